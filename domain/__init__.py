@@ -1,0 +1,1 @@
+"""The marketplace's domain model: aggregates, events, value objects and policies (pure)."""

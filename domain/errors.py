@@ -1,0 +1,70 @@
+"""Domain errors: every refusal the marketplace can give, each naming the field and the rule."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command was refused because it breaks a rule of the trade.
+
+    ``field`` names the input at fault (dotted path, e.g. ``owners.0.share``) when there is one,
+    so that the web layer can attach the message to the right form field or JSON pointer.
+    """
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationError(DomainError):
+    """Input that is malformed or outside its allowed range."""
+
+
+class InvalidPatentNumberError(ValidationError):
+    """A patent application or publication number that does not match its office's format."""
+
+
+class UnknownIpcCodeError(ValidationError):
+    """An IPC code that is not in the IPC scheme."""
+
+
+class NotAuthenticatedError(DomainError):
+    """The command needs a logged-in user."""
+
+    status = 401
+
+
+class PermissionDeniedError(DomainError):
+    """The actor lacks the role or ownership the command needs."""
+
+    status = 403
+
+
+class NotFoundError(DomainError):
+    """The addressed record does not exist."""
+
+    status = 404
+
+
+class ConflictError(DomainError):
+    """The command conflicts with the current state (duplicate, concurrent change, wrong stage)."""
+
+    status = 409
+
+
+class DuplicatePatentError(ConflictError):
+    """A patent with this number is already registered."""
+
+
+class ListingNotOpenError(ConflictError):
+    """The listing is not in a stage that allows this command."""
+
+
+class ActiveListingExistsError(ConflictError):
+    """The patent already has an active (draft, published or suspended) listing."""
+
+
+class ConcurrentModificationError(ConflictError):
+    """Somebody else changed the record between read and write; reload and retry."""

@@ -1,0 +1,97 @@
+"""The Organisation aggregate: universities, institutes, enterprises, agencies and government bodies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ConflictError, ValidationError
+from domain.ids import organisation_id
+
+
+class OrganisationKind(StrEnum):
+    """The kinds of organisation the policy names (高校, 科研机构, 企业, 评估机构, 技术转移机构, 主管部门)."""
+
+    UNIVERSITY = "university"
+    RESEARCH_INSTITUTE = "research_institute"
+    ENTERPRISE = "enterprise"
+    VALUATION_AGENCY = "valuation_agency"
+    TRANSFER_AGENCY = "transfer_agency"
+    GOVERNMENT = "government"
+
+
+def parse_kind(value: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value)
+    except ValueError:
+        allowed = ", ".join(k.value for k in OrganisationKind)
+        raise ValidationError(f"kind: must be one of {allowed}", field="kind") from None
+
+
+def clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not 2 <= len(cleaned) <= 200:
+        raise ValidationError("name: must be 2 to 200 characters", field="name")
+    return cleaned
+
+
+class Organisation(Aggregate):
+    """A legal person that lists, buys, values or oversees patents on the marketplace.
+
+    A new organisation is unverified until a platform admin reviews it; only verified
+    organisations may list or buy.
+    """
+
+    class Registered(Aggregate.Created):
+        name: str
+        kind: str
+        region: str
+        verified: bool
+        by: UUID | None
+
+    @staticmethod
+    def create_id(name: str, **_: object) -> UUID:
+        return organisation_id(name)
+
+    @event(Registered)
+    def __init__(
+        self, name: str, kind: str, region: str, verified: bool, by: UUID | None
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.region = region
+        self.verified = verified
+        self.registered_by = by
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        name: str,
+        kind: str,
+        region: str = "",
+        verified: bool = False,
+        by: UUID | None = None,
+    ) -> Organisation:
+        return cls(
+            name=clean_name(name),
+            kind=parse_kind(kind).value,
+            region=region.strip()[:100],
+            verified=verified,
+            by=by,
+        )
+
+    def verify(self, *, by: UUID) -> None:
+        if self.verified:
+            raise ConflictError(f"organisation {self.name} is already verified")
+        self._verified(by=by)
+
+    @event("Verified")
+    def _verified(self, by: UUID) -> None:
+        self.verified = True
+
+    @property
+    def can_trade(self) -> bool:
+        return self.verified

@@ -1,0 +1,333 @@
+"""The Patent aggregate: bibliographic facts, owners, inventors, legal status and its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import ActiveListingExistsError, ConflictError, ValidationError
+from domain.ids import patent_id
+from domain.ipc import IpcScheme, parse_ipc
+from domain.patent_numbers import (
+    cn_application_type,
+    parse_application_number,
+    parse_publication_number,
+)
+from domain.patent_terms import (
+    UNLISTABLE_STATUSES,
+    LegalStatus,
+    parse_legal_status,
+    parse_patent_type,
+    statutory_expiry,
+)
+
+FULL_SHARE = 10_000  # shares are basis points: 10,000 = 100 %
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A patentee (专利权人) and its share of the right, in basis points.
+
+    ``organisation_id`` is ``None`` for a natural person, who holds the right but is not an
+    organisation on the marketplace (common among imported applicants).
+    """
+
+    organisation_id: UUID | None
+    name: str
+    share: int
+
+
+@dataclass(frozen=True)
+class Inventor:
+    """An inventor (发明人) and, when known, the contribution share in basis points."""
+
+    name: str
+    share: int | None = None
+
+
+@dataclass(frozen=True)
+class PublicFunding:
+    """Public money behind the result (财政资金资助): programme, project reference, end date."""
+
+    programme: str
+    project_reference: str
+    end_date: date | None = None
+
+
+def _check_owners(owners: list[Owner]) -> None:
+    if not owners:
+        raise ValidationError("owners: at least one owner is required", field="owners")
+    ids = [o.organisation_id or o.name.casefold() for o in owners]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("owners: an organisation may appear only once", field="owners")
+    for i, owner in enumerate(owners):
+        if owner.share <= 0:
+            raise ValidationError(f"owners.{i}.share: must be greater than 0 %", field=f"owners.{i}.share")
+    total = sum(o.share for o in owners)
+    if total != FULL_SHARE:
+        raise ValidationError(
+            f"owners: co-owner shares must sum to 100 %, got {total / 100:g} %", field="owners"
+        )
+
+
+def _check_inventors(inventors: list[Inventor]) -> None:
+    shares = [i.share for i in inventors]
+    if any(s is not None for s in shares):
+        if any(s is None or s <= 0 for s in shares):
+            raise ValidationError(
+                "inventors: give every inventor a contribution share above 0 %, or none", field="inventors"
+            )
+        total = sum(s for s in shares if s is not None)
+        if total != FULL_SHARE:
+            raise ValidationError(
+                f"inventors: contribution shares must sum to 100 %, got {total / 100:g} %", field="inventors"
+            )
+    for i, inv in enumerate(inventors):
+        if not inv.name.strip():
+            raise ValidationError(f"inventors.{i}.name: must not be empty", field=f"inventors.{i}.name")
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _owner_dict(o: Owner) -> dict[str, Any]:
+    org = str(o.organisation_id) if o.organisation_id else None
+    return {"organisation_id": org, "name": o.name, "share": o.share}
+
+
+class Patent(Aggregate):
+    """A patent or patent application as the marketplace knows it.
+
+    One patent per number: the id derives from the application number (or, without one,
+    the publication number), so registering the same number twice fails at save.
+    """
+
+    class Registered(Aggregate.Created):
+        number_key: str
+        jurisdiction: str
+        application_number: str | None
+        publication_number: str | None
+        patent_type: str
+        title_zh: str
+        title_en: str
+        abstract_zh: str
+        abstract_en: str
+        ipc_codes: list[str]
+        filing_date: str | None
+        publication_date: str | None
+        grant_date: str | None
+        expiry_date: str | None
+        legal_status: str
+        owners: list[dict[str, Any]]
+        inventors: list[dict[str, Any]]
+        public_funding: dict[str, Any] | None
+        source: str
+        by: UUID | None
+
+    @staticmethod
+    def create_id(number_key: str, **_: object) -> UUID:
+        return patent_id(number_key)
+
+    @event(Registered)
+    def __init__(  # noqa: PLR0913 - the bibliographic record is wide by nature
+        self,
+        number_key: str,
+        jurisdiction: str,
+        application_number: str | None,
+        publication_number: str | None,
+        patent_type: str,
+        title_zh: str,
+        title_en: str,
+        abstract_zh: str,
+        abstract_en: str,
+        ipc_codes: list[str],
+        filing_date: str | None,
+        publication_date: str | None,
+        grant_date: str | None,
+        expiry_date: str | None,
+        legal_status: str,
+        owners: list[dict[str, Any]],
+        inventors: list[dict[str, Any]],
+        public_funding: dict[str, Any] | None,
+        source: str,
+        by: UUID | None,
+    ) -> None:
+        self.number_key = number_key
+        self.jurisdiction = jurisdiction
+        self.application_number = application_number
+        self.publication_number = publication_number
+        self.patent_type = patent_type
+        self.title_zh = title_zh
+        self.title_en = title_en
+        self.abstract_zh = abstract_zh
+        self.abstract_en = abstract_en
+        self.ipc_codes = list(ipc_codes)
+        self.filing_date = filing_date
+        self.publication_date = publication_date
+        self.grant_date = grant_date
+        self.expiry_date = expiry_date
+        self.legal_status = legal_status
+        self.owners = [dict(o) for o in owners]
+        self.inventors = [dict(i) for i in inventors]
+        self.public_funding = public_funding
+        self.active_listing_id: UUID | None = None
+
+    @classmethod
+    def register(  # noqa: PLR0913
+        cls,
+        *,
+        jurisdiction: str,
+        application_number: str | None,
+        publication_number: str | None,
+        patent_type: str,
+        title_zh: str = "",
+        title_en: str = "",
+        abstract_zh: str = "",
+        abstract_en: str = "",
+        ipc_codes: list[str],
+        ipc_scheme: IpcScheme | None,
+        filing_date: date | None = None,
+        publication_date: date | None = None,
+        grant_date: date | None = None,
+        expiry_date: date | None = None,
+        legal_status: str = LegalStatus.PENDING.value,
+        owners: list[Owner],
+        inventors: list[Inventor] = (),  # type: ignore[assignment]
+        public_funding: PublicFunding | None = None,
+        source: str = "form",
+        by: UUID | None = None,
+    ) -> Patent:
+        """Validate a bibliographic record and register it as a new patent."""
+        office = jurisdiction.strip().upper()
+        if len(office) != 2 or not office.isalpha():
+            raise ValidationError("jurisdiction: must be a two-letter office code such as CN", field="jurisdiction")
+        kind = parse_patent_type(patent_type)
+        status = parse_legal_status(legal_status)
+        app_text = pub_text = None
+        key = None
+        if application_number and application_number.strip():
+            app = parse_application_number(application_number, office=office)
+            declared = cn_application_type(app) if office == "CN" else None
+            if declared is not None and declared != kind.value:
+                raise ValidationError(
+                    f"patent_type: the application number is for a {declared.replace('_', ' ')}, "
+                    f"not a {kind.value.replace('_', ' ')}",
+                    field="patent_type",
+                )
+            app_text, key = str(app), app.key
+        if publication_number and publication_number.strip():
+            pub = parse_publication_number(publication_number)
+            if pub.office != office:
+                raise ValidationError(
+                    f"publication_number: office {pub.office} does not match jurisdiction {office}",
+                    field="publication_number",
+                )
+            pub_text = str(pub)
+            key = key or f"PUB:{pub.key}"
+        if key is None:
+            raise ValidationError(
+                "application_number: give an application number or a publication number",
+                field="application_number",
+            )
+        if not (title_zh.strip() or title_en.strip()):
+            raise ValidationError("title_zh: give a title in Chinese or English", field="title_zh")
+        codes = [parse_ipc(c) for c in ipc_codes if c.strip()]
+        if ipc_scheme is not None:
+            for code in codes:
+                ipc_scheme.require(code, field="ipc_codes")
+        _check_owners(owners)
+        _check_inventors(list(inventors))
+        for name, d in (("publication_date", publication_date), ("grant_date", grant_date)):
+            if d and filing_date and d < filing_date:
+                raise ValidationError(f"{name}: must not be before the filing date", field=name)
+        if expiry_date is None and filing_date is not None:
+            expiry_date = statutory_expiry(office, kind, filing_date)
+        funding = None
+        if public_funding is not None:
+            if not public_funding.programme.strip():
+                raise ValidationError("public_funding.programme: must not be empty", field="public_funding.programme")
+            funding = {
+                "programme": public_funding.programme.strip(),
+                "project_reference": public_funding.project_reference.strip(),
+                "end_date": _iso(public_funding.end_date),
+            }
+        return cls(
+            number_key=key,
+            jurisdiction=office,
+            application_number=app_text,
+            publication_number=pub_text,
+            patent_type=kind.value,
+            title_zh=title_zh.strip(),
+            title_en=title_en.strip(),
+            abstract_zh=abstract_zh.strip(),
+            abstract_en=abstract_en.strip(),
+            ipc_codes=list(dict.fromkeys(str(c) for c in codes)),
+            filing_date=_iso(filing_date),
+            publication_date=_iso(publication_date),
+            grant_date=_iso(grant_date),
+            expiry_date=_iso(expiry_date),
+            legal_status=status.value,
+            owners=[_owner_dict(o) for o in owners],
+            inventors=[{"name": i.name.strip(), "share": i.share} for i in inventors],
+            public_funding=funding,
+            source=source,
+            by=by,
+        )
+
+    # --- queries on state -------------------------------------------------------------
+    @property
+    def owner_ids(self) -> set[UUID]:
+        return {UUID(str(o["organisation_id"])) for o in self.owners if o["organisation_id"]}
+
+    def is_owned_by(self, organisation_id: UUID) -> bool:
+        return organisation_id in self.owner_ids
+
+    @property
+    def status(self) -> LegalStatus:
+        return LegalStatus(self.legal_status)
+
+    # --- legal status -----------------------------------------------------------------
+    def change_legal_status(self, status: str, *, effective_date: date, reason: str, by: UUID) -> None:
+        """Record a change of legal status (e.g. lapsed for non-payment of annuities)."""
+        new = parse_legal_status(status)
+        if new.value == self.legal_status:
+            raise ConflictError(f"legal_status: the patent is already {new.value}", field="legal_status")
+        self._legal_status_changed(
+            status=new.value, effective_date=effective_date.isoformat(), reason=reason.strip(), by=by
+        )
+
+    @event("LegalStatusChanged")
+    def _legal_status_changed(self, status: str, effective_date: str, reason: str, by: UUID) -> None:
+        self.legal_status = status
+
+    # --- listing slot -----------------------------------------------------------------
+    def open_listing(self, listing_id: UUID, *, by: UUID) -> None:
+        """Reserve the patent's single active-listing slot for ``listing_id``."""
+        if self.active_listing_id is not None:
+            raise ActiveListingExistsError(
+                "patent_id: this patent already has an active listing; withdraw it first",
+                field="patent_id",
+            )
+        if self.status in UNLISTABLE_STATUSES:
+            raise ConflictError(
+                f"patent_id: a {self.legal_status} patent cannot be listed", field="patent_id"
+            )
+        self._listing_opened(listing_id=listing_id, by=by)
+
+    @event("ListingOpened")
+    def _listing_opened(self, listing_id: UUID, by: UUID) -> None:
+        self.active_listing_id = listing_id
+
+    def close_listing(self, listing_id: UUID, *, by: UUID) -> None:
+        if self.active_listing_id != listing_id:
+            raise ConflictError("listing_id: this is not the patent's active listing", field="listing_id")
+        self._listing_closed(listing_id=listing_id, by=by)
+
+    @event("ListingClosed")
+    def _listing_closed(self, listing_id: UUID, by: UUID) -> None:
+        self.active_listing_id = None

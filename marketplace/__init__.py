@@ -1,0 +1,1 @@
+"""Application layer and composition root of the patent marketplace."""

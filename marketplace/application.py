@@ -1,0 +1,323 @@
+"""The marketplace application: commands over the event-sourced aggregates.
+
+Each public method takes one command struct and the acting user's id, loads aggregates,
+checks roles and ownership on the aggregates themselves (never on a read model), and saves
+every changed aggregate in one atomic ``save``. It returns the notification id of the last
+event written, so that callers can wait for read models to catch up (read-your-writes).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Recording
+
+from domain.errors import (
+    ConcurrentModificationError,
+    ConflictError,
+    DomainError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from domain.ids import natural_id, organisation_id, user_id
+from domain.ipc import IpcScheme
+from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
+from domain.money import Money
+from domain.organisation import Organisation
+from domain.patent import Inventor, Owner, Patent, PublicFunding
+from domain.patent_terms import SUSPENDING_STATUSES, LegalStatus
+from domain.user import Role, User
+from marketplace import commands as c
+from marketplace.passwords import hash_password, verify_password
+
+A = TypeVar("A", bound=Aggregate)
+
+#: The actor recorded on events written by the system itself (imports, automatic suspensions).
+SYSTEM_ACTOR = natural_id("system", "marketplace")
+
+
+def percent_to_basis_points(value: float, field: str) -> int:
+    """Shares are entered as percentages with at most two decimals and kept as basis points."""
+    bp = Decimal(str(value)) * 100
+    if bp != bp.to_integral_value():
+        raise ValidationError(f"{field}: at most two decimals", field=field)
+    return int(bp)
+
+
+def listing_terms(cmd: c.ListingTermsInput) -> ListingTerms:
+    """Build validated listing terms from the command's input."""
+    if cmd.maturity is None and cmd.trl is None:
+        raise ValidationError("maturity: give a maturity stage or a TRL", field="maturity")
+    maturity = cmd.maturity or maturity_of_trl(cmd.trl or 1).value
+    if cmd.asking_price is not None and cmd.asking_price < 0:
+        raise ValidationError("asking_price: must not be negative", field="asking_price")
+    open_terms = None
+    if cmd.open_licence is not None:
+        if cmd.open_licence.fee < 0:
+            raise ValidationError("open_licence.fee: must not be negative", field="open_licence.fee")
+        open_terms = OpenLicenceTerms(
+            fee=Money(cmd.open_licence.fee, cmd.currency.upper()),
+            royalty_rate=percent_to_basis_points(cmd.open_licence.royalty_rate, "open_licence.royalty_rate"),
+            term_years=cmd.open_licence.term_years,
+        )
+    price = Money(cmd.asking_price, cmd.currency.upper()) if cmd.asking_price is not None else None
+    return ListingTerms(
+        deal_types=tuple(dict.fromkeys(cmd.deal_types)),
+        price_mode=cmd.price_mode,
+        asking_price=price,
+        open_licence=open_terms,
+        maturity=Maturity(maturity).value if maturity in Maturity.__members__.values() else maturity,
+        trl=cmd.trl,
+        advantages=cmd.advantages,
+        applications=cmd.applications,
+        keywords=tuple(cmd.keywords),
+    )
+
+
+class Marketplace(Application[UUID]):
+    """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
+
+    name = "marketplace"
+    env = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
+
+    def __init__(self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None) -> None:
+        super().__init__(env)
+        self.ipc_scheme = ipc_scheme
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def commit(self, *aggregates: Aggregate, duplicate: DomainError | None = None) -> int:
+        """Save atomically; a version clash becomes a 409 (or ``duplicate`` for natural keys)."""
+        try:
+            recordings: list[Recording[UUID]] = self.save(*aggregates)
+        except IntegrityError:
+            if duplicate is not None:
+                raise duplicate from None
+            raise ConcurrentModificationError(
+                "version: the record was changed by someone else meanwhile; reload and try again",
+                field="expected_version",
+            ) from None
+        return recordings[-1].notification.id if recordings else self.recorder.max_notification_id() or 0
+
+    @staticmethod
+    def expect_version(aggregate: Aggregate, expected: int | None) -> None:
+        if expected is not None and aggregate.version != expected:
+            raise ConcurrentModificationError(
+                f"expected_version: the record is at version {aggregate.version}, not {expected}; "
+                "it was changed by someone else meanwhile, reload and try again",
+                field="expected_version",
+            )
+
+    def actor(self, actor_id: UUID | None) -> User:
+        if actor_id is None:
+            raise NotAuthenticatedError("log in to do this")
+        try:
+            user = self.repository.get(actor_id)
+        except AggregateNotFoundError:
+            raise NotAuthenticatedError("your account no longer exists; log in again") from None
+        assert isinstance(user, User)
+        return user
+
+    def acting_organisation(self, user: User) -> Organisation:
+        return self.load(Organisation, user.organisation_id, "organisation_id")
+
+    @staticmethod
+    def require_role(user: User, *roles: Role) -> None:
+        if not any(user.has_role(r) for r in roles):
+            names = " or ".join(r.value for r in roles)
+            raise PermissionDeniedError(f"this needs the role {names}")
+
+    # --- accounts ---------------------------------------------------------------------------
+    def sign_up(self, cmd: c.SignUp) -> tuple[UUID, int]:
+        """A person signs up for a new organisation, which waits for verification."""
+        if self.exists(user_id(cmd.email)):
+            raise ConflictError("email: an account with this e-mail address already exists", field="email")
+        if self.exists(organisation_id(cmd.organisation_name)):
+            raise ConflictError(
+                "organisation_name: this organisation is already registered; ask its administrator to add you",
+                field="organisation_name",
+            )
+        org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
+        user = User.sign_up(
+            email=cmd.email, display_name=cmd.display_name, password_hash=hash_password(cmd.password),
+            organisation_id=org.id, roles=(Role.MEMBER.value, Role.ORG_ADMIN.value),
+        )
+        position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        return user.id, position
+
+    def add_member(self, cmd: c.AddMember, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        admin = self.actor(actor_id)
+        self.require_role(admin, Role.ORG_ADMIN, Role.PLATFORM_ADMIN)
+        if Role.PLATFORM_ADMIN.value in cmd.roles and not admin.has_role(Role.PLATFORM_ADMIN):
+            raise PermissionDeniedError("roles: only a platform admin can grant platform_admin")
+        if self.exists(user_id(cmd.email)):
+            raise ConflictError("email: an account with this e-mail address already exists", field="email")
+        user = User.sign_up(
+            email=cmd.email, display_name=cmd.display_name, password_hash=hash_password(cmd.password),
+            organisation_id=admin.organisation_id, roles=cmd.roles, by=admin.id,
+        )
+        return user.id, self.commit(user, duplicate=ConflictError("email: already registered", field="email"))
+
+    def verify_organisation(self, cmd: c.VerifyOrganisation, *, actor_id: UUID | None) -> int:
+        admin = self.actor(actor_id)
+        self.require_role(admin, Role.PLATFORM_ADMIN)
+        org = self.load(Organisation, cmd.organisation_id, "organisation_id")
+        org.verify(by=admin.id)
+        return self.commit(org)
+
+    def grant_role(self, cmd: c.GrantRole, *, actor_id: UUID | None) -> int:
+        admin = self.actor(actor_id)
+        user = self.load(User, cmd.user_id, "user_id")
+        if not admin.has_role(Role.PLATFORM_ADMIN):
+            self.require_role(admin, Role.ORG_ADMIN)
+            if user.organisation_id != admin.organisation_id or cmd.role == Role.PLATFORM_ADMIN.value:
+                raise PermissionDeniedError("user_id: you may grant roles only within your organisation")
+        user.grant_role(cmd.role, by=admin.id)
+        return self.commit(user)
+
+    def authenticate(self, email: str, password: str) -> User | None:
+        """The user with these credentials, or ``None`` (same answer for unknown e-mail and wrong password)."""
+        try:
+            user = self.repository.get(user_id(email.strip().lower()))
+        except AggregateNotFoundError:
+            verify_password(hash_password("timing-equaliser"), password)
+            return None
+        assert isinstance(user, User)
+        return user if verify_password(user.password_hash, password) else None
+
+    def bootstrap_platform_admin(self, *, email: str, password: str, display_name: str, organisation_name: str) -> UUID:
+        """Create the operator's organisation and first platform admin (CLI and demo data only)."""
+        org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
+        user = User.sign_up(
+            email=email, display_name=display_name, password_hash=hash_password(password),
+            organisation_id=org.id, roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value), by=SYSTEM_ACTOR,
+        )
+        self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        return user.id
+
+    # --- patents ----------------------------------------------------------------------------
+    def register_patent(self, cmd: c.RegisterPatent, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        user = self.actor(actor_id)
+        owners = []
+        for i, share in enumerate(cmd.owners):
+            org = self.load(Organisation, share.organisation_id, f"owners.{i}.organisation_id")
+            owners.append(Owner(org.id, org.name, percent_to_basis_points(share.share, f"owners.{i}.share")))
+        if not user.has_role(Role.PLATFORM_ADMIN) and user.organisation_id not in {o.organisation_id for o in owners}:
+            raise PermissionDeniedError("owners: your organisation must be one of the patent's owners", field="owners")
+        inventors = [
+            Inventor(i.name, None if i.share is None else percent_to_basis_points(i.share, f"inventors.{n}.share"))
+            for n, i in enumerate(cmd.inventors)
+        ]
+        funding = None
+        if cmd.public_funding is not None:
+            f = cmd.public_funding
+            funding = PublicFunding(f.programme, f.project_reference, f.end_date)
+        patent = Patent.register(
+            jurisdiction=cmd.jurisdiction, application_number=cmd.application_number,
+            publication_number=cmd.publication_number, patent_type=cmd.patent_type,
+            title_zh=cmd.title_zh, title_en=cmd.title_en, abstract_zh=cmd.abstract_zh,
+            abstract_en=cmd.abstract_en, ipc_codes=list(cmd.ipc_codes), ipc_scheme=self.ipc_scheme,
+            filing_date=cmd.filing_date, publication_date=cmd.publication_date, grant_date=cmd.grant_date,
+            expiry_date=cmd.expiry_date, legal_status=cmd.legal_status, owners=owners,
+            inventors=inventors, public_funding=funding, by=user.id,
+        )
+        duplicate = ConflictError(
+            f"application_number: a patent with number {patent.application_number or patent.publication_number} "
+            "is already registered",
+            field="application_number" if patent.application_number else "publication_number",
+        )
+        if self.exists(patent.id):
+            raise duplicate
+        return patent.id, self.commit(patent, duplicate=duplicate)
+
+    def change_legal_status(self, cmd: c.ChangeLegalStatus, *, actor_id: UUID | None) -> int:
+        """Record a new legal status; the active listing is suspended or resumed with it."""
+        user = self.actor(actor_id)
+        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        self.require_owner_or_admin(user, patent)
+        self.expect_version(patent, cmd.expected_version)
+        patent.change_legal_status(cmd.legal_status, effective_date=cmd.effective_date, reason=cmd.reason, by=user.id)
+        changed: list[Aggregate] = [patent]
+        if patent.active_listing_id is not None:
+            listing = self.load(Listing, patent.active_listing_id, "listing_id")
+            suspending = patent.status in SUSPENDING_STATUSES
+            if suspending and listing.status != "suspended":
+                listing.suspend(reason=f"legal status {patent.legal_status}", by=SYSTEM_ACTOR)
+                changed.append(listing)
+            elif not suspending and listing.status == "suspended":
+                listing.resume(by=SYSTEM_ACTOR)
+                changed.append(listing)
+        return self.commit(*changed)
+
+    @staticmethod
+    def require_owner_or_admin(user: User, patent: Patent) -> None:
+        if user.has_role(Role.PLATFORM_ADMIN):
+            return
+        if not patent.is_owned_by(user.organisation_id):
+            raise PermissionDeniedError("patent_id: only a member of the patent's owner organisation may do this",
+                                        field="patent_id")
+
+    # --- listings ---------------------------------------------------------------------------
+    def draft_listing(self, cmd: c.DraftListing, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        user = self.actor(actor_id)
+        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        if not patent.is_owned_by(user.organisation_id):
+            raise PermissionDeniedError("patent_id: only the patent's owner organisation may list it", field="patent_id")
+        terms = listing_terms(cmd)
+        listing = Listing.draft(patent_id=patent.id, organisation_id=user.organisation_id, terms=terms, by=user.id)
+        patent.open_listing(listing.id, by=user.id)
+        return listing.id, self.commit(patent, listing)
+
+    def _own_listing(self, user: User, listing_id: UUID) -> Listing:
+        listing = self.load(Listing, listing_id, "listing_id")
+        if listing.organisation_id != user.organisation_id and not user.has_role(Role.PLATFORM_ADMIN):
+            raise PermissionDeniedError("listing_id: only the listing organisation may change it", field="listing_id")
+        return listing
+
+    def revise_listing(self, cmd: c.ReviseListing, *, actor_id: UUID | None) -> int:
+        user = self.actor(actor_id)
+        listing = self._own_listing(user, cmd.listing_id)
+        self.expect_version(listing, cmd.expected_version)
+        listing.revise(listing_terms(cmd), by=user.id)
+        return self.commit(listing)
+
+    def publish_listing(self, cmd: c.PublishListing, *, actor_id: UUID | None) -> int:
+        user = self.actor(actor_id)
+        listing = self._own_listing(user, cmd.listing_id)
+        self.expect_version(listing, cmd.expected_version)
+        org = self.acting_organisation(user)
+        if not org.can_trade:
+            raise PermissionDeniedError(
+                "organisation: your organisation must be verified by the platform before it can list patents"
+            )
+        patent = self.load(Patent, listing.patent_id, "patent_id")
+        if patent.status in SUSPENDING_STATUSES or patent.status is LegalStatus.WITHDRAWN:
+            raise ConflictError(f"patent_id: a {patent.legal_status} patent cannot be listed", field="patent_id")
+        listing.publish(by=user.id)
+        return self.commit(listing)
+
+    def withdraw_listing(self, cmd: c.WithdrawListing, *, actor_id: UUID | None) -> int:
+        user = self.actor(actor_id)
+        listing = self._own_listing(user, cmd.listing_id)
+        self.expect_version(listing, cmd.expected_version)
+        patent = self.load(Patent, listing.patent_id, "patent_id")
+        listing.withdraw(reason=cmd.reason, by=user.id)
+        patent.close_listing(listing.id, by=user.id)
+        return self.commit(listing, patent)

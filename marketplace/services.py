@@ -1,0 +1,81 @@
+"""Composition root: builds the event store, application, read-model views and runner from settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from domain.ipc import IpcScheme
+from marketplace.application import Marketplace
+from marketplace.database import DatabaseAddress, resolve_database
+from marketplace.ipc_scheme import default_ipc_scheme
+from marketplace.migrate import migrate
+from marketplace.settings import Settings
+from projections.accounts import PostgresAccountsView
+from projections.base import PostgresReadModelView
+from projections.catalogue_view import PostgresCatalogueView
+from projections.runner import BatchProjectionRunner
+
+log = logging.getLogger(__name__)
+
+VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
+    "accounts": PostgresAccountsView,
+    "catalogue": PostgresCatalogueView,
+}
+
+
+@dataclass
+class Services:
+    """Everything a process needs, wired once; ``close()`` releases it."""
+
+    settings: Settings
+    address: DatabaseAddress
+    app: Marketplace
+    ipc_scheme: IpcScheme | None
+    views: dict[str, PostgresReadModelView] = field(default_factory=dict)
+    runner: BatchProjectionRunner | None = None
+
+    @property
+    def recorder(self) -> PostgresApplicationRecorder:
+        recorder = self.app.recorder
+        assert isinstance(recorder, PostgresApplicationRecorder)
+        return recorder
+
+    def make_runner(self, names: list[str] | None = None, page_size: int = 1000) -> BatchProjectionRunner:
+        views = [self.views[n] for n in (names or list(self.views))]
+        return BatchProjectionRunner(
+            application_name=self.app.name, recorder=self.recorder, views=views, page_size=page_size
+        )
+
+    def start_projections(self) -> None:
+        self.runner = self.make_runner()
+        self.runner.start()
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        self.app.close()
+
+
+def build_services(settings: Settings, **overrides: Any) -> Services:
+    """Resolve the database (embedded by default), migrate, and wire the application and views."""
+    address: DatabaseAddress = overrides.get("address") or resolve_database(settings.database_url, settings.data_dir)
+    migrate(address.conninfo())
+    env = address.eventsourcing_env() | {
+        "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout_seconds),
+        "POSTGRES_POOL_SIZE": str(settings.pool_size),
+    }
+    scheme = overrides.get("ipc_scheme", None)
+    if scheme is None and "ipc_scheme" not in overrides and settings.ipc_scheme_path.exists():
+        scheme = default_ipc_scheme(settings.ipc_scheme_path)
+    elif scheme is None and "ipc_scheme" not in overrides:
+        log.warning("IPC scheme %s not found: IPC codes are checked for form only", settings.ipc_scheme_path)
+    app = Marketplace(env, ipc_scheme=scheme)
+    datastore = app.recorder.datastore  # type: ignore[attr-defined]
+    views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
+    for view in views.values():
+        view.create_table()
+    return Services(settings=settings, address=address, app=app, ipc_scheme=scheme, views=views)

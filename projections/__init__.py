@@ -1,0 +1,1 @@
+"""Read models: PostgreSQL tables written exactly once by projection runners, read through asyncpg."""

@@ -1,0 +1,132 @@
+"""Accounts read model: organisations (with their verification) and users, for pages and admin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from projections.base import PostgresReadModelView
+from projections.records import EventRecord, plain
+
+ORG = "domain.organisation:Organisation"
+USER = "domain.user:User"
+
+
+class OrganisationRow(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+    kind: str
+    region: str
+    verified: bool
+    registered_at: Any
+    verified_at: Any
+
+
+class UserRow(msgspec.Struct, frozen=True):
+    id: UUID
+    email: str
+    display_name: str
+    organisation_id: UUID
+    roles: list[str]
+
+
+class PostgresAccountsView(PostgresReadModelView):
+    """Writes ``accounts_organisations`` and ``accounts_users``."""
+
+    name = "accounts"
+    tables = ("accounts_organisations", "accounts_users")
+    topics = frozenset({
+        f"{ORG}.Registered", f"{ORG}.Verified",
+        f"{USER}.SignedUp", f"{USER}.RoleGranted", f"{USER}.RoleRevoked", f"{USER}.PasswordChanged",
+    })
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        for r in records:
+            kind = r.topic.rsplit(".", 1)[1]
+            d = r.data
+            if r.topic.startswith(ORG):
+                if kind == "Registered":
+                    curs.execute(
+                        "INSERT INTO accounts_organisations (id, name, kind, region, verified, registered_at,"
+                        " verified_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        (r.originator_id, d["name"], d["kind"], d["region"], d["verified"], r.timestamp,
+                         r.timestamp if d["verified"] else None, r.version),
+                    )
+                else:
+                    curs.execute(
+                        "UPDATE accounts_organisations SET verified = true, verified_at = %s, version = %s"
+                        " WHERE id = %s",
+                        (r.timestamp, r.version, r.originator_id),
+                    )
+            elif kind == "SignedUp":
+                curs.execute(
+                    "INSERT INTO accounts_users (id, email, display_name, organisation_id, roles, signed_up_at,"
+                    " version) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (r.originator_id, d["email"], d["display_name"], plain(d["organisation_id"]), d["roles"],
+                     r.timestamp, r.version),
+                )
+            elif kind == "RoleGranted":
+                curs.execute(
+                    "UPDATE accounts_users SET roles = array_append(roles, %s), version = %s WHERE id = %s",
+                    (d["role"], r.version, r.originator_id),
+                )
+            elif kind == "RoleRevoked":
+                curs.execute(
+                    "UPDATE accounts_users SET roles = array_remove(roles, %s), version = %s WHERE id = %s",
+                    (d["role"], r.version, r.originator_id),
+                )
+            else:
+                curs.execute("UPDATE accounts_users SET version = %s WHERE id = %s", (r.version, r.originator_id))
+
+
+class AccountsQueries:
+    """Reads of the accounts read model (asyncpg)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def list_organisations(
+        self, *, verified: bool | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[OrganisationRow], int]:
+        rows = await self.pool.fetch(
+            "SELECT id, name, kind, region, verified, registered_at, verified_at, count(*) OVER () AS total"
+            " FROM accounts_organisations WHERE ($1::boolean IS NULL OR verified = $1)"
+            " ORDER BY registered_at DESC, id LIMIT $2 OFFSET $3",
+            verified, limit, offset,
+        )
+        total = rows[0]["total"] if rows else await self.count_organisations(verified=verified)
+        return [OrganisationRow(**{k: v for k, v in r.items() if k != "total"}) for r in rows], total
+
+    async def count_organisations(self, *, verified: bool | None = None) -> int:
+        value = await self.pool.fetchval(
+            "SELECT count(*) FROM accounts_organisations WHERE ($1::boolean IS NULL OR verified = $1)", verified
+        )
+        return int(value)
+
+    async def get_organisation(self, organisation_id: UUID) -> OrganisationRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT id, name, kind, region, verified, registered_at, verified_at"
+            " FROM accounts_organisations WHERE id = $1",
+            organisation_id,
+        )
+        return OrganisationRow(**dict(row)) if row else None
+
+    async def get_user(self, user_id: UUID) -> UserRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT id, email, display_name, organisation_id, roles FROM accounts_users WHERE id = $1", user_id
+        )
+        return UserRow(**dict(row)) if row else None
+
+    async def list_members(self, organisation_id: UUID) -> list[UserRow]:
+        rows = await self.pool.fetch(
+            "SELECT id, email, display_name, organisation_id, roles FROM accounts_users"
+            " WHERE organisation_id = $1 ORDER BY signed_up_at, id",
+            organisation_id,
+        )
+        return [UserRow(**dict(r)) for r in rows]

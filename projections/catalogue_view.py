@@ -1,0 +1,269 @@
+"""Catalogue read model, writing side: patents, their status history, and listing pages.
+
+Each page of events is folded in Python over the rows it touches (loaded once), then the
+changed rows are upserted in bulk, so a rebuild costs a few statements per page rather than
+several per event. Listing rows copy the patent facts they show and search on, and are
+refreshed whenever their patent changes. Every value derives from the events alone (times are
+event timestamps), so a rebuild reproduces identical rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
+
+from projections.base import PostgresReadModelView, fetch_rows
+from projections.records import EventRecord, plain
+from projections.search import index_parts
+
+PATENT = "domain.patent:Patent"
+LISTING = "domain.listing:Listing"
+
+PATENT_COLUMNS = (
+    "id", "number_key", "jurisdiction", "application_number", "publication_number", "patent_type",
+    "title_zh", "title_en", "abstract_zh", "abstract_en", "ipc_codes", "filing_date", "publication_date",
+    "grant_date", "expiry_date", "legal_status", "owners", "owner_ids", "inventors", "public_funding",
+    "source", "active_listing_id", "registered_at", "updated_at", "version",
+)
+LISTING_COLUMNS = (
+    "id", "patent_id", "organisation_id", "organisation_name", "status", "deal_types", "price_mode",
+    "asking_price", "price_amount", "currency", "open_licence", "maturity", "trl", "advantages",
+    "applications", "keywords", "title_zh", "title_en", "jurisdiction", "patent_number", "patent_type",
+    "legal_status", "ipc_codes", "ipc_sections", "ipc_classes", "drafted_at", "published_at",
+    "updated_at", "version",
+)
+JSON_COLUMNS = frozenset({"owners", "inventors", "public_funding", "open_licence"})
+SEARCH_SQL = (
+    "setweight(to_tsvector('english', %s) || array_to_tsvector(%s::text[]), 'A')"
+    " || setweight(to_tsvector('english', %s) || array_to_tsvector(%s::text[]), 'B')"
+)
+
+
+def _upsert_sql(table: str, columns: Sequence[str]) -> str:
+    cols = ", ".join(columns)
+    marks = ", ".join(["%s"] * len(columns))
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns[1:], "search"))
+    return (
+        f"INSERT INTO {table} ({cols}, search) VALUES ({marks}, {SEARCH_SQL})"  # noqa: S608 - constants only
+        f" ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
+UPSERT_PATENT = _upsert_sql("catalogue_patents", PATENT_COLUMNS)
+UPSERT_LISTING = _upsert_sql("catalogue_listings", LISTING_COLUMNS)
+INSERT_HISTORY = (
+    "INSERT INTO catalogue_status_history (patent_id, version, legal_status, effective_date, reason, by_user,"
+    " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+def _sections_and_classes(codes: Sequence[str]) -> tuple[list[str], list[str]]:
+    sections = sorted({c[:1] for c in codes if c})
+    classes = sorted({c[:3] for c in codes if len(c) >= 3})
+    return sections, classes
+
+
+def patent_row(r: EventRecord) -> dict[str, Any]:
+    d = r.data
+    owners = plain(d["owners"])
+    return {
+        "id": r.originator_id, "number_key": d["number_key"], "jurisdiction": d["jurisdiction"],
+        "application_number": d["application_number"], "publication_number": d["publication_number"],
+        "patent_type": d["patent_type"], "title_zh": d["title_zh"], "title_en": d["title_en"],
+        "abstract_zh": d["abstract_zh"], "abstract_en": d["abstract_en"], "ipc_codes": d["ipc_codes"],
+        "filing_date": d["filing_date"], "publication_date": d["publication_date"], "grant_date": d["grant_date"],
+        "expiry_date": d["expiry_date"], "legal_status": d["legal_status"], "owners": owners,
+        "owner_ids": [UUID(o["organisation_id"]) for o in owners if o["organisation_id"]],
+        "inventors": d["inventors"], "public_funding": d["public_funding"], "source": d["source"],
+        "active_listing_id": None, "registered_at": r.timestamp, "updated_at": r.timestamp, "version": r.version,
+    }
+
+
+def listing_row(r: EventRecord, patent: dict[str, Any]) -> dict[str, Any]:
+    d = r.data
+    org_id = plain(d["organisation_id"])
+    row: dict[str, Any] = {
+        "id": r.originator_id, "patent_id": plain(d["patent_id"]), "organisation_id": org_id,
+        "status": "draft", "drafted_at": r.timestamp, "published_at": None,
+        "updated_at": r.timestamp, "version": r.version,
+    }
+    apply_terms(row, d["terms"])
+    copy_patent_facts(row, patent)
+    return row
+
+
+def apply_terms(row: dict[str, Any], terms: dict[str, Any]) -> None:
+    open_licence = terms["open_licence"]
+    price = terms["asking_price"]
+    if price is None and open_licence is not None:
+        price = open_licence["fee"]
+    row.update(
+        deal_types=terms["deal_types"], price_mode=terms["price_mode"], asking_price=terms["asking_price"],
+        price_amount=price, currency=terms["currency"], open_licence=open_licence, maturity=terms["maturity"],
+        trl=terms["trl"], advantages=terms["advantages"], applications=terms["applications"],
+        keywords=terms["keywords"],
+    )
+
+
+def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
+    org_id = str(row["organisation_id"])
+    name = next((o["name"] for o in patent["owners"] if o["organisation_id"] == org_id), "")
+    sections, classes = _sections_and_classes(patent["ipc_codes"])
+    row.update(
+        organisation_name=name, title_zh=patent["title_zh"], title_en=patent["title_en"],
+        jurisdiction=patent["jurisdiction"],
+        patent_number=patent["publication_number"] or patent["application_number"] or "",
+        patent_type=patent["patent_type"], legal_status=patent["legal_status"], ipc_codes=patent["ipc_codes"],
+        ipc_sections=sections, ipc_classes=classes,
+        # Kept only for the search vector, never stored as columns of the listing.
+        _abstract=" ".join((patent["abstract_zh"], patent["abstract_en"])),
+        _owners=" ".join(o["name"] for o in patent["owners"]),
+    )
+
+
+def _params(row: dict[str, Any], columns: Sequence[str], a: str, b: str) -> tuple[Any, ...]:
+    values = [Jsonb(row[c]) if c in JSON_COLUMNS and row[c] is not None else row[c] for c in columns]
+    latin_a, cjk_a = index_parts(a)
+    latin_b, cjk_b = index_parts(b)
+    return (*values, latin_a, cjk_a, latin_b, cjk_b)
+
+
+def patent_params(row: dict[str, Any]) -> tuple[Any, ...]:
+    title = f"{row['title_zh']} {row['title_en']}"
+    rest = " ".join((
+        row["abstract_zh"], row["abstract_en"], row["publication_number"] or "", row["application_number"] or "",
+        " ".join(o["name"] for o in row["owners"]), " ".join(i["name"] for i in row["inventors"]),
+    ))
+    return _params(row, PATENT_COLUMNS, title, rest)
+
+
+def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> tuple[Any, ...]:
+    if "_abstract" not in row:
+        copy_patent_facts(row, patent)
+    title = " ".join((row["title_zh"], row["title_en"], " ".join(row["keywords"])))
+    rest = " ".join((row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"]))
+    return _params(row, LISTING_COLUMNS, title, rest)
+
+
+class PostgresCatalogueView(PostgresReadModelView):
+    """Writes ``catalogue_patents``, ``catalogue_status_history`` and ``catalogue_listings``."""
+
+    name = "catalogue"
+    tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings")
+    topics = frozenset({
+        f"{PATENT}.Registered", f"{PATENT}.LegalStatusChanged", f"{PATENT}.ListingOpened",
+        f"{PATENT}.ListingClosed",
+        f"{LISTING}.Drafted", f"{LISTING}.Revised", f"{LISTING}.Published", f"{LISTING}.Withdrawn",
+        f"{LISTING}.Suspended", f"{LISTING}.Resumed",
+    })
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        patents, listings = self._load(curs, records)
+        changed_patents: set[str] = set()
+        changed_listings: set[str] = set()
+        history: list[tuple[Any, ...]] = []
+        for r in records:
+            event = r.topic.rsplit(".", 1)[1]
+            if r.topic.startswith(PATENT):
+                self._fold_patent(r, event, patents, listings, changed_listings, history)
+                changed_patents.add(r.originator_id)
+            else:
+                self._fold_listing(r, event, patents, listings)
+                changed_listings.add(r.originator_id)
+        if changed_patents:
+            curs.executemany(UPSERT_PATENT, [patent_params(patents[i]) for i in sorted(changed_patents)])
+        if changed_listings:
+            curs.executemany(
+                UPSERT_LISTING,
+                [listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)],
+            )
+        if history:
+            curs.executemany(INSERT_HISTORY, history)
+
+    @staticmethod
+    def _load(
+        curs: Cursor[DictRow], records: Sequence[EventRecord]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        patent_ids: set[str] = set()
+        listing_ids: set[str] = set()
+        status_changed: set[str] = set()
+        for r in records:
+            if r.topic.startswith(PATENT):
+                patent_ids.add(r.originator_id)
+                if r.topic.endswith(".LegalStatusChanged"):
+                    status_changed.add(r.originator_id)
+            else:
+                listing_ids.add(r.originator_id)
+                if r.topic.endswith(".Drafted"):
+                    patent_ids.add(plain(r.data["patent_id"]))
+        patents = {str(p["id"]): dict(p) for p in fetch_rows(curs, "catalogue_patents", "id", sorted(patent_ids))}
+        listings = {str(x["id"]): dict(x) for x in fetch_rows(curs, "catalogue_listings", "id", sorted(listing_ids))}
+        for x in fetch_rows(curs, "catalogue_listings", "patent_id", sorted(status_changed)):
+            listings.setdefault(str(x["id"]), dict(x))
+        missing = {str(x["patent_id"]) for x in listings.values()} - patents.keys()
+        for p in fetch_rows(curs, "catalogue_patents", "id", sorted(missing)):
+            patents[str(p["id"])] = dict(p)
+        for p in patents.values():
+            p["id"] = str(p["id"])
+        return patents, listings
+
+    @staticmethod
+    def _fold_patent(
+        r: EventRecord,
+        event: str,
+        patents: dict[str, dict[str, Any]],
+        listings: dict[str, dict[str, Any]],
+        changed_listings: set[str],
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        d = r.data
+        if event == "Registered":
+            row = patents[r.originator_id] = patent_row(r)
+            effective = d["grant_date"] if d["legal_status"] == "granted" else d["filing_date"]
+            history.append((r.originator_id, r.version, d["legal_status"], effective, "registered",
+                            plain(d["by"]), r.timestamp))
+            return
+        row = patents[r.originator_id]
+        if event == "LegalStatusChanged":
+            row["legal_status"] = d["status"]
+            history.append((r.originator_id, r.version, d["status"], d["effective_date"], d["reason"],
+                            plain(d["by"]), r.timestamp))
+            for listing_id, listing in listings.items():
+                if str(listing["patent_id"]) == r.originator_id:
+                    listing["legal_status"] = d["status"]
+                    listing.pop("_abstract", None)
+                    changed_listings.add(listing_id)
+        elif event == "ListingOpened":
+            row["active_listing_id"] = plain(d["listing_id"])
+        elif event == "ListingClosed":
+            row["active_listing_id"] = None
+        row["updated_at"] = r.timestamp
+        row["version"] = r.version
+
+    @staticmethod
+    def _fold_listing(
+        r: EventRecord, event: str, patents: dict[str, dict[str, Any]], listings: dict[str, dict[str, Any]]
+    ) -> None:
+        d = r.data
+        if event == "Drafted":
+            listings[r.originator_id] = listing_row(r, patents[plain(d["patent_id"])])
+            return
+        row = listings[r.originator_id]
+        if event == "Revised":
+            apply_terms(row, d["terms"])
+        elif event == "Published":
+            row["status"] = "published"
+            row["published_at"] = row["published_at"] or r.timestamp
+        elif event == "Withdrawn":
+            row["status"] = "withdrawn"
+        elif event == "Suspended":
+            row["status"] = "suspended"
+        elif event == "Resumed":
+            row["status"] = d["status"]
+        row["updated_at"] = r.timestamp
+        row["version"] = r.version

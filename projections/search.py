@@ -1,0 +1,61 @@
+"""Full-text search in Chinese and English on PostgreSQL's tsvector.
+
+PostgreSQL's parser does not segment Chinese: it would index "一种锂电池隔膜" as one word, so a
+search for "电池" would find nothing. We index every run of CJK characters as overlapping
+bigrams ("锂电", "电池", "池隔", ...), plus the run's last character on its own, and let the
+``english`` configuration stem the Latin-script remainder. A query is cut the same way and all
+its bigrams must match (AND), so "电池" matches any title containing 电池 and "锂电池" needs both
+"锂电" and "电池". A one-character query becomes a prefix query ("电:*"), which matches every
+bigram starting with that character and the trailing unigram, hence every occurrence.
+
+Why bigrams rather than a dictionary segmenter (jieba) or pg_trgm: bigrams need no dictionary
+and no extension, never miss a word the dictionary lacks (technical terms, new names), and a
+GIN index serves them for queries of any length; pg_trgm cannot use its index for a
+two-character query such as 电池 (most Chinese words have two characters). The cost is a
+larger index and some false positives across word boundaries, which ranking pushes down.
+"""
+
+from __future__ import annotations
+
+import re
+
+# CJK Unified Ideographs (+ extension A), compatibility ideographs, kana and hangul syllables.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_LATIN_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[-'][0-9A-Za-z\u00c0-\u024f]+)*")
+
+
+def cjk_tokens(text: str) -> list[str]:
+    """Overlapping bigrams of every CJK run, plus each run's last character."""
+    tokens: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.append(run[-1])
+    return tokens
+
+
+def latin_text(text: str) -> str:
+    """The text with CJK runs blanked out, for the ``english`` text-search configuration."""
+    return _CJK_RUN.sub(" ", text)
+
+
+def index_parts(*texts: str) -> tuple[str, list[str]]:
+    """(Latin text, distinct CJK tokens) for one weight class of a document."""
+    joined = " ".join(t for t in texts if t)
+    return latin_text(joined), sorted(set(cjk_tokens(joined)))
+
+
+def query_parts(query: str) -> tuple[str, str]:
+    """(Latin words for ``plainto_tsquery('english', …)``, CJK ``tsquery`` text or "").
+
+    The CJK part only contains CJK characters, spaces, ``&`` and ``:*``, so it is safe to pass
+    to ``to_tsquery('simple', …)`` as a bound parameter.
+    """
+    cjk: list[str] = []
+    for run in _CJK_RUN.findall(query):
+        if len(run) == 1:
+            cjk.append(f"{run}:*")
+        else:
+            cjk.extend(run[i : i + 2] for i in range(len(run) - 1))
+    latin = " ".join(_LATIN_WORD.findall(latin_text(query)))
+    return latin, " & ".join(dict.fromkeys(cjk))
