@@ -1,0 +1,63 @@
+"""Shared fixtures: a real PostgreSQL (configured URL or embedded), a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from marketplace.application import Marketplace
+from marketplace.database import DatabaseAddress, EmbeddedPostgres
+from marketplace.ipc_scheme import default_ipc_scheme
+from marketplace.services import Services, build_services
+from marketplace.settings import DEFAULT_IPC_SCHEME, Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> DatabaseAddress:
+    """The server tests run on: MARKETPLACE_TEST_DATABASE_URL, else an embedded PostgreSQL."""
+    url = os.environ.get("MARKETPLACE_TEST_DATABASE_URL")
+    if url:
+        return DatabaseAddress.from_url(url)
+    return EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data").start()
+
+
+@pytest.fixture
+def database(pg_server: DatabaseAddress) -> Iterator[DatabaseAddress]:
+    """A new, empty database for one test, dropped afterwards."""
+    name = f"mkt_test_{uuid.uuid4().hex[:12]}"
+    admin = pg_server.with_dbname("postgres")
+    with psycopg.connect(admin.conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield pg_server.with_dbname(name)
+    with psycopg.connect(admin.conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def ipc_scheme():  # type: ignore[no-untyped-def]
+    if not DEFAULT_IPC_SCHEME.exists():
+        pytest.skip("shared data folder absent: the IPC scheme is needed")
+    return default_ipc_scheme(DEFAULT_IPC_SCHEME)
+
+
+@pytest.fixture
+def services(database: DatabaseAddress, ipc_scheme, tmp_path: Path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+    """Application, views and runner wired to a fresh database (projections not started)."""
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
+    svc = build_services(settings, address=database, ipc_scheme=ipc_scheme)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def memory_app(ipc_scheme) -> Marketplace:  # type: ignore[no-untyped-def]
+    """The application on eventsourcing's in-memory (POPO) recorder: for command tests without SQL."""
+    return Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme)

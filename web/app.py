@@ -1,0 +1,133 @@
+"""The litestar application factory."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from domain.errors import DomainError
+from marketplace.services import Services, build_services
+from marketplace.settings import Settings
+from projections.accounts import AccountsQueries
+from projections.catalogue_queries import CatalogueQueries
+from web.context import page_context
+from web.controllers.account import AccountController
+from web.controllers.api import ApiController
+from web.controllers.members import MemberFormsController
+from web.controllers.pages import PagesController
+from web.state import WebState, create_pool
+
+HERE = Path(__file__).parent
+
+
+def _web_state(state: State) -> WebState:
+    web: WebState = state.web
+    return web
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _is_api(request):
+        body = {"status_code": exc.status, "detail": exc.message, "field": exc.field}
+        return Response(body, status_code=exc.status, media_type=MediaType.JSON)
+    return Template("errors/error.html.jinja2", status_code=exc.status,
+                    context=page_context(request, status=exc.status, message=exc.message)).to_asgi_response(
+        request.app, request)  # type: ignore[return-value]
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if _is_api(request) or exc.status_code not in (403, 404):
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+        if exc.extra:
+            body["extra"] = exc.extra
+        return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
+    return Template("errors/error.html.jinja2", status_code=exc.status_code,
+                    context=page_context(request, status=exc.status_code, message=exc.detail)).to_asgi_response(
+        request.app, request)  # type: ignore[return-value]
+
+
+def _yuan(fen: int | None) -> str:
+    if fen is None:
+        return ""
+    yuan = fen / 100
+    if yuan >= 10_000:
+        return f"{yuan / 10_000:,.2f} 万元".replace(".00 ", " ")
+    return f"{yuan:,.2f} 元"
+
+
+def _date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+
+
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    engine.engine.filters.update(yuan=_yuan, day=_date)
+    engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
+                                             "non_exclusive_licence", "open_licence"),
+                                 maturities=("concept", "prototype", "pilot", "industrialised"),
+                                 legal_statuses=("pending", "granted", "lapsed", "expired", "invalidated",
+                                                 "withdrawn"),
+                                 organisation_kinds=("university", "research_institute", "enterprise",
+                                                     "valuation_agency", "transfer_agency", "government"))
+
+
+def create_app(services: Services | None = None, *, start_projections: bool | None = None) -> Litestar:
+    """Build the web application; without ``services`` it wires them from the environment."""
+    owned = services is None
+    svc = services or build_services(Settings.from_env())
+    settings = svc.settings
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        run_projections = settings.run_projections_in_process if start_projections is None else start_projections
+        if run_projections and svc.runner is None:
+            svc.start_projections()
+        pool = await create_pool(svc, max_size=max(4, settings.pool_size))
+        app.state.web = WebState(svc, pool, CatalogueQueries(pool), AccountsQueries(pool))
+        try:
+            yield
+        finally:
+            await pool.close()
+            if owned:
+                svc.close()
+
+    secret = hashlib.sha256(settings.secret_key.encode()).digest()
+    return Litestar(
+        route_handlers=[
+            PagesController, AccountController, MemberFormsController, ApiController,
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+        ],
+        dependencies={"web": Provide(_web_state, sync_to_thread=False)},
+        lifespan=[lifespan],
+        middleware=[CookieBackendConfig(secret=secret, secure=settings.secure_cookies, httponly=True,
+                                        samesite="lax", max_age=8 * 3600).middleware],
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api"], cookie_secure=settings.secure_cookies,
+                               cookie_httponly=False),
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=_template_engine),
+        openapi_config=OpenAPIConfig(title="Fujian Patent Marketplace API", version="1.0.0",
+                                     description="Listings, patents and accounts of the patent marketplace. "
+                                                 "Commands need a bearer token from POST /api/auth/token."),
+        exception_handlers={DomainError: domain_error_handler, HTTPException: http_error_handler,
+                            NotFoundException: http_error_handler},
+    )

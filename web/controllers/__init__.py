@@ -1,0 +1,1 @@
+"""Litestar controllers: JSON API, HTML pages, accounts and administration."""

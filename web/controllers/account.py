@@ -1,0 +1,134 @@
+"""Sign-up, login, logout, the organisation dashboard and the platform admin's review."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from domain.errors import DomainError
+from marketplace import commands as c
+from web.context import Identity, page_context, session_identity
+from web.forms import text, to_command
+from web.state import WebState
+
+
+def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
+    me = session_identity(request)
+    if me is None:
+        return Redirect(f"/login?next={request.url.path}", status_code=303)
+    return me
+
+
+def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
+    return Template(template, status_code=error.status,
+                    context=page_context(request, error=error.message, error_field=error.field, **values))
+
+
+class AccountController(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login")
+    async def login_form(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("account/login.html.jinja2",
+                        context=page_context(request, next=request.query_params.get("next", "/my")))
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        form = await request.form()
+        target = text(form, "next") or "/my"
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/my"
+        user = await web.run(web.services.app.authenticate, text(form, "email"), text(form, "password"))
+        if user is None:
+            return Template("account/login.html.jinja2", status_code=401, context=page_context(
+                request, error="auth.failed", next=target, email=text(form, "email")))
+        identity = Identity(user.id, user.display_name, user.organisation_id, tuple(user.roles))
+        request.clear_session()
+        request.set_session(identity.as_session())
+        return Redirect(target, status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+    @get("/signup", name="signup")
+    async def signup_form(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("account/signup.html.jinja2", context=page_context(request, values={}))
+
+    @post("/signup")
+    async def signup(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        form = await request.form()
+        values = {k: text(form, k) for k in ("email", "display_name", "organisation_name", "organisation_kind",
+                                              "region")}
+        try:
+            cmd = to_command(c.SignUp, values | {"password": text(form, "password")})
+            user_id, position = await web.run(web.services.app.sign_up, cmd)
+        except DomainError as error:
+            return form_error(request, "account/signup.html.jinja2", error, values=values)
+        await web.wait_for(position)
+        user = await web.accounts.get_user(user_id)
+        assert user is not None
+        identity = Identity(user_id, user.display_name, user.organisation_id, tuple(user.roles))
+        request.set_session(identity.as_session())
+        return Redirect("/my", status_code=303)
+
+    @get("/my", name="my")
+    async def my(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        org = await web.accounts.get_organisation(me.organisation_id)
+        listings = await web.catalogue.list_for_organisation(me.organisation_id)
+        patents, patent_total = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
+        members = await web.accounts.list_members(me.organisation_id)
+        return Template("account/my.html.jinja2", context=page_context(
+            request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members))
+
+    @post("/my/members")
+    async def add_member(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(c.AddMember, {
+                "email": text(form, "email"), "password": text(form, "password"),
+                "display_name": text(form, "display_name"),
+                "roles": [str(r) for r in form.getall("roles", [])] or ["member"],
+            })
+            _, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            return Template("errors/error.html.jinja2", status_code=error.status,
+                            context=page_context(request, status=error.status, message=error.message))
+        await web.wait_for(position)
+        return Redirect("/my", status_code=303)
+
+    @get("/admin/organisations", name="admin")
+    async def pending(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        if not me.has("platform_admin"):
+            return Template("errors/error.html.jinja2", status_code=403, context=page_context(
+                request, status=403, message="this page needs the role platform_admin"))
+        pending, total = await web.accounts.list_organisations(verified=False, limit=100)
+        return Template("admin/organisations.html.jinja2",
+                        context=page_context(request, pending=pending, total=total))
+
+    @post("/admin/organisations/{organisation_id:uuid}/verify")
+    async def verify(self, organisation_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        try:
+            position = await web.run(web.services.app.verify_organisation,
+                                     c.VerifyOrganisation(organisation_id=organisation_id), actor_id=me.user_id)
+        except DomainError as error:
+            return Template("errors/error.html.jinja2", status_code=error.status,
+                            context=page_context(request, status=error.status, message=error.message))
+        await web.wait_for(position)
+        return Redirect("/admin/organisations", status_code=303)

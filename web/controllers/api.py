@@ -1,0 +1,221 @@
+"""JSON API under /api: the same commands and queries as the pages, documented by OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post, put
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.params import Parameter
+
+from marketplace import commands as c
+from projections.accounts import OrganisationRow
+from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
+from web.context import Identity, bearer_identity, issue_token
+from web.state import WebState
+
+Limit = Annotated[int, Parameter(ge=1, le=100, description="page size")]
+Offset = Annotated[int, Parameter(ge=0, le=100_000, description="rows to skip")]
+
+
+class Credentials(msgspec.Struct, frozen=True):
+    email: str
+    password: str
+
+
+class Token(msgspec.Struct, frozen=True):
+    token: str
+    token_type: str
+    user_id: UUID
+    organisation_id: UUID
+    roles: list[str]
+
+
+class Created(msgspec.Struct, frozen=True):
+    id: UUID
+    position: int
+
+
+class Done(msgspec.Struct, frozen=True):
+    position: int
+
+
+class ListingCollection(msgspec.Struct, frozen=True):
+    items: list[ListingItem]
+    total: int
+    facets: dict[str, list[dict[str, Any]]]
+
+
+class PatentCollection(msgspec.Struct, frozen=True):
+    items: list[PatentRecord]
+    total: int
+
+
+class PatentDetail(msgspec.Struct, frozen=True):
+    patent: PatentRecord
+    status_history: list[StatusChange]
+
+
+class OrganisationCollection(msgspec.Struct, frozen=True):
+    items: list[OrganisationRow]
+    total: int
+
+
+def _identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
+    identity = bearer_identity(request, web.services.settings.secret_key)
+    if identity is None:
+        raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
+    return identity
+
+
+class ApiController(Controller):
+    path = "/api"
+    tags = ["marketplace"]
+
+    # --- authentication ---------------------------------------------------------------
+    @post("/auth/token", summary="Exchange e-mail and password for a bearer token")
+    async def token(self, data: Credentials, web: WebState) -> Token:
+        user = await web.run(web.services.app.authenticate, data.email, data.password)
+        if user is None:
+            raise NotAuthorizedException("email: e-mail or password is wrong")
+        identity = Identity(user.id, user.display_name, user.organisation_id, tuple(user.roles))
+        return Token(issue_token(identity, web.services.settings.secret_key), "bearer", user.id,
+                     user.organisation_id, list(user.roles))
+
+    @post("/signup", summary="Sign up for a new organisation (awaits verification)")
+    async def signup(self, data: c.SignUp, web: WebState) -> Created:
+        user_id, position = await web.run(web.services.app.sign_up, data)
+        await web.wait_for(position)
+        return Created(user_id, position)
+
+    # --- listings ---------------------------------------------------------------------
+    @get("/listings", summary="Search and filter listings")
+    async def listings(
+        self, web: WebState, q: str = "", ipc_section: str | None = None, ipc_class: str | None = None,
+        deal_type: str | None = None, price_min: int | None = None, price_max: int | None = None,
+        maturity: str | None = None, status: str = "published", limit: Limit = 20, offset: Offset = 0,
+    ) -> ListingCollection:
+        filters = ListingFilters(q=q, ipc_section=ipc_section, ipc_class=ipc_class, deal_type=deal_type,
+                                 price_min=price_min, price_max=price_max, maturity=maturity,
+                                 status=status if status in ("published", "suspended", "withdrawn") else "published",
+                                 limit=limit, offset=offset)
+        page = await web.catalogue.list_and_count(filters)
+        facets = {k: [{"value": f.value, "count": f.count} for f in v] for k, v in page.facets.items()}
+        return ListingCollection(page.items, page.total, facets)
+
+    @get("/listings/{listing_id:uuid}", summary="One listing with its patent and status history")
+    async def listing(self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ListingDetail:
+        detail = await web.catalogue.get_one_or_none(listing_id)
+        if detail is None or not _visible(detail.listing, bearer_identity(request, web.services.settings.secret_key)):
+            raise NotFoundException(f"listing_id: no listing with id {listing_id}")
+        return detail
+
+    @post("/listings", summary="Draft a listing for a patent your organisation owns")
+    async def draft_listing(self, data: c.DraftListing, web: WebState, request: Request[Any, Any, Any]) -> Created:
+        me = _identity(request, web)
+        listing_id, position = await web.run(web.services.app.draft_listing, data, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Created(listing_id, position)
+
+    @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200)
+    async def revise_listing(
+        self, listing_id: UUID, data: c.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
+        expected_version: int | None = None,
+    ) -> Done:
+        me = _identity(request, web)
+        cmd = c.ReviseListing(listing_id=listing_id, expected_version=expected_version,
+                              **msgspec.structs.asdict(data))
+        position = await web.run(web.services.app.revise_listing, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @post("/listings/{listing_id:uuid}/publish", summary="Publish a draft listing", status_code=200)
+    async def publish_listing(
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: int | None = None
+    ) -> Done:
+        me = _identity(request, web)
+        cmd = c.PublishListing(listing_id=listing_id, expected_version=expected_version)
+        position = await web.run(web.services.app.publish_listing, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @post("/listings/{listing_id:uuid}/withdraw", summary="Withdraw a listing", status_code=200)
+    async def withdraw_listing(
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], reason: str = "",
+        expected_version: int | None = None,
+    ) -> Done:
+        me = _identity(request, web)
+        cmd = c.WithdrawListing(listing_id=listing_id, reason=reason, expected_version=expected_version)
+        position = await web.run(web.services.app.withdraw_listing, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    # --- patents ----------------------------------------------------------------------
+    @get("/patents", summary="Search patents")
+    async def patents(
+        self, web: WebState, q: str = "", jurisdiction: str | None = None, owner_id: UUID | None = None,
+        limit: Limit = 20, offset: Offset = 0,
+    ) -> PatentCollection:
+        items, total = await web.catalogue.list_patents(
+            q=q, jurisdiction=jurisdiction.upper() if jurisdiction else None, owner_id=owner_id,
+            limit=limit, offset=offset,
+        )
+        return PatentCollection(items, total)
+
+    @get("/patents/{patent_id:uuid}", summary="One patent with its legal-status history")
+    async def patent(self, patent_id: UUID, web: WebState) -> PatentDetail:
+        found = await web.catalogue.get_patent(patent_id)
+        if found is None:
+            raise NotFoundException(f"patent_id: no patent with id {patent_id}")
+        return PatentDetail(*found)
+
+    @post("/patents", summary="Register a patent owned by your organisation")
+    async def register_patent(self, data: c.RegisterPatent, web: WebState, request: Request[Any, Any, Any]) -> Created:
+        me = _identity(request, web)
+        patent_id, position = await web.run(web.services.app.register_patent, data, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Created(patent_id, position)
+
+    @post("/patents/{patent_id:uuid}/legal-status", summary="Record a change of legal status", status_code=200)
+    async def change_legal_status(
+        self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
+    ) -> Done:
+        me = _identity(request, web)
+        cmd = c.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
+        position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    # --- organisations ----------------------------------------------------------------
+    @get("/organisations", summary="Organisations, optionally only verified or unverified ones")
+    async def organisations(
+        self, web: WebState, verified: bool | None = None, limit: Limit = 50, offset: Offset = 0
+    ) -> OrganisationCollection:
+        items, total = await web.accounts.list_organisations(verified=verified, limit=limit, offset=offset)
+        return OrganisationCollection(items, total)
+
+    @post("/organisations/{organisation_id:uuid}/verify", summary="Verify an organisation (platform admin)",
+          status_code=200)
+    async def verify(self, organisation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = _identity(request, web)
+        cmd = c.VerifyOrganisation(organisation_id=organisation_id)
+        position = await web.run(web.services.app.verify_organisation, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+
+class LegalStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    legal_status: str
+    effective_date: date
+    reason: str = ""
+    expected_version: int | None = None
+
+
+def _visible(listing: ListingItem, me: Identity | None) -> bool:
+    """Drafts are visible only to their organisation (and platform admins)."""
+    if listing.status != "draft":
+        return True
+    return me is not None and (me.organisation_id == listing.organisation_id or me.has("platform_admin"))

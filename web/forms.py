@@ -1,0 +1,100 @@
+"""HTML form fields to command structs: the same commands the JSON API takes."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import msgspec
+from litestar.datastructures import FormMultiDict
+
+from domain.errors import ValidationError
+
+C = TypeVar("C", bound=msgspec.Struct)
+_FIELD_PATH = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
+
+
+def to_command(kind: type[C], data: dict[str, Any]) -> C:
+    """Convert decoded input to a command; msgspec's complaint becomes a 400 naming the field."""
+    try:
+        return msgspec.convert(data, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        match = _FIELD_PATH.search(str(exc))
+        field = match.group(1).replace("[", ".").replace("]", "") if match else None
+        raise ValidationError(f"{field or 'input'}: {str(exc).split(' - at ')[0]}", field=field) from None
+
+
+def text(form: FormMultiDict, name: str) -> str:
+    value = form.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def optional(form: FormMultiDict, name: str) -> str | None:
+    return text(form, name) or None
+
+
+def yuan_to_fen(value: str | None, field: str) -> int | None:
+    """Prices are typed in yuan (元) with at most two decimals and kept in fen."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        amount = Decimal(value.replace(",", "").strip()) * 100
+    except InvalidOperation:
+        raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field) from None
+    if amount != amount.to_integral_value():
+        raise ValidationError(f"{field}: at most two decimals", field=field)
+    if amount < 0:
+        raise ValidationError(f"{field}: must not be negative", field=field)
+    return int(amount)
+
+
+def listing_fields(form: FormMultiDict) -> dict[str, Any]:
+    price_mode = text(form, "price_mode")
+    data: dict[str, Any] = {
+        "deal_types": [str(v) for v in form.getall("deal_types", [])],
+        "price_mode": price_mode,
+        "asking_price": yuan_to_fen(optional(form, "asking_price"), "asking_price") if price_mode == "fixed" else None,
+        "maturity": optional(form, "maturity"),
+        "trl": optional(form, "trl"),
+        "advantages": text(form, "advantages"),
+        "applications": text(form, "applications"),
+        "keywords": [k.strip() for k in re.split(r"[,，;；]", text(form, "keywords")) if k.strip()],
+    }
+    if "open_licence" in data["deal_types"] or price_mode == "open_licence":
+        data["open_licence"] = {
+            "fee": yuan_to_fen(optional(form, "open_fee"), "open_licence.fee") or 0,
+            "royalty_rate": optional(form, "royalty_rate") or 0,
+            "term_years": optional(form, "term_years") or 5,
+        }
+    return data
+
+
+def patent_fields(form: FormMultiDict) -> dict[str, Any]:
+    owners = []
+    for i in range(5):
+        org = optional(form, f"owner_{i}")
+        if org:
+            owners.append({"organisation_id": org, "share": optional(form, f"owner_share_{i}") or 0})
+    inventors = []
+    for line in text(form, "inventors").splitlines():
+        match = re.match(r"^\s*(.+?)\s*(?:[,，\s]\s*(\d+(?:\.\d+)?)\s*%?)?\s*$", line)
+        if match and match.group(1):
+            inventors.append({"name": match.group(1), "share": match.group(2)})
+    funding = None
+    if optional(form, "programme"):
+        funding = {"programme": text(form, "programme"), "project_reference": text(form, "project_reference"),
+                   "end_date": optional(form, "end_date")}
+    return {
+        "jurisdiction": text(form, "jurisdiction") or "CN",
+        "application_number": optional(form, "application_number"),
+        "publication_number": optional(form, "publication_number"),
+        "patent_type": text(form, "patent_type"),
+        "title_zh": text(form, "title_zh"), "title_en": text(form, "title_en"),
+        "abstract_zh": text(form, "abstract_zh"), "abstract_en": text(form, "abstract_en"),
+        "ipc_codes": [c.strip() for c in re.split(r"[,，;；\n]", text(form, "ipc_codes")) if c.strip()],
+        "filing_date": optional(form, "filing_date"), "publication_date": optional(form, "publication_date"),
+        "grant_date": optional(form, "grant_date"), "expiry_date": optional(form, "expiry_date"),
+        "legal_status": text(form, "legal_status") or "pending",
+        "owners": owners, "inventors": inventors, "public_funding": funding,
+    }

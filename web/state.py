@@ -1,0 +1,63 @@
+"""What the web layer holds for the life of the process: services, the asyncpg pool, the queries."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+import msgspec
+from litestar.concurrency import sync_to_thread
+
+from marketplace.services import Services
+from projections.accounts import AccountsQueries
+from projections.catalogue_queries import CatalogueQueries
+
+T = TypeVar("T")
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "jsonb", encoder=lambda v: msgspec.json.encode(v).decode(), decoder=msgspec.json.decode, schema="pg_catalog"
+    )
+
+
+async def create_pool(services: Services, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(
+        **services.address.asyncpg_kwargs(),  # type: ignore[arg-type]
+        min_size=2, max_size=max_size, init=_init_connection,
+        # Filters are written "($n IS NULL OR …)": custom plans let the planner drop the unused ones.
+        server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"},
+    )
+
+
+@dataclass
+class WebState:
+    services: Services
+    pool: asyncpg.Pool
+    catalogue: CatalogueQueries
+    accounts: AccountsQueries
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a (synchronous) application command in a worker thread."""
+        return await sync_to_thread(fn, *args, **kwargs)
+
+    async def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until every read model has processed ``position`` (read your writes)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.001
+        while True:
+            row = await self.pool.fetchrow(
+                "SELECT (SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace')"
+                " AS c, (SELECT notification_id FROM accounts_tracking WHERE application_name = 'marketplace') AS a"
+            )
+            assert row is not None
+            if min(row["c"] or 0, row["a"] or 0) >= position:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 0.01)
