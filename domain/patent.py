@@ -58,7 +58,9 @@ class PublicFunding:
     end_date: date | None = None
 
 
-def _check_owners(owners: list[Owner]) -> None:
+def _check_owners(owners: list[Owner], *, allow_unknown: bool = False) -> None:
+    if not owners and allow_unknown:
+        return
     if not owners:
         raise ValidationError("owners: at least one owner is required", field="owners")
     ids = [o.organisation_id or o.name.casefold() for o in owners]
@@ -201,8 +203,13 @@ class Patent(Aggregate):
         public_funding: PublicFunding | None = None,
         source: str = "form",
         by: UUID | None = None,
+        allow_unknown_owners: bool = False,
     ) -> Patent:
-        """Validate a bibliographic record and register it as a new patent."""
+        """Validate a bibliographic record and register it as a new patent.
+
+        ``allow_unknown_owners`` is for bulk imports of records whose source names no applicant
+        or inventor: the patent is recorded, but nobody can list it until its owners are known.
+        """
         office = jurisdiction.strip().upper()
         if len(office) != 2 or not office.isalpha():
             raise ValidationError("jurisdiction: must be a two-letter office code such as CN", field="jurisdiction")
@@ -240,7 +247,7 @@ class Patent(Aggregate):
         if ipc_scheme is not None:
             for code in codes:
                 ipc_scheme.require(code, field="ipc_codes")
-        _check_owners(owners)
+        _check_owners(owners, allow_unknown=allow_unknown_owners)
         _check_inventors(list(inventors))
         for name, d in (("publication_date", publication_date), ("grant_date", grant_date)):
             if d and filing_date and d < filing_date:

@@ -83,7 +83,9 @@ decides; anything not listed is an invention, pending:
   patents).
 - expired: whenever the right certainly can no longer be in force, whatever the above says:
   more than 25 years (invention, design) or 15 years (utility model) have passed since the
-  latest known of the filing, publication and grant dates.  These bounds exceed every
+  latest known of the filing, publication and grant dates, or, for a CN utility model or
+  design with a known filing date, its term under Art. 42 of the PRC Patent Law has run out
+  (``domain.patent_terms.statutory_expiry``; these terms have no extension).  These bounds exceed every
   statutory term with its extensions (inventions 20 years from filing plus at most 5 years of
   extension, or 17 years from a US grant before June 1995; designs at most 25 years; utility
   models at most 15), so an old grant is never offered for sale as ``granted``.
@@ -111,7 +113,7 @@ from domain.patent_numbers import (
     parse_application_number,
     parse_publication_number,
 )
-from domain.patent_terms import LegalStatus, PatentType
+from domain.patent_terms import LegalStatus, PatentType, statutory_expiry
 
 __all__ = [
     "APPLICANT_KINDS",
@@ -343,7 +345,7 @@ def _wipo_builder(header: list[str], today: datetime.date) -> _Builder | RowErro
             publication_date=published,
             filing_date=None,
             grant_date=granted_on,
-            legal_status=_expire(status, patent_type, (published,), today),
+            legal_status=_expire(status, pub.office, patent_type, filed=None, dates=(published,), today=today),
             applicants=_applicants(row[i_app].split(";"), inventors),
             inventors=inventors,
         )
@@ -433,7 +435,7 @@ def _lens_builder(header: list[str], today: datetime.date) -> _Builder | RowErro
             publication_date=published,
             filing_date=filed,
             grant_date=published if is_grant else None,
-            legal_status=_expire(status, patent_type, (filed, published), today),
+            legal_status=_expire(status, pub.office, patent_type, filed=filed, dates=(published,), today=today),
             applicants=_applicants(row[i_apps].split(";;"), inventors),
             inventors=inventors,
         )
@@ -623,7 +625,7 @@ def _from_record(line: int, rec: _Record, today: datetime.date) -> Result:  # no
             status = _GRANTED
         elif is_grant:
             granted_on = published
-        status = _expire(status, patent_type, (filed, published, granted_on), today)
+        status = _expire(status, office, patent_type, filed=filed, dates=(published, granted_on), today=today)
     applicants: list[tuple[str, str | None]] = []
     for item in _items(rec.applicants):
         if isinstance(item, _JsonApplicant):
@@ -754,10 +756,24 @@ def _infer_status(pub: PublicationNumber) -> tuple[str, bool]:  # noqa: PLR0911
 _CERTAIN_END_YEARS: dict[str, int] = {_INVENTION: 25, _DESIGN: 25, _UTILITY_MODEL: 15}
 
 
-def _expire(status: str, patent_type: str, dates: Iterable[datetime.date | None], today: datetime.date) -> str:
+def _expire(
+    status: str,
+    office: str,
+    patent_type: str,
+    *,
+    filed: datetime.date | None,
+    dates: Iterable[datetime.date | None],
+    today: datetime.date,
+) -> str:
+    """``expired`` when the right has certainly ended by ``today``, else ``status`` unchanged."""
     if status not in (_PENDING, _GRANTED):
         return status
-    known = [d for d in dates if d is not None]
+    if filed is not None and office == "CN" and patent_type != _INVENTION:
+        # PRC utility models and designs have fixed terms from filing and no extension.
+        end = statutory_expiry(office, PatentType(patent_type), filed)
+        if end is not None and end <= today:
+            return _EXPIRED
+    known = [d for d in (filed, *dates) if d is not None]
     if not known:
         return status
     latest = max(known)

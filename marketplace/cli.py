@@ -1,0 +1,216 @@
+"""Command line: ``marketplace serve | migrate | run-projections | rebuild | import-patents | seed-demo``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from marketplace.services import VIEW_CLASSES, Services, build_services
+from marketplace.settings import Settings
+
+console = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+def _services(settings: Settings) -> Services:
+    return build_services(settings)
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    from marketplace.database import resolve_database
+    from marketplace.migrate import migrate
+
+    address = resolve_database(settings.database_url, settings.data_dir)
+    applied = migrate(address.conninfo())
+    console.print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none needed'}")
+    return 0
+
+
+def catch_up(services: Services, names: list[str] | None = None, label: str = "projecting") -> tuple[int, float]:
+    runner = services.make_runner(names)
+    head = services.recorder.max_notification_id() or 0
+    with _progress() as progress:
+        task = progress.add_task(label, total=head)
+        started = time.perf_counter()
+        count = runner.catch_up(lambda position, _head: progress.update(task, completed=position))
+        progress.update(task, completed=head)
+    return count, time.perf_counter() - started
+
+
+def cmd_run_projections(settings: Settings, args: argparse.Namespace) -> int:
+    services = _services(settings)
+    count, seconds = catch_up(services)
+    console.print(f"caught up: {count} events in {seconds:.1f} s")
+    if args.once:
+        services.close()
+        return 0
+    runner = services.make_runner()
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    console.print("following the event log (Ctrl-C to stop)")
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
+    services.close()
+    return 0
+
+
+def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    if args.name not in VIEW_CLASSES:
+        console.print(f"[red]unknown read model {args.name!r}; choose from {', '.join(VIEW_CLASSES)}")
+        return 2
+    services = _services(settings)
+    services.views[args.name].reset()
+    count, seconds = catch_up(services, [args.name], label=f"rebuilding {args.name}")
+    rate = count / seconds if seconds else 0
+    console.print(f"rebuilt {args.name}: {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")
+    services.close()
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from marketplace.importing.service import PatentImporter
+    from marketplace.importing.sources import UnknownFormatError, count_rows, detect_format, read_patents
+
+    path = Path(args.file)
+    if not path.exists():
+        console.print(f"[red]{path}: no such file")
+        return 2
+    try:
+        fmt = args.format or detect_format(path)
+    except UnknownFormatError as exc:
+        console.print(f"[red]{exc}")
+        return 2
+    services = _services(settings)
+    total = count_rows(path, fmt)
+    importer = PatentImporter(services.app, batch_size=args.batch_size)
+    with _progress() as progress:
+        task = progress.add_task(f"importing {path.name} ({fmt})", total=total)
+        report = importer.run(read_patents(path, fmt), lambda n: progress.advance(task, n))
+    for error in report.errors[: args.show_errors]:
+        console.print(f"[yellow]line {error.line}: {error.message}")
+    if len(report.errors) > args.show_errors:
+        console.print(f"[yellow]… and {len(report.errors) - args.show_errors} more skipped rows")
+    table = Table(title=f"import of {path.name}")
+    for column in ("rows read", "registered", "unchanged", "new organisations", "skipped", "seconds", "rows/s"):
+        table.add_column(column, justify="right")
+    rate = report.read / report.seconds if report.seconds else 0
+    table.add_row(str(report.read), str(report.registered), str(report.unchanged), str(report.organisations),
+                  str(len(report.errors)), f"{report.seconds:.1f}", f"{rate:,.0f}")
+    console.print(table)
+    if not args.no_project:
+        count, seconds = catch_up(services)
+        console.print(f"read models updated: {count} events in {seconds:.1f} s")
+    services.close()
+    return 0
+
+
+def print_accounts(report: object) -> None:
+    from marketplace.demo import DemoReport
+
+    assert isinstance(report, DemoReport)
+    table = Table(title="demo accounts (passwords shown once; change them for anything but a demo)")
+    for column in ("e-mail", "password", "name", "organisation", "roles"):
+        table.add_column(column)
+    for account in report.accounts:
+        table.add_row(account.email, account.password, account.display_name, account.organisation,
+                      ", ".join(account.roles))
+    Console().print(table)
+
+
+def seed_if_empty(services: Services, listings: int) -> bool:
+    from marketplace.demo import is_empty, seed_demo
+
+    if not is_empty(services.app):
+        return False
+    with _progress() as progress:
+        task = progress.add_task("loading demo data", total=listings)
+        report = seed_demo(services.app, listings=listings,
+                           progress=lambda done, total: progress.update(task, completed=done, total=total))
+    print_accounts(report)
+    return True
+
+
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    services = _services(settings)
+    if not seed_if_empty(services, args.listings):
+        console.print("[yellow]the marketplace is not empty: demo data goes only into an empty marketplace")
+        services.close()
+        return 1
+    catch_up(services)
+    services.close()
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    services = _services(settings)
+    if settings.demo_data:
+        seed_if_empty(services, args.demo_listings)
+    catch_up(services)
+    app = create_app(services, start_projections=settings.run_projections_in_process)
+    where = settings.database_url and "the configured PostgreSQL" or f"embedded PostgreSQL in {settings.data_dir}"
+    console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+    finally:
+        services.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="marketplace", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the marketplace (loads demo data into an empty one)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--demo-listings", type=int, default=300)
+    sub.add_parser("migrate", help="apply the read-model migrations")
+    run = sub.add_parser("run-projections", help="keep the read models up to date (a worker process)")
+    run.add_argument("--once", action="store_true", help="catch up and exit")
+    rebuild = sub.add_parser("rebuild", help="drop one read model and replay it from the event log")
+    rebuild.add_argument("name", help=f"one of: {', '.join(VIEW_CLASSES)}")
+    imp = sub.add_parser("import-patents", help="import a WIPO, Lens, native CSV or JSON Lines file")
+    imp.add_argument("file")
+    imp.add_argument("--format", choices=["wipo", "lens", "native-csv", "jsonl"])
+    imp.add_argument("--batch-size", type=int, default=500)
+    imp.add_argument("--show-errors", type=int, default=20)
+    imp.add_argument("--no-project", action="store_true", help="leave the read models to run-projections")
+    seed = sub.add_parser("seed-demo", help="load the demo data into an empty marketplace")
+    seed.add_argument("--listings", type=int, default=300)
+    return parser
+
+
+COMMANDS = {
+    "serve": cmd_serve, "migrate": cmd_migrate, "run-projections": cmd_run_projections, "rebuild": cmd_rebuild,
+    "import-patents": cmd_import, "seed-demo": cmd_seed_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
