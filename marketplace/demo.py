@@ -27,6 +27,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import ConflictError
+from domain.ids import organisation_id
 from domain.patent_numbers import cn_check_character
 from marketplace import commands as c
 from marketplace.application import Marketplace
@@ -174,13 +175,15 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
                     ("H01M 10/42", "G01R 31/382")),
         ),
         devices=(
-            Subject("动力电池包液冷板", "a liquid cooling plate for a power battery pack", ("H01M 10/613", "H01M 10/625")),
+            Subject("动力电池包液冷板", "a liquid cooling plate for a power battery pack",
+                    ("H01M 10/613", "H01M 10/625")),
             Subject("电池管理系统", "a battery management system", ("H01M 10/42", "H01M 10/48")),
             Subject("储能电池快速充电装置", "a fast charging device for energy storage batteries",
                     ("H02J 7/00", "H01M 10/44")),
             Subject("光储一体化储能变流装置", "a photovoltaic energy storage converter", ("H02J 3/32",)),
         ),
-        designs=(Subject("储能电池柜", "an energy storage battery cabinet"), Subject("便携式电源", "a portable power station")),
+        designs=(Subject("储能电池柜", "an energy storage battery cabinet"),
+                 Subject("便携式电源", "a portable power station")),
         qualifiers=(("高安全性", "high-safety"), ("长循环寿命", "long-cycle-life"), ("耐高温", "heat-resistant"),
                     ("低成本", "low-cost")),
         features=(
@@ -226,7 +229,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
              "marine raw material is enzymatically hydrolysed, ultrafiltered and spray-dried"),
             ("通过高通量筛选获得目标菌株并优化发酵条件",
              "a target strain is obtained by high-throughput screening and its fermentation optimised"),
-            ("养殖单元采用抗风浪框架与自动投喂系统", "the farming unit has a wave-resistant frame and automatic feeding"),
+            ("养殖单元采用抗风浪框架与自动投喂系统",
+             "the farming unit has a wave-resistant frame and automatic feeding"),
         ),
         effects=(
             ("提高了产物得率和生物活性", "increases product yield and bioactivity"),
@@ -260,7 +264,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         qualifiers=(("低咖啡因", "low-caffeine"), ("高香型", "aromatic"), ("富硒", "selenium-rich")),
         features=(
             ("鲜叶经萎凋、做青、杀青、揉捻和烘干", "fresh leaves are withered, shaken, fixed, rolled and dried"),
-            ("采用低温连续萎凋与控温发酵工艺", "low-temperature continuous withering and controlled fermentation are used"),
+            ("采用低温连续萎凋与控温发酵工艺",
+             "low-temperature continuous withering and controlled fermentation are used"),
             ("滚筒转速和热风温度由控制器按含水率调节",
              "the drum speed and hot-air temperature follow the moisture content"),
         ),
@@ -271,8 +276,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         ),
         uses=(("茶叶加工企业", "tea processing plants"), ("新式茶饮", "ready-to-drink tea beverages"),
               ("茶叶深加工", "tea extract production")),
-        keywords=(("白茶", "white tea"), ("乌龙茶", "oolong tea"), ("茶叶加工", "tea processing"), ("萎凋", "withering"),
-                  ("茶多酚", "tea polyphenols")),
+        keywords=(("白茶", "white tea"), ("乌龙茶", "oolong tea"), ("茶叶加工", "tea processing"),
+                  ("萎凋", "withering"), ("茶多酚", "tea polyphenols")),
     ),
     TechnicalField(
         key="materials", name=("新材料/石墨烯", "Advanced materials and graphene"),
@@ -288,7 +293,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
             Subject("石墨烯粉体规模化剥离", "exfoliating graphene powder at scale", ("C01B 32/184",)),
         ),
         devices=(
-            Subject("石墨烯薄膜连续制备装置", "an apparatus for continuously producing graphene films", ("C01B 32/184",)),
+            Subject("石墨烯薄膜连续制备装置", "an apparatus for continuously producing graphene films",
+                    ("C01B 32/184",)),
             Subject("导热膜辊压设备", "a calendering device for thermal films", ("C01B 32/194",)),
         ),
         designs=(Subject("石墨烯发热片", "a graphene heating pad"),),
@@ -338,8 +344,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         ),
         uses=(("通用照明", "general lighting"), ("显示背光", "display backlights"), ("光伏发电", "photovoltaics"),
               ("植物工厂", "plant factories")),
-        keywords=(("LED", "LED"), ("荧光粉", "phosphor"), ("钙钛矿", "perovskite"), ("发光材料", "luminescent material"),
-                  ("光电器件", "optoelectronic device")),
+        keywords=(("LED", "LED"), ("荧光粉", "phosphor"), ("钙钛矿", "perovskite"),
+                  ("发光材料", "luminescent material"), ("光电器件", "optoelectronic device")),
     ),
     TechnicalField(
         key="manufacturing", name=("智能制造/机器人", "Intelligent manufacturing and robotics"),
@@ -363,7 +369,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
             ("利用深度相机获取工件位姿并实时修正运动路径",
              "a depth camera measures the workpiece pose and the path is corrected in real time"),
             ("采用模块化关节与力矩闭环控制", "modular joints run under closed-loop torque control"),
-            ("以数字孪生模型预测设备状态并优化排产", "a digital twin predicts machine states and optimises the schedule"),
+            ("以数字孪生模型预测设备状态并优化排产",
+             "a digital twin predicts machine states and optimises the schedule"),
         ),
         effects=(
             ("提高了定位精度和生产节拍", "improves positioning accuracy and cycle time"),
@@ -372,8 +379,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         ),
         uses=(("汽车零部件制造", "automotive parts manufacturing"), ("3C电子装配", "electronics assembly"),
               ("鞋服智能制造", "footwear and garment production"), ("仓储物流", "warehouse logistics")),
-        keywords=(("工业机器人", "industrial robot"), ("机器视觉", "machine vision"), ("智能制造", "smart manufacturing"),
-                  ("数字孪生", "digital twin"), ("协作机器人", "cobot")),
+        keywords=(("工业机器人", "industrial robot"), ("机器视觉", "machine vision"),
+                  ("智能制造", "smart manufacturing"), ("数字孪生", "digital twin"), ("协作机器人", "cobot")),
     ),
     TechnicalField(
         key="medicine", name=("医药", "Pharmaceuticals"),
@@ -405,7 +412,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
             ("毒副作用小", "has few side effects"),
             ("质量稳定、可控", "gives stable, controllable quality"),
         ),
-        uses=(("创新药研发", "new drug development"), ("保健食品", "health foods"), ("医院制剂", "hospital preparations")),
+        uses=(("创新药研发", "new drug development"), ("保健食品", "health foods"),
+              ("医院制剂", "hospital preparations")),
         keywords=(("中药", "traditional Chinese medicine"), ("抗肿瘤", "antitumour"), ("缓释制剂", "sustained release"),
                   ("灵芝", "Ganoderma")),
     ),
@@ -451,7 +459,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         ),
         processes=(
             Subject("垃圾渗滤液深度处理", "advanced treatment of landfill leachate", ("C02F 9/00",)),
-            Subject("高浓度有机废水厌氧处理", "anaerobic treatment of high-strength organic wastewater", ("C02F 3/28",)),
+            Subject("高浓度有机废水厌氧处理", "anaerobic treatment of high-strength organic wastewater",
+                    ("C02F 3/28",)),
             Subject("芬顿氧化处理印染废水", "treating dyeing wastewater by Fenton oxidation", ("C02F 1/72",)),
         ),
         devices=(
@@ -461,7 +470,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         designs=(Subject("净水器", "a water purifier"),),
         qualifiers=(("可再生", "regenerable"), ("高通量", "high-flux")),
         features=(
-            ("以改性生物炭负载纳米零价铁作为吸附位点", "nano zero-valent iron on modified biochar provides sorption sites"),
+            ("以改性生物炭负载纳米零价铁作为吸附位点",
+             "nano zero-valent iron on modified biochar provides sorption sites"),
             ("采用厌氧—好氧—膜分离组合工艺", "an anaerobic–aerobic–membrane combined process is used"),
         ),
         effects=(
@@ -534,7 +544,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
             ("延长了货架期", "extends shelf life"),
             ("无需添加防腐剂", "needs no preservatives"),
         ),
-        uses=(("休闲食品", "snack foods"), ("餐饮连锁", "restaurant chains"), ("特医食品", "foods for special medical purposes")),
+        uses=(("休闲食品", "snack foods"), ("餐饮连锁", "restaurant chains"),
+              ("特医食品", "foods for special medical purposes")),
         keywords=(("食品加工", "food processing"), ("发酵", "fermentation"), ("果汁", "fruit juice"),
                   ("保鲜", "preservation")),
     ),
@@ -557,8 +568,8 @@ TECHNICAL_FIELDS: tuple[TechnicalField, ...] = (
         designs=(Subject("建筑外墙装饰板", "a decorative facade panel"),),
         qualifiers=(("高强", "high-strength"), ("低碳", "low-carbon"), ("耐海洋腐蚀", "marine-corrosion-resistant")),
         features=(
-            ("以建筑垃圾再生骨料替代部分天然骨料", "recycled aggregate from demolition waste replaces part of the natural"
-             " aggregate"),
+            ("以建筑垃圾再生骨料替代部分天然骨料",
+             "recycled aggregate from demolition waste replaces part of the natural aggregate"),
             ("节点采用螺栓连接与耗能构件", "the joint is bolted and has an energy-dissipating element"),
         ),
         effects=(
@@ -608,6 +619,8 @@ DEAL_COMBINATIONS: tuple[tuple[tuple[str, ...], int], ...] = (
     (("open_licence",), 12),
     (("open_licence", "non_exclusive_licence"), 6),
 )
+#: CN application type digit and publication kind code (A, U, S) per patent type.
+TYPE_DIGIT_AND_KIND = {"invention": ("1", "A"), "utility_model": ("2", "U"), "design": ("3", "S")}
 MATURITY_TRL = {"concept": (1, 3), "prototype": (4, 5), "pilot": (6, 7), "industrialised": (8, 9)}
 
 # --- English helpers --------------------------------------------------------------------------
@@ -623,7 +636,7 @@ def _split_article(en: str) -> tuple[bool, str]:
 
 
 def _article(phrase: str) -> str:
-    word = phrase.split()[0].split("-")[0]
+    word = phrase.split(maxsplit=1)[0].split("-", maxsplit=1)[0]
     if len(word) > 1 and word.isupper():
         return "an" if word[0] in _ACRONYM_VOWEL_SOUND else "a"
     lower = word.lower()
@@ -643,16 +656,6 @@ def _cap(text: str) -> str:
 
 
 # --- generating one patent --------------------------------------------------------------------
-
-
-class _Plan(NamedTuple):
-    """One generated patent and its listing, before any command runs."""
-
-    command: c.RegisterPatent
-    lister: str  # organisation whose admin registers the patent and drafts the listing
-    terms: dict[str, object]
-    status: str  # the listing's final status
-    lapse_date: date | None
 
 
 class _Generator:
@@ -800,12 +803,12 @@ class _Generator:
         return tuple(codes[:3])
 
     # the patent -------------------------------------------------------------------------------
-    def patent(self) -> tuple[c.RegisterPatent, _Org]:
+    def patent(self) -> tuple[c.RegisterPatent, _Org, TechnicalField]:
         r = self.rng
         lister = r.choices(self.owners, weights=self.owner_weights)[0]
         field = FIELDS_BY_KEY[r.choice(lister.fields)]
         patent_type = r.choices(("invention", "utility_model", "design"), weights=(78, 17, 5))[0]
-        type_digit, kind_code = {"invention": ("1", "A"), "utility_model": ("2", "U"), "design": ("3", "S")}[patent_type]
+        type_digit, kind_code = TYPE_DIGIT_AND_KIND[patent_type]
         # Utility models (10 years) and designs filed before June 2021 (10 years) from 2015 or 2016
         # would have expired by AS_OF; such records would be misleading demo data.
         first_year = {"invention": 2015, "utility_model": 2017, "design": 2018}[patent_type]
@@ -840,33 +843,34 @@ class _Generator:
             grant_date=granted, legal_status="granted" if granted else "pending",
             owners=self.owner_shares(lister, field.key), inventors=self.inventors(), public_funding=self.funding(year),
         )
-        return command, lister
+        return command, lister, field
 
     # the listing ------------------------------------------------------------------------------
-    def listing_terms(self, patent: c.RegisterPatent, field: TechnicalField) -> dict[str, object]:
+    def listing(self, patent_id: UUID, patent: c.RegisterPatent, field: TechnicalField) -> c.DraftListing:
+        """The draft listing of a registered patent: deal types, price, maturity and texts."""
         r = self.rng
-        deal_types = list(r.choices([d for d, _ in DEAL_COMBINATIONS], weights=[w for _, w in DEAL_COMBINATIONS])[0])
-        terms: dict[str, object] = {"deal_types": deal_types}
-        scale = 0.3 if patent.patent_type == "design" else 0.6 if patent.patent_type == "utility_model" else 1.0
+        deal_types = r.choices([d for d, _ in DEAL_COMBINATIONS], weights=[w for _, w in DEAL_COMBINATIONS])[0]
+        scale = {"design": 0.3, "utility_model": 0.6}.get(patent.patent_type, 1.0)
+        asking_price: int | None = None
+        open_licence: c.OpenLicenceInput | None = None
         if "open_licence" in deal_types:
-            fee_yuan = round(r.randint(1, 20) * 5000 * scale, -3)
-            terms |= {"price_mode": "open_licence", "open_licence": c.OpenLicenceInput(
-                fee=int(fee_yuan) * 100, royalty_rate=r.choice((0.0, 1.5, 2.5, 3.5, 5.0)),
-                term_years=r.choice((3, 5, 5, 10)))}
+            price_mode = "open_licence"
+            fee_yuan = int(round(r.randint(1, 20) * 5000 * scale, -3))
+            open_licence = c.OpenLicenceInput(fee=fee_yuan * 100, royalty_rate=r.choice((0.0, 1.5, 2.5, 3.5, 5.0)),
+                                              term_years=r.choice((3, 5, 5, 10)))
         elif r.random() < 0.6:
-            yuan = max(50_000, min(5_000_000, int(round(10 ** r.uniform(4.7, 6.7) * scale, -4))))
-            terms |= {"price_mode": "fixed", "asking_price": yuan * 100}
+            price_mode = "fixed"
+            yuan = int(round(10 ** r.uniform(4.7, 6.7) * scale, -4))
+            asking_price = max(50_000, min(5_000_000, yuan)) * 100  # fen
         else:
-            terms |= {"price_mode": "negotiable"}
-        stage = r.choices(list(MATURITY_TRL), weights=(15, 30, 30, 25))[0]
+            price_mode = "negotiable"
+        maturity: str | None = r.choices(list(MATURITY_TRL), weights=(15, 30, 30, 25))[0]
+        trl: int | None = None
         if r.random() < 0.4:
-            terms["trl"] = r.randint(*MATURITY_TRL[stage])
+            trl = r.randint(*MATURITY_TRL[maturity or "concept"])
             if r.random() < 0.5:
-                stage = ""  # derived from the TRL by the application
-        if stage:
-            terms["maturity"] = stage
-        zh = bool(patent.title_zh)
-        en = bool(patent.title_en)
+                maturity = None  # the application derives it from the TRL
+        zh, en = bool(patent.title_zh), bool(patent.title_en)
         effects = r.sample(field.effects, r.choice((2, 3)))
         (u1_zh, u1_en), (u2_zh, u2_en) = r.sample(field.uses, 2)
         buyer_zh, buyer_en = r.choice(BUYERS)
@@ -880,25 +884,14 @@ class _Generator:
             items = "; ".join(f"{i}. {_cap(e[1])}" for i, e in enumerate(effects, 1))
             advantages.append(f"Advantages: {items}.")
             applications.append(f"Applicable to {u1_en} and {u2_en}; suited to {buyer_en}.")
-        terms["advantages"] = "\n".join(advantages)
-        terms["applications"] = "\n".join(applications)
         picked = r.sample(field.keywords, r.randint(3, min(5, len(field.keywords))))
         keywords = [k[0] for k in picked] if zh else []
         keywords += [k[1] for k in picked if k[1] not in keywords] if en else []
-        terms["keywords"] = keywords
-        return terms
-
-
-def _field_of(command: c.RegisterPatent) -> TechnicalField:
-    codes = set(command.ipc_codes)
-    for field in TECHNICAL_FIELDS:
-        if codes & {code for s in (*field.materials, *field.processes, *field.devices) for code in s.ipc}:
-            return field
-    title = f"{command.title_zh} {command.title_en}"
-    for field in TECHNICAL_FIELDS:
-        if any(s.zh in title or _noun(s.en, article=False) in title.lower() for s in field.designs):
-            return field
-    return TECHNICAL_FIELDS[0]
+        return c.DraftListing(
+            patent_id=patent_id, deal_types=list(deal_types), price_mode=price_mode, asking_price=asking_price,
+            open_licence=open_licence, maturity=maturity, trl=trl, advantages="\n".join(advantages),
+            applications="\n".join(applications), keywords=keywords,
+        )
 
 
 def _status_plan(rng: random.Random, granted: Sequence[bool]) -> list[str]:
@@ -950,7 +943,7 @@ def seed_demo(
         raise ValueError("listings must not be negative")
     if not is_empty(app):
         raise ConflictError("demo data goes only into an empty marketplace; this one already has records")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo content; passwords come from ``secrets``
     accounts: list[DemoAccount] = []
     org_ids: dict[str, UUID] = {}
     admins: dict[str, UUID] = {}
@@ -970,7 +963,7 @@ def seed_demo(
         admins[org.name] = user
         accounts.append(DemoAccount(org.email, password, org.display_name, org.name, ["member", "org_admin"]))
     for org in organisations:
-        org_ids[org.name] = app.actor(admins[org.name]).organisation_id
+        org_ids[org.name] = organisation_id(org.name)
         if org.verified:
             app.verify_organisation(c.VerifyOrganisation(organisation_id=org_ids[org.name]), actor_id=admin_id)
     for member in MEMBERS:
@@ -982,13 +975,12 @@ def seed_demo(
 
     generator = _Generator(rng, org_ids)
     drawn = [generator.patent() for _ in range(listings)]
-    statuses = _status_plan(rng, [p.legal_status == "granted" for p, _ in drawn])
+    statuses = _status_plan(rng, [p.legal_status == "granted" for p, _, _ in drawn])
     published = 0
-    for done, ((patent, lister), status) in enumerate(zip(drawn, statuses, strict=True), 1):
+    for done, ((patent, lister, field), status) in enumerate(zip(drawn, statuses, strict=True), 1):
         actor = admins[lister.name]
-        terms = generator.listing_terms(patent, _field_of(patent))
         patent_id, _ = app.register_patent(patent, actor_id=actor)
-        listing_id, _ = app.draft_listing(c.DraftListing(patent_id=patent_id, **terms), actor_id=actor)  # type: ignore[arg-type]
+        listing_id, _ = app.draft_listing(generator.listing(patent_id, patent, field), actor_id=actor)
         if status != "draft":
             app.publish_listing(c.PublishListing(listing_id=listing_id), actor_id=actor)
         if status == "withdrawn":

@@ -899,11 +899,14 @@ def _clean_name(name: str) -> str:
     return " ".join(name.strip().strip("*").split())
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 @functools.lru_cache(maxsize=65536)
 def _name_key(name: str) -> str:
     """Name for comparisons: NFKC, case-folded, punctuation as spaces, whitespace collapsed."""
     folded = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join(re.sub(r"[\W_]+", " ", folded).split())
+    return " ".join(_NON_WORD.sub(" ", folded).split())
 
 
 def _names(names: Iterable[str]) -> tuple[str, ...]:
@@ -941,13 +944,11 @@ def _applicants_with_kinds(items: Iterable[tuple[str, str | None]], inventors: S
 _UNIVERSITY = re.compile(
     r"\buniv(?!ersal|erse\b)|\bcollege\b|hochschule|"
     r"大学|大學|学院|學院|대학|학교법인|学校法人",
-    re.IGNORECASE,
 )
 # Weaker university words, which a company form (GmbH, Co., S.L., ...) overrides.
 _UNIVERSITY_WEAK = re.compile(
     r"polytechn|politecnic|\bschool of\b|\b(?:medical|business|law|graduate) school\b|"
     r"institute of technology|\binst(?:\.|itute)? tech",
-    re.IGNORECASE,
 )
 _RESEARCH = re.compile(
     r"\binstitut|\bistituto\b|"
@@ -958,20 +959,23 @@ _RESEARCH = re.compile(
     r"\btno\b|nederlandse organisatie voor toegepast|\briken\b|agency for science, technology and research|"
     r"\bvtt\b|\bsintef\b|consiglio nazionale delle ricerche|"
     r"研究院|研究所|科学院|研究中心|研究センター|研究機構|연구원|연구소|연구센터",
-    re.IGNORECASE,
 )
+# Substrings one of which every _RESEARCH match contains: a fast first test.
+_RESEARCH_HINTS = (
+    "institut", "istituto", "research", "laborator", "cnrs", "recherche", "fraunhofer", "csiro",
+    "commonwealth", "academ", "planck", "inserm", "inra", "csic", "consejo", "commissariat", "tno",
+    "nederlandse", "riken", "agency", "vtt", "sintef", "consiglio", "研究", "科学院", "연구",
+)  # fmt: skip
 # Company forms.  The strong ones mark a business even in "... INSTITUTE GMBH"; INC and LTD do
 # not, since US non-profits and Crown research institutes use them (J. CRAIG VENTER INSTITUTE, INC.).
 _STRONG_COMPANY = re.compile(
     r"\b(?:gmbh|mbh|llc|l\.l\.c|co|corp|corporation|company|s\.?l|s\.?a|s\.?r\.?l|s\.?p\.?a|"
     r"s\.?c\.?a\.?r\.?l|b\.?v|n\.?v|k\.?k|plc|a/s|oy|oyj|pty|pte|kg|kgaa|bhd)\b\.?|"
     r"株式会社|有限会社|公司|주식회사|\(주\)|㈜",
-    re.IGNORECASE,
 )
 _COMPANY = re.compile(
     r"\b(?:inc|incorporated|ltd|limited|ag|ab|llp|l\.?p|sas|sarl|lda|bvba|sprl|unipessoal|de c\.? ?v|"
     r"cooperative|co-operative|industria|staat|엘엘씨|인코포레이티드|코포레이션|리미티드|게엠베하)\b\.?",
-    re.IGNORECASE,
 )
 # Words that do not occur in a person's name written "SURNAME, Given".
 # fmt: off
@@ -1016,19 +1020,22 @@ def _kind_of(name: str, inventor_keys: frozenset[str]) -> str:
 
 
 def _is_company(name: str) -> bool:
-    return bool(_STRONG_COMPANY.search(name) or _COMPANY.search(name))
+    folded = name.casefold()
+    return bool(_STRONG_COMPANY.search(folded) or _COMPANY.search(folded))
 
 
 @functools.lru_cache(maxsize=65536)
 def _kind_by_name(name: str) -> str:
-    if _UNIVERSITY.search(name.replace("科学院", "")):
+    folded = name.casefold()  # the patterns are in lower case
+    if _UNIVERSITY.search(folded.replace("科学院", "")):
         return UNIVERSITY
-    strong_company = _STRONG_COMPANY.search(name) is not None
-    if not strong_company and _UNIVERSITY_WEAK.search(name):
+    if _STRONG_COMPANY.search(folded) is not None:
+        return ENTERPRISE
+    if _UNIVERSITY_WEAK.search(folded):
         return UNIVERSITY
-    if not strong_company and _RESEARCH.search(name):
+    if any(hint in folded for hint in _RESEARCH_HINTS) and _RESEARCH.search(folded):
         return RESEARCH_INSTITUTE
-    if not strong_company and _looks_like_person(name):
+    if _looks_like_person(folded):
         return INDIVIDUAL
     return ENTERPRISE
 
