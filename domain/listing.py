@@ -213,8 +213,11 @@ class Listing(Aggregate):
         self.status = ListingStatus.WITHDRAWN.value
 
     def suspend(self, *, reason: str, by: UUID) -> None:
-        """Suspend while the patent has no valid right (lapsed, expired, invalidated)."""
-        self._require(ListingStatus.DRAFT, ListingStatus.PUBLISHED, action="suspended")
+        """Suspend a published listing while the patent has no valid right (lapsed, expired, invalidated).
+
+        A draft is never suspended: it is not public, and it cannot be published meanwhile.
+        """
+        self._require(ListingStatus.PUBLISHED, action="suspended")
         self._suspended(reason=reason, by=by)
 
     @event("Suspended")

@@ -258,7 +258,7 @@ class Marketplace(Application[UUID]):
         if patent.active_listing_id is not None:
             listing = self.load(Listing, patent.active_listing_id, "listing_id")
             suspending = patent.status in SUSPENDING_STATUSES
-            if suspending and listing.status != "suspended":
+            if suspending and listing.status == "published":
                 listing.suspend(reason=f"legal status {patent.legal_status}", by=SYSTEM_ACTOR)
                 changed.append(listing)
             elif not suspending and listing.status == "suspended":
@@ -302,10 +302,10 @@ class Marketplace(Application[UUID]):
         user = self.actor(actor_id)
         listing = self._own_listing(user, cmd.listing_id)
         self.expect_version(listing, cmd.expected_version)
-        org = self.acting_organisation(user)
+        org = self.load(Organisation, listing.organisation_id, "organisation_id")
         if not org.can_trade:
             raise PermissionDeniedError(
-                "organisation: your organisation must be verified by the platform before it can list patents"
+                f"organisation: {org.name} must be verified by the platform before it can list patents"
             )
         patent = self.load(Patent, listing.patent_id, "patent_id")
         if patent.status in SUSPENDING_STATUSES or patent.status is LegalStatus.WITHDRAWN:

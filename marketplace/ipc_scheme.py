@@ -5,8 +5,25 @@ from __future__ import annotations
 import functools
 import gzip
 import pathlib
+import re
 
-from domain.ipc import DEFAULT_EDITION, IpcScheme
+from domain.errors import DomainError
+from domain.ipc import DEFAULT_EDITION, IpcScheme, parse_ipc
+
+# Titles cross-reference other codes in the file's 14-character form ("H01M0010600000 takes precedence").
+_SCHEME_KEY = re.compile(r"\b[A-H]\d{2}[A-Z]\d{10}\b")
+
+
+def _readable_references(title: str) -> str:
+    """Cross-references written as people write IPC codes ("H01M 10/60")."""
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            return str(parse_ipc(match.group(0)))
+        except DomainError:
+            return match.group(0)
+
+    return _SCHEME_KEY.sub(replace, title)
 
 
 def load_ipc_scheme(path: pathlib.Path, *, edition: str = DEFAULT_EDITION) -> IpcScheme:
@@ -28,7 +45,7 @@ def load_ipc_scheme(path: pathlib.Path, *, edition: str = DEFAULT_EDITION) -> Ip
                 current = code
         elif line.strip() and current is not None:
             titles[current] = f"{titles[current]} {line.strip()}"
-    return IpcScheme(titles, edition=edition)
+    return IpcScheme({code: _readable_references(title) for code, title in titles.items()}, edition=edition)
 
 
 @functools.lru_cache(maxsize=4)

@@ -15,18 +15,22 @@ from marketplace.application import Marketplace
 from marketplace.database import DatabaseAddress, EmbeddedPostgres
 from marketplace.ipc_scheme import default_ipc_scheme
 from marketplace.services import Services, build_services
-from marketplace.settings import DEFAULT_IPC_SCHEME, Settings
+from marketplace.settings import DEFAULT_IPC_SCHEME, PROJECT_ROOT, Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> DatabaseAddress:
-    """The server tests run on: MARKETPLACE_TEST_DATABASE_URL, else an embedded PostgreSQL."""
+def pg_server() -> DatabaseAddress:
+    """The server tests run on: MARKETPLACE_TEST_DATABASE_URL, else an embedded PostgreSQL.
+
+    The embedded server lives in ``var/test-postgres`` (not pytest's temporary directories, which
+    a concurrent pytest run may clean away); each test gets its own database on it.
+    """
     url = os.environ.get("MARKETPLACE_TEST_DATABASE_URL")
     if url:
         return DatabaseAddress.from_url(url)
-    return EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data").start()
+    return EmbeddedPostgres(PROJECT_ROOT / "var" / "test-postgres").start()
 
 
 @pytest.fixture

@@ -49,9 +49,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if _is_api(request):
         body = {"status_code": exc.status, "detail": exc.message, "field": exc.field}
         return Response(body, status_code=exc.status, media_type=MediaType.JSON)
-    return Template("errors/error.html.jinja2", status_code=exc.status,
-                    context=page_context(request, status=exc.status, message=exc.message)).to_asgi_response(
-        request.app, request)  # type: ignore[return-value]
+    return Template("errors/error.html.jinja2", status_code=exc.status,  # type: ignore[return-value]
+                    context=page_context(request, status=exc.status, message=exc.message))
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -60,15 +59,17 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         if exc.extra:
             body["extra"] = exc.extra
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
-    return Template("errors/error.html.jinja2", status_code=exc.status_code,
-                    context=page_context(request, status=exc.status_code, message=exc.detail)).to_asgi_response(
-        request.app, request)  # type: ignore[return-value]
+    return Template("errors/error.html.jinja2", status_code=exc.status_code,  # type: ignore[return-value]
+                    context=page_context(request, status=exc.status_code, message=exc.detail))
 
 
-def _yuan(fen: int | None) -> str:
+def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
+    """An amount in fen as a person reads it: 万元 in Chinese where customary, CNY 1,200,000 in English."""
     if fen is None:
         return ""
     yuan = fen / 100
+    if lang != "zh" or currency != "CNY":
+        return f"{currency} {yuan:,.2f}".replace(".00", "")
     if yuan >= 10_000:
         return f"{yuan / 10_000:,.2f} 万元".replace(".00 ", " ")
     return f"{yuan:,.2f} 元"
@@ -81,7 +82,8 @@ def _date(value: date | datetime | None) -> str:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    engine.engine.filters.update(yuan=_yuan, day=_date)
+    engine.engine.filters.update(day=_date, pct=lambda bp: f"{bp / 100:g} %")
+    engine.engine.globals.update(money=money)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
                                              "non_exclusive_licence", "open_licence"),
                                  maturities=("concept", "prototype", "pilot", "industrialised"),
@@ -121,7 +123,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         lifespan=[lifespan],
         middleware=[CookieBackendConfig(secret=secret, secure=settings.secure_cookies, httponly=True,
                                         samesite="lax", max_age=8 * 3600).middleware],
-        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["/api"], cookie_secure=settings.secure_cookies,
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/"], cookie_secure=settings.secure_cookies,
                                cookie_httponly=False),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),

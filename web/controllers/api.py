@@ -98,7 +98,8 @@ class ApiController(Controller):
         deal_type: str | None = None, price_min: int | None = None, price_max: int | None = None,
         maturity: str | None = None, status: str = "published", limit: Limit = 20, offset: Offset = 0,
     ) -> ListingCollection:
-        filters = ListingFilters(q=q, ipc_section=ipc_section, ipc_class=ipc_class, deal_type=deal_type,
+        filters = ListingFilters(q=q, ipc_section=ipc_section.upper() if ipc_section else None,
+                                 ipc_class=ipc_class.upper() if ipc_class else None, deal_type=deal_type,
                                  price_min=price_min, price_max=price_max, maturity=maturity,
                                  status=status if status in ("published", "suspended", "withdrawn") else "published",
                                  limit=limit, offset=offset)

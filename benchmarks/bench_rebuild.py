@@ -1,0 +1,173 @@
+"""Rebuild of the catalogue read model from the event log, and proof that it is reproducible.
+
+On the catalogue database of the search benchmark (100,000 listings, about 400,000 events):
+hash every row of the catalogue tables, then
+
+1. baseline: the first events replayed one transaction per event, as eventsourcing's
+   ``ProjectionRunner`` does (``view.process([record], tracking)`` per event);
+2. a breakdown of the batch runner's time over the first pages (instrumented, not the figure);
+3. the measured rebuild: ``view.reset()`` then ``services.make_runner(["catalogue"]).catch_up()``;
+
+and hash the rows again: a rebuild must reproduce every row exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import Tracking
+
+from benchmarks.common import BenchResult, Context, Timer, at_least, execute, make_services, say
+from marketplace.database import DatabaseAddress
+from projections import catalogue_view, runner
+from projections.catalogue_view import PostgresCatalogueView
+from projections.records import decode
+
+TARGET_RATE = 50_000.0
+TABLES = {
+    "catalogue_listings": "id",
+    "catalogue_patents": "id",
+    "catalogue_status_history": "patent_id, version",
+}
+
+
+def table_hashes(address: DatabaseAddress) -> dict[str, tuple[int, str]]:
+    """(row count, md5 over the md5 of every whole row in key order) per table."""
+    hashes = {}
+    for table, key in TABLES.items():
+        count, digest = execute(address, f"SELECT count(*), md5(string_agg(md5(t::text), '' ORDER BY {key}))"
+                                         f" FROM {table} t")[0]
+        hashes[table] = (int(count), str(digest))
+    return hashes
+
+
+def per_event_baseline(services: Any, events: int) -> tuple[int, float]:
+    """One transaction per event, as the library's ProjectionRunner commits them."""
+    view = services.views["catalogue"]
+    view.reset()
+    name = services.app.name
+    done, position = 0, 0
+    started = time.perf_counter()
+    while done < events:
+        page = services.recorder.select_notifications(start=position, limit=min(1000, events - done),
+                                                      inclusive_of_start=False)
+        if not page:
+            break
+        for notification in page:
+            record = decode(notification)
+            view.process([record], Tracking(name, record.position))
+        done += len(page)
+        position = page[-1].id
+    return done, time.perf_counter() - started
+
+
+@contextmanager
+def instrumented(timer: Timer) -> Iterator[None]:
+    restore: list[Callable[[], None]] = []
+
+    def patch(owner: Any, name: str, step: str, *, static: bool = False) -> None:
+        attribute = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        function = attribute.__func__ if static else attribute
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with timer.step(step):
+                return function(*args, **kwargs)
+
+        setattr(owner, name, staticmethod(wrapper) if static else wrapper)
+        restore.append(lambda: setattr(owner, name, attribute))
+
+    patch(runner, "decode", "decode events (msgspec)")
+    patch(catalogue_view, "patent_params", "row parameters (search tokens)")
+    patch(catalogue_view, "listing_params", "row parameters (search tokens)")
+    patch(PostgresCatalogueView, "_load", "SELECT rows the page touches", static=True)
+    patch(PostgresCatalogueView, "apply", "apply (total)")
+    patch(psycopg.Cursor, "executemany", "executemany upserts (array dumping + server)")
+    try:
+        yield
+    finally:
+        for undo in reversed(restore):
+            undo()
+
+
+def breakdown(services: Any, events: int) -> tuple[dict[str, float], float, int]:
+    """Seconds per step over the first ``events`` events, replayed in pages as the batch runner does."""
+    view = services.views["catalogue"]
+    view.reset()
+    timer = Timer()
+    position, done = 0, 0
+    started = time.perf_counter()
+    with instrumented(timer):
+        while done < events:
+            with timer.step("read page (SELECT notifications)"):
+                page = services.recorder.select_notifications(start=position, limit=1000, inclusive_of_start=False)
+            if not page:
+                break
+            records = [runner.decode(n) for n in page]
+            with timer.step("process (total)"):
+                view.process(records, Tracking(services.app.name, page[-1].id))
+            position = page[-1].id
+            done += len(page)
+    total = time.perf_counter() - started
+    steps = dict(timer.totals)
+    apply = steps.pop("apply (total)", 0.0)
+    process = steps.pop("process (total)", 0.0)
+    inner = sum(steps.get(k, 0.0) for k in ("SELECT rows the page touches", "row parameters (search tokens)",
+                                             "executemany upserts (array dumping + server)"))
+    steps["fold events in Python"] = apply - inner
+    steps["tracking insert + commit"] = process - apply
+    steps["other"] = total - sum(steps.values())
+    return steps, total, done
+
+
+def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
+    result = BenchResult("rebuild")
+    services = make_services(address, with_scheme=False)
+    try:
+        view = services.views["catalogue"]
+        head = services.recorder.max_notification_id() or 0
+        before = table_hashes(address)
+        say("  rows before: " + ", ".join(f"{t} {n:,}" for t, (n, _) in before.items()))
+
+        baseline_events = 2000 if ctx.quick else 5000
+        done, seconds = per_event_baseline(services, baseline_events)
+        baseline_rate = done / seconds
+        say(f"  baseline, one transaction per event: {done:,} events in {seconds:.1f} s"
+            f" = {baseline_rate:,.0f} events/s")
+
+        steps, total, counted = breakdown(services, 20_000 if ctx.quick else 60_000)
+        say(f"  where the batch runner's time goes (instrumented replay of the first {counted:,} events,"
+            f" {counted / total:,.0f} events/s):")
+        for name, spent in sorted(steps.items(), key=lambda kv: -kv[1]):
+            say(f"    {spent:6.2f} s  {spent / total:4.0%}  {name}")
+
+        view.reset()
+        started = time.perf_counter()
+        events = services.make_runner(["catalogue"]).catch_up()
+        seconds = time.perf_counter() - started
+        rate = events / seconds
+        say(f"  rebuild (reset + batch runner): {events:,} events in {seconds:.1f} s = {rate:,.0f} events/s"
+            f" ({rate / baseline_rate:.1f}x the per-event baseline)")
+
+        after = table_hashes(address)
+        identical = before == after
+        for table in TABLES:
+            mark = "identical" if before[table] == after[table] else "DIFFERENT"
+            say(f"    {table}: {after[table][0]:,} rows, {mark}")
+    finally:
+        services.close()
+
+    result.add("catalogue rebuild", rate, "events/s", baseline=baseline_rate, baseline_name="per-event tx events/s",
+               target=f"≥ {TARGET_RATE:,.0f}/s", met=at_least(rate, TARGET_RATE),
+               note=f"{events:,} events in {seconds:.1f} s")
+    result.add("rebuild seconds", seconds, "s", note=f"{events:,} events (log head {head:,})")
+    result.add("rows identical after rebuild", 1.0 if identical else 0.0, "bool", target="1", met=identical)
+    top = max(steps.items(), key=lambda kv: kv[1])
+    result.note(f"rebuild: largest step {top[0]} ({top[1] / total:.0%} of the instrumented replay)")
+    result.details.update(events=events, seconds=seconds, baseline_events=done, baseline_rate=baseline_rate,
+                          breakdown_seconds=steps, breakdown_events=counted, breakdown_total=total,
+                          hashes_before=before, hashes_after=after, identical=identical)
+    return result

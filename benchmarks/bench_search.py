@@ -1,0 +1,250 @@
+"""Search and listing pages over 100,000 published listings, served by uvicorn, loaded by wrk.
+
+``build_catalogue`` generates the listings (see ``benchmarks.catalogue``) and projects them with
+the batch runner. ``run`` then times the SQL of the index page alone (asyncpg, as the web pool
+sets it up, plus EXPLAIN ANALYZE), and serves the app with one and with two uvicorn workers:
+for each endpoint, a closed-loop load of 16 keep-alive connections where every request takes
+the next term of a list. Baselines under the same load: a tiny litestar app with one route and
+no middleware (the framework's ceiling on this machine), and ``/static/app.css`` of the app
+itself (its middleware: session cookie, CSRF). Two latency-only runs with one connection tell
+what a request costs when nothing queues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+import asyncpg
+
+from benchmarks import vocabulary
+from benchmarks.catalogue import generate
+from benchmarks.common import (
+    BenchResult,
+    Context,
+    at_least,
+    at_most,
+    execute,
+    make_services,
+    median,
+    say,
+)
+from benchmarks.load import LoadResult, have_wrk, run_load, say_load, serve
+from marketplace.database import DatabaseAddress
+from projections.catalogue_queries import (
+    COUNT_SQL,
+    FACETS_SQL,
+    LIST_SQL,
+    PUBLIC_STATUSES,
+    ListingFilters,
+    _filter_args,
+)
+
+TARGET_P99_MS = 50.0
+TARGET_RPS = 1500.0
+CONNECTIONS = 16
+TINY = "tiny litestar app GET / (framework ceiling)"
+STATIC = "GET /static/app.css (app middleware)"
+DEAL_TYPES = ("assignment", "exclusive_licence", "sole_licence", "non_exclusive_licence", "open_licence")
+
+
+def listing_count(ctx: Context) -> int:
+    return 10_000 if ctx.quick else 100_000
+
+
+# --- the data -------------------------------------------------------------------------------------
+def build_catalogue(ctx: Context, address: DatabaseAddress) -> BenchResult:
+    result = BenchResult("catalogue")
+    count = listing_count(ctx)
+    services = make_services(address, with_scheme=False)
+    try:
+        step = max(count // 5, 1)
+        reported = [0]
+        started = time.perf_counter()
+
+        def progress(done: int) -> None:
+            if done - reported[0] >= step:
+                reported[0] = done
+                say(f"    {done:,} listings, {time.perf_counter() - started:.0f} s")
+
+        generated = generate(services.app, count, batch=ctx.save_batch, progress=progress)
+        seconds = time.perf_counter() - started
+        say(f"  generated {count:,} published listings ({generated.events:,} events) in {seconds:.1f} s:"
+            f" building aggregates {generated.build_seconds:.1f} s, app.save {generated.save_seconds:.1f} s"
+            f" ({ctx.save_batch} aggregates per save)")
+
+        started = time.perf_counter()
+        projected = services.make_runner().catch_up()
+        project_seconds = time.perf_counter() - started
+        say(f"  projected {projected:,} events (catalogue + accounts) in {project_seconds:.1f} s"
+            f" = {projected / project_seconds:,.0f} events/s")
+        started = time.perf_counter()
+        execute(address, "VACUUM ANALYZE catalogue_listings, catalogue_patents, catalogue_status_history,"
+                         " marketplace_events")
+        say(f"  VACUUM ANALYZE: {time.perf_counter() - started:.1f} s")
+    finally:
+        services.close()
+    rng = random.Random(5)
+    ctx.shared["catalogue"] = {"listings": count, "events": generated.events,
+                               "sample_ids": [str(i) for i in rng.sample(generated.listing_ids, 2000)]}
+    result.add("generate listings (build + app.save)", count / seconds, "listings/s",
+               note=f"{generated.events / seconds:,.0f} events/s")
+    result.add("initial projection (batch runner, 2 views)", projected / project_seconds, "events/s")
+    result.details.update(listings=count, events=generated.events, generate_seconds=seconds,
+                          build_seconds=generated.build_seconds, save_seconds=generated.save_seconds,
+                          save_batch=ctx.save_batch, projection_seconds=project_seconds)
+    if ctx.save_batch != 500:
+        result.note(f"saved {ctx.save_batch} aggregates per app.save, not 500: a ~700 kB save never completes on"
+                    " this connection (psycopg pipeline bug, see README)")
+    return result
+
+
+# --- SQL alone ------------------------------------------------------------------------------------
+async def _sql_timings(address: DatabaseAddress) -> dict[str, Any]:
+    conn = await asyncpg.connect(**address.asyncpg_kwargs(),  # type: ignore[arg-type]
+                                 server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"})
+    cases = {
+        "q=电池": ListingFilters(q="电池"),
+        "q=battery": ListingFilters(q="battery"),
+        "index (no filter)": ListingFilters(),
+        "q=电池&deal_type=assignment": ListingFilters(q="电池", deal_type="assignment"),
+    }
+    out: dict[str, Any] = {}
+    try:
+        for label, f in cases.items():
+            args = _filter_args(f)
+            statements = {
+                "list": (LIST_SQL, [*args, f.status, f.limit, f.offset]),
+                "count": (COUNT_SQL, [*args, f.status]),
+                "facets": (FACETS_SQL, [*args, list(PUBLIC_STATUSES), f.status]),
+            }
+            case: dict[str, Any] = {}
+            for name, (statement, params) in statements.items():
+                rows = await conn.fetch(statement, *params)
+                walls = []
+                for _ in range(7):
+                    started = time.perf_counter()
+                    await conn.fetch(statement, *params)
+                    walls.append(time.perf_counter() - started)
+                plan = json.loads(await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, *params))[0]
+                case[name] = {"client_ms": median(walls) * 1000, "execution_ms": plan["Execution Time"],
+                              "planning_ms": plan["Planning Time"], "rows": len(rows)}
+            total = await conn.fetchval(COUNT_SQL, *args, f.status)
+            case["matches"] = int(total)
+            case["total_client_ms"] = sum(case[s]["client_ms"] for s in statements)
+            out[label] = case
+    finally:
+        await conn.close()
+    return out
+
+
+# --- the load test --------------------------------------------------------------------------------
+def scenarios(sample_ids: list[str]) -> dict[str, list[str]]:
+    zh = vocabulary.query_terms_zh()
+    en = vocabulary.query_terms_en()
+    rng = random.Random(11)
+    api = [f"/api/listings?q={quote('电池')}&deal_type=assignment"]
+    api += [f"/api/listings?q={quote(t)}&deal_type={rng.choice(DEAL_TYPES)}" for t in zh]
+    return {
+        STATIC: ["/static/app.css"],
+        "GET /listings (index, page 1)": ["/listings"],
+        "GET /listings?q=<zh term>": [f"/listings?q={quote(t)}" for t in zh],
+        "GET /listings?q=<en term>": [f"/listings?q={quote(t)}" for t in en],
+        "GET /api/listings?q=<zh>&deal_type=<d>": api,
+        "GET /listings/{id}": [f"/listings/{i}" for i in sample_ids],
+    }
+
+
+def _check(base_url: str, paths: list[str]) -> None:
+    """Every scenario's first path answers 200 with content, or the load figures would mislead."""
+    for path in paths[:2]:
+        with urllib.request.urlopen(base_url + path, timeout=30) as response:
+            body = response.read()
+            if response.status != 200 or len(body) < 100:
+                raise RuntimeError(f"{path}: {response.status}, {len(body)} bytes")
+
+
+def load_tests(address: DatabaseAddress, sample_ids: list[str], *, workers: int, seconds: float,
+               latency_runs: bool) -> tuple[dict[str, LoadResult], dict[str, LoadResult]]:
+    loads: dict[str, LoadResult] = {}
+    single: dict[str, LoadResult] = {}
+    plan = scenarios(sample_ids)
+    with serve(address, workers=workers, app="benchmarks.tiny_app:app", ready_path="/") as tiny:
+        run_load(tiny.base_url, ["/"], label="warm-up", seconds=1.5, connections=CONNECTIONS)
+        loads[TINY] = run_load(tiny.base_url, ["/"], label=f"{TINY}, {workers} worker(s)", seconds=seconds,
+                               connections=CONNECTIONS)
+        say_load(loads[TINY])
+    with serve(address, workers=workers) as server:
+        for paths in plan.values():
+            _check(server.base_url, paths)
+        say(f"  uvicorn, {workers} worker(s), {CONNECTIONS} connections, {seconds:.0f} s per endpoint:")
+        for label, paths in plan.items():
+            run_load(server.base_url, paths, label="warm-up", seconds=1.5, connections=CONNECTIONS)
+            loads[label] = run_load(server.base_url, paths, label=label, seconds=seconds, connections=CONNECTIONS,
+                                    offset=len(paths) // 2)
+            say_load(loads[label])
+        if latency_runs:
+            say("  one connection (no queueing):")
+            for label in ("GET /listings (index, page 1)", "GET /listings?q=<zh term>", "GET /listings/{id}"):
+                single[label] = run_load(server.base_url, plan[label], label=label, seconds=max(2.0, seconds / 2),
+                                         connections=1)
+                say_load(single[label])
+    return loads, single
+
+
+def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
+    result = BenchResult("search")
+    shared = ctx.shared["catalogue"]
+    say(f"  {shared['listings']:,} published listings; load client: {'wrk' if have_wrk() else 'python (no wrk)'}")
+
+    sql = asyncio.run(_sql_timings(address))
+    say("  SQL alone (asyncpg, median of 7; EXPLAIN ANALYZE execution time):")
+    for label, case in sql.items():
+        parts = ", ".join(f"{s} {case[s]['client_ms']:.1f} ms (exec {case[s]['execution_ms']:.1f})"
+                          for s in ("list", "count", "facets"))
+        say(f"    {label}: {case['matches']:,} matches; {parts}; total {case['total_client_ms']:.1f} ms")
+    result.details["sql"] = sql
+
+    seconds = 3.0 if ctx.quick else 6.0
+    by_workers: dict[int, dict[str, LoadResult]] = {}
+    singles: dict[str, LoadResult] = {}
+    for workers in (1, 2):
+        loads, single = load_tests(address, shared["sample_ids"], workers=workers, seconds=seconds,
+                                   latency_runs=workers == 1)
+        by_workers[workers] = loads
+        singles |= single
+    result.details["load"] = {str(w): {k: vars(v) | {"rps": v.rps} for k, v in loads.items()}
+                              for w, loads in by_workers.items()}
+    result.details["single_connection"] = {k: vars(v) for k, v in singles.items()}
+
+    for workers, loads in by_workers.items():
+        ceiling = loads[TINY]
+        for label, r in loads.items():
+            if label == TINY:
+                result.add(f"{workers}w {label} req/s", r.rps, "req/s", note=f"p99 {r.p99_ms:.1f} ms")
+                continue
+            result.add(f"{workers}w {label} req/s", r.rps, "req/s", baseline=ceiling.rps,
+                       baseline_name="tiny-app req/s", target="" if label == STATIC else f"≥ {TARGET_RPS:,.0f}",
+                       met=None if label == STATIC else at_least(r.rps, TARGET_RPS))
+            if label != STATIC:
+                result.add(f"{workers}w {label} p50", r.p50_ms, "ms")
+            result.add(f"{workers}w {label} p99", r.p99_ms, "ms", target="" if label == STATIC else
+                       f"≤ {TARGET_P99_MS:.0f} ms", met=None if label == STATIC else at_most(r.p99_ms, TARGET_P99_MS))
+            if r.errors:
+                result.note(f"{workers} worker(s), {label}: {r.errors} failed requests")
+    for label, key in (("q=电池", "GET /listings?q=<zh term>"), ("index (no filter)", "GET /listings (index, page 1)")):
+        sql_ms = sql[label]["total_client_ms"]
+        one = singles.get(key)
+        share = sql_ms / one.p50_ms if one and one.p50_ms else float("nan")
+        result.add(f"SQL per request, {label} (list+count+facets)", sql_ms, "ms",
+                   baseline=one.p50_ms if one else None, baseline_name="ms HTTP p50 at 1 conn", ratio=share,
+                   note="ratio = SQL share of the unloaded HTTP latency")
+    best = max((1, 2), key=lambda w: median([r.rps for k, r in by_workers[w].items() if k not in (TINY, STATIC)]))
+    result.note(f"{'two workers' if best == 2 else 'one worker'} served more requests/s on this 2-core machine"
+                " (the database and the load client share the same cores)")
+    return result

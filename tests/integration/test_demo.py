@@ -1,0 +1,160 @@
+"""Demo data on a real PostgreSQL: what ``seed_demo`` reports is what the read models show."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from domain.errors import ConflictError
+from domain.ipc import IpcScheme, parse_ipc
+from domain.patent import Patent
+from marketplace.application import Marketplace
+from marketplace.demo import TECHNICAL_FIELDS, DemoReport, is_empty, seed_demo
+from marketplace.services import Services
+
+LISTINGS = 40
+
+
+@pytest.fixture
+def seeded(services: Services) -> tuple[Services, DemoReport]:
+    calls: list[tuple[int, int]] = []
+    report = seed_demo(services.app, listings=LISTINGS, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(i, LISTINGS) for i in range(1, LISTINGS + 1)]
+    services.make_runner().catch_up()
+    return services, report
+
+
+def scalar(services: Services, query: str, *params: Any) -> Any:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        row = conn.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoReport]) -> None:
+    """One seeding (argon2 makes each costly) checks counts, statuses, rules and languages."""
+    services, report = seeded
+    assert report.patents == report.listings == LISTINGS
+    assert scalar(services, "SELECT count(*) FROM catalogue_patents") == report.patents
+    assert scalar(services, "SELECT count(*) FROM catalogue_listings") == report.listings
+    assert scalar(services, "SELECT count(*) FROM catalogue_listings WHERE status = 'published'") == report.published
+    assert scalar(services, "SELECT count(*) FROM accounts_organisations") == report.organisations
+    assert scalar(services, "SELECT count(*) FROM accounts_users") == len(report.accounts)
+    assert 15 <= len(report.accounts) <= 25
+    # Exactly one organisation is left for a platform admin to verify: an enterprise.
+    assert scalar(services, "SELECT array_agg(kind) FROM accounts_organisations WHERE NOT verified") == ["enterprise"]
+    check_listings(services, report)
+    check_patents(services)
+
+
+def check_listings(services: Services, report: DemoReport) -> None:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        rows = conn.execute("SELECT status, count(*) FROM catalogue_listings GROUP BY status").fetchall()
+        statuses: dict[str, int] = dict(rows)
+        lapsed = conn.execute(
+            "SELECT count(*) FROM catalogue_listings l JOIN catalogue_patents p ON p.id = l.patent_id"
+            " WHERE l.status = 'suspended' AND p.legal_status = 'lapsed' AND l.legal_status = 'lapsed'"
+        ).fetchone()
+        conflicting = conn.execute(
+            "SELECT count(*) FROM catalogue_listings WHERE 'open_licence' = ANY(deal_types)"
+            " AND deal_types && ARRAY['exclusive_licence', 'sole_licence']"
+        ).fetchone()
+        prices = conn.execute(
+            "SELECT min(asking_price), max(asking_price) FROM catalogue_listings WHERE price_mode = 'fixed'"
+        ).fetchone()
+        open_terms = conn.execute(
+            "SELECT count(*) FROM catalogue_listings WHERE price_mode = 'open_licence' AND open_licence IS NULL"
+        ).fetchone()
+    assert set(statuses) == {"published", "draft", "withdrawn", "suspended"}
+    assert statuses["published"] == report.published
+    assert statuses["published"] > LISTINGS * 0.7
+    assert lapsed == (statuses["suspended"],)
+    assert conflicting == (0,)
+    assert open_terms == (0,)
+    assert prices is not None
+    assert 50_000_00 <= prices[0] <= prices[1] <= 5_000_000_00
+
+
+def check_patents(services: Services) -> None:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        both, zh_only, en_only = conn.execute(
+            "SELECT count(*) FILTER (WHERE title_zh <> '' AND title_en <> ''),"
+            " count(*) FILTER (WHERE title_en = ''), count(*) FILTER (WHERE title_zh = '')"
+            " FROM catalogue_patents"
+        ).fetchone() or (0, 0, 0)
+        inconsistent_dates = conn.execute(
+            "SELECT count(*) FROM catalogue_patents WHERE publication_date < filing_date"
+            " OR grant_date < publication_date OR grant_date < filing_date"
+            " OR (legal_status IN ('granted', 'lapsed')) <> (grant_date IS NOT NULL)"
+        ).fetchone()
+        kinds = conn.execute(
+            "SELECT count(*) FROM catalogue_patents WHERE publication_number IS NOT NULL AND NOT ("
+            " (patent_type = 'invention' AND publication_number ~ '^CN1[0-9]{8}A$')"
+            " OR (patent_type = 'utility_model' AND publication_number ~ '^CN2[0-9]{8}U$')"
+            " OR (patent_type = 'design' AND publication_number ~ '^CN3[0-9]{8}S$'))"
+        ).fetchone()
+        co_owned = conn.execute("SELECT count(*) FROM catalogue_patents WHERE cardinality(owner_ids) = 2").fetchone()
+        titles = [r[0] for r in conn.execute("SELECT title_zh FROM catalogue_listings").fetchall()]
+    assert both > LISTINGS / 2
+    assert zh_only > 0
+    assert en_only > 0
+    assert inconsistent_dates == (0,)
+    assert kinds == (0,)
+    assert co_owned is not None
+    assert co_owned[0] > 0
+    assert any("电池" in t for t in titles)
+
+
+def test_a_second_seed_is_refused_and_every_account_can_log_in(seeded: tuple[Services, DemoReport]) -> None:
+    services, report = seeded
+    assert not is_empty(services.app)
+    before = services.app.recorder.max_notification_id()
+    with pytest.raises(ConflictError):
+        seed_demo(services.app, listings=5)
+    assert services.app.recorder.max_notification_id() == before
+
+    roles = {role for account in report.accounts for role in account.roles}
+    assert {"platform_admin", "org_admin", "valuer", "programme_officer", "auditor"} <= roles
+    for account in report.accounts:
+        assert len(account.password) >= 10
+        user = services.app.authenticate(account.email, account.password)
+        assert user is not None, account.email
+        assert sorted(user.roles) == sorted(account.roles)
+    assert services.app.authenticate(report.accounts[0].email, report.accounts[0].password + "x") is None
+    assert len({a.password for a in report.accounts}) == len(report.accounts)
+
+
+def test_same_seed_gives_the_same_content_but_new_passwords(ipc_scheme: IpcScheme) -> None:
+    def seeded_patents() -> tuple[DemoReport, list[tuple[str, str, str]]]:
+        app = Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme)
+        assert is_empty(app)
+        report = seed_demo(app, listings=12, seed=7)
+        patents = []
+        for notification in app.recorder.select_notifications(start=1, limit=10_000):
+            aggregate: object = app.repository.get(UUID(str(notification.originator_id)))
+            if isinstance(aggregate, Patent) and notification.topic.endswith(".Registered"):
+                patents.append((aggregate.application_number or "", aggregate.title_zh, aggregate.title_en))
+        return report, patents
+
+    first, first_patents = seeded_patents()
+    second, second_patents = seeded_patents()
+    assert len(first_patents) == 12
+    assert first_patents == second_patents
+    assert [a.email for a in first.accounts] == [a.email for a in second.accounts]
+    assert {a.password for a in first.accounts}.isdisjoint({a.password for a in second.accounts})
+
+
+def test_every_ipc_code_of_the_vocabulary_is_in_the_2020_scheme(ipc_scheme: IpcScheme) -> None:
+    codes = {
+        code
+        for field in TECHNICAL_FIELDS
+        for subject in (*field.materials, *field.processes, *field.devices)
+        for code in subject.ipc
+    }
+    assert len(TECHNICAL_FIELDS) >= 10
+    assert all(field.devices and field.designs for field in TECHNICAL_FIELDS)
+    missing = sorted(code for code in codes if not ipc_scheme.contains(parse_ipc(code)))
+    assert missing == []

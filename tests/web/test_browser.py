@@ -1,0 +1,436 @@
+"""Real-browser tests: headless Chromium drives the marketplace served by uvicorn on a fresh database.
+
+The marketplace is filled by ``seed_demo`` (deterministic content), and every expectation about
+what a page should show is computed independently from the catalogue read-model tables, so the
+tests check the whole path: search, htmx swaps, history pushes, templates, language and forms.
+
+Set ``MARKETPLACE_SCREENSHOT_DIR`` to a folder to keep screenshots of the pages visited.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import psycopg
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, Playwright, Response, expect, sync_playwright
+from psycopg.rows import dict_row
+
+from domain.ipc import parse_ipc
+from marketplace.demo import DemoAccount, DemoReport, seed_demo
+from marketplace.services import Services
+from web.app import create_app
+from web.i18n import MESSAGES
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 10_000  # bound of every browser wait
+STARTUP_SECONDS = 30.0  # bound of server start-up and of the projections catching up
+DEMO_LISTINGS = 150  # enough for a dozen 电池 hits over several deal types
+PAGE_SIZE = 20
+SEARCH_TERM = "电池"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zh(key: str) -> str:
+    return MESSAGES[key][0]
+
+
+def en(key: str) -> str:
+    return MESSAGES[key][1]
+
+
+# --- the served marketplace -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    services: Services
+    demo: DemoReport
+
+    def connect(self) -> psycopg.Connection[dict[str, Any]]:
+        return psycopg.connect(self.services.address.conninfo(), autocommit=True, row_factory=dict_row)
+
+    def listings(self, status: str | None = "published") -> list[dict[str, Any]]:
+        """Listing rows with the patent texts they are searched on, straight from the read model."""
+        with self.connect() as conn:
+            return conn.execute(
+                "SELECT l.id::text AS id, l.status, l.title_zh, l.title_en, l.deal_types, l.keywords,"
+                " l.advantages, l.applications, l.patent_number, l.price_mode, l.asking_price, l.trl,"
+                " l.maturity, l.organisation_name, l.patent_id, l.published_at, p.abstract_zh, p.abstract_en,"
+                " p.owners, p.ipc_codes, p.legal_status"
+                " FROM catalogue_listings l JOIN catalogue_patents p ON p.id = l.patent_id"
+                " WHERE %(status)s::text IS NULL OR l.status = %(status)s ORDER BY l.published_at, l.id",
+                {"status": status},
+            ).fetchall()
+
+    def history(self, patent_id: Any) -> list[dict[str, Any]]:
+        with self.connect() as conn:
+            return conn.execute(
+                "SELECT version, legal_status, reason FROM catalogue_status_history WHERE patent_id = %s"
+                " ORDER BY version", (patent_id,)).fetchall()
+
+    def account_of(self, organisation: str) -> DemoAccount | None:
+        return next((a for a in self.demo.accounts if a.organisation == organisation and "org_admin" in a.roles),
+                    None)
+
+
+def shown_title(row: dict[str, Any], lang: str) -> str:
+    """The title a card shows (the ``title`` macro): the page language's title, else the other one."""
+    first, second = (row["title_en"], row["title_zh"]) if lang == "en" else (row["title_zh"], row["title_en"])
+    return str(first or second)
+
+
+def matches(row: dict[str, Any], term: str) -> bool:
+    """Whether a CJK term occurs in the texts a listing is searched on (bigram search finds substrings)."""
+    texts = [row["title_zh"], row["title_en"], " ".join(row["keywords"]), row["abstract_zh"], row["abstract_en"],
+             row["advantages"], row["applications"], row["patent_number"],
+             " ".join(o["name"] for o in row["owners"])]
+    return any(term in (t or "") for t in texts)
+
+
+def _wait_for_projections(served: Served) -> None:
+    """Wait until both read models have processed every recorded event."""
+    target = served.services.app.recorder.max_notification_id() or 0
+    deadline = time.monotonic() + STARTUP_SECONDS
+    with served.connect() as conn:
+        while True:
+            row = conn.execute(
+                "SELECT (SELECT notification_id FROM catalogue_tracking WHERE application_name = %(a)s) AS c,"
+                " (SELECT notification_id FROM accounts_tracking WHERE application_name = %(a)s) AS a",
+                {"a": served.services.app.name}).fetchone()
+            assert row is not None
+            if min(row["c"] or 0, row["a"] or 0) >= target:
+                return
+            assert time.monotonic() < deadline, f"projections stuck at {row}, expected {target}"
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def served(services: Services) -> Iterator[Served]:
+    """The demo marketplace served by uvicorn on 127.0.0.1 (free port), projections running in-process."""
+    demo = seed_demo(services.app, listings=DEMO_LISTINGS)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(services, start_projections=True), log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn-browser-test",
+                              daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not server.started:
+            assert thread.is_alive(), "uvicorn exited during start-up"
+            assert time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # accepts connections
+        result = Served(f"http://127.0.0.1:{port}", services, demo)
+        _wait_for_projections(result)
+        yield result
+    finally:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
+        sock.close()
+        assert not thread.is_alive(), "uvicorn did not shut down"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    playwright: Playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+                                              timeout=TIMEOUT_MS * 3)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context (no cookies) in Chinese, with bounded waits."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    tab = context.new_page()
+    failures: list[str] = []
+
+    def record(response: Response) -> None:
+        # Chromium's own /favicon.ico probe is left out: the app has no favicon, and a 404 is fine.
+        if response.status >= 500 and urlparse(response.url).path != "/favicon.ico":
+            failures.append(f"{response.status} {response.request.method} {response.url}")
+
+    tab.on("response", record)
+    yield tab
+    context.close()
+    assert not failures, f"server errors while browsing: {failures}"
+
+
+def screenshot(page: Page, name: str) -> None:
+    folder = os.environ.get("MARKETPLACE_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def card_ids(page: Page) -> list[str]:
+    hrefs = page.locator("#results article.card h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return [str(h).rsplit("/", 1)[1] for h in hrefs]
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def expect_cards_of(page: Page, rows: list[dict[str, Any]], lang: str = "zh") -> list[str]:
+    """The result cards are the first page of exactly these listings; returns the titles shown."""
+    cards = page.locator("#results article.card h3 a")
+    expect(cards).to_have_count(min(len(rows), PAGE_SIZE))
+    titles = cards.all_inner_texts()
+    by_id = {r["id"]: r for r in rows}
+    ids = card_ids(page)
+    assert set(ids) <= set(by_id), f"cards outside the expected listings: {set(ids) - set(by_id)}"
+    assert titles == [shown_title(by_id[i], lang) for i in ids]
+    if len(rows) <= PAGE_SIZE:
+        assert Counter(titles) == Counter(shown_title(r, lang) for r in rows)
+    return titles
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_chinese_search_swaps_results_then_facet_narrows_and_card_opens_detail(served: Served, page: Page) -> None:
+    published = served.listings()
+    hits = [r for r in published if matches(r, SEARCH_TERM)]
+    assert 3 <= len(hits) < len(published), f"the demo data should have some {SEARCH_TERM} hits, got {len(hits)}"
+
+    page.goto(f"{served.url}/listings")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("main h1")).to_have_text(zh("nav.listings"))
+    total = page.locator("#results .total [data-total]")
+    expect(total).to_have_attribute("data-total", str(len(published)))
+    expect(total).to_have_text(f"{len(published):,}")
+    expect(page.locator("#results article.card")).to_have_count(PAGE_SIZE)
+    screenshot(page, "listings-index-zh")
+
+    # Search: the form is submitted by htmx, which swaps #results and pushes the URL.
+    page.evaluate("window.__noReload = 'kept'")
+    page.locator("#filters input[name=q]").press_sequentially(SEARCH_TERM)
+    with page.expect_response(lambda r: urlparse(r.url).path == "/listings"
+                              and r.request.headers.get("hx-request") == "true") as searched:
+        page.locator("#filters button[type=submit]").click()
+    assert searched.value.ok
+    expect(total).to_have_attribute("data-total", str(len(hits)))
+    expect(total).to_have_text(str(len(hits)))
+    page.wait_for_url(lambda url: query_of(url).get("q") == [SEARCH_TERM])
+    assert page.evaluate("window.__noReload") == "kept", "the search reloaded the page"
+    titles = expect_cards_of(page, hits)
+    assert all(CJK.search(t) for t in titles), titles
+    assert sum(SEARCH_TERM in t for t in titles) * 2 > len(titles), "most hits should carry the term in the title"
+    expect(page.locator("#filters input[name=q]")).to_have_value(SEARCH_TERM)
+    screenshot(page, "listings-search-zh")
+
+    # A deal-type facet narrows the hits, again by an htmx swap.
+    by_deal = Counter(d for r in hits for d in r["deal_types"])
+    deal = next(d for d, n in sorted(by_deal.items(), key=lambda kv: (kv[1], kv[0])) if n < len(hits))
+    narrowed = [r for r in hits if deal in r["deal_types"]]
+    facet = page.locator("#results aside.facets li").filter(
+        has=page.get_by_role("link", name=zh(f"deal.{deal}"), exact=True))
+    expect(facet.locator(".n")).to_have_text(str(len(narrowed)))
+    facet.get_by_role("link").click()
+    expect(total).to_have_attribute("data-total", str(len(narrowed)))
+    expect_cards_of(page, narrowed)
+    page.wait_for_url(lambda url: query_of(url).get("deal_type") == [deal] and query_of(url).get("q") == [SEARCH_TERM])
+    assert page.evaluate("window.__noReload") == "kept", "the facet reloaded the page"
+    expect(page.locator("#results aside.facets li.on").filter(has_text=zh(f"deal.{deal}"))).to_have_count(1)
+    for card in page.locator("#results article.card").all():
+        expect(card.locator(".tag").filter(has_text=zh(f"deal.{deal}"))).to_have_count(1)
+
+    # A card opens the listing's detail page (a real navigation).
+    rows = {r["id"]: r for r in narrowed}
+    chosen = next((i for i in card_ids(page) if rows[i]["ipc_codes"]), None)
+    assert chosen is not None, "no hit with IPC codes"
+    row = rows[chosen]
+    page.locator(f"#results article.card h3 a[href='/listings/{chosen}']").click()
+    page.wait_for_url(f"{served.url}/listings/{chosen}")
+    assert page.evaluate("window.__noReload") is None
+    expect(page.locator("main h1")).to_have_text(shown_title(row, "zh"))
+
+    facts = page.locator("section.panel").filter(has=page.locator("h2", has_text=zh("listing.detail.patent")))
+    owners = facts.locator("dt", has_text=zh("field.owners")).locator("xpath=following-sibling::dd[1]")
+    expect(owners.locator("li")).to_have_count(len(row["owners"]))
+    for owner in row["owners"]:
+        expect(owners).to_contain_text(owner["name"])
+    ipc = facts.locator("ul.ipc > li")
+    expect(ipc).to_have_count(len(row["ipc_codes"]))
+    scheme = served.services.ipc_scheme
+    assert scheme is not None
+    for item, code in zip(ipc.all(), row["ipc_codes"], strict=True):
+        expect(item.locator("code")).to_have_text(code)
+        code_title = scheme.title(parse_ipc(code))
+        assert code_title, f"{code} has no title in the scheme"
+        expect(item).to_contain_text(code_title)
+        subclass = code.split(" ")[0]
+        subclass_title = scheme.title(parse_ipc(subclass))
+        if subclass != code and subclass_title:
+            expect(item.locator("small")).to_contain_text(f"{subclass} · {subclass_title}")
+
+    history = served.history(row["patent_id"])
+    assert history, "a registered patent has at least its registration in the history"
+    table = page.locator("section.panel").filter(has=page.locator("h2", has_text=zh("listing.detail.history")))
+    expect(table.locator("table.history thead th").first).to_have_text(zh("field.version"))
+    rows_shown = table.locator("table.history tbody tr")
+    expect(rows_shown).to_have_count(len(history))
+    for shown, change in zip(rows_shown.all(), history, strict=True):
+        cells = shown.locator("td")
+        expect(cells.nth(0)).to_have_text(str(change["version"]))
+        expect(cells.nth(1)).to_have_text(zh(f"legal.{change['legal_status']}"))
+        expect(cells.nth(3)).to_have_text(change["reason"])
+    screenshot(page, "listing-detail-zh")
+
+
+@pytest.mark.browser
+def test_language_switch_to_english_and_back(served: Served, page: Page) -> None:
+    by_id = {r["id"]: r for r in served.listings()}
+
+    page.goto(f"{served.url}/listings")
+    expect(page.locator("main h1")).to_have_text(zh("nav.listings"))
+    zh_titles = page.locator("#results article.card h3 a").all_inner_texts()
+    assert zh_titles == [shown_title(by_id[i], "zh") for i in card_ids(page)]
+
+    page.get_by_role("link", name="English", exact=True).click()
+    page.wait_for_url(f"{served.url}/listings")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("main h1")).to_have_text("Listings")
+    expect(page.locator("header nav").get_by_role("link", name="Listings", exact=True)).to_be_visible()
+    expect(page.locator("#filters button[type=submit]")).to_have_text("Search")
+    expect(page.locator("#filters input[name=q]")).to_have_attribute("placeholder", en("search.placeholder"))
+    expect(page.locator("#results aside.facets h4").first).to_have_text(en("facet.ipc_section"))
+    expect(page.locator("#results article.card")).to_have_count(PAGE_SIZE)
+    ids = card_ids(page)
+    en_titles = page.locator("#results article.card h3 a").all_inner_texts()
+    assert en_titles == [shown_title(by_id[i], "en") for i in ids]
+    assert any(by_id[i]["title_en"] and by_id[i]["title_zh"] for i in ids), "no bilingual listing on the page"
+    assert all(t == by_id[i]["title_en"] for t, i in zip(en_titles, ids, strict=True) if by_id[i]["title_en"])
+    assert sum(not CJK.search(t) for t in en_titles) > len(en_titles) // 2
+    screenshot(page, "listings-index-en")
+
+    # The choice sticks (a cookie): the detail page is in English too, with the Chinese title beneath.
+    bilingual = next(i for i in ids if by_id[i]["title_en"] and by_id[i]["title_zh"])
+    page.locator(f"#results article.card h3 a[href='/listings/{bilingual}']").click()
+    page.wait_for_url(f"{served.url}/listings/{bilingual}")
+    expect(page.locator("main h1")).to_have_text(by_id[bilingual]["title_en"])
+    expect(page.locator("main p.subtitle")).to_have_text(by_id[bilingual]["title_zh"])
+    expect(page.locator("main h2").first).to_have_text(en("listing.detail.offer"))
+    screenshot(page, "listing-detail-en")
+
+    page.get_by_role("link", name="中文", exact=True).click()
+    page.wait_for_url(f"{served.url}/listings/{bilingual}")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("main h1")).to_have_text(by_id[bilingual]["title_zh"])
+    expect(page.locator("main h2").first).to_have_text(zh("listing.detail.offer"))
+    page.locator("header nav").get_by_role("link", name=zh("nav.listings"), exact=True).click()
+    page.wait_for_url(f"{served.url}/listings")
+    expect(page.locator("main h1")).to_have_text(zh("nav.listings"))
+    expect(page.locator("#filters button[type=submit]")).to_have_text(zh("search.button"))
+    assert page.locator("#results article.card h3 a").all_inner_texts() == zh_titles
+    expect(page.get_by_role("link", name="English", exact=True)).to_be_visible()
+
+
+@pytest.mark.browser
+def test_member_edits_price_and_sees_it_at_once_and_invalid_trl_keeps_the_form(served: Served, page: Page) -> None:
+    listing, account = next(
+        ((r, a) for r in served.listings()
+         if r["price_mode"] == "fixed" and (a := served.account_of(r["organisation_name"])) is not None),
+        (None, None))
+    assert listing is not None, "no fixed-price listing of a demo account"
+    assert account is not None
+    listing_id = listing["id"]
+    new_price, new_price_shown = "876500", "87.65 万元"  # demo prices are whole 10,000s of yuan
+    assert listing["asking_price"] != 87_650_000
+
+    # Anonymous visitors cannot edit.
+    page.goto(f"{served.url}/listings/{listing_id}")
+    expect(page.locator("main h1")).to_have_text(shown_title(listing, "zh"))
+    expect(page.get_by_role("link", name=zh("listing.edit"), exact=True)).to_have_count(0)
+
+    # Log in through the form, typing like a person.
+    page.locator("header nav").get_by_role("link", name=zh("nav.login"), exact=True).click()
+    page.wait_for_url(re.compile(r"/login"))
+    page.locator("main form input[name=email]").press_sequentially(account.email)
+    page.locator("main form input[name=password]").press_sequentially(account.password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{served.url}/my")
+    expect(page.locator("header .who")).to_have_text(account.display_name)
+    expect(page.locator("main h1")).to_contain_text(account.organisation)
+
+    # From the organisation page to the listing, then to its edit form.
+    page.locator(f"main a[href='/listings/{listing_id}']").first.click()
+    page.wait_for_url(f"{served.url}/listings/{listing_id}")
+    page.get_by_role("link", name=zh("listing.edit"), exact=True).click()
+    page.wait_for_url(f"{served.url}/listings/{listing_id}/edit")
+    price = page.locator("main form input[name=asking_price]")
+    expect(price).to_have_value(f"{listing['asking_price'] / 100:.2f}")
+    expect(page.locator("main form select[name=price_mode]")).to_have_value("fixed")
+    price.clear()
+    price.press_sequentially(new_price)
+    page.get_by_role("button", name=zh("listing.save"), exact=True).click()
+
+    # Read your writes: the page the save redirects to already shows the new price.
+    page.wait_for_url(f"{served.url}/listings/{listing_id}")
+    expect(page.locator("main dd.price")).to_have_text(new_price_shown)
+    page.locator("header nav").get_by_role("link", name=zh("nav.my"), exact=True).click()
+    page.wait_for_url(f"{served.url}/my")
+    expect(page.locator("main tr").filter(has=page.locator(f"a[href='/listings/{listing_id}']"))).to_contain_text(
+        new_price_shown)
+
+    # An invalid TRL: the form comes back with the message and with what was typed.
+    page.goto(f"{served.url}/listings/{listing_id}/edit")
+    expect(price).to_have_value(f"{int(new_price):.2f}")
+    trl = page.locator("main form input[name=trl]")
+    keywords = page.locator("main form input[name=keywords]")
+    trl.clear()
+    trl.press_sequentially("12")
+    price.clear()
+    price.press_sequentially("990000")
+    keywords.clear()
+    keywords.press_sequentially("固态电池, 浏览器测试")
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and urlparse(r.url).path == f"/listings/{listing_id}/edit") as posted:
+        page.get_by_role("button", name=zh("listing.save"), exact=True).click()
+    assert posted.value.status == 400
+    page.wait_for_load_state()
+    expect(page.locator("main p.error[role=alert]")).to_contain_text("technology readiness level must be 1 to 9")
+    trl_label = page.locator("main form label").filter(has=page.locator("input[name=trl]"))
+    expect(trl_label.locator(".field-error")).to_contain_text("technology readiness level must be 1 to 9")
+    expect(trl).to_have_value("12")
+    expect(price).to_have_value("990000")
+    expect(keywords).to_have_value("固态电池, 浏览器测试")
+    expect(page.locator("main form select[name=price_mode]")).to_have_value("fixed")
+    for deal in listing["deal_types"]:
+        expect(page.locator(f"main form input[name=deal_types][value={deal}]")).to_be_checked()
+    screenshot(page, "listing-form-error-zh")
+
+    # Nothing of the refused revision was recorded.
+    page.goto(f"{served.url}/listings/{listing_id}")
+    expect(page.locator("main dd.price")).to_have_text(new_price_shown)

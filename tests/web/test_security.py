@@ -1,0 +1,328 @@
+"""Pages and forms: CSRF, login redirects, organisation boundaries, sessions, language, password storage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from domain.patent_numbers import cn_check_character
+from marketplace.services import Services
+from tests.web.conftest import csrf_token, login, post_form, sign_up_verified
+
+PASSWORD = "secret-password-1"
+TITLE = "一种高安全性固态锂电池电解质及其制备方法"
+
+
+@pytest.fixture
+def client(web_app: Litestar) -> Iterator[TestClient[Litestar]]:
+    """As a browser sees the server: an error inside the app is a 500 response, not an exception in the test."""
+    with TestClient(web_app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def assert_local(location: str) -> None:
+    """A redirect target on this site: a path, which no browser reads as another host."""
+    assert location.startswith("/"), location
+    assert not re.match(r"^/[/\\\t\n\r]", location), location
+    assert urlsplit(location).netloc == "", location
+
+
+def position(services: Services) -> int:
+    return services.app.recorder.max_notification_id() or 0
+
+
+def organisation_of(client: TestClient[Litestar], email: str, password: str = PASSWORD) -> str:
+    token = client.post("/api/auth/token", json={"email": email, "password": password})
+    assert token.status_code == 201, token.text
+    return str(token.json()["organisation_id"])
+
+
+def register_and_draft(client: TestClient[Litestar], headers: dict[str, str], organisation_id: str,
+                       serial: int = 1) -> tuple[str, str]:
+    """Register a patent of the organisation and draft a listing of it over the API: (patent id, listing id)."""
+    digits = f"20211{serial:07d}"
+    patent = client.post("/api/patents", headers=headers, json={
+        "application_number": f"{digits}.{cn_check_character(digits)}", "patent_type": "invention",
+        "title_zh": TITLE, "ipc_codes": ["H01M 10/0562"], "filing_date": "2021-06-04",
+        "owners": [{"organisation_id": organisation_id, "share": 100}]})
+    assert patent.status_code == 201, patent.text
+    patent_id = str(patent.json()["id"])
+    listing = client.post("/api/listings", headers=headers, json={
+        "patent_id": patent_id, "deal_types": ["assignment"], "price_mode": "fixed", "asking_price": 88_000_00,
+        "maturity": "pilot", "advantages": "机密的技术优势说明"})
+    assert listing.status_code == 201, listing.text
+    return patent_id, str(listing.json()["id"])
+
+
+def listing_form(**overrides: Any) -> dict[str, Any]:
+    return {"deal_types": ["assignment"], "price_mode": "fixed", "asking_price": "1", "maturity": "concept",
+            "advantages": "改写", **overrides}
+
+
+@pytest.fixture
+def university_a(client: TestClient[Litestar], services: Services) -> dict[str, str]:
+    headers = sign_up_verified(client, services, "wang@fzu.example.cn", "福州大学")
+    return headers | {"organisation_id": organisation_of(client, "wang@fzu.example.cn")}
+
+
+def bearer(member: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": member["Authorization"]}
+
+
+# --- CSRF -----------------------------------------------------------------------------------
+def test_form_post_without_csrf_token_is_refused_and_records_nothing(
+    client: TestClient[Litestar], services: Services, university_a: dict[str, str]
+) -> None:
+    digits = "202110000001"
+    registered = client.post("/api/patents", headers=bearer(university_a), json={
+        "application_number": f"{digits}.{cn_check_character(digits)}", "patent_type": "invention",
+        "title_zh": TITLE, "owners": [{"organisation_id": university_a["organisation_id"], "share": 100}]})
+    assert registered.status_code == 201
+    login(client, "wang@fzu.example.cn", PASSWORD)
+    before = position(services)
+
+    for token in ({}, {"_csrf_token": "forged-token-value"}):
+        response = client.post("/listings/new", data={"patent_id": registered.json()["id"], **listing_form(), **token},
+                               follow_redirects=False)
+        assert response.status_code == 403, response.text
+        assert "CSRF" in response.text
+    assert position(services) == before
+    assert client.get(f"/api/patents/{registered.json()['id']}").json()["patent"]["active_listing_id"] is None
+
+    # The same form with the page's token goes through.
+    accepted = post_form(client, "/listings/new", {"patent_id": registered.json()["id"], **listing_form()},
+                         form_page="/listings/new")
+    assert accepted.status_code == 303, accepted.text
+
+
+def test_login_without_csrf_token_is_refused(client: TestClient[Litestar], university_a: dict[str, str]) -> None:
+    client.cookies.clear()
+    client.get("/login")  # a browser that loaded the page but an attacker's form lacks the token
+    response = client.post("/login", data={"email": "wang@fzu.example.cn", "password": PASSWORD},
+                           follow_redirects=False)
+    assert response.status_code == 403
+    assert client.get("/my", follow_redirects=False).status_code == 303  # still logged out
+
+
+def test_logout_needs_the_csrf_token(client: TestClient[Litestar], university_a: dict[str, str]) -> None:
+    login(client, "wang@fzu.example.cn", PASSWORD)
+    assert client.post("/logout", follow_redirects=False).status_code == 403
+    assert client.get("/my", follow_redirects=False).status_code == 200
+    assert post_form(client, "/logout", {}, form_page="/my").status_code == 303
+    assert client.get("/my", follow_redirects=False).status_code == 303
+
+
+# --- login required -----------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/my", "/patents/new", "/listings/new"])
+def test_logged_out_member_pages_redirect_to_login(client: TestClient[Litestar], path: str) -> None:
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next={path}"
+    assert f'name="next" value="{path}"' in client.get(response.headers["location"]).text
+
+
+def test_login_returns_to_next_but_never_off_site(client: TestClient[Litestar], university_a: dict[str, str]) -> None:
+    client.cookies.clear()
+    response = post_form(client, "/login", {"email": "wang@fzu.example.cn", "password": PASSWORD,
+                                            "next": "/patents/new"})
+    assert (response.status_code, response.headers["location"]) == (303, "/patents/new")
+    for target in ("//evil.example", "https://evil.example/", "evil.example"):
+        client.cookies.clear()
+        response = post_form(client, "/login", {"email": "wang@fzu.example.cn", "password": PASSWORD,
+                                                "next": target})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/my", target
+    client.cookies.clear()
+    tricky = post_form(client, "/login", {"email": "wang@fzu.example.cn", "password": PASSWORD,
+                                          "next": "/\\evil.example"})
+    assert tricky.status_code == 303
+    assert_local(tricky.headers["location"])
+
+
+# --- organisation boundaries ----------------------------------------------------------------
+def test_another_organisation_cannot_see_edit_or_publish_a_draft(
+    client: TestClient[Litestar], services: Services, university_a: dict[str, str]
+) -> None:
+    _, listing_id = register_and_draft(client, bearer(university_a), university_a["organisation_id"])
+    b_headers = sign_up_verified(client, services, "li@xmu.example.cn", "厦门大学")
+    login(client, "li@xmu.example.cn", PASSWORD)
+    before = position(services)
+
+    assert client.get(f"/listings/{listing_id}").status_code == 404
+    assert client.get(f"/listings/{listing_id}/edit").status_code == 404
+    assert "机密的技术优势说明" not in client.get(f"/listings/{listing_id}").text
+
+    edit = post_form(client, f"/listings/{listing_id}/edit", listing_form(expected_version="1"),
+                     form_page="/listings/new")
+    assert edit.status_code == 403
+    assert "only the listing organisation may change it" in edit.text
+    assert "机密的技术优势说明" not in edit.text
+
+    publish = post_form(client, f"/listings/{listing_id}/publish", {}, form_page="/listings/new")
+    assert publish.status_code == 403
+    assert "only the listing organisation may change it" in publish.text
+    withdraw = post_form(client, f"/listings/{listing_id}/withdraw", {"reason": "恶意"}, form_page="/listings/new")
+    assert withdraw.status_code == 403
+    assert position(services) == before
+
+    # Over the API: the draft is hidden from B and from the public, shown to A.
+    assert client.get(f"/api/listings/{listing_id}", headers=b_headers).status_code == 404
+    anonymous = client.get(f"/api/listings/{listing_id}", headers={})
+    assert anonymous.status_code == 404
+    assert "no listing with id" in anonymous.json()["detail"]
+    own = client.get(f"/api/listings/{listing_id}", headers=bearer(university_a)).json()["listing"]
+    assert (own["status"], own["asking_price"], own["version"]) == ("draft", 88_000_00, 1)
+
+    # Once A publishes, B can read it but still not change it.
+    assert client.post(f"/api/listings/{listing_id}/publish", headers=bearer(university_a)).status_code == 200
+    assert client.get(f"/listings/{listing_id}").status_code == 200
+    assert post_form(client, f"/listings/{listing_id}/edit", listing_form(), form_page="/listings/new"
+                     ).status_code == 403
+    assert client.get(f"/api/listings/{listing_id}").json()["listing"]["asking_price"] == 88_000_00
+
+
+def test_a_draft_stays_private_when_its_patent_lapses(
+    client: TestClient[Litestar], services: Services, university_a: dict[str, str]
+) -> None:
+    """Suspension must not publish a listing that was never published."""
+    patent_id, listing_id = register_and_draft(client, bearer(university_a), university_a["organisation_id"])
+    lapsed = client.post(f"/api/patents/{patent_id}/legal-status", headers=bearer(university_a),
+                         json={"legal_status": "lapsed", "effective_date": "2024-03-01"})
+    assert lapsed.status_code == 200
+
+    b_headers = sign_up_verified(client, services, "li@xmu.example.cn", "厦门大学")
+    assert client.get(f"/api/listings/{listing_id}", headers=b_headers).status_code == 404
+    assert client.get(f"/api/listings/{listing_id}").status_code == 404
+    assert client.get("/api/listings", params={"status": "suspended"}).json()["total"] == 0
+    assert "机密的技术优势说明" not in client.get(f"/listings/{listing_id}").text
+    own = client.get(f"/api/listings/{listing_id}", headers=bearer(university_a))
+    assert own.status_code == 200
+    assert own.json()["listing"]["published_at"] is None
+
+
+def test_admin_review_page_refuses_a_non_admin(
+    client: TestClient[Litestar], services: Services, university_a: dict[str, str]
+) -> None:
+    client.post("/api/signup", json={"email": "zhang@startup.example.cn", "password": PASSWORD,
+                                     "display_name": "张", "organisation_name": "新创科技有限公司",
+                                     "organisation_kind": "enterprise"})
+    pending_id = client.get("/api/organisations", params={"verified": "false"}).json()["items"][0]["id"]
+    login(client, "wang@fzu.example.cn", PASSWORD)
+    page = client.get("/admin/organisations")
+    assert page.status_code == 403
+    assert "platform_admin" in page.text
+    assert "新创科技有限公司" not in page.text
+    before = position(services)
+    verify = post_form(client, f"/admin/organisations/{pending_id}/verify", {}, form_page="/my")
+    assert verify.status_code == 403
+    assert "platform_admin" in verify.text
+    assert position(services) == before
+    assert client.get("/api/organisations", params={"verified": "false"}).json()["total"] == 1
+
+
+# --- sessions -------------------------------------------------------------------------------
+def test_wrong_password_is_a_401_with_a_message(client: TestClient[Litestar], university_a: dict[str, str]) -> None:
+    client.cookies.clear()
+    for email, password in (("wang@fzu.example.cn", "wrong-password-9"), ("nobody@example.cn", PASSWORD)):
+        response = post_form(client, "/login", {"email": email, "password": password, "next": "/my"})
+        assert response.status_code == 401
+        assert "邮箱或密码不正确" in response.text
+        assert f'value="{email}"' in response.text  # the e-mail is kept, the password is not
+        assert password not in response.text
+    assert client.get("/my", follow_redirects=False).status_code == 303
+
+
+def test_session_cookie_is_http_only(client: TestClient[Litestar], university_a: dict[str, str]) -> None:
+    client.cookies.clear()
+    response = post_form(client, "/login", {"email": "wang@fzu.example.cn", "password": PASSWORD, "next": "/my"})
+    assert response.status_code == 303
+    session = [c for c in response.headers.get_list("set-cookie") if c.startswith("session=")]
+    assert session, response.headers.get_list("set-cookie")
+    attributes = {a.strip().split("=")[0].lower() for a in session[-1].split(";")[1:]}
+    assert "httponly" in attributes
+    assert re.search(r"samesite=lax", session[-1], re.IGNORECASE)
+    assert PASSWORD not in session[-1]
+    assert client.get("/my").status_code == 200
+
+
+# --- language -------------------------------------------------------------------------------
+def test_language_switch_and_default(client: TestClient[Litestar]) -> None:
+    chinese = client.get("/listings")
+    assert ">专利挂牌</a>" in chinese.text
+    assert '<html lang="zh-CN">' in chinese.text
+
+    switched = client.get("/lang/en", params={"next": "/listings"}, follow_redirects=False)
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/listings"
+    cookie = next(c for c in switched.headers.get_list("set-cookie") if c.startswith("lang="))
+    assert cookie.startswith("lang=en;")
+    english = client.get("/listings")
+    assert ">Listings</a>" in english.text
+    assert ">专利挂牌</a>" not in english.text
+    assert ">Patents</a>" in client.get("/").text
+
+    client.get("/lang/zh", params={"next": "/"})
+    assert ">专利挂牌</a>" in client.get("/listings").text
+    assert ">Listings</a>" in client.get("/listings", params={"lang": "en"}).text  # ?lang= for one page
+    assert ">专利挂牌</a>" in client.get("/listings").text  # the cookie still says Chinese
+
+
+def test_query_parameter_language_on_a_fresh_client(client: TestClient[Litestar]) -> None:
+    client.cookies.clear()
+    assert ">Listings</a>" in client.get("/", params={"lang": "en"}).text
+    assert ">专利挂牌</a>" in client.get("/", params={"lang": "xx"}).text  # unknown: default Chinese
+    unknown = client.get("/lang/xx", params={"next": "/"}, follow_redirects=False)
+    assert any(c.startswith("lang=zh;") for c in unknown.headers.get_list("set-cookie"))
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/x", "evil.example", "///evil.example"])
+def test_language_switch_refuses_an_open_redirect(client: TestClient[Litestar], target: str) -> None:
+    response = client.get("/lang/en", params={"next": target}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\\/evil.example", "/\t/evil.example"])
+def test_language_switch_keeps_backslash_tricks_on_site(client: TestClient[Litestar], target: str) -> None:
+    """Browsers read "/\\host" (and "/<tab>/host") as "//host": the redirect must stay a local path."""
+    response = client.get("/lang/en", params={"next": target}, follow_redirects=False)
+    assert response.status_code == 303
+    assert_local(response.headers["location"])
+
+
+# --- password storage -----------------------------------------------------------------------
+def test_passwords_are_stored_only_as_argon2_hashes(client: TestClient[Litestar], services: Services) -> None:
+    plain = "plain-text-password-42"
+    response = post_form(client, "/signup", {
+        "email": "chen@hqu.example.cn", "password": plain, "display_name": "陈", "organisation_name": "华侨大学",
+        "organisation_kind": "university", "region": "泉州"}, form_page="/signup")
+    assert response.status_code == 303
+    with psycopg.connect(services.address.conninfo()) as conn:
+        states = [bytes(row[0]) for row in conn.execute("SELECT state FROM marketplace_events")]
+        users = conn.execute("SELECT * FROM accounts_users").fetchall()
+    assert states
+    assert not any(plain.encode() in state for state in states)
+    assert any(b"$argon2id$" in state for state in states)
+    assert not any(plain in str(row) for row in users)
+    assert not any("$argon2" in str(row) for row in users)  # the read model does not copy the hash
+    # The hash verifies: the plain password logs in, a wrong one does not.
+    assert client.post("/api/auth/token", json={"email": "chen@hqu.example.cn", "password": plain}).status_code == 201
+    assert client.post("/api/auth/token", json={"email": "chen@hqu.example.cn", "password": plain + "x"}
+                       ).status_code == 401
+
+
+def test_csrf_token_is_bound_to_the_browser(client: TestClient[Litestar], university_a: dict[str, str]) -> None:
+    """A token read from one browser's page does not work with another browser's cookie."""
+    token = csrf_token(client, "/login")
+    client.cookies.clear()
+    client.get("/login")  # a fresh CSRF cookie
+    response = client.post("/login", data={"email": "wang@fzu.example.cn", "password": PASSWORD,
+                                           "_csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 403
