@@ -1,11 +1,17 @@
-"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+"""Password hashing with argon2id (argon2-cffi; RFC 9106 low-memory parameters by default)."""
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+
+
+def use_parameters(parameters: Parameters) -> None:
+    """Change the cost of new hashes (the test suite uses argon2's CHEAPEST profile)."""
+    global _hasher  # noqa: PLW0603 - one process-wide hasher, configured at start-up
+    _hasher = PasswordHasher.from_parameters(parameters)
 
 
 def hash_password(password: str) -> str:
@@ -13,6 +19,7 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Check a password against its hash; hashes carry their own parameters."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):

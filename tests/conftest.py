@@ -9,15 +9,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import profiles
 from psycopg import sql
 
 from marketplace.application import Marketplace
 from marketplace.database import DatabaseAddress, EmbeddedPostgres
 from marketplace.ipc_scheme import default_ipc_scheme
+from marketplace.passwords import use_parameters
 from marketplace.services import Services, build_services
 from marketplace.settings import DEFAULT_IPC_SCHEME, PROJECT_ROOT, Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# argon2id still, at its cheapest cost: the suite signs up and logs in hundreds of times.
+use_parameters(profiles.CHEAPEST)
 
 
 @pytest.fixture(scope="session")
