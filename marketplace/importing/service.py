@@ -74,12 +74,17 @@ def build_patent(record: ImportedPatent, scheme: IpcScheme | None) -> tuple[Pate
             org = Organisation.register(name=applicant.name, kind=applicant.kind, by=SYSTEM_ACTOR)
             organisations.append(org)
             owners.append(Owner(org.id, org.name, share))
+    filing = record.filing_date
+    if filing and any(d and d < filing for d in (record.publication_date, record.grant_date)):
+        # Sources carry impossible dates now and then (a filing date after publication): the
+        # publication is what the record documents, so the filing date is dropped, not the row.
+        filing = None
     patent = Patent.register(
         jurisdiction=record.jurisdiction, application_number=record.application_number,
         publication_number=record.publication_number, patent_type=record.patent_type,
         title_zh=record.title_zh, title_en=record.title_en, abstract_zh=record.abstract_zh,
         abstract_en=record.abstract_en, ipc_codes=_ipc_codes(record.ipc_codes, scheme), ipc_scheme=None,
-        filing_date=record.filing_date, publication_date=record.publication_date, grant_date=record.grant_date,
+        filing_date=filing, publication_date=record.publication_date, grant_date=record.grant_date,
         legal_status=record.legal_status, owners=owners, inventors=[Inventor(n) for n in record.inventors],
         source="import", by=SYSTEM_ACTOR, allow_unknown_owners=True,
     )
