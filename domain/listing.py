@@ -95,7 +95,7 @@ class ListingTerms:
     applications: str
     keywords: tuple[str, ...]
 
-    def __post_init__(self) -> None:  # noqa: C901 - a flat list of rules reads best
+    def __post_init__(self) -> None:
         if not self.deal_types:
             raise ValidationError("deal_types: offer at least one deal type", field="deal_types")
         for value in self.deal_types:
@@ -112,8 +112,10 @@ class ListingTerms:
             raise ValidationError("asking_price: only a fixed-price listing has an asking price", field="asking_price")
         has_open = DealType.OPEN_LICENCE.value in self.deal_types
         if self.price_mode == PriceMode.OPEN_LICENCE and (not has_open or self.open_licence is None):
-            raise ValidationError("open_licence: an open-licence price needs the open_licence deal type and posted terms",
-                                  field="open_licence")
+            raise ValidationError(
+                "open_licence: an open-licence price needs the open_licence deal type and posted terms",
+                field="open_licence",
+            )
         if has_open and self.open_licence is None:
             raise ValidationError("open_licence: the open_licence deal type needs posted terms", field="open_licence")
         if exclusive_conflict(self.deal_types):

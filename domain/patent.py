@@ -136,7 +136,7 @@ class Patent(Aggregate):
         return patent_id(number_key)
 
     @event(Registered)
-    def __init__(  # noqa: PLR0913 - the bibliographic record is wide by nature
+    def __init__(
         self,
         number_key: str,
         jurisdiction: str,
@@ -180,7 +180,7 @@ class Patent(Aggregate):
         self.active_listing_id: UUID | None = None
 
     @classmethod
-    def register(  # noqa: PLR0913
+    def register(
         cls,
         *,
         jurisdiction: str,

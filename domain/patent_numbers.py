@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 
 from domain.errors import InvalidPatentNumberError
@@ -147,7 +147,7 @@ def parse_application_number(
     if not compact:
         raise InvalidPatentNumberError(f"{field}: must not be empty", field=field)
     if office_code == "CN":
-        return _parse_cn_application(compact, field=field, today=today or date.today())
+        return _parse_cn_application(compact, field=field, today=today or datetime.now(tz=UTC).date())
     return _parse_other_application(text, office_code, field=field)
 
 

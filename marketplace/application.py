@@ -9,7 +9,7 @@ event written, so that callers can wait for read models to catch up (read-your-w
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -84,7 +84,7 @@ class Marketplace(Application[UUID]):
     """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
 
     name = "marketplace"
-    env = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
+    env: ClassVar[dict[str, str]] = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
 
     def __init__(self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None) -> None:
         super().__init__(env)
@@ -93,7 +93,7 @@ class Marketplace(Application[UUID]):
     # --- plumbing ---------------------------------------------------------------------------
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
         if not isinstance(aggregate, kind):
@@ -129,7 +129,7 @@ class Marketplace(Application[UUID]):
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this")
         try:
-            user = self.repository.get(actor_id)
+            user: Aggregate = self.repository.get(actor_id)
         except AggregateNotFoundError:
             raise NotAuthenticatedError("your account no longer exists; log in again") from None
         assert isinstance(user, User)
@@ -195,7 +195,7 @@ class Marketplace(Application[UUID]):
     def authenticate(self, email: str, password: str) -> User | None:
         """The user with these credentials, or ``None`` (same answer for unknown e-mail and wrong password)."""
         try:
-            user = self.repository.get(user_id(email.strip().lower()))
+            user: Aggregate = self.repository.get(user_id(email.strip().lower()))
         except AggregateNotFoundError:
             verify_password(hash_password("timing-equaliser"), password)
             return None
@@ -279,7 +279,9 @@ class Marketplace(Application[UUID]):
         user = self.actor(actor_id)
         patent = self.load(Patent, cmd.patent_id, "patent_id")
         if not patent.is_owned_by(user.organisation_id):
-            raise PermissionDeniedError("patent_id: only the patent's owner organisation may list it", field="patent_id")
+            raise PermissionDeniedError(
+                "patent_id: only the patent's owner organisation may list it", field="patent_id"
+            )
         terms = listing_terms(cmd)
         listing = Listing.draft(patent_id=patent.id, organisation_id=user.organisation_id, terms=terms, by=user.id)
         patent.open_listing(listing.id, by=user.id)

@@ -166,7 +166,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         seed_if_empty(services, args.demo_listings)
     catch_up(services)
     app = create_app(services, start_projections=settings.run_projections_in_process)
-    where = settings.database_url and "the configured PostgreSQL" or f"embedded PostgreSQL in {settings.data_dir}"
+    where = (settings.database_url and "the configured PostgreSQL") or f"embedded PostgreSQL in {settings.data_dir}"
     console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
     try:
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

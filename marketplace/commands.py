@@ -18,7 +18,7 @@ class Command(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 
 # --- accounts -----------------------------------------------------------------------------
-class SignUp(Command, kw_only=True):
+class SignUp(Command, frozen=True, kw_only=True):
     email: ShortText
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
     display_name: ShortText
@@ -27,18 +27,18 @@ class SignUp(Command, kw_only=True):
     region: ShortText = ""
 
 
-class AddMember(Command, kw_only=True):
+class AddMember(Command, frozen=True, kw_only=True):
     email: ShortText
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
     display_name: ShortText
     roles: list[str] = msgspec.field(default_factory=lambda: ["member"])
 
 
-class VerifyOrganisation(Command, kw_only=True):
+class VerifyOrganisation(Command, frozen=True, kw_only=True):
     organisation_id: UUID
 
 
-class GrantRole(Command, kw_only=True):
+class GrantRole(Command, frozen=True, kw_only=True):
     user_id: UUID
     role: ShortText
 
@@ -60,7 +60,7 @@ class FundingInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     end_date: date | None = None
 
 
-class RegisterPatent(Command, kw_only=True):
+class RegisterPatent(Command, frozen=True, kw_only=True):
     jurisdiction: ShortText = "CN"
     application_number: ShortText | None = None
     publication_number: ShortText | None = None
@@ -80,7 +80,7 @@ class RegisterPatent(Command, kw_only=True):
     public_funding: FundingInput | None = None
 
 
-class ChangeLegalStatus(Command, kw_only=True):
+class ChangeLegalStatus(Command, frozen=True, kw_only=True):
     patent_id: UUID
     legal_status: ShortText
     effective_date: date
@@ -95,7 +95,7 @@ class OpenLicenceInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     term_years: int = 5
 
 
-class ListingTermsInput(Command, kw_only=True):
+class ListingTermsInput(Command, frozen=True, kw_only=True):
     deal_types: list[ShortText]
     price_mode: ShortText
     asking_price: int | None = None
@@ -108,21 +108,21 @@ class ListingTermsInput(Command, kw_only=True):
     keywords: list[ShortText] = msgspec.field(default_factory=list)
 
 
-class DraftListing(ListingTermsInput, kw_only=True):
+class DraftListing(ListingTermsInput, frozen=True, kw_only=True):
     patent_id: UUID
 
 
-class ReviseListing(ListingTermsInput, kw_only=True):
+class ReviseListing(ListingTermsInput, frozen=True, kw_only=True):
     listing_id: UUID
     expected_version: int | None = None
 
 
-class PublishListing(Command, kw_only=True):
+class PublishListing(Command, frozen=True, kw_only=True):
     listing_id: UUID
     expected_version: int | None = None
 
 
-class WithdrawListing(Command, kw_only=True):
+class WithdrawListing(Command, frozen=True, kw_only=True):
     listing_id: UUID
     reason: ShortText = ""
     expected_version: int | None = None

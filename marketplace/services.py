@@ -68,7 +68,7 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout_seconds),
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
     }
-    scheme = overrides.get("ipc_scheme", None)
+    scheme = overrides.get("ipc_scheme")
     if scheme is None and "ipc_scheme" not in overrides and settings.ipc_scheme_path.exists():
         scheme = default_ipc_scheme(settings.ipc_scheme_path)
     elif scheme is None and "ipc_scheme" not in overrides:

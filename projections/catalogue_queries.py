@@ -8,8 +8,12 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+from asyncpg.pool import PoolConnectionProxy
 
 from projections.search import query_parts
+
+#: A pooled connection (what ``Pool.acquire`` yields) or a plain one.
+Connection = asyncpg.Connection | PoolConnectionProxy
 
 PUBLIC_STATUSES = ("published", "suspended", "withdrawn")
 
@@ -259,12 +263,12 @@ class CatalogueQueries:
             return patent, await self._history(conn, patent_id)
 
     @staticmethod
-    async def _patent(conn: asyncpg.Connection, patent_id: UUID) -> PatentRecord | None:
+    async def _patent(conn: Connection, patent_id: UUID) -> PatentRecord | None:
         row = await conn.fetchrow(f"SELECT {_PATENT_FIELDS} FROM catalogue_patents WHERE id = $1", patent_id)  # noqa: S608
         return _patent(row) if row else None
 
     @staticmethod
-    async def _history(conn: asyncpg.Connection, patent_id: UUID) -> list[StatusChange]:
+    async def _history(conn: Connection, patent_id: UUID) -> list[StatusChange]:
         rows = await conn.fetch(
             "SELECT version, legal_status, effective_date, reason, recorded_at FROM catalogue_status_history"
             " WHERE patent_id = $1 ORDER BY version",

@@ -49,7 +49,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if _is_api(request):
         body = {"status_code": exc.status, "detail": exc.message, "field": exc.field}
         return Response(body, status_code=exc.status, media_type=MediaType.JSON)
-    return Template("errors/error.html.jinja2", status_code=exc.status,  # type: ignore[return-value]
+    return Template("errors/error.html.jinja2", status_code=exc.status,
                     context=page_context(request, status=exc.status, message=exc.message))
 
 
@@ -59,7 +59,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         if exc.extra:
             body["extra"] = exc.extra
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
-    return Template("errors/error.html.jinja2", status_code=exc.status_code,  # type: ignore[return-value]
+    return Template("errors/error.html.jinja2", status_code=exc.status_code,
                     context=page_context(request, status=exc.status_code, message=exc.detail))
 
 

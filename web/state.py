@@ -26,9 +26,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(services: Services, max_size: int = 10) -> asyncpg.Pool:
+    address = services.address
     return await asyncpg.create_pool(
-        **services.address.asyncpg_kwargs(),  # type: ignore[arg-type]
-        min_size=2, max_size=max_size, init=_init_connection,
+        host=address.host, port=address.port, user=address.user, password=address.password or None,
+        database=address.dbname, min_size=2, max_size=max_size, init=_init_connection,
         # Filters are written "($n IS NULL OR …)": custom plans let the planner drop the unused ones.
         server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"},
     )
@@ -45,9 +46,13 @@ class WebState:
         """Run a (synchronous) application command in a worker thread."""
         return await sync_to_thread(fn, *args, **kwargs)
 
-    async def wait_for(self, position: int, timeout: float = 5.0) -> bool:
-        """Wait until every read model has processed ``position`` (read your writes)."""
-        deadline = time.monotonic() + timeout
+    async def wait_for(self, position: int, patience: float = 5.0) -> bool:
+        """Wait until every read model has processed ``position`` (read your writes).
+
+        Gives up after ``patience`` seconds (the command is recorded either way; the page may
+        then show the read model a moment behind).
+        """
+        deadline = time.monotonic() + patience
         delay = 0.001
         while True:
             row = await self.pool.fetchrow(

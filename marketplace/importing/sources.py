@@ -443,7 +443,7 @@ def _lens_builder(header: list[str], today: datetime.date) -> _Builder | RowErro
     return build
 
 
-def _lens_application(office: str, text: str, filed: datetime.date | None) -> str | None:  # noqa: PLR0912
+def _lens_application(office: str, text: str, filed: datetime.date | None) -> str | None:
     """The office's own application number for a Lens (DOCDB) one, or None when it cannot be
     rebuilt faithfully (see the module docstring)."""
     match = _LENS_NUMBER.match(text.strip().upper())

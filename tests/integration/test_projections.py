@@ -9,10 +9,10 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from eventsourcing.persistence import Tracking
 
 from domain.errors import ConcurrentModificationError
 from domain.patent_numbers import cn_check_character
-from eventsourcing.persistence import Tracking
 from marketplace import commands as c
 from marketplace.application import Marketplace
 from marketplace.services import Services
@@ -68,7 +68,7 @@ def rows(services: Services, query: str, *args: object) -> list[tuple[object, ..
 
 def table_digest(services: Services, table: str) -> str:
     digest = hashlib.sha256()
-    for row in rows(services, f"SELECT t::text FROM {table} t ORDER BY 1"):  # noqa: S608 - fixed table names
+    for row in rows(services, f"SELECT t::text FROM {table} t ORDER BY 1"):
         digest.update(str(row[0]).encode())
     return digest.hexdigest()
 
@@ -205,6 +205,7 @@ def test_concurrent_writers_get_a_conflict_not_a_lost_update(services: Services)
     for thread in threads:
         thread.join()
     other.close()
-    assert sorted(outcomes)[0] == "conflict" and len(outcomes) == 2
+    assert len(outcomes) == 2
+    assert sorted(outcomes)[0] == "conflict"
     saved = int(next(o for o in outcomes if o.startswith("saved")).split()[1])
     assert services.app.repository.get(ids["listing0"]).terms["asking_price"] == saved

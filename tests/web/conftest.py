@@ -59,7 +59,7 @@ def sign_up_verified(client: TestClient[Litestar], services: Services, email: st
                      kind: str = "university", password: str = "secret-password-1") -> dict[str, str]:
     """Sign up through the API, verify as the platform admin, and return bearer headers."""
     response = client.post("/api/signup", json={
-        "email": email, "password": password, "display_name": email.split("@")[0], "organisation_name": org,
+        "email": email, "password": password, "display_name": email.split("@", maxsplit=1)[0], "organisation_name": org,
         "organisation_kind": kind})
     assert response.status_code == 201, response.text
     headers = api_token(client, email, password)

@@ -65,4 +65,5 @@ def test_sign_up_verify_register_publish_and_find_by_chinese_term(client: TestCl
     assert api["items"][0]["asking_price"] == 120_000_000
     assert set(api["items"][0]["deal_types"]) == {"assignment", "exclusive_licence"}
     detail = client.get(listing_path)
-    assert "120 万元" in detail.text and "陈明" in detail.text
+    assert "120 万元" in detail.text
+    assert "陈明" in detail.text

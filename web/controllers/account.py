@@ -120,7 +120,9 @@ class AccountController(Controller):
                         context=page_context(request, pending=pending, total=total))
 
     @post("/admin/organisations/{organisation_id:uuid}/verify")
-    async def verify(self, organisation_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+    async def verify(
+        self, organisation_id: UUID, request: Request[Any, Any, Any], web: WebState
+    ) -> Template | Redirect:
         me = require_login(request)
         if isinstance(me, Redirect):
             return me

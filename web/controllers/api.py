@@ -73,7 +73,7 @@ def _identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
 
 class ApiController(Controller):
     path = "/api"
-    tags = ["marketplace"]
+    tags = ["marketplace"]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     # --- authentication ---------------------------------------------------------------
     @post("/auth/token", summary="Exchange e-mail and password for a bearer token")

@@ -11,8 +11,8 @@ from litestar.response import Redirect, Template
 
 from domain.errors import DomainError
 from marketplace import commands as c
-from web.controllers.account import form_error, require_login
 from web.context import page_context
+from web.controllers.account import form_error, require_login
 from web.forms import listing_fields, optional, patent_fields, text, to_command
 from web.state import WebState
 
@@ -52,7 +52,9 @@ class MemberFormsController(Controller):
         return Redirect(f"/patents/{patent_id}", status_code=303)
 
     @post("/patents/{patent_id:uuid}/legal-status")
-    async def legal_status(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+    async def legal_status(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState
+    ) -> Template | Redirect:
         me = require_login(request)
         if isinstance(me, Redirect):
             return me

@@ -54,7 +54,7 @@ def _filters(request: Request[Any, Any, Any]) -> tuple[ListingFilters, dict[str,
 def _price(value: str) -> int | None:
     try:
         return yuan_to_fen(value, "price") if value else None
-    except Exception:  # noqa: BLE001 - a bad price filter is ignored, not an error page
+    except Exception:
         return None
 
 
