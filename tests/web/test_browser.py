@@ -305,7 +305,8 @@ def test_chinese_search_swaps_results_then_facet_narrows_and_card_opens_detail(s
         cells = shown.locator("td")
         expect(cells.nth(0)).to_have_text(str(change["version"]))
         expect(cells.nth(1)).to_have_text(zh(f"legal.{change['legal_status']}"))
-        expect(cells.nth(3)).to_have_text(change["reason"])
+        reason = zh("history.registered") if change["reason"] == "registered" else change["reason"]
+        expect(cells.nth(3)).to_have_text(reason)
     screenshot(page, "listing-detail-zh")
 
 
