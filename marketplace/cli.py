@@ -118,16 +118,15 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def print_accounts(report: object) -> None:
+    """The demo accounts, one per line and never truncated (the passwords must be copyable)."""
     from marketplace.demo import DemoReport
 
     assert isinstance(report, DemoReport)
-    table = Table(title="demo accounts (passwords shown once; change them for anything but a demo)")
-    for column in ("e-mail", "password", "name", "organisation", "roles"):
-        table.add_column(column)
+    out = Console(soft_wrap=True)
+    out.print("[bold]demo accounts[/] (passwords are shown once; they are only for the demo):")
     for account in report.accounts:
-        table.add_row(account.email, account.password, account.display_name, account.organisation,
-                      ", ".join(account.roles))
-    Console().print(table)
+        out.print(f"  {account.email:<34} {account.password:<20} {', '.join(account.roles):<28} "
+                  f"{account.organisation} · {account.display_name}", highlight=False, markup=False)
 
 
 def seed_if_empty(services: Services, listings: int) -> bool:
@@ -206,6 +205,8 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Exit normally on SIGTERM, so that the embedded PostgreSQL is stopped with the process.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings.from_env()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)

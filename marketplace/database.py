@@ -70,8 +70,28 @@ class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata
 
+    def forget_dead_users(self) -> None:
+        """Drop processes that died without cleaning up from the wheel's list of the server's users.
+
+        The wheel stops the server when the last process on its list exits; a process that was
+        killed stays on the list and would keep the server running for ever.
+        """
+        import json
+
+        import psutil
+
+        handles = self.pgdata / ".handle_pids.json"
+        try:
+            pids = json.loads(handles.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
     def start(self) -> DatabaseAddress:
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self.forget_dead_users()
         with warnings.catch_warnings():
             # The wheel warns at import when XDG_RUNTIME_DIR is unset; its fallback is fine.
             warnings.simplefilter("ignore")
