@@ -33,6 +33,7 @@ class EventRecord(NamedTuple):
     topic: str
     timestamp: str
     data: dict[str, Any]
+    state: bytes = b""  # the stored bytes, for views that must see exactly what was stored (audit chain)
 
 
 def plain(value: Any) -> Any:
@@ -58,4 +59,5 @@ def decode(notification: StoredNotification) -> EventRecord:
         topic=notification.topic,
         timestamp=plain(state.get("timestamp")),
         data=state,
+        state=notification.state,
     )
