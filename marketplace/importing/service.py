@@ -91,32 +91,6 @@ def build_patent(record: ImportedPatent, scheme: IpcScheme | None) -> tuple[Pate
     return patent, organisations
 
 
-#: Upper bound of the (estimated) event payload saved in one transaction. psycopg 3.3's pipeline
-#: mode, which the event store's insert uses, deadlocks over a Unix socket when one statement
-#: carries more than the socket buffer (~500 kB seen here: the server waits in ClientRead while
-#: the client waits for results). The embedded PostgreSQL listens only on a Unix socket.
-MAX_SAVE_BYTES = 200_000
-
-
-def _estimated_size(aggregate: Patent | Organisation) -> int:
-    return 300 + sum(len(str(value)) for value in vars(aggregate).values())
-
-
-def chunk_by_size(aggregates: list[Patent | Organisation], limit: int = MAX_SAVE_BYTES) -> Iterator[list[Any]]:
-    """Split a batch so that no single save sends more than ``limit`` bytes of events."""
-    chunk: list[Patent | Organisation] = []
-    size = 0
-    for aggregate in aggregates:
-        estimate = _estimated_size(aggregate)
-        if chunk and size + estimate > limit:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(aggregate)
-        size += estimate
-    if chunk:
-        yield chunk
-
-
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -182,11 +156,11 @@ class PatentImporter:
                     new.append(org)
                     report.organisations += 1
         self.seen |= {a.id for a in new}
-        for chunk in chunk_by_size(new):
+        if new:
             try:
-                self.app.save(*chunk)
+                self.app.save(*new)
             except IntegrityError:
-                self._save_one_by_one(chunk, report)
+                self._save_one_by_one(new, report)
 
     def _save_one_by_one(self, aggregates: list[Patent | Organisation], report: ImportReport) -> None:
         """A concurrent writer registered some of these meanwhile: keep the rest."""
