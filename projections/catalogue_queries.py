@@ -163,6 +163,11 @@ FACETS_SQL = (
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
 )
 
+STORED_FACETS_SQL = (
+    "SELECT facet, value, listings AS n FROM catalogue_listing_facets"
+    " WHERE (facet = 'status' AND status = ANY($1::text[])) OR (facet <> 'status' AND status = $2)"
+)
+
 
 def _filter_args(f: ListingFilters) -> list[Any]:
     latin, cjk = query_parts(f.q)
@@ -177,18 +182,29 @@ class CatalogueQueries:
 
     async def list_and_count(self, f: ListingFilters, *, with_facets: bool = True) -> ListingPage:
         args = _filter_args(f)
+        unfiltered = not any(args[:2]) and all(a is None for a in args[2:])
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(LIST_SQL, *args, f.status, f.limit, f.offset)
+            facets: dict[str, list[FacetCount]] = {}
+            if unfiltered:
+                # The projection keeps these counters; nothing to count per request.
+                counted = await conn.fetch(STORED_FACETS_SQL, list(PUBLIC_STATUSES), f.status)
+            elif with_facets:
+                counted = await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status)
+            else:
+                counted = []
+            for r in counted:
+                facets.setdefault(r["facet"], []).append(FacetCount(r["value"], r["n"]))
+            for values in facets.values():
+                values.sort(key=lambda fc: (-fc.count, fc.value))
             if f.offset == 0 and len(rows) < f.limit:
                 total = len(rows)
+            elif unfiltered:
+                total = next((fc.count for fc in facets.get("status", []) if fc.value == f.status), 0)
             else:
                 total = int(await conn.fetchval(COUNT_SQL, *args, f.status))
-            facets: dict[str, list[FacetCount]] = {}
-            if with_facets:
-                for r in await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status):
-                    facets.setdefault(r["facet"], []).append(FacetCount(r["value"], r["n"]))
-                for values in facets.values():
-                    values.sort(key=lambda fc: (-fc.count, fc.value))
+        if not with_facets:
+            facets = {}
         return ListingPage([ListingItem(**dict(r)) for r in rows], total, facets)
 
     async def get_one_or_none(self, listing_id: UUID) -> ListingDetail | None:

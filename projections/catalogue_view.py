@@ -9,6 +9,7 @@ event timestamps), so a rebuild reproduces identical rows.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -56,6 +57,11 @@ def _upsert_sql(table: str, columns: Sequence[str]) -> str:
 
 UPSERT_PATENT = _upsert_sql("catalogue_patents", PATENT_COLUMNS)
 UPSERT_LISTING = _upsert_sql("catalogue_listings", LISTING_COLUMNS)
+UPSERT_FACET = (
+    "INSERT INTO catalogue_listing_facets (status, facet, value, listings) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT (status, facet, value) DO UPDATE"
+    " SET listings = catalogue_listing_facets.listings + EXCLUDED.listings"
+)
 INSERT_HISTORY = (
     "INSERT INTO catalogue_status_history (patent_id, version, legal_status, effective_date, reason, by_user,"
     " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
@@ -66,6 +72,22 @@ def _sections_and_classes(codes: Sequence[str]) -> tuple[list[str], list[str]]:
     sections = sorted({c[:1] for c in codes if c})
     classes = sorted({c[:3] for c in codes if len(c) >= 3})
     return sections, classes
+
+
+FacetKey = tuple[str, str, str]
+
+
+def facet_keys(row: dict[str, Any] | None) -> list[FacetKey]:
+    """The facet counters a listing row contributes to: (its status, facet, value)."""
+    if row is None:
+        return []
+    status = row["status"]
+    sections, classes = _sections_and_classes(row["ipc_codes"])
+    keys = [(status, "status", status), (status, "maturity", row["maturity"])]
+    keys += [(status, "ipc_section", v) for v in sections]
+    keys += [(status, "ipc_class", v) for v in classes]
+    keys += [(status, "deal_type", v) for v in row["deal_types"]]
+    return keys
 
 
 def patent_row(r: EventRecord) -> dict[str, Any]:
@@ -154,7 +176,7 @@ class PostgresCatalogueView(PostgresReadModelView):
     """Writes ``catalogue_patents``, ``catalogue_status_history`` and ``catalogue_listings``."""
 
     name = "catalogue"
-    tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings")
+    tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets")
     topics = frozenset({
         f"{PATENT}.Registered", f"{PATENT}.LegalStatusChanged", f"{PATENT}.ListingOpened",
         f"{PATENT}.ListingClosed",
@@ -164,6 +186,7 @@ class PostgresCatalogueView(PostgresReadModelView):
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         patents, listings = self._load(curs, records)
+        before = {listing_id: facet_keys(row) for listing_id, row in listings.items()}
         changed_patents: set[str] = set()
         changed_listings: set[str] = set()
         history: list[tuple[Any, ...]] = []
@@ -184,6 +207,24 @@ class PostgresCatalogueView(PostgresReadModelView):
             )
         if history:
             curs.executemany(INSERT_HISTORY, history)
+        self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},
+                           {i: facet_keys(listings[i]) for i in changed_listings})
+
+    @staticmethod
+    def _count_facets(
+        curs: Cursor[DictRow], before: dict[str, list[FacetKey]], after: dict[str, list[FacetKey]]
+    ) -> None:
+        """Move each changed listing's contribution from its old facet values to its new ones."""
+        delta: Counter[FacetKey] = Counter()
+        for keys in before.values():
+            delta.subtract(keys)
+        for keys in after.values():
+            delta.update(keys)
+        changes = [(*key, n) for key, n in sorted(delta.items()) if n]
+        if changes:
+            curs.executemany(UPSERT_FACET, changes)
+            # A counter that reaches zero goes, so incremental and rebuilt tables hold the same rows.
+            curs.execute("DELETE FROM catalogue_listing_facets WHERE listings = 0")
 
     @staticmethod
     def _load(

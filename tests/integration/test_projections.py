@@ -74,7 +74,7 @@ def table_digest(services: Services, table: str) -> str:
 
 
 READ_MODEL_TABLES = ("accounts_organisations", "accounts_users", "catalogue_patents", "catalogue_status_history",
-                     "catalogue_listings")
+                     "catalogue_listings", "catalogue_listing_facets")
 
 
 def test_listing_rows_follow_the_events(services: Services) -> None:
@@ -162,6 +162,25 @@ def test_rebuild_reproduces_identical_rows(services: Services) -> None:
     assert rows(services, "SELECT count(*) FROM catalogue_listings") == [(0,)]
     services.make_runner(page_size=3).catch_up()  # small pages: rows must not depend on paging
     assert {t: table_digest(services, t) for t in READ_MODEL_TABLES} == before
+
+
+def test_stored_facet_counters_equal_a_count_of_the_listings(services: Services) -> None:
+    ids = scenario(services.app)
+    runner = services.make_runner(page_size=4)  # counters move across pages as listings change
+    runner.catch_up()
+    services.app.withdraw_listing(c.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
+    runner.catch_up()
+    counted = rows(services, """
+        SELECT status, facet, value, count(*)::int FROM (
+            SELECT status, 'status' AS facet, status AS value FROM catalogue_listings
+            UNION ALL SELECT status, 'maturity', maturity FROM catalogue_listings
+            UNION ALL SELECT status, 'ipc_section', unnest(ipc_sections) FROM catalogue_listings
+            UNION ALL SELECT status, 'ipc_class', unnest(ipc_classes) FROM catalogue_listings
+            UNION ALL SELECT status, 'deal_type', unnest(deal_types) FROM catalogue_listings) f
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""")
+    stored = rows(services, "SELECT status, facet, value, listings FROM catalogue_listing_facets ORDER BY 1, 2, 3")
+    assert stored == counted
+    assert ("withdrawn", "status", "withdrawn", 2) in stored
 
 
 def test_each_event_is_applied_exactly_once(services: Services) -> None:
