@@ -54,9 +54,14 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
         return self.max_tracking_id(application_name) or 0
 
 
-def fetch_rows(curs: Cursor[DictRow], table: str, column: str, ids: Sequence[Any]) -> list[DictRow]:
+def fetch_rows(
+    curs: Cursor[DictRow], table: str, column: str, ids: Sequence[Any], columns: Sequence[str]
+) -> list[DictRow]:
+    """The rows of ``table`` whose ``column`` is one of ``ids``, with just ``columns``."""
     if not ids:
         return []
-    query = sql.SQL("SELECT * FROM {} WHERE {} = ANY(%s)").format(sql.Identifier(table), sql.Identifier(column))
+    query = sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(
+        sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table), sql.Identifier(column)
+    )
     curs.execute(query, (list(ids),))
     return curs.fetchall()

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 
 from projections.base import PostgresReadModelView, fetch_rows
 from projections.records import EventRecord, plain
@@ -38,20 +38,36 @@ LISTING_COLUMNS = (
     "legal_status", "ipc_codes", "ipc_sections", "ipc_classes", "drafted_at", "published_at",
     "updated_at", "version",
 )
-JSON_COLUMNS = frozenset({"owners", "inventors", "public_funding", "open_licence"})
-SEARCH_SQL = (
-    "setweight(to_tsvector('english', %s) || array_to_tsvector(%s::text[]), 'A')"
-    " || setweight(to_tsvector('english', %s) || array_to_tsvector(%s::text[]), 'B')"
-)
+COLUMN_TYPES = {
+    "id": "uuid", "number_key": "text", "jurisdiction": "text", "application_number": "text",
+    "publication_number": "text", "patent_type": "text", "title_zh": "text", "title_en": "text",
+    "abstract_zh": "text", "abstract_en": "text", "ipc_codes": "text[]", "filing_date": "date",
+    "publication_date": "date", "grant_date": "date", "expiry_date": "date", "legal_status": "text",
+    "owners": "jsonb", "owner_ids": "uuid[]", "inventors": "jsonb", "public_funding": "jsonb", "source": "text",
+    "active_listing_id": "uuid", "registered_at": "timestamptz", "updated_at": "timestamptz", "version": "integer",
+    "patent_id": "uuid", "organisation_id": "uuid", "organisation_name": "text", "status": "text",
+    "deal_types": "text[]", "price_mode": "text", "asking_price": "bigint", "price_amount": "bigint",
+    "currency": "text", "open_licence": "jsonb", "maturity": "text", "trl": "integer", "advantages": "text",
+    "applications": "text", "keywords": "text[]", "patent_number": "text", "ipc_sections": "text[]",
+    "ipc_classes": "text[]", "drafted_at": "timestamptz", "published_at": "timestamptz",
+    # the search vector's parts: Latin text for the english configuration, CJK bigrams as lexemes
+    "latin_a": "text", "cjk_a": "text[]", "latin_b": "text", "cjk_b": "text[]",
+}
+SEARCH_PARTS = ("latin_a", "cjk_a", "latin_b", "cjk_b")
 
 
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
+    """One statement upserts a whole page of rows sent as a JSON array (msgspec encodes it in
+    microseconds; binding tens of thousands of parameters costs psycopg far more)."""
     cols = ", ".join(columns)
-    marks = ", ".join(["%s"] * len(columns))
+    picked = ", ".join(f"r.{c}" for c in columns)
+    record = ", ".join(f"{c} {COLUMN_TYPES[c]}" for c in (*columns, *SEARCH_PARTS))
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns[1:], "search"))
     return (
-        f"INSERT INTO {table} ({cols}, search) VALUES ({marks}, {SEARCH_SQL})"  # noqa: S608 - constants only
-        f" ON CONFLICT (id) DO UPDATE SET {updates}"
+        f"INSERT INTO {table} ({cols}, search)"  # noqa: S608 - constants only
+        f" SELECT {picked}, setweight(to_tsvector('english', r.latin_a) || array_to_tsvector(r.cjk_a), 'A')"
+        " || setweight(to_tsvector('english', r.latin_b) || array_to_tsvector(r.cjk_b), 'B')"
+        f" FROM jsonb_to_recordset(%s::jsonb) AS r({record}) ON CONFLICT (id) DO UPDATE SET {updates}"
     )
 
 
@@ -75,6 +91,10 @@ def _sections_and_classes(codes: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 FacetKey = tuple[str, str, str]
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return msgspec.json.encode(rows).decode()
 
 
 def facet_keys(row: dict[str, Any] | None) -> list[FacetKey]:
@@ -148,28 +168,27 @@ def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
     )
 
 
-def _params(row: dict[str, Any], columns: Sequence[str], a: str, b: str) -> tuple[Any, ...]:
-    values = [Jsonb(row[c]) if c in JSON_COLUMNS and row[c] is not None else row[c] for c in columns]
+def _with_search(row: dict[str, Any], columns: Sequence[str], a: str, b: str) -> dict[str, Any]:
     latin_a, cjk_a = index_parts(a)
     latin_b, cjk_b = index_parts(b)
-    return (*values, latin_a, cjk_a, latin_b, cjk_b)
+    return {**{c: row[c] for c in columns}, "latin_a": latin_a, "cjk_a": cjk_a, "latin_b": latin_b, "cjk_b": cjk_b}
 
 
-def patent_params(row: dict[str, Any]) -> tuple[Any, ...]:
+def patent_params(row: dict[str, Any]) -> dict[str, Any]:
     title = f"{row['title_zh']} {row['title_en']}"
     rest = " ".join((
         row["abstract_zh"], row["abstract_en"], row["publication_number"] or "", row["application_number"] or "",
         " ".join(o["name"] for o in row["owners"]), " ".join(i["name"] for i in row["inventors"]),
     ))
-    return _params(row, PATENT_COLUMNS, title, rest)
+    return _with_search(row, PATENT_COLUMNS, title, rest)
 
 
-def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> tuple[Any, ...]:
+def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> dict[str, Any]:
     if "_abstract" not in row:
         copy_patent_facts(row, patent)
     title = " ".join((row["title_zh"], row["title_en"], " ".join(row["keywords"])))
     rest = " ".join((row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"]))
-    return _params(row, LISTING_COLUMNS, title, rest)
+    return _with_search(row, LISTING_COLUMNS, title, rest)
 
 
 class PostgresCatalogueView(PostgresReadModelView):
@@ -199,12 +218,11 @@ class PostgresCatalogueView(PostgresReadModelView):
                 self._fold_listing(r, event, patents, listings)
                 changed_listings.add(r.originator_id)
         if changed_patents:
-            curs.executemany(UPSERT_PATENT, [patent_params(patents[i]) for i in sorted(changed_patents)])
+            page = [patent_params(patents[i]) for i in sorted(changed_patents)]
+            curs.execute(UPSERT_PATENT, (_json(page),))
         if changed_listings:
-            curs.executemany(
-                UPSERT_LISTING,
-                [listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)],
-            )
+            page = [listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)]
+            curs.execute(UPSERT_LISTING, (_json(page),))
         if history:
             curs.executemany(INSERT_HISTORY, history)
         self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},
@@ -242,12 +260,18 @@ class PostgresCatalogueView(PostgresReadModelView):
                 listing_ids.add(r.originator_id)
                 if r.topic.endswith(".Drafted"):
                     patent_ids.add(plain(r.data["patent_id"]))
-        patents = {str(p["id"]): dict(p) for p in fetch_rows(curs, "catalogue_patents", "id", sorted(patent_ids))}
-        listings = {str(x["id"]): dict(x) for x in fetch_rows(curs, "catalogue_listings", "id", sorted(listing_ids))}
-        for x in fetch_rows(curs, "catalogue_listings", "patent_id", sorted(status_changed)):
+        def patent_rows(ids: set[str]) -> list[DictRow]:
+            return fetch_rows(curs, "catalogue_patents", "id", sorted(ids), PATENT_COLUMNS)
+
+        def listing_rows(column: str, ids: set[str]) -> list[DictRow]:
+            return fetch_rows(curs, "catalogue_listings", column, sorted(ids), LISTING_COLUMNS)
+
+        patents = {str(p["id"]): dict(p) for p in patent_rows(patent_ids)}
+        listings = {str(x["id"]): dict(x) for x in listing_rows("id", listing_ids)}
+        for x in listing_rows("patent_id", status_changed):
             listings.setdefault(str(x["id"]), dict(x))
         missing = {str(x["patent_id"]) for x in listings.values()} - patents.keys()
-        for p in fetch_rows(curs, "catalogue_patents", "id", sorted(missing)):
+        for p in patent_rows(missing):
             patents[str(p["id"])] = dict(p)
         for p in patents.values():
             p["id"] = str(p["id"])
