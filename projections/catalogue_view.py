@@ -221,7 +221,9 @@ class PostgresCatalogueView(PostgresReadModelView):
             page = [patent_params(patents[i]) for i in sorted(changed_patents)]
             curs.execute(UPSERT_PATENT, (_json(page),))
         if changed_listings:
-            page = [listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)]
+            page = [
+                listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)
+            ]
             curs.execute(UPSERT_LISTING, (_json(page),))
         if history:
             curs.executemany(INSERT_HISTORY, history)
