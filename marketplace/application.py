@@ -9,7 +9,7 @@ event written, so that callers can wait for read models to catch up (read-your-w
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -84,6 +84,8 @@ class Marketplace(Application[UUID]):
     """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
 
     name = "marketplace"
+    # Long-lived aggregates load from a snapshot plus the events after it (as-of replay stays fast).
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Listing: 50, Patent: 50}
     env: ClassVar[dict[str, str]] = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
 
     def __init__(self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None) -> None:

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from marketplace.audit.chain_cli import add_chain_commands, run_audit
+from marketplace.audit.replay_cli import add_replay_commands
 from marketplace.services import VIEW_CLASSES, Services, build_services
 from marketplace.settings import Settings
 
@@ -194,12 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--no-project", action="store_true", help="leave the read models to run-projections")
     seed = sub.add_parser("seed-demo", help="load the demo data into an empty marketplace")
     seed.add_argument("--listings", type=int, default=300)
+    audit = sub.add_parser("audit", help="audit the records: history, as-of state, rebuild check, hash chain")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    add_replay_commands(audit_commands)
+    add_chain_commands(audit_commands)
     return parser
 
 
 COMMANDS = {
     "serve": cmd_serve, "migrate": cmd_migrate, "run-projections": cmd_run_projections, "rebuild": cmd_rebuild,
-    "import-patents": cmd_import, "seed-demo": cmd_seed_demo,
+    "import-patents": cmd_import, "seed-demo": cmd_seed_demo, "audit": run_audit,
 }
 
 

@@ -15,6 +15,8 @@ from marketplace.ipc_scheme import default_ipc_scheme
 from marketplace.migrate import migrate
 from marketplace.settings import Settings
 from projections.accounts import PostgresAccountsView
+from projections.audit_chain import PostgresAuditChainView
+from projections.audit_log import PostgresAuditLogView
 from projections.base import PostgresReadModelView
 from projections.catalogue_view import PostgresCatalogueView
 from projections.runner import BatchProjectionRunner
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "accounts": PostgresAccountsView,
     "catalogue": PostgresCatalogueView,
+    "audit_log": PostgresAuditLogView,
+    "audit_chain": PostgresAuditChainView,
 }
 
 

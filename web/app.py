@@ -29,6 +29,7 @@ from projections.catalogue_queries import CatalogueQueries
 from web.context import page_context
 from web.controllers.account import AccountController
 from web.controllers.api import ApiController
+from web.controllers.audit import AuditController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
 from web.state import WebState, create_pool
@@ -116,7 +117,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
     secret = hashlib.sha256(settings.secret_key.encode()).digest()
     return Litestar(
         route_handlers=[
-            PagesController, AccountController, MemberFormsController, ApiController,
+            PagesController, AccountController, MemberFormsController, ApiController, AuditController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},

@@ -14,6 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.listings": ("专利挂牌", "Listings"),
     "nav.patents": ("专利库", "Patents"),
     "nav.my": ("我的机构", "My organisation"),
+    "nav.audit": ("审计", "Audit"),
     "nav.admin": ("平台审核", "Platform review"),
     "nav.login": ("登录", "Log in"),
     "nav.logout": ("退出", "Log out"),

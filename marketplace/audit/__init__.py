@@ -1,0 +1,1 @@
+"""Audit of the marketplace's records: history, as-of replay, verification and export."""

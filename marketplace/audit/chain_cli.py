@@ -1,0 +1,140 @@
+"""Command line of the tamper evidence: ``marketplace audit verify [--export FILE] | export FILE | roots``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from marketplace.audit.chain import VerifyResult, daily_roots, export, verify_export, verify_store
+from marketplace.services import Services, build_services
+from marketplace.settings import Settings
+from projections.audit_chain import PostgresAuditChainView
+from projections.runner import BatchProjectionRunner
+
+console = Console(stderr=True)
+Handler = Callable[[Settings, argparse.Namespace], int]
+
+
+def add_chain_commands(audit_subparsers: Any) -> None:
+    """Add ``verify``, ``export`` and ``roots`` under ``marketplace audit``; each sets ``audit_handler``."""
+    verify = audit_subparsers.add_parser(
+        "verify", help="recompute the event log's hash chain and report the first position that diverges")
+    verify.add_argument("--export", metavar="FILE", help="verify an export file alone, without the database")
+    verify.set_defaults(audit_handler=cmd_verify)
+    exp = audit_subparsers.add_parser("export", help="write every stored event with its chain hash as JSON Lines")
+    exp.add_argument("file")
+    exp.set_defaults(audit_handler=cmd_export)
+    roots = audit_subparsers.add_parser("roots", help="list the daily roots (the chain head at the end of each day)")
+    roots.set_defaults(audit_handler=cmd_roots)
+
+
+def run_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Dispatch ``marketplace audit <command>`` to the handler its subparser set."""
+    handler: Handler = args.audit_handler
+    return handler(settings, args)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+def chain_runner(services: Services) -> BatchProjectionRunner:
+    """A runner for the chain follower alone (its view built here if the composition root lacks it)."""
+    if "audit_chain" in services.views:
+        return services.make_runner(["audit_chain"])
+    view = PostgresAuditChainView(services.recorder.datastore)
+    view.create_table()
+    return BatchProjectionRunner(application_name=services.app.name, recorder=services.recorder, views=[view])
+
+
+def bring_chain_up_to_date(services: Services) -> int:
+    """Chain every event stored so far; return how many were new."""
+    runner = chain_runner(services)
+    head = services.recorder.max_notification_id() or 0
+    with _progress() as progress:
+        task = progress.add_task("chaining new events", total=head)
+        count = runner.catch_up(lambda position, _head: progress.update(task, completed=position))
+        progress.update(task, completed=head)
+    return count
+
+
+def report(result: VerifyResult, seconds: float) -> int:
+    """Print OK with the head, or BROKEN with the first diverging position; the exit status."""
+    out = Console(soft_wrap=True)
+    rate = result.checked / seconds if seconds else 0.0
+    if result.ok:
+        out.print(f"OK: {result.checked} events, head position {result.head_position}, head hash {result.head_hash}",
+                  highlight=False)
+        if result.unchained:
+            console.print(f"[yellow]{result.unchained} newer event(s) were stored after the chain head: not verified")
+        console.print(f"verified in {seconds:.2f} s ({rate:,.0f} events/s)")
+        return 0
+    out.print(f"BROKEN at position {result.first_broken_position}: {result.reason}", highlight=False)
+    console.print(f"{result.checked} events verified before it; last good position {result.head_position}")
+    return 1
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    if args.export:
+        path = Path(args.export)
+        if not path.exists():
+            console.print(f"[red]{path}: no such file")
+            return 2
+        with _progress() as progress:
+            task = progress.add_task(f"verifying {path.name}", total=path.stat().st_size)
+            started = time.perf_counter()
+            result = verify_export(path, progress=lambda done, _total: progress.update(task, completed=done))
+            progress.update(task, completed=path.stat().st_size)
+        return report(result, time.perf_counter() - started)
+    services = build_services(settings)
+    try:
+        bring_chain_up_to_date(services)
+        with _progress() as progress:
+            task = progress.add_task("verifying the event store", total=services.recorder.max_notification_id() or 0)
+            started = time.perf_counter()
+            result = verify_store(services.address.conninfo(),
+                                  progress=lambda done, total: progress.update(task, completed=done, total=total))
+        return report(result, time.perf_counter() - started)
+    finally:
+        services.close()
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    services = build_services(settings)
+    try:
+        bring_chain_up_to_date(services)
+        with _progress() as progress:
+            task = progress.add_task(f"exporting to {path.name}", total=services.recorder.max_notification_id() or 0)
+            started = time.perf_counter()
+            count = export(services.address.conninfo(), path,
+                           progress=lambda done, total: progress.update(task, completed=done, total=total))
+        seconds = time.perf_counter() - started
+    finally:
+        services.close()
+    rate = count / seconds if seconds else 0.0
+    console.print(f"exported {count} events to {path} in {seconds:.2f} s ({rate:,.0f} events/s);"
+                  f" verify it with `marketplace audit verify --export {path}` or docs/AUDIT_CHAIN.md's script")
+    return 0
+
+
+def cmd_roots(settings: Settings, _: argparse.Namespace) -> int:
+    services = build_services(settings)
+    try:
+        bring_chain_up_to_date(services)
+        roots = daily_roots(services.address.conninfo())
+    finally:
+        services.close()
+    out = Console(soft_wrap=True)
+    for root in roots:
+        out.print(f"{root.day.isoformat()}  {root.position:>12}  {root.hash}", highlight=False)
+    if not roots:
+        console.print("no events chained yet")
+    return 0

@@ -1,0 +1,328 @@
+"""History and as-of replay of aggregates, computed from the event store (never from a read model).
+
+``history`` folds an aggregate's events once, keeping its state before and after each event, so
+a history costs O(n) in events. ``state_at`` finds the version in force at an instant by a
+binary search over the aggregate's event timestamps (one indexed one-row read per probe), then
+loads that version through the repository, which starts from the nearest snapshot at or below
+it when snapshots are enabled. ``listing_as_of`` rebuilds what a buyer saw on a listing page:
+the listing and its patent as they stood at one instant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from typing import Any, Protocol, cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from domain.errors import NotFoundError, ValidationError
+from domain.listing import Listing
+from domain.patent import Patent
+
+#: State fields whose values are never shown: a change shows as "changed".
+SECRET_FIELDS = frozenset({"password_hash"})
+REDACTED = "(redacted)"
+CHANGED = "changed"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of an aggregate: who, when, and which fields it changed (``field: (before, after)``).
+
+    Nested dicts are compared key by key (``terms.asking_price``); values are plain JSON values.
+    """
+
+    version: int
+    event_type: str
+    timestamp: datetime
+    actor: UUID | None
+    changes: dict[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class AggregateState:
+    """An aggregate as it stood at one version, as plain JSON values with secrets redacted."""
+
+    aggregate_id: UUID
+    aggregate_type: str
+    version: int
+    created_on: datetime
+    modified_on: datetime
+    state: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """A legal-status entry of a patent, as the live listing page lists them."""
+
+    version: int
+    legal_status: str
+    effective_date: date | None
+    reason: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class ListingAsOf:
+    """A listing and its patent as they stood at ``instant`` (what a buyer saw then)."""
+
+    instant: datetime
+    listing: Listing
+    patent: Patent
+    drafted_at: datetime
+    published_at: datetime | None
+    status_history: list[StatusEntry]
+    organisation_name: str
+
+
+class StoredEvent(Protocol):
+    """What replay uses of a domain event read back from the store."""
+
+    @property
+    def originator_id(self) -> UUID: ...
+    @property
+    def originator_version(self) -> int: ...
+    @property
+    def timestamp(self) -> datetime: ...
+    def mutate(self, aggregate: Aggregate | None) -> Aggregate | None: ...
+
+
+def events(
+    app: Application[UUID], aggregate_id: UUID, *, gt: int | None = None, lte: int | None = None
+) -> Iterator[StoredEvent]:
+    """The aggregate's domain events in version order, optionally ``gt < version <= lte``."""
+    return cast("Iterator[StoredEvent]", app.events.get(aggregate_id, gt=gt, lte=lte))
+
+
+# --- plain values ---------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
+    """A JSON-able copy: UUIDs and enums as strings, dates as ISO text, dataclasses as dicts."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((plain(v) for v in value), key=str)
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _fields(aggregate: Aggregate) -> dict[str, Any]:
+    """The aggregate's own state (the library's ``_id``, ``_version``… left out), unredacted."""
+    return {k: plain(v) for k, v in vars(aggregate).items() if not k.startswith("_")}
+
+
+def _redacted(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: REDACTED if k in SECRET_FIELDS and v is not None else v for k, v in fields.items()}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> dict[str, tuple[Any, Any]]:
+    """Changed fields, ``name: (before, after)``; nested dicts by dotted path; secrets as "changed"."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key in [*after, *(k for k in before if k not in after)]:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        name = f"{prefix}{key}"
+        if key in SECRET_FIELDS:
+            changes[name] = (REDACTED if old is not None else None, CHANGED)
+        elif isinstance(old, dict) and isinstance(new, dict):
+            changes.update(diff(old, new, f"{name}."))
+        else:
+            changes[name] = (old, new)
+    return changes
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A timezone-aware instant; a naive one is read as UTC (event timestamps are UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def event_type(event: StoredEvent) -> str:
+    """``Listing.Published``: the event's class within its aggregate, as stored in its topic."""
+    return get_topic(type(event)).partition(":")[2]
+
+
+def actor(event: StoredEvent) -> UUID | None:
+    """The event's ``by``; a self sign-up (no ``by``) is the user's own act."""
+    by = getattr(event, "by", None)
+    if by is None and event_type(event) == "User.SignedUp":
+        return event.originator_id
+    return by if isinstance(by, UUID) else None
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def history(app: Application[UUID], aggregate_id: UUID) -> list[HistoryEntry]:
+    """Every event of the aggregate with its actor, time and the fields it changed."""
+    aggregate: Aggregate | None = None
+    before: dict[str, Any] = {}
+    entries: list[HistoryEntry] = []
+    for event in events(app, aggregate_id):
+        aggregate = event.mutate(aggregate)
+        assert aggregate is not None
+        after = _fields(aggregate)
+        entries.append(HistoryEntry(
+            version=event.originator_version, event_type=event_type(event), timestamp=event.timestamp,
+            actor=actor(event), changes=diff(before, after),
+        ))
+        before = after
+    if not entries:
+        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id")
+    return entries
+
+
+# --- as-of ----------------------------------------------------------------------------------
+
+
+def _timestamp(app: Application[UUID], aggregate_id: UUID, version: int) -> datetime:
+    (event,) = events(app, aggregate_id, gt=version - 1, lte=version)
+    return event.timestamp
+
+
+def last_version(app: Application[UUID], aggregate_id: UUID) -> int:
+    stored = app.recorder.select_events(aggregate_id, desc=True, limit=1)
+    if not stored:
+        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id")
+    return int(stored[0].originator_version)
+
+
+def version_at(app: Application[UUID], aggregate_id: UUID, at: datetime, *, last: int | None = None) -> int | None:
+    """The last version whose event happened at or before ``at``; None if the record did not exist yet.
+
+    Binary search: an aggregate's event timestamps rise with its versions (each event is
+    created after the one it follows, on the aggregate loaded with it).
+    """
+    at = as_utc(at)
+    low, high, found = 1, last or last_version(app, aggregate_id), None
+    while low <= high:
+        middle = (low + high) // 2
+        if _timestamp(app, aggregate_id, middle) <= at:
+            found, low = middle, middle + 1
+        else:
+            high = middle - 1
+    return found
+
+
+def aggregate_at(
+    app: Application[UUID], aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
+) -> Aggregate:
+    """The aggregate at ``version``, or as it stood at instant ``at``, or now (uses snapshots)."""
+    if version is not None and at is not None:
+        raise ValidationError("version: give either a version or an instant, not both", field="version")
+    last = last_version(app, aggregate_id)
+    if at is not None:
+        version = version_at(app, aggregate_id, at, last=last)
+        if version is None:
+            raise NotFoundError(
+                f"at: record {aggregate_id} did not exist yet at {as_utc(at).isoformat()}", field="at"
+            )
+    if version is not None and not 1 <= version <= last:
+        raise NotFoundError(f"version: record {aggregate_id} has versions 1 to {last}", field="version")
+    aggregate: Aggregate = app.repository.get(aggregate_id, version=version)
+    return aggregate
+
+
+def state_at(
+    app: Application[UUID], aggregate_id: UUID, *, version: int | None = None, at: datetime | None = None
+) -> AggregateState:
+    """The aggregate's state at ``version`` or instant ``at`` (now without either), secrets redacted."""
+    aggregate = aggregate_at(app, aggregate_id, version=version, at=at)
+    return AggregateState(
+        aggregate_id=aggregate.id, aggregate_type=type(aggregate).__name__, version=aggregate.version,
+        created_on=aggregate.created_on, modified_on=aggregate.modified_on,
+        state=_redacted(_fields(aggregate)),
+    )
+
+
+# --- what the buyer saw ---------------------------------------------------------------------
+
+
+def _events_until(
+    app: Application[UUID], aggregate_id: UUID, *, instant: datetime | None, version: int | None = None
+) -> Iterator[StoredEvent]:
+    for event in events(app, aggregate_id, lte=version):
+        if instant is not None and event.timestamp > instant:
+            return
+        yield event
+
+
+def _fold(events: Iterator[StoredEvent]) -> tuple[Aggregate | None, list[StoredEvent]]:
+    aggregate: Aggregate | None = None
+    seen: list[StoredEvent] = []
+    for event in events:
+        aggregate = event.mutate(aggregate)
+        seen.append(event)
+    return aggregate, seen
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _status_history(events: list[StoredEvent]) -> list[StatusEntry]:
+    entries: list[StatusEntry] = []
+    for event in events:
+        kind, data = event_type(event), vars(event)
+        if kind == "Patent.Registered":
+            granted = data["legal_status"] == "granted"
+            effective = _day(data["grant_date"] if granted else data["filing_date"])
+            entries.append(StatusEntry(event.originator_version, data["legal_status"], effective, "registered",
+                                       event.timestamp))
+        elif kind == "Patent.LegalStatusChanged":
+            entries.append(StatusEntry(event.originator_version, data["status"], _day(data["effective_date"]),
+                                       data["reason"], event.timestamp))
+    return entries
+
+
+def listing_as_of(
+    app: Application[UUID], listing_id: UUID, *, at: datetime | None = None, version: int | None = None
+) -> ListingAsOf:
+    """The listing and its patent at instant ``at``, or at the instant of the listing's ``version``, or now.
+
+    Folds the listing's and the patent's events up to that instant (the page also needs when the
+    listing was first published and the patent's status history, which only the events hold).
+    """
+    if version is not None and at is not None:
+        raise ValidationError("version: give either a version or an instant, not both", field="version")
+    instant = as_utc(at) if at is not None else None
+    if at is None and version is None:
+        instant = datetime.now(UTC)
+    listing, events = _fold(_events_until(app, listing_id, instant=instant, version=version))
+    if listing is None:
+        when = f" at {instant.isoformat()}" if instant else ""
+        raise NotFoundError(f"listing_id: no listing with id {listing_id}{when}", field="listing_id")
+    if not isinstance(listing, Listing):
+        raise NotFoundError(f"listing_id: {listing_id} is a {type(listing).__name__}, not a listing",
+                            field="listing_id")
+    if version is not None and listing.version != version:
+        raise NotFoundError(f"version: listing {listing_id} has versions 1 to {listing.version}", field="version")
+    instant = instant or listing.modified_on
+    patent, patent_events = _fold(_events_until(app, listing.patent_id, instant=instant))
+    assert isinstance(patent, Patent), "a listing's patent is recorded before the listing"
+    published = [e.timestamp for e in events if event_type(e) == "Listing.Published"]
+    name = next((o["name"] for o in patent.owners if o["organisation_id"] == str(listing.organisation_id)), "")
+    return ListingAsOf(
+        instant=instant, listing=listing, patent=patent, drafted_at=listing.created_on,
+        published_at=published[0] if published else None, status_history=_status_history(patent_events),
+        organisation_name=name,
+    )

@@ -1,0 +1,261 @@
+"""Audit pages and API: access, the event log with filters, history with diffs, the listing as it stood.
+
+These tests need the two hooks of the audit issue: ``"audit_log"`` in
+``marketplace.services.VIEW_CLASSES`` and ``AuditController`` in ``web.app.create_app``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from urllib.parse import quote
+from uuid import UUID
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from domain.ids import user_id
+from domain.patent_numbers import cn_check_character
+from marketplace import commands as c
+from marketplace.application import Marketplace
+from marketplace.services import Services
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
+
+PASSWORD = "secret-password-1"
+AUDITOR = "auditor@platform.test"
+MEMBER = "li@xmu.test"
+OUTSIDER = "wang@other.test"
+TERMS = {"deal_types": ["assignment"], "price_mode": "fixed", "maturity": "pilot"}
+
+
+@dataclass(frozen=True)
+class Market:
+    member: UUID
+    org: UUID
+    auditor: UUID
+    listing: UUID
+    draft: UUID
+    published: datetime  # at 100,000 yuan
+    repriced: datetime   # at 120,000 yuan, before the lapse
+
+
+def _instant() -> datetime:
+    time.sleep(0.002)
+    now = datetime.now(UTC)
+    time.sleep(0.002)
+    return now
+
+
+def _patent(app: Marketplace, member: UUID, org: UUID, serial: str, title: str) -> UUID:
+    digits = f"20201{serial}"
+    patent, _ = app.register_patent(c.RegisterPatent(
+        application_number=f"{digits}.{cn_check_character(digits)}", patent_type="invention", title_zh=title,
+        ipc_codes=["H01M 10/0562"], filing_date=date(2020, 3, 4), legal_status="granted",
+        owners=[c.OwnerShare(organisation_id=org, share=100)]), actor_id=member)
+    return patent
+
+
+def settle(services: Services) -> None:
+    """Wait until every read model has read the whole event log."""
+    head = services.recorder.max_notification_id() or 0
+    deadline = time.monotonic() + 10
+    while any(v.position(services.app.name) < head for v in services.views.values()):
+        assert time.monotonic() < deadline, "read models did not catch up"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def market(client: TestClient[Litestar], services: Services, web_app: Litestar) -> Market:
+    assert "audit_log" in services.views, "hook missing: add 'audit_log' to marketplace.services.VIEW_CLASSES"
+    assert any(route.path == "/audit/events" for route in web_app.routes), (
+        "hook missing: register AuditController in web.app.create_app")
+    app = services.app
+    admin = user_id(ADMIN_EMAIL)
+    auditor, _ = app.add_member(c.AddMember(email=AUDITOR, password=PASSWORD, display_name="审计员",
+                                            roles=["member", "auditor"]), actor_id=admin)
+    member, _ = app.sign_up(c.SignUp(email=MEMBER, password=PASSWORD, display_name="李", organisation_name="厦门大学",
+                                     organisation_kind="university"))
+    org: UUID = app.repository.get(member).organisation_id
+    app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
+    app.sign_up(c.SignUp(email=OUTSIDER, password=PASSWORD, display_name="王", organisation_name="某公司",
+                         organisation_kind="enterprise"))
+    patent = _patent(app, member, org, "0123456", "固态锂电池电解质")
+    listing, _ = app.draft_listing(c.DraftListing(patent_id=patent, asking_price=10_000_000, **TERMS),  # type: ignore[arg-type]
+                                   actor_id=member)
+    app.publish_listing(c.PublishListing(listing_id=listing), actor_id=member)
+    published = _instant()
+    app.revise_listing(c.ReviseListing(listing_id=listing, asking_price=12_000_000, **TERMS),  # type: ignore[arg-type]
+                       actor_id=member)
+    repriced = _instant()
+    app.change_legal_status(c.ChangeLegalStatus(patent_id=patent, legal_status="lapsed",
+                                                effective_date=date(2024, 5, 1), reason="annuity unpaid"),
+                            actor_id=member)
+    other = _patent(app, member, org, "0123457", "电池隔膜")
+    draft, _ = app.draft_listing(c.DraftListing(patent_id=other, asking_price=5_000_000, **TERMS),  # type: ignore[arg-type]
+                                 actor_id=member)
+    settle(services)
+    return Market(member, org, auditor, listing, draft, published, repriced)
+
+
+def audit_reads(services: Services) -> list[tuple[object, ...]]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        query = "SELECT reader_id, aggregate_id, aggregate_type, page FROM audit_reads ORDER BY id"
+        return conn.execute(query).fetchall()
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def test_audit_needs_an_auditor_or_platform_admin(client: TestClient[Litestar], market: Market) -> None:
+    anonymous = client.get("/audit/events", follow_redirects=False)
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith("/login")
+    assert client.get("/api/audit/events").status_code == 401
+    login(client, MEMBER, PASSWORD)
+    assert client.get("/audit/events").status_code == 403
+    assert client.get(f"/audit/aggregates/{market.listing}").status_code == 403
+    member = api_token(client, MEMBER, PASSWORD)
+    for path in ("/api/audit/events", f"/api/audit/aggregates/{market.listing}",
+                 f"/api/audit/aggregates/{market.listing}/state"):
+        assert client.get(path, headers=member).status_code == 403, path
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert client.get("/api/audit/events", headers=admin).status_code == 200
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert client.get("/audit/events").status_code == 200
+
+
+# --- the event log --------------------------------------------------------------------------
+
+
+def test_event_log_page_filters_and_pages(client: TestClient[Litestar], market: Market) -> None:
+    login(client, AUDITOR, PASSWORD)
+    page = client.get("/audit/events")
+    assert page.status_code == 200
+    assert "审计 · 事件日志" in page.text
+    assert "Listing published" in page.text
+    assert "Legal status changed to lapsed (annuity unpaid), effective 2024-05-01" in page.text
+    english = client.get("/audit/events?lang=en&aggregate_type=Listing")
+    assert "Audit · event log" in english.text
+    assert '<span class="tag">Patent.' not in english.text  # patent rows are filtered out
+    assert "Listing revised: fixed price CNY 120,000.00; assignment" in english.text
+    partial = client.get("/audit/events?event_type=Listing.Suspended",
+                         headers={"hx-request": "true", "hx-target": "audit-results"})
+    assert "<html" not in partial.text
+    assert partial.text.count("data-position=") == 1
+    assert "system" in partial.text
+    by_actor = client.get(f"/audit/events?actor={market.member}&organisation_id={market.org}")
+    assert "Listing drafted for patent 202010123456." in by_actor.text
+    invalid = client.get("/audit/events?actor=nobody&since=yesterday")
+    assert invalid.status_code == 200
+    assert "actor, since" in invalid.text
+    first = client.get("/audit/events?page=1")
+    assert "page=2" in first.text or first.text.count("data-position=") < 50
+
+
+def test_event_log_api(client: TestClient[Litestar], market: Market, services: Services) -> None:
+    headers = api_token(client, AUDITOR, PASSWORD)
+    everything = client.get("/api/audit/events?limit=500", headers=headers).json()
+    assert everything["total"] == len(everything["items"]) >= services.recorder.max_notification_id() - 10
+    published = client.get("/api/audit/events", params={"event_type": "Listing.Published"}, headers=headers).json()
+    assert published["total"] == 1
+    (item,) = published["items"]
+    assert (item["aggregate_id"], item["actor"], item["actor_name"], item["summary"]) == (
+        str(market.listing), str(market.member), "李", "Listing published")
+    assert item["organisation_ids"] == [str(market.org)]
+    assert item["organisation_names"] == ["厦门大学"]
+    paged = client.get("/api/audit/events", params={"aggregate_type": "Listing", "limit": 2, "offset": 2},
+                       headers=headers).json()
+    assert (len(paged["items"]), paged["total"]) == (2, 5)  # drafted, published, revised, suspended; drafted
+    since = client.get("/api/audit/events", params={"since": market.repriced.isoformat()}, headers=headers).json()
+    assert {i["event_type"] for i in since["items"]} >= {"Patent.LegalStatusChanged", "Listing.Suspended"}
+    assert "Listing.Revised" not in {i["event_type"] for i in since["items"]}
+    assert client.get("/api/audit/events?limit=0", headers=headers).status_code == 400
+
+
+# --- history and state ----------------------------------------------------------------------
+
+
+def test_history_page_shows_diffs_and_records_the_read(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
+    login(client, AUDITOR, PASSWORD)
+    page = client.get(f"/audit/aggregates/{market.listing}?lang=en")
+    assert page.status_code == 200
+    assert "terms.asking_price" in page.text
+    assert "10000000" in page.text
+    assert "12000000" in page.text
+    assert page.text.count("data-version=") == 4
+    assert f"/listings/{market.listing}/as-of?version=2" in page.text
+    version = client.get(f"/audit/aggregates/{market.listing}?version=1")
+    assert "第 1 版的状态" in version.text
+    assert client.get(f"/audit/aggregates/{UUID(int=7)}").status_code == 404
+    reads = audit_reads(services)
+    assert [(r[0], r[1], r[2]) for r in reads] == [(market.auditor, market.listing, "Listing")] * 2
+    assert reads[1][3] == f"GET /audit/aggregates/{market.listing}?version=1"
+    assert "/audit/aggregates/" in client.get(f"/audit/aggregates/{market.listing}").text  # reads are listed
+
+
+def test_history_and_state_api(client: TestClient[Litestar], market: Market, services: Services) -> None:
+    headers = api_token(client, AUDITOR, PASSWORD)
+    body = client.get(f"/api/audit/aggregates/{market.listing}", headers=headers).json()
+    assert body["aggregate_type"] == "Listing"
+    assert [h["event_type"] for h in body["history"]] == [
+        "Listing.Drafted", "Listing.Published", "Listing.Revised", "Listing.Suspended"]
+    assert body["history"][2]["changes"] == {"terms.asking_price": [10_000_000, 12_000_000]}
+    assert body["history"][3]["actor_name"] == "system"
+    state = client.get(f"/api/audit/aggregates/{market.listing}/state", params={"version": 1}, headers=headers)
+    assert state.json()["state"]["status"] == "draft"
+    at = client.get(f"/api/audit/aggregates/{market.listing}/state", params={"at": market.repriced.isoformat()},
+                    headers=headers).json()
+    assert (at["version"], at["state"]["terms"]["asking_price"], at["state"]["status"]) == (3, 12_000_000, "published")
+    user = client.get(f"/api/audit/aggregates/{market.member}/state", headers=headers).json()
+    assert user["state"]["password_hash"] == "(redacted)"
+    assert "argon2" not in client.get(f"/api/audit/aggregates/{market.member}", headers=headers).text
+    too_far = client.get(f"/api/audit/aggregates/{market.listing}/state", params={"version": 9}, headers=headers)
+    assert too_far.status_code == 404
+    assert len(audit_reads(services)) == 5  # every successful read was recorded
+
+
+# --- what the buyer saw ---------------------------------------------------------------------
+
+
+def test_listing_as_it_stood(client: TestClient[Litestar], market: Market, services: Services) -> None:
+    before = client.get(f"/listings/{market.listing}/as-of?lang=en&at={quote(market.published.isoformat())}")
+    assert before.status_code == 200
+    assert "As it stood at" in before.text
+    assert "CNY 100,000" in before.text
+    assert "Published" in before.text
+    assert "Granted" in before.text
+    between = client.get(f"/listings/{market.listing}/as-of?lang=en&at={quote(market.repriced.isoformat())}")
+    assert "CNY 120,000" in between.text
+    assert "Lapsed" not in between.text
+    now = client.get(f"/listings/{market.listing}/as-of?lang=en")
+    assert "Suspended" in now.text
+    assert "Lapsed" in now.text
+    by_version = client.get(f"/listings/{market.listing}/as-of?version=1")
+    assert by_version.status_code == 404  # version 1 was a draft: not public
+    assert client.get(f"/listings/{market.listing}/as-of?at=not-a-time").status_code == 400
+    assert client.get(f"/listings/{market.listing}/as-of?at=2020-01-01&version=1").status_code == 400
+    assert client.get(f"/listings/{market.listing}/as-of?at=2020-01-01").status_code == 404  # not listed yet
+    assert audit_reads(services) == []  # public pages are not audit reads
+
+
+def test_a_draft_as_it_stood_is_for_its_organisation_and_auditors(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
+    path = f"/listings/{market.draft}/as-of"
+    assert client.get(path).status_code == 404
+    login(client, OUTSIDER, PASSWORD)
+    assert client.get(path).status_code == 404
+    login(client, MEMBER, PASSWORD)
+    assert client.get(path).status_code == 200
+    assert client.get(f"/listings/{market.listing}/as-of?version=1").status_code == 200
+    assert audit_reads(services) == []
+    login(client, AUDITOR, PASSWORD)
+    page = client.get(path + "?lang=en")
+    assert page.status_code == 200
+    assert "Draft" in page.text
+    assert [(r[0], r[1], r[2]) for r in audit_reads(services)] == [(market.auditor, market.draft, "Listing")]
