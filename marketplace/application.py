@@ -245,8 +245,6 @@ class Marketplace(Application[UUID]):
             "is already registered",
             field="application_number" if patent.application_number else "publication_number",
         )
-        if self.exists(patent.id):
-            raise duplicate
         return patent.id, self.commit(patent, duplicate=duplicate)
 
     def change_legal_status(self, cmd: c.ChangeLegalStatus, *, actor_id: UUID | None) -> int:

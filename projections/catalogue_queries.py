@@ -142,12 +142,13 @@ _FILTERS = (
     " AND ($8::text IS NULL OR maturity = $8)"
     " AND (q.query IS NULL OR search @@ q.query)"
 )
-LIST_SQL = (
+_LIST_FROM = (
     f"WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608 - constant SQL, parameters bound
     f" SELECT {_LISTING_FIELDS} FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
-    " ORDER BY CASE WHEN q.query IS NULL THEN 0 ELSE ts_rank(search, q.query) END DESC,"
-    " published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
 )
+# With a query: best matches first. Without: newest first, straight from the (status, published_at) index.
+LIST_SQL = f"{_LIST_FROM} ORDER BY ts_rank(search, q.query) DESC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
+LATEST_SQL = f"{_LIST_FROM} ORDER BY published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
 COUNT_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
     f" SELECT count(*) FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
@@ -184,7 +185,7 @@ class CatalogueQueries:
         args = _filter_args(f)
         unfiltered = not any(args[:2]) and all(a is None for a in args[2:])
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(LIST_SQL, *args, f.status, f.limit, f.offset)
+            rows = await conn.fetch(LIST_SQL if any(args[:2]) else LATEST_SQL, *args, f.status, f.limit, f.offset)
             facets: dict[str, list[FacetCount]] = {}
             if unfiltered:
                 # The projection keeps these counters; nothing to count per request.
@@ -199,7 +200,8 @@ class CatalogueQueries:
                 values.sort(key=lambda fc: (-fc.count, fc.value))
             if f.offset == 0 and len(rows) < f.limit:
                 total = len(rows)
-            elif unfiltered:
+            elif unfiltered or with_facets:
+                # The status facet counts the same filtered set per status: no second count needed.
                 total = next((fc.count for fc in facets.get("status", []) if fc.value == f.status), 0)
             else:
                 total = int(await conn.fetchval(COUNT_SQL, *args, f.status))

@@ -1,7 +1,8 @@
 """Batching projection runner: catches up in pages, then tails the log by LISTEN/NOTIFY.
 
-The library's ``ProjectionRunner`` commits one transaction per event (about 1,900 events/s
-here). This runner reads pages of up to ``page_size`` notifications, decodes them, and lets
+The library's ``ProjectionRunner`` commits one transaction per event (300-450 events/s measured
+by ``benchmarks/bench_rebuild.py`` on this 2-core machine). This runner reads pages of up to
+``page_size`` notifications, decodes them, and lets
 the view write a whole page plus its tracking position in one transaction. When the log is
 exhausted it waits for the event store's NOTIFY (sent by every insert) or a short timeout.
 """
@@ -12,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
@@ -62,7 +63,13 @@ class BatchProjectionRunner:
                 if done >= last:
                     continue
                 todo = records if done < page[0].id else [r for r in records if r.position > done]
-                view.process(todo, tracking)
+                try:
+                    view.process(todo, tracking)
+                except IntegrityError:
+                    # Another runner (a second worker process) recorded this page first; its
+                    # transaction holds the rows, ours rolled back. Carry on from where it is.
+                    positions[view.name] = view.position(self.application_name)
+                    continue
                 positions[view.name] = last
             start = last
             total += len(page)

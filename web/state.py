@@ -25,11 +25,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The web keeps no session state (no LISTEN, locks or SET): skip asyncpg's reset on release."""
+
+
 async def create_pool(services: Services, max_size: int = 10) -> asyncpg.Pool:
     address = services.address
     return await asyncpg.create_pool(
         host=address.host, port=address.port, user=address.user, password=address.password or None,
-        database=address.dbname, min_size=2, max_size=max_size, init=_init_connection,
+        database=address.dbname, min_size=2, max_size=max_size, init=_init_connection, reset=_keep_session,
         # Filters are written "($n IS NULL OR …)": custom plans let the planner drop the unused ones.
         server_settings={"plan_cache_mode": "force_custom_plan", "jit": "off"},
     )
