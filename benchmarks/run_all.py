@@ -22,7 +22,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from benchmarks import bench_commands, bench_import, bench_read_your_writes, bench_rebuild, bench_search
+from benchmarks import (
+    bench_audit_chain,
+    bench_commands,
+    bench_import,
+    bench_read_your_writes,
+    bench_rebuild,
+    bench_search,
+)
 from benchmarks.common import (
     RESULTS_DIR,
     BenchResult,
@@ -34,7 +41,7 @@ from benchmarks.common import (
     summary_table,
 )
 
-NAMES = ("import", "commands", "search", "read_your_writes", "rebuild")
+NAMES = ("import", "commands", "search", "read_your_writes", "rebuild", "audit_chain")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -81,6 +88,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
                     results.append(_guarded("rebuild", lambda: bench_rebuild.run(ctx, address)))
     if "read_your_writes" in selected:
         results.append(_guarded("read_your_writes", lambda: bench_read_your_writes.run(ctx)))
+    if "audit_chain" in selected:
+        results.append(_guarded("audit_chain", lambda: bench_audit_chain.run(ctx)))
     return results
 
 

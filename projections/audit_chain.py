@@ -17,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
@@ -33,7 +34,7 @@ _LENGTH = struct.Struct(">Q")
 
 
 class ChainIntegrityError(RuntimeError):
-    """The chain table disagrees with its own tracking position: it was altered, so the follower stops."""
+    """The chain tables disagree with each other or with their tracking position: altered, so the follower stops."""
 
 
 def uuid_bytes(originator_id: UUID | str | bytes) -> bytes:
@@ -161,6 +162,16 @@ class PostgresAuditChainView(PostgresReadModelView):
     tables = ("audit_chain", "audit_daily_roots")
     topics = frozenset[str]()  # unused: every topic is chained (process does not filter)
 
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore)
+        self._head_statement = sql.SQL(
+            "SELECT c.position, c.hash, r.day, r.position AS root_position, r.hash AS root_hash,"
+            " (SELECT max(notification_id) FROM {} WHERE application_name = %s) AS tracked FROM (SELECT) AS one"
+            " LEFT JOIN LATERAL (SELECT position, hash FROM audit_chain ORDER BY position DESC LIMIT 1) c ON true"
+            " LEFT JOIN LATERAL (SELECT day, position, hash FROM audit_daily_roots ORDER BY day DESC LIMIT 1) r"
+            " ON true"
+        ).format(sql.Identifier(self.datastore.schema, self.tracking_table_name)).as_string()
+
     def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("LOCK TABLE audit_chain IN SHARE ROW EXCLUSIVE MODE")
@@ -181,13 +192,7 @@ class PostgresAuditChainView(PostgresReadModelView):
         The three are written together, so they agree unless someone altered the tables; then
         the follower stops rather than extend a chain it cannot trust.
         """
-        curs.execute(sql.SQL(
-            "SELECT c.position, c.hash, r.day, r.position AS root_position, r.hash AS root_hash,"
-            " (SELECT max(notification_id) FROM {} WHERE application_name = %s) AS tracked FROM (SELECT) AS one"
-            " LEFT JOIN LATERAL (SELECT position, hash FROM audit_chain ORDER BY position DESC LIMIT 1) c ON true"
-            " LEFT JOIN LATERAL (SELECT day, position, hash FROM audit_daily_roots ORDER BY day DESC LIMIT 1) r"
-            " ON true"
-        ).format(sql.Identifier(self.datastore.schema, self.tracking_table_name)), (application_name,), prepare=True)
+        curs.execute(self._head_statement, (application_name,), prepare=True)
         row = curs.fetchone()
         assert row is not None
         position, tracked = row["position"] or 0, row["tracked"] or 0

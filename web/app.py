@@ -32,6 +32,7 @@ from web.controllers.api import ApiController
 from web.controllers.audit import AuditController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
+from web.controllers.roots import DailyRootsController
 from web.state import WebState, create_pool
 
 HERE = Path(__file__).parent
@@ -118,6 +119,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
     return Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
+            DailyRootsController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},

@@ -38,7 +38,12 @@ __all__ = [
 
 #: ``progress(done, total)``: positions for the store, bytes for an export file.
 Progress = Callable[[int, int], None]
+#: Progress is reported every this many events.
 ITERSIZE = 10_000
+#: Rows per chunk of the stream: about what the server's socket buffer holds (~200 kB of events),
+#: so the server refills it while this process hashes the chunk before (measured: no slower than
+#: 10,000-row chunks, often faster).
+STREAM_CHUNK = 256
 
 ALTERED = ("its hash differs from the recorded chain: the event was altered, replaced or moved,"
            " or its chain record was")
@@ -214,14 +219,14 @@ def _joined(conn: psycopg.Connection[Any], table: str, head: int, columns: str,
             progress: Progress | None) -> Iterator[tuple[Any, ...]]:
     """Stored events up to ``head`` in log order, each with its recorded hash (NULL if none).
 
-    Streamed in chunks (libpq's chunked-rows mode): the server keeps producing rows while this
-    process hashes, which a server-side cursor's FETCH round trips would not allow.
+    Streamed in small chunks (libpq's chunked-rows mode): the server produces the next chunk while
+    this process hashes one; a server-side cursor's FETCH round trips would leave it idle.
     """
     query = sql.SQL(
         "SELECT {columns}, c.hash FROM {table} e LEFT JOIN audit_chain c ON c.position = e.notification_id"
         " WHERE e.notification_id <= %s ORDER BY e.notification_id"
     ).format(columns=sql.SQL(columns), table=sql.Identifier(table))
-    rows = conn.cursor(binary=True).stream(query, (head,), size=ITERSIZE)
+    rows = conn.cursor(binary=True).stream(query, (head,), size=STREAM_CHUNK)
     return rows if progress is None else _reporting(rows, progress, head)
 
 

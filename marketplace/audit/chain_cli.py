@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from marketplace.audit.chain import VerifyResult, daily_roots, export, verify_export, verify_store
 from marketplace.services import Services, build_services
@@ -40,8 +40,9 @@ def run_audit(settings: Settings, args: argparse.Namespace) -> int:
     return handler(settings, args)
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+def _progress(*, in_bytes: bool = False) -> Progress:
+    count = DownloadColumn() if in_bytes else MofNCompleteColumn()
+    return Progress(TextColumn("{task.description}"), BarColumn(), count, TimeElapsedColumn(),
                     console=console, transient=False)
 
 
@@ -87,7 +88,7 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
         if not path.exists():
             console.print(f"[red]{path}: no such file")
             return 2
-        with _progress() as progress:
+        with _progress(in_bytes=True) as progress:
             task = progress.add_task(f"verifying {path.name}", total=path.stat().st_size)
             started = time.perf_counter()
             result = verify_export(path, progress=lambda done, _total: progress.update(task, completed=done))
