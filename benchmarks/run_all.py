@@ -23,6 +23,7 @@ from types import FrameType
 from typing import Any
 
 from benchmarks import (
+    bench_as_of,
     bench_audit_chain,
     bench_commands,
     bench_import,
@@ -41,7 +42,7 @@ from benchmarks.common import (
     summary_table,
 )
 
-NAMES = ("import", "commands", "search", "read_your_writes", "rebuild", "audit_chain")
+NAMES = ("import", "commands", "search", "read_your_writes", "rebuild", "audit_chain", "as_of")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -90,6 +91,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
         results.append(_guarded("read_your_writes", lambda: bench_read_your_writes.run(ctx)))
     if "audit_chain" in selected:
         results.append(_guarded("audit_chain", lambda: bench_audit_chain.run(ctx)))
+    if "as_of" in selected:
+        results.append(_guarded("as_of", lambda: bench_as_of.run(ctx)))
     return results
 
 
