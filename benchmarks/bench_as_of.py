@@ -36,7 +36,7 @@ def _listing_with_events(app: Marketplace, count: int) -> tuple[UUID, list[datet
                                          display_name="Ops", organisation_name="Bench Ops")
     user, _ = app.sign_up(c.SignUp(email="tto@bench.test", password="a-long-password", display_name="TTO",
                                    organisation_name="基准大学", organisation_kind="university"))
-    org = app.repository.get(user).organisation_id
+    org: UUID = app.repository.get(user).organisation_id
     app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
     digits = "202010100001"
     patent, _ = app.register_patent(c.RegisterPatent(
