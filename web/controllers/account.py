@@ -22,6 +22,12 @@ def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
     return me
 
 
+def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
+    """The error page for a refused command: its status and the rule it broke."""
+    return Template("errors/error.html.jinja2", status_code=error.status,
+                    context=page_context(request, status=error.status, message=error.message))
+
+
 def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
     return Template(template, status_code=error.status,
                     context=page_context(request, error=error.message, error_field=error.field, **values))
@@ -102,8 +108,7 @@ class AccountController(Controller):
             })
             _, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id)
         except DomainError as error:
-            return Template("errors/error.html.jinja2", status_code=error.status,
-                            context=page_context(request, status=error.status, message=error.message))
+            return error_page(request, error)
         await web.wait_for(position)
         return Redirect("/my", status_code=303)
 
@@ -130,7 +135,6 @@ class AccountController(Controller):
             position = await web.run(web.services.app.verify_organisation,
                                      c.VerifyOrganisation(organisation_id=organisation_id), actor_id=me.user_id)
         except DomainError as error:
-            return Template("errors/error.html.jinja2", status_code=error.status,
-                            context=page_context(request, status=error.status, message=error.message))
+            return error_page(request, error)
         await web.wait_for(position)
         return Redirect("/admin/organisations", status_code=303)

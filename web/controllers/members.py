@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from domain.errors import DomainError
 from marketplace import commands as c
 from web.context import page_context
-from web.controllers.account import form_error, require_login
+from web.controllers.account import error_page, form_error, require_login
 from web.forms import listing_fields, optional, patent_fields, text, to_command
 from web.state import WebState
 
@@ -67,8 +67,7 @@ class MemberFormsController(Controller):
             })
             position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
         except DomainError as error:
-            return Template("errors/error.html.jinja2", status_code=error.status,
-                            context=page_context(request, status=error.status, message=error.message))
+            return error_page(request, error)
         await web.wait_for(position)
         return Redirect(f"/patents/{patent_id}", status_code=303)
 
@@ -161,8 +160,7 @@ class MemberFormsController(Controller):
         try:
             position = await web.run(command, to_command(kind, data), actor_id=me.user_id)
         except DomainError as error:
-            return Template("errors/error.html.jinja2", status_code=error.status,
-                            context=page_context(request, status=error.status, message=error.message))
+            return error_page(request, error)
         await web.wait_for(position)
         return Redirect(f"/listings/{listing_id}", status_code=303)
 
