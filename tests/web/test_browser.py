@@ -154,8 +154,8 @@ def served(services: Services) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    # `make test` installs Debian's chromium; without it the browser tests fail rather than skip.
+    assert CHROMIUM.exists(), f"{CHROMIUM} is not installed: run `make test` (or `make chromium`)"
     playwright: Playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
