@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -36,6 +37,7 @@ from web.controllers.roots import DailyRootsController
 from web.state import WebState, create_pool
 
 HERE = Path(__file__).parent
+_PARENTHESES = re.compile(r"\([^()]*\)")
 
 
 def _web_state(state: State) -> WebState:
@@ -77,6 +79,19 @@ def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
     return f"{yuan:,.2f} 元"
 
 
+def ipc_short(title: str, limit: int = 90) -> str:
+    """An IPC title without its parenthesised cross-references, in sentence case, at most ``limit`` long."""
+    text = title
+    while True:  # remove innermost parentheses until none are left
+        shorter = _PARENTHESES.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    text = " ".join(text.split()).strip(" ;,")
+    text = text[:1].upper() + text[1:].lower() if text.isupper() else text
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -84,7 +99,7 @@ def _date(value: date | datetime | None) -> str:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    engine.engine.filters.update(day=_date, pct=lambda bp: f"{bp / 100:g} %")
+    engine.engine.filters.update(day=_date, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %")
     engine.engine.globals.update(money=money)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
                                              "non_exclusive_licence", "open_licence"),

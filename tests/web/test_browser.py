@@ -30,7 +30,7 @@ from psycopg.rows import dict_row
 from domain.ipc import parse_ipc
 from marketplace.demo import DemoAccount, DemoReport, seed_demo
 from marketplace.services import Services
-from web.app import create_app
+from web.app import create_app, ipc_short
 from web.i18n import MESSAGES
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -289,11 +289,11 @@ def test_chinese_search_swaps_results_then_facet_narrows_and_card_opens_detail(s
         expect(item.locator("code")).to_have_text(code)
         code_title = scheme.title(parse_ipc(code))
         assert code_title, f"{code} has no title in the scheme"
-        expect(item).to_contain_text(code_title)
+        expect(item).to_contain_text(ipc_short(code_title))
         subclass = code.split(" ")[0]
         subclass_title = scheme.title(parse_ipc(subclass))
         if subclass != code and subclass_title:
-            expect(item.locator("small")).to_contain_text(f"{subclass} · {subclass_title}")
+            expect(item.locator("small")).to_contain_text(f"{subclass} · {ipc_short(subclass_title)}")
 
     history = served.history(row["patent_id"])
     assert history, "a registered patent has at least its registration in the history"

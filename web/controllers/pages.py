@@ -81,8 +81,9 @@ class PagesController(Controller):
                     merged.pop(k, None)
             return "/listings" + ("?" + urlencode(merged) if merged else "")
 
+        classes = [f.value for f in result.facets.get("ipc_class", [])[:12]]
         context = page_context(request, result=result, active=active, page=page, pages=pages, link=link,
-                               filters=filters)
+                               filters=filters, ipc_class_titles=ipc_titles(web, classes))
         template = "listings/partials/results.html.jinja2" if partial else "listings/index.html.jinja2"
         return Template(template, context=context)
 
