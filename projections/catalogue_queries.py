@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -164,6 +165,7 @@ FACETS_SQL = (
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
 )
 
+POSITION_SQL = "SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace'"
 STORED_FACETS_SQL = (
     "SELECT facet, value, listings AS n FROM catalogue_listing_facets"
     " WHERE (facet = 'status' AND status = ANY($1::text[])) OR (facet <> 'status' AND status = $2)"
@@ -178,8 +180,25 @@ def _filter_args(f: ListingFilters) -> list[Any]:
 class CatalogueQueries:
     """Reads of the catalogue read model (asyncpg)."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, facet_cache_size: int = 512) -> None:
         self.pool = pool
+        # Facet counts of filtered searches, keyed by the filters and the catalogue's position in
+        # the event log: a cached count is reused only while no event has changed the catalogue.
+        self._facets: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._facet_cache_size = facet_cache_size
+
+    async def _filtered_facets(self, conn: Connection, args: list[Any], status: str) -> list[Any]:
+        position = await conn.fetchval(POSITION_SQL)
+        key = (position, status, *args)
+        cached = self._facets.get(key)
+        if cached is not None:
+            self._facets.move_to_end(key)
+            return cached
+        counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), status))
+        self._facets[key] = counted
+        if len(self._facets) > self._facet_cache_size:
+            self._facets.popitem(last=False)
+        return counted
 
     async def list_and_count(self, f: ListingFilters, *, with_facets: bool = True) -> ListingPage:
         args = _filter_args(f)
@@ -191,7 +210,7 @@ class CatalogueQueries:
                 # The projection keeps these counters; nothing to count per request.
                 counted = await conn.fetch(STORED_FACETS_SQL, list(PUBLIC_STATUSES), f.status)
             elif with_facets:
-                counted = await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status)
+                counted = await self._filtered_facets(conn, args, f.status)
             else:
                 counted = []
             for r in counted:

@@ -228,3 +228,27 @@ def test_concurrent_writers_get_a_conflict_not_a_lost_update(services: Services)
     assert sorted(outcomes)[0] == "conflict"
     saved = int(next(o for o in outcomes if o.startswith("saved")).split()[1])
     assert services.app.repository.get(ids["listing0"]).terms["asking_price"] == saved
+
+
+async def test_cached_search_facets_follow_the_catalogue(services: Services) -> None:
+    from projections.catalogue_queries import CatalogueQueries, ListingFilters
+    from web.state import create_pool
+
+    ids = scenario(services.app)
+    runner = services.make_runner()
+    runner.catch_up()
+    pool = await create_pool(services)
+    try:
+        queries = CatalogueQueries(pool)
+
+        async def status_counts() -> dict[str, int]:
+            page = await queries.list_and_count(ListingFilters(q="电池"))
+            return {fc.value: fc.count for fc in page.facets["status"]}
+
+        assert await status_counts() == {"published": 2}
+        assert await status_counts() == {"published": 2}  # served from the cache
+        services.app.withdraw_listing(c.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
+        runner.catch_up()
+        assert await status_counts() == {"published": 1, "withdrawn": 1}
+    finally:
+        await pool.close()
