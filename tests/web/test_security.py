@@ -326,3 +326,12 @@ def test_csrf_token_is_bound_to_the_browser(client: TestClient[Litestar], univer
     response = client.post("/login", data={"email": "wang@fzu.example.cn", "password": PASSWORD,
                                            "_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 403
+
+
+def test_chinese_pages_name_the_refused_field_in_chinese(client: TestClient[Litestar]) -> None:
+    response = post_form(client, "/signup", {
+        "email": "not-an-email", "password": "long-enough-password", "display_name": "王",
+        "organisation_name": "集美大学", "organisation_kind": "university",
+    }, form_page="/signup")
+    assert response.status_code == 400
+    assert "电子邮箱：email: must be an e-mail address" in response.text

@@ -10,8 +10,9 @@ from litestar.response import Redirect, Template
 
 from domain.errors import DomainError
 from marketplace import commands as c
-from web.context import Identity, page_context, session_identity
+from web.context import Identity, language_of, page_context, session_identity
 from web.forms import text, to_command
+from web.i18n import MESSAGES
 from web.state import WebState
 
 
@@ -22,15 +23,23 @@ def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
     return me
 
 
+def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
+    """The refusal as shown: in Chinese pages the field's Chinese label leads the (English) rule."""
+    root = (error.field or "").split(".")[0]
+    if language_of(request) == "zh" and f"field.{root}" in MESSAGES:
+        return f"{MESSAGES[f'field.{root}'][0]}：{error.message}"
+    return error.message
+
+
 def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
     """The error page for a refused command: its status and the rule it broke."""
     return Template("errors/error.html.jinja2", status_code=error.status,
-                    context=page_context(request, status=error.status, message=error.message))
+                    context=page_context(request, status=error.status, message=explain(request, error)))
 
 
 def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
     return Template(template, status_code=error.status,
-                    context=page_context(request, error=error.message, error_field=error.field, **values))
+                    context=page_context(request, error=explain(request, error), error_field=error.field, **values))
 
 
 class AccountController(Controller):
