@@ -194,6 +194,17 @@ class Marketplace(Application[UUID]):
         user.grant_role(cmd.role, by=admin.id)
         return self.commit(user)
 
+    def revoke_role(self, cmd: c.RevokeRole, *, actor_id: UUID | None) -> int:
+        """Take a role away; the same authority as granting it."""
+        admin = self.actor(actor_id)
+        user = self.load(User, cmd.user_id, "user_id")
+        if not admin.has_role(Role.PLATFORM_ADMIN):
+            self.require_role(admin, Role.ORG_ADMIN)
+            if user.organisation_id != admin.organisation_id or cmd.role == Role.PLATFORM_ADMIN.value:
+                raise PermissionDeniedError("user_id: you may revoke roles only within your organisation")
+        user.revoke_role(cmd.role, by=admin.id)
+        return self.commit(user)
+
     def authenticate(self, email: str, password: str) -> User | None:
         """The user with these credentials, or ``None`` (same answer for unknown e-mail and wrong password)."""
         try:

@@ -43,6 +43,11 @@ class GrantRole(Command, frozen=True, kw_only=True):
     role: ShortText
 
 
+class RevokeRole(Command, frozen=True, kw_only=True):
+    user_id: UUID
+    role: ShortText
+
+
 # --- patents ------------------------------------------------------------------------------
 class OwnerShare(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     organisation_id: UUID

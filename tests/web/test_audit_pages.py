@@ -259,3 +259,20 @@ def test_a_draft_as_it_stood_is_for_its_organisation_and_auditors(
     assert page.status_code == 200
     assert "Draft" in page.text
     assert [(r[0], r[1], r[2]) for r in audit_reads(services)] == [(market.auditor, market.draft, "Listing")]
+
+
+def test_a_revoked_auditor_loses_access_even_with_an_old_token(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
+    token = api_token(client, AUDITOR, PASSWORD)
+    assert client.get("/api/audit/events", headers=token).status_code == 200
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    member = api_token(client, MEMBER, PASSWORD)
+    assert client.delete(f"/api/users/{market.auditor}/roles/auditor", headers=member).status_code == 403
+    assert client.delete(f"/api/users/{market.auditor}/roles/auditor", headers=admin).status_code == 200
+    refused = client.get("/api/audit/events", headers=token)
+    assert refused.status_code == 403
+    assert "auditor" in refused.json()["detail"]
+    assert client.post(f"/api/users/{market.auditor}/roles", json={"role": "auditor"}, headers=admin
+                       ).status_code == 200
+    assert client.get("/api/audit/events", headers=token).status_code == 200

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import Parameter
 
@@ -190,6 +190,24 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
+    # --- roles ------------------------------------------------------------------------
+    @post("/users/{user_id:uuid}/roles", summary="Grant a role (platform admin, or org admin within the org)",
+          status_code=200)
+    async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = _identity(request, web)
+        cmd = c.GrantRole(user_id=user_id, role=data.role)
+        position = await web.run(web.services.app.grant_role, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200)
+    async def revoke_role(self, user_id: UUID, role: str, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = _identity(request, web)
+        cmd = c.RevokeRole(user_id=user_id, role=role)
+        position = await web.run(web.services.app.revoke_role, cmd, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
     # --- organisations ----------------------------------------------------------------
     @get("/organisations", summary="Organisations, optionally only verified or unverified ones")
     async def organisations(
@@ -206,6 +224,10 @@ class ApiController(Controller):
         position = await web.run(web.services.app.verify_organisation, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
+
+
+class RoleInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    role: str
 
 
 class LegalStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -174,18 +174,27 @@ def _forbidden(request: Request[Any, Any, Any]) -> Template:
                     context=page_context(request, status=403, message=t("audit.forbidden")))
 
 
-def _auditor_page(request: Request[Any, Any, Any]) -> Identity | Redirect | Template:
+async def _with_current_roles(me: Identity, web: WebState) -> Identity:
+    """The identity with the roles the user holds now (a session or token may predate a revocation)."""
+    user = await web.accounts.get_user(me.user_id)
+    roles = tuple(user.roles) if user is not None else ()
+    return Identity(me.user_id, me.display_name, me.organisation_id, roles)
+
+
+async def _auditor_page(request: Request[Any, Any, Any], web: WebState) -> Identity | Redirect | Template:
     """The auditor behind a page request; else a redirect to log in, or a 403 page."""
     me = session_identity(request)
     if me is None:
         return Redirect(f"/login?next={request.url.path}", status_code=303)
+    me = await _with_current_roles(me, web)
     return me if can_audit(me) else _forbidden(request)
 
 
-def _auditor_api(request: Request[Any, Any, Any], web: WebState) -> Identity:
+async def _auditor_api(request: Request[Any, Any, Any], web: WebState) -> Identity:
     me = bearer_identity(request, web.services.settings.secret_key)
     if me is None:
         raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
+    me = await _with_current_roles(me, web)
     if not can_audit(me):
         raise PermissionDeniedError("this needs the role auditor or platform_admin")
     return me
@@ -305,7 +314,7 @@ class AuditController(Controller):
     # --- pages ------------------------------------------------------------------------------
     @get("/audit/events", name="audit_events")
     async def events(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = _auditor_page(request)
+        me = await _auditor_page(request, web)
         if not isinstance(me, Identity):
             return me
         filters, active, page, invalid = _page_filters(request)
@@ -326,7 +335,7 @@ class AuditController(Controller):
     async def aggregate(
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState
     ) -> Template | Redirect:
-        me = _auditor_page(request)
+        me = await _auditor_page(request, web)
         if not isinstance(me, Identity):
             return me
         at, version = _when(request)
@@ -369,7 +378,7 @@ class AuditController(Controller):
         event_type: str | None = None, since: datetime | None = None, until: datetime | None = None,
         limit: Limit = 50, offset: Offset = 0,
     ) -> AuditEventCollection:
-        _auditor_api(request, web)
+        await _auditor_api(request, web)
         filters = AuditFilters(
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, organisation_id=organisation_id, actor=actor,
             event_type=event_type, since=as_utc(since) if since else None, until=as_utc(until) if until else None,
@@ -380,7 +389,7 @@ class AuditController(Controller):
     @get("/api/audit/aggregates/{aggregate_id:uuid}", include_in_schema=True, tags=["audit"],
          summary="A record's history from the event store: each event with actor, time and changed fields")
     async def api_history(self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState) -> AggregateHistory:
-        me = _auditor_api(request, web)
+        me = await _auditor_api(request, web)
         entries = await web.run(history, web.services.app, aggregate_id)
         await record_read(request, web, me, aggregate_id, _type_of(entries))
         names = await AuditLogQueries(web.pool).actor_names([e.actor for e in entries if e.actor is not None])
@@ -392,7 +401,7 @@ class AuditController(Controller):
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, at: datetime | None = None,
         version: Annotated[int | None, Parameter(ge=1)] = None,
     ) -> AggregateStateView:
-        me = _auditor_api(request, web)
+        me = await _auditor_api(request, web)
         at = as_utc(at) if at else None
         s = await web.run(state_at, web.services.app, aggregate_id, version=version, at=at)
         await record_read(request, web, me, aggregate_id, s.aggregate_type, version=version, as_of=at)
