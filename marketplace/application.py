@@ -34,7 +34,7 @@ from domain.patent import Inventor, Owner, Patent, PublicFunding
 from domain.patent_terms import SUSPENDING_STATUSES, LegalStatus
 from domain.user import Role, User
 from marketplace import commands as c
-from marketplace.passwords import hash_password, verify_password
+from marketplace.passwords import hash_password, timing_equaliser, verify_password
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -137,9 +137,6 @@ class Marketplace(Application[UUID]):
         assert isinstance(user, User)
         return user
 
-    def acting_organisation(self, user: User) -> Organisation:
-        return self.load(Organisation, user.organisation_id, "organisation_id")
-
     @staticmethod
     def require_role(user: User, *roles: Role) -> None:
         if not any(user.has_role(r) for r in roles):
@@ -185,32 +182,32 @@ class Marketplace(Application[UUID]):
         return self.commit(org)
 
     def grant_role(self, cmd: c.GrantRole, *, actor_id: UUID | None) -> int:
-        admin = self.actor(actor_id)
-        user = self.load(User, cmd.user_id, "user_id")
-        if not admin.has_role(Role.PLATFORM_ADMIN):
-            self.require_role(admin, Role.ORG_ADMIN)
-            if user.organisation_id != admin.organisation_id or cmd.role == Role.PLATFORM_ADMIN.value:
-                raise PermissionDeniedError("user_id: you may grant roles only within your organisation")
+        admin, user = self._role_authority(cmd.user_id, cmd.role, actor_id)
         user.grant_role(cmd.role, by=admin.id)
         return self.commit(user)
 
     def revoke_role(self, cmd: c.RevokeRole, *, actor_id: UUID | None) -> int:
         """Take a role away; the same authority as granting it."""
-        admin = self.actor(actor_id)
-        user = self.load(User, cmd.user_id, "user_id")
-        if not admin.has_role(Role.PLATFORM_ADMIN):
-            self.require_role(admin, Role.ORG_ADMIN)
-            if user.organisation_id != admin.organisation_id or cmd.role == Role.PLATFORM_ADMIN.value:
-                raise PermissionDeniedError("user_id: you may revoke roles only within your organisation")
+        admin, user = self._role_authority(cmd.user_id, cmd.role, actor_id)
         user.revoke_role(cmd.role, by=admin.id)
         return self.commit(user)
+
+    def _role_authority(self, target: UUID, role: str, actor_id: UUID | None) -> tuple[User, User]:
+        """A platform admin changes any role; an org admin any but platform_admin within the organisation."""
+        admin = self.actor(actor_id)
+        user = self.load(User, target, "user_id")
+        if not admin.has_role(Role.PLATFORM_ADMIN):
+            self.require_role(admin, Role.ORG_ADMIN)
+            if user.organisation_id != admin.organisation_id or role == Role.PLATFORM_ADMIN.value:
+                raise PermissionDeniedError("user_id: you may change roles only within your organisation")
+        return admin, user
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The user with these credentials, or ``None`` (same answer for unknown e-mail and wrong password)."""
         try:
             user: Aggregate = self.repository.get(user_id(email.strip().lower()))
         except AggregateNotFoundError:
-            verify_password(hash_password("timing-equaliser"), password)
+            verify_password(timing_equaliser(), password)
             return None
         assert isinstance(user, User)
         return user if verify_password(user.password_hash, password) else None

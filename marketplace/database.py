@@ -55,9 +55,6 @@ class DatabaseAddress:
             host=self.host, port=self.port, user=self.user, password=self.password, dbname=self.dbname
         )
 
-    def asyncpg_kwargs(self) -> dict[str, object]:
-        return {"host": self.host, "port": self.port, "user": self.user,
-                "password": self.password or None, "database": self.dbname}
 
 
 class EmbeddedPostgres:
