@@ -23,7 +23,7 @@ from domain.money import Money
 from domain.organisation import Organisation
 from domain.patent import Inventor, Owner, Patent
 from domain.patent_numbers import cn_check_character
-from marketplace.application import SYSTEM_ACTOR
+from marketplace.app_base import SYSTEM_ACTOR
 
 DEAL_TYPE_SETS: tuple[tuple[str, ...], ...] = (
     ("assignment",), ("assignment", "exclusive_licence"), ("exclusive_licence",), ("sole_licence",),

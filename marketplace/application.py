@@ -9,24 +9,17 @@ event written, so that callers can wait for read models to catch up (read-your-w
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.errors import (
-    ConcurrentModificationError,
     ConflictError,
-    DomainError,
-    NotAuthenticatedError,
-    NotFoundError,
     PermissionDeniedError,
     ValidationError,
 )
-from domain.ids import natural_id, organisation_id, user_id
-from domain.ipc import IpcScheme
+from domain.ids import organisation_id, user_id
 from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
 from domain.money import Money
 from domain.organisation import Organisation
@@ -34,12 +27,10 @@ from domain.patent import Inventor, Owner, Patent, PublicFunding
 from domain.patent_terms import SUSPENDING_STATUSES, LegalStatus
 from domain.user import Role, User
 from marketplace import commands as c
+from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
+from marketplace.deals import DealCommands
 from marketplace.passwords import hash_password, timing_equaliser, verify_password
-
-A = TypeVar("A", bound=Aggregate)
-
-#: The actor recorded on events written by the system itself (imports, automatic suspensions).
-SYSTEM_ACTOR = natural_id("system", "marketplace")
+from marketplace.valuations import ValuationCommands
 
 
 def percent_to_basis_points(value: float, field: str) -> int:
@@ -80,68 +71,8 @@ def listing_terms(cmd: c.ListingTermsInput) -> ListingTerms:
     )
 
 
-class Marketplace(Application[UUID]):
+class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
     """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
-
-    name = "marketplace"
-    # Long-lived aggregates load from a snapshot plus the events after it (as-of replay stays fast).
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Listing: 50, Patent: 50}
-    env: ClassVar[dict[str, str]] = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
-
-    def __init__(self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None) -> None:
-        super().__init__(env)
-        self.ipc_scheme = ipc_scheme
-
-    # --- plumbing ---------------------------------------------------------------------------
-    def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
-        if not isinstance(aggregate, kind):
-            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field)
-        return aggregate
-
-    def exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, limit=1))
-
-    def commit(self, *aggregates: Aggregate, duplicate: DomainError | None = None) -> int:
-        """Save atomically; a version clash becomes a 409 (or ``duplicate`` for natural keys)."""
-        try:
-            recordings: list[Recording[UUID]] = self.save(*aggregates)
-        except IntegrityError:
-            if duplicate is not None:
-                raise duplicate from None
-            raise ConcurrentModificationError(
-                "version: the record was changed by someone else meanwhile; reload and try again",
-                field="expected_version",
-            ) from None
-        return recordings[-1].notification.id if recordings else self.recorder.max_notification_id() or 0
-
-    @staticmethod
-    def expect_version(aggregate: Aggregate, expected: int | None) -> None:
-        if expected is not None and aggregate.version != expected:
-            raise ConcurrentModificationError(
-                f"expected_version: the record is at version {aggregate.version}, not {expected}; "
-                "it was changed by someone else meanwhile, reload and try again",
-                field="expected_version",
-            )
-
-    def actor(self, actor_id: UUID | None) -> User:
-        if actor_id is None:
-            raise NotAuthenticatedError("log in to do this")
-        try:
-            user: Aggregate = self.repository.get(actor_id)
-        except AggregateNotFoundError:
-            raise NotAuthenticatedError("your account no longer exists; log in again") from None
-        assert isinstance(user, User)
-        return user
-
-    @staticmethod
-    def require_role(user: User, *roles: Role) -> None:
-        if not any(user.has_role(r) for r in roles):
-            names = " or ".join(r.value for r in roles)
-            raise PermissionDeniedError(f"this needs the role {names}")
 
     # --- accounts ---------------------------------------------------------------------------
     def sign_up(self, cmd: c.SignUp) -> tuple[UUID, int]:
@@ -155,8 +86,11 @@ class Marketplace(Application[UUID]):
             )
         org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
         user = User.sign_up(
-            email=cmd.email, display_name=cmd.display_name, password_hash=hash_password(cmd.password),
-            organisation_id=org.id, roles=(Role.MEMBER.value, Role.ORG_ADMIN.value),
+            email=cmd.email,
+            display_name=cmd.display_name,
+            password_hash=hash_password(cmd.password),
+            organisation_id=org.id,
+            roles=(Role.MEMBER.value, Role.ORG_ADMIN.value),
         )
         position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
         return user.id, position
@@ -169,8 +103,12 @@ class Marketplace(Application[UUID]):
         if self.exists(user_id(cmd.email)):
             raise ConflictError("email: an account with this e-mail address already exists", field="email")
         user = User.sign_up(
-            email=cmd.email, display_name=cmd.display_name, password_hash=hash_password(cmd.password),
-            organisation_id=admin.organisation_id, roles=cmd.roles, by=admin.id,
+            email=cmd.email,
+            display_name=cmd.display_name,
+            password_hash=hash_password(cmd.password),
+            organisation_id=admin.organisation_id,
+            roles=cmd.roles,
+            by=admin.id,
         )
         return user.id, self.commit(user, duplicate=ConflictError("email: already registered", field="email"))
 
@@ -216,8 +154,12 @@ class Marketplace(Application[UUID]):
         """Create the operator's organisation and first platform admin (CLI and demo data only)."""
         org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
         user = User.sign_up(
-            email=email, display_name=display_name, password_hash=hash_password(password),
-            organisation_id=org.id, roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value), by=SYSTEM_ACTOR,
+            email=email,
+            display_name=display_name,
+            password_hash=hash_password(password),
+            organisation_id=org.id,
+            roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value),
+            by=SYSTEM_ACTOR,
         )
         self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
         return user.id
@@ -240,13 +182,25 @@ class Marketplace(Application[UUID]):
             f = cmd.public_funding
             funding = PublicFunding(f.programme, f.project_reference, f.end_date)
         patent = Patent.register(
-            jurisdiction=cmd.jurisdiction, application_number=cmd.application_number,
-            publication_number=cmd.publication_number, patent_type=cmd.patent_type,
-            title_zh=cmd.title_zh, title_en=cmd.title_en, abstract_zh=cmd.abstract_zh,
-            abstract_en=cmd.abstract_en, ipc_codes=list(cmd.ipc_codes), ipc_scheme=self.ipc_scheme,
-            filing_date=cmd.filing_date, publication_date=cmd.publication_date, grant_date=cmd.grant_date,
-            expiry_date=cmd.expiry_date, legal_status=cmd.legal_status, owners=owners,
-            inventors=inventors, public_funding=funding, by=user.id,
+            jurisdiction=cmd.jurisdiction,
+            application_number=cmd.application_number,
+            publication_number=cmd.publication_number,
+            patent_type=cmd.patent_type,
+            title_zh=cmd.title_zh,
+            title_en=cmd.title_en,
+            abstract_zh=cmd.abstract_zh,
+            abstract_en=cmd.abstract_en,
+            ipc_codes=list(cmd.ipc_codes),
+            ipc_scheme=self.ipc_scheme,
+            filing_date=cmd.filing_date,
+            publication_date=cmd.publication_date,
+            grant_date=cmd.grant_date,
+            expiry_date=cmd.expiry_date,
+            legal_status=cmd.legal_status,
+            owners=owners,
+            inventors=inventors,
+            public_funding=funding,
+            by=user.id,
         )
         duplicate = ConflictError(
             f"application_number: a patent with number {patent.application_number or patent.publication_number} "
@@ -279,8 +233,9 @@ class Marketplace(Application[UUID]):
         if user.has_role(Role.PLATFORM_ADMIN):
             return
         if not patent.is_owned_by(user.organisation_id):
-            raise PermissionDeniedError("patent_id: only a member of the patent's owner organisation may do this",
-                                        field="patent_id")
+            raise PermissionDeniedError(
+                "patent_id: only a member of the patent's owner organisation may do this", field="patent_id"
+            )
 
     # --- listings ---------------------------------------------------------------------------
     def draft_listing(self, cmd: c.DraftListing, *, actor_id: UUID | None) -> tuple[UUID, int]:

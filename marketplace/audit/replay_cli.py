@@ -49,7 +49,7 @@ def add_replay_commands(audit_subparsers: Any) -> None:
 
 
 def _actor_names(services: Services, entries: list[HistoryEntry]) -> dict[UUID, str]:
-    from marketplace.application import SYSTEM_ACTOR
+    from marketplace.app_base import SYSTEM_ACTOR
 
     names = {SYSTEM_ACTOR: "system"}
     for actor in {e.actor for e in entries if e.actor is not None} - names.keys():

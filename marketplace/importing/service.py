@@ -22,7 +22,8 @@ from domain.errors import DomainError
 from domain.ipc import IpcScheme, parse_ipc
 from domain.organisation import Organisation
 from domain.patent import FULL_SHARE, Inventor, Owner, Patent
-from marketplace.application import SYSTEM_ACTOR, Marketplace
+from marketplace.app_base import SYSTEM_ACTOR
+from marketplace.application import Marketplace
 from marketplace.importing.sources import Applicant, ImportedPatent, RowError
 
 

@@ -16,7 +16,8 @@ from domain.listing import Listing
 from domain.patent import Patent
 from domain.user import User
 from marketplace import commands as c
-from marketplace.application import SYSTEM_ACTOR, Marketplace
+from marketplace.app_base import SYSTEM_ACTOR
+from marketplace.application import Marketplace
 from marketplace.audit.rebuild_check import SCHEMA, rebuild_check
 from marketplace.audit.replay import CHANGED, REDACTED, history, listing_as_of, state_at, version_at
 from marketplace.passwords import hash_password

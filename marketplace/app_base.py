@@ -1,0 +1,97 @@
+"""The application's plumbing shared by every group of commands: loading, saving, actors, clocks."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Recording
+
+from domain.errors import (
+    ConcurrentModificationError,
+    DomainError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from domain.ids import natural_id
+from domain.ipc import IpcScheme
+from domain.listing import Listing
+from domain.patent import Patent
+from domain.user import Role, User
+from marketplace.clock import Clock, SystemClock
+
+A = TypeVar("A", bound=Aggregate)
+
+#: The actor recorded on events written by the system itself (imports, automatic suspensions).
+SYSTEM_ACTOR = natural_id("system", "marketplace")
+
+
+class MarketplaceBase(Application[UUID]):
+    """One event store (tables ``marketplace_events``) and the plumbing every command uses."""
+
+    name = "marketplace"
+    # Long-lived aggregates load from a snapshot plus the events after it (as-of replay stays fast).
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Listing: 50, Patent: 50}
+    env: ClassVar[dict[str, str]] = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
+
+    def __init__(
+        self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None, clock: Clock | None = None
+    ) -> None:
+        super().__init__(env)
+        self.ipc_scheme = ipc_scheme
+        #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
+        self.clock: Clock = clock or SystemClock()
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def commit(self, *aggregates: Aggregate, duplicate: DomainError | None = None) -> int:
+        """Save atomically; a version clash becomes a 409 (or ``duplicate`` for natural keys)."""
+        try:
+            recordings: list[Recording[UUID]] = self.save(*aggregates)
+        except IntegrityError:
+            if duplicate is not None:
+                raise duplicate from None
+            raise ConcurrentModificationError(
+                "version: the record was changed by someone else meanwhile; reload and try again",
+                field="expected_version",
+            ) from None
+        return recordings[-1].notification.id if recordings else self.recorder.max_notification_id() or 0
+
+    @staticmethod
+    def expect_version(aggregate: Aggregate, expected: int | None) -> None:
+        if expected is not None and aggregate.version != expected:
+            raise ConcurrentModificationError(
+                f"expected_version: the record is at version {aggregate.version}, not {expected}; "
+                "it was changed by someone else meanwhile, reload and try again",
+                field="expected_version",
+            )
+
+    def actor(self, actor_id: UUID | None) -> User:
+        if actor_id is None:
+            raise NotAuthenticatedError("log in to do this")
+        try:
+            user: Aggregate = self.repository.get(actor_id)
+        except AggregateNotFoundError:
+            raise NotAuthenticatedError("your account no longer exists; log in again") from None
+        assert isinstance(user, User)
+        return user
+
+    @staticmethod
+    def require_role(user: User, *roles: Role) -> None:
+        if not any(user.has_role(r) for r in roles):
+            names = " or ".join(r.value for r in roles)
+            raise PermissionDeniedError(f"this needs the role {names}")

@@ -1,0 +1,1 @@
+"""Payments: the ``PaymentGateway`` port and its adapters (Stripe, manual bank settlement)."""

@@ -1,0 +1,70 @@
+"""The ``PaymentGateway`` port: what the application asks of a payment provider.
+
+Adapters: ``marketplace.payments.stripe_gateway.StripeGateway`` (PaymentIntents through the
+stripe SDK) and ``marketplace.payments.manual.ManualSettlementGateway`` (对公转账: the buyer
+transfers to the platform's bank account quoting a reference; a platform admin records receipt).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+import msgspec
+
+#: Stripe's single-payment cap in minor units (¥999,999.99): larger amounts go by bank transfer.
+STRIPE_MAX_AMOUNT = 99_999_999
+
+
+class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """One payment obligation to collect: the idempotency key derives from ``obligation_id``."""
+
+    obligation_id: UUID
+    amount: int
+    currency: str
+    reference: str
+    payer_email: str | None = None
+
+
+class PaymentStart(msgspec.Struct, frozen=True, kw_only=True):
+    """What the payer needs next: a client secret to confirm with (Stripe) or bank instructions."""
+
+    gateway: str
+    provider_payment_id: str
+    status: str
+    client_secret: str | None = None
+    instructions: dict[str, str] | None = None
+
+
+class RefundResult(msgspec.Struct, frozen=True, kw_only=True):
+    provider_refund_id: str
+    amount: int
+    status: str
+
+
+class GatewayEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """A provider's notification, verified and reduced to what the application needs."""
+
+    provider: str
+    event_id: str
+    event_type: str
+    provider_payment_id: str | None
+    obligation_id: UUID | None
+    amount: int | None
+    provider_refund_id: str | None = None
+    created: int = 0
+    payload_sha256: str = ""
+
+
+class WebhookSignatureError(Exception):
+    """The webhook's signature does not verify against the signing secret (answered 400)."""
+
+
+class PaymentGateway(Protocol):
+    """A way to collect money for a payment obligation."""
+
+    name: str
+
+    def start_payment(self, request: PaymentRequest) -> PaymentStart: ...
+
+    def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult: ...
