@@ -19,6 +19,7 @@ from projections.audit_chain import PostgresAuditChainView
 from projections.audit_log import PostgresAuditLogView
 from projections.base import PostgresReadModelView
 from projections.catalogue_view import PostgresCatalogueView
+from projections.deals_view import PostgresDealsView
 from projections.runner import BatchProjectionRunner
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "catalogue": PostgresCatalogueView,
     "audit_log": PostgresAuditLogView,
     "audit_chain": PostgresAuditChainView,
+    "deals": PostgresDealsView,
 }
 
 
