@@ -12,6 +12,8 @@ from uuid import UUID
 
 import msgspec
 
+from domain.errors import DomainError
+
 #: Stripe's single-payment cap in minor units (¥999,999.99): larger amounts go by bank transfer.
 STRIPE_MAX_AMOUNT = 99_999_999
 
@@ -54,10 +56,28 @@ class GatewayEvent(msgspec.Struct, frozen=True, kw_only=True):
     provider_refund_id: str | None = None
     created: int = 0
     payload_sha256: str = ""
+    #: The provider object's own status (a PaymentIntent's ``succeeded``, a refund's ``failed``…).
+    status: str | None = None
 
 
 class WebhookSignatureError(Exception):
     """The webhook's signature does not verify against the signing secret (answered 400)."""
+
+
+class PaymentGatewayError(DomainError):
+    """The payment provider refused or could not be reached; no money moved because of this call.
+
+    ``retryable`` is true when the same call (same idempotency key) may succeed later: the provider
+    was unreachable, rate-limited or answered with a server error.
+    """
+
+    status = 502
+
+    def __init__(self, message: str, *, provider: str, code: str | None = None, retryable: bool = False) -> None:
+        super().__init__(message, field=None)
+        self.provider = provider
+        self.code = code
+        self.retryable = retryable
 
 
 class PaymentGateway(Protocol):
