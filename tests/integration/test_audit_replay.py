@@ -19,7 +19,7 @@ from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR
 from marketplace.application import Marketplace
 from marketplace.audit.rebuild_check import SCHEMA, rebuild_check
-from marketplace.audit.replay import CHANGED, REDACTED, history, listing_as_of, state_at, version_at
+from marketplace.audit.replay import CHANGED, REDACTED, events, history, listing_as_of, state_at, version_at
 from marketplace.passwords import hash_password
 from marketplace.services import Services
 from projections.audit_log import AuditFilters, AuditLogQueries, PostgresAuditLogView
@@ -210,6 +210,22 @@ def test_what_the_buyer_saw(services: Services) -> None:
         listing_as_of(services.app, market.listing, at=published - timedelta(days=1))
     with pytest.raises(NotFoundError):
         listing_as_of(services.app, market.patent)  # a patent is not a listing
+
+
+def test_version_at_an_instant_on_postgresql_agrees_with_every_event_time(services: Services) -> None:
+    """The two-read strided search finds, for instants before, between and after 70 events, the
+    same version as reading every event's time: across stride boundaries and at both ends."""
+    market = Market(services.app)
+    market.draft(1_000_000)
+    for price in range(2, 71):
+        market.reprice(price * 1_000_000)
+    times = [e.timestamp for e in events(services.app, market.listing)]
+    assert len(times) == 70
+    probes = [times[0] - timedelta(seconds=1), times[-1] + timedelta(seconds=1)]
+    probes += [t + (times[i + 1] - t) / 2 for i, t in enumerate(times[:-1])] + times
+    for instant in probes:
+        expected = max((v for v, t in enumerate(times, start=1) if t <= instant), default=None)
+        assert version_at(services.app, market.listing, instant) == expected, instant
 
 
 class SnapshottingMarketplace(Marketplace):
