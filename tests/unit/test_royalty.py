@@ -1,0 +1,159 @@
+"""Running royalty (提成费), the minimum annual royalty (保底许可费) and licence years."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.errors import ValidationError
+from domain.royalty import RoyaltyDue, closes_licence_year, licence_year_end, royalty_due
+
+YUAN = 100
+
+
+def test_running_royalty_without_top_up_mid_year() -> None:
+    # ¥1,000,000 of net sales at 5 %: ¥50,000; the year is not closed, so the minimum does not bite yet.
+    due = royalty_due(
+        net_sales=1_000_000 * YUAN,
+        rate=500,
+        minimum_annual_royalty=200_000 * YUAN,
+        royalties_so_far_this_year=0,
+        closes_licence_year=False,
+    )
+    assert due == RoyaltyDue(royalty=50_000 * YUAN, top_up=0, total=50_000 * YUAN)
+
+
+def test_the_report_closing_the_year_tops_up_to_the_minimum_annual_royalty() -> None:
+    # Earlier reports ¥30,000, this one ¥50,000: ¥80,000 against a ¥100,000 minimum → ¥20,000 top-up.
+    due = royalty_due(
+        net_sales=1_000_000 * YUAN,
+        rate=500,
+        minimum_annual_royalty=100_000 * YUAN,
+        royalties_so_far_this_year=30_000 * YUAN,
+        closes_licence_year=True,
+    )
+    assert due == RoyaltyDue(royalty=50_000 * YUAN, top_up=20_000 * YUAN, total=70_000 * YUAN)
+
+
+def test_no_top_up_when_the_year_already_reached_the_minimum() -> None:
+    due = royalty_due(
+        net_sales=3_000_000 * YUAN,
+        rate=500,
+        minimum_annual_royalty=100_000 * YUAN,
+        royalties_so_far_this_year=0,
+        closes_licence_year=True,
+    )
+    assert due == RoyaltyDue(royalty=150_000 * YUAN, top_up=0, total=150_000 * YUAN)
+
+
+def test_a_year_without_sales_pays_the_whole_minimum() -> None:
+    due = royalty_due(
+        net_sales=0, rate=500, minimum_annual_royalty=100_000 * YUAN, royalties_so_far_this_year=0,
+        closes_licence_year=True,
+    )  # fmt: skip
+    assert due == RoyaltyDue(royalty=0, top_up=100_000 * YUAN, total=100_000 * YUAN)
+
+
+def test_royalty_is_floored_to_the_fen() -> None:
+    # 333 fen at 5 % = 16.65 fen → 16 fen; at 3.33 % of ¥12,345.67 = 41,111.08 fen → 41,111 fen.
+    assert (
+        royalty_due(
+            net_sales=333, rate=500, minimum_annual_royalty=0, royalties_so_far_this_year=0, closes_licence_year=True
+        ).royalty
+        == 16
+    )
+    assert royalty_due(
+        net_sales=1_234_567, rate=333, minimum_annual_royalty=0, royalties_so_far_this_year=0,
+        closes_licence_year=False,
+    ).royalty == 41_111  # fmt: skip
+
+
+def test_negative_net_sales_are_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        royalty_due(
+            net_sales=-1, rate=500, minimum_annual_royalty=0, royalties_so_far_this_year=0,
+            closes_licence_year=False,
+        )  # fmt: skip
+    assert refused.value.field == "net_sales"
+    assert refused.value.message.startswith("net_sales: ")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"rate": 10_001}, "rate"),
+        ({"rate": -5}, "rate"),
+        ({"minimum_annual_royalty": -1}, "minimum_annual_royalty"),
+        ({"royalties_so_far_this_year": -1}, "royalties_so_far_this_year"),
+    ],
+)
+def test_other_inputs_out_of_range_are_refused(overrides: dict[str, int], field: str) -> None:
+    values = {"net_sales": 100, "rate": 500, "minimum_annual_royalty": 0, "royalties_so_far_this_year": 0}
+    values.update(overrides)
+    with pytest.raises(ValidationError) as refused:
+        royalty_due(**values, closes_licence_year=False)
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("on", "year_end"),
+    [
+        (date(2025, 4, 15), date(2026, 4, 14)),
+        (date(2025, 12, 31), date(2026, 4, 14)),
+        (date(2026, 4, 14), date(2026, 4, 14)),
+        (date(2026, 4, 15), date(2027, 4, 14)),
+    ],
+)
+def test_licence_years_run_from_the_licence_start(on: date, year_end: date) -> None:
+    assert licence_year_end(date(2025, 4, 15), on) == year_end
+
+
+@pytest.mark.parametrize(
+    ("on", "year_end"),
+    [
+        (date(2024, 2, 29), date(2025, 2, 28)),
+        (date(2025, 2, 28), date(2025, 2, 28)),
+        (date(2025, 3, 1), date(2026, 2, 28)),
+        (date(2028, 2, 28), date(2028, 2, 28)),
+        (date(2028, 2, 29), date(2029, 2, 28)),
+    ],
+)
+def test_a_licence_starting_on_29_february_has_years_ending_on_28_february(on: date, year_end: date) -> None:
+    # Every day belongs to exactly one licence year: none is skipped in a common year, none doubled
+    # in a leap year (the 2028 year starts on 29 February, its anniversary).
+    assert licence_year_end(date(2024, 2, 29), on) == year_end
+
+
+def test_closes_licence_year_with_a_leap_year_start() -> None:
+    start = date(2024, 2, 29)
+    assert closes_licence_year(start, date(2025, 2, 28))
+    assert not closes_licence_year(start, date(2025, 2, 27))
+    assert not closes_licence_year(start, date(2025, 3, 1))
+    assert closes_licence_year(start, date(2028, 2, 28))
+    assert not closes_licence_year(start, date(2028, 2, 29))
+
+
+def test_a_licence_year_of_quarterly_reports_from_29_february() -> None:
+    # Quarters of the first licence year (2024-02-29 … 2025-02-28); minimum ¥100,000 at 5 %.
+    start, so_far, dues = date(2024, 2, 29), 0, []
+    for period_end, net_sales in [
+        (date(2024, 5, 28), 400_000 * YUAN),
+        (date(2024, 8, 28), 300_000 * YUAN),
+        (date(2024, 11, 28), 500_000 * YUAN),
+        (date(2025, 2, 28), 200_000 * YUAN),
+    ]:
+        due = royalty_due(
+            net_sales=net_sales, rate=500, minimum_annual_royalty=100_000 * YUAN,
+            royalties_so_far_this_year=so_far, closes_licence_year=closes_licence_year(start, period_end),
+        )  # fmt: skip
+        so_far += due.royalty
+        dues.append(due)
+    assert [due.top_up for due in dues] == [0, 0, 0, 30_000 * YUAN]  # ¥70,000 of royalty in the year
+    assert sum(due.total for due in dues) == 100_000 * YUAN
+
+
+def test_a_period_ending_before_the_licence_start_is_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        licence_year_end(date(2025, 1, 1), date(2024, 12, 31))
+    assert refused.value.field == "period_end"
