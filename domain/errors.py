@@ -68,3 +68,36 @@ class ActiveListingExistsError(ConflictError):
 
 class ConcurrentModificationError(ConflictError):
     """Somebody else changed the record between read and write; reload and retry."""
+
+
+# --- deals (docs/DEALS.md) ----------------------------------------------------------------
+class OfferNotOpenError(ConflictError):
+    """The offer is no longer open (accepted, rejected, withdrawn or expired), or not this side's turn."""
+
+
+class OfferExpiredError(ConflictError):
+    """The offer's deadline has passed."""
+
+
+class LicenceConflictError(ConflictError):
+    """The licence would overlap a live exclusive or sole licence or an open-licence declaration."""
+
+
+class ConsentMissingError(ConflictError):
+    """A co-owner of the patent has not consented to an assignment or exclusive/sole licence."""
+
+
+class NoticeWindowError(ConflictError):
+    """The public notice (公示) window is still open, or an objection blocks the contract."""
+
+
+class ContractStateError(ConflictError):
+    """The contract is not in a stage that allows this command (unsigned, terminated, not in force)."""
+
+
+class PaymentStateError(ConflictError):
+    """The payment obligation is not in a state that allows this (already paid, not paid, refunded)."""
+
+
+class PatentNotTradableError(ConflictError):
+    """The patent is lapsed, expired, invalidated or withdrawn: there is no right to contract over."""

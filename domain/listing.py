@@ -45,6 +45,7 @@ class ListingStatus(StrEnum):
     PUBLISHED = "published"
     SUSPENDED = "suspended"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"  # sold: the patent was assigned through the marketplace
 
 
 def maturity_of_trl(trl: int) -> Maturity:
@@ -235,3 +236,35 @@ class Listing(Aggregate):
     def _resumed(self, status: str, by: UUID) -> None:
         self.status = status
         self.status_before_suspension = None
+
+    # --- deals (docs/DEALS.md) ----------------------------------------------------------
+    def close(self, *, reason: str, contract_id: UUID, by: UUID) -> None:
+        """The patent was sold (its assignment came into force): the listing ends."""
+        self._require(ListingStatus.DRAFT, ListingStatus.PUBLISHED, ListingStatus.SUSPENDED, action="closed")
+        self._closed(reason=reason, contract_id=contract_id, by=by)
+
+    @event("Closed")
+    def _closed(self, reason: str, contract_id: UUID, by: UUID) -> None:
+        self.status = ListingStatus.CLOSED.value
+
+    def restrict_deal_types(self, removed: list[str], *, contract_id: UUID, by: UUID) -> list[str]:
+        """Take deal types off an exclusive or sole licence excludes; returns what was removed."""
+        gone = [d for d in self.terms["deal_types"] if d in removed]
+        if gone and self.is_open:
+            self._deal_types_restricted(removed=gone, contract_id=contract_id, by=by)
+            return gone
+        return []
+
+    @event("DealTypesRestricted")
+    def _deal_types_restricted(self, removed: list[str], contract_id: UUID, by: UUID) -> None:
+        self.terms = {**self.terms, "deal_types": [d for d in self.terms["deal_types"] if d not in removed]}
+
+    def restore_deal_types(self, restored: list[str], *, contract_id: UUID, by: UUID) -> None:
+        """Offer again what a since-refunded exclusive or sole licence had taken off."""
+        back = [d for d in restored if d not in self.terms["deal_types"]]
+        if back and self.is_open:
+            self._deal_types_restored(restored=back, contract_id=contract_id, by=by)
+
+    @event("DealTypesRestored")
+    def _deal_types_restored(self, restored: list[str], contract_id: UUID, by: UUID) -> None:
+        self.terms = {**self.terms, "deal_types": [*self.terms["deal_types"], *restored]}

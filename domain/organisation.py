@@ -95,3 +95,28 @@ class Organisation(Aggregate):
     @property
     def can_trade(self) -> bool:
         return self.verified
+
+    # --- deals (docs/DEALS.md) ----------------------------------------------------------
+    @property
+    def inventor_share(self) -> int:
+        """Inventors' share of net income from transfers and licences, in basis points.
+
+        促进科技成果转化法 art. 45: without the unit's own rule, at least 50 % of the net income.
+        """
+        return int(self.__dict__.get("_inventor_share", 5_000))
+
+    @property
+    def is_institution(self) -> bool:
+        """A university or research institute: benefit sharing with inventors and public notice apply."""
+        return self.kind in (OrganisationKind.UNIVERSITY.value, OrganisationKind.RESEARCH_INSTITUTE.value)
+
+    def set_benefit_rules(self, *, inventor_share: int, by: UUID) -> None:
+        if not 5_000 <= inventor_share <= 10_000:
+            raise ValidationError("inventor_share: must be 50 % (the legal floor) to 100 %", field="inventor_share")
+        if inventor_share == self.inventor_share and "_inventor_share" in self.__dict__:
+            raise ConflictError("inventor_share: this rule is already set", field="inventor_share")
+        self._benefit_rules_set(inventor_share=inventor_share, by=by)
+
+    @event("BenefitRulesSet")
+    def _benefit_rules_set(self, inventor_share: int, by: UUID) -> None:
+        self.__dict__["_inventor_share"] = inventor_share

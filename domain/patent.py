@@ -9,7 +9,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import ActiveListingExistsError, ConflictError, ValidationError
+from domain.deal_terms import LicenceRecord, LicenceScope, exclusivity_conflict
+from domain.errors import (
+    ActiveListingExistsError,
+    ConflictError,
+    LicenceConflictError,
+    PatentNotTradableError,
+    ValidationError,
+)
 from domain.ids import patent_id
 from domain.ipc import IpcScheme, parse_ipc
 from domain.patent_numbers import (
@@ -338,3 +345,165 @@ class Patent(Aggregate):
     @event("ListingClosed")
     def _listing_closed(self, listing_id: UUID, by: UUID) -> None:
         self.active_listing_id = None
+
+    # --- deals (docs/DEALS.md) ----------------------------------------------------------
+    # State added for deals is created on first use, so snapshots taken before it existed still load.
+    @property
+    def is_tradable(self) -> bool:
+        """A right exists to assign or license: not lapsed, expired, invalidated or withdrawn."""
+        return self.status not in UNLISTABLE_STATUSES
+
+    @property
+    def open_deals(self) -> dict[str, str]:
+        """Offers under negotiation or contracts not yet completed: offer id → buyer organisation id."""
+        deals: dict[str, str] = self.__dict__.setdefault("_open_deals", {})
+        return deals
+
+    @property
+    def licences(self) -> dict[str, dict[str, Any]]:
+        """Licences by contract id: licensee, kind, scope and status (granted, active, ended)."""
+        licences: dict[str, dict[str, Any]] = self.__dict__.setdefault("_licences", {})
+        return licences
+
+    def deal_party_ids(self) -> set[UUID]:
+        """Buyers in open deals on this patent (a valuer from one of them has a conflict of interest)."""
+        return {UUID(org) for org in self.open_deals.values()}
+
+    def open_deal(self, offer_id: UUID, organisation_id: UUID, *, by: UUID) -> None:
+        if str(offer_id) in self.open_deals:
+            raise ConflictError("offer_id: this deal is already open", field="offer_id")
+        self._deal_opened(offer_id=offer_id, organisation_id=organisation_id, by=by)
+
+    @event("DealOpened")
+    def _deal_opened(self, offer_id: UUID, organisation_id: UUID, by: UUID) -> None:
+        self.open_deals[str(offer_id)] = str(organisation_id)
+
+    def close_deal(self, offer_id: UUID, *, by: UUID) -> bool:
+        """Close an open deal; ``False`` (and nothing recorded) when it is not open."""
+        if str(offer_id) not in self.open_deals:
+            return False
+        self._deal_closed(offer_id=offer_id, by=by)
+        return True
+
+    @event("DealClosed")
+    def _deal_closed(self, offer_id: UUID, by: UUID) -> None:
+        self.open_deals.pop(str(offer_id), None)
+
+    def live_licences(self) -> list[LicenceRecord]:
+        return [
+            LicenceRecord(UUID(cid), str(lic["kind"]), LicenceScope.from_dict(lic["scope"]))
+            for cid, lic in self.licences.items()
+            if lic["status"] != "ended"
+        ]
+
+    def grant_licence(
+        self,
+        contract_id: UUID,
+        *,
+        licensee_organisation_id: UUID,
+        kind: str,
+        scope: LicenceScope,
+        declarations: list[LicenceRecord] = (),  # type: ignore[assignment]
+        by: UUID,
+    ) -> None:
+        """Reserve a licence when its contract is drafted, so that a conflicting draft fails at once.
+
+        ``declarations`` are live open-licence declarations (they are the listing's, not the patent's).
+        """
+        if not self.is_tradable:
+            raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be licensed",
+                                         field="patent_id")
+        clash = exclusivity_conflict(kind, scope, [*self.live_licences(), *declarations])
+        if clash is not None:
+            what = "an open-licence declaration" if clash.contract_id is None else f"the {clash.kind.replace('_', ' ')}"
+            raise LicenceConflictError(
+                f"kind: a {kind.replace('_', ' ')} here would overlap {what} in field, territory and term",
+                field="kind",
+            )
+        self._licence_granted(contract_id=contract_id, licensee_organisation_id=licensee_organisation_id,
+                              kind=kind, scope=scope.as_dict(), by=by)
+
+    @event("LicenceGranted")
+    def _licence_granted(
+        self, contract_id: UUID, licensee_organisation_id: UUID, kind: str, scope: dict[str, Any], by: UUID
+    ) -> None:
+        self.licences[str(contract_id)] = {
+            "licensee_organisation_id": str(licensee_organisation_id), "kind": kind,
+            "scope": dict(scope), "status": "granted",
+        }
+
+    def activate_licence(self, contract_id: UUID) -> None:
+        if self.licences.get(str(contract_id), {}).get("status") != "granted":
+            raise ConflictError("contract_id: no granted licence to activate", field="contract_id")
+        self._licence_activated(contract_id=contract_id)
+
+    @event("LicenceActivated")
+    def _licence_activated(self, contract_id: UUID) -> None:
+        self.licences[str(contract_id)]["status"] = "active"
+
+    def end_licence(self, contract_id: UUID, *, reason: str) -> bool:
+        """End a live licence; ``False`` (and nothing recorded) when there is none."""
+        if self.licences.get(str(contract_id), {}).get("status") in (None, "ended"):
+            return False
+        self._licence_ended(contract_id=contract_id, reason=reason)
+        return True
+
+    @event("LicenceEnded")
+    def _licence_ended(self, contract_id: UUID, reason: str) -> None:
+        self.licences[str(contract_id)]["status"] = "ended"
+
+    def transfer_ownership(self, contract_id: UUID, *, organisation_id: UUID, name: str, by: UUID) -> None:
+        """Record the assignment: the buyer becomes sole owner; licences granted before carry over
+        (专利法 art. 10: the transfer takes effect on registration; existing licences bind the assignee)."""
+        if not self.is_tradable:
+            raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be assigned",
+                                         field="patent_id")
+        carried = [str(r.contract_id) for r in self.live_licences()]
+        self._ownership_transferred(
+            contract_id=contract_id, previous_owners=[dict(o) for o in self.owners],
+            owners=[{"organisation_id": str(organisation_id), "name": name, "share": FULL_SHARE}],
+            licences_carried_over=carried, by=by,
+        )
+
+    @event("OwnershipTransferred")
+    def _ownership_transferred(
+        self, contract_id: UUID, previous_owners: list[dict[str, Any]], owners: list[dict[str, Any]],
+        licences_carried_over: list[str], by: UUID,
+    ) -> None:
+        self.owners = [dict(o) for o in owners]
+        self.__dict__["_last_transfer"] = {
+            "contract_id": str(contract_id), "previous_owners": [dict(o) for o in previous_owners],
+            "licences": list(licences_carried_over),
+        }
+
+    def why_transfer_cannot_be_reverted(self, contract_id: UUID) -> str | None:
+        """The reason a refund cannot undo the transfer under ``contract_id``, or ``None`` when it can."""
+        last = self.__dict__.get("_last_transfer")
+        if last is None or last["contract_id"] != str(contract_id):
+            return "the patent has changed hands again since"
+        if self.active_listing_id is not None:
+            return "the new owner has since listed the patent"
+        if any(str(r.contract_id) not in last["licences"] for r in self.live_licences()):
+            return "the new owner has since licensed the patent"
+        return None
+
+    def revert_transfer(self, contract_id: UUID, *, reason: str, by: UUID) -> None:
+        """Give the patent back to its previous owners (the payment for the transfer was refunded)."""
+        why = self.why_transfer_cannot_be_reverted(contract_id)
+        if why is not None:
+            raise ConflictError(f"obligation_id: the transfer cannot be reversed: {why}", field="obligation_id")
+        self._ownership_reverted(contract_id=contract_id, owners=self.__dict__["_last_transfer"]["previous_owners"],
+                                 reason=reason, by=by)
+
+    @event("OwnershipReverted")
+    def _ownership_reverted(self, contract_id: UUID, owners: list[dict[str, Any]], reason: str, by: UUID) -> None:
+        self.owners = [dict(o) for o in owners]
+        self.__dict__.pop("_last_transfer", None)
+
+    def register_transfer(self, contract_id: UUID, *, reference: str, by: UUID) -> None:
+        """The patent office's registration reference (著录项目变更) of the transfer."""
+        self._transfer_registered(contract_id=contract_id, reference=reference, by=by)
+
+    @event("TransferRegistered")
+    def _transfer_registered(self, contract_id: UUID, reference: str, by: UUID) -> None:
+        self.__dict__["_transfer_reference"] = reference
