@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-unit lint bench chromium clean
+.PHONY: install run test test-unit lint bench chromium localstripe clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,22 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## localstripe, the Stripe emulator the payment tests run against. GPL-3.0: it lives in its own
+## virtualenv, runs as a separate process, and is never installed into or imported by the product.
+LOCALSTRIPE_VERSION := 1.15.10
+LOCALSTRIPE_VENV := var/localstripe-venv
+LOCALSTRIPE_STAMP := $(LOCALSTRIPE_VENV)/.installed-$(LOCALSTRIPE_VERSION)
+
+$(LOCALSTRIPE_STAMP):
+	@mkdir -p var
+	@test -x $(LOCALSTRIPE_VENV)/bin/python || $(PYTHON) -m venv $(LOCALSTRIPE_VENV)
+	$(LOCALSTRIPE_VENV)/bin/python -m pip install --quiet 'localstripe==$(LOCALSTRIPE_VERSION)'
+	@rm -f $(LOCALSTRIPE_VENV)/.installed-* && touch $(LOCALSTRIPE_STAMP)
+
+localstripe: $(LOCALSTRIPE_STAMP)
+
 ## The whole test suite (unit, integration on a real PostgreSQL, web, browser).
-test: install chromium
+test: install chromium localstripe
 	$(PY) -m pytest
 
 test-unit: install

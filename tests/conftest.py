@@ -21,6 +21,8 @@ from marketplace.settings import DEFAULT_IPC_SCHEME, PROJECT_ROOT, Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
+pytest_plugins = ["tests.localstripe"]
+
 # argon2id still, at its cheapest cost: the suite signs up and logs in hundreds of times.
 use_parameters(profiles.CHEAPEST)
 
