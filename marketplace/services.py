@@ -21,6 +21,7 @@ from projections.base import PostgresReadModelView
 from projections.catalogue_view import PostgresCatalogueView
 from projections.deals_view import PostgresDealsView
 from projections.runner import BatchProjectionRunner
+from projections.valuation_view import PostgresValuationView
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "audit_log": PostgresAuditLogView,
     "audit_chain": PostgresAuditChainView,
     "deals": PostgresDealsView,
+    "valuation": PostgresValuationView,
 }
 
 

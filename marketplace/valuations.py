@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -18,12 +17,6 @@ from domain.valuation_methods import Calculation, calculate
 from domain.valuer import ValuerAccreditation, accreditation_id
 from marketplace import valuation_commands as vc
 from marketplace.app_base import MarketplaceBase
-
-
-def _deal_parties(patent: Patent) -> Iterable[UUID]:
-    """Organisations in an open deal on the patent (``Patent.deal_party_ids``, see docs/DEALS.md)."""
-    parties = getattr(patent, "deal_party_ids", None)
-    return set(parties()) if callable(parties) else set()
 
 
 class ValuationCommands(MarketplaceBase):
@@ -96,7 +89,7 @@ class ValuationCommands(MarketplaceBase):
         user = self.actor(actor_id)
         accreditation = self._valid_accreditation(user, cmd.basis_date)
         patent = self.load(Patent, cmd.patent_id, "patent_id")
-        conflict = conflict_of_interest(accreditation.organisation_id, patent.owner_ids, _deal_parties(patent))
+        conflict = conflict_of_interest(accreditation.organisation_id, patent.owner_ids, patent.deal_party_ids())
         if conflict is not None:
             raise PermissionDeniedError(conflict, field="patent_id")
         previous = None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -410,3 +410,24 @@ def test_clock_moves_do_not_change_recorded_dates(market: Market) -> None:
     valuation = market.app.repository.get(valuation_id)
     assert isinstance(valuation, Valuation)
     assert valuation.basis_date == date(2026, 3, 2)
+
+
+def test_a_valuer_of_a_party_to_an_open_deal_may_not_assess_until_it_closes(market: Market) -> None:
+    app = market.app
+    patent = app.repository.get(market.patent)
+    agency_org = app.repository.get(market.valuer).organisation_id
+    offer_id = uuid4()
+    patent.open_deal(offer_id, agency_org, by=market.owner)
+    app.save(patent)
+    refused(
+        market,
+        PermissionDeniedError,
+        "patent_id: conflict of interest: your organisation is a party to an open deal on this patent",
+        assess,
+        market,
+    )
+    assess(market, actor=market.rival_agency_valuer)
+    patent = app.repository.get(market.patent)
+    patent.close_deal(offer_id, by=market.owner)
+    app.save(patent)
+    assert isinstance(app.repository.get(assess(market)), Valuation)
