@@ -67,8 +67,9 @@ def normalise_stripe_event(event: dict[str, Any], payload_sha256: str = "") -> G
       refunded so far and the refund id the newest refund when the event lists them;
     - ``refund.*`` (and ``charge.refund.updated``): the refund's id, amount, status and PaymentIntent.
 
-    ``obligation_id`` comes from the object's metadata when present (PaymentIntents we create carry
-    it; Stripe copies it onto their charges). Other event types keep only their id and type.
+    ``obligation_id`` comes from the object's metadata when present (the PaymentIntents we create
+    carry it); otherwise match through ``provider_payment_id``. Other event types keep only their
+    id, type and creation time.
     """
     event_id = event.get("id")
     event_type = event.get("type")
