@@ -15,6 +15,7 @@ from rich.table import Table
 
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.audit.replay_cli import add_replay_commands
+from marketplace.deadlines import DeadlineWorker
 from marketplace.services import VIEW_CLASSES, Services, build_services
 from marketplace.settings import Settings
 
@@ -61,10 +62,13 @@ def cmd_run_projections(settings: Settings, args: argparse.Namespace) -> int:
     runner = services.make_runner()
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     console.print("following the event log (Ctrl-C to stop)")
+    deadlines = DeadlineWorker(services)
+    deadlines.start()
     try:
         runner.run_forever()
     except KeyboardInterrupt:
         runner.stop()
+    deadlines.stop()
     services.close()
     return 0
 
@@ -169,9 +173,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     app = create_app(services, start_projections=settings.run_projections_in_process)
     where = (settings.database_url and "the configured PostgreSQL") or f"embedded PostgreSQL in {settings.data_dir}"
     console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
+    deadlines = DeadlineWorker(services)
+    if settings.run_projections_in_process:  # else the run-projections worker acts at deadlines
+        deadlines.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     finally:
+        deadlines.stop()
         services.close()
     return 0
 

@@ -31,9 +31,12 @@ from web.context import page_context
 from web.controllers.account import AccountController
 from web.controllers.api import ApiController
 from web.controllers.audit import AuditController
+from web.controllers.deals import DealsController
+from web.controllers.deals_api import DealsApiController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
 from web.controllers.roots import DailyRootsController
+from web.controllers.webhooks import WebhooksController
 from web.state import WebState, create_pool
 
 HERE = Path(__file__).parent
@@ -134,14 +137,14 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
     return Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
-            DailyRootsController,
+            DailyRootsController, DealsController, DealsApiController, WebhooksController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},
         lifespan=[lifespan],
         middleware=[CookieBackendConfig(secret=secret, secure=settings.secure_cookies, httponly=True,
                                         samesite="lax", max_age=8 * 3600, exclude=["^/static/"]).middleware],
-        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/", "^/static/"],
+        csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/", "^/static/", "^/webhooks/"],
                                cookie_secure=settings.secure_cookies, cookie_httponly=False),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),

@@ -15,6 +15,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.patents": ("专利库", "Patents"),
     "nav.my": ("我的机构", "My organisation"),
     "nav.audit": ("审计", "Audit"),
+    "nav.deals": ("我的交易", "My deals"),
+    "nav.notices": ("公示", "Notices"),
     "roots.title": ("每日根哈希", "Daily roots"),
     "roots.explain": ("事件日志的每一条记录都以 SHA-256 链式哈希相连；每个 UTC 日结束时的链头即当日根哈希，可在别处公开，以便任何人核验历史未被篡改。", "Every stored event is chained to the one before it by SHA-256; the chain head at the end of each UTC day is that day's root. Publish these elsewhere, and anyone can check that the history has not been rewritten."),
     "roots.day": ("日期", "Day"),

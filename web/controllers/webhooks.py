@@ -1,0 +1,43 @@
+"""Payment provider webhooks: ``POST /webhooks/stripe``.
+
+The raw body is verified against the signing secret before anything is parsed (a bad signature
+is answered 400 and nothing is recorded). The application records the delivery in its inbox in
+the same atomic save as the effect, so a repeated delivery is answered 200 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, MediaType, Request, Response, post
+
+from domain.errors import ConflictError, DomainError
+from marketplace.payments.port import WebhookSignatureError
+from marketplace.payments.webhooks import parse_stripe_webhook
+from web.state import WebState
+
+
+class WebhooksController(Controller):
+    path = "/webhooks"
+    include_in_schema = False
+
+    @post("/stripe", status_code=200)
+    async def stripe(self, request: Request[Any, Any, Any], web: WebState) -> Response[dict[str, Any]]:
+        raw = await request.body()
+        secret = web.services.settings.stripe_webhook_secret or ""
+        try:
+            event = parse_stripe_webhook(raw, request.headers.get("stripe-signature"), secret)
+        except WebhookSignatureError as error:
+            return Response({"status_code": 400, "detail": str(error)}, status_code=400, media_type=MediaType.JSON)
+        try:
+            await web.run(web.services.app.record_gateway_event, event)
+        except ConflictError as duplicate:
+            # Delivered before (the inbox refused it) or already applied: acknowledged, nothing changes.
+            return Response({"received": True, "duplicate": True, "detail": duplicate.message}, status_code=200)
+        except DomainError as error:
+            return Response(
+                {"status_code": error.status, "detail": error.message, "field": error.field},
+                status_code=error.status,
+                media_type=MediaType.JSON,
+            )
+        return Response({"received": True, "event_id": event.event_id}, status_code=200)
