@@ -26,6 +26,7 @@ from domain.valuation_income import (
     texts,
 )
 
+MAX_COMPARABLES = 100
 COMPARABLE_FACTORS = ("technical_factor", "economic_factor", "time_factor", "term_factor", "region_factor")
 
 
@@ -107,6 +108,8 @@ def market_comparables(*, comparables: Sequence[Comparable]) -> Calculation:
     with precise():
         if not comparables:
             raise refuse("comparables", "must list at least one comparable transaction")
+        if len(comparables) > MAX_COMPARABLES:
+            raise refuse("comparables", f"must list at most {MAX_COMPARABLES} comparable transactions")
         products: list[Decimal] = []
         adjusted: list[Decimal] = []
         for i, comp in enumerate(comparables):

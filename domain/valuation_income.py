@@ -26,6 +26,9 @@ from typing import Any
 from domain.errors import ValidationError
 
 PRECISION = 50
+#: Longest income stream or life a method accepts; far beyond any patent's 20 years, short enough
+#: that untrusted input cannot make the server compute (and return) millions of factors.
+MAX_YEARS = 100
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -92,16 +95,18 @@ def share_fraction(name: str, value: Decimal) -> Decimal:
 
 
 def whole_years(name: str, value: Decimal | int) -> int:
-    """A count of whole years, at least 1 (end-of-year discounting has no partial years)."""
+    """A count of whole years from 1 to ``MAX_YEARS`` (end-of-year discounting has no partial years)."""
     number = Decimal(value)
-    if not number.is_finite() or number < 1 or number != number.to_integral_value():
-        raise refuse(name, "must be a whole number of years, at least 1")
+    if not number.is_finite() or not 1 <= number <= MAX_YEARS or number != number.to_integral_value():
+        raise refuse(name, f"must be a whole number of years from 1 to {MAX_YEARS}")
     return int(number)
 
 
 def stream(name: str, values: Sequence[Decimal], each: Callable[[str, Decimal], Decimal]) -> list[Decimal]:
     if not values:
         raise refuse(name, "must list at least one year")
+    if len(values) > MAX_YEARS:
+        raise refuse(name, f"must list at most {MAX_YEARS} years")
     return [each(f"{name}.{i}", v) for i, v in enumerate(values)]
 
 

@@ -22,12 +22,14 @@ from typing import Any, Literal
 from domain.errors import ValidationError
 from domain.valuation_cost_market import (
     COMPARABLE_FACTORS,
+    MAX_COMPARABLES,
     Comparable,
     cost_depreciated,
     cost_multiplier,
     market_comparables,
 )
 from domain.valuation_income import (
+    MAX_YEARS,
     Calculation,
     declining_income,
     income_stream,
@@ -209,18 +211,27 @@ METHODS: dict[str, MethodSpec] = {
     )
 }
 
+_TOO_LARGE = Decimal("1E15")
+_MAX_NUMBER_TEXT = 60
 _SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 
 def _number(name: str, raw: Any) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
         raise refuse(name, "must be a number")
+    if isinstance(raw, int) and abs(raw) >= _TOO_LARGE:  # before str(): a huge int is slow to print
+        raise refuse(name, "must be below 10^15 in size; choose a larger unit (e.g. 万元)")
+    text = str(raw).strip()
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise refuse(name, f"must be a number of at most {_MAX_NUMBER_TEXT} characters")
     try:
-        value = Decimal(str(raw).strip())
+        value = Decimal(text)
     except InvalidOperation:
-        raise refuse(name, f"must be a number, got {str(raw)[:40]!r}") from None
+        raise refuse(name, f"must be a number, got {text!r}") from None
     if not value.is_finite():
         raise refuse(name, "must be a finite number")
+    if abs(value) >= _TOO_LARGE:
+        raise refuse(name, "must be below 10^15 in size; choose a larger unit (e.g. 万元)")
     return value
 
 
@@ -229,6 +240,8 @@ def _numbers(name: str, raw: Any) -> list[Decimal]:
         raw = [part for part in _SEPARATORS.split(raw) if part]
     if not isinstance(raw, list | tuple):
         raise refuse(name, "must be a list of numbers")
+    if len(raw) > MAX_YEARS:
+        raise refuse(name, f"must list at most {MAX_YEARS} numbers")
     return [_number(f"{name}.{i}", item) for i, item in enumerate(raw)]
 
 
@@ -243,6 +256,8 @@ def _bool(name: str, raw: Any) -> bool:
 def _comparables(name: str, raw: Any) -> list[Comparable]:
     if not isinstance(raw, list | tuple):
         raise refuse(name, "must be a list of comparable transactions")
+    if len(raw) > MAX_COMPARABLES:
+        raise refuse(name, f"must list at most {MAX_COMPARABLES} comparable transactions")
     allowed = ("price", *COMPARABLE_FACTORS)
     result = []
     for i, item in enumerate(raw):

@@ -192,7 +192,7 @@ def test_incremental_earnings_without_tax_kaotiyun() -> None:
     )
     assert_close(result.value, "491.57", "0.01")
     # the annuity factor and the sum of the yearly present values agree (two routes, one value)
-    present_values = sum(Fraction(v) for v in result.steps["present_values"])
+    present_values = sum((Fraction(v) for v in result.steps["present_values"]), Fraction(0))
     assert_close(str(exact(present_values)), str(result.value), "1E-30")
 
 
@@ -220,7 +220,7 @@ def test_declining_income_ends_with_legal_life_independent_route() -> None:
     result = run(
         "declining_income", first_year_income=100, annual_decrement=10, legal_life_years=4, discount_rate="0.1"
     )
-    expected = sum(Fraction(110 - 10 * t) / Fraction(11, 10) ** t for t in range(1, 5))
+    expected = sum((Fraction(110 - 10 * t) / Fraction(11, 10) ** t for t in range(1, 5)), Fraction(0))
     assert result.steps["income_years"] == 4
     assert_close(result.value, str(exact(expected)), "1E-30")
 
@@ -373,7 +373,7 @@ def test_market_comparables_independent_route() -> None:
         Fraction(110) * Fraction("0.9") * Fraction("1.02"),
     ]
     assert [Decimal(p) for p in result.steps["adjusted_prices"]] == [exact(a) for a in adjusted]
-    assert_close(result.value, str(exact(sum(adjusted) / 3)), "1E-30")
+    assert_close(result.value, str(exact(sum(adjusted, Fraction(0)) / 3)), "1E-30")
 
 
 def test_market_comparables_factors_default_to_one() -> None:
@@ -411,7 +411,7 @@ def test_form_style_inputs_are_accepted() -> None:
 
 
 def test_steps_are_json_friendly() -> None:
-    for method, inputs in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("income_stream", {"incomes": [1, 2], "discount_rate": "0.1"}),
         (
             "relief_from_royalty",
@@ -424,7 +424,8 @@ def test_steps_are_json_friendly() -> None:
             },
         ),
         ("market_comparables", {"comparables": [{"price": "1E+2"}]}),
-    ]:
+    ]
+    for method, inputs in cases:
         steps = calculate(method, inputs).steps
         text = json.dumps(steps)
         assert "E+" not in text  # plain notation, never 1E+2
@@ -577,3 +578,23 @@ def test_profit_split_with_no_investment_at_all_is_refused() -> None:
         "discount_rate": "0.1",
     }
     assert refusal("profit_split_equivalent_investment", inputs).field == "inputs.patent_replacement_cost"
+
+
+@pytest.mark.parametrize(
+    ("method", "inputs", "field"),
+    [
+        ("income_stream", {"incomes": [1] * 101, "discount_rate": "0.1"}, "inputs.incomes"),
+        ("income_stream", {"incomes": [10**400], "discount_rate": "0.1"}, "inputs.incomes.0"),
+        ("income_stream", {"incomes": ["1E+999999"], "discount_rate": "0.1"}, "inputs.incomes.0"),
+        ("income_stream", {"incomes": ["1" * 70], "discount_rate": "0.1"}, "inputs.incomes.0"),
+        (
+            "declining_income",
+            {"first_year_income": 1, "annual_decrement": 0, "legal_life_years": "1E+6", "discount_rate": "0.1"},
+            "inputs.legal_life_years",
+        ),
+        ("market_comparables", {"comparables": [{"price": 1}] * 101}, "inputs.comparables"),
+    ],
+)
+def test_inputs_too_large_to_be_a_valuation_are_refused(method: str, inputs: dict[str, Any], field: str) -> None:
+    """Untrusted input may not make the server compute millions of factors or overflow the context."""
+    assert refusal(method, inputs).field == field
