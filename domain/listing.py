@@ -258,13 +258,16 @@ class Listing(Aggregate):
     @event("DealTypesRestricted")
     def _deal_types_restricted(self, removed: list[str], contract_id: UUID, by: UUID) -> None:
         self.terms = {**self.terms, "deal_types": [d for d in self.terms["deal_types"] if d not in removed]}
+        self.__dict__.setdefault("_restrictions", {})[str(contract_id)] = list(removed)
 
-    def restore_deal_types(self, restored: list[str], *, contract_id: UUID, by: UUID) -> None:
-        """Offer again what a since-refunded exclusive or sole licence had taken off."""
-        back = [d for d in restored if d not in self.terms["deal_types"]]
+    def restore_deal_types(self, contract_id: UUID, *, by: UUID) -> None:
+        """Offer again what a since-refunded exclusive or sole licence had taken off (if still open)."""
+        removed = self.__dict__.get("_restrictions", {}).get(str(contract_id), [])
+        back = [d for d in removed if d not in self.terms["deal_types"]]
         if back and self.is_open:
             self._deal_types_restored(restored=back, contract_id=contract_id, by=by)
 
     @event("DealTypesRestored")
     def _deal_types_restored(self, restored: list[str], contract_id: UUID, by: UUID) -> None:
         self.terms = {**self.terms, "deal_types": [*self.terms["deal_types"], *restored]}
+        self.__dict__.get("_restrictions", {}).pop(str(contract_id), None)
