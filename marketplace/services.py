@@ -13,6 +13,7 @@ from marketplace.application import Marketplace
 from marketplace.database import DatabaseAddress, resolve_database
 from marketplace.ipc_scheme import default_ipc_scheme
 from marketplace.migrate import migrate
+from marketplace.payments.factory import build_gateways
 from marketplace.settings import Settings
 from projections.accounts import PostgresAccountsView
 from projections.audit_chain import PostgresAuditChainView
@@ -81,7 +82,10 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         scheme = default_ipc_scheme(settings.ipc_scheme_path)
     elif scheme is None and "ipc_scheme" not in overrides:
         log.warning("IPC scheme %s not found: IPC codes are checked for form only", settings.ipc_scheme_path)
-    app = Marketplace(env, ipc_scheme=scheme)
+    app = Marketplace(env, ipc_scheme=scheme, clock=overrides.get("clock"))
+    app.use_gateways(overrides.get("gateways") or build_gateways(settings))
+    app.platform_fee_rate = settings.platform_fee_rate
+    app.notice_days = settings.notice_days
     datastore = app.recorder.datastore  # type: ignore[attr-defined]
     views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
     for view in views.values():
