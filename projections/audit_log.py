@@ -92,6 +92,12 @@ def _terms(terms: dict[str, Any]) -> str:
     return f"{price}; {deals}" if deals else price
 
 
+def _deal(terms: dict[str, Any]) -> str:
+    """``assignment at CNY 1,200,000.00`` from deal terms."""
+    kind = str(terms.get("kind", "")).replace("_", " ")
+    return f"{kind} at {_money(terms.get('price'), terms.get('currency', 'CNY'))}"
+
+
 def _words(name: str) -> str:
     """``LegalStatusChanged`` → ``legal status changed``."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
@@ -132,6 +138,68 @@ SUMMARIES: dict[str, Summary] = {
     "Listing.Withdrawn": lambda d, _: "Listing withdrawn" + (f": {d['reason']}" if d.get("reason") else ""),
     "Listing.Suspended": lambda d, _: f"Listing suspended: {d.get('reason') or 'no reason given'}",
     "Listing.Resumed": lambda d, _: f"Listing resumed ({d.get('status')})",
+    "Listing.Closed": lambda d, _: f"Listing closed ({d.get('reason')}) by contract {d['contract_id']}",
+    "Listing.DealTypesRestricted": lambda d, _: (
+        f"Deal types taken off the listing by an exclusive licence: {', '.join(d['removed'])}"
+    ),
+    "Listing.DealTypesRestored": lambda d, _: f"Deal types restored to the listing: {', '.join(d['restored'])}",
+    "Organisation.BenefitRulesSet": lambda d, _: (
+        f"Inventors' share of net income set to {d['inventor_share'] / 100:.2f} %"
+    ),
+    "Patent.DealOpened": lambda d, _: f"Deal opened: offer {d['offer_id']}",
+    "Patent.DealClosed": lambda d, _: f"Deal closed: offer {d['offer_id']}",
+    "Patent.LicenceGranted": lambda d, _: f"{_words(d['kind']).capitalize()} granted under contract {d['contract_id']}",
+    "Patent.LicenceActivated": lambda d, _: f"Licence under contract {d['contract_id']} activated",
+    "Patent.LicenceEnded": lambda d, _: f"Licence under contract {d['contract_id']} ended: {d.get('reason')}",
+    "Patent.OwnershipTransferred": lambda d, _: (
+        f"Ownership transferred to {', '.join(o.get('name', '') for o in d['owners'])}"
+        f" under contract {d['contract_id']}"
+    ),
+    "Patent.OwnershipReverted": lambda d, _: f"Ownership reverted: {d.get('reason')}",
+    "Patent.TransferRegistered": lambda d, _: f"Transfer registered with the patent office: {d['reference']}",
+    "Offer.Made": lambda d, _: f"Offer made: {_deal(d['terms'])}, open until {d['expires_at'][:16]}",
+    "Offer.Countered": lambda d, _: f"Counter-offer by the {d['side']}: {_deal(d['terms'])}",
+    "Offer.Accepted": lambda d, _: f"Offer accepted by the {d['side']}",
+    "Offer.Rejected": lambda d, _: (
+        f"Offer rejected by the {d['side']}" + (f": {d['reason']}" if d.get("reason") else "")
+    ),
+    "Offer.Withdrawn": lambda d, _: "Offer withdrawn" + (f": {d['reason']}" if d.get("reason") else ""),
+    "Offer.Expired": lambda d, _: "Offer expired",
+    **{f"{kind}.Drafted": (lambda d, _: (
+        f"Contract drafted: {_deal(d['terms'])}, text SHA-256 {d['text_sha256'][:12]}…"
+        + (f", public notice until {d['notice_ends_at'][:10]}" if d.get("notice_ends_at") else "")))
+       for kind in ("TransferContract", "LicenceContract")},
+    "Contract.NoticeObjectionFiled": lambda d, _: "Objection filed during the public notice",
+    "Contract.NoticeObjectionDecided": lambda d, _: (
+        f"Objection {'upheld' if d['upheld'] else 'dismissed'}: {d.get('reason', '')}"
+    ),
+    "Contract.CoOwnerConsented": lambda d, _: "Co-owner consented",
+    "Contract.Signed": lambda d, _: f"Contract signed (text SHA-256 {d['text_sha256'][:12]}…)",
+    "Contract.CameIntoForce": lambda d, _: "Contract came into force",
+    "Contract.RegistrationRecorded": lambda d, _: f"Patent office registration recorded: {d['reference']}",
+    "Contract.MilestoneReached": lambda d, _: f"Milestone reached: {d['name']}",
+    "LicenceContract.RoyaltyReported": lambda d, _: (
+        f"Royalty report {d['period_start']} to {d['period_end']}: net sales {_money(d['net_sales'], 'CNY')}"
+    ),
+    "Contract.Terminated": lambda d, _: f"Contract terminated: {d.get('reason')}",
+    "PaymentObligation.FellDue": lambda d, _: (
+        f"Payment due ({d['purpose']}): {_money(d['amount'], d['currency'])}, reference {d['reference']}"
+    ),
+    "PaymentObligation.PaymentStarted": lambda d, _: f"Payment started through {d['gateway']}",
+    "PaymentObligation.Paid": lambda d, _: f"Paid through {d['gateway']}: {_money(d['amount'], 'CNY')}",
+    "PaymentObligation.Refunded": lambda d, _: f"Refunded {_money(d['amount'], 'CNY')}: {d.get('reason', '')}",
+    "WebhookDelivery.Received": lambda d, _: f"Webhook {d['event_type']} received from {d['provider']}",
+    "ValuerAccreditation.Accredited": lambda d, _: (
+        f"Valuer accredited, credential {d['credential_number']}, until {d['expires_on']}"
+    ),
+    "ValuerAccreditation.Renewed": lambda d, _: f"Accreditation renewed until {d['expires_on']}",
+    "ValuerAccreditation.Revoked": lambda d, _: f"Accreditation revoked: {d.get('reason')}",
+    "Valuation.Recorded": lambda d, _: (
+        f"Assessment recorded ({d['method'].replace('_', ' ')}, {d['purpose']}): {d['value']}"
+        f" [{d['low']} – {d['high']}] {d.get('unit', '')}"
+    ),
+    "Valuation.Superseded": lambda d, _: f"Assessment superseded by {d['by_valuation_id']}",
+    "Valuation.Withdrawn": lambda d, _: f"Assessment withdrawn: {d.get('reason')}",
 }
 #: The event types the log knows by name (offered as choices on the audit page).
 KNOWN_EVENT_TYPES = tuple(SUMMARIES)
