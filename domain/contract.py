@@ -143,7 +143,9 @@ class Contract(Aggregate):
     ) -> Contract:
         """Draft the contract of the right class for the deal kind."""
         klass = cls.kind_class(terms.kind.value)
-        contract = klass(  # type: ignore[call-arg]
+        # ``_create`` takes an explicit id: one contract per accepted offer (or open-licence take-up).
+        contract = klass._create(
+            klass.Drafted,
             id=contract_id,
             offer_id=offer_id,
             listing_id=listing_id,

@@ -1,0 +1,178 @@
+"""A small marketplace world for deal tests: a university seller, enterprise buyers, a listed patent,
+a manual clock and a payment-provider double."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.patent_numbers import cn_check_character
+from marketplace import commands as c
+from marketplace import deal_commands as d
+from marketplace.application import Marketplace
+from marketplace.clock import ManualClock
+from marketplace.payments.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
+
+PASSWORD = "a-long-password"
+START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+class ProviderDouble:
+    """Stands in for an external payment provider (Stripe, or the bank for manual settlement)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started: list[PaymentRequest] = []
+        self.refunds: list[tuple[str, int, str]] = []
+
+    def start_payment(self, request: PaymentRequest) -> PaymentStart:
+        self.started.append(request)
+        return PaymentStart(
+            gateway=self.name,
+            provider_payment_id=f"pi_{len(self.started)}",
+            status="pending",
+            client_secret="secret" if self.name == "stripe" else None,
+        )
+
+    def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
+        self.refunds.append((provider_payment_id, amount, idempotency_key))
+        return RefundResult(provider_refund_id=f"re_{len(self.refunds)}", amount=amount, status="succeeded")
+
+
+def cn(digits: str) -> str:
+    return f"{digits}.{cn_check_character(digits)}"
+
+
+def head(app: Marketplace) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+@dataclass
+class World:
+    app: Marketplace
+    clock: ManualClock
+    stripe: ProviderDouble
+    manual: ProviderDouble
+    ids: dict[str, UUID] = field(default_factory=dict)
+    events: int = 0
+
+    def __getitem__(self, key: str) -> UUID:
+        return self.ids[key]
+
+    def get(self, aggregate_id: UUID) -> Any:
+        return self.app.repository.get(aggregate_id)
+
+    def sign_up(self, key: str, org: str, kind: str, *, verify: bool = True) -> None:
+        email = f"{key}@example.test"
+        user, _ = self.app.sign_up(
+            c.SignUp(email=email, password=PASSWORD, display_name=key, organisation_name=org, organisation_kind=kind)
+        )
+        org_id = self.get(user).organisation_id
+        if verify:
+            self.app.verify_organisation(c.VerifyOrganisation(organisation_id=org_id), actor_id=self["admin"])
+        self.ids[key] = user
+        self.ids[f"{key}_org"] = org_id
+
+    def register_patent(self, owner_keys: list[str], number: str = "202010123456") -> UUID:
+        share = 100 / len(owner_keys)
+        owners = [c.OwnerShare(organisation_id=self[f"{k}_org"], share=share) for k in owner_keys]
+        patent, _ = self.app.register_patent(
+            c.RegisterPatent(
+                application_number=cn(number),
+                patent_type="invention",
+                title_zh="一种锂电池隔膜",
+                title_en="A lithium battery separator",
+                ipc_codes=["H01M 2/14"],
+                filing_date=date(2020, 1, 2),
+                legal_status="granted",
+                owners=owners,
+                inventors=[c.InventorShare(name="张三", share=60), c.InventorShare(name="李四", share=40)],
+            ),
+            actor_id=self[owner_keys[0]],
+        )
+        return patent
+
+    def list_patent(self, key: str, patent: UUID, **terms: Any) -> UUID:
+        values: dict[str, Any] = {
+            "deal_types": ["assignment", "exclusive_licence", "non_exclusive_licence"],
+            "price_mode": "fixed",
+            "asking_price": 10_000_000,
+            "maturity": "prototype",
+        }
+        values.update(terms)
+        listing, _ = self.app.draft_listing(c.DraftListing(patent_id=patent, **values), actor_id=self[key])
+        self.app.publish_listing(c.PublishListing(listing_id=listing), actor_id=self[key])
+        return listing
+
+
+def make_world() -> World:
+    clock = ManualClock(START)
+    app = Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
+    app.use_gateways({"stripe": stripe, "manual": manual})
+    world = World(app, clock, stripe, manual)
+    world.ids["admin"] = app.bootstrap_platform_admin(
+        email="ops@platform.test", password=PASSWORD, display_name="Ops", organisation_name="Platform Ops"
+    )
+    world.sign_up("uni", "福州大学", "university")
+    world.sign_up("firm", "厦门智造装备有限公司", "enterprise")
+    world.sign_up("rival", "泉州新材料有限公司", "enterprise")
+    world.ids["patent"] = world.register_patent(["uni"])
+    world.ids["listing"] = world.list_patent("uni", world["patent"])
+    return world
+
+
+def licence_scope(
+    start: date = date(2025, 4, 1), years: int = 3, field_of_use: str = "", territory: str = ""
+) -> d.ScopeInput:
+    return d.ScopeInput(
+        start=start, end=start.replace(year=start.year + years), field_of_use=field_of_use, territory=territory
+    )
+
+
+def offer(world: World, buyer: str = "firm", kind: str = "assignment", price: int = 10_000_000, **terms: Any) -> UUID:
+    if kind != "assignment" and "scope" not in terms:
+        terms["scope"] = licence_scope()
+    offer_id, _ = world.app.make_offer(
+        d.MakeOffer(listing_id=terms.pop("listing_id", world["listing"]), kind=kind, price=price, **terms),
+        actor_id=world[buyer],
+    )
+    return offer_id
+
+
+def accept(world: World, offer_id: UUID, by: str = "uni") -> UUID:
+    contract_id, _ = world.app.accept_offer(d.AcceptOffer(offer_id=offer_id), actor_id=world[by])
+    return contract_id
+
+
+def sign_all(world: World, contract_id: UUID, *parties: str) -> None:
+    digest = world.get(contract_id).text_sha256
+    for party in parties or ("uni", "firm"):
+        world.app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=digest), actor_id=world[party])
+
+
+def pay_by_webhook(
+    world: World, contract_id: UUID, purpose: str = "upfront", event_id: str = "evt_1", payer: str = "firm"
+) -> UUID:
+    started, _ = world.app.start_payment(
+        d.StartPayment(contract_id=contract_id, purpose=purpose), actor_id=world[payer]
+    )
+    gateway = world.stripe if started.gateway == "stripe" else world.manual
+    obligation = gateway.started[-1]
+    world.app.record_gateway_event(
+        GatewayEvent(
+            provider=started.gateway,
+            event_id=event_id,
+            event_type="payment_intent.succeeded",
+            provider_payment_id=started.provider_payment_id,
+            obligation_id=obligation.obligation_id,
+            amount=obligation.amount,
+        )
+    )
+    return obligation.obligation_id
+
+
+def past_notice(world: World) -> None:
+    world.clock.advance(timedelta(days=15, seconds=1))

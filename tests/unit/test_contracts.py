@@ -1,0 +1,213 @@
+"""Contracts: the public notice and its objections, co-owners' consent, signatures, open licences."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+import pytest
+
+from domain.errors import (
+    ConsentMissingError,
+    ContractStateError,
+    NoticeWindowError,
+    PatentNotTradableError,
+    PermissionDeniedError,
+)
+from marketplace import commands as c
+from marketplace import deal_commands as d
+from tests.unit.deal_helpers import World, accept, head, make_world, offer, past_notice, sign_all
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+def sign(world: World, contract_id: UUID, party: str, digest: str | None = None) -> None:
+    text_sha256 = digest or world.get(contract_id).text_sha256
+    world.app.sign_contract(
+        d.SignContract(contract_id=contract_id, text_sha256=text_sha256),
+        actor_id=world[party],
+    )
+
+
+def test_a_negotiated_price_of_a_university_is_noticed_for_15_days_before_signing(world: World) -> None:
+    contract_id = accept(world, offer(world, price=9_000_000))
+    contract = world.get(contract_id)
+    assert contract.notice_ends_at == (world.clock.now() + timedelta(days=15)).isoformat()
+    before = head(world.app)
+    with pytest.raises(NoticeWindowError, match="public notice runs until"):
+        sign(world, contract_id, "uni")
+    assert head(world.app) == before
+    past_notice(world)
+    sign_all(world, contract_id)
+    signed = world.get(contract_id)
+    assert signed.status == "signed"
+    assert set(signed.signatures) == {str(world["uni_org"]), str(world["firm_org"])}
+
+
+def test_the_listed_fixed_price_needs_no_notice(world: World) -> None:
+    contract_id = accept(world, offer(world, price=10_000_000))
+    assert world.get(contract_id).notice_ends_at is None
+    sign_all(world, contract_id)
+    assert world.get(contract_id).status == "signed"
+
+
+def test_an_upheld_objection_ends_the_contract_and_it_can_never_be_signed(world: World) -> None:
+    contract_id = accept(world, offer(world, kind="exclusive_licence", price=500_000))
+    objection, _ = world.app.file_objection(
+        d.FileObjection(contract_id=contract_id, text="价格明显低于评估价值"), actor_id=world["rival"]
+    )
+    past_notice(world)
+    with pytest.raises(NoticeWindowError, match="awaits"):
+        sign(world, contract_id, "uni")
+    with pytest.raises(PermissionDeniedError):
+        world.app.decide_objection(
+            d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=True, reason="x"),
+            actor_id=world["firm"],
+        )
+    world.app.decide_objection(
+        d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=True, reason="重新评估后再议"),
+        actor_id=world["uni"],
+    )
+    before = head(world.app)
+    with pytest.raises(ContractStateError):
+        sign(world, contract_id, "uni")
+    assert head(world.app) == before
+    patent = world.get(world["patent"])
+    assert patent.licences[str(contract_id)]["status"] == "ended"
+    assert patent.deal_party_ids() == set()
+
+
+def test_a_dismissed_objection_lets_the_parties_sign_after_the_window(world: World) -> None:
+    contract_id = accept(world, offer(world, price=9_000_000))
+    objection, _ = world.app.file_objection(
+        d.FileObjection(contract_id=contract_id, text="价格偏低，请说明"), actor_id=world["rival"]
+    )
+    world.app.decide_objection(
+        d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=False, reason="价格经评估确定"),
+        actor_id=world["uni"],
+    )
+    past_notice(world)
+    with pytest.raises(NoticeWindowError, match="only while"):
+        world.app.file_objection(
+            d.FileObjection(contract_id=contract_id, text="too late to object"), actor_id=world["rival"]
+        )
+    sign_all(world, contract_id)
+    assert world.get(contract_id).status == "signed"
+
+
+def test_a_co_owned_patent_needs_every_co_owners_consent_for_an_exclusive_licence(world: World) -> None:
+    world.sign_up("inst", "中国科学院福建物质结构研究所", "research_institute")
+    patent = world.register_patent(["uni", "inst"], number="202110654321")
+    listing = world.list_patent("uni", patent)
+    contract_id = accept(world, offer(world, kind="exclusive_licence", price=500_000, listing_id=listing))
+    assert world.get(contract_id).consents_required == [world["inst_org"]]
+    past_notice(world)
+    before = head(world.app)
+    with pytest.raises(ConsentMissingError):
+        sign(world, contract_id, "uni")
+    assert head(world.app) == before
+    with pytest.raises(PermissionDeniedError):
+        world.app.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=world["rival"])
+    world.app.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=world["inst"])
+    sign_all(world, contract_id)
+    assert world.get(contract_id).status == "signed"
+
+
+def test_a_non_exclusive_licence_of_a_co_owned_patent_needs_no_consent(world: World) -> None:
+    world.sign_up("inst", "中国科学院福建物质结构研究所", "research_institute")
+    patent = world.register_patent(["uni", "inst"], number="202110654321")
+    listing = world.list_patent("uni", patent)
+    contract_id = accept(world, offer(world, kind="non_exclusive_licence", price=100_000, listing_id=listing))
+    assert world.get(contract_id).consents_required == []
+
+
+def test_a_lapsed_patent_cannot_be_signed_and_a_party_signs_once_the_text_it_read(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign(world, contract_id, "firm")
+    with pytest.raises(ContractStateError, match="already signed"):
+        sign(world, contract_id, "firm")
+    with pytest.raises(ContractStateError, match="text changed"):
+        sign(world, contract_id, "uni", digest="0" * 64)
+    world.app.change_legal_status(
+        c.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1)),
+        actor_id=world["uni"],
+    )
+    before = head(world.app)
+    with pytest.raises(PatentNotTradableError):
+        sign(world, contract_id, "uni")
+    assert head(world.app) == before
+
+
+def test_only_an_org_admin_of_a_party_signs(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    with pytest.raises(PermissionDeniedError):
+        sign(world, contract_id, "rival")
+
+
+def test_open_licence_is_taken_at_once_and_survives_withdrawal_of_the_declaration(world: World) -> None:
+    patent = world.register_patent(["uni"], number="202110111111")
+    listing = world.list_patent(
+        "uni",
+        patent,
+        deal_types=["open_licence", "non_exclusive_licence"],
+        price_mode="open_licence",
+        asking_price=None,
+        open_licence=c.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5),
+    )
+    contract_id, _ = world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    contract = world.get(contract_id)
+    assert (contract.status, contract.kind, contract.terms["royalty_rate"]) == (
+        "in_force",
+        "non_exclusive_licence",
+        300,
+    )
+    assert contract.parties == [world["firm_org"]]
+    assert world.get(patent).licences[str(contract_id)]["status"] == "active"
+    world.app.withdraw_listing(c.WithdrawListing(listing_id=listing), actor_id=world["uni"])
+    assert world.get(patent).licences[str(contract_id)]["status"] == "active"
+
+
+def test_open_licence_with_a_fee_becomes_active_when_paid(world: World) -> None:
+    from tests.unit.deal_helpers import pay_by_webhook
+
+    patent = world.register_patent(["uni"], number="202110111111")
+    listing = world.list_patent(
+        "uni",
+        patent,
+        deal_types=["open_licence"],
+        price_mode="open_licence",
+        asking_price=None,
+        open_licence=c.OpenLicenceInput(fee=50_000, term_years=3),
+    )
+    contract_id, _ = world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["rival"])
+    assert world.get(contract_id).status == "signed"
+    assert world.get(patent).licences[str(contract_id)]["status"] == "granted"
+    pay_by_webhook(world, contract_id, payer="rival")
+    assert world.get(contract_id).status == "in_force"
+    assert world.get(patent).licences[str(contract_id)]["status"] == "active"
+    before = head(world.app)
+    with pytest.raises(PermissionDeniedError):
+        world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["uni"])
+    assert head(world.app) == before
+
+
+def test_registration_reference_of_a_transfer_is_recorded_on_contract_and_patent(world: World) -> None:
+    from tests.unit.deal_helpers import pay_by_webhook
+
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    with pytest.raises(ContractStateError):
+        world.app.record_registration(
+            d.RecordRegistration(contract_id=contract_id, reference="ZL-2025-001"), actor_id=world["firm"]
+        )
+    pay_by_webhook(world, contract_id)
+    world.app.record_registration(
+        d.RecordRegistration(contract_id=contract_id, reference="ZL-2025-001"), actor_id=world["firm"]
+    )
+    assert world.get(contract_id).registration_reference == "ZL-2025-001"
+    topics = [n.topic for n in world.app.recorder.select_notifications(start=1, limit=1000)]
+    assert "domain.patent:Patent.TransferRegistered" in topics
+    assert "domain.contract:TransferContract.Drafted" in topics

@@ -1,0 +1,301 @@
+"""Payments and their effects: the whole journey, the webhook inbox, refunds, royalties, instalments."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from uuid import UUID
+
+import pytest
+
+from domain.errors import ConflictError, ContractStateError, PaymentStateError, PermissionDeniedError
+from domain.payment import obligation_id
+from marketplace import commands as c
+from marketplace import deal_commands as d
+from marketplace.payments.port import GatewayEvent
+from tests.unit.deal_helpers import (
+    World,
+    accept,
+    head,
+    licence_scope,
+    make_world,
+    offer,
+    past_notice,
+    pay_by_webhook,
+    sign_all,
+)
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+def succeeded(oid: UUID, event_id: str, amount: int, payment: str = "pi_1") -> GatewayEvent:
+    return GatewayEvent(
+        provider="stripe",
+        event_id=event_id,
+        event_type="payment_intent.succeeded",
+        provider_payment_id=payment,
+        obligation_id=oid,
+        amount=amount,
+    )
+
+
+def refunded(oid: UUID, event_id: str, refund: str = "re_x") -> GatewayEvent:
+    return GatewayEvent(
+        provider="stripe",
+        event_id=event_id,
+        event_type="charge.refunded",
+        provider_payment_id="pi_1",
+        obligation_id=oid,
+        amount=None,
+        provider_refund_id=refund,
+    )
+
+
+def test_whole_journey_from_offer_to_a_paid_transfer(world: World) -> None:
+    # a licence granted earlier carries over to the new owner
+    licence = accept(
+        world,
+        offer(
+            world, buyer="rival", kind="non_exclusive_licence", price=100_000, scope=licence_scope(field_of_use="储能")
+        ),
+    )
+    past_notice(world)
+    sign_all(world, licence, "uni", "rival")
+    pay_by_webhook(world, licence, payer="rival", event_id="evt_licence")
+
+    offer_id = offer(world, price=8_000_000)
+    world.app.counter_offer(
+        d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=world["uni"]
+    )
+    contract_id = accept(world, offer_id, by="firm")
+    past_notice(world)
+    sign_all(world, contract_id)
+    started, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    assert started.gateway == "stripe"
+    assert world.stripe.started[-1].amount == 9_000_000
+    oid = obligation_id(contract_id, "upfront")
+    assert world.app.record_gateway_event(succeeded(oid, "evt_1", 9_000_000, started.provider_payment_id)) is not None
+
+    paid = world.get(oid)
+    assert paid.status == "paid"
+    shares = world.app.recorder.select_events(oid)[-1]
+    assert b"inventor" in shares.state
+    assert b"platform" in shares.state
+    patent = world.get(world["patent"])
+    assert patent.owner_ids == {world["firm_org"]}
+    assert patent.active_listing_id is None
+    assert world.get(world["listing"]).status == "closed"
+    assert patent.licences[str(licence)]["status"] == "active"
+    assert world.get(contract_id).status == "in_force"
+    assert patent.deal_party_ids() == set()
+
+
+def test_the_shares_of_a_payment_follow_the_institutions_benefit_rule(world: World) -> None:
+    world.app.set_benefit_rules(
+        d.SetBenefitRules(organisation_id=world["uni_org"], inventor_share=70), actor_id=world["uni"]
+    )
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = pay_by_webhook(world, contract_id)
+    event = list(world.app.repository.event_store.get(oid))[-1]
+    split = {(s["party"], s["name"]): s["amount"] for s in event.shares}  # type: ignore[attr-defined]
+    # 10,000,000 fen: 1 % platform fee, no broker; inventors 70 % of the net 9,900,000 by 60/40
+    assert split == {
+        ("platform", ""): 100_000,
+        ("inventor", "张三"): 4_158_000,
+        ("inventor", "李四"): 2_772_000,
+        ("institution", ""): 2_970_000,
+    }
+
+
+def test_payment_of_an_unsigned_contract_and_a_second_payment_are_refused(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    before = head(world.app)
+    with pytest.raises(ContractStateError, match="not signed"):
+        world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    assert head(world.app) == before
+    assert world.stripe.started == []
+    sign_all(world, contract_id)
+    with pytest.raises(PermissionDeniedError):
+        world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["uni"])
+    oid = pay_by_webhook(world, contract_id)
+    before = head(world.app)
+    with pytest.raises(PaymentStateError):
+        world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    with pytest.raises(PaymentStateError):
+        world.app.record_manual_receipt(
+            d.RecordManualReceipt(obligation_id=oid, amount=10_000_000, bank_reference="B-1"), actor_id=world["admin"]
+        )
+    assert head(world.app) == before
+
+
+def test_duplicate_and_out_of_order_gateway_events_change_nothing(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    oid = obligation_id(contract_id, "upfront")
+    assert world.app.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is not None
+    before = head(world.app)
+    assert world.app.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is None  # same delivery again
+    assert head(world.app) == before
+    world.app.record_gateway_event(succeeded(oid, "evt_2", 10_000_000))  # a second success event: no second payment
+    assert [e.__class__.__name__ for e in world.app.repository.event_store.get(oid)] == [
+        "FellDue",
+        "PaymentStarted",
+        "Paid",
+    ]
+    assert world.get(oid).status == "paid"
+
+
+def test_a_refund_event_ahead_of_its_success_event_leaves_the_contract_unpaid(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    world.app.record_gateway_event(refunded(oid, "evt_r", "re_1"))
+    world.app.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
+    world.app.record_gateway_event(refunded(oid, "evt_r2", "re_1"))  # the same refund through another event type
+    assert world.get(oid).status == "refunded"
+    assert world.get(contract_id).status == "signed"
+    assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
+
+
+def test_large_amounts_go_by_bank_transfer_recorded_by_a_platform_admin(world: World) -> None:
+    contract_id = accept(world, offer(world, price=120_000_000))
+    past_notice(world)
+    sign_all(world, contract_id)
+    started, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    assert started.gateway == "manual"
+    oid = obligation_id(contract_id, "upfront")
+    with pytest.raises(PermissionDeniedError):
+        world.app.record_manual_receipt(
+            d.RecordManualReceipt(obligation_id=oid, amount=120_000_000, bank_reference="B-1"), actor_id=world["uni"]
+        )
+    world.app.record_manual_receipt(
+        d.RecordManualReceipt(obligation_id=oid, amount=120_000_000, bank_reference="B-1"), actor_id=world["admin"]
+    )
+    assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
+
+
+def test_refund_of_an_exclusive_licence_ends_it_and_restores_the_listing(world: World) -> None:
+    contract_id = accept(world, offer(world, kind="exclusive_licence", price=500_000))
+    past_notice(world)
+    sign_all(world, contract_id)
+    oid = pay_by_webhook(world, contract_id)
+    assert world.get(world["listing"]).terms["deal_types"] == ["assignment"]
+    world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee cancelled"), actor_id=world["admin"])
+    assert world.stripe.refunds == [("pi_1", 500_000, f"refund-{oid}")]
+    assert world.get(oid).status == "refunded"
+    assert world.get(contract_id).status == "terminated"
+    assert world.get(world["patent"]).licences[str(contract_id)]["status"] == "ended"
+    assert set(world.get(world["listing"]).terms["deal_types"]) == {
+        "assignment",
+        "exclusive_licence",
+        "non_exclusive_licence",
+    }
+    before = head(world.app)
+    world.app.record_gateway_event(refunded(oid, "evt_refund", "re_1"))  # the provider's echo of our refund
+    assert world.get(oid).status == "refunded"
+    assert head(world.app) == before + 1
+
+
+def test_refund_of_a_transfer_gives_the_patent_back(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = pay_by_webhook(world, contract_id)
+    world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="registration refused"), actor_id=world["admin"])
+    assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
+    assert world.get(contract_id).status == "terminated"
+
+
+def test_refund_of_a_transfer_is_refused_once_the_new_owner_listed_the_patent(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = pay_by_webhook(world, contract_id)
+    world.app.draft_listing(
+        c.DraftListing(
+            patent_id=world["patent"],
+            deal_types=["assignment"],
+            price_mode="fixed",
+            asking_price=20_000_000,
+            maturity="pilot",
+        ),
+        actor_id=world["firm"],
+    )
+    before = head(world.app)
+    with pytest.raises(ConflictError, match="since listed"):
+        world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="x"), actor_id=world["admin"])
+    assert head(world.app) == before
+    assert world.stripe.refunds == []
+
+
+def test_royalty_report_closing_a_licence_year_tops_up_to_the_minimum(world: World) -> None:
+    scope = licence_scope(start=date(2025, 4, 1))
+    contract_id = accept(
+        world,
+        offer(
+            world,
+            kind="non_exclusive_licence",
+            price=100_000,
+            scope=scope,
+            royalty_rate=5,
+            minimum_annual_royalty=1_000_000,
+        ),
+    )
+    past_notice(world)
+    sign_all(world, contract_id)
+    pay_by_webhook(world, contract_id)
+    first, _ = world.app.file_royalty_report(
+        d.FileRoyaltyReport(
+            contract_id=contract_id, period_start=date(2025, 4, 1), period_end=date(2025, 9, 30), net_sales=6_000_000
+        ),
+        actor_id=world["firm"],
+    )
+    assert first is not None
+    assert world.get(first).amount == 300_000
+    second, _ = world.app.file_royalty_report(
+        d.FileRoyaltyReport(
+            contract_id=contract_id, period_start=date(2025, 10, 1), period_end=date(2026, 3, 31), net_sales=4_000_000
+        ),
+        actor_id=world["firm"],
+    )
+    assert second == obligation_id(contract_id, "royalty-2026-03-31")
+    assert world.get(second).amount == 700_000  # 200,000 royalty + 500,000 top-up to the 1,000,000 minimum
+    before = head(world.app)
+    with pytest.raises(PermissionDeniedError):
+        world.app.file_royalty_report(
+            d.FileRoyaltyReport(
+                contract_id=contract_id, period_start=date(2026, 4, 1), period_end=date(2026, 6, 30), net_sales=1
+            ),
+            actor_id=world["uni"],
+        )
+    assert head(world.app) == before
+    pay_by_webhook(world, contract_id, purpose="royalty-2026-03-31", event_id="evt_roy")
+    assert world.get(second).status == "paid"
+
+
+def test_an_instalment_falls_due_when_its_date_comes_and_milestones_when_reached(world: World) -> None:
+    instalments = [d.InstalmentInput(amount=4_000_000), d.InstalmentInput(amount=6_000_000, due=date(2025, 6, 1))]
+    contract_id = accept(
+        world, offer(world, instalments=instalments, milestones=[d.MilestoneInput(name="登记完成", amount=500_000)])
+    )
+    sign_all(world, contract_id)
+    pay_by_webhook(world, contract_id)
+    assert world.get(contract_id).status == "in_force"
+    second = obligation_id(contract_id, "instalment-2")
+    assert world.app.raise_due_instalments(date(2025, 5, 31)) == 0
+    assert not world.app.exists(second)
+    world.clock.advance(timedelta(days=90))
+    assert world.app.raise_due_instalments(date(2025, 6, 1)) > 0
+    assert world.get(second).amount == 6_000_000
+    assert world.get(second).due_on == "2025-06-01"
+    before = head(world.app)
+    assert world.app.raise_due_instalments(date(2025, 6, 2)) == 0  # raised once only
+    assert head(world.app) == before
+    milestone, _ = world.app.reach_milestone(
+        d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
+    )
+    assert world.get(milestone).amount == 500_000
+    with pytest.raises(ContractStateError):
+        world.app.reach_milestone(d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"])
