@@ -157,4 +157,5 @@ def test_histories_of_offers_contracts_and_payments(services: Services, scenario
 def test_rebuild_check_after_the_full_scenario_finds_no_difference(services: Services, scenario: Scenario) -> None:
     report = rebuild_check(services)
     assert {"deals", "valuation", "catalogue", "audit_log", "audit_chain", "accounts"} <= set(report.positions)
-    assert report.tables and not report.differences, report.lines()
+    assert report.tables
+    assert not report.differences, report.lines()
