@@ -26,6 +26,7 @@ from benchmarks import (
     bench_as_of,
     bench_audit_chain,
     bench_commands,
+    bench_deals,
     bench_import,
     bench_read_your_writes,
     bench_rebuild,
@@ -42,7 +43,7 @@ from benchmarks.common import (
     summary_table,
 )
 
-NAMES = ("import", "commands", "search", "read_your_writes", "rebuild", "audit_chain", "as_of")
+NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -77,6 +78,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
         results.append(_guarded("import", lambda: bench_import.run(ctx)))
     if "commands" in selected:
         results.append(_guarded("commands", lambda: bench_commands.run(ctx)))
+    if "deals" in selected:
+        results.append(_guarded("deals", lambda: bench_deals.run(ctx)))
     if "search" in selected or "rebuild" in selected:
         # One catalogue of generated listings serves both: searched, then rebuilt from its events.
         with fresh_database(ctx.server, "catalogue") as address:
