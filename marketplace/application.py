@@ -74,6 +74,10 @@ def listing_terms(cmd: c.ListingTermsInput) -> ListingTerms:
 class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
     """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
 
+    #: eventsourcing names an application after its class unless the class itself says otherwise;
+    #: read models track their position under this name.
+    name = "marketplace"
+
     # --- accounts ---------------------------------------------------------------------------
     def sign_up(self, cmd: c.SignUp) -> tuple[UUID, int]:
         """A person signs up for a new organisation, which waits for verification."""

@@ -154,7 +154,9 @@ def apply_terms(row: dict[str, Any], terms: dict[str, Any]) -> None:
 
 def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
     org_id = str(row["organisation_id"])
-    name = next((o["name"] for o in patent["owners"] if o["organisation_id"] == org_id), "")
+    # After an assignment the lister is no longer an owner: the listing keeps the name it had.
+    kept = row.get("organisation_name", "")
+    name = next((o["name"] for o in patent["owners"] if o["organisation_id"] == org_id), kept)
     sections, classes = _sections_and_classes(patent["ipc_codes"])
     row.update(
         organisation_name=name, title_zh=patent["title_zh"], title_en=patent["title_en"],
@@ -198,9 +200,10 @@ class PostgresCatalogueView(PostgresReadModelView):
     tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets")
     topics = frozenset({
         f"{PATENT}.Registered", f"{PATENT}.LegalStatusChanged", f"{PATENT}.ListingOpened",
-        f"{PATENT}.ListingClosed",
+        f"{PATENT}.ListingClosed", f"{PATENT}.OwnershipTransferred", f"{PATENT}.OwnershipReverted",
         f"{LISTING}.Drafted", f"{LISTING}.Revised", f"{LISTING}.Published", f"{LISTING}.Withdrawn",
-        f"{LISTING}.Suspended", f"{LISTING}.Resumed",
+        f"{LISTING}.Suspended", f"{LISTING}.Resumed", f"{LISTING}.Closed", f"{LISTING}.DealTypesRestricted",
+        f"{LISTING}.DealTypesRestored",
     })
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
@@ -309,6 +312,9 @@ class PostgresCatalogueView(PostgresReadModelView):
             row["active_listing_id"] = plain(d["listing_id"])
         elif event == "ListingClosed":
             row["active_listing_id"] = None
+        elif event in ("OwnershipTransferred", "OwnershipReverted"):
+            row["owners"] = plain(d["owners"])
+            row["owner_ids"] = [UUID(o["organisation_id"]) for o in row["owners"] if o["organisation_id"]]
         row["updated_at"] = r.timestamp
         row["version"] = r.version
 
@@ -332,5 +338,11 @@ class PostgresCatalogueView(PostgresReadModelView):
             row["status"] = "suspended"
         elif event == "Resumed":
             row["status"] = d["status"]
+        elif event == "Closed":  # sold: the assignment came into force
+            row["status"] = "closed"
+        elif event == "DealTypesRestricted":  # an exclusive or sole licence excludes these
+            row["deal_types"] = [t for t in row["deal_types"] if t not in d["removed"]]
+        elif event == "DealTypesRestored":
+            row["deal_types"] = [*row["deal_types"], *d["restored"]]
         row["updated_at"] = r.timestamp
         row["version"] = r.version

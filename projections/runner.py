@@ -66,10 +66,12 @@ class BatchProjectionRunner:
                 try:
                     view.process(todo, tracking)
                 except IntegrityError:
-                    # Another runner (a second worker process) recorded this page first; its
-                    # transaction holds the rows, ours rolled back. Carry on from where it is.
-                    positions[view.name] = view.position(self.application_name)
-                    continue
+                    # Another runner (a second worker process) recorded this page, or part of it,
+                    # first; its transaction holds those rows, ours rolled back. Carry on from
+                    # where it is; a failure that is not such a race is raised, never skipped.
+                    now = view.position(self.application_name)
+                    if now < last:
+                        view.process([r for r in records if r.position > now], tracking)
                 positions[view.name] = last
             start = last
             total += len(page)
