@@ -63,6 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.published": ("挂牌中", "Published"),
     "status.suspended": ("已暂停", "Suspended"),
     "status.withdrawn": ("已撤牌", "Withdrawn"),
+    "status.closed": ("已成交", "Sold"),
     "legal.pending": ("审中", "Pending"),
     "legal.granted": ("有效（已授权）", "Granted"),
     "legal.lapsed": ("失效（未缴年费）", "Lapsed"),
