@@ -337,3 +337,21 @@ class ValuationQueries:
             "SELECT notification_id FROM valuation_tracking WHERE application_name = 'marketplace'"
         )
         return int(value or 0)
+
+
+class AgencyMember(msgspec.Struct, frozen=True):
+    user_id: UUID
+    display_name: str
+    organisation_name: str
+    accredited: bool
+
+
+async def agency_members(pool: asyncpg.Pool) -> list[AgencyMember]:
+    """Users of valuation agencies (the people a platform admin may accredit), accredited or not."""
+    rows = await pool.fetch(
+        "SELECT u.id AS user_id, u.display_name, o.name AS organisation_name,"
+        " EXISTS (SELECT 1 FROM valuation_accreditations a WHERE a.user_id = u.id) AS accredited"
+        " FROM accounts_users u JOIN accounts_organisations o ON o.id = u.organisation_id"
+        " WHERE o.kind = 'valuation_agency' ORDER BY o.name, u.display_name, u.id"
+    )
+    return [AgencyMember(**dict(r)) for r in rows]

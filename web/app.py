@@ -36,6 +36,7 @@ from web.controllers.deals_api import DealsApiController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
 from web.controllers.roots import DailyRootsController
+from web.controllers.valuation import ValuationApiController, ValuationPagesController
 from web.controllers.webhooks import WebhooksController
 from web.state import WebState, create_pool
 
@@ -138,6 +139,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
             DailyRootsController, DealsController, DealsApiController, WebhooksController,
+            ValuationPagesController, ValuationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},
