@@ -27,10 +27,11 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import ConflictError
-from domain.ids import organisation_id
+from domain.ids import organisation_id, user_id
 from domain.patent_numbers import cn_check_character
 from marketplace import commands as c
 from marketplace.application import Marketplace
+from marketplace.demo_deals import DemoListing, seed_demo_deals
 
 # --- the report -------------------------------------------------------------------------------
 
@@ -1070,6 +1071,7 @@ def seed_demo(
     drawn = [generator.patent() for _ in range(listings)]
     statuses = _status_plan(rng, [p.legal_status == "granted" for p, _, _ in drawn])
     published = 0
+    on_offer: list[DemoListing] = []
     for done, ((patent, lister, field), status) in enumerate(zip(drawn, statuses, strict=True), 1):
         actor = admins[lister.name]
         patent_id, _ = app.register_patent(patent, actor_id=actor)
@@ -1087,7 +1089,12 @@ def seed_demo(
                                     actor_id=admin_id)
         elif status == "published":
             published += 1
+            on_offer.append(DemoListing(listing_id, patent_id, actor))
         if progress is not None:
             progress(done, listings)
+    if on_offer:
+        buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
+        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=user_id(MEMBERS[0].email))
+        published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1, patents=listings, listings=listings,
                       published=published)

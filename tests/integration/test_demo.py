@@ -13,7 +13,9 @@ from domain.ipc import IpcScheme, parse_ipc
 from domain.patent import Patent
 from marketplace.application import Marketplace
 from marketplace.demo import TECHNICAL_FIELDS, DemoReport, is_empty, seed_demo
+from marketplace.payments.factory import build_gateways
 from marketplace.services import Services
+from marketplace.settings import Settings
 
 LISTINGS = 40
 
@@ -48,6 +50,18 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     assert scalar(services, "SELECT array_agg(kind) FROM accounts_organisations WHERE NOT verified") == ["enterprise"]
     check_listings(services, report)
     check_patents(services)
+    check_deals(services)
+
+
+def check_deals(services: Services) -> None:
+    """A visitor finds a sale, a price in public notice, a negotiation and assessments."""
+    assert scalar(services, "SELECT count(*) FROM catalogue_listings WHERE status = 'closed'") == 1
+    assert scalar(services, "SELECT count(*) FROM deal_contracts WHERE status = 'in_force' AND kind = 'assignment'") == 1
+    assert scalar(services, "SELECT count(*) FROM deal_contracts WHERE notice_ends_at > now()") == 1
+    assert scalar(services, "SELECT count(*) FROM deal_offers WHERE status = 'open'") == 1
+    assert scalar(services, "SELECT count(*) FROM deal_benefit_shares") >= 2
+    assert scalar(services, "SELECT count(*) FROM valuation_assessments WHERE status = 'current'") == 3
+    assert scalar(services, "SELECT count(*) FROM valuation_accreditations") == 1
 
 
 def check_listings(services: Services, report: DemoReport) -> None:
@@ -68,7 +82,7 @@ def check_listings(services: Services, report: DemoReport) -> None:
         open_terms = conn.execute(
             "SELECT count(*) FROM catalogue_listings WHERE price_mode = 'open_licence' AND open_licence IS NULL"
         ).fetchone()
-    assert set(statuses) == {"published", "draft", "withdrawn", "suspended"}
+    assert set(statuses) == {"published", "draft", "withdrawn", "suspended", "closed"}  # closed: sold
     assert statuses["published"] == report.published
     assert statuses["published"] > LISTINGS * 0.7
     assert lapsed == (statuses["suspended"],)
@@ -130,6 +144,7 @@ def test_a_second_seed_is_refused_and_every_account_can_log_in(seeded: tuple[Ser
 def test_same_seed_gives_the_same_content_but_new_passwords(ipc_scheme: IpcScheme) -> None:
     def seeded_patents() -> tuple[DemoReport, list[tuple[str, str, str]]]:
         app = Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme)
+        app.use_gateways(build_gateways(Settings.from_env({})))  # the demo's sale is paid by bank transfer
         assert is_empty(app)
         report = seed_demo(app, listings=12, seed=7)
         patents = []
