@@ -56,7 +56,8 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
 def check_deals(services: Services) -> None:
     """A visitor finds a sale, a price in public notice, a negotiation and assessments."""
     assert scalar(services, "SELECT count(*) FROM catalogue_listings WHERE status = 'closed'") == 1
-    assert scalar(services, "SELECT count(*) FROM deal_contracts WHERE status = 'in_force' AND kind = 'assignment'") == 1
+    in_force = "SELECT count(*) FROM deal_contracts WHERE status = 'in_force' AND kind = 'assignment'"
+    assert scalar(services, in_force) == 1
     assert scalar(services, "SELECT count(*) FROM deal_contracts WHERE notice_ends_at > now()") == 1
     assert scalar(services, "SELECT count(*) FROM deal_offers WHERE status = 'open'") == 1
     assert scalar(services, "SELECT count(*) FROM deal_benefit_shares") >= 2
