@@ -111,6 +111,7 @@ CREATE TABLE valuation_open_licences (
     currency            text,
     royalty_rate        integer,
     term_years          integer,
+    offered             boolean NOT NULL DEFAULT true,  -- false while an exclusive/sole licence took it off
     updated_at          timestamptz NOT NULL
 );
 CREATE INDEX valuation_open_licences_patent_idx ON valuation_open_licences (patent_id);

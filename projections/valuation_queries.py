@@ -268,7 +268,8 @@ class ValuationQueries:
         )
         licences = await self.pool.fetch(
             "SELECT listing_id, status, fee, currency, royalty_rate, term_years FROM valuation_open_licences"
-            " WHERE patent_id = $1 AND fee IS NOT NULL AND status <> 'draft' ORDER BY updated_at, listing_id",
+            " WHERE patent_id = $1 AND fee IS NOT NULL AND offered AND status <> 'draft'"
+            " ORDER BY updated_at, listing_id",
             patent_id,
         )
         return PatentValuationRecord(

@@ -83,7 +83,20 @@ class PostgresValuationView(PostgresReadModelView):
         {f"{ACCREDITATION}.{e}" for e in ("Accredited", "Renewed", "Revoked")}
         | {f"{VALUATION}.{e}" for e in ("Recorded", "Superseded", "Withdrawn")}
         | {f"{PATENT}.Registered"}
-        | {f"{LISTING}.{e}" for e in ("Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed")}
+        | {
+            f"{LISTING}.{e}"
+            for e in (
+                "Drafted",
+                "Revised",
+                "Published",
+                "Withdrawn",
+                "Suspended",
+                "Resumed",
+                "Closed",
+                "DealTypesRestricted",
+                "DealTypesRestored",
+            )
+        }
         | {f"{OFFER}.{e}" for e in ("Made", "Countered")}
         | {f"domain.contract:{cls}.Drafted" for cls in CONTRACT_CLASSES}
         | {f"{OBLIGATION}.{e}" for e in ("FellDue", "Paid", "Refunded")}
@@ -114,6 +127,8 @@ class PostgresValuationView(PostgresReadModelView):
                 ("Listing", kind): listing_status
                 for kind in ("Published", "Withdrawn", "Suspended", "Resumed", "Closed")
             },
+            ("Listing", "DealTypesRestricted"): self._open_licence_offered,
+            ("Listing", "DealTypesRestored"): self._open_licence_offered,
             ("Offer", "Made"): self._offer,
             ("Offer", "Countered"): self._offer,
             ("Contract", "Drafted"): self._contract_drafted,
@@ -257,6 +272,17 @@ class PostgresValuationView(PostgresReadModelView):
             "UPDATE valuation_open_licences SET status = %s, updated_at = %s WHERE listing_id = %s",
             (status, r.timestamp, r.originator_id),
         )
+
+    @staticmethod
+    def _open_licence_offered(curs: Cursor[DictRow], r: EventRecord) -> None:
+        """An exclusive or sole licence takes the open licence off the listing; a refund puts it back."""
+        restricted = r.topic.endswith(".DealTypesRestricted")
+        changed = r.data.get("removed" if restricted else "restored") or []
+        if "open_licence" in changed:
+            curs.execute(
+                "UPDATE valuation_open_licences SET offered = %s, updated_at = %s WHERE listing_id = %s",
+                (not restricted, r.timestamp, r.originator_id),
+            )
 
     # --- deals ----------------------------------------------------------------------------
     @staticmethod

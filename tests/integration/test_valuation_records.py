@@ -54,20 +54,15 @@ def paid_deal(market: Market, patent_id: UUID, buyer: UUID, price: int, *, kind:
         by=buyer,
     )
     offer.counter(terms, side=Side.SELLER, expires_at=now + timedelta(days=10), now=now, by=market.owner)
-    # Contract.draft passes ``id=`` to the constructor, which this eventsourcing release refuses;
-    # the created event is recorded through ``_create`` with the same payload until that is fixed.
-    klass = Contract.kind_class(kind)
-    contract = klass._create(
-        klass.Drafted,
-        id=contract_id_for_offer(offer.id),
+    contract = Contract.draft(
+        contract_id=contract_id_for_offer(offer.id),
         offer_id=offer.id,
         listing_id=offer.listing_id,
         patent_id=patent_id,
         seller_organisation_id=seller_org,
         buyer_organisation_id=buyer_org,
-        terms=terms.as_dict(),
-        text_zh="专利权转让合同",
-        text_en="Patent assignment contract",
+        terms=terms,
+        text=("专利权转让合同", "Patent assignment contract"),
         text_sha256="0" * 64,
         notice_ends_at=None,
         consents_required=[],
@@ -173,6 +168,7 @@ def test_field_record_and_calibration_follow_paid_deals_and_rebuild_identically(
 
     # The market pays 1,000,000 yuan for the first patent and 640,000 yuan for the second.
     paid_deal(market, first, buyer, 100_000_000)
+    market.clock.advance(timedelta(days=30))
     paid_deal(market, second, buyer, 64_000_000)
     assess(market, patent_id=third)  # after those deals: no realised price to compare it with
     runner.catch_up()
@@ -199,6 +195,13 @@ def test_field_record_and_calibration_follow_paid_deals_and_rebuild_identically(
     assert [p.price for p in record.prices] == [100_000_000]
     licences = read(services, lambda q: q.patent_record(third)).open_licences
     assert [(o.fee, o.royalty_rate, o.status) for o in licences] == [(5_000_000, 300, "published")]
+
+    # An exclusive licence elsewhere takes the open licence off the listing: no longer on the record.
+    restricted = app.repository.get(listing)
+    restricted.restrict_deal_types(["open_licence"], contract_id=uuid4(), by=market.owner)
+    app.save(restricted)
+    runner.catch_up()
+    assert read(services, lambda q: q.patent_record(third)).open_licences == []
 
     before = dump(services)
     services.views["valuation"].reset()
