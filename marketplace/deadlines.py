@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.errors import DomainError
+from marketplace.deal_commands import ExpireOffer
 from marketplace.services import Services
 from projections.deals_queries import offers_due_to_expire
 
@@ -24,11 +25,11 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DeadlineReport:
-    """What one pass did: offers expired, and how many instalment obligations were raised."""
+    """What one pass did: offers expired (or found closed meanwhile), and the log position of its last save."""
 
     expired: list[UUID] = field(default_factory=list)
     refused: list[UUID] = field(default_factory=list)
-    instalments_raised: int = 0
+    last_position: int = 0
 
 
 class DeadlineWorker:
@@ -48,14 +49,15 @@ class DeadlineWorker:
         now = app.clock.now()
         for offer_id in offers_due_to_expire(self.services.views["deals"].datastore, now):
             try:
-                app.expire_offer(offer_id)
+                position = app.expire_offer(ExpireOffer(offer_id=offer_id))
             except DomainError as refusal:
                 # Accepted, withdrawn or expired meanwhile (another worker, or a party just now).
                 log.info("offer %s not expired: %s", offer_id, refusal.message)
                 report.refused.append(offer_id)
             else:
                 report.expired.append(offer_id)
-        report.instalments_raised = len(app.raise_due_instalments())
+                report.last_position = position
+        report.last_position = app.raise_due_instalments(now.date()) or report.last_position
         return report
 
     def run_forever(self) -> None:

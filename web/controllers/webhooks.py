@@ -11,9 +11,10 @@ from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, post
 
-from domain.errors import ConflictError, DomainError
+from domain.errors import DomainError
 from marketplace.payments.port import WebhookSignatureError
 from marketplace.payments.webhooks import parse_stripe_webhook
+from web.controllers.deals import wait_for_deals
 from web.state import WebState
 
 
@@ -30,14 +31,15 @@ class WebhooksController(Controller):
         except WebhookSignatureError as error:
             return Response({"status_code": 400, "detail": str(error)}, status_code=400, media_type=MediaType.JSON)
         try:
-            await web.run(web.services.app.record_gateway_event, event)
-        except ConflictError as duplicate:
-            # Delivered before (the inbox refused it) or already applied: acknowledged, nothing changes.
-            return Response({"received": True, "duplicate": True, "detail": duplicate.message}, status_code=200)
+            position = await web.run(web.services.app.record_gateway_event, event)
         except DomainError as error:
             return Response(
                 {"status_code": error.status, "detail": error.message, "field": error.field},
                 status_code=error.status,
                 media_type=MediaType.JSON,
             )
-        return Response({"received": True, "event_id": event.event_id}, status_code=200)
+        if position is not None:
+            await wait_for_deals(web, position)
+        if position is None:  # delivered before: the inbox acknowledges it and nothing changes
+            return Response({"received": True, "duplicate": True, "event_id": event.event_id}, status_code=200)
+        return Response({"received": True, "duplicate": False, "event_id": event.event_id}, status_code=200)

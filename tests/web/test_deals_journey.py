@@ -1,0 +1,323 @@
+"""Deals end to end over HTTP, as the parties use them: offer, counter, accept, public notice, signatures,
+payment (Stripe through a real localstripe, or a bank transfer), the webhook (twice, and out of order),
+ownership and listing effects, benefit shares; and the open licence taken up at once.
+
+localstripe cannot reach the in-process TestClient, so a small HTTP receiver takes its signed
+deliveries and the test forwards each one, byte for byte with its Stripe-Signature header, to
+``POST /webhooks/stripe``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from marketplace.clock import ManualClock
+from marketplace.database import DatabaseAddress
+from marketplace.services import Services, build_services
+from marketplace.settings import Settings
+from tests.localstripe import Localstripe, confirm_with_test_card
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login
+from tests.web.test_api import Member, _member, listed, verified_member
+from web.app import create_app
+
+WEBHOOK_SECRET = "whsec_deals_journey"
+START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def deal_services(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock,
+                  env: dict[str, str]) -> Services:
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0", **env})
+    svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
+    svc.app.bootstrap_platform_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Platform Admin",
+                                     organisation_name="Platform Ops")
+    return svc
+
+
+@pytest.fixture
+def stripe_client(
+    database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock, localstripe: Localstripe
+) -> Iterator[TestClient[Litestar]]:
+    """The marketplace with Stripe (localstripe) configured and the clock in the test's hand."""
+    svc = deal_services(database, ipc_scheme, tmp_path, clock, {
+        "MARKETPLACE_STRIPE_API_KEY": localstripe.api_key, "MARKETPLACE_STRIPE_API_BASE": localstripe.api_base,
+        "MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "MARKETPLACE_STRIPE_LOCALSTRIPE": "1",
+    })
+    with TestClient(create_app(svc, start_projections=True)) as client:
+        yield client
+    svc.close()
+
+
+@pytest.fixture
+def manual_client(
+    database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock
+) -> Iterator[TestClient[Litestar]]:
+    """The marketplace without Stripe: every payment goes by bank transfer (对公转账)."""
+    svc = deal_services(database, ipc_scheme, tmp_path, clock, {})
+    with TestClient(create_app(svc, start_projections=True)) as client:
+        yield client
+    svc.close()
+
+
+class WebhookRelay:
+    """Receives localstripe's signed deliveries on 127.0.0.1, to forward them to the TestClient."""
+
+    def __init__(self) -> None:
+        self.deliveries: queue.Queue[tuple[bytes, str]] = queue.Queue()
+        deliveries = self.deliveries
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                deliveries.put((body, self.headers.get("Stripe-Signature", "")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/stripe"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events_for(self, payment_intent_id: str, types: set[str], timeout: float = 15.0) -> dict[str, tuple[bytes, str]]:
+        """The deliveries of ``types`` whose object is (or belongs to) the PaymentIntent."""
+        found: dict[str, tuple[bytes, str]] = {}
+        deadline = time.monotonic() + timeout
+        while types - found.keys() and (left := deadline - time.monotonic()) > 0:
+            try:
+                body, signature = self.deliveries.get(timeout=left)
+            except queue.Empty:
+                break
+            event = json.loads(body)
+            obj = event["data"]["object"]
+            if payment_intent_id in (obj.get("id"), obj.get("payment_intent")) and event["type"] in types:
+                found[event["type"]] = (body, signature)
+        assert not types - found.keys(), f"localstripe delivered no {types - found.keys()} for {payment_intent_id}"
+        return found
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def relay(localstripe: Localstripe) -> Iterator[WebhookRelay]:
+    r = WebhookRelay()
+    localstripe.register_webhook(r.url, WEBHOOK_SECRET, webhook_id="wh_deals_journey")
+    yield r
+    r.close()
+
+
+# --- helpers ----------------------------------------------------------------------------------
+def stripe_signature(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    """The Stripe-Signature header Stripe sends: HMAC-SHA256 of "<t>.<body>" under the endpoint secret."""
+    timestamp = int(time.time())
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@dataclass(frozen=True)
+class Parties:
+    university: Member
+    enterprise: Member
+    admin: Member
+
+
+def parties(client: TestClient[Litestar]) -> Parties:
+    university = verified_member(client, None, "tto@fzu.example.cn", "福州大学")  # type: ignore[arg-type]
+    enterprise = _enterprise(client)
+    return Parties(university, enterprise, _member(client, ADMIN_EMAIL, ADMIN_PASSWORD))
+
+
+def _enterprise(client: TestClient[Litestar]) -> Member:
+    from tests.web.conftest import sign_up_verified
+
+    sign_up_verified(client, None, "buyer@cells.example.cn", "宁德电芯科技有限公司", kind="enterprise",  # type: ignore[arg-type]
+                     password="secret-password-1")
+    return _member(client, "buyer@cells.example.cn", "secret-password-1")
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def negotiate(client: TestClient[Litestar], p: Parties, listing_id: str, offered: int, agreed: int) -> str:
+    """The enterprise offers, the university counters, the enterprise accepts: the contract's id."""
+    offer = ok(client.post(f"/api/listings/{listing_id}/offers", headers=p.enterprise.headers,
+                           json={"kind": "assignment", "price": offered, "valid_days": 14}), 201)
+    offer_id = offer["id"]
+    ok(client.post(f"/api/offers/{offer_id}/counter", headers=p.university.headers,
+                   json={"kind": "assignment", "price": agreed, "valid_days": 14, "note": "含技术指导"}))
+    ok(client.post(f"/api/offers/{offer_id}/accept", headers=p.enterprise.headers))
+    detail = ok(client.get(f"/api/offers/{offer_id}", headers=p.enterprise.headers))
+    assert detail["offer"]["status"] == "accepted"
+    assert [e["event_type"] for e in detail["thread"]] == ["Made", "Countered", "Accepted"]
+    assert detail["offer"]["price_amount"] == agreed
+    return str(detail["offer"]["contract_id"])
+
+
+def through_notice(client: TestClient[Litestar], p: Parties, clock: ManualClock, contract_id: str) -> dict[str, Any]:
+    """The notice shows the price; signing waits for its end; then both parties sign the hash shown."""
+    notices = ok(client.get("/api/notices"))
+    notice = next(n for n in notices["items"] if n["contract"]["id"] == contract_id)
+    contract = notice["contract"]
+    assert contract["notice_ends_at"] is not None
+    assert "福州大学" in client.get("/notices").text
+    early = client.post(f"/api/contracts/{contract_id}/sign", headers=p.enterprise.headers,
+                        json={"text_sha256": contract["text_sha256"]})
+    assert early.status_code in (400, 409) and "notice" in early.json()["detail"]
+    clock.advance(timedelta(days=16))
+    for who in (p.university, p.enterprise):
+        ok(client.post(f"/api/contracts/{contract_id}/sign", headers=who.headers,
+                       json={"text_sha256": contract["text_sha256"]}))
+    signed = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
+    assert signed["contract"]["status"] == "signed"
+    assert len(signed["signatures"]) == 2
+    assert signed["obligations"][0]["purpose"] == "upfront"
+    return signed
+
+
+def assert_transferred_and_shared(client: TestClient[Litestar], p: Parties, contract_id: str, amount: int) -> None:
+    done = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
+    k = done["contract"]
+    assert k["status"] == "in_force"
+    assert k["ownership_transferred"] is True
+    assert k["listing_closed"] is True
+    assert done["obligations"][0]["status"] == "paid"
+    shares = done["benefit_shares"]
+    assert sum(s["amount"] for s in shares) == amount
+    inventors = {s["name"]: s["amount"] for s in shares if s["recipient"] == "inventor"}
+    assert set(inventors) == {"陈明", "林华"}
+    # 1 % platform fee; inventors take at least half of the net income, split 60:40.
+    net = amount - amount // 100
+    assert inventors["陈明"] + inventors["林华"] >= net // 2
+    assert inventors["陈明"] * 40 == pytest.approx(inventors["林华"] * 60, abs=100)
+    # The buyer does not see the seller's split; the university's pages show it.
+    assert ok(client.get(f"/api/contracts/{contract_id}", headers=p.enterprise.headers))["benefit_shares"] == []
+    login(client, "tto@fzu.example.cn", "secret-password-1")
+    page = client.get(f"/contracts/{contract_id}")
+    assert page.status_code == 200 and "陈明" in page.text and "已生效" in page.text
+    mine = client.get("/my/benefits", params={"name": "陈明"})
+    assert "陈明" in mine.text and "林华" not in mine.text
+    client.cookies.clear()
+
+
+# --- journeys ---------------------------------------------------------------------------------
+def test_negotiated_assignment_paid_by_card_through_stripe_webhooks(
+    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe, relay: WebhookRelay
+) -> None:
+    client = stripe_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 11, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, offered=50_000_000, agreed=60_000_000)
+    through_notice(client, p, clock, contract_id)
+
+    started = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
+                             json={"purpose": "upfront"}), 201)
+    assert started["gateway"] == "stripe" and started["provider_payment_id"].startswith("pi_")
+    intent = started["provider_payment_id"]
+    obligation_id = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]["id"]
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    assert intent in client.get(f"/payments/{obligation_id}").text
+    client.cookies.clear()
+
+    confirm_with_test_card(localstripe.client, intent)
+    succeeded = relay.events_for(intent, {"payment_intent.succeeded"})["payment_intent.succeeded"]
+    # Stripe's later charge.succeeded (localstripe sends none: signed here as Stripe signs) overtakes it.
+    later = json.dumps({"id": "evt_charge_later", "type": "charge.succeeded", "created": int(time.time()) + 5,
+                        "data": {"object": {"id": "ch_later", "object": "charge", "payment_intent": intent,
+                                            "amount": 60_000_000, "metadata": {"obligation_id": obligation_id}}}})
+    for body, signature in ((later.encode(), stripe_signature(later.encode())), succeeded):
+        answer = ok(client.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": signature,
+                                                                            "Content-Type": "application/json"}))
+        assert answer["duplicate"] is False
+    # Stripe delivers at least once: the same success again changes nothing.
+    again = ok(client.post("/webhooks/stripe", content=succeeded[0], headers={"Stripe-Signature": succeeded[1]}))
+    assert again["duplicate"] is True
+
+    assert_transferred_and_shared(client, p, contract_id, 60_000_000)
+    paid = ok(client.get(f"/api/obligations/{obligation_id}", headers=p.enterprise.headers))
+    assert paid["status"] == "paid" and paid["gateway"] == "stripe" and paid["paid_amount"] == 60_000_000
+
+
+def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
+    manual_client: TestClient[Litestar], clock: ManualClock
+) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 12, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, offered=80_000_000, agreed=90_000_000)
+    through_notice(client, p, clock, contract_id)
+
+    started = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
+                             json={"purpose": "upfront"}), 201)
+    assert started["gateway"] == "manual"
+    obligation = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]
+    assert obligation["reference"] in json.dumps(started["instructions"])
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    page = client.get(f"/payments/{obligation['id']}")
+    assert obligation["reference"] in page.text
+    client.cookies.clear()
+
+    ok(client.post(f"/api/obligations/{obligation['id']}/receipt", headers=p.admin.headers,
+                   json={"amount": 90_000_000, "bank_reference": "ICBC-20260320-0042"}))
+    assert_transferred_and_shared(client, p, contract_id, 90_000_000)
+
+    # A refund reverses what the payment caused, or is refused where it cannot.
+    refunded = client.post(f"/api/obligations/{obligation['id']}/refund", headers=p.admin.headers,
+                           json={"reason": "合同解除"})
+    after = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
+    if refunded.status_code == 200:
+        assert after["obligations"][0]["status"] == "refunded"
+        assert all(s["reversed"] for s in after["benefit_shares"])
+    else:
+        assert refunded.status_code == 409, refunded.text
+        assert after["obligations"][0]["status"] == "paid"
+        assert not any(s["reversed"] for s in after["benefit_shares"])
+
+
+def test_open_licence_taken_up_at_once_and_paid(manual_client: TestClient[Litestar]) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 13, deal_types=["open_licence"], price_mode="open_licence",
+                        asking_price=None, open_licence={"fee": 2_000_000, "royalty_rate": 3, "term_years": 3})
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    listing_page = client.get(f"/listings/{listing_id}")
+    assert "接受开放许可" in listing_page.text
+    client.cookies.clear()
+
+    taken = ok(client.post(f"/api/listings/{listing_id}/open-licence", headers=p.enterprise.headers), 201)
+    contract = ok(client.get(f"/api/contracts/{taken['id']}", headers=p.enterprise.headers))
+    assert contract["contract"]["kind"] == "non_exclusive_licence"
+    assert contract["contract"]["notice_ends_at"] is None
+    assert contract["obligations"][0]["amount"] == 2_000_000
+    obligation_id = contract["obligations"][0]["id"]
+    ok(client.post(f"/api/contracts/{taken['id']}/payments", headers=p.enterprise.headers,
+                   json={"purpose": "upfront"}), 201)
+    ok(client.post(f"/api/obligations/{obligation_id}/receipt", headers=p.admin.headers,
+                   json={"amount": 2_000_000, "bank_reference": "BOC-0001"}))
+    done = ok(client.get(f"/api/contracts/{taken['id']}", headers=p.university.headers))
+    assert done["contract"]["status"] == "in_force"
+    assert sum(s["amount"] for s in done["benefit_shares"]) == 2_000_000
