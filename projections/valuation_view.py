@@ -325,7 +325,8 @@ class PostgresValuationView(PostgresReadModelView):
 
     @staticmethod
     def _paid(curs: Cursor[DictRow], r: EventRecord) -> None:
-        """The contract price is realised when its upfront obligation is paid (docs/DEALS.md)."""
+        """The contract price is realised when its first price payment is paid: ``upfront`` (docs/DEALS.md) or,
+        for a price paid in dated instalments, the first instalment; later instalments change nothing."""
         paid_at = plain(r.data.get("at")) or r.timestamp
         curs.execute(
             "INSERT INTO valuation_market_prices (contract_id, patent_id, deal_type, price, currency, drafted_at,"
@@ -333,9 +334,9 @@ class PostgresValuationView(PostgresReadModelView):
             " SELECT c.contract_id, c.patent_id, c.deal_type, c.price, c.currency, c.drafted_at, %s::timestamptz,"
             " extract(year FROM %s::timestamptz AT TIME ZONE 'Asia/Shanghai')::int"
             " FROM valuation_obligations o JOIN valuation_contracts c USING (contract_id)"
-            " WHERE o.obligation_id = %s AND o.purpose = 'upfront'"
+            " WHERE o.obligation_id = %s AND (o.purpose = 'upfront' OR o.purpose LIKE 'instalment-%%')"
             " ON CONFLICT (contract_id) DO UPDATE SET paid_at = EXCLUDED.paid_at, year = EXCLUDED.year,"
-            " refunded = false",
+            " refunded = false WHERE valuation_market_prices.refunded",
             (paid_at, paid_at, r.originator_id),
         )
 
@@ -343,6 +344,7 @@ class PostgresValuationView(PostgresReadModelView):
     def _refunded(curs: Cursor[DictRow], r: EventRecord) -> None:
         curs.execute(
             "UPDATE valuation_market_prices SET refunded = true WHERE contract_id ="
-            " (SELECT contract_id FROM valuation_obligations WHERE obligation_id = %s AND purpose = 'upfront')",
+            " (SELECT contract_id FROM valuation_obligations WHERE obligation_id = %s"
+            " AND (purpose = 'upfront' OR purpose LIKE 'instalment-%%'))",
             (r.originator_id,),
         )
