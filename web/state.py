@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
 from litestar.concurrency import sync_to_thread
+from psycopg import sql
 
 from marketplace.services import Services
 from projections.accounts import AccountsQueries
@@ -45,6 +46,7 @@ class WebState:
     pool: asyncpg.Pool
     catalogue: CatalogueQueries
     accounts: AccountsQueries
+    _slowest_query: str | None = field(default=None, repr=False)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (synchronous) application command in a worker thread."""
@@ -58,15 +60,23 @@ class WebState:
         """
         deadline = time.monotonic() + patience
         delay = 0.001
+        query = self._slowest_view_query()
         while True:
-            row = await self.pool.fetchrow(
-                "SELECT (SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace')"
-                " AS c, (SELECT notification_id FROM accounts_tracking WHERE application_name = 'marketplace') AS a"
-            )
-            assert row is not None
-            if min(row["c"] or 0, row["a"] or 0) >= position:
+            if (await self.pool.fetchval(query, self.services.app.name) or 0) >= position:
                 return True
             if time.monotonic() > deadline:
                 return False
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 0.01)
+
+    def _slowest_view_query(self) -> str:
+        """The lowest tracking position over all the read models, as one statement (``$1``: the application)."""
+        if self._slowest_query is None:
+            positions = [
+                sql.SQL("coalesce((SELECT notification_id FROM {} WHERE application_name = $1), 0)").format(
+                    sql.Identifier(view.tracking_table_name)
+                )
+                for view in self.services.views.values()
+            ]
+            self._slowest_query = sql.SQL("SELECT least({})").format(sql.SQL(", ").join(positions)).as_string(None)
+        return self._slowest_query

@@ -6,9 +6,7 @@ accreditation, the conflict of interest and who may supersede or withdraw on the
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -120,13 +118,8 @@ def today(web: WebState) -> date:
 
 
 async def wait_for_valuation(web: WebState, position: int, patience: float = 5.0) -> None:
-    """Read your writes: wait until the valuation view (and the catalogue and accounts) reached ``position``."""
+    """Read your writes: wait until every read model (the valuation records among them) reached ``position``."""
     await web.wait_for(position, patience)
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        if await queries(web).position() >= position:
-            return
-        await asyncio.sleep(0.005)
 
 
 def method_specs(lang: str) -> list[dict[str, Any]]:
