@@ -45,12 +45,14 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-def deal_services(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock,
-                  env: dict[str, str]) -> Services:
+def deal_services(
+    database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock, env: dict[str, str]
+) -> Services:
     settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0", **env})
     svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
-    svc.app.bootstrap_platform_admin(email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Platform Admin",
-                                     organisation_name="Platform Ops")
+    svc.app.bootstrap_platform_admin(
+        email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Platform Admin", organisation_name="Platform Ops"
+    )
     return svc
 
 
@@ -59,10 +61,18 @@ def stripe_client(
     database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock, localstripe: Localstripe
 ) -> Iterator[TestClient[Litestar]]:
     """The marketplace with Stripe (localstripe) configured and the clock in the test's hand."""
-    svc = deal_services(database, ipc_scheme, tmp_path, clock, {
-        "MARKETPLACE_STRIPE_API_KEY": localstripe.api_key, "MARKETPLACE_STRIPE_API_BASE": localstripe.api_base,
-        "MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "MARKETPLACE_STRIPE_LOCALSTRIPE": "1",
-    })
+    svc = deal_services(
+        database,
+        ipc_scheme,
+        tmp_path,
+        clock,
+        {
+            "MARKETPLACE_STRIPE_API_KEY": localstripe.api_key,
+            "MARKETPLACE_STRIPE_API_BASE": localstripe.api_base,
+            "MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "MARKETPLACE_STRIPE_LOCALSTRIPE": "1",
+        },
+    )
     with TestClient(create_app(svc, start_projections=True)) as client:
         yield client
     svc.close()
@@ -73,7 +83,7 @@ def manual_client(
     database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock
 ) -> Iterator[TestClient[Litestar]]:
     """The marketplace without Stripe: every payment goes by bank transfer (对公转账)."""
-    svc = deal_services(database, ipc_scheme, tmp_path, clock, {})
+    svc = deal_services(database, ipc_scheme, tmp_path, clock, {"MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET})
     with TestClient(create_app(svc, start_projections=True)) as client:
         yield client
     svc.close()
@@ -100,7 +110,9 @@ class WebhookRelay:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/stripe"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def events_for(self, payment_intent_id: str, types: set[str], timeout: float = 15.0) -> dict[str, tuple[bytes, str]]:
+    def events_for(
+        self, payment_intent_id: str, types: set[str], timeout: float = 15.0
+    ) -> dict[str, tuple[bytes, str]]:
         """The deliveries of ``types`` whose object is (or belongs to) the PaymentIntent."""
         found: dict[str, tuple[bytes, str]] = {}
         deadline = time.monotonic() + timeout
@@ -144,8 +156,13 @@ class Parties:
     admin: Member
 
 
+def services_of(client: TestClient[Litestar]) -> Services:
+    services: Services = client.app.state.web.services
+    return services
+
+
 def parties(client: TestClient[Litestar]) -> Parties:
-    university = verified_member(client, None, "tto@fzu.example.cn", "福州大学")  # type: ignore[arg-type]
+    university = verified_member(client, services_of(client), "tto@fzu.example.cn", "福州大学")
     enterprise = _enterprise(client)
     return Parties(university, enterprise, _member(client, ADMIN_EMAIL, ADMIN_PASSWORD))
 
@@ -153,8 +170,14 @@ def parties(client: TestClient[Litestar]) -> Parties:
 def _enterprise(client: TestClient[Litestar]) -> Member:
     from tests.web.conftest import sign_up_verified
 
-    sign_up_verified(client, None, "buyer@cells.example.cn", "宁德电芯科技有限公司", kind="enterprise",  # type: ignore[arg-type]
-                     password="secret-password-1")
+    sign_up_verified(
+        client,
+        services_of(client),
+        "buyer@cells.example.cn",
+        "宁德电芯科技有限公司",
+        kind="enterprise",
+        password="secret-password-1",
+    )
     return _member(client, "buyer@cells.example.cn", "secret-password-1")
 
 
@@ -165,11 +188,22 @@ def ok(response: Any, status: int = 200) -> Any:
 
 def negotiate(client: TestClient[Litestar], p: Parties, listing_id: str, offered: int, agreed: int) -> str:
     """The enterprise offers, the university counters, the enterprise accepts: the contract's id."""
-    offer = ok(client.post(f"/api/listings/{listing_id}/offers", headers=p.enterprise.headers,
-                           json={"kind": "assignment", "price": offered, "valid_days": 14}), 201)
+    offer = ok(
+        client.post(
+            f"/api/listings/{listing_id}/offers",
+            headers=p.enterprise.headers,
+            json={"kind": "assignment", "price": offered, "valid_days": 14},
+        ),
+        201,
+    )
     offer_id = offer["id"]
-    ok(client.post(f"/api/offers/{offer_id}/counter", headers=p.university.headers,
-                   json={"kind": "assignment", "price": agreed, "valid_days": 14, "note": "含技术指导"}))
+    ok(
+        client.post(
+            f"/api/offers/{offer_id}/counter",
+            headers=p.university.headers,
+            json={"kind": "assignment", "price": agreed, "valid_days": 14, "note": "含技术指导"},
+        )
+    )
     ok(client.post(f"/api/offers/{offer_id}/accept", headers=p.enterprise.headers))
     detail = ok(client.get(f"/api/offers/{offer_id}", headers=p.enterprise.headers))
     assert detail["offer"]["status"] == "accepted"
@@ -185,18 +219,25 @@ def through_notice(client: TestClient[Litestar], p: Parties, clock: ManualClock,
     contract = notice["contract"]
     assert contract["notice_ends_at"] is not None
     assert "福州大学" in client.get("/notices").text
-    early = client.post(f"/api/contracts/{contract_id}/sign", headers=p.enterprise.headers,
-                        json={"text_sha256": contract["text_sha256"]})
-    assert early.status_code in (400, 409) and "notice" in early.json()["detail"]
+    early = client.post(
+        f"/api/contracts/{contract_id}/sign",
+        headers=p.enterprise.headers,
+        json={"text_sha256": contract["text_sha256"]},
+    )
+    assert early.status_code in (400, 409)
+    assert "notice" in early.json()["detail"]
     clock.advance(timedelta(days=16))
     for who in (p.university, p.enterprise):
-        ok(client.post(f"/api/contracts/{contract_id}/sign", headers=who.headers,
-                       json={"text_sha256": contract["text_sha256"]}))
+        ok(
+            client.post(
+                f"/api/contracts/{contract_id}/sign", headers=who.headers, json={"text_sha256": contract["text_sha256"]}
+            )
+        )
     signed = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
     assert signed["contract"]["status"] == "signed"
     assert len(signed["signatures"]) == 2
     assert signed["obligations"][0]["purpose"] == "upfront"
-    return signed
+    return dict(signed)
 
 
 def assert_transferred_and_shared(client: TestClient[Litestar], p: Parties, contract_id: str, amount: int) -> None:
@@ -218,9 +259,12 @@ def assert_transferred_and_shared(client: TestClient[Litestar], p: Parties, cont
     assert ok(client.get(f"/api/contracts/{contract_id}", headers=p.enterprise.headers))["benefit_shares"] == []
     login(client, "tto@fzu.example.cn", "secret-password-1")
     page = client.get(f"/contracts/{contract_id}")
-    assert page.status_code == 200 and "陈明" in page.text and "已生效" in page.text
+    assert page.status_code == 200
+    assert "陈明" in page.text
+    assert "已生效" in page.text
     mine = client.get("/my/benefits", params={"name": "陈明"})
-    assert "陈明" in mine.text and "林华" not in mine.text
+    assert "陈明" in mine.text
+    assert "林华" not in mine.text
     client.cookies.clear()
 
 
@@ -234,9 +278,14 @@ def test_negotiated_assignment_paid_by_card_through_stripe_webhooks(
     contract_id = negotiate(client, p, listing_id, offered=50_000_000, agreed=60_000_000)
     through_notice(client, p, clock, contract_id)
 
-    started = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
-                             json={"purpose": "upfront"}), 201)
-    assert started["gateway"] == "stripe" and started["provider_payment_id"].startswith("pi_")
+    started = ok(
+        client.post(
+            f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers, json={"purpose": "upfront"}
+        ),
+        201,
+    )
+    assert started["gateway"] == "stripe"
+    assert started["provider_payment_id"].startswith("pi_")
     intent = started["provider_payment_id"]
     obligation_id = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]["id"]
     login(client, "buyer@cells.example.cn", "secret-password-1")
@@ -246,12 +295,30 @@ def test_negotiated_assignment_paid_by_card_through_stripe_webhooks(
     confirm_with_test_card(localstripe.client, intent)
     succeeded = relay.events_for(intent, {"payment_intent.succeeded"})["payment_intent.succeeded"]
     # Stripe's later charge.succeeded (localstripe sends none: signed here as Stripe signs) overtakes it.
-    later = json.dumps({"id": "evt_charge_later", "type": "charge.succeeded", "created": int(time.time()) + 5,
-                        "data": {"object": {"id": "ch_later", "object": "charge", "payment_intent": intent,
-                                            "amount": 60_000_000, "metadata": {"obligation_id": obligation_id}}}})
+    later = json.dumps(
+        {
+            "id": "evt_charge_later",
+            "type": "charge.succeeded",
+            "created": int(time.time()) + 5,
+            "data": {
+                "object": {
+                    "id": "ch_later",
+                    "object": "charge",
+                    "payment_intent": intent,
+                    "amount": 60_000_000,
+                    "metadata": {"obligation_id": obligation_id},
+                }
+            },
+        }
+    )
     for body, signature in ((later.encode(), stripe_signature(later.encode())), succeeded):
-        answer = ok(client.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": signature,
-                                                                            "Content-Type": "application/json"}))
+        answer = ok(
+            client.post(
+                "/webhooks/stripe",
+                content=body,
+                headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+            )
+        )
         assert answer["duplicate"] is False
     # Stripe delivers at least once: the same success again changes nothing.
     again = ok(client.post("/webhooks/stripe", content=succeeded[0], headers={"Stripe-Signature": succeeded[1]}))
@@ -259,7 +326,9 @@ def test_negotiated_assignment_paid_by_card_through_stripe_webhooks(
 
     assert_transferred_and_shared(client, p, contract_id, 60_000_000)
     paid = ok(client.get(f"/api/obligations/{obligation_id}", headers=p.enterprise.headers))
-    assert paid["status"] == "paid" and paid["gateway"] == "stripe" and paid["paid_amount"] == 60_000_000
+    assert paid["status"] == "paid"
+    assert paid["gateway"] == "stripe"
+    assert paid["paid_amount"] == 60_000_000
 
 
 def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
@@ -271,8 +340,12 @@ def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
     contract_id = negotiate(client, p, listing_id, offered=80_000_000, agreed=90_000_000)
     through_notice(client, p, clock, contract_id)
 
-    started = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
-                             json={"purpose": "upfront"}), 201)
+    started = ok(
+        client.post(
+            f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers, json={"purpose": "upfront"}
+        ),
+        201,
+    )
     assert started["gateway"] == "manual"
     obligation = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]
     assert obligation["reference"] in json.dumps(started["instructions"])
@@ -281,13 +354,19 @@ def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
     assert obligation["reference"] in page.text
     client.cookies.clear()
 
-    ok(client.post(f"/api/obligations/{obligation['id']}/receipt", headers=p.admin.headers,
-                   json={"amount": 90_000_000, "bank_reference": "ICBC-20260320-0042"}))
+    ok(
+        client.post(
+            f"/api/obligations/{obligation['id']}/receipt",
+            headers=p.admin.headers,
+            json={"amount": 90_000_000, "bank_reference": "ICBC-20260320-0042"},
+        )
+    )
     assert_transferred_and_shared(client, p, contract_id, 90_000_000)
 
     # A refund reverses what the payment caused, or is refused where it cannot.
-    refunded = client.post(f"/api/obligations/{obligation['id']}/refund", headers=p.admin.headers,
-                           json={"reason": "合同解除"})
+    refunded = client.post(
+        f"/api/obligations/{obligation['id']}/refund", headers=p.admin.headers, json={"reason": "合同解除"}
+    )
     after = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
     if refunded.status_code == 200:
         assert after["obligations"][0]["status"] == "refunded"
@@ -301,8 +380,15 @@ def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
 def test_open_licence_taken_up_at_once_and_paid(manual_client: TestClient[Litestar]) -> None:
     client = manual_client
     p = parties(client)
-    listing_id = listed(client, p.university, 13, deal_types=["open_licence"], price_mode="open_licence",
-                        asking_price=None, open_licence={"fee": 2_000_000, "royalty_rate": 3, "term_years": 3})
+    listing_id = listed(
+        client,
+        p.university,
+        13,
+        deal_types=["open_licence"],
+        price_mode="open_licence",
+        asking_price=None,
+        open_licence={"fee": 2_000_000, "royalty_rate": 3, "term_years": 3},
+    )
     login(client, "buyer@cells.example.cn", "secret-password-1")
     listing_page = client.get(f"/listings/{listing_id}")
     assert "接受开放许可" in listing_page.text
@@ -314,10 +400,19 @@ def test_open_licence_taken_up_at_once_and_paid(manual_client: TestClient[Litest
     assert contract["contract"]["notice_ends_at"] is None
     assert contract["obligations"][0]["amount"] == 2_000_000
     obligation_id = contract["obligations"][0]["id"]
-    ok(client.post(f"/api/contracts/{taken['id']}/payments", headers=p.enterprise.headers,
-                   json={"purpose": "upfront"}), 201)
-    ok(client.post(f"/api/obligations/{obligation_id}/receipt", headers=p.admin.headers,
-                   json={"amount": 2_000_000, "bank_reference": "BOC-0001"}))
+    ok(
+        client.post(
+            f"/api/contracts/{taken['id']}/payments", headers=p.enterprise.headers, json={"purpose": "upfront"}
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            f"/api/obligations/{obligation_id}/receipt",
+            headers=p.admin.headers,
+            json={"amount": 2_000_000, "bank_reference": "BOC-0001"},
+        )
+    )
     done = ok(client.get(f"/api/contracts/{taken['id']}", headers=p.university.headers))
     assert done["contract"]["status"] == "in_force"
     assert sum(s["amount"] for s in done["benefit_shares"]) == 2_000_000

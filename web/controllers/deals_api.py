@@ -199,10 +199,11 @@ class DealsApiController(Controller):
     @post("/contracts/{contract_id:uuid}/objections", summary="Object to a notice (any logged-in user)")
     async def object(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
-    ) -> Done:
+    ) -> Created:
         me = _identity(request, web)
         body = _body(data, contract_id=contract_id)
-        return Done(_position(await _run(web, me, "file_objection", "FileObjection", body)))
+        objection_id, position = await _run(web, me, "file_objection", "FileObjection", body)
+        return Created(objection_id, position)
 
     @post(
         "/contracts/{contract_id:uuid}/objections/{objection_id:uuid}/decide",
