@@ -1,0 +1,149 @@
+"""The deals read model on a real PostgreSQL: it follows offers, contracts and payments; a rebuild
+yields identical rows; the deadline worker expires an offer at its deadline (not before)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import psycopg
+
+from marketplace import deal_commands as d
+from marketplace.clock import ManualClock
+from marketplace.deadlines import DeadlineWorker
+from marketplace.services import Services
+from tests.unit.deal_helpers import (
+    START,
+    ProviderDouble,
+    World,
+    accept,
+    licence_scope,
+    offer,
+    past_notice,
+    pay_by_webhook,
+    sign_all,
+)
+
+DEAL_TABLES = (
+    "deal_offers",
+    "deal_offer_events",
+    "deal_contracts",
+    "deal_signatures",
+    "deal_objections",
+    "deal_obligations",
+    "deal_benefit_shares",
+    "deal_royalty_reports",
+)
+
+
+def world_on(services: Services) -> World:
+    """The unit tests' small market (a university, two enterprises, a listed patent) on PostgreSQL."""
+    clock = ManualClock(START)
+    app = services.app
+    app.clock = clock
+    stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
+    app.use_gateways({"stripe": stripe, "manual": manual})
+    world = World(app, clock, stripe, manual)
+    world.ids["admin"] = app.bootstrap_platform_admin(
+        email="ops@platform.test", password="a-long-password", display_name="Ops", organisation_name="Platform Ops"
+    )
+    world.sign_up("uni", "福州大学", "university")
+    world.sign_up("firm", "厦门智造装备有限公司", "enterprise")
+    world.sign_up("rival", "泉州新材料有限公司", "enterprise")
+    world.ids["patent"] = world.register_patent(["uni"])
+    world.ids["listing"] = world.list_patent("uni", world["patent"])
+    return world
+
+
+def table(services: Services, name: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        return conn.execute(f"SELECT t::text FROM {name} t ORDER BY 1").fetchall()
+
+
+def test_deals_view_follows_the_deal_and_rebuilds_identical_rows(services: Services) -> None:
+    w = world_on(services)
+    # A negotiated licence: offer, counter, accept, objection dismissed, signatures, payment, royalties.
+    licence = offer(w, kind="exclusive_licence", price=5_000_000, royalty_rate=3.0, minimum_annual_royalty=100_000)
+    w.app.counter_offer(
+        d.CounterOffer(
+            offer_id=licence,
+            kind="exclusive_licence",
+            price=6_000_000,
+            scope=licence_scope(),
+            royalty_rate=4.0,
+            minimum_annual_royalty=100_000,
+        ),
+        actor_id=w["uni"],
+    )
+    contract = accept(w, licence, by="firm")
+    objection, _ = w.app.file_objection(
+        d.FileObjection(contract_id=contract, text="成交价格明显偏低"), actor_id=w["rival"]
+    )
+    w.app.decide_objection(
+        d.DecideObjection(contract_id=contract, objection_id=objection, upheld=False, reason="已评估"),
+        actor_id=w["uni"],
+    )
+    past_notice(w)
+    sign_all(w, contract)
+    pay_by_webhook(w, contract)
+    w.app.file_royalty_report(
+        d.FileRoyaltyReport(
+            contract_id=contract, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), net_sales=10_000_000
+        ),
+        actor_id=w["firm"],
+    )
+    # A second offer, rejected.
+    rejected = offer(w, buyer="rival", kind="assignment", price=1_000_000)
+    w.app.reject_offer(d.RejectOffer(offer_id=rejected, reason="太低"), actor_id=w["uni"])
+
+    services.make_runner().catch_up()
+    offers = {
+        r[0]: r[1:] for r in table_rows(services, "SELECT id, status, rounds, awaiting, price_amount FROM deal_offers")
+    }
+    assert offers[licence] == ("accepted", 2, None, 6_000_000)
+    assert offers[rejected] == ("rejected", 1, None, 1_000_000)
+    k = table_rows(
+        services, "SELECT status, objections_open, kind, price_amount FROM deal_contracts WHERE id = %s", contract
+    )[0]
+    assert k == ("in_force", 0, "exclusive_licence", 6_000_000)
+    assert table_rows(services, "SELECT status FROM deal_objections") == [("dismissed",)]
+    shares = table_rows(services, "SELECT recipient, name, amount FROM deal_benefit_shares ORDER BY seq")
+    assert sum(s[2] for s in shares if isinstance(s[2], int)) == 6_000_000
+    assert {s[1] for s in shares if s[0] == "inventor"} == {"张三", "李四"}
+    assert table_rows(services, "SELECT royalty FROM deal_royalty_reports") == [(400_000,)]
+
+    before = {name: table(services, name) for name in DEAL_TABLES}
+    services.views["deals"].reset()
+    services.make_runner(["deals"], page_size=3).catch_up()  # small pages: rows must not depend on paging
+    assert {name: table(services, name) for name in DEAL_TABLES} == before
+
+
+def table_rows(services: Services, query: str, *args: object) -> list[tuple[object, ...]]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        return [tuple(r) for r in conn.execute(query, args).fetchall()]
+
+
+def test_the_deadline_worker_expires_an_offer_at_its_deadline(services: Services) -> None:
+    w = world_on(services)
+    short = offer(w, price=9_000_000, valid_days=2)
+    later = offer(w, buyer="rival", price=9_500_000, valid_days=5)
+    runner = services.make_runner()
+    runner.catch_up()
+    worker = DeadlineWorker(services)
+
+    w.clock.advance(timedelta(days=2) - timedelta(seconds=1))
+    assert worker.run_once().expired == []
+
+    w.clock.advance(timedelta(seconds=1))
+    report = worker.run_once()
+    assert report.expired == [short]
+    runner.catch_up()
+    statuses = {r[0]: r[1] for r in table_rows(services, "SELECT id, status FROM deal_offers")}
+    assert statuses == {short: "expired", later: "open"}
+    thread = table_rows(
+        services, "SELECT event_type FROM deal_offer_events WHERE offer_id = %s ORDER BY version", short
+    )
+    assert thread == [("Made",), ("Expired",)]
+    # Once expired, the offer is no longer the worker's business; the other expires in its turn.
+    assert worker.run_once().expired == []
+    w.clock.advance(timedelta(days=3))
+    assert worker.run_once().expired == [later]
