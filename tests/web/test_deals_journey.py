@@ -31,7 +31,7 @@ from marketplace.database import DatabaseAddress
 from marketplace.services import Services, build_services
 from marketplace.settings import Settings
 from tests.localstripe import Localstripe, confirm_with_test_card
-from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
 from tests.web.test_api import Member, _member, listed, verified_member
 from web.app import create_app
 
@@ -416,3 +416,55 @@ def test_open_licence_taken_up_at_once_and_paid(manual_client: TestClient[Litest
     done = ok(client.get(f"/api/contracts/{taken['id']}", headers=p.university.headers))
     assert done["contract"]["status"] == "in_force"
     assert sum(s["amount"] for s in done["benefit_shares"]) == 2_000_000
+
+
+def test_the_html_forms_offer_counter_and_accept_and_the_thread_is_for_the_parties_only(
+    manual_client: TestClient[Litestar],
+) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 14, price_mode="negotiable", asking_price=None)
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    listing_page = f"/listings/{listing_id}"
+    assert "提出报价" in client.get(listing_page).text
+    made = post_form(
+        client,
+        f"/listings/{listing_id}/offers",
+        {"kind": "assignment", "price": "300000", "valid_days": "10", "note": "首轮报价"},
+        form_page=listing_page,
+    )
+    assert made.status_code == 303, made.text
+    thread_path = made.headers["location"]
+    thread = client.get(thread_path).text
+    assert "30 万元" in thread
+    assert "首轮报价" in thread
+    assert f"/listings/{listing_id}/as-of?at=" in thread
+    assert client.get("/deals").text.count(thread_path) == 1
+
+    client.cookies.clear()
+    login(client, "tto@fzu.example.cn", "secret-password-1")
+    countered = post_form(
+        client,
+        f"{thread_path}/counter",
+        {"kind": "assignment", "price": "350000", "valid_days": "10"},
+        form_page=thread_path,
+    )
+    assert countered.status_code == 303, countered.text
+    refused = post_form(client, f"{thread_path}/accept", {}, form_page=thread_path)  # not the seller's turn
+    assert refused.status_code == 409
+    assert "turn" in refused.text
+
+    client.cookies.clear()
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    assert post_form(client, f"{thread_path}/accept", {}, form_page=thread_path).status_code == 303
+    page = client.get(thread_path).text
+    assert "已接受" in page
+    assert "/contracts/" in page
+    contract_path = "/contracts/" + page.split('href="/contracts/')[1].split('"')[0]
+    assert "text-sha256" in client.get(contract_path).text
+
+    client.cookies.clear()
+    verified_member(client, services_of(client), "x@other.example.cn", "无关公司")
+    login(client, "x@other.example.cn", "secret-password-1")
+    assert client.get(thread_path).status_code == 403
+    assert client.get(contract_path).status_code == 403
