@@ -8,7 +8,6 @@ event written, so that callers can wait for read models to catch up (read-your-w
 
 from __future__ import annotations
 
-from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -30,15 +29,8 @@ from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.deals import DealCommands
 from marketplace.passwords import hash_password, timing_equaliser, verify_password
+from marketplace.units import percent_to_basis_points
 from marketplace.valuations import ValuationCommands
-
-
-def percent_to_basis_points(value: float, field: str) -> int:
-    """Shares are entered as percentages with at most two decimals and kept as basis points."""
-    bp = Decimal(str(value)) * 100
-    if bp != bp.to_integral_value():
-        raise ValidationError(f"{field}: at most two decimals", field=field)
-    return int(bp)
 
 
 def listing_terms(cmd: c.ListingTermsInput) -> ListingTerms:

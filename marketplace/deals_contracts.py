@@ -1,0 +1,288 @@
+"""Contract commands: public notice, consents, signatures, coming into force, registration,
+milestones, royalty reports, due instalments and open-licence take-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain.contract import (
+    Contract,
+    ContractStatus,
+    LicenceContract,
+    TransferContract,
+    open_licence_contract_id,
+)
+from domain.deal_terms import EXCLUSIVE_KINDS, DealKind, DealTerms, LicenceScope
+from domain.errors import (
+    ConflictError,
+    ContractStateError,
+    ListingNotOpenError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from domain.listing import DealType, Listing, ListingStatus
+from domain.money import Money
+from domain.organisation import Organisation
+from domain.patent import Patent
+from domain.payment import PaymentObligation, obligation_id
+from domain.royalty import closes_licence_year, royalty_due
+from domain.user import Role
+from marketplace import deal_commands as d
+from marketplace.deals_offers import OfferCommands
+
+#: Deal types an exclusive or sole licence takes off the patent's listing.
+EXCLUDED_BY_EXCLUSIVE = [
+    DealType.EXCLUSIVE_LICENCE.value,
+    DealType.SOLE_LICENCE.value,
+    DealType.NON_EXCLUSIVE_LICENCE.value,
+    DealType.OPEN_LICENCE.value,
+]
+CONTRACT_DRAFTED_TOPICS = [
+    "domain.contract:TransferContract.Drafted",
+    "domain.contract:LicenceContract.Drafted",
+]
+
+
+def _add_years(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        return date(start.year + years, 3, 1)
+
+
+class ContractCommands(OfferCommands):
+    """A drafted contract from public notice to signed, in force, registered and paying."""
+
+    def file_objection(self, cmd: d.FileObjection, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """Any logged-in user objects to a negotiated price while its notice runs."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        objection = uuid4()
+        contract.file_objection(objection, text=cmd.text, now=self.clock.now(), by=user.id)
+        return objection, self.commit(contract)
+
+    def decide_objection(self, cmd: d.DecideObjection, *, actor_id: UUID | None) -> int:
+        """The seller's org admin decides; an upheld objection ends the contract (it can never be signed)."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        self._require_org_admin(user, contract.seller_organisation_id, "selling organisation", "contract_id")
+        contract.decide_objection(cmd.objection_id, upheld=cmd.upheld, reason=cmd.reason, by=user.id)
+        changed: list[Aggregate] = [contract]
+        if cmd.upheld:
+            contract.terminate(reason="an objection to the public notice was upheld", by=user.id)
+            changed.append(self._release(contract, reason="objection upheld", by=user.id))
+        return self.commit(*changed)
+
+    def _release(self, contract: Contract, *, reason: str, by: UUID) -> Patent:
+        """The patent side of a contract that ends before it is in force: licence and deal closed."""
+        patent = self.load(Patent, contract.patent_id, "patent_id")
+        patent.end_licence(contract.id, reason=reason)
+        patent.close_deal(contract.offer_id or contract.id, by=by)
+        return patent
+
+    def consent_as_co_owner(self, cmd: d.ConsentAsCoOwner, *, actor_id: UUID | None) -> int:
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        if not user.has_role(Role.ORG_ADMIN):
+            raise PermissionDeniedError(
+                "contract_id: only an org_admin may consent for the organisation", field="contract_id"
+            )
+        contract.consent(user.organisation_id, by=user.id)
+        return self.commit(contract)
+
+    def sign_contract(self, cmd: d.SignContract, *, actor_id: UUID | None) -> int:
+        """A party's org admin signs the text it read; the last signature raises the first payments."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        if not user.has_role(Role.ORG_ADMIN) or user.organisation_id not in contract.parties:
+            raise PermissionDeniedError("contract_id: only an org_admin of a party may sign", field="contract_id")
+        patent = self.load(Patent, contract.patent_id, "patent_id")
+        if not patent.is_owned_by(contract.seller_organisation_id):
+            raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
+        now = self.clock.now()
+        contract.sign(
+            user.organisation_id, text_sha256=cmd.text_sha256, patent_tradable=patent.is_tradable, now=now, by=user.id
+        )
+        return self.commit(*self._after_signature(contract, patent, now, by=user.id))
+
+    def _after_signature(self, contract: Contract, patent: Patent, now: datetime, *, by: UUID) -> list[Aggregate]:
+        changed: list[Aggregate] = [contract, patent]
+        if contract.status != ContractStatus.SIGNED:
+            return changed
+        changed += self._raise_scheduled(contract, now.date())
+        if contract.first_purpose() is None:
+            changed += self._come_into_force(contract, patent, now, by=by)
+        return self._unique(changed)
+
+    def _raise_scheduled(self, contract: Contract, today: date) -> list[Aggregate]:
+        raised: list[Aggregate] = []
+        for purpose, amount, due in contract.scheduled_payments(today):
+            if not self.exists(obligation_id(contract.id, purpose)):
+                raised.append(self._obligation(contract, purpose, amount, due))
+        return raised
+
+    @staticmethod
+    def _obligation(contract: Contract, purpose: str, amount: int, due_on: str | None) -> PaymentObligation:
+        return PaymentObligation.fall_due(
+            contract_id=contract.id,
+            payer_organisation_id=contract.buyer_organisation_id,
+            payee_organisation_id=contract.seller_organisation_id,
+            amount=amount,
+            currency=str(contract.terms["currency"]),
+            purpose=purpose,
+            due_on=due_on,
+        )
+
+    def _come_into_force(self, contract: Contract, patent: Patent, now: datetime, *, by: UUID) -> list[Aggregate]:
+        """Signed and first payment made: the transfer or licence takes effect."""
+        contract.come_into_force(now=now)
+        patent.close_deal(contract.offer_id or contract.id, by=by)
+        listing = self.load(Listing, contract.listing_id, "listing_id")
+        if isinstance(contract, TransferContract):
+            buyer = self.load(Organisation, contract.buyer_organisation_id, "buyer_organisation_id")
+            patent.transfer_ownership(contract.id, organisation_id=buyer.id, name=buyer.name, by=by)
+            if listing.is_open:
+                listing.close(reason="sold", contract_id=contract.id, by=by)
+            if patent.active_listing_id == listing.id:
+                patent.close_listing(listing.id, by=by)
+        else:
+            patent.activate_licence(contract.id)
+            if contract.kind in EXCLUSIVE_KINDS:
+                listing.restrict_deal_types(EXCLUDED_BY_EXCLUSIVE, contract_id=contract.id, by=by)
+        return [contract, patent, listing]
+
+    # --- after signing ----------------------------------------------------------------------
+    def record_registration(self, cmd: d.RecordRegistration, *, actor_id: UUID | None) -> int:
+        """A party enters the patent office's reference (著录项目变更 for a transfer, 备案 for a licence)."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
+            raise PermissionDeniedError("contract_id: only a party may record the registration", field="contract_id")
+        contract.record_registration(cmd.reference, by=user.id)
+        changed: list[Aggregate] = [contract]
+        if isinstance(contract, TransferContract):
+            patent = self.load(Patent, contract.patent_id, "patent_id")
+            patent.register_transfer(contract.id, reference=contract.registration_reference or "", by=user.id)
+            changed.append(patent)
+        return self.commit(*changed)
+
+    def reach_milestone(self, cmd: d.ReachMilestone, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """A party records a milestone; its payment falls due at once."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
+            raise PermissionDeniedError("contract_id: only a party may record a milestone", field="contract_id")
+        amount = contract.reach_milestone(cmd.name.strip(), by=user.id)
+        obligation = self._obligation(
+            contract, f"milestone-{cmd.name.strip()}", amount, self.clock.now().date().isoformat()
+        )
+        return obligation.id, self.commit(contract, obligation)
+
+    def file_royalty_report(self, cmd: d.FileRoyaltyReport, *, actor_id: UUID | None) -> tuple[UUID | None, int]:
+        """The licensee reports net sales; the royalty (with any minimum-royalty top-up) falls due."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        if not isinstance(contract, LicenceContract):
+            raise ContractStateError("contract_id: royalties are reported on licences only", field="contract_id")
+        self._require_member(user, contract.buyer_organisation_id, "licensee", "contract_id")
+        terms = contract.deal_terms
+        assert terms.scope is not None
+        if cmd.period_end < cmd.period_start:
+            raise ValidationError("period_end: must not be before period_start", field="period_end")
+        closes = closes_licence_year(terms.scope.start, cmd.period_end)
+        due = royalty_due(
+            net_sales=cmd.net_sales,
+            rate=terms.royalty_rate,
+            minimum_annual_royalty=terms.minimum_annual_royalty,
+            royalties_so_far_this_year=contract.royalties_so_far_this_year,
+            closes_licence_year=closes,
+        )
+        obligation = None
+        if due.total > 0:
+            obligation = self._obligation(
+                contract, f"royalty-{cmd.period_end.isoformat()}", due.total, self.clock.now().date().isoformat()
+            )
+        contract.report_royalty(
+            period_start=cmd.period_start,
+            period_end=cmd.period_end,
+            net_sales=cmd.net_sales,
+            royalty=due.royalty,
+            top_up=due.top_up,
+            closes_licence_year=closes,
+            obligation_id=obligation.id if obligation else None,
+            by=user.id,
+        )
+        changed: list[Aggregate] = [contract] if obligation is None else [contract, obligation]
+        return (obligation.id if obligation else None), self.commit(*changed)
+
+    def raise_due_instalments(self, today: date, contract_ids: Iterable[UUID] | None = None) -> int:
+        """System: instalments whose due date has come become payment obligations (once each)."""
+        position = 0
+        for cid in contract_ids if contract_ids is not None else self._drafted_contract_ids():
+            contract = self.load(Contract, cid, "contract_id")
+            if contract.status not in (ContractStatus.SIGNED, ContractStatus.IN_FORCE):
+                continue
+            raised = self._raise_scheduled(contract, today)
+            if raised:
+                position = self.commit(*raised)
+        return position
+
+    def _drafted_contract_ids(self) -> list[UUID]:
+        ids: list[UUID] = []
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=500, topics=CONTRACT_DRAFTED_TOPICS)
+            ids += [n.originator_id for n in page if isinstance(n.originator_id, UUID)]
+            if len(page) < 500:
+                return ids
+            start = page[-1].id + 1
+
+    # --- open licence -----------------------------------------------------------------------
+    def take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """Any verified organisation takes a non-exclusive licence on the posted terms at once (专利法 art. 51)."""
+        user = self.actor(actor_id)
+        listing = self.load(Listing, cmd.listing_id, "listing_id")
+        posted = listing.terms.get("open_licence")
+        if (
+            listing.status != ListingStatus.PUBLISHED
+            or DealType.OPEN_LICENCE.value not in listing.terms["deal_types"]
+            or not posted
+        ):
+            raise ListingNotOpenError(
+                "listing_id: this listing has no live open-licence declaration", field="listing_id"
+            )
+        patent = self.load(Patent, listing.patent_id, "patent_id")
+        buyer = self._trading_organisation(user.organisation_id, "organisation")
+        if patent.is_owned_by(buyer.id):
+            raise PermissionDeniedError(
+                "listing_id: an owner of the patent cannot license it to itself", field="listing_id"
+            )
+        seller = self.load(Organisation, listing.organisation_id, "organisation_id")
+        now = self.clock.now()
+        today = now.date()
+        terms = DealTerms(
+            kind=DealKind.NON_EXCLUSIVE_LICENCE,
+            price=Money(int(posted["fee"]), str(posted["currency"])),
+            scope=LicenceScope("", "", today, _add_years(today, int(posted["term_years"]))),
+            royalty_rate=int(posted["royalty_rate"]),
+            note="open licence",
+        )
+        contract = self._draft(
+            contract_id=open_licence_contract_id(listing.id, buyer.id, now),
+            offer_id=None,
+            listing=listing,
+            patent=patent,
+            seller=seller,
+            buyer=buyer,
+            terms=terms,
+            notice_ends_at=None,
+            broker=(None, 0),
+            by=user.id,
+        )
+        contract.sign(buyer.id, text_sha256=contract.text_sha256, patent_tradable=True, now=now, by=user.id)
+        changed = self._after_signature(contract, patent, now, by=user.id)
+        return contract.id, self.commit(*changed)

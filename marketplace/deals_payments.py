@@ -1,0 +1,254 @@
+"""Payment commands: gateways, payments started and received, gateway events, refunds, benefit rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.benefit_sharing import settle
+from domain.contract import Contract, ContractStatus, TransferContract
+from domain.errors import (
+    ConcurrentModificationError,
+    ConflictError,
+    ContractStateError,
+    NotFoundError,
+    PaymentStateError,
+    ValidationError,
+)
+from domain.listing import Listing
+from domain.organisation import Organisation
+from domain.patent import Patent
+from domain.payment import PaymentObligation, PaymentStatus, obligation_id
+from domain.user import Role
+from domain.webhook import WebhookDelivery, delivery_id
+from marketplace import deal_commands as d
+from marketplace.app_base import SYSTEM_ACTOR
+from marketplace.deals_contracts import ContractCommands
+from marketplace.payments.port import STRIPE_MAX_AMOUNT, GatewayEvent, PaymentGateway, PaymentRequest, PaymentStart
+from marketplace.units import percent_to_basis_points
+
+PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
+
+
+class PaymentCommands(ContractCommands):
+    """Money due under a contract: paid, split between the beneficiaries, refunded."""
+
+    #: Platform fee on every received payment, basis points (the composition root may override).
+    platform_fee_rate: int = 100
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gateways: dict[str, PaymentGateway] = {}
+
+    def use_gateways(self, gateways: Mapping[str, PaymentGateway]) -> None:
+        """Payment gateways by name (``stripe``, ``manual``); the composition root calls this."""
+        self.gateways = dict(gateways)
+
+    # --- payments ---------------------------------------------------------------------------
+    def _gateway_for(self, amount: int) -> PaymentGateway:
+        """Stripe when configured and the amount fits one PaymentIntent; bank transfer otherwise."""
+        stripe = self.gateways.get("stripe")
+        if stripe is not None and amount <= STRIPE_MAX_AMOUNT:
+            return stripe
+        manual = self.gateways.get("manual")
+        if manual is None:
+            raise ConflictError("payments: no payment gateway is configured", field="payments")
+        return manual
+
+    def start_payment(self, cmd: d.StartPayment, *, actor_id: UUID | None) -> tuple[PaymentStart, int]:
+        """The payer starts paying an obligation of a signed contract."""
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        self._require_member(user, contract.buyer_organisation_id, "paying organisation", "contract_id")
+        if contract.status == ContractStatus.DRAFTED:
+            raise ContractStateError("contract_id: the contract is not signed by every party yet", field="contract_id")
+        if contract.status == ContractStatus.TERMINATED:
+            raise ContractStateError("contract_id: the contract was terminated", field="contract_id")
+        oid = obligation_id(contract.id, cmd.purpose.strip())
+        if not self.exists(oid):
+            raise NotFoundError(f"purpose: no payment {cmd.purpose!r} is due on this contract", field="purpose")
+        obligation = self.load(PaymentObligation, oid, "purpose")
+        if not obligation.is_open:
+            raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
+        gateway = self._gateway_for(obligation.amount)
+        started = gateway.start_payment(
+            PaymentRequest(
+                obligation_id=obligation.id,
+                amount=obligation.amount,
+                currency=obligation.currency,
+                reference=obligation.reference,
+                payer_email=user.email,
+            )
+        )
+        obligation.start(gateway=started.gateway, provider_payment_id=started.provider_payment_id, by=user.id)
+        return started, self.commit(obligation)
+
+    def record_manual_receipt(self, cmd: d.RecordManualReceipt, *, actor_id: UUID | None) -> int:
+        """A platform admin records a bank transfer received for an obligation (对公转账)."""
+        user = self.actor(actor_id)
+        self.require_role(user, Role.PLATFORM_ADMIN)
+        obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if not obligation.is_open:
+            raise PaymentStateError(
+                f"obligation_id: this payment is already {obligation.status}", field="obligation_id"
+            )
+        if cmd.amount != obligation.amount:
+            raise ValidationError(f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount")
+        changed = self._receive(
+            obligation, gateway="manual", provider_payment_id=cmd.bank_reference.strip(), by=user.id
+        )
+        return self.commit(*changed)
+
+    def _receive(
+        self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str, by: UUID, effects: bool = True
+    ) -> list[Aggregate]:
+        """Record the payment with its benefit-sharing split; the first payment brings the contract into force."""
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        patent = self.load(Patent, contract.patent_id, "patent_id")
+        seller = self.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
+        shares = settle(
+            obligation.amount,
+            platform_fee_rate=self.platform_fee_rate,
+            broker_commission_rate=contract.broker_commission,
+            inventor_share=seller.inventor_share,
+            inventors=[(str(i["name"]), i.get("share")) for i in patent.inventors],
+            institution_seller=seller.is_institution,
+        )
+        now = self.clock.now()
+        obligation.pay(
+            gateway=gateway,
+            provider_payment_id=provider_payment_id,
+            amount=obligation.amount,
+            now=now,
+            shares=[s.as_dict() for s in shares],
+            by=by,
+        )
+        changed: list[Aggregate] = [obligation]
+        first = obligation.purpose == contract.first_purpose()
+        if (
+            effects
+            and first
+            and contract.status == ContractStatus.SIGNED
+            and patent.is_tradable
+            and patent.is_owned_by(contract.seller_organisation_id)
+        ):
+            changed += self._come_into_force(contract, patent, now, by=by)
+        return self._unique(changed)
+
+    def record_gateway_event(self, event: GatewayEvent) -> int | None:
+        """Apply a verified provider event once; a repeated delivery is a no-op answered with ``None``.
+
+        The delivery record is saved with its effect, so a concurrent duplicate fails the save.
+        States never move backwards: a success after a refund, or a second refund, changes nothing.
+        """
+        did = delivery_id(event.provider, event.event_id)
+        if self.exists(did):
+            return None
+        delivery = WebhookDelivery(
+            provider=event.provider,
+            event_id=event.event_id,
+            event_type=event.event_type,
+            object_id=event.provider_payment_id,
+            payload_sha256=event.payload_sha256,
+        )
+        changed: list[Aggregate] = [delivery]
+        if event.obligation_id is not None and self.exists(event.obligation_id):
+            obligation = self.load(PaymentObligation, event.obligation_id, "obligation_id")
+            changed += self._apply_gateway_event(obligation, event)
+        try:
+            return self.commit(*changed)
+        except ConcurrentModificationError:
+            if self.exists(did):
+                return None
+            raise
+
+    def _apply_gateway_event(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
+        payment_id = event.provider_payment_id or obligation.provider_payment_id or event.event_id
+        if event.event_type == PAYMENT_SUCCEEDED:
+            if obligation.is_open and (event.amount is None or event.amount == obligation.amount):
+                return self._receive(
+                    obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR
+                )
+            return []
+        if event.event_type in REFUND_EVENTS and obligation.status != PaymentStatus.REFUNDED:
+            refund_id = event.provider_refund_id or event.event_id
+            reason = f"refunded at {event.provider}"
+            if obligation.is_open:
+                # The refund overtook the success event: the money came and went; nothing else moved.
+                changed = self._receive(
+                    obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR, effects=False
+                )
+                obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=SYSTEM_ACTOR)
+                return changed
+            return self._refund(obligation, refund_id=refund_id, reason=reason, by=SYSTEM_ACTOR, strict=False)
+        return []
+
+    def refund_payment(self, cmd: d.RefundPayment, *, actor_id: UUID | None) -> int:
+        """A platform admin refunds a paid obligation, reversing what the payment caused, or is refused."""
+        user = self.actor(actor_id)
+        self.require_role(user, Role.PLATFORM_ADMIN)
+        obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if obligation.status != PaymentStatus.PAID:
+            raise PaymentStateError(
+                f"obligation_id: a {obligation.status} payment cannot be refunded", field="obligation_id"
+            )
+        if not cmd.reason.strip():
+            raise ValidationError("reason: give the reason for the refund", field="reason")
+        changed = self._refund(obligation, refund_id=None, reason=cmd.reason, by=user.id, strict=True)
+        gateway = self.gateways.get(obligation.gateway or "")
+        if gateway is None:
+            raise ConflictError(
+                f"obligation_id: the {obligation.gateway} gateway is not configured", field="obligation_id"
+            )
+        result = gateway.refund(
+            obligation.provider_payment_id or "", obligation.amount, idempotency_key=f"refund-{obligation.id}"
+        )
+        obligation.refund(
+            provider_refund_id=result.provider_refund_id, reason=cmd.reason, now=self.clock.now(), by=user.id
+        )
+        return self.commit(*changed)
+
+    def _refund(
+        self, obligation: PaymentObligation, *, refund_id: str | None, reason: str, by: UUID, strict: bool
+    ) -> list[Aggregate]:
+        """Reverse what the payment caused (the contract ends, licence or ownership goes back).
+
+        ``refund_id`` ``None``: only prepare the reversal (the caller refunds at the gateway, then records).
+        ``strict``: refuse when the reversal is impossible; otherwise (a refund already made at the
+        provider) record the refund and leave the patent as it is.
+        """
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        changed: list[Aggregate] = [obligation]
+        reverses = obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.IN_FORCE
+        if reverses:
+            patent = self.load(Patent, contract.patent_id, "patent_id")
+            if isinstance(contract, TransferContract):
+                why = patent.why_transfer_cannot_be_reverted(contract.id)
+                if why is not None and strict:
+                    raise ConflictError(f"obligation_id: the transfer cannot be reversed: {why}", field="obligation_id")
+                if why is None:
+                    patent.revert_transfer(contract.id, reason=reason, by=by)
+            else:
+                patent.end_licence(contract.id, reason="refunded")
+                listing = self.load(Listing, contract.listing_id, "listing_id")
+                listing.restore_deal_types(contract.id, by=by)
+                changed.append(listing)
+            contract.terminate(reason=f"payment refunded: {reason}", by=by)
+            changed += [contract, patent]
+        if refund_id is not None:
+            obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=by)
+        return changed
+
+    # --- benefit rules ----------------------------------------------------------------------
+    def set_benefit_rules(self, cmd: d.SetBenefitRules, *, actor_id: UUID | None) -> int:
+        """An institution's org admin sets the inventors' share of net income (促进科技成果转化法 art. 45)."""
+        user = self.actor(actor_id)
+        org = self.load(Organisation, cmd.organisation_id, "organisation_id")
+        if not user.has_role(Role.PLATFORM_ADMIN):
+            self._require_org_admin(user, org.id, "organisation", "organisation_id")
+        org.set_benefit_rules(inventor_share=percent_to_basis_points(cmd.inventor_share, "inventor_share"), by=user.id)
+        return self.commit(org)
