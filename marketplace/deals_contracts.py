@@ -1,5 +1,4 @@
-"""Contract commands: public notice, consents, signatures, coming into force, registration,
-milestones, royalty reports, due instalments and open-licence take-up."""
+"""Contract commands: notice, consents, signing, coming into force, registration, payments due, open licences."""
 
 from __future__ import annotations
 
