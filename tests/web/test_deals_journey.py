@@ -323,6 +323,25 @@ def test_negotiated_assignment_paid_by_card_through_stripe_webhooks(
     # Stripe delivers at least once: the same success again changes nothing.
     again = ok(client.post("/webhooks/stripe", content=succeeded[0], headers={"Stripe-Signature": succeeded[1]}))
     assert again["duplicate"] is True
+    # An earlier state delivered late (Stripe's order is not guaranteed) never moves the payment back.
+    stale = json.dumps(
+        {
+            "id": "evt_processing_late",
+            "type": "payment_intent.processing",
+            "created": int(time.time()) - 60,
+            "data": {
+                "object": {
+                    "id": intent,
+                    "object": "payment_intent",
+                    "status": "processing",
+                    "amount": 60_000_000,
+                    "metadata": {"obligation_id": obligation_id},
+                }
+            },
+        }
+    ).encode()
+    late = ok(client.post("/webhooks/stripe", content=stale, headers={"Stripe-Signature": stripe_signature(stale)}))
+    assert late["duplicate"] is False
 
     assert_transferred_and_shared(client, p, contract_id, 60_000_000)
     paid = ok(client.get(f"/api/obligations/{obligation_id}", headers=p.enterprise.headers))
@@ -363,18 +382,40 @@ def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
     )
     assert_transferred_and_shared(client, p, contract_id, 90_000_000)
 
-    # A refund reverses what the payment caused, or is refused where it cannot.
-    refunded = client.post(
+    # A refund reverses what the payment caused, or is refused where it cannot: once the new owner
+    # has listed the patent, the transfer can no longer be undone and nothing changes.
+    patent_id = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))["contract"]["patent_id"]
+    relisted = ok(
+        client.post(
+            "/api/listings",
+            headers=p.enterprise.headers,
+            json={"patent_id": patent_id, "deal_types": ["assignment"], "price_mode": "negotiable", "maturity": "pilot"},
+        ),
+        201,
+    )
+    refused = client.post(
         f"/api/obligations/{obligation['id']}/refund", headers=p.admin.headers, json={"reason": "合同解除"}
     )
+    assert refused.status_code == 409, refused.text
+    assert "listed" in refused.json()["detail"]
+    unchanged = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
+    assert unchanged["obligations"][0]["status"] == "paid"
+    assert unchanged["contract"]["status"] == "in_force"
+    assert not any(s["reversed"] for s in unchanged["benefit_shares"])
+    assert owners(client, patent_id) == ["宁德电芯科技有限公司"]
+    # With that listing withdrawn, the refund goes through and reverses the transfer.
+    ok(client.post(f"/api/listings/{relisted['id']}/withdraw", headers=p.enterprise.headers, json={"reason": "退款"}))
+    ok(client.post(f"/api/obligations/{obligation['id']}/refund", headers=p.admin.headers, json={"reason": "合同解除"}))
     after = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))
-    if refunded.status_code == 200:
-        assert after["obligations"][0]["status"] == "refunded"
-        assert all(s["reversed"] for s in after["benefit_shares"])
-    else:
-        assert refunded.status_code == 409, refunded.text
-        assert after["obligations"][0]["status"] == "paid"
-        assert not any(s["reversed"] for s in after["benefit_shares"])
+    assert after["obligations"][0]["status"] == "refunded"
+    assert after["contract"]["status"] == "terminated"
+    assert after["benefit_shares"]
+    assert all(s["reversed"] for s in after["benefit_shares"])
+    assert owners(client, patent_id) == ["福州大学"]
+
+
+def owners(client: TestClient[Litestar], patent_id: str) -> list[str]:
+    return [o["name"] for o in ok(client.get(f"/api/patents/{patent_id}"))["patent"]["owners"]]
 
 
 def test_open_licence_taken_up_at_once_and_paid(manual_client: TestClient[Litestar]) -> None:
