@@ -26,6 +26,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from marketplace import commands as c
 from marketplace.clock import ManualClock
 from marketplace.database import DatabaseAddress
 from marketplace.services import Services, build_services
@@ -33,6 +34,7 @@ from marketplace.settings import Settings
 from tests.localstripe import Localstripe, confirm_with_test_card
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
 from tests.web.test_api import Member, _member, listed, verified_member
+from tests.web.test_audit_pages import audit_reads
 from web.app import create_app
 
 WEBHOOK_SECRET = "whsec_deals_journey"
@@ -389,7 +391,8 @@ def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
         client.post(
             "/api/listings",
             headers=p.enterprise.headers,
-            json={"patent_id": patent_id, "deal_types": ["assignment"], "price_mode": "negotiable", "maturity": "pilot"},
+            json={"patent_id": patent_id, "deal_types": ["assignment"], "price_mode": "negotiable",
+                  "maturity": "pilot"},
         ),
         201,
     )
@@ -509,3 +512,18 @@ def test_the_html_forms_offer_counter_and_accept_and_the_thread_is_for_the_parti
     login(client, "x@other.example.cn", "secret-password-1")
     assert client.get(thread_path).status_code == 403
     assert client.get(contract_path).status_code == 403
+
+    # An auditor reads both; each read of a confidential record is itself recorded (parties' are not).
+    client.cookies.clear()
+    services = services_of(client)
+    admin_id = services.app.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert admin_id is not None
+    auditor, _ = services.app.add_member(
+        c.AddMember(email="audit@platform.example.cn", password="secret-password-1", display_name="审计员",
+                    roles=["member", "auditor"]), actor_id=admin_id.id)
+    login(client, "audit@platform.example.cn", "secret-password-1")
+    assert client.get(thread_path).status_code == 200
+    assert client.get(contract_path).status_code == 200
+    reads = audit_reads(services)
+    assert [(r[0], r[2], r[3]) for r in reads] == [(auditor, "Offer", f"GET {thread_path}"),
+                                                  (auditor, "Contract", f"GET {contract_path}")]

@@ -8,8 +8,6 @@ read model row.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,7 +23,7 @@ from marketplace import deal_commands as dc
 from projections.deals_queries import ContractRow, DealsQueries, OfferRow
 from web.context import Identity, page_context, session_identity
 from web.controllers.account import error_page, require_login
-from web.controllers.audit import as_of_url
+from web.controllers.audit import as_of_url, record_read
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.i18n import MESSAGES, translator
 from web.state import WebState
@@ -186,19 +184,6 @@ def queries(web: WebState) -> DealsQueries:
     return DealsQueries(web.pool)
 
 
-async def wait_for_deals(web: WebState, position: int, patience: float = 5.0) -> None:
-    """Read your writes: wait until the deals view (and the catalogue and accounts) reached ``position``."""
-    await web.wait_for(position, patience)
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        done = await web.pool.fetchval(
-            "SELECT notification_id FROM deals_tracking WHERE application_name = 'marketplace'"
-        )
-        if (done or 0) >= position:
-            return
-        await asyncio.sleep(0.005)
-
-
 def reads_everything(me: Identity | None) -> bool:
     return me is not None and any(me.has(role) for role in READ_ALL_ROLES)
 
@@ -223,6 +208,23 @@ def refuse_contract(me: Identity | None, contract: ContractRow) -> None:
         raise PermissionDeniedError(
             "contract_id: only the parties, co-owners, platform admins and auditors may see this contract"
         )
+
+
+async def guard_offer(request: Request[Any, Any, Any], web: WebState, me: Identity | None, offer: OfferRow) -> None:
+    """Refuse outsiders; record the read of an auditor or platform admin who is not a party."""
+    refuse_offer(me, offer)
+    if me is not None and me.organisation_id not in offer.parties():
+        await record_read(request, web, me, offer.id, "Offer")
+
+
+async def guard_contract(
+    request: Request[Any, Any, Any], web: WebState, me: Identity | None, contract: ContractRow, *,
+    aggregate_id: UUID | None = None, aggregate_type: str = "Contract",
+) -> None:
+    """Refuse outsiders; record the read of an auditor or platform admin who is not a party."""
+    refuse_contract(me, contract)
+    if me is not None and me.organisation_id not in contract.parties():
+        await record_read(request, web, me, aggregate_id or contract.id, aggregate_type)
 
 
 def now_of(web: WebState) -> datetime:
@@ -287,7 +289,7 @@ class DealsController(Controller):
         offer = await queries(web).get_offer(offer_id)
         if offer is None:
             raise NotFoundException(f"offer_id: no offer with id {offer_id}")
-        refuse_offer(me, offer)
+        await guard_offer(request, web, me, offer)
         thread = await queries(web).offer_thread(offer_id)
         my_side = (
             "buyer"
@@ -332,7 +334,7 @@ class DealsController(Controller):
         detail = await queries(web).contract_detail(contract_id)
         if detail is None:
             raise NotFoundException(f"contract_id: no contract with id {contract_id}")
-        refuse_contract(me, detail.contract)
+        await guard_contract(request, web, me, detail.contract)
         return Template(
             "deals/contract.html.jinja2",
             context=deals_context(
@@ -354,7 +356,7 @@ class DealsController(Controller):
         contract = await q.get_contract(obligation.contract_id) if obligation else None
         if obligation is None or contract is None:
             raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
-        refuse_contract(me, contract)
+        await guard_contract(request, web, me, contract, aggregate_id=obligation.id, aggregate_type="PaymentObligation")
         settings = web.services.settings
         bank = {
             "account_name": settings.bank_account_name,
@@ -633,5 +635,5 @@ class DealsController(Controller):
             return error_page(request, error)
         position = result[-1] if isinstance(result, tuple) else result
         if isinstance(position, int):
-            await wait_for_deals(web, position)
+            await web.wait_for(position)
         return Redirect(target if isinstance(target, str) else target(result), status_code=303)

@@ -28,11 +28,10 @@ from projections.deals_queries import (
 from web.context import Identity
 from web.controllers.api import Created, Done, _identity
 from web.controllers.deals import (
+    guard_contract,
+    guard_offer,
     queries,
     reads_everything,
-    refuse_contract,
-    refuse_offer,
-    wait_for_deals,
 )
 from web.forms import to_command
 from web.state import WebState
@@ -96,7 +95,7 @@ def _position(result: Any) -> int:
 async def _run(web: WebState, me: Identity, method: str, command: str, data: dict[str, Any]) -> Any:
     cmd = to_command(getattr(dc, command), data)
     result = await web.run(getattr(web.services.app, method), cmd, actor_id=me.user_id)
-    await wait_for_deals(web, _position(result))
+    await web.wait_for(_position(result))
     return result
 
 
@@ -132,7 +131,7 @@ class DealsApiController(Controller):
         row = await queries(web).get_offer(offer_id)
         if row is None:
             raise NotFoundException(f"offer_id: no offer with id {offer_id}")
-        refuse_offer(me, row)
+        await guard_offer(request, web, me, row)
         return OfferDetail(row, await queries(web).offer_thread(offer_id))
 
     @post("/offers/{offer_id:uuid}/counter", summary="Counter an offer with new terms", status_code=200)
@@ -184,7 +183,7 @@ class DealsApiController(Controller):
         detail = await queries(web).contract_detail(contract_id)
         if detail is None:
             raise NotFoundException(f"contract_id: no contract with id {contract_id}")
-        refuse_contract(me, detail.contract)
+        await guard_contract(request, web, me, detail.contract)
         if not (reads_everything(me) or me.organisation_id == detail.contract.seller_organisation_id):
             detail = msgspec.structs.replace(detail, benefit_shares=[])  # the seller institution's business
         return detail
@@ -313,7 +312,7 @@ class DealsApiController(Controller):
         contract = await queries(web).get_contract(row.contract_id) if row else None
         if row is None or contract is None:
             raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
-        refuse_contract(me, contract)
+        await guard_contract(request, web, me, contract, aggregate_id=row.id, aggregate_type="PaymentObligation")
         return row
 
     @get("/my/benefits", summary="Benefit shares of my institution's deals (filter by inventor name)")

@@ -14,7 +14,6 @@ from litestar import Controller, MediaType, Request, Response, post
 from domain.errors import DomainError
 from marketplace.payments.port import WebhookSignatureError
 from marketplace.payments.webhooks import parse_stripe_webhook
-from web.controllers.deals import wait_for_deals
 from web.state import WebState
 
 
@@ -39,7 +38,7 @@ class WebhooksController(Controller):
                 media_type=MediaType.JSON,
             )
         if position is not None:
-            await wait_for_deals(web, position)
+            await web.wait_for(position)
         if position is None:  # delivered before: the inbox acknowledges it and nothing changes
             return Response({"received": True, "duplicate": True, "event_id": event.event_id}, status_code=200)
         return Response({"received": True, "duplicate": False, "event_id": event.event_id}, status_code=200)
