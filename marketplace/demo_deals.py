@@ -17,6 +17,7 @@ from domain.listing import Listing
 from domain.organisation import Organisation
 from domain.patent import Patent
 from domain.payment import obligation_id
+from domain.valuation_methods import calculate
 from marketplace import deal_commands as d
 from marketplace import valuation_commands as vc
 from marketplace.application import Marketplace
@@ -54,15 +55,17 @@ def _pick(
     return None
 
 
-def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, value_scale: int) -> None:
+def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int) -> None:
+    """An income-approach assessment in yuan, with a ±15 % range around the computed value."""
+    inputs = {"incomes": [str(scale * k * 10_000) for k in (8, 12, 15, 15, 12)], "discount_rate": "0.12",
+              "share": "0.25"}
+    value = calculate("income_stream", inputs).value
     app.record_assessment(vc.RecordAssessment(
-        patent_id=item.patent_id, purpose="transfer", basis_date=app.clock.now().date(),
-        method="income_stream",
-        inputs={"incomes": [str(value_scale * k) for k in (8, 12, 15, 15, 12)], "discount_rate": "0.12",
-                "share": "0.25"},
-        low=Decimal(value_scale * 10), high=Decimal(value_scale * 14),
+        patent_id=item.patent_id, purpose="transfer", basis_date=app.clock.now().date(), method="income_stream",
+        inputs=inputs, low=(value * Decimal("0.85")).quantize(Decimal(1)),
+        high=(value * Decimal("1.15")).quantize(Decimal(1)),
         assumptions="收益期五年，分成率25%，折现率12%（无风险利率+风险报酬率）",
-        report_reference=f"闽联评报字〔2026〕第{value_scale:03d}号"), actor_id=valuer)
+        report_reference=f"闽联评报字〔2026〕第{scale:03d}号"), actor_id=valuer)
 
 
 def _pay_by_transfer(app: Marketplace, contract_id: UUID, *, buyer: UUID, admin: UUID, reference: str) -> None:
@@ -85,7 +88,7 @@ def seed_demo_deals(
     talking = _pick(app, pool, modes=("negotiable", "fixed"), deal_type="exclusive_licence", institution=True)
     for scale, item in enumerate((sold, noticed, talking), start=20):
         if item is not None:
-            _assess(app, valuer, item, value_scale=scale)
+            _assess(app, valuer, item, scale=scale)
     made = 0
     if sold is not None:  # a completed assignment at the listed price: no notice; paid by bank transfer
         listing: Listing = app.repository.get(sold.listing_id)

@@ -435,3 +435,80 @@ def test_member_edits_price_and_sees_it_at_once_and_invalid_trl_keeps_the_form(s
     # Nothing of the refused revision was recorded.
     page.goto(f"{served.url}/listings/{listing_id}")
     expect(page.locator("main dd.price")).to_have_text(new_price_shown)
+
+
+def log_in(page: Page, served: Served, account: DemoAccount) -> None:
+    page.goto(f"{served.url}/login")
+    page.locator("main form input[name=email]").press_sequentially(account.email)
+    page.locator("main form input[name=password]").press_sequentially(account.password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{served.url}/my")
+
+
+def test_an_enterprise_offers_the_university_counters_and_the_as_of_page_shows_the_listing(
+    served: Served, page: Page
+) -> None:
+    """From the listing page's offer form to the thread, the listing as of the offer, and a counter."""
+    with served.connect() as conn:
+        busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
+    listing, seller = next(
+        ((r, a) for r in served.listings()
+         if r["price_mode"] == "negotiable" and "assignment" in r["deal_types"] and r["id"] not in busy
+         and len(r["owners"]) == 1 and (a := served.account_of(r["organisation_name"])) is not None
+         and "大学" in r["organisation_name"]),
+        (None, None))
+    assert listing is not None, "no negotiable listing of a demo university"
+    assert seller is not None
+    buyer = served.account_of("厦门智造装备有限公司")
+    assert buyer is not None
+
+    log_in(page, served, buyer)
+    page.goto(f"{served.url}/listings/{listing['id']}")
+    form = page.locator("#offer-form")
+    form.locator("select[name=kind]").select_option("assignment")
+    form.locator("input[name=price]").press_sequentially("250000")
+    form.locator("input[name=note]").press_sequentially("浏览器报价，含三个月技术指导")
+    form.get_by_role("button", name=zh("offer.make"), exact=True).click()
+    page.wait_for_url(re.compile(r"/offers/[0-9a-f-]{36}$"))
+    thread_url = page.url
+    expect(page.locator("main dd.price")).to_have_text("25 万元")
+    expect(page.locator("main ol.thread")).to_contain_text("浏览器报价，含三个月技术指导")
+    screenshot(page, "deal-thread")
+
+    # What the buyer saw: the listing as it stood when the offer was made.
+    page.locator("#as-of").click()
+    page.wait_for_url(re.compile(r"/listings/[0-9a-f-]{36}/as-of\?at="))
+    expect(page.locator("main")).to_contain_text(shown_title(listing, "zh"))
+    expect(page.locator("main")).to_contain_text(zh("status.published"))
+
+    # The university logs in, finds the offer among its deals and counters.
+    page.locator("header form[action='/logout'] button").click()
+    log_in(page, served, seller)
+    page.goto(f"{served.url}/deals")
+    page.locator(f"main a[href='{urlparse(thread_url).path}']").first.click()
+    page.wait_for_url(thread_url)
+    counter = page.locator("main form[action$='/counter']")
+    counter.locator("input[name=price]").press_sequentially("280000")
+    counter.get_by_role("button", name=zh("offer.counter"), exact=True).click()
+    page.wait_for_url(thread_url)
+    expect(page.locator("main dd.price")).to_have_text("28 万元")
+    expect(page.locator("#offer-status")).to_contain_text(zh("side.buyer"))
+    expect(page.locator("main ol.thread li")).to_have_count(2)
+
+
+def test_public_notice_and_the_valuation_chart_are_shown(served: Served, page: Page) -> None:
+    with served.connect() as conn:
+        noticed = conn.execute(
+            "SELECT p.title_zh FROM deal_contracts k JOIN catalogue_patents p ON p.id = k.patent_id"
+            " WHERE k.notice_ends_at > now()").fetchall()
+        assessed = conn.execute(
+            "SELECT l.id::text AS id FROM valuation_assessments v"
+            " JOIN catalogue_listings l ON l.patent_id = v.patent_id WHERE v.status = 'current' LIMIT 1").fetchone()
+    assert noticed
+    assert assessed is not None
+    page.goto(f"{served.url}/notices")
+    for row in noticed:
+        expect(page.locator("main")).to_contain_text(row["title_zh"])
+    page.goto(f"{served.url}/listings/{assessed['id']}")
+    expect(page.locator("#valuation svg")).to_be_visible()
+    screenshot(page, "listing-with-valuation-chart")
