@@ -527,3 +527,36 @@ def test_the_html_forms_offer_counter_and_accept_and_the_thread_is_for_the_parti
     reads = audit_reads(services)
     assert [(r[0], r[2], r[3]) for r in reads] == [(auditor, "Offer", f"GET {thread_path}"),
                                                   (auditor, "Contract", f"GET {contract_path}")]
+
+
+def test_the_html_offer_form_carries_every_licence_term(manual_client: TestClient[Litestar]) -> None:
+    """Royalty, minimum annual royalty, sublicensing, milestones and instalments typed in the form
+    reach the offer as entered (yuan → fen); a malformed line is refused naming its field."""
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 15, price_mode="negotiable", asking_price=None,
+                        deal_types=["exclusive_licence", "non_exclusive_licence"])
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    page = f"/listings/{listing_id}"
+    form = {
+        "kind": "exclusive_licence", "price": "200000", "valid_days": "10", "field_of_use": "储能电站",
+        "territory": "福建省", "start": "2027-01-01", "end": "2031-12-31", "royalty_rate": "3.5",
+        "minimum_annual_royalty": "80000", "sublicensable": "1",
+        "milestones": "中试完成 = 100000\n量产：250000.50", "instalments": "= 50000\n2027-06-30 = 150000",
+    }
+    bad = post_form(client, f"/listings/{listing_id}/offers", {**form, "milestones": "中试完成 100000"},
+                    form_page=page)
+    assert bad.status_code == 400
+    assert "milestones" in bad.text
+    made = post_form(client, f"/listings/{listing_id}/offers", form, form_page=page)
+    assert made.status_code == 303, made.text
+    offer_id = made.headers["location"].rsplit("/", 1)[1]
+    client.cookies.clear()
+    terms = ok(client.get(f"/api/offers/{offer_id}", headers=p.enterprise.headers))["offer"]["terms"]
+    assert terms["royalty_rate"] == 350
+    assert terms["minimum_annual_royalty"] == 8_000_000
+    assert terms["sublicensable"] is True
+    assert terms["milestones"] == [{"name": "中试完成", "amount": 10_000_000}, {"name": "量产", "amount": 25_000_050}]
+    assert terms["instalments"] == [{"due": None, "amount": 5_000_000}, {"due": "2027-06-30", "amount": 15_000_000}]
+    assert terms["scope"] == {"field_of_use": "储能电站", "territory": "福建省", "start": "2027-01-01",
+                              "end": "2031-12-31"}

@@ -48,6 +48,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "offer.start": ("许可起始日", "Licence starts"),
     "offer.end": ("许可终止日", "Licence ends"),
     "offer.royalty_rate": ("提成费率（%）", "Royalty rate (%)"),
+    "offer.sublicensable": ("允许分许可", "Right to sublicense"),
+    "offer.minimum_annual_royalty": ("最低年度提成（元）", "Minimum annual royalty (yuan)"),
+    "offer.milestones": ("里程碑付款（每行：名称 = 金额（元））", "Milestone payments (one per line: name = yuan)"),
+    "offer.instalments": (
+        "分期支付（每行：到期日 = 金额（元）；到期日留空为签约时；留空为签约时一次付清）",
+        "Instalments (one per line: YYYY-MM-DD = yuan; no date: on signing; empty: all on signing)",
+    ),
     "offer.valid_days": ("有效期（天）", "Valid for (days)"),
     "offer.expires_at": ("有效期至", "Open until"),
     "offer.note": ("附言", "Note"),
@@ -259,7 +266,30 @@ def terms_fields(form: FormMultiDict) -> dict[str, Any]:
             "end": optional(form, "end"),
         }
         terms["royalty_rate"] = percent_text(optional(form, "royalty_rate"), "royalty_rate")
+        terms["sublicensable"] = bool(form.get("sublicensable"))
+        terms["minimum_annual_royalty"] = yuan_to_fen(optional(form, "minimum_annual_royalty"),
+                                                      "minimum_annual_royalty") or 0
+        terms["milestones"] = [{"name": name, "amount": amount}
+                               for name, amount in amount_lines(text(form, "milestones"), "milestones")]
+    terms["instalments"] = [{"due": due or None, "amount": amount}
+                            for due, amount in amount_lines(text(form, "instalments"), "instalments")]
     return terms
+
+
+def amount_lines(value: str, field: str) -> list[tuple[str, int]]:
+    """Lines of ``label = amount in yuan`` (``=``, ``:`` or ``：``); a blank label stays blank."""
+    found: list[tuple[str, int]] = []
+    for number, line in enumerate((x.strip() for x in value.splitlines()), start=1):
+        if not line:
+            continue
+        cut = max(line.rfind(sep) for sep in ("=", ":", "："))
+        if cut < 0:
+            raise ValidationError(f"{field}: line {number} must read 'label = amount in yuan'", field=field)
+        label, amount = line[:cut].strip(), yuan_to_fen(line[cut + 1:], f"{field}.{number}")
+        if amount is None:
+            raise ValidationError(f"{field}: line {number} has no amount", field=field)
+        found.append((label, amount))
+    return found
 
 
 class DealsController(Controller):
