@@ -310,8 +310,9 @@ class PostgresDealsView(PostgresReadModelView):
         self._touch(
             curs,
             r,
+            # An open licence is signed by the licensee alone (no offer: the declaration is the licensor's).
             "signed_by = array_append(signed_by, %s::uuid), status = CASE WHEN status = 'drafted'"
-            " AND seller_organisation_id = ANY(array_append(signed_by, %s::uuid))"
+            " AND (offer_id IS NULL OR seller_organisation_id = ANY(array_append(signed_by, %s::uuid)))"
             " AND buyer_organisation_id = ANY(array_append(signed_by, %s::uuid)) THEN 'signed' ELSE status END",
             (d["organisation_id"], d["organisation_id"], d["organisation_id"]),
         )

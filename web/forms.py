@@ -34,14 +34,23 @@ def optional(form: FormMultiDict, name: str) -> str | None:
     return text(form, name) or None
 
 
+#: The largest amount a form accepts, in fen (ten trillion yuan): beyond it nothing is a price.
+MAX_FEN = 10**15
+
+
 def yuan_to_fen(value: str | None, field: str) -> int | None:
     """Prices are typed in yuan (元) with at most two decimals and kept in fen."""
     if value is None or value.strip() == "":
         return None
     try:
         amount = Decimal(value.replace(",", "").strip()) * 100
-    except InvalidOperation:
-        raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field) from None
+        finite = amount.is_finite()
+    except (InvalidOperation, ArithmeticError):  # not a number, or one beyond Decimal's exponent range
+        finite = False
+    if not finite:
+        raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field)
+    if abs(amount) > MAX_FEN:
+        raise ValidationError(f"{field}: must be at most {MAX_FEN // 100:,} yuan", field=field)
     if amount != amount.to_integral_value():
         raise ValidationError(f"{field}: at most two decimals", field=field)
     if amount < 0:

@@ -442,6 +442,7 @@ def test_open_licence_taken_up_at_once_and_paid(manual_client: TestClient[Litest
     contract = ok(client.get(f"/api/contracts/{taken['id']}", headers=p.enterprise.headers))
     assert contract["contract"]["kind"] == "non_exclusive_licence"
     assert contract["contract"]["notice_ends_at"] is None
+    assert contract["contract"]["status"] == "signed"  # by the licensee alone: the declaration is the licensor's
     assert contract["obligations"][0]["amount"] == 2_000_000
     obligation_id = contract["obligations"][0]["id"]
     ok(
@@ -548,6 +549,10 @@ def test_the_html_offer_form_carries_every_licence_term(manual_client: TestClien
                     form_page=page)
     assert bad.status_code == 400
     assert "milestones" in bad.text
+    for price in ("Infinity", "1e999999999", "NaN", "1e20"):  # a clear 400 naming the field, never a 500
+        refused = post_form(client, f"/listings/{listing_id}/offers", {**form, "price": price}, form_page=page)
+        assert refused.status_code == 400, (price, refused.status_code)
+        assert "price" in refused.text
     made = post_form(client, f"/listings/{listing_id}/offers", form, form_page=page)
     assert made.status_code == 303, made.text
     offer_id = made.headers["location"].rsplit("/", 1)[1]
