@@ -565,3 +565,23 @@ def test_the_html_offer_form_carries_every_licence_term(manual_client: TestClien
     assert terms["instalments"] == [{"due": None, "amount": 5_000_000}, {"due": "2027-06-30", "amount": 15_000_000}]
     assert terms["scope"] == {"field_of_use": "储能电站", "territory": "福建省", "start": "2027-01-01",
                               "end": "2031-12-31"}
+
+
+def test_offer_prices_on_the_patent_record_are_for_the_owner_and_auditors_only(
+    manual_client: TestClient[Litestar],
+) -> None:
+    """The market record shows assessments and prices paid to all; offers made are negotiation."""
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 16, price_mode="negotiable", asking_price=None)
+    ok(client.post(f"/api/listings/{listing_id}/offers", headers=p.enterprise.headers,
+                   json={"kind": "assignment", "price": 33_000_000}), 201)
+    patent_id = ok(client.get(f"/api/listings/{listing_id}"))["listing"]["patent_id"]
+    path = f"/api/patents/{patent_id}/valuations"
+    assert ok(client.get(path))["offers"] == []
+    assert ok(client.get(path, headers=p.enterprise.headers))["offers"] == []  # not even the other side's
+    assert [o["price"] for o in ok(client.get(path, headers=p.university.headers))["offers"]] == [33_000_000]
+    assert [o["price"] for o in ok(client.get(path, headers=p.admin.headers))["offers"]] == [33_000_000]
+    assert "330,000.00 CNY" not in client.get(f"/valuation/patents/{patent_id}/chart").text  # the point's title
+    login(client, "tto@fzu.example.cn", "secret-password-1")
+    assert "330,000.00 CNY" in client.get(f"/valuation/patents/{patent_id}/chart").text

@@ -184,6 +184,19 @@ async def my_accreditation(web: WebState, me: Identity | None) -> AccreditationR
     return None if me is None else await queries(web).get_accreditation(me.user_id, today(web))
 
 
+async def as_seen_by(web: WebState, me: Identity | None, record: PatentValuationRecord) -> PatentValuationRecord:
+    """Offers made are negotiation (seen by the two parties and auditors only, like the thread): the
+    public record keeps assessments, prices paid and open-licence terms; the patent's owners,
+    auditors and platform admins also see the offers made on it."""
+    if me is not None and (me.has("auditor") or me.has("platform_admin")):
+        return record
+    if me is not None:
+        found = await web.catalogue.get_patent(record.patent.patent_id)
+        if found is not None and str(me.organisation_id) in {str(o.get("organisation_id")) for o in found[0].owners}:
+            return record
+    return msgspec.structs.replace(record, offers=[])
+
+
 class ValuationPagesController(Controller):
     include_in_schema = False
 
@@ -194,6 +207,7 @@ class ValuationPagesController(Controller):
         if record is None:
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
         me = session_identity(request)
+        record = await as_seen_by(web, me, record)
         context = valuation_context(request, record=record, mine=await my_accreditation(web, me))
         context["chart"] = value_chart(record, context["lang"], context["t"]("valuation.chart"))
         return Template("valuation/patent.html.jinja2", context=context)
@@ -202,6 +216,8 @@ class ValuationPagesController(Controller):
     async def chart(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
         """The chart partial (the listing page loads it with htmx)."""
         record = await queries(web).patent_record(patent_id)
+        if record is not None:
+            record = await as_seen_by(web, session_identity(request), record)
         context = valuation_context(request, record=record)
         context["chart"] = value_chart(record, context["lang"], context["t"]("valuation.chart")) if record else ""
         return Template("valuation/partials/chart.html.jinja2", context=context)
@@ -440,11 +456,14 @@ class ValuationApiController(Controller):
     @get(
         "/patents/{patent_id:uuid}/valuations", summary="A patent's assessments, offers, prices paid and open licences"
     )
-    async def patent_record(self, patent_id: UUID, web: WebState) -> PatentValuationRecord:
+    async def patent_record(
+        self, patent_id: UUID, web: WebState, request: Request[Any, Any, Any]
+    ) -> PatentValuationRecord:
         record = await queries(web).patent_record(patent_id)
         if record is None:
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
-        return record
+        me = bearer_identity(request, web.services.settings.secret_key)
+        return await as_seen_by(web, me, record)
 
     @post("/valuations", summary="Record an assessment (accredited valuer); the value is computed")
     async def record(self, data: vc.RecordAssessment, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
