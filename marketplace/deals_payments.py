@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.benefit_sharing import settle
-from domain.contract import Contract, ContractStatus, TransferContract
+from domain.contract import Contract, ContractStatus, TransferContract, instalment_purpose
 from domain.errors import (
     ConcurrentModificationError,
     ConflictError,
@@ -32,6 +32,8 @@ from marketplace.units import percent_to_basis_points
 
 PAYMENT_SUCCEEDED = "payment_intent.succeeded"
 REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
+#: The status a refund (or, for ``charge.refunded``, the refunded charge) has once the money went back.
+REFUND_SUCCEEDED = "succeeded"
 
 
 class PaymentCommands(ContractCommands):
@@ -96,6 +98,11 @@ class PaymentCommands(ContractCommands):
             raise PaymentStateError(
                 f"obligation_id: this payment is already {obligation.status}", field="obligation_id"
             )
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        if contract.status == ContractStatus.TERMINATED:
+            raise ConflictError(
+                "obligation_id: the contract was terminated; no payment is taken on it", field="obligation_id"
+            )
         if cmd.amount != obligation.amount:
             raise ValidationError(f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount")
         changed = self._receive(
@@ -106,8 +113,14 @@ class PaymentCommands(ContractCommands):
     def _receive(
         self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str, by: UUID, effects: bool = True
     ) -> list[Aggregate]:
-        """Record the payment with its benefit-sharing split; the first payment brings the contract into force."""
+        """Record the payment with its benefit-sharing split; the first payment brings the contract into force.
+
+        On a terminated contract (money for a payment started before it ended, reported by the gateway)
+        the payment is recorded with its shares and nothing else moves; a platform admin refunds it.
+        """
         contract = self.load(Contract, obligation.contract_id, "contract_id")
+        if contract.status == ContractStatus.TERMINATED:
+            effects = False
         patent = self.load(Patent, contract.patent_id, "patent_id")
         seller = self.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
         shares = settle(
@@ -167,6 +180,16 @@ class PaymentCommands(ContractCommands):
             raise
 
     def _apply_gateway_event(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
+        """What a verified provider event does to its obligation (the caller records the delivery anyway).
+
+        - ``payment_intent.succeeded`` of the whole amount pays a due/pending obligation.
+        - A refund event (``charge.refunded``, ``refund.*``, ``charge.refund.updated``) refunds a paid
+          obligation only when the refund succeeded (``event.status == "succeeded"``; for
+          ``charge.refunded`` the charge's status) for the whole amount (``event.amount``: the refund's
+          amount, or the charge's total refunded). Refunds are whole-amount only in this release: a
+          failed, pending, requires_action or canceled refund, a partial refund, or one whose amount
+          is not given changes nothing.
+        """
         payment_id = event.provider_payment_id or obligation.provider_payment_id or event.event_id
         if event.event_type == PAYMENT_SUCCEEDED:
             if obligation.is_open and (event.amount is None or event.amount == obligation.amount):
@@ -175,6 +198,8 @@ class PaymentCommands(ContractCommands):
                 )
             return []
         if event.event_type in REFUND_EVENTS and obligation.status != PaymentStatus.REFUNDED:
+            if event.status != REFUND_SUCCEEDED or event.amount != obligation.amount:
+                return []  # not (yet) a refund of the whole amount: nothing went back
             refund_id = event.provider_refund_id or event.event_id
             reason = f"refunded at {event.provider}"
             if obligation.is_open:
@@ -217,13 +242,26 @@ class PaymentCommands(ContractCommands):
     ) -> list[Aggregate]:
         """Reverse what the payment caused (the contract ends, licence or ownership goes back).
 
+        Only the refund of the first payment of a contract in force reverses anything, and only while
+        no later payment of the contract (instalment, milestone, royalty) is paid: ending the contract
+        then would keep the buyer's other money.
+
         ``refund_id`` ``None``: only prepare the reversal (the caller refunds at the gateway, then records).
-        ``strict``: refuse when the reversal is impossible; otherwise (a refund already made at the
-        provider) record the refund and leave the patent as it is.
+        ``strict``: refuse when the reversal is impossible (later payments paid, or the transfer cannot
+        be undone); otherwise (a refund already made at the provider) record the refund and leave the
+        contract, or the patent, as it is.
         """
         contract = self.load(Contract, obligation.contract_id, "contract_id")
         changed: list[Aggregate] = [obligation]
         reverses = obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.IN_FORCE
+        if reverses:
+            later = [o.purpose for o in self._later_obligations(contract) if o.status == PaymentStatus.PAID]
+            if later and strict:
+                raise ConflictError(
+                    "obligation_id: the later payments of this contract must be refunded first: " + ", ".join(later),
+                    field="obligation_id",
+                )
+            reverses = not later
         if reverses:
             patent = self.load(Patent, contract.patent_id, "patent_id")
             if isinstance(contract, TransferContract):
@@ -242,6 +280,17 @@ class PaymentCommands(ContractCommands):
         if refund_id is not None:
             obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=by)
         return changed
+
+    def _later_obligations(self, contract: Contract) -> list[PaymentObligation]:
+        """The contract's payment obligations other than its first: instalments, milestones, royalties."""
+        purposes = [instalment_purpose(i, inst["due"]) for i, inst in enumerate(contract.terms["instalments"])]
+        purposes += [f"milestone-{name}" for name in contract.milestones_reached]
+        ids = [obligation_id(contract.id, purpose) for purpose in purposes if purpose != contract.first_purpose()]
+        for event in self.repository.event_store.get(contract.id):  # royalty reports raise their obligations
+            raised = getattr(event, "obligation_id", None)
+            if type(event).__name__ == "RoyaltyReported" and isinstance(raised, UUID):
+                ids.append(raised)
+        return [self.load(PaymentObligation, oid, "obligation_id") for oid in dict.fromkeys(ids) if self.exists(oid)]
 
     # --- benefit rules ----------------------------------------------------------------------
     def set_benefit_rules(self, cmd: d.SetBenefitRules, *, actor_id: UUID | None) -> int:

@@ -329,6 +329,20 @@ class DealsQueries:
         )
         return _row(ObligationRow, row) if row else None
 
+    async def obligation_id_for_payment(self, provider_payment_id: str, *, gateway: str = "stripe") -> UUID | None:
+        """The obligation a provider's payment (a Stripe PaymentIntent id) was started or paid for.
+
+        For provider events that carry no ``metadata.obligation_id`` (Stripe's refund objects): the
+        read model only locates the obligation, the command validates on the aggregate. ``None`` when
+        no obligation, or more than one, has that payment.
+        """
+        rows = await self.pool.fetch(
+            "SELECT id FROM deal_obligations WHERE provider_payment_id = $1 AND gateway = $2 LIMIT 2",
+            provider_payment_id,
+            gateway,
+        )
+        return rows[0]["id"] if len(rows) == 1 else None
+
     async def benefit_shares(
         self, *, contract_id: UUID | None = None, organisation_id: UUID | None = None, inventor: str | None = None
     ) -> list[BenefitShareRow]:

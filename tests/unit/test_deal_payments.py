@@ -9,6 +9,7 @@ import pytest
 
 from domain.errors import ConflictError, ContractStateError, PaymentStateError, PermissionDeniedError
 from domain.payment import obligation_id
+from domain.webhook import delivery_id
 from marketplace import commands as c
 from marketplace import deal_commands as d
 from marketplace.payments.port import GatewayEvent
@@ -41,15 +42,26 @@ def succeeded(oid: UUID, event_id: str, amount: int, payment: str = "pi_1") -> G
     )
 
 
-def refunded(oid: UUID, event_id: str, refund: str = "re_x") -> GatewayEvent:
+def refunded(
+    oid: UUID | None,
+    event_id: str,
+    refund: str = "re_x",
+    *,
+    amount: int | None = 10_000_000,
+    status: str | None = "succeeded",
+    event_type: str = "charge.refunded",
+    payment: str = "pi_1",
+) -> GatewayEvent:
+    """A Stripe refund event: ``amount`` is the refund's (or the charge's total refunded), ``status`` its state."""
     return GatewayEvent(
         provider="stripe",
         event_id=event_id,
-        event_type="charge.refunded",
-        provider_payment_id="pi_1",
+        event_type=event_type,
+        provider_payment_id=payment,
         obligation_id=oid,
-        amount=None,
+        amount=amount,
         provider_refund_id=refund,
+        status=status,
     )
 
 
@@ -195,7 +207,7 @@ def test_refund_of_an_exclusive_licence_ends_it_and_restores_the_listing(world: 
         "non_exclusive_licence",
     }
     before = head(world.app)
-    world.app.record_gateway_event(refunded(oid, "evt_refund", "re_1"))  # the provider's echo of our refund
+    world.app.record_gateway_event(refunded(oid, "evt_refund", "re_1", amount=500_000))  # the provider's echo
     assert world.get(oid).status == "refunded"
     assert head(world.app) == before + 1
 
@@ -299,3 +311,168 @@ def test_an_instalment_falls_due_when_its_date_comes_and_milestones_when_reached
     assert world.get(milestone).amount == 500_000
     with pytest.raises(ContractStateError):
         world.app.reach_milestone(d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"])
+
+
+def event_names(world: World, aggregate_id: UUID) -> list[str]:
+    return [e.__class__.__name__ for e in world.app.repository.event_store.get(aggregate_id)]
+
+
+@pytest.mark.parametrize(
+    ("event_type", "status", "amount"),
+    [
+        ("refund.created", "pending", 10_000_000),
+        ("refund.updated", "failed", 10_000_000),
+        ("refund.updated", "canceled", 10_000_000),
+        ("charge.refund.updated", "requires_action", 10_000_000),
+        ("refund.created", "succeeded", 4_000_000),  # a partial refund
+        ("charge.refunded", "succeeded", 4_000_000),  # the charge's total refunded is only part of it
+        ("refund.updated", None, 10_000_000),
+        ("refund.updated", "succeeded", None),
+    ],
+)
+def test_a_refund_event_not_of_a_succeeded_whole_refund_changes_nothing_but_the_inbox(
+    world: World, event_type: str, status: str | None, amount: int | None
+) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = pay_by_webhook(world, contract_id)
+    before = head(world.app)
+    event = refunded(oid, "evt_refund", "re_1", amount=amount, status=status, event_type=event_type)
+    assert world.app.record_gateway_event(event) is not None
+    assert head(world.app) == before + 1  # the delivery only
+    assert world.app.exists(delivery_id("stripe", "evt_refund"))
+    assert world.get(oid).status == "paid"
+    assert world.get(contract_id).status == "in_force"
+    assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
+    # the refund then succeeds for the whole amount: now the transfer is reversed
+    world.app.record_gateway_event(refunded(oid, "evt_refund_ok", "re_1", event_type="refund.updated"))
+    assert world.get(oid).status == "refunded"
+    assert world.get(contract_id).status == "terminated"
+    assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
+
+
+def test_a_failed_refund_ahead_of_the_success_event_leaves_the_payment_to_be_made(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    world.app.record_gateway_event(refunded(oid, "evt_r", "re_1", status="failed", event_type="refund.updated"))
+    assert world.get(oid).status == "due"
+    world.app.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
+    assert world.get(oid).status == "paid"
+    assert world.get(contract_id).status == "in_force"
+
+
+def in_force_with_later_payments(world: World) -> tuple[UUID, UUID, list[UUID]]:
+    """A transfer in instalments with a milestone: the first instalment, the second and the milestone paid."""
+    instalments = [d.InstalmentInput(amount=4_000_000), d.InstalmentInput(amount=6_000_000, due=date(2025, 4, 1))]
+    contract_id = accept(
+        world, offer(world, instalments=instalments, milestones=[d.MilestoneInput(name="登记完成", amount=500_000)])
+    )
+    sign_all(world, contract_id)
+    first = pay_by_webhook(world, contract_id)
+    world.clock.advance(timedelta(days=30))
+    world.app.raise_due_instalments(date(2025, 4, 2))
+    second = pay_by_webhook(world, contract_id, purpose="instalment-2", event_id="evt_2")
+    milestone, _ = world.app.reach_milestone(
+        d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
+    )
+    pay_by_webhook(world, contract_id, purpose="milestone-登记完成", event_id="evt_3")
+    assert world.get(milestone).status == "paid"
+    return contract_id, first, [second, milestone]
+
+
+def test_refund_of_the_first_payment_is_refused_while_later_payments_are_paid(world: World) -> None:
+    contract_id, first, later = in_force_with_later_payments(world)
+    before = head(world.app)
+    with pytest.raises(ConflictError, match="refunded first") as refused:
+        world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+    assert refused.value.field == "obligation_id"
+    assert "instalment-2" in refused.value.message
+    assert "milestone-登记完成" in refused.value.message
+    assert head(world.app) == before
+    assert world.stripe.refunds == []
+    # the later payments refunded first, the first one's refund reverses the transfer
+    for oid in later:
+        world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="x"), actor_id=world["admin"])
+        assert world.get(contract_id).status == "in_force"
+    world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+    assert world.get(contract_id).status == "terminated"
+    assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
+
+
+def test_refund_of_the_first_licence_fee_is_refused_while_a_royalty_is_paid(world: World) -> None:
+    contract_id = accept(world, offer(world, kind="non_exclusive_licence", price=100_000, royalty_rate=5))
+    past_notice(world)
+    sign_all(world, contract_id)
+    first = pay_by_webhook(world, contract_id)
+    royalty, _ = world.app.file_royalty_report(
+        d.FileRoyaltyReport(
+            contract_id=contract_id, period_start=date(2025, 4, 1), period_end=date(2025, 9, 30), net_sales=6_000_000
+        ),
+        actor_id=world["firm"],
+    )
+    pay_by_webhook(world, contract_id, purpose="royalty-2025-09-30", event_id="evt_roy")
+    assert royalty is not None
+    assert world.get(royalty).status == "paid"
+    with pytest.raises(ConflictError, match="royalty-2025-09-30"):
+        world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+    assert world.get(contract_id).status == "in_force"
+    assert world.get(world["patent"]).licences[str(contract_id)]["status"] == "active"
+
+
+def test_a_refund_at_stripe_of_the_first_payment_with_later_payments_paid_keeps_the_contract(world: World) -> None:
+    contract_id, first, later = in_force_with_later_payments(world)
+    world.app.record_gateway_event(refunded(first, "evt_refund", "re_1", amount=4_000_000))
+    assert world.get(first).status == "refunded"
+    assert world.get(contract_id).status == "in_force"
+    assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
+    assert [world.get(oid).status for oid in later] == ["paid", "paid"]
+
+
+def terminated_with_a_payment_under_way(world: World) -> tuple[UUID, UUID, int]:
+    """A transfer in force with its milestone's payment started, then ended by the refund of its first payment."""
+    contract_id = accept(world, offer(world, milestones=[d.MilestoneInput(name="登记完成", amount=500_000)]))
+    sign_all(world, contract_id)
+    first = pay_by_webhook(world, contract_id)
+    milestone, _ = world.app.reach_milestone(
+        d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
+    )
+    world.app.start_payment(
+        d.StartPayment(contract_id=contract_id, purpose="milestone-登记完成"), actor_id=world["firm"]
+    )
+    world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+    assert world.get(contract_id).status == "terminated"
+    assert world.get(milestone).status == "pending"
+    return contract_id, milestone, head(world.app)
+
+
+def test_a_bank_transfer_on_a_terminated_contract_is_refused(world: World) -> None:
+    _, milestone, before = terminated_with_a_payment_under_way(world)
+    with pytest.raises(ConflictError, match="the contract was terminated") as refused:
+        world.app.record_manual_receipt(
+            d.RecordManualReceipt(obligation_id=milestone, amount=500_000, bank_reference="B-1"),
+            actor_id=world["admin"],
+        )
+    assert refused.value.field == "obligation_id"
+    assert head(world.app) == before
+    assert world.get(milestone).status == "pending"
+
+
+def test_money_arriving_at_stripe_on_a_terminated_contract_is_recorded_and_moves_nothing_else(world: World) -> None:
+    contract_id, milestone, before = terminated_with_a_payment_under_way(world)
+    patent_version = world.get(world["patent"]).version
+    listing_version = world.get(world["listing"]).version
+    contract_version = world.get(contract_id).version
+    world.app.record_gateway_event(succeeded(milestone, "evt_late", 500_000, "pi_2"))
+    assert world.get(milestone).status == "paid"
+    assert event_names(world, milestone)[-1] == "Paid"
+    assert head(world.app) == before + 2  # the delivery and the payment
+    assert world.get(contract_id).version == contract_version
+    assert world.get(contract_id).status == "terminated"
+    assert world.get(world["patent"]).version == patent_version
+    assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
+    assert world.get(world["listing"]).version == listing_version
+    # a platform admin can give it back; nothing else is reversed
+    world.app.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"), actor_id=world["admin"])
+    assert world.get(milestone).status == "refunded"
+    assert world.get(world["patent"]).version == patent_version

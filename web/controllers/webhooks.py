@@ -1,7 +1,9 @@
 """Payment provider webhooks: ``POST /webhooks/stripe``.
 
 The raw body is verified against the signing secret before anything is parsed (a bad signature
-is answered 400 and nothing is recorded). The application records the delivery in its inbox in
+is answered 400 and nothing is recorded). An event without ``metadata.obligation_id`` (Stripe's
+refund objects) is matched to its obligation through its PaymentIntent id in the deals read model;
+the command still validates on the aggregate. The application records the delivery in its inbox in
 the same atomic save as the effect, so a repeated delivery is answered 200 and changes nothing.
 """
 
@@ -9,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, post
 
 from domain.errors import DomainError
 from marketplace.payments.port import WebhookSignatureError
 from marketplace.payments.webhooks import parse_stripe_webhook
+from projections.deals_queries import DealsQueries
 from web.state import WebState
 
 
@@ -29,6 +33,13 @@ class WebhooksController(Controller):
             event = parse_stripe_webhook(raw, request.headers.get("stripe-signature"), secret)
         except WebhookSignatureError as error:
             return Response({"status_code": 400, "detail": str(error)}, status_code=400, media_type=MediaType.JSON)
+        if event.obligation_id is None and event.provider_payment_id is not None:
+            # Refund objects carry no metadata: locate the obligation by its PaymentIntent.
+            found = await DealsQueries(web.pool).obligation_id_for_payment(
+                event.provider_payment_id, gateway=event.provider
+            )
+            if found is not None:
+                event = msgspec.structs.replace(event, obligation_id=found)
         try:
             position = await web.run(web.services.app.record_gateway_event, event)
         except DomainError as error:
