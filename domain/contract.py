@@ -24,6 +24,9 @@ from domain.errors import (
     ValidationError,
 )
 from domain.ids import natural_id
+from domain.money import check_amount
+from domain.royalty import check_report_period
+from domain.royalty import closes_licence_year as closes_year
 
 
 class ContractStatus(StrEnum):
@@ -363,6 +366,26 @@ class LicenceContract(Contract):
     def _royalty_state(self) -> tuple[str | None, int]:
         return getattr(self, "last_period_end", None), int(getattr(self, "royalties_this_year", 0))
 
+    @property
+    def licence_start(self) -> date:
+        return date.fromisoformat(str(self.terms["scope"]["start"]))
+
+    def check_royalty_period(self, period_start: date, period_end: date) -> None:
+        """Refuse a period that is not the next one, or leaves its licence year or the licence term.
+
+        Reports are contiguous from the licence start and each lies within one licence year, so
+        every licence year is closed by a report and gets its minimum-royalty top-up
+        (``domain.royalty.check_report_period``).
+        """
+        last_end, _ = self._royalty_state()
+        check_report_period(
+            licence_start=self.licence_start,
+            licence_end=date.fromisoformat(str(self.terms["scope"]["end"])),
+            previous_end=date.fromisoformat(last_end) if last_end is not None else None,
+            period_start=period_start,
+            period_end=period_end,
+        )
+
     def report_royalty(
         self,
         *,
@@ -377,20 +400,13 @@ class LicenceContract(Contract):
     ) -> None:
         """Record a royalty report (提成费报告); the royalty owed becomes a payment obligation."""
         self._require(ContractStatus.IN_FORCE, action="reported on")
-        if period_end < period_start:
-            raise ValidationError("period_end: must not be before period_start", field="period_end")
-        if net_sales < 0:
-            raise ValidationError("net_sales: must not be negative", field="net_sales")
-        last_end, _ = self._royalty_state()
-        if last_end is not None and period_start <= date.fromisoformat(last_end):
+        check_amount(net_sales, "net_sales")
+        self.check_royalty_period(period_start, period_end)
+        if closes_licence_year != closes_year(self.licence_start, period_end):
             raise ValidationError(
-                f"period_start: the last report ran to {last_end}; periods may not overlap", field="period_start"
+                "closes_licence_year: a report closes its licence year exactly when it ends on the year's last day",
+                field="closes_licence_year",
             )
-        scope = self.terms["scope"]
-        if scope and (
-            period_start < date.fromisoformat(scope["start"]) or period_end >= date.fromisoformat(scope["end"])
-        ):
-            raise ValidationError("period_start: the period must lie within the licence term", field="period_start")
         self._royalty_reported(
             period_start=period_start.isoformat(),
             period_end=period_end.isoformat(),

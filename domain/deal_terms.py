@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import ValidationError
-from domain.money import Money
+from domain.money import Money, check_amount
 
 #: Rates are basis points: 10,000 = 100 %.
 FULL_RATE = 10_000
@@ -120,6 +120,7 @@ def _check_milestones(milestones: tuple[Milestone, ...]) -> None:
             raise ValidationError(f"milestones.{i}.name: must be 1 to 100 characters", field=f"milestones.{i}.name")
         if m.amount <= 0:
             raise ValidationError(f"milestones.{i}.amount: must be greater than 0", field=f"milestones.{i}.amount")
+        check_amount(m.amount, f"milestones.{i}.amount")
     if len(set(names)) != len(names):
         raise ValidationError("milestones: each milestone needs its own name", field="milestones")
 
@@ -132,6 +133,7 @@ def _check_instalments(instalments: tuple[Instalment, ...], price: int) -> None:
     for i, inst in enumerate(instalments):
         if inst.amount <= 0:
             raise ValidationError(f"instalments.{i}.amount: must be greater than 0", field=f"instalments.{i}.amount")
+        check_amount(inst.amount, f"instalments.{i}.amount")
         if inst.due is None and i > 0:
             raise ValidationError(
                 "instalments: only the first instalment may fall due on signing", field=f"instalments.{i}.due"
@@ -177,8 +179,7 @@ class DealTerms:
             raise ValidationError("scope: a licence needs a field of use, territory and term", field="scope")
         if not 0 <= self.royalty_rate < FULL_RATE:
             raise ValidationError("royalty_rate: must be at least 0 % and below 100 %", field="royalty_rate")
-        if self.minimum_annual_royalty < 0:
-            raise ValidationError("minimum_annual_royalty: must not be negative", field="minimum_annual_royalty")
+        check_amount(self.minimum_annual_royalty, "minimum_annual_royalty")
         _check_milestones(self.milestones)
         _check_instalments(self.instalments, self.price.amount)
         if len(self.note) > 5000:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.errors import ValidationError
+from domain.money import check_amount
 
 #: Basis points of a whole: 10,000 bp = 100 %.
 FULL = 10_000
@@ -47,10 +48,10 @@ def royalty_due(
     ``royalties_so_far_this_year`` are the running royalties of the year's earlier reports (not
     earlier top-ups, which close years). Reports that do not close a year carry no top-up.
     """
-    _non_negative(net_sales, "net_sales")
+    check_amount(net_sales, "net_sales")
     if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= FULL:
         raise ValidationError("rate: must be a whole number of basis points from 0 to 10000", field="rate")
-    _non_negative(minimum_annual_royalty, "minimum_annual_royalty")
+    check_amount(minimum_annual_royalty, "minimum_annual_royalty")
     _non_negative(royalties_so_far_this_year, "royalties_so_far_this_year")
     royalty = net_sales * rate // FULL
     top_up = 0
@@ -87,7 +88,44 @@ def licence_year_end(start: date, on: date) -> date:
 def closes_licence_year(start: date, period_end: date) -> bool:
     """True when a reporting period ending on ``period_end`` is the last of its licence year.
 
-    Reporting periods are expected to end on the licence year's last day at the latest; a period
-    that ends exactly on that day closes the year and settles the minimum annual royalty.
+    ``check_report_period`` keeps every period within one licence year and the periods contiguous,
+    so each licence year's last day ends some report; that report closes the year and settles the
+    minimum annual royalty.
     """
     return period_end == licence_year_end(start, period_end)
+
+
+def check_report_period(
+    *, licence_start: date, licence_end: date, previous_end: date | None, period_start: date, period_end: date
+) -> None:
+    """Refuse a royalty reporting period that would let a licence year escape its minimum royalty.
+
+    Reports are contiguous from the licence start: the first starts on ``licence_start``, each
+    next one on the day after ``previous_end`` (the end of the last report). A period lies within
+    one licence year (it ends on that year's last day at the latest) and within the licence term
+    (``licence_end`` is the first day the licence no longer runs). So no day is reported twice or
+    skipped, and every licence year ends with a report that closes it (``closes_licence_year``).
+    """
+    if period_end < period_start:
+        raise ValidationError("period_end: must not be before period_start", field="period_end")
+    expected = licence_start if previous_end is None else previous_end + timedelta(days=1)
+    if period_start != expected:
+        rule = (
+            f"the first royalty report starts on {expected.isoformat()}, the licence start"
+            if previous_end is None
+            else f"royalty reports are contiguous: the last ran to {previous_end.isoformat()}, "
+            f"so the next starts on {expected.isoformat()}"
+        )
+        raise ValidationError(f"period_start: {rule}, not {period_start.isoformat()}", field="period_start")
+    if period_end >= licence_end:
+        last_day = licence_end - timedelta(days=1)
+        raise ValidationError(
+            f"period_end: the period must lie within the licence term, which ends on {last_day.isoformat()}",
+            field="period_end",
+        )
+    year_end = licence_year_end(licence_start, period_start)
+    if period_end > year_end:
+        raise ValidationError(
+            f"period_end: a royalty report lies within one licence year; this one ends on {year_end.isoformat()}",
+            field="period_end",
+        )

@@ -8,9 +8,11 @@ from uuid import UUID
 
 import msgspec
 
+from domain.money import MAX_AMOUNT
 from marketplace.commands import Command, Percent, ShortText, Text
 
-Amount = Annotated[int, msgspec.Meta(ge=0)]
+#: Minor units, bounded like ``domain.money.Money`` (read models keep amounts in ``bigint`` columns).
+Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)]
 ValidDays = Annotated[int, msgspec.Meta(ge=1, le=90)]
 
 

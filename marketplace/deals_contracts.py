@@ -21,7 +21,6 @@ from domain.errors import (
     ContractStateError,
     ListingNotOpenError,
     PermissionDeniedError,
-    ValidationError,
 )
 from domain.listing import DealType, Listing, ListingStatus
 from domain.money import Money
@@ -190,8 +189,7 @@ class ContractCommands(OfferCommands):
         self._require_member(user, contract.buyer_organisation_id, "licensee", "contract_id")
         terms = contract.deal_terms
         assert terms.scope is not None
-        if cmd.period_end < cmd.period_start:
-            raise ValidationError("period_end: must not be before period_start", field="period_end")
+        contract.check_royalty_period(cmd.period_start, cmd.period_end)
         closes = closes_licence_year(terms.scope.start, cmd.period_end)
         due = royalty_due(
             net_sales=cmd.net_sales,

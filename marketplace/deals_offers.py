@@ -8,6 +8,7 @@ from uuid import UUID
 from domain.contract import Contract, contract_id_for_offer
 from domain.contract_text import render_contract, text_sha256
 from domain.deal_terms import (
+    FULL_RATE,
     OPEN_DECLARATION,
     DealTerms,
     Instalment,
@@ -58,40 +59,20 @@ class OfferCommands(DealChecks):
     #: Length of the public notice (公示) of a negotiated price, in days (policy_params.json: 15).
     notice_days: int = 15
 
+    #: Platform fee on every received payment, basis points (``PaymentCommands`` and the composition
+    #: root set the same attribute); a broker's commission must leave room for it.
+    platform_fee_rate: int = 100
+
     # --- offers -----------------------------------------------------------------------------
     def make_offer(self, cmd: d.MakeOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A verified organisation proposes terms on a published listing."""
         user = self.actor(actor_id)
         listing = self.load(Listing, cmd.listing_id, "listing_id")
-        if listing.status != ListingStatus.PUBLISHED:
-            raise ListingNotOpenError(f"listing_id: a {listing.status} listing takes no offers", field="listing_id")
         patent = self.load(Patent, listing.patent_id, "patent_id")
         buyer = self._trading_organisation(user.organisation_id, "organisation")
-        if patent.is_owned_by(buyer.id) or buyer.id == listing.organisation_id:
-            raise PermissionDeniedError(
-                "listing_id: an owner of the patent cannot make an offer on it", field="listing_id"
-            )
         terms = deal_terms(cmd)
-        if terms.kind.value not in listing.terms["deal_types"]:
-            offered = ", ".join(listing.terms["deal_types"])
-            raise ValidationError(f"kind: this listing offers {offered} only", field="kind")
-        if terms.price.currency != listing.terms["currency"]:
-            raise ValidationError(f"currency: the listing is priced in {listing.terms['currency']}", field="currency")
-        if not patent.is_tradable:
-            raise PatentNotTradableError(
-                f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id"
-            )
-        self._check_exclusivity(terms, patent, listing)
-        self._co_owner_consents(terms, patent, listing.organisation_id)
-        broker_id = None
-        if cmd.broker_organisation_id is not None:
-            broker = self._trading_organisation(cmd.broker_organisation_id, "broker_organisation_id")
-            if broker.kind != OrganisationKind.TRANSFER_AGENCY.value:
-                raise ValidationError(
-                    "broker_organisation_id: a broker must be a technology transfer agency",
-                    field="broker_organisation_id",
-                )
-            broker_id = broker.id
+        self._check_listing_rules(terms, listing, patent, buyer.id)
+        broker_id, commission = self._broker(cmd, buyer.id, listing.organisation_id)
         now = self.clock.now()
         fixed = listing.terms["price_mode"] == "fixed"
         offer = Offer.make(
@@ -103,13 +84,71 @@ class OfferCommands(DealChecks):
             expires_at=now + timedelta(days=cmd.valid_days),
             listed_price=listing.terms["asking_price"] if fixed else None,
             broker_organisation_id=broker_id,
-            broker_commission=percent_to_basis_points(cmd.broker_commission, "broker_commission"),
+            broker_commission=commission,
             by=user.id,
         )
         patent.open_deal(offer.id, buyer.id, by=user.id)
         return offer.id, self.commit(offer, patent)
 
+    def _check_listing_rules(self, terms: DealTerms, listing: Listing, patent: Patent, buyer: UUID) -> None:
+        """The rules the listing and the patent set on any terms proposed on them (offer or counter).
+
+        The listing is published; the buyer does not own the patent; the kind is one the listing
+        offers and the currency the listing's; the patent can be contracted; an exclusive or sole
+        licence overlaps no live licence; co-owners not on the marketplace rule out the kinds that
+        need their consent.
+        """
+        if listing.status != ListingStatus.PUBLISHED:
+            raise ListingNotOpenError(f"listing_id: a {listing.status} listing takes no offers", field="listing_id")
+        if patent.is_owned_by(buyer) or buyer == listing.organisation_id:
+            raise PermissionDeniedError(
+                "listing_id: an owner of the patent cannot make an offer on it", field="listing_id"
+            )
+        if terms.kind.value not in listing.terms["deal_types"]:
+            offered = ", ".join(listing.terms["deal_types"])
+            raise ValidationError(f"kind: this listing offers {offered} only", field="kind")
+        if terms.price.currency != listing.terms["currency"]:
+            raise ValidationError(f"currency: the listing is priced in {listing.terms['currency']}", field="currency")
+        if not patent.is_tradable:
+            raise PatentNotTradableError(
+                f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id"
+            )
+        self._check_exclusivity(terms, patent, listing)
+        self._co_owner_consents(terms, patent, listing.organisation_id)
+
+    def _broker(self, cmd: d.MakeOffer, buyer: UUID, seller: UUID) -> tuple[UUID | None, int]:
+        """The offer's broker and commission (bp): a verified transfer agency that is not a party, and
+        a commission that leaves room for the platform fee (together at most 100 % of each payment)."""
+        commission = percent_to_basis_points(cmd.broker_commission, "broker_commission")
+        if cmd.broker_organisation_id is None:
+            if commission:
+                raise ValidationError(
+                    "broker_commission: only a broker organisation earns a commission", field="broker_commission"
+                )
+            return None, 0
+        if cmd.broker_organisation_id in (buyer, seller):
+            raise ValidationError(
+                "broker_organisation_id: the broker must not be the buyer or the seller",
+                field="broker_organisation_id",
+            )
+        broker = self._trading_organisation(cmd.broker_organisation_id, "broker_organisation_id")
+        if broker.kind != OrganisationKind.TRANSFER_AGENCY.value:
+            raise ValidationError(
+                "broker_organisation_id: a broker must be a technology transfer agency",
+                field="broker_organisation_id",
+            )
+        if commission + self.platform_fee_rate > FULL_RATE:
+            room = FULL_RATE - self.platform_fee_rate
+            raise ValidationError(
+                f"broker_commission: the broker commission and the platform fee "
+                f"({self.platform_fee_rate / 100:.2f} %) together may not exceed 100 % of a payment; "
+                f"at most {room / 100:.2f} %",
+                field="broker_commission",
+            )
+        return broker.id, commission
+
     def counter_offer(self, cmd: d.CounterOffer, *, actor_id: UUID | None) -> int:
+        """The side whose turn it is proposes new terms; the listing's rules apply as to the offer."""
         user = self.actor(actor_id)
         offer = self.load(Offer, cmd.offer_id, "offer_id")
         side = self._side(user, offer)
@@ -117,7 +156,7 @@ class OfferCommands(DealChecks):
         terms = deal_terms(cmd)
         listing = self.load(Listing, offer.listing_id, "listing_id")
         patent = self.load(Patent, offer.patent_id, "patent_id")
-        self._check_exclusivity(terms, patent, listing)
+        self._check_listing_rules(terms, listing, patent, offer.buyer_organisation_id)
         now = self.clock.now()
         offer.counter(terms, side=side, expires_at=now + timedelta(days=cmd.valid_days), now=now, by=user.id)
         return self.commit(offer)

@@ -13,10 +13,21 @@ from domain.errors import (
     NoticeWindowError,
     PatentNotTradableError,
     PermissionDeniedError,
+    ValidationError,
 )
 from marketplace import commands as c
 from marketplace import deal_commands as d
-from tests.unit.deal_helpers import World, accept, head, make_world, offer, past_notice, sign_all
+from tests.unit.deal_helpers import (
+    World,
+    accept,
+    head,
+    licence_scope,
+    make_world,
+    offer,
+    past_notice,
+    pay_by_webhook,
+    sign_all,
+)
 
 
 @pytest.fixture
@@ -211,3 +222,74 @@ def test_registration_reference_of_a_transfer_is_recorded_on_contract_and_patent
     topics = [n.topic for n in world.app.recorder.select_notifications(start=1, limit=1000)]
     assert "domain.patent:Patent.TransferRegistered" in topics
     assert "domain.contract:TransferContract.Drafted" in topics
+
+
+def _licence_in_force(world: World) -> UUID:
+    """A licence from 1 April 2025 for three years at 5 %, with a ¥10,000 minimum annual royalty."""
+    contract_id = accept(
+        world,
+        offer(
+            world,
+            kind="non_exclusive_licence",
+            price=100_000,
+            scope=licence_scope(start=date(2025, 4, 1)),
+            royalty_rate=5,
+            minimum_annual_royalty=1_000_000,
+        ),
+    )
+    past_notice(world)
+    sign_all(world, contract_id)
+    pay_by_webhook(world, contract_id)
+    assert world.get(contract_id).status == "in_force"
+    return contract_id
+
+
+def report(world: World, contract_id: UUID, start: date, end: date, net_sales: int = 0) -> UUID | None:
+    obligation, _ = world.app.file_royalty_report(
+        d.FileRoyaltyReport(contract_id=contract_id, period_start=start, period_end=end, net_sales=net_sales),
+        actor_id=world["firm"],
+    )
+    return obligation
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field", "rule"),
+    [
+        # skipping the start of the licence
+        (date(2025, 7, 1), date(2025, 9, 30), "period_start", "the first royalty report starts on 2025-04-01"),
+        # straddling the end of the first licence year (31 March 2026)
+        (date(2025, 4, 1), date(2026, 4, 30), "period_end", "ends on 2026-03-31"),
+    ],
+)
+def test_the_first_royalty_report_starts_the_licence_and_stays_in_its_year(
+    world: World, start: date, end: date, field: str, rule: str
+) -> None:
+    contract_id = _licence_in_force(world)
+    before = head(world.app)
+    with pytest.raises(ValidationError) as refused:
+        report(world, contract_id, start, end)
+    assert (refused.value.field, rule in refused.value.message) == (field, True)
+    assert head(world.app) == before
+
+
+def test_royalty_reports_are_contiguous_and_no_licence_year_escapes_its_minimum(world: World) -> None:
+    contract_id = _licence_in_force(world)
+    assert report(world, contract_id, date(2025, 4, 1), date(2025, 12, 31), 4_000_000) is not None  # 200,000
+    before = head(world.app)
+    for start, end, field in [
+        (date(2026, 1, 2), date(2026, 3, 31), "period_start"),  # a gap
+        (date(2025, 12, 31), date(2026, 3, 31), "period_start"),  # an overlap
+        (date(2026, 1, 1), date(2026, 6, 30), "period_end"),  # straddles 31 March 2026
+        (date(2026, 1, 1), date(2027, 3, 31), "period_end"),  # skips the year's end
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            report(world, contract_id, start, end)
+        assert refused.value.field == field
+    assert head(world.app) == before
+    closing = report(world, contract_id, date(2026, 1, 1), date(2026, 3, 31))
+    assert closing is not None
+    assert world.get(closing).amount == 800_000  # no sales: top-up of the 200,000 royalty to the minimum
+    # A whole second year in one report closes it too.
+    second = report(world, contract_id, date(2026, 4, 1), date(2027, 3, 31), 2_000_000)
+    assert second is not None
+    assert world.get(second).amount == 1_000_000  # 100,000 royalty + 900,000 top-up

@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import ListingNotOpenError, ValidationError
 from domain.listing import Listing, ListingTerms, OpenLicenceTerms, maturity_of_trl
-from domain.money import Money
+from domain.money import MAX_AMOUNT, Money
 
 
 def terms(**overrides: object) -> ListingTerms:
@@ -31,6 +31,17 @@ def test_money_is_integer_minor_units_never_negative() -> None:
         Money(-1)
     with pytest.raises(ValidationError, match="currency"):
         Money(100, "yuan")
+
+
+def test_money_is_at_most_ten_trillion_yuan() -> None:
+    # Read models keep amounts in bigint columns; sums of a few amounts must still fit.
+    assert MAX_AMOUNT == 10**15
+    assert Money(MAX_AMOUNT).amount == MAX_AMOUNT
+    for amount in (MAX_AMOUNT + 1, 2**63):
+        with pytest.raises(ValidationError) as refused:
+            Money(amount)
+        assert refused.value.field == "amount"
+        assert refused.value.message.startswith("amount: must be at most ")
 
 
 @pytest.mark.parametrize(

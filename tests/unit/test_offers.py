@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 
 from domain.errors import (
@@ -14,8 +16,10 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from domain.money import MAX_AMOUNT
+from marketplace import commands as c
 from marketplace import deal_commands as d
-from tests.unit.deal_helpers import World, accept, head, make_world, offer
+from tests.unit.deal_helpers import World, accept, head, licence_scope, make_world, offer
 
 
 @pytest.fixture
@@ -61,8 +65,6 @@ def test_the_kind_must_be_one_the_listing_offers(world: World) -> None:
 
 
 def test_an_offer_on_a_withdrawn_listing_is_refused(world: World) -> None:
-    from marketplace import commands as c
-
     world.app.withdraw_listing(c.WithdrawListing(listing_id=world["listing"]), actor_id=world["uni"])
     with pytest.raises(ListingNotOpenError):
         offer(world)
@@ -124,3 +126,120 @@ def test_accepting_a_second_overlapping_exclusive_offer_is_refused_and_records_n
         accept(world, second)
     assert head(world.app) == before
     assert world.get(second).status == "open"
+
+
+def _sign_up_agency(world: World, key: str = "agency") -> UUID:
+    world.sign_up(key, "福建省技术转移中心", "transfer_agency")
+    return world[f"{key}_org"]
+
+
+def test_a_commission_that_with_the_platform_fee_exceeds_100_percent_is_refused(world: World) -> None:
+    agency = _sign_up_agency(world)
+    assert world.app.platform_fee_rate == 100
+    before = head(world.app)
+    with pytest.raises(ValidationError) as refused:
+        offer(world, broker_organisation_id=agency, broker_commission=99.5)
+    assert refused.value.field == "broker_commission"
+    assert refused.value.message.startswith("broker_commission: ")
+    assert "platform fee" in refused.value.message
+    assert head(world.app) == before
+    world.app.platform_fee_rate = 300
+    with pytest.raises(ValidationError, match=r"^broker_commission: .*platform fee"):
+        offer(world, broker_organisation_id=agency, broker_commission=98)
+    assert head(world.app) == before
+    offer_id = offer(world, broker_organisation_id=agency, broker_commission=97)  # 97 % + 3 % = 100 %
+    assert world.get(offer_id).broker_commission == 9_700
+
+
+def test_a_commission_needs_a_broker_who_is_not_a_party(world: World) -> None:
+    agency = _sign_up_agency(world)
+    before = head(world.app)
+    with pytest.raises(ValidationError, match=r"^broker_commission: only a broker"):
+        offer(world, broker_commission=2)
+    with pytest.raises(ValidationError) as refused:
+        offer(world, buyer="agency", broker_organisation_id=agency, broker_commission=2)
+    assert refused.value.field == "broker_organisation_id"
+    assert head(world.app) == before
+
+
+def test_an_amount_beyond_ten_trillion_yuan_is_refused(world: World) -> None:
+    before = head(world.app)
+    for terms in (
+        {"price": 2**63},
+        {"price": MAX_AMOUNT + 1},
+        {"kind": "non_exclusive_licence", "minimum_annual_royalty": MAX_AMOUNT + 1},
+        {"milestones": [d.MilestoneInput(name="上市", amount=2**63)]},
+    ):
+        with pytest.raises(ValidationError, match=r"must be at most"):
+            offer(world, **terms)
+    assert head(world.app) == before
+    offer_id = offer(world, price=MAX_AMOUNT)
+    assert world.get(offer_id).terms["price"] == MAX_AMOUNT
+
+
+def test_the_command_structs_bound_amounts() -> None:
+    body = {"listing_id": str(uuid4()), "kind": "assignment", "price": MAX_AMOUNT}
+    assert msgspec.convert(body, d.MakeOffer).price == MAX_AMOUNT
+    for bad in (
+        {"price": MAX_AMOUNT + 1},
+        {"minimum_annual_royalty": 2**63},
+        {"milestones": [{"name": "x", "amount": MAX_AMOUNT + 1}]},
+        {"instalments": [{"amount": MAX_AMOUNT + 1}]},
+    ):
+        with pytest.raises(msgspec.ValidationError):
+            msgspec.convert(body | bad, d.MakeOffer)
+    report = {"contract_id": str(uuid4()), "period_start": "2025-04-01", "period_end": "2025-06-30"}
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(report | {"net_sales": MAX_AMOUNT + 1}, d.FileRoyaltyReport)
+    receipt = {"obligation_id": str(uuid4()), "bank_reference": "BR-1"}
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.convert(receipt | {"amount": MAX_AMOUNT + 1}, d.RecordManualReceipt)
+
+
+def test_a_counter_offer_keeps_to_the_listing_currency(world: World) -> None:
+    offer_id = offer(world)
+    before = head(world.app)
+    with pytest.raises(ValidationError, match=r"^currency: the listing is priced in CNY"):
+        world.app.counter_offer(
+            d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000, currency="USD"),
+            actor_id=world["uni"],
+        )
+    assert head(world.app) == before
+    assert world.get(offer_id).terms["currency"] == "CNY"
+
+
+def test_a_counter_offer_on_a_withdrawn_listing_or_a_lapsed_patent_is_refused(world: World) -> None:
+    offer_id = offer(world)
+    world.app.change_legal_status(
+        c.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1)),
+        actor_id=world["uni"],
+    )
+    before = head(world.app)
+    with pytest.raises(ListingNotOpenError, match="suspended"):  # a lapsed patent's listing is suspended
+        world.app.counter_offer(
+            d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=world["uni"]
+        )
+    assert head(world.app) == before
+    second = make_world()
+    offer_id = offer(second)
+    second.app.withdraw_listing(c.WithdrawListing(listing_id=second["listing"]), actor_id=second["uni"])
+    before = head(second.app)
+    with pytest.raises(ListingNotOpenError):
+        second.app.counter_offer(
+            d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=second["uni"]
+        )
+    assert head(second.app) == before
+
+
+def test_a_counter_offer_of_a_kind_the_listing_no_longer_offers_is_refused(world: World) -> None:
+    offer_id = offer(world, kind="non_exclusive_licence")
+    listing = world.get(world["listing"])
+    listing.restrict_deal_types(["non_exclusive_licence"], contract_id=uuid4(), by=world["uni"])
+    world.app.save(listing)
+    before = head(world.app)
+    with pytest.raises(ValidationError, match=r"^kind: this listing offers"):
+        world.app.counter_offer(
+            d.CounterOffer(offer_id=offer_id, kind="non_exclusive_licence", price=9_000_000, scope=licence_scope()),
+            actor_id=world["uni"],
+        )
+    assert head(world.app) == before

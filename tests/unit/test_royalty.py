@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from domain.errors import ValidationError
-from domain.royalty import RoyaltyDue, closes_licence_year, licence_year_end, royalty_due
+from domain.royalty import RoyaltyDue, check_report_period, closes_licence_year, licence_year_end, royalty_due
 
 YUAN = 100
 
@@ -157,3 +157,58 @@ def test_a_period_ending_before_the_licence_start_is_refused() -> None:
     with pytest.raises(ValidationError) as refused:
         licence_year_end(date(2025, 1, 1), date(2024, 12, 31))
     assert refused.value.field == "period_end"
+
+
+START = date(2025, 4, 1)
+END = date(2028, 4, 1)  # a three-year licence: its years end on 31 March 2026, 2027 and 2028
+
+
+def check(previous_end: date | None, period_start: date, period_end: date) -> None:
+    check_report_period(
+        licence_start=START, licence_end=END, previous_end=previous_end,
+        period_start=period_start, period_end=period_end,
+    )  # fmt: skip
+
+
+def test_contiguous_reports_within_licence_years_are_taken() -> None:
+    check(None, START, date(2025, 6, 30))
+    check(date(2025, 6, 30), date(2025, 7, 1), date(2026, 3, 31))
+    check(date(2026, 3, 31), date(2026, 4, 1), date(2027, 3, 31))  # a whole licence year
+    check(date(2027, 3, 31), date(2027, 4, 1), date(2028, 3, 31))  # the last day of the term
+
+
+@pytest.mark.parametrize(
+    ("previous_end", "period_start", "period_end", "field", "rule"),
+    [
+        (None, date(2025, 4, 2), date(2025, 6, 30), "period_start", "the first royalty report starts on 2025-04-01"),
+        (None, date(2025, 3, 31), date(2025, 6, 30), "period_start", "the first royalty report starts on 2025-04-01"),
+        (date(2025, 6, 30), date(2025, 7, 2), date(2025, 9, 30), "period_start", "starts on 2025-07-01"),
+        (date(2025, 6, 30), date(2025, 6, 30), date(2025, 9, 30), "period_start", "starts on 2025-07-01"),
+        # straddling the end of the licence year (31 March 2026) would dodge its minimum royalty
+        (date(2025, 12, 31), date(2026, 1, 1), date(2026, 4, 30), "period_end", "ends on 2026-03-31"),
+        (None, START, date(2027, 3, 31), "period_end", "ends on 2026-03-31"),
+        (date(2027, 3, 31), date(2027, 4, 1), date(2028, 4, 1), "period_end", "licence term"),
+        (None, START, date(2025, 3, 31), "period_end", "before period_start"),
+    ],
+)
+def test_reports_must_be_contiguous_and_within_one_licence_year(
+    previous_end: date | None, period_start: date, period_end: date, field: str, rule: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        check(previous_end, period_start, period_end)
+    assert refused.value.field == field
+    assert refused.value.message.startswith(f"{field}: ")
+    assert rule in refused.value.message
+
+
+def test_contiguous_reports_close_every_licence_year() -> None:
+    # However the licensee cuts its periods, each licence year ends with a report that closes it.
+    previous, closed = None, []
+    for period_end in [date(2025, 12, 31), date(2026, 3, 31), date(2026, 9, 30), date(2027, 3, 31),
+                       date(2028, 3, 31)]:  # fmt: skip
+        period_start = START if previous is None else previous + timedelta(days=1)
+        check(previous, period_start, period_end)
+        if closes_licence_year(START, period_end):
+            closed.append(period_end)
+        previous = period_end
+    assert closed == [date(2026, 3, 31), date(2027, 3, 31), date(2028, 3, 31)]
