@@ -10,6 +10,7 @@ import msgspec
 from litestar.datastructures import FormMultiDict
 
 from domain.errors import ValidationError
+from domain.money import MAX_AMOUNT
 
 C = TypeVar("C", bound=msgspec.Struct)
 _FIELD_PATH = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
@@ -34,10 +35,6 @@ def optional(form: FormMultiDict, name: str) -> str | None:
     return text(form, name) or None
 
 
-#: The largest amount a form accepts, in fen (ten trillion yuan): beyond it nothing is a price.
-MAX_FEN = 10**15
-
-
 def yuan_to_fen(value: str | None, field: str) -> int | None:
     """Prices are typed in yuan (元) with at most two decimals and kept in fen."""
     if value is None or value.strip() == "":
@@ -49,8 +46,8 @@ def yuan_to_fen(value: str | None, field: str) -> int | None:
         finite = False
     if not finite:
         raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field)
-    if abs(amount) > MAX_FEN:
-        raise ValidationError(f"{field}: must be at most {MAX_FEN // 100:,} yuan", field=field)
+    if abs(amount) > MAX_AMOUNT:
+        raise ValidationError(f"{field}: must be at most {MAX_AMOUNT // 100:,} yuan", field=field)
     if amount != amount.to_integral_value():
         raise ValidationError(f"{field}: at most two decimals", field=field)
     if amount < 0:
