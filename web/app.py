@@ -22,6 +22,8 @@ from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+import web.labels_deals  # the deal labels join web.i18n.MESSAGES before any page renders
+import web.labels_valuation  # noqa: F401 - and the valuation labels after them
 from domain.errors import DomainError
 from marketplace.services import Services, build_services
 from marketplace.settings import Settings
@@ -36,7 +38,8 @@ from web.controllers.deals_api import DealsApiController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
 from web.controllers.roots import DailyRootsController
-from web.controllers.valuation import ValuationApiController, ValuationPagesController
+from web.controllers.valuation import ValuationPagesController
+from web.controllers.valuation_api import ValuationApiController
 from web.controllers.webhooks import WebhooksController
 from web.state import WebState, create_pool
 

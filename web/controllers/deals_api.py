@@ -27,7 +27,7 @@ from projections.deals_queries import (
 )
 from web.context import Identity
 from web.controllers.api import Created, Done, _identity
-from web.controllers.deals import (
+from web.controllers.deal_access import (
     guard_contract,
     guard_offer,
     queries,

@@ -1,112 +1,40 @@
-"""Valuation pages and JSON API: the calculator, assessments on a patent, field records, valuers, accreditation.
+"""Valuation pages: the calculator, assessments on a patent, field records, valuers, accreditation.
 
 Pages read the valuation read model; every form posts a command to the application, which checks the
-accreditation, the conflict of interest and who may supersede or withdraw on the aggregates.
+accreditation, the conflict of interest and who may supersede or withdraw on the aggregates. The JSON
+API is in valuation_api.py; both share the helpers here.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+import web.labels_valuation  # noqa: F401 - merges the valuation labels into web.i18n.MESSAGES
 from domain.errors import DomainError, PermissionDeniedError, ValidationError
 from domain.valuation import Purpose
 from domain.valuation_methods import METHODS, MethodSpec
 from marketplace import valuation_commands as vc
 from projections.valuation_queries import (
     AccreditationRow,
-    FieldRecord,
     PatentValuationRecord,
     ValuationQueries,
-    ValuerProfile,
     agency_members,
 )
-from web.context import Identity, bearer_identity, language_of, page_context, session_identity
+from web.context import Identity, language_of, page_context, session_identity
 from web.controllers.account import error_page, explain, require_login
 from web.forms import optional, text, to_command
-from web.i18n import MESSAGES, translator
+from web.i18n import translator
 from web.state import WebState
 from web.valuation_chart import decimal_text, value_chart
-
-# key: (中文, English): the valuation pages' labels; other keys fall through to web/i18n.py.
-LABELS: dict[str, tuple[str, str]] = {
-    "valuation.title": ("价值评估", "Valuation"),
-    "valuation.history": ("评估记录", "Assessments"),
-    "valuation.chart": ("价值走势：评估、报价与成交价", "Value over time: assessments, offers and prices paid"),
-    "valuation.chart.legend": (
-        "● 评估（竖线为区间）  ◆ 报价  ■ 成交价",
-        "● assessment (bar: range)  ◆ offer  ■ price paid",
-    ),
-    "valuation.record": ("录入评估", "Record an assessment"),
-    "valuation.calculate": ("试算", "Calculate"),
-    "valuation.optional": ("可选", "optional"),
-    "valuation.none": ("暂无评估记录。", "No assessments yet."),
-    "valuation.value": ("评估值（元）", "Value (CNY)"),
-    "valuation.range": ("区间（元）", "Range (CNY)"),
-    "valuation.steps": ("计算过程", "Calculation steps"),
-    "valuation.offers": ("报价", "Offers"),
-    "valuation.prices": ("成交价（已付款）", "Contract prices paid"),
-    "valuation.open_licences": ("开放许可条件", "Open-licence terms"),
-    "valuation.withdraw": ("撤回评估", "Withdraw"),
-    "valuation.supersede": ("以新评估替代", "Supersede with a new assessment"),
-    "valuation.superseded_by": ("已被替代", "Superseded by"),
-    "valuation.status.current": ("有效", "Current"),
-    "valuation.status.superseded": ("已替代", "Superseded"),
-    "valuation.status.withdrawn": ("已撤回", "Withdrawn"),
-    "valuation.field": ("领域价值记录", "Field record"),
-    "valuation.field.patents": ("领域内专利", "patents in the field"),
-    "valuation.field.prices": ("成交价统计（按交易方式和年度）", "Prices paid by deal type and year"),
-    "valuation.field.assessments": ("领域内有效评估", "Current assessments in the field"),
-    "valuation.count": ("笔数", "Count"),
-    "valuation.median": ("中位数", "Median"),
-    "valuation.iqr": ("四分位区间", "Interquartile range"),
-    "valuation.year": ("年度", "Year"),
-    "valuation.valuer": ("评估师", "Valuer"),
-    "valuation.agency": ("评估机构", "Agency"),
-    "valuation.calibration": ("评估校准：评估值与后续成交价", "Calibration: assessed values against prices later paid"),
-    "valuation.ratio": ("评估值/成交价（中位数）", "Assessed / paid (median)"),
-    "valuation.bias": ("偏差（平均）", "Bias (mean)"),
-    "valuation.mae": ("平均绝对偏差", "Mean absolute error"),
-    "valuation.no_pairs": ("尚无可比较的成交。", "No realised prices to compare yet."),
-    "valuation.accreditations": ("评估师资格", "Valuer accreditations"),
-    "valuation.accredit": ("认定评估师", "Accredit a valuer"),
-    "valuation.renew": ("续期", "Renew"),
-    "valuation.revoke": ("撤销资格", "Revoke"),
-    "valuation.accreditation.active": ("有效", "Active"),
-    "valuation.accreditation.expired": ("已过期", "Expired"),
-    "valuation.accreditation.revoked": ("已撤销", "Revoked"),
-    "field.method": ("评估方法", "Method"),
-    "field.purpose": ("评估目的", "Purpose"),
-    "field.basis_date": ("评估基准日", "Basis date"),
-    "field.low": ("区间下限（元）", "Range low (CNY)"),
-    "field.high": ("区间上限（元）", "Range high (CNY)"),
-    "field.assumptions": ("评估假设", "Assumptions"),
-    "field.report_reference": ("评估报告编号", "Report reference"),
-    "field.supersedes": ("替代的评估", "Supersedes"),
-    "field.inputs": ("评估参数", "Inputs"),
-    "field.credential_number": ("资格证书编号", "Credential number"),
-    "field.expires_on": ("有效期至", "Expires on"),
-    "field.user_id": ("用户", "User"),
-    "field.valuation_id": ("评估", "Assessment"),
-    "field.ipc": ("IPC 领域", "IPC field"),
-    "purpose.transfer": ("转让", "Transfer"),
-    "purpose.licence": ("许可", "Licence"),
-    "purpose.pledge": ("质押融资", "Pledge"),
-    "purpose.investment": ("作价投资", "Investment"),
-    "side.buyer": ("买方", "Buyer"),
-    "side.seller": ("卖方", "Seller"),
-}
-for _key, _pair in LABELS.items():
-    MESSAGES.setdefault(_key, _pair)
 
 
 def queries(web: WebState) -> ValuationQueries:
@@ -407,117 +335,3 @@ class ValuationPagesController(Controller):
             return await self._admin_page(request, web, values, error)
         await wait_for_valuation(web, result[1] if isinstance(result, tuple) else result)
         return Redirect("/admin/valuers", status_code=303)
-
-
-# --- JSON API ------------------------------------------------------------------------------
-class CalculationOut(msgspec.Struct, frozen=True):
-    method: str
-    value: Decimal
-    steps: dict[str, Any]
-
-
-class Recorded(msgspec.Struct, frozen=True):
-    id: UUID
-    position: int
-
-
-class Position(msgspec.Struct, frozen=True):
-    position: int
-
-
-class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    reason: str
-
-
-class ExpiryInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    expires_on: date
-
-
-def _identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
-    identity = bearer_identity(request, web.services.settings.secret_key)
-    if identity is None:
-        raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
-    return identity
-
-
-class ValuationApiController(Controller):
-    path = "/api"
-    tags = ["valuation"]  # noqa: RUF012 - litestar declares it as an instance attribute
-
-    @post("/valuation/calculate", summary="Run a valuation method on inputs; records nothing", status_code=200)
-    async def calculate(self, data: vc.CalculateValuation, web: WebState) -> CalculationOut:
-        result = web.services.app.calculate_valuation(data)
-        return CalculationOut(result.method, result.value, result.steps)
-
-    @get("/valuation/methods", summary="The valuation methods and their inputs")
-    async def methods(self, request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
-        return method_specs(language_of(request))
-
-    @get(
-        "/patents/{patent_id:uuid}/valuations", summary="A patent's assessments, offers, prices paid and open licences"
-    )
-    async def patent_record(
-        self, patent_id: UUID, web: WebState, request: Request[Any, Any, Any]
-    ) -> PatentValuationRecord:
-        record = await queries(web).patent_record(patent_id)
-        if record is None:
-            raise NotFoundException(f"patent_id: no patent with id {patent_id}")
-        me = bearer_identity(request, web.services.settings.secret_key)
-        return await as_seen_by(web, me, record)
-
-    @post("/valuations", summary="Record an assessment (accredited valuer); the value is computed")
-    async def record(self, data: vc.RecordAssessment, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
-        me = _identity(request, web)
-        valuation_id, position = await web.run(web.services.app.record_assessment, data, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
-        return Recorded(valuation_id, position)
-
-    @post("/valuations/{valuation_id:uuid}/withdraw", summary="Withdraw an assessment with a reason", status_code=200)
-    async def withdraw(
-        self, valuation_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]
-    ) -> Position:
-        me = _identity(request, web)
-        cmd = vc.WithdrawAssessment(valuation_id=valuation_id, reason=data.reason)
-        position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
-        return Position(position)
-
-    @get("/valuation/fields/{ipc:path}", summary="Prices paid and assessments in an IPC main group or class")
-    async def field(self, ipc: str, web: WebState) -> FieldRecord:
-        return await queries(web).field_record(ipc.strip("/"))
-
-    @get("/valuers", summary="Valuer accreditations")
-    async def valuers(self, web: WebState) -> list[AccreditationRow]:
-        return await queries(web).list_accreditations(today(web))
-
-    @get("/valuers/{user_id:uuid}", summary="A valuer's accreditation, assessments and calibration")
-    async def valuer(self, user_id: UUID, web: WebState) -> ValuerProfile:
-        profile = await queries(web).valuer_profile(user_id, today(web))
-        if profile is None:
-            raise NotFoundException(f"user_id: no valuer with id {user_id}")
-        return profile
-
-    @post("/valuers", summary="Accredit a valuation agency's member as a valuer (platform admin)")
-    async def accredit(self, data: vc.AccreditValuer, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
-        me = _identity(request, web)
-        accreditation_id, position = await web.run(web.services.app.accredit_valuer, data, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
-        return Recorded(accreditation_id, position)
-
-    @post("/valuers/{user_id:uuid}/renew", summary="Renew an accreditation (platform admin)", status_code=200)
-    async def renew(self, user_id: UUID, data: ExpiryInput, web: WebState, request: Request[Any, Any, Any]) -> Position:
-        me = _identity(request, web)
-        cmd = vc.RenewAccreditation(user_id=user_id, expires_on=data.expires_on)
-        position = await web.run(web.services.app.renew_accreditation, cmd, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
-        return Position(position)
-
-    @post("/valuers/{user_id:uuid}/revoke", summary="Revoke an accreditation (platform admin)", status_code=200)
-    async def revoke(
-        self, user_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]
-    ) -> Position:
-        me = _identity(request, web)
-        cmd = vc.RevokeAccreditation(user_id=user_id, reason=data.reason)
-        position = await web.run(web.services.app.revoke_accreditation, cmd, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
-        return Position(position)
