@@ -40,6 +40,10 @@ COPY_SQL = (
     "COPY audit_log_events (position, aggregate_id, aggregate_type, version, event_type, actor,"
     " organisation_ids, recorded_at, summary, data) FROM STDIN"
 )
+INSERT_READ_SQL = (
+    "INSERT INTO audit_reads (position, reader_id, reader_roles, aggregate_id, aggregate_type, page, version,"
+    " as_of, read_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
 LATEST_ORGS_SQL = (
     "SELECT DISTINCT ON (aggregate_id) aggregate_id, organisation_ids FROM audit_log_events"
     " WHERE aggregate_id = ANY(%s) ORDER BY aggregate_id, version DESC"
@@ -200,6 +204,7 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "Valuation.Superseded": lambda d, _: f"Assessment superseded by {d['by_valuation_id']}",
     "Valuation.Withdrawn": lambda d, _: f"Assessment withdrawn: {d.get('reason')}",
+    "AuditRead.Recorded": lambda d, _: f"Confidential {d['aggregate_type']} {d['aggregate_id']} read: {d['page']}",
 }
 #: The event types the log knows by name (offered as choices on the audit page).
 KNOWN_EVENT_TYPES = tuple(SUMMARIES)
@@ -243,7 +248,7 @@ class PostgresAuditLogView(PostgresReadModelView):
     """Writes ``audit_log_events``: every event of the log, as the auditor reads it."""
 
     name = "audit_log"
-    tables = ("audit_log_events",)
+    tables = ("audit_log_events", "audit_reads")
     topics: ClassVar[frozenset[str]] = frozenset()  # all topics: see ``process``
 
     def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
@@ -272,6 +277,13 @@ class PostgresAuditLogView(PostgresReadModelView):
         with curs.copy(COPY_SQL) as copy:
             for row in rows:
                 copy.write_row(row)
+        reads = [
+            (r.position, plain(r.data["reader_id"]), r.data["reader_roles"], plain(r.data["aggregate_id"]),
+             r.data["aggregate_type"], r.data["page"], r.data["shown_version"], r.data["as_of"], r.timestamp)
+            for r in records if r.topic.endswith(":AuditRead.Recorded")
+        ]
+        if reads:
+            curs.executemany(INSERT_READ_SQL, reads)
 
     @staticmethod
     def _load(
@@ -402,29 +414,21 @@ class AuditLogQueries:
 
 
 class AuditReads:
-    """The record of reads of confidential records (``audit_reads``), written as they happen.
-
-    A stopgap: such reads should become events in the event store (see the audit issue).
-    """
+    """The record of reads of confidential records: ``audit_reads``, projected from ``AuditRead.Recorded``
+    events (and the rows recorded directly before reads became events, kept beside it)."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
-    async def record(
-        self, *, reader_id: UUID, reader_roles: Sequence[str], aggregate_id: UUID, aggregate_type: str,
-        page: str, version: int | None = None, as_of: datetime | None = None,
-    ) -> None:
-        await self.pool.execute(
-            "INSERT INTO audit_reads (reader_id, reader_roles, aggregate_id, aggregate_type, page, version, as_of)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            reader_id, list(reader_roles), aggregate_id, aggregate_type, page[:2000], version, as_of,
-        )
-
     async def for_aggregate(self, aggregate_id: UUID, limit: int = 50) -> list[AuditRead]:
         rows = await self.pool.fetch(
             "SELECT r.reader_id, u.display_name AS reader_name, r.reader_roles, r.aggregate_id, r.aggregate_type,"
-            " r.page, r.version, r.as_of, r.read_at FROM audit_reads r LEFT JOIN accounts_users u"
-            " ON u.id = r.reader_id WHERE r.aggregate_id = $1 ORDER BY r.read_at DESC, r.id DESC LIMIT $2",
+            " r.page, r.version, r.as_of, r.read_at FROM ("
+            " SELECT reader_id, reader_roles, aggregate_id, aggregate_type, page, version, as_of, read_at, position"
+            " FROM audit_reads WHERE aggregate_id = $1"
+            " UNION ALL SELECT reader_id, reader_roles, aggregate_id, aggregate_type, page, version, as_of, read_at,"
+            " -id FROM audit_reads_before_events WHERE aggregate_id = $1) r"
+            " LEFT JOIN accounts_users u ON u.id = r.reader_id ORDER BY r.read_at DESC, r.position DESC LIMIT $2",
             aggregate_id, limit,
         )
         return [AuditRead(**dict(r)) for r in rows]

@@ -102,7 +102,7 @@ def market(client: TestClient[Litestar], services: Services, web_app: Litestar) 
 
 def audit_reads(services: Services) -> list[tuple[object, ...]]:
     with psycopg.connect(services.address.conninfo()) as conn:
-        query = "SELECT reader_id, aggregate_id, aggregate_type, page FROM audit_reads ORDER BY id"
+        query = "SELECT reader_id, aggregate_id, aggregate_type, page, position FROM audit_reads ORDER BY position"
         return conn.execute(query).fetchall()
 
 
@@ -195,6 +195,10 @@ def test_history_page_shows_diffs_and_records_the_read(
     reads = audit_reads(services)
     assert [(r[0], r[1], r[2]) for r in reads] == [(market.auditor, market.listing, "Listing")] * 2
     assert reads[1][3] == f"GET /audit/aggregates/{market.listing}?version=1"
+    # Each read is an event in the store (so the hash chain covers it), the read model its projection.
+    stored = [n for n in services.recorder.select_notifications(start=1, limit=10_000)
+              if n.topic.endswith(":AuditRead.Recorded")]
+    assert [n.id for n in stored] == [r[4] for r in reads]
     assert "/audit/aggregates/" in client.get(f"/audit/aggregates/{market.listing}").text  # reads are listed
 
 

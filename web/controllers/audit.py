@@ -3,7 +3,7 @@
 The event log reads the ``audit_log`` read model; history and as-of states are replayed from
 the event store in a worker thread. Auditors and platform admins may read everything; every
 such read of a confidential record (any record's history or past state, a listing while it
-was a draft) is written to ``audit_reads``.
+was a draft) is recorded as an ``AuditRead.Recorded`` event (and projected into ``audit_reads``).
 """
 
 from __future__ import annotations
@@ -204,10 +204,11 @@ async def record_read(
     request: Request[Any, Any, Any], web: WebState, me: Identity, aggregate_id: UUID, aggregate_type: str,
     *, version: int | None = None, as_of: datetime | None = None,
 ) -> None:
-    """Record that ``me`` read a confidential record (to become an event; see the audit issue)."""
+    """Record, as an event, that ``me`` read a confidential record; wait until the record of reads shows it."""
     page = f"{request.method} {request.url.path}" + (f"?{request.url.query}" if request.url.query else "")
-    await AuditReads(web.pool).record(reader_id=me.user_id, reader_roles=me.roles, aggregate_id=aggregate_id,
-                                      aggregate_type=aggregate_type, page=page, version=version, as_of=as_of)
+    position = await web.run(web.services.app.record_read, actor_id=me.user_id, aggregate_id=aggregate_id,
+                             aggregate_type=aggregate_type, page=page, version=version, as_of=as_of)
+    await web.wait_for(position)
 
 
 def _when(request: Request[Any, Any, Any]) -> tuple[datetime | None, int | None]:
