@@ -445,6 +445,7 @@ def log_in(page: Page, served: Served, account: DemoAccount) -> None:
     page.wait_for_url(f"{served.url}/my")
 
 
+@pytest.mark.browser
 def test_an_enterprise_offers_the_university_counters_and_the_as_of_page_shows_the_listing(
     served: Served, page: Page
 ) -> None:
@@ -496,6 +497,7 @@ def test_an_enterprise_offers_the_university_counters_and_the_as_of_page_shows_t
     expect(page.locator("main ol.thread li")).to_have_count(2)
 
 
+@pytest.mark.browser
 def test_public_notice_and_the_valuation_chart_are_shown(served: Served, page: Page) -> None:
     with served.connect() as conn:
         noticed = conn.execute(
