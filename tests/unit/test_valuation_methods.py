@@ -358,8 +358,31 @@ def test_cost_multiplier_independent_route() -> None:
 # ----------------------------------------------------------------------------------------------
 
 
+def test_market_comparables_time_adjustment_key() -> None:
+    """EstatePass appraiser exam question, "A comparable sale occurred 8 months ago for $450,000. Market
+    conditions analysis shows property values have increased 0.5% per month. What is the adjusted sale
+    price?" — key: A) $468,000 = $450,000 × (1 + 0.005 × 8) = $450,000 × 1.04.
+    https://www.estatepass.ai/appraiser/questions/a-comparable-sale-occurred-8-months-ago-for-450000-market-conditions-analysis-sh
+    One comparable: its time factor 1.04 (the other factors 1). Exact."""
+    result = run("market_comparables", comparables=[{"price": "450000", "time_factor": "1.04"}])
+    assert result.value == Decimal(468_000)
+
+
+def test_market_comparables_factors_are_multiplied_in_sequence_key() -> None:
+    """georgiaappraiser.com, "Sequence of Adjustments" (correcting a Residential Sales and Income
+    Approaches final-exam key): the subject is 10 % superior in location and 15 % inferior in quality
+    to the comparable; adjusting in sequence, 100 % → 110 % → 93.5 %, "negative adjustments totaling
+    6.5 %", not the −5 % the exam key got by adding the percentages.
+    http://www.georgiaappraiser.com/everythingappraisal/sequence_of_adjustments.htm
+    Percentage adjustments are factors that multiply: region (location) 1.10 × technical (quality) 0.85."""
+    result = run("market_comparables", comparables=[{"price": "100", "region_factor": "1.10",
+                                                     "technical_factor": "0.85"}])
+    assert result.value == Decimal("93.5")
+    assert Decimal(result.steps["factor_products"][0]) == Decimal("0.935")
+
+
 def test_market_comparables_independent_route() -> None:
-    """Not from a published key (no worked patent example with adjustment factors could be found in the
+    """Not from a published key (no worked patent example with all five factors could be found in the
     stored pages): three comparables, each price × its factors, averaged, against exact fractions."""
     comparables = [
         {"price": "120", "technical_factor": "1.1", "time_factor": "1.05", "term_factor": "0.9"},
