@@ -81,8 +81,16 @@ def test_a_refund_without_metadata_is_matched_by_its_payment_intent_and_reverses
     patent_id = contract["patent_id"]
     assert owners(client, patent_id) == ["宁德电芯科技有限公司"]
 
-    # A refund of some other PaymentIntent is acknowledged and changes nothing here.
-    assert deliver(client, "evt_other", "refund.updated", refund("pi_not_ours", 5_000_000))["duplicate"] is False
+    # A refund of a PaymentIntent no obligation is known for: 503, nothing recorded, Stripe retries.
+    services = client.app.state.web.services
+    before = services.recorder.max_notification_id()
+    body = json.dumps({"id": "evt_other", "type": "refund.updated", "created": int(time.time()),
+                       "data": {"object": refund("pi_not_ours", 5_000_000)}}).encode()
+    unknown = client.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": stripe_signature(body)})
+    assert unknown.status_code == 503
+    assert unknown.headers["retry-after"] == "60"
+    assert "provider_payment_id" in unknown.json()["detail"]
+    assert services.recorder.max_notification_id() == before
     assert ok(client.get(f"/api/obligations/{obligation_id}", headers=p.enterprise.headers))["status"] == "paid"
 
     # The refund made in Stripe's dashboard: found through its PaymentIntent, it reverses the transfer.

@@ -3,8 +3,10 @@
 The raw body is verified against the signing secret before anything is parsed (a bad signature
 is answered 400 and nothing is recorded). An event without ``metadata.obligation_id`` (Stripe's
 refund objects) is matched to its obligation through its PaymentIntent id in the deals read model;
-the command still validates on the aggregate. The application records the delivery in its inbox in
-the same atomic save as the effect, so a repeated delivery is answered 200 and changes nothing.
+the command still validates on the aggregate. A payment or refund whose obligation cannot be found
+is answered 503 with nothing recorded, so that Stripe delivers it again later. The application
+records the delivery in its inbox in the same atomic save as the effect, so a repeated delivery is
+answered 200 and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, post
 
 from domain.errors import DomainError
+from marketplace.deals_payments import PAYMENT_SUCCEEDED, REFUND_EVENTS
 from marketplace.payments.port import WebhookSignatureError
 from marketplace.payments.webhooks import parse_stripe_webhook
 from projections.deals_queries import DealsQueries
 from web.state import WebState
+
+#: Events that move money: acknowledged only once their obligation is found.
+MONEY_EVENTS = REFUND_EVENTS | {PAYMENT_SUCCEEDED}
 
 
 class WebhooksController(Controller):
@@ -40,6 +46,15 @@ class WebhooksController(Controller):
             )
             if found is not None:
                 event = msgspec.structs.replace(event, obligation_id=found)
+            elif event.event_type in MONEY_EVENTS:
+                # Not known (yet): maybe the read model is a moment behind, maybe not ours. Record
+                # nothing and let Stripe deliver again later (it retries for days), rather than
+                # acknowledge a payment or refund that then changes nothing.
+                return Response(
+                    {"status_code": 503, "detail": f"provider_payment_id: no payment obligation is known for "
+                     f"{event.provider_payment_id} yet; deliver again later", "field": "provider_payment_id"},
+                    status_code=503, media_type=MediaType.JSON, headers={"Retry-After": "60"},
+                )
         try:
             position = await web.run(web.services.app.record_gateway_event, event)
         except DomainError as error:
