@@ -25,6 +25,7 @@ import psycopg
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, Response, expect, sync_playwright
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from domain.ipc import parse_ipc
@@ -105,19 +106,23 @@ def matches(row: dict[str, Any], term: str) -> bool:
 
 
 def _wait_for_projections(served: Served) -> None:
-    """Wait until both read models have processed every recorded event."""
+    """Wait until every read model has processed every recorded event."""
     target = served.services.app.recorder.max_notification_id() or 0
     deadline = time.monotonic() + STARTUP_SECONDS
+    tables = [view.tracking_table_name for view in served.services.views.values()]
     with served.connect() as conn:
         while True:
-            row = conn.execute(
-                "SELECT (SELECT notification_id FROM catalogue_tracking WHERE application_name = %(a)s) AS c,"
-                " (SELECT notification_id FROM accounts_tracking WHERE application_name = %(a)s) AS a",
-                {"a": served.services.app.name}).fetchone()
-            assert row is not None
-            if min(row["c"] or 0, row["a"] or 0) >= target:
+            positions = {
+                table: conn.execute(
+                    sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s").format(sql.Identifier(table)),
+                    (served.services.app.name,)).fetchone()
+                for table in tables
+            }
+            behind = {t: (row or {}).get("notification_id") for t, row in positions.items()
+                      if row is None or row["notification_id"] < target}
+            if not behind:
                 return
-            assert time.monotonic() < deadline, f"projections stuck at {row}, expected {target}"
+            assert time.monotonic() < deadline, f"projections stuck at {behind}, expected {target}"
             time.sleep(0.05)
 
 
