@@ -81,6 +81,9 @@ class Contract(Aggregate):
         broker_organisation_id: UUID | None
         broker_commission: int
         by: UUID
+        #: The platform fee (bp) in force when the deal was made; ``None`` in contracts drafted before
+        #: it was recorded (the fee in force at payment applies to those).
+        platform_fee_rate: int | None = None
 
     @event(Drafted)
     def __init__(
@@ -99,8 +102,10 @@ class Contract(Aggregate):
         broker_organisation_id: UUID | None,
         broker_commission: int,
         by: UUID,
+        platform_fee_rate: int | None = None,
     ) -> None:
         self.offer_id = offer_id
+        self.platform_fee_rate = platform_fee_rate
         self.listing_id = listing_id
         self.patent_id = patent_id
         self.seller_organisation_id = seller_organisation_id
@@ -143,8 +148,9 @@ class Contract(Aggregate):
         broker_organisation_id: UUID | None,
         broker_commission: int,
         by: UUID,
+        platform_fee_rate: int | None = None,
     ) -> Contract:
-        """Draft the contract of the right class for the deal kind."""
+        """Draft the contract of the right class for the deal kind; the platform fee is fixed with it."""
         klass = cls.kind_class(terms.kind.value)
         # ``_create`` takes an explicit id: one contract per accepted offer (or open-licence take-up).
         contract = klass._create(
@@ -164,6 +170,7 @@ class Contract(Aggregate):
             broker_organisation_id=broker_organisation_id,
             broker_commission=broker_commission,
             by=by,
+            platform_fee_rate=platform_fee_rate,
         )
         return contract
 

@@ -239,6 +239,7 @@ class OfferCommands(DealChecks):
             broker_organisation_id=broker[0],
             broker_commission=broker[1],
             by=by,
+            platform_fee_rate=self.platform_fee_rate,
         )
         if terms.scope is not None:
             patent.grant_licence(
