@@ -86,6 +86,8 @@ class PaymentObligation(Aggregate):
         self.provider_payment_id: str | None = None
         self.paid_at: str | None = None
         self.provider_refund_id: str | None = None
+        #: Payments started for the obligation (``PaymentStarted`` events): the last one's attempt number.
+        self.payment_attempts = 0
 
     @classmethod
     def fall_due(
@@ -133,6 +135,7 @@ class PaymentObligation(Aggregate):
         self.status = PaymentStatus.PENDING.value
         self.gateway = gateway
         self.provider_payment_id = provider_payment_id
+        self.payment_attempts += 1
 
     def pay(
         self,

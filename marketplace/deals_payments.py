@@ -62,7 +62,14 @@ class PaymentCommands(ContractCommands):
         return manual
 
     def start_payment(self, cmd: d.StartPayment, *, actor_id: UUID | None) -> tuple[PaymentStart, int]:
-        """The payer starts paying an obligation of a signed contract."""
+        """The payer starts paying an obligation of a signed contract, or resumes the payment started.
+
+        A pending obligation whose payment went through the gateway that would be used now gets that
+        payment back (client secret or instructions; ``succeeded`` when it was paid and the webhook
+        has not been recorded yet) and nothing is recorded: the position returned is the current one.
+        Only when the gateway says that payment can no longer be paid (a canceled PaymentIntent) is
+        the next attempt started (another ``PaymentStarted``, with an idempotency key of its own).
+        """
         user = self.actor(actor_id)
         contract = self.load(Contract, cmd.contract_id, "contract_id")
         self._require_member(user, contract.buyer_organisation_id, "paying organisation", "contract_id")
@@ -77,15 +84,23 @@ class PaymentCommands(ContractCommands):
         if not obligation.is_open:
             raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
         gateway = self._gateway_for(obligation.amount)
-        started = gateway.start_payment(
-            PaymentRequest(
-                obligation_id=obligation.id,
-                amount=obligation.amount,
-                currency=obligation.currency,
-                reference=obligation.reference,
-                payer_email=user.email,
-            )
+        request = PaymentRequest(
+            obligation_id=obligation.id,
+            amount=obligation.amount,
+            currency=obligation.currency,
+            reference=obligation.reference,
+            payer_email=user.email,
+            attempt=obligation.payment_attempts + 1,
         )
+        if (
+            obligation.status == PaymentStatus.PENDING
+            and obligation.gateway == gateway.name
+            and obligation.provider_payment_id
+        ):
+            resumed = gateway.resume_payment(obligation.provider_payment_id, request)
+            if resumed is not None:
+                return resumed, self.commit()
+        started = gateway.start_payment(request)
         obligation.start(gateway=started.gateway, provider_payment_id=started.provider_payment_id, by=user.id)
         return started, self.commit(obligation)
 
@@ -125,7 +140,10 @@ class PaymentCommands(ContractCommands):
         seller = self.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
         shares = settle(
             obligation.amount,
-            platform_fee_rate=self.platform_fee_rate,
+            # The fee in force when the deal was made, not whatever it is today.
+            platform_fee_rate=(
+                self.platform_fee_rate if contract.platform_fee_rate is None else contract.platform_fee_rate
+            ),
             broker_commission_rate=contract.broker_commission,
             inventor_share=seller.inventor_share,
             inventors=[(str(i["name"]), i.get("share")) for i in patent.inventors],

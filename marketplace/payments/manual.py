@@ -9,6 +9,8 @@ Refunds are likewise paid out by the platform by bank transfer, so they start as
 
 from __future__ import annotations
 
+import msgspec
+
 from domain.errors import ValidationError
 from marketplace.payments.port import PaymentRequest, PaymentStart, RefundResult
 
@@ -70,6 +72,10 @@ class ManualSettlementGateway:
             status="awaiting_transfer",
             instructions=instructions,
         )
+
+    def resume_payment(self, provider_payment_id: str, request: PaymentRequest) -> PaymentStart:
+        """The same instructions again: a bank transfer quoting ``provider_payment_id`` can always still be made."""
+        return self.start_payment(msgspec.structs.replace(request, reference=provider_payment_id))
 
     def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
         """A refund the platform pays out by bank transfer; its id is derived from the key, so repeats match."""

@@ -19,13 +19,19 @@ STRIPE_MAX_AMOUNT = 99_999_999
 
 
 class PaymentRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """One payment obligation to collect: the idempotency key derives from ``obligation_id``."""
+    """One payment obligation to collect: the idempotency key derives from ``obligation_id`` and ``attempt``.
+
+    ``attempt`` numbers the payments started for the obligation (1 for the first). A new attempt is
+    started only when the previous payment can no longer be paid (canceled at the provider), so a
+    repeated start of the same attempt must give back the same payment.
+    """
 
     obligation_id: UUID
     amount: int
     currency: str
     reference: str
     payer_email: str | None = None
+    attempt: int = 1
 
 
 class PaymentStart(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,5 +92,16 @@ class PaymentGateway(Protocol):
     name: str
 
     def start_payment(self, request: PaymentRequest) -> PaymentStart: ...
+
+    def resume_payment(self, provider_payment_id: str, request: PaymentRequest) -> PaymentStart | None:
+        """The payment ``provider_payment_id`` started earlier for ``request``, or None if it can no longer be paid.
+
+        Gives what the payer needs again (client secret or bank instructions) and the payment's status
+        while it can still complete or has completed (``succeeded``: the provider's notification
+        records it); None when the provider will never collect it (a canceled PaymentIntent), so the
+        caller starts the next attempt. ``request`` is the obligation as it stands (bank instructions
+        are rebuilt from it).
+        """
+        ...
 
     def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult: ...

@@ -4,11 +4,16 @@ Money: amounts are integers in the currency's minor units (fen for CNY), as Stri
 one PaymentIntent carries at most ``STRIPE_MAX_AMOUNT`` (99,999,999) minor units, so larger
 obligations go by bank transfer (``ManualSettlementGateway``).
 
-Idempotency: the key of a payment is derived from the payment obligation's id
-(``obligation-<uuid>``), so starting the payment of one obligation twice (a retried command, a
-double click, a crash between Stripe's answer and our save) gives back the same PaymentIntent
-instead of charging twice. Stripe keeps keys for at least 24 hours and rejects a reused key with
-different parameters. The SDK's own automatic key only protects its internal network retries.
+Idempotency: the key of a payment is derived from the payment obligation's id and the attempt
+(``obligation-<uuid>`` for the first, ``obligation-<uuid>-<n>`` for attempt n), so starting the
+same attempt twice (a retried command, a double click, a crash between Stripe's answer and our
+save) gives back the same PaymentIntent instead of charging twice. Stripe keeps keys for at least
+24 hours and rejects a reused key with different parameters. The SDK's own automatic key only
+protects its internal network retries.
+
+Keys expire, so they are not what keeps one obligation to one live PaymentIntent: once a payment
+was started, the application resumes it (``resume_payment`` retrieves the PaymentIntent) rather
+than starting it again, and starts attempt n+1 only when Stripe reports the intent canceled.
 
 Stripe objects are converted to plain dicts with ``.to_dict()`` as soon as they are returned
 (stripe-python 16 objects are not dicts), and only the fields the application needs leave here.
@@ -48,9 +53,31 @@ def build_stripe_client(api_key: str, api_base: str | None = None) -> stripe.Str
     return stripe.StripeClient(api_key, max_network_retries=MAX_NETWORK_RETRIES)
 
 
-def payment_idempotency_key(obligation_id: UUID) -> str:
-    """The idempotency key of the PaymentIntent that collects one payment obligation."""
-    return f"obligation-{obligation_id}"
+#: PaymentIntent statuses in which the intent can still be paid, or has been: it is resumed, not replaced.
+RESUMABLE_STATUSES = frozenset(
+    {
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "processing",
+        "requires_capture",
+        "succeeded",
+    }
+)
+
+
+def payment_idempotency_key(obligation_id: UUID, attempt: int = 1) -> str:
+    """The idempotency key of the PaymentIntent of attempt ``attempt`` at one payment obligation.
+
+    The first attempt keeps the key ``obligation-<uuid>`` that payments started before attempts were
+    numbered were sent with. A later attempt exists only because the previous PaymentIntent was
+    canceled; it needs a key of its own (``obligation-<uuid>-<attempt>``): within Stripe's 24-hour
+    key retention the old key would replay the canceled intent, after it the key means nothing, so
+    neither could name the new payment. A retried start of the same attempt sends the same key.
+    """
+    if attempt < 1:
+        raise ValueError(f"attempt: payment attempts are numbered from 1, not {attempt}")
+    return f"obligation-{obligation_id}" if attempt == 1 else f"obligation-{obligation_id}-{attempt}"
 
 
 def _gateway_error(action: str, error: stripe.StripeError) -> PaymentGatewayError:
@@ -97,7 +124,7 @@ class StripeGateway:
         return params
 
     def start_payment(self, request: PaymentRequest) -> PaymentStart:
-        """Create (or, for a repeated obligation, get back) the PaymentIntent for ``request``.
+        """Create (or, for a repeated attempt, get back) the PaymentIntent for ``request``.
 
         Refuses amounts that are not positive or above Stripe's single-payment cap: those are
         settled by bank transfer instead.
@@ -113,10 +140,33 @@ class StripeGateway:
         try:
             intent = self._client.v1.payment_intents.create(
                 params=self.payment_intent_params(request),  # type: ignore[arg-type]
-                options={"idempotency_key": payment_idempotency_key(request.obligation_id)},
+                options={"idempotency_key": payment_idempotency_key(request.obligation_id, request.attempt)},
             ).to_dict()
         except stripe.StripeError as error:
             raise _gateway_error("creating the PaymentIntent", error) from error
+        return self._start(intent)
+
+    def resume_payment(self, provider_payment_id: str, request: PaymentRequest) -> PaymentStart | None:
+        """The PaymentIntent ``provider_payment_id`` as it stands, or None once it can no longer be paid.
+
+        Resumable: the statuses in ``RESUMABLE_STATUSES`` (``succeeded`` included: the webhook records
+        it). None: ``canceled``, or an intent this Stripe account does not have (404,
+        ``resource_missing``), which no payer can pay here either; an obligation would otherwise stay
+        stuck on it. Other errors are ``PaymentGatewayError`` as for a start.
+        """
+        try:
+            intent = self._client.v1.payment_intents.retrieve(provider_payment_id).to_dict()
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing" or error.http_status == 404:  # localstripe sends no code
+                return None
+            raise _gateway_error(f"retrieving the PaymentIntent {provider_payment_id}", error) from error
+        except stripe.StripeError as error:
+            raise _gateway_error(f"retrieving the PaymentIntent {provider_payment_id}", error) from error
+        if str(intent.get("status")) not in RESUMABLE_STATUSES:
+            return None
+        return self._start(intent)
+
+    def _start(self, intent: dict[str, Any]) -> PaymentStart:
         return PaymentStart(
             gateway=self.name,
             provider_payment_id=str(intent["id"]),

@@ -22,6 +22,8 @@ import pytest
 import stripe
 
 from domain.errors import ValidationError
+from domain.payment import obligation_id
+from marketplace import deal_commands as d
 from marketplace.payments.factory import build_gateways, gateway_for
 from marketplace.payments.manual import ManualSettlementGateway
 from marketplace.payments.port import (
@@ -34,6 +36,7 @@ from marketplace.payments.stripe_gateway import StripeGateway, payment_idempoten
 from marketplace.payments.webhooks import parse_stripe_webhook
 from marketplace.settings import Settings
 from tests.localstripe import Localstripe, confirm_with_test_card
+from tests.unit.deal_helpers import accept, head, make_world, offer, sign_all
 
 WEBHOOK_SECRET = "whsec_test_marketplace"
 
@@ -139,6 +142,80 @@ def test_the_idempotency_key_sent_is_derived_from_the_payment_obligation(localst
     assert keys[2] != keys[0]
     assert keys[2] is not None
     assert keys[2].startswith("obligation-")
+
+
+def test_a_started_payment_intent_is_resumed_until_it_is_canceled(
+    localstripe: Localstripe, gateway: StripeGateway
+) -> None:
+    request = _request()
+    start = gateway.start_payment(request)
+
+    assert gateway.resume_payment(start.provider_payment_id, request) == start
+
+    localstripe.client.v1.payment_intents.cancel(start.provider_payment_id)
+    assert gateway.resume_payment(start.provider_payment_id, request) is None
+    assert gateway.resume_payment("pi_never_created", request) is None  # not at this account: nobody can pay it
+
+
+def test_a_paid_payment_intent_is_resumed_as_succeeded(localstripe: Localstripe, gateway: StripeGateway) -> None:
+    request = _request()
+    start = gateway.start_payment(request)
+    confirm_with_test_card(localstripe.client, start.provider_payment_id)
+
+    resumed = gateway.resume_payment(start.provider_payment_id, request)
+
+    assert resumed is not None
+    assert (resumed.provider_payment_id, resumed.status) == (start.provider_payment_id, "succeeded")
+
+
+def test_resuming_against_an_unreachable_stripe_is_a_retryable_gateway_error() -> None:
+    closed = stripe.StripeClient("sk_test_x", base_addresses={"api": "http://127.0.0.1:9"}, max_network_retries=0)
+    with pytest.raises(PaymentGatewayError, match="retrieving the PaymentIntent pi_1") as unreachable:
+        StripeGateway(closed, localstripe_compat=True).resume_payment("pi_1", _request())
+
+    assert unreachable.value.retryable is True
+
+
+def test_the_marketplace_resumes_a_started_payment_and_starts_attempt_2_only_after_a_cancel(
+    localstripe: Localstripe,
+) -> None:
+    recorder = _RecordingHTTPClient()
+    client = stripe.StripeClient(
+        localstripe.api_key, base_addresses={"api": localstripe.api_base}, http_client=recorder
+    )
+    world = make_world()
+    world.app.use_gateways({"stripe": StripeGateway(client, localstripe_compat=True), "manual": world.manual})
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    pay = d.StartPayment(contract_id=contract_id)
+
+    def created_keys() -> list[str | None]:
+        return [
+            h.get("Idempotency-Key")
+            for m, url, h in recorder.sent
+            if m == "post" and url.endswith("/v1/payment_intents")
+        ]
+
+    first, _ = world.app.start_payment(pay, actor_id=world["firm"])
+    again, position = world.app.start_payment(pay, actor_id=world["firm"])
+
+    assert again.provider_payment_id == first.provider_payment_id
+    assert again.client_secret == first.client_secret
+    assert position == head(world.app)
+    assert created_keys() == [f"obligation-{oid}"]  # resumed by retrieving it: no second create
+
+    client.v1.payment_intents.cancel(first.provider_payment_id)
+    second, _ = world.app.start_payment(pay, actor_id=world["firm"])
+
+    assert second.provider_payment_id != first.provider_payment_id
+    assert second.status == "requires_payment_method"
+    assert created_keys() == [f"obligation-{oid}", f"obligation-{oid}-2"]
+    assert created_keys()[-1] == payment_idempotency_key(oid, 2)
+    obligation = world.get(oid)
+    assert (obligation.provider_payment_id, obligation.payment_attempts) == (second.provider_payment_id, 2)
+    intent = client.v1.payment_intents.retrieve(second.provider_payment_id).to_dict()
+    assert intent["metadata"]["obligation_id"] == str(oid)
 
 
 def test_a_confirmed_payment_is_refunded_in_part_under_the_callers_key(localstripe: Localstripe) -> None:
@@ -298,6 +375,14 @@ def test_bank_transfer_instructions_carry_the_reference_the_payee_and_the_amount
         assert request.reference in text
         assert "150,000,000.00 CNY" in text
         assert "4073 5812 0000 1234" in text
+
+
+def test_a_bank_transfer_is_resumed_with_the_same_instructions_for_the_reference() -> None:
+    manual = ManualSettlementGateway("Payee", "Bank", "1")
+    request = _request(amount=150_000_000_00)
+    start = manual.start_payment(request)
+
+    assert manual.resume_payment(start.provider_payment_id, request) == start
 
 
 def test_a_bank_transfer_refund_is_paid_out_by_the_platform_once_per_key() -> None:

@@ -9,31 +9,63 @@ from typing import Any
 from uuid import UUID
 
 from domain.patent_numbers import cn_check_character
+from domain.payment import obligation_id
 from marketplace import commands as c
 from marketplace import deal_commands as d
 from marketplace.application import Marketplace
 from marketplace.clock import ManualClock
 from marketplace.payments.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
+from marketplace.payments.stripe_gateway import payment_idempotency_key
 
 PASSWORD = "a-long-password"
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 class ProviderDouble:
-    """Stands in for an external payment provider (Stripe, or the bank for manual settlement)."""
+    """Stands in for an external payment provider (Stripe, or the bank for manual settlement).
+
+    Like Stripe: a start under an idempotency key already used gives back that key's payment, and a
+    payment can be resumed unless it was canceled (``cancel``); ``set_status`` plays the payer.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.started: list[PaymentRequest] = []
         self.refunds: list[tuple[str, int, str]] = []
+        #: Idempotency key of every start, in order (``payment_idempotency_key`` of the request).
+        self.keys: list[str] = []
+        self.resumed: list[str] = []
+        self.payments: dict[str, str] = {}  # provider payment id -> status
+        self._by_key: dict[str, str] = {}
 
     def start_payment(self, request: PaymentRequest) -> PaymentStart:
         self.started.append(request)
+        key = payment_idempotency_key(request.obligation_id, request.attempt)
+        self.keys.append(key)
+        if key not in self._by_key:
+            self._by_key[key] = f"pi_{len(self._by_key) + 1}"
+            self.payments[self._by_key[key]] = "pending"
+        return self._start(self._by_key[key])
+
+    def resume_payment(self, provider_payment_id: str, request: PaymentRequest) -> PaymentStart | None:
+        self.resumed.append(provider_payment_id)
+        if self.payments.get(provider_payment_id, "canceled") == "canceled":
+            return None
+        return self._start(provider_payment_id)
+
+    def cancel(self, provider_payment_id: str) -> None:
+        self.set_status(provider_payment_id, "canceled")
+
+    def set_status(self, provider_payment_id: str, status: str) -> None:
+        assert provider_payment_id in self.payments, f"no payment {provider_payment_id} was started"
+        self.payments[provider_payment_id] = status
+
+    def _start(self, provider_payment_id: str) -> PaymentStart:
         return PaymentStart(
             gateway=self.name,
-            provider_payment_id=f"pi_{len(self.started)}",
-            status="pending",
-            client_secret="secret" if self.name == "stripe" else None,
+            provider_payment_id=provider_payment_id,
+            status=self.payments[provider_payment_id],
+            client_secret=f"{provider_payment_id}_secret" if self.name == "stripe" else None,
         )
 
     def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
@@ -159,19 +191,18 @@ def pay_by_webhook(
     started, _ = world.app.start_payment(
         d.StartPayment(contract_id=contract_id, purpose=purpose), actor_id=world[payer]
     )
-    gateway = world.stripe if started.gateway == "stripe" else world.manual
-    obligation = gateway.started[-1]
+    oid = obligation_id(contract_id, purpose)
     world.app.record_gateway_event(
         GatewayEvent(
             provider=started.gateway,
             event_id=event_id,
             event_type="payment_intent.succeeded",
             provider_payment_id=started.provider_payment_id,
-            obligation_id=obligation.obligation_id,
-            amount=obligation.amount,
+            obligation_id=oid,
+            amount=world.get(oid).amount,
         )
     )
-    return obligation.obligation_id
+    return oid
 
 
 def past_notice(world: World) -> None:

@@ -122,6 +122,17 @@ def test_the_shares_of_a_payment_follow_the_institutions_benefit_rule(world: Wor
     }
 
 
+def test_the_platform_fee_is_the_one_in_force_when_the_deal_was_made(world: World) -> None:
+    """A fee raised after drafting does not reach contracts already made (it would change their split)."""
+    contract_id = accept(world, offer(world))
+    world.app.platform_fee_rate = 300
+    sign_all(world, contract_id)
+    oid = pay_by_webhook(world, contract_id)
+    event = list(world.app.repository.event_store.get(oid))[-1]
+    split = {(s["party"], s["name"]): s["amount"] for s in event.shares}  # type: ignore[attr-defined]
+    assert split[("platform", "")] == 100_000  # 1 % of 10,000,000 fen, as when the offer was accepted
+
+
 def test_payment_of_an_unsigned_contract_and_a_second_payment_are_refused(world: World) -> None:
     contract_id = accept(world, offer(world))
     before = head(world.app)
@@ -141,6 +152,89 @@ def test_payment_of_an_unsigned_contract_and_a_second_payment_are_refused(world:
             d.RecordManualReceipt(obligation_id=oid, amount=10_000_000, bank_reference="B-1"), actor_id=world["admin"]
         )
     assert head(world.app) == before
+
+
+def _event_names(world: World, oid: UUID) -> list[str]:
+    return [e.__class__.__name__ for e in world.app.repository.event_store.get(oid)]
+
+
+def test_starting_a_started_payment_again_resumes_it_and_records_nothing(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    first, position = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    assert world.get(oid).payment_attempts == 1
+
+    again, again_position = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+
+    assert again == first
+    assert again_position == position == head(world.app)
+    assert world.stripe.resumed == [first.provider_payment_id]
+    assert world.stripe.keys == [f"obligation-{oid}"]  # no second payment was asked for
+    assert _event_names(world, oid) == ["FellDue", "PaymentStarted"]
+
+
+def test_a_payment_already_made_is_given_back_as_succeeded_and_left_to_the_webhook(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    first, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    world.stripe.set_status(first.provider_payment_id, "succeeded")
+    before = head(world.app)
+
+    again, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+
+    assert (again.provider_payment_id, again.status) == (first.provider_payment_id, "succeeded")
+    assert head(world.app) == before
+    assert len(world.stripe.keys) == 1
+    assert world.get(oid).status == "pending"  # paid once the provider's notification arrives
+
+
+def test_a_canceled_payment_is_followed_by_a_new_attempt_under_a_key_of_its_own(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    first, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    world.stripe.cancel(first.provider_payment_id)
+
+    second, position = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+
+    assert second.provider_payment_id != first.provider_payment_id
+    assert position == head(world.app)
+    assert world.stripe.keys == [f"obligation-{oid}", f"obligation-{oid}-2"]
+    assert [r.attempt for r in world.stripe.started] == [1, 2]
+    obligation = world.get(oid)
+    assert (obligation.status, obligation.provider_payment_id, obligation.payment_attempts) == (
+        "pending",
+        second.provider_payment_id,
+        2,
+    )
+    assert _event_names(world, oid) == ["FellDue", "PaymentStarted", "PaymentStarted"]
+
+    # the new attempt is resumed in its turn, and paying it pays the obligation
+    third, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    assert third == second
+    assert len(world.stripe.keys) == 2
+    world.app.record_gateway_event(succeeded(oid, "evt_2", 10_000_000, second.provider_payment_id))
+    assert world.get(oid).status == "paid"
+
+
+def test_a_payment_started_through_another_gateway_is_not_resumed_through_this_one(world: World) -> None:
+    world.app.use_gateways({"manual": world.manual})  # no Stripe configured yet: a bank transfer
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    oid = obligation_id(contract_id, "upfront")
+    by_bank, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    assert by_bank.gateway == "manual"
+    world.app.use_gateways({"stripe": world.stripe, "manual": world.manual})
+
+    by_card, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+
+    assert by_card.gateway == "stripe"
+    assert world.stripe.resumed == []
+    assert world.manual.resumed == []
+    assert world.stripe.keys == [f"obligation-{oid}-2"]
+    assert (world.get(oid).gateway, world.get(oid).payment_attempts) == ("stripe", 2)
 
 
 def test_duplicate_and_out_of_order_gateway_events_change_nothing(world: World) -> None:
