@@ -73,10 +73,16 @@ def clean(value: Any) -> Any:
     return value
 
 
+#: Aggregate classes filed under their common kind (a contract's events are defined on ``Contract``,
+#: its creation on ``TransferContract`` or ``LicenceContract``): one filter finds them all.
+AGGREGATE_KINDS = {"TransferContract": "Contract", "LicenceContract": "Contract"}
+
+
 def event_type_of(topic: str) -> tuple[str, str]:
     """``domain.listing:Listing.Published`` → (``Listing``, ``Listing.Published``)."""
     qualname = topic.partition(":")[2] or topic
-    return qualname.split(".", 1)[0], qualname
+    aggregate = qualname.split(".", 1)[0]
+    return AGGREGATE_KINDS.get(aggregate, aggregate), qualname
 
 
 def _money(amount: int | None, currency: str) -> str:
@@ -208,7 +214,7 @@ SUMMARIES: dict[str, Summary] = {
 }
 #: The event types the log knows by name (offered as choices on the audit page).
 KNOWN_EVENT_TYPES = tuple(SUMMARIES)
-KNOWN_AGGREGATE_TYPES = tuple(dict.fromkeys(t.split(".")[0] for t in SUMMARIES))
+KNOWN_AGGREGATE_TYPES = tuple(dict.fromkeys(AGGREGATE_KINDS.get(a, a) for a in (t.split(".")[0] for t in SUMMARIES)))
 
 
 def summarise(event_type: str, data: dict[str, Any], names: dict[str, str]) -> str:

@@ -125,6 +125,11 @@ def test_every_event_of_the_scenario_has_its_own_summary(services: Services, sce
     assert len(rows) == len(list(services.recorder.select_notifications(start=1, limit=10_000)))
     for row in rows:  # each event's own summary reads the fields the event carries (no fallback)
         assert SUMMARIES[row["event_type"]](row["data"], {}), row
+    with services.recorder.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT event_type FROM audit_log_events WHERE aggregate_type = 'Contract'"
+                     " AND aggregate_id = %s ORDER BY version", (scenario.contract,))
+        contract_events = [r["event_type"] for r in curs.fetchall()]
+    assert contract_events[:2] == ["TransferContract.Drafted", "Contract.Signed"]  # one filter finds them all
     for needed in ("Offer.Made", "Offer.Countered", "Offer.Accepted", "TransferContract.Drafted", "Contract.Signed",
                    "PaymentObligation.Paid", "Patent.OwnershipTransferred", "Listing.Closed", "Valuation.Recorded"):
         assert needed in seen
