@@ -126,6 +126,8 @@ class TakeOpenLicence(Command, frozen=True, kw_only=True):
 class StartPayment(Command, frozen=True, kw_only=True):
     contract_id: UUID
     purpose: ShortText = "upfront"
+    #: ``stripe`` (card) or ``manual`` (bank transfer); none: card when it can take the amount.
+    gateway: ShortText | None = None
 
 
 class RecordManualReceipt(Command, frozen=True, kw_only=True):

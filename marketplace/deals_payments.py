@@ -51,12 +51,22 @@ class PaymentCommands(ContractCommands):
         self.gateways = dict(gateways)
 
     # --- payments ---------------------------------------------------------------------------
-    def _gateway_for(self, amount: int) -> PaymentGateway:
-        """Stripe when configured and the amount fits one PaymentIntent; bank transfer otherwise."""
+    def _gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
+        """The gateway the payer chose, if it can take the amount; without a choice, Stripe when
+        configured and the amount fits one PaymentIntent, bank transfer otherwise."""
         stripe = self.gateways.get("stripe")
-        if stripe is not None and amount <= STRIPE_MAX_AMOUNT:
-            return stripe
         manual = self.gateways.get("manual")
+        if wanted not in (None, "stripe", "manual"):
+            raise ValidationError("gateway: must be stripe (card) or manual (bank transfer)", field="gateway")
+        if wanted == "stripe" and stripe is None:
+            raise ValidationError("gateway: card payments are not configured here; pay by bank transfer",
+                                  field="gateway")
+        if wanted == "stripe" and amount > STRIPE_MAX_AMOUNT:
+            raise ValidationError(
+                f"gateway: {amount:,} minor units is above Stripe's single-payment cap of {STRIPE_MAX_AMOUNT:,};"
+                " pay by bank transfer", field="gateway")
+        if wanted != "manual" and stripe is not None and amount <= STRIPE_MAX_AMOUNT:
+            return stripe
         if manual is None:
             raise ConflictError("payments: no payment gateway is configured", field="payments")
         return manual
@@ -83,7 +93,7 @@ class PaymentCommands(ContractCommands):
         obligation = self.load(PaymentObligation, oid, "purpose")
         if not obligation.is_open:
             raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
-        gateway = self._gateway_for(obligation.amount)
+        gateway = self._gateway_for(obligation.amount, cmd.gateway)
         request = PaymentRequest(
             obligation_id=obligation.id,
             amount=obligation.amount,

@@ -46,6 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None
+    stripe_publishable_key: str | None = None  # pk_…: the card form (Stripe.js) on the payment page
     stripe_api_base: str | None = None  # None: Stripe's own API
     stripe_localstripe_compat: bool = False  # only against the test suite's localstripe emulator
     bank_account_name: str = DEMO_BANK_ACCOUNT_NAME
@@ -92,6 +93,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             log_level=env.get("MARKETPLACE_LOG_LEVEL") or "INFO",
             stripe_api_key=env.get("MARKETPLACE_STRIPE_API_KEY") or None,
             stripe_webhook_secret=env.get("MARKETPLACE_STRIPE_WEBHOOK_SECRET") or None,
+            stripe_publishable_key=env.get("MARKETPLACE_STRIPE_PUBLISHABLE_KEY") or None,
             stripe_api_base=env.get("MARKETPLACE_STRIPE_API_BASE") or None,
             stripe_localstripe_compat=_flag(env.get("MARKETPLACE_STRIPE_LOCALSTRIPE"), False),
             bank_account_name=env.get("MARKETPLACE_BANK_ACCOUNT_NAME") or DEMO_BANK_ACCOUNT_NAME,

@@ -122,6 +122,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "请在 Stripe 支付页面用此支付单完成付款；付款结果由 Stripe 通知本平台后自动入账。",
         "Confirm this PaymentIntent with Stripe; the payment is recorded when Stripe notifies the platform.",
     ),
+    "payment.card": ("银行卡支付", "Pay by card"),
+    "payment.card_pay": ("支付", "Pay"),
+    "payment.card_continue": ("继续银行卡支付", "Continue the card payment"),
     "payment.bank_help": (
         "请向以下账户转账，并在附言中注明参考号；平台管理员核对到账后记录收款。",
         "Transfer to this account quoting the reference; a platform admin records receipt once it arrives.",

@@ -42,6 +42,9 @@ START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 # --- fixtures ---------------------------------------------------------------------------------
+PUBLISHABLE_KEY = "pk_test_marketplace_journeys"
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
@@ -73,6 +76,7 @@ def stripe_client(
             "MARKETPLACE_STRIPE_API_BASE": localstripe.api_base,
             "MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "MARKETPLACE_STRIPE_LOCALSTRIPE": "1",
+            "MARKETPLACE_STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
         },
     )
     with TestClient(create_app(svc, start_projections=True)) as client:
@@ -585,3 +589,57 @@ def test_offer_prices_on_the_patent_record_are_for_the_owner_and_auditors_only(
     assert "330,000.00 CNY" not in client.get(f"/valuation/patents/{patent_id}/chart").text  # the point's title
     login(client, "tto@fzu.example.cn", "secret-password-1")
     assert "330,000.00 CNY" in client.get(f"/valuation/patents/{patent_id}/chart").text
+
+
+def test_the_payer_chooses_card_or_bank_transfer_on_the_payment_page(
+    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe
+) -> None:
+    """A card payment answers with Stripe's card form carrying the PaymentIntent's client secret (only
+    in that response); asking again resumes the same PaymentIntent; the payer may switch to a bank
+    transfer; a card payment above Stripe's cap is refused naming the field."""
+    client = stripe_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 17, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, offered=40_000_000, agreed=45_000_000)
+    through_notice(client, p, clock, contract_id)
+    obligation = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]
+    path = f"/payments/{obligation['id']}"
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    page = client.get(path).text
+    assert 'name="gateway" value="stripe"' in page
+    assert 'name="gateway" value="manual"' in page
+
+    card = post_form(client, f"{path}/start", {"gateway": "stripe"}, form_page=path)
+    assert card.status_code == 200, card.text
+    intent_id = ok(client.get(f"/api/obligations/{obligation['id']}", headers=p.enterprise.headers))[
+        "provider_payment_id"]
+    intent = localstripe.client.v1.payment_intents.retrieve(intent_id)
+    assert f'data-client-secret="{intent.client_secret}"' in card.text
+    assert f'data-publishable-key="{PUBLISHABLE_KEY}"' in card.text
+    assert "https://js.stripe.com/v3/" in card.text
+    assert intent.client_secret not in client.get(path).text  # the secret is not kept on the page
+
+    again = post_form(client, f"{path}/start", {"gateway": "stripe"}, form_page=path)
+    assert f'data-client-secret="{intent.client_secret}"' in again.text  # the same PaymentIntent, resumed
+
+    bank = post_form(client, f"{path}/start", {"gateway": "manual"}, form_page=path)
+    assert bank.status_code == 303
+    switched = ok(client.get(f"/api/obligations/{obligation['id']}", headers=p.enterprise.headers))
+    assert switched["gateway"] == "manual"
+    assert obligation["reference"] in client.get(path).text
+
+
+def test_a_card_payment_above_stripes_cap_is_refused(stripe_client: TestClient[Litestar], clock: ManualClock) -> None:
+    client = stripe_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 18, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, offered=150_000_000, agreed=200_000_000)
+    through_notice(client, p, clock, contract_id)
+    refused = client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
+                          json={"purpose": "upfront", "gateway": "stripe"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "gateway"
+    assert "cap" in refused.json()["detail"]
+    chosen = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
+                            json={"purpose": "upfront"}), 201)
+    assert chosen["gateway"] == "manual"  # without a choice, an amount above the cap goes by bank transfer

@@ -16,12 +16,14 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from web.context import page_context
-from web.controllers.account import require_login
+from domain.errors import DomainError
+from marketplace import deal_commands as dc
+from web.context import Identity, page_context
+from web.controllers.account import error_page, require_login
 from web.controllers.audit import as_of_url
 from web.controllers.deal_access import guard_contract, guard_offer, queries, reads_everything, run_deal_command
 from web.deal_forms import terms_fields
-from web.forms import optional, text, yuan_to_fen
+from web.forms import optional, text, to_command, yuan_to_fen
 from web.labels_deals import deals_translator
 from web.state import WebState
 
@@ -37,6 +39,37 @@ def deals_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, A
 
 def now_of(web: WebState) -> datetime:
     return web.services.app.clock.now()
+
+
+async def payment_page(
+    request: Request[Any, Any, Any], web: WebState, me: Identity, obligation_id: UUID, *,
+    card: dict[str, str] | None = None,
+) -> Template:
+    """The payment page: amount, reference, status; bank instructions; Stripe's card form when ``card``."""
+    q = queries(web)
+    obligation = await q.get_obligation(obligation_id)
+    contract = await q.get_contract(obligation.contract_id) if obligation else None
+    if obligation is None or contract is None:
+        raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
+    await guard_contract(request, web, me, contract, aggregate_id=obligation.id, aggregate_type="PaymentObligation")
+    settings = web.services.settings
+    bank = {
+        "account_name": settings.bank_account_name,
+        "bank_name": settings.bank_name,
+        "account_number": settings.bank_account_number,
+    }
+    return Template(
+        "deals/payment.html.jinja2",
+        context=deals_context(
+            request,
+            o=obligation,
+            k=contract,
+            bank=bank,
+            is_payer=me.organisation_id == obligation.payer_organisation_id,
+            stripe_enabled=bool(settings.stripe_api_key),
+            card=card,
+        ),
+    )
 
 
 class DealsController(Controller):
@@ -129,29 +162,7 @@ class DealsController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        q = queries(web)
-        obligation = await q.get_obligation(obligation_id)
-        contract = await q.get_contract(obligation.contract_id) if obligation else None
-        if obligation is None or contract is None:
-            raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
-        await guard_contract(request, web, me, contract, aggregate_id=obligation.id, aggregate_type="PaymentObligation")
-        settings = web.services.settings
-        bank = {
-            "account_name": settings.bank_account_name,
-            "bank_name": settings.bank_name,
-            "account_number": settings.bank_account_number,
-        }
-        return Template(
-            "deals/payment.html.jinja2",
-            context=deals_context(
-                request,
-                o=obligation,
-                k=contract,
-                bank=bank,
-                is_payer=me.organisation_id == obligation.payer_organisation_id,
-                stripe_enabled=bool(settings.stripe_api_key),
-            ),
-        )
+        return await payment_page(request, web, me, obligation_id)
 
     @get("/my/benefits", name="my_benefits")
     async def benefits(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -345,20 +356,28 @@ class DealsController(Controller):
     async def start_payment(
         self, obligation_id: UUID, request: Request[Any, Any, Any], web: WebState
     ) -> Template | Redirect:
+        """Start (or resume) paying: a card payment answers with Stripe's card form on the payment
+        page (the client secret lives only in this response); a bank transfer shows its instructions."""
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
         obligation = await queries(web).get_obligation(obligation_id)
         if obligation is None:
             raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
-        return await self._command(
-            request,
-            web,
-            "start_payment",
-            "StartPayment",
-            lambda: {
-                "contract_id": str(obligation.contract_id),
-                "purpose": obligation.purpose,
-            },
-            f"/payments/{obligation_id}",
-        )
+        form = await request.form()
+        try:
+            cmd = to_command(dc.StartPayment, {"contract_id": str(obligation.contract_id),
+                                               "purpose": obligation.purpose, "gateway": optional(form, "gateway")})
+            started, position = await web.run(web.services.app.start_payment, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        publishable = web.services.settings.stripe_publishable_key
+        if started.gateway == "stripe" and started.client_secret and publishable and started.status != "succeeded":
+            card = {"client_secret": started.client_secret, "publishable_key": publishable,
+                    "return_url": f"{request.base_url}".rstrip("/") + f"/payments/{obligation_id}"}
+            return await payment_page(request, web, me, obligation_id, card=card)
+        return Redirect(f"/payments/{obligation_id}", status_code=303)
 
     @post("/payments/{obligation_id:uuid}/receipt")
     async def record_receipt(
