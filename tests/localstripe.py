@@ -12,18 +12,23 @@ private temporary directory, and starts from an empty store.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+import queue
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +175,55 @@ def localstripe() -> Iterator[Localstripe]:
 
 
 __all__ = ["API_KEY", "Localstripe", "confirm_with_test_card", "localstripe"]
+
+
+def stripe_signature(body: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The ``Stripe-Signature`` header Stripe sends: HMAC-SHA256 of ``"<t>.<body>"`` under the secret."""
+    t = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={digest}"
+
+
+class WebhookReceiver:
+    """A tiny HTTP server on 127.0.0.1 keeping each delivery's raw body and ``Stripe-Signature`` header
+    (localstripe cannot reach an in-process test client: tests relay what it delivered here)."""
+
+    def __init__(self) -> None:
+        self.deliveries: queue.Queue[tuple[bytes, str]] = queue.Queue()
+        deliveries = self.deliveries
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                deliveries.put((body, self.headers.get("Stripe-Signature", "")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/stripe"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events_for(
+        self, payment_intent_id: str, types: set[str], timeout: float = 15.0
+    ) -> dict[str, tuple[bytes, str]]:
+        """The deliveries of ``types`` whose object is (or belongs to) the PaymentIntent."""
+        found: dict[str, tuple[bytes, str]] = {}
+        deadline = time.monotonic() + timeout
+        while types - found.keys() and (left := deadline - time.monotonic()) > 0:
+            try:
+                body, signature = self.deliveries.get(timeout=left)
+            except queue.Empty:
+                break
+            event = json.loads(body)
+            obj = event["data"]["object"]
+            if payment_intent_id in (obj.get("id"), obj.get("payment_intent")) and event["type"] in types:
+                found[event["type"]] = (body, signature)
+        assert not types - found.keys(), f"localstripe delivered no {types - found.keys()} for {payment_intent_id}"
+        return found
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import psycopg
-
 from marketplace import deal_commands as d
 from marketplace.clock import ManualClock
 from marketplace.deadlines import DeadlineWorker
 from marketplace.services import Services
+from tests.integration.test_projections import rows, table_digest
 from tests.unit.deal_helpers import (
     START,
     ProviderDouble,
@@ -21,17 +20,6 @@ from tests.unit.deal_helpers import (
     past_notice,
     pay_by_webhook,
     sign_all,
-)
-
-DEAL_TABLES = (
-    "deal_offers",
-    "deal_offer_events",
-    "deal_contracts",
-    "deal_signatures",
-    "deal_objections",
-    "deal_obligations",
-    "deal_benefit_shares",
-    "deal_royalty_reports",
 )
 
 
@@ -52,11 +40,6 @@ def world_on(services: Services) -> World:
     world.ids["patent"] = world.register_patent(["uni"])
     world.ids["listing"] = world.list_patent("uni", world["patent"])
     return world
-
-
-def table(services: Services, name: str) -> list[tuple[object, ...]]:
-    with psycopg.connect(services.address.conninfo()) as conn:
-        return conn.execute(f"SELECT t::text FROM {name} t ORDER BY 1").fetchall()
 
 
 def test_deals_view_follows_the_deal_and_rebuilds_identical_rows(services: Services) -> None:
@@ -97,29 +80,25 @@ def test_deals_view_follows_the_deal_and_rebuilds_identical_rows(services: Servi
 
     services.make_runner().catch_up()
     offers = {
-        r[0]: r[1:] for r in table_rows(services, "SELECT id, status, rounds, awaiting, price_amount FROM deal_offers")
+        r[0]: r[1:] for r in rows(services, "SELECT id, status, rounds, awaiting, price_amount FROM deal_offers")
     }
     assert offers[licence] == ("accepted", 2, None, 6_000_000)
     assert offers[rejected] == ("rejected", 1, None, 1_000_000)
-    k = table_rows(
+    k = rows(
         services, "SELECT status, objections_open, kind, price_amount FROM deal_contracts WHERE id = %s", contract
     )[0]
     assert k == ("in_force", 0, "exclusive_licence", 6_000_000)
-    assert table_rows(services, "SELECT status FROM deal_objections") == [("dismissed",)]
-    shares = table_rows(services, "SELECT recipient, name, amount FROM deal_benefit_shares ORDER BY seq")
+    assert rows(services, "SELECT status FROM deal_objections") == [("dismissed",)]
+    shares = rows(services, "SELECT recipient, name, amount FROM deal_benefit_shares ORDER BY seq")
     assert sum(s[2] for s in shares if isinstance(s[2], int)) == 6_000_000
     assert {s[1] for s in shares if s[0] == "inventor"} == {"张三", "李四"}
-    assert table_rows(services, "SELECT royalty FROM deal_royalty_reports") == [(400_000,)]
+    assert rows(services, "SELECT royalty FROM deal_royalty_reports") == [(400_000,)]
 
-    before = {name: table(services, name) for name in DEAL_TABLES}
+    tables = services.views["deals"].tables
+    before = {name: table_digest(services, name) for name in tables}
     services.views["deals"].reset()
     services.make_runner(["deals"], page_size=3).catch_up()  # small pages: rows must not depend on paging
-    assert {name: table(services, name) for name in DEAL_TABLES} == before
-
-
-def table_rows(services: Services, query: str, *args: object) -> list[tuple[object, ...]]:
-    with psycopg.connect(services.address.conninfo()) as conn:
-        return [tuple(r) for r in conn.execute(query, args).fetchall()]
+    assert {name: table_digest(services, name) for name in tables} == before
 
 
 def test_the_deadline_worker_expires_an_offer_at_its_deadline(services: Services) -> None:
@@ -137,9 +116,9 @@ def test_the_deadline_worker_expires_an_offer_at_its_deadline(services: Services
     report = worker.run_once()
     assert report.expired == [short]
     runner.catch_up()
-    statuses = {r[0]: r[1] for r in table_rows(services, "SELECT id, status FROM deal_offers")}
+    statuses = {r[0]: r[1] for r in rows(services, "SELECT id, status FROM deal_offers")}
     assert statuses == {short: "expired", later: "open"}
-    thread = table_rows(
+    thread = rows(
         services, "SELECT event_type FROM deal_offer_events WHERE offer_id = %s ORDER BY version", short
     )
     assert thread == [("Made",), ("Expired",)]

@@ -8,13 +8,9 @@ Stripe's documented behaviour, not something an emulator can show honestly.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import queue
-import threading
 import time
 from collections.abc import Iterator, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,7 +31,7 @@ from marketplace.payments.port import (
 from marketplace.payments.stripe_gateway import StripeGateway, payment_idempotency_key
 from marketplace.payments.webhooks import parse_stripe_webhook
 from marketplace.settings import Settings
-from tests.localstripe import Localstripe, confirm_with_test_card
+from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card, stripe_signature
 from tests.unit.deal_helpers import accept, head, make_world, offer, sign_all
 
 WEBHOOK_SECRET = "whsec_test_marketplace"
@@ -262,65 +258,23 @@ def test_amounts_above_stripes_single_payment_cap_are_refused_before_calling_str
     assert at_cap.status == "requires_payment_method"
 
 
-class _WebhookReceiver:
-    """A tiny HTTP server on 127.0.0.1 that keeps every delivery's raw body and signature header."""
-
-    def __init__(self) -> None:
-        self.deliveries: queue.Queue[tuple[bytes, str | None]] = queue.Queue()
-        deliveries = self.deliveries
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                deliveries.put((body, self.headers.get("Stripe-Signature")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/stripe"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def delivery_for(self, payment_intent_id: str, timeout: float = 15.0) -> tuple[bytes, str | None]:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                body, signature = self.deliveries.get(timeout=left)
-            except queue.Empty:
-                break
-            if json.loads(body)["data"]["object"].get("id") == payment_intent_id:
-                return body, signature
-        raise AssertionError(f"localstripe delivered no webhook for {payment_intent_id} within {timeout} s")
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver() -> Iterator[_WebhookReceiver]:
-    r = _WebhookReceiver()
+def receiver() -> Iterator[WebhookReceiver]:
+    r = WebhookReceiver()
     yield r
     r.close()
 
 
-def _sign(body: bytes, secret: str, timestamp: int) -> str:
-    signature = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={signature}"
-
-
 def test_a_webhook_delivered_by_localstripe_verifies_and_names_the_payment_and_obligation(
-    localstripe: Localstripe, gateway: StripeGateway, receiver: _WebhookReceiver
+    localstripe: Localstripe, gateway: StripeGateway, receiver: WebhookReceiver
 ) -> None:
     localstripe.register_webhook(receiver.url, WEBHOOK_SECRET, ["payment_intent.succeeded"])
     request = _request(amount=880_000)
     start = gateway.start_payment(request)
     confirm_with_test_card(localstripe.client, start.provider_payment_id)
 
-    body, signature = receiver.delivery_for(start.provider_payment_id)
+    body, signature = receiver.events_for(start.provider_payment_id, {"payment_intent.succeeded"})[
+        "payment_intent.succeeded"]
     event = parse_stripe_webhook(body, signature, WEBHOOK_SECRET)
 
     assert event.provider == "stripe"
@@ -348,10 +302,11 @@ def test_a_signature_older_than_five_minutes_is_refused_and_a_rolled_secret_stil
     now = int(time.time())
 
     with pytest.raises(WebhookSignatureError, match="tolerance"):
-        parse_stripe_webhook(body, _sign(body, WEBHOOK_SECRET, now - 301), WEBHOOK_SECRET)
+        parse_stripe_webhook(body, stripe_signature(body, WEBHOOK_SECRET, now - 301), WEBHOOK_SECRET)
 
     # While a secret is rolled, Stripe signs with both: any matching v1 passes.
-    old_and_new = _sign(body, "whsec_old", now) + "," + _sign(body, WEBHOOK_SECRET, now).split(",")[1]
+    new_v1 = stripe_signature(body, WEBHOOK_SECRET, now).split(",")[1]
+    old_and_new = stripe_signature(body, "whsec_old", now) + "," + new_v1
     assert parse_stripe_webhook(body, old_and_new, WEBHOOK_SECRET).event_id == "evt_1"
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-import psycopg
 import pytest
 
 from domain.contract import Contract, contract_id_for_offer
@@ -22,19 +21,10 @@ from marketplace import valuation_commands as vc
 from marketplace.clock import ManualClock
 from marketplace.services import Services
 from projections.valuation_queries import FieldRecord, ValuationQueries, ValuerProfile
+from tests.integration.test_projections import table_digest
 from tests.unit.test_valuation_rules import Market, _org_user, assess, build_market
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-TABLES = (
-    "valuation_accreditations",
-    "valuation_assessments",
-    "valuation_patent_fields",
-    "valuation_contracts",
-    "valuation_obligations",
-    "valuation_market_prices",
-    "valuation_offers",
-    "valuation_open_licences",
-)
 
 
 def paid_deal(market: Market, patent_id: UUID, buyer: UUID, price: int, *, kind: str = "assignment") -> UUID:
@@ -114,9 +104,8 @@ def read(services: Services, fn: Any) -> Any:
     return asyncio.run(run())
 
 
-def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:
-    with psycopg.connect(services.address.conninfo()) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
+def dump(services: Services) -> dict[str, str]:
+    return {t: table_digest(services, t) for t in services.views["valuation"].tables}
 
 
 @pytest.fixture

@@ -6,10 +6,7 @@ signed here exactly as Stripe signs them, so ``parse_stripe_webhook`` runs end t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
 from typing import Any
 from uuid import uuid4
 
@@ -18,6 +15,7 @@ import pytest
 from marketplace.payments.port import WebhookSignatureError
 from marketplace.payments.webhooks import parse_stripe_webhook
 from marketplace.settings import DEMO_BANK_ACCOUNT_NAME, MIN_NOTICE_DAYS, Settings
+from tests.localstripe import stripe_signature
 
 SECRET = "whsec_unit"
 OBLIGATION = uuid4()
@@ -25,9 +23,7 @@ OBLIGATION = uuid4()
 
 def _deliver(event: dict[str, Any]) -> tuple[bytes, str]:
     body = json.dumps(event).encode()
-    t = int(time.time())
-    signature = hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return body, f"t={t},v1={signature}"
+    return body, stripe_signature(body, SECRET)
 
 
 def _event(event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
@@ -122,8 +118,7 @@ def test_an_event_of_another_kind_is_kept_with_its_id_and_type_only() -> None:
 
 def test_a_signed_body_that_is_not_an_event_is_refused() -> None:
     body = b"[1, 2]"
-    t = int(time.time())
-    sig = f"t={t},v1=" + hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    sig = stripe_signature(body, SECRET)
 
     with pytest.raises(WebhookSignatureError, match="payload"):
         parse_stripe_webhook(body, sig, SECRET)

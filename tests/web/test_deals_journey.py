@@ -9,16 +9,11 @@ deliveries and the test forwards each one, byte for byte with its Stripe-Signatu
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import queue
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +26,8 @@ from marketplace.clock import ManualClock
 from marketplace.database import DatabaseAddress
 from marketplace.services import Services, build_services
 from marketplace.settings import Settings
-from tests.localstripe import Localstripe, confirm_with_test_card
+from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card
+from tests.localstripe import stripe_signature as sign
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
 from tests.web.test_api import Member, _member, listed, verified_member
 from tests.web.test_audit_pages import audit_reads
@@ -95,53 +91,9 @@ def manual_client(
     svc.close()
 
 
-class WebhookRelay:
-    """Receives localstripe's signed deliveries on 127.0.0.1, to forward them to the TestClient."""
-
-    def __init__(self) -> None:
-        self.deliveries: queue.Queue[tuple[bytes, str]] = queue.Queue()
-        deliveries = self.deliveries
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                deliveries.put((body, self.headers.get("Stripe-Signature", "")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/stripe"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events_for(
-        self, payment_intent_id: str, types: set[str], timeout: float = 15.0
-    ) -> dict[str, tuple[bytes, str]]:
-        """The deliveries of ``types`` whose object is (or belongs to) the PaymentIntent."""
-        found: dict[str, tuple[bytes, str]] = {}
-        deadline = time.monotonic() + timeout
-        while types - found.keys() and (left := deadline - time.monotonic()) > 0:
-            try:
-                body, signature = self.deliveries.get(timeout=left)
-            except queue.Empty:
-                break
-            event = json.loads(body)
-            obj = event["data"]["object"]
-            if payment_intent_id in (obj.get("id"), obj.get("payment_intent")) and event["type"] in types:
-                found[event["type"]] = (body, signature)
-        assert not types - found.keys(), f"localstripe delivered no {types - found.keys()} for {payment_intent_id}"
-        return found
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def relay(localstripe: Localstripe) -> Iterator[WebhookRelay]:
-    r = WebhookRelay()
+def relay(localstripe: Localstripe) -> Iterator[WebhookReceiver]:
+    r = WebhookReceiver()
     localstripe.register_webhook(r.url, WEBHOOK_SECRET, webhook_id="wh_deals_journey")
     yield r
     r.close()
@@ -149,10 +101,7 @@ def relay(localstripe: Localstripe) -> Iterator[WebhookRelay]:
 
 # --- helpers ----------------------------------------------------------------------------------
 def stripe_signature(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
-    """The Stripe-Signature header Stripe sends: HMAC-SHA256 of "<t>.<body>" under the endpoint secret."""
-    timestamp = int(time.time())
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    return sign(body, secret)
 
 
 @dataclass(frozen=True)
@@ -276,7 +225,7 @@ def assert_transferred_and_shared(client: TestClient[Litestar], p: Parties, cont
 
 # --- journeys ---------------------------------------------------------------------------------
 def test_negotiated_assignment_paid_by_card_through_stripe_webhooks(
-    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe, relay: WebhookRelay
+    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe, relay: WebhookReceiver
 ) -> None:
     client = stripe_client
     p = parties(client)
