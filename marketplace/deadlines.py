@@ -18,7 +18,7 @@ from uuid import UUID
 from domain.errors import DomainError
 from marketplace.deal_commands import ExpireOffer
 from marketplace.services import Services
-from projections.deals_queries import offers_due_to_expire
+from projections.deals_queries import contracts_with_instalments_due, offers_due_to_expire
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ class DeadlineWorker:
             else:
                 report.expired.append(offer_id)
                 report.last_position = position
-        report.last_position = app.raise_due_instalments(now.date()) or report.last_position
+        due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
+        if due:
+            report.last_position = app.raise_due_instalments(now.date(), due) or report.last_position
         return report
 
     def run_forever(self) -> None:

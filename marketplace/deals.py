@@ -8,13 +8,12 @@ The commands live in one mixin per stage of a deal; ``DealCommands`` combines th
 from __future__ import annotations
 
 from marketplace.deals_checks import NEEDS_CONSENT, DealChecks
-from marketplace.deals_contracts import CONTRACT_DRAFTED_TOPICS, EXCLUDED_BY_EXCLUSIVE, ContractCommands
+from marketplace.deals_contracts import EXCLUDED_BY_EXCLUSIVE, ContractCommands
 from marketplace.deals_offers import OfferCommands, deal_terms
 from marketplace.deals_payments import PAYMENT_SUCCEEDED, REFUND_EVENTS, PaymentCommands
 from marketplace.units import percent_to_basis_points as basis_points
 
 __all__ = [
-    "CONTRACT_DRAFTED_TOPICS",
     "EXCLUDED_BY_EXCLUSIVE",
     "NEEDS_CONSENT",
     "PAYMENT_SUCCEEDED",

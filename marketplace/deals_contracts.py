@@ -39,10 +39,6 @@ EXCLUDED_BY_EXCLUSIVE = [
     DealType.NON_EXCLUSIVE_LICENCE.value,
     DealType.OPEN_LICENCE.value,
 ]
-CONTRACT_DRAFTED_TOPICS = [
-    "domain.contract:TransferContract.Drafted",
-    "domain.contract:LicenceContract.Drafted",
-]
 
 
 def _add_years(start: date, years: int) -> date:
@@ -216,10 +212,11 @@ class ContractCommands(OfferCommands):
         changed: list[Aggregate] = [contract] if obligation is None else [contract, obligation]
         return (obligation.id if obligation else None), self.commit(*changed)
 
-    def raise_due_instalments(self, today: date, contract_ids: Iterable[UUID] | None = None) -> int:
-        """System: instalments whose due date has come become payment obligations (once each)."""
+    def raise_due_instalments(self, today: date, contract_ids: Iterable[UUID]) -> int:
+        """System: the instalments of these contracts whose due date has come become payment
+        obligations (once each). The deadline worker finds the contracts in the deals read model."""
         position = 0
-        for cid in contract_ids if contract_ids is not None else self._drafted_contract_ids():
+        for cid in contract_ids:
             contract = self.load(Contract, cid, "contract_id")
             if contract.status not in (ContractStatus.SIGNED, ContractStatus.IN_FORCE):
                 continue
@@ -227,16 +224,6 @@ class ContractCommands(OfferCommands):
             if raised:
                 position = self.commit(*raised)
         return position
-
-    def _drafted_contract_ids(self) -> list[UUID]:
-        ids: list[UUID] = []
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=500, topics=CONTRACT_DRAFTED_TOPICS)
-            ids += [n.originator_id for n in page if isinstance(n.originator_id, UUID)]
-            if len(page) < 500:
-                return ids
-            start = page[-1].id + 1
 
     # --- open licence -----------------------------------------------------------------------
     def take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> tuple[UUID, int]:

@@ -377,3 +377,19 @@ def offers_due_to_expire(datastore: PostgresDatastore, now: datetime, limit: int
             (now, limit),
         )
         return [row["id"] for row in curs.fetchall()]
+
+
+def contracts_with_instalments_due(datastore: PostgresDatastore, today: date, limit: int = 500) -> list[UUID]:
+    """Signed or in-force contracts with a dated instalment due by ``today`` whose obligation is not
+    raised yet (for the deadline worker; the application re-checks each contract)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT c.id FROM deal_contracts c WHERE c.status IN ('signed', 'in_force')"
+            " AND (SELECT count(*) FROM jsonb_array_elements(c.terms->'instalments') i"
+            "      WHERE i->>'due' IS NOT NULL AND (i->>'due')::date <= %s)"
+            "   > (SELECT count(*) FROM deal_obligations o"
+            "      WHERE o.contract_id = c.id AND o.purpose LIKE 'instalment-%%')"
+            " ORDER BY c.id LIMIT %s",
+            (today, limit),
+        )
+        return [row["id"] for row in curs.fetchall()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from domain.payment import obligation_id
 from marketplace import deal_commands as d
 from marketplace.clock import ManualClock
 from marketplace.deadlines import DeadlineWorker
@@ -126,3 +127,29 @@ def test_the_deadline_worker_expires_an_offer_at_its_deadline(services: Services
     assert worker.run_once().expired == []
     w.clock.advance(timedelta(days=3))
     assert worker.run_once().expired == [later]
+
+
+def test_the_deadline_worker_raises_an_instalment_when_it_falls_due(services: Services) -> None:
+    """The worker finds contracts with a dated instalment due in the read model and raises its
+    obligation once, on the due date, not before."""
+    w = world_on(services)
+    due = START.date() + timedelta(days=60)
+    instalments = [d.InstalmentInput(amount=4_000_000), d.InstalmentInput(amount=6_000_000, due=due)]
+    contract_id = accept(w, offer(w, instalments=instalments))
+    sign_all(w, contract_id)
+    pay_by_webhook(w, contract_id)
+    runner = services.make_runner()
+    runner.catch_up()
+    worker = DeadlineWorker(services)
+    second = obligation_id(contract_id, "instalment-2")
+
+    w.clock.advance(timedelta(days=59))
+    assert worker.run_once().last_position == 0
+    assert not services.app.exists(second)
+    w.clock.advance(timedelta(days=1))
+    assert worker.run_once().last_position > 0
+    assert w.get(second).amount == 6_000_000
+    runner.catch_up()
+    assert rows(services, "SELECT purpose, status FROM deal_obligations WHERE contract_id = %s ORDER BY purpose",
+                contract_id) == [("instalment-2", "due"), ("upfront", "paid")]
+    assert worker.run_once().last_position == 0  # raised once only

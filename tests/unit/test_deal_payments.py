@@ -390,14 +390,14 @@ def test_an_instalment_falls_due_when_its_date_comes_and_milestones_when_reached
     pay_by_webhook(world, contract_id)
     assert world.get(contract_id).status == "in_force"
     second = obligation_id(contract_id, "instalment-2")
-    assert world.app.raise_due_instalments(date(2025, 5, 31)) == 0
+    assert world.app.raise_due_instalments(date(2025, 5, 31), [contract_id]) == 0
     assert not world.app.exists(second)
     world.clock.advance(timedelta(days=90))
-    assert world.app.raise_due_instalments(date(2025, 6, 1)) > 0
+    assert world.app.raise_due_instalments(date(2025, 6, 1), [contract_id]) > 0
     assert world.get(second).amount == 6_000_000
     assert world.get(second).due_on == "2025-06-01"
     before = head(world.app)
-    assert world.app.raise_due_instalments(date(2025, 6, 2)) == 0  # raised once only
+    assert world.app.raise_due_instalments(date(2025, 6, 2), [contract_id]) == 0  # raised once only
     assert head(world.app) == before
     milestone, _ = world.app.reach_milestone(
         d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
@@ -465,7 +465,7 @@ def in_force_with_later_payments(world: World) -> tuple[UUID, UUID, list[UUID]]:
     sign_all(world, contract_id)
     first = pay_by_webhook(world, contract_id)
     world.clock.advance(timedelta(days=30))
-    world.app.raise_due_instalments(date(2025, 4, 2))
+    world.app.raise_due_instalments(date(2025, 4, 2), [contract_id])
     second = pay_by_webhook(world, contract_id, purpose="instalment-2", event_id="evt_2")
     milestone, _ = world.app.reach_milestone(
         d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
