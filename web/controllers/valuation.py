@@ -45,11 +45,6 @@ def today(web: WebState) -> date:
     return web.services.app.clock.now().date()
 
 
-async def wait_for_valuation(web: WebState, position: int, patience: float = 5.0) -> None:
-    """Read your writes: wait until every read model (the valuation records among them) reached ``position``."""
-    await web.wait_for(position, patience)
-
-
 def method_specs(lang: str) -> list[dict[str, Any]]:
     """The methods as the form and the API show them: id, names, approach, formula, input fields."""
     return [
@@ -243,7 +238,7 @@ class ValuationPagesController(Controller):
             if record is None:
                 raise NotFoundException(f"patent_id: no patent with id {patent_id}") from None
             return self._form(request, record, values, error)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         return Redirect(f"/patents/{patent_id}/valuations", status_code=303)
 
     @post("/valuations/{valuation_id:uuid}/withdraw")
@@ -257,7 +252,7 @@ class ValuationPagesController(Controller):
             position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
         except DomainError as error:
             return error_page(request, error)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         row = await queries(web).get_assessment(valuation_id)
         return Redirect(f"/patents/{row.patent_id}/valuations" if row else "/", status_code=303)
 
@@ -333,5 +328,5 @@ class ValuationPagesController(Controller):
             result = await web.run(getattr(web.services.app, name), cmd, actor_id=me.user_id)
         except DomainError as error:
             return await self._admin_page(request, web, values, error)
-        await wait_for_valuation(web, result[1] if isinstance(result, tuple) else result)
+        await web.wait_for(result[1] if isinstance(result, tuple) else result)
         return Redirect("/admin/valuers", status_code=303)

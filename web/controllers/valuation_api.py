@@ -18,7 +18,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from marketplace import valuation_commands as vc
 from projections.valuation_queries import AccreditationRow, FieldRecord, PatentValuationRecord, ValuerProfile
 from web.context import Identity, bearer_identity, language_of
-from web.controllers.valuation import as_seen_by, method_specs, queries, today, wait_for_valuation
+from web.controllers.valuation import as_seen_by, method_specs, queries, today
 from web.state import WebState
 
 
@@ -81,7 +81,7 @@ class ValuationApiController(Controller):
     async def record(self, data: vc.RecordAssessment, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = _identity(request, web)
         valuation_id, position = await web.run(web.services.app.record_assessment, data, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         return Recorded(valuation_id, position)
 
     @post("/valuations/{valuation_id:uuid}/withdraw", summary="Withdraw an assessment with a reason", status_code=200)
@@ -91,7 +91,7 @@ class ValuationApiController(Controller):
         me = _identity(request, web)
         cmd = vc.WithdrawAssessment(valuation_id=valuation_id, reason=data.reason)
         position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         return Position(position)
 
     @get("/valuation/fields/{ipc:path}", summary="Prices paid and assessments in an IPC main group or class")
@@ -113,7 +113,7 @@ class ValuationApiController(Controller):
     async def accredit(self, data: vc.AccreditValuer, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = _identity(request, web)
         accreditation_id, position = await web.run(web.services.app.accredit_valuer, data, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         return Recorded(accreditation_id, position)
 
     @post("/valuers/{user_id:uuid}/renew", summary="Renew an accreditation (platform admin)", status_code=200)
@@ -121,7 +121,7 @@ class ValuationApiController(Controller):
         me = _identity(request, web)
         cmd = vc.RenewAccreditation(user_id=user_id, expires_on=data.expires_on)
         position = await web.run(web.services.app.renew_accreditation, cmd, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         return Position(position)
 
     @post("/valuers/{user_id:uuid}/revoke", summary="Revoke an accreditation (platform admin)", status_code=200)
@@ -131,5 +131,5 @@ class ValuationApiController(Controller):
         me = _identity(request, web)
         cmd = vc.RevokeAccreditation(user_id=user_id, reason=data.reason)
         position = await web.run(web.services.app.revoke_accreditation, cmd, actor_id=me.user_id)
-        await wait_for_valuation(web, position)
+        await web.wait_for(position)
         return Position(position)
