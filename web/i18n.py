@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -170,11 +170,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(language: str) -> Callable[..., str]:
+def translator(language: str, labels: Mapping[str, tuple[str, str]] | None = None) -> Callable[..., str]:
+    """``t(key, **values)`` in ``language``: a page's own ``labels`` first, then the site's messages."""
     index = 0 if language == "zh" else 1
 
     def t(key: str, **values: object) -> str:
-        pair = MESSAGES.get(key)
+        pair = (labels.get(key) if labels else None) or MESSAGES.get(key)
         text = pair[index] if pair else key
         return text.format(**values) if values else text
 

@@ -154,12 +154,4 @@ for _key, _pair in LABELS.items():
 
 def deals_translator(lang: str) -> Callable[..., str]:
     """The site's translator, with the deal pages' labels first."""
-    fallback, index = translator(lang), 0 if lang == "zh" else 1
-
-    def t(key: str, **values: object) -> str:
-        pair = LABELS.get(key)
-        if pair is None:
-            return fallback(key, **values)
-        return pair[index].format(**values) if values else pair[index]
-
-    return t
+    return translator(lang, LABELS)

@@ -97,15 +97,7 @@ Offset = Annotated[int, Parameter(ge=0, le=1_000_000, description="rows to skip"
 
 def audit_translator(lang: str) -> Callable[..., str]:
     """The site's translator, with the audit pages' labels first."""
-    fallback, index = translator(lang), 0 if lang == "zh" else 1
-
-    def t(key: str, **values: object) -> str:
-        pair = LABELS.get(key)
-        if pair is None:
-            return fallback(key, **values)
-        return pair[index].format(**values) if values else pair[index]
-
-    return t
+    return translator(lang, LABELS)
 
 
 def shown(value: Any, limit: int = 300) -> str:
