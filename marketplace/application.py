@@ -147,8 +147,7 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
         reader = self.actor(actor_id)
         self.require_role(reader, Role.AUDITOR, Role.PLATFORM_ADMIN)
         read = AuditRead(
-            # A read-model row's id may be asyncpg's own UUID type: store the standard one.
-            reader_id=reader.id, reader_roles=sorted(reader.roles), aggregate_id=UUID(str(aggregate_id)),
+            reader_id=reader.id, reader_roles=sorted(reader.roles), aggregate_id=aggregate_id,
             aggregate_type=aggregate_type, page=page[:2000], shown_version=version,
             as_of=as_of.isoformat() if as_of is not None else None, by=reader.id,
         )
