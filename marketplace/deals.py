@@ -7,25 +7,10 @@ The commands live in one mixin per stage of a deal; ``DealCommands`` combines th
 
 from __future__ import annotations
 
-from marketplace.deals_checks import NEEDS_CONSENT, DealChecks
-from marketplace.deals_contracts import EXCLUDED_BY_EXCLUSIVE, ContractCommands
-from marketplace.deals_offers import OfferCommands, deal_terms
-from marketplace.deals_payments import PAYMENT_SUCCEEDED, REFUND_EVENTS, PaymentCommands
-from marketplace.units import percent_to_basis_points as basis_points
-
-__all__ = [
-    "EXCLUDED_BY_EXCLUSIVE",
-    "NEEDS_CONSENT",
-    "PAYMENT_SUCCEEDED",
-    "REFUND_EVENTS",
-    "ContractCommands",
-    "DealChecks",
-    "DealCommands",
-    "OfferCommands",
-    "PaymentCommands",
-    "basis_points",
-    "deal_terms",
-]
+from marketplace.deals_checks import DealChecks
+from marketplace.deals_contracts import ContractCommands
+from marketplace.deals_offers import OfferCommands
+from marketplace.deals_payments import PaymentCommands
 
 
 class DealCommands(PaymentCommands, ContractCommands, OfferCommands, DealChecks):

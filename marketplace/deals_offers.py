@@ -59,8 +59,8 @@ class OfferCommands(DealChecks):
     #: Length of the public notice (公示) of a negotiated price, in days (policy_params.json: 15).
     notice_days: int = 15
 
-    #: Platform fee on every received payment, basis points (``PaymentCommands`` and the composition
-    #: root set the same attribute); a broker's commission must leave room for it.
+    #: Platform fee on every received payment, basis points (the composition root sets it); it is
+    #: fixed on each contract when drafted, and a broker's commission must leave room for it.
     platform_fee_rate: int = 100
 
     # --- offers -----------------------------------------------------------------------------

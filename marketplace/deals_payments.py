@@ -39,9 +39,6 @@ REFUND_SUCCEEDED = "succeeded"
 class PaymentCommands(ContractCommands):
     """Money due under a contract: paid, split between the beneficiaries, refunded."""
 
-    #: Platform fee on every received payment, basis points (the composition root may override).
-    platform_fee_rate: int = 100
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gateways: dict[str, PaymentGateway] = {}
