@@ -64,7 +64,8 @@ class OrganisationCollection(msgspec.Struct, frozen=True):
     total: int
 
 
-def _identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
+def api_identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
+    """The caller of a JSON API command: a bearer token is required (401 otherwise)."""
     identity = bearer_identity(request, web.services.settings.secret_key)
     if identity is None:
         raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
@@ -116,7 +117,7 @@ class ApiController(Controller):
 
     @post("/listings", summary="Draft a listing for a patent your organisation owns")
     async def draft_listing(self, data: c.DraftListing, web: WebState, request: Request[Any, Any, Any]) -> Created:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         listing_id, position = await web.run(web.services.app.draft_listing, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(listing_id, position)
@@ -126,7 +127,7 @@ class ApiController(Controller):
         self, listing_id: UUID, data: c.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
         expected_version: int | None = None,
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.ReviseListing(listing_id=listing_id, expected_version=expected_version,
                               **msgspec.structs.asdict(data))
         position = await web.run(web.services.app.revise_listing, cmd, actor_id=me.user_id)
@@ -137,7 +138,7 @@ class ApiController(Controller):
     async def publish_listing(
         self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: int | None = None
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.PublishListing(listing_id=listing_id, expected_version=expected_version)
         position = await web.run(web.services.app.publish_listing, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -148,7 +149,7 @@ class ApiController(Controller):
         self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], reason: str = "",
         expected_version: int | None = None,
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.WithdrawListing(listing_id=listing_id, reason=reason, expected_version=expected_version)
         position = await web.run(web.services.app.withdraw_listing, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -175,7 +176,7 @@ class ApiController(Controller):
 
     @post("/patents", summary="Register a patent owned by your organisation")
     async def register_patent(self, data: c.RegisterPatent, web: WebState, request: Request[Any, Any, Any]) -> Created:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         patent_id, position = await web.run(web.services.app.register_patent, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(patent_id, position)
@@ -184,7 +185,7 @@ class ApiController(Controller):
     async def change_legal_status(
         self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
         position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -194,7 +195,7 @@ class ApiController(Controller):
     @post("/users/{user_id:uuid}/roles", summary="Grant a role (platform admin, or org admin within the org)",
           status_code=200)
     async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.GrantRole(user_id=user_id, role=data.role)
         position = await web.run(web.services.app.grant_role, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -202,7 +203,7 @@ class ApiController(Controller):
 
     @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200)
     async def revoke_role(self, user_id: UUID, role: str, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.RevokeRole(user_id=user_id, role=role)
         position = await web.run(web.services.app.revoke_role, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -219,7 +220,7 @@ class ApiController(Controller):
     @post("/organisations/{organisation_id:uuid}/verify", summary="Verify an organisation (platform admin)",
           status_code=200)
     async def verify(self, organisation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = c.VerifyOrganisation(organisation_id=organisation_id)
         position = await web.run(web.services.app.verify_organisation, cmd, actor_id=me.user_id)
         await web.wait_for(position)

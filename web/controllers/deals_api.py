@@ -26,7 +26,7 @@ from projections.deals_queries import (
     OfferRow,
 )
 from web.context import Identity
-from web.controllers.api import Created, Done, _identity
+from web.controllers.api import Created, Done, api_identity
 from web.controllers.deal_access import (
     guard_contract,
     guard_offer,
@@ -113,13 +113,13 @@ class DealsApiController(Controller):
     async def make_offer(
         self, listing_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Created:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         offer_id, position = await _run(web, me, "make_offer", "MakeOffer", _body(data, listing_id=listing_id))
         return Created(offer_id, position)
 
     @post("/listings/{listing_id:uuid}/open-licence", summary="Take up a listing's open licence (开放许可)")
     async def take_open_licence(self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Created:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         contract_id, position = await _run(
             web, me, "take_open_licence", "TakeOpenLicence", {"listing_id": str(listing_id)}
         )
@@ -127,7 +127,7 @@ class DealsApiController(Controller):
 
     @get("/offers/{offer_id:uuid}", summary="One offer with its negotiation thread (parties only)")
     async def offer(self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> OfferDetail:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         row = await queries(web).get_offer(offer_id)
         if row is None:
             raise NotFoundException(f"offer_id: no offer with id {offer_id}")
@@ -138,33 +138,33 @@ class DealsApiController(Controller):
     async def counter(
         self, offer_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         return Done(_position(await _run(web, me, "counter_offer", "CounterOffer", _body(data, offer_id=offer_id))))
 
     @post("/offers/{offer_id:uuid}/accept", summary="Accept the terms on the table", status_code=200)
     async def accept(self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         return Done(_position(await _run(web, me, "accept_offer", "AcceptOffer", {"offer_id": str(offer_id)})))
 
     @post("/offers/{offer_id:uuid}/reject", summary="Reject an offer", status_code=200)
     async def reject(
         self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any], data: dict[str, Any] | None = None
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         return Done(_position(await _run(web, me, "reject_offer", "RejectOffer", _body(data, offer_id=offer_id))))
 
     @post("/offers/{offer_id:uuid}/withdraw", summary="Withdraw your offer", status_code=200)
     async def withdraw(
         self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any], data: dict[str, Any] | None = None
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         return Done(_position(await _run(web, me, "withdraw_offer", "WithdrawOffer", _body(data, offer_id=offer_id))))
 
     @get("/my/offers", summary="Offers of my organisation (side=buyer|seller)")
     async def my_offers(
         self, web: WebState, request: Request[Any, Any, Any], side: str | None = None, status: str | None = None
     ) -> OfferCollection:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         items, total = await queries(web).my_offers(
             me.organisation_id, side=side if side in ("buyer", "seller") else None, status=status
         )
@@ -173,13 +173,13 @@ class DealsApiController(Controller):
     # --- contracts ------------------------------------------------------------------------
     @get("/my/contracts", summary="Contracts of my organisation (as a party or co-owner)")
     async def my_contracts(self, web: WebState, request: Request[Any, Any, Any]) -> ContractCollection:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         items = await queries(web).my_contracts(me.organisation_id)
         return ContractCollection(items, len(items))
 
     @get("/contracts/{contract_id:uuid}", summary="A contract with signatures, objections, obligations, shares")
     async def contract(self, contract_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ContractDetail:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         detail = await queries(web).contract_detail(contract_id)
         if detail is None:
             raise NotFoundException(f"contract_id: no contract with id {contract_id}")
@@ -199,7 +199,7 @@ class DealsApiController(Controller):
     async def object(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Created:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, contract_id=contract_id)
         objection_id, position = await _run(web, me, "file_objection", "FileObjection", body)
         return Created(objection_id, position)
@@ -217,13 +217,13 @@ class DealsApiController(Controller):
         web: WebState,
         request: Request[Any, Any, Any],
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, contract_id=contract_id, objection_id=objection_id)
         return Done(_position(await _run(web, me, "decide_objection", "DecideObjection", body)))
 
     @post("/contracts/{contract_id:uuid}/consent", summary="Consent as a co-owner", status_code=200)
     async def consent(self, contract_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = {"contract_id": str(contract_id)}
         return Done(_position(await _run(web, me, "consent_as_co_owner", "ConsentAsCoOwner", body)))
 
@@ -231,7 +231,7 @@ class DealsApiController(Controller):
     async def sign(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "sign_contract", "SignContract", body)))
 
@@ -239,7 +239,7 @@ class DealsApiController(Controller):
     async def registration(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "record_registration", "RecordRegistration", body)))
 
@@ -247,7 +247,7 @@ class DealsApiController(Controller):
     async def milestone(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "reach_milestone", "ReachMilestone", body)))
 
@@ -255,7 +255,7 @@ class DealsApiController(Controller):
     async def royalty_report(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "file_royalty_report", "FileRoyaltyReport", body)))
 
@@ -264,7 +264,7 @@ class DealsApiController(Controller):
     async def start_payment(
         self, contract_id: UUID, web: WebState, request: Request[Any, Any, Any], data: dict[str, Any] | None = None
     ) -> PaymentStarted:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         result = await _run(web, me, "start_payment", "StartPayment", _body(data, contract_id=contract_id))
         start, position = result if isinstance(result, tuple) else (result, _position(result))
         return PaymentStarted(
@@ -285,7 +285,7 @@ class DealsApiController(Controller):
     async def record_receipt(
         self, obligation_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, obligation_id=obligation_id)
         return Done(_position(await _run(web, me, "record_manual_receipt", "RecordManualReceipt", body)))
 
@@ -293,7 +293,7 @@ class DealsApiController(Controller):
     async def refund(
         self, obligation_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         body = _body(data, obligation_id=obligation_id)
         return Done(_position(await _run(web, me, "refund_payment", "RefundPayment", body)))
 
@@ -301,13 +301,13 @@ class DealsApiController(Controller):
     async def obligations(
         self, web: WebState, request: Request[Any, Any, Any], status: str | None = None
     ) -> ObligationCollection:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         items = await queries(web).obligations(organisation_id=me.organisation_id, status=status)
         return ObligationCollection(items, len(items))
 
     @get("/obligations/{obligation_id:uuid}", summary="One payment obligation (parties only)")
     async def obligation(self, obligation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ObligationRow:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         row = await queries(web).get_obligation(obligation_id)
         contract = await queries(web).get_contract(row.contract_id) if row else None
         if row is None or contract is None:
@@ -319,6 +319,6 @@ class DealsApiController(Controller):
     async def benefits(
         self, web: WebState, request: Request[Any, Any, Any], name: str | None = None
     ) -> ShareCollection:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         items = await queries(web).benefit_shares(organisation_id=me.organisation_id, inventor=name or None)
         return ShareCollection(items, len(items))

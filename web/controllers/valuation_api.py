@@ -13,11 +13,12 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotFoundException
 
 from marketplace import valuation_commands as vc
 from projections.valuation_queries import AccreditationRow, FieldRecord, PatentValuationRecord, ValuerProfile
-from web.context import Identity, bearer_identity, language_of
+from web.context import bearer_identity, language_of
+from web.controllers.api import api_identity
 from web.controllers.valuation import as_seen_by, method_specs, queries, today
 from web.state import WebState
 
@@ -43,13 +44,6 @@ class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class ExpiryInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     expires_on: date
-
-
-def _identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
-    identity = bearer_identity(request, web.services.settings.secret_key)
-    if identity is None:
-        raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
-    return identity
 
 
 class ValuationApiController(Controller):
@@ -79,7 +73,7 @@ class ValuationApiController(Controller):
 
     @post("/valuations", summary="Record an assessment (accredited valuer); the value is computed")
     async def record(self, data: vc.RecordAssessment, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         valuation_id, position = await web.run(web.services.app.record_assessment, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(valuation_id, position)
@@ -88,7 +82,7 @@ class ValuationApiController(Controller):
     async def withdraw(
         self, valuation_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Position:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = vc.WithdrawAssessment(valuation_id=valuation_id, reason=data.reason)
         position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -111,14 +105,14 @@ class ValuationApiController(Controller):
 
     @post("/valuers", summary="Accredit a valuation agency's member as a valuer (platform admin)")
     async def accredit(self, data: vc.AccreditValuer, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         accreditation_id, position = await web.run(web.services.app.accredit_valuer, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(accreditation_id, position)
 
     @post("/valuers/{user_id:uuid}/renew", summary="Renew an accreditation (platform admin)", status_code=200)
     async def renew(self, user_id: UUID, data: ExpiryInput, web: WebState, request: Request[Any, Any, Any]) -> Position:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = vc.RenewAccreditation(user_id=user_id, expires_on=data.expires_on)
         position = await web.run(web.services.app.renew_accreditation, cmd, actor_id=me.user_id)
         await web.wait_for(position)
@@ -128,7 +122,7 @@ class ValuationApiController(Controller):
     async def revoke(
         self, user_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Position:
-        me = _identity(request, web)
+        me = api_identity(request, web)
         cmd = vc.RevokeAccreditation(user_id=user_id, reason=data.reason)
         position = await web.run(web.services.app.revoke_accreditation, cmd, actor_id=me.user_id)
         await web.wait_for(position)
