@@ -23,6 +23,7 @@ from marketplace import commands as c
 from marketplace.application import Marketplace
 from marketplace.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
+from web.controllers.audit import PAGE_SIZE
 
 PASSWORD = "secret-password-1"
 AUDITOR = "auditor@platform.test"
@@ -130,7 +131,9 @@ def test_audit_needs_an_auditor_or_platform_admin(client: TestClient[Litestar], 
 # --- the event log --------------------------------------------------------------------------
 
 
-def test_event_log_page_filters_and_pages(client: TestClient[Litestar], market: Market) -> None:
+def test_event_log_page_filters_and_pages(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
     login(client, AUDITOR, PASSWORD)
     page = client.get("/audit/events")
     assert page.status_code == 200
@@ -151,8 +154,22 @@ def test_event_log_page_filters_and_pages(client: TestClient[Litestar], market: 
     invalid = client.get("/audit/events?actor=nobody&since=yesterday")
     assert invalid.status_code == 200
     assert "actor, since" in invalid.text
+    # One page of the newest 50 events; a link to the next page exactly when there are more.
+    total = services.recorder.max_notification_id() or 0
+    assert total < PAGE_SIZE  # the scenario's log fits one page
     first = client.get("/audit/events?page=1")
-    assert "page=2" in first.text or first.text.count("data-position=") < 50
+    assert first.text.count("data-position=") == total
+    assert "page=2" not in first.text
+    for n in range((PAGE_SIZE - total) // 2 + 1):  # two events each: the log grows past one page
+        services.app.bootstrap_platform_admin(email=f"ops{n}@platform.test", password=PASSWORD,
+                                              display_name=f"Ops {n}", organisation_name=f"运营{n}")
+    services.make_runner().catch_up()
+    total = services.recorder.max_notification_id() or 0
+    first = client.get("/audit/events?page=1")
+    assert first.text.count("data-position=") == PAGE_SIZE
+    assert "page=2" in first.text
+    second = client.get("/audit/events?page=2")
+    assert second.text.count("data-position=") == total - PAGE_SIZE
 
 
 def test_event_log_api(client: TestClient[Litestar], market: Market, services: Services) -> None:
