@@ -229,9 +229,16 @@ class Contract(Aggregate):
             raise ContractStateError(f"contract_id: a {self.status} contract cannot be {action}", field="contract_id")
 
     # --- public notice (公示) -----------------------------------------------------------------
-    def file_objection(self, objection_id: UUID, *, text: str, now: datetime, by: UUID) -> None:
-        """Anyone may object to the negotiated price while the notice runs."""
+    def file_objection(
+        self, objection_id: UUID, *, text: str, now: datetime, by: UUID, organisation_id: UUID | None = None
+    ) -> None:
+        """A verified organisation (the application checks it) objects to the negotiated price while the
+        notice runs; never the seller itself."""
         self._require(ContractStatus.DRAFTED, action="objected to")
+        if organisation_id == self.seller_organisation_id:
+            raise PermissionDeniedError(
+                "contract_id: the selling organisation cannot object to its own notice", field="contract_id"
+            )
         if not self.in_notice(now):
             raise NoticeWindowError(
                 "contract_id: objections are taken only while the public notice runs", field="contract_id"
@@ -239,10 +246,10 @@ class Contract(Aggregate):
         cleaned = text.strip()
         if not 5 <= len(cleaned) <= 5000:
             raise ValidationError("text: give the objection in 5 to 5,000 characters", field="text")
-        self._objection_filed(objection_id=objection_id, text=cleaned, by=by)
+        self._objection_filed(objection_id=objection_id, text=cleaned, by=by, organisation_id=organisation_id)
 
     @event("NoticeObjectionFiled")
-    def _objection_filed(self, objection_id: UUID, text: str, by: UUID) -> None:
+    def _objection_filed(self, objection_id: UUID, text: str, by: UUID, organisation_id: UUID | None = None) -> None:
         self.objections[str(objection_id)] = ObjectionStatus.PENDING.value
 
     def decide_objection(self, objection_id: UUID, *, upheld: bool, reason: str, by: UUID) -> None:

@@ -405,31 +405,36 @@ class Patent(Aggregate):
         scope: LicenceScope,
         declarations: list[LicenceRecord] = (),  # type: ignore[assignment]
         by: UUID,
+        at: str | None = None,
     ) -> None:
         """Reserve a licence when its contract is drafted, so that a conflicting draft fails at once.
 
-        ``declarations`` are live open-licence declarations (they are the listing's, not the patent's).
+        ``declarations`` are live open-licence declarations (they are the listing's, not the patent's);
+        ``at`` is when the licence was reserved (the contract's drafting). No licence is granted while
+        the patent is reserved for an assignment (``reserve_sale``).
         """
         if not self.is_tradable:
             raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be licensed",
                                          field="patent_id")
+        self.refuse_while_sale_reserved(contract_id, "kind")
         clash = exclusivity_conflict(kind, scope, [*self.live_licences(), *declarations])
         if clash is not None:
-            what = "an open-licence declaration" if clash.contract_id is None else f"the {clash.kind.replace('_', ' ')}"
             raise LicenceConflictError(
-                f"kind: a {kind.replace('_', ' ')} here would overlap {what} in field, territory and term",
+                f"kind: a {kind.replace('_', ' ')} here would overlap {self.describe_reservation(clash)} "
+                "in field, territory and term",
                 field="kind",
             )
         self._licence_granted(contract_id=contract_id, licensee_organisation_id=licensee_organisation_id,
-                              kind=kind, scope=scope.as_dict(), by=by)
+                              kind=kind, scope=scope.as_dict(), by=by, at=at)
 
     @event("LicenceGranted")
     def _licence_granted(
-        self, contract_id: UUID, licensee_organisation_id: UUID, kind: str, scope: dict[str, Any], by: UUID
+        self, contract_id: UUID, licensee_organisation_id: UUID, kind: str, scope: dict[str, Any], by: UUID,
+        at: str | None = None,
     ) -> None:
         self.licences[str(contract_id)] = {
             "licensee_organisation_id": str(licensee_organisation_id), "kind": kind,
-            "scope": dict(scope), "status": "granted",
+            "scope": dict(scope), "status": "granted", "since": at,
         }
 
     def activate_licence(self, contract_id: UUID) -> None:
@@ -507,3 +512,67 @@ class Patent(Aggregate):
     @event("TransferRegistered")
     def _transfer_registered(self, contract_id: UUID, reference: str, by: UUID) -> None:
         self.__dict__["_transfer_reference"] = reference
+
+    # --- one patent, one sale (issue 9; docs/DEALS.md "Reservations") ---------------------------------
+    # An accepted assignment reserves the patent (``SaleReserved``) in the same save as its contract's
+    # draft; exclusive and sole licences are reserved by ``LicenceGranted`` above. The reservation ends
+    # (``SaleReservationEnded``) when the transfer takes effect or the contract ends without effect.
+    # Stores written before: assignment contracts drafted then hold no reservation; theirs is taken
+    # (``reserve_sale``) at their next signature, payment start or receipt, so the first of them to get
+    # there holds the patent and the others are refused.
+    @property
+    def sale_reservation(self) -> dict[str, str] | None:
+        """The assignment the patent is reserved for: contract_id, buyer_organisation_id, since; or ``None``."""
+        held: dict[str, str] | None = self.__dict__.get("_sale_reservation")
+        return held
+
+    def describe_reservation(self, record: LicenceRecord) -> str:
+        """How a refusal names a conflicting licence: its kind, contract and since when it is reserved."""
+        if record.contract_id is None:
+            return "an open-licence declaration"
+        since = self.licences.get(str(record.contract_id), {}).get("since")
+        return (
+            f"the {record.kind.replace('_', ' ')} of contract {record.contract_id}"
+            + (f" (reserved since {since})" if since else "")
+        )
+
+    def refuse_while_sale_reserved(self, contract_id: UUID | None, field: str) -> None:
+        """Refuse anything but the reserving contract (``None``: an offer) while the patent is reserved
+        for an assignment."""
+        held = self.sale_reservation
+        if held is not None and held["contract_id"] != str(contract_id):
+            raise ConflictError(
+                f"{field}: this patent is reserved by contract {held['contract_id']} (an assignment) since "
+                f"{held['since']}; nothing else can be agreed on it unless that contract ends without effect",
+                field=field,
+            )
+
+    def reserve_sale(self, contract_id: UUID, *, buyer_organisation_id: UUID, at: str, by: UUID) -> bool:
+        """Reserve the patent for the assignment under ``contract_id``; ``False`` (nothing recorded) when
+        it already is. Refused (409) while another assignment holds it, or when the patent cannot be sold."""
+        self.refuse_while_sale_reserved(contract_id, "patent_id")
+        if self.sale_reservation is not None:
+            return False
+        if not self.is_tradable:
+            raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be assigned",
+                                         field="patent_id")
+        self._sale_reserved(contract_id=contract_id, buyer_organisation_id=buyer_organisation_id, at=at, by=by)
+        return True
+
+    @event("SaleReserved")
+    def _sale_reserved(self, contract_id: UUID, buyer_organisation_id: UUID, at: str, by: UUID) -> None:
+        self.__dict__["_sale_reservation"] = {
+            "contract_id": str(contract_id), "buyer_organisation_id": str(buyer_organisation_id), "since": at,
+        }
+
+    def end_sale_reservation(self, contract_id: UUID, *, reason: str, by: UUID) -> bool:
+        """The assignment took effect or ended without it; ``False`` (nothing recorded) when it held none."""
+        held = self.sale_reservation
+        if held is None or held["contract_id"] != str(contract_id):
+            return False
+        self._sale_reservation_ended(contract_id=contract_id, reason=reason, by=by)
+        return True
+
+    @event("SaleReservationEnded")
+    def _sale_reservation_ended(self, contract_id: UUID, reason: str, by: UUID) -> None:
+        self.__dict__.pop("_sale_reservation", None)

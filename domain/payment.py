@@ -189,3 +189,29 @@ class PaymentObligation(Aggregate):
     def _refunded(self, provider_refund_id: str, amount: int, reason: str, at: str, by: UUID) -> None:
         self.status = PaymentStatus.REFUNDED.value
         self.provider_refund_id = provider_refund_id
+        self.__dict__.pop("_refund_owed_reason", None)
+
+    # --- money that cannot be kept (issue 9) -------------------------------------------------
+    @property
+    def refund_owed(self) -> str | None:
+        """Why the money received must go back (the contract can no longer take effect), until refunded."""
+        reason: str | None = self.__dict__.get("_refund_owed_reason")
+        return reason
+
+    def owe_refund(self, *, reason: str, now: datetime, by: UUID) -> None:
+        """The payment was received for a contract that can no longer take effect: the platform owes it back.
+
+        Recorded with the payment (``RefundOwed``), it puts the payment on the platform admin's refund
+        queue until ``refund`` records the money going back.
+        """
+        if self.status != PaymentStatus.PAID:
+            raise PaymentStateError(
+                f"obligation_id: a {self.status} obligation has no money to give back", field="obligation_id"
+            )
+        if self.refund_owed is not None:
+            return
+        self._refund_owed(reason=reason.strip()[:500], at=now.isoformat(), by=by)
+
+    @event("RefundOwed")
+    def _refund_owed(self, reason: str, at: str, by: UUID) -> None:
+        self.__dict__["_refund_owed_reason"] = reason

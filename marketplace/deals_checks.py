@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from domain.contract import Contract, ContractStatus, TransferContract
 from domain.deal_terms import (
     EVERYTHING,
     OPEN_DECLARATION,
@@ -15,7 +18,14 @@ from domain.deal_terms import (
     LicenceRecord,
     exclusivity_conflict,
 )
-from domain.errors import ConflictError, LicenceConflictError, PermissionDeniedError
+from domain.errors import (
+    ConcurrentModificationError,
+    ConflictError,
+    ContractStateError,
+    LicenceConflictError,
+    PatentNotTradableError,
+    PermissionDeniedError,
+)
 from domain.listing import DealType, Listing, ListingStatus
 from domain.offer import Offer, Side
 from domain.organisation import Organisation
@@ -26,6 +36,8 @@ from marketplace.app_base import MarketplaceBase
 #: Kinds that need every co-owner's consent (专利法 art. 14: a co-owner alone may only practise
 #: the patent or grant non-exclusive licences).
 NEEDS_CONSENT = {DealKind.ASSIGNMENT.value, DealKind.EXCLUSIVE_LICENCE.value, DealKind.SOLE_LICENCE.value}
+
+T = TypeVar("T")
 
 
 class DealChecks(MarketplaceBase):
@@ -74,15 +86,14 @@ class DealChecks(MarketplaceBase):
         return []
 
     def _check_exclusivity(self, terms: DealTerms, patent: Patent, listing: Listing) -> None:
+        patent.refuse_while_sale_reserved(None, "listing_id")
         clash = exclusivity_conflict(
             terms.kind.value, terms.scope, [*patent.live_licences(), *self._declarations(listing)]
         )
         if clash is not None:
-            what = (
-                "an open-licence declaration" if clash.contract_id is None else f"a live {clash.kind.replace('_', ' ')}"
-            )
             raise LicenceConflictError(
-                f"kind: this licence would overlap {what} in field, territory and term", field="kind"
+                f"kind: this licence would overlap {patent.describe_reservation(clash)} in field, territory and term",
+                field="kind",
             )
 
     @staticmethod
@@ -96,3 +107,49 @@ class DealChecks(MarketplaceBase):
                 field="kind",
             )
         return sorted((o for o in patent.owner_ids if o != seller), key=str)
+
+    # --- one patent, one sale (docs/DEALS.md "Reservations") ----------------------------------
+    @staticmethod
+    def _once_more_if_beaten(run: Callable[[], T]) -> T:
+        """Run a command; when a concurrent save won the race, run it once more on the state that won,
+        so that the loser is refused for the rule it now breaks (or goes through when it breaks none)."""
+        try:
+            return run()
+        except ConcurrentModificationError:
+            return run()
+
+    @staticmethod
+    def _require_effect_possible(contract: Contract, patent: Patent, *, now: datetime, by: UUID) -> None:
+        """Refuse (409) a signature, payment start or receipt for a contract not yet in force that can no
+        longer take effect: terminated, the patent lapsed or sold, or reserved for another deal.
+
+        An assignment must hold the patent's sale reservation; one drafted before reservations existed
+        takes it now (a ``SaleReserved`` on ``patent``, saved with the caller's change). A licence must
+        still be reserved on the patent (``LicenceGranted``, not ended).
+        """
+        if contract.status == ContractStatus.TERMINATED:
+            raise ContractStateError("contract_id: the contract was terminated", field="contract_id")
+        if not patent.is_tradable:
+            raise PatentNotTradableError(
+                f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id"
+            )
+        if not patent.is_owned_by(contract.seller_organisation_id):
+            raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
+        if isinstance(contract, TransferContract):
+            patent.reserve_sale(
+                contract.id, buyer_organisation_id=contract.buyer_organisation_id, at=now.isoformat(), by=by
+            )
+        elif patent.licences.get(str(contract.id), {}).get("status") in (None, "ended"):
+            raise ContractStateError(
+                "contract_id: the licence is no longer reserved on the patent", field="contract_id"
+            )
+
+    def _why_no_effect(self, contract: Contract, patent: Patent, *, now: datetime, by: UUID) -> str | None:
+        """Why money received for ``contract`` cannot bring it into force, or ``None`` when it can."""
+        if contract.status == ContractStatus.IN_FORCE:
+            return None
+        try:
+            self._require_effect_possible(contract, patent, now=now, by=by)
+        except (ConflictError, PermissionDeniedError) as refusal:
+            return refusal.message.partition(": ")[2] or refusal.message
+        return None

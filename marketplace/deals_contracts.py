@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -41,6 +42,14 @@ EXCLUDED_BY_EXCLUSIVE = [
 ]
 
 
+class TakeUp(NamedTuple):
+    """An open-licence take-up: the contract, the log position, and whether it was drafted just now."""
+
+    contract_id: UUID
+    position: int
+    created: bool
+
+
 def _add_years(start: date, years: int) -> date:
     try:
         return start.replace(year=start.year + years)
@@ -52,11 +61,24 @@ class ContractCommands(OfferCommands):
     """A drafted contract from public notice to signed, in force, registered and paying."""
 
     def file_objection(self, cmd: d.FileObjection, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """Any logged-in user objects to a negotiated price while its notice runs."""
+        """A member of a verified organisation other than the seller objects to a negotiated price while
+        its notice runs."""
         user = self.actor(actor_id)
         contract = self.load(Contract, cmd.contract_id, "contract_id")
+        objector = self.load(Organisation, user.organisation_id, "organisation")
+        if not objector.can_trade:
+            raise PermissionDeniedError(
+                f"contract_id: {objector.name} must be verified by the platform before it can object to a notice",
+                field="contract_id",
+            )
+        if objector.id == contract.seller_organisation_id:
+            raise PermissionDeniedError(
+                "contract_id: the selling organisation cannot object to its own notice", field="contract_id"
+            )
         objection = uuid4()
-        contract.file_objection(objection, text=cmd.text, now=self.clock.now(), by=user.id)
+        contract.file_objection(
+            objection, text=cmd.text, now=self.clock.now(), by=user.id, organisation_id=objector.id
+        )
         return objection, self.commit(contract)
 
     def decide_objection(self, cmd: d.DecideObjection, *, actor_id: UUID | None) -> int:
@@ -75,6 +97,7 @@ class ContractCommands(OfferCommands):
         """The patent side of a contract that ends before it is in force: licence and deal closed."""
         patent = self.load(Patent, contract.patent_id, "patent_id")
         patent.end_licence(contract.id, reason=reason)
+        patent.end_sale_reservation(contract.id, reason=reason, by=by)
         patent.close_deal(contract.offer_id or contract.id, by=by)
         return patent
 
@@ -101,6 +124,7 @@ class ContractCommands(OfferCommands):
         contract.sign(
             user.organisation_id, text_sha256=cmd.text_sha256, patent_tradable=patent.is_tradable, now=now, by=user.id
         )
+        self._require_effect_possible(contract, patent, now=now, by=user.id)
         return self.commit(*self._after_signature(contract, patent, now, by=user.id))
 
     def _after_signature(self, contract: Contract, patent: Patent, now: datetime, *, by: UUID) -> list[Aggregate]:
@@ -138,6 +162,7 @@ class ContractCommands(OfferCommands):
         listing = self.load(Listing, contract.listing_id, "listing_id")
         if isinstance(contract, TransferContract):
             buyer = self.load(Organisation, contract.buyer_organisation_id, "buyer_organisation_id")
+            patent.end_sale_reservation(contract.id, reason="assigned", by=by)
             patent.transfer_ownership(contract.id, organisation_id=buyer.id, name=buyer.name, by=by)
             if listing.is_open:
                 listing.close(reason="sold", contract_id=contract.id, by=by)
@@ -227,7 +252,32 @@ class ContractCommands(OfferCommands):
 
     # --- open licence -----------------------------------------------------------------------
     def take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """Any verified organisation takes a non-exclusive licence on the posted terms at once (专利法 art. 51)."""
+        """Any verified organisation takes a non-exclusive licence on the posted terms at once (专利法 art. 51).
+
+        One live take-up per licensee and listing: a repeat (a double click, or two at once) answers
+        the live contract's id and records nothing (``take_up_open_licence`` says which it was)."""
+        taken = self.take_up_open_licence(cmd, actor_id=actor_id)
+        return taken.contract_id, taken.position
+
+    def take_up_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> TakeUp:
+        """``take_open_licence``, saying whether the contract was drafted now or was already live.
+
+        The live take-up is found on the Patent aggregate (the licensee's licences not ended), not in
+        a read model; the Patent is saved with every take-up, so of two at once only one is saved and
+        the other, run again, finds it.
+        """
+        return self._once_more_if_beaten(lambda: self._take_open_licence(cmd, actor_id=actor_id))
+
+    def _live_take_up(self, patent: Patent, listing_id: UUID, licensee: UUID) -> UUID | None:
+        for cid, licence in patent.licences.items():
+            if licence["status"] == "ended" or licence["licensee_organisation_id"] != str(licensee):
+                continue
+            contract = self.load(Contract, UUID(cid), "contract_id")
+            if contract.is_open_licence and contract.listing_id == listing_id and contract.is_live:
+                return contract.id
+        return None
+
+    def _take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> TakeUp:
         user = self.actor(actor_id)
         listing = self.load(Listing, cmd.listing_id, "listing_id")
         posted = listing.terms.get("open_licence")
@@ -245,6 +295,9 @@ class ContractCommands(OfferCommands):
             raise PermissionDeniedError(
                 "listing_id: an owner of the patent cannot license it to itself", field="listing_id"
             )
+        taken = self._live_take_up(patent, listing.id, buyer.id)
+        if taken is not None:
+            return TakeUp(taken, self.commit(), created=False)
         seller = self.load(Organisation, listing.organisation_id, "organisation_id")
         now = self.clock.now()
         today = now.date()
@@ -266,7 +319,8 @@ class ContractCommands(OfferCommands):
             notice_ends_at=None,
             broker=(None, 0),
             by=user.id,
+            now=now,
         )
         contract.sign(buyer.id, text_sha256=contract.text_sha256, patent_tradable=True, now=now, by=user.id)
         changed = self._after_signature(contract, patent, now, by=user.id)
-        return contract.id, self.commit(*changed)
+        return TakeUp(contract.id, self.commit(*changed), created=True)

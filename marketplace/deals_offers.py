@@ -162,7 +162,12 @@ class OfferCommands(DealChecks):
         return self.commit(offer)
 
     def accept_offer(self, cmd: d.AcceptOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """The side whose turn it is accepts; the contract is drafted in the same save."""
+        """The side whose turn it is accepts; the contract is drafted in the same save, and what it sells
+        is reserved on the patent (an assignment, or a licence in its scope). Of two acceptances at once
+        one is saved; the other is refused for the reservation the first made."""
+        return self._once_more_if_beaten(lambda: self._accept_offer(cmd, actor_id=actor_id))
+
+    def _accept_offer(self, cmd: d.AcceptOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.actor(actor_id)
         offer = self.load(Offer, cmd.offer_id, "offer_id")
         side = self._side(user, offer)
@@ -188,6 +193,7 @@ class OfferCommands(DealChecks):
             notice_ends_at=notice_ends_at,
             broker=(offer.broker_organisation_id, offer.broker_commission),
             by=user.id,
+            now=now,
         )
         return contract.id, self.commit(offer, contract, patent)
 
@@ -204,8 +210,10 @@ class OfferCommands(DealChecks):
         notice_ends_at: datetime | None,
         broker: tuple[UUID | None, int],
         by: UUID,
+        now: datetime,
     ) -> Contract:
-        """Render and draft the contract; a licence is reserved on the patent at once."""
+        """Render and draft the contract; what it sells is reserved on the patent at once: a licence in
+        its scope (``grant_licence``), an assignment the whole patent (``reserve_sale``)."""
         if not patent.is_tradable:
             raise PatentNotTradableError(
                 f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id"
@@ -249,7 +257,10 @@ class OfferCommands(DealChecks):
                 scope=terms.scope,
                 declarations=self._declarations(listing),
                 by=by,
+                at=now.isoformat(),
             )
+        else:
+            patent.reserve_sale(contract_id, buyer_organisation_id=buyer.id, at=now.isoformat(), by=by)
         return contract
 
     def reject_offer(self, cmd: d.RejectOffer, *, actor_id: UUID | None) -> int:

@@ -90,6 +90,11 @@ class PaymentCommands(ContractCommands):
         obligation = self.load(PaymentObligation, oid, "purpose")
         if not obligation.is_open:
             raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
+        # No money is asked for a contract that can no longer take effect (the patent sold or reserved
+        # for another deal, lapsed); an assignment drafted before reservations takes its reservation now.
+        patent = self.load(Patent, contract.patent_id, "patent_id")
+        if contract.status == ContractStatus.SIGNED:
+            self._require_effect_possible(contract, patent, now=self.clock.now(), by=user.id)
         gateway = self._gateway_for(obligation.amount, cmd.gateway)
         request = PaymentRequest(
             obligation_id=obligation.id,
@@ -106,24 +111,24 @@ class PaymentCommands(ContractCommands):
         ):
             resumed = gateway.resume_payment(obligation.provider_payment_id, request)
             if resumed is not None:
-                return resumed, self.commit()
+                return resumed, self.commit(patent)
         started = gateway.start_payment(request)
         obligation.start(gateway=started.gateway, provider_payment_id=started.provider_payment_id, by=user.id)
-        return started, self.commit(obligation)
+        return started, self.commit(obligation, patent)
 
     def record_manual_receipt(self, cmd: d.RecordManualReceipt, *, actor_id: UUID | None) -> int:
-        """A platform admin records a bank transfer received for an obligation (对公转账)."""
+        """A platform admin records a bank transfer received for an obligation (对公转账).
+
+        Money that arrived for a contract that can no longer take effect (terminated, the patent sold
+        or reserved for another deal) is recorded with the refund it calls for (``RefundOwed``): it
+        then waits on the platform admin's refund queue, never kept in silence.
+        """
         user = self.actor(actor_id)
         self.require_role(user, Role.PLATFORM_ADMIN)
         obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
         if not obligation.is_open:
             raise PaymentStateError(
                 f"obligation_id: this payment is already {obligation.status}", field="obligation_id"
-            )
-        contract = self.load(Contract, obligation.contract_id, "contract_id")
-        if contract.status == ContractStatus.TERMINATED:
-            raise ConflictError(
-                "obligation_id: the contract was terminated; no payment is taken on it", field="obligation_id"
             )
         if cmd.amount != obligation.amount:
             raise ValidationError(f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount")
@@ -137,13 +142,19 @@ class PaymentCommands(ContractCommands):
     ) -> list[Aggregate]:
         """Record the payment with its benefit-sharing split; the first payment brings the contract into force.
 
-        On a terminated contract (money for a payment started before it ended, reported by the gateway)
-        the payment is recorded with its shares and nothing else moves; a platform admin refunds it.
+        For a contract that can no longer take effect (terminated, or signed but its patent sold, lapsed
+        or reserved for another deal) the payment is recorded with its shares and a ``RefundOwed`` naming
+        why, and nothing else moves; a platform admin refunds it from the refund queue. ``effects``
+        ``False``: the caller records the refund at once (it overtook the success), so none is owed.
         """
         contract = self.load(Contract, obligation.contract_id, "contract_id")
-        if contract.status == ContractStatus.TERMINATED:
-            effects = False
         patent = self.load(Patent, contract.patent_id, "patent_id")
+        now = self.clock.now()
+        why_not = (
+            "the contract was terminated"
+            if contract.status == ContractStatus.TERMINATED
+            else self._why_no_effect(contract, patent, now=now, by=by)
+        )
         seller = self.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
         shares = settle(
             obligation.amount,
@@ -156,7 +167,6 @@ class PaymentCommands(ContractCommands):
             inventors=[(str(i["name"]), i.get("share")) for i in patent.inventors],
             institution_seller=seller.is_institution,
         )
-        now = self.clock.now()
         obligation.pay(
             gateway=gateway,
             provider_payment_id=provider_payment_id,
@@ -166,15 +176,15 @@ class PaymentCommands(ContractCommands):
             by=by,
         )
         changed: list[Aggregate] = [obligation]
-        first = obligation.purpose == contract.first_purpose()
-        if (
-            effects
-            and first
-            and contract.status == ContractStatus.SIGNED
-            and patent.is_tradable
-            and patent.is_owned_by(contract.seller_organisation_id)
-        ):
+        if not effects:
+            return changed
+        if why_not is not None:
+            obligation.owe_refund(reason=why_not, now=now, by=by)
+            return changed
+        if obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.SIGNED:
             changed += self._come_into_force(contract, patent, now, by=by)
+        elif patent.pending_events:
+            changed.append(patent)  # a reservation taken now by an assignment drafted before they existed
         return self._unique(changed)
 
     def record_gateway_event(self, event: GatewayEvent) -> int | None:
@@ -228,12 +238,13 @@ class PaymentCommands(ContractCommands):
             refund_id = event.provider_refund_id or event.event_id
             reason = f"refunded at {event.provider}"
             if obligation.is_open:
-                # The refund overtook the success event: the money came and went; nothing else moved.
+                # The refund overtook the success event: the money came and went; the contract, which
+                # can no longer be paid, ends without effect if that was its first payment.
                 changed = self._receive(
                     obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR, effects=False
                 )
                 obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=SYSTEM_ACTOR)
-                return changed
+                return self._unique(changed + self._end_unpaid(obligation, reason=reason, by=SYSTEM_ACTOR))
             return self._refund(obligation, refund_id=refund_id, reason=reason, by=SYSTEM_ACTOR, strict=False)
         return []
 
@@ -302,9 +313,19 @@ class PaymentCommands(ContractCommands):
                 changed.append(listing)
             contract.terminate(reason=f"payment refunded: {reason}", by=by)
             changed += [contract, patent]
+        changed += self._end_unpaid(obligation, reason=reason, by=by)
         if refund_id is not None:
             obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=by)
-        return changed
+        return self._unique(changed)
+
+    def _end_unpaid(self, obligation: PaymentObligation, *, reason: str, by: UUID) -> list[Aggregate]:
+        """The first payment of a signed contract not in force goes back: the contract can never be paid
+        now, so it ends without effect and what it reserved on the patent is released."""
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        if contract.status != ContractStatus.SIGNED or obligation.purpose != contract.first_purpose():
+            return []
+        contract.terminate(reason=f"first payment refunded before the contract took effect: {reason}", by=by)
+        return [contract, self._release(contract, reason="refunded", by=by)]
 
     def _later_obligations(self, contract: Contract) -> list[PaymentObligation]:
         """The contract's payment obligations other than its first: instalments, milestones, royalties."""

@@ -255,7 +255,11 @@ def test_duplicate_and_out_of_order_gateway_events_change_nothing(world: World) 
     assert world.get(oid).status == "paid"
 
 
-def test_a_refund_event_ahead_of_its_success_event_leaves_the_contract_unpaid(world: World) -> None:
+def test_a_refund_event_ahead_of_its_success_event_ends_the_unpaid_contract_and_frees_the_patent(
+    world: World,
+) -> None:
+    """The first payment came and went: it can never be paid again, so the contract ends without effect
+    (before issue 9 it stayed ``signed`` for ever, and now it would hold the patent's sale reservation)."""
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
@@ -263,8 +267,13 @@ def test_a_refund_event_ahead_of_its_success_event_leaves_the_contract_unpaid(wo
     world.app.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
     world.app.record_gateway_event(refunded(oid, "evt_r2", "re_1"))  # the same refund through another event type
     assert world.get(oid).status == "refunded"
-    assert world.get(contract_id).status == "signed"
-    assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
+    assert world.get(oid).refund_owed is None
+    assert world.get(contract_id).status == "terminated"
+    patent = world.get(world["patent"])
+    assert patent.owner_ids == {world["uni_org"]}
+    assert patent.sale_reservation is None
+    assert patent.deal_party_ids() == set()
+    accept(world, offer(world, buyer="rival"))  # the patent can be sold again
 
 
 def test_large_amounts_go_by_bank_transfer_recorded_by_a_platform_admin(world: World) -> None:
@@ -540,16 +549,25 @@ def terminated_with_a_payment_under_way(world: World) -> tuple[UUID, UUID, int]:
     return contract_id, milestone, head(world.app)
 
 
-def test_a_bank_transfer_on_a_terminated_contract_is_refused(world: World) -> None:
-    _, milestone, before = terminated_with_a_payment_under_way(world)
-    with pytest.raises(ConflictError, match="the contract was terminated") as refused:
-        world.app.record_manual_receipt(
-            d.RecordManualReceipt(obligation_id=milestone, amount=500_000, bank_reference="B-1"),
-            actor_id=world["admin"],
-        )
-    assert refused.value.field == "obligation_id"
-    assert head(world.app) == before
-    assert world.get(milestone).status == "pending"
+def test_a_bank_transfer_on_a_terminated_contract_is_recorded_with_the_refund_it_owes(world: World) -> None:
+    """The money is in the platform's account: recorded, it must go back, and nothing else moves
+    (before issue 9 the receipt was refused, leaving money received but unrecorded)."""
+    contract_id, milestone, before = terminated_with_a_payment_under_way(world)
+    patent_version = world.get(world["patent"]).version
+    contract_version = world.get(contract_id).version
+    world.app.record_manual_receipt(
+        d.RecordManualReceipt(obligation_id=milestone, amount=500_000, bank_reference="B-1"),
+        actor_id=world["admin"],
+    )
+    paid = world.get(milestone)
+    assert (paid.status, paid.refund_owed) == ("paid", "the contract was terminated")
+    assert event_names(world, milestone)[-2:] == ["Paid", "RefundOwed"]
+    assert head(world.app) == before + 2
+    assert world.get(contract_id).version == contract_version
+    assert world.get(world["patent"]).version == patent_version
+    world.app.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"), actor_id=world["admin"])
+    assert (world.get(milestone).status, world.get(milestone).refund_owed) == ("refunded", None)
+    assert world.manual.refunds[-1][1] == 500_000
 
 
 def test_money_arriving_at_stripe_on_a_terminated_contract_is_recorded_and_moves_nothing_else(world: World) -> None:
@@ -559,8 +577,9 @@ def test_money_arriving_at_stripe_on_a_terminated_contract_is_recorded_and_moves
     contract_version = world.get(contract_id).version
     world.app.record_gateway_event(succeeded(milestone, "evt_late", 500_000, "pi_2"))
     assert world.get(milestone).status == "paid"
-    assert event_names(world, milestone)[-1] == "Paid"
-    assert head(world.app) == before + 2  # the delivery and the payment
+    assert event_names(world, milestone)[-2:] == ["Paid", "RefundOwed"]
+    assert world.get(milestone).refund_owed == "the contract was terminated"
+    assert head(world.app) == before + 3  # the delivery, the payment and the refund it owes
     assert world.get(contract_id).version == contract_version
     assert world.get(contract_id).status == "terminated"
     assert world.get(world["patent"]).version == patent_version
