@@ -139,9 +139,10 @@ class World:
         return listing
 
 
-def make_world() -> World:
+def make_world(env: dict[str, str] | None = None) -> World:
+    """The world on the in-memory recorder, or on the event store ``env`` names (e.g. PostgreSQL)."""
     clock = ManualClock(START)
-    app = Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    app = Marketplace(env or {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
     stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
     app.use_gateways({"stripe": stripe, "manual": manual})
     world = World(app, clock, stripe, manual)
