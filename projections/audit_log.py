@@ -167,6 +167,10 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "Patent.OwnershipReverted": lambda d, _: f"Ownership reverted: {d.get('reason')}",
     "Patent.TransferRegistered": lambda d, _: f"Transfer registered with the patent office: {d['reference']}",
+    "Patent.SaleReserved": lambda d, _: f"Patent reserved for the assignment under contract {d['contract_id']}",
+    "Patent.SaleReservationEnded": lambda d, _: (
+        f"Reservation for the assignment under contract {d['contract_id']} ended: {d.get('reason')}"
+    ),
     "Offer.Made": lambda d, _: f"Offer made: {_deal(d['terms'])}, open until {d['expires_at'][:16]}",
     "Offer.Countered": lambda d, _: f"Counter-offer by the {d['side']}: {_deal(d['terms'])}",
     "Offer.Accepted": lambda d, _: f"Offer accepted by the {d['side']}",
@@ -198,6 +202,7 @@ SUMMARIES: dict[str, Summary] = {
     "PaymentObligation.PaymentStarted": lambda d, _: f"Payment started through {d['gateway']}",
     "PaymentObligation.Paid": lambda d, _: f"Paid through {d['gateway']}: {_money(d['amount'], 'CNY')}",
     "PaymentObligation.Refunded": lambda d, _: f"Refunded {_money(d['amount'], 'CNY')}: {d.get('reason', '')}",
+    "PaymentObligation.RefundOwed": lambda d, _: f"Refund owed: {d.get('reason', '')}",
     "WebhookDelivery.Received": lambda d, _: f"Webhook {d['event_type']} received from {d['provider']}",
     "ValuerAccreditation.Accredited": lambda d, _: (
         f"Valuer accredited, credential {d['credential_number']}, until {d['expires_on']}"

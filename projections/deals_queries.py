@@ -40,7 +40,7 @@ CONTRACT_FROM = (
 OBLIGATION_COLUMNS = (
     "id, contract_id, payer_organisation_id, payee_organisation_id, amount, currency, purpose, due_on, reference,"
     " status, gateway, provider_payment_id, paid_amount, paid_at, provider_refund_id, refunded_amount,"
-    " refund_reason, refunded_at, fell_due_at, version"
+    " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at"
 )
 
 
@@ -170,6 +170,14 @@ class ObligationRow(msgspec.Struct, frozen=True, kw_only=True):
     refunded_at: datetime | None
     fell_due_at: datetime
     version: int
+    #: Why the money received must go back (the contract can no longer take effect); kept after the refund.
+    refund_owed_reason: str | None = None
+    refund_owed_at: datetime | None = None
+
+    @property
+    def awaits_refund(self) -> bool:
+        """On the platform admin's refund queue: paid, owed back, not refunded yet."""
+        return self.status == "paid" and self.refund_owed_reason is not None
 
 
 class BenefitShareRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -319,6 +327,15 @@ class DealsQueries:
             contract_id,
             organisation_id,
             status,
+        )
+        return [_row(ObligationRow, r) for r in rows]
+
+    async def refunds_owed(self) -> list[ObligationRow]:
+        """The platform admin's refund queue: payments received for contracts that can no longer take
+        effect, not refunded yet, oldest first."""
+        rows = await self.pool.fetch(
+            f"SELECT {OBLIGATION_COLUMNS} FROM deal_obligations"  # noqa: S608 - constants
+            " WHERE refund_owed_reason IS NOT NULL AND status = 'paid' ORDER BY refund_owed_at, id"
         )
         return [_row(ObligationRow, r) for r in rows]
 

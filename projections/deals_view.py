@@ -38,7 +38,7 @@ CONTRACT_EVENTS = (
     "RoyaltyReported",
     "Terminated",
 )
-OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded")
+OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed")
 #: Offer statuses once an event of this kind happened (an open offer's status stays ``open``).
 OFFER_STATUS = {"Accepted": "accepted", "Rejected": "rejected", "Withdrawn": "withdrawn", "Expired": "expired"}
 OTHER_SIDE = {"buyer": "seller", "seller": "buyer"}
@@ -137,6 +137,7 @@ class PostgresDealsView(PostgresReadModelView):
             ("PaymentObligation", "PaymentStarted"): self._payment_started,
             ("PaymentObligation", "Paid"): self._paid,
             ("PaymentObligation", "Refunded"): self._refunded,
+            ("PaymentObligation", "RefundOwed"): self._refund_owed,
             ("Patent", "OwnershipTransferred"): self._ownership_transferred,
             ("Listing", "Closed"): self._listing_closed,
         }
@@ -274,9 +275,9 @@ class PostgresDealsView(PostgresReadModelView):
     def _objection_filed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
         d = plain(r.data)
         curs.execute(
-            "INSERT INTO deal_objections (id, contract_id, text, by_user, filed_at, status)"
-            " VALUES (%s, %s, %s, %s, %s, 'open')",
-            (d["objection_id"], r.originator_id, d.get("text", ""), d.get("by"), r.timestamp),
+            "INSERT INTO deal_objections (id, contract_id, text, by_user, filed_at, status, organisation_id)"
+            " VALUES (%s, %s, %s, %s, %s, 'open', %s)",
+            (d["objection_id"], r.originator_id, d.get("text", ""), d.get("by"), r.timestamp, d.get("organisation_id")),
         )
         self._touch(curs, r, "objections_open = objections_open + 1")
 
@@ -438,3 +439,10 @@ class PostgresDealsView(PostgresReadModelView):
             (d.get("provider_refund_id"), d.get("amount"), d.get("reason", ""), d.get("at") or r.timestamp),
         )
         curs.execute("UPDATE deal_benefit_shares SET reversed = true WHERE obligation_id = %s", (r.originator_id,))
+
+    def _refund_owed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        """Money received for a contract that can no longer take effect: on the refund queue until refunded."""
+        d = plain(r.data)
+        self._obligation(
+            curs, r, "refund_owed_reason = %s, refund_owed_at = %s", (d.get("reason", ""), d.get("at") or r.timestamp)
+        )

@@ -137,6 +137,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "payment.status.pending": ("付款处理中", "pending"),
     "payment.status.paid": ("已付", "paid"),
     "payment.status.refunded": ("已退款", "refunded"),
+    "payment.refund_owed": ("应退款", "Refund owed"),
+    "payment.refund_owed_help": (
+        "该款项到账时合同已无法生效，平台须将其退还付款方。",
+        "This money arrived for a contract that can no longer take effect: the platform must give it back.",
+    ),
+    "refunds.title": ("待退款项", "Refunds owed"),
+    "refunds.help": (
+        "以下款项到账时合同已无法生效（合同已终止，或该专利已售出、已为其他合同保留、已失效），须退还付款方。"
+        "请打开付款页面办理退款。",
+        "Money received for contracts that can no longer take effect (terminated, or the patent sold, "
+        "reserved by another contract or lapsed) must go back to the payer. Open the payment to refund it.",
+    ),
+    "refunds.reason": ("原因", "Why"),
+    "refunds.owed_since": ("记录时间", "Owed since"),
+    "refunds.contract": ("合同", "Contract"),
+    "refunds.none": ("暂无待退款项。", "No refund is owed."),
     "benefits.title": ("发明人收益", "Inventors' benefits"),
     "benefits.search": ("发明人姓名", "Inventor's name"),
     "share.platform": ("平台服务费", "Platform fee"),

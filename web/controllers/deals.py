@@ -16,7 +16,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from domain.errors import DomainError
+from domain.errors import DomainError, PermissionDeniedError
 from marketplace import deal_commands as dc
 from web.context import Identity, page_context
 from web.controllers.account import error_page, require_login
@@ -87,10 +87,25 @@ class DealsController(Controller):
         sold, _ = await q.my_offers(me.organisation_id, side="seller")
         contracts = await q.my_contracts(me.organisation_id)
         obligations = await q.obligations(organisation_id=me.organisation_id)
+        refunds_owed = len(await q.refunds_owed()) if me.has("platform_admin") else 0
         return Template(
             "deals/index.html.jinja2",
-            context=deals_context(request, bought=bought, sold=sold, contracts=contracts, obligations=obligations),
+            context=deals_context(
+                request, bought=bought, sold=sold, contracts=contracts, obligations=obligations,
+                refunds_owed=refunds_owed,
+            ),
         )
+
+    @get("/admin/refunds", name="admin_refunds")
+    async def refunds_owed(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        """The platform admin's refund queue: money received for contracts that can no longer take effect."""
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        if not me.has("platform_admin"):
+            raise PermissionDeniedError("this needs the role platform_admin")
+        rows = await queries(web).refunds_owed()
+        return Template("deals/refunds.html.jinja2", context=deals_context(request, rows=rows))
 
     @get("/offers/{offer_id:uuid}", name="offer")
     async def offer(self, offer_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -195,6 +210,7 @@ class DealsController(Controller):
     async def take_open_licence(
         self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState
     ) -> Template | Redirect:
+        """Take up the open licence; a repeat (a double click) lands on the live take-up's contract."""
         return await self._command(
             request,
             web,

@@ -12,10 +12,13 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from domain.errors import PermissionDeniedError
 from marketplace import deal_commands as dc
+from marketplace.deals_contracts import TakeUp
 from projections.deals_queries import (
     BenefitShareRow,
     ContractDetail,
@@ -85,6 +88,8 @@ class PaymentStarted(msgspec.Struct, frozen=True):
 
 
 def _position(result: Any) -> int:
+    if isinstance(result, TakeUp):
+        return result.position
     if isinstance(result, tuple):
         return int(result[-1])
     if isinstance(result, int):
@@ -117,13 +122,21 @@ class DealsApiController(Controller):
         offer_id, position = await _run(web, me, "make_offer", "MakeOffer", _body(data, listing_id=listing_id))
         return Created(offer_id, position)
 
-    @post("/listings/{listing_id:uuid}/open-licence", summary="Take up a listing's open licence (开放许可)")
-    async def take_open_licence(self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Created:
+    @post(
+        "/listings/{listing_id:uuid}/open-licence",
+        summary="Take up a listing's open licence (开放许可)",
+        description="201 with the new contract; 200 with the live one when your organisation already took it up "
+        "(a repeat records nothing).",
+    )
+    async def take_open_licence(
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]
+    ) -> Response[Created]:
         me = api_identity(request, web)
-        contract_id, position = await _run(
-            web, me, "take_open_licence", "TakeOpenLicence", {"listing_id": str(listing_id)}
+        taken = await _run(web, me, "take_up_open_licence", "TakeOpenLicence", {"listing_id": str(listing_id)})
+        return Response(
+            Created(taken.contract_id, taken.position),
+            status_code=HTTP_201_CREATED if taken.created else HTTP_200_OK,
         )
-        return Created(contract_id, position)
 
     @get("/offers/{offer_id:uuid}", summary="One offer with its negotiation thread (parties only)")
     async def offer(self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> OfferDetail:
@@ -314,6 +327,14 @@ class DealsApiController(Controller):
             raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
         await guard_contract(request, web, me, contract, aggregate_id=row.id, aggregate_type="PaymentObligation")
         return row
+
+    @get("/admin/refunds", summary="Refunds owed: money received for contracts that cannot take effect (admin)")
+    async def refunds_owed(self, web: WebState, request: Request[Any, Any, Any]) -> ObligationCollection:
+        me = api_identity(request, web)
+        if not me.has("platform_admin"):
+            raise PermissionDeniedError("this needs the role platform_admin")
+        items = await queries(web).refunds_owed()
+        return ObligationCollection(items, len(items))
 
     @get("/my/benefits", summary="Benefit shares of my institution's deals (filter by inventor name)")
     async def benefits(
