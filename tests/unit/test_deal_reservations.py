@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConflictError, ContractStateError, PatentNotTradableError, PermissionDeniedError
+from domain.errors import ConflictError, PatentNotTradableError, PermissionDeniedError
 from domain.patent import Patent
 from domain.payment import obligation_id
 from marketplace import commands as c
@@ -24,7 +24,6 @@ from tests.unit.deal_helpers import (
     licence_scope,
     make_world,
     offer,
-    past_notice,
     pay_by_webhook,
     sign_all,
 )
@@ -296,17 +295,3 @@ def test_a_verified_outsider_objects_and_the_objection_names_its_organisation(wo
     filed = list(world.app.repository.event_store.get(contract_id))[-1]
     assert type(filed).__name__ == "NoticeObjectionFiled"
     assert filed.organisation_id == world["rival_org"]  # type: ignore[attr-defined]
-
-
-def test_a_terminated_contract_takes_no_signature(world: World) -> None:
-    contract_id = noticed(world)
-    objection, _ = world.app.file_objection(
-        d.FileObjection(contract_id=contract_id, text="价格明显偏低，应当重新评估"), actor_id=world["rival"]
-    )
-    world.app.decide_objection(
-        d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=True, reason="重新评估"),
-        actor_id=world["uni"],
-    )
-    past_notice(world)
-    with refuses(world, ContractStateError, "terminated"):
-        sign_all(world, contract_id, "firm")
