@@ -102,6 +102,13 @@ class SignContract(Command, frozen=True, kw_only=True):
     text_sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
 
 
+class TerminateContract(Command, frozen=True, kw_only=True):
+    """End a contract that is not in force (it never takes effect): releases what it reserved."""
+
+    contract_id: UUID
+    reason: ShortText
+
+
 class RecordRegistration(Command, frozen=True, kw_only=True):
     contract_id: UUID
     reference: ShortText

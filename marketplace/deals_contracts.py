@@ -22,6 +22,7 @@ from domain.errors import (
     ContractStateError,
     ListingNotOpenError,
     PermissionDeniedError,
+    ValidationError,
 )
 from domain.listing import DealType, Listing, ListingStatus
 from domain.money import Money
@@ -100,6 +101,41 @@ class ContractCommands(OfferCommands):
         patent.end_sale_reservation(contract.id, reason=reason, by=by)
         patent.close_deal(contract.offer_id or contract.id, by=by)
         return patent
+
+    def terminate_contract(self, cmd: d.TerminateContract, *, actor_id: UUID | None) -> int:
+        """End a contract before it is in force, so that what it reserved on the patent is free again.
+
+        An org admin of a party may walk away while the contract is still being signed (``drafted``);
+        a platform admin may also end a signed contract whose first payment never came. A contract in
+        force ends only through the refund of its first payment. Money that arrives afterwards is owed
+        back (``RefundOwed``).
+        """
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        if not cmd.reason.strip():
+            raise ValidationError("reason: give the reason for ending the contract", field="reason")
+        allowed: tuple[ContractStatus, ...]
+        if user.has_role(Role.PLATFORM_ADMIN):
+            allowed = (ContractStatus.DRAFTED, ContractStatus.SIGNED)
+        elif user.has_role(Role.ORG_ADMIN) and user.organisation_id in contract.parties:
+            allowed = (ContractStatus.DRAFTED,)
+        else:
+            raise PermissionDeniedError(
+                "contract_id: only an org_admin of a party or a platform admin may end a contract", field="contract_id"
+            )
+        if contract.status == ContractStatus.TERMINATED:
+            raise ContractStateError("contract_id: the contract was already terminated", field="contract_id")
+        if contract.status == ContractStatus.IN_FORCE:
+            raise ContractStateError(
+                "contract_id: the contract is in force; it ends through the refund of its first payment",
+                field="contract_id",
+            )
+        if contract.status not in allowed:
+            raise ContractStateError(
+                f"contract_id: a {contract.status} contract can be ended only by a platform admin", field="contract_id"
+            )
+        contract.terminate(reason=f"ended before it took effect: {cmd.reason.strip()}", by=user.id)
+        return self.commit(contract, self._release(contract, reason="ended before it took effect", by=user.id))
 
     def consent_as_co_owner(self, cmd: d.ConsentAsCoOwner, *, actor_id: UUID | None) -> int:
         user = self.actor(actor_id)

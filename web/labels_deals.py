@@ -104,6 +104,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "contract.benefits": ("收益分配", "Benefit shares"),
     "contract.ownership_transferred": ("专利权已转移", "Ownership transferred"),
     "contract.listing_closed": ("挂牌已关闭", "Listing closed"),
+    "contract.terminate": ("终止合同", "End the contract"),
+    "contract.terminate_help": (
+        "合同生效前可终止：各方签署完成前，任一方的组织管理员可退出；已签署未付款的合同由平台管理员终止。"
+        "终止后，合同对该专利的保留随即解除。",
+        "A contract can be ended before it takes effect: an org admin of a party may walk away until every "
+        "party has signed; a platform admin ends a signed contract whose payment never came. Ending it frees "
+        "what it reserved on the patent.",
+    ),
     "contract.status.drafted": ("待签署", "Awaiting signatures"),
     "contract.status.signed": ("已签署，待付款", "Signed, awaiting payment"),
     "contract.status.in_force": ("已生效", "In force"),

@@ -11,7 +11,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConflictError, PatentNotTradableError, PermissionDeniedError
+from domain.errors import (
+    ConflictError,
+    ContractStateError,
+    PatentNotTradableError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from domain.patent import Patent
 from domain.payment import obligation_id
 from marketplace import commands as c
@@ -295,3 +301,50 @@ def test_a_verified_outsider_objects_and_the_objection_names_its_organisation(wo
     filed = list(world.app.repository.event_store.get(contract_id))[-1]
     assert type(filed).__name__ == "NoticeObjectionFiled"
     assert filed.organisation_id == world["rival_org"]  # type: ignore[attr-defined]
+
+
+# --- a contract that stalls before it takes effect can be ended, freeing the patent ----------------
+def terminate(world: World, contract_id: UUID, by: str, reason: str = "买方未签署") -> None:
+    world.app.terminate_contract(d.TerminateContract(contract_id=contract_id, reason=reason), actor_id=world[by])
+
+
+def test_a_party_walks_away_before_signing_and_the_patent_is_free_again(world: World) -> None:
+    second = offer(world, buyer="rival")
+    contract_id = accept(world, offer(world))
+    with refuses(world, PermissionDeniedError, "only an org_admin of a party or a platform admin"):
+        terminate(world, contract_id, "rival")
+    with refuses(world, ValidationError, "reason"):
+        terminate(world, contract_id, "firm", reason="  ")
+    terminate(world, contract_id, "firm")
+    assert world.get(contract_id).status == "terminated"
+    patent = world.get(world["patent"])
+    assert patent.sale_reservation is None
+    assert patent.deal_party_ids() == {world["rival_org"]}
+    accept(world, second)
+    with refuses(world, ContractStateError, "already terminated"):
+        terminate(world, contract_id, "admin")
+
+
+def test_a_signed_contract_whose_payment_never_came_is_ended_by_a_platform_admin_only(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    with refuses(world, ContractStateError, "only by a platform admin"):
+        terminate(world, contract_id, "uni")
+    started, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    terminate(world, contract_id, "admin", reason="买方逾期未付款")
+    assert world.get(world["patent"]).sale_reservation is None
+    # the card payment then goes through anyway: recorded and owed back
+    oid = obligation_id(contract_id, "upfront")
+    world.app.record_gateway_event(
+        GatewayEvent(provider="stripe", event_id="evt_after_end", event_type="payment_intent.succeeded",
+                     provider_payment_id=started.provider_payment_id, obligation_id=oid, amount=10_000_000)
+    )
+    assert (world.get(oid).status, world.get(oid).refund_owed) == ("paid", "the contract was terminated")
+
+
+def test_a_contract_in_force_is_not_ended_by_terminating_it(world: World) -> None:
+    contract_id = accept(world, offer(world))
+    sign_all(world, contract_id)
+    pay_by_webhook(world, contract_id)
+    with refuses(world, ContractStateError, "refund of its first payment"):
+        terminate(world, contract_id, "admin")

@@ -319,6 +319,18 @@ class DealsController(Controller):
             f"/contracts/{contract_id}",
         )
 
+    @post("/contracts/{contract_id:uuid}/terminate")
+    async def terminate(self, contract_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        form = await request.form()
+        return await self._command(
+            request,
+            web,
+            "terminate_contract",
+            "TerminateContract",
+            lambda: {"contract_id": str(contract_id), "reason": text(form, "reason")},
+            f"/contracts/{contract_id}",
+        )
+
     @post("/contracts/{contract_id:uuid}/registration")
     async def registration(
         self, contract_id: UUID, request: Request[Any, Any, Any], web: WebState

@@ -248,6 +248,18 @@ class DealsApiController(Controller):
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "sign_contract", "SignContract", body)))
 
+    @post(
+        "/contracts/{contract_id:uuid}/terminate",
+        summary="End a contract not in force (a party's org admin while unsigned; a platform admin)",
+        status_code=200,
+    )
+    async def terminate(
+        self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
+    ) -> Done:
+        me = api_identity(request, web)
+        body = _body(data, contract_id=contract_id)
+        return Done(_position(await _run(web, me, "terminate_contract", "TerminateContract", body)))
+
     @post("/contracts/{contract_id:uuid}/registration", summary="Record the patent office reference", status_code=200)
     async def registration(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
