@@ -208,7 +208,10 @@ class DealsApiController(Controller):
         items = [Notice(k, [o for o in objections if o.contract_id == k.id]) for k in contracts]
         return NoticeCollection(items, len(items))
 
-    @post("/contracts/{contract_id:uuid}/objections", summary="Object to a notice (any logged-in user)")
+    @post(
+        "/contracts/{contract_id:uuid}/objections",
+        summary="Object to a notice (a member of a verified organisation other than the seller)",
+    )
     async def object(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Created:
