@@ -218,3 +218,22 @@ def test_objections_need_a_verified_organisation_other_than_the_seller(manual_cl
     attempt(client, "POST", f"/api/contracts/{contract_id}/objections", 403, "selling organisation",
             headers=p.university.headers, **objection)
     ok(client.post(f"/api/contracts/{contract_id}/objections", headers=rival(client).headers, **objection), 201)
+
+
+def test_a_buyer_walking_away_before_signing_frees_the_patent_for_the_next(manual_client: TestClient[Litestar]) -> None:
+    client = manual_client
+    p = parties(client)
+    other = rival(client)
+    listing_id = listed(client, p.university, 36)
+    first = offer_at_listed_price(client, p.enterprise, listing_id)
+    second = offer_at_listed_price(client, other, listing_id)
+    ok(client.post(f"/api/offers/{first}/accept", headers=p.university.headers))
+    contract_id = contract_of(client, p.university, first)["contract"]["id"]
+    reason = {"json": {"reason": "董事会未批准"}}
+    attempt(client, "POST", f"/api/contracts/{contract_id}/terminate", 403, "org_admin of a party",
+            headers=other.headers, **reason)
+    ok(client.post(f"/api/contracts/{contract_id}/terminate", headers=p.enterprise.headers, **reason))
+    ended = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))["contract"]
+    assert ended["status"] == "terminated"
+    assert "董事会未批准" in ended["terminated_reason"]
+    ok(client.post(f"/api/offers/{second}/accept", headers=p.university.headers))
