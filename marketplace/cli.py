@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
@@ -195,21 +196,29 @@ def read_model_statuses(services: Services) -> list[ReadModelStatus]:
 
 
 def print_statuses(statuses: list[ReadModelStatus]) -> None:
-    """The read models as a table (position, head, lag, state), then each stopped one's event and error."""
+    """The read models as a table (position, lag, state), then each stopped one's event and error."""
     out = Console(soft_wrap=True)
-    table = Table(title="read models")
-    for column in ("read model", "position", "head", "lag", "state", "stopped before", "attempts", "next try (UTC)"):
-        table.add_column(column, justify="right" if column in ("position", "head", "lag", "attempts") else "left")
+    head = max((s.head for s in statuses), default=0)
+    table = Table(title=f"read models (head of the event log: {head:,})")
+    table.add_column("read model", no_wrap=True)
+    for column in ("position", "lag", "state", "stops at", "tries", "next try"):
+        table.add_column(column, no_wrap=True, justify="left" if column == "state" else "right")
     colour = {"ok": "green", "behind": "yellow", "stopped": "red"}
     for s in statuses:
-        retry = f"{s.next_retry_at:%Y-%m-%d %H:%M:%S}" if s.next_retry_at else ""
-        table.add_row(s.name, f"{s.position:,}", f"{s.head:,}", f"{s.lag:,}", f"[{colour[s.state]}]{s.state}",
-                      "" if s.failed_position is None else f"{s.failed_position:,}", str(s.attempts or ""), retry)
+        table.add_row(s.name, f"{s.position:,}", f"{s.lag:,}", f"[{colour[s.state]}]{s.state}",
+                      "" if s.failed_position is None else f"{s.failed_position:,}", str(s.attempts or ""),
+                      retry_at(s).removesuffix(" UTC"))
     out.print(table)
     for s in statuses:
         if s.state == "stopped":
-            out.print(f"{s.name} stopped before position {s.failed_position} ({s.topic}) since "
-                      f"{s.failing_since:%Y-%m-%d %H:%M:%S}: {s.error}", highlight=False, markup=False)
+            since = s.failing_since.astimezone(UTC) if s.failing_since else None
+            out.print(f"{s.name} stopped before position {s.failed_position} ({s.topic})"
+                      f" since {since:%Y-%m-%d %H:%M:%S} UTC, next try at {retry_at(s)}: {s.error}",
+                      highlight=False, markup=False)
+
+
+def retry_at(s: ReadModelStatus) -> str:
+    return f"{s.next_retry_at.astimezone(UTC):%H:%M:%S} UTC" if s.next_retry_at else ""
 
 
 def warn_stopped(services: Services) -> None:

@@ -182,7 +182,8 @@ def test_a_page_chained_already_is_skipped_and_a_truncated_chain_is_refused(mark
     runner = BatchProjectionRunner(application_name=market.app.name, recorder=market.recorder, views=[view])
     runner.catch_up()
     failure = runner.stopped["audit_chain"].failure
-    assert failure.error.startswith(f"{ChainIntegrityError.__name__}: ") and "altered" in failure.error
+    assert failure.error.startswith(f"{ChainIntegrityError.__name__}: ")
+    assert "altered" in failure.error
     head = int(chain_rows(market)[-1][0])
     assert failure.position == positions(market)[positions(market).index(head) + 2]  # the row after it was deleted
     assert head < positions(market)[-1]
@@ -414,17 +415,21 @@ def test_one_daily_root_per_utc_day_at_its_last_position(services: Services, mon
 
 
 # --- the command line -----------------------------------------------------------------------------
-def _cli(services: Services, tmp_path: Path, *argv: str) -> int:
+def cli_settings(services: Services, tmp_path: Path) -> Settings:
+    """The settings a command-line run gets to work on the test's database."""
     a = services.address
     url = f"postgresql://{quote(a.user)}@/{a.dbname}?host={quote(a.host)}&port={a.port}"
     if not a.host.startswith("/"):
         url = f"postgresql://{quote(a.user)}:{quote(a.password)}@{a.host}:{a.port}/{a.dbname}"
-    settings = Settings.from_env({"MARKETPLACE_DATABASE_URL": url, "MARKETPLACE_DATA_DIR": str(tmp_path),
-                                  "MARKETPLACE_DEMO_DATA": "0", "MARKETPLACE_IPC_SCHEME": str(tmp_path / "none")})
+    return Settings.from_env({"MARKETPLACE_DATABASE_URL": url, "MARKETPLACE_DATA_DIR": str(tmp_path),
+                              "MARKETPLACE_DEMO_DATA": "0", "MARKETPLACE_IPC_SCHEME": str(tmp_path / "none")})
+
+
+def _cli(services: Services, tmp_path: Path, *argv: str) -> int:
     parser = argparse.ArgumentParser(prog="marketplace")
     audit = parser.add_subparsers(dest="command").add_parser("audit")
     add_chain_commands(audit.add_subparsers(dest="audit_command", required=True))
-    return run_audit(settings, parser.parse_args(["audit", *argv]))
+    return run_audit(cli_settings(services, tmp_path), parser.parse_args(["audit", *argv]))
 
 
 def test_command_line_chains_verifies_exports_and_reports_breaks(
