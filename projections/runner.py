@@ -107,7 +107,8 @@ class BatchProjectionRunner:
                 done = positions[view.name]
                 if done >= last:
                     continue
-                stopped = self._apply(view, [r for r in records if r.position > done], unreadable)
+                todo = records if done < page[0].id else [r for r in records if r.position > done]
+                stopped = self._apply(view, todo, unreadable)
                 if stopped is None:
                     positions[view.name] = last
                     self._applied(view.name)
@@ -117,6 +118,9 @@ class BatchProjectionRunner:
             total += len(page)
             if progress is not None:
                 progress(last, head)
+        for view in views:  # a record left by a run that applied the event but stopped before clearing it
+            if view.name in self._recorded and positions[view.name] >= head:
+                self._applied(view.name)
         return total
 
     def _views_due(self) -> list[PostgresReadModelView]:
