@@ -86,6 +86,7 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     count, seconds = catch_up(services, [args.name], label=f"rebuilding {args.name}")
     rate = count / seconds if seconds else 0
     console.print(f"rebuilt {args.name}: {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")
+    warn_stopped(services)
     services.close()
     return 0
 
