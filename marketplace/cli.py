@@ -1,4 +1,4 @@
-"""Command line: ``marketplace serve | migrate | run-projections | rebuild | import-patents | seed-demo``."""
+"""Command line: ``marketplace serve | migrate | run-projections | rebuild | status | import-patents | seed-demo``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import logging
 import signal
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
+import psycopg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,6 +20,7 @@ from marketplace.audit.replay_cli import add_replay_commands
 from marketplace.deadlines import DeadlineWorker
 from marketplace.services import VIEW_CLASSES, Services, build_services
 from marketplace.settings import Settings
+from projections.health import ReadModelStatus, read_statuses
 
 console = Console(stderr=True)
 
@@ -56,6 +59,7 @@ def cmd_run_projections(settings: Settings, args: argparse.Namespace) -> int:
     services = _services(settings)
     count, seconds = catch_up(services)
     console.print(f"caught up: {count} events in {seconds:.1f} s")
+    warn_stopped(services)
     if args.once:
         services.close()
         return 0
@@ -82,6 +86,7 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     count, seconds = catch_up(services, [args.name], label=f"rebuilding {args.name}")
     rate = count / seconds if seconds else 0
     console.print(f"rebuilt {args.name}: {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")
+    warn_stopped(services)
     services.close()
     return 0
 
@@ -170,6 +175,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if settings.demo_data:
         seed_if_empty(services, args.demo_listings)
     catch_up(services)
+    warn_stopped(services)  # the server starts anyway: the other read models and every command still work
     app = create_app(services, start_projections=settings.run_projections_in_process)
     where = (settings.database_url and "the configured PostgreSQL") or f"embedded PostgreSQL in {settings.data_dir}"
     console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
@@ -184,6 +190,66 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+# --- status of the read models ----------------------------------------------------------------------
+def read_model_statuses(services: Services) -> list[ReadModelStatus]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        return read_statuses(conn, services.health_statement())
+
+
+def print_statuses(statuses: list[ReadModelStatus]) -> None:
+    """The read models as a table (position, lag, state), then each stopped one's event and error."""
+    out = Console(soft_wrap=True)
+    head = max((s.head for s in statuses), default=0)
+    table = Table(title=f"read models (head of the event log: {head:,})")
+    table.add_column("read model", no_wrap=True)
+    for column in ("position", "lag", "state", "stops at", "tries", "next try"):
+        table.add_column(column, no_wrap=True, justify="left" if column == "state" else "right")
+    colour = {"ok": "green", "behind": "yellow", "stopped": "red"}
+    for s in statuses:
+        table.add_row(s.name, f"{s.position:,}", f"{s.lag:,}", f"[{colour[s.state]}]{s.state}",
+                      "" if s.failed_position is None else f"{s.failed_position:,}", str(s.attempts or ""),
+                      retry_at(s).removesuffix(" UTC"))
+    out.print(table)
+    for s in statuses:
+        if s.state == "stopped":
+            since = s.failing_since.astimezone(UTC) if s.failing_since else None
+            out.print(f"{s.name} stopped before position {s.failed_position} ({s.topic})"
+                      f" since {since:%Y-%m-%d %H:%M:%S} UTC, next try at {retry_at(s)}: {s.error}",
+                      highlight=False, markup=False)
+
+
+def retry_at(s: ReadModelStatus) -> str:
+    return f"{s.next_retry_at.astimezone(UTC):%H:%M:%S} UTC" if s.next_retry_at else ""
+
+
+def warn_stopped(services: Services) -> None:
+    stopped = [s for s in read_model_statuses(services) if s.state == "stopped"]
+    if stopped:
+        console.print(f"[red]{len(stopped)} read model(s) stopped at an event they cannot apply; the others run:")
+        print_statuses(stopped)
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    """Print every read model's position and error; with ``--retry``, try the stopped ones again first."""
+    unknown = sorted(set(args.retry or []) - set(VIEW_CLASSES))
+    if unknown:
+        console.print(f"[red]unknown read model(s) {', '.join(unknown)}; choose from {', '.join(VIEW_CLASSES)}")
+        return 2
+    services = _services(settings)
+    try:
+        if args.retry is not None:
+            asked = services.health.retry_now(args.retry or None)  # a running runner retries them too
+            if asked:
+                catch_up(services, asked, label=f"retrying {', '.join(asked)}")
+            else:
+                console.print("no read model is stopped")
+        statuses = read_model_statuses(services)
+    finally:
+        services.close()
+    print_statuses(statuses)
+    return 1 if any(s.state == "stopped" for s in statuses) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="marketplace", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", help="catch up and exit")
     rebuild = sub.add_parser("rebuild", help="drop one read model and replay it from the event log")
     rebuild.add_argument("name", help=f"one of: {', '.join(VIEW_CLASSES)}")
+    status = sub.add_parser("status", help="each read model's position, the head of the log, and any error")
+    status.add_argument("--retry", nargs="*", metavar="NAME",
+                        help="try the stopped read models (all, or those named) again now")
     imp = sub.add_parser("import-patents", help="import a WIPO, Lens, native CSV or JSON Lines file")
     imp.add_argument("file")
     imp.add_argument("--format", choices=["wipo", "lens", "native-csv", "jsonl"])
@@ -215,6 +284,7 @@ COMMANDS = {
     "serve": cmd_serve, "migrate": cmd_migrate, "run-projections": cmd_run_projections, "rebuild": cmd_rebuild,
     "import-patents": cmd_import, "seed-demo": cmd_seed_demo, "audit": run_audit,
 }
+COMMANDS["status"] = cmd_status
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from projections.audit_log import PostgresAuditLogView
 from projections.base import PostgresReadModelView
 from projections.catalogue_view import PostgresCatalogueView
 from projections.deals_view import PostgresDealsView
+from projections.health import ReadModelHealth, status_statement
 from projections.runner import BatchProjectionRunner
 from projections.valuation_view import PostgresValuationView
 
@@ -56,8 +57,19 @@ class Services:
     def make_runner(self, names: list[str] | None = None, page_size: int = 1000) -> BatchProjectionRunner:
         views = [self.views[n] for n in (names or list(self.views))]
         return BatchProjectionRunner(
-            application_name=self.app.name, recorder=self.recorder, views=views, page_size=page_size
+            application_name=self.app.name, recorder=self.recorder, views=views, page_size=page_size,
+            health=self.health,
         )
+
+    @property
+    def health(self) -> ReadModelHealth:
+        """The record of read models stopped at an event they cannot apply (``read_model_health``)."""
+        return ReadModelHealth(self.recorder.datastore, self.app.name)
+
+    def health_statement(self) -> str:
+        """The SQL that reads every read model's status (``projections.health``)."""
+        tracking = {name: view.tracking_table_name for name, view in self.views.items()}
+        return status_statement(tracking, self.recorder.events_table_name, self.app.name)
 
     def start_projections(self) -> None:
         self.runner = self.make_runner()

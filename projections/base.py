@@ -29,6 +29,10 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
 
+    def follows(self, topic: str) -> bool:
+        """Whether this read model applies events of ``topic`` (one without topics follows every event)."""
+        return not self.topics or topic in self.topics
+
     def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
             # A read model can always be rebuilt from the log, and its tracking row commits with it,

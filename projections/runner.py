@@ -5,22 +5,56 @@ by ``benchmarks/bench_rebuild.py`` on this 2-core machine). This runner reads pa
 ``page_size`` notifications, decodes them, and lets
 the view write a whole page plus its tracking position in one transaction. When the log is
 exhausted it waits for the event store's NOTIFY (sent by every insert) or a short timeout.
+
+A read model that cannot apply an event stops just before it, alone: its page rolls back, the
+runner applies the events before the culprit (found by halving the page), logs and records the
+failure (``projections.health``) and goes on with the other read models. The stopped one is tried
+again after a growing delay, at once by a new runner (a fix deployed, a restart) or when
+``marketplace status --retry`` asks, and resumes by itself once it applies that event. Only a
+database that cannot be reached interrupts a catch-up; :meth:`run_forever` then tries again.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
 from projections.base import PostgresReadModelView
-from projections.records import decode
+from projections.health import ReadModelHealth, ViewFailure, error_text
+from projections.records import EventRecord, StoredNotification, decode
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoppedView:
+    """A read model stopped at an event, and when the runner tries it again (``time.monotonic()``)."""
+
+    failure: ViewFailure
+    attempts: int
+    retry_at: float
+
+
+def read_page(page: Sequence[StoredNotification]) -> tuple[list[EventRecord], dict[int, str]]:
+    """The page decoded; an event that cannot be decoded gets empty data and its error by position."""
+    records: list[EventRecord] = []
+    unreadable: dict[int, str] = {}
+    for notification in page:
+        try:
+            records.append(decode(notification))
+        except Exception as exc:  # stored bytes no read model can use; whoever follows them stops
+            unreadable[notification.id] = f"the stored event cannot be decoded: {error_text(exc)}"
+            records.append(EventRecord(notification.id, str(notification.originator_id),
+                                       notification.originator_version, notification.topic, "", {},
+                                       notification.state))
+    return records, unreadable
 
 
 class BatchProjectionRunner:
@@ -33,60 +67,152 @@ class BatchProjectionRunner:
         recorder: PostgresApplicationRecorder,
         views: Sequence[PostgresReadModelView],
         page_size: int = 1000,
+        health: ReadModelHealth | None = None,
+        retry_first: float = 1.0,
+        retry_max: float = 300.0,
     ) -> None:
         self.application_name = application_name
         self.recorder = recorder
         self.views = list(views)
         self.page_size = page_size
+        self.health = health
+        self.retry_first = retry_first
+        self.retry_max = retry_max
+        self.stopped: dict[str, StoppedView] = {}
+        self._recorded: set[str] = set()  # views with a row in read_model_health, cleared once they apply
+        self._first_pass = True
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
 
     # --- catch-up -------------------------------------------------------------------------
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Process everything recorded so far; return the number of notifications read."""
-        positions = {view.name: view.position(self.application_name) for view in self.views}
-        start = min(positions.values())
+        """Process everything recorded so far; return the number of notifications read.
+
+        A read model that cannot apply an event stops before it (see the module's docstring);
+        the others go on. Only the database's own failures (unreachable) are raised.
+        """
+        views = self._views_due()
+        positions = {view.name: view.position(self.application_name) for view in views}
         head = self.recorder.max_notification_id() or 0
         total = 0
-        while not self._stop.is_set():
-            page = self.recorder.select_notifications(
-                start=start, limit=self.page_size, inclusive_of_start=False
-            )
+        while views and not self._stop.is_set():
+            start = min(positions[view.name] for view in views)
+            page = self.recorder.select_notifications(start=start, limit=self.page_size, inclusive_of_start=False)
             if not page:
                 break
-            records = [decode(n) for n in page]
+            records, unreadable = read_page(page)
             last = page[-1].id
-            tracking = Tracking(self.application_name, last)
-            for view in self.views:
+            for view in list(views):
                 done = positions[view.name]
                 if done >= last:
                     continue
                 todo = records if done < page[0].id else [r for r in records if r.position > done]
-                try:
-                    view.process(todo, tracking)
-                except IntegrityError:
-                    # Another runner (a second worker process) recorded this page, or part of it,
-                    # first; its transaction holds those rows, ours rolled back. Carry on from
-                    # where it is; a failure that is not such a race is raised, never skipped.
-                    now = view.position(self.application_name)
-                    if now < last:
-                        view.process([r for r in records if r.position > now], tracking)
-                positions[view.name] = last
-            start = last
+                stopped = self._apply(view, todo, unreadable)
+                if stopped is None:
+                    positions[view.name] = last
+                    self._applied(view.name)
+                else:
+                    self._stopped_at(*stopped)
+                    views.remove(view)
             total += len(page)
             if progress is not None:
                 progress(last, head)
+        for view in views:  # a record left by a run that applied the event but stopped before clearing it
+            if view.name in self._recorded and positions[view.name] >= head:
+                self._applied(view.name)
         return total
+
+    def _views_due(self) -> list[PostgresReadModelView]:
+        """The views to run now: all on a runner's first pass, else those not stopped or due a retry."""
+        if self._first_pass:
+            self._first_pass = False
+            if self.health is not None:
+                self._recorded = set(self.health.stopped())
+            return list(self.views)
+        if not self.stopped:
+            return list(self.views)
+        now = time.monotonic()
+        # Another process may have asked for a retry (``marketplace status --retry``) or fixed the view.
+        recorded = self.health.stopped() if self.health is not None else None
+
+        def due(view: PostgresReadModelView) -> bool:
+            stopped = self.stopped.get(view.name)
+            return (stopped is None or stopped.retry_at <= now
+                    or (recorded is not None and recorded.get(view.name, True)))
+
+        return [view for view in self.views if due(view)]
+
+    def _apply(self, view: PostgresReadModelView, records: list[EventRecord],
+               unreadable: dict[int, str]) -> tuple[ViewFailure, BaseException | None] | None:
+        """Apply ``records``; if one cannot be, apply those before it and return why it cannot."""
+        culprit = next((r for r in records if r.position in unreadable and view.follows(r.topic)), None)
+        if culprit is not None:
+            records = [r for r in records if r.position < culprit.position]
+        pending, size = records, len(records)
+        while pending:
+            chunk = pending[:size]
+            try:
+                view.process(chunk, Tracking(self.application_name, chunk[-1].position))
+            except Exception as exc:  # the view's own failure; the database's is raised below
+                done = view.position(self.application_name)  # raises if the database cannot be reached
+                pending = [r for r in pending if r.position > done]
+                if done >= chunk[-1].position:
+                    continue  # another runner (a second process) applied this chunk first
+                if len(chunk) == 1:
+                    return ViewFailure(view.name, chunk[0].position, chunk[0].topic, error_text(exc)), exc
+                size = len(chunk) // 2  # halve the chunk until the one event the view cannot apply is found
+                continue
+            pending = pending[len(chunk):]
+        if culprit is not None:
+            return ViewFailure(view.name, culprit.position, culprit.topic, unreadable[culprit.position]), None
+        return None
+
+    def _stopped_at(self, failure: ViewFailure, exc: BaseException | None) -> None:
+        before = self.stopped.get(failure.view)
+        attempts = before.attempts + 1 if before is not None and before.failure.position == failure.position else 1
+        delay = min(self.retry_first * 2 ** (attempts - 1), self.retry_max)
+        self.stopped[failure.view] = StoppedView(failure, attempts, time.monotonic() + delay)
+        message = "read model %s stopped before position %d (%s), tried %d time(s); next try in %.0f s: %s"
+        args = (failure.view, failure.position, failure.topic, attempts, delay, failure.error)
+        if attempts == 1:
+            log.error(message, *args, exc_info=exc)
+        else:
+            log.warning(message, *args)
+        if self.health is not None:
+            self.health.record_failure(failure, delay)
+            self._recorded.add(failure.view)
+
+    def _applied(self, name: str) -> None:
+        stopped = self.stopped.pop(name, None)
+        if stopped is not None:
+            log.warning("read model %s applied position %d and goes on", name, stopped.failure.position)
+        if name in self._recorded and self.health is not None:
+            self.health.clear(name)
+            self._recorded.discard(name)
 
     # --- tailing --------------------------------------------------------------------------
     def run_forever(self, poll_timeout: float = 1.0) -> None:
-        """Catch up, then follow new events until :meth:`stop` is called."""
+        """Catch up, then follow new events until :meth:`stop` is called; outlast database outages."""
+        delay = 1.0
+        self.error = None
+        while not self._stop.is_set():
+            try:
+                self._follow(poll_timeout)
+            except Exception as exc:  # the database went away: wait, then follow again
+                # ``error`` is cleared by every catch-up that succeeds: a new outage starts at 1 s again.
+                delay = 1.0 if self.error is None else min(delay * 2, 60.0)
+                self.error = exc
+                log.error("projection runner interrupted (%s); trying again in %.0f s", error_text(exc), delay)
+                self._stop.wait(delay)
+
+    def _follow(self, poll_timeout: float) -> None:
         channel = self.recorder.channel_name
         with self.recorder.datastore.get_connection() as conn:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
             while not self._stop.is_set():
                 self.catch_up()
+                self.error = None
                 for _ in conn.notifies(timeout=poll_timeout, stop_after=1):
                     pass
 
@@ -107,4 +233,3 @@ class BatchProjectionRunner:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-

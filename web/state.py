@@ -17,6 +17,7 @@ from psycopg import sql
 from marketplace.services import Services
 from projections.accounts import AccountsQueries
 from projections.catalogue_queries import CatalogueQueries
+from projections.health import HealthQueries
 
 T = TypeVar("T")
 
@@ -51,6 +52,14 @@ class WebState:
     catalogue: CatalogueQueries
     accounts: AccountsQueries
     _slowest_query: str | None = field(default=None, repr=False)
+    _health: HealthQueries | None = field(default=None, repr=False)
+
+    @property
+    def health(self) -> HealthQueries:
+        """Each read model's position, the head of the log, and the event a stopped one cannot apply."""
+        if self._health is None:
+            self._health = HealthQueries(self.pool, self.services.health_statement())
+        return self._health
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (synchronous) application command in a worker thread."""
@@ -59,8 +68,10 @@ class WebState:
     async def wait_for(self, position: int, patience: float = 5.0) -> bool:
         """Wait until every read model has processed ``position`` (read your writes).
 
-        Gives up after ``patience`` seconds (the command is recorded either way; the page may
-        then show the read model a moment behind).
+        A read model stopped at an event it cannot apply (``read_model_health``) is not waited
+        for: it will not move until its cause is fixed, and the health page says so. Gives up
+        after ``patience`` seconds (the command is recorded either way; the page may then show
+        the read model a moment behind).
         """
         deadline = time.monotonic() + patience
         delay = 0.001
@@ -74,13 +85,18 @@ class WebState:
             delay = min(delay * 1.5, 0.01)
 
     def _slowest_view_query(self) -> str:
-        """The lowest tracking position over all the read models, as one statement (``$1``: the application)."""
+        """The lowest tracking position over the read models not stopped, as one statement (``$1``: the application).
+
+        ``least`` skips the NULL of a stopped read model; if every one is stopped, nothing is waited for.
+        """
         if self._slowest_query is None:
             positions = [
-                sql.SQL("coalesce((SELECT notification_id FROM {} WHERE application_name = $1), 0)").format(
-                    sql.Identifier(view.tracking_table_name)
-                )
-                for view in self.services.views.values()
+                sql.SQL(
+                    "CASE WHEN EXISTS (SELECT FROM read_model_health WHERE view_name = {} AND application_name = $1)"
+                    " THEN NULL ELSE coalesce((SELECT notification_id FROM {} WHERE application_name = $1), 0) END"
+                ).format(sql.Literal(name), sql.Identifier(view.tracking_table_name))
+                for name, view in self.services.views.items()
             ]
-            self._slowest_query = sql.SQL("SELECT least({})").format(sql.SQL(", ").join(positions)).as_string(None)
+            self._slowest_query = sql.SQL("SELECT coalesce(least({}), 9223372036854775807)").format(
+                sql.SQL(", ").join(positions)).as_string(None)
         return self._slowest_query

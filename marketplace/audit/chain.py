@@ -9,12 +9,13 @@ an export needs nothing but the file. Both report the first position that diverg
 from __future__ import annotations
 
 import binascii
+import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 import psycopg
@@ -231,11 +232,20 @@ def _joined(conn: psycopg.Connection[Any], table: str, head: int, columns: str,
 
 
 def _reporting(rows: Iterator[tuple[Any, ...]], progress: Progress, head: int) -> Iterator[tuple[Any, ...]]:
-    for count, row in enumerate(rows, 1):
-        yield row
-        if count % ITERSIZE == 0:
-            progress(row[0], head)
-    progress(head, head)
+    try:
+        for count, row in enumerate(rows, 1):
+            yield row
+            if count % ITERSIZE == 0:
+                progress(row[0], head)
+        progress(head, head)
+    finally:
+        _close(rows)
+
+
+def _close(rows: Iterator[tuple[Any, ...]]) -> None:
+    """End a stream now, even if not read to its end (psycopg then cancels the query still running)."""
+    if isinstance(rows, Generator):
+        rows.close()
 
 
 def _first_deleted(conn: psycopg.Connection[Any], table: str, below: int | None) -> int | None:
@@ -264,7 +274,16 @@ def verify_store(conninfo: str, *, table: str = "marketplace_events", progress: 
         unchained = int(row[0]) if row else 0
         walk = _Walk(expected)
         columns = "e.notification_id, uuid_send(e.originator_id), e.originator_version, e.topic, e.state"
-        broken = walk.run(_joined(conn, table, head, columns, progress))
+        # A walk that stops at a break leaves the stream half-read; closing it cancels the query, which
+        # aborts the transaction if the server was still sending rows. Rolling back to this savepoint
+        # recovers the transaction, and with it the same REPEATABLE READ snapshot, for the next query.
+        conn.execute("SAVEPOINT walk")
+        rows = _joined(conn, table, head, columns, progress)
+        try:
+            broken = walk.run(rows)
+        finally:
+            _close(rows)
+        conn.execute("ROLLBACK TO SAVEPOINT walk")
         # Every event streamed matched a chained position; if fewer than were chained, some were deleted.
         if broken is not None or walk.checked != chained:
             deleted = _first_deleted(conn, table, broken[0] if broken else None)
@@ -283,7 +302,7 @@ def export(conninfo: str, path: str | Path, *, table: str = "marketplace_events"
     with ``"hash": null``; an event the store lost has no line (the next line then fails).
     """
     count = 0
-    with _connect(conninfo) as conn, Path(path).open("wb") as out:
+    with _connect(conninfo) as conn, _private_file(path) as out:
         head, _ = _chain_end(conn)
         columns = "e.notification_id, e.originator_id::text, e.originator_version, e.topic, e.state"
         for position, oid, version, topic, state, recorded in _joined(conn, table, head, columns, progress):
@@ -293,6 +312,21 @@ def export(conninfo: str, path: str | Path, *, table: str = "marketplace_events"
             out.write(_line_encoder.encode(line) + b"\n")
             count += 1
     return count
+
+
+def _private_file(path: str | Path) -> BinaryIO:
+    """``path`` opened for writing, readable and writable by its owner alone (0600).
+
+    An export holds every stored event. A file that existed is emptied and narrowed to 0600 before
+    anything is written to it.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "wb")
 
 
 def verify_export(path: str | Path, *, progress: Progress | None = None) -> VerifyResult:

@@ -15,6 +15,7 @@ from marketplace.audit.chain import VerifyResult, daily_roots, export, verify_ex
 from marketplace.services import Services, build_services
 from marketplace.settings import Settings
 from projections.audit_chain import PostgresAuditChainView
+from projections.health import ViewFailure
 from projections.runner import BatchProjectionRunner
 
 console = Console(stderr=True)
@@ -55,15 +56,21 @@ def chain_runner(services: Services) -> BatchProjectionRunner:
     return BatchProjectionRunner(application_name=services.app.name, recorder=services.recorder, views=[view])
 
 
-def bring_chain_up_to_date(services: Services) -> int:
-    """Chain every event stored so far; return how many were new."""
+def bring_chain_up_to_date(services: Services) -> ViewFailure | None:
+    """Chain every event stored so far; the event the follower could not chain (it stopped before it), if any."""
     runner = chain_runner(services)
     head = services.recorder.max_notification_id() or 0
     with _progress() as progress:
         task = progress.add_task("chaining new events", total=head)
-        count = runner.catch_up(lambda position, _head: progress.update(task, completed=position))
+        runner.catch_up(lambda position, _head: progress.update(task, completed=position))
         progress.update(task, completed=head)
-    return count
+    stopped = runner.stopped.get("audit_chain")
+    if stopped is None:
+        return None
+    console.print(f"[red]the chain follower stopped before position {stopped.failure.position}"
+                  f" ({stopped.failure.topic}); events from there on are not chained: {stopped.failure.error}",
+                  highlight=False, markup=False)
+    return stopped.failure
 
 
 def report(result: VerifyResult, seconds: float) -> int:
@@ -96,13 +103,14 @@ def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
         return report(result, time.perf_counter() - started)
     services = build_services(settings)
     try:
-        bring_chain_up_to_date(services)
+        unchainable = bring_chain_up_to_date(services)
         with _progress() as progress:
             task = progress.add_task("verifying the event store", total=services.recorder.max_notification_id() or 0)
             started = time.perf_counter()
             result = verify_store(services.address.conninfo(),
                                   progress=lambda done, total: progress.update(task, completed=done, total=total))
-        return report(result, time.perf_counter() - started)
+        status = report(result, time.perf_counter() - started)
+        return 1 if unchainable is not None else status
     finally:
         services.close()
 

@@ -177,8 +177,16 @@ def test_a_page_chained_already_is_skipped_and_a_truncated_chain_is_refused(mark
     sql(market, "DELETE FROM audit_chain WHERE position = (SELECT max(position) FROM audit_chain)")
     market.app.sign_up(c.SignUp(email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
                                 organisation_kind="enterprise"))
-    with pytest.raises(ChainIntegrityError, match="altered"):
-        follow(market)
+    # The follower stops before the first event it would chain (it never extends a chain it cannot trust),
+    # and says why; the runner itself goes on (the other read models are not held up by it).
+    runner = BatchProjectionRunner(application_name=market.app.name, recorder=market.recorder, views=[view])
+    runner.catch_up()
+    failure = runner.stopped["audit_chain"].failure
+    assert failure.error.startswith(f"{ChainIntegrityError.__name__}: ")
+    assert "altered" in failure.error
+    head = int(chain_rows(market)[-1][0])
+    assert failure.position == positions(market)[positions(market).index(head) + 2]  # the row after it was deleted
+    assert head < positions(market)[-1]
 
 
 # --- tampering with the store ----------------------------------------------------------------------
@@ -407,17 +415,21 @@ def test_one_daily_root_per_utc_day_at_its_last_position(services: Services, mon
 
 
 # --- the command line -----------------------------------------------------------------------------
-def _cli(services: Services, tmp_path: Path, *argv: str) -> int:
+def cli_settings(services: Services, tmp_path: Path) -> Settings:
+    """The settings a command-line run gets to work on the test's database."""
     a = services.address
     url = f"postgresql://{quote(a.user)}@/{a.dbname}?host={quote(a.host)}&port={a.port}"
     if not a.host.startswith("/"):
         url = f"postgresql://{quote(a.user)}:{quote(a.password)}@{a.host}:{a.port}/{a.dbname}"
-    settings = Settings.from_env({"MARKETPLACE_DATABASE_URL": url, "MARKETPLACE_DATA_DIR": str(tmp_path),
-                                  "MARKETPLACE_DEMO_DATA": "0", "MARKETPLACE_IPC_SCHEME": str(tmp_path / "none")})
+    return Settings.from_env({"MARKETPLACE_DATABASE_URL": url, "MARKETPLACE_DATA_DIR": str(tmp_path),
+                              "MARKETPLACE_DEMO_DATA": "0", "MARKETPLACE_IPC_SCHEME": str(tmp_path / "none")})
+
+
+def _cli(services: Services, tmp_path: Path, *argv: str) -> int:
     parser = argparse.ArgumentParser(prog="marketplace")
     audit = parser.add_subparsers(dest="command").add_parser("audit")
     add_chain_commands(audit.add_subparsers(dest="audit_command", required=True))
-    return run_audit(settings, parser.parse_args(["audit", *argv]))
+    return run_audit(cli_settings(services, tmp_path), parser.parse_args(["audit", *argv]))
 
 
 def test_command_line_chains_verifies_exports_and_reports_breaks(
@@ -460,3 +472,74 @@ def test_daily_roots_are_public_on_a_page_and_in_the_api(services: Services) -> 
         assert api["total"] == 1
         assert api["items"][0]["hash"] in page.text
         assert len(api["items"][0]["hash"]) == 64
+
+
+# --- verification never crashes on what it exists to find -------------------------------------------
+def grow(services: Services, copies: int) -> None:
+    """Append ``copies`` copies of the log's events under new aggregate ids, so that the log is too long to
+    stream in one go (a verification that stops early then leaves the server still sending).
+
+    Written with SQL for speed (tens of thousands of events); the copies are ordinary stored events.
+    """
+    sql(services,
+        "INSERT INTO marketplace_events (originator_id, originator_version, topic, state, notification_id)"
+        " SELECT gen_random_uuid(), e.originator_version, e.topic, e.state,"
+        " m.top + row_number() OVER (ORDER BY k, e.notification_id)"
+        f" FROM marketplace_events e, generate_series(1, {copies}) k,"
+        " (SELECT max(notification_id) AS top FROM marketplace_events) m",
+        "SELECT setval(pg_get_serial_sequence('marketplace_events', 'notification_id'),"
+        " (SELECT max(notification_id) FROM marketplace_events))")
+
+
+@pytest.fixture
+def long_market(market: Services) -> Services:
+    """The scenario's market grown to about 30,000 events, all chained."""
+    grow(market, 1000)
+    follow(market)
+    return market
+
+
+ALTERATIONS = {
+    # one byte in the middle of the stored JSON, one bit flipped
+    "state": "UPDATE marketplace_events SET state = set_byte(state, length(state) / 2,"
+             " get_byte(state, length(state) / 2) # 1) WHERE notification_id = {x}",
+    # the topic no longer names any class, so it can no longer be resolved
+    "topic": "UPDATE marketplace_events SET topic = 'domain.nowhere:Gone.Missing' WHERE notification_id = {x}",
+    "deleted": "DELETE FROM marketplace_events WHERE notification_id = {x}",
+}
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+@pytest.mark.parametrize("alteration", sorted(ALTERATIONS))
+def test_verify_names_the_first_broken_position_of_a_long_log_wherever_it_is(
+        long_market: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str], alteration: str, where: str) -> None:
+    stored = positions(long_market)
+    x = {"start": stored[0], "middle": stored[len(stored) // 2], "end": stored[-1]}[where]
+    sql(long_market, ALTERATIONS[alteration].format(x=x))
+    assert _cli(long_market, tmp_path, "verify") == 1
+    out = capsys.readouterr().out
+    assert f"BROKEN at position {x}: " in out
+    assert (DELETED if alteration == "deleted" else ALTERED) in out
+
+
+def test_an_event_altered_before_it_was_chained_is_reported_not_chained(
+        market: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    market.app.sign_up(c.SignUp(email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
+                                organisation_kind="enterprise"))
+    x = positions(market)[-2]  # stored after the chain head: not chained yet
+    sql(market, f"UPDATE marketplace_events SET state = overlay(state placing '\\x00'::bytea from 5 for 1)"
+                f" WHERE notification_id = {x}")
+    assert _cli(market, tmp_path, "verify") == 1
+    err = capsys.readouterr().err
+    assert f"the chain follower stopped before position {x}" in " ".join(err.split())
+    assert [r[0] for r in chain_rows(market)][-1] == x - 1  # chained up to the event before it, never past it
+
+
+def test_an_export_is_readable_by_its_owner_alone(market: Services, tmp_path: Path) -> None:
+    fresh, existing = tmp_path / "fresh.jsonl", tmp_path / "existing.jsonl"
+    existing.write_text("old\n", encoding="utf-8")
+    existing.chmod(0o644)
+    for path in (fresh, existing):
+        assert _cli(market, tmp_path, "export", str(path)) == 0
+        assert oct(path.stat().st_mode & 0o777) == oct(0o600)
+    assert verify_export(existing).ok
