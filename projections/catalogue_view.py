@@ -319,8 +319,7 @@ class PostgresCatalogueView(PostgresReadModelView):
                             plain(d["by"]), r.timestamp))
             for listing_id, listing in listings.items():
                 if str(listing["patent_id"]) == r.originator_id:
-                    listing["legal_status"] = d["status"]
-                    listing.pop("_abstract", None)
+                    copy_patent_facts(listing, row)
                     changed_listings.add(listing_id)
         elif event == "ListingOpened":
             row["active_listing_id"] = plain(d["listing_id"])
@@ -348,6 +347,9 @@ class PostgresCatalogueView(PostgresReadModelView):
             listings[r.originator_id] = listing_row(r, patents[plain(d["patent_id"])])
             return
         row = listings[r.originator_id]
+        # The patent's facts as they stand at this event (not at the end of the page, which a later
+        # event of the patent, such as a re-registration, may have changed): rows do not depend on paging.
+        copy_patent_facts(row, patents[str(row["patent_id"])])
         if event == "Revised":
             apply_terms(row, d["terms"])
         elif event == "Published":
