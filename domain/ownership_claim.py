@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from uuid import UUID
 
@@ -12,6 +13,19 @@ from domain.ids import natural_id
 
 EVIDENCE_MAX = 4_000
 REFERENCE_MAX = 500
+
+
+def clean_statement(text: str, field: str, *, required: str | None = None, limit: int = EVIDENCE_MAX) -> str:
+    """Multi-line free text as recorded: NFC, stripped, at most ``limit`` characters, and without
+    control or invisible format characters (a NUL byte would stop the read models for good)."""
+    cleaned = unicodedata.normalize("NFC", text).strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" for ch in cleaned):
+        raise ValidationError(f"{field}: must not contain control or invisible formatting characters", field=field)
+    if required is not None and not cleaned:
+        raise ValidationError(f"{field}: {required}", field=field)
+    if len(cleaned) > limit:
+        raise ValidationError(f"{field}: at most {limit} characters", field=field)
+    return cleaned
 
 
 class ClaimStatus(StrEnum):
@@ -62,25 +76,15 @@ class OwnershipClaim(Aggregate):
         cls, *, patent_id: UUID, registration: int, claimant_organisation_id: UUID, evidence: str, reference: str,
         by: UUID,
     ) -> OwnershipClaim:
-        evidence = evidence.strip()
-        if not evidence:
-            raise ValidationError("evidence: describe why your organisation is the owner", field="evidence")
-        if len(evidence) > EVIDENCE_MAX:
-            raise ValidationError(f"evidence: at most {EVIDENCE_MAX} characters", field="evidence")
-        reference = reference.strip()
-        if len(reference) > REFERENCE_MAX:
-            raise ValidationError(f"reference: at most {REFERENCE_MAX} characters", field="reference")
+        evidence = clean_statement(evidence, "evidence", required="describe why your organisation is the owner")
+        reference = clean_statement(reference, "reference", limit=REFERENCE_MAX)
         return cls(patent_id=patent_id, registration=registration, claimant_organisation_id=claimant_organisation_id,
                    evidence=evidence, reference=reference, by=by)
 
     def decide(self, *, upheld: bool, reason: str, by: UUID) -> None:
         if self.status != ClaimStatus.FILED:
             raise ConflictError(f"claim_id: this claim was already {self.status}", field="claim_id")
-        reason = reason.strip()
-        if not upheld and not reason:
-            raise ValidationError("reason: say why the claim is dismissed", field="reason")
-        if len(reason) > EVIDENCE_MAX:
-            raise ValidationError(f"reason: at most {EVIDENCE_MAX} characters", field="reason")
+        reason = clean_statement(reason, "reason", required=None if upheld else "say why the claim is dismissed")
         self._decided(upheld=upheld, reason=reason, by=by)
 
     @event("Decided")

@@ -19,6 +19,7 @@ from domain.errors import (
 )
 from domain.ids import patent_id
 from domain.ipc import IpcScheme, parse_ipc
+from domain.ownership_claim import clean_statement
 from domain.patent_numbers import (
     cn_application_type,
     parse_application_number,
@@ -411,9 +412,7 @@ class Patent(Aggregate):
             raise ConflictError(
                 "patent_id: your organisation has no co-ownership of this patent to decline", field="patent_id"
             )
-        reason = reason.strip()
-        if not reason:
-            raise ValidationError("reason: say why the registration is wrong", field="reason")
+        reason = clean_statement(reason, "reason", required="say why the registration is wrong")
         self._co_ownership_declined(organisation_id=organisation_id, reason=reason, by=by)
         self.withdraw_registration(reason=f"a named co-owner declined: {reason}", by=by)
 
@@ -441,11 +440,9 @@ class Patent(Aggregate):
         why = self.why_registration_cannot_be_withdrawn()
         if why is not None:
             raise ConflictError(f"patent_id: the registration cannot be withdrawn: {why}", field="patent_id")
-        reason = reason.strip()
-        if not reason:
-            raise ValidationError("reason: say why the registration is withdrawn", field="reason")
+        reason = clean_statement(reason, "reason", required="say why the registration is withdrawn")
         self._registration_withdrawn(
-            reason=reason[:2000], previous_owners=[dict(o) for o in self.owners], claim_id=claim_id, by=by
+            reason=reason, previous_owners=[dict(o) for o in self.owners], claim_id=claim_id, by=by
         )
 
     @event("RegistrationWithdrawn")

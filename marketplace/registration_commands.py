@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-import msgspec
-
-from marketplace.commands import Command, ShortText
-
-Evidence = Annotated[str, msgspec.Meta(max_length=4_000)]
+from marketplace.commands import Command, ShortText, Text
 
 
 class ConfirmCoOwnership(Command, frozen=True, kw_only=True):
@@ -22,21 +17,21 @@ class DeclineCoOwnership(Command, frozen=True, kw_only=True):
     """A named co-owner's org admin says the registration is wrong: it is withdrawn."""
 
     patent_id: UUID
-    reason: Evidence
+    reason: Text
 
 
 class WithdrawRegistration(Command, frozen=True, kw_only=True):
     """The registrant's org admin withdraws its own registration while nothing is contracted."""
 
     patent_id: UUID
-    reason: Evidence
+    reason: Text
 
 
 class FileOwnershipClaim(Command, frozen=True, kw_only=True):
     """An organisation claims to be the true owner of a registered patent, with evidence."""
 
     patent_id: UUID
-    evidence: Evidence
+    evidence: Text
     reference: ShortText = ""
 
 
@@ -45,4 +40,4 @@ class DecideOwnershipClaim(Command, frozen=True, kw_only=True):
 
     claim_id: UUID
     upheld: bool
-    reason: Evidence = ""
+    reason: Text = ""

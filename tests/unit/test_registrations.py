@@ -249,3 +249,13 @@ def test_an_imported_patent_is_confirmed_for_all_its_owners() -> None:
     imported, _ = build_patent(record, None)
     assert len(imported.owner_ids) == 2
     assert imported.is_confirmed
+
+
+@pytest.mark.parametrize("hostile", ["证据\x00", "证据\u202e", "证据\u200b", "\x1b[31m证据"])
+def test_hostile_text_in_a_claim_or_a_decline_is_refused(world: World, hostile: str) -> None:
+    """A NUL byte recorded in an event would stop the read models for good: refused at the command."""
+    refused(world, ValidationError, "control or invisible", world.app.file_ownership_claim,
+            r.FileOwnershipClaim(patent_id=world["patent"], evidence=hostile), actor_id=world["rival"])
+    patent_id = register(world, "uni", {"uni": 60, "inst": 40}, number="202110654322")
+    refused(world, ValidationError, "control or invisible", world.app.decline_co_ownership,
+            r.DeclineCoOwnership(patent_id=patent_id, reason=hostile), actor_id=world["inst"])

@@ -11,27 +11,27 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
 from marketplace import registration_commands as r
+from marketplace.commands import ShortText, Text
 from projections.catalogue_claims import CoOwnershipToConfirm, OwnershipClaimRow
 from web.controllers.api import Created, Done, api_identity
 from web.state import WebState
 
 Limit = Annotated[int, Parameter(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Parameter(ge=0, le=100_000, description="rows to skip")]
-Reason = Annotated[str, msgspec.Meta(max_length=4_000)]
 
 
 class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    reason: Reason
+    reason: Text
 
 
 class ClaimInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    evidence: Reason
-    reference: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    evidence: Text
+    reference: ShortText = ""
 
 
 class DecisionInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     upheld: bool
-    reason: Reason = ""
+    reason: Text = ""
 
 
 class ClaimCollection(msgspec.Struct, frozen=True):
