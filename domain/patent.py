@@ -428,6 +428,11 @@ class Patent(Aggregate):
             return "it has live licences; they must end first"
         return None
 
+    @property
+    def has_changed_hands(self) -> bool:
+        """An assignment through the marketplace came into force on this registration (and was not reverted)."""
+        return "_last_transfer" in self.__dict__
+
     def withdraw_registration(self, *, reason: str, by: UUID, claim_id: UUID | None = None) -> None:
         """Withdraw a registration found wrong (or withdrawn by its registrant): the record keeps its
         history, nobody owns it any longer, and the number may be registered again.

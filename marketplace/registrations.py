@@ -62,18 +62,24 @@ class RegistrationCommands(MarketplaceBase):
     def withdraw_registration(self, cmd: r.WithdrawRegistration, *, actor_id: UUID | None) -> int:
         """The registrant's org admin withdraws its own registration while nothing is contracted.
 
-        For a patent registered before registrants were recorded, an org admin of an owner
-        organisation may do it.
+        When the registrant is not an owner (a platform admin registered the patent) or is unknown
+        (registered before registrants were recorded), an org admin of an owner organisation may.
         """
         user = self.actor(actor_id)
         patent = self.load(Patent, cmd.patent_id, "patent_id")
         registrant = patent.registrant_organisation_id
-        if not patent.is_owned_by(user.organisation_id) or registrant not in (None, user.organisation_id):
+        registrant_owns = registrant is not None and patent.is_owned_by(registrant)
+        if not patent.is_owned_by(user.organisation_id) or (registrant_owns and registrant != user.organisation_id):
             raise PermissionDeniedError(
                 "patent_id: only the organisation that registered this patent may withdraw its registration",
                 field="patent_id",
             )
         self.require_role(user, Role.ORG_ADMIN)
+        if patent.has_changed_hands:
+            raise ConflictError(
+                "patent_id: the patent was assigned through the marketplace; its registration cannot be withdrawn",
+                field="patent_id",
+            )
         changed = self._withdraw(patent, reason=cmd.reason, by=user.id)
         return self.commit(*changed)
 

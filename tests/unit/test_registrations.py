@@ -17,7 +17,7 @@ from marketplace import commands as c
 from marketplace import registration_commands as r
 from marketplace.importing.service import build_patent
 from marketplace.importing.sources import Applicant, ImportedPatent
-from tests.unit.deal_helpers import PASSWORD, World, cn, head, make_world, offer
+from tests.unit.deal_helpers import PASSWORD, World, accept, cn, head, make_world, offer, pay_by_webhook, sign_all
 
 NUMBER = "202110654321"
 
@@ -259,3 +259,20 @@ def test_hostile_text_in_a_claim_or_a_decline_is_refused(world: World, hostile: 
     patent_id = register(world, "uni", {"uni": 60, "inst": 40}, number="202110654322")
     refused(world, ValidationError, "control or invisible", world.app.decline_co_ownership,
             r.DeclineCoOwnership(patent_id=patent_id, reason=hostile), actor_id=world["inst"])
+
+
+def test_owners_of_a_patent_a_platform_admin_registered_may_withdraw_it(world: World) -> None:
+    patent_id = register(world, "admin", {"uni": 100})
+    world.app.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["uni"])
+    world.app.withdraw_registration(r.WithdrawRegistration(patent_id=patent_id, reason="号码有误"),
+                                    actor_id=world["uni"])
+    assert patent(world, patent_id).registration_withdrawn
+
+
+def test_a_registration_assigned_through_the_marketplace_cannot_be_withdrawn(world: World) -> None:
+    contract_id = accept(world, offer(world))  # at the listed price: no public notice
+    sign_all(world, contract_id)
+    pay_by_webhook(world, contract_id)
+    assert patent(world, world["patent"]).is_owned_by(world["firm_org"])
+    refused(world, ConflictError, "assigned through the marketplace", world.app.withdraw_registration,
+            r.WithdrawRegistration(patent_id=world["patent"], reason="不要了"), actor_id=world["firm"])

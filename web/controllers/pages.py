@@ -121,8 +121,10 @@ class PagesController(Controller):
         # Offered forms only; the commands check the rules again on the aggregates.
         registrant = patent.registrant_organisation_id
         active = patent.registration_status == "active"
-        may_withdraw = active and owns and me is not None and me.has("org_admin") and registrant in (
-            None, me.organisation_id)
+        owner_ids = {o.get("organisation_id") for o in patent.owners}
+        registrant_owns = registrant is not None and str(registrant) in owner_ids
+        may_withdraw = active and owns and me is not None and me.has("org_admin") and (
+            not registrant_owns or registrant == me.organisation_id)
         may_claim = active and me is not None and registrant != me.organisation_id
         claims = (await web.catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
         return Template("patents/detail.html.jinja2", context=page_context(
