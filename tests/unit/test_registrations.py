@@ -4,6 +4,8 @@ Every refusal records nothing."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import date
 from uuid import UUID
 
@@ -276,3 +278,15 @@ def test_a_registration_assigned_through_the_marketplace_cannot_be_withdrawn(wor
     assert patent(world, world["patent"]).is_owned_by(world["firm_org"])
     refused(world, ConflictError, "assigned through the marketplace", world.app.withdraw_registration,
             r.WithdrawRegistration(patent_id=world["patent"], reason="不要了"), actor_id=world["firm"])
+
+
+def test_a_registered_event_stored_before_these_checks_still_loads_as_confirmed(world: World) -> None:
+    """``Patent.Registered`` gained two fields with defaults; events stored without them still load."""
+    stored = world.app.recorder.select_events(world["patent"], limit=1)[0]
+    state = json.loads(stored.state)
+    for added in ("registrant_organisation_id", "unconfirmed_owner_ids"):
+        state.pop(added)
+    old = dataclasses.replace(stored, state=json.dumps(state).encode())
+    loaded = world.app.mapper.to_domain_event(old).mutate(None)
+    assert isinstance(loaded, Patent)
+    assert (loaded.is_confirmed, loaded.registrant_organisation_id) == (True, None)
