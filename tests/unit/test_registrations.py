@@ -287,6 +287,8 @@ def test_a_registered_event_stored_before_these_checks_still_loads_as_confirmed(
     for added in ("registrant_organisation_id", "unconfirmed_owner_ids"):
         state.pop(added)
     old = dataclasses.replace(stored, state=json.dumps(state).encode())
-    loaded = world.app.mapper.to_domain_event(old).mutate(None)
+    event = world.app.mapper.to_domain_event(old)
+    assert isinstance(event, Patent.Registered)
+    loaded = event.mutate(None)
     assert isinstance(loaded, Patent)
     assert (loaded.is_confirmed, loaded.registrant_organisation_id) == (True, None)
