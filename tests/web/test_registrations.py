@@ -32,6 +32,7 @@ def test_a_co_owned_patent_is_listed_only_once_the_co_owner_confirms_on_its_page
     assert position(services) == before
     assert client.get(f"/api/patents/{patent_id}").json()["patent"]["unconfirmed_owner_ids"] == [
         institute.organisation_id]
+    assert 'id="registration-awaiting"' in client.get(f"/patents/{patent_id}").text
     awaiting = client.get("/api/co-ownerships", headers=institute.headers).json()["items"]
     assert [item["patent_id"] for item in awaiting] == [patent_id]
 
