@@ -19,6 +19,7 @@ from domain.errors import (
 )
 from domain.ids import patent_id
 from domain.ipc import IpcScheme, parse_ipc
+from domain.ownership_claim import clean_statement
 from domain.patent_numbers import (
     cn_application_type,
     parse_application_number,
@@ -104,6 +105,16 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+def awaiting_confirmation(owners: list[Owner], registrant: UUID | None, source: str) -> list[str]:
+    """The owner organisations that must confirm a registration: all but the registrant's.
+
+    An import (``source="import"``) is the patent office's bibliographic record: nothing to confirm.
+    """
+    if source == "import":
+        return []
+    return sorted({str(o.organisation_id) for o in owners if o.organisation_id and o.organisation_id != registrant})
+
+
 def _owner_dict(o: Owner) -> dict[str, Any]:
     org = str(o.organisation_id) if o.organisation_id else None
     return {"organisation_id": org, "name": o.name, "share": o.share}
@@ -137,6 +148,9 @@ class Patent(Aggregate):
         public_funding: dict[str, Any] | None
         source: str
         by: UUID | None
+        # Added with registration checks (issue 9); absent from events stored before them.
+        registrant_organisation_id: UUID | None = None
+        unconfirmed_owner_ids: list[str] | None = None
 
     @staticmethod
     def create_id(number_key: str, **_: object) -> UUID:
@@ -165,6 +179,8 @@ class Patent(Aggregate):
         public_funding: dict[str, Any] | None,
         source: str,
         by: UUID | None,
+        registrant_organisation_id: UUID | None = None,
+        unconfirmed_owner_ids: list[str] | None = None,
     ) -> None:
         self.number_key = number_key
         self.jurisdiction = jurisdiction
@@ -185,6 +201,7 @@ class Patent(Aggregate):
         self.inventors = [dict(i) for i in inventors]
         self.public_funding = public_funding
         self.active_listing_id: UUID | None = None
+        self._start_registration(registrant_organisation_id, unconfirmed_owner_ids, round_=1)
 
     @classmethod
     def register(
@@ -211,11 +228,16 @@ class Patent(Aggregate):
         source: str = "form",
         by: UUID | None = None,
         allow_unknown_owners: bool = False,
+        registrant_organisation_id: UUID | None = None,
     ) -> Patent:
         """Validate a bibliographic record and register it as a new patent.
 
         ``allow_unknown_owners`` is for bulk imports of records whose source names no applicant
         or inventor: the patent is recorded, but nobody can list it until its owners are known.
+
+        Every owner organisation other than the registrant's must confirm its co-ownership before
+        the patent is listed or contracted; an import is the patent office's own bibliographic
+        record, so its owners stand confirmed.
         """
         office = jurisdiction.strip().upper()
         if len(office) != 2 or not office.isalpha():
@@ -291,6 +313,8 @@ class Patent(Aggregate):
             public_funding=funding,
             source=source,
             by=by,
+            registrant_organisation_id=registrant_organisation_id,
+            unconfirmed_owner_ids=awaiting_confirmation(owners, registrant_organisation_id, source),
         )
 
     # --- queries on state -------------------------------------------------------------
@@ -304,6 +328,182 @@ class Patent(Aggregate):
     @property
     def status(self) -> LegalStatus:
         return LegalStatus(self.legal_status)
+
+    # --- registration: who may hold this record (issue 9) -------------------------------
+    # State created on first use, so snapshots taken before it existed still load: a patent
+    # registered before these checks counts as confirmed (its owners were accepted then) and
+    # its registrant organisation is unknown.
+    def _start_registration(self, registrant: UUID | None, unconfirmed: list[str] | None, *, round_: int) -> None:
+        self.__dict__["_registration"] = {
+            "registrant": str(registrant) if registrant else None,
+            "unconfirmed": list(unconfirmed or []),
+            "withdrawn": False,
+            "round": round_,
+        }
+
+    @property
+    def _registration_state(self) -> dict[str, Any]:
+        default: dict[str, Any] = {"registrant": None, "unconfirmed": [], "withdrawn": False, "round": 1}
+        state: dict[str, Any] = self.__dict__.setdefault("_registration", default)
+        return state
+
+    @property
+    def registrant_organisation_id(self) -> UUID | None:
+        """The organisation whose member registered the patent (``None``: imported or registered earlier)."""
+        registrant = self._registration_state["registrant"]
+        return UUID(registrant) if registrant else None
+
+    @property
+    def unconfirmed_owner_ids(self) -> set[UUID]:
+        """Named co-owner organisations that have not yet confirmed their co-ownership."""
+        return {UUID(o) for o in self._registration_state["unconfirmed"]}
+
+    @property
+    def registration_withdrawn(self) -> bool:
+        return bool(self._registration_state["withdrawn"])
+
+    @property
+    def registration_round(self) -> int:
+        """1 for the first registration of the number, 2 after one re-registration, and so on."""
+        return int(self._registration_state["round"])
+
+    @property
+    def is_confirmed(self) -> bool:
+        """The registration stands and every named co-owner has confirmed it."""
+        return not self.registration_withdrawn and not self._registration_state["unconfirmed"]
+
+    def require_confirmed(self, action: str = "contracted") -> None:
+        """Refuse to list or contract a patent whose registration is withdrawn or not yet confirmed."""
+        if self.registration_withdrawn:
+            raise ConflictError(
+                f"patent_id: the registration of this patent was withdrawn; it cannot be {action}", field="patent_id"
+            )
+        unconfirmed = self._registration_state["unconfirmed"]
+        waiting = sorted(o["name"] for o in self.owners if o["organisation_id"] in unconfirmed)
+        if waiting:
+            raise ConflictError(
+                f"patent_id: the patent cannot be {action} until its co-owners confirm the registration "
+                f"(awaiting {', '.join(waiting)})",
+                field="patent_id",
+            )
+
+    def _require_standing(self) -> None:
+        if self.registration_withdrawn:
+            raise ConflictError("patent_id: the registration of this patent was withdrawn", field="patent_id")
+
+    def confirm_co_ownership(self, organisation_id: UUID, *, by: UUID) -> None:
+        """A named co-owner confirms that it co-owns the patent as registered."""
+        self._require_standing()
+        if organisation_id not in self.unconfirmed_owner_ids:
+            raise ConflictError(
+                "patent_id: your organisation has no co-ownership of this patent to confirm", field="patent_id"
+            )
+        self._co_ownership_confirmed(organisation_id=organisation_id, by=by)
+
+    @event("CoOwnershipConfirmed")
+    def _co_ownership_confirmed(self, organisation_id: UUID, by: UUID) -> None:
+        self._registration_state["unconfirmed"].remove(str(organisation_id))
+
+    def decline_co_ownership(self, organisation_id: UUID, *, reason: str, by: UUID) -> None:
+        """A named co-owner says the registration is wrong: it is withdrawn, and the number is free
+        for a correct registration (the registrant, or the true owners, register it again)."""
+        self._require_standing()
+        if organisation_id not in self.unconfirmed_owner_ids:
+            raise ConflictError(
+                "patent_id: your organisation has no co-ownership of this patent to decline", field="patent_id"
+            )
+        reason = clean_statement(reason, "reason", required="say why the registration is wrong")
+        self._co_ownership_declined(organisation_id=organisation_id, reason=reason, by=by)
+        self.withdraw_registration(reason=f"a named co-owner declined: {reason}", by=by)
+
+    @event("CoOwnershipDeclined")
+    def _co_ownership_declined(self, organisation_id: UUID, reason: str, by: UUID) -> None:
+        self._registration_state["unconfirmed"].remove(str(organisation_id))
+
+    def why_registration_cannot_be_withdrawn(self) -> str | None:
+        """Open offers, contracts not yet in force and live licences rest on this registration."""
+        if self.__dict__.get("_open_deals"):
+            return "it has open offers or contracts not yet in force; they must end first"
+        if any(lic["status"] != "ended" for lic in self.__dict__.get("_licences", {}).values()):
+            return "it has live licences; they must end first"
+        return None
+
+    @property
+    def has_changed_hands(self) -> bool:
+        """An assignment through the marketplace came into force on this registration (and was not reverted)."""
+        return "_last_transfer" in self.__dict__
+
+    def withdraw_registration(self, *, reason: str, by: UUID, claim_id: UUID | None = None) -> None:
+        """Withdraw a registration found wrong (or withdrawn by its registrant): the record keeps its
+        history, nobody owns it any longer, and the number may be registered again.
+
+        The caller closes the active listing first (``close_listing``), in the same save.
+        """
+        self._require_standing()
+        if self.active_listing_id is not None:
+            raise ConflictError("patent_id: close the active listing first", field="patent_id")
+        why = self.why_registration_cannot_be_withdrawn()
+        if why is not None:
+            raise ConflictError(f"patent_id: the registration cannot be withdrawn: {why}", field="patent_id")
+        reason = clean_statement(reason, "reason", required="say why the registration is withdrawn")
+        self._registration_withdrawn(
+            reason=reason, previous_owners=[dict(o) for o in self.owners], claim_id=claim_id, by=by
+        )
+
+    @event("RegistrationWithdrawn")
+    def _registration_withdrawn(
+        self, reason: str, previous_owners: list[dict[str, Any]], claim_id: UUID | None, by: UUID
+    ) -> None:
+        self._registration_state["withdrawn"] = True
+        self._registration_state["unconfirmed"] = []
+        self.owners = []
+
+    def reregister(self, fresh: Patent, *, source: str, by: UUID | None) -> None:
+        """Register the number again on this record, after its registration was withdrawn.
+
+        ``fresh`` is the validated registration (``Patent.register``, never saved): its facts,
+        owners and confirmations replace the withdrawn ones.
+        """
+        if not self.registration_withdrawn:
+            raise ConflictError("application_number: this number is already registered", field="application_number")
+        if fresh.id != self.id:
+            raise ValidationError("application_number: a different number", field="application_number")
+        self._reregistered(
+            jurisdiction=fresh.jurisdiction, application_number=fresh.application_number,
+            publication_number=fresh.publication_number, patent_type=fresh.patent_type,
+            title_zh=fresh.title_zh, title_en=fresh.title_en, abstract_zh=fresh.abstract_zh,
+            abstract_en=fresh.abstract_en, ipc_codes=list(fresh.ipc_codes), filing_date=fresh.filing_date,
+            publication_date=fresh.publication_date, grant_date=fresh.grant_date, expiry_date=fresh.expiry_date,
+            legal_status=fresh.legal_status, owners=[dict(o) for o in fresh.owners],
+            inventors=[dict(i) for i in fresh.inventors], public_funding=fresh.public_funding, source=source,
+            registrant_organisation_id=fresh.registrant_organisation_id,
+            unconfirmed_owner_ids=sorted(fresh._registration_state["unconfirmed"]),
+            registration=self.registration_round + 1, by=by,
+        )
+
+    @event("Reregistered")
+    def _reregistered(
+        self, jurisdiction: str, application_number: str | None, publication_number: str | None,
+        patent_type: str, title_zh: str, title_en: str, abstract_zh: str, abstract_en: str, ipc_codes: list[str],
+        filing_date: str | None, publication_date: str | None, grant_date: str | None, expiry_date: str | None,
+        legal_status: str, owners: list[dict[str, Any]], inventors: list[dict[str, Any]],
+        public_funding: dict[str, Any] | None, source: str, registrant_organisation_id: UUID | None,
+        unconfirmed_owner_ids: list[str], registration: int, by: UUID | None,
+    ) -> None:
+        self.jurisdiction, self.patent_type, self.legal_status = jurisdiction, patent_type, legal_status
+        self.application_number, self.publication_number = application_number, publication_number
+        self.title_zh, self.title_en, self.abstract_zh, self.abstract_en = title_zh, title_en, abstract_zh, abstract_en
+        self.ipc_codes = list(ipc_codes)
+        self.filing_date, self.publication_date = filing_date, publication_date
+        self.grant_date, self.expiry_date = grant_date, expiry_date
+        self.owners = [dict(o) for o in owners]
+        self.inventors = [dict(i) for i in inventors]
+        self.public_funding = public_funding
+        self.active_listing_id = None
+        # What rested on the withdrawn registration does not carry over to the new one.
+        for stale in ("_last_transfer", "_transfer_reference", "_open_deals"):
+            self.__dict__.pop(stale, None)
+        self._start_registration(registrant_organisation_id, unconfirmed_owner_ids, round_=registration)
 
     # --- legal status -----------------------------------------------------------------
     def change_legal_status(self, status: str, *, effective_date: date, reason: str, by: UUID) -> None:

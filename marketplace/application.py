@@ -31,6 +31,7 @@ from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.deals import DealCommands
 from marketplace.passwords import hash_password, timing_equaliser, verify_password
+from marketplace.registrations import RegistrationCommands
 from marketplace.units import percent_to_basis_points
 from marketplace.valuations import ValuationCommands
 
@@ -65,7 +66,7 @@ def listing_terms(cmd: c.ListingTermsInput) -> ListingTerms:
     )
 
 
-class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
+class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, MarketplaceBase):
     """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
 
     #: eventsourcing names an application after its class unless the class itself says otherwise;
@@ -179,7 +180,18 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
 
     # --- patents ----------------------------------------------------------------------------
     def register_patent(self, cmd: c.RegisterPatent, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """Register a patent for the actor's verified organisation (a platform admin for anyone).
+
+        Named co-owner organisations confirm before it is listed or contracted. A number whose
+        registration was withdrawn is registered again on the same record (``Patent.Reregistered``).
+        """
         user = self.actor(actor_id)
+        if not user.has_role(Role.PLATFORM_ADMIN):
+            org = self.load(Organisation, user.organisation_id, "organisation_id")
+            if not org.verified:
+                raise PermissionDeniedError(
+                    f"organisation: {org.name} must be verified by the platform before it can register patents"
+                )
         owners = []
         for i, share in enumerate(cmd.owners):
             org = self.load(Organisation, share.organisation_id, f"owners.{i}.organisation_id")
@@ -214,12 +226,19 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
             inventors=inventors,
             public_funding=funding,
             by=user.id,
+            registrant_organisation_id=user.organisation_id,
         )
         duplicate = ConflictError(
             f"application_number: a patent with number {patent.application_number or patent.publication_number} "
             "is already registered",
             field="application_number" if patent.application_number else "publication_number",
         )
+        if self.exists(patent.id):
+            withdrawn = self.load(Patent, patent.id, "application_number")
+            if not withdrawn.registration_withdrawn:
+                raise duplicate
+            withdrawn.reregister(patent, source="form", by=user.id)
+            patent = withdrawn
         return patent.id, self.commit(patent, duplicate=duplicate)
 
     def change_legal_status(self, cmd: c.ChangeLegalStatus, *, actor_id: UUID | None) -> int:
@@ -258,6 +277,7 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
             raise PermissionDeniedError(
                 "patent_id: only the patent's owner organisation may list it", field="patent_id"
             )
+        patent.require_confirmed("listed")
         terms = listing_terms(cmd)
         listing = Listing.draft(patent_id=patent.id, organisation_id=user.organisation_id, terms=terms, by=user.id)
         patent.open_listing(listing.id, by=user.id)
@@ -288,6 +308,7 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
         patent = self.load(Patent, listing.patent_id, "patent_id")
         if patent.status in SUSPENDING_STATUSES or patent.status is LegalStatus.WITHDRAWN:
             raise ConflictError(f"patent_id: a {patent.legal_status} patent cannot be listed", field="patent_id")
+        patent.require_confirmed("listed")
         listing.publish(by=user.id)
         return self.commit(listing)
 

@@ -220,6 +220,7 @@ class OfferCommands(DealChecks):
             )
         if not patent.is_owned_by(seller.id):
             raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
+        patent.require_confirmed("contracted")
         consents = self._co_owner_consents(terms, patent, seller.id)
         text = render_contract(
             contract_id=contract_id,

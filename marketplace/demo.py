@@ -32,6 +32,7 @@ from domain.patent_numbers import cn_check_character
 from marketplace import commands as c
 from marketplace.application import Marketplace
 from marketplace.demo_deals import DemoListing, seed_demo_deals
+from marketplace.registration_commands import ConfirmCoOwnership
 
 # --- the report -------------------------------------------------------------------------------
 
@@ -1017,6 +1018,16 @@ def is_empty(app: Marketplace) -> bool:
     return not app.recorder.max_notification_id()
 
 
+def _register(app: Marketplace, patent: c.RegisterPatent, *, lister: str, admins: dict[str, UUID]) -> UUID:
+    """The lister's admin registers the patent; each named co-owner's admin confirms it (as on its /my page)."""
+    patent_id, _ = app.register_patent(patent, actor_id=admins[lister])
+    admin_of = {organisation_id(name): user for name, user in admins.items()}
+    for share in patent.owners:
+        if share.organisation_id != organisation_id(lister):
+            app.confirm_co_ownership(ConfirmCoOwnership(patent_id=patent_id), actor_id=admin_of[share.organisation_id])
+    return patent_id
+
+
 def _password() -> str:
     return secrets.token_urlsafe(12)  # 16 characters, 96 bits
 
@@ -1074,7 +1085,7 @@ def seed_demo(
     on_offer: list[DemoListing] = []
     for done, ((patent, lister, field), status) in enumerate(zip(drawn, statuses, strict=True), 1):
         actor = admins[lister.name]
-        patent_id, _ = app.register_patent(patent, actor_id=actor)
+        patent_id = _register(app, patent, lister=lister.name, admins=admins)
         listing_id, _ = app.draft_listing(generator.listing(patent_id, patent, field), actor_id=actor)
         if status != "draft":
             app.publish_listing(c.PublishListing(listing_id=listing_id), actor_id=actor)

@@ -171,6 +171,25 @@ SUMMARIES: dict[str, Summary] = {
     "Patent.SaleReservationEnded": lambda d, _: (
         f"Reservation for the assignment under contract {d['contract_id']} ended: {d.get('reason')}"
     ),
+    "Patent.CoOwnershipConfirmed": lambda d, _: f"Co-ownership confirmed by organisation {d['organisation_id']}",
+    "Patent.CoOwnershipDeclined": lambda d, _: (
+        f"Co-ownership declined by organisation {d['organisation_id']}: {d['reason']}"
+    ),
+    "Patent.RegistrationWithdrawn": lambda d, _: (
+        f"Registration withdrawn: {d['reason']}" + (f" (ownership claim {d['claim_id']})" if d.get("claim_id") else "")
+    ),
+    "Patent.Reregistered": lambda d, _: (
+        f"Patent {d.get('publication_number') or d.get('application_number')} registered again"
+        f" (registration {d['registration']}): {d.get('title_zh') or d.get('title_en')} ({d['legal_status']})"
+    ),
+    "OwnershipClaim.Filed": lambda d, names: (
+        f"Ownership claim filed against registration {d['registration']} of patent"
+        f" {names.get(d['patent_id'], d['patent_id'])}"
+        + (f", reference {d['reference']}" if d.get("reference") else "")
+    ),
+    "OwnershipClaim.Decided": lambda d, _: (
+        f"Ownership claim {'upheld' if d['upheld'] else 'dismissed'}" + (f": {d['reason']}" if d.get("reason") else "")
+    ),
     "Offer.Made": lambda d, _: f"Offer made: {_deal(d['terms'])}, open until {d['expires_at'][:16]}",
     "Offer.Countered": lambda d, _: f"Counter-offer by the {d['side']}: {_deal(d['terms'])}",
     "Offer.Accepted": lambda d, _: f"Offer accepted by the {d['side']}",
@@ -307,7 +326,7 @@ class PostgresAuditLogView(PostgresReadModelView):
             curs.execute(LATEST_ORGS_SQL, (continuing,))
             orgs = {str(row["aggregate_id"]): [str(o) for o in row["organisation_ids"]] for row in curs.fetchall()}
         patents = sorted({str(plain(r.data["patent_id"])) for r in records
-                          if r.topic.endswith("Listing.Drafted") and "patent_id" in r.data})
+                          if r.topic.endswith(("Listing.Drafted", "OwnershipClaim.Filed")) and "patent_id" in r.data})
         numbers: dict[str, str] = {}
         if patents:
             curs.execute(PATENT_NUMBERS_SQL, (patents,))

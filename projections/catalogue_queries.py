@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 from asyncpg.pool import PoolConnectionProxy
 
+from projections.catalogue_claims import ClaimQueries
 from projections.search import query_parts
 
 #: A pooled connection (what ``Pool.acquire`` yields) or a plain one.
@@ -103,6 +104,11 @@ class PatentRecord(msgspec.Struct, frozen=True):
     active_listing_id: UUID | None
     registered_at: datetime
     version: int
+    #: ``active`` or ``withdrawn`` (found wrong, or withdrawn by its registrant: the number is free).
+    registration_status: str = "active"
+    registrant_organisation_id: UUID | None = None
+    #: Named co-owners that have not yet confirmed: until then the patent cannot be listed or contracted.
+    unconfirmed_owner_ids: list[UUID] = msgspec.field(default_factory=list)
 
 
 class ListingDetail(msgspec.Struct, frozen=True):
@@ -124,7 +130,8 @@ _LISTING_FIELDS = (
 _PATENT_FIELDS = (
     "id, jurisdiction, application_number, publication_number, patent_type, title_zh, title_en, abstract_zh,"
     " abstract_en, ipc_codes, filing_date, publication_date, grant_date, expiry_date, legal_status, owners,"
-    " inventors, public_funding, source, active_listing_id, registered_at, version"
+    " inventors, public_funding, source, active_listing_id, registered_at, version, registration_status,"
+    " registrant_organisation_id, unconfirmed_owner_ids"
 )
 # $1 latin words, $2 CJK tsquery text: NULL when the query is empty.
 _QUERY = (
@@ -177,8 +184,8 @@ def _filter_args(f: ListingFilters) -> list[Any]:
     return [latin, cjk, f.ipc_section, f.ipc_class, f.deal_type, f.price_min, f.price_max, f.maturity]
 
 
-class CatalogueQueries:
-    """Reads of the catalogue read model (asyncpg)."""
+class CatalogueQueries(ClaimQueries):
+    """Reads of the catalogue read model (asyncpg), ownership claims included."""
 
     def __init__(self, pool: asyncpg.Pool, facet_cache_size: int = 512) -> None:
         self.pool = pool

@@ -19,6 +19,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from projections.base import PostgresReadModelView, fetch_rows
+from projections.catalogue_claims import CLAIM, CLAIM_TOPICS, apply_claims
 from projections.records import EventRecord, plain
 from projections.search import index_parts
 
@@ -30,6 +31,7 @@ PATENT_COLUMNS = (
     "title_zh", "title_en", "abstract_zh", "abstract_en", "ipc_codes", "filing_date", "publication_date",
     "grant_date", "expiry_date", "legal_status", "owners", "owner_ids", "inventors", "public_funding",
     "source", "active_listing_id", "registered_at", "updated_at", "version",
+    "registration_status", "registrant_organisation_id", "unconfirmed_owner_ids",
 )
 LISTING_COLUMNS = (
     "id", "patent_id", "organisation_id", "organisation_name", "status", "deal_types", "price_mode",
@@ -50,6 +52,7 @@ COLUMN_TYPES = {
     "currency": "text", "open_licence": "jsonb", "maturity": "text", "trl": "integer", "advantages": "text",
     "applications": "text", "keywords": "text[]", "patent_number": "text", "ipc_sections": "text[]",
     "ipc_classes": "text[]", "drafted_at": "timestamptz", "published_at": "timestamptz",
+    "registration_status": "text", "registrant_organisation_id": "uuid", "unconfirmed_owner_ids": "uuid[]",
     # the search vector's parts: Latin text for the english configuration, CJK bigrams as lexemes
     "latin_a": "text", "cjk_a": "text[]", "latin_b": "text", "cjk_b": "text[]",
 }
@@ -123,6 +126,9 @@ def patent_row(r: EventRecord) -> dict[str, Any]:
         "owner_ids": [UUID(o["organisation_id"]) for o in owners if o["organisation_id"]],
         "inventors": d["inventors"], "public_funding": d["public_funding"], "source": d["source"],
         "active_listing_id": None, "registered_at": r.timestamp, "updated_at": r.timestamp, "version": r.version,
+        # Absent from events stored before registrations were checked: active, nothing to confirm.
+        "registration_status": "active", "registrant_organisation_id": plain(d.get("registrant_organisation_id")),
+        "unconfirmed_owner_ids": list(d.get("unconfirmed_owner_ids") or []),
     }
 
 
@@ -197,16 +203,22 @@ class PostgresCatalogueView(PostgresReadModelView):
     """Writes ``catalogue_patents``, ``catalogue_status_history`` and ``catalogue_listings``."""
 
     name = "catalogue"
-    tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets")
+    tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets",
+              "catalogue_ownership_claims")
     topics = frozenset({
         f"{PATENT}.Registered", f"{PATENT}.LegalStatusChanged", f"{PATENT}.ListingOpened",
         f"{PATENT}.ListingClosed", f"{PATENT}.OwnershipTransferred", f"{PATENT}.OwnershipReverted",
         f"{LISTING}.Drafted", f"{LISTING}.Revised", f"{LISTING}.Published", f"{LISTING}.Withdrawn",
         f"{LISTING}.Suspended", f"{LISTING}.Resumed", f"{LISTING}.Closed", f"{LISTING}.DealTypesRestricted",
         f"{LISTING}.DealTypesRestored",
+        *(f"{PATENT}.{e}" for e in ("CoOwnershipConfirmed", "CoOwnershipDeclined", "RegistrationWithdrawn",
+                                     "Reregistered")),
+        *CLAIM_TOPICS,
     })
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        apply_claims(curs, [r for r in records if r.topic.startswith(CLAIM)])
+        records = [r for r in records if not r.topic.startswith(CLAIM)]
         patents, listings = self._load(curs, records)
         before = {listing_id: facet_keys(row) for listing_id, row in listings.items()}
         changed_patents: set[str] = set()
@@ -292,10 +304,12 @@ class PostgresCatalogueView(PostgresReadModelView):
         history: list[tuple[Any, ...]],
     ) -> None:
         d = r.data
-        if event == "Registered":
-            row = patents[r.originator_id] = patent_row(r)
+        if event in ("Registered", "Reregistered"):
+            if event == "Reregistered":  # the same number: the record's key stays
+                r = r._replace(data={**d, "number_key": patents[r.originator_id]["number_key"]})
+            patents[r.originator_id] = patent_row(r)
             effective = d["grant_date"] if d["legal_status"] == "granted" else d["filing_date"]
-            history.append((r.originator_id, r.version, d["legal_status"], effective, "registered",
+            history.append((r.originator_id, r.version, d["legal_status"], effective, event.lower(),
                             plain(d["by"]), r.timestamp))
             return
         row = patents[r.originator_id]
@@ -305,8 +319,7 @@ class PostgresCatalogueView(PostgresReadModelView):
                             plain(d["by"]), r.timestamp))
             for listing_id, listing in listings.items():
                 if str(listing["patent_id"]) == r.originator_id:
-                    listing["legal_status"] = d["status"]
-                    listing.pop("_abstract", None)
+                    copy_patent_facts(listing, row)
                     changed_listings.add(listing_id)
         elif event == "ListingOpened":
             row["active_listing_id"] = plain(d["listing_id"])
@@ -315,6 +328,13 @@ class PostgresCatalogueView(PostgresReadModelView):
         elif event in ("OwnershipTransferred", "OwnershipReverted"):
             row["owners"] = plain(d["owners"])
             row["owner_ids"] = [UUID(o["organisation_id"]) for o in row["owners"] if o["organisation_id"]]
+        elif event in ("CoOwnershipConfirmed", "CoOwnershipDeclined"):
+            answered = plain(d["organisation_id"])
+            row["unconfirmed_owner_ids"] = [o for o in row["unconfirmed_owner_ids"] if str(o) != answered]
+        elif event == "RegistrationWithdrawn":
+            row.update(registration_status="withdrawn", owners=[], owner_ids=[], unconfirmed_owner_ids=[])
+            history.append((r.originator_id, r.version, row["legal_status"], None,
+                            f"registration withdrawn: {d['reason']}", plain(d["by"]), r.timestamp))
         row["updated_at"] = r.timestamp
         row["version"] = r.version
 
@@ -327,6 +347,9 @@ class PostgresCatalogueView(PostgresReadModelView):
             listings[r.originator_id] = listing_row(r, patents[plain(d["patent_id"])])
             return
         row = listings[r.originator_id]
+        # The patent's facts as they stand at this event (not at the end of the page, which a later
+        # event of the patent, such as a re-registration, may have changed): rows do not depend on paging.
+        copy_patent_facts(row, patents[str(row["patent_id"])])
         if event == "Revised":
             apply_terms(row, d["terms"])
         elif event == "Published":

@@ -82,7 +82,7 @@ class PostgresValuationView(PostgresReadModelView):
     topics = frozenset(
         {f"{ACCREDITATION}.{e}" for e in ("Accredited", "Renewed", "Revoked")}
         | {f"{VALUATION}.{e}" for e in ("Recorded", "Superseded", "Withdrawn")}
-        | {f"{PATENT}.Registered"}
+        | {f"{PATENT}.Registered", f"{PATENT}.Reregistered"}
         | {
             f"{LISTING}.{e}"
             for e in (
@@ -121,6 +121,7 @@ class PostgresValuationView(PostgresReadModelView):
             ("Valuation", "Superseded"): self._superseded,
             ("Valuation", "Withdrawn"): self._withdrawn,
             ("Patent", "Registered"): self._patent_registered,
+            ("Patent", "Reregistered"): self._patent_registered,  # the number's new registration: its facts
             ("Listing", "Drafted"): self._listing_drafted,
             ("Listing", "Revised"): self._listing_revised,
             **{
@@ -230,10 +231,13 @@ class PostgresValuationView(PostgresReadModelView):
         d = r.data
         codes = list(d["ipc_codes"])
         groups, subclasses, classes = ipc_fields(codes)
-        number = d.get("publication_number") or d.get("application_number") or d["number_key"]
+        number = d.get("publication_number") or d.get("application_number") or d.get("number_key", "")
         curs.execute(
             "INSERT INTO valuation_patent_fields (patent_id, patent_number, title_zh, title_en, ipc_codes,"
-            " main_groups, subclasses, classes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            " main_groups, subclasses, classes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (patent_id) DO UPDATE SET patent_number = EXCLUDED.patent_number,"
+            " title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes,"
+            " main_groups = EXCLUDED.main_groups, subclasses = EXCLUDED.subclasses, classes = EXCLUDED.classes",
             (r.originator_id, number, d["title_zh"], d["title_en"], codes, groups, subclasses, classes),
         )
 

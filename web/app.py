@@ -23,6 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 import web.labels_deals  # the deal labels join web.i18n.MESSAGES before any page renders
+import web.labels_patents  # and so do the registration labels
 import web.labels_valuation  # noqa: F401 - and the valuation labels after them
 from domain.errors import DomainError
 from marketplace.services import Services, build_services
@@ -38,6 +39,8 @@ from web.controllers.deals_api import DealsApiController
 from web.controllers.health import HealthController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
+from web.controllers.registrations import RegistrationPagesController
+from web.controllers.registrations_api import RegistrationsApiController
 from web.controllers.roots import DailyRootsController
 from web.controllers.valuation import ValuationPagesController
 from web.controllers.valuation_api import ValuationApiController
@@ -144,6 +147,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
             DailyRootsController, DealsController, DealsApiController, WebhooksController,
             ValuationPagesController, ValuationApiController, HealthController,
+            RegistrationPagesController, RegistrationsApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},

@@ -343,12 +343,16 @@ def _status_history(events: list[StoredEvent]) -> list[StatusEntry]:
     entries: list[StatusEntry] = []
     for event in events:
         kind, data = event_type(event), vars(event)
-        if kind == "Patent.Registered":
+        if kind in ("Patent.Registered", "Patent.Reregistered"):
             granted = data["legal_status"] == "granted"
             effective = _day(data["grant_date"] if granted else data["filing_date"])
+            reason = kind.split(".")[1].lower()
             entries.append(
-                StatusEntry(event.originator_version, data["legal_status"], effective, "registered", event.timestamp)
+                StatusEntry(event.originator_version, data["legal_status"], effective, reason, event.timestamp)
             )
+        elif kind == "Patent.RegistrationWithdrawn" and entries:  # as the catalogue's status history shows it
+            entries.append(StatusEntry(event.originator_version, entries[-1].legal_status, None,
+                                       f"registration withdrawn: {data['reason']}", event.timestamp))
         elif kind == "Patent.LegalStatusChanged":
             entries.append(
                 StatusEntry(

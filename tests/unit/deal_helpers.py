@@ -16,6 +16,7 @@ from marketplace.application import Marketplace
 from marketplace.clock import ManualClock
 from marketplace.payments.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
 from marketplace.payments.stripe_gateway import payment_idempotency_key
+from marketplace.registration_commands import ConfirmCoOwnership
 
 PASSWORD = "a-long-password"
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -124,6 +125,8 @@ class World:
             ),
             actor_id=self[owner_keys[0]],
         )
+        for key in owner_keys[1:]:  # named co-owners confirm the registration before it is listed (issue 9)
+            self.app.confirm_co_ownership(ConfirmCoOwnership(patent_id=patent), actor_id=self[key])
         return patent
 
     def list_patent(self, key: str, patent: UUID, **terms: Any) -> UUID:

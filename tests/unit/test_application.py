@@ -93,6 +93,7 @@ def test_only_a_platform_admin_verifies(world: dict[str, UUID], memory_app: Mark
 
 
 def test_register_patent_checks_ownership_ipc_and_shares(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    memory_app.verify_organisation(c.VerifyOrganisation(organisation_id=world["firm_org"]), actor_id=world["admin"])
     before = head(memory_app)
     with pytest.raises(PermissionDeniedError, match="owners"):
         memory_app.register_patent(patent_cmd(world["uni_org"]), actor_id=world["firm"])
@@ -116,7 +117,7 @@ def test_register_patent_checks_ownership_ipc_and_shares(world: dict[str, UUID],
 def test_co_owned_patent_names_each_owner(world: dict[str, UUID], memory_app: Marketplace) -> None:
     patent_id, _ = memory_app.register_patent(patent_cmd(world["uni_org"], owners=[
         c.OwnerShare(organisation_id=world["uni_org"], share=66.67),
-        c.OwnerShare(organisation_id=world["firm_org"], share=33.33)]), actor_id=world["firm"])
+        c.OwnerShare(organisation_id=world["firm_org"], share=33.33)]), actor_id=world["uni"])
     assert [o["share"] for o in memory_app.repository.get(patent_id).owners] == [6_667, 3_333]
 
 
@@ -141,11 +142,11 @@ def test_listing_commands_check_ownership_and_verification(world: dict[str, UUID
     memory_app.publish_listing(c.PublishListing(listing_id=listing_id), actor_id=world["uni"])
     assert memory_app.repository.get(listing_id).status == "published"
 
-    firm_patent, _ = memory_app.register_patent(patent_cmd(world["firm_org"], "202110123456"),
-                                                actor_id=world["firm"])
-    firm_listing, _ = memory_app.draft_listing(listing_cmd(firm_patent), actor_id=world["firm"])
-    with pytest.raises(PermissionDeniedError, match="must be verified"):
-        memory_app.publish_listing(c.PublishListing(listing_id=firm_listing), actor_id=world["firm"])
+    # An unverified organisation cannot register (so it has nothing to list): issue 9.
+    before = head(memory_app)
+    with pytest.raises(PermissionDeniedError, match="must be verified by the platform before it can register"):
+        memory_app.register_patent(patent_cmd(world["firm_org"], "202110123456"), actor_id=world["firm"])
+    assert head(memory_app) == before
 
 
 def test_negative_price_is_refused(world: dict[str, UUID], memory_app: Marketplace) -> None:

@@ -602,17 +602,17 @@ def test_members_of_another_organisation_are_refused(
     assert listing["patent"]["legal_status"] == "pending"
 
 
-def test_an_unverified_organisation_cannot_publish(client: TestClient[Litestar], services: Services) -> None:
+def test_an_unverified_organisation_cannot_register_a_patent(client: TestClient[Litestar], services: Services) -> None:
+    """Issue 9: a fresh self-signup could register any number and lock its true owner out (409 for ever)."""
     newcomer = unverified_member(client, "zhang@startup.example.cn", "新创科技有限公司")
-    listing_id = draft(client, newcomer, register(client, newcomer, 40))
     before = position(services)
 
-    response = client.post(f"/api/listings/{listing_id}/publish", headers=newcomer.headers)
+    response = client.post("/api/patents", json=patent_body(newcomer.organisation_id, 40), headers=newcomer.headers)
 
     assert response.status_code == 403
-    assert "verified" in response.json()["detail"]
+    assert "must be verified" in response.json()["detail"]
     assert position(services) == before
-    assert client.get(f"/api/listings/{listing_id}", headers=newcomer.headers).json()["listing"]["status"] == "draft"
+    assert client.get("/api/patents").json()["total"] == 0
     assert search(client)["total"] == 0
 
 

@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.clock import ManualClock
-from tests.web.test_api import listed, verified_member
+from tests.web.test_api import draft, listed, publish, register, verified_member
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures
     Parties,
     clock,
@@ -81,15 +81,11 @@ def test_an_exclusive_licence_of_a_co_owned_patent_needs_every_consent(
         {"organisation_id": p.university.organisation_id, "share": 60},
         {"organisation_id": institute.organisation_id, "share": 40},
     ]
-    listing_id = listed(
-        client,
-        p.university,
-        22,
-        patent={"owners": owners},
-        deal_types=["exclusive_licence"],
-        price_mode="fixed",
-        asking_price=40_000_000,
-    )
+    patent_id = register(client, p.university, 22, owners=owners)
+    ok(client.post(f"/api/patents/{patent_id}/co-ownership/confirm", headers=institute.headers))  # issue 9
+    listing_id = draft(client, p.university, patent_id, deal_types=["exclusive_licence"], price_mode="fixed",
+                       asking_price=40_000_000)
+    publish(client, p.university, listing_id)
     offer_id = ok(
         client.post(f"/api/listings/{listing_id}/offers", headers=p.enterprise.headers, json=exclusive(40_000_000)), 201
     )["id"]

@@ -100,8 +100,10 @@ class AccountController(Controller):
         listings = await web.catalogue.list_for_organisation(me.organisation_id)
         patents, patent_total = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
         members = await web.accounts.list_members(me.organisation_id)
+        to_confirm = await web.catalogue.co_ownerships_to_confirm(me.organisation_id)
         return Template("account/my.html.jinja2", context=page_context(
-            request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members))
+            request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members,
+            to_confirm=to_confirm))
 
     @post("/my/members")
     async def add_member(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:

@@ -118,8 +118,19 @@ class PagesController(Controller):
         patent, history = found
         me = session_identity(request)
         owns = me is not None and any(o.get("organisation_id") == str(me.organisation_id) for o in patent.owners)
+        # Offered forms only; the commands check the rules again on the aggregates.
+        registrant = patent.registrant_organisation_id
+        active = patent.registration_status == "active"
+        owner_ids = {o.get("organisation_id") for o in patent.owners}
+        registrant_owns = registrant is not None and str(registrant) in owner_ids
+        may_withdraw = active and owns and me is not None and me.has("org_admin") and (
+            not registrant_owns or registrant == me.organisation_id)
+        may_claim = active and me is not None and registrant != me.organisation_id
+        claims = (await web.catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
         return Template("patents/detail.html.jinja2", context=page_context(
-            request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns))
+            request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
+            may_withdraw=may_withdraw, may_claim=may_claim, my_claims=claims,
+            claim_filed=request.query_params.get("claim") == "filed"))
 
     @get("/lang/{code:str}", name="language")
     async def language(self, code: str, request: Request[Any, Any, Any]) -> Redirect:
