@@ -20,7 +20,7 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.ids import organisation_id, user_id
+from domain.ids import organisation_ids, user_id
 from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
 from domain.money import Money
 from domain.organisation import Organisation
@@ -77,11 +77,12 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
         """A person signs up for a new organisation, which waits for verification."""
         if self.exists(user_id(cmd.email)):
             raise ConflictError("email: an account with this e-mail address already exists", field="email")
-        if self.exists(organisation_id(cmd.organisation_name)):
-            raise ConflictError(
-                "organisation_name: this organisation is already registered; ask its administrator to add you",
-                field="organisation_name",
-            )
+        taken = ConflictError(
+            "organisation_name: this organisation is already registered; ask its administrator to add you",
+            field="organisation_name",
+        )
+        if any(self.exists(i) for i in organisation_ids(cmd.organisation_name)):
+            raise taken
         org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
         user = User.sign_up(
             email=cmd.email,
@@ -90,7 +91,10 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
             organisation_id=org.id,
             roles=(Role.MEMBER.value, Role.ORG_ADMIN.value),
         )
-        position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        try:
+            position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        except ConflictError:
+            raise taken if self.exists(org.id) else ConflictError("email: already registered", field="email") from None
         return user.id, position
 
     def add_member(self, cmd: c.AddMember, *, actor_id: UUID | None) -> tuple[UUID, int]:
