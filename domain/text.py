@@ -31,6 +31,11 @@ Shape = Literal["line", "lines"]
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\n\r\u2028\u2029")
 _MULTI_LINE_ALLOWED = frozenset("\n\t\r")
+_REFUSED_CATEGORIES = {
+    "Cc": "a control character",
+    "Cf": "an invisible format character",
+    "Cs": "a lone surrogate, which is not a character",
+}
 
 
 def refusal(ch: str, shape: Shape) -> str | None:
@@ -41,16 +46,9 @@ def refusal(ch: str, shape: Shape) -> str | None:
         return "a line break; this field takes one line"
     if ch == "\t":
         return "a tab; this field takes one line"
-    category = unicodedata.category(ch)
     if ch in BIDI_CONTROLS:
         return "a bidirectional control character"
-    if category == "Cc":
-        return "a control character"
-    if category == "Cf":
-        return "an invisible format character"
-    if category == "Cs":
-        return "a lone surrogate, which is not a character"
-    return None
+    return _REFUSED_CATEGORIES.get(unicodedata.category(ch))
 
 
 def first_refused(value: str, shape: Shape) -> tuple[int, str] | None:

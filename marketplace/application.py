@@ -26,6 +26,7 @@ from domain.money import Money
 from domain.organisation import Organisation
 from domain.patent import Inventor, Owner, Patent, PublicFunding
 from domain.patent_terms import SUSPENDING_STATUSES, LegalStatus
+from domain.text import checked, scrubbed
 from domain.user import Role, User
 from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
@@ -152,7 +153,7 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
         self.require_role(reader, Role.AUDITOR, Role.PLATFORM_ADMIN)
         read = AuditRead(
             reader_id=reader.id, reader_roles=sorted(reader.roles), aggregate_id=aggregate_id,
-            aggregate_type=aggregate_type, page=page[:2000], shown_version=version,
+            aggregate_type=aggregate_type, page=scrubbed(page)[:2000], shown_version=version,
             as_of=as_of.isoformat() if as_of is not None else None, by=reader.id,
         )
         return self.commit(read)
@@ -169,6 +170,7 @@ class Marketplace(DealCommands, ValuationCommands, MarketplaceBase):
 
     def bootstrap_platform_admin(self, *, email: str, password: str, display_name: str, organisation_name: str) -> UUID:
         """Create the operator's organisation and first platform admin (CLI and demo data only)."""
+        display_name = checked(display_name, "display_name")
         org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
         user = User.sign_up(
             email=email,

@@ -3,6 +3,7 @@ at sign-up, at import, and against organisations a store registered before names
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from uuid import UUID
 
@@ -105,14 +106,14 @@ def test_import_cleans_invisible_and_control_characters_and_reports_what_it_cann
     services: Services, tmp_path: Path
 ) -> None:
     native = tmp_path / "patents.jsonl"
-    native.write_text(
-        '{"jurisdiction": "CN", "application_number": "%s", "patent_type": "invention",'
-        ' "title_zh": "一种\\u0000茶叶\\u00ad萎凋\\u202e设备", "abstract_zh": "第一行\\r\\n第二行\\u001b",'
-        ' "applicants": ["福建农林大学\\u200b|university"], "inventors": ["张\\u200d三"]}\n'
-        '{"jurisdiction": "CN", "application_number": "%s", "patent_type": "invention",'
-        ' "title_zh": "一种\\ud800电池", "applicants": ["福建农林大学|university"]}\n' % (N1, N2),
-        encoding="utf-8",
-    )
+    rows = [
+        {"jurisdiction": "CN", "application_number": N1, "patent_type": "invention",
+         "title_zh": "一种\x00茶叶\u00ad萎凋\u202e设备", "abstract_zh": "第一行\r\n第二行\x1b",
+         "applicants": ["福建农林大学\u200b|university"], "inventors": ["张\u200d三"]},
+        {"jurisdiction": "CN", "application_number": N2, "patent_type": "invention",
+         "title_zh": "一种\ud800电池", "applicants": ["福建农林大学|university"]},
+    ]
+    native.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     report = PatentImporter(services.app).run(read_patents(native))
     assert report.registered == 1
     assert [e.line for e in report.errors] == [2]
