@@ -27,6 +27,11 @@ LINE: dict[str, Any] = {"text": "line"}
 LINES: dict[str, Any] = {"text": "lines"}
 SECRET: dict[str, Any] = {"text": "secret"}
 
+#: What the OpenAPI document says of each shape (``Meta(description=...)``).
+_REFUSED = "control characters, invisible format characters (zero-width, BOM, soft hyphen), bidirectional controls"
+LINE_RULE = f"One line of text: no line break, tab, {_REFUSED}. Stored in Unicode NFC."
+LINES_RULE = f"Text of one or more lines: newline and tab allowed; no other {_REFUSED}. Stored in Unicode NFC."
+
 
 def _shape(info: mi.Type) -> Shape | None:
     """The text shape declared inside a field's type (``list[ShortText] | None`` → ``line``)."""

@@ -8,13 +8,13 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.command_text import LINE, LINES, SECRET, clean_struct
+from marketplace.command_text import LINE, LINE_RULE, LINES, LINES_RULE, SECRET, clean_struct
 
 #: Text types declare their shape (marketplace.command_text): one line, several lines, or a secret.
-ShortText = Annotated[str, msgspec.Meta(max_length=500, extra=LINE)]
-Text = Annotated[str, msgspec.Meta(max_length=20_000, extra=LINES)]
+ShortText = Annotated[str, msgspec.Meta(max_length=500, extra=LINE, description=LINE_RULE)]
+Text = Annotated[str, msgspec.Meta(max_length=20_000, extra=LINES, description=LINES_RULE)]
 #: A short text that may run over several lines: reasons and notes.
-Note = Annotated[str, msgspec.Meta(max_length=500, extra=LINES)]
+Note = Annotated[str, msgspec.Meta(max_length=500, extra=LINES, description=LINES_RULE)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, extra=SECRET)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
 

@@ -9,10 +9,10 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.command_text import LINES
+from marketplace.command_text import LINES, LINES_RULE
 from marketplace.commands import Command, Note, ShortText
 
-Text = Annotated[str, msgspec.Meta(max_length=10_000, extra=LINES)]
+Text = Annotated[str, msgspec.Meta(max_length=10_000, extra=LINES, description=LINES_RULE)]
 
 
 class AccreditValuer(Command, frozen=True, kw_only=True):
