@@ -11,8 +11,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.services import Services
-from tests.web.conftest import post_form
-from tests.web.test_api import Member, patent_body, position, verified_member
+from tests.web.conftest import login, post_form
+from tests.web.test_api import Member, app_number, patent_body, position, verified_member
 
 
 def signup_body(**overrides: str) -> dict[str, str]:
@@ -98,3 +98,22 @@ def test_a_reason_in_the_query_string_is_checked_too(
     assert response.status_code == 400, response.text
     assert response.json()["field"] == "reason"
     assert position(services) == before
+
+
+def test_the_patent_form_refuses_a_hidden_character_and_keeps_a_textarea_s_lines(
+    client: TestClient[Litestar], services: Services, member: Member
+) -> None:
+    login(client, "wang@xmu.example.cn", "secret-password-1")
+    fields = {"application_number": app_number(4), "patent_type": "invention", "title_zh": "一种电池\u202e",
+              "abstract_zh": "第一段\r\n第二段", "ipc_codes": "H01M 10/0562", "legal_status": "granted",
+              "owner_0": member.organisation_id, "owner_share_0": "100"}
+    before = position(services)
+    refused = post_form(client, "/patents/new", fields, form_page="/patents/new")
+    assert refused.status_code == 400, refused.text
+    assert "title_zh: character 5 is U+202E RIGHT-TO-LEFT OVERRIDE" in refused.text
+    assert position(services) == before
+
+    registered = post_form(client, "/patents/new", fields | {"title_zh": "一种电池"}, form_page="/patents/new")
+    assert registered.status_code == 303, registered.text
+    patent_id = registered.headers["location"].rsplit("/", 1)[-1]
+    assert client.get(f"/api/patents/{patent_id}").json()["patent"]["abstract_zh"] == "第一段\n第二段"
