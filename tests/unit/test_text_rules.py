@@ -15,6 +15,9 @@ from domain.text import checked, name_key, scrubbed
 from marketplace import commands as c
 from marketplace import deal_commands as dc
 from marketplace import valuation_commands as vc
+from marketplace.application import Marketplace
+from marketplace.importing.service import PatentImporter
+from marketplace.importing.sources import Applicant, ImportedPatent
 
 REFUSED_ANYWHERE = [
     "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f",  # C0 and C1 controls, DEL
@@ -125,3 +128,24 @@ def test_a_password_is_taken_exactly_as_typed() -> None:
     password = "pa\u0073\u0301sword\tpass"  # never recorded as text: hashed as typed, so login still matches
     assert c.SignUp(email="a@b.cn", password=password, display_name="陈", organisation_name="福州大学",
                     organisation_kind="university").password == password
+
+
+# --- the importer ---------------------------------------------------------------------------------
+def _record(line: int, number: str, title: str, applicant: str) -> ImportedPatent:
+    return ImportedPatent(
+        line=line, jurisdiction="CN", publication_number=number, application_number=None, patent_type="invention",
+        title_en="", title_zh=title, abstract_en="", abstract_zh="", ipc_codes=(), publication_date=None,
+        filing_date=None, grant_date=None, legal_status="pending",
+        applicants=(Applicant(applicant, "university"),), inventors=("张\u200b三",))
+
+
+def test_the_importer_reports_a_record_it_cannot_record_and_imports_the_rest(memory_app: Marketplace) -> None:
+    report = PatentImporter(memory_app).run([
+        _record(2, "CN1688334A", "一种\ud800电池", "福州大学"),  # a lone surrogate: no store can hold it
+        _record(3, "CN1688335A", "一种\x00茶叶\u202e设备", "福州大学\u200b"),  # cleaned
+        _record(4, "CN1688336A", "一种面包", "\u200b\u200c"),  # nothing visible is left of the name
+    ])
+    assert report.registered == 1
+    assert [(e.line, e.message.split(":")[0]) for e in report.errors] == [(2, "title_zh"), (4, "name")]
+    org = memory_app.repository.get(organisation_id("福州大学"))
+    assert org.name == "福州大学"
