@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, ValidationError
 from domain.ids import organisation_id
+from domain.text import checked
 
 
 class OrganisationKind(StrEnum):
@@ -31,7 +32,11 @@ def parse_kind(value: str) -> OrganisationKind:
 
 
 def clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
+    """The name as recorded: one line of text (``domain.text``), NFC, white space collapsed.
+
+    Whether two names are one organisation is decided on ``domain.text.name_key`` (the id).
+    """
+    cleaned = " ".join(checked(name, "name").split())
     if not 2 <= len(cleaned) <= 200:
         raise ValidationError("name: must be 2 to 200 characters", field="name")
     return cleaned
@@ -78,7 +83,7 @@ class Organisation(Aggregate):
         return cls(
             name=clean_name(name),
             kind=parse_kind(kind).value,
-            region=region.strip()[:100],
+            region=checked(region, "region").strip()[:100],
             verified=verified,
             by=by,
         )

@@ -20,12 +20,13 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.ids import organisation_id, user_id
+from domain.ids import organisation_ids, user_id
 from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
 from domain.money import Money
 from domain.organisation import Organisation
 from domain.patent import Inventor, Owner, Patent, PublicFunding
 from domain.patent_terms import SUSPENDING_STATUSES, LegalStatus
+from domain.text import checked, scrubbed
 from domain.user import Role, User
 from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
@@ -78,11 +79,12 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
         """A person signs up for a new organisation, which waits for verification."""
         if self.exists(user_id(cmd.email)):
             raise ConflictError("email: an account with this e-mail address already exists", field="email")
-        if self.exists(organisation_id(cmd.organisation_name)):
-            raise ConflictError(
-                "organisation_name: this organisation is already registered; ask its administrator to add you",
-                field="organisation_name",
-            )
+        taken = ConflictError(
+            "organisation_name: this organisation is already registered; ask its administrator to add you",
+            field="organisation_name",
+        )
+        if any(self.exists(i) for i in organisation_ids(cmd.organisation_name)):
+            raise taken
         org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
         user = User.sign_up(
             email=cmd.email,
@@ -91,7 +93,10 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
             organisation_id=org.id,
             roles=(Role.MEMBER.value, Role.ORG_ADMIN.value),
         )
-        position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        try:
+            position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        except ConflictError:
+            raise taken if self.exists(org.id) else ConflictError("email: already registered", field="email") from None
         return user.id, position
 
     def add_member(self, cmd: c.AddMember, *, actor_id: UUID | None) -> tuple[UUID, int]:
@@ -149,7 +154,7 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
         self.require_role(reader, Role.AUDITOR, Role.PLATFORM_ADMIN)
         read = AuditRead(
             reader_id=reader.id, reader_roles=sorted(reader.roles), aggregate_id=aggregate_id,
-            aggregate_type=aggregate_type, page=page[:2000], shown_version=version,
+            aggregate_type=aggregate_type, page=scrubbed(page)[:2000], shown_version=version,
             as_of=as_of.isoformat() if as_of is not None else None, by=reader.id,
         )
         return self.commit(read)
@@ -166,6 +171,7 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
 
     def bootstrap_platform_admin(self, *, email: str, password: str, display_name: str, organisation_name: str) -> UUID:
         """Create the operator's organisation and first platform admin (CLI and demo data only)."""
+        display_name = checked(display_name, "display_name")
         org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
         user = User.sign_up(
             email=email,

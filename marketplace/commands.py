@@ -8,19 +8,28 @@ from uuid import UUID
 
 import msgspec
 
-Text = Annotated[str, msgspec.Meta(max_length=20_000)]
-ShortText = Annotated[str, msgspec.Meta(max_length=500)]
+from marketplace.command_text import LINE, LINE_RULE, LINES, LINES_RULE, SECRET, clean_struct
+
+#: Text types declare their shape (marketplace.command_text): one line, several lines, or a secret.
+ShortText = Annotated[str, msgspec.Meta(max_length=500, extra=LINE, description=LINE_RULE)]
+Text = Annotated[str, msgspec.Meta(max_length=20_000, extra=LINES, description=LINES_RULE)]
+#: A short text that may run over several lines: reasons and notes.
+Note = Annotated[str, msgspec.Meta(max_length=500, extra=LINES, description=LINES_RULE)]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, extra=SECRET)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base of all commands."""
+    """Base of all commands: every text field, however deep, passes ``domain.text``'s rule on the way in."""
+
+    def __post_init__(self) -> None:
+        clean_struct(self)
 
 
 # --- accounts -----------------------------------------------------------------------------
 class SignUp(Command, frozen=True, kw_only=True):
     email: ShortText
-    password: Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
+    password: Password
     display_name: ShortText
     organisation_name: ShortText
     organisation_kind: ShortText
@@ -29,7 +38,7 @@ class SignUp(Command, frozen=True, kw_only=True):
 
 class AddMember(Command, frozen=True, kw_only=True):
     email: ShortText
-    password: Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
+    password: Password
     display_name: ShortText
     roles: list[str] = msgspec.field(default_factory=lambda: ["member"])
 
@@ -89,7 +98,7 @@ class ChangeLegalStatus(Command, frozen=True, kw_only=True):
     patent_id: UUID
     legal_status: ShortText
     effective_date: date
-    reason: ShortText = ""
+    reason: Note = ""
     expected_version: int | None = None
 
 
@@ -129,5 +138,5 @@ class PublishListing(Command, frozen=True, kw_only=True):
 
 class WithdrawListing(Command, frozen=True, kw_only=True):
     listing_id: UUID
-    reason: ShortText = ""
+    reason: Note = ""
     expected_version: int | None = None

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.money import MAX_AMOUNT
-from marketplace.commands import Command, Percent, ShortText, Text
+from marketplace.commands import Command, Note, Percent, ShortText, Text
 
 #: Minor units, bounded like ``domain.money.Money`` (read models keep amounts in ``bigint`` columns).
 Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)]
@@ -69,12 +69,12 @@ class AcceptOffer(Command, frozen=True, kw_only=True):
 
 class RejectOffer(Command, frozen=True, kw_only=True):
     offer_id: UUID
-    reason: ShortText = ""
+    reason: Note = ""
 
 
 class WithdrawOffer(Command, frozen=True, kw_only=True):
     offer_id: UUID
-    reason: ShortText = ""
+    reason: Note = ""
 
 
 class ExpireOffer(Command, frozen=True, kw_only=True):
@@ -145,7 +145,7 @@ class RecordManualReceipt(Command, frozen=True, kw_only=True):
 
 class RefundPayment(Command, frozen=True, kw_only=True):
     obligation_id: UUID
-    reason: ShortText
+    reason: Note
 
 
 class SetBenefitRules(Command, frozen=True, kw_only=True):

@@ -9,10 +9,10 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.commands import Command
+from marketplace.command_text import LINES, LINES_RULE
+from marketplace.commands import Command, Note, ShortText
 
-ShortText = Annotated[str, msgspec.Meta(max_length=500)]
-Text = Annotated[str, msgspec.Meta(max_length=10_000)]
+Text = Annotated[str, msgspec.Meta(max_length=10_000, extra=LINES, description=LINES_RULE)]
 
 
 class AccreditValuer(Command, frozen=True, kw_only=True):
@@ -30,7 +30,7 @@ class RenewAccreditation(Command, frozen=True, kw_only=True):
 
 class RevokeAccreditation(Command, frozen=True, kw_only=True):
     user_id: UUID
-    reason: ShortText
+    reason: Note
 
 
 class CalculateValuation(Command, frozen=True, kw_only=True):
@@ -60,4 +60,4 @@ class RecordAssessment(Command, frozen=True, kw_only=True):
 
 class WithdrawAssessment(Command, frozen=True, kw_only=True):
     valuation_id: UUID
-    reason: ShortText
+    reason: Note

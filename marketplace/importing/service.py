@@ -9,7 +9,7 @@ nothing. Unusable rows are reported with their line numbers and skipped; the res
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 from uuid import UUID
@@ -19,9 +19,11 @@ from eventsourcing.persistence import IntegrityError
 from psycopg import sql
 
 from domain.errors import DomainError
+from domain.ids import legacy_organisation_id, organisation_id
 from domain.ipc import IpcScheme, parse_ipc
 from domain.organisation import Organisation
 from domain.patent import FULL_SHARE, Inventor, Owner, Patent
+from domain.text import Shape, checked, name_key, scrubbed
 from marketplace.app_base import SYSTEM_ACTOR
 from marketplace.application import Marketplace
 from marketplace.importing.sources import Applicant, ImportedPatent, RowError
@@ -58,12 +60,40 @@ def _ipc_codes(codes: Iterable[str], scheme: IpcScheme | None) -> list[str]:
     return result
 
 
-def build_patent(record: ImportedPatent, scheme: IpcScheme | None) -> tuple[Patent, list[Organisation]]:
+def recordable(record: ImportedPatent) -> ImportedPatent:
+    """The record's text as the marketplace records it (``domain.text``).
+
+    Exports carry soft hyphens, zero-width spaces, byte-order marks, bidirectional marks and
+    stray control characters: they are dropped (control characters become spaces) rather than
+    cost the row. What still cannot be recorded raises a ``ValidationError`` naming the column,
+    which the importer reports as a row error.
+    """
+
+    def text(value: str, field: str, shape: Shape = "line") -> str:
+        return checked(scrubbed(value, shape), field, shape)
+
+    return msgspec.structs.replace(
+        record,
+        title_en=text(record.title_en, "title_en"), title_zh=text(record.title_zh, "title_zh"),
+        abstract_en=text(record.abstract_en, "abstract_en", "lines"),
+        abstract_zh=text(record.abstract_zh, "abstract_zh", "lines"),
+        ipc_codes=tuple(text(code, "ipc_codes") for code in record.ipc_codes),
+        applicants=tuple(Applicant(" ".join(text(a.name, "applicants").split()), a.kind) for a in record.applicants),
+        inventors=tuple(" ".join(text(name, "inventors").split()) for name in record.inventors),
+    )
+
+
+def build_patent(
+    record: ImportedPatent, scheme: IpcScheme | None, registered: Mapping[str, UUID] | None = None
+) -> tuple[Patent, list[Organisation]]:
     """The patent a record describes and the organisations among its applicants.
 
     A record that names no applicant is owned by its inventors: where the office names no
     separate applicant (US filings before 2012, many PATENTSCOPE rows) the inventors applied.
+    ``registered`` maps applicant names (by ``domain.text.name_key``) to organisations registered
+    under their legacy id (``domain.ids.legacy_organisation_id``), which own the patent then.
     """
+    record = recordable(record)
     applicants = list(record.applicants) or [Applicant(name, "individual") for name in record.inventors]
     organisations: list[Organisation] = []
     owners: list[Owner] = []
@@ -71,6 +101,8 @@ def build_patent(record: ImportedPatent, scheme: IpcScheme | None) -> tuple[Pate
     for applicant, share in zip(applicants, shares, strict=True):
         if applicant.kind == "individual":
             owners.append(Owner(None, applicant.name, share))
+        elif registered and name_key(applicant.name) in registered:
+            owners.append(Owner(registered[name_key(applicant.name)], applicant.name, share))
         else:
             org = Organisation.register(name=applicant.name, kind=applicant.kind, by=SYSTEM_ACTOR)
             organisations.append(org)
@@ -118,6 +150,18 @@ class PatentImporter:
             curs.execute(query, (ids,))
             return {row["originator_id"] for row in curs.fetchall()}
 
+    def registered_under_legacy_ids(self, records: Iterable[ImportedPatent]) -> dict[str, UUID]:
+        """Applicant names whose organisation a store written before names compared under NFKC
+        holds under a legacy id different from the name's id (one query; usually none to ask)."""
+        legacy: dict[UUID, str] = {}
+        for record in records:
+            for applicant in record.applicants:
+                name = applicant.name
+                old = legacy_organisation_id(name)
+                if applicant.kind != "individual" and old != organisation_id(name) and old not in self.seen:
+                    legacy[old] = name_key(name)
+        return {legacy[i]: i for i in self.existing(list(legacy))} if legacy else {}
+
     def run(
         self, records: Iterable[ImportedPatent | RowError], progress: Callable[[int], None] | None = None
     ) -> ImportReport:
@@ -132,13 +176,14 @@ class PatentImporter:
 
     def _import_batch(self, batch: list[ImportedPatent | RowError], report: ImportReport) -> None:
         built: list[tuple[Patent, list[Organisation]]] = []
+        registered = self.registered_under_legacy_ids(r for r in batch if isinstance(r, ImportedPatent))
         for record in batch:
             report.read += 1
             if isinstance(record, RowError):
                 report.errors.append(record)
                 continue
             try:
-                built.append(build_patent(record, self.app.ipc_scheme))
+                built.append(build_patent(record, self.app.ipc_scheme, registered))
             except DomainError as error:
                 report.errors.append(RowError(record.line, error.message))
         candidates = [p.id for p, _ in built] + [o.id for _, orgs in built for o in orgs]

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import DomainError
+from marketplace.command_text import clean_struct
 
 #: Stripe's single-payment cap in minor units (¥999,999.99): larger amounts go by bank transfer.
 STRIPE_MAX_AMOUNT = 99_999_999
@@ -64,6 +65,9 @@ class GatewayEvent(msgspec.Struct, frozen=True, kw_only=True):
     payload_sha256: str = ""
     #: The provider object's own status (a PaymentIntent's ``succeeded``, a refund's ``failed``…).
     status: str | None = None
+
+    def __post_init__(self) -> None:
+        clean_struct(self)  # the provider's ids are recorded as text: the command edge's rule applies
 
 
 class WebhookSignatureError(Exception):
