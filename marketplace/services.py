@@ -20,6 +20,7 @@ from projections.audit_chain import PostgresAuditChainView
 from projections.audit_log import PostgresAuditLogView
 from projections.base import PostgresReadModelView
 from projections.catalogue_view import PostgresCatalogueView
+from projections.credentials import PostgresCredentialsView
 from projections.deals_view import PostgresDealsView
 from projections.runner import BatchProjectionRunner
 from projections.valuation_view import PostgresValuationView
@@ -33,6 +34,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "audit_chain": PostgresAuditChainView,
     "deals": PostgresDealsView,
     "valuation": PostgresValuationView,
+    "credentials": PostgresCredentialsView,
 }
 
 

@@ -35,6 +35,7 @@ from web.controllers.deal_access import (
 )
 from web.forms import to_command
 from web.state import WebState
+from web.throttle import throttle_objections
 
 
 class OfferDetail(msgspec.Struct, frozen=True):
@@ -195,7 +196,8 @@ class DealsApiController(Controller):
         items = [Notice(k, [o for o in objections if o.contract_id == k.id]) for k in contracts]
         return NoticeCollection(items, len(items))
 
-    @post("/contracts/{contract_id:uuid}/objections", summary="Object to a notice (any logged-in user)")
+    @post("/contracts/{contract_id:uuid}/objections", summary="Object to a notice (any logged-in user)",
+          description="Throttled per address and per user: 429 with Retry-After.", guards=[throttle_objections])
     async def object(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Created:
