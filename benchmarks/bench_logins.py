@@ -131,7 +131,7 @@ def run(ctx: Context) -> BenchResult:
                     for name, latencies in flooded.items():
                         with Flood(server.base_url, botnet=name == "botnet") as flood:
                             time.sleep(2.0)  # let the flood fill the server's queues
-                            latencies += _commands(client, cmds, token, per_round)
+                            latencies.extend(_commands(client, cmds, token, per_round))
                         floods[name].append(flood)
                         say(f"  round {round_ + 1}, {name}: commands p50 {median(latencies) * 1000:.0f} ms;"
                             f" logins answered {dict(flood.statuses)}")
