@@ -39,7 +39,8 @@ def logged_in(client: TestClient[Litestar]) -> bool:
 
 def session_cookie(client: TestClient[Litestar]) -> str:
     cookie = client.cookies.get("session")
-    assert cookie and cookie != "null"
+    assert cookie
+    assert cookie != "null"
     return cookie
 
 
@@ -95,7 +96,8 @@ def test_the_session_cookie_holds_only_an_id_and_the_session_lives_in_postgresql
 ) -> None:
     login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     cookie = session_cookie(client)
-    assert "Platform" not in cookie and len(cookie) == 64
+    assert "Platform" not in cookie
+    assert len(cookie) == 64
     with services.app.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
         curs.execute("SELECT count(*) AS n FROM web_sessions WHERE session_id = %s", (cookie,))
         assert curs.fetchone()["n"] == 1
@@ -157,7 +159,8 @@ def test_a_revoked_role_ends_the_users_sessions_and_tokens_and_a_new_login_has_t
     assert not replay(client, cookie)
     assert not counts(client, headers)
     again = client.post("/api/auth/token", json={"email": EMAIL, "password": PASSWORD})
-    assert again.status_code == 201 and "org_admin" not in again.json()["roles"]
+    assert again.status_code == 201
+    assert "org_admin" not in again.json()["roles"]
     # Other users' sessions and tokens are untouched.
     assert counts(client, admin)
 
@@ -186,7 +189,8 @@ def test_a_token_without_exp_or_jti_is_refused(
     claims = jwt.decode(good["token"], options={"verify_signature": False})
     del claims[missing]
     refused = client.post(f"/api/organisations/{uuid.uuid4()}/verify", headers=mint(services, **claims))
-    assert refused.status_code == 401 and missing in refused.json()["detail"]
+    assert refused.status_code == 401
+    assert missing in refused.json()["detail"]
 
 
 @pytest.mark.parametrize("subject", ["not-a-uuid", str(uuid.uuid4()), "organisation", 12, None])

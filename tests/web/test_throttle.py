@@ -89,7 +89,8 @@ def test_wrong_logins_on_the_login_form_get_a_429_page_in_the_readers_language(c
     assert_throttled(english)
     assert_throttled(chinese)
     assert "text/html" in english.headers["content-type"]
-    assert "Too many attempts" in english.text and "尝试次数过多" in chinese.text
+    assert "Too many attempts" in english.text
+    assert "尝试次数过多" in chinese.text
 
 
 def test_sign_ups_are_throttled_per_address_and_a_refused_one_records_nothing(
