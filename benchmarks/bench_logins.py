@@ -96,16 +96,20 @@ class Flood:
             client.close()
 
 
-def _commands(client: Client, cmds: Commands, token: str, n: int) -> list[float]:
-    """Seconds per ``POST /api/patents`` (each a new patent), one after another."""
+def _commands(base_url: str, cmds: Commands, token: str, n: int) -> list[float]:
+    """Seconds per ``POST /api/patents`` (each a new patent), one after another on one new connection."""
     latencies = []
-    for _ in range(n):
-        body = msgspec.to_builtins(cmds.register())
-        started = time.perf_counter()
-        status, answer = client.post("/api/patents", body, {"Authorization": f"Bearer {token}"})
-        latencies.append(time.perf_counter() - started)
-        if status != 201:
-            raise RuntimeError(f"register_patent: {status} {answer[:300]!r}")
+    client = Client(base_url)
+    try:
+        for _ in range(n):
+            body = msgspec.to_builtins(cmds.register())
+            started = time.perf_counter()
+            status, answer = client.post("/api/patents", body, {"Authorization": f"Bearer {token}"})
+            latencies.append(time.perf_counter() - started)
+            if status != 201:
+                raise RuntimeError(f"register_patent: {status} {answer[:300]!r}")
+    finally:
+        client.close()
     return latencies
 
 
@@ -122,21 +126,21 @@ def run(ctx: Context) -> BenchResult:
                 if status != 201:
                     raise RuntimeError(f"token: {status} {body[:300]!r}")
                 token = json.loads(body)["token"]
-                _commands(client, cmds, token, 5)  # warm up
+                client.close()
+                _commands(server.base_url, cmds, token, 5)  # warm up
                 idle: list[float] = []
                 flooded: dict[str, list[float]] = {"one address": [], "botnet": []}
                 floods: dict[str, list[Flood]] = {"one address": [], "botnet": []}
                 for round_ in range(rounds):
-                    idle += _commands(client, cmds, token, per_round)
+                    idle += _commands(server.base_url, cmds, token, per_round)
                     for name, latencies in flooded.items():
                         with Flood(server.base_url, botnet=name == "botnet") as flood:
                             time.sleep(2.0)  # let the flood fill the server's queues
-                            latencies.extend(_commands(client, cmds, token, per_round))
+                            latencies.extend(_commands(server.base_url, cmds, token, per_round))
                         floods[name].append(flood)
                         say(f"  round {round_ + 1}, {name}: commands p50 {median(latencies) * 1000:.0f} ms;"
                             f" logins answered {dict(flood.statuses)}")
                     say(f"  round {round_ + 1}, idle: commands p50 {median(idle) * 1000:.0f} ms")
-                client.close()
         finally:
             services.close()
 

@@ -12,7 +12,8 @@ successful login gives both back: only failures count. Lock-out: an attacker who
 account empties its account bucket, which would keep its owner out too; so an address from
 which the account logged in during the last 90 days skips the account bucket (it still has its
 address bucket). The owner is then kept out only on an address it never used, and only while
-the attack lasts, and the attacker gets one guess a minute.
+the attack lasts, and the attacker gets one guess a minute. A refusal is answered after a pause
+(:data:`REFUSAL_PAUSE`), so that hammering costs the server little CPU.
 
 Keys are keyed hashes (HMAC with the site's secret) of the e-mail, user id or address, so the
 table holds no personal data in clear. Behind a reverse proxy, the client address is the one the
@@ -21,6 +22,7 @@ ASGI server takes from ``X-Forwarded-For`` (uvicorn trusts it from ``FORWARDED_A
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
@@ -58,6 +60,9 @@ LIMITS: dict[str, Limit] = {
     "objection.account": Limit(5, 720),  # objections by one user: 5, then 5 an hour
 }
 KNOWN_ADDRESS_DAYS = 90
+#: Seconds a refusal waits before it is answered: a client that hammers on a few connections gets
+#: at most one answer a second on each, instead of hundreds that would take the CPU from commands.
+REFUSAL_PAUSE = 1.0
 
 _TAKE = """
 INSERT INTO throttle_buckets AS b (key, tokens, updated_at) VALUES ($1, $2::float8 - 1, clock_timestamp())
@@ -76,6 +81,10 @@ MESSAGES.setdefault("throttle.wait", ("尝试次数过多，请 {seconds} 秒后
                                       "Too many attempts: try again in {seconds} seconds."))
 MESSAGES.setdefault("throttle.busy", ("系统繁忙，请 {seconds} 秒后再试。",
                                       "The marketplace is busy: try again in {seconds} seconds."))
+
+
+class _RefusedError(Exception):
+    """Leaves the bucket transaction, rolling it back."""
 
 
 class ThrottledError(TooManyRequestsException):
@@ -133,7 +142,10 @@ class Throttle:
                     if tokens < 0:
                         wait = max(wait, -tokens * limit.per_seconds)
                 if wait:
-                    raise ThrottledError(math.ceil(wait))  # rolls the transaction back: nothing taken
+                    raise _RefusedError  # rolls the transaction back: nothing taken
+        except _RefusedError:
+            await asyncio.sleep(REFUSAL_PAUSE)  # off the pool: a paused refusal holds no connection
+            raise ThrottledError(math.ceil(wait)) from None
         finally:
             if random.random() < 0.01:  # noqa: S311 - not security: how often to sweep full buckets
                 await self.pool.execute("DELETE FROM throttle_buckets WHERE updated_at < now() - interval '1 day'")
