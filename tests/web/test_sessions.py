@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 from domain.user import User
 from marketplace.passwords import hash_password
 from marketplace.services import Services
+from projections.records import EventRecord
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
 from web.app import create_app
 
@@ -216,3 +217,24 @@ def test_forms_still_need_the_csrf_token_with_server_side_sessions(client: TestC
     assert logged_in(client)
     token = csrf_token(client, "/my")
     assert client.post("/logout", data={"_csrf_token": token}, follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("fact", ["Deactivated", "Erased"])
+def test_a_deactivation_or_erasure_ends_the_users_sessions_and_tokens_for_good(
+    client: TestClient[Litestar], services: Services, fact: str
+) -> None:
+    """The accounts trade records these events; the credentials view reacts to their topics alone."""
+    headers = sign_up_verified(client, services, EMAIL, "福州大学")
+    user_id = user_id_of(client)
+    login(client, EMAIL, PASSWORD)
+    cookie = session_cookie(client)
+    view = services.views["credentials"]
+    user = services.app.repository.get(uuid.UUID(user_id))
+    event = EventRecord(position=0, originator_id=user_id, version=user.version + 1,
+                        topic=f"domain.user:User.{fact}", timestamp="", data={})
+    with view.datastore.transaction(commit=True) as curs:
+        view.apply(curs, [event])
+
+    assert not replay(client, cookie)
+    assert not counts(client, headers)
+    assert not counts(client, api_token(client, EMAIL, PASSWORD))  # even a token issued afterwards
