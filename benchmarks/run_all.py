@@ -28,6 +28,7 @@ from benchmarks import (
     bench_commands,
     bench_deals,
     bench_import,
+    bench_logins,
     bench_read_your_writes,
     bench_rebuild,
     bench_search,
@@ -43,7 +44,7 @@ from benchmarks.common import (
     summary_table,
 )
 
-NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of")
+NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of", "logins")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -96,6 +97,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
         results.append(_guarded("audit_chain", lambda: bench_audit_chain.run(ctx)))
     if "as_of" in selected:
         results.append(_guarded("as_of", lambda: bench_as_of.run(ctx)))
+    if "logins" in selected:
+        results.append(_guarded("logins", lambda: bench_logins.run(ctx)))
     return results
 
 

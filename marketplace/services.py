@@ -20,6 +20,7 @@ from projections.audit_chain import PostgresAuditChainView
 from projections.audit_log import PostgresAuditLogView
 from projections.base import PostgresReadModelView
 from projections.catalogue_view import PostgresCatalogueView
+from projections.credentials import PostgresCredentialsView
 from projections.deals_view import PostgresDealsView
 from projections.health import ReadModelHealth, status_statement
 from projections.runner import BatchProjectionRunner
@@ -34,6 +35,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "audit_chain": PostgresAuditChainView,
     "deals": PostgresDealsView,
     "valuation": PostgresValuationView,
+    "credentials": PostgresCredentialsView,
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +15,6 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
@@ -45,7 +43,9 @@ from web.controllers.roots import DailyRootsController
 from web.controllers.valuation import ValuationPagesController
 from web.controllers.valuation_api import ValuationApiController
 from web.controllers.webhooks import WebhooksController
+from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
+from web.throttle import ThrottledError, throttled_handler
 
 HERE = Path(__file__).parent
 _PARENTHESES = re.compile(r"\([^()]*\)")
@@ -134,6 +134,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             svc.start_projections()
         pool = await create_pool(svc, max_size=max(4, settings.pool_size))
         app.state.web = WebState(svc, pool, CatalogueQueries(pool), AccountsQueries(pool))
+        session_store.bind(pool)
         try:
             yield
         finally:
@@ -141,7 +142,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             if owned:
                 svc.close()
 
-    secret = hashlib.sha256(settings.secret_key.encode()).digest()
+    session_store = PostgresSessionStore()
     return Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
@@ -152,8 +153,9 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},
         lifespan=[lifespan],
-        middleware=[CookieBackendConfig(secret=secret, secure=settings.secure_cookies, httponly=True,
-                                        samesite="lax", max_age=8 * 3600, exclude=["^/static/"]).middleware],
+        stores={"sessions": session_store},
+        middleware=[SessionConfig(secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600,
+                                  exclude=["^/static/"]).middleware, credentials_middleware],
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/", "^/static/", "^/webhooks/"],
                                cookie_secure=settings.secure_cookies, cookie_httponly=False),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
@@ -162,5 +164,5 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
                                      description="Listings, patents and accounts of the patent marketplace. "
                                                  "Commands need a bearer token from POST /api/auth/token."),
         exception_handlers={DomainError: domain_error_handler, HTTPException: http_error_handler,
-                            NotFoundException: http_error_handler},
+                            NotFoundException: http_error_handler, ThrottledError: throttled_handler},
     )

@@ -3,74 +3,126 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import jwt
-from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 
 from web.i18n import pick_language, translator
 
 TOKEN_TTL_SECONDS = 8 * 3600
+#: Where the credentials middleware (web/sessions.py) leaves the checked bearer token of a request:
+#: an :class:`Identity`, ``None`` (no token) or the reason the token was refused.
+BEARER_SCOPE_KEY = "marketplace.bearer"
 
 
 @dataclass(frozen=True)
 class Identity:
     """The logged-in user as remembered at login (roles refresh at next login).
 
-    Only used to show pages; every command re-checks roles and ownership on the aggregates.
+    ``version`` is the user's version at login: a password change, role revocation, deactivation
+    or erasure after it ends the session or token. Only used to show pages; every command
+    re-checks roles and ownership on the aggregates.
     """
 
     user_id: UUID
     display_name: str
     organisation_id: UUID
     roles: tuple[str, ...]
+    version: int = 0
 
     def has(self, role: str) -> bool:
         return role in self.roles
 
     def as_session(self) -> dict[str, Any]:
         return {"uid": str(self.user_id), "name": self.display_name, "org": str(self.organisation_id),
-                "roles": list(self.roles)}
+                "roles": list(self.roles), "uv": self.version}
 
     @classmethod
     def from_session(cls, data: dict[str, Any]) -> Identity | None:
+        """The identity in a session or token's claims; ``None`` when absent or malformed."""
         if not data or "uid" not in data:
             return None
-        return cls(UUID(data["uid"]), data["name"], UUID(data["org"]), tuple(data["roles"]))
+        try:
+            roles = data["roles"]
+            if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+                return None
+            version = data.get("uv", 0)
+            if not isinstance(version, int) or not isinstance(data["name"], str):
+                return None
+            return cls(UUID(str(data["uid"])), data["name"], UUID(str(data["org"])), tuple(roles), version)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            return None
 
 
-def session_identity(request: Request[Any, Any, Any]) -> Identity | None:
+def session_identity(request: ASGIConnection[Any, Any, Any, Any]) -> Identity | None:
     return Identity.from_session(request.session if "session" in request.scope else {})
 
 
+@dataclass(frozen=True)
+class TokenClaims:
+    """A bearer token's identity and its id (``jti``), for revocation."""
+
+    identity: Identity
+    jti: UUID
+    expires_at: int
+
+
 def issue_token(identity: Identity, secret: str) -> str:
-    claims = identity.as_session() | {"exp": int(time.time()) + TOKEN_TTL_SECONDS}
+    now = int(time.time())
+    claims = identity.as_session() | {"sub": str(identity.user_id), "jti": str(uuid.uuid4()), "iat": now,
+                                      "exp": now + TOKEN_TTL_SECONDS}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def bearer_identity(request: Request[Any, Any, Any], secret: str) -> Identity | None:
-    header = request.headers.get("authorization", "")
+def read_token(header: str, secret: str) -> TokenClaims | None:
+    """The claims of an ``Authorization`` header's bearer token (``None`` without a header).
+
+    Raises ``NotAuthorizedException`` for a malformed, forged or expired token, one without
+    ``exp`` or ``jti``, or one whose subject is not a user id.
+    """
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NotAuthorizedException("authorization: use 'Bearer <token>' from POST /api/auth/token")
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"])
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "jti", "uid"]})
     except jwt.PyJWTError as exc:
         raise NotAuthorizedException(f"authorization: the token is invalid or expired ({exc})") from None
-    return Identity.from_session(claims)
+    identity = Identity.from_session(claims)
+    try:
+        jti = UUID(str(claims["jti"]))
+    except ValueError:
+        identity = None
+    if identity is None:
+        raise NotAuthorizedException("authorization: the token's subject is not a user")
+    return TokenClaims(identity, jti, int(claims["exp"]))
 
 
-def language_of(request: Request[Any, Any, Any]) -> str:
+def bearer_identity(request: ASGIConnection[Any, Any, Any, Any], secret: str = "") -> Identity | None:
+    """The bearer token's user, as checked by the credentials middleware; 401 for a refused token.
+
+    ``secret`` is no longer used (the middleware checked the token); kept for existing callers.
+    """
+    checked = request.scope.get(BEARER_SCOPE_KEY)
+    if isinstance(checked, str):
+        raise NotAuthorizedException(checked)
+    if checked is None and request.headers.get("authorization"):
+        raise NotAuthorizedException("authorization: the token could not be checked")
+    return checked if isinstance(checked, Identity) else None
+
+
+def language_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
     return pick_language(request.query_params.get("lang"), request.cookies.get("lang"),
                          request.headers.get("accept-language"))
 
 
-def page_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:
+def page_context(request: ASGIConnection[Any, Any, Any, Any], **values: Any) -> dict[str, Any]:
     """The values every page template gets."""
     lang = language_of(request)
     return {"lang": lang, "t": translator(lang), "me": session_identity(request), **values}

@@ -291,9 +291,14 @@ def test_a_revoked_auditor_loses_access_even_with_an_old_token(
     member = api_token(client, MEMBER, PASSWORD)
     assert client.delete(f"/api/users/{market.auditor}/roles/auditor", headers=member).status_code == 403
     assert client.delete(f"/api/users/{market.auditor}/roles/auditor", headers=admin).status_code == 200
+    # A role revocation revokes the user's tokens: the old one is refused, a new login lacks the role.
     refused = client.get("/api/audit/events", headers=token)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+    refused = client.get("/api/audit/events", headers=api_token(client, AUDITOR, PASSWORD))
     assert refused.status_code == 403
     assert "auditor" in refused.json()["detail"]
     assert client.post(f"/api/users/{market.auditor}/roles", json={"role": "auditor"}, headers=admin
                        ).status_code == 200
-    assert client.get("/api/audit/events", headers=token).status_code == 200
+    assert client.get("/api/audit/events", headers=token).status_code == 401
+    assert client.get("/api/audit/events", headers=api_token(client, AUDITOR, PASSWORD)).status_code == 200

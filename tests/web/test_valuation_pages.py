@@ -166,7 +166,9 @@ def test_revoked_valuers_and_strangers_are_refused_with_the_rule(
         f"/api/valuers/{setting.valuer_id}/revoke", headers=setting.admin, json={"reason": "证书注销"}
     )
     assert revoked.status_code == 200, revoked.text
-    refused = client.post("/api/valuations", headers=setting.valuer, json=body)
+    # Revoking the accreditation revokes the role valuer, and with it the valuer's tokens.
+    assert client.post("/api/valuations", headers=setting.valuer, json=body).status_code == 401
+    refused = client.post("/api/valuations", headers=api_token(client, "wang@huaxin.test", PASSWORD), json=body)
     assert refused.status_code == 403
     assert "the accreditation was revoked" in refused.json()["detail"]
     listed = client.get("/api/valuers").json()

@@ -13,7 +13,9 @@ from marketplace import commands as c
 from web.context import Identity, language_of, page_context, session_identity
 from web.forms import text, to_command
 from web.i18n import MESSAGES
+from web.sessions import NEW_USER_VERSION, authenticate, begin_session
 from web.state import WebState
+from web.throttle import client_address, throttle_of
 
 
 def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
@@ -56,18 +58,16 @@ class AccountController(Controller):
         target = text(form, "next") or "/my"
         if not target.startswith("/") or target.startswith("//"):
             target = "/my"
-        user = await web.run(web.services.app.authenticate, text(form, "email"), text(form, "password"))
-        if user is None:
+        identity = await authenticate(request, web, text(form, "email"), text(form, "password"))
+        if identity is None:
             return Template("account/login.html.jinja2", status_code=401, context=page_context(
                 request, error="auth.failed", next=target, email=text(form, "email")))
-        identity = Identity(user.id, user.display_name, user.organisation_id, tuple(user.roles))
-        request.clear_session()
-        request.set_session(identity.as_session())
+        await begin_session(request, identity)
         return Redirect(target, status_code=303)
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        request.clear_session()
+        request.clear_session()  # the store deletes the session: its cookie no longer logs anyone in
         return Redirect("/", status_code=303)
 
     @get("/signup", name="signup")
@@ -79,6 +79,8 @@ class AccountController(Controller):
         form = await request.form()
         values = {k: text(form, k) for k in ("email", "display_name", "organisation_name", "organisation_kind",
                                               "region")}
+        await throttle_of(request).take(("signup.address", client_address(request)),
+                                        ("signup.account", values["email"]))
         try:
             cmd = to_command(c.SignUp, values | {"password": text(form, "password")})
             user_id, position = await web.run(web.services.app.sign_up, cmd)
@@ -87,8 +89,8 @@ class AccountController(Controller):
         await web.wait_for(position)
         user = await web.accounts.get_user(user_id)
         assert user is not None
-        identity = Identity(user_id, user.display_name, user.organisation_id, tuple(user.roles))
-        request.set_session(identity.as_session())
+        identity = Identity(user_id, user.display_name, user.organisation_id, tuple(user.roles), NEW_USER_VERSION)
+        await begin_session(request, identity)
         return Redirect("/my", status_code=303)
 
     @get("/my", name="my")

@@ -14,8 +14,10 @@ from litestar.params import Parameter
 from marketplace import commands as c
 from projections.accounts import OrganisationRow
 from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
-from web.context import Identity, bearer_identity, issue_token
+from web.context import Identity, bearer_identity, issue_token, read_token
+from web.sessions import authenticate, revoke_token
 from web.state import WebState
+from web.throttle import client_address, throttle_of
 
 Limit = Annotated[int, Parameter(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Parameter(ge=0, le=100_000, description="rows to skip")]
@@ -77,17 +79,26 @@ class ApiController(Controller):
     tags = ["marketplace"]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     # --- authentication ---------------------------------------------------------------
-    @post("/auth/token", summary="Exchange e-mail and password for a bearer token")
-    async def token(self, data: Credentials, web: WebState) -> Token:
-        user = await web.run(web.services.app.authenticate, data.email, data.password)
-        if user is None:
+    @post("/auth/token", summary="Exchange e-mail and password for a bearer token (8 hours; revocable)",
+          description="Failed attempts are throttled per address and per account: 429 with Retry-After.")
+    async def token(self, data: Credentials, web: WebState, request: Request[Any, Any, Any]) -> Token:
+        identity = await authenticate(request, web, data.email, data.password)
+        if identity is None:
             raise NotAuthorizedException("email: e-mail or password is wrong")
-        identity = Identity(user.id, user.display_name, user.organisation_id, tuple(user.roles))
-        return Token(issue_token(identity, web.services.settings.secret_key), "bearer", user.id,
-                     user.organisation_id, list(user.roles))
+        return Token(issue_token(identity, web.services.settings.secret_key), "bearer", identity.user_id,
+                     identity.organisation_id, list(identity.roles))
 
-    @post("/signup", summary="Sign up for a new organisation (awaits verification)")
-    async def signup(self, data: c.SignUp, web: WebState) -> Created:
+    @post("/auth/logout", summary="Revoke the bearer token presented", status_code=204)
+    async def logout(self, web: WebState, request: Request[Any, Any, Any]) -> None:
+        api_identity(request, web)
+        claims = read_token(request.headers.get("authorization", ""), web.services.settings.secret_key)
+        assert claims is not None
+        await revoke_token(web.pool, claims.jti, claims.expires_at)
+
+    @post("/signup", summary="Sign up for a new organisation (awaits verification)",
+          description="Throttled per address and per e-mail: 429 with Retry-After.")
+    async def signup(self, data: c.SignUp, web: WebState, request: Request[Any, Any, Any]) -> Created:
+        await throttle_of(request).take(("signup.address", client_address(request)), ("signup.account", data.email))
         user_id, position = await web.run(web.services.app.sign_up, data)
         await web.wait_for(position)
         return Created(user_id, position)

@@ -26,6 +26,7 @@ from web.deal_forms import terms_fields
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.labels_deals import deals_translator
 from web.state import WebState
+from web.throttle import throttle_objections
 
 # The guards and queries live in deal_access.py; re-exported for callers that import them from here.
 __all__ = ["DealsController", "guard_contract", "guard_offer", "queries", "reads_everything"]
@@ -262,7 +263,7 @@ class DealsController(Controller):
             f"/offers/{offer_id}",
         )
 
-    @post("/contracts/{contract_id:uuid}/objections")
+    @post("/contracts/{contract_id:uuid}/objections", guards=[throttle_objections])
     async def object(self, contract_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
         return await self._command(

@@ -38,6 +38,7 @@ from web.controllers.deal_access import (
 )
 from web.forms import to_command
 from web.state import WebState
+from web.throttle import throttle_objections
 
 
 class OfferDetail(msgspec.Struct, frozen=True):
@@ -211,6 +212,7 @@ class DealsApiController(Controller):
     @post(
         "/contracts/{contract_id:uuid}/objections",
         summary="Object to a notice (a member of a verified organisation other than the seller)",
+        description="Throttled per address and per user: 429 with Retry-After.", guards=[throttle_objections],
     )
     async def object(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
