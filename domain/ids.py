@@ -17,8 +17,11 @@ def organisation_id(name: str) -> UUID:
     return natural_id("organisation", " ".join(name.split()))
 
 
-def user_id(email: str) -> UUID:
-    """Users are identified by their e-mail address."""
+def legacy_user_id(email: str) -> UUID:
+    """The id stores written before personal data left the events gave a user: derived from its e-mail.
+
+    New accounts get random ids (``domain.user.User.create_id``), since this one is a linkable pseudonym.
+    """
     return natural_id("user", email)
 
 

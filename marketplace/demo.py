@@ -27,7 +27,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import ConflictError
-from domain.ids import organisation_id, user_id
+from domain.ids import organisation_id
 from domain.patent_numbers import cn_check_character
 from marketplace import commands as c
 from marketplace.application import Marketplace
@@ -1041,6 +1041,7 @@ def seed_demo(
     accounts: list[DemoAccount] = []
     org_ids: dict[str, UUID] = {}
     admins: dict[str, UUID] = {}
+    members: dict[str, UUID] = {}
 
     password = _password()
     admin_id = app.bootstrap_platform_admin(email=PLATFORM_ADMIN.email, password=password,
@@ -1063,8 +1064,14 @@ def seed_demo(
     for member in MEMBERS:
         password = _password()
         roles = ["member", member.role]
-        app.add_member(c.AddMember(email=member.email, password=password, display_name=member.display_name,
-                                   roles=roles), actor_id=admins[member.organisation])
+        # The organisation adds a plain member; platform-wide roles come from the platform admin
+        # (``valuer`` with the accreditation in ``seed_demo_deals``).
+        member_id, _ = app.add_member(c.AddMember(email=member.email, password=password,
+                                                  display_name=member.display_name, roles=["member"]),
+                                      actor_id=admins[member.organisation])
+        members[member.email] = member_id
+        if member.role != "valuer":
+            app.grant_role(c.GrantRole(user_id=member_id, role=member.role), actor_id=admin_id)
         accounts.append(DemoAccount(member.email, password, member.display_name, member.organisation, roles))
 
     generator = _Generator(rng, org_ids)
@@ -1094,7 +1101,7 @@ def seed_demo(
             progress(done, listings)
     if on_offer:
         buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
-        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=user_id(MEMBERS[0].email))
+        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email])
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1, patents=listings, listings=listings,
                       published=published)
