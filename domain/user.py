@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -83,11 +84,28 @@ class User(Aggregate):
         organisation_id: UUID
         roles: list[str]
         by: UUID | None
-        #: The role the granting actor held ("system", "platform_admin", "org_admin"); "" in old events.
+        #: The role the granting actor acted in ("system", "self", "platform_admin", "org_admin");
+        #: absent from events written before the rule on who may grant what.
         authority: str
+
+        def apply(self, aggregate: Any) -> None:
+            """Old events: note grants made without the rule, and keep personal data aside for adoption."""
+            state = self.__dict__
+            if not state.get("authority"):
+                aggregate.note_old_grants(state.get("roles", []), state.get("by"))
+            if state.get("email") is not None and state.get("password_hash") is not None:
+                aggregate.keep_legacy(LegacyPerson(state["email"], state.get("display_name") or "",
+                                                   state["password_hash"]))
 
     class PasswordChanged(Aggregate.Event):
         by: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            """Old events carried the new hash: keep it aside for adoption."""
+            password_hash = self.__dict__.get("password_hash")
+            if password_hash is not None and aggregate.legacy_person is not None:
+                old = aggregate.legacy_person
+                aggregate.keep_legacy(LegacyPerson(old.email, old.display_name, password_hash))
 
     @staticmethod
     def create_id(**_: object) -> UUID:
@@ -95,16 +113,7 @@ class User(Aggregate):
         return uuid4()
 
     @event(SignedUp)
-    def __init__(
-        self,
-        organisation_id: UUID,
-        roles: list[str],
-        by: UUID | None,
-        authority: str = "",
-        email: str | None = None,
-        display_name: str | None = None,
-        password_hash: str | None = None,
-    ) -> None:
+    def __init__(self, organisation_id: UUID, roles: list[str], by: UUID | None, authority: str = "") -> None:
         self.organisation_id = organisation_id
         self.roles = list(roles)
         self.active = True
@@ -115,10 +124,6 @@ class User(Aggregate):
         self._vouched: set[str] = set()
         self._person: tuple[str, str] | None = None
         self._legacy: LegacyPerson | None = None
-        if not authority:
-            self._note_legacy_grants(roles, by)
-        if email is not None and password_hash is not None:
-            self._legacy = LegacyPerson(email, display_name or "", password_hash)
 
     @classmethod
     def sign_up(
@@ -157,7 +162,10 @@ class User(Aggregate):
         return ERASED_PERSON if self.erased else ""
 
     # --- roles --------------------------------------------------------------------------------
-    def _note_legacy_grants(self, roles: list[str], by: UUID | None) -> None:
+    def keep_legacy(self, person: LegacyPerson) -> None:
+        self._legacy = person
+
+    def note_old_grants(self, roles: list[str], by: UUID | None) -> None:
         for role in roles:
             if role in PLATFORM_WIDE:
                 self.unconfirmed[role] = by
@@ -208,9 +216,8 @@ class User(Aggregate):
         self._password_changed(by=by)
 
     @event(PasswordChanged)
-    def _password_changed(self, by: UUID, password_hash: str | None = None) -> None:
-        if password_hash is not None and self._legacy is not None:
-            self._legacy = LegacyPerson(self._legacy.email, self._legacy.display_name, password_hash)
+    def _password_changed(self, by: UUID) -> None:
+        """The new hash is in the personal-data store."""
 
     def deactivate(self, *, by: UUID) -> None:
         self._require_not_erased()
