@@ -107,7 +107,7 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, MarketplaceB
             org = self.load(Organisation, admin.organisation_id, "organisation_id")
             if not org.verified and set(roles) != {Role.MEMBER.value}:
                 raise PermissionDeniedError(
-                    "roles: until the platform verifies your organisation you may add plain members only",
+                    "roles: until the platform has verified your organisation you may add plain members only",
                     field="roles")
             authority = Role.ORG_ADMIN.value
         email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
