@@ -68,6 +68,9 @@ class AccountCommands(MarketplaceBase):
         org = self.load(Organisation, admin.organisation_id, "organisation_id")
         return (Role.MEMBER.value, Role.ORG_ADMIN.value) if org.verified else ()
 
+    def require_platform_admin(self, actor_id: UUID | None) -> None:
+        self.require_role(self.actor(actor_id), Role.PLATFORM_ADMIN)
+
     def unconfirmed_grants(self) -> list[UnconfirmedGrant]:
         """Platform-wide roles from old events not honoured (their grantor was no platform admin)."""
         found: list[UnconfirmedGrant] = []

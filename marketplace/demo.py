@@ -1021,6 +1021,24 @@ def _password() -> str:
     return secrets.token_urlsafe(12)  # 16 characters, 96 bits
 
 
+def _add_members(app: Marketplace, admins: dict[str, UUID], admin_id: UUID,
+                 accounts: list[DemoAccount]) -> dict[str, UUID]:
+    """Each organisation adds a plain member; platform-wide roles come from the platform admin
+    (``valuer`` with the accreditation in ``seed_demo_deals``)."""
+    members: dict[str, UUID] = {}
+    for member in MEMBERS:
+        password = _password()
+        member_id, _ = app.add_member(c.AddMember(email=member.email, password=password,
+                                                  display_name=member.display_name, roles=["member"]),
+                                      actor_id=admins[member.organisation])
+        members[member.email] = member_id
+        if member.role != "valuer":
+            app.grant_role(c.GrantRole(user_id=member_id, role=member.role), actor_id=admin_id)
+        accounts.append(DemoAccount(member.email, password, member.display_name, member.organisation,
+                                    ["member", member.role]))
+    return members
+
+
 def seed_demo(
     app: Marketplace,
     *,
@@ -1041,7 +1059,6 @@ def seed_demo(
     accounts: list[DemoAccount] = []
     org_ids: dict[str, UUID] = {}
     admins: dict[str, UUID] = {}
-    members: dict[str, UUID] = {}
 
     password = _password()
     admin_id = app.bootstrap_platform_admin(email=PLATFORM_ADMIN.email, password=password,
@@ -1061,19 +1078,7 @@ def seed_demo(
         org_ids[org.name] = organisation_id(org.name)
         if org.verified:
             app.verify_organisation(c.VerifyOrganisation(organisation_id=org_ids[org.name]), actor_id=admin_id)
-    for member in MEMBERS:
-        password = _password()
-        roles = ["member", member.role]
-        # The organisation adds a plain member; platform-wide roles come from the platform admin
-        # (``valuer`` with the accreditation in ``seed_demo_deals``).
-        member_id, _ = app.add_member(c.AddMember(email=member.email, password=password,
-                                                  display_name=member.display_name, roles=["member"]),
-                                      actor_id=admins[member.organisation])
-        members[member.email] = member_id
-        if member.role != "valuer":
-            app.grant_role(c.GrantRole(user_id=member_id, role=member.role), actor_id=admin_id)
-        accounts.append(DemoAccount(member.email, password, member.display_name, member.organisation, roles))
-
+    members = _add_members(app, admins, admin_id, accounts)
     generator = _Generator(rng, org_ids)
     drawn = [generator.patent() for _ in range(listings)]
     statuses = _status_plan(rng, [p.legal_status == "granted" for p, _, _ in drawn])

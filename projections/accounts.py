@@ -43,6 +43,18 @@ class UserRow(msgspec.Struct, frozen=True):
     erased: bool = False
 
 
+class PersonRow(msgspec.Struct, frozen=True):
+    """A user as the platform admin's people page lists it, with its organisation's name."""
+
+    id: UUID
+    email: str
+    display_name: str
+    organisation_name: str
+    roles: list[str]
+    active: bool
+    erased: bool
+
+
 class PostgresAccountsView(PostgresReadModelView):
     """Writes ``accounts_organisations`` and ``accounts_user_records``."""
 
@@ -149,3 +161,15 @@ class AccountsQueries:
             organisation_id,
         )
         return [UserRow(**dict(r)) for r in rows]
+
+    async def list_people(self, *, limit: int = 100, offset: int = 0) -> tuple[list[PersonRow], int]:
+        """Every account, newest first, with e-mail and name from the personal-data store (platform admin)."""
+        rows = await self.pool.fetch(
+            "SELECT u.id, u.email, u.display_name, o.name AS organisation_name, u.roles, u.active, u.erased,"
+            " count(*) OVER () AS total FROM accounts_users u"
+            " JOIN accounts_organisations o ON o.id = u.organisation_id"
+            " ORDER BY u.signed_up_at DESC, u.id LIMIT $1 OFFSET $2",
+            limit, offset,
+        )
+        total = rows[0]["total"] if rows else int(await self.pool.fetchval("SELECT count(*) FROM accounts_users"))
+        return [PersonRow(**{k: v for k, v in r.items() if k != "total"}) for r in rows], total

@@ -37,6 +37,7 @@ from web.controllers.deals import DealsController
 from web.controllers.deals_api import DealsApiController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
+from web.controllers.people import AccountsApiController, PeopleFormsController
 from web.controllers.roots import DailyRootsController
 from web.controllers.valuation import ValuationPagesController
 from web.controllers.valuation_api import ValuationApiController
@@ -142,7 +143,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
             DailyRootsController, DealsController, DealsApiController, WebhooksController,
-            ValuationPagesController, ValuationApiController,
+            ValuationPagesController, ValuationApiController, PeopleFormsController, AccountsApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},
