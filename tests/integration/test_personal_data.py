@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -95,7 +94,7 @@ def test_an_erased_person_is_gone_and_the_audit_still_verifies(services: Service
 
 
 @pytest.fixture
-def old_store(services: Services) -> Iterator[dict[str, UUID]]:
+def old_store(services: Services) -> dict[str, UUID]:
     """Events written by the code before issue 9: personal data in SignedUp, a self-granted auditor role."""
     app = services.app
     ops_org = Organisation.register(name="平台运营中心", kind="government", verified=True, by=SYSTEM_ACTOR)
@@ -107,7 +106,7 @@ def old_store(services: Services) -> Iterator[dict[str, UUID]]:
     old_grant(app, boss, 2, "auditor", by=boss)
     member = old_sign_up(app, "li@firm.example", "李工程师", PASSWORD, firm_org.id, ["member"], boss)
     catch_up(services)
-    yield {"ops": ops, "boss": boss, "member": member}
+    return {"ops": ops, "boss": boss, "member": member}
 
 
 def restart(services: Services, tmp_path: Path) -> Services:
