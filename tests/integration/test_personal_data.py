@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 import psycopg
@@ -16,6 +17,7 @@ from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR
 from marketplace.audit.chain import verify_store
 from marketplace.audit.rebuild_check import rebuild_check
+from marketplace.cli import build_parser, cmd_accounts
 from marketplace.services import Services, build_services
 from marketplace.settings import Settings
 from tests.unit.account_helpers import old_grant, old_sign_up
@@ -109,6 +111,15 @@ def old_store(services: Services) -> dict[str, UUID]:
     return {"ops": ops, "boss": boss, "member": member}
 
 
+def settings_for(services: Services, tmp_path: Path) -> Settings:
+    a = services.address
+    url = f"postgresql://{quote(a.user)}@/{a.dbname}?host={quote(a.host)}&port={a.port}"
+    if not a.host.startswith("/"):
+        url = f"postgresql://{quote(a.user)}:{quote(a.password)}@{a.host}:{a.port}/{a.dbname}"
+    return Settings.from_env({"MARKETPLACE_DATABASE_URL": url, "MARKETPLACE_DATA_DIR": str(tmp_path),
+                              "MARKETPLACE_DEMO_DATA": "0", "MARKETPLACE_IPC_SCHEME": str(tmp_path / "none")})
+
+
 def restart(services: Services, tmp_path: Path) -> Services:
     """The same database opened again, as ``serve`` does after the upgrade."""
     settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
@@ -116,7 +127,7 @@ def restart(services: Services, tmp_path: Path) -> Services:
 
 
 def test_an_old_store_keeps_working_and_erasure_removes_what_it_can(
-    services: Services, old_store: dict[str, UUID], tmp_path: Path
+    services: Services, old_store: dict[str, UUID], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     again = restart(services, tmp_path)
     try:
@@ -128,6 +139,9 @@ def test_an_old_store_keeps_working_and_erasure_removes_what_it_can(
         assert boss is not None
         assert boss.id == old_store["boss"]
         assert [(g.user_id, g.role) for g in app.unconfirmed_grants()] == [(old_store["boss"], "auditor")]
+        assert cmd_accounts(settings_for(again, tmp_path), build_parser().parse_args(
+            ["accounts", "unconfirmed-roles"])) == 0
+        assert str(old_store["boss"]) in capsys.readouterr().out
         assert sql(again, "SELECT display_name FROM accounts_users WHERE id = %s", old_store["member"]) == [
             ("李工程师",)]
         # The audit log read model shows none of the old payloads' personal data.
