@@ -92,7 +92,8 @@ class User(Aggregate):
             """Old events: note grants made without the rule, and keep personal data aside for adoption."""
             state = self.__dict__
             if not state.get("authority"):
-                aggregate.note_old_grants(state.get("roles", []), state.get("by"))
+                for role in state.get("roles", []):
+                    aggregate.note_old_grant(role, state.get("by"))
             if state.get("email") is not None and state.get("password_hash") is not None:
                 aggregate.keep_legacy(LegacyPerson(state["email"], state.get("display_name") or "",
                                                    state["password_hash"]))
@@ -118,10 +119,11 @@ class User(Aggregate):
         self.roles = list(roles)
         self.active = True
         self.erased = False
-        #: Platform-wide roles recorded by an old event without the authority rule: role -> who granted it.
-        #: Not honoured until the application finds the grantor was a platform admin, or one confirms it.
-        self.unconfirmed: dict[str, UUID | None] = {}
-        self._vouched: set[str] = set()
+        #: Platform-wide roles granted by events written before the rule on who may grant what: role -> grantor.
+        self.old_grants: dict[str, UUID | None] = {}
+        #: Old grants the upgrade revoked (their grantor was no platform admin), until a platform admin grants
+        #: the role again: role -> who made the old grant.
+        self.awaiting_confirmation: dict[str, UUID | None] = {}
         self._person: tuple[str, str] | None = None
         self._legacy: LegacyPerson | None = None
 
@@ -165,24 +167,15 @@ class User(Aggregate):
     def keep_legacy(self, person: LegacyPerson) -> None:
         self._legacy = person
 
-    def note_old_grants(self, roles: list[str], by: UUID | None) -> None:
-        for role in roles:
-            if role in PLATFORM_WIDE:
-                self.unconfirmed[role] = by
-
-    def vouch(self, role: str) -> None:
-        """The application found that this old grant was made by a platform admin: honour it."""
-        self._vouched.add(role)
+    def note_old_grant(self, role: str, by: UUID | None) -> None:
+        if role in PLATFORM_WIDE:
+            self.old_grants[role] = by
 
     def has_role(self, role: Role) -> bool:
-        value = role.value
-        return value in self.roles and (value not in self.unconfirmed or value in self._vouched)
+        return role.value in self.roles
 
     def grant_role(self, role: str, *, by: UUID, authority: str) -> None:
         (parsed,) = parse_roles([role])
-        if parsed in self.unconfirmed and parsed in self.roles:
-            self._role_confirmed(role=parsed, by=by)
-            return
         if parsed in self.roles:
             raise ConflictError(f"roles: user already has the role {parsed}", field="roles")
         self._role_granted(role=parsed, by=by, authority=authority)
@@ -190,24 +183,38 @@ class User(Aggregate):
     @event("RoleGranted")
     def _role_granted(self, role: str, by: UUID, authority: str = "") -> None:
         self.roles.append(role)
-        if not authority and role in PLATFORM_WIDE:
-            self.unconfirmed[role] = by
-
-    @event("RoleConfirmed")
-    def _role_confirmed(self, role: str, by: UUID) -> None:
-        """A platform admin confirmed a platform-wide role that an old event granted without the rule."""
-        self.unconfirmed.pop(role, None)
+        self.awaiting_confirmation.pop(role, None)
+        if authority:
+            self.old_grants.pop(role, None)
+        else:
+            self.note_old_grant(role, by)
 
     def revoke_role(self, role: str, *, by: UUID) -> None:
         (parsed,) = parse_roles([role])
+        if parsed in self.awaiting_confirmation:
+            self._role_revoked(role=parsed, by=by)
+            return
         if parsed not in self.roles:
             raise ConflictError(f"roles: user does not have the role {parsed}", field="roles")
         self._role_revoked(role=parsed, by=by)
 
+    def revoke_old_grant(self, role: str, *, by: UUID) -> None:
+        """The upgrade takes back an old platform-wide grant whose grantor was no platform admin."""
+        if role not in self.roles or role not in self.old_grants:
+            raise ConflictError(f"roles: {role} is not an old grant of this user", field="roles")
+        self._role_revoked(role=role, by=by, awaiting_confirmation=True, granted_by=self.old_grants[role])
+
     @event("RoleRevoked")
-    def _role_revoked(self, role: str, by: UUID) -> None:
-        self.roles.remove(role)
-        self.unconfirmed.pop(role, None)
+    def _role_revoked(
+        self, role: str, by: UUID, awaiting_confirmation: bool = False, granted_by: UUID | None = None
+    ) -> None:
+        if role in self.roles:
+            self.roles.remove(role)
+        self.old_grants.pop(role, None)
+        if awaiting_confirmation:
+            self.awaiting_confirmation[role] = granted_by
+        else:
+            self.awaiting_confirmation.pop(role, None)
 
     # --- the account ----------------------------------------------------------------------------
     def change_password(self, *, by: UUID) -> None:

@@ -10,15 +10,16 @@ Personal data (e-mail, display name, password hash) goes to ``self.personal``, n
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.errors import ConflictError, PermissionDeniedError
+from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError
 from domain.ids import legacy_user_id
 from domain.organisation import Organisation
 from domain.user import PLATFORM_WIDE, Role, User
 from marketplace import account_commands as ac
-from marketplace.app_base import MarketplaceBase
+from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.passwords import hash_password, verify_password
 from marketplace.personal_data import Person, duplicate_email
 
@@ -72,19 +73,22 @@ class AccountCommands(MarketplaceBase):
         self.require_role(self.actor(actor_id), Role.PLATFORM_ADMIN)
 
     def unconfirmed_grants(self) -> list[UnconfirmedGrant]:
-        """Platform-wide roles from old events not honoured (their grantor was no platform admin)."""
+        """Old platform-wide grants the upgrade revoked, until a platform admin grants the role again."""
         found: list[UnconfirmedGrant] = []
-        start = 1
+        for user in self._users():
+            found.extend(UnconfirmedGrant(user.id, role, by) for role, by in user.awaiting_confirmation.items())
+        return found
+
+    def _users(self, start: int = 1) -> Iterator[User]:
+        """Every user, in sign-up order, from position ``start`` of the log."""
         while True:
             page = self.recorder.select_notifications(start, 500, topics=[USER_SIGNED_UP])
             for notification in page:
                 user = self.find_user(notification.originator_id)  # type: ignore[arg-type]
-                if user is None:
-                    continue
-                found.extend(UnconfirmedGrant(user.id, role, by) for role, by in user.unconfirmed.items()
-                             if not user.has_role(Role(role)))
+                if user is not None:
+                    yield user
             if len(page) < 500:
-                return found
+                return
             start = page[-1].id + 1
 
     # --- the account --------------------------------------------------------------------------
@@ -170,19 +174,39 @@ class AccountCommands(MarketplaceBase):
         self.adopt_person(user)
         return user
 
-    def adopt_legacy_personal_data(self) -> int:
-        """Copy personal data from events written before it left them (idempotent; run at start-up)."""
-        adopted = 0
+    def upgrade_old_accounts(self) -> tuple[int, int]:
+        """Bring accounts of events written before issue 9 under today's rules (idempotent; run at start-up).
+
+        Personal data found in old events is copied into the personal-data store, and platform-wide
+        roles that old events granted without a platform admin's authority are revoked (``RoleRevoked``
+        by the system, awaiting a platform admin's confirmation). Returns (people copied, grants revoked).
+        """
+        adopted = revoked = 0
         start = self.personal.scanned_to() + 1
-        while True:
-            page = self.recorder.select_notifications(start, 500, topics=[USER_SIGNED_UP])
-            for notification in page:
-                user = self.find_user(notification.originator_id)  # type: ignore[arg-type]
-                if user is not None and user.legacy_person is not None:
-                    self.adopt_person(user)
-                    adopted += 1
-            if page:
-                self.personal.mark_scanned(page[-1].id)
-                start = page[-1].id + 1
-            if len(page) < 500:
-                return adopted
+        last = self.recorder.max_notification_id() or 0
+        for user in self._users(start):
+            if user.legacy_person is not None:
+                self.adopt_person(user)
+                adopted += 1
+            revoked += self._revoke_unauthorised_old_grants(user)
+        self.personal.mark_scanned(last)
+        return adopted, revoked
+
+    def _revoke_unauthorised_old_grants(self, user: User) -> int:
+        unauthorised = [role for role, grantor in user.old_grants.items()
+                        if role in user.roles and not self._was_platform_authority(grantor)]
+        if not unauthorised:
+            return 0
+        for role in unauthorised:
+            user.revoke_old_grant(role, by=SYSTEM_ACTOR)
+        try:
+            self.commit(user)
+        except ConcurrentModificationError:  # another process upgrading at the same moment did it
+            return 0
+        return len(unauthorised)
+
+    def _was_platform_authority(self, grantor: UUID | None) -> bool:
+        if grantor == SYSTEM_ACTOR:
+            return True
+        granting = self.find_user(grantor) if grantor is not None else None
+        return granting is not None and granting.has_role(Role.PLATFORM_ADMIN)

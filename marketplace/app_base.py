@@ -60,8 +60,6 @@ class MarketplaceBase(Application[UUID]):
             raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
         if not isinstance(aggregate, kind):
             raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field)
-        if isinstance(aggregate, User):
-            self.vouch_old_grants(aggregate)
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -104,32 +102,12 @@ class MarketplaceBase(Application[UUID]):
         return user
 
     def find_user(self, user_id: UUID) -> User | None:
-        """The user with this id, its old platform-wide grants vouched for where a platform admin made them."""
+        """The user with this id, or None."""
         try:
             user: Aggregate = self.repository.get(user_id)
         except AggregateNotFoundError:
             return None
-        if not isinstance(user, User):
-            return None
-        self.vouch_old_grants(user)
-        return user
-
-    def vouch_old_grants(self, user: User, depth: int = 0) -> None:
-        """Honour a platform-wide role from an old event only if the system or a platform admin granted it."""
-        for role, by in user.unconfirmed.items():
-            if by == SYSTEM_ACTOR:
-                user.vouch(role)
-                continue
-            if by is None or depth >= 3:
-                continue
-            try:
-                grantor: Aggregate = self.repository.get(by)
-            except AggregateNotFoundError:
-                continue
-            if isinstance(grantor, User):
-                self.vouch_old_grants(grantor, depth + 1)
-                if grantor.has_role(Role.PLATFORM_ADMIN):
-                    user.vouch(role)
+        return user if isinstance(user, User) else None
 
     def adopt_person(self, user: User) -> Person | None:
         """Copy an old store's personal data from the user's events into the personal-data store."""

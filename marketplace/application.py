@@ -123,7 +123,7 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, MarketplaceB
         return self.commit(org)
 
     def grant_role(self, cmd: c.GrantRole, *, actor_id: UUID | None) -> int:
-        """Grant a role; a platform admin granting an unconfirmed old grant confirms it."""
+        """Grant a role (a platform admin granting a role awaiting confirmation confirms it)."""
         admin, user, authority = self._role_authority(cmd.user_id, cmd.role, actor_id)
         user.grant_role(cmd.role, by=admin.id, authority=authority)
         return self.commit(user)

@@ -185,7 +185,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_accounts(settings: Settings, args: argparse.Namespace) -> int:
-    """``accounts unconfirmed-roles``: old platform-wide grants that are not honoured until confirmed."""
+    """``accounts unconfirmed-roles``: old platform-wide grants revoked by the upgrade, awaiting confirmation."""
     services = _services(settings)
     try:
         grants = services.app.unconfirmed_grants()

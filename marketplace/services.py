@@ -90,7 +90,8 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
     views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
     for view in views.values():
         view.create_table()
-    adopted = app.adopt_legacy_personal_data()
-    if adopted:
-        log.info("copied the personal data of %d account(s) from old events into the personal-data store", adopted)
+    adopted, revoked = app.upgrade_old_accounts()
+    if adopted or revoked:
+        log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"
+                    " role(s) granted without a platform admin revoked, awaiting confirmation", adopted, revoked)
     return Services(settings=settings, address=address, app=app, ipc_scheme=scheme, views=views)

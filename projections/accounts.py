@@ -63,7 +63,7 @@ class PostgresAccountsView(PostgresReadModelView):
     topics = frozenset({
         f"{ORG}.Registered", f"{ORG}.Verified",
         f"{USER}.SignedUp", f"{USER}.RoleGranted", f"{USER}.RoleRevoked", f"{USER}.PasswordChanged",
-        f"{USER}.RoleConfirmed", f"{USER}.Deactivated", f"{USER}.Reactivated", f"{USER}.Erased",
+        f"{USER}.Deactivated", f"{USER}.Reactivated", f"{USER}.Erased",
     })
     #: Account states by event: (active, erased).
     _STATES: ClassVar[dict[str, tuple[bool, bool]]] = {
@@ -149,7 +149,10 @@ class AccountsQueries:
 
     async def get_user(self, user_id: UUID) -> UserRow | None:
         row = await self.pool.fetchrow(
-            "SELECT id, email, display_name, organisation_id, roles, active, erased FROM accounts_users WHERE id = $1",
+            # A deactivated or erased account holds no role, whatever a session or token still says.
+            "SELECT id, email, display_name, organisation_id,"
+            " CASE WHEN active THEN roles ELSE '{}'::text[] END AS roles, active, erased"
+            " FROM accounts_users WHERE id = $1",
             user_id,
         )
         return UserRow(**dict(row)) if row else None

@@ -141,27 +141,33 @@ def old_store(memory_app: Marketplace) -> dict[str, UUID]:
     return {"ops": ops, "boss": boss, "helper": helper, "reviewer": reviewer}
 
 
-def test_old_grants_are_honoured_only_when_a_platform_admin_made_them(
+def test_the_upgrade_revokes_old_grants_no_platform_admin_made(
     old_store: dict[str, UUID], memory_app: Marketplace
 ) -> None:
     app = memory_app
+    assert user(app, old_store["boss"]).has_role(Role.AUDITOR)  # as the old code left it
+    assert app.upgrade_old_accounts() == (4, 2)
+    assert app.upgrade_old_accounts() == (0, 0)  # idempotent: the scan remembers where it stopped
     assert user(app, old_store["ops"]).has_role(Role.PLATFORM_ADMIN)
     assert user(app, old_store["reviewer"]).has_role(Role.AUDITOR)
     assert not user(app, old_store["boss"]).has_role(Role.AUDITOR)
     assert not user(app, old_store["helper"]).has_role(Role.PROGRAMME_OFFICER)
     assert user(app, old_store["boss"]).has_role(Role.ORG_ADMIN)
+    revoked = app.recorder.select_events(old_store["boss"], desc=True, limit=1)[0]
+    assert revoked.topic == "domain.user:User.RoleRevoked"  # sessions end on it
     listed = {(g.user_id, g.role, g.granted_by) for g in app.unconfirmed_grants()}
     assert listed == {(old_store["boss"], "auditor", old_store["boss"]),
                       (old_store["helper"], "programme_officer", old_store["boss"])}
     with pytest.raises(PermissionDeniedError, match="auditor"):
         app.record_read(actor_id=old_store["boss"], aggregate_id=old_store["ops"], aggregate_type="User", page="/x")
-    # The boss may not confirm its own grant; a platform admin confirms the helper's.
+    # The boss may not confirm its own grant; a platform admin confirms the helper's by granting it again.
     with pytest.raises(PermissionDeniedError, match="only a platform admin"):
         app.grant_role(c.GrantRole(user_id=old_store["boss"], role="auditor"), actor_id=old_store["boss"])
     app.grant_role(c.GrantRole(user_id=old_store["helper"], role="programme_officer"), actor_id=old_store["ops"])
-    assert user(app, old_store["helper"]).has_role(Role.PROGRAMME_OFFICER)
     assert user(app, old_store["helper"]).roles == ["member", "programme_officer"]
-    assert {g.user_id for g in app.unconfirmed_grants()} == {old_store["boss"]}
+    app.revoke_role(c.RevokeRole(user_id=old_store["boss"], role="auditor"), actor_id=old_store["ops"])  # dismissed
+    assert app.unconfirmed_grants() == []
+    assert not user(app, old_store["boss"]).has_role(Role.AUDITOR)
 
 
 def test_old_users_log_in_and_their_personal_data_moves_to_the_store(
@@ -179,23 +185,21 @@ def test_old_users_log_in_and_their_personal_data_moves_to_the_store(
     assert person.password_hash
     assert app.authenticate("reviewer@firm.test", PASSWORD) is None
     assert app.authenticate("reviewer@firm.test", "a-newer-password") is not None
-    assert app.adopt_legacy_personal_data() == 4 - 2 + 2  # every old SignedUp found (idempotent copies)
+    assert app.upgrade_old_accounts()[0] == 4  # every old SignedUp's person copied (idempotent copies)
     assert app.display_name_of(old_store["helper"]) == "李助理"
-    assert app.adopt_legacy_personal_data() == 0  # the scan remembers where it stopped
     with pytest.raises(ConflictError, match="email"):
         sign_up(app, "helper@firm.test", "新公司")
 
 
 def test_erasing_an_old_user_removes_what_can_be_removed(old_store: dict[str, UUID], memory_app: Marketplace) -> None:
     app = memory_app
-    app.adopt_legacy_personal_data()
+    app.upgrade_old_accounts()
     app.erase_user(ac.EraseUser(user_id=old_store["helper"]), actor_id=old_store["ops"])
     assert app.personal.get(old_store["helper"]) is None
     assert app.authenticate("helper@firm.test", PASSWORD) is None
     assert app.user_id_of("helper@firm.test") is None
     assert app.display_name_of(old_store["helper"]) == ERASED_PERSON
     assert user(app, old_store["helper"]).legacy_person is None
-    assert app.adopt_legacy_personal_data() == 0
     with pytest.raises(NotAuthenticatedError):
         app.actor(old_store["helper"])
 

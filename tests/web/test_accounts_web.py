@@ -183,3 +183,15 @@ def test_a_platform_admin_erases_a_person_from_the_admin_page(
         assert conn.execute("SELECT count(*) FROM personal_data WHERE email = 'boss@firm.example'").fetchone() == (0,)
         last = conn.execute("SELECT topic FROM marketplace_events ORDER BY notification_id DESC LIMIT 1").fetchone()
     assert last == ("domain.user:User.Erased",)
+
+
+def test_a_deactivated_auditors_session_no_longer_opens_the_event_log(
+    client: TestClient[Litestar], services: Services, enterprise: dict[str, str]
+) -> None:
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert client.post(f"/api/users/{enterprise['user_id']}/roles", headers=admin,
+                       json={"role": "auditor"}).status_code == 200
+    login(client, "boss@firm.example", PASSWORD)
+    assert client.get("/audit/events").status_code == 200
+    assert client.post(f"/api/users/{enterprise['user_id']}/deactivate", headers=admin).status_code == 200
+    assert client.get("/audit/events").status_code == 403
