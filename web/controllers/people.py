@@ -7,7 +7,7 @@ they came from, so a refused POST shows nothing of what it was refused.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -29,13 +29,6 @@ class UnconfirmedGrantOut(msgspec.Struct, frozen=True):
     user_id: UUID
     role: str
     granted_by: UUID | None
-
-
-class MemberInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=500)]
-    password: Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
-    display_name: Annotated[str, msgspec.Meta(max_length=500)]
-    roles: list[Annotated[str, msgspec.Meta(max_length=40)]] = msgspec.field(default_factory=lambda: ["member"])
 
 
 class PeopleFormsController(Controller):
@@ -135,11 +128,9 @@ class AccountsApiController(Controller):
     tags = ["accounts"]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     @post("/members", summary="Add a member to your organisation (plain members only until it is verified)")
-    async def add_member(self, data: MemberInput, web: WebState, request: Request[Any, Any, Any]) -> Created:
+    async def add_member(self, data: c.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
-        cmd = c.AddMember(email=data.email, password=data.password, display_name=data.display_name,
-                          roles=list(data.roles))
-        user_id, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id)
+        user_id, position = await web.run(web.services.app.add_member, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(user_id, position)
 
