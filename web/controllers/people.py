@@ -88,7 +88,8 @@ class PeopleFormsController(Controller):
         if not me.has("platform_admin"):
             return error_page(request, PermissionDeniedError("this page needs the role platform_admin"))
         offset = request.query_params.get("offset", "0")
-        people, total = await web.accounts.list_people(limit=100, offset=int(offset) if offset.isdigit() else 0)
+        start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
+        people, total = await web.accounts.list_people(limit=100, offset=start)
         unconfirmed = await web.run(web.services.app.unconfirmed_grants)
         names = {g.granted_by: await web.run(web.services.app.display_name_of, g.granted_by)
                  for g in unconfirmed if g.granted_by is not None}
