@@ -163,10 +163,10 @@ class User(Aggregate):
             return self._person[1]
         return ERASED_PERSON if self.erased else ""
 
-    # --- roles --------------------------------------------------------------------------------
     def keep_legacy(self, person: LegacyPerson) -> None:
         self._legacy = person
 
+    # --- roles --------------------------------------------------------------------------------
     def note_old_grant(self, role: str, by: UUID | None) -> None:
         if role in PLATFORM_WIDE:
             self.old_grants[role] = by

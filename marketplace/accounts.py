@@ -17,7 +17,7 @@ from uuid import UUID
 from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError
 from domain.ids import legacy_user_id
 from domain.organisation import Organisation
-from domain.user import PLATFORM_WIDE, Role, User
+from domain.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User
 from marketplace import account_commands as ac
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.passwords import hash_password, verify_password
@@ -67,7 +67,7 @@ class AccountCommands(MarketplaceBase):
         if not admin.has_role(Role.ORG_ADMIN):
             return ()
         org = self.load(Organisation, admin.organisation_id, "organisation_id")
-        return (Role.MEMBER.value, Role.ORG_ADMIN.value) if org.verified else ()
+        return tuple(sorted(ORGANISATION_ROLES)) if org.verified else ()
 
     def require_platform_admin(self, actor_id: UUID | None) -> None:
         self.require_role(self.actor(actor_id), Role.PLATFORM_ADMIN)
