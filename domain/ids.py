@@ -35,8 +35,11 @@ def organisation_ids(name: str) -> tuple[UUID, ...]:
     return tuple(dict.fromkeys((organisation_id(name), legacy_organisation_id(name))))
 
 
-def user_id(email: str) -> UUID:
-    """Users are identified by their e-mail address."""
+def legacy_user_id(email: str) -> UUID:
+    """The id stores written before personal data left the events gave a user: derived from its e-mail.
+
+    New accounts get random ids (``domain.user.User.create_id``), since this one is a linkable pseudonym.
+    """
     return natural_id("user", email)
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.errors import (
     ConcurrentModificationError,
@@ -22,6 +23,7 @@ from domain.listing import Listing
 from domain.patent import Patent
 from domain.user import Role, User
 from marketplace.clock import Clock, SystemClock
+from marketplace.personal_data import MemoryPersonalData, Person, PersonalData, PostgresPersonalData
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -44,6 +46,11 @@ class MarketplaceBase(Application[UUID]):
         self.ipc_scheme = ipc_scheme
         #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
         self.clock: Clock = clock or SystemClock()
+        #: E-mail, name and password hash of each person, by user id: never in the events.
+        self.personal: PersonalData = (
+            PostgresPersonalData(self.recorder.datastore) if isinstance(self.recorder, PostgresApplicationRecorder)
+            else MemoryPersonalData()
+        )
 
     # --- plumbing ---------------------------------------------------------------------------
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
@@ -81,14 +88,34 @@ class MarketplaceBase(Application[UUID]):
             )
 
     def actor(self, actor_id: UUID | None) -> User:
+        """The acting user, with its e-mail and name; a deactivated or erased account cannot act."""
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this")
-        try:
-            user: Aggregate = self.repository.get(actor_id)
-        except AggregateNotFoundError:
-            raise NotAuthenticatedError("your account no longer exists; log in again") from None
-        assert isinstance(user, User)
+        user = self.find_user(actor_id)
+        if user is None:
+            raise NotAuthenticatedError("your account no longer exists; log in again")
+        if not user.active:
+            raise NotAuthenticatedError("your account is deactivated; ask your organisation's admin")
+        person = self.personal.get(user.id) or self.adopt_person(user)
+        if person is not None:
+            user.attach_person(person.email, person.display_name)
         return user
+
+    def find_user(self, user_id: UUID) -> User | None:
+        """The user with this id, or None."""
+        try:
+            user: Aggregate = self.repository.get(user_id)
+        except AggregateNotFoundError:
+            return None
+        return user if isinstance(user, User) else None
+
+    def adopt_person(self, user: User) -> Person | None:
+        """Copy an old store's personal data from the user's events into the personal-data store."""
+        legacy = user.legacy_person
+        if legacy is None:
+            return None
+        self.personal.adopt(Person(user.id, legacy.email, legacy.display_name, legacy.password_hash))
+        return self.personal.get(user.id)
 
     @staticmethod
     def require_role(user: User, *roles: Role) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.audit_read import AuditRead
@@ -20,18 +19,19 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.ids import organisation_ids, user_id
+from domain.ids import legacy_user_id, organisation_ids
 from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
 from domain.money import Money
 from domain.organisation import Organisation
 from domain.patent import Inventor, Owner, Patent, PublicFunding
 from domain.patent_terms import SUSPENDING_STATUSES, LegalStatus
 from domain.text import checked, scrubbed
-from domain.user import Role, User
+from domain.user import PLATFORM_WIDE, Role, User, clean_display_name, clean_email, parse_roles
 from marketplace import commands as c
+from marketplace.accounts import AccountCommands
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.deals import DealCommands
-from marketplace.passwords import hash_password, timing_equaliser, verify_password
+from marketplace.passwords import timing_equaliser, verify_password
 from marketplace.registrations import RegistrationCommands
 from marketplace.units import percent_to_basis_points
 from marketplace.valuations import ValuationCommands
@@ -67,7 +67,7 @@ def listing_terms(cmd: c.ListingTermsInput) -> ListingTerms:
     )
 
 
-class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, MarketplaceBase):
+class Marketplace(AccountCommands, DealCommands, ValuationCommands, RegistrationCommands, MarketplaceBase):
     """All commands of the marketplace over one event store (tables ``marketplace_events``)."""
 
     #: eventsourcing names an application after its class unless the class itself says otherwise;
@@ -77,44 +77,45 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
     # --- accounts ---------------------------------------------------------------------------
     def sign_up(self, cmd: c.SignUp) -> tuple[UUID, int]:
         """A person signs up for a new organisation, which waits for verification."""
-        if self.exists(user_id(cmd.email)):
-            raise ConflictError("email: an account with this e-mail address already exists", field="email")
-        taken = ConflictError(
+        email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
+        self._require_email_free(email)
+        if any(self.exists(i) for i in organisation_ids(cmd.organisation_name)):
+            raise ConflictError(
+                "organisation_name: this organisation is already registered; ask its administrator to add you",
+                field="organisation_name",
+            )
+        org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
+        user = User.sign_up(organisation_id=org.id, authority="self", roles=(Role.MEMBER.value, Role.ORG_ADMIN.value))
+        duplicate = ConflictError(
             "organisation_name: this organisation is already registered; ask its administrator to add you",
             field="organisation_name",
         )
-        if any(self.exists(i) for i in organisation_ids(cmd.organisation_name)):
-            raise taken
-        org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
-        user = User.sign_up(
-            email=cmd.email,
-            display_name=cmd.display_name,
-            password_hash=hash_password(cmd.password),
-            organisation_id=org.id,
-            roles=(Role.MEMBER.value, Role.ORG_ADMIN.value),
-        )
-        try:
-            position = self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
-        except ConflictError:
-            raise taken if self.exists(org.id) else ConflictError("email: already registered", field="email") from None
-        return user.id, position
+        return user.id, self._save_new_person(user, email, name, cmd.password, org, duplicate=duplicate)
 
     def add_member(self, cmd: c.AddMember, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """An org admin adds a colleague to its own organisation (a platform admin to the operator's)."""
         admin = self.actor(actor_id)
-        self.require_role(admin, Role.ORG_ADMIN, Role.PLATFORM_ADMIN)
-        if Role.PLATFORM_ADMIN.value in cmd.roles and not admin.has_role(Role.PLATFORM_ADMIN):
-            raise PermissionDeniedError("roles: only a platform admin can grant platform_admin")
-        if self.exists(user_id(cmd.email)):
-            raise ConflictError("email: an account with this e-mail address already exists", field="email")
-        user = User.sign_up(
-            email=cmd.email,
-            display_name=cmd.display_name,
-            password_hash=hash_password(cmd.password),
-            organisation_id=admin.organisation_id,
-            roles=cmd.roles,
-            by=admin.id,
-        )
-        return user.id, self.commit(user, duplicate=ConflictError("email: already registered", field="email"))
+        roles = parse_roles(list(cmd.roles)) or (Role.MEMBER.value,)
+        if Role.VALUER.value in roles:
+            raise PermissionDeniedError("roles: the valuer role comes only with a valuer accreditation", field="roles")
+        if admin.has_role(Role.PLATFORM_ADMIN):
+            authority = Role.PLATFORM_ADMIN.value
+        else:
+            self.require_role(admin, Role.ORG_ADMIN)
+            wide = sorted(set(roles) & PLATFORM_WIDE)
+            if wide:
+                raise PermissionDeniedError(
+                    f"roles: only a platform admin can grant {', '.join(wide)}", field="roles")
+            org = self.load(Organisation, admin.organisation_id, "organisation_id")
+            if not org.verified and set(roles) != {Role.MEMBER.value}:
+                raise PermissionDeniedError(
+                    "roles: until the platform has verified your organisation you may add plain members only",
+                    field="roles")
+            authority = Role.ORG_ADMIN.value
+        email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
+        self._require_email_free(email)
+        user = User.sign_up(organisation_id=admin.organisation_id, authority=authority, roles=roles, by=admin.id)
+        return user.id, self._save_new_person(user, email, name, cmd.password)
 
     def verify_organisation(self, cmd: c.VerifyOrganisation, *, actor_id: UUID | None) -> int:
         admin = self.actor(actor_id)
@@ -124,25 +125,36 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
         return self.commit(org)
 
     def grant_role(self, cmd: c.GrantRole, *, actor_id: UUID | None) -> int:
-        admin, user = self._role_authority(cmd.user_id, cmd.role, actor_id)
-        user.grant_role(cmd.role, by=admin.id)
+        """Grant a role (a platform admin granting a role awaiting confirmation confirms it)."""
+        admin, user, authority = self._role_authority(cmd.user_id, cmd.role, actor_id)
+        user.grant_role(cmd.role, by=admin.id, authority=authority)
         return self.commit(user)
 
     def revoke_role(self, cmd: c.RevokeRole, *, actor_id: UUID | None) -> int:
         """Take a role away; the same authority as granting it."""
-        admin, user = self._role_authority(cmd.user_id, cmd.role, actor_id)
+        admin, user, _ = self._role_authority(cmd.user_id, cmd.role, actor_id)
         user.revoke_role(cmd.role, by=admin.id)
         return self.commit(user)
 
-    def _role_authority(self, target: UUID, role: str, actor_id: UUID | None) -> tuple[User, User]:
-        """A platform admin changes any role; an org admin any but platform_admin within the organisation."""
+    def _role_authority(self, target: UUID, role: str, actor_id: UUID | None) -> tuple[User, User, str]:
+        """Who may change this role of this user: the rule in ``marketplace.accounts``."""
         admin = self.actor(actor_id)
+        (parsed,) = parse_roles([role])
         user = self.load(User, target, "user_id")
-        if not admin.has_role(Role.PLATFORM_ADMIN):
-            self.require_role(admin, Role.ORG_ADMIN)
-            if user.organisation_id != admin.organisation_id or role == Role.PLATFORM_ADMIN.value:
-                raise PermissionDeniedError("user_id: you may change roles only within your organisation")
-        return admin, user
+        if parsed == Role.VALUER.value:
+            raise PermissionDeniedError("role: the valuer role comes only with a valuer accreditation", field="role")
+        if admin.has_role(Role.PLATFORM_ADMIN):
+            return admin, user, Role.PLATFORM_ADMIN.value
+        if parsed in PLATFORM_WIDE:
+            raise PermissionDeniedError(f"role: only a platform admin can grant or revoke {parsed}", field="role")
+        self.require_role(admin, Role.ORG_ADMIN)
+        if user.organisation_id != admin.organisation_id:
+            raise PermissionDeniedError("user_id: you may change roles only within your organisation", field="user_id")
+        org = self.load(Organisation, admin.organisation_id, "organisation_id")
+        if not org.verified:
+            raise PermissionDeniedError(
+                "role: roles can be changed once the platform has verified your organisation", field="role")
+        return admin, user, Role.ORG_ADMIN.value
 
     def record_read(
         self, *, actor_id: UUID | None, aggregate_id: UUID, aggregate_type: str, page: str,
@@ -160,28 +172,35 @@ class Marketplace(DealCommands, ValuationCommands, RegistrationCommands, Marketp
         return self.commit(read)
 
     def authenticate(self, email: str, password: str) -> User | None:
-        """The user with these credentials, or ``None`` (same answer for unknown e-mail and wrong password)."""
-        try:
-            user: Aggregate = self.repository.get(user_id(email.strip().lower()))
-        except AggregateNotFoundError:
+        """The active user with these credentials, or ``None`` (one answer for every failure)."""
+        address = email.strip().lower()
+        person = self.personal.find_by_email(address)
+        user = self.find_user(person.user_id) if person else self._adopt_legacy(legacy_user_id(address), address)
+        if person is None and user is not None:
+            person = self.personal.get(user.id)
+        stored = person.password_hash if person else None
+        if stored is None and user is not None and user.legacy_person is not None:
+            stored = user.legacy_person.password_hash
+        if user is None or person is None or stored is None or not user.active:
             verify_password(timing_equaliser(), password)
             return None
-        assert isinstance(user, User)
-        return user if verify_password(user.password_hash, password) else None
+        if not verify_password(stored, password):
+            return None
+        if person.password_hash is None:
+            self.personal.set_password_hash(user.id, stored)
+        user.attach_person(person.email, person.display_name)
+        return user
 
     def bootstrap_platform_admin(self, *, email: str, password: str, display_name: str, organisation_name: str) -> UUID:
         """Create the operator's organisation and first platform admin (CLI and demo data only)."""
         display_name = checked(display_name, "display_name")
+        email, name = clean_email(email), clean_display_name(display_name)
+        self._require_email_free(email)
         org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
-        user = User.sign_up(
-            email=email,
-            display_name=display_name,
-            password_hash=hash_password(password),
-            organisation_id=org.id,
-            roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value),
-            by=SYSTEM_ACTOR,
-        )
-        self.commit(org, user, duplicate=ConflictError("email: already registered", field="email"))
+        user = User.sign_up(organisation_id=org.id, authority="system",
+                            roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value), by=SYSTEM_ACTOR)
+        duplicate = ConflictError("organisation_name: already registered", field="organisation_name")
+        self._save_new_person(user, email, name, password, org, duplicate=duplicate)
         return user.id
 
     # --- patents ----------------------------------------------------------------------------

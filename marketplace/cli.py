@@ -248,6 +248,21 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
         services.close()
     print_statuses(statuses)
     return 1 if any(s.state == "stopped" for s in statuses) else 0
+def cmd_accounts(settings: Settings, args: argparse.Namespace) -> int:
+    """``accounts unconfirmed-roles``: old platform-wide grants revoked by the upgrade, awaiting confirmation."""
+    services = _services(settings)
+    try:
+        grants = services.app.unconfirmed_grants()
+        out = Console(soft_wrap=True)
+        for grant in grants:
+            by = services.app.display_name_of(grant.granted_by) if grant.granted_by else ""
+            out.print(f"{grant.user_id}  {grant.role:<18} granted by {by} ({grant.granted_by})",
+                      markup=False, highlight=False)
+        console.print(f"{len(grants)} unconfirmed grant(s); a platform admin confirms one by granting the role again"
+                      " (POST /api/users/{id}/roles or /admin/people)")
+    finally:
+        services.close()
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -273,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--no-project", action="store_true", help="leave the read models to run-projections")
     seed = sub.add_parser("seed-demo", help="load the demo data into an empty marketplace")
     seed.add_argument("--listings", type=int, default=300)
+    accounts = sub.add_parser("accounts", help="accounts: old role grants awaiting a platform admin's confirmation")
+    accounts.add_argument("accounts_command", choices=["unconfirmed-roles"])
     audit = sub.add_parser("audit", help="audit the records: history, as-of state, rebuild check, hash chain")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     add_replay_commands(audit_commands)
@@ -282,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {
     "serve": cmd_serve, "migrate": cmd_migrate, "run-projections": cmd_run_projections, "rebuild": cmd_rebuild,
-    "import-patents": cmd_import, "seed-demo": cmd_seed_demo, "audit": run_audit,
+    "import-patents": cmd_import, "seed-demo": cmd_seed_demo, "audit": run_audit, "accounts": cmd_accounts,
 }
 COMMANDS["status"] = cmd_status
 

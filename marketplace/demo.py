@@ -27,7 +27,7 @@ from uuid import UUID
 import msgspec
 
 from domain.errors import ConflictError
-from domain.ids import organisation_id, user_id
+from domain.ids import organisation_id
 from domain.patent_numbers import cn_check_character
 from marketplace import commands as c
 from marketplace.application import Marketplace
@@ -1032,6 +1032,24 @@ def _password() -> str:
     return secrets.token_urlsafe(12)  # 16 characters, 96 bits
 
 
+def _add_members(app: Marketplace, admins: dict[str, UUID], admin_id: UUID,
+                 accounts: list[DemoAccount]) -> dict[str, UUID]:
+    """Each organisation adds a plain member; platform-wide roles come from the platform admin
+    (``valuer`` with the accreditation in ``seed_demo_deals``)."""
+    members: dict[str, UUID] = {}
+    for member in MEMBERS:
+        password = _password()
+        member_id, _ = app.add_member(c.AddMember(email=member.email, password=password,
+                                                  display_name=member.display_name, roles=["member"]),
+                                      actor_id=admins[member.organisation])
+        members[member.email] = member_id
+        if member.role != "valuer":
+            app.grant_role(c.GrantRole(user_id=member_id, role=member.role), actor_id=admin_id)
+        accounts.append(DemoAccount(member.email, password, member.display_name, member.organisation,
+                                    ["member", member.role]))
+    return members
+
+
 def seed_demo(
     app: Marketplace,
     *,
@@ -1071,13 +1089,7 @@ def seed_demo(
         org_ids[org.name] = organisation_id(org.name)
         if org.verified:
             app.verify_organisation(c.VerifyOrganisation(organisation_id=org_ids[org.name]), actor_id=admin_id)
-    for member in MEMBERS:
-        password = _password()
-        roles = ["member", member.role]
-        app.add_member(c.AddMember(email=member.email, password=password, display_name=member.display_name,
-                                   roles=roles), actor_id=admins[member.organisation])
-        accounts.append(DemoAccount(member.email, password, member.display_name, member.organisation, roles))
-
+    members = _add_members(app, admins, admin_id, accounts)
     generator = _Generator(rng, org_ids)
     drawn = [generator.patent() for _ in range(listings)]
     statuses = _status_plan(rng, [p.legal_status == "granted" for p, _, _ in drawn])
@@ -1105,7 +1117,7 @@ def seed_demo(
             progress(done, listings)
     if on_offer:
         buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
-        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=user_id(MEMBERS[0].email))
+        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email])
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1, patents=listings, listings=listings,
                       published=published)

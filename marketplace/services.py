@@ -104,4 +104,8 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
     views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
     for view in views.values():
         view.create_table()
+    adopted, revoked = app.upgrade_old_accounts()
+    if adopted or revoked:
+        log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"
+                    " role(s) granted without a platform admin revoked, awaiting confirmation", adopted, revoked)
     return Services(settings=settings, address=address, app=app, ipc_scheme=scheme, views=views)

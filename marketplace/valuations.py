@@ -43,7 +43,7 @@ class ValuationCommands(MarketplaceBase):
         )
         changed: list[Aggregate] = [accreditation]
         if not user.has_role(Role.VALUER):
-            user.grant_role(Role.VALUER.value, by=admin.id)
+            user.grant_role(Role.VALUER.value, by=admin.id, authority=Role.PLATFORM_ADMIN.value)
             changed.append(user)
         duplicate = ConflictError(
             "user_id: this user is already accredited; renew the accreditation instead", field="user_id"

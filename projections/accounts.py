@@ -1,9 +1,14 @@
-"""Accounts read model: organisations (with their verification) and users, for pages and admin."""
+"""Accounts read model: organisations (with their verification) and users, for pages and admin.
+
+The projection writes no personal data (events hold none): ``accounts_user_records`` has ids, roles
+and the account's state. Pages read ``accounts_users``, a view (migration 0010) that joins in the
+e-mail and name from the personal-data store at query time; an erased person shows as such.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import asyncpg
@@ -34,17 +39,36 @@ class UserRow(msgspec.Struct, frozen=True):
     display_name: str
     organisation_id: UUID
     roles: list[str]
+    active: bool = True
+    erased: bool = False
+
+
+class PersonRow(msgspec.Struct, frozen=True):
+    """A user as the platform admin's people page lists it, with its organisation's name."""
+
+    id: UUID
+    email: str
+    display_name: str
+    organisation_name: str
+    roles: list[str]
+    active: bool
+    erased: bool
 
 
 class PostgresAccountsView(PostgresReadModelView):
-    """Writes ``accounts_organisations`` and ``accounts_users``."""
+    """Writes ``accounts_organisations`` and ``accounts_user_records``."""
 
     name = "accounts"
-    tables = ("accounts_organisations", "accounts_users")
+    tables = ("accounts_organisations", "accounts_user_records")
     topics = frozenset({
         f"{ORG}.Registered", f"{ORG}.Verified",
         f"{USER}.SignedUp", f"{USER}.RoleGranted", f"{USER}.RoleRevoked", f"{USER}.PasswordChanged",
+        f"{USER}.Deactivated", f"{USER}.Reactivated", f"{USER}.Erased",
     })
+    #: Account states by event: (active, erased).
+    _STATES: ClassVar[dict[str, tuple[bool, bool]]] = {
+        "Deactivated": (False, False), "Reactivated": (True, False), "Erased": (False, True),
+    }
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         for r in records:
@@ -66,23 +90,29 @@ class PostgresAccountsView(PostgresReadModelView):
                     )
             elif kind == "SignedUp":
                 curs.execute(
-                    "INSERT INTO accounts_users (id, email, display_name, organisation_id, roles, signed_up_at,"
-                    " version) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (r.originator_id, d["email"], d["display_name"], plain(d["organisation_id"]), d["roles"],
-                     r.timestamp, r.version),
+                    "INSERT INTO accounts_user_records (id, organisation_id, roles, signed_up_at, version, active,"
+                    " erased) VALUES (%s, %s, %s, %s, %s, true, false)",
+                    (r.originator_id, plain(d["organisation_id"]), d["roles"], r.timestamp, r.version),
                 )
             elif kind == "RoleGranted":
                 curs.execute(
-                    "UPDATE accounts_users SET roles = array_append(roles, %s), version = %s WHERE id = %s",
+                    "UPDATE accounts_user_records SET roles = array_append(roles, %s), version = %s WHERE id = %s",
                     (d["role"], r.version, r.originator_id),
                 )
             elif kind == "RoleRevoked":
                 curs.execute(
-                    "UPDATE accounts_users SET roles = array_remove(roles, %s), version = %s WHERE id = %s",
+                    "UPDATE accounts_user_records SET roles = array_remove(roles, %s), version = %s WHERE id = %s",
                     (d["role"], r.version, r.originator_id),
                 )
+            elif kind in self._STATES:
+                active, erased = self._STATES[kind]
+                curs.execute(
+                    "UPDATE accounts_user_records SET active = %s, erased = %s, version = %s WHERE id = %s",
+                    (active, erased, r.version, r.originator_id),
+                )
             else:
-                curs.execute("UPDATE accounts_users SET version = %s WHERE id = %s", (r.version, r.originator_id))
+                curs.execute(
+                    "UPDATE accounts_user_records SET version = %s WHERE id = %s", (r.version, r.originator_id))
 
 
 class AccountsQueries:
@@ -119,14 +149,30 @@ class AccountsQueries:
 
     async def get_user(self, user_id: UUID) -> UserRow | None:
         row = await self.pool.fetchrow(
-            "SELECT id, email, display_name, organisation_id, roles FROM accounts_users WHERE id = $1", user_id
+            # A deactivated or erased account holds no role, whatever a session or token still says.
+            "SELECT id, email, display_name, organisation_id,"
+            " CASE WHEN active THEN roles ELSE '{}'::text[] END AS roles, active, erased"
+            " FROM accounts_users WHERE id = $1",
+            user_id,
         )
         return UserRow(**dict(row)) if row else None
 
     async def list_members(self, organisation_id: UUID) -> list[UserRow]:
         rows = await self.pool.fetch(
-            "SELECT id, email, display_name, organisation_id, roles FROM accounts_users"
+            "SELECT id, email, display_name, organisation_id, roles, active, erased FROM accounts_users"
             " WHERE organisation_id = $1 ORDER BY signed_up_at, id",
             organisation_id,
         )
         return [UserRow(**dict(r)) for r in rows]
+
+    async def list_people(self, *, limit: int = 100, offset: int = 0) -> tuple[list[PersonRow], int]:
+        """Every account, newest first, with e-mail and name from the personal-data store (platform admin)."""
+        rows = await self.pool.fetch(
+            "SELECT u.id, u.email, u.display_name, o.name AS organisation_name, u.roles, u.active, u.erased,"
+            " count(*) OVER () AS total FROM accounts_users u"
+            " JOIN accounts_organisations o ON o.id = u.organisation_id"
+            " ORDER BY u.signed_up_at DESC, u.id LIMIT $1 OFFSET $2",
+            limit, offset,
+        )
+        total = rows[0]["total"] if rows else int(await self.pool.fetchval("SELECT count(*) FROM accounts_users"))
+        return [PersonRow(**{k: v for k, v in r.items() if k != "total"}) for r in rows], total

@@ -30,8 +30,9 @@ from projections.records import EventRecord, plain
 
 #: The actor the application records for the system's own events (``marketplace.application.SYSTEM_ACTOR``).
 SYSTEM_ACTOR = natural_id("system", "marketplace")
-#: Payload fields whose values never leave the event store.
-SECRET_FIELDS = frozenset({"password_hash"})
+#: Payload fields whose values never leave the event store: personal data in events of old stores
+#: (new events hold none; the personal-data store has them, where they can be erased).
+SECRET_FIELDS = frozenset({"password_hash", "email", "display_name"})
 REDACTED = "(redacted)"
 _json = msgspec.json.Encoder()
 _META_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
@@ -123,7 +124,7 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "Organisation.Verified": lambda d, _: "Organisation verified",
     "User.SignedUp": lambda d, _: (
-        f"User {d['display_name']} signed up"
+        "User signed up"
         + (" (added by a colleague)" if d.get("by") else "")
         + f" with roles {', '.join(d.get('roles', []))}"
     ),

@@ -37,6 +37,7 @@ from web.controllers.deals_api import DealsApiController
 from web.controllers.health import HealthController
 from web.controllers.members import MemberFormsController
 from web.controllers.pages import PagesController
+from web.controllers.people import AccountsApiController, PeopleFormsController
 from web.controllers.registrations import RegistrationPagesController
 from web.controllers.registrations_api import RegistrationsApiController
 from web.controllers.roots import DailyRootsController
@@ -149,6 +150,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             DailyRootsController, DealsController, DealsApiController, WebhooksController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
+            ValuationPagesController, ValuationApiController, PeopleFormsController, AccountsApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},

@@ -8,12 +8,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from rich.console import Console
 from rich.table import Table
 
 from domain.errors import DomainError
-from domain.user import User
 from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
 from marketplace.services import Services, build_services
@@ -53,12 +51,9 @@ def _actor_names(services: Services, entries: list[HistoryEntry]) -> dict[UUID, 
 
     names = {SYSTEM_ACTOR: "system"}
     for actor in {e.actor for e in entries if e.actor is not None} - names.keys():
-        try:
-            user: object = services.app.repository.get(actor)
-        except AggregateNotFoundError:
-            continue
-        if isinstance(user, User):
-            names[actor] = user.display_name
+        # Names come from the personal-data store (an erased person shows as such), never from events.
+        if services.app.find_user(actor) is not None:
+            names[actor] = services.app.display_name_of(actor)
     return names
 
 

@@ -14,13 +14,12 @@ import pytest
 from domain.errors import NotFoundError, ValidationError
 from domain.listing import Listing
 from domain.patent import Patent
-from domain.user import User
+from marketplace import account_commands as ac
 from marketplace import commands as c
 from marketplace.app_base import SYSTEM_ACTOR
 from marketplace.application import Marketplace
 from marketplace.audit.rebuild_check import SCHEMA, rebuild_check
-from marketplace.audit.replay import CHANGED, REDACTED, events, history, listing_as_of, state_at, version_at
-from marketplace.passwords import hash_password
+from marketplace.audit.replay import events, history, listing_as_of, state_at, version_at
 from marketplace.services import Services
 from projections.audit_log import AuditFilters, AuditLogQueries, PostgresAuditLogView
 from tests.integration.test_projections import PASSWORD, cn, rows, scenario, table_digest
@@ -127,22 +126,25 @@ def test_history_of_patent_and_accounts(services: Services) -> None:
 
 
 def test_password_hashes_never_appear(services: Services) -> None:
+    """The hash lives in the personal-data store: neither the history nor any state as of a version shows it."""
     market = Market(services.app)
-    user: User = services.app.repository.get(market.user)
-    assert isinstance(user, User)
-    old_hash = user.password_hash
-    user.change_password(hash_password("another-long-password"), by=market.user)
-    services.app.save(user)
-    new_hash: str = services.app.repository.get(market.user).password_hash
+    old_hash = services.app.personal.get(market.user).password_hash  # type: ignore[union-attr]
+    services.app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-long-password"),
+                                 actor_id=market.user)
+    new_hash = services.app.personal.get(market.user).password_hash  # type: ignore[union-attr]
+    assert old_hash is not None
+    assert new_hash is not None
+    assert new_hash != old_hash
     entries = history(services.app, market.user)
-    assert entries[0].changes["password_hash"] == (None, CHANGED)
+    assert "password_hash" not in entries[0].changes
     assert entries[1].event_type == "User.PasswordChanged"
-    assert entries[1].changes == {"password_hash": (REDACTED, CHANGED)}
+    assert entries[1].changes == {}
     for version in (1, 2):
-        assert state_at(services.app, market.user, version=version).state["password_hash"] == REDACTED
+        assert "password_hash" not in state_at(services.app, market.user, version=version).state
     shown = repr(entries) + repr(state_at(services.app, market.user))
     assert old_hash not in shown
     assert new_hash not in shown
+    assert "li@fjirsm.test" not in shown
 
 
 # --- as-of ----------------------------------------------------------------------------------
@@ -287,8 +289,9 @@ def test_audit_log_rows_for_the_scenario(services: Services, audit_view: Postgre
                                   " awaiting verification")
     assert log[(str(org), 2)][0] == "Organisation.Verified"
     assert rows(services, "SELECT count(*) FROM audit_log_events WHERE strpos(data::text, 'argon2') > 0") == [(0,)]
-    assert rows(services, "SELECT DISTINCT data->>'password_hash' FROM audit_log_events"
-                          " WHERE event_type = 'User.SignedUp'") == [("(redacted)",)]
+    # Sign-ups name no person: e-mail, name and hash are in the personal-data store, not the events.
+    assert rows(services, "SELECT count(*) FROM audit_log_events WHERE event_type = 'User.SignedUp'"
+                          " AND data ?| array['password_hash', 'email', 'display_name']") == [(0,)]
 
 
 async def test_audit_log_queries_filter_and_page(services: Services, audit_view: PostgresAuditLogView) -> None:
@@ -356,7 +359,7 @@ def test_rebuild_check_finds_no_difference(services: Services, checked: dict[str
     report = rebuild_check(services, page_size=4)
     assert report.differences == []
     tables = {t.table: t for t in report.tables}
-    assert {"catalogue_listings", "accounts_users", "audit_log_events"} <= tables.keys()
+    assert {"catalogue_listings", "accounts_user_records", "audit_log_events"} <= tables.keys()
     assert tables["catalogue_listings"].live_rows == tables["catalogue_listings"].rebuilt_rows == 5
     head = services.recorder.max_notification_id()
     assert set(report.positions.values()) == {head}

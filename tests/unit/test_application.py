@@ -67,9 +67,12 @@ def listing_cmd(patent_id: UUID, **overrides: object) -> c.DraftListing:
 def test_sign_up_creates_an_unverified_organisation_and_its_admin(memory_app: Marketplace) -> None:
     user_id, org_id = sign_up(memory_app, "Wang@Example.CN", "集美大学")
     user = memory_app.repository.get(user_id)
-    assert user.email == "wang@example.cn"
+    person = memory_app.personal.get(user_id)
+    assert person is not None
+    assert person.email == "wang@example.cn"
     assert set(user.roles) == {"member", "org_admin"}
-    assert user.password_hash.startswith("$argon2")
+    assert person.password_hash is not None
+    assert person.password_hash.startswith("$argon2")
     assert not memory_app.repository.get(org_id).verified
     assert memory_app.authenticate("wang@example.cn", PASSWORD) is not None
     assert memory_app.authenticate("wang@example.cn", "wrong-password") is None

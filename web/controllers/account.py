@@ -103,9 +103,13 @@ class AccountController(Controller):
         patents, patent_total = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
         members = await web.accounts.list_members(me.organisation_id)
         to_confirm = await web.catalogue.co_ownerships_to_confirm(me.organisation_id)
+        try:
+            grantable = await web.run(web.services.app.grantable_roles, me.user_id)
+        except DomainError:
+            grantable = ()
         return Template("account/my.html.jinja2", context=page_context(
             request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members,
-            to_confirm=to_confirm))
+            to_confirm=to_confirm, grantable=grantable, changed=request.query_params.get("changed", "")))
 
     @post("/my/members")
     async def add_member(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:

@@ -1,0 +1,286 @@
+"""Accounts on the in-memory recorder: who may grant what, passwords, deactivation, erasure, old stores."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import pytest
+
+from domain.errors import ConflictError, NotAuthenticatedError, PermissionDeniedError
+from domain.organisation import Organisation
+from domain.user import ERASED_PERSON, Role, User
+from marketplace import account_commands as ac
+from marketplace import commands as c
+from marketplace.app_base import SYSTEM_ACTOR
+from marketplace.application import Marketplace
+from tests.unit.account_helpers import old_grant, old_password_change, old_sign_up
+
+PASSWORD = "a-long-password"
+
+
+def head(app: Marketplace) -> int:
+    return app.recorder.max_notification_id() or 0
+
+
+def sign_up(app: Marketplace, email: str, org: str, kind: str = "university") -> UUID:
+    user_id, _ = app.sign_up(c.SignUp(email=email, password=PASSWORD, display_name=f"Name of {email}",
+                                      organisation_name=org, organisation_kind=kind))
+    return user_id
+
+
+def add(app: Marketplace, admin: UUID, email: str, roles: list[str] | None = None) -> UUID:
+    user_id, _ = app.add_member(c.AddMember(email=email, password=PASSWORD, display_name=f"Name of {email}",
+                                            roles=roles or ["member"]), actor_id=admin)
+    return user_id
+
+
+def user(app: Marketplace, user_id: UUID) -> User:
+    found = app.find_user(user_id)
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def world(memory_app: Marketplace) -> dict[str, UUID]:
+    app = memory_app
+    admin = app.bootstrap_platform_admin(email="ops@platform.test", password=PASSWORD, display_name="陈运营",
+                                         organisation_name="Platform Ops")
+    firm = sign_up(app, "ceo@firm.test", "厦门智造装备有限公司", "enterprise")
+    app.verify_organisation(c.VerifyOrganisation(organisation_id=user(app, firm).organisation_id), actor_id=admin)
+    engineer = add(app, firm, "engineer@firm.test")
+    fresh = sign_up(app, "someone@new.test", "新注册公司", "enterprise")
+    other = sign_up(app, "boss@other.test", "另一家公司", "enterprise")
+    app.verify_organisation(c.VerifyOrganisation(organisation_id=user(app, other).organisation_id), actor_id=admin)
+    return {"admin": admin, "firm": firm, "engineer": engineer, "fresh": fresh, "other": other}
+
+
+# --- who may grant what -----------------------------------------------------------------------
+@pytest.mark.parametrize("role", ["auditor", "programme_officer", "platform_admin", "valuer"])
+@pytest.mark.parametrize("actor", ["fresh", "firm"])
+def test_no_org_admin_grants_a_platform_wide_role(
+    world: dict[str, UUID], memory_app: Marketplace, actor: str, role: str
+) -> None:
+    """An unverified self-signup and a verified enterprise's org admin alike: 403, nothing recorded."""
+    before = head(memory_app)
+    with pytest.raises(PermissionDeniedError, match=r"platform admin|accreditation"):
+        memory_app.grant_role(c.GrantRole(user_id=world[actor], role=role), actor_id=world[actor])
+    with pytest.raises(PermissionDeniedError, match=r"platform admin|accreditation"):
+        add(memory_app, world[actor], f"new-{role}@x.test", ["member", role])
+    assert head(memory_app) == before
+    assert not user(memory_app, world[actor]).has_role(Role(role))
+    assert memory_app.user_id_of(f"new-{role}@x.test") is None
+
+
+def test_an_unverified_organisation_changes_no_roles_but_may_add_plain_members(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    fresh = world["fresh"]
+    before = head(memory_app)
+    with pytest.raises(PermissionDeniedError, match="verified"):
+        add(memory_app, fresh, "second@new.test", ["member", "org_admin"])
+    with pytest.raises(PermissionDeniedError, match="verified"):
+        memory_app.revoke_role(c.RevokeRole(user_id=fresh, role="member"), actor_id=fresh)
+    assert head(memory_app) == before
+    colleague = add(memory_app, fresh, "colleague@new.test")
+    with pytest.raises(PermissionDeniedError, match="verified"):
+        memory_app.grant_role(c.GrantRole(user_id=colleague, role="org_admin"), actor_id=fresh)
+    assert memory_app.grantable_roles(fresh) == ()
+    assert user(memory_app, colleague).roles == ["member"]
+
+
+def test_a_verified_org_admin_grants_member_roles_within_its_organisation_only(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    memory_app.grant_role(c.GrantRole(user_id=world["engineer"], role="org_admin"), actor_id=world["firm"])
+    assert user(memory_app, world["engineer"]).has_role(Role.ORG_ADMIN)
+    memory_app.revoke_role(c.RevokeRole(user_id=world["engineer"], role="org_admin"), actor_id=world["firm"])
+    before = head(memory_app)
+    with pytest.raises(PermissionDeniedError, match="within your organisation"):
+        memory_app.grant_role(c.GrantRole(user_id=world["engineer"], role="org_admin"), actor_id=world["other"])
+    with pytest.raises(PermissionDeniedError, match="org_admin"):
+        memory_app.grant_role(c.GrantRole(user_id=world["firm"], role="org_admin"), actor_id=world["engineer"])
+    assert head(memory_app) == before
+    assert memory_app.grantable_roles(world["firm"]) == ("member", "org_admin")
+    assert memory_app.grantable_roles(world["engineer"]) == ()
+
+
+def test_only_a_platform_admin_grants_and_revokes_platform_wide_roles(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    admin, engineer = world["admin"], world["engineer"]
+    memory_app.grant_role(c.GrantRole(user_id=engineer, role="auditor"), actor_id=admin)
+    assert user(memory_app, engineer).has_role(Role.AUDITOR)
+    before = head(memory_app)
+    with pytest.raises(PermissionDeniedError, match="only a platform admin"):
+        memory_app.revoke_role(c.RevokeRole(user_id=engineer, role="auditor"), actor_id=world["firm"])
+    with pytest.raises(PermissionDeniedError, match="accreditation"):
+        memory_app.grant_role(c.GrantRole(user_id=engineer, role="valuer"), actor_id=admin)
+    assert head(memory_app) == before
+    memory_app.revoke_role(c.RevokeRole(user_id=engineer, role="auditor"), actor_id=admin)
+    assert not user(memory_app, engineer).has_role(Role.AUDITOR)
+    assert "valuer" not in memory_app.grantable_roles(admin)
+
+
+# --- grants made before the rule, in an existing store --------------------------------------
+@pytest.fixture
+def old_store(memory_app: Marketplace) -> dict[str, UUID]:
+    """A store written by the old code: an operator, a firm whose admin gave itself ``auditor``."""
+    app = memory_app
+    ops_org = Organisation.register(name="Platform Ops", kind="government", verified=True, by=SYSTEM_ACTOR)
+    firm_org = Organisation.register(name="某科技有限公司", kind="enterprise", verified=True, by=SYSTEM_ACTOR)
+    app.save(ops_org, firm_org)
+    ops = old_sign_up(app, "ops@platform.test", "Ops", PASSWORD, ops_org.id, ["member", "platform_admin"],
+                      SYSTEM_ACTOR)
+    boss = old_sign_up(app, "boss@firm.test", "王老板", PASSWORD, firm_org.id, ["member", "org_admin"], None)
+    old_grant(app, boss, 2, "auditor", by=boss)  # allowed by the old rule, never by the new one
+    helper = old_sign_up(app, "helper@firm.test", "李助理", PASSWORD, firm_org.id, ["member", "programme_officer"],
+                         boss)
+    reviewer = old_sign_up(app, "reviewer@firm.test", "张审计", PASSWORD, firm_org.id, ["member"], boss)
+    old_grant(app, reviewer, 2, "auditor", by=ops)
+    old_password_change(app, reviewer, 3, "a-newer-password")
+    return {"ops": ops, "boss": boss, "helper": helper, "reviewer": reviewer}
+
+
+def test_the_upgrade_revokes_old_grants_no_platform_admin_made(
+    old_store: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    app = memory_app
+    assert user(app, old_store["boss"]).has_role(Role.AUDITOR)  # as the old code left it
+    assert app.upgrade_old_accounts() == (4, 2)
+    assert app.upgrade_old_accounts() == (0, 0)  # idempotent: the scan remembers where it stopped
+    assert user(app, old_store["ops"]).has_role(Role.PLATFORM_ADMIN)
+    assert user(app, old_store["reviewer"]).has_role(Role.AUDITOR)
+    assert not user(app, old_store["boss"]).has_role(Role.AUDITOR)
+    assert not user(app, old_store["helper"]).has_role(Role.PROGRAMME_OFFICER)
+    assert user(app, old_store["boss"]).has_role(Role.ORG_ADMIN)
+    revoked = app.recorder.select_events(old_store["boss"], desc=True, limit=1)[0]
+    assert revoked.topic == "domain.user:User.RoleRevoked"  # sessions end on it
+    listed = {(g.user_id, g.role, g.granted_by) for g in app.unconfirmed_grants()}
+    assert listed == {(old_store["boss"], "auditor", old_store["boss"]),
+                      (old_store["helper"], "programme_officer", old_store["boss"])}
+    with pytest.raises(PermissionDeniedError, match="auditor"):
+        app.record_read(actor_id=old_store["boss"], aggregate_id=old_store["ops"], aggregate_type="User", page="/x")
+    # The boss may not confirm its own grant; a platform admin confirms the helper's by granting it again.
+    with pytest.raises(PermissionDeniedError, match="only a platform admin"):
+        app.grant_role(c.GrantRole(user_id=old_store["boss"], role="auditor"), actor_id=old_store["boss"])
+    app.grant_role(c.GrantRole(user_id=old_store["helper"], role="programme_officer"), actor_id=old_store["ops"])
+    assert user(app, old_store["helper"]).roles == ["member", "programme_officer"]
+    app.revoke_role(c.RevokeRole(user_id=old_store["boss"], role="auditor"), actor_id=old_store["ops"])  # dismissed
+    assert app.unconfirmed_grants() == []
+    assert not user(app, old_store["boss"]).has_role(Role.AUDITOR)
+
+
+def test_old_users_log_in_and_their_personal_data_moves_to_the_store(
+    old_store: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    app = memory_app
+    assert app.personal.get(old_store["boss"]) is None
+    boss = app.authenticate("Boss@Firm.test", PASSWORD)
+    assert boss is not None
+    assert boss.id == old_store["boss"]
+    assert boss.display_name == "王老板"
+    person = app.personal.get(old_store["boss"])
+    assert person is not None
+    assert person.email == "boss@firm.test"
+    assert person.password_hash
+    assert app.authenticate("reviewer@firm.test", PASSWORD) is None
+    assert app.authenticate("reviewer@firm.test", "a-newer-password") is not None
+    assert app.upgrade_old_accounts()[0] == 4  # every old SignedUp's person copied (idempotent copies)
+    assert app.display_name_of(old_store["helper"]) == "李助理"
+    with pytest.raises(ConflictError, match="email"):
+        sign_up(app, "helper@firm.test", "新公司")
+
+
+def test_erasing_an_old_user_removes_what_can_be_removed(old_store: dict[str, UUID], memory_app: Marketplace) -> None:
+    app = memory_app
+    app.upgrade_old_accounts()
+    app.erase_user(ac.EraseUser(user_id=old_store["helper"]), actor_id=old_store["ops"])
+    assert app.personal.get(old_store["helper"]) is None
+    assert app.authenticate("helper@firm.test", PASSWORD) is None
+    assert app.user_id_of("helper@firm.test") is None
+    assert app.display_name_of(old_store["helper"]) == ERASED_PERSON
+    assert user(app, old_store["helper"]).legacy_person is None
+    with pytest.raises(NotAuthenticatedError):
+        app.actor(old_store["helper"])
+
+
+# --- password change --------------------------------------------------------------------------
+def test_a_member_changes_its_password_with_the_current_one(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    engineer = world["engineer"]
+    before = head(memory_app)
+    with pytest.raises(PermissionDeniedError, match="current_password"):
+        memory_app.change_password(ac.ChangePassword(current_password="wrong-password", new_password="x" * 12),
+                                   actor_id=engineer)
+    assert head(memory_app) == before
+    memory_app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
+                               actor_id=engineer)
+    assert memory_app.authenticate("engineer@firm.test", PASSWORD) is None
+    assert memory_app.authenticate("engineer@firm.test", "another-password") is not None
+    event = memory_app.recorder.select_events(engineer, desc=True, limit=1)[0]
+    assert event.topic == "domain.user:User.PasswordChanged"
+    assert b"argon2" not in event.state
+
+
+# --- deactivation -----------------------------------------------------------------------------
+def test_an_org_admin_deactivates_and_reactivates_a_member(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    app, engineer = memory_app, world["engineer"]
+    app.deactivate_user(ac.DeactivateUser(user_id=engineer), actor_id=world["firm"])
+    assert app.authenticate("engineer@firm.test", PASSWORD) is None
+    with pytest.raises(NotAuthenticatedError, match="deactivated"):
+        app.register_patent(c.RegisterPatent(patent_type="invention", owners=[]), actor_id=engineer)
+    assert app.recorder.select_events(engineer, desc=True, limit=1)[0].topic == "domain.user:User.Deactivated"
+    with pytest.raises(ConflictError, match="already deactivated"):
+        app.deactivate_user(ac.DeactivateUser(user_id=engineer), actor_id=world["firm"])
+    app.reactivate_user(ac.ReactivateUser(user_id=engineer), actor_id=world["firm"])
+    assert app.authenticate("engineer@firm.test", PASSWORD) is not None
+
+
+def test_deactivation_is_for_the_members_own_admin(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    app = memory_app
+    app.grant_role(c.GrantRole(user_id=world["engineer"], role="auditor"), actor_id=world["admin"])
+    before = head(app)
+    refusals = [
+        (world["engineer"], world["other"], "own organisation"),
+        (world["firm"], world["engineer"], "org_admin"),
+        (world["firm"], world["firm"], "your own account"),
+        (world["engineer"], world["firm"], "platform-wide"),
+    ]
+    for target, actor, message in refusals:
+        with pytest.raises(PermissionDeniedError, match=message):
+            app.deactivate_user(ac.DeactivateUser(user_id=target), actor_id=actor)
+    assert head(app) == before
+    app.deactivate_user(ac.DeactivateUser(user_id=world["engineer"]), actor_id=world["admin"])
+
+
+# --- erasure ----------------------------------------------------------------------------------
+def test_a_platform_admin_erases_a_person(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    app, engineer = memory_app, world["engineer"]
+    before = head(app)
+    for actor in (world["firm"], world["engineer"]):
+        with pytest.raises(PermissionDeniedError, match="platform_admin"):
+            app.erase_user(ac.EraseUser(user_id=engineer), actor_id=actor)
+    with pytest.raises(PermissionDeniedError, match="itself"):
+        app.erase_user(ac.EraseUser(user_id=world["admin"]), actor_id=world["admin"])
+    assert head(app) == before
+    assert app.personal.get(engineer) is not None
+    app.erase_user(ac.EraseUser(user_id=engineer), actor_id=world["admin"])
+    assert app.personal.get(engineer) is None
+    assert app.authenticate("engineer@firm.test", PASSWORD) is None
+    with pytest.raises(NotAuthenticatedError):
+        app.actor(engineer)
+    assert app.display_name_of(engineer) == ERASED_PERSON
+    with pytest.raises(ConflictError, match="erased"):
+        app.erase_user(ac.EraseUser(user_id=engineer), actor_id=world["admin"])
+    with pytest.raises(ConflictError, match="erased"):
+        app.reactivate_user(ac.ReactivateUser(user_id=engineer), actor_id=world["admin"])
+    # The address is free again: a new account, with an id that nothing links to the old one.
+    again = add(app, world["firm"], "engineer@firm.test")
+    assert again != engineer
+
+
+def test_events_name_people_by_id_only(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    memory_app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
+                               actor_id=world["engineer"])
+    everything = b"".join(n.state for n in memory_app.recorder.select_notifications(1, 10_000))
+    for secret in (b"@firm.test", b"@platform.test", b"Name of", b"argon2", "陈运营".encode()):
+        assert secret not in everything

@@ -1,0 +1,175 @@
+"""Forms and JSON API about people: roles, password change, deactivation, erasure (PIPL).
+
+Every command is re-checked by the application on the aggregates; the forms only offer what the
+actor may do (``Marketplace.grantable_roles``). Refusals answer the error page, never the page
+they came from, so a refused POST shows nothing of what it was refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+import web.labels_accounts  # noqa: F401 - merges the account labels into web.i18n.MESSAGES
+from domain.errors import DomainError, PermissionDeniedError
+from marketplace import account_commands as ac
+from marketplace import commands as c
+from web.context import page_context
+from web.controllers.account import error_page, require_login
+from web.controllers.api import Created, Done, api_identity
+from web.forms import text, to_command
+from web.state import WebState
+
+
+class UnconfirmedGrantOut(msgspec.Struct, frozen=True):
+    user_id: UUID
+    role: str
+    granted_by: UUID | None
+
+
+class PeopleFormsController(Controller):
+    """The /my members' controls, the password form and the platform admin's people page."""
+
+    include_in_schema = False
+
+    @post("/my/password")
+    async def change_password(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(ac.ChangePassword, {"current_password": text(form, "current_password"),
+                                                 "new_password": text(form, "new_password")})
+            position = await web.run(web.services.app.change_password, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        return Redirect("/my?changed=password", status_code=303)
+
+    @post("/my/members/{user_id:uuid}/roles")
+    async def change_role(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        values = {"user_id": str(user_id), "role": text(form, "role")}
+        try:
+            if text(form, "action") == "revoke":
+                position = await web.run(web.services.app.revoke_role, to_command(c.RevokeRole, values),
+                                         actor_id=me.user_id)
+            else:
+                position = await web.run(web.services.app.grant_role, to_command(c.GrantRole, values),
+                                         actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        return Redirect(_back(text(form, "next")), status_code=303)
+
+    @post("/my/members/{user_id:uuid}/deactivate")
+    async def deactivate(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        cmd = ac.DeactivateUser(user_id=user_id)
+        return await _account_command(request, web, web.services.app.deactivate_user, cmd)
+
+    @post("/my/members/{user_id:uuid}/reactivate")
+    async def reactivate(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        cmd = ac.ReactivateUser(user_id=user_id)
+        return await _account_command(request, web, web.services.app.reactivate_user, cmd)
+
+    @get("/admin/people", name="admin_people")
+    async def people(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        if not me.has("platform_admin"):
+            return error_page(request, PermissionDeniedError("this page needs the role platform_admin"))
+        offset = request.query_params.get("offset", "0")
+        start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
+        people, total = await web.accounts.list_people(limit=100, offset=start)
+        unconfirmed = await web.run(web.services.app.unconfirmed_grants)
+        names = {g.granted_by: await web.run(web.services.app.display_name_of, g.granted_by)
+                 for g in unconfirmed if g.granted_by is not None}
+        return Template("admin/people.html.jinja2", context=page_context(
+            request, people=people, total=total, unconfirmed=unconfirmed, names=names))
+
+    @post("/admin/people/{user_id:uuid}/erase")
+    async def erase(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        return await _account_command(request, web, web.services.app.erase_user, ac.EraseUser(user_id=user_id),
+                                      back="/admin/people")
+
+
+async def _account_command(
+    request: Request[Any, Any, Any], web: WebState, command: Any, cmd: Any, back: str = "/my"
+) -> Template | Redirect:
+    me = require_login(request)
+    if isinstance(me, Redirect):
+        return me
+    form = await request.form()
+    try:
+        position = await web.run(command, cmd, actor_id=me.user_id)
+    except DomainError as error:
+        return error_page(request, error)
+    await web.wait_for(position)
+    return Redirect(_back(text(form, "next"), back), status_code=303)
+
+
+def _back(target: str, default: str = "/my") -> str:
+    """Where a form returns: one of our own pages only."""
+    return target if target in ("/my", "/admin/people") else default
+
+
+class AccountsApiController(Controller):
+    """JSON API about people (bearer token)."""
+
+    path = "/api"
+    tags = ["accounts"]  # noqa: RUF012 - litestar declares it as an instance attribute
+
+    @post("/members", summary="Add a member to your organisation (plain members only until it is verified)")
+    async def add_member(self, data: c.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:
+        me = api_identity(request, web)
+        user_id, position = await web.run(web.services.app.add_member, data, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Created(user_id, position)
+
+    @post("/me/password", summary="Change your password (give the current one)", status_code=200)
+    async def change_password(self, data: ac.ChangePassword, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = api_identity(request, web)
+        position = await web.run(web.services.app.change_password, data, actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @post("/users/{user_id:uuid}/deactivate", summary="Deactivate a member (its org admin, or a platform admin)",
+          status_code=200)
+    async def deactivate(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = api_identity(request, web)
+        position = await web.run(web.services.app.deactivate_user, ac.DeactivateUser(user_id=user_id),
+                                 actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @post("/users/{user_id:uuid}/reactivate", summary="Reactivate a deactivated member", status_code=200)
+    async def reactivate(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = api_identity(request, web)
+        position = await web.run(web.services.app.reactivate_user, ac.ReactivateUser(user_id=user_id),
+                                 actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @post("/users/{user_id:uuid}/erase", summary="Erase a person's personal data on request (platform admin)",
+          status_code=200)
+    async def erase(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
+        me = api_identity(request, web)
+        position = await web.run(web.services.app.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
+        await web.wait_for(position)
+        return Done(position)
+
+    @get("/users/unconfirmed-roles", summary="Old platform-wide grants not honoured until confirmed (platform admin)")
+    async def unconfirmed(self, web: WebState, request: Request[Any, Any, Any]) -> list[UnconfirmedGrantOut]:
+        me = api_identity(request, web)
+        await web.run(web.services.app.require_platform_admin, me.user_id)
+        grants = await web.run(web.services.app.unconfirmed_grants)
+        return [UnconfirmedGrantOut(g.user_id, g.role, g.granted_by) for g in grants]
