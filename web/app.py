@@ -150,7 +150,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             DailyRootsController, DealsController, DealsApiController, WebhooksController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
-            ValuationPagesController, ValuationApiController, PeopleFormsController, AccountsApiController,
+            PeopleFormsController, AccountsApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={"web": Provide(_web_state, sync_to_thread=False)},

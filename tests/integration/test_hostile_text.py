@@ -31,8 +31,10 @@ from litestar.testing import TestClient
 
 from domain.errors import DomainError
 from domain.payment import obligation_id
+from marketplace import account_commands as ac
 from marketplace import commands as c
 from marketplace import deal_commands as dc
+from marketplace import registration_commands as rc
 from marketplace import valuation_commands as vc
 from marketplace.application import Marketplace
 from marketplace.clock import ManualClock
@@ -173,8 +175,9 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
         open_licence=c.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5))
     harness = Harness(world, services, http, itertools.count(1), {})
     world.ids["valuer"] = harness.valuer()
-    # An assignment at the listed price, signed: payments, registration and refunds act on it.
-    world.ids["contract"] = accept(world, offer(world))
+    # An assignment at the listed price, signed: payments, registration and refunds act on it. It reserves
+    # its own patent (one patent, one sale), so the licences the templates make are on another listing.
+    world.ids["contract"] = accept(world, offer(world, listing_id=harness.listing()))
     sign_all(world, world["contract"])
     return harness
 
@@ -212,6 +215,33 @@ def _paid_obligation(h: Harness) -> Body:
     body = _manual_obligation(h)
     h.app.record_manual_receipt(msgspec.convert(body, dc.RecordManualReceipt), actor_id=h["admin"])
     return {"obligation_id": body["obligation_id"], "reason": "licensee cancelled\n退款"}
+
+
+def _member_key(h: Harness) -> str:
+    """A new plain member of the agency, under a key of its own (so its password may change)."""
+    key = f"member{h.fresh()}"
+    h.world.ids[key] = h.agency_member()
+    return key
+
+
+def _deactivated(h: Harness) -> Body:
+    user = h.agency_member()
+    h.app.deactivate_user(ac.DeactivateUser(user_id=user), actor_id=h["agency"])
+    return {"user_id": str(user)}
+
+
+def _co_owned(h: Harness) -> Body:
+    """A patent the university registered naming the firm as co-owner, not yet confirmed by it."""
+    body = _patent(h) | {"owners": [{"organisation_id": str(h["uni_org"]), "share": 50},
+                                    {"organisation_id": str(h["firm_org"]), "share": 50}]}
+    patent, _ = h.app.register_patent(msgspec.convert(body, c.RegisterPatent), actor_id=h["uni"])
+    return {"patent_id": str(patent)}
+
+
+def _claim(h: Harness) -> Body:
+    claim, _ = h.app.file_ownership_claim(rc.FileOwnershipClaim(patent_id=h.patent(), evidence="专利证书"),
+                                          actor_id=h["firm"])
+    return {"claim_id": str(claim), "upheld": False, "reason": "证据不足\n驳回"}
 
 
 def _terms() -> Body:
@@ -275,6 +305,18 @@ TEMPLATES: dict[type[c.Command], Template] = {
     dc.RecordManualReceipt: lambda h: (_manual_obligation(h), "admin"),
     dc.RefundPayment: lambda h: (_paid_obligation(h), "admin"),
     dc.SetBenefitRules: lambda h: ({"organisation_id": str(h["uni_org"]), "inventor_share": 70}, "uni"),
+    ac.ChangePassword: lambda h: ({"current_password": PASSWORD, "new_password": PASSWORD + "-新"}, _member_key(h)),
+    ac.DeactivateUser: lambda h: ({"user_id": str(h.agency_member())}, "agency"),
+    ac.ReactivateUser: lambda h: (_deactivated(h), "agency"),
+    ac.EraseUser: lambda h: ({"user_id": str(h.agency_member())}, "admin"),
+    dc.TerminateContract: lambda h: ({"contract_id": str(h.contract(scope=licence_scope())),
+                                      "reason": "不再需要\n谢谢"}, "firm"),
+    rc.ConfirmCoOwnership: lambda h: (_co_owned(h), "firm"),
+    rc.DeclineCoOwnership: lambda h: (_co_owned(h) | {"reason": "我方并非共有人\n请更正"}, "firm"),
+    rc.WithdrawRegistration: lambda h: ({"patent_id": str(h.patent()), "reason": "登记有误"}, "uni"),
+    rc.FileOwnershipClaim: lambda h: ({"patent_id": str(h.patent()), "evidence": "专利证书\n第二页",
+                                       "reference": "ZL-1"}, "firm"),
+    rc.DecideOwnershipClaim: lambda h: (_claim(h), "admin"),
     vc.AccreditValuer: lambda h: ({"user_id": str(h.agency_member()), "credential_number": "资格-01",
                                    "expires_on": "2027-01-01"}, "admin"),
     vc.RenewAccreditation: lambda h: ({"user_id": str(h["valuer"]), "expires_on": "2027-06-01"}, "admin"),
