@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from enum import StrEnum
 from uuid import UUID
 
@@ -10,17 +9,16 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, ValidationError
 from domain.ids import natural_id
+from domain.text import checked
 
 EVIDENCE_MAX = 4_000
 REFERENCE_MAX = 500
 
 
 def clean_statement(text: str, field: str, *, required: str | None = None, limit: int = EVIDENCE_MAX) -> str:
-    """Multi-line free text as recorded: NFC, stripped, at most ``limit`` characters, and without
-    control or invisible format characters (a NUL byte would stop the read models for good)."""
-    cleaned = unicodedata.normalize("NFC", text).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" for ch in cleaned):
-        raise ValidationError(f"{field}: must not contain control or invisible formatting characters", field=field)
+    """Multi-line free text as recorded: the marketplace's text rule (``domain.text``: no control,
+    invisible or bidirectional characters, NFC), stripped, at most ``limit`` characters."""
+    cleaned = checked(text, field, "lines").strip()
     if required is not None and not cleaned:
         raise ValidationError(f"{field}: {required}", field=field)
     if len(cleaned) > limit:

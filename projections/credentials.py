@@ -2,9 +2,11 @@
 
 A session or token carries the user aggregate's version at login. A password change, a role
 revocation, a deactivation or an erasure raises the user's ``valid_from`` to that event's version,
-so everything issued before it stops counting, whichever process recorded the event; the view also
-deletes those sessions. Versions, not clocks, order these facts, so a rebuild yields the same marks
-and never ends a session begun after the event.
+so everything issued before it stops counting, whichever process recorded the event (the session
+store reads sessions through these marks and sweeps the ones they end). The view writes only its own
+table, so a rebuild into scratch tables (``audit rebuild-check``) touches no live session. Versions,
+not clocks, order these facts, so a rebuild yields the same marks and never ends a session begun
+after the event.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ REACTIVATED = f"{USER}.Reactivated"
 
 
 class PostgresCredentialsView(PostgresReadModelView):
-    """Writes ``credential_marks`` and deletes the web sessions that a mark ends."""
+    """Writes ``credential_marks``: from which version of each user its sessions and tokens count."""
 
     name = "credentials"
     tables = ("credential_marks",)
@@ -50,10 +52,6 @@ class PostgresCredentialsView(PostgresReadModelView):
                     " ON CONFLICT (user_id) DO UPDATE SET valid_from = greatest(m.valid_from, excluded.valid_from),"
                     " ended = m.ended OR excluded.ended",
                     (r.originator_id, r.version, r.topic in ENDING),
-                )
-                curs.execute(
-                    "DELETE FROM web_sessions WHERE user_id = %s AND user_version < %s",
-                    (r.originator_id, r.version),
                 )
 
 

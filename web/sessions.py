@@ -72,6 +72,10 @@ class PostgresSessionStore(Store):
         )
         if random.random() < 0.01:  # noqa: S311 - not security: how often to sweep expired rows
             await self.pool.execute("DELETE FROM web_sessions WHERE expires_at < now()")
+            await self.pool.execute(
+                "DELETE FROM web_sessions s USING credential_marks m"
+                " WHERE m.user_id = s.user_id AND (m.ended OR m.valid_from > s.user_version)"
+            )
             await self.pool.execute("DELETE FROM revoked_tokens WHERE expires_at < now()")
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:

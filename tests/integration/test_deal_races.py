@@ -15,11 +15,13 @@ from domain.errors import ConflictError
 from marketplace import commands as c
 from marketplace import deal_commands as d
 from marketplace.database import DatabaseAddress
+from marketplace.migrate import migrate
 from tests.unit.deal_helpers import World, head, make_world, offer
 
 
 @pytest.fixture
 def world(database: DatabaseAddress) -> Iterator[World]:
+    migrate(database.conninfo())  # the personal-data table the accounts need
     w = make_world(database.eventsourcing_env())
     yield w
     w.app.close()

@@ -12,8 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.user import User
-from marketplace.passwords import hash_password
+from marketplace import account_commands as ac
 from marketplace.services import Services
 from projections.records import EventRecord
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
@@ -61,10 +60,9 @@ def user_id_of(client: TestClient[Litestar]) -> str:
 
 
 def change_password(services: Services, user_id: str, password: str) -> None:
-    user = services.app.repository.get(uuid.UUID(user_id))
-    assert isinstance(user, User)
-    user.change_password(hash_password(password), by=user.id)
-    services.app.save(user)
+    """The member changes its password (the command the account page and the API run)."""
+    services.app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=password),
+                                 actor_id=uuid.UUID(user_id))
     settle(services)
 
 
