@@ -11,14 +11,17 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import Parameter
 
+from domain.listing import DealType, Maturity
+from domain.patent_terms import LegalStatus
+from domain.user import Role
 from marketplace import commands as c
 from projections.accounts import OrganisationRow
 from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
 from web.context import Identity, bearer_identity, issue_token
+from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
 from web.state import WebState
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="page size")]
-Offset = Annotated[int, Parameter(ge=0, le=100_000, description="rows to skip")]
+Query = Annotated[str, Parameter(max_length=200, description="words to search for")]
 
 
 class Credentials(msgspec.Struct, frozen=True):
@@ -95,14 +98,17 @@ class ApiController(Controller):
     # --- listings ---------------------------------------------------------------------
     @get("/listings", summary="Search and filter listings")
     async def listings(
-        self, web: WebState, q: str = "", ipc_section: str | None = None, ipc_class: str | None = None,
-        deal_type: str | None = None, price_min: int | None = None, price_max: int | None = None,
-        maturity: str | None = None, status: str = "published", limit: Limit = 20, offset: Offset = 0,
+        self, web: WebState, q: Query = "",
+        ipc_section: Annotated[str | None, Parameter(pattern="^[A-Ha-h]$", description="IPC section")] = None,
+        ipc_class: Annotated[str | None, Parameter(pattern="^[A-Ha-h][0-9]{2}$", description="IPC class")] = None,
+        deal_type: DealType | None = None, price_min: Amount = None, price_max: Amount = None,
+        maturity: Maturity | None = None, status: PublicListingStatus = "published", limit: Limit = 20,
+        offset: Offset = 0,
     ) -> ListingCollection:
         filters = ListingFilters(q=q, ipc_section=ipc_section.upper() if ipc_section else None,
-                                 ipc_class=ipc_class.upper() if ipc_class else None, deal_type=deal_type,
-                                 price_min=price_min, price_max=price_max, maturity=maturity,
-                                 status=status if status in ("published", "suspended", "withdrawn") else "published",
+                                 ipc_class=ipc_class.upper() if ipc_class else None,
+                                 deal_type=deal_type.value if deal_type else None, price_min=price_min,
+                                 price_max=price_max, maturity=maturity.value if maturity else None, status=status,
                                  limit=limit, offset=offset)
         page = await web.catalogue.list_and_count(filters)
         facets = {k: [{"value": f.value, "count": f.count} for f in v] for k, v in page.facets.items()}
@@ -125,7 +131,7 @@ class ApiController(Controller):
     @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200)
     async def revise_listing(
         self, listing_id: UUID, data: c.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
-        expected_version: int | None = None,
+        expected_version: Version = None,
     ) -> Done:
         me = api_identity(request, web)
         cmd = c.ReviseListing(listing_id=listing_id, expected_version=expected_version,
@@ -136,7 +142,7 @@ class ApiController(Controller):
 
     @post("/listings/{listing_id:uuid}/publish", summary="Publish a draft listing", status_code=200)
     async def publish_listing(
-        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: int | None = None
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: Version = None
     ) -> Done:
         me = api_identity(request, web)
         cmd = c.PublishListing(listing_id=listing_id, expected_version=expected_version)
@@ -146,8 +152,8 @@ class ApiController(Controller):
 
     @post("/listings/{listing_id:uuid}/withdraw", summary="Withdraw a listing", status_code=200)
     async def withdraw_listing(
-        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], reason: str = "",
-        expected_version: int | None = None,
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any],
+        reason: Annotated[str, Parameter(max_length=500)] = "", expected_version: Version = None,
     ) -> Done:
         me = api_identity(request, web)
         cmd = c.WithdrawListing(listing_id=listing_id, reason=reason, expected_version=expected_version)
@@ -158,8 +164,9 @@ class ApiController(Controller):
     # --- patents ----------------------------------------------------------------------
     @get("/patents", summary="Search patents")
     async def patents(
-        self, web: WebState, q: str = "", jurisdiction: str | None = None, owner_id: UUID | None = None,
-        limit: Limit = 20, offset: Offset = 0,
+        self, web: WebState, q: Query = "",
+        jurisdiction: Annotated[str | None, Parameter(pattern="^[A-Za-z]{2}$", description="e.g. CN")] = None,
+        owner_id: UUID | None = None, limit: Limit = 20, offset: Offset = 0,
     ) -> PatentCollection:
         items, total = await web.catalogue.list_patents(
             q=q, jurisdiction=jurisdiction.upper() if jurisdiction else None, owner_id=owner_id,
@@ -186,7 +193,8 @@ class ApiController(Controller):
         self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
         me = api_identity(request, web)
-        cmd = c.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
+        cmd = c.ChangeLegalStatus(patent_id=patent_id, **(msgspec.structs.asdict(data) | {
+            "legal_status": data.legal_status.value}))
         position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
@@ -196,7 +204,7 @@ class ApiController(Controller):
           status_code=200)
     async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        cmd = c.GrantRole(user_id=user_id, role=data.role)
+        cmd = c.GrantRole(user_id=user_id, role=data.role.value)
         position = await web.run(web.services.app.grant_role, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
@@ -228,14 +236,14 @@ class ApiController(Controller):
 
 
 class RoleInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    role: str
+    role: Role
 
 
 class LegalStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    legal_status: str
+    legal_status: LegalStatus
     effective_date: date
-    reason: str = ""
-    expected_version: int | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    expected_version: Annotated[int, msgspec.Meta(ge=1, le=MAX_VERSION)] | None = None
 
 
 def _visible(listing: ListingItem, me: Identity | None) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
 from litestar import Controller, Request, get
@@ -36,9 +36,14 @@ from projections.catalogue_queries import ListingDetail, ListingItem, PatentReco
 from web.context import Identity, bearer_identity, page_context, session_identity
 from web.controllers.pages import ipc_titles
 from web.i18n import translator
+from web.params import MAX_OFFSET, MAX_VERSION, Version, page_number, whole_number
 from web.state import WebState
 
 PAGE_SIZE = 50
+# The event log shows every record's events (offer prices among them): a read of it is recorded like a
+# read of one record, under this id, with the filters in the page address.
+EVENT_LOG_ID = uuid5(NAMESPACE_URL, "urn:marketplace:audit:event-log")
+EVENT_LOG_TYPE = "EventLog"
 AUDIT_ROLES = ("auditor", "platform_admin")
 PUBLIC_LISTING_STATUSES = ("published", "suspended", "withdrawn")
 FILTER_KEYS = ("aggregate_type", "event_type", "aggregate_id", "organisation_id", "actor", "since", "until")
@@ -92,7 +97,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000, description="rows to skip")]
+Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET, description="rows to skip")]
 
 
 def audit_translator(lang: str) -> Callable[..., str]:
@@ -155,8 +160,7 @@ def _page_filters(request: Request[Any, Any, Any]) -> tuple[AuditFilters, dict[s
                 values[key] = text[:100]
         except (ValueError, ValidationError):
             invalid.append(key)
-    raw_page = request.query_params.get("page", "1")
-    page = max(1, int(raw_page)) if raw_page.isdigit() else 1
+    page = page_number(request.query_params.get("page"))
     return AuditFilters(**values, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE), active, page, invalid
 
 
@@ -209,9 +213,10 @@ def _when(request: Request[Any, Any, Any]) -> tuple[datetime | None, int | None]
     version_text = request.query_params.get("version", "").strip()
     if at_text and version_text:
         raise ValidationError("version: give either a version or an instant (at), not both", field="version")
-    if version_text and not version_text.isdigit():
-        raise ValidationError("version: must be a whole number", field="version")
-    return (parse_instant(at_text) if at_text else None), (int(version_text) if version_text else None)
+    version = whole_number(version_text, MAX_VERSION)
+    if version_text and version is None:
+        raise ValidationError(f"version: must be a whole number up to {MAX_VERSION}", field="version")
+    return (parse_instant(at_text) if at_text else None), version
 
 
 def listing_detail(a: ListingAsOf) -> ListingDetail:
@@ -311,6 +316,7 @@ class AuditController(Controller):
         if not isinstance(me, Identity):
             return me
         filters, active, page, invalid = _page_filters(request)
+        await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
         items, total = await AuditLogQueries(web.pool).list_and_count(filters)
         pages = max(1, math.ceil(total / PAGE_SIZE))
 
@@ -371,7 +377,8 @@ class AuditController(Controller):
         event_type: str | None = None, since: datetime | None = None, until: datetime | None = None,
         limit: Limit = 50, offset: Offset = 0,
     ) -> AuditEventCollection:
-        await _auditor_api(request, web)
+        me = await _auditor_api(request, web)
+        await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
         filters = AuditFilters(
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, organisation_id=organisation_id, actor=actor,
             event_type=event_type, since=as_utc(since) if since else None, until=as_utc(until) if until else None,
@@ -392,7 +399,7 @@ class AuditController(Controller):
          summary="A record as it stood at a version or an instant (now without either), from the event store")
     async def api_state(
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, at: datetime | None = None,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
+        version: Version = None,
     ) -> AggregateStateView:
         me = await _auditor_api(request, web)
         at = as_utc(at) if at else None

@@ -8,13 +8,16 @@ and auditors only. Collections are ``{"items": [...], "total": n}``; refusals ar
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 
+from domain.offer import OfferStatus, Side
+from domain.payment import PaymentStatus
 from marketplace import deal_commands as dc
 from projections.deals_queries import (
     BenefitShareRow,
@@ -162,11 +165,12 @@ class DealsApiController(Controller):
 
     @get("/my/offers", summary="Offers of my organisation (side=buyer|seller)")
     async def my_offers(
-        self, web: WebState, request: Request[Any, Any, Any], side: str | None = None, status: str | None = None
+        self, web: WebState, request: Request[Any, Any, Any], side: Side | None = None,
+        status: OfferStatus | None = None,
     ) -> OfferCollection:
         me = api_identity(request, web)
         items, total = await queries(web).my_offers(
-            me.organisation_id, side=side if side in ("buyer", "seller") else None, status=status
+            me.organisation_id, side=side.value if side else None, status=status.value if status else None
         )
         return OfferCollection(items, total)
 
@@ -299,10 +303,11 @@ class DealsApiController(Controller):
 
     @get("/obligations", summary="Payment obligations my organisation pays or receives")
     async def obligations(
-        self, web: WebState, request: Request[Any, Any, Any], status: str | None = None
+        self, web: WebState, request: Request[Any, Any, Any], status: PaymentStatus | None = None
     ) -> ObligationCollection:
         me = api_identity(request, web)
-        items = await queries(web).obligations(organisation_id=me.organisation_id, status=status)
+        items = await queries(web).obligations(organisation_id=me.organisation_id,
+                                               status=status.value if status else None)
         return ObligationCollection(items, len(items))
 
     @get("/obligations/{obligation_id:uuid}", summary="One payment obligation (parties only)")
@@ -317,7 +322,8 @@ class DealsApiController(Controller):
 
     @get("/my/benefits", summary="Benefit shares of my institution's deals (filter by inventor name)")
     async def benefits(
-        self, web: WebState, request: Request[Any, Any, Any], name: str | None = None
+        self, web: WebState, request: Request[Any, Any, Any],
+        name: Annotated[str | None, Parameter(max_length=100, description="an inventor's name")] = None,
     ) -> ShareCollection:
         me = api_identity(request, web)
         items = await queries(web).benefit_shares(organisation_id=me.organisation_id, inventor=name or None)
