@@ -2,9 +2,10 @@
 
 The document says what each operation may answer, not only its success: ``declare_answers`` adds
 the refusals an operation can give from what it is — a bearer-token command may be refused
-unauthenticated (401), forbidden (403) or in conflict (409); an id in the path may name nothing
-(404); a body may be too large (413); anything with parameters may be invalid (400). Handlers
-declare what the rule cannot see (429 where logins and sign-ups are throttled) with ``answers``.
+unauthenticated (401), forbidden (403), name a record that does not exist (404) or be in
+conflict (409); an id in the path may name nothing (404); a body may be too large (413); anything
+with parameters may be invalid (400). Handlers declare what the rule cannot see (429 where logins
+and sign-ups are throttled) with ``answers``.
 
 The docs page is Swagger UI served from ``/static/swagger-ui`` (vendored from the swagger-ui-dist
 package, Apache-2.0): no CDN, so it works offline and where public CDNs are unreliable. Its script
@@ -74,7 +75,7 @@ def inferred_statuses(route: HTTPRoute, handler: HTTPRouteHandler) -> set[int]:
     if needs_token:
         statuses.add(403)
         if handler.http_methods - {"GET", "HEAD", "OPTIONS"}:
-            statuses.add(409)
+            statuses |= {404, 409}  # a command names records (in its path or body) that may not exist
     if any(p.type.__name__ == "UUID" for p in route.path_parameters.values()):
         statuses.add(404)
     if "data" in parameters:

@@ -43,6 +43,7 @@ from web.errors import (
     domain_error_handler,
     http_error_handler,
     internal_error_handler,
+    refuse_nul_in_query,
 )
 from web.security_headers import answer_head, security_headers
 from web.state import WebState, create_pool
@@ -139,6 +140,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         exception_handlers={DomainError: domain_error_handler, HTTPException: http_error_handler,
                             NotFoundException: http_error_handler, Exception: internal_error_handler},
         request_class=MarketplaceRequest,
+        before_request=refuse_nul_in_query,
         before_send=[security_headers(https=settings.secure_cookies)],
     )
     app.asgi_handler = answer_head(app.asgi_handler)

@@ -93,3 +93,10 @@ class MarketplaceRequest(Request[Any, Any, Any]):
             return await super().json()
         except RecursionError:
             raise ClientException("body: the JSON is nested too deeply") from None
+
+
+async def refuse_nul_in_query(request: Request[Any, Any, Any]) -> None:
+    """A NUL character in the query string is a 400: PostgreSQL text cannot hold one, and no search needs it."""
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise ClientException(f"{key.replace(chr(0), '')}: must not contain a NUL character")

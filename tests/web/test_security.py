@@ -429,7 +429,7 @@ def test_options_names_every_method_a_path_answers(client: TestClient[Litestar])
     "/api/patents?offset=9223372036854775808", "/api/organisations?limit=99999999999999999999",
     "/api/audit/events?offset=9223372036854775808",
     f"/api/audit/aggregates/{uuid.uuid4()}/state?version=9223372036854775808",
-    "/api/listings?offset=" + "9" * 5000,
+    "/api/listings?offset=" + "9" * 5000, "/api/listings?q=a%00b", "/api/patents?jurisdiction=C%00",
 ])
 def test_out_of_range_parameters_are_a_400_naming_the_parameter(client: TestClient[Litestar], path: str) -> None:
     response = client.get(path)

@@ -17,6 +17,7 @@ from domain.user import Role
 from marketplace import commands as c
 from projections.accounts import OrganisationRow
 from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
+from web.api_docs import BEARER, OPTIONAL_BEARER, answers
 from web.context import Identity, bearer_identity, issue_token
 from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
 from web.state import WebState
@@ -80,7 +81,7 @@ class ApiController(Controller):
     tags = ["marketplace"]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     # --- authentication ---------------------------------------------------------------
-    @post("/auth/token", summary="Exchange e-mail and password for a bearer token")
+    @post("/auth/token", summary="Exchange e-mail and password for a bearer token", responses=answers(401, 429))
     async def token(self, data: Credentials, web: WebState) -> Token:
         user = await web.run(web.services.app.authenticate, data.email, data.password)
         if user is None:
@@ -89,7 +90,7 @@ class ApiController(Controller):
         return Token(issue_token(identity, web.services.settings.secret_key), "bearer", user.id,
                      user.organisation_id, list(user.roles))
 
-    @post("/signup", summary="Sign up for a new organisation (awaits verification)")
+    @post("/signup", summary="Sign up for a new organisation (awaits verification)", responses=answers(409, 429))
     async def signup(self, data: c.SignUp, web: WebState) -> Created:
         user_id, position = await web.run(web.services.app.sign_up, data)
         await web.wait_for(position)
@@ -114,21 +115,22 @@ class ApiController(Controller):
         facets = {k: [{"value": f.value, "count": f.count} for f in v] for k, v in page.facets.items()}
         return ListingCollection(page.items, page.total, facets)
 
-    @get("/listings/{listing_id:uuid}", summary="One listing with its patent and status history")
+    @get("/listings/{listing_id:uuid}", summary="One listing with its patent and status history",
+         security=OPTIONAL_BEARER)
     async def listing(self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ListingDetail:
         detail = await web.catalogue.get_one_or_none(listing_id)
         if detail is None or not _visible(detail.listing, bearer_identity(request, web.services.settings.secret_key)):
             raise NotFoundException(f"listing_id: no listing with id {listing_id}")
         return detail
 
-    @post("/listings", summary="Draft a listing for a patent your organisation owns")
+    @post("/listings", summary="Draft a listing for a patent your organisation owns", security=BEARER)
     async def draft_listing(self, data: c.DraftListing, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
         listing_id, position = await web.run(web.services.app.draft_listing, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(listing_id, position)
 
-    @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200)
+    @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200, security=BEARER)
     async def revise_listing(
         self, listing_id: UUID, data: c.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
         expected_version: Version = None,
@@ -140,7 +142,7 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
-    @post("/listings/{listing_id:uuid}/publish", summary="Publish a draft listing", status_code=200)
+    @post("/listings/{listing_id:uuid}/publish", summary="Publish a draft listing", status_code=200, security=BEARER)
     async def publish_listing(
         self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: Version = None
     ) -> Done:
@@ -150,7 +152,7 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
-    @post("/listings/{listing_id:uuid}/withdraw", summary="Withdraw a listing", status_code=200)
+    @post("/listings/{listing_id:uuid}/withdraw", summary="Withdraw a listing", status_code=200, security=BEARER)
     async def withdraw_listing(
         self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any],
         reason: Annotated[str, Parameter(max_length=500)] = "", expected_version: Version = None,
@@ -181,14 +183,15 @@ class ApiController(Controller):
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
         return PatentDetail(*found)
 
-    @post("/patents", summary="Register a patent owned by your organisation")
+    @post("/patents", summary="Register a patent owned by your organisation", security=BEARER)
     async def register_patent(self, data: c.RegisterPatent, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
         patent_id, position = await web.run(web.services.app.register_patent, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(patent_id, position)
 
-    @post("/patents/{patent_id:uuid}/legal-status", summary="Record a change of legal status", status_code=200)
+    @post("/patents/{patent_id:uuid}/legal-status", summary="Record a change of legal status", status_code=200,
+          security=BEARER)
     async def change_legal_status(
         self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -201,7 +204,7 @@ class ApiController(Controller):
 
     # --- roles ------------------------------------------------------------------------
     @post("/users/{user_id:uuid}/roles", summary="Grant a role (platform admin, or org admin within the org)",
-          status_code=200)
+          status_code=200, security=BEARER)
     async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = c.GrantRole(user_id=user_id, role=data.role.value)
@@ -209,7 +212,7 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
-    @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200)
+    @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200, security=BEARER)
     async def revoke_role(self, user_id: UUID, role: str, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = c.RevokeRole(user_id=user_id, role=role)
@@ -226,7 +229,7 @@ class ApiController(Controller):
         return OrganisationCollection(items, total)
 
     @post("/organisations/{organisation_id:uuid}/verify", summary="Verify an organisation (platform admin)",
-          status_code=200)
+          status_code=200, security=BEARER)
     async def verify(self, organisation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = c.VerifyOrganisation(organisation_id=organisation_id)

@@ -33,6 +33,7 @@ from projections.audit_log import (
     AuditReads,
 )
 from projections.catalogue_queries import ListingDetail, ListingItem, PatentRecord, StatusChange
+from web.api_docs import BEARER
 from web.context import Identity, bearer_identity, page_context, session_identity
 from web.controllers.pages import ipc_titles
 from web.i18n import translator
@@ -370,7 +371,7 @@ class AuditController(Controller):
 
     # --- API --------------------------------------------------------------------------------
     @get("/api/audit/events", include_in_schema=True, tags=["audit"],
-         summary="The event log, newest first, filtered (auditors and platform admins)")
+         summary="The event log, newest first, filtered (auditors and platform admins)", security=BEARER)
     async def api_events(
         self, request: Request[Any, Any, Any], web: WebState, aggregate_type: str | None = None,
         aggregate_id: UUID | None = None, organisation_id: UUID | None = None, actor: UUID | None = None,
@@ -387,7 +388,8 @@ class AuditController(Controller):
         return AuditEventCollection(items, total)
 
     @get("/api/audit/aggregates/{aggregate_id:uuid}", include_in_schema=True, tags=["audit"],
-         summary="A record's history from the event store: each event with actor, time and changed fields")
+         summary="A record's history from the event store: each event with actor, time and changed fields",
+         security=BEARER)
     async def api_history(self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState) -> AggregateHistory:
         me = await _auditor_api(request, web)
         entries = await web.run(history, web.services.app, aggregate_id)
@@ -396,7 +398,8 @@ class AuditController(Controller):
         return AggregateHistory(aggregate_id, _type_of(entries), _items(entries, names))
 
     @get("/api/audit/aggregates/{aggregate_id:uuid}/state", include_in_schema=True, tags=["audit"],
-         summary="A record as it stood at a version or an instant (now without either), from the event store")
+         summary="A record as it stood at a version or an instant (now without either), from the event store",
+         security=BEARER)
     async def api_state(
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, at: datetime | None = None,
         version: Version = None,
