@@ -14,6 +14,7 @@ is a static file too, so the page keeps to the site's Content-Security-Policy.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,12 @@ class ErrorBody(msgspec.Struct, frozen=True):
     field: str | None = None
     extra: dict[str, Any] | list[Any] | None = None
     request_id: str | None = None
+
+
+def documented(values: type[StrEnum]) -> msgspec.Meta:
+    """``Annotated[str, documented(Role)]``: the allowed values appear in the document as an enum, while
+    the domain keeps checking them (its refusal names the field and lists the values)."""
+    return msgspec.Meta(extra_json_schema={"extra": {"enum": [v.value for v in values]}})
 
 
 def answers(*statuses: int) -> dict[int, ResponseSpec]:

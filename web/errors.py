@@ -58,6 +58,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
         if exc.extra:
             body["extra"] = exc.extra
+        first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else None
+        if isinstance(first, dict) and first.get("key"):  # a parameter or field litestar refused: name it
+            body |= {"field": first["key"], "detail": f"{first['key']}: {first.get('message', exc.detail)}"}
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
     return Template("errors/error.html.jinja2", status_code=exc.status_code,
                     context=page_context(request, status=exc.status_code, message=exc.detail))

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 import psycopg
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, Response, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Response, expect, sync_playwright
 from psycopg import sql
 from psycopg.rows import dict_row
 
@@ -180,14 +180,19 @@ def page(browser: Browser) -> Iterator[Page]:
     failures: list[str] = []
 
     def record(response: Response) -> None:
-        # Chromium's own /favicon.ico probe is left out: the app has no favicon, and a 404 is fine.
-        if response.status >= 500 and urlparse(response.url).path != "/favicon.ico":
+        if response.status >= 500:
             failures.append(f"{response.status} {response.request.method} {response.url}")
 
+    def refused_by_csp(message: ConsoleMessage) -> None:
+        # Chromium reports what the Content-Security-Policy blocked (a script, a style, a frame) on the console.
+        if "Content Security Policy" in message.text:
+            failures.append(f"CSP: {message.text}")
+
     tab.on("response", record)
+    tab.on("console", refused_by_csp)
     yield tab
     context.close()
-    assert not failures, f"server errors while browsing: {failures}"
+    assert not failures, f"server errors or CSP refusals while browsing: {failures}"
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -519,3 +524,18 @@ def test_public_notice_and_the_valuation_chart_are_shown(served: Served, page: P
     page.goto(f"{served.url}/listings/{assessed['id']}")
     expect(page.locator("#valuation svg")).to_be_visible()
     screenshot(page, "listing-with-valuation-chart")
+
+
+@pytest.mark.browser
+def test_api_docs_load_from_the_site_itself_within_its_csp(served: Served, page: Page) -> None:
+    """Swagger UI comes from /static (no CDN): the docs render offline, and the CSP blocks nothing on them."""
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith(served.url) else None)
+    page.goto(f"{served.url}/")
+    page.locator("footer a[href='/schema']").click()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Fujian Patent Marketplace API")
+    expect(page.locator(".opblock-summary-path[data-path='/api/listings']").first).to_be_visible()
+    expect(page.locator("button.authorize")).to_be_visible()  # the bearer token can be entered
+    assert elsewhere == []
+    icon = page.request.get(f"{served.url}/favicon.ico")
+    assert (icon.status, icon.headers["content-type"]) == (200, "image/x-icon")

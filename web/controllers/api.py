@@ -17,7 +17,7 @@ from domain.user import Role
 from marketplace import commands as c
 from projections.accounts import OrganisationRow
 from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
-from web.api_docs import BEARER, OPTIONAL_BEARER, answers
+from web.api_docs import BEARER, OPTIONAL_BEARER, answers, documented
 from web.context import Identity, bearer_identity, issue_token
 from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
 from web.state import WebState
@@ -196,8 +196,7 @@ class ApiController(Controller):
         self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
         me = api_identity(request, web)
-        cmd = c.ChangeLegalStatus(patent_id=patent_id, **(msgspec.structs.asdict(data) | {
-            "legal_status": data.legal_status.value}))
+        cmd = c.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
         position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
@@ -207,7 +206,7 @@ class ApiController(Controller):
           status_code=200, security=BEARER)
     async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        cmd = c.GrantRole(user_id=user_id, role=data.role.value)
+        cmd = c.GrantRole(user_id=user_id, role=data.role)
         position = await web.run(web.services.app.grant_role, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
@@ -239,11 +238,11 @@ class ApiController(Controller):
 
 
 class RoleInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    role: Role
+    role: Annotated[str, documented(Role)]
 
 
 class LegalStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    legal_status: LegalStatus
+    legal_status: Annotated[str, documented(LegalStatus)]
     effective_date: date
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
     expected_version: Annotated[int, msgspec.Meta(ge=1, le=MAX_VERSION)] | None = None
