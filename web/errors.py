@@ -40,7 +40,8 @@ def request_id(scope: Scope) -> str:
 
 
 def is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api")
+    """Whether the caller is a program (JSON answers) rather than a person with a browser (pages)."""
+    return request.url.path.startswith(("/api", "/webhooks/"))
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -54,7 +55,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         return internal_error_handler(request, exc)
-    if is_api(request) or exc.status_code not in (403, 404):
+    if is_api(request):
         body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
         if exc.extra:
             body["extra"] = exc.extra
@@ -62,7 +63,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         if isinstance(first, dict) and first.get("key"):  # a parameter or field litestar refused: name it
             body |= {"field": first["key"], "detail": f"{first['key']}: {first.get('message', exc.detail)}"}
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
-    return Template("errors/error.html.jinja2", status_code=exc.status_code,
+    return Template("errors/error.html.jinja2", status_code=exc.status_code, headers=exc.headers,
                     context=page_context(request, status=exc.status_code, message=exc.detail))
 
 

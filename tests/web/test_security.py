@@ -446,6 +446,16 @@ def test_pages_shrug_off_out_of_range_numbers(client: TestClient[Litestar], path
     assert client.get(path).status_code == 200
 
 
+def test_a_refused_page_request_is_a_page(client: TestClient[Litestar]) -> None:
+    """A person's browser gets the site's error page (in the site's language), not JSON."""
+    for path in ("/listings?q=%E7%94%B5%00%E6%B1%A0", "/patents?q=%00"):
+        page = client.get(path)
+        assert page.status_code == 400
+        assert page.headers["content-type"].startswith("text/html")
+        assert "出错了" in page.text
+        assert "q: must not contain a NUL character" in page.text
+
+
 @pytest.mark.parametrize("path", ["/api/signup", "/api/auth/token", "/api/listings", "/api/valuation/calculate"])
 def test_json_nested_a_thousand_deep_is_a_400(
     client: TestClient[Litestar], services: Services, path: str
