@@ -45,7 +45,8 @@ STRIPE_POLICY: Policy = {
     "img-src": ("https://*.stripe.com",),
     "style-src": ("'sha256-0hAheEzaMe6uXIKV4EehS9pu1am1lj/KnnzrOYqckXk='",),
 }
-STRIPE_PAGES = re.compile(r"^/payments/[0-9a-fA-F-]{36}/?$")
+# The payment page, and the card form that ``POST /payments/{id}/start`` answers with.
+STRIPE_PAGES = re.compile(r"^/payments/[0-9a-fA-F-]{36}(/start)?/?$")
 
 HSTS = "max-age=31536000; includeSubDomains"
 

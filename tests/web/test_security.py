@@ -391,11 +391,13 @@ def test_pages_and_scripts_need_no_inline_script_or_style(client: TestClient[Lit
 def test_only_the_payment_page_allows_stripe() -> None:
     from web.security_headers import content_security_policy
 
-    payment = content_security_policy("/payments/4a3a2b6e-8d0b-4a36-9a5e-3f1f9b0c1d2e")
-    assert "script-src 'self' https://js.stripe.com https://*.js.stripe.com;" in payment
-    assert "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;" in payment
-    assert "connect-src 'self' https://api.stripe.com;" in payment
-    for path in ("/", "/payments/4a3a2b6e-8d0b-4a36-9a5e-3f1f9b0c1d2e/start", "/contracts/x", "/api/listings"):
+    obligation = "/payments/4a3a2b6e-8d0b-4a36-9a5e-3f1f9b0c1d2e"
+    for page in (obligation, f"{obligation}/start"):
+        payment = content_security_policy(page)  # the page, and the card form its POST answers with
+        assert "script-src 'self' https://js.stripe.com https://*.js.stripe.com;" in payment
+        assert "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;" in payment
+        assert "connect-src 'self' https://api.stripe.com;" in payment
+    for path in ("/", f"{obligation}/receipt", "/contracts/x", "/api/listings"):
         assert "stripe" not in content_security_policy(path), path
 
 
