@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
+from domain.listing import DealType, Maturity, PriceMode
+from domain.money import MAX_AMOUNT
+from domain.organisation import OrganisationKind
+from domain.patent_terms import LegalStatus, PatentType
 from marketplace.command_text import LINE, LINE_RULE, LINES, LINES_RULE, SECRET, clean_struct
 
 #: Text types declare their shape (marketplace.command_text): one line, several lines, or a secret.
@@ -17,6 +22,25 @@ Text = Annotated[str, msgspec.Meta(max_length=20_000, extra=LINES, description=L
 Note = Annotated[str, msgspec.Meta(max_length=500, extra=LINES, description=LINES_RULE)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, extra=SECRET)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
+
+
+def one_of(values: type[StrEnum], *, optional: bool = False) -> msgspec.Meta:
+    """A short text whose allowed values the API documents (an OpenAPI enum, with null if ``optional``);
+    the domain still checks them, so a refusal names the field and lists the values."""
+    allowed: list[str | None] = [v.value for v in values]
+    if optional:  # for ``Annotated[ShortText | None, one_of(..., optional=True)]``
+        return msgspec.Meta(extra_json_schema={"extra": {"enum": [*allowed, None]}})
+    return msgspec.Meta(max_length=500, extra_json_schema={"extra": {"enum": allowed}})
+
+
+def list_of(values: type[StrEnum]) -> msgspec.Meta:
+    """A list of short texts, each one of ``values`` (documented as above)."""
+    return msgspec.Meta(extra_json_schema={"extra": {"items": {"type": "string", "enum": [v.value for v in values]}}})
+
+
+def documented_range(minimum: int, maximum: int) -> msgspec.Meta:
+    """A number whose range the API documents; the domain checks it and names the rule."""
+    return msgspec.Meta(extra_json_schema={"extra": {"minimum": minimum, "maximum": maximum}})
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -32,7 +56,7 @@ class SignUp(Command, frozen=True, kw_only=True):
     password: Password
     display_name: ShortText
     organisation_name: ShortText
-    organisation_kind: ShortText
+    organisation_kind: Annotated[str, one_of(OrganisationKind)]
     region: ShortText = ""
 
 
@@ -78,7 +102,7 @@ class RegisterPatent(Command, frozen=True, kw_only=True):
     jurisdiction: ShortText = "CN"
     application_number: ShortText | None = None
     publication_number: ShortText | None = None
-    patent_type: ShortText
+    patent_type: Annotated[str, one_of(PatentType)]
     title_zh: ShortText = ""
     title_en: ShortText = ""
     abstract_zh: Text = ""
@@ -88,7 +112,7 @@ class RegisterPatent(Command, frozen=True, kw_only=True):
     publication_date: date | None = None
     grant_date: date | None = None
     expiry_date: date | None = None
-    legal_status: ShortText = "pending"
+    legal_status: Annotated[str, one_of(LegalStatus)] = "pending"
     owners: list[OwnerShare]
     inventors: list[InventorShare] = msgspec.field(default_factory=list)
     public_funding: FundingInput | None = None
@@ -96,7 +120,7 @@ class RegisterPatent(Command, frozen=True, kw_only=True):
 
 class ChangeLegalStatus(Command, frozen=True, kw_only=True):
     patent_id: UUID
-    legal_status: ShortText
+    legal_status: Annotated[str, one_of(LegalStatus)]
     effective_date: date
     reason: Note = ""
     expected_version: int | None = None
@@ -110,13 +134,13 @@ class OpenLicenceInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ListingTermsInput(Command, frozen=True, kw_only=True):
-    deal_types: list[ShortText]
-    price_mode: ShortText
-    asking_price: int | None = None
+    deal_types: Annotated[list[ShortText], list_of(DealType)]
+    price_mode: Annotated[str, one_of(PriceMode)]
+    asking_price: Annotated[int, documented_range(0, MAX_AMOUNT)] | None = None
     currency: ShortText = "CNY"
     open_licence: OpenLicenceInput | None = None
-    maturity: ShortText | None = None
-    trl: int | None = None
+    maturity: Annotated[ShortText | None, one_of(Maturity, optional=True)] = None
+    trl: Annotated[int, documented_range(1, 9)] | None = None
     advantages: Text = ""
     applications: Text = ""
     keywords: list[ShortText] = msgspec.field(default_factory=list)

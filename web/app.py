@@ -7,16 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from litestar import Litestar, MediaType, Request, Response
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.openapi.config import OpenAPIConfig
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -28,7 +25,7 @@ from marketplace.services import Services, build_services
 from marketplace.settings import Settings
 from projections.accounts import AccountsQueries
 from projections.catalogue_queries import CatalogueQueries
-from web.context import page_context
+from web.api_docs import declare_answers, openapi_config
 from web.controllers.account import AccountController
 from web.controllers.api import ApiController
 from web.controllers.audit import AuditController
@@ -44,6 +41,14 @@ from web.controllers.roots import DailyRootsController
 from web.controllers.valuation import ValuationPagesController
 from web.controllers.valuation_api import ValuationApiController
 from web.controllers.webhooks import WebhooksController
+from web.errors import (
+    MarketplaceRequest,
+    domain_error_handler,
+    http_error_handler,
+    internal_error_handler,
+    refuse_nul_in_query,
+)
+from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
 from web.throttle import ThrottledError, throttled_handler
@@ -55,28 +60,6 @@ _PARENTHESES = re.compile(r"\([^()]*\)")
 def _web_state(state: State) -> WebState:
     web: WebState = state.web
     return web
-
-
-def _is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api")
-
-
-def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    if _is_api(request):
-        body = {"status_code": exc.status, "detail": exc.message, "field": exc.field}
-        return Response(body, status_code=exc.status, media_type=MediaType.JSON)
-    return Template("errors/error.html.jinja2", status_code=exc.status,
-                    context=page_context(request, status=exc.status, message=exc.message))
-
-
-def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    if _is_api(request) or exc.status_code not in (403, 404):
-        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
-        if exc.extra:
-            body["extra"] = exc.extra
-        return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
-    return Template("errors/error.html.jinja2", status_code=exc.status_code,
-                    context=page_context(request, status=exc.status_code, message=exc.detail))
 
 
 def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
@@ -144,7 +127,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
                 svc.close()
 
     session_store = PostgresSessionStore()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
             DailyRootsController, DealsController, DealsApiController, WebhooksController,
@@ -162,9 +145,14 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
                                cookie_secure=settings.secure_cookies, cookie_httponly=False),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=_template_engine),
-        openapi_config=OpenAPIConfig(title="Fujian Patent Marketplace API", version="1.0.0",
-                                     description="Listings, patents and accounts of the patent marketplace. "
-                                                 "Commands need a bearer token from POST /api/auth/token."),
+        openapi_config=openapi_config(),
         exception_handlers={DomainError: domain_error_handler, HTTPException: http_error_handler,
-                            NotFoundException: http_error_handler, ThrottledError: throttled_handler},
+                            NotFoundException: http_error_handler, ThrottledError: throttled_handler,
+                            Exception: internal_error_handler},
+        request_class=MarketplaceRequest,
+        before_request=refuse_nul_in_query,
+        before_send=[security_headers(https=settings.secure_cookies)],
     )
+    app.asgi_handler = answer_head(app.asgi_handler)
+    declare_answers(app)
+    return app

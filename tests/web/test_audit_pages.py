@@ -22,7 +22,7 @@ from marketplace import commands as c
 from marketplace.application import Marketplace
 from marketplace.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
-from web.controllers.audit import PAGE_SIZE
+from web.controllers.audit import EVENT_LOG_ID, PAGE_SIZE
 
 PASSWORD = "secret-password-1"
 AUDITOR = "auditor@platform.test"
@@ -155,20 +155,21 @@ def test_event_log_page_filters_and_pages(
     assert invalid.status_code == 200
     assert "actor, since" in invalid.text
     # One page of the newest 50 events; a link to the next page exactly when there are more.
+    # (Each view of the log is itself recorded first, as an audit read, so it shows its own read.)
+    first = client.get("/audit/events?page=1")
     total = services.recorder.max_notification_id() or 0
     assert total < PAGE_SIZE  # the scenario's log fits one page
-    first = client.get("/audit/events?page=1")
     assert first.text.count("data-position=") == total
     assert "page=2" not in first.text
     for n in range((PAGE_SIZE - total) // 2 + 1):  # two events each: the log grows past one page
         services.app.bootstrap_platform_admin(email=f"ops{n}@platform.test", password=PASSWORD,
                                               display_name=f"Ops {n}", organisation_name=f"运营{n}")
     services.make_runner().catch_up()
-    total = services.recorder.max_notification_id() or 0
     first = client.get("/audit/events?page=1")
     assert first.text.count("data-position=") == PAGE_SIZE
     assert "page=2" in first.text
     second = client.get("/audit/events?page=2")
+    total = services.recorder.max_notification_id() or 0
     assert second.text.count("data-position=") == total - PAGE_SIZE
 
 
@@ -190,6 +191,30 @@ def test_event_log_api(client: TestClient[Litestar], market: Market, services: S
     assert {i["event_type"] for i in since["items"]} >= {"Patent.LegalStatusChanged", "Listing.Suspended"}
     assert "Listing.Revised" not in {i["event_type"] for i in since["items"]}
     assert client.get("/api/audit/events?limit=0", headers=headers).status_code == 400
+
+
+def test_reads_of_the_event_log_are_recorded_as_audit_reads(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
+    """The log shows every offer's price: an auditor's look at it is recorded like a look at one record."""
+    login(client, AUDITOR, PASSWORD)
+    assert client.get("/audit/events?aggregate_type=Listing").status_code == 200
+    partial = client.get("/audit/events?page=1", headers={"hx-request": "true", "hx-target": "audit-results"})
+    assert partial.status_code == 200
+    headers = api_token(client, AUDITOR, PASSWORD)
+    assert client.get("/api/audit/events", params={"limit": 5}, headers=headers).status_code == 200
+    reads = audit_reads(services)
+    assert [(r[0], r[1], r[2]) for r in reads] == [(market.auditor, EVENT_LOG_ID, "EventLog")] * 3
+    assert [r[3] for r in reads] == ["GET /audit/events?aggregate_type=Listing", "GET /audit/events?page=1",
+                                     "GET /api/audit/events?limit=5"]
+    stored = [n for n in services.recorder.select_notifications(start=1, limit=10_000)
+              if n.topic.endswith(":AuditRead.Recorded")]
+    assert [n.id for n in stored] == [r[4] for r in reads]
+    # Refused reads record nothing.
+    login(client, MEMBER, PASSWORD)
+    assert client.get("/audit/events").status_code == 403
+    assert client.get("/api/audit/events", headers=api_token(client, MEMBER, PASSWORD)).status_code == 403
+    assert len(audit_reads(services)) == 3
 
 
 # --- history and state ----------------------------------------------------------------------

@@ -24,13 +24,26 @@ from urllib.parse import parse_qs, urlparse
 import psycopg
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, Response, expect, sync_playwright
+from litestar import Litestar
+from litestar.testing import TestClient
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Response, expect, sync_playwright
 from psycopg import sql
 from psycopg.rows import dict_row
 
 from domain.ipc import parse_ipc
+from marketplace.clock import ManualClock
 from marketplace.demo import DemoAccount, DemoReport, seed_demo
 from marketplace.services import Services
+from tests.web.conftest import login, post_form
+from tests.web.test_api import listed
+from tests.web.test_deals_journey import (  # noqa: F401 - clock and stripe_client are the journeys' fixtures
+    clock,
+    negotiate,
+    ok,
+    parties,
+    stripe_client,
+    through_notice,
+)
 from web.app import create_app, ipc_short
 from web.i18n import MESSAGES
 
@@ -180,14 +193,19 @@ def page(browser: Browser) -> Iterator[Page]:
     failures: list[str] = []
 
     def record(response: Response) -> None:
-        # Chromium's own /favicon.ico probe is left out: the app has no favicon, and a 404 is fine.
-        if response.status >= 500 and urlparse(response.url).path != "/favicon.ico":
+        if response.status >= 500:
             failures.append(f"{response.status} {response.request.method} {response.url}")
 
+    def refused_by_csp(message: ConsoleMessage) -> None:
+        # Chromium reports what the Content-Security-Policy blocked (a script, a style, a frame) on the console.
+        if "Content Security Policy" in message.text:
+            failures.append(f"CSP: {message.text}")
+
     tab.on("response", record)
+    tab.on("console", refused_by_csp)
     yield tab
     context.close()
-    assert not failures, f"server errors while browsing: {failures}"
+    assert not failures, f"server errors or CSP refusals while browsing: {failures}"
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -519,3 +537,76 @@ def test_public_notice_and_the_valuation_chart_are_shown(served: Served, page: P
     page.goto(f"{served.url}/listings/{assessed['id']}")
     expect(page.locator("#valuation svg")).to_be_visible()
     screenshot(page, "listing-with-valuation-chart")
+
+
+@pytest.mark.browser
+def test_api_docs_load_from_the_site_itself_within_its_csp(served: Served, page: Page) -> None:
+    """Swagger UI comes from /static (no CDN): the docs render offline, and the CSP blocks nothing on them."""
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith(served.url) else None)
+    page.goto(f"{served.url}/")
+    page.locator("footer a[href='/schema']").click()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Fujian Patent Marketplace API")
+    expect(page.locator(".opblock-summary-path[data-path='/api/listings']").first).to_be_visible()
+    expect(page.locator("button.authorize")).to_be_visible()  # the bearer token can be entered
+    assert elsewhere == []
+    icon = page.request.get(f"{served.url}/favicon.ico")
+    assert (icon.status, icon.headers["content-type"]) == (200, "image/x-icon")
+
+
+# Stripe.js as far as the CSP sees it: the script, the Payment Element's iframe, a call to Stripe's API.
+FAKE_STRIPE_JS = """
+window.Stripe = function (key) {
+  return {
+    elements: function () {
+      return { create: function () { return { mount: function (selector) {
+        var frame = document.createElement("iframe");
+        frame.src = "https://js.stripe.com/v3/elements-inner-payment.html";
+        document.querySelector(selector).appendChild(frame);
+        fetch("https://api.stripe.com/v1/elements/sessions?key=" + key)
+          .then(function (r) { return r.text(); })
+          .then(function () { document.body.dataset.stripeCalled = "yes"; });
+      } }; } };
+    },
+    confirmPayment: function () { return Promise.resolve({ error: { message: "test card declined" } }); }
+  };
+};
+"""
+
+
+@pytest.mark.browser
+def test_the_card_form_runs_stripe_js_within_the_payment_pages_csp(
+    stripe_client: TestClient[Litestar], clock: ManualClock, page: Page  # noqa: F811 - fixtures
+) -> None:
+    """The card form (the answer of POST /payments/{id}/start) as the browser gets it, CSP header included:
+    Stripe.js loads, mounts its iframe and reaches Stripe's API; the site's own script and styles still load.
+    Stripe's hosts are stood in for by the browser's request routing (this machine has no internet)."""
+    client = stripe_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 18, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, offered=40_000_000, agreed=45_000_000)
+    through_notice(client, p, clock, contract_id)
+    obligation = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    path = f"/payments/{obligation['id']}"
+    card = post_form(client, f"{path}/start", {"gateway": "stripe"}, form_page=path)
+    assert card.status_code == 200, card.text
+    origin = "http://marketplace.test"
+    page.route(f"{origin}{path}/start", lambda route: route.fulfill(
+        status=200, body=card.text, headers={k: v for k, v in card.headers.items() if k != "content-length"}))
+    page.route(f"{origin}/static/**", lambda route: route.fulfill(
+        response=None, status=200, body=client.get(urlparse(route.request.url).path).content,
+        content_type=client.get(urlparse(route.request.url).path).headers["content-type"]))
+    page.route("https://js.stripe.com/v3/", lambda route: route.fulfill(
+        status=200, body=FAKE_STRIPE_JS, content_type="text/javascript"))
+    page.route("https://js.stripe.com/v3/elements-inner-payment.html", lambda route: route.fulfill(
+        status=200, body="<!doctype html><p>card fields</p>", content_type="text/html"))
+    page.route("https://api.stripe.com/**", lambda route: route.fulfill(
+        status=200, body="{}", content_type="application/json",
+        headers={"access-control-allow-origin": "*"}))
+    page.goto(f"{origin}{path}/start")
+    expect(page.locator("#payment-element iframe")).to_have_count(1)
+    expect(page.locator("body[data-stripe-called='yes']")).to_have_count(1)
+    page.locator("#card-submit").click()
+    expect(page.locator("#card-message")).to_have_text("test card declined")
+    assert page.evaluate("getComputedStyle(document.querySelector('header.top')).display") == "flex"  # app.css

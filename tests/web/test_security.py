@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 import psycopg
 import pytest
 from litestar import Litestar
@@ -14,7 +18,9 @@ from litestar.testing import TestClient
 
 from domain.patent_numbers import cn_check_character
 from marketplace.services import Services
-from tests.web.conftest import csrf_token, login, post_form, sign_up_verified
+from projections.catalogue_queries import CatalogueQueries
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
+from web.app import create_app
 
 PASSWORD = "secret-password-1"
 TITLE = "一种高安全性固态锂电池电解质及其制备方法"
@@ -339,3 +345,205 @@ def test_chinese_pages_name_the_refused_field_in_chinese(client: TestClient[Lite
     }, form_page="/signup")
     assert response.status_code == 400
     assert "电子邮箱：email: must be an e-mail address" in response.text
+
+
+# --- the web as a hardened site -------------------------------------------------------------
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-request-id")
+
+
+def assert_hardened(response: Any) -> None:
+    """The headers every answer carries, whatever it is: page, JSON, error or static file."""
+    for header in SECURITY_HEADERS:
+        assert header in response.headers, (response.request.url, header)
+    csp = dict(part.strip().split(" ", 1) for part in response.headers["content-security-policy"].split(";"))
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert "'unsafe-eval'" not in csp["script-src"]
+    assert "'unsafe-inline'" not in csp["style-src"]
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["object-src"] == "'none'"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in response.headers  # plain HTTP here: see the HTTPS test
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/", 200), ("GET", "/listings", 200), ("GET", "/static/app.css", 200), ("GET", "/favicon.ico", 200),
+    ("GET", "/api/listings", 200), ("GET", "/schema", 200), ("GET", "/schema/openapi.json", 200),
+    ("GET", "/listings/00000000-0000-0000-0000-000000000000", 404), ("GET", "/api/patents/not-an-id", 404),
+    ("GET", "/static/missing.css", 404), ("GET", "/api/listings?limit=0", 400), ("POST", "/login", 403),
+    ("DELETE", "/listings", 405), ("OPTIONS", "/api/listings", 204), ("HEAD", "/", 200),
+])
+def test_every_answer_carries_the_security_headers(
+    client: TestClient[Litestar], method: str, path: str, status: int
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == status, response.text
+    assert_hardened(response)
+
+
+def test_pages_and_scripts_need_no_inline_script_or_style(client: TestClient[Litestar]) -> None:
+    """The CSP forbids inline script and style: no page may rely on them (they would silently stop working)."""
+    for path in ("/", "/listings", "/patents", "/login", "/signup", "/notices", "/audit/roots",
+                 "/listings/00000000-0000-0000-0000-000000000000", "/schema"):
+        page = client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), path
+        assert not re.search(r"<style|\sstyle=|\son[a-z]+=|javascript:", page, re.IGNORECASE), path
+    assert client.get("/static/site.js").status_code == 200
+    assert client.get("/static/swagger-ui/start.js").status_code == 200
+
+
+def test_only_the_payment_page_allows_stripe() -> None:
+    from web.security_headers import content_security_policy
+
+    obligation = "/payments/4a3a2b6e-8d0b-4a36-9a5e-3f1f9b0c1d2e"
+    for page in (obligation, f"{obligation}/start"):
+        payment = content_security_policy(page)  # the page, and the card form its POST answers with
+        assert "script-src 'self' https://js.stripe.com https://*.js.stripe.com;" in payment
+        assert "frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com;" in payment
+        assert "connect-src 'self' https://api.stripe.com;" in payment
+    for path in ("/", f"{obligation}/receipt", "/contracts/x", "/api/listings"):
+        assert "stripe" not in content_security_policy(path), path
+
+
+def test_hsts_when_the_site_is_served_over_https(services: Services) -> None:
+    secure = dataclasses.replace(services, settings=msgspec.structs.replace(services.settings, secure_cookies=True))
+    with TestClient(create_app(secure, start_projections=False), raise_server_exceptions=False) as https_client:
+        for path in ("/", "/static/app.css", "/api/listings?limit=0"):
+            hsts = https_client.get(path).headers.get("strict-transport-security", "")
+            assert hsts.startswith("max-age=31536000"), path
+
+
+@pytest.mark.parametrize("path", ["/", "/listings", "/patents", "/api/listings", "/static/app.css", "/favicon.ico"])
+def test_head_answers_like_get_without_a_body(client: TestClient[Litestar], path: str) -> None:
+    head, get = client.head(path), client.get(path)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert_hardened(head)
+
+
+def test_options_names_every_method_a_path_answers(client: TestClient[Litestar]) -> None:
+    allowed = client.options("/api/listings").headers["allow"]
+    assert allowed == "GET, HEAD, OPTIONS, POST"  # litestar alone said "OPTIONS, POST"
+    assert client.options("/listings/00000000-0000-0000-0000-000000000000").headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize("path", [
+    "/api/listings?price_min=9223372036854775808", "/api/listings?price_max=-1", "/api/listings?limit=101",
+    "/api/listings?offset=99999999999999999999", "/api/listings?deal_type=barter", "/api/listings?status=draft",
+    "/api/audit/roots?offset=92233720368547758080", "/api/audit/roots?limit=100000000000000000000",
+    "/api/patents?offset=9223372036854775808", "/api/organisations?limit=99999999999999999999",
+    "/api/audit/events?offset=9223372036854775808",
+    f"/api/audit/aggregates/{uuid.uuid4()}/state?version=9223372036854775808",
+    "/api/listings?offset=" + "9" * 5000, "/api/listings?q=a%00b", "/api/patents?jurisdiction=C%00",
+])
+def test_out_of_range_parameters_are_a_400_naming_the_parameter(client: TestClient[Litestar], path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 400, response.text
+    name = path.split("?")[1].split("=", maxsplit=1)[0]
+    assert name in response.text
+
+
+@pytest.mark.parametrize("path", [
+    "/listings?price_min=92233720368547758.08", "/listings?price_max=1e400", "/listings?page=99999999999999999999",
+    "/listings?page=²", "/patents?page=9223372036854775808", "/patents?page=³", "/listings?page=" + "9" * 5000,
+])
+def test_pages_shrug_off_out_of_range_numbers(client: TestClient[Litestar], path: str) -> None:
+    assert client.get(path).status_code == 200
+
+
+def test_a_refused_page_request_is_a_page(client: TestClient[Litestar]) -> None:
+    """A person's browser gets the site's error page (in the site's language), not JSON."""
+    for path in ("/listings?q=%E7%94%B5%00%E6%B1%A0", "/patents?q=%00"):
+        page = client.get(path)
+        assert page.status_code == 400
+        assert page.headers["content-type"].startswith("text/html")
+        assert "出错了" in page.text
+        assert "q: must not contain a NUL character" in page.text
+
+
+@pytest.mark.parametrize("path", ["/api/signup", "/api/auth/token", "/api/listings", "/api/valuation/calculate"])
+def test_json_nested_a_thousand_deep_is_a_400(
+    client: TestClient[Litestar], services: Services, path: str
+) -> None:
+    before = position(services)
+    for deep in ("[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000):
+        response = client.post(path, content=deep, headers={"content-type": "application/json"})
+        assert response.status_code in (400, 401), response.text  # 401: a command that needs a token first
+        assert response.status_code != 500
+    assert position(services) == before
+
+
+def test_an_unexpected_error_is_logged_with_the_request_id_it_answers(
+    client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the read model is gone")
+
+    monkeypatch.setattr(CatalogueQueries, "list_and_count", broken)
+    caplog.set_level(logging.ERROR, logger="web.errors")
+    api = client.get("/api/listings")
+    assert api.status_code == 500
+    request_id = api.headers["x-request-id"]
+    assert api.json() == {"status_code": 500, "detail": "internal server error", "request_id": request_id}
+    page = client.get("/listings")
+    assert page.status_code == 500
+    assert f'<code id="request-id">{page.headers["x-request-id"]}</code>' in page.text
+    assert "the read model is gone" not in api.text + page.text
+    assert_hardened(page)
+    logged = [r for r in caplog.records if r.name == "web.errors"]
+    assert [request_id in r.getMessage() for r in logged] == [True, False]
+    assert page.headers["x-request-id"] in logged[1].getMessage()
+    assert all(r.exc_info and "the read model is gone" in str(r.exc_info[1]) for r in logged)
+    assert request_id != page.headers["x-request-id"]
+
+
+def test_a_request_id_from_the_proxy_is_kept_and_a_forged_one_replaced(client: TestClient[Litestar]) -> None:
+    assert client.get("/", headers={"x-request-id": "req-0123456789abcdef"}).headers["x-request-id"] == (
+        "req-0123456789abcdef")
+    forged = client.get("/", headers={"x-request-id": "evil\r\nlog line"}).headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", forged)
+
+
+def test_favicon_and_api_docs_are_served_by_the_site(client: TestClient[Litestar]) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.headers["content-type"] == "image/x-icon"
+    assert icon.content.startswith(b"\x00\x00\x01\x00")
+    home = client.get("/").text
+    assert '<link rel="icon" href="/favicon.ico"' in home
+    header, footer = home.split("</header>")[0], home.split("<footer>")[1]
+    assert "/schema" not in header
+    assert '<a href="/schema">' in footer
+    docs = client.get("/schema")
+    assert docs.status_code == 200
+    assert not re.search(r"(src|href)=\"(https?:)?//", docs.text)  # nothing from another host
+    for asset in re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", docs.text):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/static/swagger-ui/LICENSE").status_code == 200
+
+
+def test_a_refused_valuer_revocation_shows_no_admin_page(
+    client: TestClient[Litestar], services: Services, university_a: dict[str, str]
+) -> None:
+    sign_up_verified(client, services, "chen@huaxin.example.cn", "华信资产评估有限公司", "valuation_agency")
+    valuer = organisation_of(client, "chen@huaxin.example.cn")
+    valuer_id = client.post("/api/auth/token", json={"email": "chen@huaxin.example.cn", "password": PASSWORD}).json()[
+        "user_id"]
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    accredited = client.post("/api/valuers", headers=admin, json={
+        "user_id": valuer_id, "credential_number": "CPV-350077", "expires_on": "2099-01-01"})
+    assert accredited.status_code == 201, accredited.text
+    assert valuer
+    login(client, "wang@fzu.example.cn", PASSWORD)
+    before = position(services)
+    for action, form in (("revoke", {"reason": "x"}), ("renew", {"expires_on": "not a date"})):
+        refused = post_form(client, f"/admin/valuers/{valuer_id}/{action}", form, form_page="/my")
+        assert refused.status_code == 403, refused.text
+        assert "platform_admin" in refused.text
+        for secret in ("CPV-350077", "chen", "华信资产评估有限公司", 'action="/admin/valuers'):
+            assert secret not in refused.text, (action, secret)
+    accredit = post_form(client, "/admin/valuers", {"user_id": valuer_id, "credential_number": "CPV-1",
+                                                     "expires_on": "2099-01-01"}, form_page="/my")
+    assert accredit.status_code == 403
+    assert "CPV-350077" not in accredit.text
+    assert position(services) == before

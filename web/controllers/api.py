@@ -11,16 +11,20 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import Parameter
 
+from domain.listing import DealType, Maturity
+from domain.patent_terms import LegalStatus
+from domain.user import Role
 from marketplace import commands as c
 from projections.accounts import OrganisationRow
 from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
+from web.api_docs import BEARER, OPTIONAL_BEARER, answers, documented
 from web.context import Identity, bearer_identity, issue_token, read_token
+from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
 from web.sessions import authenticate, revoke_token
 from web.state import WebState
 from web.throttle import client_address, throttle_of
 
-Limit = Annotated[int, Parameter(ge=1, le=100, description="page size")]
-Offset = Annotated[int, Parameter(ge=0, le=100_000, description="rows to skip")]
+Query = Annotated[str, Parameter(max_length=200, description="words to search for")]
 
 
 class Credentials(msgspec.Struct, frozen=True):
@@ -80,7 +84,8 @@ class ApiController(Controller):
 
     # --- authentication ---------------------------------------------------------------
     @post("/auth/token", summary="Exchange e-mail and password for a bearer token (8 hours; revocable)",
-          description="Failed attempts are throttled per address and per account: 429 with Retry-After.")
+          description="Failed attempts are throttled per address and per account: 429 with Retry-After.",
+          responses=answers(401, 429))
     async def token(self, data: Credentials, web: WebState, request: Request[Any, Any, Any]) -> Token:
         identity = await authenticate(request, web, data.email, data.password)
         if identity is None:
@@ -88,7 +93,7 @@ class ApiController(Controller):
         return Token(issue_token(identity, web.services.settings.secret_key), "bearer", identity.user_id,
                      identity.organisation_id, list(identity.roles))
 
-    @post("/auth/logout", summary="Revoke the bearer token presented", status_code=204)
+    @post("/auth/logout", summary="Revoke the bearer token presented", status_code=204, security=BEARER)
     async def logout(self, web: WebState, request: Request[Any, Any, Any]) -> None:
         api_identity(request, web)
         claims = read_token(request.headers.get("authorization", ""), web.services.settings.secret_key)
@@ -96,7 +101,7 @@ class ApiController(Controller):
         await revoke_token(web.pool, claims.jti, claims.expires_at)
 
     @post("/signup", summary="Sign up for a new organisation (awaits verification)",
-          description="Throttled per address and per e-mail: 429 with Retry-After.")
+          description="Throttled per address and per e-mail: 429 with Retry-After.", responses=answers(409, 429))
     async def signup(self, data: c.SignUp, web: WebState, request: Request[Any, Any, Any]) -> Created:
         await throttle_of(request).take(("signup.address", client_address(request)), ("signup.account", data.email))
         user_id, position = await web.run(web.services.app.sign_up, data)
@@ -106,37 +111,41 @@ class ApiController(Controller):
     # --- listings ---------------------------------------------------------------------
     @get("/listings", summary="Search and filter listings")
     async def listings(
-        self, web: WebState, q: str = "", ipc_section: str | None = None, ipc_class: str | None = None,
-        deal_type: str | None = None, price_min: int | None = None, price_max: int | None = None,
-        maturity: str | None = None, status: str = "published", limit: Limit = 20, offset: Offset = 0,
+        self, web: WebState, q: Query = "",
+        ipc_section: Annotated[str | None, Parameter(pattern="^[A-Ha-h]$", description="IPC section")] = None,
+        ipc_class: Annotated[str | None, Parameter(pattern="^[A-Ha-h][0-9]{2}$", description="IPC class")] = None,
+        deal_type: DealType | None = None, price_min: Amount = None, price_max: Amount = None,
+        maturity: Maturity | None = None, status: PublicListingStatus = "published", limit: Limit = 20,
+        offset: Offset = 0,
     ) -> ListingCollection:
         filters = ListingFilters(q=q, ipc_section=ipc_section.upper() if ipc_section else None,
-                                 ipc_class=ipc_class.upper() if ipc_class else None, deal_type=deal_type,
-                                 price_min=price_min, price_max=price_max, maturity=maturity,
-                                 status=status if status in ("published", "suspended", "withdrawn") else "published",
+                                 ipc_class=ipc_class.upper() if ipc_class else None,
+                                 deal_type=deal_type.value if deal_type else None, price_min=price_min,
+                                 price_max=price_max, maturity=maturity.value if maturity else None, status=status,
                                  limit=limit, offset=offset)
         page = await web.catalogue.list_and_count(filters)
         facets = {k: [{"value": f.value, "count": f.count} for f in v] for k, v in page.facets.items()}
         return ListingCollection(page.items, page.total, facets)
 
-    @get("/listings/{listing_id:uuid}", summary="One listing with its patent and status history")
+    @get("/listings/{listing_id:uuid}", summary="One listing with its patent and status history",
+         security=OPTIONAL_BEARER)
     async def listing(self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ListingDetail:
         detail = await web.catalogue.get_one_or_none(listing_id)
         if detail is None or not _visible(detail.listing, bearer_identity(request, web.services.settings.secret_key)):
             raise NotFoundException(f"listing_id: no listing with id {listing_id}")
         return detail
 
-    @post("/listings", summary="Draft a listing for a patent your organisation owns")
+    @post("/listings", summary="Draft a listing for a patent your organisation owns", security=BEARER)
     async def draft_listing(self, data: c.DraftListing, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
         listing_id, position = await web.run(web.services.app.draft_listing, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(listing_id, position)
 
-    @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200)
+    @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200, security=BEARER)
     async def revise_listing(
         self, listing_id: UUID, data: c.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
-        expected_version: int | None = None,
+        expected_version: Version = None,
     ) -> Done:
         me = api_identity(request, web)
         cmd = c.ReviseListing(listing_id=listing_id, expected_version=expected_version,
@@ -145,9 +154,9 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
-    @post("/listings/{listing_id:uuid}/publish", summary="Publish a draft listing", status_code=200)
+    @post("/listings/{listing_id:uuid}/publish", summary="Publish a draft listing", status_code=200, security=BEARER)
     async def publish_listing(
-        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: int | None = None
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: Version = None
     ) -> Done:
         me = api_identity(request, web)
         cmd = c.PublishListing(listing_id=listing_id, expected_version=expected_version)
@@ -155,10 +164,10 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
-    @post("/listings/{listing_id:uuid}/withdraw", summary="Withdraw a listing", status_code=200)
+    @post("/listings/{listing_id:uuid}/withdraw", summary="Withdraw a listing", status_code=200, security=BEARER)
     async def withdraw_listing(
-        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], reason: str = "",
-        expected_version: int | None = None,
+        self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any],
+        reason: Annotated[str, Parameter(max_length=500)] = "", expected_version: Version = None,
     ) -> Done:
         me = api_identity(request, web)
         cmd = c.WithdrawListing(listing_id=listing_id, reason=reason, expected_version=expected_version)
@@ -169,8 +178,9 @@ class ApiController(Controller):
     # --- patents ----------------------------------------------------------------------
     @get("/patents", summary="Search patents")
     async def patents(
-        self, web: WebState, q: str = "", jurisdiction: str | None = None, owner_id: UUID | None = None,
-        limit: Limit = 20, offset: Offset = 0,
+        self, web: WebState, q: Query = "",
+        jurisdiction: Annotated[str | None, Parameter(pattern="^[A-Za-z]{2}$", description="e.g. CN")] = None,
+        owner_id: UUID | None = None, limit: Limit = 20, offset: Offset = 0,
     ) -> PatentCollection:
         items, total = await web.catalogue.list_patents(
             q=q, jurisdiction=jurisdiction.upper() if jurisdiction else None, owner_id=owner_id,
@@ -185,14 +195,15 @@ class ApiController(Controller):
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
         return PatentDetail(*found)
 
-    @post("/patents", summary="Register a patent owned by your organisation")
+    @post("/patents", summary="Register a patent owned by your organisation", security=BEARER)
     async def register_patent(self, data: c.RegisterPatent, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
         patent_id, position = await web.run(web.services.app.register_patent, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(patent_id, position)
 
-    @post("/patents/{patent_id:uuid}/legal-status", summary="Record a change of legal status", status_code=200)
+    @post("/patents/{patent_id:uuid}/legal-status", summary="Record a change of legal status", status_code=200,
+          security=BEARER)
     async def change_legal_status(
         self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -204,7 +215,7 @@ class ApiController(Controller):
 
     # --- roles ------------------------------------------------------------------------
     @post("/users/{user_id:uuid}/roles", summary="Grant a role (platform admin, or org admin within the org)",
-          status_code=200)
+          status_code=200, security=BEARER)
     async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = c.GrantRole(user_id=user_id, role=data.role)
@@ -212,7 +223,7 @@ class ApiController(Controller):
         await web.wait_for(position)
         return Done(position)
 
-    @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200)
+    @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200, security=BEARER)
     async def revoke_role(self, user_id: UUID, role: str, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = c.RevokeRole(user_id=user_id, role=role)
@@ -229,7 +240,7 @@ class ApiController(Controller):
         return OrganisationCollection(items, total)
 
     @post("/organisations/{organisation_id:uuid}/verify", summary="Verify an organisation (platform admin)",
-          status_code=200)
+          status_code=200, security=BEARER)
     async def verify(self, organisation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = c.VerifyOrganisation(organisation_id=organisation_id)
@@ -239,14 +250,14 @@ class ApiController(Controller):
 
 
 class RoleInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    role: str
+    role: Annotated[str, documented(Role)]
 
 
 class LegalStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    legal_status: str
+    legal_status: Annotated[str, documented(LegalStatus)]
     effective_date: date
-    reason: str = ""
-    expected_version: int | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    expected_version: Annotated[int, msgspec.Meta(ge=1, le=MAX_VERSION)] | None = None
 
 
 def _visible(listing: ListingItem, me: Identity | None) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
 from litestar import Controller, Request, get
@@ -33,12 +33,18 @@ from projections.audit_log import (
     AuditReads,
 )
 from projections.catalogue_queries import ListingDetail, ListingItem, PatentRecord, StatusChange
+from web.api_docs import BEARER
 from web.context import Identity, bearer_identity, page_context, session_identity
 from web.controllers.pages import ipc_titles
 from web.i18n import translator
+from web.params import MAX_OFFSET, MAX_VERSION, Version, page_number, whole_number
 from web.state import WebState
 
 PAGE_SIZE = 50
+# The event log shows every record's events (offer prices among them): a read of it is recorded like a
+# read of one record, under this id, with the filters in the page address.
+EVENT_LOG_ID = uuid5(NAMESPACE_URL, "urn:marketplace:audit:event-log")
+EVENT_LOG_TYPE = "EventLog"
 AUDIT_ROLES = ("auditor", "platform_admin")
 PUBLIC_LISTING_STATUSES = ("published", "suspended", "withdrawn")
 FILTER_KEYS = ("aggregate_type", "event_type", "aggregate_id", "organisation_id", "actor", "since", "until")
@@ -92,7 +98,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Parameter(ge=0, le=1_000_000, description="rows to skip")]
+Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET, description="rows to skip")]
 
 
 def audit_translator(lang: str) -> Callable[..., str]:
@@ -155,8 +161,7 @@ def _page_filters(request: Request[Any, Any, Any]) -> tuple[AuditFilters, dict[s
                 values[key] = text[:100]
         except (ValueError, ValidationError):
             invalid.append(key)
-    raw_page = request.query_params.get("page", "1")
-    page = max(1, int(raw_page)) if raw_page.isdigit() else 1
+    page = page_number(request.query_params.get("page"))
     return AuditFilters(**values, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE), active, page, invalid
 
 
@@ -209,9 +214,10 @@ def _when(request: Request[Any, Any, Any]) -> tuple[datetime | None, int | None]
     version_text = request.query_params.get("version", "").strip()
     if at_text and version_text:
         raise ValidationError("version: give either a version or an instant (at), not both", field="version")
-    if version_text and not version_text.isdigit():
-        raise ValidationError("version: must be a whole number", field="version")
-    return (parse_instant(at_text) if at_text else None), (int(version_text) if version_text else None)
+    version = whole_number(version_text, MAX_VERSION)
+    if version_text and version is None:
+        raise ValidationError(f"version: must be a whole number up to {MAX_VERSION}", field="version")
+    return (parse_instant(at_text) if at_text else None), version
 
 
 def listing_detail(a: ListingAsOf) -> ListingDetail:
@@ -311,6 +317,7 @@ class AuditController(Controller):
         if not isinstance(me, Identity):
             return me
         filters, active, page, invalid = _page_filters(request)
+        await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
         items, total = await AuditLogQueries(web.pool).list_and_count(filters)
         pages = max(1, math.ceil(total / PAGE_SIZE))
 
@@ -364,14 +371,15 @@ class AuditController(Controller):
 
     # --- API --------------------------------------------------------------------------------
     @get("/api/audit/events", include_in_schema=True, tags=["audit"],
-         summary="The event log, newest first, filtered (auditors and platform admins)")
+         summary="The event log, newest first, filtered (auditors and platform admins)", security=BEARER)
     async def api_events(
         self, request: Request[Any, Any, Any], web: WebState, aggregate_type: str | None = None,
         aggregate_id: UUID | None = None, organisation_id: UUID | None = None, actor: UUID | None = None,
         event_type: str | None = None, since: datetime | None = None, until: datetime | None = None,
         limit: Limit = 50, offset: Offset = 0,
     ) -> AuditEventCollection:
-        await _auditor_api(request, web)
+        me = await _auditor_api(request, web)
+        await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
         filters = AuditFilters(
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, organisation_id=organisation_id, actor=actor,
             event_type=event_type, since=as_utc(since) if since else None, until=as_utc(until) if until else None,
@@ -380,7 +388,8 @@ class AuditController(Controller):
         return AuditEventCollection(items, total)
 
     @get("/api/audit/aggregates/{aggregate_id:uuid}", include_in_schema=True, tags=["audit"],
-         summary="A record's history from the event store: each event with actor, time and changed fields")
+         summary="A record's history from the event store: each event with actor, time and changed fields",
+         security=BEARER)
     async def api_history(self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState) -> AggregateHistory:
         me = await _auditor_api(request, web)
         entries = await web.run(history, web.services.app, aggregate_id)
@@ -389,10 +398,11 @@ class AuditController(Controller):
         return AggregateHistory(aggregate_id, _type_of(entries), _items(entries, names))
 
     @get("/api/audit/aggregates/{aggregate_id:uuid}/state", include_in_schema=True, tags=["audit"],
-         summary="A record as it stood at a version or an instant (now without either), from the event store")
+         summary="A record as it stood at a version or an instant (now without either), from the event store",
+         security=BEARER)
     async def api_state(
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, at: datetime | None = None,
-        version: Annotated[int | None, Parameter(ge=1)] = None,
+        version: Version = None,
     ) -> AggregateStateView:
         me = await _auditor_api(request, web)
         at = as_utc(at) if at else None

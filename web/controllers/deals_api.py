@@ -8,15 +8,18 @@ and auditors only. Collections are ``{"items": [...], "total": n}``; refusals ar
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from domain.errors import PermissionDeniedError
+from domain.offer import OfferStatus, Side
+from domain.payment import PaymentStatus
 from marketplace import deal_commands as dc
 from marketplace.deals_contracts import TakeUp
 from projections.deals_queries import (
@@ -28,6 +31,7 @@ from projections.deals_queries import (
     OfferEventRow,
     OfferRow,
 )
+from web.api_docs import BEARER, answers
 from web.context import Identity
 from web.controllers.api import Created, Done, api_identity
 from web.controllers.deal_access import (
@@ -115,7 +119,7 @@ class DealsApiController(Controller):
     tags = ["deals"]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     # --- offers ---------------------------------------------------------------------------
-    @post("/listings/{listing_id:uuid}/offers", summary="Make an offer on a published listing")
+    @post("/listings/{listing_id:uuid}/offers", summary="Make an offer on a published listing", security=BEARER)
     async def make_offer(
         self, listing_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Created:
@@ -128,6 +132,7 @@ class DealsApiController(Controller):
         summary="Take up a listing's open licence (开放许可)",
         description="201 with the new contract; 200 with the live one when your organisation already took it up "
         "(a repeat records nothing).",
+        security=BEARER,
     )
     async def take_open_licence(
         self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any]
@@ -139,7 +144,7 @@ class DealsApiController(Controller):
             status_code=HTTP_201_CREATED if taken.created else HTTP_200_OK,
         )
 
-    @get("/offers/{offer_id:uuid}", summary="One offer with its negotiation thread (parties only)")
+    @get("/offers/{offer_id:uuid}", summary="One offer with its negotiation thread (parties only)", security=BEARER)
     async def offer(self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> OfferDetail:
         me = api_identity(request, web)
         row = await queries(web).get_offer(offer_id)
@@ -148,50 +153,53 @@ class DealsApiController(Controller):
         await guard_offer(request, web, me, row)
         return OfferDetail(row, await queries(web).offer_thread(offer_id))
 
-    @post("/offers/{offer_id:uuid}/counter", summary="Counter an offer with new terms", status_code=200)
+    @post("/offers/{offer_id:uuid}/counter", summary="Counter an offer with new terms", status_code=200,
+          security=BEARER)
     async def counter(
         self, offer_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
         me = api_identity(request, web)
         return Done(_position(await _run(web, me, "counter_offer", "CounterOffer", _body(data, offer_id=offer_id))))
 
-    @post("/offers/{offer_id:uuid}/accept", summary="Accept the terms on the table", status_code=200)
+    @post("/offers/{offer_id:uuid}/accept", summary="Accept the terms on the table", status_code=200, security=BEARER)
     async def accept(self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         return Done(_position(await _run(web, me, "accept_offer", "AcceptOffer", {"offer_id": str(offer_id)})))
 
-    @post("/offers/{offer_id:uuid}/reject", summary="Reject an offer", status_code=200)
+    @post("/offers/{offer_id:uuid}/reject", summary="Reject an offer", status_code=200, security=BEARER)
     async def reject(
         self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any], data: dict[str, Any] | None = None
     ) -> Done:
         me = api_identity(request, web)
         return Done(_position(await _run(web, me, "reject_offer", "RejectOffer", _body(data, offer_id=offer_id))))
 
-    @post("/offers/{offer_id:uuid}/withdraw", summary="Withdraw your offer", status_code=200)
+    @post("/offers/{offer_id:uuid}/withdraw", summary="Withdraw your offer", status_code=200, security=BEARER)
     async def withdraw(
         self, offer_id: UUID, web: WebState, request: Request[Any, Any, Any], data: dict[str, Any] | None = None
     ) -> Done:
         me = api_identity(request, web)
         return Done(_position(await _run(web, me, "withdraw_offer", "WithdrawOffer", _body(data, offer_id=offer_id))))
 
-    @get("/my/offers", summary="Offers of my organisation (side=buyer|seller)")
+    @get("/my/offers", summary="Offers of my organisation (side=buyer|seller)", security=BEARER)
     async def my_offers(
-        self, web: WebState, request: Request[Any, Any, Any], side: str | None = None, status: str | None = None
+        self, web: WebState, request: Request[Any, Any, Any], side: Side | None = None,
+        status: OfferStatus | None = None,
     ) -> OfferCollection:
         me = api_identity(request, web)
         items, total = await queries(web).my_offers(
-            me.organisation_id, side=side if side in ("buyer", "seller") else None, status=status
+            me.organisation_id, side=side.value if side else None, status=status.value if status else None
         )
         return OfferCollection(items, total)
 
     # --- contracts ------------------------------------------------------------------------
-    @get("/my/contracts", summary="Contracts of my organisation (as a party or co-owner)")
+    @get("/my/contracts", summary="Contracts of my organisation (as a party or co-owner)", security=BEARER)
     async def my_contracts(self, web: WebState, request: Request[Any, Any, Any]) -> ContractCollection:
         me = api_identity(request, web)
         items = await queries(web).my_contracts(me.organisation_id)
         return ContractCollection(items, len(items))
 
-    @get("/contracts/{contract_id:uuid}", summary="A contract with signatures, objections, obligations, shares")
+    @get("/contracts/{contract_id:uuid}", summary="A contract with signatures, objections, obligations, shares",
+         security=BEARER)
     async def contract(self, contract_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ContractDetail:
         me = api_identity(request, web)
         detail = await queries(web).contract_detail(contract_id)
@@ -213,6 +221,7 @@ class DealsApiController(Controller):
         "/contracts/{contract_id:uuid}/objections",
         summary="Object to a notice (a member of a verified organisation other than the seller)",
         description="Throttled per address and per user: 429 with Retry-After.", guards=[throttle_objections],
+        security=BEARER, responses=answers(429),
     )
     async def object(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
@@ -226,6 +235,7 @@ class DealsApiController(Controller):
         "/contracts/{contract_id:uuid}/objections/{objection_id:uuid}/decide",
         summary="Uphold or dismiss an objection (the seller's org admin)",
         status_code=200,
+        security=BEARER,
     )
     async def decide(
         self,
@@ -239,13 +249,14 @@ class DealsApiController(Controller):
         body = _body(data, contract_id=contract_id, objection_id=objection_id)
         return Done(_position(await _run(web, me, "decide_objection", "DecideObjection", body)))
 
-    @post("/contracts/{contract_id:uuid}/consent", summary="Consent as a co-owner", status_code=200)
+    @post("/contracts/{contract_id:uuid}/consent", summary="Consent as a co-owner", status_code=200, security=BEARER)
     async def consent(self, contract_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         body = {"contract_id": str(contract_id)}
         return Done(_position(await _run(web, me, "consent_as_co_owner", "ConsentAsCoOwner", body)))
 
-    @post("/contracts/{contract_id:uuid}/sign", summary="Sign the contract text with this SHA-256", status_code=200)
+    @post("/contracts/{contract_id:uuid}/sign", summary="Sign the contract text with this SHA-256", status_code=200,
+          security=BEARER)
     async def sign(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -257,6 +268,7 @@ class DealsApiController(Controller):
         "/contracts/{contract_id:uuid}/terminate",
         summary="End a contract not in force (a party's org admin while unsigned; a platform admin)",
         status_code=200,
+        security=BEARER,
     )
     async def terminate(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
@@ -265,7 +277,8 @@ class DealsApiController(Controller):
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "terminate_contract", "TerminateContract", body)))
 
-    @post("/contracts/{contract_id:uuid}/registration", summary="Record the patent office reference", status_code=200)
+    @post("/contracts/{contract_id:uuid}/registration", summary="Record the patent office reference", status_code=200,
+          security=BEARER)
     async def registration(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -273,7 +286,8 @@ class DealsApiController(Controller):
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "record_registration", "RecordRegistration", body)))
 
-    @post("/contracts/{contract_id:uuid}/milestones", summary="Record a milestone reached", status_code=200)
+    @post("/contracts/{contract_id:uuid}/milestones", summary="Record a milestone reached", status_code=200,
+          security=BEARER)
     async def milestone(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -281,7 +295,8 @@ class DealsApiController(Controller):
         body = _body(data, contract_id=contract_id)
         return Done(_position(await _run(web, me, "reach_milestone", "ReachMilestone", body)))
 
-    @post("/contracts/{contract_id:uuid}/royalty-reports", summary="File a royalty report", status_code=200)
+    @post("/contracts/{contract_id:uuid}/royalty-reports", summary="File a royalty report", status_code=200,
+          security=BEARER)
     async def royalty_report(
         self, contract_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -290,7 +305,8 @@ class DealsApiController(Controller):
         return Done(_position(await _run(web, me, "file_royalty_report", "FileRoyaltyReport", body)))
 
     # --- payments -------------------------------------------------------------------------
-    @post("/contracts/{contract_id:uuid}/payments", summary="Start paying an obligation (purpose: upfront, …)")
+    @post("/contracts/{contract_id:uuid}/payments", summary="Start paying an obligation (purpose: upfront, …)",
+          security=BEARER)
     async def start_payment(
         self, contract_id: UUID, web: WebState, request: Request[Any, Any, Any], data: dict[str, Any] | None = None
     ) -> PaymentStarted:
@@ -311,6 +327,7 @@ class DealsApiController(Controller):
         "/obligations/{obligation_id:uuid}/receipt",
         summary="Record a bank transfer received (platform admin)",
         status_code=200,
+        security=BEARER,
     )
     async def record_receipt(
         self, obligation_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
@@ -319,7 +336,8 @@ class DealsApiController(Controller):
         body = _body(data, obligation_id=obligation_id)
         return Done(_position(await _run(web, me, "record_manual_receipt", "RecordManualReceipt", body)))
 
-    @post("/obligations/{obligation_id:uuid}/refund", summary="Refund a paid obligation", status_code=200)
+    @post("/obligations/{obligation_id:uuid}/refund", summary="Refund a paid obligation", status_code=200,
+          security=BEARER)
     async def refund(
         self, obligation_id: UUID, data: dict[str, Any], web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
@@ -327,15 +345,16 @@ class DealsApiController(Controller):
         body = _body(data, obligation_id=obligation_id)
         return Done(_position(await _run(web, me, "refund_payment", "RefundPayment", body)))
 
-    @get("/obligations", summary="Payment obligations my organisation pays or receives")
+    @get("/obligations", summary="Payment obligations my organisation pays or receives", security=BEARER)
     async def obligations(
-        self, web: WebState, request: Request[Any, Any, Any], status: str | None = None
+        self, web: WebState, request: Request[Any, Any, Any], status: PaymentStatus | None = None
     ) -> ObligationCollection:
         me = api_identity(request, web)
-        items = await queries(web).obligations(organisation_id=me.organisation_id, status=status)
+        items = await queries(web).obligations(organisation_id=me.organisation_id,
+                                               status=status.value if status else None)
         return ObligationCollection(items, len(items))
 
-    @get("/obligations/{obligation_id:uuid}", summary="One payment obligation (parties only)")
+    @get("/obligations/{obligation_id:uuid}", summary="One payment obligation (parties only)", security=BEARER)
     async def obligation(self, obligation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> ObligationRow:
         me = api_identity(request, web)
         row = await queries(web).get_obligation(obligation_id)
@@ -345,7 +364,8 @@ class DealsApiController(Controller):
         await guard_contract(request, web, me, contract, aggregate_id=row.id, aggregate_type="PaymentObligation")
         return row
 
-    @get("/admin/refunds", summary="Refunds owed: money received for contracts that cannot take effect (admin)")
+    @get("/admin/refunds", summary="Refunds owed: money received for contracts that cannot take effect (admin)",
+         security=BEARER)
     async def refunds_owed(self, web: WebState, request: Request[Any, Any, Any]) -> ObligationCollection:
         me = api_identity(request, web)
         if not me.has("platform_admin"):
@@ -353,9 +373,10 @@ class DealsApiController(Controller):
         items = await queries(web).refunds_owed()
         return ObligationCollection(items, len(items))
 
-    @get("/my/benefits", summary="Benefit shares of my institution's deals (filter by inventor name)")
+    @get("/my/benefits", summary="Benefit shares of my institution's deals (filter by inventor name)", security=BEARER)
     async def benefits(
-        self, web: WebState, request: Request[Any, Any, Any], name: str | None = None
+        self, web: WebState, request: Request[Any, Any, Any],
+        name: Annotated[str | None, Parameter(max_length=100, description="an inventor's name")] = None,
     ) -> ShareCollection:
         me = api_identity(request, web)
         items = await queries(web).benefit_shares(organisation_id=me.organisation_id, inventor=name or None)

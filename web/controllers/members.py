@@ -14,12 +14,13 @@ from marketplace import commands as c
 from web.context import page_context
 from web.controllers.account import error_page, form_error, require_login
 from web.forms import listing_fields, optional, patent_fields, text, to_command
+from web.params import MAX_VERSION, whole_number
 from web.state import WebState
 
 
 def _version(form: Any) -> int | None:
     value = optional(form, "expected_version")
-    return int(value) if value and value.isdigit() else None
+    return whole_number(value, MAX_VERSION)
 
 
 class MemberFormsController(Controller):
@@ -133,6 +134,8 @@ class MemberFormsController(Controller):
             position = await web.run(web.services.app.revise_listing, cmd, actor_id=me.user_id)
         except DomainError as error:
             detail = await web.catalogue.get_one_or_none(listing_id)
+            if detail is None or detail.listing.organisation_id != me.organisation_id:
+                return error_page(request, error)  # the form would show another organisation's listing
             return form_error(request, "listings/form.html.jinja2", error, listing=detail, patents=[],
                               values=_values(form))
         await web.wait_for(position)

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, get
+from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from projections.catalogue_queries import ListingFilters
 from web.context import page_context, session_identity
 from web.forms import yuan_to_fen
+from web.params import page_number
 from web.state import WebState
+
+FAVICON = Path(__file__).parents[1] / "static" / "favicon.ico"
 
 PAGE_SIZE = 20
 FILTER_KEYS = ("q", "ipc_section", "ipc_class", "deal_type", "price_min", "price_max", "maturity", "status")
@@ -39,8 +44,7 @@ def ipc_titles(web: WebState, codes: list[str]) -> dict[str, str]:
 
 def _filters(request: Request[Any, Any, Any]) -> tuple[ListingFilters, dict[str, str], int]:
     params = {k: request.query_params.get(k, "").strip() for k in FILTER_KEYS}
-    page = max(1, int(request.query_params.get("page", "1") or 1)) if request.query_params.get(
-        "page", "1").isdigit() else 1
+    page = page_number(request.query_params.get("page"))
     status = params["status"] if params["status"] in ("published", "suspended", "withdrawn") else "published"
     filters = ListingFilters(
         q=params["q"][:200], ipc_section=params["ipc_section"][:1].upper() or None,
@@ -103,8 +107,7 @@ class PagesController(Controller):
     @get("/patents", name="patents")
     async def patents(self, request: Request[Any, Any, Any], web: WebState) -> Template:
         q = request.query_params.get("q", "")[:200]
-        page = int(request.query_params.get("page", "1")) if request.query_params.get("page", "1").isdigit() else 1
-        page = max(page, 1)
+        page = page_number(request.query_params.get("page"))
         items, total = await web.catalogue.list_patents(q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         pages = max(1, math.ceil(total / PAGE_SIZE))
         return Template("patents/index.html.jinja2", context=page_context(
@@ -131,6 +134,10 @@ class PagesController(Controller):
             request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
             may_withdraw=may_withdraw, may_claim=may_claim, my_claims=claims,
             claim_filed=request.query_params.get("claim") == "filed"))
+
+    @get("/favicon.ico", name="favicon", cache_control=CacheControlHeader(max_age=86400, public=True))
+    async def favicon(self) -> File:
+        return File(FAVICON, media_type="image/x-icon", content_disposition_type="inline")
 
     @get("/lang/{code:str}", name="language")
     async def language(self, code: str, request: Request[Any, Any, Any]) -> Redirect:

@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from projections.audit_chain import AuditChainQueries, DailyRoot
 from web.context import page_context
+from web.params import Offset
 from web.state import WebState
 
 
@@ -41,7 +42,7 @@ class DailyRootsController(Controller):
     @get("/api/audit/roots", tags=["audit"], summary="Daily roots of the event log's hash chain (public)")
     async def api(
         self, web: WebState,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 366, offset: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000, description="page size")] = 366, offset: Offset = 0,
     ) -> DailyRootCollection:
         roots, total = await AuditChainQueries(web.pool).list_daily_roots(limit=limit, offset=offset)
         return DailyRootCollection([_item(r) for r in roots], total)

@@ -321,6 +321,10 @@ class ValuationPagesController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
+        user = await web.accounts.get_user(me.user_id)
+        if user is None or "platform_admin" not in user.roles:
+            # Refused before anything else: the admin page (members, credentials) is never the answer.
+            return error_page(request, PermissionDeniedError("this needs the role platform_admin"))
         form = await request.form()
         values = {k: text(form, k) for k in form if k != "_csrf_token"}
         try:

@@ -17,6 +17,7 @@ from litestar.exceptions import NotFoundException
 
 from marketplace import valuation_commands as vc
 from projections.valuation_queries import AccreditationRow, FieldRecord, PatentValuationRecord, ValuerProfile
+from web.api_docs import BEARER, OPTIONAL_BEARER
 from web.context import bearer_identity, language_of
 from web.controllers.api import api_identity
 from web.controllers.valuation import as_seen_by, method_specs, queries, today
@@ -60,7 +61,8 @@ class ValuationApiController(Controller):
         return method_specs(language_of(request))
 
     @get(
-        "/patents/{patent_id:uuid}/valuations", summary="A patent's assessments, offers, prices paid and open licences"
+        "/patents/{patent_id:uuid}/valuations", summary="A patent's assessments, offers, prices paid and open licences",
+        security=OPTIONAL_BEARER,
     )
     async def patent_record(
         self, patent_id: UUID, web: WebState, request: Request[Any, Any, Any]
@@ -71,14 +73,15 @@ class ValuationApiController(Controller):
         me = bearer_identity(request, web.services.settings.secret_key)
         return await as_seen_by(web, me, record)
 
-    @post("/valuations", summary="Record an assessment (accredited valuer); the value is computed")
+    @post("/valuations", summary="Record an assessment (accredited valuer); the value is computed", security=BEARER)
     async def record(self, data: vc.RecordAssessment, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = api_identity(request, web)
         valuation_id, position = await web.run(web.services.app.record_assessment, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(valuation_id, position)
 
-    @post("/valuations/{valuation_id:uuid}/withdraw", summary="Withdraw an assessment with a reason", status_code=200)
+    @post("/valuations/{valuation_id:uuid}/withdraw", summary="Withdraw an assessment with a reason", status_code=200,
+          security=BEARER)
     async def withdraw(
         self, valuation_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Position:
@@ -103,14 +106,15 @@ class ValuationApiController(Controller):
             raise NotFoundException(f"user_id: no valuer with id {user_id}")
         return profile
 
-    @post("/valuers", summary="Accredit a valuation agency's member as a valuer (platform admin)")
+    @post("/valuers", summary="Accredit a valuation agency's member as a valuer (platform admin)", security=BEARER)
     async def accredit(self, data: vc.AccreditValuer, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = api_identity(request, web)
         accreditation_id, position = await web.run(web.services.app.accredit_valuer, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(accreditation_id, position)
 
-    @post("/valuers/{user_id:uuid}/renew", summary="Renew an accreditation (platform admin)", status_code=200)
+    @post("/valuers/{user_id:uuid}/renew", summary="Renew an accreditation (platform admin)", status_code=200,
+          security=BEARER)
     async def renew(self, user_id: UUID, data: ExpiryInput, web: WebState, request: Request[Any, Any, Any]) -> Position:
         me = api_identity(request, web)
         cmd = vc.RenewAccreditation(user_id=user_id, expires_on=data.expires_on)
@@ -118,7 +122,8 @@ class ValuationApiController(Controller):
         await web.wait_for(position)
         return Position(position)
 
-    @post("/valuers/{user_id:uuid}/revoke", summary="Revoke an accreditation (platform admin)", status_code=200)
+    @post("/valuers/{user_id:uuid}/revoke", summary="Revoke an accreditation (platform admin)", status_code=200,
+          security=BEARER)
     async def revoke(
         self, user_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Position:

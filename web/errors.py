@@ -1,0 +1,106 @@
+"""How refusals and failures are answered: domain errors, HTTP errors, and the unexpected.
+
+A refusal (400-429) names what was wrong. An unexpected error is a 500 whose body carries only
+the request's id; the log line with the traceback carries the same id, so a user's report leads
+to the cause without the page ever showing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import ClientException, HTTPException
+from litestar.response import Template
+
+from domain.errors import DomainError
+from web.context import page_context
+
+if TYPE_CHECKING:
+    from litestar.types import Scope
+
+logger = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_FORWARDED_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+def request_id(scope: Scope) -> str:
+    """The id of this request: a proxy's ``X-Request-ID`` if it is a plain token, else a new one."""
+    state: dict[str, Any] = scope.setdefault("state", {})
+    found = state.get("request_id")
+    if found is None:
+        sent = next((v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-request-id"), "")
+        found = state["request_id"] = sent if _FORWARDED_ID.match(sent) else uuid.uuid4().hex
+    return str(found)
+
+
+def is_api(request: Request[Any, Any, Any]) -> bool:
+    """Whether the caller is a program (JSON answers) rather than a person with a browser (pages)."""
+    return request.url.path.startswith(("/api", "/webhooks/"))
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if is_api(request):
+        body = {"status_code": exc.status, "detail": exc.message, "field": exc.field}
+        return Response(body, status_code=exc.status, media_type=MediaType.JSON)
+    return Template("errors/error.html.jinja2", status_code=exc.status,
+                    context=page_context(request, status=exc.status, message=exc.message))
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        return internal_error_handler(request, exc)
+    if is_api(request):
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+        if exc.extra:
+            body["extra"] = exc.extra
+        first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else None
+        if isinstance(first, dict) and first.get("key"):  # a parameter or field litestar refused: name it
+            body |= {"field": first["key"], "detail": f"{first['key']}: {first.get('message', exc.detail)}"}
+        return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
+    return Template("errors/error.html.jinja2", status_code=exc.status_code, headers=exc.headers,
+                    context=page_context(request, status=exc.status_code, message=exc.detail))
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Log the unexpected error with the request's id; answer a 500 that shows only that id.
+
+    The page is plain HTML rather than a template: whatever failed (the session, a template,
+    the database) must not also break the answer.
+    """
+    rid = request_id(request.scope)
+    logger.error("unexpected error %s %s [request %s]", request.method, request.url.path, rid, exc_info=exc)
+    if is_api(request):
+        body = {"status_code": 500, "detail": "internal server error", "request_id": rid}
+        return Response(body, status_code=500, media_type=MediaType.JSON)
+    page = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>出错了 · Server error</title>'
+        '<link rel="stylesheet" href="/static/app.css"></head><body><main><h1>出错了 · Something went wrong</h1>'
+        "<p>服务器出错，我们已记录。请稍后再试；如需联系我们，请提供请求编号。</p>"
+        "<p>The server failed and has logged it. Please try again later; if you contact us, quote the request id.</p>"
+        f'<p>请求编号 / Request id: <code id="request-id">{escape(rid)}</code></p>'
+        '<p><a href="/">首页 · Home</a></p></main></body></html>'
+    )
+    return Response(page, status_code=500, media_type=MediaType.HTML)
+
+
+class MarketplaceRequest(Request[Any, Any, Any]):
+    """A request whose JSON body nested too deeply is a 400, not a RecursionError (a 500)."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise ClientException("body: the JSON is nested too deeply") from None
+
+
+async def refuse_nul_in_query(request: Request[Any, Any, Any]) -> None:
+    """A NUL character in the query string is a 400: PostgreSQL text cannot hold one, and no search needs it."""
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise ClientException(f"{key.replace(chr(0), '')}: must not contain a NUL character")
