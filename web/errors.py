@@ -17,7 +17,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException
 from litestar.response import Template
 
-from domain.errors import DomainError
+from domain.errors import DomainError, ValidationError
 from web.context import page_context
 
 if TYPE_CHECKING:
@@ -103,4 +103,5 @@ async def refuse_nul_in_query(request: Request[Any, Any, Any]) -> None:
     """A NUL character in the query string is a 400: PostgreSQL text cannot hold one, and no search needs it."""
     for key, value in request.query_params.multi_items():
         if "\x00" in key or "\x00" in value:
-            raise ClientException(f"{key.replace(chr(0), '')}: must not contain a NUL character")
+            name = key.replace(chr(0), "")
+            raise ValidationError(f"{name}: must not contain a NUL character", field=name)

@@ -97,7 +97,9 @@ def test_the_whole_document_holds_for_every_identity(
     base_url: str, identities: dict[str, dict[str, str]]
 ) -> None:
     schema = schemathesis.openapi.from_url(f"{base_url}/schema/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The token's own logout goes last: it revokes the token every other operation is called with.
+    operations = sorted((result.ok() for result in schema.get_all_operations()),
+                        key=lambda operation: operation.path == "/api/auth/logout")
     assert len(operations) > 40
     started = time.monotonic()
     failures: list[str] = []

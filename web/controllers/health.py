@@ -19,6 +19,7 @@ from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
 from projections.health import ReadModelStatus
+from web.api_docs import OPTIONAL_BEARER
 from web.context import Identity, bearer_identity, page_context, session_identity
 from web.i18n import translator
 from web.state import WebState
@@ -102,7 +103,7 @@ async def _current_roles(me: Identity | None, web: WebState) -> tuple[str, ...]:
 
 class HealthController(Controller):
     @get("/api/health", tags=["health"], summary="Each read model's position, lag and error (public; errors for"
-                                                 " platform admins and auditors)")
+                                                 " platform admins and auditors)", security=OPTIONAL_BEARER)
     async def api(self, request: Request[Any, Any, Any], web: WebState) -> HealthReport:
         me = bearer_identity(request, web.services.settings.secret_key) or session_identity(request)
         roles = await _current_roles(me, web)

@@ -18,6 +18,7 @@ import web.labels_accounts  # noqa: F401 - merges the account labels into web.i1
 from domain.errors import DomainError, PermissionDeniedError
 from marketplace import account_commands as ac
 from marketplace import commands as c
+from web.api_docs import BEARER
 from web.context import page_context
 from web.controllers.account import error_page, require_login
 from web.controllers.api import Created, Done, api_identity
@@ -127,6 +128,7 @@ class AccountsApiController(Controller):
 
     path = "/api"
     tags = ["accounts"]  # noqa: RUF012 - litestar declares it as an instance attribute
+    security = BEARER  # every operation here needs a bearer token
 
     @post("/members", summary="Add a member to your organisation (plain members only until it is verified)")
     async def add_member(self, data: c.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:

@@ -13,6 +13,7 @@ from litestar.params import Parameter
 from marketplace import registration_commands as r
 from marketplace.commands import ShortText, Text
 from projections.catalogue_claims import CoOwnershipToConfirm, OwnershipClaimRow
+from web.api_docs import BEARER
 from web.controllers.api import Created, Done, api_identity
 from web.state import WebState
 
@@ -46,6 +47,7 @@ class CoOwnershipCollection(msgspec.Struct, frozen=True):
 class RegistrationsApiController(Controller):
     path = "/api"
     tags = ["registrations"]  # noqa: RUF012 - litestar declares it as an instance attribute
+    security = BEARER  # every operation here needs a bearer token
 
     @get("/co-ownerships", summary="Registrations naming your organisation as a co-owner, awaiting its confirmation")
     async def to_confirm(self, web: WebState, request: Request[Any, Any, Any]) -> CoOwnershipCollection:
