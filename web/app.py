@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -17,7 +19,8 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-import web.labels_deals  # the deal labels join web.i18n.MESSAGES before any page renders
+import web.labels_accounts  # the account labels join web.i18n.MESSAGES before any page renders
+import web.labels_deals  # and so do the deal labels
 import web.labels_patents  # and so do the registration labels
 import web.labels_valuation  # noqa: F401 - and the valuation labels after them
 from domain.errors import DomainError
@@ -48,6 +51,7 @@ from web.errors import (
     internal_error_handler,
     refuse_nul_in_query,
 )
+from web.i18n import history_reason, shown_value
 from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
@@ -93,8 +97,21 @@ def _date(value: date | datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
 
 
+@pass_context
+def _shown(context: Context, value: object) -> object:
+    """Every printed value: an erased person's name in the page's language only (``web.i18n.shown_value``)."""
+    return shown_value(value, context.get("lang", "zh"))
+
+
+@pass_context
+def _history_reason(context: Context, reason: str | None) -> str:
+    return history_reason(reason, context.get("lang", "zh"))
+
+
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    engine.engine.filters.update(day=_date, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %")
+    engine.engine.finalize = _shown
+    engine.engine.filters.update(day=_date, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
+                                 history_reason=_history_reason)
     engine.engine.globals.update(money=money)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
                                              "non_exclusive_licence", "open_licence"),

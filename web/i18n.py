@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from domain.user import ERASED_PERSON
+
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
@@ -21,7 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roots.explain": ("事件日志的每一条记录都以 SHA-256 链式哈希相连；每个 UTC 日结束时的链头即当日根哈希，可在别处公开，以便任何人核验历史未被篡改。", "Every stored event is chained to the one before it by SHA-256; the chain head at the end of each UTC day is that day's root. Publish these elsewhere, and anyone can check that the history has not been rewritten."),
     "roots.day": ("日期", "Day"),
     "roots.position": ("日志位置", "Log position"),
-    "nav.admin": ("平台审核", "Platform review"),
+    "nav.admin": ("平台管理", "Platform admin"),
+    "nav.admin_organisations": ("机构审核", "Organisation review"),
+    "nav.refunds": ("待退款项", "Refunds owed"),
+    "nav.health": ("运行状况", "Health"),
     "nav.login": ("登录", "Log in"),
     "nav.logout": ("退出", "Log out"),
     "nav.signup": ("注册", "Sign up"),
@@ -122,9 +127,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.applications": ("应用领域", "Applications"),
     "field.keywords": ("关键词（逗号分隔）", "Keywords (comma separated)"),
     "field.status": ("状态", "Status"),
-    "field.organisation": ("挂牌机构", "Listed by"),
+    "field.organisation": ("机构", "Organisation"),
+    "field.listed_by": ("挂牌机构", "Listed by"),
     "field.email": ("电子邮箱", "E-mail"),
-    "field.password": ("密码（至少 10 位）", "Password (10 characters or more)"),
+    "field.password": ("密码", "Password"),
+    "field.new_account_password": ("密码（至少 10 位）", "Password (10 characters or more)"),
     "field.display_name": ("姓名", "Name"),
     "field.organisation_name": ("机构名称", "Organisation name"),
     "field.organisation_kind": ("机构类型", "Organisation kind"),
@@ -147,7 +154,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "patent.change_status": ("变更法律状态", "Change legal status"),
     "patent.listings": ("挂牌记录", "Listings"),
     "my.title": ("我的机构", "My organisation"),
-    "my.unverified": ("贵机构尚待平台审核，审核通过后方可发布挂牌。", "Your organisation awaits review by the platform; you can publish listings once it is verified."),
+    "my.unverified": ("贵机构尚待平台审核，审核通过后方可登记专利、发布挂牌。", "Your organisation awaits review by the platform; you can register patents and publish listings once it is verified."),
     "my.members": ("成员", "Members"),
     "my.add_member": ("添加成员", "Add a member"),
     "my.patents": ("本机构专利", "Our patents"),
@@ -189,3 +196,31 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     if accept and accept.lower().startswith("en"):
         return "en"
     return DEFAULT_LANGUAGE
+
+
+def shown_value(value: object, language: str) -> object:
+    """A value as a page prints it: where an erased person's name stood, the reader's language only."""
+    if value == ERASED_PERSON:
+        return MESSAGES["account.erased_person"][0 if language == "zh" else 1]
+    return value
+
+
+#: Reasons the marketplace itself writes into a patent's legal-status history, by prefix.
+_HISTORY_PREFIXES = (("registration withdrawn", "history.registration_withdrawn"),
+                     ("ownership claim upheld", "history.claim_upheld"))
+
+
+def history_reason(reason: str | None, language: str) -> str:
+    """A legal-status history reason in the reader's language; what a person wrote stays as written."""
+    if not reason:
+        return ""
+    t = translator(language)
+    if reason in ("registered", "reregistered"):
+        return t(f"history.{reason}")
+    for prefix, key in _HISTORY_PREFIXES:
+        if reason == prefix:
+            return t(key)
+        if reason.startswith(prefix + ": "):
+            rest = history_reason(reason[len(prefix) + 2:], language)
+            return t(key) + ("：" if language == "zh" else ": ") + rest
+    return reason

@@ -67,10 +67,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "open.take": ("接受开放许可", "Take the open licence"),
     "notices.title": ("公示", "Notices"),
     "notices.explain": (
-        "高校、科研机构协议定价的科技成果转让、许可，须在公示期满且无异议成立后方可签约。登录用户均可提出异议。",
+        "高校、科研机构协议定价的科技成果转让、许可，须在公示期满且无异议成立后方可签约。"
+        "经平台审核的机构（卖方除外）的成员可提出异议。",
         "A negotiated price for a university's or institute's patent is published here; the contract may be "
-        "signed only after the notice period ends with no objection upheld. Anyone logged in may object.",
+        "signed only after the notice period ends with no objection upheld. A member of any verified "
+        "organisation other than the seller may object.",
     ),
+    "notices.object_unverified": (
+        "贵机构通过平台审核后方可提出异议。",
+        "Your organisation can object once the platform has verified it.",
+    ),
+    "notices.object_own": (
+        "本机构是卖方，不能对自己的公示提出异议。",
+        "Your organisation is the seller: it cannot object to its own notice.",
+    ),
+    "notices.object_login": ("登录后可提出异议。", "Log in to object."),
     "notices.ends": ("公示截止", "Notice ends"),
     "notices.open": ("公示中", "In notice"),
     "notices.closed": ("公示期满", "Notice over"),

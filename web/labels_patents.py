@@ -68,6 +68,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "已提出权属异议，等待平台裁决。", "Your ownership claim was filed and awaits the platform's decision.",
     ),
     "nav.claims": ("权属异议", "Ownership claims"),
+    "claim.needs_verification": ("贵机构通过平台审核后方可提出权属异议。",
+                                 "Your organisation must be verified by the platform before it can file an"
+                                 " ownership claim."),
+    "patent.needs_verification": ("贵机构通过平台审核后方可登记专利。",
+                                  "Your organisation must be verified by the platform before it can register"
+                                  " patents."),
+    "history.registration_withdrawn": ("登记撤销", "Registration withdrawn"),
+    "history.claim_upheld": ("权属异议成立", "Ownership claim upheld"),
 }
 
 for _key, _pair in LABELS.items():

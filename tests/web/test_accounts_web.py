@@ -173,11 +173,12 @@ def test_a_platform_admin_erases_a_person_from_the_admin_page(
     page = client.get("/admin/people").text
     assert "boss@firm.example" in page
     assert client.get("/admin/people", params={"offset": "9223372036854775808"}).status_code == 200
-    erased = post_form(client, f"/admin/people/{enterprise['user_id']}/erase", {}, form_page="/admin/people")
+    erased = post_form(client, f"/admin/people/{enterprise['user_id']}/erase", {"understood": "yes"},
+                       form_page="/admin/people")
     assert erased.status_code == 303
     page = client.get("/admin/people").text
     assert "boss@firm.example" not in page
-    assert "已删除的用户 / erased person" in page
+    assert "已删除的用户" in page
     assert client.post("/api/auth/token", json={"email": "boss@firm.example", "password": PASSWORD}
                        ).status_code == 401
     with psycopg.connect(services.address.conninfo()) as conn:

@@ -49,8 +49,9 @@ class AccountController(Controller):
 
     @get("/login", name="login")
     async def login_form(self, request: Request[Any, Any, Any]) -> Template:
-        return Template("account/login.html.jinja2",
-                        context=page_context(request, next=request.query_params.get("next", "/my")))
+        return Template("account/login.html.jinja2", context=page_context(
+            request, next=request.query_params.get("next", "/my"),
+            password_changed=request.query_params.get("changed") == "password"))
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -109,7 +110,7 @@ class AccountController(Controller):
             grantable = ()
         return Template("account/my.html.jinja2", context=page_context(
             request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members,
-            to_confirm=to_confirm, grantable=grantable, changed=request.query_params.get("changed", "")))
+            to_confirm=to_confirm, grantable=grantable))
 
     @post("/my/members")
     async def add_member(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:

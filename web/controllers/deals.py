@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from domain.errors import DomainError, PermissionDeniedError
 from marketplace import deal_commands as dc
-from web.context import Identity, page_context
+from web.context import Identity, page_context, session_identity
 from web.controllers.account import error_page, require_login
 from web.controllers.audit import as_of_url
 from web.controllers.deal_access import guard_contract, guard_offer, queries, reads_everything, run_deal_command
@@ -148,9 +148,12 @@ class DealsController(Controller):
         by_contract: dict[UUID, list[Any]] = {}
         for objection in objections:
             by_contract.setdefault(objection.contract_id, []).append(objection)
+        me = session_identity(request)
+        mine = await web.accounts.get_organisation(me.organisation_id) if me else None
         return Template(
             "deals/notices.html.jinja2",
-            context=deals_context(request, contracts=contracts, objections=by_contract, now=now_of(web)),
+            context=deals_context(request, contracts=contracts, objections=by_contract, now=now_of(web),
+                                  may_object=mine is not None and mine.verified),  # and not the seller's own
         )
 
     @get("/contracts/{contract_id:uuid}", name="contract")

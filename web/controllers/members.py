@@ -32,6 +32,9 @@ class MemberFormsController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
+        mine = await web.accounts.get_organisation(me.organisation_id)
+        if not me.has("platform_admin") and not (mine and mine.verified):  # the form would only be refused
+            return Template("patents/new.html.jinja2", context=page_context(request, needs_verification=True))
         orgs, _ = await web.accounts.list_organisations(limit=100)
         return Template("patents/new.html.jinja2", context=page_context(
             request, orgs=orgs, values={"owner_0": str(me.organisation_id), "owner_share_0": "100"}))
@@ -46,6 +49,10 @@ class MemberFormsController(Controller):
             cmd = to_command(c.RegisterPatent, patent_fields(form))
             patent_id, position = await web.run(web.services.app.register_patent, cmd, actor_id=me.user_id)
         except DomainError as error:
+            mine = await web.accounts.get_organisation(me.organisation_id)
+            if error.status == 403 and not me.has("platform_admin") and not (mine and mine.verified):
+                return Template("patents/new.html.jinja2", status_code=403,
+                                context=page_context(request, needs_verification=True))
             orgs, _ = await web.accounts.list_organisations(limit=100)
             return form_error(request, "patents/new.html.jinja2", error, orgs=orgs,
                               values={k: str(v) for k, v in form.items()})

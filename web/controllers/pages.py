@@ -128,11 +128,14 @@ class PagesController(Controller):
         registrant_owns = registrant is not None and str(registrant) in owner_ids
         may_withdraw = active and owns and me is not None and me.has("org_admin") and (
             not registrant_owns or registrant == me.organisation_id)
-        may_claim = active and me is not None and registrant != me.organisation_id
+        could_claim = active and me is not None and registrant != me.organisation_id
+        mine = await web.accounts.get_organisation(me.organisation_id) if me else None
+        verified = mine is not None and mine.verified
         claims = (await web.catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
         return Template("patents/detail.html.jinja2", context=page_context(
             request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
-            may_withdraw=may_withdraw, may_claim=may_claim, my_claims=claims,
+            may_withdraw=may_withdraw, may_claim=could_claim and verified,
+            claim_needs_verification=could_claim and not verified, my_claims=claims,
             claim_filed=request.query_params.get("claim") == "filed"))
 
     @get("/favicon.ico", name="favicon", cache_control=CacheControlHeader(max_age=86400, public=True))

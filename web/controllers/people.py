@@ -15,7 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 import web.labels_accounts  # noqa: F401 - merges the account labels into web.i18n.MESSAGES
-from domain.errors import DomainError, PermissionDeniedError
+from domain.errors import DomainError, NotFoundError, PermissionDeniedError
 from marketplace import account_commands as ac
 from marketplace import commands as c
 from web.api_docs import BEARER
@@ -50,7 +50,7 @@ class PeopleFormsController(Controller):
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)
-        return Redirect("/my?changed=password", status_code=303)
+        return Redirect("/login?changed=password", status_code=303)  # the change ended this session too
 
     @post("/my/members/{user_id:uuid}/roles")
     async def change_role(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -92,15 +92,43 @@ class PeopleFormsController(Controller):
         start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
         people, total = await web.accounts.list_people(limit=100, offset=start)
         unconfirmed = await web.run(web.services.app.unconfirmed_grants)
-        names = {g.granted_by: await web.run(web.services.app.display_name_of, g.granted_by)
-                 for g in unconfirmed if g.granted_by is not None}
+        ids = {g.user_id for g in unconfirmed} | {g.granted_by for g in unconfirmed if g.granted_by is not None}
+        names = {i: await web.run(web.services.app.display_name_of, i) for i in ids}
+        grantable = await web.run(web.services.app.grantable_roles, me.user_id)
         return Template("admin/people.html.jinja2", context=page_context(
-            request, people=people, total=total, unconfirmed=unconfirmed, names=names))
+            request, people=people, total=total, unconfirmed=unconfirmed, names=names, grantable=grantable))
+
+    @get("/admin/people/{user_id:uuid}/erase", name="admin_erase")
+    async def erase_form(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        """The confirmation step before an erasure, which cannot be undone."""
+        return await _erase_page(request, web, user_id)
 
     @post("/admin/people/{user_id:uuid}/erase")
     async def erase(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        form = await request.form()
+        if text(form, "understood") != "yes":  # not confirmed: nothing is run, the confirmation is asked again
+            return await _erase_page(request, web, user_id, unconfirmed=True)
         return await _account_command(request, web, web.services.app.erase_user, ac.EraseUser(user_id=user_id),
                                       back="/admin/people")
+
+
+async def _erase_page(
+    request: Request[Any, Any, Any], web: WebState, user_id: UUID, *, unconfirmed: bool = False
+) -> Template | Redirect:
+    """The person to erase and the box to tick, for a platform admin only (others see the refusal alone)."""
+    me = require_login(request)
+    if isinstance(me, Redirect):
+        return me
+    if not me.has("platform_admin"):
+        return error_page(request, PermissionDeniedError("this page needs the role platform_admin"))
+    person = await web.accounts.get_user(user_id)
+    if person is None:
+        return error_page(request, NotFoundError(f"user_id: no user with id {user_id}", field="user_id"))
+    organisation = await web.accounts.get_organisation(person.organisation_id)
+    context = page_context(request, person=person, organisation_name=organisation.name if organisation else "")
+    if unconfirmed:
+        context["error"] = context["t"]("account.erase_unconfirmed")
+    return Template("admin/erase.html.jinja2", status_code=400 if unconfirmed else 200, context=context)
 
 
 async def _account_command(
