@@ -14,11 +14,13 @@ import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from playwright.sync_api import Browser, expect
 
 from marketplace.services import Services
 from tests.unit.account_helpers import old_grant, old_sign_up
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form, sign_up_verified
 from tests.web.test_api import Member, _member, listed, register, unverified_member
+from tests.web.test_browser import TIMEOUT_MS, Served, browser, screenshot, served  # noqa: F401 - fixtures
 from tests.web.test_deals_journey import negotiate, parties
 
 PASSWORD = "secret-password-1"
@@ -91,7 +93,8 @@ def test_the_members_table_names_roles_in_the_readers_language_and_posts_their_c
     zh = get(client, "/my")
     members = visible(section(zh, "<h2>成员</h2>"))
     assert "成员、机构管理员" in members
-    assert "撤销机构管理员角色" in members and "撤销成员角色" in members
+    assert "撤销机构管理员角色" in members
+    assert "撤销成员角色" in members
     assert ROLE_CODES.search(members) is None, ROLE_CODES.search(members)
     assert '<option value="org_admin">机构管理员</option>' in zh  # the value posted stays the code
     assert 'name="roles" value="org_admin" > 机构管理员</label>' in zh  # the add-member checkboxes
@@ -107,7 +110,8 @@ def test_the_members_table_names_roles_in_the_readers_language_and_posts_their_c
 
     revoked = post_form(client, f"/my/members/{li}/roles", {"action": "revoke", "role": "org_admin", "next": "/my"},
                         form_page="/my")
-    assert revoked.status_code == 303 and revoked.headers["location"] == "/my"
+    assert revoked.status_code == 303
+    assert revoked.headers["location"] == "/my"
     assert roles_of(client, "li@firm.example") == ["member"]
 
 
@@ -119,7 +123,8 @@ def test_the_people_page_grants_and_revokes_platform_wide_roles_for_any_organisa
 ) -> None:
     log_in_as(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     zh = get(client, "/admin/people")
-    assert "<th>机构</th>" in zh and "挂牌机构" not in zh
+    assert "<th>机构</th>" in zh
+    assert "挂牌机构" not in zh
     row = section(zh, f'id="person-{boss.user_id}"')
     assert "成员、机构管理员" in visible(row)
     for code, name in (("auditor", "审计员"), ("programme_officer", "项目主管"), ("platform_admin", "平台管理员")):
@@ -128,14 +133,17 @@ def test_the_people_page_grants_and_revokes_platform_wide_roles_for_any_organisa
 
     granted = post_form(client, f"/my/members/{boss.user_id}/roles",
                         {"action": "grant", "role": "auditor", "next": "/admin/people"}, form_page="/admin/people")
-    assert granted.status_code == 303 and granted.headers["location"] == "/admin/people"
+    assert granted.status_code == 303
+    assert granted.headers["location"] == "/admin/people"
     assert "auditor" in roles_of(client, "boss@firm.example")
     assert "撤销审计员角色" in visible(section(get(client, "/admin/people"), f'id="person-{boss.user_id}"'))
 
     en = get(client, "/admin/people", "en")
-    assert "<th>Organisation</th>" in en and "Listed by" not in en
+    assert "<th>Organisation</th>" in en
+    assert "Listed by" not in en
     row = visible(section(en, f'id="person-{boss.user_id}"'))
-    assert "Member, Organisation admin, Auditor" in row and "Revoke Auditor" in row
+    assert "Member, Organisation admin, Auditor" in row
+    assert "Revoke Auditor" in row
 
     revoked = post_form(client, f"/my/members/{boss.user_id}/roles",
                         {"action": "revoke", "role": "auditor", "next": "/admin/people"}, form_page="/admin/people")
@@ -166,14 +174,16 @@ def test_erasure_asks_for_confirmation_and_erased_people_show_in_the_readers_lan
     old = old_self_granted_auditor(services, boss.organisation_id)
     log_in_as(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     unconfirmed = visible(section(get(client, "/admin/people"), 'id="unconfirmed"'))
-    assert "老员工" in unconfirmed and "审计员" in unconfirmed
+    assert "老员工" in unconfirmed
+    assert "审计员" in unconfirmed
     assert str(old) not in unconfirmed
     assert "Auditor" in visible(section(get(client, "/admin/people", "en"), 'id="unconfirmed"'))
 
     # The people page links to a confirmation step; the erasure itself needs the box ticked.
     assert f'href="/admin/people/{boss.user_id}/erase"' in get(client, "/admin/people")
     confirm = get(client, f"/admin/people/{boss.user_id}/erase")
-    assert "boss@firm.example" in confirm and "我了解此操作不可撤销" in confirm
+    assert "boss@firm.example" in confirm
+    assert "我了解此操作不可撤销" in confirm
     assert 'name="understood" value="yes" required' in confirm
     assert "I understand this cannot be undone" in get(client, f"/admin/people/{boss.user_id}/erase", "en")
     before = head(services)
@@ -184,17 +194,21 @@ def test_erasure_asks_for_confirmation_and_erased_people_show_in_the_readers_lan
         assert "未删除任何信息" in refused.text
     refused = client.post(f"/admin/people/{boss.user_id}/erase?lang=en", follow_redirects=False, data={
         "_csrf_token": re.findall(r'name="_csrf_token" value="([^"]+)"', confirm)[0]})
-    assert refused.status_code == 400 and "Nothing was erased" in refused.text
+    assert refused.status_code == 400
+    assert "Nothing was erased" in refused.text
     assert head(services) == before
     assert roles_of(client, "boss@firm.example")  # still logs in
 
     for who in (boss.user_id, str(old)):
         erased = post_form(client, f"/admin/people/{who}/erase", {"understood": "yes"},
                            form_page=f"/admin/people/{who}/erase")
-        assert erased.status_code == 303 and erased.headers["location"] == "/admin/people"
+        assert erased.status_code == 303
+        assert erased.headers["location"] == "/admin/people"
     zh, en = get(client, "/admin/people"), get(client, "/admin/people", "en")
-    assert "已删除的用户" in zh and "erased person" not in zh
-    assert "erased person" in en and "已删除的用户" not in en
+    assert "已删除的用户" in zh
+    assert "erased person" not in zh
+    assert "erased person" in en
+    assert "已删除的用户" not in en
     assert "已删除的用户" in visible(section(zh, 'id="unconfirmed"'))  # the old grant's holder, too
     assert "erased person" in visible(section(en, 'id="unconfirmed"'))
     assert "此人的个人信息已删除" in get(client, f"/admin/people/{boss.user_id}/erase")
@@ -211,7 +225,8 @@ def test_only_a_platform_admin_sees_the_erasure_step(
     assert "boss@firm.example" not in page.text
     before = head(services)
     refused = post_form(client, f"/admin/people/{boss.user_id}/erase", {}, form_page="/my")
-    assert refused.status_code == 403 and "boss@firm.example" not in refused.text
+    assert refused.status_code == 403
+    assert "boss@firm.example" not in refused.text
     assert head(services) == before
 
 
@@ -224,7 +239,8 @@ def test_the_header_links_every_admin_page_for_a_platform_admin_only(
     admin_pages = ("/admin/organisations", "/admin/claims", "/admin/people", "/admin/valuers", "/admin/refunds",
                    "/admin/health")
     log_in_as(client, ADMIN_EMAIL, ADMIN_PASSWORD)
-    for lang, labels in (("zh", ("平台管理", "待退款项", "运行状况")), ("en", ("Platform admin", "Refunds owed", "Health"))):
+    for lang, labels in (("zh", ("平台管理", "待退款项", "运行状况")),
+                         ("en", ("Platform admin", "Refunds owed", "Health"))):
         header = section(get(client, "/my", lang), '<header class="top">')
         for path in admin_pages:
             assert f'href="{path}"' in header
@@ -251,7 +267,9 @@ def test_the_notices_page_offers_the_objection_form_only_to_who_may_object(
                                  ("en", "A member of any verified organisation other than the seller may object",
                                   "Anyone logged in may object")):
         page = get(client, "/notices", lang)
-        assert explain in page and stale not in page and form not in page
+        assert explain in page
+        assert stale not in page
+        assert form not in page
 
     log_in_as(client, "tto@fzu.example.cn")  # the seller
     assert form not in get(client, "/notices")
@@ -285,14 +303,18 @@ def test_an_unverified_organisation_is_told_to_get_verified_instead_of_shown_for
     log_in_as(client, "new@shady.example")
 
     zh = get(client, f"/patents/{patent_id}")
-    assert 'id="claim-form"' not in zh and "贵机构通过平台审核后方可提出权属异议" in zh
+    assert 'id="claim-form"' not in zh
+    assert "贵机构通过平台审核后方可提出权属异议" in zh
     en = get(client, f"/patents/{patent_id}", "en")
-    assert 'id="claim-form"' not in en and "must be verified by the platform before it can file" in en
+    assert 'id="claim-form"' not in en
+    assert "must be verified by the platform before it can file" in en
     assert 'href="/patents/new"' not in get(client, "/my")
     zh = get(client, "/patents/new")
-    assert 'action="/patents/new"' not in zh and "贵机构通过平台审核后方可登记专利" in zh
+    assert 'action="/patents/new"' not in zh
+    assert "贵机构通过平台审核后方可登记专利" in zh
     en = get(client, "/patents/new", "en")
-    assert 'action="/patents/new"' not in en and "before it can register patents" in en
+    assert 'action="/patents/new"' not in en
+    assert "before it can register patents" in en
     before = head(services)
     refused = post_form(client, "/patents/new", {"jurisdiction": "CN", "application_number": "202110000052.1",
                                                  "patent_type": "invention", "title_zh": "某专利"},
@@ -326,7 +348,8 @@ def test_after_a_password_change_the_login_page_says_so(client: TestClient[Lites
 def test_only_the_sign_up_form_gives_the_password_rule(client: TestClient[Litestar]) -> None:
     for lang, rule, label in (("zh", "至少 10 位", "密码"), ("en", "10 characters or more", "Password")):
         login_page = get(client, "/login", lang)
-        assert rule not in login_page and f"<label>{label} <input type=\"password\"" in login_page
+        assert rule not in login_page
+        assert f"<label>{label} <input type=\"password\"" in login_page
         assert rule in get(client, "/signup", lang)
 
 
@@ -338,8 +361,9 @@ def test_sign_up_makes_the_user_choose_the_organisation_kind(
     assert '<option value="university" >' in zh  # no kind is chosen for the user
     assert '<option value="" selected>Choose…</option>' in get(client, "/signup", "en")
     before = head(services)
-    refused = post_form(client, "/signup", {"email": "x@uni.example", "password": PASSWORD, "display_name": "某人",
-                                            "organisation_name": "某大学", "organisation_kind": ""}, form_page="/signup")
+    refused = post_form(client, "/signup", {
+        "email": "x@uni.example", "password": PASSWORD, "display_name": "某人", "organisation_name": "某大学",
+        "organisation_kind": ""}, form_page="/signup")
     assert refused.status_code == 400
     assert '<option value="" selected>' in refused.text
     assert head(services) == before
@@ -360,6 +384,57 @@ def test_a_withdrawn_registration_is_labelled_in_the_readers_language(
                             json={"reason": "登记有误"})
     assert withdrawn.status_code == 200, withdrawn.text
     zh = visible(get(client, f"/patents/{patent_id}"))
-    assert "登记撤销：登记有误" in zh and "registration withdrawn" not in zh and "登记入库" in zh
+    assert "登记撤销：登记有误" in zh
+    assert "registration withdrawn" not in zh
+    assert "登记入库" in zh
     en = visible(get(client, f"/patents/{patent_id}", "en"))
-    assert "Registration withdrawn: 登记有误" in en and "Registered" in en
+    assert "Registration withdrawn: 登记有误" in en
+    assert "Registered" in en
+
+
+# --- 4, 10. a 390 px phone in Chromium ---------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.browser
+def test_a_phone_never_scrolls_sideways_on_the_admin_and_contract_pages(
+    served: Served, browser: Browser  # noqa: F811 - fixtures of the browser tests
+) -> None:
+    admin = next(a for a in served.demo.accounts if "platform_admin" in a.roles)
+    with served.connect() as conn:
+        contract = conn.execute("SELECT id::text AS id FROM deal_contracts ORDER BY id LIMIT 1").fetchone()
+    assert contract is not None
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{served.url}/login")
+        page.fill('input[name="email"]', admin.email)
+        page.fill('input[name="password"]', admin.password)
+        page.locator('main button[type="submit"]').click()
+        page.wait_for_url(f"{served.url}/my")
+        for path in ("/my", "/admin/people", "/admin/health", f"/contracts/{contract['id']}", "/notices",
+                     "/admin/refunds"):
+            for lang in ("zh", "en"):
+                page.goto(f"{served.url}{path}?lang={lang}")
+                widths = page.evaluate("""() => { const h = document.querySelector('header.top');
+                    return [document.documentElement.scrollWidth, h.scrollWidth, h.clientWidth]; }""")
+                assert widths[0] <= PHONE["width"], f"{path} ({lang}) is {widths[0]} px wide"
+                assert widths[1] <= widths[2], f"the header of {path} ({lang}) overflows: {widths}"
+                screenshot(page, f"phone-{path.strip('/').replace('/', '-')}-{lang}")
+        # The admin menu opens inside the screen and leads to the refunds and health pages.
+        page.goto(f"{served.url}/my")
+        page.locator("#admin-menu summary").click()
+        for href in ("/admin/refunds", "/admin/health"):
+            link = page.locator(f'#admin-menu a[href="{href}"]')
+            expect(link).to_be_visible()
+            box = link.bounding_box()
+            assert box is not None
+            assert box["x"] >= 0
+            assert box["x"] + box["width"] <= PHONE["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.locator('#admin-menu a[href="/admin/health"]').click()
+        page.wait_for_url(f"{served.url}/admin/health")
+    finally:
+        context.close()
