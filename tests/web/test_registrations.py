@@ -112,5 +112,5 @@ def test_the_registrant_withdraws_its_own_registration(client: TestClient[Litest
                        json={"reason": "申请号录入错误"})
     assert done.status_code == 200, done.text
     assert client.get(f"/api/patents/{patent_id}").json()["patent"]["registration_status"] == "withdrawn"
-    assert re.search(r"registration withdrawn: 申请号录入错误",
+    assert re.search(r"Registration withdrawn: 申请号录入错误",
                      client.get(f"/patents/{patent_id}", params={"lang": "en"}).text)
