@@ -167,6 +167,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth.failed": ("邮箱或密码不正确。", "E-mail or password is wrong."),
     "error.title": ("出错了", "Something went wrong"),
     "error.back": ("返回", "Go back"),
+    "error.admin_only": ("此页面仅供平台管理员使用。", "This page is for platform admins only."),
     "history.registered": ("登记入库", "Registered"),
     "history.recorded": ("记录时间", "Recorded"),
     "field.keywords_shown": ("关键词", "Keywords"),

@@ -223,6 +223,9 @@ def test_only_a_platform_admin_sees_the_erasure_step(
     page = client.get(f"/admin/people/{boss.user_id}/erase")
     assert page.status_code == 403
     assert "boss@firm.example" not in page.text
+    assert "此页面仅供平台管理员使用" in page.text
+    for path in ("/admin/people", "/admin/organisations", "/admin/claims", f"/admin/people/{boss.user_id}/erase"):
+        assert "This page is for platform admins only" in client.get(path, params={"lang": "en"}).text
     before = head(services)
     refused = post_form(client, f"/admin/people/{boss.user_id}/erase", {}, form_page="/my")
     assert refused.status_code == 403

@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from marketplace import commands as c
 from web.context import Identity, language_of, page_context, session_identity
 from web.forms import text, to_command
-from web.i18n import MESSAGES
+from web.i18n import MESSAGES, translator
 from web.sessions import NEW_USER_VERSION, authenticate, begin_session
 from web.state import WebState
 from web.throttle import client_address, throttle_of
@@ -37,6 +37,12 @@ def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
     """The error page for a refused command: its status and the rule it broke."""
     return Template("errors/error.html.jinja2", status_code=error.status,
                     context=page_context(request, status=error.status, message=explain(request, error)))
+
+
+def admin_only(request: Request[Any, Any, Any]) -> Template:
+    """The refusal of a platform admin's page to anyone else, in the reader's language (and nothing of the page)."""
+    return Template("errors/error.html.jinja2", status_code=403, context=page_context(
+        request, status=403, message=translator(language_of(request))("error.admin_only")))
 
 
 def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
@@ -136,8 +142,7 @@ class AccountController(Controller):
         if isinstance(me, Redirect):
             return me
         if not me.has("platform_admin"):
-            return Template("errors/error.html.jinja2", status_code=403, context=page_context(
-                request, status=403, message="this page needs the role platform_admin"))
+            return admin_only(request)
         pending, total = await web.accounts.list_organisations(verified=False, limit=100)
         return Template("admin/organisations.html.jinja2",
                         context=page_context(request, pending=pending, total=total))

@@ -15,12 +15,12 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 import web.labels_accounts  # noqa: F401 - merges the account labels into web.i18n.MESSAGES
-from domain.errors import DomainError, NotFoundError, PermissionDeniedError
+from domain.errors import DomainError, NotFoundError
 from marketplace import account_commands as ac
 from marketplace import commands as c
 from web.api_docs import BEARER
 from web.context import page_context
-from web.controllers.account import error_page, require_login
+from web.controllers.account import admin_only, error_page, require_login
 from web.controllers.api import Created, Done, api_identity
 from web.forms import text, to_command
 from web.state import WebState
@@ -87,7 +87,7 @@ class PeopleFormsController(Controller):
         if isinstance(me, Redirect):
             return me
         if not me.has("platform_admin"):
-            return error_page(request, PermissionDeniedError("this page needs the role platform_admin"))
+            return admin_only(request)
         offset = request.query_params.get("offset", "0")
         start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
         people, total = await web.accounts.list_people(limit=100, offset=start)
@@ -120,7 +120,7 @@ async def _erase_page(
     if isinstance(me, Redirect):
         return me
     if not me.has("platform_admin"):
-        return error_page(request, PermissionDeniedError("this page needs the role platform_admin"))
+        return admin_only(request)
     person = await web.accounts.get_user(user_id)
     if person is None:
         return error_page(request, NotFoundError(f"user_id: no user with id {user_id}", field="user_id"))

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from domain.errors import DomainError
 from marketplace import registration_commands as r
 from web.context import page_context
-from web.controllers.account import error_page, require_login
+from web.controllers.account import admin_only, error_page, require_login
 from web.forms import text, to_command
 from web.state import WebState
 
@@ -51,8 +51,7 @@ class RegistrationPagesController(Controller):
         if isinstance(me, Redirect):
             return me
         if not me.has("platform_admin"):
-            return Template("errors/error.html.jinja2", status_code=403, context=page_context(
-                request, status=403, message="this page needs the role platform_admin"))
+            return admin_only(request)
         pending, total = await web.catalogue.list_claims(status="filed")
         decided, _ = await web.catalogue.list_claims(status=None, limit=50)
         return Template("admin/claims.html.jinja2", context=page_context(
