@@ -14,16 +14,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError
+from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
 from domain.ids import legacy_user_id
 from domain.organisation import Organisation
 from domain.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User
 from marketplace import account_commands as ac
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.passwords import hash_password, verify_password
-from marketplace.personal_data import Person, duplicate_email
+from marketplace.personal_data import Erasure, NewPasswordHash, Person, duplicate_email
 
 USER_SIGNED_UP = "domain.user:User.SignedUp"
+
+
+@dataclass(frozen=True)
+class CheckedPasswordChange:
+    """A password change whose current password was proven against ``verified_against``; ``new_hash`` to store."""
+
+    user_id: UUID
+    verified_against: str
+    new_hash: str
 
 
 @dataclass(frozen=True)
@@ -92,23 +101,45 @@ class AccountCommands(MarketplaceBase):
             start = page[-1].id + 1
 
     # --- the account --------------------------------------------------------------------------
-    def change_password(self, cmd: ac.ChangePassword, *, actor_id: UUID | None) -> int:
-        """The member changes its own password, proving the current one."""
+    def check_password_change(self, cmd: ac.ChangePassword, *, actor_id: UUID | None) -> CheckedPasswordChange:
+        """The argon2 work of a password change: prove the current password, hash the new one.
+
+        The web runs it in the password pool (``run_in_password_pool``) and hands the result to
+        :meth:`change_password`, so that no command worker thread waits on argon2.
+        """
         user = self.actor(actor_id)
+        if cmd.new_password == cmd.current_password:
+            raise ValidationError("new_password: must differ from the current password", field="new_password")
+        current = self._password_hash(user)
+        if current is None or not verify_password(current, cmd.current_password):
+            raise PermissionDeniedError("current_password: the current password is not right",
+                                        field="current_password")
+        return CheckedPasswordChange(user.id, current, hash_password(cmd.new_password))
+
+    def change_password(
+        self, cmd: ac.ChangePassword, *, actor_id: UUID | None, checked: CheckedPasswordChange | None = None
+    ) -> int:
+        """The member changes its own password, proving the current one (``checked``: already proven).
+
+        The new hash is written with the ``PasswordChanged`` event, in one transaction: of two changes at
+        once, the one whose event is recorded leaves its hash, the other changes nothing (409).
+        """
+        checked = checked or self.check_password_change(cmd, actor_id=actor_id)
+        user = self.actor(actor_id)
+        if checked.user_id != user.id or self._password_hash(user) != checked.verified_against:
+            raise ConcurrentModificationError(
+                "current_password: the password was changed meanwhile; give the current one again",
+                field="current_password")
+        user.change_password(by=user.id)
+        return self.commit(user, personal=[NewPasswordHash(user.id, checked.new_hash)])
+
+    def _password_hash(self, user: User) -> str | None:
+        """The hash a password of this user is checked against (an old store's, until adopted)."""
         person = self.personal.get(user.id)
         current = person.password_hash if person else None
         if current is None and user.legacy_person is not None:
             current = user.legacy_person.password_hash
-        if current is None or not verify_password(current, cmd.current_password):
-            raise PermissionDeniedError("current_password: the current password is not right",
-                                        field="current_password")
-        user.change_password(by=user.id)
-        self.personal.set_password_hash(user.id, hash_password(cmd.new_password))
-        try:
-            return self.commit(user)
-        except BaseException:
-            self.personal.set_password_hash(user.id, current)
-            raise
+        return current
 
     def deactivate_user(self, cmd: ac.DeactivateUser, *, actor_id: UUID | None) -> int:
         """Stop a member's account (a departing employee); it can no longer log in or act."""
@@ -146,8 +177,7 @@ class AccountCommands(MarketplaceBase):
         if user.id == admin.id:
             raise PermissionDeniedError("user_id: a platform admin cannot erase itself", field="user_id")
         user.erase(by=admin.id)
-        self.personal.erase(user.id)
-        return self.commit(user)
+        return self.commit(user, personal=[Erasure(user.id)])
 
     # --- people behind the ids ----------------------------------------------------------------
     def user_id_of(self, email: str) -> UUID | None:

@@ -8,12 +8,15 @@ store) and memory (the POPO application of the unit tests).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresDatastore
-from psycopg import errors
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor, errors
+from psycopg.rows import DictRow
 
 from domain.errors import ConflictError
 
@@ -26,6 +29,23 @@ class Person:
     email: str
     display_name: str
     password_hash: str | None
+
+
+class NewPasswordHash(NamedTuple):
+    """The person's new password hash, written with the ``PasswordChanged`` event that records the change."""
+
+    user_id: UUID
+    password_hash: str
+
+
+class Erasure(NamedTuple):
+    """The person's row destroyed, with the ``Erased`` event that records it."""
+
+    user_id: UUID
+
+
+#: A change to the personal-data store that goes with the events recording it: both are written, or neither.
+PersonalChange = NewPasswordHash | Erasure
 
 
 def duplicate_email() -> ConflictError:
@@ -49,6 +69,9 @@ class PersonalData(Protocol):
 
     def erase(self, user_id: UUID) -> bool:
         """Destroy the person's row; False if there was none."""
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        """Make the changes (after their events were saved, where the recorder does not write them itself)."""
 
     def scanned_to(self) -> int:
         """The event-log position up to which old events were searched for personal data."""
@@ -85,6 +108,13 @@ class MemoryPersonalData:
 
     def erase(self, user_id: UUID) -> bool:
         return self._people.pop(user_id, None) is not None
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        for change in changes:
+            if isinstance(change, NewPasswordHash):
+                self.set_password_hash(change.user_id, change.password_hash)
+            else:
+                self.erase(change.user_id)
 
     def scanned_to(self) -> int:
         return self._position
@@ -142,6 +172,10 @@ class PostgresPersonalData:
             curs.execute("DELETE FROM personal_data WHERE user_id = %s", (user_id,))
             return curs.rowcount > 0
 
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            write_changes(curs, changes)
+
     def scanned_to(self) -> int:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute("SELECT position FROM personal_data_scan")
@@ -151,3 +185,31 @@ class PostgresPersonalData:
     def mark_scanned(self, position: int) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("UPDATE personal_data_scan SET position = greatest(position, %s)", (position,))
+
+
+def write_changes(curs: Cursor[DictRow], changes: Sequence[PersonalChange]) -> None:
+    for change in changes:
+        if isinstance(change, NewPasswordHash):
+            curs.execute("UPDATE personal_data SET password_hash = %s WHERE user_id = %s",
+                         (change.password_hash, change.user_id))
+        else:
+            curs.execute("DELETE FROM personal_data WHERE user_id = %s", (change.user_id,))
+
+
+class PersonalDataRecorder(PostgresApplicationRecorder):
+    """The event store's recorder, writing the personal-data changes that events record in their transaction.
+
+    ``app.save(user, personal_changes=[NewPasswordHash(...)])``: the new hash is stored if and only if the
+    ``PasswordChanged`` event is, so two password changes at once leave the winner's hash, and a crash
+    between the two writes cannot happen. (eventsourcing calls ``_insert_events`` in the transaction that
+    inserts the events, before them; a version clash rolls both back.)
+    """
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if kwargs.get("personal_changes") and self.datastore.enable_db_functions:
+            raise NotImplementedError("personal-data changes need the recorder's own transaction")
+        return super().insert_events(stored_events, **kwargs)
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        write_changes(curs, kwargs.get("personal_changes", ()))
