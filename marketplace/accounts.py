@@ -56,11 +56,11 @@ class AccountCommands(MarketplaceBase):
             raise duplicate_email()
 
     def _save_new_person(
-        self, user: User, email: str, name: str, password: str, *others: Organisation,
+        self, user: User, email: str, name: str, password_hash: str, *others: Organisation,
         duplicate: ConflictError | None = None,
     ) -> int:
         """Claim the e-mail in the personal-data store, then record the events; undo the claim if they fail."""
-        self.personal.claim(Person(user.id, email, name, hash_password(password)))
+        self.personal.claim(Person(user.id, email, name, password_hash))
         try:
             return self.commit(*others, user, duplicate=duplicate)
         except BaseException:

@@ -6,7 +6,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConflictError, NotAuthenticatedError, PermissionDeniedError
+from domain.errors import (
+    ConcurrentModificationError,
+    ConflictError,
+    NotAuthenticatedError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from domain.organisation import Organisation
 from domain.user import ERASED_PERSON, Role, User
 from marketplace import account_commands as ac
@@ -219,6 +225,34 @@ def test_a_member_changes_its_password_with_the_current_one(world: dict[str, UUI
     event = memory_app.recorder.select_events(engineer, desc=True, limit=1)[0]
     assert event.topic == "domain.user:User.PasswordChanged"
     assert b"argon2" not in event.state
+
+
+def test_a_new_password_must_differ_from_the_current_one(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    before = head(memory_app)
+    with pytest.raises(ValidationError, match="new_password") as refused:
+        memory_app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=PASSWORD),
+                                   actor_id=world["engineer"])
+    assert refused.value.field == "new_password"
+    assert head(memory_app) == before
+    assert memory_app.authenticate("engineer@firm.test", PASSWORD) is not None
+
+
+def test_a_password_proven_before_a_change_that_won_meanwhile_changes_nothing(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    """The web proves the current password in the password pool, then runs the command: a change recorded
+    in between makes the proof stale (409), so the later command cannot overwrite the winner's password."""
+    app, engineer = memory_app, world["engineer"]
+    late = ac.ChangePassword(current_password=PASSWORD, new_password="late-password-1")
+    checked = app.check_password_change(late, actor_id=engineer)
+    app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="first-password-1"),
+                        actor_id=engineer)
+    before = head(app)
+    with pytest.raises(ConcurrentModificationError, match="current_password"):
+        app.change_password(late, actor_id=engineer, checked=checked)
+    assert head(app) == before
+    assert app.authenticate("engineer@firm.test", "first-password-1") is not None
+    assert app.authenticate("engineer@firm.test", "late-password-1") is None
 
 
 # --- deactivation -----------------------------------------------------------------------------

@@ -115,6 +115,10 @@ def test_a_member_changes_its_password_over_the_api_and_the_form(
     client: TestClient[Litestar], services: Services, enterprise: dict[str, str]
 ) -> None:
     before = head(services)
+    same = client.post("/api/me/password", headers=bearer(enterprise),
+                       json={"current_password": PASSWORD, "new_password": PASSWORD})
+    assert same.status_code == 400
+    assert same.json()["field"] == "new_password"
     wrong = client.post("/api/me/password", headers=bearer(enterprise),
                         json={"current_password": "not-my-password", "new_password": "brand-new-password"})
     assert wrong.status_code == 403
