@@ -10,6 +10,7 @@ copy them into the personal-data store; they are never shown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -18,6 +19,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, ValidationError
+from domain.text import checked
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,8 +56,20 @@ def parse_roles(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(roles))
 
 
+def email_key(email: str) -> str:
+    """The form in which two e-mail addresses are one account: trimmed, NFKC, case-folded (Unicode's
+    NFKC_Casefold), so that ``ｔｔｏ@fzu.example`` and ``TTO@fzu.example`` are ``tto@fzu.example``."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email.strip()).casefold())
+
+
+def legacy_email_key(email: str) -> str:
+    """The form stores written before :func:`email_key` recorded (and derived old user ids from)."""
+    return email.strip().lower()
+
+
 def clean_email(email: str) -> str:
-    cleaned = email.strip().lower()
+    """The e-mail address as recorded and compared (:func:`email_key`); invisible characters are refused."""
+    cleaned = email_key(checked(email.strip(), "email"))
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
         raise ValidationError("email: must be an e-mail address such as name@example.org", field="email")
     return cleaned

@@ -17,7 +17,7 @@ from uuid import UUID
 from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
 from domain.ids import legacy_user_id
 from domain.organisation import Organisation
-from domain.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User
+from domain.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User, email_key, legacy_email_key
 from marketplace import account_commands as ac
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.passwords import hash_password, verify_password
@@ -182,12 +182,20 @@ class AccountCommands(MarketplaceBase):
     # --- people behind the ids ----------------------------------------------------------------
     def user_id_of(self, email: str) -> UUID | None:
         """The id of the account with this e-mail address, if any."""
-        address = email.strip().lower()
-        person = self.personal.find_by_email(address)
-        if person is not None:
-            return person.user_id
-        user = self._adopt_legacy(legacy_user_id(address), address)
+        _, user = self.find_person(email)
         return user.id if user is not None else None
+
+    def find_person(self, email: str) -> tuple[Person | None, User | None]:
+        """The person and user of an e-mail address as typed, compared as :func:`email_key` says; an old
+        store's account also under the form it was recorded in (:func:`legacy_email_key`)."""
+        for address in dict.fromkeys((email_key(email), legacy_email_key(email))):
+            person = self.personal.find_by_email(address)
+            if person is not None:
+                return person, self.find_user(person.user_id)
+            user = self._adopt_legacy(legacy_user_id(address), address)
+            if user is not None:
+                return self.personal.get(user.id), user
+        return None, None
 
     def display_name_of(self, user_id: UUID) -> str:
         person = self.personal.get(user_id)
@@ -207,7 +215,8 @@ class AccountCommands(MarketplaceBase):
     def upgrade_old_accounts(self) -> tuple[int, int]:
         """Bring accounts of events written before issue 9 under today's rules (idempotent; run at start-up).
 
-        Personal data found in old events is copied into the personal-data store, and platform-wide
+        Personal data found in old events is copied into the personal-data store (e-mail addresses recorded
+        before they were compared NFKC and case-folded are stored in that form), and platform-wide
         roles that old events granted without a platform admin's authority are revoked (``RoleRevoked``
         by the system, awaiting a platform admin's confirmation). Returns (people copied, grants revoked).
         """
@@ -220,6 +229,7 @@ class AccountCommands(MarketplaceBase):
                 adopted += 1
             revoked += self._revoke_unauthorised_old_grants(user)
         self.personal.mark_scanned(last)
+        self.personal.rekey_emails(email_key)
         return adopted, revoked
 
     def _revoke_unauthorised_old_grants(self, user: User) -> int:

@@ -19,7 +19,7 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.ids import legacy_user_id, organisation_ids
+from domain.ids import organisation_ids
 from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
 from domain.money import Money
 from domain.organisation import Organisation
@@ -184,11 +184,7 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The active user with these credentials, or ``None`` (one answer for every failure)."""
-        address = email.strip().lower()
-        person = self.personal.find_by_email(address)
-        user = self.find_user(person.user_id) if person else self._adopt_legacy(legacy_user_id(address), address)
-        if person is None and user is not None:
-            person = self.personal.get(user.id)
+        person, user = self.find_person(email)
         stored = person.password_hash if person else None
         if stored is None and user is not None and user.legacy_person is not None:
             stored = user.legacy_person.password_hash

@@ -43,6 +43,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 
+from domain.user import email_key
 from marketplace.passwords import PasswordPoolBusyError, run_in_password_pool
 from web.context import bearer_identity, page_context, session_identity
 from web.i18n import MESSAGES
@@ -140,7 +141,8 @@ class Throttle:
         self._secret = hashlib.sha256(b"throttle:" + secret.encode()).digest()
 
     def key(self, scope: str, value: str) -> str:
-        digest = hmac.new(self._secret, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
+        # e-mail addresses as accounts compare them (ids and network addresses: lower-cased only)
+        digest = hmac.new(self._secret, email_key(value).encode(), hashlib.sha256).hexdigest()[:32]
         return f"{scope}:{digest}"
 
     async def take(self, *scopes: tuple[str, str]) -> None:

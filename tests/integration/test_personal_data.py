@@ -11,7 +11,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from domain.errors import ConcurrentModificationError
+from domain.errors import ConcurrentModificationError, ConflictError
 from domain.organisation import Organisation
 from domain.user import ERASED_PERSON
 from marketplace import account_commands as ac
@@ -189,3 +189,23 @@ def test_of_two_password_changes_at_once_exactly_the_winners_new_password_logs_i
     assert app.authenticate("li@firm.example", winner) is not None
     assert app.authenticate("li@firm.example", loser) is None
     assert app.authenticate("li@firm.example", "another-password") is None
+
+
+def test_an_old_address_in_another_width_is_stored_folded_at_start_up_and_still_logs_in(
+    services: Services, old_store: dict[str, UUID], tmp_path: Path
+) -> None:
+    app = services.app
+    org = app.repository.get(old_store["boss"]).organisation_id
+    wide = old_sign_up(app, "ｗｉｄｅ@firm.example", "宽字符", PASSWORD, org, ["member"], old_store["boss"])
+    again = restart(services, tmp_path)
+    try:
+        assert sql(again, "SELECT email FROM personal_data WHERE user_id = %s", wide) == [("wide@firm.example",)]
+        for typed in ("ｗｉｄｅ@firm.example", "Wide@Firm.Example"):
+            found = again.app.authenticate(typed, PASSWORD)
+            assert found is not None
+            assert found.id == wide
+        with pytest.raises(ConflictError, match="email"):
+            again.app.sign_up(c.SignUp(email="wide@firm.example", password=PASSWORD, display_name="冒名",
+                                       organisation_name="冒名公司", organisation_kind="enterprise"))
+    finally:
+        again.close()

@@ -127,6 +127,38 @@ def test_only_a_platform_admin_grants_and_revokes_platform_wide_roles(
     assert "valuer" not in memory_app.grantable_roles(admin)
 
 
+# --- e-mail addresses ------------------------------------------------------------------------
+@pytest.mark.parametrize("lookalike", ["ｃｅｏ@firm.test", "CEO@FIRM.TEST", "ceo@ｆｉｒｍ.ｔｅｓｔ",
+                                       " Ceo＠firm.test "])
+def test_an_email_address_in_another_width_or_case_is_the_same_account(
+    world: dict[str, UUID], memory_app: Marketplace, lookalike: str
+) -> None:
+    before = head(memory_app)
+    with pytest.raises(ConflictError, match="email"):
+        sign_up(memory_app, lookalike, "又一家公司")
+    with pytest.raises(ConflictError, match="email"):
+        add(memory_app, world["firm"], lookalike)
+    assert head(memory_app) == before
+    found = memory_app.authenticate(lookalike, PASSWORD)
+    assert found is not None
+    assert found.id == world["firm"]
+    assert memory_app.user_id_of(lookalike) == world["firm"]
+
+
+@pytest.mark.parametrize("hidden", ["new\u200b@firm.test", "\u202enew@firm.test", "new@firm.test\u2060",
+                                    "n\u00adew@firm.test"])
+def test_an_email_address_with_invisible_characters_is_refused(
+    world: dict[str, UUID], memory_app: Marketplace, hidden: str
+) -> None:
+    before = head(memory_app)
+    with pytest.raises(ValidationError, match="email") as refused:
+        sign_up(memory_app, hidden, "又一家公司")
+    assert refused.value.field == "email"
+    with pytest.raises(ValidationError, match="email"):
+        add(memory_app, world["firm"], hidden)
+    assert head(memory_app) == before
+
+
 # --- grants made before the rule, in an existing store --------------------------------------
 @pytest.fixture
 def old_store(memory_app: Marketplace) -> dict[str, UUID]:
@@ -195,6 +227,25 @@ def test_old_users_log_in_and_their_personal_data_moves_to_the_store(
     assert app.display_name_of(old_store["helper"]) == "李助理"
     with pytest.raises(ConflictError, match="email"):
         sign_up(app, "helper@firm.test", "新公司")
+
+
+def test_an_old_account_recorded_under_another_width_logs_in_and_its_address_stays_taken(
+    old_store: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    """Old stores kept addresses trimmed and lower-cased only: the upgrade stores them NFKC and case-folded."""
+    app = memory_app
+    wide = old_sign_up(app, "ｗｉｄｅ@firm.test", "宽字符", PASSWORD, user(app, old_store["boss"]).organisation_id,
+                       ["member"], old_store["boss"])
+    app.upgrade_old_accounts()
+    for typed in ("ｗｉｄｅ@firm.test", "wide@firm.test", "WIDE@firm.test"):
+        found = app.authenticate(typed, PASSWORD)
+        assert found is not None, typed
+        assert found.id == wide
+    before = head(app)
+    with pytest.raises(ConflictError, match="email"):
+        sign_up(app, "wide@firm.test", "新公司")
+    assert head(app) == before
+    assert app.authenticate("boss@firm.test", PASSWORD) is not None
 
 
 def test_erasing_an_old_user_removes_what_can_be_removed(old_store: dict[str, UUID], memory_app: Marketplace) -> None:
