@@ -190,6 +190,10 @@ class User(Aggregate):
 
     def grant_role(self, role: str, *, by: UUID, authority: str) -> None:
         (parsed,) = parse_roles([role])
+        self._require_not_erased()
+        if not self.active:
+            raise ConflictError("user_id: the account is deactivated; reactivate it before granting it a role",
+                                field="user_id")
         if parsed in self.roles:
             raise ConflictError(f"roles: user already has the role {parsed}", field="roles")
         self._role_granted(role=parsed, by=by, authority=authority)
@@ -204,7 +208,12 @@ class User(Aggregate):
             self.note_old_grant(role, by)
 
     def revoke_role(self, role: str, *, by: UUID) -> None:
+        """Take a role away; never ``member``, which every account holds (deactivate the account instead)."""
         (parsed,) = parse_roles([role])
+        self._require_not_erased()
+        if parsed == Role.MEMBER.value:
+            raise ConflictError("role: member cannot be revoked, every account holds it; to remove someone from "
+                                "the organisation, deactivate the account", field="role")
         if parsed in self.awaiting_confirmation:
             self._role_revoked(role=parsed, by=by)
             return

@@ -2,8 +2,11 @@
 
 Who may grant what: platform-wide roles (auditor, programme_officer, platform_admin) are granted and
 revoked only by a platform admin; ``valuer`` comes only with a valuer accreditation. An org admin
-grants ``member``/``org_admin`` within its own verified organisation; the admin of an unverified
+grants ``member``/``org_admin`` within its own verified organisation, but changes nothing on an
+account holding a platform-wide role (only a platform admin does); the admin of an unverified
 organisation may add plain members (no role changes) so that a team can prepare while it waits.
+``member`` is never revoked (an account without a role makes no sense: deactivate it instead), and
+an erased account's roles do not change; a deactivated one is granted nothing until reactivated.
 
 Personal data (e-mail, display name, password hash) goes to ``self.personal``, never into events.
 """

@@ -161,6 +161,10 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
         self.require_role(admin, Role.ORG_ADMIN)
         if user.organisation_id != admin.organisation_id:
             raise PermissionDeniedError("user_id: you may change roles only within your organisation", field="user_id")
+        if any(user.has_role(Role(r)) for r in PLATFORM_WIDE):
+            raise PermissionDeniedError(
+                "user_id: only a platform admin changes the roles of an account with platform-wide roles",
+                field="user_id")
         org = self.load(Organisation, admin.organisation_id, "organisation_id")
         if not org.verified:
             raise PermissionDeniedError(

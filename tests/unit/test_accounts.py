@@ -127,6 +127,56 @@ def test_only_a_platform_admin_grants_and_revokes_platform_wide_roles(
     assert "valuer" not in memory_app.grantable_roles(admin)
 
 
+def test_an_org_admin_changes_no_role_of_an_account_holding_a_platform_wide_role(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    """The programme officer in a firm, a platform admin in the operator's organisation: its org admin
+    may not strip or add roles (which would also end the account's sessions)."""
+    app, admin, officer = memory_app, world["admin"], world["engineer"]
+    app.grant_role(c.GrantRole(user_id=officer, role="programme_officer"), actor_id=admin)
+    ops_admin = add(app, admin, "org-admin@platform.test", ["member", "org_admin"])  # in the operator's organisation
+    second = add(app, admin, "second-admin@platform.test", ["member", "platform_admin"])
+    before = head(app)
+    for actor, target in ((world["firm"], officer), (ops_admin, admin), (ops_admin, second)):
+        for role in ("member", "org_admin"):
+            with pytest.raises(PermissionDeniedError, match="platform-wide"):
+                app.revoke_role(c.RevokeRole(user_id=target, role=role), actor_id=actor)
+        with pytest.raises(PermissionDeniedError, match="platform-wide"):
+            app.grant_role(c.GrantRole(user_id=target, role="org_admin"), actor_id=actor)
+    assert head(app) == before
+    assert user(app, officer).roles == ["member", "programme_officer"]
+    app.grant_role(c.GrantRole(user_id=officer, role="org_admin"), actor_id=admin)  # a platform admin may
+
+
+def test_member_is_never_revoked_deactivation_removes_someone(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    before = head(memory_app)
+    for actor in ("firm", "admin"):
+        with pytest.raises(ConflictError, match="deactivate") as refused:
+            memory_app.revoke_role(c.RevokeRole(user_id=world["engineer"], role="member"), actor_id=world[actor])
+        assert refused.value.field == "role"
+    assert head(memory_app) == before
+    assert user(memory_app, world["engineer"]).roles == ["member"]
+
+
+def test_the_roles_of_an_erased_or_deactivated_account_do_not_change(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    app, admin, engineer = memory_app, world["admin"], world["engineer"]
+    app.grant_role(c.GrantRole(user_id=engineer, role="org_admin"), actor_id=admin)
+    app.deactivate_user(ac.DeactivateUser(user_id=engineer), actor_id=admin)
+    before = head(app)
+    with pytest.raises(ConflictError, match="deactivated"):
+        app.grant_role(c.GrantRole(user_id=engineer, role="auditor"), actor_id=admin)
+    assert head(app) == before
+    app.erase_user(ac.EraseUser(user_id=engineer), actor_id=admin)
+    before = head(app)
+    with pytest.raises(ConflictError, match="erased"):
+        app.grant_role(c.GrantRole(user_id=engineer, role="auditor"), actor_id=admin)
+    with pytest.raises(ConflictError, match="erased"):
+        app.revoke_role(c.RevokeRole(user_id=engineer, role="org_admin"), actor_id=admin)
+    assert head(app) == before
+
+
 # --- e-mail addresses ------------------------------------------------------------------------
 @pytest.mark.parametrize("lookalike", ["ｃｅｏ@firm.test", "CEO@FIRM.TEST", "ceo@ｆｉｒｍ.ｔｅｓｔ",
                                        " Ceo＠firm.test "])
