@@ -24,6 +24,7 @@ from web.context import Identity, page_context
 from web.controllers.account import error_page, require_login
 from web.controllers.api import Created, Done, api_identity
 from web.forms import text, to_command
+from web.sessions import end_sessions
 from web.state import WebState
 from web.throttle import ThrottledError, client_address, password_work, throttle_members, throttle_of
 
@@ -116,6 +117,8 @@ async def _account_command(
         position = await web.run(command, cmd, actor_id=me.user_id)
     except DomainError as error:
         return error_page(request, error)
+    if isinstance(cmd, ac.DeactivateUser | ac.EraseUser):
+        await end_sessions(web, cmd.user_id, position)
     await web.wait_for(position)
     return Redirect(_back(text(form, "next"), back), status_code=303)
 
@@ -176,7 +179,7 @@ class AccountsApiController(Controller):
         me = api_identity(request, web)
         position = await web.run(web.services.app.deactivate_user, ac.DeactivateUser(user_id=user_id),
                                  actor_id=me.user_id)
-        await web.wait_for(position)
+        await end_sessions(web, user_id, position)
         return Done(position)
 
     @post("/users/{user_id:uuid}/reactivate", summary="Reactivate a deactivated member", status_code=200)
@@ -192,7 +195,7 @@ class AccountsApiController(Controller):
     async def erase(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         position = await web.run(web.services.app.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
-        await web.wait_for(position)
+        await end_sessions(web, user_id, position)
         return Done(position)
 
     @get("/users/unconfirmed-roles", summary="Old platform-wide grants not honoured until confirmed (platform admin)")
