@@ -137,7 +137,7 @@ class AccountController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             return Template("errors/error.html.jinja2", status_code=403, context=page_context(
                 request, status=403, message="this page needs the role platform_admin"))
         pending, total = await web.accounts.list_organisations(verified=False, limit=100)

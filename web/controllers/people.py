@@ -89,7 +89,7 @@ class PeopleFormsController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             return error_page(request, PermissionDeniedError("this page needs the role platform_admin"))
         offset = request.query_params.get("offset", "0")
         start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
