@@ -104,20 +104,22 @@ class AccountCommands(MarketplaceBase):
             start = page[-1].id + 1
 
     # --- the account --------------------------------------------------------------------------
-    def check_password_change(self, cmd: ac.ChangePassword, *, actor_id: UUID | None) -> CheckedPasswordChange:
+    def check_password_change(
+        self, current_password: str, new_password: str, *, actor_id: UUID | None
+    ) -> CheckedPasswordChange:
         """The argon2 work of a password change: prove the current password, hash the new one.
 
         The web runs it in the password pool (``run_in_password_pool``) and hands the result to
         :meth:`change_password`, so that no command worker thread waits on argon2.
         """
         user = self.actor(actor_id)
-        if cmd.new_password == cmd.current_password:
+        if new_password == current_password:
             raise ValidationError("new_password: must differ from the current password", field="new_password")
         current = self._password_hash(user)
-        if current is None or not verify_password(current, cmd.current_password):
+        if current is None or not verify_password(current, current_password):
             raise PermissionDeniedError("current_password: the current password is not right",
                                         field="current_password")
-        return CheckedPasswordChange(user.id, current, hash_password(cmd.new_password))
+        return CheckedPasswordChange(user.id, current, hash_password(new_password))
 
     def change_password(
         self, cmd: ac.ChangePassword, *, actor_id: UUID | None, checked: CheckedPasswordChange | None = None
@@ -127,7 +129,7 @@ class AccountCommands(MarketplaceBase):
         The new hash is written with the ``PasswordChanged`` event, in one transaction: of two changes at
         once, the one whose event is recorded leaves its hash, the other changes nothing (409).
         """
-        checked = checked or self.check_password_change(cmd, actor_id=actor_id)
+        checked = checked or self.check_password_change(cmd.current_password, cmd.new_password, actor_id=actor_id)
         user = self.actor(actor_id)
         if checked.user_id != user.id or self._password_hash(user) != checked.verified_against:
             raise ConcurrentModificationError(

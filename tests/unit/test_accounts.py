@@ -345,7 +345,7 @@ def test_a_password_proven_before_a_change_that_won_meanwhile_changes_nothing(
     in between makes the proof stale (409), so the later command cannot overwrite the winner's password."""
     app, engineer = memory_app, world["engineer"]
     late = ac.ChangePassword(current_password=PASSWORD, new_password="late-password-1")
-    checked = app.check_password_change(late, actor_id=engineer)
+    checked = app.check_password_change(late.current_password, late.new_password, actor_id=engineer)
     app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="first-password-1"),
                         actor_id=engineer)
     before = head(app)

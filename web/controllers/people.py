@@ -132,7 +132,8 @@ async def change_password(
     scopes = (("password.account", str(me.user_id)), ("password.address", client_address(request)))
     await throttle.take(*scopes)
     try:
-        checked = await password_work(web.services.app.check_password_change, cmd, actor_id=me.user_id)
+        checked = await password_work(web.services.app.check_password_change, cmd.current_password,
+                                      cmd.new_password, actor_id=me.user_id)
     except ThrottledError:  # the pool is busy: not a failed attempt
         await throttle.give_back(*scopes)
         raise
