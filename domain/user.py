@@ -10,6 +10,7 @@ copy them into the personal-data store; they are never shown.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -18,6 +19,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ConflictError, ValidationError
+from domain.text import checked
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,8 +56,20 @@ def parse_roles(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(roles))
 
 
+def email_key(email: str) -> str:
+    """The form in which two e-mail addresses are one account: trimmed, NFKC, case-folded (Unicode's
+    NFKC_Casefold), so that ``ｔｔｏ@fzu.example`` and ``TTO@fzu.example`` are ``tto@fzu.example``."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email.strip()).casefold())
+
+
+def legacy_email_key(email: str) -> str:
+    """The form stores written before :func:`email_key` recorded (and derived old user ids from)."""
+    return email.strip().lower()
+
+
 def clean_email(email: str) -> str:
-    cleaned = email.strip().lower()
+    """The e-mail address as recorded and compared (:func:`email_key`); invisible characters are refused."""
+    cleaned = email_key(checked(email.strip(), "email"))
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
         raise ValidationError("email: must be an e-mail address such as name@example.org", field="email")
     return cleaned
@@ -176,6 +190,10 @@ class User(Aggregate):
 
     def grant_role(self, role: str, *, by: UUID, authority: str) -> None:
         (parsed,) = parse_roles([role])
+        self._require_not_erased()
+        if not self.active:
+            raise ConflictError("user_id: the account is deactivated; reactivate it before granting it a role",
+                                field="user_id")
         if parsed in self.roles:
             raise ConflictError(f"roles: user already has the role {parsed}", field="roles")
         self._role_granted(role=parsed, by=by, authority=authority)
@@ -190,7 +208,12 @@ class User(Aggregate):
             self.note_old_grant(role, by)
 
     def revoke_role(self, role: str, *, by: UUID) -> None:
+        """Take a role away; never ``member``, which every account holds (deactivate the account instead)."""
         (parsed,) = parse_roles([role])
+        self._require_not_erased()
+        if parsed == Role.MEMBER.value:
+            raise ConflictError("role: member cannot be revoked, every account holds it; to remove someone from "
+                                "the organisation, deactivate the account", field="role")
         if parsed in self.awaiting_confirmation:
             self._role_revoked(role=parsed, by=by)
             return

@@ -2,8 +2,11 @@
 
 Who may grant what: platform-wide roles (auditor, programme_officer, platform_admin) are granted and
 revoked only by a platform admin; ``valuer`` comes only with a valuer accreditation. An org admin
-grants ``member``/``org_admin`` within its own verified organisation; the admin of an unverified
+grants ``member``/``org_admin`` within its own verified organisation, but changes nothing on an
+account holding a platform-wide role (only a platform admin does); the admin of an unverified
 organisation may add plain members (no role changes) so that a team can prepare while it waits.
+``member`` is never revoked (an account without a role makes no sense: deactivate it instead), and
+an erased account's roles do not change; a deactivated one is granted nothing until reactivated.
 
 Personal data (e-mail, display name, password hash) goes to ``self.personal``, never into events.
 """
@@ -14,16 +17,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError
+from domain.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
 from domain.ids import legacy_user_id
 from domain.organisation import Organisation
-from domain.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User
+from domain.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User, email_key, legacy_email_key
 from marketplace import account_commands as ac
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.passwords import hash_password, verify_password
-from marketplace.personal_data import Person, duplicate_email
+from marketplace.personal_data import Erasure, NewPasswordHash, Person, duplicate_email
 
 USER_SIGNED_UP = "domain.user:User.SignedUp"
+
+
+@dataclass(frozen=True)
+class CheckedPasswordChange:
+    """A password change whose current password was proven against ``verified_against``; ``new_hash`` to store."""
+
+    user_id: UUID
+    verified_against: str
+    new_hash: str
 
 
 @dataclass(frozen=True)
@@ -47,11 +59,11 @@ class AccountCommands(MarketplaceBase):
             raise duplicate_email()
 
     def _save_new_person(
-        self, user: User, email: str, name: str, password: str, *others: Organisation,
+        self, user: User, email: str, name: str, password_hash: str, *others: Organisation,
         duplicate: ConflictError | None = None,
     ) -> int:
         """Claim the e-mail in the personal-data store, then record the events; undo the claim if they fail."""
-        self.personal.claim(Person(user.id, email, name, hash_password(password)))
+        self.personal.claim(Person(user.id, email, name, password_hash))
         try:
             return self.commit(*others, user, duplicate=duplicate)
         except BaseException:
@@ -92,23 +104,47 @@ class AccountCommands(MarketplaceBase):
             start = page[-1].id + 1
 
     # --- the account --------------------------------------------------------------------------
-    def change_password(self, cmd: ac.ChangePassword, *, actor_id: UUID | None) -> int:
-        """The member changes its own password, proving the current one."""
+    def check_password_change(
+        self, current_password: str, new_password: str, *, actor_id: UUID | None
+    ) -> CheckedPasswordChange:
+        """The argon2 work of a password change: prove the current password, hash the new one.
+
+        The web runs it in the password pool (``run_in_password_pool``) and hands the result to
+        :meth:`change_password`, so that no command worker thread waits on argon2.
+        """
         user = self.actor(actor_id)
+        if new_password == current_password:
+            raise ValidationError("new_password: must differ from the current password", field="new_password")
+        current = self._password_hash(user)
+        if current is None or not verify_password(current, current_password):
+            raise PermissionDeniedError("current_password: the current password is not right",
+                                        field="current_password")
+        return CheckedPasswordChange(user.id, current, hash_password(new_password))
+
+    def change_password(
+        self, cmd: ac.ChangePassword, *, actor_id: UUID | None, checked: CheckedPasswordChange | None = None
+    ) -> int:
+        """The member changes its own password, proving the current one (``checked``: already proven).
+
+        The new hash is written with the ``PasswordChanged`` event, in one transaction: of two changes at
+        once, the one whose event is recorded leaves its hash, the other changes nothing (409).
+        """
+        checked = checked or self.check_password_change(cmd.current_password, cmd.new_password, actor_id=actor_id)
+        user = self.actor(actor_id)
+        if checked.user_id != user.id or self._password_hash(user) != checked.verified_against:
+            raise ConcurrentModificationError(
+                "current_password: the password was changed meanwhile; give the current one again",
+                field="current_password")
+        user.change_password(by=user.id)
+        return self.commit(user, personal=[NewPasswordHash(user.id, checked.new_hash)])
+
+    def _password_hash(self, user: User) -> str | None:
+        """The hash a password of this user is checked against (an old store's, until adopted)."""
         person = self.personal.get(user.id)
         current = person.password_hash if person else None
         if current is None and user.legacy_person is not None:
             current = user.legacy_person.password_hash
-        if current is None or not verify_password(current, cmd.current_password):
-            raise PermissionDeniedError("current_password: the current password is not right",
-                                        field="current_password")
-        user.change_password(by=user.id)
-        self.personal.set_password_hash(user.id, hash_password(cmd.new_password))
-        try:
-            return self.commit(user)
-        except BaseException:
-            self.personal.set_password_hash(user.id, current)
-            raise
+        return current
 
     def deactivate_user(self, cmd: ac.DeactivateUser, *, actor_id: UUID | None) -> int:
         """Stop a member's account (a departing employee); it can no longer log in or act."""
@@ -146,18 +182,25 @@ class AccountCommands(MarketplaceBase):
         if user.id == admin.id:
             raise PermissionDeniedError("user_id: a platform admin cannot erase itself", field="user_id")
         user.erase(by=admin.id)
-        self.personal.erase(user.id)
-        return self.commit(user)
+        return self.commit(user, personal=[Erasure(user.id)])
 
     # --- people behind the ids ----------------------------------------------------------------
     def user_id_of(self, email: str) -> UUID | None:
         """The id of the account with this e-mail address, if any."""
-        address = email.strip().lower()
-        person = self.personal.find_by_email(address)
-        if person is not None:
-            return person.user_id
-        user = self._adopt_legacy(legacy_user_id(address), address)
+        _, user = self.find_person(email)
         return user.id if user is not None else None
+
+    def find_person(self, email: str) -> tuple[Person | None, User | None]:
+        """The person and user of an e-mail address as typed, compared as :func:`email_key` says; an old
+        store's account also under the form it was recorded in (:func:`legacy_email_key`)."""
+        for address in dict.fromkeys((email_key(email), legacy_email_key(email))):
+            person = self.personal.find_by_email(address)
+            if person is not None:
+                return person, self.find_user(person.user_id)
+            user = self._adopt_legacy(legacy_user_id(address), address)
+            if user is not None:
+                return self.personal.get(user.id), user
+        return None, None
 
     def display_name_of(self, user_id: UUID) -> str:
         person = self.personal.get(user_id)
@@ -177,7 +220,8 @@ class AccountCommands(MarketplaceBase):
     def upgrade_old_accounts(self) -> tuple[int, int]:
         """Bring accounts of events written before issue 9 under today's rules (idempotent; run at start-up).
 
-        Personal data found in old events is copied into the personal-data store, and platform-wide
+        Personal data found in old events is copied into the personal-data store (e-mail addresses recorded
+        before they were compared NFKC and case-folded are stored in that form), and platform-wide
         roles that old events granted without a platform admin's authority are revoked (``RoleRevoked``
         by the system, awaiting a platform admin's confirmation). Returns (people copied, grants revoked).
         """
@@ -190,6 +234,7 @@ class AccountCommands(MarketplaceBase):
                 adopted += 1
             revoked += self._revoke_unauthorised_old_grants(user)
         self.personal.mark_scanned(last)
+        self.personal.rekey_emails(email_key)
         return adopted, revoked
 
     def _revoke_unauthorised_old_grants(self, user: User) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -23,7 +24,14 @@ from domain.listing import Listing
 from domain.patent import Patent
 from domain.user import Role, User
 from marketplace.clock import Clock, SystemClock
-from marketplace.personal_data import MemoryPersonalData, Person, PersonalData, PostgresPersonalData
+from marketplace.personal_data import (
+    MemoryPersonalData,
+    Person,
+    PersonalChange,
+    PersonalData,
+    PersonalDataRecorder,
+    PostgresPersonalData,
+)
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -37,7 +45,11 @@ class MarketplaceBase(Application[UUID]):
     name = "marketplace"
     # Long-lived aggregates load from a snapshot plus the events after it (as-of replay stays fast).
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Listing: 50, Patent: 50}
-    env: ClassVar[dict[str, str]] = {"COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5"}
+    env: ClassVar[dict[str, str]] = {
+        "COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5",
+        # On PostgreSQL, personal-data changes are written in the transaction of the events recording them.
+        "APPLICATION_RECORDER_TOPIC": "marketplace.personal_data:PersonalDataRecorder",
+    }
 
     def __init__(
         self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None, clock: Clock | None = None
@@ -65,10 +77,20 @@ class MarketplaceBase(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
-    def commit(self, *aggregates: Aggregate, duplicate: DomainError | None = None) -> int:
-        """Save atomically; a version clash becomes a 409 (or ``duplicate`` for natural keys)."""
+    def commit(
+        self, *aggregates: Aggregate, duplicate: DomainError | None = None, personal: Sequence[PersonalChange] = ()
+    ) -> int:
+        """Save atomically; a version clash becomes a 409 (or ``duplicate`` for natural keys).
+
+        ``personal``: changes to the personal-data store that the events record (a new password hash, an
+        erasure); on PostgreSQL they are written in the events' transaction, so both stand or neither.
+        """
+        together = isinstance(self.recorder, PersonalDataRecorder)
         try:
-            recordings: list[Recording[UUID]] = self.save(*aggregates)
+            recordings: list[Recording[UUID]] = (
+                self.save(*aggregates, personal_changes=tuple(personal)) if together and personal
+                else self.save(*aggregates)
+            )
         except IntegrityError:
             if duplicate is not None:
                 raise duplicate from None
@@ -76,6 +98,8 @@ class MarketplaceBase(Application[UUID]):
                 "version: the record was changed by someone else meanwhile; reload and try again",
                 field="expected_version",
             ) from None
+        if personal and not together:  # the in-memory store of the unit tests: after the save
+            self.personal.apply(personal)
         return recordings[-1].notification.id if recordings else self.recorder.max_notification_id() or 0
 
     @staticmethod

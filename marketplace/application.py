@@ -19,7 +19,7 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.ids import legacy_user_id, organisation_ids
+from domain.ids import organisation_ids
 from domain.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
 from domain.money import Money
 from domain.organisation import Organisation
@@ -31,7 +31,7 @@ from marketplace import commands as c
 from marketplace.accounts import AccountCommands
 from marketplace.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.deals import DealCommands
-from marketplace.passwords import timing_equaliser, verify_password
+from marketplace.passwords import hash_password, timing_equaliser, verify_password
 from marketplace.registrations import RegistrationCommands
 from marketplace.units import percent_to_basis_points
 from marketplace.valuations import ValuationCommands
@@ -75,8 +75,12 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
     name = "marketplace"
 
     # --- accounts ---------------------------------------------------------------------------
-    def sign_up(self, cmd: c.SignUp) -> tuple[UUID, int]:
-        """A person signs up for a new organisation, which waits for verification."""
+    def sign_up(self, cmd: c.SignUp, *, password_hash: str | None = None) -> tuple[UUID, int]:
+        """A person signs up for a new organisation, which waits for verification.
+
+        ``password_hash``: the hash of ``cmd.password``, made beforehand in the password pool (the web does,
+        so that no command worker thread waits on argon2); made here otherwise.
+        """
         email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
         self._require_email_free(email)
         if any(self.exists(i) for i in organisation_ids(cmd.organisation_name)):
@@ -90,10 +94,16 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
             "organisation_name: this organisation is already registered; ask its administrator to add you",
             field="organisation_name",
         )
-        return user.id, self._save_new_person(user, email, name, cmd.password, org, duplicate=duplicate)
+        hashed = password_hash or hash_password(cmd.password)
+        return user.id, self._save_new_person(user, email, name, hashed, org, duplicate=duplicate)
 
-    def add_member(self, cmd: c.AddMember, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """An org admin adds a colleague to its own organisation (a platform admin to the operator's)."""
+    def add_member(
+        self, cmd: c.AddMember, *, actor_id: UUID | None, password_hash: str | None = None
+    ) -> tuple[UUID, int]:
+        """An org admin adds a colleague to its own organisation (a platform admin to the operator's).
+
+        ``password_hash``: as for :meth:`sign_up`.
+        """
         admin = self.actor(actor_id)
         roles = parse_roles(list(cmd.roles)) or (Role.MEMBER.value,)
         if Role.VALUER.value in roles:
@@ -115,7 +125,8 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
         email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
         self._require_email_free(email)
         user = User.sign_up(organisation_id=admin.organisation_id, authority=authority, roles=roles, by=admin.id)
-        return user.id, self._save_new_person(user, email, name, cmd.password)
+        hashed = password_hash or hash_password(cmd.password)
+        return user.id, self._save_new_person(user, email, name, hashed)
 
     def verify_organisation(self, cmd: c.VerifyOrganisation, *, actor_id: UUID | None) -> int:
         admin = self.actor(actor_id)
@@ -150,6 +161,10 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
         self.require_role(admin, Role.ORG_ADMIN)
         if user.organisation_id != admin.organisation_id:
             raise PermissionDeniedError("user_id: you may change roles only within your organisation", field="user_id")
+        if any(user.has_role(Role(r)) for r in PLATFORM_WIDE):
+            raise PermissionDeniedError(
+                "user_id: only a platform admin changes the roles of an account with platform-wide roles",
+                field="user_id")
         org = self.load(Organisation, admin.organisation_id, "organisation_id")
         if not org.verified:
             raise PermissionDeniedError(
@@ -173,11 +188,7 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The active user with these credentials, or ``None`` (one answer for every failure)."""
-        address = email.strip().lower()
-        person = self.personal.find_by_email(address)
-        user = self.find_user(person.user_id) if person else self._adopt_legacy(legacy_user_id(address), address)
-        if person is None and user is not None:
-            person = self.personal.get(user.id)
+        person, user = self.find_person(email)
         stored = person.password_hash if person else None
         if stored is None and user is not None and user.legacy_person is not None:
             stored = user.legacy_person.password_hash
@@ -200,7 +211,7 @@ class Marketplace(AccountCommands, DealCommands, ValuationCommands, Registration
         user = User.sign_up(organisation_id=org.id, authority="system",
                             roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value), by=SYSTEM_ACTOR)
         duplicate = ConflictError("organisation_name: already registered", field="organisation_name")
-        self._save_new_person(user, email, name, password, org, duplicate=duplicate)
+        self._save_new_person(user, email, name, hash_password(password), org, duplicate=duplicate)
         return user.id
 
     # --- patents ----------------------------------------------------------------------------

@@ -50,15 +50,15 @@ def _in_pool(fn: Callable[..., T], *args: Any) -> T:
     return _pool.submit(fn, *args).result()
 
 
-async def run_in_password_pool(fn: Callable[..., T], *args: Any) -> T:
-    """Await ``fn(*args)`` run in the password pool (e.g. ``Marketplace.authenticate``).
+async def run_in_password_pool(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Await ``fn(*args, **kwargs)`` run in the password pool (e.g. ``Marketplace.authenticate``).
 
     Raises :class:`PasswordPoolBusyError` at once when :data:`MAX_WAITING` checks already wait.
     """
     if not _waiting.acquire(blocking=False):
         raise PasswordPoolBusyError
     try:
-        return await asyncio.wrap_future(_pool.submit(fn, *args))
+        return await asyncio.wrap_future(_pool.submit(fn, *args, **kwargs))
     finally:
         _waiting.release()
 

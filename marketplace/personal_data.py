@@ -8,12 +8,15 @@ store) and memory (the POPO application of the unit tests).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from eventsourcing.postgres import PostgresDatastore
-from psycopg import errors
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor, errors
+from psycopg.rows import DictRow
 
 from domain.errors import ConflictError
 
@@ -26,6 +29,23 @@ class Person:
     email: str
     display_name: str
     password_hash: str | None
+
+
+class NewPasswordHash(NamedTuple):
+    """The person's new password hash, written with the ``PasswordChanged`` event that records the change."""
+
+    user_id: UUID
+    password_hash: str
+
+
+class Erasure(NamedTuple):
+    """The person's row destroyed, with the ``Erased`` event that records it."""
+
+    user_id: UUID
+
+
+#: A change to the personal-data store that goes with the events recording it: both are written, or neither.
+PersonalChange = NewPasswordHash | Erasure
 
 
 def duplicate_email() -> ConflictError:
@@ -49,6 +69,12 @@ class PersonalData(Protocol):
 
     def erase(self, user_id: UUID) -> bool:
         """Destroy the person's row; False if there was none."""
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        """Make the changes (after their events were saved, where the recorder does not write them itself)."""
+
+    def rekey_emails(self, key: Callable[[str], str]) -> int:
+        """Store each e-mail address under ``key(email)`` where that differs and no other person has it."""
 
     def scanned_to(self) -> int:
         """The event-log position up to which old events were searched for personal data."""
@@ -85,6 +111,22 @@ class MemoryPersonalData:
 
     def erase(self, user_id: UUID) -> bool:
         return self._people.pop(user_id, None) is not None
+
+    def rekey_emails(self, key: Callable[[str], str]) -> int:
+        changed = 0
+        for person in list(self._people.values()):
+            new = key(person.email)
+            if new != person.email and self.find_by_email(new) is None:
+                self._people[person.user_id] = Person(person.user_id, new, person.display_name, person.password_hash)
+                changed += 1
+        return changed
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        for change in changes:
+            if isinstance(change, NewPasswordHash):
+                self.set_password_hash(change.user_id, change.password_hash)
+            else:
+                self.erase(change.user_id)
 
     def scanned_to(self) -> int:
         return self._position
@@ -142,6 +184,27 @@ class PostgresPersonalData:
             curs.execute("DELETE FROM personal_data WHERE user_id = %s", (user_id,))
             return curs.rowcount > 0
 
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            write_changes(curs, changes)
+
+    def rekey_emails(self, key: Callable[[str], str]) -> int:
+        with self.datastore.transaction(commit=False) as curs:  # only non-ASCII addresses can change
+            curs.execute("SELECT user_id, email FROM personal_data WHERE email !~ '^[ -~]*$'")
+            rows = curs.fetchall()
+        changed = 0
+        for row in rows:
+            new = key(row["email"])
+            if new == row["email"]:
+                continue
+            try:
+                with self.datastore.transaction(commit=True) as curs:
+                    curs.execute("UPDATE personal_data SET email = %s WHERE user_id = %s", (new, row["user_id"]))
+                    changed += curs.rowcount
+            except errors.UniqueViolation:  # two old addresses that are one now: both keep their old form
+                continue
+        return changed
+
     def scanned_to(self) -> int:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute("SELECT position FROM personal_data_scan")
@@ -151,3 +214,32 @@ class PostgresPersonalData:
     def mark_scanned(self, position: int) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("UPDATE personal_data_scan SET position = greatest(position, %s)", (position,))
+
+
+def write_changes(curs: Cursor[DictRow], changes: Sequence[PersonalChange]) -> None:
+    for change in changes:
+        if isinstance(change, NewPasswordHash):
+            curs.execute("UPDATE personal_data SET password_hash = %s WHERE user_id = %s",
+                         (change.password_hash, change.user_id))
+        else:
+            curs.execute("DELETE FROM personal_data WHERE user_id = %s", (change.user_id,))
+
+
+class PersonalDataRecorder(PostgresApplicationRecorder):
+    """The event store's recorder, writing the personal-data changes that events record in their transaction.
+
+    ``app.save(user, personal_changes=[NewPasswordHash(...)])``: the new hash is stored if and only if the
+    ``PasswordChanged`` event is, so two password changes at once leave the winner's hash, and a crash
+    between the two writes cannot happen. (eventsourcing calls ``_insert_events`` in the transaction that
+    inserts the events, before them; a version clash rolls both back.)
+    """
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if kwargs.get("personal_changes") and self.datastore.enable_db_functions:
+            raise NotImplementedError("personal-data changes need the recorder's own transaction")
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        return ids
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        write_changes(curs, kwargs.get("personal_changes", ()))

@@ -51,10 +51,10 @@ class Identity:
             roles = data["roles"]
             if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
                 return None
-            version = data.get("uv", 0)
-            if not isinstance(version, int) or not isinstance(data["name"], str):
+            version, name = data.get("uv", 0), data.get("name", "")  # tokens carry no name
+            if not isinstance(version, int) or not isinstance(name, str):
                 return None
-            return cls(UUID(str(data["uid"])), data["name"], UUID(str(data["org"])), tuple(roles), version)
+            return cls(UUID(str(data["uid"])), name, UUID(str(data["org"])), tuple(roles), version)
         except (KeyError, ValueError, TypeError, AttributeError):
             return None
 
@@ -74,8 +74,9 @@ class TokenClaims:
 
 def issue_token(identity: Identity, secret: str) -> str:
     now = int(time.time())
-    claims = identity.as_session() | {"sub": str(identity.user_id), "jti": str(uuid.uuid4()), "iat": now,
-                                      "exp": now + TOKEN_TTL_SECONDS}
+    # No name: a token is personal data out of the marketplace's reach once issued (an erasure cannot recall it).
+    claims = {k: v for k, v in identity.as_session().items() if k != "name"} | {
+        "sub": str(identity.user_id), "jti": str(uuid.uuid4()), "iat": now, "exp": now + TOKEN_TTL_SECONDS}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -41,7 +41,8 @@ WHERE s.session_id = $1 AND (s.expires_at IS NULL OR s.expires_at > now())
 """
 _SET = """
 INSERT INTO web_sessions (session_id, user_id, user_version, data, expires_at)
-VALUES ($1, $2, $3, $4, now() + $5::interval)
+SELECT $1, $2, $3, $4, now() + $5::interval
+WHERE NOT EXISTS (SELECT FROM credential_marks WHERE user_id = $2 AND (ended OR valid_from > $3))
 ON CONFLICT (session_id) DO UPDATE SET user_id = excluded.user_id, user_version = excluded.user_version,
     data = excluded.data, expires_at = excluded.expires_at
 """
@@ -121,6 +122,16 @@ async def begin_session(request: ASGIConnection[Any, Any, Any, Any], identity: I
         await cast(PostgresSessionStore, request.app.stores.get("sessions")).delete(old)
     cast(dict[str, Any], request.scope)[_NEW_SESSION] = True
     request.set_session(identity.as_session())
+
+
+async def end_sessions(web: WebState, user_id: UUID, position: int) -> None:
+    """Delete the sessions of a user just deactivated or erased (``position``: that event), so that its name
+    does not stay in ``web_sessions``: at once, and again once the credentials read model has the event
+    (a request of the user in flight meanwhile may have written its session back; from then on the
+    store writes none)."""
+    await web.pool.execute("DELETE FROM web_sessions WHERE user_id = $1", user_id)
+    await web.wait_for(position)
+    await web.pool.execute("DELETE FROM web_sessions WHERE user_id = $1", user_id)
 
 
 async def revoke_token(pool: asyncpg.Pool, jti: UUID, expires_at: int) -> None:

@@ -18,6 +18,7 @@ from marketplace.services import Services
 from projections.accounts import AccountsQueries
 from projections.catalogue_queries import CatalogueQueries
 from projections.health import HealthQueries
+from web.context import Identity
 
 T = TypeVar("T")
 
@@ -60,6 +61,14 @@ class WebState:
         if self._health is None:
             self._health = HealthQueries(self.pool, self.services.health_statement())
         return self._health
+
+    async def with_current_roles(self, me: Identity) -> Identity:
+        """``me`` with the roles the user holds now, from the accounts read model: a session or token
+        remembers the roles of its login, and may predate a revocation the credentials have not yet seen.
+        Pages and API reads that need a role check it on this (commands check it on the aggregates)."""
+        user = await self.accounts.get_user(me.user_id)
+        roles = tuple(user.roles) if user is not None else ()
+        return Identity(me.user_id, me.display_name, me.organisation_id, roles, me.version)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a (synchronous) application command in a worker thread."""

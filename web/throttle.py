@@ -1,4 +1,4 @@
-"""Throttles for logins, sign-ups and objections: token buckets in PostgreSQL, per account and per address.
+"""Throttles for logins, sign-ups, password changes, new members and objections: token buckets in PostgreSQL.
 
 Each bucket holds ``burst`` attempts and gains one every ``per_seconds``; an attempt takes one,
 and an empty bucket answers 429 with ``Retry-After`` (the seconds until it holds one again).
@@ -15,6 +15,10 @@ address bucket). The owner is then kept out only on an address it never used, an
 the attack lasts, and the attacker gets one guess a minute. A refusal is answered after a pause
 (:data:`REFUSAL_PAUSE`), so that hammering costs the server little CPU.
 
+Password changes count like logins (only failures, per account and per address); adding members
+counts every attempt, per admin and per organisation (each one hashes a password). The argon2 work
+of these commands runs in the password pool (:func:`password_work`), never in a command worker thread.
+
 Keys are keyed hashes (HMAC with the site's secret) of the e-mail, user id or address, so the
 table holds no personal data in clear. Behind a reverse proxy, the client address is the one the
 ASGI server takes from ``X-Forwarded-For`` (uvicorn trusts it from ``FORWARDED_ALLOW_IPS``).
@@ -28,8 +32,9 @@ import hmac
 import ipaddress
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from litestar import MediaType, Request, Response
@@ -38,8 +43,12 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 
+from domain.user import email_key
+from marketplace.passwords import PasswordPoolBusyError, run_in_password_pool
 from web.context import bearer_identity, page_context, session_identity
 from web.i18n import MESSAGES
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,10 @@ LIMITS: dict[str, Limit] = {
     "signup.account": Limit(3, 600),  # sign-up attempts for one e-mail: 3, then 6 an hour
     "objection.address": Limit(10, 360),  # objections to notices from one address
     "objection.account": Limit(5, 720),  # objections by one user: 5, then 5 an hour
+    "password.address": Limit(20, 15),  # failed password changes from one address: 20, then 4 a minute
+    "password.account": Limit(5, 120),  # failed password changes of one account: 5, then 1 every 2 minutes
+    "member.actor": Limit(20, 30),  # members added by one admin: 20, then 2 a minute
+    "member.organisation": Limit(40, 30),  # members added to one organisation: 40, then 2 a minute
 }
 KNOWN_ADDRESS_DAYS = 90
 #: Seconds a refusal waits before it is answered: a client that hammers on a few connections gets
@@ -128,7 +141,8 @@ class Throttle:
         self._secret = hashlib.sha256(b"throttle:" + secret.encode()).digest()
 
     def key(self, scope: str, value: str) -> str:
-        digest = hmac.new(self._secret, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
+        # e-mail addresses as accounts compare them (ids and network addresses: lower-cased only)
+        digest = hmac.new(self._secret, email_key(value).encode(), hashlib.sha256).hexdigest()[:32]
         return f"{scope}:{digest}"
 
     async def take(self, *scopes: tuple[str, str]) -> None:
@@ -180,3 +194,22 @@ async def throttle_objections(connection: ASGIConnection[Any, Any, Any, Any], _:
     if me is not None:
         scopes.append(("objection.account", str(me.user_id)))
     await throttle_of(connection).take(*scopes)
+
+
+async def throttle_members(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Route guard: adding a member takes an attempt per admin and per its organisation (session or token)."""
+    me = session_identity(connection) or bearer_identity(connection)
+    if me is not None:  # without an identity the handler answers 401 before any password work
+        await throttle_of(connection).take(("member.actor", str(me.user_id)),
+                                           ("member.organisation", str(me.organisation_id)))
+
+
+async def password_work(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Await ``fn`` (argon2 work: a check or a hash) in the password pool, holding no command worker thread.
+
+    Raises :class:`ThrottledError` (429, busy) when too many password checks already wait.
+    """
+    try:
+        return await run_in_password_pool(fn, *args, **kwargs)
+    except PasswordPoolBusyError:
+        raise ThrottledError(2, busy=True) from None

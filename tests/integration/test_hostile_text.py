@@ -135,6 +135,12 @@ class Harness:
                                                   display_name="评估师"), actor_id=self["agency"])
         return user
 
+    def agency_org_admin(self) -> UUID:
+        """A new member of the agency made its org admin (``member`` itself is never revoked)."""
+        user = self.agency_member()
+        self.app.grant_role(c.GrantRole(user_id=user, role="org_admin"), actor_id=self["admin"])
+        return user
+
     def assessment(self) -> UUID:
         body = ASSESSMENT | {"patent_id": str(self["patent"]), "basis_date": START.date().isoformat()}
         valuation, _ = self.app.record_assessment(msgspec.convert(body, vc.RecordAssessment), actor_id=self["valuer"])
@@ -272,7 +278,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
                              "roles": ["member"]}, "uni"),
     c.VerifyOrganisation: lambda h: ({"organisation_id": str(h.organisation())}, "admin"),
     c.GrantRole: lambda h: ({"user_id": str(h.agency_member()), "role": "org_admin"}, "agency"),
-    c.RevokeRole: lambda h: ({"user_id": str(h.agency_member()), "role": "member"}, "admin"),
+    c.RevokeRole: lambda h: ({"user_id": str(h.agency_org_admin()), "role": "org_admin"}, "admin"),
     c.RegisterPatent: lambda h: (_patent(h), "uni"),
     c.ChangeLegalStatus: lambda h: ({"patent_id": str(h.patent()), "legal_status": "lapsed",
                                      "effective_date": "2025-01-01", "reason": "未缴年费\n公告"}, "uni"),

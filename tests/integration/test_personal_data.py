@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -10,6 +11,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from domain.errors import ConcurrentModificationError, ConflictError
 from domain.organisation import Organisation
 from domain.user import ERASED_PERSON
 from marketplace import account_commands as ac
@@ -158,5 +160,52 @@ def test_an_old_store_keeps_working_and_erasure_removes_what_it_can(
             (ERASED_PERSON,)]
         # What erasure cannot remove: the old SignedUp event itself, sealed by the hash chain.
         assert b"li@firm.example" in event_bytes(again)
+    finally:
+        again.close()
+
+
+def test_of_two_password_changes_at_once_exactly_the_winners_new_password_logs_in(
+    services: Services, people: dict[str, UUID]
+) -> None:
+    """Both changes prove the current password and save at the same moment: one is recorded, its new hash
+    stays in the personal-data store, and the loser changes nothing (neither the old password nor its own)."""
+    from tests.integration.test_deal_races import race  # the barrier that makes both save at once
+
+    app, member = services.app, people["member"]
+    before = app.recorder.max_notification_id()
+
+    def changing_to(new: str) -> Any:
+        return lambda: app.change_password(
+            ac.ChangePassword(current_password="another-password", new_password=new), actor_id=member)
+
+    outcomes = race(SimpleNamespace(app=app), changing_to("first-new-password"), changing_to("second-new-password"))
+    won = [i for i, o in enumerate(outcomes) if isinstance(o, int)]
+    lost = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(won) == 1, outcomes
+    assert len(lost) == 1
+    assert isinstance(lost[0], ConcurrentModificationError)
+    assert app.recorder.max_notification_id() == (before or 0) + 1
+    winner, loser = ("first-new-password", "second-new-password")[:: 1 if won == [0] else -1]
+    assert app.authenticate("li@firm.example", winner) is not None
+    assert app.authenticate("li@firm.example", loser) is None
+    assert app.authenticate("li@firm.example", "another-password") is None
+
+
+def test_an_old_address_in_another_width_is_stored_folded_at_start_up_and_still_logs_in(
+    services: Services, old_store: dict[str, UUID], tmp_path: Path
+) -> None:
+    app = services.app
+    org = app.repository.get(old_store["boss"]).organisation_id
+    wide = old_sign_up(app, "ｗｉｄｅ@firm.example", "宽字符", PASSWORD, org, ["member"], old_store["boss"])
+    again = restart(services, tmp_path)
+    try:
+        assert sql(again, "SELECT email FROM personal_data WHERE user_id = %s", wide) == [("wide@firm.example",)]
+        for typed in ("ｗｉｄｅ@firm.example", "Wide@Firm.Example"):
+            found = again.app.authenticate(typed, PASSWORD)
+            assert found is not None
+            assert found.id == wide
+        with pytest.raises(ConflictError, match="email"):
+            again.app.sign_up(c.SignUp(email="wide@firm.example", password=PASSWORD, display_name="冒名",
+                                       organisation_name="冒名公司", organisation_kind="enterprise"))
     finally:
         again.close()

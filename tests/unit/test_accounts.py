@@ -6,7 +6,13 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConflictError, NotAuthenticatedError, PermissionDeniedError
+from domain.errors import (
+    ConcurrentModificationError,
+    ConflictError,
+    NotAuthenticatedError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from domain.organisation import Organisation
 from domain.user import ERASED_PERSON, Role, User
 from marketplace import account_commands as ac
@@ -121,6 +127,88 @@ def test_only_a_platform_admin_grants_and_revokes_platform_wide_roles(
     assert "valuer" not in memory_app.grantable_roles(admin)
 
 
+def test_an_org_admin_changes_no_role_of_an_account_holding_a_platform_wide_role(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    """The programme officer in a firm, a platform admin in the operator's organisation: its org admin
+    may not strip or add roles (which would also end the account's sessions)."""
+    app, admin, officer = memory_app, world["admin"], world["engineer"]
+    app.grant_role(c.GrantRole(user_id=officer, role="programme_officer"), actor_id=admin)
+    ops_admin = add(app, admin, "org-admin@platform.test", ["member", "org_admin"])  # in the operator's organisation
+    second = add(app, admin, "second-admin@platform.test", ["member", "platform_admin"])
+    before = head(app)
+    for actor, target in ((world["firm"], officer), (ops_admin, admin), (ops_admin, second)):
+        for role in ("member", "org_admin"):
+            with pytest.raises(PermissionDeniedError, match="platform-wide"):
+                app.revoke_role(c.RevokeRole(user_id=target, role=role), actor_id=actor)
+        with pytest.raises(PermissionDeniedError, match="platform-wide"):
+            app.grant_role(c.GrantRole(user_id=target, role="org_admin"), actor_id=actor)
+    assert head(app) == before
+    assert user(app, officer).roles == ["member", "programme_officer"]
+    app.grant_role(c.GrantRole(user_id=officer, role="org_admin"), actor_id=admin)  # a platform admin may
+
+
+def test_member_is_never_revoked_deactivation_removes_someone(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    before = head(memory_app)
+    for actor in ("firm", "admin"):
+        with pytest.raises(ConflictError, match="deactivate") as refused:
+            memory_app.revoke_role(c.RevokeRole(user_id=world["engineer"], role="member"), actor_id=world[actor])
+        assert refused.value.field == "role"
+    assert head(memory_app) == before
+    assert user(memory_app, world["engineer"]).roles == ["member"]
+
+
+def test_the_roles_of_an_erased_or_deactivated_account_do_not_change(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    app, admin, engineer = memory_app, world["admin"], world["engineer"]
+    app.grant_role(c.GrantRole(user_id=engineer, role="org_admin"), actor_id=admin)
+    app.deactivate_user(ac.DeactivateUser(user_id=engineer), actor_id=admin)
+    before = head(app)
+    with pytest.raises(ConflictError, match="deactivated"):
+        app.grant_role(c.GrantRole(user_id=engineer, role="auditor"), actor_id=admin)
+    assert head(app) == before
+    app.erase_user(ac.EraseUser(user_id=engineer), actor_id=admin)
+    before = head(app)
+    with pytest.raises(ConflictError, match="erased"):
+        app.grant_role(c.GrantRole(user_id=engineer, role="auditor"), actor_id=admin)
+    with pytest.raises(ConflictError, match="erased"):
+        app.revoke_role(c.RevokeRole(user_id=engineer, role="org_admin"), actor_id=admin)
+    assert head(app) == before
+
+
+# --- e-mail addresses ------------------------------------------------------------------------
+@pytest.mark.parametrize("lookalike", ["ｃｅｏ@firm.test", "CEO@FIRM.TEST", "ceo@ｆｉｒｍ.ｔｅｓｔ",
+                                       " Ceo＠firm.test "])
+def test_an_email_address_in_another_width_or_case_is_the_same_account(
+    world: dict[str, UUID], memory_app: Marketplace, lookalike: str
+) -> None:
+    before = head(memory_app)
+    with pytest.raises(ConflictError, match="email"):
+        sign_up(memory_app, lookalike, "又一家公司")
+    with pytest.raises(ConflictError, match="email"):
+        add(memory_app, world["firm"], lookalike)
+    assert head(memory_app) == before
+    found = memory_app.authenticate(lookalike, PASSWORD)
+    assert found is not None
+    assert found.id == world["firm"]
+    assert memory_app.user_id_of(lookalike) == world["firm"]
+
+
+@pytest.mark.parametrize("hidden", ["new\u200b@firm.test", "\u202enew@firm.test", "new@firm.test\u2060",
+                                    "n\u00adew@firm.test"])
+def test_an_email_address_with_invisible_characters_is_refused(
+    world: dict[str, UUID], memory_app: Marketplace, hidden: str
+) -> None:
+    before = head(memory_app)
+    with pytest.raises(ValidationError, match="email") as refused:
+        sign_up(memory_app, hidden, "又一家公司")
+    assert refused.value.field == "email"
+    with pytest.raises(ValidationError, match="email"):
+        add(memory_app, world["firm"], hidden)
+    assert head(memory_app) == before
+
+
 # --- grants made before the rule, in an existing store --------------------------------------
 @pytest.fixture
 def old_store(memory_app: Marketplace) -> dict[str, UUID]:
@@ -191,6 +279,25 @@ def test_old_users_log_in_and_their_personal_data_moves_to_the_store(
         sign_up(app, "helper@firm.test", "新公司")
 
 
+def test_an_old_account_recorded_under_another_width_logs_in_and_its_address_stays_taken(
+    old_store: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    """Old stores kept addresses trimmed and lower-cased only: the upgrade stores them NFKC and case-folded."""
+    app = memory_app
+    wide = old_sign_up(app, "ｗｉｄｅ@firm.test", "宽字符", PASSWORD, user(app, old_store["boss"]).organisation_id,
+                       ["member"], old_store["boss"])
+    app.upgrade_old_accounts()
+    for typed in ("ｗｉｄｅ@firm.test", "wide@firm.test", "WIDE@firm.test"):
+        found = app.authenticate(typed, PASSWORD)
+        assert found is not None, typed
+        assert found.id == wide
+    before = head(app)
+    with pytest.raises(ConflictError, match="email"):
+        sign_up(app, "wide@firm.test", "新公司")
+    assert head(app) == before
+    assert app.authenticate("boss@firm.test", PASSWORD) is not None
+
+
 def test_erasing_an_old_user_removes_what_can_be_removed(old_store: dict[str, UUID], memory_app: Marketplace) -> None:
     app = memory_app
     app.upgrade_old_accounts()
@@ -219,6 +326,34 @@ def test_a_member_changes_its_password_with_the_current_one(world: dict[str, UUI
     event = memory_app.recorder.select_events(engineer, desc=True, limit=1)[0]
     assert event.topic == "domain.user:User.PasswordChanged"
     assert b"argon2" not in event.state
+
+
+def test_a_new_password_must_differ_from_the_current_one(world: dict[str, UUID], memory_app: Marketplace) -> None:
+    before = head(memory_app)
+    with pytest.raises(ValidationError, match="new_password") as refused:
+        memory_app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=PASSWORD),
+                                   actor_id=world["engineer"])
+    assert refused.value.field == "new_password"
+    assert head(memory_app) == before
+    assert memory_app.authenticate("engineer@firm.test", PASSWORD) is not None
+
+
+def test_a_password_proven_before_a_change_that_won_meanwhile_changes_nothing(
+    world: dict[str, UUID], memory_app: Marketplace
+) -> None:
+    """The web proves the current password in the password pool, then runs the command: a change recorded
+    in between makes the proof stale (409), so the later command cannot overwrite the winner's password."""
+    app, engineer = memory_app, world["engineer"]
+    late = ac.ChangePassword(current_password=PASSWORD, new_password="late-password-1")
+    checked = app.check_password_change(late.current_password, late.new_password, actor_id=engineer)
+    app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="first-password-1"),
+                        actor_id=engineer)
+    before = head(app)
+    with pytest.raises(ConcurrentModificationError, match="current_password"):
+        app.change_password(late, actor_id=engineer, checked=checked)
+    assert head(app) == before
+    assert app.authenticate("engineer@firm.test", "first-password-1") is not None
+    assert app.authenticate("engineer@firm.test", "late-password-1") is None
 
 
 # --- deactivation -----------------------------------------------------------------------------

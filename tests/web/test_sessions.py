@@ -8,11 +8,13 @@ from typing import Any
 
 import httpx
 import jwt
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace import account_commands as ac
+from marketplace import commands as c
 from marketplace.services import Services
 from projections.records import EventRecord
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
@@ -236,3 +238,41 @@ def test_a_deactivation_or_erasure_ends_the_users_sessions_and_tokens_for_good(
     assert not replay(client, cookie)
     assert not counts(client, headers)
     assert not counts(client, api_token(client, EMAIL, PASSWORD))  # even a token issued afterwards
+
+
+def session_rows(services: Services, user_id: str) -> list[bytes]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        rows = conn.execute("SELECT data FROM web_sessions WHERE user_id = %s", (user_id,)).fetchall()
+    return [bytes(r[0]) for r in rows]
+
+
+@pytest.mark.parametrize("how", ["erase over the API", "deactivate with the form"])
+def test_erasing_or_deactivating_a_user_deletes_its_sessions_and_their_name_at_once(
+    client: TestClient[Litestar], services: Services, how: str
+) -> None:
+    """The session row holds the person's name: it goes with the command, not with a sweep some day."""
+    sign_up_verified(client, services, EMAIL, "福州大学")
+    user_id = user_id_of(client)
+    login(client, EMAIL, PASSWORD)  # the person's own browser
+    client.cookies = httpx.Cookies()
+    rows = session_rows(services, user_id)
+    assert rows
+    assert any(b"researcher" in row for row in rows)
+    if how == "erase over the API":
+        admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+        assert client.post(f"/api/users/{user_id}/erase", headers=admin).status_code == 200
+    else:
+        services.app.add_member(c.AddMember(email="head@fzu.test", password=PASSWORD, display_name="系主任",
+                                            roles=["member", "org_admin"]), actor_id=uuid.UUID(user_id))
+        settle(services)
+        login(client, "head@fzu.test", PASSWORD)
+        assert post_form(client, f"/my/members/{user_id}/deactivate", {}, form_page="/my").status_code == 303
+    assert session_rows(services, user_id) == []
+
+
+def test_a_token_carries_no_name(client: TestClient[Litestar]) -> None:
+    token = client.post("/api/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).json()["token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert "name" not in claims
+    assert "Platform Admin" not in str(claims)
+    assert counts(client, {"Authorization": f"Bearer {token}"})

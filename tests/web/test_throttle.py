@@ -6,6 +6,7 @@ behind the production reverse proxy.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,9 +16,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from marketplace import passwords
 from marketplace.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token
-from web.throttle import LIMITS
+from web.throttle import LIMITS, Limit
 
 WRONG = "wrong-password-0"
 
@@ -128,3 +130,129 @@ def test_objections_are_throttled_per_user(client: TestClient[Any]) -> None:
         refused = client.post(path, json={"text": "价格明显偏低"}, headers=headers | at(f"192.0.2.{n + 1}"))
         assert refused.status_code == 404, refused.text  # no such contract: the command itself refuses
     assert_throttled(client.post(path, json={"text": "价格明显偏低"}, headers=headers | at("192.0.2.50")))
+
+
+def bearer_at(client: TestClient[Any], email: str, password: str, address: str) -> dict[str, str]:
+    response = token(client, email, password, address)
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"} | at(address)
+
+
+def sign_up_at(client: TestClient[Any], email: str, address: str, password: str = "secret-password-1") -> Any:
+    return client.post("/api/signup", headers=at(address), json={
+        "email": email, "password": password, "display_name": "Founder",
+        "organisation_name": f"组织{email}", "organisation_kind": "enterprise"})
+
+
+def change_password(client: TestClient[Any], headers: dict[str, str], current: str, new: str, address: str) -> Any:
+    return client.post("/api/me/password", json={"current_password": current, "new_password": new},
+                       headers=headers | at(address))
+
+
+def test_wrong_current_passwords_are_throttled_per_account_and_a_refused_change_records_nothing(
+    client: TestClient[Any], services: Services
+) -> None:
+    assert sign_up_at(client, "victim@example.org", "198.51.100.30").status_code == 201
+    stolen = bearer_at(client, "victim@example.org", "secret-password-1", "198.51.100.30")
+    for n in range(LIMITS["password.account"].burst):  # a stolen token, guessing from one address after another
+        assert change_password(client, stolen, f"guess-{n}-password", "new-password-1", f"192.0.2.{n + 1}"
+                               ).status_code == 403
+    before = services.recorder.max_notification_id()
+    retry_after = assert_throttled(change_password(client, stolen, "secret-password-1", "new-password-1",
+                                                   "192.0.2.100"))
+    assert retry_after <= LIMITS["password.account"].per_seconds + 1
+    assert services.recorder.max_notification_id() == before
+    # The form answers the same; another account is not concerned.
+    admin = bearer_at(client, ADMIN_EMAIL, ADMIN_PASSWORD, "192.0.2.101")
+    assert change_password(client, admin, "wrong-password-9", "new-password-1", "192.0.2.101").status_code == 403
+
+
+def test_wrong_current_passwords_from_one_address_are_throttled_whatever_the_account(
+    client: TestClient[Any], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(LIMITS, "password.address", Limit(2, 60))
+    tokens = []
+    for n in range(3):
+        assert sign_up_at(client, f"member{n}@example.org", f"198.51.100.{40 + n}").status_code == 201
+        tokens.append(bearer_at(client, f"member{n}@example.org", "secret-password-1", f"198.51.100.{40 + n}"))
+    for n in range(2):
+        assert change_password(client, tokens[n], WRONG, "new-password-1", "203.0.113.40").status_code == 403
+    before = services.recorder.max_notification_id()
+    assert_throttled(change_password(client, tokens[2], "secret-password-1", "new-password-1", "203.0.113.40"))
+    assert services.recorder.max_notification_id() == before
+    assert change_password(client, tokens[2], "secret-password-1", "new-password-1", "203.0.113.41"
+                           ).status_code == 200
+
+
+def test_successful_password_changes_do_not_count(client: TestClient[Any]) -> None:
+    assert sign_up_at(client, "changer@example.org", "198.51.100.50").status_code == 201
+    headers = bearer_at(client, "changer@example.org", "secret-password-1", "198.51.100.50")
+    current = "secret-password-1"
+    for n in range(LIMITS["password.account"].burst + 2):
+        new = f"changed-password-{n}"
+        assert change_password(client, headers, current, new, "198.51.100.50").status_code == 200
+        current = new
+        headers = bearer_at(client, "changer@example.org", current, "198.51.100.50")  # the change ended the token
+
+
+def test_adding_members_is_throttled_per_admin_and_a_refused_one_records_nothing(
+    client: TestClient[Any], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(LIMITS, "member.actor", Limit(2, 600))
+    assert sign_up_at(client, "hr@example.org", "198.51.100.60").status_code == 201
+    headers = bearer_at(client, "hr@example.org", "secret-password-1", "198.51.100.60")
+
+    def add(n: int) -> Any:
+        return client.post("/api/members", headers=headers, json={
+            "email": f"hire{n}@example.org", "password": "secret-password-1", "display_name": f"Hire {n}"})
+
+    assert add(0).status_code == 201
+    assert add(1).status_code == 201
+    before = services.recorder.max_notification_id()
+    assert_throttled(add(2))
+    assert services.recorder.max_notification_id() == before
+    assert token(client, "hire2@example.org", "secret-password-1", "198.51.100.61").status_code == 401
+
+
+def test_no_command_worker_thread_waits_on_argon2(
+    client: TestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sign-up, adding a member, changing a password and logging in do their argon2 work in the password
+    pool, awaited by the event loop: a flood of them cannot hold the threads that run every command."""
+    threads: list[str] = []
+    real = passwords._in_pool
+
+    def spy(fn: Any, *args: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(fn, *args)
+
+    monkeypatch.setattr(passwords, "_in_pool", spy)
+    assert sign_up_at(client, "pool@example.org", "198.51.100.70").status_code == 201
+    headers = bearer_at(client, "pool@example.org", "secret-password-1", "198.51.100.70")
+    assert client.post("/api/members", headers=headers, json={
+        "email": "pool-member@example.org", "password": "secret-password-1", "display_name": "M"}).status_code == 201
+    assert change_password(client, headers, WRONG, "new-password-1", "198.51.100.70").status_code == 403
+    assert change_password(client, headers, "secret-password-1", "new-password-1", "198.51.100.70"
+                           ).status_code == 200
+    assert len(threads) >= 5
+    assert all(name.startswith("passwords") for name in threads), threads
+
+
+def test_password_commands_are_refused_as_busy_when_the_password_pool_is_full(
+    client: TestClient[Any], services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sign_up_at(client, "busy@example.org", "198.51.100.80").status_code == 201
+    headers = bearer_at(client, "busy@example.org", "secret-password-1", "198.51.100.80")
+    full = threading.BoundedSemaphore(1)
+    full.acquire()
+    monkeypatch.setattr(passwords, "_waiting", full)
+    before = services.recorder.max_notification_id()
+    for _ in range(LIMITS["password.account"].burst + 1):  # a busy refusal is no failed attempt
+        assert_throttled(change_password(client, headers, "secret-password-1", "new-password-1", "198.51.100.80"))
+    assert_throttled(sign_up_at(client, "later@example.org", "198.51.100.81"))
+    assert_throttled(client.post("/api/members", headers=headers, json={
+        "email": "later-member@example.org", "password": "secret-password-1", "display_name": "M"}))
+    assert services.recorder.max_notification_id() == before
+    monkeypatch.undo()
+    assert change_password(client, headers, "secret-password-1", "new-password-1", "198.51.100.80"
+                           ).status_code == 200

@@ -10,12 +10,13 @@ from litestar.response import Redirect, Template
 
 from domain.errors import DomainError
 from marketplace import commands as c
+from marketplace.passwords import hash_password
 from web.context import Identity, language_of, page_context, session_identity
 from web.forms import text, to_command
 from web.i18n import MESSAGES, translator
 from web.sessions import NEW_USER_VERSION, authenticate, begin_session
 from web.state import WebState
-from web.throttle import client_address, throttle_of
+from web.throttle import client_address, password_work, throttle_members, throttle_of
 
 
 def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
@@ -90,7 +91,8 @@ class AccountController(Controller):
                                         ("signup.account", values["email"]))
         try:
             cmd = to_command(c.SignUp, values | {"password": text(form, "password")})
-            user_id, position = await web.run(web.services.app.sign_up, cmd)
+            hashed = await password_work(hash_password, cmd.password)
+            user_id, position = await web.run(web.services.app.sign_up, cmd, password_hash=hashed)
         except DomainError as error:
             return form_error(request, "account/signup.html.jinja2", error, values=values)
         await web.wait_for(position)
@@ -118,7 +120,7 @@ class AccountController(Controller):
             request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members,
             to_confirm=to_confirm, grantable=grantable))
 
-    @post("/my/members")
+    @post("/my/members", guards=[throttle_members])
     async def add_member(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         me = require_login(request)
         if isinstance(me, Redirect):
@@ -130,7 +132,8 @@ class AccountController(Controller):
                 "display_name": text(form, "display_name"),
                 "roles": [str(r) for r in form.getall("roles", [])] or ["member"],
             })
-            _, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id)
+            hashed = await password_work(hash_password, cmd.password)
+            _, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id, password_hash=hashed)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)
@@ -141,7 +144,7 @@ class AccountController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             return admin_only(request)
         pending, total = await web.accounts.list_organisations(verified=False, limit=100)
         return Template("admin/organisations.html.jinja2",

@@ -15,6 +15,7 @@ from domain.listing import DealType, Maturity
 from domain.patent_terms import LegalStatus
 from domain.user import Role
 from marketplace import commands as c
+from marketplace.passwords import hash_password
 from projections.accounts import OrganisationRow
 from projections.catalogue_queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
 from web.api_docs import BEARER, OPTIONAL_BEARER, answers, documented
@@ -22,7 +23,7 @@ from web.context import Identity, bearer_identity, issue_token, read_token
 from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
 from web.sessions import authenticate, revoke_token
 from web.state import WebState
-from web.throttle import client_address, throttle_of
+from web.throttle import client_address, password_work, throttle_of
 
 Query = Annotated[str, Parameter(max_length=200, description="words to search for")]
 
@@ -104,7 +105,8 @@ class ApiController(Controller):
           description="Throttled per address and per e-mail: 429 with Retry-After.", responses=answers(409, 429))
     async def signup(self, data: c.SignUp, web: WebState, request: Request[Any, Any, Any]) -> Created:
         await throttle_of(request).take(("signup.address", client_address(request)), ("signup.account", data.email))
-        user_id, position = await web.run(web.services.app.sign_up, data)
+        hashed = await password_work(hash_password, data.password)
+        user_id, position = await web.run(web.services.app.sign_up, data, password_hash=hashed)
         await web.wait_for(position)
         return Created(user_id, position)
 

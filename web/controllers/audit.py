@@ -171,19 +171,12 @@ def _forbidden(request: Request[Any, Any, Any]) -> Template:
                     context=page_context(request, status=403, message=t("audit.forbidden")))
 
 
-async def _with_current_roles(me: Identity, web: WebState) -> Identity:
-    """The identity with the roles the user holds now (a session or token may predate a revocation)."""
-    user = await web.accounts.get_user(me.user_id)
-    roles = tuple(user.roles) if user is not None else ()
-    return Identity(me.user_id, me.display_name, me.organisation_id, roles)
-
-
 async def _auditor_page(request: Request[Any, Any, Any], web: WebState) -> Identity | Redirect | Template:
     """The auditor behind a page request; else a redirect to log in, or a 403 page."""
     me = session_identity(request)
     if me is None:
         return Redirect(f"/login?next={request.url.path}", status_code=303)
-    me = await _with_current_roles(me, web)
+    me = await web.with_current_roles(me)
     return me if can_audit(me) else _forbidden(request)
 
 
@@ -191,7 +184,7 @@ async def _auditor_api(request: Request[Any, Any, Any], web: WebState) -> Identi
     me = bearer_identity(request, web.services.settings.secret_key)
     if me is None:
         raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
-    me = await _with_current_roles(me, web)
+    me = await web.with_current_roles(me)
     if not can_audit(me):
         raise PermissionDeniedError("this needs the role auditor or platform_admin")
     return me

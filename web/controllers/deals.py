@@ -88,7 +88,8 @@ class DealsController(Controller):
         sold, _ = await q.my_offers(me.organisation_id, side="seller")
         contracts = await q.my_contracts(me.organisation_id)
         obligations = await q.obligations(organisation_id=me.organisation_id)
-        refunds_owed = len(await q.refunds_owed()) if me.has("platform_admin") else 0
+        admin = (await web.with_current_roles(me)).has("platform_admin")
+        refunds_owed = len(await q.refunds_owed()) if admin else 0
         return Template(
             "deals/index.html.jinja2",
             context=deals_context(
@@ -103,7 +104,7 @@ class DealsController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             raise PermissionDeniedError("this needs the role platform_admin")
         rows = await queries(web).refunds_owed()
         return Template("deals/refunds.html.jinja2", context=deals_context(request, rows=rows))

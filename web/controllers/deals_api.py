@@ -367,7 +367,7 @@ class DealsApiController(Controller):
     @get("/admin/refunds", summary="Refunds owed: money received for contracts that cannot take effect (admin)",
          security=BEARER)
     async def refunds_owed(self, web: WebState, request: Request[Any, Any, Any]) -> ObligationCollection:
-        me = api_identity(request, web)
+        me = await web.with_current_roles(api_identity(request, web))
         if not me.has("platform_admin"):
             raise PermissionDeniedError("this needs the role platform_admin")
         items = await queries(web).refunds_owed()

@@ -95,10 +95,7 @@ def report(statuses: list[ReadModelStatus], with_errors: bool) -> HealthReport:
 
 async def _current_roles(me: Identity | None, web: WebState) -> tuple[str, ...]:
     """The roles the user holds now (a session or token may predate a revocation)."""
-    if me is None:
-        return ()
-    user = await web.accounts.get_user(me.user_id)
-    return tuple(user.roles) if user is not None else ()
+    return (await web.with_current_roles(me)).roles if me is not None else ()
 
 
 class HealthController(Controller):

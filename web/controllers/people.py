@@ -18,12 +18,15 @@ import web.labels_accounts  # noqa: F401 - merges the account labels into web.i1
 from domain.errors import DomainError, NotFoundError
 from marketplace import account_commands as ac
 from marketplace import commands as c
-from web.api_docs import BEARER
-from web.context import page_context
+from marketplace.passwords import hash_password
+from web.api_docs import BEARER, answers
+from web.context import Identity, page_context
 from web.controllers.account import admin_only, error_page, require_login
 from web.controllers.api import Created, Done, api_identity
 from web.forms import text, to_command
+from web.sessions import end_sessions
 from web.state import WebState
+from web.throttle import ThrottledError, client_address, password_work, throttle_members, throttle_of
 
 
 class UnconfirmedGrantOut(msgspec.Struct, frozen=True):
@@ -46,7 +49,7 @@ class PeopleFormsController(Controller):
         try:
             cmd = to_command(ac.ChangePassword, {"current_password": text(form, "current_password"),
                                                  "new_password": text(form, "new_password")})
-            position = await web.run(web.services.app.change_password, cmd, actor_id=me.user_id)
+            position = await change_password(request, web, me, cmd)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)
@@ -86,7 +89,7 @@ class PeopleFormsController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             return admin_only(request)
         offset = request.query_params.get("offset", "0")
         start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
@@ -119,7 +122,7 @@ async def _erase_page(
     me = require_login(request)
     if isinstance(me, Redirect):
         return me
-    if not me.has("platform_admin"):
+    if not (await web.with_current_roles(me)).has("platform_admin"):
         return admin_only(request)
     person = await web.accounts.get_user(user_id)
     if person is None:
@@ -142,8 +145,29 @@ async def _account_command(
         position = await web.run(command, cmd, actor_id=me.user_id)
     except DomainError as error:
         return error_page(request, error)
+    if isinstance(cmd, ac.DeactivateUser | ac.EraseUser):
+        await end_sessions(web, cmd.user_id, position)
     await web.wait_for(position)
     return Redirect(_back(text(form, "next"), back), status_code=303)
+
+
+async def change_password(
+    request: Request[Any, Any, Any], web: WebState, me: Identity, cmd: ac.ChangePassword
+) -> int:
+    """Change ``me``'s password: throttled like logins (only failures count, per account and per address),
+    its argon2 work in the password pool, the command in a worker thread."""
+    throttle = throttle_of(request)
+    scopes = (("password.account", str(me.user_id)), ("password.address", client_address(request)))
+    await throttle.take(*scopes)
+    try:
+        checked = await password_work(web.services.app.check_password_change, cmd.current_password,
+                                      cmd.new_password, actor_id=me.user_id)
+    except ThrottledError:  # the pool is busy: not a failed attempt
+        await throttle.give_back(*scopes)
+        raise
+    position = await web.run(web.services.app.change_password, cmd, actor_id=me.user_id, checked=checked)
+    await throttle.give_back(*scopes)
+    return position
 
 
 def _back(target: str, default: str = "/my") -> str:
@@ -158,17 +182,23 @@ class AccountsApiController(Controller):
     tags = ["accounts"]  # noqa: RUF012 - litestar declares it as an instance attribute
     security = BEARER  # every operation here needs a bearer token
 
-    @post("/members", summary="Add a member to your organisation (plain members only until it is verified)")
+    @post("/members", summary="Add a member to your organisation (plain members only until it is verified)",
+          description="Throttled per admin and per organisation: 429 with Retry-After.", guards=[throttle_members],
+          responses=answers(429))
     async def add_member(self, data: c.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
-        user_id, position = await web.run(web.services.app.add_member, data, actor_id=me.user_id)
+        hashed = await password_work(hash_password, data.password)
+        user_id, position = await web.run(web.services.app.add_member, data, actor_id=me.user_id,
+                                          password_hash=hashed)
         await web.wait_for(position)
         return Created(user_id, position)
 
-    @post("/me/password", summary="Change your password (give the current one)", status_code=200)
+    @post("/me/password", summary="Change your password (give the current one)", status_code=200,
+          description="Failed attempts are throttled per account and per address: 429 with Retry-After.",
+          responses=answers(429))
     async def change_password(self, data: ac.ChangePassword, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        position = await web.run(web.services.app.change_password, data, actor_id=me.user_id)
+        position = await change_password(request, web, me, data)
         await web.wait_for(position)
         return Done(position)
 
@@ -178,7 +208,7 @@ class AccountsApiController(Controller):
         me = api_identity(request, web)
         position = await web.run(web.services.app.deactivate_user, ac.DeactivateUser(user_id=user_id),
                                  actor_id=me.user_id)
-        await web.wait_for(position)
+        await end_sessions(web, user_id, position)
         return Done(position)
 
     @post("/users/{user_id:uuid}/reactivate", summary="Reactivate a deactivated member", status_code=200)
@@ -194,7 +224,7 @@ class AccountsApiController(Controller):
     async def erase(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         position = await web.run(web.services.app.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
-        await web.wait_for(position)
+        await end_sessions(web, user_id, position)
         return Done(position)
 
     @get("/users/unconfirmed-roles", summary="Old platform-wide grants not honoured until confirmed (platform admin)")

@@ -50,7 +50,7 @@ class RegistrationPagesController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             return admin_only(request)
         pending, total = await web.catalogue.list_claims(status="filed")
         decided, _ = await web.catalogue.list_claims(status=None, limit=50)

@@ -99,7 +99,7 @@ class RegistrationsApiController(Controller):
         self, web: WebState, request: Request[Any, Any, Any], status: str | None = None,
         patent_id: UUID | None = None, limit: Limit = 50, offset: Offset = 0,
     ) -> ClaimCollection:
-        me = api_identity(request, web)
+        me = await web.with_current_roles(api_identity(request, web))
         claimant = None if me.has("platform_admin") else me.organisation_id
         items, total = await web.catalogue.list_claims(status=status, patent_id=patent_id, claimant=claimant,
                                                        limit=limit, offset=offset)

@@ -275,7 +275,7 @@ class ValuationPagesController(Controller):
         me = require_login(request)
         if isinstance(me, Redirect):
             return me
-        if not me.has("platform_admin"):
+        if not (await web.with_current_roles(me)).has("platform_admin"):
             raise PermissionDeniedError("this needs the role platform_admin")
         return await self._admin_page(request, web, {})
 
