@@ -223,7 +223,7 @@ def test_admin_review_page_refuses_a_non_admin(
     login(client, "wang@fzu.example.cn", PASSWORD)
     page = client.get("/admin/organisations")
     assert page.status_code == 403
-    assert "platform_admin" in page.text
+    assert "此页面仅供平台管理员使用" in page.text  # the refusal, in the reader's language
     assert "新创科技有限公司" not in page.text
     before = position(services)
     verify = post_form(client, f"/admin/organisations/{pending_id}/verify", {}, form_page="/my")
