@@ -107,10 +107,6 @@ class ClaimQueries:
             )
         return [OwnershipClaimRow(**dict(r)) for r in rows], int(total)
 
-    async def get_claim(self, claim_id: UUID) -> OwnershipClaimRow | None:
-        row = await self.pool.fetchrow(_CLAIM_SELECT + " WHERE c.id = $1", claim_id)
-        return OwnershipClaimRow(**dict(row)) if row else None
-
     async def co_ownerships_to_confirm(self, organisation_id: UUID, limit: int = 100) -> list[CoOwnershipToConfirm]:
         """Registrations naming the organisation as a co-owner that it has not yet confirmed."""
         rows = await self.pool.fetch(

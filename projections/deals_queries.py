@@ -339,6 +339,13 @@ class DealsQueries:
         )
         return [_row(ObligationRow, r) for r in rows]
 
+    async def count_refunds_owed(self) -> int:
+        """How many refunds the platform admin's queue holds (the count on the deals page)."""
+        count = await self.pool.fetchval(
+            "SELECT count(*) FROM deal_obligations WHERE refund_owed_reason IS NOT NULL AND status = 'paid'"
+        )
+        return int(count or 0)
+
     async def get_obligation(self, obligation_id: UUID) -> ObligationRow | None:
         row = await self.pool.fetchrow(
             f"SELECT {OBLIGATION_COLUMNS} FROM deal_obligations WHERE id = $1",  # noqa: S608 - constants

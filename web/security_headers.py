@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from litestar.datastructures import MutableScopeHeaders
 from litestar.routes import HTTPRoute
 
-from web.errors import request_id
+from web.errors import REQUEST_ID_HEADER, request_id
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -89,7 +89,7 @@ def security_headers(*, https: bool) -> Callable[[Message, Scope], Awaitable[Non
         headers["X-Frame-Options"] = "DENY"
         headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        headers["X-Request-ID"] = request_id(scope)
+        headers[REQUEST_ID_HEADER] = request_id(scope)
         if https:
             headers["Strict-Transport-Security"] = HSTS
         if scope.get("method") == "OPTIONS" and message["status"] == 204 and "path_template" in scope:

@@ -40,6 +40,7 @@ from marketplace.application import Marketplace
 from marketplace.clock import ManualClock
 from marketplace.services import Services
 from tests.unit.deal_helpers import PASSWORD, START, ProviderDouble, World, accept, cn, licence_scope, offer, sign_all
+from tests.web.test_api import position as head
 from web.app import create_app
 
 # --- hostile text -----------------------------------------------------------------------------
@@ -64,6 +65,9 @@ REFUSABLE = st.one_of(
     st.builds(lambda unit, n: unit * n, st.sampled_from(["福", "😀", "x"]), st.sampled_from([501, 10_001, 20_001])),
 )
 HOSTILE = st.one_of(ACCEPTABLE, ACCEPTABLE, REFUSABLE)
+#: Text with a character the rule refuses in every field, one-line or multi-line: it must be refused.
+SURELY_REFUSED = st.builds(lambda a, bad, b: a + bad + b, ACCEPTABLE, st.one_of(
+    st.sampled_from(REFUSED), st.characters(categories=["Cs"])), st.one_of(st.just(""), ACCEPTABLE))
 
 
 # --- the world the templates act in -------------------------------------------------------------
@@ -379,8 +383,11 @@ def _has_text(info: mi.Type) -> bool:
 
 
 def walk(value: Any, info: mi.Type, leaf: Callable[[str | None], str | None]) -> Any:
-    """``value`` (a template's body) with ``leaf`` applied to each of its text leaves, depth first."""
+    """``value`` (a template's body) with ``leaf`` applied to each of its text leaves, depth first.
+    Secrets (passwords) are no text leaves: they are hashed as typed, never recorded."""
     while isinstance(info, mi.Metadata):
+        if (info.extra or {}).get("text") == "secret":
+            return value
         info = info.type
     if _has_text(info) and (value is None or isinstance(value, str)):
         return leaf(value)
@@ -397,30 +404,33 @@ def walk(value: Any, info: mi.Type, leaf: Callable[[str | None], str | None]) ->
     return value
 
 
-def mutate(draw: st.DrawFn, template: Body, info: mi.Type) -> Body:
+def mutate(draw: st.DrawFn, template: Body, info: mi.Type) -> tuple[Body, bool]:
     """The template with one or two of its text leaves replaced by, or joined with, hostile text
-    (one or two, so that the rest stays valid and text the rule accepts reaches the aggregates)."""
+    (one or two, so that the rest stays valid and text the rule accepts reaches the aggregates), and
+    whether a leaf surely breaks the rule (then the input must be refused)."""
     count = itertools.count()
     walk(template, info, lambda v: (next(count), v)[1])
     total = next(count)
     if total == 0:
-        return template
+        return template, False
     chosen = draw(st.sets(st.integers(0, total - 1), min_size=1, max_size=min(2, total)))
     position = itertools.count()
+    must_refuse = False
 
     def leaf(value: str | None) -> str | None:
+        nonlocal must_refuse
         if next(position) not in chosen:
             return value
-        hostile = draw(HOSTILE)
+        surely = draw(st.booleans())
+        must_refuse = must_refuse or surely
+        hostile = draw(SURELY_REFUSED if surely else HOSTILE)
         return draw(st.sampled_from([hostile, (value or "") + hostile, hostile + (value or "")]))
 
     result: Body = walk(template, info, leaf)
-    return result
+    return result, must_refuse
 
 
 # --- running one input ------------------------------------------------------------------------------
-def head(services: Services) -> int:
-    return services.recorder.max_notification_id() or 0
 
 
 def assert_projected(services: Services) -> None:
@@ -482,12 +492,14 @@ def drive(harness: Harness, kind: type[c.Command], method: str | None, outcomes:
     def example(data: st.DataObject) -> None:
         template, actor = TEMPLATES[kind](harness)
         assert_projected(services)  # the template's own setup is projected
-        body = data.draw(st.composite(lambda draw: mutate(draw, template, info))(), label=kind.__qualname__)
+        body, must_refuse = data.draw(st.composite(lambda draw: mutate(draw, template, info))(),
+                                      label=kind.__qualname__)
         before = head(services)
         if method is None:
             recorded = run_over_http(harness, HTTP_ROUTES[kind], body, actor)
         else:
             recorded = run_in_app(harness, kind, method, body, actor)
+        assert not (must_refuse and recorded), f"{kind.__qualname__} recorded text the rule refuses: {body!r}"
         if not recorded:
             assert head(services) == before, f"{kind.__qualname__} was refused but recorded events"
         assert_projected(services)

@@ -19,6 +19,7 @@ from marketplace.importing.service import PatentImporter
 from marketplace.importing.sources import read_patents
 from marketplace.services import Services
 from tests.integration.test_projections import cn
+from tests.web.test_api import position
 
 N1, N2, N3 = cn("202110624021"), cn("202110624022"), cn("202110624023")
 HEADER = ("jurisdiction,application_number,publication_number,patent_type,title_zh,title_en,abstract_zh,"
@@ -31,8 +32,6 @@ def sign_up(app: Marketplace, email: str, organisation: str) -> UUID:
     return user
 
 
-def position(services: Services) -> int:
-    return services.app.recorder.max_notification_id() or 0
 
 
 def registered_before(app: Marketplace, name: str) -> UUID:

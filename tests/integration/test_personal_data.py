@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
-import psycopg
 import pytest
 
 from domain.errors import ConcurrentModificationError, ConflictError
@@ -22,19 +20,18 @@ from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.cli import build_parser, cmd_accounts
 from marketplace.services import Services, build_services
 from marketplace.settings import Settings
+from tests.integration.test_audit_chain import cli_settings
+from tests.integration.test_projections import rows
 from tests.unit.account_helpers import old_grant, old_sign_up
 
 PASSWORD = "a-long-password"
 PEOPLE = ("boss@firm.example", "li@firm.example", "ops@platform.example", "王老板", "李工程师", "运营陈")
 
 
-def sql(services: Services, statement: str, *params: Any) -> list[tuple[Any, ...]]:
-    with psycopg.connect(services.address.conninfo()) as conn:
-        return conn.execute(statement, params).fetchall()  # type: ignore[arg-type]
 
 
 def event_bytes(services: Services) -> bytes:
-    return b"".join(bytes(r[0]) for r in sql(services, "SELECT state FROM marketplace_events"))
+    return b"".join(bytes(r[0]) for r in rows(services, "SELECT state FROM marketplace_events"))
 
 
 def catch_up(services: Services) -> None:
@@ -70,16 +67,16 @@ def test_sign_up_add_member_and_password_change_write_no_personal_data_into_even
     stored = event_bytes(services)
     for secret in (*PEOPLE, "$argon2", "another-password"):
         assert secret.encode() not in stored, secret
-    assert sorted(sql(services, "SELECT email, display_name FROM personal_data")) == [
+    assert sorted(rows(services, "SELECT email, display_name FROM personal_data")) == [
         ("boss@firm.example", "王老板"), ("li@firm.example", "李工程师"), ("ops@platform.example", "运营陈")]
     catch_up(services)
-    columns = {r[0] for r in sql(services, "SELECT column_name FROM information_schema.columns"
+    columns = {r[0] for r in rows(services, "SELECT column_name FROM information_schema.columns"
                                            " WHERE table_name = 'accounts_user_records'")}
     assert not columns & {"email", "display_name", "password_hash"}
     # Pages read names through the view, joined from the personal-data store at query time.
-    assert sql(services, "SELECT display_name, email FROM accounts_users WHERE id = %s", people["member"]) == [
+    assert rows(services, "SELECT display_name, email FROM accounts_users WHERE id = %s", people["member"]) == [
         ("李工程师", "li@firm.example")]
-    audit = "".join(str(r[0]) for r in sql(services, "SELECT summary || data::text FROM audit_log_events"))
+    audit = "".join(str(r[0]) for r in rows(services, "SELECT summary || data::text FROM audit_log_events"))
     assert not any(secret in audit for secret in PEOPLE)
 
 
@@ -87,12 +84,12 @@ def test_an_erased_person_is_gone_and_the_audit_still_verifies(services: Service
     app = services.app
     app.erase_user(ac.EraseUser(user_id=people["member"]), actor_id=people["admin"])
     assert app.authenticate("li@firm.example", "another-password") is None
-    assert sql(services, "SELECT count(*) FROM personal_data WHERE user_id = %s", people["member"]) == [(0,)]
+    assert rows(services, "SELECT count(*) FROM personal_data WHERE user_id = %s", people["member"]) == [(0,)]
     assert_audit_passes(services)
-    assert sql(services, "SELECT display_name, email, erased, active FROM accounts_users WHERE id = %s",
+    assert rows(services, "SELECT display_name, email, erased, active FROM accounts_users WHERE id = %s",
                people["member"]) == [(ERASED_PERSON, "", True, False)]
     everything = event_bytes(services) + "".join(
-        str(r) for r in sql(services, "SELECT * FROM audit_log_events")).encode()
+        str(r) for r in rows(services, "SELECT * FROM audit_log_events")).encode()
     assert b"li@firm.example" not in everything
     assert "李工程师".encode() not in everything
 
@@ -113,13 +110,6 @@ def old_store(services: Services) -> dict[str, UUID]:
     return {"ops": ops, "boss": boss, "member": member}
 
 
-def settings_for(services: Services, tmp_path: Path) -> Settings:
-    a = services.address
-    url = f"postgresql://{quote(a.user)}@/{a.dbname}?host={quote(a.host)}&port={a.port}"
-    if not a.host.startswith("/"):
-        url = f"postgresql://{quote(a.user)}:{quote(a.password)}@{a.host}:{a.port}/{a.dbname}"
-    return Settings.from_env({"MARKETPLACE_DATABASE_URL": url, "MARKETPLACE_DATA_DIR": str(tmp_path),
-                              "MARKETPLACE_DEMO_DATA": "0", "MARKETPLACE_IPC_SCHEME": str(tmp_path / "none")})
 
 
 def restart(services: Services, tmp_path: Path) -> Services:
@@ -134,29 +124,29 @@ def test_an_old_store_keeps_working_and_erasure_removes_what_it_can(
     again = restart(services, tmp_path)
     try:
         app = again.app
-        assert sorted(sql(again, "SELECT email, display_name FROM personal_data")) == [
+        assert sorted(rows(again, "SELECT email, display_name FROM personal_data")) == [
             ("boss@firm.example", "王老板"), ("li@firm.example", "李工程师"), ("ops@platform.example", "运营陈")]
-        assert sql(again, "SELECT count(*) FROM personal_data WHERE password_hash LIKE '$argon2%%'") == [(3,)]
+        assert rows(again, "SELECT count(*) FROM personal_data WHERE password_hash LIKE '$argon2%'") == [(3,)]
         boss = app.authenticate("boss@firm.example", PASSWORD)
         assert boss is not None
         assert boss.id == old_store["boss"]
         assert [(g.user_id, g.role) for g in app.unconfirmed_grants()] == [(old_store["boss"], "auditor")]
         catch_up(again)  # the audit pages read roles from the read model: the revoked grant is gone there too
-        assert sql(again, "SELECT roles FROM accounts_users WHERE id = %s", old_store["boss"]) == [
+        assert rows(again, "SELECT roles FROM accounts_users WHERE id = %s", old_store["boss"]) == [
             (["member", "org_admin"],)]
-        assert cmd_accounts(settings_for(again, tmp_path), build_parser().parse_args(
+        assert cmd_accounts(cli_settings(again, tmp_path), build_parser().parse_args(
             ["accounts", "unconfirmed-roles"])) == 0
         assert str(old_store["boss"]) in capsys.readouterr().out
-        assert sql(again, "SELECT display_name FROM accounts_users WHERE id = %s", old_store["member"]) == [
+        assert rows(again, "SELECT display_name FROM accounts_users WHERE id = %s", old_store["member"]) == [
             ("李工程师",)]
         # The audit log read model shows none of the old payloads' personal data.
-        audit = "".join(str(r[0]) for r in sql(again, "SELECT summary || data::text FROM audit_log_events"))
+        audit = "".join(str(r[0]) for r in rows(again, "SELECT summary || data::text FROM audit_log_events"))
         assert not any(secret in audit for secret in PEOPLE)
         app.erase_user(ac.EraseUser(user_id=old_store["member"]), actor_id=old_store["ops"])
         assert app.authenticate("li@firm.example", PASSWORD) is None
         assert app.user_id_of("li@firm.example") is None
         assert_audit_passes(again)
-        assert sql(again, "SELECT display_name FROM accounts_users WHERE id = %s", old_store["member"]) == [
+        assert rows(again, "SELECT display_name FROM accounts_users WHERE id = %s", old_store["member"]) == [
             (ERASED_PERSON,)]
         # What erasure cannot remove: the old SignedUp event itself, sealed by the hash chain.
         assert b"li@firm.example" in event_bytes(again)
@@ -199,7 +189,7 @@ def test_an_old_address_in_another_width_is_stored_folded_at_start_up_and_still_
     wide = old_sign_up(app, "ｗｉｄｅ@firm.example", "宽字符", PASSWORD, org, ["member"], old_store["boss"])
     again = restart(services, tmp_path)
     try:
-        assert sql(again, "SELECT email FROM personal_data WHERE user_id = %s", wide) == [("wide@firm.example",)]
+        assert rows(again, "SELECT email FROM personal_data WHERE user_id = %s", wide) == [("wide@firm.example",)]
         for typed in ("ｗｉｄｅ@firm.example", "Wide@Firm.Example"):
             found = again.app.authenticate(typed, PASSWORD)
             assert found is not None

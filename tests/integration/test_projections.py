@@ -62,8 +62,9 @@ def scenario(app: Marketplace) -> dict[str, UUID]:
 
 
 def rows(services: Services, query: str, *args: object) -> list[tuple[object, ...]]:
+    """The rows of ``query``; ``%s`` placeholders are read only when arguments are given."""
     with psycopg.connect(services.address.conninfo()) as conn:
-        return conn.execute(query, args).fetchall()  # type: ignore[arg-type]
+        return conn.execute(query, args or None).fetchall()  # type: ignore[arg-type]
 
 
 def table_digest(services: Services, table: str) -> str:

@@ -259,15 +259,14 @@ def test_hostile_text_in_a_claim_or_a_decline_is_refused(world: World, hostile: 
     """A NUL byte recorded in an event would stop the read models for good: refused at the command's edge
     (as the JSON API decodes it), naming the field, and by the aggregate for callers that bypass it."""
     patent_id = register(world, "uni", {"uni": 60, "inst": 40}, number="202110654322")
-    before = head(world.app)
-    for kind, body in ((r.FileOwnershipClaim, {"patent_id": str(world["patent"]), "evidence": hostile}),
-                       (r.DeclineCoOwnership, {"patent_id": str(patent_id), "reason": hostile})):
-        with pytest.raises(ValidationError, match=r"(evidence|reason): character .* is U\+"):
+    commands = ((r.FileOwnershipClaim, {"patent_id": str(world["patent"]), "evidence": hostile}, "evidence"),
+                (r.DeclineCoOwnership, {"patent_id": str(patent_id), "reason": hostile}, "reason"))
+    for kind, body, field in commands:
+        with pytest.raises(ValidationError, match=rf"{field}: character .* is U\+"):
             msgspec.convert(body, kind)
     with pytest.raises(ValidationError, match="evidence: character"):
         OwnershipClaim.file(patent_id=world["patent"], registration=1, claimant_organisation_id=world["rival_org"],
                             evidence=hostile, reference="", by=world["rival"])
-    assert head(world.app) == before
 
 
 def test_owners_of_a_patent_a_platform_admin_registered_may_withdraw_it(world: World) -> None:

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from marketplace.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login, post_form, sign_up_verified
+from tests.web.test_api import position as head
 
 PASSWORD = "secret-password-1"
 
@@ -21,8 +22,6 @@ def client(web_app: Litestar) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-def head(services: Services) -> int:
-    return services.app.recorder.max_notification_id() or 0
 
 
 def me(client: TestClient[Litestar], email: str, password: str = PASSWORD) -> dict[str, str]:
@@ -90,7 +89,6 @@ def test_the_members_form_offers_and_accepts_only_what_the_actor_may_grant(
     added = post_form(client, "/my/members", {"email": "colleague@shady.example", "password": PASSWORD,
                                               "display_name": "同事", "roles": "member"}, form_page="/my")
     assert added.status_code == 303
-    client.post("/logout", data={"_csrf_token": ""})
     client.cookies.clear()
     login(client, "boss@firm.example", PASSWORD)
     page = client.get("/my").text
@@ -204,6 +202,7 @@ def test_a_deactivated_auditors_session_no_longer_opens_the_event_log(
     answer = client.get("/audit/events", follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/login")
+    assert client.post("/api/auth/token", json={"email": "boss@firm.example", "password": PASSWORD}).status_code == 401
 
 
 ADMIN_PAGES = ("/admin/people", "/admin/refunds", "/admin/claims", "/admin/organisations", "/admin/valuers")

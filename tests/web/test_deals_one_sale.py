@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from domain.patent import Patent
-from tests.web.conftest import login
+from tests.web.conftest import csrf_token, login
 from tests.web.test_api import Member, listed, unverified_member, verified_member
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures
     Parties,
@@ -70,17 +70,13 @@ def test_the_second_buyers_acceptance_is_refused_naming_the_reservation(manual_c
     assert ok(client.get(f"/api/offers/{second}", headers=other.headers))["offer"]["status"] == "open"
     # The seller's page says the same, in its language.
     login(client, "tto@fzu.example.cn", "secret-password-1")
-    page = client.post(f"/offers/{second}/accept", data={"_csrf_token": _csrf(client, f"/offers/{second}")},
+    page = client.post(f"/offers/{second}/accept", data={"_csrf_token": csrf_token(client, f"/offers/{second}")},
                        follow_redirects=False)
     assert page.status_code == 409
     assert contract_id in page.text
     client.cookies.clear()
 
 
-def _csrf(client: TestClient[Litestar], path: str) -> str:
-    from tests.web.conftest import csrf_token
-
-    return csrf_token(client, path)
 
 
 def test_a_bank_transfer_for_a_contract_beaten_to_the_patent_is_owed_back_on_the_admin_queue(
@@ -168,7 +164,7 @@ def test_an_open_licence_taken_twice_is_one_contract(manual_client: TestClient[L
     login(client, "buyer@cells.example.cn", "secret-password-1")
     for _ in range(2):
         click = client.post(f"/listings/{listing_id}/open-licence",
-                            data={"_csrf_token": _csrf(client, f"/listings/{listing_id}")}, follow_redirects=False)
+                            data={"_csrf_token": csrf_token(client, f"/listings/{listing_id}")}, follow_redirects=False)
         assert click.status_code == 303
         assert click.headers["location"] == f"/contracts/{taken['id']}"
     client.cookies.clear()

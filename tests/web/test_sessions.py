@@ -18,19 +18,13 @@ from marketplace import commands as c
 from marketplace.services import Services
 from projections.records import EventRecord
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
+from tests.web.test_audit_pages import settle
 from web.app import create_app
 
 PASSWORD = "secret-password-1"
 EMAIL = "researcher@fzu.test"
 
 
-def settle(services: Services, patience: float = 10.0) -> None:
-    """Wait until every read model has processed the whole event log."""
-    target = services.recorder.max_notification_id() or 0
-    deadline = time.monotonic() + patience
-    while min(view.position(services.app.name) for view in services.views.values()) < target:
-        assert time.monotonic() < deadline, "the read models did not catch up"
-        time.sleep(0.01)
 
 
 def logged_in(client: TestClient[Litestar]) -> bool:

@@ -20,6 +20,7 @@ from marketplace.services import Services
 from tests.unit.account_helpers import old_grant, old_sign_up
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form, sign_up_verified
 from tests.web.test_api import Member, _member, listed, register, unverified_member
+from tests.web.test_api import position as head
 from tests.web.test_browser import TIMEOUT_MS, Served, browser, screenshot, served  # noqa: F401 - fixtures
 from tests.web.test_deals_journey import negotiate, parties
 
@@ -33,8 +34,6 @@ def client(web_app: Litestar) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-def head(services: Services) -> int:
-    return services.app.recorder.max_notification_id() or 0
 
 
 def visible(page: str) -> str:

@@ -89,7 +89,7 @@ class DealsController(Controller):
         contracts = await q.my_contracts(me.organisation_id)
         obligations = await q.obligations(organisation_id=me.organisation_id)
         admin = (await web.with_current_roles(me)).has("platform_admin")
-        refunds_owed = len(await q.refunds_owed()) if admin else 0
+        refunds_owed = await q.count_refunds_owed() if admin else 0
         return Template(
             "deals/index.html.jinja2",
             context=deals_context(
