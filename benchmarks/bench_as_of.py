@@ -13,12 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from benchmarks.common import BenchResult, Context, at_most, fresh_database, make_services, median, percentile, say
-from domain.listing import Listing, ListingTerms, Maturity
-from domain.money import Money
-from domain.patent_numbers import cn_check_character
-from marketplace import commands as c
-from marketplace.application import Marketplace
+from domain.catalogue.listing import Listing, ListingTerms, Maturity
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.shared.money import Money
 from marketplace.audit.replay import state_at
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
 
 EVENTS = 1_000
 SAMPLES = 200

@@ -39,11 +39,11 @@ from benchmarks.common import (
     percentile,
     say,
 )
-from domain.ids import organisation_id
-from domain.patent import Patent
-from domain.patent_numbers import cn_check_character
-from marketplace import commands as c
-from marketplace.database import DatabaseAddress
+from domain.catalogue.patent import Patent
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.shared.ids import organisation_id
+from marketplace.platform import commands as c
+from marketplace.platform.database import DatabaseAddress
 
 TARGET_RATIO = 0.70
 ORG_NAME = "福州大学（基准测试）"

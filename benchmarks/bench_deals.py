@@ -23,11 +23,11 @@ from uuid import UUID
 
 from benchmarks.bench_commands import Commands, raw_connection, raw_inserts
 from benchmarks.common import BenchResult, Context, execute, fresh_database, make_services, median, percentile, say
-from domain.contract import Contract
-from domain.ids import organisation_id
-from domain.payment import obligation_id
-from marketplace import commands as c
-from marketplace import deal_commands as d
+from domain.deals.contract import Contract
+from domain.deals.payment import obligation_id
+from domain.shared.ids import organisation_id
+from marketplace.deals import commands as d
+from marketplace.platform import commands as c
 
 BUYER = "福建新能源科技有限公司（基准测试）"
 COMMANDS_PER_JOURNEY = 7

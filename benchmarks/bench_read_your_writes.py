@@ -30,7 +30,7 @@ from benchmarks.common import (
     say,
 )
 from benchmarks.load import serve
-from marketplace import commands as c
+from marketplace.platform import commands as c
 
 TARGET_P99_MS = 20.0
 PASSWORD = "bench-user-password"

@@ -22,10 +22,10 @@ import psycopg
 from eventsourcing.persistence import Tracking
 
 from benchmarks.common import BenchResult, Context, Timer, at_least, execute, make_services, say
-from marketplace.database import DatabaseAddress
-from projections import catalogue_view
-from projections.catalogue_view import PostgresCatalogueView
-from projections.records import decode
+from marketplace.platform.database import DatabaseAddress
+from projections.catalogue import view as catalogue_view
+from projections.catalogue.view import PostgresCatalogueView
+from projections.shared.records import decode
 
 TARGET_RATE = 50_000.0
 def table_hashes(address: DatabaseAddress, tables: tuple[str, ...]) -> dict[str, tuple[int, str]]:

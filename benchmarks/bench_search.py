@@ -36,10 +36,10 @@ from benchmarks.common import (
     say,
 )
 from benchmarks.load import LoadResult, have_wrk, run_load, say_load, serve
-from marketplace.database import DatabaseAddress
-from marketplace.services import Services
-from projections import catalogue_queries
-from projections.catalogue_queries import (
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.services import Services
+from projections.catalogue import queries as catalogue_queries
+from projections.catalogue.queries import (
     COUNT_SQL,
     FACETS_SQL,
     LIST_SQL,

@@ -17,13 +17,13 @@ from uuid import UUID
 
 from benchmarks import vocabulary
 from benchmarks.common import Timer
-from domain.ids import natural_id
-from domain.listing import Listing, ListingTerms, OpenLicenceTerms
-from domain.money import Money
-from domain.organisation import Organisation
-from domain.patent import Inventor, Owner, Patent
-from domain.patent_numbers import cn_check_character
-from marketplace.app_base import SYSTEM_ACTOR
+from domain.accounts.organisation import Organisation
+from domain.catalogue.listing import Listing, ListingTerms, OpenLicenceTerms
+from domain.catalogue.patent import Inventor, Owner, Patent
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.shared.ids import natural_id
+from domain.shared.money import Money
+from marketplace.platform.app_base import SYSTEM_ACTOR
 
 DEAL_TYPE_SETS: tuple[tuple[str, ...], ...] = (
     ("assignment",), ("assignment", "exclusive_licence"), ("exclusive_licence",), ("sole_licence",),

@@ -30,10 +30,10 @@ from urllib.parse import quote
 import psycopg
 from psycopg import sql
 
-from marketplace.database import DatabaseAddress
-from marketplace.ipc_scheme import default_ipc_scheme
-from marketplace.services import build_services
-from marketplace.settings import DEFAULT_IPC_SCHEME, Settings
+from marketplace.catalogue.ipc_scheme import default_ipc_scheme
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.services import build_services
+from marketplace.platform.settings import DEFAULT_IPC_SCHEME, Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

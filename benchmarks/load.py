@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.common import PROJECT_ROOT, PYTHON, database_url, percentile, say
-from marketplace.database import DatabaseAddress
+from marketplace.platform.database import DatabaseAddress
 
 SECRET_KEY = "benchmark-secret-key-not-for-production-0123456789"
 

@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from domain.ipc import parse_ipc
-from marketplace.settings import DEFAULT_IPC_SCHEME
+from domain.catalogue.ipc import parse_ipc
+from marketplace.platform.settings import DEFAULT_IPC_SCHEME
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,6 @@
 
 import sys
 
-from marketplace.cli import main
+from marketplace.platform.cli import main
 
 sys.exit(main())

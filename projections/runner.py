@@ -8,7 +8,7 @@ exhausted it waits for the event store's NOTIFY (sent by every insert) or a shor
 
 A read model that cannot apply an event stops just before it, alone: its page rolls back, the
 runner applies the events before the culprit (found by halving the page), logs and records the
-failure (``projections.health``) and goes on with the other read models. The stopped one is tried
+failure (``projections.shared.health``) and goes on with the other read models. The stopped one is tried
 again after a growing delay, at once by a new runner (a fix deployed, a restart) or when
 ``marketplace status --retry`` asks, and resumes by itself once it applies that event. Only a
 database that cannot be reached interrupts a catch-up; :meth:`run_forever` then tries again.
@@ -26,9 +26,9 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
-from projections.base import PostgresReadModelView
-from projections.health import ReadModelHealth, ViewFailure, error_text
-from projections.records import EventRecord, StoredNotification, decode
+from projections.shared.base import PostgresReadModelView
+from projections.shared.health import ReadModelHealth, ViewFailure, error_text
+from projections.shared.records import EventRecord, StoredNotification, decode
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ import pytest
 from argon2 import profiles
 from psycopg import sql
 
-from marketplace.application import Marketplace
-from marketplace.database import DatabaseAddress, EmbeddedPostgres
-from marketplace.ipc_scheme import default_ipc_scheme
-from marketplace.passwords import use_parameters
-from marketplace.services import Services, build_services
-from marketplace.settings import DEFAULT_IPC_SCHEME, PROJECT_ROOT, Settings
+from marketplace.accounts.passwords import use_parameters
+from marketplace.catalogue.ipc_scheme import default_ipc_scheme
+from marketplace.platform.application import Marketplace
+from marketplace.platform.database import DatabaseAddress, EmbeddedPostgres
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import DEFAULT_IPC_SCHEME, PROJECT_ROOT, Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -35,8 +35,8 @@ from typing import Any
 import pytest
 import stripe
 
-from marketplace.payments.stripe_gateway import build_stripe_client
-from marketplace.settings import PROJECT_ROOT
+from marketplace.deals.gateways.stripe_gateway import build_stripe_client
+from marketplace.platform.settings import PROJECT_ROOT
 
 LOCALSTRIPE_VENV = PROJECT_ROOT / "var" / "localstripe-venv"
 LOCALSTRIPE_PYTHON = LOCALSTRIPE_VENV / "bin" / "python"

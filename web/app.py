@@ -14,36 +14,29 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-import web.labels_accounts  # the account labels join web.i18n.MESSAGES before any page renders
-import web.labels_deals  # and so do the deal labels
-import web.labels_patents  # and so do the registration labels
-import web.labels_valuation  # noqa: F401 - and the valuation labels after them
-from domain.errors import DomainError
-from marketplace.services import Services, build_services
-from marketplace.settings import Settings
-from projections.accounts import AccountsQueries
-from projections.catalogue_queries import CatalogueQueries
+from domain.shared.errors import DomainError
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
+from projections.accounts.view import AccountsQueries
+from projections.catalogue.queries import CatalogueQueries
+from web.accounts.pages import AccountController
+from web.accounts.people import AccountsApiController, PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
-from web.controllers.account import AccountController
-from web.controllers.api import ApiController
-from web.controllers.audit import AuditController
-from web.controllers.deals import DealsController
-from web.controllers.deals_api import DealsApiController
-from web.controllers.health import HealthController
-from web.controllers.members import MemberFormsController
-from web.controllers.pages import PagesController
-from web.controllers.people import AccountsApiController, PeopleFormsController
-from web.controllers.registrations import RegistrationPagesController
-from web.controllers.registrations_api import RegistrationsApiController
-from web.controllers.roots import DailyRootsController
-from web.controllers.valuation import ValuationPagesController
-from web.controllers.valuation_api import ValuationApiController
-from web.controllers.webhooks import WebhooksController
+from web.audit.pages import AuditController
+from web.audit.roots import DailyRootsController
+from web.catalogue.api import ApiController
+from web.catalogue.member_pages import MemberFormsController
+from web.catalogue.pages import PagesController
+from web.catalogue.registrations import RegistrationPagesController
+from web.catalogue.registrations_api import RegistrationsApiController
+from web.deals.api import DealsApiController
+from web.deals.pages import DealsController
+from web.deals.webhooks import WebhooksController
+from web.deps import DEPENDENCIES
 from web.errors import (
     MarketplaceRequest,
     domain_error_handler,
@@ -51,19 +44,18 @@ from web.errors import (
     internal_error_handler,
     refuse_nul_in_query,
 )
+from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
 from web.throttle import ThrottledError, throttled_handler
+from web.valuation.api import ValuationApiController
+from web.valuation.pages import ValuationPagesController
+from web.vocabulary import site_vocabulary
 
 HERE = Path(__file__).parent
 _PARENTHESES = re.compile(r"\([^()]*\)")
-
-
-def _web_state(state: State) -> WebState:
-    web: WebState = state.web
-    return web
 
 
 def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
@@ -105,7 +97,7 @@ def _shown(context: Context, value: object) -> object:
 
 @pass_context
 def _history_reason(context: Context, reason: str | None) -> str:
-    return history_reason(reason, context.get("lang", "zh"))
+    return history_reason(reason, context["t"], context.get("lang", "zh"))
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
@@ -153,7 +145,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, AccountsApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
-        dependencies={"web": Provide(_web_state, sync_to_thread=False)},
+        dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         stores={"sessions": session_store},
         middleware=[SessionConfig(secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600,
@@ -167,6 +159,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
                             NotFoundException: http_error_handler, ThrottledError: throttled_handler,
                             Exception: internal_error_handler},
         request_class=MarketplaceRequest,
+        state=State({"vocabulary": site_vocabulary()}),
         before_request=refuse_nul_in_query,
         before_send=[security_headers(https=settings.secure_cookies)],
     )

@@ -12,7 +12,7 @@ import jwt
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 
-from web.i18n import pick_language, translator
+from web.i18n import pick_language, vocabulary_of
 
 TOKEN_TTL_SECONDS = 8 * 3600
 #: Where the credentials middleware (web/sessions.py) leaves the checked bearer token of a request:
@@ -126,4 +126,4 @@ def language_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
 def page_context(request: ASGIConnection[Any, Any, Any, Any], **values: Any) -> dict[str, Any]:
     """The values every page template gets."""
     lang = language_of(request)
-    return {"lang": lang, "t": translator(lang), "me": session_identity(request), **values}
+    return {"lang": lang, "t": vocabulary_of(request).translator(lang), "me": session_identity(request), **values}

@@ -12,13 +12,23 @@ import re
 import uuid
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from domain.errors import DomainError, ValidationError
+from domain.shared.errors import (
+    ConflictError,
+    DomainError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from marketplace.deals.gateways.port import PaymentGatewayError
 from web.context import page_context
+from web.identity import is_api
 
 if TYPE_CHECKING:
     from litestar.types import Scope
@@ -39,22 +49,32 @@ def request_id(scope: Scope) -> str:
     return str(found)
 
 
-def is_api(request: Request[Any, Any, Any]) -> bool:
-    """Whether the caller is a program (JSON answers) rather than a person with a browser (pages)."""
-    return request.url.path.startswith(("/api", "/webhooks/"))
+#: The HTTP status of each kind of refusal (the domain names the kind; the web decides how it is answered).
+STATUSES: dict[type[DomainError], int] = {
+    ValidationError: 400, NotAuthenticatedError: 401, PermissionDeniedError: 403, NotFoundError: 404,
+    ConflictError: 409, PaymentGatewayError: 502,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status a refusal is answered with: that of its nearest kind in ``STATUSES`` (else 400)."""
+    return next((STATUSES[kind] for kind in type(error).__mro__ if kind in STATUSES), 400)
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    status = status_of(exc)
     if is_api(request):
-        body = {"status_code": exc.status, "detail": exc.message, "field": exc.field}
-        return Response(body, status_code=exc.status, media_type=MediaType.JSON)
-    return Template("errors/error.html.jinja2", status_code=exc.status,
-                    context=page_context(request, status=exc.status, message=exc.message))
+        body = {"status_code": status, "detail": exc.message, "field": exc.field}
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    return Template("errors/error.html.jinja2", status_code=status,
+                    context=page_context(request, status=status, message=exc.message))
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         return internal_error_handler(request, exc)
+    if exc.status_code == 401 and not is_api(request):  # the login guard refused a page: log in, then come back
+        return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
     if is_api(request):
         body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
         if exc.extra:

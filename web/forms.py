@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import msgspec
 from litestar.datastructures import FormMultiDict
 
-from domain.errors import ValidationError
-from domain.money import MAX_AMOUNT
+from domain.shared.errors import ValidationError
+from domain.shared.money import MAX_AMOUNT
 
 C = TypeVar("C", bound=msgspec.Struct)
 _FIELD_PATH = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")

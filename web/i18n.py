@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
-from domain.user import ERASED_PERSON
+from litestar.connection import ASGIConnection
+
+from domain.accounts.user import ERASED_PERSON
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 # key: (中文, English)
-MESSAGES: dict[str, tuple[str, str]] = {
+#: The site's own labels; each trade keeps its labels beside its pages (``web/<trade>/labels.py``).
+SITE_LABELS: dict[str, tuple[str, str]] = {
     "site.name": ("福建知识产权挂牌交易市场", "Fujian Patent Marketplace"),
     "site.tagline": ("高校和科研机构专利的挂牌、许可与转让", "Listing, licensing and transfer of university and institute patents"),
     "nav.listings": ("专利挂牌", "Listings"),
@@ -178,16 +182,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(language: str, labels: Mapping[str, tuple[str, str]] | None = None) -> Callable[..., str]:
-    """``t(key, **values)`` in ``language``: a page's own ``labels`` first, then the site's messages."""
-    index = 0 if language == "zh" else 1
+class DuplicateLabelError(ValueError):
+    """Two label sets give one key different texts: which one a page shows would be an accident."""
 
-    def t(key: str, **values: object) -> str:
-        pair = (labels.get(key) if labels else None) or MESSAGES.get(key)
-        text = pair[index] if pair else key
-        return text.format(**values) if values else text
 
-    return t
+class Vocabulary:
+    """The labels of every page (zh/en), from the label sets passed to it; a key has one text or none."""
+
+    def __init__(self, *label_sets: Mapping[str, tuple[str, str]]) -> None:
+        self.labels: dict[str, tuple[str, str]] = {}
+        for labels in label_sets:
+            for key, pair in labels.items():
+                if self.labels.setdefault(key, pair) != pair:
+                    raise DuplicateLabelError(f"label {key!r}: {self.labels[key]} and {pair}")
+
+    def pair(self, key: str) -> tuple[str, str] | None:
+        return self.labels.get(key)
+
+    def translator(self, language: str) -> Callable[..., str]:
+        """``t(key, **values)`` in ``language`` (an unknown key shows as itself)."""
+        index = 0 if language == "zh" else 1
+
+        def t(key: str, **values: object) -> str:
+            pair = self.labels.get(key)
+            text = pair[index] if pair else key
+            return text.format(**values) if values else text
+
+        return t
+
+
+def vocabulary_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Vocabulary:
+    """The application's vocabulary (built once by the app factory from every trade's labels)."""
+    vocabulary: Vocabulary = connection.app.state.vocabulary
+    return vocabulary
 
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
@@ -202,7 +229,7 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
 def shown_value(value: object, language: str) -> object:
     """A value as a page prints it: where an erased person's name stood, the reader's language only."""
     if value == ERASED_PERSON:
-        return MESSAGES["account.erased_person"][0 if language == "zh" else 1]
+        return SITE_LABELS["account.erased_person"][0 if language == "zh" else 1]
     return value
 
 
@@ -211,17 +238,16 @@ _HISTORY_PREFIXES = (("registration withdrawn", "history.registration_withdrawn"
                      ("ownership claim upheld", "history.claim_upheld"))
 
 
-def history_reason(reason: str | None, language: str) -> str:
-    """A legal-status history reason in the reader's language; what a person wrote stays as written."""
+def history_reason(reason: str | None, t: Callable[..., str], language: str) -> str:
+    """A legal-status history reason in the reader's language (``t``); what a person wrote stays as written."""
     if not reason:
         return ""
-    t = translator(language)
     if reason in ("registered", "reregistered"):
         return t(f"history.{reason}")
     for prefix, key in _HISTORY_PREFIXES:
         if reason == prefix:
             return t(key)
         if reason.startswith(prefix + ": "):
-            rest = history_reason(reason[len(prefix) + 2:], language)
+            rest = history_reason(reason[len(prefix) + 2:], t, language)
             return t(key) + ("：" if language == "zh" else ": ") + rest
     return reason

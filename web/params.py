@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from litestar.params import Parameter
 
-from domain.money import MAX_AMOUNT
+from domain.shared.money import MAX_AMOUNT
 
 MAX_OFFSET = 1_000_000
 MAX_PAGE = 50_000

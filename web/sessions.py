@@ -24,8 +24,8 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.stores.base import Store
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from marketplace.passwords import PasswordPoolBusyError, run_in_password_pool
-from projections.credentials import CredentialsQueries
+from marketplace.accounts.passwords import PasswordPoolBusyError, run_in_password_pool
+from projections.accounts.credentials import CredentialsQueries
 from web.context import BEARER_SCOPE_KEY, Identity, read_token
 from web.state import WebState
 from web.throttle import ThrottledError, client_address, throttle_of

@@ -14,10 +14,10 @@ import msgspec
 from litestar.concurrency import sync_to_thread
 from psycopg import sql
 
-from marketplace.services import Services
-from projections.accounts import AccountsQueries
-from projections.catalogue_queries import CatalogueQueries
-from projections.health import HealthQueries
+from marketplace.platform.services import Services
+from projections.accounts.view import AccountsQueries
+from projections.catalogue.queries import CatalogueQueries
+from projections.shared.health import HealthQueries
 from web.context import Identity
 
 T = TypeVar("T")

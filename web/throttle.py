@@ -43,10 +43,9 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Template
 
-from domain.user import email_key
-from marketplace.passwords import PasswordPoolBusyError, run_in_password_pool
+from domain.accounts.user import email_key
+from marketplace.accounts.passwords import PasswordPoolBusyError, run_in_password_pool
 from web.context import bearer_identity, page_context, session_identity
-from web.i18n import MESSAGES
 
 T = TypeVar("T")
 
@@ -90,10 +89,11 @@ _KNOWN = ("SELECT 1 FROM throttle_known_addresses WHERE account = $1 AND address
 _REMEMBER = ("INSERT INTO throttle_known_addresses (account, address, seen_at) VALUES ($1, $2, now())"
              " ON CONFLICT (account, address) DO UPDATE SET seen_at = excluded.seen_at")
 
-MESSAGES.setdefault("throttle.wait", ("尝试次数过多，请 {seconds} 秒后再试。",
-                                      "Too many attempts: try again in {seconds} seconds."))
-MESSAGES.setdefault("throttle.busy", ("系统繁忙，请 {seconds} 秒后再试。",
-                                      "The marketplace is busy: try again in {seconds} seconds."))
+#: The throttle's refusals (zh/en), passed to the site's vocabulary by the app factory.
+LABELS: dict[str, tuple[str, str]] = {
+    "throttle.wait": ("尝试次数过多，请 {seconds} 秒后再试。", "Too many attempts: try again in {seconds} seconds."),
+    "throttle.busy": ("系统繁忙，请 {seconds} 秒后再试。", "The marketplace is busy: try again in {seconds} seconds."),
+}
 
 
 class _RefusedError(Exception):

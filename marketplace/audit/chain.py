@@ -1,6 +1,6 @@
 """Tamper evidence of the event log: verify the hash chain from the store or from an export, and export it.
 
-The chain itself is written by the ``audit_chain`` follower (``projections.audit_chain``, where
+The chain itself is written by the ``audit_chain`` follower (``projections.audit.chain``, where
 the hashing rule :func:`link_hash` lives; it is re-exported here). Verifying from the store
 recomputes every link from the stored bytes and compares it with the recorded chain; verifying
 an export needs nothing but the file. Both report the first position that diverges.
@@ -21,7 +21,7 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from projections.audit_chain import (
+from projections.audit.chain import (
     EPOCH_DAY,
     GENESIS,
     DailyRoot,

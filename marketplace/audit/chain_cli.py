@@ -12,11 +12,11 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from marketplace.audit.chain import VerifyResult, daily_roots, export, verify_export, verify_store
-from marketplace.services import Services, build_services
-from marketplace.settings import Settings
-from projections.audit_chain import PostgresAuditChainView
-from projections.health import ViewFailure
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
+from projections.audit.chain import PostgresAuditChainView
 from projections.runner import BatchProjectionRunner
+from projections.shared.health import ViewFailure
 
 console = Console(stderr=True)
 Handler = Callable[[Settings, argparse.Namespace], int]

@@ -20,9 +20,9 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow
 
-from marketplace.services import Services
-from projections.base import PostgresReadModelView
+from marketplace.platform.services import Services
 from projections.runner import BatchProjectionRunner
+from projections.shared.base import PostgresReadModelView
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
-from domain.errors import NotFoundError, ValidationError
-from domain.listing import Listing
-from domain.patent import Patent
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.shared.errors import NotFoundError, ValidationError
 
 #: State fields whose values are never shown: a change shows as "changed".
 SECRET_FIELDS = frozenset({"password_hash"})

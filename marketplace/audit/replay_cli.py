@@ -11,11 +11,11 @@ from uuid import UUID
 from rich.console import Console
 from rich.table import Table
 
-from domain.errors import DomainError
+from domain.shared.errors import DomainError
 from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
-from marketplace.services import Services, build_services
-from marketplace.settings import Settings
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
 
 console = Console(stderr=True)
 
@@ -47,7 +47,7 @@ def add_replay_commands(audit_subparsers: Any) -> None:
 
 
 def _actor_names(services: Services, entries: list[HistoryEntry]) -> dict[UUID, str]:
-    from marketplace.app_base import SYSTEM_ACTOR
+    from marketplace.platform.app_base import SYSTEM_ACTOR
 
     names = {SYSTEM_ACTOR: "system"}
     for actor in {e.actor for e in entries if e.actor is not None} - names.keys():

@@ -25,7 +25,6 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Tracking
 
-from marketplace import commands as c
 from marketplace.audit.chain import (
     ALTERED,
     DELETED,
@@ -38,9 +37,10 @@ from marketplace.audit.chain import (
     verify_store,
 )
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
-from marketplace.services import Services
-from marketplace.settings import PROJECT_ROOT, Settings
-from projections.audit_chain import (
+from marketplace.platform import commands as c
+from marketplace.platform.services import Services
+from marketplace.platform.settings import PROJECT_ROOT, Settings
+from projections.audit.chain import (
     GENESIS,
     ChainIntegrityError,
     PostgresAuditChainView,
@@ -48,8 +48,8 @@ from projections.audit_chain import (
     link_hash,
     utc_day,
 )
-from projections.records import decode
 from projections.runner import BatchProjectionRunner
+from projections.shared.records import decode
 from tests.integration.test_projections import PASSWORD, scenario
 
 DOC = PROJECT_ROOT / "docs" / "AUDIT_CHAIN.md"

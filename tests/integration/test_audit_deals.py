@@ -12,18 +12,18 @@ from uuid import UUID
 
 import pytest
 
-from domain.contract import Contract
-from domain.ids import organisation_id
-from domain.offer import Offer
-from domain.payment import obligation_id
-from marketplace import commands as c
-from marketplace import deal_commands as d
-from marketplace import valuation_commands as vc
+from domain.deals.contract import Contract
+from domain.deals.offer import Offer
+from domain.deals.payment import obligation_id
+from domain.shared.ids import organisation_id
 from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.audit.replay import history, listing_as_of
-from marketplace.clock import ManualClock
-from marketplace.services import Services
-from projections.audit_log import SUMMARIES, event_type_of
+from marketplace.deals import commands as d
+from marketplace.platform import commands as c
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.services import Services
+from marketplace.valuation import commands as vc
+from projections.audit.log import SUMMARIES, event_type_of
 from tests.integration.test_projections import PASSWORD, cn
 
 UNIVERSITY = "福州大学"

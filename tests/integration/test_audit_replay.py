@@ -11,17 +11,17 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from domain.errors import NotFoundError, ValidationError
-from domain.listing import Listing
-from domain.patent import Patent
-from marketplace import account_commands as ac
-from marketplace import commands as c
-from marketplace.app_base import SYSTEM_ACTOR
-from marketplace.application import Marketplace
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.shared.errors import NotFoundError, ValidationError
+from marketplace.accounts import commands as ac
 from marketplace.audit.rebuild_check import SCHEMA, rebuild_check
 from marketplace.audit.replay import events, history, listing_as_of, state_at, version_at
-from marketplace.services import Services
-from projections.audit_log import AuditFilters, AuditLogQueries, PostgresAuditLogView
+from marketplace.platform import commands as c
+from marketplace.platform.app_base import SYSTEM_ACTOR
+from marketplace.platform.application import Marketplace
+from marketplace.platform.services import Services
+from projections.audit.log import AuditFilters, AuditLogQueries, PostgresAuditLogView
 from tests.integration.test_projections import PASSWORD, cn, rows, scenario, table_digest
 
 TERMS: dict[str, Any] = {"deal_types": ["assignment"], "price_mode": "fixed", "maturity": "pilot"}

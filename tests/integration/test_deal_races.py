@@ -11,11 +11,11 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConflictError
-from marketplace import commands as c
-from marketplace import deal_commands as d
-from marketplace.database import DatabaseAddress
-from marketplace.migrate import migrate
+from domain.shared.errors import ConflictError
+from marketplace.deals import commands as d
+from marketplace.platform import commands as c
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.migrate import migrate
 from tests.unit.deal_helpers import World, head, make_world, offer
 
 

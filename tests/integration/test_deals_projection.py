@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.payment import obligation_id
-from marketplace import deal_commands as d
-from marketplace.clock import ManualClock
-from marketplace.deadlines import DeadlineWorker
-from marketplace.services import Services
+from domain.deals.payment import obligation_id
+from marketplace.deals import commands as d
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.deadlines import DeadlineWorker
+from marketplace.platform.services import Services
 from tests.integration.test_projections import rows, table_digest
 from tests.unit.deal_helpers import (
     START,

@@ -8,14 +8,14 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from domain.errors import ConflictError
-from domain.ipc import IpcScheme, parse_ipc
-from domain.patent import Patent
-from marketplace.application import Marketplace
-from marketplace.demo import TECHNICAL_FIELDS, DemoReport, is_empty, seed_demo
-from marketplace.payments.factory import build_gateways
-from marketplace.services import Services
-from marketplace.settings import Settings
+from domain.catalogue.ipc import IpcScheme, parse_ipc
+from domain.catalogue.patent import Patent
+from domain.shared.errors import ConflictError
+from marketplace.deals.gateways.factory import build_gateways
+from marketplace.demo.catalogue import TECHNICAL_FIELDS, DemoReport, is_empty, seed_demo
+from marketplace.platform.application import Marketplace
+from marketplace.platform.services import Services
+from marketplace.platform.settings import Settings
 
 LISTINGS = 40
 

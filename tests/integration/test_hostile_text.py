@@ -29,16 +29,16 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.errors import DomainError
-from domain.payment import obligation_id
-from marketplace import account_commands as ac
-from marketplace import commands as c
-from marketplace import deal_commands as dc
-from marketplace import registration_commands as rc
-from marketplace import valuation_commands as vc
-from marketplace.application import Marketplace
-from marketplace.clock import ManualClock
-from marketplace.services import Services
+from domain.deals.payment import obligation_id
+from domain.shared.errors import DomainError
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import registration_commands as rc
+from marketplace.deals import commands as dc
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.services import Services
+from marketplace.valuation import commands as vc
 from tests.unit.deal_helpers import PASSWORD, START, ProviderDouble, World, accept, cn, licence_scope, offer, sign_all
 from tests.web.test_api import position as head
 from web.app import create_app

@@ -8,9 +8,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from marketplace.importing.service import PatentImporter
-from marketplace.importing.sources import read_patents
-from marketplace.services import Services
+from marketplace.catalogue.importing.service import PatentImporter
+from marketplace.catalogue.importing.sources import read_patents
+from marketplace.platform.services import Services
 from tests.conftest import SHARED_DATA
 
 WIPO = SHARED_DATA / "patents" / "wipo_pizza_24294.csv"

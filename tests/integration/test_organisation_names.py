@@ -10,14 +10,14 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from domain.errors import ConflictError, ValidationError
-from domain.ids import legacy_organisation_id, organisation_id
-from domain.organisation import Organisation
-from marketplace import commands as c
-from marketplace.application import Marketplace
-from marketplace.importing.service import PatentImporter
-from marketplace.importing.sources import read_patents
-from marketplace.services import Services
+from domain.accounts.organisation import Organisation
+from domain.shared.errors import ConflictError, ValidationError
+from domain.shared.ids import legacy_organisation_id, organisation_id
+from marketplace.catalogue.importing.service import PatentImporter
+from marketplace.catalogue.importing.sources import read_patents
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.services import Services
 from tests.integration.test_projections import cn
 from tests.web.test_api import position
 

@@ -17,22 +17,23 @@ from uuid import UUID, uuid4
 import pytest
 import stripe
 
-from domain.errors import ValidationError
-from domain.payment import obligation_id
-from marketplace import deal_commands as d
-from marketplace.payments.factory import build_gateways, gateway_for
-from marketplace.payments.manual import ManualSettlementGateway
-from marketplace.payments.port import (
+from domain.deals.payment import obligation_id
+from domain.shared.errors import ValidationError
+from marketplace.deals import commands as d
+from marketplace.deals.gateways.factory import build_gateways, gateway_for
+from marketplace.deals.gateways.manual import ManualSettlementGateway
+from marketplace.deals.gateways.port import (
     STRIPE_MAX_AMOUNT,
     PaymentGatewayError,
     PaymentRequest,
     WebhookSignatureError,
 )
-from marketplace.payments.stripe_gateway import StripeGateway, payment_idempotency_key
-from marketplace.payments.webhooks import parse_stripe_webhook
-from marketplace.settings import Settings
+from marketplace.deals.gateways.stripe_gateway import StripeGateway, payment_idempotency_key
+from marketplace.deals.gateways.webhooks import parse_stripe_webhook
+from marketplace.platform.settings import Settings
 from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card, stripe_signature
 from tests.unit.deal_helpers import accept, head, make_world, offer, sign_all
+from web.errors import status_of
 
 WEBHOOK_SECRET = "whsec_test_marketplace"
 
@@ -91,7 +92,7 @@ def test_a_refused_stripe_request_surfaces_as_a_gateway_error_with_stripes_reaso
         StripeGateway(localstripe.client).start_payment(_request())
 
     assert refused.value.provider == "stripe"
-    assert refused.value.status == 502
+    assert status_of(refused.value) == 502  # the API answers Bad Gateway
     assert "creating the PaymentIntent failed (HTTP 400)" in refused.value.message
     assert "automatic_payment_methods" in refused.value.message
     assert refused.value.retryable is False

@@ -9,17 +9,17 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConcurrentModificationError, ConflictError
-from domain.organisation import Organisation
-from domain.user import ERASED_PERSON
-from marketplace import account_commands as ac
-from marketplace import commands as c
-from marketplace.app_base import SYSTEM_ACTOR
+from domain.accounts.organisation import Organisation
+from domain.accounts.user import ERASED_PERSON
+from domain.shared.errors import ConcurrentModificationError, ConflictError
+from marketplace.accounts import commands as ac
 from marketplace.audit.chain import verify_store
 from marketplace.audit.rebuild_check import rebuild_check
-from marketplace.cli import build_parser, cmd_accounts
-from marketplace.services import Services, build_services
-from marketplace.settings import Settings
+from marketplace.platform import commands as c
+from marketplace.platform.app_base import SYSTEM_ACTOR
+from marketplace.platform.cli import build_parser, cmd_accounts
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
 from tests.integration.test_audit_chain import cli_settings
 from tests.integration.test_projections import rows
 from tests.unit.account_helpers import old_grant, old_sign_up

@@ -18,15 +18,15 @@ from litestar.testing import TestClient
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.organisation import Organisation
-from marketplace import commands as c
-from marketplace.cli import build_parser, cmd_run_projections, cmd_status
-from marketplace.services import Services
-from projections.accounts import PostgresAccountsView
-from projections.audit_log import PostgresAuditLogView
-from projections.catalogue_view import PostgresCatalogueView
-from projections.records import EventRecord
+from domain.accounts.organisation import Organisation
+from marketplace.platform import commands as c
+from marketplace.platform.cli import build_parser, cmd_run_projections, cmd_status
+from marketplace.platform.services import Services
+from projections.accounts.view import PostgresAccountsView
+from projections.audit.log import PostgresAuditLogView
+from projections.catalogue.view import PostgresCatalogueView
 from projections.runner import BatchProjectionRunner
+from projections.shared.records import EventRecord
 from tests.integration.test_audit_chain import cli_settings
 from tests.integration.test_projections import PASSWORD, rows, scenario
 from tests.web.conftest import api_token, login

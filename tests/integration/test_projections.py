@@ -11,12 +11,12 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Tracking
 
-from domain.errors import ConcurrentModificationError
-from domain.patent_numbers import cn_check_character
-from marketplace import commands as c
-from marketplace.application import Marketplace
-from marketplace.services import Services
-from projections.records import decode
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.shared.errors import ConcurrentModificationError
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.services import Services
+from projections.shared.records import decode
 
 PASSWORD = "a-long-password"
 TITLES = [
@@ -115,8 +115,8 @@ async def test_search_in_chinese_and_english(services: Services, query: str, exp
     services.make_runner().catch_up()
     pool = await create_pool(services)
     try:
-        from projections.accounts import AccountsQueries
-        from projections.catalogue_queries import CatalogueQueries, ListingFilters
+        from projections.accounts.view import AccountsQueries
+        from projections.catalogue.queries import CatalogueQueries, ListingFilters
 
         web = WebState(services, pool, CatalogueQueries(pool), AccountsQueries(pool))
         page = await web.catalogue.list_and_count(ListingFilters(q=query))
@@ -127,7 +127,7 @@ async def test_search_in_chinese_and_english(services: Services, query: str, exp
 
 
 async def test_facets_and_filters(services: Services) -> None:
-    from projections.catalogue_queries import CatalogueQueries, ListingFilters
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
     from web.state import create_pool
 
     scenario(services.app)
@@ -232,7 +232,7 @@ def test_concurrent_writers_get_a_conflict_not_a_lost_update(services: Services)
 
 
 async def test_cached_search_facets_follow_the_catalogue(services: Services) -> None:
-    from projections.catalogue_queries import CatalogueQueries, ListingFilters
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
     from web.state import create_pool
 
     ids = scenario(services.app)

@@ -9,12 +9,12 @@ from uuid import UUID
 
 import pytest
 
-from domain.ids import organisation_id
-from marketplace import commands as c
-from marketplace import registration_commands as r
-from marketplace.application import Marketplace
-from marketplace.services import Services
-from projections.audit_log import SUMMARIES, event_type_of
+from domain.shared.ids import organisation_id
+from marketplace.catalogue import registration_commands as r
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.services import Services
+from projections.audit.log import SUMMARIES, event_type_of
 from tests.integration.test_projections import PASSWORD, cn, rows, table_digest
 
 TABLES = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets",

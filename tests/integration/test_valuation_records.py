@@ -11,16 +11,16 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from domain.contract import Contract, contract_id_for_offer
-from domain.deal_terms import DealKind, DealTerms
-from domain.money import Money
-from domain.offer import Offer, Side
-from domain.payment import PaymentObligation
-from marketplace import commands as c
-from marketplace import valuation_commands as vc
-from marketplace.clock import ManualClock
-from marketplace.services import Services
-from projections.valuation_queries import FieldRecord, ValuationQueries, ValuerProfile
+from domain.deals.contract import Contract, contract_id_for_offer
+from domain.deals.offer import Offer, Side
+from domain.deals.payment import PaymentObligation
+from domain.deals.terms import DealKind, DealTerms
+from domain.shared.money import Money
+from marketplace.platform import commands as c
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.services import Services
+from marketplace.valuation import commands as vc
+from projections.valuation.queries import FieldRecord, ValuationQueries, ValuerProfile
 from tests.integration.test_projections import table_digest
 from tests.unit.test_valuation_rules import Market, _org_user, assess, build_market
 

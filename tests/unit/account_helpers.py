@@ -8,9 +8,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
-from domain.ids import legacy_user_id
-from marketplace.application import Marketplace
-from marketplace.passwords import hash_password
+from domain.shared.ids import legacy_user_id
+from marketplace.accounts.passwords import hash_password
+from marketplace.platform.application import Marketplace
 
 USER_TOPIC = "domain.user:User"
 

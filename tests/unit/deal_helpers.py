@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.patent_numbers import cn_check_character
-from domain.payment import obligation_id
-from marketplace import commands as c
-from marketplace import deal_commands as d
-from marketplace.application import Marketplace
-from marketplace.clock import ManualClock
-from marketplace.payments.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
-from marketplace.payments.stripe_gateway import payment_idempotency_key
-from marketplace.registration_commands import ConfirmCoOwnership
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.deals.payment import obligation_id
+from marketplace.catalogue.registration_commands import ConfirmCoOwnership
+from marketplace.deals import commands as d
+from marketplace.deals.gateways.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
+from marketplace.deals.gateways.stripe_gateway import payment_idempotency_key
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.clock import ManualClock
 
 PASSWORD = "a-long-password"
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

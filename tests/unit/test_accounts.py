@@ -6,19 +6,19 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import (
+from domain.accounts.organisation import Organisation
+from domain.accounts.user import ERASED_PERSON, Role, User
+from domain.shared.errors import (
     ConcurrentModificationError,
     ConflictError,
     NotAuthenticatedError,
     PermissionDeniedError,
     ValidationError,
 )
-from domain.organisation import Organisation
-from domain.user import ERASED_PERSON, Role, User
-from marketplace import account_commands as ac
-from marketplace import commands as c
-from marketplace.app_base import SYSTEM_ACTOR
-from marketplace.application import Marketplace
+from marketplace.accounts import commands as ac
+from marketplace.platform import commands as c
+from marketplace.platform.app_base import SYSTEM_ACTOR
+from marketplace.platform.application import Marketplace
 from tests.unit.account_helpers import old_grant, old_password_change, old_sign_up
 from tests.unit.deal_helpers import head
 

@@ -7,7 +7,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.errors import (
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.shared.errors import (
     ActiveListingExistsError,
     ConcurrentModificationError,
     ConflictError,
@@ -16,9 +17,8 @@ from domain.errors import (
     UnknownIpcCodeError,
     ValidationError,
 )
-from domain.patent_numbers import cn_check_character
-from marketplace import commands as c
-from marketplace.application import Marketplace
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
 
 PASSWORD = "a-long-password"
 

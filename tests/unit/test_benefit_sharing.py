@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.benefit_sharing import MIN_INVENTOR_SHARE, Share, settle
-from domain.errors import ValidationError
+from domain.deals.benefit_sharing import MIN_INVENTOR_SHARE, Share, settle
+from domain.shared.errors import ValidationError
 
 YUAN = 100  # minor units (fen) per yuan
 

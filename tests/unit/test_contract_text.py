@@ -8,8 +8,8 @@ from uuid import UUID
 
 import pytest
 
-from domain.contract_text import render_contract, text_sha256
-from domain.errors import ValidationError
+from domain.deals.contract_text import render_contract, text_sha256
+from domain.shared.errors import ValidationError
 
 CONTRACT_ID = UUID("6f1c2b9e-3d4a-5b6c-8d7e-9f0a1b2c3d4e")
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import (
+from domain.shared.errors import (
     ConsentMissingError,
     ContractStateError,
     NoticeWindowError,
@@ -15,8 +15,8 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from marketplace import commands as c
-from marketplace import deal_commands as d
+from marketplace.deals import commands as d
+from marketplace.platform import commands as c
 from tests.unit.deal_helpers import (
     World,
     accept,

@@ -7,12 +7,12 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import ConflictError, ContractStateError, PaymentStateError, PermissionDeniedError
-from domain.payment import obligation_id
-from domain.webhook import delivery_id
-from marketplace import commands as c
-from marketplace import deal_commands as d
-from marketplace.payments.port import GatewayEvent
+from domain.deals.payment import obligation_id
+from domain.deals.webhook import delivery_id
+from domain.shared.errors import ConflictError, ContractStateError, PaymentStateError, PermissionDeniedError
+from marketplace.deals import commands as d
+from marketplace.deals.gateways.port import GatewayEvent
+from marketplace.platform import commands as c
 from tests.unit.deal_helpers import (
     World,
     accept,

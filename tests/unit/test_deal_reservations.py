@@ -11,18 +11,18 @@ from uuid import UUID
 
 import pytest
 
-from domain.errors import (
+from domain.catalogue.patent import Patent
+from domain.deals.payment import obligation_id
+from domain.shared.errors import (
     ConflictError,
     ContractStateError,
     PatentNotTradableError,
     PermissionDeniedError,
     ValidationError,
 )
-from domain.patent import Patent
-from domain.payment import obligation_id
-from marketplace import commands as c
-from marketplace import deal_commands as d
-from marketplace.payments.port import GatewayEvent
+from marketplace.deals import commands as d
+from marketplace.deals.gateways.port import GatewayEvent
+from marketplace.platform import commands as c
 from tests.unit.deal_helpers import (
     World,
     accept,

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from domain.deal_terms import (
+from domain.deals.terms import (
     EVERYTHING,
     DealKind,
     DealTerms,
@@ -17,8 +17,8 @@ from domain.deal_terms import (
     Milestone,
     exclusivity_conflict,
 )
-from domain.errors import ValidationError
-from domain.money import Money
+from domain.shared.errors import ValidationError
+from domain.shared.money import Money
 
 
 def scope(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.importing.sources import (
+from marketplace.catalogue.importing.sources import (
     Applicant,
     ImportedPatent,
     RowError,

@@ -1,4 +1,4 @@
-"""Unit tests of domain.ipc and of loading the WIPO IPC scheme file."""
+"""Unit tests of domain.catalogue.ipc and of loading the WIPO IPC scheme file."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import UnknownIpcCodeError, ValidationError
-from domain.ipc import IpcCode, IpcScheme, parse_ipc
-from marketplace.ipc_scheme import default_ipc_scheme, load_ipc_scheme
+from domain.catalogue.ipc import IpcCode, IpcScheme, parse_ipc
+from domain.shared.errors import UnknownIpcCodeError, ValidationError
+from marketplace.catalogue.ipc_scheme import default_ipc_scheme, load_ipc_scheme
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 SCHEME_FILE = SHARED_DATA / "ipc" / "all_ipc.tsv.gz"

@@ -6,9 +6,9 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import ListingNotOpenError, ValidationError
-from domain.listing import Listing, ListingTerms, OpenLicenceTerms, maturity_of_trl
-from domain.money import MAX_AMOUNT, Money
+from domain.catalogue.listing import Listing, ListingTerms, OpenLicenceTerms, maturity_of_trl
+from domain.shared.errors import ListingNotOpenError, ValidationError
+from domain.shared.money import MAX_AMOUNT, Money
 
 
 def terms(**overrides: object) -> ListingTerms:

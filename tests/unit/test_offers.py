@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
-from domain.errors import (
+from domain.shared.errors import (
     LicenceConflictError,
     ListingNotOpenError,
     OfferExpiredError,
@@ -16,9 +16,9 @@ from domain.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.money import MAX_AMOUNT
-from marketplace import commands as c
-from marketplace import deal_commands as d
+from domain.shared.money import MAX_AMOUNT
+from marketplace.deals import commands as d
+from marketplace.platform import commands as c
 from tests.unit.deal_helpers import World, accept, head, licence_scope, make_world, offer
 
 

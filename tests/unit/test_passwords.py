@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
-from marketplace import passwords
-from marketplace.passwords import (
+from marketplace.accounts import passwords
+from marketplace.accounts.passwords import (
     MAX_WAITING,
     PasswordPoolBusyError,
     hash_password,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import InvalidPatentNumberError, ValidationError
-from domain.patent_numbers import (
+from domain.catalogue.patent_numbers import (
     ApplicationNumber,
     PublicationNumber,
     cn_application_type,
@@ -18,6 +17,7 @@ from domain.patent_numbers import (
     parse_application_number,
     parse_publication_number,
 )
+from domain.shared.errors import InvalidPatentNumberError, ValidationError
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 

@@ -7,10 +7,10 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import ActiveListingExistsError, ConflictError, ValidationError
-from domain.patent import Inventor, Owner, Patent
-from domain.patent_numbers import cn_check_character
-from domain.patent_terms import PatentType, statutory_expiry
+from domain.catalogue.patent import Inventor, Owner, Patent
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.catalogue.patent_terms import PatentType, statutory_expiry
+from domain.shared.errors import ActiveListingExistsError, ConflictError, ValidationError
 
 FZU = Owner(uuid4(), "福州大学", 10_000)
 

@@ -12,9 +12,9 @@ from uuid import uuid4
 
 import pytest
 
-from marketplace.payments.port import WebhookSignatureError
-from marketplace.payments.webhooks import parse_stripe_webhook
-from marketplace.settings import DEMO_BANK_ACCOUNT_NAME, MIN_NOTICE_DAYS, Settings
+from marketplace.deals.gateways.port import WebhookSignatureError
+from marketplace.deals.gateways.webhooks import parse_stripe_webhook
+from marketplace.platform.settings import DEMO_BANK_ACCOUNT_NAME, MIN_NOTICE_DAYS, Settings
 from tests.localstripe import stripe_signature
 
 SECRET = "whsec_unit"

@@ -12,14 +12,14 @@ from uuid import UUID
 import msgspec
 import pytest
 
-from domain.errors import ConflictError, PermissionDeniedError, ValidationError
-from domain.listing import Listing
-from domain.ownership_claim import OwnershipClaim
-from domain.patent import Owner, Patent
-from marketplace import commands as c
-from marketplace import registration_commands as r
-from marketplace.importing.service import build_patent
-from marketplace.importing.sources import Applicant, ImportedPatent
+from domain.catalogue.listing import Listing
+from domain.catalogue.ownership_claim import OwnershipClaim
+from domain.catalogue.patent import Owner, Patent
+from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from marketplace.catalogue import registration_commands as r
+from marketplace.catalogue.importing.service import build_patent
+from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
+from marketplace.platform import commands as c
 from tests.unit.deal_helpers import PASSWORD, World, accept, cn, head, make_world, offer, pay_by_webhook, sign_all
 
 NUMBER = "202110654321"

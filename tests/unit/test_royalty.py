@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.errors import ValidationError
-from domain.royalty import RoyaltyDue, check_report_period, closes_licence_year, licence_year_end, royalty_due
+from domain.deals.royalty import RoyaltyDue, check_report_period, closes_licence_year, licence_year_end, royalty_due
+from domain.shared.errors import ValidationError
 
 YUAN = 100
 

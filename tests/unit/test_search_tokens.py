@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.search import cjk_tokens, index_parts, query_parts
+from projections.shared.search import cjk_tokens, index_parts, query_parts
 
 
 def test_cjk_runs_become_overlapping_bigrams_and_a_trailing_unigram() -> None:

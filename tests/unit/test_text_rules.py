@@ -1,4 +1,4 @@
-"""The text rule (domain.text) and the command edge that applies it to every field of every command."""
+"""The text rule (domain.shared.text) and the command edge that applies it to every field of every command."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from datetime import date
 import msgspec
 import pytest
 
-from domain.errors import ValidationError
-from domain.ids import legacy_organisation_id, organisation_id
-from domain.organisation import Organisation
-from domain.text import checked, name_key, scrubbed
-from marketplace import commands as c
-from marketplace import deal_commands as dc
-from marketplace import valuation_commands as vc
-from marketplace.application import Marketplace
-from marketplace.importing.service import PatentImporter
-from marketplace.importing.sources import Applicant, ImportedPatent
+from domain.accounts.organisation import Organisation
+from domain.shared.errors import ValidationError
+from domain.shared.ids import legacy_organisation_id, organisation_id
+from domain.shared.text import checked, name_key, scrubbed
+from marketplace.catalogue.importing.service import PatentImporter
+from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
+from marketplace.deals import commands as dc
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.valuation import commands as vc
 
 REFUSED_ANYWHERE = [
     "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f",  # C0 and C1 controls, DEL

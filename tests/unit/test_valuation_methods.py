@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from domain.errors import ValidationError
-from domain.valuation_methods import METHODS, Calculation, calculate
+from domain.shared.errors import ValidationError
+from domain.valuation.methods import METHODS, Calculation, calculate
 
 
 def run(method: str, **inputs: Any) -> Calculation:

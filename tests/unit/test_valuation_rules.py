@@ -10,15 +10,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
-from domain.patent_numbers import cn_check_character
-from domain.user import Role, User
-from domain.valuation import Valuation
-from domain.valuer import ValuerAccreditation, accreditation_id
-from marketplace import commands as c
-from marketplace import valuation_commands as vc
-from marketplace.application import Marketplace
-from marketplace.clock import ManualClock
+from domain.accounts.user import Role, User
+from domain.catalogue.patent_numbers import cn_check_character
+from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
+from domain.valuation.valuation import Valuation
+from domain.valuation.valuer import ValuerAccreditation, accreditation_id
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.clock import ManualClock
+from marketplace.valuation import commands as vc
 
 PASSWORD = "a-long-password"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace.services import Services
+from marketplace.platform.services import Services
 from web.app import create_app
 
 ADMIN_EMAIL = "admin@platform.test"

@@ -11,8 +11,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.patent_numbers import cn_check_character
-from marketplace.services import Services
+from domain.catalogue.patent_numbers import cn_check_character
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, sign_up_verified
 
 BATTERY_ZH = "一种高安全性固态锂电池电解质及其制备方法"

@@ -17,12 +17,12 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.patent_numbers import cn_check_character
-from marketplace import commands as c
-from marketplace.application import Marketplace
-from marketplace.services import Services
+from domain.catalogue.patent_numbers import cn_check_character
+from marketplace.platform import commands as c
+from marketplace.platform.application import Marketplace
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
-from web.controllers.audit import EVENT_LOG_ID, PAGE_SIZE
+from web.audit.pages import EVENT_LOG_ID, PAGE_SIZE
 
 PASSWORD = "secret-password-1"
 AUDITOR = "auditor@platform.test"

@@ -30,10 +30,10 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Respo
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from domain.ipc import parse_ipc
-from marketplace.clock import ManualClock
-from marketplace.demo import DemoAccount, DemoReport, seed_demo
-from marketplace.services import Services
+from domain.catalogue.ipc import parse_ipc
+from marketplace.demo.catalogue import DemoAccount, DemoReport, seed_demo
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.services import Services
 from tests.web.conftest import login, post_form
 from tests.web.test_api import listed
 from tests.web.test_deals_journey import (  # noqa: F401 - clock and stripe_client are the journeys' fixtures
@@ -45,7 +45,7 @@ from tests.web.test_deals_journey import (  # noqa: F401 - clock and stripe_clie
     through_notice,
 )
 from web.app import create_app, ipc_short
-from web.i18n import MESSAGES
+from web.vocabulary import site_vocabulary
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,12 +60,15 @@ SEARCH_TERM = "电池"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+LABELS = site_vocabulary().labels
+
+
 def zh(key: str) -> str:
-    return MESSAGES[key][0]
+    return LABELS[key][0]
 
 
 def en(key: str) -> str:
-    return MESSAGES[key][1]
+    return LABELS[key][1]
 
 
 # --- the served marketplace -------------------------------------------------------------------

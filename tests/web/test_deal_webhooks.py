@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace.clock import ManualClock
+from marketplace.platform.clock import ManualClock
 from tests.localstripe import Localstripe
 from tests.web.test_api import listed
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures

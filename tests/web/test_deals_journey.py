@@ -21,11 +21,11 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace import commands as c
-from marketplace.clock import ManualClock
-from marketplace.database import DatabaseAddress
-from marketplace.services import Services, build_services
-from marketplace.settings import Settings
+from marketplace.platform import commands as c
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
 from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card
 from tests.localstripe import stripe_signature as sign
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form

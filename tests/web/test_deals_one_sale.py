@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.patent import Patent
+from domain.catalogue.patent import Patent
 from tests.web.conftest import csrf_token, login
 from tests.web.test_api import Member, listed, unverified_member, verified_member
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures

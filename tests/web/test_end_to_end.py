@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.patent_numbers import cn_check_character
+from domain.catalogue.patent_numbers import cn_check_character
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
 
 

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace.services import Services
+from marketplace.platform.services import Services
 from tests.web.conftest import login, post_form
 from tests.web.test_api import Member, app_number, patent_body, position, verified_member
 

@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from marketplace.services import Services
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, sign_up_verified
 
 EXAMPLES_PER_OPERATION = 12  # per identity and per mode (valid, invalid): about a minute for ~60 operations

@@ -8,7 +8,7 @@ import re
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace.services import Services
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
 from tests.web.test_api import draft, patent_body, position, publish, register, search, verified_member
 

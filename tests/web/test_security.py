@@ -16,9 +16,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.patent_numbers import cn_check_character
-from marketplace.services import Services
-from projections.catalogue_queries import CatalogueQueries
+from domain.catalogue.patent_numbers import cn_check_character
+from marketplace.platform.services import Services
+from projections.catalogue.queries import CatalogueQueries
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
 from web.app import create_app
 

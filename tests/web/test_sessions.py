@@ -13,10 +13,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace import account_commands as ac
-from marketplace import commands as c
-from marketplace.services import Services
-from projections.records import EventRecord
+from marketplace.accounts import commands as ac
+from marketplace.platform import commands as c
+from marketplace.platform.services import Services
+from projections.shared.records import EventRecord
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
 from tests.web.test_audit_pages import settle
 from web.app import create_app

@@ -16,8 +16,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from marketplace import passwords
-from marketplace.services import Services
+from marketplace.accounts import passwords
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token
 from web.throttle import LIMITS, Limit
 

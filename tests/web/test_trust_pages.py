@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from playwright.sync_api import Browser, expect
 
-from marketplace.services import Services
+from marketplace.platform.services import Services
 from tests.unit.account_helpers import old_grant, old_sign_up
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form, sign_up_verified
 from tests.web.test_api import Member, _member, listed, register, unverified_member

@@ -12,8 +12,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from domain.patent_numbers import cn_check_character
-from marketplace.services import Services
+from domain.catalogue.patent_numbers import cn_check_character
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login, post_form, sign_up_verified
 
 PASSWORD = "secret-password-1"

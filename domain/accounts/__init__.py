@@ -1,0 +1,1 @@
+"""Accounts: people (users) and the organisations they act for."""

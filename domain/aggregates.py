@@ -1,0 +1,19 @@
+"""Every aggregate of the marketplace, imported once so that stored topics resolve from the start."""
+
+from domain.accounts.organisation import Organisation
+from domain.accounts.user import User
+from domain.audit.read import AuditRead
+from domain.catalogue.listing import Listing
+from domain.catalogue.ownership_claim import OwnershipClaim
+from domain.catalogue.patent import Patent
+from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.offer import Offer
+from domain.deals.payment import PaymentObligation
+from domain.deals.webhook import WebhookDelivery
+from domain.valuation.valuation import Valuation
+from domain.valuation.valuer import ValuerAccreditation
+
+AGGREGATES = (
+    Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
+    Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation,
+)

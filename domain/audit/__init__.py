@@ -1,0 +1,1 @@
+"""Audit: reads of confidential records by auditors."""

@@ -1,0 +1,1 @@
+"""The catalogue: patents, their numbers, classification and terms, and their listings."""

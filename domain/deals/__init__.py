@@ -1,0 +1,1 @@
+"""Deals: offers, contracts, payments, royalties and benefit sharing."""

@@ -1,0 +1,457 @@
+"""Contracts (合同): the transfer (转让) or licence (许可) drawn from an accepted offer or an open licence.
+
+A contract is drafted when an offer is accepted (or an open licence is taken). It may have to
+stand a public notice (公示) first; then every party signs the text, and it comes into force
+when every party has signed and the first payment obligation is paid.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.deals.royalty import check_report_period
+from domain.deals.royalty import closes_licence_year as closes_year
+from domain.deals.terms import DealKind, DealTerms
+from domain.shared.errors import (
+    ConsentMissingError,
+    ContractStateError,
+    NoticeWindowError,
+    PatentNotTradableError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from domain.shared.ids import natural_id
+from domain.shared.money import check_amount
+from domain.shared.topics import stored_as
+
+
+class ContractStatus(StrEnum):
+    DRAFTED = "drafted"  # awaiting notice, consents and signatures
+    SIGNED = "signed"  # every party signed; awaiting the first payment
+    IN_FORCE = "in_force"
+    TERMINATED = "terminated"
+
+
+class ObjectionStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    DISMISSED = "dismissed"
+
+
+def contract_id_for_offer(offer_id: UUID) -> UUID:
+    """One contract per accepted offer."""
+    return natural_id("contract", str(offer_id))
+
+
+def open_licence_contract_id(listing_id: UUID, licensee_organisation_id: UUID, instant: datetime) -> UUID:
+    """An open-licence take-up: one contract per listing, licensee and instant."""
+    return natural_id("contract", f"open:{listing_id}:{licensee_organisation_id}:{instant.isoformat()}")
+
+
+def instalment_purpose(index: int, due: str | None) -> str:
+    """The payment purpose of the instalment at ``index`` (0-based): ``upfront`` when on signing."""
+    return "upfront" if due is None else f"instalment-{index + 1}"
+
+
+class Contract(Aggregate):
+    """A deal's binding text with its parties, notice, consents, signatures and life after signing.
+
+    Subclasses: ``TransferContract`` (assignment, 专利权转让合同) and ``LicenceContract``
+    (专利实施许可合同). Their topics are ``domain.contract:TransferContract.Drafted`` /
+    ``domain.contract:LicenceContract.Drafted``; events defined here keep the ``Contract.`` prefix
+    (e.g. ``domain.contract:Contract.Signed``).
+    """
+
+    class Drafted(Aggregate.Created):
+        offer_id: UUID | None
+        listing_id: UUID
+        patent_id: UUID
+        seller_organisation_id: UUID
+        buyer_organisation_id: UUID
+        terms: dict[str, Any]
+        text_zh: str
+        text_en: str
+        text_sha256: str
+        notice_ends_at: str | None
+        consents_required: list[UUID]
+        broker_organisation_id: UUID | None
+        broker_commission: int
+        by: UUID
+        #: The platform fee (bp) in force when the deal was made; ``None`` in contracts drafted before
+        #: it was recorded (the fee in force at payment applies to those).
+        platform_fee_rate: int | None = None
+
+    @event(Drafted)
+    def __init__(
+        self,
+        offer_id: UUID | None,
+        listing_id: UUID,
+        patent_id: UUID,
+        seller_organisation_id: UUID,
+        buyer_organisation_id: UUID,
+        terms: dict[str, Any],
+        text_zh: str,
+        text_en: str,
+        text_sha256: str,
+        notice_ends_at: str | None,
+        consents_required: list[UUID],
+        broker_organisation_id: UUID | None,
+        broker_commission: int,
+        by: UUID,
+        platform_fee_rate: int | None = None,
+    ) -> None:
+        self.offer_id = offer_id
+        self.platform_fee_rate = platform_fee_rate
+        self.listing_id = listing_id
+        self.patent_id = patent_id
+        self.seller_organisation_id = seller_organisation_id
+        self.buyer_organisation_id = buyer_organisation_id
+        self.terms = dict(terms)
+        self.text_zh = text_zh
+        self.text_en = text_en
+        self.text_sha256 = text_sha256
+        self.notice_ends_at = notice_ends_at
+        self.consents_required = list(consents_required)
+        self.consents: list[UUID] = []
+        self.broker_organisation_id = broker_organisation_id
+        self.broker_commission = broker_commission
+        self.objections: dict[str, str] = {}
+        self.signatures: dict[str, str] = {}
+        self.status = ContractStatus.DRAFTED.value
+        self.in_force_at: str | None = None
+        self.registration_reference: str | None = None
+        self.milestones_reached: list[str] = []
+
+    @staticmethod
+    def kind_class(kind: str) -> type[Contract]:
+        return TransferContract if kind == DealKind.ASSIGNMENT.value else LicenceContract
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        contract_id: UUID,
+        offer_id: UUID | None,
+        listing_id: UUID,
+        patent_id: UUID,
+        seller_organisation_id: UUID,
+        buyer_organisation_id: UUID,
+        terms: DealTerms,
+        text: tuple[str, str],
+        text_sha256: str,
+        notice_ends_at: datetime | None,
+        consents_required: list[UUID],
+        broker_organisation_id: UUID | None,
+        broker_commission: int,
+        by: UUID,
+        platform_fee_rate: int | None = None,
+    ) -> Contract:
+        """Draft the contract of the right class for the deal kind; the platform fee is fixed with it."""
+        klass = cls.kind_class(terms.kind.value)
+        # ``_create`` takes an explicit id: one contract per accepted offer (or open-licence take-up).
+        contract = klass._create(
+            klass.Drafted,
+            id=contract_id,
+            offer_id=offer_id,
+            listing_id=listing_id,
+            patent_id=patent_id,
+            seller_organisation_id=seller_organisation_id,
+            buyer_organisation_id=buyer_organisation_id,
+            terms=terms.as_dict(),
+            text_zh=text[0],
+            text_en=text[1],
+            text_sha256=text_sha256,
+            notice_ends_at=notice_ends_at.isoformat() if notice_ends_at else None,
+            consents_required=list(consents_required),
+            broker_organisation_id=broker_organisation_id,
+            broker_commission=broker_commission,
+            by=by,
+            platform_fee_rate=platform_fee_rate,
+        )
+        return contract
+
+    # --- queries ----------------------------------------------------------------------------
+    @property
+    def deal_terms(self) -> DealTerms:
+        return DealTerms.from_dict(self.terms)
+
+    @property
+    def kind(self) -> str:
+        return str(self.terms["kind"])
+
+    @property
+    def is_open_licence(self) -> bool:
+        return self.offer_id is None
+
+    @property
+    def parties(self) -> list[UUID]:
+        """Who signs: both sides; for an open licence only the licensee (the declaration is the licensor's)."""
+        if self.is_open_licence:
+            return [self.buyer_organisation_id]
+        return [self.seller_organisation_id, self.buyer_organisation_id]
+
+    @property
+    def fully_signed(self) -> bool:
+        return all(str(p) in self.signatures for p in self.parties)
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != ContractStatus.TERMINATED
+
+    def in_notice(self, now: datetime) -> bool:
+        return self.notice_ends_at is not None and now < datetime.fromisoformat(self.notice_ends_at)
+
+    def first_purpose(self) -> str | None:
+        """The payment obligation that brings the contract into force (``None``: nothing to pay first)."""
+        instalments = self.terms["instalments"]
+        if instalments:
+            return instalment_purpose(0, instalments[0]["due"])
+        return "upfront" if int(self.terms["price"]) > 0 else None
+
+    def scheduled_payments(self, today: date) -> list[tuple[str, int, str | None]]:
+        """Price payments due by ``today`` once signed: (purpose, amount, due date or ``None``)."""
+        instalments = self.terms["instalments"]
+        if not instalments:
+            price = int(self.terms["price"])
+            return [("upfront", price, None)] if price > 0 else []
+        due = []
+        for i, inst in enumerate(instalments):
+            if inst["due"] is None or date.fromisoformat(inst["due"]) <= today:
+                due.append((instalment_purpose(i, inst["due"]), int(inst["amount"]), inst["due"]))
+        return due
+
+    def _require(self, *allowed: ContractStatus, action: str) -> None:
+        if ContractStatus(self.status) not in allowed:
+            raise ContractStateError(f"contract_id: a {self.status} contract cannot be {action}", field="contract_id")
+
+    # --- public notice (公示) -----------------------------------------------------------------
+    def file_objection(
+        self, objection_id: UUID, *, text: str, now: datetime, by: UUID, organisation_id: UUID | None = None
+    ) -> None:
+        """A verified organisation (the application checks it) objects to the negotiated price while the
+        notice runs; never the seller itself."""
+        self._require(ContractStatus.DRAFTED, action="objected to")
+        if organisation_id == self.seller_organisation_id:
+            raise PermissionDeniedError(
+                "contract_id: the selling organisation cannot object to its own notice", field="contract_id"
+            )
+        if not self.in_notice(now):
+            raise NoticeWindowError(
+                "contract_id: objections are taken only while the public notice runs", field="contract_id"
+            )
+        cleaned = text.strip()
+        if not 5 <= len(cleaned) <= 5000:
+            raise ValidationError("text: give the objection in 5 to 5,000 characters", field="text")
+        self._objection_filed(objection_id=objection_id, text=cleaned, by=by, organisation_id=organisation_id)
+
+    @event("NoticeObjectionFiled")
+    def _objection_filed(self, objection_id: UUID, text: str, by: UUID, organisation_id: UUID | None = None) -> None:
+        self.objections[str(objection_id)] = ObjectionStatus.PENDING.value
+
+    def decide_objection(self, objection_id: UUID, *, upheld: bool, reason: str, by: UUID) -> None:
+        """The seller's organisation admin upholds or dismisses an objection, giving reasons."""
+        status = self.objections.get(str(objection_id))
+        if status is None:
+            raise ValidationError("objection_id: no such objection on this contract", field="objection_id")
+        if status != ObjectionStatus.PENDING:
+            raise ContractStateError(f"objection_id: the objection was already {status}", field="objection_id")
+        if not reason.strip():
+            raise ValidationError("reason: give the reason for the decision", field="reason")
+        self._objection_decided(objection_id=objection_id, upheld=upheld, reason=reason.strip()[:2000], by=by)
+
+    @event("NoticeObjectionDecided")
+    def _objection_decided(self, objection_id: UUID, upheld: bool, reason: str, by: UUID) -> None:
+        self.objections[str(objection_id)] = (ObjectionStatus.UPHELD if upheld else ObjectionStatus.DISMISSED).value
+
+    # --- consent and signatures -------------------------------------------------------------
+    def consent(self, organisation_id: UUID, *, by: UUID) -> None:
+        """A co-owner consents to the assignment or exclusive/sole licence (专利法 art. 14)."""
+        self._require(ContractStatus.DRAFTED, action="consented to")
+        if organisation_id not in self.consents_required:
+            raise PermissionDeniedError(
+                "contract_id: your organisation's consent is not asked for", field="contract_id"
+            )
+        if organisation_id in self.consents:
+            raise ContractStateError("contract_id: your organisation has already consented", field="contract_id")
+        self._co_owner_consented(organisation_id=organisation_id, by=by)
+
+    @event("CoOwnerConsented")
+    def _co_owner_consented(self, organisation_id: UUID, by: UUID) -> None:
+        self.consents.append(organisation_id)
+
+    def sign(self, organisation_id: UUID, *, text_sha256: str, patent_tradable: bool, now: datetime, by: UUID) -> None:
+        """A party signs the text it read (identified by its SHA-256)."""
+        self._require(ContractStatus.DRAFTED, action="signed")
+        if organisation_id not in self.parties:
+            raise PermissionDeniedError("contract_id: only a party to the contract may sign it", field="contract_id")
+        if str(organisation_id) in self.signatures:
+            raise ContractStateError("contract_id: your organisation has already signed", field="contract_id")
+        if self.in_notice(now):
+            raise NoticeWindowError(
+                f"contract_id: the public notice runs until {self.notice_ends_at}; sign after it closes",
+                field="contract_id",
+            )
+        if any(s == ObjectionStatus.PENDING for s in self.objections.values()):
+            raise NoticeWindowError(
+                "contract_id: an objection to the notice awaits the seller's decision", field="contract_id"
+            )
+        if any(s == ObjectionStatus.UPHELD for s in self.objections.values()):
+            raise NoticeWindowError(
+                "contract_id: an objection was upheld; this contract cannot be signed", field="contract_id"
+            )
+        missing = [o for o in self.consents_required if o not in self.consents]
+        if missing:
+            raise ConsentMissingError(
+                f"contract_id: {len(missing)} co-owner(s) have not consented yet", field="contract_id"
+            )
+        if not patent_tradable:
+            raise PatentNotTradableError("patent_id: the patent is no longer in force", field="patent_id")
+        if text_sha256 != self.text_sha256:
+            raise ContractStateError(
+                "text_sha256: the contract text changed since you read it; read it again", field="text_sha256"
+            )
+        self._signed(organisation_id=organisation_id, by=by, at=now.isoformat(), text_sha256=text_sha256)
+
+    @event("Signed")
+    def _signed(self, organisation_id: UUID, by: UUID, at: str, text_sha256: str) -> None:
+        self.signatures[str(organisation_id)] = at
+        if self.fully_signed:
+            self.status = ContractStatus.SIGNED.value
+
+    def come_into_force(self, *, now: datetime) -> None:
+        self._require(ContractStatus.SIGNED, action="brought into force")
+        self._came_into_force(at=now.isoformat())
+
+    @event("CameIntoForce")
+    def _came_into_force(self, at: str) -> None:
+        self.status = ContractStatus.IN_FORCE.value
+        self.in_force_at = at
+
+    # --- after signing ----------------------------------------------------------------------
+    def record_registration(self, reference: str, *, by: UUID) -> None:
+        """The patent office's reference for the transfer registration or licence filing (著录项目变更 / 备案)."""
+        self._require(ContractStatus.IN_FORCE, action="registered")
+        cleaned = reference.strip()
+        if not 3 <= len(cleaned) <= 100:
+            raise ValidationError("reference: give the office's reference in 3 to 100 characters", field="reference")
+        if cleaned == self.registration_reference:
+            raise ContractStateError("reference: this reference is already recorded", field="reference")
+        self._registration_recorded(reference=cleaned, by=by)
+
+    @event("RegistrationRecorded")
+    def _registration_recorded(self, reference: str, by: UUID) -> None:
+        self.registration_reference = reference
+
+    def reach_milestone(self, name: str, *, by: UUID) -> int:
+        """Record that a milestone was reached; returns the amount that falls due."""
+        self._require(ContractStatus.IN_FORCE, action="given a milestone")
+        amounts = {m["name"]: int(m["amount"]) for m in self.terms["milestones"]}
+        if name not in amounts:
+            raise ValidationError(f"name: the contract has no milestone {name!r}", field="name")
+        if name in self.milestones_reached:
+            raise ContractStateError(f"name: milestone {name!r} was already reached", field="name")
+        self._milestone_reached(name=name, by=by)
+        return amounts[name]
+
+    @event("MilestoneReached")
+    def _milestone_reached(self, name: str, by: UUID) -> None:
+        self.milestones_reached.append(name)
+
+    def terminate(self, *, reason: str, by: UUID) -> None:
+        self._require(ContractStatus.DRAFTED, ContractStatus.SIGNED, ContractStatus.IN_FORCE, action="terminated")
+        self._terminated(reason=reason.strip()[:500], by=by)
+
+    @event("Terminated")
+    def _terminated(self, reason: str, by: UUID) -> None:
+        self.status = ContractStatus.TERMINATED.value
+
+
+class TransferContract(Contract):
+    """An assignment of the patent (专利权转让合同): in force, it changes the patent's owner."""
+
+
+class LicenceContract(Contract):
+    """A licence (专利实施许可合同): in force, the licence is active; royalties are reported on it."""
+
+    def _royalty_state(self) -> tuple[str | None, int]:
+        return getattr(self, "last_period_end", None), int(getattr(self, "royalties_this_year", 0))
+
+    @property
+    def licence_start(self) -> date:
+        return date.fromisoformat(str(self.terms["scope"]["start"]))
+
+    def check_royalty_period(self, period_start: date, period_end: date) -> None:
+        """Refuse a period that is not the next one, or leaves its licence year or the licence term.
+
+        Reports are contiguous from the licence start and each lies within one licence year, so
+        every licence year is closed by a report and gets its minimum-royalty top-up
+        (``domain.royalty.check_report_period``).
+        """
+        last_end, _ = self._royalty_state()
+        check_report_period(
+            licence_start=self.licence_start,
+            licence_end=date.fromisoformat(str(self.terms["scope"]["end"])),
+            previous_end=date.fromisoformat(last_end) if last_end is not None else None,
+            period_start=period_start,
+            period_end=period_end,
+        )
+
+    def report_royalty(
+        self,
+        *,
+        period_start: date,
+        period_end: date,
+        net_sales: int,
+        royalty: int,
+        top_up: int,
+        closes_licence_year: bool,
+        obligation_id: UUID | None,
+        by: UUID,
+    ) -> None:
+        """Record a royalty report (提成费报告); the royalty owed becomes a payment obligation."""
+        self._require(ContractStatus.IN_FORCE, action="reported on")
+        check_amount(net_sales, "net_sales")
+        self.check_royalty_period(period_start, period_end)
+        if closes_licence_year != closes_year(self.licence_start, period_end):
+            raise ValidationError(
+                "closes_licence_year: a report closes its licence year exactly when it ends on the year's last day",
+                field="closes_licence_year",
+            )
+        self._royalty_reported(
+            period_start=period_start.isoformat(),
+            period_end=period_end.isoformat(),
+            net_sales=net_sales,
+            royalty=royalty,
+            top_up=top_up,
+            closes_licence_year=closes_licence_year,
+            obligation_id=obligation_id,
+            by=by,
+        )
+
+    @property
+    def royalties_so_far_this_year(self) -> int:
+        return self._royalty_state()[1]
+
+    @event("RoyaltyReported")
+    def _royalty_reported(
+        self,
+        period_start: str,
+        period_end: str,
+        net_sales: int,
+        royalty: int,
+        top_up: int,
+        closes_licence_year: bool,
+        obligation_id: UUID | None,
+        by: UUID,
+    ) -> None:
+        self.last_period_end = period_end
+        so_far = int(getattr(self, "royalties_this_year", 0)) + royalty
+        self.royalties_this_year = 0 if closes_licence_year else so_far
+
+
+stored_as("domain.contract", __name__)  # moved from domain/contract.py: its stored topics stay

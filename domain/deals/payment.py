@@ -1,0 +1,221 @@
+"""The PaymentObligation aggregate: one sum a contract makes due, from due to paid (and refunded)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import PaymentStateError, ValidationError
+from domain.shared.ids import natural_id
+from domain.shared.topics import stored_as
+
+#: Bank-transfer references avoid letters and digits that are easily confused (0/O, 1/I/L).
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class PaymentStatus(StrEnum):
+    """States move only forward: due → pending → paid → refunded (pending may be skipped)."""
+
+    DUE = "due"
+    PENDING = "pending"
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+def obligation_id(contract_id: UUID, purpose: str) -> UUID:
+    """One obligation per contract and purpose (``upfront``, ``instalment-2``, ``milestone-<name>``, ...)."""
+    return natural_id("payment", f"{contract_id}:{purpose}")
+
+
+def payment_reference(obligation: UUID) -> str:
+    """A short reference for the payer to quote on a bank transfer, e.g. ``PT-7K3Q9X2M``."""
+    digest = int.from_bytes(hashlib.sha256(obligation.bytes).digest()[:8], "big")
+    chars = []
+    for _ in range(8):
+        digest, index = divmod(digest, len(_REFERENCE_ALPHABET))
+        chars.append(_REFERENCE_ALPHABET[index])
+    return "PT-" + "".join(chars)
+
+
+class PaymentObligation(Aggregate):
+    """A sum the buyer (licensee) owes under a contract, collected by the platform for the seller.
+
+    ``payee_organisation_id`` is the seller whose income is shared out (benefit sharing) when paid.
+    """
+
+    class FellDue(Aggregate.Created):
+        contract_id: UUID
+        payer_organisation_id: UUID
+        payee_organisation_id: UUID
+        amount: int
+        currency: str
+        purpose: str
+        due_on: str | None
+        reference: str
+
+    @staticmethod
+    def create_id(contract_id: UUID, purpose: str, **_: object) -> UUID:
+        return obligation_id(contract_id, purpose)
+
+    @event(FellDue)
+    def __init__(
+        self,
+        contract_id: UUID,
+        payer_organisation_id: UUID,
+        payee_organisation_id: UUID,
+        amount: int,
+        currency: str,
+        purpose: str,
+        due_on: str | None,
+        reference: str,
+    ) -> None:
+        self.contract_id = contract_id
+        self.payer_organisation_id = payer_organisation_id
+        self.payee_organisation_id = payee_organisation_id
+        self.amount = amount
+        self.currency = currency
+        self.purpose = purpose
+        self.due_on = due_on
+        self.reference = reference
+        self.status = PaymentStatus.DUE.value
+        self.gateway: str | None = None
+        self.provider_payment_id: str | None = None
+        self.paid_at: str | None = None
+        self.provider_refund_id: str | None = None
+        #: Payments started for the obligation (``PaymentStarted`` events): the last one's attempt number.
+        self.payment_attempts = 0
+
+    @classmethod
+    def fall_due(
+        cls,
+        *,
+        contract_id: UUID,
+        payer_organisation_id: UUID,
+        payee_organisation_id: UUID,
+        amount: int,
+        currency: str,
+        purpose: str,
+        due_on: str | None,
+    ) -> PaymentObligation:
+        if amount <= 0:
+            raise ValidationError("amount: a payment obligation must be greater than 0", field="amount")
+        return cls(
+            contract_id=contract_id,
+            payer_organisation_id=payer_organisation_id,
+            payee_organisation_id=payee_organisation_id,
+            amount=amount,
+            currency=currency,
+            purpose=purpose,
+            due_on=due_on,
+            reference=payment_reference(obligation_id(contract_id, purpose)),
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be paid (due, or a payment started)."""
+        return self.status in (PaymentStatus.DUE, PaymentStatus.PENDING)
+
+    def _refuse_unless_open(self, action: str) -> None:
+        if not self.is_open:
+            raise PaymentStateError(
+                f"obligation_id: the obligation is {self.status}; it cannot be {action}", field="obligation_id"
+            )
+
+    def start(self, *, gateway: str, provider_payment_id: str, by: UUID) -> None:
+        """A payment through ``gateway`` has begun (a PaymentIntent, or bank-transfer instructions given)."""
+        self._refuse_unless_open("paid again")
+        self._payment_started(gateway=gateway, provider_payment_id=provider_payment_id, by=by)
+
+    @event("PaymentStarted")
+    def _payment_started(self, gateway: str, provider_payment_id: str, by: UUID) -> None:
+        self.status = PaymentStatus.PENDING.value
+        self.gateway = gateway
+        self.provider_payment_id = provider_payment_id
+        self.payment_attempts += 1
+
+    def pay(
+        self,
+        *,
+        gateway: str,
+        provider_payment_id: str,
+        amount: int,
+        now: datetime,
+        shares: list[dict[str, Any]],
+        by: UUID,
+    ) -> None:
+        """The money was received in full; ``shares`` is the benefit-sharing split of ``amount``."""
+        self._refuse_unless_open("paid again")
+        if amount != self.amount:
+            raise ValidationError(f"amount: {self.amount} is due, not {amount}", field="amount")
+        if sum(int(s["amount"]) for s in shares) != amount:
+            raise ValidationError("shares: the shares must add up to the amount paid", field="shares")
+        self._paid(
+            gateway=gateway,
+            provider_payment_id=provider_payment_id,
+            amount=amount,
+            at=now.isoformat(),
+            by=by,
+            shares=shares,
+        )
+
+    @event("Paid")
+    def _paid(
+        self, gateway: str, provider_payment_id: str, amount: int, at: str, by: UUID, shares: list[dict[str, Any]]
+    ) -> None:
+        self.status = PaymentStatus.PAID.value
+        self.gateway = gateway
+        self.provider_payment_id = provider_payment_id
+        self.paid_at = at
+
+    def refund(self, *, provider_refund_id: str, reason: str, now: datetime, by: UUID) -> None:
+        """The whole amount went back to the payer; the shares of the payment are reversed with it."""
+        if self.status != PaymentStatus.PAID:
+            raise PaymentStateError(
+                f"obligation_id: a {self.status} obligation cannot be refunded", field="obligation_id"
+            )
+        self._refunded(
+            provider_refund_id=provider_refund_id,
+            amount=self.amount,
+            reason=reason.strip()[:500],
+            at=now.isoformat(),
+            by=by,
+        )
+
+    @event("Refunded")
+    def _refunded(self, provider_refund_id: str, amount: int, reason: str, at: str, by: UUID) -> None:
+        self.status = PaymentStatus.REFUNDED.value
+        self.provider_refund_id = provider_refund_id
+        self.__dict__.pop("_refund_owed_reason", None)
+
+    # --- money that cannot be kept (issue 9) -------------------------------------------------
+    @property
+    def refund_owed(self) -> str | None:
+        """Why the money received must go back (the contract can no longer take effect), until refunded."""
+        reason: str | None = self.__dict__.get("_refund_owed_reason")
+        return reason
+
+    def owe_refund(self, *, reason: str, now: datetime, by: UUID) -> None:
+        """The payment was received for a contract that can no longer take effect: the platform owes it back.
+
+        Recorded with the payment (``RefundOwed``), it puts the payment on the platform admin's refund
+        queue until ``refund`` records the money going back.
+        """
+        if self.status != PaymentStatus.PAID:
+            raise PaymentStateError(
+                f"obligation_id: a {self.status} obligation has no money to give back", field="obligation_id"
+            )
+        if self.refund_owed is not None:
+            return
+        self._refund_owed(reason=reason.strip()[:500], at=now.isoformat(), by=by)
+
+    @event("RefundOwed")
+    def _refund_owed(self, reason: str, at: str, by: UUID) -> None:
+        self.__dict__["_refund_owed_reason"] = reason
+
+
+stored_as("domain.payment", __name__)  # moved from domain/payment.py: its stored topics stay

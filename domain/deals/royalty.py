@@ -1,0 +1,131 @@
+"""Running royalty (提成费) and the minimum annual royalty (保底许可费) of a licence, by licence year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.shared.errors import ValidationError
+from domain.shared.money import check_amount
+
+#: Basis points of a whole: 10,000 bp = 100 %.
+FULL = 10_000
+
+
+@dataclass(frozen=True)
+class RoyaltyDue:
+    """What a royalty report makes payable, in minor units.
+
+    ``royalty`` is the running royalty on the period's net sales; ``top_up`` is what the licensee
+    adds, on the report that closes a licence year, to bring the year's royalties up to the minimum
+    annual royalty; ``total`` is their sum.
+    """
+
+    royalty: int
+    top_up: int
+    total: int
+
+
+def _non_negative(value: int, field: str, unit: str = "minor units") -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{field}: must be a non-negative whole number of {unit}", field=field)
+
+
+def royalty_due(
+    *,
+    net_sales: int,
+    rate: int,
+    minimum_annual_royalty: int,
+    royalties_so_far_this_year: int,
+    closes_licence_year: bool,
+) -> RoyaltyDue:
+    """The royalty a licensee owes for a reported period.
+
+    Running royalty (提成费, glossary: a % of net sales reported periodically) = ``net_sales`` ×
+    ``rate`` / 10,000, floored to the minor unit (the licensee is never charged a fraction of a fen).
+    When the report closes a licence year, the minimum annual royalty (最低年度提成 / 保底许可费) applies:
+    the top-up is ``max(0, minimum_annual_royalty − (royalties_so_far_this_year + royalty))``, where
+    ``royalties_so_far_this_year`` are the running royalties of the year's earlier reports (not
+    earlier top-ups, which close years). Reports that do not close a year carry no top-up.
+    """
+    check_amount(net_sales, "net_sales")
+    if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= FULL:
+        raise ValidationError("rate: must be a whole number of basis points from 0 to 10000", field="rate")
+    check_amount(minimum_annual_royalty, "minimum_annual_royalty")
+    _non_negative(royalties_so_far_this_year, "royalties_so_far_this_year")
+    royalty = net_sales * rate // FULL
+    top_up = 0
+    if closes_licence_year:
+        top_up = max(0, minimum_annual_royalty - (royalties_so_far_this_year + royalty))
+    return RoyaltyDue(royalty=royalty, top_up=top_up, total=royalty + top_up)
+
+
+def _anniversary(start: date, years: int) -> date:
+    """``start`` moved ``years`` years on; 29 February becomes 1 March in a common year.
+
+    So a licence year that starts on 29 February ends on 28 February, every year, and no day of the
+    licence falls outside a licence year (民法典 art. 201: a period counted in years ends on the
+    corresponding day, or on the last day of the month when there is none).
+    """
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(start.year + years, 3, 1)
+
+
+def licence_year_end(start: date, on: date) -> date:
+    """The last day of the licence year containing ``on``; licence years run from the licence start."""
+    if on < start:
+        raise ValidationError(
+            f"period_end: {on.isoformat()} is before the licence starts on {start.isoformat()}", field="period_end"
+        )
+    years = on.year - start.year
+    if _anniversary(start, years) > on:
+        years -= 1
+    return _anniversary(start, years + 1) - timedelta(days=1)
+
+
+def closes_licence_year(start: date, period_end: date) -> bool:
+    """True when a reporting period ending on ``period_end`` is the last of its licence year.
+
+    ``check_report_period`` keeps every period within one licence year and the periods contiguous,
+    so each licence year's last day ends some report; that report closes the year and settles the
+    minimum annual royalty.
+    """
+    return period_end == licence_year_end(start, period_end)
+
+
+def check_report_period(
+    *, licence_start: date, licence_end: date, previous_end: date | None, period_start: date, period_end: date
+) -> None:
+    """Refuse a royalty reporting period that would let a licence year escape its minimum royalty.
+
+    Reports are contiguous from the licence start: the first starts on ``licence_start``, each
+    next one on the day after ``previous_end`` (the end of the last report). A period lies within
+    one licence year (it ends on that year's last day at the latest) and within the licence term
+    (``licence_end`` is the first day the licence no longer runs). So no day is reported twice or
+    skipped, and every licence year ends with a report that closes it (``closes_licence_year``).
+    """
+    if period_end < period_start:
+        raise ValidationError("period_end: must not be before period_start", field="period_end")
+    expected = licence_start if previous_end is None else previous_end + timedelta(days=1)
+    if period_start != expected:
+        rule = (
+            f"the first royalty report starts on {expected.isoformat()}, the licence start"
+            if previous_end is None
+            else f"royalty reports are contiguous: the last ran to {previous_end.isoformat()}, "
+            f"so the next starts on {expected.isoformat()}"
+        )
+        raise ValidationError(f"period_start: {rule}, not {period_start.isoformat()}", field="period_start")
+    if period_end >= licence_end:
+        last_day = licence_end - timedelta(days=1)
+        raise ValidationError(
+            f"period_end: the period must lie within the licence term, which ends on {last_day.isoformat()}",
+            field="period_end",
+        )
+    year_end = licence_year_end(licence_start, period_start)
+    if period_end > year_end:
+        raise ValidationError(
+            f"period_end: a royalty report lies within one licence year; this one ends on {year_end.isoformat()}",
+            field="period_end",
+        )

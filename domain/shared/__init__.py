@@ -1,0 +1,1 @@
+"""The shared kernel of the domain: money, ids, errors and the text rule."""

@@ -1,0 +1,1 @@
+"""Valuation: accredited valuers, assessments and the valuation methods."""

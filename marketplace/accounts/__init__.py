@@ -1,0 +1,1 @@
+"""Account commands: people, passwords, personal data."""

@@ -1,0 +1,245 @@
+"""The personal-data store: e-mail, display name and password hash of each person, by user id.
+
+Events never hold these (PIPL): they name people by user id only, so that erasing a person is
+deleting one row here while the hash-chained event log stays intact. One port, two adapters:
+PostgreSQL (table ``personal_data``, migration 0010, same database and psycopg pool as the event
+store) and memory (the POPO application of the unit tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor, errors
+from psycopg.rows import DictRow
+
+from domain.shared.errors import ConflictError
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person's personal data. ``password_hash`` is None until an old store's hash is adopted."""
+
+    user_id: UUID
+    email: str
+    display_name: str
+    password_hash: str | None
+
+
+class NewPasswordHash(NamedTuple):
+    """The person's new password hash, written with the ``PasswordChanged`` event that records the change."""
+
+    user_id: UUID
+    password_hash: str
+
+
+class Erasure(NamedTuple):
+    """The person's row destroyed, with the ``Erased`` event that records it."""
+
+    user_id: UUID
+
+
+#: A change to the personal-data store that goes with the events recording it: both are written, or neither.
+PersonalChange = NewPasswordHash | Erasure
+
+
+def duplicate_email() -> ConflictError:
+    return ConflictError("email: an account with this e-mail address already exists", field="email")
+
+
+class PersonalData(Protocol):
+    """The port the application uses; nothing else reads or writes personal data."""
+
+    def claim(self, person: Person) -> None:
+        """Store a new person; ConflictError (409, field ``email``) if the e-mail is taken."""
+
+    def adopt(self, person: Person) -> None:
+        """Store a person found in an old event, unless the user id or e-mail already has a row."""
+
+    def get(self, user_id: UUID) -> Person | None: ...
+
+    def find_by_email(self, email: str) -> Person | None: ...
+
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> None: ...
+
+    def erase(self, user_id: UUID) -> bool:
+        """Destroy the person's row; False if there was none."""
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        """Make the changes (after their events were saved, where the recorder does not write them itself)."""
+
+    def rekey_emails(self, key: Callable[[str], str]) -> int:
+        """Store each e-mail address under ``key(email)`` where that differs and no other person has it."""
+
+    def scanned_to(self) -> int:
+        """The event-log position up to which old events were searched for personal data."""
+
+    def mark_scanned(self, position: int) -> None: ...
+
+
+class MemoryPersonalData:
+    """The personal-data store of the in-memory (POPO) application."""
+
+    def __init__(self) -> None:
+        self._people: dict[UUID, Person] = {}
+        self._position = 0
+
+    def claim(self, person: Person) -> None:
+        if person.user_id in self._people or self.find_by_email(person.email) is not None:
+            raise duplicate_email()
+        self._people[person.user_id] = person
+
+    def adopt(self, person: Person) -> None:
+        if person.user_id not in self._people and self.find_by_email(person.email) is None:
+            self._people[person.user_id] = person
+
+    def get(self, user_id: UUID) -> Person | None:
+        return self._people.get(user_id)
+
+    def find_by_email(self, email: str) -> Person | None:
+        return next((p for p in self._people.values() if p.email == email), None)
+
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        person = self._people.get(user_id)
+        if person is not None:
+            self._people[user_id] = Person(person.user_id, person.email, person.display_name, password_hash)
+
+    def erase(self, user_id: UUID) -> bool:
+        return self._people.pop(user_id, None) is not None
+
+    def rekey_emails(self, key: Callable[[str], str]) -> int:
+        changed = 0
+        for person in list(self._people.values()):
+            new = key(person.email)
+            if new != person.email and self.find_by_email(new) is None:
+                self._people[person.user_id] = Person(person.user_id, new, person.display_name, person.password_hash)
+                changed += 1
+        return changed
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        for change in changes:
+            if isinstance(change, NewPasswordHash):
+                self.set_password_hash(change.user_id, change.password_hash)
+            else:
+                self.erase(change.user_id)
+
+    def scanned_to(self) -> int:
+        return self._position
+
+    def mark_scanned(self, position: int) -> None:
+        self._position = max(self._position, position)
+
+
+class PostgresPersonalData:
+    """Table ``personal_data`` (unique e-mail), through the event store's psycopg pool."""
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+
+    def claim(self, person: Person) -> None:
+        try:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(
+                    "INSERT INTO personal_data (user_id, email, display_name, password_hash)"
+                    " VALUES (%s, %s, %s, %s)",
+                    (person.user_id, person.email, person.display_name, person.password_hash),
+                )
+        except errors.UniqueViolation:
+            raise duplicate_email() from None
+
+    def adopt(self, person: Person) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                "INSERT INTO personal_data (user_id, email, display_name, password_hash) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (person.user_id, person.email, person.display_name, person.password_hash),
+            )
+
+    def get(self, user_id: UUID) -> Person | None:
+        return self._one("user_id = %s", user_id)
+
+    def find_by_email(self, email: str) -> Person | None:
+        return self._one("email = %s", email)
+
+    def _one(self, where: str, value: object) -> Person | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                f"SELECT user_id, email, display_name, password_hash FROM personal_data WHERE {where}",  # noqa: S608
+                (value,),
+            )
+            row = curs.fetchone()
+        return Person(row["user_id"], row["email"], row["display_name"], row["password_hash"]) if row else None
+
+    def set_password_hash(self, user_id: UUID, password_hash: str) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("UPDATE personal_data SET password_hash = %s WHERE user_id = %s", (password_hash, user_id))
+
+    def erase(self, user_id: UUID) -> bool:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("DELETE FROM personal_data WHERE user_id = %s", (user_id,))
+            return curs.rowcount > 0
+
+    def apply(self, changes: Sequence[PersonalChange]) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            write_changes(curs, changes)
+
+    def rekey_emails(self, key: Callable[[str], str]) -> int:
+        with self.datastore.transaction(commit=False) as curs:  # only non-ASCII addresses can change
+            curs.execute("SELECT user_id, email FROM personal_data WHERE email !~ '^[ -~]*$'")
+            rows = curs.fetchall()
+        changed = 0
+        for row in rows:
+            new = key(row["email"])
+            if new == row["email"]:
+                continue
+            try:
+                with self.datastore.transaction(commit=True) as curs:
+                    curs.execute("UPDATE personal_data SET email = %s WHERE user_id = %s", (new, row["user_id"]))
+                    changed += curs.rowcount
+            except errors.UniqueViolation:  # two old addresses that are one now: both keep their old form
+                continue
+        return changed
+
+    def scanned_to(self) -> int:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SELECT position FROM personal_data_scan")
+            row = curs.fetchone()
+        return int(row["position"]) if row else 0
+
+    def mark_scanned(self, position: int) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("UPDATE personal_data_scan SET position = greatest(position, %s)", (position,))
+
+
+def write_changes(curs: Cursor[DictRow], changes: Sequence[PersonalChange]) -> None:
+    for change in changes:
+        if isinstance(change, NewPasswordHash):
+            curs.execute("UPDATE personal_data SET password_hash = %s WHERE user_id = %s",
+                         (change.password_hash, change.user_id))
+        else:
+            curs.execute("DELETE FROM personal_data WHERE user_id = %s", (change.user_id,))
+
+
+class PersonalDataRecorder(PostgresApplicationRecorder):
+    """The event store's recorder, writing the personal-data changes that events record in their transaction.
+
+    ``app.save(user, personal_changes=[NewPasswordHash(...)])``: the new hash is stored if and only if the
+    ``PasswordChanged`` event is, so two password changes at once leave the winner's hash, and a crash
+    between the two writes cannot happen. (eventsourcing calls ``_insert_events`` in the transaction that
+    inserts the events, before them; a version clash rolls both back.)
+    """
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if kwargs.get("personal_changes") and self.datastore.enable_db_functions:
+            raise NotImplementedError("personal-data changes need the recorder's own transaction")
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        return ids
+
+    def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        write_changes(curs, kwargs.get("personal_changes", ()))

@@ -1,0 +1,1 @@
+"""Catalogue commands: registrations, IPC scheme and imports."""

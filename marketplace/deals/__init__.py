@@ -1,0 +1,1 @@
+"""Deal commands: offers, public notice, contracts, open licences, payments and gateways."""

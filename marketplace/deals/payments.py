@@ -1,0 +1,355 @@
+"""Payment commands: gateways, payments started and received, gateway events, refunds, benefit rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.accounts.organisation import Organisation
+from domain.accounts.user import Role
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.deals.benefit_sharing import settle
+from domain.deals.contract import Contract, ContractStatus, TransferContract, instalment_purpose
+from domain.deals.payment import PaymentObligation, PaymentStatus, obligation_id
+from domain.deals.webhook import WebhookDelivery, delivery_id
+from domain.shared.errors import (
+    ConcurrentModificationError,
+    ConflictError,
+    ContractStateError,
+    NotFoundError,
+    PaymentStateError,
+    ValidationError,
+)
+from marketplace.deals import commands as d
+from marketplace.deals.contracts import ContractCommands
+from marketplace.deals.gateways.port import (
+    STRIPE_MAX_AMOUNT,
+    GatewayEvent,
+    PaymentGateway,
+    PaymentRequest,
+    PaymentStart,
+)
+from marketplace.platform.app_base import SYSTEM_ACTOR
+from marketplace.platform.units import percent_to_basis_points
+
+PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
+#: The status a refund (or, for ``charge.refunded``, the refunded charge) has once the money went back.
+REFUND_SUCCEEDED = "succeeded"
+
+
+class PaymentCommands(ContractCommands):
+    """Money due under a contract: paid, split between the beneficiaries, refunded."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gateways: dict[str, PaymentGateway] = {}
+
+    def use_gateways(self, gateways: Mapping[str, PaymentGateway]) -> None:
+        """Payment gateways by name (``stripe``, ``manual``); the composition root calls this."""
+        self.gateways = dict(gateways)
+
+    # --- payments ---------------------------------------------------------------------------
+    def _gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
+        """The gateway the payer chose, if it can take the amount; without a choice, Stripe when
+        configured and the amount fits one PaymentIntent, bank transfer otherwise."""
+        stripe = self.gateways.get("stripe")
+        manual = self.gateways.get("manual")
+        if wanted not in (None, "stripe", "manual"):
+            raise ValidationError("gateway: must be stripe (card) or manual (bank transfer)", field="gateway")
+        if wanted == "stripe" and stripe is None:
+            raise ValidationError("gateway: card payments are not configured here; pay by bank transfer",
+                                  field="gateway")
+        if wanted == "stripe" and amount > STRIPE_MAX_AMOUNT:
+            raise ValidationError(
+                f"gateway: {amount:,} minor units is above Stripe's single-payment cap of {STRIPE_MAX_AMOUNT:,};"
+                " pay by bank transfer", field="gateway")
+        if wanted != "manual" and stripe is not None and amount <= STRIPE_MAX_AMOUNT:
+            return stripe
+        if manual is None:
+            raise ConflictError("payments: no payment gateway is configured", field="payments")
+        return manual
+
+    def start_payment(self, cmd: d.StartPayment, *, actor_id: UUID | None) -> tuple[PaymentStart, int]:
+        """The payer starts paying an obligation of a signed contract, or resumes the payment started.
+
+        A pending obligation whose payment went through the gateway that would be used now gets that
+        payment back (client secret or instructions; ``succeeded`` when it was paid and the webhook
+        has not been recorded yet) and nothing is recorded: the position returned is the current one.
+        Only when the gateway says that payment can no longer be paid (a canceled PaymentIntent) is
+        the next attempt started (another ``PaymentStarted``, with an idempotency key of its own).
+        """
+        user = self.actor(actor_id)
+        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        self._require_member(user, contract.buyer_organisation_id, "paying organisation", "contract_id")
+        if contract.status == ContractStatus.DRAFTED:
+            raise ContractStateError("contract_id: the contract is not signed by every party yet", field="contract_id")
+        if contract.status == ContractStatus.TERMINATED:
+            raise ContractStateError("contract_id: the contract was terminated", field="contract_id")
+        oid = obligation_id(contract.id, cmd.purpose.strip())
+        if not self.exists(oid):
+            raise NotFoundError(f"purpose: no payment {cmd.purpose!r} is due on this contract", field="purpose")
+        obligation = self.load(PaymentObligation, oid, "purpose")
+        if not obligation.is_open:
+            raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
+        # No money is asked for a contract that can no longer take effect (the patent sold or reserved
+        # for another deal, lapsed); an assignment drafted before reservations takes its reservation now.
+        patent = self.load(Patent, contract.patent_id, "patent_id")
+        if contract.status == ContractStatus.SIGNED:
+            self._require_effect_possible(contract, patent, now=self.clock.now(), by=user.id)
+        gateway = self._gateway_for(obligation.amount, cmd.gateway)
+        request = PaymentRequest(
+            obligation_id=obligation.id,
+            amount=obligation.amount,
+            currency=obligation.currency,
+            reference=obligation.reference,
+            payer_email=user.email,
+            attempt=obligation.payment_attempts + 1,
+        )
+        if (
+            obligation.status == PaymentStatus.PENDING
+            and obligation.gateway == gateway.name
+            and obligation.provider_payment_id
+        ):
+            resumed = gateway.resume_payment(obligation.provider_payment_id, request)
+            if resumed is not None:
+                return resumed, self.commit(patent)
+        started = gateway.start_payment(request)
+        obligation.start(gateway=started.gateway, provider_payment_id=started.provider_payment_id, by=user.id)
+        return started, self.commit(obligation, patent)
+
+    def record_manual_receipt(self, cmd: d.RecordManualReceipt, *, actor_id: UUID | None) -> int:
+        """A platform admin records a bank transfer received for an obligation (对公转账).
+
+        Money that arrived for a contract that can no longer take effect (terminated, the patent sold
+        or reserved for another deal) is recorded with the refund it calls for (``RefundOwed``): it
+        then waits on the platform admin's refund queue, never kept in silence.
+        """
+        user = self.actor(actor_id)
+        self.require_role(user, Role.PLATFORM_ADMIN)
+        obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if not obligation.is_open:
+            raise PaymentStateError(
+                f"obligation_id: this payment is already {obligation.status}", field="obligation_id"
+            )
+        if cmd.amount != obligation.amount:
+            raise ValidationError(f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount")
+        changed = self._receive(
+            obligation, gateway="manual", provider_payment_id=cmd.bank_reference.strip(), by=user.id
+        )
+        return self.commit(*changed)
+
+    def _receive(
+        self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str, by: UUID, effects: bool = True
+    ) -> list[Aggregate]:
+        """Record the payment with its benefit-sharing split; the first payment brings the contract into force.
+
+        For a contract that can no longer take effect (terminated, or signed but its patent sold, lapsed
+        or reserved for another deal) the payment is recorded with its shares and a ``RefundOwed`` naming
+        why, and nothing else moves; a platform admin refunds it from the refund queue. ``effects``
+        ``False``: the caller records the refund at once (it overtook the success), so none is owed.
+        """
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        patent = self.load(Patent, contract.patent_id, "patent_id")
+        now = self.clock.now()
+        why_not = (
+            "the contract was terminated"
+            if contract.status == ContractStatus.TERMINATED
+            else self._why_no_effect(contract, patent, now=now, by=by)
+        )
+        seller = self.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
+        shares = settle(
+            obligation.amount,
+            # The fee in force when the deal was made, not whatever it is today.
+            platform_fee_rate=(
+                self.platform_fee_rate if contract.platform_fee_rate is None else contract.platform_fee_rate
+            ),
+            broker_commission_rate=contract.broker_commission,
+            inventor_share=seller.inventor_share,
+            inventors=[(str(i["name"]), i.get("share")) for i in patent.inventors],
+            institution_seller=seller.is_institution,
+        )
+        obligation.pay(
+            gateway=gateway,
+            provider_payment_id=provider_payment_id,
+            amount=obligation.amount,
+            now=now,
+            shares=[s.as_dict() for s in shares],
+            by=by,
+        )
+        changed: list[Aggregate] = [obligation]
+        if not effects:
+            return changed
+        if why_not is not None:
+            obligation.owe_refund(reason=why_not, now=now, by=by)
+            return changed
+        if obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.SIGNED:
+            changed += self._come_into_force(contract, patent, now, by=by)
+        elif patent.pending_events:
+            changed.append(patent)  # a reservation taken now by an assignment drafted before they existed
+        return self._unique(changed)
+
+    def record_gateway_event(self, event: GatewayEvent) -> int | None:
+        """Apply a verified provider event once; a repeated delivery is a no-op answered with ``None``.
+
+        The delivery record is saved with its effect, so a concurrent duplicate fails the save.
+        States never move backwards: a success after a refund, or a second refund, changes nothing.
+        """
+        did = delivery_id(event.provider, event.event_id)
+        if self.exists(did):
+            return None
+        delivery = WebhookDelivery(
+            provider=event.provider,
+            event_id=event.event_id,
+            event_type=event.event_type,
+            object_id=event.provider_payment_id,
+            payload_sha256=event.payload_sha256,
+        )
+        changed: list[Aggregate] = [delivery]
+        if event.obligation_id is not None and self.exists(event.obligation_id):
+            obligation = self.load(PaymentObligation, event.obligation_id, "obligation_id")
+            changed += self._apply_gateway_event(obligation, event)
+        try:
+            return self.commit(*changed)
+        except ConcurrentModificationError:
+            if self.exists(did):
+                return None
+            raise
+
+    def _apply_gateway_event(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
+        """What a verified provider event does to its obligation (the caller records the delivery anyway).
+
+        - ``payment_intent.succeeded`` of the whole amount pays a due/pending obligation.
+        - A refund event (``charge.refunded``, ``refund.*``, ``charge.refund.updated``) refunds a paid
+          obligation only when the refund succeeded (``event.status == "succeeded"``; for
+          ``charge.refunded`` the charge's status) for the whole amount (``event.amount``: the refund's
+          amount, or the charge's total refunded). Refunds are whole-amount only in this release: a
+          failed, pending, requires_action or canceled refund, a partial refund, or one whose amount
+          is not given changes nothing.
+        """
+        payment_id = event.provider_payment_id or obligation.provider_payment_id or event.event_id
+        if event.event_type == PAYMENT_SUCCEEDED:
+            if obligation.is_open and (event.amount is None or event.amount == obligation.amount):
+                return self._receive(
+                    obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR
+                )
+            return []
+        if event.event_type in REFUND_EVENTS and obligation.status != PaymentStatus.REFUNDED:
+            if event.status != REFUND_SUCCEEDED or event.amount != obligation.amount:
+                return []  # not (yet) a refund of the whole amount: nothing went back
+            refund_id = event.provider_refund_id or event.event_id
+            reason = f"refunded at {event.provider}"
+            if obligation.is_open:
+                # The refund overtook the success event: the money came and went; the contract, which
+                # can no longer be paid, ends without effect if that was its first payment.
+                changed = self._receive(
+                    obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR, effects=False
+                )
+                obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=SYSTEM_ACTOR)
+                return self._unique(changed + self._end_unpaid(obligation, reason=reason, by=SYSTEM_ACTOR))
+            return self._refund(obligation, refund_id=refund_id, reason=reason, by=SYSTEM_ACTOR, strict=False)
+        return []
+
+    def refund_payment(self, cmd: d.RefundPayment, *, actor_id: UUID | None) -> int:
+        """A platform admin refunds a paid obligation, reversing what the payment caused, or is refused."""
+        user = self.actor(actor_id)
+        self.require_role(user, Role.PLATFORM_ADMIN)
+        obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if obligation.status != PaymentStatus.PAID:
+            raise PaymentStateError(
+                f"obligation_id: a {obligation.status} payment cannot be refunded", field="obligation_id"
+            )
+        if not cmd.reason.strip():
+            raise ValidationError("reason: give the reason for the refund", field="reason")
+        changed = self._refund(obligation, refund_id=None, reason=cmd.reason, by=user.id, strict=True)
+        gateway = self.gateways.get(obligation.gateway or "")
+        if gateway is None:
+            raise ConflictError(
+                f"obligation_id: the {obligation.gateway} gateway is not configured", field="obligation_id"
+            )
+        result = gateway.refund(
+            obligation.provider_payment_id or "", obligation.amount, idempotency_key=f"refund-{obligation.id}"
+        )
+        obligation.refund(
+            provider_refund_id=result.provider_refund_id, reason=cmd.reason, now=self.clock.now(), by=user.id
+        )
+        return self.commit(*changed)
+
+    def _refund(
+        self, obligation: PaymentObligation, *, refund_id: str | None, reason: str, by: UUID, strict: bool
+    ) -> list[Aggregate]:
+        """Reverse what the payment caused (the contract ends, licence or ownership goes back).
+
+        Only the refund of the first payment of a contract in force reverses anything, and only while
+        no later payment of the contract (instalment, milestone, royalty) is paid: ending the contract
+        then would keep the buyer's other money.
+
+        ``refund_id`` ``None``: only prepare the reversal (the caller refunds at the gateway, then records).
+        ``strict``: refuse when the reversal is impossible (later payments paid, or the transfer cannot
+        be undone); otherwise (a refund already made at the provider) record the refund and leave the
+        contract, or the patent, as it is.
+        """
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        changed: list[Aggregate] = [obligation]
+        reverses = obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.IN_FORCE
+        if reverses:
+            later = [o.purpose for o in self._later_obligations(contract) if o.status == PaymentStatus.PAID]
+            if later and strict:
+                raise ConflictError(
+                    "obligation_id: the later payments of this contract must be refunded first: " + ", ".join(later),
+                    field="obligation_id",
+                )
+            reverses = not later
+        if reverses:
+            patent = self.load(Patent, contract.patent_id, "patent_id")
+            if isinstance(contract, TransferContract):
+                why = patent.why_transfer_cannot_be_reverted(contract.id)
+                if why is not None and strict:
+                    raise ConflictError(f"obligation_id: the transfer cannot be reversed: {why}", field="obligation_id")
+                if why is None:
+                    patent.revert_transfer(contract.id, reason=reason, by=by)
+            else:
+                patent.end_licence(contract.id, reason="refunded")
+                listing = self.load(Listing, contract.listing_id, "listing_id")
+                listing.restore_deal_types(contract.id, by=by)
+                changed.append(listing)
+            contract.terminate(reason=f"payment refunded: {reason}", by=by)
+            changed += [contract, patent]
+        changed += self._end_unpaid(obligation, reason=reason, by=by)
+        if refund_id is not None:
+            obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=by)
+        return self._unique(changed)
+
+    def _end_unpaid(self, obligation: PaymentObligation, *, reason: str, by: UUID) -> list[Aggregate]:
+        """The first payment of a signed contract not in force goes back: the contract can never be paid
+        now, so it ends without effect and what it reserved on the patent is released."""
+        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        if contract.status != ContractStatus.SIGNED or obligation.purpose != contract.first_purpose():
+            return []
+        contract.terminate(reason=f"first payment refunded before the contract took effect: {reason}", by=by)
+        return [contract, self._release(contract, reason="refunded", by=by)]
+
+    def _later_obligations(self, contract: Contract) -> list[PaymentObligation]:
+        """The contract's payment obligations other than its first: instalments, milestones, royalties."""
+        purposes = [instalment_purpose(i, inst["due"]) for i, inst in enumerate(contract.terms["instalments"])]
+        purposes += [f"milestone-{name}" for name in contract.milestones_reached]
+        ids = [obligation_id(contract.id, purpose) for purpose in purposes if purpose != contract.first_purpose()]
+        for event in self.repository.event_store.get(contract.id):  # royalty reports raise their obligations
+            raised = getattr(event, "obligation_id", None)
+            if type(event).__name__ == "RoyaltyReported" and isinstance(raised, UUID):
+                ids.append(raised)
+        return [self.load(PaymentObligation, oid, "obligation_id") for oid in dict.fromkeys(ids) if self.exists(oid)]
+
+    # --- benefit rules ----------------------------------------------------------------------
+    def set_benefit_rules(self, cmd: d.SetBenefitRules, *, actor_id: UUID | None) -> int:
+        """An institution's org admin sets the inventors' share of net income (促进科技成果转化法 art. 45)."""
+        user = self.actor(actor_id)
+        org = self.load(Organisation, cmd.organisation_id, "organisation_id")
+        if not user.has_role(Role.PLATFORM_ADMIN):
+            self._require_org_admin(user, org.id, "organisation", "organisation_id")
+        org.set_benefit_rules(inventor_share=percent_to_basis_points(cmd.inventor_share, "inventor_share"), by=user.id)
+        return self.commit(org)

@@ -1,0 +1,1 @@
+"""Demo data: a plausible Fujian technology-transfer marketplace."""

@@ -1,0 +1,1 @@
+"""The platform: settings, database, clock, migrations, wiring, the application and the CLI."""

@@ -1,0 +1,148 @@
+"""The application's plumbing shared by every group of commands: loading, saving, actors, clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Recording
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from domain.accounts.user import Role, User
+from domain.catalogue.ipc import IpcScheme
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.shared.errors import (
+    ConcurrentModificationError,
+    DomainError,
+    NotAuthenticatedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from domain.shared.ids import natural_id
+from marketplace.accounts.personal_data import (
+    MemoryPersonalData,
+    Person,
+    PersonalChange,
+    PersonalData,
+    PersonalDataRecorder,
+    PostgresPersonalData,
+)
+from marketplace.platform.clock import Clock, SystemClock
+
+A = TypeVar("A", bound=Aggregate)
+
+#: The actor recorded on events written by the system itself (imports, automatic suspensions).
+SYSTEM_ACTOR = natural_id("system", "marketplace")
+
+
+class MarketplaceBase(Application[UUID]):
+    """One event store (tables ``marketplace_events``) and the plumbing every command uses."""
+
+    name = "marketplace"
+    # Long-lived aggregates load from a snapshot plus the events after it (as-of replay stays fast).
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Listing: 50, Patent: 50}
+    env: ClassVar[dict[str, str]] = {
+        "COMPRESSOR_TOPIC": "", "POSTGRES_LOCK_TIMEOUT": "5",
+        # On PostgreSQL, personal-data changes are written in the transaction of the events recording them.
+        "APPLICATION_RECORDER_TOPIC": "marketplace.accounts.personal_data:PersonalDataRecorder",
+    }
+
+    def __init__(
+        self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None, clock: Clock | None = None
+    ) -> None:
+        super().__init__(env)
+        self.ipc_scheme = ipc_scheme
+        #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
+        self.clock: Clock = clock or SystemClock()
+        #: E-mail, name and password hash of each person, by user id: never in the events.
+        self.personal: PersonalData = (
+            PostgresPersonalData(self.recorder.datastore) if isinstance(self.recorder, PostgresApplicationRecorder)
+            else MemoryPersonalData()
+        )
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
+        if not isinstance(aggregate, kind):
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def commit(
+        self, *aggregates: Aggregate, duplicate: DomainError | None = None, personal: Sequence[PersonalChange] = ()
+    ) -> int:
+        """Save atomically; a version clash becomes a 409 (or ``duplicate`` for natural keys).
+
+        ``personal``: changes to the personal-data store that the events record (a new password hash, an
+        erasure); on PostgreSQL they are written in the events' transaction, so both stand or neither.
+        """
+        together = isinstance(self.recorder, PersonalDataRecorder)
+        try:
+            recordings: list[Recording[UUID]] = (
+                self.save(*aggregates, personal_changes=tuple(personal)) if together and personal
+                else self.save(*aggregates)
+            )
+        except IntegrityError:
+            if duplicate is not None:
+                raise duplicate from None
+            raise ConcurrentModificationError(
+                "version: the record was changed by someone else meanwhile; reload and try again",
+                field="expected_version",
+            ) from None
+        if personal and not together:  # the in-memory store of the unit tests: after the save
+            self.personal.apply(personal)
+        return recordings[-1].notification.id if recordings else self.recorder.max_notification_id() or 0
+
+    @staticmethod
+    def expect_version(aggregate: Aggregate, expected: int | None) -> None:
+        if expected is not None and aggregate.version != expected:
+            raise ConcurrentModificationError(
+                f"expected_version: the record is at version {aggregate.version}, not {expected}; "
+                "it was changed by someone else meanwhile, reload and try again",
+                field="expected_version",
+            )
+
+    def actor(self, actor_id: UUID | None) -> User:
+        """The acting user, with its e-mail and name; a deactivated or erased account cannot act."""
+        if actor_id is None:
+            raise NotAuthenticatedError("log in to do this")
+        user = self.find_user(actor_id)
+        if user is None:
+            raise NotAuthenticatedError("your account no longer exists; log in again")
+        if not user.active:
+            raise NotAuthenticatedError("your account is deactivated; ask your organisation's admin")
+        person = self.personal.get(user.id) or self.adopt_person(user)
+        if person is not None:
+            user.attach_person(person.email, person.display_name)
+        return user
+
+    def find_user(self, user_id: UUID) -> User | None:
+        """The user with this id, or None."""
+        try:
+            user: Aggregate = self.repository.get(user_id)
+        except AggregateNotFoundError:
+            return None
+        return user if isinstance(user, User) else None
+
+    def adopt_person(self, user: User) -> Person | None:
+        """Copy an old store's personal data from the user's events into the personal-data store."""
+        legacy = user.legacy_person
+        if legacy is None:
+            return None
+        self.personal.adopt(Person(user.id, legacy.email, legacy.display_name, legacy.password_hash))
+        return self.personal.get(user.id)
+
+    @staticmethod
+    def require_role(user: User, *roles: Role) -> None:
+        if not any(user.has_role(r) for r in roles):
+            names = " or ".join(r.value for r in roles)
+            raise PermissionDeniedError(f"this needs the role {names}")

@@ -1,0 +1,89 @@
+"""The deadline worker: acts when a deadline passes, not only when someone next reads the record.
+
+Every ``interval`` seconds it asks the deals read model for open offers whose ``expires_at`` is
+at or before ``app.clock.now()`` and expires each through the application (the ``Offer``
+aggregate re-checks the deadline, so a stale read model row is harmless), then asks the
+application to raise the payment obligations of instalments that have fallen due. ``serve``
+runs it in a thread next to the projection runner; ``run-projections`` runs it in the worker
+process; tests call :meth:`DeadlineWorker.run_once` after moving the injected clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from domain.shared.errors import DomainError
+from marketplace.deals.commands import ExpireOffer
+from marketplace.platform.services import Services
+from projections.deals.queries import contracts_with_instalments_due, offers_due_to_expire
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeadlineReport:
+    """What one pass did: offers expired (or found closed meanwhile), and the log position of its last save."""
+
+    expired: list[UUID] = field(default_factory=list)
+    refused: list[UUID] = field(default_factory=list)
+    last_position: int = 0
+
+
+class DeadlineWorker:
+    """Expires offers at their deadline and raises instalments when they fall due."""
+
+    def __init__(self, services: Services, *, interval: float = 10.0) -> None:
+        self.services = services
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def run_once(self) -> DeadlineReport:
+        """One pass over the deadlines that have passed at the application's clock."""
+        app = self.services.app
+        report = DeadlineReport()
+        now = app.clock.now()
+        for offer_id in offers_due_to_expire(self.services.views["deals"].datastore, now):
+            try:
+                position = app.expire_offer(ExpireOffer(offer_id=offer_id))
+            except DomainError as refusal:
+                # Accepted, withdrawn or expired meanwhile (another worker, or a party just now).
+                log.info("offer %s not expired: %s", offer_id, refusal.message)
+                report.refused.append(offer_id)
+            else:
+                report.expired.append(offer_id)
+                report.last_position = position
+        due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
+        if due:
+            report.last_position = app.raise_due_instalments(now.date(), due) or report.last_position
+        return report
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("deadline pass failed; retrying in %s s", self.interval)
+            self._stop.wait(self.interval)
+
+    def start(self) -> None:
+        """Run in a daemon thread until :meth:`stop`."""
+
+        def target() -> None:
+            try:
+                self.run_forever()
+            except BaseException as exc:  # pragma: no cover - reported by the owner
+                self.error = exc
+                log.exception("deadline worker stopped")
+
+        self._thread = threading.Thread(target=target, name="deadlines", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

@@ -1,0 +1,1 @@
+"""Valuation commands: valuer accreditation and assessments."""

@@ -1,0 +1,1 @@
+"""Accounts read models: organisations, users, credentials."""

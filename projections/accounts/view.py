@@ -1,0 +1,178 @@
+"""Accounts read model: organisations (with their verification) and users, for pages and admin.
+
+The projection writes no personal data (events hold none): ``accounts_user_records`` has ids, roles
+and the account's state. Pages read ``accounts_users``, a view (migration 0010) that joins in the
+e-mail and name from the personal-data store at query time; an erased person shows as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+
+ORG = "domain.organisation:Organisation"
+USER = "domain.user:User"
+
+
+class OrganisationRow(msgspec.Struct, frozen=True):
+    id: UUID
+    name: str
+    kind: str
+    region: str
+    verified: bool
+    registered_at: Any
+    verified_at: Any
+
+
+class UserRow(msgspec.Struct, frozen=True):
+    id: UUID
+    email: str
+    display_name: str
+    organisation_id: UUID
+    roles: list[str]
+    active: bool = True
+    erased: bool = False
+
+
+class PersonRow(msgspec.Struct, frozen=True):
+    """A user as the platform admin's people page lists it, with its organisation's name."""
+
+    id: UUID
+    email: str
+    display_name: str
+    organisation_name: str
+    roles: list[str]
+    active: bool
+    erased: bool
+
+
+class PostgresAccountsView(PostgresReadModelView):
+    """Writes ``accounts_organisations`` and ``accounts_user_records``."""
+
+    name = "accounts"
+    tables = ("accounts_organisations", "accounts_user_records")
+    topics = frozenset({
+        f"{ORG}.Registered", f"{ORG}.Verified",
+        f"{USER}.SignedUp", f"{USER}.RoleGranted", f"{USER}.RoleRevoked", f"{USER}.PasswordChanged",
+        f"{USER}.Deactivated", f"{USER}.Reactivated", f"{USER}.Erased",
+    })
+    #: Account states by event: (active, erased).
+    _STATES: ClassVar[dict[str, tuple[bool, bool]]] = {
+        "Deactivated": (False, False), "Reactivated": (True, False), "Erased": (False, True),
+    }
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        for r in records:
+            kind = r.topic.rsplit(".", 1)[1]
+            d = r.data
+            if r.topic.startswith(ORG):
+                if kind == "Registered":
+                    curs.execute(
+                        "INSERT INTO accounts_organisations (id, name, kind, region, verified, registered_at,"
+                        " verified_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                        (r.originator_id, d["name"], d["kind"], d["region"], d["verified"], r.timestamp,
+                         r.timestamp if d["verified"] else None, r.version),
+                    )
+                else:
+                    curs.execute(
+                        "UPDATE accounts_organisations SET verified = true, verified_at = %s, version = %s"
+                        " WHERE id = %s",
+                        (r.timestamp, r.version, r.originator_id),
+                    )
+            elif kind == "SignedUp":
+                curs.execute(
+                    "INSERT INTO accounts_user_records (id, organisation_id, roles, signed_up_at, version, active,"
+                    " erased) VALUES (%s, %s, %s, %s, %s, true, false)",
+                    (r.originator_id, plain(d["organisation_id"]), d["roles"], r.timestamp, r.version),
+                )
+            elif kind == "RoleGranted":
+                curs.execute(
+                    "UPDATE accounts_user_records SET roles = array_append(roles, %s), version = %s WHERE id = %s",
+                    (d["role"], r.version, r.originator_id),
+                )
+            elif kind == "RoleRevoked":
+                curs.execute(
+                    "UPDATE accounts_user_records SET roles = array_remove(roles, %s), version = %s WHERE id = %s",
+                    (d["role"], r.version, r.originator_id),
+                )
+            elif kind in self._STATES:
+                active, erased = self._STATES[kind]
+                curs.execute(
+                    "UPDATE accounts_user_records SET active = %s, erased = %s, version = %s WHERE id = %s",
+                    (active, erased, r.version, r.originator_id),
+                )
+            else:
+                curs.execute(
+                    "UPDATE accounts_user_records SET version = %s WHERE id = %s", (r.version, r.originator_id))
+
+
+class AccountsQueries:
+    """Reads of the accounts read model (asyncpg)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def list_organisations(
+        self, *, verified: bool | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[OrganisationRow], int]:
+        rows = await self.pool.fetch(
+            "SELECT id, name, kind, region, verified, registered_at, verified_at, count(*) OVER () AS total"
+            " FROM accounts_organisations WHERE ($1::boolean IS NULL OR verified = $1)"
+            " ORDER BY registered_at DESC, id LIMIT $2 OFFSET $3",
+            verified, limit, offset,
+        )
+        total = rows[0]["total"] if rows else await self.count_organisations(verified=verified)
+        return [OrganisationRow(**{k: v for k, v in r.items() if k != "total"}) for r in rows], total
+
+    async def count_organisations(self, *, verified: bool | None = None) -> int:
+        value = await self.pool.fetchval(
+            "SELECT count(*) FROM accounts_organisations WHERE ($1::boolean IS NULL OR verified = $1)", verified
+        )
+        return int(value)
+
+    async def get_organisation(self, organisation_id: UUID) -> OrganisationRow | None:
+        row = await self.pool.fetchrow(
+            "SELECT id, name, kind, region, verified, registered_at, verified_at"
+            " FROM accounts_organisations WHERE id = $1",
+            organisation_id,
+        )
+        return OrganisationRow(**dict(row)) if row else None
+
+    async def get_user(self, user_id: UUID) -> UserRow | None:
+        row = await self.pool.fetchrow(
+            # A deactivated or erased account holds no role, whatever a session or token still says.
+            "SELECT id, email, display_name, organisation_id,"
+            " CASE WHEN active THEN roles ELSE '{}'::text[] END AS roles, active, erased"
+            " FROM accounts_users WHERE id = $1",
+            user_id,
+        )
+        return UserRow(**dict(row)) if row else None
+
+    async def list_members(self, organisation_id: UUID) -> list[UserRow]:
+        rows = await self.pool.fetch(
+            "SELECT id, email, display_name, organisation_id, roles, active, erased FROM accounts_users"
+            " WHERE organisation_id = $1 ORDER BY signed_up_at, id",
+            organisation_id,
+        )
+        return [UserRow(**dict(r)) for r in rows]
+
+    async def list_people(self, *, limit: int = 100, offset: int = 0) -> tuple[list[PersonRow], int]:
+        """Every account, newest first, with e-mail and name from the personal-data store (platform admin)."""
+        rows = await self.pool.fetch(
+            "SELECT u.id, u.email, u.display_name, o.name AS organisation_name, u.roles, u.active, u.erased,"
+            " count(*) OVER () AS total FROM accounts_users u"
+            " JOIN accounts_organisations o ON o.id = u.organisation_id"
+            " ORDER BY u.signed_up_at DESC, u.id LIMIT $1 OFFSET $2",
+            limit, offset,
+        )
+        total = rows[0]["total"] if rows else int(await self.pool.fetchval("SELECT count(*) FROM accounts_users"))
+        return [PersonRow(**{k: v for k, v in r.items() if k != "total"}) for r in rows], total

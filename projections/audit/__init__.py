@@ -1,0 +1,1 @@
+"""Audit read models: the event log and its hash chain."""

@@ -1,0 +1,1 @@
+"""Catalogue read model: patents, listings, ownership claims."""

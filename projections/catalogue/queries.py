@@ -1,0 +1,333 @@
+"""Catalogue read model, reading side: listing index with search and facets, details, patents."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from asyncpg.pool import PoolConnectionProxy
+
+from projections.catalogue.claims import ClaimQueries
+from projections.shared.search import query_parts
+
+#: A pooled connection (what ``Pool.acquire`` yields) or a plain one.
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+PUBLIC_STATUSES = ("published", "suspended", "withdrawn")
+
+
+class ListingFilters(msgspec.Struct, frozen=True, kw_only=True):
+    """What the listing index is asked for; every field optional."""
+
+    q: str = ""
+    ipc_section: str | None = None
+    ipc_class: str | None = None
+    deal_type: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    maturity: str | None = None
+    status: str = "published"
+    limit: int = 20
+    offset: int = 0
+
+
+class ListingItem(msgspec.Struct, frozen=True):
+    id: UUID
+    patent_id: UUID
+    title: str
+    title_zh: str
+    title_en: str
+    status: str
+    deal_types: list[str]
+    price_mode: str
+    asking_price: int | None
+    price_amount: int | None
+    currency: str
+    maturity: str
+    trl: int | None
+    organisation_id: UUID
+    organisation_name: str
+    jurisdiction: str
+    patent_number: str
+    patent_type: str
+    legal_status: str
+    ipc_codes: list[str]
+    keywords: list[str]
+    published_at: datetime | None
+    updated_at: datetime
+    version: int
+
+
+class FacetCount(msgspec.Struct, frozen=True):
+    value: str
+    count: int
+
+
+class ListingPage(msgspec.Struct, frozen=True):
+    items: list[ListingItem]
+    total: int
+    facets: dict[str, list[FacetCount]]
+
+
+class StatusChange(msgspec.Struct, frozen=True):
+    version: int
+    legal_status: str
+    effective_date: date | None
+    reason: str
+    recorded_at: datetime
+
+
+class PatentRecord(msgspec.Struct, frozen=True):
+    id: UUID
+    jurisdiction: str
+    application_number: str | None
+    publication_number: str | None
+    patent_type: str
+    title_zh: str
+    title_en: str
+    abstract_zh: str
+    abstract_en: str
+    ipc_codes: list[str]
+    filing_date: date | None
+    publication_date: date | None
+    grant_date: date | None
+    expiry_date: date | None
+    legal_status: str
+    owners: list[dict[str, Any]]
+    inventors: list[dict[str, Any]]
+    public_funding: dict[str, Any] | None
+    source: str
+    active_listing_id: UUID | None
+    registered_at: datetime
+    version: int
+    #: ``active`` or ``withdrawn`` (found wrong, or withdrawn by its registrant: the number is free).
+    registration_status: str = "active"
+    registrant_organisation_id: UUID | None = None
+    #: Named co-owners that have not yet confirmed: until then the patent cannot be listed or contracted.
+    unconfirmed_owner_ids: list[UUID] = msgspec.field(default_factory=list)
+
+
+class ListingDetail(msgspec.Struct, frozen=True):
+    listing: ListingItem
+    advantages: str
+    applications: str
+    open_licence: dict[str, Any] | None
+    drafted_at: datetime
+    patent: PatentRecord
+    status_history: list[StatusChange]
+
+
+_LISTING_FIELDS = (
+    "id, patent_id, CASE WHEN title_zh <> '' THEN title_zh ELSE title_en END AS title, title_zh, title_en,"
+    " status, deal_types, price_mode, asking_price, price_amount, currency, maturity, trl, organisation_id,"
+    " organisation_name, jurisdiction, patent_number, patent_type, legal_status, ipc_codes, keywords,"
+    " published_at, updated_at, version"
+)
+_PATENT_FIELDS = (
+    "id, jurisdiction, application_number, publication_number, patent_type, title_zh, title_en, abstract_zh,"
+    " abstract_en, ipc_codes, filing_date, publication_date, grant_date, expiry_date, legal_status, owners,"
+    " inventors, public_funding, source, active_listing_id, registered_at, version, registration_status,"
+    " registrant_organisation_id, unconfirmed_owner_ids"
+)
+# $1 latin words, $2 CJK tsquery text: NULL when the query is empty.
+_QUERY = (
+    "(SELECT CASE WHEN $1 = '' AND $2 = '' THEN NULL"
+    " WHEN $2 = '' THEN plainto_tsquery('english', $1)"
+    " WHEN $1 = '' THEN to_tsquery('simple', $2)"
+    " ELSE plainto_tsquery('english', $1) && to_tsquery('simple', $2) END)"
+)
+# Filters other than status: $3 section, $4 class, $5 deal type, $6/$7 price range, $8 maturity.
+_FILTERS = (
+    " ($3::text IS NULL OR ipc_sections @> ARRAY[$3::text])"
+    " AND ($4::text IS NULL OR ipc_classes @> ARRAY[$4::text])"
+    " AND ($5::text IS NULL OR deal_types @> ARRAY[$5::text])"
+    " AND ($6::bigint IS NULL OR price_amount >= $6)"
+    " AND ($7::bigint IS NULL OR price_amount <= $7)"
+    " AND ($8::text IS NULL OR maturity = $8)"
+    " AND (q.query IS NULL OR search @@ q.query)"
+)
+_LIST_FROM = (
+    f"WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608 - constant SQL, parameters bound
+    f" SELECT {_LISTING_FIELDS} FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
+)
+# With a query: best matches first. Without: newest first, straight from the (status, published_at) index.
+LIST_SQL = f"{_LIST_FROM} ORDER BY ts_rank(search, q.query) DESC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
+LATEST_SQL = f"{_LIST_FROM} ORDER BY published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
+COUNT_SQL = (
+    f"WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
+    f" SELECT count(*) FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
+)
+FACETS_SQL = (
+    f"WITH q AS ({_QUERY[1:-1]} AS query),"  # noqa: S608
+    " f AS MATERIALIZED (SELECT status, ipc_sections, ipc_classes, deal_types, maturity FROM catalogue_listings, q"
+    f" WHERE status = ANY($9::text[]) AND {_FILTERS})"
+    " SELECT 'status' AS facet, status AS value, count(*) AS n FROM f GROUP BY status"
+    " UNION ALL SELECT 'ipc_section', s, count(*) FROM f, unnest(ipc_sections) s WHERE f.status = $10 GROUP BY s"
+    " UNION ALL SELECT 'ipc_class', c, count(*) FROM f, unnest(ipc_classes) c WHERE f.status = $10 GROUP BY c"
+    " UNION ALL SELECT 'deal_type', d, count(*) FROM f, unnest(deal_types) d WHERE f.status = $10 GROUP BY d"
+    " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
+)
+
+POSITION_SQL = "SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace'"
+STORED_FACETS_SQL = (
+    "SELECT facet, value, listings AS n FROM catalogue_listing_facets"
+    " WHERE (facet = 'status' AND status = ANY($1::text[])) OR (facet <> 'status' AND status = $2)"
+)
+
+
+def _filter_args(f: ListingFilters) -> list[Any]:
+    latin, cjk = query_parts(f.q)
+    return [latin, cjk, f.ipc_section, f.ipc_class, f.deal_type, f.price_min, f.price_max, f.maturity]
+
+
+class CatalogueQueries(ClaimQueries):
+    """Reads of the catalogue read model (asyncpg), ownership claims included."""
+
+    def __init__(self, pool: asyncpg.Pool, facet_cache_size: int = 512) -> None:
+        self.pool = pool
+        # Facet counts of filtered searches, keyed by the filters and the catalogue's position in
+        # the event log: a cached count is reused only while no event has changed the catalogue.
+        self._facets: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        self._facet_cache_size = facet_cache_size
+
+    async def _filtered_facets(self, conn: Connection, args: list[Any], status: str) -> list[Any]:
+        position = await conn.fetchval(POSITION_SQL)
+        key = (position, status, *args)
+        cached = self._facets.get(key)
+        if cached is not None:
+            self._facets.move_to_end(key)
+            return cached
+        counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), status))
+        self._facets[key] = counted
+        if len(self._facets) > self._facet_cache_size:
+            self._facets.popitem(last=False)
+        return counted
+
+    async def list_and_count(self, f: ListingFilters, *, with_facets: bool = True) -> ListingPage:
+        args = _filter_args(f)
+        unfiltered = not any(args[:2]) and all(a is None for a in args[2:])
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(LIST_SQL if any(args[:2]) else LATEST_SQL, *args, f.status, f.limit, f.offset)
+            facets: dict[str, list[FacetCount]] = {}
+            if unfiltered:
+                # The projection keeps these counters; nothing to count per request.
+                counted = await conn.fetch(STORED_FACETS_SQL, list(PUBLIC_STATUSES), f.status)
+            elif with_facets:
+                counted = await self._filtered_facets(conn, args, f.status)
+            else:
+                counted = []
+            for r in counted:
+                facets.setdefault(r["facet"], []).append(FacetCount(r["value"], r["n"]))
+            for values in facets.values():
+                values.sort(key=lambda fc: (-fc.count, fc.value))
+            if f.offset == 0 and len(rows) < f.limit:
+                total = len(rows)
+            elif unfiltered or with_facets:
+                # The status facet counts the same filtered set per status: no second count needed.
+                total = next((fc.count for fc in facets.get("status", []) if fc.value == f.status), 0)
+            else:
+                total = int(await conn.fetchval(COUNT_SQL, *args, f.status))
+        if not with_facets:
+            facets = {}
+        return ListingPage([ListingItem(**dict(r)) for r in rows], total, facets)
+
+    async def get_one_or_none(self, listing_id: UUID) -> ListingDetail | None:
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {_LISTING_FIELDS}, advantages, applications, open_licence, drafted_at"  # noqa: S608
+                " FROM catalogue_listings WHERE id = $1",
+                listing_id,
+            )
+            if row is None:
+                return None
+            patent = await self._patent(conn, row["patent_id"])
+            history = await self._history(conn, row["patent_id"])
+        data = dict(row)
+        extra = {k: data.pop(k) for k in ("advantages", "applications", "open_licence", "drafted_at")}
+        assert patent is not None
+        return ListingDetail(listing=ListingItem(**data), patent=patent, status_history=history, **extra)
+
+    async def list_for_organisation(self, organisation_id: UUID, limit: int = 100) -> list[ListingItem]:
+        rows = await self.pool.fetch(
+            f"SELECT {_LISTING_FIELDS} FROM catalogue_listings WHERE organisation_id = $1"  # noqa: S608
+            " ORDER BY updated_at DESC, id LIMIT $2",
+            organisation_id, limit,
+        )
+        return [ListingItem(**dict(r)) for r in rows]
+
+    async def latest(self, limit: int = 8) -> list[ListingItem]:
+        rows = await self.pool.fetch(
+            f"SELECT {_LISTING_FIELDS} FROM catalogue_listings WHERE status = 'published'"  # noqa: S608
+            " ORDER BY published_at DESC NULLS LAST, id LIMIT $1",
+            limit,
+        )
+        return [ListingItem(**dict(r)) for r in rows]
+
+    async def counts(self) -> dict[str, int]:
+        row = await self.pool.fetchrow(
+            "SELECT (SELECT count(*) FROM catalogue_listings WHERE status = 'published') AS listings,"
+            " (SELECT count(*) FROM catalogue_patents) AS patents,"
+            " (SELECT count(*) FROM accounts_organisations) AS organisations,"
+            " (SELECT count(*) FROM accounts_organisations WHERE kind IN ('university', 'research_institute'))"
+            " AS institutions"
+        )
+        assert row is not None
+        return {k: int(v) for k, v in row.items()}
+
+    # --- patents ----------------------------------------------------------------------------
+    async def list_patents(
+        self, *, q: str = "", jurisdiction: str | None = None, owner_id: UUID | None = None,
+        limit: int = 20, offset: int = 0,
+    ) -> tuple[list[PatentRecord], int]:
+        latin, cjk = query_parts(q)
+        where = (
+            f"WITH q AS ({_QUERY[1:-1]} AS query) SELECT {{}} FROM catalogue_patents, q"  # noqa: S608
+            " WHERE (q.query IS NULL OR search @@ q.query) AND ($3::text IS NULL OR jurisdiction = $3)"
+            " AND ($4::uuid IS NULL OR owner_ids @> ARRAY[$4::uuid])"
+        )
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                where.format(_PATENT_FIELDS)
+                + " ORDER BY CASE WHEN q.query IS NULL THEN 0 ELSE ts_rank(search, q.query) END DESC,"
+                " registered_at DESC, id LIMIT $5 OFFSET $6",
+                latin, cjk, jurisdiction, owner_id, limit, offset,
+            )
+            total = int(await conn.fetchval(where.format("count(*)"), latin, cjk, jurisdiction, owner_id))
+        return [_patent(r) for r in rows], total
+
+    async def get_patent(self, patent_id: UUID) -> tuple[PatentRecord, list[StatusChange]] | None:
+        async with self.pool.acquire() as conn:
+            patent = await self._patent(conn, patent_id)
+            if patent is None:
+                return None
+            return patent, await self._history(conn, patent_id)
+
+    @staticmethod
+    async def _patent(conn: Connection, patent_id: UUID) -> PatentRecord | None:
+        row = await conn.fetchrow(f"SELECT {_PATENT_FIELDS} FROM catalogue_patents WHERE id = $1", patent_id)  # noqa: S608
+        return _patent(row) if row else None
+
+    @staticmethod
+    async def _history(conn: Connection, patent_id: UUID) -> list[StatusChange]:
+        rows = await conn.fetch(
+            "SELECT version, legal_status, effective_date, reason, recorded_at FROM catalogue_status_history"
+            " WHERE patent_id = $1 ORDER BY version",
+            patent_id,
+        )
+        return [StatusChange(**dict(r)) for r in rows]
+
+    async def position(self, view: str = "catalogue") -> int:
+        """How far the view has read the event log (for read-your-writes)."""
+        value = await self.pool.fetchval(
+            f"SELECT notification_id FROM {view}_tracking WHERE application_name = 'marketplace'"  # noqa: S608
+            if view in ("catalogue", "accounts") else "SELECT 0"
+        )
+        return int(value or 0)
+
+
+def _patent(row: Any) -> PatentRecord:
+    return PatentRecord(**dict(row))

@@ -1,0 +1,371 @@
+"""Catalogue read model, writing side: patents, their status history, and listing pages.
+
+Each page of events is folded in Python over the rows it touches (loaded once), then the
+changed rows are upserted in bulk, so a rebuild costs a few statements per page rather than
+several per event. Listing rows copy the patent facts they show and search on, and are
+refreshed whenever their patent changes. Every value derives from the events alone (times are
+event timestamps), so a rebuild reproduces identical rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
+from projections.shared.base import PostgresReadModelView, fetch_rows
+from projections.shared.records import EventRecord, plain
+from projections.shared.search import index_parts
+
+PATENT = "domain.patent:Patent"
+LISTING = "domain.listing:Listing"
+
+PATENT_COLUMNS = (
+    "id", "number_key", "jurisdiction", "application_number", "publication_number", "patent_type",
+    "title_zh", "title_en", "abstract_zh", "abstract_en", "ipc_codes", "filing_date", "publication_date",
+    "grant_date", "expiry_date", "legal_status", "owners", "owner_ids", "inventors", "public_funding",
+    "source", "active_listing_id", "registered_at", "updated_at", "version",
+    "registration_status", "registrant_organisation_id", "unconfirmed_owner_ids",
+)
+LISTING_COLUMNS = (
+    "id", "patent_id", "organisation_id", "organisation_name", "status", "deal_types", "price_mode",
+    "asking_price", "price_amount", "currency", "open_licence", "maturity", "trl", "advantages",
+    "applications", "keywords", "title_zh", "title_en", "jurisdiction", "patent_number", "patent_type",
+    "legal_status", "ipc_codes", "ipc_sections", "ipc_classes", "drafted_at", "published_at",
+    "updated_at", "version",
+)
+COLUMN_TYPES = {
+    "id": "uuid", "number_key": "text", "jurisdiction": "text", "application_number": "text",
+    "publication_number": "text", "patent_type": "text", "title_zh": "text", "title_en": "text",
+    "abstract_zh": "text", "abstract_en": "text", "ipc_codes": "text[]", "filing_date": "date",
+    "publication_date": "date", "grant_date": "date", "expiry_date": "date", "legal_status": "text",
+    "owners": "jsonb", "owner_ids": "uuid[]", "inventors": "jsonb", "public_funding": "jsonb", "source": "text",
+    "active_listing_id": "uuid", "registered_at": "timestamptz", "updated_at": "timestamptz", "version": "integer",
+    "patent_id": "uuid", "organisation_id": "uuid", "organisation_name": "text", "status": "text",
+    "deal_types": "text[]", "price_mode": "text", "asking_price": "bigint", "price_amount": "bigint",
+    "currency": "text", "open_licence": "jsonb", "maturity": "text", "trl": "integer", "advantages": "text",
+    "applications": "text", "keywords": "text[]", "patent_number": "text", "ipc_sections": "text[]",
+    "ipc_classes": "text[]", "drafted_at": "timestamptz", "published_at": "timestamptz",
+    "registration_status": "text", "registrant_organisation_id": "uuid", "unconfirmed_owner_ids": "uuid[]",
+    # the search vector's parts: Latin text for the english configuration, CJK bigrams as lexemes
+    "latin_a": "text", "cjk_a": "text[]", "latin_b": "text", "cjk_b": "text[]",
+}
+SEARCH_PARTS = ("latin_a", "cjk_a", "latin_b", "cjk_b")
+
+
+def _upsert_sql(table: str, columns: Sequence[str]) -> str:
+    """One statement upserts a whole page of rows sent as a JSON array (msgspec encodes it in
+    microseconds; binding tens of thousands of parameters costs psycopg far more)."""
+    cols = ", ".join(columns)
+    picked = ", ".join(f"r.{c}" for c in columns)
+    record = ", ".join(f"{c} {COLUMN_TYPES[c]}" for c in (*columns, *SEARCH_PARTS))
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns[1:], "search"))
+    return (
+        f"INSERT INTO {table} ({cols}, search)"  # noqa: S608 - constants only
+        f" SELECT {picked}, setweight(to_tsvector('english', r.latin_a) || array_to_tsvector(r.cjk_a), 'A')"
+        " || setweight(to_tsvector('english', r.latin_b) || array_to_tsvector(r.cjk_b), 'B')"
+        f" FROM jsonb_to_recordset(%s::jsonb) AS r({record}) ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
+UPSERT_PATENT = _upsert_sql("catalogue_patents", PATENT_COLUMNS)
+UPSERT_LISTING = _upsert_sql("catalogue_listings", LISTING_COLUMNS)
+UPSERT_FACET = (
+    "INSERT INTO catalogue_listing_facets (status, facet, value, listings) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT (status, facet, value) DO UPDATE"
+    " SET listings = catalogue_listing_facets.listings + EXCLUDED.listings"
+)
+INSERT_HISTORY = (
+    "INSERT INTO catalogue_status_history (patent_id, version, legal_status, effective_date, reason, by_user,"
+    " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+def _sections_and_classes(codes: Sequence[str]) -> tuple[list[str], list[str]]:
+    sections = sorted({c[:1] for c in codes if c})
+    classes = sorted({c[:3] for c in codes if len(c) >= 3})
+    return sections, classes
+
+
+FacetKey = tuple[str, str, str]
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return msgspec.json.encode(rows).decode()
+
+
+def facet_keys(row: dict[str, Any] | None) -> list[FacetKey]:
+    """The facet counters a listing row contributes to: (its status, facet, value)."""
+    if row is None:
+        return []
+    status = row["status"]
+    sections, classes = _sections_and_classes(row["ipc_codes"])
+    keys = [(status, "status", status), (status, "maturity", row["maturity"])]
+    keys += [(status, "ipc_section", v) for v in sections]
+    keys += [(status, "ipc_class", v) for v in classes]
+    keys += [(status, "deal_type", v) for v in row["deal_types"]]
+    return keys
+
+
+def patent_row(r: EventRecord) -> dict[str, Any]:
+    d = r.data
+    owners = plain(d["owners"])
+    return {
+        "id": r.originator_id, "number_key": d["number_key"], "jurisdiction": d["jurisdiction"],
+        "application_number": d["application_number"], "publication_number": d["publication_number"],
+        "patent_type": d["patent_type"], "title_zh": d["title_zh"], "title_en": d["title_en"],
+        "abstract_zh": d["abstract_zh"], "abstract_en": d["abstract_en"], "ipc_codes": d["ipc_codes"],
+        "filing_date": d["filing_date"], "publication_date": d["publication_date"], "grant_date": d["grant_date"],
+        "expiry_date": d["expiry_date"], "legal_status": d["legal_status"], "owners": owners,
+        "owner_ids": [UUID(o["organisation_id"]) for o in owners if o["organisation_id"]],
+        "inventors": d["inventors"], "public_funding": d["public_funding"], "source": d["source"],
+        "active_listing_id": None, "registered_at": r.timestamp, "updated_at": r.timestamp, "version": r.version,
+        # Absent from events stored before registrations were checked: active, nothing to confirm.
+        "registration_status": "active", "registrant_organisation_id": plain(d.get("registrant_organisation_id")),
+        "unconfirmed_owner_ids": list(d.get("unconfirmed_owner_ids") or []),
+    }
+
+
+def listing_row(r: EventRecord, patent: dict[str, Any]) -> dict[str, Any]:
+    d = r.data
+    org_id = plain(d["organisation_id"])
+    row: dict[str, Any] = {
+        "id": r.originator_id, "patent_id": plain(d["patent_id"]), "organisation_id": org_id,
+        "status": "draft", "drafted_at": r.timestamp, "published_at": None,
+        "updated_at": r.timestamp, "version": r.version,
+    }
+    apply_terms(row, d["terms"])
+    copy_patent_facts(row, patent)
+    return row
+
+
+def apply_terms(row: dict[str, Any], terms: dict[str, Any]) -> None:
+    open_licence = terms["open_licence"]
+    price = terms["asking_price"]
+    if price is None and open_licence is not None:
+        price = open_licence["fee"]
+    row.update(
+        deal_types=terms["deal_types"], price_mode=terms["price_mode"], asking_price=terms["asking_price"],
+        price_amount=price, currency=terms["currency"], open_licence=open_licence, maturity=terms["maturity"],
+        trl=terms["trl"], advantages=terms["advantages"], applications=terms["applications"],
+        keywords=terms["keywords"],
+    )
+
+
+def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
+    org_id = str(row["organisation_id"])
+    # After an assignment the lister is no longer an owner: the listing keeps the name it had.
+    kept = row.get("organisation_name", "")
+    name = next((o["name"] for o in patent["owners"] if o["organisation_id"] == org_id), kept)
+    sections, classes = _sections_and_classes(patent["ipc_codes"])
+    row.update(
+        organisation_name=name, title_zh=patent["title_zh"], title_en=patent["title_en"],
+        jurisdiction=patent["jurisdiction"],
+        patent_number=patent["publication_number"] or patent["application_number"] or "",
+        patent_type=patent["patent_type"], legal_status=patent["legal_status"], ipc_codes=patent["ipc_codes"],
+        ipc_sections=sections, ipc_classes=classes,
+        # Kept only for the search vector, never stored as columns of the listing.
+        _abstract=" ".join((patent["abstract_zh"], patent["abstract_en"])),
+        _owners=" ".join(o["name"] for o in patent["owners"]),
+    )
+
+
+def _with_search(row: dict[str, Any], columns: Sequence[str], a: str, b: str) -> dict[str, Any]:
+    latin_a, cjk_a = index_parts(a)
+    latin_b, cjk_b = index_parts(b)
+    return {**{c: row[c] for c in columns}, "latin_a": latin_a, "cjk_a": cjk_a, "latin_b": latin_b, "cjk_b": cjk_b}
+
+
+def patent_params(row: dict[str, Any]) -> dict[str, Any]:
+    title = f"{row['title_zh']} {row['title_en']}"
+    rest = " ".join((
+        row["abstract_zh"], row["abstract_en"], row["publication_number"] or "", row["application_number"] or "",
+        " ".join(o["name"] for o in row["owners"]), " ".join(i["name"] for i in row["inventors"]),
+    ))
+    return _with_search(row, PATENT_COLUMNS, title, rest)
+
+
+def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> dict[str, Any]:
+    if "_abstract" not in row:
+        copy_patent_facts(row, patent)
+    title = " ".join((row["title_zh"], row["title_en"], " ".join(row["keywords"])))
+    rest = " ".join((row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"]))
+    return _with_search(row, LISTING_COLUMNS, title, rest)
+
+
+class PostgresCatalogueView(PostgresReadModelView):
+    """Writes ``catalogue_patents``, ``catalogue_status_history`` and ``catalogue_listings``."""
+
+    name = "catalogue"
+    tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets",
+              "catalogue_ownership_claims")
+    topics = frozenset({
+        f"{PATENT}.Registered", f"{PATENT}.LegalStatusChanged", f"{PATENT}.ListingOpened",
+        f"{PATENT}.ListingClosed", f"{PATENT}.OwnershipTransferred", f"{PATENT}.OwnershipReverted",
+        f"{LISTING}.Drafted", f"{LISTING}.Revised", f"{LISTING}.Published", f"{LISTING}.Withdrawn",
+        f"{LISTING}.Suspended", f"{LISTING}.Resumed", f"{LISTING}.Closed", f"{LISTING}.DealTypesRestricted",
+        f"{LISTING}.DealTypesRestored",
+        *(f"{PATENT}.{e}" for e in ("CoOwnershipConfirmed", "CoOwnershipDeclined", "RegistrationWithdrawn",
+                                     "Reregistered")),
+        *CLAIM_TOPICS,
+    })
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        apply_claims(curs, [r for r in records if r.topic.startswith(CLAIM)])
+        records = [r for r in records if not r.topic.startswith(CLAIM)]
+        patents, listings = self._load(curs, records)
+        before = {listing_id: facet_keys(row) for listing_id, row in listings.items()}
+        changed_patents: set[str] = set()
+        changed_listings: set[str] = set()
+        history: list[tuple[Any, ...]] = []
+        for r in records:
+            event = r.topic.rsplit(".", 1)[1]
+            if r.topic.startswith(PATENT):
+                self._fold_patent(r, event, patents, listings, changed_listings, history)
+                changed_patents.add(r.originator_id)
+            else:
+                self._fold_listing(r, event, patents, listings)
+                changed_listings.add(r.originator_id)
+        if changed_patents:
+            page = [patent_params(patents[i]) for i in sorted(changed_patents)]
+            curs.execute(UPSERT_PATENT, (_json(page),))
+        if changed_listings:
+            page = [
+                listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)
+            ]
+            curs.execute(UPSERT_LISTING, (_json(page),))
+        if history:
+            curs.executemany(INSERT_HISTORY, history)
+        self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},
+                           {i: facet_keys(listings[i]) for i in changed_listings})
+
+    @staticmethod
+    def _count_facets(
+        curs: Cursor[DictRow], before: dict[str, list[FacetKey]], after: dict[str, list[FacetKey]]
+    ) -> None:
+        """Move each changed listing's contribution from its old facet values to its new ones."""
+        delta: Counter[FacetKey] = Counter()
+        for keys in before.values():
+            delta.subtract(keys)
+        for keys in after.values():
+            delta.update(keys)
+        changes = [(*key, n) for key, n in sorted(delta.items()) if n]
+        if changes:
+            curs.executemany(UPSERT_FACET, changes)
+            # A counter that reaches zero goes, so incremental and rebuilt tables hold the same rows.
+            curs.execute("DELETE FROM catalogue_listing_facets WHERE listings = 0")
+
+    @staticmethod
+    def _load(
+        curs: Cursor[DictRow], records: Sequence[EventRecord]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        patent_ids: set[str] = set()
+        listing_ids: set[str] = set()
+        status_changed: set[str] = set()
+        for r in records:
+            if r.topic.startswith(PATENT):
+                patent_ids.add(r.originator_id)
+                if r.topic.endswith(".LegalStatusChanged"):
+                    status_changed.add(r.originator_id)
+            else:
+                listing_ids.add(r.originator_id)
+                if r.topic.endswith(".Drafted"):
+                    patent_ids.add(plain(r.data["patent_id"]))
+        def patent_rows(ids: set[str]) -> list[DictRow]:
+            return fetch_rows(curs, "catalogue_patents", "id", sorted(ids), PATENT_COLUMNS)
+
+        def listing_rows(column: str, ids: set[str]) -> list[DictRow]:
+            return fetch_rows(curs, "catalogue_listings", column, sorted(ids), LISTING_COLUMNS)
+
+        patents = {str(p["id"]): dict(p) for p in patent_rows(patent_ids)}
+        listings = {str(x["id"]): dict(x) for x in listing_rows("id", listing_ids)}
+        for x in listing_rows("patent_id", status_changed):
+            listings.setdefault(str(x["id"]), dict(x))
+        missing = {str(x["patent_id"]) for x in listings.values()} - patents.keys()
+        for p in patent_rows(missing):
+            patents[str(p["id"])] = dict(p)
+        for p in patents.values():
+            p["id"] = str(p["id"])
+        return patents, listings
+
+    @staticmethod
+    def _fold_patent(
+        r: EventRecord,
+        event: str,
+        patents: dict[str, dict[str, Any]],
+        listings: dict[str, dict[str, Any]],
+        changed_listings: set[str],
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        d = r.data
+        if event in ("Registered", "Reregistered"):
+            if event == "Reregistered":  # the same number: the record's key stays
+                r = r._replace(data={**d, "number_key": patents[r.originator_id]["number_key"]})
+            patents[r.originator_id] = patent_row(r)
+            effective = d["grant_date"] if d["legal_status"] == "granted" else d["filing_date"]
+            history.append((r.originator_id, r.version, d["legal_status"], effective, event.lower(),
+                            plain(d["by"]), r.timestamp))
+            return
+        row = patents[r.originator_id]
+        if event == "LegalStatusChanged":
+            row["legal_status"] = d["status"]
+            history.append((r.originator_id, r.version, d["status"], d["effective_date"], d["reason"],
+                            plain(d["by"]), r.timestamp))
+            for listing_id, listing in listings.items():
+                if str(listing["patent_id"]) == r.originator_id:
+                    copy_patent_facts(listing, row)
+                    changed_listings.add(listing_id)
+        elif event == "ListingOpened":
+            row["active_listing_id"] = plain(d["listing_id"])
+        elif event == "ListingClosed":
+            row["active_listing_id"] = None
+        elif event in ("OwnershipTransferred", "OwnershipReverted"):
+            row["owners"] = plain(d["owners"])
+            row["owner_ids"] = [UUID(o["organisation_id"]) for o in row["owners"] if o["organisation_id"]]
+        elif event in ("CoOwnershipConfirmed", "CoOwnershipDeclined"):
+            answered = plain(d["organisation_id"])
+            row["unconfirmed_owner_ids"] = [o for o in row["unconfirmed_owner_ids"] if str(o) != answered]
+        elif event == "RegistrationWithdrawn":
+            row.update(registration_status="withdrawn", owners=[], owner_ids=[], unconfirmed_owner_ids=[])
+            history.append((r.originator_id, r.version, row["legal_status"], None,
+                            f"registration withdrawn: {d['reason']}", plain(d["by"]), r.timestamp))
+        row["updated_at"] = r.timestamp
+        row["version"] = r.version
+
+    @staticmethod
+    def _fold_listing(
+        r: EventRecord, event: str, patents: dict[str, dict[str, Any]], listings: dict[str, dict[str, Any]]
+    ) -> None:
+        d = r.data
+        if event == "Drafted":
+            listings[r.originator_id] = listing_row(r, patents[plain(d["patent_id"])])
+            return
+        row = listings[r.originator_id]
+        # The patent's facts as they stand at this event (not at the end of the page, which a later
+        # event of the patent, such as a re-registration, may have changed): rows do not depend on paging.
+        copy_patent_facts(row, patents[str(row["patent_id"])])
+        if event == "Revised":
+            apply_terms(row, d["terms"])
+        elif event == "Published":
+            row["status"] = "published"
+            row["published_at"] = row["published_at"] or r.timestamp
+        elif event == "Withdrawn":
+            row["status"] = "withdrawn"
+        elif event == "Suspended":
+            row["status"] = "suspended"
+        elif event == "Resumed":
+            row["status"] = d["status"]
+        elif event == "Closed":  # sold: the assignment came into force
+            row["status"] = "closed"
+        elif event == "DealTypesRestricted":  # an exclusive or sole licence excludes these
+            row["deal_types"] = [t for t in row["deal_types"] if t not in d["removed"]]
+        elif event == "DealTypesRestored":
+            row["deal_types"] = [*row["deal_types"], *d["restored"]]
+        row["updated_at"] = r.timestamp
+        row["version"] = r.version

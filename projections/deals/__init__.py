@@ -1,0 +1,1 @@
+"""Deals read model: offers, contracts, payments."""

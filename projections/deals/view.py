@@ -1,0 +1,448 @@
+"""Deals read model, writing side: offers and their thread, contracts, signatures, notice objections,
+payment obligations, benefit shares and royalty reports (tables ``deal_*``, migration 0006).
+
+Each event is folded into the rows it touches inside the page's transaction (deal volumes are
+small; the page and its tracking position still commit together, exactly once). Every value
+derives from the events alone (times are event timestamps or instants carried in the payload),
+so a rebuild reproduces identical rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+
+OFFER = "domain.offer:Offer"
+CONTRACT_CLASSES = ("Contract", "TransferContract", "LicenceContract")
+OBLIGATION = "domain.payment:PaymentObligation"
+PATENT = "domain.patent:Patent"
+LISTING = "domain.listing:Listing"
+
+OFFER_EVENTS = ("Made", "Countered", "Accepted", "Rejected", "Withdrawn", "Expired")
+CONTRACT_EVENTS = (
+    "Drafted",
+    "NoticeObjectionFiled",
+    "NoticeObjectionDecided",
+    "CoOwnerConsented",
+    "Signed",
+    "CameIntoForce",
+    "RegistrationRecorded",
+    "MilestoneReached",
+    "RoyaltyReported",
+    "Terminated",
+)
+OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed")
+#: Offer statuses once an event of this kind happened (an open offer's status stays ``open``).
+OFFER_STATUS = {"Accepted": "accepted", "Rejected": "rejected", "Withdrawn": "withdrawn", "Expired": "expired"}
+OTHER_SIDE = {"buyer": "seller", "seller": "buyer"}
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def price_of(terms: dict[str, Any]) -> tuple[int, str]:
+    """The price (assignment price or licence upfront fee) and its currency from a terms dict."""
+    price = terms.get("price")
+    if isinstance(price, dict):
+        return int(price.get("amount") or 0), str(price.get("currency") or terms.get("currency") or "CNY")
+    return int(price or 0), str(terms.get("currency") or "CNY")
+
+
+def share_rows(shares: Any) -> list[dict[str, Any]]:
+    """The benefit-sharing split carried by ``Paid`` as rows: recipient kind, name, organisation, amount.
+
+    Accepts a list of share dicts (``recipient``/``kind``/``party``, ``name``, ``organisation_id``,
+    ``amount``) or a mapping of recipient to amount.
+    """
+    if isinstance(shares, dict):
+        inner = shares.get("shares")
+        if isinstance(inner, list):
+            return share_rows(inner)
+        items = [{"recipient": k, "amount": v} for k, v in shares.items() if isinstance(v, int)]
+        return share_rows(items)
+    rows = []
+    for share in shares or []:
+        recipient = str(share.get("recipient") or share.get("kind") or share.get("party") or share.get("role") or "")
+        rows.append(
+            {
+                "recipient": recipient,
+                "name": str(share.get("name") or share.get("inventor") or ""),
+                "organisation_id": share.get("organisation_id"),
+                "amount": int(share.get("amount") or 0),
+            }
+        )
+    return rows
+
+
+class PostgresDealsView(PostgresReadModelView):
+    """Writes the ``deal_*`` tables from offers, contracts, payment obligations (and effects on patents/listings)."""
+
+    name = "deals"
+    tables = (
+        "deal_offers",
+        "deal_offer_events",
+        "deal_contracts",
+        "deal_signatures",
+        "deal_objections",
+        "deal_obligations",
+        "deal_benefit_shares",
+        "deal_royalty_reports",
+    )
+    topics = frozenset(
+        {f"{OFFER}.{e}" for e in OFFER_EVENTS}
+        | {f"domain.contract:{cls}.{e}" for cls in CONTRACT_CLASSES for e in CONTRACT_EVENTS}
+        | {f"{OBLIGATION}.{e}" for e in OBLIGATION_EVENTS}
+        | {f"{PATENT}.OwnershipTransferred", f"{LISTING}.Closed"}
+    )
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        handlers = self._handlers()
+        for r in records:
+            aggregate, kind = r.topic.rsplit(":", 1)[1].rsplit(".", 1)
+            handler = handlers.get((self._family(aggregate), kind))
+            if handler is not None:
+                handler(curs, r)
+
+    @staticmethod
+    def _family(aggregate: str) -> str:
+        return "Contract" if aggregate in CONTRACT_CLASSES else aggregate
+
+    def _handlers(self) -> dict[tuple[str, str], Callable[[Cursor[DictRow], EventRecord], None]]:
+        return {
+            ("Offer", "Made"): self._offer_made,
+            ("Offer", "Countered"): self._offer_countered,
+            ("Offer", "Accepted"): self._offer_closed,
+            ("Offer", "Rejected"): self._offer_closed,
+            ("Offer", "Withdrawn"): self._offer_closed,
+            ("Offer", "Expired"): self._offer_closed,
+            ("Contract", "Drafted"): self._contract_drafted,
+            ("Contract", "NoticeObjectionFiled"): self._objection_filed,
+            ("Contract", "NoticeObjectionDecided"): self._objection_decided,
+            ("Contract", "CoOwnerConsented"): self._consented,
+            ("Contract", "Signed"): self._signed,
+            ("Contract", "CameIntoForce"): self._in_force,
+            ("Contract", "RegistrationRecorded"): self._registration,
+            ("Contract", "MilestoneReached"): self._milestone,
+            ("Contract", "RoyaltyReported"): self._royalty,
+            ("Contract", "Terminated"): self._terminated,
+            ("PaymentObligation", "FellDue"): self._fell_due,
+            ("PaymentObligation", "PaymentStarted"): self._payment_started,
+            ("PaymentObligation", "Paid"): self._paid,
+            ("PaymentObligation", "Refunded"): self._refunded,
+            ("PaymentObligation", "RefundOwed"): self._refund_owed,
+            ("Patent", "OwnershipTransferred"): self._ownership_transferred,
+            ("Listing", "Closed"): self._listing_closed,
+        }
+
+    # --- offers ---------------------------------------------------------------------------
+    def _thread(self, curs: Cursor[DictRow], r: EventRecord, kind: str, **values: Any) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_offer_events (offer_id, version, event_type, side, terms, expires_at, reason, by_user,"
+            " at)"
+            " VALUES (%s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (
+                r.originator_id,
+                r.version,
+                kind,
+                values.get("side", d.get("side")),
+                _json(d["terms"]) if d.get("terms") is not None else None,
+                d.get("expires_at"),
+                d.get("reason") or "",
+                d.get("by"),
+                d.get("at") or r.timestamp,
+            ),
+        )
+
+    def _offer_made(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        terms = d["terms"]
+        amount, currency = price_of(terms)
+        curs.execute(
+            "INSERT INTO deal_offers (id, listing_id, patent_id, buyer_organisation_id, seller_organisation_id,"
+            " broker_organisation_id, broker_commission, kind, terms, price_amount, currency, listed_price, status,"
+            " awaiting, rounds, expires_at, made_at, made_by, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, 'open', 'seller', 1, %s, %s, %s, %s, %s)",
+            (
+                r.originator_id,
+                d["listing_id"],
+                d["patent_id"],
+                d["buyer_organisation_id"],
+                d["seller_organisation_id"],
+                d.get("broker_organisation_id"),
+                d.get("broker_commission") or 0,
+                terms.get("kind", ""),
+                _json(terms),
+                amount,
+                currency,
+                d.get("listed_price"),
+                d["expires_at"],
+                r.timestamp,
+                d.get("by"),
+                r.timestamp,
+                r.version,
+            ),
+        )
+        self._thread(curs, r, "Made", side="buyer")
+
+    def _offer_countered(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        amount, currency = price_of(d["terms"])
+        curs.execute(
+            "UPDATE deal_offers SET terms = %s::jsonb, kind = %s, price_amount = %s, currency = %s, expires_at = %s,"
+            " awaiting = %s, rounds = rounds + 1, updated_at = %s, version = %s WHERE id = %s",
+            (
+                _json(d["terms"]),
+                d["terms"].get("kind", ""),
+                amount,
+                currency,
+                d["expires_at"],
+                OTHER_SIDE.get(d.get("side", "")),
+                r.timestamp,
+                r.version,
+                r.originator_id,
+            ),
+        )
+        self._thread(curs, r, "Countered")
+
+    def _offer_closed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        kind = r.topic.rsplit(".", 1)[1]
+        d = plain(r.data)
+        curs.execute(
+            "UPDATE deal_offers SET status = %s, awaiting = NULL, closed_at = %s, updated_at = %s, version = %s"
+            " WHERE id = %s",
+            (OFFER_STATUS[kind], d.get("at") or r.timestamp, r.timestamp, r.version, r.originator_id),
+        )
+        self._thread(curs, r, kind)
+
+    # --- contracts ------------------------------------------------------------------------
+    def _contract_drafted(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        terms = d["terms"]
+        amount, currency = price_of(terms)
+        contract_type = r.topic.rsplit(":", 1)[1].rsplit(".", 1)[0]
+        curs.execute(
+            "INSERT INTO deal_contracts (id, contract_type, offer_id, listing_id, patent_id, seller_organisation_id,"
+            " buyer_organisation_id, broker_organisation_id, broker_commission, kind, terms, price_amount, currency,"
+            " text_zh, text_en, text_sha256, notice_ends_at, consents_required, consents_given, signed_by, status,"
+            " milestones_reached, drafted_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s::uuid[],"
+            " '{}', '{}', 'drafted', '{}', %s, %s, %s)",
+            (
+                r.originator_id,
+                contract_type,
+                d.get("offer_id"),
+                d["listing_id"],
+                d["patent_id"],
+                d["seller_organisation_id"],
+                d["buyer_organisation_id"],
+                d.get("broker_organisation_id"),
+                d.get("broker_commission") or 0,
+                terms.get("kind", ""),
+                _json(terms),
+                amount,
+                currency,
+                d.get("text_zh", ""),
+                d.get("text_en", ""),
+                d.get("text_sha256", ""),
+                d.get("notice_ends_at"),
+                list(d.get("consents_required") or []),
+                r.timestamp,
+                r.timestamp,
+                r.version,
+            ),
+        )
+        if d.get("offer_id"):
+            curs.execute("UPDATE deal_offers SET contract_id = %s WHERE id = %s", (r.originator_id, d["offer_id"]))
+
+    def _touch(
+        self, curs: Cursor[DictRow], r: EventRecord, assignments: str = "", params: tuple[Any, ...] = ()
+    ) -> None:
+        sets = f"{assignments}, " if assignments else ""
+        curs.execute(
+            f"UPDATE deal_contracts SET {sets}updated_at = %s, version = %s WHERE id = %s",  # noqa: S608 - constants
+            (*params, r.timestamp, r.version, r.originator_id),
+        )
+
+    def _objection_filed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_objections (id, contract_id, text, by_user, filed_at, status, organisation_id)"
+            " VALUES (%s, %s, %s, %s, %s, 'open', %s)",
+            (d["objection_id"], r.originator_id, d.get("text", ""), d.get("by"), r.timestamp, d.get("organisation_id")),
+        )
+        self._touch(curs, r, "objections_open = objections_open + 1")
+
+    def _objection_decided(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        upheld = bool(d.get("upheld"))
+        curs.execute(
+            "UPDATE deal_objections SET status = %s, reason = %s, decided_by = %s, decided_at = %s WHERE id = %s",
+            ("upheld" if upheld else "dismissed", d.get("reason", ""), d.get("by"), r.timestamp, d["objection_id"]),
+        )
+        if upheld:
+            self._touch(
+                curs,
+                r,
+                "objections_open = objections_open - 1, objections_upheld = objections_upheld + 1, status = 'blocked'",
+            )
+        else:
+            self._touch(curs, r, "objections_open = objections_open - 1")
+
+    def _consented(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._touch(curs, r, "consents_given = array_append(consents_given, %s::uuid)", (d["organisation_id"],))
+
+    def _signed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_signatures (contract_id, organisation_id, by_user, signed_at, text_sha256)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (r.originator_id, d["organisation_id"], d.get("by"), d.get("at") or r.timestamp, d.get("text_sha256", "")),
+        )
+        self._touch(
+            curs,
+            r,
+            # An open licence is signed by the licensee alone (no offer: the declaration is the licensor's).
+            "signed_by = array_append(signed_by, %s::uuid), status = CASE WHEN status = 'drafted'"
+            " AND (offer_id IS NULL OR seller_organisation_id = ANY(array_append(signed_by, %s::uuid)))"
+            " AND buyer_organisation_id = ANY(array_append(signed_by, %s::uuid)) THEN 'signed' ELSE status END",
+            (d["organisation_id"], d["organisation_id"], d["organisation_id"]),
+        )
+
+    def _in_force(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._touch(curs, r, "status = 'in_force', in_force_at = %s", (d.get("at") or r.timestamp,))
+
+    def _registration(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        self._touch(curs, r, "registration_reference = %s", (plain(r.data).get("reference", ""),))
+
+    def _milestone(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        self._touch(curs, r, "milestones_reached = array_append(milestones_reached, %s)", (plain(r.data)["name"],))
+
+    def _royalty(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_royalty_reports (contract_id, period_start, period_end, net_sales, royalty, top_up,"
+            " obligation_id, by_user, reported_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (
+                r.originator_id,
+                d["period_start"],
+                d["period_end"],
+                d.get("net_sales") or 0,
+                d.get("royalty") or 0,
+                d.get("top_up") or 0,
+                d.get("obligation_id"),
+                d.get("by"),
+                r.timestamp,
+            ),
+        )
+        self._touch(curs, r)
+
+    def _terminated(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        self._touch(curs, r, "status = 'terminated', terminated_reason = %s", (plain(r.data).get("reason", ""),))
+
+    def _ownership_transferred(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        contract_id = plain(r.data).get("contract_id")
+        if contract_id:
+            curs.execute("UPDATE deal_contracts SET ownership_transferred = true WHERE id = %s", (contract_id,))
+
+    def _listing_closed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        contract_id = plain(r.data).get("contract_id")
+        if contract_id:
+            curs.execute("UPDATE deal_contracts SET listing_closed = true WHERE id = %s", (contract_id,))
+
+    # --- payment obligations --------------------------------------------------------------
+    def _fell_due(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_obligations (id, contract_id, payer_organisation_id, payee_organisation_id, amount,"
+            " currency, purpose, due_on, reference, status, fell_due_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'due', %s, %s, %s)",
+            (
+                r.originator_id,
+                d["contract_id"],
+                d["payer_organisation_id"],
+                d["payee_organisation_id"],
+                d["amount"],
+                d.get("currency") or "CNY",
+                d.get("purpose", ""),
+                d.get("due_on"),
+                d.get("reference", ""),
+                r.timestamp,
+                r.timestamp,
+                r.version,
+            ),
+        )
+
+    def _obligation(self, curs: Cursor[DictRow], r: EventRecord, assignments: str, params: tuple[Any, ...]) -> None:
+        curs.execute(
+            f"UPDATE deal_obligations SET {assignments}, updated_at = %s, version = %s WHERE id = %s",  # noqa: S608
+            (*params, r.timestamp, r.version, r.originator_id),
+        )
+
+    def _payment_started(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._obligation(
+            curs,
+            r,
+            "status = 'pending', gateway = %s, provider_payment_id = %s",
+            (d.get("gateway"), d.get("provider_payment_id")),
+        )
+
+    def _paid(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        at = d.get("at") or r.timestamp
+        self._obligation(
+            curs,
+            r,
+            "status = 'paid', gateway = %s, provider_payment_id = coalesce(%s, provider_payment_id),"
+            " paid_amount = %s, paid_at = %s",
+            (d.get("gateway"), d.get("provider_payment_id"), d.get("amount"), at),
+        )
+        curs.execute("SELECT contract_id, currency FROM deal_obligations WHERE id = %s", (r.originator_id,))
+        row = curs.fetchone()
+        if row is None:
+            return
+        for seq, share in enumerate(share_rows(d.get("shares"))):
+            curs.execute(
+                "INSERT INTO deal_benefit_shares (obligation_id, seq, contract_id, recipient, name, organisation_id,"
+                " amount, currency, paid_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (
+                    r.originator_id,
+                    seq,
+                    row["contract_id"],
+                    share["recipient"],
+                    share["name"],
+                    share["organisation_id"],
+                    share["amount"],
+                    row["currency"],
+                    at,
+                ),
+            )
+
+    def _refunded(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._obligation(
+            curs,
+            r,
+            "status = 'refunded', provider_refund_id = %s, refunded_amount = %s, refund_reason = %s, refunded_at = %s",
+            (d.get("provider_refund_id"), d.get("amount"), d.get("reason", ""), d.get("at") or r.timestamp),
+        )
+        curs.execute("UPDATE deal_benefit_shares SET reversed = true WHERE obligation_id = %s", (r.originator_id,))
+
+    def _refund_owed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        """Money received for a contract that can no longer take effect: on the refund queue until refunded."""
+        d = plain(r.data)
+        self._obligation(
+            curs, r, "refund_owed_reason = %s, refund_owed_at = %s", (d.get("reason", ""), d.get("at") or r.timestamp)
+        )

@@ -1,0 +1,1 @@
+"""What every read model shares: the view base, event records, search tokens, health."""

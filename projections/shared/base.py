@@ -1,0 +1,74 @@
+"""The base of every read model: a tracking recorder whose view rows and position commit together."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Cursor, sql
+from psycopg.rows import DictRow
+
+from projections.shared.records import EventRecord
+
+
+class PostgresReadModelView(PostgresTrackingRecorder, ABC):
+    """A read model in PostgreSQL, written exactly once per event.
+
+    ``process`` writes the changes for a whole page of events and the new tracking position in
+    one transaction, so a crash leaves either both or neither; a page is never applied twice
+    because the tracking insert refuses to move backwards.
+    """
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    topics: ClassVar[frozenset[str]]
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, tracking_table_name=f"{self.name}_tracking")
+
+    def follows(self, topic: str) -> bool:
+        """Whether this read model applies events of ``topic`` (one without topics follows every event)."""
+        return not self.topics or topic in self.topics
+
+    def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            # A read model can always be rebuilt from the log, and its tracking row commits with it,
+            # so it need not wait for the WAL flush: a crash loses at most a page that is replayed.
+            curs.execute("SET LOCAL synchronous_commit = off")
+            relevant = [r for r in records if r.topic in self.topics]
+            if relevant:
+                self.apply(curs, relevant)
+            self._insert_tracking(curs, tracking)
+
+    @abstractmethod
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        """Write the view changes for ``records`` (all of this view's topics, in log order)."""
+
+    def reset(self) -> None:
+        """Empty the view and forget its position, so that it is replayed from the start."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in self.tables))
+            )
+            curs.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(self.tracking_table_name)))
+            # Keep the library's migration marker, or it would rename the table on next start.
+            self._insert_tracking(curs, Tracking(self.table_migration_identifier, 1))
+
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0
+
+
+def fetch_rows(
+    curs: Cursor[DictRow], table: str, column: str, ids: Sequence[Any], columns: Sequence[str]
+) -> list[DictRow]:
+    """The rows of ``table`` whose ``column`` is one of ``ids``, with just ``columns``."""
+    if not ids:
+        return []
+    query = sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s)").format(
+        sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table), sql.Identifier(column)
+    )
+    curs.execute(query, (list(ids),))
+    return curs.fetchall()

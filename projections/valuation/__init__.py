@@ -1,0 +1,1 @@
+"""Valuation records read model."""

@@ -1,0 +1,354 @@
+"""Valuation records read model, writing side: accreditations, assessments and the market facts beside them.
+
+Tables (migration 0007): ``valuation_accreditations``, ``valuation_assessments``,
+``valuation_patent_fields`` (patent → IPC main groups, subclasses, classes), ``valuation_contracts`` and
+``valuation_obligations`` (to know which payment is a contract's upfront price), ``valuation_market_prices``
+(contract prices realised: the upfront obligation paid), ``valuation_offers`` and
+``valuation_open_licences``. Every value derives from the events alone (times are event timestamps or
+instants carried in the payload), so a rebuild reproduces identical rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.catalogue.ipc import parse_ipc
+from domain.shared.errors import DomainError
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+
+ACCREDITATION = "domain.valuer:ValuerAccreditation"
+VALUATION = "domain.valuation:Valuation"
+PATENT = "domain.patent:Patent"
+LISTING = "domain.listing:Listing"
+OFFER = "domain.offer:Offer"
+OBLIGATION = "domain.payment:PaymentObligation"
+CONTRACT_CLASSES = ("Contract", "TransferContract", "LicenceContract")
+LISTING_STATUS = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
+
+Handler = Callable[[Cursor[DictRow], EventRecord], None]
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def price_of(terms: dict[str, Any]) -> tuple[int, str]:
+    """The price (assignment price or licence upfront fee, minor units) and currency of a terms dict."""
+    price = terms.get("price")
+    if isinstance(price, dict):
+        return int(price.get("amount") or 0), str(price.get("currency") or terms.get("currency") or "CNY")
+    return int(price or 0), str(terms.get("currency") or "CNY")
+
+
+def ipc_fields(codes: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The main groups (``H01M 10/00``), subclasses (``H01M``) and classes (``H01``) of the codes."""
+    groups: set[str] = set()
+    subclasses: set[str] = set()
+    classes: set[str] = set()
+    for text in codes:
+        try:
+            code = parse_ipc(text)
+        except DomainError:
+            continue
+        if code.main_group_code:
+            groups.add(code.main_group_code)
+        if code.subclass_code:
+            subclasses.add(code.subclass_code)
+        if code.class_code:
+            classes.add(code.class_code)
+    return sorted(groups), sorted(subclasses), sorted(classes)
+
+
+class PostgresValuationView(PostgresReadModelView):
+    """Writes the ``valuation_*`` tables."""
+
+    name = "valuation"
+    tables = (
+        "valuation_accreditations",
+        "valuation_assessments",
+        "valuation_patent_fields",
+        "valuation_contracts",
+        "valuation_obligations",
+        "valuation_market_prices",
+        "valuation_offers",
+        "valuation_open_licences",
+    )
+    topics = frozenset(
+        {f"{ACCREDITATION}.{e}" for e in ("Accredited", "Renewed", "Revoked")}
+        | {f"{VALUATION}.{e}" for e in ("Recorded", "Superseded", "Withdrawn")}
+        | {f"{PATENT}.Registered", f"{PATENT}.Reregistered"}
+        | {
+            f"{LISTING}.{e}"
+            for e in (
+                "Drafted",
+                "Revised",
+                "Published",
+                "Withdrawn",
+                "Suspended",
+                "Resumed",
+                "Closed",
+                "DealTypesRestricted",
+                "DealTypesRestored",
+            )
+        }
+        | {f"{OFFER}.{e}" for e in ("Made", "Countered")}
+        | {f"domain.contract:{cls}.Drafted" for cls in CONTRACT_CLASSES}
+        | {f"{OBLIGATION}.{e}" for e in ("FellDue", "Paid", "Refunded")}
+    )
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        handlers = self._handlers()
+        for r in records:
+            aggregate, kind = r.topic.rsplit(":", 1)[1].rsplit(".", 1)
+            family = "Contract" if aggregate in CONTRACT_CLASSES else aggregate
+            handler = handlers.get((family, kind))
+            if handler is not None:
+                handler(curs, r)
+
+    def _handlers(self) -> dict[tuple[str, str], Handler]:
+        listing_status: Handler = self._listing_status
+        return {
+            ("ValuerAccreditation", "Accredited"): self._accredited,
+            ("ValuerAccreditation", "Renewed"): self._renewed,
+            ("ValuerAccreditation", "Revoked"): self._revoked,
+            ("Valuation", "Recorded"): self._recorded,
+            ("Valuation", "Superseded"): self._superseded,
+            ("Valuation", "Withdrawn"): self._withdrawn,
+            ("Patent", "Registered"): self._patent_registered,
+            ("Patent", "Reregistered"): self._patent_registered,  # the number's new registration: its facts
+            ("Listing", "Drafted"): self._listing_drafted,
+            ("Listing", "Revised"): self._listing_revised,
+            **{
+                ("Listing", kind): listing_status
+                for kind in ("Published", "Withdrawn", "Suspended", "Resumed", "Closed")
+            },
+            ("Listing", "DealTypesRestricted"): self._open_licence_offered,
+            ("Listing", "DealTypesRestored"): self._open_licence_offered,
+            ("Offer", "Made"): self._offer,
+            ("Offer", "Countered"): self._offer,
+            ("Contract", "Drafted"): self._contract_drafted,
+            ("PaymentObligation", "FellDue"): self._fell_due,
+            ("PaymentObligation", "Paid"): self._paid,
+            ("PaymentObligation", "Refunded"): self._refunded,
+        }
+
+    # --- accreditations -------------------------------------------------------------------
+    @staticmethod
+    def _accredited(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO valuation_accreditations (user_id, accreditation_id, organisation_id, credential_number,"
+            " accredited_on, expires_on, accredited_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                d["user_id"],
+                r.originator_id,
+                d["organisation_id"],
+                d["credential_number"],
+                d.get("accredited_on") or None,
+                d["expires_on"],
+                r.timestamp,
+                r.timestamp,
+                r.version,
+            ),
+        )
+
+    @staticmethod
+    def _renewed(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE valuation_accreditations SET expires_on = %s, updated_at = %s, version = %s"
+            " WHERE accreditation_id = %s",
+            (r.data["expires_on"], r.timestamp, r.version, r.originator_id),
+        )
+
+    @staticmethod
+    def _revoked(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = r.data
+        curs.execute(
+            "UPDATE valuation_accreditations SET revoked_on = COALESCE(%s::date, %s::timestamptz::date),"
+            " revocation_reason = %s, updated_at = %s, version = %s WHERE accreditation_id = %s",
+            (d.get("revoked_on") or None, r.timestamp, d["reason"], r.timestamp, r.version, r.originator_id),
+        )
+
+    # --- assessments ----------------------------------------------------------------------
+    @staticmethod
+    def _recorded(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO valuation_assessments (id, patent_id, valuer_id, organisation_id, purpose, basis_date,"
+            " method, inputs, value, low, high, unit, assumptions, report_reference, steps, supersedes, status,"
+            " recorded_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'current',"
+            " %s, %s, %s)",
+            (
+                r.originator_id,
+                d["patent_id"],
+                d["valuer_id"],
+                d["organisation_id"],
+                d["purpose"],
+                d["basis_date"],
+                d["method"],
+                _json(d["inputs"]),
+                d["value"],
+                d["low"],
+                d["high"],
+                d["unit"],
+                d["assumptions"],
+                d["report_reference"],
+                _json(d["steps"]),
+                d.get("supersedes"),
+                r.timestamp,
+                r.timestamp,
+                r.version,
+            ),
+        )
+
+    @staticmethod
+    def _superseded(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE valuation_assessments SET status = 'superseded', superseded_by = %s, updated_at = %s,"
+            " version = %s WHERE id = %s",
+            (plain(r.data["by_valuation_id"]), r.timestamp, r.version, r.originator_id),
+        )
+
+    @staticmethod
+    def _withdrawn(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE valuation_assessments SET status = 'withdrawn', withdrawn_reason = %s, updated_at = %s,"
+            " version = %s WHERE id = %s",
+            (r.data["reason"], r.timestamp, r.version, r.originator_id),
+        )
+
+    # --- patents and listings -------------------------------------------------------------
+    @staticmethod
+    def _patent_registered(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = r.data
+        codes = list(d["ipc_codes"])
+        groups, subclasses, classes = ipc_fields(codes)
+        number = d.get("publication_number") or d.get("application_number") or d.get("number_key", "")
+        curs.execute(
+            "INSERT INTO valuation_patent_fields (patent_id, patent_number, title_zh, title_en, ipc_codes,"
+            " main_groups, subclasses, classes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (patent_id) DO UPDATE SET patent_number = EXCLUDED.patent_number,"
+            " title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes,"
+            " main_groups = EXCLUDED.main_groups, subclasses = EXCLUDED.subclasses, classes = EXCLUDED.classes",
+            (r.originator_id, number, d["title_zh"], d["title_en"], codes, groups, subclasses, classes),
+        )
+
+    @staticmethod
+    def _open_terms(terms: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+        ol = terms.get("open_licence")
+        if not ol:
+            return None, None, None, None
+        return (
+            ol.get("fee"),
+            ol.get("currency") or terms.get("currency") or "CNY",
+            ol.get("royalty_rate"),
+            ol.get("term_years"),
+        )
+
+    def _listing_drafted(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO valuation_open_licences (listing_id, patent_id, status, fee, currency, royalty_rate,"
+            " term_years, updated_at) VALUES (%s, %s, 'draft', %s, %s, %s, %s, %s)",
+            (r.originator_id, d["patent_id"], *self._open_terms(d["terms"]), r.timestamp),
+        )
+
+    def _listing_revised(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE valuation_open_licences SET fee = %s, currency = %s, royalty_rate = %s, term_years = %s,"
+            " updated_at = %s WHERE listing_id = %s",
+            (*self._open_terms(plain(r.data["terms"])), r.timestamp, r.originator_id),
+        )
+
+    @staticmethod
+    def _listing_status(curs: Cursor[DictRow], r: EventRecord) -> None:
+        kind = r.topic.rsplit(".", 1)[1]
+        status = r.data.get("status") if kind == "Resumed" else LISTING_STATUS[kind]
+        curs.execute(
+            "UPDATE valuation_open_licences SET status = %s, updated_at = %s WHERE listing_id = %s",
+            (status, r.timestamp, r.originator_id),
+        )
+
+    @staticmethod
+    def _open_licence_offered(curs: Cursor[DictRow], r: EventRecord) -> None:
+        """An exclusive or sole licence takes the open licence off the listing; a refund puts it back."""
+        restricted = r.topic.endswith(".DealTypesRestricted")
+        changed = r.data.get("removed" if restricted else "restored") or []
+        if "open_licence" in changed:
+            curs.execute(
+                "UPDATE valuation_open_licences SET offered = %s, updated_at = %s WHERE listing_id = %s",
+                (not restricted, r.timestamp, r.originator_id),
+            )
+
+    # --- deals ----------------------------------------------------------------------------
+    @staticmethod
+    def _offer(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        price, currency = price_of(d["terms"])
+        if r.topic.endswith(".Made"):
+            patent_id, side = d["patent_id"], "buyer"
+        else:
+            curs.execute("SELECT patent_id FROM valuation_offers WHERE offer_id = %s LIMIT 1", (r.originator_id,))
+            row = curs.fetchone()
+            if row is None:
+                return
+            patent_id, side = row["patent_id"], d.get("side") or ""
+        curs.execute(
+            "INSERT INTO valuation_offers (offer_id, version, patent_id, side, deal_type, price, currency, offered_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (r.originator_id, r.version, patent_id, side, d["terms"].get("kind", ""), price, currency, r.timestamp),
+        )
+
+    @staticmethod
+    def _contract_drafted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        price, currency = price_of(d["terms"])
+        # An open-licence take-up is drafted without an offer (docs/DEALS.md): count it as its own deal type.
+        deal_type = "open_licence" if d.get("offer_id") is None else str(d["terms"].get("kind", ""))
+        curs.execute(
+            "INSERT INTO valuation_contracts (contract_id, patent_id, deal_type, price, currency, drafted_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (r.originator_id, d["patent_id"], deal_type, price, currency, r.timestamp),
+        )
+
+    @staticmethod
+    def _fell_due(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO valuation_obligations (obligation_id, contract_id, purpose) VALUES (%s, %s, %s)",
+            (r.originator_id, d["contract_id"], d["purpose"]),
+        )
+
+    @staticmethod
+    def _paid(curs: Cursor[DictRow], r: EventRecord) -> None:
+        """The contract price is realised when its first price payment is paid: ``upfront`` (docs/DEALS.md) or,
+        for a price paid in dated instalments, the first instalment; later instalments change nothing."""
+        paid_at = plain(r.data.get("at")) or r.timestamp
+        curs.execute(
+            "INSERT INTO valuation_market_prices (contract_id, patent_id, deal_type, price, currency, drafted_at,"
+            " paid_at, year)"
+            " SELECT c.contract_id, c.patent_id, c.deal_type, c.price, c.currency, c.drafted_at, %s::timestamptz,"
+            " extract(year FROM %s::timestamptz AT TIME ZONE 'Asia/Shanghai')::int"
+            " FROM valuation_obligations o JOIN valuation_contracts c USING (contract_id)"
+            " WHERE o.obligation_id = %s AND (o.purpose = 'upfront' OR o.purpose LIKE 'instalment-%%')"
+            " ON CONFLICT (contract_id) DO UPDATE SET paid_at = EXCLUDED.paid_at, year = EXCLUDED.year,"
+            " refunded = false WHERE valuation_market_prices.refunded",
+            (paid_at, paid_at, r.originator_id),
+        )
+
+    @staticmethod
+    def _refunded(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE valuation_market_prices SET refunded = true WHERE contract_id ="
+            " (SELECT contract_id FROM valuation_obligations WHERE obligation_id = %s"
+            " AND (purpose = 'upfront' OR purpose LIKE 'instalment-%%'))",
+            (r.originator_id,),
+        )

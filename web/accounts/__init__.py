@@ -1,0 +1,1 @@
+"""Account pages and API: sign-up, login, people, roles."""

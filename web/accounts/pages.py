@@ -1,0 +1,168 @@
+"""Sign-up, login, logout, the organisation dashboard and the platform admin's review."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from domain.shared.errors import DomainError
+from marketplace.accounts.passwords import hash_password
+from marketplace.platform import commands as c
+from web.context import Identity, language_of, page_context, session_identity
+from web.errors import status_of
+from web.forms import text, to_command
+from web.i18n import vocabulary_of
+from web.sessions import NEW_USER_VERSION, authenticate, begin_session
+from web.state import WebState
+from web.throttle import client_address, password_work, throttle_members, throttle_of
+
+
+def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
+    me = session_identity(request)
+    if me is None:
+        return Redirect(f"/login?next={request.url.path}", status_code=303)
+    return me
+
+
+def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
+    """The refusal as shown: in Chinese pages the field's Chinese label leads the (English) rule."""
+    label = vocabulary_of(request).pair(f"field.{(error.field or '').split('.')[0]}")
+    if language_of(request) == "zh" and label is not None:
+        return f"{label[0]}：{error.message}"
+    return error.message
+
+
+def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
+    """The error page for a refused command: its status and the rule it broke."""
+    return Template("errors/error.html.jinja2", status_code=status_of(error),
+                    context=page_context(request, status=status_of(error), message=explain(request, error)))
+
+
+def admin_only(request: Request[Any, Any, Any]) -> Template:
+    """The refusal of a platform admin's page to anyone else, in the reader's language (and nothing of the page)."""
+    context = page_context(request, status=403)
+    context["message"] = context["t"]("error.admin_only")
+    return Template("errors/error.html.jinja2", status_code=403, context=context)
+
+
+def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
+    return Template(template, status_code=status_of(error),
+                    context=page_context(request, error=explain(request, error), error_field=error.field, **values))
+
+
+class AccountController(Controller):
+    include_in_schema = False
+
+    @get("/login", name="login")
+    async def login_form(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("account/login.html.jinja2", context=page_context(
+            request, next=request.query_params.get("next", "/my"),
+            password_changed=request.query_params.get("changed") == "password"))
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        form = await request.form()
+        target = text(form, "next") or "/my"
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/my"
+        identity = await authenticate(request, web, text(form, "email"), text(form, "password"))
+        if identity is None:
+            return Template("account/login.html.jinja2", status_code=401, context=page_context(
+                request, error="auth.failed", next=target, email=text(form, "email")))
+        await begin_session(request, identity)
+        return Redirect(target, status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()  # the store deletes the session: its cookie no longer logs anyone in
+        return Redirect("/", status_code=303)
+
+    @get("/signup", name="signup")
+    async def signup_form(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("account/signup.html.jinja2", context=page_context(request, values={}))
+
+    @post("/signup")
+    async def signup(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        form = await request.form()
+        values = {k: text(form, k) for k in ("email", "display_name", "organisation_name", "organisation_kind",
+                                              "region")}
+        await throttle_of(request).take(("signup.address", client_address(request)),
+                                        ("signup.account", values["email"]))
+        try:
+            cmd = to_command(c.SignUp, values | {"password": text(form, "password")})
+            hashed = await password_work(hash_password, cmd.password)
+            user_id, position = await web.run(web.services.app.sign_up, cmd, password_hash=hashed)
+        except DomainError as error:
+            return form_error(request, "account/signup.html.jinja2", error, values=values)
+        await web.wait_for(position)
+        user = await web.accounts.get_user(user_id)
+        assert user is not None
+        identity = Identity(user_id, user.display_name, user.organisation_id, tuple(user.roles), NEW_USER_VERSION)
+        await begin_session(request, identity)
+        return Redirect("/my", status_code=303)
+
+    @get("/my", name="my")
+    async def my(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        org = await web.accounts.get_organisation(me.organisation_id)
+        listings = await web.catalogue.list_for_organisation(me.organisation_id)
+        patents, patent_total = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
+        members = await web.accounts.list_members(me.organisation_id)
+        to_confirm = await web.catalogue.co_ownerships_to_confirm(me.organisation_id)
+        try:
+            grantable = await web.run(web.services.app.grantable_roles, me.user_id)
+        except DomainError:
+            grantable = ()
+        return Template("account/my.html.jinja2", context=page_context(
+            request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members,
+            to_confirm=to_confirm, grantable=grantable))
+
+    @post("/my/members", guards=[throttle_members])
+    async def add_member(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(c.AddMember, {
+                "email": text(form, "email"), "password": text(form, "password"),
+                "display_name": text(form, "display_name"),
+                "roles": [str(r) for r in form.getall("roles", [])] or ["member"],
+            })
+            hashed = await password_work(hash_password, cmd.password)
+            _, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id, password_hash=hashed)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        return Redirect("/my", status_code=303)
+
+    @get("/admin/organisations", name="admin")
+    async def pending(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        if not (await web.with_current_roles(me)).has("platform_admin"):
+            return admin_only(request)
+        pending, total = await web.accounts.list_organisations(verified=False, limit=100)
+        return Template("admin/organisations.html.jinja2",
+                        context=page_context(request, pending=pending, total=total))
+
+    @post("/admin/organisations/{organisation_id:uuid}/verify")
+    async def verify(
+        self, organisation_id: UUID, request: Request[Any, Any, Any], web: WebState
+    ) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        try:
+            position = await web.run(web.services.app.verify_organisation,
+                                     c.VerifyOrganisation(organisation_id=organisation_id), actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        return Redirect("/admin/organisations", status_code=303)

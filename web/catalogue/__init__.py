@@ -1,0 +1,1 @@
+"""Catalogue pages and API: listings, patents, registrations."""

@@ -1,0 +1,182 @@
+"""Forms for organisation members: register a patent; draft, edit, publish and withdraw listings."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from domain.shared.errors import DomainError
+from marketplace.platform import commands as c
+from web.accounts.pages import error_page, form_error, require_login
+from web.context import page_context
+from web.errors import status_of
+from web.forms import listing_fields, optional, patent_fields, text, to_command
+from web.params import MAX_VERSION, whole_number
+from web.state import WebState
+
+
+def _version(form: Any) -> int | None:
+    value = optional(form, "expected_version")
+    return whole_number(value, MAX_VERSION)
+
+
+class MemberFormsController(Controller):
+    include_in_schema = False
+
+    # --- patents ----------------------------------------------------------------------
+    @get("/patents/new", name="patent_new")
+    async def patent_form(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        mine = await web.accounts.get_organisation(me.organisation_id)
+        if not me.has("platform_admin") and not (mine and mine.verified):  # the form would only be refused
+            return Template("patents/new.html.jinja2", context=page_context(request, needs_verification=True))
+        orgs, _ = await web.accounts.list_organisations(limit=100)
+        return Template("patents/new.html.jinja2", context=page_context(
+            request, orgs=orgs, values={"owner_0": str(me.organisation_id), "owner_share_0": "100"}))
+
+    @post("/patents/new")
+    async def register_patent(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(c.RegisterPatent, patent_fields(form))
+            patent_id, position = await web.run(web.services.app.register_patent, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            mine = await web.accounts.get_organisation(me.organisation_id)
+            if status_of(error) == 403 and not me.has("platform_admin") and not (mine and mine.verified):
+                return Template("patents/new.html.jinja2", status_code=403,
+                                context=page_context(request, needs_verification=True))
+            orgs, _ = await web.accounts.list_organisations(limit=100)
+            return form_error(request, "patents/new.html.jinja2", error, orgs=orgs,
+                              values={k: str(v) for k, v in form.items()})
+        await web.wait_for(position)
+        return Redirect(f"/patents/{patent_id}", status_code=303)
+
+    @post("/patents/{patent_id:uuid}/legal-status")
+    async def legal_status(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState
+    ) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(c.ChangeLegalStatus, {
+                "patent_id": str(patent_id), "legal_status": text(form, "legal_status"),
+                "effective_date": text(form, "effective_date"), "reason": text(form, "reason"),
+                "expected_version": _version(form),
+            })
+            position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        return Redirect(f"/patents/{patent_id}", status_code=303)
+
+    # --- listings ---------------------------------------------------------------------
+    @get("/listings/new", name="listing_new")
+    async def listing_form(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        patents, _ = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
+        values = {"patent_id": request.query_params.get("patent_id", ""), "price_mode": "negotiable"}
+        return Template("listings/form.html.jinja2", context=page_context(
+            request, patents=[p for p in patents if p.active_listing_id is None], values=values, listing=None))
+
+    @post("/listings/new")
+    async def draft_listing(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(c.DraftListing, listing_fields(form) | {"patent_id": text(form, "patent_id")})
+            listing_id, position = await web.run(web.services.app.draft_listing, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            patents, _ = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
+            return form_error(request, "listings/form.html.jinja2", error, listing=None,
+                              patents=[p for p in patents if p.active_listing_id is None], values=_values(form))
+        await web.wait_for(position)
+        return Redirect(f"/listings/{listing_id}", status_code=303)
+
+    @get("/listings/{listing_id:uuid}/edit", name="listing_edit")
+    async def edit_form(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        detail = await web.catalogue.get_one_or_none(listing_id)
+        if detail is None or detail.listing.organisation_id != me.organisation_id:
+            raise NotFoundException(f"listing_id: no listing of yours with id {listing_id}")
+        item = detail.listing
+        values: dict[str, Any] = {
+            "deal_types": item.deal_types, "price_mode": item.price_mode,
+            "asking_price": f"{item.asking_price / 100:.2f}" if item.asking_price is not None else "",
+            "maturity": item.maturity, "trl": item.trl or "", "advantages": detail.advantages,
+            "applications": detail.applications, "keywords": ", ".join(item.keywords),
+            "expected_version": item.version,
+        }
+        if detail.open_licence:
+            values |= {"open_fee": f"{detail.open_licence['fee'] / 100:.2f}",
+                       "royalty_rate": detail.open_licence["royalty_rate"] / 100,
+                       "term_years": detail.open_licence["term_years"]}
+        return Template("listings/form.html.jinja2",
+                        context=page_context(request, listing=detail, values=values, patents=[]))
+
+    @post("/listings/{listing_id:uuid}/edit")
+    async def revise(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(c.ReviseListing, listing_fields(form) | {
+                "listing_id": str(listing_id), "expected_version": _version(form)})
+            position = await web.run(web.services.app.revise_listing, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            detail = await web.catalogue.get_one_or_none(listing_id)
+            if detail is None or detail.listing.organisation_id != me.organisation_id:
+                return error_page(request, error)  # the form would show another organisation's listing
+            return form_error(request, "listings/form.html.jinja2", error, listing=detail, patents=[],
+                              values=_values(form))
+        await web.wait_for(position)
+        return Redirect(f"/listings/{listing_id}", status_code=303)
+
+    @post("/listings/{listing_id:uuid}/publish")
+    async def publish(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        return await self._transition(request, web, c.PublishListing, listing_id, web.services.app.publish_listing)
+
+    @post("/listings/{listing_id:uuid}/withdraw")
+    async def withdraw(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        return await self._transition(request, web, c.WithdrawListing, listing_id, web.services.app.withdraw_listing)
+
+    @staticmethod
+    async def _transition(
+        request: Request[Any, Any, Any], web: WebState, kind: type[Any], listing_id: UUID, command: Any
+    ) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        data: dict[str, Any] = {"listing_id": str(listing_id), "expected_version": _version(form)}
+        if kind is c.WithdrawListing:
+            data["reason"] = text(form, "reason")
+        try:
+            position = await web.run(command, to_command(kind, data), actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        return Redirect(f"/listings/{listing_id}", status_code=303)
+
+
+def _values(form: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {k: str(v) for k, v in form.items()}
+    values["deal_types"] = [str(v) for v in form.getall("deal_types", [])]
+    return values

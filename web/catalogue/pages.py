@@ -1,0 +1,152 @@
+"""Public pages: home, listing index (with htmx partial), listing and patent details."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from litestar import Controller, Request, get
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Redirect, Template
+
+from projections.catalogue.queries import ListingFilters
+from web.context import page_context, session_identity
+from web.forms import yuan_to_fen
+from web.params import page_number
+from web.state import WebState
+
+FAVICON = Path(__file__).parents[1] / "static" / "favicon.ico"
+
+PAGE_SIZE = 20
+FILTER_KEYS = ("q", "ipc_section", "ipc_class", "deal_type", "price_min", "price_max", "maturity", "status")
+
+
+def ipc_titles(web: WebState, codes: list[str]) -> dict[str, str]:
+    """Titles of the codes and of their subclasses, from the IPC scheme held in memory."""
+    scheme = web.services.ipc_scheme
+    if scheme is None:
+        return {}
+    from domain.catalogue.ipc import parse_ipc
+
+    titles: dict[str, str] = {}
+    for text in codes:
+        code = parse_ipc(text)
+        for level in (*code.parents(), code):
+            title = scheme.title(level)
+            if title:
+                titles[str(level)] = title
+    return titles
+
+
+def _filters(request: Request[Any, Any, Any]) -> tuple[ListingFilters, dict[str, str], int]:
+    params = {k: request.query_params.get(k, "").strip() for k in FILTER_KEYS}
+    page = page_number(request.query_params.get("page"))
+    status = params["status"] if params["status"] in ("published", "suspended", "withdrawn") else "published"
+    filters = ListingFilters(
+        q=params["q"][:200], ipc_section=params["ipc_section"][:1].upper() or None,
+        ipc_class=params["ipc_class"][:3].upper() or None, deal_type=params["deal_type"] or None,
+        price_min=_price(params["price_min"]), price_max=_price(params["price_max"]),
+        maturity=params["maturity"] or None, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+    )
+    return filters, {k: v for k, v in params.items() if v}, page
+
+
+def _price(value: str) -> int | None:
+    try:
+        return yuan_to_fen(value, "price") if value else None
+    except Exception:
+        return None
+
+
+class PagesController(Controller):
+    include_in_schema = False
+
+    @get("/", name="home")
+    async def home(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+        counts = await web.catalogue.counts()
+        latest = await web.catalogue.latest(8)
+        return Template("home.html.jinja2", context=page_context(request, counts=counts, latest=latest))
+
+    @get("/listings", name="listings")
+    async def listings(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+        filters, active, page = _filters(request)
+        partial = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "results"
+        result = await web.catalogue.list_and_count(filters, with_facets=True)
+        pages = max(1, math.ceil(result.total / PAGE_SIZE))
+
+        def link(**change: Any) -> str:
+            merged = {**active, **{k: v for k, v in change.items() if v is not None}}
+            for k, v in change.items():
+                if v is None:
+                    merged.pop(k, None)
+            return "/listings" + ("?" + urlencode(merged) if merged else "")
+
+        classes = [f.value for f in result.facets.get("ipc_class", [])[:12]]
+        context = page_context(request, result=result, active=active, page=page, pages=pages, link=link,
+                               filters=filters, ipc_class_titles=ipc_titles(web, classes))
+        template = "listings/partials/results.html.jinja2" if partial else "listings/index.html.jinja2"
+        return Template(template, context=context)
+
+    @get("/listings/{listing_id:uuid}", name="listing")
+    async def listing(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+        detail = await web.catalogue.get_one_or_none(listing_id)
+        me = session_identity(request)
+        if detail is None or (
+            detail.listing.status == "draft"
+            and not (me and (me.organisation_id == detail.listing.organisation_id or me.has("platform_admin")))
+        ):
+            raise NotFoundException(f"listing_id: no listing with id {listing_id}")
+        can_edit = me is not None and me.organisation_id == detail.listing.organisation_id
+        return Template("listings/detail.html.jinja2", context=page_context(
+            request, d=detail, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=can_edit))
+
+    @get("/patents", name="patents")
+    async def patents(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+        q = request.query_params.get("q", "")[:200]
+        page = page_number(request.query_params.get("page"))
+        items, total = await web.catalogue.list_patents(q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        return Template("patents/index.html.jinja2", context=page_context(
+            request, items=items, total=total, q=q, page=page, pages=pages))
+
+    @get("/patents/{patent_id:uuid}", name="patent")
+    async def patent(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+        found = await web.catalogue.get_patent(patent_id)
+        if found is None:
+            raise NotFoundException(f"patent_id: no patent with id {patent_id}")
+        patent, history = found
+        me = session_identity(request)
+        owns = me is not None and any(o.get("organisation_id") == str(me.organisation_id) for o in patent.owners)
+        # Offered forms only; the commands check the rules again on the aggregates.
+        registrant = patent.registrant_organisation_id
+        active = patent.registration_status == "active"
+        owner_ids = {o.get("organisation_id") for o in patent.owners}
+        registrant_owns = registrant is not None and str(registrant) in owner_ids
+        may_withdraw = active and owns and me is not None and me.has("org_admin") and (
+            not registrant_owns or registrant == me.organisation_id)
+        could_claim = active and me is not None and registrant != me.organisation_id
+        mine = await web.accounts.get_organisation(me.organisation_id) if me else None
+        verified = mine is not None and mine.verified
+        claims = (await web.catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
+        return Template("patents/detail.html.jinja2", context=page_context(
+            request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
+            may_withdraw=may_withdraw, may_claim=could_claim and verified,
+            claim_needs_verification=could_claim and not verified, my_claims=claims,
+            claim_filed=request.query_params.get("claim") == "filed"))
+
+    @get("/favicon.ico", name="favicon", cache_control=CacheControlHeader(max_age=86400, public=True))
+    async def favicon(self) -> File:
+        return File(FAVICON, media_type="image/x-icon", content_disposition_type="inline")
+
+    @get("/lang/{code:str}", name="language")
+    async def language(self, code: str, request: Request[Any, Any, Any]) -> Redirect:
+        target = request.query_params.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        response = Redirect(target, status_code=303)
+        response.set_cookie("lang", code if code in ("zh", "en") else "zh", max_age=365 * 86400, samesite="lax")
+        return response

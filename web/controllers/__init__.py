@@ -1,1 +1,0 @@
-"""Litestar controllers: JSON API, HTML pages, accounts and administration."""

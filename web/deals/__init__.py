@@ -1,0 +1,1 @@
+"""Deal pages and API: offers, notices, contracts, payments, webhooks."""

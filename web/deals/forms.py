@@ -1,0 +1,63 @@
+"""Deal forms to command input: the offer and counter form's terms, amounts in yuan, rates in %."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.datastructures import FormMultiDict
+
+from domain.shared.errors import ValidationError
+from web.forms import optional, text, yuan_to_fen
+
+
+def percent_text(value: str | None, field: str) -> float:
+    if not value:
+        return 0.0
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError(f"{field}: must be a percentage such as 5 or 2.5", field=field) from None
+
+
+def terms_fields(form: FormMultiDict) -> dict[str, Any]:
+    """Deal terms as typed in the offer or counter form (prices in yuan, rates in %, validity in days)."""
+    kind = text(form, "kind")
+    terms: dict[str, Any] = {
+        "kind": kind,
+        "price": yuan_to_fen(optional(form, "price"), "price") or 0,
+        "currency": "CNY",
+        "note": text(form, "note"),
+        "valid_days": optional(form, "valid_days") or 14,
+    }
+    if kind != "assignment":
+        terms["scope"] = {
+            "field_of_use": text(form, "field_of_use"),
+            "territory": text(form, "territory"),
+            "start": optional(form, "start"),
+            "end": optional(form, "end"),
+        }
+        terms["royalty_rate"] = percent_text(optional(form, "royalty_rate"), "royalty_rate")
+        terms["sublicensable"] = bool(form.get("sublicensable"))
+        terms["minimum_annual_royalty"] = yuan_to_fen(optional(form, "minimum_annual_royalty"),
+                                                      "minimum_annual_royalty") or 0
+        terms["milestones"] = [{"name": name, "amount": amount}
+                               for name, amount in amount_lines(text(form, "milestones"), "milestones")]
+    terms["instalments"] = [{"due": due or None, "amount": amount}
+                            for due, amount in amount_lines(text(form, "instalments"), "instalments")]
+    return terms
+
+
+def amount_lines(value: str, field: str) -> list[tuple[str, int]]:
+    """Lines of ``label = amount in yuan`` (``=``, ``:`` or ``：``); a blank label stays blank."""
+    found: list[tuple[str, int]] = []
+    for number, line in enumerate((x.strip() for x in value.splitlines()), start=1):
+        if not line:
+            continue
+        cut = max(line.rfind(sep) for sep in ("=", ":", "："))
+        if cut < 0:
+            raise ValidationError(f"{field}: line {number} must read 'label = amount in yuan'", field=field)
+        label, amount = line[:cut].strip(), yuan_to_fen(line[cut + 1:], f"{field}.{number}")
+        if amount is None:
+            raise ValidationError(f"{field}: line {number} has no amount", field=field)
+        found.append((label, amount))
+    return found

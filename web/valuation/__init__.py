@@ -1,0 +1,1 @@
+"""Valuation pages and API."""

@@ -1,0 +1,334 @@
+"""Valuation pages: the calculator, assessments on a patent, field records, valuers, accreditation.
+
+Pages read the valuation read model; every form posts a command to the application, which checks the
+accreditation, the conflict of interest and who may supersede or withdraw on the aggregates. The JSON
+API is in valuation_api.py; both share the helpers here.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
+from domain.valuation.methods import METHODS, MethodSpec
+from domain.valuation.valuation import Purpose
+from marketplace.valuation import commands as vc
+from projections.valuation.queries import (
+    AccreditationRow,
+    PatentValuationRecord,
+    ValuationQueries,
+    agency_members,
+)
+from web.accounts.pages import error_page, explain, require_login
+from web.context import Identity, language_of, page_context, session_identity
+from web.errors import status_of
+from web.forms import optional, text, to_command
+from web.state import WebState
+from web.valuation.chart import decimal_text, value_chart
+
+
+def queries(web: WebState) -> ValuationQueries:
+    return ValuationQueries(web.pool)
+
+
+def today(web: WebState) -> date:
+    return web.services.app.clock.now().date()
+
+
+def method_specs(lang: str) -> list[dict[str, Any]]:
+    """The methods as the form and the API show them: id, names, approach, formula, input fields."""
+    return [
+        {
+            "id": m.id,
+            "name": m.name_zh if lang == "zh" else m.name_en,
+            "name_zh": m.name_zh,
+            "name_en": m.name_en,
+            "approach": m.approach,
+            "formula": m.formula,
+            "fields": [
+                {
+                    "name": f.name,
+                    "kind": f.kind,
+                    "label": f.label_zh if lang == "zh" else f.label_en,
+                    "label_zh": f.label_zh,
+                    "label_en": f.label_en,
+                    "required": f.required,
+                    "default": f.default,
+                }
+                for f in m.fields
+            ],
+        }
+        for m in METHODS.values()
+    ]
+
+
+def form_inputs(form: FormMultiDict, spec: MethodSpec) -> dict[str, Any]:
+    """The method's inputs from form fields ``in.<name>``; comparables are a JSON list."""
+    inputs: dict[str, Any] = {}
+    for field in spec.fields:
+        raw = text(form, f"in.{field.name}")
+        if field.kind == "bool":
+            inputs[field.name] = "true" if raw else "false"
+        elif field.kind == "comparables" and raw:
+            try:
+                inputs[field.name] = json.loads(raw)
+            except json.JSONDecodeError:
+                raise ValidationError(
+                    f'inputs.{field.name}: must be a JSON list such as [{{"price": 500000, "technical": 1.1}}]',
+                    field=f"inputs.{field.name}",
+                ) from None
+        elif raw:
+            inputs[field.name] = raw
+    return inputs
+
+
+def _spec(method: str | None) -> MethodSpec:
+    return METHODS.get(method or "") or next(iter(METHODS.values()))
+
+
+def valuation_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:
+    context = page_context(request, **values)
+    context["amount"] = decimal_text
+    return context
+
+
+async def my_accreditation(web: WebState, me: Identity | None) -> AccreditationRow | None:
+    return None if me is None else await queries(web).get_accreditation(me.user_id, today(web))
+
+
+async def as_seen_by(web: WebState, me: Identity | None, record: PatentValuationRecord) -> PatentValuationRecord:
+    """Offers made are negotiation (seen by the two parties and auditors only, like the thread): the
+    public record keeps assessments, prices paid and open-licence terms; the patent's owners,
+    auditors and platform admins also see the offers made on it."""
+    if me is not None and (me.has("auditor") or me.has("platform_admin")):
+        return record
+    if me is not None:
+        found = await web.catalogue.get_patent(record.patent.patent_id)
+        if found is not None and str(me.organisation_id) in {str(o.get("organisation_id")) for o in found[0].owners}:
+            return record
+    return msgspec.structs.replace(record, offers=[])
+
+
+class ValuationPagesController(Controller):
+    include_in_schema = False
+
+    # --- a patent's assessments -----------------------------------------------------------
+    @get("/patents/{patent_id:uuid}/valuations", name="patent_valuations")
+    async def history(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+        record = await queries(web).patent_record(patent_id)
+        if record is None:
+            raise NotFoundException(f"patent_id: no patent with id {patent_id}")
+        me = session_identity(request)
+        record = await as_seen_by(web, me, record)
+        context = valuation_context(request, record=record, mine=await my_accreditation(web, me))
+        context["chart"] = value_chart(record, context["lang"], context["t"]("valuation.chart"))
+        return Template("valuation/patent.html.jinja2", context=context)
+
+    @get("/valuation/patents/{patent_id:uuid}/chart", name="valuation_chart")
+    async def chart(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+        """The chart partial (the listing page loads it with htmx)."""
+        record = await queries(web).patent_record(patent_id)
+        if record is not None:
+            record = await as_seen_by(web, session_identity(request), record)
+        context = valuation_context(request, record=record)
+        context["chart"] = value_chart(record, context["lang"], context["t"]("valuation.chart")) if record else ""
+        return Template("valuation/partials/chart.html.jinja2", context=context)
+
+    @get("/patents/{patent_id:uuid}/valuations/new", name="valuation_new")
+    async def form(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        record = await queries(web).patent_record(patent_id)
+        if record is None:
+            raise NotFoundException(f"patent_id: no patent with id {patent_id}")
+        values = {
+            "method": request.query_params.get("method") or next(iter(METHODS)),
+            "purpose": "transfer",
+            "basis_date": today(web).isoformat(),
+            "supersedes": request.query_params.get("supersedes", ""),
+        }
+        return self._form(request, record, values)
+
+    @staticmethod
+    def _form(
+        request: Request[Any, Any, Any],
+        record: PatentValuationRecord,
+        values: dict[str, Any],
+        error: DomainError | None = None,
+    ) -> Template:
+        context = valuation_context(
+            request,
+            record=record,
+            values=values,
+            methods=method_specs(language_of(request)),
+            spec=_spec(values.get("method")),
+            purposes=[p.value for p in Purpose],
+        )
+        if error is not None:
+            context |= {"error": explain(request, error), "error_field": error.field}
+        return Template(
+            "valuation/form.html.jinja2", context=context, status_code=status_of(error) if error is not None else 200
+        )
+
+    @get("/valuation/inputs", name="valuation_inputs")
+    async def inputs(self, request: Request[Any, Any, Any]) -> Template:
+        """The chosen method's input fields (htmx swaps them in when the method changes)."""
+        spec = _spec(request.query_params.get("method"))
+        return Template(
+            "valuation/partials/inputs.html.jinja2", context=valuation_context(request, spec=spec, values={})
+        )
+
+    @post("/valuation/preview", name="valuation_preview")
+    async def preview(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+        """Calculate without recording: the same calculation the record command runs."""
+        form = await request.form()
+        spec = _spec(text(form, "method"))
+        try:
+            cmd = to_command(vc.CalculateValuation, {"method": spec.id, "inputs": form_inputs(form, spec)})
+            result = web.services.app.calculate_valuation(cmd)
+        except DomainError as error:
+            return Template(
+                "valuation/partials/preview.html.jinja2",
+                status_code=200,
+                context=valuation_context(request, error=explain(request, error), result=None),
+            )
+        return Template(
+            "valuation/partials/preview.html.jinja2", context=valuation_context(request, result=result, error=None)
+        )
+
+    @post("/patents/{patent_id:uuid}/valuations/new")
+    async def record(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        values = {k: text(form, k) for k in form}
+        try:
+            spec = _spec(text(form, "method"))
+            cmd = to_command(
+                vc.RecordAssessment,
+                {
+                    "patent_id": str(patent_id),
+                    "purpose": text(form, "purpose"),
+                    "basis_date": text(form, "basis_date"),
+                    "method": text(form, "method"),
+                    "inputs": form_inputs(form, spec),
+                    "low": text(form, "low"),
+                    "high": text(form, "high"),
+                    "assumptions": text(form, "assumptions"),
+                    "report_reference": text(form, "report_reference"),
+                    "supersedes": optional(form, "supersedes"),
+                },
+            )
+            _, position = await web.run(web.services.app.record_assessment, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            record = await queries(web).patent_record(patent_id)
+            if record is None:
+                raise NotFoundException(f"patent_id: no patent with id {patent_id}") from None
+            return self._form(request, record, values, error)
+        await web.wait_for(position)
+        return Redirect(f"/patents/{patent_id}/valuations", status_code=303)
+
+    @post("/valuations/{valuation_id:uuid}/withdraw")
+    async def withdraw(self, valuation_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        form = await request.form()
+        try:
+            cmd = to_command(vc.WithdrawAssessment, {"valuation_id": str(valuation_id), "reason": text(form, "reason")})
+            position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
+        except DomainError as error:
+            return error_page(request, error)
+        await web.wait_for(position)
+        row = await queries(web).get_assessment(valuation_id)
+        return Redirect(f"/patents/{row.patent_id}/valuations" if row else "/", status_code=303)
+
+    # --- fields and valuers -----------------------------------------------------------------
+    @get("/valuation/fields/{ipc:path}", name="valuation_field")
+    async def field(self, ipc: str, request: Request[Any, Any, Any], web: WebState) -> Template:
+        record = await queries(web).field_record(ipc.strip("/"))
+        return Template("valuation/field.html.jinja2", context=valuation_context(request, field=record))
+
+    @get("/valuers/{user_id:uuid}", name="valuer")
+    async def valuer(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+        profile = await queries(web).valuer_profile(user_id, today(web))
+        if profile is None:
+            raise NotFoundException(f"user_id: no valuer with id {user_id}")
+        return Template("valuation/valuer.html.jinja2", context=valuation_context(request, profile=profile))
+
+    # --- accreditation (platform admin) -----------------------------------------------------
+    @get("/admin/valuers", name="admin_valuers")
+    async def accreditations(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        if not (await web.with_current_roles(me)).has("platform_admin"):
+            raise PermissionDeniedError("this needs the role platform_admin")
+        return await self._admin_page(request, web, {})
+
+    async def _admin_page(
+        self, request: Request[Any, Any, Any], web: WebState, values: dict[str, Any], error: DomainError | None = None
+    ) -> Template:
+        context = valuation_context(
+            request,
+            rows=await queries(web).list_accreditations(today(web)),
+            members=await agency_members(web.pool),
+            values=values,
+        )
+        if error is not None:
+            context |= {"error": explain(request, error), "error_field": error.field}
+        return Template(
+            "valuation/admin.html.jinja2", context=context, status_code=status_of(error) if error is not None else 200
+        )
+
+    @post("/admin/valuers")
+    async def accredit(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        return await self._admin_command(request, web, "accredit_valuer", vc.AccreditValuer, {})
+
+    @post("/admin/valuers/{user_id:uuid}/renew")
+    async def renew(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        return await self._admin_command(
+            request, web, "renew_accreditation", vc.RenewAccreditation, {"user_id": str(user_id)}
+        )
+
+    @post("/admin/valuers/{user_id:uuid}/revoke")
+    async def revoke(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+        return await self._admin_command(
+            request, web, "revoke_accreditation", vc.RevokeAccreditation, {"user_id": str(user_id)}
+        )
+
+    async def _admin_command(
+        self,
+        request: Request[Any, Any, Any],
+        web: WebState,
+        name: str,
+        kind: type[msgspec.Struct],
+        fixed: dict[str, str],
+    ) -> Template | Redirect:
+        me = require_login(request)
+        if isinstance(me, Redirect):
+            return me
+        user = await web.accounts.get_user(me.user_id)
+        if user is None or "platform_admin" not in user.roles:
+            # Refused before anything else: the admin page (members, credentials) is never the answer.
+            return error_page(request, PermissionDeniedError("this needs the role platform_admin"))
+        form = await request.form()
+        values = {k: text(form, k) for k in form if k != "_csrf_token"}
+        try:
+            cmd = to_command(kind, {k: v for k, v in values.items() if v} | fixed)
+            result = await web.run(getattr(web.services.app, name), cmd, actor_id=me.user_id)
+        except DomainError as error:
+            return await self._admin_page(request, web, values, error)
+        await web.wait_for(result[1] if isinstance(result, tuple) else result)
+        return Redirect("/admin/valuers", status_code=303)
