@@ -19,8 +19,9 @@ from marketplace.accounts import commands as ac
 from marketplace.accounts.passwords import hash_password
 from marketplace.platform import commands as c
 from web.accounts.pages import admin_only, error_page, require_login
+from web.answers import Created, Done
 from web.api_docs import BEARER, answers
-from web.catalogue.api import Created, Done, api_identity
+from web.catalogue.api import api_identity
 from web.context import Identity, page_context
 from web.forms import text, to_command
 from web.sessions import end_sessions

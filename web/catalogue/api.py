@@ -18,6 +18,7 @@ from marketplace.accounts.passwords import hash_password
 from marketplace.platform import commands as c
 from projections.accounts.view import OrganisationRow
 from projections.catalogue.queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
+from web.answers import Created, Done
 from web.api_docs import BEARER, OPTIONAL_BEARER, answers, documented
 from web.context import Identity, bearer_identity, issue_token, read_token
 from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
@@ -39,15 +40,6 @@ class Token(msgspec.Struct, frozen=True):
     user_id: UUID
     organisation_id: UUID
     roles: list[str]
-
-
-class Created(msgspec.Struct, frozen=True):
-    id: UUID
-    position: int
-
-
-class Done(msgspec.Struct, frozen=True):
-    position: int
 
 
 class ListingCollection(msgspec.Struct, frozen=True):

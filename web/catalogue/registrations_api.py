@@ -13,8 +13,9 @@ from litestar.params import Parameter
 from marketplace.catalogue import registration_commands as r
 from marketplace.platform.commands import ShortText, Text
 from projections.catalogue.claims import CoOwnershipToConfirm, OwnershipClaimRow
+from web.answers import Created, Done
 from web.api_docs import BEARER
-from web.catalogue.api import Created, Done, api_identity
+from web.catalogue.api import api_identity
 from web.state import WebState
 
 Limit = Annotated[int, Parameter(ge=1, le=100, description="page size")]

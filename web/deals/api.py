@@ -31,8 +31,9 @@ from projections.deals.queries import (
     OfferEventRow,
     OfferRow,
 )
+from web.answers import Created, Done
 from web.api_docs import BEARER, answers
-from web.catalogue.api import Created, Done, api_identity
+from web.catalogue.api import api_identity
 from web.context import Identity
 from web.deals.access import (
     guard_contract,
