@@ -20,7 +20,7 @@ def test_the_site_vocabulary_has_every_trades_labels_and_no_key_twice_with_two_t
 
 
 def test_two_label_sets_that_give_one_key_two_texts_are_refused_not_resolved_by_import_order() -> None:
-    with pytest.raises(DuplicateLabelError, match="side.buyer"):
+    with pytest.raises(DuplicateLabelError, match=r"side\.buyer"):
         Vocabulary({"side.buyer": ("买方", "buyer")}, {"side.buyer": ("买方", "Buyer")})
     same = Vocabulary({"k": ("甲", "A")}, {"k": ("甲", "A")})
     assert same.translator("zh")("k") == "甲"
