@@ -1,0 +1,40 @@
+"""The JSON answers on a store written by the code before the trade-package move are what that code gave.
+
+The expected answers were recorded by ``tests/fixtures/make_old_store.py`` with the old code (commit
+d8eb921), right after exporting the store; here the same requests, in the same order, are made of the
+code under test on the restored and migrated store (an auditor's read is an event, hence the order).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from marketplace.cli import main
+from marketplace.database import DatabaseAddress
+from marketplace.services import build_services
+from marketplace.settings import Settings
+from tests.fixtures.old_store import database_url, restore
+from tests.fixtures.old_store_answers import capture
+from web.app import create_app
+
+
+def test_the_old_stores_answers_are_unchanged(database: DatabaseAddress, ipc_scheme, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    fixture = restore(database)
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url(database))
+    monkeypatch.setenv("MARKETPLACE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MARKETPLACE_DEMO_DATA", "0")
+    assert main(["migrate"]) == 0
+    services = build_services(Settings.from_env(), address=database, ipc_scheme=ipc_scheme)
+    try:
+        with TestClient(create_app(services, start_projections=True)) as client:
+            answers = capture(client, fixture)
+    finally:
+        services.close()
+    expected = fixture["expected"]
+    assert sorted(answers) == sorted(expected)
+    for name, answer in answers.items():
+        assert answer == expected[name], name
