@@ -17,10 +17,10 @@ import psycopg
 import pytest
 from eventsourcing.domain import Aggregate
 
-from marketplace.cli import main
-from marketplace.database import DatabaseAddress
-from marketplace.services import Services, build_services
-from marketplace.settings import Settings
+from marketplace.platform.cli import main
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
 from tests.fixtures.old_store import database_url, restore
 
 

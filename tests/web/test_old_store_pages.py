@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from marketplace.cli import main
-from marketplace.database import DatabaseAddress
-from marketplace.services import build_services
-from marketplace.settings import Settings
+from marketplace.platform.cli import main
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.services import build_services
+from marketplace.platform.settings import Settings
 from tests.fixtures.old_store import database_url, restore
 from tests.fixtures.old_store_answers import capture
 from web.app import create_app
