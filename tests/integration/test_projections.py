@@ -9,7 +9,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.errors import ConcurrentModificationError
@@ -194,7 +194,7 @@ def test_each_event_is_applied_exactly_once(services: Services) -> None:
     assert view.position("marketplace") == head
     # Replaying the last page again is refused as a whole: the tracking record cannot go backwards.
     page = services.recorder.select_notifications(start=1, limit=1000)
-    with pytest.raises(Exception, match="tracking"):
+    with pytest.raises(IntegrityError, match="Failed to record tracking for marketplace"):
         view.process([decode(n) for n in page], Tracking("marketplace", page[-1].id))
     assert table_digest(services, "catalogue_status_history") == digest
     assert runner.catch_up() == 0

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import math
+from fractions import Fraction
+from typing import Any
 
-from domain.deals.benefit_sharing import MIN_INVENTOR_SHARE, Share, settle
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.deals.benefit_sharing import FULL, MIN_INVENTOR_SHARE, Share, settle
 from domain.shared.errors import ValidationError
 
 YUAN = 100  # minor units (fen) per yuan
@@ -58,19 +64,64 @@ def test_contribution_split_floors_each_inventor_and_omits_zero_fee_lines() -> N
     assert shares == [Share("inventor", "张三", 99), Share("inventor", "李四", 66), Share("institution", "", 168)]
 
 
-@pytest.mark.parametrize("amount", [*range(0, 2000, 7), 99_999_999, 12_345_678_901])
-def test_shares_always_sum_exactly_to_the_amount(amount: int) -> None:
-    shares = settle(
-        amount,
-        platform_fee_rate=150,
-        broker_commission_rate=333,
-        inventor_share=8000,
-        inventors=[("甲", 3333), ("乙", 3333), ("丙", 3334)],
-        institution_seller=True,
-    )
+def floor_of(numerator: int, denominator: int) -> int:
+    """The rule's rounding, stated independently of the code under test: down to the whole fen."""
+    return math.floor(Fraction(numerator, denominator))
+
+
+@st.composite
+def payments(draw: st.DrawFn) -> dict[str, Any]:
+    """A received payment and the settings it is split by, inside the ranges ``settle`` accepts."""
+    platform = draw(st.integers(0, FULL))
+    broker = draw(st.integers(0, FULL - platform))
+    names = draw(st.lists(st.sampled_from("甲乙丙丁戊己庚辛"), max_size=6, unique=True))
+    contributions: list[int | None] = [None] * len(names)
+    if names and draw(st.booleans()):  # recorded contributions: each above 0, summing to 100 %
+        cuts = sorted(draw(st.lists(st.integers(1, FULL - 1), min_size=len(names) - 1, max_size=len(names) - 1,
+                                    unique=True)))
+        contributions = [b - a for a, b in zip([0, *cuts], [*cuts, FULL], strict=True)]
+    return {
+        "amount": draw(st.one_of(st.integers(0, 10_000), st.integers(0, 10**13))),
+        "platform_fee_rate": platform,
+        "broker_commission_rate": broker,
+        "inventor_share": draw(st.integers(MIN_INVENTOR_SHARE, FULL)),
+        "inventors": list(zip(names, contributions, strict=True)),
+        "institution_seller": draw(st.booleans()),
+    }
+
+
+@settings(max_examples=2000, deadline=None, database=None, derandomize=True)
+@given(payments())
+def test_every_share_is_floored_to_the_fen_and_the_remainder_goes_to_the_seller(case: dict[str, Any]) -> None:
+    """The rounding rule itself: platform fee and commission are floored from the gross amount; each
+    inventor's amount is floored from the net income directly (not from a floored pool); zero lines are
+    left out; the institution (seller) gets the rest, last, so the lines sum exactly to the amount."""
+    amount, inventors = case["amount"], case["inventors"]
+    platform = floor_of(amount * case["platform_fee_rate"], FULL)
+    broker = floor_of(amount * case["broker_commission_rate"], FULL)
+    net = amount - platform - broker
+    expected = [Share("platform", "", platform), Share("broker", "", broker)]
+    if case["institution_seller"]:
+        recorded = [share for _, share in inventors]
+        for name, contribution in inventors:
+            weight = Fraction(contribution, FULL) if None not in recorded else Fraction(1, len(inventors))
+            exact = net * Fraction(case["inventor_share"], FULL) * weight
+            expected.append(Share("inventor", name, math.floor(exact)))
+    expected = [share for share in expected if share.amount > 0]
+    rest = amount - sum(share.amount for share in expected)
+    expected.append(Share("institution" if case["institution_seller"] else "seller", "", rest))
+
+    shares = settle(**case)
+    assert shares == expected
     assert sum(share.amount for share in shares) == amount
-    assert all(share.amount > 0 for share in shares[:-1])
-    assert shares[-1].party == "institution"
+    assert all(share.amount >= 0 for share in shares)
+    # The seller never gets less than its exact (unrounded) part, and less than one fen more per floored line.
+    exact_rest = amount * (1 - Fraction(case["platform_fee_rate"] + case["broker_commission_rate"], FULL))
+    floored = 2
+    if case["institution_seller"] and inventors:
+        exact_rest *= 1 - Fraction(case["inventor_share"], FULL)
+        floored += len(inventors)
+    assert exact_rest <= shares[-1].amount < exact_rest + floored
 
 
 def test_an_inventor_share_below_the_legal_floor_is_refused() -> None:

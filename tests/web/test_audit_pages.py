@@ -6,6 +6,7 @@ These tests need the two hooks of the audit issue: ``"audit_log"`` in
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -176,7 +177,9 @@ def test_event_log_page_filters_and_pages(
 def test_event_log_api(client: TestClient[Litestar], market: Market, services: Services) -> None:
     headers = api_token(client, AUDITOR, PASSWORD)
     everything = client.get("/api/audit/events?limit=500", headers=headers).json()
-    assert everything["total"] == len(everything["items"]) >= services.recorder.max_notification_id() - 10
+    # Every event in the store, this read of the log (recorded first, as an audit read) included.
+    assert everything["total"] == len(everything["items"]) == services.recorder.max_notification_id()
+    assert [i["position"] for i in everything["items"]] == list(range(everything["total"], 0, -1))
     published = client.get("/api/audit/events", params={"event_type": "Listing.Published"}, headers=headers).json()
     assert published["total"] == 1
     (item,) = published["items"]
@@ -289,6 +292,19 @@ def test_listing_as_it_stood(client: TestClient[Litestar], market: Market, servi
     assert audit_reads(services) == []  # public pages are not audit reads
 
 
+def shown(page: str) -> tuple[str, str, str, int]:
+    """What an as-of page shows of the listing: title, status tag, asking price and the version."""
+    title = re.search(r"<h1>(.*?)</h1>", page)
+    status = re.search(r'<span class="tag status-[a-z_]+">(.*?)</span>', page)
+    price = re.search(r'<dd class="price">(.*?)</dd>', page)
+    version = re.search(r"（挂牌第 (\d+) 版）", page)
+    assert title is not None, page
+    assert status is not None, page
+    assert price is not None, page
+    assert version is not None, page
+    return title[1], status[1], price[1], int(version[1])
+
+
 def test_a_draft_as_it_stood_is_for_its_organisation_and_auditors(
     client: TestClient[Litestar], market: Market, services: Services
 ) -> None:
@@ -297,8 +313,16 @@ def test_a_draft_as_it_stood_is_for_its_organisation_and_auditors(
     login(client, OUTSIDER, PASSWORD)
     assert client.get(path).status_code == 404
     login(client, MEMBER, PASSWORD)
-    assert client.get(path).status_code == 200
-    assert client.get(f"/listings/{market.listing}/as-of?version=1").status_code == 200
+    own_draft = client.get(path)
+    assert own_draft.status_code == 200
+    assert shown(own_draft.text) == ("电池隔膜", "草稿", "5 万元", 1)
+    # The published listing's first version, as drafted: the first price, before the revision and lapse.
+    first = client.get(f"/listings/{market.listing}/as-of?version=1")
+    assert first.status_code == 200
+    assert shown(first.text) == ("固态锂电池电解质", "草稿", "10 万元", 1)
+    assert "有效（已授权）" in first.text
+    assert "失效（未缴年费）" not in first.text
+    assert "12 万元" not in first.text
     assert audit_reads(services) == []
     login(client, AUDITOR, PASSWORD)
     page = client.get(path + "?lang=en")

@@ -17,9 +17,11 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -31,6 +33,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from domain.catalogue.ipc import parse_ipc
+from domain.deals.contract import Contract
+from marketplace.deals import commands as d
 from marketplace.demo.catalogue import DemoAccount, DemoReport, seed_demo
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
@@ -44,7 +48,7 @@ from tests.web.test_deals_journey import (  # noqa: F401 - clock and stripe_clie
     stripe_client,
     through_notice,
 )
-from web.app import create_app, ipc_short
+from web.app import create_app, ipc_short, money
 from web.vocabulary import site_vocabulary
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -530,15 +534,26 @@ def test_public_notice_and_the_valuation_chart_are_shown(served: Served, page: P
             "SELECT p.title_zh FROM deal_contracts k JOIN catalogue_patents p ON p.id = k.patent_id"
             " WHERE k.notice_ends_at > now()").fetchall()
         assessed = conn.execute(
-            "SELECT l.id::text AS id FROM valuation_assessments v"
+            "SELECT l.id::text AS id, l.patent_id FROM valuation_assessments v"
             " JOIN catalogue_listings l ON l.patent_id = v.patent_id WHERE v.status = 'current' LIMIT 1").fetchone()
+        assert assessed is not None
+        assessments = conn.execute(
+            "SELECT status, basis_date, value, low, high FROM valuation_assessments WHERE patent_id = %s",
+            (assessed["patent_id"],)).fetchall()
     assert noticed
-    assert assessed is not None
     page.goto(f"{served.url}/notices")
     for row in noticed:
         expect(page.locator("main")).to_contain_text(row["title_zh"])
     page.goto(f"{served.url}/listings/{assessed['id']}")
     expect(page.locator("#valuation svg")).to_be_visible()
+    # One dot per recorded assessment, titled with its basis date, value and low-high range and its status.
+    dots = page.locator("#valuation svg g.point:is(.current, .superseded, .withdrawn)")
+    expect(dots).to_have_count(len(assessments))
+    titled = [re.fullmatch(r".* (\d{4}-\d{2}-\d{2}): (\S+) \((\S+)–(\S+)\) (\w+)", text)
+              for text in dots.locator("title").all_text_contents()]
+    assert all(titled), titled
+    assert sorted((m[5], m[1], Decimal(m[2]), Decimal(m[3]), Decimal(m[4])) for m in titled if m) == sorted(
+        (a["status"], a["basis_date"].isoformat(), a["value"], a["low"], a["high"]) for a in assessments)
     screenshot(page, "listing-with-valuation-chart")
 
 
@@ -613,3 +628,94 @@ def test_the_card_form_runs_stripe_js_within_the_payment_pages_csp(
     page.locator("#card-submit").click()
     expect(page.locator("#card-message")).to_have_text("test card declined")
     assert page.evaluate("getComputedStyle(document.querySelector('header.top')).display") == "flex"  # app.css
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_new_user_signs_up_in_the_browser_and_lands_logged_in_on_their_organisation(
+    served: Served, page: Page, lang: str
+) -> None:
+    say = zh if lang == "zh" else en
+    email, name = f"founder-{lang}@newco.example.cn", f"创始人 {lang}"
+    organisation = f"福州新材料科技有限公司（{lang}）"
+    page.goto(f"{served.url}/")
+    if lang == "en":
+        page.get_by_role("link", name="English", exact=True).click()
+        page.wait_for_url(f"{served.url}/")
+    page.locator("header nav").get_by_role("link", name=say("nav.signup"), exact=True).click()
+    page.wait_for_url(f"{served.url}/signup")
+    expect(page.locator("main h1")).to_have_text(say("auth.signup"))
+    form = page.locator("main form[action='/signup']")
+    form.locator("input[name=email]").press_sequentially(email)
+    form.locator("input[name=password]").press_sequentially("a-long-sign-up-password")
+    form.locator("input[name=display_name]").press_sequentially(name)
+    form.locator("input[name=organisation_name]").press_sequentially(organisation)
+    form.locator("select[name=organisation_kind]").select_option("enterprise")
+    form.locator("input[name=region]").press_sequentially("福州")
+    form.get_by_role("button", name=say("nav.signup"), exact=True).click()
+
+    page.wait_for_url(f"{served.url}/my")
+    expect(page.locator("header .who")).to_have_text(name)
+    expect(page.locator("header form[action='/logout'] button")).to_be_visible()
+    expect(page.locator("main h1")).to_have_text(f"{organisation} {say('kind.enterprise')}")
+    expect(page.locator("main p.notice").first).to_have_text(say("my.unverified"))
+    screenshot(page, f"signed-up-{lang}")
+    user_id = served.services.app.user_id_of(email)
+    assert user_id is not None
+    with served.connect() as conn:
+        row = conn.execute("SELECT o.name, o.kind, o.region, o.verified FROM accounts_organisations o"
+                           " JOIN accounts_users u ON u.organisation_id = o.id WHERE u.id = %s", (user_id,)).fetchone()
+    assert row == {"name": organisation, "kind": "enterprise", "region": "福州", "verified": False}
+
+
+@pytest.mark.browser
+def test_a_buyer_opens_the_payment_page_and_starts_a_bank_transfer(served: Served, page: Page) -> None:
+    """A signed assignment at the listed price (no public notice): the buyer goes from the contract to its
+    payment page, chooses a bank transfer and is shown the amount and the reference (PT-…) to quote."""
+    with served.connect() as conn:
+        busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
+    buyer = served.account_of("厦门智造装备有限公司")
+    assert buyer is not None
+    listing, seller = next(
+        ((r, a) for r in served.listings()
+         if r["price_mode"] == "fixed" and "assignment" in r["deal_types"] and r["id"] not in busy
+         and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation
+         and (a := served.account_of(r["organisation_name"])) is not None),
+        (None, None))
+    assert listing is not None, "no fixed-price listing of a demo account"
+    assert seller is not None
+    app = served.services.app
+    buyer_id, seller_id = app.user_id_of(buyer.email), app.user_id_of(seller.email)
+    assert buyer_id is not None
+    assert seller_id is not None
+    offer, _ = app.make_offer(d.MakeOffer(listing_id=UUID(listing["id"]), kind="assignment",
+                                          price=listing["asking_price"]), actor_id=buyer_id)
+    contract_id, _ = app.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=seller_id)
+    contract: Contract = app.repository.get(contract_id)
+    for signer in (seller_id, buyer_id):
+        app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256), actor_id=signer)
+    _wait_for_projections(served)
+    amount = money(listing["asking_price"])
+
+    log_in(page, served, buyer)
+    page.goto(f"{served.url}/contracts/{contract_id}")
+    page.get_by_role("link", name=zh("contract.pay"), exact=True).click()
+    page.wait_for_url(re.compile(r"/payments/[0-9a-f-]{36}$"))
+    payment_url = page.url
+    expect(page.locator("main dd.price")).to_have_text(amount)
+    expect(page.locator("#payment-status")).to_have_text(zh("payment.status.due"))
+    page.get_by_role("button", name=zh("payment.start_manual"), exact=True).click()
+
+    page.wait_for_url(payment_url)
+    expect(page.locator("#payment-status")).to_have_text(zh("payment.status.pending"))
+    expect(page.locator("main dd.price")).to_have_text(amount)
+    reference = page.locator("#reference")
+    expect(reference).to_have_text(re.compile(r"^PT-[0-9A-Z]{8}$"))
+    bank = page.locator("main section.panel").filter(has_text=zh("payment.bank_help"))
+    expect(bank).to_contain_text(reference.inner_text())
+    screenshot(page, "payment-bank-transfer")
+    with served.connect() as conn:
+        owed = conn.execute("SELECT amount, reference, status, gateway FROM deal_obligations WHERE contract_id = %s",
+                            (contract_id,)).fetchall()
+    assert owed == [{"amount": listing["asking_price"], "reference": reference.inner_text(), "status": "pending",
+                     "gateway": "manual"}]

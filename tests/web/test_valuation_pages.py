@@ -142,7 +142,31 @@ def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_w
     assert "参数录入错误" in history
     chart = client.get(f"/valuation/patents/{setting.patent_id}/chart").text
     assert "<svg" in chart
-    assert chart.count('class="point') == 2
+    # One point per assessment, titled with who, when, value, range and status, in the order recorded.
+    points = re.findall(r'<g class="point (\w+)"><title>(.*?)</title>(.*?)</g>', chart)
+    today = date.today().isoformat()
+    assert [kind for kind, _, _ in points] == ["superseded", "withdrawn"], chart
+    for kind, label, _ in points:
+        titled = re.fullmatch(rf"华信资产评估有限公司 {today}: (\S+) \((\S+)–(\S+)\) {kind}", label)
+        assert titled is not None, label
+        assert [Decimal(amount) for amount in titled.groups()] == [800_000, 700_000, 900_000], label
+    # The value axis runs from 0 to the highest recorded amount (90 万 yuan); the day axis shows the basis date.
+    labels = re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*font-size="11">(.*?)</text>', chart)
+    assert [text for _, text in labels] == ["0", "45 万", "90 万", today], chart
+    zero, full = float(labels[0][0]) - 4, float(labels[2][0]) - 4  # each label sits 4 px below its tick
+
+    def height(yuan: int) -> float:
+        return round(zero + (full - zero) * yuan / 900_000, 1)
+
+    # Each dot is drawn at the assessed value and its bar spans low to high on that axis; withdrawn is hollow.
+    for kind, _, marks in points:
+        bar = re.search(r'<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"', marks)
+        dot = re.search(r'<circle cx="[\d.]+" cy="([\d.]+)" r="5" fill="(\S+?)"', marks)
+        assert bar is not None, marks
+        assert dot is not None, marks
+        assert (float(bar[1]), float(bar[2])) == (height(700_000), height(900_000)), marks
+        assert float(dot[1]) == height(800_000), marks
+        assert (dot[2] == "white") == (kind == "withdrawn"), marks
 
 
 def test_revoked_valuers_and_strangers_are_refused_with_the_rule(
