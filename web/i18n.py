@@ -226,10 +226,10 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     return DEFAULT_LANGUAGE
 
 
-def shown_value(value: object, language: str) -> object:
-    """A value as a page prints it: where an erased person's name stood, the reader's language only."""
-    if value == ERASED_PERSON:
-        return SITE_LABELS["account.erased_person"][0 if language == "zh" else 1]
+def shown_value(value: object, t: Callable[..., str] | None) -> object:
+    """A value as a page prints it: where an erased person's name stood, the reader's language only (``t``)."""
+    if value == ERASED_PERSON and t is not None:
+        return t("account.erased_person")
     return value
 
 
