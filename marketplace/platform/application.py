@@ -10,7 +10,7 @@ wait for read models to catch up (read-your-writes). The groups: ``accounts``, `
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from domain.catalogue.ipc import IpcScheme
 from marketplace.accounts.people import Accounts
@@ -25,6 +25,12 @@ from marketplace.deals.payments import Payments
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.valuation.assessments import Valuations
+
+#: The class of each command group, by the attribute that holds it on the application.
+COMMAND_GROUPS: dict[str, type] = {
+    "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
+    "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
+}
 
 
 class Marketplace(MarketplaceBase):
@@ -57,12 +63,8 @@ class Marketplace(MarketplaceBase):
 
     @property
     def groups(self) -> dict[str, object]:
-        """The command groups by name."""
-        return {
-            "accounts": self.accounts, "catalogue": self.catalogue, "registrations": self.registrations,
-            "offers": self.offers, "contracts": self.contracts, "payments": self.payments,
-            "valuation": self.valuation, "audit": self.audit,
-        }
+        """The command groups by name (``COMMAND_GROUPS``)."""
+        return {name: getattr(self, name) for name in COMMAND_GROUPS}
 
     def command(self, name: str) -> Callable[..., Any]:
         """The public command method ``name`` of whichever group holds it (for callers that still
@@ -71,5 +73,5 @@ class Marketplace(MarketplaceBase):
             for group in self.groups.values():
                 method = getattr(group, name, None)
                 if callable(method):
-                    return method
+                    return cast("Callable[..., Any]", method)
         raise AttributeError(f"no command {name!r} in any command group")

@@ -135,10 +135,10 @@ def test_a_second_seed_is_refused_and_every_account_can_log_in(seeded: tuple[Ser
     assert {"platform_admin", "org_admin", "valuer", "programme_officer", "auditor"} <= roles
     for account in report.accounts:
         assert len(account.password) >= 10
-        user = services.app.authenticate(account.email, account.password)
+        user = services.app.accounts.authenticate(account.email, account.password)
         assert user is not None, account.email
         assert sorted(user.roles) == sorted(account.roles)
-    assert services.app.authenticate(report.accounts[0].email, report.accounts[0].password + "x") is None
+    assert services.app.accounts.authenticate(report.accounts[0].email, report.accounts[0].password + "x") is None
     assert len({a.password for a in report.accounts}) == len(report.accounts)
 
 
