@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from domain.catalogue.ipc import IpcScheme
 from marketplace.accounts.people import Accounts
+from marketplace.accounts.personal_data import PersonalData
 from marketplace.audit.reads import AuditReads
 from marketplace.catalogue.patents import Catalogue
 from marketplace.catalogue.registrations import Registrations
@@ -42,14 +43,18 @@ class Marketplace(MarketplaceBase):
 
     def __init__(
         self,
-        env: dict[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
         *,
         ipc_scheme: IpcScheme | None = None,
         clock: Clock | None = None,
         gateways: Mapping[str, PaymentGateway] | None = None,
         deal_policy: DealPolicy | None = None,
+        personal: PersonalData | None = None,
     ) -> None:
-        super().__init__(env, ipc_scheme=ipc_scheme, clock=clock)
+        """``env``: eventsourcing's settings (the event store); ``gateways``: payment gateways by name;
+        ``deal_policy``: platform fee and notice days; ``personal``: the personal-data store (default: beside
+        the events on PostgreSQL, in memory otherwise)."""
+        super().__init__(env, ipc_scheme=ipc_scheme, clock=clock, personal=personal)
         policy = deal_policy or DealPolicy()
         checks = DealChecks(self)
         self.accounts = Accounts(self)

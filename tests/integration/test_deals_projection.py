@@ -30,7 +30,7 @@ def world_on(services: Services) -> World:
     app = services.app
     app.clock = clock
     stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
-    app.use_gateways({"stripe": stripe, "manual": manual})
+    app.payments.gateways = {"stripe": stripe, "manual": manual}  # the shared services' app, set for this test
     world = World(app, clock, stripe, manual)
     world.ids["admin"] = app.accounts.bootstrap_platform_admin(
         email="ops@platform.test", password="a-long-password", display_name="Ops", organisation_name="Platform Ops"

@@ -144,8 +144,10 @@ def test_a_second_seed_is_refused_and_every_account_can_log_in(seeded: tuple[Ser
 
 def test_same_seed_gives_the_same_content_but_new_passwords(ipc_scheme: IpcScheme) -> None:
     def seeded_patents() -> tuple[DemoReport, list[tuple[str, str, str]]]:
-        app = Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme)
-        app.use_gateways(build_gateways(Settings.from_env({})))  # the demo's sale is paid by bank transfer
+        app = Marketplace(  # the demo's sale is paid by bank transfer
+            {"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme,
+            gateways=build_gateways(Settings.from_env({})),
+        )
         assert is_empty(app)
         report = seed_demo(app, listings=12, seed=7)
         patents = []

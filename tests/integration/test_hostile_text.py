@@ -172,7 +172,7 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
     clock = ManualClock(START)
     app = services.app
     app.clock = clock
-    app.use_gateways({"stripe": ProviderDouble("stripe"), "manual": ProviderDouble("manual")})
+    app.payments.gateways = {"stripe": ProviderDouble("stripe"), "manual": ProviderDouble("manual")}
     world = World(app, clock, ProviderDouble("stripe"), ProviderDouble("manual"))
     world.ids["admin"] = app.accounts.bootstrap_platform_admin(email="admin@example.test", password=PASSWORD,
                                                       display_name="Ops", organisation_name="Platform Ops")

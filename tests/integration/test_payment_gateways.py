@@ -180,8 +180,7 @@ def test_the_marketplace_resumes_a_started_payment_and_starts_attempt_2_only_aft
     client = stripe.StripeClient(
         localstripe.api_key, base_addresses={"api": localstripe.api_base}, http_client=recorder
     )
-    world = make_world()
-    world.app.use_gateways({"stripe": StripeGateway(client, localstripe_compat=True), "manual": world.manual})
+    world = make_world(stripe=StripeGateway(client, localstripe_compat=True))
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")

@@ -3,6 +3,7 @@ a manual clock and a payment-provider double."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,7 +15,14 @@ from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue.commands import ConfirmCoOwnership
 from marketplace.deals import commands as d
-from marketplace.deals.gateways.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
+from marketplace.deals.checks import DealPolicy
+from marketplace.deals.gateways.port import (
+    GatewayEvent,
+    PaymentGateway,
+    PaymentRequest,
+    PaymentStart,
+    RefundResult,
+)
 from marketplace.deals.gateways.stripe_gateway import payment_idempotency_key
 from marketplace.platform.application import Marketplace
 from marketplace.platform.clock import ManualClock
@@ -89,6 +97,25 @@ class World:
     clock: ManualClock
     stripe: ProviderDouble
     manual: ProviderDouble
+
+    def restart(
+        self, *, gateways: Mapping[str, PaymentGateway] | None = None, policy: DealPolicy | None = None
+    ) -> None:
+        """The operator restarts the marketplace with other settings over the same event store (in memory:
+        the same recorder) and personal data; the settings not given are as before."""
+        recorder = self.app.recorder
+
+        class SameStore(Marketplace):
+            name = "marketplace"
+
+            def construct_recorder(self) -> Any:
+                return recorder
+
+        self.app = SameStore(
+            self.app.env, clock=self.clock, ipc_scheme=self.app.ipc_scheme,
+            gateways=self.app.payments.gateways if gateways is None else gateways,
+            deal_policy=policy or self.app.payments.policy, personal=self.app.personal,
+        )
     ids: dict[str, UUID] = field(default_factory=dict)
     events: int = 0
 
@@ -143,13 +170,21 @@ class World:
         return listing
 
 
-def make_world(env: dict[str, str] | None = None) -> World:
-    """The world on the in-memory recorder, or on the event store ``env`` names (e.g. PostgreSQL)."""
+def make_world(
+    env: dict[str, str] | None = None,
+    *,
+    stripe: PaymentGateway | None = None,
+    policy: DealPolicy | None = None,
+) -> World:
+    """The world on the in-memory recorder, or on the event store ``env`` names (e.g. PostgreSQL); card
+    payments through ``stripe`` when given, else through a provider double."""
     clock = ManualClock(START)
-    app = Marketplace(env or {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
-    stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
-    app.use_gateways({"stripe": stripe, "manual": manual})
-    world = World(app, clock, stripe, manual)
+    stripe_double, manual = ProviderDouble("stripe"), ProviderDouble("manual")
+    app = Marketplace(
+        env or {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock,
+        gateways={"stripe": stripe or stripe_double, "manual": manual}, deal_policy=policy,
+    )
+    world = World(app, clock, stripe_double, manual)
     world.ids["admin"] = app.accounts.bootstrap_platform_admin(
         email="ops@platform.test", password=PASSWORD, display_name="Ops", organisation_name="Platform Ops"
     )

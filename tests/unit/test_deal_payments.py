@@ -12,6 +12,7 @@ from domain.deals.webhook import delivery_id
 from domain.shared.errors import ConflictError, ContractStateError, PaymentStateError, PermissionDeniedError
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
+from marketplace.deals.checks import DealPolicy
 from marketplace.deals.gateways.port import GatewayEvent
 from tests.unit.deal_helpers import (
     World,
@@ -126,7 +127,7 @@ def test_the_shares_of_a_payment_follow_the_institutions_benefit_rule(world: Wor
 def test_the_platform_fee_is_the_one_in_force_when_the_deal_was_made(world: World) -> None:
     """A fee raised after drafting does not reach contracts already made (it would change their split)."""
     contract_id = accept(world, offer(world))
-    world.app.platform_fee_rate = 300
+    world.restart(policy=DealPolicy(platform_fee_rate=300))
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
     event = list(world.app.repository.event_store.get(oid))[-1]
@@ -222,13 +223,13 @@ def test_a_canceled_payment_is_followed_by_a_new_attempt_under_a_key_of_its_own(
 
 
 def test_a_payment_started_through_another_gateway_is_not_resumed_through_this_one(world: World) -> None:
-    world.app.use_gateways({"manual": world.manual})  # no Stripe configured yet: a bank transfer
+    world.restart(gateways={"manual": world.manual})  # no Stripe configured yet: a bank transfer
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
     by_bank, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert by_bank.gateway == "manual"
-    world.app.use_gateways({"stripe": world.stripe, "manual": world.manual})
+    world.restart(gateways={"stripe": world.stripe, "manual": world.manual})
 
     by_card, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
 

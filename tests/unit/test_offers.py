@@ -19,6 +19,7 @@ from domain.shared.errors import (
 from domain.shared.money import MAX_AMOUNT
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
+from marketplace.deals.checks import DealPolicy
 from tests.unit.deal_helpers import World, accept, head, licence_scope, make_world, offer
 
 
@@ -135,7 +136,7 @@ def _sign_up_agency(world: World, key: str = "agency") -> UUID:
 
 def test_a_commission_that_with_the_platform_fee_exceeds_100_percent_is_refused(world: World) -> None:
     agency = _sign_up_agency(world)
-    assert world.app.platform_fee_rate == 100
+    assert world.app.offers.policy.platform_fee_rate == 100
     before = head(world.app)
     with pytest.raises(ValidationError) as refused:
         offer(world, broker_organisation_id=agency, broker_commission=99.5)
@@ -143,7 +144,7 @@ def test_a_commission_that_with_the_platform_fee_exceeds_100_percent_is_refused(
     assert refused.value.message.startswith("broker_commission: ")
     assert "platform fee" in refused.value.message
     assert head(world.app) == before
-    world.app.platform_fee_rate = 300
+    world.restart(policy=DealPolicy(platform_fee_rate=300))
     with pytest.raises(ValidationError, match=r"^broker_commission: .*platform fee"):
         offer(world, broker_organisation_id=agency, broker_commission=98)
     assert head(world.app) == before
