@@ -34,9 +34,9 @@ class NoSnapshots(Marketplace):
 
 def _listing_with_events(app: Marketplace, count: int) -> tuple[UUID, list[datetime]]:
     admin = app.accounts.bootstrap_platform_admin(email="ops@bench.test", password="a-long-password",
-                                         display_name="Ops", organisation_name="Bench Ops")
+                                                  display_name="Ops", organisation_name="Bench Ops")
     user, _ = app.accounts.sign_up(ac.SignUp(email="tto@bench.test", password="a-long-password", display_name="TTO",
-                                   organisation_name="基准大学", organisation_kind="university"))
+                                             organisation_name="基准大学", organisation_kind="university"))
     org: UUID = app.repository.get(user).organisation_id
     app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
     digits = "202010100001"

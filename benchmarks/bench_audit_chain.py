@@ -133,8 +133,8 @@ class CommandLoad:
 
     def publish(self) -> int:
         listing = self.drafts.pop()
-        position: int = self.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing),
-            actor_id=self.cmds.user)
+        position: int = self.app.catalogue.publish_listing(
+            cc.PublishListing(listing_id=listing), actor_id=self.cmds.user)
         self.published.append(listing)
         return position
 
@@ -142,8 +142,8 @@ class CommandLoad:
         self.serial += 1
         listing = self.published[self.serial % len(self.published)]
         cmd = cc.ReviseListing(listing_id=listing, deal_types=["assignment"], price_mode="fixed",
-                              asking_price=100_000_000 + self.serial * 10_000, maturity="pilot",
-                              advantages=f"成本降低约三成（第 {self.serial} 次修订）", keywords=["电池"])
+                               asking_price=100_000_000 + self.serial * 10_000, maturity="pilot",
+                               advantages=f"成本降低约三成（第 {self.serial} 次修订）", keywords=["电池"])
         position: int = self.app.catalogue.revise_listing(cmd, actor_id=self.cmds.user)
         return position
 

@@ -241,14 +241,14 @@ def run(ctx: Context) -> BenchResult:
                     started = time.perf_counter()
                     lat["raw"] += raw_inserts(conn, n, state)
                     rates["raw"].append(n / (time.perf_counter() - started))
-                    patents = command_block(app.catalogue.register_patent, [cmds.register() for _ in range(n)],
-                        cmds.user,
-                                            lat["register"], rates["register"])
+                    patents = command_block(
+                        app.catalogue.register_patent, [cmds.register() for _ in range(n)], cmds.user,
+                        lat["register"], rates["register"])
                     listings = command_block(app.catalogue.draft_listing, [cmds.draft(p) for p in patents], cmds.user,
                                              lat["draft"], rates["draft"])
-                    command_block(app.catalogue.publish_listing, [cc.PublishListing(listing_id=x) for x in listings],
-                        cmds.user,
-                                  lat["publish"], rates["publish"])
+                    command_block(
+                        app.catalogue.publish_listing, [cc.PublishListing(listing_id=x) for x in listings], cmds.user,
+                        lat["publish"], rates["publish"])
                 like_es = raw_inserts_like_eventsourcing(conn, 60 if ctx.quick else 200, state)
             steps, mean_ms = breakdown(cmds, 60 if ctx.quick else 150)
             hot = profile(cmds, 50)

@@ -43,7 +43,7 @@ class Deals(Commands):
             email="cto@xny.bench.example.cn", password="bench-buyer-password", display_name="陈总",
             organisation_name=BUYER, organisation_kind="enterprise", region="宁德"))
         app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=organisation_id(BUYER)),
-            actor_id=self.admin)
+        actor_id=self.admin)
 
     def listings(self, n: int) -> list[tuple[UUID, int]]:
         """``n`` published fixed-price listings with their prices."""
@@ -59,7 +59,7 @@ class Deals(Commands):
     def offer(self, listing: UUID, price: int) -> UUID:
         offer: UUID
         offer, _ = self.app.offers.make_offer(d.MakeOffer(listing_id=listing, kind="assignment", price=price),
-                                       actor_id=self.buyer)
+                                              actor_id=self.buyer)
         return offer
 
     def journey(self, listing: UUID, price: int) -> None:
@@ -69,7 +69,7 @@ class Deals(Commands):
         contract: Contract = app.repository.get(contract_id)
         for signer in (self.user, self.buyer):
             app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
-                              actor_id=signer)
+                                        actor_id=signer)
         app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=self.buyer)
         app.payments.record_manual_receipt(d.RecordManualReceipt(
             obligation_id=obligation_id(contract_id, "upfront"), amount=price, bank_reference=f"BANK-{offer.hex[:12]}"),

@@ -801,7 +801,7 @@ class _Generator:
         programme, reference = self.rng.choice(FUNDING_PROGRAMMES)
         start = filing_year - self.rng.randint(0, 2)
         return cc.FundingInput(programme=programme, project_reference=reference(self.rng, start),
-                              end_date=date(start + self.rng.choice((3, 4, 5)), 12, 31))
+                               end_date=date(start + self.rng.choice((3, 4, 5)), 12, 31))
 
     def owner_shares(self, lister: _Org, field: str) -> list[cc.OwnerShare]:
         roll = self.rng.random()
@@ -953,7 +953,7 @@ class _Generator:
             price_mode = "open_licence"
             fee_yuan = int(round(r.randint(1, 20) * 5000 * scale, -3))
             open_licence = cc.OpenLicenceInput(fee=fee_yuan * 100, royalty_rate=r.choice((0.0, 1.5, 2.5, 3.5, 5.0)),
-                                              term_years=r.choice((3, 5, 5, 10)))
+                                               term_years=r.choice((3, 5, 5, 10)))
         elif r.random() < 0.6:
             price_mode = "fixed"
             yuan = int(round(10 ** r.uniform(4.7, 6.7) * scale, -4))
@@ -1025,8 +1025,8 @@ def _register(app: Marketplace, patent: cc.RegisterPatent, *, lister: str, admin
     admin_of = {organisation_id(name): user for name, user in admins.items()}
     for share in patent.owners:
         if share.organisation_id != organisation_id(lister):
-            app.registrations.confirm_co_ownership(ConfirmCoOwnership(patent_id=patent_id), actor_id=admin_of[
-                share.organisation_id])
+            app.registrations.confirm_co_ownership(
+                ConfirmCoOwnership(patent_id=patent_id), actor_id=admin_of[share.organisation_id])
     return patent_id
 
 
@@ -1042,7 +1042,7 @@ def _add_members(app: Marketplace, admins: dict[str, UUID], admin_id: UUID,
     for member in MEMBERS:
         password = _password()
         member_id, _ = app.accounts.add_member(ac.AddMember(email=member.email, password=password,
-                                                  display_name=member.display_name, roles=["member"]),
+                                                            display_name=member.display_name, roles=["member"]),
                                       actor_id=admins[member.organisation])
         members[member.email] = member_id
         if member.role != "valuer":
@@ -1075,8 +1075,8 @@ def seed_demo(
 
     password = _password()
     admin_id = app.accounts.bootstrap_platform_admin(email=PLATFORM_ADMIN.email, password=password,
-                                            display_name=PLATFORM_ADMIN.display_name,
-                                            organisation_name=PLATFORM_ORGANISATION)
+                                                     display_name=PLATFORM_ADMIN.display_name,
+                                                     organisation_name=PLATFORM_ORGANISATION)
     admins[PLATFORM_ORGANISATION] = admin_id
     accounts.append(DemoAccount(PLATFORM_ADMIN.email, password, PLATFORM_ADMIN.display_name, PLATFORM_ORGANISATION,
                                 ["member", "platform_admin"]))
@@ -1084,14 +1084,15 @@ def seed_demo(
     for org in organisations:
         password = _password()
         user, _ = app.accounts.sign_up(ac.SignUp(email=org.email, password=password, display_name=org.display_name,
-                                       organisation_name=org.name, organisation_kind=org.kind, region=org.region))
+                                                 organisation_name=org.name, organisation_kind=org.kind,
+                                                 region=org.region))
         admins[org.name] = user
         accounts.append(DemoAccount(org.email, password, org.display_name, org.name, ["member", "org_admin"]))
     for org in organisations:
         org_ids[org.name] = organisation_id(org.name)
         if org.verified:
-            app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org_ids[org.name]),
-                actor_id=admin_id)
+            app.accounts.verify_organisation(
+                ac.VerifyOrganisation(organisation_id=org_ids[org.name]), actor_id=admin_id)
     members = _add_members(app, admins, admin_id, accounts)
     generator = _Generator(rng, org_ids)
     drawn = [generator.patent() for _ in range(listings)]
@@ -1105,14 +1106,15 @@ def seed_demo(
         if status != "draft":
             app.catalogue.publish_listing(cc.PublishListing(listing_id=listing_id), actor_id=actor)
         if status == "withdrawn":
-            app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=listing_id, reason=rng.choice(
-                WITHDRAW_REASONS)),
-                                 actor_id=actor)
+            app.catalogue.withdraw_listing(
+                cc.WithdrawListing(listing_id=listing_id, reason=rng.choice(WITHDRAW_REASONS)),
+                actor_id=actor)
         elif status == "suspended":
             assert patent.grant_date is not None
             lapsed = min(AS_OF, patent.grant_date + timedelta(days=rng.randint(365, 1500)))
             app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=patent_id, legal_status="lapsed",
-                                                        effective_date=lapsed, reason="未缴年费，专利权终止"),
+                                                                   effective_date=lapsed,
+                                                                   reason="未缴年费，专利权终止"),
                                     actor_id=admin_id)
         elif status == "published":
             published += 1

@@ -73,7 +73,7 @@ def _pay_by_transfer(app: Marketplace, contract_id: UUID, *, buyer: UUID, admin:
     app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=buyer)
     amount = int(contract.terms["price"])
     app.payments.record_manual_receipt(d.RecordManualReceipt(obligation_id=obligation_id(contract_id, "upfront"),
-                                                    amount=amount, bank_reference=reference), actor_id=admin)
+                                                             amount=amount, bank_reference=reference), actor_id=admin)
 
 
 def seed_demo_deals(
@@ -82,7 +82,7 @@ def seed_demo_deals(
     """Create the demo deals and assessments; returns how many contracts were made."""
     pool = list(published)
     app.valuation.accredit_valuer(vc.AccreditValuer(user_id=valuer, credential_number="35070012",
-                                          expires_on=date(2028, 12, 31)), actor_id=admin)
+                                                    expires_on=date(2028, 12, 31)), actor_id=admin)
     sold = _pick(app, pool, modes=("fixed",), deal_type="assignment", institution=True)
     noticed = _pick(app, pool, modes=("negotiable",), deal_type="assignment", institution=True)
     talking = _pick(app, pool, modes=("negotiable", "fixed"), deal_type="exclusive_licence", institution=True)
@@ -94,20 +94,20 @@ def seed_demo_deals(
         listing: Listing = app.repository.get(sold.listing_id)
         price = int(listing.terms["asking_price"])
         offer, _ = app.offers.make_offer(d.MakeOffer(listing_id=sold.listing_id, kind="assignment", price=price,
-                                              note="按挂牌价受让，望尽快签约。"), actor_id=buyers[0])
+                                                     note="按挂牌价受让，望尽快签约。"), actor_id=buyers[0])
         contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=sold.seller)
         contract: Contract = app.repository.get(contract_id)
         for signer in (sold.seller, buyers[0]):
             app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
-                              actor_id=signer)
+                                        actor_id=signer)
         _pay_by_transfer(app, contract_id, buyer=buyers[0], admin=admin, reference="ICBC-FZ-20261120-0031")
         made += 1
     if noticed is not None:  # a university's negotiated price, agreed and now in public notice
-        offer, _ = app.offers.make_offer(d.MakeOffer(listing_id=noticed.listing_id, kind="assignment",
-            price=120_000_000,
-                                              note="拟以120万元受让，含技术指导三个月。"), actor_id=buyers[1])
+        offer, _ = app.offers.make_offer(d.MakeOffer(
+            listing_id=noticed.listing_id, kind="assignment", price=120_000_000,
+            note="拟以120万元受让，含技术指导三个月。"), actor_id=buyers[1])
         app.offers.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=150_000_000,
-                                         note="考虑到中试数据，报价150万元。"), actor_id=noticed.seller)
+                                                note="考虑到中试数据，报价150万元。"), actor_id=noticed.seller)
         app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyers[1])
         made += 1
     if talking is not None:  # a licence negotiation in progress

@@ -86,13 +86,13 @@ def run_scenario(services: Services) -> Scenario:
         inputs={"incomes": ["30", "30", "30", "30"], "discount_rate": "0.1", "share": "0.3"},
         low=Decimal("25"), high=Decimal("32"), report_reference="闽联评报字〔2026〕第001号"), actor_id=valuer)
     _pause()
-    offer, _ = app.offers.make_offer(d.MakeOffer(listing_id=listing, kind="assignment", price=70_000_000),
-        actor_id=buyer)
+    offer, _ = app.offers.make_offer(
+        d.MakeOffer(listing_id=listing, kind="assignment", price=70_000_000), actor_id=buyer)
     made: Offer = app.repository.get(offer)
     _pause()
     # After the offer: the seller reprices, then counters; the buyer accepts the negotiated price.
     app.catalogue.revise_listing(cc.ReviseListing(listing_id=listing, deal_types=["assignment", "exclusive_licence"],
-                                       price_mode="fixed", asking_price=95_000_000, maturity="pilot"),
+                                                  price_mode="fixed", asking_price=95_000_000, maturity="pilot"),
                        actor_id=seller)
     app.offers.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=75_000_000), actor_id=seller)
     contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyer)
@@ -100,11 +100,11 @@ def run_scenario(services: Services) -> Scenario:
     assert contract.notice_ends_at is not None  # a university's negotiated price is publicly noticed
     clock.advance(timedelta(days=16))
     for signer in (seller, buyer):
-        app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
-            actor_id=signer)
+        app.contracts.sign_contract(
+            d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256), actor_id=signer)
     app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=buyer)
     app.payments.record_manual_receipt(d.RecordManualReceipt(obligation_id=obligation_id(contract_id, "upfront"),
-                                                    amount=75_000_000, bank_reference="ICBC-20261126-001"),
+                                                             amount=75_000_000, bank_reference="ICBC-20261126-001"),
                               actor_id=admin)
     return Scenario(admin, seller, buyer, valuer, patent, listing, offer, made.created_on, contract_id)
 

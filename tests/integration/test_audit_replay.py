@@ -53,9 +53,10 @@ class Market:
     def __init__(self, app: Marketplace) -> None:
         self.app = app
         admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
-                                             organisation_name="Platform Ops")
+                                                      organisation_name="Platform Ops")
         self.user, _ = app.accounts.sign_up(ac.SignUp(email="li@fjirsm.test", password=PASSWORD, display_name="李",
-                                            organisation_name="福建物构所", organisation_kind="research_institute"))
+                                                      organisation_name="福建物构所",
+                                                      organisation_kind="research_institute"))
         self.org: UUID = app.repository.get(self.user).organisation_id
         app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=self.org), actor_id=admin)
         self.patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
@@ -70,7 +71,7 @@ class Market:
 
     def reprice(self, price: int) -> None:
         self.app.catalogue.revise_listing(cc.ReviseListing(listing_id=self.listing, asking_price=price, **TERMS),
-                                actor_id=self.user)
+                                          actor_id=self.user)
 
     def publish(self) -> None:
         self.app.catalogue.publish_listing(cc.PublishListing(listing_id=self.listing), actor_id=self.user)
@@ -129,9 +130,9 @@ def test_password_hashes_never_appear(services: Services) -> None:
     """The hash lives in the personal-data store: neither the history nor any state as of a version shows it."""
     market = Market(services.app)
     old_hash = services.app.personal.get(market.user).password_hash  # type: ignore[union-attr]
-    services.app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD,
-        new_password="another-long-password"),
-                                 actor_id=market.user)
+    services.app.accounts.change_password(
+        ac.ChangePassword(current_password=PASSWORD, new_password="another-long-password"),
+        actor_id=market.user)
     new_hash = services.app.personal.get(market.user).password_hash  # type: ignore[union-attr]
     assert old_hash is not None
     assert new_hash is not None

@@ -107,9 +107,9 @@ class Harness:
         return accept(self.world, self.offer(**terms))
 
     def draft(self) -> UUID:
-        listing, _ = self.app.catalogue.draft_listing(msgspec.convert(_listing_terms() | {"patent_id": str(
-            self.patent())},
-                                                            cc.DraftListing), actor_id=self["uni"])
+        listing, _ = self.app.catalogue.draft_listing(msgspec.convert(
+            _listing_terms() | {"patent_id": str(self.patent())},
+            cc.DraftListing), actor_id=self["uni"])
         return listing
 
     def in_force(self, **terms: Any) -> UUID:
@@ -125,8 +125,8 @@ class Harness:
     def organisation(self) -> UUID:
         """A newly signed-up, unverified organisation."""
         user, _ = self.app.accounts.sign_up(ac.SignUp(email=f"o{self.fresh()}@example.test", password=PASSWORD,
-                                            display_name="新", organisation_name=f"新公司{self.fresh()}",
-                                            organisation_kind="enterprise"))
+                                                      display_name="新", organisation_name=f"新公司{self.fresh()}",
+                                                      organisation_kind="enterprise"))
         return UUID(str(self.world.get(user).organisation_id))
 
     def bearer(self, key: str) -> dict[str, str]:
@@ -138,7 +138,7 @@ class Harness:
 
     def agency_member(self) -> UUID:
         user, _ = self.app.accounts.add_member(ac.AddMember(email=f"v{self.fresh()}@example.test", password=PASSWORD,
-                                                  display_name="评估师"), actor_id=self["agency"])
+                                                            display_name="评估师"), actor_id=self["agency"])
         return user
 
     def agency_org_admin(self) -> UUID:
@@ -149,15 +149,15 @@ class Harness:
 
     def assessment(self) -> UUID:
         body = ASSESSMENT | {"patent_id": str(self["patent"]), "basis_date": START.date().isoformat()}
-        valuation, _ = self.app.valuation.record_assessment(msgspec.convert(body, vc.RecordAssessment), actor_id=self[
-            "valuer"])
+        valuation, _ = self.app.valuation.record_assessment(msgspec.convert(body, vc.RecordAssessment),
+        actor_id=self["valuer"])
         return valuation
 
     def valuer(self) -> UUID:
         """A newly accredited valuer of the agency."""
         user = self.agency_member()
         self.app.valuation.accredit_valuer(vc.AccreditValuer(user_id=user, credential_number=f"A-{self.fresh()}",
-                                                   expires_on=START.date() + timedelta(days=365)),
+                                                             expires_on=START.date() + timedelta(days=365)),
                                  actor_id=self["admin"])
         return user
 
@@ -175,7 +175,7 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
     app.payments.gateways = {"stripe": ProviderDouble("stripe"), "manual": ProviderDouble("manual")}
     world = World(app, clock, ProviderDouble("stripe"), ProviderDouble("manual"))
     world.ids["admin"] = app.accounts.bootstrap_platform_admin(email="admin@example.test", password=PASSWORD,
-                                                      display_name="Ops", organisation_name="Platform Ops")
+                                                               display_name="Ops", organisation_name="Platform Ops")
     world.sign_up("uni", "福州大学", "university")
     world.sign_up("firm", "厦门智造装备有限公司", "enterprise")
     world.sign_up("rival", "泉州新材料有限公司", "enterprise")
@@ -213,7 +213,7 @@ def _signable(h: Harness) -> Body:
 def _objection(h: Harness) -> Body:
     contract = h.contract(scope=licence_scope(), price=500_000)  # below the listed price: public notice
     objection, _ = h.app.contracts.file_objection(dc.FileObjection(contract_id=contract, text="价格明显低于评估价值"),
-                                        actor_id=h["rival"])
+                                                  actor_id=h["rival"])
     return {"contract_id": str(contract), "objection_id": str(objection), "upheld": False, "reason": "已评估\n维持"}
 
 
@@ -252,9 +252,9 @@ def _co_owned(h: Harness) -> Body:
 
 
 def _claim(h: Harness) -> Body:
-    claim, _ = h.app.registrations.file_ownership_claim(rc.FileOwnershipClaim(patent_id=h.patent(),
-        evidence="专利证书"),
-                                          actor_id=h["firm"])
+    claim, _ = h.app.registrations.file_ownership_claim(
+        rc.FileOwnershipClaim(patent_id=h.patent(), evidence="专利证书"),
+        actor_id=h["firm"])
     return {"claim_id": str(claim), "upheld": False, "reason": "证据不足\n驳回"}
 
 
@@ -280,16 +280,16 @@ def _patent(h: Harness) -> Body:
 
 TEMPLATES: dict[type[c.Command], Template] = {
     ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
-                          "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
-                          "region": "福建"}, None),
+                           "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
+                           "region": "福建"}, None),
     ac.AddMember: lambda h: ({"email": f"m{h.fresh()}@example.test", "password": PASSWORD, "display_name": "林",
-                             "roles": ["member"]}, "uni"),
+                              "roles": ["member"]}, "uni"),
     ac.VerifyOrganisation: lambda h: ({"organisation_id": str(h.organisation())}, "admin"),
     ac.GrantRole: lambda h: ({"user_id": str(h.agency_member()), "role": "org_admin"}, "agency"),
     ac.RevokeRole: lambda h: ({"user_id": str(h.agency_org_admin()), "role": "org_admin"}, "admin"),
     cc.RegisterPatent: lambda h: (_patent(h), "uni"),
     cc.ChangeLegalStatus: lambda h: ({"patent_id": str(h.patent()), "legal_status": "lapsed",
-                                     "effective_date": "2025-01-01", "reason": "未缴年费\n公告"}, "uni"),
+                                      "effective_date": "2025-01-01", "reason": "未缴年费\n公告"}, "uni"),
     cc.ListingTermsInput: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),
     cc.DraftListing: lambda h: (_listing_terms() | {"patent_id": str(h.patent())}, "uni"),
     cc.ReviseListing: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),

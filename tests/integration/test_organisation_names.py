@@ -28,7 +28,7 @@ HEADER = ("jurisdiction,application_number,publication_number,patent_type,title_
 
 def sign_up(app: Marketplace, email: str, organisation: str) -> UUID:
     user, _ = app.accounts.sign_up(ac.SignUp(email=email, password="secret-password-1", display_name="陈",
-                                   organisation_name=organisation, organisation_kind="university"))
+                                             organisation_name=organisation, organisation_kind="university"))
     return user
 
 

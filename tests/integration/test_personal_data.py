@@ -47,18 +47,18 @@ def assert_audit_passes(services: Services) -> None:
 @pytest.fixture
 def people(services: Services) -> dict[str, UUID]:
     app = services.app
-    admin = app.accounts.bootstrap_platform_admin(email="ops@platform.example", password=PASSWORD,
-        display_name="运营陈",
-                                         organisation_name="平台运营中心")
+    admin = app.accounts.bootstrap_platform_admin(
+        email="ops@platform.example", password=PASSWORD, display_name="运营陈",
+        organisation_name="平台运营中心")
     boss, _ = app.accounts.sign_up(ac.SignUp(email="Boss@Firm.Example", password=PASSWORD, display_name="王老板",
-                                   organisation_name="厦门智造装备有限公司", organisation_kind="enterprise"))
+                                             organisation_name="厦门智造装备有限公司", organisation_kind="enterprise"))
     org = app.repository.get(boss).organisation_id
     app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
-    member, _ = app.accounts.add_member(ac.AddMember(email="li@firm.example", password=PASSWORD,
-        display_name="李工程师"),
-                               actor_id=boss)
+    member, _ = app.accounts.add_member(
+        ac.AddMember(email="li@firm.example", password=PASSWORD, display_name="李工程师"),
+        actor_id=boss)
     app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
-                        actor_id=member)
+                                 actor_id=member)
     return {"admin": admin, "boss": boss, "member": member}
 
 
@@ -197,6 +197,6 @@ def test_an_old_address_in_another_width_is_stored_folded_at_start_up_and_still_
             assert found.id == wide
         with pytest.raises(ConflictError, match="email"):
             again.app.accounts.sign_up(ac.SignUp(email="wide@firm.example", password=PASSWORD, display_name="冒名",
-                                       organisation_name="冒名公司", organisation_kind="enterprise"))
+                                                 organisation_name="冒名公司", organisation_kind="enterprise"))
     finally:
         again.close()

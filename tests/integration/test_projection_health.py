@@ -44,9 +44,9 @@ def poison(services: Services) -> int:
 
 
 def sign_up(services: Services, email: str) -> None:
-    services.app.accounts.sign_up(ac.SignUp(email=email, password=PASSWORD, display_name=email.split("@", maxsplit=1)[
-        0],
-                                  organisation_name=f"{email} 公司", organisation_kind="enterprise"))
+    services.app.accounts.sign_up(ac.SignUp(
+        email=email, password=PASSWORD, display_name=email.split("@", maxsplit=1)[0],
+        organisation_name=f"{email} 公司", organisation_kind="enterprise"))
 
 
 

@@ -36,10 +36,10 @@ def cn(digits: str) -> str:
 def scenario(app: Marketplace) -> dict[str, UUID]:
     """A small market: an institute lists five patents; one is withdrawn, one lapses, one stays a draft."""
     admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
-                                         organisation_name="Platform Ops")
+                                                  organisation_name="Platform Ops")
     user, _ = app.accounts.sign_up(ac.SignUp(email="li@fjirsm.test", password=PASSWORD, display_name="李",
-                                   organisation_name="中国科学院福建物质结构研究所",
-                                   organisation_kind="research_institute"))
+                                             organisation_name="中国科学院福建物质结构研究所",
+                                             organisation_kind="research_institute"))
     org = app.repository.get(user).organisation_id
     app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
     ids: dict[str, UUID] = {}
@@ -57,7 +57,8 @@ def scenario(app: Marketplace) -> dict[str, UUID]:
             app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=user)
     app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=ids["listing1"], reason="sold"), actor_id=user)
     app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=ids["patent2"], legal_status="lapsed",
-                                                effective_date=date(2024, 5, 1), reason="annuity"), actor_id=user)
+                                                           effective_date=date(2024, 5, 1), reason="annuity"),
+                                                           actor_id=user)
     ids["user"] = user
     return ids
 
@@ -211,7 +212,7 @@ def test_concurrent_writers_get_a_conflict_not_a_lost_update(services: Services)
     def revise(app: Marketplace, price: int) -> None:
         listing = app.repository.get(ids["listing0"])
         command = cc.ReviseListing(listing_id=ids["listing0"], expected_version=listing.version,
-                                  asking_price=price, **terms)  # type: ignore[arg-type]
+                                   asking_price=price, **terms)  # type: ignore[arg-type]
         barrier.wait()
         try:
             app.catalogue.revise_listing(command, actor_id=ids["user"])

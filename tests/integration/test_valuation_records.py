@@ -125,8 +125,8 @@ def test_field_record_and_calibration_follow_paid_deals_and_rebuild_identically(
     # 800,000 yuan on the first two patents (depreciated replacement cost); the rival agency assesses too.
     assess(market, patent_id=first)
     withdrawn = assess(market, patent_id=second, low=Decimal(800_000))
-    app.valuation.withdraw_assessment(vc.WithdrawAssessment(valuation_id=withdrawn, reason="资料不全"),
-        actor_id=market.valuer)
+    app.valuation.withdraw_assessment(
+        vc.WithdrawAssessment(valuation_id=withdrawn, reason="资料不全"), actor_id=market.valuer)
     assess(market, patent_id=second)
     assess(
         market,

@@ -222,8 +222,8 @@ def accept(world: World, offer_id: UUID, by: str = "uni") -> UUID:
 def sign_all(world: World, contract_id: UUID, *parties: str) -> None:
     digest = world.get(contract_id).text_sha256
     for party in parties or ("uni", "firm"):
-        world.app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=digest), actor_id=world[
-            party])
+        world.app.contracts.sign_contract(
+            d.SignContract(contract_id=contract_id, text_sha256=digest), actor_id=world[party])
 
 
 def pay_by_webhook(

@@ -29,13 +29,13 @@ PASSWORD = "a-long-password"
 
 def sign_up(app: Marketplace, email: str, org: str, kind: str = "university") -> UUID:
     user_id, _ = app.accounts.sign_up(ac.SignUp(email=email, password=PASSWORD, display_name=f"Name of {email}",
-                                      organisation_name=org, organisation_kind=kind))
+                                                organisation_name=org, organisation_kind=kind))
     return user_id
 
 
 def add(app: Marketplace, admin: UUID, email: str, roles: list[str] | None = None) -> UUID:
     user_id, _ = app.accounts.add_member(ac.AddMember(email=email, password=PASSWORD, display_name=f"Name of {email}",
-                                            roles=roles or ["member"]), actor_id=admin)
+                                                      roles=roles or ["member"]), actor_id=admin)
     return user_id
 
 
@@ -49,15 +49,15 @@ def user(app: Marketplace, user_id: UUID) -> User:
 def world(memory_app: Marketplace) -> dict[str, UUID]:
     app = memory_app
     admin = app.accounts.bootstrap_platform_admin(email="ops@platform.test", password=PASSWORD, display_name="陈运营",
-                                         organisation_name="Platform Ops")
+                                                  organisation_name="Platform Ops")
     firm = sign_up(app, "ceo@firm.test", "厦门智造装备有限公司", "enterprise")
-    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=user(app, firm).organisation_id),
-        actor_id=admin)
+    app.accounts.verify_organisation(
+        ac.VerifyOrganisation(organisation_id=user(app, firm).organisation_id), actor_id=admin)
     engineer = add(app, firm, "engineer@firm.test")
     fresh = sign_up(app, "someone@new.test", "新注册公司", "enterprise")
     other = sign_up(app, "boss@other.test", "另一家公司", "enterprise")
-    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=user(app, other).organisation_id),
-        actor_id=admin)
+    app.accounts.verify_organisation(
+        ac.VerifyOrganisation(organisation_id=user(app, other).organisation_id), actor_id=admin)
     return {"admin": admin, "firm": firm, "engineer": engineer, "fresh": fresh, "other": other}
 
 
@@ -104,11 +104,11 @@ def test_a_verified_org_admin_grants_member_roles_within_its_organisation_only(
     memory_app.accounts.revoke_role(ac.RevokeRole(user_id=world["engineer"], role="org_admin"), actor_id=world["firm"])
     before = head(memory_app)
     with pytest.raises(PermissionDeniedError, match="within your organisation"):
-        memory_app.accounts.grant_role(ac.GrantRole(user_id=world["engineer"], role="org_admin"), actor_id=world[
-            "other"])
+        memory_app.accounts.grant_role(
+            ac.GrantRole(user_id=world["engineer"], role="org_admin"), actor_id=world["other"])
     with pytest.raises(PermissionDeniedError, match="org_admin"):
-        memory_app.accounts.grant_role(ac.GrantRole(user_id=world["firm"], role="org_admin"), actor_id=world[
-            "engineer"])
+        memory_app.accounts.grant_role(
+            ac.GrantRole(user_id=world["firm"], role="org_admin"), actor_id=world["engineer"])
     assert head(memory_app) == before
     assert memory_app.accounts.grantable_roles(world["firm"]) == ("member", "org_admin")
     assert memory_app.accounts.grantable_roles(world["engineer"]) == ()
@@ -156,8 +156,8 @@ def test_member_is_never_revoked_deactivation_removes_someone(world: dict[str, U
     before = head(memory_app)
     for actor in ("firm", "admin"):
         with pytest.raises(ConflictError, match="deactivate") as refused:
-            memory_app.accounts.revoke_role(ac.RevokeRole(user_id=world["engineer"], role="member"), actor_id=world[
-                actor])
+            memory_app.accounts.revoke_role(ac.RevokeRole(user_id=world["engineer"], role="member"),
+            actor_id=world[actor])
         assert refused.value.field == "role"
     assert head(memory_app) == before
     assert user(memory_app, world["engineer"]).roles == ["member"]
@@ -253,15 +253,15 @@ def test_the_upgrade_revokes_old_grants_no_platform_admin_made(
                       (old_store["helper"], "programme_officer", old_store["boss"])}
     with pytest.raises(PermissionDeniedError, match="auditor"):
         app.audit.record_read(actor_id=old_store["boss"], aggregate_id=old_store["ops"], aggregate_type="User",
-            page="/x")
+        page="/x")
     # The boss may not confirm its own grant; a platform admin confirms the helper's by granting it again.
     with pytest.raises(PermissionDeniedError, match="only a platform admin"):
         app.accounts.grant_role(ac.GrantRole(user_id=old_store["boss"], role="auditor"), actor_id=old_store["boss"])
-    app.accounts.grant_role(ac.GrantRole(user_id=old_store["helper"], role="programme_officer"), actor_id=old_store[
-        "ops"])
+    app.accounts.grant_role(ac.GrantRole(user_id=old_store["helper"], role="programme_officer"),
+    actor_id=old_store["ops"])
     assert user(app, old_store["helper"]).roles == ["member", "programme_officer"]
-    app.accounts.revoke_role(ac.RevokeRole(user_id=old_store["boss"], role="auditor"), actor_id=old_store[
-        "ops"])  # dismissed
+    app.accounts.revoke_role(ac.RevokeRole(user_id=old_store["boss"], role="auditor"),
+    actor_id=old_store["ops"])  # dismissed
     assert app.accounts.unconfirmed_grants() == []
     assert not user(app, old_store["boss"]).has_role(Role.AUDITOR)
 
@@ -325,10 +325,10 @@ def test_a_member_changes_its_password_with_the_current_one(world: dict[str, UUI
     before = head(memory_app)
     with pytest.raises(PermissionDeniedError, match="current_password"):
         memory_app.accounts.change_password(ac.ChangePassword(current_password="wrong-password", new_password="x" * 12),
-                                   actor_id=engineer)
+                                            actor_id=engineer)
     assert head(memory_app) == before
     memory_app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
-                               actor_id=engineer)
+                                        actor_id=engineer)
     assert memory_app.accounts.authenticate("engineer@firm.test", PASSWORD) is None
     assert memory_app.accounts.authenticate("engineer@firm.test", "another-password") is not None
     event = memory_app.recorder.select_events(engineer, desc=True, limit=1)[0]
@@ -340,7 +340,7 @@ def test_a_new_password_must_differ_from_the_current_one(world: dict[str, UUID],
     before = head(memory_app)
     with pytest.raises(ValidationError, match="new_password") as refused:
         memory_app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=PASSWORD),
-                                   actor_id=world["engineer"])
+                                            actor_id=world["engineer"])
     assert refused.value.field == "new_password"
     assert head(memory_app) == before
     assert memory_app.accounts.authenticate("engineer@firm.test", PASSWORD) is not None
@@ -355,7 +355,7 @@ def test_a_password_proven_before_a_change_that_won_meanwhile_changes_nothing(
     late = ac.ChangePassword(current_password=PASSWORD, new_password="late-password-1")
     checked = app.accounts.check_password_change(late.current_password, late.new_password, actor_id=engineer)
     app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="first-password-1"),
-                        actor_id=engineer)
+                                 actor_id=engineer)
     before = head(app)
     with pytest.raises(ConcurrentModificationError, match="current_password"):
         app.accounts.change_password(late, actor_id=engineer, checked=checked)
@@ -423,7 +423,7 @@ def test_a_platform_admin_erases_a_person(world: dict[str, UUID], memory_app: Ma
 
 def test_events_name_people_by_id_only(world: dict[str, UUID], memory_app: Marketplace) -> None:
     memory_app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
-                               actor_id=world["engineer"])
+                                        actor_id=world["engineer"])
     everything = b"".join(n.state for n in memory_app.recorder.select_notifications(1, 10_000))
     for secret in (b"@firm.test", b"@platform.test", b"Name of", b"argon2", "陈运营".encode()):
         assert secret not in everything

@@ -19,7 +19,7 @@ from domain.shared.errors import (
 )
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
-from marketplace.platform.application import Marketplace
+from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 
 PASSWORD = "a-long-password"
 
@@ -33,17 +33,17 @@ def head(app: Marketplace) -> int:
 
 
 def sign_up(app: Marketplace, email: str, org: str, kind: str = "university") -> tuple[UUID, UUID]:
-    user_id, _ = app.accounts.sign_up(ac.SignUp(email=email, password=PASSWORD, display_name=email,
-        organisation_name=org,
-                                      organisation_kind=kind))
+    user_id, _ = app.accounts.sign_up(ac.SignUp(
+        email=email, password=PASSWORD, display_name=email, organisation_name=org,
+        organisation_kind=kind))
     return user_id, app.repository.get(user_id).organisation_id
 
 
 @pytest.fixture
 def world(memory_app: Marketplace) -> dict[str, UUID]:
-    admin = memory_app.accounts.bootstrap_platform_admin(email="ops@platform.test", password=PASSWORD,
-        display_name="Ops",
-                                                organisation_name="Platform Ops")
+    admin = memory_app.accounts.bootstrap_platform_admin(
+        email="ops@platform.test", password=PASSWORD, display_name="Ops",
+        organisation_name="Platform Ops")
     uni, uni_org = sign_up(memory_app, "li@fzu.test", "福州大学")
     firm, firm_org = sign_up(memory_app, "ceo@firm.test", "厦门智造装备有限公司", "enterprise")
     memory_app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=uni_org), actor_id=admin)
@@ -93,28 +93,28 @@ def test_duplicate_sign_up_is_refused_and_nothing_recorded(world: dict[str, UUID
 
 def test_only_a_platform_admin_verifies(world: dict[str, UUID], memory_app: Marketplace) -> None:
     with pytest.raises(PermissionDeniedError, match="platform_admin"):
-        memory_app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=world["firm_org"]),
-            actor_id=world["uni"])
+        memory_app.accounts.verify_organisation(
+            ac.VerifyOrganisation(organisation_id=world["firm_org"]), actor_id=world["uni"])
     with pytest.raises(NotAuthenticatedError):
         memory_app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=world["firm_org"]), actor_id=None)
 
 
 def test_register_patent_checks_ownership_ipc_and_shares(world: dict[str, UUID], memory_app: Marketplace) -> None:
-    memory_app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=world["firm_org"]), actor_id=world[
-        "admin"])
+    memory_app.accounts.verify_organisation(
+        ac.VerifyOrganisation(organisation_id=world["firm_org"]), actor_id=world["admin"])
     before = head(memory_app)
     with pytest.raises(PermissionDeniedError, match="owners"):
         memory_app.catalogue.register_patent(patent_cmd(world["uni_org"]), actor_id=world["firm"])
     with pytest.raises(UnknownIpcCodeError, match="H01M 50/403 is not in the IPC scheme"):
-        memory_app.catalogue.register_patent(patent_cmd(world["uni_org"], ipc_codes=["H01M 50/403"]), actor_id=world[
-            "uni"])
+        memory_app.catalogue.register_patent(
+            patent_cmd(world["uni_org"], ipc_codes=["H01M 50/403"]), actor_id=world["uni"])
     with pytest.raises(ValidationError, match="sum to 100 %, got 110 %"):
         memory_app.catalogue.register_patent(patent_cmd(world["uni_org"], owners=[
             cc.OwnerShare(organisation_id=world["uni_org"], share=60),
             cc.OwnerShare(organisation_id=world["firm_org"], share=50)]), actor_id=world["uni"])
     with pytest.raises(ValidationError, match="check character"):
         memory_app.catalogue.register_patent(patent_cmd(world["uni_org"], application_number="202010123456.9"),
-                                   actor_id=world["uni"])
+                                             actor_id=world["uni"])
     assert head(memory_app) == before
     patent_id, _ = memory_app.catalogue.register_patent(patent_cmd(world["uni_org"]), actor_id=world["uni"])
     patent = memory_app.repository.get(patent_id)
@@ -137,8 +137,8 @@ def test_one_active_listing_per_patent(world: dict[str, UUID], memory_app: Marke
     with pytest.raises(ActiveListingExistsError):
         memory_app.catalogue.draft_listing(listing_cmd(patent_id), actor_id=world["uni"])
     assert head(memory_app) == before
-    memory_app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=listing_id, reason="re-list"), actor_id=world[
-        "uni"])
+    memory_app.catalogue.withdraw_listing(
+        cc.WithdrawListing(listing_id=listing_id, reason="re-list"), actor_id=world["uni"])
     memory_app.catalogue.draft_listing(listing_cmd(patent_id), actor_id=world["uni"])
 
 
@@ -171,13 +171,13 @@ def test_stale_expected_version_is_a_conflict(world: dict[str, UUID], memory_app
     patent_id, _ = memory_app.catalogue.register_patent(patent_cmd(world["uni_org"]), actor_id=world["uni"])
     listing_id, _ = memory_app.catalogue.draft_listing(listing_cmd(patent_id), actor_id=world["uni"])
     terms = {"deal_types": ["assignment"], "price_mode": "fixed", "maturity": "prototype"}
-    memory_app.catalogue.revise_listing(cc.ReviseListing(listing_id=listing_id, expected_version=1,
-        asking_price=9_000_000,
-                                              **terms), actor_id=world["uni"])  # type: ignore[arg-type]
+    memory_app.catalogue.revise_listing(cc.ReviseListing(
+        listing_id=listing_id, expected_version=1, asking_price=9_000_000,
+        **terms), actor_id=world["uni"])  # type: ignore[arg-type]
     with pytest.raises(ConcurrentModificationError, match="version 2, not 1"):
-        memory_app.catalogue.revise_listing(cc.ReviseListing(listing_id=listing_id, expected_version=1,
-            asking_price=8_000_000,
-                                                  **terms), actor_id=world["uni"])  # type: ignore[arg-type]
+        memory_app.catalogue.revise_listing(cc.ReviseListing(
+            listing_id=listing_id, expected_version=1, asking_price=8_000_000,
+            **terms), actor_id=world["uni"])  # type: ignore[arg-type]
     assert memory_app.repository.get(listing_id).terms["asking_price"] == 9_000_000
 
 
@@ -185,33 +185,51 @@ def test_lapse_suspends_the_published_listing_and_restoration_resumes_it(
     world: dict[str, UUID], memory_app: Marketplace
 ) -> None:
     patent_id, _ = memory_app.catalogue.register_patent(patent_cmd(world["uni_org"], legal_status="granted"),
-                                              actor_id=world["uni"])
+                                                        actor_id=world["uni"])
     listing_id, _ = memory_app.catalogue.draft_listing(listing_cmd(patent_id), actor_id=world["uni"])
     memory_app.catalogue.publish_listing(cc.PublishListing(listing_id=listing_id), actor_id=world["uni"])
 
     def status(value: str) -> None:
         memory_app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=patent_id, legal_status=value,
-                                                           effective_date=date(2025, 1, 1)), actor_id=world["uni"])
+                                                                      effective_date=date(2025, 1, 1)),
+                                                                      actor_id=world["uni"])
 
     status("lapsed")
     assert memory_app.repository.get(listing_id).status == "suspended"
     with pytest.raises(PermissionDeniedError):
         memory_app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=patent_id, legal_status="granted",
-                                                           effective_date=date(2025, 2, 1)), actor_id=world["firm"])
+                                                                      effective_date=date(2025, 2, 1)),
+                                                                      actor_id=world["firm"])
     status("granted")
     assert memory_app.repository.get(listing_id).status == "published"
 
 
 def test_members_are_added_by_their_organisation_admin(world: dict[str, UUID], memory_app: Marketplace) -> None:
-    member, _ = memory_app.accounts.add_member(ac.AddMember(email="zhao@fzu.test", password=PASSWORD,
-        display_name="赵"),
-                                      actor_id=world["uni"])
+    member, _ = memory_app.accounts.add_member(
+        ac.AddMember(email="zhao@fzu.test", password=PASSWORD, display_name="赵"),
+        actor_id=world["uni"])
     assert memory_app.repository.get(member).organisation_id == world["uni_org"]
     with pytest.raises(PermissionDeniedError, match="org_admin"):
-        memory_app.accounts.add_member(ac.AddMember(email="x@fzu.test", password=PASSWORD, display_name="x"),
-            actor_id=member)
+        memory_app.accounts.add_member(
+            ac.AddMember(email="x@fzu.test", password=PASSWORD, display_name="x"), actor_id=member)
     with pytest.raises(PermissionDeniedError, match="platform_admin"):
         memory_app.accounts.add_member(ac.AddMember(email="y@fzu.test", password=PASSWORD, display_name="y",
-                                          roles=["platform_admin"]), actor_id=world["uni"])
+                                                    roles=["platform_admin"]), actor_id=world["uni"])
     with pytest.raises(NotAuthenticatedError):
         memory_app.catalogue.register_patent(patent_cmd(world["uni_org"]), actor_id=uuid4())
+
+
+def test_each_command_lives_in_one_group_and_is_found_by_its_name(memory_app: Marketplace) -> None:
+    """``Marketplace.command`` (dispatch by name) must never have to choose between two groups."""
+    owners: dict[str, list[str]] = {}
+    for group_name, group in COMMAND_GROUPS.items():
+        for name in dir(group):
+            if not name.startswith("_") and callable(getattr(group, name)):
+                owners.setdefault(name, []).append(group_name)
+    assert {name: groups for name, groups in owners.items() if len(groups) > 1} == {}
+    assert memory_app.command("make_offer") == memory_app.offers.make_offer
+    assert memory_app.command("record_read") == memory_app.audit.record_read
+    with pytest.raises(AttributeError, match="no command 'load'"):
+        memory_app.command("load")  # the store's plumbing is no command
+    with pytest.raises(AttributeError, match="no command '_draft'"):
+        memory_app.command("_draft")

@@ -168,8 +168,8 @@ def test_open_licence_is_taken_at_once_and_survives_withdrawal_of_the_declaratio
         asking_price=None,
         open_licence=cc.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5),
     )
-    contract_id, _ = world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world[
-        "firm"])
+    contract_id, _ = world.app.contracts.take_open_licence(
+        d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     contract = world.get(contract_id)
     assert (contract.status, contract.kind, contract.terms["royalty_rate"]) == (
         "in_force",
@@ -194,8 +194,8 @@ def test_open_licence_with_a_fee_becomes_active_when_paid(world: World) -> None:
         asking_price=None,
         open_licence=cc.OpenLicenceInput(fee=50_000, term_years=3),
     )
-    contract_id, _ = world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world[
-        "rival"])
+    contract_id, _ = world.app.contracts.take_open_licence(
+        d.TakeOpenLicence(listing_id=listing), actor_id=world["rival"])
     assert world.get(contract_id).status == "signed"
     assert world.get(patent).licences[str(contract_id)]["status"] == "granted"
     pay_by_webhook(world, contract_id, payer="rival")

@@ -89,8 +89,8 @@ def test_whole_journey_from_offer_to_a_paid_transfer(world: World) -> None:
     assert started.gateway == "stripe"
     assert world.stripe.started[-1].amount == 9_000_000
     oid = obligation_id(contract_id, "upfront")
-    assert world.app.payments.record_gateway_event(succeeded(oid, "evt_1", 9_000_000,
-        started.provider_payment_id)) is not None
+    assert world.app.payments.record_gateway_event(
+        succeeded(oid, "evt_1", 9_000_000, started.provider_payment_id)) is not None
 
     paid = world.get(oid)
     assert paid.status == "paid"
@@ -167,8 +167,8 @@ def test_starting_a_started_payment_again_resumes_it_and_records_nothing(world: 
     first, position = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert world.get(oid).payment_attempts == 1
 
-    again, again_position = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world[
-        "firm"])
+    again, again_position = world.app.payments.start_payment(
+        d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
 
     assert again == first
     assert again_position == position == head(world.app)
@@ -249,8 +249,8 @@ def test_duplicate_and_out_of_order_gateway_events_change_nothing(world: World) 
     before = head(world.app)
     assert world.app.payments.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is None  # same delivery again
     assert head(world.app) == before
-    world.app.payments.record_gateway_event(succeeded(oid, "evt_2",
-        10_000_000))  # a second success event: no second payment
+    world.app.payments.record_gateway_event(
+        succeeded(oid, "evt_2", 10_000_000))  # a second success event: no second payment
     assert [e.__class__.__name__ for e in world.app.repository.event_store.get(oid)] == [
         "FellDue",
         "PaymentStarted",
@@ -270,7 +270,7 @@ def test_a_refund_event_ahead_of_its_success_event_ends_the_unpaid_contract_and_
     world.app.payments.record_gateway_event(refunded(oid, "evt_r", "re_1"))
     world.app.payments.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
     world.app.payments.record_gateway_event(refunded(oid, "evt_r2",
-        "re_1"))  # the same refund through another event type
+    "re_1"))  # the same refund through another event type
     assert world.get(oid).status == "refunded"
     assert world.get(oid).refund_owed is None
     assert world.get(contract_id).status == "terminated"
@@ -304,8 +304,8 @@ def test_refund_of_an_exclusive_licence_ends_it_and_restores_the_listing(world: 
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
     assert world.get(world["listing"]).terms["deal_types"] == ["assignment"]
-    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee cancelled"), actor_id=world[
-        "admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee cancelled"),
+    actor_id=world["admin"])
     assert world.stripe.refunds == [("pi_1", 500_000, f"refund-{oid}")]
     assert world.get(oid).status == "refunded"
     assert world.get(contract_id).status == "terminated"
@@ -325,8 +325,8 @@ def test_refund_of_a_transfer_gives_the_patent_back(world: World) -> None:
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
-    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="registration refused"), actor_id=world[
-        "admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="registration refused"),
+    actor_id=world["admin"])
     assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
     assert world.get(contract_id).status == "terminated"
 
@@ -420,8 +420,8 @@ def test_an_instalment_falls_due_when_its_date_comes_and_milestones_when_reached
     )
     assert world.get(milestone).amount == 500_000
     with pytest.raises(ContractStateError):
-        world.app.contracts.reach_milestone(d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world[
-            "firm"])
+        world.app.contracts.reach_milestone(d.ReachMilestone(contract_id=contract_id, name="登记完成"),
+        actor_id=world["firm"])
 
 
 def event_names(world: World, aggregate_id: UUID) -> list[str]:
@@ -467,7 +467,7 @@ def test_a_failed_refund_ahead_of_the_success_event_leaves_the_payment_to_be_mad
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
     world.app.payments.record_gateway_event(refunded(oid, "evt_r", "re_1", status="failed",
-        event_type="refund.updated"))
+    event_type="refund.updated"))
     assert world.get(oid).status == "due"
     world.app.payments.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
     assert world.get(oid).status == "paid"
@@ -574,8 +574,8 @@ def test_a_bank_transfer_on_a_terminated_contract_is_recorded_with_the_refund_it
     assert head(world.app) == before + 2
     assert world.get(contract_id).version == contract_version
     assert world.get(world["patent"]).version == patent_version
-    world.app.payments.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"), actor_id=world[
-        "admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"),
+    actor_id=world["admin"])
     assert (world.get(milestone).status, world.get(milestone).refund_owed) == ("refunded", None)
     assert world.manual.refunds[-1][1] == 500_000
 
@@ -596,7 +596,7 @@ def test_money_arriving_at_stripe_on_a_terminated_contract_is_recorded_and_moves
     assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
     assert world.get(world["listing"]).version == listing_version
     # a platform admin can give it back; nothing else is reversed
-    world.app.payments.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"), actor_id=world[
-        "admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"),
+    actor_id=world["admin"])
     assert world.get(milestone).status == "refunded"
     assert world.get(world["patent"]).version == patent_version

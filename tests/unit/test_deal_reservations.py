@@ -133,7 +133,7 @@ def test_no_payment_is_started_when_the_patent_lapsed_after_signing(world: World
     sign_all(world, contract_id)
     world.app.catalogue.change_legal_status(
         cc.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1),
-                            reason="annuity unpaid"),
+                             reason="annuity unpaid"),
         actor_id=world["uni"],
     )
     with refuses(world, PatentNotTradableError, "lapsed"):
@@ -261,8 +261,8 @@ def test_a_new_take_up_is_possible_once_the_last_one_ended(world: World) -> None
     listing = open_listing(world)
     taken, _ = world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     oid = pay_by_webhook(world, taken)
-    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee withdrew"), actor_id=world[
-        "admin"])
+    world.app.payments.refund_payment(
+        d.RefundPayment(obligation_id=oid, reason="licensee withdrew"), actor_id=world["admin"])
     assert world.get(taken).status == "terminated"
     world.clock.advance(date.resolution)
     again = world.app.contracts.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
@@ -306,8 +306,8 @@ def test_a_verified_outsider_objects_and_the_objection_names_its_organisation(wo
 
 # --- a contract that stalls before it takes effect can be ended, freeing the patent ----------------
 def terminate(world: World, contract_id: UUID, by: str, reason: str = "买方未签署") -> None:
-    world.app.contracts.terminate_contract(d.TerminateContract(contract_id=contract_id, reason=reason), actor_id=world[
-        by])
+    world.app.contracts.terminate_contract(
+        d.TerminateContract(contract_id=contract_id, reason=reason), actor_id=world[by])
 
 
 def test_a_party_walks_away_before_signing_and_the_patent_is_free_again(world: World) -> None:

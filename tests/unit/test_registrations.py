@@ -51,9 +51,9 @@ def draft(world: World, by: str, patent_id: UUID) -> UUID:
 
 
 def add_member(world: World, key: str, into: str) -> None:
-    user, _ = world.app.accounts.add_member(ac.AddMember(email=f"{key}@example.test", password=PASSWORD,
-        display_name=key),
-                                   actor_id=world[into])
+    user, _ = world.app.accounts.add_member(
+        ac.AddMember(email=f"{key}@example.test", password=PASSWORD, display_name=key),
+        actor_id=world[into])
     world.ids[key] = user
 
 
@@ -126,7 +126,7 @@ def test_a_decline_withdraws_the_registration_and_the_registrant_registers_it_co
     refused(world, ValidationError, "reason", world.app.registrations.decline_co_ownership,
             r.DeclineCoOwnership(patent_id=patent_id, reason="  "), actor_id=world["inst"])
     world.app.registrations.decline_co_ownership(r.DeclineCoOwnership(patent_id=patent_id, reason="我所不是共有人"),
-                                   actor_id=world["inst"])
+                                                 actor_id=world["inst"])
     withdrawn = patent(world, patent_id)
     assert withdrawn.registration_withdrawn
     assert withdrawn.owners == []
@@ -162,9 +162,10 @@ def test_an_unconfirmed_or_withdrawn_patent_cannot_be_contracted() -> None:
 def test_the_registrant_withdraws_its_own_registration_and_its_listing_closes(world: World) -> None:
     patent_id, listing_id = world["patent"], world["listing"]
     cmd = r.WithdrawRegistration(patent_id=patent_id, reason="登记有误")
-    refused(world, PermissionDeniedError, "only the organisation that registered",
+    refused(
+        world, PermissionDeniedError, "only the organisation that registered",
         world.app.registrations.withdraw_registration,
-            cmd, actor_id=world["rival"])
+        cmd, actor_id=world["rival"])
     add_member(world, "uni_clerk", "uni")
     refused(world, PermissionDeniedError, "org_admin", world.app.registrations.withdraw_registration, cmd,
             actor_id=world["uni_clerk"])
@@ -173,9 +174,10 @@ def test_the_registrant_withdraws_its_own_registration_and_its_listing_closes(wo
     assert patent(world, patent_id).active_listing_id is None
     listing: Listing = world.get(listing_id)
     assert listing.status == "withdrawn"
-    refused(world, PermissionDeniedError, "only the organisation that registered",
+    refused(
+        world, PermissionDeniedError, "only the organisation that registered",
         world.app.registrations.withdraw_registration,
-            cmd, actor_id=world["uni"])  # a withdrawn registration has no owner any more
+        cmd, actor_id=world["uni"])  # a withdrawn registration has no owner any more
 
 
 def test_nothing_contracted_may_rest_on_a_withdrawn_registration(world: World) -> None:
@@ -277,7 +279,7 @@ def test_owners_of_a_patent_a_platform_admin_registered_may_withdraw_it(world: W
     patent_id = register(world, "admin", {"uni": 100})
     world.app.registrations.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["uni"])
     world.app.registrations.withdraw_registration(r.WithdrawRegistration(patent_id=patent_id, reason="号码有误"),
-                                    actor_id=world["uni"])
+                                                  actor_id=world["uni"])
     assert patent(world, patent_id).registration_withdrawn
 
 

@@ -121,14 +121,14 @@ def test_reasons_and_notes_take_several_lines_but_names_take_one() -> None:
     assert dc.RejectOffer(offer_id=uuid.uuid4(), reason="价格太高\n请再议").reason == "价格太高\n请再议"
     with pytest.raises(ValidationError) as refused:
         ac.SignUp(email="a@b.cn", password="secret-password-1", display_name="陈\n明", organisation_name="福州大学",
-                 organisation_kind="university")
+                  organisation_kind="university")
     assert refused.value.field == "display_name"
 
 
 def test_a_password_is_taken_exactly_as_typed() -> None:
     password = "pa\u0073\u0301sword\tpass"  # never recorded as text: hashed as typed, so login still matches
     assert ac.SignUp(email="a@b.cn", password=password, display_name="陈", organisation_name="福州大学",
-                    organisation_kind="university").password == password
+                     organisation_kind="university").password == password
 
 
 # --- the importer ---------------------------------------------------------------------------------

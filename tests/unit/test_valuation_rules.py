@@ -113,8 +113,8 @@ def assess(market: Market, *, actor: UUID | None = None, **changes: Any) -> UUID
         "assumptions": "持续使用假设",
         "report_reference": "华信评报字〔2026〕第018号",
     } | changes
-    valuation_id, _ = market.app.valuation.record_assessment(vc.RecordAssessment(**values),
-        actor_id=actor or market.valuer)
+    valuation_id, _ = market.app.valuation.record_assessment(
+        vc.RecordAssessment(**values), actor_id=actor or market.valuer)
     return valuation_id
 
 
@@ -233,8 +233,8 @@ def test_revocation_refuses_new_assessments_and_takes_the_role(market: Market) -
         vc.RevokeAccreditation(user_id=market.valuer, reason="  "),
         actor_id=market.admin,
     )
-    app.valuation.revoke_accreditation(vc.RevokeAccreditation(user_id=market.valuer, reason="证书被注销"),
-        actor_id=market.admin)
+    app.valuation.revoke_accreditation(
+        vc.RevokeAccreditation(user_id=market.valuer, reason="证书被注销"), actor_id=market.admin)
     user = app.repository.get(market.valuer)
     assert isinstance(user, User)
     assert not user.has_role(Role.VALUER)
@@ -400,8 +400,8 @@ def test_withdraw_needs_the_valuer_or_the_agency_admin_and_a_reason(market: Mark
 
 def test_the_calculator_records_nothing(market: Market) -> None:
     before = market.app.recorder.max_notification_id()
-    result = market.app.valuation.calculate_valuation(vc.CalculateValuation(method="cost_depreciated",
-        inputs=COST_INPUTS))
+    result = market.app.valuation.calculate_valuation(
+        vc.CalculateValuation(method="cost_depreciated", inputs=COST_INPUTS))
     assert result.value == Decimal(800_000)
     assert market.app.recorder.max_notification_id() == before
     with pytest.raises(ValidationError, match=r"^method: must be one of"):

@@ -77,31 +77,31 @@ def market(client: TestClient[Litestar], services: Services, web_app: Litestar) 
     admin = app.accounts.user_id_of(ADMIN_EMAIL)
     assert admin is not None
     auditor, _ = app.accounts.add_member(ac.AddMember(email=AUDITOR, password=PASSWORD, display_name="审计员",
-                                            roles=["member", "auditor"]), actor_id=admin)
-    member, _ = app.accounts.sign_up(ac.SignUp(email=MEMBER, password=PASSWORD, display_name="李",
-        organisation_name="厦门大学",
-                                     organisation_kind="university"))
+                                                      roles=["member", "auditor"]), actor_id=admin)
+    member, _ = app.accounts.sign_up(ac.SignUp(
+        email=MEMBER, password=PASSWORD, display_name="李", organisation_name="厦门大学",
+        organisation_kind="university"))
     org: UUID = app.repository.get(member).organisation_id
     app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
     app.accounts.sign_up(ac.SignUp(email=OUTSIDER, password=PASSWORD, display_name="王", organisation_name="某公司",
-                         organisation_kind="enterprise"))
+                                   organisation_kind="enterprise"))
     patent = _patent(app, member, org, "0123456", "固态锂电池电解质")
-    listing, _ = app.catalogue.draft_listing(cc.DraftListing(patent_id=patent, asking_price=10_000_000, **TERMS),
-        # type: ignore[arg-type]
-                                   actor_id=member)
+    listing, _ = app.catalogue.draft_listing(
+        cc.DraftListing(patent_id=patent, asking_price=10_000_000, **TERMS),  # type: ignore[arg-type]
+        actor_id=member)
     app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=member)
     published = _instant()
-    app.catalogue.revise_listing(cc.ReviseListing(listing_id=listing, asking_price=12_000_000, **TERMS),
-        # type: ignore[arg-type]
-                       actor_id=member)
+    app.catalogue.revise_listing(
+        cc.ReviseListing(listing_id=listing, asking_price=12_000_000, **TERMS),  # type: ignore[arg-type]
+        actor_id=member)
     repriced = _instant()
     app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=patent, legal_status="lapsed",
-                                                effective_date=date(2024, 5, 1), reason="annuity unpaid"),
+                                                           effective_date=date(2024, 5, 1), reason="annuity unpaid"),
                             actor_id=member)
     other = _patent(app, member, org, "0123457", "电池隔膜")
-    draft, _ = app.catalogue.draft_listing(cc.DraftListing(patent_id=other, asking_price=5_000_000, **TERMS),
-        # type: ignore[arg-type]
-                                 actor_id=member)
+    draft, _ = app.catalogue.draft_listing(
+        cc.DraftListing(patent_id=other, asking_price=5_000_000, **TERMS),  # type: ignore[arg-type]
+        actor_id=member)
     settle(services)
     return Market(member, org, auditor, listing, draft, published, repriced)
 
@@ -168,7 +168,7 @@ def test_event_log_page_filters_and_pages(
     assert "page=2" not in first.text
     for n in range((PAGE_SIZE - total) // 2 + 1):  # two events each: the log grows past one page
         services.app.accounts.bootstrap_platform_admin(email=f"ops{n}@platform.test", password=PASSWORD,
-                                              display_name=f"Ops {n}", organisation_name=f"运营{n}")
+                                                       display_name=f"Ops {n}", organisation_name=f"运营{n}")
     services.make_runner().catch_up()
     first = client.get("/audit/events?page=1")
     assert first.text.count("data-position=") == PAGE_SIZE

@@ -474,7 +474,7 @@ def test_the_html_forms_offer_counter_and_accept_and_the_thread_is_for_the_parti
     assert admin_id is not None
     auditor, _ = services.app.accounts.add_member(
         ac.AddMember(email="audit@platform.example.cn", password="secret-password-1", display_name="审计员",
-                    roles=["member", "auditor"]), actor_id=admin_id.id)
+                     roles=["member", "auditor"]), actor_id=admin_id.id)
     login(client, "audit@platform.example.cn", "secret-password-1")
     assert client.get(thread_path).status_code == 200
     assert client.get(contract_path).status_code == 200

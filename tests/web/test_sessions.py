@@ -57,7 +57,7 @@ def user_id_of(client: TestClient[Litestar]) -> str:
 def change_password(services: Services, user_id: str, password: str) -> None:
     """The member changes its password (the command the account page and the API run)."""
     services.app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=password),
-                                 actor_id=uuid.UUID(user_id))
+                                          actor_id=uuid.UUID(user_id))
     settle(services)
 
 
@@ -256,7 +256,7 @@ def test_erasing_or_deactivating_a_user_deletes_its_sessions_and_their_name_at_o
         assert client.post(f"/api/users/{user_id}/erase", headers=admin).status_code == 200
     else:
         services.app.accounts.add_member(ac.AddMember(email="head@fzu.test", password=PASSWORD, display_name="系主任",
-                                            roles=["member", "org_admin"]), actor_id=uuid.UUID(user_id))
+                                                      roles=["member", "org_admin"]), actor_id=uuid.UUID(user_id))
         settle(services)
         login(client, "head@fzu.test", PASSWORD)
         assert post_form(client, f"/my/members/{user_id}/deactivate", {}, form_page="/my").status_code == 303

@@ -135,8 +135,8 @@ class AccountController(Controller):
                 "roles": [str(r) for r in form.getall("roles", [])] or ["member"],
             })
             hashed = await password_work(hash_password, cmd.password)
-            _, position = await web.run(web.services.app.accounts.add_member, cmd, actor_id=me.user_id,
-                password_hash=hashed)
+            _, position = await web.run(
+                web.services.app.accounts.add_member, cmd, actor_id=me.user_id, password_hash=hashed)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)

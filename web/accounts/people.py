@@ -222,8 +222,8 @@ class AccountsApiController(Controller):
           status_code=200)
     async def erase(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        position = await web.run(web.services.app.accounts.erase_user, ac.EraseUser(user_id=user_id),
-            actor_id=me.user_id)
+        position = await web.run(
+            web.services.app.accounts.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
         await end_sessions(web, user_id, position)
         return Done(position)
 

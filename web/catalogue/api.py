@@ -144,7 +144,7 @@ class ApiController(Controller):
     ) -> Done:
         me = api_identity(request, web)
         cmd = cc.ReviseListing(listing_id=listing_id, expected_version=expected_version,
-                              **msgspec.structs.asdict(data))
+                               **msgspec.structs.asdict(data))
         position = await web.run(web.services.app.catalogue.revise_listing, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)

@@ -151,13 +151,13 @@ class MemberFormsController(Controller):
 
     @post("/listings/{listing_id:uuid}/publish")
     async def publish(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        return await self._transition(request, web, cc.PublishListing, listing_id,
-            web.services.app.catalogue.publish_listing)
+        return await self._transition(
+            request, web, cc.PublishListing, listing_id, web.services.app.catalogue.publish_listing)
 
     @post("/listings/{listing_id:uuid}/withdraw")
     async def withdraw(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        return await self._transition(request, web, cc.WithdrawListing, listing_id,
-            web.services.app.catalogue.withdraw_listing)
+        return await self._transition(
+            request, web, cc.WithdrawListing, listing_id, web.services.app.catalogue.withdraw_listing)
 
     @staticmethod
     async def _transition(

@@ -35,17 +35,17 @@ class RegistrationPagesController(Controller):
     @post("/patents/{patent_id:uuid}/withdraw-registration")
     async def withdraw(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
-        return await _command(request, web, web.services.app.registrations.withdraw_registration,
-            r.WithdrawRegistration,
-                              {"patent_id": str(patent_id), "reason": text(form, "reason")}, f"/patents/{patent_id}")
+        return await _command(
+            request, web, web.services.app.registrations.withdraw_registration, r.WithdrawRegistration,
+            {"patent_id": str(patent_id), "reason": text(form, "reason")}, f"/patents/{patent_id}")
 
     @post("/patents/{patent_id:uuid}/claims")
     async def file_claim(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
         data = {"patent_id": str(patent_id), "evidence": text(form, "evidence"), "reference": text(form, "reference")}
-        return await _command(request, web, web.services.app.registrations.file_ownership_claim, r.FileOwnershipClaim,
-            data,
-                              f"/patents/{patent_id}?claim=filed")
+        return await _command(
+            request, web, web.services.app.registrations.file_ownership_claim, r.FileOwnershipClaim, data,
+            f"/patents/{patent_id}?claim=filed")
 
     @get("/admin/claims", name="admin_claims")
     async def claims(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -63,9 +63,9 @@ class RegistrationPagesController(Controller):
     async def decide(self, claim_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
         data = {"claim_id": str(claim_id), "upheld": text(form, "decision") == "uphold", "reason": text(form, "reason")}
-        return await _command(request, web, web.services.app.registrations.decide_ownership_claim,
-            r.DecideOwnershipClaim, data,
-                              "/admin/claims")
+        return await _command(
+            request, web, web.services.app.registrations.decide_ownership_claim, r.DecideOwnershipClaim, data,
+            "/admin/claims")
 
 
 async def _command(

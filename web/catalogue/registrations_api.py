@@ -91,8 +91,8 @@ class RegistrationsApiController(Controller):
     ) -> Created:
         me = api_identity(request, web)
         cmd = r.FileOwnershipClaim(patent_id=patent_id, evidence=data.evidence, reference=data.reference)
-        claim_id, position = await web.run(web.services.app.registrations.file_ownership_claim, cmd,
-            actor_id=me.user_id)
+        claim_id, position = await web.run(
+            web.services.app.registrations.file_ownership_claim, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(claim_id, position)
 

@@ -109,8 +109,8 @@ class ValuationApiController(Controller):
     @post("/valuers", summary="Accredit a valuation agency's member as a valuer (platform admin)", security=BEARER)
     async def accredit(self, data: vc.AccreditValuer, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = api_identity(request, web)
-        accreditation_id, position = await web.run(web.services.app.valuation.accredit_valuer, data,
-            actor_id=me.user_id)
+        accreditation_id, position = await web.run(
+            web.services.app.valuation.accredit_valuer, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(accreditation_id, position)
 
