@@ -16,8 +16,9 @@ from benchmarks.common import BenchResult, Context, at_most, fresh_database, mak
 from domain.catalogue.listing import Listing, ListingTerms, Maturity
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.money import Money
+from marketplace.accounts import commands as ac
 from marketplace.audit.replay import state_at
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 
 EVENTS = 1_000
@@ -32,18 +33,18 @@ class NoSnapshots(Marketplace):
 
 
 def _listing_with_events(app: Marketplace, count: int) -> tuple[UUID, list[datetime]]:
-    admin = app.bootstrap_platform_admin(email="ops@bench.test", password="a-long-password",
-                                         display_name="Ops", organisation_name="Bench Ops")
-    user, _ = app.sign_up(c.SignUp(email="tto@bench.test", password="a-long-password", display_name="TTO",
-                                   organisation_name="基准大学", organisation_kind="university"))
+    admin = app.accounts.bootstrap_platform_admin(email="ops@bench.test", password="a-long-password",
+                                                  display_name="Ops", organisation_name="Bench Ops")
+    user, _ = app.accounts.sign_up(ac.SignUp(email="tto@bench.test", password="a-long-password", display_name="TTO",
+                                             organisation_name="基准大学", organisation_kind="university"))
     org: UUID = app.repository.get(user).organisation_id
-    app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
+    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
     digits = "202010100001"
-    patent, _ = app.register_patent(c.RegisterPatent(
+    patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
         application_number=f"{digits}.{cn_check_character(digits)}", patent_type="invention",
         title_zh="一种基准测试用锂电池", filing_date=date(2020, 1, 1),
-        owners=[c.OwnerShare(organisation_id=org, share=100)]), actor_id=user)
-    listing_id, _ = app.draft_listing(c.DraftListing(
+        owners=[cc.OwnerShare(organisation_id=org, share=100)]), actor_id=user)
+    listing_id, _ = app.catalogue.draft_listing(cc.DraftListing(
         patent_id=patent, deal_types=["assignment"], price_mode="fixed", asking_price=1_000_000,
         maturity="pilot"), actor_id=user)
     listing: Listing = app.repository.get(listing_id)

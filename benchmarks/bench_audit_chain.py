@@ -50,7 +50,7 @@ from benchmarks.common import (
     summary_table,
 )
 from marketplace.audit.chain import export, state_timestamp, verify_export, verify_store
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 from marketplace.platform.database import DatabaseAddress
 from projections.audit.chain import GENESIS, PostgresAuditChainView, link_hash_encoded
 from projections.runner import BatchProjectionRunner
@@ -124,8 +124,8 @@ class CommandLoad:
         self.published: list[UUID] = []
         self.drafts: list[UUID] = []
         for _ in range(drafts + 5):
-            patent, _ = app.register_patent(self.cmds.register(), actor_id=self.cmds.user)
-            listing, _ = app.draft_listing(self.cmds.draft(patent), actor_id=self.cmds.user)
+            patent, _ = app.catalogue.register_patent(self.cmds.register(), actor_id=self.cmds.user)
+            listing, _ = app.catalogue.draft_listing(self.cmds.draft(patent), actor_id=self.cmds.user)
             self.drafts.append(listing)
         for _ in range(5):
             self.publish()
@@ -133,17 +133,18 @@ class CommandLoad:
 
     def publish(self) -> int:
         listing = self.drafts.pop()
-        position: int = self.app.publish_listing(c.PublishListing(listing_id=listing), actor_id=self.cmds.user)
+        position: int = self.app.catalogue.publish_listing(
+            cc.PublishListing(listing_id=listing), actor_id=self.cmds.user)
         self.published.append(listing)
         return position
 
     def revise(self) -> int:
         self.serial += 1
         listing = self.published[self.serial % len(self.published)]
-        cmd = c.ReviseListing(listing_id=listing, deal_types=["assignment"], price_mode="fixed",
-                              asking_price=100_000_000 + self.serial * 10_000, maturity="pilot",
-                              advantages=f"成本降低约三成（第 {self.serial} 次修订）", keywords=["电池"])
-        position: int = self.app.revise_listing(cmd, actor_id=self.cmds.user)
+        cmd = cc.ReviseListing(listing_id=listing, deal_types=["assignment"], price_mode="fixed",
+                               asking_price=100_000_000 + self.serial * 10_000, maturity="pilot",
+                               advantages=f"成本降低约三成（第 {self.serial} 次修订）", keywords=["电池"])
+        position: int = self.app.catalogue.revise_listing(cmd, actor_id=self.cmds.user)
         return position
 
     def block(self, n: int, latencies: list[float]) -> float:

@@ -42,7 +42,8 @@ from benchmarks.common import (
 from domain.catalogue.patent import Patent
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.ids import organisation_id
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.platform.database import DatabaseAddress
 
 TARGET_RATIO = 0.70
@@ -56,33 +57,33 @@ class Commands:
         self.app = app
         self.rng = random.Random(7)
         self.serial = 0
-        self.admin = app.bootstrap_platform_admin(
+        self.admin = app.accounts.bootstrap_platform_admin(
             email="ops@bench.example.cn", password="bench-admin-password", display_name="Ops",
             organisation_name="平台运营（基准测试）")
-        self.user, _ = app.sign_up(c.SignUp(
+        self.user, _ = app.accounts.sign_up(ac.SignUp(
             email="tto@fzu.bench.example.cn", password="bench-user-password", display_name="王老师",
             organisation_name=ORG_NAME, organisation_kind="university", region="福州"))
         self.org = organisation_id(ORG_NAME)
-        app.verify_organisation(c.VerifyOrganisation(organisation_id=self.org), actor_id=self.admin)
+        app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=self.org), actor_id=self.admin)
 
     def register(self) -> Any:
         self.serial += 1
         digits = f"20211{self.serial:07d}"  # filed 2021, type digit 1 (invention)
         t = vocabulary.title(self.rng)
         zh, en = vocabulary.abstract(self.rng, t)
-        return c.RegisterPatent(
+        return cc.RegisterPatent(
             jurisdiction="CN", application_number=f"{digits}.{cn_check_character(digits)}",
             publication_number=f"CN{113_000_000 + self.serial}A", patent_type="invention",
             title_zh=t.zh, title_en=t.en, abstract_zh=zh, abstract_en=en,
             ipc_codes=vocabulary.ipc_codes(self.rng, t.field), filing_date=date(2021, 3, 1 + self.serial % 28),
             publication_date=date(2021, 9, 1 + self.serial % 28), legal_status="pending",
-            owners=[c.OwnerShare(self.org, 100)],
-            inventors=[c.InventorShare(vocabulary.person(self.rng), 60),
-                       c.InventorShare(vocabulary.person(self.rng), 40)],
+            owners=[cc.OwnerShare(self.org, 100)],
+            inventors=[cc.InventorShare(vocabulary.person(self.rng), 60),
+                       cc.InventorShare(vocabulary.person(self.rng), 40)],
         )
 
     def draft(self, patent_id: uuid.UUID) -> Any:
-        return c.DraftListing(
+        return cc.DraftListing(
             patent_id=patent_id, deal_types=["assignment", "exclusive_licence"], price_mode="fixed",
             asking_price=self.rng.randrange(5, 500) * 1_000_000, maturity="pilot", trl=6,
             advantages="成本降低约三成", applications="新能源汽车、储能", keywords=["电池", "隔膜"],
@@ -189,7 +190,7 @@ def breakdown(cmds: Commands, n: int) -> tuple[dict[str, float], float]:
         for _ in range(n):
             cmd = cmds.register()
             started = time.perf_counter()
-            cmds.app.register_patent(cmd, actor_id=cmds.user)
+            cmds.app.catalogue.register_patent(cmd, actor_id=cmds.user)
             totals += time.perf_counter() - started
     steps = {name: seconds / n * 1000 for name, seconds in timer.totals.items()}
     steps["other (command code, save bookkeeping)"] = totals / n * 1000 - sum(steps.values())
@@ -201,7 +202,7 @@ def profile(cmds: Commands, n: int) -> str:
     commands = [cmds.register() for _ in range(n)]
     profiler.enable()
     for cmd in commands:
-        cmds.app.register_patent(cmd, actor_id=cmds.user)
+        cmds.app.catalogue.register_patent(cmd, actor_id=cmds.user)
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
@@ -225,10 +226,10 @@ def run(ctx: Context) -> BenchResult:
             app = services.app
             cmds = Commands(app)
             # Warm up both paths (connections, prepared statements, imports).
-            warm = [app.register_patent(cmds.register(), actor_id=cmds.user)[0] for _ in range(10)]
+            warm = [app.catalogue.register_patent(cmds.register(), actor_id=cmds.user)[0] for _ in range(10)]
             for pid in warm:
-                lid, _ = app.draft_listing(cmds.draft(pid), actor_id=cmds.user)
-                app.publish_listing(c.PublishListing(listing_id=lid), actor_id=cmds.user)
+                lid, _ = app.catalogue.draft_listing(cmds.draft(pid), actor_id=cmds.user)
+                app.catalogue.publish_listing(cc.PublishListing(listing_id=lid), actor_id=cmds.user)
             state_size = int(execute(address, "SELECT avg(octet_length(state)) FROM marketplace_events"
                                               " WHERE topic = 'domain.patent:Patent.Registered'")[0][0])
             state = os.urandom(state_size)
@@ -240,12 +241,14 @@ def run(ctx: Context) -> BenchResult:
                     started = time.perf_counter()
                     lat["raw"] += raw_inserts(conn, n, state)
                     rates["raw"].append(n / (time.perf_counter() - started))
-                    patents = command_block(app.register_patent, [cmds.register() for _ in range(n)], cmds.user,
-                                            lat["register"], rates["register"])
-                    listings = command_block(app.draft_listing, [cmds.draft(p) for p in patents], cmds.user,
+                    patents = command_block(
+                        app.catalogue.register_patent, [cmds.register() for _ in range(n)], cmds.user,
+                        lat["register"], rates["register"])
+                    listings = command_block(app.catalogue.draft_listing, [cmds.draft(p) for p in patents], cmds.user,
                                              lat["draft"], rates["draft"])
-                    command_block(app.publish_listing, [c.PublishListing(listing_id=x) for x in listings], cmds.user,
-                                  lat["publish"], rates["publish"])
+                    command_block(
+                        app.catalogue.publish_listing, [cc.PublishListing(listing_id=x) for x in listings], cmds.user,
+                        lat["publish"], rates["publish"])
                 like_es = raw_inserts_like_eventsourcing(conn, 60 if ctx.quick else 200, state)
             steps, mean_ms = breakdown(cmds, 60 if ctx.quick else 150)
             hot = profile(cmds, 50)

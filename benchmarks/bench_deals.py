@@ -26,8 +26,9 @@ from benchmarks.common import BenchResult, Context, execute, fresh_database, mak
 from domain.deals.contract import Contract
 from domain.deals.payment import obligation_id
 from domain.shared.ids import organisation_id
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
-from marketplace.platform import commands as c
 
 BUYER = "福建新能源科技有限公司（基准测试）"
 COMMANDS_PER_JOURNEY = 7
@@ -38,38 +39,39 @@ class Deals(Commands):
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.buyer, _ = app.sign_up(c.SignUp(
+        self.buyer, _ = app.accounts.sign_up(ac.SignUp(
             email="cto@xny.bench.example.cn", password="bench-buyer-password", display_name="陈总",
             organisation_name=BUYER, organisation_kind="enterprise", region="宁德"))
-        app.verify_organisation(c.VerifyOrganisation(organisation_id=organisation_id(BUYER)), actor_id=self.admin)
+        app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=organisation_id(BUYER)),
+        actor_id=self.admin)
 
     def listings(self, n: int) -> list[tuple[UUID, int]]:
         """``n`` published fixed-price listings with their prices."""
         out = []
         for _ in range(n):
-            patent, _ = self.app.register_patent(self.register(), actor_id=self.user)
+            patent, _ = self.app.catalogue.register_patent(self.register(), actor_id=self.user)
             draft = self.draft(patent)
-            listing, _ = self.app.draft_listing(draft, actor_id=self.user)
-            self.app.publish_listing(c.PublishListing(listing_id=listing), actor_id=self.user)
+            listing, _ = self.app.catalogue.draft_listing(draft, actor_id=self.user)
+            self.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=self.user)
             out.append((listing, draft.asking_price))
         return out
 
     def offer(self, listing: UUID, price: int) -> UUID:
         offer: UUID
-        offer, _ = self.app.make_offer(d.MakeOffer(listing_id=listing, kind="assignment", price=price),
-                                       actor_id=self.buyer)
+        offer, _ = self.app.offers.make_offer(d.MakeOffer(listing_id=listing, kind="assignment", price=price),
+                                              actor_id=self.buyer)
         return offer
 
     def journey(self, listing: UUID, price: int) -> None:
         app = self.app
         offer = self.offer(listing, price)
-        contract_id, _ = app.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=self.user)
+        contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=self.user)
         contract: Contract = app.repository.get(contract_id)
         for signer in (self.user, self.buyer):
-            app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
-                              actor_id=signer)
-        app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=self.buyer)
-        app.record_manual_receipt(d.RecordManualReceipt(
+            app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
+                                        actor_id=signer)
+        app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=self.buyer)
+        app.payments.record_manual_receipt(d.RecordManualReceipt(
             obligation_id=obligation_id(contract_id, "upfront"), amount=price, bank_reference=f"BANK-{offer.hex[:12]}"),
             actor_id=self.admin)
 

@@ -30,7 +30,7 @@ from benchmarks.common import (
     say,
 )
 from benchmarks.load import serve
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 
 TARGET_P99_MS = 20.0
 PASSWORD = "bench-user-password"
@@ -74,8 +74,8 @@ def projection_lag(services: Any, cmds: Commands, listing_id: UUID, n: int, conn
     lags = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for i in range(n):
-            cmd = c.ReviseListing(listing_id=listing_id, **_terms(90_000_000 + i * 10_000))
-            position = services.app.revise_listing(cmd, actor_id=cmds.user)
+            cmd = cc.ReviseListing(listing_id=listing_id, **_terms(90_000_000 + i * 10_000))
+            position = services.app.catalogue.revise_listing(cmd, actor_id=cmds.user)
             committed = time.perf_counter()
             while True:
                 row = conn.execute("SELECT notification_id FROM catalogue_tracking"
@@ -95,9 +95,9 @@ def run(ctx: Context) -> BenchResult:
         services = make_services(address)
         try:
             cmds = Commands(services.app)
-            patent_id, _ = services.app.register_patent(cmds.register(), actor_id=cmds.user)
-            listing_id, _ = services.app.draft_listing(cmds.draft(patent_id), actor_id=cmds.user)
-            services.app.publish_listing(c.PublishListing(listing_id=listing_id), actor_id=cmds.user)
+            patent_id, _ = services.app.catalogue.register_patent(cmds.register(), actor_id=cmds.user)
+            listing_id, _ = services.app.catalogue.draft_listing(cmds.draft(patent_id), actor_id=cmds.user)
+            services.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing_id), actor_id=cmds.user)
 
             commands: list[float] = []
             visible: list[float] = []

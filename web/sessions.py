@@ -182,7 +182,7 @@ async def authenticate(request: ASGIConnection[Any, Any, Any, Any], web: WebStat
     throttle, address = throttle_of(request), client_address(request)
     await throttle.take_login(email, address)
     try:
-        user = await run_in_password_pool(web.services.app.authenticate, email, password)
+        user = await run_in_password_pool(web.services.app.accounts.authenticate, email, password)
     except PasswordPoolBusyError:
         await throttle.give_back(("login.address", address), ("login.account", email))
         raise ThrottledError(2, busy=True) from None

@@ -8,54 +8,32 @@ when every party has signed and the first payment obligation is paid.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.deals.contract_terms import (
+    ContractStatus,
+    ObjectionStatus,
+    check_signature,
+    contract_id_for_offer,
+    first_purpose,
+    instalment_purpose,
+    open_licence_contract_id,
+    scheduled_payments,
+)
 from domain.deals.royalty import check_report_period
 from domain.deals.royalty import closes_licence_year as closes_year
 from domain.deals.terms import DealKind, DealTerms
-from domain.shared.errors import (
-    ConsentMissingError,
-    ContractStateError,
-    NoticeWindowError,
-    PatentNotTradableError,
-    PermissionDeniedError,
-    ValidationError,
-)
-from domain.shared.ids import natural_id
+from domain.shared.errors import ContractStateError, NoticeWindowError, PermissionDeniedError, ValidationError
 from domain.shared.money import check_amount
 from domain.shared.topics import stored_as
 
-
-class ContractStatus(StrEnum):
-    DRAFTED = "drafted"  # awaiting notice, consents and signatures
-    SIGNED = "signed"  # every party signed; awaiting the first payment
-    IN_FORCE = "in_force"
-    TERMINATED = "terminated"
-
-
-class ObjectionStatus(StrEnum):
-    PENDING = "pending"
-    UPHELD = "upheld"
-    DISMISSED = "dismissed"
-
-
-def contract_id_for_offer(offer_id: UUID) -> UUID:
-    """One contract per accepted offer."""
-    return natural_id("contract", str(offer_id))
-
-
-def open_licence_contract_id(listing_id: UUID, licensee_organisation_id: UUID, instant: datetime) -> UUID:
-    """An open-licence take-up: one contract per listing, licensee and instant."""
-    return natural_id("contract", f"open:{listing_id}:{licensee_organisation_id}:{instant.isoformat()}")
-
-
-def instalment_purpose(index: int, due: str | None) -> str:
-    """The payment purpose of the instalment at ``index`` (0-based): ``upfront`` when on signing."""
-    return "upfront" if due is None else f"instalment-{index + 1}"
+__all__ = [  # the contract's values live in domain.deals.contract_terms; importable from here as before
+    "Contract", "ContractStatus", "LicenceContract", "ObjectionStatus", "TransferContract",
+    "contract_id_for_offer", "instalment_purpose", "open_licence_contract_id",
+]
 
 
 class Contract(Aggregate):
@@ -208,22 +186,11 @@ class Contract(Aggregate):
 
     def first_purpose(self) -> str | None:
         """The payment obligation that brings the contract into force (``None``: nothing to pay first)."""
-        instalments = self.terms["instalments"]
-        if instalments:
-            return instalment_purpose(0, instalments[0]["due"])
-        return "upfront" if int(self.terms["price"]) > 0 else None
+        return first_purpose(self.terms)
 
     def scheduled_payments(self, today: date) -> list[tuple[str, int, str | None]]:
         """Price payments due by ``today`` once signed: (purpose, amount, due date or ``None``)."""
-        instalments = self.terms["instalments"]
-        if not instalments:
-            price = int(self.terms["price"])
-            return [("upfront", price, None)] if price > 0 else []
-        due = []
-        for i, inst in enumerate(instalments):
-            if inst["due"] is None or date.fromisoformat(inst["due"]) <= today:
-                due.append((instalment_purpose(i, inst["due"]), int(inst["amount"]), inst["due"]))
-        return due
+        return scheduled_payments(self.terms, today)
 
     def _require(self, *allowed: ContractStatus, action: str) -> None:
         if ContractStatus(self.status) not in allowed:
@@ -287,34 +254,7 @@ class Contract(Aggregate):
     def sign(self, organisation_id: UUID, *, text_sha256: str, patent_tradable: bool, now: datetime, by: UUID) -> None:
         """A party signs the text it read (identified by its SHA-256)."""
         self._require(ContractStatus.DRAFTED, action="signed")
-        if organisation_id not in self.parties:
-            raise PermissionDeniedError("contract_id: only a party to the contract may sign it", field="contract_id")
-        if str(organisation_id) in self.signatures:
-            raise ContractStateError("contract_id: your organisation has already signed", field="contract_id")
-        if self.in_notice(now):
-            raise NoticeWindowError(
-                f"contract_id: the public notice runs until {self.notice_ends_at}; sign after it closes",
-                field="contract_id",
-            )
-        if any(s == ObjectionStatus.PENDING for s in self.objections.values()):
-            raise NoticeWindowError(
-                "contract_id: an objection to the notice awaits the seller's decision", field="contract_id"
-            )
-        if any(s == ObjectionStatus.UPHELD for s in self.objections.values()):
-            raise NoticeWindowError(
-                "contract_id: an objection was upheld; this contract cannot be signed", field="contract_id"
-            )
-        missing = [o for o in self.consents_required if o not in self.consents]
-        if missing:
-            raise ConsentMissingError(
-                f"contract_id: {len(missing)} co-owner(s) have not consented yet", field="contract_id"
-            )
-        if not patent_tradable:
-            raise PatentNotTradableError("patent_id: the patent is no longer in force", field="patent_id")
-        if text_sha256 != self.text_sha256:
-            raise ContractStateError(
-                "text_sha256: the contract text changed since you read it; read it again", field="text_sha256"
-            )
+        check_signature(self, organisation_id, text_sha256=text_sha256, patent_tradable=patent_tradable, now=now)
         self._signed(organisation_id=organisation_id, by=by, at=now.isoformat(), text_sha256=text_sha256)
 
     @event("Signed")

@@ -1,4 +1,4 @@
-"""Command structs of accounts beyond sign-up: password change, deactivation, erasure."""
+"""Command structs of accounts: sign-up, members, verification, roles, password change, deactivation, erasure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from uuid import UUID
 
 import msgspec
 
-from marketplace.platform.commands import Command
+from domain.accounts.organisation import OrganisationKind
+from marketplace.platform.command import Command, ShortText, one_of
+from marketplace.platform.command import Password as SecretPassword
 
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200)]
 
@@ -33,3 +35,33 @@ class EraseUser(Command, frozen=True, kw_only=True):
     """A platform admin erases a person's personal data on request (PIPL)."""
 
     user_id: UUID
+
+
+class SignUp(Command, frozen=True, kw_only=True):
+    email: ShortText
+    password: SecretPassword
+    display_name: ShortText
+    organisation_name: ShortText
+    organisation_kind: Annotated[str, one_of(OrganisationKind)]
+    region: ShortText = ""
+
+
+class AddMember(Command, frozen=True, kw_only=True):
+    email: ShortText
+    password: SecretPassword
+    display_name: ShortText
+    roles: list[str] = msgspec.field(default_factory=lambda: ["member"])
+
+
+class VerifyOrganisation(Command, frozen=True, kw_only=True):
+    organisation_id: UUID
+
+
+class GrantRole(Command, frozen=True, kw_only=True):
+    user_id: UUID
+    role: ShortText
+
+
+class RevokeRole(Command, frozen=True, kw_only=True):
+    user_id: UUID
+    role: ShortText

@@ -51,7 +51,7 @@ def _in_pool(fn: Callable[..., T], *args: Any) -> T:
 
 
 async def run_in_password_pool(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Await ``fn(*args, **kwargs)`` run in the password pool (e.g. ``Marketplace.authenticate``).
+    """Await ``fn(*args, **kwargs)`` run in the password pool (e.g. ``Accounts.authenticate``).
 
     Raises :class:`PasswordPoolBusyError` at once when :data:`MAX_WAITING` checks already wait.
     """

@@ -8,25 +8,34 @@ organisation may add plain members (no role changes) so that a team can prepare 
 ``member`` is never revoked (an account without a role makes no sense: deactivate it instead), and
 an erased account's roles do not change; a deactivated one is granted nothing until reactivated.
 
-Personal data (e-mail, display name, password hash) goes to ``self.personal``, never into events.
+Personal data (e-mail, display name, password hash) goes to ``self.store.personal``, never into events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
 from domain.accounts.organisation import Organisation
-from domain.accounts.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User, email_key, legacy_email_key
+from domain.accounts.user import (
+    ORGANISATION_ROLES,
+    PLATFORM_WIDE,
+    Role,
+    User,
+    clean_display_name,
+    clean_email,
+    email_key,
+    legacy_email_key,
+    parse_roles,
+)
 from domain.shared.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
-from domain.shared.ids import legacy_user_id
+from domain.shared.ids import legacy_user_id, organisation_ids
+from domain.shared.text import checked
 from marketplace.accounts import commands as ac
-from marketplace.accounts.passwords import hash_password, verify_password
+from marketplace.accounts.old_accounts import UnconfirmedGrant, unconfirmed_grants, upgrade_old_accounts
+from marketplace.accounts.passwords import hash_password, timing_equaliser, verify_password
 from marketplace.accounts.personal_data import Erasure, NewPasswordHash, Person, duplicate_email
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
-
-USER_SIGNED_UP = "domain.user:User.SignedUp"
 
 
 @dataclass(frozen=True)
@@ -38,23 +47,17 @@ class CheckedPasswordChange:
     new_hash: str
 
 
-@dataclass(frozen=True)
-class UnconfirmedGrant:
-    """A platform-wide role an old event granted outside the rule, not honoured until confirmed."""
+class Accounts:
+    """Accounts and the people behind them: joining, members, roles, passwords, deactivation, erasure."""
 
-    user_id: UUID
-    role: str
-    granted_by: UUID | None
-
-
-class AccountCommands(MarketplaceBase):
-    """Accounts and the people behind them."""
+    def __init__(self, store: MarketplaceBase) -> None:
+        self.store = store
 
     # --- joining -------------------------------------------------------------------------------
     def _require_email_free(self, email: str) -> None:
-        if self.personal.find_by_email(email) is not None:
+        if self.store.personal.find_by_email(email) is not None:
             raise duplicate_email()
-        old = self.find_user(legacy_user_id(email))
+        old = self.store.find_user(legacy_user_id(email))
         if old is not None and old.legacy_person is not None:
             raise duplicate_email()
 
@@ -63,45 +66,150 @@ class AccountCommands(MarketplaceBase):
         duplicate: ConflictError | None = None,
     ) -> int:
         """Claim the e-mail in the personal-data store, then record the events; undo the claim if they fail."""
-        self.personal.claim(Person(user.id, email, name, password_hash))
+        self.store.personal.claim(Person(user.id, email, name, password_hash))
         try:
-            return self.commit(*others, user, duplicate=duplicate)
+            return self.store.commit(*others, user, duplicate=duplicate)
         except BaseException:
-            self.personal.erase(user.id)
+            self.store.personal.erase(user.id)
             raise
+
+    def sign_up(self, cmd: ac.SignUp, *, password_hash: str | None = None) -> tuple[UUID, int]:
+        """A person signs up for a new organisation, which waits for verification.
+
+        ``password_hash``: the hash of ``cmd.password``, made beforehand in the password pool (the web does,
+        so that no command worker thread waits on argon2); made here otherwise.
+        """
+        email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
+        self._require_email_free(email)
+        if any(self.store.exists(i) for i in organisation_ids(cmd.organisation_name)):
+            raise ConflictError(
+                "organisation_name: this organisation is already registered; ask its administrator to add you",
+                field="organisation_name",
+            )
+        org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
+        user = User.sign_up(organisation_id=org.id, authority="self", roles=(Role.MEMBER.value, Role.ORG_ADMIN.value))
+        duplicate = ConflictError(
+            "organisation_name: this organisation is already registered; ask its administrator to add you",
+            field="organisation_name",
+        )
+        hashed = password_hash or hash_password(cmd.password)
+        return user.id, self._save_new_person(user, email, name, hashed, org, duplicate=duplicate)
+
+    def add_member(
+        self, cmd: ac.AddMember, *, actor_id: UUID | None, password_hash: str | None = None
+    ) -> tuple[UUID, int]:
+        """An org admin adds a colleague to its own organisation (a platform admin to the operator's).
+
+        ``password_hash``: as for :meth:`sign_up`.
+        """
+        admin = self.store.actor(actor_id)
+        roles = parse_roles(list(cmd.roles)) or (Role.MEMBER.value,)
+        if Role.VALUER.value in roles:
+            raise PermissionDeniedError("roles: the valuer role comes only with a valuer accreditation", field="roles")
+        if admin.has_role(Role.PLATFORM_ADMIN):
+            authority = Role.PLATFORM_ADMIN.value
+        else:
+            self.store.require_role(admin, Role.ORG_ADMIN)
+            wide = sorted(set(roles) & PLATFORM_WIDE)
+            if wide:
+                raise PermissionDeniedError(
+                    f"roles: only a platform admin can grant {', '.join(wide)}", field="roles")
+            org = self.store.load(Organisation, admin.organisation_id, "organisation_id")
+            if not org.verified and set(roles) != {Role.MEMBER.value}:
+                raise PermissionDeniedError(
+                    "roles: until the platform has verified your organisation you may add plain members only",
+                    field="roles")
+            authority = Role.ORG_ADMIN.value
+        email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
+        self._require_email_free(email)
+        user = User.sign_up(organisation_id=admin.organisation_id, authority=authority, roles=roles, by=admin.id)
+        hashed = password_hash or hash_password(cmd.password)
+        return user.id, self._save_new_person(user, email, name, hashed)
+
+    def verify_organisation(self, cmd: ac.VerifyOrganisation, *, actor_id: UUID | None) -> int:
+        admin = self.store.actor(actor_id)
+        self.store.require_role(admin, Role.PLATFORM_ADMIN)
+        org = self.store.load(Organisation, cmd.organisation_id, "organisation_id")
+        org.verify(by=admin.id)
+        return self.store.commit(org)
+
+    def grant_role(self, cmd: ac.GrantRole, *, actor_id: UUID | None) -> int:
+        """Grant a role (a platform admin granting a role awaiting confirmation confirms it)."""
+        admin, user, authority = self._role_authority(cmd.user_id, cmd.role, actor_id)
+        user.grant_role(cmd.role, by=admin.id, authority=authority)
+        return self.store.commit(user)
+
+    def revoke_role(self, cmd: ac.RevokeRole, *, actor_id: UUID | None) -> int:
+        """Take a role away; the same authority as granting it."""
+        admin, user, _ = self._role_authority(cmd.user_id, cmd.role, actor_id)
+        user.revoke_role(cmd.role, by=admin.id)
+        return self.store.commit(user)
+
+    def _role_authority(self, target: UUID, role: str, actor_id: UUID | None) -> tuple[User, User, str]:
+        """Who may change this role of this user: the rule in this module's docstring."""
+        admin = self.store.actor(actor_id)
+        (parsed,) = parse_roles([role])
+        user = self.store.load(User, target, "user_id")
+        if parsed == Role.VALUER.value:
+            raise PermissionDeniedError("role: the valuer role comes only with a valuer accreditation", field="role")
+        if admin.has_role(Role.PLATFORM_ADMIN):
+            return admin, user, Role.PLATFORM_ADMIN.value
+        if parsed in PLATFORM_WIDE:
+            raise PermissionDeniedError(f"role: only a platform admin can grant or revoke {parsed}", field="role")
+        self.store.require_role(admin, Role.ORG_ADMIN)
+        if user.organisation_id != admin.organisation_id:
+            raise PermissionDeniedError("user_id: you may change roles only within your organisation", field="user_id")
+        if any(user.has_role(Role(r)) for r in PLATFORM_WIDE):
+            raise PermissionDeniedError(
+                "user_id: only a platform admin changes the roles of an account with platform-wide roles",
+                field="user_id")
+        org = self.store.load(Organisation, admin.organisation_id, "organisation_id")
+        if not org.verified:
+            raise PermissionDeniedError(
+                "role: roles can be changed once the platform has verified your organisation", field="role")
+        return admin, user, Role.ORG_ADMIN.value
+
+    def authenticate(self, email: str, password: str) -> User | None:
+        """The active user with these credentials, or ``None`` (one answer for every failure)."""
+        person, user = self.find_person(email)
+        stored = person.password_hash if person else None
+        if stored is None and user is not None and user.legacy_person is not None:
+            stored = user.legacy_person.password_hash
+        if user is None or person is None or stored is None or not user.active:
+            verify_password(timing_equaliser(), password)
+            return None
+        if not verify_password(stored, password):
+            return None
+        if person.password_hash is None:
+            self.store.personal.set_password_hash(user.id, stored)
+        user.attach_person(person.email, person.display_name)
+        return user
+
+    def bootstrap_platform_admin(self, *, email: str, password: str, display_name: str, organisation_name: str) -> UUID:
+        """Create the operator's organisation and first platform admin (CLI and demo data only)."""
+        display_name = checked(display_name, "display_name")
+        email, name = clean_email(email), clean_display_name(display_name)
+        self._require_email_free(email)
+        org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
+        user = User.sign_up(organisation_id=org.id, authority="system",
+                            roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value), by=SYSTEM_ACTOR)
+        duplicate = ConflictError("organisation_name: already registered", field="organisation_name")
+        self._save_new_person(user, email, name, hash_password(password), org, duplicate=duplicate)
+        return user.id
 
     # --- roles ---------------------------------------------------------------------------------
     def grantable_roles(self, actor_id: UUID | None) -> tuple[str, ...]:
         """The roles this actor may grant or revoke (what the forms offer)."""
-        admin = self.actor(actor_id)
+        admin = self.store.actor(actor_id)
         if admin.has_role(Role.PLATFORM_ADMIN):
             return tuple(r.value for r in Role if r is not Role.VALUER)
         if not admin.has_role(Role.ORG_ADMIN):
             return ()
-        org = self.load(Organisation, admin.organisation_id, "organisation_id")
+        org = self.store.load(Organisation, admin.organisation_id, "organisation_id")
         return tuple(sorted(ORGANISATION_ROLES)) if org.verified else ()
 
     def require_platform_admin(self, actor_id: UUID | None) -> None:
-        self.require_role(self.actor(actor_id), Role.PLATFORM_ADMIN)
-
-    def unconfirmed_grants(self) -> list[UnconfirmedGrant]:
-        """Old platform-wide grants the upgrade revoked, until a platform admin grants the role again."""
-        found: list[UnconfirmedGrant] = []
-        for user in self._users():
-            found.extend(UnconfirmedGrant(user.id, role, by) for role, by in user.awaiting_confirmation.items())
-        return found
-
-    def _users(self, start: int = 1) -> Iterator[User]:
-        """Every user, in sign-up order, from position ``start`` of the log."""
-        while True:
-            page = self.recorder.select_notifications(start, 500, topics=[USER_SIGNED_UP])
-            for notification in page:
-                user = self.find_user(notification.originator_id)  # type: ignore[arg-type]
-                if user is not None:
-                    yield user
-            if len(page) < 500:
-                return
-            start = page[-1].id + 1
+        self.store.require_role(self.store.actor(actor_id), Role.PLATFORM_ADMIN)
 
     # --- the account --------------------------------------------------------------------------
     def check_password_change(
@@ -112,7 +220,7 @@ class AccountCommands(MarketplaceBase):
         The web runs it in the password pool (``run_in_password_pool``) and hands the result to
         :meth:`change_password`, so that no command worker thread waits on argon2.
         """
-        user = self.actor(actor_id)
+        user = self.store.actor(actor_id)
         if new_password == current_password:
             raise ValidationError("new_password: must differ from the current password", field="new_password")
         current = self._password_hash(user)
@@ -130,17 +238,17 @@ class AccountCommands(MarketplaceBase):
         once, the one whose event is recorded leaves its hash, the other changes nothing (409).
         """
         checked = checked or self.check_password_change(cmd.current_password, cmd.new_password, actor_id=actor_id)
-        user = self.actor(actor_id)
+        user = self.store.actor(actor_id)
         if checked.user_id != user.id or self._password_hash(user) != checked.verified_against:
             raise ConcurrentModificationError(
                 "current_password: the password was changed meanwhile; give the current one again",
                 field="current_password")
         user.change_password(by=user.id)
-        return self.commit(user, personal=[NewPasswordHash(user.id, checked.new_hash)])
+        return self.store.commit(user, personal=[NewPasswordHash(user.id, checked.new_hash)])
 
     def _password_hash(self, user: User) -> str | None:
         """The hash a password of this user is checked against (an old store's, until adopted)."""
-        person = self.personal.get(user.id)
+        person = self.store.personal.get(user.id)
         current = person.password_hash if person else None
         if current is None and user.legacy_person is not None:
             current = user.legacy_person.password_hash
@@ -150,22 +258,22 @@ class AccountCommands(MarketplaceBase):
         """Stop a member's account (a departing employee); it can no longer log in or act."""
         admin, user = self._account_authority(cmd.user_id, actor_id)
         user.deactivate(by=admin.id)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def reactivate_user(self, cmd: ac.ReactivateUser, *, actor_id: UUID | None) -> int:
         admin, user = self._account_authority(cmd.user_id, actor_id)
         user.reactivate(by=admin.id)
-        return self.commit(user)
+        return self.store.commit(user)
 
     def _account_authority(self, target: UUID, actor_id: UUID | None) -> tuple[User, User]:
         """A platform admin, or the org admin of the member's organisation (not for platform-wide roles)."""
-        admin = self.actor(actor_id)
-        user = self.load(User, target, "user_id")
+        admin = self.store.actor(actor_id)
+        user = self.store.load(User, target, "user_id")
         if user.id == admin.id:
             raise PermissionDeniedError("user_id: you cannot deactivate your own account", field="user_id")
         if admin.has_role(Role.PLATFORM_ADMIN):
             return admin, user
-        self.require_role(admin, Role.ORG_ADMIN)
+        self.store.require_role(admin, Role.ORG_ADMIN)
         if user.organisation_id != admin.organisation_id:
             raise PermissionDeniedError("user_id: you may manage members of your own organisation only",
                                         field="user_id")
@@ -176,13 +284,13 @@ class AccountCommands(MarketplaceBase):
 
     def erase_user(self, cmd: ac.EraseUser, *, actor_id: UUID | None) -> int:
         """Erase a person on request (PIPL): the personal data is destroyed, an ``Erased`` event recorded."""
-        admin = self.actor(actor_id)
-        self.require_role(admin, Role.PLATFORM_ADMIN)
-        user = self.load(User, cmd.user_id, "user_id")
+        admin = self.store.actor(actor_id)
+        self.store.require_role(admin, Role.PLATFORM_ADMIN)
+        user = self.store.load(User, cmd.user_id, "user_id")
         if user.id == admin.id:
             raise PermissionDeniedError("user_id: a platform admin cannot erase itself", field="user_id")
         user.erase(by=admin.id)
-        return self.commit(user, personal=[Erasure(user.id)])
+        return self.store.commit(user, personal=[Erasure(user.id)])
 
     # --- people behind the ids ----------------------------------------------------------------
     def user_id_of(self, email: str) -> UUID | None:
@@ -194,64 +302,34 @@ class AccountCommands(MarketplaceBase):
         """The person and user of an e-mail address as typed, compared as :func:`email_key` says; an old
         store's account also under the form it was recorded in (:func:`legacy_email_key`)."""
         for address in dict.fromkeys((email_key(email), legacy_email_key(email))):
-            person = self.personal.find_by_email(address)
+            person = self.store.personal.find_by_email(address)
             if person is not None:
-                return person, self.find_user(person.user_id)
+                return person, self.store.find_user(person.user_id)
             user = self._adopt_legacy(legacy_user_id(address), address)
             if user is not None:
-                return self.personal.get(user.id), user
+                return self.store.personal.get(user.id), user
         return None, None
 
     def display_name_of(self, user_id: UUID) -> str:
-        person = self.personal.get(user_id)
+        person = self.store.personal.get(user_id)
         if person is not None:
             return person.display_name
-        user = self.find_user(user_id)
+        user = self.store.find_user(user_id)
         return user.display_name if user is not None else ""
 
     def _adopt_legacy(self, user_id: UUID, email: str) -> User | None:
         """An old store's user whose personal data is still only in its events: copy it to the store."""
-        user = self.find_user(user_id)
+        user = self.store.find_user(user_id)
         if user is None or user.legacy_person is None or user.legacy_person.email != email:
             return None
-        self.adopt_person(user)
+        self.store.adopt_person(user)
         return user
 
+    # --- accounts recorded before issue 9 (marketplace.accounts.old_accounts) -------------------------
+    def unconfirmed_grants(self) -> list[UnconfirmedGrant]:
+        """Old platform-wide grants the upgrade revoked, until a platform admin grants the role again."""
+        return unconfirmed_grants(self.store)
+
     def upgrade_old_accounts(self) -> tuple[int, int]:
-        """Bring accounts of events written before issue 9 under today's rules (idempotent; run at start-up).
-
-        Personal data found in old events is copied into the personal-data store (e-mail addresses recorded
-        before they were compared NFKC and case-folded are stored in that form), and platform-wide
-        roles that old events granted without a platform admin's authority are revoked (``RoleRevoked``
-        by the system, awaiting a platform admin's confirmation). Returns (people copied, grants revoked).
-        """
-        adopted = revoked = 0
-        start = self.personal.scanned_to() + 1
-        last = self.recorder.max_notification_id() or 0
-        for user in self._users(start):
-            if user.legacy_person is not None:
-                self.adopt_person(user)
-                adopted += 1
-            revoked += self._revoke_unauthorised_old_grants(user)
-        self.personal.mark_scanned(last)
-        self.personal.rekey_emails(email_key)
-        return adopted, revoked
-
-    def _revoke_unauthorised_old_grants(self, user: User) -> int:
-        unauthorised = [role for role, grantor in user.old_grants.items()
-                        if role in user.roles and not self._was_platform_authority(grantor)]
-        if not unauthorised:
-            return 0
-        for role in unauthorised:
-            user.revoke_old_grant(role, by=SYSTEM_ACTOR)
-        try:
-            self.commit(user)
-        except ConcurrentModificationError:  # another process upgrading at the same moment did it
-            return 0
-        return len(unauthorised)
-
-    def _was_platform_authority(self, grantor: UUID | None) -> bool:
-        if grantor == SYSTEM_ACTOR:
-            return True
-        granting = self.find_user(grantor) if grantor is not None else None
-        return granting is not None and granting.has_role(Role.PLATFORM_ADMIN)
+        """Bring accounts of old events under today's rules (``old_accounts.upgrade_old_accounts``)."""
+        return upgrade_old_accounts(self.store)

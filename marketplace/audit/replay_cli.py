@@ -53,7 +53,7 @@ def _actor_names(services: Services, entries: list[HistoryEntry]) -> dict[UUID, 
     for actor in {e.actor for e in entries if e.actor is not None} - names.keys():
         # Names come from the personal-data store (an erased person shows as such), never from events.
         if services.app.find_user(actor) is not None:
-            names[actor] = services.app.display_name_of(actor)
+            names[actor] = services.app.accounts.display_name_of(actor)
     return names
 
 

@@ -3,7 +3,7 @@ the true owner files a claim that a platform admin decides (issue 9).
 
 A registration found wrong is withdrawn on the Patent aggregate (``Patent.RegistrationWithdrawn``):
 its active listing is withdrawn in the same save and the number may be registered again
-(``Patent.Reregistered``, see ``Marketplace.register_patent``).
+(``Patent.Reregistered``, see ``Catalogue.register_patent``).
 """
 
 from __future__ import annotations
@@ -18,28 +18,31 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.ownership_claim import OwnershipClaim
 from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError, PermissionDeniedError
-from marketplace.catalogue import registration_commands as r
+from marketplace.catalogue import commands as r
 from marketplace.platform.app_base import MarketplaceBase
 
 
-class RegistrationCommands(MarketplaceBase):
+class Registrations:
     """Commands on the standing of a patent's registration."""
+
+    def __init__(self, store: MarketplaceBase) -> None:
+        self.store = store
 
     # --- co-owners ----------------------------------------------------------------------------
     def confirm_co_ownership(self, cmd: r.ConfirmCoOwnership, *, actor_id: UUID | None) -> int:
-        user = self.actor(actor_id)
-        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        user = self.store.actor(actor_id)
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         self._require_co_owner_admin(user, patent)
         patent.confirm_co_ownership(user.organisation_id, by=user.id)
-        return self.commit(patent)
+        return self.store.commit(patent)
 
     def decline_co_ownership(self, cmd: r.DeclineCoOwnership, *, actor_id: UUID | None) -> int:
         """The registration is wrong as filed: it is withdrawn; the registrant registers it again correctly."""
-        user = self.actor(actor_id)
-        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        user = self.store.actor(actor_id)
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         self._require_co_owner_admin(user, patent)
         patent.decline_co_ownership(user.organisation_id, reason=cmd.reason, by=user.id)
-        return self.commit(patent)
+        return self.store.commit(patent)
 
     def _require_co_owner_admin(self, user: User, patent: Patent) -> None:
         """An org admin of a verified organisation the registration names as an owner."""
@@ -47,11 +50,11 @@ class RegistrationCommands(MarketplaceBase):
             raise PermissionDeniedError(
                 "patent_id: only an organisation named as an owner of this patent may answer for it", field="patent_id"
             )
-        self.require_role(user, Role.ORG_ADMIN)
+        self.store.require_role(user, Role.ORG_ADMIN)
         self._require_verified(user.organisation_id, "answer for a patent")
 
     def _require_verified(self, organisation_id: UUID, action: str) -> Organisation:
-        org = self.load(Organisation, organisation_id, "organisation_id")
+        org = self.store.load(Organisation, organisation_id, "organisation_id")
         if not org.verified:
             raise PermissionDeniedError(
                 f"organisation: {org.name} must be verified by the platform before it can {action}"
@@ -65,8 +68,8 @@ class RegistrationCommands(MarketplaceBase):
         When the registrant is not an owner (a platform admin registered the patent) or is unknown
         (registered before registrants were recorded), an org admin of an owner organisation may.
         """
-        user = self.actor(actor_id)
-        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        user = self.store.actor(actor_id)
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         registrant = patent.registrant_organisation_id
         registrant_owns = registrant is not None and patent.is_owned_by(registrant)
         if not patent.is_owned_by(user.organisation_id) or (registrant_owns and registrant != user.organisation_id):
@@ -74,14 +77,14 @@ class RegistrationCommands(MarketplaceBase):
                 "patent_id: only the organisation that registered this patent may withdraw its registration",
                 field="patent_id",
             )
-        self.require_role(user, Role.ORG_ADMIN)
+        self.store.require_role(user, Role.ORG_ADMIN)
         if patent.has_changed_hands:
             raise ConflictError(
                 "patent_id: the patent was assigned through the marketplace; its registration cannot be withdrawn",
                 field="patent_id",
             )
         changed = self._withdraw(patent, reason=cmd.reason, by=user.id)
-        return self.commit(*changed)
+        return self.store.commit(*changed)
 
     def _withdraw(self, patent: Patent, *, reason: str, by: UUID, claim_id: UUID | None = None) -> list[Aggregate]:
         """Withdraw the registration and, in the same save, its active listing."""
@@ -90,7 +93,7 @@ class RegistrationCommands(MarketplaceBase):
             why = patent.why_registration_cannot_be_withdrawn()
             if why is not None:  # refused before the listing is touched
                 raise ConflictError(f"patent_id: the registration cannot be withdrawn: {why}", field="patent_id")
-            listing = self.load(Listing, patent.active_listing_id, "listing_id")
+            listing = self.store.load(Listing, patent.active_listing_id, "listing_id")
             if listing.is_open:
                 listing.withdraw(reason="the patent's registration was withdrawn", by=by)
                 changed.append(listing)
@@ -101,9 +104,9 @@ class RegistrationCommands(MarketplaceBase):
     # --- claims by the true owner ---------------------------------------------------------------
     def file_ownership_claim(self, cmd: r.FileOwnershipClaim, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A member of a verified organisation claims, with evidence, that the registration is wrong."""
-        user = self.actor(actor_id)
+        user = self.store.actor(actor_id)
         self._require_verified(user.organisation_id, "file an ownership claim")
-        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         if patent.registration_withdrawn:
             raise ConflictError(
                 "patent_id: this registration was already withdrawn; the number can be registered again",
@@ -121,17 +124,17 @@ class RegistrationCommands(MarketplaceBase):
         duplicate = ConflictError(
             "patent_id: your organisation has already filed a claim against this registration", field="patent_id"
         )
-        return claim.id, self.commit(claim, duplicate=duplicate)
+        return claim.id, self.store.commit(claim, duplicate=duplicate)
 
     def decide_ownership_claim(self, cmd: r.DecideOwnershipClaim, *, actor_id: UUID | None) -> int:
         """A platform admin decides: upheld, the registration is withdrawn (its listing with it)."""
-        admin = self.actor(actor_id)
-        self.require_role(admin, Role.PLATFORM_ADMIN)
-        claim = self.load(OwnershipClaim, cmd.claim_id, "claim_id")
+        admin = self.store.actor(actor_id)
+        self.store.require_role(admin, Role.PLATFORM_ADMIN)
+        claim = self.store.load(OwnershipClaim, cmd.claim_id, "claim_id")
         claim.decide(upheld=cmd.upheld, reason=cmd.reason, by=admin.id)
         changed: list[Aggregate] = [claim]
         if cmd.upheld:
-            patent = self.load(Patent, claim.patent_id, "patent_id")
+            patent = self.store.load(Patent, claim.patent_id, "patent_id")
             if patent.registration_withdrawn or patent.registration_round != claim.registration:
                 raise ConflictError(
                     "claim_id: the registration this claim is against was already withdrawn; dismiss the claim",
@@ -139,4 +142,4 @@ class RegistrationCommands(MarketplaceBase):
                 )
             reason = "ownership claim upheld" + (f": {claim_reason}" if (claim_reason := cmd.reason.strip()) else "")
             changed += self._withdraw(patent, reason=reason, by=admin.id, claim_id=claim.id)
-        return self.commit(*changed)
+        return self.store.commit(*changed)

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.shared.money import MAX_AMOUNT
-from marketplace.platform.commands import Command, Note, Percent, ShortText, Text
+from marketplace.platform.command import Command, Note, Percent, ShortText, Text
 
 #: Minor units, bounded like ``domain.money.Money`` (read models keep amounts in ``bigint`` columns).
 Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)]

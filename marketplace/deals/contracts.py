@@ -20,9 +20,14 @@ from domain.deals.contract import (
     TransferContract,
     open_licence_contract_id,
 )
-from domain.deals.payment import PaymentObligation, obligation_id
+from domain.deals.contracting import (
+    draft_contract,
+    fall_due,
+    open_licence_terms,
+    require_effect_possible,
+    unique,
+)
 from domain.deals.royalty import closes_licence_year, royalty_due
-from domain.deals.terms import EXCLUSIVE_KINDS, DealKind, DealTerms, LicenceScope
 from domain.shared.errors import (
     ConflictError,
     ContractStateError,
@@ -30,17 +35,9 @@ from domain.shared.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from domain.shared.money import Money
 from marketplace.deals import commands as d
-from marketplace.deals.offers import OfferCommands
-
-#: Deal types an exclusive or sole licence takes off the patent's listing.
-EXCLUDED_BY_EXCLUSIVE = [
-    DealType.EXCLUSIVE_LICENCE.value,
-    DealType.SOLE_LICENCE.value,
-    DealType.NON_EXCLUSIVE_LICENCE.value,
-    DealType.OPEN_LICENCE.value,
-]
+from marketplace.deals.checks import DealChecks, DealPolicy
+from marketplace.platform.app_base import MarketplaceBase
 
 
 class TakeUp(NamedTuple):
@@ -51,22 +48,20 @@ class TakeUp(NamedTuple):
     created: bool
 
 
-def _add_years(start: date, years: int) -> date:
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        return date(start.year + years, 3, 1)
-
-
-class ContractCommands(OfferCommands):
+class Contracts:
     """A drafted contract from public notice to signed, in force, registered and paying."""
+
+    def __init__(self, store: MarketplaceBase, checks: DealChecks, policy: DealPolicy) -> None:
+        self.store = store
+        self.checks = checks
+        self.policy = policy
 
     def file_objection(self, cmd: d.FileObjection, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A member of a verified organisation other than the seller objects to a negotiated price while
         its notice runs."""
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
-        objector = self.load(Organisation, user.organisation_id, "organisation")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
+        objector = self.store.load(Organisation, user.organisation_id, "organisation")
         if not objector.can_trade:
             raise PermissionDeniedError(
                 f"contract_id: {objector.name} must be verified by the platform before it can object to a notice",
@@ -78,29 +73,21 @@ class ContractCommands(OfferCommands):
             )
         objection = uuid4()
         contract.file_objection(
-            objection, text=cmd.text, now=self.clock.now(), by=user.id, organisation_id=objector.id
+            objection, text=cmd.text, now=self.store.clock.now(), by=user.id, organisation_id=objector.id
         )
-        return objection, self.commit(contract)
+        return objection, self.store.commit(contract)
 
     def decide_objection(self, cmd: d.DecideObjection, *, actor_id: UUID | None) -> int:
         """The seller's org admin decides; an upheld objection ends the contract (it can never be signed)."""
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
-        self._require_org_admin(user, contract.seller_organisation_id, "selling organisation", "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
+        self.checks.require_org_admin(user, contract.seller_organisation_id, "selling organisation", "contract_id")
         contract.decide_objection(cmd.objection_id, upheld=cmd.upheld, reason=cmd.reason, by=user.id)
         changed: list[Aggregate] = [contract]
         if cmd.upheld:
             contract.terminate(reason="an objection to the public notice was upheld", by=user.id)
-            changed.append(self._release(contract, reason="objection upheld", by=user.id))
-        return self.commit(*changed)
-
-    def _release(self, contract: Contract, *, reason: str, by: UUID) -> Patent:
-        """The patent side of a contract that ends before it is in force: licence and deal closed."""
-        patent = self.load(Patent, contract.patent_id, "patent_id")
-        patent.end_licence(contract.id, reason=reason)
-        patent.end_sale_reservation(contract.id, reason=reason, by=by)
-        patent.close_deal(contract.offer_id or contract.id, by=by)
-        return patent
+            changed.append(self.checks.release(contract, reason="objection upheld", by=user.id))
+        return self.store.commit(*changed)
 
     def terminate_contract(self, cmd: d.TerminateContract, *, actor_id: UUID | None) -> int:
         """End a contract before it is in force, so that what it reserved on the patent is free again.
@@ -110,8 +97,8 @@ class ContractCommands(OfferCommands):
         force ends only through the refund of its first payment. Money that arrives afterwards is owed
         back (``RefundOwed``).
         """
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not cmd.reason.strip():
             raise ValidationError("reason: give the reason for ending the contract", field="reason")
         allowed: tuple[ContractStatus, ...]
@@ -135,115 +122,78 @@ class ContractCommands(OfferCommands):
                 f"contract_id: a {contract.status} contract can be ended only by a platform admin", field="contract_id"
             )
         contract.terminate(reason=f"ended before it took effect: {cmd.reason.strip()}", by=user.id)
-        return self.commit(contract, self._release(contract, reason="ended before it took effect", by=user.id))
+        released = self.checks.release(contract, reason="ended before it took effect", by=user.id)
+        return self.store.commit(contract, released)
 
     def consent_as_co_owner(self, cmd: d.ConsentAsCoOwner, *, actor_id: UUID | None) -> int:
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not user.has_role(Role.ORG_ADMIN):
             raise PermissionDeniedError(
                 "contract_id: only an org_admin may consent for the organisation", field="contract_id"
             )
         contract.consent(user.organisation_id, by=user.id)
-        return self.commit(contract)
+        return self.store.commit(contract)
 
     def sign_contract(self, cmd: d.SignContract, *, actor_id: UUID | None) -> int:
         """A party's org admin signs the text it read; the last signature raises the first payments."""
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not user.has_role(Role.ORG_ADMIN) or user.organisation_id not in contract.parties:
             raise PermissionDeniedError("contract_id: only an org_admin of a party may sign", field="contract_id")
-        patent = self.load(Patent, contract.patent_id, "patent_id")
+        patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if not patent.is_owned_by(contract.seller_organisation_id):
             raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
-        now = self.clock.now()
+        now = self.store.clock.now()
         contract.sign(
             user.organisation_id, text_sha256=cmd.text_sha256, patent_tradable=patent.is_tradable, now=now, by=user.id
         )
-        self._require_effect_possible(contract, patent, now=now, by=user.id)
-        return self.commit(*self._after_signature(contract, patent, now, by=user.id))
+        require_effect_possible(contract, patent, now=now, by=user.id)
+        return self.store.commit(*self._after_signature(contract, patent, now, by=user.id))
 
     def _after_signature(self, contract: Contract, patent: Patent, now: datetime, *, by: UUID) -> list[Aggregate]:
         changed: list[Aggregate] = [contract, patent]
         if contract.status != ContractStatus.SIGNED:
             return changed
-        changed += self._raise_scheduled(contract, now.date())
+        changed += self.checks.raise_scheduled(contract, now.date())
         if contract.first_purpose() is None:
-            changed += self._come_into_force(contract, patent, now, by=by)
-        return self._unique(changed)
-
-    def _raise_scheduled(self, contract: Contract, today: date) -> list[Aggregate]:
-        raised: list[Aggregate] = []
-        for purpose, amount, due in contract.scheduled_payments(today):
-            if not self.exists(obligation_id(contract.id, purpose)):
-                raised.append(self._obligation(contract, purpose, amount, due))
-        return raised
-
-    @staticmethod
-    def _obligation(contract: Contract, purpose: str, amount: int, due_on: str | None) -> PaymentObligation:
-        return PaymentObligation.fall_due(
-            contract_id=contract.id,
-            payer_organisation_id=contract.buyer_organisation_id,
-            payee_organisation_id=contract.seller_organisation_id,
-            amount=amount,
-            currency=str(contract.terms["currency"]),
-            purpose=purpose,
-            due_on=due_on,
-        )
-
-    def _come_into_force(self, contract: Contract, patent: Patent, now: datetime, *, by: UUID) -> list[Aggregate]:
-        """Signed and first payment made: the transfer or licence takes effect."""
-        contract.come_into_force(now=now)
-        patent.close_deal(contract.offer_id or contract.id, by=by)
-        listing = self.load(Listing, contract.listing_id, "listing_id")
-        if isinstance(contract, TransferContract):
-            buyer = self.load(Organisation, contract.buyer_organisation_id, "buyer_organisation_id")
-            patent.end_sale_reservation(contract.id, reason="assigned", by=by)
-            patent.transfer_ownership(contract.id, organisation_id=buyer.id, name=buyer.name, by=by)
-            if listing.is_open:
-                listing.close(reason="sold", contract_id=contract.id, by=by)
-            if patent.active_listing_id == listing.id:
-                patent.close_listing(listing.id, by=by)
-        else:
-            patent.activate_licence(contract.id)
-            if contract.kind in EXCLUSIVE_KINDS:
-                listing.restrict_deal_types(EXCLUDED_BY_EXCLUSIVE, contract_id=contract.id, by=by)
-        return [contract, patent, listing]
+            changed += self.checks.come_into_force(contract, patent, now, by=by)
+        return unique(changed)
 
     # --- after signing ----------------------------------------------------------------------
     def record_registration(self, cmd: d.RecordRegistration, *, actor_id: UUID | None) -> int:
         """A party enters the patent office's reference (著录项目变更 for a transfer, 备案 for a licence)."""
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
             raise PermissionDeniedError("contract_id: only a party may record the registration", field="contract_id")
         contract.record_registration(cmd.reference, by=user.id)
         changed: list[Aggregate] = [contract]
         if isinstance(contract, TransferContract):
-            patent = self.load(Patent, contract.patent_id, "patent_id")
+            patent = self.store.load(Patent, contract.patent_id, "patent_id")
             patent.register_transfer(contract.id, reference=contract.registration_reference or "", by=user.id)
             changed.append(patent)
-        return self.commit(*changed)
+        return self.store.commit(*changed)
 
     def reach_milestone(self, cmd: d.ReachMilestone, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A party records a milestone; its payment falls due at once."""
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
             raise PermissionDeniedError("contract_id: only a party may record a milestone", field="contract_id")
         amount = contract.reach_milestone(cmd.name.strip(), by=user.id)
-        obligation = self._obligation(
-            contract, f"milestone-{cmd.name.strip()}", amount, self.clock.now().date().isoformat()
+        obligation = fall_due(
+            contract, f"milestone-{cmd.name.strip()}", amount, self.store.clock.now().date().isoformat()
         )
-        return obligation.id, self.commit(contract, obligation)
+        return obligation.id, self.store.commit(contract, obligation)
 
     def file_royalty_report(self, cmd: d.FileRoyaltyReport, *, actor_id: UUID | None) -> tuple[UUID | None, int]:
         """The licensee reports net sales; the royalty (with any minimum-royalty top-up) falls due."""
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not isinstance(contract, LicenceContract):
             raise ContractStateError("contract_id: royalties are reported on licences only", field="contract_id")
-        self._require_member(user, contract.buyer_organisation_id, "licensee", "contract_id")
+        self.checks.require_member(user, contract.buyer_organisation_id, "licensee", "contract_id")
         terms = contract.deal_terms
         assert terms.scope is not None
         contract.check_royalty_period(cmd.period_start, cmd.period_end)
@@ -257,8 +207,8 @@ class ContractCommands(OfferCommands):
         )
         obligation = None
         if due.total > 0:
-            obligation = self._obligation(
-                contract, f"royalty-{cmd.period_end.isoformat()}", due.total, self.clock.now().date().isoformat()
+            obligation = fall_due(
+                contract, f"royalty-{cmd.period_end.isoformat()}", due.total, self.store.clock.now().date().isoformat()
             )
         contract.report_royalty(
             period_start=cmd.period_start,
@@ -271,19 +221,19 @@ class ContractCommands(OfferCommands):
             by=user.id,
         )
         changed: list[Aggregate] = [contract] if obligation is None else [contract, obligation]
-        return (obligation.id if obligation else None), self.commit(*changed)
+        return (obligation.id if obligation else None), self.store.commit(*changed)
 
     def raise_due_instalments(self, today: date, contract_ids: Iterable[UUID]) -> int:
         """System: the instalments of these contracts whose due date has come become payment
         obligations (once each). The deadline worker finds the contracts in the deals read model."""
         position = 0
         for cid in contract_ids:
-            contract = self.load(Contract, cid, "contract_id")
+            contract = self.store.load(Contract, cid, "contract_id")
             if contract.status not in (ContractStatus.SIGNED, ContractStatus.IN_FORCE):
                 continue
-            raised = self._raise_scheduled(contract, today)
+            raised = self.checks.raise_scheduled(contract, today)
             if raised:
-                position = self.commit(*raised)
+                position = self.store.commit(*raised)
         return position
 
     # --- open licence -----------------------------------------------------------------------
@@ -302,20 +252,20 @@ class ContractCommands(OfferCommands):
         a read model; the Patent is saved with every take-up, so of two at once only one is saved and
         the other, run again, finds it.
         """
-        return self._once_more_if_beaten(lambda: self._take_open_licence(cmd, actor_id=actor_id))
+        return self.checks.once_more_if_beaten(lambda: self._take_open_licence(cmd, actor_id=actor_id))
 
     def _live_take_up(self, patent: Patent, listing_id: UUID, licensee: UUID) -> UUID | None:
         for cid, licence in patent.licences.items():
             if licence["status"] == "ended" or licence["licensee_organisation_id"] != str(licensee):
                 continue
-            contract = self.load(Contract, UUID(cid), "contract_id")
+            contract = self.store.load(Contract, UUID(cid), "contract_id")
             if contract.is_open_licence and contract.listing_id == listing_id and contract.is_live:
                 return contract.id
         return None
 
     def _take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> TakeUp:
-        user = self.actor(actor_id)
-        listing = self.load(Listing, cmd.listing_id, "listing_id")
+        user = self.store.actor(actor_id)
+        listing = self.store.load(Listing, cmd.listing_id, "listing_id")
         posted = listing.terms.get("open_licence")
         if (
             listing.status != ListingStatus.PUBLISHED
@@ -325,38 +275,31 @@ class ContractCommands(OfferCommands):
             raise ListingNotOpenError(
                 "listing_id: this listing has no live open-licence declaration", field="listing_id"
             )
-        patent = self.load(Patent, listing.patent_id, "patent_id")
-        buyer = self._trading_organisation(user.organisation_id, "organisation")
+        patent = self.store.load(Patent, listing.patent_id, "patent_id")
+        buyer = self.checks.trading_organisation(user.organisation_id, "organisation")
         if patent.is_owned_by(buyer.id):
             raise PermissionDeniedError(
                 "listing_id: an owner of the patent cannot license it to itself", field="listing_id"
             )
         taken = self._live_take_up(patent, listing.id, buyer.id)
         if taken is not None:
-            return TakeUp(taken, self.commit(), created=False)
-        seller = self.load(Organisation, listing.organisation_id, "organisation_id")
-        now = self.clock.now()
-        today = now.date()
-        terms = DealTerms(
-            kind=DealKind.NON_EXCLUSIVE_LICENCE,
-            price=Money(int(posted["fee"]), str(posted["currency"])),
-            scope=LicenceScope("", "", today, _add_years(today, int(posted["term_years"]))),
-            royalty_rate=int(posted["royalty_rate"]),
-            note="open licence",
-        )
-        contract = self._draft(
+            return TakeUp(taken, self.store.commit(), created=False)
+        seller = self.store.load(Organisation, listing.organisation_id, "organisation_id")
+        now = self.store.clock.now()
+        contract = draft_contract(
             contract_id=open_licence_contract_id(listing.id, buyer.id, now),
             offer_id=None,
             listing=listing,
             patent=patent,
             seller=seller,
             buyer=buyer,
-            terms=terms,
+            terms=open_licence_terms(posted, now.date()),
             notice_ends_at=None,
             broker=(None, 0),
+            platform_fee_rate=self.policy.platform_fee_rate,
             by=user.id,
             now=now,
         )
         contract.sign(buyer.id, text_sha256=contract.text_sha256, patent_tradable=True, now=now, by=user.id)
         changed = self._after_signature(contract, patent, now, by=user.id)
-        return TakeUp(contract.id, self.commit(*changed), created=True)
+        return TakeUp(contract.id, self.store.commit(*changed), created=True)

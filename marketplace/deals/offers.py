@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
-from domain.deals.contract import Contract, contract_id_for_offer
-from domain.deals.contract_text import render_contract, text_sha256
+from domain.deals.contract import contract_id_for_offer
+from domain.deals.contracting import check_listing_rules, draft_contract, notice_end
 from domain.deals.offer import Offer
-from domain.deals.terms import (
-    FULL_RATE,
-    OPEN_DECLARATION,
-    DealTerms,
-    Instalment,
-    LicenceScope,
-    Milestone,
-    parse_kind,
-)
-from domain.shared.errors import (
-    ConflictError,
-    ListingNotOpenError,
-    PatentNotTradableError,
-    PermissionDeniedError,
-    ValidationError,
-)
+from domain.deals.terms import FULL_RATE, DealTerms, Instalment, LicenceScope, Milestone, parse_kind
+from domain.shared.errors import ListingNotOpenError, ValidationError
 from domain.shared.money import Money
 from marketplace.deals import commands as d
-from marketplace.deals.checks import DealChecks
-from marketplace.platform.app_base import SYSTEM_ACTOR
+from marketplace.deals.checks import DealChecks, DealPolicy
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.platform.units import percent_to_basis_points
 
 
@@ -53,27 +39,25 @@ def deal_terms(cmd: d.TermsInput) -> DealTerms:
     )
 
 
-class OfferCommands(DealChecks):
+class Offers:
     """Negotiation on a listing, up to the accepted offer and its drafted contract."""
 
-    #: Length of the public notice (公示) of a negotiated price, in days (policy_params.json: 15).
-    notice_days: int = 15
-
-    #: Platform fee on every received payment, basis points (the composition root sets it); it is
-    #: fixed on each contract when drafted, and a broker's commission must leave room for it.
-    platform_fee_rate: int = 100
+    def __init__(self, store: MarketplaceBase, checks: DealChecks, policy: DealPolicy) -> None:
+        self.store = store
+        self.checks = checks
+        self.policy = policy
 
     # --- offers -----------------------------------------------------------------------------
     def make_offer(self, cmd: d.MakeOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A verified organisation proposes terms on a published listing."""
-        user = self.actor(actor_id)
-        listing = self.load(Listing, cmd.listing_id, "listing_id")
-        patent = self.load(Patent, listing.patent_id, "patent_id")
-        buyer = self._trading_organisation(user.organisation_id, "organisation")
+        user = self.store.actor(actor_id)
+        listing = self.store.load(Listing, cmd.listing_id, "listing_id")
+        patent = self.store.load(Patent, listing.patent_id, "patent_id")
+        buyer = self.checks.trading_organisation(user.organisation_id, "organisation")
         terms = deal_terms(cmd)
-        self._check_listing_rules(terms, listing, patent, buyer.id)
+        check_listing_rules(terms, listing, patent, buyer.id)
         broker_id, commission = self._broker(cmd, buyer.id, listing.organisation_id)
-        now = self.clock.now()
+        now = self.store.clock.now()
         fixed = listing.terms["price_mode"] == "fixed"
         offer = Offer.make(
             listing_id=listing.id,
@@ -88,33 +72,7 @@ class OfferCommands(DealChecks):
             by=user.id,
         )
         patent.open_deal(offer.id, buyer.id, by=user.id)
-        return offer.id, self.commit(offer, patent)
-
-    def _check_listing_rules(self, terms: DealTerms, listing: Listing, patent: Patent, buyer: UUID) -> None:
-        """The rules the listing and the patent set on any terms proposed on them (offer or counter).
-
-        The listing is published; the buyer does not own the patent; the kind is one the listing
-        offers and the currency the listing's; the patent can be contracted; an exclusive or sole
-        licence overlaps no live licence; co-owners not on the marketplace rule out the kinds that
-        need their consent.
-        """
-        if listing.status != ListingStatus.PUBLISHED:
-            raise ListingNotOpenError(f"listing_id: a {listing.status} listing takes no offers", field="listing_id")
-        if patent.is_owned_by(buyer) or buyer == listing.organisation_id:
-            raise PermissionDeniedError(
-                "listing_id: an owner of the patent cannot make an offer on it", field="listing_id"
-            )
-        if terms.kind.value not in listing.terms["deal_types"]:
-            offered = ", ".join(listing.terms["deal_types"])
-            raise ValidationError(f"kind: this listing offers {offered} only", field="kind")
-        if terms.price.currency != listing.terms["currency"]:
-            raise ValidationError(f"currency: the listing is priced in {listing.terms['currency']}", field="currency")
-        if not patent.is_tradable:
-            raise PatentNotTradableError(
-                f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id"
-            )
-        self._check_exclusivity(terms, patent, listing)
-        self._co_owner_consents(terms, patent, listing.organisation_id)
+        return offer.id, self.store.commit(offer, patent)
 
     def _broker(self, cmd: d.MakeOffer, buyer: UUID, seller: UUID) -> tuple[UUID | None, int]:
         """The offer's broker and commission (bp): a verified transfer agency that is not a party, and
@@ -131,17 +89,17 @@ class OfferCommands(DealChecks):
                 "broker_organisation_id: the broker must not be the buyer or the seller",
                 field="broker_organisation_id",
             )
-        broker = self._trading_organisation(cmd.broker_organisation_id, "broker_organisation_id")
+        broker = self.checks.trading_organisation(cmd.broker_organisation_id, "broker_organisation_id")
         if broker.kind != OrganisationKind.TRANSFER_AGENCY.value:
             raise ValidationError(
                 "broker_organisation_id: a broker must be a technology transfer agency",
                 field="broker_organisation_id",
             )
-        if commission + self.platform_fee_rate > FULL_RATE:
-            room = FULL_RATE - self.platform_fee_rate
+        if commission + self.policy.platform_fee_rate > FULL_RATE:
+            room = FULL_RATE - self.policy.platform_fee_rate
             raise ValidationError(
                 f"broker_commission: the broker commission and the platform fee "
-                f"({self.platform_fee_rate / 100:.2f} %) together may not exceed 100 % of a payment; "
+                f"({self.policy.platform_fee_rate / 100:.2f} %) together may not exceed 100 % of a payment; "
                 f"at most {room / 100:.2f} %",
                 field="broker_commission",
             )
@@ -149,141 +107,73 @@ class OfferCommands(DealChecks):
 
     def counter_offer(self, cmd: d.CounterOffer, *, actor_id: UUID | None) -> int:
         """The side whose turn it is proposes new terms; the listing's rules apply as to the offer."""
-        user = self.actor(actor_id)
-        offer = self.load(Offer, cmd.offer_id, "offer_id")
-        side = self._side(user, offer)
-        self.expect_version(offer, cmd.expected_version)
+        user = self.store.actor(actor_id)
+        offer = self.store.load(Offer, cmd.offer_id, "offer_id")
+        side = self.checks.side(user, offer)
+        self.store.expect_version(offer, cmd.expected_version)
         terms = deal_terms(cmd)
-        listing = self.load(Listing, offer.listing_id, "listing_id")
-        patent = self.load(Patent, offer.patent_id, "patent_id")
-        self._check_listing_rules(terms, listing, patent, offer.buyer_organisation_id)
-        now = self.clock.now()
+        listing = self.store.load(Listing, offer.listing_id, "listing_id")
+        patent = self.store.load(Patent, offer.patent_id, "patent_id")
+        check_listing_rules(terms, listing, patent, offer.buyer_organisation_id)
+        now = self.store.clock.now()
         offer.counter(terms, side=side, expires_at=now + timedelta(days=cmd.valid_days), now=now, by=user.id)
-        return self.commit(offer)
+        return self.store.commit(offer)
 
     def accept_offer(self, cmd: d.AcceptOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """The side whose turn it is accepts; the contract is drafted in the same save, and what it sells
         is reserved on the patent (an assignment, or a licence in its scope). Of two acceptances at once
         one is saved; the other is refused for the reservation the first made."""
-        return self._once_more_if_beaten(lambda: self._accept_offer(cmd, actor_id=actor_id))
+        return self.checks.once_more_if_beaten(lambda: self._accept_offer(cmd, actor_id=actor_id))
 
     def _accept_offer(self, cmd: d.AcceptOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        user = self.actor(actor_id)
-        offer = self.load(Offer, cmd.offer_id, "offer_id")
-        side = self._side(user, offer)
-        self.expect_version(offer, cmd.expected_version)
-        now = self.clock.now()
+        user = self.store.actor(actor_id)
+        offer = self.store.load(Offer, cmd.offer_id, "offer_id")
+        side = self.checks.side(user, offer)
+        self.store.expect_version(offer, cmd.expected_version)
+        now = self.store.clock.now()
         offer.accept(side=side, now=now, by=user.id)
-        listing = self.load(Listing, offer.listing_id, "listing_id")
+        listing = self.store.load(Listing, offer.listing_id, "listing_id")
         if listing.status != ListingStatus.PUBLISHED:
             raise ListingNotOpenError(f"listing_id: the listing is {listing.status}", field="listing_id")
-        patent = self.load(Patent, offer.patent_id, "patent_id")
-        seller = self.load(Organisation, offer.seller_organisation_id, "seller_organisation_id")
-        buyer = self._trading_organisation(offer.buyer_organisation_id, "buyer_organisation_id")
-        terms = offer.deal_terms
-        notice_ends_at = now + timedelta(days=self.notice_days) if seller.is_institution and offer.negotiated else None
-        contract = self._draft(
+        patent = self.store.load(Patent, offer.patent_id, "patent_id")
+        seller = self.store.load(Organisation, offer.seller_organisation_id, "seller_organisation_id")
+        buyer = self.checks.trading_organisation(offer.buyer_organisation_id, "buyer_organisation_id")
+        contract = draft_contract(
             contract_id=contract_id_for_offer(offer.id),
             offer_id=offer.id,
             listing=listing,
             patent=patent,
             seller=seller,
             buyer=buyer,
-            terms=terms,
-            notice_ends_at=notice_ends_at,
+            terms=offer.deal_terms,
+            notice_ends_at=notice_end(offer, seller, now, self.policy.notice_days),
             broker=(offer.broker_organisation_id, offer.broker_commission),
+            platform_fee_rate=self.policy.platform_fee_rate,
             by=user.id,
             now=now,
         )
-        return contract.id, self.commit(offer, contract, patent)
-
-    def _draft(
-        self,
-        *,
-        contract_id: UUID,
-        offer_id: UUID | None,
-        listing: Listing,
-        patent: Patent,
-        seller: Organisation,
-        buyer: Organisation,
-        terms: DealTerms,
-        notice_ends_at: datetime | None,
-        broker: tuple[UUID | None, int],
-        by: UUID,
-        now: datetime,
-    ) -> Contract:
-        """Render and draft the contract; what it sells is reserved on the patent at once: a licence in
-        its scope (``grant_licence``), an assignment the whole patent (``reserve_sale``)."""
-        if not patent.is_tradable:
-            raise PatentNotTradableError(
-                f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id"
-            )
-        if not patent.is_owned_by(seller.id):
-            raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
-        patent.require_confirmed("contracted")
-        consents = self._co_owner_consents(terms, patent, seller.id)
-        text = render_contract(
-            contract_id=contract_id,
-            kind=OPEN_DECLARATION if offer_id is None else terms.kind.value,
-            terms=terms.as_dict(),
-            patent_title_zh=patent.title_zh,
-            patent_title_en=patent.title_en,
-            patent_number=patent.application_number or patent.publication_number or patent.number_key,
-            seller_name=seller.name,
-            buyer_name=buyer.name,
-            notice_ends_at=notice_ends_at.isoformat() if notice_ends_at else None,
-        )
-        contract = Contract.draft(
-            contract_id=contract_id,
-            offer_id=offer_id,
-            listing_id=listing.id,
-            patent_id=patent.id,
-            seller_organisation_id=seller.id,
-            buyer_organisation_id=buyer.id,
-            terms=terms,
-            text=text,
-            text_sha256=text_sha256(*text),
-            notice_ends_at=notice_ends_at,
-            consents_required=consents,
-            broker_organisation_id=broker[0],
-            broker_commission=broker[1],
-            by=by,
-            platform_fee_rate=self.platform_fee_rate,
-        )
-        if terms.scope is not None:
-            patent.grant_licence(
-                contract_id,
-                licensee_organisation_id=buyer.id,
-                kind=terms.kind.value,
-                scope=terms.scope,
-                declarations=self._declarations(listing),
-                by=by,
-                at=now.isoformat(),
-            )
-        else:
-            patent.reserve_sale(contract_id, buyer_organisation_id=buyer.id, at=now.isoformat(), by=by)
-        return contract
+        return contract.id, self.store.commit(offer, contract, patent)
 
     def reject_offer(self, cmd: d.RejectOffer, *, actor_id: UUID | None) -> int:
-        user = self.actor(actor_id)
-        offer = self.load(Offer, cmd.offer_id, "offer_id")
-        offer.reject(side=self._side(user, offer), reason=cmd.reason, now=self.clock.now(), by=user.id)
+        user = self.store.actor(actor_id)
+        offer = self.store.load(Offer, cmd.offer_id, "offer_id")
+        offer.reject(side=self.checks.side(user, offer), reason=cmd.reason, now=self.store.clock.now(), by=user.id)
         return self._commit_closing_deal(offer, user.id)
 
     def withdraw_offer(self, cmd: d.WithdrawOffer, *, actor_id: UUID | None) -> int:
-        user = self.actor(actor_id)
-        offer = self.load(Offer, cmd.offer_id, "offer_id")
-        self._require_member(user, offer.buyer_organisation_id, "buying organisation", "offer_id")
+        user = self.store.actor(actor_id)
+        offer = self.store.load(Offer, cmd.offer_id, "offer_id")
+        self.checks.require_member(user, offer.buyer_organisation_id, "buying organisation", "offer_id")
         offer.withdraw(reason=cmd.reason, by=user.id)
         return self._commit_closing_deal(offer, user.id)
 
     def expire_offer(self, cmd: d.ExpireOffer) -> int:
         """The deadline worker expires an offer whose deadline has passed (refused before it)."""
-        offer = self.load(Offer, cmd.offer_id, "offer_id")
-        offer.expire(now=self.clock.now(), by=SYSTEM_ACTOR)
+        offer = self.store.load(Offer, cmd.offer_id, "offer_id")
+        offer.expire(now=self.store.clock.now(), by=SYSTEM_ACTOR)
         return self._commit_closing_deal(offer, SYSTEM_ACTOR)
 
     def _commit_closing_deal(self, offer: Offer, by: UUID) -> int:
-        patent = self.load(Patent, offer.patent_id, "patent_id")
+        patent = self.store.load(Patent, offer.patent_id, "patent_id")
         patent.close_deal(offer.id, by=by)
-        return self.commit(offer, patent)
+        return self.store.commit(offer, patent)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -14,6 +13,7 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.deals.benefit_sharing import settle
 from domain.deals.contract import Contract, ContractStatus, TransferContract, instalment_purpose
+from domain.deals.contracting import require_effect_possible, unique, why_no_effect
 from domain.deals.payment import PaymentObligation, PaymentStatus, obligation_id
 from domain.deals.webhook import WebhookDelivery, delivery_id
 from domain.shared.errors import (
@@ -25,7 +25,7 @@ from domain.shared.errors import (
     ValidationError,
 )
 from marketplace.deals import commands as d
-from marketplace.deals.contracts import ContractCommands
+from marketplace.deals.checks import DealChecks, DealPolicy
 from marketplace.deals.gateways.port import (
     STRIPE_MAX_AMOUNT,
     GatewayEvent,
@@ -33,7 +33,7 @@ from marketplace.deals.gateways.port import (
     PaymentRequest,
     PaymentStart,
 )
-from marketplace.platform.app_base import SYSTEM_ACTOR
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.platform.units import percent_to_basis_points
 
 PAYMENT_SUCCEEDED = "payment_intent.succeeded"
@@ -42,16 +42,21 @@ REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated"
 REFUND_SUCCEEDED = "succeeded"
 
 
-class PaymentCommands(ContractCommands):
+class Payments:
     """Money due under a contract: paid, split between the beneficiaries, refunded."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.gateways: dict[str, PaymentGateway] = {}
-
-    def use_gateways(self, gateways: Mapping[str, PaymentGateway]) -> None:
-        """Payment gateways by name (``stripe``, ``manual``); the composition root calls this."""
-        self.gateways = dict(gateways)
+    def __init__(
+        self,
+        store: MarketplaceBase,
+        checks: DealChecks,
+        policy: DealPolicy,
+        gateways: Mapping[str, PaymentGateway] | None = None,
+    ) -> None:
+        self.store = store
+        self.checks = checks
+        self.policy = policy
+        #: Payment gateways by name (``stripe``, ``manual``), given by the composition root.
+        self.gateways: dict[str, PaymentGateway] = dict(gateways or {})
 
     # --- payments ---------------------------------------------------------------------------
     def _gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
@@ -83,24 +88,24 @@ class PaymentCommands(ContractCommands):
         Only when the gateway says that payment can no longer be paid (a canceled PaymentIntent) is
         the next attempt started (another ``PaymentStarted``, with an idempotency key of its own).
         """
-        user = self.actor(actor_id)
-        contract = self.load(Contract, cmd.contract_id, "contract_id")
-        self._require_member(user, contract.buyer_organisation_id, "paying organisation", "contract_id")
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
+        self.checks.require_member(user, contract.buyer_organisation_id, "paying organisation", "contract_id")
         if contract.status == ContractStatus.DRAFTED:
             raise ContractStateError("contract_id: the contract is not signed by every party yet", field="contract_id")
         if contract.status == ContractStatus.TERMINATED:
             raise ContractStateError("contract_id: the contract was terminated", field="contract_id")
         oid = obligation_id(contract.id, cmd.purpose.strip())
-        if not self.exists(oid):
+        if not self.store.exists(oid):
             raise NotFoundError(f"purpose: no payment {cmd.purpose!r} is due on this contract", field="purpose")
-        obligation = self.load(PaymentObligation, oid, "purpose")
+        obligation = self.store.load(PaymentObligation, oid, "purpose")
         if not obligation.is_open:
             raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
         # No money is asked for a contract that can no longer take effect (the patent sold or reserved
         # for another deal, lapsed); an assignment drafted before reservations takes its reservation now.
-        patent = self.load(Patent, contract.patent_id, "patent_id")
+        patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if contract.status == ContractStatus.SIGNED:
-            self._require_effect_possible(contract, patent, now=self.clock.now(), by=user.id)
+            require_effect_possible(contract, patent, now=self.store.clock.now(), by=user.id)
         gateway = self._gateway_for(obligation.amount, cmd.gateway)
         request = PaymentRequest(
             obligation_id=obligation.id,
@@ -117,10 +122,10 @@ class PaymentCommands(ContractCommands):
         ):
             resumed = gateway.resume_payment(obligation.provider_payment_id, request)
             if resumed is not None:
-                return resumed, self.commit(patent)
+                return resumed, self.store.commit(patent)
         started = gateway.start_payment(request)
         obligation.start(gateway=started.gateway, provider_payment_id=started.provider_payment_id, by=user.id)
-        return started, self.commit(obligation, patent)
+        return started, self.store.commit(obligation, patent)
 
     def record_manual_receipt(self, cmd: d.RecordManualReceipt, *, actor_id: UUID | None) -> int:
         """A platform admin records a bank transfer received for an obligation (对公转账).
@@ -129,9 +134,9 @@ class PaymentCommands(ContractCommands):
         or reserved for another deal) is recorded with the refund it calls for (``RefundOwed``): it
         then waits on the platform admin's refund queue, never kept in silence.
         """
-        user = self.actor(actor_id)
-        self.require_role(user, Role.PLATFORM_ADMIN)
-        obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
         if not obligation.is_open:
             raise PaymentStateError(
                 f"obligation_id: this payment is already {obligation.status}", field="obligation_id"
@@ -141,7 +146,7 @@ class PaymentCommands(ContractCommands):
         changed = self._receive(
             obligation, gateway="manual", provider_payment_id=cmd.bank_reference.strip(), by=user.id
         )
-        return self.commit(*changed)
+        return self.store.commit(*changed)
 
     def _receive(
         self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str, by: UUID, effects: bool = True
@@ -153,20 +158,20 @@ class PaymentCommands(ContractCommands):
         why, and nothing else moves; a platform admin refunds it from the refund queue. ``effects``
         ``False``: the caller records the refund at once (it overtook the success), so none is owed.
         """
-        contract = self.load(Contract, obligation.contract_id, "contract_id")
-        patent = self.load(Patent, contract.patent_id, "patent_id")
-        now = self.clock.now()
+        contract = self.store.load(Contract, obligation.contract_id, "contract_id")
+        patent = self.store.load(Patent, contract.patent_id, "patent_id")
+        now = self.store.clock.now()
         why_not = (
             "the contract was terminated"
             if contract.status == ContractStatus.TERMINATED
-            else self._why_no_effect(contract, patent, now=now, by=by)
+            else why_no_effect(contract, patent, now=now, by=by)
         )
-        seller = self.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
+        seller = self.store.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
         shares = settle(
             obligation.amount,
             # The fee in force when the deal was made, not whatever it is today.
             platform_fee_rate=(
-                self.platform_fee_rate if contract.platform_fee_rate is None else contract.platform_fee_rate
+                self.policy.platform_fee_rate if contract.platform_fee_rate is None else contract.platform_fee_rate
             ),
             broker_commission_rate=contract.broker_commission,
             inventor_share=seller.inventor_share,
@@ -188,10 +193,10 @@ class PaymentCommands(ContractCommands):
             obligation.owe_refund(reason=why_not, now=now, by=by)
             return changed
         if obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.SIGNED:
-            changed += self._come_into_force(contract, patent, now, by=by)
+            changed += self.checks.come_into_force(contract, patent, now, by=by)
         elif patent.pending_events:
             changed.append(patent)  # a reservation taken now by an assignment drafted before they existed
-        return self._unique(changed)
+        return unique(changed)
 
     def record_gateway_event(self, event: GatewayEvent) -> int | None:
         """Apply a verified provider event once; a repeated delivery is a no-op answered with ``None``.
@@ -200,7 +205,7 @@ class PaymentCommands(ContractCommands):
         States never move backwards: a success after a refund, or a second refund, changes nothing.
         """
         did = delivery_id(event.provider, event.event_id)
-        if self.exists(did):
+        if self.store.exists(did):
             return None
         delivery = WebhookDelivery(
             provider=event.provider,
@@ -210,13 +215,13 @@ class PaymentCommands(ContractCommands):
             payload_sha256=event.payload_sha256,
         )
         changed: list[Aggregate] = [delivery]
-        if event.obligation_id is not None and self.exists(event.obligation_id):
-            obligation = self.load(PaymentObligation, event.obligation_id, "obligation_id")
+        if event.obligation_id is not None and self.store.exists(event.obligation_id):
+            obligation = self.store.load(PaymentObligation, event.obligation_id, "obligation_id")
             changed += self._apply_gateway_event(obligation, event)
         try:
-            return self.commit(*changed)
+            return self.store.commit(*changed)
         except ConcurrentModificationError:
-            if self.exists(did):
+            if self.store.exists(did):
                 return None
             raise
 
@@ -249,16 +254,17 @@ class PaymentCommands(ContractCommands):
                 changed = self._receive(
                     obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR, effects=False
                 )
-                obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=SYSTEM_ACTOR)
-                return self._unique(changed + self._end_unpaid(obligation, reason=reason, by=SYSTEM_ACTOR))
+                now = self.store.clock.now()
+                obligation.refund(provider_refund_id=refund_id, reason=reason, now=now, by=SYSTEM_ACTOR)
+                return unique(changed + self._end_unpaid(obligation, reason=reason, by=SYSTEM_ACTOR))
             return self._refund(obligation, refund_id=refund_id, reason=reason, by=SYSTEM_ACTOR, strict=False)
         return []
 
     def refund_payment(self, cmd: d.RefundPayment, *, actor_id: UUID | None) -> int:
         """A platform admin refunds a paid obligation, reversing what the payment caused, or is refused."""
-        user = self.actor(actor_id)
-        self.require_role(user, Role.PLATFORM_ADMIN)
-        obligation = self.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
         if obligation.status != PaymentStatus.PAID:
             raise PaymentStateError(
                 f"obligation_id: a {obligation.status} payment cannot be refunded", field="obligation_id"
@@ -275,9 +281,9 @@ class PaymentCommands(ContractCommands):
             obligation.provider_payment_id or "", obligation.amount, idempotency_key=f"refund-{obligation.id}"
         )
         obligation.refund(
-            provider_refund_id=result.provider_refund_id, reason=cmd.reason, now=self.clock.now(), by=user.id
+            provider_refund_id=result.provider_refund_id, reason=cmd.reason, now=self.store.clock.now(), by=user.id
         )
-        return self.commit(*changed)
+        return self.store.commit(*changed)
 
     def _refund(
         self, obligation: PaymentObligation, *, refund_id: str | None, reason: str, by: UUID, strict: bool
@@ -293,7 +299,7 @@ class PaymentCommands(ContractCommands):
         be undone); otherwise (a refund already made at the provider) record the refund and leave the
         contract, or the patent, as it is.
         """
-        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        contract = self.store.load(Contract, obligation.contract_id, "contract_id")
         changed: list[Aggregate] = [obligation]
         reverses = obligation.purpose == contract.first_purpose() and contract.status == ContractStatus.IN_FORCE
         if reverses:
@@ -305,7 +311,7 @@ class PaymentCommands(ContractCommands):
                 )
             reverses = not later
         if reverses:
-            patent = self.load(Patent, contract.patent_id, "patent_id")
+            patent = self.store.load(Patent, contract.patent_id, "patent_id")
             if isinstance(contract, TransferContract):
                 why = patent.why_transfer_cannot_be_reverted(contract.id)
                 if why is not None and strict:
@@ -314,42 +320,45 @@ class PaymentCommands(ContractCommands):
                     patent.revert_transfer(contract.id, reason=reason, by=by)
             else:
                 patent.end_licence(contract.id, reason="refunded")
-                listing = self.load(Listing, contract.listing_id, "listing_id")
+                listing = self.store.load(Listing, contract.listing_id, "listing_id")
                 listing.restore_deal_types(contract.id, by=by)
                 changed.append(listing)
             contract.terminate(reason=f"payment refunded: {reason}", by=by)
             changed += [contract, patent]
         changed += self._end_unpaid(obligation, reason=reason, by=by)
         if refund_id is not None:
-            obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.clock.now(), by=by)
-        return self._unique(changed)
+            obligation.refund(provider_refund_id=refund_id, reason=reason, now=self.store.clock.now(), by=by)
+        return unique(changed)
 
     def _end_unpaid(self, obligation: PaymentObligation, *, reason: str, by: UUID) -> list[Aggregate]:
         """The first payment of a signed contract not in force goes back: the contract can never be paid
         now, so it ends without effect and what it reserved on the patent is released."""
-        contract = self.load(Contract, obligation.contract_id, "contract_id")
+        contract = self.store.load(Contract, obligation.contract_id, "contract_id")
         if contract.status != ContractStatus.SIGNED or obligation.purpose != contract.first_purpose():
             return []
         contract.terminate(reason=f"first payment refunded before the contract took effect: {reason}", by=by)
-        return [contract, self._release(contract, reason="refunded", by=by)]
+        return [contract, self.checks.release(contract, reason="refunded", by=by)]
 
     def _later_obligations(self, contract: Contract) -> list[PaymentObligation]:
         """The contract's payment obligations other than its first: instalments, milestones, royalties."""
         purposes = [instalment_purpose(i, inst["due"]) for i, inst in enumerate(contract.terms["instalments"])]
         purposes += [f"milestone-{name}" for name in contract.milestones_reached]
         ids = [obligation_id(contract.id, purpose) for purpose in purposes if purpose != contract.first_purpose()]
-        for event in self.repository.event_store.get(contract.id):  # royalty reports raise their obligations
+        for event in self.store.repository.event_store.get(contract.id):  # royalty reports raise their obligations
             raised = getattr(event, "obligation_id", None)
             if type(event).__name__ == "RoyaltyReported" and isinstance(raised, UUID):
                 ids.append(raised)
-        return [self.load(PaymentObligation, oid, "obligation_id") for oid in dict.fromkeys(ids) if self.exists(oid)]
+        return [
+            self.store.load(PaymentObligation, oid, "obligation_id")
+            for oid in dict.fromkeys(ids) if self.store.exists(oid)
+        ]
 
     # --- benefit rules ----------------------------------------------------------------------
     def set_benefit_rules(self, cmd: d.SetBenefitRules, *, actor_id: UUID | None) -> int:
         """An institution's org admin sets the inventors' share of net income (促进科技成果转化法 art. 45)."""
-        user = self.actor(actor_id)
-        org = self.load(Organisation, cmd.organisation_id, "organisation_id")
+        user = self.store.actor(actor_id)
+        org = self.store.load(Organisation, cmd.organisation_id, "organisation_id")
         if not user.has_role(Role.PLATFORM_ADMIN):
-            self._require_org_admin(user, org.id, "organisation", "organisation_id")
+            self.checks.require_org_admin(user, org.id, "organisation", "organisation_id")
         org.set_benefit_rules(inventor_share=percent_to_basis_points(cmd.inventor_share, "inventor_share"), by=user.id)
-        return self.commit(org)
+        return self.store.commit(org)

@@ -29,9 +29,10 @@ import msgspec
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.errors import ConflictError
 from domain.shared.ids import organisation_id
-from marketplace.catalogue.registration_commands import ConfirmCoOwnership
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
+from marketplace.catalogue.commands import ConfirmCoOwnership
 from marketplace.demo.deals import DemoListing, seed_demo_deals
-from marketplace.platform import commands as c
 from marketplace.platform.application import Marketplace
 
 # --- the report -------------------------------------------------------------------------------
@@ -781,7 +782,7 @@ class _Generator:
         return date(year, 1, 1) + timedelta(days=self.rng.randrange(365))
 
     # people -----------------------------------------------------------------------------------
-    def inventors(self) -> list[c.InventorShare]:
+    def inventors(self) -> list[cc.InventorShare]:
         count = self.rng.choice((2, 2, 3, 3, 3, 4, 4, 5))
         names: list[str] = []
         while len(names) < count:
@@ -791,18 +792,18 @@ class _Generator:
                 names.append(name)
         if self.rng.random() < 0.5:
             split = self.rng.choice(INVENTOR_SPLITS[count])
-            return [c.InventorShare(name=n, share=float(s)) for n, s in zip(names, split, strict=True)]
-        return [c.InventorShare(name=n) for n in names]
+            return [cc.InventorShare(name=n, share=float(s)) for n, s in zip(names, split, strict=True)]
+        return [cc.InventorShare(name=n) for n in names]
 
-    def funding(self, filing_year: int) -> c.FundingInput | None:
+    def funding(self, filing_year: int) -> cc.FundingInput | None:
         if self.rng.random() >= 0.33:
             return None
         programme, reference = self.rng.choice(FUNDING_PROGRAMMES)
         start = filing_year - self.rng.randint(0, 2)
-        return c.FundingInput(programme=programme, project_reference=reference(self.rng, start),
-                              end_date=date(start + self.rng.choice((3, 4, 5)), 12, 31))
+        return cc.FundingInput(programme=programme, project_reference=reference(self.rng, start),
+                               end_date=date(start + self.rng.choice((3, 4, 5)), 12, 31))
 
-    def owner_shares(self, lister: _Org, field: str) -> list[c.OwnerShare]:
+    def owner_shares(self, lister: _Org, field: str) -> list[cc.OwnerShare]:
         roll = self.rng.random()
         partner: _Org | None = None
         if roll < 0.12:
@@ -813,10 +814,10 @@ class _Generator:
             firms = [e for e in ENTERPRISES if e.verified and field in e.fields]
             partner = self.rng.choice(firms) if firms else None
         if partner is None:
-            return [c.OwnerShare(organisation_id=self.org_ids[lister.name], share=100.0)]
+            return [cc.OwnerShare(organisation_id=self.org_ids[lister.name], share=100.0)]
         major, minor = self.rng.choice(CO_OWNER_SPLITS)
-        return [c.OwnerShare(organisation_id=self.org_ids[lister.name], share=major),
-                c.OwnerShare(organisation_id=self.org_ids[partner.name], share=minor)]
+        return [cc.OwnerShare(organisation_id=self.org_ids[lister.name], share=major),
+                cc.OwnerShare(organisation_id=self.org_ids[partner.name], share=minor)]
 
     # texts ------------------------------------------------------------------------------------
     def texts(self, field: TechnicalField, patent_type: str) -> tuple[Pair, Pair, tuple[str, ...]]:
@@ -895,7 +896,7 @@ class _Generator:
         return tuple(codes[:3])
 
     # the patent -------------------------------------------------------------------------------
-    def patent(self) -> tuple[c.RegisterPatent, _Org, TechnicalField]:
+    def patent(self) -> tuple[cc.RegisterPatent, _Org, TechnicalField]:
         r = self.rng
         lister = r.choices(self.owners, weights=self.owner_weights)[0]
         field = FIELDS_BY_KEY[r.choice(lister.fields)]
@@ -930,7 +931,7 @@ class _Generator:
         publication_number = self.publication_number(published, type_digit, kind_code) if published else None
         if r.random() < 0.05:
             publication_number = None  # some owners enter only the application number
-        command = c.RegisterPatent(
+        command = cc.RegisterPatent(
             application_number=self.application_number(year, type_digit),
             publication_number=publication_number,
             patent_type=patent_type, title_zh=title_zh, title_en=title_en, abstract_zh=abstract_zh,
@@ -941,18 +942,18 @@ class _Generator:
         return command, lister, field
 
     # the listing ------------------------------------------------------------------------------
-    def listing(self, patent_id: UUID, patent: c.RegisterPatent, field: TechnicalField) -> c.DraftListing:
+    def listing(self, patent_id: UUID, patent: cc.RegisterPatent, field: TechnicalField) -> cc.DraftListing:
         """The draft listing of a registered patent: deal types, price, maturity and texts."""
         r = self.rng
         deal_types = r.choices([d for d, _ in DEAL_COMBINATIONS], weights=[w for _, w in DEAL_COMBINATIONS])[0]
         scale = {"design": 0.3, "utility_model": 0.6}.get(patent.patent_type, 1.0)
         asking_price: int | None = None
-        open_licence: c.OpenLicenceInput | None = None
+        open_licence: cc.OpenLicenceInput | None = None
         if "open_licence" in deal_types:
             price_mode = "open_licence"
             fee_yuan = int(round(r.randint(1, 20) * 5000 * scale, -3))
-            open_licence = c.OpenLicenceInput(fee=fee_yuan * 100, royalty_rate=r.choice((0.0, 1.5, 2.5, 3.5, 5.0)),
-                                              term_years=r.choice((3, 5, 5, 10)))
+            open_licence = cc.OpenLicenceInput(fee=fee_yuan * 100, royalty_rate=r.choice((0.0, 1.5, 2.5, 3.5, 5.0)),
+                                               term_years=r.choice((3, 5, 5, 10)))
         elif r.random() < 0.6:
             price_mode = "fixed"
             yuan = int(round(10 ** r.uniform(4.7, 6.7) * scale, -4))
@@ -982,7 +983,7 @@ class _Generator:
         picked = r.sample(field.keywords, r.randint(3, min(5, len(field.keywords))))
         keywords = [k[0] for k in picked] if zh else []
         keywords += [k[1] for k in picked if k[1] not in keywords] if en else []
-        return c.DraftListing(
+        return cc.DraftListing(
             patent_id=patent_id, deal_types=list(deal_types), price_mode=price_mode, asking_price=asking_price,
             open_licence=open_licence, maturity=maturity, trl=trl, advantages="\n".join(advantages),
             applications="\n".join(applications), keywords=keywords,
@@ -1018,13 +1019,14 @@ def is_empty(app: Marketplace) -> bool:
     return not app.recorder.max_notification_id()
 
 
-def _register(app: Marketplace, patent: c.RegisterPatent, *, lister: str, admins: dict[str, UUID]) -> UUID:
+def _register(app: Marketplace, patent: cc.RegisterPatent, *, lister: str, admins: dict[str, UUID]) -> UUID:
     """The lister's admin registers the patent; each named co-owner's admin confirms it (as on its /my page)."""
-    patent_id, _ = app.register_patent(patent, actor_id=admins[lister])
+    patent_id, _ = app.catalogue.register_patent(patent, actor_id=admins[lister])
     admin_of = {organisation_id(name): user for name, user in admins.items()}
     for share in patent.owners:
         if share.organisation_id != organisation_id(lister):
-            app.confirm_co_ownership(ConfirmCoOwnership(patent_id=patent_id), actor_id=admin_of[share.organisation_id])
+            app.registrations.confirm_co_ownership(
+                ConfirmCoOwnership(patent_id=patent_id), actor_id=admin_of[share.organisation_id])
     return patent_id
 
 
@@ -1039,12 +1041,12 @@ def _add_members(app: Marketplace, admins: dict[str, UUID], admin_id: UUID,
     members: dict[str, UUID] = {}
     for member in MEMBERS:
         password = _password()
-        member_id, _ = app.add_member(c.AddMember(email=member.email, password=password,
-                                                  display_name=member.display_name, roles=["member"]),
+        member_id, _ = app.accounts.add_member(ac.AddMember(email=member.email, password=password,
+                                                            display_name=member.display_name, roles=["member"]),
                                       actor_id=admins[member.organisation])
         members[member.email] = member_id
         if member.role != "valuer":
-            app.grant_role(c.GrantRole(user_id=member_id, role=member.role), actor_id=admin_id)
+            app.accounts.grant_role(ac.GrantRole(user_id=member_id, role=member.role), actor_id=admin_id)
         accounts.append(DemoAccount(member.email, password, member.display_name, member.organisation,
                                     ["member", member.role]))
     return members
@@ -1072,23 +1074,25 @@ def seed_demo(
     admins: dict[str, UUID] = {}
 
     password = _password()
-    admin_id = app.bootstrap_platform_admin(email=PLATFORM_ADMIN.email, password=password,
-                                            display_name=PLATFORM_ADMIN.display_name,
-                                            organisation_name=PLATFORM_ORGANISATION)
+    admin_id = app.accounts.bootstrap_platform_admin(email=PLATFORM_ADMIN.email, password=password,
+                                                     display_name=PLATFORM_ADMIN.display_name,
+                                                     organisation_name=PLATFORM_ORGANISATION)
     admins[PLATFORM_ORGANISATION] = admin_id
     accounts.append(DemoAccount(PLATFORM_ADMIN.email, password, PLATFORM_ADMIN.display_name, PLATFORM_ORGANISATION,
                                 ["member", "platform_admin"]))
     organisations = (*UNIVERSITIES, *INSTITUTES, *ENTERPRISES, *AGENCIES)
     for org in organisations:
         password = _password()
-        user, _ = app.sign_up(c.SignUp(email=org.email, password=password, display_name=org.display_name,
-                                       organisation_name=org.name, organisation_kind=org.kind, region=org.region))
+        user, _ = app.accounts.sign_up(ac.SignUp(email=org.email, password=password, display_name=org.display_name,
+                                                 organisation_name=org.name, organisation_kind=org.kind,
+                                                 region=org.region))
         admins[org.name] = user
         accounts.append(DemoAccount(org.email, password, org.display_name, org.name, ["member", "org_admin"]))
     for org in organisations:
         org_ids[org.name] = organisation_id(org.name)
         if org.verified:
-            app.verify_organisation(c.VerifyOrganisation(organisation_id=org_ids[org.name]), actor_id=admin_id)
+            app.accounts.verify_organisation(
+                ac.VerifyOrganisation(organisation_id=org_ids[org.name]), actor_id=admin_id)
     members = _add_members(app, admins, admin_id, accounts)
     generator = _Generator(rng, org_ids)
     drawn = [generator.patent() for _ in range(listings)]
@@ -1098,17 +1102,19 @@ def seed_demo(
     for done, ((patent, lister, field), status) in enumerate(zip(drawn, statuses, strict=True), 1):
         actor = admins[lister.name]
         patent_id = _register(app, patent, lister=lister.name, admins=admins)
-        listing_id, _ = app.draft_listing(generator.listing(patent_id, patent, field), actor_id=actor)
+        listing_id, _ = app.catalogue.draft_listing(generator.listing(patent_id, patent, field), actor_id=actor)
         if status != "draft":
-            app.publish_listing(c.PublishListing(listing_id=listing_id), actor_id=actor)
+            app.catalogue.publish_listing(cc.PublishListing(listing_id=listing_id), actor_id=actor)
         if status == "withdrawn":
-            app.withdraw_listing(c.WithdrawListing(listing_id=listing_id, reason=rng.choice(WITHDRAW_REASONS)),
-                                 actor_id=actor)
+            app.catalogue.withdraw_listing(
+                cc.WithdrawListing(listing_id=listing_id, reason=rng.choice(WITHDRAW_REASONS)),
+                actor_id=actor)
         elif status == "suspended":
             assert patent.grant_date is not None
             lapsed = min(AS_OF, patent.grant_date + timedelta(days=rng.randint(365, 1500)))
-            app.change_legal_status(c.ChangeLegalStatus(patent_id=patent_id, legal_status="lapsed",
-                                                        effective_date=lapsed, reason="未缴年费，专利权终止"),
+            app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=patent_id, legal_status="lapsed",
+                                                                   effective_date=lapsed,
+                                                                   reason="未缴年费，专利权终止"),
                                     actor_id=admin_id)
         elif status == "published":
             published += 1

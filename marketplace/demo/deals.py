@@ -60,7 +60,7 @@ def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int) ->
     inputs = {"incomes": [str(scale * k * 10_000) for k in (8, 12, 15, 15, 12)], "discount_rate": "0.12",
               "share": "0.25"}
     value = calculate("income_stream", inputs).value
-    app.record_assessment(vc.RecordAssessment(
+    app.valuation.record_assessment(vc.RecordAssessment(
         patent_id=item.patent_id, purpose="transfer", basis_date=app.clock.now().date(), method="income_stream",
         inputs=inputs, low=(value * Decimal("0.85")).quantize(Decimal(1)),
         high=(value * Decimal("1.15")).quantize(Decimal(1)),
@@ -70,10 +70,10 @@ def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int) ->
 
 def _pay_by_transfer(app: Marketplace, contract_id: UUID, *, buyer: UUID, admin: UUID, reference: str) -> None:
     contract: Contract = app.repository.get(contract_id)
-    app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=buyer)
+    app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=buyer)
     amount = int(contract.terms["price"])
-    app.record_manual_receipt(d.RecordManualReceipt(obligation_id=obligation_id(contract_id, "upfront"),
-                                                    amount=amount, bank_reference=reference), actor_id=admin)
+    app.payments.record_manual_receipt(d.RecordManualReceipt(obligation_id=obligation_id(contract_id, "upfront"),
+                                                             amount=amount, bank_reference=reference), actor_id=admin)
 
 
 def seed_demo_deals(
@@ -81,8 +81,8 @@ def seed_demo_deals(
 ) -> int:
     """Create the demo deals and assessments; returns how many contracts were made."""
     pool = list(published)
-    app.accredit_valuer(vc.AccreditValuer(user_id=valuer, credential_number="35070012",
-                                          expires_on=date(2028, 12, 31)), actor_id=admin)
+    app.valuation.accredit_valuer(vc.AccreditValuer(user_id=valuer, credential_number="35070012",
+                                                    expires_on=date(2028, 12, 31)), actor_id=admin)
     sold = _pick(app, pool, modes=("fixed",), deal_type="assignment", institution=True)
     noticed = _pick(app, pool, modes=("negotiable",), deal_type="assignment", institution=True)
     talking = _pick(app, pool, modes=("negotiable", "fixed"), deal_type="exclusive_licence", institution=True)
@@ -93,25 +93,26 @@ def seed_demo_deals(
     if sold is not None:  # a completed assignment at the listed price: no notice; paid by bank transfer
         listing: Listing = app.repository.get(sold.listing_id)
         price = int(listing.terms["asking_price"])
-        offer, _ = app.make_offer(d.MakeOffer(listing_id=sold.listing_id, kind="assignment", price=price,
-                                              note="按挂牌价受让，望尽快签约。"), actor_id=buyers[0])
-        contract_id, _ = app.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=sold.seller)
+        offer, _ = app.offers.make_offer(d.MakeOffer(listing_id=sold.listing_id, kind="assignment", price=price,
+                                                     note="按挂牌价受让，望尽快签约。"), actor_id=buyers[0])
+        contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=sold.seller)
         contract: Contract = app.repository.get(contract_id)
         for signer in (sold.seller, buyers[0]):
-            app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
-                              actor_id=signer)
+            app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
+                                        actor_id=signer)
         _pay_by_transfer(app, contract_id, buyer=buyers[0], admin=admin, reference="ICBC-FZ-20261120-0031")
         made += 1
     if noticed is not None:  # a university's negotiated price, agreed and now in public notice
-        offer, _ = app.make_offer(d.MakeOffer(listing_id=noticed.listing_id, kind="assignment", price=120_000_000,
-                                              note="拟以120万元受让，含技术指导三个月。"), actor_id=buyers[1])
-        app.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=150_000_000,
-                                         note="考虑到中试数据，报价150万元。"), actor_id=noticed.seller)
-        app.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyers[1])
+        offer, _ = app.offers.make_offer(d.MakeOffer(
+            listing_id=noticed.listing_id, kind="assignment", price=120_000_000,
+            note="拟以120万元受让，含技术指导三个月。"), actor_id=buyers[1])
+        app.offers.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=150_000_000,
+                                                note="考虑到中试数据，报价150万元。"), actor_id=noticed.seller)
+        app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyers[1])
         made += 1
     if talking is not None:  # a licence negotiation in progress
         start = app.clock.now().date() + timedelta(days=30)
-        app.make_offer(d.MakeOffer(
+        app.offers.make_offer(d.MakeOffer(
             listing_id=talking.listing_id, kind="exclusive_licence", price=30_000_000, royalty_rate=3.0,
             minimum_annual_royalty=10_000_000,
             scope=d.ScopeInput(start=start, end=start + timedelta(days=5 * 365), field_of_use="新能源汽车",
@@ -127,7 +128,7 @@ def seed_demo_deals(
         taker = next((b for b in buyers if not patent.is_owned_by(app.repository.get(b).organisation_id)), None)
         if taker is None:
             continue
-        contract_id, _ = app.take_open_licence(d.TakeOpenLicence(listing_id=item.listing_id), actor_id=taker)
+        contract_id, _ = app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=item.listing_id), actor_id=taker)
         _pay_by_transfer(app, contract_id, buyer=taker, admin=admin, reference="CMB-XM-20261122-0107")
         made += 1
         break

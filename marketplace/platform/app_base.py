@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -52,14 +52,20 @@ class MarketplaceBase(Application[UUID]):
     }
 
     def __init__(
-        self, env: dict[str, str] | None = None, *, ipc_scheme: IpcScheme | None = None, clock: Clock | None = None
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        ipc_scheme: IpcScheme | None = None,
+        clock: Clock | None = None,
+        personal: PersonalData | None = None,
     ) -> None:
         super().__init__(env)
         self.ipc_scheme = ipc_scheme
         #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
         self.clock: Clock = clock or SystemClock()
-        #: E-mail, name and password hash of each person, by user id: never in the events.
-        self.personal: PersonalData = (
+        #: E-mail, name and password hash of each person, by user id: never in the events. By default
+        #: beside the events on PostgreSQL, in memory otherwise.
+        self.personal: PersonalData = personal or (
             PostgresPersonalData(self.recorder.datastore) if isinstance(self.recorder, PostgresApplicationRecorder)
             else MemoryPersonalData()
         )

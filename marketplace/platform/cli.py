@@ -252,10 +252,10 @@ def cmd_accounts(settings: Settings, args: argparse.Namespace) -> int:
     """``accounts unconfirmed-roles``: old platform-wide grants revoked by the upgrade, awaiting confirmation."""
     services = _services(settings)
     try:
-        grants = services.app.unconfirmed_grants()
+        grants = services.app.accounts.unconfirmed_grants()
         out = Console(soft_wrap=True)
         for grant in grants:
-            by = services.app.display_name_of(grant.granted_by) if grant.granted_by else ""
+            by = services.app.accounts.display_name_of(grant.granted_by) if grant.granted_by else ""
             out.print(f"{grant.user_id}  {grant.role:<18} granted by {by} ({grant.granted_by})",
                       markup=False, highlight=False)
         console.print(f"{len(grants)} unconfirmed grant(s); a platform admin confirms one by granting the role again"

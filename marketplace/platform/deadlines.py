@@ -49,7 +49,7 @@ class DeadlineWorker:
         now = app.clock.now()
         for offer_id in offers_due_to_expire(self.services.views["deals"].datastore, now):
             try:
-                position = app.expire_offer(ExpireOffer(offer_id=offer_id))
+                position = app.offers.expire_offer(ExpireOffer(offer_id=offer_id))
             except DomainError as refusal:
                 # Accepted, withdrawn or expired meanwhile (another worker, or a party just now).
                 log.info("offer %s not expired: %s", offer_id, refusal.message)
@@ -59,7 +59,7 @@ class DeadlineWorker:
                 report.last_position = position
         due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
         if due:
-            report.last_position = app.raise_due_instalments(now.date(), due) or report.last_position
+            report.last_position = app.contracts.raise_due_instalments(now.date(), due) or report.last_position
         return report
 
     def run_forever(self) -> None:

@@ -10,6 +10,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.catalogue.ipc import IpcScheme
 from marketplace.catalogue.ipc_scheme import default_ipc_scheme
+from marketplace.deals.checks import DealPolicy
 from marketplace.deals.gateways.factory import build_gateways
 from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress, resolve_database
@@ -96,15 +97,18 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         scheme = default_ipc_scheme(settings.ipc_scheme_path)
     elif scheme is None and "ipc_scheme" not in overrides:
         log.warning("IPC scheme %s not found: IPC codes are checked for form only", settings.ipc_scheme_path)
-    app = Marketplace(env, ipc_scheme=scheme, clock=overrides.get("clock"))
-    app.use_gateways(overrides.get("gateways") or build_gateways(settings))
-    app.platform_fee_rate = settings.platform_fee_rate
-    app.notice_days = settings.notice_days
+    app = Marketplace(
+        env,
+        ipc_scheme=scheme,
+        clock=overrides.get("clock"),
+        gateways=overrides.get("gateways") or build_gateways(settings),
+        deal_policy=DealPolicy(platform_fee_rate=settings.platform_fee_rate, notice_days=settings.notice_days),
+    )
     datastore = app.recorder.datastore  # type: ignore[attr-defined]
     views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
     for view in views.values():
         view.create_table()
-    adopted, revoked = app.upgrade_old_accounts()
+    adopted, revoked = app.accounts.upgrade_old_accounts()
     if adopted or revoked:
         log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"
                     " role(s) granted without a platform admin revoked, awaiting confirmation", adopted, revoked)

@@ -19,19 +19,22 @@ from marketplace.platform.app_base import MarketplaceBase
 from marketplace.valuation import commands as vc
 
 
-class ValuationCommands(MarketplaceBase):
+class Valuations:
     """Accrediting valuers and recording, superseding and withdrawing assessments."""
 
+    def __init__(self, store: MarketplaceBase) -> None:
+        self.store = store
+
     def today(self) -> date:
-        return self.clock.now().date()
+        return self.store.clock.now().date()
 
     # --- accreditation (platform admin) -------------------------------------------------
     def accredit_valuer(self, cmd: vc.AccreditValuer, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """Accredit a valuation agency's member; the user gets the ``valuer`` role with it."""
-        admin = self.actor(actor_id)
-        self.require_role(admin, Role.PLATFORM_ADMIN)
-        user = self.load(User, cmd.user_id, "user_id")
-        org = self.load(Organisation, user.organisation_id, "user_id")
+        admin = self.store.actor(actor_id)
+        self.store.require_role(admin, Role.PLATFORM_ADMIN)
+        user = self.store.load(User, cmd.user_id, "user_id")
+        org = self.store.load(Organisation, user.organisation_id, "user_id")
         accreditation = ValuerAccreditation.accredit(
             user_id=user.id,
             organisation_id=org.id,
@@ -48,30 +51,30 @@ class ValuationCommands(MarketplaceBase):
         duplicate = ConflictError(
             "user_id: this user is already accredited; renew the accreditation instead", field="user_id"
         )
-        return accreditation.id, self.commit(*changed, duplicate=duplicate)
+        return accreditation.id, self.store.commit(*changed, duplicate=duplicate)
 
     def renew_accreditation(self, cmd: vc.RenewAccreditation, *, actor_id: UUID | None) -> int:
-        admin = self.actor(actor_id)
-        self.require_role(admin, Role.PLATFORM_ADMIN)
+        admin = self.store.actor(actor_id)
+        self.store.require_role(admin, Role.PLATFORM_ADMIN)
         accreditation = self._accreditation(cmd.user_id)
         accreditation.renew(expires_on=cmd.expires_on, today=self.today(), by=admin.id)
-        return self.commit(accreditation)
+        return self.store.commit(accreditation)
 
     def revoke_accreditation(self, cmd: vc.RevokeAccreditation, *, actor_id: UUID | None) -> int:
         """Revoke from today; the user loses the ``valuer`` role in the same save."""
-        admin = self.actor(actor_id)
-        self.require_role(admin, Role.PLATFORM_ADMIN)
+        admin = self.store.actor(actor_id)
+        self.store.require_role(admin, Role.PLATFORM_ADMIN)
         accreditation = self._accreditation(cmd.user_id)
         accreditation.revoke(reason=cmd.reason, today=self.today(), by=admin.id)
         changed: list[Aggregate] = [accreditation]
-        user = self.load(User, cmd.user_id, "user_id")
+        user = self.store.load(User, cmd.user_id, "user_id")
         if user.has_role(Role.VALUER):
             user.revoke_role(Role.VALUER.value, by=admin.id)
             changed.append(user)
-        return self.commit(*changed)
+        return self.store.commit(*changed)
 
     def _accreditation(self, user_id: UUID) -> ValuerAccreditation:
-        return self.load(ValuerAccreditation, accreditation_id(user_id), "user_id")
+        return self.store.load(ValuerAccreditation, accreditation_id(user_id), "user_id")
 
     # --- assessments --------------------------------------------------------------------
     @staticmethod
@@ -86,15 +89,15 @@ class ValuationCommands(MarketplaceBase):
         With ``supersedes`` the earlier assessment (same patent, same agency, still current) is
         marked superseded in the same atomic save.
         """
-        user = self.actor(actor_id)
+        user = self.store.actor(actor_id)
         accreditation = self._valid_accreditation(user, cmd.basis_date)
-        patent = self.load(Patent, cmd.patent_id, "patent_id")
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         conflict = conflict_of_interest(accreditation.organisation_id, patent.owner_ids, patent.deal_party_ids())
         if conflict is not None:
             raise PermissionDeniedError(conflict, field="patent_id")
         previous = None
         if cmd.supersedes is not None:
-            previous = self.load(Valuation, cmd.supersedes, "supersedes")
+            previous = self.store.load(Valuation, cmd.supersedes, "supersedes")
             previous.check_supersedable_by(patent_id=patent.id, organisation_id=accreditation.organisation_id)
         result = calculate(cmd.method, cmd.inputs)
         valuation = Valuation.record(
@@ -124,11 +127,11 @@ class ValuationCommands(MarketplaceBase):
                 by=user.id,
             )
             changed.append(previous)
-        return valuation.id, self.commit(*changed)
+        return valuation.id, self.store.commit(*changed)
 
     def _valid_accreditation(self, user: User, basis_date: date) -> ValuerAccreditation:
         """The user's accreditation, valid today and on the basis date, or a refusal saying why not."""
-        if not self.exists(accreditation_id(user.id)):
+        if not self.store.exists(accreditation_id(user.id)):
             raise PermissionDeniedError("you are not an accredited valuer; ask the platform to accredit you")
         accreditation = self._accreditation(user.id)
         today = self.today()
@@ -142,8 +145,8 @@ class ValuationCommands(MarketplaceBase):
 
     def withdraw_assessment(self, cmd: vc.WithdrawAssessment, *, actor_id: UUID | None) -> int:
         """Withdraw with a reason: the valuer who recorded it, or an org admin of that agency."""
-        user = self.actor(actor_id)
-        valuation = self.load(Valuation, cmd.valuation_id, "valuation_id")
+        user = self.store.actor(actor_id)
+        valuation = self.store.load(Valuation, cmd.valuation_id, "valuation_id")
         own = valuation.valuer_id == user.id
         agency_admin = user.organisation_id == valuation.organisation_id and user.has_role(Role.ORG_ADMIN)
         if not (own or agency_admin):
@@ -152,4 +155,4 @@ class ValuationCommands(MarketplaceBase):
                 field="valuation_id",
             )
         valuation.withdraw(reason=cmd.reason, by=user.id)
-        return self.commit(valuation)
+        return self.store.commit(valuation)

@@ -9,8 +9,8 @@ from uuid import UUID
 
 import msgspec
 
+from marketplace.platform.command import Command, Note, ShortText
 from marketplace.platform.command_text import LINES, LINES_RULE
-from marketplace.platform.commands import Command, Note, ShortText
 
 Text = Annotated[str, msgspec.Meta(max_length=10_000, extra=LINES, description=LINES_RULE)]
 

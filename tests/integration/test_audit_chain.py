@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Tracking
 
+from marketplace.accounts import commands as ac
 from marketplace.audit.chain import (
     ALTERED,
     DELETED,
@@ -37,7 +38,6 @@ from marketplace.audit.chain import (
     verify_store,
 )
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
-from marketplace.platform import commands as c
 from marketplace.platform.services import Services
 from marketplace.platform.settings import PROJECT_ROOT, Settings
 from projections.audit.chain import (
@@ -126,8 +126,9 @@ def test_untouched_store_verifies_ok_with_the_head_hash(market: Services) -> Non
 
 
 def test_new_events_are_unchained_until_the_follower_runs(market: Services) -> None:
-    market.app.sign_up(c.SignUp(email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
-                                organisation_kind="enterprise"))
+    market.app.accounts.sign_up(ac.SignUp(
+        email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
+        organisation_kind="enterprise"))
     result = verify_store(market.address.conninfo())
     assert result.ok
     assert result.unchained > 0
@@ -175,8 +176,9 @@ def test_a_page_chained_already_is_skipped_and_a_truncated_chain_is_refused(mark
     view.process([decode(n) for n in page], Tracking(market.app.name, page[-1].id))  # already chained: nothing to do
     assert chain_rows(market) == before
     sql(market, "DELETE FROM audit_chain WHERE position = (SELECT max(position) FROM audit_chain)")
-    market.app.sign_up(c.SignUp(email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
-                                organisation_kind="enterprise"))
+    market.app.accounts.sign_up(ac.SignUp(
+        email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
+        organisation_kind="enterprise"))
     # The follower stops before the first event it would chain (it never extends a chain it cannot trust),
     # and says why; the runner itself goes on (the other read models are not held up by it).
     runner = BatchProjectionRunner(application_name=market.app.name, recorder=market.recorder, views=[view])
@@ -386,19 +388,20 @@ def test_one_daily_root_per_utc_day_at_its_last_position(services: Services, mon
     now = [datetime(2025, 3, 1, 23, 59, 59, tzinfo=UTC)]
     monkeypatch.setattr(eventsourcing.domain, "datetime_now_with_tzinfo", lambda: now[0])
     app = services.app
-    admin = app.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
-                                         organisation_name="Platform Ops")
+    admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
+                                                  organisation_name="Platform Ops")
     end_of_first = services.recorder.max_notification_id()
     now[0] = datetime(2025, 3, 2, 0, 0, 1, tzinfo=UTC)
-    user, _ = app.sign_up(c.SignUp(email="li@x.test", password=PASSWORD, display_name="李", organisation_name="研究所",
-                                   organisation_kind="research_institute"))
+    user, _ = app.accounts.sign_up(ac.SignUp(
+        email="li@x.test", password=PASSWORD, display_name="李", organisation_name="研究所",
+        organisation_kind="research_institute"))
     follow(services)  # the chain splits a day across two pages
     now[0] = datetime(2025, 3, 1, 23, 59, 59, 990000, tzinfo=UTC)  # stamped before midnight, committed after
     org: UUID = app.repository.get(user).organisation_id
-    app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
+    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
     end_of_second = services.recorder.max_notification_id()
     now[0] = datetime(2025, 3, 4, 8, 0, tzinfo=UTC)  # nothing on the 3rd
-    app.sign_up(c.SignUp(email="wang@x.test", password=PASSWORD, display_name="王", organisation_name="公司",
+    app.accounts.sign_up(ac.SignUp(email="wang@x.test", password=PASSWORD, display_name="王", organisation_name="公司",
                         organisation_kind="enterprise"))
     follow(services)
     head = services.recorder.max_notification_id()
@@ -524,8 +527,9 @@ def test_verify_names_the_first_broken_position_of_a_long_log_wherever_it_is(
 
 def test_an_event_altered_before_it_was_chained_is_reported_not_chained(
         market: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    market.app.sign_up(c.SignUp(email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
-                                organisation_kind="enterprise"))
+    market.app.accounts.sign_up(ac.SignUp(
+        email="new@x.test", password=PASSWORD, display_name="New", organisation_name="新公司",
+        organisation_kind="enterprise"))
     x = positions(market)[-2]  # stored after the chain head: not chained yet
     sql(market, f"UPDATE marketplace_events SET state = overlay(state placing '\\x00'::bytea from 5 for 1)"
                 f" WHERE notification_id = {x}")

@@ -16,10 +16,11 @@ from domain.deals.contract import Contract
 from domain.deals.offer import Offer
 from domain.deals.payment import obligation_id
 from domain.shared.ids import organisation_id
+from marketplace.accounts import commands as ac
 from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.audit.replay import history, listing_as_of
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
-from marketplace.platform import commands as c
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
 from marketplace.valuation import commands as vc
@@ -45,18 +46,18 @@ class Scenario:
 
 
 def _people(services: Services) -> tuple[UUID, UUID, UUID, UUID]:
-    a = services.app
-    admin = a.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
+    app = services.app
+    admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
                                        organisation_name="平台运营")
     ids = []
     for email, name, kind in (("tto@fzu.test", UNIVERSITY, "university"),
                               ("cto@xny.test", ENTERPRISE, "enterprise"),
                               ("lin@appraisal.test", AGENCY, "valuation_agency")):
-        user, _ = a.sign_up(c.SignUp(email=email, password=PASSWORD, display_name=name[:2],
+        user, _ = app.accounts.sign_up(ac.SignUp(email=email, password=PASSWORD, display_name=name[:2],
                                      organisation_name=name, organisation_kind=kind))
-        a.verify_organisation(c.VerifyOrganisation(organisation_id=organisation_id(name)), actor_id=admin)
+        app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=organisation_id(name)), actor_id=admin)
         ids.append(user)
-    a.accredit_valuer(vc.AccreditValuer(user_id=ids[2], credential_number="35000123",
+    app.valuation.accredit_valuer(vc.AccreditValuer(user_id=ids[2], credential_number="35000123",
                                         expires_on=date(2030, 12, 31)), actor_id=admin)
     return admin, ids[0], ids[1], ids[2]
 
@@ -71,37 +72,39 @@ def run_scenario(services: Services) -> Scenario:
     app.clock = clock
     admin, seller, buyer, valuer = _people(services)
     uni = organisation_id(UNIVERSITY)
-    patent, _ = app.register_patent(c.RegisterPatent(
+    patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
         application_number=cn("202110456780"), patent_type="invention", title_zh="固态电解质及其制备方法",
         ipc_codes=["H01M 10/0562"], filing_date=date(2021, 3, 2), legal_status="granted",
-        owners=[c.OwnerShare(organisation_id=uni, share=100)],
-        inventors=[c.InventorShare("林教授", 60), c.InventorShare("陈博士", 40)]), actor_id=seller)
-    listing, _ = app.draft_listing(c.DraftListing(
+        owners=[cc.OwnerShare(organisation_id=uni, share=100)],
+        inventors=[cc.InventorShare("林教授", 60), cc.InventorShare("陈博士", 40)]), actor_id=seller)
+    listing, _ = app.catalogue.draft_listing(cc.DraftListing(
         patent_id=patent, deal_types=["assignment", "exclusive_licence"], price_mode="fixed",
         asking_price=80_000_000, maturity="pilot"), actor_id=seller)
-    app.publish_listing(c.PublishListing(listing_id=listing), actor_id=seller)
-    app.record_assessment(vc.RecordAssessment(
+    app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=seller)
+    app.valuation.record_assessment(vc.RecordAssessment(
         patent_id=patent, purpose="transfer", basis_date=clock.now().date(), method="income_stream",
         inputs={"incomes": ["30", "30", "30", "30"], "discount_rate": "0.1", "share": "0.3"},
         low=Decimal("25"), high=Decimal("32"), report_reference="闽联评报字〔2026〕第001号"), actor_id=valuer)
     _pause()
-    offer, _ = app.make_offer(d.MakeOffer(listing_id=listing, kind="assignment", price=70_000_000), actor_id=buyer)
+    offer, _ = app.offers.make_offer(
+        d.MakeOffer(listing_id=listing, kind="assignment", price=70_000_000), actor_id=buyer)
     made: Offer = app.repository.get(offer)
     _pause()
     # After the offer: the seller reprices, then counters; the buyer accepts the negotiated price.
-    app.revise_listing(c.ReviseListing(listing_id=listing, deal_types=["assignment", "exclusive_licence"],
-                                       price_mode="fixed", asking_price=95_000_000, maturity="pilot"),
+    app.catalogue.revise_listing(cc.ReviseListing(listing_id=listing, deal_types=["assignment", "exclusive_licence"],
+                                                  price_mode="fixed", asking_price=95_000_000, maturity="pilot"),
                        actor_id=seller)
-    app.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=75_000_000), actor_id=seller)
-    contract_id, _ = app.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyer)
+    app.offers.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=75_000_000), actor_id=seller)
+    contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyer)
     contract: Contract = app.repository.get(contract_id)
     assert contract.notice_ends_at is not None  # a university's negotiated price is publicly noticed
     clock.advance(timedelta(days=16))
     for signer in (seller, buyer):
-        app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256), actor_id=signer)
-    app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=buyer)
-    app.record_manual_receipt(d.RecordManualReceipt(obligation_id=obligation_id(contract_id, "upfront"),
-                                                    amount=75_000_000, bank_reference="ICBC-20261126-001"),
+        app.contracts.sign_contract(
+            d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256), actor_id=signer)
+    app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=buyer)
+    app.payments.record_manual_receipt(d.RecordManualReceipt(obligation_id=obligation_id(contract_id, "upfront"),
+                                                             amount=75_000_000, bank_reference="ICBC-20261126-001"),
                               actor_id=admin)
     return Scenario(admin, seller, buyer, valuer, patent, listing, offer, made.created_on, contract_id)
 

@@ -17,7 +17,7 @@ from domain.shared.errors import NotFoundError, ValidationError
 from marketplace.accounts import commands as ac
 from marketplace.audit.rebuild_check import SCHEMA, rebuild_check
 from marketplace.audit.replay import events, history, listing_as_of, state_at, version_at
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 from marketplace.platform.app_base import SYSTEM_ACTOR
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
@@ -52,31 +52,32 @@ class Market:
 
     def __init__(self, app: Marketplace) -> None:
         self.app = app
-        admin = app.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
-                                             organisation_name="Platform Ops")
-        self.user, _ = app.sign_up(c.SignUp(email="li@fjirsm.test", password=PASSWORD, display_name="李",
-                                            organisation_name="福建物构所", organisation_kind="research_institute"))
+        admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
+                                                      organisation_name="Platform Ops")
+        self.user, _ = app.accounts.sign_up(ac.SignUp(email="li@fjirsm.test", password=PASSWORD, display_name="李",
+                                                      organisation_name="福建物构所",
+                                                      organisation_kind="research_institute"))
         self.org: UUID = app.repository.get(self.user).organisation_id
-        app.verify_organisation(c.VerifyOrganisation(organisation_id=self.org), actor_id=admin)
-        self.patent, _ = app.register_patent(c.RegisterPatent(
+        app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=self.org), actor_id=admin)
+        self.patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
             application_number=cn("202010123450"), patent_type="invention", title_zh="锂电池隔膜",
             ipc_codes=["H01M 2/14"], filing_date=date(2020, 1, 2), legal_status="granted",
-            owners=[c.OwnerShare(organisation_id=self.org, share=100)]), actor_id=self.user)
+            owners=[cc.OwnerShare(organisation_id=self.org, share=100)]), actor_id=self.user)
         self.listing = UUID(int=0)
 
     def draft(self, price: int) -> None:
-        self.listing, _ = self.app.draft_listing(
-            c.DraftListing(patent_id=self.patent, asking_price=price, **TERMS), actor_id=self.user)
+        self.listing, _ = self.app.catalogue.draft_listing(
+            cc.DraftListing(patent_id=self.patent, asking_price=price, **TERMS), actor_id=self.user)
 
     def reprice(self, price: int) -> None:
-        self.app.revise_listing(c.ReviseListing(listing_id=self.listing, asking_price=price, **TERMS),
-                                actor_id=self.user)
+        self.app.catalogue.revise_listing(cc.ReviseListing(listing_id=self.listing, asking_price=price, **TERMS),
+                                          actor_id=self.user)
 
     def publish(self) -> None:
-        self.app.publish_listing(c.PublishListing(listing_id=self.listing), actor_id=self.user)
+        self.app.catalogue.publish_listing(cc.PublishListing(listing_id=self.listing), actor_id=self.user)
 
     def legal_status(self, status: str) -> None:
-        self.app.change_legal_status(c.ChangeLegalStatus(
+        self.app.catalogue.change_legal_status(cc.ChangeLegalStatus(
             patent_id=self.patent, legal_status=status, effective_date=date(2024, 5, 1), reason="annuity unpaid"
             if status == "lapsed" else "annuity paid late"), actor_id=self.user)
 
@@ -129,8 +130,9 @@ def test_password_hashes_never_appear(services: Services) -> None:
     """The hash lives in the personal-data store: neither the history nor any state as of a version shows it."""
     market = Market(services.app)
     old_hash = services.app.personal.get(market.user).password_hash  # type: ignore[union-attr]
-    services.app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-long-password"),
-                                 actor_id=market.user)
+    services.app.accounts.change_password(
+        ac.ChangePassword(current_password=PASSWORD, new_password="another-long-password"),
+        actor_id=market.user)
     new_hash = services.app.personal.get(market.user).password_hash  # type: ignore[union-attr]
     assert old_hash is not None
     assert new_hash is not None

@@ -12,8 +12,8 @@ from uuid import UUID
 import pytest
 
 from domain.shared.errors import ConflictError
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
-from marketplace.platform import commands as c
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from tests.unit.deal_helpers import World, head, make_world, offer
@@ -62,7 +62,7 @@ def test_of_two_acceptances_at_once_one_reserves_the_patent_and_the_other_is_ref
     first, second = offer(world), offer(world, buyer="rival")
     before = head(world.app)
     def accepting(offer_id: UUID) -> Callable[[], Any]:
-        return lambda: world.app.accept_offer(d.AcceptOffer(offer_id=offer_id), actor_id=world["uni"])
+        return lambda: world.app.offers.accept_offer(d.AcceptOffer(offer_id=offer_id), actor_id=world["uni"])
 
     outcomes = race(world, accepting(first), accepting(second))
     won = [o for o in outcomes if isinstance(o, tuple)]
@@ -83,12 +83,12 @@ def test_two_open_licence_take_ups_at_once_by_one_buyer_are_one_contract(world: 
     patent = world.register_patent(["uni"], number="202110111111")
     listing = world.list_patent(
         "uni", patent, deal_types=["open_licence"], price_mode="open_licence", asking_price=None,
-        open_licence=c.OpenLicenceInput(fee=50_000, term_years=3),
+        open_licence=cc.OpenLicenceInput(fee=50_000, term_years=3),
     )
     before = head(world.app)
 
     def take() -> Any:
-        return world.app.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+        return world.app.contracts.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
 
     outcomes = race(world, take, take)
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes

@@ -30,9 +30,9 @@ def world_on(services: Services) -> World:
     app = services.app
     app.clock = clock
     stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
-    app.use_gateways({"stripe": stripe, "manual": manual})
+    app.payments.gateways = {"stripe": stripe, "manual": manual}  # the shared services' app, set for this test
     world = World(app, clock, stripe, manual)
-    world.ids["admin"] = app.bootstrap_platform_admin(
+    world.ids["admin"] = app.accounts.bootstrap_platform_admin(
         email="ops@platform.test", password="a-long-password", display_name="Ops", organisation_name="Platform Ops"
     )
     world.sign_up("uni", "福州大学", "university")
@@ -47,7 +47,7 @@ def test_deals_view_follows_the_deal_and_rebuilds_identical_rows(services: Servi
     w = world_on(services)
     # A negotiated licence: offer, counter, accept, objection dismissed, signatures, payment, royalties.
     licence = offer(w, kind="exclusive_licence", price=5_000_000, royalty_rate=3.0, minimum_annual_royalty=100_000)
-    w.app.counter_offer(
+    w.app.offers.counter_offer(
         d.CounterOffer(
             offer_id=licence,
             kind="exclusive_licence",
@@ -59,17 +59,17 @@ def test_deals_view_follows_the_deal_and_rebuilds_identical_rows(services: Servi
         actor_id=w["uni"],
     )
     contract = accept(w, licence, by="firm")
-    objection, _ = w.app.file_objection(
+    objection, _ = w.app.contracts.file_objection(
         d.FileObjection(contract_id=contract, text="成交价格明显偏低"), actor_id=w["rival"]
     )
-    w.app.decide_objection(
+    w.app.contracts.decide_objection(
         d.DecideObjection(contract_id=contract, objection_id=objection, upheld=False, reason="已评估"),
         actor_id=w["uni"],
     )
     past_notice(w)
     sign_all(w, contract)
     pay_by_webhook(w, contract)
-    w.app.file_royalty_report(
+    w.app.contracts.file_royalty_report(
         d.FileRoyaltyReport(
             contract_id=contract, period_start=date(2025, 4, 1), period_end=date(2025, 6, 30), net_sales=10_000_000
         ),
@@ -77,7 +77,7 @@ def test_deals_view_follows_the_deal_and_rebuilds_identical_rows(services: Servi
     )
     # A second offer, rejected.
     rejected = offer(w, buyer="rival", kind="assignment", price=1_000_000)
-    w.app.reject_offer(d.RejectOffer(offer_id=rejected, reason="太低"), actor_id=w["uni"])
+    w.app.offers.reject_offer(d.RejectOffer(offer_id=rejected, reason="太低"), actor_id=w["uni"])
 
     services.make_runner().catch_up()
     offers = {

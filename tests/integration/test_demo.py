@@ -135,17 +135,19 @@ def test_a_second_seed_is_refused_and_every_account_can_log_in(seeded: tuple[Ser
     assert {"platform_admin", "org_admin", "valuer", "programme_officer", "auditor"} <= roles
     for account in report.accounts:
         assert len(account.password) >= 10
-        user = services.app.authenticate(account.email, account.password)
+        user = services.app.accounts.authenticate(account.email, account.password)
         assert user is not None, account.email
         assert sorted(user.roles) == sorted(account.roles)
-    assert services.app.authenticate(report.accounts[0].email, report.accounts[0].password + "x") is None
+    assert services.app.accounts.authenticate(report.accounts[0].email, report.accounts[0].password + "x") is None
     assert len({a.password for a in report.accounts}) == len(report.accounts)
 
 
 def test_same_seed_gives_the_same_content_but_new_passwords(ipc_scheme: IpcScheme) -> None:
     def seeded_patents() -> tuple[DemoReport, list[tuple[str, str, str]]]:
-        app = Marketplace({"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme)
-        app.use_gateways(build_gateways(Settings.from_env({})))  # the demo's sale is paid by bank transfer
+        app = Marketplace(  # the demo's sale is paid by bank transfer
+            {"PERSISTENCE_MODULE": "eventsourcing.popo"}, ipc_scheme=ipc_scheme,
+            gateways=build_gateways(Settings.from_env({})),
+        )
         assert is_empty(app)
         report = seed_demo(app, listings=12, seed=7)
         patents = []

@@ -32,10 +32,11 @@ from litestar.testing import TestClient
 from domain.deals.payment import obligation_id
 from domain.shared.errors import DomainError
 from marketplace.accounts import commands as ac
-from marketplace.catalogue import registration_commands as rc
+from marketplace.catalogue import commands as cc
+from marketplace.catalogue import commands as rc
 from marketplace.deals import commands as dc
-from marketplace.platform import commands as c
-from marketplace.platform.application import Marketplace
+from marketplace.platform import command as c
+from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
 from marketplace.valuation import commands as vc
@@ -106,25 +107,26 @@ class Harness:
         return accept(self.world, self.offer(**terms))
 
     def draft(self) -> UUID:
-        listing, _ = self.app.draft_listing(msgspec.convert(_listing_terms() | {"patent_id": str(self.patent())},
-                                                            c.DraftListing), actor_id=self["uni"])
+        listing, _ = self.app.catalogue.draft_listing(msgspec.convert(
+            _listing_terms() | {"patent_id": str(self.patent())},
+            cc.DraftListing), actor_id=self["uni"])
         return listing
 
     def in_force(self, **terms: Any) -> UUID:
         """A contract signed by both sides whose upfront fee was received (by bank transfer)."""
         contract = self.contract(**terms)
         sign_all(self.world, contract)
-        self.app.start_payment(dc.StartPayment(contract_id=contract, gateway="manual"), actor_id=self["firm"])
+        self.app.payments.start_payment(dc.StartPayment(contract_id=contract, gateway="manual"), actor_id=self["firm"])
         upfront = obligation_id(contract, "upfront")
-        self.app.record_manual_receipt(dc.RecordManualReceipt(
+        self.app.payments.record_manual_receipt(dc.RecordManualReceipt(
             obligation_id=upfront, amount=self.world.get(upfront).amount, bank_reference="B-0"), actor_id=self["admin"])
         return contract
 
     def organisation(self) -> UUID:
         """A newly signed-up, unverified organisation."""
-        user, _ = self.app.sign_up(c.SignUp(email=f"o{self.fresh()}@example.test", password=PASSWORD,
-                                            display_name="新", organisation_name=f"新公司{self.fresh()}",
-                                            organisation_kind="enterprise"))
+        user, _ = self.app.accounts.sign_up(ac.SignUp(email=f"o{self.fresh()}@example.test", password=PASSWORD,
+                                                      display_name="新", organisation_name=f"新公司{self.fresh()}",
+                                                      organisation_kind="enterprise"))
         return UUID(str(self.world.get(user).organisation_id))
 
     def bearer(self, key: str) -> dict[str, str]:
@@ -135,26 +137,27 @@ class Harness:
         return self.tokens[key]
 
     def agency_member(self) -> UUID:
-        user, _ = self.app.add_member(c.AddMember(email=f"v{self.fresh()}@example.test", password=PASSWORD,
-                                                  display_name="评估师"), actor_id=self["agency"])
+        user, _ = self.app.accounts.add_member(ac.AddMember(email=f"v{self.fresh()}@example.test", password=PASSWORD,
+                                                            display_name="评估师"), actor_id=self["agency"])
         return user
 
     def agency_org_admin(self) -> UUID:
         """A new member of the agency made its org admin (``member`` itself is never revoked)."""
         user = self.agency_member()
-        self.app.grant_role(c.GrantRole(user_id=user, role="org_admin"), actor_id=self["admin"])
+        self.app.accounts.grant_role(ac.GrantRole(user_id=user, role="org_admin"), actor_id=self["admin"])
         return user
 
     def assessment(self) -> UUID:
         body = ASSESSMENT | {"patent_id": str(self["patent"]), "basis_date": START.date().isoformat()}
-        valuation, _ = self.app.record_assessment(msgspec.convert(body, vc.RecordAssessment), actor_id=self["valuer"])
+        valuation, _ = self.app.valuation.record_assessment(msgspec.convert(body, vc.RecordAssessment),
+        actor_id=self["valuer"])
         return valuation
 
     def valuer(self) -> UUID:
         """A newly accredited valuer of the agency."""
         user = self.agency_member()
-        self.app.accredit_valuer(vc.AccreditValuer(user_id=user, credential_number=f"A-{self.fresh()}",
-                                                   expires_on=START.date() + timedelta(days=365)),
+        self.app.valuation.accredit_valuer(vc.AccreditValuer(user_id=user, credential_number=f"A-{self.fresh()}",
+                                                             expires_on=START.date() + timedelta(days=365)),
                                  actor_id=self["admin"])
         return user
 
@@ -169,10 +172,10 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
     clock = ManualClock(START)
     app = services.app
     app.clock = clock
-    app.use_gateways({"stripe": ProviderDouble("stripe"), "manual": ProviderDouble("manual")})
+    app.payments.gateways = {"stripe": ProviderDouble("stripe"), "manual": ProviderDouble("manual")}
     world = World(app, clock, ProviderDouble("stripe"), ProviderDouble("manual"))
-    world.ids["admin"] = app.bootstrap_platform_admin(email="admin@example.test", password=PASSWORD,
-                                                      display_name="Ops", organisation_name="Platform Ops")
+    world.ids["admin"] = app.accounts.bootstrap_platform_admin(email="admin@example.test", password=PASSWORD,
+                                                               display_name="Ops", organisation_name="Platform Ops")
     world.sign_up("uni", "福州大学", "university")
     world.sign_up("firm", "厦门智造装备有限公司", "enterprise")
     world.sign_up("rival", "泉州新材料有限公司", "enterprise")
@@ -182,7 +185,7 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
     world.ids["open_listing"] = world.list_patent(
         "uni", world.register_patent(["uni"], number="202110111111"),
         deal_types=["open_licence", "non_exclusive_licence"], price_mode="open_licence", asking_price=None,
-        open_licence=c.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5))
+        open_licence=cc.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5))
     harness = Harness(world, services, http, itertools.count(1), {})
     world.ids["valuer"] = harness.valuer()
     # An assignment at the listed price, signed: payments, registration and refunds act on it. It reserves
@@ -209,21 +212,21 @@ def _signable(h: Harness) -> Body:
 
 def _objection(h: Harness) -> Body:
     contract = h.contract(scope=licence_scope(), price=500_000)  # below the listed price: public notice
-    objection, _ = h.app.file_objection(dc.FileObjection(contract_id=contract, text="价格明显低于评估价值"),
-                                        actor_id=h["rival"])
+    objection, _ = h.app.contracts.file_objection(dc.FileObjection(contract_id=contract, text="价格明显低于评估价值"),
+                                                  actor_id=h["rival"])
     return {"contract_id": str(contract), "objection_id": str(objection), "upheld": False, "reason": "已评估\n维持"}
 
 
 def _manual_obligation(h: Harness) -> Body:
     contract = h.contract(scope=licence_scope())
     sign_all(h.world, contract)
-    h.app.start_payment(dc.StartPayment(contract_id=contract, gateway="manual"), actor_id=h["firm"])
+    h.app.payments.start_payment(dc.StartPayment(contract_id=contract, gateway="manual"), actor_id=h["firm"])
     return {"obligation_id": str(obligation_id(contract, "upfront")), "amount": 10_000_000, "bank_reference": "B-1"}
 
 
 def _paid_obligation(h: Harness) -> Body:
     body = _manual_obligation(h)
-    h.app.record_manual_receipt(msgspec.convert(body, dc.RecordManualReceipt), actor_id=h["admin"])
+    h.app.payments.record_manual_receipt(msgspec.convert(body, dc.RecordManualReceipt), actor_id=h["admin"])
     return {"obligation_id": body["obligation_id"], "reason": "licensee cancelled\n退款"}
 
 
@@ -236,7 +239,7 @@ def _member_key(h: Harness) -> str:
 
 def _deactivated(h: Harness) -> Body:
     user = h.agency_member()
-    h.app.deactivate_user(ac.DeactivateUser(user_id=user), actor_id=h["agency"])
+    h.app.accounts.deactivate_user(ac.DeactivateUser(user_id=user), actor_id=h["agency"])
     return {"user_id": str(user)}
 
 
@@ -244,13 +247,14 @@ def _co_owned(h: Harness) -> Body:
     """A patent the university registered naming the firm as co-owner, not yet confirmed by it."""
     body = _patent(h) | {"owners": [{"organisation_id": str(h["uni_org"]), "share": 50},
                                     {"organisation_id": str(h["firm_org"]), "share": 50}]}
-    patent, _ = h.app.register_patent(msgspec.convert(body, c.RegisterPatent), actor_id=h["uni"])
+    patent, _ = h.app.catalogue.register_patent(msgspec.convert(body, cc.RegisterPatent), actor_id=h["uni"])
     return {"patent_id": str(patent)}
 
 
 def _claim(h: Harness) -> Body:
-    claim, _ = h.app.file_ownership_claim(rc.FileOwnershipClaim(patent_id=h.patent(), evidence="专利证书"),
-                                          actor_id=h["firm"])
+    claim, _ = h.app.registrations.file_ownership_claim(
+        rc.FileOwnershipClaim(patent_id=h.patent(), evidence="专利证书"),
+        actor_id=h["firm"])
     return {"claim_id": str(claim), "upheld": False, "reason": "证据不足\n驳回"}
 
 
@@ -275,22 +279,22 @@ def _patent(h: Harness) -> Body:
 
 
 TEMPLATES: dict[type[c.Command], Template] = {
-    c.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
-                          "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
-                          "region": "福建"}, None),
-    c.AddMember: lambda h: ({"email": f"m{h.fresh()}@example.test", "password": PASSWORD, "display_name": "林",
-                             "roles": ["member"]}, "uni"),
-    c.VerifyOrganisation: lambda h: ({"organisation_id": str(h.organisation())}, "admin"),
-    c.GrantRole: lambda h: ({"user_id": str(h.agency_member()), "role": "org_admin"}, "agency"),
-    c.RevokeRole: lambda h: ({"user_id": str(h.agency_org_admin()), "role": "org_admin"}, "admin"),
-    c.RegisterPatent: lambda h: (_patent(h), "uni"),
-    c.ChangeLegalStatus: lambda h: ({"patent_id": str(h.patent()), "legal_status": "lapsed",
-                                     "effective_date": "2025-01-01", "reason": "未缴年费\n公告"}, "uni"),
-    c.ListingTermsInput: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),
-    c.DraftListing: lambda h: (_listing_terms() | {"patent_id": str(h.patent())}, "uni"),
-    c.ReviseListing: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),
-    c.PublishListing: lambda h: ({"listing_id": str(h.draft())}, "uni"),
-    c.WithdrawListing: lambda h: ({"listing_id": str(h.listing()), "reason": "已转让\n谢谢"}, "uni"),
+    ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
+                           "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
+                           "region": "福建"}, None),
+    ac.AddMember: lambda h: ({"email": f"m{h.fresh()}@example.test", "password": PASSWORD, "display_name": "林",
+                              "roles": ["member"]}, "uni"),
+    ac.VerifyOrganisation: lambda h: ({"organisation_id": str(h.organisation())}, "admin"),
+    ac.GrantRole: lambda h: ({"user_id": str(h.agency_member()), "role": "org_admin"}, "agency"),
+    ac.RevokeRole: lambda h: ({"user_id": str(h.agency_org_admin()), "role": "org_admin"}, "admin"),
+    cc.RegisterPatent: lambda h: (_patent(h), "uni"),
+    cc.ChangeLegalStatus: lambda h: ({"patent_id": str(h.patent()), "legal_status": "lapsed",
+                                      "effective_date": "2025-01-01", "reason": "未缴年费\n公告"}, "uni"),
+    cc.ListingTermsInput: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),
+    cc.DraftListing: lambda h: (_listing_terms() | {"patent_id": str(h.patent())}, "uni"),
+    cc.ReviseListing: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),
+    cc.PublishListing: lambda h: ({"listing_id": str(h.draft())}, "uni"),
+    cc.WithdrawListing: lambda h: ({"listing_id": str(h.listing()), "reason": "已转让\n谢谢"}, "uni"),
     dc.TermsInput: lambda h: (_terms() | {"listing_id": str(h["listing"])}, "firm"),
     dc.MakeOffer: lambda h: (_terms() | {"listing_id": str(h["listing"])}, "firm"),
     dc.CounterOffer: lambda h: (_terms() | {"offer_id": str(h.offer(scope=licence_scope()))}, "uni"),
@@ -339,7 +343,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.
 HTTP_ROUTES: dict[type[c.Command], Callable[[Body], tuple[str, str, Body]]] = {
-    c.ListingTermsInput: lambda b: ("PUT", f"/api/listings/{b.pop('listing_id')}", b),
+    cc.ListingTermsInput: lambda b: ("PUT", f"/api/listings/{b.pop('listing_id')}", b),
     dc.TermsInput: lambda b: ("POST", f"/api/listings/{b.pop('listing_id')}/offers", b),
 }
 
@@ -355,10 +359,11 @@ def command_structs() -> list[type[c.Command]]:
 
 
 def application_methods() -> dict[type[c.Command], str]:
-    """The application's command methods (by name) by the struct their first parameter takes."""
+    """The application's command methods (by name) by the struct their first parameter takes, from every
+    command group (``Marketplace.command`` finds a method by that name)."""
     methods: dict[type[c.Command], str] = {}
-    for name in dir(Marketplace):
-        method = getattr(Marketplace, name)
+    for group, name in ((g, n) for g in COMMAND_GROUPS.values() for n in dir(g)):
+        method = getattr(group, name)
         if name.startswith("_") or not callable(method):
             continue
         try:
@@ -445,7 +450,7 @@ def assert_projected(services: Services) -> None:
 
 def run_in_app(h: Harness, kind: type[c.Command], method: str, body: Body, actor: str | None) -> bool:
     """True when recorded, False when refused; anything else fails the test."""
-    run = getattr(h.app, method)
+    run = h.app.command(method)
     try:
         command = msgspec.convert(body, kind, strict=False)
         if "actor_id" in inspect.signature(run).parameters:

@@ -13,9 +13,9 @@ import pytest
 from domain.accounts.organisation import Organisation
 from domain.shared.errors import ConflictError, ValidationError
 from domain.shared.ids import legacy_organisation_id, organisation_id
+from marketplace.accounts import commands as ac
 from marketplace.catalogue.importing.service import PatentImporter
 from marketplace.catalogue.importing.sources import read_patents
-from marketplace.platform import commands as c
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from tests.integration.test_projections import cn
@@ -27,8 +27,8 @@ HEADER = ("jurisdiction,application_number,publication_number,patent_type,title_
 
 
 def sign_up(app: Marketplace, email: str, organisation: str) -> UUID:
-    user, _ = app.sign_up(c.SignUp(email=email, password="secret-password-1", display_name="陈",
-                                   organisation_name=organisation, organisation_kind="university"))
+    user, _ = app.accounts.sign_up(ac.SignUp(email=email, password="secret-password-1", display_name="陈",
+                                             organisation_name=organisation, organisation_kind="university"))
     return user
 
 

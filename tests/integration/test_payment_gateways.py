@@ -180,8 +180,7 @@ def test_the_marketplace_resumes_a_started_payment_and_starts_attempt_2_only_aft
     client = stripe.StripeClient(
         localstripe.api_key, base_addresses={"api": localstripe.api_base}, http_client=recorder
     )
-    world = make_world()
-    world.app.use_gateways({"stripe": StripeGateway(client, localstripe_compat=True), "manual": world.manual})
+    world = make_world(stripe=StripeGateway(client, localstripe_compat=True))
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
@@ -194,8 +193,8 @@ def test_the_marketplace_resumes_a_started_payment_and_starts_attempt_2_only_aft
             if m == "post" and url.endswith("/v1/payment_intents")
         ]
 
-    first, _ = world.app.start_payment(pay, actor_id=world["firm"])
-    again, position = world.app.start_payment(pay, actor_id=world["firm"])
+    first, _ = world.app.payments.start_payment(pay, actor_id=world["firm"])
+    again, position = world.app.payments.start_payment(pay, actor_id=world["firm"])
 
     assert again.provider_payment_id == first.provider_payment_id
     assert again.client_secret == first.client_secret
@@ -203,7 +202,7 @@ def test_the_marketplace_resumes_a_started_payment_and_starts_attempt_2_only_aft
     assert created_keys() == [f"obligation-{oid}"]  # resumed by retrieving it: no second create
 
     client.v1.payment_intents.cancel(first.provider_payment_id)
-    second, _ = world.app.start_payment(pay, actor_id=world["firm"])
+    second, _ = world.app.payments.start_payment(pay, actor_id=world["firm"])
 
     assert second.provider_payment_id != first.provider_payment_id
     assert second.status == "requires_payment_method"

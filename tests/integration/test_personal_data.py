@@ -15,7 +15,6 @@ from domain.shared.errors import ConcurrentModificationError, ConflictError
 from marketplace.accounts import commands as ac
 from marketplace.audit.chain import verify_store
 from marketplace.audit.rebuild_check import rebuild_check
-from marketplace.platform import commands as c
 from marketplace.platform.app_base import SYSTEM_ACTOR
 from marketplace.platform.cli import build_parser, cmd_accounts
 from marketplace.platform.services import Services, build_services
@@ -48,16 +47,18 @@ def assert_audit_passes(services: Services) -> None:
 @pytest.fixture
 def people(services: Services) -> dict[str, UUID]:
     app = services.app
-    admin = app.bootstrap_platform_admin(email="ops@platform.example", password=PASSWORD, display_name="运营陈",
-                                         organisation_name="平台运营中心")
-    boss, _ = app.sign_up(c.SignUp(email="Boss@Firm.Example", password=PASSWORD, display_name="王老板",
-                                   organisation_name="厦门智造装备有限公司", organisation_kind="enterprise"))
+    admin = app.accounts.bootstrap_platform_admin(
+        email="ops@platform.example", password=PASSWORD, display_name="运营陈",
+        organisation_name="平台运营中心")
+    boss, _ = app.accounts.sign_up(ac.SignUp(email="Boss@Firm.Example", password=PASSWORD, display_name="王老板",
+                                             organisation_name="厦门智造装备有限公司", organisation_kind="enterprise"))
     org = app.repository.get(boss).organisation_id
-    app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
-    member, _ = app.add_member(c.AddMember(email="li@firm.example", password=PASSWORD, display_name="李工程师"),
-                               actor_id=boss)
-    app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
-                        actor_id=member)
+    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
+    member, _ = app.accounts.add_member(
+        ac.AddMember(email="li@firm.example", password=PASSWORD, display_name="李工程师"),
+        actor_id=boss)
+    app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password="another-password"),
+                                 actor_id=member)
     return {"admin": admin, "boss": boss, "member": member}
 
 
@@ -82,8 +83,8 @@ def test_sign_up_add_member_and_password_change_write_no_personal_data_into_even
 
 def test_an_erased_person_is_gone_and_the_audit_still_verifies(services: Services, people: dict[str, UUID]) -> None:
     app = services.app
-    app.erase_user(ac.EraseUser(user_id=people["member"]), actor_id=people["admin"])
-    assert app.authenticate("li@firm.example", "another-password") is None
+    app.accounts.erase_user(ac.EraseUser(user_id=people["member"]), actor_id=people["admin"])
+    assert app.accounts.authenticate("li@firm.example", "another-password") is None
     assert rows(services, "SELECT count(*) FROM personal_data WHERE user_id = %s", people["member"]) == [(0,)]
     assert_audit_passes(services)
     assert rows(services, "SELECT display_name, email, erased, active FROM accounts_users WHERE id = %s",
@@ -127,10 +128,10 @@ def test_an_old_store_keeps_working_and_erasure_removes_what_it_can(
         assert sorted(rows(again, "SELECT email, display_name FROM personal_data")) == [
             ("boss@firm.example", "王老板"), ("li@firm.example", "李工程师"), ("ops@platform.example", "运营陈")]
         assert rows(again, "SELECT count(*) FROM personal_data WHERE password_hash LIKE '$argon2%'") == [(3,)]
-        boss = app.authenticate("boss@firm.example", PASSWORD)
+        boss = app.accounts.authenticate("boss@firm.example", PASSWORD)
         assert boss is not None
         assert boss.id == old_store["boss"]
-        assert [(g.user_id, g.role) for g in app.unconfirmed_grants()] == [(old_store["boss"], "auditor")]
+        assert [(g.user_id, g.role) for g in app.accounts.unconfirmed_grants()] == [(old_store["boss"], "auditor")]
         catch_up(again)  # the audit pages read roles from the read model: the revoked grant is gone there too
         assert rows(again, "SELECT roles FROM accounts_users WHERE id = %s", old_store["boss"]) == [
             (["member", "org_admin"],)]
@@ -142,9 +143,9 @@ def test_an_old_store_keeps_working_and_erasure_removes_what_it_can(
         # The audit log read model shows none of the old payloads' personal data.
         audit = "".join(str(r[0]) for r in rows(again, "SELECT summary || data::text FROM audit_log_events"))
         assert not any(secret in audit for secret in PEOPLE)
-        app.erase_user(ac.EraseUser(user_id=old_store["member"]), actor_id=old_store["ops"])
-        assert app.authenticate("li@firm.example", PASSWORD) is None
-        assert app.user_id_of("li@firm.example") is None
+        app.accounts.erase_user(ac.EraseUser(user_id=old_store["member"]), actor_id=old_store["ops"])
+        assert app.accounts.authenticate("li@firm.example", PASSWORD) is None
+        assert app.accounts.user_id_of("li@firm.example") is None
         assert_audit_passes(again)
         assert rows(again, "SELECT display_name FROM accounts_users WHERE id = %s", old_store["member"]) == [
             (ERASED_PERSON,)]
@@ -165,7 +166,7 @@ def test_of_two_password_changes_at_once_exactly_the_winners_new_password_logs_i
     before = app.recorder.max_notification_id()
 
     def changing_to(new: str) -> Any:
-        return lambda: app.change_password(
+        return lambda: app.accounts.change_password(
             ac.ChangePassword(current_password="another-password", new_password=new), actor_id=member)
 
     outcomes = race(SimpleNamespace(app=app), changing_to("first-new-password"), changing_to("second-new-password"))
@@ -176,9 +177,9 @@ def test_of_two_password_changes_at_once_exactly_the_winners_new_password_logs_i
     assert isinstance(lost[0], ConcurrentModificationError)
     assert app.recorder.max_notification_id() == (before or 0) + 1
     winner, loser = ("first-new-password", "second-new-password")[:: 1 if won == [0] else -1]
-    assert app.authenticate("li@firm.example", winner) is not None
-    assert app.authenticate("li@firm.example", loser) is None
-    assert app.authenticate("li@firm.example", "another-password") is None
+    assert app.accounts.authenticate("li@firm.example", winner) is not None
+    assert app.accounts.authenticate("li@firm.example", loser) is None
+    assert app.accounts.authenticate("li@firm.example", "another-password") is None
 
 
 def test_an_old_address_in_another_width_is_stored_folded_at_start_up_and_still_logs_in(
@@ -191,11 +192,11 @@ def test_an_old_address_in_another_width_is_stored_folded_at_start_up_and_still_
     try:
         assert rows(again, "SELECT email FROM personal_data WHERE user_id = %s", wide) == [("wide@firm.example",)]
         for typed in ("ｗｉｄｅ@firm.example", "Wide@Firm.Example"):
-            found = again.app.authenticate(typed, PASSWORD)
+            found = again.app.accounts.authenticate(typed, PASSWORD)
             assert found is not None
             assert found.id == wide
         with pytest.raises(ConflictError, match="email"):
-            again.app.sign_up(c.SignUp(email="wide@firm.example", password=PASSWORD, display_name="冒名",
-                                       organisation_name="冒名公司", organisation_kind="enterprise"))
+            again.app.accounts.sign_up(ac.SignUp(email="wide@firm.example", password=PASSWORD, display_name="冒名",
+                                                 organisation_name="冒名公司", organisation_kind="enterprise"))
     finally:
         again.close()

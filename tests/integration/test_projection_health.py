@@ -19,7 +19,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.accounts.organisation import Organisation
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
 from marketplace.platform.cli import build_parser, cmd_run_projections, cmd_status
 from marketplace.platform.services import Services
 from projections.accounts.view import PostgresAccountsView
@@ -44,8 +44,9 @@ def poison(services: Services) -> int:
 
 
 def sign_up(services: Services, email: str) -> None:
-    services.app.sign_up(c.SignUp(email=email, password=PASSWORD, display_name=email.split("@", maxsplit=1)[0],
-                                  organisation_name=f"{email} 公司", organisation_kind="enterprise"))
+    services.app.accounts.sign_up(ac.SignUp(
+        email=email, password=PASSWORD, display_name=email.split("@", maxsplit=1)[0],
+        organisation_name=f"{email} 公司", organisation_kind="enterprise"))
 
 
 

@@ -13,7 +13,8 @@ from eventsourcing.persistence import IntegrityError, Tracking
 
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.errors import ConcurrentModificationError
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from projections.shared.records import decode
@@ -34,29 +35,30 @@ def cn(digits: str) -> str:
 
 def scenario(app: Marketplace) -> dict[str, UUID]:
     """A small market: an institute lists five patents; one is withdrawn, one lapses, one stays a draft."""
-    admin = app.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
-                                         organisation_name="Platform Ops")
-    user, _ = app.sign_up(c.SignUp(email="li@fjirsm.test", password=PASSWORD, display_name="李",
-                                   organisation_name="中国科学院福建物质结构研究所",
-                                   organisation_kind="research_institute"))
+    admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
+                                                  organisation_name="Platform Ops")
+    user, _ = app.accounts.sign_up(ac.SignUp(email="li@fjirsm.test", password=PASSWORD, display_name="李",
+                                             organisation_name="中国科学院福建物质结构研究所",
+                                             organisation_kind="research_institute"))
     org = app.repository.get(user).organisation_id
-    app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
+    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
     ids: dict[str, UUID] = {}
     for n, (zh, en, ipc) in enumerate(TITLES):
-        patent, _ = app.register_patent(c.RegisterPatent(
+        patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
             application_number=cn(f"20201012345{n}"), patent_type="invention", title_zh=zh, title_en=en,
             ipc_codes=[ipc], filing_date=date(2020, 1, 2), legal_status="granted",
-            owners=[c.OwnerShare(organisation_id=org, share=100)]), actor_id=user)
-        listing, _ = app.draft_listing(c.DraftListing(
+            owners=[cc.OwnerShare(organisation_id=org, share=100)]), actor_id=user)
+        listing, _ = app.catalogue.draft_listing(cc.DraftListing(
             patent_id=patent, deal_types=["assignment", "non_exclusive_licence"] if n % 2 else ["sole_licence"],
             price_mode="fixed", asking_price=(n + 1) * 10_000_000, maturity="pilot" if n < 3 else "concept",
             keywords=["新能源"] if n in (0, 3) else []), actor_id=user)
         ids[f"patent{n}"], ids[f"listing{n}"] = patent, listing
         if n != 4:
-            app.publish_listing(c.PublishListing(listing_id=listing), actor_id=user)
-    app.withdraw_listing(c.WithdrawListing(listing_id=ids["listing1"], reason="sold"), actor_id=user)
-    app.change_legal_status(c.ChangeLegalStatus(patent_id=ids["patent2"], legal_status="lapsed",
-                                                effective_date=date(2024, 5, 1), reason="annuity"), actor_id=user)
+            app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=user)
+    app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=ids["listing1"], reason="sold"), actor_id=user)
+    app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=ids["patent2"], legal_status="lapsed",
+                                                           effective_date=date(2024, 5, 1), reason="annuity"),
+                                                           actor_id=user)
     ids["user"] = user
     return ids
 
@@ -169,7 +171,7 @@ def test_stored_facet_counters_equal_a_count_of_the_listings(services: Services)
     ids = scenario(services.app)
     runner = services.make_runner(page_size=4)  # counters move across pages as listings change
     runner.catch_up()
-    services.app.withdraw_listing(c.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
+    services.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
     runner.catch_up()
     counted = rows(services, """
         SELECT status, facet, value, count(*)::int FROM (
@@ -209,11 +211,11 @@ def test_concurrent_writers_get_a_conflict_not_a_lost_update(services: Services)
 
     def revise(app: Marketplace, price: int) -> None:
         listing = app.repository.get(ids["listing0"])
-        command = c.ReviseListing(listing_id=ids["listing0"], expected_version=listing.version,
-                                  asking_price=price, **terms)  # type: ignore[arg-type]
+        command = cc.ReviseListing(listing_id=ids["listing0"], expected_version=listing.version,
+                                   asking_price=price, **terms)  # type: ignore[arg-type]
         barrier.wait()
         try:
-            app.revise_listing(command, actor_id=ids["user"])
+            app.catalogue.revise_listing(command, actor_id=ids["user"])
             outcomes.append(f"saved {price}")
         except ConcurrentModificationError:
             outcomes.append("conflict")
@@ -248,7 +250,7 @@ async def test_cached_search_facets_follow_the_catalogue(services: Services) -> 
 
         assert await status_counts() == {"published": 2}
         assert await status_counts() == {"published": 2}  # served from the cache
-        services.app.withdraw_listing(c.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
+        services.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
         runner.catch_up()
         assert await status_counts() == {"published": 1, "withdrawn": 1}
     finally:

@@ -10,8 +10,9 @@ from uuid import UUID
 import pytest
 
 from domain.shared.ids import organisation_id
-from marketplace.catalogue import registration_commands as r
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
+from marketplace.catalogue import commands as r
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from projections.audit.log import SUMMARIES, event_type_of
@@ -24,53 +25,57 @@ NEW_EVENT_TYPES = {"Patent.CoOwnershipConfirmed", "Patent.CoOwnershipDeclined", 
 
 
 def _verified(app: Marketplace, admin: UUID, email: str, name: str, kind: str) -> UUID:
-    user, _ = app.sign_up(c.SignUp(email=email, password=PASSWORD, display_name=name[:2], organisation_name=name,
-                                   organisation_kind=kind))
-    app.verify_organisation(c.VerifyOrganisation(organisation_id=organisation_id(name)), actor_id=admin)
+    user, _ = app.accounts.sign_up(ac.SignUp(
+        email=email, password=PASSWORD, display_name=name[:2], organisation_name=name,
+        organisation_kind=kind))
+    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=organisation_id(name)), actor_id=admin)
     return user
 
 
 def _register(app: Marketplace, by: UUID, serial: str, owners: dict[str, float], title: str) -> UUID:
-    patent, _ = app.register_patent(c.RegisterPatent(
+    patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
         application_number=cn(serial), patent_type="invention", title_zh=title, ipc_codes=["H01M 10/0562"],
         filing_date=date(2021, 3, 2), legal_status="granted",
-        owners=[c.OwnerShare(organisation_id=organisation_id(n), share=s) for n, s in owners.items()]), actor_id=by)
+        owners=[cc.OwnerShare(organisation_id=organisation_id(n), share=s) for n, s in owners.items()]), actor_id=by)
     return patent
 
 
 def scenario(app: Marketplace) -> dict[str, UUID]:
-    admin = app.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
-                                         organisation_name="平台运营")
+    admin = app.accounts.bootstrap_platform_admin(email="ops@p.test", password=PASSWORD, display_name="Ops",
+                                                  organisation_name="平台运营")
     uni = _verified(app, admin, "tto@fzu.test", "福州大学", "university")
     inst = _verified(app, admin, "ip@fjirsm.test", "物质结构研究所", "research_institute")
     squatter = _verified(app, admin, "bd@squat.test", "抢注科技有限公司", "enterprise")
     # A co-owned patent, confirmed by the co-owner, then listed.
     shared = _register(app, uni, "202110000001", {"福州大学": 60, "物质结构研究所": 40}, "固态电解质")
-    app.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=shared), actor_id=inst)
-    listing, _ = app.draft_listing(c.DraftListing(patent_id=shared, deal_types=["assignment"], price_mode="negotiable",
-                                                  maturity="pilot"), actor_id=uni)
-    app.publish_listing(c.PublishListing(listing_id=listing), actor_id=uni)
+    app.registrations.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=shared), actor_id=inst)
+    listing, _ = app.catalogue.draft_listing(cc.DraftListing(
+        patent_id=shared, deal_types=["assignment"], price_mode="negotiable",
+        maturity="pilot"), actor_id=uni)
+    app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=uni)
     # A registration naming the institute without asking: declined, then registered correctly.
     wrong = _register(app, squatter, "202110000002", {"抢注科技有限公司": 50, "物质结构研究所": 50}, "隔膜")
-    app.decline_co_ownership(r.DeclineCoOwnership(patent_id=wrong, reason="我所不是共有人"), actor_id=inst)
+    app.registrations.decline_co_ownership(
+        r.DeclineCoOwnership(patent_id=wrong, reason="我所不是共有人"), actor_id=inst)
     _register(app, inst, "202110000002", {"物质结构研究所": 100}, "一种隔膜")
     # A squatted number, listed; the true owner's claim is upheld and it registers the number.
     squatted = _register(app, squatter, "202110000003", {"抢注科技有限公司": 100}, "正极材料")
-    squat_listing, _ = app.draft_listing(c.DraftListing(patent_id=squatted, deal_types=["assignment"],
-                                                        price_mode="negotiable", maturity="pilot"), actor_id=squatter)
-    app.publish_listing(c.PublishListing(listing_id=squat_listing), actor_id=squatter)
-    upheld, _ = app.file_ownership_claim(r.FileOwnershipClaim(patent_id=squatted, evidence="登记簿为证",
-                                                              reference="CNIPA-1"), actor_id=uni)
-    dismissed, _ = app.file_ownership_claim(r.FileOwnershipClaim(patent_id=shared, evidence="我们也有份"),
-                                            actor_id=squatter)
-    app.decide_ownership_claim(r.DecideOwnershipClaim(claim_id=dismissed, upheld=False, reason="无证据"),
-                               actor_id=admin)
-    app.decide_ownership_claim(r.DecideOwnershipClaim(claim_id=upheld, upheld=True, reason="登记簿为证"),
-                               actor_id=admin)
+    squat_listing, _ = app.catalogue.draft_listing(cc.DraftListing(patent_id=squatted, deal_types=["assignment"],
+                                                                   price_mode="negotiable", maturity="pilot"),
+                                                                   actor_id=squatter)
+    app.catalogue.publish_listing(cc.PublishListing(listing_id=squat_listing), actor_id=squatter)
+    upheld, _ = app.registrations.file_ownership_claim(r.FileOwnershipClaim(patent_id=squatted, evidence="登记簿为证",
+                                                                            reference="CNIPA-1"), actor_id=uni)
+    dismissed, _ = app.registrations.file_ownership_claim(r.FileOwnershipClaim(patent_id=shared, evidence="我们也有份"),
+                                                          actor_id=squatter)
+    app.registrations.decide_ownership_claim(r.DecideOwnershipClaim(claim_id=dismissed, upheld=False, reason="无证据"),
+                                             actor_id=admin)
+    app.registrations.decide_ownership_claim(r.DecideOwnershipClaim(claim_id=upheld, upheld=True, reason="登记簿为证"),
+                                             actor_id=admin)
     _register(app, uni, "202110000003", {"福州大学": 100}, "一种正极材料")
     # The registrant withdraws its own registration.
     own = _register(app, uni, "202110000004", {"福州大学": 100}, "负极材料")
-    app.withdraw_registration(r.WithdrawRegistration(patent_id=own, reason="录入错误"), actor_id=uni)
+    app.registrations.withdraw_registration(r.WithdrawRegistration(patent_id=own, reason="录入错误"), actor_id=uni)
     return {"shared": shared, "wrong": wrong, "squatted": squatted, "squat_listing": squat_listing, "own": own,
             "upheld": upheld, "dismissed": dismissed}
 

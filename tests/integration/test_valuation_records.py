@@ -16,7 +16,7 @@ from domain.deals.offer import Offer, Side
 from domain.deals.payment import PaymentObligation
 from domain.deals.terms import DealKind, DealTerms
 from domain.shared.money import Money
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
 from marketplace.valuation import commands as vc
@@ -125,7 +125,8 @@ def test_field_record_and_calibration_follow_paid_deals_and_rebuild_identically(
     # 800,000 yuan on the first two patents (depreciated replacement cost); the rival agency assesses too.
     assess(market, patent_id=first)
     withdrawn = assess(market, patent_id=second, low=Decimal(800_000))
-    app.withdraw_assessment(vc.WithdrawAssessment(valuation_id=withdrawn, reason="资料不全"), actor_id=market.valuer)
+    app.valuation.withdraw_assessment(
+        vc.WithdrawAssessment(valuation_id=withdrawn, reason="资料不全"), actor_id=market.valuer)
     assess(market, patent_id=second)
     assess(
         market,
@@ -135,17 +136,17 @@ def test_field_record_and_calibration_follow_paid_deals_and_rebuild_identically(
         low=Decimal(1_500_000),
         high=Decimal(1_700_000),
     )
-    listing, _ = app.draft_listing(
-        c.DraftListing(
+    listing, _ = app.catalogue.draft_listing(
+        cc.DraftListing(
             patent_id=third,
             deal_types=["open_licence", "non_exclusive_licence"],
             price_mode="open_licence",
-            open_licence=c.OpenLicenceInput(fee=5_000_000, royalty_rate=3, term_years=5),
+            open_licence=cc.OpenLicenceInput(fee=5_000_000, royalty_rate=3, term_years=5),
             maturity="pilot",
         ),
         actor_id=market.owner,
     )
-    app.publish_listing(c.PublishListing(listing_id=listing), actor_id=market.owner)
+    app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=market.owner)
     runner.catch_up()
 
     empty: FieldRecord = read(services, lambda q: q.field_record("H01M10/00"))

@@ -3,6 +3,7 @@ a manual clock and a payment-provider double."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -10,11 +11,19 @@ from uuid import UUID
 
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.deals.payment import obligation_id
-from marketplace.catalogue.registration_commands import ConfirmCoOwnership
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
+from marketplace.catalogue.commands import ConfirmCoOwnership
 from marketplace.deals import commands as d
-from marketplace.deals.gateways.port import GatewayEvent, PaymentRequest, PaymentStart, RefundResult
+from marketplace.deals.checks import DealPolicy
+from marketplace.deals.gateways.port import (
+    GatewayEvent,
+    PaymentGateway,
+    PaymentRequest,
+    PaymentStart,
+    RefundResult,
+)
 from marketplace.deals.gateways.stripe_gateway import payment_idempotency_key
-from marketplace.platform import commands as c
 from marketplace.platform.application import Marketplace
 from marketplace.platform.clock import ManualClock
 
@@ -88,6 +97,25 @@ class World:
     clock: ManualClock
     stripe: ProviderDouble
     manual: ProviderDouble
+
+    def restart(
+        self, *, gateways: Mapping[str, PaymentGateway] | None = None, policy: DealPolicy | None = None
+    ) -> None:
+        """The operator restarts the marketplace with other settings over the same event store (in memory:
+        the same recorder) and personal data; the settings not given are as before."""
+        recorder = self.app.recorder
+
+        class SameStore(Marketplace):
+            name = "marketplace"
+
+            def construct_recorder(self) -> Any:
+                return recorder
+
+        self.app = SameStore(
+            self.app.env, clock=self.clock, ipc_scheme=self.app.ipc_scheme,
+            gateways=self.app.payments.gateways if gateways is None else gateways,
+            deal_policy=policy or self.app.payments.policy, personal=self.app.personal,
+        )
     ids: dict[str, UUID] = field(default_factory=dict)
     events: int = 0
 
@@ -99,20 +127,20 @@ class World:
 
     def sign_up(self, key: str, org: str, kind: str, *, verify: bool = True) -> None:
         email = f"{key}@example.test"
-        user, _ = self.app.sign_up(
-            c.SignUp(email=email, password=PASSWORD, display_name=key, organisation_name=org, organisation_kind=kind)
+        user, _ = self.app.accounts.sign_up(
+            ac.SignUp(email=email, password=PASSWORD, display_name=key, organisation_name=org, organisation_kind=kind)
         )
         org_id = self.get(user).organisation_id
         if verify:
-            self.app.verify_organisation(c.VerifyOrganisation(organisation_id=org_id), actor_id=self["admin"])
+            self.app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org_id), actor_id=self["admin"])
         self.ids[key] = user
         self.ids[f"{key}_org"] = org_id
 
     def register_patent(self, owner_keys: list[str], number: str = "202010123456") -> UUID:
         share = 100 / len(owner_keys)
-        owners = [c.OwnerShare(organisation_id=self[f"{k}_org"], share=share) for k in owner_keys]
-        patent, _ = self.app.register_patent(
-            c.RegisterPatent(
+        owners = [cc.OwnerShare(organisation_id=self[f"{k}_org"], share=share) for k in owner_keys]
+        patent, _ = self.app.catalogue.register_patent(
+            cc.RegisterPatent(
                 application_number=cn(number),
                 patent_type="invention",
                 title_zh="一种锂电池隔膜",
@@ -121,12 +149,12 @@ class World:
                 filing_date=date(2020, 1, 2),
                 legal_status="granted",
                 owners=owners,
-                inventors=[c.InventorShare(name="张三", share=60), c.InventorShare(name="李四", share=40)],
+                inventors=[cc.InventorShare(name="张三", share=60), cc.InventorShare(name="李四", share=40)],
             ),
             actor_id=self[owner_keys[0]],
         )
         for key in owner_keys[1:]:  # named co-owners confirm the registration before it is listed (issue 9)
-            self.app.confirm_co_ownership(ConfirmCoOwnership(patent_id=patent), actor_id=self[key])
+            self.app.registrations.confirm_co_ownership(ConfirmCoOwnership(patent_id=patent), actor_id=self[key])
         return patent
 
     def list_patent(self, key: str, patent: UUID, **terms: Any) -> UUID:
@@ -137,19 +165,27 @@ class World:
             "maturity": "prototype",
         }
         values.update(terms)
-        listing, _ = self.app.draft_listing(c.DraftListing(patent_id=patent, **values), actor_id=self[key])
-        self.app.publish_listing(c.PublishListing(listing_id=listing), actor_id=self[key])
+        listing, _ = self.app.catalogue.draft_listing(cc.DraftListing(patent_id=patent, **values), actor_id=self[key])
+        self.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=self[key])
         return listing
 
 
-def make_world(env: dict[str, str] | None = None) -> World:
-    """The world on the in-memory recorder, or on the event store ``env`` names (e.g. PostgreSQL)."""
+def make_world(
+    env: dict[str, str] | None = None,
+    *,
+    stripe: PaymentGateway | None = None,
+    policy: DealPolicy | None = None,
+) -> World:
+    """The world on the in-memory recorder, or on the event store ``env`` names (e.g. PostgreSQL); card
+    payments through ``stripe`` when given, else through a provider double."""
     clock = ManualClock(START)
-    app = Marketplace(env or {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
-    stripe, manual = ProviderDouble("stripe"), ProviderDouble("manual")
-    app.use_gateways({"stripe": stripe, "manual": manual})
-    world = World(app, clock, stripe, manual)
-    world.ids["admin"] = app.bootstrap_platform_admin(
+    stripe_double, manual = ProviderDouble("stripe"), ProviderDouble("manual")
+    app = Marketplace(
+        env or {"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock,
+        gateways={"stripe": stripe or stripe_double, "manual": manual}, deal_policy=policy,
+    )
+    world = World(app, clock, stripe_double, manual)
+    world.ids["admin"] = app.accounts.bootstrap_platform_admin(
         email="ops@platform.test", password=PASSWORD, display_name="Ops", organisation_name="Platform Ops"
     )
     world.sign_up("uni", "福州大学", "university")
@@ -171,7 +207,7 @@ def licence_scope(
 def offer(world: World, buyer: str = "firm", kind: str = "assignment", price: int = 10_000_000, **terms: Any) -> UUID:
     if kind != "assignment" and "scope" not in terms:
         terms["scope"] = licence_scope()
-    offer_id, _ = world.app.make_offer(
+    offer_id, _ = world.app.offers.make_offer(
         d.MakeOffer(listing_id=terms.pop("listing_id", world["listing"]), kind=kind, price=price, **terms),
         actor_id=world[buyer],
     )
@@ -179,24 +215,25 @@ def offer(world: World, buyer: str = "firm", kind: str = "assignment", price: in
 
 
 def accept(world: World, offer_id: UUID, by: str = "uni") -> UUID:
-    contract_id, _ = world.app.accept_offer(d.AcceptOffer(offer_id=offer_id), actor_id=world[by])
+    contract_id, _ = world.app.offers.accept_offer(d.AcceptOffer(offer_id=offer_id), actor_id=world[by])
     return contract_id
 
 
 def sign_all(world: World, contract_id: UUID, *parties: str) -> None:
     digest = world.get(contract_id).text_sha256
     for party in parties or ("uni", "firm"):
-        world.app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=digest), actor_id=world[party])
+        world.app.contracts.sign_contract(
+            d.SignContract(contract_id=contract_id, text_sha256=digest), actor_id=world[party])
 
 
 def pay_by_webhook(
     world: World, contract_id: UUID, purpose: str = "upfront", event_id: str = "evt_1", payer: str = "firm"
 ) -> UUID:
-    started, _ = world.app.start_payment(
+    started, _ = world.app.payments.start_payment(
         d.StartPayment(contract_id=contract_id, purpose=purpose), actor_id=world[payer]
     )
     oid = obligation_id(contract_id, purpose)
-    world.app.record_gateway_event(
+    world.app.payments.record_gateway_event(
         GatewayEvent(
             provider=started.gateway,
             event_id=event_id,

@@ -15,8 +15,8 @@ from domain.shared.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
-from marketplace.platform import commands as c
 from tests.unit.deal_helpers import (
     World,
     accept,
@@ -37,7 +37,7 @@ def world() -> World:
 
 def sign(world: World, contract_id: UUID, party: str, digest: str | None = None) -> None:
     text_sha256 = digest or world.get(contract_id).text_sha256
-    world.app.sign_contract(
+    world.app.contracts.sign_contract(
         d.SignContract(contract_id=contract_id, text_sha256=text_sha256),
         actor_id=world[party],
     )
@@ -67,18 +67,18 @@ def test_the_listed_fixed_price_needs_no_notice(world: World) -> None:
 
 def test_an_upheld_objection_ends_the_contract_and_it_can_never_be_signed(world: World) -> None:
     contract_id = accept(world, offer(world, kind="exclusive_licence", price=500_000))
-    objection, _ = world.app.file_objection(
+    objection, _ = world.app.contracts.file_objection(
         d.FileObjection(contract_id=contract_id, text="价格明显低于评估价值"), actor_id=world["rival"]
     )
     past_notice(world)
     with pytest.raises(NoticeWindowError, match="awaits"):
         sign(world, contract_id, "uni")
     with pytest.raises(PermissionDeniedError):
-        world.app.decide_objection(
+        world.app.contracts.decide_objection(
             d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=True, reason="x"),
             actor_id=world["firm"],
         )
-    world.app.decide_objection(
+    world.app.contracts.decide_objection(
         d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=True, reason="重新评估后再议"),
         actor_id=world["uni"],
     )
@@ -93,16 +93,16 @@ def test_an_upheld_objection_ends_the_contract_and_it_can_never_be_signed(world:
 
 def test_a_dismissed_objection_lets_the_parties_sign_after_the_window(world: World) -> None:
     contract_id = accept(world, offer(world, price=9_000_000))
-    objection, _ = world.app.file_objection(
+    objection, _ = world.app.contracts.file_objection(
         d.FileObjection(contract_id=contract_id, text="价格偏低，请说明"), actor_id=world["rival"]
     )
-    world.app.decide_objection(
+    world.app.contracts.decide_objection(
         d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=False, reason="价格经评估确定"),
         actor_id=world["uni"],
     )
     past_notice(world)
     with pytest.raises(NoticeWindowError, match="only while"):
-        world.app.file_objection(
+        world.app.contracts.file_objection(
             d.FileObjection(contract_id=contract_id, text="too late to object"), actor_id=world["rival"]
         )
     sign_all(world, contract_id)
@@ -121,8 +121,8 @@ def test_a_co_owned_patent_needs_every_co_owners_consent_for_an_exclusive_licenc
         sign(world, contract_id, "uni")
     assert head(world.app) == before
     with pytest.raises(PermissionDeniedError):
-        world.app.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=world["rival"])
-    world.app.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=world["inst"])
+        world.app.contracts.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=world["rival"])
+    world.app.contracts.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=world["inst"])
     sign_all(world, contract_id)
     assert world.get(contract_id).status == "signed"
 
@@ -142,8 +142,8 @@ def test_a_lapsed_patent_cannot_be_signed_and_a_party_signs_once_the_text_it_rea
         sign(world, contract_id, "firm")
     with pytest.raises(ContractStateError, match="text changed"):
         sign(world, contract_id, "uni", digest="0" * 64)
-    world.app.change_legal_status(
-        c.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1)),
+    world.app.catalogue.change_legal_status(
+        cc.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1)),
         actor_id=world["uni"],
     )
     before = head(world.app)
@@ -166,9 +166,10 @@ def test_open_licence_is_taken_at_once_and_survives_withdrawal_of_the_declaratio
         deal_types=["open_licence", "non_exclusive_licence"],
         price_mode="open_licence",
         asking_price=None,
-        open_licence=c.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5),
+        open_licence=cc.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5),
     )
-    contract_id, _ = world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    contract_id, _ = world.app.contracts.take_open_licence(
+        d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     contract = world.get(contract_id)
     assert (contract.status, contract.kind, contract.terms["royalty_rate"]) == (
         "in_force",
@@ -177,7 +178,7 @@ def test_open_licence_is_taken_at_once_and_survives_withdrawal_of_the_declaratio
     )
     assert contract.parties == [world["firm_org"]]
     assert world.get(patent).licences[str(contract_id)]["status"] == "active"
-    world.app.withdraw_listing(c.WithdrawListing(listing_id=listing), actor_id=world["uni"])
+    world.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=listing), actor_id=world["uni"])
     assert world.get(patent).licences[str(contract_id)]["status"] == "active"
 
 
@@ -191,9 +192,10 @@ def test_open_licence_with_a_fee_becomes_active_when_paid(world: World) -> None:
         deal_types=["open_licence"],
         price_mode="open_licence",
         asking_price=None,
-        open_licence=c.OpenLicenceInput(fee=50_000, term_years=3),
+        open_licence=cc.OpenLicenceInput(fee=50_000, term_years=3),
     )
-    contract_id, _ = world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["rival"])
+    contract_id, _ = world.app.contracts.take_open_licence(
+        d.TakeOpenLicence(listing_id=listing), actor_id=world["rival"])
     assert world.get(contract_id).status == "signed"
     assert world.get(patent).licences[str(contract_id)]["status"] == "granted"
     pay_by_webhook(world, contract_id, payer="rival")
@@ -201,7 +203,7 @@ def test_open_licence_with_a_fee_becomes_active_when_paid(world: World) -> None:
     assert world.get(patent).licences[str(contract_id)]["status"] == "active"
     before = head(world.app)
     with pytest.raises(PermissionDeniedError):
-        world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["uni"])
+        world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["uni"])
     assert head(world.app) == before
 
 
@@ -211,11 +213,11 @@ def test_registration_reference_of_a_transfer_is_recorded_on_contract_and_patent
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     with pytest.raises(ContractStateError):
-        world.app.record_registration(
+        world.app.contracts.record_registration(
             d.RecordRegistration(contract_id=contract_id, reference="ZL-2025-001"), actor_id=world["firm"]
         )
     pay_by_webhook(world, contract_id)
-    world.app.record_registration(
+    world.app.contracts.record_registration(
         d.RecordRegistration(contract_id=contract_id, reference="ZL-2025-001"), actor_id=world["firm"]
     )
     assert world.get(contract_id).registration_reference == "ZL-2025-001"
@@ -245,7 +247,7 @@ def _licence_in_force(world: World) -> UUID:
 
 
 def report(world: World, contract_id: UUID, start: date, end: date, net_sales: int = 0) -> UUID | None:
-    obligation, _ = world.app.file_royalty_report(
+    obligation, _ = world.app.contracts.file_royalty_report(
         d.FileRoyaltyReport(contract_id=contract_id, period_start=start, period_end=end, net_sales=net_sales),
         actor_id=world["firm"],
     )

@@ -10,9 +10,10 @@ import pytest
 from domain.deals.payment import obligation_id
 from domain.deals.webhook import delivery_id
 from domain.shared.errors import ConflictError, ContractStateError, PaymentStateError, PermissionDeniedError
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
+from marketplace.deals.checks import DealPolicy
 from marketplace.deals.gateways.port import GatewayEvent
-from marketplace.platform import commands as c
 from tests.unit.deal_helpers import (
     World,
     accept,
@@ -78,17 +79,18 @@ def test_whole_journey_from_offer_to_a_paid_transfer(world: World) -> None:
     pay_by_webhook(world, licence, payer="rival", event_id="evt_licence")
 
     offer_id = offer(world, price=8_000_000)
-    world.app.counter_offer(
+    world.app.offers.counter_offer(
         d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=world["uni"]
     )
     contract_id = accept(world, offer_id, by="firm")
     past_notice(world)
     sign_all(world, contract_id)
-    started, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    started, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert started.gateway == "stripe"
     assert world.stripe.started[-1].amount == 9_000_000
     oid = obligation_id(contract_id, "upfront")
-    assert world.app.record_gateway_event(succeeded(oid, "evt_1", 9_000_000, started.provider_payment_id)) is not None
+    assert world.app.payments.record_gateway_event(
+        succeeded(oid, "evt_1", 9_000_000, started.provider_payment_id)) is not None
 
     paid = world.get(oid)
     assert paid.status == "paid"
@@ -105,7 +107,7 @@ def test_whole_journey_from_offer_to_a_paid_transfer(world: World) -> None:
 
 
 def test_the_shares_of_a_payment_follow_the_institutions_benefit_rule(world: World) -> None:
-    world.app.set_benefit_rules(
+    world.app.payments.set_benefit_rules(
         d.SetBenefitRules(organisation_id=world["uni_org"], inventor_share=70), actor_id=world["uni"]
     )
     contract_id = accept(world, offer(world))
@@ -125,7 +127,7 @@ def test_the_shares_of_a_payment_follow_the_institutions_benefit_rule(world: Wor
 def test_the_platform_fee_is_the_one_in_force_when_the_deal_was_made(world: World) -> None:
     """A fee raised after drafting does not reach contracts already made (it would change their split)."""
     contract_id = accept(world, offer(world))
-    world.app.platform_fee_rate = 300
+    world.restart(policy=DealPolicy(platform_fee_rate=300))
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
     event = list(world.app.repository.event_store.get(oid))[-1]
@@ -137,18 +139,18 @@ def test_payment_of_an_unsigned_contract_and_a_second_payment_are_refused(world:
     contract_id = accept(world, offer(world))
     before = head(world.app)
     with pytest.raises(ContractStateError, match="not signed"):
-        world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+        world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert head(world.app) == before
     assert world.stripe.started == []
     sign_all(world, contract_id)
     with pytest.raises(PermissionDeniedError):
-        world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["uni"])
+        world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["uni"])
     oid = pay_by_webhook(world, contract_id)
     before = head(world.app)
     with pytest.raises(PaymentStateError):
-        world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+        world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     with pytest.raises(PaymentStateError):
-        world.app.record_manual_receipt(
+        world.app.payments.record_manual_receipt(
             d.RecordManualReceipt(obligation_id=oid, amount=10_000_000, bank_reference="B-1"), actor_id=world["admin"]
         )
     assert head(world.app) == before
@@ -162,10 +164,11 @@ def test_starting_a_started_payment_again_resumes_it_and_records_nothing(world: 
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
-    first, position = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    first, position = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert world.get(oid).payment_attempts == 1
 
-    again, again_position = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    again, again_position = world.app.payments.start_payment(
+        d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
 
     assert again == first
     assert again_position == position == head(world.app)
@@ -178,11 +181,11 @@ def test_a_payment_already_made_is_given_back_as_succeeded_and_left_to_the_webho
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
-    first, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    first, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     world.stripe.set_status(first.provider_payment_id, "succeeded")
     before = head(world.app)
 
-    again, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    again, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
 
     assert (again.provider_payment_id, again.status) == (first.provider_payment_id, "succeeded")
     assert head(world.app) == before
@@ -194,10 +197,10 @@ def test_a_canceled_payment_is_followed_by_a_new_attempt_under_a_key_of_its_own(
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
-    first, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    first, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     world.stripe.cancel(first.provider_payment_id)
 
-    second, position = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    second, position = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
 
     assert second.provider_payment_id != first.provider_payment_id
     assert position == head(world.app)
@@ -212,23 +215,23 @@ def test_a_canceled_payment_is_followed_by_a_new_attempt_under_a_key_of_its_own(
     assert _event_names(world, oid) == ["FellDue", "PaymentStarted", "PaymentStarted"]
 
     # the new attempt is resumed in its turn, and paying it pays the obligation
-    third, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    third, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert third == second
     assert len(world.stripe.keys) == 2
-    world.app.record_gateway_event(succeeded(oid, "evt_2", 10_000_000, second.provider_payment_id))
+    world.app.payments.record_gateway_event(succeeded(oid, "evt_2", 10_000_000, second.provider_payment_id))
     assert world.get(oid).status == "paid"
 
 
 def test_a_payment_started_through_another_gateway_is_not_resumed_through_this_one(world: World) -> None:
-    world.app.use_gateways({"manual": world.manual})  # no Stripe configured yet: a bank transfer
+    world.restart(gateways={"manual": world.manual})  # no Stripe configured yet: a bank transfer
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
-    by_bank, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    by_bank, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert by_bank.gateway == "manual"
-    world.app.use_gateways({"stripe": world.stripe, "manual": world.manual})
+    world.restart(gateways={"stripe": world.stripe, "manual": world.manual})
 
-    by_card, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    by_card, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
 
     assert by_card.gateway == "stripe"
     assert world.stripe.resumed == []
@@ -240,13 +243,14 @@ def test_a_payment_started_through_another_gateway_is_not_resumed_through_this_o
 def test_duplicate_and_out_of_order_gateway_events_change_nothing(world: World) -> None:
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
-    world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     oid = obligation_id(contract_id, "upfront")
-    assert world.app.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is not None
+    assert world.app.payments.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is not None
     before = head(world.app)
-    assert world.app.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is None  # same delivery again
+    assert world.app.payments.record_gateway_event(succeeded(oid, "evt_1", 10_000_000)) is None  # same delivery again
     assert head(world.app) == before
-    world.app.record_gateway_event(succeeded(oid, "evt_2", 10_000_000))  # a second success event: no second payment
+    world.app.payments.record_gateway_event(
+        succeeded(oid, "evt_2", 10_000_000))  # a second success event: no second payment
     assert [e.__class__.__name__ for e in world.app.repository.event_store.get(oid)] == [
         "FellDue",
         "PaymentStarted",
@@ -263,9 +267,10 @@ def test_a_refund_event_ahead_of_its_success_event_ends_the_unpaid_contract_and_
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
-    world.app.record_gateway_event(refunded(oid, "evt_r", "re_1"))
-    world.app.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
-    world.app.record_gateway_event(refunded(oid, "evt_r2", "re_1"))  # the same refund through another event type
+    world.app.payments.record_gateway_event(refunded(oid, "evt_r", "re_1"))
+    world.app.payments.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
+    world.app.payments.record_gateway_event(refunded(oid, "evt_r2",
+    "re_1"))  # the same refund through another event type
     assert world.get(oid).status == "refunded"
     assert world.get(oid).refund_owed is None
     assert world.get(contract_id).status == "terminated"
@@ -280,14 +285,14 @@ def test_large_amounts_go_by_bank_transfer_recorded_by_a_platform_admin(world: W
     contract_id = accept(world, offer(world, price=120_000_000))
     past_notice(world)
     sign_all(world, contract_id)
-    started, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    started, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     assert started.gateway == "manual"
     oid = obligation_id(contract_id, "upfront")
     with pytest.raises(PermissionDeniedError):
-        world.app.record_manual_receipt(
+        world.app.payments.record_manual_receipt(
             d.RecordManualReceipt(obligation_id=oid, amount=120_000_000, bank_reference="B-1"), actor_id=world["uni"]
         )
-    world.app.record_manual_receipt(
+    world.app.payments.record_manual_receipt(
         d.RecordManualReceipt(obligation_id=oid, amount=120_000_000, bank_reference="B-1"), actor_id=world["admin"]
     )
     assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
@@ -299,7 +304,8 @@ def test_refund_of_an_exclusive_licence_ends_it_and_restores_the_listing(world: 
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
     assert world.get(world["listing"]).terms["deal_types"] == ["assignment"]
-    world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee cancelled"), actor_id=world["admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee cancelled"),
+    actor_id=world["admin"])
     assert world.stripe.refunds == [("pi_1", 500_000, f"refund-{oid}")]
     assert world.get(oid).status == "refunded"
     assert world.get(contract_id).status == "terminated"
@@ -310,7 +316,7 @@ def test_refund_of_an_exclusive_licence_ends_it_and_restores_the_listing(world: 
         "non_exclusive_licence",
     }
     before = head(world.app)
-    world.app.record_gateway_event(refunded(oid, "evt_refund", "re_1", amount=500_000))  # the provider's echo
+    world.app.payments.record_gateway_event(refunded(oid, "evt_refund", "re_1", amount=500_000))  # the provider's echo
     assert world.get(oid).status == "refunded"
     assert head(world.app) == before + 1
 
@@ -319,7 +325,8 @@ def test_refund_of_a_transfer_gives_the_patent_back(world: World) -> None:
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
-    world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="registration refused"), actor_id=world["admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="registration refused"),
+    actor_id=world["admin"])
     assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
     assert world.get(contract_id).status == "terminated"
 
@@ -328,8 +335,8 @@ def test_refund_of_a_transfer_is_refused_once_the_new_owner_listed_the_patent(wo
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = pay_by_webhook(world, contract_id)
-    world.app.draft_listing(
-        c.DraftListing(
+    world.app.catalogue.draft_listing(
+        cc.DraftListing(
             patent_id=world["patent"],
             deal_types=["assignment"],
             price_mode="fixed",
@@ -340,7 +347,7 @@ def test_refund_of_a_transfer_is_refused_once_the_new_owner_listed_the_patent(wo
     )
     before = head(world.app)
     with pytest.raises(ConflictError, match="since listed"):
-        world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="x"), actor_id=world["admin"])
+        world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="x"), actor_id=world["admin"])
     assert head(world.app) == before
     assert world.stripe.refunds == []
 
@@ -361,7 +368,7 @@ def test_royalty_report_closing_a_licence_year_tops_up_to_the_minimum(world: Wor
     past_notice(world)
     sign_all(world, contract_id)
     pay_by_webhook(world, contract_id)
-    first, _ = world.app.file_royalty_report(
+    first, _ = world.app.contracts.file_royalty_report(
         d.FileRoyaltyReport(
             contract_id=contract_id, period_start=date(2025, 4, 1), period_end=date(2025, 9, 30), net_sales=6_000_000
         ),
@@ -369,7 +376,7 @@ def test_royalty_report_closing_a_licence_year_tops_up_to_the_minimum(world: Wor
     )
     assert first is not None
     assert world.get(first).amount == 300_000
-    second, _ = world.app.file_royalty_report(
+    second, _ = world.app.contracts.file_royalty_report(
         d.FileRoyaltyReport(
             contract_id=contract_id, period_start=date(2025, 10, 1), period_end=date(2026, 3, 31), net_sales=4_000_000
         ),
@@ -379,7 +386,7 @@ def test_royalty_report_closing_a_licence_year_tops_up_to_the_minimum(world: Wor
     assert world.get(second).amount == 700_000  # 200,000 royalty + 500,000 top-up to the 1,000,000 minimum
     before = head(world.app)
     with pytest.raises(PermissionDeniedError):
-        world.app.file_royalty_report(
+        world.app.contracts.file_royalty_report(
             d.FileRoyaltyReport(
                 contract_id=contract_id, period_start=date(2026, 4, 1), period_end=date(2026, 6, 30), net_sales=1
             ),
@@ -399,21 +406,22 @@ def test_an_instalment_falls_due_when_its_date_comes_and_milestones_when_reached
     pay_by_webhook(world, contract_id)
     assert world.get(contract_id).status == "in_force"
     second = obligation_id(contract_id, "instalment-2")
-    assert world.app.raise_due_instalments(date(2025, 5, 31), [contract_id]) == 0
+    assert world.app.contracts.raise_due_instalments(date(2025, 5, 31), [contract_id]) == 0
     assert not world.app.exists(second)
     world.clock.advance(timedelta(days=90))
-    assert world.app.raise_due_instalments(date(2025, 6, 1), [contract_id]) > 0
+    assert world.app.contracts.raise_due_instalments(date(2025, 6, 1), [contract_id]) > 0
     assert world.get(second).amount == 6_000_000
     assert world.get(second).due_on == "2025-06-01"
     before = head(world.app)
-    assert world.app.raise_due_instalments(date(2025, 6, 2), [contract_id]) == 0  # raised once only
+    assert world.app.contracts.raise_due_instalments(date(2025, 6, 2), [contract_id]) == 0  # raised once only
     assert head(world.app) == before
-    milestone, _ = world.app.reach_milestone(
+    milestone, _ = world.app.contracts.reach_milestone(
         d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
     )
     assert world.get(milestone).amount == 500_000
     with pytest.raises(ContractStateError):
-        world.app.reach_milestone(d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"])
+        world.app.contracts.reach_milestone(d.ReachMilestone(contract_id=contract_id, name="登记完成"),
+        actor_id=world["firm"])
 
 
 def event_names(world: World, aggregate_id: UUID) -> list[str]:
@@ -441,14 +449,14 @@ def test_a_refund_event_not_of_a_succeeded_whole_refund_changes_nothing_but_the_
     oid = pay_by_webhook(world, contract_id)
     before = head(world.app)
     event = refunded(oid, "evt_refund", "re_1", amount=amount, status=status, event_type=event_type)
-    assert world.app.record_gateway_event(event) is not None
+    assert world.app.payments.record_gateway_event(event) is not None
     assert head(world.app) == before + 1  # the delivery only
     assert world.app.exists(delivery_id("stripe", "evt_refund"))
     assert world.get(oid).status == "paid"
     assert world.get(contract_id).status == "in_force"
     assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
     # the refund then succeeds for the whole amount: now the transfer is reversed
-    world.app.record_gateway_event(refunded(oid, "evt_refund_ok", "re_1", event_type="refund.updated"))
+    world.app.payments.record_gateway_event(refunded(oid, "evt_refund_ok", "re_1", event_type="refund.updated"))
     assert world.get(oid).status == "refunded"
     assert world.get(contract_id).status == "terminated"
     assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
@@ -458,9 +466,10 @@ def test_a_failed_refund_ahead_of_the_success_event_leaves_the_payment_to_be_mad
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
     oid = obligation_id(contract_id, "upfront")
-    world.app.record_gateway_event(refunded(oid, "evt_r", "re_1", status="failed", event_type="refund.updated"))
+    world.app.payments.record_gateway_event(refunded(oid, "evt_r", "re_1", status="failed",
+    event_type="refund.updated"))
     assert world.get(oid).status == "due"
-    world.app.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
+    world.app.payments.record_gateway_event(succeeded(oid, "evt_s", 10_000_000))
     assert world.get(oid).status == "paid"
     assert world.get(contract_id).status == "in_force"
 
@@ -474,9 +483,9 @@ def in_force_with_later_payments(world: World) -> tuple[UUID, UUID, list[UUID]]:
     sign_all(world, contract_id)
     first = pay_by_webhook(world, contract_id)
     world.clock.advance(timedelta(days=30))
-    world.app.raise_due_instalments(date(2025, 4, 2), [contract_id])
+    world.app.contracts.raise_due_instalments(date(2025, 4, 2), [contract_id])
     second = pay_by_webhook(world, contract_id, purpose="instalment-2", event_id="evt_2")
-    milestone, _ = world.app.reach_milestone(
+    milestone, _ = world.app.contracts.reach_milestone(
         d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
     )
     pay_by_webhook(world, contract_id, purpose="milestone-登记完成", event_id="evt_3")
@@ -488,7 +497,7 @@ def test_refund_of_the_first_payment_is_refused_while_later_payments_are_paid(wo
     contract_id, first, later = in_force_with_later_payments(world)
     before = head(world.app)
     with pytest.raises(ConflictError, match="refunded first") as refused:
-        world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+        world.app.payments.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
     assert refused.value.field == "obligation_id"
     assert "instalment-2" in refused.value.message
     assert "milestone-登记完成" in refused.value.message
@@ -496,9 +505,9 @@ def test_refund_of_the_first_payment_is_refused_while_later_payments_are_paid(wo
     assert world.stripe.refunds == []
     # the later payments refunded first, the first one's refund reverses the transfer
     for oid in later:
-        world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="x"), actor_id=world["admin"])
+        world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="x"), actor_id=world["admin"])
         assert world.get(contract_id).status == "in_force"
-    world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
     assert world.get(contract_id).status == "terminated"
     assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
 
@@ -508,7 +517,7 @@ def test_refund_of_the_first_licence_fee_is_refused_while_a_royalty_is_paid(worl
     past_notice(world)
     sign_all(world, contract_id)
     first = pay_by_webhook(world, contract_id)
-    royalty, _ = world.app.file_royalty_report(
+    royalty, _ = world.app.contracts.file_royalty_report(
         d.FileRoyaltyReport(
             contract_id=contract_id, period_start=date(2025, 4, 1), period_end=date(2025, 9, 30), net_sales=6_000_000
         ),
@@ -518,14 +527,14 @@ def test_refund_of_the_first_licence_fee_is_refused_while_a_royalty_is_paid(worl
     assert royalty is not None
     assert world.get(royalty).status == "paid"
     with pytest.raises(ConflictError, match="royalty-2025-09-30"):
-        world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+        world.app.payments.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
     assert world.get(contract_id).status == "in_force"
     assert world.get(world["patent"]).licences[str(contract_id)]["status"] == "active"
 
 
 def test_a_refund_at_stripe_of_the_first_payment_with_later_payments_paid_keeps_the_contract(world: World) -> None:
     contract_id, first, later = in_force_with_later_payments(world)
-    world.app.record_gateway_event(refunded(first, "evt_refund", "re_1", amount=4_000_000))
+    world.app.payments.record_gateway_event(refunded(first, "evt_refund", "re_1", amount=4_000_000))
     assert world.get(first).status == "refunded"
     assert world.get(contract_id).status == "in_force"
     assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
@@ -537,13 +546,13 @@ def terminated_with_a_payment_under_way(world: World) -> tuple[UUID, UUID, int]:
     contract_id = accept(world, offer(world, milestones=[d.MilestoneInput(name="登记完成", amount=500_000)]))
     sign_all(world, contract_id)
     first = pay_by_webhook(world, contract_id)
-    milestone, _ = world.app.reach_milestone(
+    milestone, _ = world.app.contracts.reach_milestone(
         d.ReachMilestone(contract_id=contract_id, name="登记完成"), actor_id=world["firm"]
     )
-    world.app.start_payment(
+    world.app.payments.start_payment(
         d.StartPayment(contract_id=contract_id, purpose="milestone-登记完成"), actor_id=world["firm"]
     )
-    world.app.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=first, reason="x"), actor_id=world["admin"])
     assert world.get(contract_id).status == "terminated"
     assert world.get(milestone).status == "pending"
     return contract_id, milestone, head(world.app)
@@ -555,7 +564,7 @@ def test_a_bank_transfer_on_a_terminated_contract_is_recorded_with_the_refund_it
     contract_id, milestone, before = terminated_with_a_payment_under_way(world)
     patent_version = world.get(world["patent"]).version
     contract_version = world.get(contract_id).version
-    world.app.record_manual_receipt(
+    world.app.payments.record_manual_receipt(
         d.RecordManualReceipt(obligation_id=milestone, amount=500_000, bank_reference="B-1"),
         actor_id=world["admin"],
     )
@@ -565,7 +574,8 @@ def test_a_bank_transfer_on_a_terminated_contract_is_recorded_with_the_refund_it
     assert head(world.app) == before + 2
     assert world.get(contract_id).version == contract_version
     assert world.get(world["patent"]).version == patent_version
-    world.app.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"), actor_id=world["admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"),
+    actor_id=world["admin"])
     assert (world.get(milestone).status, world.get(milestone).refund_owed) == ("refunded", None)
     assert world.manual.refunds[-1][1] == 500_000
 
@@ -575,7 +585,7 @@ def test_money_arriving_at_stripe_on_a_terminated_contract_is_recorded_and_moves
     patent_version = world.get(world["patent"]).version
     listing_version = world.get(world["listing"]).version
     contract_version = world.get(contract_id).version
-    world.app.record_gateway_event(succeeded(milestone, "evt_late", 500_000, "pi_2"))
+    world.app.payments.record_gateway_event(succeeded(milestone, "evt_late", 500_000, "pi_2"))
     assert world.get(milestone).status == "paid"
     assert event_names(world, milestone)[-2:] == ["Paid", "RefundOwed"]
     assert world.get(milestone).refund_owed == "the contract was terminated"
@@ -586,6 +596,7 @@ def test_money_arriving_at_stripe_on_a_terminated_contract_is_recorded_and_moves
     assert world.get(world["patent"]).owner_ids == {world["uni_org"]}
     assert world.get(world["listing"]).version == listing_version
     # a platform admin can give it back; nothing else is reversed
-    world.app.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"), actor_id=world["admin"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=milestone, reason="contract ended"),
+    actor_id=world["admin"])
     assert world.get(milestone).status == "refunded"
     assert world.get(world["patent"]).version == patent_version

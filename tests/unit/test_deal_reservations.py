@@ -20,9 +20,9 @@ from domain.shared.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
 from marketplace.deals.gateways.port import GatewayEvent
-from marketplace.platform import commands as c
 from tests.unit.deal_helpers import (
     World,
     accept,
@@ -51,13 +51,13 @@ def refuses(world: World, error: type[Exception], match: str) -> Iterator[None]:
 
 def manual_receipt(world: World, oid: UUID, reference: str = "ICBC-1") -> None:
     amount = world.get(oid).amount
-    world.app.record_manual_receipt(
+    world.app.payments.record_manual_receipt(
         d.RecordManualReceipt(obligation_id=oid, amount=amount, bank_reference=reference), actor_id=world["admin"]
     )
 
 
 def start_by_bank(world: World, contract_id: UUID, payer: str = "firm") -> None:
-    world.app.start_payment(d.StartPayment(contract_id=contract_id, gateway="manual"), actor_id=world[payer])
+    world.app.payments.start_payment(d.StartPayment(contract_id=contract_id, gateway="manual"), actor_id=world[payer])
 
 
 # --- an accepted assignment reserves the patent ---------------------------------------------------
@@ -100,10 +100,10 @@ def test_a_transfer_taking_effect_ends_the_reservation(world: World) -> None:
 def test_an_upheld_objection_releases_the_reservation_for_the_next_buyer(world: World) -> None:
     first = offer(world, price=9_000_000)  # off the fixed price: negotiated, so a university's deal is noticed
     contract_id = accept(world, first)
-    objection, _ = world.app.file_objection(
+    objection, _ = world.app.contracts.file_objection(
         d.FileObjection(contract_id=contract_id, text="价格明显低于评估价值"), actor_id=world["rival"]
     )
-    world.app.decide_objection(
+    world.app.contracts.decide_objection(
         d.DecideObjection(contract_id=contract_id, objection_id=objection, upheld=True, reason="重新评估后再议"),
         actor_id=world["uni"],
     )
@@ -131,9 +131,9 @@ def test_an_exclusive_licence_in_another_field_is_not_held_up(world: World) -> N
 def test_no_payment_is_started_when_the_patent_lapsed_after_signing(world: World) -> None:
     contract_id = accept(world, offer(world))
     sign_all(world, contract_id)
-    world.app.change_legal_status(
-        c.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1),
-                            reason="annuity unpaid"),
+    world.app.catalogue.change_legal_status(
+        cc.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1),
+                             reason="annuity unpaid"),
         actor_id=world["uni"],
     )
     with refuses(world, PatentNotTradableError, "lapsed"):
@@ -200,7 +200,7 @@ def test_the_second_buyers_bank_transfer_is_owed_back_and_moves_nothing(
     assert world.get(world["patent"]).version == patent_version
     assert world.get(world["patent"]).owner_ids == {world["firm_org"]}
     # The platform admin gives it back; the second contract then ends without effect.
-    world.app.refund_payment(
+    world.app.payments.refund_payment(
         d.RefundPayment(obligation_id=owed.id, reason="patent sold to another buyer"), actor_id=world["admin"]
     )
     assert (world.get(owed.id).status, world.get(owed.id).refund_owed) == ("refunded", None)
@@ -217,10 +217,10 @@ def test_a_card_payment_for_a_contract_beaten_to_the_patent_is_owed_back(
         before_issue_9.setattr(Patent, "reserve_sale", lambda *args, **kwargs: False)
         sign_all(world, first)
         sign_all(world, second, "uni", "rival")
-        started, _ = world.app.start_payment(d.StartPayment(contract_id=second), actor_id=world["rival"])
+        started, _ = world.app.payments.start_payment(d.StartPayment(contract_id=second), actor_id=world["rival"])
     start_by_bank(world, first)  # the first buyer takes the reservation
     oid = obligation_id(second, "upfront")
-    world.app.record_gateway_event(
+    world.app.payments.record_gateway_event(
         GatewayEvent(provider="stripe", event_id="evt_late", event_type="payment_intent.succeeded",
                      provider_payment_id=started.provider_payment_id, obligation_id=oid, amount=10_000_000)
     )
@@ -236,35 +236,36 @@ def open_listing(world: World, fee: int = 50_000) -> UUID:
     patent = world.register_patent(["uni"], number="202110111111")
     return world.list_patent(
         "uni", patent, deal_types=["open_licence"], price_mode="open_licence", asking_price=None,
-        open_licence=c.OpenLicenceInput(fee=fee, term_years=3),
+        open_licence=cc.OpenLicenceInput(fee=fee, term_years=3),
     )
 
 
 def test_taking_an_open_licence_again_answers_the_live_take_up_and_records_nothing(world: World) -> None:
     listing = open_listing(world)
-    first = world.app.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    first = world.app.contracts.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     assert first.created
     before = head(world.app)
     world.clock.advance(date.resolution)  # another instant: the old contract id would differ
-    again = world.app.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    again = world.app.contracts.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     assert (again.contract_id, again.created) == (first.contract_id, False)
-    assert world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])[0] == (
+    assert world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])[0] == (
         first.contract_id
     )
     assert head(world.app) == before
-    other = world.app.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["rival"])
+    other = world.app.contracts.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["rival"])
     assert other.created
     assert other.contract_id != first.contract_id
 
 
 def test_a_new_take_up_is_possible_once_the_last_one_ended(world: World) -> None:
     listing = open_listing(world)
-    taken, _ = world.app.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    taken, _ = world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     oid = pay_by_webhook(world, taken)
-    world.app.refund_payment(d.RefundPayment(obligation_id=oid, reason="licensee withdrew"), actor_id=world["admin"])
+    world.app.payments.refund_payment(
+        d.RefundPayment(obligation_id=oid, reason="licensee withdrew"), actor_id=world["admin"])
     assert world.get(taken).status == "terminated"
     world.clock.advance(date.resolution)
-    again = world.app.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    again = world.app.contracts.take_up_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     assert again.created
     assert again.contract_id != taken
 
@@ -280,7 +281,7 @@ def test_an_unverified_organisation_cannot_object(world: World) -> None:
     contract_id = noticed(world)
     world.sign_up("drifter", "某未审核公司", "enterprise", verify=False)
     with refuses(world, PermissionDeniedError, "must be verified"):
-        world.app.file_objection(
+        world.app.contracts.file_objection(
             d.FileObjection(contract_id=contract_id, text="价格明显偏低，应当重新评估"), actor_id=world["drifter"]
         )
 
@@ -288,14 +289,14 @@ def test_an_unverified_organisation_cannot_object(world: World) -> None:
 def test_the_seller_cannot_object_to_its_own_notice(world: World) -> None:
     contract_id = noticed(world)
     with refuses(world, PermissionDeniedError, "selling organisation"):
-        world.app.file_objection(
+        world.app.contracts.file_objection(
             d.FileObjection(contract_id=contract_id, text="我方对价格提出异议"), actor_id=world["uni"]
         )
 
 
 def test_a_verified_outsider_objects_and_the_objection_names_its_organisation(world: World) -> None:
     contract_id = noticed(world)
-    world.app.file_objection(
+    world.app.contracts.file_objection(
         d.FileObjection(contract_id=contract_id, text="价格明显偏低，应当重新评估"), actor_id=world["rival"]
     )
     filed = list(world.app.repository.event_store.get(contract_id))[-1]
@@ -305,7 +306,8 @@ def test_a_verified_outsider_objects_and_the_objection_names_its_organisation(wo
 
 # --- a contract that stalls before it takes effect can be ended, freeing the patent ----------------
 def terminate(world: World, contract_id: UUID, by: str, reason: str = "买方未签署") -> None:
-    world.app.terminate_contract(d.TerminateContract(contract_id=contract_id, reason=reason), actor_id=world[by])
+    world.app.contracts.terminate_contract(
+        d.TerminateContract(contract_id=contract_id, reason=reason), actor_id=world[by])
 
 
 def test_a_party_walks_away_before_signing_and_the_patent_is_free_again(world: World) -> None:
@@ -330,12 +332,12 @@ def test_a_signed_contract_whose_payment_never_came_is_ended_by_a_platform_admin
     sign_all(world, contract_id)
     with refuses(world, ContractStateError, "only by a platform admin"):
         terminate(world, contract_id, "uni")
-    started, _ = world.app.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
+    started, _ = world.app.payments.start_payment(d.StartPayment(contract_id=contract_id), actor_id=world["firm"])
     terminate(world, contract_id, "admin", reason="买方逾期未付款")
     assert world.get(world["patent"]).sale_reservation is None
     # the card payment then goes through anyway: recorded and owed back
     oid = obligation_id(contract_id, "upfront")
-    world.app.record_gateway_event(
+    world.app.payments.record_gateway_event(
         GatewayEvent(provider="stripe", event_id="evt_after_end", event_type="payment_intent.succeeded",
                      provider_payment_id=started.provider_payment_id, obligation_id=oid, amount=10_000_000)
     )

@@ -17,8 +17,9 @@ from domain.shared.errors import (
     ValidationError,
 )
 from domain.shared.money import MAX_AMOUNT
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
-from marketplace.platform import commands as c
+from marketplace.deals.checks import DealPolicy
 from tests.unit.deal_helpers import World, accept, head, licence_scope, make_world, offer
 
 
@@ -30,11 +31,11 @@ def world() -> World:
 def test_offer_counter_and_acceptance_take_turns_and_draft_the_contract(world: World) -> None:
     offer_id = offer(world, price=8_000_000)
     assert world.get(world["patent"]).deal_party_ids() == {world["firm_org"]}
-    world.app.counter_offer(
+    world.app.offers.counter_offer(
         d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_500_000), actor_id=world["uni"]
     )
     with pytest.raises(OfferNotOpenError, match="buyer's turn"):
-        world.app.counter_offer(
+        world.app.offers.counter_offer(
             d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=world["uni"]
         )
     contract_id = accept(world, offer_id, by="firm")
@@ -65,7 +66,7 @@ def test_the_kind_must_be_one_the_listing_offers(world: World) -> None:
 
 
 def test_an_offer_on_a_withdrawn_listing_is_refused(world: World) -> None:
-    world.app.withdraw_listing(c.WithdrawListing(listing_id=world["listing"]), actor_id=world["uni"])
+    world.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=world["listing"]), actor_id=world["uni"])
     with pytest.raises(ListingNotOpenError):
         offer(world)
 
@@ -73,13 +74,13 @@ def test_an_offer_on_a_withdrawn_listing_is_refused(world: World) -> None:
 def test_an_expired_offer_cannot_be_accepted_and_expires_only_after_its_deadline(world: World) -> None:
     offer_id = offer(world, valid_days=7)
     with pytest.raises(OfferNotOpenError, match="runs until"):
-        world.app.expire_offer(d.ExpireOffer(offer_id=offer_id))
+        world.app.offers.expire_offer(d.ExpireOffer(offer_id=offer_id))
     world.clock.advance(timedelta(days=7))
     before = head(world.app)
     with pytest.raises(OfferExpiredError):
         accept(world, offer_id)
     assert head(world.app) == before
-    world.app.expire_offer(d.ExpireOffer(offer_id=offer_id))
+    world.app.offers.expire_offer(d.ExpireOffer(offer_id=offer_id))
     assert world.get(offer_id).status == "expired"
     assert world.get(world["patent"]).deal_party_ids() == set()
 
@@ -88,13 +89,13 @@ def test_only_the_buyer_withdraws_and_only_the_side_whose_turn_it_is_rejects(wor
     offer_id = offer(world)
     before = head(world.app)
     with pytest.raises(PermissionDeniedError):
-        world.app.withdraw_offer(d.WithdrawOffer(offer_id=offer_id), actor_id=world["uni"])
+        world.app.offers.withdraw_offer(d.WithdrawOffer(offer_id=offer_id), actor_id=world["uni"])
     with pytest.raises(OfferNotOpenError):
-        world.app.reject_offer(d.RejectOffer(offer_id=offer_id), actor_id=world["firm"])
+        world.app.offers.reject_offer(d.RejectOffer(offer_id=offer_id), actor_id=world["firm"])
     with pytest.raises(PermissionDeniedError):
-        world.app.reject_offer(d.RejectOffer(offer_id=offer_id), actor_id=world["rival"])
+        world.app.offers.reject_offer(d.RejectOffer(offer_id=offer_id), actor_id=world["rival"])
     assert head(world.app) == before
-    world.app.withdraw_offer(d.WithdrawOffer(offer_id=offer_id, reason="budget"), actor_id=world["firm"])
+    world.app.offers.withdraw_offer(d.WithdrawOffer(offer_id=offer_id, reason="budget"), actor_id=world["firm"])
     assert world.get(offer_id).status == "withdrawn"
     with pytest.raises(OfferNotOpenError):
         accept(world, offer_id)
@@ -102,7 +103,7 @@ def test_only_the_buyer_withdraws_and_only_the_side_whose_turn_it_is_rejects(wor
 
 def test_a_rejected_offer_closes_the_deal(world: World) -> None:
     offer_id = offer(world)
-    world.app.reject_offer(d.RejectOffer(offer_id=offer_id, reason="too low"), actor_id=world["uni"])
+    world.app.offers.reject_offer(d.RejectOffer(offer_id=offer_id, reason="too low"), actor_id=world["uni"])
     assert world.get(offer_id).status == "rejected"
     assert world.get(world["patent"]).deal_party_ids() == set()
 
@@ -135,7 +136,7 @@ def _sign_up_agency(world: World, key: str = "agency") -> UUID:
 
 def test_a_commission_that_with_the_platform_fee_exceeds_100_percent_is_refused(world: World) -> None:
     agency = _sign_up_agency(world)
-    assert world.app.platform_fee_rate == 100
+    assert world.app.offers.policy.platform_fee_rate == 100
     before = head(world.app)
     with pytest.raises(ValidationError) as refused:
         offer(world, broker_organisation_id=agency, broker_commission=99.5)
@@ -143,7 +144,7 @@ def test_a_commission_that_with_the_platform_fee_exceeds_100_percent_is_refused(
     assert refused.value.message.startswith("broker_commission: ")
     assert "platform fee" in refused.value.message
     assert head(world.app) == before
-    world.app.platform_fee_rate = 300
+    world.restart(policy=DealPolicy(platform_fee_rate=300))
     with pytest.raises(ValidationError, match=r"^broker_commission: .*platform fee"):
         offer(world, broker_organisation_id=agency, broker_commission=98)
     assert head(world.app) == before
@@ -200,7 +201,7 @@ def test_a_counter_offer_keeps_to_the_listing_currency(world: World) -> None:
     offer_id = offer(world)
     before = head(world.app)
     with pytest.raises(ValidationError, match=r"^currency: the listing is priced in CNY"):
-        world.app.counter_offer(
+        world.app.offers.counter_offer(
             d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000, currency="USD"),
             actor_id=world["uni"],
         )
@@ -210,22 +211,22 @@ def test_a_counter_offer_keeps_to_the_listing_currency(world: World) -> None:
 
 def test_a_counter_offer_on_a_withdrawn_listing_or_a_lapsed_patent_is_refused(world: World) -> None:
     offer_id = offer(world)
-    world.app.change_legal_status(
-        c.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1)),
+    world.app.catalogue.change_legal_status(
+        cc.ChangeLegalStatus(patent_id=world["patent"], legal_status="lapsed", effective_date=date(2025, 3, 1)),
         actor_id=world["uni"],
     )
     before = head(world.app)
     with pytest.raises(ListingNotOpenError, match="suspended"):  # a lapsed patent's listing is suspended
-        world.app.counter_offer(
+        world.app.offers.counter_offer(
             d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=world["uni"]
         )
     assert head(world.app) == before
     second = make_world()
     offer_id = offer(second)
-    second.app.withdraw_listing(c.WithdrawListing(listing_id=second["listing"]), actor_id=second["uni"])
+    second.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=second["listing"]), actor_id=second["uni"])
     before = head(second.app)
     with pytest.raises(ListingNotOpenError):
-        second.app.counter_offer(
+        second.app.offers.counter_offer(
             d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000), actor_id=second["uni"]
         )
     assert head(second.app) == before
@@ -238,7 +239,7 @@ def test_a_counter_offer_of_a_kind_the_listing_no_longer_offers_is_refused(world
     world.app.save(listing)
     before = head(world.app)
     with pytest.raises(ValidationError, match=r"^kind: this listing offers"):
-        world.app.counter_offer(
+        world.app.offers.counter_offer(
             d.CounterOffer(offer_id=offer_id, kind="non_exclusive_licence", price=9_000_000, scope=licence_scope()),
             actor_id=world["uni"],
         )

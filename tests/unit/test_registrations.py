@@ -16,10 +16,11 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.ownership_claim import OwnershipClaim
 from domain.catalogue.patent import Owner, Patent
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
-from marketplace.catalogue import registration_commands as r
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
+from marketplace.catalogue import commands as r
 from marketplace.catalogue.importing.service import build_patent
 from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
-from marketplace.platform import commands as c
 from tests.unit.deal_helpers import PASSWORD, World, accept, cn, head, make_world, offer, pay_by_webhook, sign_all
 
 NUMBER = "202110654321"
@@ -34,24 +35,25 @@ def world() -> World:
 
 
 def register(world: World, by: str, owners: dict[str, float], number: str = NUMBER) -> UUID:
-    patent_id, _ = world.app.register_patent(c.RegisterPatent(
+    patent_id, _ = world.app.catalogue.register_patent(cc.RegisterPatent(
         application_number=cn(number), patent_type="invention", title_zh="一种固态电解质", filing_date=date(2021, 3, 2),
         legal_status="granted",
-        owners=[c.OwnerShare(organisation_id=world[f"{k}_org"], share=s) for k, s in owners.items()]),
+        owners=[cc.OwnerShare(organisation_id=world[f"{k}_org"], share=s) for k, s in owners.items()]),
         actor_id=world[by])
     return patent_id
 
 
 def draft(world: World, by: str, patent_id: UUID) -> UUID:
-    listing_id, _ = world.app.draft_listing(c.DraftListing(
+    listing_id, _ = world.app.catalogue.draft_listing(cc.DraftListing(
         patent_id=patent_id, deal_types=["assignment"], price_mode="fixed", asking_price=5_000_000,
         maturity="pilot"), actor_id=world[by])
     return listing_id
 
 
 def add_member(world: World, key: str, into: str) -> None:
-    user, _ = world.app.add_member(c.AddMember(email=f"{key}@example.test", password=PASSWORD, display_name=key),
-                                   actor_id=world[into])
+    user, _ = world.app.accounts.add_member(
+        ac.AddMember(email=f"{key}@example.test", password=PASSWORD, display_name=key),
+        actor_id=world[into])
     world.ids[key] = user
 
 
@@ -82,7 +84,7 @@ def test_a_platform_admin_registers_for_an_organisation_which_then_confirms(worl
     patent_id = register(world, "admin", {"uni": 100})
     assert patent(world, patent_id).unconfirmed_owner_ids == {world["uni_org"]}
     refused(world, ConflictError, "until its co-owners confirm", draft, world, "uni", patent_id)
-    world.app.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["uni"])
+    world.app.registrations.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["uni"])
     assert patent(world, patent_id).is_confirmed
     draft(world, "uni", patent_id)
 
@@ -93,14 +95,14 @@ def test_a_co_owned_patent_cannot_be_listed_until_the_co_owner_confirms(world: W
     assert patent(world, patent_id).unconfirmed_owner_ids == {world["inst_org"]}
     refused(world, ConflictError, "until its co-owners confirm the registration .awaiting 中国科学院福建物质结构研究所",
             draft, world, "uni", patent_id)
-    world.app.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["inst"])
+    world.app.registrations.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["inst"])
     listing_id = draft(world, "uni", patent_id)
-    world.app.publish_listing(c.PublishListing(listing_id=listing_id), actor_id=world["uni"])
+    world.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing_id), actor_id=world["uni"])
 
 
 def test_only_an_org_admin_of_a_verified_named_co_owner_confirms(world: World) -> None:
     patent_id = register(world, "uni", {"uni": 60, "inst": 40})
-    confirm = world.app.confirm_co_ownership
+    confirm = world.app.registrations.confirm_co_ownership
     cmd = r.ConfirmCoOwnership(patent_id=patent_id)
     refused(world, PermissionDeniedError, "named as an owner", confirm, cmd, actor_id=world["rival"])
     add_member(world, "inst_clerk", "inst")
@@ -113,18 +115,18 @@ def test_only_an_org_admin_of_a_verified_named_co_owner_confirms(world: World) -
 def test_an_unverified_co_owner_cannot_answer_until_verified(world: World) -> None:
     world.sign_up("lab", "未审核实验室", "research_institute", verify=False)
     patent_id = register(world, "uni", {"uni": 50, "lab": 50})
-    refused(world, PermissionDeniedError, "must be verified", world.app.confirm_co_ownership,
+    refused(world, PermissionDeniedError, "must be verified", world.app.registrations.confirm_co_ownership,
             r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["lab"])
-    refused(world, PermissionDeniedError, "must be verified", world.app.decline_co_ownership,
+    refused(world, PermissionDeniedError, "must be verified", world.app.registrations.decline_co_ownership,
             r.DeclineCoOwnership(patent_id=patent_id, reason="not ours"), actor_id=world["lab"])
 
 
 def test_a_decline_withdraws_the_registration_and_the_registrant_registers_it_correctly(world: World) -> None:
     patent_id = register(world, "uni", {"uni": 60, "inst": 40})
-    refused(world, ValidationError, "reason", world.app.decline_co_ownership,
+    refused(world, ValidationError, "reason", world.app.registrations.decline_co_ownership,
             r.DeclineCoOwnership(patent_id=patent_id, reason="  "), actor_id=world["inst"])
-    world.app.decline_co_ownership(r.DeclineCoOwnership(patent_id=patent_id, reason="我所不是共有人"),
-                                   actor_id=world["inst"])
+    world.app.registrations.decline_co_ownership(r.DeclineCoOwnership(patent_id=patent_id, reason="我所不是共有人"),
+                                                 actor_id=world["inst"])
     withdrawn = patent(world, patent_id)
     assert withdrawn.registration_withdrawn
     assert withdrawn.owners == []
@@ -160,23 +162,27 @@ def test_an_unconfirmed_or_withdrawn_patent_cannot_be_contracted() -> None:
 def test_the_registrant_withdraws_its_own_registration_and_its_listing_closes(world: World) -> None:
     patent_id, listing_id = world["patent"], world["listing"]
     cmd = r.WithdrawRegistration(patent_id=patent_id, reason="登记有误")
-    refused(world, PermissionDeniedError, "only the organisation that registered", world.app.withdraw_registration,
-            cmd, actor_id=world["rival"])
+    refused(
+        world, PermissionDeniedError, "only the organisation that registered",
+        world.app.registrations.withdraw_registration,
+        cmd, actor_id=world["rival"])
     add_member(world, "uni_clerk", "uni")
-    refused(world, PermissionDeniedError, "org_admin", world.app.withdraw_registration, cmd,
+    refused(world, PermissionDeniedError, "org_admin", world.app.registrations.withdraw_registration, cmd,
             actor_id=world["uni_clerk"])
-    world.app.withdraw_registration(cmd, actor_id=world["uni"])
+    world.app.registrations.withdraw_registration(cmd, actor_id=world["uni"])
     assert patent(world, patent_id).registration_withdrawn
     assert patent(world, patent_id).active_listing_id is None
     listing: Listing = world.get(listing_id)
     assert listing.status == "withdrawn"
-    refused(world, PermissionDeniedError, "only the organisation that registered", world.app.withdraw_registration,
-            cmd, actor_id=world["uni"])  # a withdrawn registration has no owner any more
+    refused(
+        world, PermissionDeniedError, "only the organisation that registered",
+        world.app.registrations.withdraw_registration,
+        cmd, actor_id=world["uni"])  # a withdrawn registration has no owner any more
 
 
 def test_nothing_contracted_may_rest_on_a_withdrawn_registration(world: World) -> None:
     offer(world)  # an offer under negotiation on the university's listing
-    refused(world, ConflictError, "open offers or contracts", world.app.withdraw_registration,
+    refused(world, ConflictError, "open offers or contracts", world.app.registrations.withdraw_registration,
             r.WithdrawRegistration(patent_id=world["patent"], reason="wrong"), actor_id=world["uni"])
     assert world.get(world["listing"]).status == "published"
 
@@ -187,7 +193,7 @@ def test_an_upheld_claim_withdraws_the_registration_and_the_true_owner_registers
     listing_id = draft(world, "rival", squatted)
     world.sign_up("newcomer", "新创科技有限公司", "enterprise", verify=False)
     evidence = "专利登记簿副本显示专利权人为福州大学"
-    file = world.app.file_ownership_claim
+    file = world.app.registrations.file_ownership_claim
     refused(world, PermissionDeniedError, "must be verified", file,
             r.FileOwnershipClaim(patent_id=squatted, evidence=evidence), actor_id=world["newcomer"])
     refused(world, ConflictError, "withdraw the registration instead", file,
@@ -198,7 +204,7 @@ def test_an_upheld_claim_withdraws_the_registration_and_the_true_owner_registers
                        actor_id=world["uni"])
     refused(world, ConflictError, "already filed a claim", file,
             r.FileOwnershipClaim(patent_id=squatted, evidence=evidence), actor_id=world["uni"])
-    decide = world.app.decide_ownership_claim
+    decide = world.app.registrations.decide_ownership_claim
     refused(world, PermissionDeniedError, "platform_admin", decide,
             r.DecideOwnershipClaim(claim_id=claim_id, upheld=True), actor_id=world["uni"])
     refused(world, ValidationError, "why the claim is dismissed", decide,
@@ -217,9 +223,9 @@ def test_an_upheld_claim_withdraws_the_registration_and_the_true_owner_registers
 
 
 def test_a_dismissed_claim_leaves_the_registration_standing(world: World) -> None:
-    claim_id, _ = world.app.file_ownership_claim(
+    claim_id, _ = world.app.registrations.file_ownership_claim(
         r.FileOwnershipClaim(patent_id=world["patent"], evidence="我们才是权利人"), actor_id=world["rival"])
-    world.app.decide_ownership_claim(
+    world.app.registrations.decide_ownership_claim(
         r.DecideOwnershipClaim(claim_id=claim_id, upheld=False, reason="无证据"), actor_id=world["admin"])
     assert world.get(claim_id).status == "dismissed"
     assert patent(world, world["patent"]).is_confirmed
@@ -227,9 +233,9 @@ def test_a_dismissed_claim_leaves_the_registration_standing(world: World) -> Non
 
 def test_a_claim_cannot_be_upheld_while_an_offer_rests_on_the_registration(world: World) -> None:
     offer(world)
-    claim_id, _ = world.app.file_ownership_claim(
+    claim_id, _ = world.app.registrations.file_ownership_claim(
         r.FileOwnershipClaim(patent_id=world["patent"], evidence="登记簿为证"), actor_id=world["rival"])
-    refused(world, ConflictError, "open offers or contracts", world.app.decide_ownership_claim,
+    refused(world, ConflictError, "open offers or contracts", world.app.registrations.decide_ownership_claim,
             r.DecideOwnershipClaim(claim_id=claim_id, upheld=True), actor_id=world["admin"])
     assert world.get(claim_id).status == "filed"
 
@@ -271,9 +277,9 @@ def test_hostile_text_in_a_claim_or_a_decline_is_refused(world: World, hostile: 
 
 def test_owners_of_a_patent_a_platform_admin_registered_may_withdraw_it(world: World) -> None:
     patent_id = register(world, "admin", {"uni": 100})
-    world.app.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["uni"])
-    world.app.withdraw_registration(r.WithdrawRegistration(patent_id=patent_id, reason="号码有误"),
-                                    actor_id=world["uni"])
+    world.app.registrations.confirm_co_ownership(r.ConfirmCoOwnership(patent_id=patent_id), actor_id=world["uni"])
+    world.app.registrations.withdraw_registration(r.WithdrawRegistration(patent_id=patent_id, reason="号码有误"),
+                                                  actor_id=world["uni"])
     assert patent(world, patent_id).registration_withdrawn
 
 
@@ -282,7 +288,7 @@ def test_a_registration_assigned_through_the_marketplace_cannot_be_withdrawn(wor
     sign_all(world, contract_id)
     pay_by_webhook(world, contract_id)
     assert patent(world, world["patent"]).is_owned_by(world["firm_org"])
-    refused(world, ConflictError, "assigned through the marketplace", world.app.withdraw_registration,
+    refused(world, ConflictError, "assigned through the marketplace", world.app.registrations.withdraw_registration,
             r.WithdrawRegistration(patent_id=world["patent"], reason="不要了"), actor_id=world["firm"])
 
 

@@ -12,10 +12,11 @@ from domain.accounts.organisation import Organisation
 from domain.shared.errors import ValidationError
 from domain.shared.ids import legacy_organisation_id, organisation_id
 from domain.shared.text import checked, name_key, scrubbed
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.catalogue.importing.service import PatentImporter
 from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
 from marketplace.deals import commands as dc
-from marketplace.platform import commands as c
 from marketplace.platform.application import Marketplace
 from marketplace.valuation import commands as vc
 
@@ -95,10 +96,10 @@ def test_a_nested_field_is_named_by_its_path() -> None:
     body = {"patent_type": "invention", "owners": [],
             "inventors": [{"name": "陈明"}, {"name": "林\u200b华"}]}
     with pytest.raises(ValidationError) as refused:
-        msgspec.convert(body, c.RegisterPatent)
+        msgspec.convert(body, cc.RegisterPatent)
     assert refused.value.field == "inventors.1.name"
     with pytest.raises(ValidationError) as refused:
-        c.RegisterPatent(patent_type="invention", owners=[], ipc_codes=["H01M\x00"])
+        cc.RegisterPatent(patent_type="invention", owners=[], ipc_codes=["H01M\x00"])
     assert refused.value.field == "ipc_codes.0"
     with pytest.raises(ValidationError) as refused:
         dc.MakeOffer(listing_id=uuid.uuid4(), kind="exclusive_licence", price=1,
@@ -112,22 +113,22 @@ def test_a_nested_field_is_named_by_its_path() -> None:
 def test_nested_text_is_stored_in_nfc() -> None:
     cmd = msgspec.json.decode(
         b'{"patent_type": "invention", "owners": [], "title_en": "Cafe\\u0301",'
-        b' "inventors": [{"name": "Jose\\u0301"}], "abstract_en": "a\\r\\nb"}', type=c.RegisterPatent)
+        b' "inventors": [{"name": "Jose\\u0301"}], "abstract_en": "a\\r\\nb"}', type=cc.RegisterPatent)
     assert (cmd.title_en, cmd.inventors[0].name, cmd.abstract_en) == ("Caf\u00e9", "Jos\u00e9", "a\nb")
 
 
 def test_reasons_and_notes_take_several_lines_but_names_take_one() -> None:
     assert dc.RejectOffer(offer_id=uuid.uuid4(), reason="价格太高\n请再议").reason == "价格太高\n请再议"
     with pytest.raises(ValidationError) as refused:
-        c.SignUp(email="a@b.cn", password="secret-password-1", display_name="陈\n明", organisation_name="福州大学",
-                 organisation_kind="university")
+        ac.SignUp(email="a@b.cn", password="secret-password-1", display_name="陈\n明", organisation_name="福州大学",
+                  organisation_kind="university")
     assert refused.value.field == "display_name"
 
 
 def test_a_password_is_taken_exactly_as_typed() -> None:
     password = "pa\u0073\u0301sword\tpass"  # never recorded as text: hashed as typed, so login still matches
-    assert c.SignUp(email="a@b.cn", password=password, display_name="陈", organisation_name="福州大学",
-                    organisation_kind="university").password == password
+    assert ac.SignUp(email="a@b.cn", password=password, display_name="陈", organisation_name="福州大学",
+                     organisation_kind="university").password == password
 
 
 # --- the importer ---------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation, accreditation_id
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 from marketplace.platform.clock import ManualClock
 from marketplace.valuation import commands as vc
@@ -45,8 +46,8 @@ class Market:
 
 
 def _org_user(app: Marketplace, admin: UUID, email: str, org: str, kind: str) -> UUID:
-    user, _ = app.sign_up(
-        c.SignUp(
+    user, _ = app.accounts.sign_up(
+        ac.SignUp(
             email=email,
             password=PASSWORD,
             display_name=email.split("@", maxsplit=1)[0],
@@ -54,45 +55,45 @@ def _org_user(app: Marketplace, admin: UUID, email: str, org: str, kind: str) ->
             organisation_kind=kind,
         )
     )
-    app.verify_organisation(
-        c.VerifyOrganisation(organisation_id=app.repository.get(user).organisation_id), actor_id=admin
+    app.accounts.verify_organisation(
+        ac.VerifyOrganisation(organisation_id=app.repository.get(user).organisation_id), actor_id=admin
     )
     return user
 
 
 def build_market(app: Marketplace, clock: ManualClock, *, patents: int = 1) -> Market:
     """A university owning a patent (H01M 10/0525), two valuation agencies, a platform admin."""
-    admin = app.bootstrap_platform_admin(
+    admin = app.accounts.bootstrap_platform_admin(
         email="ops@p.test", password=PASSWORD, display_name="Ops", organisation_name="Platform Ops"
     )
     agency_admin = _org_user(app, admin, "head@huaxin.test", "华信资产评估有限公司", "valuation_agency")
     agency = app.repository.get(agency_admin).organisation_id
-    valuer, _ = app.add_member(
-        c.AddMember(email="wang@huaxin.test", password=PASSWORD, display_name="王评估"), actor_id=agency_admin
+    valuer, _ = app.accounts.add_member(
+        ac.AddMember(email="wang@huaxin.test", password=PASSWORD, display_name="王评估"), actor_id=agency_admin
     )
-    other_valuer, _ = app.add_member(
-        c.AddMember(email="zhao@huaxin.test", password=PASSWORD, display_name="赵"), actor_id=agency_admin
+    other_valuer, _ = app.accounts.add_member(
+        ac.AddMember(email="zhao@huaxin.test", password=PASSWORD, display_name="赵"), actor_id=agency_admin
     )
     rival = _org_user(app, admin, "chen@zhongrui.test", "中瑞评估有限公司", "valuation_agency")
     owner = _org_user(app, admin, "li@fzu.test", "福州大学", "university")
     owner_org = app.repository.get(owner).organisation_id
     patent_ids = []
     for n in range(patents):
-        patent, _ = app.register_patent(
-            c.RegisterPatent(
+        patent, _ = app.catalogue.register_patent(
+            cc.RegisterPatent(
                 application_number=cn(f"20211055512{n}"),
                 patent_type="invention",
                 title_zh=f"锂电池负极材料{n}",
                 ipc_codes=["H01M 10/0525"],
                 filing_date=date(2021, 1, 5),
                 legal_status="granted",
-                owners=[c.OwnerShare(organisation_id=owner_org, share=100)],
+                owners=[cc.OwnerShare(organisation_id=owner_org, share=100)],
             ),
             actor_id=owner,
         )
         patent_ids.append(patent)
     for user in (valuer, other_valuer, rival):
-        app.accredit_valuer(
+        app.valuation.accredit_valuer(
             vc.AccreditValuer(user_id=user, credential_number=f"CPV-{user.hex[:6]}", expires_on=date(2027, 12, 31)),
             actor_id=admin,
         )
@@ -112,7 +113,8 @@ def assess(market: Market, *, actor: UUID | None = None, **changes: Any) -> UUID
         "assumptions": "持续使用假设",
         "report_reference": "华信评报字〔2026〕第018号",
     } | changes
-    valuation_id, _ = market.app.record_assessment(vc.RecordAssessment(**values), actor_id=actor or market.valuer)
+    valuation_id, _ = market.app.valuation.record_assessment(
+        vc.RecordAssessment(**values), actor_id=actor or market.valuer)
     return valuation_id
 
 
@@ -153,7 +155,7 @@ def test_only_valuation_agency_members_and_only_by_a_platform_admin(market: Mark
         market,
         PermissionDeniedError,
         "user_id: only members of a valuation agency",
-        app.accredit_valuer,
+        app.valuation.accredit_valuer,
         cmd,
         actor_id=market.admin,
     )
@@ -162,7 +164,7 @@ def test_only_valuation_agency_members_and_only_by_a_platform_admin(market: Mark
         market,
         PermissionDeniedError,
         "this needs the role platform_admin",
-        app.accredit_valuer,
+        app.valuation.accredit_valuer,
         cmd,
         actor_id=market.agency_admin,
     )
@@ -171,7 +173,7 @@ def test_only_valuation_agency_members_and_only_by_a_platform_admin(market: Mark
         market,
         ValidationError,
         "expires_on: the accreditation must expire after today",
-        app.accredit_valuer,
+        app.valuation.accredit_valuer,
         past,
         actor_id=market.admin,
     )
@@ -180,7 +182,7 @@ def test_only_valuation_agency_members_and_only_by_a_platform_admin(market: Mark
         market,
         ConflictError,
         "user_id: this user is already accredited",
-        app.accredit_valuer,
+        app.valuation.accredit_valuer,
         again,
         actor_id=market.admin,
     )
@@ -199,11 +201,11 @@ def test_an_expired_accreditation_refuses_until_renewed(market: Market) -> None:
         market,
         ValidationError,
         "expires_on: must be after the current expiry",
-        market.app.renew_accreditation,
+        market.app.valuation.renew_accreditation,
         vc.RenewAccreditation(user_id=market.valuer, expires_on=date(2027, 12, 31)),
         actor_id=market.admin,
     )
-    market.app.renew_accreditation(
+    market.app.valuation.renew_accreditation(
         vc.RenewAccreditation(user_id=market.valuer, expires_on=date(2029, 12, 31)), actor_id=market.admin
     )
     assert isinstance(market.app.repository.get(assess(market)), Valuation)
@@ -227,11 +229,12 @@ def test_revocation_refuses_new_assessments_and_takes_the_role(market: Market) -
         market,
         ValidationError,
         "reason: give the reason",
-        app.revoke_accreditation,
+        app.valuation.revoke_accreditation,
         vc.RevokeAccreditation(user_id=market.valuer, reason="  "),
         actor_id=market.admin,
     )
-    app.revoke_accreditation(vc.RevokeAccreditation(user_id=market.valuer, reason="证书被注销"), actor_id=market.admin)
+    app.valuation.revoke_accreditation(
+        vc.RevokeAccreditation(user_id=market.valuer, reason="证书被注销"), actor_id=market.admin)
     user = app.repository.get(market.valuer)
     assert isinstance(user, User)
     assert not user.has_role(Role.VALUER)
@@ -246,7 +249,7 @@ def test_revocation_refuses_new_assessments_and_takes_the_role(market: Market) -
         market,
         ConflictError,
         "user_id: a revoked accreditation cannot be renewed",
-        app.renew_accreditation,
+        app.valuation.renew_accreditation,
         vc.RenewAccreditation(user_id=market.valuer, expires_on=date(2029, 1, 1)),
         actor_id=market.admin,
     )
@@ -303,16 +306,16 @@ def test_a_valuer_of_the_owner_organisation_may_not_assess(market: Market) -> No
     # The owner university is not an agency, so the conflict is shown with an agency that co-owns a patent.
     agency_org = app.repository.get(market.valuer).organisation_id
     owner_org = app.repository.get(market.owner).organisation_id
-    own, _ = app.register_patent(
-        c.RegisterPatent(
+    own, _ = app.catalogue.register_patent(
+        cc.RegisterPatent(
             application_number=cn("202110555999"),
             patent_type="invention",
             title_zh="评估机构自有专利",
             ipc_codes=["H01M 10/0525"],
             legal_status="granted",
             owners=[
-                c.OwnerShare(organisation_id=owner_org, share=50),
-                c.OwnerShare(organisation_id=agency_org, share=50),
+                cc.OwnerShare(organisation_id=owner_org, share=50),
+                cc.OwnerShare(organisation_id=agency_org, share=50),
             ],
         ),
         actor_id=market.owner,
@@ -361,7 +364,7 @@ def test_withdraw_needs_the_valuer_or_the_agency_admin_and_a_reason(market: Mark
         market,
         PermissionDeniedError,
         "valuation_id: only the valuer who recorded the assessment",
-        app.withdraw_assessment,
+        app.valuation.withdraw_assessment,
         cmd,
         actor_id=market.rival_agency_valuer,
     )
@@ -369,11 +372,11 @@ def test_withdraw_needs_the_valuer_or_the_agency_admin_and_a_reason(market: Mark
         market,
         ValidationError,
         "reason: give the reason for withdrawing",
-        app.withdraw_assessment,
+        app.valuation.withdraw_assessment,
         vc.WithdrawAssessment(valuation_id=valuation_id, reason=""),
         actor_id=market.valuer,
     )
-    app.withdraw_assessment(cmd, actor_id=market.agency_admin)
+    app.valuation.withdraw_assessment(cmd, actor_id=market.agency_admin)
     valuation = app.repository.get(valuation_id)
     assert isinstance(valuation, Valuation)
     assert valuation.status == "withdrawn"
@@ -381,7 +384,7 @@ def test_withdraw_needs_the_valuer_or_the_agency_admin_and_a_reason(market: Mark
         market,
         ConflictError,
         "valuation_id: the assessment is already withdrawn",
-        app.withdraw_assessment,
+        app.valuation.withdraw_assessment,
         cmd,
         actor_id=market.valuer,
     )
@@ -397,11 +400,12 @@ def test_withdraw_needs_the_valuer_or_the_agency_admin_and_a_reason(market: Mark
 
 def test_the_calculator_records_nothing(market: Market) -> None:
     before = market.app.recorder.max_notification_id()
-    result = market.app.calculate_valuation(vc.CalculateValuation(method="cost_depreciated", inputs=COST_INPUTS))
+    result = market.app.valuation.calculate_valuation(
+        vc.CalculateValuation(method="cost_depreciated", inputs=COST_INPUTS))
     assert result.value == Decimal(800_000)
     assert market.app.recorder.max_notification_id() == before
     with pytest.raises(ValidationError, match=r"^method: must be one of"):
-        market.app.calculate_valuation(vc.CalculateValuation(method="guess", inputs={}))
+        market.app.valuation.calculate_valuation(vc.CalculateValuation(method="guess", inputs={}))
 
 
 def test_clock_moves_do_not_change_recorded_dates(market: Market) -> None:

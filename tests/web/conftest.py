@@ -19,7 +19,7 @@ ADMIN_PASSWORD = "admin-password-1"
 
 @pytest.fixture
 def web_app(services: Services) -> Litestar:
-    services.app.bootstrap_platform_admin(
+    services.app.accounts.bootstrap_platform_admin(
         email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Platform Admin", organisation_name="Platform Ops"
     )
     return create_app(services, start_projections=True)

@@ -19,7 +19,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from domain.catalogue.patent_numbers import cn_check_character
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
@@ -52,10 +53,10 @@ def _instant() -> datetime:
 
 def _patent(app: Marketplace, member: UUID, org: UUID, serial: str, title: str) -> UUID:
     digits = f"20201{serial}"
-    patent, _ = app.register_patent(c.RegisterPatent(
+    patent, _ = app.catalogue.register_patent(cc.RegisterPatent(
         application_number=f"{digits}.{cn_check_character(digits)}", patent_type="invention", title_zh=title,
         ipc_codes=["H01M 10/0562"], filing_date=date(2020, 3, 4), legal_status="granted",
-        owners=[c.OwnerShare(organisation_id=org, share=100)]), actor_id=member)
+        owners=[cc.OwnerShare(organisation_id=org, share=100)]), actor_id=member)
     return patent
 
 
@@ -74,30 +75,34 @@ def market(client: TestClient[Litestar], services: Services, web_app: Litestar) 
     assert any(route.path == "/audit/events" for route in web_app.routes), (
         "hook missing: register AuditController in web.app.create_app")
     app = services.app
-    admin = app.user_id_of(ADMIN_EMAIL)
+    admin = app.accounts.user_id_of(ADMIN_EMAIL)
     assert admin is not None
-    auditor, _ = app.add_member(c.AddMember(email=AUDITOR, password=PASSWORD, display_name="审计员",
-                                            roles=["member", "auditor"]), actor_id=admin)
-    member, _ = app.sign_up(c.SignUp(email=MEMBER, password=PASSWORD, display_name="李", organisation_name="厦门大学",
-                                     organisation_kind="university"))
+    auditor, _ = app.accounts.add_member(ac.AddMember(email=AUDITOR, password=PASSWORD, display_name="审计员",
+                                                      roles=["member", "auditor"]), actor_id=admin)
+    member, _ = app.accounts.sign_up(ac.SignUp(
+        email=MEMBER, password=PASSWORD, display_name="李", organisation_name="厦门大学",
+        organisation_kind="university"))
     org: UUID = app.repository.get(member).organisation_id
-    app.verify_organisation(c.VerifyOrganisation(organisation_id=org), actor_id=admin)
-    app.sign_up(c.SignUp(email=OUTSIDER, password=PASSWORD, display_name="王", organisation_name="某公司",
-                         organisation_kind="enterprise"))
+    app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org), actor_id=admin)
+    app.accounts.sign_up(ac.SignUp(email=OUTSIDER, password=PASSWORD, display_name="王", organisation_name="某公司",
+                                   organisation_kind="enterprise"))
     patent = _patent(app, member, org, "0123456", "固态锂电池电解质")
-    listing, _ = app.draft_listing(c.DraftListing(patent_id=patent, asking_price=10_000_000, **TERMS),  # type: ignore[arg-type]
-                                   actor_id=member)
-    app.publish_listing(c.PublishListing(listing_id=listing), actor_id=member)
+    listing, _ = app.catalogue.draft_listing(
+        cc.DraftListing(patent_id=patent, asking_price=10_000_000, **TERMS),  # type: ignore[arg-type]
+        actor_id=member)
+    app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=member)
     published = _instant()
-    app.revise_listing(c.ReviseListing(listing_id=listing, asking_price=12_000_000, **TERMS),  # type: ignore[arg-type]
-                       actor_id=member)
+    app.catalogue.revise_listing(
+        cc.ReviseListing(listing_id=listing, asking_price=12_000_000, **TERMS),  # type: ignore[arg-type]
+        actor_id=member)
     repriced = _instant()
-    app.change_legal_status(c.ChangeLegalStatus(patent_id=patent, legal_status="lapsed",
-                                                effective_date=date(2024, 5, 1), reason="annuity unpaid"),
+    app.catalogue.change_legal_status(cc.ChangeLegalStatus(patent_id=patent, legal_status="lapsed",
+                                                           effective_date=date(2024, 5, 1), reason="annuity unpaid"),
                             actor_id=member)
     other = _patent(app, member, org, "0123457", "电池隔膜")
-    draft, _ = app.draft_listing(c.DraftListing(patent_id=other, asking_price=5_000_000, **TERMS),  # type: ignore[arg-type]
-                                 actor_id=member)
+    draft, _ = app.catalogue.draft_listing(
+        cc.DraftListing(patent_id=other, asking_price=5_000_000, **TERMS),  # type: ignore[arg-type]
+        actor_id=member)
     settle(services)
     return Market(member, org, auditor, listing, draft, published, repriced)
 
@@ -163,8 +168,8 @@ def test_event_log_page_filters_and_pages(
     assert first.text.count("data-position=") == total
     assert "page=2" not in first.text
     for n in range((PAGE_SIZE - total) // 2 + 1):  # two events each: the log grows past one page
-        services.app.bootstrap_platform_admin(email=f"ops{n}@platform.test", password=PASSWORD,
-                                              display_name=f"Ops {n}", organisation_name=f"运营{n}")
+        services.app.accounts.bootstrap_platform_admin(email=f"ops{n}@platform.test", password=PASSWORD,
+                                                       display_name=f"Ops {n}", organisation_name=f"运营{n}")
     services.make_runner().catch_up()
     first = client.get("/audit/events?page=1")
     assert first.text.count("data-position=") == PAGE_SIZE

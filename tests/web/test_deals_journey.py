@@ -22,7 +22,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from marketplace.platform import commands as c
+from marketplace.accounts import commands as ac
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services, build_services
@@ -52,7 +52,7 @@ def deal_services(
 ) -> Services:
     settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0", **env})
     svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
-    svc.app.bootstrap_platform_admin(
+    svc.app.accounts.bootstrap_platform_admin(
         email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Platform Admin", organisation_name="Platform Ops"
     )
     return svc
@@ -483,11 +483,11 @@ def test_the_html_forms_offer_counter_and_accept_and_the_thread_is_for_the_parti
     # An auditor reads both; each read of a confidential record is itself recorded (parties' are not).
     client.cookies.clear()
     services = services_of(client)
-    admin_id = services.app.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD)
+    admin_id = services.app.accounts.authenticate(ADMIN_EMAIL, ADMIN_PASSWORD)
     assert admin_id is not None
-    auditor, _ = services.app.add_member(
-        c.AddMember(email="audit@platform.example.cn", password="secret-password-1", display_name="审计员",
-                    roles=["member", "auditor"]), actor_id=admin_id.id)
+    auditor, _ = services.app.accounts.add_member(
+        ac.AddMember(email="audit@platform.example.cn", password="secret-password-1", display_name="审计员",
+                     roles=["member", "auditor"]), actor_id=admin_id.id)
     login(client, "audit@platform.example.cn", "secret-password-1")
     audited = client.get(thread_path)
     assert audited.status_code == 200

@@ -14,7 +14,6 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.accounts import commands as ac
-from marketplace.platform import commands as c
 from marketplace.platform.services import Services
 from projections.shared.records import EventRecord
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login, post_form, sign_up_verified
@@ -57,8 +56,8 @@ def user_id_of(client: TestClient[Litestar]) -> str:
 
 def change_password(services: Services, user_id: str, password: str) -> None:
     """The member changes its password (the command the account page and the API run)."""
-    services.app.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=password),
-                                 actor_id=uuid.UUID(user_id))
+    services.app.accounts.change_password(ac.ChangePassword(current_password=PASSWORD, new_password=password),
+                                          actor_id=uuid.UUID(user_id))
     settle(services)
 
 
@@ -256,8 +255,8 @@ def test_erasing_or_deactivating_a_user_deletes_its_sessions_and_their_name_at_o
         admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         assert client.post(f"/api/users/{user_id}/erase", headers=admin).status_code == 200
     else:
-        services.app.add_member(c.AddMember(email="head@fzu.test", password=PASSWORD, display_name="系主任",
-                                            roles=["member", "org_admin"]), actor_id=uuid.UUID(user_id))
+        services.app.accounts.add_member(ac.AddMember(email="head@fzu.test", password=PASSWORD, display_name="系主任",
+                                                      roles=["member", "org_admin"]), actor_id=uuid.UUID(user_id))
         settle(services)
         login(client, "head@fzu.test", PASSWORD)
         assert post_form(client, f"/my/members/{user_id}/deactivate", {}, form_page="/my").status_code == 303

@@ -163,7 +163,7 @@ def old_self_granted_auditor(services: Services, organisation_id: str) -> UUID:
     app = services.app
     old = old_sign_up(app, "old@firm.example", "老员工", PASSWORD, UUID(organisation_id), ["member"], None)
     old_grant(app, old, 2, "auditor", by=old)
-    app.upgrade_old_accounts()
+    app.accounts.upgrade_old_accounts()
     return old
 
 

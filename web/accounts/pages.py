@@ -9,8 +9,8 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError
+from marketplace.accounts import commands as ac
 from marketplace.accounts.passwords import hash_password
-from marketplace.platform import commands as c
 from web.context import Identity, language_of, page_context, session_identity
 from web.errors import status_of
 from web.forms import text, to_command
@@ -92,9 +92,9 @@ class AccountController(Controller):
         await throttle_of(request).take(("signup.address", client_address(request)),
                                         ("signup.account", values["email"]))
         try:
-            cmd = to_command(c.SignUp, values | {"password": text(form, "password")})
+            cmd = to_command(ac.SignUp, values | {"password": text(form, "password")})
             hashed = await password_work(hash_password, cmd.password)
-            user_id, position = await web.run(web.services.app.sign_up, cmd, password_hash=hashed)
+            user_id, position = await web.run(web.services.app.accounts.sign_up, cmd, password_hash=hashed)
         except DomainError as error:
             return form_error(request, "account/signup.html.jinja2", error, values=values)
         await web.wait_for(position)
@@ -115,7 +115,7 @@ class AccountController(Controller):
         members = await web.accounts.list_members(me.organisation_id)
         to_confirm = await web.catalogue.co_ownerships_to_confirm(me.organisation_id)
         try:
-            grantable = await web.run(web.services.app.grantable_roles, me.user_id)
+            grantable = await web.run(web.services.app.accounts.grantable_roles, me.user_id)
         except DomainError:
             grantable = ()
         return Template("account/my.html.jinja2", context=page_context(
@@ -129,13 +129,14 @@ class AccountController(Controller):
             return me
         form = await request.form()
         try:
-            cmd = to_command(c.AddMember, {
+            cmd = to_command(ac.AddMember, {
                 "email": text(form, "email"), "password": text(form, "password"),
                 "display_name": text(form, "display_name"),
                 "roles": [str(r) for r in form.getall("roles", [])] or ["member"],
             })
             hashed = await password_work(hash_password, cmd.password)
-            _, position = await web.run(web.services.app.add_member, cmd, actor_id=me.user_id, password_hash=hashed)
+            _, position = await web.run(
+                web.services.app.accounts.add_member, cmd, actor_id=me.user_id, password_hash=hashed)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)
@@ -160,8 +161,8 @@ class AccountController(Controller):
         if isinstance(me, Redirect):
             return me
         try:
-            position = await web.run(web.services.app.verify_organisation,
-                                     c.VerifyOrganisation(organisation_id=organisation_id), actor_id=me.user_id)
+            position = await web.run(web.services.app.accounts.verify_organisation,
+                                     ac.VerifyOrganisation(organisation_id=organisation_id), actor_id=me.user_id)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)

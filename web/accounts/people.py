@@ -17,7 +17,6 @@ from litestar.response import Redirect, Template
 from domain.shared.errors import DomainError, NotFoundError
 from marketplace.accounts import commands as ac
 from marketplace.accounts.passwords import hash_password
-from marketplace.platform import commands as c
 from web.accounts.pages import admin_only, error_page, require_login
 from web.answers import Created, Done
 from web.api_docs import BEARER, answers
@@ -64,10 +63,10 @@ class PeopleFormsController(Controller):
         values = {"user_id": str(user_id), "role": text(form, "role")}
         try:
             if text(form, "action") == "revoke":
-                position = await web.run(web.services.app.revoke_role, to_command(c.RevokeRole, values),
+                position = await web.run(web.services.app.accounts.revoke_role, to_command(ac.RevokeRole, values),
                                          actor_id=me.user_id)
             else:
-                position = await web.run(web.services.app.grant_role, to_command(c.GrantRole, values),
+                position = await web.run(web.services.app.accounts.grant_role, to_command(ac.GrantRole, values),
                                          actor_id=me.user_id)
         except DomainError as error:
             return error_page(request, error)
@@ -77,12 +76,12 @@ class PeopleFormsController(Controller):
     @post("/my/members/{user_id:uuid}/deactivate")
     async def deactivate(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         cmd = ac.DeactivateUser(user_id=user_id)
-        return await _account_command(request, web, web.services.app.deactivate_user, cmd)
+        return await _account_command(request, web, web.services.app.accounts.deactivate_user, cmd)
 
     @post("/my/members/{user_id:uuid}/reactivate")
     async def reactivate(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         cmd = ac.ReactivateUser(user_id=user_id)
-        return await _account_command(request, web, web.services.app.reactivate_user, cmd)
+        return await _account_command(request, web, web.services.app.accounts.reactivate_user, cmd)
 
     @get("/admin/people", name="admin_people")
     async def people(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -94,10 +93,10 @@ class PeopleFormsController(Controller):
         offset = request.query_params.get("offset", "0")
         start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
         people, total = await web.accounts.list_people(limit=100, offset=start)
-        unconfirmed = await web.run(web.services.app.unconfirmed_grants)
+        unconfirmed = await web.run(web.services.app.accounts.unconfirmed_grants)
         ids = {g.user_id for g in unconfirmed} | {g.granted_by for g in unconfirmed if g.granted_by is not None}
-        names = {i: await web.run(web.services.app.display_name_of, i) for i in ids}
-        grantable = await web.run(web.services.app.grantable_roles, me.user_id)
+        names = {i: await web.run(web.services.app.accounts.display_name_of, i) for i in ids}
+        grantable = await web.run(web.services.app.accounts.grantable_roles, me.user_id)
         return Template("admin/people.html.jinja2", context=page_context(
             request, people=people, total=total, unconfirmed=unconfirmed, names=names, grantable=grantable))
 
@@ -111,7 +110,7 @@ class PeopleFormsController(Controller):
         form = await request.form()
         if text(form, "understood") != "yes":  # not confirmed: nothing is run, the confirmation is asked again
             return await _erase_page(request, web, user_id, unconfirmed=True)
-        return await _account_command(request, web, web.services.app.erase_user, ac.EraseUser(user_id=user_id),
+        return await _account_command(request, web, web.services.app.accounts.erase_user, ac.EraseUser(user_id=user_id),
                                       back="/admin/people")
 
 
@@ -160,12 +159,12 @@ async def change_password(
     scopes = (("password.account", str(me.user_id)), ("password.address", client_address(request)))
     await throttle.take(*scopes)
     try:
-        checked = await password_work(web.services.app.check_password_change, cmd.current_password,
+        checked = await password_work(web.services.app.accounts.check_password_change, cmd.current_password,
                                       cmd.new_password, actor_id=me.user_id)
     except ThrottledError:  # the pool is busy: not a failed attempt
         await throttle.give_back(*scopes)
         raise
-    position = await web.run(web.services.app.change_password, cmd, actor_id=me.user_id, checked=checked)
+    position = await web.run(web.services.app.accounts.change_password, cmd, actor_id=me.user_id, checked=checked)
     await throttle.give_back(*scopes)
     return position
 
@@ -185,10 +184,10 @@ class AccountsApiController(Controller):
     @post("/members", summary="Add a member to your organisation (plain members only until it is verified)",
           description="Throttled per admin and per organisation: 429 with Retry-After.", guards=[throttle_members],
           responses=answers(429))
-    async def add_member(self, data: c.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:
+    async def add_member(self, data: ac.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
         hashed = await password_work(hash_password, data.password)
-        user_id, position = await web.run(web.services.app.add_member, data, actor_id=me.user_id,
+        user_id, position = await web.run(web.services.app.accounts.add_member, data, actor_id=me.user_id,
                                           password_hash=hashed)
         await web.wait_for(position)
         return Created(user_id, position)
@@ -206,7 +205,7 @@ class AccountsApiController(Controller):
           status_code=200)
     async def deactivate(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        position = await web.run(web.services.app.deactivate_user, ac.DeactivateUser(user_id=user_id),
+        position = await web.run(web.services.app.accounts.deactivate_user, ac.DeactivateUser(user_id=user_id),
                                  actor_id=me.user_id)
         await end_sessions(web, user_id, position)
         return Done(position)
@@ -214,7 +213,7 @@ class AccountsApiController(Controller):
     @post("/users/{user_id:uuid}/reactivate", summary="Reactivate a deactivated member", status_code=200)
     async def reactivate(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        position = await web.run(web.services.app.reactivate_user, ac.ReactivateUser(user_id=user_id),
+        position = await web.run(web.services.app.accounts.reactivate_user, ac.ReactivateUser(user_id=user_id),
                                  actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
@@ -223,13 +222,14 @@ class AccountsApiController(Controller):
           status_code=200)
     async def erase(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        position = await web.run(web.services.app.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
+        position = await web.run(
+            web.services.app.accounts.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
         await end_sessions(web, user_id, position)
         return Done(position)
 
     @get("/users/unconfirmed-roles", summary="Old platform-wide grants not honoured until confirmed (platform admin)")
     async def unconfirmed(self, web: WebState, request: Request[Any, Any, Any]) -> list[UnconfirmedGrantOut]:
         me = api_identity(request, web)
-        await web.run(web.services.app.require_platform_admin, me.user_id)
-        grants = await web.run(web.services.app.unconfirmed_grants)
+        await web.run(web.services.app.accounts.require_platform_admin, me.user_id)
+        grants = await web.run(web.services.app.accounts.unconfirmed_grants)
         return [UnconfirmedGrantOut(g.user_id, g.role, g.granted_by) for g in grants]

@@ -187,7 +187,7 @@ async def record_read(
 ) -> None:
     """Record, as an event, that ``me`` read a confidential record; wait until the record of reads shows it."""
     page = f"{request.method} {request.url.path}" + (f"?{request.url.query}" if request.url.query else "")
-    position = await web.run(web.services.app.record_read, actor_id=me.user_id, aggregate_id=aggregate_id,
+    position = await web.run(web.services.app.audit.record_read, actor_id=me.user_id, aggregate_id=aggregate_id,
                              aggregate_type=aggregate_type, page=page, version=version, as_of=as_of)
     await web.wait_for(position)
 

@@ -14,8 +14,9 @@ from litestar.params import Parameter
 from domain.accounts.user import Role
 from domain.catalogue.listing import DealType, Maturity
 from domain.catalogue.patent_terms import LegalStatus
+from marketplace.accounts import commands as ac
 from marketplace.accounts.passwords import hash_password
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 from projections.accounts.view import OrganisationRow
 from projections.catalogue.queries import ListingDetail, ListingFilters, ListingItem, PatentRecord, StatusChange
 from web.answers import Created, Done
@@ -95,10 +96,10 @@ class ApiController(Controller):
 
     @post("/signup", summary="Sign up for a new organisation (awaits verification)",
           description="Throttled per address and per e-mail: 429 with Retry-After.", responses=answers(409, 429))
-    async def signup(self, data: c.SignUp, web: WebState, request: Request[Any, Any, Any]) -> Created:
+    async def signup(self, data: ac.SignUp, web: WebState, request: Request[Any, Any, Any]) -> Created:
         await throttle_of(request).take(("signup.address", client_address(request)), ("signup.account", data.email))
         hashed = await password_work(hash_password, data.password)
-        user_id, position = await web.run(web.services.app.sign_up, data, password_hash=hashed)
+        user_id, position = await web.run(web.services.app.accounts.sign_up, data, password_hash=hashed)
         await web.wait_for(position)
         return Created(user_id, position)
 
@@ -130,21 +131,21 @@ class ApiController(Controller):
         return detail
 
     @post("/listings", summary="Draft a listing for a patent your organisation owns", security=BEARER)
-    async def draft_listing(self, data: c.DraftListing, web: WebState, request: Request[Any, Any, Any]) -> Created:
+    async def draft_listing(self, data: cc.DraftListing, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
-        listing_id, position = await web.run(web.services.app.draft_listing, data, actor_id=me.user_id)
+        listing_id, position = await web.run(web.services.app.catalogue.draft_listing, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(listing_id, position)
 
     @put("/listings/{listing_id:uuid}", summary="Revise a listing's terms", status_code=200, security=BEARER)
     async def revise_listing(
-        self, listing_id: UUID, data: c.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
+        self, listing_id: UUID, data: cc.ListingTermsInput, web: WebState, request: Request[Any, Any, Any],
         expected_version: Version = None,
     ) -> Done:
         me = api_identity(request, web)
-        cmd = c.ReviseListing(listing_id=listing_id, expected_version=expected_version,
-                              **msgspec.structs.asdict(data))
-        position = await web.run(web.services.app.revise_listing, cmd, actor_id=me.user_id)
+        cmd = cc.ReviseListing(listing_id=listing_id, expected_version=expected_version,
+                               **msgspec.structs.asdict(data))
+        position = await web.run(web.services.app.catalogue.revise_listing, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -153,8 +154,8 @@ class ApiController(Controller):
         self, listing_id: UUID, web: WebState, request: Request[Any, Any, Any], expected_version: Version = None
     ) -> Done:
         me = api_identity(request, web)
-        cmd = c.PublishListing(listing_id=listing_id, expected_version=expected_version)
-        position = await web.run(web.services.app.publish_listing, cmd, actor_id=me.user_id)
+        cmd = cc.PublishListing(listing_id=listing_id, expected_version=expected_version)
+        position = await web.run(web.services.app.catalogue.publish_listing, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -164,8 +165,8 @@ class ApiController(Controller):
         reason: Annotated[str, Parameter(max_length=500)] = "", expected_version: Version = None,
     ) -> Done:
         me = api_identity(request, web)
-        cmd = c.WithdrawListing(listing_id=listing_id, reason=reason, expected_version=expected_version)
-        position = await web.run(web.services.app.withdraw_listing, cmd, actor_id=me.user_id)
+        cmd = cc.WithdrawListing(listing_id=listing_id, reason=reason, expected_version=expected_version)
+        position = await web.run(web.services.app.catalogue.withdraw_listing, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -190,9 +191,9 @@ class ApiController(Controller):
         return PatentDetail(*found)
 
     @post("/patents", summary="Register a patent owned by your organisation", security=BEARER)
-    async def register_patent(self, data: c.RegisterPatent, web: WebState, request: Request[Any, Any, Any]) -> Created:
+    async def register_patent(self, data: cc.RegisterPatent, web: WebState, request: Request[Any, Any, Any]) -> Created:
         me = api_identity(request, web)
-        patent_id, position = await web.run(web.services.app.register_patent, data, actor_id=me.user_id)
+        patent_id, position = await web.run(web.services.app.catalogue.register_patent, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(patent_id, position)
 
@@ -202,8 +203,8 @@ class ApiController(Controller):
         self, patent_id: UUID, data: LegalStatusInput, web: WebState, request: Request[Any, Any, Any]
     ) -> Done:
         me = api_identity(request, web)
-        cmd = c.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
-        position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
+        cmd = cc.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
+        position = await web.run(web.services.app.catalogue.change_legal_status, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -212,16 +213,16 @@ class ApiController(Controller):
           status_code=200, security=BEARER)
     async def grant_role(self, user_id: UUID, data: RoleInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        cmd = c.GrantRole(user_id=user_id, role=data.role)
-        position = await web.run(web.services.app.grant_role, cmd, actor_id=me.user_id)
+        cmd = ac.GrantRole(user_id=user_id, role=data.role)
+        position = await web.run(web.services.app.accounts.grant_role, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
     @delete("/users/{user_id:uuid}/roles/{role:str}", summary="Revoke a role", status_code=200, security=BEARER)
     async def revoke_role(self, user_id: UUID, role: str, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        cmd = c.RevokeRole(user_id=user_id, role=role)
-        position = await web.run(web.services.app.revoke_role, cmd, actor_id=me.user_id)
+        cmd = ac.RevokeRole(user_id=user_id, role=role)
+        position = await web.run(web.services.app.accounts.revoke_role, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -237,8 +238,8 @@ class ApiController(Controller):
           status_code=200, security=BEARER)
     async def verify(self, organisation_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
-        cmd = c.VerifyOrganisation(organisation_id=organisation_id)
-        position = await web.run(web.services.app.verify_organisation, cmd, actor_id=me.user_id)
+        cmd = ac.VerifyOrganisation(organisation_id=organisation_id)
+        position = await web.run(web.services.app.accounts.verify_organisation, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError
-from marketplace.platform import commands as c
+from marketplace.catalogue import commands as cc
 from web.accounts.pages import error_page, form_error, require_login
 from web.context import page_context
 from web.errors import status_of
@@ -47,8 +47,8 @@ class MemberFormsController(Controller):
             return me
         form = await request.form()
         try:
-            cmd = to_command(c.RegisterPatent, patent_fields(form))
-            patent_id, position = await web.run(web.services.app.register_patent, cmd, actor_id=me.user_id)
+            cmd = to_command(cc.RegisterPatent, patent_fields(form))
+            patent_id, position = await web.run(web.services.app.catalogue.register_patent, cmd, actor_id=me.user_id)
         except DomainError as error:
             mine = await web.accounts.get_organisation(me.organisation_id)
             if status_of(error) == 403 and not me.has("platform_admin") and not (mine and mine.verified):
@@ -69,12 +69,12 @@ class MemberFormsController(Controller):
             return me
         form = await request.form()
         try:
-            cmd = to_command(c.ChangeLegalStatus, {
+            cmd = to_command(cc.ChangeLegalStatus, {
                 "patent_id": str(patent_id), "legal_status": text(form, "legal_status"),
                 "effective_date": text(form, "effective_date"), "reason": text(form, "reason"),
                 "expected_version": _version(form),
             })
-            position = await web.run(web.services.app.change_legal_status, cmd, actor_id=me.user_id)
+            position = await web.run(web.services.app.catalogue.change_legal_status, cmd, actor_id=me.user_id)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)
@@ -98,8 +98,8 @@ class MemberFormsController(Controller):
             return me
         form = await request.form()
         try:
-            cmd = to_command(c.DraftListing, listing_fields(form) | {"patent_id": text(form, "patent_id")})
-            listing_id, position = await web.run(web.services.app.draft_listing, cmd, actor_id=me.user_id)
+            cmd = to_command(cc.DraftListing, listing_fields(form) | {"patent_id": text(form, "patent_id")})
+            listing_id, position = await web.run(web.services.app.catalogue.draft_listing, cmd, actor_id=me.user_id)
         except DomainError as error:
             patents, _ = await web.catalogue.list_patents(owner_id=me.organisation_id, limit=100)
             return form_error(request, "listings/form.html.jinja2", error, listing=None,
@@ -137,9 +137,9 @@ class MemberFormsController(Controller):
             return me
         form = await request.form()
         try:
-            cmd = to_command(c.ReviseListing, listing_fields(form) | {
+            cmd = to_command(cc.ReviseListing, listing_fields(form) | {
                 "listing_id": str(listing_id), "expected_version": _version(form)})
-            position = await web.run(web.services.app.revise_listing, cmd, actor_id=me.user_id)
+            position = await web.run(web.services.app.catalogue.revise_listing, cmd, actor_id=me.user_id)
         except DomainError as error:
             detail = await web.catalogue.get_one_or_none(listing_id)
             if detail is None or detail.listing.organisation_id != me.organisation_id:
@@ -151,11 +151,13 @@ class MemberFormsController(Controller):
 
     @post("/listings/{listing_id:uuid}/publish")
     async def publish(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        return await self._transition(request, web, c.PublishListing, listing_id, web.services.app.publish_listing)
+        return await self._transition(
+            request, web, cc.PublishListing, listing_id, web.services.app.catalogue.publish_listing)
 
     @post("/listings/{listing_id:uuid}/withdraw")
     async def withdraw(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        return await self._transition(request, web, c.WithdrawListing, listing_id, web.services.app.withdraw_listing)
+        return await self._transition(
+            request, web, cc.WithdrawListing, listing_id, web.services.app.catalogue.withdraw_listing)
 
     @staticmethod
     async def _transition(
@@ -166,7 +168,7 @@ class MemberFormsController(Controller):
             return me
         form = await request.form()
         data: dict[str, Any] = {"listing_id": str(listing_id), "expected_version": _version(form)}
-        if kind is c.WithdrawListing:
+        if kind is cc.WithdrawListing:
             data["reason"] = text(form, "reason")
         try:
             position = await web.run(command, to_command(kind, data), actor_id=me.user_id)

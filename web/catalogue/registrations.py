@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError
-from marketplace.catalogue import registration_commands as r
+from marketplace.catalogue import commands as r
 from web.accounts.pages import admin_only, error_page, require_login
 from web.context import page_context
 from web.forms import text, to_command
@@ -23,27 +23,29 @@ class RegistrationPagesController(Controller):
 
     @post("/my/co-ownership/{patent_id:uuid}/confirm")
     async def confirm(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        return await _command(request, web, web.services.app.confirm_co_ownership, r.ConfirmCoOwnership,
+        return await _command(request, web, web.services.app.registrations.confirm_co_ownership, r.ConfirmCoOwnership,
                               {"patent_id": str(patent_id)}, "/my")
 
     @post("/my/co-ownership/{patent_id:uuid}/decline")
     async def decline(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
-        return await _command(request, web, web.services.app.decline_co_ownership, r.DeclineCoOwnership,
+        return await _command(request, web, web.services.app.registrations.decline_co_ownership, r.DeclineCoOwnership,
                               {"patent_id": str(patent_id), "reason": text(form, "reason")}, "/my")
 
     @post("/patents/{patent_id:uuid}/withdraw-registration")
     async def withdraw(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
-        return await _command(request, web, web.services.app.withdraw_registration, r.WithdrawRegistration,
-                              {"patent_id": str(patent_id), "reason": text(form, "reason")}, f"/patents/{patent_id}")
+        return await _command(
+            request, web, web.services.app.registrations.withdraw_registration, r.WithdrawRegistration,
+            {"patent_id": str(patent_id), "reason": text(form, "reason")}, f"/patents/{patent_id}")
 
     @post("/patents/{patent_id:uuid}/claims")
     async def file_claim(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
         data = {"patent_id": str(patent_id), "evidence": text(form, "evidence"), "reference": text(form, "reference")}
-        return await _command(request, web, web.services.app.file_ownership_claim, r.FileOwnershipClaim, data,
-                              f"/patents/{patent_id}?claim=filed")
+        return await _command(
+            request, web, web.services.app.registrations.file_ownership_claim, r.FileOwnershipClaim, data,
+            f"/patents/{patent_id}?claim=filed")
 
     @get("/admin/claims", name="admin_claims")
     async def claims(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
@@ -61,8 +63,9 @@ class RegistrationPagesController(Controller):
     async def decide(self, claim_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
         data = {"claim_id": str(claim_id), "upheld": text(form, "decision") == "uphold", "reason": text(form, "reason")}
-        return await _command(request, web, web.services.app.decide_ownership_claim, r.DecideOwnershipClaim, data,
-                              "/admin/claims")
+        return await _command(
+            request, web, web.services.app.registrations.decide_ownership_claim, r.DecideOwnershipClaim, data,
+            "/admin/claims")
 
 
 async def _command(

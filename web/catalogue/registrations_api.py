@@ -10,8 +10,8 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
-from marketplace.catalogue import registration_commands as r
-from marketplace.platform.commands import ShortText, Text
+from marketplace.catalogue import commands as r
+from marketplace.platform.command import ShortText, Text
 from projections.catalogue.claims import CoOwnershipToConfirm, OwnershipClaimRow
 from web.answers import Created, Done
 from web.api_docs import BEARER
@@ -60,7 +60,7 @@ class RegistrationsApiController(Controller):
     async def confirm(self, patent_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = r.ConfirmCoOwnership(patent_id=patent_id)
-        position = await web.run(web.services.app.confirm_co_ownership, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.registrations.confirm_co_ownership, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -69,7 +69,7 @@ class RegistrationsApiController(Controller):
     async def decline(self, patent_id: UUID, data: ReasonInput, web: WebState, request: Request[Any, Any, Any]) -> Done:
         me = api_identity(request, web)
         cmd = r.DeclineCoOwnership(patent_id=patent_id, reason=data.reason)
-        position = await web.run(web.services.app.decline_co_ownership, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.registrations.decline_co_ownership, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -80,7 +80,7 @@ class RegistrationsApiController(Controller):
     ) -> Done:
         me = api_identity(request, web)
         cmd = r.WithdrawRegistration(patent_id=patent_id, reason=data.reason)
-        position = await web.run(web.services.app.withdraw_registration, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.registrations.withdraw_registration, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)
 
@@ -91,7 +91,8 @@ class RegistrationsApiController(Controller):
     ) -> Created:
         me = api_identity(request, web)
         cmd = r.FileOwnershipClaim(patent_id=patent_id, evidence=data.evidence, reference=data.reference)
-        claim_id, position = await web.run(web.services.app.file_ownership_claim, cmd, actor_id=me.user_id)
+        claim_id, position = await web.run(
+            web.services.app.registrations.file_ownership_claim, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Created(claim_id, position)
 
@@ -113,6 +114,6 @@ class RegistrationsApiController(Controller):
         if not me.has("platform_admin"):
             raise PermissionDeniedException("this needs the role platform_admin")
         cmd = r.DecideOwnershipClaim(claim_id=claim_id, upheld=data.upheld, reason=data.reason)
-        position = await web.run(web.services.app.decide_ownership_claim, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.registrations.decide_ownership_claim, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Done(position)

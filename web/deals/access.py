@@ -87,7 +87,7 @@ async def run_deal_command(
         return Redirect(f"/login?next={request.url.path}", status_code=303)
     try:
         cmd = to_command(getattr(dc, command), data())
-        result = await web.run(getattr(web.services.app, method), cmd, actor_id=me.user_id)
+        result = await web.run(web.services.app.command(method), cmd, actor_id=me.user_id)
     except DomainError as error:
         return error_page(request, error)
     position = result[-1] if isinstance(result, tuple) else result

@@ -105,7 +105,7 @@ def _position(result: Any) -> int:
 
 async def _run(web: WebState, me: Identity, method: str, command: str, data: dict[str, Any]) -> Any:
     cmd = to_command(getattr(dc, command), data)
-    result = await web.run(getattr(web.services.app, method), cmd, actor_id=me.user_id)
+    result = await web.run(web.services.app.command(method), cmd, actor_id=me.user_id)
     await web.wait_for(_position(result))
     return result
 

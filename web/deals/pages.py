@@ -398,7 +398,7 @@ class DealsController(Controller):
         try:
             cmd = to_command(dc.StartPayment, {"contract_id": str(obligation.contract_id),
                                                "purpose": obligation.purpose, "gateway": optional(form, "gateway")})
-            started, position = await web.run(web.services.app.start_payment, cmd, actor_id=me.user_id)
+            started, position = await web.run(web.services.app.payments.start_payment, cmd, actor_id=me.user_id)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)

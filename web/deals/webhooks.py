@@ -57,7 +57,7 @@ class WebhooksController(Controller):
                     status_code=503, media_type=MediaType.JSON, headers={"Retry-After": "60"},
                 )
         try:
-            position = await web.run(web.services.app.record_gateway_event, event)
+            position = await web.run(web.services.app.payments.record_gateway_event, event)
         except DomainError as error:
             return Response(
                 {"status_code": status_of(error), "detail": error.message, "field": error.field},

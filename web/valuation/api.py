@@ -53,7 +53,7 @@ class ValuationApiController(Controller):
 
     @post("/valuation/calculate", summary="Run a valuation method on inputs; records nothing", status_code=200)
     async def calculate(self, data: vc.CalculateValuation, web: WebState) -> CalculationOut:
-        result = web.services.app.calculate_valuation(data)
+        result = web.services.app.valuation.calculate_valuation(data)
         return CalculationOut(result.method, result.value, result.steps)
 
     @get("/valuation/methods", summary="The valuation methods and their inputs")
@@ -76,7 +76,7 @@ class ValuationApiController(Controller):
     @post("/valuations", summary="Record an assessment (accredited valuer); the value is computed", security=BEARER)
     async def record(self, data: vc.RecordAssessment, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = api_identity(request, web)
-        valuation_id, position = await web.run(web.services.app.record_assessment, data, actor_id=me.user_id)
+        valuation_id, position = await web.run(web.services.app.valuation.record_assessment, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(valuation_id, position)
 
@@ -87,7 +87,7 @@ class ValuationApiController(Controller):
     ) -> Position:
         me = api_identity(request, web)
         cmd = vc.WithdrawAssessment(valuation_id=valuation_id, reason=data.reason)
-        position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.valuation.withdraw_assessment, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Position(position)
 
@@ -109,7 +109,8 @@ class ValuationApiController(Controller):
     @post("/valuers", summary="Accredit a valuation agency's member as a valuer (platform admin)", security=BEARER)
     async def accredit(self, data: vc.AccreditValuer, web: WebState, request: Request[Any, Any, Any]) -> Recorded:
         me = api_identity(request, web)
-        accreditation_id, position = await web.run(web.services.app.accredit_valuer, data, actor_id=me.user_id)
+        accreditation_id, position = await web.run(
+            web.services.app.valuation.accredit_valuer, data, actor_id=me.user_id)
         await web.wait_for(position)
         return Recorded(accreditation_id, position)
 
@@ -118,7 +119,7 @@ class ValuationApiController(Controller):
     async def renew(self, user_id: UUID, data: ExpiryInput, web: WebState, request: Request[Any, Any, Any]) -> Position:
         me = api_identity(request, web)
         cmd = vc.RenewAccreditation(user_id=user_id, expires_on=data.expires_on)
-        position = await web.run(web.services.app.renew_accreditation, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.valuation.renew_accreditation, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Position(position)
 
@@ -129,6 +130,6 @@ class ValuationApiController(Controller):
     ) -> Position:
         me = api_identity(request, web)
         cmd = vc.RevokeAccreditation(user_id=user_id, reason=data.reason)
-        position = await web.run(web.services.app.revoke_accreditation, cmd, actor_id=me.user_id)
+        position = await web.run(web.services.app.valuation.revoke_accreditation, cmd, actor_id=me.user_id)
         await web.wait_for(position)
         return Position(position)

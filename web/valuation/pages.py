@@ -195,7 +195,7 @@ class ValuationPagesController(Controller):
         spec = _spec(text(form, "method"))
         try:
             cmd = to_command(vc.CalculateValuation, {"method": spec.id, "inputs": form_inputs(form, spec)})
-            result = web.services.app.calculate_valuation(cmd)
+            result = web.services.app.valuation.calculate_valuation(cmd)
         except DomainError as error:
             return Template(
                 "valuation/partials/preview.html.jinja2",
@@ -230,7 +230,7 @@ class ValuationPagesController(Controller):
                     "supersedes": optional(form, "supersedes"),
                 },
             )
-            _, position = await web.run(web.services.app.record_assessment, cmd, actor_id=me.user_id)
+            _, position = await web.run(web.services.app.valuation.record_assessment, cmd, actor_id=me.user_id)
         except DomainError as error:
             record = await queries(web).patent_record(patent_id)
             if record is None:
@@ -247,7 +247,7 @@ class ValuationPagesController(Controller):
         form = await request.form()
         try:
             cmd = to_command(vc.WithdrawAssessment, {"valuation_id": str(valuation_id), "reason": text(form, "reason")})
-            position = await web.run(web.services.app.withdraw_assessment, cmd, actor_id=me.user_id)
+            position = await web.run(web.services.app.valuation.withdraw_assessment, cmd, actor_id=me.user_id)
         except DomainError as error:
             return error_page(request, error)
         await web.wait_for(position)
@@ -327,7 +327,7 @@ class ValuationPagesController(Controller):
         values = {k: text(form, k) for k in form if k != "_csrf_token"}
         try:
             cmd = to_command(kind, {k: v for k, v in values.items() if v} | fixed)
-            result = await web.run(getattr(web.services.app, name), cmd, actor_id=me.user_id)
+            result = await web.run(web.services.app.command(name), cmd, actor_id=me.user_id)
         except DomainError as error:
             return await self._admin_page(request, web, values, error)
         await web.wait_for(result[1] if isinstance(result, tuple) else result)

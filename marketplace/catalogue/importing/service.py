@@ -25,8 +25,7 @@ from domain.shared.errors import DomainError
 from domain.shared.ids import legacy_organisation_id, organisation_id
 from domain.shared.text import Shape, checked, name_key, scrubbed
 from marketplace.catalogue.importing.sources import Applicant, ImportedPatent, RowError
-from marketplace.platform.app_base import SYSTEM_ACTOR
-from marketplace.platform.application import Marketplace
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 
 
 class ImportReport(msgspec.Struct, kw_only=True):
@@ -133,7 +132,7 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class PatentImporter:
     """Imports records into a marketplace application in batches."""
 
-    def __init__(self, app: Marketplace, *, batch_size: int = 500) -> None:
+    def __init__(self, app: MarketplaceBase, *, batch_size: int = 500) -> None:
         self.app = app
         self.batch_size = batch_size
         self.seen: set[UUID] = set()

@@ -1,84 +1,26 @@
-"""Command structs: the typed edge between the web/CLI and the application (msgspec, frozen)."""
+"""Command structs of the catalogue: patents, listings, and who may hold a patent's registration."""
 
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from domain.accounts.organisation import OrganisationKind
 from domain.catalogue.listing import DealType, Maturity, PriceMode
 from domain.catalogue.patent_terms import LegalStatus, PatentType
 from domain.shared.money import MAX_AMOUNT
-from marketplace.platform.command_text import LINE, LINE_RULE, LINES, LINES_RULE, SECRET, clean_struct
-
-#: Text types declare their shape (marketplace.platform.command_text): one line, several lines, or a secret.
-ShortText = Annotated[str, msgspec.Meta(max_length=500, extra=LINE, description=LINE_RULE)]
-Text = Annotated[str, msgspec.Meta(max_length=20_000, extra=LINES, description=LINES_RULE)]
-#: A short text that may run over several lines: reasons and notes.
-Note = Annotated[str, msgspec.Meta(max_length=500, extra=LINES, description=LINES_RULE)]
-Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, extra=SECRET)]
-Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
-
-
-def one_of(values: type[StrEnum], *, optional: bool = False) -> msgspec.Meta:
-    """A short text whose allowed values the API documents (an OpenAPI enum, with null if ``optional``);
-    the domain still checks them, so a refusal names the field and lists the values."""
-    allowed: list[str | None] = [v.value for v in values]
-    if optional:  # for ``Annotated[ShortText | None, one_of(..., optional=True)]``
-        return msgspec.Meta(extra_json_schema={"extra": {"enum": [*allowed, None]}})
-    return msgspec.Meta(max_length=500, extra_json_schema={"extra": {"enum": allowed}})
-
-
-def list_of(values: type[StrEnum]) -> msgspec.Meta:
-    """A list of short texts, each one of ``values`` (documented as above)."""
-    return msgspec.Meta(extra_json_schema={"extra": {"items": {"type": "string", "enum": [v.value for v in values]}}})
-
-
-def documented_range(minimum: int, maximum: int) -> msgspec.Meta:
-    """A number whose range the API documents; the domain checks it and names the rule."""
-    return msgspec.Meta(extra_json_schema={"extra": {"minimum": minimum, "maximum": maximum}})
-
-
-class Command(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base of all commands: every text field, however deep, passes ``domain.shared.text``'s rule on the way in."""
-
-    def __post_init__(self) -> None:
-        clean_struct(self)
-
-
-# --- accounts -----------------------------------------------------------------------------
-class SignUp(Command, frozen=True, kw_only=True):
-    email: ShortText
-    password: Password
-    display_name: ShortText
-    organisation_name: ShortText
-    organisation_kind: Annotated[str, one_of(OrganisationKind)]
-    region: ShortText = ""
-
-
-class AddMember(Command, frozen=True, kw_only=True):
-    email: ShortText
-    password: Password
-    display_name: ShortText
-    roles: list[str] = msgspec.field(default_factory=lambda: ["member"])
-
-
-class VerifyOrganisation(Command, frozen=True, kw_only=True):
-    organisation_id: UUID
-
-
-class GrantRole(Command, frozen=True, kw_only=True):
-    user_id: UUID
-    role: ShortText
-
-
-class RevokeRole(Command, frozen=True, kw_only=True):
-    user_id: UUID
-    role: ShortText
+from marketplace.platform.command import (
+    Command,
+    Note,
+    Percent,
+    ShortText,
+    Text,
+    documented_range,
+    list_of,
+    one_of,
+)
 
 
 # --- patents ------------------------------------------------------------------------------
@@ -164,3 +106,40 @@ class WithdrawListing(Command, frozen=True, kw_only=True):
     listing_id: UUID
     reason: Note = ""
     expected_version: int | None = None
+
+
+# --- registrations: co-owners, withdrawals, ownership claims ----------------------------
+class ConfirmCoOwnership(Command, frozen=True, kw_only=True):
+    """A named co-owner's org admin confirms that the organisation co-owns the patent as registered."""
+
+    patent_id: UUID
+
+
+class DeclineCoOwnership(Command, frozen=True, kw_only=True):
+    """A named co-owner's org admin says the registration is wrong: it is withdrawn."""
+
+    patent_id: UUID
+    reason: Text
+
+
+class WithdrawRegistration(Command, frozen=True, kw_only=True):
+    """The registrant's org admin withdraws its own registration while nothing is contracted."""
+
+    patent_id: UUID
+    reason: Text
+
+
+class FileOwnershipClaim(Command, frozen=True, kw_only=True):
+    """An organisation claims to be the true owner of a registered patent, with evidence."""
+
+    patent_id: UUID
+    evidence: Text
+    reference: ShortText = ""
+
+
+class DecideOwnershipClaim(Command, frozen=True, kw_only=True):
+    """A platform admin upholds (the registration is withdrawn) or dismisses (with a reason) a claim."""
+
+    claim_id: UUID
+    upheld: bool
+    reason: Text = ""
