@@ -660,7 +660,7 @@ def test_a_new_user_signs_up_in_the_browser_and_lands_logged_in_on_their_organis
     expect(page.locator("main h1")).to_have_text(f"{organisation} {say('kind.enterprise')}")
     expect(page.locator("main p.notice").first).to_have_text(say("my.unverified"))
     screenshot(page, f"signed-up-{lang}")
-    user_id = served.services.app.user_id_of(email)
+    user_id = served.services.app.accounts.user_id_of(email)
     assert user_id is not None
     with served.connect() as conn:
         row = conn.execute("SELECT o.name, o.kind, o.region, o.verified FROM accounts_organisations o"
@@ -685,15 +685,16 @@ def test_a_buyer_opens_the_payment_page_and_starts_a_bank_transfer(served: Serve
     assert listing is not None, "no fixed-price listing of a demo account"
     assert seller is not None
     app = served.services.app
-    buyer_id, seller_id = app.user_id_of(buyer.email), app.user_id_of(seller.email)
+    buyer_id, seller_id = app.accounts.user_id_of(buyer.email), app.accounts.user_id_of(seller.email)
     assert buyer_id is not None
     assert seller_id is not None
-    offer, _ = app.make_offer(d.MakeOffer(listing_id=UUID(listing["id"]), kind="assignment",
-                                          price=listing["asking_price"]), actor_id=buyer_id)
-    contract_id, _ = app.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=seller_id)
+    offer, _ = app.offers.make_offer(d.MakeOffer(listing_id=UUID(listing["id"]), kind="assignment",
+                                                 price=listing["asking_price"]), actor_id=buyer_id)
+    contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=seller_id)
     contract: Contract = app.repository.get(contract_id)
     for signer in (seller_id, buyer_id):
-        app.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256), actor_id=signer)
+        app.contracts.sign_contract(
+            d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256), actor_id=signer)
     _wait_for_projections(served)
     amount = money(listing["asking_price"])
 
