@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import ORGANISATION_ROLES, PLATFORM_WIDE, Role, User, email_key, legacy_email_key
 from domain.shared.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
@@ -26,7 +28,7 @@ from marketplace.accounts.passwords import hash_password, verify_password
 from marketplace.accounts.personal_data import Erasure, NewPasswordHash, Person, duplicate_email
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 
-USER_SIGNED_UP = "domain.user:User.SignedUp"
+USER_SIGNED_UP = get_topic(User.SignedUp)
 
 
 @dataclass(frozen=True)
