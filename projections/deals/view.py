@@ -47,6 +47,12 @@ OFFER_STATUS = {"Accepted": "accepted", "Rejected": "rejected", "Withdrawn": "wi
 OTHER_SIDE = {"buyer": "seller", "seller": "buyer"}
 
 
+def handler_key(topic: str) -> tuple[str, str]:
+    """The (aggregate, event) a handler is registered under: the three contract classes are one aggregate."""
+    aggregate, kind = topic.rsplit(":", 1)[1].rsplit(".", 1)
+    return ("Contract" if aggregate in CONTRACT_CLASSES else aggregate), kind
+
+
 class PostgresDealsView(PostgresReadModelView):
     """Writes the ``deal_*`` tables from offers, contracts, payment obligations (and effects on patents/listings)."""
 
@@ -72,14 +78,9 @@ class PostgresDealsView(PostgresReadModelView):
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers = self._handlers()
         for r in records:
-            aggregate, kind = r.topic.rsplit(":", 1)[1].rsplit(".", 1)
-            handler = handlers.get((self._family(aggregate), kind))
+            handler = handlers.get(handler_key(r.topic))
             if handler is not None:
                 handler(curs, r)
-
-    @staticmethod
-    def _family(aggregate: str) -> str:
-        return "Contract" if aggregate in CONTRACT_CLASSES else aggregate
 
     def _handlers(self) -> dict[tuple[str, str], Callable[[Cursor[DictRow], EventRecord], None]]:
         return {

@@ -19,19 +19,17 @@ from psycopg.rows import DictRow
 from domain.catalogue.ipc import parse_ipc
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
-from domain.deals.contract import Contract, LicenceContract, TransferContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.shared.errors import DomainError
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
+from projections.deals.view import CONTRACTS, handler_key
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text, price_of
 from projections.shared.topics import event_topics
 
-CONTRACTS = (Contract, TransferContract, LicenceContract)
-CONTRACT_CLASSES = tuple(cls.__name__ for cls in CONTRACTS)
 LISTING_STATUS = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
 
 Handler = Callable[[Cursor[DictRow], EventRecord], None]
@@ -94,9 +92,7 @@ class PostgresValuationView(PostgresReadModelView):
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers = self._handlers()
         for r in records:
-            aggregate, kind = r.topic.rsplit(":", 1)[1].rsplit(".", 1)
-            family = "Contract" if aggregate in CONTRACT_CLASSES else aggregate
-            handler = handlers.get((family, kind))
+            handler = handlers.get(handler_key(r.topic))
             if handler is not None:
                 handler(curs, r)
 
