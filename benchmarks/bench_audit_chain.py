@@ -49,10 +49,11 @@ from benchmarks.common import (
     start_server,
     summary_table,
 )
+from domain.audit.chain import GENESIS, link_hash_encoded
 from marketplace.audit.chain import export, state_timestamp, verify_export, verify_store
 from marketplace.catalogue import commands as cc
 from marketplace.platform.database import DatabaseAddress
-from projections.audit.chain import GENESIS, PostgresAuditChainView, link_hash_encoded
+from projections.audit.chain import PostgresAuditChainView
 from projections.runner import BatchProjectionRunner
 
 TARGET_VERIFY_RATE = 200_000.0

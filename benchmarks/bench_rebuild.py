@@ -89,8 +89,8 @@ def instrumented(timer: Timer) -> Iterator[None]:
     for name in ("patent_params", "listing_params"):
         if hasattr(catalogue_view, name):
             patch(catalogue_view, name, "row parameters (search tokens)")
-    if hasattr(catalogue_view, "_json"):
-        patch(catalogue_view, "_json", "encode the page as JSON")
+    if hasattr(catalogue_view, "json_text"):
+        patch(catalogue_view, "json_text", "encode the page as JSON")
     patch(PostgresCatalogueView, "_load", "SELECT rows the page touches", static=True, flag="load")
     patch(PostgresCatalogueView, "apply", "apply (total)", flag="apply")
     patch(psycopg.Cursor, "execute", None)

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from domain.accounts.user import Role, User, email_key
 from domain.shared.errors import ConcurrentModificationError
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 
-USER_SIGNED_UP = "domain.user:User.SignedUp"
+USER_SIGNED_UP = get_topic(User.SignedUp)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Tamper evidence of the event log: verify the hash chain from the store or from an export, and export it.
 
-The chain itself is written by the ``audit_chain`` follower (``projections.audit.chain``, where
-the hashing rule :func:`link_hash` lives; it is re-exported here). Verifying from the store
-recomputes every link from the stored bytes and compares it with the recorded chain; verifying
-an export needs nothing but the file. Both report the first position that diverges.
+The chain itself is written by the ``audit_chain`` follower (``projections.audit.chain``); the
+hashing rule :func:`link_hash` is the domain's (``domain.audit.chain``) and is re-exported here.
+Verifying from the store recomputes every link from the stored bytes and compares it with the
+recorded chain; verifying an export needs nothing but the file. Both report the first position
+that diverges.
 """
 
 from __future__ import annotations
@@ -21,16 +22,8 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from projections.audit.chain import (
-    EPOCH_DAY,
-    GENESIS,
-    DailyRoot,
-    chain_day,
-    event_timestamp,
-    link_hash,
-    link_hash_encoded,
-    utc_day,
-)
+from domain.audit.chain import EPOCH_DAY, GENESIS, chain_day, event_timestamp, link_hash, link_hash_encoded, utc_day
+from projections.audit.chain import DailyRoot
 
 __all__ = [
     "GENESIS", "DailyRoot", "ExportLine", "VerifyResult", "chain_head", "daily_roots", "event_timestamp",

@@ -4,8 +4,8 @@
 a history costs O(n) in events. ``state_at`` finds the version in force at an instant by a
 search over the aggregate's event timestamps (two indexed reads on PostgreSQL), then
 loads that version through the repository, which starts from the nearest snapshot at or below
-it when snapshots are enabled. ``listing_as_of`` rebuilds what a buyer saw on a listing page:
-the listing and its patent as they stood at one instant.
+it when snapshots are enabled. ``marketplace.audit.listing_page`` rebuilds what a buyer saw on a
+listing page from the same events.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
-from domain.catalogue.listing import Listing
-from domain.catalogue.patent import Patent
 from domain.shared.errors import NotFoundError, ValidationError
 
 #: State fields whose values are never shown: a change shows as "changed".
@@ -60,30 +58,6 @@ class AggregateState:
     created_on: datetime
     modified_on: datetime
     state: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class StatusEntry:
-    """A legal-status entry of a patent, as the live listing page lists them."""
-
-    version: int
-    legal_status: str
-    effective_date: date | None
-    reason: str
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class ListingAsOf:
-    """A listing and its patent as they stood at ``instant`` (what a buyer saw then)."""
-
-    instant: datetime
-    listing: Listing
-    patent: Patent
-    drafted_at: datetime
-    published_at: datetime | None
-    status_history: list[StatusEntry]
-    organisation_name: str
 
 
 class StoredEvent(Protocol):
@@ -311,95 +285,4 @@ def state_at(
         created_on=aggregate.created_on,
         modified_on=aggregate.modified_on,
         state=_redacted(_fields(aggregate)),
-    )
-
-
-# --- what the buyer saw ---------------------------------------------------------------------
-
-
-def _events_until(
-    app: Application[UUID], aggregate_id: UUID, *, instant: datetime | None, version: int | None = None
-) -> Iterator[StoredEvent]:
-    for event in events(app, aggregate_id, lte=version):
-        if instant is not None and event.timestamp > instant:
-            return
-        yield event
-
-
-def _fold(events: Iterator[StoredEvent]) -> tuple[Aggregate | None, list[StoredEvent]]:
-    aggregate: Aggregate | None = None
-    seen: list[StoredEvent] = []
-    for event in events:
-        aggregate = event.mutate(aggregate)
-        seen.append(event)
-    return aggregate, seen
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _status_history(events: list[StoredEvent]) -> list[StatusEntry]:
-    entries: list[StatusEntry] = []
-    for event in events:
-        kind, data = event_type(event), vars(event)
-        if kind in ("Patent.Registered", "Patent.Reregistered"):
-            granted = data["legal_status"] == "granted"
-            effective = _day(data["grant_date"] if granted else data["filing_date"])
-            reason = kind.split(".")[1].lower()
-            entries.append(
-                StatusEntry(event.originator_version, data["legal_status"], effective, reason, event.timestamp)
-            )
-        elif kind == "Patent.RegistrationWithdrawn" and entries:  # as the catalogue's status history shows it
-            entries.append(StatusEntry(event.originator_version, entries[-1].legal_status, None,
-                                       f"registration withdrawn: {data['reason']}", event.timestamp))
-        elif kind == "Patent.LegalStatusChanged":
-            entries.append(
-                StatusEntry(
-                    event.originator_version,
-                    data["status"],
-                    _day(data["effective_date"]),
-                    data["reason"],
-                    event.timestamp,
-                )
-            )
-    return entries
-
-
-def listing_as_of(
-    app: Application[UUID], listing_id: UUID, *, at: datetime | None = None, version: int | None = None
-) -> ListingAsOf:
-    """The listing and its patent at instant ``at``, or at the instant of the listing's ``version``, or now.
-
-    Folds the listing's and the patent's events up to that instant (the page also needs when the
-    listing was first published and the patent's status history, which only the events hold).
-    """
-    if version is not None and at is not None:
-        raise ValidationError("version: give either a version or an instant, not both", field="version")
-    instant = as_utc(at) if at is not None else None
-    if at is None and version is None:
-        instant = datetime.now(UTC)
-    listing, events = _fold(_events_until(app, listing_id, instant=instant, version=version))
-    if listing is None:
-        when = f" at {instant.isoformat()}" if instant else ""
-        raise NotFoundError(f"listing_id: no listing with id {listing_id}{when}", field="listing_id")
-    if not isinstance(listing, Listing):
-        raise NotFoundError(
-            f"listing_id: {listing_id} is a {type(listing).__name__}, not a listing", field="listing_id"
-        )
-    if version is not None and listing.version != version:
-        raise NotFoundError(f"version: listing {listing_id} has versions 1 to {listing.version}", field="version")
-    instant = instant or listing.modified_on
-    patent, patent_events = _fold(_events_until(app, listing.patent_id, instant=instant))
-    assert isinstance(patent, Patent), "a listing's patent is recorded before the listing"
-    published = [e.timestamp for e in events if event_type(e) == "Listing.Published"]
-    name = next((o["name"] for o in patent.owners if o["organisation_id"] == str(listing.organisation_id)), "")
-    return ListingAsOf(
-        instant=instant,
-        listing=listing,
-        patent=patent,
-        drafted_at=listing.created_on,
-        published_at=published[0] if published else None,
-        status_history=_status_history(patent_events),
-        organisation_name=name,
     )

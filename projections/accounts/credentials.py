@@ -16,18 +16,21 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.accounts.user import User
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord
+from projections.shared.topics import event_topic, event_topics
 
-USER = "domain.user:User"
+SIGNED_UP = get_topic(User.SignedUp)
 #: Events after which the user's earlier sessions and tokens no longer count.
-REVOKING = frozenset({f"{USER}.PasswordChanged", f"{USER}.RoleRevoked", f"{USER}.Deactivated", f"{USER}.Erased"})
+REVOKING = event_topics(User, "PasswordChanged", "RoleRevoked", "Deactivated", "Erased")
 #: Events after which no session or token of the user counts until it is reactivated.
-ENDING = frozenset({f"{USER}.Deactivated", f"{USER}.Erased"})
-REACTIVATED = f"{USER}.Reactivated"
+ENDING = event_topics(User, "Deactivated", "Erased")
+REACTIVATED = event_topic(User, "Reactivated")
 
 
 class PostgresCredentialsView(PostgresReadModelView):
@@ -35,11 +38,11 @@ class PostgresCredentialsView(PostgresReadModelView):
 
     name = "credentials"
     tables = ("credential_marks",)
-    topics = frozenset({f"{USER}.SignedUp", REACTIVATED} | REVOKING)
+    topics = frozenset({SIGNED_UP, REACTIVATED} | REVOKING)
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         for r in records:
-            if r.topic == f"{USER}.SignedUp":
+            if r.topic == SIGNED_UP:
                 curs.execute(
                     "INSERT INTO credential_marks (user_id) VALUES (%s) ON CONFLICT (user_id) DO NOTHING",
                     (r.originator_id,),

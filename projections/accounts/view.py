@@ -13,14 +13,17 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.accounts.organisation import Organisation
+from domain.accounts.user import User
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
+from projections.shared.topics import event_topics
 
-ORG = "domain.organisation:Organisation"
-USER = "domain.user:User"
+ORG = get_topic(Organisation)
 
 
 class OrganisationRow(msgspec.Struct, frozen=True):
@@ -60,11 +63,9 @@ class PostgresAccountsView(PostgresReadModelView):
 
     name = "accounts"
     tables = ("accounts_organisations", "accounts_user_records")
-    topics = frozenset({
-        f"{ORG}.Registered", f"{ORG}.Verified",
-        f"{USER}.SignedUp", f"{USER}.RoleGranted", f"{USER}.RoleRevoked", f"{USER}.PasswordChanged",
-        f"{USER}.Deactivated", f"{USER}.Reactivated", f"{USER}.Erased",
-    })
+    topics = event_topics(Organisation, "Registered", "Verified") | event_topics(
+        User, "SignedUp", "RoleGranted", "RoleRevoked", "PasswordChanged", "Deactivated", "Reactivated", "Erased"
+    )
     #: Account states by event: (active, erased).
     _STATES: ClassVar[dict[str, tuple[bool, bool]]] = {
         "Deactivated": (False, False), "Reactivated": (True, False), "Erased": (False, True),

@@ -14,13 +14,16 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.catalogue.ownership_claim import OwnershipClaim
 from projections.shared.records import EventRecord, plain
+from projections.shared.topics import event_topics
 
-CLAIM = "domain.ownership_claim:OwnershipClaim"
-CLAIM_TOPICS = frozenset({f"{CLAIM}.Filed", f"{CLAIM}.Decided"})
+CLAIM = get_topic(OwnershipClaim)
+CLAIM_TOPICS = event_topics(OwnershipClaim, "Filed", "Decided")
 
 INSERT_CLAIM = (
     "INSERT INTO catalogue_ownership_claims (id, patent_id, registration, claimant_organisation_id, evidence,"

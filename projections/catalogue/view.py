@@ -14,17 +14,20 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-import msgspec
+from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
 from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
 from projections.shared.base import PostgresReadModelView, fetch_rows
 from projections.shared.records import EventRecord, plain
+from projections.shared.rows import json_text
 from projections.shared.search import index_parts
+from projections.shared.topics import event_topics
 
-PATENT = "domain.patent:Patent"
-LISTING = "domain.listing:Listing"
+PATENT = get_topic(Patent)
 
 PATENT_COLUMNS = (
     "id", "number_key", "jurisdiction", "application_number", "publication_number", "patent_type",
@@ -94,10 +97,6 @@ def _sections_and_classes(codes: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 FacetKey = tuple[str, str, str]
-
-
-def _json(rows: list[dict[str, Any]]) -> str:
-    return msgspec.json.encode(rows).decode()
 
 
 def facet_keys(row: dict[str, Any] | None) -> list[FacetKey]:
@@ -205,16 +204,14 @@ class PostgresCatalogueView(PostgresReadModelView):
     name = "catalogue"
     tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets",
               "catalogue_ownership_claims")
-    topics = frozenset({
-        f"{PATENT}.Registered", f"{PATENT}.LegalStatusChanged", f"{PATENT}.ListingOpened",
-        f"{PATENT}.ListingClosed", f"{PATENT}.OwnershipTransferred", f"{PATENT}.OwnershipReverted",
-        f"{LISTING}.Drafted", f"{LISTING}.Revised", f"{LISTING}.Published", f"{LISTING}.Withdrawn",
-        f"{LISTING}.Suspended", f"{LISTING}.Resumed", f"{LISTING}.Closed", f"{LISTING}.DealTypesRestricted",
-        f"{LISTING}.DealTypesRestored",
-        *(f"{PATENT}.{e}" for e in ("CoOwnershipConfirmed", "CoOwnershipDeclined", "RegistrationWithdrawn",
-                                     "Reregistered")),
-        *CLAIM_TOPICS,
-    })
+    topics = (
+        event_topics(Patent, "Registered", "LegalStatusChanged", "ListingOpened", "ListingClosed",
+                     "OwnershipTransferred", "OwnershipReverted", "CoOwnershipConfirmed", "CoOwnershipDeclined",
+                     "RegistrationWithdrawn", "Reregistered")
+        | event_topics(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed",
+                       "DealTypesRestricted", "DealTypesRestored")
+        | CLAIM_TOPICS
+    )
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         apply_claims(curs, [r for r in records if r.topic.startswith(CLAIM)])
@@ -234,12 +231,12 @@ class PostgresCatalogueView(PostgresReadModelView):
                 changed_listings.add(r.originator_id)
         if changed_patents:
             page = [patent_params(patents[i]) for i in sorted(changed_patents)]
-            curs.execute(UPSERT_PATENT, (_json(page),))
+            curs.execute(UPSERT_PATENT, (json_text(page),))
         if changed_listings:
             page = [
                 listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)
             ]
-            curs.execute(UPSERT_LISTING, (_json(page),))
+            curs.execute(UPSERT_LISTING, (json_text(page),))
         if history:
             curs.executemany(INSERT_HISTORY, history)
         self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},

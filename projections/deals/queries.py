@@ -7,8 +7,19 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import msgspec
 from eventsourcing.postgres import PostgresDatastore
+
+from projections.deals.rows import (
+    BenefitShareRow,
+    ContractDetail,
+    ContractRow,
+    ObjectionRow,
+    ObligationRow,
+    OfferEventRow,
+    OfferRow,
+    RoyaltyReportRow,
+    SignatureRow,
+)
 
 OFFER_COLUMNS = (
     "o.id, o.listing_id, o.patent_id, o.buyer_organisation_id, o.seller_organisation_id, o.broker_organisation_id,"
@@ -42,176 +53,6 @@ OBLIGATION_COLUMNS = (
     " status, gateway, provider_payment_id, paid_amount, paid_at, provider_refund_id, refunded_amount,"
     " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at"
 )
-
-
-class OfferRow(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    listing_id: UUID
-    patent_id: UUID
-    buyer_organisation_id: UUID
-    seller_organisation_id: UUID
-    broker_organisation_id: UUID | None
-    broker_commission: int
-    kind: str
-    terms: dict[str, Any]
-    price_amount: int
-    currency: str
-    listed_price: int | None
-    status: str
-    awaiting: str | None
-    rounds: int
-    expires_at: datetime
-    made_at: datetime
-    closed_at: datetime | None
-    contract_id: UUID | None
-    updated_at: datetime
-    version: int
-    title_zh: str
-    title_en: str
-    buyer_name: str
-    seller_name: str
-
-    def parties(self) -> set[UUID]:
-        return {self.buyer_organisation_id, self.seller_organisation_id}
-
-
-class OfferEventRow(msgspec.Struct, frozen=True, kw_only=True):
-    version: int
-    event_type: str
-    side: str | None
-    terms: dict[str, Any] | None
-    expires_at: datetime | None
-    reason: str
-    by_user: UUID | None
-    by_name: str
-    at: datetime
-
-
-class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    contract_type: str
-    offer_id: UUID | None
-    listing_id: UUID
-    patent_id: UUID
-    seller_organisation_id: UUID
-    buyer_organisation_id: UUID
-    broker_organisation_id: UUID | None
-    broker_commission: int
-    kind: str
-    terms: dict[str, Any]
-    price_amount: int
-    currency: str
-    text_zh: str
-    text_en: str
-    text_sha256: str
-    notice_ends_at: datetime | None
-    consents_required: list[UUID]
-    consents_given: list[UUID]
-    objections_open: int
-    objections_upheld: int
-    signed_by: list[UUID]
-    status: str
-    in_force_at: datetime | None
-    registration_reference: str | None
-    milestones_reached: list[str]
-    ownership_transferred: bool
-    listing_closed: bool
-    terminated_reason: str | None
-    drafted_at: datetime
-    updated_at: datetime
-    version: int
-    title_zh: str
-    title_en: str
-    buyer_name: str
-    seller_name: str
-    seller_kind: str
-
-    def parties(self) -> set[UUID]:
-        """Organisations that may read the contract: both parties and every co-owner asked to consent."""
-        return {self.buyer_organisation_id, self.seller_organisation_id, *self.consents_required}
-
-
-class SignatureRow(msgspec.Struct, frozen=True, kw_only=True):
-    organisation_id: UUID
-    organisation_name: str
-    by_user: UUID | None
-    signed_at: datetime
-    text_sha256: str
-
-
-class ObjectionRow(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    contract_id: UUID
-    text: str
-    filed_at: datetime
-    status: str
-    reason: str
-    decided_at: datetime | None
-
-
-class ObligationRow(msgspec.Struct, frozen=True, kw_only=True):
-    id: UUID
-    contract_id: UUID
-    payer_organisation_id: UUID
-    payee_organisation_id: UUID
-    amount: int
-    currency: str
-    purpose: str
-    due_on: date | None
-    reference: str
-    status: str
-    gateway: str | None
-    provider_payment_id: str | None
-    paid_amount: int | None
-    paid_at: datetime | None
-    provider_refund_id: str | None
-    refunded_amount: int | None
-    refund_reason: str | None
-    refunded_at: datetime | None
-    fell_due_at: datetime
-    version: int
-    #: Why the money received must go back (the contract can no longer take effect); kept after the refund.
-    refund_owed_reason: str | None = None
-    refund_owed_at: datetime | None = None
-
-    @property
-    def awaits_refund(self) -> bool:
-        """On the platform admin's refund queue: paid, owed back, not refunded yet."""
-        return self.status == "paid" and self.refund_owed_reason is not None
-
-
-class BenefitShareRow(msgspec.Struct, frozen=True, kw_only=True):
-    obligation_id: UUID
-    contract_id: UUID
-    recipient: str
-    name: str
-    organisation_id: UUID | None
-    amount: int
-    currency: str
-    reversed: bool
-    paid_at: datetime
-
-
-class RoyaltyReportRow(msgspec.Struct, frozen=True, kw_only=True):
-    contract_id: UUID
-    period_start: date
-    period_end: date
-    net_sales: int
-    royalty: int
-    top_up: int
-    obligation_id: UUID | None
-    reported_at: datetime
-
-
-class ContractDetail(msgspec.Struct, frozen=True, kw_only=True):
-    """One contract with everything its page shows."""
-
-    contract: ContractRow
-    signatures: list[SignatureRow]
-    objections: list[ObjectionRow]
-    obligations: list[ObligationRow]
-    benefit_shares: list[BenefitShareRow]
-    royalty_reports: list[RoyaltyReportRow]
 
 
 def _row(kind: type[Any], record: Any, drop: tuple[str, ...] = ("total",)) -> Any:

@@ -4,7 +4,7 @@ payment obligations, benefit shares and royalty reports (tables ``deal_*``, migr
 Each event is folded into the rows it touches inside the page's transaction (deal volumes are
 small; the page and its tracking position still commit together, exactly once). Every value
 derives from the events alone (times are event timestamps or instants carried in the payload),
-so a rebuild reproduces identical rows.
+so a rebuild reproduces identical rows. Payment obligations are written by ``projections.deals.payments``.
 """
 
 from __future__ import annotations
@@ -12,18 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.offer import Offer
+from domain.deals.payment import PaymentObligation
+from projections.deals import payments
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
+from projections.shared.rows import json_text, price_of
+from projections.shared.topics import event_topic, event_topics
 
-OFFER = "domain.offer:Offer"
-CONTRACT_CLASSES = ("Contract", "TransferContract", "LicenceContract")
-OBLIGATION = "domain.payment:PaymentObligation"
-PATENT = "domain.patent:Patent"
-LISTING = "domain.listing:Listing"
+CONTRACTS = (Contract, TransferContract, LicenceContract)
+CONTRACT_CLASSES = tuple(cls.__name__ for cls in CONTRACTS)
 
 OFFER_EVENTS = ("Made", "Countered", "Accepted", "Rejected", "Withdrawn", "Expired")
 CONTRACT_EVENTS = (
@@ -35,7 +39,6 @@ CONTRACT_EVENTS = (
     "CameIntoForce",
     "RegistrationRecorded",
     "MilestoneReached",
-    "RoyaltyReported",
     "Terminated",
 )
 OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed")
@@ -44,42 +47,10 @@ OFFER_STATUS = {"Accepted": "accepted", "Rejected": "rejected", "Withdrawn": "wi
 OTHER_SIDE = {"buyer": "seller", "seller": "buyer"}
 
 
-def _json(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
-
-
-def price_of(terms: dict[str, Any]) -> tuple[int, str]:
-    """The price (assignment price or licence upfront fee) and its currency from a terms dict."""
-    price = terms.get("price")
-    if isinstance(price, dict):
-        return int(price.get("amount") or 0), str(price.get("currency") or terms.get("currency") or "CNY")
-    return int(price or 0), str(terms.get("currency") or "CNY")
-
-
-def share_rows(shares: Any) -> list[dict[str, Any]]:
-    """The benefit-sharing split carried by ``Paid`` as rows: recipient kind, name, organisation, amount.
-
-    Accepts a list of share dicts (``recipient``/``kind``/``party``, ``name``, ``organisation_id``,
-    ``amount``) or a mapping of recipient to amount.
-    """
-    if isinstance(shares, dict):
-        inner = shares.get("shares")
-        if isinstance(inner, list):
-            return share_rows(inner)
-        items = [{"recipient": k, "amount": v} for k, v in shares.items() if isinstance(v, int)]
-        return share_rows(items)
-    rows = []
-    for share in shares or []:
-        recipient = str(share.get("recipient") or share.get("kind") or share.get("party") or share.get("role") or "")
-        rows.append(
-            {
-                "recipient": recipient,
-                "name": str(share.get("name") or share.get("inventor") or ""),
-                "organisation_id": share.get("organisation_id"),
-                "amount": int(share.get("amount") or 0),
-            }
-        )
-    return rows
+def handler_key(topic: str) -> tuple[str, str]:
+    """The (aggregate, event) a handler is registered under: the three contract classes are one aggregate."""
+    aggregate, kind = topic.rsplit(":", 1)[1].rsplit(".", 1)
+    return ("Contract" if aggregate in CONTRACT_CLASSES else aggregate), kind
 
 
 class PostgresDealsView(PostgresReadModelView):
@@ -97,23 +68,19 @@ class PostgresDealsView(PostgresReadModelView):
         "deal_royalty_reports",
     )
     topics = frozenset(
-        {f"{OFFER}.{e}" for e in OFFER_EVENTS}
-        | {f"domain.contract:{cls}.{e}" for cls in CONTRACT_CLASSES for e in CONTRACT_EVENTS}
-        | {f"{OBLIGATION}.{e}" for e in OBLIGATION_EVENTS}
-        | {f"{PATENT}.OwnershipTransferred", f"{LISTING}.Closed"}
+        event_topics(Offer, *OFFER_EVENTS)
+        | {topic for cls in CONTRACTS for topic in event_topics(cls, *CONTRACT_EVENTS)}
+        | {event_topic(LicenceContract, "RoyaltyReported")}  # royalties are a licence's alone
+        | event_topics(PaymentObligation, *OBLIGATION_EVENTS)
+        | {event_topic(Patent, "OwnershipTransferred"), event_topic(Listing, "Closed")}
     )
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers = self._handlers()
         for r in records:
-            aggregate, kind = r.topic.rsplit(":", 1)[1].rsplit(".", 1)
-            handler = handlers.get((self._family(aggregate), kind))
+            handler = handlers.get(handler_key(r.topic))
             if handler is not None:
                 handler(curs, r)
-
-    @staticmethod
-    def _family(aggregate: str) -> str:
-        return "Contract" if aggregate in CONTRACT_CLASSES else aggregate
 
     def _handlers(self) -> dict[tuple[str, str], Callable[[Cursor[DictRow], EventRecord], None]]:
         return {
@@ -133,11 +100,11 @@ class PostgresDealsView(PostgresReadModelView):
             ("Contract", "MilestoneReached"): self._milestone,
             ("Contract", "RoyaltyReported"): self._royalty,
             ("Contract", "Terminated"): self._terminated,
-            ("PaymentObligation", "FellDue"): self._fell_due,
-            ("PaymentObligation", "PaymentStarted"): self._payment_started,
-            ("PaymentObligation", "Paid"): self._paid,
-            ("PaymentObligation", "Refunded"): self._refunded,
-            ("PaymentObligation", "RefundOwed"): self._refund_owed,
+            ("PaymentObligation", "FellDue"): payments.fell_due,
+            ("PaymentObligation", "PaymentStarted"): payments.payment_started,
+            ("PaymentObligation", "Paid"): payments.paid,
+            ("PaymentObligation", "Refunded"): payments.refunded,
+            ("PaymentObligation", "RefundOwed"): payments.refund_owed,
             ("Patent", "OwnershipTransferred"): self._ownership_transferred,
             ("Listing", "Closed"): self._listing_closed,
         }
@@ -154,7 +121,7 @@ class PostgresDealsView(PostgresReadModelView):
                 r.version,
                 kind,
                 values.get("side", d.get("side")),
-                _json(d["terms"]) if d.get("terms") is not None else None,
+                json_text(d["terms"]) if d.get("terms") is not None else None,
                 d.get("expires_at"),
                 d.get("reason") or "",
                 d.get("by"),
@@ -180,7 +147,7 @@ class PostgresDealsView(PostgresReadModelView):
                 d.get("broker_organisation_id"),
                 d.get("broker_commission") or 0,
                 terms.get("kind", ""),
-                _json(terms),
+                json_text(terms),
                 amount,
                 currency,
                 d.get("listed_price"),
@@ -200,7 +167,7 @@ class PostgresDealsView(PostgresReadModelView):
             "UPDATE deal_offers SET terms = %s::jsonb, kind = %s, price_amount = %s, currency = %s, expires_at = %s,"
             " awaiting = %s, rounds = rounds + 1, updated_at = %s, version = %s WHERE id = %s",
             (
-                _json(d["terms"]),
+                json_text(d["terms"]),
                 d["terms"].get("kind", ""),
                 amount,
                 currency,
@@ -247,7 +214,7 @@ class PostgresDealsView(PostgresReadModelView):
                 d.get("broker_organisation_id"),
                 d.get("broker_commission") or 0,
                 terms.get("kind", ""),
-                _json(terms),
+                json_text(terms),
                 amount,
                 currency,
                 d.get("text_zh", ""),
@@ -360,89 +327,3 @@ class PostgresDealsView(PostgresReadModelView):
         contract_id = plain(r.data).get("contract_id")
         if contract_id:
             curs.execute("UPDATE deal_contracts SET listing_closed = true WHERE id = %s", (contract_id,))
-
-    # --- payment obligations --------------------------------------------------------------
-    def _fell_due(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = plain(r.data)
-        curs.execute(
-            "INSERT INTO deal_obligations (id, contract_id, payer_organisation_id, payee_organisation_id, amount,"
-            " currency, purpose, due_on, reference, status, fell_due_at, updated_at, version)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'due', %s, %s, %s)",
-            (
-                r.originator_id,
-                d["contract_id"],
-                d["payer_organisation_id"],
-                d["payee_organisation_id"],
-                d["amount"],
-                d.get("currency") or "CNY",
-                d.get("purpose", ""),
-                d.get("due_on"),
-                d.get("reference", ""),
-                r.timestamp,
-                r.timestamp,
-                r.version,
-            ),
-        )
-
-    def _obligation(self, curs: Cursor[DictRow], r: EventRecord, assignments: str, params: tuple[Any, ...]) -> None:
-        curs.execute(
-            f"UPDATE deal_obligations SET {assignments}, updated_at = %s, version = %s WHERE id = %s",  # noqa: S608
-            (*params, r.timestamp, r.version, r.originator_id),
-        )
-
-    def _payment_started(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = plain(r.data)
-        self._obligation(
-            curs,
-            r,
-            "status = 'pending', gateway = %s, provider_payment_id = %s",
-            (d.get("gateway"), d.get("provider_payment_id")),
-        )
-
-    def _paid(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = plain(r.data)
-        at = d.get("at") or r.timestamp
-        self._obligation(
-            curs,
-            r,
-            "status = 'paid', gateway = %s, provider_payment_id = coalesce(%s, provider_payment_id),"
-            " paid_amount = %s, paid_at = %s",
-            (d.get("gateway"), d.get("provider_payment_id"), d.get("amount"), at),
-        )
-        curs.execute("SELECT contract_id, currency FROM deal_obligations WHERE id = %s", (r.originator_id,))
-        row = curs.fetchone()
-        if row is None:
-            return
-        for seq, share in enumerate(share_rows(d.get("shares"))):
-            curs.execute(
-                "INSERT INTO deal_benefit_shares (obligation_id, seq, contract_id, recipient, name, organisation_id,"
-                " amount, currency, paid_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                (
-                    r.originator_id,
-                    seq,
-                    row["contract_id"],
-                    share["recipient"],
-                    share["name"],
-                    share["organisation_id"],
-                    share["amount"],
-                    row["currency"],
-                    at,
-                ),
-            )
-
-    def _refunded(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = plain(r.data)
-        self._obligation(
-            curs,
-            r,
-            "status = 'refunded', provider_refund_id = %s, refunded_amount = %s, refund_reason = %s, refunded_at = %s",
-            (d.get("provider_refund_id"), d.get("amount"), d.get("reason", ""), d.get("at") or r.timestamp),
-        )
-        curs.execute("UPDATE deal_benefit_shares SET reversed = true WHERE obligation_id = %s", (r.originator_id,))
-
-    def _refund_owed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        """Money received for a contract that can no longer take effect: on the refund queue until refunded."""
-        d = plain(r.data)
-        self._obligation(
-            curs, r, "refund_owed_reason = %s, refund_owed_at = %s", (d.get("reason", ""), d.get("at") or r.timestamp)
-        )

@@ -13,37 +13,26 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import msgspec
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.catalogue.ipc import parse_ipc
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.deals.offer import Offer
+from domain.deals.payment import PaymentObligation
 from domain.shared.errors import DomainError
+from domain.valuation.valuation import Valuation
+from domain.valuation.valuer import ValuerAccreditation
+from projections.deals.view import CONTRACTS, handler_key
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
+from projections.shared.rows import json_text, price_of
+from projections.shared.topics import event_topics
 
-ACCREDITATION = "domain.valuer:ValuerAccreditation"
-VALUATION = "domain.valuation:Valuation"
-PATENT = "domain.patent:Patent"
-LISTING = "domain.listing:Listing"
-OFFER = "domain.offer:Offer"
-OBLIGATION = "domain.payment:PaymentObligation"
-CONTRACT_CLASSES = ("Contract", "TransferContract", "LicenceContract")
 LISTING_STATUS = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
 
 Handler = Callable[[Cursor[DictRow], EventRecord], None]
-
-
-def _json(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
-
-
-def price_of(terms: dict[str, Any]) -> tuple[int, str]:
-    """The price (assignment price or licence upfront fee, minor units) and currency of a terms dict."""
-    price = terms.get("price")
-    if isinstance(price, dict):
-        return int(price.get("amount") or 0), str(price.get("currency") or terms.get("currency") or "CNY")
-    return int(price or 0), str(terms.get("currency") or "CNY")
 
 
 def ipc_fields(codes: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
@@ -80,34 +69,30 @@ class PostgresValuationView(PostgresReadModelView):
         "valuation_open_licences",
     )
     topics = frozenset(
-        {f"{ACCREDITATION}.{e}" for e in ("Accredited", "Renewed", "Revoked")}
-        | {f"{VALUATION}.{e}" for e in ("Recorded", "Superseded", "Withdrawn")}
-        | {f"{PATENT}.Registered", f"{PATENT}.Reregistered"}
-        | {
-            f"{LISTING}.{e}"
-            for e in (
-                "Drafted",
-                "Revised",
-                "Published",
-                "Withdrawn",
-                "Suspended",
-                "Resumed",
-                "Closed",
-                "DealTypesRestricted",
-                "DealTypesRestored",
-            )
-        }
-        | {f"{OFFER}.{e}" for e in ("Made", "Countered")}
-        | {f"domain.contract:{cls}.Drafted" for cls in CONTRACT_CLASSES}
-        | {f"{OBLIGATION}.{e}" for e in ("FellDue", "Paid", "Refunded")}
+        event_topics(ValuerAccreditation, "Accredited", "Renewed", "Revoked")
+        | event_topics(Valuation, "Recorded", "Superseded", "Withdrawn")
+        | event_topics(Patent, "Registered", "Reregistered")
+        | event_topics(
+            Listing,
+            "Drafted",
+            "Revised",
+            "Published",
+            "Withdrawn",
+            "Suspended",
+            "Resumed",
+            "Closed",
+            "DealTypesRestricted",
+            "DealTypesRestored",
+        )
+        | event_topics(Offer, "Made", "Countered")
+        | {topic for cls in CONTRACTS for topic in event_topics(cls, "Drafted")}
+        | event_topics(PaymentObligation, "FellDue", "Paid", "Refunded")
     )
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers = self._handlers()
         for r in records:
-            aggregate, kind = r.topic.rsplit(":", 1)[1].rsplit(".", 1)
-            family = "Contract" if aggregate in CONTRACT_CLASSES else aggregate
-            handler = handlers.get((family, kind))
+            handler = handlers.get(handler_key(r.topic))
             if handler is not None:
                 handler(curs, r)
 
@@ -194,14 +179,14 @@ class PostgresValuationView(PostgresReadModelView):
                 d["purpose"],
                 d["basis_date"],
                 d["method"],
-                _json(d["inputs"]),
+                json_text(d["inputs"]),
                 d["value"],
                 d["low"],
                 d["high"],
                 d["unit"],
                 d["assumptions"],
                 d["report_reference"],
-                _json(d["steps"]),
+                json_text(d["steps"]),
                 d.get("supersedes"),
                 r.timestamp,
                 r.timestamp,

@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Tracking
 
+from domain.audit.chain import GENESIS, chain_day, link_hash, utc_day
 from marketplace.accounts import commands as ac
 from marketplace.audit.chain import (
     ALTERED,
@@ -40,14 +41,7 @@ from marketplace.audit.chain import (
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.platform.services import Services
 from marketplace.platform.settings import PROJECT_ROOT, Settings
-from projections.audit.chain import (
-    GENESIS,
-    ChainIntegrityError,
-    PostgresAuditChainView,
-    chain_day,
-    link_hash,
-    utc_day,
-)
+from projections.audit.chain import ChainIntegrityError, PostgresAuditChainView
 from projections.runner import BatchProjectionRunner
 from projections.shared.records import decode
 from tests.integration.test_projections import PASSWORD, scenario

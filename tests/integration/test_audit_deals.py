@@ -17,8 +17,9 @@ from domain.deals.offer import Offer
 from domain.deals.payment import obligation_id
 from domain.shared.ids import organisation_id
 from marketplace.accounts import commands as ac
+from marketplace.audit.listing_page import listing_as_of
 from marketplace.audit.rebuild_check import rebuild_check
-from marketplace.audit.replay import history, listing_as_of
+from marketplace.audit.replay import history
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
 from marketplace.platform.clock import ManualClock

@@ -15,13 +15,15 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.shared.errors import NotFoundError, ValidationError
 from marketplace.accounts import commands as ac
+from marketplace.audit.listing_page import listing_as_of
 from marketplace.audit.rebuild_check import SCHEMA, rebuild_check
-from marketplace.audit.replay import events, history, listing_as_of, state_at, version_at
+from marketplace.audit.replay import events, history, state_at, version_at
 from marketplace.catalogue import commands as cc
 from marketplace.platform.app_base import SYSTEM_ACTOR
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
-from projections.audit.log import AuditFilters, AuditLogQueries, PostgresAuditLogView
+from projections.audit.log import PostgresAuditLogView
+from projections.audit.queries import AuditFilters, AuditLogQueries
 from tests.integration.test_projections import PASSWORD, cn, rows, scenario, table_digest
 
 TERMS: dict[str, Any] = {"deal_types": ["assignment"], "price_mode": "fixed", "maturity": "pilot"}

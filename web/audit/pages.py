@@ -22,15 +22,10 @@ from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import PermissionDeniedError, ValidationError
-from marketplace.audit.replay import HistoryEntry, ListingAsOf, as_utc, history, listing_as_of, state_at
-from projections.audit.log import (
-    KNOWN_AGGREGATE_TYPES,
-    KNOWN_EVENT_TYPES,
-    AuditEvent,
-    AuditFilters,
-    AuditLogQueries,
-    AuditReads,
-)
+from marketplace.audit.listing_page import ListingAsOf, listing_as_of
+from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
+from projections.audit.log import KNOWN_AGGREGATE_TYPES, KNOWN_EVENT_TYPES
+from projections.audit.queries import AuditEvent, AuditFilters, AuditLogQueries, AuditReads
 from projections.catalogue.queries import ListingDetail, ListingItem, PatentRecord, StatusChange
 from web.api_docs import BEARER
 from web.catalogue.pages import ipc_titles

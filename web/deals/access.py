@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError, PermissionDeniedError
 from marketplace.deals import commands as dc
-from projections.deals.queries import ContractRow, DealsQueries, OfferRow
+from projections.deals.queries import DealsQueries
+from projections.deals.rows import ContractRow, OfferRow
 from web.accounts.pages import error_page
 from web.audit.pages import record_read
 from web.context import Identity, session_identity

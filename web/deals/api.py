@@ -22,7 +22,7 @@ from domain.deals.payment import PaymentStatus
 from domain.shared.errors import PermissionDeniedError
 from marketplace.deals import commands as dc
 from marketplace.deals.contracts import TakeUp
-from projections.deals.queries import (
+from projections.deals.rows import (
     BenefitShareRow,
     ContractDetail,
     ContractRow,

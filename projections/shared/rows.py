@@ -1,0 +1,22 @@
+"""Row helpers shared by the read models: JSON text for ``jsonb`` columns and the price of a deal's terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+_encoder = msgspec.json.Encoder()
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON text, for a ``%s::jsonb`` parameter."""
+    return _encoder.encode(value).decode()
+
+
+def price_of(terms: dict[str, Any]) -> tuple[int, str]:
+    """The price (assignment price or licence upfront fee, minor units) and its currency from a terms dict."""
+    price = terms.get("price")
+    if isinstance(price, dict):
+        return int(price.get("amount") or 0), str(price.get("currency") or terms.get("currency") or "CNY")
+    return int(price or 0), str(terms.get("currency") or "CNY")
