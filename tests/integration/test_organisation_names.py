@@ -13,8 +13,8 @@ import pytest
 from domain.accounts.organisation import Organisation
 from domain.shared.errors import ConflictError, ValidationError
 from domain.shared.ids import legacy_organisation_id, organisation_id
+from marketplace.catalogue.importing.formats import read_patents
 from marketplace.catalogue.importing.service import PatentImporter
-from marketplace.catalogue.importing.sources import read_patents
 from marketplace.platform import commands as c
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services

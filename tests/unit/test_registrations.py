@@ -17,8 +17,8 @@ from domain.catalogue.ownership_claim import OwnershipClaim
 from domain.catalogue.patent import Owner, Patent
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.catalogue import registration_commands as r
+from marketplace.catalogue.importing.records import Applicant, ImportedPatent
 from marketplace.catalogue.importing.service import build_patent
-from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
 from marketplace.platform import commands as c
 from tests.unit.deal_helpers import PASSWORD, World, accept, cn, head, make_world, offer, pay_by_webhook, sign_all
 

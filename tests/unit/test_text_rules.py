@@ -12,8 +12,8 @@ from domain.accounts.organisation import Organisation
 from domain.shared.errors import ValidationError
 from domain.shared.ids import legacy_organisation_id, organisation_id
 from domain.shared.text import checked, name_key, scrubbed
+from marketplace.catalogue.importing.records import Applicant, ImportedPatent
 from marketplace.catalogue.importing.service import PatentImporter
-from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
 from marketplace.deals import commands as dc
 from marketplace.platform import commands as c
 from marketplace.platform.application import Marketplace
