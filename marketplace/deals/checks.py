@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import Role, User
+from domain.catalogue.licences import LicenceRecord, exclusivity_conflict
 from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, ContractStatus, TransferContract
@@ -20,8 +21,6 @@ from domain.deals.terms import (
     OPEN_DECLARATION,
     DealKind,
     DealTerms,
-    LicenceRecord,
-    exclusivity_conflict,
 )
 from domain.shared.errors import (
     ConcurrentModificationError,

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import Role
+from domain.catalogue.licences import EXCLUSIVE_KINDS, LicenceScope
 from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import (
@@ -22,7 +23,7 @@ from domain.deals.contract import (
 )
 from domain.deals.payment import PaymentObligation, obligation_id
 from domain.deals.royalty import closes_licence_year, royalty_due
-from domain.deals.terms import EXCLUSIVE_KINDS, DealKind, DealTerms, LicenceScope
+from domain.deals.terms import DealKind, DealTerms
 from domain.shared.errors import (
     ConflictError,
     ContractStateError,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.accounts.organisation import Organisation, OrganisationKind
+from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, contract_id_for_offer
@@ -16,7 +17,6 @@ from domain.deals.terms import (
     OPEN_DECLARATION,
     DealTerms,
     Instalment,
-    LicenceScope,
     Milestone,
     parse_kind,
 )

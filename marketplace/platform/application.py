@@ -17,7 +17,8 @@ from domain.accounts.organisation import Organisation
 from domain.accounts.user import PLATFORM_WIDE, Role, User, clean_display_name, clean_email, parse_roles
 from domain.audit.read import AuditRead
 from domain.catalogue.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
-from domain.catalogue.patent import Inventor, Owner, Patent, PublicFunding
+from domain.catalogue.owners import Inventor, Owner, PublicFunding
+from domain.catalogue.patent import Patent
 from domain.catalogue.patent_terms import SUSPENDING_STATUSES, LegalStatus
 from domain.shared.errors import (
     ConflictError,

@@ -13,8 +13,9 @@ import msgspec
 import pytest
 
 from domain.catalogue.listing import Listing
+from domain.catalogue.owners import Owner
 from domain.catalogue.ownership_claim import OwnershipClaim
-from domain.catalogue.patent import Owner, Patent
+from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.catalogue import registration_commands as r
 from marketplace.catalogue.importing.records import Applicant, ImportedPatent
