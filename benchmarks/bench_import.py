@@ -23,8 +23,8 @@ from benchmarks.common import (
     median,
     say,
 )
+from marketplace.catalogue.importing.formats import read_patents
 from marketplace.catalogue.importing.service import PatentImporter
-from marketplace.catalogue.importing.sources import read_patents
 
 WIPO = SHARED_DATA / "patents" / "wipo_pizza_24294.csv"
 QUICK_ROWS = 3000

@@ -19,7 +19,8 @@ from benchmarks import vocabulary
 from benchmarks.common import Timer
 from domain.accounts.organisation import Organisation
 from domain.catalogue.listing import Listing, ListingTerms, OpenLicenceTerms
-from domain.catalogue.patent import Inventor, Owner, Patent
+from domain.catalogue.owners import Inventor, Owner
+from domain.catalogue.patent import Patent
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.shared.ids import natural_id
 from domain.shared.money import Money

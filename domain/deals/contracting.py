@@ -14,22 +14,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation
+from domain.catalogue.licences import EXCLUSIVE_KINDS, LicenceRecord, LicenceScope, exclusivity_conflict
 from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, ContractStatus, TransferContract
 from domain.deals.contract_text import render_contract, text_sha256
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
-from domain.deals.terms import (
-    EVERYTHING,
-    EXCLUSIVE_KINDS,
-    OPEN_DECLARATION,
-    DealKind,
-    DealTerms,
-    LicenceRecord,
-    LicenceScope,
-    exclusivity_conflict,
-)
+from domain.deals.terms import EVERYTHING, OPEN_DECLARATION, DealKind, DealTerms
 from domain.shared.errors import (
     ConflictError,
     ContractStateError,

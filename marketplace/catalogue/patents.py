@@ -9,7 +9,8 @@ from eventsourcing.domain import Aggregate
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import Role, User
 from domain.catalogue.listing import Listing, ListingTerms, Maturity, OpenLicenceTerms, maturity_of_trl
-from domain.catalogue.patent import Inventor, Owner, Patent, PublicFunding
+from domain.catalogue.owners import Inventor, Owner, PublicFunding
+from domain.catalogue.patent import Patent
 from domain.catalogue.patent_terms import SUSPENDING_STATUSES, LegalStatus
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.money import Money

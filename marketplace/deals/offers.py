@@ -6,12 +6,13 @@ from datetime import timedelta
 from uuid import UUID
 
 from domain.accounts.organisation import Organisation, OrganisationKind
+from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import contract_id_for_offer
 from domain.deals.contracting import check_listing_rules, draft_contract, notice_end
 from domain.deals.offer import Offer
-from domain.deals.terms import FULL_RATE, DealTerms, Instalment, LicenceScope, Milestone, parse_kind
+from domain.deals.terms import FULL_RATE, DealTerms, Instalment, Milestone, parse_kind
 from domain.shared.errors import ListingNotOpenError, ValidationError
 from domain.shared.money import Money
 from marketplace.deals import commands as d

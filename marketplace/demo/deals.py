@@ -2,14 +2,15 @@
 
 An accredited valuer with assessments; a negotiation in progress; a university's negotiated price
 in public notice (公示); a completed assignment paid by bank transfer (ownership transferred,
-listing closed, benefit shares settled); an open licence taken up and paid.
+listing closed, benefit shares settled); an open licence taken up and paid. The prices, notes,
+references and valuation inputs are in ``marketplace/demo/data/deals.toml``.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.accounts.organisation import Organisation
@@ -19,8 +20,11 @@ from domain.deals.contract import Contract
 from domain.deals.payment import obligation_id
 from domain.valuation.methods import calculate
 from marketplace.deals import commands as d
+from marketplace.demo.vocabulary import data_file
 from marketplace.platform.application import Marketplace
 from marketplace.valuation import commands as vc
+
+DEALS: dict[str, Any] = data_file("deals.toml")
 
 
 class DemoListing(NamedTuple):
@@ -56,16 +60,16 @@ def _pick(
 
 
 def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int) -> None:
-    """An income-approach assessment in yuan, with a ±15 % range around the computed value."""
-    inputs = {"incomes": [str(scale * k * 10_000) for k in (8, 12, 15, 15, 12)], "discount_rate": "0.12",
-              "share": "0.25"}
-    value = calculate("income_stream", inputs).value
+    """An income-approach assessment in yuan, with a range around the computed value."""
+    a = DEALS["assessment"]
+    inputs = {"incomes": [str(scale * k * 10_000) for k in a["income_factors"]], "discount_rate": a["discount_rate"],
+              "share": a["share"]}
+    value = calculate(a["method"], inputs).value
     app.valuation.record_assessment(vc.RecordAssessment(
-        patent_id=item.patent_id, purpose="transfer", basis_date=app.clock.now().date(), method="income_stream",
-        inputs=inputs, low=(value * Decimal("0.85")).quantize(Decimal(1)),
-        high=(value * Decimal("1.15")).quantize(Decimal(1)),
-        assumptions="收益期五年，分成率25%，折现率12%（无风险利率+风险报酬率）",
-        report_reference=f"闽联评报字〔2026〕第{scale:03d}号"), actor_id=valuer)
+        patent_id=item.patent_id, purpose=a["purpose"], basis_date=app.clock.now().date(), method=a["method"],
+        inputs=inputs, low=(value * Decimal(a["low"])).quantize(Decimal(1)),
+        high=(value * Decimal(a["high"])).quantize(Decimal(1)),
+        assumptions=a["assumptions"], report_reference=a["report_reference"].format(scale=scale)), actor_id=valuer)
 
 
 def _pay_by_transfer(app: Marketplace, contract_id: UUID, *, buyer: UUID, admin: UUID, reference: str) -> None:
@@ -81,12 +85,14 @@ def seed_demo_deals(
 ) -> int:
     """Create the demo deals and assessments; returns how many contracts were made."""
     pool = list(published)
-    app.valuation.accredit_valuer(vc.AccreditValuer(user_id=valuer, credential_number="35070012",
-                                                    expires_on=date(2028, 12, 31)), actor_id=admin)
+    accreditation = DEALS["valuer"]
+    app.valuation.accredit_valuer(vc.AccreditValuer(
+        user_id=valuer, credential_number=accreditation["credential_number"],
+        expires_on=accreditation["expires_on"]), actor_id=admin)
     sold = _pick(app, pool, modes=("fixed",), deal_type="assignment", institution=True)
     noticed = _pick(app, pool, modes=("negotiable",), deal_type="assignment", institution=True)
     talking = _pick(app, pool, modes=("negotiable", "fixed"), deal_type="exclusive_licence", institution=True)
-    for scale, item in enumerate((sold, noticed, talking), start=20):
+    for scale, item in enumerate((sold, noticed, talking), start=DEALS["assessment"]["first_scale"]):
         if item is not None:
             _assess(app, valuer, item, scale=scale)
     made = 0
@@ -94,30 +100,32 @@ def seed_demo_deals(
         listing: Listing = app.repository.get(sold.listing_id)
         price = int(listing.terms["asking_price"])
         offer, _ = app.offers.make_offer(d.MakeOffer(listing_id=sold.listing_id, kind="assignment", price=price,
-                                                     note="按挂牌价受让，望尽快签约。"), actor_id=buyers[0])
+                                                     note=DEALS["sale"]["note"]), actor_id=buyers[0])
         contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=sold.seller)
         contract: Contract = app.repository.get(contract_id)
         for signer in (sold.seller, buyers[0]):
             app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
                                         actor_id=signer)
-        _pay_by_transfer(app, contract_id, buyer=buyers[0], admin=admin, reference="ICBC-FZ-20261120-0031")
+        _pay_by_transfer(app, contract_id, buyer=buyers[0], admin=admin, reference=DEALS["sale"]["bank_reference"])
         made += 1
     if noticed is not None:  # a university's negotiated price, agreed and now in public notice
+        notice = DEALS["notice"]
         offer, _ = app.offers.make_offer(d.MakeOffer(
-            listing_id=noticed.listing_id, kind="assignment", price=120_000_000,
-            note="拟以120万元受让，含技术指导三个月。"), actor_id=buyers[1])
-        app.offers.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=150_000_000,
-                                                note="考虑到中试数据，报价150万元。"), actor_id=noticed.seller)
+            listing_id=noticed.listing_id, kind="assignment", price=notice["price"],
+            note=notice["note"]), actor_id=buyers[1])
+        app.offers.counter_offer(d.CounterOffer(offer_id=offer, kind="assignment", price=notice["counter_price"],
+                                                note=notice["counter_note"]), actor_id=noticed.seller)
         app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=buyers[1])
         made += 1
     if talking is not None:  # a licence negotiation in progress
-        start = app.clock.now().date() + timedelta(days=30)
+        terms = DEALS["negotiation"]
+        start = app.clock.now().date() + timedelta(days=terms["starts_in_days"])
         app.offers.make_offer(d.MakeOffer(
-            listing_id=talking.listing_id, kind="exclusive_licence", price=30_000_000, royalty_rate=3.0,
-            minimum_annual_royalty=10_000_000,
-            scope=d.ScopeInput(start=start, end=start + timedelta(days=5 * 365), field_of_use="新能源汽车",
-                               territory="中国大陆"),
-            note="五年独占许可，入门费30万元加3%提成。"), actor_id=buyers[2])
+            listing_id=talking.listing_id, kind="exclusive_licence", price=terms["price"],
+            royalty_rate=terms["royalty_rate"], minimum_annual_royalty=terms["minimum_annual_royalty"],
+            scope=d.ScopeInput(start=start, end=start + timedelta(days=terms["days"]),
+                               field_of_use=terms["field_of_use"], territory=terms["territory"]),
+            note=terms["note"]), actor_id=buyers[2])
 
     # An open licence taken up and paid, by an enterprise that does not own the patent.
     for item in pool:
@@ -129,7 +137,7 @@ def seed_demo_deals(
         if taker is None:
             continue
         contract_id, _ = app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=item.listing_id), actor_id=taker)
-        _pay_by_transfer(app, contract_id, buyer=taker, admin=admin, reference="CMB-XM-20261122-0107")
+        _pay_by_transfer(app, contract_id, buyer=taker, admin=admin, reference=DEALS["open_licence"]["bank_reference"])
         made += 1
         break
     return made

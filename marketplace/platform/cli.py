@@ -92,8 +92,9 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from marketplace.catalogue.importing.formats import count_rows, detect_format, read_patents
+    from marketplace.catalogue.importing.records import UnknownFormatError
     from marketplace.catalogue.importing.service import PatentImporter
-    from marketplace.catalogue.importing.sources import UnknownFormatError, count_rows, detect_format, read_patents
 
     path = Path(args.file)
     if not path.exists():

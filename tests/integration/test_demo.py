@@ -12,7 +12,8 @@ from domain.catalogue.ipc import IpcScheme, parse_ipc
 from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError
 from marketplace.deals.gateways.factory import build_gateways
-from marketplace.demo.catalogue import TECHNICAL_FIELDS, DemoReport, is_empty, seed_demo
+from marketplace.demo.catalogue import DemoReport, is_empty, seed_demo
+from marketplace.demo.vocabulary import TECHNICAL_FIELDS
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from marketplace.platform.settings import Settings

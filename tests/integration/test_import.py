@@ -8,8 +8,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from marketplace.catalogue.importing.formats import read_patents
 from marketplace.catalogue.importing.service import PatentImporter
-from marketplace.catalogue.importing.sources import read_patents
 from marketplace.platform.services import Services
 from tests.conftest import SHARED_DATA
 

@@ -14,8 +14,8 @@ from domain.accounts.organisation import Organisation
 from domain.shared.errors import ConflictError, ValidationError
 from domain.shared.ids import legacy_organisation_id, organisation_id
 from marketplace.accounts import commands as ac
+from marketplace.catalogue.importing.formats import read_patents
 from marketplace.catalogue.importing.service import PatentImporter
-from marketplace.catalogue.importing.sources import read_patents
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from tests.integration.test_projections import cn

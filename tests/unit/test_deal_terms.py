@@ -7,15 +7,13 @@ from uuid import uuid4
 
 import pytest
 
+from domain.catalogue.licences import EXCLUSIVE_KINDS, LicenceRecord, LicenceScope, exclusivity_conflict
 from domain.deals.terms import (
     EVERYTHING,
     DealKind,
     DealTerms,
     Instalment,
-    LicenceRecord,
-    LicenceScope,
     Milestone,
-    exclusivity_conflict,
 )
 from domain.shared.errors import ValidationError
 from domain.shared.money import Money
@@ -128,3 +126,9 @@ def test_an_open_licence_declaration_excludes_exclusive_and_sole_licences_but_no
 def test_an_assignment_conflicts_with_no_licence() -> None:
     existing = [LicenceRecord(uuid4(), "exclusive_licence", scope())]
     assert exclusivity_conflict("assignment", None, existing) is None
+    assert exclusivity_conflict(DealKind.ASSIGNMENT.value, scope(), existing) is None
+
+
+def test_the_licence_register_names_the_exclusive_kinds_as_the_deals_do() -> None:
+    """The catalogue's licence register uses plain kind names; they must be the deal kinds' values."""
+    assert {DealKind.EXCLUSIVE_LICENCE.value, DealKind.SOLE_LICENCE.value} == EXCLUSIVE_KINDS

@@ -11,16 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.catalogue.importing.sources import (
-    Applicant,
-    ImportedPatent,
-    RowError,
-    UnknownFormatError,
-    classify_applicant,
-    count_rows,
-    detect_format,
-    read_patents,
-)
+from marketplace.catalogue.importing.formats import count_rows, detect_format, read_patents
+from marketplace.catalogue.importing.names import classify_applicant
+from marketplace.catalogue.importing.records import Applicant, ImportedPatent, RowError, UnknownFormatError
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "patents"
 WIPO = SHARED / "wipo_pizza_24294.csv"

@@ -7,7 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-from domain.catalogue.patent import Inventor, Owner, Patent
+from domain.catalogue.owners import Inventor, Owner
+from domain.catalogue.patent import Patent
 from domain.catalogue.patent_numbers import cn_check_character
 from domain.catalogue.patent_terms import PatentType, statutory_expiry
 from domain.shared.errors import ActiveListingExistsError, ConflictError, ValidationError

@@ -13,14 +13,15 @@ import msgspec
 import pytest
 
 from domain.catalogue.listing import Listing
+from domain.catalogue.owners import Owner
 from domain.catalogue.ownership_claim import OwnershipClaim
-from domain.catalogue.patent import Owner, Patent
+from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue import commands as r
+from marketplace.catalogue.importing.records import Applicant, ImportedPatent
 from marketplace.catalogue.importing.service import build_patent
-from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
 from tests.unit.deal_helpers import PASSWORD, World, accept, cn, head, make_world, offer, pay_by_webhook, sign_all
 
 NUMBER = "202110654321"

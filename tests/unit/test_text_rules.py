@@ -14,8 +14,8 @@ from domain.shared.ids import legacy_organisation_id, organisation_id
 from domain.shared.text import checked, name_key, scrubbed
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
+from marketplace.catalogue.importing.records import Applicant, ImportedPatent
 from marketplace.catalogue.importing.service import PatentImporter
-from marketplace.catalogue.importing.sources import Applicant, ImportedPatent
 from marketplace.deals import commands as dc
 from marketplace.platform.application import Marketplace
 from marketplace.valuation import commands as vc

@@ -20,11 +20,12 @@ from psycopg import sql
 
 from domain.accounts.organisation import Organisation
 from domain.catalogue.ipc import IpcScheme, parse_ipc
-from domain.catalogue.patent import FULL_SHARE, Inventor, Owner, Patent
+from domain.catalogue.owners import FULL_SHARE, Inventor, Owner
+from domain.catalogue.patent import Patent
 from domain.shared.errors import DomainError
 from domain.shared.ids import legacy_organisation_id, organisation_id
 from domain.shared.text import Shape, checked, name_key, scrubbed
-from marketplace.catalogue.importing.sources import Applicant, ImportedPatent, RowError
+from marketplace.catalogue.importing.records import Applicant, ImportedPatent, RowError
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 
 
