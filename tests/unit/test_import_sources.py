@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -180,13 +179,10 @@ def test_wipo_university_rows(wipo: list[ImportedPatent | RowError]) -> None:
     assert "Universal Foods Corporation" not in names
 
 
-def test_wipo_reads_fast() -> None:
+def test_the_whole_wipo_file_reads_every_row() -> None:
+    # Its speed is measured by benchmarks/bench_import.py against a baseline, not timed here.
     _shared()
-    start = time.perf_counter()
-    count = sum(1 for _ in read_patents(WIPO, today=TODAY))
-    elapsed = time.perf_counter() - start
-    assert count == 24_294
-    assert elapsed < 3.0, f"reading the WIPO file took {elapsed:.2f} s"
+    assert sum(1 for _ in read_patents(WIPO, today=TODAY)) == 24_294
 
 
 # --- Lens -----------------------------------------------------------------------------------------
