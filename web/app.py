@@ -28,6 +28,7 @@ from web.accounts.api import AccountsApiController, SignUpApiController
 from web.accounts.pages import AccountController
 from web.accounts.people import PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
+from web.audit.api import AuditApiController
 from web.audit.pages import AuditController
 from web.audit.roots import DailyRootsController
 from web.catalogue.api import ApiController
@@ -141,7 +142,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
     app = Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
-            DailyRootsController, DealsController, DealsApiController, WebhooksController,
+            AuditApiController, DailyRootsController, DealsController, DealsApiController, WebhooksController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController,
