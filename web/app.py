@@ -95,7 +95,7 @@ def _date(value: date | datetime | None) -> str:
 @pass_context
 def _shown(context: Context, value: object) -> object:
     """Every printed value: an erased person's name in the page's language only (``web.i18n.shown_value``)."""
-    return shown_value(value, context.get("lang", "zh"))
+    return shown_value(value, context.get("t"))
 
 
 @pass_context
