@@ -59,7 +59,8 @@ def _typed(document: dict[str, Any], schema: dict[str, Any] | None) -> bool:
 
 
 def _json_schema(content: dict[str, Any] | None) -> dict[str, Any] | None:
-    return (content or {}).get("application/json", {}).get("schema")
+    schema: dict[str, Any] | None = (content or {}).get("application/json", {}).get("schema")
+    return schema
 
 
 def _untyped_bodies(document: dict[str, Any]) -> dict[str, set[str]]:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 
 from domain.shared.errors import PermissionDeniedError
@@ -20,7 +21,7 @@ from projections.audit.log import AuditEvent, AuditFilters, AuditLogQueries
 from web.api_docs import BEARER
 from web.audit.pages import EVENT_LOG_ID, EVENT_LOG_TYPE, can_audit, record_read, type_of
 from web.context import Identity
-from web.identity import login_required
+from web.identity import NO_TOKEN
 from web.params import MAX_OFFSET, Version
 from web.state import WebState
 
@@ -67,9 +68,14 @@ def _items(entries: list[HistoryEntry], names: dict[UUID, str]) -> list[HistoryI
                         {k: list(v) for k, v in e.changes.items()}) for e in entries]
 
 
-async def _auditor(web: WebState, me: Identity) -> Identity:
-    """``me`` with the roles held now, if an auditor or platform admin (403 otherwise)."""
-    me = await web.with_current_roles(me)
+async def _auditor(web: WebState, maybe_me: Identity | None) -> Identity:
+    """The caller with the roles held now, if an auditor or platform admin: 401 without a token, 403 otherwise.
+
+    Asked in the handler, after its parameters are checked: a malformed query is a 400 before the token is asked for.
+    """
+    if maybe_me is None:
+        raise NotAuthorizedException(NO_TOKEN)
+    me = await web.with_current_roles(maybe_me)
     if not can_audit(me):
         raise PermissionDeniedError("this needs the role auditor or platform_admin")
     return me
@@ -79,16 +85,16 @@ class AuditApiController(Controller):
     path = "/api/audit"
     tags = ["audit"]  # noqa: RUF012 - litestar declares it as an instance attribute
     security = BEARER  # every operation here needs a bearer token
-    guards = [login_required]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     @get("/events", summary="The event log, newest first, filtered (auditors and platform admins)")
     async def events(
-        self, request: Request[Any, Any, Any], web: WebState, me: Identity, aggregate_type: str | None = None,
-        aggregate_id: UUID | None = None, organisation_id: UUID | None = None, actor: UUID | None = None,
+        self, request: Request[Any, Any, Any], web: WebState, maybe_me: Identity | None,
+        aggregate_type: str | None = None, aggregate_id: UUID | None = None, organisation_id: UUID | None = None,
+        actor: UUID | None = None,
         event_type: str | None = None, since: datetime | None = None, until: datetime | None = None,
         limit: Limit = 50, offset: Offset = 0,
     ) -> AuditEventCollection:
-        me = await _auditor(web, me)
+        me = await _auditor(web, maybe_me)
         await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
         filters = AuditFilters(
             aggregate_type=aggregate_type, aggregate_id=aggregate_id, organisation_id=organisation_id, actor=actor,
@@ -101,9 +107,9 @@ class AuditApiController(Controller):
          summary="A record's history from the event store: each event with actor, time and changed fields")
     async def aggregate_history(
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
-        me: Identity,
+        maybe_me: Identity | None,
     ) -> AggregateHistory:
-        me = await _auditor(web, me)
+        me = await _auditor(web, maybe_me)
         entries = await web.run(history, marketplace, aggregate_id)
         await record_read(request, web, me, aggregate_id, type_of(entries))
         names = await AuditLogQueries(web.pool).actor_names([e.actor for e in entries if e.actor is not None])
@@ -113,9 +119,9 @@ class AuditApiController(Controller):
          summary="A record as it stood at a version or an instant (now without either), from the event store")
     async def aggregate_state(
         self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
-        me: Identity, at: datetime | None = None, version: Version = None,
+        maybe_me: Identity | None, at: datetime | None = None, version: Version = None,
     ) -> AggregateStateView:
-        me = await _auditor(web, me)
+        me = await _auditor(web, maybe_me)
         at = as_utc(at) if at else None
         s = await web.run(state_at, marketplace, aggregate_id, version=version, at=at)
         await record_read(request, web, me, aggregate_id, s.aggregate_type, version=version, as_of=at)
