@@ -1,4 +1,4 @@
-"""Forms and JSON API about people: roles, password change, deactivation, erasure (PIPL).
+"""Forms about people: roles, password change, deactivation, erasure (PIPL); the JSON API is in web/accounts/api.py.
 
 Every command is re-checked by the application on the aggregates; the forms only offer what the
 actor may do (``Marketplace.grantable_roles``). Refusals answer the error page, never the page

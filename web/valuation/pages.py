@@ -2,7 +2,7 @@
 
 Pages read the valuation read model; every form posts a command to the application, which checks the
 accreditation, the conflict of interest and who may supersede or withdraw on the aggregates. The JSON
-API is in valuation_api.py; both share the helpers here.
+API is in web/valuation/api.py; both share the helpers here.
 """
 
 from __future__ import annotations
