@@ -99,9 +99,10 @@ class AccountsApiController(Controller):
     # ``me`` refuses a call without a token with the guard's 401 (``web.identity.provide_identity``).
 
     @post("/auth/logout", summary="Revoke the bearer token presented", status_code=204)
-    async def logout(self, web: WebState, request: Request[Any, Any, Any]) -> None:
+    async def logout(self, web: WebState, request: Request[Any, Any, Any], me: Identity) -> None:
+        """``me``: a checked bearer token is required (401 without one), and it is the one revoked."""
         claims = read_token(request.headers.get("authorization", ""), web.services.settings.secret_key)
-        assert claims is not None  # the guard let a bearer token in
+        assert claims is not None  # ``me`` came from this very token
         await revoke_token(web.pool, claims.jti, claims.expires_at)
 
     @post("/organisations/{organisation_id:uuid}/verify", summary="Verify an organisation (platform admin)",
