@@ -25,6 +25,8 @@ from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.routes import HTTPRoute
 
+from web.deps import DEPENDENCIES
+
 if TYPE_CHECKING:
     from litestar import Litestar, Request
     from litestar.handlers import HTTPRouteHandler
@@ -44,7 +46,9 @@ REASONS = {
     413: "The request body is larger than the server accepts.",
     429: "Too many attempts: wait for the seconds the Retry-After header gives.",
 }
-_SEMANTIC_PARAMETERS = frozenset({"self", "request", "web", "state", "scope", "headers", "cookies", "query"})
+#: What a handler takes that is no parameter of the operation: litestar's own, and the web's dependencies.
+_SEMANTIC_PARAMETERS = frozenset(
+    {"self", "request", "web", "state", "scope", "headers", "cookies", "query", *DEPENDENCIES})
 
 
 class ErrorBody(msgspec.Struct, frozen=True):

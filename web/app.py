@@ -15,6 +15,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -23,9 +24,11 @@ from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
+from web.accounts.api import AccountsApiController, SignUpApiController
 from web.accounts.pages import AccountController
-from web.accounts.people import AccountsApiController, PeopleFormsController
+from web.accounts.people import PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
+from web.audit.api import AuditApiController
 from web.audit.pages import AuditController
 from web.audit.roots import DailyRootsController
 from web.catalogue.api import ApiController
@@ -139,10 +142,10 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
     app = Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
-            DailyRootsController, DealsController, DealsApiController, WebhooksController,
+            AuditApiController, DailyRootsController, DealsController, DealsApiController, WebhooksController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
-            PeopleFormsController, AccountsApiController,
+            PeopleFormsController, SignUpApiController, AccountsApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies=DEPENDENCIES,
@@ -158,7 +161,8 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         exception_handlers={DomainError: domain_error_handler, HTTPException: http_error_handler,
                             NotFoundException: http_error_handler, ThrottledError: throttled_handler,
                             Exception: internal_error_handler},
-        request_class=MarketplaceRequest,
+        request_class=MarketplaceRequest,  # the htmx plugin's request: ``request.htmx``
+        plugins=[HTMXPlugin()],
         state=State({"vocabulary": site_vocabulary()}),
         before_request=refuse_nul_in_query,
         before_send=[security_headers(https=settings.secure_cookies)],

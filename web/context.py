@@ -105,11 +105,8 @@ def read_token(header: str, secret: str) -> TokenClaims | None:
     return TokenClaims(identity, jti, int(claims["exp"]))
 
 
-def bearer_identity(request: ASGIConnection[Any, Any, Any, Any], secret: str = "") -> Identity | None:
-    """The bearer token's user, as checked by the credentials middleware; 401 for a refused token.
-
-    ``secret`` is no longer used (the middleware checked the token); kept for existing callers.
-    """
+def bearer_identity(request: ASGIConnection[Any, Any, Any, Any]) -> Identity | None:
+    """The bearer token's user, as checked by the credentials middleware; 401 for a refused token."""
     checked = request.scope.get(BEARER_SCOPE_KEY)
     if isinstance(checked, str):
         raise NotAuthorizedException(checked)

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import (
@@ -109,8 +110,9 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return Response(page, status_code=500, media_type=MediaType.HTML)
 
 
-class MarketplaceRequest(Request[Any, Any, Any]):
-    """A request whose JSON body nested too deeply is a 400, not a RecursionError (a 500)."""
+class MarketplaceRequest(HTMXRequest):
+    """The htmx plugin's request (``request.htmx``) whose JSON body nested too deeply is a 400, not a RecursionError
+    (a 500)."""
 
     async def json(self) -> Any:
         try:

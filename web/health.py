@@ -16,11 +16,12 @@ from typing import Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from projections.shared.health import ReadModelStatus
 from web.api_docs import OPTIONAL_BEARER
-from web.context import Identity, bearer_identity, page_context, session_identity
+from web.context import Identity, page_context, session_identity
+from web.identity import login_required
 from web.state import WebState
 
 ERROR_ROLES = ("platform_admin", "auditor")
@@ -100,16 +101,13 @@ async def _current_roles(me: Identity | None, web: WebState) -> tuple[str, ...]:
 class HealthController(Controller):
     @get("/api/health", tags=["health"], summary="Each read model's position, lag and error (public; errors for"
                                                  " platform admins and auditors)", security=OPTIONAL_BEARER)
-    async def api(self, request: Request[Any, Any, Any], web: WebState) -> HealthReport:
-        me = bearer_identity(request, web.services.settings.secret_key) or session_identity(request)
+    async def api(self, request: Request[Any, Any, Any], web: WebState, maybe_me: Identity | None) -> HealthReport:
+        me = maybe_me or session_identity(request)  # a monitoring page in a logged-in browser shows the errors too
         roles = await _current_roles(me, web)
         return report(await web.health.statuses(), with_errors=any(r in roles for r in ERROR_ROLES))
 
-    @get("/admin/health", name="health", include_in_schema=False)
-    async def page(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = session_identity(request)
-        if me is None:
-            return Redirect(f"/login?next={request.url.path}", status_code=303)
+    @get("/admin/health", name="health", include_in_schema=False, guards=[login_required])
+    async def page(self, request: Request[Any, Any, Any], web: WebState, me: Identity) -> Template:
         context = page_context(request)
         t = context["t"]
         if "platform_admin" not in await _current_roles(me, web):

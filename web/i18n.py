@@ -226,10 +226,11 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     return DEFAULT_LANGUAGE
 
 
-def shown_value(value: object, t: Callable[..., str] | None) -> object:
-    """A value as a page prints it: where an erased person's name stood, the reader's language only (``t``)."""
-    if value == ERASED_PERSON and t is not None:
-        return t("account.erased_person")
+def shown_value(value: object, translate: Callable[[str], str] | None) -> object:
+    """A value as a page prints it: where an erased person's name stood, the reader's language only
+    (``translate``: the page's translator, which holds the accounts' label ``account.erased_person``)."""
+    if value == ERASED_PERSON and translate is not None:
+        return translate("account.erased_person")
     return value
 
 

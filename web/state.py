@@ -12,12 +12,11 @@ from typing import Any, TypeVar
 import asyncpg
 import msgspec
 from litestar.concurrency import sync_to_thread
-from psycopg import sql
 
 from marketplace.platform.services import Services
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
-from projections.shared.health import HealthQueries
+from projections.shared.health import HealthQueries, slowest_view_statement
 from web.context import Identity
 
 T = TypeVar("T")
@@ -94,18 +93,8 @@ class WebState:
             delay = min(delay * 1.5, 0.01)
 
     def _slowest_view_query(self) -> str:
-        """The lowest tracking position over the read models not stopped, as one statement (``$1``: the application).
-
-        ``least`` skips the NULL of a stopped read model; if every one is stopped, nothing is waited for.
-        """
+        """The statement that reads the lowest position over the read models not stopped (built once)."""
         if self._slowest_query is None:
-            positions = [
-                sql.SQL(
-                    "CASE WHEN EXISTS (SELECT FROM read_model_health WHERE view_name = {} AND application_name = $1)"
-                    " THEN NULL ELSE coalesce((SELECT notification_id FROM {} WHERE application_name = $1), 0) END"
-                ).format(sql.Literal(name), sql.Identifier(view.tracking_table_name))
-                for name, view in self.services.views.items()
-            ]
-            self._slowest_query = sql.SQL("SELECT coalesce(least({}), 9223372036854775807)").format(
-                sql.SQL(", ").join(positions)).as_string(None)
+            tracking = {name: view.tracking_table_name for name, view in self.services.views.items()}
+            self._slowest_query = slowest_view_statement(tracking)
         return self._slowest_query

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from web.accounts.labels import LABELS as ACCOUNT_LABELS
-from web.audit.pages import LABELS as AUDIT_LABELS
+from web.audit.labels import LABELS as AUDIT_LABELS
 from web.catalogue.labels import LABELS as CATALOGUE_LABELS
 from web.deals.labels import LABELS as DEAL_LABELS
 from web.health import LABELS as HEALTH_LABELS

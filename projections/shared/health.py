@@ -125,6 +125,23 @@ def status_statement(tracking_tables: Mapping[str, str], events_table: str, appl
     ).format(events=sql.Identifier(events_table), views=views, app=app).as_string(None)
 
 
+def slowest_view_statement(tracking_tables: Mapping[str, str]) -> str:
+    """The lowest tracking position over the read models not stopped, as one statement (``$1``: the application).
+
+    ``least`` skips the NULL of a stopped read model; if every one is stopped, nothing is waited for
+    (the statement answers the largest position). ``tracking_tables``: view name: its tracking table.
+    """
+    positions = [
+        sql.SQL(
+            "CASE WHEN EXISTS (SELECT FROM read_model_health WHERE view_name = {} AND application_name = $1)"
+            " THEN NULL ELSE coalesce((SELECT notification_id FROM {} WHERE application_name = $1), 0) END"
+        ).format(sql.Literal(name), sql.Identifier(table))
+        for name, table in tracking_tables.items()
+    ]
+    return sql.SQL("SELECT coalesce(least({}), 9223372036854775807)").format(
+        sql.SQL(", ").join(positions)).as_string(None)
+
+
 def _status(row: Mapping[str, Any] | asyncpg.Record) -> ReadModelStatus:
     return ReadModelStatus(**{key: row[key] for key in ReadModelStatus.__dataclass_fields__})
 

@@ -1,4 +1,4 @@
-"""Forms and JSON API about people: roles, password change, deactivation, erasure (PIPL).
+"""Forms about people: roles, password change, deactivation, erasure (PIPL); the JSON API is in web/accounts/api.py.
 
 Every command is re-checked by the application on the aggregates; the forms only offer what the
 actor may do (``Marketplace.grantable_roles``). Refusals answer the error page, never the page
@@ -7,43 +7,37 @@ they came from, so a refused POST shows nothing of what it was refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError, NotFoundError
 from marketplace.accounts import commands as ac
-from marketplace.accounts.passwords import hash_password
-from web.accounts.pages import admin_only, error_page, require_login
-from web.answers import Created, Done
-from web.api_docs import BEARER, answers
-from web.catalogue.api import api_identity
+from marketplace.platform.application import Marketplace
+from projections.accounts.view import AccountsQueries
+from web.accounts.pages import admin_only, error_page
+from web.commands import run_command
 from web.context import Identity, page_context
 from web.forms import text, to_command
+from web.identity import login_required
 from web.sessions import end_sessions
 from web.state import WebState
-from web.throttle import ThrottledError, client_address, password_work, throttle_members, throttle_of
-
-
-class UnconfirmedGrantOut(msgspec.Struct, frozen=True):
-    user_id: UUID
-    role: str
-    granted_by: UUID | None
+from web.throttle import ThrottledError, client_address, password_work, throttle_of
 
 
 class PeopleFormsController(Controller):
     """The /my members' controls, the password form and the platform admin's people page."""
 
     include_in_schema = False
+    guards = [login_required]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     @post("/my/password")
-    async def change_password(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
+    async def change_password(
+        self, request: Request[Any, Any, Any], web: WebState, me: Identity
+    ) -> Template | Redirect:
         form = await request.form()
         try:
             cmd = to_command(ac.ChangePassword, {"current_password": text(form, "current_password"),
@@ -55,78 +49,81 @@ class PeopleFormsController(Controller):
         return Redirect("/login?changed=password", status_code=303)  # the change ended this session too
 
     @post("/my/members/{user_id:uuid}/roles")
-    async def change_role(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
+    async def change_role(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace, me: Identity
+    ) -> Template | Redirect:
         form = await request.form()
         values = {"user_id": str(user_id), "role": text(form, "role")}
         try:
             if text(form, "action") == "revoke":
-                position = await web.run(web.services.app.accounts.revoke_role, to_command(ac.RevokeRole, values),
-                                         actor_id=me.user_id)
+                await run_command(web, marketplace.accounts.revoke_role, to_command(ac.RevokeRole, values), me)
             else:
-                position = await web.run(web.services.app.accounts.grant_role, to_command(ac.GrantRole, values),
-                                         actor_id=me.user_id)
+                await run_command(web, marketplace.accounts.grant_role, to_command(ac.GrantRole, values), me)
         except DomainError as error:
             return error_page(request, error)
-        await web.wait_for(position)
         return Redirect(_back(text(form, "next")), status_code=303)
 
     @post("/my/members/{user_id:uuid}/deactivate")
-    async def deactivate(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        cmd = ac.DeactivateUser(user_id=user_id)
-        return await _account_command(request, web, web.services.app.accounts.deactivate_user, cmd)
+    async def deactivate(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace, me: Identity
+    ) -> Template | Redirect:
+        return await _account_command(
+            request, web, me, marketplace.accounts.deactivate_user, ac.DeactivateUser(user_id=user_id))
 
     @post("/my/members/{user_id:uuid}/reactivate")
-    async def reactivate(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        cmd = ac.ReactivateUser(user_id=user_id)
-        return await _account_command(request, web, web.services.app.accounts.reactivate_user, cmd)
+    async def reactivate(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace, me: Identity
+    ) -> Template | Redirect:
+        return await _account_command(
+            request, web, me, marketplace.accounts.reactivate_user, ac.ReactivateUser(user_id=user_id))
 
     @get("/admin/people", name="admin_people")
-    async def people(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
+    async def people(
+        self, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace, accounts: AccountsQueries,
+        me: Identity,
+    ) -> Template:
         if not (await web.with_current_roles(me)).has("platform_admin"):
             return admin_only(request)
         offset = request.query_params.get("offset", "0")
         start = min(int(offset), 1_000_000) if offset.isdigit() and len(offset) < 10 else 0
-        people, total = await web.accounts.list_people(limit=100, offset=start)
-        unconfirmed = await web.run(web.services.app.accounts.unconfirmed_grants)
+        people, total = await accounts.list_people(limit=100, offset=start)
+        unconfirmed = await web.run(marketplace.accounts.unconfirmed_grants)
         ids = {g.user_id for g in unconfirmed} | {g.granted_by for g in unconfirmed if g.granted_by is not None}
-        names = {i: await web.run(web.services.app.accounts.display_name_of, i) for i in ids}
-        grantable = await web.run(web.services.app.accounts.grantable_roles, me.user_id)
+        names = {i: await web.run(marketplace.accounts.display_name_of, i) for i in ids}
+        grantable = await web.run(marketplace.accounts.grantable_roles, me.user_id)
         return Template("admin/people.html.jinja2", context=page_context(
             request, people=people, total=total, unconfirmed=unconfirmed, names=names, grantable=grantable))
 
     @get("/admin/people/{user_id:uuid}/erase", name="admin_erase")
-    async def erase_form(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+    async def erase_form(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, accounts: AccountsQueries, me: Identity
+    ) -> Template:
         """The confirmation step before an erasure, which cannot be undone."""
-        return await _erase_page(request, web, user_id)
+        return await _erase_page(request, web, accounts, me, user_id)
 
     @post("/admin/people/{user_id:uuid}/erase")
-    async def erase(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+    async def erase(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        accounts: AccountsQueries, me: Identity,
+    ) -> Template | Redirect:
         form = await request.form()
         if text(form, "understood") != "yes":  # not confirmed: nothing is run, the confirmation is asked again
-            return await _erase_page(request, web, user_id, unconfirmed=True)
-        return await _account_command(request, web, web.services.app.accounts.erase_user, ac.EraseUser(user_id=user_id),
+            return await _erase_page(request, web, accounts, me, user_id, unconfirmed=True)
+        return await _account_command(request, web, me, marketplace.accounts.erase_user, ac.EraseUser(user_id=user_id),
                                       back="/admin/people")
 
 
 async def _erase_page(
-    request: Request[Any, Any, Any], web: WebState, user_id: UUID, *, unconfirmed: bool = False
-) -> Template | Redirect:
+    request: Request[Any, Any, Any], web: WebState, accounts: AccountsQueries, me: Identity, user_id: UUID, *,
+    unconfirmed: bool = False,
+) -> Template:
     """The person to erase and the box to tick, for a platform admin only (others see the refusal alone)."""
-    me = require_login(request)
-    if isinstance(me, Redirect):
-        return me
     if not (await web.with_current_roles(me)).has("platform_admin"):
         return admin_only(request)
-    person = await web.accounts.get_user(user_id)
+    person = await accounts.get_user(user_id)
     if person is None:
         return error_page(request, NotFoundError(f"user_id: no user with id {user_id}", field="user_id"))
-    organisation = await web.accounts.get_organisation(person.organisation_id)
+    organisation = await accounts.get_organisation(person.organisation_id)
     context = page_context(request, person=person, organisation_name=organisation.name if organisation else "")
     if unconfirmed:
         context["error"] = context["t"]("account.erase_unconfirmed")
@@ -134,11 +131,9 @@ async def _erase_page(
 
 
 async def _account_command(
-    request: Request[Any, Any, Any], web: WebState, command: Any, cmd: Any, back: str = "/my"
+    request: Request[Any, Any, Any], web: WebState, me: Identity, command: Callable[..., int],
+    cmd: ac.DeactivateUser | ac.ReactivateUser | ac.EraseUser, back: str = "/my",
 ) -> Template | Redirect:
-    me = require_login(request)
-    if isinstance(me, Redirect):
-        return me
     form = await request.form()
     try:
         position = await web.run(command, cmd, actor_id=me.user_id)
@@ -172,64 +167,3 @@ async def change_password(
 def _back(target: str, default: str = "/my") -> str:
     """Where a form returns: one of our own pages only."""
     return target if target in ("/my", "/admin/people") else default
-
-
-class AccountsApiController(Controller):
-    """JSON API about people (bearer token)."""
-
-    path = "/api"
-    tags = ["accounts"]  # noqa: RUF012 - litestar declares it as an instance attribute
-    security = BEARER  # every operation here needs a bearer token
-
-    @post("/members", summary="Add a member to your organisation (plain members only until it is verified)",
-          description="Throttled per admin and per organisation: 429 with Retry-After.", guards=[throttle_members],
-          responses=answers(429))
-    async def add_member(self, data: ac.AddMember, web: WebState, request: Request[Any, Any, Any]) -> Created:
-        me = api_identity(request, web)
-        hashed = await password_work(hash_password, data.password)
-        user_id, position = await web.run(web.services.app.accounts.add_member, data, actor_id=me.user_id,
-                                          password_hash=hashed)
-        await web.wait_for(position)
-        return Created(user_id, position)
-
-    @post("/me/password", summary="Change your password (give the current one)", status_code=200,
-          description="Failed attempts are throttled per account and per address: 429 with Retry-After.",
-          responses=answers(429))
-    async def change_password(self, data: ac.ChangePassword, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = api_identity(request, web)
-        position = await change_password(request, web, me, data)
-        await web.wait_for(position)
-        return Done(position)
-
-    @post("/users/{user_id:uuid}/deactivate", summary="Deactivate a member (its org admin, or a platform admin)",
-          status_code=200)
-    async def deactivate(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = api_identity(request, web)
-        position = await web.run(web.services.app.accounts.deactivate_user, ac.DeactivateUser(user_id=user_id),
-                                 actor_id=me.user_id)
-        await end_sessions(web, user_id, position)
-        return Done(position)
-
-    @post("/users/{user_id:uuid}/reactivate", summary="Reactivate a deactivated member", status_code=200)
-    async def reactivate(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = api_identity(request, web)
-        position = await web.run(web.services.app.accounts.reactivate_user, ac.ReactivateUser(user_id=user_id),
-                                 actor_id=me.user_id)
-        await web.wait_for(position)
-        return Done(position)
-
-    @post("/users/{user_id:uuid}/erase", summary="Erase a person's personal data on request (platform admin)",
-          status_code=200)
-    async def erase(self, user_id: UUID, web: WebState, request: Request[Any, Any, Any]) -> Done:
-        me = api_identity(request, web)
-        position = await web.run(
-            web.services.app.accounts.erase_user, ac.EraseUser(user_id=user_id), actor_id=me.user_id)
-        await end_sessions(web, user_id, position)
-        return Done(position)
-
-    @get("/users/unconfirmed-roles", summary="Old platform-wide grants not honoured until confirmed (platform admin)")
-    async def unconfirmed(self, web: WebState, request: Request[Any, Any, Any]) -> list[UnconfirmedGrantOut]:
-        me = api_identity(request, web)
-        await web.run(web.services.app.accounts.require_platform_admin, me.user_id)
-        grants = await web.run(web.services.app.accounts.unconfirmed_grants)
-        return [UnconfirmedGrantOut(g.user_id, g.role, g.granted_by) for g in grants]

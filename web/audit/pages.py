@@ -1,4 +1,4 @@
-"""Audit pages and API: the event log, a record's history with diffs, and a listing as it stood at an instant.
+"""Audit pages: the event log, a record's history with diffs, and a listing as it stood at an instant.
 
 The event log reads the ``audit_log`` read model; history and as-of states are replayed from
 the event store in a worker thread. Auditors and platform admins may read everything; every
@@ -15,22 +15,23 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-import msgspec
 from litestar import Controller, Request, get
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
-from litestar.response import Redirect, Template
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
 
-from domain.shared.errors import PermissionDeniedError, ValidationError
+from domain.shared.errors import ValidationError
 from marketplace.audit.listing_page import ListingAsOf, listing_as_of
 from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
+from marketplace.platform.application import Marketplace
 from projections.audit.log import KNOWN_AGGREGATE_TYPES, KNOWN_EVENT_TYPES
-from projections.audit.queries import AuditEvent, AuditFilters, AuditLogQueries, AuditReads
+from projections.audit.queries import AuditFilters, AuditLogQueries, AuditReads
 from projections.catalogue.queries import ListingDetail, ListingItem, PatentRecord, StatusChange
-from web.api_docs import BEARER
 from web.catalogue.pages import ipc_titles
-from web.context import Identity, bearer_identity, page_context, session_identity
-from web.params import MAX_OFFSET, MAX_VERSION, Version, page_number, whole_number
+from web.context import Identity, page_context
+from web.identity import login_required
+from web.params import MAX_OFFSET, MAX_VERSION, page_number, whole_number
 from web.state import WebState
 
 PAGE_SIZE = 50
@@ -41,54 +42,6 @@ EVENT_LOG_TYPE = "EventLog"
 AUDIT_ROLES = ("auditor", "platform_admin")
 PUBLIC_LISTING_STATUSES = ("published", "suspended", "withdrawn")
 FILTER_KEYS = ("aggregate_type", "event_type", "aggregate_id", "organisation_id", "actor", "since", "until")
-
-# key: (中文, English). Kept here until they move to web/i18n.py; other keys fall through to it.
-LABELS: dict[str, tuple[str, str]] = {
-    "nav.audit": ("审计", "Audit"),
-    "audit.events.title": ("审计 · 事件日志", "Audit · event log"),
-    "audit.events.total": ("共 {total} 条事件", "{total} events"),
-    "audit.events.none": ("没有符合条件的事件。", "No events match."),
-    "audit.filter.aggregate_type": ("记录类型", "Record type"),
-    "audit.filter.event_type": ("事件类型", "Event type"),
-    "audit.filter.aggregate_id": ("记录 ID", "Record id"),
-    "audit.filter.organisation_id": ("机构 ID", "Organisation id"),
-    "audit.filter.actor": ("操作人 ID", "Actor id"),
-    "audit.filter.since": ("起始时间（UTC）", "From (UTC)"),
-    "audit.filter.until": ("截止时间（UTC）", "Until (UTC)"),
-    "audit.filter.any": ("全部", "Any"),
-    "audit.filter.apply": ("筛选", "Filter"),
-    "audit.filter.clear": ("清除筛选", "Clear filters"),
-    "audit.filter.invalid": ("已忽略无效的筛选值：{fields}", "Invalid filter values ignored: {fields}"),
-    "audit.col.position": ("序号", "#"),
-    "audit.col.time": ("时间（UTC）", "Time (UTC)"),
-    "audit.col.actor": ("操作人", "Actor"),
-    "audit.col.record": ("记录", "Record"),
-    "audit.col.organisations": ("相关机构", "Organisations"),
-    "audit.col.event": ("事件", "Event"),
-    "audit.col.summary": ("摘要", "Summary"),
-    "audit.col.version": ("版本", "Version"),
-    "audit.col.changes": ("变更（变更前 → 变更后）", "Changes (before → after)"),
-    "audit.col.reader": ("查阅人", "Reader"),
-    "audit.col.page": ("页面", "Page"),
-    "audit.history.title": ("记录历史", "Record history"),
-    "audit.history.state": ("第 {version} 版的状态", "State at version {version}"),
-    "audit.history.show": ("查看此版本", "Show this version"),
-    "audit.history.buyer_saw": ("买方当时所见", "What a buyer saw"),
-    "audit.history.in_log": ("在事件日志中查看", "In the event log"),
-    "audit.history.reads": ("审计查阅记录", "Audit reads of this record"),
-    "audit.history.no_reads": ("尚无审计查阅记录。", "No audit reads yet."),
-    "audit.history.recorded": ("本次查阅已记录。", "This read has been recorded."),
-    "audit.asof.banner": ("此页面为该挂牌在 {when} 时的状态（挂牌第 {version} 版），并非当前状态。",
-                          "As it stood at {when} (listing version {version}); this is not the current page."),
-    "audit.asof.current": ("查看当前页面", "See the current page"),
-    "audit.asof.history": ("完整历史", "Full history"),
-    "audit.actor.none": ("（未记录）", "(not recorded)"),
-    "audit.type.Listing": ("挂牌", "Listing"),
-    "audit.type.Patent": ("专利", "Patent"),
-    "audit.type.Organisation": ("机构", "Organisation"),
-    "audit.type.User": ("用户", "User"),
-    "audit.forbidden": ("此页面仅限审计员或平台管理员访问。", "This page needs the role auditor or platform_admin."),
-}
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Parameter(ge=0, le=MAX_OFFSET, description="rows to skip")]
@@ -157,23 +110,10 @@ def _forbidden(request: Request[Any, Any, Any]) -> Template:
                     context=page_context(request, status=403, message=t("audit.forbidden")))
 
 
-async def _auditor_page(request: Request[Any, Any, Any], web: WebState) -> Identity | Redirect | Template:
-    """The auditor behind a page request; else a redirect to log in, or a 403 page."""
-    me = session_identity(request)
-    if me is None:
-        return Redirect(f"/login?next={request.url.path}", status_code=303)
+async def _auditor_page(request: Request[Any, Any, Any], web: WebState, me: Identity) -> Identity | Template:
+    """``me`` with the roles held now, if an auditor or platform admin; else the 403 page."""
     me = await web.with_current_roles(me)
     return me if can_audit(me) else _forbidden(request)
-
-
-async def _auditor_api(request: Request[Any, Any, Any], web: WebState) -> Identity:
-    me = bearer_identity(request, web.services.settings.secret_key)
-    if me is None:
-        raise NotAuthorizedException("authorization: send 'Authorization: Bearer <token>' (POST /api/auth/token)")
-    me = await web.with_current_roles(me)
-    if not can_audit(me):
-        raise PermissionDeniedError("this needs the role auditor or platform_admin")
-    return me
 
 
 async def record_read(
@@ -238,65 +178,23 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-# --- API shapes -----------------------------------------------------------------------------
-
-
-class AuditEventCollection(msgspec.Struct, frozen=True):
-    items: list[AuditEvent]
-    total: int
-
-
-class HistoryItem(msgspec.Struct, frozen=True):
-    """One event of a record; ``changes`` maps each changed field to ``[before, after]``."""
-
-    version: int
-    event_type: str
-    timestamp: datetime
-    actor: UUID | None
-    actor_name: str | None
-    changes: dict[str, list[Any]]
-
-
-class AggregateHistory(msgspec.Struct, frozen=True):
-    aggregate_id: UUID
-    aggregate_type: str
-    history: list[HistoryItem]
-
-
-class AggregateStateView(msgspec.Struct, frozen=True):
-    """A record as it stood at ``version`` (secrets redacted); ``as_of`` is the instant asked for, if any."""
-
-    aggregate_id: UUID
-    aggregate_type: str
-    version: int
-    created_on: datetime
-    modified_on: datetime
-    as_of: datetime | None
-    state: dict[str, Any]
-
-
-def _items(entries: list[HistoryEntry], names: dict[UUID, str]) -> list[HistoryItem]:
-    return [HistoryItem(e.version, e.event_type, e.timestamp, e.actor, names.get(e.actor) if e.actor else None,
-                        {k: list(v) for k, v in e.changes.items()}) for e in entries]
-
-
-def _type_of(entries: list[HistoryEntry]) -> str:
+def type_of(entries: list[HistoryEntry]) -> str:
     return entries[0].event_type.split(".", 1)[0]
 
 
 class AuditController(Controller):
-    """The auditor's pages (``/audit/…``), the as-of listing page, and the audit API (``/api/audit/…``)."""
+    """The auditor's pages (``/audit/…``) and the as-of listing page (the API is in ``web.audit.api``)."""
 
     include_in_schema = False
 
     # --- pages ------------------------------------------------------------------------------
-    @get("/audit/events", name="audit_events")
-    async def events(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = await _auditor_page(request, web)
-        if not isinstance(me, Identity):
-            return me
+    @get("/audit/events", name="audit_events", guards=[login_required])
+    async def events(self, request: HTMXRequest, web: WebState, me: Identity) -> Template:
+        auditor = await _auditor_page(request, web, me)
+        if not isinstance(auditor, Identity):
+            return auditor
         filters, active, page, invalid = _page_filters(request)
-        await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
+        await record_read(request, web, auditor, EVENT_LOG_ID, EVENT_LOG_TYPE)
         items, total = await AuditLogQueries(web.pool).list_and_count(filters)
         pages = max(1, math.ceil(total / PAGE_SIZE))
 
@@ -304,26 +202,27 @@ class AuditController(Controller):
             merged = {**active, **{k: str(v) for k, v in change.items() if v is not None}}
             return "/audit/events" + ("?" + urlencode(merged) if merged else "")
 
-        partial = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "audit-results"
+        partial = bool(request.htmx) and request.htmx.target == "audit-results"
         template = "audit/partials/events.html.jinja2" if partial else "audit/events.html.jinja2"
         return Template(template, context=audit_context(
             request, items=items, total=total, page=page, pages=pages, active=active, link=link, invalid=invalid,
             aggregate_types=KNOWN_AGGREGATE_TYPES, event_types=KNOWN_EVENT_TYPES))
 
-    @get("/audit/aggregates/{aggregate_id:uuid}", name="audit_aggregate")
+    @get("/audit/aggregates/{aggregate_id:uuid}", name="audit_aggregate", guards=[login_required])
     async def aggregate(
-        self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState
-    ) -> Template | Redirect:
-        me = await _auditor_page(request, web)
-        if not isinstance(me, Identity):
-            return me
+        self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        me: Identity,
+    ) -> Template:
+        auditor = await _auditor_page(request, web, me)
+        if not isinstance(auditor, Identity):
+            return auditor
         at, version = _when(request)
-        entries = await web.run(history, web.services.app, aggregate_id)
+        entries = await web.run(history, marketplace, aggregate_id)
         state = None
         if at is not None or version is not None:
-            state = await web.run(state_at, web.services.app, aggregate_id, version=version, at=at)
-        kind = _type_of(entries)
-        await record_read(request, web, me, aggregate_id, kind, version=version, as_of=at)
+            state = await web.run(state_at, marketplace, aggregate_id, version=version, at=at)
+        kind = type_of(entries)
+        await record_read(request, web, auditor, aggregate_id, kind, version=version, as_of=at)
         queries = AuditLogQueries(web.pool)
         names = await queries.actor_names([e.actor for e in entries if e.actor is not None])
         reads = await AuditReads(web.pool).for_aggregate(aggregate_id)
@@ -332,61 +231,20 @@ class AuditController(Controller):
             state=state, at=at, reads=reads))
 
     @get("/listings/{listing_id:uuid}/as-of", name="listing_as_of")
-    async def listing_as_of_page(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+    async def listing_as_of_page(
+        self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        maybe_me: Identity | None,
+    ) -> Template:
         at, version = _when(request)
-        seen = await web.run(listing_as_of, web.services.app, listing_id, at=at, version=version)
-        me = session_identity(request)
+        seen = await web.run(listing_as_of, marketplace, listing_id, at=at, version=version)
         if seen.listing.status not in PUBLIC_LISTING_STATUSES:
-            own = me is not None and me.organisation_id == seen.listing.organisation_id
-            if not (own or can_audit(me)):
+            own = maybe_me is not None and maybe_me.organisation_id == seen.listing.organisation_id
+            if not (own or can_audit(maybe_me)):
                 raise NotFoundException(f"listing_id: no listing with id {listing_id}")
-            if me is not None and can_audit(me):
-                await record_read(request, web, me, listing_id, "Listing", version=seen.listing.version,
+            if maybe_me is not None and can_audit(maybe_me):
+                await record_read(request, web, maybe_me, listing_id, "Listing", version=seen.listing.version,
                                   as_of=seen.instant)
         detail = listing_detail(seen)
         return Template("audit/listing_as_of.html.jinja2", context=audit_context(
             request, d=detail, seen=seen, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=False,
-            audit=can_audit(me)))
-
-    # --- API --------------------------------------------------------------------------------
-    @get("/api/audit/events", include_in_schema=True, tags=["audit"],
-         summary="The event log, newest first, filtered (auditors and platform admins)", security=BEARER)
-    async def api_events(
-        self, request: Request[Any, Any, Any], web: WebState, aggregate_type: str | None = None,
-        aggregate_id: UUID | None = None, organisation_id: UUID | None = None, actor: UUID | None = None,
-        event_type: str | None = None, since: datetime | None = None, until: datetime | None = None,
-        limit: Limit = 50, offset: Offset = 0,
-    ) -> AuditEventCollection:
-        me = await _auditor_api(request, web)
-        await record_read(request, web, me, EVENT_LOG_ID, EVENT_LOG_TYPE)
-        filters = AuditFilters(
-            aggregate_type=aggregate_type, aggregate_id=aggregate_id, organisation_id=organisation_id, actor=actor,
-            event_type=event_type, since=as_utc(since) if since else None, until=as_utc(until) if until else None,
-            limit=limit, offset=offset)
-        items, total = await AuditLogQueries(web.pool).list_and_count(filters)
-        return AuditEventCollection(items, total)
-
-    @get("/api/audit/aggregates/{aggregate_id:uuid}", include_in_schema=True, tags=["audit"],
-         summary="A record's history from the event store: each event with actor, time and changed fields",
-         security=BEARER)
-    async def api_history(self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState) -> AggregateHistory:
-        me = await _auditor_api(request, web)
-        entries = await web.run(history, web.services.app, aggregate_id)
-        await record_read(request, web, me, aggregate_id, _type_of(entries))
-        names = await AuditLogQueries(web.pool).actor_names([e.actor for e in entries if e.actor is not None])
-        return AggregateHistory(aggregate_id, _type_of(entries), _items(entries, names))
-
-    @get("/api/audit/aggregates/{aggregate_id:uuid}/state", include_in_schema=True, tags=["audit"],
-         summary="A record as it stood at a version or an instant (now without either), from the event store",
-         security=BEARER)
-    async def api_state(
-        self, aggregate_id: UUID, request: Request[Any, Any, Any], web: WebState, at: datetime | None = None,
-        version: Version = None,
-    ) -> AggregateStateView:
-        me = await _auditor_api(request, web)
-        at = as_utc(at) if at else None
-        s = await web.run(state_at, web.services.app, aggregate_id, version=version, at=at)
-        await record_read(request, web, me, aggregate_id, s.aggregate_type, version=version, as_of=at)
-        return AggregateStateView(s.aggregate_id, s.aggregate_type, s.version, s.created_on, s.modified_on, at,
-                                  s.state)
-
+            audit=can_audit(maybe_me)))

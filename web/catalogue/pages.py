@@ -11,10 +11,12 @@ from uuid import UUID
 from litestar import Controller, Request, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import File, Redirect, Template
 
-from projections.catalogue.queries import ListingFilters
-from web.context import page_context, session_identity
+from projections.accounts.view import AccountsQueries
+from projections.catalogue.queries import CatalogueQueries, ListingFilters
+from web.context import Identity, page_context
 from web.forms import yuan_to_fen
 from web.params import page_number
 from web.state import WebState
@@ -66,16 +68,16 @@ class PagesController(Controller):
     include_in_schema = False
 
     @get("/", name="home")
-    async def home(self, request: Request[Any, Any, Any], web: WebState) -> Template:
-        counts = await web.catalogue.counts()
-        latest = await web.catalogue.latest(8)
+    async def home(self, request: Request[Any, Any, Any], catalogue: CatalogueQueries) -> Template:
+        counts = await catalogue.counts()
+        latest = await catalogue.latest(8)
         return Template("home.html.jinja2", context=page_context(request, counts=counts, latest=latest))
 
     @get("/listings", name="listings")
-    async def listings(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+    async def listings(self, request: HTMXRequest, web: WebState, catalogue: CatalogueQueries) -> Template:
         filters, active, page = _filters(request)
-        partial = request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "results"
-        result = await web.catalogue.list_and_count(filters, with_facets=True)
+        partial = bool(request.htmx) and request.htmx.target == "results"
+        result = await catalogue.list_and_count(filters, with_facets=True)
         pages = max(1, math.ceil(result.total / PAGE_SIZE))
 
         def link(**change: Any) -> str:
@@ -92,9 +94,12 @@ class PagesController(Controller):
         return Template(template, context=context)
 
     @get("/listings/{listing_id:uuid}", name="listing")
-    async def listing(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
-        detail = await web.catalogue.get_one_or_none(listing_id)
-        me = session_identity(request)
+    async def listing(
+        self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState, catalogue: CatalogueQueries,
+        maybe_me: Identity | None,
+    ) -> Template:
+        detail = await catalogue.get_one_or_none(listing_id)
+        me = maybe_me
         if detail is None or (
             detail.listing.status == "draft"
             and not (me and (me.organisation_id == detail.listing.organisation_id or me.has("platform_admin")))
@@ -105,21 +110,24 @@ class PagesController(Controller):
             request, d=detail, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=can_edit))
 
     @get("/patents", name="patents")
-    async def patents(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+    async def patents(self, request: Request[Any, Any, Any], catalogue: CatalogueQueries) -> Template:
         q = request.query_params.get("q", "")[:200]
         page = page_number(request.query_params.get("page"))
-        items, total = await web.catalogue.list_patents(q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        items, total = await catalogue.list_patents(q=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         pages = max(1, math.ceil(total / PAGE_SIZE))
         return Template("patents/index.html.jinja2", context=page_context(
             request, items=items, total=total, q=q, page=page, pages=pages))
 
     @get("/patents/{patent_id:uuid}", name="patent")
-    async def patent(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
-        found = await web.catalogue.get_patent(patent_id)
+    async def patent(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState, catalogue: CatalogueQueries,
+        accounts: AccountsQueries, maybe_me: Identity | None,
+    ) -> Template:
+        found = await catalogue.get_patent(patent_id)
         if found is None:
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
         patent, history = found
-        me = session_identity(request)
+        me = maybe_me
         owns = me is not None and any(o.get("organisation_id") == str(me.organisation_id) for o in patent.owners)
         # Offered forms only; the commands check the rules again on the aggregates.
         registrant = patent.registrant_organisation_id
@@ -129,9 +137,9 @@ class PagesController(Controller):
         may_withdraw = active and owns and me is not None and me.has("org_admin") and (
             not registrant_owns or registrant == me.organisation_id)
         could_claim = active and me is not None and registrant != me.organisation_id
-        mine = await web.accounts.get_organisation(me.organisation_id) if me else None
+        mine = await accounts.get_organisation(me.organisation_id) if me else None
         verified = mine is not None and mine.verified
-        claims = (await web.catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
+        claims = (await catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
         return Template("patents/detail.html.jinja2", context=page_context(
             request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
             may_withdraw=may_withdraw, may_claim=could_claim and verified,

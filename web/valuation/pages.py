@@ -2,12 +2,13 @@
 
 Pages read the valuation read model; every form posts a command to the application, which checks the
 accreditation, the conflict of interest and who may supersede or withdraw on the aggregates. The JSON
-API is in valuation_api.py; both share the helpers here.
+API is in web/valuation/api.py; both share the helpers here.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -19,54 +20,68 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
-from domain.valuation.methods import METHODS, MethodSpec
+from domain.valuation.methods import METHODS, Approach, Kind, MethodSpec
 from domain.valuation.valuation import Purpose
+from marketplace.platform.application import Marketplace
 from marketplace.valuation import commands as vc
+from projections.accounts.view import AccountsQueries
+from projections.catalogue.queries import CatalogueQueries
 from projections.valuation.queries import (
     AccreditationRow,
     PatentValuationRecord,
     ValuationQueries,
     agency_members,
 )
-from web.accounts.pages import error_page, explain, require_login
-from web.context import Identity, language_of, page_context, session_identity
+from web.accounts.pages import error_page, explain
+from web.commands import run_command
+from web.context import Identity, language_of, page_context
 from web.errors import status_of
 from web.forms import optional, text, to_command
+from web.identity import login_required
 from web.state import WebState
 from web.valuation.chart import decimal_text, value_chart
-
-
-def queries(web: WebState) -> ValuationQueries:
-    return ValuationQueries(web.pool)
 
 
 def today(web: WebState) -> date:
     return web.services.app.clock.now().date()
 
 
-def method_specs(lang: str) -> list[dict[str, Any]]:
+class MethodFieldOut(msgspec.Struct, frozen=True):
+    """One input of a valuation method, as the form and the API show it (``label`` in the reader's language)."""
+
+    name: str
+    kind: Kind
+    label: str
+    label_zh: str
+    label_en: str
+    required: bool
+    default: str | bool | None
+
+
+class MethodOut(msgspec.Struct, frozen=True):
+    """A valuation method: id, names (``name`` in the reader's language), approach, formula and inputs."""
+
+    id: str
+    name: str
+    name_zh: str
+    name_en: str
+    approach: Approach
+    formula: str
+    fields: list[MethodFieldOut]
+
+
+def method_specs(lang: str) -> list[MethodOut]:
     """The methods as the form and the API show them: id, names, approach, formula, input fields."""
     return [
-        {
-            "id": m.id,
-            "name": m.name_zh if lang == "zh" else m.name_en,
-            "name_zh": m.name_zh,
-            "name_en": m.name_en,
-            "approach": m.approach,
-            "formula": m.formula,
-            "fields": [
-                {
-                    "name": f.name,
-                    "kind": f.kind,
-                    "label": f.label_zh if lang == "zh" else f.label_en,
-                    "label_zh": f.label_zh,
-                    "label_en": f.label_en,
-                    "required": f.required,
-                    "default": f.default,
-                }
+        MethodOut(
+            id=m.id, name=m.name_zh if lang == "zh" else m.name_en, name_zh=m.name_zh, name_en=m.name_en,
+            approach=m.approach, formula=m.formula,
+            fields=[
+                MethodFieldOut(name=f.name, kind=f.kind, label=f.label_zh if lang == "zh" else f.label_en,
+                               label_zh=f.label_zh, label_en=f.label_en, required=f.required, default=f.default)
                 for f in m.fields
             ],
-        }
+        )
         for m in METHODS.values()
     ]
 
@@ -101,18 +116,20 @@ def valuation_context(request: Request[Any, Any, Any], **values: Any) -> dict[st
     return context
 
 
-async def my_accreditation(web: WebState, me: Identity | None) -> AccreditationRow | None:
-    return None if me is None else await queries(web).get_accreditation(me.user_id, today(web))
+async def my_accreditation(web: WebState, valuation: ValuationQueries, me: Identity | None) -> AccreditationRow | None:
+    return None if me is None else await valuation.get_accreditation(me.user_id, today(web))
 
 
-async def as_seen_by(web: WebState, me: Identity | None, record: PatentValuationRecord) -> PatentValuationRecord:
+async def as_seen_by(
+    catalogue: CatalogueQueries, me: Identity | None, record: PatentValuationRecord
+) -> PatentValuationRecord:
     """Offers made are negotiation (seen by the two parties and auditors only, like the thread): the
     public record keeps assessments, prices paid and open-licence terms; the patent's owners,
     auditors and platform admins also see the offers made on it."""
     if me is not None and (me.has("auditor") or me.has("platform_admin")):
         return record
     if me is not None:
-        found = await web.catalogue.get_patent(record.patent.patent_id)
+        found = await catalogue.get_patent(record.patent.patent_id)
         if found is not None and str(me.organisation_id) in {str(o.get("organisation_id")) for o in found[0].owners}:
             return record
     return msgspec.structs.replace(record, offers=[])
@@ -123,32 +140,36 @@ class ValuationPagesController(Controller):
 
     # --- a patent's assessments -----------------------------------------------------------
     @get("/patents/{patent_id:uuid}/valuations", name="patent_valuations")
-    async def history(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
-        record = await queries(web).patent_record(patent_id)
+    async def history(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries,
+        catalogue: CatalogueQueries, maybe_me: Identity | None,
+    ) -> Template:
+        record = await valuation.patent_record(patent_id)
         if record is None:
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
-        me = session_identity(request)
-        record = await as_seen_by(web, me, record)
-        context = valuation_context(request, record=record, mine=await my_accreditation(web, me))
+        record = await as_seen_by(catalogue, maybe_me, record)
+        context = valuation_context(request, record=record, mine=await my_accreditation(web, valuation, maybe_me))
         context["chart"] = value_chart(record, context["lang"], context["t"]("valuation.chart"))
         return Template("valuation/patent.html.jinja2", context=context)
 
     @get("/valuation/patents/{patent_id:uuid}/chart", name="valuation_chart")
-    async def chart(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
+    async def chart(
+        self, patent_id: UUID, request: Request[Any, Any, Any], valuation: ValuationQueries,
+        catalogue: CatalogueQueries, maybe_me: Identity | None,
+    ) -> Template:
         """The chart partial (the listing page loads it with htmx)."""
-        record = await queries(web).patent_record(patent_id)
+        record = await valuation.patent_record(patent_id)
         if record is not None:
-            record = await as_seen_by(web, session_identity(request), record)
+            record = await as_seen_by(catalogue, maybe_me, record)
         context = valuation_context(request, record=record)
         context["chart"] = value_chart(record, context["lang"], context["t"]("valuation.chart")) if record else ""
         return Template("valuation/partials/chart.html.jinja2", context=context)
 
-    @get("/patents/{patent_id:uuid}/valuations/new", name="valuation_new")
-    async def form(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
-        record = await queries(web).patent_record(patent_id)
+    @get("/patents/{patent_id:uuid}/valuations/new", name="valuation_new", guards=[login_required])
+    async def form(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries
+    ) -> Template:
+        record = await valuation.patent_record(patent_id)
         if record is None:
             raise NotFoundException(f"patent_id: no patent with id {patent_id}")
         values = {
@@ -189,13 +210,13 @@ class ValuationPagesController(Controller):
         )
 
     @post("/valuation/preview", name="valuation_preview")
-    async def preview(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+    async def preview(self, request: Request[Any, Any, Any], marketplace: Marketplace) -> Template:
         """Calculate without recording: the same calculation the record command runs."""
         form = await request.form()
         spec = _spec(text(form, "method"))
         try:
             cmd = to_command(vc.CalculateValuation, {"method": spec.id, "inputs": form_inputs(form, spec)})
-            result = web.services.app.valuation.calculate_valuation(cmd)
+            result = marketplace.valuation.calculate_valuation(cmd)
         except DomainError as error:
             return Template(
                 "valuation/partials/preview.html.jinja2",
@@ -206,11 +227,11 @@ class ValuationPagesController(Controller):
             "valuation/partials/preview.html.jinja2", context=valuation_context(request, result=result, error=None)
         )
 
-    @post("/patents/{patent_id:uuid}/valuations/new")
-    async def record(self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
+    @post("/patents/{patent_id:uuid}/valuations/new", guards=[login_required])
+    async def record(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        valuation: ValuationQueries, me: Identity,
+    ) -> Template | Redirect:
         form = await request.form()
         values = {k: text(form, k) for k in form}
         try:
@@ -230,59 +251,59 @@ class ValuationPagesController(Controller):
                     "supersedes": optional(form, "supersedes"),
                 },
             )
-            _, position = await web.run(web.services.app.valuation.record_assessment, cmd, actor_id=me.user_id)
+            await run_command(web, marketplace.valuation.record_assessment, cmd, me)
         except DomainError as error:
-            record = await queries(web).patent_record(patent_id)
+            record = await valuation.patent_record(patent_id)
             if record is None:
                 raise NotFoundException(f"patent_id: no patent with id {patent_id}") from None
             return self._form(request, record, values, error)
-        await web.wait_for(position)
         return Redirect(f"/patents/{patent_id}/valuations", status_code=303)
 
-    @post("/valuations/{valuation_id:uuid}/withdraw")
-    async def withdraw(self, valuation_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
+    @post("/valuations/{valuation_id:uuid}/withdraw", guards=[login_required])
+    async def withdraw(
+        self, valuation_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        valuation: ValuationQueries, me: Identity,
+    ) -> Template | Redirect:
         form = await request.form()
         try:
             cmd = to_command(vc.WithdrawAssessment, {"valuation_id": str(valuation_id), "reason": text(form, "reason")})
-            position = await web.run(web.services.app.valuation.withdraw_assessment, cmd, actor_id=me.user_id)
+            await run_command(web, marketplace.valuation.withdraw_assessment, cmd, me)
         except DomainError as error:
             return error_page(request, error)
-        await web.wait_for(position)
-        row = await queries(web).get_assessment(valuation_id)
+        row = await valuation.get_assessment(valuation_id)
         return Redirect(f"/patents/{row.patent_id}/valuations" if row else "/", status_code=303)
 
     # --- fields and valuers -----------------------------------------------------------------
     @get("/valuation/fields/{ipc:path}", name="valuation_field")
-    async def field(self, ipc: str, request: Request[Any, Any, Any], web: WebState) -> Template:
-        record = await queries(web).field_record(ipc.strip("/"))
+    async def field(self, ipc: str, request: Request[Any, Any, Any], valuation: ValuationQueries) -> Template:
+        record = await valuation.field_record(ipc.strip("/"))
         return Template("valuation/field.html.jinja2", context=valuation_context(request, field=record))
 
     @get("/valuers/{user_id:uuid}", name="valuer")
-    async def valuer(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
-        profile = await queries(web).valuer_profile(user_id, today(web))
+    async def valuer(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries
+    ) -> Template:
+        profile = await valuation.valuer_profile(user_id, today(web))
         if profile is None:
             raise NotFoundException(f"user_id: no valuer with id {user_id}")
         return Template("valuation/valuer.html.jinja2", context=valuation_context(request, profile=profile))
 
     # --- accreditation (platform admin) -----------------------------------------------------
-    @get("/admin/valuers", name="admin_valuers")
-    async def accreditations(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
+    @get("/admin/valuers", name="admin_valuers", guards=[login_required])
+    async def accreditations(
+        self, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries, me: Identity
+    ) -> Template:
         if not (await web.with_current_roles(me)).has("platform_admin"):
             raise PermissionDeniedError("this needs the role platform_admin")
-        return await self._admin_page(request, web, {})
+        return await self._admin_page(request, web, valuation, {})
 
     async def _admin_page(
-        self, request: Request[Any, Any, Any], web: WebState, values: dict[str, Any], error: DomainError | None = None
+        self, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries, values: dict[str, Any],
+        error: DomainError | None = None,
     ) -> Template:
         context = valuation_context(
             request,
-            rows=await queries(web).list_accreditations(today(web)),
+            rows=await valuation.list_accreditations(today(web)),
             members=await agency_members(web.pool),
             values=values,
         )
@@ -292,34 +313,37 @@ class ValuationPagesController(Controller):
             "valuation/admin.html.jinja2", context=context, status_code=status_of(error) if error is not None else 200
         )
 
-    @post("/admin/valuers")
-    async def accredit(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
-        return await self._admin_command(request, web, "accredit_valuer", vc.AccreditValuer, {})
+    @post("/admin/valuers", guards=[login_required])
+    async def accredit(
+        self, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace, valuation: ValuationQueries,
+        accounts: AccountsQueries, me: Identity,
+    ) -> Template | Redirect:
+        return await self._admin_command(request, web, valuation, accounts, me, marketplace.valuation.accredit_valuer,
+                                         vc.AccreditValuer, {})
 
-    @post("/admin/valuers/{user_id:uuid}/renew")
-    async def renew(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+    @post("/admin/valuers/{user_id:uuid}/renew", guards=[login_required])
+    async def renew(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        valuation: ValuationQueries, accounts: AccountsQueries, me: Identity,
+    ) -> Template | Redirect:
         return await self._admin_command(
-            request, web, "renew_accreditation", vc.RenewAccreditation, {"user_id": str(user_id)}
-        )
+            request, web, valuation, accounts, me, marketplace.valuation.renew_accreditation,
+            vc.RenewAccreditation, {"user_id": str(user_id)})
 
-    @post("/admin/valuers/{user_id:uuid}/revoke")
-    async def revoke(self, user_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
+    @post("/admin/valuers/{user_id:uuid}/revoke", guards=[login_required])
+    async def revoke(
+        self, user_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        valuation: ValuationQueries, accounts: AccountsQueries, me: Identity,
+    ) -> Template | Redirect:
         return await self._admin_command(
-            request, web, "revoke_accreditation", vc.RevokeAccreditation, {"user_id": str(user_id)}
-        )
+            request, web, valuation, accounts, me, marketplace.valuation.revoke_accreditation,
+            vc.RevokeAccreditation, {"user_id": str(user_id)})
 
     async def _admin_command(
-        self,
-        request: Request[Any, Any, Any],
-        web: WebState,
-        name: str,
-        kind: type[msgspec.Struct],
-        fixed: dict[str, str],
+        self, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries, accounts: AccountsQueries,
+        me: Identity, command: Callable[..., object], kind: type[msgspec.Struct], fixed: dict[str, str],
     ) -> Template | Redirect:
-        me = require_login(request)
-        if isinstance(me, Redirect):
-            return me
-        user = await web.accounts.get_user(me.user_id)
+        user = await accounts.get_user(me.user_id)
         if user is None or "platform_admin" not in user.roles:
             # Refused before anything else: the admin page (members, credentials) is never the answer.
             return error_page(request, PermissionDeniedError("this needs the role platform_admin"))
@@ -327,8 +351,7 @@ class ValuationPagesController(Controller):
         values = {k: text(form, k) for k in form if k != "_csrf_token"}
         try:
             cmd = to_command(kind, {k: v for k, v in values.items() if v} | fixed)
-            result = await web.run(web.services.app.command(name), cmd, actor_id=me.user_id)
+            await run_command(web, command, cmd, me)
         except DomainError as error:
-            return await self._admin_page(request, web, values, error)
-        await web.wait_for(result[1] if isinstance(result, tuple) else result)
+            return await self._admin_page(request, web, valuation, values, error)
         return Redirect("/admin/valuers", status_code=303)
