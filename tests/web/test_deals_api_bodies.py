@@ -46,7 +46,8 @@ BODIES: list[tuple[type[b.Body], type[msgspec.Struct], set[str]]] = [
 
 def shape(kind: type[msgspec.Struct], without: Collection[str] = ()) -> dict[str, tuple[Any, Any, Any]]:
     """Each field's type (with its limits), default and default factory."""
-    return {f.name: (f.type, f.default, f.default_factory) for f in msgspec.structs.fields(kind) if f.name not in without}
+    fields = msgspec.structs.fields(kind)
+    return {f.name: (f.type, f.default, f.default_factory) for f in fields if f.name not in without}
 
 
 @pytest.mark.parametrize(("body", "command", "path_ids"), BODIES, ids=lambda x: getattr(x, "__name__", ""))
