@@ -36,8 +36,10 @@ from web.catalogue.member_pages import MemberFormsController
 from web.catalogue.pages import PagesController
 from web.catalogue.registrations import RegistrationPagesController
 from web.catalogue.registrations_api import RegistrationsApiController
-from web.deals.api import DealsApiController
-from web.deals.pages import DealsController
+from web.deals.api import DealsApiController, NoticesApiController
+from web.deals.pages import DealsController, NoticesController
+from web.deals.payments import PaymentPagesController
+from web.deals.payments_api import PaymentsApiController
 from web.deals.webhooks import WebhooksController
 from web.deps import DEPENDENCIES
 from web.errors import (
@@ -143,6 +145,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
             AuditApiController, DailyRootsController, DealsController, DealsApiController, WebhooksController,
+            NoticesController, NoticesApiController, PaymentPagesController, PaymentsApiController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController,

@@ -9,8 +9,7 @@ wait for read models to catch up (read-your-writes). The groups: ``accounts``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, cast
+from collections.abc import Mapping
 
 from domain.catalogue.ipc import IpcScheme
 from marketplace.accounts.people import Accounts
@@ -65,18 +64,3 @@ class Marketplace(MarketplaceBase):
         self.payments = Payments(self, checks, policy, gateways)
         self.valuation = Valuations(self)
         self.audit = AuditReads(self)
-
-    @property
-    def groups(self) -> dict[str, object]:
-        """The command groups by name (``COMMAND_GROUPS``)."""
-        return {name: getattr(self, name) for name in COMMAND_GROUPS}
-
-    def command(self, name: str) -> Callable[..., Any]:
-        """The public command method ``name`` of whichever group holds it (for callers that still
-        choose a command by its name; prefer ``app.<group>.<command>``)."""
-        if not name.startswith("_"):
-            for group in self.groups.values():
-                method = getattr(group, name, None)
-                if callable(method):
-                    return cast("Callable[..., Any]", method)
-        raise AttributeError(f"no command {name!r} in any command group")

@@ -358,11 +358,10 @@ def command_structs() -> list[type[c.Command]]:
     return sorted(set(found), key=lambda k: f"{k.__module__}.{k.__qualname__}")
 
 
-def application_methods() -> dict[type[c.Command], str]:
-    """The application's command methods (by name) by the struct their first parameter takes, from every
-    command group (``Marketplace.command`` finds a method by that name)."""
-    methods: dict[type[c.Command], str] = {}
-    for group, name in ((g, n) for g in COMMAND_GROUPS.values() for n in dir(g)):
+def application_methods() -> dict[type[c.Command], tuple[str, str]]:
+    """The application's command methods (group and name) by the struct their first parameter takes."""
+    methods: dict[type[c.Command], tuple[str, str]] = {}
+    for group_name, group, name in ((k, g, n) for k, g in COMMAND_GROUPS.items() for n in dir(g)):
         method = getattr(group, name)
         if name.startswith("_") or not callable(method):
             continue
@@ -372,7 +371,7 @@ def application_methods() -> dict[type[c.Command], str]:
             continue
         kinds = [h for p, h in hints.items() if p != "return" and isinstance(h, type) and issubclass(h, c.Command)]
         if kinds:
-            methods[kinds[0]] = name
+            methods[kinds[0]] = (group_name, name)
     return methods
 
 
@@ -448,9 +447,10 @@ def assert_projected(services: Services) -> None:
     assert not behind, f"read models behind the head {last}: {behind}"
 
 
-def run_in_app(h: Harness, kind: type[c.Command], method: str, body: Body, actor: str | None) -> bool:
+def run_in_app(h: Harness, kind: type[c.Command], method: tuple[str, str], body: Body, actor: str | None) -> bool:
     """True when recorded, False when refused; anything else fails the test."""
-    run = h.app.command(method)
+    group, name = method
+    run = getattr(getattr(h.app, group), name)  # the test drives every command the application has
     try:
         command = msgspec.convert(body, kind, strict=False)
         if "actor_id" in inspect.signature(run).parameters:
@@ -485,7 +485,9 @@ def test_every_command_struct_has_a_template_and_a_way_in() -> None:
     assert not unreachable, f"command structs neither an application method nor an HTTP route takes: {unreachable}"
 
 
-def drive(harness: Harness, kind: type[c.Command], method: str | None, outcomes: dict[str, list[bool]]) -> None:
+def drive(
+    harness: Harness, kind: type[c.Command], method: tuple[str, str] | None, outcomes: dict[str, list[bool]],
+) -> None:
     """Run a handful of generated inputs of one struct; each is refused, or recorded and projected."""
     services, info = harness.services, mi.type_info(kind)
 

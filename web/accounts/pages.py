@@ -15,7 +15,7 @@ from marketplace.platform.application import Marketplace
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from web.commands import run_command
-from web.context import Identity, language_of, page_context, session_identity
+from web.context import Identity, language_of, page_context
 from web.errors import status_of
 from web.forms import text, to_command
 from web.i18n import vocabulary_of
@@ -23,15 +23,6 @@ from web.identity import login_required
 from web.sessions import NEW_USER_VERSION, authenticate, begin_session
 from web.state import WebState
 from web.throttle import client_address, password_work, throttle_members, throttle_of
-
-
-def require_login(request: Request[Any, Any, Any]) -> Identity | Redirect:
-    """The page's user, else a redirect to log in: kept for web/deals/pages.py until its handlers take ``me``
-    behind ``login_required``; remove it then."""
-    me = session_identity(request)
-    if me is None:
-        return Redirect(f"/login?next={request.url.path}", status_code=303)
-    return me
 
 
 def explain(request: Request[Any, Any, Any], error: DomainError) -> str:

@@ -18,8 +18,9 @@ from domain.shared.errors import PermissionDeniedError
 from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
 from marketplace.platform.application import Marketplace
 from projections.audit.queries import AuditEvent, AuditFilters, AuditLogQueries
+from web.access import record_read
 from web.api_docs import BEARER
-from web.audit.pages import EVENT_LOG_ID, EVENT_LOG_TYPE, can_audit, record_read, type_of
+from web.audit.pages import EVENT_LOG_ID, EVENT_LOG_TYPE, can_audit, type_of
 from web.context import Identity
 from web.identity import NO_TOKEN
 from web.params import MAX_OFFSET, Version

@@ -28,6 +28,7 @@ from marketplace.platform.application import Marketplace
 from projections.audit.log import KNOWN_AGGREGATE_TYPES, KNOWN_EVENT_TYPES
 from projections.audit.queries import AuditFilters, AuditLogQueries, AuditReads
 from projections.catalogue.queries import ListingDetail, ListingItem, PatentRecord, StatusChange
+from web.access import record_read
 from web.catalogue.pages import ipc_titles
 from web.context import Identity, page_context
 from web.identity import login_required
@@ -64,11 +65,6 @@ def audit_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, A
 
 def can_audit(me: Identity | None) -> bool:
     return me is not None and any(me.has(role) for role in AUDIT_ROLES)
-
-
-def as_of_url(listing_id: UUID, at: datetime) -> str:
-    """The link an offer (or any record of a moment) gives to the listing page as it stood then."""
-    return f"/listings/{listing_id}/as-of?" + urlencode({"at": as_utc(at).isoformat()})
 
 
 def parse_instant(text: str, *, end_of_day: bool = False, field: str = "at") -> datetime:
@@ -116,15 +112,6 @@ async def _auditor_page(request: Request[Any, Any, Any], web: WebState, me: Iden
     return me if can_audit(me) else _forbidden(request)
 
 
-async def record_read(
-    request: Request[Any, Any, Any], web: WebState, me: Identity, aggregate_id: UUID, aggregate_type: str,
-    *, version: int | None = None, as_of: datetime | None = None,
-) -> None:
-    """Record, as an event, that ``me`` read a confidential record; wait until the record of reads shows it."""
-    page = f"{request.method} {request.url.path}" + (f"?{request.url.query}" if request.url.query else "")
-    position = await web.run(web.services.app.audit.record_read, actor_id=me.user_id, aggregate_id=aggregate_id,
-                             aggregate_type=aggregate_type, page=page, version=version, as_of=as_of)
-    await web.wait_for(position)
 
 
 def _when(request: Request[Any, Any, Any]) -> tuple[datetime | None, int | None]:

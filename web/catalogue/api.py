@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 
@@ -28,7 +28,6 @@ from web.answers import Created, Done
 from web.api_docs import BEARER, OPTIONAL_BEARER, documented
 from web.commands import run_command
 from web.context import Identity
-from web.identity import provide_identity
 from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, Version
 from web.state import WebState
 
@@ -49,12 +48,6 @@ class PatentCollection(msgspec.Struct, frozen=True):
 class PatentDetail(msgspec.Struct, frozen=True):
     patent: PatentRecord
     status_history: list[StatusChange]
-
-
-def api_identity(request: Request[Any, Any, Any], web: WebState) -> Identity:
-    """The caller of a JSON API command (401 without a bearer token): kept for web/deals/api.py until its
-    handlers take ``me`` behind ``login_required``; remove it then."""
-    return provide_identity(request)
 
 
 class ApiController(Controller):

@@ -1,13 +1,24 @@
-"""Deal forms to command input: the offer and counter form's terms, amounts in yuan, rates in %."""
+"""Deal forms to commands: the offer and counter form's terms (amounts in yuan, rates in %), and running
+the command a form posted."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from litestar import Request
 from litestar.datastructures import FormMultiDict
+from litestar.response import Redirect, Template
 
-from domain.shared.errors import ValidationError
+from domain.shared.errors import DomainError, ValidationError
+from web.accounts.pages import error_page
+from web.commands import run_command
+from web.context import Identity
 from web.forms import optional, text, yuan_to_fen
+from web.state import WebState
+
+R = TypeVar("R")
+C = TypeVar("C")
 
 
 def percent_text(value: str | None, field: str) -> float:
@@ -61,3 +72,16 @@ def amount_lines(value: str, field: str) -> list[tuple[str, int]]:
             raise ValidationError(f"{field}: line {number} has no amount", field=field)
         found.append((label, amount))
     return found
+
+
+async def form_command(
+    request: Request[Any, Any, Any], web: WebState, me: Identity, command: Callable[..., R], build: Callable[[], C],
+    target: str | Callable[[R], str],
+) -> Template | Redirect:
+    """Run the command a form posted (``build`` reads the form) as ``me``, then go to ``target``;
+    a refusal shows its status and the rule it broke."""
+    try:
+        result = await run_command(web, command, build(), me)
+    except DomainError as error:
+        return error_page(request, error)
+    return Redirect(target if isinstance(target, str) else target(result), status_code=303)

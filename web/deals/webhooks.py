@@ -20,6 +20,7 @@ from domain.shared.errors import DomainError
 from marketplace.deals.gateways.port import WebhookSignatureError
 from marketplace.deals.gateways.webhooks import parse_stripe_webhook
 from marketplace.deals.payments import PAYMENT_SUCCEEDED, REFUND_EVENTS
+from marketplace.platform.application import Marketplace
 from projections.deals.queries import DealsQueries
 from web.errors import status_of
 from web.state import WebState
@@ -33,7 +34,9 @@ class WebhooksController(Controller):
     include_in_schema = False
 
     @post("/stripe", status_code=200)
-    async def stripe(self, request: Request[Any, Any, Any], web: WebState) -> Response[dict[str, Any]]:
+    async def stripe(
+        self, request: Request[Any, Any, Any], web: WebState, deals: DealsQueries, marketplace: Marketplace
+    ) -> Response[dict[str, Any]]:
         raw = await request.body()
         secret = web.services.settings.stripe_webhook_secret or ""
         try:
@@ -42,7 +45,7 @@ class WebhooksController(Controller):
             return Response({"status_code": 400, "detail": str(error)}, status_code=400, media_type=MediaType.JSON)
         if event.obligation_id is None and event.provider_payment_id is not None:
             # Refund objects carry no metadata: locate the obligation by its PaymentIntent.
-            found = await DealsQueries(web.pool).obligation_id_for_payment(
+            found = await deals.obligation_id_for_payment(
                 event.provider_payment_id, gateway=event.provider
             )
             if found is not None:
@@ -57,7 +60,7 @@ class WebhooksController(Controller):
                     status_code=503, media_type=MediaType.JSON, headers={"Retry-After": "60"},
                 )
         try:
-            position = await web.run(web.services.app.payments.record_gateway_event, event)
+            position = await web.run(marketplace.payments.record_gateway_event, event)
         except DomainError as error:
             return Response(
                 {"status_code": status_of(error), "detail": error.message, "field": error.field},

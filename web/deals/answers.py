@@ -1,0 +1,71 @@
+"""The JSON answers of the deals API: an offer with its thread, collections, an accepted offer, a payment started."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import msgspec
+
+from projections.deals.rows import (
+    BenefitShareRow,
+    ContractRow,
+    ObjectionRow,
+    ObligationRow,
+    OfferEventRow,
+    OfferRow,
+)
+
+
+class OfferDetail(msgspec.Struct, frozen=True):
+    offer: OfferRow
+    thread: list[OfferEventRow]
+
+
+class OfferCollection(msgspec.Struct, frozen=True):
+    items: list[OfferRow]
+    total: int
+
+
+class ContractCollection(msgspec.Struct, frozen=True):
+    items: list[ContractRow]
+    total: int
+
+
+class Notice(msgspec.Struct, frozen=True):
+    contract: ContractRow
+    objections: list[ObjectionRow]
+
+
+class NoticeCollection(msgspec.Struct, frozen=True):
+    items: list[Notice]
+    total: int
+
+
+class ObligationCollection(msgspec.Struct, frozen=True):
+    items: list[ObligationRow]
+    total: int
+
+
+class ShareCollection(msgspec.Struct, frozen=True):
+    items: list[BenefitShareRow]
+    total: int
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    """The offer was accepted: the contract it drafted, and the log position to read it at."""
+
+    contract_id: UUID
+    position: int
+
+
+class PaymentStarted(msgspec.Struct, frozen=True):
+    """The obligation being paid, and what the payer needs next: the PaymentIntent's client secret
+    (Stripe) or bank instructions."""
+
+    obligation_id: UUID
+    gateway: str
+    provider_payment_id: str
+    status: str
+    client_secret: str | None
+    instructions: dict[str, str] | None
+    position: int
