@@ -45,7 +45,8 @@ def _points(record: PatentValuationRecord) -> list[tuple[str, date, float, float
             float(a.value),
             float(a.low),
             float(a.high),
-            f"{a.organisation_name} {a.basis_date}: {a.value} ({a.low}–{a.high}) {a.status}",
+            f"{a.organisation_name} {a.basis_date}: {decimal_text(a.value)}"
+            f" ({decimal_text(a.low)}–{decimal_text(a.high)}) {a.status}",
         )
         for a in record.assessments
     ]
