@@ -71,6 +71,18 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
                     context=page_context(request, status=status, message=exc.message))
 
 
+_NAMED_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `([^`]+)`")
+
+
+def refused_field(key: str, message: str) -> tuple[str, str]:
+    """The field a refused body names: msgspec reports a missing or unknown field at its parent object
+    (``data`` for the body itself), so the field inside the message is the one to name."""
+    named = _NAMED_FIELD.match(message)
+    if named is None:
+        return key, message
+    return (named.group(1) if key == "data" else f"{key}.{named.group(1)}"), message
+
+
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         return internal_error_handler(request, exc)
@@ -82,7 +94,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             body["extra"] = exc.extra
         first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else None
         if isinstance(first, dict) and first.get("key"):  # a parameter or field litestar refused: name it
-            body |= {"field": first["key"], "detail": f"{first['key']}: {first.get('message', exc.detail)}"}
+            field, message = refused_field(str(first["key"]), str(first.get("message", exc.detail)))
+            body |= {"field": field, "detail": f"{field}: {message}"}
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
     return Template("errors/error.html.jinja2", status_code=exc.status_code, headers=exc.headers,
                     context=page_context(request, status=exc.status_code, message=exc.detail))

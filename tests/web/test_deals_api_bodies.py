@@ -109,3 +109,20 @@ def test_accepting_names_the_contract_and_starting_a_payment_names_the_obligatio
     assert obligation["provider_payment_id"] == started["provider_payment_id"]
     assert [o["id"] for o in ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"]] == [
         started["obligation_id"]]
+
+
+def test_a_body_missing_a_field_or_naming_the_paths_id_is_refused_naming_that_field(
+    manual_client: TestClient[Litestar],
+) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 32, price_mode="negotiable", asking_price=None)
+    offers = f"/api/listings/{listing_id}/offers"
+    for body, field in (({"price": 40_000_000}, "kind"),  # missing: named, not "data"
+                        ({"kind": "assignment", "price": 1, "listing_id": listing_id}, "listing_id"),  # the path's
+                        ({"kind": "assignment", "price": 40_000_000, "scope": {"territry": "CN"}}, "scope.territry")):
+        refused = client.post(offers, headers=p.enterprise.headers, json=body)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["field"] == field
+        assert refused.json()["detail"].startswith(f"{field}: Object ")
+    assert ok(client.get("/api/my/offers", headers=p.enterprise.headers))["items"] == []  # nothing recorded
