@@ -28,7 +28,8 @@ from domain.shared.errors import (
     ValidationError,
 )
 from marketplace.deals.gateways.port import PaymentGatewayError
-from web.context import page_context
+from web.context import language_of, page_context
+from web.i18n import vocabulary_of
 from web.identity import is_api
 
 if TYPE_CHECKING:
@@ -69,6 +70,36 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         return Response(body, status_code=status, media_type=MediaType.JSON)
     return Template("errors/error.html.jinja2", status_code=status,
                     context=page_context(request, status=status, message=exc.message))
+
+
+# --- refusals on pages: the error page and a form shown again with its error ---------------------------
+
+
+def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
+    """The refusal as shown: in Chinese pages the field's Chinese label leads the (English) rule."""
+    label = vocabulary_of(request).pair(f"field.{(error.field or '').split('.')[0]}")
+    if language_of(request) == "zh" and label is not None:
+        return f"{label[0]}：{error.message}"
+    return error.message
+
+
+def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
+    """The error page for a refused command: its status and the rule it broke."""
+    return Template("errors/error.html.jinja2", status_code=status_of(error),
+                    context=page_context(request, status=status_of(error), message=explain(request, error)))
+
+
+def admin_only(request: Request[Any, Any, Any]) -> Template:
+    """The refusal of a platform admin's page to anyone else, in the reader's language (and nothing of the page)."""
+    context = page_context(request, status=403)
+    context["message"] = context["t"]("error.admin_only")
+    return Template("errors/error.html.jinja2", status_code=403, context=context)
+
+
+def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
+    return Template(template, status_code=status_of(error),
+                    context=page_context(request, error=explain(request, error), error_field=error.field, **values))
+
 
 
 _NAMED_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `([^`]+)`")

@@ -15,40 +15,13 @@ from marketplace.platform.application import Marketplace
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from web.commands import run_command
-from web.context import Identity, language_of, page_context
-from web.errors import status_of
+from web.context import Identity, page_context
+from web.errors import admin_only, error_page, form_error
 from web.forms import text, to_command
-from web.i18n import vocabulary_of
 from web.identity import login_required
 from web.sessions import NEW_USER_VERSION, authenticate, begin_session
 from web.state import WebState
 from web.throttle import client_address, password_work, throttle_members, throttle_of
-
-
-def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
-    """The refusal as shown: in Chinese pages the field's Chinese label leads the (English) rule."""
-    label = vocabulary_of(request).pair(f"field.{(error.field or '').split('.')[0]}")
-    if language_of(request) == "zh" and label is not None:
-        return f"{label[0]}：{error.message}"
-    return error.message
-
-
-def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
-    """The error page for a refused command: its status and the rule it broke."""
-    return Template("errors/error.html.jinja2", status_code=status_of(error),
-                    context=page_context(request, status=status_of(error), message=explain(request, error)))
-
-
-def admin_only(request: Request[Any, Any, Any]) -> Template:
-    """The refusal of a platform admin's page to anyone else, in the reader's language (and nothing of the page)."""
-    context = page_context(request, status=403)
-    context["message"] = context["t"]("error.admin_only")
-    return Template("errors/error.html.jinja2", status_code=403, context=context)
-
-
-def form_error(request: Request[Any, Any, Any], template: str, error: DomainError, **values: Any) -> Template:
-    return Template(template, status_code=status_of(error),
-                    context=page_context(request, error=explain(request, error), error_field=error.field, **values))
 
 
 class AccountController(Controller):

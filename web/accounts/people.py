@@ -18,9 +18,9 @@ from domain.shared.errors import DomainError, NotFoundError
 from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
 from projections.accounts.view import AccountsQueries
-from web.accounts.pages import admin_only, error_page
 from web.commands import run_command
 from web.context import Identity, page_context
+from web.errors import admin_only, error_page
 from web.forms import text, to_command
 from web.identity import login_required
 from web.sessions import end_sessions

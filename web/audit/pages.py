@@ -29,7 +29,7 @@ from projections.audit.log import KNOWN_AGGREGATE_TYPES, KNOWN_EVENT_TYPES
 from projections.audit.queries import AuditFilters, AuditLogQueries, AuditReads
 from projections.catalogue.queries import ListingDetail, ListingItem, PatentRecord, StatusChange
 from web.access import record_read
-from web.catalogue.pages import ipc_titles
+from web.catalogue.ipc import ipc_titles
 from web.context import Identity, page_context
 from web.identity import login_required
 from web.params import MAX_OFFSET, MAX_VERSION, page_number, whole_number

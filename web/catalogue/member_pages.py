@@ -14,10 +14,9 @@ from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
-from web.accounts.pages import error_page, form_error
 from web.commands import run_command
 from web.context import Identity, page_context
-from web.errors import status_of
+from web.errors import error_page, form_error, status_of
 from web.forms import listing_fields, optional, patent_fields, text, to_command
 from web.identity import login_required
 from web.params import MAX_VERSION, whole_number

@@ -16,6 +16,7 @@ from litestar.response import File, Redirect, Template
 
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries, ListingFilters
+from web.catalogue.ipc import ipc_titles
 from web.context import Identity, page_context
 from web.forms import yuan_to_fen
 from web.params import page_number
@@ -25,23 +26,6 @@ FAVICON = Path(__file__).parents[1] / "static" / "favicon.ico"
 
 PAGE_SIZE = 20
 FILTER_KEYS = ("q", "ipc_section", "ipc_class", "deal_type", "price_min", "price_max", "maturity", "status")
-
-
-def ipc_titles(web: WebState, codes: list[str]) -> dict[str, str]:
-    """Titles of the codes and of their subclasses, from the IPC scheme held in memory."""
-    scheme = web.services.ipc_scheme
-    if scheme is None:
-        return {}
-    from domain.catalogue.ipc import parse_ipc
-
-    titles: dict[str, str] = {}
-    for text in codes:
-        code = parse_ipc(text)
-        for level in (*code.parents(), code):
-            title = scheme.title(level)
-            if title:
-                titles[str(level)] = title
-    return titles
 
 
 def _filters(request: Request[Any, Any, Any]) -> tuple[ListingFilters, dict[str, str], int]:

@@ -15,9 +15,9 @@ from domain.shared.errors import DomainError
 from marketplace.catalogue import commands as r
 from marketplace.platform.application import Marketplace
 from projections.catalogue.queries import CatalogueQueries
-from web.accounts.pages import admin_only, error_page
 from web.commands import run_command
 from web.context import Identity, page_context
+from web.errors import admin_only, error_page
 from web.forms import text, to_command
 from web.identity import login_required
 from web.state import WebState

@@ -11,9 +11,9 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from domain.shared.errors import DomainError, ValidationError
-from web.accounts.pages import error_page
 from web.commands import run_command
 from web.context import Identity
+from web.errors import error_page
 from web.forms import optional, text, yuan_to_fen
 from web.state import WebState
 

@@ -18,10 +18,10 @@ from marketplace.deals import commands as dc
 from marketplace.platform.application import Marketplace
 from projections.deals.queries import DealsQueries
 from web.access import guard_contract
-from web.accounts.pages import error_page
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.deals.forms import form_command
+from web.errors import error_page
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState

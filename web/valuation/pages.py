@@ -32,10 +32,9 @@ from projections.valuation.queries import (
     ValuationQueries,
     agency_members,
 )
-from web.accounts.pages import error_page, explain
 from web.commands import run_command
 from web.context import Identity, language_of, page_context
-from web.errors import status_of
+from web.errors import error_page, explain, status_of
 from web.forms import optional, text, to_command
 from web.identity import login_required
 from web.state import WebState
