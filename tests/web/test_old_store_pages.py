@@ -1,4 +1,5 @@
-"""The JSON answers on a store written by the code before the trade-package move are what that code gave.
+"""The JSON answers on a store written by the code before the trade-package move are what that code gave,
+and its public pages show the same records.
 
 The expected answers were recorded by ``tests/fixtures/make_old_store.py`` with the old code (commit
 d8eb921), right after exporting the store; here the same requests, in the same order, are made of the
@@ -8,6 +9,7 @@ code under test on the restored and migrated store (an auditor's read is an even
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -32,9 +34,29 @@ def test_the_old_stores_answers_are_unchanged(database: DatabaseAddress, ipc_sch
     try:
         with TestClient(create_app(services, start_projections=True)) as client:
             answers = capture(client, fixture)
+            pages = {path: client.get(path) for path in page_words(fixture)}
     finally:
         services.close()
     expected = fixture["expected"]
     assert sorted(answers) == sorted(expected)
     for name, answer in answers.items():
         assert answer == expected[name], name
+    for path, words in page_words(fixture).items():  # the pages show what the old code's answers said
+        assert pages[path].status_code == 200, path
+        for word in words:
+            assert word in pages[path].text, (path, word)
+
+
+def page_words(fixture: dict[str, Any]) -> dict[str, list[str]]:
+    """Public pages of the restored store and the words each must show, from the old code's JSON answers."""
+    ids, expected = fixture["ids"], fixture["expected"]
+    sold = expected["listing_sold"]["body"]["listing"]
+    patent = expected["patent"]["body"]["patent"]
+    assessment = expected["patent_valuations"]["body"]["assessments"][0]
+    notice = expected["notices"]["body"]["items"][0]["contract"]
+    return {
+        f"/listings/{ids['sold_listing']}?lang=zh": [sold["title_zh"], patent["application_number"]],
+        f"/patents/{ids['sold_patent']}?lang=en": [patent["title_en"], patent["application_number"]],
+        f"/patents/{ids['sold_patent']}/valuations?lang=zh": [assessment["organisation_name"]],
+        "/notices?lang=zh": [notice["buyer_name"]],
+    }
