@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -88,10 +89,17 @@ def ipc_short(title: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+#: The time zone pages show instants in (stored in UTC): the marketplace's users are in Fujian.
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
 def _date(value: date | datetime | None) -> str:
+    """A day as ``YYYY-MM-DD``; an instant in Beijing time to the minute (a naive one is taken as UTC)."""
     if value is None:
         return ""
-    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
 
 
 @pass_context

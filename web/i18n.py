@@ -177,6 +177,7 @@ SITE_LABELS: dict[str, tuple[str, str]] = {
     "field.keywords_shown": ("关键词", "Keywords"),
     "lang.switch": ("English", "中文"),
     "common.none": ("无", "none"),
+    "time.beijing": ("北京时间", "Beijing time"),
     "common.yes": ("是", "yes"),
     "common.no": ("否", "no"),
 }

@@ -448,6 +448,9 @@ def test_the_html_forms_offer_counter_and_accept_and_the_thread_is_for_the_parti
     thread = client.get(thread_path).text
     assert "30 万元" in thread
     assert "首轮报价" in thread
+    # Valid ten days from 2026-03-02 01:00 UTC, shown in Beijing time (UTC+8), to the minute.
+    assert "2026-03-12 09:00 北京时间" in thread, thread
+    assert "2026-03-12 09:00 Beijing time" in client.get(f"{thread_path}?lang=en").text
     assert f"/listings/{listing_id}/as-of?at=" in thread
     assert client.get("/deals").text.count(thread_path) == 1
 
