@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar import Litestar
@@ -623,3 +624,24 @@ def test_a_card_payment_above_stripes_cap_is_refused(stripe_client: TestClient[L
     chosen = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
                             json={"purpose": "upfront"}), 201)
     assert chosen["gateway"] == "manual"  # without a choice, an amount above the cap goes by bank transfer
+
+
+def test_during_the_notice_the_parties_see_when_signing_opens_instead_of_a_sign_button(
+    manual_client: TestClient[Litestar], clock: ManualClock,
+) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 16, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, 250_000_00, 280_000_00)
+    ends = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))["contract"]["notice_ends_at"]
+    beijing = datetime.fromisoformat(ends).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    login(client, "buyer@cells.example.cn", "secret-password-1")
+    page = client.get(f"/contracts/{contract_id}").text
+    assert 'id="sign"' not in page
+    assert f"公示于 {beijing} 北京时间 结束" in page
+    assert f"signing opens when the notice ends, {beijing} Beijing time" in client.get(
+        f"/contracts/{contract_id}?lang=en").text
+    clock.advance(timedelta(days=16))  # the notice is over: the button is there
+    page = client.get(f"/contracts/{contract_id}").text
+    assert 'id="sign"' in page
+    assert 'id="signing-opens"' not in page
