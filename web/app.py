@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -76,6 +76,21 @@ def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
     return f"{yuan:,.2f} 元"
 
 
+def purpose_label(t: Callable[..., str], purpose: str) -> str:
+    """What a payment obligation is for, in the reader's words (``upfront``, ``instalment-2``, ``milestone-X``,
+    ``royalty-2027-12-31``); an unknown purpose shows as stored."""
+    kind, _, rest = purpose.partition("-")
+    if kind == "upfront" and not rest:
+        return t("payment.purpose.upfront")
+    if kind == "instalment" and rest.isdigit():
+        return t("payment.purpose.instalment", n=int(rest))
+    if kind == "milestone" and rest:
+        return t("payment.purpose.milestone", name=rest)
+    if kind == "royalty" and rest:
+        return t("payment.purpose.royalty", day=rest)
+    return purpose
+
+
 def ipc_short(title: str, limit: int = 90) -> str:
     """An IPC title without its parenthesised cross-references, in sentence case, at most ``limit`` long."""
     text = title
@@ -117,7 +132,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.finalize = _shown
     engine.engine.filters.update(day=_date, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
                                  history_reason=_history_reason)
-    engine.engine.globals.update(money=money)
+    engine.engine.globals.update(money=money, purpose_label=purpose_label)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
                                              "non_exclusive_licence", "open_licence"),
                                  maturities=("concept", "prototype", "pilot", "industrialised"),

@@ -709,7 +709,8 @@ def test_a_buyer_opens_the_payment_page_and_starts_a_bank_transfer(served: Serve
     page.get_by_role("button", name=zh("payment.start_manual"), exact=True).click()
 
     page.wait_for_url(payment_url)
-    expect(page.locator("#payment-status")).to_have_text(zh("payment.status.pending"))
+    expect(page.locator("#payment-status")).to_have_text(zh("payment.status.awaiting_your_transfer"))
+    expect(page.locator("#payment-gateway")).to_have_text(zh("payment.gateway.manual"))
     expect(page.locator("main dd.price")).to_have_text(amount)
     reference = page.locator("#reference")
     expect(reference).to_have_text(re.compile(r"^PT-[0-9A-Z]{8}$"))

@@ -328,6 +328,16 @@ def test_negotiated_assignment_settled_by_bank_transfer_then_refunded(
     login(client, "buyer@cells.example.cn", "secret-password-1")
     page = client.get(f"/payments/{obligation['id']}")
     assert obligation["reference"] in page.text
+    # No money has moved yet: the buyer is asked for its transfer, by the gateway's name in its language.
+    status = re.search(r'<dd id="payment-status">(.*?)</dd>', page.text)
+    gateway = re.search(r'<dd id="payment-gateway">(.*?)</dd>', page.text)
+    assert (status and status.group(1), gateway and gateway.group(1)) == ("待您转账", "对公转账")
+    assert "<h1>付款: 首付款</h1>" in page.text
+    english = client.get(f"/payments/{obligation['id']}?lang=en").text
+    assert all(words in english for words in ("awaiting your transfer", "bank transfer", "upfront payment"))
+    client.cookies.clear()
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)  # the platform admin who records the receipt sees whose move it is
+    assert '<dd id="payment-status">等待付款方转账</dd>' in client.get(f"/payments/{obligation['id']}").text
     client.cookies.clear()
 
     ok(
