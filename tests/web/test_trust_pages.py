@@ -331,6 +331,29 @@ def test_an_unverified_organisation_is_told_to_get_verified_instead_of_shown_for
     assert 'href="/patents/new"' in get(client, "/my")
 
 
+def test_an_unverified_organisation_sees_why_it_cannot_trade_yet_and_the_trading_buttons_disabled(
+    client: TestClient[Litestar], services: Services, boss: Member
+) -> None:
+    sign_up_verified(client, services, "tto@fzu.example.cn", "福州大学")
+    owner = _member(client, "tto@fzu.example.cn", PASSWORD)
+    listing_id = listed(client, owner, 53, price_mode="negotiable", asking_price=None)
+    unverified_member(client, "new@shady.example", "某新公司")
+    log_in_as(client, "new@shady.example")
+
+    def deal_panel(lang: str) -> str:
+        return section(get(client, f"/listings/{listing_id}", lang), 'id="deal"')
+
+    zh = deal_panel("zh")
+    assert "贵机构通过平台审核后方可报价" in zh
+    assert re.search(r'<button type="submit" disabled>提出报价</button>', zh), zh
+    assert "until then these buttons are disabled" in deal_panel("en")
+
+    log_in_as(client, "boss@firm.example")  # verified: no banner, the button works
+    zh = deal_panel("zh")
+    assert 'id="trading-after-review"' not in zh
+    assert '<button type="submit">提出报价</button>' in zh
+
+
 # --- 7, 8, 9. login, password change, sign-up ---------------------------------------------------
 
 

@@ -80,7 +80,7 @@ class PagesController(Controller):
     @get("/listings/{listing_id:uuid}", name="listing")
     async def listing(
         self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState, catalogue: CatalogueQueries,
-        maybe_me: Identity | None,
+        accounts: AccountsQueries, maybe_me: Identity | None,
     ) -> Template:
         detail = await catalogue.get_one_or_none(listing_id)
         me = maybe_me
@@ -90,8 +90,10 @@ class PagesController(Controller):
         ):
             raise NotFoundException(f"listing_id: no listing with id {listing_id}")
         can_edit = me is not None and me.organisation_id == detail.listing.organisation_id
+        mine = await accounts.get_organisation(me.organisation_id) if me else None
         return Template("listings/detail.html.jinja2", context=page_context(
-            request, d=detail, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=can_edit))
+            request, d=detail, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=can_edit,
+            may_trade=mine is not None and mine.verified))
 
     @get("/patents", name="patents")
     async def patents(self, request: Request[Any, Any, Any], catalogue: CatalogueQueries) -> Template:

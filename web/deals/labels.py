@@ -91,6 +91,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "contract.sha256": ("文本 SHA-256", "Text SHA-256"),
     "contract.signatures": ("签署", "Signatures"),
     "contract.sign": ("签署此文本", "Sign this text"),
+    "deal.needs_verification": ("贵机构通过平台审核后方可报价、取得开放许可；审核前以下按钮不可用。",
+                                "Your organisation can make offers and take open licences once the platform has "
+                                "verified it; until then these buttons are disabled."),
     "contract.signing_opens": ("价格公示期内不能签署；公示于 {when} 结束，届时即可签署。",
                                "The price is in public notice: signing opens when the notice ends, {when}."),
     "contract.signing_waits": ("有异议待平台处理；处理后方可签署。",
