@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from projections.audit.log import KNOWN_AGGREGATE_TYPES
 from web.i18n import DuplicateLabelError, Vocabulary
 from web.vocabulary import site_vocabulary
 
@@ -25,3 +26,10 @@ def test_two_label_sets_that_give_one_key_two_texts_are_refused_not_resolved_by_
     same = Vocabulary({"k": ("甲", "A")}, {"k": ("甲", "A")})
     assert same.translator("zh")("k") == "甲"
     assert same.translator("en")("unknown.key") == "unknown.key"
+
+
+def test_every_kind_of_record_the_audit_log_knows_has_a_name_in_both_languages() -> None:
+    labels = site_vocabulary().labels
+    missing = [kind for kind in KNOWN_AGGREGATE_TYPES if f"audit.type.{kind}" not in labels]
+    assert missing == []
+    assert labels["audit.type.PaymentObligation"] == ("付款义务", "Payment obligation")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import re
 import uuid
@@ -278,6 +279,15 @@ def test_language_switch_and_default(client: TestClient[Litestar]) -> None:
     assert ">专利挂牌</a>" in client.get("/listings").text
     assert ">Listings</a>" in client.get("/listings", params={"lang": "en"}).text  # ?lang= for one page
     assert ">专利挂牌</a>" in client.get("/listings").text  # the cookie still says Chinese
+
+
+def test_the_language_switch_returns_to_the_page_with_its_search_and_filters(client: TestClient[Litestar]) -> None:
+    page = client.get("/listings", params={"q": "电池", "deal_type": "assignment"}).text
+    link = re.search(r'<a class="lang" href="([^"]+)" data-lang-switch>', page)
+    assert link is not None, page
+    switched = client.get(html.unescape(link.group(1)), follow_redirects=False)
+    assert switched.headers["location"] == "/listings?q=%E7%94%B5%E6%B1%A0&deal_type=assignment"
+    assert ">Listings</a>" in client.get(switched.headers["location"]).text
 
 
 def test_query_parameter_language_on_a_fresh_client(client: TestClient[Litestar]) -> None:

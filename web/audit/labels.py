@@ -47,5 +47,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.type.Patent": ("专利", "Patent"),
     "audit.type.Organisation": ("机构", "Organisation"),
     "audit.type.User": ("用户", "User"),
+    "audit.type.OwnershipClaim": ("权属异议", "Ownership claim"),
+    "audit.type.Offer": ("报价", "Offer"),
+    "audit.type.Contract": ("合同", "Contract"),
+    "audit.type.PaymentObligation": ("付款义务", "Payment obligation"),
+    "audit.type.WebhookDelivery": ("支付通知", "Payment notification"),
+    "audit.type.ValuerAccreditation": ("评估师资格", "Valuer accreditation"),
+    "audit.type.Valuation": ("价值评估", "Valuation"),
+    "audit.type.AuditRead": ("审计查阅记录", "Audit read"),
     "audit.forbidden": ("此页面仅限审计员或平台管理员访问。", "This page needs the role auditor or platform_admin."),
 }

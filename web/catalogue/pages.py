@@ -139,8 +139,8 @@ class PagesController(Controller):
     @get("/lang/{code:str}", name="language")
     async def language(self, code: str, request: Request[Any, Any, Any]) -> Redirect:
         target = request.query_params.get("next", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
+        if not target.startswith("/") or target[1:2] in ("/", "\\") or not target.isprintable():
+            target = "/"  # a path of this site only: never //host, /\host or /<tab>/host (browsers read //host)
         response = Redirect(target, status_code=303)
         response.set_cookie("lang", code if code in ("zh", "en") else "zh", max_age=365 * 86400, samesite="lax")
         return response
