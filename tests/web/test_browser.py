@@ -295,6 +295,12 @@ def test_chinese_search_swaps_results_then_facet_narrows_and_card_opens_detail(s
     expect(page.locator("#results aside.facets li.on").filter(has_text=zh(f"deal.{deal}"))).to_have_count(1)
     for card in page.locator("#results article.card").all():
         expect(card.locator(".tag").filter(has_text=zh(f"deal.{deal}"))).to_have_count(1)
+    # The language switch returns to the search as it is now (htmx pushed the URL; no page load happened).
+    page.locator("a[data-lang-switch]").click()
+    page.wait_for_url(lambda url: query_of(url).get("deal_type") == [deal] and query_of(url).get("q") == [SEARCH_TERM])
+    expect(page.locator("#results aside.facets li.on").filter(has_text=en(f"deal.{deal}"))).to_have_count(1)
+    page.locator("a[data-lang-switch]").click()
+    page.wait_for_url(lambda url: query_of(url).get("deal_type") == [deal])
 
     # A card opens the listing's detail page (a real navigation).
     rows = {r["id"]: r for r in narrowed}
