@@ -106,6 +106,11 @@ def test_calculate_answers_value_and_steps_and_records_nothing(
 def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_withdraw(
     client: TestClient[Litestar], setting: Setting
 ) -> None:
+    # Before anything is recorded the listing's chart panel says so and links the record (no empty panel).
+    empty = client.get(f"/valuation/patents/{setting.patent_id}/chart").text
+    assert "<svg" not in empty
+    record_link = f'<a href="/patents/{setting.patent_id}/valuations">'
+    assert f'id="no-value-yet">尚无评估、报价或成交记录。 · {record_link}' in empty, empty
     login(client, "wang@huaxin.test", PASSWORD)
     form_page = f"/patents/{setting.patent_id}/valuations/new"
     page = client.get(form_page)

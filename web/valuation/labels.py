@@ -5,6 +5,7 @@ from __future__ import annotations
 # key: (中文, English): the valuation pages' labels; other keys fall through to web/i18n.py.
 LABELS: dict[str, tuple[str, str]] = {
     "valuation.title": ("价值评估", "Valuation"),
+    "valuation.none_yet": ("尚无评估、报价或成交记录。", "No assessment, offer or price paid is recorded yet."),
     "valuation.history": ("评估记录", "Assessments"),
     "valuation.chart": ("价值走势：评估、报价与成交价", "Value over time: assessments, offers and prices paid"),
     "valuation.chart.legend": (
