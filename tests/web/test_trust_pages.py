@@ -8,7 +8,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -22,7 +24,7 @@ from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form, si
 from tests.web.test_api import Member, _member, listed, register, unverified_member
 from tests.web.test_api import position as head
 from tests.web.test_browser import TIMEOUT_MS, Served, browser, screenshot, served  # noqa: F401 - fixtures
-from tests.web.test_deals_journey import negotiate, parties
+from tests.web.test_deals_journey import negotiate, ok, parties
 
 PASSWORD = "secret-password-1"
 ROLE_CODES = re.compile(r"\b(member|org_admin|valuer|programme_officer|auditor|platform_admin)\b")
@@ -272,6 +274,11 @@ def test_the_notices_page_offers_the_objection_form_only_to_who_may_object(
         assert explain in page
         assert stale not in page
         assert form not in page
+    notice = section(get(client, "/notices"), f'id="notice-{contract_id}"')
+    assert f'<h2><a href="/listings/{listing_id}">' in notice  # the notice leads to what is sold
+    drafted = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))["contract"]["drafted_at"]
+    began = datetime.fromisoformat(drafted).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert f"<dt>公示开始</dt><dd>{began} 北京时间</dd>" in notice
 
     log_in_as(client, "tto@fzu.example.cn")  # the seller
     assert form not in get(client, "/notices")

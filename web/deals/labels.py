@@ -77,6 +77,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "notices.object_login": ("登录后可提出异议。", "Log in to object."),
     "notices.ends": ("公示截止", "Notice ends"),
+    "notices.starts": ("公示开始", "Notice began"),
     "notices.open": ("公示中", "In notice"),
     "notices.closed": ("公示期满", "Notice over"),
     "notices.object": ("提出异议", "Object"),
