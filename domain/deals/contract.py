@@ -17,10 +17,7 @@ from domain.deals.contract_terms import (
     ContractStatus,
     ObjectionStatus,
     check_signature,
-    contract_id_for_offer,
     first_purpose,
-    instalment_purpose,
-    open_licence_contract_id,
     scheduled_payments,
 )
 from domain.deals.royalty import check_report_period
@@ -29,11 +26,6 @@ from domain.deals.terms import DealKind, DealTerms
 from domain.shared.errors import ContractStateError, NoticeWindowError, PermissionDeniedError, ValidationError
 from domain.shared.money import check_amount
 from domain.shared.topics import stored_as
-
-__all__ = [  # the contract's values live in domain.deals.contract_terms; importable from here as before
-    "Contract", "ContractStatus", "LicenceContract", "ObjectionStatus", "TransferContract",
-    "contract_id_for_offer", "instalment_purpose", "open_licence_contract_id",
-]
 
 
 class Contract(Aggregate):

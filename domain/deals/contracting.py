@@ -17,7 +17,8 @@ from domain.accounts.organisation import Organisation
 from domain.catalogue.licences import EXCLUSIVE_KINDS, LicenceRecord, LicenceScope, exclusivity_conflict
 from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
-from domain.deals.contract import Contract, ContractStatus, TransferContract
+from domain.deals.contract import Contract, TransferContract
+from domain.deals.contract_terms import ContractStatus
 from domain.deals.contract_text import render_contract, text_sha256
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation

@@ -22,13 +22,8 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from domain.audit.chain import EPOCH_DAY, GENESIS, chain_day, event_timestamp, link_hash, link_hash_encoded, utc_day
+from domain.audit.chain import EPOCH_DAY, GENESIS, chain_day, event_timestamp, link_hash_encoded, utc_day
 from projections.audit.chain import DailyRoot
-
-__all__ = [
-    "GENESIS", "DailyRoot", "ExportLine", "VerifyResult", "chain_head", "daily_roots", "event_timestamp",
-    "export", "link_hash", "state_timestamp", "verify_export", "verify_store",
-]
 
 #: ``progress(done, total)``: positions for the store, bytes for an export file.
 Progress = Callable[[int, int], None]

@@ -13,13 +13,8 @@ from domain.accounts.organisation import Organisation
 from domain.accounts.user import Role
 from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
-from domain.deals.contract import (
-    Contract,
-    ContractStatus,
-    LicenceContract,
-    TransferContract,
-    open_licence_contract_id,
-)
+from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.contract_terms import ContractStatus, open_licence_contract_id
 from domain.deals.contracting import (
     draft_contract,
     fall_due,

@@ -9,7 +9,7 @@ from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
-from domain.deals.contract import contract_id_for_offer
+from domain.deals.contract_terms import contract_id_for_offer
 from domain.deals.contracting import check_listing_rules, draft_contract, notice_end
 from domain.deals.offer import Offer
 from domain.deals.terms import FULL_RATE, DealTerms, Instalment, Milestone, parse_kind

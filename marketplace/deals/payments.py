@@ -12,7 +12,8 @@ from domain.accounts.user import Role
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.deals.benefit_sharing import settle
-from domain.deals.contract import Contract, ContractStatus, TransferContract, instalment_purpose
+from domain.deals.contract import Contract, TransferContract
+from domain.deals.contract_terms import ContractStatus, instalment_purpose
 from domain.deals.contracting import require_effect_possible, unique, why_no_effect
 from domain.deals.payment import PaymentObligation, PaymentStatus, obligation_id
 from domain.deals.webhook import WebhookDelivery, delivery_id

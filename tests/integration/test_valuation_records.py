@@ -11,7 +11,8 @@ from uuid import UUID, uuid4
 import asyncpg
 import pytest
 
-from domain.deals.contract import Contract, contract_id_for_offer
+from domain.deals.contract import Contract
+from domain.deals.contract_terms import contract_id_for_offer
 from domain.deals.offer import Offer, Side
 from domain.deals.payment import PaymentObligation
 from domain.deals.terms import DealKind, DealTerms
