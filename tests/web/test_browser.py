@@ -222,6 +222,34 @@ def screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits(page: Page, name: str) -> None:
+    """At desktop and at 390 px phone width nothing on the page scrolls sideways; screenshots of both are
+    kept when ``MARKETPLACE_SCREENSHOT_DIR`` is set. Restores the desktop viewport."""
+    try:
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(size)
+            page.wait_for_function("() => document.documentElement.clientWidth > 0")
+            wider = page.evaluate(
+                """() => {
+                  const width = document.documentElement.clientWidth;
+                  const out = [...document.querySelectorAll('body *')].filter(e => {
+                    const r = e.getBoundingClientRect();
+                    return r.width > 0 && r.right > width + 1;
+                  }).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                             + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+                  return {scroll: document.documentElement.scrollWidth - width, out: out.slice(0, 8)};
+                }"""
+            )
+            assert wider["scroll"] <= 0, f"{name} scrolls sideways by {wider['scroll']} px at {label}: {wider['out']}"
+            screenshot(page, f"{name}-{label}")
+    finally:
+        page.set_viewport_size(DESKTOP)
+
+
 def card_ids(page: Page) -> list[str]:
     hrefs = page.locator("#results article.card h3 a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     return [str(h).rsplit("/", 1)[1] for h in hrefs]
