@@ -62,11 +62,12 @@ class WebState:
         return self._health
 
     async def with_current_roles(self, me: Identity) -> Identity:
-        """``me`` with the roles the user holds now, from the accounts read model: a session or token
-        remembers the roles of its login, and may predate a revocation the credentials have not yet seen.
-        Pages and API reads that need a role check it on this (commands check it on the aggregates)."""
-        user = await self.accounts.get_user(me.user_id)
-        roles = tuple(user.roles) if user is not None else ()
+        """``me`` with the roles the user holds now: a session or token remembers the roles of its login,
+        and may predate a revocation. Read from the user's own events (the record of truth), not from a
+        read model that may lag behind a revocation just made; a deactivated or unknown user holds none.
+        Pages and API reads that need a role check it on this (commands check it on the aggregates too)."""
+        user = await self.run(self.services.app.find_user, me.user_id)
+        roles = tuple(user.roles) if user is not None and user.active and not user.erased else ()
         return Identity(me.user_id, me.display_name, me.organisation_id, roles, me.version)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
