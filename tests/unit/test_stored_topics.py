@@ -17,12 +17,20 @@ def event_classes(aggregate: type) -> list[type]:
             and v.__qualname__.startswith(f"{aggregate.__qualname__}.")]
 
 
+#: Trades whose aggregates were first stored after the move into trade packages.
+TRADES_ADDED_AFTER_THE_MOVE = ("domain.programmes.",)
+
+
 def test_every_aggregate_and_event_is_stored_under_its_module_before_the_trade_packages() -> None:
     old_module = {new: old for old, new in MOVED.items()}
     for aggregate in AGGREGATES:
         for cls in [aggregate, *event_classes(aggregate)]:
             topic = get_topic(cls)
-            assert topic == f"{old_module[cls.__module__]}:{cls.__qualname__}"
+            if cls.__module__.startswith(TRADES_ADDED_AFTER_THE_MOVE):  # stored under their own modules' names
+                assert cls.__module__ not in old_module
+                assert topic == f"{cls.__module__}:{cls.__qualname__}"
+            else:
+                assert topic == f"{old_module[cls.__module__]}:{cls.__qualname__}"
             assert resolve_topic(topic) is cls
 
 

@@ -1,0 +1,253 @@
+"""Claims on programmes, and the ledger that keeps each beneficiary-year within its caps.
+
+A paid deal raises a ``Claim`` for each party a programme's rules reward (one per payment and
+beneficiary: its id derives from both, so following the log twice raises it once). The beneficiary
+submits it, the officer approves or rejects it with a reason, and records the disbursement. Approval
+commits the programme's budget and the beneficiary-year's ``AwardLedger`` in the same save, so no cap
+and no budget is ever exceeded, also when officers approve at once (the later save conflicts).
+A refund that reverses the deal withdraws an unpaid claim and raises a recovery on a paid one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import ConflictError, ValidationError
+from domain.shared.ids import natural_id
+
+REASON_LIMIT = 500
+REFERENCE_LIMIT = 64
+
+
+def claim_id(obligation_id: UUID, beneficiary_id: UUID) -> UUID:
+    """One claim per payment and beneficiary, whichever programme it falls under (就高不重复)."""
+    return natural_id("programme-claim", f"{obligation_id}:{beneficiary_id}")
+
+
+def ledger_id(programme_id: UUID, beneficiary_id: UUID, year: int) -> UUID:
+    return natural_id("award-ledger", f"{programme_id}:{beneficiary_id}:{year}")
+
+
+def _reason(value: str, field: str, *, required: bool = True) -> str:
+    text = " ".join(value.split())
+    if required and not text:
+        raise ValidationError(f"{field}: give a reason", field=field)
+    if len(text) > REASON_LIMIT:
+        raise ValidationError(f"{field}: at most {REASON_LIMIT} characters", field=field)
+    return text
+
+
+def _reference(value: str, field: str) -> str:
+    text = "".join(value.split())
+    if not 1 <= len(text) <= REFERENCE_LIMIT:
+        raise ValidationError(f"{field}: give the reference (1 to {REFERENCE_LIMIT} characters)", field=field)
+    return text
+
+
+class Claim(Aggregate):
+    """A beneficiary's claim to a programme's award for one payment on a contract."""
+
+    class Raised(Aggregate.Created):
+        programme_id: UUID
+        rules_version: int
+        obligation_id: UUID
+        contract_id: UUID
+        beneficiary_id: UUID
+        side: str
+        year: int
+        paid_amount: int
+        amount: int
+        steps: list[dict[str, Any]]
+        requires_registration: bool = True
+
+    @staticmethod
+    def create_id(obligation_id: UUID, beneficiary_id: UUID, **_: object) -> UUID:
+        return claim_id(obligation_id, beneficiary_id)
+
+    @event(Raised)
+    def __init__(
+        self,
+        programme_id: UUID,
+        rules_version: int,
+        obligation_id: UUID,
+        contract_id: UUID,
+        beneficiary_id: UUID,
+        side: str,
+        year: int,
+        paid_amount: int,
+        amount: int,
+        steps: list[dict[str, Any]],
+        requires_registration: bool = True,
+    ) -> None:
+        self.programme_id = programme_id
+        self.rules_version = rules_version
+        self.obligation_id = obligation_id
+        self.contract_id = contract_id
+        self.beneficiary_id = beneficiary_id
+        self.side = side
+        self.year = year
+        self.paid_amount = paid_amount
+        self.amount = amount
+        self.steps = steps
+        self.requires_registration = requires_registration
+        self.status = "raised"
+        self.approved_amount = 0
+        self.registration_number = ""
+        self.payee_account = ""
+        self.reason = ""
+        self.disbursement_reference = ""
+
+    def submit(self, *, by: UUID, payee_account: str, registration_number: str = "") -> None:
+        if self.status == "submitted":
+            return  # a double click: the claim is submitted once
+        if self.status != "raised":
+            raise ConflictError(f"claim_id: the claim is {self.status}, it cannot be submitted", field="claim_id")
+        account = _reference(payee_account, "payee_account")
+        number = "".join(registration_number.split())
+        if self.requires_registration and not number:
+            raise ValidationError(
+                "registration_number: the rule requires the technology-contract registration number (技术合同登记号)",
+                field="registration_number",
+            )
+        if len(number) > REFERENCE_LIMIT:
+            raise ValidationError(f"registration_number: at most {REFERENCE_LIMIT} characters",
+                                  field="registration_number")
+        self._submitted(by=by, payee_account=account, registration_number=number)
+
+    @event("Submitted")
+    def _submitted(self, by: UUID, payee_account: str, registration_number: str) -> None:
+        self.status = "submitted"
+        self.payee_account = payee_account
+        self.registration_number = registration_number
+
+    def approve(self, *, by: UUID, amount: int, steps: list[dict[str, Any]]) -> None:
+        """Approve ``amount`` (the award after the budget and the ledger had their say; > 0)."""
+        if self.status != "submitted":
+            raise ConflictError(f"claim_id: the claim is {self.status}, not awaiting review", field="claim_id")
+        if not 0 < amount <= self.amount:
+            raise ConflictError("claim_id: nothing of this award fits the budget or the caps any more",
+                                field="claim_id")
+        self._approved(by=by, amount=amount, steps=steps)
+
+    @event("Approved")
+    def _approved(self, by: UUID, amount: int, steps: list[dict[str, Any]]) -> None:
+        self.status = "approved"
+        self.approved_amount = amount
+        self.steps = self.steps + steps
+
+    def reject(self, *, by: UUID, reason: str) -> None:
+        if self.status not in ("raised", "submitted"):
+            raise ConflictError(f"claim_id: the claim is {self.status}, it cannot be rejected", field="claim_id")
+        self._rejected(by=by, reason=_reason(reason, "reason"))
+
+    @event("Rejected")
+    def _rejected(self, by: UUID, reason: str) -> None:
+        self.status = "rejected"
+        self.reason = reason
+
+    def record_disbursement(self, *, by: UUID, bank_reference: str) -> None:
+        if self.status != "approved":
+            raise ConflictError(f"claim_id: the claim is {self.status}, not approved", field="claim_id")
+        self._disbursed(by=by, bank_reference=_reference(bank_reference, "bank_reference"))
+
+    @event("Disbursed")
+    def _disbursed(self, by: UUID, bank_reference: str) -> None:
+        self.status = "paid"
+        self.disbursement_reference = bank_reference
+
+    def reverse(self, reason: str) -> str:
+        """The deal was refunded: withdraw an unpaid claim, or owe back a paid one. Returns what happened."""
+        if self.status in ("raised", "submitted", "approved"):
+            self._withdrawn(reason=_reason(reason, "reason"))
+            return "withdrawn"
+        if self.status == "paid":
+            self._recovery_raised(reason=_reason(reason, "reason"), amount=self.approved_amount)
+            return "recovery_due"
+        return "unchanged"
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str) -> None:
+        self.status = "withdrawn"
+        self.reason = reason
+
+    @event("RecoveryRaised")
+    def _recovery_raised(self, reason: str, amount: int) -> None:
+        self.status = "recovery_due"
+        self.reason = reason
+
+    def record_recovery(self, *, by: UUID, bank_reference: str) -> None:
+        if self.status != "recovery_due":
+            raise ConflictError(f"claim_id: the claim is {self.status}, nothing is owed back", field="claim_id")
+        self._recovered(by=by, bank_reference=_reference(bank_reference, "bank_reference"))
+
+    @event("Recovered")
+    def _recovered(self, by: UUID, bank_reference: str) -> None:
+        self.status = "recovered"
+
+
+class AwardLedger(Aggregate):
+    """One beneficiary's awards under one programme in one calendar year (Beijing), and per deal."""
+
+    class Opened(Aggregate.Created):
+        programme_id: UUID
+        beneficiary_id: UUID
+        year: int
+
+    @staticmethod
+    def create_id(programme_id: UUID, beneficiary_id: UUID, year: int, **_: object) -> UUID:
+        return ledger_id(programme_id, beneficiary_id, year)
+
+    @event(Opened)
+    def __init__(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> None:
+        self.programme_id = programme_id
+        self.beneficiary_id = beneficiary_id
+        self.year = year
+        self.paid_counted = 0  # paid amounts the rules' tiers have counted this year
+        self.awards: dict[UUID, tuple[UUID, int]] = {}  # claim -> (contract, amount)
+
+    @property
+    def awarded(self) -> int:
+        return sum(amount for _, amount in self.awards.values())
+
+    def awarded_for(self, contract_id: UUID) -> int:
+        return sum(amount for contract, amount in self.awards.values() if contract == contract_id)
+
+    def count_payment(self, obligation_id: UUID, amount: int) -> None:
+        """Count a paid amount toward the year's tiers (once per payment)."""
+        self._payment_counted(obligation_id=obligation_id, amount=amount)
+
+    @event("PaymentCounted")
+    def _payment_counted(self, obligation_id: UUID, amount: int) -> None:
+        self.paid_counted += amount
+
+    def grant(
+        self, *, claim_id: UUID, contract_id: UUID, amount: int, cap_per_deal: int | None, cap_per_year: int | None
+    ) -> int:
+        """Record an approved award, cut to the caps' room; returns what fits (0: nothing)."""
+        if claim_id in self.awards:
+            return self.awards[claim_id][1]
+        room = amount
+        if cap_per_deal is not None:
+            room = min(room, cap_per_deal - self.awarded_for(contract_id))
+        if cap_per_year is not None:
+            room = min(room, cap_per_year - self.awarded)
+        room = max(0, room)
+        if room:
+            self._granted(claim_id=claim_id, contract_id=contract_id, amount=room)
+        return room
+
+    @event("Granted")
+    def _granted(self, claim_id: UUID, contract_id: UUID, amount: int) -> None:
+        self.awards[claim_id] = (contract_id, amount)
+
+    def take_back(self, claim_id: UUID) -> None:
+        """A withdrawn or recovered award no longer counts against the caps."""
+        if claim_id in self.awards:
+            self._taken_back(claim_id=claim_id)
+
+    @event("TakenBack")
+    def _taken_back(self, claim_id: UUID) -> None:
+        del self.awards[claim_id]

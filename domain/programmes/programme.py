@@ -1,0 +1,200 @@
+"""The Programme aggregate: a government lever with a budget, a period and versioned rules.
+
+A programme officer drafts a programme, opens and closes it, and changes its rules by new versions
+(an award uses the version in force on the deal's payment date, Beijing time). The programme holds
+its budget: an approval commits part of it, a disbursement pays the committed part, a withdrawal or
+a rejection after commitment releases it; nothing may commit more than the budget, and two officers
+approving at once are serialised by the aggregate's version (the second save conflicts and retries).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.programmes.rules import ProgrammeKind, Rules, rules_from_dict
+from domain.shared.errors import ConflictError, ValidationError
+from domain.shared.money import check_amount
+
+NAME_LIMIT = 200
+
+
+def _name(value: str, field: str) -> str:
+    text = " ".join(value.split())
+    if not 1 <= len(text) <= NAME_LIMIT:
+        raise ValidationError(f"{field}: give a name of 1 to {NAME_LIMIT} characters", field=field)
+    return text
+
+
+class Programme(Aggregate):
+    """One programme (补助, 奖励 or 创新券) of a government organisation."""
+
+    class Drafted(Aggregate.Created):
+        organisation_id: UUID
+        kind: str
+        name_zh: str
+        name_en: str
+        budget: int
+        starts_on: str
+        ends_on: str
+        rules: dict[str, Any]
+        by: UUID
+        source: str = ""  # the policy document the rules follow (e.g. 闽政〔2023〕7号)
+
+    @event(Drafted)
+    def __init__(
+        self,
+        organisation_id: UUID,
+        kind: str,
+        name_zh: str,
+        name_en: str,
+        budget: int,
+        starts_on: str,
+        ends_on: str,
+        rules: dict[str, Any],
+        by: UUID,
+        source: str = "",
+    ) -> None:
+        self.organisation_id = organisation_id
+        self.kind = ProgrammeKind(kind)
+        self.name_zh = name_zh
+        self.name_en = name_en
+        self.budget = budget
+        self.starts_on = date.fromisoformat(starts_on)
+        self.ends_on = date.fromisoformat(ends_on)
+        self.source = source
+        self.status = "draft"
+        #: (effective from, rules), oldest first; version n is index n - 1.
+        self.rule_versions: list[tuple[date, Rules]] = [(self.starts_on, rules_from_dict(rules))]
+        self.committed: dict[UUID, int] = {}  # claim -> amount committed, not yet disbursed
+        self.disbursed = 0
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        organisation_id: UUID,
+        kind: str,
+        name_zh: str,
+        name_en: str,
+        budget: int,
+        starts_on: date,
+        ends_on: date,
+        rules: Rules,
+        by: UUID,
+        source: str = "",
+    ) -> Programme:
+        try:
+            parsed = ProgrammeKind(kind)
+        except ValueError:
+            allowed = ", ".join(k.value for k in ProgrammeKind)
+            raise ValidationError(f"kind: must be one of {allowed}", field="kind") from None
+        check_amount(budget, "budget")
+        if ends_on < starts_on:
+            raise ValidationError("ends_on: the programme must end on or after its start", field="ends_on")
+        return cls(
+            organisation_id=organisation_id, kind=parsed.value, name_zh=_name(name_zh, "name_zh"),
+            name_en=_name(name_en, "name_en"), budget=budget, starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(), rules=rules.as_dict(), by=by, source=" ".join(source.split())[:NAME_LIMIT],
+        )
+
+    # --- rules --------------------------------------------------------------------------------
+    @property
+    def rules_version(self) -> int:
+        return len(self.rule_versions)
+
+    def rules_on(self, day: date) -> tuple[int, Rules]:
+        """The version of the rules in force on ``day`` (the deal's payment date) and its number."""
+        chosen = 1
+        for number, (since, _) in enumerate(self.rule_versions, start=1):
+            if since <= day:
+                chosen = number
+        return chosen, self.rule_versions[chosen - 1][1]
+
+    def revise_rules(self, rules: Rules, effective_from: date, by: UUID) -> None:
+        if self.status == "closed":
+            raise ConflictError("programme_id: the programme is closed", field="programme_id")
+        latest = self.rule_versions[-1][0]
+        if effective_from < latest:
+            raise ValidationError(
+                f"effective_from: a new version takes effect on or after the last one ({latest.isoformat()})",
+                field="effective_from",
+            )
+        self._rules_revised(rules=rules.as_dict(), effective_from=effective_from.isoformat(), by=by)
+
+    @event("RulesRevised")
+    def _rules_revised(self, rules: dict[str, Any], effective_from: str, by: UUID) -> None:
+        self.rule_versions.append((date.fromisoformat(effective_from), rules_from_dict(rules)))
+
+    # --- life -----------------------------------------------------------------------------------
+    def open(self, by: UUID) -> None:
+        if self.status != "draft":
+            raise ConflictError(f"programme_id: the programme is {self.status}, not a draft", field="programme_id")
+        self._opened(by=by)
+
+    @event("Opened")
+    def _opened(self, by: UUID) -> None:
+        self.status = "open"
+
+    def close(self, by: UUID, reason: str = "") -> None:
+        if self.status == "closed":
+            raise ConflictError("programme_id: the programme is already closed", field="programme_id")
+        self._closed(by=by, reason=" ".join(reason.split())[:NAME_LIMIT])
+
+    @event("Closed")
+    def _closed(self, by: UUID, reason: str) -> None:
+        self.status = "closed"
+
+    def runs_on(self, day: date) -> bool:
+        """Whether a payment on ``day`` falls in an open programme's period."""
+        return self.status == "open" and self.starts_on <= day <= self.ends_on
+
+    # --- budget ---------------------------------------------------------------------------------
+    @property
+    def remaining(self) -> int:
+        return self.budget - self.disbursed - sum(self.committed.values())
+
+    def commit(self, claim_id: UUID, amount: int) -> int:
+        """Commit budget for an approved claim: the amount, or what remains if less (0: nothing left)."""
+        if claim_id in self.committed:
+            return self.committed[claim_id]
+        granted = max(0, min(amount, self.remaining))
+        if granted:
+            self._committed(claim_id=claim_id, amount=granted)
+        return granted
+
+    @event("BudgetCommitted")
+    def _committed(self, claim_id: UUID, amount: int) -> None:
+        self.committed[claim_id] = amount
+
+    def disburse(self, claim_id: UUID) -> int:
+        if claim_id not in self.committed:
+            raise ConflictError("claim_id: no budget is committed for this claim", field="claim_id")
+        amount = self.committed[claim_id]
+        self._disbursed(claim_id=claim_id, amount=amount)
+        return amount
+
+    @event("Disbursed")
+    def _disbursed(self, claim_id: UUID, amount: int) -> None:
+        del self.committed[claim_id]
+        self.disbursed += amount
+
+    def release(self, claim_id: UUID, reason: str) -> None:
+        """Give back a commitment that will not be paid (a withdrawn claim)."""
+        if claim_id in self.committed:
+            self._released(claim_id=claim_id, amount=self.committed[claim_id], reason=reason)
+
+    @event("BudgetReleased")
+    def _released(self, claim_id: UUID, amount: int, reason: str) -> None:
+        del self.committed[claim_id]
+
+    def recover(self, claim_id: UUID, amount: int) -> None:
+        """A paid award repaid after its deal was reversed goes back to the budget."""
+        self._recovered(claim_id=claim_id, amount=amount)
+
+    @event("Recovered")
+    def _recovered(self, claim_id: UUID, amount: int) -> None:
+        self.disbursed -= amount

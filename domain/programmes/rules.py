@@ -1,0 +1,303 @@
+"""A programme's rules and the award they give a paid deal: a pure, reproducible calculation.
+
+Amounts are integer fen; rates are basis points (1 % = 100 bp, 0.5 % = 50 bp). An award is the
+paid amount times the rate of each tier it falls in (tiers count the beneficiary's paid amounts over
+the calendar year, as Fujian's institution reward does: 1 % of the first ¥5,000,000, 0.5 % above),
+then each cap in turn (per deal, per beneficiary-year). Every step is kept, so the claim shows
+"paid × rate, each cap applied, and why", and the same facts always give the same award.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.shared.errors import ValidationError
+from domain.shared.money import MAX_AMOUNT, check_amount
+
+BASIS_POINTS = 10_000
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+class ProgrammeKind(StrEnum):
+    PURCHASE_SUBSIDY = "purchase_subsidy"  # 购买专利补助, to the buyer
+    TRANSFER_REWARD = "transfer_reward"  # 转让、许可奖励, to the seller
+    INNOVATION_VOUCHER = "innovation_voucher"  # 科技创新券
+
+
+class Side(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+
+
+def _check_rate(rate_bp: int, name: str) -> None:
+    if not isinstance(rate_bp, int) or isinstance(rate_bp, bool) or not 0 <= rate_bp <= BASIS_POINTS:
+        raise ValidationError(f"{name}: a rate is 0 to 10000 basis points (0 % to 100 %)", field=name)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """``rate_bp`` on the beneficiary-year's paid amounts up to ``up_to`` fen (``None``: no upper bound)."""
+
+    rate_bp: int
+    up_to: int | None = None
+
+
+@dataclass(frozen=True)
+class CounterpartyRate:
+    """A flat rate that replaces the tiers when the other party is of these kinds in this region
+    (Fuzhou's SOE subsidy: 10 % buying from a Fuzhou university or institute, 6 % otherwise)."""
+
+    rate_bp: int
+    region: str = ""
+    kinds: frozenset[str] = frozenset()
+
+    def applies_to(self, party: Party) -> bool:
+        return in_region(party.region, self.region) and (not self.kinds or party.kind in self.kinds)
+
+
+def in_region(region: str, wanted: str) -> bool:
+    """Whether a party's region (``福建省福州市…``) lies in the wanted one (``福建``, ``福州``); empty: anywhere."""
+    return not wanted or wanted in region
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One version of a programme's rules. Empty sets mean "any"."""
+
+    beneficiary: Side
+    tiers: tuple[Tier, ...]
+    cap_per_deal: int | None = None
+    cap_per_beneficiary_year: int | None = None
+    counterparty_rates: tuple[CounterpartyRate, ...] = ()
+    buyer_kinds: frozenset[str] = frozenset()
+    seller_kinds: frozenset[str] = frozenset()
+    buyer_region: str = ""
+    seller_region: str = ""
+    deal_types: frozenset[str] = frozenset()
+    beneficiary_flags: frozenset[str] = frozenset()  # verified flags the beneficiary must hold: soe, tech_sme
+    requires_registration: bool = True  # 技术合同认定登记
+    requires_platform_signing: bool = True
+    excludes_fiscally_funded: bool = True
+    excludes_related_parties: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.tiers:
+            raise ValidationError("tiers: give at least one rate", field="tiers")
+        bound = 0
+        for i, tier in enumerate(self.tiers):
+            _check_rate(tier.rate_bp, f"tiers.{i}.rate_bp")
+            last = i == len(self.tiers) - 1
+            if tier.up_to is None and not last:
+                raise ValidationError(f"tiers.{i}.up_to: only the last tier is unbounded", field=f"tiers.{i}.up_to")
+            if tier.up_to is not None:
+                check_amount(tier.up_to, f"tiers.{i}.up_to")
+                if tier.up_to <= bound:
+                    raise ValidationError(f"tiers.{i}.up_to: tiers must rise", field=f"tiers.{i}.up_to")
+                bound = tier.up_to
+        for name in ("cap_per_deal", "cap_per_beneficiary_year"):
+            value = getattr(self, name)
+            if value is not None:
+                check_amount(value, name)
+        for i, rate in enumerate(self.counterparty_rates):
+            _check_rate(rate.rate_bp, f"counterparty_rates.{i}.rate_bp")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The rules as plain data (an event's payload; :func:`rules_from_dict` reads it back)."""
+        return {
+            "beneficiary": self.beneficiary.value,
+            "tiers": [{"rate_bp": t.rate_bp, "up_to": t.up_to} for t in self.tiers],
+            "cap_per_deal": self.cap_per_deal,
+            "cap_per_beneficiary_year": self.cap_per_beneficiary_year,
+            "counterparty_rates": [
+                {"rate_bp": r.rate_bp, "region": r.region, "kinds": sorted(r.kinds)} for r in self.counterparty_rates
+            ],
+            "buyer_kinds": sorted(self.buyer_kinds),
+            "seller_kinds": sorted(self.seller_kinds),
+            "buyer_region": self.buyer_region,
+            "seller_region": self.seller_region,
+            "deal_types": sorted(self.deal_types),
+            "beneficiary_flags": sorted(self.beneficiary_flags),
+            "requires_registration": self.requires_registration,
+            "requires_platform_signing": self.requires_platform_signing,
+            "excludes_fiscally_funded": self.excludes_fiscally_funded,
+            "excludes_related_parties": self.excludes_related_parties,
+        }
+
+
+def rules_from_dict(data: dict[str, Any]) -> Rules:
+    return Rules(
+        beneficiary=Side(data["beneficiary"]),
+        tiers=tuple(Tier(rate_bp=t["rate_bp"], up_to=t.get("up_to")) for t in data["tiers"]),
+        cap_per_deal=data.get("cap_per_deal"),
+        cap_per_beneficiary_year=data.get("cap_per_beneficiary_year"),
+        counterparty_rates=tuple(
+            CounterpartyRate(rate_bp=r["rate_bp"], region=r.get("region", ""), kinds=frozenset(r.get("kinds", ())))
+            for r in data.get("counterparty_rates", ())
+        ),
+        buyer_kinds=frozenset(data.get("buyer_kinds", ())),
+        seller_kinds=frozenset(data.get("seller_kinds", ())),
+        buyer_region=data.get("buyer_region", ""),
+        seller_region=data.get("seller_region", ""),
+        deal_types=frozenset(data.get("deal_types", ())),
+        beneficiary_flags=frozenset(data.get("beneficiary_flags", ())),
+        requires_registration=data.get("requires_registration", True),
+        requires_platform_signing=data.get("requires_platform_signing", True),
+        excludes_fiscally_funded=data.get("excludes_fiscally_funded", True),
+        excludes_related_parties=data.get("excludes_related_parties", True),
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    organisation_id: str
+    kind: str
+    region: str
+    flags: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DealFacts:
+    """What the event log says about one payment on a contract, as the rules read it."""
+
+    contract_id: str
+    deal_type: str
+    buyer: Party
+    seller: Party
+    paid_amount: int
+    paid_at: datetime
+    signed_at: datetime | None
+    offered_from: datetime | None  # the listing's publication, an auction's start or the public notice's start
+    registered_at: datetime | None = None  # 技术合同认定登记
+    signed_on_platform: bool = True
+    fiscally_funded: bool = False
+    related_parties: bool = False
+
+    @property
+    def year(self) -> int:
+        """The calendar year the payment counts in: Beijing's (a payment at 20:00 UTC on 31 December is
+        already next year's there)."""
+        return self.paid_at.astimezone(BEIJING).year
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of an award's calculation: a label key, its figures, and the amount after it."""
+
+    key: str
+    amount: int
+    figures: dict[str, int | str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "amount": self.amount, "figures": dict(self.figures)}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The award the rules give one payment, or the reasons it gets none (label keys)."""
+
+    amount: int
+    steps: tuple[Step, ...] = ()
+    refusals: tuple[str, ...] = ()
+
+    @property
+    def eligible(self) -> bool:
+        return not self.refusals and self.amount > 0
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the beneficiary has had counted so far: this year's paid amounts and awards, this deal's awards."""
+
+    year_paid: int = 0
+    year_awarded: int = 0
+    deal_awarded: int = 0
+
+
+def refusals_of(rules: Rules, facts: DealFacts) -> tuple[str, ...]:
+    """Why the rules give this payment nothing (label keys, in a fixed order); empty when it qualifies."""
+    beneficiary = facts.buyer if rules.beneficiary is Side.BUYER else facts.seller
+    checks: list[tuple[bool, str]] = [
+        (bool(rules.buyer_kinds) and facts.buyer.kind not in rules.buyer_kinds, "programme.refusal.buyer_kind"),
+        (bool(rules.seller_kinds) and facts.seller.kind not in rules.seller_kinds, "programme.refusal.seller_kind"),
+        (not in_region(facts.buyer.region, rules.buyer_region), "programme.refusal.buyer_region"),
+        (not in_region(facts.seller.region, rules.seller_region), "programme.refusal.seller_region"),
+        (bool(rules.deal_types) and facts.deal_type not in rules.deal_types, "programme.refusal.deal_type"),
+        (not rules.beneficiary_flags <= beneficiary.flags, "programme.refusal.flags"),
+        (rules.requires_platform_signing and not facts.signed_on_platform, "programme.refusal.not_signed_here"),
+        (rules.requires_registration and facts.registered_at is None, "programme.refusal.not_registered"),
+        (rules.excludes_fiscally_funded and facts.fiscally_funded, "programme.refusal.fiscally_funded"),
+        (rules.excludes_related_parties and facts.related_parties, "programme.refusal.related_parties"),
+        (facts.signed_at is None, "programme.refusal.not_signed"),
+        (
+            facts.signed_at is not None and (facts.offered_from is None or facts.offered_from > facts.signed_at),
+            "programme.refusal.order_offer_before_contract",
+        ),
+        (
+            facts.signed_at is not None and facts.paid_at < facts.signed_at,
+            "programme.refusal.order_payment_after_signing",
+        ),
+        (
+            facts.signed_at is not None and facts.registered_at is not None and facts.registered_at < facts.signed_at,
+            "programme.refusal.order_registration_after_signing",
+        ),
+    ]
+    return tuple(key for failed, key in checks if failed)
+
+
+def _tiered(tiers: Sequence[Tier], before: int, paid: int) -> list[Step]:
+    """The paid amount split over the tiers by where it falls in the year's running total."""
+    steps: list[Step] = []
+    low = 0
+    start, end = before, before + paid
+    for tier in tiers:
+        high = tier.up_to if tier.up_to is not None else MAX_AMOUNT * 4
+        portion = max(0, min(end, high) - max(start, low))
+        if portion:
+            steps.append(Step("programme.step.rate", portion * tier.rate_bp // BASIS_POINTS,
+                              {"base": portion, "rate_bp": tier.rate_bp}))
+        low = high
+    return steps
+
+
+def assess(rules: Rules, facts: DealFacts, totals: Totals = Totals()) -> Assessment:
+    """The award of one payment under one version of the rules, with each step and cap shown."""
+    check_amount(facts.paid_amount, "paid_amount")
+    refusals = refusals_of(rules, facts)
+    if refusals:
+        return Assessment(0, refusals=refusals)
+    counterparty = facts.seller if rules.beneficiary is Side.BUYER else facts.buyer
+    override = next((r for r in rules.counterparty_rates if r.applies_to(counterparty)), None)
+    tiers: Sequence[Tier] = (Tier(override.rate_bp),) if override is not None else rules.tiers
+    steps = [Step("programme.step.paid", facts.paid_amount, {"paid": facts.paid_amount})]
+    rated = _tiered(tiers, totals.year_paid, facts.paid_amount)
+    steps.extend(rated)
+    amount = sum(s.amount for s in rated)
+    steps.append(Step("programme.step.subtotal", amount))
+    if rules.cap_per_deal is not None:
+        room = max(0, rules.cap_per_deal - totals.deal_awarded)
+        if amount > room:
+            amount = room
+            steps.append(Step("programme.step.cap_per_deal", amount,
+                              {"cap": rules.cap_per_deal, "already": totals.deal_awarded}))
+    if rules.cap_per_beneficiary_year is not None:
+        room = max(0, rules.cap_per_beneficiary_year - totals.year_awarded)
+        if amount > room:
+            amount = room
+            steps.append(Step("programme.step.cap_per_year", amount,
+                              {"cap": rules.cap_per_beneficiary_year, "already": totals.year_awarded}))
+    return Assessment(amount, steps=tuple(steps))
+
+
+def higher_of(candidates: Iterable[tuple[str, Assessment]]) -> tuple[str, Assessment] | None:
+    """就高不重复: of one payment's awards under overlapping programmes, the higher applies, never both
+    (equal awards: the programme with the smaller id, so the choice is reproducible)."""
+    eligible = [(programme, a) for programme, a in candidates if a.eligible]
+    if not eligible:
+        return None
+    return min(eligible, key=lambda c: (-c[1].amount, c[0]))
+
