@@ -251,3 +251,26 @@ class AwardLedger(Aggregate):
     @event("TakenBack")
     def _taken_back(self, claim_id: UUID) -> None:
         del self.awards[claim_id]
+
+
+def payment_review_id(obligation_id: UUID) -> UUID:
+    return natural_id("programme-payment-review", str(obligation_id))
+
+
+class PaymentReview(Aggregate):
+    """The claims process's record that one paid obligation was evaluated against every open programme:
+    what each programme gave each party, or why it gave nothing. Its id derives from the obligation, so a
+    payment is evaluated once however often the log is followed; an auditor sees why there was no award."""
+
+    class Recorded(Aggregate.Created):
+        obligation_id: UUID
+        outcomes: list[dict[str, Any]]  # {programme_id, side, rules_version, amount, refusals, chosen}
+
+    @staticmethod
+    def create_id(obligation_id: UUID, **_: object) -> UUID:
+        return payment_review_id(obligation_id)
+
+    @event(Recorded)
+    def __init__(self, obligation_id: UUID, outcomes: list[dict[str, Any]]) -> None:
+        self.obligation_id = obligation_id
+        self.outcomes = outcomes

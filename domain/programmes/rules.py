@@ -21,6 +21,9 @@ from domain.shared.money import MAX_AMOUNT, check_amount
 
 BASIS_POINTS = 10_000
 BEIJING = ZoneInfo("Asia/Shanghai")
+#: Flags a rule may require of its beneficiary, verified by the platform or the officer: a state-owned
+#: enterprise (国有企业), a registered technology SME (科技型中小企业), a maker (创客).
+BENEFICIARY_FLAGS = ("soe", "tech_sme", "maker")
 
 
 class ProgrammeKind(StrEnum):
@@ -80,7 +83,9 @@ class Rules:
     seller_region: str = ""
     deal_types: frozenset[str] = frozenset()
     beneficiary_flags: frozenset[str] = frozenset()  # verified flags the beneficiary must hold: soe, tech_sme
-    requires_registration: bool = True  # 技术合同认定登记
+    #: 技术合同认定登记: the claim asks for the registration number at submission (registration
+    #: often follows the payment); a registration recorded before signing breaks the date order.
+    requires_registration: bool = True
     requires_platform_signing: bool = True
     excludes_fiscally_funded: bool = True
     excludes_related_parties: bool = True
@@ -173,6 +178,8 @@ class DealFacts:
     signed_at: datetime | None
     offered_from: datetime | None  # the listing's publication, an auction's start or the public notice's start
     registered_at: datetime | None = None  # 技术合同认定登记
+    #: When the contract was drafted on the platform (its record's time, the clock ``offered_from`` is on).
+    contracted_at: datetime | None = None
     signed_on_platform: bool = True
     fiscally_funded: bool = False
     related_parties: bool = False
@@ -221,6 +228,7 @@ class Totals:
 def refusals_of(rules: Rules, facts: DealFacts) -> tuple[str, ...]:
     """Why the rules give this payment nothing (label keys, in a fixed order); empty when it qualifies."""
     beneficiary = facts.buyer if rules.beneficiary is Side.BUYER else facts.seller
+    contracted = facts.contracted_at or facts.signed_at or facts.paid_at
     checks: list[tuple[bool, str]] = [
         (bool(rules.buyer_kinds) and facts.buyer.kind not in rules.buyer_kinds, "programme.refusal.buyer_kind"),
         (bool(rules.seller_kinds) and facts.seller.kind not in rules.seller_kinds, "programme.refusal.seller_kind"),
@@ -229,12 +237,11 @@ def refusals_of(rules: Rules, facts: DealFacts) -> tuple[str, ...]:
         (bool(rules.deal_types) and facts.deal_type not in rules.deal_types, "programme.refusal.deal_type"),
         (not rules.beneficiary_flags <= beneficiary.flags, "programme.refusal.flags"),
         (rules.requires_platform_signing and not facts.signed_on_platform, "programme.refusal.not_signed_here"),
-        (rules.requires_registration and facts.registered_at is None, "programme.refusal.not_registered"),
         (rules.excludes_fiscally_funded and facts.fiscally_funded, "programme.refusal.fiscally_funded"),
         (rules.excludes_related_parties and facts.related_parties, "programme.refusal.related_parties"),
         (facts.signed_at is None, "programme.refusal.not_signed"),
         (
-            facts.signed_at is not None and (facts.offered_from is None or facts.offered_from > facts.signed_at),
+            facts.offered_from is None or facts.offered_from > contracted,
             "programme.refusal.order_offer_before_contract",
         ),
         (

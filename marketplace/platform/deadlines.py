@@ -18,6 +18,7 @@ from uuid import UUID
 from domain.shared.errors import DomainError
 from marketplace.deals.commands import ExpireOffer
 from marketplace.platform.services import Services
+from marketplace.programmes.claims_process import ClaimsProcess
 from projections.deals.queries import contracts_with_instalments_due, offers_due_to_expire
 
 log = logging.getLogger(__name__)
@@ -30,14 +31,18 @@ class DeadlineReport:
     expired: list[UUID] = field(default_factory=list)
     refused: list[UUID] = field(default_factory=list)
     last_position: int = 0
+    claims_raised: list[UUID] = field(default_factory=list)
+    claims_reversed: list[UUID] = field(default_factory=list)
 
 
 class DeadlineWorker:
-    """Expires offers at their deadline and raises instalments when they fall due."""
+    """Expires offers at their deadline, follows payments into programme claims (``ClaimsProcess``) and
+    raises instalments when they fall due."""
 
     def __init__(self, services: Services, *, interval: float = 10.0) -> None:
         self.services = services
         self.interval = interval
+        self.claims = ClaimsProcess(services.app.programmes)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -57,6 +62,9 @@ class DeadlineWorker:
             else:
                 report.expired.append(offer_id)
                 report.last_position = position
+        claims = self.claims.run_once()
+        report.claims_raised.extend(claims.raised)
+        report.claims_reversed.extend(claims.reversed)
         due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
         if due:
             report.last_position = app.contracts.raise_due_instalments(now.date(), due) or report.last_position

@@ -39,6 +39,7 @@ from marketplace.platform import command as c
 from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
+from marketplace.programmes import commands as pc
 from marketplace.valuation import commands as vc
 from tests.unit.deal_helpers import PASSWORD, START, ProviderDouble, World, accept, cn, licence_scope, offer, sign_all
 from tests.web.test_api import position as head
@@ -188,6 +189,11 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
         open_licence=cc.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5))
     harness = Harness(world, services, http, itertools.count(1), {})
     world.ids["valuer"] = harness.valuer()
+    world.sign_up("officer", "福建省科学技术厅", "government")
+    app.accounts.grant_role(ac.GrantRole(user_id=world["officer"], role="programme_officer"), actor_id=world["admin"])
+    world.ids["programme"], _ = app.programmes.draft_programme(msgspec.convert(PROGRAMME, pc.DraftProgramme),
+                                                               actor_id=world["officer"])
+    app.programmes.open_programme(pc.OpenProgramme(programme_id=world["programme"]), actor_id=world["officer"])
     # An assignment at the listed price, signed: payments, registration and refunds act on it. It reserves
     # its own patent (one patent, one sale), so the licences the templates make are on another listing.
     world.ids["contract"] = accept(world, offer(world, listing_id=harness.listing()))
@@ -228,6 +234,51 @@ def _paid_obligation(h: Harness) -> Body:
     body = _manual_obligation(h)
     h.app.payments.record_manual_receipt(msgspec.convert(body, dc.RecordManualReceipt), actor_id=h["admin"])
     return {"obligation_id": body["obligation_id"], "reason": "licensee cancelled\n退款"}
+
+
+RULES: Body = {"beneficiary": "seller", "tiers": [{"rate_bp": 100, "up_to": 500_000_000}, {"rate_bp": 50}],
+               "cap_per_deal": 5_000_000, "counterparty_rates": [{"rate_bp": 1000, "region": "福州",
+                                                                  "kinds": ["university"]}],
+               "buyer_kinds": ["enterprise"], "deal_types": [], "beneficiary_flags": []}
+PROGRAMME: Body = {"kind": "transfer_reward", "name_zh": "技术交易奖励", "name_en": "Deal reward",
+                   "budget": 10**12, "starts_on": "2025-01-01", "ends_on": "2027-12-31", "rules": RULES,
+                   "source": "闽科服函〔2025〕68号"}
+
+
+def _raised_claim(h: Harness) -> str:
+    """The university's claim on the open programme for a licence fee just received."""
+    contract = h.in_force(scope=licence_scope())
+    (claim,) = h.app.programmes.assess_payment(pc.AssessPayment(obligation_id=obligation_id(contract, "upfront")))
+    return str(claim)
+
+
+def _submitted_claim(h: Harness) -> str:
+    claim = _raised_claim(h)
+    h.app.programmes.submit_claim(pc.SubmitClaim(claim_id=UUID(claim), payee_account="35001234567890",
+                                                 registration_number="2026350100000123"), actor_id=h["uni"])
+    return claim
+
+
+def _approved_claim(h: Harness) -> str:
+    claim = _submitted_claim(h)
+    h.app.programmes.approve_claim(pc.ApproveClaim(claim_id=UUID(claim)), actor_id=h["officer"])
+    return claim
+
+
+def _claim_owed_back(h: Harness) -> str:
+    claim = _approved_claim(h)
+    h.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=UUID(claim), bank_reference="HX-1"),
+                                         actor_id=h["officer"])
+    paid = h.world.get(UUID(claim)).obligation_id
+    h.app.payments.refund_payment(dc.RefundPayment(obligation_id=paid, reason="合同解除"), actor_id=h["admin"])
+    h.app.programmes.reverse_payment(paid, "退款")
+    return claim
+
+
+def _draft_programme(h: Harness) -> str:
+    programme, _ = h.app.programmes.draft_programme(msgspec.convert(PROGRAMME, pc.DraftProgramme),
+                                                    actor_id=h["officer"])
+    return str(programme)
 
 
 def _member_key(h: Harness) -> str:
@@ -339,6 +390,19 @@ TEMPLATES: dict[type[c.Command], Template] = {
     vc.RecordAssessment: lambda h: (ASSESSMENT | {"patent_id": str(h["patent"]),
                                                   "basis_date": START.date().isoformat()}, "valuer"),
     vc.WithdrawAssessment: lambda h: ({"valuation_id": str(h.assessment()), "reason": "资料不全"}, "valuer"),
+    pc.DraftProgramme: lambda h: (PROGRAMME, "officer"),
+    pc.ReviseRules: lambda h: ({"programme_id": _draft_programme(h), "effective_from": "2025-06-01",
+                                "rules": RULES | {"seller_region": "福建", "buyer_region": "福建"}}, "officer"),
+    pc.OpenProgramme: lambda h: ({"programme_id": _draft_programme(h)}, "officer"),
+    pc.CloseProgramme: lambda h: ({"programme_id": _draft_programme(h), "reason": "预算\n用完"}, "officer"),
+    pc.AssessPayment: lambda h: ({"obligation_id": str(obligation_id(h.in_force(scope=licence_scope()), "upfront"))},
+                                 None),
+    pc.SubmitClaim: lambda h: ({"claim_id": _raised_claim(h), "payee_account": "3500 1234",
+                                "registration_number": "2026350100000123"}, "uni"),
+    pc.ApproveClaim: lambda h: ({"claim_id": _submitted_claim(h)}, "officer"),
+    pc.RejectClaim: lambda h: ({"claim_id": _submitted_claim(h), "reason": "材料不全\n请补充"}, "officer"),
+    pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),
+    pc.RecordRecovery: lambda h: ({"claim_id": _claim_owed_back(h), "bank_reference": "R-1"}, "officer"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

@@ -1,0 +1,115 @@
+"""Programme command structs (msgspec, frozen): money in minor units (fen), rates in basis points."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.programmes.rules import ProgrammeKind, Side
+from domain.shared.money import MAX_AMOUNT
+from marketplace.platform.command import Command, Note, ShortText, one_of
+
+Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)]
+RateBp = Annotated[int, msgspec.Meta(ge=0, le=10_000, description="basis points: 100 = 1 %")]
+
+
+class TierInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``rate_bp`` on the beneficiary-year's paid amounts up to ``up_to`` fen (none: no upper bound)."""
+
+    rate_bp: RateBp
+    up_to: Amount | None = None
+
+
+class CounterpartyRateInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A flat rate replacing the tiers when the other party is of these kinds in this region."""
+
+    rate_bp: RateBp
+    region: ShortText = ""
+    kinds: list[ShortText] = msgspec.field(default_factory=list)
+
+
+class RulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One version of a programme's rules; empty lists mean "any"."""
+
+    beneficiary: Annotated[str, one_of(Side)]
+    tiers: list[TierInput]
+    cap_per_deal: Amount | None = None
+    cap_per_beneficiary_year: Amount | None = None
+    counterparty_rates: list[CounterpartyRateInput] = msgspec.field(default_factory=list)
+    buyer_kinds: list[ShortText] = msgspec.field(default_factory=list)
+    seller_kinds: list[ShortText] = msgspec.field(default_factory=list)
+    buyer_region: ShortText = ""
+    seller_region: ShortText = ""
+    deal_types: list[ShortText] = msgspec.field(default_factory=list)
+    beneficiary_flags: list[ShortText] = msgspec.field(default_factory=list)
+    requires_registration: bool = True
+    requires_platform_signing: bool = True
+    excludes_fiscally_funded: bool = True
+    excludes_related_parties: bool = True
+
+
+class DraftProgramme(Command, frozen=True, kw_only=True):
+    """A programme officer drafts a programme of their government organisation."""
+
+    kind: Annotated[str, one_of(ProgrammeKind)]
+    name_zh: ShortText
+    name_en: ShortText
+    budget: Amount
+    starts_on: date
+    ends_on: date
+    rules: RulesInput
+    source: ShortText = ""
+
+
+class ReviseRules(Command, frozen=True, kw_only=True):
+    programme_id: UUID
+    effective_from: date
+    rules: RulesInput
+
+
+class OpenProgramme(Command, frozen=True, kw_only=True):
+    programme_id: UUID
+
+
+class CloseProgramme(Command, frozen=True, kw_only=True):
+    programme_id: UUID
+    reason: Note = ""
+
+
+class AssessPayment(Command, frozen=True, kw_only=True):
+    """Evaluate every open programme against one paid obligation (the claims process; once per payment)."""
+
+    obligation_id: UUID
+
+
+class SubmitClaim(Command, frozen=True, kw_only=True):
+    """The beneficiary confirms a raised claim: the account to pay and, where the rule asks, the
+    technology-contract registration number (技术合同登记号)."""
+
+    claim_id: UUID
+    payee_account: ShortText
+    registration_number: ShortText = ""
+
+
+class ApproveClaim(Command, frozen=True, kw_only=True):
+    claim_id: UUID
+
+
+class RejectClaim(Command, frozen=True, kw_only=True):
+    claim_id: UUID
+    reason: Note
+
+
+class RecordDisbursement(Command, frozen=True, kw_only=True):
+    claim_id: UUID
+    bank_reference: ShortText
+
+
+class RecordRecovery(Command, frozen=True, kw_only=True):
+    claim_id: UUID
+    bank_reference: ShortText
+
+

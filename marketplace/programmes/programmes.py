@@ -1,0 +1,307 @@
+"""Programme commands: officers run programmes and review claims; paid deals raise claims once.
+
+Roles and organisations are checked on the aggregates: a programme officer (``programme_officer``)
+of a government organisation (主管部门) drafts and runs its own organisation's programmes and reviews
+their claims; a beneficiary organisation's admin submits its claims. ``assess_payment`` is the claims
+process's step for one paid obligation (``ClaimsProcess`` follows the log and calls it): every open
+programme's rules version in force on the payment date is evaluated, each party gets at most one
+claim (the higher award, 就高不重复), and a ``PaymentReview`` records every outcome in the same save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
+
+from domain.accounts.organisation import Organisation, OrganisationKind
+from domain.accounts.user import Role, User
+from domain.catalogue.listing import Listing
+from domain.deals.contract import Contract
+from domain.deals.payment import PaymentObligation, PaymentStatus
+from domain.deals.terms import DealKind
+from domain.programmes import awarding
+from domain.programmes.claim import AwardLedger, Claim, PaymentReview, claim_id, ledger_id, payment_review_id
+from domain.programmes.programme import Programme
+from domain.programmes.rules import (
+    BEIJING,
+    BENEFICIARY_FLAGS,
+    CounterpartyRate,
+    DealFacts,
+    Party,
+    Rules,
+    Side,
+    Tier,
+    Totals,
+    assess,
+    higher_of,
+)
+from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from marketplace.platform.app_base import MarketplaceBase
+from marketplace.programmes import commands as pc
+from projections.shared.topics import event_topic
+
+PROGRAMME_DRAFTED = get_topic(Programme.Drafted)
+LISTING_PUBLISHED = event_topic(Listing, "Published")
+
+
+def _one_of(value: str, allowed: Iterable[str], field: str) -> str:
+    names = sorted(allowed)
+    if value not in names:
+        raise ValidationError(f"{field}: must be one of {', '.join(names)}", field=field)
+    return value
+
+
+def _all_of(values: list[str], allowed: Iterable[str], field: str) -> frozenset[str]:
+    names = set(allowed)
+    return frozenset(_one_of(v, names, f"{field}.{i}") for i, v in enumerate(values))
+
+
+ORGANISATION_KINDS = [k.value for k in OrganisationKind]
+DEAL_KINDS = [k.value for k in DealKind]
+
+
+def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
+    """The domain's rules from their input, every named value checked (a refusal names its path)."""
+    return Rules(
+        beneficiary=Side(_one_of(given.beneficiary, [s.value for s in Side], f"{field}.beneficiary")),
+        tiers=tuple(Tier(rate_bp=t.rate_bp, up_to=t.up_to) for t in given.tiers),
+        cap_per_deal=given.cap_per_deal,
+        cap_per_beneficiary_year=given.cap_per_beneficiary_year,
+        counterparty_rates=tuple(
+            CounterpartyRate(rate_bp=r.rate_bp, region=r.region,
+                             kinds=_all_of(r.kinds, ORGANISATION_KINDS, f"{field}.counterparty_rates.{i}.kinds"))
+            for i, r in enumerate(given.counterparty_rates)
+        ),
+        buyer_kinds=_all_of(given.buyer_kinds, ORGANISATION_KINDS, f"{field}.buyer_kinds"),
+        seller_kinds=_all_of(given.seller_kinds, ORGANISATION_KINDS, f"{field}.seller_kinds"),
+        buyer_region=given.buyer_region,
+        seller_region=given.seller_region,
+        deal_types=_all_of(given.deal_types, DEAL_KINDS, f"{field}.deal_types"),
+        beneficiary_flags=_all_of(given.beneficiary_flags, BENEFICIARY_FLAGS, f"{field}.beneficiary_flags"),
+        requires_registration=given.requires_registration,
+        requires_platform_signing=given.requires_platform_signing,
+        excludes_fiscally_funded=given.excludes_fiscally_funded,
+        excludes_related_parties=given.excludes_related_parties,
+    )
+
+
+class Programmes:
+    """Drafting and running programmes, raising claims from payments, and reviewing claims."""
+
+    def __init__(self, store: MarketplaceBase) -> None:
+        self.store = store
+
+    # --- who may act --------------------------------------------------------------------------
+    def _officer(self, actor_id: UUID | None, organisation_id: UUID | None = None) -> User:
+        """A programme officer of a government organisation (of ``organisation_id`` when given)."""
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PROGRAMME_OFFICER)
+        org = self.store.load(Organisation, user.organisation_id, "organisation_id")
+        if org.kind != OrganisationKind.GOVERNMENT.value:
+            raise PermissionDeniedError("programmes are run by officers of a government organisation (主管部门)")
+        if organisation_id is not None and organisation_id != org.id:
+            raise PermissionDeniedError("programme_id: this programme belongs to another organisation",
+                                        field="programme_id")
+        return user
+
+    def _own_programme(self, programme_id: UUID, actor_id: UUID | None) -> tuple[Programme, User]:
+        programme = self.store.load(Programme, programme_id, "programme_id")
+        return programme, self._officer(actor_id, programme.organisation_id)
+
+    # --- programmes -----------------------------------------------------------------------------
+    def draft_programme(self, cmd: pc.DraftProgramme, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        officer = self._officer(actor_id)
+        programme = Programme.draft(
+            organisation_id=officer.organisation_id, kind=cmd.kind, name_zh=cmd.name_zh, name_en=cmd.name_en,
+            budget=cmd.budget, starts_on=cmd.starts_on, ends_on=cmd.ends_on, rules=rules_of(cmd.rules),
+            by=officer.id, source=cmd.source,
+        )
+        return programme.id, self.store.commit(programme)
+
+    def revise_rules(self, cmd: pc.ReviseRules, *, actor_id: UUID | None) -> int:
+        programme, officer = self._own_programme(cmd.programme_id, actor_id)
+        programme.revise_rules(rules_of(cmd.rules), cmd.effective_from, officer.id)
+        return self.store.commit(programme)
+
+    def open_programme(self, cmd: pc.OpenProgramme, *, actor_id: UUID | None) -> int:
+        programme, officer = self._own_programme(cmd.programme_id, actor_id)
+        programme.open(officer.id)
+        return self.store.commit(programme)
+
+    def close_programme(self, cmd: pc.CloseProgramme, *, actor_id: UUID | None) -> int:
+        programme, officer = self._own_programme(cmd.programme_id, actor_id)
+        programme.close(officer.id, cmd.reason)
+        return self.store.commit(programme)
+
+    def programme_ids(self) -> list[UUID]:
+        """Every programme ever drafted, oldest first (from the log: programmes are few)."""
+        ids: list[UUID] = []
+        start = 1
+        while True:
+            page = self.store.recorder.select_notifications(start, 500, topics=[PROGRAMME_DRAFTED])
+            ids.extend(n.originator_id for n in page)  # type: ignore[misc]
+            if len(page) < 500:
+                return ids
+            start = page[-1].id + 1
+
+    # --- the claims process ---------------------------------------------------------------------
+    def _recorded_at(self, aggregate_id: UUID, topic: str | None = None) -> datetime | None:
+        """When the aggregate's first event (of ``topic``) was recorded (the record's own time)."""
+        for stored in self.store.recorder.select_events(aggregate_id):
+            if topic is None or stored.topic == topic:
+                when = getattr(self.store.mapper.to_domain_event(stored), "timestamp", None)
+                return when if isinstance(when, datetime) else None
+        return None
+
+    def _party(self, organisation_id: UUID) -> Party:
+        org = self.store.load(Organisation, organisation_id, "organisation_id")
+        return Party(str(org.id), org.kind, org.region)
+
+    def facts_of(self, obligation: PaymentObligation) -> DealFacts:
+        contract = self.store.load(Contract, obligation.contract_id, "contract_id")
+        signed = [datetime.fromisoformat(at) for at in contract.signatures.values()]
+        return DealFacts(
+            contract_id=str(contract.id),
+            deal_type=contract.kind,
+            buyer=self._party(contract.buyer_organisation_id),
+            seller=self._party(contract.seller_organisation_id),
+            paid_amount=obligation.amount,
+            paid_at=datetime.fromisoformat(obligation.paid_at or ""),
+            signed_at=max(signed) if contract.fully_signed and signed else None,
+            offered_from=self._recorded_at(contract.listing_id, LISTING_PUBLISHED),
+            contracted_at=self._recorded_at(contract.id),
+        )
+
+    def assess_payment(self, cmd: pc.AssessPayment) -> list[UUID]:
+        """Raise the claims one paid obligation earns (none if it was evaluated before); returns them."""
+        if self.store.exists(payment_review_id(cmd.obligation_id)):
+            return []
+        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if obligation.status != PaymentStatus.PAID.value:
+            return []
+        facts = self.facts_of(obligation)
+        day = facts.paid_at.astimezone(BEIJING).date()
+        programmes = [p for p in (self.store.load(Programme, i, "programme_id") for i in self.programme_ids())
+                      if p.runs_on(day)]
+        changed: list[Aggregate] = []
+        outcomes: list[dict[str, object]] = []
+        raised: list[UUID] = []
+        for side, party in ((Side.BUYER, facts.buyer), (Side.SELLER, facts.seller)):
+            beneficiary = UUID(party.organisation_id)
+            candidates = []
+            versions: dict[str, tuple[Programme, int, Rules, AwardLedger]] = {}
+            for programme in programmes:
+                version, rules = programme.rules_on(day)
+                if rules.beneficiary is not side:
+                    continue
+                ledger = self._ledger(programme.id, beneficiary, facts.year)
+                totals = Totals(year_paid=ledger.paid_counted, year_awarded=ledger.awarded,
+                                deal_awarded=ledger.awarded_for(obligation.contract_id))
+                award = assess(rules, facts, totals)
+                candidates.append((str(programme.id), award))
+                versions[str(programme.id)] = (programme, version, rules, ledger)
+                if award.eligible:
+                    ledger.count_payment(obligation.id, facts.paid_amount)
+                    changed.append(ledger)
+            chosen = higher_of(candidates)
+            for key, award in candidates:
+                outcomes.append({"programme_id": key, "side": side.value, "rules_version": versions[key][1],
+                                 "amount": award.amount, "refusals": list(award.refusals),
+                                 "chosen": chosen is not None and chosen[0] == key})
+            if chosen is not None:
+                programme, version, rules, _ = versions[chosen[0]]
+                claim = Claim(
+                    programme_id=programme.id, rules_version=version, obligation_id=obligation.id,
+                    contract_id=obligation.contract_id, beneficiary_id=beneficiary, side=side.value,
+                    year=facts.year, paid_amount=facts.paid_amount, amount=chosen[1].amount,
+                    steps=[s.as_dict() for s in chosen[1].steps], requires_registration=rules.requires_registration,
+                )
+                changed.append(claim)
+                raised.append(claim.id)
+        review = PaymentReview(obligation_id=obligation.id, outcomes=outcomes)
+        self.store.commit(review, *changed, duplicate=ConflictError("obligation_id: already evaluated"))
+        return raised
+
+    def _ledger(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> AwardLedger:
+        try:
+            found: Aggregate = self.store.repository.get(ledger_id(programme_id, beneficiary_id, year))
+        except AggregateNotFoundError:
+            return AwardLedger(programme_id=programme_id, beneficiary_id=beneficiary_id, year=year)
+        assert isinstance(found, AwardLedger)
+        return found
+
+    def reverse_payment(self, obligation_id: UUID, reason: str) -> list[UUID]:
+        """A refunded payment reverses its claims (withdrawn if unpaid, owed back if paid)."""
+        obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
+        changed: list[Aggregate] = []
+        touched: list[UUID] = []
+        for party in (obligation.payer_organisation_id, obligation.payee_organisation_id):
+            cid = claim_id(obligation_id, party)
+            if not self.store.exists(cid):
+                continue
+            claim = self.store.load(Claim, cid, "claim_id")
+            programme = self.store.load(Programme, claim.programme_id, "programme_id")
+            ledger = self._ledger(claim.programme_id, claim.beneficiary_id, claim.year)
+            if awarding.reverse(claim, programme, ledger, reason) != "unchanged":
+                changed.extend((claim, programme, ledger))
+                touched.append(cid)
+        if changed:
+            self.store.commit(*changed)
+        return touched
+
+    # --- claims -----------------------------------------------------------------------------------
+    def submit_claim(self, cmd: pc.SubmitClaim, *, actor_id: UUID | None) -> int:
+        """The beneficiary organisation's admin confirms the claim."""
+        user = self.store.actor(actor_id)
+        claim = self.store.load(Claim, cmd.claim_id, "claim_id")
+        if user.organisation_id != claim.beneficiary_id:
+            raise PermissionDeniedError("claim_id: this claim is another organisation's", field="claim_id")
+        self.store.require_role(user, Role.ORG_ADMIN)
+        version = claim.version
+        claim.submit(by=user.id, payee_account=cmd.payee_account, registration_number=cmd.registration_number)
+        if claim.version == version:  # submitted before: one effect
+            return self.store.recorder.max_notification_id() or 0
+        return self.store.commit(claim)
+
+    def _review(self, claim_uuid: UUID, actor_id: UUID | None) -> tuple[Claim, Programme, User]:
+        claim = self.store.load(Claim, claim_uuid, "claim_id")
+        programme, officer = self._own_programme(claim.programme_id, actor_id)
+        return claim, programme, officer
+
+    def approve_claim(self, cmd: pc.ApproveClaim, *, actor_id: UUID | None) -> tuple[int, int]:
+        """Approve for what the budget and the caps still hold; returns (amount, position).
+
+        Saved with the programme and the beneficiary-year's ledger: an approval made meanwhile by
+        another officer makes this save conflict, and the approval is evaluated again on the new state.
+        """
+        for _ in range(5):
+            claim, programme, officer = self._review(cmd.claim_id, actor_id)
+            ledger = self._ledger(programme.id, claim.beneficiary_id, claim.year)
+            amount = awarding.approve(claim, programme, ledger, by=officer.id)
+            try:
+                return amount, self.store.commit(claim, programme, ledger)
+            except ConflictError:
+                continue
+        raise ConflictError("claim_id: others are approving claims of this programme right now; try again",
+                            field="claim_id")
+
+    def reject_claim(self, cmd: pc.RejectClaim, *, actor_id: UUID | None) -> int:
+        claim, _, officer = self._review(cmd.claim_id, actor_id)
+        claim.reject(by=officer.id, reason=cmd.reason)
+        return self.store.commit(claim)
+
+    def record_disbursement(self, cmd: pc.RecordDisbursement, *, actor_id: UUID | None) -> int:
+        claim, programme, officer = self._review(cmd.claim_id, actor_id)
+        awarding.disburse(claim, programme, by=officer.id, bank_reference=cmd.bank_reference)
+        return self.store.commit(claim, programme)
+
+    def record_recovery(self, cmd: pc.RecordRecovery, *, actor_id: UUID | None) -> int:
+        claim, programme, officer = self._review(cmd.claim_id, actor_id)
+        ledger = self._ledger(programme.id, claim.beneficiary_id, claim.year)
+        awarding.recovered(claim, programme, ledger, by=officer.id, bank_reference=cmd.bank_reference)
+        return self.store.commit(claim, programme, ledger)
