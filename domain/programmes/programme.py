@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.programmes.rules import ProgrammeKind, Rules, rules_from_dict
+from domain.programmes.rules import ProgrammeKind, Rules, Side, rules_from_dict
 from domain.shared.errors import ConflictError, ValidationError
 from domain.shared.money import check_amount
 
@@ -27,6 +27,19 @@ def _name(value: str, field: str) -> str:
     if not 1 <= len(text) <= NAME_LIMIT:
         raise ValidationError(f"{field}: give a name of 1 to {NAME_LIMIT} characters", field=field)
     return text
+
+
+#: Who each kind of programme rewards.
+BENEFICIARY = {ProgrammeKind.PURCHASE_SUBSIDY: Side.BUYER, ProgrammeKind.TRANSFER_REWARD: Side.SELLER}
+
+
+def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
+    expected = BENEFICIARY.get(kind)
+    if expected is not None and rules.beneficiary is not expected:
+        raise ValidationError(
+            f"rules.beneficiary: a {kind.value.replace('_', ' ')} rewards the {expected.value}",
+            field="rules.beneficiary",
+        )
 
 
 class Programme(Aggregate):
@@ -92,6 +105,9 @@ class Programme(Aggregate):
         except ValueError:
             allowed = ", ".join(k.value for k in ProgrammeKind)
             raise ValidationError(f"kind: must be one of {allowed}", field="kind") from None
+        if parsed is ProgrammeKind.INNOVATION_VOUCHER:
+            raise ValidationError("kind: innovation vouchers are not run on the marketplace yet", field="kind")
+        _check_beneficiary(parsed, rules)
         check_amount(budget, "budget")
         if ends_on < starts_on:
             raise ValidationError("ends_on: the programme must end on or after its start", field="ends_on")
@@ -117,6 +133,7 @@ class Programme(Aggregate):
     def revise_rules(self, rules: Rules, effective_from: date, by: UUID) -> None:
         if self.status == "closed":
             raise ConflictError("programme_id: the programme is closed", field="programme_id")
+        _check_beneficiary(self.kind, rules)
         latest = self.rule_versions[-1][0]
         if effective_from < latest:
             raise ValidationError(

@@ -22,6 +22,7 @@ from projections.audit.chain import PostgresAuditChainView
 from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
+from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
 from projections.shared.base import PostgresReadModelView
 from projections.shared.health import ReadModelHealth, status_statement
@@ -37,6 +38,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "deals": PostgresDealsView,
     "valuation": PostgresValuationView,
     "credentials": PostgresCredentialsView,
+    "programmes": PostgresProgrammesView,
 }
 
 

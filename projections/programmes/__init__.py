@@ -1,0 +1,1 @@
+"""Programmes read model: programmes with their budgets, and claims (issue 12)."""

@@ -1,0 +1,150 @@
+"""Programmes read model, writing side: ``programmes`` and ``programme_claims`` (migration 0022).
+
+Every value derives from the events alone (times are event timestamps), so a rebuild reproduces
+identical rows. The payee's bank account of a submitted claim is not projected: the officer reads it
+from the claim's record when paying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.programmes.claim import Claim
+from domain.programmes.programme import Programme
+from projections.deals.view import handler_key
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+from projections.shared.rows import json_text
+from projections.shared.topics import event_topics
+
+Handler = Callable[[Cursor[DictRow], EventRecord], None]
+
+
+class PostgresProgrammesView(PostgresReadModelView):
+    name = "programmes"
+    tables = ("programmes", "programme_claims")
+    topics = frozenset(
+        event_topics(Programme, "Drafted", "RulesRevised", "Opened", "Closed", "BudgetCommitted", "Disbursed",
+                     "BudgetReleased", "Recovered")
+        | event_topics(Claim, "Raised", "Submitted", "Approved", "Rejected", "Disbursed", "Withdrawn",
+                       "RecoveryRaised", "Recovered")
+    )
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        handlers = self._handlers()
+        for r in records:
+            handler = handlers.get(handler_key(r.topic))
+            if handler is not None:
+                handler(curs, r)
+
+    def _handlers(self) -> dict[tuple[str, str], Handler]:
+        return {
+            ("Programme", "Drafted"): self._drafted,
+            ("Programme", "RulesRevised"): self._rules_revised,
+            ("Programme", "Opened"): lambda c, r: self._status(c, r, "open"),
+            ("Programme", "Closed"): lambda c, r: self._status(c, r, "closed"),
+            ("Programme", "BudgetCommitted"): lambda c, r: self._budget(c, r, committed=1),
+            ("Programme", "Disbursed"): lambda c, r: self._budget(c, r, committed=-1, disbursed=1),
+            ("Programme", "BudgetReleased"): lambda c, r: self._budget(c, r, committed=-1),
+            ("Programme", "Recovered"): lambda c, r: self._budget(c, r, disbursed=-1),
+            ("Claim", "Raised"): self._raised,
+            ("Claim", "Submitted"): self._submitted,
+            ("Claim", "Approved"): self._approved,
+            ("Claim", "Rejected"): lambda c, r: self._claim_status(c, r, "rejected", reason=True, decided=True),
+            ("Claim", "Disbursed"): self._claim_paid,
+            ("Claim", "Withdrawn"): lambda c, r: self._claim_status(c, r, "withdrawn", reason=True),
+            ("Claim", "RecoveryRaised"): lambda c, r: self._claim_status(c, r, "recovery_due", reason=True),
+            ("Claim", "Recovered"): lambda c, r: self._claim_status(c, r, "recovered"),
+        }
+
+    # --- programmes -------------------------------------------------------------------------------
+    @staticmethod
+    def _drafted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO programmes (id, organisation_id, kind, name_zh, name_en, source, budget, starts_on, ends_on,"
+            " status, rules, rules_versions, drafted_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'draft', %s::jsonb, %s::jsonb, %s, %s, %s)",
+            (r.originator_id, d["organisation_id"], d["kind"], d["name_zh"], d["name_en"], d.get("source", ""),
+             d["budget"], d["starts_on"], d["ends_on"], json_text(d["rules"]),
+             json_text([{"effective_from": d["starts_on"], "rules": d["rules"]}]), r.timestamp, r.timestamp,
+             r.version),
+        )
+
+    @staticmethod
+    def _rules_revised(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "UPDATE programmes SET rules = %s::jsonb, rules_versions = rules_versions || %s::jsonb,"
+            " updated_at = %s, version = %s WHERE id = %s",
+            (json_text(d["rules"]), json_text([{"effective_from": d["effective_from"], "rules": d["rules"]}]),
+             r.timestamp, r.version, r.originator_id),
+        )
+
+    @staticmethod
+    def _status(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
+        curs.execute("UPDATE programmes SET status = %s, updated_at = %s, version = %s WHERE id = %s",
+                     (status, r.timestamp, r.version, r.originator_id))
+
+    @staticmethod
+    def _budget(curs: Cursor[DictRow], r: EventRecord, *, committed: int = 0, disbursed: int = 0) -> None:
+        amount = int(r.data["amount"])
+        curs.execute(
+            "UPDATE programmes SET committed = committed + %s, disbursed = disbursed + %s, updated_at = %s,"
+            " version = %s WHERE id = %s",
+            (committed * amount, disbursed * amount, r.timestamp, r.version, r.originator_id),
+        )
+
+    # --- claims -----------------------------------------------------------------------------------
+    @staticmethod
+    def _raised(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO programme_claims (id, programme_id, rules_version, obligation_id, contract_id,"
+            " beneficiary_id, side, year, paid_amount, amount, steps, requires_registration, status, raised_at,"
+            " updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'raised', %s, %s, %s)",
+            (r.originator_id, d["programme_id"], d["rules_version"], d["obligation_id"], d["contract_id"],
+             d["beneficiary_id"], d["side"], d["year"], d["paid_amount"], d["amount"], json_text(d["steps"]),
+             d.get("requires_registration", True), r.timestamp, r.timestamp, r.version),
+        )
+
+    @staticmethod
+    def _submitted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE programme_claims SET status = 'submitted', registration_number = %s, submitted_at = %s,"
+            " updated_at = %s, version = %s WHERE id = %s",
+            (r.data.get("registration_number", ""), r.timestamp, r.timestamp, r.version, r.originator_id),
+        )
+
+    @staticmethod
+    def _approved(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "UPDATE programme_claims SET status = 'approved', approved_amount = %s, steps = steps || %s::jsonb,"
+            " decided_at = %s, updated_at = %s, version = %s WHERE id = %s",
+            (d["amount"], json_text(d.get("steps", [])), r.timestamp, r.timestamp, r.version, r.originator_id),
+        )
+
+    @staticmethod
+    def _claim_paid(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE programme_claims SET status = 'paid', disbursement_reference = %s, paid_at = %s,"
+            " updated_at = %s, version = %s WHERE id = %s",
+            (r.data.get("bank_reference", ""), r.timestamp, r.timestamp, r.version, r.originator_id),
+        )
+
+    @staticmethod
+    def _claim_status(curs: Cursor[DictRow], r: EventRecord, status: str, *, reason: bool = False,
+                      decided: bool = False) -> None:
+        curs.execute(
+            "UPDATE programme_claims SET status = %s,"
+            " reason = CASE WHEN %s THEN %s ELSE reason END,"
+            " decided_at = CASE WHEN %s THEN %s::timestamptz ELSE decided_at END,"
+            " updated_at = %s, version = %s WHERE id = %s",
+            (status, reason, r.data.get("reason", ""), decided, r.timestamp, r.timestamp, r.version,
+             r.originator_id),
+        )

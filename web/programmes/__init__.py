@@ -1,0 +1,1 @@
+"""Programmes in the web: public programme pages, the officer's programmes and claim queue, my claims, the API."""

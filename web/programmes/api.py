@@ -1,0 +1,203 @@
+"""Programmes in the JSON API: programmes (public unless a draft), the officer's commands and claim queue,
+and a beneficiary's claims. The application checks roles and organisations on the aggregates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from marketplace.platform.application import Marketplace
+from marketplace.programmes import commands as pc
+from projections.programmes.queries import ClaimRow, ProgrammeRow, ProgrammesQueries
+from web.answers import Created, Done
+from web.api_docs import BEARER, OPTIONAL_BEARER
+from web.commands import run_command
+from web.context import Identity
+from web.programmes.pages import officer_of, readable_programme
+from web.state import WebState
+
+
+class ProgrammeOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A programme: its rules (latest version and every version), budget and what is committed and paid."""
+
+    id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    kind: str
+    name_zh: str
+    name_en: str
+    source: str
+    budget: int
+    committed: int
+    disbursed: int
+    remaining: int
+    starts_on: date
+    ends_on: date
+    status: str
+    rules: dict[str, Any]
+    rules_versions: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, p: ProgrammeRow) -> ProgrammeOut:
+        return cls(id=p.id, organisation_id=p.organisation_id, organisation_name=p.organisation_name, kind=p.kind,
+                   name_zh=p.name_zh, name_en=p.name_en, source=p.source, budget=p.budget, committed=p.committed,
+                   disbursed=p.disbursed, remaining=p.remaining, starts_on=p.starts_on, ends_on=p.ends_on,
+                   status=p.status, rules=p.rules, rules_versions=p.rules_versions)
+
+
+class ClaimOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A claim on a programme for one payment: the award calculated (with its steps) and where it stands."""
+
+    id: UUID
+    programme_id: UUID
+    rules_version: int
+    obligation_id: UUID
+    contract_id: UUID
+    beneficiary_id: UUID
+    beneficiary_name: str
+    side: str
+    year: int
+    paid_amount: int
+    amount: int
+    approved_amount: int
+    steps: list[dict[str, Any]]
+    requires_registration: bool
+    status: str
+    registration_number: str
+    reason: str
+    disbursement_reference: str
+    raised_at: datetime
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    paid_at: datetime | None
+
+    @classmethod
+    def of(cls, c: ClaimRow) -> ClaimOut:
+        return cls(**{f: getattr(c, f) for f in cls.__struct_fields__})
+
+
+class ReviseRulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    effective_from: date
+    rules: pc.RulesInput
+
+
+class CloseInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: str = ""
+
+
+class SubmitInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    payee_account: str
+    registration_number: str = ""
+
+
+class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: str
+
+
+class BankReferenceInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    bank_reference: str
+
+
+class ApprovedOut(msgspec.Struct, frozen=True):
+    """The amount approved (the award, or what the budget and caps still held) and the log position."""
+
+    amount: int
+    position: int
+
+
+class ProgrammesApiController(Controller):
+    path = "/api"
+    tags = ["programmes"]  # noqa: RUF012 - litestar declares it as an instance attribute
+
+    @get("/programmes", summary="Programmes (open and closed; an officer's own drafts too)", security=OPTIONAL_BEARER)
+    async def programmes(self, web: WebState, programmes: ProgrammesQueries,
+                         maybe_me: Identity | None) -> list[ProgrammeOut]:
+        mine = (await programmes.programmes(organisation_id=maybe_me.organisation_id)
+                if maybe_me is not None and await officer_of(web, maybe_me) else [])
+        seen = {p.id for p in mine}
+        return [ProgrammeOut.of(p) for p in mine + [p for p in await programmes.programmes(public=True)
+                                                    if p.id not in seen]]
+
+    @get("/programmes/{programme_id:uuid}", summary="A programme", security=OPTIONAL_BEARER)
+    async def programme(self, programme_id: UUID, web: WebState, programmes: ProgrammesQueries,
+                        maybe_me: Identity | None) -> ProgrammeOut:
+        return ProgrammeOut.of(await readable_programme(web, programmes, maybe_me, programme_id))
+
+    @post("/programmes", summary="Draft a programme (programme officer of a government department)", security=BEARER)
+    async def draft(self, data: pc.DraftProgramme, web: WebState, marketplace: Marketplace, me: Identity) -> Created:
+        programme_id, position = await run_command(web, marketplace.programmes.draft_programme, data, me)
+        return Created(programme_id, position)
+
+    @post("/programmes/{programme_id:uuid}/rules", summary="A new version of the rules, in force from a date",
+          status_code=200, security=BEARER)
+    async def revise(self, programme_id: UUID, data: ReviseRulesInput, web: WebState, marketplace: Marketplace,
+                     me: Identity) -> Done:
+        cmd = pc.ReviseRules(programme_id=programme_id, effective_from=data.effective_from, rules=data.rules)
+        return Done(await run_command(web, marketplace.programmes.revise_rules, cmd, me))
+
+    @post("/programmes/{programme_id:uuid}/open", summary="Open a drafted programme", status_code=200,
+          security=BEARER)
+    async def open(self, programme_id: UUID, web: WebState, marketplace: Marketplace, me: Identity) -> Done:
+        cmd = pc.OpenProgramme(programme_id=programme_id)
+        return Done(await run_command(web, marketplace.programmes.open_programme, cmd, me))
+
+    @post("/programmes/{programme_id:uuid}/close", summary="Close a programme", status_code=200, security=BEARER)
+    async def close(self, programme_id: UUID, data: CloseInput, web: WebState, marketplace: Marketplace,
+                    me: Identity) -> Done:
+        cmd = pc.CloseProgramme(programme_id=programme_id, reason=data.reason)
+        return Done(await run_command(web, marketplace.programmes.close_programme, cmd, me))
+
+    @get("/programmes/{programme_id:uuid}/claims", summary="A programme's claims (its department's officers)",
+         security=BEARER)
+    async def claims(self, programme_id: UUID, web: WebState, programmes: ProgrammesQueries,
+                     me: Identity, status: str | None = None) -> list[ClaimOut]:
+        programme = await programmes.get_programme(programme_id)
+        if programme is None:
+            raise NotFoundException(f"programme_id: no programme with id {programme_id}")
+        if not await officer_of(web, me, programme):
+            raise PermissionDeniedException("programme_id: the claims are its department's officers' only")
+        return [ClaimOut.of(c) for c in await programmes.claims(programme_id=programme_id, status=status)]
+
+    @get("/my/claims", summary="My organisation's claims", security=BEARER)
+    async def my_claims(self, programmes: ProgrammesQueries, me: Identity) -> list[ClaimOut]:
+        return [ClaimOut.of(c) for c in await programmes.claims(beneficiary_id=me.organisation_id)]
+
+    @post("/claims/{claim_id:uuid}/submit", summary="Submit a claim (the beneficiary's org admin)", status_code=200,
+          security=BEARER)
+    async def submit(self, claim_id: UUID, data: SubmitInput, web: WebState, marketplace: Marketplace,
+                     me: Identity) -> Done:
+        cmd = pc.SubmitClaim(claim_id=claim_id, payee_account=data.payee_account,
+                             registration_number=data.registration_number)
+        return Done(await run_command(web, marketplace.programmes.submit_claim, cmd, me))
+
+    @post("/claims/{claim_id:uuid}/approve", summary="Approve a claim within the budget and caps", status_code=200,
+          security=BEARER)
+    async def approve(self, claim_id: UUID, web: WebState, marketplace: Marketplace, me: Identity) -> ApprovedOut:
+        amount, position = await run_command(web, marketplace.programmes.approve_claim,
+                                             pc.ApproveClaim(claim_id=claim_id), me)
+        return ApprovedOut(amount, position)
+
+    @post("/claims/{claim_id:uuid}/reject", summary="Reject a claim with a reason", status_code=200, security=BEARER)
+    async def reject(self, claim_id: UUID, data: ReasonInput, web: WebState, marketplace: Marketplace,
+                     me: Identity) -> Done:
+        cmd = pc.RejectClaim(claim_id=claim_id, reason=data.reason)
+        return Done(await run_command(web, marketplace.programmes.reject_claim, cmd, me))
+
+    @post("/claims/{claim_id:uuid}/disbursement", summary="Record that an approved award was paid", status_code=200,
+          security=BEARER)
+    async def disbursement(self, claim_id: UUID, data: BankReferenceInput, web: WebState, marketplace: Marketplace,
+                           me: Identity) -> Done:
+        cmd = pc.RecordDisbursement(claim_id=claim_id, bank_reference=data.bank_reference)
+        return Done(await run_command(web, marketplace.programmes.record_disbursement, cmd, me))
+
+    @post("/claims/{claim_id:uuid}/recovery", summary="Record that an award owed back was repaid", status_code=200,
+          security=BEARER)
+    async def recovery(self, claim_id: UUID, data: BankReferenceInput, web: WebState, marketplace: Marketplace,
+                       me: Identity) -> Done:
+        cmd = pc.RecordRecovery(claim_id=claim_id, bank_reference=data.bank_reference)
+        return Done(await run_command(web, marketplace.programmes.record_recovery, cmd, me))
