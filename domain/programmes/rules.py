@@ -63,9 +63,18 @@ class CounterpartyRate:
         return in_region(party.region, self.region) and (not self.kinds or party.kind in self.kinds)
 
 
+#: The cities of each province the rules name, so that a party registered in ``厦门`` is in ``福建``.
+PROVINCE_CITIES: dict[str, tuple[str, ...]] = {
+    "福建": ("福州", "厦门", "泉州", "漳州", "莆田", "三明", "南平", "龙岩", "宁德", "平潭"),
+}
+
+
 def in_region(region: str, wanted: str) -> bool:
-    """Whether a party's region (``福建省福州市…``) lies in the wanted one (``福建``, ``福州``); empty: anywhere."""
-    return not wanted or wanted in region
+    """Whether a party's region (``福建省福州市…``, ``厦门``) lies in the wanted one (``福建``, ``福州``);
+    a province contains its cities; empty: anywhere."""
+    if not wanted or wanted in region:
+        return True
+    return any(city in region for city in PROVINCE_CITIES.get(wanted.removesuffix("省"), ()))
 
 
 @dataclass(frozen=True)

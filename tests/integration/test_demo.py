@@ -52,6 +52,19 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_listings(services, report)
     check_patents(services)
     check_deals(services)
+    check_programmes(services)
+
+
+def check_programmes(services: Services) -> None:
+    """The science department runs two open programmes; the demo's paid deals have claims on them,
+    one disbursed, one awaiting review and the others awaiting their beneficiaries."""
+    assert scalar(services, "SELECT array_agg(kind ORDER BY kind) FROM programmes WHERE status = 'open'") == [
+        "purchase_subsidy", "transfer_reward"]
+    statuses = scalar(services, "SELECT array_agg(status ORDER BY raised_at, id) FROM programme_claims")
+    assert statuses[:2] == ["paid", "submitted"]
+    assert set(statuses[2:]) == {"raised"}
+    assert scalar(services, "SELECT sum(disbursed) FROM programmes") == scalar(
+        services, "SELECT approved_amount FROM programme_claims WHERE status = 'paid'")
 
 
 def check_deals(services: Services) -> None:

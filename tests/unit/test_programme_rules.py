@@ -102,6 +102,13 @@ def test_conditions_and_exclusions_are_named() -> None:
     assert assess(INSTITUTION_REWARD, paid(100_000, seller=ENTERPRISE)).refusals == ("programme.refusal.seller_kind",)
 
 
+def test_a_province_contains_its_cities() -> None:
+    assert assess(SELLER_REWARD, paid(100_000, buyer=Party("b", "enterprise", "厦门"))).eligible
+    assert assess(SELLER_REWARD, paid(100_000, buyer=Party("b", "enterprise", "福建省"))).eligible
+    assert not assess(SELLER_REWARD, paid(100_000, buyer=Party("b", "enterprise", "杭州"))).eligible
+    assert not assess(SELLER_REWARD, paid(100_000, buyer=Party("b", "enterprise", ""))).eligible
+
+
 def test_the_machine_checks_the_order_of_dates() -> None:
     late_listing = paid(100_000, offered_from=SIGNED + timedelta(days=1))
     assert assess(SELLER_REWARD, late_listing).refusals == ("programme.refusal.order_offer_before_contract",)
