@@ -48,3 +48,6 @@ CREATE TABLE programme_claims (
 );
 CREATE INDEX programme_claims_programme_idx ON programme_claims (programme_id, status, raised_at);
 CREATE INDEX programme_claims_beneficiary_idx ON programme_claims (beneficiary_id, raised_at);
+
+-- What the platform or a programme officer verified an organisation to be (soe, tech_sme, maker).
+ALTER TABLE accounts_organisations ADD COLUMN flags text[] NOT NULL DEFAULT '{}';

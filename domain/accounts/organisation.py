@@ -43,6 +43,11 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
+#: Qualifications a programme's rules may ask of a beneficiary, verified by the platform or an officer:
+#: a state-owned enterprise (国有企业), a registered technology SME (科技型中小企业), a maker (创客).
+ORGANISATION_FLAGS = ("soe", "tech_sme", "maker")
+
+
 class Organisation(Aggregate):
     """A legal person that lists, buys, values or oversees patents on the marketplace.
 
@@ -126,6 +131,27 @@ class Organisation(Aggregate):
     @event("BenefitRulesSet")
     def _benefit_rules_set(self, inventor_share: int, by: UUID) -> None:
         self.__dict__["_inventor_share"] = inventor_share
+
+    # --- verified qualifications (programmes' conditions) ------------------------------------
+    @property
+    def flags(self) -> frozenset[str]:
+        """What the platform or a programme officer verified the organisation to be (``ORGANISATION_FLAGS``)."""
+        return frozenset(self.__dict__.get("_flags", ()))
+
+    def verify_flags(self, *, flags: list[str], by: UUID) -> None:
+        """Record the organisation's verified qualifications (the whole set: a flag left out is withdrawn)."""
+        unknown = sorted(set(flags) - set(ORGANISATION_FLAGS))
+        if unknown:
+            raise ValidationError(
+                f"flags: {', '.join(unknown)} is not one of {', '.join(ORGANISATION_FLAGS)}", field="flags"
+            )
+        if frozenset(flags) == self.flags:
+            raise ConflictError("flags: these qualifications are already recorded", field="flags")
+        self._flags_verified(flags=sorted(set(flags)), by=by)
+
+    @event("FlagsVerified")
+    def _flags_verified(self, flags: list[str], by: UUID) -> None:
+        self.__dict__["_flags"] = tuple(flags)
 
 
 stored_as("domain.organisation", __name__)  # moved from domain/organisation.py: its stored topics stay

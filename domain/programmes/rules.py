@@ -16,14 +16,14 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.accounts.organisation import ORGANISATION_FLAGS
 from domain.shared.errors import ValidationError
 from domain.shared.money import MAX_AMOUNT, check_amount
 
 BASIS_POINTS = 10_000
 BEIJING = ZoneInfo("Asia/Shanghai")
-#: Flags a rule may require of its beneficiary, verified by the platform or the officer: a state-owned
-#: enterprise (国有企业), a registered technology SME (科技型中小企业), a maker (创客).
-BENEFICIARY_FLAGS = ("soe", "tech_sme", "maker")
+#: Flags a rule may require of its beneficiary (verified on the organisation, ``domain.accounts``).
+BENEFICIARY_FLAGS = ORGANISATION_FLAGS
 
 
 class ProgrammeKind(StrEnum):

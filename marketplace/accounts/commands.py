@@ -57,6 +57,13 @@ class VerifyOrganisation(Command, frozen=True, kw_only=True):
     organisation_id: UUID
 
 
+class VerifyOrganisationFlags(Command, frozen=True, kw_only=True):
+    """The whole set of an organisation's verified qualifications (``soe``, ``tech_sme``, ``maker``)."""
+
+    organisation_id: UUID
+    flags: list[ShortText] = msgspec.field(default_factory=list)
+
+
 class GrantRole(Command, frozen=True, kw_only=True):
     user_id: UUID
     role: ShortText

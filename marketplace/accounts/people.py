@@ -133,6 +133,14 @@ class Accounts:
         org.verify(by=admin.id)
         return self.store.commit(org)
 
+    def verify_organisation_flags(self, cmd: ac.VerifyOrganisationFlags, *, actor_id: UUID | None) -> int:
+        """A platform admin or a programme officer records what an organisation is verified to be."""
+        verifier = self.store.actor(actor_id)
+        self.store.require_role(verifier, Role.PLATFORM_ADMIN, Role.PROGRAMME_OFFICER)
+        org = self.store.load(Organisation, cmd.organisation_id, "organisation_id")
+        org.verify_flags(flags=list(cmd.flags), by=verifier.id)
+        return self.store.commit(org)
+
     def grant_role(self, cmd: ac.GrantRole, *, actor_id: UUID | None) -> int:
         """Grant a role (a platform admin granting a role awaiting confirmation confirms it)."""
         admin, user, authority = self._role_authority(cmd.user_id, cmd.role, actor_id)

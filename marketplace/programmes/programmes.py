@@ -160,7 +160,7 @@ class Programmes:
 
     def _party(self, organisation_id: UUID) -> Party:
         org = self.store.load(Organisation, organisation_id, "organisation_id")
-        return Party(str(org.id), org.kind, org.region)
+        return Party(str(org.id), org.kind, org.region, org.flags)
 
     def facts_of(self, obligation: PaymentObligation) -> DealFacts:
         contract = self.store.load(Contract, obligation.contract_id, "contract_id")

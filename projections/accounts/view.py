@@ -63,7 +63,7 @@ class PostgresAccountsView(PostgresReadModelView):
 
     name = "accounts"
     tables = ("accounts_organisations", "accounts_user_records")
-    topics = event_topics(Organisation, "Registered", "Verified") | event_topics(
+    topics = event_topics(Organisation, "Registered", "Verified", "FlagsVerified") | event_topics(
         User, "SignedUp", "RoleGranted", "RoleRevoked", "PasswordChanged", "Deactivated", "Reactivated", "Erased"
     )
     #: Account states by event: (active, erased).
@@ -83,6 +83,9 @@ class PostgresAccountsView(PostgresReadModelView):
                         (r.originator_id, d["name"], d["kind"], d["region"], d["verified"], r.timestamp,
                          r.timestamp if d["verified"] else None, r.version),
                     )
+                elif kind == "FlagsVerified":
+                    curs.execute("UPDATE accounts_organisations SET flags = %s, version = %s WHERE id = %s",
+                                 (d["flags"], r.version, r.originator_id))
                 else:
                     curs.execute(
                         "UPDATE accounts_organisations SET verified = true, verified_at = %s, version = %s"

@@ -81,6 +81,16 @@ CLAIM_SELECT = (
 )
 
 
+class QualifiedRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An organisation and the qualifications verified for it (what programme rules may ask of it)."""
+
+    id: UUID
+    name: str
+    kind: str
+    region: str
+    flags: list[str]
+
+
 class ProgrammesQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -131,3 +141,13 @@ class ProgrammesQueries:
                 " WHERE p.organisation_id = $1 AND c.status IN ('submitted', 'approved', 'recovery_due')",
                 organisation_id)
         return int(value or 0)
+
+    async def qualifications(self, *, name: str = "", limit: int = 100) -> list[QualifiedRow]:
+        """Verified enterprises, by name (a part of it), with their verified qualifications."""
+        rows = await self.pool.fetch(
+            "SELECT id, name, kind, region, flags FROM accounts_organisations"
+            " WHERE verified AND kind = 'enterprise' AND ($1 = '' OR strpos(name, $1) > 0)"
+            " ORDER BY name, id LIMIT $2",
+            name, limit,
+        )
+        return [QualifiedRow(**dict(r)) for r in rows]

@@ -390,6 +390,8 @@ TEMPLATES: dict[type[c.Command], Template] = {
     vc.RecordAssessment: lambda h: (ASSESSMENT | {"patent_id": str(h["patent"]),
                                                   "basis_date": START.date().isoformat()}, "valuer"),
     vc.WithdrawAssessment: lambda h: ({"valuation_id": str(h.assessment()), "reason": "资料不全"}, "valuer"),
+    ac.VerifyOrganisationFlags: lambda h: ({"organisation_id": str(h.organisation()), "flags": ["soe", "tech_sme"]},
+                                           "officer"),
     pc.DraftProgramme: lambda h: (PROGRAMME, "officer"),
     pc.ReviseRules: lambda h: ({"programme_id": _draft_programme(h), "effective_from": "2025-06-01",
                                 "rules": RULES | {"seller_region": "福建", "buyer_region": "福建"}}, "officer"),

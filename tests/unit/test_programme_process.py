@@ -21,9 +21,16 @@ PRICE = 1_000_000 * YUAN
 
 
 def sign_up(world: World, key: str, org: str, kind: str, region: str, roles: tuple[str, ...] = ()) -> None:
-    user, _ = world.app.accounts.sign_up(ac.SignUp(
-        email=f"{key}@example.test", password=PASSWORD, display_name=key, organisation_name=org,
-        organisation_kind=kind, region=region))
+    user, _ = world.app.accounts.sign_up(
+        ac.SignUp(
+            email=f"{key}@example.test",
+            password=PASSWORD,
+            display_name=key,
+            organisation_name=org,
+            organisation_kind=kind,
+            region=region,
+        )
+    )
     org_id = world.get(user).organisation_id
     world.app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org_id), actor_id=world["admin"])
     for role in roles:
@@ -34,23 +41,44 @@ def sign_up(world: World, key: str, org: str, kind: str, region: str, roles: tup
 
 def seller_reward() -> pc.RulesInput:
     """fujian_platform_transaction_subsidy_2024: 1 % to a Fujian seller trading with a Fujian buyer."""
-    return pc.RulesInput(beneficiary="seller", tiers=[pc.TierInput(rate_bp=100)], cap_per_deal=50_000 * YUAN,
-                         cap_per_beneficiary_year=200_000 * YUAN, buyer_region="福建", seller_region="福建")
+    return pc.RulesInput(
+        beneficiary="seller",
+        tiers=[pc.TierInput(rate_bp=100)],
+        cap_per_deal=50_000 * YUAN,
+        cap_per_beneficiary_year=200_000 * YUAN,
+        buyer_region="福建",
+        seller_region="福建",
+    )
 
 
 def purchase_subsidy() -> pc.RulesInput:
     """fuzhou_soe_purchase_subsidy: 10 % from a Fuzhou university or institute, 6 % otherwise."""
-    return pc.RulesInput(beneficiary="buyer", tiers=[pc.TierInput(rate_bp=600)],
-                         cap_per_beneficiary_year=2_000_000 * YUAN,
-                         counterparty_rates=[pc.CounterpartyRateInput(rate_bp=1000, region="福州",
-                                                                      kinds=["university", "research_institute"])])
+    return pc.RulesInput(
+        beneficiary="buyer",
+        tiers=[pc.TierInput(rate_bp=600)],
+        cap_per_beneficiary_year=2_000_000 * YUAN,
+        counterparty_rates=[
+            pc.CounterpartyRateInput(rate_bp=1000, region="福州", kinds=["university", "research_institute"])
+        ],
+    )
 
 
-def programme(world: World, kind: str, rules: pc.RulesInput, officer: str = "officer",
-              budget: int = 5_000_000 * YUAN) -> UUID:
-    pid, _ = world.app.programmes.draft_programme(pc.DraftProgramme(
-        kind=kind, name_zh="技术交易补助", name_en="Deal subsidy", budget=budget, starts_on=date(2025, 1, 1),
-        ends_on=date(2027, 12, 31), rules=rules, source="闽科服函〔2025〕68号"), actor_id=world[officer])
+def programme(
+    world: World, kind: str, rules: pc.RulesInput, officer: str = "officer", budget: int = 5_000_000 * YUAN
+) -> UUID:
+    pid, _ = world.app.programmes.draft_programme(
+        pc.DraftProgramme(
+            kind=kind,
+            name_zh="技术交易补助",
+            name_en="Deal subsidy",
+            budget=budget,
+            starts_on=date(2025, 1, 1),
+            ends_on=date(2027, 12, 31),
+            rules=rules,
+            source="闽科服函〔2025〕68号",
+        ),
+        actor_id=world[officer],
+    )
     world.app.programmes.open_programme(pc.OpenProgramme(programme_id=pid), actor_id=world[officer])
     return pid
 
@@ -93,7 +121,9 @@ def test_a_paid_deal_raises_each_partys_claim_once_with_the_calculation(world: W
     review = world.get(payment_review_id(paid))
     assert isinstance(review, PaymentReview)
     assert sorted((o["side"], o["amount"], o["chosen"]) for o in review.outcomes) == [
-        ("buyer", 100_000 * YUAN, True), ("seller", 10_000 * YUAN, True)]
+        ("buyer", 100_000 * YUAN, True),
+        ("seller", 10_000 * YUAN, True),
+    ]
     # Following the log again (a restart starts from the beginning) raises nothing twice.
     assert ClaimsProcess(world.app.programmes).run_once().raised == []
     assert process.run_once().raised == []
@@ -109,8 +139,7 @@ def test_the_beneficiary_submits_the_officer_approves_and_records_the_disburseme
     assert refused.value.field == "registration_number"
     with pytest.raises(PermissionDeniedError):  # another organisation cannot submit it
         world.app.programmes.submit_claim(submit, actor_id=world["maker"])
-    filed = pc.SubmitClaim(claim_id=claim_id, payee_account="3500 1234 5678 90",
-                           registration_number="2026350100000123")
+    filed = pc.SubmitClaim(claim_id=claim_id, payee_account="3500 1234 5678 90", registration_number="2026350100000123")
     world.app.programmes.submit_claim(filed, actor_id=world["fafu"])
     world.app.programmes.submit_claim(filed, actor_id=world["fafu"])  # a double click: one submission
     with pytest.raises(PermissionDeniedError):  # an officer of another government organisation
@@ -121,8 +150,9 @@ def test_the_beneficiary_submits_the_officer_approves_and_records_the_disburseme
     assert amount == 10_000 * YUAN
     with pytest.raises(ConflictError):
         world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim_id), actor_id=world["officer"])
-    world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=claim_id, bank_reference="HX20261204"),
-                                             actor_id=world["officer"])
+    world.app.programmes.record_disbursement(
+        pc.RecordDisbursement(claim_id=claim_id, bank_reference="HX20261204"), actor_id=world["officer"]
+    )
     claim, budget = world.get(claim_id), world.get(reward)
     assert claim.status == "paid"
     assert isinstance(budget, Programme)
@@ -140,8 +170,10 @@ def test_a_refund_withdraws_the_unpaid_claims(world: World) -> None:
     paid = paid_deal(world)
     process = ClaimsProcess(world.app.programmes)
     (claim_id,) = process.run_once().raised
-    world.app.programmes.submit_claim(pc.SubmitClaim(claim_id=claim_id, payee_account="35001234567890",
-                                                     registration_number="2026350100000123"), actor_id=world["fafu"])
+    world.app.programmes.submit_claim(
+        pc.SubmitClaim(claim_id=claim_id, payee_account="35001234567890", registration_number="2026350100000123"),
+        actor_id=world["fafu"],
+    )
     world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim_id), actor_id=world["officer"])
     world.app.payments.refund_payment(d.RefundPayment(obligation_id=paid, reason="合同解除"), actor_id=world["admin"])
     assert process.run_once().reversed == [claim_id]
@@ -160,3 +192,38 @@ def test_no_claim_when_the_buyer_is_outside_fujian_and_the_review_says_why(world
     assert ClaimsProcess(world.app.programmes).run_once().raised == []
     review = world.get(payment_review_id(paid))
     assert [o["refusals"] for o in review.outcomes] == [["programme.refusal.buyer_region"]]
+
+
+def test_a_subsidy_for_state_owned_buyers_waits_for_the_officer_to_verify_the_buyer(world: World) -> None:
+    rules = purchase_subsidy()
+    soe_only = pc.RulesInput(
+        beneficiary="buyer",
+        tiers=rules.tiers,
+        cap_per_beneficiary_year=rules.cap_per_beneficiary_year,
+        counterparty_rates=rules.counterparty_rates,
+        beneficiary_flags=["soe"],
+    )
+    programme(world, "purchase_subsidy", soe_only)
+    first = paid_deal(world)
+    assert ClaimsProcess(world.app.programmes).run_once().raised == []
+    review = world.get(payment_review_id(first))
+    assert [o["refusals"] for o in review.outcomes] == [["programme.refusal.flags"]]
+    with pytest.raises(PermissionDeniedError):  # the buyer cannot vouch for itself
+        world.app.accounts.verify_organisation_flags(
+            ac.VerifyOrganisationFlags(organisation_id=world["maker_org"], flags=["soe"]), actor_id=world["maker"]
+        )
+    with pytest.raises(ValidationError):
+        world.app.accounts.verify_organisation_flags(
+            ac.VerifyOrganisationFlags(organisation_id=world["maker_org"], flags=["royal"]), actor_id=world["officer"]
+        )
+    world.app.accounts.verify_organisation_flags(
+        ac.VerifyOrganisationFlags(organisation_id=world["maker_org"], flags=["soe"]), actor_id=world["officer"]
+    )
+    world.ids["fafu_patent2"] = world.register_patent(["fafu"], number="202110654399")
+    listing = world.list_patent("fafu", world["fafu_patent2"], asking_price=PRICE)
+    contract = accept(world, offer(world, buyer="maker", price=PRICE, listing_id=listing), by="fafu")
+    past_notice(world)
+    sign_all(world, contract, "fafu", "maker")
+    pay_by_webhook(world, contract, payer="maker", event_id="evt_2")
+    (claim,) = ClaimsProcess(world.app.programmes).run_once().raised
+    assert world.get(claim).amount == 100_000 * YUAN  # 10 %: bought from a Fuzhou university

@@ -259,3 +259,28 @@ def test_the_officer_approves_over_the_api_and_exports_the_disbursements_as_csv(
     assert rows[1][8] == "'=HYPERLINK(1)"  # a spreadsheet will not run it
     assert client.get(f"/programmes/{programme_id}/claims.csv?before=2000-01-01").text.count("\n") == 1
     assert client.get(f"/programmes/{programme_id}/claims.csv?from=yesterday").status_code == 400
+
+
+def test_the_officer_records_an_enterprises_qualifications_and_others_may_not(market: Market) -> None:
+    client = market.client
+    login(client, "tea@example.test", PASSWORD)
+    assert client.get("/programmes/qualifications").status_code == 403
+    refused = client.post(f"/api/organisations/{market.ids['tea_org']}/flags", json={"flags": ["soe"]},
+                          headers=api_token(client, "tea@example.test", PASSWORD))
+    assert refused.status_code == 403
+    login(client, "officer@example.test", PASSWORD)
+    page = client.get("/programmes/qualifications?name=铁观音")
+    assert f'id="org-{market.ids["tea_org"]}"' in page.text
+    assert "上海浦江食品有限公司" not in page.text
+    saved = market.form(f"/programmes/qualifications/{market.ids['tea_org']}", "/programmes/qualifications",
+                        {"flags": ["soe", "tech_sme"]})
+    assert saved.status_code == 303
+    shown = client.get(saved.headers["location"])
+    assert "资质认定已保存" in shown.text
+    row = re.search(rf'<tr id="org-{market.ids["tea_org"]}">.*?</tr>', shown.text, re.S)
+    assert row is not None
+    assert re.findall(r'value="(\w+)" checked', row.group(0)) == ["soe", "tech_sme"]
+    again = market.form(f"/programmes/qualifications/{market.ids['tea_org']}", "/programmes/qualifications",
+                        {"flags": ["soe", "tech_sme"]})  # a double click: nothing new to record
+    assert again.status_code == 409
+    assert market.app.repository.get(market.ids["tea_org"]).flags == {"soe", "tech_sme"}

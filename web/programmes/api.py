@@ -11,6 +11,7 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
 from marketplace.programmes import commands as pc
 from projections.programmes.queries import ClaimRow, ProgrammeRow, ProgrammesQueries
@@ -101,6 +102,12 @@ class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class BankReferenceInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     bank_reference: str
+
+
+class FlagsInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The whole set of verified qualifications: ``soe``, ``tech_sme``, ``maker`` (a flag left out is withdrawn)."""
+
+    flags: list[str]
 
 
 class ApprovedOut(msgspec.Struct, frozen=True):
@@ -201,3 +208,10 @@ class ProgrammesApiController(Controller):
                        me: Identity) -> Done:
         cmd = pc.RecordRecovery(claim_id=claim_id, bank_reference=data.bank_reference)
         return Done(await run_command(web, marketplace.programmes.record_recovery, cmd, me))
+
+    @post("/organisations/{organisation_id:uuid}/flags", status_code=200, security=BEARER,
+          summary="Record an organisation's verified qualifications (platform admin or programme officer)")
+    async def flags(self, organisation_id: UUID, data: FlagsInput, web: WebState, marketplace: Marketplace,
+                    me: Identity) -> Done:
+        cmd = ac.VerifyOrganisationFlags(organisation_id=organisation_id, flags=data.flags)
+        return Done(await run_command(web, marketplace.accounts.verify_organisation_flags, cmd, me))

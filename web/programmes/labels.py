@@ -66,6 +66,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "programme.rule.summary.rate": ("按实际支付金额的 {rate}", "{rate} of the amount actually paid"),
     "programme.rule.summary.tier": ("年度累计 {upto} 以内 {rate}", "{rate} of the year's first {upto}"),
     "programme.rule.summary.above": ("超出部分 {rate}", "{rate} above"),
+    "programme.qualifications": ("企业资质认定", "Qualifications of enterprises"),
+    "programme.qualifications.help": (
+        "计划规则可要求受益单位经认定为国有企业、科技型中小企业或创客；在此登记认定结果（整组保存，未勾选即撤销）。",
+        "A programme's rules may ask that the beneficiary be a state-owned enterprise, a technology SME or a maker; "
+        "record what is verified here (the whole set is saved: an unticked box withdraws it).",
+    ),
+    "programme.qualifications.save": ("保存认定", "Save"),
+    "programme.qualifications.search": ("机构名称", "Organisation name"),
+    "programme.qualifications.none": ("没有符合条件的企业。", "No enterprise matches."),
+    "programme.qualified": ("资质认定已保存。", "The qualifications are saved."),
     "programme.flag.soe": ("国有企业", "State-owned enterprise"),
     "programme.flag.tech_sme": ("科技型中小企业", "Technology SME"),
     "programme.flag.maker": ("创客", "Maker"),

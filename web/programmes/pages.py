@@ -19,6 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
+from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
 from marketplace.programmes import commands as pc
 from projections.programmes.queries import ProgrammeRow, ProgrammesQueries
@@ -33,7 +34,7 @@ from web.state import WebState
 #: Messages a redirect may show (``?done=…``): only these keys, never text from the address.
 DONE = {"drafted": "programme.drafted", "opened": "programme.opened", "closed": "programme.closed",
         "submitted": "award.submitted", "approved": "award.approved", "rejected": "award.rejected",
-        "disbursed": "award.disbursed", "recovered": "award.recovered"}
+        "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified"}
 KINDS = ("transfer_reward", "purchase_subsidy")
 FLAGS = ("soe", "tech_sme", "maker")
 CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags")
@@ -201,6 +202,30 @@ class ProgrammePagesController(Controller):
         if target.startswith("/"):
             return Redirect(target, status_code=303)
         return Redirect(f"/programmes/{claim.programme_id}/claims?done={target}#claim-{claim_id}", status_code=303)
+
+    # --- qualifications (SOE, technology SME, maker) -----------------------------------------------
+    @get("/programmes/qualifications", name="qualifications", guards=[login_required])
+    async def qualifications(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                             programmes: ProgrammesQueries) -> Template:
+        current = await web.with_current_roles(me)
+        if not (current.has("programme_officer") or current.has("platform_admin")):
+            return error_page(request, PermissionDeniedError("this needs the role programme_officer"))
+        name = request.query_params.get("name", "").strip()[:100]
+        rows = await programmes.qualifications(name=name)
+        return Template("programmes/qualifications.html.jinja2", context=page_context(
+            request, rows=rows, name=name, flags=FLAGS, done=done_message(request)))
+
+    @post("/programmes/qualifications/{organisation_id:uuid}", guards=[login_required])
+    async def qualify(self, organisation_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                      marketplace: Marketplace) -> Template | Redirect:
+        form = await request.form()
+        try:
+            command = to_command(ac.VerifyOrganisationFlags, {"organisation_id": organisation_id,
+                                                              "flags": list(form.getall("flags", []))})
+            await run_command(web, marketplace.accounts.verify_organisation_flags, command, me)
+        except DomainError as error:
+            return error_page(request, error)
+        return Redirect(f"/programmes/qualifications?done=qualified#org-{organisation_id}", status_code=303)
 
     # --- beneficiaries ---------------------------------------------------------------------------
     @get("/my/claims", name="my_claims", guards=[login_required])
