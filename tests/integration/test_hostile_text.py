@@ -258,6 +258,12 @@ def _claim(h: Harness) -> Body:
     return {"claim_id": str(claim), "upheld": False, "reason": "证据不足\n驳回"}
 
 
+def _signed_assessment(h: Harness) -> Body:
+    """An assessment the agency's valuer signed: the agency's admin countersigns the digest it was shown."""
+    valuation = h.assessment()
+    return {"valuation_id": str(valuation), "report_sha256": h.world.get(valuation).report_sha256}
+
+
 def _terms() -> Body:
     return {"kind": "non_exclusive_licence", "price": 500_000, "note": "首付\n分期",
             "scope": {"start": "2025-04-01", "end": "2028-04-01", "field_of_use": "储能", "territory": "福建"},
@@ -339,6 +345,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
     vc.RecordAssessment: lambda h: (ASSESSMENT | {"patent_id": str(h["patent"]),
                                                   "basis_date": START.date().isoformat()}, "valuer"),
     vc.WithdrawAssessment: lambda h: ({"valuation_id": str(h.assessment()), "reason": "资料不全"}, "valuer"),
+    vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

@@ -41,6 +41,13 @@ KNOWN_STEPS = MONEY_STEPS | {
     "newness_rate",
     "factor_products",
 }
+#: The order steps are shown in (the read model's JSON keeps no order): as the methods compute them.
+STEP_ORDER = (
+    "share", "patent_equivalent_investment", "licensee_equivalent_investment", "split_rate", "annual_increment",
+    "annuity_factor", "replacement_cost", "material_cost", "weighted_labour_cost", "newness_rate", "income_years",
+    "value_before_tab", "amortisation_years", "tab_factor", "incomes", "shared_incomes", "shared_profits",
+    "royalties_after_tax", "factor_products", "adjusted_prices", "discount_factors", "present_values",
+)
 _YUAN = Decimal(1)
 _FOUR = Decimal("0.0001")
 
@@ -103,8 +110,9 @@ def _references(inputs: Mapping[str, Any] | None) -> list[str]:
 def steps_table(method: str, steps: Mapping[str, Any], inputs: Mapping[str, Any] | None = None) -> StepsTable:
     """The steps laid out for a table: lists become columns of one row per year (comparable for the market
     approach), labelled 1, 2, … (or the comparable's reference); every figure rounded for reading."""
-    scalars = [(key, figure(key, value)) for key, value in steps.items() if not isinstance(value, list | tuple)]
-    lists = {key: list(value) for key, value in steps.items() if isinstance(value, list | tuple)}
+    ordered = sorted(steps.items(), key=lambda item: (STEP_ORDER.index(item[0]) if item[0] in STEP_ORDER else 99))
+    scalars = [(key, figure(key, value)) for key, value in ordered if not isinstance(value, list | tuple)]
+    lists = {key: list(value) for key, value in ordered if isinstance(value, list | tuple)}
     length = max((len(v) for v in lists.values()), default=0)
     per = "comparable" if method == "market_comparables" else "year"
     references = _references(inputs) if per == "comparable" else []
