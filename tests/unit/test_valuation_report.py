@@ -20,6 +20,7 @@ from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
 from marketplace.platform.clock import ManualClock
 from marketplace.valuation import commands as vc
+from projections.audit.log import summarise
 from tests.unit.test_valuation_rules import START, Market, assess, build_market, refused
 from web.valuation.steps import factor, steps_table, yuan
 
@@ -120,6 +121,9 @@ def test_only_an_admin_of_the_valuers_agency_countersigns_and_only_once(market: 
     countersign(market, valuation_id, market.agency_admin)
     countersigned: Valuation = app.repository.get(valuation_id)
     assert countersigned.countersigned_by == market.agency_admin
+    digest = countersigned.report_sha256
+    assert summarise("Valuation.Countersigned", {"report_sha256": digest}, {}) == (
+        f"Assessment countersigned by the agency (report {digest})")
     # A double click: the second countersignature is refused and records nothing.
     refused(market, ConflictError, "valuation_id: the assessment is already countersigned", countersign, market,
             valuation_id, market.agency_admin)

@@ -57,6 +57,7 @@ def test_a_valuer_records_a_market_comparables_valuation_through_rows_and_reads_
     expect(steps.locator("tbody tr").nth(0)).to_contain_text("550,000")
     expect(steps.locator("tbody tr").nth(1)).to_contain_text(HOSTILE)  # shown as text, never as markup
 
+    assert_fits(page, "valuation-form")
     page.locator('input[name="low"]').fill("300000")
     page.locator('input[name="high"]').fill("380000")
     page.locator('input[name="report_reference"]').fill("闽联评报字〔2026〕第099号")

@@ -112,6 +112,14 @@ def test_the_form_takes_comparables_as_rows_without_script_and_the_preview_shows
     assert "inputs.comparables.1.time_factor: must be" in bad.text
     assert 'value="&lt;img src=x onerror=&#34;alert(1)&#34;&gt;「评估」"' in bad.text
     assert 'name="in.comparables.3.price"' in bad.text  # three filled rows and a spare
+    # Text the command edge refuses (a bidirectional override) is refused at its row, recording nothing.
+    before = client.get(f"/api/patents/{setting.patent_id}/valuations").json()["assessments"]
+    hidden = post_form(client, f"/patents/{setting.patent_id}/valuations/new",
+                       market_form(**{"in.comparables.0.reference": "ZL\u202e2019"}), form_page=form_page)
+    assert hidden.status_code == 400
+    row = hidden.text[hidden.text.index('name="in.comparables.0.reference"'):]
+    assert '<span class="field-error">' in row[: row.index('name="in.comparables.0.date"')]
+    assert client.get(f"/api/patents/{setting.patent_id}/valuations").json()["assessments"] == before == []
 
 
 def test_the_record_is_exact_the_pages_round_and_name_the_method_and_the_report_is_signed_and_verified(
