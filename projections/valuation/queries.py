@@ -146,7 +146,7 @@ class TakeUpStats(msgspec.Struct, frozen=True):
     p75: int
 
 
-class FieldRecord(msgspec.Struct, frozen=True, omit_defaults=True):
+class FieldRecord(msgspec.Struct, frozen=True):
     ipc: str
     level: str  # group (main group), subclass, class
     patents: int

@@ -1,6 +1,6 @@
 """Valuation records read model, writing side: accreditations, assessments and the market facts beside them.
 
-Tables (migration 0007): ``valuation_accreditations``, ``valuation_assessments``,
+Tables (migration 0007; signatures 0018): ``valuation_accreditations``, ``valuation_assessments``,
 ``valuation_patent_fields`` (patent → IPC main groups, subclasses, classes), ``valuation_contracts`` and
 ``valuation_obligations`` (to know which payment is a contract's upfront price), ``valuation_market_prices``
 (contract prices realised: the upfront obligation paid), ``valuation_offers`` and

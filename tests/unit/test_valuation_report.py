@@ -185,3 +185,16 @@ def test_an_assessment_recorded_before_signing_loads_unsigned_and_cannot_be_coun
     assert (loaded.report_sha256, loaded.signed_by, loaded.signed_at) == ("", None, "")
     refused(market, ConflictError, "valuation_id: the assessment was recorded before signing existed", countersign,
             market, old.id, market.agency_admin, "0" * 64)
+
+
+def test_a_refused_range_names_the_computed_value_rounded_to_the_side_it_must_stay_on(market: Market) -> None:
+    comparables = {"comparables": [{"price": "500000", "technical_factor": "1.1"},
+                                   {"price": "400000", "time_factor": "0.93"}, {"price": "100000"}]}
+    for low, high, message in (
+        (Decimal(340_667), Decimal(380_000), "low: must be at most the computed value 340666.66"),
+        (Decimal(300_000), Decimal(340_666), "high: must be at least the computed value 340666.67"),
+    ):
+        refused(market, ValidationError, message, assess, market, method="market_comparables", inputs=comparables,
+                low=low, high=high)
+    assess(market, method="market_comparables", inputs=comparables, low=Decimal("340666.66"),
+           high=Decimal("340666.67"))  # the figures the refusals named are acceptable bounds
