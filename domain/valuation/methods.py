@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -258,7 +259,8 @@ def _comparables(name: str, raw: Any) -> list[Comparable]:
         raise refuse(name, "must be a list of comparable transactions")
     if len(raw) > MAX_COMPARABLES:
         raise refuse(name, f"must list at most {MAX_COMPARABLES} comparable transactions")
-    allowed = ("price", *COMPARABLE_FACTORS)
+    numbers = ("price", *COMPARABLE_FACTORS)
+    allowed = (*COMPARABLE_NOTES, *numbers)
     result = []
     for i, item in enumerate(raw):
         path = f"{name}.{i}"
@@ -269,9 +271,34 @@ def _comparables(name: str, raw: Any) -> list[Comparable]:
                 raise refuse(f"{path}.{key}", f"is not a comparable's field; use {', '.join(allowed)}")
         if item.get("price") in (None, ""):
             raise refuse(f"{path}.price", "is required")
-        values = {key: _number(f"{path}.{key}", item[key]) for key in allowed if item.get(key) not in (None, "")}
+        _comparable_notes(path, item)
+        values = {key: _number(f"{path}.{key}", item[key]) for key in numbers if item.get(key) not in (None, "")}
         result.append(Comparable(**values))
     return result
+
+
+#: What a comparable may say of itself besides its figures (recorded with the inputs, not computed with).
+COMPARABLE_NOTES = ("reference", "date")
+
+
+def _comparable_notes(path: str, item: Mapping[str, Any]) -> None:
+    """The comparable's reference (patent or contract number, one line) and transaction date (ISO), if given."""
+    reference = item.get("reference")
+    if reference is not None and (not isinstance(reference, str) or len(reference) > 200 or "\n" in reference):
+        raise refuse(f"{path}.reference", "must be one line of at most 200 characters")
+    day = item.get("date")
+    if day not in (None, "") and not _is_iso_date(day):
+        raise refuse(f"{path}.date", "must be a date such as 2025-06-30")
+
+
+def _is_iso_date(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 _DECODERS: dict[Kind, Callable[[str, Any], Any]] = {

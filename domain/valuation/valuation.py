@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -13,6 +13,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.topics import stored_as
+from domain.valuation.report import ReportFacts
+from domain.valuation.report import report_sha256 as report_digest
 
 UNIT = "CNY"
 
@@ -61,6 +63,13 @@ def conflict_of_interest(
     return None
 
 
+def _bound(value: Decimal, rounding: str) -> str:
+    """The computed value as a refusal states it: to the fen, rounded towards the side the bound must
+    stay on (down for ``low``, up for ``high``) so the figure shown is itself an acceptable bound."""
+    shown = value.quantize(Decimal("0.01"), rounding=rounding)
+    return f"{shown:f}".removesuffix(".00")
+
+
 def _parse_purpose(value: str) -> str:
     try:
         return Purpose(value).value
@@ -95,6 +104,11 @@ class Valuation(Aggregate):
         steps: dict[str, Any]
         supersedes: UUID | None
         by: UUID
+        # The valuer's signature of record (empty on assessments recorded before signing existed):
+        # the SHA-256 of the rendered report (domain.valuation.report), who signed and when.
+        report_sha256: str = ""
+        signed_by: UUID | None = None
+        signed_at: str = ""
 
     @event(Recorded)
     def __init__(
@@ -115,6 +129,9 @@ class Valuation(Aggregate):
         steps: dict[str, Any],
         supersedes: UUID | None,
         by: UUID,
+        report_sha256: str = "",
+        signed_by: UUID | None = None,
+        signed_at: str = "",
     ) -> None:
         self.patent_id = patent_id
         self.valuer_id = valuer_id
@@ -133,6 +150,10 @@ class Valuation(Aggregate):
         self.supersedes = supersedes
         self.status = ValuationStatus.CURRENT.value
         self.superseded_by: UUID | None = None
+        self.report_sha256 = report_sha256
+        self.signed_by = signed_by
+        self.signed_at = signed_at
+        self.countersigned_by: UUID | None = None
 
     @classmethod
     def record(
@@ -154,8 +175,13 @@ class Valuation(Aggregate):
         steps: Mapping[str, Any],
         supersedes: UUID | None,
         by: UUID,
+        now: datetime,
     ) -> Valuation:
-        """Validate and record an assessment whose ``value`` the method computed from ``inputs``."""
+        """Validate and record an assessment whose ``value`` the method computed from ``inputs``.
+
+        Recording is the valuer's signature: the event carries the SHA-256 of the rendered report
+        (``domain.valuation.report``), the valuer's id and the instant ``now``.
+        """
         if basis_date > today:
             raise ValidationError(f"basis_date: must not be after today ({today})", field="basis_date")
         if value < 0:
@@ -163,9 +189,10 @@ class Valuation(Aggregate):
         if low < 0:
             raise ValidationError("low: must not be negative", field="low")
         if not low <= value:
-            raise ValidationError(f"low: must be at most the computed value {value}", field="low")
+            raise ValidationError(f"low: must be at most the computed value {_bound(value, ROUND_FLOOR)}", field="low")
         if not value <= high:
-            raise ValidationError(f"high: must be at least the computed value {value}", field="high")
+            raise ValidationError(f"high: must be at least the computed value {_bound(value, ROUND_CEILING)}",
+                                  field="high")
         reference = " ".join(report_reference.split())
         if not 1 <= len(reference) <= 200:
             raise ValidationError(
@@ -173,7 +200,7 @@ class Valuation(Aggregate):
             )
         if len(assumptions) > 10_000:
             raise ValidationError("assumptions: at most 10,000 characters", field="assumptions")
-        return cls(
+        facts = ReportFacts(
             patent_id=patent_id,
             valuer_id=valuer_id,
             organisation_id=organisation_id,
@@ -181,15 +208,35 @@ class Valuation(Aggregate):
             basis_date=basis_date.isoformat(),
             method=method,
             inputs=jsonable(dict(inputs)),
-            value=str(value),
-            low=str(low),
-            high=str(high),
+            value=value,
+            low=low,
+            high=high,
             unit=UNIT,
             assumptions=assumptions.strip(),
             report_reference=reference,
             steps=jsonable(dict(steps)),
             supersedes=supersedes,
+        )
+        return cls(
+            patent_id=facts.patent_id,
+            valuer_id=facts.valuer_id,
+            organisation_id=facts.organisation_id,
+            purpose=facts.purpose,
+            basis_date=facts.basis_date,
+            method=facts.method,
+            inputs=dict(facts.inputs),
+            value=str(value),
+            low=str(low),
+            high=str(high),
+            unit=facts.unit,
+            assumptions=facts.assumptions,
+            report_reference=facts.report_reference,
+            steps=dict(facts.steps),
+            supersedes=facts.supersedes,
             by=by,
+            report_sha256=report_digest(facts),
+            signed_by=by,
+            signed_at=now.isoformat(),
         )
 
     @property
@@ -228,6 +275,41 @@ class Valuation(Aggregate):
     @event("Withdrawn")
     def _withdrawn(self, reason: str, by: UUID) -> None:
         self.status = ValuationStatus.WITHDRAWN.value
+
+    def countersign(self, *, organisation_id: UUID, report_sha256: str, now: datetime, by: UUID) -> None:
+        """The valuation agency countersigns the valuer's signed report, once.
+
+        ``organisation_id`` is the countersigner's organisation (the caller checks the admin role);
+        ``report_sha256`` the digest the countersigner saw, which must be the one the valuer signed.
+        """
+        if organisation_id != self.organisation_id:
+            raise PermissionDeniedError(
+                "valuation_id: only an admin of the agency that recorded the assessment may countersign it",
+                field="valuation_id",
+            )
+        if not self.report_sha256:
+            raise ConflictError(
+                "valuation_id: the assessment was recorded before signing existed; it has no signed report",
+                field="valuation_id",
+            )
+        if by == self.signed_by:
+            raise PermissionDeniedError(
+                "valuation_id: the valuer who signed the report cannot also countersign it", field="valuation_id"
+            )
+        if self.countersigned_by is not None:
+            raise ConflictError("valuation_id: the assessment is already countersigned", field="valuation_id")
+        if not self.is_current:
+            raise ConflictError(f"valuation_id: the assessment is {self.status}", field="valuation_id")
+        if report_sha256.strip().lower() != self.report_sha256:
+            raise ConflictError(
+                "report_sha256: that is not the digest of the report the valuer signed", field="report_sha256"
+            )
+        self._countersigned(organisation_id=organisation_id, report_sha256=self.report_sha256,
+                            at=now.isoformat(), by=by)
+
+    @event("Countersigned")
+    def _countersigned(self, organisation_id: UUID, report_sha256: str, at: str, by: UUID) -> None:
+        self.countersigned_by = by
 
 
 stored_as("domain.valuation", __name__)  # moved from domain/valuation.py: its stored topics stay

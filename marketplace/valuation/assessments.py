@@ -117,6 +117,7 @@ class Valuations:
             steps=result.steps,
             supersedes=cmd.supersedes,
             by=user.id,
+            now=self.store.clock.now(),
         )
         changed: list[Aggregate] = [valuation]
         if previous is not None:
@@ -155,4 +156,19 @@ class Valuations:
                 field="valuation_id",
             )
         valuation.withdraw(reason=cmd.reason, by=user.id)
+        return self.store.commit(valuation)
+
+    def countersign_assessment(self, cmd: vc.CountersignAssessment, *, actor_id: UUID | None) -> int:
+        """The agency countersigns its valuer's signed report: an org admin of that agency, once."""
+        user = self.store.actor(actor_id)
+        valuation = self.store.load(Valuation, cmd.valuation_id, "valuation_id")
+        if not (user.organisation_id == valuation.organisation_id and user.has_role(Role.ORG_ADMIN)):
+            raise PermissionDeniedError(
+                "valuation_id: only an admin of the agency that recorded the assessment may countersign it",
+                field="valuation_id",
+            )
+        valuation.countersign(
+            organisation_id=user.organisation_id, report_sha256=cmd.report_sha256, now=self.store.clock.now(),
+            by=user.id,
+        )
         return self.store.commit(valuation)

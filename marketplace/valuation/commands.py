@@ -61,3 +61,10 @@ class RecordAssessment(Command, frozen=True, kw_only=True):
 class WithdrawAssessment(Command, frozen=True, kw_only=True):
     valuation_id: UUID
     reason: Note
+
+
+class CountersignAssessment(Command, frozen=True, kw_only=True):
+    """An admin of the valuation agency countersigns the report its valuer signed (its SHA-256, as seen)."""
+
+    valuation_id: UUID
+    report_sha256: ShortText

@@ -236,6 +236,7 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "Valuation.Superseded": lambda d, _: f"Assessment superseded by {d['by_valuation_id']}",
     "Valuation.Withdrawn": lambda d, _: f"Assessment withdrawn: {d.get('reason')}",
+    "Valuation.Countersigned": lambda d, _: f"Assessment countersigned by the agency (report {d['report_sha256']})",
     "AuditRead.Recorded": lambda d, _: f"Confidential {d['aggregate_type']} {d['aggregate_id']} read: {d['page']}",
 }
 #: The event types the log knows by name (offered as choices on the audit page).

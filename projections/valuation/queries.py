@@ -31,7 +31,10 @@ class AccreditationRow(msgspec.Struct, frozen=True):
     status: str  # active, expired, revoked (on the day asked)
 
 
-class AssessmentRow(msgspec.Struct, frozen=True):
+class AssessmentRow(msgspec.Struct, frozen=True, omit_defaults=True):
+    """An assessment as recorded; the signature fields are left out of the JSON while unset (an assessment
+    recorded before signing existed answers exactly as it did; ``countersigned_*`` appear once countersigned)."""
+
     id: UUID
     patent_id: UUID
     patent_number: str
@@ -57,6 +60,14 @@ class AssessmentRow(msgspec.Struct, frozen=True):
     superseded_by: UUID | None
     withdrawn_reason: str | None
     recorded_at: datetime
+    # Signatures (issue 11): empty on assessments recorded before signing existed.
+    report_sha256: str = ""
+    signed_by: UUID | None = None
+    signer_name: str = ""
+    signed_at: datetime | None = None
+    countersigned_by: UUID | None = None
+    countersigner_name: str = ""
+    countersigned_at: datetime | None = None
 
 
 class OfferRow(msgspec.Struct, frozen=True):
@@ -122,12 +133,26 @@ class PriceStats(msgspec.Struct, frozen=True):
     p75: int
 
 
+class TakeUpStats(msgspec.Struct, frozen=True):
+    """Open licences taken up in a field, per year (Beijing time) of taking up: how many, how many of them
+    paid the fee, and the fees (fen) the licensees took them up at: median and quartiles."""
+
+    year: int
+    currency: str
+    count: int
+    paid: int
+    median: int
+    p25: int
+    p75: int
+
+
 class FieldRecord(msgspec.Struct, frozen=True):
     ipc: str
     level: str  # group (main group), subclass, class
     patents: int
     prices: list[PriceStats]
     assessments: list[AssessmentRow]
+    open_licence_take_ups: list[TakeUpStats] = msgspec.field(default_factory=list)
 
 
 class CalibrationPair(msgspec.Struct, frozen=True):
@@ -205,9 +230,12 @@ _ASSESSMENT_SELECT = (
     " COALESCE(f.title_en, '') AS title_en, v.valuer_id, COALESCE(u.display_name, '') AS valuer_name,"
     " v.organisation_id, COALESCE(o.name, '') AS organisation_name, v.purpose, v.basis_date, v.method, v.inputs,"
     " v.value, v.low, v.high, v.unit, v.assumptions, v.report_reference, v.steps, v.supersedes, v.status,"
-    " v.superseded_by, v.withdrawn_reason, v.recorded_at"
+    " v.superseded_by, v.withdrawn_reason, v.recorded_at, v.report_sha256, v.signed_by,"
+    " COALESCE(su.display_name, '') AS signer_name, v.signed_at, v.countersigned_by,"
+    " COALESCE(cu.display_name, '') AS countersigner_name, v.countersigned_at"
     " FROM valuation_assessments v LEFT JOIN valuation_patent_fields f ON f.patent_id = v.patent_id"
     " LEFT JOIN accounts_users u ON u.id = v.valuer_id LEFT JOIN accounts_organisations o ON o.id = v.organisation_id"
+    " LEFT JOIN accounts_users su ON su.id = v.signed_by LEFT JOIN accounts_users cu ON cu.id = v.countersigned_by"
 )
 _PAIRS = """
     SELECT p.contract_id, p.patent_id, COALESCE(f.patent_number, '') AS patent_number, p.deal_type, p.price,
@@ -301,12 +329,26 @@ class ValuationQueries:
             " ORDER BY v.basis_date DESC, v.id",
             symbol,
         )
+        # Open licences taken up (a contract drafted without an offer: the licensee took the posted terms), paid or not.
+        take_ups = await self.pool.fetch(
+            "SELECT extract(year FROM c.drafted_at AT TIME ZONE 'Asia/Shanghai')::int AS year, c.currency,"  # noqa: S608
+            " count(*)::int AS count,"
+            " count(*) FILTER (WHERE p.contract_id IS NOT NULL AND NOT p.refunded)::int AS paid,"
+            " round(percentile_cont(0.5) WITHIN GROUP (ORDER BY c.price))::bigint AS median,"
+            " round(percentile_cont(0.25) WITHIN GROUP (ORDER BY c.price))::bigint AS p25,"
+            " round(percentile_cont(0.75) WITHIN GROUP (ORDER BY c.price))::bigint AS p75"
+            " FROM valuation_contracts c LEFT JOIN valuation_market_prices p USING (contract_id)"
+            f" WHERE c.deal_type = 'open_licence' AND c.patent_id IN ({in_field})"
+            " GROUP BY 1, 2 ORDER BY 1, 2",
+            symbol,
+        )
         return FieldRecord(
             symbol,
             level,
             int(patents),
             [PriceStats(**dict(r)) for r in stats],
             [AssessmentRow(**dict(r)) for r in assessments],
+            [TakeUpStats(**dict(r)) for r in take_ups],
         )
 
     # --- per valuer -----------------------------------------------------------------------

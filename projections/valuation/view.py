@@ -1,6 +1,6 @@
 """Valuation records read model, writing side: accreditations, assessments and the market facts beside them.
 
-Tables (migration 0007): ``valuation_accreditations``, ``valuation_assessments``,
+Tables (migration 0007; signatures 0018): ``valuation_accreditations``, ``valuation_assessments``,
 ``valuation_patent_fields`` (patent → IPC main groups, subclasses, classes), ``valuation_contracts`` and
 ``valuation_obligations`` (to know which payment is a contract's upfront price), ``valuation_market_prices``
 (contract prices realised: the upfront obligation paid), ``valuation_offers`` and
@@ -70,7 +70,7 @@ class PostgresValuationView(PostgresReadModelView):
     )
     topics = frozenset(
         event_topics(ValuerAccreditation, "Accredited", "Renewed", "Revoked")
-        | event_topics(Valuation, "Recorded", "Superseded", "Withdrawn")
+        | event_topics(Valuation, "Recorded", "Superseded", "Withdrawn", "Countersigned")
         | event_topics(Patent, "Registered", "Reregistered")
         | event_topics(
             Listing,
@@ -105,6 +105,7 @@ class PostgresValuationView(PostgresReadModelView):
             ("Valuation", "Recorded"): self._recorded,
             ("Valuation", "Superseded"): self._superseded,
             ("Valuation", "Withdrawn"): self._withdrawn,
+            ("Valuation", "Countersigned"): self._countersigned,
             ("Patent", "Registered"): self._patent_registered,
             ("Patent", "Reregistered"): self._patent_registered,  # the number's new registration: its facts
             ("Listing", "Drafted"): self._listing_drafted,
@@ -168,9 +169,9 @@ class PostgresValuationView(PostgresReadModelView):
         curs.execute(
             "INSERT INTO valuation_assessments (id, patent_id, valuer_id, organisation_id, purpose, basis_date,"
             " method, inputs, value, low, high, unit, assumptions, report_reference, steps, supersedes, status,"
-            " recorded_at, updated_at, version)"
+            " recorded_at, updated_at, version, report_sha256, signed_by, signed_at)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'current',"
-            " %s, %s, %s)",
+            " %s, %s, %s, %s, %s, %s)",
             (
                 r.originator_id,
                 d["patent_id"],
@@ -191,7 +192,19 @@ class PostgresValuationView(PostgresReadModelView):
                 r.timestamp,
                 r.timestamp,
                 r.version,
+                d.get("report_sha256") or "",
+                d.get("signed_by"),
+                d.get("signed_at") or None,
             ),
+        )
+
+    @staticmethod
+    def _countersigned(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "UPDATE valuation_assessments SET countersigned_by = %s, countersigned_at = %s, updated_at = %s,"
+            " version = %s WHERE id = %s",
+            (d["by"], d["at"], r.timestamp, r.version, r.originator_id),
         )
 
     @staticmethod

@@ -309,6 +309,12 @@ def _claim(h: Harness) -> Body:
     return {"claim_id": str(claim), "upheld": False, "reason": "证据不足\n驳回"}
 
 
+def _signed_assessment(h: Harness) -> Body:
+    """An assessment the agency's valuer signed: the agency's admin countersigns the digest it was shown."""
+    valuation = h.assessment()
+    return {"valuation_id": str(valuation), "report_sha256": h.world.get(valuation).report_sha256}
+
+
 def _terms() -> Body:
     return {"kind": "non_exclusive_licence", "price": 500_000, "note": "首付\n分期",
             "scope": {"start": "2025-04-01", "end": "2028-04-01", "field_of_use": "储能", "territory": "福建"},
@@ -405,6 +411,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.RejectClaim: lambda h: ({"claim_id": _submitted_claim(h), "reason": "材料不全\n请补充"}, "officer"),
     pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),
     pc.RecordRecovery: lambda h: ({"claim_id": _claim_owed_back(h), "bank_reference": "R-1"}, "officer"),
+    vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

@@ -586,9 +586,10 @@ def test_public_notice_and_the_valuation_chart_are_shown(served: Served, page: P
     titled = [re.fullmatch(r".* (\d{4}-\d{2}-\d{2}): (\S+) \((\S+)–(\S+)\) (\w+)", text)
               for text in dots.locator("title").all_text_contents()]
     assert all(titled), titled
-    amount = lambda text: Decimal(text.replace(",", ""))  # noqa: E731 - shown to the fen, thousands separated
+    amount = lambda text: Decimal(text.replace(",", ""))  # noqa: E731 - shown to the yuan, thousands separated
     assert sorted((m[5], m[1], amount(m[2]), amount(m[3]), amount(m[4])) for m in titled if m) == sorted(
-        (a["status"], a["basis_date"].isoformat(), *(Decimal(f"{a[k]:.2f}") for k in ("value", "low", "high")))
+        (a["status"], a["basis_date"].isoformat(),
+         *(a[k].quantize(Decimal(1), "ROUND_HALF_UP") for k in ("value", "low", "high")))
         for a in assessments)
     screenshot(page, "listing-with-valuation-chart")
 

@@ -35,6 +35,10 @@ def _me(client: TestClient[Litestar], email: str) -> dict[str, Any]:
 
 @pytest.fixture
 def setting(client: TestClient[Litestar], services: Services) -> Setting:
+    return make_setting(client, services)
+
+
+def make_setting(client: TestClient[Litestar], services: Services) -> Setting:
     """A university's patent in H01M 10/00 and an accredited valuer of a valuation agency."""
     owner = sign_up_verified(client, services, "li@fzu.test", "福州大学", "university")
     sign_up_verified(client, services, "wang@huaxin.test", "华信资产评估有限公司", "valuation_agency")

@@ -45,6 +45,12 @@ class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     reason: str
 
 
+class CountersignInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The digest of the report the countersigner read (``report_sha256`` of the assessment)."""
+
+    report_sha256: str
+
+
 class ExpiryInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     expires_on: date
 
@@ -88,6 +94,14 @@ class ValuationApiController(Controller):
     ) -> Done:
         cmd = vc.WithdrawAssessment(valuation_id=valuation_id, reason=data.reason)
         return Done(await run_command(web, marketplace.valuation.withdraw_assessment, cmd, me))
+
+    @post("/valuations/{valuation_id:uuid}/countersign", status_code=200, security=BEARER,
+          summary="Countersign an assessment's signed report (an admin of the valuer's agency, once)")
+    async def countersign(
+        self, valuation_id: UUID, data: CountersignInput, web: WebState, marketplace: Marketplace, me: Identity
+    ) -> Done:
+        cmd = vc.CountersignAssessment(valuation_id=valuation_id, report_sha256=data.report_sha256)
+        return Done(await run_command(web, marketplace.valuation.countersign_assessment, cmd, me))
 
     @get("/valuation/fields/{ipc:path}", summary="Prices paid and assessments in an IPC main group or class")
     async def field(self, ipc: str, valuation: ValuationQueries) -> FieldRecord:

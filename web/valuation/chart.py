@@ -14,6 +14,7 @@ from html import escape
 from markupsafe import Markup
 
 from projections.valuation.queries import PatentValuationRecord
+from web.valuation.steps import yuan
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 70, 16, 14, 30
@@ -144,5 +145,5 @@ def value_chart(record: PatentValuationRecord, lang: str = "zh", title: str = ""
 
 
 def decimal_text(value: Decimal) -> str:
-    """A yuan amount as the pages show it: thousands separated, at most two decimals."""
-    return f"{value:,.2f}".removesuffix(".00")
+    """A yuan amount as the pages show it: rounded to the yuan, thousands separated (the record keeps it exact)."""
+    return yuan(value)

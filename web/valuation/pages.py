@@ -7,7 +7,7 @@ API is in web/valuation/api.py; both share the helpers here.
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,8 +19,10 @@ from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
+from domain.shared.errors import DomainError, PermissionDeniedError
+from domain.valuation.cost_market import COMPARABLE_FACTORS
 from domain.valuation.methods import METHODS, Approach, Kind, MethodSpec
+from domain.valuation.report import ReportFacts, report_sha256
 from domain.valuation.valuation import Purpose
 from marketplace.platform.application import Marketplace
 from marketplace.valuation import commands as vc
@@ -28,6 +30,7 @@ from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.valuation.queries import (
     AccreditationRow,
+    AssessmentRow,
     PatentValuationRecord,
     ValuationQueries,
     agency_members,
@@ -39,6 +42,7 @@ from web.forms import optional, text, to_command
 from web.identity import login_required
 from web.state import WebState
 from web.valuation.chart import decimal_text, value_chart
+from web.valuation.steps import steps_table
 
 
 def today(web: WebState) -> date:
@@ -85,24 +89,57 @@ def method_specs(lang: str) -> list[MethodOut]:
     ]
 
 
+#: The fields of one comparable transaction's row in the form (``in.comparables.<i>.<key>``).
+COMPARABLE_ROW = ("reference", "date", "price", *COMPARABLE_FACTORS)
+#: Rows the form shows at least (enough without JavaScript; the page's script adds more).
+COMPARABLE_ROWS = 3
+_ROW_FIELD = re.compile(r"^in\.(\w+)\.(\d{1,3})\.(\w+)$")
+
+
+def form_rows(form: FormMultiDict | dict[str, Any], name: str) -> list[dict[str, str]]:
+    """The rows ``in.<name>.<i>.<key>`` of a repeatable fieldset, in row order, rows left empty dropped."""
+    rows: dict[int, dict[str, str]] = {}
+    for key in form:
+        match = _ROW_FIELD.match(key)
+        if match is None or match.group(1) != name or match.group(3) not in COMPARABLE_ROW:
+            continue
+        value = text(form, key) if isinstance(form, FormMultiDict) else str(form[key]).strip()
+        if value:
+            rows.setdefault(int(match.group(2)), {})[match.group(3)] = value
+    return [rows[i] for i in sorted(rows)]
+
+
 def form_inputs(form: FormMultiDict, spec: MethodSpec) -> dict[str, Any]:
-    """The method's inputs from form fields ``in.<name>``; comparables are a JSON list."""
+    """The method's inputs from form fields ``in.<name>``; comparables are rows ``in.comparables.<i>.<key>``."""
     inputs: dict[str, Any] = {}
     for field in spec.fields:
         raw = text(form, f"in.{field.name}")
         if field.kind == "bool":
             inputs[field.name] = "true" if raw else "false"
-        elif field.kind == "comparables" and raw:
-            try:
-                inputs[field.name] = json.loads(raw)
-            except json.JSONDecodeError:
-                raise ValidationError(
-                    f'inputs.{field.name}: must be a JSON list such as [{{"price": 500000, "technical": 1.1}}]',
-                    field=f"inputs.{field.name}",
-                ) from None
+        elif field.kind == "comparables":
+            rows = form_rows(form, field.name)
+            if rows:
+                inputs[field.name] = rows
         elif raw:
             inputs[field.name] = raw
     return inputs
+
+
+def comparable_rows(values: dict[str, Any]) -> list[dict[str, str]]:
+    """The rows the form shows: those filled in, then empty ones up to at least ``COMPARABLE_ROWS`` (and one spare)."""
+    filled = form_rows(values, "comparables")
+    return filled + [{} for _ in range(max(COMPARABLE_ROWS - len(filled), 1 if filled else 0))]
+
+
+def report_matches(row: AssessmentRow) -> bool:
+    """Whether the assessment's rendered report, recomputed now from the record, has the digest signed."""
+    facts = ReportFacts(
+        patent_id=row.patent_id, valuer_id=row.valuer_id, organisation_id=row.organisation_id, purpose=row.purpose,
+        basis_date=row.basis_date.isoformat(), method=row.method, inputs=row.inputs, value=row.value, low=row.low,
+        high=row.high, unit=row.unit, assumptions=row.assumptions, report_reference=row.report_reference,
+        steps=row.steps, supersedes=row.supersedes,
+    )
+    return bool(row.report_sha256) and report_sha256(facts) == row.report_sha256
 
 
 def _spec(method: str | None) -> MethodSpec:
@@ -111,7 +148,13 @@ def _spec(method: str | None) -> MethodSpec:
 
 def valuation_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:
     context = page_context(request, **values)
-    context["amount"] = decimal_text
+    context |= {
+        "amount": decimal_text,
+        "steps_table": steps_table,
+        "comparable_rows": comparable_rows,
+        "comparable_fields": COMPARABLE_ROW,
+        "report_matches": report_matches,
+    }
     return context
 
 
@@ -223,7 +266,8 @@ class ValuationPagesController(Controller):
                 context=valuation_context(request, error=explain(request, error), result=None),
             )
         return Template(
-            "valuation/partials/preview.html.jinja2", context=valuation_context(request, result=result, error=None)
+            "valuation/partials/preview.html.jinja2",
+            context=valuation_context(request, result=result, inputs=cmd.inputs, error=None),
         )
 
     @post("/patents/{patent_id:uuid}/valuations/new", guards=[login_required])
@@ -271,6 +315,25 @@ class ValuationPagesController(Controller):
             return error_page(request, error)
         row = await valuation.get_assessment(valuation_id)
         return Redirect(f"/patents/{row.patent_id}/valuations" if row else "/", status_code=303)
+
+    @post("/valuations/{valuation_id:uuid}/countersign", guards=[login_required])
+    async def countersign(
+        self, valuation_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace,
+        valuation: ValuationQueries, me: Identity,
+    ) -> Template | Redirect:
+        """An admin of the valuation agency countersigns the report (the digest shown on the page)."""
+        form = await request.form()
+        try:
+            cmd = to_command(
+                vc.CountersignAssessment,
+                {"valuation_id": str(valuation_id), "report_sha256": text(form, "report_sha256")},
+            )
+            await run_command(web, marketplace.valuation.countersign_assessment, cmd, me)
+        except DomainError as error:
+            return error_page(request, error)
+        row = await valuation.get_assessment(valuation_id)
+        return Redirect(f"/patents/{row.patent_id}/valuations#assessment-{valuation_id}" if row else "/",
+                        status_code=303)
 
     # --- fields and valuers -----------------------------------------------------------------
     @get("/valuation/fields/{ipc:path}", name="valuation_field")
