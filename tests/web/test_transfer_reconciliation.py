@@ -352,3 +352,8 @@ def test_hostile_search_text_is_a_400_or_finds_nothing_never_a_500(manual_client
                 assert (zh(key) if lang == "zh" else en(key)) in answer.text
             searched = "reference" in params or "amount" in params
             assert queue_rows(answer.text) == ([] if searched else [transfer["reference"]])
+    # An address naming a transfer still awaiting its receipt says nothing of a receipt.
+    unpaid = client.get(QUEUE, params={"already": transfer["id"], "recorded": transfer["id"]}).text
+    assert 'id="transfer-already"' not in unpaid
+    assert 'id="transfer-recorded"' not in unpaid
+    assert queue_rows(unpaid) == [transfer["reference"]]

@@ -140,9 +140,11 @@ async def queue_page(
     else:
         rows, found = await transfers_awaiting_receipt(deals, reference=reference, amount=amount)
     recorded_id, already_id = _uuid(query.get("recorded")), _uuid(query.get("already"))
-    recorded = await deals.get_obligation(recorded_id) if recorded_id else None
-    if recorded is not None and recorded.status in ("due", "pending"):
-        recorded = None  # no receipt to speak of
+    # Only a receipt that was recorded is spoken of (whatever id the address carries).
+    recorded, already = [
+        o if o is not None and o.status not in ("due", "pending") else None
+        for o in [await deals.get_obligation(i) if i else None for i in (recorded_id, already_id)]
+    ]
     context.update(
         rows=rows,
         found=found,
@@ -153,7 +155,7 @@ async def queue_page(
         wrong_amount=wrong_amount,
         recorded=recorded,
         exact=format_amount,  # an amount to the fen, as a bank statement shows it
-        already=await deals.get_obligation(already_id) if already_id else None,
+        already=already,
     )
     return Template("deals/transfers.html.jinja2", status_code=status_code, context=context)
 
