@@ -41,6 +41,7 @@ from web.deals.api import DealsApiController, NoticesApiController
 from web.deals.pages import DealsController, NoticesController
 from web.deals.payments import PaymentPagesController
 from web.deals.payments_api import PaymentsApiController
+from web.deals.reconciliation import ReconciliationApiController, ReconciliationController
 from web.deals.webhooks import WebhooksController
 from web.deps import DEPENDENCIES
 from web.errors import (
@@ -175,6 +176,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController,
             ProgrammePagesController, ProgrammesApiController,
+            ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies=DEPENDENCIES,

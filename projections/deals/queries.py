@@ -19,6 +19,7 @@ from projections.deals.rows import (
     OfferRow,
     RoyaltyReportRow,
     SignatureRow,
+    TransferRow,
 )
 
 OFFER_COLUMNS = (
@@ -258,3 +259,87 @@ def contracts_with_instalments_due(datastore: PostgresDatastore, today: date, li
             (today, limit),
         )
         return [row["id"] for row in curs.fetchall()]
+
+
+# --- bank transfers to reconcile (the platform admin's queue) ------------------------------------
+#: A bank transfer awaiting receipt: started through the manual gateway and not paid yet. Nothing but
+#: ``Paid`` (which takes it off the queue) changes such a row after ``PaymentStarted``, so its
+#: ``updated_at`` is when the payer started the transfer.
+_AWAITING_TRANSFER = "o.status = 'pending' AND o.gateway = 'manual'"
+#: The admin's search: a reference's start (case-insensitive; a whole reference is its own start), an amount
+#: due in fen, a status and a gateway, each ignored when ``NULL``.
+_SEARCH = (
+    " WHERE ($1::text IS NULL OR starts_with(upper(o.reference), upper($1)))"
+    " AND ($2::bigint IS NULL OR o.amount = $2)"
+    " AND ($3::text IS NULL OR o.status = $3) AND ($4::text IS NULL OR o.gateway = $4)"
+)
+
+
+async def _found(
+    queries: DealsQueries, select: str, order: str, params: tuple[Any, ...], limit: int, offset: int
+) -> Any:
+    """The page of rows ``select`` finds under ``_SEARCH`` and how many it finds in all (whatever the page)."""
+    async with queries.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        total = await conn.fetchval(f"SELECT count(*) FROM deal_obligations o{_SEARCH}", *params)  # noqa: S608
+        rows = await conn.fetch(f"{select}{_SEARCH} ORDER BY {order} LIMIT $5 OFFSET $6", *params, limit, offset)
+    return rows, int(total or 0)
+
+
+async def transfers_awaiting_receipt(
+    queries: DealsQueries,
+    *,
+    reference: str | None = None,
+    amount: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[TransferRow], int]:
+    """Bank transfers awaiting receipt, oldest first, with payer, payee and the contract's title; narrowed to
+    references starting with ``reference`` and to the amount due ``amount`` (fen)."""
+    rows, total = await _found(
+        queries,
+        "SELECT o.id, o.contract_id, o.payer_organisation_id, coalesce(b.name, '') AS payer_name,"
+        " o.payee_organisation_id, coalesce(s.name, '') AS payee_name, o.amount, o.currency, o.purpose,"
+        " o.reference, o.status, o.updated_at AS started_at,"
+        " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en"
+        " FROM deal_obligations o LEFT JOIN deal_contracts c ON c.id = o.contract_id"
+        " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+        " LEFT JOIN accounts_organisations b ON b.id = o.payer_organisation_id"
+        " LEFT JOIN accounts_organisations s ON s.id = o.payee_organisation_id",
+        "o.updated_at, o.id",
+        (reference, amount, "pending", "manual"),
+        limit,
+        offset,
+    )
+    return [_row(TransferRow, r) for r in rows], total
+
+
+async def count_transfers_awaiting_receipt(queries: DealsQueries) -> int:
+    """How many bank transfers await their receipt (the count beside the queue's link)."""
+    count = await queries.pool.fetchval(
+        f"SELECT count(*) FROM deal_obligations o WHERE {_AWAITING_TRANSFER}"  # noqa: S608 - constants
+    )
+    return int(count or 0)
+
+
+async def find_obligations(
+    queries: DealsQueries,
+    *,
+    reference: str | None = None,
+    amount: int | None = None,
+    status: str | None = None,
+    gateway: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ObligationRow], int]:
+    """Every organisation's payment obligations (the platform admin's search), oldest first: by a reference's
+    start, the amount due (fen), status and gateway."""
+    columns = ", ".join(f"o.{c.strip()}" for c in OBLIGATION_COLUMNS.split(","))
+    rows, total = await _found(
+        queries,
+        f"SELECT {columns} FROM deal_obligations o",  # noqa: S608 - constants
+        "o.fell_due_at, o.id",
+        (reference, amount, status, gateway),
+        limit,
+        offset,
+    )
+    return [_row(ObligationRow, r) for r in rows], total

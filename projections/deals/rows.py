@@ -177,3 +177,23 @@ class ContractDetail(msgspec.Struct, frozen=True, kw_only=True):
     obligations: list[ObligationRow]
     benefit_shares: list[BenefitShareRow]
     royalty_reports: list[RoyaltyReportRow]
+
+
+class TransferRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A bank transfer (对公转账) started and awaiting its receipt: the platform admin's reconciliation queue."""
+
+    id: UUID
+    contract_id: UUID
+    payer_organisation_id: UUID
+    payer_name: str
+    payee_organisation_id: UUID
+    payee_name: str
+    amount: int
+    currency: str
+    purpose: str
+    reference: str
+    status: str
+    #: When the payer started the transfer (the last change of a pending obligation's row is its start).
+    started_at: datetime
+    title_zh: str
+    title_en: str

@@ -191,4 +191,52 @@ LABELS: dict[str, tuple[str, str]] = {
     "share.inventor": ("发明人", "Inventor"),
     "share.institution": ("单位", "Institution"),
     "share.seller": ("卖方", "Seller"),
+    # The platform admin's queue of bank transfers to reconcile (/admin/transfers).
+    "nav.transfers": ("待核对转账", "Transfers to reconcile"),
+    "transfers.title": ("待核对的对公转账", "Bank transfers to reconcile"),
+    "transfers.help": (
+        "付款方已选择对公转账、尚未记录收款的款项，按发起时间从早到晚排列。对照银行流水，按付款参考号或金额找到该笔款项，"
+        "填写到账金额和银行流水号后记录收款。",
+        "Payments the payer chose to make by bank transfer whose receipt is not recorded yet, oldest first. "
+        "Find a line of the bank statement by its payment reference or its amount, then record the amount "
+        "received and the bank's transaction reference.",
+    ),
+    "transfers.search_reference": ("付款参考号（PT-…，可只输前几位）", "Payment reference (PT-…, or its start)"),
+    "transfers.search_amount": ("金额（元）", "Amount (yuan)"),
+    "transfers.search": ("查找", "Find"),
+    "transfers.show_all": ("显示全部", "Show all"),
+    "transfers.count": ("{n} 笔待核对", "{n} awaiting receipt"),
+    "transfers.payer": ("付款方", "Payer"),
+    "transfers.payee": ("收款方", "Payee"),
+    "transfers.started": ("发起时间", "Started"),
+    "transfers.receipt": ("收款", "Receipt"),
+    "transfers.amount_received": ("到账金额（元）", "Amount received (yuan)"),
+    "transfers.bank_reference": ("银行流水号", "Bank's transaction reference"),
+    "transfers.none": ("没有等待核对的对公转账。", "No bank transfer awaits its receipt."),
+    "transfers.none_found": ("没有符合条件的待核对转账。", "No bank transfer awaiting receipt matches."),
+    "transfers.recorded": (
+        "已记录 {reference} 的收款 {amount}，该笔款项已移出队列。",
+        "Receipt of {amount} recorded for {reference}: it has left the queue.",
+    ),
+    "transfers.already": (
+        "{reference} 的收款此前已记录（重复提交，或另一位管理员已记录），未再次记录。",
+        "The receipt for {reference} was already recorded (a second click, or another admin): "
+        "nothing more was recorded.",
+    ),
+    "transfers.wrong_amount": (
+        "{reference} 应付 {due}，不是 {got}：金额不符，未记录收款。",
+        "{reference}: {due} is due, not {got}. The amounts differ: nothing was recorded.",
+    ),
+    "transfers.bad_amount": (
+        "金额须为以元计的数字，最多两位小数，如 55000 或 55,000.00。",
+        "The amount must be a number of yuan with at most two decimals, such as 55000 or 55,000.00.",
+    ),
+    "transfers.bad_reference": (
+        "付款参考号只含字母、数字和连字符，如 PT-7K3Q9X2M。",
+        "A payment reference has only letters, digits and hyphens, such as PT-7K3Q9X2M.",
+    ),
+    "transfers.bank_reference_needed": (
+        "请填写银行流水号，以便日后核对。",
+        "Give the bank's transaction reference, so that the receipt can be traced later.",
+    ),
 }

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from marketplace.deals import commands as dc
 from marketplace.platform.application import Marketplace
 from projections.catalogue.queries import CatalogueQueries
-from projections.deals.queries import DealsQueries
+from projections.deals.queries import DealsQueries, count_transfers_awaiting_receipt
 from projections.deals.rows import ObjectionRow
 from web.access import as_of_url, guard_contract, guard_offer, reads_everything
 from web.context import Identity, page_context
@@ -45,11 +45,12 @@ class DealsController(Controller):
         obligations = await deals.obligations(organisation_id=me.organisation_id)
         admin = (await web.with_current_roles(me)).has("platform_admin")
         refunds_owed = await deals.count_refunds_owed() if admin else 0
+        transfers_waiting = await count_transfers_awaiting_receipt(deals) if admin else 0
         return Template(
             "deals/index.html.jinja2",
             context=page_context(
                 request, bought=bought, sold=sold, contracts=contracts, obligations=obligations,
-                refunds_owed=refunds_owed,
+                refunds_owed=refunds_owed, transfers_waiting=transfers_waiting,
             ),
         )
 
