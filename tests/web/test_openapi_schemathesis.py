@@ -101,14 +101,12 @@ def test_the_whole_document_holds_for_every_identity(
     operations = sorted((result.ok() for result in schema.get_all_operations()),
                         key=lambda operation: operation.path == "/api/auth/logout")
     assert len(operations) > 40
-    started = time.monotonic()
     failures: list[str] = []
     for who, headers in identities.items():
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 failures += [f"[{who}] {f}" for f in _failures_of(operation, mode, base_url, headers)]
     assert not failures, "\n\n".join(failures)
-    assert time.monotonic() - started < 240
 
 
 def test_the_document_declares_refusals_limits_enums_and_the_bearer_token(web_app: Litestar) -> None:
