@@ -90,6 +90,8 @@ class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
     buyer_name: str
     seller_name: str
     seller_kind: str
+    #: The patent's publication number, else its application number.
+    patent_number: str = ""
 
     def parties(self) -> set[UUID]:
         """Organisations that may read the contract: both parties and every co-owner asked to consent."""
@@ -177,3 +179,19 @@ class ContractDetail(msgspec.Struct, frozen=True, kw_only=True):
     obligations: list[ObligationRow]
     benefit_shares: list[BenefitShareRow]
     royalty_reports: list[RoyaltyReportRow]
+
+
+class FiledObjectionRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An objection an organisation filed, with the notice it was filed on and the seller's decision."""
+
+    id: UUID
+    contract_id: UUID
+    text: str
+    filed_at: datetime
+    status: str
+    reason: str
+    decided_at: datetime | None
+    title_zh: str
+    title_en: str
+    patent_number: str
+    notice_ends_at: datetime | None
