@@ -190,7 +190,8 @@ class PatentDeals:
                 f"{field}: this patent is reserved by contract {held['contract_id']} (an assignment) since "
                 f"{held['since']}; nothing else can be agreed on it unless that contract ends without effect",
                 field=field, key="refusal.patent_reserved",
-                values={"since": datetime.fromisoformat(held["since"]) if held.get("since") else ""},
+                values={"since": datetime.fromisoformat(held["since"]) if held.get("since") else "",
+                        "contract": held["contract_id"]},
             )
 
     def reserve_sale(self, contract_id: UUID, *, buyer_organisation_id: UUID, at: str, by: UUID) -> bool:

@@ -295,7 +295,13 @@ def test_the_notices_page_offers_the_objection_form_only_to_who_may_object(
     assert refused.status_code == 403
     assert head(services) == before
 
-    log_in_as(client, "buyer@cells.example.cn")  # a verified organisation other than the seller
+    log_in_as(client, "buyer@cells.example.cn")  # the buyer agreed the price: it is a party, not an objector
+    assert form not in get(client, "/notices")
+    assert "本机构是买方，已同意此价格，不能对其公示提出异议" in get(client, "/notices")
+    assert "Your organisation is the buyer and agreed this price" in get(client, "/notices", "en")
+
+    sign_up_verified(client, services, "watch@assoc.example.cn", "某行业协会", kind="enterprise", password=PASSWORD)
+    log_in_as(client, "watch@assoc.example.cn")  # a verified organisation other than the parties
     assert form in get(client, "/notices")
 
 

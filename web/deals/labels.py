@@ -246,9 +246,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "The contract text changed since you read it; nothing was signed. Read it again, then sign.",
     ),
     "refusal.patent_reserved": (
-        "该专利已于 {since} 为一项已达成的转让保留；除非该合同未生效而终止，不能就此专利达成其他交易。",
-        "This patent has been reserved since {since} for an assignment already agreed; nothing else can be agreed "
-        "on it unless that contract ends without taking effect.",
+        "该专利自 {since} 起为已达成的转让（合同 {contract}）保留；除非该合同未生效而终止，不能就此专利达成其他交易。",
+        "This patent has been reserved since {since} for an assignment already agreed (contract {contract}); "
+        "nothing else can be agreed on it unless that contract ends without taking effect.",
     ),
     "refusal.objection_closed": (
         "公示期已结束，不再受理异议。", "The public notice is over: objections are no longer taken."),

@@ -130,13 +130,7 @@ class DealsController(Controller):
     ) -> Template | Redirect:
         """Before the one step that binds: the licence terms, the fee and the contract text (zh and en)
         that "confirm and sign" will sign; nothing is recorded. A live take-up opens its contract."""
-        try:
-            preview = await web.run(marketplace.contracts.preview_open_licence, listing_id, actor_id=me.user_id)
-        except DomainError as error:
-            return error_page(request, error)
-        if preview.live_contract_id is not None:
-            return Redirect(f"/contracts/{preview.live_contract_id}", status_code=303)
-        return await _confirmation(request, catalogue, listing_id, preview)
+        return await _confirm_or_contract(request, web, me, marketplace, catalogue, listing_id)
 
     @post("/listings/{listing_id:uuid}/open-licence")
     async def take_open_licence(
@@ -147,7 +141,7 @@ class DealsController(Controller):
         lands on the live take-up's contract. Without a digest nothing is signed: the confirmation opens."""
         form = await request.form()
         if not text(form, "text_sha256"):
-            return Redirect(f"/listings/{listing_id}/open-licence", status_code=303)
+            return await _confirm_or_contract(request, web, me, marketplace, catalogue, listing_id)
         try:
             cmd = to_command(dc.TakeOpenLicence, {"listing_id": str(listing_id),
                                                   "text_sha256": text(form, "text_sha256")})
@@ -287,6 +281,20 @@ class DealsController(Controller):
 
 #: The refusal of a take-up whose text is no longer the one shown (``Contracts._take_open_licence``).
 TEXT_CHANGED = "refusal.open_licence_text_changed"
+
+
+async def _confirm_or_contract(
+    request: Request[Any, Any, Any], web: WebState, me: Identity, marketplace: Marketplace,
+    catalogue: CatalogueQueries, listing_id: UUID,
+) -> Template | Redirect:
+    """The confirmation page of a take-up, or the contract of the live one (a repeat)."""
+    try:
+        preview = await web.run(marketplace.contracts.preview_open_licence, listing_id, actor_id=me.user_id)
+    except DomainError as error:
+        return error_page(request, error)
+    if preview.live_contract_id is not None:
+        return Redirect(f"/contracts/{preview.live_contract_id}", status_code=303)
+    return await _confirmation(request, catalogue, listing_id, preview)
 
 
 async def _confirmation(
