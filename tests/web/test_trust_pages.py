@@ -267,8 +267,8 @@ def test_the_notices_page_offers_the_objection_form_only_to_who_may_object(
     contract_id = negotiate(client, p, listing_id, offered=4_000_000, agreed=5_000_000)
     form = f'action="/contracts/{contract_id}/objections"'
 
-    for lang, explain, stale in (("zh", "经平台审核的机构（卖方除外）的成员可提出异议", "登录用户均可提出异议"),
-                                 ("en", "A member of any verified organisation other than the seller may object",
+    for lang, explain, stale in (("zh", "经平台审核的机构（交易双方除外）的成员可提出异议", "登录用户均可提出异议"),
+                                 ("en", "A member of any verified organisation other than the two parties may object",
                                   "Anyone logged in may object")):
         page = get(client, "/notices", lang)
         assert explain in page

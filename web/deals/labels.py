@@ -62,10 +62,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "notices.title": ("公示", "Notices"),
     "notices.explain": (
         "高校、科研机构协议定价的科技成果转让、许可，须在公示期满且无异议成立后方可签约。"
-        "经平台审核的机构（卖方除外）的成员可提出异议。",
+        "经平台审核的机构（交易双方除外）的成员可提出异议。",
         "A negotiated price for a university's or institute's patent is published here; the contract may be "
         "signed only after the notice period ends with no objection upheld. A member of any verified "
-        "organisation other than the seller may object.",
+        "organisation other than the two parties may object.",
     ),
     "notices.object_unverified": (
         "贵机构通过平台审核后方可提出异议。",
