@@ -42,8 +42,7 @@ CONTRACT_COLUMNS = (
     " c.milestones_reached, c.ownership_transferred, c.listing_closed, c.terminated_reason, c.drafted_at,"
     " c.updated_at, c.version,"
     " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en,"
-    " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name, coalesce(s.kind, '') AS seller_kind,"
-    " coalesce(nullif(p.publication_number, ''), p.application_number, '') AS patent_number"
+    " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name, coalesce(s.kind, '') AS seller_kind"
 )
 CONTRACT_FROM = (
     " FROM deal_contracts c LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
@@ -266,6 +265,17 @@ class DealsQueries:
             limit,
         )
         return [_row(FiledObjectionRow, r) for r in rows]
+
+    async def patent_numbers(self, contract_ids: list[UUID]) -> dict[UUID, str]:
+        """The number of each contract's patent (its publication number, else its application number), as a
+        public notice names it."""
+        rows = await self.pool.fetch(
+            "SELECT c.id, coalesce(nullif(p.publication_number, ''), p.application_number, '') AS number"
+            " FROM deal_contracts c LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " WHERE c.id = ANY($1::uuid[])",
+            contract_ids,
+        )
+        return {r["id"]: r["number"] or "" for r in rows}
 
 
 def offers_due_to_expire(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:

@@ -90,8 +90,6 @@ class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
     buyer_name: str
     seller_name: str
     seller_kind: str
-    #: The patent's publication number, else its application number.
-    patent_number: str = ""
 
     def parties(self) -> set[UUID]:
         """Organisations that may read the contract: both parties and every co-owner asked to consent."""

@@ -16,7 +16,7 @@ import html
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from litestar import Litestar
@@ -225,6 +225,9 @@ def test_an_unverified_organisation_and_the_seller_cannot_take_up_the_open_licen
     assert "Your organisation owns this patent" in client.get(f"{path}?lang=en").text
     assert confirm(client, listing_id, "0" * 64).status_code == 403
     assert client.get(f"/api/listings/{listing_id}/open-licence", headers=p.university.headers).status_code == 403
+    as_user(client, *BUYER)
+    assert client.get(f"/listings/{uuid4()}/open-licence").status_code == 404
+    assert confirm(client, str(uuid4()), "0" * 64).status_code == 404
     assert events(client) == before
 
 

@@ -329,11 +329,12 @@ class NoticesController(Controller):
             by_contract.setdefault(objection.contract_id, []).append(objection)
         mine = await web.accounts.get_organisation(maybe_me.organisation_id) if maybe_me else None
         ours = {o.id for o in await deals.objections_filed(maybe_me.organisation_id)} if maybe_me else set()
+        numbers = await deals.patent_numbers([n.id for n in contracts])
         return Template(
             "deals/notices.html.jinja2",
             context=page_context(request, contracts=contracts, objections=by_contract, now=marketplace.clock.now(),
                                  may_object=mine is not None and mine.verified,  # and not a party (the page)
-                                 ours=ours),
+                                 ours=ours, numbers=numbers),
         )
 
     @post("/contracts/{contract_id:uuid}/objections", guards=[throttle_objections, login_required])
