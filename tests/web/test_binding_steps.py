@@ -46,8 +46,15 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def open_listing(client: TestClient[Litestar], p: Parties, serial: int, fee: int = FEE) -> str:
-    return listed(client, p.university, serial, deal_types=["open_licence"], price_mode="open_licence",
-                  asking_price=None, open_licence={"fee": fee, "royalty_rate": 3, "term_years": 3})
+    return listed(
+        client,
+        p.university,
+        serial,
+        deal_types=["open_licence"],
+        price_mode="open_licence",
+        asking_price=None,
+        open_licence={"fee": fee, "royalty_rate": 3, "term_years": 3},
+    )
 
 
 def as_user(client: TestClient[Litestar], email: str, password: str = PASSWORD) -> None:
@@ -67,14 +74,22 @@ def shown_digest(page: str) -> str:
 
 def confirm(client: TestClient[Litestar], listing_id: str, digest: str, lang: str = "zh") -> Any:
     path = f"/listings/{listing_id}/open-licence"
-    return client.post(f"{path}?lang={lang}", data={"text_sha256": digest, "_csrf_token": csrf_token(client, path)},
-                       follow_redirects=False)
+    return client.post(
+        f"{path}?lang={lang}",
+        data={"text_sha256": digest, "_csrf_token": csrf_token(client, path)},
+        follow_redirects=False,
+    )
 
 
 def revise_fee(client: TestClient[Litestar], seller: Member, listing_id: str, fee: int) -> None:
-    body = {"deal_types": ["open_licence"], "price_mode": "open_licence", "asking_price": None,
-            "maturity": "pilot", "keywords": ["固态电池"],
-            "open_licence": {"fee": fee, "royalty_rate": 3, "term_years": 3}}
+    body = {
+        "deal_types": ["open_licence"],
+        "price_mode": "open_licence",
+        "asking_price": None,
+        "maturity": "pilot",
+        "keywords": ["固态电池"],
+        "open_licence": {"fee": fee, "royalty_rate": 3, "term_years": 3},
+    }
     ok(client.put(f"/api/listings/{listing_id}", headers=seller.headers, json=body))
 
 
@@ -160,8 +175,9 @@ def test_a_text_that_changed_since_it_was_shown_is_refused_with_the_reason_and_n
     assert "nothing was signed" in stale_en.text
     assert events(client) == before
 
-    api = client.post(f"/api/listings/{listing_id}/open-licence", headers=p.enterprise.headers,
-                      json={"text_sha256": fresh})
+    api = client.post(
+        f"/api/listings/{listing_id}/open-licence", headers=p.enterprise.headers, json={"text_sha256": fresh}
+    )
     assert api.status_code == 409
     assert api.json()["field"] == "text_sha256"
     assert events(client) == before
@@ -242,8 +258,14 @@ def test_the_api_shows_the_text_before_the_take_up_and_signs_the_digest_sent(
     shown = ok(client.get(f"/api/listings/{listing_id}/open-licence", headers=p.enterprise.headers))
     assert shown["terms"]["price"] == FEE
     assert events(client) == before
-    taken = ok(client.post(f"/api/listings/{listing_id}/open-licence", headers=p.enterprise.headers,
-                           json={"text_sha256": shown["text_sha256"]}), 201)
+    taken = ok(
+        client.post(
+            f"/api/listings/{listing_id}/open-licence",
+            headers=p.enterprise.headers,
+            json={"text_sha256": shown["text_sha256"]},
+        ),
+        201,
+    )
     assert taken["id"] == shown["contract_id"]
     k = ok(client.get(f"/api/contracts/{taken['id']}", headers=p.enterprise.headers))["contract"]
     assert (k["text_zh"], k["text_sha256"]) == (shown["text_zh"], shown["text_sha256"])
@@ -278,15 +300,18 @@ def test_the_notice_shows_the_patent_number_and_how_to_object_and_the_parties_ge
     assert f'<dt>Patent number</dt><dd class="patent-number">{number}</dd>' in en
     assert f"writes its reasons below before {ends} Beijing time" in en
 
-    for who, zh_words, en_words in ((SELLER, "本机构是卖方", "Your organisation is the seller"),
-                                    (BUYER, "本机构是买方", "Your organisation is the buyer")):
+    for who, zh_words, en_words in (
+        (SELLER, "本机构是卖方", "Your organisation is the seller"),
+        (BUYER, "本机构是买方", "Your organisation is the buyer"),
+    ):
         as_user(client, *who)
         assert form not in client.get("/notices").text
         assert zh_words in notice_of(client.get("/notices").text, contract_id)
         assert en_words in notice_of(client.get("/notices?lang=en").text, contract_id)
     before = events(client)
-    refused = post_form(client, f"/contracts/{contract_id}/objections", {"text": "我方对价格提出异议"},
-                        form_page="/notices")
+    refused = post_form(
+        client, f"/contracts/{contract_id}/objections", {"text": "我方对价格提出异议"}, form_page="/notices"
+    )
     assert refused.status_code == 403  # the buyer, posting anyway
     assert "本机构是买方，已同意此价格，不能对其公示提出异议" in refused.text
     assert events(client) == before
@@ -303,8 +328,9 @@ def test_an_objector_sees_the_sellers_decision_on_the_notice_and_on_its_deals_pa
     verified_member(client, services_of(client), "other@lab.example.cn", "某研究所")
 
     as_user(client, "watch@assoc.example.cn")
-    filed = post_form(client, f"/contracts/{contract_id}/objections", {"text": "价格明显低于评估价值"},
-                      form_page="/notices")
+    filed = post_form(
+        client, f"/contracts/{contract_id}/objections", {"text": "价格明显低于评估价值"}, form_page="/notices"
+    )
     assert filed.status_code == 303
     mine = notice_of(client.get("/notices").text, contract_id)
     assert "<strong>贵机构的异议</strong>: 价格明显低于评估价值" in mine
@@ -313,10 +339,15 @@ def test_an_objector_sees_the_sellers_decision_on_the_notice_and_on_its_deals_pa
     assert "决定: <strong>待卖方决定</strong>" in deals
 
     as_user(client, *SELLER)
-    objection_id = re.search(rf'/contracts/{contract_id}/objections/([0-9a-f-]+)/decide',
-                             client.get("/notices").text).group(1)  # type: ignore[union-attr]
-    decided = post_form(client, f"/contracts/{contract_id}/objections/{objection_id}/decide",
-                        {"upheld": "false", "reason": "价格经资产评估确定"}, form_page="/notices")
+    objection_id = re.search(
+        rf"/contracts/{contract_id}/objections/([0-9a-f-]+)/decide", client.get("/notices").text
+    ).group(1)  # type: ignore[union-attr]
+    decided = post_form(
+        client,
+        f"/contracts/{contract_id}/objections/{objection_id}/decide",
+        {"upheld": "false", "reason": "价格经资产评估确定"},
+        form_page="/notices",
+    )
     assert decided.status_code == 303
 
     as_user(client, "watch@assoc.example.cn")
@@ -351,12 +382,16 @@ def test_signing_during_the_notice_is_answered_with_when_signing_opens_in_the_re
     ends = beijing(k["notice_ends_at"])
     as_user(client, *BUYER)
     before = events(client)
-    for lang, words in (("zh", f"价格公示期内不能签署。公示于 {ends} 北京时间 结束，届时即可签署。"),
-                        ("en", f"The notice ends {ends} Beijing time; signing opens then.")):
+    for lang, words in (
+        ("zh", f"价格公示期内不能签署。公示于 {ends} 北京时间 结束，届时即可签署。"),
+        ("en", f"The notice ends {ends} Beijing time; signing opens then."),
+    ):
         path = f"/contracts/{contract_id}"
-        page = client.post(f"{path}/sign?lang={lang}",
-                           data={"text_sha256": k["text_sha256"], "_csrf_token": csrf_token(client, path)},
-                           follow_redirects=False)
+        page = client.post(
+            f"{path}/sign?lang={lang}",
+            data={"text_sha256": k["text_sha256"], "_csrf_token": csrf_token(client, path)},
+            follow_redirects=False,
+        )
         assert page.status_code == 409
         assert words in page.text
         assert re.search(r"\d\d:\d\d:\d\d", page.text.split('role="alert">', 1)[1].split("</p>", 1)[0]) is None
@@ -364,13 +399,20 @@ def test_signing_during_the_notice_is_answered_with_when_signing_opens_in_the_re
 
 
 def test_an_offer_on_a_reserved_patent_is_answered_with_since_when_in_the_readers_language(
-    manual_client: TestClient[Litestar], clock: ManualClock,
+    manual_client: TestClient[Litestar],
+    clock: ManualClock,
 ) -> None:
     client = manual_client
     p = parties(client)
     listing_id = listed(client, p.university, 69)  # at the fixed price: no notice
-    ok(client.post(f"/api/listings/{listing_id}/offers", headers=p.enterprise.headers,
-                   json={"kind": "assignment", "price": 10_000_000, "valid_days": 14}), 201)
+    ok(
+        client.post(
+            f"/api/listings/{listing_id}/offers",
+            headers=p.enterprise.headers,
+            json={"kind": "assignment", "price": 10_000_000, "valid_days": 14},
+        ),
+        201,
+    )
     offer_id = ok(client.get("/api/my/offers", headers=p.enterprise.headers))["items"][0]["id"]
     ok(client.post(f"/api/offers/{offer_id}/accept", headers=p.university.headers))
     since = beijing(clock.now().isoformat())  # reserved when the offer was accepted
@@ -378,11 +420,15 @@ def test_an_offer_on_a_reserved_patent_is_answered_with_since_when_in_the_reader
     as_user(client, "late@other.example.cn")
     before = events(client)
     path = f"/listings/{listing_id}"
-    for lang, words in (("zh", f"该专利自 {since} 北京时间 起为已达成的转让"),
-                        ("en", f"This patent has been reserved since {since} Beijing time for an assignment")):
-        page = client.post(f"{path}/offers?lang={lang}",
-                           data={"kind": "assignment", "price": "100000", "_csrf_token": csrf_token(client, path)},
-                           follow_redirects=False)
+    for lang, words in (
+        ("zh", f"该专利自 {since} 北京时间 起为已达成的转让"),
+        ("en", f"This patent has been reserved since {since} Beijing time for an assignment"),
+    ):
+        page = client.post(
+            f"{path}/offers?lang={lang}",
+            data={"kind": "assignment", "price": "100000", "_csrf_token": csrf_token(client, path)},
+            follow_redirects=False,
+        )
         assert page.status_code == 409, page.text
         assert words in page.text, page.text.split('role="alert">', 1)[1][:400]
     assert events(client) == before
@@ -392,22 +438,29 @@ def test_an_offer_on_a_reserved_patent_is_answered_with_since_when_in_the_reader
 
 
 def test_the_deals_queries_say_which_contracts_await_my_signature_and_which_objections_i_filed(
-    manual_client: TestClient[Litestar], clock: ManualClock,
+    manual_client: TestClient[Litestar],
+    clock: ManualClock,
 ) -> None:
     client = manual_client
     p = parties(client)
     listing_id = listed(client, p.university, 70, price_mode="negotiable", asking_price=None)
     contract_id = negotiate(client, p, listing_id, offered=4_000_000, agreed=5_000_000)
     watcher = verified_member(client, services_of(client), "watch@assoc.example.cn", "某行业协会")
-    objection = ok(client.post(f"/api/contracts/{contract_id}/objections", headers=watcher.headers,
-                               json={"text": "价格明显低于评估价值"}), 201)
+    objection = ok(
+        client.post(
+            f"/api/contracts/{contract_id}/objections", headers=watcher.headers, json={"text": "价格明显低于评估价值"}
+        ),
+        201,
+    )
 
     async def facts(now: datetime) -> tuple[list[list[str]], list[tuple[str, str]]]:
         pool = await create_pool(services_of(client), max_size=2)
         try:
             q = DealsQueries(pool)
-            to_sign = [[str(k.id) for k in await q.contracts_to_sign(UUID(org), now)]
-                       for org in (p.university.organisation_id, p.enterprise.organisation_id)]
+            to_sign = [
+                [str(k.id) for k in await q.contracts_to_sign(UUID(org), now)]
+                for org in (p.university.organisation_id, p.enterprise.organisation_id)
+            ]
             filed = [(str(o.id), o.status) for o in await q.objections_filed(UUID(watcher.organisation_id))]
             return to_sign, filed
         finally:
@@ -416,14 +469,22 @@ def test_the_deals_queries_say_which_contracts_await_my_signature_and_which_obje
     to_sign, filed = asyncio.run(facts(clock.now()))
     assert to_sign == [[], []]  # in notice
     assert filed == [(objection["id"], "open")]
-    ok(client.post(f"/api/contracts/{contract_id}/objections/{objection['id']}/decide", headers=p.university.headers,
-                   json={"upheld": False, "reason": "价格经资产评估确定"}))
+    ok(
+        client.post(
+            f"/api/contracts/{contract_id}/objections/{objection['id']}/decide",
+            headers=p.university.headers,
+            json={"upheld": False, "reason": "价格经资产评估确定"},
+        )
+    )
     clock.advance(timedelta(days=16))
     to_sign, filed = asyncio.run(facts(clock.now()))
     assert to_sign == [[contract_id], [contract_id]]  # the notice is over: both parties are told
     assert filed == [(objection["id"], "dismissed")]
     k = ok(client.get(f"/api/contracts/{contract_id}", headers=p.university.headers))["contract"]
-    ok(client.post(f"/api/contracts/{contract_id}/sign", headers=p.university.headers,
-                   json={"text_sha256": k["text_sha256"]}))
+    ok(
+        client.post(
+            f"/api/contracts/{contract_id}/sign", headers=p.university.headers, json={"text_sha256": k["text_sha256"]}
+        )
+    )
     to_sign, _ = asyncio.run(facts(clock.now()))
     assert to_sign == [[], [contract_id]]  # the seller signed; the buyer still has to

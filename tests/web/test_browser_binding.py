@@ -30,14 +30,32 @@ def test_a_buyer_takes_up_an_open_licence_through_its_confirmation_page_and_read
     buyer = served.account_of(BUYER)
     assert buyer is not None
     with served.connect() as conn:
-        taken = {r["listing_id"] for r in conn.execute(
-            "SELECT k.listing_id::text FROM deal_contracts k JOIN accounts_organisations o"
-            " ON o.id = k.buyer_organisation_id WHERE o.name = %s", (BUYER,)).fetchall()}
-        fees = {r["id"]: r["fee"] for r in conn.execute(
-            "SELECT id::text, (open_licence->>'fee')::bigint AS fee FROM catalogue_listings"
-            " WHERE status = 'published' AND open_licence IS NOT NULL").fetchall()}
-    listing = next((r for r in served.listings() if "open_licence" in r["deal_types"] and fees.get(r["id"])
-                    and r["id"] not in taken and r["organisation_name"] != BUYER), None)
+        taken = {
+            r["listing_id"]
+            for r in conn.execute(
+                "SELECT k.listing_id::text FROM deal_contracts k JOIN accounts_organisations o"
+                " ON o.id = k.buyer_organisation_id WHERE o.name = %s",
+                (BUYER,),
+            ).fetchall()
+        }
+        fees = {
+            r["id"]: r["fee"]
+            for r in conn.execute(
+                "SELECT id::text, (open_licence->>'fee')::bigint AS fee FROM catalogue_listings"
+                " WHERE status = 'published' AND open_licence IS NOT NULL"
+            ).fetchall()
+        }
+    listing = next(
+        (
+            r
+            for r in served.listings()
+            if "open_licence" in r["deal_types"]
+            and fees.get(r["id"])
+            and r["id"] not in taken
+            and r["organisation_name"] != BUYER
+        ),
+        None,
+    )
     assert listing is not None, "no open-licence listing with a fee the demo buyer has not taken"
     fee = fees[listing["id"]]
 
@@ -63,7 +81,8 @@ def test_a_buyer_takes_up_an_open_licence_through_its_confirmation_page_and_read
         noticed = conn.execute(
             "SELECT k.id::text AS id, coalesce(nullif(p.publication_number, ''), p.application_number) AS number"
             " FROM deal_contracts k JOIN catalogue_patents p ON p.id = k.patent_id"
-            " WHERE k.notice_ends_at IS NOT NULL").fetchall()
+            " WHERE k.notice_ends_at IS NOT NULL"
+        ).fetchall()
     assert noticed
     page.goto(f"{served.url}/notices")
     for row in noticed:
