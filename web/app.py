@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -52,7 +50,7 @@ from web.errors import (
     refuse_nul_in_query,
 )
 from web.health import HealthController
-from web.i18n import history_reason, shown_value
+from web.i18n import history_reason, shown_day, shown_value
 from web.programmes.api import ProgrammesApiController
 from web.programmes.pages import ProgrammePagesController
 from web.security_headers import answer_head, security_headers
@@ -107,19 +105,6 @@ def ipc_short(title: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-#: The time zone pages show instants in (stored in UTC): the marketplace's users are in Fujian.
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _date(value: date | datetime | None) -> str:
-    """A day as ``YYYY-MM-DD``; an instant in Beijing time to the minute (a naive one is taken as UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
-
-
 @pass_context
 def _shown(context: Context, value: object) -> object:
     """Every printed value: an erased person's name in the page's language only (``web.i18n.shown_value``)."""
@@ -133,7 +118,7 @@ def _history_reason(context: Context, reason: str | None) -> str:
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.finalize = _shown
-    engine.engine.filters.update(day=_date, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
+    engine.engine.filters.update(day=shown_day, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
                                  history_reason=_history_reason)
     engine.engine.globals.update(money=money, purpose_label=purpose_label)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",

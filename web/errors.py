@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -29,7 +30,7 @@ from domain.shared.errors import (
 )
 from marketplace.deals.gateways.port import PaymentGatewayError
 from web.context import language_of, page_context
-from web.i18n import vocabulary_of
+from web.i18n import shown_day, vocabulary_of
 from web.identity import is_api
 
 if TYPE_CHECKING:
@@ -69,16 +70,25 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
         body = {"status_code": status, "detail": exc.message, "field": exc.field}
         return Response(body, status_code=status, media_type=MediaType.JSON)
     return Template("errors/error.html.jinja2", status_code=status,
-                    context=page_context(request, status=status, message=exc.message))
+                    context=page_context(request, status=status, message=explain(request, exc)))
 
 
 # --- refusals on pages: the error page and a form shown again with its error ---------------------------
 
 
 def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
-    """The refusal as shown: in Chinese pages the field's Chinese label leads the (English) rule."""
+    """The refusal as shown: the label the refusal names (``error.key``) in the reader's language, its
+    instants in Beijing time; else, in Chinese pages, the field's Chinese label leads the (English) rule."""
+    language = language_of(request)
+    keyed = vocabulary_of(request).pair(error.key) if error.key else None
+    if keyed is not None:
+        suffix = vocabulary_of(request).translator(language)("time.beijing")
+        values = {name: f"{shown_day(value)} {suffix}" if isinstance(value, datetime) else value
+                  for name, value in error.values.items()}
+        text = keyed[0 if language == "zh" else 1]
+        return text.format(**values) if values else text
     label = vocabulary_of(request).pair(f"field.{(error.field or '').split('.')[0]}")
-    if language_of(request) == "zh" and label is not None:
+    if language == "zh" and label is not None:
         return f"{label[0]}：{error.message}"
     return error.message
 

@@ -6,6 +6,7 @@ Behaviour of the ``Patent`` aggregate (``domain.catalogue.patent``), which recor
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -188,7 +189,9 @@ class PatentDeals:
             raise ConflictError(
                 f"{field}: this patent is reserved by contract {held['contract_id']} (an assignment) since "
                 f"{held['since']}; nothing else can be agreed on it unless that contract ends without effect",
-                field=field,
+                field=field, key="refusal.patent_reserved",
+                values={"since": datetime.fromisoformat(held["since"]) if held.get("since") else "",
+                        "contract": held["contract_id"]},
             )
 
     def reserve_sale(self, contract_id: UUID, *, buyer_organisation_id: UUID, at: str, by: UUID) -> bool:

@@ -193,15 +193,22 @@ class Contract(Aggregate):
         self, objection_id: UUID, *, text: str, now: datetime, by: UUID, organisation_id: UUID | None = None
     ) -> None:
         """A verified organisation (the application checks it) objects to the negotiated price while the
-        notice runs; never the seller itself."""
+        notice runs; never a party (the seller, or the buyer who agreed the price)."""
         self._require(ContractStatus.DRAFTED, action="objected to")
         if organisation_id == self.seller_organisation_id:
             raise PermissionDeniedError(
-                "contract_id: the selling organisation cannot object to its own notice", field="contract_id"
+                "contract_id: the selling organisation cannot object to its own notice", field="contract_id",
+                key="notices.object_own",
+            )
+        if organisation_id == self.buyer_organisation_id:
+            raise PermissionDeniedError(
+                "contract_id: the buying organisation agreed this price; it cannot object to its notice",
+                field="contract_id", key="notices.object_buyer",
             )
         if not self.in_notice(now):
             raise NoticeWindowError(
-                "contract_id: objections are taken only while the public notice runs", field="contract_id"
+                "contract_id: objections are taken only while the public notice runs", field="contract_id",
+                key="refusal.objection_closed",
             )
         cleaned = text.strip()
         if not 5 <= len(cleaned) <= 5000:

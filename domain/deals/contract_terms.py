@@ -42,9 +42,12 @@ def contract_id_for_offer(offer_id: UUID) -> UUID:
     return natural_id("contract", str(offer_id))
 
 
-def open_licence_contract_id(listing_id: UUID, licensee_organisation_id: UUID, instant: datetime) -> UUID:
-    """An open-licence take-up: one contract per listing, licensee and instant."""
-    return natural_id("contract", f"open:{listing_id}:{licensee_organisation_id}:{instant.isoformat()}")
+def open_licence_contract_id(listing_id: UUID, licensee_organisation_id: UUID, number: int) -> UUID:
+    """An open-licence take-up: the licensee's ``number``-th licence on the patent (counting every licence it
+    ever held on it, ended ones too), so the text shown before the take-up already names its contract.
+
+    Take-ups drafted before the confirmation page were numbered by their instant instead; their ids stay."""
+    return natural_id("contract", f"open:{listing_id}:{licensee_organisation_id}:#{number}")
 
 
 def instalment_purpose(index: int, due: str | None) -> str:
@@ -81,28 +84,34 @@ def check_signature(
     if organisation_id not in contract.parties:
         raise PermissionDeniedError("contract_id: only a party to the contract may sign it", field="contract_id")
     if str(organisation_id) in contract.signatures:
-        raise ContractStateError("contract_id: your organisation has already signed", field="contract_id")
+        raise ContractStateError("contract_id: your organisation has already signed", field="contract_id",
+                                 key="refusal.already_signed")
     if contract.in_notice(now):
         raise NoticeWindowError(
             f"contract_id: the public notice runs until {contract.notice_ends_at}; sign after it closes",
-            field="contract_id",
+            field="contract_id", key="refusal.sign_in_notice",
+            values={"when": datetime.fromisoformat(str(contract.notice_ends_at))},
         )
     if any(s == ObjectionStatus.PENDING for s in contract.objections.values()):
         raise NoticeWindowError(
-            "contract_id: an objection to the notice awaits the seller's decision", field="contract_id"
+            "contract_id: an objection to the notice awaits the seller's decision", field="contract_id",
+            key="refusal.sign_objection_pending",
         )
     if any(s == ObjectionStatus.UPHELD for s in contract.objections.values()):
         raise NoticeWindowError(
-            "contract_id: an objection was upheld; this contract cannot be signed", field="contract_id"
+            "contract_id: an objection was upheld; this contract cannot be signed", field="contract_id",
+            key="refusal.sign_objection_upheld",
         )
     missing = [o for o in contract.consents_required if o not in contract.consents]
     if missing:
         raise ConsentMissingError(
-            f"contract_id: {len(missing)} co-owner(s) have not consented yet", field="contract_id"
+            f"contract_id: {len(missing)} co-owner(s) have not consented yet", field="contract_id",
+            key="refusal.consents_missing", values={"count": len(missing)},
         )
     if not patent_tradable:
         raise PatentNotTradableError("patent_id: the patent is no longer in force", field="patent_id")
     if text_sha256 != contract.text_sha256:
         raise ContractStateError(
-            "text_sha256: the contract text changed since you read it; read it again", field="text_sha256"
+            "text_sha256: the contract text changed since you read it; read it again", field="text_sha256",
+            key="refusal.text_changed",
         )

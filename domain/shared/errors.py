@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     """A command was refused because it breaks a rule of the trade.
@@ -9,12 +11,20 @@ class DomainError(Exception):
     ``field`` names the input at fault (dotted path, e.g. ``owners.0.share``) when there is one,
     so that the web layer can attach the message to the right form field or JSON pointer. The kind
     of refusal is the class (the web maps it to an HTTP status in ``web.errors``).
+
+    ``key`` optionally names a label the pages show instead of the (English) message, in the reader's
+    language, with ``values`` filled in (a ``datetime`` is shown in Beijing time); the API keeps ``message``.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, key: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.key = key
+        self.values = dict(values or {})
 
 
 class ValidationError(DomainError):

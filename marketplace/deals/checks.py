@@ -68,7 +68,8 @@ class DealChecks:
         org = self.store.load(Organisation, organisation_id, field)
         if not org.can_trade:
             raise PermissionDeniedError(
-                f"{field}: {org.name} must be verified by the platform before it can trade", field=field
+                f"{field}: {org.name} must be verified by the platform before it can trade", field=field,
+                key="refusal.unverified",
             )
         return org
 

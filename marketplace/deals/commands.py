@@ -128,6 +128,9 @@ class FileRoyaltyReport(Command, frozen=True, kw_only=True):
 
 class TakeOpenLicence(Command, frozen=True, kw_only=True):
     listing_id: UUID
+    #: The SHA-256 of the contract text the taker was shown (``preview_open_licence``): refused (409) when the
+    #: text would now differ. ``None`` (API clients written before the confirmation) signs the current text.
+    text_sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")] | None = None
 
 
 class StartPayment(Command, frozen=True, kw_only=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -60,11 +60,7 @@ class Contracts:
         if not objector.can_trade:
             raise PermissionDeniedError(
                 f"contract_id: {objector.name} must be verified by the platform before it can object to a notice",
-                field="contract_id",
-            )
-        if objector.id == contract.seller_organisation_id:
-            raise PermissionDeniedError(
-                "contract_id: the selling organisation cannot object to its own notice", field="contract_id"
+                field="contract_id", key="notices.object_unverified",
             )
         objection = uuid4()
         contract.file_objection(
@@ -258,9 +254,23 @@ class Contracts:
                 return contract.id
         return None
 
-    def _take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> TakeUp:
+    def preview_open_licence(self, listing_id: UUID, *, actor_id: UUID | None) -> OpenLicencePreview:
+        """What taking up the open licence would sign now, recording nothing: the contract text (zh, en),
+        its SHA-256 and terms; or the live take-up when the actor's organisation already holds one.
+
+        The same checks as the take-up refuse it (no live declaration, an owner, an unverified buyer)."""
+        draft = self._draft_take_up(listing_id, actor_id)
+        if draft.contract is None:
+            return OpenLicencePreview(live_contract_id=draft.live, contract_id=None, text_zh="", text_en="",
+                                      text_sha256="", terms={})
+        k = draft.contract
+        return OpenLicencePreview(live_contract_id=None, contract_id=k.id, text_zh=k.text_zh, text_en=k.text_en,
+                                  text_sha256=k.text_sha256, terms=dict(k.terms))
+
+    def _draft_take_up(self, listing_id: UUID, actor_id: UUID | None) -> _TakeUpDraft:
+        """The take-up's contract drafted on the loaded aggregates (saved only by ``_take_open_licence``)."""
         user = self.store.actor(actor_id)
-        listing = self.store.load(Listing, cmd.listing_id, "listing_id")
+        listing = self.store.load(Listing, listing_id, "listing_id")
         posted = listing.terms.get("open_licence")
         if (
             listing.status != ListingStatus.PUBLISHED
@@ -268,21 +278,24 @@ class Contracts:
             or not posted
         ):
             raise ListingNotOpenError(
-                "listing_id: this listing has no live open-licence declaration", field="listing_id"
+                "listing_id: this listing has no live open-licence declaration", field="listing_id",
+                key="refusal.no_open_licence",
             )
         patent = self.store.load(Patent, listing.patent_id, "patent_id")
         buyer = self.checks.trading_organisation(user.organisation_id, "organisation")
-        if patent.is_owned_by(buyer.id):
+        if patent.is_owned_by(buyer.id) or buyer.id == listing.organisation_id:
             raise PermissionDeniedError(
-                "listing_id: an owner of the patent cannot license it to itself", field="listing_id"
+                "listing_id: an owner of the patent cannot license it to itself", field="listing_id",
+                key="refusal.own_patent",
             )
         taken = self._live_take_up(patent, listing.id, buyer.id)
         if taken is not None:
-            return TakeUp(taken, self.store.commit(), created=False)
+            return _TakeUpDraft(user.id, taken, None, None)
         seller = self.store.load(Organisation, listing.organisation_id, "organisation_id")
         now = self.store.clock.now()
+        held = sum(1 for licence in patent.licences.values() if licence["licensee_organisation_id"] == str(buyer.id))
         contract = draft_contract(
-            contract_id=open_licence_contract_id(listing.id, buyer.id, now),
+            contract_id=open_licence_contract_id(listing.id, buyer.id, held + 1),
             offer_id=None,
             listing=listing,
             patent=patent,
@@ -295,6 +308,41 @@ class Contracts:
             by=user.id,
             now=now,
         )
-        contract.sign(buyer.id, text_sha256=contract.text_sha256, patent_tradable=True, now=now, by=user.id)
-        changed = self._after_signature(contract, patent, now, by=user.id)
+        return _TakeUpDraft(user.id, None, contract, patent)
+
+    def _take_open_licence(self, cmd: d.TakeOpenLicence, *, actor_id: UUID | None) -> TakeUp:
+        draft = self._draft_take_up(cmd.listing_id, actor_id)
+        if draft.live is not None:
+            return TakeUp(draft.live, self.store.commit(), created=False)
+        contract, patent = draft.contract, draft.patent
+        assert contract is not None
+        assert patent is not None
+        if cmd.text_sha256 is not None and cmd.text_sha256 != contract.text_sha256:
+            raise ContractStateError(
+                "text_sha256: the contract text is no longer the one you were shown (the listing's terms, a "
+                "party's name or the start date changed); nothing was signed: read it again",
+                field="text_sha256", key="refusal.open_licence_text_changed",
+            )
+        now = self.store.clock.now()
+        contract.sign(contract.buyer_organisation_id, text_sha256=contract.text_sha256, patent_tradable=True,
+                      now=now, by=draft.user_id)
+        changed = self._after_signature(contract, patent, now, by=draft.user_id)
         return TakeUp(contract.id, self.store.commit(*changed), created=True)
+
+
+class OpenLicencePreview(NamedTuple):
+    """What a take-up would sign (``contract_id`` and the texts), or the live take-up (``live_contract_id``)."""
+
+    live_contract_id: UUID | None
+    contract_id: UUID | None
+    text_zh: str
+    text_en: str
+    text_sha256: str
+    terms: dict[str, Any]
+
+
+class _TakeUpDraft(NamedTuple):
+    user_id: UUID
+    live: UUID | None
+    contract: Contract | None
+    patent: Patent | None

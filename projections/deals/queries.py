@@ -13,6 +13,7 @@ from projections.deals.rows import (
     BenefitShareRow,
     ContractDetail,
     ContractRow,
+    FiledObjectionRow,
     ObjectionRow,
     ObligationRow,
     OfferEventRow,
@@ -233,6 +234,49 @@ class DealsQueries:
             contract_id,
         )
         return [_row(RoyaltyReportRow, r) for r in rows]
+
+    # --- what a party has to do next (issue 11; for the to-do queue) ----------------------
+    async def contracts_to_sign(self, organisation_id: UUID, now: datetime) -> list[ContractRow]:
+        """Contracts the organisation is a party to and has not signed, whose signing is open at ``now``:
+        drafted, with no public notice or one that has ended, and no objection undecided or upheld
+        (co-owners' consents may still be missing: the contract page says so). Oldest notice end first."""
+        rows = await self.pool.fetch(
+            f"SELECT {CONTRACT_COLUMNS}{CONTRACT_FROM}"
+            " WHERE c.status = 'drafted' AND (c.buyer_organisation_id = $1 OR c.seller_organisation_id = $1)"
+            " AND NOT ($1 = ANY(c.signed_by)) AND (c.notice_ends_at IS NULL OR c.notice_ends_at <= $2)"
+            " AND c.objections_open = 0 AND c.objections_upheld = 0"
+            " ORDER BY c.notice_ends_at NULLS LAST, c.drafted_at, c.id",
+            organisation_id,
+            now,
+        )
+        return [_row(ContractRow, r) for r in rows]
+
+    async def objections_filed(self, organisation_id: UUID, limit: int = 100) -> list[FiledObjectionRow]:
+        """Objections members of the organisation filed, newest first, with the seller's decision
+        (``status`` open, upheld or dismissed, and its ``reason``) and the notice each was filed on."""
+        rows = await self.pool.fetch(
+            "SELECT o.id, o.contract_id, o.text, o.filed_at, o.status, o.reason, o.decided_at,"
+            " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en,"
+            " coalesce(nullif(p.publication_number, ''), p.application_number, '') AS patent_number,"
+            " c.notice_ends_at"
+            " FROM deal_objections o JOIN deal_contracts c ON c.id = o.contract_id"
+            " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " WHERE o.organisation_id = $1 ORDER BY o.filed_at DESC, o.id LIMIT $2",
+            organisation_id,
+            limit,
+        )
+        return [_row(FiledObjectionRow, r) for r in rows]
+
+    async def patent_numbers(self, contract_ids: list[UUID]) -> dict[UUID, str]:
+        """The number of each contract's patent (its publication number, else its application number), as a
+        public notice names it."""
+        rows = await self.pool.fetch(
+            "SELECT c.id, coalesce(nullif(p.publication_number, ''), p.application_number, '') AS number"
+            " FROM deal_contracts c LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " WHERE c.id = ANY($1::uuid[])",
+            contract_ids,
+        )
+        return {r["id"]: r["number"] or "" for r in rows}
 
 
 def offers_due_to_expire(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:

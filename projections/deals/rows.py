@@ -197,3 +197,17 @@ class TransferRow(msgspec.Struct, frozen=True, kw_only=True):
     started_at: datetime
     title_zh: str
     title_en: str
+class FiledObjectionRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An objection an organisation filed, with the notice it was filed on and the seller's decision."""
+
+    id: UUID
+    contract_id: UUID
+    text: str
+    filed_at: datetime
+    status: str
+    reason: str
+    decided_at: datetime | None
+    title_zh: str
+    title_en: str
+    patent_number: str
+    notice_ends_at: datetime | None

@@ -267,8 +267,8 @@ def test_the_notices_page_offers_the_objection_form_only_to_who_may_object(
     contract_id = negotiate(client, p, listing_id, offered=4_000_000, agreed=5_000_000)
     form = f'action="/contracts/{contract_id}/objections"'
 
-    for lang, explain, stale in (("zh", "经平台审核的机构（卖方除外）的成员可提出异议", "登录用户均可提出异议"),
-                                 ("en", "A member of any verified organisation other than the seller may object",
+    for lang, explain, stale in (("zh", "经平台审核的机构（交易双方除外）的成员可提出异议", "登录用户均可提出异议"),
+                                 ("en", "A member of any verified organisation other than the two parties may object",
                                   "Anyone logged in may object")):
         page = get(client, "/notices", lang)
         assert explain in page
@@ -295,7 +295,13 @@ def test_the_notices_page_offers_the_objection_form_only_to_who_may_object(
     assert refused.status_code == 403
     assert head(services) == before
 
-    log_in_as(client, "buyer@cells.example.cn")  # a verified organisation other than the seller
+    log_in_as(client, "buyer@cells.example.cn")  # the buyer agreed the price: it is a party, not an objector
+    assert form not in get(client, "/notices")
+    assert "本机构是买方，已同意此价格，不能对其公示提出异议" in get(client, "/notices")
+    assert "Your organisation is the buyer and agreed this price" in get(client, "/notices", "en")
+
+    sign_up_verified(client, services, "watch@assoc.example.cn", "某行业协会", kind="enterprise", password=PASSWORD)
+    log_in_as(client, "watch@assoc.example.cn")  # a verified organisation other than the parties
     assert form in get(client, "/notices")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -69,3 +70,17 @@ class PaymentStarted(msgspec.Struct, frozen=True):
     client_secret: str | None
     instructions: dict[str, str] | None
     position: int
+
+
+class OpenLicenceText(msgspec.Struct, frozen=True, kw_only=True):
+    """What taking up a listing's open licence would sign now: the contract (its id, texts and SHA-256) and
+    terms (``price`` is the fee due on signing, in fen); or, when your organisation already holds a live
+    take-up, only ``live_contract_id``."""
+
+    live_contract_id: UUID | None
+    contract_id: UUID | None
+    text_zh: str
+    text_en: str
+    text_sha256: str
+    terms: dict[str, Any]
+

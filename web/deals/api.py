@@ -34,6 +34,7 @@ from web.deals.answers import (
     NoticeCollection,
     OfferCollection,
     OfferDetail,
+    OpenLicenceText,
 )
 from web.deals.bodies import (
     CounterOfferBody,
@@ -45,6 +46,7 @@ from web.deals.bodies import (
     RecordRegistrationBody,
     RejectOfferBody,
     SignContractBody,
+    TakeOpenLicenceBody,
     TerminateContractBody,
     WithdrawOfferBody,
 )
@@ -70,16 +72,29 @@ class DealsApiController(Controller):
         offer_id, position = await run_command(web, marketplace.offers.make_offer, cmd, me)
         return Created(offer_id, position)
 
+    @get(
+        "/listings/{listing_id:uuid}/open-licence",
+        summary="The contract a take-up of the listing's open licence would sign now (records nothing)",
+    )
+    async def open_licence_text(
+        self, listing_id: UUID, me: Identity, web: WebState, marketplace: Marketplace
+    ) -> OpenLicenceText:
+        preview = await web.run(marketplace.contracts.preview_open_licence, listing_id, actor_id=me.user_id)
+        return OpenLicenceText(**preview._asdict())
+
     @post(
         "/listings/{listing_id:uuid}/open-licence",
-        summary="Take up a listing's open licence (开放许可)",
-        description="201 with the new contract; 200 with the live one when your organisation already took it up "
-        "(a repeat records nothing).",
+        summary="Take up a listing's open licence (开放许可): sign the text you were shown",
+        description="Send the `text_sha256` of the text `GET` on this path gave: 409 when the text would now "
+        "differ (nothing is signed). 201 with the new contract; 200 with the live one when your organisation "
+        "already took it up (a repeat records nothing). Without a digest the current text is signed (clients "
+        "written before the digest existed).",
     )
     async def take_open_licence(
-        self, listing_id: UUID, me: Identity, web: WebState, marketplace: Marketplace
+        self, listing_id: UUID, me: Identity, web: WebState, marketplace: Marketplace,
+        data: TakeOpenLicenceBody | None = None,
     ) -> Response[Created]:
-        cmd = dc.TakeOpenLicence(listing_id=listing_id)
+        cmd = dc.TakeOpenLicence(listing_id=listing_id, text_sha256=data.text_sha256 if data else None)
         taken = await run_command(web, marketplace.contracts.take_up_open_licence, cmd, me)
         return Response(
             Created(taken.contract_id, taken.position),

@@ -112,3 +112,12 @@ class RecordManualReceiptBody(Body, frozen=True, kw_only=True):
 
 class RefundPaymentBody(Body, frozen=True, kw_only=True):
     reason: Note
+
+
+class TakeOpenLicenceBody(Body, frozen=True, kw_only=True):
+    """The SHA-256 of the contract text the taker was shown (``GET /api/listings/{id}/open-licence``); the
+    take-up is refused (409) when the text would now differ. Without it (or without a body, as before the
+    confirmation existed) the current text is signed: clients should send it."""
+
+    text_sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")] | None = None
+

@@ -62,10 +62,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "notices.title": ("公示", "Notices"),
     "notices.explain": (
         "高校、科研机构协议定价的科技成果转让、许可，须在公示期满且无异议成立后方可签约。"
-        "经平台审核的机构（卖方除外）的成员可提出异议。",
+        "经平台审核的机构（交易双方除外）的成员可提出异议。",
         "A negotiated price for a university's or institute's patent is published here; the contract may be "
         "signed only after the notice period ends with no objection upheld. A member of any verified "
-        "organisation other than the seller may object.",
+        "organisation other than the two parties may object.",
     ),
     "notices.object_unverified": (
         "贵机构通过平台审核后方可提出异议。",
@@ -97,8 +97,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "verified it; until then these buttons are disabled."),
     "contract.signing_opens": ("价格公示期内不能签署；公示于 {when} 结束，届时即可签署。",
                                "The price is in public notice: signing opens when the notice ends, {when}."),
-    "contract.signing_waits": ("有异议待平台处理；处理后方可签署。",
-                               "An objection awaits the platform's decision; signing opens once it is decided."),
+    "contract.signing_waits": ("有异议待卖方处理；处理后方可签署。",
+                               "An objection awaits the seller's decision; signing opens once it is decided."),
     "contract.consent": ("作为共有人同意", "Consent as co-owner"),
     "contract.consents": ("共有人同意", "Co-owner consents"),
     "contract.registration": ("登记/备案号", "Registration reference"),
@@ -239,4 +239,81 @@ LABELS: dict[str, tuple[str, str]] = {
         "请填写银行流水号，以便日后核对。",
         "Give the bank's transaction reference, so that the receipt can be traced later.",
     ),
+    # --- binding steps explained (issue 11) ---
+    "open.confirm.title": ("确认取得开放许可", "Confirm the open licence"),
+    "open.confirm.explain": (
+        "确认后，贵机构即以下列合同文本签署本开放许可合同，并须支付许可使用费 {fee}。请先阅读合同文本。",
+        "Once you confirm, your organisation signs the contract below for this open licence and owes the "
+        "licence fee of {fee}. Read the text first.",
+    ),
+    "open.confirm.terms": ("许可条件", "Licence terms"),
+    "open.confirm.licensor": ("许可方", "Licensor"),
+    "open.confirm.patent": ("专利号", "Patent number"),
+    "open.confirm.fee": ("许可使用费（签约时支付）", "Licence fee (due on signing)"),
+    "open.confirm.royalty": ("提成费率（按净销售额）", "Royalty (of net sales)"),
+    "open.confirm.term": ("许可期限", "Term"),
+    "open.confirm.kind": ("许可类型", "Kind of licence"),
+    "open.confirm.kind_value": ("普通实施许可（开放许可）", "Non-exclusive licence (open licence)"),
+    "open.confirm.sign": ("确认并签署", "Confirm and sign"),
+    "open.confirm.cancel": ("返回挂牌页，不签署", "Back to the listing without signing"),
+    "open.confirm.digest": ("您签署的是该文本（中英文）的 SHA-256 摘要：",
+                            "You sign the SHA-256 digest of this text (both languages):"),
+    "refusal.open_licence_text_changed": (
+        "合同文本已与您看到的不同（挂牌条件、当事人名称或起始日期已变更），未签署任何内容。请阅读下面的新文本后再确认。",
+        "The contract text is no longer the one you were shown (the listing's terms, a party's name or the start "
+        "date changed); nothing was signed. Read the new text below and confirm again.",
+    ),
+    "refusal.no_open_licence": ("该挂牌目前没有有效的开放许可声明。",
+                                "This listing has no live open-licence declaration."),
+    "refusal.own_patent": ("贵机构是该专利的权利人，不能向自己许可。",
+                           "Your organisation owns this patent: it cannot license it to itself."),
+    "refusal.unverified": (
+        "贵机构通过平台审核后方可报价或取得开放许可。",
+        "Your organisation can make offers and take open licences once the platform has verified it.",
+    ),
+    "refusal.already_signed": ("贵机构已签署此合同。", "Your organisation has already signed this contract."),
+    "refusal.sign_in_notice": (
+        "价格公示期内不能签署。公示于 {when} 结束，届时即可签署。",
+        "The price is in public notice, so the contract cannot be signed yet. The notice ends {when}; "
+        "signing opens then.",
+    ),
+    "refusal.sign_objection_pending": (
+        "有异议待卖方处理，处理前不能签署。",
+        "An objection awaits the seller's decision; signing opens once it is decided.",
+    ),
+    "refusal.sign_objection_upheld": (
+        "公示异议已成立，此合同不能签署。",
+        "An objection to the notice was upheld: this contract can never be signed.",
+    ),
+    "refusal.consents_missing": (
+        "尚有 {count} 个共有人未同意，同意后方可签署。",
+        "{count} co-owner(s) have not consented yet; signing opens once they do.",
+    ),
+    "refusal.text_changed": (
+        "合同文本已与您阅读的不同，未签署。请重新阅读后再签署。",
+        "The contract text changed since you read it; nothing was signed. Read it again, then sign.",
+    ),
+    "refusal.patent_reserved": (
+        "该专利自 {since} 起为已达成的转让（合同 {contract}）保留；除非该合同未生效而终止，不能就此专利达成其他交易。",
+        "This patent has been reserved since {since} for an assignment already agreed (contract {contract}); "
+        "nothing else can be agreed on it unless that contract ends without taking effect.",
+    ),
+    "refusal.objection_closed": (
+        "公示期已结束，不再受理异议。", "The public notice is over: objections are no longer taken."),
+    "notices.object_buyer": (
+        "本机构是买方，已同意此价格，不能对其公示提出异议。",
+        "Your organisation is the buyer and agreed this price: it cannot object to its notice.",
+    ),
+    "notices.patent_number": ("专利号", "Patent number"),
+    "notices.how_to_object": (
+        "如何提出异议：经平台审核的机构（交易双方除外）的成员登录后，于 {when} 前在下方写明理由提交；"
+        "卖方作出成立或驳回的决定并说明理由，决定公布于此。",
+        "How to object: a logged-in member of a verified organisation other than the two parties writes its "
+        "reasons below before {when}; the seller upholds or dismisses the objection, giving reasons, and the "
+        "decision is published here.",
+    ),
+    "notices.yours": ("贵机构的异议", "Your organisation's objection"),
+    "notices.decision": ("决定", "Decision"),
+    "notices.awaiting": ("待卖方决定", "awaiting the seller's decision"),
+    "deals.objections_filed": ("本机构提出的异议", "Objections my organisation filed"),
 }

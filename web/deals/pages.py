@@ -15,14 +15,18 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from domain.shared.errors import DomainError
 from marketplace.deals import commands as dc
+from marketplace.deals.contracts import OpenLicencePreview
 from marketplace.platform.application import Marketplace
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries, count_transfers_awaiting_receipt
 from projections.deals.rows import ObjectionRow
 from web.access import as_of_url, guard_contract, guard_offer, reads_everything
+from web.commands import run_command
 from web.context import Identity, page_context
 from web.deals.forms import form_command, terms_fields
+from web.errors import error_page, explain
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState
@@ -43,6 +47,7 @@ class DealsController(Controller):
         sold, _ = await deals.my_offers(me.organisation_id, side="seller")
         contracts = await deals.my_contracts(me.organisation_id)
         obligations = await deals.obligations(organisation_id=me.organisation_id)
+        filed = await deals.objections_filed(me.organisation_id)
         admin = (await web.with_current_roles(me)).has("platform_admin")
         refunds_owed = await deals.count_refunds_owed() if admin else 0
         transfers_waiting = await count_transfers_awaiting_receipt(deals) if admin else 0
@@ -50,7 +55,7 @@ class DealsController(Controller):
             "deals/index.html.jinja2",
             context=page_context(
                 request, bought=bought, sold=sold, contracts=contracts, obligations=obligations,
-                refunds_owed=refunds_owed, transfers_waiting=transfers_waiting,
+                refunds_owed=refunds_owed, transfers_waiting=transfers_waiting, filed=filed,
             ),
         )
 
@@ -119,17 +124,38 @@ class DealsController(Controller):
             lambda made: f"/offers/{made[0]}",
         )
 
+    @get("/listings/{listing_id:uuid}/open-licence", name="open-licence-confirm")
+    async def confirm_open_licence(
+        self, listing_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState,
+        marketplace: Marketplace, catalogue: CatalogueQueries,
+    ) -> Template | Redirect:
+        """Before the one step that binds: the licence terms, the fee and the contract text (zh and en)
+        that "confirm and sign" will sign; nothing is recorded. A live take-up opens its contract."""
+        return await _confirm_or_contract(request, web, me, marketplace, catalogue, listing_id)
+
     @post("/listings/{listing_id:uuid}/open-licence")
     async def take_open_licence(
         self, listing_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState,
-        marketplace: Marketplace,
+        marketplace: Marketplace, catalogue: CatalogueQueries,
     ) -> Template | Redirect:
-        """Take up the open licence; a repeat (a double click) lands on the live take-up's contract."""
-        return await form_command(
-            request, web, me, marketplace.contracts.take_open_licence,
-            lambda: dc.TakeOpenLicence(listing_id=listing_id),
-            lambda taken: f"/contracts/{taken[0]}",
-        )
+        """Sign the text the confirmation page showed (its SHA-256 in the form); a repeat (a double click)
+        lands on the live take-up's contract. Without a digest nothing is signed: the confirmation opens."""
+        form = await request.form()
+        if not text(form, "text_sha256"):
+            return await _confirm_or_contract(request, web, me, marketplace, catalogue, listing_id)
+        try:
+            cmd = to_command(dc.TakeOpenLicence, {"listing_id": str(listing_id),
+                                                  "text_sha256": text(form, "text_sha256")})
+            contract_id, _ = await run_command(web, marketplace.contracts.take_open_licence, cmd, me)
+        except DomainError as error:
+            if error.key != TEXT_CHANGED:
+                return error_page(request, error)
+            try:  # the text changed: show the new one, with the reason, to confirm again
+                preview = await web.run(marketplace.contracts.preview_open_licence, listing_id, actor_id=me.user_id)
+            except DomainError as again:
+                return error_page(request, again)
+            return await _confirmation(request, catalogue, listing_id, preview, error=error)
+        return Redirect(f"/contracts/{contract_id}", status_code=303)
 
     @post("/offers/{offer_id:uuid}/counter")
     async def counter(
@@ -254,6 +280,39 @@ class DealsController(Controller):
         )
 
 
+#: The refusal of a take-up whose text is no longer the one shown (``Contracts._take_open_licence``).
+TEXT_CHANGED = "refusal.open_licence_text_changed"
+
+
+async def _confirm_or_contract(
+    request: Request[Any, Any, Any], web: WebState, me: Identity, marketplace: Marketplace,
+    catalogue: CatalogueQueries, listing_id: UUID,
+) -> Template | Redirect:
+    """The confirmation page of a take-up, or the contract of the live one (a repeat)."""
+    try:
+        preview = await web.run(marketplace.contracts.preview_open_licence, listing_id, actor_id=me.user_id)
+    except DomainError as error:
+        return error_page(request, error)
+    if preview.live_contract_id is not None:
+        return Redirect(f"/contracts/{preview.live_contract_id}", status_code=303)
+    return await _confirmation(request, catalogue, listing_id, preview)
+
+
+async def _confirmation(
+    request: Request[Any, Any, Any], catalogue: CatalogueQueries, listing_id: UUID, preview: OpenLicencePreview,
+    error: DomainError | None = None,
+) -> Template:
+    detail = await catalogue.get_one_or_none(listing_id)
+    if detail is None:
+        raise NotFoundException(f"listing_id: no listing with id {listing_id}")
+    return Template(
+        "deals/open_licence.html.jinja2",
+        status_code=409 if error is not None else 200,
+        context=page_context(request, item=detail.listing, preview=preview, terms=preview.terms,
+                             error=explain(request, error) if error is not None else None),
+    )
+
+
 class NoticesController(Controller):
     """Public notices (公示): anyone reads them; objecting and deciding need a logged-in user."""
 
@@ -270,10 +329,13 @@ class NoticesController(Controller):
         for objection in objections:
             by_contract.setdefault(objection.contract_id, []).append(objection)
         mine = await web.accounts.get_organisation(maybe_me.organisation_id) if maybe_me else None
+        ours = {o.id for o in await deals.objections_filed(maybe_me.organisation_id)} if maybe_me else set()
+        numbers = await deals.patent_numbers([n.id for n in contracts])
         return Template(
             "deals/notices.html.jinja2",
             context=page_context(request, contracts=contracts, objections=by_contract, now=marketplace.clock.now(),
-                                 may_object=mine is not None and mine.verified),  # and not the seller's own
+                                 may_object=mine is not None and mine.verified,  # and not a party (the page)
+                                 ours=ours, numbers=numbers),
         )
 
     @post("/contracts/{contract_id:uuid}/objections", guards=[throttle_objections, login_required])
