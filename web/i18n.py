@@ -242,7 +242,8 @@ def shown_value(value: object, translate: Callable[[str], str] | None) -> object
 
 #: Reasons the marketplace itself writes into a patent's legal-status history, by prefix.
 _HISTORY_PREFIXES = (("registration withdrawn", "history.registration_withdrawn"),
-                     ("ownership claim upheld", "history.claim_upheld"))
+                     ("ownership claim upheld", "history.claim_upheld"),
+                     ("term of protection ended", "history.term_ended"))
 
 
 def history_reason(reason: str | None, t: Callable[..., str], language: str) -> str:

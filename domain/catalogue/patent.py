@@ -23,6 +23,9 @@ from domain.shared.errors import ActiveListingExistsError, ConflictError
 from domain.shared.ids import patent_id
 from domain.shared.topics import stored_as
 
+#: The reason recorded when a patent expires by itself at the end of its term (shown translated).
+TERM_ENDED = "term of protection ended"
+
 
 class Patent(RegistrationRounds, PatentDeals, Aggregate):
     """A patent or patent application as the marketplace knows it.
@@ -215,6 +218,20 @@ class Patent(RegistrationRounds, PatentDeals, Aggregate):
         self._legal_status_changed(
             status=new.value, effective_date=effective_date.isoformat(), reason=reason.strip(), by=by
         )
+
+    def expire_at_term(self, today: date, *, by: UUID) -> None:
+        """The statutory term has run out (专利法 art. 42; ``expiry_date``, derived from the filing date by
+        ``statutory_expiry``, is the first day without protection): the patent becomes expired as of that day.
+
+        Refused (409) before that day, without an expiry date, or when the patent is no longer pending or
+        granted (already expired, lapsed, invalidated, withdrawn) or its registration was withdrawn.
+        """
+        if self.expiry_date is None or date.fromisoformat(self.expiry_date) > today:
+            raise ConflictError("patent_id: the patent's term has not ended", field="patent_id")
+        if self.status not in (LegalStatus.PENDING, LegalStatus.GRANTED) or self.registration_withdrawn:
+            raise ConflictError(f"patent_id: a {self.legal_status} patent does not expire", field="patent_id")
+        self._legal_status_changed(status=LegalStatus.EXPIRED.value, effective_date=self.expiry_date,
+                                   reason=TERM_ENDED, by=by)
 
     @event("LegalStatusChanged")
     def _legal_status_changed(self, status: str, effective_date: str, reason: str, by: UUID) -> None:

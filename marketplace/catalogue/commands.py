@@ -143,3 +143,9 @@ class DecideOwnershipClaim(Command, frozen=True, kw_only=True):
     claim_id: UUID
     upheld: bool
     reason: Text = ""
+
+
+class ExpirePatent(Command, frozen=True, kw_only=True):
+    """The deadline worker expires a patent whose statutory term has ended (refused before its expiry date)."""
+
+    patent_id: UUID

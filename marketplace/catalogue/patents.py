@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
@@ -17,6 +18,9 @@ from domain.shared.money import Money
 from marketplace.catalogue import commands as cc
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.platform.units import percent_to_basis_points
+
+#: Patent terms end on a day of the Chinese calendar: the deadline worker reads "today" in Beijing.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def listing_terms(cmd: cc.ListingTermsInput) -> ListingTerms:
@@ -126,7 +130,19 @@ class Catalogue:
         self.require_owner_or_admin(user, patent)
         self.store.expect_version(patent, cmd.expected_version)
         patent.change_legal_status(cmd.legal_status, effective_date=cmd.effective_date, reason=cmd.reason, by=user.id)
-        changed: list[Aggregate] = [patent]
+        return self.store.commit(patent, *self._follow_legal_status(patent))
+
+    def expire_patent(self, cmd: cc.ExpirePatent) -> int:
+        """The deadline worker: a patent whose term has ended (on its expiry date, in Beijing) becomes
+        expired, and its published listing is suspended with it. Refused before that day or once done."""
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
+        today = self.store.clock.now().astimezone(BEIJING).date()
+        patent.expire_at_term(today, by=SYSTEM_ACTOR)
+        return self.store.commit(patent, *self._follow_legal_status(patent))
+
+    def _follow_legal_status(self, patent: Patent) -> list[Aggregate]:
+        """Suspend the active listing while the patent cannot be traded; resume it when it can again."""
+        changed: list[Aggregate] = []
         if patent.active_listing_id is not None:
             listing = self.store.load(Listing, patent.active_listing_id, "listing_id")
             suspending = patent.status in SUSPENDING_STATUSES
@@ -136,7 +152,7 @@ class Catalogue:
             elif not suspending and listing.status == "suspended":
                 listing.resume(by=SYSTEM_ACTOR)
                 changed.append(listing)
-        return self.store.commit(*changed)
+        return changed
 
     @staticmethod
     def require_owner_or_admin(user: User, patent: Patent) -> None:

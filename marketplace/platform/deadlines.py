@@ -3,7 +3,8 @@
 Every ``interval`` seconds it asks the deals read model for open offers whose ``expires_at`` is
 at or before ``app.clock.now()`` and expires each through the application (the ``Offer``
 aggregate re-checks the deadline, so a stale read model row is harmless), then asks the
-application to raise the payment obligations of instalments that have fallen due. ``serve``
+application to raise the payment obligations of instalments that have fallen due, then expires
+the patents whose statutory term has ended (their listings are suspended with them). ``serve``
 runs it in a thread next to the projection runner; ``run-projections`` runs it in the worker
 process; tests call :meth:`DeadlineWorker.run_once` after moving the injected clock.
 """
@@ -16,9 +17,12 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.shared.errors import DomainError
+from marketplace.catalogue.commands import ExpirePatent
+from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
 from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
+from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import contracts_with_instalments_due, offers_due_to_expire
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,8 @@ class DeadlineReport:
     last_position: int = 0
     claims_raised: list[UUID] = field(default_factory=list)
     claims_reversed: list[UUID] = field(default_factory=list)
+    #: Patents whose statutory term ended (now expired, their listings suspended).
+    patents_expired: list[UUID] = field(default_factory=list)
 
 
 class DeadlineWorker:
@@ -68,7 +74,21 @@ class DeadlineWorker:
         due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
         if due:
             report.last_position = app.contracts.raise_due_instalments(now.date(), due) or report.last_position
+        self._expire_patents(report)
         return report
+
+    def _expire_patents(self, report: DeadlineReport) -> None:
+        """Patents past their statutory term expire on their expiry date (Beijing), their listings suspended."""
+        app = self.services.app
+        today = app.clock.now().astimezone(BEIJING).date()
+        for patent_id in patents_past_term(self.services.views["catalogue"].datastore, today):
+            try:
+                position = app.catalogue.expire_patent(ExpirePatent(patent_id=patent_id))
+            except DomainError as refusal:  # expired, lapsed or withdrawn meanwhile
+                log.info("patent %s not expired: %s", patent_id, refusal.message)
+            else:
+                report.patents_expired.append(patent_id)
+                report.last_position = position
 
     def run_forever(self) -> None:
         while not self._stop.is_set():

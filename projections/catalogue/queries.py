@@ -10,6 +10,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 from asyncpg.pool import PoolConnectionProxy
+from eventsourcing.postgres import PostgresDatastore
 
 from projections.catalogue.claims import ClaimQueries
 from projections.shared.search import query_parts
@@ -33,6 +34,13 @@ class ListingFilters(msgspec.Struct, frozen=True, kw_only=True):
     status: str = "published"
     limit: int = 20
     offset: int = 0
+    #: ``relevance`` (best matches first; the default with a query), ``newest`` (the default without),
+    #: ``price_asc`` or ``price_desc`` (negotiable prices last either way).
+    sort: str = ""
+
+
+#: The orders the listing index offers (``ListingFilters.sort``).
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
 
 
 class ListingItem(msgspec.Struct, frozen=True):
@@ -111,6 +119,39 @@ class PatentRecord(msgspec.Struct, frozen=True):
     unconfirmed_owner_ids: list[UUID] = msgspec.field(default_factory=list)
 
 
+class OwnershipChange(msgspec.Struct, frozen=True):
+    """One link of a patent's chain of title: an assignment that came into force (or was reversed)."""
+
+    contract_id: UUID
+    from_owners: list[dict[str, Any]]
+    to_owners: list[dict[str, Any]]
+    transferred_at: datetime
+    registration_reference: str
+    registered_at: datetime | None
+    reverted_at: datetime | None
+    revert_reason: str
+
+
+class LicenceEntry(msgspec.Struct, frozen=True):
+    """A licence on a patent's register: reserved (``granted``) with its contract, ``active`` in force, ``ended``."""
+
+    contract_id: UUID
+    patent_id: UUID
+    licensee_organisation_id: UUID
+    licensee_name: str
+    kind: str
+    field_of_use: str
+    territory: str
+    starts_on: date
+    ends_on: date
+    status: str
+    granted_at: datetime
+    activated_at: datetime | None
+    ended_at: datetime | None
+    title_zh: str = ""
+    title_en: str = ""
+
+
 class ListingDetail(msgspec.Struct, frozen=True):
     listing: ListingItem
     advantages: str
@@ -157,6 +198,14 @@ _LIST_FROM = (
 # With a query: best matches first. Without: newest first, straight from the (status, published_at) index.
 LIST_SQL = f"{_LIST_FROM} ORDER BY ts_rank(search, q.query) DESC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
 LATEST_SQL = f"{_LIST_FROM} ORDER BY published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
+# By price: a negotiable price (面议, or none at all) has no place on the scale and comes last.
+_UNPRICED = "(price_mode = 'negotiable' OR price_amount IS NULL)"
+PRICE_ASC_SQL = (
+    f"{_LIST_FROM} ORDER BY {_UNPRICED}, price_amount ASC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
+)
+PRICE_DESC_SQL = (
+    f"{_LIST_FROM} ORDER BY {_UNPRICED}, price_amount DESC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11"
+)
 COUNT_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
     f" SELECT count(*) FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
@@ -182,6 +231,27 @@ STORED_FACETS_SQL = (
 def _filter_args(f: ListingFilters) -> list[Any]:
     latin, cjk = query_parts(f.q)
     return [latin, cjk, f.ipc_section, f.ipc_class, f.deal_type, f.price_min, f.price_max, f.maturity]
+
+
+def _order_sql(f: ListingFilters, searching: bool) -> str:
+    if f.sort == "price_asc":
+        return PRICE_ASC_SQL
+    if f.sort == "price_desc":
+        return PRICE_DESC_SQL
+    if f.sort == "newest" or not searching:
+        return LATEST_SQL
+    return LIST_SQL
+
+
+_LICENCE_FIELDS = (
+    "l.contract_id, l.patent_id, l.licensee_organisation_id, COALESCE(o.name, '') AS licensee_name, l.kind,"
+    " l.field_of_use, l.territory, l.starts_on, l.ends_on, l.status, l.granted_at, l.activated_at, l.ended_at,"
+    " p.title_zh, p.title_en"
+)
+_LICENCES_FROM = (
+    "FROM catalogue_licences l JOIN catalogue_patents p ON p.id = l.patent_id"
+    " LEFT JOIN accounts_organisations o ON o.id = l.licensee_organisation_id"
+)
 
 
 class CatalogueQueries(ClaimQueries):
@@ -211,7 +281,7 @@ class CatalogueQueries(ClaimQueries):
         args = _filter_args(f)
         unfiltered = not any(args[:2]) and all(a is None for a in args[2:])
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(LIST_SQL if any(args[:2]) else LATEST_SQL, *args, f.status, f.limit, f.offset)
+            rows = await conn.fetch(_order_sql(f, bool(any(args[:2]))), *args, f.status, f.limit, f.offset)
             facets: dict[str, list[FacetCount]] = {}
             if unfiltered:
                 # The projection keeps these counters; nothing to count per request.
@@ -320,6 +390,42 @@ class CatalogueQueries(ClaimQueries):
         )
         return [StatusChange(**dict(r)) for r in rows]
 
+    # --- chain of title and licences -----------------------------------------------------------
+    async def under_negotiation(self, patent_id: UUID) -> bool:
+        """Whether offers are open on the patent, or a contract on it (in its public notice, say) is not yet
+        in force, or it is reserved for an assignment (the Patent's ``DealOpened``/``SaleReserved``)."""
+        value = await self.pool.fetchval(
+            "SELECT cardinality(open_deal_ids) > 0 OR sale_reserved FROM catalogue_patents WHERE id = $1", patent_id
+        )
+        return bool(value)
+
+    async def ownership_history(self, patent_id: UUID) -> list[OwnershipChange]:
+        """The patent's assignments in force, oldest first (reversed ones say so)."""
+        rows = await self.pool.fetch(
+            "SELECT contract_id, from_owners, to_owners, transferred_at, registration_reference, registered_at,"
+            " reverted_at, revert_reason FROM catalogue_ownership_history WHERE patent_id = $1 ORDER BY version",
+            patent_id,
+        )
+        return [OwnershipChange(**dict(r)) for r in rows]
+
+    async def patent_licences(self, patent_id: UUID) -> list[LicenceEntry]:
+        """The licences on the patent's register: live ones (reserved or active) first, newest first."""
+        rows = await self.pool.fetch(
+            f"SELECT {_LICENCE_FIELDS} {_LICENCES_FROM} WHERE l.patent_id = $1"
+            " ORDER BY l.status = 'ended', l.granted_at DESC, l.contract_id",
+            patent_id,
+        )
+        return [LicenceEntry(**dict(r)) for r in rows]
+
+    async def licences_held(self, organisation_id: UUID, limit: int = 100) -> list[LicenceEntry]:
+        """The licences ``organisation_id`` holds as licensee (live first, newest first)."""
+        rows = await self.pool.fetch(
+            f"SELECT {_LICENCE_FIELDS} {_LICENCES_FROM} WHERE l.licensee_organisation_id = $1"
+            " ORDER BY l.status = 'ended', l.granted_at DESC, l.contract_id LIMIT $2",
+            organisation_id, limit,
+        )
+        return [LicenceEntry(**dict(r)) for r in rows]
+
     async def position(self, view: str = "catalogue") -> int:
         """How far the view has read the event log (for read-your-writes)."""
         value = await self.pool.fetchval(
@@ -331,3 +437,15 @@ class CatalogueQueries(ClaimQueries):
 
 def _patent(row: Any) -> PatentRecord:
     return PatentRecord(**dict(row))
+
+
+def patents_past_term(datastore: PostgresDatastore, today: date, limit: int = 500) -> list[UUID]:
+    """Pending or granted patents whose statutory term has ended by ``today`` (their expiry date, the
+    first day without protection, has come), for the deadline worker; the application re-checks each."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT id FROM catalogue_patents WHERE legal_status IN ('pending', 'granted')"
+            " AND registration_status = 'active' AND expiry_date <= %s ORDER BY expiry_date, id LIMIT %s",
+            (today, limit),
+        )
+        return [row["id"] for row in curs.fetchall()]

@@ -24,7 +24,7 @@ from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
 from projections.shared.base import PostgresReadModelView, fetch_rows
 from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text
-from projections.shared.search import index_parts
+from projections.shared.search import index_parts, number_lexemes
 from projections.shared.topics import event_topics
 
 PATENT = get_topic(Patent)
@@ -35,6 +35,7 @@ PATENT_COLUMNS = (
     "grant_date", "expiry_date", "legal_status", "owners", "owner_ids", "inventors", "public_funding",
     "source", "active_listing_id", "registered_at", "updated_at", "version",
     "registration_status", "registrant_organisation_id", "unconfirmed_owner_ids",
+    "open_deal_ids", "sale_reserved",
 )
 LISTING_COLUMNS = (
     "id", "patent_id", "organisation_id", "organisation_name", "status", "deal_types", "price_mode",
@@ -56,6 +57,7 @@ COLUMN_TYPES = {
     "applications": "text", "keywords": "text[]", "patent_number": "text", "ipc_sections": "text[]",
     "ipc_classes": "text[]", "drafted_at": "timestamptz", "published_at": "timestamptz",
     "registration_status": "text", "registrant_organisation_id": "uuid", "unconfirmed_owner_ids": "uuid[]",
+    "open_deal_ids": "uuid[]", "sale_reserved": "boolean",
     # the search vector's parts: Latin text for the english configuration, CJK bigrams as lexemes
     "latin_a": "text", "cjk_a": "text[]", "latin_b": "text", "cjk_b": "text[]",
 }
@@ -84,10 +86,38 @@ UPSERT_FACET = (
     " ON CONFLICT (status, facet, value) DO UPDATE"
     " SET listings = catalogue_listing_facets.listings + EXCLUDED.listings"
 )
+# The chain of title (an assignment in force, its registration with the office, its reversal after a
+# refund) and the licence register (reserved with the contract's draft, active in force, ended).
+INSERT_TRANSFER = (
+    "INSERT INTO catalogue_ownership_history (patent_id, version, contract_id, from_owners, to_owners,"
+    " transferred_at) VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s) ON CONFLICT DO NOTHING"
+)
+REGISTER_TRANSFER = (
+    "UPDATE catalogue_ownership_history SET registration_reference = %s, registered_at = %s"
+    " WHERE patent_id = %s AND contract_id = %s"
+)
+REVERT_TRANSFER = (
+    "UPDATE catalogue_ownership_history SET reverted_at = %s, revert_reason = %s"
+    " WHERE patent_id = %s AND contract_id = %s AND reverted_at IS NULL"
+)
+INSERT_LICENCE = (
+    "INSERT INTO catalogue_licences (contract_id, patent_id, licensee_organisation_id, kind, field_of_use,"
+    " territory, starts_on, ends_on, status, granted_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'granted', %s)"
+    " ON CONFLICT (contract_id) DO NOTHING"
+)
+ACTIVATE_LICENCE = "UPDATE catalogue_licences SET status = 'active', activated_at = %s WHERE contract_id = %s"
+END_LICENCE = (
+    "UPDATE catalogue_licences SET status = 'ended', ended_at = %s, end_reason = %s WHERE contract_id = %s"
+)
 INSERT_HISTORY = (
     "INSERT INTO catalogue_status_history (patent_id, version, legal_status, effective_date, reason, by_user,"
     " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
 )
+
+
+#: Events of a patent's deals the catalogue follows for its negotiation state, chain of title and licences.
+DEAL_EVENTS = frozenset({"DealOpened", "DealClosed", "SaleReserved", "SaleReservationEnded", "TransferRegistered",
+                         "LicenceGranted", "LicenceActivated", "LicenceEnded"})
 
 
 def _sections_and_classes(codes: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -128,6 +158,7 @@ def patent_row(r: EventRecord) -> dict[str, Any]:
         # Absent from events stored before registrations were checked: active, nothing to confirm.
         "registration_status": "active", "registrant_organisation_id": plain(d.get("registrant_organisation_id")),
         "unconfirmed_owner_ids": list(d.get("unconfirmed_owner_ids") or []),
+        "open_deal_ids": [], "sale_reserved": False,
     }
 
 
@@ -172,11 +203,16 @@ def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
         # Kept only for the search vector, never stored as columns of the listing.
         _abstract=" ".join((patent["abstract_zh"], patent["abstract_en"])),
         _owners=" ".join(o["name"] for o in patent["owners"]),
+        _numbers=(patent["application_number"], patent["publication_number"]),
     )
 
 
-def _with_search(row: dict[str, Any], columns: Sequence[str], a: str, b: str) -> dict[str, Any]:
+def _with_search(
+    row: dict[str, Any], columns: Sequence[str], a: str, b: str, numbers: Sequence[str | None] = ()
+) -> dict[str, Any]:
     latin_a, cjk_a = index_parts(a)
+    # A patent's numbers, as typed with or without office, dot, check character or kind code, rank as titles.
+    cjk_a = sorted({*cjk_a, *number_lexemes(*numbers)})
     latin_b, cjk_b = index_parts(b)
     return {**{c: row[c] for c in columns}, "latin_a": latin_a, "cjk_a": cjk_a, "latin_b": latin_b, "cjk_b": cjk_b}
 
@@ -187,7 +223,8 @@ def patent_params(row: dict[str, Any]) -> dict[str, Any]:
         row["abstract_zh"], row["abstract_en"], row["publication_number"] or "", row["application_number"] or "",
         " ".join(o["name"] for o in row["owners"]), " ".join(i["name"] for i in row["inventors"]),
     ))
-    return _with_search(row, PATENT_COLUMNS, title, rest)
+    return _with_search(row, PATENT_COLUMNS, title, rest,
+                        (row["application_number"], row["publication_number"]))
 
 
 def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +232,7 @@ def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> dict[str, Any
         copy_patent_facts(row, patent)
     title = " ".join((row["title_zh"], row["title_en"], " ".join(row["keywords"])))
     rest = " ".join((row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"]))
-    return _with_search(row, LISTING_COLUMNS, title, rest)
+    return _with_search(row, LISTING_COLUMNS, title, rest, row["_numbers"])
 
 
 class PostgresCatalogueView(PostgresReadModelView):
@@ -203,11 +240,13 @@ class PostgresCatalogueView(PostgresReadModelView):
 
     name = "catalogue"
     tables = ("catalogue_patents", "catalogue_status_history", "catalogue_listings", "catalogue_listing_facets",
-              "catalogue_ownership_claims")
+              "catalogue_ownership_claims", "catalogue_ownership_history", "catalogue_licences")
     topics = (
         event_topics(Patent, "Registered", "LegalStatusChanged", "ListingOpened", "ListingClosed",
                      "OwnershipTransferred", "OwnershipReverted", "CoOwnershipConfirmed", "CoOwnershipDeclined",
-                     "RegistrationWithdrawn", "Reregistered")
+                     "RegistrationWithdrawn", "Reregistered",
+                     "DealOpened", "DealClosed", "SaleReserved", "SaleReservationEnded", "TransferRegistered",
+                     "LicenceGranted", "LicenceActivated", "LicenceEnded")
         | event_topics(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed",
                        "DealTypesRestricted", "DealTypesRestored")
         | CLAIM_TOPICS
@@ -221,10 +260,12 @@ class PostgresCatalogueView(PostgresReadModelView):
         changed_patents: set[str] = set()
         changed_listings: set[str] = set()
         history: list[tuple[Any, ...]] = []
+        register: list[tuple[str, tuple[Any, ...]]] = []
         for r in records:
             event = r.topic.rsplit(".", 1)[1]
             if r.topic.startswith(PATENT):
                 self._fold_patent(r, event, patents, listings, changed_listings, history)
+                register.extend(self._register_statements(r, event))
                 changed_patents.add(r.originator_id)
             else:
                 self._fold_listing(r, event, patents, listings)
@@ -239,6 +280,8 @@ class PostgresCatalogueView(PostgresReadModelView):
             curs.execute(UPSERT_LISTING, (json_text(page),))
         if history:
             curs.executemany(INSERT_HISTORY, history)
+        for statement, params in register:  # in log order: a licence is reserved before it is activated
+            curs.execute(statement, params)
         self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},
                            {i: facet_keys(listings[i]) for i in changed_listings})
 
@@ -310,6 +353,16 @@ class PostgresCatalogueView(PostgresReadModelView):
                             plain(d["by"]), r.timestamp))
             return
         row = patents[r.originator_id]
+        if event in DEAL_EVENTS:
+            # Deals on the patent: kept apart from the record's version and time (their answers stay as
+            # they were before these events were followed; the register's rows carry their own times).
+            if event == "DealOpened":
+                row["open_deal_ids"] = [*row["open_deal_ids"], UUID(plain(d["offer_id"]))]
+            elif event == "DealClosed":
+                row["open_deal_ids"] = [o for o in row["open_deal_ids"] if str(o) != plain(d["offer_id"])]
+            elif event in ("SaleReserved", "SaleReservationEnded"):
+                row["sale_reserved"] = event == "SaleReserved"
+            return
         if event == "LegalStatusChanged":
             row["legal_status"] = d["status"]
             history.append((r.originator_id, r.version, d["status"], d["effective_date"], d["reason"],
@@ -334,6 +387,31 @@ class PostgresCatalogueView(PostgresReadModelView):
                             f"registration withdrawn: {d['reason']}", plain(d["by"]), r.timestamp))
         row["updated_at"] = r.timestamp
         row["version"] = r.version
+
+    @staticmethod
+    def _register_statements(r: EventRecord, event: str) -> list[tuple[str, tuple[Any, ...]]]:
+        """The chain of title's and the licence register's writes for one event of a patent."""
+        d = r.data
+        patent = r.originator_id
+        contract = plain(d.get("contract_id"))
+        statement: tuple[str, tuple[Any, ...]] | None = None
+        if event == "OwnershipTransferred":
+            previous, owners = json_text(plain(d["previous_owners"])), json_text(plain(d["owners"]))
+            statement = (INSERT_TRANSFER, (patent, r.version, contract, previous, owners, r.timestamp))
+        elif event == "TransferRegistered":
+            statement = (REGISTER_TRANSFER, (d["reference"], r.timestamp, patent, contract))
+        elif event == "OwnershipReverted":
+            statement = (REVERT_TRANSFER, (r.timestamp, d["reason"], patent, contract))
+        elif event == "LicenceGranted":
+            scope = d["scope"]
+            statement = (INSERT_LICENCE, (contract, patent, plain(d["licensee_organisation_id"]), d["kind"],
+                                          scope["field_of_use"], scope["territory"], scope["start"], scope["end"],
+                                          r.timestamp))
+        elif event == "LicenceActivated":
+            statement = (ACTIVATE_LICENCE, (r.timestamp, contract))
+        elif event == "LicenceEnded":
+            statement = (END_LICENCE, (r.timestamp, d["reason"], contract))
+        return [statement] if statement else []
 
     @staticmethod
     def _fold_listing(

@@ -45,13 +45,63 @@ def index_parts(*texts: str) -> tuple[str, list[str]]:
     return latin_text(joined), sorted(set(cjk_tokens(joined)))
 
 
-def query_parts(query: str) -> tuple[str, str]:
-    """(Latin words for ``plainto_tsquery('english', …)``, CJK ``tsquery`` text or "").
+# A patent number as people type it: an optional office (CN, ZL for a granted CN patent, US, …),
+# digits, an optional dot and check character (CN application numbers, ZC 0006-2003), an optional
+# kind code (A, B, U, S, B1, …) of a publication number.
+_NUMBER = re.compile(r"^(?:[A-Z]{2})?(\d{6,})(?:\.?([0-9X]))?(?:[A-Z]\d?)?$")
+#: Lexemes of patent numbers carry this prefix, so that "12345678" the number never collides with
+#: a word of the text (and PostgreSQL's parser, which reads "201710451976.4" as one float, is bypassed).
+NUMBER_PREFIX = "pn"
+# "CN 201710451976.4": the office written apart from the number.
+_OFFICE_SPACE = re.compile(r"\b([A-Za-z]{2})\s+(?=\d{6})")
 
-    The CJK part only contains CJK characters, spaces, ``&`` and ``:*``, so it is safe to pass
-    to ``to_tsquery('simple', …)`` as a bound parameter.
+
+def _number_key(token: str) -> tuple[str, str | None] | None:
+    """(digits, check character or None) of a token that reads as a patent number, else None."""
+    m = _NUMBER.match(token.strip().upper().replace(" ", ""))
+    if m is None:
+        return None
+    return m.group(1), m.group(2)
+
+
+def number_lexemes(*numbers: str | None) -> list[str]:
+    """The search lexemes of a patent's application and publication numbers.
+
+    ``201710451976.4`` gives ``pn201710451976`` and ``pn2017104519764`` (with or without the dot
+    and check character); ``CN107123456A`` gives ``pn107123456`` (any kind code: the application
+    publication A and the grant B share the number). The query side (``query_parts``) reduces what
+    was typed to one of these.
     """
-    cjk: list[str] = []
+    lexemes: set[str] = set()
+    for number in numbers:
+        key = _number_key(number or "")
+        if key is None:
+            continue
+        digits, check = key
+        lexemes.add(f"{NUMBER_PREFIX}{digits}")
+        if check:
+            lexemes.add(f"{NUMBER_PREFIX}{digits}{check}".lower())
+    return sorted(lexemes)
+
+
+def query_parts(query: str) -> tuple[str, str]:
+    """(Latin words for ``plainto_tsquery('english', …)``, ``tsquery`` text for the ``simple`` parser or "").
+
+    The second part holds the CJK bigrams and the lexemes of any patent numbers in the query
+    (``number_lexemes``); it only contains CJK characters, ASCII letters and digits, spaces, ``&``
+    and ``:*``, so it is safe to pass to ``to_tsquery('simple', …)`` as a bound parameter.
+    """
+    numbers: list[str] = []
+    words: list[str] = []
+    for token in _OFFICE_SPACE.sub(r"\1", query).split():
+        key = _number_key(token)
+        if key is None:
+            words.append(token)
+        else:
+            digits, check = key
+            numbers.append(f"{NUMBER_PREFIX}{digits}{check or ''}".lower())
+    query = " ".join(words)
+    cjk: list[str] = list(numbers)
     for run in _CJK_RUN.findall(query):
         if len(run) == 1:
             cjk.append(f"{run}:*")

@@ -347,6 +347,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
     cc.RegisterPatent: lambda h: (_patent(h), "uni"),
     cc.ChangeLegalStatus: lambda h: ({"patent_id": str(h.patent()), "legal_status": "lapsed",
                                       "effective_date": "2025-01-01", "reason": "未缴年费\n公告"}, "uni"),
+    cc.ExpirePatent: lambda h: ({"patent_id": str(h.patent())}, None),  # refused: its term has not ended
     cc.ListingTermsInput: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),
     cc.DraftListing: lambda h: (_listing_terms() | {"patent_id": str(h.patent())}, "uni"),
     cc.ReviseListing: lambda h: (_listing_terms() | {"listing_id": str(h.listing())}, "uni"),

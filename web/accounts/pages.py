@@ -88,13 +88,14 @@ class AccountController(Controller):
         patents, patent_total = await catalogue.list_patents(owner_id=me.organisation_id, limit=100)
         members = await accounts.list_members(me.organisation_id)
         to_confirm = await catalogue.co_ownerships_to_confirm(me.organisation_id)
+        licences_held = await catalogue.licences_held(me.organisation_id)
         try:
             grantable = await web.run(marketplace.accounts.grantable_roles, me.user_id)
         except DomainError:
             grantable = ()
         return Template("account/my.html.jinja2", context=page_context(
             request, org=org, listings=listings, patents=patents, patent_total=patent_total, members=members,
-            to_confirm=to_confirm, grantable=grantable))
+            to_confirm=to_confirm, grantable=grantable, licences_held=licences_held))
 
     @post("/my/members", guards=[login_required, throttle_members])
     async def add_member(

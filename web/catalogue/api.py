@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -32,6 +32,7 @@ from web.params import MAX_VERSION, Amount, Limit, Offset, PublicListingStatus, 
 from web.state import WebState
 
 Query = Annotated[str, Parameter(max_length=200, description="words to search for")]
+ListingSort = Literal["relevance", "newest", "price_asc", "price_desc"]
 
 
 class ListingCollection(msgspec.Struct, frozen=True):
@@ -65,12 +66,15 @@ class ApiController(Controller):
         deal_type: DealType | None = None, price_min: Amount = None, price_max: Amount = None,
         maturity: Maturity | None = None, status: PublicListingStatus = "published", limit: Limit = 20,
         offset: Offset = 0,
+        sort: Annotated[ListingSort | None, Parameter(
+            description="relevance (the default with q), newest (the default without), price_asc or price_desc;"
+                        " negotiable prices come last")] = None,
     ) -> ListingCollection:
         filters = ListingFilters(q=q, ipc_section=ipc_section.upper() if ipc_section else None,
                                  ipc_class=ipc_class.upper() if ipc_class else None,
                                  deal_type=deal_type.value if deal_type else None, price_min=price_min,
                                  price_max=price_max, maturity=maturity.value if maturity else None, status=status,
-                                 limit=limit, offset=offset)
+                                 limit=limit, offset=offset, sort=sort or "")
         page = await catalogue.list_and_count(filters)
         return ListingCollection(page.items, page.total, page.facets)
 

@@ -15,7 +15,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import File, Redirect, Template
 
 from projections.accounts.view import AccountsQueries
-from projections.catalogue.queries import CatalogueQueries, ListingFilters
+from projections.catalogue.queries import SORTS, CatalogueQueries, ListingFilters
 from web.catalogue.ipc import ipc_titles
 from web.context import Identity, page_context
 from web.forms import yuan_to_fen
@@ -25,18 +25,21 @@ from web.state import WebState
 FAVICON = Path(__file__).parents[1] / "static" / "favicon.ico"
 
 PAGE_SIZE = 20
-FILTER_KEYS = ("q", "ipc_section", "ipc_class", "deal_type", "price_min", "price_max", "maturity", "status")
+FILTER_KEYS = ("q", "ipc_section", "ipc_class", "deal_type", "price_min", "price_max", "maturity", "status", "sort")
 
 
 def _filters(request: Request[Any, Any, Any]) -> tuple[ListingFilters, dict[str, str], int]:
     params = {k: request.query_params.get(k, "").strip() for k in FILTER_KEYS}
     page = page_number(request.query_params.get("page"))
     status = params["status"] if params["status"] in ("published", "suspended", "withdrawn") else "published"
+    if params["sort"] not in SORTS:
+        params["sort"] = ""
     filters = ListingFilters(
         q=params["q"][:200], ipc_section=params["ipc_section"][:1].upper() or None,
         ipc_class=params["ipc_class"][:3].upper() or None, deal_type=params["deal_type"] or None,
         price_min=_price(params["price_min"]), price_max=_price(params["price_max"]),
         maturity=params["maturity"] or None, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        sort=params["sort"],
     )
     return filters, {k: v for k, v in params.items() if v}, page
 
@@ -91,9 +94,12 @@ class PagesController(Controller):
             raise NotFoundException(f"listing_id: no listing with id {listing_id}")
         can_edit = me is not None and me.organisation_id == detail.listing.organisation_id
         mine = await accounts.get_organisation(me.organisation_id) if me else None
+        licences = await catalogue.patent_licences(detail.patent.id)
         return Template("listings/detail.html.jinja2", context=page_context(
             request, d=detail, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=can_edit,
-            may_trade=mine is not None and mine.verified))
+            under_negotiation=await catalogue.under_negotiation(detail.patent.id),
+            may_trade=mine is not None and mine.verified,
+            licensed_kinds=sorted({lic.kind for lic in licences if lic.status == "active"})))
 
     @get("/patents", name="patents")
     async def patents(self, request: Request[Any, Any, Any], catalogue: CatalogueQueries) -> Template:
@@ -126,8 +132,15 @@ class PagesController(Controller):
         mine = await accounts.get_organisation(me.organisation_id) if me else None
         verified = mine is not None and mine.verified
         claims = (await catalogue.list_claims(patent_id=patent_id, claimant=me.organisation_id))[0] if me else []
+        transfers = await catalogue.ownership_history(patent_id)
+        licences = await catalogue.patent_licences(patent_id)
+        # The licensee's name is for the licensor and the licensee; everyone sees what the patent is encumbered with.
+        show_licensees = me is not None and (owns or any(lic.licensee_organisation_id == me.organisation_id
+                                                         for lic in licences))
         return Template("patents/detail.html.jinja2", context=page_context(
-            request, p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
+            request, under_negotiation=await catalogue.under_negotiation(patent_id), transfers=transfers,
+            licences=licences, show_licensees=show_licensees,
+            p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
             may_withdraw=may_withdraw, may_claim=could_claim and verified,
             claim_needs_verification=could_claim and not verified, my_claims=claims,
             claim_filed=request.query_params.get("claim") == "filed"))
