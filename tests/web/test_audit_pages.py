@@ -6,6 +6,7 @@ These tests need the two hooks of the audit issue: ``"audit_log"`` in
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from dataclasses import dataclass
@@ -356,3 +357,113 @@ def test_a_revoked_auditor_loses_access_even_with_an_old_token(
                        ).status_code == 200
     assert client.get("/api/audit/events", headers=token).status_code == 401
     assert client.get("/api/audit/events", headers=api_token(client, AUDITOR, PASSWORD)).status_code == 200
+
+
+# --- readable summaries and diffs (issue 11) -------------------------------------------------
+
+RAW = re.compile(r'<details class="raw">.*?</details>', re.S)
+REPRS = ("{'", "['", '{"', '["', "':", "None", "True", "False")
+
+
+def visible(page: str) -> str:
+    """The text a reader sees without opening a "raw" toggle: tags stripped, entities decoded."""
+    text = re.sub(r"<[^>]+>", " ", RAW.sub(" ", page.split("<main>", 1)[-1]))
+    text = " ".join(html.unescape(text).split())
+    return re.sub(r"\s+:\s*", ": ", re.sub(r"\s*：\s*", "：", text))
+
+
+def row(page: str, attribute: str, value: object) -> str:
+    """One table row of a page, by its ``data-position`` or ``data-version``."""
+    found = re.search(rf'<tr {attribute}="{value}">(.*?)</tr>', page, re.S)
+    assert found, f"no row {attribute}={value}"
+    return found.group(1)
+
+
+def positions(services: Services, event_type: str) -> list[int]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        return [r[0] for r in conn.execute("SELECT position FROM audit_log_events WHERE event_type = %s"
+                                           " ORDER BY position", (event_type,)).fetchall()]
+
+
+def test_event_log_summaries_are_words_with_the_raw_payload_behind_a_toggle(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
+    login(client, AUDITOR, PASSWORD)
+    zh_page = client.get("/audit/events").text
+    en_page = client.get("/audit/events?lang=en").text
+    for page in (zh_page, en_page):
+        shown = visible(page)
+        assert not [r for r in REPRS if r in shown], [r for r in REPRS if r in shown]
+        assert not re.search(r"\b(Listing|Patent|User|Organisation)\.[A-Z]", shown), "a class name is shown"
+    revised = positions(services, "Listing.Revised")[0]
+    lapsed = positions(services, "Patent.LegalStatusChanged")[0]
+    registered = positions(services, "Patent.Registered")[0]
+    # Chinese: the event in words, field labels, money in 万元, the legal status by its label.
+    shown = visible(row(zh_page, "data-position", revised))
+    assert "修改挂牌" in shown
+    assert "要价：12 万元" in shown
+    assert "交易方式：转让" in shown
+    assert "成熟度：中试" in shown
+    assert "12000000" not in shown
+    shown = visible(row(zh_page, "data-position", lapsed))
+    assert "法律状态变更" in shown
+    assert "状态：失效（未缴年费）" in shown
+    assert "生效日期：2024-05-01" in shown
+    shown = visible(row(zh_page, "data-position", registered))
+    assert "专利权人：（名称 厦门大学，份额 100 %" in shown
+    assert "专利类型：发明" in shown
+    # English: the same facts in English words.
+    shown = visible(row(en_page, "data-position", revised))
+    assert "Listing revised" in shown
+    assert "Asking price: CNY 120,000" in shown
+    assert "Deal types: Assignment" in shown
+    assert "Listing revised: fixed price" not in shown  # the stored English line is raw data now
+    assert "Status: Lapsed" in visible(row(en_page, "data-position", lapsed))
+    # The exact data stays one click away: the payload, the stored summary and the hash-chain link.
+    raw = RAW.search(row(en_page, "data-position", revised))
+    assert raw is not None
+    exact = html.unescape(raw.group(0))
+    assert '"asking_price": 12000000' in exact
+    assert "Listing.Revised" in exact
+    assert "Listing revised: fixed price CNY 120,000.00; assignment" in exact
+    with psycopg.connect(services.address.conninfo()) as conn:
+        link = conn.execute("SELECT encode(hash, 'hex') FROM audit_chain WHERE position = %s", (revised,)).fetchone()
+    assert link is not None
+    assert link[0] in exact
+    # The event-type filter offers the events by name too.
+    assert '<option value="Offer.Countered" >还价</option>' in zh_page
+    assert '<option value="Offer.Countered" >Countered</option>' in en_page
+
+
+def test_history_diffs_name_fields_format_values_and_hide_what_did_not_change(
+    client: TestClient[Litestar], market: Market
+) -> None:
+    login(client, AUDITOR, PASSWORD)
+    zh_page = client.get(f"/audit/aggregates/{market.listing}?version=3").text
+    en_page = client.get(f"/audit/aggregates/{market.listing}?version=3&lang=en").text
+    for page in (zh_page, en_page):
+        shown = visible(page)
+        assert not [r for r in REPRS if r in shown], [r for r in REPRS if r in shown]
+        assert "terms.asking_price" not in shown
+        assert "10000000" not in shown
+        assert "Listing.Revised" not in shown
+    # The revision changed the price only: one line, before → after, in words.
+    assert visible(row(zh_page, "data-version", 3)).count("→") == 1
+    assert "修改挂牌" in visible(row(zh_page, "data-version", 3))
+    assert "交易条件 · 要价：10 万元 → 12 万元" in visible(row(zh_page, "data-version", 3))
+    assert "Terms · Asking price: CNY 100,000 → CNY 120,000" in visible(row(en_page, "data-version", 3))
+    assert "Status: Published → Suspended" in visible(row(en_page, "data-version", 4))
+    # At creation: the fields given a value, each on its own line, no "before".
+    created = visible(row(en_page, "data-version", 1))
+    assert "Terms · Deal types: Assignment" in created
+    assert "Terms · Maturity: Pilot" in created
+    assert "→" not in created
+    # The state at version 3, labelled; the exact JSON behind the toggle.
+    state = re.search(r'<section class="panel" id="state">(.*?)</section>', en_page, re.S)
+    assert state is not None
+    assert "State at version 3" in visible(state.group(1))
+    assert "Published" in visible(state.group(1))
+    assert '"asking_price": 12000000' in html.unescape(state.group(1))
+    exact = html.unescape(RAW.search(row(en_page, "data-version", 3)).group(0))  # type: ignore[union-attr]
+    assert '"terms.asking_price": [' in exact
+    assert "10000000" in exact
