@@ -277,4 +277,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.source.import": ("批量导入", "Import"),
     "audit.source.resolver": ("专利号查询", "Number look-up"),
     "audit.type.EventLog": ("事件日志", "Event log"),
+    "audit.type.TransferContract": ("转让合同", "Assignment contract"),
+    "audit.type.LicenceContract": ("许可合同", "Licence contract"),
+    "audit.field.royalty_rate": ("提成比例", "Royalty rate"),
 }

@@ -239,7 +239,7 @@ class Reader:
             else:
                 spread.append((name, (before, after)))
         for name, (before, after) in spread:
-            if _same(before, after) or (created and _empty(after)):
+            if _same(before, after) or (created and (_empty(after) or (after == 0 and after is not False))):
                 continue
             out.append(Change(self.field(name), None if created else self.value(name, before),
                               self.value(name, after), self.href(name, after)))
