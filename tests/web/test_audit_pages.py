@@ -10,9 +10,10 @@ import html
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -25,9 +26,13 @@ from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
+from web.app import money
 from web.audit.pages import EVENT_LOG_ID, PAGE_SIZE
+from web.audit.readable import Reader
+from web.vocabulary import site_vocabulary
 
 PASSWORD = "secret-password-1"
+BEIJING = ZoneInfo("Asia/Shanghai")
 AUDITOR = "auditor@platform.test"
 MEMBER = "li@xmu.test"
 OUTSIDER = "wang@other.test"
@@ -467,3 +472,34 @@ def test_history_diffs_name_fields_format_values_and_hide_what_did_not_change(
     exact = html.unescape(RAW.search(row(en_page, "data-version", 3)).group(0))  # type: ignore[union-attr]
     assert '"terms.asking_price": [' in exact
     assert "10000000" in exact
+
+
+def test_the_event_logs_time_filters_read_a_time_without_an_offset_as_beijing_time(
+    client: TestClient[Litestar], market: Market
+) -> None:
+    """The page shows Beijing time, so a time typed into its filters is Beijing time too (UTC+8)."""
+    login(client, AUDITOR, PASSWORD)
+    an_hour_ago = (datetime.now(BEIJING) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    since = client.get(f"/audit/events?since={an_hour_ago}")
+    assert "起始时间（北京时间）" in since.text
+    assert since.text.count("data-position=") >= 10  # the scenario's events, all within the last hour
+    # Read as UTC the same text would lie seven hours ahead, where nothing has happened yet.
+    in_utc = client.get(f"/audit/events?since={an_hour_ago}%2B00:00")
+    assert in_utc.text.count("data-position=") == 0
+
+
+def test_a_counter_offer_reads_as_words_in_both_languages() -> None:
+    """Offer.Countered as the event log shows it: 还价 / Countered, the side and the terms in words."""
+    payload = {"side": "buyer", "by": str(UUID(int=1)), "expires_at": "2026-03-12T01:00:00+00:00",
+               "terms": {"kind": "exclusive_licence", "price": 28_000_000, "currency": "CNY", "sublicensable": False,
+                         "royalty_rate": 350, "milestones": [{"name": "样机", "amount": 5_000_000}], "note": ""}}
+    vocabulary = site_vocabulary()
+    zh_reader, en_reader = Reader(vocabulary, "zh", money), Reader(vocabulary, "en", money)
+    assert (zh_reader.event("Offer.Countered"), en_reader.event("Offer.Countered")) == ("还价", "Countered")
+    zh_facts = {f.label: f.text for f in zh_reader.facts(payload)}
+    en_facts = {f.label: f.text for f in en_reader.facts(payload)}
+    assert zh_facts == {"一方": "买方", "有效期至": "2026-03-12 09:00:00", "类型": "独占许可", "价格": "28 万元",
+                        "可分许可": "否", "提成比例": "3.5 %", "里程碑": "（名称 样机，金额 5 万元）"}
+    assert en_facts == {"Side": "buyer", "Open until": "2026-03-12 09:00:00", "Kind": "Exclusive licence",
+                        "Price": "CNY 280,000", "Sublicensable": "no", "Royalty rate": "3.5 %",
+                        "Milestones": "(Name 样机, Amount CNY 50,000)"}

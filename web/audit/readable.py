@@ -22,7 +22,7 @@ from web.i18n import Vocabulary
 BEIJING = ZoneInfo("Asia/Shanghai")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 #: Fields holding an amount in minor units (fen).
 MONEY_FIELDS = frozenset({
