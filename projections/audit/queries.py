@@ -157,3 +157,13 @@ async def payloads(pool: asyncpg.Pool, positions: Sequence[int]) -> dict[int, Au
     )
     return {r["position"]: AuditPayload(r["position"], msgspec.json.decode(r["data"]), r["summary"], r["chain_hash"])
             for r in rows}
+
+
+async def record_names(pool: asyncpg.Pool, ids: Sequence[UUID]) -> dict[str, str]:
+    """Names of the organisations and users among ``ids`` (for a history's ids shown by name)."""
+    rows = await pool.fetch(
+        "SELECT id, name FROM accounts_organisations WHERE id = ANY($1)"
+        " UNION ALL SELECT id, display_name FROM accounts_users WHERE id = ANY($1)",
+        list(ids),
+    )
+    return {str(r["id"]): r["name"] for r in rows if r["name"]}

@@ -410,6 +410,10 @@ def test_event_log_summaries_are_words_with_the_raw_payload_behind_a_toggle(
     assert "交易方式：转让" in shown
     assert "成熟度：中试" in shown
     assert "12000000" not in shown
+    drafted = positions(services, "Listing.Drafted")[0]
+    assert "机构：厦门大学" in visible(row(zh_page, "data-position", drafted))  # an id by its name, linked
+    linked = f'<a href="/audit/aggregates/{market.org}"><code>厦门大学</code></a>'
+    assert linked in row(zh_page, "data-position", drafted)
     shown = visible(row(zh_page, "data-position", lapsed))
     assert "法律状态变更" in shown
     assert "状态：失效（未缴年费）" in shown
@@ -462,6 +466,7 @@ def test_history_diffs_name_fields_format_values_and_hide_what_did_not_change(
     created = visible(row(en_page, "data-version", 1))
     assert "Terms · Deal types: Assignment" in created
     assert "Terms · Maturity: Pilot" in created
+    assert "Organisation: 厦门大学" in created  # an id by its name, linked to the record's own history
     assert "→" not in created
     # The state at version 3, labelled; the exact JSON behind the toggle.
     state = re.search(r'<section class="panel" id="state">(.*?)</section>', en_page, re.S)

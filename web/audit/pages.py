@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -26,7 +27,7 @@ from marketplace.audit.listing_page import ListingAsOf, listing_as_of
 from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
 from marketplace.platform.application import Marketplace
 from projections.audit.log import KNOWN_AGGREGATE_TYPES, KNOWN_EVENT_TYPES
-from projections.audit.queries import AuditFilters, AuditLogQueries, AuditReads, payloads
+from projections.audit.queries import AuditEvent, AuditFilters, AuditLogQueries, AuditReads, payloads, record_names
 from projections.catalogue.queries import ListingDetail, ListingItem, PatentRecord, StatusChange
 from web.access import record_read
 from web.audit.readable import BEIJING, Reader, beijing, raw_json
@@ -69,9 +70,17 @@ def reader_of(request: Request[Any, Any, Any]) -> Reader:
     return Reader(vocabulary_of(request), language_of(request), money)
 
 
+def names_of(event: AuditEvent) -> dict[str, str]:
+    """The names a log row knows for ids its payload may hold: its organisations' and its actor's."""
+    known = {str(o): n for o, n in zip(event.organisation_ids, event.organisation_names, strict=False) if n}
+    if event.actor is not None and event.actor_name:
+        known[str(event.actor)] = event.actor_name
+    return known
+
+
 def audit_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:
     return page_context(request, shown=shown, utc=utc, beijing=beijing, raw_json=raw_json,
-                        reader=reader_of(request), **values)
+                        reader=reader_of(request), names_of=names_of, **values)
 
 
 def can_audit(me: Identity | None) -> bool:
@@ -176,6 +185,14 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def ids_in(entries: list[HistoryEntry]) -> list[UUID]:
+    """The record ids a history's changes name (as field parts or values), to show them by name."""
+    return [UUID(t) for t in {m for e in entries for m in _UUID_TEXT.findall(json.dumps(e.changes, default=str))}]
+
+
 def type_of(entries: list[HistoryEntry]) -> str:
     return entries[0].event_type.split(".", 1)[0]
 
@@ -228,6 +245,7 @@ class AuditController(Controller):
         reads = await AuditReads(web.pool).for_aggregate(aggregate_id)
         return Template("audit/history.html.jinja2", context=audit_context(
             request, aggregate_id=aggregate_id, kind=kind, entries=list(reversed(entries)), names=names,
+            known=await record_names(web.pool, ids_in(entries)),
             state=state, at=at, reads=reads))
 
     @get("/listings/{listing_id:uuid}/as-of", name="listing_as_of")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -125,10 +125,11 @@ class Reader:
         kind = self.word(f"audit.type.{aggregate}") if self.has(f"audit.type.{aggregate}") else _words(aggregate)
         return f"{kind} · {_words(name)}"
 
-    def field(self, name: str) -> str:
-        """A (dotted) field name as labels: ``terms.asking_price`` → 交易条件 · 要价."""
+    def field(self, name: str, names: Mapping[str, str] | None = None) -> str:
+        """A (dotted) field name as labels: ``terms.asking_price`` → 交易条件 · 要价; an id among the parts (a
+        signature's signer) by its name in ``names`` where known."""
         parts = [p for p in name.split(".") if p]
-        words = [self._field_word(p) for p in parts if not p.isdigit()]
+        words = [(names or {}).get(p) or self._field_word(p) for p in parts if not p.isdigit()]
         indices = [p for p in parts if p.isdigit()]
         label = " · ".join(words) if words else name
         if indices:
@@ -218,18 +219,20 @@ class Reader:
         return None
 
     # --- summaries, changes, states -------------------------------------------------------
-    def facts(self, data: dict[str, Any], limit: int = SUMMARY_FACTS) -> list[Fact]:
+    def facts(self, data: dict[str, Any], limit: int = SUMMARY_FACTS,
+              names: Mapping[str, str] | None = None) -> list[Fact]:
         """An event's payload as labelled facts: empty values and long texts left out, one level of nesting
-        (a deal's terms) spread out, at most ``limit``."""
+        (a deal's terms) spread out, at most ``limit``; a record id by its name in ``names`` where known."""
         out: list[Fact] = []
         for key, value in _spread(data):
             if key.rsplit(".", 1)[-1] in SUMMARY_SKIP or _empty(value):
                 continue
-            out.append(Fact(self.field(key.rsplit(".", 1)[-1]), self.value(key, value, context=_parent(data, key)),
-                            self.href(key, value)))
+            out.append(Fact(self.field(key.rsplit(".", 1)[-1]),
+                            self.named(key, value, names, context=_parent(data, key)), self.href(key, value)))
         return out[:limit]
 
-    def changes(self, changes: dict[str, tuple[Any, Any]], *, created: bool) -> list[Change]:
+    def changes(self, changes: dict[str, tuple[Any, Any]], *, created: bool,
+                names: Mapping[str, str] | None = None) -> list[Change]:
         """A history entry's changed fields; at creation only the fields given a value."""
         out: list[Change] = []
         spread: list[tuple[str, tuple[Any, Any]]] = []
@@ -241,13 +244,19 @@ class Reader:
         for name, (before, after) in spread:
             if _same(before, after) or (created and (_empty(after) or (after == 0 and after is not False))):
                 continue
-            out.append(Change(self.field(name), None if created else self.value(name, before),
-                              self.value(name, after), self.href(name, after)))
+            out.append(Change(self.field(name, names), None if created else self.named(name, before, names),
+                              self.named(name, after, names), self.href(name, after)))
         return out
 
-    def state(self, state: dict[str, Any]) -> list[Fact]:
-        return [Fact(self.field(k), self.value(k, v, context=state), self.href(k, v))
+    def state(self, state: dict[str, Any], names: Mapping[str, str] | None = None) -> list[Fact]:
+        return [Fact(self.field(k), self.named(k, v, names, context=state), self.href(k, v))
                 for k, v in state.items() if not _empty(v)]
+
+    def named(self, name: str, value: Any, names: Mapping[str, str] | None,
+              context: dict[str, Any] | None = None) -> str:
+        """A value; a record id by its name in ``names`` where known."""
+        known = (names or {}).get(value) if self.href(name, value) else None
+        return known or self.value(name, value, context=context)
 
 
 def _same(before: Any, after: Any) -> bool:
