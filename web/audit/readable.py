@@ -68,6 +68,11 @@ class Fact:
     text: str
     href: str | None = None
 
+    @property
+    def is_id(self) -> bool:
+        """Whether the text is a bare record id (set in code type), not a name."""
+        return bool(_UUID.match(self.text))
+
 
 @dataclass(frozen=True)
 class Change:
@@ -77,6 +82,10 @@ class Change:
     before: str | None
     after: str
     href: str | None = None
+
+    @property
+    def is_id(self) -> bool:
+        return bool(_UUID.match(self.after))
 
 
 def beijing(moment: datetime | None) -> str:
