@@ -137,3 +137,33 @@ class AuditReads:
             aggregate_id, limit,
         )
         return [AuditRead(**dict(r)) for r in rows]
+
+
+class AuditPayload(msgspec.Struct, frozen=True):
+    """What the event log page shows behind a row's summary: the stored payload, summary and chain hash."""
+
+    position: int
+    data: dict[str, object]
+    summary: str
+    chain_hash: str | None
+
+
+async def payloads(pool: asyncpg.Pool, positions: Sequence[int]) -> dict[int, AuditPayload]:
+    """The payloads (and hash-chain links, once chained) of the log rows at ``positions``."""
+    rows = await pool.fetch(
+        "SELECT e.position, e.data::text AS data, e.summary, encode(c.hash, 'hex') AS chain_hash"
+        " FROM audit_log_events e LEFT JOIN audit_chain c ON c.position = e.position WHERE e.position = ANY($1)",
+        list(positions),
+    )
+    return {r["position"]: AuditPayload(r["position"], msgspec.json.decode(r["data"]), r["summary"], r["chain_hash"])
+            for r in rows}
+
+
+async def record_names(pool: asyncpg.Pool, ids: Sequence[UUID]) -> dict[str, str]:
+    """Names of the organisations and users among ``ids`` (for a history's ids shown by name)."""
+    rows = await pool.fetch(
+        "SELECT id, name FROM accounts_organisations WHERE id = ANY($1)"
+        " UNION ALL SELECT id, display_name FROM accounts_users WHERE id = ANY($1)",
+        list(ids),
+    )
+    return {str(r["id"]): r["name"] for r in rows if r["name"]}

@@ -6,12 +6,14 @@ These tests need the two hooks of the audit issue: ``"audit_log"`` in
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -24,9 +26,13 @@ from marketplace.catalogue import commands as cc
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
+from web.app import money
 from web.audit.pages import EVENT_LOG_ID, PAGE_SIZE
+from web.audit.readable import Reader
+from web.vocabulary import site_vocabulary
 
 PASSWORD = "secret-password-1"
+BEIJING = ZoneInfo("Asia/Shanghai")
 AUDITOR = "auditor@platform.test"
 MEMBER = "li@xmu.test"
 OUTSIDER = "wang@other.test"
@@ -356,3 +362,149 @@ def test_a_revoked_auditor_loses_access_even_with_an_old_token(
                        ).status_code == 200
     assert client.get("/api/audit/events", headers=token).status_code == 401
     assert client.get("/api/audit/events", headers=api_token(client, AUDITOR, PASSWORD)).status_code == 200
+
+
+# --- readable summaries and diffs (issue 11) -------------------------------------------------
+
+RAW = re.compile(r'<details class="raw">.*?</details>', re.S)
+REPRS = ("{'", "['", '{"', '["', "':", "None", "True", "False")
+
+
+def visible(page: str) -> str:
+    """The text a reader sees without opening a "raw" toggle: tags stripped, entities decoded."""
+    text = re.sub(r"<[^>]+>", " ", RAW.sub(" ", page.split("<main>", 1)[-1]))
+    text = " ".join(html.unescape(text).split())
+    return re.sub(r"\s+:\s*", ": ", re.sub(r"\s*：\s*", "：", text))
+
+
+def row(page: str, attribute: str, value: object) -> str:
+    """One table row of a page, by its ``data-position`` or ``data-version``."""
+    found = re.search(rf'<tr {attribute}="{value}">(.*?)</tr>', page, re.S)
+    assert found, f"no row {attribute}={value}"
+    return found.group(1)
+
+
+def positions(services: Services, event_type: str) -> list[int]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        return [r[0] for r in conn.execute("SELECT position FROM audit_log_events WHERE event_type = %s"
+                                           " ORDER BY position", (event_type,)).fetchall()]
+
+
+def test_event_log_summaries_are_words_with_the_raw_payload_behind_a_toggle(
+    client: TestClient[Litestar], market: Market, services: Services
+) -> None:
+    login(client, AUDITOR, PASSWORD)
+    zh_page = client.get("/audit/events").text
+    en_page = client.get("/audit/events?lang=en").text
+    for page in (zh_page, en_page):
+        shown = visible(page)
+        assert not [r for r in REPRS if r in shown], [r for r in REPRS if r in shown]
+        assert not re.search(r"\b(Listing|Patent|User|Organisation)\.[A-Z]", shown), "a class name is shown"
+    revised = positions(services, "Listing.Revised")[0]
+    lapsed = positions(services, "Patent.LegalStatusChanged")[0]
+    registered = positions(services, "Patent.Registered")[0]
+    # Chinese: the event in words, field labels, money in 万元, the legal status by its label.
+    shown = visible(row(zh_page, "data-position", revised))
+    assert "修改挂牌" in shown
+    assert "要价：12 万元" in shown
+    assert "交易方式：转让" in shown
+    assert "成熟度：中试" in shown
+    assert "12000000" not in shown
+    drafted = positions(services, "Listing.Drafted")[0]
+    assert "机构：厦门大学" in visible(row(zh_page, "data-position", drafted))  # an id by its name, linked
+    linked = f'<a href="/audit/aggregates/{market.org}">厦门大学</a>'
+    assert linked in row(zh_page, "data-position", drafted)
+    shown = visible(row(zh_page, "data-position", lapsed))
+    assert "法律状态变更" in shown
+    assert "状态：失效（未缴年费）" in shown
+    assert "生效日期：2024-05-01" in shown
+    shown = visible(row(zh_page, "data-position", registered))
+    assert "专利权人：（名称 厦门大学，份额 100 %" in shown
+    assert "专利类型：发明" in shown
+    # English: the same facts in English words.
+    shown = visible(row(en_page, "data-position", revised))
+    assert "Listing revised" in shown
+    assert "Asking price: CNY 120,000" in shown
+    assert "Deal types: Assignment" in shown
+    assert "Listing revised: fixed price" not in shown  # the stored English line is raw data now
+    assert "Status: Lapsed" in visible(row(en_page, "data-position", lapsed))
+    # The exact data stays one click away: the payload, the stored summary and the hash-chain link.
+    raw = RAW.search(row(en_page, "data-position", revised))
+    assert raw is not None
+    exact = html.unescape(raw.group(0))
+    assert '"asking_price": 12000000' in exact
+    assert "Listing.Revised" in exact
+    assert "Listing revised: fixed price CNY 120,000.00; assignment" in exact
+    with psycopg.connect(services.address.conninfo()) as conn:
+        link = conn.execute("SELECT encode(hash, 'hex') FROM audit_chain WHERE position = %s", (revised,)).fetchone()
+    assert link is not None
+    assert link[0] in exact
+    # The event-type filter offers the events by name too.
+    assert '<option value="Offer.Countered" >还价</option>' in zh_page
+    assert '<option value="Offer.Countered" >Countered</option>' in en_page
+
+
+def test_history_diffs_name_fields_format_values_and_hide_what_did_not_change(
+    client: TestClient[Litestar], market: Market
+) -> None:
+    login(client, AUDITOR, PASSWORD)
+    zh_page = client.get(f"/audit/aggregates/{market.listing}?version=3").text
+    en_page = client.get(f"/audit/aggregates/{market.listing}?version=3&lang=en").text
+    for page in (zh_page, en_page):
+        shown = visible(page)
+        assert not [r for r in REPRS if r in shown], [r for r in REPRS if r in shown]
+        assert "terms.asking_price" not in shown
+        assert "10000000" not in shown
+        assert "Listing.Revised" not in shown
+    # The revision changed the price only: one line, before → after, in words.
+    assert visible(row(zh_page, "data-version", 3)).count("→") == 1
+    assert "修改挂牌" in visible(row(zh_page, "data-version", 3))
+    assert "交易条件 · 要价：10 万元 → 12 万元" in visible(row(zh_page, "data-version", 3))
+    assert "Terms · Asking price: CNY 100,000 → CNY 120,000" in visible(row(en_page, "data-version", 3))
+    assert "Status: Published → Suspended" in visible(row(en_page, "data-version", 4))
+    # At creation: the fields given a value, each on its own line, no "before".
+    created = visible(row(en_page, "data-version", 1))
+    assert "Terms · Deal types: Assignment" in created
+    assert "Terms · Maturity: Pilot" in created
+    assert "Organisation: 厦门大学" in created  # an id by its name, linked to the record's own history
+    assert "→" not in created
+    # The state at version 3, labelled; the exact JSON behind the toggle.
+    state = re.search(r'<section class="panel" id="state">(.*?)</section>', en_page, re.S)
+    assert state is not None
+    assert "State at version 3" in visible(state.group(1))
+    assert "Published" in visible(state.group(1))
+    assert '"asking_price": 12000000' in html.unescape(state.group(1))
+    exact = html.unescape(RAW.search(row(en_page, "data-version", 3)).group(0))  # type: ignore[union-attr]
+    assert '"terms.asking_price": [' in exact
+    assert "10000000" in exact
+
+
+def test_the_event_logs_time_filters_read_a_time_without_an_offset_as_beijing_time(
+    client: TestClient[Litestar], market: Market
+) -> None:
+    """The page shows Beijing time, so a time typed into its filters is Beijing time too (UTC+8)."""
+    login(client, AUDITOR, PASSWORD)
+    an_hour_ago = (datetime.now(BEIJING) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    since = client.get(f"/audit/events?since={an_hour_ago}")
+    assert "起始时间（北京时间）" in since.text
+    assert since.text.count("data-position=") >= 10  # the scenario's events, all within the last hour
+    # Read as UTC the same text would lie seven hours ahead, where nothing has happened yet.
+    in_utc = client.get(f"/audit/events?since={an_hour_ago}%2B00:00")
+    assert in_utc.text.count("data-position=") == 0
+
+
+def test_a_counter_offer_reads_as_words_in_both_languages() -> None:
+    """Offer.Countered as the event log shows it: 还价 / Countered, the side and the terms in words."""
+    payload = {"side": "buyer", "by": str(UUID(int=1)), "expires_at": "2026-03-12T01:00:00+00:00",
+               "terms": {"kind": "exclusive_licence", "price": 28_000_000, "currency": "CNY", "sublicensable": False,
+                         "royalty_rate": 350, "milestones": [{"name": "样机", "amount": 5_000_000}], "note": ""}}
+    vocabulary = site_vocabulary()
+    zh_reader, en_reader = Reader(vocabulary, "zh", money), Reader(vocabulary, "en", money)
+    assert (zh_reader.event("Offer.Countered"), en_reader.event("Offer.Countered")) == ("还价", "Countered")
+    zh_facts = {f.label: f.text for f in zh_reader.facts(payload)}
+    en_facts = {f.label: f.text for f in en_reader.facts(payload)}
+    assert zh_facts == {"一方": "买方", "有效期至": "2026-03-12 09:00:00", "类型": "独占许可", "价格": "28 万元",
+                        "可分许可": "否", "提成比例": "3.5 %", "里程碑": "（名称 样机，金额 5 万元）"}
+    assert en_facts == {"Side": "buyer", "Open until": "2026-03-12 09:00:00", "Kind": "Exclusive licence",
+                        "Price": "CNY 280,000", "Sublicensable": "no", "Royalty rate": "3.5 %",
+                        "Milestones": "(Name 样机, Amount CNY 50,000)"}

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -26,11 +27,13 @@ from marketplace.audit.listing_page import ListingAsOf, listing_as_of
 from marketplace.audit.replay import HistoryEntry, as_utc, history, state_at
 from marketplace.platform.application import Marketplace
 from projections.audit.log import KNOWN_AGGREGATE_TYPES, KNOWN_EVENT_TYPES
-from projections.audit.queries import AuditFilters, AuditLogQueries, AuditReads
+from projections.audit.queries import AuditEvent, AuditFilters, AuditLogQueries, AuditReads, payloads, record_names
 from projections.catalogue.queries import ListingDetail, ListingItem, PatentRecord, StatusChange
 from web.access import record_read
+from web.audit.readable import BEIJING, Reader, beijing, raw_json
 from web.catalogue.ipc import ipc_titles
-from web.context import Identity, page_context
+from web.context import Identity, language_of, page_context
+from web.i18n import vocabulary_of
 from web.identity import login_required
 from web.params import MAX_OFFSET, MAX_VERSION, page_number, whole_number
 from web.state import WebState
@@ -59,16 +62,33 @@ def utc(moment: datetime | None) -> str:
     return "" if moment is None else as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def reader_of(request: Request[Any, Any, Any]) -> Reader:
+    """The page's formatter of events, fields and values, in the page's language (money as the pages show it)."""
+    engine = request.app.template_engine
+    assert engine is not None, "the app has a template engine"
+    money = engine.engine.globals["money"]
+    return Reader(vocabulary_of(request), language_of(request), money)
+
+
+def names_of(event: AuditEvent) -> dict[str, str]:
+    """The names a log row knows for ids its payload may hold: its organisations' and its actor's."""
+    known = {str(o): n for o, n in zip(event.organisation_ids, event.organisation_names, strict=False) if n}
+    if event.actor is not None and event.actor_name:
+        known[str(event.actor)] = event.actor_name
+    return known
+
+
 def audit_context(request: Request[Any, Any, Any], **values: Any) -> dict[str, Any]:
-    return page_context(request, shown=shown, utc=utc, **values)
+    return page_context(request, shown=shown, utc=utc, beijing=beijing, raw_json=raw_json,
+                        reader=reader_of(request), names_of=names_of, **values)
 
 
 def can_audit(me: Identity | None) -> bool:
     return me is not None and any(me.has(role) for role in AUDIT_ROLES)
 
 
-def parse_instant(text: str, *, end_of_day: bool = False, field: str = "at") -> datetime:
-    """An ISO 8601 date or time; UTC without an offset; a bare date is its start (or its end)."""
+def parse_instant(text: str, *, end_of_day: bool = False, field: str = "at", zone: tzinfo = UTC) -> datetime:
+    """An ISO 8601 date or time; in ``zone`` (UTC) without an offset; a bare date is its start (or its end)."""
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
@@ -78,7 +98,7 @@ def parse_instant(text: str, *, end_of_day: bool = False, field: str = "at") -> 
     except ValueError:
         raise ValidationError(f"{field}: {text!r} is not an ISO 8601 time such as 2024-05-01T08:00:00+08:00",
                               field=field) from None
-    return as_utc(moment)
+    return as_utc(moment if moment.tzinfo else moment.replace(tzinfo=zone))
 
 
 def _page_filters(request: Request[Any, Any, Any]) -> tuple[AuditFilters, dict[str, str], int, list[str]]:
@@ -91,7 +111,7 @@ def _page_filters(request: Request[Any, Any, Any]) -> tuple[AuditFilters, dict[s
             if key in ("aggregate_id", "organisation_id", "actor"):
                 values[key] = UUID(text)
             elif key in ("since", "until"):
-                values[key] = parse_instant(text, end_of_day=key == "until", field=key)
+                values[key] = parse_instant(text, end_of_day=key == "until", field=key, zone=BEIJING)
             else:
                 values[key] = text[:100]
         except (ValueError, ValidationError):
@@ -165,6 +185,14 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def ids_in(entries: list[HistoryEntry]) -> list[UUID]:
+    """The record ids a history's changes name (as field parts or values), to show them by name."""
+    return [UUID(t) for t in {m for e in entries for m in _UUID_TEXT.findall(json.dumps(e.changes, default=str))}]
+
+
 def type_of(entries: list[HistoryEntry]) -> str:
     return entries[0].event_type.split(".", 1)[0]
 
@@ -183,6 +211,7 @@ class AuditController(Controller):
         filters, active, page, invalid = _page_filters(request)
         await record_read(request, web, auditor, EVENT_LOG_ID, EVENT_LOG_TYPE)
         items, total = await AuditLogQueries(web.pool).list_and_count(filters)
+        stored = await payloads(web.pool, [e.position for e in items])
         pages = max(1, math.ceil(total / PAGE_SIZE))
 
         def link(**change: Any) -> str:
@@ -192,7 +221,8 @@ class AuditController(Controller):
         partial = bool(request.htmx) and request.htmx.target == "audit-results"
         template = "audit/partials/events.html.jinja2" if partial else "audit/events.html.jinja2"
         return Template(template, context=audit_context(
-            request, items=items, total=total, page=page, pages=pages, active=active, link=link, invalid=invalid,
+            request, items=items, stored=stored, total=total, page=page, pages=pages, active=active, link=link,
+            invalid=invalid,
             aggregate_types=KNOWN_AGGREGATE_TYPES, event_types=KNOWN_EVENT_TYPES))
 
     @get("/audit/aggregates/{aggregate_id:uuid}", name="audit_aggregate", guards=[login_required])
@@ -215,6 +245,7 @@ class AuditController(Controller):
         reads = await AuditReads(web.pool).for_aggregate(aggregate_id)
         return Template("audit/history.html.jinja2", context=audit_context(
             request, aggregate_id=aggregate_id, kind=kind, entries=list(reversed(entries)), names=names,
+            known=await record_names(web.pool, ids_in(entries)),
             state=state, at=at, reads=reads))
 
     @get("/listings/{listing_id:uuid}/as-of", name="listing_as_of")
