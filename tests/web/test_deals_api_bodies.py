@@ -41,6 +41,7 @@ BODIES: list[tuple[type[b.Body], type[msgspec.Struct], set[str]]] = [
     (b.StartPaymentBody, dc.StartPayment, {"contract_id"}),
     (b.RecordManualReceiptBody, dc.RecordManualReceipt, {"obligation_id"}),
     (b.RefundPaymentBody, dc.RefundPayment, {"obligation_id"}),
+    (b.SetBenefitRulesBody, dc.SetBenefitRules, {"organisation_id"}),
 ]
 
 

@@ -112,3 +112,10 @@ class RecordManualReceiptBody(Body, frozen=True, kw_only=True):
 
 class RefundPaymentBody(Body, frozen=True, kw_only=True):
     reason: Note
+
+
+class SetBenefitRulesBody(Body, frozen=True, kw_only=True):
+    """The inventors' share of net income, in % (50, the legal floor, to 100); it applies to contracts
+    drafted after the change."""
+
+    inventor_share: Percent

@@ -6,25 +6,69 @@ the application, which checks the payer, the platform admin and the contract's s
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from domain.shared.errors import DomainError, PermissionDeniedError
+from domain.accounts.organisation import OrganisationKind
+from domain.deals.benefit_sharing import MIN_INVENTOR_SHARE
+from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
 from marketplace.deals import commands as dc
 from marketplace.platform.application import Marketplace
 from projections.deals.queries import DealsQueries
+from projections.deals.rows import BenefitRuleRow
 from web.access import guard_contract
 from web.commands import run_command
 from web.context import Identity, page_context
-from web.deals.forms import form_command
-from web.errors import error_page
+from web.deals.forms import form_command, percent_text
+from web.errors import error_page, explain, status_of
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState
+
+
+class BenefitRule(NamedTuple):
+    """An organisation's inventors' share as its pages show it."""
+
+    institution: bool
+    inventor_share: int
+    rules: list[BenefitRuleRow]
+
+
+async def current_benefit_rule(web: WebState, deals: DealsQueries, me: Identity) -> BenefitRule:
+    """The inventors' share of ``me``'s organisation: its latest rule, else the legal floor."""
+    org = await web.accounts.get_organisation(me.organisation_id)
+    rules = await deals.benefit_rules(me.organisation_id)
+    share = rules[0].inventor_share if rules else MIN_INVENTOR_SHARE
+    return BenefitRule(org is not None and org.kind in INSTITUTION_KINDS, share, rules)
+
+
+def benefit_share_refusal(error: DomainError, t: Callable[..., str], entered: str) -> str | None:
+    """A refused inventors' share in the reader's words: the legal floor and the 100 % ceiling, or who may set it."""
+    if isinstance(error, PermissionDeniedError):
+        return t("benefit_rule.admin_only")
+    if error.field == "inventor_share":
+        return t("benefit_rule.refused", value=f"{entered} %" if entered else "—")
+    if error.field == "organisation_id" and isinstance(error, ValidationError):
+        return t("benefit_rule.institutions_only")
+    return None
+
+
+async def benefit_share_page(
+    request: Request[Any, Any, Any], web: WebState, deals: DealsQueries, me: Identity, *, status: int = 200,
+    error: str | None = None, entered: str = "",
+) -> Template:
+    rule = await current_benefit_rule(web, deals, me)
+    may_set = rule.institution and (await web.with_current_roles(me)).has("org_admin")
+    return Template(
+        "deals/benefit_share.html.jinja2", status_code=status,
+        context=page_context(request, institution=rule.institution, inventor_share=rule.inventor_share,
+                             rules=rule.rules, may_set=may_set, error=error, entered=entered),
+    )
 
 
 async def payment_page(
@@ -57,6 +101,10 @@ async def payment_page(
     )
 
 
+#: The sellers whose inventors share in the net income (促进科技成果转化法 art. 45).
+INSTITUTION_KINDS = (OrganisationKind.UNIVERSITY.value, OrganisationKind.RESEARCH_INSTITUTE.value)
+
+
 class PaymentPagesController(Controller):
     """Payments, the refund queue and benefit shares: every page and form needs a logged-in user."""
 
@@ -81,15 +129,50 @@ class PaymentPagesController(Controller):
         return Template("deals/refunds.html.jinja2", context=page_context(request, rows=rows))
 
     @get("/my/benefits", name="my_benefits")
-    async def benefits(self, request: Request[Any, Any, Any], me: Identity, deals: DealsQueries) -> Template:
+    async def benefits(
+        self, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries
+    ) -> Template:
+        """The benefit shares of the payments to the organisation as seller, each linked to its contract and payment."""
         name = request.query_params.get("name", "").strip()[:100]
         shares = await deals.benefit_shares(organisation_id=me.organisation_id, inventor=name or None)
+        rule = await current_benefit_rule(web, deals, me)
         return Template(
             "deals/benefits.html.jinja2",
             context=page_context(
-                request, name=name, shares=[s for s in shares if s.recipient == "inventor" or not name]
+                request, name=name, shares=[s for s in shares if s.recipient == "inventor" or not name],
+                institution=rule.institution, inventor_share=rule.inventor_share,
             ),
         )
+
+    @get("/my/benefit-share", name="my_benefit_share")
+    async def benefit_share(
+        self, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries
+    ) -> Template:
+        """The institution's inventors' share: every member reads it; its org admins set it."""
+        return await benefit_share_page(request, web, deals, me)
+
+    @post("/my/benefit-share")
+    async def set_benefit_share(
+        self, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries,
+        marketplace: Marketplace,
+    ) -> Template | Redirect:
+        """Set the inventors' share (in %) of the user's own organisation; a refusal says why in the
+        reader's language."""
+        form = await request.form()
+        entered = text(form, "inventor_share")[:40]
+        try:
+            cmd = to_command(dc.SetBenefitRules, {
+                "organisation_id": str(me.organisation_id),
+                "inventor_share": percent_text(entered, "inventor_share") if entered else None,
+            })
+            await run_command(web, marketplace.payments.set_benefit_rules, cmd, me)
+        except DomainError as error:
+            t = page_context(request)["t"]
+            return await benefit_share_page(
+                request, web, deals, me, status=status_of(error), entered=entered,
+                error=benefit_share_refusal(error, t, entered) or explain(request, error),
+            )
+        return Redirect("/my/benefit-share", status_code=303)
 
     # --- forms ----------------------------------------------------------------------------
     @post("/payments/{obligation_id:uuid}/start")
