@@ -81,7 +81,8 @@ class Contract(Aggregate):
     ) -> None:
         self.offer_id = offer_id
         self.platform_fee_rate = platform_fee_rate
-        self.inventor_share = inventor_share
+        if inventor_share is not None:  # contracts drafted before it was recorded keep the state they had
+            self.__dict__["_inventor_share"] = inventor_share
         self.listing_id = listing_id
         self.patent_id = patent_id
         self.seller_organisation_id = seller_organisation_id
@@ -154,6 +155,13 @@ class Contract(Aggregate):
         return contract
 
     # --- queries ----------------------------------------------------------------------------
+    @property
+    def inventor_share(self) -> int | None:
+        """The seller institution's inventors' share (bp) when the contract was drafted; ``None`` when not
+        recorded (drafted before it was, or the seller is not an institution): the rule at payment applies."""
+        share = self.__dict__.get("_inventor_share")
+        return None if share is None else int(share)
+
     @property
     def deal_terms(self) -> DealTerms:
         return DealTerms.from_dict(self.terms)

@@ -13,6 +13,7 @@ from eventsourcing.postgres import PostgresDatastore
 from domain.deals.royalty import next_report_period, report_due_on, unreported_year_ends
 from projections.deals.rows import (
     BenefitRuleRow,
+    BenefitShareLine,
     BenefitShareRow,
     ContractDetail,
     ContractRow,
@@ -224,11 +225,7 @@ class DealsQueries:
         those of inventors whose name contains ``inventor`` (within that institution)."""
         rows = await self.pool.fetch(
             "SELECT b.obligation_id, b.contract_id, b.recipient, b.name, b.organisation_id, b.amount, b.currency,"
-            " b.reversed, b.paid_at, coalesce(o.purpose, '') AS purpose, coalesce(p.title_zh, '') AS title_zh,"
-            " coalesce(p.title_en, '') AS title_en"
-            " FROM deal_benefit_shares b JOIN deal_contracts c ON c.id = b.contract_id"
-            " LEFT JOIN deal_obligations o ON o.id = b.obligation_id"
-            " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " b.reversed, b.paid_at FROM deal_benefit_shares b JOIN deal_contracts c ON c.id = b.contract_id"
             " WHERE ($1::uuid IS NULL OR b.contract_id = $1) AND ($2::uuid IS NULL OR c.seller_organisation_id = $2)"
             " AND ($3::text IS NULL OR b.name ILIKE '%' || $3 || '%')"
             " ORDER BY b.paid_at, b.obligation_id, b.seq",
@@ -245,6 +242,23 @@ class DealsQueries:
             contract_id,
         )
         return [_row(RoyaltyReportRow, r) for r in rows]
+
+    async def benefit_share_lines(self, organisation_id: UUID, inventor: str | None = None) -> list[BenefitShareLine]:
+        """The benefit shares of the payments to a seller (those of inventors named like ``inventor``), each with
+        the payment's purpose and the contract's patent title (the benefits page links both)."""
+        rows = await self.pool.fetch(
+            "SELECT b.obligation_id, b.contract_id, b.recipient, b.name, b.organisation_id, b.amount, b.currency,"
+            " b.reversed, b.paid_at, coalesce(o.purpose, '') AS purpose, coalesce(p.title_zh, '') AS title_zh,"
+            " coalesce(p.title_en, '') AS title_en"
+            " FROM deal_benefit_shares b JOIN deal_contracts c ON c.id = b.contract_id"
+            " LEFT JOIN deal_obligations o ON o.id = b.obligation_id"
+            " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " WHERE c.seller_organisation_id = $1 AND ($2::text IS NULL OR b.name ILIKE '%' || $2 || '%')"
+            " ORDER BY b.paid_at, b.obligation_id, b.seq",
+            organisation_id,
+            inventor,
+        )
+        return [_row(BenefitShareLine, r) for r in rows]
 
     async def minimum_royalties(self, contract_id: UUID) -> list[MinimumRoyaltyRow]:
         """Minimum annual royalties charged on a licence because a licence year ended unreported."""

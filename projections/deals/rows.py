@@ -52,7 +52,7 @@ class OfferEventRow(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
+class ContractRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     id: UUID
     contract_type: str
     offer_id: UUID | None
@@ -90,8 +90,8 @@ class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
     buyer_name: str
     seller_name: str
     seller_kind: str
-    #: The seller institution's inventors' share (bp) fixed when the contract was drafted; ``None``:
-    #: drafted before it was recorded (the rule in force at payment applies), or not an institution.
+    #: The seller institution's inventors' share (bp) fixed when the contract was drafted; ``None`` (left
+    #: out of answers): drafted before it was recorded (the rule at payment applies), or not an institution.
     inventor_share: int | None = None
 
     def parties(self) -> set[UUID]:
@@ -158,13 +158,18 @@ class BenefitShareRow(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     reversed: bool
     paid_at: datetime
-    #: The payment the share came from (``upfront``, ``royalty-…``) and the contract's patent title.
-    purpose: str = ""
-    title_zh: str = ""
-    title_en: str = ""
 
 
-class RoyaltyReportRow(msgspec.Struct, frozen=True, kw_only=True):
+class BenefitShareLine(BenefitShareRow, frozen=True, kw_only=True):
+    """A benefit share as the benefits page lists it: with the payment it came from (``upfront``,
+    ``royalty-…``) and its contract's patent title, to link both."""
+
+    purpose: str
+    title_zh: str
+    title_en: str
+
+
+class RoyaltyReportRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     contract_id: UUID
     period_start: date
     period_end: date
@@ -221,8 +226,12 @@ class RoyaltyReportDueRow(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
 
 
-class ContractDetail(msgspec.Struct, frozen=True, kw_only=True):
-    """One contract with everything its page shows."""
+class ContractDetail(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One contract with everything its page shows.
+
+    Fields added after the first release are left out of an answer while they hold their default (no
+    minimum royalty charged, no report awaited), so answers about older contracts stay as they were.
+    """
 
     contract: ContractRow
     signatures: list[SignatureRow]

@@ -246,7 +246,7 @@ def test_a_contract_keeps_the_share_of_the_day_it_was_drafted(manual_client: Tes
     later = licence_in_force(client, p, 42)
     assert contract(client, p.university, earlier)["contract"]["inventor_share"] == 5_000
     assert contract(client, p.university, later)["contract"]["inventor_share"] == 7_500
-    assert contract(client, p.enterprise, later)["contract"]["inventor_share"] is None  # the seller's business
+    assert "inventor_share" not in contract(client, p.enterprise, later)["contract"]  # the seller's business
     # 1 % platform fee: the inventors got 50 % of the earlier net income, 75 % of the later.
     net = UPFRONT - UPFRONT // 100
     for contract_id, share in ((earlier, 5_000), (later, 7_500)):

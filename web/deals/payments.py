@@ -134,7 +134,7 @@ class PaymentPagesController(Controller):
     ) -> Template:
         """The benefit shares of the payments to the organisation as seller, each linked to its contract and payment."""
         name = request.query_params.get("name", "").strip()[:100]
-        shares = await deals.benefit_shares(organisation_id=me.organisation_id, inventor=name or None)
+        shares = await deals.benefit_share_lines(me.organisation_id, inventor=name or None)
         rule = await current_benefit_rule(web, deals, me)
         return Template(
             "deals/benefits.html.jinja2",
