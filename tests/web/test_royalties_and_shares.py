@@ -267,6 +267,9 @@ def test_the_benefits_page_names_what_it_shows_heads_every_column_counts_in_yuan
     contract_id = licence_in_force(client, p, 43)
     upfront = obligation(client, p, contract_id, "upfront")
     as_user(client, UNIVERSITY)
+    links = client.get("/deals").text.split('id="benefit-links"', 1)[1].split("</p>", 1)[0]
+    assert '<a href="/my/benefits">本单位收款的收益分配</a>' in links
+    assert '<a href="/my/benefit-share">发明人收益比例</a>' in links
     page = client.get("/my/benefits").text
     assert "<h1>本单位收款的收益分配</h1>" in page
     assert headers_of(page, "benefit-shares") == [
