@@ -161,6 +161,9 @@ def test_an_institutions_admin_sets_the_inventors_share_within_the_legal_bounds_
             f"发明人收益比例须在 50%（法定下限，《促进科技成果转化法》第四十五条）至 100% 之间，您填写的是：{shown}。"
             in refused.text
         )
+    decimals = post_form(client, "/my/benefit-share", {"inventor_share": "60.125"}, form_page="/my/benefit-share")
+    assert decimals.status_code == 400
+    assert "发明人收益比例最多保留两位小数。" in decimals.text
     english = post_form(client, "/my/benefit-share?lang=en", {"inventor_share": "45"}, form_page="/my/benefit-share")
     assert english.status_code == 400
     assert "The inventors&#39; share must be from 50 % (the legal floor" in english.text

@@ -228,6 +228,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "The inventors' share must be from 50 % (the legal floor, Law on Promoting the Transformation of "
         "Scientific and Technological Achievements, art. 45) to 100 %; you entered: {value}.",
     ),
+    "benefit_rule.decimals": ("发明人收益比例最多保留两位小数。", "The inventors' share takes at most two decimals."),
     "benefit_rule.admin_only": (
         "只有本单位的组织管理员可以设定发明人收益比例。",
         "Only an org admin of the organisation may set its inventors' share.",

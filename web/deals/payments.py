@@ -6,56 +6,26 @@ the application, which checks the payer, the platform admin and the contract's s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from domain.accounts.organisation import OrganisationKind
-from domain.deals.benefit_sharing import MIN_INVENTOR_SHARE
-from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
+from domain.shared.errors import DomainError, PermissionDeniedError
 from marketplace.deals import commands as dc
 from marketplace.platform.application import Marketplace
 from projections.deals.queries import DealsQueries
-from projections.deals.rows import BenefitRuleRow
 from web.access import guard_contract
 from web.commands import run_command
 from web.context import Identity, page_context
+from web.deals.benefit_rules import benefit_share_refusal, current_benefit_rule
 from web.deals.forms import form_command, percent_text
 from web.errors import error_page, explain, status_of
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState
-
-
-class BenefitRule(NamedTuple):
-    """An organisation's inventors' share as its pages show it."""
-
-    institution: bool
-    inventor_share: int
-    rules: list[BenefitRuleRow]
-
-
-async def current_benefit_rule(web: WebState, deals: DealsQueries, me: Identity) -> BenefitRule:
-    """The inventors' share of ``me``'s organisation: its latest rule, else the legal floor."""
-    org = await web.accounts.get_organisation(me.organisation_id)
-    rules = await deals.benefit_rules(me.organisation_id)
-    share = rules[0].inventor_share if rules else MIN_INVENTOR_SHARE
-    return BenefitRule(org is not None and org.kind in INSTITUTION_KINDS, share, rules)
-
-
-def benefit_share_refusal(error: DomainError, t: Callable[..., str], entered: str) -> str | None:
-    """A refused inventors' share in the reader's words: the legal floor and the 100 % ceiling, or who may set it."""
-    if isinstance(error, PermissionDeniedError):
-        return t("benefit_rule.admin_only")
-    if error.field == "inventor_share":
-        return t("benefit_rule.refused", value=f"{entered} %" if entered else "—")
-    if error.field == "organisation_id" and isinstance(error, ValidationError):
-        return t("benefit_rule.institutions_only")
-    return None
 
 
 async def benefit_share_page(
@@ -99,10 +69,6 @@ async def payment_page(
             card=card,
         ),
     )
-
-
-#: The sellers whose inventors share in the net income (促进科技成果转化法 art. 45).
-INSTITUTION_KINDS = (OrganisationKind.UNIVERSITY.value, OrganisationKind.RESEARCH_INSTITUTE.value)
 
 
 class PaymentPagesController(Controller):

@@ -35,8 +35,8 @@ from web.deals.answers import (
     RoyaltyReportDueCollection,
     ShareCollection,
 )
+from web.deals.benefit_rules import benefit_share_refusal, current_benefit_rule
 from web.deals.bodies import RecordManualReceiptBody, RefundPaymentBody, SetBenefitRulesBody, StartPaymentBody
-from web.deals.payments import benefit_share_refusal, current_benefit_rule
 from web.i18n import vocabulary_of
 from web.identity import login_required
 from web.state import WebState
