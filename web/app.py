@@ -65,14 +65,17 @@ HERE = Path(__file__).parent
 _PARENTHESES = re.compile(r"\([^()]*\)")
 
 
-def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
-    """An amount in fen as a person reads it: 万元 in Chinese where customary, CNY 1,200,000 in English."""
+def money(fen: int | None, lang: str = "zh", currency: str = "CNY", unit: str | None = None) -> str:
+    """An amount in fen as a person reads it: 万元 in Chinese where customary, CNY 1,200,000 in English.
+
+    ``unit="yuan"``: always in yuan (元), for a column of amounts read and added up in one unit.
+    """
     if fen is None:
         return ""
     yuan = fen / 100
     if lang != "zh" or currency != "CNY":
         return f"{currency} {yuan:,.2f}".replace(".00", "")
-    if yuan >= 10_000:
+    if yuan >= 10_000 and unit != "yuan":
         return f"{yuan / 10_000:,.2f} 万元".replace(".00 ", " ")
     return f"{yuan:,.2f} 元"
 
@@ -89,6 +92,8 @@ def purpose_label(t: Callable[..., str], purpose: str) -> str:
         return t("payment.purpose.milestone", name=rest)
     if kind == "royalty" and rest:
         return t("payment.purpose.royalty", day=rest)
+    if kind == "minimum" and rest:
+        return t("payment.purpose.minimum", day=rest)
     return purpose
 
 

@@ -121,9 +121,18 @@ class Organisation(Aggregate):
         """A university or research institute: benefit sharing with inventors and public notice apply."""
         return self.kind in (OrganisationKind.UNIVERSITY.value, OrganisationKind.RESEARCH_INSTITUTE.value)
 
+    @property
+    def benefit_rule_set(self) -> bool:
+        """Whether the institution set its own rule (else the legal floor applies)."""
+        return "_inventor_share" in self.__dict__
+
     def set_benefit_rules(self, *, inventor_share: int, by: UUID) -> None:
         if not 5_000 <= inventor_share <= 10_000:
-            raise ValidationError("inventor_share: must be 50 % (the legal floor) to 100 %", field="inventor_share")
+            raise ValidationError(
+                f"inventor_share: must be 50 % (the legal floor of 促进科技成果转化法 art. 45) to 100 %, "
+                f"not {inventor_share / 100:g} %",
+                field="inventor_share",
+            )
         if inventor_share == self.inventor_share and "_inventor_share" in self.__dict__:
             raise ConflictError("inventor_share: this rule is already set", field="inventor_share")
         self._benefit_rules_set(inventor_share=inventor_share, by=by)

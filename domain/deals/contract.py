@@ -20,7 +20,7 @@ from domain.deals.contract_terms import (
     first_purpose,
     scheduled_payments,
 )
-from domain.deals.royalty import check_report_period
+from domain.deals.royalty import check_report_period, licence_year_end, unreported_year_ends
 from domain.deals.royalty import closes_licence_year as closes_year
 from domain.deals.terms import DealKind, DealTerms
 from domain.shared.errors import ContractStateError, NoticeWindowError, PermissionDeniedError, ValidationError
@@ -55,6 +55,9 @@ class Contract(Aggregate):
         #: The platform fee (bp) in force when the deal was made; ``None`` in contracts drafted before
         #: it was recorded (the fee in force at payment applies to those).
         platform_fee_rate: int | None = None
+        #: The seller institution's inventors' share (bp) when the contract was drafted; ``None`` in
+        #: contracts drafted before it was recorded (the seller's rule at payment applies to those).
+        inventor_share: int | None = None
 
     @event(Drafted)
     def __init__(
@@ -74,9 +77,12 @@ class Contract(Aggregate):
         broker_commission: int,
         by: UUID,
         platform_fee_rate: int | None = None,
+        inventor_share: int | None = None,
     ) -> None:
         self.offer_id = offer_id
         self.platform_fee_rate = platform_fee_rate
+        if inventor_share is not None:  # contracts drafted before it was recorded keep the state they had
+            self.__dict__["_inventor_share"] = inventor_share
         self.listing_id = listing_id
         self.patent_id = patent_id
         self.seller_organisation_id = seller_organisation_id
@@ -120,8 +126,10 @@ class Contract(Aggregate):
         broker_commission: int,
         by: UUID,
         platform_fee_rate: int | None = None,
+        inventor_share: int | None = None,
     ) -> Contract:
-        """Draft the contract of the right class for the deal kind; the platform fee is fixed with it."""
+        """Draft the contract of the right class for the deal kind; the platform fee and the seller's
+        inventors' share are fixed with it (a rule changed later applies to contracts drafted later)."""
         klass = cls.kind_class(terms.kind.value)
         # ``_create`` takes an explicit id: one contract per accepted offer (or open-licence take-up).
         contract = klass._create(
@@ -142,10 +150,18 @@ class Contract(Aggregate):
             broker_commission=broker_commission,
             by=by,
             platform_fee_rate=platform_fee_rate,
+            inventor_share=inventor_share,
         )
         return contract
 
     # --- queries ----------------------------------------------------------------------------
+    @property
+    def inventor_share(self) -> int | None:
+        """The seller institution's inventors' share (bp) when the contract was drafted; ``None`` when not
+        recorded (drafted before it was, or the seller is not an institution): the rule at payment applies."""
+        share = self.__dict__.get("_inventor_share")
+        return None if share is None else int(share)
+
     @property
     def deal_terms(self) -> DealTerms:
         return DealTerms.from_dict(self.terms)
@@ -351,8 +367,12 @@ class LicenceContract(Contract):
         closes_licence_year: bool,
         obligation_id: UUID | None,
         by: UUID,
+        credit: int = 0,
     ) -> None:
-        """Record a royalty report (提成费报告); the royalty owed becomes a payment obligation."""
+        """Record a royalty report (提成费报告); the royalty owed becomes a payment obligation.
+
+        ``credit``: the part of it the year's minimum annual royalty, charged when the year ended
+        unreported, already covers (at most what is left of that charge)."""
         self._require(ContractStatus.IN_FORCE, action="reported on")
         check_amount(net_sales, "net_sales")
         self.check_royalty_period(period_start, period_end)
@@ -361,6 +381,8 @@ class LicenceContract(Contract):
                 "closes_licence_year: a report closes its licence year exactly when it ends on the year's last day",
                 field="closes_licence_year",
             )
+        if not 0 <= credit <= min(self.minimum_credit(period_start), royalty + top_up):
+            raise ValidationError("credit: more than the minimum royalty charged for this year", field="credit")
         self._royalty_reported(
             period_start=period_start.isoformat(),
             period_end=period_end.isoformat(),
@@ -370,6 +392,7 @@ class LicenceContract(Contract):
             closes_licence_year=closes_licence_year,
             obligation_id=obligation_id,
             by=by,
+            credit=credit,
         )
 
     @property
@@ -387,10 +410,82 @@ class LicenceContract(Contract):
         closes_licence_year: bool,
         obligation_id: UUID | None,
         by: UUID,
+        credit: int = 0,
     ) -> None:
         self.last_period_end = period_end
         so_far = int(getattr(self, "royalties_this_year", 0)) + royalty
         self.royalties_this_year = 0 if closes_licence_year else so_far
+        if credit:
+            year = licence_year_end(self.licence_start, date.fromisoformat(period_start)).isoformat()
+            used: dict[str, int] = dict(getattr(self, "minimum_credit_used", {}))
+            used[year] = used.get(year, 0) + credit
+            self.minimum_credit_used = used
+
+    # --- the minimum annual royalty of a year that ended unreported ----------------------------
+    @property
+    def licence_end(self) -> date:
+        return date.fromisoformat(str(self.terms["scope"]["end"]))
+
+    @property
+    def last_reported_day(self) -> date | None:
+        """The last day the royalty reports cover (``None`` before the first report)."""
+        last_end, _ = self._royalty_state()
+        return date.fromisoformat(last_end) if last_end is not None else None
+
+    @property
+    def minimum_charged(self) -> dict[str, int]:
+        """Minimum annual royalties charged without a report, by the last day of their licence year."""
+        return dict(getattr(self, "minimum_royalties", {}))
+
+    def minimum_credit(self, period_start: date) -> int:
+        """What is left, for a report starting on ``period_start``, of the minimum royalty charged for its year."""
+        year = licence_year_end(self.licence_start, period_start).isoformat()
+        used: dict[str, int] = dict(getattr(self, "minimum_credit_used", {}))
+        return self.minimum_charged.get(year, 0) - used.get(year, 0)
+
+    def years_owing_minimum(self, today: date) -> list[date]:
+        """Whole licence years over by ``today`` that no report closed and whose minimum is not charged yet."""
+        if self.status != ContractStatus.IN_FORCE or not int(self.terms.get("minimum_annual_royalty") or 0):
+            return []
+        years = unreported_year_ends(
+            licence_start=self.licence_start, licence_end=self.licence_end, previous_end=self.last_reported_day,
+            today=today,
+        )
+        return [y for y in years if y.isoformat() not in self.minimum_charged]
+
+    def royalties_reported_in_year(self, year_end: date) -> int:
+        """The running royalties the reports of the licence year ending ``year_end`` made payable so far."""
+        last_end, so_far = self._royalty_state()
+        if last_end is None or licence_year_end(self.licence_start, date.fromisoformat(last_end)) != year_end:
+            return 0
+        return so_far
+
+    def charge_minimum_royalty(self, *, year_end: date, amount: int, obligation_id: UUID | None, by: UUID) -> None:
+        """The licence year ending ``year_end`` is over and unreported: its minimum royalty falls due (once)."""
+        self._require(ContractStatus.IN_FORCE, action="charged a minimum royalty")
+        if year_end.isoformat() in self.minimum_charged:
+            raise ContractStateError(
+                f"year_end: the minimum royalty of the year to {year_end.isoformat()} was already charged",
+                field="year_end",
+            )
+        if year_end not in unreported_year_ends(
+            licence_start=self.licence_start, licence_end=self.licence_end, previous_end=self.last_reported_day,
+            today=date.max,
+        ):
+            raise ContractStateError(
+                f"year_end: {year_end.isoformat()} does not end a whole licence year left unreported",
+                field="year_end",
+            )
+        check_amount(amount, "amount")
+        self._minimum_royalty_fell_due(
+            year_end=year_end.isoformat(), amount=amount, obligation_id=obligation_id, by=by
+        )
+
+    @event("MinimumRoyaltyFellDue")
+    def _minimum_royalty_fell_due(self, year_end: str, amount: int, obligation_id: UUID | None, by: UUID) -> None:
+        charged = self.minimum_charged
+        charged[year_end] = amount
+        self.minimum_royalties = charged
 
 
 stored_as("domain.contract", __name__)  # moved from domain/contract.py: its stored topics stay

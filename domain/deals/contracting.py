@@ -171,6 +171,8 @@ def draft_contract(
         broker_commission=broker[1],
         by=by,
         platform_fee_rate=platform_fee_rate,
+        # The institution's rule as it stands now: a rule set later applies to contracts drafted later.
+        inventor_share=seller.inventor_share if seller.is_institution else None,
     )
     if terms.scope is not None:
         patent.grant_licence(

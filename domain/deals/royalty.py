@@ -24,6 +24,9 @@ class RoyaltyDue:
     royalty: int
     top_up: int
     total: int
+    #: The part of ``royalty + top_up`` already charged as the year's minimum annual royalty when the
+    #: year ended without its report (``minimum_royalty_due``); ``total`` is what is left to pay.
+    credit: int = 0
 
 
 def _non_negative(value: int, field: str, unit: str = "minor units") -> None:
@@ -38,6 +41,7 @@ def royalty_due(
     minimum_annual_royalty: int,
     royalties_so_far_this_year: int,
     closes_licence_year: bool,
+    minimum_credit: int = 0,
 ) -> RoyaltyDue:
     """The royalty a licensee owes for a reported period.
 
@@ -47,17 +51,23 @@ def royalty_due(
     the top-up is ``max(0, minimum_annual_royalty − (royalties_so_far_this_year + royalty))``, where
     ``royalties_so_far_this_year`` are the running royalties of the year's earlier reports (not
     earlier top-ups, which close years). Reports that do not close a year carry no top-up.
+
+    ``minimum_credit`` is what is left of a minimum annual royalty the deadline worker charged for
+    the report's licence year when the year ended unreported: it is set against what the report
+    makes payable (``credit``), so a year never costs more than ``max(minimum, royalties)``.
     """
     check_amount(net_sales, "net_sales")
     if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= FULL:
         raise ValidationError("rate: must be a whole number of basis points from 0 to 10000", field="rate")
     check_amount(minimum_annual_royalty, "minimum_annual_royalty")
     _non_negative(royalties_so_far_this_year, "royalties_so_far_this_year")
+    _non_negative(minimum_credit, "minimum_credit")
     royalty = net_sales * rate // FULL
     top_up = 0
     if closes_licence_year:
         top_up = max(0, minimum_annual_royalty - (royalties_so_far_this_year + royalty))
-    return RoyaltyDue(royalty=royalty, top_up=top_up, total=royalty + top_up)
+    credit = min(minimum_credit, royalty + top_up)
+    return RoyaltyDue(royalty=royalty, top_up=top_up, total=royalty + top_up - credit, credit=credit)
 
 
 def _anniversary(start: date, years: int) -> date:
@@ -129,3 +139,56 @@ def check_report_period(
             f"period_end: a royalty report lies within one licence year; this one ends on {year_end.isoformat()}",
             field="period_end",
         )
+
+
+#: Days after the end of a reporting period within which its royalty report is due (a licence's
+#: usual term: the report of a licence year, or of the licence's last part year, within 30 days).
+REPORT_DUE_DAYS = 30
+
+
+def report_due_on(period_end: date) -> date:
+    """The last day on which the report of a period ending on ``period_end`` is on time."""
+    return period_end + timedelta(days=REPORT_DUE_DAYS)
+
+
+def next_report_period(
+    *, licence_start: date, licence_end: date, previous_end: date | None
+) -> tuple[date, date] | None:
+    """The period the licensee's next required report covers: from the day after the last report (or
+    the licence start) to the end of that licence year, or to the licence's last day when the term ends
+    sooner; ``None`` once the whole term is reported. The licensee may cut it into shorter reports."""
+    start = licence_start if previous_end is None else previous_end + timedelta(days=1)
+    if start >= licence_end:
+        return None
+    return start, min(licence_year_end(licence_start, start), licence_end - timedelta(days=1))
+
+
+def unreported_year_ends(
+    *, licence_start: date, licence_end: date, previous_end: date | None, today: date
+) -> list[date]:
+    """The last days of the whole licence years that are over by ``today`` (it is a later day) and that
+    no report has closed yet: their minimum annual royalty falls due without a report.
+
+    A licence's last part year (its term ends before the year does) has no minimum (docs/DEALS.md).
+    """
+    found: list[date] = []
+    start = licence_start if previous_end is None else previous_end + timedelta(days=1)
+    while start < licence_end:
+        year_end = licence_year_end(licence_start, start)
+        if year_end >= licence_end or year_end >= today:
+            break
+        found.append(year_end)
+        start = year_end + timedelta(days=1)
+    return found
+
+
+def minimum_royalty_due(*, minimum_annual_royalty: int, royalties_reported_this_year: int) -> int:
+    """What a licence year that ended without its closing report owes at once: the minimum annual
+    royalty less the running royalties the year's reports already made payable (never below 0).
+
+    A report of that year filed later is credited with it (``royalty_due``'s ``minimum_credit``), so the
+    year costs ``max(minimum, royalties of the year)``, as if the report had come in time.
+    """
+    check_amount(minimum_annual_royalty, "minimum_annual_royalty")
+    _non_negative(royalties_reported_this_year, "royalties_reported_this_year")
+    return max(0, minimum_annual_royalty - royalties_reported_this_year)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
@@ -22,8 +22,9 @@ from domain.deals.contracting import (
     require_effect_possible,
     unique,
 )
-from domain.deals.royalty import closes_licence_year, royalty_due
+from domain.deals.royalty import closes_licence_year, minimum_royalty_due, royalty_due
 from domain.shared.errors import (
+    ConcurrentModificationError,
     ConflictError,
     ContractStateError,
     ListingNotOpenError,
@@ -32,7 +33,7 @@ from domain.shared.errors import (
 )
 from marketplace.deals import commands as d
 from marketplace.deals.checks import DealChecks, DealPolicy
-from marketplace.platform.app_base import MarketplaceBase
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 
 
 class TakeUp(NamedTuple):
@@ -195,6 +196,8 @@ class Contracts:
             minimum_annual_royalty=terms.minimum_annual_royalty,
             royalties_so_far_this_year=contract.royalties_so_far_this_year,
             closes_licence_year=closes,
+            # What the deadline worker already charged as this year's minimum is not charged again.
+            minimum_credit=contract.minimum_credit(cmd.period_start),
         )
         obligation = None
         if due.total > 0:
@@ -210,6 +213,7 @@ class Contracts:
             closes_licence_year=closes,
             obligation_id=obligation.id if obligation else None,
             by=user.id,
+            credit=due.credit,
         )
         changed: list[Aggregate] = [contract] if obligation is None else [contract, obligation]
         return (obligation.id if obligation else None), self.store.commit(*changed)
@@ -225,6 +229,36 @@ class Contracts:
             raised = self.checks.raise_scheduled(contract, today)
             if raised:
                 position = self.store.commit(*raised)
+        return position
+
+    def raise_minimum_royalties(self, today: date, contract_ids: Iterable[UUID]) -> int:
+        """System: a licence year that ended (``today`` is a later day) without the report that closes it
+        owes its minimum annual royalty at once: ``minimum-<last day of the year>``, the minimum less the
+        running royalties its reports made payable (``MinimumRoyaltyFellDue`` on the contract, saved with
+        the obligation). Once per year: the contract records it, and the obligation's id is the
+        contract's and purpose's. A report of that year filed later is credited with it
+        (``file_royalty_report``). The deadline worker finds the contracts in the deals read model."""
+        position = 0
+        for cid in contract_ids:
+            contract = self.store.load(Contract, cid, "contract_id")
+            if not isinstance(contract, LicenceContract):
+                continue
+            for year_end in contract.years_owing_minimum(today):
+                amount = minimum_royalty_due(
+                    minimum_annual_royalty=int(contract.terms["minimum_annual_royalty"]),
+                    royalties_reported_this_year=contract.royalties_reported_in_year(year_end),
+                )
+                due_on = (year_end + timedelta(days=1)).isoformat()
+                obligation = fall_due(contract, f"minimum-{year_end.isoformat()}", amount, due_on) if amount else None
+                contract.charge_minimum_royalty(
+                    year_end=year_end, amount=amount, obligation_id=obligation.id if obligation else None,
+                    by=SYSTEM_ACTOR,
+                )
+                changed: list[Aggregate] = [contract] if obligation is None else [contract, obligation]
+                try:
+                    position = self.store.commit(*changed)
+                except ConcurrentModificationError:
+                    break  # another worker (or a report just filed) changed the contract: the next pass sees it
         return position
 
     # --- open licence -----------------------------------------------------------------------

@@ -175,7 +175,9 @@ class Payments:
                 self.policy.platform_fee_rate if contract.platform_fee_rate is None else contract.platform_fee_rate
             ),
             broker_commission_rate=contract.broker_commission,
-            inventor_share=seller.inventor_share,
+            # The institution's rule when the contract was drafted (contracts drafted before it was
+            # recorded take the rule in force now).
+            inventor_share=seller.inventor_share if contract.inventor_share is None else contract.inventor_share,
             inventors=[(str(i["name"]), i.get("share")) for i in patent.inventors],
             institution_seller=seller.is_institution,
         )
@@ -347,7 +349,7 @@ class Payments:
         ids = [obligation_id(contract.id, purpose) for purpose in purposes if purpose != contract.first_purpose()]
         for event in self.store.repository.event_store.get(contract.id):  # royalty reports raise their obligations
             raised = getattr(event, "obligation_id", None)
-            if type(event).__name__ == "RoyaltyReported" and isinstance(raised, UUID):
+            if type(event).__name__ in ("RoyaltyReported", "MinimumRoyaltyFellDue") and isinstance(raised, UUID):
                 ids.append(raised)
         return [
             self.store.load(PaymentObligation, oid, "obligation_id")
@@ -356,10 +358,22 @@ class Payments:
 
     # --- benefit rules ----------------------------------------------------------------------
     def set_benefit_rules(self, cmd: d.SetBenefitRules, *, actor_id: UUID | None) -> int:
-        """An institution's org admin sets the inventors' share of net income (促进科技成果转化法 art. 45)."""
+        """An institution's org admin sets the inventors' share of net income (促进科技成果转化法 art. 45).
+
+        Only an org admin of that university or research institute decides its rule (单位规定). The rule
+        reaches the contracts drafted after it (each contract keeps the share of its drafting day). The
+        rule already in force, set again (a double submission), records nothing.
+        """
         user = self.store.actor(actor_id)
         org = self.store.load(Organisation, cmd.organisation_id, "organisation_id")
-        if not user.has_role(Role.PLATFORM_ADMIN):
-            self.checks.require_org_admin(user, org.id, "organisation", "organisation_id")
-        org.set_benefit_rules(inventor_share=percent_to_basis_points(cmd.inventor_share, "inventor_share"), by=user.id)
+        self.checks.require_org_admin(user, org.id, "organisation", "organisation_id")
+        if not org.is_institution:
+            raise ValidationError(
+                "organisation_id: only a university or research institute sets an inventors' share",
+                field="organisation_id",
+            )
+        share = percent_to_basis_points(cmd.inventor_share, "inventor_share")
+        if share == org.inventor_share and org.benefit_rule_set:
+            return self.store.commit()
+        org.set_benefit_rules(inventor_share=share, by=user.id)
         return self.store.commit(org)

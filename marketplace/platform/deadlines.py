@@ -3,7 +3,8 @@
 Every ``interval`` seconds it asks the deals read model for open offers whose ``expires_at`` is
 at or before ``app.clock.now()`` and expires each through the application (the ``Offer``
 aggregate re-checks the deadline, so a stale read model row is harmless), then asks the
-application to raise the payment obligations of instalments that have fallen due, then expires
+application to raise the payment obligations of instalments that have fallen due and the minimum
+annual royalty of licence years that ended without the report that closes them, then expires
 the patents whose statutory term has ended (their listings are suspended with them). ``serve``
 runs it in a thread next to the projection runner; ``run-projections`` runs it in the worker
 process; tests call :meth:`DeadlineWorker.run_once` after moving the injected clock.
@@ -23,7 +24,11 @@ from marketplace.deals.commands import ExpireOffer
 from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from projections.catalogue.queries import patents_past_term
-from projections.deals.queries import contracts_with_instalments_due, offers_due_to_expire
+from projections.deals.queries import (
+    contracts_with_instalments_due,
+    licences_owing_minimum_royalty,
+    offers_due_to_expire,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,10 @@ class DeadlineWorker:
         due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
         if due:
             report.last_position = app.contracts.raise_due_instalments(now.date(), due) or report.last_position
+        # A licence year over without the report that closes it owes its minimum annual royalty (once).
+        owing = licences_owing_minimum_royalty(self.services.views["deals"].datastore, now.date())
+        if owing:
+            report.last_position = app.contracts.raise_minimum_royalties(now.date(), owing) or report.last_position
         self._expire_patents(report)
         return report
 

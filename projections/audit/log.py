@@ -216,6 +216,10 @@ SUMMARIES: dict[str, Summary] = {
     "LicenceContract.RoyaltyReported": lambda d, _: (
         f"Royalty report {d['period_start']} to {d['period_end']}: net sales {_money(d['net_sales'], 'CNY')}"
     ),
+    "LicenceContract.MinimumRoyaltyFellDue": lambda d, _: (
+        f"Minimum annual royalty of the licence year to {d['year_end']} fell due unreported: "
+        f"{_money(d['amount'], 'CNY')}"
+    ),
     "Contract.Terminated": lambda d, _: f"Contract terminated: {d.get('reason')}",
     "PaymentObligation.FellDue": lambda d, _: (
         f"Payment due ({d['purpose']}): {_money(d['amount'], d['currency'])}, reference {d['reference']}"

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+import msgspec
 from eventsourcing.postgres import PostgresDatastore
 
+from domain.deals.royalty import next_report_period, report_due_on, unreported_year_ends
 from projections.deals.rows import (
+    BenefitRuleRow,
+    BenefitShareLine,
     BenefitShareRow,
     ContractDetail,
     ContractRow,
     FiledObjectionRow,
+    MinimumRoyaltyRow,
     ObjectionRow,
     ObligationRow,
     OfferEventRow,
     OfferRow,
+    RoyaltyReportDueRow,
     RoyaltyReportRow,
     SignatureRow,
     TransferRow,
@@ -41,7 +47,7 @@ CONTRACT_COLUMNS = (
     " c.currency, c.text_zh, c.text_en, c.text_sha256, c.notice_ends_at, c.consents_required, c.consents_given,"
     " c.objections_open, c.objections_upheld, c.signed_by, c.status, c.in_force_at, c.registration_reference,"
     " c.milestones_reached, c.ownership_transferred, c.listing_closed, c.terminated_reason, c.drafted_at,"
-    " c.updated_at, c.version,"
+    " c.updated_at, c.version, c.inventor_share,"
     " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en,"
     " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name, coalesce(s.kind, '') AS seller_kind"
 )
@@ -138,7 +144,7 @@ class DealsQueries:
         row = await self.pool.fetchrow(f"SELECT {CONTRACT_COLUMNS}{CONTRACT_FROM} WHERE c.id = $1", contract_id)
         return _row(ContractRow, row) if row else None
 
-    async def contract_detail(self, contract_id: UUID) -> ContractDetail | None:
+    async def contract_detail(self, contract_id: UUID, now: datetime | None = None) -> ContractDetail | None:
         contract = await self.get_contract(contract_id)
         if contract is None:
             return None
@@ -155,6 +161,10 @@ class DealsQueries:
             obligations=await self.obligations(contract_id=contract_id),
             benefit_shares=await self.benefit_shares(contract_id=contract_id),
             royalty_reports=await self.royalty_reports(contract_id),
+            minimum_royalties=await self.minimum_royalties(contract_id),
+            report_due=next((r for r in await self.royalty_reports_due(
+                contract.buyer_organisation_id, datetime.now(UTC) if now is None else now)
+                if r.contract_id == contract_id), None),
         )
 
     # --- payments -------------------------------------------------------------------------
@@ -229,8 +239,8 @@ class DealsQueries:
 
     async def royalty_reports(self, contract_id: UUID) -> list[RoyaltyReportRow]:
         rows = await self.pool.fetch(
-            "SELECT contract_id, period_start, period_end, net_sales, royalty, top_up, obligation_id, reported_at"
-            " FROM deal_royalty_reports WHERE contract_id = $1 ORDER BY period_end",
+            "SELECT contract_id, period_start, period_end, net_sales, royalty, top_up, obligation_id, reported_at,"
+            " credit FROM deal_royalty_reports WHERE contract_id = $1 ORDER BY period_end",
             contract_id,
         )
         return [_row(RoyaltyReportRow, r) for r in rows]
@@ -277,6 +287,104 @@ class DealsQueries:
             contract_ids,
         )
         return {r["id"]: r["number"] or "" for r in rows}
+    async def benefit_share_lines(self, organisation_id: UUID, inventor: str | None = None) -> list[BenefitShareLine]:
+        """The benefit shares of the payments to a seller (those of inventors named like ``inventor``), each with
+        the payment's purpose and the contract's patent title (the benefits page links both)."""
+        rows = await self.pool.fetch(
+            "SELECT b.obligation_id, b.contract_id, b.recipient, b.name, b.organisation_id, b.amount, b.currency,"
+            " b.reversed, b.paid_at, coalesce(o.purpose, '') AS purpose, coalesce(p.title_zh, '') AS title_zh,"
+            " coalesce(p.title_en, '') AS title_en"
+            " FROM deal_benefit_shares b JOIN deal_contracts c ON c.id = b.contract_id"
+            " LEFT JOIN deal_obligations o ON o.id = b.obligation_id"
+            " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " WHERE c.seller_organisation_id = $1 AND ($2::text IS NULL OR b.name ILIKE '%' || $2 || '%')"
+            " ORDER BY b.paid_at, b.obligation_id, b.seq",
+            organisation_id,
+            inventor,
+        )
+        return [_row(BenefitShareLine, r) for r in rows]
+
+    async def minimum_royalties(self, contract_id: UUID) -> list[MinimumRoyaltyRow]:
+        """Minimum annual royalties charged on a licence because a licence year ended unreported."""
+        rows = await self.pool.fetch(
+            "SELECT contract_id, year_end, amount, obligation_id, fell_due_at FROM deal_minimum_royalties"
+            " WHERE contract_id = $1 ORDER BY year_end",
+            contract_id,
+        )
+        return [_row(MinimumRoyaltyRow, r) for r in rows]
+
+    async def benefit_rules(self, organisation_id: UUID) -> list[BenefitRuleRow]:
+        """The inventors' shares an institution set, newest first (none: the legal floor, 50 %)."""
+        rows = await self.pool.fetch(
+            "SELECT organisation_id, inventor_share, set_at FROM deal_benefit_rules WHERE organisation_id = $1"
+            " ORDER BY version DESC",
+            organisation_id,
+        )
+        return [_row(BenefitRuleRow, r) for r in rows]
+
+    async def royalty_reports_due(self, organisation_id: UUID, now: datetime) -> list[RoyaltyReportDueRow]:
+        """The royalty reports the organisation's licences in force await at ``now``, oldest due first.
+
+        For both parties: the licensee files them, the licensor waits for them (``side``). A licence
+        with a running royalty or a minimum annual royalty awaits, once a licence year (or the
+        licence's last part year) is over, the report of the days it has not reported yet: ``due``
+        until ``report_due_on`` of the year's last day (30 days later), ``overdue`` after it. Reports
+        are contiguous (``domain.deals.royalty``), so a licence awaits one report at a time.
+        """
+        today = now.date()
+        rows = await self.pool.fetch(
+            "SELECT c.id, c.buyer_organisation_id, c.seller_organisation_id, c.terms, c.currency,"
+            " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name,"
+            " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en,"
+            " (SELECT max(r.period_end) FROM deal_royalty_reports r WHERE r.contract_id = c.id) AS last_end"
+            " FROM deal_contracts c LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
+            " LEFT JOIN accounts_organisations b ON b.id = c.buyer_organisation_id"
+            " LEFT JOIN accounts_organisations s ON s.id = c.seller_organisation_id"
+            " WHERE c.status = 'in_force' AND c.contract_type = 'LicenceContract'"
+            " AND (c.buyer_organisation_id = $1 OR c.seller_organisation_id = $1)"
+            " AND (coalesce((c.terms->>'royalty_rate')::bigint, 0) > 0"
+            "      OR coalesce((c.terms->>'minimum_annual_royalty')::bigint, 0) > 0)"
+            " ORDER BY c.id",
+            organisation_id,
+        )
+        due: list[RoyaltyReportDueRow] = []
+        for row in rows:
+            terms = row["terms"] if isinstance(row["terms"], dict) else msgspec.json.decode(row["terms"])
+            scope = terms.get("scope") or {}
+            if not scope.get("start") or not scope.get("end"):
+                continue
+            period = next_report_period(
+                licence_start=date.fromisoformat(scope["start"]),
+                licence_end=date.fromisoformat(scope["end"]),
+                previous_end=row["last_end"],
+            )
+            if period is None or period[1] >= today:
+                continue  # everything reported, or the period is not over yet
+            due_on = report_due_on(period[1])
+            charged = await self.pool.fetchval(
+                "SELECT amount FROM deal_minimum_royalties WHERE contract_id = $1"
+                " AND year_end >= $2 AND year_end <= $3 ORDER BY year_end LIMIT 1",
+                row["id"], period[0], period[1],
+            )
+            licensee = row["buyer_organisation_id"] == organisation_id
+            due.append(RoyaltyReportDueRow(
+                contract_id=row["id"],
+                side="licensee" if licensee else "licensor",
+                licensee_organisation_id=row["buyer_organisation_id"],
+                licensor_organisation_id=row["seller_organisation_id"],
+                licensee_name=row["buyer_name"],
+                licensor_name=row["seller_name"],
+                title_zh=row["title_zh"],
+                title_en=row["title_en"],
+                period_start=period[0],
+                period_end=period[1],
+                due_on=due_on,
+                status="overdue" if today > due_on else "due",
+                overdue=today > due_on,
+                minimum_charged=charged,
+                currency=row["currency"],
+            ))
+        return sorted(due, key=lambda r: (r.due_on, str(r.contract_id)))
 
 
 def offers_due_to_expire(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:
@@ -387,3 +495,26 @@ async def find_obligations(
         offset,
     )
     return [_row(ObligationRow, r) for r in rows], total
+def licences_owing_minimum_royalty(datastore: PostgresDatastore, today: date, limit: int = 500) -> list[UUID]:
+    """Licences in force with a minimum annual royalty and a whole licence year, over by ``today``, that
+    no report closed and whose minimum is not charged yet (for the deadline worker; the application
+    works the years out again on the contract and charges each once)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT c.id, c.terms->'scope'->>'start' AS start, c.terms->'scope'->>'end' AS end_,"
+            " (SELECT max(r.period_end) FROM deal_royalty_reports r WHERE r.contract_id = c.id) AS last_end,"
+            " ARRAY(SELECT m.year_end FROM deal_minimum_royalties m WHERE m.contract_id = c.id) AS charged"
+            " FROM deal_contracts c WHERE c.status = 'in_force' AND c.contract_type = 'LicenceContract'"
+            " AND coalesce((c.terms->>'minimum_annual_royalty')::bigint, 0) > 0"
+            " AND (c.terms->'scope'->>'start')::date < %s::date ORDER BY c.id",
+            (today,),
+        )
+        found: list[UUID] = []
+        for row in curs.fetchall():
+            years = unreported_year_ends(
+                licence_start=date.fromisoformat(row["start"]), licence_end=date.fromisoformat(row["end_"]),
+                previous_end=row["last_end"], today=today,
+            )
+            if set(years) - set(row["charged"] or []):
+                found.append(row["id"])
+        return found[:limit]

@@ -52,7 +52,7 @@ class OfferEventRow(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
+class ContractRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     id: UUID
     contract_type: str
     offer_id: UUID | None
@@ -90,6 +90,9 @@ class ContractRow(msgspec.Struct, frozen=True, kw_only=True):
     buyer_name: str
     seller_name: str
     seller_kind: str
+    #: The seller institution's inventors' share (bp) fixed when the contract was drafted; ``None`` (left
+    #: out of answers): drafted before it was recorded (the rule at payment applies), or not an institution.
+    inventor_share: int | None = None
 
     def parties(self) -> set[UUID]:
         """Organisations that may read the contract: both parties and every co-owner asked to consent."""
@@ -157,7 +160,16 @@ class BenefitShareRow(msgspec.Struct, frozen=True, kw_only=True):
     paid_at: datetime
 
 
-class RoyaltyReportRow(msgspec.Struct, frozen=True, kw_only=True):
+class BenefitShareLine(BenefitShareRow, frozen=True, kw_only=True):
+    """A benefit share as the benefits page lists it: with the payment it came from (``upfront``,
+    ``royalty-…``) and its contract's patent title, to link both."""
+
+    purpose: str
+    title_zh: str
+    title_en: str
+
+
+class RoyaltyReportRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     contract_id: UUID
     period_start: date
     period_end: date
@@ -166,10 +178,60 @@ class RoyaltyReportRow(msgspec.Struct, frozen=True, kw_only=True):
     top_up: int
     obligation_id: UUID | None
     reported_at: datetime
+    #: The part of royalty + top-up already charged as the year's minimum (the year ended unreported).
+    credit: int = 0
 
 
-class ContractDetail(msgspec.Struct, frozen=True, kw_only=True):
-    """One contract with everything its page shows."""
+class MinimumRoyaltyRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A minimum annual royalty charged because its licence year ended without the report closing it."""
+
+    contract_id: UUID
+    year_end: date
+    amount: int
+    obligation_id: UUID | None
+    fell_due_at: datetime
+
+
+class BenefitRuleRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An institution's inventors' share (bp of net income) as set at ``set_at``; it applies to the
+    contracts drafted from then on."""
+
+    organisation_id: UUID
+    inventor_share: int
+    set_at: datetime
+
+
+class RoyaltyReportDueRow(msgspec.Struct, frozen=True, kw_only=True):
+    """The royalty report a licence awaits: its period is over; due by ``due_on``, ``overdue`` after it.
+
+    ``side`` is the asking organisation's: ``licensee`` (files it) or ``licensor`` (waits for it).
+    ``minimum_charged``: the minimum annual royalty already charged for the period's licence year
+    because it ended unreported (``None`` if none was).
+    """
+
+    contract_id: UUID
+    side: str
+    licensee_organisation_id: UUID
+    licensor_organisation_id: UUID
+    licensee_name: str
+    licensor_name: str
+    title_zh: str
+    title_en: str
+    period_start: date
+    period_end: date
+    due_on: date
+    status: str
+    overdue: bool
+    minimum_charged: int | None
+    currency: str
+
+
+class ContractDetail(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One contract with everything its page shows.
+
+    Fields added after the first release are left out of an answer while they hold their default (no
+    minimum royalty charged, no report awaited), so answers about older contracts stay as they were.
+    """
 
     contract: ContractRow
     signatures: list[SignatureRow]
@@ -177,6 +239,9 @@ class ContractDetail(msgspec.Struct, frozen=True, kw_only=True):
     obligations: list[ObligationRow]
     benefit_shares: list[BenefitShareRow]
     royalty_reports: list[RoyaltyReportRow]
+    minimum_royalties: list[MinimumRoyaltyRow] = msgspec.field(default_factory=list)
+    #: The report the licence awaits, if its period is over (``RoyaltyReportDueRow``, licensee's side).
+    report_due: RoyaltyReportDueRow | None = None
 
 
 class TransferRow(msgspec.Struct, frozen=True, kw_only=True):

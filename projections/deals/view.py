@@ -15,6 +15,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.accounts.organisation import Organisation
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
@@ -66,11 +67,15 @@ class PostgresDealsView(PostgresReadModelView):
         "deal_obligations",
         "deal_benefit_shares",
         "deal_royalty_reports",
+        "deal_benefit_rules",
+        "deal_minimum_royalties",
     )
     topics = frozenset(
         event_topics(Offer, *OFFER_EVENTS)
         | {topic for cls in CONTRACTS for topic in event_topics(cls, *CONTRACT_EVENTS)}
         | {event_topic(LicenceContract, "RoyaltyReported")}  # royalties are a licence's alone
+        | {event_topic(LicenceContract, "MinimumRoyaltyFellDue")}
+        | {event_topic(Organisation, "BenefitRulesSet")}
         | event_topics(PaymentObligation, *OBLIGATION_EVENTS)
         | {event_topic(Patent, "OwnershipTransferred"), event_topic(Listing, "Closed")}
     )
@@ -100,6 +105,8 @@ class PostgresDealsView(PostgresReadModelView):
             ("Contract", "MilestoneReached"): self._milestone,
             ("Contract", "RoyaltyReported"): self._royalty,
             ("Contract", "Terminated"): self._terminated,
+            ("Contract", "MinimumRoyaltyFellDue"): self._minimum_royalty,
+            ("Organisation", "BenefitRulesSet"): self._benefit_rules_set,
             ("PaymentObligation", "FellDue"): payments.fell_due,
             ("PaymentObligation", "PaymentStarted"): payments.payment_started,
             ("PaymentObligation", "Paid"): payments.paid,
@@ -200,9 +207,9 @@ class PostgresDealsView(PostgresReadModelView):
             "INSERT INTO deal_contracts (id, contract_type, offer_id, listing_id, patent_id, seller_organisation_id,"
             " buyer_organisation_id, broker_organisation_id, broker_commission, kind, terms, price_amount, currency,"
             " text_zh, text_en, text_sha256, notice_ends_at, consents_required, consents_given, signed_by, status,"
-            " milestones_reached, drafted_at, updated_at, version)"
+            " milestones_reached, drafted_at, updated_at, version, inventor_share)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s::uuid[],"
-            " '{}', '{}', 'drafted', '{}', %s, %s, %s)",
+            " '{}', '{}', 'drafted', '{}', %s, %s, %s, %s)",
             (
                 r.originator_id,
                 contract_type,
@@ -225,6 +232,7 @@ class PostgresDealsView(PostgresReadModelView):
                 r.timestamp,
                 r.timestamp,
                 r.version,
+                d.get("inventor_share"),
             ),
         )
         if d.get("offer_id"):
@@ -299,7 +307,7 @@ class PostgresDealsView(PostgresReadModelView):
         d = plain(r.data)
         curs.execute(
             "INSERT INTO deal_royalty_reports (contract_id, period_start, period_end, net_sales, royalty, top_up,"
-            " obligation_id, by_user, reported_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " obligation_id, by_user, reported_at, credit) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT DO NOTHING",
             (
                 r.originator_id,
@@ -311,9 +319,27 @@ class PostgresDealsView(PostgresReadModelView):
                 d.get("obligation_id"),
                 d.get("by"),
                 r.timestamp,
+                d.get("credit") or 0,
             ),
         )
         self._touch(curs, r)
+
+    def _minimum_royalty(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_minimum_royalties (contract_id, year_end, amount, obligation_id, fell_due_at)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (r.originator_id, d["year_end"], d.get("amount") or 0, d.get("obligation_id"), r.timestamp),
+        )
+        self._touch(curs, r)
+
+    def _benefit_rules_set(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO deal_benefit_rules (organisation_id, version, inventor_share, set_by, set_at)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (r.originator_id, r.version, d["inventor_share"], d.get("by"), r.timestamp),
+        )
 
     def _terminated(self, curs: Cursor[DictRow], r: EventRecord) -> None:
         self._touch(curs, r, "status = 'terminated', terminated_reason = %s", (plain(r.data).get("reason", ""),))

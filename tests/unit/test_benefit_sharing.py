@@ -230,3 +230,90 @@ def test_share_as_dict_is_the_event_payload_shape() -> None:
         "name": "张三",
         "amount": 40_740_000,
     }
+
+
+# --- the institution's own rule: who sets it, its bounds, and the contracts it reaches (issue 11) --------
+from uuid import UUID  # noqa: E402
+
+from domain.shared.errors import PermissionDeniedError  # noqa: E402
+from marketplace.accounts import commands as ac  # noqa: E402
+from marketplace.deals import commands as d  # noqa: E402
+from tests.unit.deal_helpers import PASSWORD, World, accept, head, make_world, offer, pay_by_webhook, sign_all  # noqa: E402
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+def set_share(world: World, percent: float, by: str = "uni", organisation: str = "uni_org") -> int:
+    return world.app.payments.set_benefit_rules(
+        d.SetBenefitRules(organisation_id=world[organisation], inventor_share=percent), actor_id=world[by]
+    )
+
+
+def inventors_paid(world: World, contract_id: UUID) -> int:
+    """What the inventors got of the contract's upfront payment."""
+    oid = pay_by_webhook(world, contract_id, event_id=f"evt_{contract_id}")
+    event = list(world.app.repository.event_store.get(oid))[-1]
+    return sum(s["amount"] for s in event.shares if s["party"] == "inventor")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("percent", [49.99, 0, 10])
+def test_a_share_below_the_legal_floor_is_refused_and_nothing_recorded(world: World, percent: float) -> None:
+    before = head(world.app)
+    with pytest.raises(ValidationError) as refused:
+        set_share(world, percent)
+    assert refused.value.field == "inventor_share"
+    assert "50 %" in refused.value.message
+    assert "art. 45" in refused.value.message
+    assert head(world.app) == before
+    assert world.get(world["uni_org"]).inventor_share == MIN_INVENTOR_SHARE
+
+
+def test_another_organisations_admin_is_refused(world: World) -> None:
+    before = head(world.app)
+    with pytest.raises(PermissionDeniedError):
+        set_share(world, 80, by="firm")
+    with pytest.raises(PermissionDeniedError):  # not even the platform's admin decides a university's rule
+        set_share(world, 80, by="admin")
+    assert head(world.app) == before
+
+
+def test_a_member_without_the_admin_role_is_refused(world: World) -> None:
+    member, _ = world.app.accounts.add_member(
+        ac.AddMember(email="staff@example.test", password=PASSWORD, display_name="staff"), actor_id=world["uni"]
+    )
+    world.ids["staff"] = member
+    before = head(world.app)
+    with pytest.raises(PermissionDeniedError):
+        set_share(world, 80, by="staff")
+    assert head(world.app) == before
+
+
+def test_an_enterprise_sets_no_inventors_share(world: World) -> None:
+    with pytest.raises(ValidationError) as refused:
+        set_share(world, 80, by="firm", organisation="firm_org")
+    assert refused.value.field == "organisation_id"
+
+
+def test_the_same_share_sent_twice_is_recorded_once(world: World) -> None:
+    set_share(world, 70)
+    before = head(world.app)
+    assert set_share(world, 70) == before
+    assert head(world.app) == before
+    assert world.get(world["uni_org"]).inventor_share == 7_000
+
+
+def test_a_change_reaches_contracts_drafted_after_it_not_before(world: World) -> None:
+    earlier = accept(world, offer(world))  # drafted under the legal floor, 50 %
+    set_share(world, 80)
+    assert world.get(earlier).inventor_share == MIN_INVENTOR_SHARE
+    sign_all(world, earlier)
+    # 10,000,000 fen, 1 % platform fee: 50 % of the net 9,900,000 to the inventors (4,950,000).
+    assert inventors_paid(world, earlier) == 4_950_000
+    later_listing = world.list_patent("uni", world.register_patent(["uni"], number="202010123457"))
+    later = accept(world, offer(world, listing_id=later_listing))
+    assert world.get(later).inventor_share == 8_000
+    sign_all(world, later)
+    assert inventors_paid(world, later) == 7_920_000  # 80 % of the net

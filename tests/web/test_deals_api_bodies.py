@@ -42,6 +42,7 @@ BODIES: list[tuple[type[b.Body], type[msgspec.Struct], set[str]]] = [
     (b.RecordManualReceiptBody, dc.RecordManualReceipt, {"obligation_id"}),
     (b.RefundPaymentBody, dc.RefundPayment, {"obligation_id"}),
     (b.TakeOpenLicenceBody, dc.TakeOpenLicence, {"listing_id"}),
+    (b.SetBenefitRulesBody, dc.SetBenefitRules, {"organisation_id"}),
 ]
 
 

@@ -8,12 +8,14 @@ from uuid import UUID
 import msgspec
 
 from projections.deals.rows import (
+    BenefitRuleRow,
     BenefitShareRow,
     ContractRow,
     ObjectionRow,
     ObligationRow,
     OfferEventRow,
     OfferRow,
+    RoyaltyReportDueRow,
 )
 
 
@@ -84,3 +86,22 @@ class OpenLicenceText(msgspec.Struct, frozen=True, kw_only=True):
     text_sha256: str
     terms: dict[str, Any]
 
+class BenefitShareRule(msgspec.Struct, frozen=True, kw_only=True):
+    """An organisation's inventors' share of net income (bp): its latest rule, else the legal floor.
+
+    ``applies_to``: a rule reaches the contracts drafted after it is set; each contract keeps the share
+    of its drafting day (``ContractRow.inventor_share``). ``history``: the rules set, newest first.
+    """
+
+    organisation_id: UUID
+    institution: bool
+    inventor_share: int
+    legal_floor: int
+    own_rule: bool
+    applies_to: str
+    history: list[BenefitRuleRow]
+
+
+class RoyaltyReportDueCollection(msgspec.Struct, frozen=True):
+    items: list[RoyaltyReportDueRow]
+    total: int

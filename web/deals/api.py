@@ -158,14 +158,16 @@ class DealsApiController(Controller):
 
     @get("/contracts/{contract_id:uuid}", summary="A contract with signatures, objections, obligations, shares")
     async def contract(
-        self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries
+        self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries,
+        marketplace: Marketplace,
     ) -> ContractDetail:
-        detail = await deals.contract_detail(contract_id)
+        detail = await deals.contract_detail(contract_id, marketplace.clock.now())
         if detail is None:
             raise NotFoundException(f"contract_id: no contract with id {contract_id}")
         await guard_contract(request, web, me, detail.contract)
         if not (reads_everything(me) or me.organisation_id == detail.contract.seller_organisation_id):
-            detail = replace(detail, benefit_shares=[])  # the seller institution's business
+            # the seller institution's business, and the share its inventors get
+            detail = replace(detail, benefit_shares=[], contract=replace(detail.contract, inventor_share=None))
         return detail
 
     @post("/contracts/{contract_id:uuid}/consent", summary="Consent as a co-owner", status_code=200)

@@ -121,3 +121,8 @@ class TakeOpenLicenceBody(Body, frozen=True, kw_only=True):
 
     text_sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")] | None = None
 
+class SetBenefitRulesBody(Body, frozen=True, kw_only=True):
+    """The inventors' share of net income, in % (50, the legal floor, to 100); it applies to contracts
+    drafted after the change."""
+
+    inventor_share: Percent

@@ -184,7 +184,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "refunds.owed_since": ("记录时间", "Owed since"),
     "refunds.contract": ("合同", "Contract"),
     "refunds.none": ("暂无待退款项。", "No refund is owed."),
-    "benefits.title": ("发明人收益", "Inventors' benefits"),
+    "benefits.title": ("本单位收款的收益分配", "Benefit shares of the payments to our organisation"),
     "benefits.search": ("发明人姓名", "Inventor's name"),
     "share.platform": ("平台服务费", "Platform fee"),
     "share.broker": ("经纪佣金", "Broker commission"),
@@ -316,4 +316,75 @@ LABELS: dict[str, tuple[str, str]] = {
     "notices.decision": ("决定", "Decision"),
     "notices.awaiting": ("待卖方决定", "awaiting the seller's decision"),
     "deals.objections_filed": ("本机构提出的异议", "Objections my organisation filed"),
+    # --- issue 11: the inventors' share, the benefits page, royalty reports awaited ---------------
+    "payment.purpose.minimum": ("最低年度提成（许可年度截至 {day}）", "minimum annual royalty, licence year to {day}"),
+    "benefits.help": (
+        "本单位作为卖方收到的每笔款项如何分配：平台服务费、经纪佣金、发明人奖励与本单位所得。金额均以元计。",
+        "How each payment to our organisation as seller was shared: platform fee, broker commission, the "
+        "inventors' reward and what the organisation keeps. All amounts in yuan.",
+    ),
+    "benefits.recipient": ("分配对象", "Recipient"),
+    "benefits.name": ("发明人姓名", "Inventor's name"),
+    "benefits.amount": ("金额（元）", "Amount (yuan)"),
+    "benefits.contract": ("合同", "Contract"),
+    "benefits.payment": ("来源款项", "From payment"),
+    "benefits.rule_link": ("发明人收益比例", "Inventors' share"),
+    "benefit_rule.title": ("发明人收益比例", "Inventors' share of net income"),
+    "benefit_rule.explain": (
+        "本单位转让、许可科技成果所得净收入（扣除平台服务费、经纪佣金后）中奖励发明人的比例。"
+        "法定下限为 50%（《促进科技成果转化法》第四十五条），最高 100%。",
+        "The share of the net income (after the platform fee and any broker commission) from transferring or "
+        "licensing our results that goes to the inventors. The legal floor is 50 % (Law on Promoting the "
+        "Transformation of Scientific and Technological Achievements, art. 45); the most is 100 %.",
+    ),
+    "benefit_rule.applies": (
+        "修改只适用于修改后起草的合同；已起草的合同仍按其起草时的比例分配（合同页面载明）。",
+        "A change applies to contracts drafted after it; a contract already drafted keeps the share of the "
+        "day it was drafted (its page shows it).",
+    ),
+    "benefit_rule.current": ("现行比例", "Share in force"),
+    "benefit_rule.floor": ("未设定本单位规定，适用法定下限", "no rule of our own: the legal floor applies"),
+    "benefit_rule.field": ("发明人收益比例（%）", "Inventors' share (%)"),
+    "benefit_rule.save": ("保存比例", "Save the share"),
+    "benefit_rule.history": ("修改记录", "Changes"),
+    "benefit_rule.set_at": ("设定时间", "Set at"),
+    "benefit_rule.refused": (
+        "发明人收益比例须在 50%（法定下限，《促进科技成果转化法》第四十五条）至 100% 之间，您填写的是：{value}。",
+        "The inventors' share must be from 50 % (the legal floor, Law on Promoting the Transformation of "
+        "Scientific and Technological Achievements, art. 45) to 100 %; you entered: {value}.",
+    ),
+    "benefit_rule.decimals": ("发明人收益比例最多保留两位小数。", "The inventors' share takes at most two decimals."),
+    "benefit_rule.admin_only": (
+        "只有本单位的组织管理员可以设定发明人收益比例。",
+        "Only an org admin of the organisation may set its inventors' share.",
+    ),
+    "benefit_rule.institutions_only": (
+        "发明人收益比例由高校、科研机构设定；企业等其他卖方所得净收入全部归卖方。",
+        "The inventors' share is set by universities and research institutes; any other seller keeps all its "
+        "net income.",
+    ),
+    "contract.inventor_share": ("发明人收益比例（起草时）", "Inventors' share (as when drafted)"),
+    "contract.inventor_share_later": ("按付款时本单位的规定", "the seller's rule at payment"),
+    "contract.credit": ("已计收最低提成抵扣", "Credited from the minimum charged"),
+    "contract.minimum_royalties": ("许可年度结束未报告而计收的最低年度提成",
+                                   "Minimum annual royalties charged for licence years ended unreported"),
+    "contract.year_end": ("许可年度截至", "Licence year to"),
+    "royalty_due.title": ("待提交的提成报告", "Royalty reports awaited"),
+    "royalty_due.help": (
+        "许可年度（或许可期最后不足一年的期间）结束后 30 日内，被许可方须提交该期间的提成报告；"
+        "许可年度结束仍未报告的，最低年度提成随即计收，日后提交的报告从中抵扣，不重复收取。",
+        "Within 30 days after a licence year (or the licence's last part year) ends, the licensee reports its "
+        "net sales for it. When a licence year ends unreported, its minimum annual royalty falls due at once; "
+        "the report filed later is credited with it, never charged twice.",
+    ),
+    "royalty_due.period": ("报告期间", "Period"),
+    "royalty_due.due_on": ("提交期限", "Due by"),
+    "royalty_due.status": ("状态", "Status"),
+    "royalty_due.status.due": ("待提交", "due"),
+    "royalty_due.status.overdue": ("已逾期", "overdue"),
+    "royalty_due.side": ("我方", "Our side"),
+    "royalty_due.side.licensee": ("被许可方（提交报告）", "licensee (files it)"),
+    "royalty_due.side.licensor": ("许可方（等待报告）", "licensor (awaits it)"),
+    "royalty_due.minimum_charged": ("已计收最低年度提成", "Minimum royalty already charged"),
+    "royalty_due.licence": ("许可合同", "Licence"),
 }

@@ -42,7 +42,7 @@ class DealsController(Controller):
     # --- pages ----------------------------------------------------------------------------
     @get("/deals", name="deals")
     async def my_deals(self, request: Request[Any, Any, Any], me: Identity, web: WebState,
-                       deals: DealsQueries) -> Template:
+                       deals: DealsQueries, marketplace: Marketplace) -> Template:
         bought, _ = await deals.my_offers(me.organisation_id, side="buyer")
         sold, _ = await deals.my_offers(me.organisation_id, side="seller")
         contracts = await deals.my_contracts(me.organisation_id)
@@ -51,11 +51,13 @@ class DealsController(Controller):
         admin = (await web.with_current_roles(me)).has("platform_admin")
         refunds_owed = await deals.count_refunds_owed() if admin else 0
         transfers_waiting = await count_transfers_awaiting_receipt(deals) if admin else 0
+        reports_due = await deals.royalty_reports_due(me.organisation_id, marketplace.clock.now())
         return Template(
             "deals/index.html.jinja2",
             context=page_context(
                 request, bought=bought, sold=sold, contracts=contracts, obligations=obligations,
                 refunds_owed=refunds_owed, transfers_waiting=transfers_waiting, filed=filed,
+                reports_due=reports_due,
             ),
         )
 
@@ -96,7 +98,7 @@ class DealsController(Controller):
         self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries,
         marketplace: Marketplace,
     ) -> Template:
-        detail = await deals.contract_detail(contract_id)
+        detail = await deals.contract_detail(contract_id, marketplace.clock.now())
         if detail is None:
             raise NotFoundException(f"contract_id: no contract with id {contract_id}")
         await guard_contract(request, web, me, detail.contract)

@@ -20,11 +20,25 @@ from projections.deals.queries import DealsQueries
 from web.access import guard_contract
 from web.commands import run_command
 from web.context import Identity, page_context
-from web.deals.forms import form_command
-from web.errors import error_page
+from web.deals.benefit_rules import benefit_share_refusal, current_benefit_rule
+from web.deals.forms import form_command, percent_text
+from web.errors import error_page, explain, status_of
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState
+
+
+async def benefit_share_page(
+    request: Request[Any, Any, Any], web: WebState, deals: DealsQueries, me: Identity, *, status: int = 200,
+    error: str | None = None, entered: str = "",
+) -> Template:
+    rule = await current_benefit_rule(web, deals, me)
+    may_set = rule.institution and (await web.with_current_roles(me)).has("org_admin")
+    return Template(
+        "deals/benefit_share.html.jinja2", status_code=status,
+        context=page_context(request, institution=rule.institution, inventor_share=rule.inventor_share,
+                             rules=rule.rules, may_set=may_set, error=error, entered=entered),
+    )
 
 
 async def payment_page(
@@ -81,15 +95,50 @@ class PaymentPagesController(Controller):
         return Template("deals/refunds.html.jinja2", context=page_context(request, rows=rows))
 
     @get("/my/benefits", name="my_benefits")
-    async def benefits(self, request: Request[Any, Any, Any], me: Identity, deals: DealsQueries) -> Template:
+    async def benefits(
+        self, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries
+    ) -> Template:
+        """The benefit shares of the payments to the organisation as seller, each linked to its contract and payment."""
         name = request.query_params.get("name", "").strip()[:100]
-        shares = await deals.benefit_shares(organisation_id=me.organisation_id, inventor=name or None)
+        shares = await deals.benefit_share_lines(me.organisation_id, inventor=name or None)
+        rule = await current_benefit_rule(web, deals, me)
         return Template(
             "deals/benefits.html.jinja2",
             context=page_context(
-                request, name=name, shares=[s for s in shares if s.recipient == "inventor" or not name]
+                request, name=name, shares=[s for s in shares if s.recipient == "inventor" or not name],
+                institution=rule.institution, inventor_share=rule.inventor_share,
             ),
         )
+
+    @get("/my/benefit-share", name="my_benefit_share")
+    async def benefit_share(
+        self, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries
+    ) -> Template:
+        """The institution's inventors' share: every member reads it; its org admins set it."""
+        return await benefit_share_page(request, web, deals, me)
+
+    @post("/my/benefit-share")
+    async def set_benefit_share(
+        self, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries,
+        marketplace: Marketplace,
+    ) -> Template | Redirect:
+        """Set the inventors' share (in %) of the user's own organisation; a refusal says why in the
+        reader's language."""
+        form = await request.form()
+        entered = text(form, "inventor_share")[:40]
+        try:
+            cmd = to_command(dc.SetBenefitRules, {
+                "organisation_id": str(me.organisation_id),
+                "inventor_share": percent_text(entered, "inventor_share") if entered else None,
+            })
+            await run_command(web, marketplace.payments.set_benefit_rules, cmd, me)
+        except DomainError as error:
+            t = page_context(request)["t"]
+            return await benefit_share_page(
+                request, web, deals, me, status=status_of(error), entered=entered,
+                error=benefit_share_refusal(error, t, entered) or explain(request, error),
+            )
+        return Redirect("/my/benefit-share", status_code=303)
 
     # --- forms ----------------------------------------------------------------------------
     @post("/payments/{obligation_id:uuid}/start")

@@ -15,9 +15,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from msgspec.structs import asdict
 
+from domain.deals.benefit_sharing import MIN_INVENTOR_SHARE
 from domain.deals.payment import PaymentStatus
 from domain.deals.payment import obligation_id as obligation_of
-from domain.shared.errors import PermissionDeniedError
+from domain.shared.errors import PermissionDeniedError, ValidationError
 from marketplace.deals import commands as dc
 from marketplace.platform.application import Marketplace
 from projections.deals.queries import DealsQueries
@@ -26,9 +27,17 @@ from web.access import guard_contract
 from web.answers import Done
 from web.api_docs import BEARER
 from web.commands import run_command
-from web.context import Identity
-from web.deals.answers import ObligationCollection, PaymentStarted, ShareCollection
-from web.deals.bodies import RecordManualReceiptBody, RefundPaymentBody, StartPaymentBody
+from web.context import Identity, language_of
+from web.deals.answers import (
+    BenefitShareRule,
+    ObligationCollection,
+    PaymentStarted,
+    RoyaltyReportDueCollection,
+    ShareCollection,
+)
+from web.deals.benefit_rules import benefit_share_refusal, current_benefit_rule
+from web.deals.bodies import RecordManualReceiptBody, RefundPaymentBody, SetBenefitRulesBody, StartPaymentBody
+from web.i18n import vocabulary_of
 from web.identity import login_required
 from web.state import WebState
 
@@ -106,3 +115,41 @@ class PaymentsApiController(Controller):
     ) -> ShareCollection:
         items = await deals.benefit_shares(organisation_id=me.organisation_id, inventor=name or None)
         return ShareCollection(items, len(items))
+
+    @get("/my/benefit-share", summary="My organisation's inventors' share of net income (its rule, else 50 %)")
+    async def benefit_share(self, me: Identity, web: WebState, deals: DealsQueries) -> BenefitShareRule:
+        rule = await current_benefit_rule(web, deals, me)
+        return BenefitShareRule(
+            organisation_id=me.organisation_id, institution=rule.institution, inventor_share=rule.inventor_share,
+            legal_floor=MIN_INVENTOR_SHARE, own_rule=bool(rule.rules),
+            applies_to="contracts drafted after the rule is set", history=rule.rules,
+        )
+
+    @post(
+        "/organisations/{organisation_id:uuid}/benefit-share",
+        summary="Set the inventors' share of net income, in % (an org admin of that university or institute)",
+        description="50 % (促进科技成果转化法 art. 45) to 100 %; it applies to contracts drafted afterwards. A share "
+        "below the floor is refused (400) with the reason in the reader's language (Accept-Language or ?lang=); "
+        "the share in force, set again, records nothing.",
+        status_code=200,
+    )
+    async def set_benefit_share(
+        self, organisation_id: UUID, data: SetBenefitRulesBody, request: Request[Any, Any, Any], me: Identity,
+        web: WebState, marketplace: Marketplace,
+    ) -> Done:
+        cmd = dc.SetBenefitRules(organisation_id=organisation_id, **asdict(data))
+        try:
+            return Done(await run_command(web, marketplace.payments.set_benefit_rules, cmd, me))
+        except ValidationError as error:
+            t = vocabulary_of(request).translator(language_of(request))
+            reason = benefit_share_refusal(error, t, f"{data.inventor_share:g}")
+            if reason is None:
+                raise
+            raise ValidationError(f"{error.field}: {reason}", field=error.field) from None
+
+    @get("/my/royalty-reports-due", summary="Royalty reports my organisation's licences await (due or overdue)")
+    async def royalty_reports_due(
+        self, me: Identity, deals: DealsQueries, marketplace: Marketplace
+    ) -> RoyaltyReportDueCollection:
+        items = await deals.royalty_reports_due(me.organisation_id, marketplace.clock.now())
+        return RoyaltyReportDueCollection(items, len(items))
