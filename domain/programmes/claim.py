@@ -236,21 +236,21 @@ class AwardLedger(Aggregate):
             room = min(room, cap_per_year - self.awarded)
         room = max(0, room)
         if room:
-            self._granted(claim_id=claim_id, contract_id=contract_id, amount=room)
+            self._granted(award_claim_id=claim_id, contract_id=contract_id, amount=room)
         return room
 
     @event("Granted")
-    def _granted(self, claim_id: UUID, contract_id: UUID, amount: int) -> None:
-        self.awards[claim_id] = (contract_id, amount)
+    def _granted(self, award_claim_id: UUID, contract_id: UUID, amount: int) -> None:
+        self.awards[award_claim_id] = (contract_id, amount)
 
     def take_back(self, claim_id: UUID) -> None:
         """A withdrawn or recovered award no longer counts against the caps."""
         if claim_id in self.awards:
-            self._taken_back(claim_id=claim_id)
+            self._taken_back(award_claim_id=claim_id)
 
     @event("TakenBack")
-    def _taken_back(self, claim_id: UUID) -> None:
-        del self.awards[claim_id]
+    def _taken_back(self, award_claim_id: UUID) -> None:
+        del self.awards[award_claim_id]
 
 
 def payment_review_id(obligation_id: UUID) -> UUID:

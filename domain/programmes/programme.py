@@ -180,38 +180,38 @@ class Programme(Aggregate):
             return self.committed[claim_id]
         granted = max(0, min(amount, self.remaining))
         if granted:
-            self._committed(claim_id=claim_id, amount=granted)
+            self._committed(award_claim_id=claim_id, amount=granted)
         return granted
 
     @event("BudgetCommitted")
-    def _committed(self, claim_id: UUID, amount: int) -> None:
-        self.committed[claim_id] = amount
+    def _committed(self, award_claim_id: UUID, amount: int) -> None:
+        self.committed[award_claim_id] = amount
 
     def disburse(self, claim_id: UUID) -> int:
         if claim_id not in self.committed:
             raise ConflictError("claim_id: no budget is committed for this claim", field="claim_id")
         amount = self.committed[claim_id]
-        self._disbursed(claim_id=claim_id, amount=amount)
+        self._disbursed(award_claim_id=claim_id, amount=amount)
         return amount
 
     @event("Disbursed")
-    def _disbursed(self, claim_id: UUID, amount: int) -> None:
-        del self.committed[claim_id]
+    def _disbursed(self, award_claim_id: UUID, amount: int) -> None:
+        del self.committed[award_claim_id]
         self.disbursed += amount
 
     def release(self, claim_id: UUID, reason: str) -> None:
         """Give back a commitment that will not be paid (a withdrawn claim)."""
         if claim_id in self.committed:
-            self._released(claim_id=claim_id, amount=self.committed[claim_id], reason=reason)
+            self._released(award_claim_id=claim_id, amount=self.committed[claim_id], reason=reason)
 
     @event("BudgetReleased")
-    def _released(self, claim_id: UUID, amount: int, reason: str) -> None:
-        del self.committed[claim_id]
+    def _released(self, award_claim_id: UUID, amount: int, reason: str) -> None:
+        del self.committed[award_claim_id]
 
     def recover(self, claim_id: UUID, amount: int) -> None:
         """A paid award repaid after its deal was reversed goes back to the budget."""
-        self._recovered(claim_id=claim_id, amount=amount)
+        self._recovered(award_claim_id=claim_id, amount=amount)
 
     @event("Recovered")
-    def _recovered(self, claim_id: UUID, amount: int) -> None:
+    def _recovered(self, award_claim_id: UUID, amount: int) -> None:
         self.disbursed -= amount

@@ -242,6 +242,44 @@ SUMMARIES: dict[str, Summary] = {
     "Valuation.Withdrawn": lambda d, _: f"Assessment withdrawn: {d.get('reason')}",
     "Valuation.Countersigned": lambda d, _: f"Assessment countersigned by the agency (report {d['report_sha256']})",
     "AuditRead.Recorded": lambda d, _: f"Confidential {d['aggregate_type']} {d['aggregate_id']} read: {d['page']}",
+    "Organisation.FlagsVerified": lambda d, _: (
+        "Qualifications verified: " + (", ".join(_words(f) for f in d["flags"]) or "none")
+    ),
+    "Programme.Drafted": lambda d, _: (
+        f"Programme drafted: {d['name_zh']} ({_words(d['kind'])}), budget {_money(d['budget'], 'CNY')},"
+        f" {d['starts_on']} to {d['ends_on']}"
+    ),
+    "Programme.RulesRevised": lambda d, _: f"Programme rules revised, in force from {d['effective_from']}",
+    "Programme.Opened": lambda d, _: "Programme opened",
+    "Programme.Closed": lambda d, _: "Programme closed" + (f": {d['reason']}" if d.get("reason") else ""),
+    "Programme.BudgetCommitted": lambda d, _: (
+        f"Budget committed: {_money(d['amount'], 'CNY')} for claim {d['award_claim_id']}"
+    ),
+    "Programme.Disbursed": lambda d, _: f"Disbursed: {_money(d['amount'], 'CNY')} for claim {d['award_claim_id']}",
+    "Programme.BudgetReleased": lambda d, _: (
+        f"Budget released: {_money(d['amount'], 'CNY')} of claim {d['award_claim_id']}: {d.get('reason', '')}"
+    ),
+    "Programme.Recovered": lambda d, _: f"Recovered: {_money(d['amount'], 'CNY')} of claim {d['award_claim_id']}",
+    "Claim.Raised": lambda d, _: (
+        f"Claim raised for the {d['side']}: {_money(d['amount'], 'CNY')} on {_money(d['paid_amount'], 'CNY')} paid"
+        f" (rules version {d['rules_version']})"
+    ),
+    "Claim.Submitted": lambda d, _: "Claim submitted" + (
+        f", registration {d['registration_number']}" if d.get("registration_number") else ""),
+    "Claim.Approved": lambda d, _: f"Claim approved: {_money(d['amount'], 'CNY')}",
+    "Claim.Rejected": lambda d, _: f"Claim rejected: {d.get('reason', '')}",
+    "Claim.Disbursed": lambda d, _: f"Award paid, bank reference {d['bank_reference']}",
+    "Claim.Withdrawn": lambda d, _: f"Claim withdrawn: {d.get('reason', '')}",
+    "Claim.RecoveryRaised": lambda d, _: f"Award to be repaid: {_money(d['amount'], 'CNY')}: {d.get('reason', '')}",
+    "Claim.Recovered": lambda d, _: f"Award repaid, bank reference {d['bank_reference']}",
+    "AwardLedger.Opened": lambda d, _: f"Award ledger opened for {d['year']}",
+    "AwardLedger.PaymentCounted": lambda d, _: f"Payment counted toward the year: {_money(d['amount'], 'CNY')}",
+    "AwardLedger.Granted": lambda d, _: f"Award counted against the caps: {_money(d['amount'], 'CNY')}",
+    "AwardLedger.TakenBack": lambda d, _: f"Award of claim {d['award_claim_id']} no longer counted",
+    "PaymentReview.Recorded": lambda d, _: (
+        f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"
+        f" {sum(1 for o in d['outcomes'] if o.get('chosen'))} claim(s) raised"
+    ),
 }
 #: The event types the log knows by name (offered as choices on the audit page).
 KNOWN_EVENT_TYPES = tuple(SUMMARIES)

@@ -24,7 +24,7 @@ from marketplace.deals import commands as dc
 from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import Services
 from tests.unit.deal_helpers import cn
-from tests.web.conftest import ADMIN_EMAIL, api_token, csrf_token, login
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login
 
 PASSWORD = "secret-password-1"
 YUAN = 100
@@ -176,6 +176,13 @@ def test_a_seller_reward_from_draft_to_disbursement_in_both_languages(market: Ma
     assert budget is not None
     assert re.findall(r'<td class="n">([^<]+)</td>', budget.group(1)) == [
         "100 万元", "0.00 元", "8,000.00 元", "99.20 万元"]
+    # The claim's audit history tells its story in words: raised, submitted, approved, paid.
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    history = client.get(f"/audit/aggregates/{claim_id}")
+    assert history.status_code == 200
+    for word in ("申领产生", "申领提交", "申领核定", "扶持资金拨付"):
+        assert word in history.text
+    assert "{'" not in history.text
     client.get("/lang/en?next=/my/claims")
     login(client, "fafu@example.test", PASSWORD)
     english = client.get("/my/claims")

@@ -27,7 +27,8 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Fields holding an amount in minor units (fen).
 MONEY_FIELDS = frozenset({
     "amount", "price", "asking_price", "fee", "net_sales", "listed_price", "broker_commission", "top_up",
-    "minimum_annual_royalty", "royalty", "royalties_this_year",
+    "minimum_annual_royalty", "royalty", "royalties_this_year", "budget", "paid_amount", "cap_per_deal",
+    "cap_per_beneficiary_year",
 })
 #: Fields holding a rate in basis points (10000 = 100 %).
 BASIS_POINT_FIELDS = frozenset({"inventor_share", "platform_fee_rate", "broker_commission_rate", "royalty_rate",
@@ -35,14 +36,16 @@ BASIS_POINT_FIELDS = frozenset({"inventor_share", "platform_fee_rate", "broker_c
 #: Where a field's coded values find their labels, tried in order.
 CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "deal_types": ("deal.",), "removed": ("deal.",), "restored": ("deal.",),
-    "kind": ("deal.", "kind."), "organisation_kind": ("kind.",),
-    "status": ("status.", "offer.status.", "contract.status.", "payment.status.", "valuation.status.", "legal."),
+    "kind": ("deal.", "kind.", "programme.kind."), "organisation_kind": ("kind.",),
+    "status": ("status.", "offer.status.", "contract.status.", "payment.status.", "valuation.status.", "legal.",
+               "programme.status.", "award.status."),
     "legal_status": ("legal.",), "status_before_suspension": ("status.",),
     "price_mode": ("price.",), "maturity": ("maturity.",), "side": ("side.",),
     "role": ("role.",), "roles": ("role.",), "reader_roles": ("role.",),
     "gateway": ("payment.gateway.",), "patent_type": ("type.",), "purpose": ("purpose.",),
     "aggregate_type": ("audit.type.",), "event_type": ("audit.event.",),
     "authority": ("audit.authority.", "role."), "source": ("audit.source.",),
+    "flags": ("programme.flag.",),
 }
 #: Fields naming another record, linked to its history.
 RECORD_FIELDS = frozenset({
@@ -50,7 +53,8 @@ RECORD_FIELDS = frozenset({
     "by_valuation_id", "superseded_by", "supersedes", "aggregate_id", "organisation_id", "user_id", "valuer_id",
     "reader_id", "buyer_organisation_id", "seller_organisation_id", "payer_organisation_id",
     "payee_organisation_id", "licensee_organisation_id", "broker_organisation_id", "claimant_organisation_id",
-    "registrant_organisation_id", "by", "granted_by", "registered_by",
+    "registrant_organisation_id", "by", "granted_by", "registered_by", "programme_id", "beneficiary_id",
+    "award_claim_id",
 })
 #: Payload fields left out of a summary line (the actor has its own column; long texts and calculations
 #: are in the raw payload).
