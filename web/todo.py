@@ -108,12 +108,15 @@ LABELS: dict[str, tuple[str, str]] = {
 
 class TodoItem(msgspec.Struct, frozen=True, kw_only=True):
     """One thing awaiting the user: of a ``kind`` (its group), shown by the label key ``label``, acted on
-    at ``link``; ``when`` is its deadline or since when it waits (the label ``<label>.when`` says which)."""
+    at ``link``; ``when`` (or ``when_day``) is its deadline or since when it waits (the label ``<label>.when``
+    says which)."""
 
     kind: str
     label: str
     link: str
-    when: datetime | date | None = None
+    when: datetime | None = None
+    #: A day rather than an instant (a payment's due date): shown instead of ``when``.
+    when_day: date | None = None
     title_zh: str = ""
     title_en: str = ""
     amount: int | None = None
@@ -235,7 +238,8 @@ async def payments_owed(r: Reader) -> list[TodoItem]:
             kind="payment",
             label="todo.payment",
             link=f"/payments/{o.id}",
-            when=o.due_on or o.fell_due_at,
+            when=None if o.due_on else o.fell_due_at,
+            when_day=o.due_on,
             title_zh=o.reference,
             title_en=o.reference,
             amount=o.amount,
@@ -292,7 +296,8 @@ async def transfers_awaiting_receipt(r: Reader) -> list[TodoItem]:
             kind="transfer",
             label="todo.transfer",
             link="/admin/transfers",
-            when=o.due_on or o.fell_due_at,
+            when=None if o.due_on else o.fell_due_at,
+            when_day=o.due_on,
             title_zh=o.reference,
             title_en=o.reference,
             amount=o.amount,
