@@ -17,7 +17,7 @@ from domain.catalogue.patent import Patent
 from marketplace.accounts import commands as ac
 from marketplace.platform.clock import ManualClock
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
-from tests.web.test_api import Member, listed, verified_member
+from tests.web.test_api import Member, draft, listed, publish, register, verified_member
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures
     Parties,
     clock,
@@ -321,3 +321,45 @@ def test_the_todo_is_for_logged_in_users_and_public_pages_stay_public(client: Te
         page = client.get(path)
         assert page.status_code == 200
         assert 'id="todo-link"' not in page.text
+
+
+def test_a_co_owner_confirms_its_co_ownership_then_consents_and_signing_opens_for_the_parties(
+    manual_client: TestClient[Litestar], clock: ManualClock
+) -> None:
+    client = manual_client
+    p = parties(client)
+    institute = verified_member(client, services_of(client), "ip@fjirsm.example.cn", "中国科学院福建物质结构研究所")
+    owners = [
+        {"organisation_id": p.university.organisation_id, "share": 60},
+        {"organisation_id": institute.organisation_id, "share": 40},
+    ]
+    # The registration names the institute as a co-owner: its to-do, linked to /my where it confirms.
+    patent_id = register(client, p.university, 44, owners=owners)
+    assert kinds(client, institute) == [("co_ownership", "/my#co-ownership")]
+    assert kinds(client, p.university) == []
+    as_user(client, ("ip@fjirsm.example.cn", "secret-password-1"))
+    assert "待确认的共有权" in client.get("/todo").text
+    assert "Co-ownerships to confirm" in client.get("/todo?lang=en").text
+    confirmed = post_form(client, f"/my/co-ownership/{patent_id}/confirm", {}, form_page="/my")
+    assert confirmed.status_code == 303
+    assert kinds(client, institute) == []
+
+    # An assignment of the co-owned patent asks the institute's consent; signing waits for it.
+    listing_id = draft(client, p.university, patent_id, price_mode="negotiable", asking_price=None)
+    publish(client, p.university, listing_id)
+    contract_id = negotiate(client, p, listing_id, offered=40_000_000, agreed=45_000_000)
+    link = f"/contracts/{contract_id}"
+    assert kinds(client, institute) == [("consent", link)]
+    assert kinds(client, p.university) == [("in_notice", link)]
+    clock.advance(timedelta(days=16))
+    assert kinds(client, p.university) == [("signing_waits", link)]
+    assert kinds(client, p.enterprise) == [("signing_waits", link)]
+    as_user(client, UNIVERSITY)
+    assert f'<a href="{link}">等待异议决定或共有人同意后开放签署' in client.get("/todo").text
+    as_user(client, ("ip@fjirsm.example.cn", "secret-password-1"))
+    page = client.get("/todo").text
+    assert f'<a href="{link}">作为共有人表示同意' in page
+    assert post_form(client, f"{link}/consent", {}, form_page=link).status_code == 303
+    assert kinds(client, institute) == []
+    assert kinds(client, p.university) == [("to_sign", link)]
+    assert kinds(client, p.enterprise) == [("to_sign", link)]
