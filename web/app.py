@@ -57,6 +57,7 @@ from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
 from web.throttle import ThrottledError, throttled_handler
+from web.todo import TodoController, count_in_header
 from web.valuation.api import ValuationApiController
 from web.valuation.pages import ValuationPagesController
 from web.vocabulary import site_vocabulary
@@ -164,7 +165,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             NoticesController, NoticesApiController, PaymentPagesController, PaymentsApiController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
-            PeopleFormsController, SignUpApiController, AccountsApiController,
+            PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammePagesController, ProgrammesApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
@@ -186,6 +187,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         plugins=[HTMXPlugin()],
         state=State({"vocabulary": site_vocabulary()}),
         before_request=refuse_nul_in_query,
+        after_request=count_in_header,
         before_send=[security_headers(https=settings.secure_cookies)],
     )
     app.asgi_handler = answer_head(app.asgi_handler)

@@ -120,7 +120,16 @@ def language_of(request: ASGIConnection[Any, Any, Any, Any]) -> str:
                          request.headers.get("accept-language"))
 
 
+#: The key under which ``page_context`` asks for the header's to-do count (``web.todo.count_in_header``
+#: fills in ``todo_count`` after the handler, for full pages of logged-in users only).
+TODO_COUNT_FOR = "_todo_count_for"
+
+
 def page_context(request: ASGIConnection[Any, Any, Any, Any], **values: Any) -> dict[str, Any]:
-    """The values every page template gets."""
+    """The values every page template gets (and, for a logged-in user's full page, the to-do count)."""
     lang = language_of(request)
-    return {"lang": lang, "t": vocabulary_of(request).translator(lang), "me": session_identity(request), **values}
+    me = session_identity(request)
+    context = {"lang": lang, "t": vocabulary_of(request).translator(lang), "me": me, **values}
+    if me is not None and not request.headers.get("hx-request"):
+        context[TODO_COUNT_FOR] = request
+    return context

@@ -385,6 +385,64 @@ class DealsQueries:
                 currency=row["currency"],
             ))
         return sorted(due, key=lambda r: (r.due_on, str(r.contract_id)))
+    # --- work queues (web.todo) ------------------------------------------------------------
+    async def offers_awaiting(self, organisation_id: UUID, limit: int = 100) -> list[OfferRow]:
+        """Open offers and counter-offers whose turn is the organisation's (buyer or seller side), soonest
+        expiring first."""
+        rows = await self.pool.fetch(
+            f"SELECT {OFFER_COLUMNS}{OFFER_FROM} WHERE o.status = 'open'"
+            " AND (o.awaiting = 'seller' AND o.seller_organisation_id = $1"
+            "      OR o.awaiting = 'buyer' AND o.buyer_organisation_id = $1)"
+            " ORDER BY o.expires_at, o.id LIMIT $2",
+            organisation_id,
+            limit,
+        )
+        return [_row(OfferRow, r) for r in rows]
+
+    async def contracts_awaiting(self, organisation_id: UUID, limit: int = 100) -> list[ContractRow]:
+        """Drafted contracts the organisation has still to sign (a party that signs: an open licence's
+        licensor does not) or to consent to as a co-owner, oldest first."""
+        rows = await self.pool.fetch(
+            f"SELECT {CONTRACT_COLUMNS}{CONTRACT_FROM} WHERE c.status = 'drafted'"
+            " AND ((c.buyer_organisation_id = $1 OR c.seller_organisation_id = $1 AND c.offer_id IS NOT NULL)"
+            "      AND NOT $1 = ANY(c.signed_by)"
+            "      OR $1 = ANY(c.consents_required) AND NOT $1 = ANY(c.consents_given))"
+            " ORDER BY c.drafted_at, c.id LIMIT $2",
+            organisation_id,
+            limit,
+        )
+        return [_row(ContractRow, r) for r in rows]
+
+    async def objections_to_decide(self, seller_organisation_id: UUID, limit: int = 100) -> list[ObjectionRow]:
+        """Open objections to the public notices of the organisation's sales (its org admin decides them)."""
+        rows = await self.pool.fetch(
+            "SELECT j.id, j.contract_id, j.text, j.filed_at, j.status, j.reason, j.decided_at"
+            " FROM deal_objections j JOIN deal_contracts c ON c.id = j.contract_id"
+            " WHERE j.status = 'open' AND c.seller_organisation_id = $1 ORDER BY j.filed_at, j.id LIMIT $2",
+            seller_organisation_id,
+            limit,
+        )
+        return [_row(ObjectionRow, r) for r in rows]
+
+    async def obligations_owed(self, payer_organisation_id: UUID, limit: int = 100) -> list[ObligationRow]:
+        """Payments the organisation owes: due, or started and not paid yet, earliest due first."""
+        rows = await self.pool.fetch(
+            f"SELECT {OBLIGATION_COLUMNS} FROM deal_obligations"  # noqa: S608 - constants
+            " WHERE payer_organisation_id = $1 AND status IN ('due', 'pending')"
+            " ORDER BY due_on NULLS FIRST, fell_due_at, id LIMIT $2",
+            payer_organisation_id,
+            limit,
+        )
+        return [_row(ObligationRow, r) for r in rows]
+
+    async def transfers_awaiting_receipt(self, limit: int = 100) -> list[ObligationRow]:
+        """Bank transfers (对公转账) started and not recorded as received: the platform admin's to reconcile."""
+        rows = await self.pool.fetch(
+            f"SELECT {OBLIGATION_COLUMNS} FROM deal_obligations"  # noqa: S608 - constants
+            " WHERE status = 'pending' AND gateway = 'manual' ORDER BY fell_due_at, id LIMIT $1",
+            limit,
+        )
+        return [_row(ObligationRow, r) for r in rows]
 
 
 def offers_due_to_expire(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:

@@ -445,8 +445,10 @@ def test_member_edits_price_and_sees_it_at_once_and_invalid_trl_keeps_the_form(s
     page.locator("main form input[name=email]").press_sequentially(account.email)
     page.locator("main form input[name=password]").press_sequentially(account.password)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{served.url}/my")
+    page.wait_for_url(f"{served.url}/todo")  # a login lands on the to-do
     expect(page.locator("header .who")).to_have_text(account.display_name)
+    page.locator("header nav").get_by_role("link", name=zh("nav.my"), exact=True).click()
+    page.wait_for_url(f"{served.url}/my")
     expect(page.locator("main h1")).to_contain_text(account.organisation)
 
     # From the organisation page to the listing, then to its edit form.
@@ -506,7 +508,7 @@ def log_in(page: Page, served: Served, account: DemoAccount) -> None:
     page.locator("main form input[name=email]").press_sequentially(account.email)
     page.locator("main form input[name=password]").press_sequentially(account.password)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{served.url}/my")
+    page.wait_for_url(f"{served.url}/todo")
 
 
 @pytest.mark.browser

@@ -451,8 +451,8 @@ def test_a_phone_never_scrolls_sideways_on_the_admin_and_contract_pages(
         page.fill('input[name="email"]', admin.email)
         page.fill('input[name="password"]', admin.password)
         page.locator('main button[type="submit"]').click()
-        page.wait_for_url(f"{served.url}/my")
-        for path in ("/my", "/admin/people", "/admin/health", f"/contracts/{contract['id']}", "/notices",
+        page.wait_for_url(f"{served.url}/todo")  # a login lands on the to-do
+        for path in ("/todo", "/my", "/admin/people", "/admin/health", f"/contracts/{contract['id']}", "/notices",
                      "/admin/refunds"):
             for lang in ("zh", "en"):
                 page.goto(f"{served.url}{path}?lang={lang}")

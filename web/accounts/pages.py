@@ -23,6 +23,9 @@ from web.sessions import NEW_USER_VERSION, authenticate, begin_session
 from web.state import WebState
 from web.throttle import client_address, password_work, throttle_members, throttle_of
 
+#: Where a login lands without a safe ``next``: the to-do, which shows each role its work first (``web.todo``).
+LANDING = "/todo"
+
 
 class AccountController(Controller):
     include_in_schema = False
@@ -30,15 +33,15 @@ class AccountController(Controller):
     @get("/login", name="login")
     async def login_form(self, request: Request[Any, Any, Any]) -> Template:
         return Template("account/login.html.jinja2", context=page_context(
-            request, next=request.query_params.get("next", "/my"),
+            request, next=request.query_params.get("next", LANDING),
             password_changed=request.query_params.get("changed") == "password"))
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], web: WebState) -> Template | Redirect:
         form = await request.form()
-        target = text(form, "next") or "/my"
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/my"
+        target = text(form, "next") or LANDING
+        if not target.startswith("/") or target.startswith(("//", "/\\")):  # no other site, however spelled
+            target = LANDING
         identity = await authenticate(request, web, text(form, "email"), text(form, "password"))
         if identity is None:
             return Template("account/login.html.jinja2", status_code=401, context=page_context(

@@ -1,0 +1,487 @@
+"""The to-do (待办): what awaits the logged-in user's answer, gathered from every trade's read model.
+
+``GET /todo`` shows it grouped by kind, ``GET /api/todo`` answers it as a :class:`TodoAnswer`, and the
+header shows its count on every page (:func:`count_in_header`). It reads several trades, so it lives
+in the web's kernel, not in a trade.
+
+**A to-do is a list of sources.** A source is one small async function that takes a :class:`Reader`
+(the user with the roles held now, the trades' queries, the clock) and returns typed
+:class:`TodoItem` s — a kind, a label key, the link where the user acts, and when (a deadline, or
+since when it waits). A source that is not for the user's role returns ``[]`` without reading;
+one that is reads with one query at most, so the header's count costs one query per source.
+To add a source (say royalty reports due):
+
+1. write ``async def royalty_reports_due(r: Reader) -> list[TodoItem]`` reading a query of its trade's
+   ``projections/<trade>/queries.py`` (add a small one there if needed);
+2. add its kind to ``KINDS`` (the order the page shows the groups in) and append the function to
+   ``SOURCES``;
+3. add to ``LABELS`` its group heading ``todo.kind.<kind>``, its item label and ``<label>.when`` (what
+   its ``when`` means, e.g. "due on"), in Chinese and English.
+
+Standing work that is no item to tick off (the valuer's page, the audit pages, what a programme
+officer can read) is listed under :func:`work_links`, shown first and not counted.
+
+Every item is for the user's own organisation or role: a source filters by ``me.organisation_id``
+in SQL, and the platform admin's sources check the role held now (``WebState.with_current_roles``).
+Acting is checked again by the application on the aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+
+from projections.accounts.view import AccountsQueries
+from projections.catalogue.queries import CatalogueQueries
+from projections.deals.queries import DealsQueries
+from projections.deals.rows import ContractRow
+from projections.valuation.queries import ValuationQueries
+from web.api_docs import BEARER
+from web.context import TODO_COUNT_FOR, Identity, page_context
+from web.identity import login_required
+from web.state import WebState
+
+#: Texts are (zh, en); item labels ``todo.<kind>`` each have a ``.when`` saying what the item's time is.
+LABELS: dict[str, tuple[str, str]] = {
+    "nav.todo": ("待办", "To-do"),
+    "todo.title": ("我的待办", "My to-do"),
+    "todo.explain": (
+        "以下事项等待您或您的机构处理，点击进入办理页面。时间均为北京时间。",
+        "What awaits you or your organisation; follow an item to act on it. Times are Beijing time.",
+    ),
+    "todo.empty": ("目前没有待办事项。", "Nothing awaits you now."),
+    "todo.work": ("您的工作", "Your work"),
+    "todo.kind.offer": ("待答复的报价和还价", "Offers and counter-offers awaiting your answer"),
+    "todo.kind.in_notice": ("公示中的合同", "Your contracts in public notice"),
+    "todo.kind.to_sign": ("待签署的合同", "Contracts to sign now"),
+    "todo.kind.signing_waits": ("暂不能签署的合同", "Contracts not open for signing yet"),
+    "todo.kind.consent": ("请求本机构同意的合同", "Consents asked of your organisation"),
+    "todo.kind.objection": ("待决定的公示异议", "Objections to decide"),
+    "todo.kind.payment": ("本机构应付款项", "Payments your organisation owes"),
+    "todo.kind.co_ownership": ("待确认的共有权", "Co-ownerships to confirm"),
+    "todo.kind.refund": ("待退款项", "Refunds owed"),
+    "todo.kind.transfer": ("待确认到账的对公转账", "Bank transfers awaiting receipt"),
+    "todo.kind.claim": ("待裁决的权属异议", "Ownership claims to decide"),
+    "todo.kind.organisation": ("待审核的机构", "Organisations to review"),
+    "todo.kind.grant": ("待确认的旧授权", "Old role grants to confirm"),
+    "todo.offer": ("轮到本机构答复", "Your organisation's turn to answer"),
+    "todo.offer.when": ("答复期限", "answer by"),
+    "todo.in_notice": ("公示结束后开放签署", "Signing opens when the notice ends"),
+    "todo.in_notice.when": ("公示结束", "notice ends"),
+    "todo.to_sign": ("公示已结束，请签署", "The notice is over: sign"),
+    "todo.to_sign.when": ("起草于", "drafted"),
+    "todo.signing_waits": (
+        "等待异议决定或共有人同意后开放签署",
+        "Signing opens once objections are decided and co-owners consent",
+    ),
+    "todo.signing_waits.when": ("起草于", "drafted"),
+    "todo.consent": ("作为共有人表示同意", "Consent as a co-owner"),
+    "todo.consent.when": ("起草于", "drafted"),
+    "todo.objection": ("决定是否支持异议", "Uphold or dismiss the objection"),
+    "todo.objection.when": ("提出于", "filed"),
+    "todo.payment": ("付款", "Pay"),
+    "todo.payment.when": ("应付日期", "due"),
+    "todo.co_ownership": ("确认或拒绝共有权", "Confirm or decline the co-ownership"),
+    "todo.co_ownership.when": ("登记于", "registered"),
+    "todo.refund": ("退还已收款项", "Refund the money received"),
+    "todo.refund.when": ("应退自", "owed since"),
+    "todo.transfer": ("核对到账并记录", "Check the receipt and record it"),
+    "todo.transfer.when": ("应付自", "due since"),
+    "todo.claim": ("裁决权属异议", "Decide the ownership claim"),
+    "todo.claim.when": ("提出于", "filed"),
+    "todo.organisation": ("审核机构", "Review the organisation"),
+    "todo.organisation.when": ("注册于", "registered"),
+    "todo.grant": ("确认或撤销旧授权", "Confirm or revoke the old grant"),
+    "todo.link.valuer": ("我的评估记录与校准", "My assessments and calibration"),
+    "todo.link.valuer_expires": ("资质有效期至", "accreditation valid until"),
+    "todo.link.audit": ("审计：事件日志", "Audit: the event log"),
+    "todo.link.roots": ("每日哈希根", "Daily hash roots"),
+    "todo.link.programme": ("尚无项目可管理。您现在可以查阅：", "No programmes to run yet. You can read today:"),
+}
+
+
+class TodoItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing awaiting the user: of a ``kind`` (its group), shown by the label key ``label``, acted on
+    at ``link``; ``when`` (or ``when_day``) is its deadline or since when it waits (the label ``<label>.when``
+    says which)."""
+
+    kind: str
+    label: str
+    link: str
+    when: datetime | None = None
+    #: A day rather than an instant (a payment's due date): shown instead of ``when``.
+    when_day: date | None = None
+    title_zh: str = ""
+    title_en: str = ""
+    amount: int | None = None
+    currency: str = "CNY"
+    #: A payment's purpose (``upfront``, ``instalment-2``…), shown in the reader's words.
+    purpose: str | None = None
+
+
+class WorkLink(msgspec.Struct, frozen=True, kw_only=True):
+    """A page where a role's standing work is (not an item to tick off, not counted)."""
+
+    label: str
+    link: str
+    when: date | None = None
+    when_label: str | None = None
+
+
+class TodoAnswer(msgspec.Struct, frozen=True):
+    """The logged-in user's to-do: the items (``count`` of them) and the pages of the role's standing work."""
+
+    items: list[TodoItem]
+    count: int
+    work: list[WorkLink]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What a source reads with: the user (roles held now), the trades' queries, the clock."""
+
+    me: Identity
+    web: WebState
+    deals: DealsQueries
+    catalogue: CatalogueQueries
+    accounts: AccountsQueries
+    now: datetime
+
+    @property
+    def org_admin(self) -> bool:
+        return self.me.has("org_admin")
+
+    @property
+    def platform_admin(self) -> bool:
+        return self.me.has("platform_admin")
+
+
+Source = Callable[[Reader], Awaitable[list[TodoItem]]]
+
+
+# --- sources: one query each at most ----------------------------------------------------------
+async def offers_to_answer(r: Reader) -> list[TodoItem]:
+    """Offers and counter-offers whose turn is the user's organisation's (any member answers)."""
+    return [
+        TodoItem(
+            kind="offer",
+            label="todo.offer",
+            link=f"/offers/{o.id}",
+            when=o.expires_at,
+            title_zh=o.title_zh,
+            title_en=o.title_en,
+            amount=o.price_amount,
+            currency=o.currency,
+        )
+        for o in await r.deals.offers_awaiting(r.me.organisation_id)
+    ]
+
+
+def _contract_item(kind: str, k: ContractRow, when: datetime | None) -> TodoItem:
+    return TodoItem(
+        kind=kind,
+        label=f"todo.{kind}",
+        link=f"/contracts/{k.id}",
+        when=when,
+        title_zh=k.title_zh,
+        title_en=k.title_en,
+        amount=k.price_amount,
+        currency=k.currency,
+    )
+
+
+async def contracts_to_act(r: Reader) -> list[TodoItem]:
+    """Drafted contracts: in public notice (every member sees when signing opens); to sign now, or not
+    open for signing yet (objections or consents outstanding), and consents asked — the org admin's."""
+    items = []
+    mine = r.me.organisation_id
+    for k in await r.deals.contracts_awaiting(mine):
+        if mine in k.consents_required and mine not in k.consents_given:
+            if r.org_admin:
+                items.append(_contract_item("consent", k, k.drafted_at))
+            continue
+        if k.notice_ends_at is not None and k.notice_ends_at > r.now:
+            items.append(_contract_item("in_notice", k, k.notice_ends_at))
+        elif r.org_admin:
+            waits = k.objections_open > 0 or not set(k.consents_required) <= set(k.consents_given)
+            items.append(_contract_item("signing_waits" if waits else "to_sign", k, k.drafted_at))
+    return items
+
+
+async def objections_to_decide(r: Reader) -> list[TodoItem]:
+    """Open objections to the notices of the organisation's sales: its org admin decides them."""
+    if not r.org_admin:
+        return []
+    return [
+        TodoItem(
+            kind="objection",
+            label="todo.objection",
+            link=f"/notices#notice-{o.contract_id}",
+            when=o.filed_at,
+            title_zh=_short(o.text),
+            title_en=_short(o.text),
+        )
+        for o in await r.deals.objections_to_decide(r.me.organisation_id)
+    ]
+
+
+async def payments_owed(r: Reader) -> list[TodoItem]:
+    """Payments the organisation owes (due, or started and not paid): any member pays."""
+    return [
+        TodoItem(
+            kind="payment",
+            label="todo.payment",
+            link=f"/payments/{o.id}",
+            when=None if o.due_on else o.fell_due_at,
+            when_day=o.due_on,
+            title_zh=o.reference,
+            title_en=o.reference,
+            amount=o.amount,
+            currency=o.currency,
+            purpose=o.purpose,
+        )
+        for o in await r.deals.obligations_owed(r.me.organisation_id)
+    ]
+
+
+async def co_ownerships_to_confirm(r: Reader) -> list[TodoItem]:
+    """Registrations naming the organisation as a co-owner, awaiting its org admin's confirmation (on /my)."""
+    if not r.org_admin:
+        return []
+    return [
+        TodoItem(
+            kind="co_ownership",
+            label="todo.co_ownership",
+            link="/my#co-ownership",
+            when=c.registered_at,
+            title_zh=f"{c.number} {c.title}",
+            title_en=f"{c.number} {c.title}",
+        )
+        for c in await r.catalogue.co_ownerships_to_confirm(r.me.organisation_id)
+    ]
+
+
+async def refunds_owed(r: Reader) -> list[TodoItem]:
+    """The platform admin's refund queue."""
+    if not r.platform_admin:
+        return []
+    return [
+        TodoItem(
+            kind="refund",
+            label="todo.refund",
+            link="/admin/refunds",
+            when=o.refund_owed_at,
+            title_zh=o.reference,
+            title_en=o.reference,
+            amount=o.paid_amount or o.amount,
+            currency=o.currency,
+            purpose=o.purpose,
+        )
+        for o in await r.deals.refunds_owed()
+    ]
+
+
+async def transfers_awaiting_receipt(r: Reader) -> list[TodoItem]:
+    """Bank transfers started and not recorded as received: reconciled by the platform admin."""
+    if not r.platform_admin:
+        return []
+    return [
+        TodoItem(
+            kind="transfer",
+            label="todo.transfer",
+            link="/admin/transfers",
+            when=None if o.due_on else o.fell_due_at,
+            when_day=o.due_on,
+            title_zh=o.reference,
+            title_en=o.reference,
+            amount=o.amount,
+            currency=o.currency,
+            purpose=o.purpose,
+        )
+        for o in await r.deals.transfers_awaiting_receipt()
+    ]
+
+
+async def claims_to_decide(r: Reader) -> list[TodoItem]:
+    """Ownership claims filed against registrations: the platform admin decides them."""
+    if not r.platform_admin:
+        return []
+    claims, _ = await r.catalogue.list_claims(status="filed")
+    return [
+        TodoItem(
+            kind="claim",
+            label="todo.claim",
+            link="/admin/claims",
+            when=c.filed_at,
+            title_zh=f"{c.patent_number} {c.patent_title} · {c.claimant_name}",
+            title_en=f"{c.patent_number} {c.patent_title} · {c.claimant_name}",
+        )
+        for c in claims
+    ]
+
+
+async def organisations_to_review(r: Reader) -> list[TodoItem]:
+    """Organisations signed up and not verified yet (platform review)."""
+    if not r.platform_admin:
+        return []
+    organisations, _ = await r.accounts.list_organisations(verified=False, limit=100)
+    return [
+        TodoItem(
+            kind="organisation",
+            label="todo.organisation",
+            link="/admin/organisations",
+            when=o.registered_at,
+            title_zh=o.name,
+            title_en=o.name,
+        )
+        for o in organisations
+    ]
+
+
+async def grants_to_confirm(r: Reader) -> list[TodoItem]:
+    """Old platform-wide grants not honoured until a platform admin confirms them (stores from before issue 9).
+
+    Read from the accounts' aggregates (the read model does not keep them), as ``/admin/people`` does.
+    """
+    if not r.platform_admin:
+        return []
+    grants = await r.web.run(r.web.services.app.accounts.unconfirmed_grants)
+    return [
+        TodoItem(kind="grant", label="todo.grant", link="/admin/people", title_zh=g.role, title_en=g.role)
+        for g in grants
+    ]
+
+
+#: The groups in the order the page shows them.
+KINDS = (
+    "offer",
+    "to_sign",
+    "consent",
+    "objection",
+    "payment",
+    "signing_waits",
+    "in_notice",
+    "co_ownership",
+    "refund",
+    "transfer",
+    "claim",
+    "organisation",
+    "grant",
+)
+SOURCES: list[Source] = [
+    offers_to_answer,
+    contracts_to_act,
+    objections_to_decide,
+    payments_owed,
+    co_ownerships_to_confirm,
+    refunds_owed,
+    transfers_awaiting_receipt,
+    claims_to_decide,
+    organisations_to_review,
+    grants_to_confirm,
+]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- gathering --------------------------------------------------------------------------------
+async def reader_for(web: WebState, me: Identity) -> Reader:
+    return Reader(
+        me=await web.with_current_roles(me),
+        web=web,
+        deals=DealsQueries(web.pool),
+        catalogue=web.catalogue,
+        accounts=web.accounts,
+        now=web.services.app.clock.now(),
+    )
+
+
+async def todo_items(r: Reader) -> list[TodoItem]:
+    """Every source's items, in the order of ``KINDS`` (a source's own order within a kind)."""
+    items = [item for source in SOURCES for item in await source(r)]
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return sorted(items, key=lambda item: order.get(item.kind, len(order)))
+
+
+async def work_links(r: Reader) -> list[WorkLink]:
+    """The pages of each role's standing work: the valuer's record, the audit pages, the programme
+    officer's readings (no programmes are run on the platform yet)."""
+    links = []
+    if r.me.has("valuer"):
+        accreditation = await ValuationQueries(r.web.pool).get_accreditation(r.me.user_id, r.now.date())
+        links.append(
+            WorkLink(
+                label="todo.link.valuer",
+                link=f"/valuers/{r.me.user_id}",
+                when=accreditation.expires_on if accreditation else None,
+                when_label="todo.link.valuer_expires" if accreditation else None,
+            )
+        )
+    if r.me.has("auditor"):
+        links += [
+            WorkLink(label="todo.link.audit", link="/audit/events"),
+            WorkLink(label="todo.link.roots", link="/audit/roots"),
+        ]
+    if r.me.has("programme_officer"):
+        links += [
+            WorkLink(label="nav.listings", link="/listings"),
+            WorkLink(label="nav.patents", link="/patents"),
+            WorkLink(label="nav.notices", link="/notices"),
+        ]
+    return links
+
+
+def grouped(items: list[TodoItem]) -> list[tuple[str, list[TodoItem]]]:
+    groups: dict[str, list[TodoItem]] = {}
+    for item in items:
+        groups.setdefault(item.kind, []).append(item)
+    return list(groups.items())
+
+
+async def count_in_header(response: Response[Any]) -> Response[Any]:
+    """After a handler: a full page for a logged-in user gets the count of its to-do for the header.
+
+    ``page_context`` marks such a page (``TODO_COUNT_FOR``: the request); partial (htmx) answers,
+    JSON and pages for anonymous users are left alone, as is a page that counted already (``/todo``).
+    """
+    if isinstance(response, Template) and response.context:
+        request = response.context.pop(TODO_COUNT_FOR, None)
+        me = response.context.get("me")
+        if request is not None and isinstance(me, Identity) and "todo_count" not in response.context:
+            web: WebState = request.app.state.web
+            response.context["todo_count"] = len(await todo_items(await reader_for(web, me)))
+    return response
+
+
+class TodoController(Controller):
+    """The to-do page and its JSON answer: for the logged-in user only."""
+
+    guards = [login_required]  # noqa: RUF012 - litestar declares it as an instance attribute
+
+    @get("/todo", name="todo", include_in_schema=False)
+    async def page(self, request: Request[Any, Any, Any], web: WebState, me: Identity) -> Template:
+        r = await reader_for(web, me)
+        items = await todo_items(r)
+        return Template(
+            "todo.html.jinja2",
+            context=page_context(request, groups=grouped(items), work=await work_links(r), todo_count=len(items)),
+        )
+
+    @get(
+        "/api/todo",
+        summary="My to-do: what awaits my organisation's or my role's answer",
+        tags=["accounts"],
+        security=BEARER,
+    )
+    async def answer(self, web: WebState, me: Identity) -> TodoAnswer:
+        r = await reader_for(web, me)
+        items = await todo_items(r)
+        return TodoAnswer(items, len(items), await work_links(r))
