@@ -41,6 +41,7 @@ from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
+from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
 from web.api_docs import BEARER
 from web.context import TODO_COUNT_FOR, Identity, page_context
@@ -102,7 +103,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.link.valuer_expires": ("资质有效期至", "accreditation valid until"),
     "todo.link.audit": ("审计：事件日志", "Audit: the event log"),
     "todo.link.roots": ("每日哈希根", "Daily hash roots"),
-    "todo.link.programme": ("尚无项目可管理。您现在可以查阅：", "No programmes to run yet. You can read today:"),
+    "todo.kind.royalty_report": ("提成报告", "Royalty reports"),
+    "todo.royalty_report": ("提成报告待提交或待对方提交", "A royalty report to file or to receive"),
+    "todo.royalty_report.when": ("截止日期", "due on"),
+    "todo.royalty_report.overdue": ("提成报告已逾期", "A royalty report is overdue"),
+    "todo.royalty_report.overdue.when": ("应于", "was due on"),
+    "todo.kind.award_claim": ("待提交的扶持申领", "Programme claims to submit"),
+    "todo.award_claim": ("确认收款账户后提交", "Confirm the account to pay and submit"),
+    "todo.award_claim.when": ("产生于", "raised"),
+    "todo.kind.award_review": ("待处理的扶持申领", "Programme claims to review or pay"),
+    "todo.award_review": ("审核、拨付或追回", "Review, pay or recover"),
+    "todo.award_review.when": ("产生于", "raised"),
+    "todo.link.programmes": ("本部门的扶持计划", "My department's programmes"),
+    "todo.link.qualifications": ("企业资质认定", "Qualifications of enterprises"),
 }
 
 
@@ -358,6 +371,48 @@ async def grants_to_confirm(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def royalty_reports(r: Reader) -> list[TodoItem]:
+    """Royalty reports a licence awaits: the licensee files them, the licensor waits for them (both see
+    them, and an overdue one says so)."""
+    return [
+        TodoItem(
+            kind="royalty_report",
+            label="todo.royalty_report.overdue" if d.overdue else "todo.royalty_report",
+            link=f"/contracts/{d.contract_id}",
+            when_day=d.due_on,
+            title_zh=d.title_zh,
+            title_en=d.title_en,
+        )
+        for d in await r.deals.royalty_reports_due(r.me.organisation_id, r.now)
+    ]
+
+
+async def programme_claims_to_submit(r: Reader) -> list[TodoItem]:
+    """Claims a programme raised for the organisation, for its org admin to submit (on /my/claims)."""
+    if not r.org_admin:
+        return []
+    claims = await ProgrammesQueries(r.web.pool).claims(beneficiary_id=r.me.organisation_id, status="raised")
+    return [
+        TodoItem(kind="award_claim", label="todo.award_claim", link=f"/my/claims#claim-{c.id}", when=c.raised_at,
+                 title_zh=c.programme_name_zh, title_en=c.programme_name_en, amount=c.amount)
+        for c in claims
+    ]
+
+
+async def programme_claims_to_review(r: Reader) -> list[TodoItem]:
+    """Claims on the officer's department's programmes: to review, to pay, or owed back."""
+    if not r.me.has("programme_officer"):
+        return []
+    claims = await ProgrammesQueries(r.web.pool).claims_to_review(r.me.organisation_id)
+    return [
+        TodoItem(kind="award_review", label="todo.award_review",
+                 link=f"/programmes/{c.programme_id}/claims#claim-{c.id}", when=c.raised_at,
+                 title_zh=f"{c.beneficiary_name} · {c.programme_name_zh}",
+                 title_en=f"{c.beneficiary_name} · {c.programme_name_en}", amount=c.amount)
+        for c in claims
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -373,6 +428,9 @@ KINDS = (
     "claim",
     "organisation",
     "grant",
+    "royalty_report",
+    "award_claim",
+    "award_review",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -385,6 +443,9 @@ SOURCES: list[Source] = [
     claims_to_decide,
     organisations_to_review,
     grants_to_confirm,
+    royalty_reports,
+    programme_claims_to_submit,
+    programme_claims_to_review,
 ]
 
 
@@ -413,7 +474,7 @@ async def todo_items(r: Reader) -> list[TodoItem]:
 
 async def work_links(r: Reader) -> list[WorkLink]:
     """The pages of each role's standing work: the valuer's record, the audit pages, the programme
-    officer's readings (no programmes are run on the platform yet)."""
+    officer's programmes and the enterprises' qualifications."""
     links = []
     if r.me.has("valuer"):
         accreditation = await ValuationQueries(r.web.pool).get_accreditation(r.me.user_id, r.now.date())
@@ -432,9 +493,8 @@ async def work_links(r: Reader) -> list[WorkLink]:
         ]
     if r.me.has("programme_officer"):
         links += [
-            WorkLink(label="nav.listings", link="/listings"),
-            WorkLink(label="nav.patents", link="/patents"),
-            WorkLink(label="nav.notices", link="/notices"),
+            WorkLink(label="todo.link.programmes", link="/programmes#my-programmes"),
+            WorkLink(label="todo.link.qualifications", link="/programmes/qualifications"),
         ]
     return links
 

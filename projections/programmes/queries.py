@@ -128,6 +128,15 @@ class ProgrammesQueries:
         row = await self.pool.fetchrow(f"{CLAIM_SELECT} WHERE c.id = $1", claim_id)
         return ClaimRow(**dict(row)) if row else None
 
+    async def claims_to_review(self, organisation_id: UUID, limit: int = 100) -> list[ClaimRow]:
+        """Claims of a department's programmes awaiting its officers: to review, to pay, or owed back."""
+        rows = await self.pool.fetch(
+            f"{CLAIM_SELECT} WHERE p.organisation_id = $1 AND c.status IN ('submitted', 'approved', 'recovery_due')"
+            " ORDER BY c.raised_at, c.id LIMIT $2",
+            organisation_id, limit,
+        )
+        return [ClaimRow(**dict(r)) for r in rows]
+
     async def count_claims(self, *, organisation_id: UUID, beneficiary: bool) -> int:
         """Claims awaiting someone: a beneficiary's raised ones to submit, or an officer's submitted and
         approved ones to review and pay (the to-do count)."""

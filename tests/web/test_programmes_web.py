@@ -142,8 +142,11 @@ def test_a_seller_reward_from_draft_to_disbursement_in_both_languages(market: Ma
     assert len(market.follow_payments()) == 1
 
     login(client, "fafu@example.test", PASSWORD)
+    todo = client.get("/todo").text  # where the login lands: the claim waits there with its link
+    assert 'id="todo-award_claim"' in todo
     mine = client.get("/my/claims")
     (claim_id,) = claim_ids(mine.text)
+    assert f'href="/my/claims#claim-{claim_id}"' in todo
     assert "待提交" in mine.text
     assert "80 万元 × 1 %" in mine.text  # the calculation: paid × rate
     assert "8,000.00 元" in mine.text
@@ -160,6 +163,7 @@ def test_a_seller_reward_from_draft_to_disbursement_in_both_languages(market: Ma
     assert "申领已提交" in client.get(submitted.headers["location"]).text
 
     login(client, "officer@example.test", PASSWORD)
+    assert f'href="/programmes/{programme_id}/claims#claim-{claim_id}"' in client.get("/todo").text
     queue = client.get(f"/programmes/{programme_id}/claims")
     assert claim_ids(queue.text) == [claim_id]
     assert "福建农林大学" in queue.text

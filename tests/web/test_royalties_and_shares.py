@@ -422,6 +422,10 @@ def test_an_unreported_year_is_due_then_overdue_for_both_parties_and_its_minimum
         assert '<span class="tag overdue" id="royalty-report-status">已逾期</span>' in page
         assert f'href="/payments/{minimum["id"]}"' in page
         assert "最低年度提成（许可年度截至 2027-03-31）" in client.get("/deals").text
+        todo = client.get("/todo").text.split('id="todo-royalty_report"', 1)[1].split("</section>", 1)[0]
+        assert f'href="/contracts/{contract_id}"' in todo  # both parties' queues show it, overdue
+        assert "提成报告已逾期" in todo
+        assert "应于 2027-04-30" in todo
 
     # The report filed late: ¥150,000 of royalty for the rest of the year, ¥20,000 before it: the year costs
     # ¥170,000, of which ¥20,000 + ¥80,000 were charged, so ¥70,000 falls due, never the whole again.

@@ -287,10 +287,10 @@ def test_each_role_lands_on_its_work_and_the_admin_reviews_organisations(manual_
     )
     assert landed.headers["location"] == "/notices"
     page = client.get("/todo").text
-    assert "尚无项目可管理。您现在可以查阅：" in page
-    assert '<li><a href="/notices">公示</a></li>' in page  # in its work, not only in the header
+    assert '<li><a href="/programmes#my-programmes">本部门的扶持计划</a></li>' in page  # its work first
+    assert '<li><a href="/programmes/qualifications">企业资质认定</a></li>' in page
     assert "目前没有待办事项。" in page
-    assert "No programmes to run yet." in client.get("/todo?lang=en").text
+    assert "My department&#39;s programmes" in client.get("/todo?lang=en").text
 
     # An organisation signed up and not verified yet is on the platform admin's review queue.
     ok(
