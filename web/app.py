@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -50,6 +48,8 @@ from web.errors import (
     internal_error_handler,
     refuse_nul_in_query,
 )
+from web.formats import money
+from web.formats import shown_day as _date
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.security_headers import answer_head, security_headers
@@ -62,18 +62,6 @@ from web.vocabulary import site_vocabulary
 
 HERE = Path(__file__).parent
 _PARENTHESES = re.compile(r"\([^()]*\)")
-
-
-def money(fen: int | None, lang: str = "zh", currency: str = "CNY") -> str:
-    """An amount in fen as a person reads it: 万元 in Chinese where customary, CNY 1,200,000 in English."""
-    if fen is None:
-        return ""
-    yuan = fen / 100
-    if lang != "zh" or currency != "CNY":
-        return f"{currency} {yuan:,.2f}".replace(".00", "")
-    if yuan >= 10_000:
-        return f"{yuan / 10_000:,.2f} 万元".replace(".00 ", " ")
-    return f"{yuan:,.2f} 元"
 
 
 def purpose_label(t: Callable[..., str], purpose: str) -> str:
@@ -102,19 +90,6 @@ def ipc_short(title: str, limit: int = 90) -> str:
     text = " ".join(text.split()).strip(" ;,")
     text = text[:1].upper() + text[1:].lower() if text.isupper() else text
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-#: The time zone pages show instants in (stored in UTC): the marketplace's users are in Fujian.
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _date(value: date | datetime | None) -> str:
-    """A day as ``YYYY-MM-DD``; an instant in Beijing time to the minute (a naive one is taken as UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
 
 
 @pass_context

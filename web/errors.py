@@ -31,6 +31,7 @@ from marketplace.deals.gateways.port import PaymentGatewayError
 from web.context import language_of, page_context
 from web.i18n import vocabulary_of
 from web.identity import is_api
+from web.refusals import input_refusal, refusal_body, refusal_text
 
 if TYPE_CHECKING:
     from litestar.types import Scope
@@ -63,24 +64,28 @@ def status_of(error: DomainError) -> int:
     return next((STATUSES[kind] for kind in type(error).__mro__ if kind in STATUSES), 400)
 
 
+def stated_language(request: Request[Any, Any, Any]) -> str | None:
+    """The language the reader asked for (``lang``, its cookie, ``Accept-Language``), or ``None`` when it
+    named none: an API client that names none gets the English rule as recorded, as it always has."""
+    named = (request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language"))
+    return language_of(request) if any(named) else None
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     status = status_of(exc)
     if is_api(request):
-        body = {"status_code": status, "detail": exc.message, "field": exc.field}
+        body = {"status_code": status} | refusal_body(exc, vocabulary_of(request), stated_language(request))
         return Response(body, status_code=status, media_type=MediaType.JSON)
     return Template("errors/error.html.jinja2", status_code=status,
-                    context=page_context(request, status=status, message=exc.message))
+                    context=page_context(request, status=status, message=explain(request, exc)))
 
 
 # --- refusals on pages: the error page and a form shown again with its error ---------------------------
 
 
 def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
-    """The refusal as shown: in Chinese pages the field's Chinese label leads the (English) rule."""
-    label = vocabulary_of(request).pair(f"field.{(error.field or '').split('.')[0]}")
-    if language_of(request) == "zh" and label is not None:
-        return f"{label[0]}：{error.message}"
-    return error.message
+    """The refusal as shown: the field's label and the rule, in the reader's language (``web.refusals``)."""
+    return refusal_text(error, vocabulary_of(request), language_of(request))
 
 
 def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
@@ -126,7 +131,13 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else None
         if isinstance(first, dict) and first.get("key"):  # a parameter or field litestar refused: name it
             field, message = refused_field(str(first["key"]), str(first.get("message", exc.detail)))
-            body |= {"field": field, "detail": f"{field}: {message}"}
+            code, params = input_refusal(message)
+            language = stated_language(request)
+            detail = f"{field}: {message}"
+            if language is not None:
+                detail = refusal_text(ValidationError(detail, field=field, code=code, **params),
+                                      vocabulary_of(request), language)
+            body |= {"field": field, "code": code, "detail": detail}
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
     return Template("errors/error.html.jinja2", status_code=exc.status_code, headers=exc.headers,
                     context=page_context(request, status=exc.status_code, message=exc.detail))
@@ -170,4 +181,7 @@ async def refuse_nul_in_query(request: Request[Any, Any, Any]) -> None:
     for key, value in request.query_params.multi_items():
         if "\x00" in key or "\x00" in value:
             name = key.replace(chr(0), "")
-            raise ValidationError(f"{name}: must not contain a NUL character", field=name)
+            position = (value if "\x00" in value else key).find("\x00") + 1
+            raise ValidationError(f"{name}: must not contain a NUL character", field=name,
+                                  code="text.refused_character", position=position, character="U+0000",
+                                  reason="control")

@@ -99,7 +99,7 @@ class ListingTerms:
 
     def __post_init__(self) -> None:
         if not self.deal_types:
-            raise ValidationError("deal_types: offer at least one deal type", field="deal_types")
+            raise ValidationError("deal_types: offer at least one deal type", field="deal_types", code="required")
         for value in self.deal_types:
             if value not in DealType.__members__.values():
                 allowed = ", ".join(d.value for d in DealType)
@@ -109,7 +109,8 @@ class ListingTerms:
             raise ValidationError(f"price_mode: must be one of {allowed}", field="price_mode")
         if self.price_mode == PriceMode.FIXED:
             if self.asking_price is None or self.asking_price.amount <= 0:
-                raise ValidationError("asking_price: a fixed price must be greater than 0", field="asking_price")
+                raise ValidationError("asking_price: a fixed price must be greater than 0", field="asking_price",
+                                      code="amount.positive")
         elif self.asking_price is not None:
             raise ValidationError("asking_price: only a fixed-price listing has an asking price", field="asking_price")
         has_open = DealType.OPEN_LICENCE.value in self.deal_types
@@ -127,7 +128,8 @@ class ListingTerms:
             allowed = ", ".join(m.value for m in Maturity)
             raise ValidationError(f"maturity: must be one of {allowed}", field="maturity")
         if self.trl is not None and not 1 <= self.trl <= 9:
-            raise ValidationError("trl: technology readiness level must be 1 to 9", field="trl")
+            raise ValidationError("trl: technology readiness level must be 1 to 9", field="trl", code="trl.range",
+                                  low=1, high=9)
         for name in ("advantages", "applications"):
             if len(getattr(self, name)) > 5000:
                 raise ValidationError(f"{name}: at most 5,000 characters", field=name)
@@ -186,7 +188,8 @@ class Listing(Aggregate):
 
     def _require(self, *allowed: ListingStatus, action: str) -> None:
         if ListingStatus(self.status) not in allowed:
-            raise ListingNotOpenError(f"status: a {self.status} listing cannot be {action}", field="status")
+            raise ListingNotOpenError(f"status: a {self.status} listing cannot be {action}", field="status",
+                                     code="listing.state", listing_status=str(self.status))
 
     def revise(self, terms: ListingTerms, *, by: UUID) -> None:
         """Change what is offered or the price; a published listing stays published."""

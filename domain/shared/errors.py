@@ -9,12 +9,18 @@ class DomainError(Exception):
     ``field`` names the input at fault (dotted path, e.g. ``owners.0.share``) when there is one,
     so that the web layer can attach the message to the right form field or JSON pointer. The kind
     of refusal is the class (the web maps it to an HTTP status in ``web.errors``).
+
+    ``code`` names the rule broken, stably (``number.check_character``), and ``params`` the values the
+    rule mentions (``expected="1", got="0"``): the web says the rule in the reader's language from them
+    (``web.refusals``). ``message`` stays the rule in English for logs, the CLI and callers without a code.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **params: object) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
+        self.params: dict[str, object] = params
 
 
 class ValidationError(DomainError):

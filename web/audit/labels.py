@@ -55,5 +55,5 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.type.ValuerAccreditation": ("评估师资格", "Valuer accreditation"),
     "audit.type.Valuation": ("价值评估", "Valuation"),
     "audit.type.AuditRead": ("审计查阅记录", "Audit read"),
-    "audit.forbidden": ("此页面仅限审计员或平台管理员访问。", "This page needs the role auditor or platform_admin."),
+    "audit.forbidden": ("此页面仅限审计员或平台管理员访问。", "This page is for auditors and platform admins only."),
 }

@@ -73,4 +73,5 @@ LABELS: dict[str, tuple[str, str]] = {
                                   " patents."),
     "history.registration_withdrawn": ("登记撤销", "Registration withdrawn"),
     "history.claim_upheld": ("权属异议成立", "Ownership claim upheld"),
+    "ipc.english_only": ("IPC 分类名称此处仅有英文版。", "IPC titles are published in English only here."),
 }
