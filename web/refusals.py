@@ -46,6 +46,9 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.too_few": ("至少 {least} 项", "at least {least} items"),
     "refusal.length": ("须为 {least} 至 {most} 个字符", "must be {least} to {most} characters"),
     "refusal.item": ("第 {n} 项", "item {n}"),
+    "refusal.percentage": ("请填写百分比，如 5 或 2.5", "must be a percentage such as 5 or 2.5"),
+    "refusal.lines.format": ("第 {line} 行应写作“名称 = 金额（元）”", "line {line} must read 'label = amount in yuan'"),
+    "refusal.lines.amount": ("第 {line} 行缺少金额", "line {line} has no amount"),
     # --- the text rule (domain.shared.text) ------------------------------------------------------
     "refusal.text.refused_character": (
         "第 {position} 个字符（{character}）是{reason}，请删除",
@@ -169,7 +172,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "该报价{offer_status}，不能再进行此操作",
         "the offer is {offer_status}: this can no longer be done",
     ),
-    "refusal.offer.expired": ("该报价已于 {at} 过期", "the offer expired at {at}"),
+    "refusal.offer.expired": ("该报价已于 {at}过期", "the offer expired at {at}"),
     "refusal.offer.not_your_turn": (
         "现在轮到{side}答复，请等待对方",
         "it is the {side}'s turn to answer; wait for them",
@@ -195,7 +198,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "the contract text changed since you read it; read it again",
     ),
     "refusal.notice.running": (
-        "公示期至 {until} 止，请在公示期结束后签署",
+        "公示期至 {until}止，请在公示期结束后签署",
         "the public notice runs until {until}; sign after it closes",
     ),
     "refusal.notice.closed": ("仅在公示期内受理异议", "objections are taken only while the public notice runs"),
@@ -213,15 +216,16 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "the patent is {legal_status}: it cannot be traded",
     ),
     "refusal.patent.reserved": (
-        "该专利自 {since} 起已为一份转让合同所保留；除非该合同未生效而终止，不能就此专利另行约定",
-        "this patent is reserved for an assignment since {since}; nothing else can be agreed "
-        "on it unless that contract ends without effect",
+        "该专利自 {since}起已为转让合同 {contract} 所保留；除非该合同未生效而终止，不能就此专利另行约定",
+        "this patent is reserved for the assignment of contract {contract} since {since}; nothing else can be "
+        "agreed on it unless that contract ends without effect",
     ),
     "refusal.licence.overlap": (
         "此许可与该专利已有的独占、排他或开放许可在领域、地域和期限上重叠",
         "this licence would overlap an exclusive, sole or open licence of the patent in field, territory and term",
     ),
     # --- who may ---------------------------------------------------------------------------------
+    "refusal.auth.failed": ("邮箱或密码不正确", "e-mail or password is wrong"),
     "refusal.auth.login": ("请先登录", "log in to do this"),
     "refusal.auth.gone": ("您的账户已不存在，请重新登录", "your account no longer exists; log in again"),
     "refusal.auth.deactivated": (
@@ -338,6 +342,8 @@ def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str],
             values = value if isinstance(value, list | tuple) else [value]
             joined = ("、" if language == "zh" else ", ") if name in ("roles", "kinds") else ""
             said = [t(prefix + str(v)) for v in values]
+            if language != "zh" and name not in ("roles", "role"):  # a status or kind inside an English sentence
+                said = [word[:1].lower() + word[1:] for word in said]
             shown[name] = (joined or ", ").join(said) if name in ("roles", "kinds") else said[0]
         elif name in _AMOUNTS and code.startswith("amount.") and isinstance(value, int):
             shown[name] = money(value, language)

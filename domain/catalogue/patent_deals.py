@@ -190,7 +190,7 @@ class PatentDeals:
             raise ConflictError(
                 f"{field}: this patent is reserved by contract {held['contract_id']} (an assignment) since "
                 f"{held['since']}; nothing else can be agreed on it unless that contract ends without effect",
-                field=field, code="patent.reserved", since=held["since"],
+                field=field, code="patent.reserved", since=held["since"], contract=held["contract_id"],
             )
 
     def reserve_sale(self, contract_id: UUID, *, buyer_organisation_id: UUID, at: str, by: UUID) -> bool:
