@@ -140,7 +140,24 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             body |= {"field": field, "code": code, "detail": detail}
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
     return Template("errors/error.html.jinja2", status_code=exc.status_code, headers=exc.headers,
-                    context=page_context(request, status=exc.status_code, message=exc.detail))
+                    context=page_context(request, status=exc.status_code, message=page_detail(request, exc)))
+
+
+_NO_SUCH = re.compile(r"^([a-z][a-z0-9_.]*): no [a-z ]+ with id ")
+
+
+def page_detail(request: Request[Any, Any, Any], exc: HTTPException) -> str:
+    """An HTTP refusal as a page shows it: a record not found is said in the reader's language, naming what
+    was looked for by its label; another refusal's rule is led by its field's label, not its internal name."""
+    detail = str(exc.detail)
+    missing = _NO_SUCH.match(detail)
+    error: DomainError
+    if exc.status_code == 404 and (missing is not None or detail == "Not Found"):
+        error = NotFoundError(detail, field=missing.group(1) if missing else None, code="not_found")
+    else:
+        named = re.match(r"^([a-z][a-z0-9_.]*): ", detail)
+        error = ValidationError(detail, field=named.group(1) if named else None)
+    return refusal_text(error, vocabulary_of(request), language_of(request))
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

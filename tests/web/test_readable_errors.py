@@ -415,3 +415,25 @@ def test_roles_are_named_on_admin_people_and_my(client: TestClient[Litestar], me
     my_en = visible_text(client.get("/my").text)
     assert "Organisation admin" in my_en
     assert "org_admin" not in my_en
+
+
+def test_a_missing_record_page_names_what_was_looked_for_in_each_language(client: TestClient[Litestar]) -> None:
+    unknown = "/listings/00000000-0000-4000-8000-000000000000"
+    missing = client.get(unknown)
+    assert missing.status_code == 404
+    assert refusal_of(missing.text) == "挂牌：找不到该记录"
+    in_language(client, "en")
+    assert refusal_of(client.get(unknown).text) == "Listing: no such record"
+
+
+# --- IPC titles: English only, and the page says so ------------------------------------------------------------
+
+
+def test_the_patent_page_says_ipc_titles_are_in_english_only(client: TestClient[Litestar], member: Member) -> None:
+    patent_id = register(client, member, 12)
+    page = client.get(f"/patents/{patent_id}").text
+    assert "Solid materials" in page  # H01M 10/0562's title in the WIPO scheme, which is in English
+    assert '<small id="ipc-english-only">IPC 分类名称此处仅有英文版。</small>' in page
+    in_language(client, "en")
+    page_en = client.get(f"/patents/{patent_id}").text
+    assert '<small id="ipc-english-only">IPC titles are published in English only here.</small>' in page_en
