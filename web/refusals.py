@@ -147,6 +147,40 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "must be an amount in yuan, such as 500000 or 12.50",
     ),
     "refusal.amount.decimals": ("最多两位小数", "at most two decimals"),
+    "refusal.rate.below_100": ("须不小于 0 % 且小于 100 %", "must be at least 0 % and below 100 %"),
+    "refusal.years.range": ("须为 {low} 至 {high} 年", "must be {low} to {high} years"),
+    "refusal.listing.price_only_fixed": ("只有一口价挂牌才有挂牌价", "only a fixed-price listing has an asking price"),
+    "refusal.listing.open_terms": (
+        "开放许可须公布许可费、提成比例和期限",
+        "an open licence needs its fee, royalty rate and term posted",
+    ),
+    "refusal.listing.open_beside_exclusive": (
+        "开放许可不能与独占许可或排他许可同时提供",
+        "an open licence cannot be offered beside an exclusive or sole licence",
+    ),
+    "refusal.milestones.names": ("每个里程碑须有不同的名称", "each milestone needs its own name"),
+    "refusal.instalments.two": ("分期付款至少两期，或不分期", "give at least two instalments, or none"),
+    "refusal.instalments.first_on_signing": (
+        "只有第一期可以在签约时支付",
+        "only the first instalment may fall due on signing",
+    ),
+    "refusal.instalments.order": ("各期付款日期须依次递增", "the due dates must be in ascending order"),
+    "refusal.instalments.sum": (
+        "各期金额合计须等于价格 {price}，现为 {total}",
+        "the instalments must add up to the price, {price}, not {total}",
+    ),
+    "refusal.terms.assignment_scope": (
+        "转让是整个专利权的转让，没有许可范围",
+        "an assignment transfers the whole patent and has no scope",
+    ),
+    "refusal.terms.assignment_royalty": (
+        "转让没有提成费、年度最低提成费或分许可权",
+        "an assignment has no royalty, minimum royalty or sublicensing right",
+    ),
+    "refusal.terms.licence_scope": (
+        "许可须约定实施领域、地域范围和期限",
+        "a licence needs a field of use, territory and term",
+    ),
     "refusal.trl.range": (
         "技术就绪度须在 {low} 至 {high} 之间",
         "the technology readiness level must be {low} to {high}",
@@ -314,7 +348,7 @@ _VALUE_LABELS = {
     "kinds": "deal.",
 }
 #: Parameters that are amounts in fen.
-_AMOUNTS = ("most",)
+_AMOUNTS = ("most", "price", "total")
 _INSTANT_PARAMS = ("at", "until", "since")
 
 
@@ -345,7 +379,7 @@ def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str],
             if language != "zh" and name not in ("roles", "role"):  # a status or kind inside an English sentence
                 said = [word[:1].lower() + word[1:] for word in said]
             shown[name] = (joined or ", ").join(said) if name in ("roles", "kinds") else said[0]
-        elif name in _AMOUNTS and code.startswith("amount.") and isinstance(value, int):
+        elif name in _AMOUNTS and code.startswith(("amount.", "instalments.")) and isinstance(value, int):
             shown[name] = money(value, language)
         elif name in _INSTANT_PARAMS:
             shown[name] = _instant(value, language)
