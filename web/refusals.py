@@ -267,6 +267,31 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "your account is deactivated; ask your organisation's admin",
     ),
     "refusal.role.needed": ("此操作需要以下角色：{roles}", "this needs the role {roles}"),
+    "refusal.email.taken": ("已有账户使用此电子邮箱", "an account with this e-mail address already exists"),
+    "refusal.organisation.exists": (
+        "该机构已注册，请联系其管理员将您添加为成员",
+        "this organisation is already registered; ask its administrator to add you",
+    ),
+    "refusal.role.valuer": (
+        "评估师角色只能随评估师资格一同取得",
+        "the valuer role comes only with a valuer accreditation",
+    ),
+    "refusal.role.platform_only": (
+        "只有平台管理员可以授予或撤销：{roles}",
+        "only a platform admin can grant or revoke {roles}",
+    ),
+    "refusal.role.unverified": (
+        "贵机构通过平台审核前，只能添加普通成员，不能更改角色",
+        "until the platform has verified your organisation you may add plain members and change no roles",
+    ),
+    "refusal.people.own_organisation": ("只能管理本机构的成员", "you may manage members of your own organisation only"),
+    "refusal.people.platform_wide": (
+        "拥有平台级角色的账户只能由平台管理员管理",
+        "only a platform admin manages accounts with platform-wide roles",
+    ),
+    "refusal.people.self": ("不能对自己的账户这样做", "you cannot do this to your own account"),
+    "refusal.password.same": ("新密码须与当前密码不同", "must differ from the current password"),
+    "refusal.password.wrong": ("当前密码不正确", "the current password is not right"),
     "refusal.permission.member": ("只有该机构的成员可以这样做", "only a member of that organisation may do this"),
     "refusal.permission.org_admin": (
         "只有该机构的机构管理员可以这样做",
