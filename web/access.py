@@ -42,13 +42,15 @@ def may_read_contract(me: Identity | None, contract: ContractRow) -> bool:
 
 def refuse_offer(me: Identity | None, offer: OfferRow) -> None:
     if not may_read_offer(me, offer):
-        raise PermissionDeniedError("offer_id: only the two parties, platform admins and auditors may see this offer")
+        raise PermissionDeniedError("offer_id: only the two parties, platform admins and auditors may see this offer",
+                                    field="offer_id", code="access.offer")
 
 
 def refuse_contract(me: Identity | None, contract: ContractRow) -> None:
     if not may_read_contract(me, contract):
         raise PermissionDeniedError(
-            "contract_id: only the parties, co-owners, platform admins and auditors may see this contract"
+            "contract_id: only the parties, co-owners, platform admins and auditors may see this contract",
+            field="contract_id", code="access.contract",
         )
 
 

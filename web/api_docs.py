@@ -57,6 +57,9 @@ class ErrorBody(msgspec.Struct, frozen=True):
     status_code: int
     detail: str
     field: str | None = None
+    #: The rule broken, stably (``number.check_character``); ``detail`` says it in the reader's language when the
+    #: request names one (``lang`` or ``Accept-Language``), else in English.
+    code: str | None = None
     extra: dict[str, Any] | list[Any] | None = None
     request_id: str | None = None
 

@@ -49,8 +49,9 @@ from web.errors import (
     internal_error_handler,
     refuse_nul_in_query,
 )
+from web.formats import money, shown_day
 from web.health import HealthController
-from web.i18n import history_reason, shown_day, shown_value
+from web.i18n import history_reason, shown_value
 from web.programmes.api import ProgrammesApiController
 from web.programmes.pages import ProgrammePagesController
 from web.security_headers import answer_head, security_headers
@@ -64,21 +65,6 @@ from web.vocabulary import site_vocabulary
 
 HERE = Path(__file__).parent
 _PARENTHESES = re.compile(r"\([^()]*\)")
-
-
-def money(fen: int | None, lang: str = "zh", currency: str = "CNY", unit: str | None = None) -> str:
-    """An amount in fen as a person reads it: 万元 in Chinese where customary, CNY 1,200,000 in English.
-
-    ``unit="yuan"``: always in yuan (元), for a column of amounts read and added up in one unit.
-    """
-    if fen is None:
-        return ""
-    yuan = fen / 100
-    if lang != "zh" or currency != "CNY":
-        return f"{currency} {yuan:,.2f}".replace(".00", "")
-    if yuan >= 10_000 and unit != "yuan":
-        return f"{yuan / 10_000:,.2f} 万元".replace(".00 ", " ")
-    return f"{yuan:,.2f} 元"
 
 
 def purpose_label(t: Callable[..., str], purpose: str) -> str:

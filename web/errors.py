@@ -30,8 +30,10 @@ from domain.shared.errors import (
 )
 from marketplace.deals.gateways.port import PaymentGatewayError
 from web.context import language_of, page_context
-from web.i18n import shown_day, vocabulary_of
+from web.formats import shown_day
+from web.i18n import vocabulary_of
 from web.identity import is_api
+from web.refusals import field_label, input_refusal, refusal_body, refusal_text
 
 if TYPE_CHECKING:
     from litestar.types import Scope
@@ -64,10 +66,17 @@ def status_of(error: DomainError) -> int:
     return next((STATUSES[kind] for kind in type(error).__mro__ if kind in STATUSES), 400)
 
 
+def stated_language(request: Request[Any, Any, Any]) -> str | None:
+    """The language the reader asked for (``lang``, its cookie, ``Accept-Language``), or ``None`` when it
+    named none: an API client that names none gets the English rule as recorded, as it always has."""
+    named = (request.query_params.get("lang"), request.cookies.get("lang"), request.headers.get("accept-language"))
+    return language_of(request) if any(named) else None
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     status = status_of(exc)
     if is_api(request):
-        body = {"status_code": status, "detail": exc.message, "field": exc.field}
+        body = {"status_code": status} | refusal_body(exc, vocabulary_of(request), stated_language(request))
         return Response(body, status_code=status, media_type=MediaType.JSON)
     return Template("errors/error.html.jinja2", status_code=status,
                     context=page_context(request, status=status, message=explain(request, exc)))
@@ -77,8 +86,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
 
 
 def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
-    """The refusal as shown: the label the refusal names (``error.key``) in the reader's language, its
-    instants in Beijing time; else, in Chinese pages, the field's Chinese label leads the (English) rule."""
+    """The refusal as shown, in the reader's language: the label the refusal names for pages (``error.key``,
+    its instants in Beijing time) where there is one, else its rule and the field's label (``web.refusals``)."""
     language = language_of(request)
     keyed = vocabulary_of(request).pair(error.key) if error.key else None
     if keyed is not None:
@@ -86,11 +95,12 @@ def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
         values = {name: f"{shown_day(value)} {suffix}" if isinstance(value, datetime) else value
                   for name, value in error.values.items()}
         text = keyed[0 if language == "zh" else 1]
-        return text.format(**values) if values else text
-    label = vocabulary_of(request).pair(f"field.{(error.field or '').split('.')[0]}")
-    if language == "zh" and label is not None:
-        return f"{label[0]}：{error.message}"
-    return error.message
+        said = text.format(**values) if values else text
+        label = field_label(vocabulary_of(request), language, error.field)
+        if label is None:
+            return said
+        return f"{label}：{said}" if language == "zh" else f"{label}: {said}"
+    return refusal_text(error, vocabulary_of(request), language_of(request))
 
 
 def error_page(request: Request[Any, Any, Any], error: DomainError) -> Template:
@@ -136,10 +146,34 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else None
         if isinstance(first, dict) and first.get("key"):  # a parameter or field litestar refused: name it
             field, message = refused_field(str(first["key"]), str(first.get("message", exc.detail)))
-            body |= {"field": field, "detail": f"{field}: {message}"}
+            code, params = input_refusal(message)
+            language = stated_language(request)
+            detail = f"{field}: {message}"
+            if language is not None:
+                refusal = ValidationError(detail, field=field, code=code)
+                refusal.params = dict(params)
+                detail = refusal_text(refusal, vocabulary_of(request), language)
+            body |= {"field": field, "code": code, "detail": detail}
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers)
     return Template("errors/error.html.jinja2", status_code=exc.status_code, headers=exc.headers,
-                    context=page_context(request, status=exc.status_code, message=exc.detail))
+                    context=page_context(request, status=exc.status_code, message=page_detail(request, exc)))
+
+
+_NO_SUCH = re.compile(r"^([a-z][a-z0-9_.]*): no [a-z ]+ with id ")
+
+
+def page_detail(request: Request[Any, Any, Any], exc: HTTPException) -> str:
+    """An HTTP refusal as a page shows it: a record not found is said in the reader's language, naming what
+    was looked for by its label; another refusal's rule is led by its field's label, not its internal name."""
+    detail = str(exc.detail)
+    missing = _NO_SUCH.match(detail)
+    error: DomainError
+    if exc.status_code == 404 and (missing is not None or detail == "Not Found"):
+        error = NotFoundError(detail, field=missing.group(1) if missing else None, code="not_found")
+    else:
+        named = re.match(r"^([a-z][a-z0-9_.]*): ", detail)
+        error = ValidationError(detail, field=named.group(1) if named else None)
+    return refusal_text(error, vocabulary_of(request), language_of(request))
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -180,4 +214,7 @@ async def refuse_nul_in_query(request: Request[Any, Any, Any]) -> None:
     for key, value in request.query_params.multi_items():
         if "\x00" in key or "\x00" in value:
             name = key.replace(chr(0), "")
-            raise ValidationError(f"{name}: must not contain a NUL character", field=name)
+            position = (value if "\x00" in value else key).find("\x00") + 1
+            raise ValidationError(f"{name}: must not contain a NUL character", field=name,
+                                  code="text.refused_character", position=position, character="U+0000",
+                                  reason="control")

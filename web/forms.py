@@ -11,6 +11,7 @@ from litestar.datastructures import FormMultiDict
 
 from domain.shared.errors import ValidationError
 from domain.shared.money import MAX_AMOUNT
+from web.refusals import input_refusal
 
 C = TypeVar("C", bound=msgspec.Struct)
 _FIELD_PATH = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
@@ -23,7 +24,13 @@ def to_command(kind: type[C], data: dict[str, Any]) -> C:
     except msgspec.ValidationError as exc:
         match = _FIELD_PATH.search(str(exc))
         field = match.group(1).replace("[", ".").replace("]", "") if match else None
-        raise ValidationError(f"{field or 'input'}: {str(exc).split(' - at ')[0]}", field=field) from None
+        missing = re.match(r"^Object (?:missing required|contains unknown) field `([^`]+)`", str(exc))
+        if missing is not None:  # msgspec names a missing field at its parent object
+            field = f"{field}.{missing.group(1)}" if field else missing.group(1)
+        code, params = input_refusal(str(exc))
+        refusal = ValidationError(f"{field or 'input'}: {str(exc).split(' - at ')[0]}", field=field, code=code)
+        refusal.params = dict(params)
+        raise refusal from None
 
 
 def text(form: FormMultiDict, name: str) -> str:
@@ -45,13 +52,15 @@ def yuan_to_fen(value: str | None, field: str) -> int | None:
     except (InvalidOperation, ArithmeticError):  # not a number, or one beyond Decimal's exponent range
         finite = False
     if not finite:
-        raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field)
+        raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field,
+                              code="amount.yuan")
     if abs(amount) > MAX_AMOUNT:
-        raise ValidationError(f"{field}: must be at most {MAX_AMOUNT // 100:,} yuan", field=field)
+        raise ValidationError(f"{field}: must be at most {MAX_AMOUNT // 100:,} yuan", field=field,
+                              code="amount.too_large", most=MAX_AMOUNT)
     if amount != amount.to_integral_value():
-        raise ValidationError(f"{field}: at most two decimals", field=field)
+        raise ValidationError(f"{field}: at most two decimals", field=field, code="amount.decimals")
     if amount < 0:
-        raise ValidationError(f"{field}: must not be negative", field=field)
+        raise ValidationError(f"{field}: must not be negative", field=field, code="amount.negative")
     return int(amount)
 
 

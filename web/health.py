@@ -52,7 +52,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "health.state.stopped": ("已停止", "Stopped"),
     "health.all_ok": ("所有读模型运行正常。", "Every read model is running."),
     "health.stopped_count": ("{count} 个读模型已停止。", "{count} read model(s) stopped."),
-    "health.forbidden": ("此页面仅限平台管理员访问。", "This page needs the role platform_admin."),
+    "health.forbidden": ("此页面仅限平台管理员访问。", "This page is for platform admins only."),
 }
 
 

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar.connection import ASGIConnection
 
 from domain.accounts.user import ERASED_PERSON
 
 #: The time zone pages show instants in (stored in UTC): the marketplace's users are in Fujian.
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -261,10 +258,3 @@ def history_reason(reason: str | None, t: Callable[..., str], language: str) -> 
     return reason
 
 
-def shown_day(value: date | datetime | None) -> str:
-    """A day as ``YYYY-MM-DD``; an instant in Beijing time to the minute (a naive one is taken as UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()

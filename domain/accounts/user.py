@@ -72,7 +72,9 @@ def clean_email(email: str) -> str:
     """The e-mail address as recorded and compared (:func:`email_key`); invisible characters are refused."""
     cleaned = email_key(checked(email.strip(), "email"))
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
-        raise ValidationError("email: must be an e-mail address such as name@example.org", field="email")
+        raise ValidationError(
+            "email: must be an e-mail address such as name@example.org", field="email", code="email.form"
+        )
     return cleaned
 
 

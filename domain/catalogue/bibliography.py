@@ -88,10 +88,10 @@ def registration_record(
     if key is None:
         raise ValidationError(
             "application_number: give an application number or a publication number",
-            field="application_number",
+            field="application_number", code="number.missing",
         )
     if not (title_zh.strip() or title_en.strip()):
-        raise ValidationError("title_zh: give a title in Chinese or English", field="title_zh")
+        raise ValidationError("title_zh: give a title in Chinese or English", field="title_zh", code="title.missing")
     codes = [parse_ipc(c) for c in ipc_codes if c.strip()]
     if ipc_scheme is not None:
         for code in codes:
@@ -106,7 +106,8 @@ def registration_record(
     funding = None
     if public_funding is not None:
         if not public_funding.programme.strip():
-            raise ValidationError("public_funding.programme: must not be empty", field="public_funding.programme")
+            raise ValidationError("public_funding.programme: must not be empty", field="public_funding.programme",
+                                  code="required")
         funding = {
             "programme": public_funding.programme.strip(),
             "project_reference": public_funding.project_reference.strip(),

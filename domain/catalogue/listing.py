@@ -74,9 +74,10 @@ class OpenLicenceTerms:
     def __post_init__(self) -> None:
         if not 0 <= self.royalty_rate < 10_000:
             raise ValidationError("open_licence.royalty_rate: must be at least 0 % and below 100 %",
-                                  field="open_licence.royalty_rate")
+                                  field="open_licence.royalty_rate", code="rate.below_100")
         if not 1 <= self.term_years <= 20:
-            raise ValidationError("open_licence.term_years: must be 1 to 20 years", field="open_licence.term_years")
+            raise ValidationError("open_licence.term_years: must be 1 to 20 years", field="open_licence.term_years",
+                                  code="years.range", low=1, high=20)
 
     def as_dict(self) -> dict[str, Any]:
         return {"fee": self.fee.amount, "currency": self.fee.currency,
@@ -99,7 +100,7 @@ class ListingTerms:
 
     def __post_init__(self) -> None:
         if not self.deal_types:
-            raise ValidationError("deal_types: offer at least one deal type", field="deal_types")
+            raise ValidationError("deal_types: offer at least one deal type", field="deal_types", code="required")
         for value in self.deal_types:
             if value not in DealType.__members__.values():
                 allowed = ", ".join(d.value for d in DealType)
@@ -109,30 +110,34 @@ class ListingTerms:
             raise ValidationError(f"price_mode: must be one of {allowed}", field="price_mode")
         if self.price_mode == PriceMode.FIXED:
             if self.asking_price is None or self.asking_price.amount <= 0:
-                raise ValidationError("asking_price: a fixed price must be greater than 0", field="asking_price")
+                raise ValidationError("asking_price: a fixed price must be greater than 0", field="asking_price",
+                                      code="amount.positive")
         elif self.asking_price is not None:
-            raise ValidationError("asking_price: only a fixed-price listing has an asking price", field="asking_price")
+            raise ValidationError("asking_price: only a fixed-price listing has an asking price", field="asking_price",
+                                  code="listing.price_only_fixed")
         has_open = DealType.OPEN_LICENCE.value in self.deal_types
         if self.price_mode == PriceMode.OPEN_LICENCE and (not has_open or self.open_licence is None):
             raise ValidationError(
                 "open_licence: an open-licence price needs the open_licence deal type and posted terms",
-                field="open_licence",
+                field="open_licence", code="listing.open_terms",
             )
         if has_open and self.open_licence is None:
-            raise ValidationError("open_licence: the open_licence deal type needs posted terms", field="open_licence")
+            raise ValidationError("open_licence: the open_licence deal type needs posted terms", field="open_licence",
+                                  code="listing.open_terms")
         if exclusive_conflict(self.deal_types):
             raise ValidationError("deal_types: an open licence cannot be offered beside an exclusive or sole licence",
-                                  field="deal_types")
+                                  field="deal_types", code="listing.open_beside_exclusive")
         if self.maturity not in Maturity.__members__.values():
             allowed = ", ".join(m.value for m in Maturity)
             raise ValidationError(f"maturity: must be one of {allowed}", field="maturity")
         if self.trl is not None and not 1 <= self.trl <= 9:
-            raise ValidationError("trl: technology readiness level must be 1 to 9", field="trl")
+            raise ValidationError("trl: technology readiness level must be 1 to 9", field="trl", code="trl.range",
+                                  low=1, high=9)
         for name in ("advantages", "applications"):
             if len(getattr(self, name)) > 5000:
                 raise ValidationError(f"{name}: at most 5,000 characters", field=name)
         if len(self.keywords) > 20:
-            raise ValidationError("keywords: at most 20 keywords", field="keywords")
+            raise ValidationError("keywords: at most 20 keywords", field="keywords", code="too_many", most=20)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -186,7 +191,8 @@ class Listing(Aggregate):
 
     def _require(self, *allowed: ListingStatus, action: str) -> None:
         if ListingStatus(self.status) not in allowed:
-            raise ListingNotOpenError(f"status: a {self.status} listing cannot be {action}", field="status")
+            raise ListingNotOpenError(f"status: a {self.status} listing cannot be {action}", field="status",
+                                     code="listing.state", listing_status=str(self.status))
 
     def revise(self, terms: ListingTerms, *, by: UUID) -> None:
         """Change what is offered or the price; a published listing stays published."""

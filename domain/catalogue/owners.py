@@ -46,7 +46,7 @@ def check_owners(owners: list[Owner], *, allow_unknown: bool = False) -> None:
     if not owners and allow_unknown:
         return
     if not owners:
-        raise ValidationError("owners: at least one owner is required", field="owners")
+        raise ValidationError("owners: at least one owner is required", field="owners", code="required")
     ids = [o.organisation_id or o.name.casefold() for o in owners]
     if len(set(ids)) != len(ids):
         raise ValidationError("owners: an organisation may appear only once", field="owners")
@@ -56,7 +56,8 @@ def check_owners(owners: list[Owner], *, allow_unknown: bool = False) -> None:
     total = sum(o.share for o in owners)
     if total != FULL_SHARE:
         raise ValidationError(
-            f"owners: co-owner shares must sum to 100 %, got {total / 100:g} %", field="owners"
+            f"owners: co-owner shares must sum to 100 %, got {total / 100:g} %", field="owners",
+            code="owners.sum", total=f"{total / 100:g} %",
         )
 
 
@@ -74,7 +75,9 @@ def check_inventors(inventors: list[Inventor]) -> None:
             )
     for i, inv in enumerate(inventors):
         if not inv.name.strip():
-            raise ValidationError(f"inventors.{i}.name: must not be empty", field=f"inventors.{i}.name")
+            raise ValidationError(
+                f"inventors.{i}.name: must not be empty", field=f"inventors.{i}.name", code="required"
+            )
 
 
 

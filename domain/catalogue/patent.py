@@ -243,11 +243,12 @@ class Patent(RegistrationRounds, PatentDeals, Aggregate):
         if self.active_listing_id is not None:
             raise ActiveListingExistsError(
                 "patent_id: this patent already has an active listing; withdraw it first",
-                field="patent_id",
+                field="patent_id", code="listing.active_exists",
             )
         if self.status in UNLISTABLE_STATUSES:
             raise ConflictError(
-                f"patent_id: a {self.legal_status} patent cannot be listed", field="patent_id"
+                f"patent_id: a {self.legal_status} patent cannot be listed", field="patent_id",
+                code="patent.not_tradable", legal_status=str(self.legal_status),
             )
         self._listing_opened(listing_id=listing_id, by=by)
 

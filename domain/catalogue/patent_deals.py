@@ -98,14 +98,15 @@ class PatentDeals:
         """
         if not self.is_tradable:
             raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be licensed",
-                                         field="patent_id")
+                                         field="patent_id", code="patent.not_tradable",
+                                         legal_status=str(self.legal_status))
         self.refuse_while_sale_reserved(contract_id, "kind")
         clash = exclusivity_conflict(kind, scope, [*self.live_licences(), *declarations])
         if clash is not None:
             raise LicenceConflictError(
                 f"kind: a {kind.replace('_', ' ')} here would overlap {self.describe_reservation(clash)} "
                 "in field, territory and term",
-                field="kind",
+                field="kind", code="licence.overlap",
             )
         self._licence_granted(contract_id=contract_id, licensee_organisation_id=licensee_organisation_id,
                               kind=kind, scope=scope.as_dict(), by=by, at=at)
@@ -127,7 +128,8 @@ class PatentDeals:
         (专利法 art. 10: the transfer takes effect on registration; existing licences bind the assignee)."""
         if not self.is_tradable:
             raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be assigned",
-                                         field="patent_id")
+                                         field="patent_id", code="patent.not_tradable",
+                                         legal_status=str(self.legal_status))
         carried = [str(r.contract_id) for r in self.live_licences()]
         self._ownership_transferred(
             contract_id=contract_id, previous_owners=[dict(o) for o in self.owners],
@@ -189,7 +191,8 @@ class PatentDeals:
             raise ConflictError(
                 f"{field}: this patent is reserved by contract {held['contract_id']} (an assignment) since "
                 f"{held['since']}; nothing else can be agreed on it unless that contract ends without effect",
-                field=field, key="refusal.patent_reserved",
+                field=field, code="patent.reserved", since=held["since"], contract=held["contract_id"],
+                key="refusal.patent_reserved",
                 values={"since": datetime.fromisoformat(held["since"]) if held.get("since") else "",
                         "contract": held["contract_id"]},
             )
@@ -202,7 +205,8 @@ class PatentDeals:
             return False
         if not self.is_tradable:
             raise PatentNotTradableError(f"patent_id: a {self.legal_status} patent cannot be assigned",
-                                         field="patent_id")
+                                         field="patent_id", code="patent.not_tradable",
+                                         legal_status=str(self.legal_status))
         self._sale_reserved(contract_id=contract_id, buyer_organisation_id=buyer_organisation_id, at=at, by=by)
         return True
 

@@ -55,6 +55,8 @@ def normalise_office(text: str, *, field: str = "office") -> str:
         raise InvalidPatentNumberError(
             f"{field}: an office must be a two-letter WIPO ST.3 code such as CN or US, got {text.strip()!r}",
             field=field,
+            code="number.office",
+            got=text.strip(),
         )
     return office
 
@@ -145,7 +147,7 @@ def parse_application_number(
     office_code = "WO" if office.strip().upper() == "PCT" else normalise_office(office)
     compact = _compact(text)
     if not compact:
-        raise InvalidPatentNumberError(f"{field}: must not be empty", field=field)
+        raise InvalidPatentNumberError(f"{field}: must not be empty", field=field, code="required")
     if office_code == "CN":
         return _parse_cn_application(compact, field=field, today=today or datetime.now(tz=UTC).date())
     return _parse_other_application(text, office_code, field=field)
@@ -163,6 +165,8 @@ def _parse_cn_application(compact: str, *, field: str, today: date) -> Applicati
             f"{field}: {compact} is an international (PCT) application number; give the CN "
             "national-phase application number (type digit 8 or 9) instead",
             field=field,
+            code="number.pct",
+            number=compact,
         )
     match = _CN_APPLICATION_NO_DOT.match(compact) or _CN_APPLICATION.match(compact)
     if match is None:
@@ -171,6 +175,8 @@ def _parse_cn_application(compact: str, *, field: str, today: date) -> Applicati
             "(year, type digit, serial) or, before October 2003, 8 digits, then a dot and a check "
             "character, e.g. 202010123456.2",
             field=field,
+            code="number.cn_application",
+            number=compact,
         )
     digits, check = match.group(1), match.group(2)
     if len(digits) not in (8, 12):
@@ -178,11 +184,14 @@ def _parse_cn_application(compact: str, *, field: str, today: date) -> Applicati
             f"{field}: a CN application number has 12 digits (or 8 before October 2003) "
             f"before the check character, got {len(digits)}",
             field=field,
+            code="number.cn_digits",
+            count=len(digits),
         )
     if check is None:
         raise InvalidPatentNumberError(
             f"{field}: the check character is required after a dot, e.g. 202010123456.2",
             field=field,
+            code="number.check_required",
         )
     if len(digits) == 12:
         year, type_digit = int(digits[:4]), digits[4]
@@ -191,6 +200,10 @@ def _parse_cn_application(compact: str, *, field: str, today: date) -> Applicati
                 f"{field}: the 12-digit form starts with the filing year, which must be from "
                 f"{CN_FIRST_LONG_FORM_YEAR} to {today.year}, got {year}",
                 field=field,
+                code="number.year",
+                first=CN_FIRST_LONG_FORM_YEAR,
+                last=today.year,
+                got=year,
             )
     else:
         short_year, type_digit = int(digits[:2]), digits[2]
@@ -200,18 +213,25 @@ def _parse_cn_application(compact: str, *, field: str, today: date) -> Applicati
                 f"{field}: the 8-digit form starts with a two-digit filing year from 85 (1985) to "
                 f"03 (2003), got {digits[:2]}",
                 field=field,
+                code="number.short_year",
+                got=digits[:2],
             )
     if type_digit not in CN_TYPE_DIGITS:
         raise InvalidPatentNumberError(
             f"{field}: the type digit must be 1 (invention), 2 (utility model), 3 (design), "
             f"8 or 9 (PCT national phase), got {type_digit}",
             field=field,
+            code="number.type_digit",
+            got=type_digit,
         )
     expected = cn_check_character(digits)
     if check != expected:
         raise InvalidPatentNumberError(
             f"{field}: check character should be {expected}, got {check}",
             field=field,
+            code="number.check_character",
+            expected=expected,
+            got=check,
         )
     return ApplicationNumber(office="CN", serial=digits, check=check)
 
@@ -232,6 +252,9 @@ def _parse_other_application(text: str, office: str, *, field: str) -> Applicati
             f"{field}: {text.strip()!r} is not a {office} application number; expected the office "
             "code (optional), then letters and at least four digits, e.g. US13657122",
             field=field,
+            code="number.other_application",
+            number=text.strip(),
+            office=office,
         )
     return ApplicationNumber(office=office, serial=serial, check=None)
 
@@ -299,6 +322,8 @@ def parse_publication_number(text: str, *, field: str = "publication_number") ->
             f"{field}: {text.strip()!r} is not a publication number; it must start with a "
             "two-letter office code followed by the number, e.g. CN112345678A or US20050286606",
             field=field,
+            code="number.publication",
+            number=text.strip(),
         )
     office = compact[:2]
     if office == "CN":
@@ -321,6 +346,9 @@ def parse_publication_number(text: str, *, field: str = "publication_number") ->
             f"{field}: {text.strip()!r} is not a {office} publication number; after the office code "
             "it needs at least three digits (letters and / separators allowed), e.g. US20050286606",
             field=field,
+            code="number.other_publication",
+            number=text.strip(),
+            office=office,
         )
     return PublicationNumber(office=office, serial=serial, kind=kind)
 
@@ -332,23 +360,33 @@ def _parse_cn_publication(compact: str, kind: str | None, *, text: str, field: s
             f"{field}: {text.strip()!r} is not a CN publication number; the form is CN, 9 digits "
             "(7 before 2007) and an optional kind code, e.g. CN112345678A",
             field=field,
+            code="number.cn_publication",
+            number=text.strip(),
         )
     serial, compact_kind = match.group(1), match.group(2)
     if len(serial) not in (7, 9):
         raise InvalidPatentNumberError(
             f"{field}: a CN publication number has 9 digits (7 before 2007), got {len(serial)}",
             field=field,
+            code="number.cn_publication_digits",
+            count=len(serial),
         )
     if compact_kind is not None:
         if kind is not None:
             raise InvalidPatentNumberError(
                 f"{field}: {text.strip()!r} has two kind codes ({compact_kind} and {kind})",
                 field=field,
+                code="number.two_kinds",
+                number=text.strip(),
+                first=compact_kind,
+                second=kind,
             )
         kind = compact_kind
     if kind is not None and kind[0] not in CN_KIND_LETTERS:
         raise InvalidPatentNumberError(
             f"{field}: a CN kind code starts with one of A, B, C, U, Y, S, D, got {kind}",
             field=field,
+            code="number.cn_kind",
+            got=kind,
         )
     return PublicationNumber(office="CN", serial=serial, kind=kind)

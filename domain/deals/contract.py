@@ -202,7 +202,12 @@ class Contract(Aggregate):
 
     def _require(self, *allowed: ContractStatus, action: str) -> None:
         if ContractStatus(self.status) not in allowed:
-            raise ContractStateError(f"contract_id: a {self.status} contract cannot be {action}", field="contract_id")
+            raise ContractStateError(
+                f"contract_id: a {self.status} contract cannot be {action}",
+                field="contract_id",
+                code="contract.state",
+                contract_status=str(self.status),
+            )
 
     # --- public notice (公示) -----------------------------------------------------------------
     def file_objection(
@@ -223,7 +228,9 @@ class Contract(Aggregate):
             )
         if not self.in_notice(now):
             raise NoticeWindowError(
-                "contract_id: objections are taken only while the public notice runs", field="contract_id",
+                "contract_id: objections are taken only while the public notice runs",
+                field="contract_id",
+                code="notice.closed",
                 key="refusal.objection_closed",
             )
         cleaned = text.strip()

@@ -82,36 +82,54 @@ def check_signature(
     """Refuse a party's signature unless the notice has closed without an objection standing, every
     co-owner consented, the patent is in force and the party read the text as it stands."""
     if organisation_id not in contract.parties:
-        raise PermissionDeniedError("contract_id: only a party to the contract may sign it", field="contract_id")
+        raise PermissionDeniedError(
+            "contract_id: only a party to the contract may sign it", field="contract_id", code="contract.not_party"
+        )
     if str(organisation_id) in contract.signatures:
-        raise ContractStateError("contract_id: your organisation has already signed", field="contract_id",
-                                 key="refusal.already_signed")
+        raise ContractStateError(
+            "contract_id: your organisation has already signed", field="contract_id", code="contract.already_signed",
+            key="refusal.already_signed",
+        )
     if contract.in_notice(now):
         raise NoticeWindowError(
             f"contract_id: the public notice runs until {contract.notice_ends_at}; sign after it closes",
-            field="contract_id", key="refusal.sign_in_notice",
+            field="contract_id",
+            code="notice.running",
+            until=contract.notice_ends_at,
+            key="refusal.sign_in_notice",
             values={"when": datetime.fromisoformat(str(contract.notice_ends_at))},
         )
     if any(s == ObjectionStatus.PENDING for s in contract.objections.values()):
         raise NoticeWindowError(
-            "contract_id: an objection to the notice awaits the seller's decision", field="contract_id",
+            "contract_id: an objection to the notice awaits the seller's decision",
+            field="contract_id",
+            code="notice.objection_pending",
             key="refusal.sign_objection_pending",
         )
     if any(s == ObjectionStatus.UPHELD for s in contract.objections.values()):
         raise NoticeWindowError(
-            "contract_id: an objection was upheld; this contract cannot be signed", field="contract_id",
+            "contract_id: an objection was upheld; this contract cannot be signed",
+            field="contract_id",
+            code="notice.objection_upheld",
             key="refusal.sign_objection_upheld",
         )
     missing = [o for o in contract.consents_required if o not in contract.consents]
     if missing:
         raise ConsentMissingError(
-            f"contract_id: {len(missing)} co-owner(s) have not consented yet", field="contract_id",
+            f"contract_id: {len(missing)} co-owner(s) have not consented yet",
+            field="contract_id",
+            code="contract.consents_missing",
+            count=len(missing),
             key="refusal.consents_missing", values={"count": len(missing)},
         )
     if not patent_tradable:
-        raise PatentNotTradableError("patent_id: the patent is no longer in force", field="patent_id")
+        raise PatentNotTradableError(
+            "patent_id: the patent is no longer in force", field="patent_id", code="patent.not_in_force"
+        )
     if text_sha256 != contract.text_sha256:
         raise ContractStateError(
-            "text_sha256: the contract text changed since you read it; read it again", field="text_sha256",
+            "text_sha256: the contract text changed since you read it; read it again",
+            field="text_sha256",
+            code="contract.text_changed",
             key="refusal.text_changed",
         )

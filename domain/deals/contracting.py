@@ -58,7 +58,12 @@ def unique(aggregates: Iterable[Aggregate]) -> list[Aggregate]:
 
 
 def not_tradable(patent: Patent) -> PatentNotTradableError:
-    return PatentNotTradableError(f"patent_id: a {patent.legal_status} patent cannot be contracted", field="patent_id")
+    return PatentNotTradableError(
+        f"patent_id: a {patent.legal_status} patent cannot be contracted",
+        field="patent_id",
+        code="patent.not_tradable",
+        legal_status=str(patent.legal_status),
+    )
 
 
 # --- what a listing allows ---------------------------------------------------------------------
@@ -76,6 +81,7 @@ def check_exclusivity(terms: DealTerms, patent: Patent, listing: Listing) -> Non
         raise LicenceConflictError(
             f"kind: this licence would overlap {patent.describe_reservation(clash)} in field, territory and term",
             field="kind",
+            code="licence.overlap",
         )
 
 
@@ -101,12 +107,26 @@ def check_listing_rules(terms: DealTerms, listing: Listing, patent: Patent, buye
     need their consent.
     """
     if listing.status != ListingStatus.PUBLISHED:
-        raise ListingNotOpenError(f"listing_id: a {listing.status} listing takes no offers", field="listing_id")
+        raise ListingNotOpenError(
+            f"listing_id: a {listing.status} listing takes no offers",
+            field="listing_id",
+            code="listing.no_offers",
+            listing_status=str(listing.status),
+        )
     if patent.is_owned_by(buyer) or buyer == listing.organisation_id:
-        raise PermissionDeniedError("listing_id: an owner of the patent cannot make an offer on it", field="listing_id")
+        raise PermissionDeniedError(
+            "listing_id: an owner of the patent cannot make an offer on it",
+            field="listing_id",
+            code="offer.own_listing",
+        )
     if terms.kind.value not in listing.terms["deal_types"]:
         offered = ", ".join(listing.terms["deal_types"])
-        raise ValidationError(f"kind: this listing offers {offered} only", field="kind")
+        raise ValidationError(
+            f"kind: this listing offers {offered} only",
+            field="kind",
+            code="offer.kind_not_offered",
+            kinds=list(listing.terms["deal_types"]),
+        )
     if terms.price.currency != listing.terms["currency"]:
         raise ValidationError(f"currency: the listing is priced in {listing.terms['currency']}", field="currency")
     if not patent.is_tradable:
@@ -203,7 +223,8 @@ def open_licence_terms(posted: Mapping[str, Any], today: date) -> DealTerms:
         price=Money(int(posted["fee"]), str(posted["currency"])),
         scope=LicenceScope("", "", today, add_years(today, int(posted["term_years"]))),
         royalty_rate=int(posted["royalty_rate"]),
-        note="open licence",
+        # No note: the contract's title and grant clause already name the open licence in each language (a note
+        # reading "open licence" once stood in the Chinese text as 其他约定; stored contracts keep their text).
     )
 
 
@@ -230,7 +251,9 @@ def require_effect_possible(contract: Contract, patent: Patent, *, now: datetime
     still be reserved on the patent (``LicenceGranted``, not ended).
     """
     if contract.status == ContractStatus.TERMINATED:
-        raise ContractStateError("contract_id: the contract was terminated", field="contract_id")
+        raise ContractStateError(
+            "contract_id: the contract was terminated", field="contract_id", code="contract.terminated"
+        )
     if not patent.is_tradable:
         raise not_tradable(patent)
     if not patent.is_owned_by(contract.seller_organisation_id):

@@ -103,7 +103,9 @@ class Offer(Aggregate):
     ) -> Offer:
         if buyer_organisation_id == seller_organisation_id:
             raise ValidationError(
-                "listing_id: an organisation cannot make an offer on its own listing", field="listing_id"
+                "listing_id: an organisation cannot make an offer on its own listing",
+                field="listing_id",
+                code="offer.own_listing",
             )
         if not 0 <= broker_commission < 10_000:
             raise ValidationError("broker_commission: must be at least 0 % and below 100 %", field="broker_commission")
@@ -146,12 +148,25 @@ class Offer(Aggregate):
 
     def _require_turn(self, side: Side, now: datetime, action: str) -> None:
         if self.status != OfferStatus.OPEN:
-            raise OfferNotOpenError(f"offer_id: a {self.status} offer cannot be {action}", field="offer_id")
+            raise OfferNotOpenError(
+                f"offer_id: a {self.status} offer cannot be {action}",
+                field="offer_id",
+                code="offer.closed",
+                offer_status=str(self.status),
+            )
         if self.is_past_deadline(now):
-            raise OfferExpiredError(f"offer_id: the offer expired at {self.expires_at}", field="offer_id")
+            raise OfferExpiredError(
+                f"offer_id: the offer expired at {self.expires_at}",
+                field="offer_id",
+                code="offer.expired",
+                at=datetime.fromisoformat(self.expires_at),
+            )
         if side.value != self.awaiting:
             raise OfferNotOpenError(
-                f"offer_id: it is the {self.awaiting}'s turn to answer, not the {side.value}'s", field="offer_id"
+                f"offer_id: it is the {self.awaiting}'s turn to answer, not the {side.value}'s",
+                field="offer_id",
+                code="offer.not_your_turn",
+                side=str(self.awaiting),
             )
 
     # --- commands ---------------------------------------------------------------------------
@@ -160,7 +175,7 @@ class Offer(Aggregate):
         if terms.kind.value != self.terms["kind"]:
             raise ValidationError("kind: a counter-offer keeps the deal kind; make a new offer instead", field="kind")
         if expires_at <= now:
-            raise ValidationError("expires_at: must be in the future", field="expires_at")
+            raise ValidationError("expires_at: must be in the future", field="expires_at", code="time.future")
         self._countered(terms=terms.as_dict(), expires_at=_at(expires_at), side=side.value, by=by)
 
     @event("Countered")
@@ -190,7 +205,12 @@ class Offer(Aggregate):
     def withdraw(self, *, reason: str, by: UUID) -> None:
         """The buyer takes the offer back while it is open (whoever's turn it is)."""
         if self.status != OfferStatus.OPEN:
-            raise OfferNotOpenError(f"offer_id: a {self.status} offer cannot be withdrawn", field="offer_id")
+            raise OfferNotOpenError(
+                f"offer_id: a {self.status} offer cannot be withdrawn",
+                field="offer_id",
+                code="offer.closed",
+                offer_status=str(self.status),
+            )
         self._withdrawn(reason=reason.strip()[:500], by=by)
 
     @event("Withdrawn")

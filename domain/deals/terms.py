@@ -68,29 +68,41 @@ def _check_milestones(milestones: tuple[Milestone, ...]) -> None:
             raise ValidationError(f"milestones.{i}.amount: must be greater than 0", field=f"milestones.{i}.amount")
         check_amount(m.amount, f"milestones.{i}.amount")
     if len(set(names)) != len(names):
-        raise ValidationError("milestones: each milestone needs its own name", field="milestones")
+        raise ValidationError(
+            "milestones: each milestone needs its own name", field="milestones", code="milestones.names"
+        )
 
 
 def _check_instalments(instalments: tuple[Instalment, ...], price: int) -> None:
     if not instalments:
         return
     if len(instalments) < 2:
-        raise ValidationError("instalments: give at least two instalments, or none", field="instalments")
+        raise ValidationError(
+            "instalments: give at least two instalments, or none", field="instalments", code="instalments.two"
+        )
     for i, inst in enumerate(instalments):
         if inst.amount <= 0:
             raise ValidationError(f"instalments.{i}.amount: must be greater than 0", field=f"instalments.{i}.amount")
         check_amount(inst.amount, f"instalments.{i}.amount")
         if inst.due is None and i > 0:
             raise ValidationError(
-                "instalments: only the first instalment may fall due on signing", field=f"instalments.{i}.due"
+                "instalments: only the first instalment may fall due on signing",
+                field=f"instalments.{i}.due",
+                code="instalments.first_on_signing",
             )
     dates = [inst.due for inst in instalments if inst.due is not None]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
-        raise ValidationError("instalments: due dates must be in ascending order", field="instalments")
+        raise ValidationError(
+            "instalments: due dates must be in ascending order", field="instalments", code="instalments.order"
+        )
     total = sum(inst.amount for inst in instalments)
     if total != price:
         raise ValidationError(
-            f"instalments: the instalments must sum to the price ({price}), got {total}", field="instalments"
+            f"instalments: the instalments must sum to the price ({price}), got {total}",
+            field="instalments",
+            code="instalments.sum",
+            price=price,
+            total=total,
         )
 
 
@@ -115,16 +127,25 @@ class DealTerms:
     def __post_init__(self) -> None:
         if self.kind is DealKind.ASSIGNMENT:
             if self.scope is not None:
-                raise ValidationError("scope: an assignment transfers the whole patent and has no scope", field="scope")
+                raise ValidationError(
+                    "scope: an assignment transfers the whole patent and has no scope",
+                    field="scope",
+                    code="terms.assignment_scope",
+                )
             if self.royalty_rate or self.minimum_annual_royalty or self.sublicensable:
                 raise ValidationError(
                     "royalty_rate: an assignment has no royalty, minimum royalty or sublicensing right",
                     field="royalty_rate",
+                    code="terms.assignment_royalty",
                 )
         elif self.scope is None:
-            raise ValidationError("scope: a licence needs a field of use, territory and term", field="scope")
+            raise ValidationError(
+                "scope: a licence needs a field of use, territory and term", field="scope", code="terms.licence_scope"
+            )
         if not 0 <= self.royalty_rate < FULL_RATE:
-            raise ValidationError("royalty_rate: must be at least 0 % and below 100 %", field="royalty_rate")
+            raise ValidationError(
+                "royalty_rate: must be at least 0 % and below 100 %", field="royalty_rate", code="rate.below_100"
+            )
         check_amount(self.minimum_annual_royalty, "minimum_annual_royalty")
         _check_milestones(self.milestones)
         _check_instalments(self.instalments, self.price.amount)

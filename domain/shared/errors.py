@@ -12,17 +12,22 @@ class DomainError(Exception):
     so that the web layer can attach the message to the right form field or JSON pointer. The kind
     of refusal is the class (the web maps it to an HTTP status in ``web.errors``).
 
-    ``key`` optionally names a label the pages show instead of the (English) message, in the reader's
-    language, with ``values`` filled in (a ``datetime`` is shown in Beijing time); the API keeps ``message``.
+    ``code`` names the rule broken, stably (``number.check_character``), and ``params`` the values the
+    rule mentions (``expected="1", got="0"``): the web says the rule in the reader's language from them
+    (``web.refusals``). ``message`` stays the rule in English for logs, the CLI and callers without a code.
+    ``key`` optionally names a page label said instead (a refusal written for one page, e.g. when signing
+    opens), with ``values`` filled in (a ``datetime`` is shown in Beijing time).
     """
 
     def __init__(
-        self, message: str, *, field: str | None = None, key: str | None = None,
-        values: Mapping[str, object] | None = None,
+        self, message: str, *, field: str | None = None, code: str | None = None, key: str | None = None,
+        values: Mapping[str, object] | None = None, **params: object,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
+        self.params: dict[str, object] = params
         self.key = key
         self.values = dict(values or {})
 

@@ -19,12 +19,15 @@ MAX_AMOUNT = 10**15
 def check_amount(value: int, field: str) -> None:
     """Refuse an amount of minor units that is not a whole number from 0 to ``MAX_AMOUNT``."""
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(f"{field}: must be an integer number of minor units", field=field)
+        raise ValidationError(f"{field}: must be an integer number of minor units", field=field, code="amount.whole")
     if value < 0:
-        raise ValidationError(f"{field}: must not be negative", field=field)
+        raise ValidationError(f"{field}: must not be negative", field=field, code="amount.negative")
     if value > MAX_AMOUNT:
         raise ValidationError(
-            f"{field}: must be at most {MAX_AMOUNT:,} minor units (ten trillion yuan), got {value:,}", field=field
+            f"{field}: must be at most {MAX_AMOUNT:,} minor units (ten trillion yuan), got {value:,}",
+            field=field,
+            code="amount.too_large",
+            most=MAX_AMOUNT,
         )
 
 

@@ -51,6 +51,18 @@ def refusal(ch: str, shape: Shape) -> str | None:
     return _REFUSED_CATEGORIES.get(unicodedata.category(ch))
 
 
+def refusal_kind(ch: str, shape: Shape) -> str:
+    """The stable name of why ``ch`` is refused (``line_break``, ``tab``, ``bidi``, ``control``, ``format``,
+    ``surrogate``): what a refusal's code carries, for the reader's language."""
+    if ch in _LINE_BREAKS:
+        return "line_break"
+    if ch == "\t":
+        return "tab"
+    if ch in BIDI_CONTROLS:
+        return "bidi"
+    return {"Cc": "control", "Cf": "format", "Cs": "surrogate"}.get(unicodedata.category(ch), "control")
+
+
 def first_refused(value: str, shape: Shape) -> tuple[int, str] | None:
     """The index of the first character that may not be recorded and the reason, or ``None``."""
     if value.isprintable():  # no Cc, Cf, Cs, Zl, Zp at all: the common case, in C
@@ -73,7 +85,12 @@ def checked(value: str, field: str, shape: Shape = "line") -> str:
     if found is not None:
         index, reason = found
         raise ValidationError(
-            f"{field}: character {index + 1} is {describe(value[index])}, {reason}; remove it", field=field
+            f"{field}: character {index + 1} is {describe(value[index])}, {reason}; remove it",
+            field=field,
+            code="text.refused_character",
+            position=index + 1,
+            character=f"U+{ord(value[index]):04X}",
+            reason=refusal_kind(value[index], shape),
         )
     if shape == "lines" and "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")

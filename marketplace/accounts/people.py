@@ -84,7 +84,7 @@ class Accounts:
         if any(self.store.exists(i) for i in organisation_ids(cmd.organisation_name)):
             raise ConflictError(
                 "organisation_name: this organisation is already registered; ask its administrator to add you",
-                field="organisation_name",
+                field="organisation_name", code="organisation.exists",
             )
         org = Organisation.register(name=cmd.organisation_name, kind=cmd.organisation_kind, region=cmd.region)
         user = User.sign_up(organisation_id=org.id, authority="self", roles=(Role.MEMBER.value, Role.ORG_ADMIN.value))
@@ -105,7 +105,8 @@ class Accounts:
         admin = self.store.actor(actor_id)
         roles = parse_roles(list(cmd.roles)) or (Role.MEMBER.value,)
         if Role.VALUER.value in roles:
-            raise PermissionDeniedError("roles: the valuer role comes only with a valuer accreditation", field="roles")
+            raise PermissionDeniedError("roles: the valuer role comes only with a valuer accreditation", field="roles",
+                                        code="role.valuer")
         if admin.has_role(Role.PLATFORM_ADMIN):
             authority = Role.PLATFORM_ADMIN.value
         else:
@@ -113,12 +114,13 @@ class Accounts:
             wide = sorted(set(roles) & PLATFORM_WIDE)
             if wide:
                 raise PermissionDeniedError(
-                    f"roles: only a platform admin can grant {', '.join(wide)}", field="roles")
+                    f"roles: only a platform admin can grant {', '.join(wide)}", field="roles",
+                    code="role.platform_only", roles=list(wide))
             org = self.store.load(Organisation, admin.organisation_id, "organisation_id")
             if not org.verified and set(roles) != {Role.MEMBER.value}:
                 raise PermissionDeniedError(
                     "roles: until the platform has verified your organisation you may add plain members only",
-                    field="roles")
+                    field="roles", code="role.unverified")
             authority = Role.ORG_ADMIN.value
         email, name = clean_email(cmd.email), clean_display_name(cmd.display_name)
         self._require_email_free(email)
@@ -159,22 +161,26 @@ class Accounts:
         (parsed,) = parse_roles([role])
         user = self.store.load(User, target, "user_id")
         if parsed == Role.VALUER.value:
-            raise PermissionDeniedError("role: the valuer role comes only with a valuer accreditation", field="role")
+            raise PermissionDeniedError("role: the valuer role comes only with a valuer accreditation", field="role",
+                                        code="role.valuer")
         if admin.has_role(Role.PLATFORM_ADMIN):
             return admin, user, Role.PLATFORM_ADMIN.value
         if parsed in PLATFORM_WIDE:
-            raise PermissionDeniedError(f"role: only a platform admin can grant or revoke {parsed}", field="role")
+            raise PermissionDeniedError(f"role: only a platform admin can grant or revoke {parsed}", field="role",
+                                        code="role.platform_only", roles=[parsed])
         self.store.require_role(admin, Role.ORG_ADMIN)
         if user.organisation_id != admin.organisation_id:
-            raise PermissionDeniedError("user_id: you may change roles only within your organisation", field="user_id")
+            raise PermissionDeniedError("user_id: you may change roles only within your organisation", field="user_id",
+                                        code="people.own_organisation")
         if any(user.has_role(Role(r)) for r in PLATFORM_WIDE):
             raise PermissionDeniedError(
                 "user_id: only a platform admin changes the roles of an account with platform-wide roles",
-                field="user_id")
+                field="user_id", code="people.platform_wide")
         org = self.store.load(Organisation, admin.organisation_id, "organisation_id")
         if not org.verified:
             raise PermissionDeniedError(
-                "role: roles can be changed once the platform has verified your organisation", field="role")
+                "role: roles can be changed once the platform has verified your organisation", field="role",
+                code="role.unverified")
         return admin, user, Role.ORG_ADMIN.value
 
     def authenticate(self, email: str, password: str) -> User | None:
@@ -230,11 +236,12 @@ class Accounts:
         """
         user = self.store.actor(actor_id)
         if new_password == current_password:
-            raise ValidationError("new_password: must differ from the current password", field="new_password")
+            raise ValidationError("new_password: must differ from the current password", field="new_password",
+                                  code="password.same")
         current = self._password_hash(user)
         if current is None or not verify_password(current, current_password):
             raise PermissionDeniedError("current_password: the current password is not right",
-                                        field="current_password")
+                                        field="current_password", code="password.wrong")
         return CheckedPasswordChange(user.id, current, hash_password(new_password))
 
     def change_password(
@@ -278,16 +285,17 @@ class Accounts:
         admin = self.store.actor(actor_id)
         user = self.store.load(User, target, "user_id")
         if user.id == admin.id:
-            raise PermissionDeniedError("user_id: you cannot deactivate your own account", field="user_id")
+            raise PermissionDeniedError("user_id: you cannot deactivate your own account", field="user_id",
+                                        code="people.self")
         if admin.has_role(Role.PLATFORM_ADMIN):
             return admin, user
         self.store.require_role(admin, Role.ORG_ADMIN)
         if user.organisation_id != admin.organisation_id:
             raise PermissionDeniedError("user_id: you may manage members of your own organisation only",
-                                        field="user_id")
+                                        field="user_id", code="people.own_organisation")
         if any(user.has_role(Role(r)) for r in PLATFORM_WIDE):
             raise PermissionDeniedError("user_id: only a platform admin manages accounts with platform-wide roles",
-                                        field="user_id")
+                                        field="user_id", code="people.platform_wide")
         return admin, user
 
     def erase_user(self, cmd: ac.EraseUser, *, actor_id: UUID | None) -> int:
@@ -296,7 +304,8 @@ class Accounts:
         self.store.require_role(admin, Role.PLATFORM_ADMIN)
         user = self.store.load(User, cmd.user_id, "user_id")
         if user.id == admin.id:
-            raise PermissionDeniedError("user_id: a platform admin cannot erase itself", field="user_id")
+            raise PermissionDeniedError("user_id: a platform admin cannot erase itself", field="user_id",
+                                        code="people.self")
         user.erase(by=admin.id)
         return self.store.commit(user, personal=[Erasure(user.id)])
 

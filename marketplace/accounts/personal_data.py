@@ -49,7 +49,8 @@ PersonalChange = NewPasswordHash | Erasure
 
 
 def duplicate_email() -> ConflictError:
-    return ConflictError("email: an account with this e-mail address already exists", field="email")
+    return ConflictError("email: an account with this e-mail address already exists", field="email",
+                         code="email.taken")
 
 
 class PersonalData(Protocol):

@@ -48,19 +48,22 @@ class DealChecks:
     @staticmethod
     def require_member(user: User, organisation_id: UUID, what: str, field: str) -> None:
         if user.organisation_id != organisation_id:
-            raise PermissionDeniedError(f"{field}: only a member of the {what} may do this", field=field)
+            raise PermissionDeniedError(f"{field}: only a member of the {what} may do this", field=field,
+                                        code="permission.member")
 
     def require_org_admin(self, user: User, organisation_id: UUID, what: str, field: str) -> None:
         self.require_member(user, organisation_id, what, field)
         if not user.has_role(Role.ORG_ADMIN):
-            raise PermissionDeniedError(f"{field}: only an org_admin of the {what} may do this", field=field)
+            raise PermissionDeniedError(f"{field}: only an org_admin of the {what} may do this", field=field,
+                                        code="permission.org_admin")
 
     @staticmethod
     def side(user: User, offer: Offer) -> Side:
         side = offer.side_of(user.organisation_id)
         if side is None:
             raise PermissionDeniedError(
-                "offer_id: only the buyer or the seller may answer this offer", field="offer_id"
+                "offer_id: only the buyer or the seller may answer this offer", field="offer_id",
+                code="offer.not_party",
             )
         return side
 
@@ -69,6 +72,7 @@ class DealChecks:
         if not org.can_trade:
             raise PermissionDeniedError(
                 f"{field}: {org.name} must be verified by the platform before it can trade", field=field,
+                code="organisation.unverified",
                 key="refusal.unverified",
             )
         return org

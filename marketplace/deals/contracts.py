@@ -132,7 +132,9 @@ class Contracts:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not user.has_role(Role.ORG_ADMIN) or user.organisation_id not in contract.parties:
-            raise PermissionDeniedError("contract_id: only an org_admin of a party may sign", field="contract_id")
+            raise PermissionDeniedError(
+                "contract_id: only an org_admin of a party may sign", field="contract_id", code="contract.signer"
+            )
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if not patent.is_owned_by(contract.seller_organisation_id):
             raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")

@@ -75,9 +75,11 @@ class MarketplaceBase(Application[UUID]):
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field) from None
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field,
+                                code="not_found") from None
         if not isinstance(aggregate, kind):
-            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field)
+            raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field,
+                                code="not_found")
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -120,12 +122,13 @@ class MarketplaceBase(Application[UUID]):
     def actor(self, actor_id: UUID | None) -> User:
         """The acting user, with its e-mail and name; a deactivated or erased account cannot act."""
         if actor_id is None:
-            raise NotAuthenticatedError("log in to do this")
+            raise NotAuthenticatedError("log in to do this", code="auth.login")
         user = self.find_user(actor_id)
         if user is None:
-            raise NotAuthenticatedError("your account no longer exists; log in again")
+            raise NotAuthenticatedError("your account no longer exists; log in again", code="auth.gone")
         if not user.active:
-            raise NotAuthenticatedError("your account is deactivated; ask your organisation's admin")
+            raise NotAuthenticatedError("your account is deactivated; ask your organisation's admin",
+                                         code="auth.deactivated")
         person = self.personal.get(user.id) or self.adopt_person(user)
         if person is not None:
             user.attach_person(person.email, person.display_name)
@@ -151,4 +154,5 @@ class MarketplaceBase(Application[UUID]):
     def require_role(user: User, *roles: Role) -> None:
         if not any(user.has_role(r) for r in roles):
             names = " or ".join(r.value for r in roles)
-            raise PermissionDeniedError(f"this needs the role {names}")
+            raise PermissionDeniedError(f"this needs the role {names}", code="role.needed",
+                                        roles=[r.value for r in roles])

@@ -487,9 +487,9 @@ def test_member_edits_price_and_sees_it_at_once_and_invalid_trl_keeps_the_form(s
         page.get_by_role("button", name=zh("listing.save"), exact=True).click()
     assert posted.value.status == 400
     page.wait_for_load_state()
-    expect(page.locator("main p.error[role=alert]")).to_contain_text("technology readiness level must be 1 to 9")
+    expect(page.locator("main p.error[role=alert]")).to_contain_text("技术就绪度 TRL：技术就绪度须在 1 至 9 之间")
     trl_label = page.locator("main form label").filter(has=page.locator("input[name=trl]"))
-    expect(trl_label.locator(".field-error")).to_contain_text("technology readiness level must be 1 to 9")
+    expect(trl_label.locator(".field-error")).to_contain_text("技术就绪度 TRL：技术就绪度须在 1 至 9 之间")
     expect(trl).to_have_value("12")
     expect(price).to_have_value("990000")
     expect(keywords).to_have_value("固态电池, 浏览器测试")

@@ -49,7 +49,7 @@ def test_signup_form_with_a_nul_in_the_region_shows_the_form_error_and_records_n
     before = position(services)
     response = post_form(client, "/signup", signup_body(region="福建\x00"), form_page="/signup")
     assert response.status_code == 400, response.text
-    assert "region: character 3 is U+0000" in response.text
+    assert "所在地区：第 3 个字符（U+0000）是控制字符，请删除" in response.text
     assert position(services) == before
 
 
@@ -110,7 +110,7 @@ def test_the_patent_form_refuses_a_hidden_character_and_keeps_a_textarea_s_lines
     before = position(services)
     refused = post_form(client, "/patents/new", fields, form_page="/patents/new")
     assert refused.status_code == 400, refused.text
-    assert "title_zh: character 5 is U+202E RIGHT-TO-LEFT OVERRIDE" in refused.text
+    assert "中文标题：第 5 个字符（U+202E）是双向文字控制符" in refused.text
     assert position(services) == before
 
     registered = post_form(client, "/patents/new", fields | {"title_zh": "一种电池"}, form_page="/patents/new")

@@ -7,9 +7,9 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.exceptions import NotAuthorizedException
 
 from domain.accounts.user import Role
+from domain.shared.errors import NotAuthenticatedError
 from marketplace.accounts import commands as ac
 from marketplace.accounts.passwords import hash_password
 from marketplace.platform.application import Marketplace
@@ -65,7 +65,7 @@ class SignUpApiController(Controller):
     async def token(self, data: Credentials, web: WebState, request: Request[Any, Any, Any]) -> Token:
         identity = await authenticate(request, web, data.email, data.password)
         if identity is None:
-            raise NotAuthorizedException("email: e-mail or password is wrong")
+            raise NotAuthenticatedError("email: e-mail or password is wrong", field="email", code="auth.failed")
         return Token(issue_token(identity, web.services.settings.secret_key), "bearer", identity.user_id,
                      identity.organisation_id, list(identity.roles))
 

@@ -78,7 +78,8 @@ async def _auditor(web: WebState, maybe_me: Identity | None) -> Identity:
         raise NotAuthorizedException(NO_TOKEN)
     me = await web.with_current_roles(maybe_me)
     if not can_audit(me):
-        raise PermissionDeniedError("this needs the role auditor or platform_admin")
+        raise PermissionDeniedError("this needs the role auditor or platform_admin", code="role.needed",
+                                    roles=["auditor", "platform_admin"])
     return me
 
 

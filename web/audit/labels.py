@@ -59,7 +59,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.type.Claim": ("扶持申领", "Programme claim"),
     "audit.type.AwardLedger": ("年度扶持台账", "Award ledger"),
     "audit.type.PaymentReview": ("付款扶持测算", "Payment evaluated for programmes"),
-    "audit.forbidden": ("此页面仅限审计员或平台管理员访问。", "This page needs the role auditor or platform_admin."),
     # --- readable summaries and diffs (issue 11): event names, field names and values in words ---
     "audit.col.time_beijing": ("时间（北京时间）", "Time (Beijing)"),
     "audit.filter.since_beijing": ("起始时间（北京时间）", "From (Beijing time)"),
@@ -317,4 +316,5 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.type.TransferContract": ("转让合同", "Assignment contract"),
     "audit.type.LicenceContract": ("许可合同", "Licence contract"),
     "audit.field.royalty_rate": ("提成比例", "Royalty rate"),
+    "audit.forbidden": ("此页面仅限审计员或平台管理员访问。", "This page is for auditors and platform admins only."),
 }

@@ -118,4 +118,5 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "lifecycle.term_ended": ("保护期已于 {day} 届满。", "Its term of protection ended on {day}."),
     "history.term_ended": ("保护期届满", "Term of protection ended"),
+    "ipc.english_only": ("IPC 分类名称此处仅有英文版。", "IPC titles are published in English only here."),
 }

@@ -27,7 +27,8 @@ def percent_text(value: str | None, field: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise ValidationError(f"{field}: must be a percentage such as 5 or 2.5", field=field) from None
+        raise ValidationError(f"{field}: must be a percentage such as 5 or 2.5", field=field,
+                              code="percentage") from None
 
 
 def terms_fields(form: FormMultiDict) -> dict[str, Any]:
@@ -66,10 +67,12 @@ def amount_lines(value: str, field: str) -> list[tuple[str, int]]:
             continue
         cut = max(line.rfind(sep) for sep in ("=", ":", "："))
         if cut < 0:
-            raise ValidationError(f"{field}: line {number} must read 'label = amount in yuan'", field=field)
-        label, amount = line[:cut].strip(), yuan_to_fen(line[cut + 1:], f"{field}.{number}")
+            raise ValidationError(f"{field}: line {number} must read 'label = amount in yuan'", field=field,
+                                  code="lines.format", line=number)
+        label, amount = line[:cut].strip(), yuan_to_fen(line[cut + 1:], f"{field}.{number - 1}")
         if amount is None:
-            raise ValidationError(f"{field}: line {number} has no amount", field=field)
+            raise ValidationError(f"{field}: line {number} has no amount", field=field, code="lines.amount",
+                                  line=number)
         found.append((label, amount))
     return found
 

@@ -90,7 +90,9 @@ class PaymentPagesController(Controller):
     ) -> Template:
         """The platform admin's refund queue: money received for contracts that can no longer take effect."""
         if not (await web.with_current_roles(me)).has("platform_admin"):
-            raise PermissionDeniedError("this needs the role platform_admin")
+            raise PermissionDeniedError(
+                "this needs the role platform_admin", code="role.needed", roles=["platform_admin"]
+            )
         rows = await deals.refunds_owed()
         return Template("deals/refunds.html.jinja2", context=page_context(request, rows=rows))
 

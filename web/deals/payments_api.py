@@ -104,7 +104,9 @@ class PaymentsApiController(Controller):
     @get("/admin/refunds", summary="Refunds owed: money received for contracts that cannot take effect (admin)")
     async def refunds_owed(self, me: Identity, web: WebState, deals: DealsQueries) -> ObligationCollection:
         if not (await web.with_current_roles(me)).has("platform_admin"):
-            raise PermissionDeniedError("this needs the role platform_admin")
+            raise PermissionDeniedError(
+                "this needs the role platform_admin", code="role.needed", roles=["platform_admin"]
+            )
         items = await deals.refunds_owed()
         return ObligationCollection(items, len(items))
 

@@ -356,7 +356,9 @@ class ValuationPagesController(Controller):
         self, request: Request[Any, Any, Any], web: WebState, valuation: ValuationQueries, me: Identity
     ) -> Template:
         if not (await web.with_current_roles(me)).has("platform_admin"):
-            raise PermissionDeniedError("this needs the role platform_admin")
+            raise PermissionDeniedError(
+                "this needs the role platform_admin", code="role.needed", roles=["platform_admin"]
+            )
         return await self._admin_page(request, web, valuation, {})
 
     async def _admin_page(
@@ -408,7 +410,9 @@ class ValuationPagesController(Controller):
         user = await accounts.get_user(me.user_id)
         if user is None or "platform_admin" not in user.roles:
             # Refused before anything else: the admin page (members, credentials) is never the answer.
-            return error_page(request, PermissionDeniedError("this needs the role platform_admin"))
+            return error_page(request, PermissionDeniedError(
+                "this needs the role platform_admin", code="role.needed", roles=["platform_admin"]
+            ))
         form = await request.form()
         values = {k: text(form, k) for k in form if k != "_csrf_token"}
         try:

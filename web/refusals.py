@@ -1,0 +1,564 @@
+"""Refusals in the reader's words: a domain error's code and values said in Chinese or English, naming the field
+by its form label rather than its internal name.
+
+A domain error carries a stable ``code`` (``number.check_character``) and the values its rule mentions
+(``expected``, ``got``); the rule is ``refusal.<code>`` in the vocabulary, its values formatted for people
+(instants in Beijing time, amounts as money, statuses, sides, roles and deal kinds by their labels). An error
+without a code keeps its English rule, led by the field's label instead of the field's internal name; a few
+common English rule shapes are still recognised and said in the reader's language (:data:`_SHAPES`).
+msgspec's complaints about a body or form are read into codes too (:func:`input_refusal`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from domain.shared.errors import DomainError
+from web.formats import money, shown_day
+from web.i18n import Vocabulary
+
+#: Rules (``refusal.<code>``) and the field names the site's forms do not label (``refusal.field.<name>``).
+REFUSAL_LABELS: dict[str, tuple[str, str]] = {
+    # --- what was typed -------------------------------------------------------------------------
+    "refusal.required": ("必须填写", "is required"),
+    "refusal.unknown_field": ("不是可填写的项目", "is not a field this form takes"),
+    "refusal.choice": ("请从给出的选项中选择", "choose one of the values offered"),
+    "refusal.type.int": ("须为整数", "must be a whole number"),
+    "refusal.type.float": ("须为数字", "must be a number"),
+    "refusal.type.str": ("须为文字", "must be text"),
+    "refusal.type.bool": ("须为“是”或“否”", "must be yes or no"),
+    "refusal.type.array": ("须为一组值", "must be a list of values"),
+    "refusal.type.object": ("须为一组字段", "must be a set of fields"),
+    "refusal.type.other": ("格式不对", "is not in the right form"),
+    "refusal.date": ("日期格式不对，应为 YYYY-MM-DD", "must be a date such as 2025-03-31"),
+    "refusal.datetime": ("时间格式不对", "must be a date and time"),
+    "refusal.uuid": ("不是有效的编号", "is not a valid id"),
+    "refusal.at_least": ("不得小于 {low}", "must be at least {low}"),
+    "refusal.at_most": ("不得大于 {high}", "must be at most {high}"),
+    "refusal.above": ("须大于 {low}", "must be greater than {low}"),
+    "refusal.below": ("须小于 {high}", "must be less than {high}"),
+    "refusal.too_long": ("最多 {most} 个字符", "at most {most} characters"),
+    "refusal.too_short": ("至少 {least} 个字符", "at least {least} characters"),
+    "refusal.too_many": ("最多 {most} 项", "at most {most} items"),
+    "refusal.too_few": ("至少 {least} 项", "at least {least} items"),
+    "refusal.length": ("须为 {least} 至 {most} 个字符", "must be {least} to {most} characters"),
+    "refusal.item": ("第 {n} 项", "item {n}"),
+    "refusal.percentage": ("请填写百分比，如 5 或 2.5", "must be a percentage such as 5 or 2.5"),
+    "refusal.lines.format": ("第 {line} 行应写作“名称 = 金额（元）”", "line {line} must read 'label = amount in yuan'"),
+    "refusal.lines.amount": ("第 {line} 行缺少金额", "line {line} has no amount"),
+    # --- the text rule (domain.shared.text) ------------------------------------------------------
+    "refusal.text.refused_character": (
+        "第 {position} 个字符（{character}）是{reason}，请删除",
+        "character {position} ({character}) is {reason}; remove it",
+    ),
+    "refusal.text.reason.line_break": ("换行符，此处只能填写一行", "a line break, and this field takes one line"),
+    "refusal.text.reason.tab": ("制表符，此处只能填写一行", "a tab, and this field takes one line"),
+    "refusal.text.reason.bidi": (
+        "双向文字控制符（可使文字显示顺序与实际内容不符）",
+        "a bidirectional control character (it can make text read differently from what it says)",
+    ),
+    "refusal.text.reason.control": ("控制字符", "a control character"),
+    "refusal.text.reason.format": ("不可见的格式字符", "an invisible format character"),
+    "refusal.text.reason.surrogate": ("无效的字符编码（孤立代理项）", "a lone surrogate, which is not a character"),
+    # --- patent numbers (domain.catalogue.patent_numbers) -----------------------------------------
+    "refusal.number.office": (
+        "国家/地区代码须为两个字母的 WIPO ST.3 代码，如 CN 或 US；填写的是“{got}”",
+        "the office must be a two-letter WIPO ST.3 code such as CN or US, not “{got}”",
+    ),
+    "refusal.number.pct": (
+        "{number} 是国际（PCT）申请号，请填写进入中国国家阶段后的申请号（类型位为 8 或 9）",
+        "{number} is an international (PCT) application number; give the Chinese national-phase "
+        "application number (type digit 8 or 9) instead",
+    ),
+    "refusal.number.cn_application": (
+        "“{number}”不是中国专利申请号；应为 12 位数字（年份、类型位、流水号，2003 年 10 月前为 8 位），"
+        "再加小数点和校验位，如 202010123456.2",
+        "“{number}” is not a Chinese application number; it is 12 digits (year, type digit, serial; 8 digits "
+        "before October 2003), a dot and a check character, e.g. 202010123456.2",
+    ),
+    "refusal.number.cn_digits": (
+        "校验位前应有 12 位数字（2003 年 10 月前为 8 位），填写了 {count} 位",
+        "a Chinese application number has 12 digits (8 before October 2003) before the check character, not {count}",
+    ),
+    "refusal.number.check_required": (
+        "小数点后须有校验位，如 202010123456.2",
+        "the check character is needed after a dot, e.g. 202010123456.2",
+    ),
+    "refusal.number.year": (
+        "12 位申请号以申请年份开头，年份应在 {first} 至 {last} 年之间，填写的是 {got}",
+        "the 12-digit number starts with the filing year, which must be from {first} to {last}, not {got}",
+    ),
+    "refusal.number.short_year": (
+        "8 位申请号以两位申请年份开头，应在 85（1985 年）至 03（2003 年）之间，填写的是 {got}",
+        "the 8-digit number starts with a two-digit filing year from 85 (1985) to 03 (2003), not {got}",
+    ),
+    "refusal.number.type_digit": (
+        "类型位须为 1（发明）、2（实用新型）、3（外观设计）或 8、9（PCT 国家阶段），填写的是 {got}",
+        "the type digit must be 1 (invention), 2 (utility model), 3 (design), 8 or 9 (PCT national phase), not {got}",
+    ),
+    "refusal.number.check_character": (
+        "校验位应为 {expected}，填写的是 {got}，请核对号码",
+        "the check character should be {expected}, not {got}; check the number",
+    ),
+    "refusal.number.other_application": (
+        "“{number}”不是 {office} 申请号；应为国家代码（可省略）、字母和至少 4 位数字，如 US13657122",
+        "“{number}” is not a {office} application number; give the office code "
+        "(optional), then letters and at least four digits, e.g. US13657122",
+    ),
+    "refusal.number.publication": (
+        "“{number}”不是公开号；应以两个字母的国家代码开头，后接号码，如 CN112345678A 或 US20050286606",
+        "“{number}” is not a publication number; it starts with a two-letter office "
+        "code and then the number, e.g. CN112345678A or US20050286606",
+    ),
+    "refusal.number.other_publication": (
+        "“{number}”不是 {office} 公开号；国家代码后至少应有 3 位数字，如 US20050286606",
+        "“{number}” is not a {office} publication number; after the office code "
+        "it needs at least three digits, e.g. US20050286606",
+    ),
+    "refusal.number.cn_publication": (
+        "“{number}”不是中国公开号；应为 CN、9 位数字（2007 年前为 7 位）和可选的文献类型代码，如 CN112345678A",
+        "“{number}” is not a Chinese publication number; it is CN, 9 digits (7 before "
+        "2007) and an optional kind code, e.g. CN112345678A",
+    ),
+    "refusal.number.cn_publication_digits": (
+        "中国公开号应有 9 位数字（2007 年前为 7 位），填写了 {count} 位",
+        "a Chinese publication number has 9 digits (7 before 2007), not {count}",
+    ),
+    "refusal.number.two_kinds": (
+        "“{number}”有两个文献类型代码（{first} 和 {second}）",
+        "“{number}” has two kind codes ({first} and {second})",
+    ),
+    "refusal.number.cn_kind": (
+        "中国文献类型代码应以 A、B、C、U、Y、S、D 之一开头，填写的是 {got}",
+        "a Chinese kind code starts with one of A, B, C, U, Y, S, D, not {got}",
+    ),
+    "refusal.number.missing": ("请填写申请号或公开号", "give an application number or a publication number"),
+    "refusal.title.missing": ("请填写中文或英文标题", "give a title in Chinese or English"),
+    # --- amounts -------------------------------------------------------------------------------
+    "refusal.amount.whole": ("须为整数金额（以分计）", "must be a whole number of fen"),
+    "refusal.amount.negative": ("不能为负数", "must not be negative"),
+    "refusal.amount.positive": ("须大于 0", "must be greater than 0"),
+    "refusal.amount.too_large": ("不得超过 {most}", "must be at most {most}"),
+    "refusal.amount.yuan": (
+        "请填写以元为单位的金额，如 500000 或 12.50",
+        "must be an amount in yuan, such as 500000 or 12.50",
+    ),
+    "refusal.amount.decimals": ("最多两位小数", "at most two decimals"),
+    "refusal.rate.below_100": ("须不小于 0 % 且小于 100 %", "must be at least 0 % and below 100 %"),
+    "refusal.years.range": ("须为 {low} 至 {high} 年", "must be {low} to {high} years"),
+    "refusal.listing.price_only_fixed": ("只有一口价挂牌才有挂牌价", "only a fixed-price listing has an asking price"),
+    "refusal.listing.open_terms": (
+        "开放许可须公布许可费、提成比例和期限",
+        "an open licence needs its fee, royalty rate and term posted",
+    ),
+    "refusal.listing.open_beside_exclusive": (
+        "开放许可不能与独占许可或排他许可同时提供",
+        "an open licence cannot be offered beside an exclusive or sole licence",
+    ),
+    "refusal.milestones.names": ("每个里程碑须有不同的名称", "each milestone needs its own name"),
+    "refusal.instalments.two": ("分期付款至少两期，或不分期", "give at least two instalments, or none"),
+    "refusal.instalments.first_on_signing": (
+        "只有第一期可以在签约时支付",
+        "only the first instalment may fall due on signing",
+    ),
+    "refusal.instalments.order": ("各期付款日期须依次递增", "the due dates must be in ascending order"),
+    "refusal.instalments.sum": (
+        "各期金额合计须等于价格 {price}，现为 {total}",
+        "the instalments must add up to the price, {price}, not {total}",
+    ),
+    "refusal.terms.assignment_scope": (
+        "转让是整个专利权的转让，没有许可范围",
+        "an assignment transfers the whole patent and has no scope",
+    ),
+    "refusal.terms.assignment_royalty": (
+        "转让没有提成费、年度最低提成费或分许可权",
+        "an assignment has no royalty, minimum royalty or sublicensing right",
+    ),
+    "refusal.terms.licence_scope": (
+        "许可须约定实施领域、地域范围和期限",
+        "a licence needs a field of use, territory and term",
+    ),
+    "refusal.trl.range": (
+        "技术就绪度须在 {low} 至 {high} 之间",
+        "the technology readiness level must be {low} to {high}",
+    ),
+    "refusal.owners.sum": (
+        "各专利权人的份额合计须为 100 %，现为 {total}",
+        "the owners' shares must add up to 100 %, not {total}",
+    ),
+    # --- listings, offers, contracts -----------------------------------------------------------
+    "refusal.listing.state": (
+        "该挂牌{listing_status}，不能进行此操作",
+        "the listing is {listing_status}: this cannot be done",
+    ),
+    "refusal.listing.no_offers": (
+        "该挂牌{listing_status}，不接受报价",
+        "the listing is {listing_status} and takes no offers",
+    ),
+    "refusal.listing.active_exists": (
+        "该专利已有进行中的挂牌，请先撤牌",
+        "this patent already has an active listing; withdraw it first",
+    ),
+    "refusal.offer.closed": (
+        "该报价{offer_status}，不能再进行此操作",
+        "the offer is {offer_status}: this can no longer be done",
+    ),
+    "refusal.offer.expired": ("该报价已于 {at}过期", "the offer expired at {at}"),
+    "refusal.offer.not_your_turn": (
+        "现在轮到{side}答复，请等待对方",
+        "it is the {side}'s turn to answer; wait for them",
+    ),
+    "refusal.offer.not_party": ("只有买方或卖方可以答复此报价", "only the buyer or the seller may answer this offer"),
+    "refusal.offer.own_listing": (
+        "不能对本机构的专利或挂牌报价",
+        "you cannot make an offer on your own patent or listing",
+    ),
+    "refusal.offer.kind_not_offered": ("该挂牌只提供：{kinds}", "this listing offers only: {kinds}"),
+    "refusal.time.future": ("须为将来的时间", "must be in the future"),
+    "refusal.contract.state": (
+        "该合同{contract_status}，不能进行此操作",
+        "the contract is {contract_status}: this cannot be done",
+    ),
+    "refusal.contract.terminated": ("该合同已终止", "the contract was terminated"),
+    "refusal.contract.not_party": ("只有合同当事方可以签署", "only a party to the contract may sign it"),
+    "refusal.contract.signer": ("只有当事方的机构管理员可以签署", "only an organisation admin of a party may sign"),
+    "refusal.contract.already_signed": ("贵机构已签署", "your organisation has already signed"),
+    "refusal.contract.consents_missing": ("尚有 {count} 位共有人未同意", "{count} co-owner(s) have not consented yet"),
+    "refusal.contract.text_changed": (
+        "您阅读后合同文本已有变化，请重新阅读",
+        "the contract text changed since you read it; read it again",
+    ),
+    "refusal.notice.running": (
+        "公示期至 {until}止，请在公示期结束后签署",
+        "the public notice runs until {until}; sign after it closes",
+    ),
+    "refusal.notice.closed": ("仅在公示期内受理异议", "objections are taken only while the public notice runs"),
+    "refusal.notice.objection_pending": (
+        "有异议尚待卖方处理",
+        "an objection to the notice awaits the seller's decision",
+    ),
+    "refusal.notice.objection_upheld": (
+        "异议成立，本合同不得签署",
+        "an objection was upheld; this contract cannot be signed",
+    ),
+    "refusal.patent.not_in_force": ("该专利已不再有效", "the patent is no longer in force"),
+    "refusal.patent.not_tradable": (
+        "该专利{legal_status}，不能交易",
+        "the patent is {legal_status}: it cannot be traded",
+    ),
+    "refusal.patent.reserved": (
+        "该专利自 {since}起已为转让合同 {contract} 所保留；除非该合同未生效而终止，不能就此专利另行约定",
+        "this patent is reserved for the assignment of contract {contract} since {since}; nothing else can be "
+        "agreed on it unless that contract ends without effect",
+    ),
+    "refusal.licence.overlap": (
+        "此许可与该专利已有的独占、排他或开放许可在领域、地域和期限上重叠",
+        "this licence would overlap an exclusive, sole or open licence of the patent in field, territory and term",
+    ),
+    # --- who may ---------------------------------------------------------------------------------
+    "refusal.auth.failed": ("邮箱或密码不正确", "e-mail or password is wrong"),
+    "refusal.auth.login": ("请先登录", "log in to do this"),
+    "refusal.auth.gone": ("您的账户已不存在，请重新登录", "your account no longer exists; log in again"),
+    "refusal.auth.deactivated": (
+        "您的账户已停用，请联系贵机构的管理员",
+        "your account is deactivated; ask your organisation's admin",
+    ),
+    "refusal.role.needed": ("此操作需要以下角色：{roles}", "this needs the role {roles}"),
+    "refusal.email.taken": ("已有账户使用此电子邮箱", "an account with this e-mail address already exists"),
+    "refusal.organisation.exists": (
+        "该机构已注册，请联系其管理员将您添加为成员",
+        "this organisation is already registered; ask its administrator to add you",
+    ),
+    "refusal.role.valuer": (
+        "评估师角色只能随评估师资格一同取得",
+        "the valuer role comes only with a valuer accreditation",
+    ),
+    "refusal.role.platform_only": (
+        "只有平台管理员可以授予或撤销：{roles}",
+        "only a platform admin can grant or revoke {roles}",
+    ),
+    "refusal.role.unverified": (
+        "贵机构通过平台审核前，只能添加普通成员，不能更改角色",
+        "until the platform has verified your organisation you may add plain members and change no roles",
+    ),
+    "refusal.people.own_organisation": ("只能管理本机构的成员", "you may manage members of your own organisation only"),
+    "refusal.people.platform_wide": (
+        "拥有平台级角色的账户只能由平台管理员管理",
+        "only a platform admin manages accounts with platform-wide roles",
+    ),
+    "refusal.people.self": ("不能对自己的账户这样做", "you cannot do this to your own account"),
+    "refusal.password.same": ("新密码须与当前密码不同", "must differ from the current password"),
+    "refusal.password.wrong": ("当前密码不正确", "the current password is not right"),
+    "refusal.permission.member": ("只有该机构的成员可以这样做", "only a member of that organisation may do this"),
+    "refusal.permission.org_admin": (
+        "只有该机构的机构管理员可以这样做",
+        "only an organisation admin of that organisation may do this",
+    ),
+    "refusal.organisation.unverified": (
+        "该机构须经平台审核后才能交易",
+        "the organisation must be verified by the platform before it can trade",
+    ),
+    "refusal.access.offer": (
+        "只有报价双方、平台管理员和审计员可以查看此报价",
+        "only the two parties, platform admins and auditors may see this offer",
+    ),
+    "refusal.access.contract": (
+        "只有合同当事方、共有人、平台管理员和审计员可以查看此合同",
+        "only the parties, co-owners, platform admins and auditors may see this contract",
+    ),
+    "refusal.not_found": ("找不到该记录", "no such record"),
+    "refusal.email.form": (
+        "请填写电子邮箱地址，如 name@example.org",
+        "must be an e-mail address such as name@example.org",
+    ),
+    # --- field names that forms do not label --------------------------------------------------------
+    "refusal.field.patent_id": ("专利", "Patent"),
+    "refusal.field.contract_id": ("合同", "Contract"),
+    "refusal.field.listing_id": ("挂牌", "Listing"),
+    "refusal.field.offer_id": ("报价", "Offer"),
+    "refusal.field.obligation_id": ("应付款项", "Payment"),
+    "refusal.field.objection_id": ("异议", "Objection"),
+    "refusal.field.claim_id": ("权属主张", "Ownership claim"),
+    "refusal.field.aggregate_id": ("记录", "Record"),
+    "refusal.field.broker_organisation_id": ("经纪机构", "Broker"),
+    "refusal.field.amount": ("金额", "Amount"),
+    "refusal.field.price": ("价格", "Price"),
+    "refusal.field.currency": ("币种", "Currency"),
+    "refusal.field.kind": ("交易方式", "Deal type"),
+    "refusal.field.terms": ("交易条件", "Terms"),
+    "refusal.field.scope": ("许可范围", "Licence scope"),
+    "refusal.field.expires_at": ("报价有效期至", "Offer open until"),
+    "refusal.field.expected_version": ("版本", "Version"),
+    "refusal.field.text_sha256": ("合同文本", "Contract text"),
+    "refusal.field.text": ("内容", "Text"),
+    "refusal.field.note": ("其他约定", "Other terms"),
+    "refusal.field.milestones": ("里程碑付款", "Milestone payments"),
+    "refusal.field.instalments": ("分期付款", "Instalments"),
+    "refusal.field.name": ("名称", "Name"),
+    "refusal.field.reference": ("登记编号", "Registration reference"),
+    "refusal.field.period_start": ("报告期起", "Period start"),
+    "refusal.field.period_end": ("报告期止", "Period end"),
+    "refusal.field.net_sales": ("净销售额", "Net sales"),
+    "refusal.field.payee_account": ("收款账号", "Account to pay"),
+    "refusal.field.registration_number": ("技术合同登记号", "Technology-contract registration number"),
+    "refusal.field.bank_reference": ("银行流水号", "Bank reference"),
+    "refusal.field.budget": ("预算", "Budget"),
+    "refusal.field.flags": ("资质", "Qualifications"),
+    "refusal.field.effective_from": ("生效日期", "In force from"),
+    "refusal.field.broker_commission": ("经纪佣金", "Broker commission"),
+    "refusal.field.broker_commission_rate": ("经纪佣金比例", "Broker commission rate"),
+    "refusal.field.inventor_share": ("发明人奖励比例", "Inventors' share"),
+    "refusal.field.rate": ("比例", "Rate"),
+    "refusal.field.shares": ("分配", "Shares"),
+    "refusal.field.gateway": ("支付方式", "Payment method"),
+    "refusal.field.open_licence": ("开放许可", "Open licence"),
+    "refusal.field.open_licence.fee": ("开放许可费（元）", "Open-licence fee (CNY)"),
+    "refusal.field.open_licence.royalty_rate": ("提成比例 %", "Royalty rate %"),
+    "refusal.field.open_licence.term_years": ("许可期限（年）", "Term (years)"),
+    "refusal.field.public_funding.programme": ("资助计划", "Programme"),
+    "refusal.field.terms.scope": ("许可范围", "Licence scope"),
+    "refusal.field.scope.end": ("许可期限止", "Licence term ends"),
+    "refusal.field.minimum_annual_royalty": ("年度最低提成费", "Minimum annual royalty"),
+    "refusal.field.closes_licence_year": ("结束许可年度", "Closes the licence year"),
+    "refusal.field.payments": ("付款", "Payments"),
+    "refusal.field.at": ("时间", "Time"),
+    "refusal.field.q": ("搜索", "Search"),
+}
+
+#: Values named by their labels: a parameter's name and the label prefix of its values.
+_VALUE_LABELS = {
+    "offer_status": "offer.status.",
+    "contract_status": "contract.status.",
+    "listing_status": "status.",
+    "legal_status": "legal.",
+    "side": "side.",
+    "roles": "role.",
+    "role": "role.",
+    "kinds": "deal.",
+}
+#: Parameters that are amounts in fen.
+_AMOUNTS = ("most", "price", "total")
+_INSTANT_PARAMS = ("at", "until", "since")
+
+
+def _instant(value: object, language: str) -> object:
+    """An instant (or its ISO text) in Beijing time, to the minute, named as such; other values as they are."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        shown = shown_day(value)
+        return f"{shown}（北京时间）" if language == "zh" else f"{shown} (Beijing time)"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str], language: str) -> dict[str, object]:
+    """A refusal's values as a person reads them."""
+    shown: dict[str, object] = {}
+    for name, value in params.items():
+        prefix = _VALUE_LABELS.get(name)
+        if prefix is not None:
+            values = value if isinstance(value, list | tuple) else [value]
+            joined = ("、" if language == "zh" else ", ") if name in ("roles", "kinds") else ""
+            said = [t(prefix + str(v)) for v in values]
+            if language != "zh" and name not in ("roles", "role"):  # a status or kind inside an English sentence
+                said = [word[:1].lower() + word[1:] for word in said]
+            shown[name] = (joined or ", ").join(said) if name in ("roles", "kinds") else said[0]
+        elif name in _AMOUNTS and code.startswith(("amount.", "instalments.")) and isinstance(value, int):
+            shown[name] = money(value, language)
+        elif name in _INSTANT_PARAMS:
+            shown[name] = _instant(value, language)
+        elif name == "reason" and code == "text.refused_character":
+            shown[name] = t(f"refusal.text.reason.{value}")
+        else:
+            shown[name] = value
+    return shown
+
+
+def field_label(vocabulary: Vocabulary, language: str, field: str | None) -> str | None:
+    """The label a person knows the field by (``owners.1.share`` → 专利权人 · 第 2 项 · 份额 %), or ``None``."""
+    if not field:
+        return None
+    index = 0 if language == "zh" else 1
+
+    def label(name: str) -> str | None:
+        pair = vocabulary.pair(f"refusal.field.{name}") or vocabulary.pair(f"field.{name}")
+        return pair[index] if pair else None
+
+    parts = field.split(".")
+    names = [p for p in parts if not p.isdigit()]
+    whole = label(".".join(names))
+    if whole is not None and len(names) == len(parts):
+        return whole
+    first = label(names[0]) if names else None
+    if first is None:
+        return whole
+    said = [first]
+    numbers = [p for p in parts if p.isdigit()]
+    if numbers:
+        said.append(vocabulary.translator(language)("refusal.item", n=int(numbers[0]) + 1))
+    last = label(names[-1]) if len(names) > 1 else None
+    if last is not None:
+        said.append(last)
+    return " · ".join(said)
+
+
+# --- msgspec's complaints, and common English rules said in the reader's language -------------------------
+_EXPECTED_TYPE = re.compile(r"^Expected `([a-z]+)(?: \| null)?`, got `[a-z]+`$")
+_BOUND = re.compile(r"^Expected `(?:int|float)(?: \| null)?` (>=|<=|>|<) (-?[\d.]+)$")
+_LENGTH = re.compile(r"^Expected `(str|array|object)(?: \| null)?` of length (>=|<=) (\d+)$")
+_MISSING = re.compile(r"^Object missing required field `[^`]+`$")
+_UNKNOWN = re.compile(r"^Object contains unknown field `[^`]+`$")
+_BOUNDS = {">=": ("at_least", "low"), "<=": ("at_most", "high"), ">": ("above", "low"), "<": ("below", "high")}
+_INVALID = re.compile(r"^Invalid (enum value .*|RFC3339 encoded (?:date|datetime|time)|UUID.*)$")
+_TYPES = ("int", "float", "str", "bool", "array", "object")
+
+
+def _bound(found: re.Match[str]) -> tuple[str, dict[str, object]]:
+    code, name = _BOUNDS[found.group(1)]
+    return code, {name: found.group(2).removesuffix(".0")}
+
+
+def _length(found: re.Match[str]) -> tuple[str, dict[str, object]]:
+    most = found.group(2) == "<="
+    code = {("str", True): "too_long", ("str", False): "too_short"}.get((found.group(1), most))
+    code = code or ("too_many" if most else "too_few")
+    return code, {("most" if most else "least"): found.group(3)}
+
+
+def _invalid(found: re.Match[str]) -> tuple[str, dict[str, object]]:
+    what = found.group(1) or ""
+    return (
+        "choice"
+        if what.startswith("enum")
+        else "uuid"
+        if what.startswith("UUID")
+        else "date"
+        if what.endswith(" date")
+        else "datetime"
+    ), {}
+
+
+_INPUT_SHAPES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], tuple[str, dict[str, object]]]], ...] = (
+    (_MISSING, lambda _: ("required", {})),
+    (_UNKNOWN, lambda _: ("unknown_field", {})),
+    (_EXPECTED_TYPE, lambda found: (f"type.{found.group(1)}" if found.group(1) in _TYPES else "type.other", {})),
+    (_BOUND, _bound),
+    (_LENGTH, _length),
+    (_INVALID, _invalid),
+)
+
+
+def input_refusal(message: str) -> tuple[str | None, dict[str, object]]:
+    """The code and values of one of msgspec's complaints (without its `` - at `$.x``` tail), or ``(None, {})``."""
+    text = message.split(" - at ", 1)[0].strip()
+    for pattern, said in _INPUT_SHAPES:
+        found = pattern.match(text)
+        if found is not None:
+            return said(found)
+    return None, {}
+
+
+#: English rule shapes that many uncoded refusals share, said in the reader's language.
+_SHAPES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(r"^must not be empty$"), "required", ()),
+    (re.compile(r"^must not be negative$"), "amount.negative", ()),
+    (re.compile(r"^must be greater than 0(?: %)?$"), "amount.positive", ()),
+    (re.compile(r"^must be one of .+$"), "choice", ()),
+    (re.compile(r"^'[^']*' is not one of .+$"), "choice", ()),
+    (re.compile(r"^at most ([\d,]+) characters$"), "too_long", ("most",)),
+    (re.compile(r"^must be (\d+) to ([\d,]+) characters$"), "length", ("least", "most")),
+    (re.compile(r"^must be in the future$"), "time.future", ()),
+)
+#: An internal name left in an English rule (``period_start``), said by its label where it has one.
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z0-9_]+)*\b")
+_LEADING_NAME = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*: ")
+
+
+def _rule(error: DomainError) -> tuple[str | None, dict[str, object], str]:
+    """The error's code and values (read from its English rule where it has no code), and that rule."""
+    rule = _LEADING_NAME.sub("", error.message, count=1)
+    if error.code:
+        return error.code, error.params, rule
+    code, params = input_refusal(rule)
+    if code is not None:
+        return code, params, rule
+    for pattern, shape, names in _SHAPES:
+        found = pattern.match(rule)
+        if found is not None:
+            return shape, dict(zip(names, found.groups(), strict=True)), rule
+    return None, {}, rule
+
+
+def refusal_text(error: DomainError, vocabulary: Vocabulary, language: str) -> str:
+    """The refusal as a person reads it: the field's label, then the rule, both in ``language``."""
+    t = vocabulary.translator(language)
+    code, params, rule = _rule(error)
+    said = None
+    if code is not None and vocabulary.pair(f"refusal.{code}") is not None:
+        try:
+            said = t(f"refusal.{code}", **shown_params(code, params, t, language))
+        except (KeyError, IndexError):  # a label that names a value the error did not give: keep the rule
+            said = None
+    if said is None:  # the English rule, its internal names said by their labels where they have one
+        said = _IDENTIFIER.sub(lambda found: field_label(vocabulary, language, found.group(0)) or found.group(0), rule)
+    rule = said
+    label = field_label(vocabulary, language, error.field)
+    if label is None:
+        return rule[:1].upper() + rule[1:] if language != "zh" else rule
+    return f"{label}：{rule}" if language == "zh" else f"{label}: {rule}"
+
+
+def refusal_body(error: DomainError, vocabulary: Vocabulary, language: str | None) -> dict[str, Any]:
+    """What the JSON API says of a refusal: ``code`` and ``field`` for programs, ``detail`` for people
+    (in ``language``; the English rule as recorded when the reader named no language)."""
+    code, _, _ = _rule(error)
+    detail = error.message if language is None else refusal_text(error, vocabulary, language)
+    return {"detail": detail, "field": error.field, "code": code}
