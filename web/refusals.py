@@ -366,6 +366,178 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.payments": ("付款", "Payments"),
     "refusal.field.at": ("时间", "Time"),
     "refusal.field.q": ("搜索", "Search"),
+    # --- deals (refuse-deals) ---
+    "refusal.payment.card_unavailable": (
+        "本平台暂未开通银行卡支付，请以对公转账方式付款",
+        "card payments are not available here; pay by bank transfer",
+    ),
+    "refusal.payment.card_limit": (
+        "银行卡单笔支付不得超过 {most}，更大金额请以对公转账方式付款",
+        "a card payment is at most {most}; larger amounts are paid by bank transfer",
+    ),
+    "refusal.payment.no_gateway": (
+        "平台尚未开通任何付款方式，请联系平台管理员",
+        "no way to pay is set up on the platform yet; ask a platform admin",
+    ),
+    "refusal.payment.no_such": ("本合同没有这笔应付款项", "no such payment is due on this contract"),
+    "refusal.payment.closed": (
+        "该款项{payment_status}，不能重复付款或登记收款",
+        "the payment is {payment_status}: it cannot be paid again",
+    ),
+    "refusal.payment.amount_due": ("应付金额为 {due}，填写的是 {given}", "{due} is due, not {given}"),
+    "refusal.payment.shares_sum": ("各方分得金额合计须等于实收金额", "the shares must add up to the amount paid"),
+    "refusal.payment.not_refundable": (
+        "该款项{payment_status}，不能退款",
+        "the payment is {payment_status}: it cannot be refunded",
+    ),
+    "refusal.payment.nothing_to_give_back": (
+        "该款项{payment_status}，没有需要退还的款项",
+        "the payment is {payment_status}: there is no money to give back",
+    ),
+    "refusal.payment.gateway_gone": (
+        "该款项当初使用的付款方式现已停用，无法在线退款",
+        "the way this payment was made is no longer set up here; it cannot be refunded",
+    ),
+    "refusal.payment.transfer_reference": (
+        "对公转账须有付款附言编号，供付款方转账时填写",
+        "a bank transfer needs a reference for the payer to quote",
+    ),
+    "refusal.refund.later_first": (
+        "本合同此后已付的 {count} 笔款项须先退款",
+        "the {count} later payment(s) of this contract must be refunded first",
+    ),
+    "refusal.refund.changed_hands": (
+        "该专利此后已再次转让，本次转让无法撤回",
+        "the patent has changed hands again since: the transfer cannot be reversed",
+    ),
+    "refusal.refund.relisted": (
+        "受让方此后已将该专利挂牌，本次转让无法撤回",
+        "the new owner has since listed the patent: the transfer cannot be reversed",
+    ),
+    "refusal.refund.relicensed": (
+        "受让方此后已许可他人实施该专利，本次转让无法撤回",
+        "the new owner has since licensed the patent: the transfer cannot be reversed",
+    ),
+    "refusal.refund.transfer_kept": ("本次转让已无法撤回", "the transfer cannot be reversed"),
+    "refusal.benefits.institution_only": (
+        "只有高等院校或科研机构可以设定发明人奖励比例",
+        "only a university or research institute sets an inventors' share",
+    ),
+    "refusal.benefits.fee_and_commission": (
+        "平台服务费与经纪佣金合计不得超过 100 %",
+        "the platform fee and the broker commission together may not exceed 100 %",
+    ),
+    "refusal.benefits.inventor_minimum": (
+        "发明人奖励不得低于转让或许可净收入的 50 %（《促进科技成果转化法》第四十五条），填写的是 {got} %",
+        "inventors get at least 50 % of the net income from a transfer or licence (Law on Promoting the "
+        "Transformation of Scientific and Technological Achievements, art. 45), not {got} %",
+    ),
+    "refusal.benefits.contributions": (
+        "请为每位发明人填写大于 0 % 的贡献份额，合计为 100 %；或者全部不填",
+        "give every inventor a contribution share above 0 %, adding up to 100 %, or give none",
+    ),
+    "refusal.contract.who_ends": (
+        "只有当事方的机构管理员或平台管理员可以终止合同",
+        "only an organisation admin of a party or a platform admin may end a contract",
+    ),
+    "refusal.contract.ends_by_refund": (
+        "该合同已生效，只能通过退还首笔款项来终止",
+        "the contract is in force; it ends through the refund of its first payment",
+    ),
+    "refusal.contract.ended_by_admin": (
+        "该合同{contract_status}，只有平台管理员可以终止",
+        "the contract is {contract_status}: only a platform admin can end it",
+    ),
+    "refusal.contract.consent_admin": (
+        "只有机构管理员可以代表本机构表示同意",
+        "only an organisation admin may consent for the organisation",
+    ),
+    "refusal.contract.consent_not_asked": ("本合同无需贵机构同意", "your organisation's consent is not asked for"),
+    "refusal.contract.already_consented": ("贵机构已表示同意", "your organisation has already consented"),
+    "refusal.contract.party_registers": (
+        "只有合同当事方可以登记备案信息",
+        "only a party to the contract may record its registration",
+    ),
+    "refusal.contract.party_milestone": (
+        "只有合同当事方可以确认里程碑达成",
+        "only a party to the contract may record a milestone",
+    ),
+    "refusal.contract.reference_recorded": ("该登记编号已经登记过了", "this reference is already recorded"),
+    "refusal.contract.not_reserved": (
+        "该专利已不再为本许可保留",
+        "the licence is no longer reserved on the patent",
+    ),
+    "refusal.patent.not_owned": ("卖方已不再拥有该专利", "the seller no longer owns this patent"),
+    "refusal.consent.unregistered_co_owner": (
+        "该专利有共有人未在本平台注册机构，无法在此表示同意，只能提供普通许可",
+        "a co-owner who is not an organisation on the marketplace cannot consent here; "
+        "only a non-exclusive licence can be offered",
+    ),
+    "refusal.objection.unknown": ("本合同没有这项异议", "there is no such objection on this contract"),
+    "refusal.objection.decided": ("该异议已处理（{objection_status}）", "the objection was already {objection_status}"),
+    "refusal.milestone.unknown": ("本合同没有名为“{name}”的里程碑", "the contract has no milestone “{name}”"),
+    "refusal.milestone.reached": ("里程碑“{name}”已确认达成", "milestone “{name}” was already reached"),
+    "refusal.royalty.licences_only": ("只有许可合同才需报告提成", "royalties are reported on licences only"),
+    "refusal.royalty.closes_year": (
+        "报告期止于许可年度最后一天的报告才结束该许可年度",
+        "a report closes its licence year exactly when it ends on the year's last day",
+    ),
+    "refusal.royalty.credit": (
+        "抵扣额超过本年度已收取的最低提成费",
+        "more than the minimum royalty charged for this year",
+    ),
+    "refusal.royalty.minimum_charged": (
+        "截至 {day} 的许可年度最低提成费已经收取",
+        "the minimum royalty of the licence year to {day} was already charged",
+    ),
+    "refusal.royalty.not_a_year_left": (
+        "{day} 不是尚未报告的完整许可年度的最后一天",
+        "{day} does not end a whole licence year left unreported",
+    ),
+    "refusal.royalty.before_licence": ("{day} 早于许可开始日 {start}", "{day} is before the licence starts on {start}"),
+    "refusal.royalty.first_period": (
+        "首期提成报告应从许可开始日 {expected} 起算，填写的是 {got}",
+        "the first royalty report starts on {expected}, the licence start, not {got}",
+    ),
+    "refusal.royalty.next_period": (
+        "提成报告须逐期衔接：上一期已报告至 {previous}，本期应从 {expected} 起算，填写的是 {got}",
+        "royalty reports follow on from each other: the last ran to {previous}, so the next starts on {expected}, "
+        "not {got}",
+    ),
+    "refusal.royalty.beyond_term": (
+        "报告期须在许可期限内，许可期限至 {day} 止",
+        "the period must lie within the licence term, which ends on {day}",
+    ),
+    "refusal.royalty.one_year": (
+        "每份提成报告只能在一个许可年度之内，本许可年度至 {day} 止",
+        "a royalty report lies within one licence year; this one ends on {day}",
+    ),
+    "refusal.period.order": ("不得早于报告期起", "must not be before the period start"),
+    "refusal.rate.basis_points": (
+        "须为 0 至 10000 之间的整数（以万分之一计）",
+        "must be a whole number of basis points from 0 to 10000",
+    ),
+    "refusal.time.zone": ("须注明时区", "must carry a time zone"),
+    "refusal.offer.commission_without_broker": (
+        "只有经纪机构可以收取佣金，请先选择经纪机构",
+        "only a broker organisation earns a commission",
+    ),
+    "refusal.offer.broker_is_party": ("经纪机构不能是买方或卖方", "the broker must not be the buyer or the seller"),
+    "refusal.offer.broker_kind": ("经纪机构须为技术转移机构", "a broker must be a technology transfer agency"),
+    "refusal.offer.commission_room": (
+        "经纪佣金与平台服务费（{fee} %）合计不得超过每笔款项的 100 %，佣金最多为 {most} %",
+        "the broker commission and the platform fee ({fee} %) together may not exceed 100 % of a payment; "
+        "at most {most} %",
+    ),
+    "refusal.offer.counter_kind": (
+        "还价不能改变交易方式；如需其他交易方式，请重新报价",
+        "a counter-offer keeps the deal kind; make a new offer instead",
+    ),
+    "refusal.offer.still_open": ("该报价有效期至 {at}，尚未到期", "the offer runs until {at}"),
+    "refusal.offer.currency": ("该挂牌以 {currency} 计价", "the listing is priced in {currency}"),
+    "refusal.field.organisation_id": ("机构", "Organisation"),
+    "refusal.field.credit": ("抵扣额", "Credit"),
+    "refusal.field.year_end": ("许可年度末", "Licence year end"),
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.
@@ -378,10 +550,14 @@ _VALUE_LABELS = {
     "roles": "role.",
     "role": "role.",
     "kinds": "deal.",
+    "payment_status": "payment.status.",
+    "objection_status": "objection.",
 }
 #: Parameters that are amounts in fen.
 _AMOUNTS = ("most", "price", "total")
 _INSTANT_PARAMS = ("at", "until", "since")
+#: Amounts in fen named by the code whose rule says them (``payment.amount_due``: ``due``, ``given``).
+_MONEY_PARAMS: dict[str, tuple[str, ...]] = {"payment.amount_due": ("due", "given"), "payment.card_limit": ("most",)}
 
 
 def _instant(value: object, language: str) -> object:
@@ -415,6 +591,8 @@ def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str],
             shown[name] = money(value, language)
         elif name in _INSTANT_PARAMS:
             shown[name] = _instant(value, language)
+        elif name in _MONEY_PARAMS.get(code, ()) and isinstance(value, int):
+            shown[name] = money(value, language)
         elif name == "reason" and code == "text.refused_character":
             shown[name] = t(f"refusal.text.reason.{value}")
         else:

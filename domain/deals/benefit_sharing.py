@@ -34,18 +34,22 @@ class Share:
 
 def _check_rate(value: int, field: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= FULL:
-        raise ValidationError(f"{field}: must be a whole number of basis points from 0 to 10000", field=field)
+        raise ValidationError(
+            f"{field}: must be a whole number of basis points from 0 to 10000", field=field, code="rate.basis_points"
+        )
 
 
 def _check(amount: int, platform_fee_rate: int, broker_commission_rate: int) -> None:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise ValidationError("amount: must be a non-negative whole number of minor units", field="amount")
+        raise ValidationError(
+            "amount: must be a non-negative whole number of minor units", field="amount", code="amount.whole"
+        )
     _check_rate(platform_fee_rate, "platform_fee_rate")
     _check_rate(broker_commission_rate, "broker_commission_rate")
     if platform_fee_rate + broker_commission_rate > FULL:
         raise ValidationError(
             "broker_commission_rate: platform fee and broker commission together may not exceed 100 %",
-            field="broker_commission_rate",
+            field="broker_commission_rate", code="benefits.fee_and_commission",
         )
 
 
@@ -55,7 +59,8 @@ def _check_inventor_share(inventor_share: int) -> None:
         raise ValidationError(
             f"inventor_share: inventors get at least 50.00 % of the net income from a transfer or licence "
             f"(促进科技成果转化法 art. 45), got {inventor_share // 100}.{inventor_share % 100:02d} %",
-            field="inventor_share",
+            field="inventor_share", code="benefits.inventor_minimum",
+            got=f"{inventor_share // 100}.{inventor_share % 100:02d}",
         )
 
 
@@ -69,7 +74,7 @@ def _contributions(inventors: Sequence[tuple[str, int | None]]) -> list[int] | N
         raise ValidationError(
             "inventors: contribution shares must be recorded for every inventor, above 0 % and summing "
             "to 100 %, or for none",
-            field="inventors",
+            field="inventors", code="benefits.contributions",
         )
     return recorded
 

@@ -235,7 +235,9 @@ class Contract(Aggregate):
             )
         cleaned = text.strip()
         if not 5 <= len(cleaned) <= 5000:
-            raise ValidationError("text: give the objection in 5 to 5,000 characters", field="text")
+            raise ValidationError(
+                "text: give the objection in 5 to 5,000 characters", field="text", code="length", least=5, most="5,000"
+            )
         self._objection_filed(objection_id=objection_id, text=cleaned, by=by, organisation_id=organisation_id)
 
     @event("NoticeObjectionFiled")
@@ -246,11 +248,16 @@ class Contract(Aggregate):
         """The seller's organisation admin upholds or dismisses an objection, giving reasons."""
         status = self.objections.get(str(objection_id))
         if status is None:
-            raise ValidationError("objection_id: no such objection on this contract", field="objection_id")
+            raise ValidationError(
+                "objection_id: no such objection on this contract", field="objection_id", code="objection.unknown"
+            )
         if status != ObjectionStatus.PENDING:
-            raise ContractStateError(f"objection_id: the objection was already {status}", field="objection_id")
+            raise ContractStateError(
+                f"objection_id: the objection was already {status}", field="objection_id",
+                code="objection.decided", objection_status=status,
+            )
         if not reason.strip():
-            raise ValidationError("reason: give the reason for the decision", field="reason")
+            raise ValidationError("reason: give the reason for the decision", field="reason", code="required")
         self._objection_decided(objection_id=objection_id, upheld=upheld, reason=reason.strip()[:2000], by=by)
 
     @event("NoticeObjectionDecided")
@@ -263,10 +270,14 @@ class Contract(Aggregate):
         self._require(ContractStatus.DRAFTED, action="consented to")
         if organisation_id not in self.consents_required:
             raise PermissionDeniedError(
-                "contract_id: your organisation's consent is not asked for", field="contract_id"
+                "contract_id: your organisation's consent is not asked for", field="contract_id",
+                code="contract.consent_not_asked",
             )
         if organisation_id in self.consents:
-            raise ContractStateError("contract_id: your organisation has already consented", field="contract_id")
+            raise ContractStateError(
+                "contract_id: your organisation has already consented", field="contract_id",
+                code="contract.already_consented",
+            )
         self._co_owner_consented(organisation_id=organisation_id, by=by)
 
     @event("CoOwnerConsented")
@@ -300,9 +311,14 @@ class Contract(Aggregate):
         self._require(ContractStatus.IN_FORCE, action="registered")
         cleaned = reference.strip()
         if not 3 <= len(cleaned) <= 100:
-            raise ValidationError("reference: give the office's reference in 3 to 100 characters", field="reference")
+            raise ValidationError(
+                "reference: give the office's reference in 3 to 100 characters", field="reference",
+                code="length", least=3, most=100,
+            )
         if cleaned == self.registration_reference:
-            raise ContractStateError("reference: this reference is already recorded", field="reference")
+            raise ContractStateError(
+                "reference: this reference is already recorded", field="reference", code="contract.reference_recorded"
+            )
         self._registration_recorded(reference=cleaned, by=by)
 
     @event("RegistrationRecorded")
@@ -314,9 +330,13 @@ class Contract(Aggregate):
         self._require(ContractStatus.IN_FORCE, action="given a milestone")
         amounts = {m["name"]: int(m["amount"]) for m in self.terms["milestones"]}
         if name not in amounts:
-            raise ValidationError(f"name: the contract has no milestone {name!r}", field="name")
+            raise ValidationError(
+                f"name: the contract has no milestone {name!r}", field="name", code="milestone.unknown", name=name
+            )
         if name in self.milestones_reached:
-            raise ContractStateError(f"name: milestone {name!r} was already reached", field="name")
+            raise ContractStateError(
+                f"name: milestone {name!r} was already reached", field="name", code="milestone.reached", name=name
+            )
         self._milestone_reached(name=name, by=by)
         return amounts[name]
 
@@ -386,10 +406,12 @@ class LicenceContract(Contract):
         if closes_licence_year != closes_year(self.licence_start, period_end):
             raise ValidationError(
                 "closes_licence_year: a report closes its licence year exactly when it ends on the year's last day",
-                field="closes_licence_year",
+                field="closes_licence_year", code="royalty.closes_year",
             )
         if not 0 <= credit <= min(self.minimum_credit(period_start), royalty + top_up):
-            raise ValidationError("credit: more than the minimum royalty charged for this year", field="credit")
+            raise ValidationError(
+                "credit: more than the minimum royalty charged for this year", field="credit", code="royalty.credit"
+            )
         self._royalty_reported(
             period_start=period_start.isoformat(),
             period_end=period_end.isoformat(),
@@ -473,7 +495,7 @@ class LicenceContract(Contract):
         if year_end.isoformat() in self.minimum_charged:
             raise ContractStateError(
                 f"year_end: the minimum royalty of the year to {year_end.isoformat()} was already charged",
-                field="year_end",
+                field="year_end", code="royalty.minimum_charged", day=year_end.isoformat(),
             )
         if year_end not in unreported_year_ends(
             licence_start=self.licence_start, licence_end=self.licence_end, previous_end=self.last_reported_day,
@@ -481,7 +503,7 @@ class LicenceContract(Contract):
         ):
             raise ContractStateError(
                 f"year_end: {year_end.isoformat()} does not end a whole licence year left unreported",
-                field="year_end",
+                field="year_end", code="royalty.not_a_year_left", day=year_end.isoformat(),
             )
         check_amount(amount, "amount")
         self._minimum_royalty_fell_due(

@@ -93,7 +93,7 @@ def co_owner_consents(terms: DealTerms, patent: Patent, seller: UUID) -> list[UU
         raise ConflictError(
             "kind: a co-owner who is not an organisation on the marketplace cannot consent here; "
             "only a non-exclusive licence can be offered",
-            field="kind",
+            field="kind", code="consent.unregistered_co_owner",
         )
     return sorted((o for o in patent.owner_ids if o != seller), key=str)
 
@@ -128,7 +128,10 @@ def check_listing_rules(terms: DealTerms, listing: Listing, patent: Patent, buye
             kinds=list(listing.terms["deal_types"]),
         )
     if terms.price.currency != listing.terms["currency"]:
-        raise ValidationError(f"currency: the listing is priced in {listing.terms['currency']}", field="currency")
+        raise ValidationError(
+            f"currency: the listing is priced in {listing.terms['currency']}", field="currency",
+            code="offer.currency", currency=listing.terms["currency"],
+        )
     if not patent.is_tradable:
         raise not_tradable(patent)
     check_exclusivity(terms, patent, listing)
@@ -161,7 +164,9 @@ def draft_contract(
     if not patent.is_tradable:
         raise not_tradable(patent)
     if not patent.is_owned_by(seller.id):
-        raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
+        raise ConflictError(
+            "patent_id: the seller no longer owns this patent", field="patent_id", code="patent.not_owned"
+        )
     patent.require_confirmed("contracted")
     consents = co_owner_consents(terms, patent, seller.id)
     text = render_contract(
@@ -257,13 +262,18 @@ def require_effect_possible(contract: Contract, patent: Patent, *, now: datetime
     if not patent.is_tradable:
         raise not_tradable(patent)
     if not patent.is_owned_by(contract.seller_organisation_id):
-        raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
+        raise ConflictError(
+            "patent_id: the seller no longer owns this patent", field="patent_id", code="patent.not_owned"
+        )
     if isinstance(contract, TransferContract):
         patent.reserve_sale(
             contract.id, buyer_organisation_id=contract.buyer_organisation_id, at=now.isoformat(), by=by
         )
     elif patent.licences.get(str(contract.id), {}).get("status") in (None, "ended"):
-        raise ContractStateError("contract_id: the licence is no longer reserved on the patent", field="contract_id")
+        raise ContractStateError(
+            "contract_id: the licence is no longer reserved on the patent", field="contract_id",
+            code="contract.not_reserved",
+        )
 
 
 def why_no_effect(contract: Contract, patent: Patent, *, now: datetime, by: UUID) -> str | None:

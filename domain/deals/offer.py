@@ -35,7 +35,7 @@ class Side(StrEnum):
 
 def _at(instant: datetime) -> str:
     if instant.tzinfo is None:
-        raise ValidationError("expires_at: must carry a time zone", field="expires_at")
+        raise ValidationError("expires_at: must carry a time zone", field="expires_at", code="time.zone")
     return instant.isoformat()
 
 
@@ -108,10 +108,14 @@ class Offer(Aggregate):
                 code="offer.own_listing",
             )
         if not 0 <= broker_commission < 10_000:
-            raise ValidationError("broker_commission: must be at least 0 % and below 100 %", field="broker_commission")
+            raise ValidationError(
+                "broker_commission: must be at least 0 % and below 100 %", field="broker_commission",
+                code="rate.below_100",
+            )
         if broker_commission and broker_organisation_id is None:
             raise ValidationError(
-                "broker_commission: only a broker organisation earns a commission", field="broker_commission"
+                "broker_commission: only a broker organisation earns a commission", field="broker_commission",
+                code="offer.commission_without_broker",
             )
         return cls(
             listing_id=listing_id,
@@ -173,7 +177,10 @@ class Offer(Aggregate):
     def counter(self, terms: DealTerms, *, side: Side, expires_at: datetime, now: datetime, by: UUID) -> None:
         self._require_turn(side, now, "countered")
         if terms.kind.value != self.terms["kind"]:
-            raise ValidationError("kind: a counter-offer keeps the deal kind; make a new offer instead", field="kind")
+            raise ValidationError(
+                "kind: a counter-offer keeps the deal kind; make a new offer instead", field="kind",
+                code="offer.counter_kind",
+            )
         if expires_at <= now:
             raise ValidationError("expires_at: must be in the future", field="expires_at", code="time.future")
         self._countered(terms=terms.as_dict(), expires_at=_at(expires_at), side=side.value, by=by)
@@ -219,9 +226,15 @@ class Offer(Aggregate):
 
     def expire(self, *, now: datetime, by: UUID) -> None:
         if self.status != OfferStatus.OPEN:
-            raise OfferNotOpenError(f"offer_id: a {self.status} offer cannot expire", field="offer_id")
+            raise OfferNotOpenError(
+                f"offer_id: a {self.status} offer cannot expire", field="offer_id",
+                code="offer.closed", offer_status=self.status,
+            )
         if not self.is_past_deadline(now):
-            raise OfferNotOpenError(f"offer_id: the offer runs until {self.expires_at}", field="offer_id")
+            raise OfferNotOpenError(
+                f"offer_id: the offer runs until {self.expires_at}", field="offer_id",
+                code="offer.still_open", at=self.expires_at,
+            )
         self._expired(at=now.isoformat(), by=by)
 
     @event("Expired")

@@ -103,7 +103,9 @@ class PaymentObligation(Aggregate):
         due_on: str | None,
     ) -> PaymentObligation:
         if amount <= 0:
-            raise ValidationError("amount: a payment obligation must be greater than 0", field="amount")
+            raise ValidationError(
+                "amount: a payment obligation must be greater than 0", field="amount", code="amount.positive"
+            )
         return cls(
             contract_id=contract_id,
             payer_organisation_id=payer_organisation_id,
@@ -123,7 +125,8 @@ class PaymentObligation(Aggregate):
     def _refuse_unless_open(self, action: str) -> None:
         if not self.is_open:
             raise PaymentStateError(
-                f"obligation_id: the obligation is {self.status}; it cannot be {action}", field="obligation_id"
+                f"obligation_id: the obligation is {self.status}; it cannot be {action}", field="obligation_id",
+                code="payment.closed", payment_status=self.status,
             )
 
     def start(self, *, gateway: str, provider_payment_id: str, by: UUID) -> None:
@@ -151,9 +154,14 @@ class PaymentObligation(Aggregate):
         """The money was received in full; ``shares`` is the benefit-sharing split of ``amount``."""
         self._refuse_unless_open("paid again")
         if amount != self.amount:
-            raise ValidationError(f"amount: {self.amount} is due, not {amount}", field="amount")
+            raise ValidationError(
+                f"amount: {self.amount} is due, not {amount}", field="amount",
+                code="payment.amount_due", due=self.amount, given=amount,
+            )
         if sum(int(s["amount"]) for s in shares) != amount:
-            raise ValidationError("shares: the shares must add up to the amount paid", field="shares")
+            raise ValidationError(
+                "shares: the shares must add up to the amount paid", field="shares", code="payment.shares_sum"
+            )
         self._paid(
             gateway=gateway,
             provider_payment_id=provider_payment_id,
@@ -176,7 +184,8 @@ class PaymentObligation(Aggregate):
         """The whole amount went back to the payer; the shares of the payment are reversed with it."""
         if self.status != PaymentStatus.PAID:
             raise PaymentStateError(
-                f"obligation_id: a {self.status} obligation cannot be refunded", field="obligation_id"
+                f"obligation_id: a {self.status} obligation cannot be refunded", field="obligation_id",
+                code="payment.not_refundable", payment_status=self.status,
             )
         self._refunded(
             provider_refund_id=provider_refund_id,
@@ -207,7 +216,8 @@ class PaymentObligation(Aggregate):
         """
         if self.status != PaymentStatus.PAID:
             raise PaymentStateError(
-                f"obligation_id: a {self.status} obligation has no money to give back", field="obligation_id"
+                f"obligation_id: a {self.status} obligation has no money to give back", field="obligation_id",
+                code="payment.nothing_to_give_back", payment_status=self.status,
             )
         if self.refund_owed is not None:
             return

@@ -31,7 +31,9 @@ class RoyaltyDue:
 
 def _non_negative(value: int, field: str, unit: str = "minor units") -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(f"{field}: must be a non-negative whole number of {unit}", field=field)
+        raise ValidationError(
+            f"{field}: must be a non-negative whole number of {unit}", field=field, code="amount.whole"
+        )
 
 
 def royalty_due(
@@ -58,7 +60,9 @@ def royalty_due(
     """
     check_amount(net_sales, "net_sales")
     if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= FULL:
-        raise ValidationError("rate: must be a whole number of basis points from 0 to 10000", field="rate")
+        raise ValidationError(
+            "rate: must be a whole number of basis points from 0 to 10000", field="rate", code="rate.basis_points"
+        )
     check_amount(minimum_annual_royalty, "minimum_annual_royalty")
     _non_negative(royalties_so_far_this_year, "royalties_so_far_this_year")
     _non_negative(minimum_credit, "minimum_credit")
@@ -87,7 +91,8 @@ def licence_year_end(start: date, on: date) -> date:
     """The last day of the licence year containing ``on``; licence years run from the licence start."""
     if on < start:
         raise ValidationError(
-            f"period_end: {on.isoformat()} is before the licence starts on {start.isoformat()}", field="period_end"
+            f"period_end: {on.isoformat()} is before the licence starts on {start.isoformat()}", field="period_end",
+            code="royalty.before_licence", day=on.isoformat(), start=start.isoformat(),
         )
     years = on.year - start.year
     if _anniversary(start, years) > on:
@@ -117,7 +122,7 @@ def check_report_period(
     skipped, and every licence year ends with a report that closes it (``closes_licence_year``).
     """
     if period_end < period_start:
-        raise ValidationError("period_end: must not be before period_start", field="period_end")
+        raise ValidationError("period_end: must not be before period_start", field="period_end", code="period.order")
     expected = licence_start if previous_end is None else previous_end + timedelta(days=1)
     if period_start != expected:
         rule = (
@@ -126,18 +131,23 @@ def check_report_period(
             else f"royalty reports are contiguous: the last ran to {previous_end.isoformat()}, "
             f"so the next starts on {expected.isoformat()}"
         )
-        raise ValidationError(f"period_start: {rule}, not {period_start.isoformat()}", field="period_start")
+        raise ValidationError(
+            f"period_start: {rule}, not {period_start.isoformat()}", field="period_start",
+            code="royalty.first_period" if previous_end is None else "royalty.next_period",
+            expected=expected.isoformat(), got=period_start.isoformat(),
+            previous=previous_end.isoformat() if previous_end is not None else "",
+        )
     if period_end >= licence_end:
         last_day = licence_end - timedelta(days=1)
         raise ValidationError(
             f"period_end: the period must lie within the licence term, which ends on {last_day.isoformat()}",
-            field="period_end",
+            field="period_end", code="royalty.beyond_term", day=last_day.isoformat(),
         )
     year_end = licence_year_end(licence_start, period_start)
     if period_end > year_end:
         raise ValidationError(
             f"period_end: a royalty report lies within one licence year; this one ends on {year_end.isoformat()}",
-            field="period_end",
+            field="period_end", code="royalty.one_year", day=year_end.isoformat(),
         )
 
 

@@ -36,7 +36,7 @@ def parse_kind(value: str, field: str = "kind") -> DealKind:
         return DealKind(value)
     except ValueError:
         allowed = ", ".join(k.value for k in DealKind)
-        raise ValidationError(f"{field}: must be one of {allowed}", field=field) from None
+        raise ValidationError(f"{field}: must be one of {allowed}", field=field, code="choice") from None
 
 
 #: The scope of an open-licence declaration: every field, everywhere, for as long as it is live.
@@ -63,9 +63,14 @@ def _check_milestones(milestones: tuple[Milestone, ...]) -> None:
     names = [m.name.strip().casefold() for m in milestones]
     for i, m in enumerate(milestones):
         if not m.name.strip() or len(m.name) > 100:
-            raise ValidationError(f"milestones.{i}.name: must be 1 to 100 characters", field=f"milestones.{i}.name")
+            raise ValidationError(
+                f"milestones.{i}.name: must be 1 to 100 characters", field=f"milestones.{i}.name",
+                code="length", least=1, most=100,
+            )
         if m.amount <= 0:
-            raise ValidationError(f"milestones.{i}.amount: must be greater than 0", field=f"milestones.{i}.amount")
+            raise ValidationError(
+                f"milestones.{i}.amount: must be greater than 0", field=f"milestones.{i}.amount", code="amount.positive"
+            )
         check_amount(m.amount, f"milestones.{i}.amount")
     if len(set(names)) != len(names):
         raise ValidationError(
@@ -82,7 +87,10 @@ def _check_instalments(instalments: tuple[Instalment, ...], price: int) -> None:
         )
     for i, inst in enumerate(instalments):
         if inst.amount <= 0:
-            raise ValidationError(f"instalments.{i}.amount: must be greater than 0", field=f"instalments.{i}.amount")
+            raise ValidationError(
+                f"instalments.{i}.amount: must be greater than 0", field=f"instalments.{i}.amount",
+                code="amount.positive",
+            )
         check_amount(inst.amount, f"instalments.{i}.amount")
         if inst.due is None and i > 0:
             raise ValidationError(
@@ -150,7 +158,7 @@ class DealTerms:
         _check_milestones(self.milestones)
         _check_instalments(self.instalments, self.price.amount)
         if len(self.note) > 5000:
-            raise ValidationError("note: at most 5,000 characters", field="note")
+            raise ValidationError("note: at most 5,000 characters", field="note", code="too_long", most="5,000")
 
     @property
     def is_licence(self) -> bool:

@@ -92,7 +92,7 @@ class Contracts:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not cmd.reason.strip():
-            raise ValidationError("reason: give the reason for ending the contract", field="reason")
+            raise ValidationError("reason: give the reason for ending the contract", field="reason", code="required")
         allowed: tuple[ContractStatus, ...]
         if user.has_role(Role.PLATFORM_ADMIN):
             allowed = (ContractStatus.DRAFTED, ContractStatus.SIGNED)
@@ -100,18 +100,22 @@ class Contracts:
             allowed = (ContractStatus.DRAFTED,)
         else:
             raise PermissionDeniedError(
-                "contract_id: only an org_admin of a party or a platform admin may end a contract", field="contract_id"
+                "contract_id: only an org_admin of a party or a platform admin may end a contract", field="contract_id",
+                code="contract.who_ends",
             )
         if contract.status == ContractStatus.TERMINATED:
-            raise ContractStateError("contract_id: the contract was already terminated", field="contract_id")
+            raise ContractStateError(
+                "contract_id: the contract was already terminated", field="contract_id", code="contract.terminated"
+            )
         if contract.status == ContractStatus.IN_FORCE:
             raise ContractStateError(
                 "contract_id: the contract is in force; it ends through the refund of its first payment",
-                field="contract_id",
+                field="contract_id", code="contract.ends_by_refund",
             )
         if contract.status not in allowed:
             raise ContractStateError(
-                f"contract_id: a {contract.status} contract can be ended only by a platform admin", field="contract_id"
+                f"contract_id: a {contract.status} contract can be ended only by a platform admin", field="contract_id",
+                code="contract.ended_by_admin", contract_status=contract.status,
             )
         contract.terminate(reason=f"ended before it took effect: {cmd.reason.strip()}", by=user.id)
         released = self.checks.release(contract, reason="ended before it took effect", by=user.id)
@@ -122,7 +126,8 @@ class Contracts:
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not user.has_role(Role.ORG_ADMIN):
             raise PermissionDeniedError(
-                "contract_id: only an org_admin may consent for the organisation", field="contract_id"
+                "contract_id: only an org_admin may consent for the organisation", field="contract_id",
+                code="contract.consent_admin",
             )
         contract.consent(user.organisation_id, by=user.id)
         return self.store.commit(contract)
@@ -137,7 +142,9 @@ class Contracts:
             )
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if not patent.is_owned_by(contract.seller_organisation_id):
-            raise ConflictError("patent_id: the seller no longer owns this patent", field="patent_id")
+            raise ConflictError(
+                "patent_id: the seller no longer owns this patent", field="patent_id", code="patent.not_owned"
+            )
         now = self.store.clock.now()
         contract.sign(
             user.organisation_id, text_sha256=cmd.text_sha256, patent_tradable=patent.is_tradable, now=now, by=user.id
@@ -160,7 +167,10 @@ class Contracts:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
-            raise PermissionDeniedError("contract_id: only a party may record the registration", field="contract_id")
+            raise PermissionDeniedError(
+                "contract_id: only a party may record the registration", field="contract_id",
+                code="contract.party_registers",
+            )
         contract.record_registration(cmd.reference, by=user.id)
         changed: list[Aggregate] = [contract]
         if isinstance(contract, TransferContract):
@@ -174,7 +184,9 @@ class Contracts:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
-            raise PermissionDeniedError("contract_id: only a party may record a milestone", field="contract_id")
+            raise PermissionDeniedError(
+                "contract_id: only a party may record a milestone", field="contract_id", code="contract.party_milestone"
+            )
         amount = contract.reach_milestone(cmd.name.strip(), by=user.id)
         obligation = fall_due(
             contract, f"milestone-{cmd.name.strip()}", amount, self.store.clock.now().date().isoformat()
@@ -186,7 +198,10 @@ class Contracts:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not isinstance(contract, LicenceContract):
-            raise ContractStateError("contract_id: royalties are reported on licences only", field="contract_id")
+            raise ContractStateError(
+                "contract_id: royalties are reported on licences only",
+                field="contract_id", code="royalty.licences_only"
+            )
         self.checks.require_member(user, contract.buyer_organisation_id, "licensee", "contract_id")
         terms = contract.deal_terms
         assert terms.scope is not None

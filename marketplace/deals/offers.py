@@ -82,19 +82,20 @@ class Offers:
         if cmd.broker_organisation_id is None:
             if commission:
                 raise ValidationError(
-                    "broker_commission: only a broker organisation earns a commission", field="broker_commission"
+                    "broker_commission: only a broker organisation earns a commission", field="broker_commission",
+                    code="offer.commission_without_broker",
                 )
             return None, 0
         if cmd.broker_organisation_id in (buyer, seller):
             raise ValidationError(
                 "broker_organisation_id: the broker must not be the buyer or the seller",
-                field="broker_organisation_id",
+                field="broker_organisation_id", code="offer.broker_is_party",
             )
         broker = self.checks.trading_organisation(cmd.broker_organisation_id, "broker_organisation_id")
         if broker.kind != OrganisationKind.TRANSFER_AGENCY.value:
             raise ValidationError(
                 "broker_organisation_id: a broker must be a technology transfer agency",
-                field="broker_organisation_id",
+                field="broker_organisation_id", code="offer.broker_kind",
             )
         if commission + self.policy.platform_fee_rate > FULL_RATE:
             room = FULL_RATE - self.policy.platform_fee_rate
@@ -102,7 +103,8 @@ class Offers:
                 f"broker_commission: the broker commission and the platform fee "
                 f"({self.policy.platform_fee_rate / 100:.2f} %) together may not exceed 100 % of a payment; "
                 f"at most {room / 100:.2f} %",
-                field="broker_commission",
+                field="broker_commission", code="offer.commission_room",
+                fee=f"{self.policy.platform_fee_rate / 100:.2f}", most=f"{room / 100:.2f}",
             )
         return broker.id, commission
 
@@ -135,7 +137,10 @@ class Offers:
         offer.accept(side=side, now=now, by=user.id)
         listing = self.store.load(Listing, offer.listing_id, "listing_id")
         if listing.status != ListingStatus.PUBLISHED:
-            raise ListingNotOpenError(f"listing_id: the listing is {listing.status}", field="listing_id")
+            raise ListingNotOpenError(
+                f"listing_id: the listing is {listing.status}", field="listing_id",
+                code="listing.state", listing_status=listing.status,
+            )
         patent = self.store.load(Patent, offer.patent_id, "patent_id")
         seller = self.store.load(Organisation, offer.seller_organisation_id, "seller_organisation_id")
         buyer = self.checks.trading_organisation(offer.buyer_organisation_id, "buyer_organisation_id")

@@ -41,6 +41,12 @@ PAYMENT_SUCCEEDED = "payment_intent.succeeded"
 REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
 #: The status a refund (or, for ``charge.refunded``, the refunded charge) has once the money went back.
 REFUND_SUCCEEDED = "succeeded"
+#: Why a refund cannot undo a transfer (``Patent.why_transfer_cannot_be_reverted``), as the refusal's code.
+_TRANSFER_KEPT = {
+    "the patent has changed hands again since": "refund.changed_hands",
+    "the new owner has since listed the patent": "refund.relisted",
+    "the new owner has since licensed the patent": "refund.relicensed",
+}
 
 
 class Payments:
@@ -66,18 +72,22 @@ class Payments:
         stripe = self.gateways.get("stripe")
         manual = self.gateways.get("manual")
         if wanted not in (None, "stripe", "manual"):
-            raise ValidationError("gateway: must be stripe (card) or manual (bank transfer)", field="gateway")
+            raise ValidationError(
+                "gateway: must be stripe (card) or manual (bank transfer)", field="gateway", code="choice"
+            )
         if wanted == "stripe" and stripe is None:
             raise ValidationError("gateway: card payments are not configured here; pay by bank transfer",
-                                  field="gateway")
+                                  field="gateway", code="payment.card_unavailable")
         if wanted == "stripe" and amount > STRIPE_MAX_AMOUNT:
             raise ValidationError(
                 f"gateway: {amount:,} minor units is above Stripe's single-payment cap of {STRIPE_MAX_AMOUNT:,};"
-                " pay by bank transfer", field="gateway")
+                " pay by bank transfer", field="gateway", code="payment.card_limit", most=STRIPE_MAX_AMOUNT)
         if wanted != "manual" and stripe is not None and amount <= STRIPE_MAX_AMOUNT:
             return stripe
         if manual is None:
-            raise ConflictError("payments: no payment gateway is configured", field="payments")
+            raise ConflictError(
+                "payments: no payment gateway is configured", field="payments", code="payment.no_gateway"
+            )
         return manual
 
     def start_payment(self, cmd: d.StartPayment, *, actor_id: UUID | None) -> tuple[PaymentStart, int]:
@@ -93,15 +103,25 @@ class Payments:
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         self.checks.require_member(user, contract.buyer_organisation_id, "paying organisation", "contract_id")
         if contract.status == ContractStatus.DRAFTED:
-            raise ContractStateError("contract_id: the contract is not signed by every party yet", field="contract_id")
+            raise ContractStateError(
+                "contract_id: the contract is not signed by every party yet", field="contract_id",
+                code="contract.state", contract_status=contract.status,
+            )
         if contract.status == ContractStatus.TERMINATED:
-            raise ContractStateError("contract_id: the contract was terminated", field="contract_id")
+            raise ContractStateError(
+                "contract_id: the contract was terminated", field="contract_id", code="contract.terminated"
+            )
         oid = obligation_id(contract.id, cmd.purpose.strip())
         if not self.store.exists(oid):
-            raise NotFoundError(f"purpose: no payment {cmd.purpose!r} is due on this contract", field="purpose")
+            raise NotFoundError(
+                f"purpose: no payment {cmd.purpose!r} is due on this contract", field="purpose", code="payment.no_such"
+            )
         obligation = self.store.load(PaymentObligation, oid, "purpose")
         if not obligation.is_open:
-            raise PaymentStateError(f"purpose: this payment is already {obligation.status}", field="purpose")
+            raise PaymentStateError(
+                f"purpose: this payment is already {obligation.status}", field="purpose",
+                code="payment.closed", payment_status=obligation.status,
+            )
         # No money is asked for a contract that can no longer take effect (the patent sold or reserved
         # for another deal, lapsed); an assignment drafted before reservations takes its reservation now.
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
@@ -140,10 +160,14 @@ class Payments:
         obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
         if not obligation.is_open:
             raise PaymentStateError(
-                f"obligation_id: this payment is already {obligation.status}", field="obligation_id"
+                f"obligation_id: this payment is already {obligation.status}", field="obligation_id",
+                code="payment.closed", payment_status=obligation.status,
             )
         if cmd.amount != obligation.amount:
-            raise ValidationError(f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount")
+            raise ValidationError(
+                f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount",
+                code="payment.amount_due", due=obligation.amount, given=cmd.amount,
+            )
         changed = self._receive(
             obligation, gateway="manual", provider_payment_id=cmd.bank_reference.strip(), by=user.id
         )
@@ -270,15 +294,17 @@ class Payments:
         obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
         if obligation.status != PaymentStatus.PAID:
             raise PaymentStateError(
-                f"obligation_id: a {obligation.status} payment cannot be refunded", field="obligation_id"
+                f"obligation_id: a {obligation.status} payment cannot be refunded", field="obligation_id",
+                code="payment.not_refundable", payment_status=obligation.status,
             )
         if not cmd.reason.strip():
-            raise ValidationError("reason: give the reason for the refund", field="reason")
+            raise ValidationError("reason: give the reason for the refund", field="reason", code="required")
         changed = self._refund(obligation, refund_id=None, reason=cmd.reason, by=user.id, strict=True)
         gateway = self.gateways.get(obligation.gateway or "")
         if gateway is None:
             raise ConflictError(
-                f"obligation_id: the {obligation.gateway} gateway is not configured", field="obligation_id"
+                f"obligation_id: the {obligation.gateway} gateway is not configured", field="obligation_id",
+                code="payment.gateway_gone",
             )
         result = gateway.refund(
             obligation.provider_payment_id or "", obligation.amount, idempotency_key=f"refund-{obligation.id}"
@@ -310,7 +336,7 @@ class Payments:
             if later and strict:
                 raise ConflictError(
                     "obligation_id: the later payments of this contract must be refunded first: " + ", ".join(later),
-                    field="obligation_id",
+                    field="obligation_id", code="refund.later_first", count=len(later),
                 )
             reverses = not later
         if reverses:
@@ -318,7 +344,10 @@ class Payments:
             if isinstance(contract, TransferContract):
                 why = patent.why_transfer_cannot_be_reverted(contract.id)
                 if why is not None and strict:
-                    raise ConflictError(f"obligation_id: the transfer cannot be reversed: {why}", field="obligation_id")
+                    raise ConflictError(
+                        f"obligation_id: the transfer cannot be reversed: {why}", field="obligation_id",
+                        code=_TRANSFER_KEPT.get(why, "refund.transfer_kept"),
+                    )
                 if why is None:
                     patent.revert_transfer(contract.id, reason=reason, by=by)
             else:
@@ -370,7 +399,7 @@ class Payments:
         if not org.is_institution:
             raise ValidationError(
                 "organisation_id: only a university or research institute sets an inventors' share",
-                field="organisation_id",
+                field="organisation_id", code="benefits.institution_only",
             )
         share = percent_to_basis_points(cmd.inventor_share, "inventor_share")
         if share == org.inventor_share and org.benefit_rule_set:

@@ -42,10 +42,13 @@ class ManualSettlementGateway:
     def start_payment(self, request: PaymentRequest) -> PaymentStart:
         """Bilingual transfer instructions; the payment waits for an admin to record the receipt."""
         if request.amount <= 0:
-            raise ValidationError("amount: must be a positive number of minor units", field="amount")
+            raise ValidationError(
+                "amount: must be a positive number of minor units", field="amount", code="amount.positive"
+            )
         if not request.reference:
             raise ValidationError(
-                "reference: a bank transfer needs a reference for the payer to quote", field="reference"
+                "reference: a bank transfer needs a reference for the payer to quote", field="reference",
+                code="payment.transfer_reference",
             )
         amount = format_amount(request.amount, request.currency)
         instructions = {
@@ -80,7 +83,9 @@ class ManualSettlementGateway:
     def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
         """A refund the platform pays out by bank transfer; its id is derived from the key, so repeats match."""
         if amount <= 0:
-            raise ValidationError("amount: a refund must be a positive number of minor units", field="amount")
+            raise ValidationError(
+                "amount: a refund must be a positive number of minor units", field="amount", code="amount.positive"
+            )
         if not idempotency_key:
             raise ValueError("idempotency_key: a refund needs one, derived from what is being refunded")
         return RefundResult(

@@ -130,12 +130,14 @@ class StripeGateway:
         settled by bank transfer instead.
         """
         if request.amount <= 0:
-            raise ValidationError("amount: must be a positive number of minor units", field="amount")
+            raise ValidationError(
+                "amount: must be a positive number of minor units", field="amount", code="amount.positive"
+            )
         if request.amount > STRIPE_MAX_AMOUNT:
             raise ValidationError(
                 f"amount: must be at most {STRIPE_MAX_AMOUNT:,} minor units for a card payment "
                 "(Stripe's single-payment cap); larger amounts are paid by bank transfer",
-                field="amount",
+                field="amount", code="payment.card_limit", most=STRIPE_MAX_AMOUNT,
             )
         try:
             intent = self._client.v1.payment_intents.create(
@@ -177,7 +179,9 @@ class StripeGateway:
     def refund(self, provider_payment_id: str, amount: int, *, idempotency_key: str) -> RefundResult:
         """Refund ``amount`` minor units of the PaymentIntent ``provider_payment_id``, once per key."""
         if amount <= 0:
-            raise ValidationError("amount: a refund must be a positive number of minor units", field="amount")
+            raise ValidationError(
+                "amount: a refund must be a positive number of minor units", field="amount", code="amount.positive"
+            )
         if not idempotency_key:
             raise ValueError("idempotency_key: a refund needs one, derived from what is being refunded")
         try:
