@@ -556,8 +556,10 @@ _VALUE_LABELS = {
 #: Parameters that are amounts in fen.
 _AMOUNTS = ("most", "price", "total")
 _INSTANT_PARAMS = ("at", "until", "since")
-#: Amounts in fen named by the code whose rule says them (``payment.amount_due``: ``due``, ``given``).
+#: Amounts in fen named by the code whose rule says them (``payment.amount_due``: ``due``, ``given``); amounts
+#: compared to the fen are said in yuan, never rounded to 万元.
 _MONEY_PARAMS: dict[str, tuple[str, ...]] = {"payment.amount_due": ("due", "given"), "payment.card_limit": ("most",)}
+_EXACT_MONEY = ("payment.amount_due",)
 
 
 def _instant(value: object, language: str) -> object:
@@ -592,7 +594,7 @@ def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str],
         elif name in _INSTANT_PARAMS:
             shown[name] = _instant(value, language)
         elif name in _MONEY_PARAMS.get(code, ()) and isinstance(value, int):
-            shown[name] = money(value, language)
+            shown[name] = money(value, language, unit="yuan" if code in _EXACT_MONEY else None)
         elif name == "reason" and code == "text.refused_character":
             shown[name] = t(f"refusal.text.reason.{value}")
         else:

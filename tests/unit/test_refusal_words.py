@@ -169,3 +169,24 @@ def test_an_open_licence_contract_drafted_now_has_no_english_in_its_chinese_text
     assert "Open licence" in en
     assert set(re.findall(r"[A-Za-z]{3,}", zh)) <= {"SHA"}, zh
     assert "open licence" not in zh
+
+
+def test_each_reason_a_refund_cannot_undo_a_transfer_has_its_own_rule() -> None:
+    from marketplace.deals.payments import _TRANSFER_KEPT
+
+    source = (ROOT / "domain" / "catalogue" / "patent_deals.py").read_text(encoding="utf-8")
+    body = source.split("def why_transfer_cannot_be_reverted", 1)[1].split("\n    def ", 1)[0]
+    reasons = set(re.findall(r'return "([^"]+)"', body))
+    assert reasons, body
+    assert reasons == set(_TRANSFER_KEPT), reasons
+    assert all(f"refusal.{code}" in REFUSAL_LABELS for code in _TRANSFER_KEPT.values())
+
+
+def test_amounts_a_payment_is_refused_for_are_said_as_money_to_the_fen() -> None:
+    error = ValidationError(
+        "amount: 4000000 is due, not 3999999", field="amount", code="payment.amount_due", due=4_000_000, given=3_999_999
+    )
+    assert both(error) == (
+        "金额：应付金额为 40,000.00 元，填写的是 39,999.99 元",
+        "Amount: CNY 40,000 is due, not CNY 39,999.99",
+    )
