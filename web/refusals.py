@@ -382,17 +382,17 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.payment.no_such": ("本合同没有这笔应付款项", "no such payment is due on this contract"),
     "refusal.payment.closed": (
         "该款项{payment_status}，不能重复付款或登记收款",
-        "the payment is {payment_status}: it cannot be paid again",
+        "this payment is already {payment_status}",
     ),
     "refusal.payment.amount_due": ("应付金额为 {due}，填写的是 {given}", "{due} is due, not {given}"),
     "refusal.payment.shares_sum": ("各方分得金额合计须等于实收金额", "the shares must add up to the amount paid"),
     "refusal.payment.not_refundable": (
         "该款项{payment_status}，不能退款",
-        "the payment is {payment_status}: it cannot be refunded",
+        "a {payment_status} payment cannot be refunded",
     ),
     "refusal.payment.nothing_to_give_back": (
         "该款项{payment_status}，没有需要退还的款项",
-        "the payment is {payment_status}: there is no money to give back",
+        "a {payment_status} payment has no money to give back",
     ),
     "refusal.payment.gateway_gone": (
         "该款项当初使用的付款方式现已停用，无法在线退款",
@@ -445,7 +445,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "the contract is in force; it ends through the refund of its first payment",
     ),
     "refusal.contract.ended_by_admin": (
-        "该合同{contract_status}，只有平台管理员可以终止",
+        "该合同（{contract_status}）只能由平台管理员终止",
         "the contract is {contract_status}: only a platform admin can end it",
     ),
     "refusal.contract.consent_admin": (
@@ -469,7 +469,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     ),
     "refusal.patent.not_owned": ("卖方已不再拥有该专利", "the seller no longer owns this patent"),
     "refusal.consent.unregistered_co_owner": (
-        "该专利有共有人未在本平台注册机构，无法在此表示同意，只能提供普通许可",
+        "该专利的共有人中有未在本平台注册的单位，无法在此表示同意，因此只能提供普通许可",
         "a co-owner who is not an organisation on the marketplace cannot consent here; "
         "only a non-exclusive licence can be offered",
     ),
@@ -479,7 +479,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.milestone.reached": ("里程碑“{name}”已确认达成", "milestone “{name}” was already reached"),
     "refusal.royalty.licences_only": ("只有许可合同才需报告提成", "royalties are reported on licences only"),
     "refusal.royalty.closes_year": (
-        "报告期止于许可年度最后一天的报告才结束该许可年度",
+        "只有报告期止于许可年度最后一天的报告，才结束该许可年度",
         "a report closes its licence year exactly when it ends on the year's last day",
     ),
     "refusal.royalty.credit": (
@@ -559,7 +559,7 @@ _INSTANT_PARAMS = ("at", "until", "since")
 #: Amounts in fen named by the code whose rule says them (``payment.amount_due``: ``due``, ``given``); amounts
 #: compared to the fen are said in yuan, never rounded to 万元.
 _MONEY_PARAMS: dict[str, tuple[str, ...]] = {"payment.amount_due": ("due", "given"), "payment.card_limit": ("most",)}
-_EXACT_MONEY = ("payment.amount_due",)
+_EXACT_MONEY = ("payment.amount_due", "payment.card_limit")
 
 
 def _instant(value: object, language: str) -> object:

@@ -66,7 +66,7 @@ def test_refunding_an_unpaid_payment_or_recording_a_receipt_of_the_wrong_amount_
     path = f"/api/obligations/{royalty['id']}"
     assert said(client, f"{path}/refund", {"reason": "买方要求"}, p.admin, 409, "payment.not_refundable") == (
         "应付款项：该款项待付，不能退款",
-        "Payment: the payment is due: it cannot be refunded",
+        "Payment: a due payment cannot be refunded",
     )
     receipt = {"amount": 3_999_999, "bank_reference": "ICBC-20260710-0002"}
     assert said(client, f"{path}/receipt", receipt, p.admin, 400, "payment.amount_due") == (
