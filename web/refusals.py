@@ -513,6 +513,8 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.time_factor": ("时间修正系数", "Time factor"),
     "refusal.field.term_factor": ("年限修正系数", "Remaining-life factor"),
     "refusal.field.region_factor": ("地域修正系数", "Region factor"),
+    "refusal.field.rules.tiers.rate_bp": ("比例（%）", "Rate (%)"),
+    "refusal.field.tiers.rate_bp": ("比例（%）", "Rate (%)"),
     "refusal.rate.percent_100": (
         "请填写 0 至 100 之间的百分比，最多两位小数", "give a rate in percent from 0 to 100, at most two decimals",
     ),
