@@ -457,7 +457,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "must be 50 % (the legal floor of the Law on Promoting the Transformation of Scientific and "
         "Technological Achievements, art. 45) to 100 %, not {got} %",
     ),
-    "refusal.organisation.rule_set": ("已设定为此规则", "this rule is already set"),
+    "refusal.organisation.rule_set": ("已是现行规则，无需重新设定", "this rule is already set"),
     "refusal.organisation.flags_recorded": ("这些资质已登记", "these qualifications are already recorded"),
     "refusal.people.deactivated": (
         "该账户已停用，请先恢复后再授予角色", "the account is deactivated; reactivate it before granting it a role",
