@@ -538,6 +538,158 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.organisation_id": ("机构", "Organisation"),
     "refusal.field.credit": ("抵扣额", "Credit"),
     "refusal.field.year_end": ("许可年度末", "Licence year end"),
+    # --- valuation, accounts, programmes (refuse-valuation) ---
+    "refusal.amount.at_most_value": ("不得高于算出的评估值 {most}", "must be at most the computed value {most}"),
+    "refusal.amount.at_least_value": ("不得低于算出的评估值 {least}", "must be at least the computed value {least}"),
+    "refusal.valuation.basis_after_today": ("不得晚于今天（{today}）", "must not be after today ({today})"),
+    "refusal.valuation.negative_value": (
+        "评估方法算出的价值为负数，请检查输入", "the method gave a negative value; check the inputs",
+    ),
+    "refusal.valuation.other_patent": ("所选评估针对的是另一项专利", "that assessment is of another patent"),
+    "refusal.valuation.state": ("该评估当前为“{valuation_status}”", "the assessment is {valuation_status}"),
+    "refusal.valuation.own_agency": (
+        "只有出具该评估的评估机构可以替代它", "only the agency that recorded an assessment may supersede it",
+    ),
+    "refusal.valuation.countersign_admin": (
+        "只有出具该评估的评估机构的管理员可以副署",
+        "only an admin of the agency that recorded the assessment may countersign it",
+    ),
+    "refusal.valuation.unsigned": (
+        "该评估登记于电子签名启用之前，没有已签署的报告",
+        "the assessment was recorded before signing existed; it has no signed report",
+    ),
+    "refusal.valuation.countersign_self": (
+        "签署报告的评估师不能再副署", "the valuer who signed the report cannot also countersign it",
+    ),
+    "refusal.valuation.countersigned": ("该评估已副署", "the assessment is already countersigned"),
+    "refusal.valuation.digest": (
+        "与评估师签署的报告摘要不一致", "that is not the digest of the report the valuer signed",
+    ),
+    "refusal.valuation.withdraw_who": (
+        "只有登记该评估的评估师或其评估机构的管理员可以撤回",
+        "only the valuer who recorded the assessment or an admin of the agency may withdraw it",
+    ),
+    "refusal.valuation.owner": (
+        "存在利益冲突：贵机构是该专利的权利人", "conflict of interest: your organisation owns this patent",
+    ),
+    "refusal.valuation.deal_party": (
+        "存在利益冲突：贵机构是该专利一项进行中交易的当事方",
+        "conflict of interest: your organisation is a party to an open deal on this patent",
+    ),
+    "refusal.valuation.finite": ("须为有限的数字", "must be a finite number"),
+    "refusal.valuation.too_large": (
+        "数值须小于 10^15，请改用更大的单位（如万元）", "must be below 10^15 in size; choose a larger unit (e.g. 万元)",
+    ),
+    "refusal.valuation.fraction_below_1": (
+        "须为不小于 0 且小于 1 的小数（0.1 即 10 %）", "must be a fraction at least 0 and below 1 (0.1 = 10 %)",
+    ),
+    "refusal.valuation.fraction": ("须为 0 至 1 之间的小数（1 即全部）", "must be a fraction from 0 to 1 (1 = all)"),
+    "refusal.valuation.costs_zero": (
+        "专利与被许可方的成本不能同时为 0", "the patent's and the licensee's costs cannot both be 0",
+    ),
+    "refusal.valuation.years_zero": (
+        "已使用年限与剩余年限不能同时为 0", "years used and remaining years cannot both be 0",
+    ),
+    "refusal.valuation.one_line": ("须为一行，最多 {most} 个字符", "must be one line of at most {most} characters"),
+    "refusal.valuer.agency_member": (
+        "只有评估机构的成员可以登记为评估师", "only members of a valuation agency can be accredited as valuers",
+    ),
+    "refusal.valuer.expires_after_today": (
+        "资格有效期须晚于今天（{today}）", "the accreditation must expire after today ({today})",
+    ),
+    "refusal.valuer.expires_after": (
+        "须晚于当前有效期（{expiry}）和今天（{today}）",
+        "must be after the current expiry ({expiry}) and after today ({today})",
+    ),
+    "refusal.valuer.revoked": ("该评估师资格已被撤销", "the accreditation is revoked"),
+    "refusal.valuer.accredited": (
+        "该用户已登记为评估师，请改为续期", "this user is already accredited; renew the accreditation instead",
+    ),
+    "refusal.valuer.not_accredited": (
+        "您尚未登记为评估师，请联系平台办理", "you are not an accredited valuer; ask the platform to accredit you",
+    ),
+    "refusal.valuer.revoked_on": (
+        "您的评估师资格已于 {on} 被撤销，不能登记评估",
+        "your accreditation was revoked on {on}; you may not record assessments",
+    ),
+    "refusal.valuer.starts_on": (
+        "您的评估师资格自 {on} 起生效，此前不能登记评估",
+        "your accreditation starts on {on}; you may not record assessments before",
+    ),
+    "refusal.valuer.expired_on": (
+        "您的评估师资格已于 {on} 到期，不能登记评估",
+        "your accreditation expired on {on}; you may not record assessments",
+    ),
+    "refusal.valuer.not_on_basis_date": (
+        "您在 {day} 不具备有效的评估师资格", "you were not an accredited valuer on {day}",
+    ),
+    "refusal.organisation.verified": ("该机构已通过核验", "the organisation is already verified"),
+    "refusal.organisation.inventor_share": (
+        "须为 50 %（《促进科技成果转化法》第四十五条规定的下限）至 100 %，填写的是 {got} %",
+        "must be 50 % (the legal floor of the Law on Promoting the Transformation of Scientific and "
+        "Technological Achievements, art. 45) to 100 %, not {got} %",
+    ),
+    "refusal.organisation.rule_set": ("已是现行规则，无需重新设定", "this rule is already set"),
+    "refusal.organisation.flags_recorded": ("这些资质已登记", "these qualifications are already recorded"),
+    "refusal.people.deactivated": (
+        "该账户已停用，请先恢复后再授予角色", "the account is deactivated; reactivate it before granting it a role",
+    ),
+    "refusal.role.held": ("该用户已拥有“{role}”角色", "the user already has the role {role}"),
+    "refusal.role.member": (
+        "“成员”角色人人都有，不能撤销；如要将其移出本机构，请停用其账户",
+        "every account holds the member role, so it cannot be revoked; to remove someone from the "
+        "organisation, deactivate the account",
+    ),
+    "refusal.role.not_held": ("该用户没有“{role}”角色", "the user does not have the role {role}"),
+    "refusal.role.not_old_grant": ("“{role}”不是该用户的旧授权", "{role} is not an old grant of this user"),
+    "refusal.people.already_deactivated": ("该账户已停用", "the account is already deactivated"),
+    "refusal.people.active": ("该账户未停用", "the account is active"),
+    "refusal.people.erased": ("此人的个人信息已删除", "this person was erased"),
+    "refusal.password.changed_meanwhile": (
+        "密码刚被修改，请重新输入当前密码", "the password was changed meanwhile; give the current one again",
+    ),
+    "refusal.claim.state": (
+        "该申领当前为“{award_status}”，不能这样处理", "the claim is {award_status}; this cannot be done",
+    ),
+    "refusal.claim.registration_required": (
+        "按计划规则须填写技术合同登记号", "the programme's rule requires the technology-contract registration number",
+    ),
+    "refusal.claim.nothing_fits": (
+        "预算或上限已无余额可用于此项奖补", "nothing of this award fits the budget or the caps any more",
+    ),
+    "refusal.claim.not_committed": ("尚未为此申领预留预算", "no budget is committed for this claim"),
+    "refusal.claim.other_organisation": ("该申领属于其他机构", "this claim is another organisation's"),
+    "refusal.claim.busy": (
+        "其他人正在审批该计划的申领，请稍后再试", "others are approving claims of this programme right now; try again",
+    ),
+    "refusal.programme.state": ("该计划当前为“{programme_status}”", "the programme is {programme_status}"),
+    "refusal.programme.closed": ("该计划已结束", "the programme is closed"),
+    "refusal.programme.beneficiary": ("此类计划的受益方为{side}", "this kind of programme rewards the {side}"),
+    "refusal.programme.voucher": ("平台暂不运行创新券计划", "innovation vouchers are not run on the marketplace yet"),
+    "refusal.programme.ends_before_start": ("结束日期不得早于开始日期", "the programme must end on or after its start"),
+    "refusal.programme.effective_from": (
+        "新版本的生效日期不得早于上一版本（{latest}）",
+        "a new version takes effect on or after the last one ({latest})",
+    ),
+    "refusal.programme.no_rate": ("请至少填写一个比例", "give at least one rate"),
+    "refusal.programme.tier_unbounded": ("只有最后一档可以不设上限", "only the last tier is unbounded"),
+    "refusal.programme.tiers_rise": ("各档上限须逐档递增", "tiers must rise"),
+    "refusal.programme.officer": (
+        "计划由主管部门的计划管理员负责", "programmes are run by officers of a government organisation",
+    ),
+    "refusal.programme.other_organisation": ("该计划属于其他机构", "this programme belongs to another organisation"),
+    "refusal.programme.evaluated": ("该笔付款已评估过", "this payment was already evaluated"),
+    "refusal.rate.up_to_100": ("须为 0 % 至 100 %", "must be 0 % to 100 %"),
+    "refusal.field.technical_factor": ("技术修正系数", "Technical factor"),
+    "refusal.field.economic_factor": ("经济修正系数", "Economic factor"),
+    "refusal.field.time_factor": ("时间修正系数", "Time factor"),
+    "refusal.field.term_factor": ("年限修正系数", "Remaining-life factor"),
+    "refusal.field.region_factor": ("地域修正系数", "Region factor"),
+    "refusal.field.rules.tiers.rate_bp": ("比例（%）", "Rate (%)"),
+    "refusal.field.tiers.rate_bp": ("比例（%）", "Rate (%)"),
+    "refusal.rate.percent_100": (
+        "请填写 0 至 100 之间的百分比，最多两位小数", "give a rate in percent from 0 to 100, at most two decimals",
+    ),
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.
@@ -552,9 +704,12 @@ _VALUE_LABELS = {
     "kinds": "deal.",
     "payment_status": "payment.status.",
     "objection_status": "objection.",
+    "valuation_status": "valuation.status.",
+    "award_status": "award.status.",
+    "programme_status": "programme.status.",
 }
 #: Parameters that are amounts in fen.
-_AMOUNTS = ("most", "price", "total")
+_AMOUNTS = ("most", "price", "total", "least")
 _INSTANT_PARAMS = ("at", "until", "since")
 #: Amounts in fen named by the code whose rule says them (``payment.amount_due``: ``due``, ``given``); amounts
 #: compared to the fen are said in yuan, never rounded to 万元.

@@ -29,7 +29,7 @@ def parse_kind(value: str) -> OrganisationKind:
         return OrganisationKind(value)
     except ValueError:
         allowed = ", ".join(k.value for k in OrganisationKind)
-        raise ValidationError(f"kind: must be one of {allowed}", field="kind") from None
+        raise ValidationError(f"kind: must be one of {allowed}", field="kind", code="choice") from None
 
 
 def clean_name(name: str) -> str:
@@ -39,7 +39,7 @@ def clean_name(name: str) -> str:
     """
     cleaned = " ".join(checked(name, "name").split())
     if not 2 <= len(cleaned) <= 200:
-        raise ValidationError("name: must be 2 to 200 characters", field="name")
+        raise ValidationError("name: must be 2 to 200 characters", field="name", code="length", least=2, most=200)
     return cleaned
 
 
@@ -96,7 +96,7 @@ class Organisation(Aggregate):
 
     def verify(self, *, by: UUID) -> None:
         if self.verified:
-            raise ConflictError(f"organisation {self.name} is already verified")
+            raise ConflictError(f"organisation {self.name} is already verified", code="organisation.verified")
         self._verified(by=by)
 
     @event("Verified")
@@ -131,10 +131,11 @@ class Organisation(Aggregate):
             raise ValidationError(
                 f"inventor_share: must be 50 % (the legal floor of 促进科技成果转化法 art. 45) to 100 %, "
                 f"not {inventor_share / 100:g} %",
-                field="inventor_share",
+                field="inventor_share", code="organisation.inventor_share", got=f"{inventor_share / 100:g}",
             )
         if inventor_share == self.inventor_share and "_inventor_share" in self.__dict__:
-            raise ConflictError("inventor_share: this rule is already set", field="inventor_share")
+            raise ConflictError("inventor_share: this rule is already set", field="inventor_share",
+                                code="organisation.rule_set")
         self._benefit_rules_set(inventor_share=inventor_share, by=by)
 
     @event("BenefitRulesSet")
@@ -152,10 +153,12 @@ class Organisation(Aggregate):
         unknown = sorted(set(flags) - set(ORGANISATION_FLAGS))
         if unknown:
             raise ValidationError(
-                f"flags: {', '.join(unknown)} is not one of {', '.join(ORGANISATION_FLAGS)}", field="flags"
+                f"flags: {', '.join(unknown)} is not one of {', '.join(ORGANISATION_FLAGS)}", field="flags",
+                code="choice",
             )
         if frozenset(flags) == self.flags:
-            raise ConflictError("flags: these qualifications are already recorded", field="flags")
+            raise ConflictError("flags: these qualifications are already recorded", field="flags",
+                                code="organisation.flags_recorded")
         self._flags_verified(flags=sorted(set(flags)), by=by)
 
     @event("FlagsVerified")

@@ -53,7 +53,7 @@ def parse_roles(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
             roles.append(Role(value).value)
         except ValueError:
             allowed = ", ".join(r.value for r in Role)
-            raise ValidationError(f"roles: {value!r} is not one of {allowed}", field="roles") from None
+            raise ValidationError(f"roles: {value!r} is not one of {allowed}", field="roles", code="choice") from None
     return tuple(dict.fromkeys(roles))
 
 
@@ -81,7 +81,8 @@ def clean_email(email: str) -> str:
 def clean_display_name(display_name: str) -> str:
     name = " ".join(display_name.split())
     if not 1 <= len(name) <= 100:
-        raise ValidationError("display_name: must be 1 to 100 characters", field="display_name")
+        raise ValidationError("display_name: must be 1 to 100 characters", field="display_name", code="length",
+                              least=1, most=100)
     return name
 
 
@@ -196,9 +197,10 @@ class User(Aggregate):
         self._require_not_erased()
         if not self.active:
             raise ConflictError("user_id: the account is deactivated; reactivate it before granting it a role",
-                                field="user_id")
+                                field="user_id", code="people.deactivated")
         if parsed in self.roles:
-            raise ConflictError(f"roles: user already has the role {parsed}", field="roles")
+            raise ConflictError(f"roles: user already has the role {parsed}", field="roles", code="role.held",
+                                role=parsed)
         self._role_granted(role=parsed, by=by, authority=authority)
 
     @event("RoleGranted")
@@ -216,18 +218,20 @@ class User(Aggregate):
         self._require_not_erased()
         if parsed == Role.MEMBER.value:
             raise ConflictError("role: member cannot be revoked, every account holds it; to remove someone from "
-                                "the organisation, deactivate the account", field="role")
+                                "the organisation, deactivate the account", field="role", code="role.member")
         if parsed in self.awaiting_confirmation:
             self._role_revoked(role=parsed, by=by)
             return
         if parsed not in self.roles:
-            raise ConflictError(f"roles: user does not have the role {parsed}", field="roles")
+            raise ConflictError(f"roles: user does not have the role {parsed}", field="roles", code="role.not_held",
+                                role=parsed)
         self._role_revoked(role=parsed, by=by)
 
     def revoke_old_grant(self, role: str, *, by: UUID) -> None:
         """The upgrade takes back an old platform-wide grant whose grantor was no platform admin."""
         if role not in self.roles or role not in self.old_grants:
-            raise ConflictError(f"roles: {role} is not an old grant of this user", field="roles")
+            raise ConflictError(f"roles: {role} is not an old grant of this user", field="roles",
+                                code="role.not_old_grant", role=role)
         self._role_revoked(role=role, by=by, awaiting_confirmation=True, granted_by=self.old_grants[role])
 
     @event("RoleRevoked")
@@ -255,7 +259,8 @@ class User(Aggregate):
     def deactivate(self, *, by: UUID) -> None:
         self._require_not_erased()
         if not self.active:
-            raise ConflictError("user_id: the account is already deactivated", field="user_id")
+            raise ConflictError("user_id: the account is already deactivated", field="user_id",
+                                code="people.already_deactivated")
         self._deactivated(by=by)
 
     @event("Deactivated")
@@ -265,7 +270,7 @@ class User(Aggregate):
     def reactivate(self, *, by: UUID) -> None:
         self._require_not_erased()
         if self.active:
-            raise ConflictError("user_id: the account is active", field="user_id")
+            raise ConflictError("user_id: the account is active", field="user_id", code="people.active")
         self._reactivated(by=by)
 
     @event("Reactivated")
@@ -286,7 +291,7 @@ class User(Aggregate):
 
     def _require_not_erased(self) -> None:
         if self.erased:
-            raise ConflictError("user_id: this person was erased", field="user_id")
+            raise ConflictError("user_id: this person was erased", field="user_id", code="people.erased")
 
 
 stored_as("domain.user", __name__)  # moved from domain/user.py: its stored topics stay

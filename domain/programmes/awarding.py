@@ -18,9 +18,11 @@ def approve(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UUID
     the new state, so the budget is never overspent and no cap exceeded. Returns the approved amount.
     """
     if claim.status != "submitted":
-        raise ConflictError(f"claim_id: the claim is {claim.status}, not awaiting review", field="claim_id")
+        raise ConflictError(f"claim_id: the claim is {claim.status}, not awaiting review", field="claim_id",
+                            code="claim.state", award_status=claim.status)
     if programme.status != "open":
-        raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id")
+        raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
+                            code="programme.state", programme_status=programme.status)
     _, rules = programme.rule_versions[claim.rules_version - 1]
     steps: list[dict[str, Any]] = []
     wanted = min(claim.amount, programme.remaining)
@@ -32,7 +34,8 @@ def approve(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UUID
         steps.append({"key": "programme.step.cap_at_approval", "amount": fits,
                       "figures": {"awarded_this_year": ledger.awarded - fits}})
     if fits == 0:
-        raise ConflictError("claim_id: nothing of this award fits the budget or the caps any more", field="claim_id")
+        raise ConflictError("claim_id: nothing of this award fits the budget or the caps any more", field="claim_id",
+                            code="claim.nothing_fits")
     programme.commit(claim.id, fits)
     claim.approve(by=by, amount=fits, steps=steps)
     return fits
@@ -56,6 +59,7 @@ def recovered(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UU
 
 def disburse(claim: Claim, programme: Programme, *, by: UUID, bank_reference: str) -> None:
     if claim.status != "approved":
-        raise ConflictError(f"claim_id: the claim is {claim.status}, not approved", field="claim_id")
+        raise ConflictError(f"claim_id: the claim is {claim.status}, not approved", field="claim_id",
+                            code="claim.state", award_status=claim.status)
     claim.record_disbursement(by=by, bank_reference=bank_reference)
     programme.disburse(claim.id)

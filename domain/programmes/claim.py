@@ -34,16 +34,18 @@ def ledger_id(programme_id: UUID, beneficiary_id: UUID, year: int) -> UUID:
 def _reason(value: str, field: str, *, required: bool = True) -> str:
     text = " ".join(value.split())
     if required and not text:
-        raise ValidationError(f"{field}: give a reason", field=field)
+        raise ValidationError(f"{field}: give a reason", field=field, code="required")
     if len(text) > REASON_LIMIT:
-        raise ValidationError(f"{field}: at most {REASON_LIMIT} characters", field=field)
+        raise ValidationError(f"{field}: at most {REASON_LIMIT} characters", field=field, code="too_long",
+                              most=REASON_LIMIT)
     return text
 
 
 def _reference(value: str, field: str) -> str:
     text = "".join(value.split())
     if not 1 <= len(text) <= REFERENCE_LIMIT:
-        raise ValidationError(f"{field}: give the reference (1 to {REFERENCE_LIMIT} characters)", field=field)
+        raise ValidationError(f"{field}: give the reference (1 to {REFERENCE_LIMIT} characters)", field=field,
+                              code="length", least=1, most=REFERENCE_LIMIT)
     return text
 
 
@@ -104,17 +106,18 @@ class Claim(Aggregate):
         if self.status == "submitted":
             return  # a double click: the claim is submitted once
         if self.status != "raised":
-            raise ConflictError(f"claim_id: the claim is {self.status}, it cannot be submitted", field="claim_id")
+            raise ConflictError(f"claim_id: the claim is {self.status}, it cannot be submitted", field="claim_id",
+                                code="claim.state", award_status=self.status)
         account = _reference(payee_account, "payee_account")
         number = "".join(registration_number.split())
         if self.requires_registration and not number:
             raise ValidationError(
                 "registration_number: the rule requires the technology-contract registration number (技术合同登记号)",
-                field="registration_number",
+                field="registration_number", code="claim.registration_required",
             )
         if len(number) > REFERENCE_LIMIT:
             raise ValidationError(f"registration_number: at most {REFERENCE_LIMIT} characters",
-                                  field="registration_number")
+                                  field="registration_number", code="too_long", most=REFERENCE_LIMIT)
         self._submitted(by=by, payee_account=account, registration_number=number)
 
     @event("Submitted")
@@ -126,10 +129,11 @@ class Claim(Aggregate):
     def approve(self, *, by: UUID, amount: int, steps: list[dict[str, Any]]) -> None:
         """Approve ``amount`` (the award after the budget and the ledger had their say; > 0)."""
         if self.status != "submitted":
-            raise ConflictError(f"claim_id: the claim is {self.status}, not awaiting review", field="claim_id")
+            raise ConflictError(f"claim_id: the claim is {self.status}, not awaiting review", field="claim_id",
+                                code="claim.state", award_status=self.status)
         if not 0 < amount <= self.amount:
             raise ConflictError("claim_id: nothing of this award fits the budget or the caps any more",
-                                field="claim_id")
+                                field="claim_id", code="claim.nothing_fits")
         self._approved(by=by, amount=amount, steps=steps)
 
     @event("Approved")
@@ -140,7 +144,8 @@ class Claim(Aggregate):
 
     def reject(self, *, by: UUID, reason: str) -> None:
         if self.status not in ("raised", "submitted"):
-            raise ConflictError(f"claim_id: the claim is {self.status}, it cannot be rejected", field="claim_id")
+            raise ConflictError(f"claim_id: the claim is {self.status}, it cannot be rejected", field="claim_id",
+                                code="claim.state", award_status=self.status)
         self._rejected(by=by, reason=_reason(reason, "reason"))
 
     @event("Rejected")
@@ -150,7 +155,8 @@ class Claim(Aggregate):
 
     def record_disbursement(self, *, by: UUID, bank_reference: str) -> None:
         if self.status != "approved":
-            raise ConflictError(f"claim_id: the claim is {self.status}, not approved", field="claim_id")
+            raise ConflictError(f"claim_id: the claim is {self.status}, not approved", field="claim_id",
+                                code="claim.state", award_status=self.status)
         self._disbursed(by=by, bank_reference=_reference(bank_reference, "bank_reference"))
 
     @event("Disbursed")
@@ -180,7 +186,8 @@ class Claim(Aggregate):
 
     def record_recovery(self, *, by: UUID, bank_reference: str) -> None:
         if self.status != "recovery_due":
-            raise ConflictError(f"claim_id: the claim is {self.status}, nothing is owed back", field="claim_id")
+            raise ConflictError(f"claim_id: the claim is {self.status}, nothing is owed back", field="claim_id",
+                                code="claim.state", award_status=self.status)
         self._recovered(by=by, bank_reference=_reference(bank_reference, "bank_reference"))
 
     @event("Recovered")

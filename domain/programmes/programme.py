@@ -25,7 +25,8 @@ NAME_LIMIT = 200
 def _name(value: str, field: str) -> str:
     text = " ".join(value.split())
     if not 1 <= len(text) <= NAME_LIMIT:
-        raise ValidationError(f"{field}: give a name of 1 to {NAME_LIMIT} characters", field=field)
+        raise ValidationError(f"{field}: give a name of 1 to {NAME_LIMIT} characters", field=field, code="length",
+                              least=1, most=NAME_LIMIT)
     return text
 
 
@@ -38,7 +39,7 @@ def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
     if expected is not None and rules.beneficiary is not expected:
         raise ValidationError(
             f"rules.beneficiary: a {kind.value.replace('_', ' ')} rewards the {expected.value}",
-            field="rules.beneficiary",
+            field="rules.beneficiary", code="programme.beneficiary", side=expected.value,
         )
 
 
@@ -104,13 +105,15 @@ class Programme(Aggregate):
             parsed = ProgrammeKind(kind)
         except ValueError:
             allowed = ", ".join(k.value for k in ProgrammeKind)
-            raise ValidationError(f"kind: must be one of {allowed}", field="kind") from None
+            raise ValidationError(f"kind: must be one of {allowed}", field="kind", code="choice") from None
         if parsed is ProgrammeKind.INNOVATION_VOUCHER:
-            raise ValidationError("kind: innovation vouchers are not run on the marketplace yet", field="kind")
+            raise ValidationError("kind: innovation vouchers are not run on the marketplace yet", field="kind",
+                                  code="programme.voucher")
         _check_beneficiary(parsed, rules)
         check_amount(budget, "budget")
         if ends_on < starts_on:
-            raise ValidationError("ends_on: the programme must end on or after its start", field="ends_on")
+            raise ValidationError("ends_on: the programme must end on or after its start", field="ends_on",
+                                  code="programme.ends_before_start")
         return cls(
             organisation_id=organisation_id, kind=parsed.value, name_zh=_name(name_zh, "name_zh"),
             name_en=_name(name_en, "name_en"), budget=budget, starts_on=starts_on.isoformat(),
@@ -132,13 +135,13 @@ class Programme(Aggregate):
 
     def revise_rules(self, rules: Rules, effective_from: date, by: UUID) -> None:
         if self.status == "closed":
-            raise ConflictError("programme_id: the programme is closed", field="programme_id")
+            raise ConflictError("programme_id: the programme is closed", field="programme_id", code="programme.closed")
         _check_beneficiary(self.kind, rules)
         latest = self.rule_versions[-1][0]
         if effective_from < latest:
             raise ValidationError(
                 f"effective_from: a new version takes effect on or after the last one ({latest.isoformat()})",
-                field="effective_from",
+                field="effective_from", code="programme.effective_from", latest=latest,
             )
         self._rules_revised(rules=rules.as_dict(), effective_from=effective_from.isoformat(), by=by)
 
@@ -149,7 +152,8 @@ class Programme(Aggregate):
     # --- life -----------------------------------------------------------------------------------
     def open(self, by: UUID) -> None:
         if self.status != "draft":
-            raise ConflictError(f"programme_id: the programme is {self.status}, not a draft", field="programme_id")
+            raise ConflictError(f"programme_id: the programme is {self.status}, not a draft", field="programme_id",
+                                code="programme.state", programme_status=self.status)
         self._opened(by=by)
 
     @event("Opened")
@@ -158,7 +162,8 @@ class Programme(Aggregate):
 
     def close(self, by: UUID, reason: str = "") -> None:
         if self.status == "closed":
-            raise ConflictError("programme_id: the programme is already closed", field="programme_id")
+            raise ConflictError("programme_id: the programme is already closed", field="programme_id",
+                                code="programme.closed")
         self._closed(by=by, reason=" ".join(reason.split())[:NAME_LIMIT])
 
     @event("Closed")
@@ -189,7 +194,8 @@ class Programme(Aggregate):
 
     def disburse(self, claim_id: UUID) -> int:
         if claim_id not in self.committed:
-            raise ConflictError("claim_id: no budget is committed for this claim", field="claim_id")
+            raise ConflictError("claim_id: no budget is committed for this claim", field="claim_id",
+                                code="claim.not_committed")
         amount = self.committed[claim_id]
         self._disbursed(award_claim_id=claim_id, amount=amount)
         return amount

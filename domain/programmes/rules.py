@@ -39,7 +39,8 @@ class Side(StrEnum):
 
 def _check_rate(rate_bp: int, name: str) -> None:
     if not isinstance(rate_bp, int) or isinstance(rate_bp, bool) or not 0 <= rate_bp <= BASIS_POINTS:
-        raise ValidationError(f"{name}: a rate is 0 to 10000 basis points (0 % to 100 %)", field=name)
+        raise ValidationError(f"{name}: a rate is 0 to 10000 basis points (0 % to 100 %)", field=name,
+                              code="rate.up_to_100")
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,19 @@ class Rules:
 
     def __post_init__(self) -> None:
         if not self.tiers:
-            raise ValidationError("tiers: give at least one rate", field="tiers")
+            raise ValidationError("tiers: give at least one rate", field="tiers", code="programme.no_rate")
         bound = 0
         for i, tier in enumerate(self.tiers):
             _check_rate(tier.rate_bp, f"tiers.{i}.rate_bp")
             last = i == len(self.tiers) - 1
             if tier.up_to is None and not last:
-                raise ValidationError(f"tiers.{i}.up_to: only the last tier is unbounded", field=f"tiers.{i}.up_to")
+                raise ValidationError(f"tiers.{i}.up_to: only the last tier is unbounded", field=f"tiers.{i}.up_to",
+                                      code="programme.tier_unbounded")
             if tier.up_to is not None:
                 check_amount(tier.up_to, f"tiers.{i}.up_to")
                 if tier.up_to <= bound:
-                    raise ValidationError(f"tiers.{i}.up_to: tiers must rise", field=f"tiers.{i}.up_to")
+                    raise ValidationError(f"tiers.{i}.up_to: tiers must rise", field=f"tiers.{i}.up_to",
+                                          code="programme.tiers_rise")
                 bound = tier.up_to
         for name in ("cap_per_deal", "cap_per_beneficiary_year"):
             value = getattr(self, name)

@@ -34,7 +34,7 @@ def _newness_rate(years_used: Decimal, remaining_years: Decimal) -> Decimal:
     used = non_negative("years_used", years_used)
     remaining = non_negative("remaining_years", remaining_years)
     if used + remaining == 0:
-        raise refuse("remaining_years", "years used and remaining years cannot both be 0")
+        raise refuse("remaining_years", "years used and remaining years cannot both be 0", "valuation.years_zero")
     return ONE - used / (used + remaining)
 
 
@@ -72,7 +72,10 @@ def cost_multiplier(
     with precise():
         materials = stream("material_costs", material_costs, non_negative)
         labour = non_negative("labour_cost", labour_cost)
-        beta = check("creative_labour_multiplier", creative_labour_multiplier, lambda v: v >= 1, "must be at least 1")
+        beta = check(
+            "creative_labour_multiplier", creative_labour_multiplier, lambda v: v >= 1, "must be at least 1",
+            "at_least", low=1,
+        )
         risk = fraction("research_risk", research_risk)
         ret = non_negative("return_rate", return_rate)
         newness = _newness_rate(years_used, remaining_years)
@@ -107,9 +110,10 @@ def market_comparables(*, comparables: Sequence[Comparable]) -> Calculation:
     """
     with precise():
         if not comparables:
-            raise refuse("comparables", "must list at least one comparable transaction")
+            raise refuse("comparables", "must list at least one comparable transaction", "too_few", least=1)
         if len(comparables) > MAX_COMPARABLES:
-            raise refuse("comparables", f"must list at most {MAX_COMPARABLES} comparable transactions")
+            raise refuse("comparables", f"must list at most {MAX_COMPARABLES} comparable transactions", "too_many",
+                         most=MAX_COMPARABLES)
         products: list[Decimal] = []
         adjusted: list[Decimal] = []
         for i, comp in enumerate(comparables):

@@ -63,50 +63,56 @@ def texts(values: Sequence[Decimal]) -> list[str]:
     return [text(v) for v in values]
 
 
-def refuse(name: str, rule: str) -> ValidationError:
-    return ValidationError(f"inputs.{name}: {rule}", field=f"inputs.{name}")
+def refuse(name: str, rule: str, code: str | None = None, **params: object) -> ValidationError:
+    error = ValidationError(f"inputs.{name}: {rule}", field=f"inputs.{name}", code=code)
+    error.params.update(params)
+    return error
 
 
-def check(name: str, value: Decimal, ok: Callable[[Decimal], bool], rule: str) -> Decimal:
+def check(
+    name: str, value: Decimal, ok: Callable[[Decimal], bool], rule: str, code: str | None = None, **params: object
+) -> Decimal:
     if not value.is_finite() or not ok(value):
-        raise refuse(name, rule)
+        raise refuse(name, rule, code, **params)
     return value
 
 
 def non_negative(name: str, value: Decimal) -> Decimal:
-    return check(name, value, lambda v: v >= 0, "must be a number not below 0")
+    return check(name, value, lambda v: v >= 0, "must be a number not below 0", "amount.negative")
 
 
 def positive(name: str, value: Decimal) -> Decimal:
-    return check(name, value, lambda v: v > 0, "must be a number above 0")
+    return check(name, value, lambda v: v > 0, "must be a number above 0", "amount.positive")
 
 
 def finite(name: str, value: Decimal) -> Decimal:
-    return check(name, value, lambda v: True, "must be a finite number")
+    return check(name, value, lambda v: True, "must be a finite number", "valuation.finite")
 
 
 def fraction(name: str, value: Decimal) -> Decimal:
     """A rate that must lie in [0, 1), e.g. a discount, tax or royalty rate."""
-    return check(name, value, lambda v: 0 <= v < 1, "must be a fraction at least 0 and below 1 (0.1 = 10 %)")
+    return check(name, value, lambda v: 0 <= v < 1, "must be a fraction at least 0 and below 1 (0.1 = 10 %)",
+                 "valuation.fraction_below_1")
 
 
 def share_fraction(name: str, value: Decimal) -> Decimal:
-    return check(name, value, lambda v: 0 <= v <= 1, "must be a fraction from 0 to 1 (1 = all)")
+    return check(name, value, lambda v: 0 <= v <= 1, "must be a fraction from 0 to 1 (1 = all)", "valuation.fraction")
 
 
 def whole_years(name: str, value: Decimal | int) -> int:
     """A count of whole years from 1 to ``MAX_YEARS`` (end-of-year discounting has no partial years)."""
     number = Decimal(value)
     if not number.is_finite() or not 1 <= number <= MAX_YEARS or number != number.to_integral_value():
-        raise refuse(name, f"must be a whole number of years from 1 to {MAX_YEARS}")
+        raise refuse(name, f"must be a whole number of years from 1 to {MAX_YEARS}", "years.range",
+                     low=1, high=MAX_YEARS)
     return int(number)
 
 
 def stream(name: str, values: Sequence[Decimal], each: Callable[[str, Decimal], Decimal]) -> list[Decimal]:
     if not values:
-        raise refuse(name, "must list at least one year")
+        raise refuse(name, "must list at least one year", "too_few", least=1)
     if len(values) > MAX_YEARS:
-        raise refuse(name, f"must list at most {MAX_YEARS} years")
+        raise refuse(name, f"must list at most {MAX_YEARS} years", "too_many", most=MAX_YEARS)
     return [each(f"{name}.{i}", v) for i, v in enumerate(values)]
 
 
@@ -172,7 +178,8 @@ def profit_split_equivalent_investment(
         patent = p_cost * (ONE + p_rate)
         licensee = l_cost * (ONE + l_rate)
         if patent + licensee == 0:
-            raise refuse("patent_replacement_cost", "the patent's and the licensee's costs cannot both be 0")
+            raise refuse("patent_replacement_cost", "the patent's and the licensee's costs cannot both be 0",
+                         "valuation.costs_zero")
         split = patent / (patent + licensee)
         steps: dict[str, Any] = {
             "patent_equivalent_investment": text(patent),

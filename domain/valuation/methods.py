@@ -219,20 +219,21 @@ _SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 def _number(name: str, raw: Any) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise refuse(name, "must be a number")
+        raise refuse(name, "must be a number", "type.float")
     if isinstance(raw, int) and abs(raw) >= _TOO_LARGE:  # before str(): a huge int is slow to print
-        raise refuse(name, "must be below 10^15 in size; choose a larger unit (e.g. 万元)")
+        raise refuse(name, "must be below 10^15 in size; choose a larger unit (e.g. 万元)", "valuation.too_large")
     text = str(raw).strip()
     if len(text) > _MAX_NUMBER_TEXT:
-        raise refuse(name, f"must be a number of at most {_MAX_NUMBER_TEXT} characters")
+        raise refuse(name, f"must be a number of at most {_MAX_NUMBER_TEXT} characters", "too_long",
+                     most=_MAX_NUMBER_TEXT)
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise refuse(name, f"must be a number, got {text!r}") from None
+        raise refuse(name, f"must be a number, got {text!r}", "type.float") from None
     if not value.is_finite():
-        raise refuse(name, "must be a finite number")
+        raise refuse(name, "must be a finite number", "valuation.finite")
     if abs(value) >= _TOO_LARGE:
-        raise refuse(name, "must be below 10^15 in size; choose a larger unit (e.g. 万元)")
+        raise refuse(name, "must be below 10^15 in size; choose a larger unit (e.g. 万元)", "valuation.too_large")
     return value
 
 
@@ -240,9 +241,9 @@ def _numbers(name: str, raw: Any) -> list[Decimal]:
     if isinstance(raw, str):
         raw = [part for part in _SEPARATORS.split(raw) if part]
     if not isinstance(raw, list | tuple):
-        raise refuse(name, "must be a list of numbers")
+        raise refuse(name, "must be a list of numbers", "type.array")
     if len(raw) > MAX_YEARS:
-        raise refuse(name, f"must list at most {MAX_YEARS} numbers")
+        raise refuse(name, f"must list at most {MAX_YEARS} numbers", "too_many", most=MAX_YEARS)
     return [_number(f"{name}.{i}", item) for i, item in enumerate(raw)]
 
 
@@ -251,26 +252,28 @@ def _bool(name: str, raw: Any) -> bool:
         return raw
     if isinstance(raw, str) and raw.strip().lower() in {"true", "on", "1", "yes", "false", "off", "0", "no"}:
         return raw.strip().lower() in {"true", "on", "1", "yes"}
-    raise refuse(name, "must be true or false")
+    raise refuse(name, "must be true or false", "type.bool")
 
 
 def _comparables(name: str, raw: Any) -> list[Comparable]:
     if not isinstance(raw, list | tuple):
-        raise refuse(name, "must be a list of comparable transactions")
+        raise refuse(name, "must be a list of comparable transactions", "type.array")
     if len(raw) > MAX_COMPARABLES:
-        raise refuse(name, f"must list at most {MAX_COMPARABLES} comparable transactions")
+        raise refuse(name, f"must list at most {MAX_COMPARABLES} comparable transactions", "too_many",
+                     most=MAX_COMPARABLES)
     numbers = ("price", *COMPARABLE_FACTORS)
     allowed = (*COMPARABLE_NOTES, *numbers)
     result = []
     for i, item in enumerate(raw):
         path = f"{name}.{i}"
         if not isinstance(item, Mapping):
-            raise refuse(path, "must be an object with price and factors")
+            raise refuse(path, "must be an object with price and factors", "type.object")
         for key in item:
             if key not in allowed:
-                raise refuse(f"{path}.{key}", f"is not a comparable's field; use {', '.join(allowed)}")
+                raise refuse(f"{path}.{key}", f"is not a comparable's field; use {', '.join(allowed)}",
+                             "unknown_field")
         if item.get("price") in (None, ""):
-            raise refuse(f"{path}.price", "is required")
+            raise refuse(f"{path}.price", "is required", "required")
         _comparable_notes(path, item)
         values = {key: _number(f"{path}.{key}", item[key]) for key in numbers if item.get(key) not in (None, "")}
         result.append(Comparable(**values))
@@ -285,10 +288,11 @@ def _comparable_notes(path: str, item: Mapping[str, Any]) -> None:
     """The comparable's reference (patent or contract number, one line) and transaction date (ISO), if given."""
     reference = item.get("reference")
     if reference is not None and (not isinstance(reference, str) or len(reference) > 200 or "\n" in reference):
-        raise refuse(f"{path}.reference", "must be one line of at most 200 characters")
+        raise refuse(f"{path}.reference", "must be one line of at most 200 characters", "valuation.one_line",
+                     most=200)
     day = item.get("date")
     if day not in (None, "") and not _is_iso_date(day):
-        raise refuse(f"{path}.date", "must be a date such as 2025-06-30")
+        raise refuse(f"{path}.date", "must be a date such as 2025-06-30", "date")
 
 
 def _is_iso_date(value: Any) -> bool:
@@ -319,19 +323,20 @@ def calculate(method: str, inputs: Mapping[str, Any]) -> Calculation:
     """
     spec = METHODS.get(method) if isinstance(method, str) else None
     if spec is None:
-        raise ValidationError(f"method: must be one of {', '.join(METHODS)}", field="method")
+        raise ValidationError(f"method: must be one of {', '.join(METHODS)}", field="method", code="choice")
     if not isinstance(inputs, Mapping):
-        raise ValidationError("inputs: must be an object of the method's inputs", field="inputs")
+        raise ValidationError("inputs: must be an object of the method's inputs", field="inputs",
+                              code="type.object")
     known = ", ".join(f.name for f in spec.fields)
     for name in inputs:
         if spec.field(str(name)) is None:
-            raise refuse(str(name), f"is not an input of {spec.id}; its inputs are {known}")
+            raise refuse(str(name), f"is not an input of {spec.id}; its inputs are {known}", "unknown_field")
     decoded: dict[str, Any] = {}
     for field in spec.fields:
         raw = inputs.get(field.name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if field.required:
-                raise refuse(field.name, "is required")
+                raise refuse(field.name, "is required", "required")
             continue  # the function's own default applies
         decoded[field.name] = _DECODERS[field.kind](field.name, raw)
     return spec.function(**decoded)

@@ -70,12 +70,17 @@ def _bound(value: Decimal, rounding: str) -> str:
     return f"{shown:f}".removesuffix(".00")
 
 
+def _fen(value: Decimal, rounding: str) -> int:
+    """The computed value (in yuan) in fen, rounded as :func:`_bound` rounds it, for a refusal's amount."""
+    return int(value.quantize(Decimal("0.01"), rounding=rounding) * 100)
+
+
 def _parse_purpose(value: str) -> str:
     try:
         return Purpose(value).value
     except ValueError:
         allowed = ", ".join(p.value for p in Purpose)
-        raise ValidationError(f"purpose: must be one of {allowed}", field="purpose") from None
+        raise ValidationError(f"purpose: must be one of {allowed}", field="purpose", code="choice") from None
 
 
 class Valuation(Aggregate):
@@ -183,23 +188,28 @@ class Valuation(Aggregate):
         (``domain.valuation.report``), the valuer's id and the instant ``now``.
         """
         if basis_date > today:
-            raise ValidationError(f"basis_date: must not be after today ({today})", field="basis_date")
+            raise ValidationError(f"basis_date: must not be after today ({today})", field="basis_date",
+                                  code="valuation.basis_after_today", today=today)
         if value < 0:
-            raise ValidationError("value: the method gave a negative value; check the inputs", field="inputs")
+            raise ValidationError("value: the method gave a negative value; check the inputs", field="inputs",
+                                  code="valuation.negative_value")
         if low < 0:
-            raise ValidationError("low: must not be negative", field="low")
+            raise ValidationError("low: must not be negative", field="low", code="amount.negative")
         if not low <= value:
-            raise ValidationError(f"low: must be at most the computed value {_bound(value, ROUND_FLOOR)}", field="low")
+            raise ValidationError(f"low: must be at most the computed value {_bound(value, ROUND_FLOOR)}", field="low",
+                                  code="amount.at_most_value", most=_fen(value, ROUND_FLOOR))
         if not value <= high:
             raise ValidationError(f"high: must be at least the computed value {_bound(value, ROUND_CEILING)}",
-                                  field="high")
+                                  field="high", code="amount.at_least_value", least=_fen(value, ROUND_CEILING))
         reference = " ".join(report_reference.split())
         if not 1 <= len(reference) <= 200:
             raise ValidationError(
-                "report_reference: give the report's reference (1 to 200 characters)", field="report_reference"
+                "report_reference: give the report's reference (1 to 200 characters)", field="report_reference",
+                code="length", least=1, most=200,
             )
         if len(assumptions) > 10_000:
-            raise ValidationError("assumptions: at most 10,000 characters", field="assumptions")
+            raise ValidationError("assumptions: at most 10,000 characters", field="assumptions", code="too_long",
+                                  most="10,000")
         facts = ReportFacts(
             patent_id=patent_id,
             valuer_id=valuer_id,
@@ -246,12 +256,15 @@ class Valuation(Aggregate):
     def check_supersedable_by(self, *, patent_id: UUID, organisation_id: UUID) -> None:
         """A current assessment may be superseded only by a new one of the same patent and agency."""
         if self.patent_id != patent_id:
-            raise ValidationError("supersedes: that assessment is of another patent", field="supersedes")
+            raise ValidationError("supersedes: that assessment is of another patent", field="supersedes",
+                                  code="valuation.other_patent")
         if not self.is_current:
-            raise ConflictError(f"supersedes: that assessment is already {self.status}", field="supersedes")
+            raise ConflictError(f"supersedes: that assessment is already {self.status}", field="supersedes",
+                                code="valuation.state", valuation_status=self.status)
         if self.organisation_id != organisation_id:
             raise PermissionDeniedError(
-                "supersedes: only the agency that recorded an assessment may supersede it", field="supersedes"
+                "supersedes: only the agency that recorded an assessment may supersede it", field="supersedes",
+                code="valuation.own_agency",
             )
 
     def supersede(self, *, by_valuation_id: UUID, patent_id: UUID, organisation_id: UUID, by: UUID) -> None:
@@ -266,10 +279,12 @@ class Valuation(Aggregate):
     def withdraw(self, *, reason: str, by: UUID) -> None:
         """Withdraw a current assessment; the reason stays on record beside it."""
         if not self.is_current:
-            raise ConflictError(f"valuation_id: the assessment is already {self.status}", field="valuation_id")
+            raise ConflictError(f"valuation_id: the assessment is already {self.status}", field="valuation_id",
+                                code="valuation.state", valuation_status=self.status)
         text = " ".join(reason.split())
         if not text:
-            raise ValidationError("reason: give the reason for withdrawing the assessment", field="reason")
+            raise ValidationError("reason: give the reason for withdrawing the assessment", field="reason",
+                                  code="required")
         self._withdrawn(reason=text[:500], by=by)
 
     @event("Withdrawn")
@@ -285,24 +300,28 @@ class Valuation(Aggregate):
         if organisation_id != self.organisation_id:
             raise PermissionDeniedError(
                 "valuation_id: only an admin of the agency that recorded the assessment may countersign it",
-                field="valuation_id",
+                field="valuation_id", code="valuation.countersign_admin",
             )
         if not self.report_sha256:
             raise ConflictError(
                 "valuation_id: the assessment was recorded before signing existed; it has no signed report",
-                field="valuation_id",
+                field="valuation_id", code="valuation.unsigned",
             )
         if by == self.signed_by:
             raise PermissionDeniedError(
-                "valuation_id: the valuer who signed the report cannot also countersign it", field="valuation_id"
+                "valuation_id: the valuer who signed the report cannot also countersign it", field="valuation_id",
+                code="valuation.countersign_self",
             )
         if self.countersigned_by is not None:
-            raise ConflictError("valuation_id: the assessment is already countersigned", field="valuation_id")
+            raise ConflictError("valuation_id: the assessment is already countersigned", field="valuation_id",
+                                code="valuation.countersigned")
         if not self.is_current:
-            raise ConflictError(f"valuation_id: the assessment is {self.status}", field="valuation_id")
+            raise ConflictError(f"valuation_id: the assessment is {self.status}", field="valuation_id",
+                                code="valuation.state", valuation_status=self.status)
         if report_sha256.strip().lower() != self.report_sha256:
             raise ConflictError(
-                "report_sha256: that is not the digest of the report the valuer signed", field="report_sha256"
+                "report_sha256: that is not the digest of the report the valuer signed", field="report_sha256",
+                code="valuation.digest",
             )
         self._countersigned(organisation_id=organisation_id, report_sha256=self.report_sha256,
                             at=now.isoformat(), by=by)

@@ -72,16 +72,18 @@ class ValuerAccreditation(Aggregate):
         if organisation_kind != OrganisationKind.VALUATION_AGENCY.value:
             raise PermissionDeniedError(
                 "user_id: only members of a valuation agency (评估机构) can be accredited as valuers",
-                field="user_id",
+                field="user_id", code="valuer.agency_member",
             )
         number = " ".join(credential_number.split())
         if not 1 <= len(number) <= 64:
             raise ValidationError(
-                "credential_number: give the valuer's credential number (1 to 64 characters)", field="credential_number"
+                "credential_number: give the valuer's credential number (1 to 64 characters)",
+                field="credential_number", code="length", least=1, most=64,
             )
         if expires_on <= today:
             raise ValidationError(
-                f"expires_on: the accreditation must expire after today ({today})", field="expires_on"
+                f"expires_on: the accreditation must expire after today ({today})", field="expires_on",
+                code="valuer.expires_after_today", today=today,
             )
         return cls(
             user_id=user_id,
@@ -112,14 +114,25 @@ class ValuerAccreditation(Aggregate):
             return f"the accreditation expired on {self.expires_on}"
         return None
 
+    def invalid_on(self, day: date) -> tuple[str, date] | None:
+        """Why the accreditation is not valid on ``day`` as a refusal code and its date, or ``None``."""
+        if self.revoked_on is not None and day >= self.revoked_on:
+            return "valuer.revoked_on", self.revoked_on
+        if day < self.accredited_on:
+            return "valuer.starts_on", self.accredited_on
+        if day > self.expires_on:
+            return "valuer.expired_on", self.expires_on
+        return None
+
     def renew(self, *, expires_on: date, today: date, by: UUID) -> None:
         """Extend the accreditation to a later expiry date (also after it has lapsed)."""
         if self.is_revoked:
-            raise ConflictError("user_id: a revoked accreditation cannot be renewed", field="user_id")
+            raise ConflictError("user_id: a revoked accreditation cannot be renewed", field="user_id",
+                                code="valuer.revoked")
         if expires_on <= max(today, self.expires_on):
             raise ValidationError(
                 f"expires_on: must be after the current expiry ({self.expires_on}) and after today ({today})",
-                field="expires_on",
+                field="expires_on", code="valuer.expires_after", expiry=self.expires_on, today=today,
             )
         self._renewed(expires_on=expires_on.isoformat(), by=by)
 
@@ -130,10 +143,11 @@ class ValuerAccreditation(Aggregate):
     def revoke(self, *, reason: str, today: date, by: UUID) -> None:
         """Revoke the accreditation from ``today`` on; the reason is kept on record."""
         if self.is_revoked:
-            raise ConflictError("user_id: the accreditation is already revoked", field="user_id")
+            raise ConflictError("user_id: the accreditation is already revoked", field="user_id", code="valuer.revoked")
         text = " ".join(reason.split())
         if not text:
-            raise ValidationError("reason: give the reason for revoking the accreditation", field="reason")
+            raise ValidationError("reason: give the reason for revoking the accreditation", field="reason",
+                                  code="required")
         self._revoked(reason=text[:500], by=by, revoked_on=today.isoformat())
 
     @event("Revoked")

@@ -90,7 +90,7 @@ class Accounts:
         user = User.sign_up(organisation_id=org.id, authority="self", roles=(Role.MEMBER.value, Role.ORG_ADMIN.value))
         duplicate = ConflictError(
             "organisation_name: this organisation is already registered; ask its administrator to add you",
-            field="organisation_name",
+            field="organisation_name", code="organisation.exists",
         )
         hashed = password_hash or hash_password(cmd.password)
         return user.id, self._save_new_person(user, email, name, hashed, org, duplicate=duplicate)
@@ -207,7 +207,8 @@ class Accounts:
         org = Organisation.register(name=organisation_name, kind="government", verified=True, by=SYSTEM_ACTOR)
         user = User.sign_up(organisation_id=org.id, authority="system",
                             roles=(Role.MEMBER.value, Role.PLATFORM_ADMIN.value), by=SYSTEM_ACTOR)
-        duplicate = ConflictError("organisation_name: already registered", field="organisation_name")
+        duplicate = ConflictError("organisation_name: already registered", field="organisation_name",
+                                  code="organisation.exists")
         self._save_new_person(user, email, name, hash_password(password), org, duplicate=duplicate)
         return user.id
 
@@ -257,7 +258,7 @@ class Accounts:
         if checked.user_id != user.id or self._password_hash(user) != checked.verified_against:
             raise ConcurrentModificationError(
                 "current_password: the password was changed meanwhile; give the current one again",
-                field="current_password")
+                field="current_password", code="password.changed_meanwhile")
         user.change_password(by=user.id)
         return self.store.commit(user, personal=[NewPasswordHash(user.id, checked.new_hash)])
 

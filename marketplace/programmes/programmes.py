@@ -52,7 +52,7 @@ LISTING_PUBLISHED = event_topic(Listing, "Published")
 def _one_of(value: str, allowed: Iterable[str], field: str) -> str:
     names = sorted(allowed)
     if value not in names:
-        raise ValidationError(f"{field}: must be one of {', '.join(names)}", field=field)
+        raise ValidationError(f"{field}: must be one of {', '.join(names)}", field=field, code="choice")
     return value
 
 
@@ -103,10 +103,11 @@ class Programmes:
         self.store.require_role(user, Role.PROGRAMME_OFFICER)
         org = self.store.load(Organisation, user.organisation_id, "organisation_id")
         if org.kind != OrganisationKind.GOVERNMENT.value:
-            raise PermissionDeniedError("programmes are run by officers of a government organisation (主管部门)")
+            raise PermissionDeniedError("programmes are run by officers of a government organisation (主管部门)",
+                                        code="programme.officer")
         if organisation_id is not None and organisation_id != org.id:
             raise PermissionDeniedError("programme_id: this programme belongs to another organisation",
-                                        field="programme_id")
+                                        field="programme_id", code="programme.other_organisation")
         return user
 
     def _own_programme(self, programme_id: UUID, actor_id: UUID | None) -> tuple[Programme, User]:
@@ -224,7 +225,8 @@ class Programmes:
                 changed.append(claim)
                 raised.append(claim.id)
         review = PaymentReview(obligation_id=obligation.id, outcomes=outcomes)
-        self.store.commit(review, *changed, duplicate=ConflictError("obligation_id: already evaluated"))
+        duplicate = ConflictError("obligation_id: already evaluated", code="programme.evaluated")
+        self.store.commit(review, *changed, duplicate=duplicate)
         return raised
 
     def _ledger(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> AwardLedger:
@@ -260,7 +262,8 @@ class Programmes:
         user = self.store.actor(actor_id)
         claim = self.store.load(Claim, cmd.claim_id, "claim_id")
         if user.organisation_id != claim.beneficiary_id:
-            raise PermissionDeniedError("claim_id: this claim is another organisation's", field="claim_id")
+            raise PermissionDeniedError("claim_id: this claim is another organisation's", field="claim_id",
+                                        code="claim.other_organisation")
         self.store.require_role(user, Role.ORG_ADMIN)
         version = claim.version
         claim.submit(by=user.id, payee_account=cmd.payee_account, registration_number=cmd.registration_number)
@@ -288,7 +291,7 @@ class Programmes:
             except ConflictError:
                 continue
         raise ConflictError("claim_id: others are approving claims of this programme right now; try again",
-                            field="claim_id")
+                            field="claim_id", code="claim.busy")
 
     def reject_claim(self, cmd: pc.RejectClaim, *, actor_id: UUID | None) -> int:
         claim, _, officer = self._review(cmd.claim_id, actor_id)

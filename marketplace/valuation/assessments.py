@@ -49,7 +49,8 @@ class Valuations:
             user.grant_role(Role.VALUER.value, by=admin.id, authority=Role.PLATFORM_ADMIN.value)
             changed.append(user)
         duplicate = ConflictError(
-            "user_id: this user is already accredited; renew the accreditation instead", field="user_id"
+            "user_id: this user is already accredited; renew the accreditation instead", field="user_id",
+            code="valuer.accredited",
         )
         return accreditation.id, self.store.commit(*changed, duplicate=duplicate)
 
@@ -94,7 +95,9 @@ class Valuations:
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         conflict = conflict_of_interest(accreditation.organisation_id, patent.owner_ids, patent.deal_party_ids())
         if conflict is not None:
-            raise PermissionDeniedError(conflict, field="patent_id")
+            owns = accreditation.organisation_id in set(patent.owner_ids)
+            raise PermissionDeniedError(conflict, field="patent_id",
+                                        code="valuation.owner" if owns else "valuation.deal_party")
         previous = None
         if cmd.supersedes is not None:
             previous = self.store.load(Valuation, cmd.supersedes, "supersedes")
@@ -133,15 +136,19 @@ class Valuations:
     def _valid_accreditation(self, user: User, basis_date: date) -> ValuerAccreditation:
         """The user's accreditation, valid today and on the basis date, or a refusal saying why not."""
         if not self.store.exists(accreditation_id(user.id)):
-            raise PermissionDeniedError("you are not an accredited valuer; ask the platform to accredit you")
+            raise PermissionDeniedError("you are not an accredited valuer; ask the platform to accredit you",
+                                        code="valuer.not_accredited")
         accreditation = self._accreditation(user.id)
         today = self.today()
         why = accreditation.why_invalid_on(today)
-        if why is not None:
-            raise PermissionDeniedError(f"you may not record assessments: {why}")
+        invalid = accreditation.invalid_on(today)
+        if why is not None and invalid is not None:
+            raise PermissionDeniedError(f"you may not record assessments: {why}", code=invalid[0], on=invalid[1])
         why = accreditation.why_invalid_on(basis_date)
-        if why is not None and basis_date <= today:
-            raise ValidationError(f"basis_date: you were not accredited on {basis_date}: {why}", field="basis_date")
+        invalid = accreditation.invalid_on(basis_date)
+        if why is not None and invalid is not None and basis_date <= today:
+            raise ValidationError(f"basis_date: you were not accredited on {basis_date}: {why}", field="basis_date",
+                                  code="valuer.not_on_basis_date", day=basis_date)
         return accreditation
 
     def withdraw_assessment(self, cmd: vc.WithdrawAssessment, *, actor_id: UUID | None) -> int:
@@ -153,7 +160,7 @@ class Valuations:
         if not (own or agency_admin):
             raise PermissionDeniedError(
                 "valuation_id: only the valuer who recorded the assessment or an admin of the agency may withdraw it",
-                field="valuation_id",
+                field="valuation_id", code="valuation.withdraw_who",
             )
         valuation.withdraw(reason=cmd.reason, by=user.id)
         return self.store.commit(valuation)
@@ -165,7 +172,7 @@ class Valuations:
         if not (user.organisation_id == valuation.organisation_id and user.has_role(Role.ORG_ADMIN)):
             raise PermissionDeniedError(
                 "valuation_id: only an admin of the agency that recorded the assessment may countersign it",
-                field="valuation_id",
+                field="valuation_id", code="valuation.countersign_admin",
             )
         valuation.countersign(
             organisation_id=user.organisation_id, report_sha256=cmd.report_sha256, now=self.store.clock.now(),

@@ -128,7 +128,7 @@ def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_w
 
     refused = post_form(client, form_page, record_form(setting, low="850000"), form_page=form_page)
     assert refused.status_code == 400
-    assert "区间下限（元）：must be at most the computed value 800000" in refused.text
+    assert "区间下限（元）：不得高于算出的评估值 80 万元" in refused.text
 
     done = post_form(client, form_page, record_form(setting), form_page=form_page)
     assert done.status_code == 303, done.text
@@ -248,4 +248,4 @@ def test_profile_field_and_admin_pages(client: TestClient[Litestar], setting: Se
         client, f"/admin/valuers/{setting.valuer_id}/renew", {"expires_on": "2020-01-01"}, form_page="/admin/valuers"
     )
     assert renewed.status_code == 400
-    assert "有效期至：must be after the current expiry" in renewed.text
+    assert "有效期至：须晚于当前有效期（" in renewed.text

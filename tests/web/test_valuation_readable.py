@@ -109,7 +109,7 @@ def test_the_form_takes_comparables_as_rows_without_script_and_the_preview_shows
                     market_form(**{"in.comparables.1.time_factor": "-1"}), form_page=form_page)
     assert bad.status_code == 400
     assert 'name="in.comparables.1.time_factor" value="-1"' in bad.text
-    assert "inputs.comparables.1.time_factor: must be" in bad.text
+    assert "评估参数 · 第 2 项 · 时间修正系数：须大于 0" in bad.text
     assert 'value="&lt;img src=x onerror=&#34;alert(1)&#34;&gt;「评估」"' in bad.text
     assert 'name="in.comparables.3.price"' in bad.text  # three filled rows and a spare
     # Text the command edge refuses (a bidirectional override) is refused at its row, recording nothing.
@@ -219,7 +219,7 @@ def test_only_an_admin_of_the_valuers_agency_countersigns_once_and_the_page_show
     assert first.status_code == 303, first.text
     again = post_form(client, f"/valuations/{valuation_id}/countersign", {"report_sha256": digest}, form_page=history)
     assert again.status_code == 409
-    assert "already countersigned" in again.text
+    assert "评估：该评估已副署" in again.text
     assert services.app.recorder.max_notification_id() == before + 1
     zh = client.get(f"{history}?lang=zh").text
     assert '评估机构副署: <span class="countersigner">zhao</span> · 华信资产评估有限公司' in zh

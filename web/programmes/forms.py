@@ -21,14 +21,16 @@ def percent_to_bp(value: str | None, field: str) -> int | None:
     except (InvalidOperation, ArithmeticError):
         ok = False
     if not ok:
-        raise ValidationError(f"{field}: give a rate in percent from 0 to 100, at most two decimals", field=field)
+        raise ValidationError(f"{field}: give a rate in percent from 0 to 100, at most two decimals", field=field,
+                              code="rate.percent_100")
     return int(bp)
 
 
 def rules_fields(form: FormMultiDict, kind: str) -> dict[str, Any]:
     rate = percent_to_bp(optional(form, "rate"), "rules.tiers.0.rate_bp")
     if rate is None:
-        raise ValidationError("rules.tiers.0.rate_bp: give the rate in percent", field="rules.tiers.0.rate_bp")
+        raise ValidationError("rules.tiers.0.rate_bp: give the rate in percent", field="rules.tiers.0.rate_bp",
+                              code="required")
     up_to = yuan_to_fen(optional(form, "tier_up_to"), "rules.tiers.0.up_to")
     tiers: list[dict[str, Any]] = [{"rate_bp": rate, "up_to": up_to}]
     if up_to is not None:
