@@ -96,7 +96,7 @@ def explain(request: Request[Any, Any, Any], error: DomainError) -> str:
                   for name, value in error.values.items()}
         text = keyed[0 if language == "zh" else 1]
         said = text.format(**values) if values else text
-        label = field_label(vocabulary_of(request), language, error.field)
+        label = field_label(vocabulary_of(request), language, error.field, error.code)
         if label is None:
             return said
         return f"{label}：{said}" if language == "zh" else f"{label}: {said}"

@@ -342,6 +342,9 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.period_start": ("报告期起", "Period start"),
     "refusal.field.period_end": ("报告期止", "Period end"),
     "refusal.field.net_sales": ("净销售额", "Net sales"),
+    "refusal.field.payment.purpose": ("款项", "Payment"),
+    "refusal.field.claim.claim_id": ("扶持申领", "Programme claim"),
+    "refusal.field.programme.claim_id": ("扶持申领", "Programme claim"),
     "refusal.field.payee_account": ("收款账号", "Account to pay"),
     "refusal.field.registration_number": ("技术合同登记号", "Technology-contract registration number"),
     "refusal.field.bank_reference": ("银行流水号", "Bank reference"),
@@ -757,14 +760,20 @@ def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str],
     return shown
 
 
-def field_label(vocabulary: Vocabulary, language: str, field: str | None) -> str | None:
-    """The label a person knows the field by (``owners.1.share`` → 专利权人 · 第 2 项 · 份额 %), or ``None``."""
+def field_label(vocabulary: Vocabulary, language: str, field: str | None, code: str | None = None) -> str | None:
+    """The label a person knows the field by (``owners.1.share`` → 专利权人 · 第 2 项 · 份额 %), or ``None``.
+
+    A field name two trades use for different things (``purpose``: a payment's or a valuation's; ``claim_id``:
+    an ownership claim or a programme claim) is labelled for the refusal's trade first, the trade being its
+    code's first part (``refusal.field.payment.purpose``)."""
     if not field:
         return None
     index = 0 if language == "zh" else 1
+    trade = code.split(".", 1)[0] if code and "." in code else None
 
     def label(name: str) -> str | None:
-        pair = vocabulary.pair(f"refusal.field.{name}") or vocabulary.pair(f"field.{name}")
+        pair = ((vocabulary.pair(f"refusal.field.{trade}.{name}") if trade else None)
+                or vocabulary.pair(f"refusal.field.{name}") or vocabulary.pair(f"field.{name}"))
         return pair[index] if pair else None
 
     parts = field.split(".")
@@ -885,7 +894,7 @@ def refusal_text(error: DomainError, vocabulary: Vocabulary, language: str) -> s
     if said is None:  # the English rule, its internal names said by their labels where they have one
         said = _IDENTIFIER.sub(lambda found: field_label(vocabulary, language, found.group(0)) or found.group(0), rule)
     rule = said
-    label = field_label(vocabulary, language, error.field)
+    label = field_label(vocabulary, language, error.field, code)
     if label is None:
         return rule[:1].upper() + rule[1:] if language != "zh" else rule
     return f"{label}：{rule}" if language == "zh" else f"{label}: {rule}"

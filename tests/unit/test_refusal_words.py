@@ -190,3 +190,11 @@ def test_amounts_a_payment_is_refused_for_are_said_as_money_to_the_fen() -> None
         "金额：应付金额为 40,000.00 元，填写的是 39,999.99 元",
         "Amount: CNY 40,000 is due, not CNY 39,999.99",
     )
+
+
+def test_a_field_two_trades_name_alike_is_labelled_for_the_refusals_trade() -> None:
+    vocabulary = site_vocabulary()
+    assert field_label(vocabulary, "zh", "purpose", "payment.closed") == "款项"
+    assert field_label(vocabulary, "zh", "purpose", "valuation.purpose") == field_label(vocabulary, "zh", "purpose")
+    assert field_label(vocabulary, "en", "claim_id", "claim.state") == "Programme claim"
+    assert field_label(vocabulary, "en", "claim_id", "ownership_claim.decided") != "Programme claim"

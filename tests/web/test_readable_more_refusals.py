@@ -136,8 +136,8 @@ def test_programme_refusals_are_said_on_the_pages_in_each_language(
         again = market.form(f"/claims/{claim_id}/approve?lang={lang}", queue, {})
         assert again.status_code == 409
         (twice[lang],) = alerts(again.text)
-    assert twice["zh"].endswith("该申领当前为“已核定，待拨付”，不能这样处理")
-    assert twice["en"].endswith("the claim is approved, to be paid; this cannot be done")
+    assert twice["zh"] == "扶持申领：该申领当前为“已核定，待拨付”，不能这样处理"  # not an ownership claim
+    assert twice["en"] == "Programme claim: the claim is approved, to be paid; this cannot be done"
     # Over the API too, in the language asked for.
     officer = api_token(client, "officer@example.test", PASSWORD)
     api = client.post(f"/api/claims/{claim_id}/approve?lang=zh", headers=officer)
