@@ -72,6 +72,12 @@ class Registrations:
         """
         user = self.store.actor(actor_id)
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
+        if patent.registration_withdrawn and user.organisation_id == patent.registrant_organisation_id:
+            # the registrant withdrawing again (a second click): said as such, not as someone else's registration
+            raise ConflictError(
+                "patent_id: the registration of this patent was withdrawn", field="patent_id",
+                code="registration.withdrawn",
+            )
         registrant = patent.registrant_organisation_id
         registrant_owns = registrant is not None and patent.is_owned_by(registrant)
         if not patent.is_owned_by(user.organisation_id) or (registrant_owns and registrant != user.organisation_id):
