@@ -485,8 +485,8 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "the inventors' shares must add up to 100 %, not {total}",
     ),
     "refusal.patent_type.mismatch": (
-        "按申请号，这是{declared_type}专利，而不是{patent_type}专利",
-        "the application number is for a {declared_type}, not a {patent_type}",
+        "按申请号的类型位，这是{declared_type}专利，而不是{patent_type}专利",
+        "the application number's type digit means {declared_type}, not {patent_type}",
     ),
     "refusal.number.office_mismatch": (
         "公开号的国家代码 {office} 与国家/地区 {jurisdiction} 不一致",

@@ -150,3 +150,25 @@ def test_an_as_of_page_before_the_listing_existed_says_so_in_beijing_time(
         assert page.status_code == 404
         assert words in page.text, page.text
         assert "listing_id" not in page.text
+
+
+def test_a_listing_awaiting_co_owners_names_them_and_a_wrong_patent_type_names_both_types(
+    client: TestClient[Litestar], services: Services
+) -> None:
+    university = verified_member(client, services, "tto@fzu.example.cn", "福州大学")
+    institute = verified_member(client, services, "ip@fjirsm.example.cn", "中国科学院福建物质结构研究所")
+    owners = [
+        {"organisation_id": university.organisation_id, "share": 60},
+        {"organisation_id": institute.organisation_id, "share": 40},
+    ]
+    patent_id = register(client, university, 78, owners=owners)
+    body = {"patent_id": patent_id, "deal_types": ["assignment"], "price_mode": "negotiable", "maturity": "pilot"}
+    assert said(client, "POST", "/api/listings", university, 409, "registration.unconfirmed", body) == {
+        "zh": "专利：须待共有人确认登记后才能进行此操作（尚待：中国科学院福建物质结构研究所）",
+        "en": "Patent: this waits until the co-owners confirm the registration (awaiting 中国科学院福建物质结构研究所)",
+    }
+    design = patent_body(university.organisation_id, 79, patent_type="design")  # an invention's number
+    assert said(client, "POST", "/api/patents", university, 400, "patent_type.mismatch", design) == {
+        "zh": "专利类型：按申请号的类型位，这是发明专利，而不是外观设计专利",
+        "en": "Patent type: the application number's type digit means invention, not design",
+    }
