@@ -693,6 +693,155 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.rate.percent_100": (
         "请填写 0 至 100 之间的百分比，最多两位小数", "give a rate in percent from 0 to 100, at most two decimals",
     ),
+    # --- catalogue and audit (refuse-catalogue) ---
+    "refusal.listing.maturity_or_trl": ("请选择成熟度或填写技术就绪度", "choose a maturity stage or give a TRL"),
+    "refusal.organisation.unverified_register": (
+        "{organisation}须经平台审核后才能登记专利",
+        "{organisation} must be verified by the platform before it can register patents",
+    ),
+    "refusal.organisation.unverified_list": (
+        "{organisation}须经平台审核后才能挂牌专利",
+        "{organisation} must be verified by the platform before it can list patents",
+    ),
+    "refusal.organisation.unverified_answer": (
+        "{organisation}须经平台审核后才能答复专利登记",
+        "{organisation} must be verified by the platform before it can answer for a patent",
+    ),
+    "refusal.organisation.unverified_claim": (
+        "{organisation}须经平台审核后才能提出权属主张",
+        "{organisation} must be verified by the platform before it can file an ownership claim",
+    ),
+    "refusal.registration.own_organisation_owner": (
+        "贵机构须为该专利的专利权人之一",
+        "your organisation must be one of the patent's owners",
+    ),
+    "refusal.patent.owner_member": (
+        "只有专利权人机构的成员可以进行此操作",
+        "only a member of the patent's owner organisation may do this",
+    ),
+    "refusal.listing.owner_only": (
+        "只有专利权人机构可以挂牌该专利",
+        "only the patent's owner organisation may list it",
+    ),
+    "refusal.listing.own_only": ("只有挂牌机构可以修改该挂牌", "only the organisation that listed it may change it"),
+    "refusal.number.registered": ("该号码的专利已登记", "a patent with this number is already registered"),
+    "refusal.number.different": ("号码与原登记不一致", "the number differs from the one registered"),
+    "refusal.registration.not_named_owner": (
+        "只有登记为该专利专利权人的机构可以答复",
+        "only an organisation named as an owner of this patent may answer for it",
+    ),
+    "refusal.registration.registrant_only": (
+        "只有登记该专利的机构可以撤回其登记",
+        "only the organisation that registered this patent may withdraw its registration",
+    ),
+    "refusal.registration.assigned": (
+        "该专利已通过本平台转让，其登记不能撤回",
+        "the patent was assigned through the marketplace; its registration cannot be withdrawn",
+    ),
+    "refusal.registration.open_deals": (
+        "该专利尚有进行中的报价或尚未生效的合同，须待其结束后才能撤回登记",
+        "the registration cannot be withdrawn while offers or contracts not yet in force are open; they must end first",
+    ),
+    "refusal.registration.live_licences": (
+        "该专利尚有有效的许可，须待其终止后才能撤回登记",
+        "the registration cannot be withdrawn while licences of the patent are live; they must end first",
+    ),
+    "refusal.registration.withdrawn": (
+        "该专利的登记已撤回，不能进行此操作",
+        "the registration of this patent was withdrawn: this cannot be done",
+    ),
+    "refusal.registration.unconfirmed": (
+        "须待共有人确认登记后才能进行此操作（尚待：{waiting}）",
+        "this waits until the co-owners confirm the registration (awaiting {waiting})",
+    ),
+    "refusal.registration.no_co_ownership": (
+        "贵机构没有待确认的该专利共有权",
+        "your organisation has no co-ownership of this patent awaiting its answer",
+    ),
+    "refusal.registration.listing_open": ("请先关闭该专利进行中的挂牌", "close the patent's active listing first"),
+    "refusal.claim.registration_withdrawn": (
+        "该登记已撤回，此号码可以重新登记，无需提出权属主张",
+        "this registration was already withdrawn; the number can be registered again",
+    ),
+    "refusal.claim.own_registration": (
+        "该专利由贵机构登记，请直接撤回登记",
+        "your organisation registered this patent; withdraw the registration instead",
+    ),
+    "refusal.claim.duplicate": (
+        "贵机构已对本次登记提出过权属主张",
+        "your organisation has already filed a claim against this registration",
+    ),
+    "refusal.claim.registration_gone": (
+        "该主张所针对的登记已撤回，请驳回该主张",
+        "the registration this claim is against was already withdrawn; dismiss the claim",
+    ),
+    "refusal.claim.decided": ("该主张已有裁决：{claim_status}", "this claim was already decided: {claim_status}"),
+    "refusal.patent.status_unchanged": (
+        "该专利的法律状态已是“{legal_status}”",
+        "the patent's legal status is already {legal_status}",
+    ),
+    "refusal.patent.term_running": ("该专利的保护期尚未届满", "the patent's term has not ended"),
+    "refusal.patent.no_expiry": (
+        "该专利的法律状态为“{legal_status}”，不会届满失效",
+        "a patent whose status is {legal_status} does not expire",
+    ),
+    "refusal.listing.not_active": ("这不是该专利当前的挂牌", "this is not the patent's active listing"),
+    "refusal.listing.unchanged": ("挂牌条件没有任何改动", "nothing was changed"),
+    "refusal.deal.already_open": ("该交易已在进行中", "this deal is already open"),
+    "refusal.licence.none_granted": ("没有可以生效的已授予许可", "there is no granted licence to bring into force"),
+    "refusal.licence.term_order": ("许可期限的结束日须晚于开始日", "the licence term must end after it starts"),
+    "refusal.transfer.changed_hands_again": (
+        "该专利此后已再次易主，不能退回转让",
+        "the transfer cannot be reversed: the patent has changed hands again since",
+    ),
+    "refusal.transfer.listed_since": (
+        "新专利权人此后已挂牌该专利，不能退回转让",
+        "the transfer cannot be reversed: the new owner has since listed the patent",
+    ),
+    "refusal.transfer.licensed_since": (
+        "新专利权人此后已许可他人实施该专利，不能退回转让",
+        "the transfer cannot be reversed: the new owner has since licensed the patent",
+    ),
+    "refusal.owners.duplicate": ("同一机构只能列出一次", "an organisation may appear only once"),
+    "refusal.inventors.all_or_none": (
+        "请为每位发明人填写大于 0 % 的贡献比例，或全部不填",
+        "give every inventor a contribution share above 0 %, or none",
+    ),
+    "refusal.inventors.sum": (
+        "各发明人的贡献比例合计须为 100 %，现为 {total}",
+        "the inventors' shares must add up to 100 %, not {total}",
+    ),
+    "refusal.patent_type.mismatch": (
+        "按申请号的类型位，这是{declared_type}专利，而不是{patent_type}专利",
+        "the application number's type digit means {declared_type}, not {patent_type}",
+    ),
+    "refusal.number.office_mismatch": (
+        "公开号的国家代码 {office} 与国家/地区 {jurisdiction} 不一致",
+        "the publication number's office {office} does not match the jurisdiction {jurisdiction}",
+    ),
+    "refusal.date.before_filing": ("不得早于申请日", "must not be before the filing date"),
+    "refusal.ipc.form": (
+        "“{got}”不是有效的 IPC 分类号，应写作如 A21D 13/00、A21D、A21 或 A",
+        "“{got}” is not an IPC code; write it like A21D 13/00, A21D, A21 or A",
+    ),
+    "refusal.ipc.unknown": (
+        "{ipc} 不在 IPC 分类表（{edition} 版）中",
+        "{ipc} is not in the IPC scheme (edition {edition})",
+    ),
+    "refusal.currency.code": (
+        "须为三个字母的 ISO 4217 货币代码，如 CNY，填写的是“{got}”",
+        "must be a three-letter ISO 4217 currency code such as CNY, not “{got}”",
+    ),
+    "refusal.version.stale": (
+        "该记录已被他人修改，请刷新后重试",
+        "the record was changed by someone else meanwhile; reload and try again",
+    ),
+    "refusal.audit.version_or_time": ("请填写版本或时间，不能两者都填", "give either a version or a time, not both"),
+    "refusal.audit.none_at": ("在 {at}尚无此记录", "there was no such record yet at {at}"),
+    "refusal.audit.versions": ("该记录只有第 1 至 {last} 版", "the record has versions 1 to {last} only"),
+    "refusal.field.evidence": ("证据", "Evidence"),
+    "refusal.field.scope.field_of_use": ("实施领域", "Field of use"),
+    "refusal.field.scope.territory": ("地域范围", "Territory"),
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.
@@ -710,6 +859,9 @@ _VALUE_LABELS = {
     "valuation_status": "valuation.status.",
     "award_status": "award.status.",
     "programme_status": "programme.status.",
+    "claim_status": "claim.status.",
+    "declared_type": "type.",
+    "patent_type": "type.",
 }
 #: Parameters that are amounts in fen.
 _AMOUNTS = ("most", "price", "total", "least")
@@ -755,6 +907,8 @@ def shown_params(code: str, params: Mapping[str, object], t: Callable[..., str],
             shown[name] = money(value, language, unit="yuan" if code in _EXACT_MONEY else None)
         elif name == "reason" and code == "text.refused_character":
             shown[name] = t(f"refusal.text.reason.{value}")
+        elif isinstance(value, list | tuple):  # names (the co-owners awaited), listed as the language lists them
+            shown[name] = ("、" if language == "zh" else ", ").join(str(v) for v in value)
         else:
             shown[name] = value
     return shown

@@ -61,7 +61,10 @@ def registration_record(
     """
     office = jurisdiction.strip().upper()
     if len(office) != 2 or not office.isalpha():
-        raise ValidationError("jurisdiction: must be a two-letter office code such as CN", field="jurisdiction")
+        raise ValidationError(
+            "jurisdiction: must be a two-letter office code such as CN", field="jurisdiction",
+            code="number.office", got=jurisdiction.strip(),
+        )
     kind = parse_patent_type(patent_type)
     status = parse_legal_status(legal_status)
     app_text = pub_text = None
@@ -73,7 +76,7 @@ def registration_record(
             raise ValidationError(
                 f"patent_type: the application number is for a {declared.replace('_', ' ')}, "
                 f"not a {kind.value.replace('_', ' ')}",
-                field="patent_type",
+                field="patent_type", code="patent_type.mismatch", declared_type=declared, patent_type=kind.value,
             )
         app_text, key = str(app), app.key
     if publication_number and publication_number.strip():
@@ -81,7 +84,7 @@ def registration_record(
         if pub.office != office:
             raise ValidationError(
                 f"publication_number: office {pub.office} does not match jurisdiction {office}",
-                field="publication_number",
+                field="publication_number", code="number.office_mismatch", office=pub.office, jurisdiction=office,
             )
         pub_text = str(pub)
         key = key or f"PUB:{pub.key}"
@@ -100,7 +103,7 @@ def registration_record(
     check_inventors(list(inventors))
     for name, d in (("publication_date", publication_date), ("grant_date", grant_date)):
         if d and filing_date and d < filing_date:
-            raise ValidationError(f"{name}: must not be before the filing date", field=name)
+            raise ValidationError(f"{name}: must not be before the filing date", field=name, code="date.before_filing")
     if expiry_date is None and filing_date is not None:
         expiry_date = statutory_expiry(office, kind, filing_date)
     funding = None

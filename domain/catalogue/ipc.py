@@ -55,7 +55,8 @@ class IpcCode:
         )
         if not valid:
             raise UnknownIpcCodeError(
-                f"ipc_codes: {self._raw()!r} is not a valid IPC code form", field="ipc_codes"
+                f"ipc_codes: {self._raw()!r} is not a valid IPC code form", field="ipc_codes",
+                code="ipc.form", got=self._raw(),
             )
 
     def _raw(self) -> str:
@@ -179,6 +180,8 @@ def parse_ipc(text: str, *, field: str = "ipc_codes") -> IpcCode:
         f"{field}: {text.strip()!r} is not a valid IPC code form; expected e.g. A21D 13/00, "
         "A21D, A21 or A",
         field=field,
+        code="ipc.form",
+        got=text.strip(),
     )
 
 
@@ -211,7 +214,8 @@ class IpcScheme:
         """Refuse a symbol that the scheme does not have (IPC codes must be valid in the edition)."""
         if code.scheme_key not in self._titles:
             raise UnknownIpcCodeError(
-                f"{field}: {code} is not in the IPC scheme ({self.edition})", field=field
+                f"{field}: {code} is not in the IPC scheme ({self.edition})", field=field,
+                code="ipc.unknown", ipc=str(code), edition=self.edition,
             )
 
     def nearest_known(self, code: IpcCode) -> IpcCode | None:

@@ -37,10 +37,14 @@ class LicenceScope:
 
     def __post_init__(self) -> None:
         if self.end <= self.start:
-            raise ValidationError("scope.end: the licence term must end after it starts", field="scope.end")
+            raise ValidationError(
+                "scope.end: the licence term must end after it starts", field="scope.end", code="licence.term_order"
+            )
         for name in ("field_of_use", "territory"):
             if len(getattr(self, name)) > 500:
-                raise ValidationError(f"scope.{name}: at most 500 characters", field=f"scope.{name}")
+                raise ValidationError(
+                    f"scope.{name}: at most 500 characters", field=f"scope.{name}", code="too_long", most=500
+                )
 
     def overlaps(self, other: LicenceScope) -> bool:
         return (

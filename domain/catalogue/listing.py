@@ -104,10 +104,11 @@ class ListingTerms:
         for value in self.deal_types:
             if value not in DealType.__members__.values():
                 allowed = ", ".join(d.value for d in DealType)
-                raise ValidationError(f"deal_types: {value!r} is not one of {allowed}", field="deal_types")
+                raise ValidationError(f"deal_types: {value!r} is not one of {allowed}", field="deal_types",
+                                      code="choice")
         if self.price_mode not in PriceMode.__members__.values():
             allowed = ", ".join(m.value for m in PriceMode)
-            raise ValidationError(f"price_mode: must be one of {allowed}", field="price_mode")
+            raise ValidationError(f"price_mode: must be one of {allowed}", field="price_mode", code="choice")
         if self.price_mode == PriceMode.FIXED:
             if self.asking_price is None or self.asking_price.amount <= 0:
                 raise ValidationError("asking_price: a fixed price must be greater than 0", field="asking_price",
@@ -129,13 +130,13 @@ class ListingTerms:
                                   field="deal_types", code="listing.open_beside_exclusive")
         if self.maturity not in Maturity.__members__.values():
             allowed = ", ".join(m.value for m in Maturity)
-            raise ValidationError(f"maturity: must be one of {allowed}", field="maturity")
+            raise ValidationError(f"maturity: must be one of {allowed}", field="maturity", code="choice")
         if self.trl is not None and not 1 <= self.trl <= 9:
             raise ValidationError("trl: technology readiness level must be 1 to 9", field="trl", code="trl.range",
                                   low=1, high=9)
         for name in ("advantages", "applications"):
             if len(getattr(self, name)) > 5000:
-                raise ValidationError(f"{name}: at most 5,000 characters", field=name)
+                raise ValidationError(f"{name}: at most 5,000 characters", field=name, code="too_long", most=5000)
         if len(self.keywords) > 20:
             raise ValidationError("keywords: at most 20 keywords", field="keywords", code="too_many", most=20)
 
@@ -199,7 +200,7 @@ class Listing(Aggregate):
         self._require(ListingStatus.DRAFT, ListingStatus.PUBLISHED, ListingStatus.SUSPENDED, action="edited")
         new = terms.as_dict()
         if new == self.terms:
-            raise ValidationError("terms: nothing changed", field="terms")
+            raise ValidationError("terms: nothing changed", field="terms", code="listing.unchanged")
         self._revised(terms=new, by=by)
 
     @event("Revised")

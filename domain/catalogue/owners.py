@@ -49,10 +49,12 @@ def check_owners(owners: list[Owner], *, allow_unknown: bool = False) -> None:
         raise ValidationError("owners: at least one owner is required", field="owners", code="required")
     ids = [o.organisation_id or o.name.casefold() for o in owners]
     if len(set(ids)) != len(ids):
-        raise ValidationError("owners: an organisation may appear only once", field="owners")
+        raise ValidationError("owners: an organisation may appear only once", field="owners", code="owners.duplicate")
     for i, owner in enumerate(owners):
         if owner.share <= 0:
-            raise ValidationError(f"owners.{i}.share: must be greater than 0 %", field=f"owners.{i}.share")
+            raise ValidationError(
+                f"owners.{i}.share: must be greater than 0 %", field=f"owners.{i}.share", code="amount.positive"
+            )
     total = sum(o.share for o in owners)
     if total != FULL_SHARE:
         raise ValidationError(
@@ -66,12 +68,14 @@ def check_inventors(inventors: list[Inventor]) -> None:
     if any(s is not None for s in shares):
         if any(s is None or s <= 0 for s in shares):
             raise ValidationError(
-                "inventors: give every inventor a contribution share above 0 %, or none", field="inventors"
+                "inventors: give every inventor a contribution share above 0 %, or none", field="inventors",
+                code="inventors.all_or_none",
             )
         total = sum(s for s in shares if s is not None)
         if total != FULL_SHARE:
             raise ValidationError(
-                f"inventors: contribution shares must sum to 100 %, got {total / 100:g} %", field="inventors"
+                f"inventors: contribution shares must sum to 100 %, got {total / 100:g} %", field="inventors",
+                code="inventors.sum", total=f"{total / 100:g} %",
             )
     for i, inv in enumerate(inventors):
         if not inv.name.strip():

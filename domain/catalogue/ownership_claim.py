@@ -21,9 +21,9 @@ def clean_statement(text: str, field: str, *, required: str | None = None, limit
     invisible or bidirectional characters, NFC), stripped, at most ``limit`` characters."""
     cleaned = checked(text, field, "lines").strip()
     if required is not None and not cleaned:
-        raise ValidationError(f"{field}: {required}", field=field)
+        raise ValidationError(f"{field}: {required}", field=field, code="required")
     if len(cleaned) > limit:
-        raise ValidationError(f"{field}: at most {limit} characters", field=field)
+        raise ValidationError(f"{field}: at most {limit} characters", field=field, code="too_long", most=limit)
     return cleaned
 
 
@@ -82,7 +82,10 @@ class OwnershipClaim(Aggregate):
 
     def decide(self, *, upheld: bool, reason: str, by: UUID) -> None:
         if self.status != ClaimStatus.FILED:
-            raise ConflictError(f"claim_id: this claim was already {self.status}", field="claim_id")
+            raise ConflictError(
+                f"claim_id: this claim was already {self.status}", field="claim_id", code="claim.decided",
+                claim_status=str(self.status),
+            )
         reason = clean_statement(reason, "reason", required=None if upheld else "say why the claim is dismissed")
         self._decided(upheld=upheld, reason=reason, by=by)
 

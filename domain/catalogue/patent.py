@@ -214,7 +214,10 @@ class Patent(RegistrationRounds, PatentDeals, Aggregate):
         """Record a change of legal status (e.g. lapsed for non-payment of annuities)."""
         new = parse_legal_status(status)
         if new.value == self.legal_status:
-            raise ConflictError(f"legal_status: the patent is already {new.value}", field="legal_status")
+            raise ConflictError(
+                f"legal_status: the patent is already {new.value}", field="legal_status",
+                code="patent.status_unchanged", legal_status=new.value,
+            )
         self._legal_status_changed(
             status=new.value, effective_date=effective_date.isoformat(), reason=reason.strip(), by=by
         )
@@ -227,9 +230,14 @@ class Patent(RegistrationRounds, PatentDeals, Aggregate):
         granted (already expired, lapsed, invalidated, withdrawn) or its registration was withdrawn.
         """
         if self.expiry_date is None or date.fromisoformat(self.expiry_date) > today:
-            raise ConflictError("patent_id: the patent's term has not ended", field="patent_id")
+            raise ConflictError(
+                "patent_id: the patent's term has not ended", field="patent_id", code="patent.term_running"
+            )
         if self.status not in (LegalStatus.PENDING, LegalStatus.GRANTED) or self.registration_withdrawn:
-            raise ConflictError(f"patent_id: a {self.legal_status} patent does not expire", field="patent_id")
+            raise ConflictError(
+                f"patent_id: a {self.legal_status} patent does not expire", field="patent_id",
+                code="patent.no_expiry", legal_status=str(self.legal_status),
+            )
         self._legal_status_changed(status=LegalStatus.EXPIRED.value, effective_date=self.expiry_date,
                                    reason=TERM_ENDED, by=by)
 
@@ -258,7 +266,9 @@ class Patent(RegistrationRounds, PatentDeals, Aggregate):
 
     def close_listing(self, listing_id: UUID, *, by: UUID) -> None:
         if self.active_listing_id != listing_id:
-            raise ConflictError("listing_id: this is not the patent's active listing", field="listing_id")
+            raise ConflictError(
+                "listing_id: this is not the patent's active listing", field="listing_id", code="listing.not_active"
+            )
         self._listing_closed(listing_id=listing_id, by=by)
 
     @event("ListingClosed")

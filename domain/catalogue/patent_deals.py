@@ -15,6 +15,11 @@ from domain.catalogue.owners import FULL_SHARE
 from domain.catalogue.patent_terms import UNLISTABLE_STATUSES, LegalStatus
 from domain.shared.errors import ConflictError, LicenceConflictError, PatentNotTradableError
 
+#: Why a refund cannot give the patent back (``PatentDeals.why_transfer_cannot_be_reverted``).
+CHANGED_HANDS_AGAIN = "the patent has changed hands again since"
+LISTED_SINCE = "the new owner has since listed the patent"
+LICENSED_SINCE = "the new owner has since licensed the patent"
+
 
 class PatentDeals:
     """What deals do to a ``Patent``. State added for deals is created on first use, so snapshots
@@ -62,7 +67,7 @@ class PatentDeals:
 
     def open_deal(self, offer_id: UUID, organisation_id: UUID, *, by: UUID) -> None:
         if str(offer_id) in self.open_deals:
-            raise ConflictError("offer_id: this deal is already open", field="offer_id")
+            raise ConflictError("offer_id: this deal is already open", field="offer_id", code="deal.already_open")
         self._deal_opened(offer_id=offer_id, organisation_id=organisation_id, by=by)
 
     def close_deal(self, offer_id: UUID, *, by: UUID) -> bool:
@@ -113,7 +118,9 @@ class PatentDeals:
 
     def activate_licence(self, contract_id: UUID) -> None:
         if self.licences.get(str(contract_id), {}).get("status") != "granted":
-            raise ConflictError("contract_id: no granted licence to activate", field="contract_id")
+            raise ConflictError(
+                "contract_id: no granted licence to activate", field="contract_id", code="licence.none_granted"
+            )
         self._licence_activated(contract_id=contract_id)
 
     def end_licence(self, contract_id: UUID, *, reason: str) -> bool:
@@ -141,18 +148,23 @@ class PatentDeals:
         """The reason a refund cannot undo the transfer under ``contract_id``, or ``None`` when it can."""
         last = self.__dict__.get("_last_transfer")
         if last is None or last["contract_id"] != str(contract_id):
-            return "the patent has changed hands again since"
+            return CHANGED_HANDS_AGAIN
         if self.active_listing_id is not None:
-            return "the new owner has since listed the patent"
+            return LISTED_SINCE
         if any(str(r.contract_id) not in last["licences"] for r in self.live_licences()):
-            return "the new owner has since licensed the patent"
+            return LICENSED_SINCE
         return None
 
     def revert_transfer(self, contract_id: UUID, *, reason: str, by: UUID) -> None:
         """Give the patent back to its previous owners (the payment for the transfer was refunded)."""
         why = self.why_transfer_cannot_be_reverted(contract_id)
         if why is not None:
-            raise ConflictError(f"obligation_id: the transfer cannot be reversed: {why}", field="obligation_id")
+            message = f"obligation_id: the transfer cannot be reversed: {why}"
+            if why == CHANGED_HANDS_AGAIN:
+                raise ConflictError(message, field="obligation_id", code="transfer.changed_hands_again")
+            if why == LISTED_SINCE:
+                raise ConflictError(message, field="obligation_id", code="transfer.listed_since")
+            raise ConflictError(message, field="obligation_id", code="transfer.licensed_since")
         self._ownership_reverted(contract_id=contract_id, owners=self.__dict__["_last_transfer"]["previous_owners"],
                                  reason=reason, by=by)
 

@@ -41,7 +41,7 @@ def parse_patent_type(value: str, field: str = "patent_type") -> PatentType:
         return PatentType(value)
     except ValueError:
         allowed = ", ".join(t.value for t in PatentType)
-        raise ValidationError(f"{field}: must be one of {allowed}", field=field) from None
+        raise ValidationError(f"{field}: must be one of {allowed}", field=field, code="choice") from None
 
 
 def parse_legal_status(value: str, field: str = "legal_status") -> LegalStatus:
@@ -49,7 +49,7 @@ def parse_legal_status(value: str, field: str = "legal_status") -> LegalStatus:
         return LegalStatus(value)
     except ValueError:
         allowed = ", ".join(s.value for s in LegalStatus)
-        raise ValidationError(f"{field}: must be one of {allowed}", field=field) from None
+        raise ValidationError(f"{field}: must be one of {allowed}", field=field, code="choice") from None
 
 
 def _add_years(start: date, years: int) -> date:

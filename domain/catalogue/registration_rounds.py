@@ -15,6 +15,10 @@ from domain.shared.errors import ConflictError, ValidationError
 if TYPE_CHECKING:
     from domain.catalogue.patent import Patent
 
+#: Why a registration cannot be withdrawn (``RegistrationRounds.why_registration_cannot_be_withdrawn``).
+OPEN_DEALS_REST = "it has open offers or contracts not yet in force; they must end first"
+LIVE_LICENCES_REST = "it has live licences; they must end first"
+
 
 class RegistrationRounds:
     """The registration state of a ``Patent`` and the commands on it (issue 9).
@@ -76,7 +80,8 @@ class RegistrationRounds:
         """Refuse to list or contract a patent whose registration is withdrawn or not yet confirmed."""
         if self.registration_withdrawn:
             raise ConflictError(
-                f"patent_id: the registration of this patent was withdrawn; it cannot be {action}", field="patent_id"
+                f"patent_id: the registration of this patent was withdrawn; it cannot be {action}", field="patent_id",
+                code="registration.withdrawn",
             )
         unconfirmed = self._registration_state["unconfirmed"]
         waiting = sorted(o["name"] for o in self.owners if o["organisation_id"] in unconfirmed)
@@ -84,19 +89,23 @@ class RegistrationRounds:
             raise ConflictError(
                 f"patent_id: the patent cannot be {action} until its co-owners confirm the registration "
                 f"(awaiting {', '.join(waiting)})",
-                field="patent_id",
+                field="patent_id", code="registration.unconfirmed", waiting=waiting,
             )
 
     def _require_standing(self) -> None:
         if self.registration_withdrawn:
-            raise ConflictError("patent_id: the registration of this patent was withdrawn", field="patent_id")
+            raise ConflictError(
+                "patent_id: the registration of this patent was withdrawn", field="patent_id",
+                code="registration.withdrawn",
+            )
 
     def confirm_co_ownership(self, organisation_id: UUID, *, by: UUID) -> None:
         """A named co-owner confirms that it co-owns the patent as registered."""
         self._require_standing()
         if organisation_id not in self.unconfirmed_owner_ids:
             raise ConflictError(
-                "patent_id: your organisation has no co-ownership of this patent to confirm", field="patent_id"
+                "patent_id: your organisation has no co-ownership of this patent to confirm", field="patent_id",
+                code="registration.no_co_ownership",
             )
         self._co_ownership_confirmed(organisation_id=organisation_id, by=by)
 
@@ -106,7 +115,8 @@ class RegistrationRounds:
         self._require_standing()
         if organisation_id not in self.unconfirmed_owner_ids:
             raise ConflictError(
-                "patent_id: your organisation has no co-ownership of this patent to decline", field="patent_id"
+                "patent_id: your organisation has no co-ownership of this patent to decline", field="patent_id",
+                code="registration.no_co_ownership",
             )
         reason = clean_statement(reason, "reason", required="say why the registration is wrong")
         self._co_ownership_declined(organisation_id=organisation_id, reason=reason, by=by)
@@ -115,10 +125,18 @@ class RegistrationRounds:
     def why_registration_cannot_be_withdrawn(self) -> str | None:
         """Open offers, contracts not yet in force and live licences rest on this registration."""
         if self.__dict__.get("_open_deals"):
-            return "it has open offers or contracts not yet in force; they must end first"
+            return OPEN_DEALS_REST
         if any(lic["status"] != "ended" for lic in self.__dict__.get("_licences", {}).values()):
-            return "it has live licences; they must end first"
+            return LIVE_LICENCES_REST
         return None
+
+    @staticmethod
+    def withdrawal_refused(why: str) -> ConflictError:
+        """The refusal to withdraw a registration that ``why`` (``why_registration_cannot_be_withdrawn``) rests on."""
+        message = f"patent_id: the registration cannot be withdrawn: {why}"
+        if why == OPEN_DEALS_REST:
+            return ConflictError(message, field="patent_id", code="registration.open_deals")
+        return ConflictError(message, field="patent_id", code="registration.live_licences")
 
     @property
     def has_changed_hands(self) -> bool:
@@ -133,10 +151,12 @@ class RegistrationRounds:
         """
         self._require_standing()
         if self.active_listing_id is not None:
-            raise ConflictError("patent_id: close the active listing first", field="patent_id")
+            raise ConflictError(
+                "patent_id: close the active listing first", field="patent_id", code="registration.listing_open"
+            )
         why = self.why_registration_cannot_be_withdrawn()
         if why is not None:
-            raise ConflictError(f"patent_id: the registration cannot be withdrawn: {why}", field="patent_id")
+            raise self.withdrawal_refused(why)
         reason = clean_statement(reason, "reason", required="say why the registration is withdrawn")
         self._registration_withdrawn(
             reason=reason, previous_owners=[dict(o) for o in self.owners], claim_id=claim_id, by=by
@@ -149,9 +169,14 @@ class RegistrationRounds:
         owners and confirmations replace the withdrawn ones.
         """
         if not self.registration_withdrawn:
-            raise ConflictError("application_number: this number is already registered", field="application_number")
+            raise ConflictError(
+                "application_number: this number is already registered", field="application_number",
+                code="number.registered",
+            )
         if fresh.id != self.id:
-            raise ValidationError("application_number: a different number", field="application_number")
+            raise ValidationError(
+                "application_number: a different number", field="application_number", code="number.different"
+            )
         self._reregistered(
             jurisdiction=fresh.jurisdiction, application_number=fresh.application_number,
             publication_number=fresh.publication_number, patent_type=fresh.patent_type,

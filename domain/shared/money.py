@@ -47,6 +47,8 @@ class Money:
             raise ValidationError(
                 f"currency: must be a three-letter ISO 4217 code, got {self.currency!r}",
                 field="currency",
+                code="currency.code",
+                got=self.currency,
             )
 
     def __str__(self) -> str:

@@ -99,20 +99,29 @@ def listing_as_of(
     listing was first published and the patent's status history, which only the events hold).
     """
     if version is not None and at is not None:
-        raise ValidationError("version: give either a version or an instant, not both", field="version")
+        raise ValidationError(
+            "version: give either a version or an instant, not both", field="version", code="audit.version_or_time"
+        )
     instant = as_utc(at) if at is not None else None
     if at is None and version is None:
         instant = datetime.now(UTC)
     listing, events = _fold(_events_until(app, listing_id, instant=instant, version=version))
     if listing is None:
         when = f" at {instant.isoformat()}" if instant else ""
-        raise NotFoundError(f"listing_id: no listing with id {listing_id}{when}", field="listing_id")
+        message = f"listing_id: no listing with id {listing_id}{when}"
+        if at is not None:
+            raise NotFoundError(message, field="listing_id", code="audit.none_at", at=as_utc(at))
+        raise NotFoundError(message, field="listing_id", code="not_found")
     if not isinstance(listing, Listing):
         raise NotFoundError(
-            f"listing_id: {listing_id} is a {type(listing).__name__}, not a listing", field="listing_id"
+            f"listing_id: {listing_id} is a {type(listing).__name__}, not a listing", field="listing_id",
+            code="not_found",
         )
     if version is not None and listing.version != version:
-        raise NotFoundError(f"version: listing {listing_id} has versions 1 to {listing.version}", field="version")
+        raise NotFoundError(
+            f"version: listing {listing_id} has versions 1 to {listing.version}", field="version",
+            code="audit.versions", last=listing.version,
+        )
     instant = instant or listing.modified_on
     patent, patent_events = _fold(_events_until(app, listing.patent_id, instant=instant))
     assert isinstance(patent, Patent), "a listing's patent is recorded before the listing"

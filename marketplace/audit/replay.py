@@ -170,7 +170,7 @@ def history(app: Application[UUID], aggregate_id: UUID) -> list[HistoryEntry]:
         )
         before = after
     if not entries:
-        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id")
+        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id", code="not_found")
     return entries
 
 
@@ -185,7 +185,7 @@ def _timestamp(app: Application[UUID], aggregate_id: UUID, version: int) -> date
 def last_version(app: Application[UUID], aggregate_id: UUID) -> int:
     stored = app.recorder.select_events(aggregate_id, desc=True, limit=1)
     if not stored:
-        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id")
+        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id", code="not_found")
     return int(stored[0].originator_version)
 
 
@@ -261,14 +261,26 @@ def aggregate_at(
 ) -> Aggregate:
     """The aggregate at ``version``, or as it stood at instant ``at``, or now (uses snapshots)."""
     if version is not None and at is not None:
-        raise ValidationError("version: give either a version or an instant, not both", field="version")
+        raise ValidationError(
+            "version: give either a version or an instant, not both", field="version", code="audit.version_or_time"
+        )
     last = last_version(app, aggregate_id)
     if at is not None:
         version = version_at(app, aggregate_id, at, last=last)
         if version is None:
-            raise NotFoundError(f"at: record {aggregate_id} did not exist yet at {as_utc(at).isoformat()}", field="at")
+            raise NotFoundError(
+                f"at: record {aggregate_id} did not exist yet at {as_utc(at).isoformat()}",
+                field="at",
+                code="audit.none_at",
+                at=as_utc(at),
+            )
     if version is not None and not 1 <= version <= last:
-        raise NotFoundError(f"version: record {aggregate_id} has versions 1 to {last}", field="version")
+        raise NotFoundError(
+            f"version: record {aggregate_id} has versions 1 to {last}",
+            field="version",
+            code="audit.versions",
+            last=last,
+        )
     aggregate: Aggregate = app.repository.get(aggregate_id, version=version)
     return aggregate
 

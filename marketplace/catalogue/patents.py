@@ -26,14 +26,18 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def listing_terms(cmd: cc.ListingTermsInput) -> ListingTerms:
     """Build validated listing terms from the command's input."""
     if cmd.maturity is None and cmd.trl is None:
-        raise ValidationError("maturity: give a maturity stage or a TRL", field="maturity")
+        raise ValidationError(
+            "maturity: give a maturity stage or a TRL", field="maturity", code="listing.maturity_or_trl"
+        )
     maturity = cmd.maturity or maturity_of_trl(cmd.trl or 1).value
     if cmd.asking_price is not None and cmd.asking_price < 0:
-        raise ValidationError("asking_price: must not be negative", field="asking_price")
+        raise ValidationError("asking_price: must not be negative", field="asking_price", code="amount.negative")
     open_terms = None
     if cmd.open_licence is not None:
         if cmd.open_licence.fee < 0:
-            raise ValidationError("open_licence.fee: must not be negative", field="open_licence.fee")
+            raise ValidationError(
+                "open_licence.fee: must not be negative", field="open_licence.fee", code="amount.negative"
+            )
         open_terms = OpenLicenceTerms(
             fee=Money(cmd.open_licence.fee, cmd.currency.upper()),
             royalty_rate=percent_to_basis_points(cmd.open_licence.royalty_rate, "open_licence.royalty_rate"),
@@ -72,14 +76,18 @@ class Catalogue:
             org = self.store.load(Organisation, user.organisation_id, "organisation_id")
             if not org.verified:
                 raise PermissionDeniedError(
-                    f"organisation: {org.name} must be verified by the platform before it can register patents"
+                    f"organisation: {org.name} must be verified by the platform before it can register patents",
+                    code="organisation.unverified_register", organisation=org.name,
                 )
         owners = []
         for i, share in enumerate(cmd.owners):
             org = self.store.load(Organisation, share.organisation_id, f"owners.{i}.organisation_id")
             owners.append(Owner(org.id, org.name, percent_to_basis_points(share.share, f"owners.{i}.share")))
         if not user.has_role(Role.PLATFORM_ADMIN) and user.organisation_id not in {o.organisation_id for o in owners}:
-            raise PermissionDeniedError("owners: your organisation must be one of the patent's owners", field="owners")
+            raise PermissionDeniedError(
+                "owners: your organisation must be one of the patent's owners", field="owners",
+                code="registration.own_organisation_owner",
+            )
         inventors = [
             Inventor(i.name, None if i.share is None else percent_to_basis_points(i.share, f"inventors.{n}.share"))
             for n, i in enumerate(cmd.inventors)
@@ -114,6 +122,7 @@ class Catalogue:
             f"application_number: a patent with number {patent.application_number or patent.publication_number} "
             "is already registered",
             field="application_number" if patent.application_number else "publication_number",
+            code="number.registered",
         )
         if self.store.exists(patent.id):
             withdrawn = self.store.load(Patent, patent.id, "application_number")
@@ -160,7 +169,8 @@ class Catalogue:
             return
         if not patent.is_owned_by(user.organisation_id):
             raise PermissionDeniedError(
-                "patent_id: only a member of the patent's owner organisation may do this", field="patent_id"
+                "patent_id: only a member of the patent's owner organisation may do this", field="patent_id",
+                code="patent.owner_member",
             )
 
     # --- listings ---------------------------------------------------------------------------
@@ -169,7 +179,8 @@ class Catalogue:
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         if not patent.is_owned_by(user.organisation_id):
             raise PermissionDeniedError(
-                "patent_id: only the patent's owner organisation may list it", field="patent_id"
+                "patent_id: only the patent's owner organisation may list it", field="patent_id",
+                code="listing.owner_only",
             )
         patent.require_confirmed("listed")
         terms = listing_terms(cmd)
@@ -180,7 +191,10 @@ class Catalogue:
     def _own_listing(self, user: User, listing_id: UUID) -> Listing:
         listing = self.store.load(Listing, listing_id, "listing_id")
         if listing.organisation_id != user.organisation_id and not user.has_role(Role.PLATFORM_ADMIN):
-            raise PermissionDeniedError("listing_id: only the listing organisation may change it", field="listing_id")
+            raise PermissionDeniedError(
+                "listing_id: only the listing organisation may change it", field="listing_id",
+                code="listing.own_only",
+            )
         return listing
 
     def revise_listing(self, cmd: cc.ReviseListing, *, actor_id: UUID | None) -> int:
@@ -197,11 +211,15 @@ class Catalogue:
         org = self.store.load(Organisation, listing.organisation_id, "organisation_id")
         if not org.can_trade:
             raise PermissionDeniedError(
-                f"organisation: {org.name} must be verified by the platform before it can list patents"
+                f"organisation: {org.name} must be verified by the platform before it can list patents",
+                code="organisation.unverified_list", organisation=org.name,
             )
         patent = self.store.load(Patent, listing.patent_id, "patent_id")
         if patent.status in SUSPENDING_STATUSES or patent.status is LegalStatus.WITHDRAWN:
-            raise ConflictError(f"patent_id: a {patent.legal_status} patent cannot be listed", field="patent_id")
+            raise ConflictError(
+                f"patent_id: a {patent.legal_status} patent cannot be listed", field="patent_id",
+                code="patent.not_tradable", legal_status=str(patent.legal_status),
+            )
         patent.require_confirmed("listed")
         listing.publish(by=user.id)
         return self.store.commit(listing)

@@ -48,16 +48,18 @@ class Registrations:
         """An org admin of a verified organisation the registration names as an owner."""
         if not patent.is_owned_by(user.organisation_id):
             raise PermissionDeniedError(
-                "patent_id: only an organisation named as an owner of this patent may answer for it", field="patent_id"
+                "patent_id: only an organisation named as an owner of this patent may answer for it", field="patent_id",
+                code="registration.not_named_owner",
             )
         self.store.require_role(user, Role.ORG_ADMIN)
-        self._require_verified(user.organisation_id, "answer for a patent")
+        self._require_verified(user.organisation_id, "answer for a patent", code="organisation.unverified_answer")
 
-    def _require_verified(self, organisation_id: UUID, action: str) -> Organisation:
+    def _require_verified(self, organisation_id: UUID, action: str, *, code: str) -> Organisation:
         org = self.store.load(Organisation, organisation_id, "organisation_id")
         if not org.verified:
             raise PermissionDeniedError(
-                f"organisation: {org.name} must be verified by the platform before it can {action}"
+                f"organisation: {org.name} must be verified by the platform before it can {action}",
+                code=code, organisation=org.name,
             )
         return org
 
@@ -70,18 +72,24 @@ class Registrations:
         """
         user = self.store.actor(actor_id)
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
+        if patent.registration_withdrawn and user.organisation_id == patent.registrant_organisation_id:
+            # the registrant withdrawing again (a second click): said as such, not as someone else's registration
+            raise ConflictError(
+                "patent_id: the registration of this patent was withdrawn", field="patent_id",
+                code="registration.withdrawn",
+            )
         registrant = patent.registrant_organisation_id
         registrant_owns = registrant is not None and patent.is_owned_by(registrant)
         if not patent.is_owned_by(user.organisation_id) or (registrant_owns and registrant != user.organisation_id):
             raise PermissionDeniedError(
                 "patent_id: only the organisation that registered this patent may withdraw its registration",
-                field="patent_id",
+                field="patent_id", code="registration.registrant_only",
             )
         self.store.require_role(user, Role.ORG_ADMIN)
         if patent.has_changed_hands:
             raise ConflictError(
                 "patent_id: the patent was assigned through the marketplace; its registration cannot be withdrawn",
-                field="patent_id",
+                field="patent_id", code="registration.assigned",
             )
         changed = self._withdraw(patent, reason=cmd.reason, by=user.id)
         return self.store.commit(*changed)
@@ -92,7 +100,7 @@ class Registrations:
         if patent.active_listing_id is not None:
             why = patent.why_registration_cannot_be_withdrawn()
             if why is not None:  # refused before the listing is touched
-                raise ConflictError(f"patent_id: the registration cannot be withdrawn: {why}", field="patent_id")
+                raise patent.withdrawal_refused(why)
             listing = self.store.load(Listing, patent.active_listing_id, "listing_id")
             if listing.is_open:
                 listing.withdraw(reason="the patent's registration was withdrawn", by=by)
@@ -105,24 +113,25 @@ class Registrations:
     def file_ownership_claim(self, cmd: r.FileOwnershipClaim, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A member of a verified organisation claims, with evidence, that the registration is wrong."""
         user = self.store.actor(actor_id)
-        self._require_verified(user.organisation_id, "file an ownership claim")
+        self._require_verified(user.organisation_id, "file an ownership claim", code="organisation.unverified_claim")
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
         if patent.registration_withdrawn:
             raise ConflictError(
                 "patent_id: this registration was already withdrawn; the number can be registered again",
-                field="patent_id",
+                field="patent_id", code="claim.registration_withdrawn",
             )
         if user.organisation_id == patent.registrant_organisation_id:
             raise ConflictError(
                 "patent_id: your organisation registered this patent; withdraw the registration instead",
-                field="patent_id",
+                field="patent_id", code="claim.own_registration",
             )
         claim = OwnershipClaim.file(
             patent_id=patent.id, registration=patent.registration_round, claimant_organisation_id=user.organisation_id,
             evidence=cmd.evidence, reference=cmd.reference, by=user.id,
         )
         duplicate = ConflictError(
-            "patent_id: your organisation has already filed a claim against this registration", field="patent_id"
+            "patent_id: your organisation has already filed a claim against this registration", field="patent_id",
+            code="claim.duplicate",
         )
         return claim.id, self.store.commit(claim, duplicate=duplicate)
 
@@ -138,7 +147,7 @@ class Registrations:
             if patent.registration_withdrawn or patent.registration_round != claim.registration:
                 raise ConflictError(
                     "claim_id: the registration this claim is against was already withdrawn; dismiss the claim",
-                    field="claim_id",
+                    field="claim_id", code="claim.registration_gone",
                 )
             reason = "ownership claim upheld" + (f": {claim_reason}" if (claim_reason := cmd.reason.strip()) else "")
             changed += self._withdraw(patent, reason=reason, by=admin.id, claim_id=claim.id)

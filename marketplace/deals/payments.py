@@ -11,6 +11,7 @@ from domain.accounts.organisation import Organisation
 from domain.accounts.user import Role
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
+from domain.catalogue.patent_deals import CHANGED_HANDS_AGAIN, LICENSED_SINCE, LISTED_SINCE
 from domain.deals.benefit_sharing import settle
 from domain.deals.contract import Contract, TransferContract
 from domain.deals.contract_terms import ContractStatus, instalment_purpose
@@ -43,9 +44,9 @@ REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated"
 REFUND_SUCCEEDED = "succeeded"
 #: Why a refund cannot undo a transfer (``Patent.why_transfer_cannot_be_reverted``), as the refusal's code.
 _TRANSFER_KEPT = {
-    "the patent has changed hands again since": "refund.changed_hands",
-    "the new owner has since listed the patent": "refund.relisted",
-    "the new owner has since licensed the patent": "refund.relicensed",
+    CHANGED_HANDS_AGAIN: "refund.changed_hands",
+    LISTED_SINCE: "refund.relisted",
+    LICENSED_SINCE: "refund.relicensed",
 }
 
 

@@ -104,7 +104,7 @@ class MarketplaceBase(Application[UUID]):
                 raise duplicate from None
             raise ConcurrentModificationError(
                 "version: the record was changed by someone else meanwhile; reload and try again",
-                field="expected_version",
+                field="expected_version", code="version.stale",
             ) from None
         if personal and not together:  # the in-memory store of the unit tests: after the save
             self.personal.apply(personal)
@@ -116,7 +116,7 @@ class MarketplaceBase(Application[UUID]):
             raise ConcurrentModificationError(
                 f"expected_version: the record is at version {aggregate.version}, not {expected}; "
                 "it was changed by someone else meanwhile, reload and try again",
-                field="expected_version",
+                field="expected_version", code="version.stale",
             )
 
     def actor(self, actor_id: UUID | None) -> User:

@@ -11,5 +11,5 @@ def percent_to_basis_points(value: float, field: str) -> int:
     """Shares are entered as percentages with at most two decimals and kept as basis points."""
     bp = Decimal(str(value)) * 100
     if bp != bp.to_integral_value():
-        raise ValidationError(f"{field}: at most two decimals", field=field)
+        raise ValidationError(f"{field}: at most two decimals", field=field, code="amount.decimals")
     return int(bp)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.catalogue import patent_deals
 from domain.catalogue.patent_numbers import cn_check_character, parse_application_number
 from domain.deals.contract_text import render_contract
 from domain.deals.contracting import open_licence_terms
@@ -176,7 +177,7 @@ def test_each_reason_a_refund_cannot_undo_a_transfer_has_its_own_rule() -> None:
 
     source = (ROOT / "domain" / "catalogue" / "patent_deals.py").read_text(encoding="utf-8")
     body = source.split("def why_transfer_cannot_be_reverted", 1)[1].split("\n    def ", 1)[0]
-    reasons = set(re.findall(r'return "([^"]+)"', body))
+    reasons = {getattr(patent_deals, name) for name in re.findall(r"return ([A-Z_]+)$", body, flags=re.M)}
     assert reasons, body
     assert reasons == set(_TRANSFER_KEPT), reasons
     assert all(f"refusal.{code}" in REFUSAL_LABELS for code in _TRANSFER_KEPT.values())

@@ -176,9 +176,13 @@ def test_the_registrant_withdraws_its_own_registration_and_its_listing_closes(wo
     listing: Listing = world.get(listing_id)
     assert listing.status == "withdrawn"
     refused(
+        world, ConflictError, "the registration of this patent was withdrawn",
+        world.app.registrations.withdraw_registration,
+        cmd, actor_id=world["uni"])  # the registrant withdrawing again is told it is withdrawn already
+    refused(
         world, PermissionDeniedError, "only the organisation that registered",
         world.app.registrations.withdraw_registration,
-        cmd, actor_id=world["uni"])  # a withdrawn registration has no owner any more
+        cmd, actor_id=world["rival"])  # a withdrawn registration has no owner any more
 
 
 def test_nothing_contracted_may_rest_on_a_withdrawn_registration(world: World) -> None:

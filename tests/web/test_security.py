@@ -169,12 +169,12 @@ def test_another_organisation_cannot_see_edit_or_publish_a_draft(
     edit = post_form(client, f"/listings/{listing_id}/edit", listing_form(expected_version="1"),
                      form_page="/listings/new")
     assert edit.status_code == 403
-    assert "only the listing organisation may change it" in edit.text
+    assert "挂牌：只有挂牌机构可以修改该挂牌" in edit.text
     assert "机密的技术优势说明" not in edit.text
 
     publish = post_form(client, f"/listings/{listing_id}/publish", {}, form_page="/listings/new")
     assert publish.status_code == 403
-    assert "only the listing organisation may change it" in publish.text
+    assert "挂牌：只有挂牌机构可以修改该挂牌" in publish.text
     withdraw = post_form(client, f"/listings/{listing_id}/withdraw", {"reason": "恶意"}, form_page="/listings/new")
     assert withdraw.status_code == 403
     assert position(services) == before
