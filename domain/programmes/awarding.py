@@ -57,9 +57,9 @@ def recovered(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UU
     ledger.take_back(claim.id)
 
 
-def disburse(claim: Claim, programme: Programme, *, by: UUID, bank_reference: str) -> None:
+def disburse(claim: Claim, programme: Programme, *, by: UUID, bank_reference: str, at: str = "") -> None:
     if claim.status != "approved":
         raise ConflictError(f"claim_id: the claim is {claim.status}, not approved", field="claim_id",
                             code="claim.state", award_status=claim.status)
-    claim.record_disbursement(by=by, bank_reference=bank_reference)
+    claim.record_disbursement(by=by, bank_reference=bank_reference, at=at)
     programme.disburse(claim.id)

@@ -153,14 +153,15 @@ class Claim(Aggregate):
         self.status = "rejected"
         self.reason = reason
 
-    def record_disbursement(self, *, by: UUID, bank_reference: str) -> None:
+    def record_disbursement(self, *, by: UUID, bank_reference: str, at: str = "") -> None:
+        """The officer paid the award (``at``: when, on the marketplace's clock, ISO 8601)."""
         if self.status != "approved":
             raise ConflictError(f"claim_id: the claim is {self.status}, not approved", field="claim_id",
                                 code="claim.state", award_status=self.status)
-        self._disbursed(by=by, bank_reference=_reference(bank_reference, "bank_reference"))
+        self._disbursed(by=by, bank_reference=_reference(bank_reference, "bank_reference"), at=at)
 
     @event("Disbursed")
-    def _disbursed(self, by: UUID, bank_reference: str) -> None:
+    def _disbursed(self, by: UUID, bank_reference: str, at: str = "") -> None:
         self.status = "paid"
         self.disbursement_reference = bank_reference
 

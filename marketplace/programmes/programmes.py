@@ -300,7 +300,8 @@ class Programmes:
 
     def record_disbursement(self, cmd: pc.RecordDisbursement, *, actor_id: UUID | None) -> int:
         claim, programme, officer = self._review(cmd.claim_id, actor_id)
-        awarding.disburse(claim, programme, by=officer.id, bank_reference=cmd.bank_reference)
+        awarding.disburse(claim, programme, by=officer.id, bank_reference=cmd.bank_reference,
+                          at=self.store.clock.now().isoformat())
         return self.store.commit(claim, programme)
 
     def record_recovery(self, cmd: pc.RecordRecovery, *, actor_id: UUID | None) -> int:

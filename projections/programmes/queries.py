@@ -91,6 +91,15 @@ class QualifiedRow(msgspec.Struct, frozen=True, kw_only=True):
     flags: list[str]
 
 
+class ProgrammeFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """A programme's claims counted by status, and the median days from a deal's payment to the award's
+    disbursement (Xiamen settles quarterly; the aim is 30 days or less). ``None`` until one is paid."""
+
+    by_status: dict[str, int]
+    median_days_to_disbursement: float | None
+    disbursed_claims: int
+
+
 class ProgrammesQueries:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
@@ -123,6 +132,24 @@ class ProgrammesQueries:
             programme_id, beneficiary_id, status, paid_from, paid_before, limit,
         )
         return [ClaimRow(**dict(r)) for r in rows]
+
+    async def figures(self, programme_id: UUID) -> ProgrammeFigures:
+        counts = await self.pool.fetch(
+            "SELECT status, count(*) AS n FROM programme_claims WHERE programme_id = $1 GROUP BY status",
+            programme_id,
+        )
+        timing = await self.pool.fetchrow(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.paid_at - o.paid_at) / 86400)"
+            " AS median, count(*) AS n FROM programme_claims c JOIN deal_obligations o ON o.id = c.obligation_id"
+            " WHERE c.programme_id = $1 AND c.paid_at IS NOT NULL AND o.paid_at IS NOT NULL",
+            programme_id,
+        )
+        median = timing["median"] if timing else None
+        return ProgrammeFigures(
+            by_status={r["status"]: int(r["n"]) for r in counts},
+            median_days_to_disbursement=round(float(median), 1) if median is not None else None,
+            disbursed_claims=int(timing["n"]) if timing else 0,
+        )
 
     async def get_claim(self, claim_id: UUID) -> ClaimRow | None:
         row = await self.pool.fetchrow(f"{CLAIM_SELECT} WHERE c.id = $1", claim_id)

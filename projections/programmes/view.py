@@ -134,7 +134,8 @@ class PostgresProgrammesView(PostgresReadModelView):
         curs.execute(
             "UPDATE programme_claims SET status = 'paid', disbursement_reference = %s, paid_at = %s,"
             " updated_at = %s, version = %s WHERE id = %s",
-            (r.data.get("bank_reference", ""), r.timestamp, r.timestamp, r.version, r.originator_id),
+            (r.data.get("bank_reference", ""), r.data.get("at") or r.timestamp, r.timestamp, r.version,
+             r.originator_id),
         )
 
     @staticmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from domain.deals.payment import obligation_id
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as dc
+from marketplace.platform.clock import ManualClock
 from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import Services
 from tests.unit.deal_helpers import cn
@@ -36,6 +37,8 @@ class Market:
     def __init__(self, services: Services, client: TestClient[Litestar]) -> None:
         self.services, self.client = services, client
         self.app = services.app
+        self.clock = ManualClock(datetime.now(UTC))  # the marketplace's clock, moved by the journeys
+        self.app.clock = self.clock
         self.admin = self.user_id(ADMIN_EMAIL)
         self.ids: dict[str, UUID] = {}
         self.serial = 0
@@ -170,12 +173,14 @@ def test_a_seller_reward_from_draft_to_disbursement_in_both_languages(market: Ma
     assert "待审核" in queue.text
     approved = market.form(f"/claims/{claim_id}/approve", f"/programmes/{programme_id}/claims", {})
     assert approved.status_code == 303
+    market.clock.advance(timedelta(days=12))  # the department pays twelve days after the deal was paid
     paid = market.form(f"/claims/{claim_id}/disburse", f"/programmes/{programme_id}/claims",
                        {"bank_reference": "HX20261204001"})
     assert paid.status_code == 303
     assert "拨付已登记" in client.get(paid.headers["location"]).text
 
     detail = client.get(f"/programmes/{programme_id}")
+    assert re.search(r'id="median-days">12\.0 天 <small>\(共 1 笔已拨付\)', detail.text), detail.text
     budget = re.search(r'<section class="panel" id="budget">(.*?)</section>', detail.text, re.S)
     assert budget is not None
     assert re.findall(r'<td class="n">([^<]+)</td>', budget.group(1)) == [

@@ -66,6 +66,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "programme.rule.summary.rate": ("按实际支付金额的 {rate}", "{rate} of the amount actually paid"),
     "programme.rule.summary.tier": ("年度累计 {upto} 以内 {rate}", "{rate} of the year's first {upto}"),
     "programme.rule.summary.above": ("超出部分 {rate}", "{rate} above"),
+    "programme.figures": ("申领与拨付", "Claims and disbursements"),
+    "programme.median_days": ("付款至拨付天数（中位数）", "Days from payment to disbursement (median)"),
+    "programme.days": ("{n} 天", "{n} days"),
+    "programme.median_of": ("共 {n} 笔已拨付", "of {n} paid"),
     "programme.qualifications": ("企业资质认定", "Qualifications of enterprises"),
     "programme.qualifications.help": (
         "计划规则可要求受益单位经认定为国有企业、科技型中小企业或创客；在此登记认定结果（整组保存，未勾选即撤销）。",

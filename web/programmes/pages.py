@@ -89,7 +89,8 @@ class ProgrammePagesController(Controller):
                      maybe_me: Identity | None, programmes: ProgrammesQueries) -> Template:
         programme = await readable_programme(web, programmes, maybe_me, programme_id)
         return Template("programmes/detail.html.jinja2", context=page_context(
-            request, p=programme, officer=await officer_of(web, maybe_me, programme), done=done_message(request)))
+            request, p=programme, officer=await officer_of(web, maybe_me, programme), done=done_message(request),
+            figures=await programmes.figures(programme_id)))
 
     # --- the officer's editor -------------------------------------------------------------------
     @get("/programmes/new", name="programme_new", guards=[login_required])
