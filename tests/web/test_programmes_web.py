@@ -12,6 +12,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar import Litestar
@@ -300,3 +301,28 @@ def test_the_officer_records_an_enterprises_qualifications_and_others_may_not(ma
                         {"flags": ["soe", "tech_sme"]})  # a double click: nothing new to record
     assert again.status_code == 409
     assert market.app.repository.get(market.ids["tea_org"]).flags == {"soe", "tech_sme"}
+
+
+def test_the_officer_revises_the_rules_and_later_payments_follow_the_new_version(market: Market) -> None:
+    client = market.client
+    programme_id = draft_and_open(market)
+    today = market.clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    form = {**{k: v for k, v in REWARD_FORM.items() if k not in ("kind", "name_zh", "name_en", "source", "budget",
+                                                                  "starts_on", "ends_on")},
+            "rate": "2", "effective_from": today.isoformat()}
+    too_early = market.form(f"/programmes/{programme_id}/rules", f"/programmes/{programme_id}/rules",
+                            {**form, "effective_from": "2024-12-31"})
+    assert too_early.status_code == 400
+    assert "生效日期" in too_early.text
+    revised = market.form(f"/programmes/{programme_id}/rules", f"/programmes/{programme_id}/rules", form)
+    assert revised.status_code == 303, revised.text
+    page = client.get(revised.headers["location"]).text
+    assert "新版规则已保存" in page
+    assert f"第 2 版，自 {today.isoformat()} 起" in page
+    assert "按实际支付金额的 2 %" in page
+    market.paid_sale("fafu", "tea", 800_000)
+    (claim_id,) = market.follow_payments()
+    claim = market.app.repository.get(claim_id)
+    assert (claim.rules_version, claim.amount) == (2, 16_000 * YUAN)
+    login(client, "tea@example.test", PASSWORD)
+    assert client.get(f"/programmes/{programme_id}/rules").status_code == 403

@@ -66,6 +66,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "programme.rule.summary.rate": ("按实际支付金额的 {rate}", "{rate} of the amount actually paid"),
     "programme.rule.summary.tier": ("年度累计 {upto} 以内 {rate}", "{rate} of the year's first {upto}"),
     "programme.rule.summary.above": ("超出部分 {rate}", "{rate} above"),
+    "programme.revise": ("修订规则", "Revise the rules"),
+    "programme.revise.help": (
+        "新版规则自生效日期起适用：此后付款的交易按新版测算，此前的付款仍按当时有效的版本。",
+        "A new version applies from its date: deals paid from then on are assessed under it, earlier payments "
+        "under the version in force when they were paid.",
+    ),
+    "programme.revise.save": ("保存新版规则", "Save the new version"),
+    "programme.effective_from": ("生效日期", "In force from"),
+    "programme.revised": ("新版规则已保存。", "The new version of the rules is saved."),
     "programme.figures": ("申领与拨付", "Claims and disbursements"),
     "programme.median_days": ("付款至拨付天数（中位数）", "Days from payment to disbursement (median)"),
     "programme.days": ("{n} 天", "{n} days"),

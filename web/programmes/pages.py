@@ -28,13 +28,14 @@ from web.context import Identity, page_context
 from web.errors import error_page, form_error
 from web.forms import text, to_command
 from web.identity import login_required
-from web.programmes.forms import programme_fields
+from web.programmes.forms import programme_fields, rules_fields
 from web.state import WebState
 
 #: Messages a redirect may show (``?done=…``): only these keys, never text from the address.
 DONE = {"drafted": "programme.drafted", "opened": "programme.opened", "closed": "programme.closed",
         "submitted": "award.submitted", "approved": "award.approved", "rejected": "award.rejected",
-        "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified"}
+        "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified",
+        "revised": "programme.revised"}
 KINDS = ("transfer_reward", "purchase_subsidy")
 FLAGS = ("soe", "tech_sme", "maker")
 CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags")
@@ -133,6 +134,34 @@ class ProgrammePagesController(Controller):
         except DomainError as error:
             return error_page(request, error)
         return Redirect(f"/programmes/{programme_id}?done=closed", status_code=303)
+
+    @get("/programmes/{programme_id:uuid}/rules", name="programme_rules", guards=[login_required])
+    async def rules_form(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                         programmes: ProgrammesQueries) -> Template:
+        programme = await programmes.get_programme(programme_id)
+        if programme is None or not await officer_of(web, me, programme):
+            return error_page(request, PermissionDeniedError("programme_id: the rules are its department's to change",
+                                                             field="programme_id"))
+        return Template("programmes/rules.html.jinja2", context=page_context(
+            request, p=programme, form={}, flags=FLAGS, checked={name: [] for name in CHOICES}))
+
+    @post("/programmes/{programme_id:uuid}/rules", guards=[login_required])
+    async def revise(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                     marketplace: Marketplace, programmes: ProgrammesQueries) -> Template | Redirect:
+        form = await request.form()
+        programme = await programmes.get_programme(programme_id)
+        if programme is None:
+            raise NotFoundException(f"programme_id: no programme with id {programme_id}")
+        try:
+            command = to_command(pc.ReviseRules, {"programme_id": programme_id,
+                                                  "effective_from": text(form, "effective_from") or None,
+                                                  "rules": rules_fields(form, programme.kind)})
+            await run_command(web, marketplace.programmes.revise_rules, command, me)
+        except DomainError as error:
+            checked = {name: list(form.getall(name, [])) for name in CHOICES}
+            return form_error(request, "programmes/rules.html.jinja2", error, p=programme, form=dict(form),
+                              flags=FLAGS, checked=checked)
+        return Redirect(f"/programmes/{programme_id}?done=revised", status_code=303)
 
     # --- the officer's claim queue --------------------------------------------------------------
     @get("/programmes/{programme_id:uuid}/claims", name="programme_claims", guards=[login_required])
