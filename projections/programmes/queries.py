@@ -36,6 +36,8 @@ class ProgrammeRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ClaimRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A claim on a programme for one payment: the award calculated (with its steps) and where it stands."""
+
     id: UUID
     programme_id: UUID
     programme_name_zh: str

@@ -220,7 +220,10 @@ def test_outsiders_cannot_run_programmes_nor_review_or_submit_claims(market: Mar
     # Anonymous: pages ask for a login, the API for a token.
     client.post("/logout", data={"_csrf_token": csrf_token(client, "/programmes")})
     assert client.get("/my/claims", follow_redirects=False).status_code == 303
-    assert client.post("/api/programmes", json={}).status_code in (400, 401)
+    body = {"kind": "transfer_reward", "name_zh": "匿名计划", "name_en": "Anonymous", "budget": 100,
+            "starts_on": "2025-01-01", "ends_on": "2025-12-31", "rules": {"beneficiary": "seller",
+                                                                          "tiers": [{"rate_bp": 100}]}}
+    assert client.post("/api/programmes", json=body).status_code == 401
     assert client.get(f"/api/programmes/{programme_id}/claims").status_code == 401
     # The buyer is no beneficiary of this claim; the university is no officer.
     login(client, "tea@example.test", PASSWORD)

@@ -3,7 +3,7 @@ and a beneficiary's claims. The application checks roles and organisations on th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -49,37 +49,6 @@ class ProgrammeOut(msgspec.Struct, frozen=True, kw_only=True):
                    name_zh=p.name_zh, name_en=p.name_en, source=p.source, budget=p.budget, committed=p.committed,
                    disbursed=p.disbursed, remaining=p.remaining, starts_on=p.starts_on, ends_on=p.ends_on,
                    status=p.status, rules=p.rules, rules_versions=p.rules_versions)
-
-
-class ClaimOut(msgspec.Struct, frozen=True, kw_only=True):
-    """A claim on a programme for one payment: the award calculated (with its steps) and where it stands."""
-
-    id: UUID
-    programme_id: UUID
-    rules_version: int
-    obligation_id: UUID
-    contract_id: UUID
-    beneficiary_id: UUID
-    beneficiary_name: str
-    side: str
-    year: int
-    paid_amount: int
-    amount: int
-    approved_amount: int
-    steps: list[dict[str, Any]]
-    requires_registration: bool
-    status: str
-    registration_number: str
-    reason: str
-    disbursement_reference: str
-    raised_at: datetime
-    submitted_at: datetime | None
-    decided_at: datetime | None
-    paid_at: datetime | None
-
-    @classmethod
-    def of(cls, c: ClaimRow) -> ClaimOut:
-        return cls(**{f: getattr(c, f) for f in cls.__struct_fields__})
 
 
 class ReviseRulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -162,17 +131,17 @@ class ProgrammesApiController(Controller):
     @get("/programmes/{programme_id:uuid}/claims", summary="A programme's claims (its department's officers)",
          security=BEARER)
     async def claims(self, programme_id: UUID, web: WebState, programmes: ProgrammesQueries,
-                     me: Identity, status: str | None = None) -> list[ClaimOut]:
+                     me: Identity, status: str | None = None) -> list[ClaimRow]:
         programme = await programmes.get_programme(programme_id)
         if programme is None:
             raise NotFoundException(f"programme_id: no programme with id {programme_id}")
         if not await officer_of(web, me, programme):
             raise PermissionDeniedException("programme_id: the claims are its department's officers' only")
-        return [ClaimOut.of(c) for c in await programmes.claims(programme_id=programme_id, status=status)]
+        return await programmes.claims(programme_id=programme_id, status=status)
 
     @get("/my/claims", summary="My organisation's claims", security=BEARER)
-    async def my_claims(self, programmes: ProgrammesQueries, me: Identity) -> list[ClaimOut]:
-        return [ClaimOut.of(c) for c in await programmes.claims(beneficiary_id=me.organisation_id)]
+    async def my_claims(self, programmes: ProgrammesQueries, me: Identity) -> list[ClaimRow]:
+        return await programmes.claims(beneficiary_id=me.organisation_id)
 
     @post("/claims/{claim_id:uuid}/submit", summary="Submit a claim (the beneficiary's org admin)", status_code=200,
           security=BEARER)
