@@ -114,6 +114,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.award_review": ("待处理的扶持申领", "Programme claims to review or pay"),
     "todo.award_review": ("审核、拨付或追回", "Review, pay or recover"),
     "todo.award_review.when": ("产生于", "raised"),
+    "todo.link.dashboard": ("扶持计划工作台", "Programme dashboard"),
     "todo.link.programmes": ("本部门的扶持计划", "My department's programmes"),
     "todo.link.qualifications": ("企业资质认定", "Qualifications of enterprises"),
 }
@@ -493,6 +494,7 @@ async def work_links(r: Reader) -> list[WorkLink]:
         ]
     if r.me.has("programme_officer"):
         links += [
+            WorkLink(label="todo.link.dashboard", link="/programmes/dashboard"),
             WorkLink(label="todo.link.programmes", link="/programmes#my-programmes"),
             WorkLink(label="todo.link.qualifications", link="/programmes/qualifications"),
         ]
