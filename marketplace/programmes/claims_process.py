@@ -1,10 +1,20 @@
 """The claims process: follows the event log and turns payments into claims, and refunds into reversals.
 
 Each pass reads the ``Paid`` and ``Refunded`` events of payment obligations after the position it
-reached and calls ``app.programmes.assess_payment`` or ``reverse_payment`` for each. Exactly once:
-an assessment is recorded with a ``PaymentReview`` whose id derives from the obligation, so a second
-pass (after a restart the process starts from the beginning of the log) raises nothing twice, and a
-reversal changes only claims not reversed yet. The deadline worker runs a pass with each of its own.
+reached and calls ``app.programmes.assess_payment`` or ``reverse_payment`` for each. The deadline worker
+runs a pass with each of its own.
+
+**Where it stands survives a restart.** After each event it records its position with eventsourcing's
+tracking recorder (on PostgreSQL the table ``programme_claims_process_tracking``, beside the event store,
+created by the library so that it keeps the library's shape; in memory for the unit tests), and a new
+process (a restarted worker) starts after it instead of at the beginning of the log.
+
+**Exactly once.** The position is recorded after the event's effect is saved, not in its transaction, so
+a crash between the two makes the next pass handle that one event again; it has no second effect: an
+assessment is recorded with a ``PaymentReview`` whose id derives from the obligation (evaluated before:
+nothing is raised; two workers at once: the second save conflicts), and a reversal changes only claims not
+reversed yet. The position never moves back (the tracking recorder refuses it), so two workers at once
+leave the furthest position.
 """
 
 from __future__ import annotations
@@ -12,6 +22,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+from eventsourcing.popo import POPOTrackingRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
 
 from domain.deals.payment import PaymentObligation
 from domain.shared.errors import DomainError
@@ -25,6 +39,8 @@ PAID = event_topic(PaymentObligation, "Paid")
 REFUNDED = event_topic(PaymentObligation, "Refunded")
 PAGE = 500
 REFUND_REASON = "退款 / the payment was refunded"
+#: Where the process records its position (one row per application, the library's tracking table).
+TRACKING_TABLE = "programme_claims_process_tracking"
 
 
 @dataclass
@@ -34,12 +50,35 @@ class ClaimsPass:
     position: int = 0
 
 
+def tracking_recorder(programmes: Programmes) -> TrackingRecorder:
+    """The process's tracking recorder: a table beside the event store on PostgreSQL, memory otherwise."""
+    recorder = programmes.store.recorder
+    if isinstance(recorder, PostgresApplicationRecorder):
+        tracking = PostgresTrackingRecorder(recorder.datastore, tracking_table_name=TRACKING_TABLE)
+        tracking.create_table()
+        return tracking
+    return POPOTrackingRecorder()
+
+
 class ClaimsProcess:
-    def __init__(self, programmes: Programmes) -> None:
+    def __init__(self, programmes: Programmes, tracking: TrackingRecorder | None = None) -> None:
         self.programmes = programmes
-        self.position = 0
+        self.tracking = tracking if tracking is not None else tracking_recorder(programmes)
+        self.application_name = programmes.store.name
+        self.position = self.recorded_position()
+
+    def recorded_position(self) -> int:
+        """The last event handled, as recorded (by this process or another)."""
+        return self.tracking.max_tracking_id(self.application_name) or 0
+
+    def _record(self, position: int) -> None:
+        try:
+            self.tracking.insert_tracking(Tracking(self.application_name, position))
+        except IntegrityError:  # another worker is further on: its position stands
+            log.info("claims process: position %s recorded by another worker already", position)
 
     def run_once(self) -> ClaimsPass:
+        self.position = max(self.position, self.recorded_position())
         done = ClaimsPass(position=self.position)
         programmes = self.programmes
         while True:
@@ -55,6 +94,7 @@ class ClaimsProcess:
                 except DomainError as refusal:
                     # Evaluated by another worker meanwhile, or a record it needs is missing: logged, not retried.
                     log.info("claims process: obligation %s: %s", obligation_id, refusal.message)
+                self._record(notification.id)
                 self.position = notification.id
             if len(page) < PAGE:
                 done.position = self.position
