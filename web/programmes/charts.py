@@ -26,14 +26,14 @@ FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",
 STYLE = Style(
     background="transparent", plot_background="transparent", foreground="#1f2937", foreground_strong="#111827",
     foreground_subtle="#6b7280", colors=COLOURS, opacity="1", opacity_hover="1", transition="0s",
-    font_family=FONT, label_font_size=11, major_label_font_size=11, legend_font_size=12, title_font_size=13,
+    font_family=FONT, label_font_size=12, major_label_font_size=12, legend_font_size=13, title_font_size=13,
     value_font_size=11, tooltip_font_size=11,
 )
 #: How the charts sit on the page (after pygal's rules in ``/static/chart.css``): as wide as their box on a phone,
-#: at most 36rem elsewhere; the table beside a chart wears the same colours.
+#: at most 30rem elsewhere; the table beside a chart wears the same colours.
 LAYOUT = (
     ".chart-pair{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}"
-    ".chart-pair>figure.chart{margin:0;flex:1 1 18rem;min-width:0;max-width:36rem}"
+    ".chart-pair>figure.chart{margin:0;flex:1 1 18rem;min-width:0;max-width:30rem}"
     ".chart-pair>.table-scroll{flex:1 1 16rem}"
     "svg.pygal-chart{display:block;width:100%;height:auto}"
     ".swatch{display:inline-block;width:.8em;height:.8em;margin-right:.4em;vertical-align:baseline}"

@@ -191,7 +191,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "预算 {budget}：已承诺 {committed}，已拨付 {disbursed}，剩余 {remaining}。",
         "Budget {budget}: committed {committed}, disbursed {disbursed}, remaining {remaining}.",
     ),
-    "dashboard.chart.table": ("预算执行（金额）", "Budget (amounts)"),
+    "dashboard.chart.table": ("预算 {budget} 的执行", "Budget of {budget}"),
     "dashboard.chart.share": ("占预算", "Share of budget"),
     "dashboard.amount": ("金额", "Amount"),
     "dashboard.no_programmes": ("尚无扶持计划。", "No programmes yet."),
