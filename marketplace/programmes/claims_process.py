@@ -13,8 +13,9 @@ process (a restarted worker) starts after it instead of at the beginning of the 
 a crash between the two makes the next pass handle that one event again; it has no second effect: an
 assessment is recorded with a ``PaymentReview`` whose id derives from the obligation (evaluated before:
 nothing is raised; two workers at once: the second save conflicts), and a reversal changes only claims not
-reversed yet. The position never moves back (the tracking recorder refuses it), so two workers at once
-leave the furthest position.
+reversed yet. A payment whose records changed meanwhile (a version clash with an officer's approval) ends
+the pass before it, so the next pass handles it again rather than skipping it. The position never moves
+back (the tracking recorder refuses it), so two workers at once leave the furthest position.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from eventsourcing.popo import POPOTrackingRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresTrackingRecorder
 
 from domain.deals.payment import PaymentObligation
-from domain.shared.errors import DomainError
+from domain.programmes.claim import payment_review_id
+from domain.shared.errors import ConcurrentModificationError, ConflictError, DomainError
 from marketplace.programmes.commands import AssessPayment
 from marketplace.programmes.programmes import Programmes
 from projections.shared.topics import event_topic
@@ -41,6 +43,8 @@ PAGE = 500
 REFUND_REASON = "退款 / the payment was refunded"
 #: Where the process records its position (one row per application, the library's tracking table).
 TRACKING_TABLE = "programme_claims_process_tracking"
+#: How many passes may stop at one payment whose records keep changing meanwhile before it is left.
+RETRIES = 5
 
 
 @dataclass
@@ -66,6 +70,8 @@ class ClaimsProcess:
         self.tracking = tracking if tracking is not None else tracking_recorder(programmes)
         self.application_name = programmes.store.name
         self.position = self.recorded_position()
+        #: Passes stopped at a payment whose records changed meanwhile, by its position.
+        self.retries: dict[int, int] = {}
 
     def recorded_position(self) -> int:
         """The last event handled, as recorded (by this process or another)."""
@@ -76,6 +82,21 @@ class ClaimsProcess:
             self.tracking.insert_tracking(Tracking(self.application_name, position))
         except IntegrityError:  # another worker is further on: its position stands
             log.info("claims process: position %s recorded by another worker already", position)
+
+    def _retry_later(self, position: int, topic: str, obligation_id: UUID, clash: ConflictError) -> bool:
+        """Whether a conflict is a clash with a change made meanwhile (a ledger or a claim saved by an officer
+        approving) rather than the payment's evaluation by another worker: then the pass stops before the
+        payment, its position unrecorded, and the next pass handles it again (at most ``RETRIES`` times)."""
+        evaluated = topic == PAID and self.programmes.store.exists(payment_review_id(obligation_id))
+        if evaluated or not (isinstance(clash, ConcurrentModificationError) or topic == PAID):
+            log.info("claims process: obligation %s: %s", obligation_id, clash.message)
+            return False
+        self.retries[position] = self.retries.get(position, 0) + 1
+        if self.retries[position] > RETRIES:
+            log.warning("claims process: obligation %s kept clashing; left: %s", obligation_id, clash.message)
+            return False
+        log.info("claims process: obligation %s changed meanwhile; handled again next pass", obligation_id)
+        return True
 
     def run_once(self) -> ClaimsPass:
         self.position = max(self.position, self.recorded_position())
@@ -91,6 +112,10 @@ class ClaimsProcess:
                         done.raised.extend(programmes.assess_payment(AssessPayment(obligation_id=obligation_id)))
                     else:
                         done.reversed.extend(programmes.reverse_payment(obligation_id, REFUND_REASON))
+                except ConflictError as clash:
+                    if self._retry_later(notification.id, notification.topic, obligation_id, clash):
+                        done.position = self.position
+                        return done
                 except DomainError as refusal:
                     # Evaluated by another worker meanwhile, or a record it needs is missing: logged, not retried.
                     log.info("claims process: obligation %s: %s", obligation_id, refusal.message)

@@ -14,6 +14,7 @@ import pytest
 from eventsourcing.persistence import Tracking
 
 from domain.programmes.claim import Claim
+from domain.shared.errors import ConcurrentModificationError, ConflictError
 from marketplace.deals import commands as d
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
@@ -160,3 +161,26 @@ def test_two_processes_at_once_raise_each_claim_once(world: World) -> None:
     assert sorted(raised) == sorted(claims_of(world))
     assert len(claims_of(world)) == 3
     assert recorded(world) == world.app.recorder.select_notifications(1, 10_000, topics=[PAID])[-1].id
+
+
+def test_a_payment_whose_records_changed_meanwhile_is_handled_again_not_skipped(world: World) -> None:
+    paid_sale(world, 1)
+    programmes = world.app.programmes
+    assess = programmes.assess_payment
+    # As the application answers a save that clashed with an officer's approval of the same ledger.
+    clashes = [ConflictError("obligation_id: already evaluated", code="programme.evaluated"),
+               ConcurrentModificationError("version: changed meanwhile", code="version.stale")]
+
+    def clashing(cmd: Any) -> list[UUID]:
+        if clashes:
+            raise clashes.pop()
+        return assess(cmd)
+
+    programmes.assess_payment = clashing  # type: ignore[method-assign]
+    process = ClaimsProcess(programmes)
+    assert process.run_once().raised == []
+    assert recorded(world) == 0  # not past the payment it could not handle
+    assert ClaimsProcess(programmes).run_once().raised == []  # a restart meets the other clash
+    assert recorded(world) == 0
+    (claim,) = process.run_once().raised  # the next pass handles it
+    assert claims_of(world) == [claim]
