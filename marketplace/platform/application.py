@@ -4,7 +4,8 @@ Each command takes one command struct and the acting user's id, loads aggregates
 ownership on the aggregates themselves (never on a read model), and saves every changed aggregate in
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
-``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and ``conversions``.
+``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and
+``conversions``.
 """
 
 from __future__ import annotations

@@ -26,12 +26,12 @@ from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.conversions import FundedPatent
 from projections.catalogue.queries import patents_past_term
-from projections.programmes.conversions import funded_patents
 from projections.deals.queries import (
     contracts_with_instalments_due,
     licences_owing_minimum_royalty,
     offers_due_to_expire,
 )
+from projections.programmes.conversions import funded_patents
 
 log = logging.getLogger(__name__)
 

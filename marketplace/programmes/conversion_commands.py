@@ -8,8 +8,8 @@ from uuid import UUID
 import msgspec
 
 from domain.catalogue.listing import Maturity
-from domain.programmes.conversion_terms import DEFAULT_LEGAL_BASIS, ConversionTerms
 from domain.programmes.conversion import AnswerKind, OpeningMode
+from domain.programmes.conversion_terms import DEFAULT_LEGAL_BASIS, ConversionTerms
 from domain.shared.money import MAX_AMOUNT
 from marketplace.platform.command import Command, Note, ShortText, Text, documented_range, one_of
 

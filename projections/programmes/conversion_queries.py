@@ -89,13 +89,13 @@ class ConversionsQueries:
         total = await self.pool.fetchval("SELECT count(*) FROM conversions WHERE status IN ('overdue', 'opened')")
         return _rows(rows), int(total or 0)
 
-    async def queue(self, organisation_id: UUID, *, status: str | None = None,
+    async def queue(self, organisation_id: UUID, *, statuses: tuple[str, ...] = QUEUE,
                     limit: int = 200) -> list[ConversionRow]:
         """A department's flags: overdue first, then answered (paused), due, opened; each by deadline."""
         rows = await self.pool.fetch(
             f"{SELECT} WHERE c.organisation_id = $1 AND c.status = ANY($2::text[])"
             " ORDER BY array_position($3::text[], c.status), c.deadline, c.id LIMIT $4",
-            organisation_id, [status] if status else list(QUEUE), list(QUEUE), limit)
+            organisation_id, list(statuses), list(QUEUE), limit)
         return _rows(rows)
 
     async def of_owner(self, organisation_id: UUID, *, open_only: bool = False,
