@@ -39,8 +39,9 @@ DONE = {"answered": "conversion.answered", "resumed": "conversion.resumed", "ope
 
 
 def may_read(row: ConversionRow, me: Identity | None, officer: bool) -> bool:
-    """Overdue and opened flags are public; the others are their owners' and their department's."""
-    if row.status in PUBLIC:
+    """Overdue and opened flags are public (and stay so once converted); the others are their owners' and
+    their department's."""
+    if row.status in PUBLIC or (row.status == "converted" and row.overdue_since is not None):
         return True
     if me is None:
         return False
