@@ -162,6 +162,14 @@ class Conversion(Aggregate):
     def _resumed(self, reason: str, status: str, by: UUID) -> None:
         self.status = ConversionStatus(status)
 
+    @staticmethod
+    def opening_mode(mode: str) -> OpeningMode:
+        try:
+            return OpeningMode(mode)
+        except ValueError:
+            raise ValidationError("mode: must be one of open_licence, designated", field="mode",
+                                  code="choice") from None
+
     def check_openable(self, legal_basis: str, reason: str) -> tuple[str, str]:
         """Only an overdue conversion is opened, with the legal basis and the reason recorded."""
         if self.status is not ConversionStatus.OVERDUE:
@@ -173,7 +181,7 @@ class Conversion(Aggregate):
     def open_to_others(self, *, mode: str, legal_basis: str, reason: str, terms: dict[str, Any],
                        listing_id: UUID | None, licensee_ids: list[UUID], by: UUID) -> None:
         basis, why = self.check_openable(legal_basis, reason)
-        self._opened(mode=OpeningMode(mode).value, legal_basis=basis, reason=why, terms=dict(terms),
+        self._opened(mode=self.opening_mode(mode).value, legal_basis=basis, reason=why, terms=dict(terms),
                      listing_id=listing_id, licensee_ids=sorted(str(i) for i in licensee_ids), by=by)
 
     @event("OpenedToOthers")

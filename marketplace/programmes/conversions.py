@@ -182,7 +182,7 @@ class Conversions:
         return listing.id, self.store.commit(flag, patent, listing, *changed)
 
     def _licensees(self, cmd: vc.OpenConversion) -> list[UUID]:
-        if cmd.mode != OpeningMode.DESIGNATED.value:
+        if Conversion.opening_mode(cmd.mode) is not OpeningMode.DESIGNATED:
             return []
         unique = list(dict.fromkeys(cmd.licensee_ids))
         if not unique or len(unique) > MAX_LICENSEES:

@@ -216,3 +216,179 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     assert client.get("/api/conversions/overdue").json()["total"] == 0
     client.get("/lang/en")
     assert "Converted" in client.get(f"/conversions/{flag}").text
+
+
+def events_of(market: Market, aggregate_id: UUID) -> list[str]:
+    return [e.topic.rsplit(".", 1)[1] for e in market.app.recorder.select_events(aggregate_id)]
+
+
+def overdue_flag(market: Market) -> tuple[UUID, UUID, str]:
+    """An open conversion programme and a funded patent of the university already overdue (5 January 2026)."""
+    programme_id = open_conversion_programme(market)
+    patent = funded_patent(market)
+    market.clock.set(START + timedelta(days=35))
+    (flag,) = market.worker()
+    assert flag == conversion_id(patent, UUID(programme_id))
+    return patent, flag, programme_id
+
+
+OPEN = {"mode": "open_licence", "legal_basis": "科学技术进步法（2021）", "reason": "逾期未实施", "fee": 500_000,
+        "royalty_rate": 0, "term_years": 3}
+
+
+def test_only_the_owners_members_or_a_platform_admin_record_funding_once_and_hostile_text_records_nothing(
+    market: Market,
+) -> None:
+    client = market.client
+    patent = market.patent()
+    body = {"public_funding": {"funder": "福建省科学技术厅", "programme": "省科技计划", "project_reference": "2019N1",
+                               "end_date": "2022-12-31"}}
+    assert client.post(f"/api/patents/{patent}/funding", json=body).status_code == 401
+    outsider = api_token(client, "sh@example.test", PASSWORD)
+    refused = client.post(f"/api/patents/{patent}/funding", json=body, headers=outsider)
+    assert refused.status_code == 403 and refused.json()["code"] == "patent.owner_member"
+    officer = api_token(client, "officer@example.test", PASSWORD)  # a department records no owner's funding
+    assert client.post(f"/api/patents/{patent}/funding", json=body, headers=officer).status_code == 403
+    owner = api_token(client, "fafu@example.test", PASSWORD)
+    for bad in ("福建\u202e省", "x" * 201, "\x00"):
+        hostile = {"public_funding": {**body["public_funding"], "funder": bad}}
+        assert client.post(f"/api/patents/{patent}/funding", json=hostile, headers=owner).status_code == 400
+    no_programme = {"public_funding": {**body["public_funding"], "programme": "  "}}
+    assert client.post(f"/api/patents/{patent}/funding", json=no_programme, headers=owner).status_code == 400
+    assert "FundingRecorded" not in events_of(market, patent)
+    for _ in range(2):  # a double click: one event
+        assert client.post(f"/api/patents/{patent}/funding", json=body, headers=owner).status_code == 200
+    assert events_of(market, patent).count("FundingRecorded") == 1
+    shown = client.get(f"/api/patents/{patent}").json()["patent"]["public_funding"]
+    assert shown == {**body["public_funding"]}
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert client.post(f"/api/patents/{patent}/funding", json={}, headers=admin).status_code == 200
+    assert client.get(f"/api/patents/{patent}").json()["patent"]["public_funding"] is None
+
+
+def test_only_the_departments_officer_opens_only_an_overdue_patent_and_once(market: Market) -> None:
+    client = market.client
+    programme_id = open_conversion_programme(market)
+    patent = funded_patent(market)
+    (flag,) = market.worker()  # due, not overdue yet
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    early = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=officer)
+    assert early.status_code == 409 and early.json()["code"] == "conversion.not_overdue"
+    market.clock.set(START + timedelta(days=35))
+    assert market.worker() == [flag]
+    assert client.post(f"/api/conversions/{flag}/open", json=OPEN).status_code == 401
+    for key in ("fafu", "tea", "xm_officer"):
+        headers = api_token(client, f"{key}@example.test", PASSWORD)
+        refused = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=headers)
+        assert refused.status_code == 403, (key, refused.text)
+    hostile = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "reason": "逾期\u202e"}, headers=officer)
+    assert hostile.status_code == 400
+    empty = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "legal_basis": "  "}, headers=officer)
+    assert empty.status_code == 400 and empty.json()["field"] == "legal_basis"
+    huge = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "fee": 10**15}, headers=officer)
+    assert huge.status_code == 400
+    assert events_of(market, flag) == ["Flagged", "BecameOverdue"]
+    opened = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=officer)
+    assert opened.status_code == 201, opened.text
+    twice = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=officer)
+    assert twice.status_code == 409
+    assert events_of(market, flag).count("OpenedToOthers") == 1
+    listing = opened.json()["id"]
+    # The owner cannot withdraw or change what the department declared.
+    owner = api_token(client, "fafu@example.test", PASSWORD)
+    withdrawn = client.post(f"/api/listings/{listing}/withdraw", json={"reason": "不同意"}, headers=owner)
+    assert withdrawn.status_code == 403 and withdrawn.json()["code"] == "listing.declared_by_officer"
+    assert client.get(f"/api/listings/{listing}").json()["listing"]["status"] == "published"
+    assert programme_id and patent
+
+
+def test_the_owner_answers_which_pauses_the_flag_until_the_officer_resumes_it(market: Market) -> None:
+    client = market.client
+    _, flag, _ = overdue_flag(market)
+    answer = {"kind": "deal_in_progress", "text": "正与安溪企业洽谈许可，预计一月签约", "reference": "offer 42"}
+    assert client.post(f"/api/conversions/{flag}/answer", json=answer).status_code == 401
+    for key in ("tea", "officer"):
+        headers = api_token(client, f"{key}@example.test", PASSWORD)
+        refused = client.post(f"/api/conversions/{flag}/answer", json=answer, headers=headers)
+        assert refused.status_code == 403 and refused.json()["code"] == "conversion.owner_only"
+    owner = api_token(client, "fafu@example.test", PASSWORD)
+    bad = client.post(f"/api/conversions/{flag}/answer", json={**answer, "kind": "excuse"}, headers=owner)
+    assert bad.status_code == 400
+    for _ in range(2):
+        assert client.post(f"/api/conversions/{flag}/answer", json=answer, headers=owner).status_code == 200
+    assert events_of(market, flag).count("Answered") == 1
+    assert client.get("/api/conversions/overdue").json()["total"] == 0  # paused: off the public list
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    paused = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=officer)
+    assert paused.status_code == 409
+    # The officer sees the answer on the flag's page, and in the queue.
+    market.as_user("officer")
+    page = client.get(f"/conversions/{flag}").text
+    assert "在谈或履行中的交易" in page and "正与安溪企业洽谈许可" in page and "已答复，暂停督办" in page
+    resumed = market.form(f"/conversions/{flag}/resume", f"/conversions/{flag}", {"reason": "未见合同"})
+    assert resumed.status_code == 303
+    assert client.get(f"/api/conversions/{flag}", headers=officer).json()["status"] == "overdue"
+    market.as_user("fafu")
+    assert "未见合同" in client.get(f"/conversions/{flag}").text
+    again = client.post(f"/api/conversions/{flag}/resume", json={"reason": "x"}, headers=officer)
+    assert again.status_code == 409
+
+
+def test_designated_licensees_alone_take_up_the_licence(market: Market) -> None:
+    client = market.client
+    _, flag, _ = overdue_flag(market)
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    nobody = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "mode": "designated"}, headers=officer)
+    assert nobody.status_code == 400 and nobody.json()["code"] == "conversion.licensees"
+    designated = {**OPEN, "mode": "designated", "licensee_ids": [str(market.ids["tea_org"])]}
+    opened = client.post(f"/api/conversions/{flag}/open", json=designated, headers=officer)
+    assert opened.status_code == 201, opened.text
+    listing = opened.json()["id"]
+    other = api_token(client, "sh@example.test", PASSWORD)
+    refused = client.post(f"/api/listings/{listing}/open-licence", headers=other)
+    assert refused.status_code == 403 and refused.json()["code"] == "conversion.not_designated"
+    chosen = api_token(client, "tea@example.test", PASSWORD)
+    assert client.post(f"/api/listings/{listing}/open-licence", headers=chosen).status_code == 201
+    shown = client.get(f"/api/conversions/{flag}").json()
+    assert shown["opened_mode"] == "designated" and shown["licensee_ids"] == [str(market.ids["tea_org"])]
+
+
+def test_two_workers_at_once_flag_a_patent_once_and_a_patent_with_a_paid_licence_is_not_flagged(
+    market: Market,
+) -> None:
+    import threading
+
+    programme_id = open_conversion_programme(market)
+    patent = funded_patent(market)
+    market.clock.set(START + timedelta(days=35))
+    workers = [DeadlineWorker(market.services) for _ in range(3)]
+    threads = [threading.Thread(target=w.run_once) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    flag = conversion_id(patent, UUID(programme_id))
+    assert events_of(market, flag) == ["Flagged"]  # raised overdue at once, by one worker
+    market.services.make_runner().catch_up()
+    assert market.client.get("/api/conversions/overdue").json()["total"] == 1
+    # The same programme does not flag a funded patent whose funding ended recently.
+    recent = market.patent()
+    market.app.catalogue.record_funding(cc.RecordFunding(patent_id=recent, public_funding=cc.FundingInput(
+        programme="省科技计划", end_date=date(2025, 6, 30), funder="福建省科学技术厅")), actor_id=market.ids["fafu"])
+    market.services.make_runner().catch_up()
+    assert market.worker() == []
+
+
+def test_a_funder_with_its_own_period_and_a_programme_watching_other_funders(market: Market) -> None:
+    open_conversion_programme(market)
+    patent = market.patent()
+    market.app.catalogue.record_funding(cc.RecordFunding(patent_id=patent, public_funding=cc.FundingInput(
+        programme="面上项目", end_date=date(2022, 12, 31), funder="国家自然科学基金委员会")),
+        actor_id=market.ids["fafu"])
+    market.services.make_runner().catch_up()
+    assert market.worker() == []  # five years for this funder: due in 2027
+    market.clock.set(datetime(2027, 11, 1, 4, tzinfo=UTC))
+    (flag,) = market.worker()
+    headers = api_token(market.client, "fafu@example.test", PASSWORD)
+    mine = market.client.get("/api/my/conversions", headers=headers).json()
+    assert [(i["id"], i["status"], i["deadline"]) for i in mine["items"]] == [(str(flag), "due", "2027-12-31")]
