@@ -50,7 +50,7 @@ class Market:
         user, _ = self.app.accounts.sign_up(ac.SignUp(email=f"{key}@example.test", password=PASSWORD,
                                                       display_name=key, organisation_name=org,
                                                       organisation_kind=kind, region=region))
-        org_id = self.app.repository.get(user).organisation_id
+        org_id: UUID = self.app.repository.get(user).organisation_id
         self.app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=org_id), actor_id=self.admin)
         for role in roles:
             self.app.accounts.grant_role(ac.GrantRole(user_id=user, role=role), actor_id=self.admin)
@@ -104,10 +104,11 @@ def open_conversion_programme(market: Market) -> str:
     assert "新建限时转化计划" in market.client.get("/programmes").text
     drafted = market.form("/conversions/programmes", "/conversions/programmes/new", CONVERSION_FORM)
     assert drafted.status_code == 303, drafted.text
-    programme_id = drafted.headers["location"].split("/")[2].split("?")[0]
+    programme_id = str(drafted.headers["location"].split("/")[2].split("?")[0])
     page = market.client.get(f"/programmes/{programme_id}")
     assert "财政资助成果限时转化" in page.text
-    assert "结题后 3 年" in page.text and "国家自然科学基金委员会：结题后 5 年" in page.text
+    assert "结题后 3 年" in page.text
+    assert "国家自然科学基金委员会：结题后 5 年" in page.text
     assert "科学技术进步法" in page.text  # the default legal basis
     opened = market.form(f"/programmes/{programme_id}/open", f"/programmes/{programme_id}", {})
     assert opened.status_code == 303
@@ -139,9 +140,11 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     assert market.worker() == []  # a second pass changes nothing
     market.as_user("fafu")
     todo = client.get("/todo").text
-    assert "即将到期：请许可、转让或答复转化计划" in todo and f"/conversions/{flag}" in todo
+    assert "即将到期：请许可、转让或答复转化计划" in todo
+    assert f"/conversions/{flag}" in todo
     mine = client.get("/my/conversions").text
-    assert "即将到期" in mine and "2025-12-31" in mine
+    assert "即将到期" in mine
+    assert "2025-12-31" in mine
     client.cookies.clear()
     assert str(flag) not in client.get("/conversions/overdue").text  # not public while only due
     assert client.get(f"/conversions/{flag}").status_code == 404
@@ -151,15 +154,19 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     assert market.worker() == [flag]
     public = client.get("/conversions/overdue")
     assert public.status_code == 200
-    assert "逾期未转化的财政资助成果" in public.text and "一种茶多酚提取方法" in public.text
-    assert "逾期未转化" in public.text and "福建农林大学" in public.text
+    assert "逾期未转化的财政资助成果" in public.text
+    assert "一种茶多酚提取方法" in public.text
+    assert "逾期未转化" in public.text
+    assert "福建农林大学" in public.text
     client.get("/lang/en")
     english = client.get("/conversions/overdue").text
-    assert "Funded results overdue for conversion" in english and "A method of extracting tea polyphenols" in english
+    assert "Funded results overdue for conversion" in english
+    assert "A method of extracting tea polyphenols" in english
     assert "Overdue" in english
     client.get("/lang/zh")
     listed = client.get("/api/conversions/overdue").json()
-    assert listed["total"] == 1 and listed["items"][0]["status"] == "overdue"
+    assert listed["total"] == 1
+    assert listed["items"][0]["status"] == "overdue"
     assert listed["items"][0]["funding"]["funder"] == "福建省科学技术厅"
 
     market.as_user("fafu")
@@ -167,18 +174,22 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     market.as_user("officer")
     assert f"/conversions/{flag}" in client.get("/todo").text
     queue = client.get("/conversions").text
-    assert "一种茶多酚提取方法" in queue and "逾期未转化" in queue
+    assert "一种茶多酚提取方法" in queue
+    assert "逾期未转化" in queue
 
     # The officer opens it to others: an open licence on the officer's terms, legal basis and reason recorded.
     page = client.get(f"/conversions/{flag}").text
-    assert 'action="/conversions/' in page and "开放给他人实施" in page
+    assert 'action="/conversions/' in page
+    assert "开放给他人实施" in page
     opened = market.form(f"/conversions/{flag}/open", f"/conversions/{flag}", {
         "mode": "open_licence", "legal_basis": "《中华人民共和国科学技术进步法》（2021年修订）第三十二条",
         "reason": "结题三年未实施，权利人未答复", "fee": "10000", "royalty_rate": "0", "term_years": "3",
         "maturity": "pilot", "licensee_ids": ""})
     assert opened.status_code == 303, opened.text
     page = client.get(opened.headers["location"]).text
-    assert "已开放许可。" in page and "第三十二条" in page and "结题三年未实施" in page
+    assert "已开放许可。" in page
+    assert "第三十二条" in page
+    assert "结题三年未实施" in page
     listing_id = re.search(r'id="take-up-link" href="/listings/([0-9a-f-]{36})"', page)
     assert listing_id is not None
     listing = listing_id.group(1)
@@ -190,7 +201,8 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     market.as_user("tea")
     assert f"/listings/{listing}" in client.get("/conversions/overdue").text
     confirm = client.get(f"/listings/{listing}/open-licence")
-    assert confirm.status_code == 200 and "¥10,000" in confirm.text
+    assert confirm.status_code == 200
+    assert "¥10,000" in confirm.text
     digest = re.search(r'name="text_sha256" value="([0-9a-f]{64})"', confirm.text)
     assert digest is not None
     taken = market.form(f"/listings/{listing}/open-licence", f"/listings/{listing}/open-licence",
@@ -212,7 +224,8 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     market.services.make_runner().catch_up()
     assert market.worker() == [flag]
     shown = client.get(f"/api/conversions/{flag}").json()
-    assert shown["status"] == "converted" and shown["converted_contract_id"] == contract
+    assert shown["status"] == "converted"
+    assert shown["converted_contract_id"] == contract
     assert client.get("/api/conversions/overdue").json()["total"] == 0
     client.get("/lang/en")
     assert "Converted" in client.get(f"/conversions/{flag}").text
@@ -246,7 +259,8 @@ def test_only_the_owners_members_or_a_platform_admin_record_funding_once_and_hos
     assert client.post(f"/api/patents/{patent}/funding", json=body).status_code == 401
     outsider = api_token(client, "sh@example.test", PASSWORD)
     refused = client.post(f"/api/patents/{patent}/funding", json=body, headers=outsider)
-    assert refused.status_code == 403 and refused.json()["code"] == "patent.owner_member"
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "patent.owner_member"
     officer = api_token(client, "officer@example.test", PASSWORD)  # a department records no owner's funding
     assert client.post(f"/api/patents/{patent}/funding", json=body, headers=officer).status_code == 403
     owner = api_token(client, "fafu@example.test", PASSWORD)
@@ -273,7 +287,8 @@ def test_only_the_departments_officer_opens_only_an_overdue_patent_and_once(mark
     (flag,) = market.worker()  # due, not overdue yet
     officer = api_token(client, "officer@example.test", PASSWORD)
     early = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=officer)
-    assert early.status_code == 409 and early.json()["code"] == "conversion.not_overdue"
+    assert early.status_code == 409
+    assert early.json()["code"] == "conversion.not_overdue"
     market.clock.set(START + timedelta(days=35))
     assert market.worker() == [flag]
     assert client.post(f"/api/conversions/{flag}/open", json=OPEN).status_code == 401
@@ -284,7 +299,8 @@ def test_only_the_departments_officer_opens_only_an_overdue_patent_and_once(mark
     hostile = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "reason": "逾期\u202e"}, headers=officer)
     assert hostile.status_code == 400
     empty = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "legal_basis": "  "}, headers=officer)
-    assert empty.status_code == 400 and empty.json()["field"] == "legal_basis"
+    assert empty.status_code == 400
+    assert empty.json()["field"] == "legal_basis"
     huge = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "fee": 10**15}, headers=officer)
     assert huge.status_code == 400
     assert events_of(market, flag) == ["Flagged", "BecameOverdue"]
@@ -297,9 +313,11 @@ def test_only_the_departments_officer_opens_only_an_overdue_patent_and_once(mark
     # The owner cannot withdraw or change what the department declared.
     owner = api_token(client, "fafu@example.test", PASSWORD)
     withdrawn = client.post(f"/api/listings/{listing}/withdraw", json={"reason": "不同意"}, headers=owner)
-    assert withdrawn.status_code == 403 and withdrawn.json()["code"] == "listing.declared_by_officer"
+    assert withdrawn.status_code == 403
+    assert withdrawn.json()["code"] == "listing.declared_by_officer"
     assert client.get(f"/api/listings/{listing}").json()["listing"]["status"] == "published"
-    assert programme_id and patent
+    assert programme_id
+    assert patent
 
 
 def test_the_owner_answers_which_pauses_the_flag_until_the_officer_resumes_it(market: Market) -> None:
@@ -310,7 +328,8 @@ def test_the_owner_answers_which_pauses_the_flag_until_the_officer_resumes_it(ma
     for key in ("tea", "officer"):
         headers = api_token(client, f"{key}@example.test", PASSWORD)
         refused = client.post(f"/api/conversions/{flag}/answer", json=answer, headers=headers)
-        assert refused.status_code == 403 and refused.json()["code"] == "conversion.owner_only"
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "conversion.owner_only"
     owner = api_token(client, "fafu@example.test", PASSWORD)
     bad = client.post(f"/api/conversions/{flag}/answer", json={**answer, "kind": "excuse"}, headers=owner)
     assert bad.status_code == 400
@@ -324,7 +343,9 @@ def test_the_owner_answers_which_pauses_the_flag_until_the_officer_resumes_it(ma
     # The officer sees the answer on the flag's page, and in the queue.
     market.as_user("officer")
     page = client.get(f"/conversions/{flag}").text
-    assert "在谈或履行中的交易" in page and "正与安溪企业洽谈许可" in page and "已答复，暂停督办" in page
+    assert "在谈或履行中的交易" in page
+    assert "正与安溪企业洽谈许可" in page
+    assert "已答复，暂停督办" in page
     resumed = market.form(f"/conversions/{flag}/resume", f"/conversions/{flag}", {"reason": "未见合同"})
     assert resumed.status_code == 303
     assert client.get(f"/api/conversions/{flag}", headers=officer).json()["status"] == "overdue"
@@ -339,18 +360,21 @@ def test_designated_licensees_alone_take_up_the_licence(market: Market) -> None:
     _, flag, _ = overdue_flag(market)
     officer = api_token(client, "officer@example.test", PASSWORD)
     nobody = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "mode": "designated"}, headers=officer)
-    assert nobody.status_code == 400 and nobody.json()["code"] == "conversion.licensees"
+    assert nobody.status_code == 400
+    assert nobody.json()["code"] == "conversion.licensees"
     designated = {**OPEN, "mode": "designated", "licensee_ids": [str(market.ids["tea_org"])]}
     opened = client.post(f"/api/conversions/{flag}/open", json=designated, headers=officer)
     assert opened.status_code == 201, opened.text
     listing = opened.json()["id"]
     other = api_token(client, "sh@example.test", PASSWORD)
     refused = client.post(f"/api/listings/{listing}/open-licence", headers=other)
-    assert refused.status_code == 403 and refused.json()["code"] == "conversion.not_designated"
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "conversion.not_designated"
     chosen = api_token(client, "tea@example.test", PASSWORD)
     assert client.post(f"/api/listings/{listing}/open-licence", headers=chosen).status_code == 201
     shown = client.get(f"/api/conversions/{flag}").json()
-    assert shown["opened_mode"] == "designated" and shown["licensee_ids"] == [str(market.ids["tea_org"])]
+    assert shown["opened_mode"] == "designated"
+    assert shown["licensee_ids"] == [str(market.ids["tea_org"])]
 
 
 def test_two_workers_at_once_flag_a_patent_once_and_a_patent_with_a_paid_licence_is_not_flagged(
