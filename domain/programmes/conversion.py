@@ -66,7 +66,7 @@ class Conversion(Aggregate):
         funding: dict[str, Any]
         deadline: str
         warn_from: str
-        status: str
+        stage: str
         legal_basis: str
 
     @staticmethod
@@ -75,16 +75,19 @@ class Conversion(Aggregate):
 
     @event(Flagged)
     def __init__(self, patent_id: UUID, programme_id: UUID, organisation_id: UUID, owner_ids: list[str],
-                 funding: dict[str, Any], deadline: str, warn_from: str, status: str, legal_basis: str) -> None:
+                 funding: dict[str, Any], deadline: str, warn_from: str, stage: str, legal_basis: str) -> None:
         self.patent_id = patent_id
         self.programme_id = programme_id
         self.organisation_id = organisation_id
         self.owner_ids = list(owner_ids)
         self.funding = dict(funding)
         self.deadline = date.fromisoformat(deadline)
-        self.status = ConversionStatus(status)
+        self.stage = ConversionStatus(stage)
         self.listing_id: UUID | None = None
         self.answer: dict[str, Any] | None = None
+        self.resume_reason = ""
+        #: How the officer opened it to others (mode, legal basis, reason, terms, licensees), once done.
+        self.opening: dict[str, Any] | None = None
 
     @classmethod
     def flag(cls, *, patent_id: UUID, programme_id: UUID, organisation_id: UUID, owner_ids: list[UUID],
@@ -96,7 +99,7 @@ class Conversion(Aggregate):
         status = ConversionStatus.OVERDUE if today >= deadline else ConversionStatus.DUE
         return cls(patent_id=patent_id, programme_id=programme_id, organisation_id=organisation_id,
                    owner_ids=sorted(str(o) for o in owner_ids), funding=funding, deadline=deadline.isoformat(),
-                   warn_from=warn_from.isoformat(), status=status.value, legal_basis=legal_basis)
+                   warn_from=warn_from.isoformat(), stage=status.value, legal_basis=legal_basis)
 
     def is_owner(self, organisation_id: UUID) -> bool:
         return str(organisation_id) in self.owner_ids
@@ -104,25 +107,25 @@ class Conversion(Aggregate):
     # --- the worker ---------------------------------------------------------------------------
     def pass_deadline(self, today: date) -> bool:
         """A ``due`` flag becomes ``overdue`` on the deadline; returns whether it did."""
-        if self.status is ConversionStatus.DUE and today >= self.deadline:
+        if self.stage is ConversionStatus.DUE and today >= self.deadline:
             self._became_overdue(on=today.isoformat())
             return True
         return False
 
     @event("BecameOverdue")
     def _became_overdue(self, on: str) -> None:
-        self.status = ConversionStatus.OVERDUE
+        self.stage = ConversionStatus.OVERDUE
 
     def record_converted(self, contract_id: UUID) -> bool:
         """A licence or transfer of the patent was paid: the flag is cleared (once)."""
-        if self.status is ConversionStatus.CONVERTED:
+        if self.stage is ConversionStatus.CONVERTED:
             return False
         self._converted(contract_id=contract_id)
         return True
 
     @event("Converted")
     def _converted(self, contract_id: UUID) -> None:
-        self.status = ConversionStatus.CONVERTED
+        self.stage = ConversionStatus.CONVERTED
 
     # --- the owner ----------------------------------------------------------------------------
     def answer_with(self, kind: str, text: str, reference: str, *, organisation_id: UUID, by: UUID) -> bool:
@@ -132,13 +135,13 @@ class Conversion(Aggregate):
             parsed = AnswerKind(kind)
         except ValueError:
             raise ValidationError("kind: must be one of plan, deal_in_progress", field="kind", code="choice") from None
-        if self.status not in (ConversionStatus.DUE, ConversionStatus.OVERDUE, ConversionStatus.PAUSED):
-            raise ConflictError(f"conversion_id: the conversion is {self.status.value}", field="conversion_id",
-                                code="conversion.state", conversion_status=self.status.value)
+        if self.stage not in (ConversionStatus.DUE, ConversionStatus.OVERDUE, ConversionStatus.PAUSED):
+            raise ConflictError(f"conversion_id: the conversion is {self.stage.value}", field="conversion_id",
+                                code="conversion.state", conversion_status=self.stage.value)
         answer = {"kind": parsed.value, "text": _text(text, "text", REASON_LIMIT),
                   "reference": _text(reference, "reference", REFERENCE_LIMIT, required=False),
                   "organisation_id": str(organisation_id)}
-        if self.status is ConversionStatus.PAUSED and self.answer is not None and \
+        if self.stage is ConversionStatus.PAUSED and self.answer is not None and \
                 {k: self.answer.get(k) for k in answer} == answer:
             return False
         self._answered(**answer, by=by)
@@ -147,20 +150,21 @@ class Conversion(Aggregate):
     @event("Answered")
     def _answered(self, kind: str, text: str, reference: str, organisation_id: str, by: UUID) -> None:
         self.answer = {"kind": kind, "text": text, "reference": reference, "organisation_id": organisation_id}
-        self.status = ConversionStatus.PAUSED
+        self.stage = ConversionStatus.PAUSED
 
     # --- the officer --------------------------------------------------------------------------
     def resume(self, reason: str, today: date, *, by: UUID) -> None:
         """The officer finds the owner's answer wanting: the flag stands again."""
-        if self.status is not ConversionStatus.PAUSED:
+        if self.stage is not ConversionStatus.PAUSED:
             raise ConflictError("conversion_id: only a paused conversion is resumed", field="conversion_id",
-                                code="conversion.state", conversion_status=self.status.value)
+                                code="conversion.state", conversion_status=self.stage.value)
         status = ConversionStatus.OVERDUE if today >= self.deadline else ConversionStatus.DUE
-        self._resumed(reason=_text(reason, "reason", REASON_LIMIT), status=status.value, by=by)
+        self._resumed(reason=_text(reason, "reason", REASON_LIMIT), stage=status.value, by=by)
 
     @event("Resumed")
-    def _resumed(self, reason: str, status: str, by: UUID) -> None:
-        self.status = ConversionStatus(status)
+    def _resumed(self, reason: str, stage: str, by: UUID) -> None:
+        self.stage = ConversionStatus(stage)
+        self.resume_reason = reason
 
     @staticmethod
     def opening_mode(mode: str) -> OpeningMode:
@@ -172,10 +176,10 @@ class Conversion(Aggregate):
 
     def check_openable(self, legal_basis: str, reason: str) -> tuple[str, str]:
         """Only an overdue conversion is opened, with the legal basis and the reason recorded."""
-        if self.status is not ConversionStatus.OVERDUE:
+        if self.stage is not ConversionStatus.OVERDUE:
             raise ConflictError(f"conversion_id: only an overdue conversion is opened to others (it is "
-                                f"{self.status.value})", field="conversion_id", code="conversion.not_overdue",
-                                conversion_status=self.status.value)
+                                f"{self.stage.value})", field="conversion_id", code="conversion.not_overdue",
+                                conversion_status=self.stage.value)
         return _text(legal_basis, "legal_basis", REASON_LIMIT), _text(reason, "reason", REASON_LIMIT)
 
     def open_to_others(self, *, mode: str, legal_basis: str, reason: str, terms: dict[str, Any],
@@ -187,5 +191,7 @@ class Conversion(Aggregate):
     @event("OpenedToOthers")
     def _opened(self, mode: str, legal_basis: str, reason: str, terms: dict[str, Any], listing_id: UUID | None,
                 licensee_ids: list[str], by: UUID) -> None:
-        self.status = ConversionStatus.OPENED
+        self.stage = ConversionStatus.OPENED
         self.listing_id = listing_id
+        self.opening = {"mode": mode, "legal_basis": legal_basis, "reason": reason, "terms": dict(terms),
+                        "licensee_ids": list(licensee_ids)}

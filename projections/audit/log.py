@@ -283,12 +283,12 @@ SUMMARIES: dict[str, Summary] = {
         if d.get("public_funding") else "Public funding removed"
     ),
     "Conversion.Flagged": lambda d, _: (
-        f"Funded patent {d['patent_id']} flagged {_words(d['status'])}: conversion deadline {d['deadline']}"
+        f"Funded patent {d['patent_id']} flagged {_words(d['stage'])}: conversion deadline {d['deadline']}"
     ),
     "Conversion.BecameOverdue": lambda d, _: f"Conversion overdue since {d['on']}",
     "Conversion.Converted": lambda d, _: f"Converted: a licence or transfer was paid under contract {d['contract_id']}",
     "Conversion.Answered": lambda d, _: f"Owner answered with {_words(d['kind'])}: {d['text'][:120]}",
-    "Conversion.Resumed": lambda d, _: f"Flag resumed ({_words(d['status'])}): {d['reason'][:120]}",
+    "Conversion.Resumed": lambda d, _: f"Flag resumed ({_words(d['stage'])}): {d['reason'][:120]}",
     "Conversion.OpenedToOthers": lambda d, _: (
         f"Opened to others ({_words(d['mode'])}) under {d['legal_basis'][:80]}: {d['reason'][:80]}"
     ),

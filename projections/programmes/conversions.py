@@ -44,7 +44,7 @@ class PostgresConversionsView(PostgresReadModelView):
                 " answered_at = %s, resume_reason = ''",
                 r.data["kind"], r.data["text"], r.data.get("reference", ""), r.timestamp),
             ("Conversion", "Resumed"): lambda c, r: self._set(
-                c, r, "status = %s, resume_reason = %s", r.data["status"], r.data["reason"]),
+                c, r, "status = %s, resume_reason = %s", r.data["stage"], r.data["reason"]),
             ("Conversion", "OpenedToOthers"): self._opened,
         }
         for r in records:
@@ -59,13 +59,13 @@ class PostgresConversionsView(PostgresReadModelView):
     @staticmethod
     def _flagged(curs: Cursor[DictRow], r: EventRecord) -> None:
         d = plain(r.data)
-        overdue = d["deadline"] if d["status"] == "overdue" else None
+        overdue = d["deadline"] if d["stage"] == "overdue" else None
         curs.execute(
             "INSERT INTO conversions (id, patent_id, programme_id, organisation_id, owner_ids, funding, deadline,"
             " warn_from, status, legal_basis, overdue_since, flagged_at, updated_at, version)"
             " VALUES (%s, %s, %s, %s, %s::uuid[], %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s)",
             (r.originator_id, d["patent_id"], d["programme_id"], d["organisation_id"], d["owner_ids"],
-             json_text(d["funding"]), d["deadline"], d["warn_from"], d["status"], d["legal_basis"], overdue,
+             json_text(d["funding"]), d["deadline"], d["warn_from"], d["stage"], d["legal_basis"], overdue,
              r.timestamp, r.timestamp, r.version),
         )
 

@@ -95,12 +95,12 @@ def test_a_flag_is_due_before_the_deadline_overdue_from_it_and_not_raised_early(
     with pytest.raises(ConflictError):
         flag(date(2025, 10, 1))
     due = flag(date(2025, 12, 1))
-    assert due.status.value == "due"
+    assert due.stage.value == "due"
     assert not due.pass_deadline(date(2025, 12, 30))
     assert due.pass_deadline(date(2025, 12, 31))  # the deadline day itself is late
-    assert due.status.value == "overdue"
+    assert due.stage.value == "overdue"
     assert not due.pass_deadline(date(2026, 1, 1))
-    assert flag(date(2026, 1, 5)).status is ConversionStatus.OVERDUE
+    assert flag(date(2026, 1, 5)).stage is ConversionStatus.OVERDUE
     assert due.id == conversion_id(due.patent_id, due.programme_id)
 
 
@@ -118,18 +118,18 @@ def test_the_owners_answer_pauses_the_flag_and_only_an_overdue_one_is_opened() -
                          licensee_ids=[], by=user)
     assert refused.value.code == "conversion.not_overdue"
     f.resume("计划不具体", date(2026, 1, 6), by=user)
-    assert f.status.value == "overdue"
+    assert f.stage.value == "overdue"
     with pytest.raises(ValidationError):
         f.open_to_others(mode="give_away", legal_basis="法", reason="逾期", terms={}, listing_id=None,
                          licensee_ids=[], by=user)
     f.open_to_others(mode="open_licence", legal_basis="法", reason="逾期", terms={"fee": 0}, listing_id=uuid4(),
                      licensee_ids=[], by=user)
-    assert f.status.value == "opened"
+    assert f.stage.value == "opened"
     with pytest.raises(ConflictError):
         f.answer_with("plan", "晚了", "", organisation_id=org, by=user)
     assert f.record_converted(uuid4())
     assert not f.record_converted(uuid4())
-    assert f.status is ConversionStatus.CONVERTED
+    assert f.stage is ConversionStatus.CONVERTED
 
 
 def patent() -> Patent:

@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 
 from domain.programmes.conversion import conversion_id
 from marketplace.accounts import commands as ac
+from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.catalogue import commands as cc
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.deadlines import DeadlineWorker
@@ -229,6 +230,23 @@ def test_a_funded_patent_passes_its_deadline_is_flagged_and_opened_as_an_open_li
     assert client.get("/api/conversions/overdue").json()["total"] == 0
     client.get("/lang/en")
     assert "Converted" in client.get(f"/conversions/{flag}").text
+    # Every step is on the record: the flag's history, and its read model rebuilt from the log is the same.
+    assert events_of(market, flag) == ["Flagged", "BecameOverdue", "OpenedToOthers", "Converted"]
+    client.cookies.clear()
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    client.get("/lang/zh")
+    audit = client.get(f"/audit/aggregates/{flag}")
+    assert audit.status_code == 200
+    for words in ("限时转化提示", "逾期未转化", "开放他人实施", "已转化", "第三十二条"):
+        assert words in audit.text, words
+    assert "即将到期" in audit.text  # the stage in the conversion's words, not a payment's
+    assert "待付" not in audit.text
+    funding_history = client.get(f"/audit/aggregates/{patent}").text
+    assert "记录财政资助" in funding_history
+    assert "福建省科学技术厅" in funding_history
+    report = rebuild_check(market.services)
+    assert "conversions" in report.positions
+    assert not report.differences, report.lines()
 
 
 def events_of(market: Market, aggregate_id: UUID) -> list[str]:

@@ -37,7 +37,7 @@ BASIS_POINT_FIELDS = frozenset({"inventor_share", "platform_fee_rate", "broker_c
 CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "deal_types": ("deal.",), "removed": ("deal.",), "restored": ("deal.",),
     "kind": ("deal.", "kind.", "programme.kind.", "conversion.answer."), "organisation_kind": ("kind.",),
-    "mode": ("conversion.mode.",),
+    "mode": ("conversion.mode.",), "stage": ("conversion.status.",),
     "status": ("status.", "offer.status.", "contract.status.", "payment.status.", "valuation.status.", "legal.",
                "programme.status.", "award.status.", "conversion.status."),
     "legal_status": ("legal.",), "status_before_suspension": ("status.",),
