@@ -319,7 +319,7 @@ def test_only_the_departments_officer_opens_only_an_overdue_patent_and_once(mark
     empty = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "legal_basis": "  "}, headers=officer)
     assert empty.status_code == 400
     assert empty.json()["field"] == "legal_basis"
-    huge = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "fee": 10**15}, headers=officer)
+    huge = client.post(f"/api/conversions/{flag}/open", json={**OPEN, "fee": 10**15 + 1}, headers=officer)
     assert huge.status_code == 400
     assert events_of(market, flag) == ["Flagged", "BecameOverdue"]
     opened = client.post(f"/api/conversions/{flag}/open", json=OPEN, headers=officer)

@@ -12,6 +12,7 @@ from litestar import Controller, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 
+from domain.shared.money import MAX_AMOUNT
 from marketplace.platform.application import Marketplace
 from marketplace.programmes import conversion_commands as vc
 from projections.programmes.conversion_queries import ConversionRow, ConversionsQueries
@@ -50,7 +51,7 @@ class OpenInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     mode: Annotated[str, msgspec.Meta(extra_json_schema={"enum": ["open_licence", "designated"]})]
     legal_basis: str
     reason: str
-    fee: Annotated[int, msgspec.Meta(ge=0, le=99_999_999_999)] = 0
+    fee: Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)] = 0
     royalty_rate: Annotated[int, msgspec.Meta(ge=0, le=9_999)] = 0
     term_years: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
     maturity: Annotated[str, msgspec.Meta(
