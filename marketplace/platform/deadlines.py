@@ -97,11 +97,12 @@ class DeadlineWorker:
         whose patent has had a licence or transfer paid is cleared (the aggregates re-check each)."""
         app = self.services.app
         today = app.clock.now().astimezone(BEIJING).date()
-        if not app.conversions.watching(today):
+        watching = app.conversions.watching(today)
+        if not watching:
             return
-        rows = funded_patents(self.services.views["catalogue"].datastore)
+        rows = funded_patents(self.services.views["catalogue"].datastore, app.conversions.ended_by(today, watching))
         funded = [FundedPatent(r["patent_id"], r["funding"], r["paid"], r["flags"]) for r in rows]
-        changed = app.conversions.follow(today, funded)
+        changed = app.conversions.follow(today, funded, watching)
         if changed:
             report.conversions.extend(changed)
             report.last_position = app.recorder.max_notification_id() or report.last_position

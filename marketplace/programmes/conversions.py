@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +21,9 @@ from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
 from domain.catalogue.listing import DealType, Listing, ListingTerms, OpenLicenceTerms, PriceMode
 from domain.catalogue.patent import Patent
+from domain.catalogue.patent_terms import LegalStatus
 from domain.programmes.conversion import Conversion, ConversionStatus, OpeningMode, conversion_id
+from domain.programmes.conversion_terms import add_years
 from domain.programmes.programme import Programme
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.money import Money
@@ -68,10 +70,24 @@ class Conversions:
         found = (self.store.load(Programme, i, "programme_id") for i in self.programmes.programme_ids())
         return [p for p in found if p.watches_on(today)]
 
-    def follow(self, today: date, funded: list[FundedPatent]) -> list[UUID]:
-        """Raise, advance or clear the flags ``today`` calls for; returns the flags changed."""
+    @staticmethod
+    def ended_by(today: date, programmes: list[Programme]) -> date:
+        """The latest funding end any of ``programmes`` could flag today: a funding that ended later is not due
+        under the shortest period (with the longest warning) of any of them."""
+        latest = date.min
+        for programme in programmes:
+            terms = programme.rules_on(today)[1].conversion
+            if terms is not None:
+                shortest = min([terms.years, *(years for _, years in terms.funder_years)])
+                latest = max(latest, add_years(today + timedelta(days=terms.warning_days), -shortest))
+        return latest
+
+    def follow(self, today: date, funded: list[FundedPatent],
+               programmes: list[Programme] | None = None) -> list[UUID]:
+        """Raise, advance or clear the flags ``today`` calls for (under ``programmes``, by default those
+        watching today); returns the flags changed."""
         changed: list[UUID] = []
-        programmes = self.watching(today)
+        programmes = self.watching(today) if programmes is None else programmes
         for row in funded:
             for programme in programmes:
                 terms = programme.rules_on(today)[1].conversion
@@ -97,6 +113,9 @@ class Conversions:
         terms = programme.rules_on(today)[1].conversion
         if terms is None or patent.registration_withdrawn or not terms.watches(patent.public_funding):
             return False
+        if patent.status not in (LegalStatus.PENDING, LegalStatus.GRANTED) and not self.store.exists(
+                conversion_id(patent.id, programme.id)):
+            return False  # a lapsed, expired or invalidated right is no longer to convert
         paid = paid_contract(patent)
         cid = conversion_id(patent.id, programme.id)
         if self.store.exists(cid):

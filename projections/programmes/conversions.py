@@ -7,6 +7,7 @@ rows. The worker's reading side is here too (:func:`funded_patents`, psycopg, wh
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -77,9 +78,10 @@ class PostgresConversionsView(PostgresReadModelView):
                   d.get("licensee_ids", []), r.timestamp)
 
 
-def funded_patents(datastore: PostgresDatastore, limit: int = 100_000) -> list[dict[str, Any]]:
-    """Registered patents with a funding end date, whether a licence or transfer of them is in force, and
-    each programme's flag on them (for the deadline worker; the application re-checks on the aggregates)."""
+def funded_patents(datastore: PostgresDatastore, ended_by: date, limit: int = 100_000) -> list[dict[str, Any]]:
+    """Pending or granted patents whose funding ended by ``ended_by`` (what any programme could flag today),
+    whether a licence or transfer of them is in force, and each programme's flag on them (for the deadline
+    worker; the application re-checks on the aggregates)."""
     with datastore.transaction(commit=False) as curs:
         curs.execute(
             "SELECT p.id, p.public_funding AS funding,"
@@ -89,8 +91,9 @@ def funded_patents(datastore: PostgresDatastore, limit: int = 100_000) -> list[d
             " coalesce((SELECT jsonb_object_agg(c.programme_id::text, c.status) FROM conversions c"
             "           WHERE c.patent_id = p.id), '{}'::jsonb) AS flags"
             " FROM catalogue_patents p WHERE p.registration_status = 'active'"
-            " AND p.public_funding ->> 'end_date' IS NOT NULL ORDER BY p.id LIMIT %s",
-            (limit,),
+            " AND p.legal_status IN ('pending', 'granted')"
+            " AND (p.public_funding ->> 'end_date')::date <= %s ORDER BY p.id LIMIT %s",
+            (ended_by, limit),
         )
         return [
             {"patent_id": row["id"], "funding": row["funding"], "paid": row["paid"],

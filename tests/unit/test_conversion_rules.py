@@ -189,3 +189,15 @@ def test_refusals_name_their_codes() -> None:
     with pytest.raises(DomainError) as refused:
         ConversionTerms(years=30)
     assert refused.value.code == "years.range"
+
+
+def test_the_worker_reads_only_fundings_that_ended_early_enough_for_some_programme_to_flag() -> None:
+    from marketplace.programmes.conversions import Conversions
+
+    short = draft("conversion", Rules(beneficiary=Side.SELLER, tiers=(), conversion=ConversionTerms(
+        years=4, warning_days=30, funder_years=(("基金委", 2),))))
+    long = draft("conversion", Rules(beneficiary=Side.SELLER, tiers=(), conversion=ConversionTerms(years=3)))
+    today = date(2026, 1, 5)
+    assert Conversions.ended_by(today, [long]) == date(2023, 4, 5)  # 3 years back from 90 days ahead
+    assert Conversions.ended_by(today, [short, long]) == date(2024, 2, 4)  # the funder's 2 years, 30 days ahead
+    assert Conversions.ended_by(today, []) == date.min
