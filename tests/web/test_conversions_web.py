@@ -438,12 +438,12 @@ def test_a_funder_with_its_own_period_and_a_programme_watching_other_funders(mar
 
 def test_a_conversion_programme_drafted_through_the_api_by_an_officer_only(market: Market) -> None:
     client = market.client
-    body = {"kind": "conversion", "name_zh": "限时转化", "name_en": "Conversion", "budget": 0,
-            "starts_on": "2025-01-01", "ends_on": "2030-12-31",
-            "rules": {"beneficiary": "seller", "tiers": [],
-                      "conversion": {"years": 4, "warning_days": 60, "funders": ["福建省科学技术厅"],
-                                     "funder_years": [{"funder": "国家自然科学基金委员会", "years": 5}],
-                                     "legal_basis": "科学技术进步法（2021）"}}}
+    terms: dict[str, Any] = {"years": 4, "warning_days": 60, "funders": ["福建省科学技术厅"],
+                             "funder_years": [{"funder": "国家自然科学基金委员会", "years": 5}],
+                             "legal_basis": "科学技术进步法（2021）"}
+    rules: dict[str, Any] = {"beneficiary": "seller", "tiers": [], "conversion": terms}
+    body: dict[str, Any] = {"kind": "conversion", "name_zh": "限时转化", "name_en": "Conversion", "budget": 0,
+                            "starts_on": "2025-01-01", "ends_on": "2030-12-31", "rules": rules}
     enterprise = api_token(client, "tea@example.test", PASSWORD)
     assert client.post("/api/programmes", json=body, headers=enterprise).status_code == 403
     officer = api_token(client, "officer@example.test", PASSWORD)
@@ -451,7 +451,7 @@ def test_a_conversion_programme_drafted_through_the_api_by_an_officer_only(marke
     refused = client.post("/api/programmes", json=without, headers=officer)
     assert refused.status_code == 400
     for wrong in ({"years": 0}, {"warning_days": 400}):
-        bad = {**body, "rules": {**body["rules"], "conversion": {**body["rules"]["conversion"], **wrong}}}
+        bad = {**body, "rules": {**rules, "conversion": {**terms, **wrong}}}
         assert client.post("/api/programmes", json=bad, headers=officer).status_code == 400
     drafted = client.post("/api/programmes", json=body, headers=officer)
     assert drafted.status_code == 201, drafted.text
