@@ -11,6 +11,7 @@ from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
+from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
@@ -18,5 +19,5 @@ from domain.valuation.valuer import ValuerAccreditation
 AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
-    PaymentReview,
+    PaymentReview, Conversion,
 )

@@ -85,6 +85,14 @@ def listing_fields(form: FormMultiDict) -> dict[str, Any]:
     return data
 
 
+def funding_fields(form: FormMultiDict) -> dict[str, Any] | None:
+    """The public-funding fields of a patent form (none without a programme)."""
+    if not optional(form, "programme"):
+        return None
+    return {"programme": text(form, "programme"), "project_reference": text(form, "project_reference"),
+            "end_date": optional(form, "end_date"), "funder": text(form, "funder")}
+
+
 def patent_fields(form: FormMultiDict) -> dict[str, Any]:
     owners = []
     for i in range(5):
@@ -96,10 +104,7 @@ def patent_fields(form: FormMultiDict) -> dict[str, Any]:
         match = re.match(r"^\s*(.+?)\s*(?:[,，\s]\s*(\d+(?:\.\d+)?)\s*%?)?\s*$", line)
         if match and match.group(1):
             inventors.append({"name": match.group(1), "share": match.group(2)})
-    funding = None
-    if optional(form, "programme"):
-        funding = {"programme": text(form, "programme"), "project_reference": text(form, "project_reference"),
-                   "end_date": optional(form, "end_date")}
+    funding = funding_fields(form)
     return {
         "jurisdiction": text(form, "jurisdiction") or "CN",
         "application_number": optional(form, "application_number"),

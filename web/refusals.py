@@ -847,6 +847,52 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.evidence": ("证据", "Evidence"),
     "refusal.field.scope.field_of_use": ("实施领域", "Field of use"),
     "refusal.field.scope.territory": ("地域范围", "Territory"),
+    # --- time-limited conversion (限时转化) ---
+    "refusal.days.range": ("须为 {low} 至 {high} 天", "must be {low} to {high} days"),
+    "refusal.programme.conversion_terms": (
+        "限时转化计划须设定转化期限规则，其他计划不得设定",
+        "only a conversion programme, and every one, sets conversion terms",
+    ),
+    "refusal.conversion.not_due": ("转化期限尚未临近", "the conversion deadline is not near yet"),
+    "refusal.conversion.flagged": ("该专利已被提示", "the patent is already flagged"),
+    "refusal.conversion.state": ("该限时转化事项当前为“{conversion_status}”", "the conversion is {conversion_status}"),
+    "refusal.conversion.not_overdue": (
+        "只有逾期未转化的专利才能开放给他人实施（当前为“{conversion_status}”）",
+        "only an overdue conversion is opened to others (it is {conversion_status})",
+    ),
+    "refusal.conversion.owner_only": (
+        "只有专利权人机构的成员才能答复", "only a member of the patent's owner organisation answers",
+    ),
+    "refusal.conversion.officer_only": (
+        "只有该计划主管部门的计划管理员才能处理", "only the programme's department's officers act on it",
+    ),
+    "refusal.conversion.no_owner": (
+        "该专利没有可以许可的权利人机构", "the patent has no owner organisation to license it",
+    ),
+    "refusal.conversion.licensees": ("请指定 1 至 {most} 个被许可机构", "designate 1 to {most} licensees"),
+    "refusal.conversion.licensee_unverified": (
+        "{organisation}尚未经平台审核", "{organisation} is not a verified organisation",
+    ),
+    "refusal.conversion.not_designated": (
+        "该许可仅向主管部门指定的被许可人开放",
+        "this licence is open to the licensees the programme officer designated only",
+    ),
+    "refusal.conversion.funder_years": ("请按“资助单位 年数”填写", "give a funder and a number of years"),
+    "refusal.conversion.whole_number": ("请填写整数", "give whole numbers"),
+    "refusal.listing.declared_by_officer": (
+        "该开放许可由主管部门依限时转化发布，权利人不能修改或撤回",
+        "a programme officer declared this open licence (time-limited conversion); its owner cannot change it",
+    ),
+    "refusal.field.conversion_id": ("限时转化事项", "Conversion"),
+    "refusal.field.licensee_ids": ("被许可机构", "Licensees"),
+    "refusal.field.legal_basis": ("法律依据", "Legal basis"),
+    "refusal.field.public_funding.funder": ("资助单位", "Funder"),
+    "refusal.field.public_funding.project_reference": ("项目编号", "Project reference"),
+    "refusal.field.rules.conversion": ("转化期限规则", "Conversion terms"),
+    "refusal.field.rules.conversion.years": ("结题后年限", "Years after the funding ends"),
+    "refusal.field.rules.conversion.warning_days": ("提前提示天数", "Days of warning"),
+    "refusal.field.rules.conversion.legal_basis": ("法律依据", "Legal basis"),
+    "refusal.field.rules.conversion.funder_years": ("按资助单位设定", "Per funder"),
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.
@@ -864,6 +910,7 @@ _VALUE_LABELS = {
     "valuation_status": "valuation.status.",
     "award_status": "award.status.",
     "programme_status": "programme.status.",
+    "conversion_status": "conversion.status.",
     "claim_status": "claim.status.",
     "declared_type": "type.",
     "patent_type": "type.",

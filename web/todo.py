@@ -41,6 +41,7 @@ from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
+from projections.programmes.conversion_queries import ConversionsQueries
 from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
 from web.api_docs import BEARER
@@ -414,6 +415,30 @@ async def programme_claims_to_review(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def conversions_to_answer(r: Reader) -> list[TodoItem]:
+    """The organisation's funded patents whose conversion deadline is near or passed (限时转化)."""
+    rows = await ConversionsQueries(r.web.pool).of_owner(r.me.organisation_id, open_only=True)
+    return [
+        TodoItem(kind="conversion_due", label=f"todo.conversion_{c.status}", link=f"/conversions/{c.id}",
+                 when_day=c.deadline, title_zh=c.patent_title_zh or c.patent_title_en,
+                 title_en=c.patent_title_en or c.patent_title_zh)
+        for c in rows
+    ]
+
+
+async def conversions_to_review(r: Reader) -> list[TodoItem]:
+    """The officer's department's overdue and answered conversions, to open to others or to resume."""
+    if not r.me.has("programme_officer"):
+        return []
+    rows = await ConversionsQueries(r.web.pool).queue(r.me.organisation_id, statuses=("overdue", "paused"))
+    return [
+        TodoItem(kind="conversion_review", label="todo.conversion_review", link=f"/conversions/{c.id}",
+                 when_day=c.deadline, title_zh=c.patent_title_zh or c.patent_title_en,
+                 title_en=c.patent_title_en or c.patent_title_zh)
+        for c in rows
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -432,6 +457,8 @@ KINDS = (
     "royalty_report",
     "award_claim",
     "award_review",
+    "conversion_due",
+    "conversion_review",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -447,6 +474,8 @@ SOURCES: list[Source] = [
     royalty_reports,
     programme_claims_to_submit,
     programme_claims_to_review,
+    conversions_to_answer,
+    conversions_to_review,
 ]
 
 
@@ -497,6 +526,7 @@ async def work_links(r: Reader) -> list[WorkLink]:
             WorkLink(label="todo.link.dashboard", link="/programmes/dashboard"),
             WorkLink(label="todo.link.programmes", link="/programmes#my-programmes"),
             WorkLink(label="todo.link.qualifications", link="/programmes/qualifications"),
+            WorkLink(label="todo.link.conversions", link="/conversions"),
         ]
     return links
 

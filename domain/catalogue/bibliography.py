@@ -14,6 +14,7 @@ from domain.catalogue.owners import (
     awaiting_confirmation,
     check_inventors,
     check_owners,
+    funding_dict,
     owner_dict,
 )
 from domain.catalogue.patent_numbers import cn_application_type, parse_application_number, parse_publication_number
@@ -108,14 +109,7 @@ def registration_record(
         expiry_date = statutory_expiry(office, kind, filing_date)
     funding = None
     if public_funding is not None:
-        if not public_funding.programme.strip():
-            raise ValidationError("public_funding.programme: must not be empty", field="public_funding.programme",
-                                  code="required")
-        funding = {
-            "programme": public_funding.programme.strip(),
-            "project_reference": public_funding.project_reference.strip(),
-            "end_date": _iso(public_funding.end_date),
-        }
+        funding = funding_dict(public_funding)
     return {
         "number_key": key,
         "jurisdiction": office,

@@ -35,11 +35,37 @@ class Inventor:
 
 @dataclass(frozen=True)
 class PublicFunding:
-    """Public money behind the result (财政资金资助): programme, project reference, end date."""
+    """Public money behind the result (财政资金资助): programme, project reference, end date, and the
+    funder (资助单位, e.g. 福建省科学技术厅) whose conversion programme may set a deadline on it."""
 
     programme: str
     project_reference: str
     end_date: date | None = None
+    funder: str = ""
+
+
+#: The longest funder, programme or project reference kept.
+FUNDING_TEXT_LIMIT = 200
+
+
+def funding_dict(funding: PublicFunding) -> dict[str, Any]:
+    """The funding as an event's payload, validated: a programme is required, texts are one line."""
+    values = {}
+    for name in ("funder", "programme", "project_reference"):
+        text = " ".join(str(getattr(funding, name)).split())
+        if len(text) > FUNDING_TEXT_LIMIT:
+            raise ValidationError(f"public_funding.{name}: at most {FUNDING_TEXT_LIMIT} characters",
+                                  field=f"public_funding.{name}", code="too_long", most=FUNDING_TEXT_LIMIT)
+        values[name] = text
+    if not values["programme"]:
+        raise ValidationError("public_funding.programme: must not be empty", field="public_funding.programme",
+                              code="required")
+    end = funding.end_date.isoformat() if funding.end_date else None
+    out: dict[str, Any] = {"programme": values["programme"], "project_reference": values["project_reference"],
+                           "end_date": end}
+    if values["funder"]:
+        out["funder"] = values["funder"]
+    return out
 
 
 def check_owners(owners: list[Owner], *, allow_unknown: bool = False) -> None:

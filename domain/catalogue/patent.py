@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.catalogue.bibliography import registration_record
 from domain.catalogue.ipc import IpcScheme
-from domain.catalogue.owners import Inventor, Owner, PublicFunding
+from domain.catalogue.owners import Inventor, Owner, PublicFunding, funding_dict
 from domain.catalogue.patent_deals import PatentDeals
 from domain.catalogue.patent_terms import UNLISTABLE_STATUSES, LegalStatus, parse_legal_status
 from domain.catalogue.registration_rounds import RegistrationRounds
@@ -208,6 +208,26 @@ class Patent(RegistrationRounds, PatentDeals, Aggregate):
         for stale in ("_last_transfer", "_transfer_reference", "_open_deals"):
             self.__dict__.pop(stale, None)
         self._start_registration(registrant_organisation_id, unconfirmed_owner_ids, round_=registration)
+
+    # --- public funding (time-limited conversion) -----------------------------------------
+    def record_funding(self, funding: PublicFunding | None, *, by: UUID) -> bool:
+        """Record the public money behind the patent (funder, programme, project, funding end date), or
+        ``None`` to say it had none. Returns whether anything changed (the same funding again: nothing)."""
+        value = funding_dict(funding) if funding is not None else None
+        if value == self.public_funding:
+            return False
+        self._funding_recorded(public_funding=value, previous=self.public_funding, by=by)
+        return True
+
+    @property
+    def funding_end(self) -> date | None:
+        end = (self.public_funding or {}).get("end_date")
+        return date.fromisoformat(end) if end else None
+
+    @event("FundingRecorded")
+    def _funding_recorded(self, public_funding: dict[str, Any] | None, previous: dict[str, Any] | None,
+                          by: UUID) -> None:
+        self.public_funding = public_funding
 
     # --- legal status -----------------------------------------------------------------
     def change_legal_status(self, status: str, *, effective_date: date, reason: str, by: UUID) -> None:

@@ -58,6 +58,13 @@ def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
         )
 
 
+def _check_conversion(kind: ProgrammeKind, rules: Rules) -> None:
+    """A conversion programme's rules are its deadlines (and it awards no deal); the others' have none."""
+    if (kind is ProgrammeKind.CONVERSION) != (rules.conversion is not None):
+        raise ValidationError("rules.conversion: only a conversion programme, and every one, sets conversion terms",
+                              field="rules.conversion", code="programme.conversion_terms")
+
+
 class Programme(Aggregate):
     """One programme (补助, 奖励 or 创新券) of a government organisation."""
 
@@ -126,6 +133,7 @@ class Programme(Aggregate):
             raise ValidationError("kind: innovation vouchers are not run on the marketplace yet", field="kind",
                                   code="programme.voucher")
         _check_beneficiary(parsed, rules)
+        _check_conversion(parsed, rules)
         check_amount(budget, "budget")
         if ends_on < starts_on:
             raise ValidationError("ends_on: the programme must end on or after its start", field="ends_on",
@@ -159,6 +167,7 @@ class Programme(Aggregate):
         if self.status == "closed":
             raise ConflictError("programme_id: the programme is closed", field="programme_id", code="programme.closed")
         _check_beneficiary(self.kind, rules)
+        _check_conversion(self.kind, rules)
         latest = self.rule_versions[-1][0]
         if effective_from < latest:
             raise ValidationError(
@@ -193,8 +202,17 @@ class Programme(Aggregate):
         self.status = "closed"
 
     def runs_on(self, day: date) -> bool:
-        """Whether a payment on ``day`` falls in an open programme's period."""
-        return self.status == "open" and self.starts_on <= day <= self.ends_on
+        """Whether a payment on ``day`` falls in an open programme's period (a conversion programme awards none)."""
+        return self.status == "open" and self.starts_on <= day <= self.ends_on and self.awards_deals
+
+    @property
+    def awards_deals(self) -> bool:
+        return self.kind is not ProgrammeKind.CONVERSION
+
+    def watches_on(self, day: date) -> bool:
+        """Whether a conversion programme is open and running on ``day`` (its deadlines are flagged)."""
+        return (self.kind is ProgrammeKind.CONVERSION and self.status == "open"
+                and self.starts_on <= day <= self.ends_on)
 
     # --- budget ---------------------------------------------------------------------------------
     @property

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.accounts.organisation import ORGANISATION_FLAGS
+from domain.programmes.conversion_terms import ConversionTerms, conversion_terms_from_dict
 from domain.shared.errors import ValidationError
 from domain.shared.money import MAX_AMOUNT, check_amount
 
@@ -30,6 +31,7 @@ class ProgrammeKind(StrEnum):
     PURCHASE_SUBSIDY = "purchase_subsidy"  # 购买专利补助, to the buyer
     TRANSFER_REWARD = "transfer_reward"  # 转让、许可奖励, to the seller
     INNOVATION_VOUCHER = "innovation_voucher"  # 科技创新券
+    CONVERSION = "conversion"  # 财政资助成果限时转化: deadlines, no per-deal awards
 
 
 class Side(StrEnum):
@@ -99,9 +101,11 @@ class Rules:
     requires_platform_signing: bool = True
     excludes_fiscally_funded: bool = True
     excludes_related_parties: bool = True
+    #: A conversion programme's deadlines (``conversion_terms``); ``None`` for the programmes that award deals.
+    conversion: ConversionTerms | None = None
 
     def __post_init__(self) -> None:
-        if not self.tiers:
+        if not self.tiers and self.conversion is None:
             raise ValidationError("tiers: give at least one rate", field="tiers", code="programme.no_rate")
         bound = 0
         for i, tier in enumerate(self.tiers):
@@ -143,7 +147,7 @@ class Rules:
             "requires_platform_signing": self.requires_platform_signing,
             "excludes_fiscally_funded": self.excludes_fiscally_funded,
             "excludes_related_parties": self.excludes_related_parties,
-        }
+        } | ({"conversion": self.conversion.as_dict()} if self.conversion is not None else {})
 
 
 def rules_from_dict(data: dict[str, Any]) -> Rules:
@@ -166,6 +170,7 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
         requires_platform_signing=data.get("requires_platform_signing", True),
         excludes_fiscally_funded=data.get("excludes_fiscally_funded", True),
         excludes_related_parties=data.get("excludes_related_parties", True),
+        conversion=conversion_terms_from_dict(data["conversion"]) if data.get("conversion") else None,
     )
 
 

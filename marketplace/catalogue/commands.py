@@ -35,9 +35,13 @@ class InventorShare(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class FundingInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Public money behind the patent (财政资金资助): the programme, the project number, when the funding
+    ended, and the funder (资助单位)."""
+
     programme: ShortText
     project_reference: ShortText = ""
     end_date: date | None = None
+    funder: ShortText = ""
 
 
 class RegisterPatent(Command, frozen=True, kw_only=True):
@@ -143,6 +147,15 @@ class DecideOwnershipClaim(Command, frozen=True, kw_only=True):
     claim_id: UUID
     upheld: bool
     reason: Text = ""
+
+
+class RecordFunding(Command, frozen=True, kw_only=True):
+    """A member of the patent's owner organisation (or a platform admin) records its public funding;
+    ``public_funding`` left out says the patent had none."""
+
+    patent_id: UUID
+    public_funding: FundingInput | None = None
+    expected_version: int | None = None
 
 
 class ExpirePatent(Command, frozen=True, kw_only=True):

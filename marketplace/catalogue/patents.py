@@ -95,7 +95,7 @@ class Catalogue:
         funding = None
         if cmd.public_funding is not None:
             f = cmd.public_funding
-            funding = PublicFunding(f.programme, f.project_reference, f.end_date)
+            funding = PublicFunding(f.programme, f.project_reference, f.end_date, f.funder)
         patent = Patent.register(
             jurisdiction=cmd.jurisdiction,
             application_number=cmd.application_number,
@@ -140,6 +140,19 @@ class Catalogue:
         self.store.expect_version(patent, cmd.expected_version)
         patent.change_legal_status(cmd.legal_status, effective_date=cmd.effective_date, reason=cmd.reason, by=user.id)
         return self.store.commit(patent, *self._follow_legal_status(patent))
+
+    def record_funding(self, cmd: cc.RecordFunding, *, actor_id: UUID | None) -> int:
+        """Record (or correct) the patent's public funding: a member of an owner organisation or a platform
+        admin. The same funding again records nothing (a double click: one effect)."""
+        user = self.store.actor(actor_id)
+        patent = self.store.load(Patent, cmd.patent_id, "patent_id")
+        self.require_owner_or_admin(user, patent)
+        self.store.expect_version(patent, cmd.expected_version)
+        f = cmd.public_funding
+        funding = None if f is None else PublicFunding(f.programme, f.project_reference, f.end_date, f.funder)
+        if not patent.record_funding(funding, by=user.id):
+            return self.store.commit()
+        return self.store.commit(patent)
 
     def expire_patent(self, cmd: cc.ExpirePatent) -> int:
         """The deadline worker: a patent whose term has ended (on its expiry date, in Beijing) becomes
@@ -194,6 +207,11 @@ class Catalogue:
             raise PermissionDeniedError(
                 "listing_id: only the listing organisation may change it", field="listing_id",
                 code="listing.own_only",
+            )
+        if listing.terms.get("conversion_id") and not user.has_role(Role.PLATFORM_ADMIN):
+            raise PermissionDeniedError(
+                "listing_id: a programme officer declared this open licence (限时转化); its owner cannot change it",
+                field="listing_id", code="listing.declared_by_officer",
             )
         return listing
 

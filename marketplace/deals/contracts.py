@@ -339,6 +339,12 @@ class Contracts:
                 "listing_id: an owner of the patent cannot license it to itself", field="listing_id",
                 key="refusal.own_patent",
             )
+        designated = listing.terms.get("licensees") or []  # a conversion's designated licensees (限时转化)
+        if designated and str(buyer.id) not in designated:
+            raise PermissionDeniedError(
+                "listing_id: this licence is open to the licensees the programme officer designated only",
+                field="listing_id", code="conversion.not_designated",
+            )
         taken = self._live_take_up(patent, listing.id, buyer.id)
         if taken is not None:
             return _TakeUpDraft(user.id, taken, None, None)

@@ -23,11 +23,14 @@ from uuid import UUID
 
 import msgspec
 
+from domain.programmes.rules import BEIJING
 from domain.shared.errors import ConflictError
 from domain.shared.ids import organisation_id
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue.commands import ConfirmCoOwnership
+from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
+from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
 from marketplace.demo.generator import AS_OF, PatentGenerator, status_plan
 from marketplace.demo.programmes import seed_demo_programmes
@@ -182,6 +185,9 @@ def seed_demo(
         officer = next(members[m.email] for m in MEMBERS if m.role == "programme_officer")
         seed_demo_programmes(app, officer=officer, today=app.clock.now().date(),
                              admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
+        seed_demo_conversions(app, officer=officer, today=app.clock.now().astimezone(BEIJING).date(),
+                              owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
-    return DemoReport(accounts=accounts, organisations=len(organisations) + 1, patents=listings, listings=listings,
+    return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
+                      patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,
                       published=published)

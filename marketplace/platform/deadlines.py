@@ -5,7 +5,8 @@ at or before ``app.clock.now()`` and expires each through the application (the `
 aggregate re-checks the deadline, so a stale read model row is harmless), then asks the
 application to raise the payment obligations of instalments that have fallen due and the minimum
 annual royalty of licence years that ended without the report that closes them, then expires
-the patents whose statutory term has ended (their listings are suspended with them). ``serve``
+the patents whose statutory term has ended (their listings are suspended with them), then flags funded
+patents near or past their conversion deadline (限时转化, ``app.conversions``). ``serve``
 runs it in a thread next to the projection runner; ``run-projections`` runs it in the worker
 process; tests call :meth:`DeadlineWorker.run_once` after moving the injected clock.
 """
@@ -23,12 +24,14 @@ from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
 from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
+from marketplace.programmes.conversions import FundedPatent
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
     contracts_with_instalments_due,
     licences_owing_minimum_royalty,
     offers_due_to_expire,
 )
+from projections.programmes.conversions import funded_patents
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ class DeadlineReport:
     claims_reversed: list[UUID] = field(default_factory=list)
     #: Patents whose statutory term ended (now expired, their listings suspended).
     patents_expired: list[UUID] = field(default_factory=list)
+    #: Conversion flags raised, gone overdue or cleared by a paid licence or transfer (限时转化).
+    conversions: list[UUID] = field(default_factory=list)
 
 
 class DeadlineWorker:
@@ -84,7 +89,23 @@ class DeadlineWorker:
         if owing:
             report.last_position = app.contracts.raise_minimum_royalties(now.date(), owing) or report.last_position
         self._expire_patents(report)
+        self._flag_conversions(report)
         return report
+
+    def _flag_conversions(self, report: DeadlineReport) -> None:
+        """Funded patents near or past their conversion deadline are flagged (due, then overdue), and a flag
+        whose patent has had a licence or transfer paid is cleared (the aggregates re-check each)."""
+        app = self.services.app
+        today = app.clock.now().astimezone(BEIJING).date()
+        watching = app.conversions.watching(today)
+        if not watching:
+            return
+        rows = funded_patents(self.services.views["catalogue"].datastore, app.conversions.ended_by(today, watching))
+        funded = [FundedPatent(r["patent_id"], r["funding"], r["paid"], r["flags"]) for r in rows]
+        changed = app.conversions.follow(today, funded, watching)
+        if changed:
+            report.conversions.extend(changed)
+            report.last_position = app.recorder.max_notification_id() or report.last_position
 
     def _expire_patents(self, report: DeadlineReport) -> None:
         """Patents past their statutory term expire on their expiry date (Beijing), their listings suspended."""

@@ -11,6 +11,7 @@ import msgspec
 from domain.programmes.rules import ProgrammeKind, Side
 from domain.shared.money import MAX_AMOUNT
 from marketplace.platform.command import Command, Note, ShortText, one_of
+from marketplace.programmes.conversion_commands import ConversionTermsInput
 
 Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT)]
 RateBp = Annotated[int, msgspec.Meta(ge=0, le=10_000, description="basis points: 100 = 1 %")]
@@ -49,6 +50,8 @@ class RulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     requires_platform_signing: bool = True
     excludes_fiscally_funded: bool = True
     excludes_related_parties: bool = True
+    #: A conversion programme's deadlines (kind ``conversion`` only; its tiers may then be empty).
+    conversion: ConversionTermsInput | None = None
 
 
 class DraftProgramme(Command, frozen=True, kw_only=True):

@@ -43,6 +43,7 @@ from domain.programmes.rules import (
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.programmes import commands as pc
+from marketplace.programmes.conversion_commands import conversion_terms_of
 from projections.shared.topics import event_topic
 
 PROGRAMME_DRAFTED = get_topic(Programme.Drafted)
@@ -87,6 +88,7 @@ def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
         requires_platform_signing=given.requires_platform_signing,
         excludes_fiscally_funded=given.excludes_fiscally_funded,
         excludes_related_parties=given.excludes_related_parties,
+        conversion=None if given.conversion is None else conversion_terms_of(given.conversion),
     )
 
 

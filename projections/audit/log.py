@@ -276,6 +276,22 @@ SUMMARIES: dict[str, Summary] = {
     "AwardLedger.PaymentCounted": lambda d, _: f"Payment counted toward the year: {_money(d['amount'], 'CNY')}",
     "AwardLedger.Granted": lambda d, _: f"Award counted against the caps: {_money(d['amount'], 'CNY')}",
     "AwardLedger.TakenBack": lambda d, _: f"Award of claim {d['award_claim_id']} no longer counted",
+    "Patent.FundingRecorded": lambda d, _: (
+        "Public funding recorded: " + " · ".join(
+            v for v in ((d.get("public_funding") or {}).get(k) for k in ("funder", "programme", "project_reference",
+                                                                          "end_date")) if v)
+        if d.get("public_funding") else "Public funding removed"
+    ),
+    "Conversion.Flagged": lambda d, _: (
+        f"Funded patent {d['patent_id']} flagged {_words(d['stage'])}: conversion deadline {d['deadline']}"
+    ),
+    "Conversion.BecameOverdue": lambda d, _: f"Conversion overdue since {d['on']}",
+    "Conversion.Converted": lambda d, _: f"Converted: a licence or transfer was paid under contract {d['contract_id']}",
+    "Conversion.Answered": lambda d, _: f"Owner answered with {_words(d['kind'])}: {d['text'][:120]}",
+    "Conversion.Resumed": lambda d, _: f"Flag resumed ({_words(d['stage'])}): {d['reason'][:120]}",
+    "Conversion.OpenedToOthers": lambda d, _: (
+        f"Opened to others ({_words(d['mode'])}) under {d['legal_basis'][:80]}: {d['reason'][:80]}"
+    ),
     "PaymentReview.Recorded": lambda d, _: (
         f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"
         f" {sum(1 for o in d['outcomes'] if o.get('chosen'))} claim(s) raised"

@@ -246,7 +246,7 @@ class PostgresCatalogueView(PostgresReadModelView):
                      "OwnershipTransferred", "OwnershipReverted", "CoOwnershipConfirmed", "CoOwnershipDeclined",
                      "RegistrationWithdrawn", "Reregistered",
                      "DealOpened", "DealClosed", "SaleReserved", "SaleReservationEnded", "TransferRegistered",
-                     "LicenceGranted", "LicenceActivated", "LicenceEnded")
+                     "LicenceGranted", "LicenceActivated", "LicenceEnded", "FundingRecorded")
         | event_topics(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed",
                        "DealTypesRestricted", "DealTypesRestored")
         | CLAIM_TOPICS
@@ -378,6 +378,8 @@ class PostgresCatalogueView(PostgresReadModelView):
         elif event in ("OwnershipTransferred", "OwnershipReverted"):
             row["owners"] = plain(d["owners"])
             row["owner_ids"] = [UUID(o["organisation_id"]) for o in row["owners"] if o["organisation_id"]]
+        elif event == "FundingRecorded":
+            row["public_funding"] = plain(d["public_funding"])
         elif event in ("CoOwnershipConfirmed", "CoOwnershipDeclined"):
             answered = plain(d["organisation_id"])
             row["unconfirmed_owner_ids"] = [o for o in row["unconfirmed_owner_ids"] if str(o) != answered]

@@ -13,6 +13,7 @@ from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError
 from marketplace.deals.gateways.factory import build_gateways
 from marketplace.demo.catalogue import DemoReport, is_empty, seed_demo
+from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.vocabulary import TECHNICAL_FIELDS
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
@@ -40,7 +41,8 @@ def scalar(services: Services, query: str, *params: Any) -> Any:
 def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoReport]) -> None:
     """One seeding (argon2 makes each costly) checks counts, statuses, rules and languages."""
     services, report = seeded
-    assert report.patents == report.listings == LISTINGS
+    assert report.listings == LISTINGS
+    assert report.patents == LISTINGS + len(CONVERSION_PATENTS)  # the funded patents flagged for conversion
     assert scalar(services, "SELECT count(*) FROM catalogue_patents") == report.patents
     assert scalar(services, "SELECT count(*) FROM catalogue_listings") == report.listings
     assert scalar(services, "SELECT count(*) FROM catalogue_listings WHERE status = 'published'") == report.published
@@ -53,12 +55,21 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_patents(services)
     check_deals(services)
     check_programmes(services)
+    check_conversions(services)
+
+
+def check_conversions(services: Services) -> None:
+    """The science department runs a conversion programme; one funded patent is overdue, one due."""
+    assert scalar(services, "SELECT count(*) FROM programmes WHERE kind = 'conversion' AND status = 'open'") == 1
+    statuses = scalar(services, "SELECT array_agg(status ORDER BY deadline) FROM conversions")
+    assert statuses == ["overdue", "due"]
 
 
 def check_programmes(services: Services) -> None:
     """The science department runs two open programmes; the demo's paid deals have claims on them,
     one disbursed, one awaiting review and the others awaiting their beneficiaries."""
-    assert scalar(services, "SELECT array_agg(kind ORDER BY kind) FROM programmes WHERE status = 'open'") == [
+    assert scalar(services, "SELECT array_agg(kind ORDER BY kind) FROM programmes WHERE status = 'open'"
+                  " AND kind <> 'conversion'") == [
         "purchase_subsidy", "transfer_reward"]
     statuses = scalar(services, "SELECT array_agg(status ORDER BY raised_at, id) FROM programme_claims")
     assert statuses[:2] == ["paid", "submitted"]
@@ -173,7 +184,7 @@ def test_same_seed_gives_the_same_content_but_new_passwords(ipc_scheme: IpcSchem
 
     first, first_patents = seeded_patents()
     second, second_patents = seeded_patents()
-    assert len(first_patents) == 12
+    assert len(first_patents) == 12 + len(CONVERSION_PATENTS)
     assert first_patents == second_patents
     assert [a.email for a in first.accounts] == [a.email for a in second.accounts]
     assert {a.password for a in first.accounts}.isdisjoint({a.password for a in second.accounts})

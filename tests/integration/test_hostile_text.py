@@ -40,6 +40,8 @@ from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
 from marketplace.programmes import commands as pc
+from marketplace.programmes import conversion_commands as cv
+from marketplace.programmes.conversions import FundedPatent
 from marketplace.valuation import commands as vc
 from tests.unit.deal_helpers import PASSWORD, START, ProviderDouble, World, accept, cn, licence_scope, offer, sign_all
 from tests.web.test_api import position as head
@@ -281,6 +283,35 @@ def _draft_programme(h: Harness) -> str:
     return str(programme)
 
 
+CONVERSION_PROGRAMME: Body = {
+    "kind": "conversion", "name_zh": "限时转化", "name_en": "Time-limited conversion", "budget": 0,
+    "starts_on": "2025-01-01", "ends_on": "2030-12-31",
+    "rules": {"beneficiary": "seller", "tiers": [], "conversion": {"years": 3, "legal_basis": "科学技术进步法"}},
+}
+
+
+def _overdue_conversion(h: Harness) -> str:
+    """A funded patent of the university overdue under an open conversion programme (funding ended in 2020)."""
+    if "conversion_programme" not in h.world.ids:
+        h.world.ids["conversion_programme"], _ = h.app.programmes.draft_programme(
+            msgspec.convert(CONVERSION_PROGRAMME, pc.DraftProgramme), actor_id=h["officer"])
+        h.app.programmes.open_programme(pc.OpenProgramme(programme_id=h["conversion_programme"]),
+                                        actor_id=h["officer"])
+    patent = h.patent()
+    h.app.catalogue.record_funding(cc.RecordFunding(patent_id=patent, public_funding=cc.FundingInput(
+        programme="省科技计划", end_date=START.date().replace(year=2020))), actor_id=h["uni"])
+    funding = h.world.get(patent).public_funding
+    (flag,) = h.app.conversions.follow(START.date(), [FundedPatent(patent, funding)])
+    return str(flag)
+
+
+def _paused_conversion(h: Harness) -> str:
+    flag = _overdue_conversion(h)
+    h.app.conversions.answer_conversion(cv.AnswerConversion(conversion_id=UUID(flag), kind="plan", text="转化计划"),
+                                        actor_id=h["uni"])
+    return flag
+
+
 def _member_key(h: Harness) -> str:
     """A new plain member of the agency, under a key of its own (so its password may change)."""
     key = f"member{h.fresh()}"
@@ -400,6 +431,15 @@ TEMPLATES: dict[type[c.Command], Template] = {
     ac.VerifyOrganisationFlags: lambda h: ({"organisation_id": str(h.organisation()), "flags": ["soe", "tech_sme"]},
                                            "officer"),
     pc.DraftProgramme: lambda h: (PROGRAMME, "officer"),
+    cc.RecordFunding: lambda h: ({"patent_id": str(h.patent()), "public_funding": {
+        "funder": "福建省科学技术厅", "programme": "省科技计划", "project_reference": "2019N1",
+        "end_date": "2022-12-31"}}, "uni"),
+    cv.AnswerConversion: lambda h: ({"conversion_id": _overdue_conversion(h), "kind": "deal_in_progress",
+                                     "text": "洽谈中\n预计一月签约", "reference": "offer 1"}, "uni"),
+    cv.ResumeConversion: lambda h: ({"conversion_id": _paused_conversion(h), "reason": "未见合同\n请补充"}, "officer"),
+    cv.OpenConversion: lambda h: ({"conversion_id": _overdue_conversion(h), "mode": "open_licence",
+                                   "legal_basis": "科学技术进步法\n第三十二条", "reason": "逾期未实施", "fee": 1_000},
+                                  "officer"),
     pc.ReviseRules: lambda h: ({"programme_id": _draft_programme(h), "effective_from": "2025-06-01",
                                 "rules": RULES | {"seller_region": "福建", "buyer_region": "福建"}}, "officer"),
     pc.OpenProgramme: lambda h: ({"programme_id": _draft_programme(h)}, "officer"),

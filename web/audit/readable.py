@@ -36,9 +36,10 @@ BASIS_POINT_FIELDS = frozenset({"inventor_share", "platform_fee_rate", "broker_c
 #: Where a field's coded values find their labels, tried in order.
 CODE_PREFIXES: dict[str, tuple[str, ...]] = {
     "deal_types": ("deal.",), "removed": ("deal.",), "restored": ("deal.",),
-    "kind": ("deal.", "kind.", "programme.kind."), "organisation_kind": ("kind.",),
+    "kind": ("deal.", "kind.", "programme.kind.", "conversion.answer."), "organisation_kind": ("kind.",),
+    "mode": ("conversion.mode.",), "stage": ("conversion.status.",),
     "status": ("status.", "offer.status.", "contract.status.", "payment.status.", "valuation.status.", "legal.",
-               "programme.status.", "award.status."),
+               "programme.status.", "award.status.", "conversion.status."),
     "legal_status": ("legal.",), "status_before_suspension": ("status.",),
     "price_mode": ("price.",), "maturity": ("maturity.",), "side": ("side.",),
     "role": ("role.",), "roles": ("role.",), "reader_roles": ("role.",),
@@ -54,7 +55,7 @@ RECORD_FIELDS = frozenset({
     "reader_id", "buyer_organisation_id", "seller_organisation_id", "payer_organisation_id",
     "payee_organisation_id", "licensee_organisation_id", "broker_organisation_id", "claimant_organisation_id",
     "registrant_organisation_id", "by", "granted_by", "registered_by", "programme_id", "beneficiary_id",
-    "award_claim_id",
+    "award_claim_id", "conversion_id",
 })
 #: Payload fields left out of a summary line (the actor has its own column; long texts and calculations
 #: are in the raw payload).

@@ -144,6 +144,15 @@ class ApiController(Controller):
         patent_id, position = await run_command(web, marketplace.catalogue.register_patent, data, me)
         return Created(patent_id, position)
 
+    @post("/patents/{patent_id:uuid}/funding", status_code=200, security=BEARER,
+          summary="Record the patent's public funding (a member of an owner organisation, or a platform admin)")
+    async def record_funding(
+        self, patent_id: UUID, data: FundingBody, web: WebState, marketplace: Marketplace, me: Identity
+    ) -> Done:
+        cmd = cc.RecordFunding(patent_id=patent_id, public_funding=data.public_funding,
+                               expected_version=data.expected_version)
+        return Done(await run_command(web, marketplace.catalogue.record_funding, cmd, me))
+
     @post("/patents/{patent_id:uuid}/legal-status", summary="Record a change of legal status", status_code=200,
           security=BEARER)
     async def change_legal_status(
@@ -151,6 +160,13 @@ class ApiController(Controller):
     ) -> Done:
         cmd = cc.ChangeLegalStatus(patent_id=patent_id, **msgspec.structs.asdict(data))
         return Done(await run_command(web, marketplace.catalogue.change_legal_status, cmd, me))
+
+
+class FundingBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The public money behind the patent; ``public_funding`` left out (or null) says it had none."""
+
+    public_funding: cc.FundingInput | None = None
+    expected_version: Annotated[int, msgspec.Meta(ge=1, le=MAX_VERSION)] | None = None
 
 
 class LegalStatusInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -17,7 +17,7 @@ from projections.catalogue.queries import CatalogueQueries
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.errors import error_page, form_error, status_of
-from web.forms import listing_fields, optional, patent_fields, text, to_command
+from web.forms import funding_fields, listing_fields, optional, patent_fields, text, to_command
 from web.identity import login_required
 from web.params import MAX_VERSION, whole_number
 from web.state import WebState
@@ -76,6 +76,20 @@ class MemberFormsController(Controller):
         except DomainError as error:
             return error_page(request, error)
         return Redirect(f"/patents/{patent_id}", status_code=303)
+
+    @post("/patents/{patent_id:uuid}/funding")
+    async def funding(
+        self, patent_id: UUID, request: Request[Any, Any, Any], web: WebState, marketplace: Marketplace, me: Identity
+    ) -> Template | Redirect:
+        """Record the patent's public funding (funder, programme, project, end date): an owner's member."""
+        form = await request.form()
+        try:
+            cmd = to_command(cc.RecordFunding, {"patent_id": str(patent_id), "public_funding": funding_fields(form),
+                                                "expected_version": _version(form)})
+            await run_command(web, marketplace.catalogue.record_funding, cmd, me)
+        except DomainError as error:
+            return error_page(request, error)
+        return Redirect(f"/patents/{patent_id}?funding=recorded#funding", status_code=303)
 
     # --- listings ---------------------------------------------------------------------
     @get("/listings/new", name="listing_new")

@@ -143,7 +143,8 @@ class PagesController(Controller):
             p=patent, history=history, ipc=ipc_titles(web, patent.ipc_codes), owns=owns,
             may_withdraw=may_withdraw, may_claim=could_claim and verified,
             claim_needs_verification=could_claim and not verified, my_claims=claims,
-            claim_filed=request.query_params.get("claim") == "filed"))
+            claim_filed=request.query_params.get("claim") == "filed",
+            funding_recorded=request.query_params.get("funding") == "recorded"))
 
     @get("/favicon.ico", name="favicon", cache_control=CacheControlHeader(max_age=86400, public=True))
     async def favicon(self) -> File:

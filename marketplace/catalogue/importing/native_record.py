@@ -35,6 +35,7 @@ from marketplace.catalogue.importing.records import (
     RESEARCH_INSTITUTE,
     UNIVERSITY,
     UTILITY_MODEL,
+    ImportedFunding,
     ImportedPatent,
     Result,
     RowError,
@@ -64,6 +65,10 @@ class Record(msgspec.Struct, kw_only=True):
     legal_status: str | None = None
     applicants: list[str | JsonApplicant] | str | None = None
     inventors: list[str] | str | None = None
+    funder: str | None = None
+    funding_programme: str | None = None
+    funding_project: str | None = None
+    funding_end_date: str | None = None
 
 
 NATIVE_COLUMNS: Final = tuple(f for f in Record.__struct_fields__)
@@ -172,6 +177,9 @@ def from_record(line: int, rec: Record, today: datetime.date) -> Result:  # noqa
             )
         applicants.append((name, kind))
     inventors = clean_names(x for x in items_of(rec.inventors) if isinstance(x, str))
+    funding = funding_of(line, rec)
+    if isinstance(funding, RowError):
+        return funding
     return ImportedPatent(
         line=line,
         jurisdiction=office,
@@ -189,7 +197,23 @@ def from_record(line: int, rec: Record, today: datetime.date) -> Result:  # noqa
         legal_status=status,
         applicants=applicants_with_kinds(applicants, inventors),
         inventors=inventors,
+        public_funding=funding,
     )
+
+
+def funding_of(line: int, rec: Record) -> ImportedFunding | RowError | None:
+    """The funding columns: none given, no funding; any given, the programme is required and the end date
+    must be a date (YYYY-MM-DD)."""
+    funder, programme = one_line(text_of(rec.funder)), one_line(text_of(rec.funding_programme))
+    project, end_text = one_line(text_of(rec.funding_project)), text_of(rec.funding_end_date)
+    if not (funder or programme or project or end_text):
+        return None
+    if not programme:
+        return RowError(line, "funding_programme: name the funding programme of a funded patent")
+    end = iso_date(end_text) if end_text else None
+    if end_text and end is None:
+        return RowError(line, f"funding_end_date: {end_text!r} is not a date (YYYY-MM-DD)")
+    return ImportedFunding(programme=programme, project_reference=project, end_date=end, funder=funder)
 
 
 def text_of(value: str | None) -> str:

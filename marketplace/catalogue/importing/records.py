@@ -36,6 +36,15 @@ class Applicant(msgspec.Struct, frozen=True):
     kind: str  # "university" | "research_institute" | "enterprise" | "individual"
 
 
+class ImportedFunding(msgspec.Struct, frozen=True):
+    """The public money behind a record (财政资金资助): funder, programme, project number, funding end date."""
+
+    programme: str
+    project_reference: str = ""
+    end_date: datetime.date | None = None
+    funder: str = ""
+
+
 class ImportedPatent(msgspec.Struct, frozen=True):
     """One bibliographic record read from a file, normalised but not yet registered."""
 
@@ -55,6 +64,9 @@ class ImportedPatent(msgspec.Struct, frozen=True):
     legal_status: str  # "pending" | "granted" | "lapsed" | "expired" | "invalidated" | "withdrawn"
     applicants: tuple[Applicant, ...]  # file order, de-duplicated by normalised name
     inventors: tuple[str, ...]
+    #: The native formats' funding columns (``funder``, ``funding_programme``, ``funding_project``,
+    #: ``funding_end_date``); none in files without them.
+    public_funding: ImportedFunding | None = None
 
 
 class RowError(msgspec.Struct, frozen=True):

@@ -20,7 +20,7 @@ from psycopg import sql
 
 from domain.accounts.organisation import Organisation
 from domain.catalogue.ipc import IpcScheme, parse_ipc
-from domain.catalogue.owners import FULL_SHARE, Inventor, Owner
+from domain.catalogue.owners import FULL_SHARE, Inventor, Owner, PublicFunding
 from domain.catalogue.patent import Patent
 from domain.shared.errors import DomainError
 from domain.shared.ids import legacy_organisation_id, organisation_id
@@ -80,6 +80,10 @@ def recordable(record: ImportedPatent) -> ImportedPatent:
         ipc_codes=tuple(text(code, "ipc_codes") for code in record.ipc_codes),
         applicants=tuple(Applicant(" ".join(text(a.name, "applicants").split()), a.kind) for a in record.applicants),
         inventors=tuple(" ".join(text(name, "inventors").split()) for name in record.inventors),
+        public_funding=None if record.public_funding is None else msgspec.structs.replace(
+            record.public_funding, funder=text(record.public_funding.funder, "funder"),
+            programme=text(record.public_funding.programme, "funding_programme"),
+            project_reference=text(record.public_funding.project_reference, "funding_project")),
     )
 
 
@@ -120,6 +124,8 @@ def build_patent(
         filing_date=filing, publication_date=record.publication_date, grant_date=record.grant_date,
         legal_status=record.legal_status, owners=owners, inventors=[Inventor(n) for n in record.inventors],
         source="import", by=SYSTEM_ACTOR, allow_unknown_owners=True,
+        public_funding=None if (f := record.public_funding) is None else PublicFunding(
+            f.programme, f.project_reference, f.end_date, f.funder),
     )
     return patent, organisations
 
