@@ -4,7 +4,7 @@ Each command takes one command struct and the acting user's id, loads aggregates
 ownership on the aggregates themselves (never on a read model), and saves every changed aggregate in
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
-``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit`` and ``programmes``.
+``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and ``enquiries``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from marketplace.deals.contracts import Contracts
 from marketplace.deals.gateways.port import PaymentGateway
 from marketplace.deals.offers import Offers
 from marketplace.deals.payments import Payments
+from marketplace.demand.enquiries import Enquiries
+from marketplace.demand.storage import MaterialStore
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.programmes import Programmes
@@ -31,7 +33,7 @@ from marketplace.valuation.assessments import Valuations
 COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
-    "programmes": Programmes,
+    "programmes": Programmes, "enquiries": Enquiries,
 }
 
 
@@ -51,10 +53,12 @@ class Marketplace(MarketplaceBase):
         gateways: Mapping[str, PaymentGateway] | None = None,
         deal_policy: DealPolicy | None = None,
         personal: PersonalData | None = None,
+        materials: MaterialStore | None = None,
     ) -> None:
         """``env``: eventsourcing's settings (the event store); ``gateways``: payment gateways by name;
         ``deal_policy``: platform fee and notice days; ``personal``: the personal-data store (default: beside
-        the events on PostgreSQL, in memory otherwise)."""
+        the events on PostgreSQL, in memory otherwise); ``materials``: where materials' bytes are kept (default: in
+        memory)."""
         super().__init__(env, ipc_scheme=ipc_scheme, clock=clock, personal=personal)
         policy = deal_policy or DealPolicy()
         checks = DealChecks(self)
@@ -67,3 +71,4 @@ class Marketplace(MarketplaceBase):
         self.valuation = Valuations(self)
         self.audit = AuditReads(self)
         self.programmes = Programmes(self)
+        self.enquiries = Enquiries(self, checks, self.offers, materials)
