@@ -41,6 +41,8 @@ from web.deals.payments import PaymentPagesController
 from web.deals.payments_api import PaymentsApiController
 from web.deals.reconciliation import ReconciliationApiController, ReconciliationController
 from web.deals.webhooks import WebhooksController
+from web.demand.api import EnquiriesApiController
+from web.demand.pages import EnquiryPagesController
 from web.deps import DEPENDENCIES
 from web.errors import (
     MarketplaceRequest,
@@ -152,7 +154,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
-            ProgrammePagesController, ProgrammesApiController,
+            ProgrammePagesController, ProgrammesApiController, EnquiryPagesController, EnquiriesApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],

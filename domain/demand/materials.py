@@ -132,7 +132,7 @@ class ListingMaterials(Aggregate):
     class Opened(Aggregate.Created):
         listing_id: UUID
         seller_organisation_id: UUID
-        terms: str
+        terms_text: str
         terms_sha256: str
         by: UUID
 
@@ -141,17 +141,17 @@ class ListingMaterials(Aggregate):
         return materials_id(listing_id)
 
     @event(Opened)
-    def __init__(self, listing_id: UUID, seller_organisation_id: UUID, terms: str, terms_sha256: str,
+    def __init__(self, listing_id: UUID, seller_organisation_id: UUID, terms_text: str, terms_sha256: str,
                  by: UUID) -> None:
         self.listing_id = listing_id
         self.seller_organisation_id = seller_organisation_id
-        self.terms = terms
+        self.terms = terms_text
         self.terms_sha256 = terms_sha256
         self.materials: dict[str, dict[str, Any]] = {}  # sha256 -> name, media_type, size, access
 
     @classmethod
     def open(cls, *, listing_id: UUID, seller_organisation_id: UUID, by: UUID) -> ListingMaterials:
-        return cls(listing_id=listing_id, seller_organisation_id=seller_organisation_id, terms=DEFAULT_TERMS,
+        return cls(listing_id=listing_id, seller_organisation_id=seller_organisation_id, terms_text=DEFAULT_TERMS,
                    terms_sha256=terms_digest(DEFAULT_TERMS), by=by)
 
     def attach(self, *, by: UUID, sha256: str, name: str, media_type: str, size: int, access: str) -> bool:
@@ -193,10 +193,10 @@ class ListingMaterials(Aggregate):
         terms = terms_text(text)
         if terms == self.terms:
             return False
-        self._terms_set(by=by, terms=terms, terms_sha256=terms_digest(terms))
+        self._terms_set(by=by, terms_text=terms, terms_sha256=terms_digest(terms))
         return True
 
     @event("TermsSet")
-    def _terms_set(self, by: UUID, terms: str, terms_sha256: str) -> None:
-        self.terms = terms
+    def _terms_set(self, by: UUID, terms_text: str, terms_sha256: str) -> None:
+        self.terms = terms_text
         self.terms_sha256 = terms_sha256

@@ -114,7 +114,7 @@ class PostgresDemandView(PostgresReadModelView):
         curs.execute(
             "INSERT INTO demand_listing_materials (id, listing_id, seller_organisation_id, terms, terms_sha256,"
             " updated_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (r.originator_id, d["listing_id"], d["seller_organisation_id"], d["terms"], d["terms_sha256"],
+            (r.originator_id, d["listing_id"], d["seller_organisation_id"], d["terms_text"], d["terms_sha256"],
              r.timestamp, r.version))
 
     @staticmethod
@@ -145,4 +145,4 @@ class PostgresDemandView(PostgresReadModelView):
     def _terms_set(curs: Cursor[DictRow], r: EventRecord) -> None:
         curs.execute("UPDATE demand_listing_materials SET terms = %s, terms_sha256 = %s, updated_at = %s,"
                      " version = %s WHERE id = %s",
-                     (r.data["terms"], r.data["terms_sha256"], r.timestamp, r.version, r.originator_id))
+                     (r.data["terms_text"], r.data["terms_sha256"], r.timestamp, r.version, r.originator_id))

@@ -162,7 +162,8 @@ def test_confidential_material_is_released_only_after_the_terms_are_accepted_and
         ec.AcceptConfidentiality(enquiry_id=thread, terms_sha256=terms_digest(DEFAULT_TERMS)), actor_id=world["firm"])
     before = head(world.app)
     got = world.app.enquiries.read_material(read, actor_id=world["firm"])
-    assert got.content == pdf("secret") and got.position > before
+    assert got.content == pdf("secret")
+    assert got.position > before
     assert head(world.app) == before + 1  # the read is recorded
     assert world.app.enquiries.read_material(read, actor_id=world["uni"]).position == 0  # the seller's own
     with pytest.raises(PermissionDeniedError):
@@ -190,6 +191,7 @@ def test_the_thread_becomes_an_offer_once_while_it_is_open(world: World) -> None
     assert world.get(offer).listing_id == world["listing"]
     position = head(world.app)
     again, _ = world.app.enquiries.make_offer(make, actor_id=world["firm"])
-    assert again == offer and head(world.app) == position
+    assert again == offer
+    assert head(world.app) == position
     with pytest.raises(DomainError):
         world.app.enquiries.make_offer(make, actor_id=world["uni"])
