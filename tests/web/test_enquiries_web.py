@@ -187,7 +187,8 @@ def test_the_api_asks_answers_and_releases_materials_once_terms_are_accepted(
     assert first.json()["id"] == second.json()["id"]
     assert second.json()["position"] == first.json()["position"]  # one effect
     enquiry = first.json()["id"]
-    answered = client.post(f"/api/enquiries/{enquiry}/messages", headers=seller.headers, json={"text": "请先接受保密条款"})
+    answered = client.post(f"/api/enquiries/{enquiry}/messages", headers=seller.headers,
+                           json={"text": "请先接受保密条款"})
     assert answered.status_code == 200, answered.text
     thread = client.get(f"/api/enquiries/{enquiry}", headers=buyer.headers).json()
     assert [m["side"] for m in thread["messages"]] == ["enquirer", "seller"]
