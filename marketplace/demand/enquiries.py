@@ -145,7 +145,7 @@ class Enquiries:
         except ConflictError:  # read at once in two tabs: the other read counts
             return self.store.recorder.max_notification_id() or 0
 
-    def make_offer(self, cmd: ec.MakeOfferFromEnquiry, *, actor_id: UUID | None) -> tuple[UUID, int]:
+    def make_offer_from_enquiry(self, cmd: ec.MakeOfferFromEnquiry, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """The enquirer makes an offer from the thread. While the thread's last offer is open, sending again
         answers that offer (one effect); two at once: the second save conflicts and finds the first."""
         for _ in range(3):

@@ -186,12 +186,12 @@ def test_removed_and_unknown_materials_are_not_found(world: World) -> None:
 def test_the_thread_becomes_an_offer_once_while_it_is_open(world: World) -> None:
     thread = ask(world)
     make = ec.MakeOfferFromEnquiry(enquiry_id=thread, kind="assignment", price=10_000_000)
-    offer, _ = world.app.enquiries.make_offer(make, actor_id=world["firm"])
+    offer, _ = world.app.enquiries.make_offer_from_enquiry(make, actor_id=world["firm"])
     assert world.get(thread).offer_ids == [offer]
     assert world.get(offer).listing_id == world["listing"]
     position = head(world.app)
-    again, _ = world.app.enquiries.make_offer(make, actor_id=world["firm"])
+    again, _ = world.app.enquiries.make_offer_from_enquiry(make, actor_id=world["firm"])
     assert again == offer
     assert head(world.app) == position
     with pytest.raises(DomainError):
-        world.app.enquiries.make_offer(make, actor_id=world["uni"])
+        world.app.enquiries.make_offer_from_enquiry(make, actor_id=world["uni"])

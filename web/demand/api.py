@@ -173,7 +173,7 @@ class EnquiriesApiController(Controller):
                     me: Identity) -> Created:
         fields = {f: getattr(data, f) for f in dc.TermsInput.__struct_fields__}
         cmd = ec.MakeOfferFromEnquiry(enquiry_id=enquiry_id, **fields)
-        offer, position = await run_command(web, marketplace.enquiries.make_offer, cmd, me)
+        offer, position = await run_command(web, marketplace.enquiries.make_offer_from_enquiry, cmd, me)
         return Created(offer, position)
 
     # --- materials ----------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ class EnquiryPagesController(Controller):
         form = await request.form()
         try:
             command = to_command(ec.MakeOfferFromEnquiry, {"enquiry_id": enquiry_id, **terms_fields(form)})
-            offer, _ = await run_command(web, marketplace.enquiries.make_offer, command, me)
+            offer, _ = await run_command(web, marketplace.enquiries.make_offer_from_enquiry, command, me)
         except PermissionDeniedError as error:
             return error_page(request, error)
         except DomainError as error:
