@@ -29,7 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "enquiry.counts": (
         "本挂牌收到咨询 {n} 条，其中 {waiting} 条待回复",
-        "{n} enquiries on this listing, {waiting} awaiting your answer",
+        "Enquiries on this listing: {n}; awaiting your answer: {waiting}",
     ),
     "enquiry.see_all": ("查看全部咨询", "See every enquiry"),
     "enquiry.thread": ("咨询对话", "Enquiry thread"),
@@ -44,7 +44,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "enquiry.status": ("状态", "Status"),
     "enquiry.status.awaiting_seller": ("待卖方回复", "Awaiting the seller's answer"),
     "enquiry.status.answered": ("卖方已回复", "Answered by the seller"),
-    "enquiry.unread": ("{n} 条新回复", "{n} new answer(s)"),
+    "enquiry.unread": ("{n} 条新回复", "new answers: {n}"),
     "enquiry.make_offer": ("据此咨询报价", "Make an offer from this thread"),
     "enquiry.offer_title": ("据咨询报价", "An offer from an enquiry"),
     "enquiry.offer_help": (
@@ -104,7 +104,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "material.none": ("暂无资料。", "No materials yet."),
     "material.hidden": (
         "另有 {n} 份保密资料，咨询卖方并接受保密条款后可获取。",
-        "{n} confidential material(s) more: enquire and accept the confidentiality terms to receive them.",
+        "Confidential materials not shown: {n}. Enquire and accept the confidentiality terms to receive them.",
     ),
     "material.reader": ("读取人", "Read by"),
     "material.read_at": ("时间", "When"),
