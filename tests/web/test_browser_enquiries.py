@@ -26,7 +26,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 REPORT = pdf("pilot line report: 1200 cycles at 1C")
 
 
-def _listing_and_parties(served: Served) -> tuple[dict[str, Any], Any, Any]:
+def _listing_and_parties(served: Served) -> tuple[dict[str, Any], Any, Any]:  # noqa: F811 - the served fixture's value
     with served.connect() as conn:
         busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
     listing, seller = next(
@@ -41,12 +41,12 @@ def _listing_and_parties(served: Served) -> tuple[dict[str, Any], Any, Any]:
     return listing, seller, buyer
 
 
-def _log_out(page: Page) -> None:
-    page.locator("header form[action='/logout'] button").click()
+def _log_out(tab: Page) -> None:
+    tab.locator("header form[action='/logout'] button").click()
 
 
-def _switch_language(page: Page) -> None:
-    page.locator("a[data-lang-switch]").click()
+def _switch_language(tab: Page) -> None:
+    tab.locator("a[data-lang-switch]").click()
 
 
 @pytest.mark.browser
