@@ -37,7 +37,7 @@ def world(services: Services) -> Iterator[World]:
 
 def rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
     with psycopg.connect(services.address.conninfo()) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}  # noqa: S608
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
 
 
 def test_colleagues_asking_at_once_share_one_thread_and_one_offer_comes_of_two_clicks(
