@@ -66,7 +66,9 @@ class AttachMaterial(Command, frozen=True, kw_only=True):
     listing_id: UUID
     name: ShortText
     access: Annotated[str, one_of(Access)] = Access.PUBLIC.value
-    content: Annotated[bytes, msgspec.Meta(max_length=MAX_MATERIAL_BYTES + 1)]
+    #: Its size is checked by the domain (a refusal naming the limit); the request's own limit bounds it before.
+    content: Annotated[bytes, msgspec.Meta(description=f"the file's bytes, base64 in JSON; at most "
+                                                       f"{MAX_MATERIAL_BYTES // (1024 * 1024)} MB")]
 
 
 class RemoveMaterial(Command, frozen=True, kw_only=True):

@@ -281,7 +281,10 @@ def test_fake_and_oversized_files_are_refused_and_nothing_is_recorded_or_kept(
     assert renamed.status_code == 400  # type: ignore[attr-defined]
     huge = b"%PDF-1.4\n" + b"0" * MAX_MATERIAL_BYTES + b"\n%%EOF\n"
     oversized = attach_on_page(client, listing, "大文件.pdf", huge, "public")
-    assert oversized.status_code in (400, 413)  # type: ignore[attr-defined]
+    assert oversized.status_code == 400  # type: ignore[attr-defined]
+    assert "每个文件不得超过 10 MB" in oversized.text  # type: ignore[attr-defined]
+    too_big_to_send = attach_on_page(client, listing, "更大.pdf", huge + b"0" * 300_000, "public")
+    assert too_big_to_send.status_code == 413  # type: ignore[attr-defined]
     hostile = attach_on_page(client, listing, "报告\u202egpj.pdf", pdf(), "public")
     assert hostile.status_code == 400  # type: ignore[attr-defined]
     by_buyer = client.post(f"/api/listings/{listing}/materials", headers=buyer.headers,
@@ -300,4 +303,10 @@ def test_hostile_text_in_a_message_is_refused(client: TestClient[Litestar], serv
         answer = client.post(f"/api/listings/{market['listing']}/enquiries", headers=buyer.headers,
                              json={"text": text})
         assert answer.status_code == 400, (text[:10], answer.text)
+    as_user(client, BUYER)
+    page = form_post(client, f"/listings/{market['listing']}/enquiries", f"/listings/{market['listing']}/enquiries",
+                     {"kind": "question", "text": "请提供\u202e资料"})
+    assert page.status_code == 400  # type: ignore[attr-defined]
+    assert "双向文字控制符" in page.text  # type: ignore[attr-defined]
+    assert 'id="enquiry-form"' in page.text  # type: ignore[attr-defined]
     assert position(services) == before

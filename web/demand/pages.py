@@ -78,10 +78,12 @@ class EnquiryPagesController(Controller):
         mine = await demand.enquiry_of(listing_id, me.organisation_id) if me is not None and not seller else None
         counts = await demand.count_for_listing(listing_id) if seller else (0, 0)
         rows = await demand.materials(listing_id)
+        terms = await demand.terms(listing_id) if mine is not None else None
         context = page_context(
             request, item=detail.listing, seller=seller, mine=mine, counts=counts,
             materials=shown_materials(rows, seller=seller, enquirer=mine is not None),
             hidden=sum(1 for m in rows if m.access == "confidential") if not seller and mine is None else 0,
+            released=mine is not None and terms is not None and mine.accepted_terms_sha256 == terms.terms_sha256,
             message_id=uuid.uuid4(), done=done_message(request))
         partial = bool(request.headers.get("hx-request"))
         return Template("demand/partials/section.html.jinja2" if partial else "demand/listing.html.jinja2",
@@ -101,8 +103,8 @@ class EnquiryPagesController(Controller):
             if detail is None:
                 raise
             return form_error(request, "demand/listing.html.jinja2", error, item=detail.listing, seller=False,
-                              mine=None, counts=(0, 0), materials=[], hidden=0, message_id=uuid.uuid4(),
-                              form=dict(form))
+                              mine=None, counts=(0, 0), materials=[], hidden=0, released=False,
+                              message_id=uuid.uuid4(), form=dict(form))
         return Redirect(f"/enquiries/{thread}?done=asked", status_code=303)
 
     # --- threads ----------------------------------------------------------------------------------
