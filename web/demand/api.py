@@ -3,7 +3,7 @@ offer from a thread, and a listing's materials (attached as base64 in JSON, read
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -128,8 +128,8 @@ class EnquiriesApiController(Controller):
 
     @get("/enquiries/{enquiry_id:uuid}", summary="An enquiry thread (its two organisations; auditors)",
          security=BEARER)
-    async def thread(self, enquiry_id: UUID, request: Request, web: WebState,  # type: ignore[type-arg]
-                     me: Identity, demand: DemandQueries) -> ThreadOut:
+    async def thread(self, enquiry_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                     demand: DemandQueries) -> ThreadOut:
         enquiry = await demand.get_enquiry(enquiry_id)
         if enquiry is None:
             raise NotFoundException(f"enquiry_id: no enquiry with id {enquiry_id}")
