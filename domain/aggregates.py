@@ -10,6 +10,8 @@ from domain.deals.contract import Contract, LicenceContract, TransferContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
+from domain.demand.enquiry import Enquiry
+from domain.demand.materials import ListingMaterials
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
@@ -19,5 +21,5 @@ from domain.valuation.valuer import ValuerAccreditation
 AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
-    PaymentReview, Conversion,
+    PaymentReview, Conversion, Enquiry, ListingMaterials,
 )

@@ -41,6 +41,8 @@ from web.deals.payments import PaymentPagesController
 from web.deals.payments_api import PaymentsApiController
 from web.deals.reconciliation import ReconciliationApiController, ReconciliationController
 from web.deals.webhooks import WebhooksController
+from web.demand.api import EnquiriesApiController
+from web.demand.pages import EnquiryPagesController
 from web.deps import DEPENDENCIES
 from web.errors import (
     MarketplaceRequest,
@@ -156,7 +158,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
-            ConversionsApiController,
+            ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],

@@ -12,6 +12,7 @@ from marketplace.platform.application import Marketplace
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
+from projections.demand.queries import DemandQueries
 from projections.programmes.conversion_queries import ConversionsQueries
 from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
@@ -44,6 +45,10 @@ def provide_valuation(web: WebState) -> ValuationQueries:
     return ValuationQueries(web.pool)
 
 
+def provide_demand(web: WebState) -> DemandQueries:
+    return DemandQueries(web.pool)
+
+
 def provide_programmes(web: WebState) -> ProgrammesQueries:
     return ProgrammesQueries(web.pool)
 
@@ -61,6 +66,7 @@ DEPENDENCIES: dict[str, Provide] = {
     "valuation": Provide(provide_valuation, sync_to_thread=False),
     "programmes": Provide(provide_programmes, sync_to_thread=False),
     "conversions": Provide(provide_conversions, sync_to_thread=False),
+    "demand": Provide(provide_demand, sync_to_thread=False),
     "me": Provide(provide_identity, sync_to_thread=False),
     "maybe_me": Provide(provide_optional_identity, sync_to_thread=False),
 }

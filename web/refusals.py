@@ -893,6 +893,69 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.rules.conversion.warning_days": ("提前提示天数", "Days of warning"),
     "refusal.field.rules.conversion.legal_basis": ("法律依据", "Legal basis"),
     "refusal.field.rules.conversion.funder_years": ("按资助单位设定", "Per funder"),
+    # --- demand: enquiries and materials (issue 13) ---
+    "refusal.enquiry.own_listing": (
+        "本机构不能咨询自己的挂牌",
+        "an organisation does not enquire about its own listing",
+    ),
+    "refusal.enquiry.not_seller": (
+        "只有卖方机构的成员可以这样做",
+        "only a member of the seller organisation may do this",
+    ),
+    "refusal.enquiry.not_party": (
+        "只有咨询方和卖方参与此咨询",
+        "only the enquirer and the seller take part in this thread",
+    ),
+    "refusal.enquiry.not_enquirer": ("只有咨询方机构可以这样做", "only the enquiring organisation may do this"),
+    "refusal.enquiry.full": (
+        "一个咨询最多 {most} 条消息，请据此报价或直接联系",
+        "a thread holds at most {most} messages; make an offer instead",
+    ),
+    "refusal.enquiry.busy": (
+        "其他人正在此咨询中留言，请稍后再试",
+        "others are writing in this thread right now; try again",
+    ),
+    "refusal.enquiry.terms_changed": (
+        "保密条款在您阅读后已修改，请重新阅读后再接受",
+        "the confidentiality terms changed since they were shown; read them again",
+    ),
+    "refusal.enquiry.no_terms": ("该挂牌尚无保密条款", "this listing has no confidentiality terms yet"),
+    "refusal.access.enquiry": (
+        "只有咨询方、卖方、平台管理员和审计员可以查看此咨询",
+        "only the enquirer, the seller, platform admins and auditors may read this thread",
+    ),
+    "refusal.material.empty": ("文件是空的", "the file is empty"),
+    "refusal.material.too_large": ("每个文件不得超过 {most_mb} MB", "a file is at most {most_mb} MB"),
+    "refusal.material.type": (
+        "只接受 PDF 文件和图片（PNG、JPEG、WebP），该文件两者都不是",
+        "only PDF files and images (PNG, JPEG, WebP) are accepted; this file is neither",
+    ),
+    "refusal.material.truncated": (
+        "PDF 文件不完整（缺少文件结束标记）",
+        "the PDF file is cut short (no end-of-file marker)",
+    ),
+    "refusal.material.extension": (
+        "文件名须以 {extensions} 结尾，与文件内容相符",
+        "the name must end in {extensions}, as the file's content is",
+    ),
+    "refusal.material.too_many": (
+        "每个挂牌最多 {most} 份资料，请先删除一份",
+        "a listing holds at most {most} materials; remove one first",
+    ),
+    "refusal.material.busy": ("挂牌资料正在被修改，请稍后再试", "the listing's materials changed meanwhile; try again"),
+    "refusal.material.confidential": (
+        "该资料为保密资料，须咨询卖方并接受保密条款后方可下载",
+        "this material is released to enquirers who accepted the listing's confidentiality terms",
+    ),
+    "refusal.material.missing": ("文件不在资料库中", "the file is missing from the material store"),
+    "refusal.field.enquiry_id": ("咨询", "Enquiry"),
+    "refusal.field.message_id": ("消息编号", "Message id"),
+    "refusal.field.enquiry.kind": ("咨询类型", "Kind of enquiry"),
+    "refusal.field.enquiry.text": ("咨询内容", "Message"),
+    "refusal.field.content": ("文件", "File"),
+    "refusal.field.access": ("公开范围", "Who may read it"),
+    "refusal.field.sha256": ("资料", "Material"),
+    "refusal.field.terms_sha256": ("保密条款", "Confidentiality terms"),
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.

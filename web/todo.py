@@ -41,6 +41,7 @@ from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
+from projections.demand.queries import DemandQueries
 from projections.programmes.conversion_queries import ConversionsQueries
 from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
@@ -118,6 +119,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.link.dashboard": ("扶持计划工作台", "Programme dashboard"),
     "todo.link.programmes": ("本部门的扶持计划", "My department's programmes"),
     "todo.link.qualifications": ("企业资质认定", "Qualifications of enterprises"),
+    "todo.kind.enquiry_to_answer": ("待回复的咨询", "Enquiries awaiting your answer"),
+    "todo.enquiry_to_answer": ("回复咨询", "Answer the enquiry"),
+    "todo.enquiry_to_answer.when": ("提问于", "asked"),
+    "todo.kind.enquiry_answered": ("卖方的新回复", "New answers to your enquiries"),
+    "todo.enquiry_answered": ("阅读回复", "Read the answer"),
+    "todo.enquiry_answered.when": ("回复于", "answered"),
 }
 
 
@@ -439,6 +446,26 @@ async def conversions_to_review(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def enquiries_to_answer(r: Reader) -> list[TodoItem]:
+    """Enquiries about the organisation's listings whose last message is the enquirer's: any member answers."""
+    return [
+        TodoItem(kind="enquiry_to_answer", label="todo.enquiry_to_answer", link=f"/enquiries/{e.id}#answer",
+                 when=e.last_message_at, title_zh=f"{e.enquirer_name} · {e.title_zh or e.title_en}",
+                 title_en=f"{e.enquirer_name} · {e.title_en or e.title_zh}")
+        for e in await DemandQueries(r.web.pool).awaiting_answer(r.me.organisation_id)
+    ]
+
+
+async def enquiry_answers_to_read(r: Reader) -> list[TodoItem]:
+    """The seller answered the organisation's enquiries and no one of it has read the answer yet."""
+    return [
+        TodoItem(kind="enquiry_answered", label="todo.enquiry_answered", link=f"/enquiries/{e.id}#messages",
+                 when=e.last_message_at, title_zh=f"{e.seller_name} · {e.title_zh or e.title_en}",
+                 title_en=f"{e.seller_name} · {e.title_en or e.title_zh}")
+        for e in await DemandQueries(r.web.pool).answers_to_read(r.me.organisation_id)
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -459,6 +486,8 @@ KINDS = (
     "award_review",
     "conversion_due",
     "conversion_review",
+    "enquiry_to_answer",
+    "enquiry_answered",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -476,6 +505,8 @@ SOURCES: list[Source] = [
     programme_claims_to_review,
     conversions_to_answer,
     conversions_to_review,
+    enquiries_to_answer,
+    enquiry_answers_to_read,
 ]
 
 

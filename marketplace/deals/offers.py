@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from domain.accounts.organisation import Organisation, OrganisationKind
+from domain.accounts.user import User
 from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
@@ -49,9 +53,19 @@ class Offers:
         self.policy = policy
 
     # --- offers -----------------------------------------------------------------------------
-    def make_offer(self, cmd: d.MakeOffer, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """A verified organisation proposes terms on a published listing."""
+    def make_offer(
+        self, cmd: d.MakeOffer, *, actor_id: UUID | None,
+        along: Callable[[Offer, User], Sequence[Aggregate]] | None = None,
+    ) -> tuple[UUID, int]:
+        """A verified organisation proposes terms on a published listing.
+
+        ``along``: what another trade records with the offer, saved in the same transaction (an enquiry
+        that became this offer), given the offer and the acting user once the offer is checked."""
         user = self.store.actor(actor_id)
+        offer, patent = self._prepare_offer(cmd, user)
+        return offer.id, self.store.commit(offer, patent, *(along(offer, user) if along else ()))
+
+    def _prepare_offer(self, cmd: d.MakeOffer, user: User) -> tuple[Offer, Patent]:
         listing = self.store.load(Listing, cmd.listing_id, "listing_id")
         patent = self.store.load(Patent, listing.patent_id, "patent_id")
         buyer = self.checks.trading_organisation(user.organisation_id, "organisation")
@@ -73,7 +87,7 @@ class Offers:
             by=user.id,
         )
         patent.open_deal(offer.id, buyer.id, by=user.id)
-        return offer.id, self.store.commit(offer, patent)
+        return offer, patent
 
     def _broker(self, cmd: d.MakeOffer, buyer: UUID, seller: UUID) -> tuple[UUID | None, int]:
         """The offer's broker and commission (bp): a verified transfer agency that is not a party, and

@@ -5,7 +5,7 @@ ownership on the aggregates themselves (never on a read model), and saves every 
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
 ``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and
-``conversions``.
+``conversions`` and ``enquiries``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from marketplace.deals.contracts import Contracts
 from marketplace.deals.gateways.port import PaymentGateway
 from marketplace.deals.offers import Offers
 from marketplace.deals.payments import Payments
+from marketplace.demand.enquiries import Enquiries
+from marketplace.demand.storage import MaterialStore
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.conversions import Conversions
@@ -33,7 +35,7 @@ from marketplace.valuation.assessments import Valuations
 COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
-    "programmes": Programmes, "conversions": Conversions,
+    "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
 }
 
 
@@ -53,10 +55,12 @@ class Marketplace(MarketplaceBase):
         gateways: Mapping[str, PaymentGateway] | None = None,
         deal_policy: DealPolicy | None = None,
         personal: PersonalData | None = None,
+        materials: MaterialStore | None = None,
     ) -> None:
         """``env``: eventsourcing's settings (the event store); ``gateways``: payment gateways by name;
         ``deal_policy``: platform fee and notice days; ``personal``: the personal-data store (default: beside
-        the events on PostgreSQL, in memory otherwise)."""
+        the events on PostgreSQL, in memory otherwise); ``materials``: where materials' bytes are kept (default: in
+        memory)."""
         super().__init__(env, ipc_scheme=ipc_scheme, clock=clock, personal=personal)
         policy = deal_policy or DealPolicy()
         checks = DealChecks(self)
@@ -70,3 +74,4 @@ class Marketplace(MarketplaceBase):
         self.audit = AuditReads(self)
         self.programmes = Programmes(self)
         self.conversions = Conversions(self, self.programmes)
+        self.enquiries = Enquiries(self, checks, self.offers, materials)

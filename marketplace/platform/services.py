@@ -12,6 +12,7 @@ from domain.catalogue.ipc import IpcScheme
 from marketplace.catalogue.ipc_scheme import default_ipc_scheme
 from marketplace.deals.checks import DealPolicy
 from marketplace.deals.gateways.factory import build_gateways
+from marketplace.demand.storage import FileMaterialStore
 from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress, resolve_database
 from marketplace.platform.migrate import migrate
@@ -22,6 +23,7 @@ from projections.audit.chain import PostgresAuditChainView
 from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
+from projections.demand.view import PostgresDemandView
 from projections.programmes.conversions import PostgresConversionsView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
@@ -41,6 +43,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "credentials": PostgresCredentialsView,
     "programmes": PostgresProgrammesView,
     "conversions": PostgresConversionsView,
+    "demand": PostgresDemandView,
 }
 
 
@@ -107,6 +110,7 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         clock=overrides.get("clock"),
         gateways=overrides.get("gateways") or build_gateways(settings),
         deal_policy=DealPolicy(platform_fee_rate=settings.platform_fee_rate, notice_days=settings.notice_days),
+        materials=overrides.get("materials") or FileMaterialStore(settings.materials_path),
     )
     datastore = app.recorder.datastore  # type: ignore[attr-defined]
     views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}

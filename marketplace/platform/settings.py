@@ -54,6 +54,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     bank_account_number: str = DEMO_BANK_ACCOUNT_NUMBER
     platform_fee_rate: int = 100  # basis points of each payment received (100 = 1 %)
     notice_days: int = MIN_NOTICE_DAYS
+    materials_dir: Path | None = None  # None: ``<data_dir>/materials``
+
+    @property
+    def materials_path(self) -> Path:
+        """Where listings' materials (PDFs, images) are kept, content-addressed by SHA-256."""
+        return self.materials_dir or self.data_dir / "materials"
 
     def __post_init__(self) -> None:
         """Refuse, at start-up, a configuration that would break a rule of the trade."""
@@ -101,4 +107,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             bank_account_number=env.get("MARKETPLACE_BANK_ACCOUNT_NUMBER") or DEMO_BANK_ACCOUNT_NUMBER,
             platform_fee_rate=int(env.get("MARKETPLACE_PLATFORM_FEE_BP") or 100),
             notice_days=int(env.get("MARKETPLACE_NOTICE_DAYS") or MIN_NOTICE_DAYS),
+            materials_dir=Path(env["MARKETPLACE_MATERIALS_DIR"]).resolve() if env.get("MARKETPLACE_MATERIALS_DIR")
+            else None,
         )

@@ -292,6 +292,28 @@ SUMMARIES: dict[str, Summary] = {
     "Conversion.OpenedToOthers": lambda d, _: (
         f"Opened to others ({_words(d['mode'])}) under {d['legal_basis'][:80]}: {d['reason'][:80]}"
     ),
+    "Enquiry.Opened": lambda d, _: (
+        f"Enquiry opened ({'request for materials' if d['kind'] == 'materials' else 'question'},"
+        f" {len(d['text'])} characters) on listing {d['listing_id']}"
+    ),
+    "Enquiry.Asked": lambda d, _: (
+        f"Enquirer wrote ({'request for materials' if d['kind'] == 'materials' else 'question'},"
+        f" {len(d['text'])} characters)"
+    ),
+    "Enquiry.Answered": lambda d, _: f"Seller answered ({len(d['text'])} characters)",
+    "Enquiry.AnswersRead": lambda d, _: f"Enquirer read the thread up to message {d['count']}",
+    "Enquiry.TermsAccepted": lambda d, _: f"Confidentiality terms accepted (SHA-256 {d['terms_sha256']})",
+    "Enquiry.MaterialRead": lambda d, _: f"Confidential material read (SHA-256 {d['sha256']})",
+    "Enquiry.OfferMade": lambda d, _: f"Offer {d['offer_id']} made from the enquiry",
+    "ListingMaterials.Opened": lambda d, _: (
+        f"Materials of listing {d['listing_id']} opened, confidentiality terms SHA-256 {d['terms_sha256']}"
+    ),
+    "ListingMaterials.Attached": lambda d, _: (
+        f"Material attached: {d['name']} ({d['media_type']}, {d['size']:,} bytes, {d['access']}),"
+        f" SHA-256 {d['sha256']}"
+    ),
+    "ListingMaterials.Removed": lambda d, _: f"Material removed: SHA-256 {d['sha256']}",
+    "ListingMaterials.TermsSet": lambda d, _: f"Confidentiality terms set, SHA-256 {d['terms_sha256']}",
     "PaymentReview.Recorded": lambda d, _: (
         f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"
         f" {sum(1 for o in d['outcomes'] if o.get('chosen'))} claim(s) raised"

@@ -35,6 +35,7 @@ from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue import commands as rc
 from marketplace.deals import commands as dc
+from marketplace.demand import commands as ec
 from marketplace.platform import command as c
 from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
@@ -44,6 +45,7 @@ from marketplace.programmes import conversion_commands as cv
 from marketplace.programmes.conversions import FundedPatent
 from marketplace.valuation import commands as vc
 from tests.unit.deal_helpers import PASSWORD, START, ProviderDouble, World, accept, cn, licence_scope, offer, sign_all
+from tests.unit.demand_helpers import pdf
 from tests.web.test_api import position as head
 from web.app import create_app
 
@@ -310,6 +312,19 @@ def _paused_conversion(h: Harness) -> str:
     h.app.conversions.answer_conversion(cv.AnswerConversion(conversion_id=UUID(flag), kind="plan", text="转化计划"),
                                         actor_id=h["uni"])
     return flag
+def _enquiry(h: Harness) -> str:
+    """The firm's thread on a new listing of the university."""
+    thread, _ = h.app.enquiries.ask(ec.AskEnquiry(listing_id=h.listing(), text="能否提供\n检测报告？"),
+                                    actor_id=h["firm"])
+    return str(thread)
+
+
+def _material(h: Harness) -> Body:
+    """A confidential file on a new listing of the university."""
+    listing = h.listing()
+    sha, _ = h.app.enquiries.attach_material(ec.AttachMaterial(listing_id=listing, name="报告.pdf", content=pdf(),
+                                                               access="confidential"), actor_id=h["uni"])
+    return {"listing_id": str(listing), "sha256": sha}
 
 
 def _member_key(h: Harness) -> str:
@@ -453,6 +468,17 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),
     pc.RecordRecovery: lambda h: ({"claim_id": _claim_owed_back(h), "bank_reference": "R-1"}, "officer"),
     vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),
+    ec.AskEnquiry: lambda h: ({"listing_id": str(h["listing"]), "kind": "materials", "text": "请提供\n中试数据"},
+                              "firm"),
+    ec.AnswerEnquiry: lambda h: ({"enquiry_id": _enquiry(h), "text": "已上传\n请查收"}, "uni"),
+    ec.MarkEnquiryRead: lambda h: ({"enquiry_id": _enquiry(h)}, "firm"),
+    ec.AcceptConfidentiality: lambda h: ({"enquiry_id": _enquiry(h), "terms_sha256": "0" * 64}, "firm"),
+    ec.MakeOfferFromEnquiry: lambda h: (_terms() | {"enquiry_id": _enquiry(h)}, "firm"),
+    ec.AttachMaterial: lambda h: ({"listing_id": str(h.listing()), "name": "说明 书.pdf", "content": pdf(),
+                                   "access": "public"}, "uni"),
+    ec.RemoveMaterial: lambda h: (_material(h), "uni"),
+    ec.SetConfidentialityTerms: lambda h: ({"listing_id": str(h.listing()), "text": "保密\n三年"}, "uni"),
+    ec.ReadMaterial: lambda h: (_material(h), "uni"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

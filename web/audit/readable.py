@@ -55,12 +55,12 @@ RECORD_FIELDS = frozenset({
     "reader_id", "buyer_organisation_id", "seller_organisation_id", "payer_organisation_id",
     "payee_organisation_id", "licensee_organisation_id", "broker_organisation_id", "claimant_organisation_id",
     "registrant_organisation_id", "by", "granted_by", "registered_by", "programme_id", "beneficiary_id",
-    "award_claim_id", "conversion_id",
+    "award_claim_id", "conversion_id", "enquirer_organisation_id",
 })
 #: Payload fields left out of a summary line (the actor has its own column; long texts and calculations
 #: are in the raw payload).
 SUMMARY_SKIP = frozenset({"by", "text", "text_zh", "text_en", "abstract_zh", "abstract_en", "inputs", "steps",
-                          "assumptions", "number_key", "originator_id_type"})
+                          "assumptions", "number_key", "originator_id_type", "terms_text"})
 SUMMARY_FACTS = 8  # at most this many facts on one line; the rest are in the raw payload
 TEXT_LIMIT = 160
 

@@ -1,0 +1,1 @@
+"""Demand commands: enquiries on listings, and the materials sellers release through them."""

@@ -1,0 +1,1 @@
+"""Demand read models: enquiry threads and listings' materials."""
