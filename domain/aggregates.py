@@ -10,6 +10,7 @@ from domain.deals.contract import Contract, LicenceContract, TransferContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
+from domain.market.registration import ContractRegistration, RegistrationNumber
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.programme import Programme
 from domain.valuation.valuation import Valuation
@@ -18,5 +19,5 @@ from domain.valuation.valuer import ValuerAccreditation
 AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
-    PaymentReview,
+    PaymentReview, ContractRegistration, RegistrationNumber,
 )

@@ -13,6 +13,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -40,6 +41,7 @@ from web.deals.pages import DealsController, NoticesController
 from web.deals.payments import PaymentPagesController
 from web.deals.payments_api import PaymentsApiController
 from web.deals.reconciliation import ReconciliationApiController, ReconciliationController
+from web.deals.sections import ContractSections
 from web.deals.webhooks import WebhooksController
 from web.deps import DEPENDENCIES
 from web.errors import (
@@ -52,6 +54,8 @@ from web.errors import (
 from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
+from web.market.api import TechRegistrationApiController
+from web.market.pages import TechRegistrationPagesController, contract_section
 from web.programmes.api import ProgrammesApiController
 from web.programmes.pages import ProgrammePagesController
 from web.security_headers import answer_head, security_headers
@@ -122,6 +126,11 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
                                                      "valuation_agency", "transfer_agency", "government"))
 
 
+def provide_contract_sections(web: WebState) -> ContractSections:
+    """What the trades above deals add to the contract page (the deals trade reads none of them)."""
+    return ContractSections(web, [contract_section])
+
+
 def create_app(services: Services | None = None, *, start_projections: bool | None = None) -> Litestar:
     """Build the web application; without ``services`` it wires them from the environment."""
     owned = services is None
@@ -153,10 +162,11 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammePagesController, ProgrammesApiController,
+            TechRegistrationPagesController, TechRegistrationApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
-        dependencies=DEPENDENCIES,
+        dependencies={**DEPENDENCIES, "contract_sections": Provide(provide_contract_sections, sync_to_thread=False)},
         lifespan=[lifespan],
         stores={"sessions": session_store},
         middleware=[SessionConfig(secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600,

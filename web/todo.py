@@ -41,6 +41,7 @@ from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
+from projections.market.queries import MarketQueries
 from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
 from web.api_docs import BEARER
@@ -116,6 +117,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.award_review.when": ("产生于", "raised"),
     "todo.link.programmes": ("本部门的扶持计划", "My department's programmes"),
     "todo.link.qualifications": ("企业资质认定", "Qualifications of enterprises"),
+    "todo.kind.tech_registration": ("技术合同认定登记", "Technology-contract registrations"),
+    "todo.tech_registration": (
+        "办理技术合同认定登记（登记后可享受增值税免征、所得税减免，买方可加计扣除研发费用）",
+        "Register the technology contract (it unlocks the VAT exemption and income-tax relief, and the buyer's "
+        "R&D super-deduction)",
+    ),
+    "todo.tech_registration.when": ("申请截止（签订后 30 日）", "apply by (30 days after signing)"),
+    "todo.tech_registration.overdue": (
+        "技术合同认定登记已超过 30 日申请期限，请尽快办理",
+        "The 30 days to register the technology contract have passed: register it now",
+    ),
+    "todo.tech_registration.overdue.when": ("应于", "was due on"),
 }
 
 
@@ -413,6 +426,19 @@ async def programme_claims_to_review(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def tech_registrations_due(r: Reader) -> list[TodoItem]:
+    """The organisation's signed sales without a technology-contract registration number: register within
+    30 days of signing (技术合同认定登记), which unlocks the parties' tax benefits."""
+    due = await MarketQueries(r.web.pool).registrations_due(r.me.organisation_id)
+    return [
+        TodoItem(kind="tech_registration",
+                 label="todo.tech_registration.overdue" if d.overdue(r.now) else "todo.tech_registration",
+                 link=f"/contracts/{d.contract_id}/tech-registration", when_day=d.deadline, title_zh=d.title_zh,
+                 title_en=d.title_en)
+        for d in due
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -431,6 +457,7 @@ KINDS = (
     "royalty_report",
     "award_claim",
     "award_review",
+    "tech_registration",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -446,6 +473,7 @@ SOURCES: list[Source] = [
     royalty_reports,
     programme_claims_to_submit,
     programme_claims_to_review,
+    tech_registrations_due,
 ]
 
 

@@ -4,7 +4,8 @@ Each command takes one command struct and the acting user's id, loads aggregates
 ownership on the aggregates themselves (never on a read model), and saves every changed aggregate in
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
-``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit`` and ``programmes``.
+``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and
+``tech_registrations``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from marketplace.deals.contracts import Contracts
 from marketplace.deals.gateways.port import PaymentGateway
 from marketplace.deals.offers import Offers
 from marketplace.deals.payments import Payments
+from marketplace.market.registrations import TechRegistrations
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.programmes import Programmes
@@ -31,7 +33,7 @@ from marketplace.valuation.assessments import Valuations
 COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
-    "programmes": Programmes,
+    "programmes": Programmes, "tech_registrations": TechRegistrations,
 }
 
 
@@ -67,3 +69,4 @@ class Marketplace(MarketplaceBase):
         self.valuation = Valuations(self)
         self.audit = AuditReads(self)
         self.programmes = Programmes(self)
+        self.tech_registrations = TechRegistrations(self)

@@ -22,6 +22,7 @@ from projections.audit.chain import PostgresAuditChainView
 from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
+from projections.market.view import PostgresMarketView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
 from projections.shared.base import PostgresReadModelView
@@ -39,6 +40,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "valuation": PostgresValuationView,
     "credentials": PostgresCredentialsView,
     "programmes": PostgresProgrammesView,
+    "market": PostgresMarketView,
 }
 
 
