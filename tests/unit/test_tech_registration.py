@@ -129,13 +129,15 @@ def test_the_seller_prepares_once_revises_and_records_the_number(world: World) -
     record = world.app.tech_registrations.prefill(contract, actor_id=world["uni"])
     assert (record.contract_type, record.project_name, record.amount) == ("transfer_patent_right", "一种锂电池隔膜",
                                                                            PRICE)
-    assert record.seller.nature_code == "022" and record.buyer.nature_code == ""  # the enterprise's form: to say
+    assert record.seller.nature_code == "022"  # the enterprise's form: to say
+    assert record.buyer.nature_code == ""
     command = completed(contract, record)
     world.app.tech_registrations.prepare_registration(command, actor_id=world["uni"])
     world.app.tech_registrations.prepare_registration(command, actor_id=world["uni"])  # a double click
     registration = world.get(registration_id(contract))
     assert isinstance(registration, ContractRegistration)
-    assert registration.version == 1 and registration.findings == ()
+    assert registration.version == 1
+    assert registration.findings == ()
     prepared(world, contract, expected_output=1)  # a revision
     assert world.get(registration_id(contract)).version == 2
     number(world, contract, "2026 3501 0000 0123")  # typed in groups
@@ -151,7 +153,8 @@ def test_only_the_sellers_members_prepare_and_a_platform_admin_may_record_the_nu
     contract = signed_sale(world)
     for outsider in ("firm", "rival"):  # the buyer, a stranger
         error = refused(lambda who=outsider: prepared(world, contract, by=who))  # type: ignore[misc]
-        assert isinstance(error, PermissionDeniedError) and error.code == "tech_registration.seller_only"
+        assert isinstance(error, PermissionDeniedError)
+        assert error.code == "tech_registration.seller_only"
     prepared(world, contract)
     for outsider in ("firm", "rival"):
         error = refused(lambda who=outsider: number(world, contract, by=who))  # type: ignore[misc]
@@ -163,7 +166,8 @@ def test_only_the_sellers_members_prepare_and_a_platform_admin_may_record_the_nu
 def test_no_record_before_signing_and_no_number_before_the_record_passes(world: World) -> None:
     contract = accept(world, offer(world, price=PRICE))
     error = refused(lambda: world.app.tech_registrations.prefill(contract, actor_id=world["uni"]))
-    assert isinstance(error, ContractStateError) and error.code == "tech_registration.not_signed"
+    assert isinstance(error, ContractStateError)
+    assert error.code == "tech_registration.not_signed"
     past_notice(world)
     sign_all(world, contract)
     assert refused(lambda: number(world, contract)).code == "tech_registration.not_prepared"
@@ -181,5 +185,6 @@ def test_a_number_is_held_by_one_contract(world: World) -> None:
     prepared(world, second)
     number(world, first)
     error = refused(lambda: number(world, second))
-    assert isinstance(error, ConflictError) and error.code == "tech_registration.number_taken"
+    assert isinstance(error, ConflictError)
+    assert error.code == "tech_registration.number_taken"
     assert world.app.tech_registrations.number_of(second) is None

@@ -45,12 +45,13 @@ def selected(page: str, name: str) -> str | None:
     return chosen.group(1) if chosen else None
 
 
-def registration_version(market: Market, contract: UUID) -> int:
+def registration_version(market: Market,  # noqa: F811 - the fixture of test_programmes_web
+                          contract: UUID) -> int:
     found = market.app.recorder.select_events(registration_id(contract))
     return len(found)
 
 
-def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it(market: Market) -> None:
+def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it(market: Market) -> None:  # noqa: F811 - the fixture of test_programmes_web
     client = market.client
     draft_and_open(market)  # a seller reward whose rule asks for the registration number
     contract = market.paid_sale("fafu", "tea", 800_000)
@@ -63,7 +64,8 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
     todo = client.get("/todo").text
     assert 'id="todo-tech_registration"' in todo
     assert f'href="{page}"' in todo
-    assert "增值税免征" in todo and f"申请截止（签订后 30 日） {deadline.isoformat()}" in todo
+    assert "增值税免征" in todo
+    assert f"申请截止（签订后 30 日） {deadline.isoformat()}" in todo
 
     # The form is pre-filled from the deal: project, parties' codes, amounts; the tax benefits are said.
     form = client.get(page)
@@ -74,7 +76,8 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
     assert (field(form.text, "seller_region_code"), field(form.text, "buyer_region_code")) == ("350100", "350500")
     assert field(form.text, "buyer_country_code") == "142"
     assert (field(form.text, "amount"), field(form.text, "technology_income")) == ("800000", "800000")
-    assert "企业所得税" in form.text and "加计扣除" in form.text
+    assert "企业所得税" in form.text
+    assert "加计扣除" in form.text
     assert deadline.isoformat() in form.text
     # Before it is complete, the registrar's first review would refuse it, and it is not exported.
     assert 'data-code="tech_registration.transfer_figures_missing"' in form.text
@@ -83,10 +86,12 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
     saved = market.form(page, page, completed_form(form.text))
     assert saved.status_code == 303, saved.text
     shown = client.get(saved.headers["location"]).text
-    assert "登记表已保存" in shown and 'id="techreg-passes"' in shown
+    assert "登记表已保存" in shown
+    assert 'id="techreg-passes"' in shown
 
     exported = client.get(f"{page}.json").json()
-    assert exported["form"] == "JJ-001" and exported["number"] == ""
+    assert exported["form"] == "JJ-001"
+    assert exported["number"] == ""
     record = exported["record"]
     assert (record["seller"]["name"], record["seller"]["nature_code"]) == ("福建农林大学", "022")
     assert (record["buyer"]["name"], record["buyer"]["nature_code"], record["buyer"]["region_code"]) == (
@@ -96,11 +101,13 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
     sheet = client.get(f"{page}.csv")
     assert sheet.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(sheet.text.lstrip("\ufeff"))))
-    assert rows[0][0] == "合同登记编号 / number" and rows[1][2] == "一种茶叶加工装置"
+    assert rows[0][0] == "合同登记编号 / number"
+    assert rows[1][2] == "一种茶叶加工装置"
     assert rows[1][14:16] == ["800000.00", "800000.00"]
     printed = client.get(f"{page}/print")
     assert printed.status_code == 200
-    assert "技术合同登记表（表号 JJ-001）" in printed.text and "安溪铁观音集团有限公司" in printed.text
+    assert "技术合同登记表（表号 JJ-001）" in printed.text
+    assert "安溪铁观音集团有限公司" in printed.text
     assert "@media print" in client.get("/static/app.css").text
 
     # The registry's number is recorded, shown on the contract page, and the to-do item is gone.
@@ -124,7 +131,8 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
 
     # The same pages in English; the audit history tells the story in words.
     english = client.get(f"/lang/en?next={page}").text
-    assert "Technology-contract registration" in english and "Registered" in english
+    assert "Technology-contract registration" in english
+    assert "Registered" in english
     assert "R&amp;D super-deduction" in english
     login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     history = client.get(f"/audit/aggregates/{registration_id(contract)}").text
@@ -132,7 +140,7 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
         assert words in history
 
 
-def test_the_seller_works_through_the_json_api(market: Market) -> None:
+def test_the_seller_works_through_the_json_api(market: Market) -> None:  # noqa: F811 - the fixture of test_programmes_web
     client = market.client
     contract = market.paid_sale("fafu", "tea", 800_000)
     market.services.make_runner().catch_up()
@@ -152,7 +160,8 @@ def test_the_seller_works_through_the_json_api(market: Market) -> None:
     assert client.post(url, headers=fafu, json=body).status_code == 200  # a double submit: one record
     assert registration_version(market, contract) == 1
     export = client.get(f"{url}/export", headers=fafu)
-    assert export.status_code == 200 and export.json()["record"]["buyer"]["nature_code"] == "170"
+    assert export.status_code == 200
+    assert export.json()["record"]["buyer"]["nature_code"] == "170"
     assert client.post(f"{url}/number", headers=fafu, json={"number": NUMBER}).status_code == 200
     assert client.post(f"{url}/number", headers=fafu, json={"number": NUMBER}).status_code == 200  # again: one
     assert registration_version(market, contract) == 2
@@ -161,7 +170,7 @@ def test_the_seller_works_through_the_json_api(market: Market) -> None:
     assert (changed.status_code, changed.json()["code"]) == (409, "tech_registration.numbered")
 
 
-def test_buyers_strangers_and_hostile_input_are_refused_and_nothing_is_recorded(market: Market) -> None:
+def test_buyers_strangers_and_hostile_input_are_refused_and_nothing_is_recorded(market: Market) -> None:  # noqa: F811 - the fixture of test_programmes_web
     client = market.client
     contract = market.paid_sale("fafu", "tea", 800_000)
     market.services.make_runner().catch_up()
@@ -171,7 +180,8 @@ def test_buyers_strangers_and_hostile_input_are_refused_and_nothing_is_recorded(
     # The buyer reads the registration but may neither prepare it nor record its number.
     login(client, "tea@example.test", PASSWORD)
     read = client.get(page)
-    assert read.status_code == 200 and 'id="techreg-form"' not in read.text
+    assert read.status_code == 200
+    assert 'id="techreg-form"' not in read.text
     assert "卖方尚未填写登记表" in read.text
     tea = api_token(client, "tea@example.test", PASSWORD)
     body = {"contract_type": "transfer_patent_right", "project_name": "x"}
@@ -208,7 +218,8 @@ def test_buyers_strangers_and_hostile_input_are_refused_and_nothing_is_recorded(
     saved = market.form(page, page, form | {"project_name": "<script>alert(1)</script>隔膜"})
     assert saved.status_code == 303
     shown = client.get(page).text
-    assert "<script>alert(1)" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt;隔膜" in shown
+    assert "<script>alert(1)" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;隔膜" in shown
     short = market.form(f"{page}/number", page, {"number": NUMBER[:15]})
     assert short.status_code == 400
     assert "合同登记编号应为 16 位数字，填写的是 15 位" in short.text
