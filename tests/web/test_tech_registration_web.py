@@ -136,8 +136,9 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
     assert "R&amp;D super-deduction" in english
     login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
     history = client.get(f"/audit/aggregates/{registration_id(contract)}").text
-    for words in ("Registration form prepared", "Registration number recorded"):
+    for words in ("Registration form prepared", "Registration number recorded", "Registration form", "350500"):
         assert words in history
+    assert "{'" not in history
 
 
 def test_the_seller_works_through_the_json_api(market: Market) -> None:  # noqa: F811 - the fixture of test_programmes_web
