@@ -152,12 +152,12 @@ def test_the_seller_prepares_once_revises_and_records_the_number(world: World) -
 def test_only_the_sellers_members_prepare_and_a_platform_admin_may_record_the_number(world: World) -> None:
     contract = signed_sale(world)
     for outsider in ("firm", "rival"):  # the buyer, a stranger
-        error = refused(lambda who=outsider: prepared(world, contract, by=who))  # type: ignore[misc]
+        error = refused(lambda who=outsider: prepared(world, contract, by=who))
         assert isinstance(error, PermissionDeniedError)
         assert error.code == "tech_registration.seller_only"
     prepared(world, contract)
     for outsider in ("firm", "rival"):
-        error = refused(lambda who=outsider: number(world, contract, by=who))  # type: ignore[misc]
+        error = refused(lambda who=outsider: number(world, contract, by=who))
         assert error.code == "tech_registration.seller_only"
     number(world, contract, by="admin")
     assert world.get(registration_id(contract)).number == NUMBER
@@ -175,7 +175,7 @@ def test_no_record_before_signing_and_no_number_before_the_record_passes(world: 
     error = refused(lambda: number(world, contract))
     assert (error.code, error.field) == ("tech_registration.income_exceeds_amount", "technology_income")
     for bad in ("202635010000012", "20263501000001234", "２０２６３５０１００００１２３", "2026-3501-0000-0123", ""):
-        assert refused(lambda n=bad: number(world, contract, n)).code == "tech_registration.number_format"  # type: ignore[misc]
+        assert refused(lambda n=bad: number(world, contract, n)).code == "tech_registration.number_format"
 
 
 def test_a_number_is_held_by_one_contract(world: World) -> None:

@@ -48,7 +48,7 @@ def _sale(served: Served) -> tuple[str, DemoAccount, dict[str, Any]]:  # noqa: F
     offer, _ = app.offers.make_offer(dc.MakeOffer(listing_id=listing["id"], kind="assignment",
                                                   price=listing["asking_price"]), actor_id=ids[buyer.email])
     contract, _ = app.offers.accept_offer(dc.AcceptOffer(offer_id=offer), actor_id=ids[seller.email])
-    digest = app.repository.get(contract).text_sha256
+    digest: str = app.repository.get(contract).text_sha256
     for account in (seller, buyer):
         app.contracts.sign_contract(dc.SignContract(contract_id=contract, text_sha256=digest),
                                     actor_id=ids[account.email])

@@ -221,6 +221,9 @@ def test_buyers_strangers_and_hostile_input_are_refused_and_nothing_is_recorded(
     shown = client.get(page).text
     assert "<script>alert(1)" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;隔膜" in shown
+    assert market.form(page, page, form | {"project_name": "=HYPERLINK(\"x\")隔膜"}).status_code == 303
+    sheet = list(csv.reader(io.StringIO(client.get(f"{page}.csv").text.lstrip("\ufeff"))))
+    assert sheet[1][2] == "'=HYPERLINK(\"x\")隔膜"  # a spreadsheet will not run it
     short = market.form(f"{page}/number", page, {"number": NUMBER[:15]})
     assert short.status_code == 400
     assert "合同登记编号应为 16 位数字，填写的是 15 位" in short.text
