@@ -13,6 +13,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from domain.market.registration import registration_id
+from marketplace.audit.rebuild_check import rebuild_check
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, login
 from tests.web.test_programmes_web import PASSWORD, Market, claim_ids, draft_and_open, market  # noqa: F401
 
@@ -139,6 +140,10 @@ def test_the_seller_prepares_exports_and_records_the_number_and_a_claim_gives_it
     for words in ("Registration form prepared", "Registration number recorded", "Registration form", "350500"):
         assert words in history
     assert "{'" not in history
+    # The read model is rebuilt from the log identically.
+    report = rebuild_check(market.services, names=["market", "audit_log"])
+    assert report.tables
+    assert not report.differences, report.lines()
 
 
 def test_the_seller_works_through_the_json_api(market: Market) -> None:  # noqa: F811 - the fixture of test_programmes_web
