@@ -157,6 +157,9 @@ def test_the_seller_works_through_the_json_api(market: Market) -> None:  # noqa:
     assert found["record"]["project_name"] == "一种茶叶加工装置"
     assert {f["code"] for f in found["findings"]} >= {"tech_registration.transfer_figures_missing"}
     assert any("增值税" in b for b in found["tax_benefits"])
+    unnamed = client.get(url, headers=fafu).json()  # no language named: English, as the refusals
+    assert any("VAT exemption" in b for b in unnamed["tax_benefits"])
+    assert any("technology transfer's form requires this" in f["detail"] for f in unnamed["findings"])
     body = {k: v for k, v in found["record"].items() if k != "signed_on"}
     for side in ("seller", "buyer"):
         body[side] = {k: v for k, v in body[side].items() if k in ("nature_code", "country_code", "region_code")}

@@ -17,7 +17,8 @@ from marketplace.platform.command import ShortText
 from web.answers import Done
 from web.api_docs import BEARER
 from web.commands import run_command
-from web.context import Identity, language_of
+from web.context import Identity
+from web.errors import stated_language
 from web.forms import to_command
 from web.i18n import vocabulary_of
 from web.market.pages import exported, finding_outs, registration_view
@@ -71,10 +72,12 @@ class TechRegistrationApiController(Controller):
     async def read(self, contract_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
                    marketplace: Marketplace) -> RegistrationOut:
         view = await registration_view(request, web, me, marketplace, contract_id)
-        t = vocabulary_of(request).translator(language_of(request))
+        language = stated_language(request) or "en"  # as refusals: the English rule unless one is named
+        t = vocabulary_of(request).translator(language)
         return RegistrationOut(contract_id=contract_id, status=view.status, number=view.number,
                                deadline=view.deadline, record=view.record_out(),
-                               findings=finding_outs(request, view.findings), tax_benefits=[t(k) for k in TAX_BENEFITS],
+                               findings=finding_outs(request, view.findings, language),
+                               tax_benefits=[t(k) for k in TAX_BENEFITS],
                                may_prepare=view.may_prepare, may_record_number=view.may_number)
 
     @post("/", summary="Save the registration record (the seller's members; again to revise it)", status_code=200,

@@ -95,8 +95,10 @@ async def registration_view(request: Request[Any, Any, Any], web: WebState, me: 
                             may_number=seller or current.has("platform_admin"))
 
 
-def finding_outs(request: Request[Any, Any, Any], found: tuple[Finding, ...]) -> list[FindingOut]:
-    language = language_of(request)
+def finding_outs(request: Request[Any, Any, Any], found: tuple[Finding, ...],
+                 language: str | None = None) -> list[FindingOut]:
+    """The findings with their rules in ``language`` (default: the page's)."""
+    language = language or language_of(request)
     vocabulary = vocabulary_of(request)
     return [FindingOut(code=f.code, field=f.field,
                        detail=refusal_text(ValidationError(f.code, field=f.field, code=f.code), vocabulary, language))
