@@ -12,6 +12,7 @@ from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
 from domain.demand.enquiry import Enquiry
 from domain.demand.materials import ListingMaterials
+from domain.market.registration import ContractRegistration, RegistrationNumber
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
@@ -21,5 +22,5 @@ from domain.valuation.valuer import ValuerAccreditation
 AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
-    PaymentReview, Conversion, Enquiry, ListingMaterials,
+    PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
 )

@@ -13,6 +13,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
@@ -40,6 +41,7 @@ from web.deals.pages import DealsController, NoticesController
 from web.deals.payments import PaymentPagesController
 from web.deals.payments_api import PaymentsApiController
 from web.deals.reconciliation import ReconciliationApiController, ReconciliationController
+from web.deals.sections import ContractSections
 from web.deals.webhooks import WebhooksController
 from web.demand.api import EnquiriesApiController
 from web.demand.pages import EnquiryPagesController
@@ -54,6 +56,8 @@ from web.errors import (
 from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
+from web.market.api import TechRegistrationApiController
+from web.market.pages import TechRegistrationPagesController, contract_section
 from web.programmes.api import ProgrammesApiController
 from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
@@ -127,6 +131,11 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
                                                      "valuation_agency", "transfer_agency", "government"))
 
 
+def provide_contract_sections(web: WebState) -> ContractSections:
+    """What the trades above deals add to the contract page (the deals trade reads none of them)."""
+    return ContractSections(web, [contract_section])
+
+
 def create_app(services: Services | None = None, *, start_projections: bool | None = None) -> Litestar:
     """Build the web application; without ``services`` it wires them from the environment."""
     owned = services is None
@@ -159,10 +168,11 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
+            TechRegistrationPagesController, TechRegistrationApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
-        dependencies=DEPENDENCIES,
+        dependencies={**DEPENDENCIES, "contract_sections": Provide(provide_contract_sections, sync_to_thread=False)},
         lifespan=[lifespan],
         stores={"sessions": session_store},
         middleware=[SessionConfig(secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600,

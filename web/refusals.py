@@ -956,6 +956,88 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.access": ("公开范围", "Who may read it"),
     "refusal.field.sha256": ("资料", "Material"),
     "refusal.field.terms_sha256": ("保密条款", "Confidentiality terms"),
+    # --- technology-contract registration (market, 技术合同认定登记) ---
+    "refusal.tech_registration.region_code": (
+        "行政区划代码应为 6 位数字（GB/T 2260，如 350100 福州市），填写的是“{got}”",
+        "a region code is six digits of GB/T 2260 (e.g. 350100 for Fuzhou), not “{got}”",
+    ),
+    "refusal.tech_registration.country_code": (
+        "国别代码应为 3 位数字（海关总署 2003，中国为 142），填写的是“{got}”",
+        "a country code is three digits (GAC 2003; China is 142), not “{got}”",
+    ),
+    "refusal.tech_registration.nature_code": (
+        "性质代码须从所列代码中选择，填写的是“{got}”", "the nature code must be one of the codes listed, not “{got}”",
+    ),
+    "refusal.tech_registration.term_order": ("合同有效期的截止日期须晚于起始日期", "the term must end after it starts"),
+    "refusal.tech_registration.signed_on": ("合同签订日期以合同为准", "the signing date is the contract's"),
+    "refusal.tech_registration.number_format": (
+        "合同登记编号应为 16 位数字，填写的是 {got} 位", "the registration number is 16 digits; {got} were given",
+    ),
+    "refusal.tech_registration.number_recorded": (
+        "该合同已记录了另一个登记编号", "another registration number is already recorded for this contract",
+    ),
+    "refusal.tech_registration.number_taken": (
+        "该登记编号已记录在另一份合同上", "this registration number is recorded for another contract",
+    ),
+    "refusal.tech_registration.numbered": (
+        "登记机构已为该登记表编号，变更须重新办理认定登记",
+        "the registry has numbered this record; a change is registered anew",
+    ),
+    "refusal.tech_registration.not_signed": (
+        "合同须经各方签署后方可办理认定登记", "a contract is registered once every party has signed it",
+    ),
+    "refusal.tech_registration.not_prepared": ("请先填写并保存登记表", "prepare the registration record first"),
+    "refusal.tech_registration.seller_only": (
+        "技术合同认定登记由卖方机构的成员办理", "the seller's members register the contract",
+    ),
+    "refusal.tech_registration.busy": (
+        "同事正在保存该登记表，请稍后再试", "colleagues are saving this record right now; try again",
+    ),
+    "refusal.tech_registration.subject_unclear": (
+        "标的不明确：请填写项目名称", "the subject is unclear: give the project's name",
+    ),
+    "refusal.tech_registration.type_mismatch": (
+        "合同类别与合同内容不符", "the contract type does not match the contract",
+    ),
+    "refusal.tech_registration.price_unclear": ("价款不明确：请填写成交额", "the price is unclear: give the amount"),
+    "refusal.tech_registration.amount_below_price": (
+        "成交额不得低于合同约定的价款", "the amount may not be below the contract's price",
+    ),
+    "refusal.tech_registration.income_missing": (
+        "请填写技术交易额（技术性收入）", "give the technology income",
+    ),
+    "refusal.tech_registration.income_exceeds_amount": (
+        "金额不一致：技术交易额不得超过成交额",
+        "the amounts are inconsistent: the technology income exceeds the amount",
+    ),
+    "refusal.tech_registration.term_missing": ("请填写合同有效期限", "give the contract's term"),
+    "refusal.tech_registration.term_before_signing": (
+        "合同有效期须在签订日期之后届满", "the term must end after the signing date",
+    ),
+    "refusal.tech_registration.party_code_missing": ("登记表须填写此项", "the form requires this"),
+    "refusal.tech_registration.transfer_figures_missing": (
+        "技术转让合同须填写此项", "a technology transfer's form requires this",
+    ),
+    "refusal.claim.registration_not_recorded": (
+        "该合同尚未记录技术合同登记号，请先在合同的认定登记页记录",
+        "no technology-contract registration number is recorded for this contract yet; record it on the "
+        "contract's registration page first",
+    ),
+    "refusal.claim.registration_mismatch": (
+        "与该合同记录的技术合同登记号不一致", "differs from the registration number recorded for this contract",
+    ),
+    **{f"refusal.field.tech_registration.{name}": pair for name, pair in {
+        "project_name": ("项目名称", "Project name"), "contract_type": ("合同类别", "Contract type"),
+        "term_start": ("有效期自", "Term from"), "term_end": ("有效期至", "Term until"),
+        "amount": ("成交额", "Amount"), "technology_income": ("技术交易额", "Technology income"),
+        "expected_investment": ("预计新增投入", "Expected new investment"),
+        "expected_output": ("预计新增产值", "Expected new output"), "number": ("合同登记编号", "Registration number"),
+        "signed_on": ("合同签订日期", "Signing date"),
+        **{f"{side}.{code}": (f"{zh_side}{zh}", f"{en_side} {en}")
+           for side, zh_side, en_side in (("seller", "卖方", "Seller's"), ("buyer", "买方", "Buyer's"))
+           for code, zh, en in (("nature_code", "性质", "nature code"), ("country_code", "国别代码", "country code"),
+                                ("region_code", "行政区划代码", "region code"))},
+    }.items()},
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.

@@ -42,6 +42,7 @@ from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
 from projections.demand.queries import DemandQueries
+from projections.market.queries import MarketQueries
 from projections.programmes.conversion_queries import ConversionsQueries
 from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
@@ -125,6 +126,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.enquiry_answered": ("卖方的新回复", "New answers to your enquiries"),
     "todo.enquiry_answered": ("阅读回复", "Read the answer"),
     "todo.enquiry_answered.when": ("回复于", "answered"),
+    "todo.kind.tech_registration": ("技术合同认定登记", "Technology-contract registrations"),
+    "todo.tech_registration": (
+        "办理技术合同认定登记（登记后可享受增值税免征、所得税减免，买方可加计扣除研发费用）",
+        "Register the technology contract (it unlocks the VAT exemption and income-tax relief, and the buyer's "
+        "R&D super-deduction)",
+    ),
+    "todo.tech_registration.when": ("申请截止（签订后 30 日）", "apply by (30 days after signing)"),
+    "todo.tech_registration.overdue": (
+        "技术合同认定登记已超过 30 日申请期限，请尽快办理",
+        "The 30 days to register the technology contract have passed: register it now",
+    ),
+    "todo.tech_registration.overdue.when": ("应于", "was due on"),
 }
 
 
@@ -466,6 +479,19 @@ async def enquiry_answers_to_read(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def tech_registrations_due(r: Reader) -> list[TodoItem]:
+    """The organisation's signed sales without a technology-contract registration number: register within
+    30 days of signing (技术合同认定登记), which unlocks the parties' tax benefits."""
+    due = await MarketQueries(r.web.pool).registrations_due(r.me.organisation_id)
+    return [
+        TodoItem(kind="tech_registration",
+                 label="todo.tech_registration.overdue" if d.overdue(r.now) else "todo.tech_registration",
+                 link=f"/contracts/{d.contract_id}/tech-registration", when_day=d.deadline, title_zh=d.title_zh,
+                 title_en=d.title_en)
+        for d in due
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -488,6 +514,7 @@ KINDS = (
     "conversion_review",
     "enquiry_to_answer",
     "enquiry_answered",
+    "tech_registration",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -507,6 +534,7 @@ SOURCES: list[Source] = [
     conversions_to_review,
     enquiries_to_answer,
     enquiry_answers_to_read,
+    tech_registrations_due,
 ]
 
 

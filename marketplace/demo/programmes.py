@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.programmes.claim import Claim
 from marketplace.demo.deals import DEALS
+from marketplace.demo.market import register_demo_contracts
 from marketplace.platform.application import Marketplace
 from marketplace.programmes import commands as pc
 from marketplace.programmes.claims_process import ClaimsProcess
@@ -42,11 +43,14 @@ def seed_demo_programmes(app: Marketplace, *, officer: UUID, today: date, admin_
         programmes.append(programme_id)
     claims = ClaimsProcess(app.programmes).run_once().raised
     states = DEALS["claims"]
+    # The sellers registered the paid contracts (技术合同认定登记): the claims give the registry's numbers.
+    numbers = register_demo_contracts(app, [app.repository.get(c).contract_id for c in claims], admin_of=admin_of,
+                                      year=today.year)
     for n, claim_id in enumerate(claims[:2]):
         claim: Claim = app.repository.get(claim_id)
         beneficiary = admin_of[claim.beneficiary_id]
         app.programmes.submit_claim(pc.SubmitClaim(claim_id=claim_id, payee_account=states["payee_account"],
-                                                   registration_number=states["registration_number"]),
+                                                   registration_number=numbers[claim.contract_id]),
                                     actor_id=beneficiary)
         if n == 0:
             app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim_id), actor_id=officer)

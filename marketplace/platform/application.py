@@ -5,7 +5,7 @@ ownership on the aggregates themselves (never on a read model), and saves every 
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
 ``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and
-``conversions`` and ``enquiries``.
+``conversions``, ``enquiries`` and ``tech_registrations``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from marketplace.deals.offers import Offers
 from marketplace.deals.payments import Payments
 from marketplace.demand.enquiries import Enquiries
 from marketplace.demand.storage import MaterialStore
+from marketplace.market.registrations import TechRegistrations
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.conversions import Conversions
@@ -36,6 +37,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
+    "tech_registrations": TechRegistrations,
 }
 
 
@@ -75,3 +77,4 @@ class Marketplace(MarketplaceBase):
         self.programmes = Programmes(self)
         self.conversions = Conversions(self, self.programmes)
         self.enquiries = Enquiries(self, checks, self.offers, materials)
+        self.tech_registrations = TechRegistrations(self)

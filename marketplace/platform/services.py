@@ -24,6 +24,7 @@ from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
 from projections.demand.view import PostgresDemandView
+from projections.market.view import PostgresMarketView
 from projections.programmes.conversions import PostgresConversionsView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
@@ -44,6 +45,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "programmes": PostgresProgrammesView,
     "conversions": PostgresConversionsView,
     "demand": PostgresDemandView,
+    "market": PostgresMarketView,
 }
 
 

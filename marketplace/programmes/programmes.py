@@ -24,6 +24,7 @@ from domain.catalogue.listing import Listing
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.deals.terms import DealKind
+from domain.market.registration import ContractRegistration, registration_id, require_number
 from domain.programmes import awarding
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview, claim_id, ledger_id, payment_review_id
 from domain.programmes.programme import Programme, draft_id
@@ -282,11 +283,20 @@ class Programmes:
             raise PermissionDeniedError("claim_id: this claim is another organisation's", field="claim_id",
                                         code="claim.other_organisation")
         self.store.require_role(user, Role.ORG_ADMIN)
+        if claim.status == "raised" and cmd.registration_number.strip():  # none, where the rule asks: refused below
+            require_number(cmd.registration_number, self._registration_number(claim.contract_id))
         version = claim.version
         claim.submit(by=user.id, payee_account=cmd.payee_account, registration_number=cmd.registration_number)
         if claim.version == version:  # submitted before: one effect
             return self.store.recorder.max_notification_id() or 0
         return self.store.commit(claim)
+
+    def _registration_number(self, contract_id: UUID) -> str | None:
+        """The technology-contract registration number recorded for the contract (market), or ``None``."""
+        rid = registration_id(contract_id)
+        if not self.store.exists(rid):
+            return None
+        return self.store.load(ContractRegistration, rid, "contract_id").number or None
 
     def _review(self, claim_uuid: UUID, actor_id: UUID | None) -> tuple[Claim, Programme, User]:
         claim = self.store.load(Claim, claim_uuid, "claim_id")

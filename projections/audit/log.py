@@ -272,6 +272,19 @@ SUMMARIES: dict[str, Summary] = {
     "Claim.Withdrawn": lambda d, _: f"Claim withdrawn: {d.get('reason', '')}",
     "Claim.RecoveryRaised": lambda d, _: f"Award to be repaid: {_money(d['amount'], 'CNY')}: {d.get('reason', '')}",
     "Claim.Recovered": lambda d, _: f"Award repaid, bank reference {d['bank_reference']}",
+    "ContractRegistration.Prepared": lambda d, _: (
+        f"Technology-contract registration form prepared for contract {d['contract_id']}:"
+        f" {str(d['record'].get('contract_type', '')).replace('_', ' ')},"
+        f" amount {_money(d['record'].get('amount'), 'CNY')}"
+    ),
+    "ContractRegistration.Revised": lambda d, _: (
+        f"Registration form revised: amount {_money(d['record'].get('amount'), 'CNY')},"
+        f" technology income {_money(d['record'].get('technology_income'), 'CNY')}"
+    ),
+    "ContractRegistration.NumberRecorded": lambda d, _: f"Registration number {d['number']} recorded",
+    "RegistrationNumber.Assigned": lambda d, _: (
+        f"Registration number {d['number']} held by contract {d['contract_id']}"
+    ),
     "AwardLedger.Opened": lambda d, _: f"Award ledger opened for {d['year']}",
     "AwardLedger.PaymentCounted": lambda d, _: f"Payment counted toward the year: {_money(d['amount'], 'CNY')}",
     "AwardLedger.Granted": lambda d, _: f"Award counted against the caps: {_money(d['amount'], 'CNY')}",

@@ -36,6 +36,7 @@ from marketplace.catalogue import commands as cc
 from marketplace.catalogue import commands as rc
 from marketplace.deals import commands as dc
 from marketplace.demand import commands as ec
+from marketplace.market import commands as mc
 from marketplace.platform import command as c
 from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
@@ -46,6 +47,7 @@ from marketplace.programmes.conversions import FundedPatent
 from marketplace.valuation import commands as vc
 from tests.unit.deal_helpers import PASSWORD, START, ProviderDouble, World, accept, cn, licence_scope, offer, sign_all
 from tests.unit.demand_helpers import pdf
+from tests.unit.tech_registration_helpers import completed, register
 from tests.web.test_api import position as head
 from web.app import create_app
 
@@ -256,11 +258,38 @@ def _raised_claim(h: Harness) -> str:
     return str(claim)
 
 
-def _submitted_claim(h: Harness) -> str:
+def _registered_claim(h: Harness) -> tuple[str, str]:
+    """A raised claim whose contract's seller recorded the registry's number (a new one each time)."""
     claim = _raised_claim(h)
+    number = f"2026350100{h.fresh():06d}"
+    register(h.app, h.world.get(UUID(claim)).contract_id, h["uni"], number)
+    return claim, number
+
+
+def _submitted_claim(h: Harness) -> str:
+    claim, number = _registered_claim(h)
     h.app.programmes.submit_claim(pc.SubmitClaim(claim_id=UUID(claim), payee_account="35001234567890",
-                                                 registration_number="2026350100000123"), actor_id=h["uni"])
+                                                 registration_number=number), actor_id=h["uni"])
     return claim
+
+
+def _signed_licence(h: Harness) -> UUID:
+    contract = h.contract(scope=licence_scope())
+    sign_all(h.world, contract)
+    return contract
+
+
+def _registration_record(h: Harness) -> Body:
+    """The seller's completed registration record of a signed licence, as the API takes it."""
+    contract = _signed_licence(h)
+    record = h.app.tech_registrations.prefill(contract, actor_id=h["uni"])
+    return dict(msgspec.to_builtins(completed(contract, record, project_name="一种锂电池隔膜（许可）")))
+
+
+def _prepared_registration(h: Harness) -> Body:
+    body = _registration_record(h)
+    h.app.tech_registrations.prepare_registration(msgspec.convert(body, mc.PrepareRegistration), actor_id=h["uni"])
+    return {"contract_id": body["contract_id"], "number": f"2026 3501 00{h.fresh():06d}"}
 
 
 def _approved_claim(h: Harness) -> str:
@@ -461,8 +490,10 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.CloseProgramme: lambda h: ({"programme_id": _draft_programme(h), "reason": "预算\n用完"}, "officer"),
     pc.AssessPayment: lambda h: ({"obligation_id": str(obligation_id(h.in_force(scope=licence_scope()), "upfront"))},
                                  None),
-    pc.SubmitClaim: lambda h: ({"claim_id": _raised_claim(h), "payee_account": "3500 1234",
-                                "registration_number": "2026350100000123"}, "uni"),
+    pc.SubmitClaim: lambda h: (dict(zip(("claim_id", "registration_number"), _registered_claim(h), strict=True),
+                                     payee_account="3500 1234"), "uni"),
+    mc.PrepareRegistration: lambda h: (_registration_record(h), "uni"),
+    mc.RecordRegistrationNumber: lambda h: (_prepared_registration(h), "uni"),
     pc.ApproveClaim: lambda h: ({"claim_id": _submitted_claim(h)}, "officer"),
     pc.RejectClaim: lambda h: ({"claim_id": _submitted_claim(h), "reason": "材料不全\n请补充"}, "officer"),
     pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),

@@ -17,6 +17,7 @@ from marketplace.programmes import commands as pc
 from marketplace.programmes.claims_process import ClaimsProcess
 from tests.integration.test_deal_races import race
 from tests.unit.deal_helpers import World, accept, make_world, offer, past_notice, pay_by_webhook, sign_all
+from tests.unit.tech_registration_helpers import register
 from tests.unit.test_programme_process import PRICE, YUAN, programme, seller_reward, sign_up
 
 DEALS = 4
@@ -44,9 +45,11 @@ def submitted_claims(world: World) -> list[UUID]:
         pay_by_webhook(world, contract, payer="maker", event_id=f"evt_{n}")
     claims = ClaimsProcess(world.app.programmes).run_once().raised
     assert len(claims) == DEALS
-    for claim in claims:
+    for n, claim in enumerate(claims):
+        number = f"2026350100{n:06d}"  # the registry's number the seller recorded for the contract
+        register(world.app, world.get(claim).contract_id, world["fafu"], number)
         world.app.programmes.submit_claim(pc.SubmitClaim(claim_id=claim, payee_account="35001234567890",
-                                                         registration_number=f"2026350100{claim.hex[:6]}"),
+                                                         registration_number=number),
                                           actor_id=world["fafu"])
     return claims
 

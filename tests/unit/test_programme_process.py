@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+import msgspec
 import pytest
 
 from domain.programmes.claim import Claim, PaymentReview, payment_review_id
@@ -15,6 +16,7 @@ from marketplace.deals import commands as d
 from marketplace.programmes import commands as pc
 from marketplace.programmes.claims_process import ClaimsProcess
 from tests.unit.deal_helpers import PASSWORD, World, accept, make_world, offer, past_notice, pay_by_webhook, sign_all
+from tests.unit.tech_registration_helpers import register
 
 YUAN = 100
 PRICE = 1_000_000 * YUAN
@@ -140,6 +142,14 @@ def test_the_beneficiary_submits_the_officer_approves_and_records_the_disburseme
     with pytest.raises(PermissionDeniedError):  # another organisation cannot submit it
         world.app.programmes.submit_claim(submit, actor_id=world["maker"])
     filed = pc.SubmitClaim(claim_id=claim_id, payee_account="3500 1234 5678 90", registration_number="2026350100000123")
+    with pytest.raises(ValidationError) as refused:  # the seller has recorded no registration number yet
+        world.app.programmes.submit_claim(filed, actor_id=world["fafu"])
+    assert refused.value.code == "claim.registration_not_recorded"
+    register(world.app, world.get(claim_id).contract_id, world["fafu"])
+    with pytest.raises(ValidationError) as refused:  # another number than the contract's
+        world.app.programmes.submit_claim(msgspec.structs.replace(filed, registration_number="2026350100000999"),
+                                          actor_id=world["fafu"])
+    assert refused.value.code == "claim.registration_mismatch"
     world.app.programmes.submit_claim(filed, actor_id=world["fafu"])
     world.app.programmes.submit_claim(filed, actor_id=world["fafu"])  # a double click: one submission
     with pytest.raises(PermissionDeniedError):  # an officer of another government organisation
@@ -170,6 +180,7 @@ def test_a_refund_withdraws_the_unpaid_claims(world: World) -> None:
     paid = paid_deal(world)
     process = ClaimsProcess(world.app.programmes)
     (claim_id,) = process.run_once().raised
+    register(world.app, world.get(claim_id).contract_id, world["fafu"])
     world.app.programmes.submit_claim(
         pc.SubmitClaim(claim_id=claim_id, payee_account="35001234567890", registration_number="2026350100000123"),
         actor_id=world["fafu"],

@@ -27,8 +27,10 @@ def test_the_officer_approves_and_pays_a_claim_and_a_university_submits_its_own(
 ) -> None:
     with served.connect() as conn:
         claims = conn.execute(
-            "SELECT c.id::text, c.status, c.programme_id::text, o.name AS beneficiary, c.amount"
+            "SELECT c.id::text, c.status, c.programme_id::text, o.name AS beneficiary, c.amount,"
+            " coalesce(r.number, '') AS registration_number"
             " FROM programme_claims c JOIN accounts_organisations o ON o.id = c.beneficiary_id"
+            " LEFT JOIN market_tech_registrations r ON r.contract_id = c.contract_id"
             " ORDER BY c.raised_at, c.id").fetchall()
     submitted = next(c for c in claims if c["status"] == "submitted")
     raised = next(c for c in claims if c["status"] == "raised" and served.account_of(c["beneficiary"]))
@@ -68,7 +70,7 @@ def test_the_officer_approves_and_pays_a_claim_and_a_university_submits_its_own(
     expect(mine.locator("table.steps")).to_contain_text("×")
     assert_fits(page, "my-claims")
     mine.get_by_label(zh("award.payee_account")).fill("35050187000100009999")
-    mine.get_by_label(zh("award.registration_number")).fill("2026350100000777")
+    mine.get_by_label(zh("award.registration_number")).fill(raised["registration_number"])  # the seller recorded it
     mine.get_by_role("button", name=zh("award.submit"), exact=True).click()
     page.wait_for_url(re.compile(r"/my/claims\?done=submitted"))
     expect(page.locator("#done")).to_have_text(zh("award.submitted"))

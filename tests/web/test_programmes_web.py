@@ -26,6 +26,7 @@ from marketplace.platform.clock import ManualClock
 from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import Services
 from tests.unit.deal_helpers import cn
+from tests.unit.tech_registration_helpers import register
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login
 
 PASSWORD = "secret-password-1"
@@ -142,7 +143,8 @@ def test_a_seller_reward_from_draft_to_disbursement_in_both_languages(market: Ma
     listed = client.get("/programmes")
     assert "技术交易补助（卖方）" in listed.text
 
-    market.paid_sale("fafu", "tea", 800_000)
+    contract = market.paid_sale("fafu", "tea", 800_000)
+    register(market.app, contract, market.ids["fafu"])  # the seller recorded the registry's number (issue 14)
     assert len(market.follow_payments()) == 1
 
     login(client, "fafu@example.test", PASSWORD)
@@ -215,7 +217,8 @@ def test_a_deal_past_the_cap_is_capped_and_a_buyer_outside_fujian_earns_nothing(
 def test_outsiders_cannot_run_programmes_nor_review_or_submit_claims(market: Market) -> None:
     client = market.client
     programme_id = draft_and_open(market)
-    market.paid_sale("fafu", "tea", 800_000)
+    contract = market.paid_sale("fafu", "tea", 800_000)
+    register(market.app, contract, market.ids["fafu"])
     (claim_id,) = market.follow_payments()
     # Anonymous: pages ask for a login, the API for a token.
     client.post("/logout", data={"_csrf_token": csrf_token(client, "/programmes")})
@@ -251,14 +254,18 @@ def test_outsiders_cannot_run_programmes_nor_review_or_submit_claims(market: Mar
 def test_the_officer_approves_over_the_api_and_exports_the_disbursements_as_csv(market: Market) -> None:
     client = market.client
     programme_id = draft_and_open(market)
-    market.paid_sale("fafu", "tea", 800_000)
+    contract = market.paid_sale("fafu", "tea", 800_000)
+    register(market.app, contract, market.ids["fafu"])
     (claim_id,) = market.follow_payments()
     fafu = api_token(client, "fafu@example.test", PASSWORD)
     officer = api_token(client, "officer@example.test", PASSWORD)
     [mine] = client.get("/api/my/claims", headers=fafu).json()
     assert (mine["id"], mine["amount"], mine["status"]) == (str(claim_id), 8_000 * YUAN, "raised")
+    formula = client.post(f"/api/claims/{claim_id}/submit", headers=fafu, json={  # not the contract's number
+        "payee_account": "35001234567890", "registration_number": "=HYPERLINK(1)"})
+    assert (formula.status_code, formula.json()["code"]) == (400, "claim.registration_mismatch")
     assert client.post(f"/api/claims/{claim_id}/submit", headers=fafu, json={
-        "payee_account": "35001234567890", "registration_number": "=HYPERLINK(1)"}).status_code == 200
+        "payee_account": "35001234567890", "registration_number": "2026350100000123"}).status_code == 200
     approved = client.post(f"/api/claims/{claim_id}/approve", headers=officer)
     assert approved.status_code == 200
     assert approved.json()["amount"] == 8_000 * YUAN
@@ -276,7 +283,7 @@ def test_the_officer_approves_over_the_api_and_exports_the_disbursements_as_csv(
     assert rows[0][:3] == ["claim_id", "beneficiary", "side"]
     assert rows[1][0] == str(claim_id)
     assert rows[1][1] == "福建农林大学"
-    assert rows[1][8] == "'=HYPERLINK(1)"  # a spreadsheet will not run it
+    assert rows[1][8] == "2026350100000123"  # the number recorded for the contract
     assert client.get(f"/programmes/{programme_id}/claims.csv?before=2000-01-01").text.count("\n") == 1
     assert client.get(f"/programmes/{programme_id}/claims.csv?from=yesterday").status_code == 400
 

@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.platform.services import Services
+from tests.unit.tech_registration_helpers import register
 from tests.web.conftest import api_token, login, post_form, sign_up_verified
 from tests.web.test_programmes_web import REWARD_FORM, Market, claim_ids, draft_and_open
 from tests.web.test_valuation_pages import COST, make_setting, record_form
@@ -109,7 +110,8 @@ def test_programme_refusals_are_said_on_the_pages_in_each_language(
                     "en": {"Rate (%): give a rate in percent from 0 to 100, at most two decimals"}}
 
     programme_id = draft_and_open(market)
-    market.paid_sale("fafu", "tea", 800_000)
+    contract = market.paid_sale("fafu", "tea", 800_000)
+    register(market.app, contract, market.ids["fafu"])  # the seller recorded the registry's number
     market.follow_payments()
     login(client, "fafu@example.test", PASSWORD)
     (claim_id,) = claim_ids(client.get("/my/claims").text)

@@ -166,7 +166,8 @@ def test_a_contract_shows_in_notice_then_to_sign_for_both_parties_then_the_payme
     obligation = ok(client.get(f"/api/contracts/{contract_id}", headers=p.enterprise.headers))["obligations"][0]
     payment = f"/payments/{obligation['id']}"
     assert kinds(client, p.enterprise) == [("payment", payment)]
-    assert kinds(client, p.university) == []
+    # The seller's is the technology-contract registration, due 30 days after signing.
+    assert kinds(client, p.university) == [("tech_registration", f"/contracts/{contract_id}/tech-registration")]
     assert kinds(client, spy) == []
     as_user(client, ENTERPRISE)
     page = client.get("/todo").text

@@ -28,7 +28,7 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MONEY_FIELDS = frozenset({
     "amount", "price", "asking_price", "fee", "net_sales", "listed_price", "broker_commission", "top_up",
     "minimum_annual_royalty", "royalty", "royalties_this_year", "budget", "paid_amount", "cap_per_deal",
-    "cap_per_beneficiary_year",
+    "cap_per_beneficiary_year", "contract_price", "technology_income", "expected_investment", "expected_output",
 })
 #: Fields holding a rate in basis points (10000 = 100 %).
 BASIS_POINT_FIELDS = frozenset({"inventor_share", "platform_fee_rate", "broker_commission_rate", "royalty_rate",
@@ -55,7 +55,7 @@ RECORD_FIELDS = frozenset({
     "reader_id", "buyer_organisation_id", "seller_organisation_id", "payer_organisation_id",
     "payee_organisation_id", "licensee_organisation_id", "broker_organisation_id", "claimant_organisation_id",
     "registrant_organisation_id", "by", "granted_by", "registered_by", "programme_id", "beneficiary_id",
-    "award_claim_id", "conversion_id", "enquirer_organisation_id",
+    "award_claim_id", "conversion_id", "enquirer_organisation_id", "registration_id",
 })
 #: Payload fields left out of a summary line (the actor has its own column; long texts and calculations
 #: are in the raw payload).

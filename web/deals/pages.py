@@ -26,6 +26,7 @@ from web.access import as_of_url, guard_contract, guard_offer, reads_everything
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.deals.forms import form_command, terms_fields
+from web.deals.sections import ContractSections
 from web.errors import error_page, explain
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
@@ -96,7 +97,7 @@ class DealsController(Controller):
     @get("/contracts/{contract_id:uuid}", name="contract")
     async def contract(
         self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState, deals: DealsQueries,
-        marketplace: Marketplace,
+        marketplace: Marketplace, contract_sections: ContractSections,
     ) -> Template:
         detail = await deals.contract_detail(contract_id, marketplace.clock.now())
         if detail is None:
@@ -110,6 +111,7 @@ class DealsController(Controller):
                 k=detail.contract,
                 now=marketplace.clock.now(),
                 shows_benefits=reads_everything(me) or me.organisation_id == detail.contract.seller_organisation_id,
+                sections=await contract_sections.render(me, detail.contract),
             ),
         )
 

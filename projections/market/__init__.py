@@ -1,0 +1,1 @@
+"""Market read models: technology-contract registrations."""

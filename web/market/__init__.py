@@ -1,0 +1,1 @@
+"""Market services on the web: technology-contract registration pages and API."""
