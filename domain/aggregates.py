@@ -12,11 +12,12 @@ from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.programme import Programme
+from domain.programmes.voucher import Voucher, VoucherQuota
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
 
 AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
-    PaymentReview,
+    PaymentReview, Voucher, VoucherQuota,
 )

@@ -32,6 +32,10 @@ class ProgrammeKind(StrEnum):
     INNOVATION_VOUCHER = "innovation_voucher"  # 科技创新券
 
 
+#: How a voucher is redeemed: 通兑 (the provider redeems the voucher part) or 通用 (the buyer is reimbursed).
+REDEMPTION_MODELS = ("provider", "reimbursement")
+
+
 class Side(StrEnum):
     BUYER = "buyer"
     SELLER = "seller"
@@ -99,6 +103,16 @@ class Rules:
     requires_platform_signing: bool = True
     excludes_fiscally_funded: bool = True
     excludes_related_parties: bool = True
+    #: Innovation vouchers (``ProgrammeKind.INNOVATION_VOUCHER``): the first tier's rate is the share of a
+    #: cost a voucher covers (Fujian: at most 50 %; Xiamen 40 % per use), this the share for a registered
+    #: technology SME (Xiamen: 50 %); ``cap_per_deal`` caps one use, ``cap_per_beneficiary_year`` the
+    #: face value issued to one enterprise a year; the flags are alternatives (a tech SME *or* a maker).
+    share_tech_sme_bp: int | None = None
+    #: ``provider`` (通兑: the buyer pays its share, the programme pays the voucher part to the seller) or
+    #: ``reimbursement`` (通用: the buyer pays everything and is reimbursed the voucher part).
+    redemption_model: str = "provider"
+    #: The services a voucher pays for (``domain.programmes.voucher.VoucherService``); empty: all of them.
+    services: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.tiers:
@@ -122,6 +136,11 @@ class Rules:
                 check_amount(value, name)
         for i, rate in enumerate(self.counterparty_rates):
             _check_rate(rate.rate_bp, f"counterparty_rates.{i}.rate_bp")
+        if self.share_tech_sme_bp is not None:
+            _check_rate(self.share_tech_sme_bp, "share_tech_sme_bp")
+        if self.redemption_model not in REDEMPTION_MODELS:
+            raise ValidationError(f"redemption_model: must be one of {', '.join(REDEMPTION_MODELS)}",
+                                  field="redemption_model", code="choice")
 
     def as_dict(self) -> dict[str, Any]:
         """The rules as plain data (an event's payload; :func:`rules_from_dict` reads it back)."""
@@ -143,6 +162,11 @@ class Rules:
             "requires_platform_signing": self.requires_platform_signing,
             "excludes_fiscally_funded": self.excludes_fiscally_funded,
             "excludes_related_parties": self.excludes_related_parties,
+            # The voucher terms only where they differ from the defaults: the rules of subsidies and
+            # rewards are recorded as before.
+            **({"share_tech_sme_bp": self.share_tech_sme_bp} if self.share_tech_sme_bp is not None else {}),
+            **({"redemption_model": self.redemption_model} if self.redemption_model != "provider" else {}),
+            **({"services": sorted(self.services)} if self.services else {}),
         }
 
 
@@ -166,6 +190,9 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
         requires_platform_signing=data.get("requires_platform_signing", True),
         excludes_fiscally_funded=data.get("excludes_fiscally_funded", True),
         excludes_related_parties=data.get("excludes_related_parties", True),
+        share_tech_sme_bp=data.get("share_tech_sme_bp"),
+        redemption_model=data.get("redemption_model", "provider"),
+        services=frozenset(data.get("services", ())),
     )
 
 

@@ -4,7 +4,7 @@ Each command takes one command struct and the acting user's id, loads aggregates
 ownership on the aggregates themselves (never on a read model), and saves every changed aggregate in
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
-``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit`` and ``programmes``.
+``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and ``vouchers``.
 """
 
 from __future__ import annotations
@@ -25,13 +25,14 @@ from marketplace.deals.payments import Payments
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.programmes import Programmes
+from marketplace.programmes.vouchers import Vouchers
 from marketplace.valuation.assessments import Valuations
 
 #: The class of each command group, by the attribute that holds it on the application.
 COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
-    "programmes": Programmes,
+    "programmes": Programmes, "vouchers": Vouchers,
 }
 
 
@@ -67,3 +68,4 @@ class Marketplace(MarketplaceBase):
         self.valuation = Valuations(self)
         self.audit = AuditReads(self)
         self.programmes = Programmes(self)
+        self.vouchers = Vouchers(self, self.programmes)

@@ -4,7 +4,8 @@ Each pass reads the ``Paid`` and ``Refunded`` events of payment obligations afte
 reached and calls ``app.programmes.assess_payment`` or ``reverse_payment`` for each. Exactly once:
 an assessment is recorded with a ``PaymentReview`` whose id derives from the obligation, so a second
 pass (after a restart the process starts from the beginning of the log) raises nothing twice, and a
-reversal changes only claims not reversed yet. The deadline worker runs a pass with each of its own.
+reversal changes only claims not reversed yet. A refund also gives back the part an innovation voucher
+paid of it (``Vouchers.return_voucher_part``; a redemption is returned once). The deadline worker runs a pass with each of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from domain.deals.payment import PaymentObligation
 from domain.shared.errors import DomainError
 from marketplace.programmes.commands import AssessPayment
 from marketplace.programmes.programmes import Programmes
+from marketplace.programmes.vouchers import Vouchers
 from projections.shared.topics import event_topic
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,14 @@ class ClaimsPass:
     raised: list[UUID] = field(default_factory=list)
     reversed: list[UUID] = field(default_factory=list)
     position: int = 0
+    #: Vouchers whose part of a refunded payment came back (or is owed back, once settled).
+    vouchers_returned: list[UUID] = field(default_factory=list)
 
 
 class ClaimsProcess:
-    def __init__(self, programmes: Programmes) -> None:
+    def __init__(self, programmes: Programmes, vouchers: Vouchers | None = None) -> None:
         self.programmes = programmes
+        self.vouchers = vouchers
         self.position = 0
 
     def run_once(self) -> ClaimsPass:
@@ -55,6 +60,11 @@ class ClaimsProcess:
                 except DomainError as refusal:
                     # Evaluated by another worker meanwhile, or a record it needs is missing: logged, not retried.
                     log.info("claims process: obligation %s: %s", obligation_id, refusal.message)
+                if notification.topic == REFUNDED and self.vouchers is not None:
+                    try:  # a voucher part of the refunded payment returns (once: the redemption records it)
+                        done.vouchers_returned.extend(self.vouchers.return_voucher_part(obligation_id, REFUND_REASON))
+                    except DomainError as refusal:
+                        log.info("vouchers: obligation %s: %s", obligation_id, refusal.message)
                 self.position = notification.id
             if len(page) < PAGE:
                 done.position = self.position

@@ -30,6 +30,8 @@ from domain.programmes.programme import Programme
 from domain.programmes.rules import (
     BEIJING,
     BENEFICIARY_FLAGS,
+    REDEMPTION_MODELS,
+    ProgrammeKind,
     CounterpartyRate,
     DealFacts,
     Party,
@@ -40,6 +42,7 @@ from domain.programmes.rules import (
     assess,
     higher_of,
 )
+from domain.programmes.voucher import SERVICES
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.programmes import commands as pc
@@ -87,6 +90,9 @@ def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
         requires_platform_signing=given.requires_platform_signing,
         excludes_fiscally_funded=given.excludes_fiscally_funded,
         excludes_related_parties=given.excludes_related_parties,
+        share_tech_sme_bp=given.share_tech_sme_bp,
+        redemption_model=_one_of(given.redemption_model, REDEMPTION_MODELS, f"{field}.redemption_model"),
+        services=_all_of(given.services, SERVICES, f"{field}.services"),
     )
 
 
@@ -187,8 +193,9 @@ class Programmes:
             return []
         facts = self.facts_of(obligation)
         day = facts.paid_at.astimezone(BEIJING).date()
+        # Vouchers are spent by their holders on a payment page, never awarded from a paid deal.
         programmes = [p for p in (self.store.load(Programme, i, "programme_id") for i in self.programme_ids())
-                      if p.runs_on(day)]
+                      if p.runs_on(day) and p.kind is not ProgrammeKind.INNOVATION_VOUCHER]
         changed: list[Aggregate] = []
         outcomes: list[dict[str, object]] = []
         raised: list[UUID] = []
