@@ -45,7 +45,8 @@ def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
             field="rules.beneficiary", code="programme.beneficiary", side=expected.value,
         )
     if kind is ProgrammeKind.INNOVATION_VOUCHER:
-        shares = [("rules.tiers.0.rate_bp", rules.tiers[0].rate_bp), ("rules.share_tech_sme_bp", rules.share_tech_sme_bp)]
+        shares = [("rules.tiers.0.rate_bp", rules.tiers[0].rate_bp),
+                  ("rules.share_tech_sme_bp", rules.share_tech_sme_bp)]
         if len(rules.tiers) != 1:
             raise ValidationError("rules.tiers: a voucher covers one share of a cost (one rate)", field="rules.tiers",
                                   code="voucher.one_share")

@@ -99,8 +99,9 @@ def check_holder(rules: Rules, *, kind: str, verified: bool, region: str, flags:
         raise ValidationError(f"{field}: vouchers go to verified enterprises", field=field,
                               code="voucher.not_an_enterprise")
     if rules.beneficiary_flags and not rules.beneficiary_flags & flags:
-        raise ValidationError(f"{field}: the enterprise is not verified as {' or '.join(sorted(rules.beneficiary_flags))}",
-                              field=field, code="voucher.not_qualified", flags=sorted(rules.beneficiary_flags))
+        wanted = " or ".join(sorted(rules.beneficiary_flags))
+        raise ValidationError(f"{field}: the enterprise is not verified as {wanted}", field=field,
+                              code="voucher.not_qualified", flags=sorted(rules.beneficiary_flags))
     if not in_region(region, rules.buyer_region):
         raise ValidationError(f"{field}: the enterprise is outside {rules.buyer_region}", field=field,
                               code="voucher.region", region=rules.buyer_region)

@@ -5,7 +5,8 @@ reached and calls ``app.programmes.assess_payment`` or ``reverse_payment`` for e
 an assessment is recorded with a ``PaymentReview`` whose id derives from the obligation, so a second
 pass (after a restart the process starts from the beginning of the log) raises nothing twice, and a
 reversal changes only claims not reversed yet. A refund also gives back the part an innovation voucher
-paid of it (``Vouchers.return_voucher_part``; a redemption is returned once). The deadline worker runs a pass with each of its own.
+paid of it (``Vouchers.return_voucher_part``; a redemption is returned once). The deadline worker runs a
+pass with each of its own.
 """
 
 from __future__ import annotations

@@ -511,8 +511,9 @@ async def transfers_awaiting_receipt(
     transfer brings: the whole, less a voucher part the programme pays the seller."""
     rows, total = await _found(
         queries,
-        "SELECT o.id, o.contract_id, o.payer_organisation_id, coalesce(b.name, '') AS payer_name,"
-        f" o.payee_organisation_id, coalesce(s.name, '') AS payee_name, {_TO_PAY} AS amount, o.currency, o.purpose,"
+        "SELECT o.id, o.contract_id, o.payer_organisation_id, coalesce(b.name, '') AS payer_name,"  # noqa: S608
+        f" o.payee_organisation_id, coalesce(s.name, '') AS payee_name, {_TO_PAY} AS amount,"
+        " o.currency, o.purpose,"
         " o.reference, o.status, o.updated_at AS started_at,"
         " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en"
         " FROM deal_obligations o LEFT JOIN deal_contracts c ON c.id = o.contract_id"
