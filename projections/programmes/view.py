@@ -210,7 +210,7 @@ class PostgresProgrammesView(PostgresReadModelView):
         curs.execute(
             f"UPDATE programme_voucher_redemptions SET status = %s{extra}, updated_at = %s"  # noqa: S608
             " WHERE voucher_id = %s AND obligation_id = %s",
-            (status, *params, r.timestamp, r.originator_id, r.data["obligation_id"]),
+            (status, *params, r.timestamp, r.originator_id, plain(r.data)["obligation_id"]),
         )
 
     def _settled(self, curs: Cursor[DictRow], r: EventRecord) -> None:
