@@ -721,6 +721,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "该笔抵用当前为“{redemption_status}”，不能这样处理",
         "the redemption is {redemption_status}; this cannot be done",
     ),
+    "refusal.voucher.unpaid": (
+        "这笔付款当前为“{payment_status}”；买方付清其应付部分后才能兑付创新券",
+        "the payment is {payment_status}; the voucher part is settled once the buyer's part is received",
+    ),
     "refusal.payment.voucher_applied": ("这笔付款已使用了创新券", "a voucher is already applied to this payment"),
     "refusal.payment.voucher_too_late": (
         "这笔付款当前为“{payment_status}”；通兑创新券须在付款前（或银行转账到账前）使用",

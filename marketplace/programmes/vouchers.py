@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation
-from domain.deals.payment import PaymentObligation
+from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.programmes.programme import Programme
 from domain.programmes.rules import BEIJING, ProgrammeKind
 from domain.programmes.voucher import (
@@ -141,8 +141,14 @@ class Vouchers:
         return voucher, programme, officer.id
 
     def settle_redemption(self, cmd: pc.SettleRedemption, *, actor_id: UUID | None) -> int:
-        """The officer records paying a redemption (bank reference): the budget's commitment is disbursed."""
+        """The officer records paying a redemption (bank reference): the budget's commitment is disbursed.
+        Only once the payment is received: the programme pays its part of a payment the buyer made."""
         voucher, programme, officer = self._officers_voucher(cmd.voucher_id, actor_id)
+        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if obligation.status != PaymentStatus.PAID or obligation.refund_owed is not None:
+            raise ConflictError(f"obligation_id: the payment is {obligation.status}; the voucher part is settled "
+                                "once the buyer's part is received", field="obligation_id", code="voucher.unpaid",
+                                payment_status=obligation.status)
         amount = voucher.settle(obligation_id=cmd.obligation_id, by=officer, bank_reference=cmd.bank_reference,
                                 at=self.store.clock.now().isoformat())
         programme.settle_voucher(voucher.id, amount)

@@ -150,6 +150,8 @@ class RedemptionRow(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
     redeemed_at: datetime
     settled_at: datetime | None
+    #: The payment's status (``paid``: the buyer's part is received, the voucher part may be settled).
+    payment_status: str = ""
 
 
 class VoucherBook(msgspec.Struct, frozen=True, kw_only=True):
@@ -182,8 +184,9 @@ VOUCHER_SELECT = (
 REDEMPTION_SELECT = (
     "SELECT r.voucher_id, r.obligation_id, r.programme_id, r.contract_id, r.payer_organisation_id,"
     " coalesce(b.name, '') AS payer_name, r.payee_organisation_id, coalesce(s.name, '') AS payee_name, r.cost,"
-    " r.amount, r.redemption_model, r.status, r.bank_reference, r.reason, r.redeemed_at, r.settled_at"
-    " FROM programme_voucher_redemptions r"
+    " r.amount, r.redemption_model, r.status, r.bank_reference, r.reason, r.redeemed_at, r.settled_at,"
+    " coalesce(d.status, '') AS payment_status"
+    " FROM programme_voucher_redemptions r LEFT JOIN deal_obligations d ON d.id = r.obligation_id"
     " LEFT JOIN accounts_organisations b ON b.id = r.payer_organisation_id"
     " LEFT JOIN accounts_organisations s ON s.id = r.payee_organisation_id"
 )
@@ -336,10 +339,12 @@ class ProgrammesQueries:
         return [RedemptionRow(**dict(r)) for r in rows]
 
     async def redemptions_to_settle(self, organisation_id: UUID, limit: int = 100) -> list[RedemptionRow]:
-        """Redemptions of a department's programmes the programme owes (to settle) or is owed (to recover)."""
+        """Redemptions of a department's programmes the programme owes (to settle: the buyer's part received) or
+        is owed (to recover)."""
         rows = await self.pool.fetch(
             f"{REDEMPTION_SELECT} JOIN programmes p ON p.id = r.programme_id"
-            " WHERE p.organisation_id = $1 AND r.status IN ('owed', 'recovery_due')"
+            " WHERE p.organisation_id = $1"
+            " AND ((r.status = 'owed' AND d.status = 'paid') OR r.status = 'recovery_due')"
             " ORDER BY r.redeemed_at, r.voucher_id LIMIT $2",
             organisation_id, limit,
         )

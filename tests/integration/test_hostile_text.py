@@ -320,15 +320,22 @@ def _voucher_applied(h: Harness) -> Body:
     return {**body, "bank_reference": "GK-1"}
 
 
-def _voucher_owed_back(h: Harness) -> Body:
-    """A settled voucher part whose payment was then refunded: the seller owes it back."""
+def _voucher_paid(h: Harness) -> Body:
+    """A voucher part applied to a payment whose rest the firm paid: the programme owes it to the seller."""
     body = _voucher_applied(h)
     oid = UUID(body["obligation_id"])
-    h.app.vouchers.settle_redemption(msgspec.convert(body, pc.SettleRedemption), actor_id=h["officer"])
     h.app.payments.start_payment(dc.StartPayment(contract_id=h.world.get(oid).contract_id, gateway="manual"),
                                  actor_id=h["firm"])
     h.app.payments.record_manual_receipt(dc.RecordManualReceipt(
         obligation_id=oid, amount=h.world.get(oid).to_pay, bank_reference="B-9"), actor_id=h["admin"])
+    return body
+
+
+def _voucher_owed_back(h: Harness) -> Body:
+    """A settled voucher part whose payment was then refunded: the seller owes it back."""
+    body = _voucher_paid(h)
+    oid = UUID(body["obligation_id"])
+    h.app.vouchers.settle_redemption(msgspec.convert(body, pc.SettleRedemption), actor_id=h["officer"])
     h.app.payments.refund_payment(dc.RefundPayment(obligation_id=oid, reason="合同解除"), actor_id=h["admin"])
     h.app.vouchers.return_voucher_part(oid, "退款")
     return {**body, "bank_reference": "R-2"}
@@ -469,7 +476,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
                                   "face_value": 500_000, "valid_until": "2026-12-31", "batch_key": f"申请 {h.fresh()}",
                                   "application_reference": "闽创券 申-1"}, "officer"),
     pc.ApplyVoucher: lambda h: (_voucher_to_apply(h), "firm"),
-    pc.SettleRedemption: lambda h: (_voucher_applied(h), "officer"),
+    pc.SettleRedemption: lambda h: (_voucher_paid(h), "officer"),
     pc.RecordVoucherRecovery: lambda h: (_voucher_owed_back(h), "officer"),
     pc.ExpireVoucher: lambda h: ({"voucher_id": str(_voucher(h))}, None),
     vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),

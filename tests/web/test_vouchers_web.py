@@ -238,6 +238,12 @@ def test_outsiders_cannot_issue_apply_or_settle_and_bad_input_records_nothing(ma
     # The programme's own officers settle; another department's may not; nothing is settled twice.
     settle = f"/api/vouchers/{voucher}/redemptions/{oid}/settle"
     assert client.post(settle, headers=xm, json={"bank_reference": "X"}).status_code == 403
+    unpaid = client.post(settle, headers=officer, json={"bank_reference": "GK-0"})
+    assert (unpaid.status_code, unpaid.json()["code"]) == (409, "voucher.unpaid")  # the buyer has not paid yet
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    received = client.post(f"/api/obligations/{oid}/receipt", headers=admin,
+                           json={"amount": FEE * YUAN - 5_000_00, "bank_reference": "B-7"})
+    assert received.status_code == 200, received.text
     assert client.post(settle, headers=officer, json={"bank_reference": "G\u202eK"}).status_code == 400
     assert client.post(settle, headers=officer, json={"bank_reference": "GK-1"}).status_code == 200
     assert client.post(settle, headers=officer, json={"bank_reference": "GK-1"}).status_code == 409

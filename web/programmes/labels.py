@@ -237,6 +237,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "voucher.payee.provider": ("兑付给（卖方）", "Paid to (the seller)"),
     "voucher.payee.reimbursement": ("报销给（买方）", "Reimbursed to (the buyer)"),
     "voucher.redeemed_at": ("抵用时间", "Redeemed"),
+    "voucher.awaits_payment": (
+        "买方付清其应付部分后即可兑付。", "To settle once the buyer's part of the payment is received.",
+    ),
     "voucher.settle": ("登记兑付", "Record the settlement"),
     "voucher.settled": ("兑付已登记。", "The settlement is recorded."),
     "voucher.recovered": ("追回已登记。", "The repayment is recorded."),
