@@ -30,7 +30,7 @@ from marketplace.catalogue import commands as cc
 from marketplace.catalogue.commands import ConfirmCoOwnership
 from marketplace.demo.deals import DemoListing, seed_demo_deals
 from marketplace.demo.generator import AS_OF, PatentGenerator, status_plan
-from marketplace.demo.programmes import seed_demo_programmes
+from marketplace.demo.programmes import seed_demo_programmes, seed_demo_vouchers
 from marketplace.demo.vocabulary import (
     AGENCIES,
     ENTERPRISES,
@@ -180,8 +180,10 @@ def seed_demo(
         buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
         seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email])
         officer = next(members[m.email] for m in MEMBERS if m.role == "programme_officer")
-        seed_demo_programmes(app, officer=officer, today=app.clock.now().date(),
-                             admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
+        admin_of = {org_ids[name]: user for name, user in admins.items() if name in org_ids}
+        seed_demo_programmes(app, officer=officer, today=app.clock.now().date(), admin_of=admin_of)
+        seed_demo_vouchers(app, officer=officer, admin=admin_id, today=app.clock.now().date(), admin_of=admin_of,
+                           listings=on_offer)
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1, patents=listings, listings=listings,
                       published=published)
