@@ -180,10 +180,17 @@ def seed_demo(
         buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
         seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email])
         officer = next(members[m.email] for m in MEMBERS if m.role == "programme_officer")
-        admin_of = {org_ids[name]: user for name, user in admins.items() if name in org_ids}
-        seed_demo_programmes(app, officer=officer, today=app.clock.now().date(), admin_of=admin_of)
-        seed_demo_vouchers(app, officer=officer, admin=admin_id, today=app.clock.now().date(), admin_of=admin_of,
-                           listings=on_offer)
+        _seed_programmes(app, officer=officer, admin=admin_id,
+                         admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids},
+                         listings=on_offer)
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1, patents=listings, listings=listings,
                       published=published)
+
+
+def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],
+                     listings: list[DemoListing]) -> None:
+    """The department's programmes: subsidies and rewards with claims, and innovation vouchers."""
+    today = app.clock.now().date()
+    seed_demo_programmes(app, officer=officer, today=today, admin_of=admin_of)
+    seed_demo_vouchers(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)

@@ -30,7 +30,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 LICENCES = ("non_exclusive_licence", "sole_licence", "exclusive_licence")
 
 
-def signed_licence(served: Served, buyer_org: str) -> tuple[UUID, int]:
+def signed_licence(served: Served, buyer_org: str) -> tuple[UUID, int]:  # noqa: F811 - a Served, not the fixture
     """The demo enterprise licenses a demo institution's fixed-price patent at its listed fee, both sign: the
     upfront payment (due) and its amount."""
     with served.connect() as conn:
@@ -72,6 +72,7 @@ def test_a_maker_applies_its_voucher_and_pays_the_rest_the_officer_settles(
         voucher = conn.execute(
             "SELECT v.id::text, v.remaining, v.share_bp FROM programme_vouchers v"
             " JOIN accounts_organisations o ON o.id = v.organisation_id WHERE o.name = %s", (maker,)).fetchone()
+    assert voucher is not None
     part = min(fee * voucher["share_bp"] // 10_000, voucher["remaining"])
     account = served.account_of(maker)
     assert account is not None
@@ -100,13 +101,16 @@ def test_a_maker_applies_its_voucher_and_pays_the_rest_the_officer_settles(
     page.context.clear_cookies()
     with served.connect() as conn:
         left = conn.execute("SELECT remaining FROM programme_vouchers WHERE id = %s", (voucher["id"],)).fetchone()
+    assert left is not None
     assert left["remaining"] == voucher["remaining"] - part
 
     with served.connect() as conn:
         owed = conn.execute(
-            "SELECT r.voucher_id::text, r.obligation_id::text, r.programme_id::text FROM programme_voucher_redemptions r"
+            "SELECT r.voucher_id::text, r.obligation_id::text, r.programme_id::text"
+            " FROM programme_voucher_redemptions r"
             " JOIN deal_obligations d ON d.id = r.obligation_id WHERE r.status = 'owed' AND d.status = 'paid'"
         ).fetchone()
+    assert owed is not None
     officer = next(a for a in served.demo.accounts if "programme_officer" in a.roles)
     log_in(page, served, officer)
     page.locator(f'a[href="/programmes/{owed["programme_id"]}/vouchers#redemption-{owed["obligation_id"]}"]').click()

@@ -70,7 +70,7 @@ def signed_licence(market: Market, buyer: str = "tea", fee_yuan: int = FEE) -> U
         listing_id=listing, kind="non_exclusive_licence", price=fee_yuan * YUAN,
         scope=dc.ScopeInput(start=start, end=start.replace(year=start.year + 3))), actor_id=ids[buyer])
     contract, _ = app.offers.accept_offer(dc.AcceptOffer(offer_id=offer), actor_id=ids["fafu"])
-    digest = app.repository.get(contract).text_sha256
+    digest: str = app.repository.get(contract).text_sha256
     for party in ("fafu", buyer):
         app.contracts.sign_contract(dc.SignContract(contract_id=contract, text_sha256=digest), actor_id=ids[party])
     market.services.make_runner().catch_up()
@@ -81,7 +81,7 @@ def draft_voucher_programme(market: Market) -> str:
     login(market.client, "officer@example.test", PASSWORD)
     drafted = market.form("/programmes", "/programmes/new", VOUCHER_FORM)
     assert drafted.status_code == 303, drafted.text
-    programme_id = drafted.headers["location"].split("/")[2].split("?")[0]
+    programme_id = str(drafted.headers["location"]).split("/")[2].split("?")[0]
     page = market.client.get(f"/programmes/{programme_id}").text
     assert "科技创新券" in page
     assert "通兑（服务机构兑付）" in page

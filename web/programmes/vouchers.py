@@ -110,7 +110,7 @@ class IssueInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     the issue, so sending it twice issues each voucher once. Amounts in fen."""
 
     organisation_ids: list[UUID]
-    face_value: int
+    face_value: pc.Amount
     valid_until: date
     batch_key: str
     services: list[str] = msgspec.field(default_factory=list)
@@ -126,7 +126,7 @@ class ApplyInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The voucher to apply and, optionally, the part wanted in fen (none: the most the voucher pays)."""
 
     voucher_id: UUID
-    amount: int | None = None
+    amount: pc.Amount | None = None
 
 
 class AppliedOut(msgspec.Struct, frozen=True):
