@@ -172,6 +172,12 @@ class VoucherBook(msgspec.Struct, frozen=True, kw_only=True):
     def reconciles(self) -> bool:
         return self.issued == self.unspent + self.owed + self.settled + self.returned
 
+    @property
+    def redeemed_share_bp(self) -> int | None:
+        """The share of the issued value spent (always within validity: an expired voucher pays nothing), in
+        basis points; ``None`` before any is issued."""
+        return (self.owed + self.settled) * 10_000 // self.issued if self.issued else None
+
 
 VOUCHER_SELECT = (
     "SELECT v.id, v.programme_id, p.name_zh AS programme_name_zh, p.name_en AS programme_name_en,"

@@ -171,6 +171,7 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
     login(client, "officer@example.test", PASSWORD)
     page = client.get(book).text
     assert sums(page) == ["15 万元", "2 万元", "0.00 元", "8 万元", "5 万元"]
+    assert "有效期内已使用面额占发放面额的 53.33 %" in page  # 80,000 of 150,000
     assert 'id="reconciles" class="hint"' in page
     officer = api_token(client, "officer@example.test", PASSWORD)
     [programme] = [p for p in client.get("/api/programmes", headers=officer).json() if p["id"] == programme_id]
@@ -179,6 +180,7 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
     answer = client.get(f"/api/programmes/{programme_id}/vouchers", headers=officer).json()
     assert (answer["issued"], answer["settled"], answer["expired"], answer["reconciles"]) == (
         150_000 * YUAN, 80_000 * YUAN, 50_000 * YUAN, True)
+    assert answer["redeemed_share_bp"] == 5333
     assert [r["status"] for r in answer["redemptions"]] == ["settled"]
 
 

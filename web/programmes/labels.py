@@ -223,6 +223,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "The book does not reconcile; check it: the programme's budget {budget}, committed {committed}, disbursed "
         "{disbursed}, remaining {remaining}.",
     ),
+    "voucher.redeemed_share": (
+        "有效期内已使用面额占发放面额的 {share}", "{share} of the value issued was spent within validity",
+    ),
     "voucher.expired_returned": ("其中过期退回 {amount}。", "Of which {amount} came back from expired vouchers."),
     "voucher.redemptions": ("抵用记录", "Redemptions"),
     "voucher.redemptions.none": ("暂无抵用。", "No redemptions yet."),

@@ -89,6 +89,8 @@ class BookOut(msgspec.Struct, frozen=True, kw_only=True):
     returned: int
     expired: int
     reconciles: bool
+    #: The share of the issued value spent within validity (basis points; none before any is issued).
+    redeemed_share_bp: int | None
     vouchers: list[VoucherRow]
     redemptions: list[RedemptionRow]
 
@@ -97,6 +99,7 @@ class BookOut(msgspec.Struct, frozen=True, kw_only=True):
            redemptions: list[RedemptionRow]) -> BookOut:
         return cls(programme_id=programme_id, issued=book.issued, unspent=book.unspent, owed=book.owed,
                    settled=book.settled, returned=book.returned, expired=book.expired, reconciles=book.reconciles,
+                   redeemed_share_bp=book.redeemed_share_bp,
                    vouchers=vouchers, redemptions=redemptions)
 
 
