@@ -53,6 +53,7 @@ from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.programmes.api import ProgrammesApiController
+from web.programmes.dashboard import ProgrammeDashboardController
 from web.programmes.pages import ProgrammePagesController
 from web.programmes.vouchers import VoucherPagesController, VouchersApiController
 from web.security_headers import answer_head, security_headers
@@ -153,7 +154,8 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
-            ProgrammePagesController, ProgrammesApiController, VoucherPagesController, VouchersApiController,
+            ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, VoucherPagesController,
+            VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],

@@ -763,6 +763,11 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     ),
     "refusal.programme.other_organisation": ("该计划属于其他机构", "this programme belongs to another organisation"),
     "refusal.programme.evaluated": ("该笔付款已评估过", "this payment was already evaluated"),
+    "refusal.programme.sent_twice": ("该请求已处理", "this request was answered already"),
+    "refusal.idempotency_key": (
+        "须为 8 至 100 个字母、数字或 . _ : -", "give 8 to 100 letters, digits or . _ : -",
+    ),
+    "refusal.field.idempotency_key": ("请求标识", "Request key"),
     "refusal.rate.up_to_100": ("须为 0 % 至 100 %", "must be 0 % to 100 %"),
     "refusal.field.technical_factor": ("技术修正系数", "Technical factor"),
     "refusal.field.economic_factor": ("经济修正系数", "Economic factor"),

@@ -125,6 +125,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "余额将随有效期结束退回预算，请及时使用", "Its remaining value returns to the budget at its date: use it",
     ),
     "todo.voucher_expiring.when": ("有效期至", "valid until"),
+    "todo.link.dashboard": ("扶持计划工作台", "Programme dashboard"),
     "todo.link.programmes": ("本部门的扶持计划", "My department's programmes"),
     "todo.link.qualifications": ("企业资质认定", "Qualifications of enterprises"),
 }
@@ -535,6 +536,7 @@ async def work_links(r: Reader) -> list[WorkLink]:
         ]
     if r.me.has("programme_officer"):
         links += [
+            WorkLink(label="todo.link.dashboard", link="/programmes/dashboard"),
             WorkLink(label="todo.link.programmes", link="/programmes#my-programmes"),
             WorkLink(label="todo.link.qualifications", link="/programmes/qualifications"),
         ]

@@ -9,6 +9,7 @@ approving at once are serialised by the aggregate's version (the second save con
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.programmes.rules import ProgrammeKind, Rules, Side, rules_from_dict
 from domain.shared.errors import ConflictError, ValidationError
+from domain.shared.ids import natural_id
 from domain.shared.money import check_amount
 
 NAME_LIMIT = 200
@@ -28,6 +30,19 @@ def _name(value: str, field: str) -> str:
         raise ValidationError(f"{field}: give a name of 1 to {NAME_LIMIT} characters", field=field, code="length",
                               least=1, most=NAME_LIMIT)
     return text
+
+
+#: An idempotency key: what a client may name one request by (a form's token, an ``Idempotency-Key``).
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
+
+
+def draft_id(officer_id: UUID, idempotency_key: str) -> UUID:
+    """The id of the programme an officer's draft request (named by ``idempotency_key``) creates: sent twice
+    (a double click, a retried request), it is the same programme."""
+    if not IDEMPOTENCY_KEY.match(idempotency_key):
+        raise ValidationError("idempotency_key: give 8 to 100 letters, digits or . _ : -", field="idempotency_key",
+                              code="idempotency_key")
+    return natural_id("programme-draft", f"{officer_id}:{idempotency_key}")
 
 
 #: Who each kind of programme rewards (a voucher's holder pays for services: it is the buyer).
@@ -115,6 +130,7 @@ class Programme(Aggregate):
         rules: Rules,
         by: UUID,
         source: str = "",
+        programme_id: UUID | None = None,
     ) -> Programme:
         try:
             parsed = ProgrammeKind(kind)
@@ -126,11 +142,17 @@ class Programme(Aggregate):
         if ends_on < starts_on:
             raise ValidationError("ends_on: the programme must end on or after its start", field="ends_on",
                                   code="programme.ends_before_start")
-        return cls(
-            organisation_id=organisation_id, kind=parsed.value, name_zh=_name(name_zh, "name_zh"),
-            name_en=_name(name_en, "name_en"), budget=budget, starts_on=starts_on.isoformat(),
-            ends_on=ends_on.isoformat(), rules=rules.as_dict(), by=by, source=" ".join(source.split())[:NAME_LIMIT],
-        )
+        values: dict[str, Any] = {
+            "organisation_id": organisation_id, "kind": parsed.value, "name_zh": _name(name_zh, "name_zh"),
+            "name_en": _name(name_en, "name_en"), "budget": budget, "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(), "rules": rules.as_dict(), "by": by,
+            "source": " ".join(source.split())[:NAME_LIMIT],
+        }
+        if programme_id is None:
+            return cls(**values)
+        # A natural id (``draft_id``): the same request sent twice drafts one programme, the second save
+        # conflicting on the id.
+        return cls._create(cls.Drafted, id=programme_id, **values)
 
     # --- rules --------------------------------------------------------------------------------
     @property

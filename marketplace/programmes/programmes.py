@@ -26,7 +26,7 @@ from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.deals.terms import DealKind
 from domain.programmes import awarding
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview, claim_id, ledger_id, payment_review_id
-from domain.programmes.programme import Programme
+from domain.programmes.programme import Programme, draft_id
 from domain.programmes.rules import (
     BEIJING,
     BENEFICIARY_FLAGS,
@@ -96,6 +96,10 @@ def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
     )
 
 
+class _SentTwiceError(ConflictError):
+    """A draft whose natural id was saved meanwhile: the same request, answered with that programme."""
+
+
 class Programmes:
     """Drafting and running programmes, raising claims from payments, and reviewing claims."""
 
@@ -121,14 +125,25 @@ class Programmes:
         return programme, self._officer(actor_id, programme.organisation_id)
 
     # --- programmes -----------------------------------------------------------------------------
-    def draft_programme(self, cmd: pc.DraftProgramme, *, actor_id: UUID | None) -> tuple[UUID, int]:
+    def draft_programme(self, cmd: pc.DraftProgramme, *, actor_id: UUID | None,
+                        idempotency_key: str = "") -> tuple[UUID, int]:
+        """Draft a programme; with an ``idempotency_key`` (the form's token, the API's ``Idempotency-Key``)
+        the same request sent again, also at the same time, answers the programme the first one drafted."""
         officer = self._officer(actor_id)
+        programme_id = draft_id(officer.id, idempotency_key) if idempotency_key else None
+        if programme_id is not None and self.store.exists(programme_id):
+            return programme_id, self.store.recorder.max_notification_id() or 0
         programme = Programme.draft(
             organisation_id=officer.organisation_id, kind=cmd.kind, name_zh=cmd.name_zh, name_en=cmd.name_en,
             budget=cmd.budget, starts_on=cmd.starts_on, ends_on=cmd.ends_on, rules=rules_of(cmd.rules),
-            by=officer.id, source=cmd.source,
+            by=officer.id, source=cmd.source, programme_id=programme_id,
         )
-        return programme.id, self.store.commit(programme)
+        try:
+            sent_twice = _SentTwiceError("idempotency_key: this request was answered already",
+                                         field="idempotency_key", code="programme.sent_twice")
+            return programme.id, self.store.commit(programme, duplicate=sent_twice)
+        except _SentTwiceError:  # the same request, saved by another worker a moment ago
+            return programme.id, self.store.recorder.max_notification_id() or 0
 
     def revise_rules(self, cmd: pc.ReviseRules, *, actor_id: UUID | None) -> int:
         programme, officer = self._own_programme(cmd.programme_id, actor_id)

@@ -261,6 +261,38 @@ class ProgrammesQueries:
             disbursed_claims=int(timing["n"]) if timing else 0,
         )
 
+    async def department_figures(self, organisation_id: UUID | None) -> ProgrammeFigures:
+        """The dashboard's figures over a department's programmes (``None``: every programme): claims by
+        status and the median days from a deal's payment to the award's disbursement."""
+        counts = await self.pool.fetch(
+            "SELECT c.status, count(*) AS n FROM programme_claims c JOIN programmes p ON p.id = c.programme_id"
+            " WHERE ($1::uuid IS NULL OR p.organisation_id = $1) GROUP BY c.status",
+            organisation_id,
+        )
+        timing = await self.pool.fetchrow(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.paid_at - o.paid_at) / 86400)"
+            " AS median, count(*) AS n FROM programme_claims c JOIN programmes p ON p.id = c.programme_id"
+            " JOIN deal_obligations o ON o.id = c.obligation_id"
+            " WHERE ($1::uuid IS NULL OR p.organisation_id = $1) AND c.paid_at IS NOT NULL AND o.paid_at IS NOT NULL",
+            organisation_id,
+        )
+        median = timing["median"] if timing else None
+        return ProgrammeFigures(
+            by_status={r["status"]: int(r["n"]) for r in counts},
+            median_days_to_disbursement=round(float(median), 1) if median is not None else None,
+            disbursed_claims=int(timing["n"]) if timing else 0,
+        )
+
+    async def claims_queue(self, organisation_id: UUID | None, statuses: tuple[str, ...],
+                           limit: int = 100) -> list[ClaimRow]:
+        """Claims of a department's programmes (``None``: every programme) in these statuses, oldest first."""
+        rows = await self.pool.fetch(
+            f"{CLAIM_SELECT} WHERE ($1::uuid IS NULL OR p.organisation_id = $1) AND c.status = ANY($2::text[])"
+            " ORDER BY c.raised_at, c.id LIMIT $3",
+            organisation_id, list(statuses), limit,
+        )
+        return [ClaimRow(**dict(r)) for r in rows]
+
     async def get_claim(self, claim_id: UUID) -> ClaimRow | None:
         row = await self.pool.fetchrow(f"{CLAIM_SELECT} WHERE c.id = $1", claim_id)
         return ClaimRow(**dict(row)) if row else None

@@ -124,7 +124,7 @@ def test_a_paid_deal_raises_each_partys_claim_once_with_the_calculation(world: W
         ("buyer", 100_000 * YUAN, True),
         ("seller", 10_000 * YUAN, True),
     ]
-    # Following the log again (a restart starts from the beginning) raises nothing twice.
+    # Following the log again from its beginning (a process without its recorded position) raises nothing twice.
     assert ClaimsProcess(world.app.programmes).run_once().raised == []
     assert process.run_once().raised == []
 

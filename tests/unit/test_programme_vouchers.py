@@ -172,9 +172,9 @@ def test_a_refund_returns_the_part_to_the_voucher_and_expiry_returns_the_rest_to
     world.app.payments.refund_payment(d.RefundPayment(obligation_id=oid, reason="合同解除"), actor_id=world["admin"])
     refund = [e for e in world.app.repository.event_store.get(oid) if type(e).__name__ == "Refunded"]
     assert getattr(refund[0], "amount", None) == PRICE - 20_000 * YUAN  # what the buyer paid went back
-    process = ClaimsProcess(world.app.programmes, world.app.vouchers)
+    process = ClaimsProcess(world.app.programmes, vouchers=world.app.vouchers)
     assert process.run_once().vouchers_returned == [vid]
-    assert ClaimsProcess(world.app.programmes, world.app.vouchers).run_once().vouchers_returned == []  # once
+    assert ClaimsProcess(world.app.programmes, vouchers=world.app.vouchers).run_once().vouchers_returned == []  # once
     voucher = world.get(vid)
     assert voucher.remaining == 50_000 * YUAN
     assert voucher.redemptions[oid]["status"] == "returned"
@@ -220,7 +220,7 @@ def test_an_expired_voucher_cannot_be_spent_and_a_voucher_programme_awards_no_cl
     world.app.payments.start_payment(d.StartPayment(contract_id=contract, gateway="manual"), actor_id=world["sme"])
     world.app.payments.record_manual_receipt(d.RecordManualReceipt(
         obligation_id=oid, amount=PRICE, bank_reference="B-4"), actor_id=world["admin"])
-    assert ClaimsProcess(world.app.programmes, world.app.vouchers).run_once().raised == []
+    assert ClaimsProcess(world.app.programmes, vouchers=world.app.vouchers).run_once().raised == []
 
 
 def test_the_voucher_aggregate_counts_every_fen() -> None:

@@ -4,13 +4,15 @@ and a beneficiary's claims. The application checks roles and organisations on th
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import HeaderParameter
 
+from domain.programmes.programme import IDEMPOTENCY_KEY
 from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
 from marketplace.programmes import commands as pc
@@ -21,6 +23,11 @@ from web.commands import run_command
 from web.context import Identity
 from web.programmes.pages import officer_of, readable_programme
 from web.state import WebState
+
+#: Names one draft request: sent again with the same key, the request answers the programme drafted first.
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", min_length=8, max_length=100, pattern=IDEMPOTENCY_KEY.pattern,
+    description="a key of your choice naming this request (8 to 100 letters, digits or . _ : -), e.g. a UUID")]
 
 
 class ProgrammeOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -104,9 +111,13 @@ class ProgrammesApiController(Controller):
                         maybe_me: Identity | None) -> ProgrammeOut:
         return ProgrammeOut.of(await readable_programme(web, programmes, maybe_me, programme_id))
 
-    @post("/programmes", summary="Draft a programme (programme officer of a government department)", security=BEARER)
-    async def draft(self, data: pc.DraftProgramme, web: WebState, marketplace: Marketplace, me: Identity) -> Created:
-        programme_id, position = await run_command(web, marketplace.programmes.draft_programme, data, me)
+    @post("/programmes", summary="Draft a programme (programme officer of a government department)", security=BEARER,
+          description="With an `Idempotency-Key` header, the same request sent again (a retry, a double click) "
+                      "answers the programme the first one drafted instead of drafting another.")
+    async def draft(self, data: pc.DraftProgramme, web: WebState, marketplace: Marketplace, me: Identity,
+                    idempotency_key: IdempotencyKey = None) -> Created:
+        programme_id, position = await run_command(web, marketplace.programmes.draft_programme, data, me,
+                                                   idempotency_key=idempotency_key or "")
         return Created(programme_id, position)
 
     @post("/programmes/{programme_id:uuid}/rules", summary="A new version of the rules, in force from a date",

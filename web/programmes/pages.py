@@ -12,12 +12,13 @@ import csv
 import io
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
+from domain.programmes.programme import IDEMPOTENCY_KEY
 from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
 from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
@@ -99,18 +100,23 @@ class ProgrammePagesController(Controller):
         if not await officer_of(web, me):
             return error_page(request, PermissionDeniedError("this needs the role programme_officer"))
         return Template("programmes/new.html.jinja2", context=page_context(
-            request, form={}, kinds=KINDS, flags=FLAGS, checked={name: [] for name in CHOICES}))
+            request, form={"form_token": uuid4().hex}, kinds=KINDS, flags=FLAGS,
+            checked={name: [] for name in CHOICES}))
 
     @post("/programmes", guards=[login_required])
     async def draft(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
                     marketplace: Marketplace) -> Template | Redirect:
         form = await request.form()
+        # The form's token names this draft: a second click on "save" answers the programme the first drafted.
+        token = text(form, "form_token")
         try:
             command = to_command(pc.DraftProgramme, programme_fields(form))
-            programme_id, _ = await run_command(web, marketplace.programmes.draft_programme, command, me)
+            programme_id, _ = await run_command(web, marketplace.programmes.draft_programme, command, me,
+                                                idempotency_key=token)
         except DomainError as error:
             checked = {name: list(form.getall(name, [])) for name in CHOICES}
-            return form_error(request, "programmes/new.html.jinja2", error, form=dict(form), kinds=KINDS,
+            shown = {**dict(form), "form_token": token if IDEMPOTENCY_KEY.match(token) else uuid4().hex}
+            return form_error(request, "programmes/new.html.jinja2", error, form=shown, kinds=KINDS,
                               flags=FLAGS, checked=checked)
         return Redirect(f"/programmes/{programme_id}?done=drafted", status_code=303)
 

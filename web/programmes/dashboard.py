@@ -1,0 +1,146 @@
+"""The programme officer's dashboard: ``GET /programmes/dashboard`` and ``GET /api/programmes/dashboard``.
+
+A programme officer sees its own department's programmes (drafts too); a platform admin sees every
+department's. Anyone else is refused (403). The page and the JSON answer the same :class:`Dashboard`.
+
+**The dashboard is a list of sections** (:data:`SECTIONS`), each a partial template shown in that order.
+To add one (the innovation vouchers' queue, the overdue conversions):
+
+1. load its rows in :func:`load_dashboard` into a new field of :class:`Dashboard`, with a default
+   (``msgspec.field(default_factory=list)``), so that the JSON answer only grows;
+2. write its partial ``programmes/dashboard/<key>.html.jinja2`` (it reads ``d``, the dashboard);
+3. append ``Section("<key>")`` to :data:`SECTIONS` and give ``dashboard.section.<key>`` its zh/en heading
+   in ``web/programmes/labels.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.response import Template
+from markupsafe import Markup
+
+from domain.shared.errors import PermissionDeniedError
+from projections.programmes.queries import ClaimRow, ProgrammeFigures, ProgrammeRow, ProgrammesQueries
+from web.api_docs import BEARER
+from web.context import Identity, page_context
+from web.formats import money
+from web.identity import login_required
+from web.programmes.charts import budget_chart
+from web.state import WebState
+
+#: The aim for the days from a deal's payment to the award's disbursement (Xiamen settles quarterly).
+AIM_DAYS = 30
+TO_REVIEW, TO_PAY, OWED_BACK = ("submitted",), ("approved",), ("recovery_due",)
+
+
+class Budget(msgspec.Struct, frozen=True, kw_only=True):
+    """One programme's budget: committed (approved, not paid yet), disbursed and remaining, in fen."""
+
+    programme_id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    name_zh: str
+    name_en: str
+    kind: str
+    status: str
+    budget: int
+    committed: int
+    disbursed: int
+    remaining: int
+
+    @classmethod
+    def of(cls, p: ProgrammeRow) -> Budget:
+        return cls(programme_id=p.id, organisation_id=p.organisation_id, organisation_name=p.organisation_name,
+                   name_zh=p.name_zh, name_en=p.name_en, kind=p.kind, status=p.status, budget=p.budget,
+                   committed=p.committed, disbursed=p.disbursed, remaining=p.remaining)
+
+
+class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
+    """What awaits a programme officer: the budgets of the department's programmes (``scope`` ``department``)
+    or of every programme (``all``, a platform admin), the claims to review, to pay and owed back (oldest
+    first, at most 100 each), and the figures: claims by status and the median days from payment to
+    disbursement against the aim of ``aim_days``."""
+
+    scope: Literal["department", "all"]
+    programmes: list[Budget]
+    to_review: list[ClaimRow]
+    to_pay: list[ClaimRow]
+    owed_back: list[ClaimRow]
+    figures: ProgrammeFigures
+    aim_days: int = AIM_DAYS
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the dashboard page: its partial ``programmes/dashboard/<key>.html.jinja2``, its element id
+    ``dashboard-<key>`` and its heading ``dashboard.section.<key>``."""
+
+    key: str
+
+    @property
+    def template(self) -> str:
+        return f"programmes/dashboard/{self.key}.html.jinja2"
+
+
+#: The dashboard's sections, in page order. Innovation vouchers and overdue conversions go here (see above).
+SECTIONS: tuple[Section, ...] = (Section("budgets"), Section("claims"), Section("figures"))
+
+
+async def dashboard_scope(web: WebState, me: Identity) -> UUID | None:
+    """The department whose programmes ``me`` oversees, ``None`` for a platform admin (every programme);
+    refused for anyone else (roles as held now)."""
+    current = await web.with_current_roles(me)
+    if current.has("platform_admin"):
+        return None
+    if current.has("programme_officer"):
+        return me.organisation_id
+    raise PermissionDeniedError("this needs the role programme_officer", code="programme.officer")
+
+
+async def load_dashboard(programmes: ProgrammesQueries, organisation_id: UUID | None) -> Dashboard:
+    """One query per part: the programmes, each queue, the figures."""
+    rows = await programmes.programmes(organisation_id=organisation_id)
+    return Dashboard(
+        scope="all" if organisation_id is None else "department",
+        programmes=[Budget.of(p) for p in rows],
+        to_review=await programmes.claims_queue(organisation_id, TO_REVIEW),
+        to_pay=await programmes.claims_queue(organisation_id, TO_PAY),
+        owed_back=await programmes.claims_queue(organisation_id, OWED_BACK),
+        figures=await programmes.department_figures(organisation_id),
+    )
+
+
+def chart_of(b: Budget, lang: str, t: Any) -> Markup:
+    """The budget's chart, its description reading every amount."""
+    name = b.name_en if lang == "en" and b.name_en else b.name_zh
+    legend = (t("programme.committed"), t("programme.disbursed"), t("programme.remaining"))
+    amounts = (b.committed, b.disbursed, b.remaining)
+    described = t("dashboard.chart.desc", budget=money(b.budget, lang),
+                  **dict(zip(("committed", "disbursed", "remaining"), (money(a, lang) for a in amounts), strict=True)))
+    return budget_chart(key=f"budget-{b.programme_id}", title=t("dashboard.chart.title", name=name), legend=legend,
+                        amounts=amounts, budget=b.budget, description=described)
+
+
+class ProgrammeDashboardController(Controller):
+    """The dashboard page (``include_in_schema`` off) and its JSON answer; a refusal is answered by the
+    site's handler (403, as a page or as JSON)."""
+
+    guards = [login_required]  # noqa: RUF012 - litestar declares it as an instance attribute
+
+    @get("/programmes/dashboard", name="programme_dashboard", include_in_schema=False)
+    async def page(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                   programmes: ProgrammesQueries) -> Template:
+        d = await load_dashboard(programmes, await dashboard_scope(web, me))
+        context = page_context(request, d=d, sections=SECTIONS)
+        charts = {b.programme_id: chart_of(b, context["lang"], context["t"]) for b in d.programmes}
+        return Template("programmes/dashboard.html.jinja2", context={**context, "charts": charts})
+
+    @get("/api/programmes/dashboard", tags=["programmes"], security=BEARER,
+         summary="The programme officer's dashboard: budgets, claims to review and to pay, figures")
+    async def answer(self, web: WebState, me: Identity, programmes: ProgrammesQueries) -> Dashboard:
+        return await load_dashboard(programmes, await dashboard_scope(web, me))
