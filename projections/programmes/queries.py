@@ -376,12 +376,12 @@ class ProgrammesQueries:
         )
         return [RedemptionRow(**dict(r)) for r in rows]
 
-    async def redemptions_to_settle(self, organisation_id: UUID, limit: int = 100) -> list[RedemptionRow]:
-        """Redemptions of a department's programmes the programme owes (to settle: the buyer's part received) or
-        is owed (to recover)."""
+    async def redemptions_to_settle(self, organisation_id: UUID | None, limit: int = 100) -> list[RedemptionRow]:
+        """Redemptions of a department's programmes (``None``: every department's) the programme owes (to
+        settle: the buyer's part received) or is owed (to recover)."""
         rows = await self.pool.fetch(
             f"{REDEMPTION_SELECT} JOIN programmes p ON p.id = r.programme_id"
-            " WHERE p.organisation_id = $1"
+            " WHERE ($1::uuid IS NULL OR p.organisation_id = $1)"
             " AND ((r.status = 'owed' AND d.status = 'paid') OR r.status = 'recovery_due')"
             " ORDER BY r.redeemed_at, r.voucher_id LIMIT $2",
             organisation_id, limit,

@@ -146,6 +146,8 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
     login(client, "officer@example.test", PASSWORD)
     todo = client.get("/todo").text
     assert f'href="{book}#redemption-{oid}"' in todo
+    dashboard = client.get("/programmes/dashboard").text  # the officer's dashboard lists it too
+    assert f'id="queue-redemption-{oid}"' in dashboard
     page = client.get(book).text
     assert "待兑付" in page
     assert "安溪铁观音集团有限公司 → 福建农林大学" in page
@@ -182,6 +184,7 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
         150_000 * YUAN, 80_000 * YUAN, 50_000 * YUAN, True)
     assert answer["redeemed_share_bp"] == 5333
     assert [r["status"] for r in answer["redemptions"]] == ["settled"]
+    assert client.get("/api/programmes/dashboard", headers=officer).json()["vouchers_to_settle"] == []
 
 
 def test_outsiders_cannot_issue_apply_or_settle_and_bad_input_records_nothing(market: Market) -> None:

@@ -308,6 +308,8 @@ LABELS: dict[str, tuple[str, str]] = {
                             "admin's view)."),
     "dashboard.section.budgets": ("预算执行", "Budgets"),
     "dashboard.section.claims": ("待处理的申领", "Claims awaiting you"),
+    "dashboard.section.vouchers": ("待兑付的创新券", "Voucher parts to settle"),
+    "dashboard.vouchers.none": ("无待兑付的创新券。", "No voucher part awaits settlement."),
     "dashboard.section.figures": ("申领与拨付指标", "Claims and disbursement figures"),
     "dashboard.chart.title": ("{name}：预算执行", "{name}: budget"),
     "dashboard.chart.desc": (
