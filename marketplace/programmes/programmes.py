@@ -11,6 +11,7 @@ claim (the higher award, 就高不重复), and a ``PaymentReview`` records every
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -214,7 +215,11 @@ class Programmes:
         changed: list[Aggregate] = []
         outcomes: list[dict[str, object]] = []
         raised: list[UUID] = []
+        whole = facts
         for side, party in ((Side.BUYER, facts.buyer), (Side.SELLER, facts.seller)):
+            # The buyer actually paid the whole less an innovation voucher's part (通兑): a purchase subsidy is
+            # on what it paid, never also on what the voucher paid; the seller received the whole.
+            facts = replace(whole, paid_amount=obligation.to_pay) if side is Side.BUYER else whole
             beneficiary = UUID(party.organisation_id)
             candidates = []
             versions: dict[str, tuple[Programme, int, Rules, AwardLedger]] = {}

@@ -249,3 +249,18 @@ def test_the_voucher_aggregate_counts_every_fen() -> None:
         Voucher.issue(programme_id=pid, organisation_id=org, face_value=1, valid_until=date(2026, 1, 31),
                       today=date(2026, 1, 1), services=["astrology"], share_bp=5000, cap_per_use=None,
                       redemption_model="provider", batch_key="b", by=by)
+
+
+def test_a_purchase_subsidy_counts_what_the_buyer_paid_not_the_voucher_part(world: World) -> None:
+    vouchers = programme(world, "innovation_voucher", voucher_rules(), budget=300_000 * YUAN)
+    subsidy = pc.RulesInput(beneficiary="buyer", tiers=[pc.TierInput(rate_bp=1000)])
+    programme(world, "purchase_subsidy", subsidy, officer="other_officer")
+    (vid,) = issue(world, vouchers, "sme")
+    oid = signed_deal(world)
+    world.app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=oid, voucher_id=vid), actor_id=world["sme"])
+    contract = world.get(oid).contract_id
+    world.app.payments.start_payment(d.StartPayment(contract_id=contract, gateway="manual"), actor_id=world["sme"])
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=oid, amount=PRICE - 50_000 * YUAN, bank_reference="B-5"), actor_id=world["admin"])
+    (claim,) = ClaimsProcess(world.app.programmes, vouchers=world.app.vouchers).run_once().raised
+    assert (world.get(claim).paid_amount, world.get(claim).amount) == (150_000 * YUAN, 15_000 * YUAN)
