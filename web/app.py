@@ -63,6 +63,7 @@ from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
 from web.programmes.dashboard import ProgrammeDashboardController
 from web.programmes.pages import ProgrammePagesController
+from web.programmes.vouchers import VoucherPagesController, VouchersApiController
 from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
@@ -169,6 +170,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             TechRegistrationPagesController, TechRegistrationApiController,
+            VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],

@@ -668,7 +668,88 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.programme.state": ("该计划当前为“{programme_status}”", "the programme is {programme_status}"),
     "refusal.programme.closed": ("该计划已结束", "the programme is closed"),
     "refusal.programme.beneficiary": ("此类计划的受益方为{side}", "this kind of programme rewards the {side}"),
-    "refusal.programme.voucher": ("平台暂不运行创新券计划", "innovation vouchers are not run on the marketplace yet"),
+    # --- innovation vouchers ---
+    "refusal.voucher.one_share": ("创新券只设一个抵用比例", "a voucher covers one share of a cost (one rate)"),
+    "refusal.voucher.share": (
+        "创新券抵用比例须大于 0 且不超过 50 %", "a voucher covers more than 0 % and at most 50 % of a cost",
+    ),
+    "refusal.voucher.not_a_voucher_programme": (
+        "只有科技创新券计划才能发放创新券", "only an innovation-voucher programme issues vouchers",
+    ),
+    "refusal.voucher.budget": ("预算余额仅剩 {remaining}，不足以发放", "the budget holds only {remaining} more"),
+    "refusal.voucher.not_an_enterprise": ("创新券只发给经平台审核的企业", "vouchers go to verified enterprises"),
+    "refusal.voucher.not_qualified": (
+        "该企业未经认定为计划规定的资质（科技型中小企业或创客等）",
+        "the enterprise is not verified as the programme requires (a technology SME or a maker, say)",
+    ),
+    "refusal.voucher.region": ("该企业不在{region}", "the enterprise is outside {region}"),
+    "refusal.voucher.annual_cap": (
+        "发放后该企业本年度创新券将超过上限 {cap}（已获 {already}）",
+        "the enterprise's vouchers this year would pass the cap of {cap} ({already} issued already)",
+    ),
+    "refusal.voucher.valid_until": (
+        "有效期不得早于今天（{today}）", "a voucher is valid until today ({today}) or later",
+    ),
+    "refusal.voucher.after_programme": (
+        "有效期不得晚于计划结束日期（{ends_on}）",
+        "a voucher is valid at the latest until the programme ends ({ends_on})",
+    ),
+    "refusal.voucher.named_twice": ("同一企业被选了两次", "an enterprise is named twice"),
+    "refusal.voucher.busy": (
+        "其他人正在发放该计划的创新券，请稍后再试",
+        "others are issuing vouchers of this programme right now; try again",
+    ),
+    "refusal.voucher.other_organisation": ("该创新券属于其他机构", "the voucher is another organisation's"),
+    "refusal.voucher.not_the_payer": ("这笔款项不由本机构支付", "this payment is not your organisation's to pay"),
+    "refusal.voucher.already_applied": ("该创新券已用于这笔付款", "the voucher is already applied to this payment"),
+    "refusal.voucher.state": ("该创新券当前为“{voucher_status}”", "the voucher is {voucher_status}"),
+    "refusal.voucher.expired": (
+        "该创新券的有效期至 {valid_until}，已过期", "the voucher was valid until {valid_until}",
+    ),
+    "refusal.voucher.still_valid": (
+        "该创新券有效期至 {valid_until}，尚未过期", "the voucher is valid until {valid_until}",
+    ),
+    "refusal.voucher.service": ("该创新券不能支付此类服务", "the voucher does not pay for this service"),
+    "refusal.voucher.nothing_left": (
+        "该创新券已无余额可用于这笔付款", "nothing of the voucher is left to spend on this payment",
+    ),
+    "refusal.voucher.amount_too_high": (
+        "这笔付款最多可抵用 {most}，填写的是 {given}", "the voucher pays at most {most} of this payment, not {given}",
+    ),
+    "refusal.voucher.no_redemption": ("该创新券未用于这笔付款", "the voucher was not applied to this payment"),
+    "refusal.voucher.redemption_state": (
+        "该笔抵用当前为“{redemption_status}”，不能这样处理",
+        "the redemption is {redemption_status}; this cannot be done",
+    ),
+    "refusal.voucher.unpaid": (
+        "这笔付款当前为“{payment_status}”；买方付清其应付部分后才能兑付创新券",
+        "the payment is {payment_status}; the voucher part is settled once the buyer's part is received",
+    ),
+    "refusal.payment.voucher_applied": ("这笔付款已使用了创新券", "a voucher is already applied to this payment"),
+    "refusal.payment.voucher_too_late": (
+        "这笔付款当前为“{payment_status}”；通兑创新券须在付款前（或银行转账到账前）使用",
+        "the payment is {payment_status}; a provider-redeemed voucher is applied before paying (or before a bank "
+        "transfer arrives)",
+    ),
+    "refusal.payment.voucher_after_paying": (
+        "这笔付款当前为“{payment_status}”；通用创新券在付款完成后申请报销",
+        "the payment is {payment_status}; a reimbursement voucher is claimed once paid",
+    ),
+    "refusal.payment.voucher_part": (
+        "创新券抵用金额须大于 0 且少于付款金额", "the voucher part is more than 0 and less than the payment",
+    ),
+    "refusal.field.voucher_id": ("创新券", "Voucher"),
+    "refusal.field.face_value": ("面额", "Face value"),
+    "refusal.field.valid_until": ("有效期至", "Valid until"),
+    "refusal.field.batch_key": ("批次号", "Batch"),
+    "refusal.field.organisation_ids": ("企业", "Enterprise"),
+    "refusal.field.services": ("可支付的服务", "Services"),
+    "refusal.field.application_reference": ("申请编号", "Application number"),
+    "refusal.field.redemption_model": ("兑付方式", "Redemption"),
+    "refusal.field.rules.share_tech_sme_bp": ("科技型中小企业的比例（%）", "Share for a technology SME (%)"),
+    "refusal.field.rules.redemption_model": ("兑付方式", "Redemption"),
+    "refusal.field.rules.services": ("可支付的服务", "Services"),
+    "refusal.field.rules.tiers": ("比例（%）", "Rate (%)"),
     "refusal.programme.ends_before_start": ("结束日期不得早于开始日期", "the programme must end on or after its start"),
     "refusal.programme.effective_from": (
         "新版本的生效日期不得早于上一版本（{latest}）",
@@ -1056,6 +1137,8 @@ _VALUE_LABELS = {
     "award_status": "award.status.",
     "programme_status": "programme.status.",
     "conversion_status": "conversion.status.",
+    "voucher_status": "voucher.status.",
+    "redemption_status": "voucher.redemption.status.",
     "claim_status": "claim.status.",
     "declared_type": "type.",
     "patent_type": "type.",
@@ -1065,7 +1148,11 @@ _AMOUNTS = ("most", "price", "total", "least")
 _INSTANT_PARAMS = ("at", "until", "since")
 #: Amounts in fen named by the code whose rule says them (``payment.amount_due``: ``due``, ``given``); amounts
 #: compared to the fen are said in yuan, never rounded to 万元.
-_MONEY_PARAMS: dict[str, tuple[str, ...]] = {"payment.amount_due": ("due", "given"), "payment.card_limit": ("most",)}
+_MONEY_PARAMS: dict[str, tuple[str, ...]] = {
+    "payment.amount_due": ("due", "given"), "payment.card_limit": ("most",),
+    "voucher.amount_too_high": ("most", "given"), "voucher.budget": ("remaining",),
+    "voucher.annual_cap": ("cap", "already"),
+}
 _EXACT_MONEY = ("payment.amount_due", "payment.card_limit")
 
 

@@ -37,6 +37,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
+from domain.programmes.rules import BEIJING
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
@@ -117,6 +118,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.award_review": ("待处理的扶持申领", "Programme claims to review or pay"),
     "todo.award_review": ("审核、拨付或追回", "Review, pay or recover"),
     "todo.award_review.when": ("产生于", "raised"),
+    "todo.kind.voucher_settle": ("待兑付的创新券", "Voucher redemptions to settle"),
+    "todo.voucher_settle": (
+        "向服务机构兑付或向企业报销，或登记追回", "Pay the provider or reimburse the buyer, or record a repayment",
+    ),
+    "todo.voucher_settle.when": ("抵用于", "redeemed"),
+    "todo.kind.voucher_expiring": ("即将过期的创新券", "Vouchers about to expire"),
+    "todo.voucher_expiring": (
+        "余额将随有效期结束退回预算，请及时使用", "Its remaining value returns to the budget at its date: use it",
+    ),
+    "todo.voucher_expiring.when": ("有效期至", "valid until"),
     "todo.link.dashboard": ("扶持计划工作台", "Programme dashboard"),
     "todo.link.programmes": ("本部门的扶持计划", "My department's programmes"),
     "todo.link.qualifications": ("企业资质认定", "Qualifications of enterprises"),
@@ -492,6 +503,33 @@ async def tech_registrations_due(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def voucher_redemptions_to_settle(r: Reader) -> list[TodoItem]:
+    """Vouchers spent on payments under the officer's department's programmes: the voucher part to pay out
+    (to the provider, or back to the buyer), or owed back after a refund."""
+    if not r.me.has("programme_officer"):
+        return []
+    rows = await ProgrammesQueries(r.web.pool).redemptions_to_settle(r.me.organisation_id)
+    return [
+        TodoItem(kind="voucher_settle", label="todo.voucher_settle",
+                 link=f"/programmes/{x.programme_id}/vouchers#redemption-{x.obligation_id}", when=x.redeemed_at,
+                 title_zh=f"{x.payer_name} → {x.payee_name}", title_en=f"{x.payer_name} → {x.payee_name}",
+                 amount=x.amount)
+        for x in rows
+    ]
+
+
+async def vouchers_about_to_expire(r: Reader) -> list[TodoItem]:
+    """The organisation's vouchers with value left whose validity ends within 30 days (Beijing dates)."""
+    today = r.now.astimezone(BEIJING).date()
+    rows = await ProgrammesQueries(r.web.pool).vouchers_expiring(r.me.organisation_id, today)
+    return [
+        TodoItem(kind="voucher_expiring", label="todo.voucher_expiring", link=f"/my/vouchers#voucher-{v.id}",
+                 when_day=v.valid_until, title_zh=v.programme_name_zh, title_en=v.programme_name_en,
+                 amount=v.remaining)
+        for v in rows
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -515,6 +553,8 @@ KINDS = (
     "enquiry_to_answer",
     "enquiry_answered",
     "tech_registration",
+    "voucher_settle",
+    "voucher_expiring",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -535,6 +575,8 @@ SOURCES: list[Source] = [
     enquiries_to_answer,
     enquiry_answers_to_read,
     tech_registrations_due,
+    voucher_redemptions_to_settle,
+    vouchers_about_to_expire,
 ]
 
 

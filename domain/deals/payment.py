@@ -89,6 +89,10 @@ class PaymentObligation(Aggregate):
         self.provider_refund_id: str | None = None
         #: Payments started for the obligation (``PaymentStarted`` events): the last one's attempt number.
         self.payment_attempts = 0
+        #: An innovation voucher applied to the payment (``VoucherApplied``): which, its part, and its model.
+        self.voucher_id: UUID | None = None
+        self.voucher_amount = 0
+        self.voucher_model = ""
 
     @classmethod
     def fall_due(
@@ -121,6 +125,48 @@ class PaymentObligation(Aggregate):
     def is_open(self) -> bool:
         """Still to be paid (due, or a payment started)."""
         return self.status in (PaymentStatus.DUE, PaymentStatus.PENDING)
+
+    @property
+    def to_pay(self) -> int:
+        """What the payer pays through the gateway: the whole amount, less a voucher part the programme
+        pays the seller (通兑). ``amount`` stays the whole: benefit sharing counts all of it."""
+        return self.amount - (self.voucher_amount if self.voucher_model == "provider" else 0)
+
+    def apply_voucher(self, *, voucher_id: UUID, amount: int, model: str, by: UUID) -> None:
+        """Record an innovation voucher's part of this payment (one voucher per payment).
+
+        Provider redemption (通兑) lowers what is left to pay, so it comes before the money: while the
+        payment is due, or awaiting a bank transfer (a card payment already asked the whole amount).
+        Reimbursement (通用) comes after it: the buyer paid everything and claims the part back.
+        """
+        self.refuse_voucher_unless_open(model)
+        most = self.amount - 1 if model == "provider" else self.amount  # the payer pays something through the gateway
+        if not 0 < amount <= most:
+            raise ValidationError("amount: the voucher part is more than 0 and less than the payment",
+                                  field="amount", code="payment.voucher_part")
+        self._voucher_applied(voucher_id=voucher_id, amount=amount, model=model, by=by)
+
+    def refuse_voucher_unless_open(self, model: str) -> None:
+        """Refuse (with the reason) a voucher this payment cannot take now."""
+        if self.voucher_id is not None:
+            raise PaymentStateError("obligation_id: a voucher is already applied to this payment",
+                                    field="obligation_id", code="payment.voucher_applied")
+        if model == "provider":
+            if not (self.status == PaymentStatus.DUE or (self.status == PaymentStatus.PENDING
+                                                         and self.gateway == "manual")):
+                raise PaymentStateError(
+                    f"obligation_id: the obligation is {self.status}; a voucher is applied before paying",
+                    field="obligation_id", code="payment.voucher_too_late", payment_status=self.status)
+        elif self.status != PaymentStatus.PAID or self.refund_owed is not None:
+            raise PaymentStateError(
+                f"obligation_id: the obligation is {self.status}; a reimbursement voucher is claimed once paid",
+                field="obligation_id", code="payment.voucher_after_paying", payment_status=self.status)
+
+    @event("VoucherApplied")
+    def _voucher_applied(self, voucher_id: UUID, amount: int, model: str, by: UUID) -> None:
+        self.voucher_id = voucher_id
+        self.voucher_amount = amount
+        self.voucher_model = model
 
     def _refuse_unless_open(self, action: str) -> None:
         if not self.is_open:
@@ -181,7 +227,8 @@ class PaymentObligation(Aggregate):
         self.paid_at = at
 
     def refund(self, *, provider_refund_id: str, reason: str, now: datetime, by: UUID) -> None:
-        """The whole amount went back to the payer; the shares of the payment are reversed with it."""
+        """What the payer paid went back to it (the whole amount, less a voucher part the payer never
+        paid); the shares of the payment are reversed with it."""
         if self.status != PaymentStatus.PAID:
             raise PaymentStateError(
                 f"obligation_id: a {self.status} obligation cannot be refunded", field="obligation_id",
@@ -189,7 +236,7 @@ class PaymentObligation(Aggregate):
             )
         self._refunded(
             provider_refund_id=provider_refund_id,
-            amount=self.amount,
+            amount=self.to_pay,
             reason=reason.strip()[:500],
             at=now.isoformat(),
             by=by,

@@ -45,8 +45,11 @@ def draft_id(officer_id: UUID, idempotency_key: str) -> UUID:
     return natural_id("programme-draft", f"{officer_id}:{idempotency_key}")
 
 
-#: Who each kind of programme rewards.
-BENEFICIARY = {ProgrammeKind.PURCHASE_SUBSIDY: Side.BUYER, ProgrammeKind.TRANSFER_REWARD: Side.SELLER}
+#: Who each kind of programme rewards (a voucher's holder pays for services: it is the buyer).
+BENEFICIARY = {ProgrammeKind.PURCHASE_SUBSIDY: Side.BUYER, ProgrammeKind.TRANSFER_REWARD: Side.SELLER,
+               ProgrammeKind.INNOVATION_VOUCHER: Side.BUYER}
+#: A voucher covers at most half of a cost (fujian_innovation_voucher: max_share_of_actual_cost 0.5).
+VOUCHER_MAX_SHARE_BP = 5_000
 
 
 def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
@@ -56,6 +59,16 @@ def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
             f"rules.beneficiary: a {kind.value.replace('_', ' ')} rewards the {expected.value}",
             field="rules.beneficiary", code="programme.beneficiary", side=expected.value,
         )
+    if kind is ProgrammeKind.INNOVATION_VOUCHER:
+        shares = [("rules.tiers.0.rate_bp", rules.tiers[0].rate_bp),
+                  ("rules.share_tech_sme_bp", rules.share_tech_sme_bp)]
+        if len(rules.tiers) != 1:
+            raise ValidationError("rules.tiers: a voucher covers one share of a cost (one rate)", field="rules.tiers",
+                                  code="voucher.one_share")
+        for name, share in shares:
+            if share is not None and not 0 < share <= VOUCHER_MAX_SHARE_BP:
+                raise ValidationError(f"{name}: a voucher covers more than 0 % and at most 50 % of a cost", field=name,
+                                      code="voucher.share", most=VOUCHER_MAX_SHARE_BP)
 
 
 def _check_conversion(kind: ProgrammeKind, rules: Rules) -> None:
@@ -107,6 +120,8 @@ class Programme(Aggregate):
         self.rule_versions: list[tuple[date, Rules]] = [(self.starts_on, rules_from_dict(rules))]
         self.committed: dict[UUID, int] = {}  # claim -> amount committed, not yet disbursed
         self.disbursed = 0
+        #: voucher -> its value not paid out yet (unspent, or redeemed and owed to the seller or buyer)
+        self.voucher_committed: dict[UUID, int] = {}
 
     @classmethod
     def draft(
@@ -129,9 +144,6 @@ class Programme(Aggregate):
         except ValueError:
             allowed = ", ".join(k.value for k in ProgrammeKind)
             raise ValidationError(f"kind: must be one of {allowed}", field="kind", code="choice") from None
-        if parsed is ProgrammeKind.INNOVATION_VOUCHER:
-            raise ValidationError("kind: innovation vouchers are not run on the marketplace yet", field="kind",
-                                  code="programme.voucher")
         _check_beneficiary(parsed, rules)
         _check_conversion(parsed, rules)
         check_amount(budget, "budget")
@@ -217,7 +229,7 @@ class Programme(Aggregate):
     # --- budget ---------------------------------------------------------------------------------
     @property
     def remaining(self) -> int:
-        return self.budget - self.disbursed - sum(self.committed.values())
+        return self.budget - self.disbursed - sum(self.committed.values()) - sum(self.voucher_committed.values())
 
     def commit(self, claim_id: UUID, amount: int) -> int:
         """Commit budget for an approved claim: the amount, or what remains if less (0: nothing left)."""
@@ -260,4 +272,47 @@ class Programme(Aggregate):
 
     @event("Recovered")
     def _recovered(self, award_claim_id: UUID, amount: int) -> None:
+        self.disbursed -= amount
+
+    # --- innovation vouchers ----------------------------------------------------------------------
+    def commit_voucher(self, voucher_id: UUID, amount: int) -> None:
+        """Commit a voucher's face value at its issue (the whole value, or the issue is refused)."""
+        if self.kind is not ProgrammeKind.INNOVATION_VOUCHER:
+            raise ConflictError("programme_id: only an innovation-voucher programme issues vouchers",
+                                field="programme_id", code="voucher.not_a_voucher_programme")
+        if voucher_id in self.voucher_committed:
+            return
+        if amount > self.remaining:
+            raise ConflictError(f"face_value: the budget holds {self.remaining} more, not {amount}",
+                                field="face_value", code="voucher.budget", remaining=self.remaining)
+        self._voucher_committed(voucher_id=voucher_id, amount=amount)
+
+    @event("VoucherCommitted")
+    def _voucher_committed(self, voucher_id: UUID, amount: int) -> None:
+        self.voucher_committed[voucher_id] = amount
+
+    def settle_voucher(self, voucher_id: UUID, amount: int) -> None:
+        """The officer paid a redemption: committed value becomes disbursed."""
+        self._voucher_settled(voucher_id=voucher_id, amount=amount)
+
+    @event("VoucherSettled")
+    def _voucher_settled(self, voucher_id: UUID, amount: int) -> None:
+        self.voucher_committed[voucher_id] = self.voucher_committed.get(voucher_id, 0) - amount
+        self.disbursed += amount
+
+    def release_voucher(self, voucher_id: UUID, amount: int, reason: str) -> None:
+        """Value of a voucher that will not be spent (expired, or a refund after its expiry) returns to the budget."""
+        if amount > 0:
+            self._voucher_released(voucher_id=voucher_id, amount=amount, reason=reason)
+
+    @event("VoucherReleased")
+    def _voucher_released(self, voucher_id: UUID, amount: int, reason: str) -> None:
+        self.voucher_committed[voucher_id] = self.voucher_committed.get(voucher_id, 0) - amount
+
+    def recover_voucher(self, voucher_id: UUID, amount: int) -> None:
+        """A settled voucher part repaid after its payment was refunded returns to the budget."""
+        self._voucher_recovered(voucher_id=voucher_id, amount=amount)
+
+    @event("VoucherRecovered")
+    def _voucher_recovered(self, voucher_id: UUID, amount: int) -> None:
         self.disbursed -= amount

@@ -34,6 +34,10 @@ class ProgrammeKind(StrEnum):
     CONVERSION = "conversion"  # 财政资助成果限时转化: deadlines, no per-deal awards
 
 
+#: How a voucher is redeemed: 通兑 (the provider redeems the voucher part) or 通用 (the buyer is reimbursed).
+REDEMPTION_MODELS = ("provider", "reimbursement")
+
+
 class Side(StrEnum):
     BUYER = "buyer"
     SELLER = "seller"
@@ -103,6 +107,16 @@ class Rules:
     excludes_related_parties: bool = True
     #: A conversion programme's deadlines (``conversion_terms``); ``None`` for the programmes that award deals.
     conversion: ConversionTerms | None = None
+    #: Innovation vouchers (``ProgrammeKind.INNOVATION_VOUCHER``): the first tier's rate is the share of a
+    #: cost a voucher covers (Fujian: at most 50 %; Xiamen 40 % per use), this the share for a registered
+    #: technology SME (Xiamen: 50 %); ``cap_per_deal`` caps one use, ``cap_per_beneficiary_year`` the
+    #: face value issued to one enterprise a year; the flags are alternatives (a tech SME *or* a maker).
+    share_tech_sme_bp: int | None = None
+    #: ``provider`` (通兑: the buyer pays its share, the programme pays the voucher part to the seller) or
+    #: ``reimbursement`` (通用: the buyer pays everything and is reimbursed the voucher part).
+    redemption_model: str = "provider"
+    #: The services a voucher pays for (``domain.programmes.voucher.VoucherService``); empty: all of them.
+    services: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.tiers and self.conversion is None:
@@ -126,6 +140,11 @@ class Rules:
                 check_amount(value, name)
         for i, rate in enumerate(self.counterparty_rates):
             _check_rate(rate.rate_bp, f"counterparty_rates.{i}.rate_bp")
+        if self.share_tech_sme_bp is not None:
+            _check_rate(self.share_tech_sme_bp, "share_tech_sme_bp")
+        if self.redemption_model not in REDEMPTION_MODELS:
+            raise ValidationError(f"redemption_model: must be one of {', '.join(REDEMPTION_MODELS)}",
+                                  field="redemption_model", code="choice")
 
     def as_dict(self) -> dict[str, Any]:
         """The rules as plain data (an event's payload; :func:`rules_from_dict` reads it back)."""
@@ -147,7 +166,13 @@ class Rules:
             "requires_platform_signing": self.requires_platform_signing,
             "excludes_fiscally_funded": self.excludes_fiscally_funded,
             "excludes_related_parties": self.excludes_related_parties,
-        } | ({"conversion": self.conversion.as_dict()} if self.conversion is not None else {})
+            **({"conversion": self.conversion.as_dict()} if self.conversion is not None else {}),
+            # The voucher terms only where they differ from the defaults: the rules of subsidies and
+            # rewards are recorded as before.
+            **({"share_tech_sme_bp": self.share_tech_sme_bp} if self.share_tech_sme_bp is not None else {}),
+            **({"redemption_model": self.redemption_model} if self.redemption_model != "provider" else {}),
+            **({"services": sorted(self.services)} if self.services else {}),
+        }
 
 
 def rules_from_dict(data: dict[str, Any]) -> Rules:
@@ -171,6 +196,9 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
         excludes_fiscally_funded=data.get("excludes_fiscally_funded", True),
         excludes_related_parties=data.get("excludes_related_parties", True),
         conversion=conversion_terms_from_dict(data["conversion"]) if data.get("conversion") else None,
+        share_tech_sme_bp=data.get("share_tech_sme_bp"),
+        redemption_model=data.get("redemption_model", "provider"),
+        services=frozenset(data.get("services", ())),
     )
 
 

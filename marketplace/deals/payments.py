@@ -128,10 +128,11 @@ class Payments:
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if contract.status == ContractStatus.SIGNED:
             require_effect_possible(contract, patent, now=self.store.clock.now(), by=user.id)
-        gateway = self._gateway_for(obligation.amount, cmd.gateway)
+        # A voucher's part (通兑) is the programme's to pay: the gateway asks only for the rest.
+        gateway = self._gateway_for(obligation.to_pay, cmd.gateway)
         request = PaymentRequest(
             obligation_id=obligation.id,
-            amount=obligation.amount,
+            amount=obligation.to_pay,
             currency=obligation.currency,
             reference=obligation.reference,
             payer_email=user.email,
@@ -164,10 +165,10 @@ class Payments:
                 f"obligation_id: this payment is already {obligation.status}", field="obligation_id",
                 code="payment.closed", payment_status=obligation.status,
             )
-        if cmd.amount != obligation.amount:
+        if cmd.amount != obligation.to_pay:
             raise ValidationError(
-                f"amount: {obligation.amount} is due, not {cmd.amount}", field="amount",
-                code="payment.amount_due", due=obligation.amount, given=cmd.amount,
+                f"amount: {obligation.to_pay} is due, not {cmd.amount}", field="amount",
+                code="payment.amount_due", due=obligation.to_pay, given=cmd.amount,
             )
         changed = self._receive(
             obligation, gateway="manual", provider_payment_id=cmd.bank_reference.strip(), by=user.id
@@ -266,13 +267,13 @@ class Payments:
         """
         payment_id = event.provider_payment_id or obligation.provider_payment_id or event.event_id
         if event.event_type == PAYMENT_SUCCEEDED:
-            if obligation.is_open and (event.amount is None or event.amount == obligation.amount):
+            if obligation.is_open and (event.amount is None or event.amount == obligation.to_pay):
                 return self._receive(
                     obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR
                 )
             return []
         if event.event_type in REFUND_EVENTS and obligation.status != PaymentStatus.REFUNDED:
-            if event.status != REFUND_SUCCEEDED or event.amount != obligation.amount:
+            if event.status != REFUND_SUCCEEDED or event.amount != obligation.to_pay:
                 return []  # not (yet) a refund of the whole amount: nothing went back
             refund_id = event.provider_refund_id or event.event_id
             reason = f"refunded at {event.provider}"
@@ -308,7 +309,7 @@ class Payments:
                 code="payment.gateway_gone",
             )
         result = gateway.refund(
-            obligation.provider_payment_id or "", obligation.amount, idempotency_key=f"refund-{obligation.id}"
+            obligation.provider_payment_id or "", obligation.to_pay, idempotency_key=f"refund-{obligation.id}"
         )
         obligation.refund(
             provider_refund_id=result.provider_refund_id, reason=cmd.reason, now=self.store.clock.now(), by=user.id

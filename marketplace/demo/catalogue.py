@@ -33,7 +33,7 @@ from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
 from marketplace.demo.generator import AS_OF, PatentGenerator, status_plan
-from marketplace.demo.programmes import seed_demo_programmes
+from marketplace.demo.programmes import seed_demo_programmes, seed_demo_vouchers
 from marketplace.demo.vocabulary import (
     AGENCIES,
     ENTERPRISES,
@@ -183,11 +183,20 @@ def seed_demo(
         buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
         seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email])
         officer = next(members[m.email] for m in MEMBERS if m.role == "programme_officer")
-        seed_demo_programmes(app, officer=officer, today=app.clock.now().date(),
-                             admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
+        _seed_programmes(app, officer=officer, admin=admin_id,
+                         admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids},
+                         listings=on_offer)
         seed_demo_conversions(app, officer=officer, today=app.clock.now().astimezone(BEIJING).date(),
                               owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,
                       published=published)
+
+
+def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],
+                     listings: list[DemoListing]) -> None:
+    """The department's programmes: subsidies and rewards with claims, and innovation vouchers."""
+    today = app.clock.now().date()
+    seed_demo_programmes(app, officer=officer, today=today, admin_of=admin_of)
+    seed_demo_vouchers(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)

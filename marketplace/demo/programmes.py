@@ -1,14 +1,24 @@
 """Demo programmes: the provincial science department runs a seller reward and a purchase subsidy,
-and the demo's paid deals have claims on them in several states (``data/deals.toml``)."""
+and the demo's paid deals have claims on them in several states; it also runs innovation vouchers,
+issued to qualified enterprises, spent on licence fees and settled or awaiting settlement
+(``data/deals.toml``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.deals.contract import Contract
+from domain.deals.payment import PaymentObligation, obligation_id
 from domain.programmes.claim import Claim
-from marketplace.demo.deals import DEALS
+from domain.shared.errors import DomainError
+from domain.shared.ids import organisation_id
+from marketplace.accounts import commands as ac
+from marketplace.deals import commands as d
+from marketplace.demo.deals import DEALS, DemoListing
 from marketplace.demo.market import register_demo_contracts
 from marketplace.platform.application import Marketplace
 from marketplace.programmes import commands as pc
@@ -58,3 +68,78 @@ def seed_demo_programmes(app: Marketplace, *, officer: UUID, today: date, admin_
                 claim_id=claim_id, bank_reference=states["disbursement_reference"]), actor_id=officer)
     return programmes
 
+
+
+LICENCES = ("non_exclusive_licence", "sole_licence", "exclusive_licence")
+
+
+def _voucher_rules(spec: dict[str, Any]) -> pc.RulesInput:
+    return pc.RulesInput(beneficiary="buyer", tiers=[pc.TierInput(rate_bp=spec["rate_bp"])],
+                         share_tech_sme_bp=spec.get("share_tech_sme_bp"), cap_per_beneficiary_year=spec["cap_per_year"],
+                         beneficiary_flags=list(spec["flags"]), redemption_model="provider",
+                         requires_registration=False)
+
+
+def _licence(app: Marketplace, pool: list[DemoListing], buyer: UUID, today: date) -> UUID | None:
+    """A licence of a fixed-price listing of an institution at its listed fee, signed by both sides; returns
+    its upfront payment (none when no listing of the pool takes it)."""
+    while pool:
+        item = pool.pop(0)
+        listing: Listing = app.repository.get(item.listing_id)
+        patent: Patent = app.repository.get(item.patent_id)
+        kinds = [k for k in LICENCES if k in listing.terms["deal_types"]]
+        if listing.status != "published" or listing.terms["price_mode"] != "fixed" or not kinds \
+                or len(patent.owners) != 1:
+            continue
+        try:
+            offer, _ = app.offers.make_offer(d.MakeOffer(
+                listing_id=item.listing_id, kind=kinds[0], price=int(listing.terms["asking_price"]),
+                scope=d.ScopeInput(start=today, end=today.replace(year=today.year + 3))), actor_id=buyer)
+            contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=item.seller)
+            contract: Contract = app.repository.get(contract_id)
+            for signer in (item.seller, buyer):
+                app.contracts.sign_contract(d.SignContract(contract_id=contract_id, text_sha256=contract.text_sha256),
+                                            actor_id=signer)
+        except DomainError:
+            continue  # reserved or refused for its own reasons: the next listing
+        return obligation_id(contract_id, "upfront")
+    return None
+
+
+def seed_demo_vouchers(app: Marketplace, *, officer: UUID, admin: UUID, today: date, admin_of: dict[UUID, UUID],
+                       listings: list[DemoListing]) -> UUID:
+    """Open the voucher programme, verify the enterprises' qualifications and issue their vouchers; two are
+    spent on licence fees (the buyer pays the rest by bank transfer), one of them settled with the seller.
+    Returns the programme."""
+    spec = DEALS["voucher_programme"]
+    programme_id, _ = app.programmes.draft_programme(pc.DraftProgramme(
+        kind=spec["kind"], name_zh=spec["name_zh"], name_en=spec["name_en"], budget=spec["budget"],
+        starts_on=date(today.year, 1, 1), ends_on=date(today.year + 1, 12, 31), rules=_voucher_rules(spec),
+        source=spec["source"]), actor_id=officer)
+    app.programmes.open_programme(pc.OpenProgramme(programme_id=programme_id), actor_id=officer)
+    pool = list(listings)
+    for n, voucher in enumerate(DEALS["vouchers"]):
+        org = organisation_id(voucher["enterprise"])
+        buyer = admin_of[org]
+        app.accounts.verify_organisation_flags(ac.VerifyOrganisationFlags(organisation_id=org, flags=[voucher["flag"]]),
+                                               actor_id=officer)
+        (voucher_id,), _ = app.vouchers.issue_vouchers(pc.IssueVouchers(
+            programme_id=programme_id, organisation_ids=[org], face_value=voucher["face_value"],
+            valid_until=today + timedelta(days=voucher["days"]), batch_key=f"{today.year}-申请-{n + 1:03d}",
+            application_reference=f"闽创券申〔{today.year}〕{n + 1:03d}号"), actor_id=officer)
+        if voucher["state"] not in ("owed", "settled"):
+            continue
+        due = _licence(app, pool, buyer, today)
+        if due is None:
+            continue
+        app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=due, voucher_id=voucher_id), actor_id=buyer)
+        obligation: PaymentObligation = app.repository.get(due)
+        app.payments.start_payment(d.StartPayment(contract_id=obligation.contract_id, gateway="manual"),
+                                   actor_id=buyer)
+        app.payments.record_manual_receipt(d.RecordManualReceipt(
+            obligation_id=due, amount=obligation.to_pay, bank_reference=voucher["transfer_reference"]),
+            actor_id=admin)
+        if voucher["state"] == "settled":
+            app.vouchers.settle_redemption(pc.SettleRedemption(
+                voucher_id=voucher_id, obligation_id=due, bank_reference=voucher["bank_reference"]), actor_id=officer)
+    return programme_id

@@ -4,8 +4,8 @@ Each command takes one command struct and the acting user's id, loads aggregates
 ownership on the aggregates themselves (never on a read model), and saves every changed aggregate in
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
-``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes`` and
-``conversions``, ``enquiries`` and ``tech_registrations``.
+``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes``,
+``vouchers``, ``conversions``, ``enquiries`` and ``tech_registrations``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.conversions import Conversions
 from marketplace.programmes.programmes import Programmes
+from marketplace.programmes.vouchers import Vouchers
 from marketplace.valuation.assessments import Valuations
 
 #: The class of each command group, by the attribute that holds it on the application.
@@ -37,7 +38,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
-    "tech_registrations": TechRegistrations,
+    "tech_registrations": TechRegistrations, "vouchers": Vouchers,
 }
 
 
@@ -78,3 +79,4 @@ class Marketplace(MarketplaceBase):
         self.conversions = Conversions(self, self.programmes)
         self.enquiries = Enquiries(self, checks, self.offers, materials)
         self.tech_registrations = TechRegistrations(self)
+        self.vouchers = Vouchers(self, self.programmes)

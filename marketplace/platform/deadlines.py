@@ -24,6 +24,7 @@ from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
 from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
+from marketplace.programmes.commands import ExpireVoucher
 from marketplace.programmes.conversions import FundedPatent
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
@@ -32,6 +33,7 @@ from projections.deals.queries import (
     offers_due_to_expire,
 )
 from projections.programmes.conversions import funded_patents
+from projections.programmes.queries import vouchers_past_date
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,9 @@ class DeadlineReport:
     patents_expired: list[UUID] = field(default_factory=list)
     #: Conversion flags raised, gone overdue or cleared by a paid licence or transfer (限时转化).
     conversions: list[UUID] = field(default_factory=list)
+    #: Innovation vouchers past their date (expired, their unused value back in the budget).
+    vouchers_expired: list[UUID] = field(default_factory=list)
+    vouchers_returned: list[UUID] = field(default_factory=list)
 
 
 class DeadlineWorker:
@@ -58,7 +63,7 @@ class DeadlineWorker:
     def __init__(self, services: Services, *, interval: float = 10.0) -> None:
         self.services = services
         self.interval = interval
-        self.claims = ClaimsProcess(services.app.programmes)
+        self.claims = ClaimsProcess(services.app.programmes, vouchers=services.app.vouchers)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
@@ -81,6 +86,7 @@ class DeadlineWorker:
         claims = self.claims.run_once()
         report.claims_raised.extend(claims.raised)
         report.claims_reversed.extend(claims.reversed)
+        report.vouchers_returned.extend(claims.vouchers_returned)
         due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
         if due:
             report.last_position = app.contracts.raise_due_instalments(now.date(), due) or report.last_position
@@ -90,6 +96,7 @@ class DeadlineWorker:
             report.last_position = app.contracts.raise_minimum_royalties(now.date(), owing) or report.last_position
         self._expire_patents(report)
         self._flag_conversions(report)
+        self._expire_vouchers(report)
         return report
 
     def _flag_conversions(self, report: DeadlineReport) -> None:
@@ -106,6 +113,19 @@ class DeadlineWorker:
         if changed:
             report.conversions.extend(changed)
             report.last_position = app.recorder.max_notification_id() or report.last_position
+
+    def _expire_vouchers(self, report: DeadlineReport) -> None:
+        """Innovation vouchers past their date (Beijing) expire; their unused value returns to the budget."""
+        app = self.services.app
+        today = app.clock.now().astimezone(BEIJING).date()
+        for voucher_id in vouchers_past_date(self.services.views["programmes"].datastore, today):
+            try:
+                position = app.vouchers.expire_voucher(ExpireVoucher(voucher_id=voucher_id))
+            except DomainError as refusal:  # expired meanwhile (another worker)
+                log.info("voucher %s not expired: %s", voucher_id, refusal.message)
+            else:
+                report.vouchers_expired.append(voucher_id)
+                report.last_position = position
 
     def _expire_patents(self, report: DeadlineReport) -> None:
         """Patents past their statutory term expire on their expiry date (Beijing), their listings suspended."""

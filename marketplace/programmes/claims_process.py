@@ -2,7 +2,8 @@
 
 Each pass reads the ``Paid`` and ``Refunded`` events of payment obligations after the position it
 reached and calls ``app.programmes.assess_payment`` or ``reverse_payment`` for each. The deadline worker
-runs a pass with each of its own.
+runs a pass with each of its own. A refund also gives back the part an innovation voucher paid of it
+(``Vouchers.return_voucher_part``; a redemption is returned once, so handling the refund again changes nothing).
 
 **Where it stands survives a restart.** After each event it records its position with eventsourcing's
 tracking recorder (on PostgreSQL the table ``programme_claims_process_tracking``, beside the event store,
@@ -33,6 +34,7 @@ from domain.programmes.claim import payment_review_id
 from domain.shared.errors import ConcurrentModificationError, ConflictError, DomainError
 from marketplace.programmes.commands import AssessPayment
 from marketplace.programmes.programmes import Programmes
+from marketplace.programmes.vouchers import Vouchers
 from projections.shared.topics import event_topic
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ class ClaimsPass:
     raised: list[UUID] = field(default_factory=list)
     reversed: list[UUID] = field(default_factory=list)
     position: int = 0
+    #: Vouchers whose part of a refunded payment came back (or is owed back, once settled).
+    vouchers_returned: list[UUID] = field(default_factory=list)
 
 
 def tracking_recorder(programmes: Programmes) -> TrackingRecorder:
@@ -65,8 +69,10 @@ def tracking_recorder(programmes: Programmes) -> TrackingRecorder:
 
 
 class ClaimsProcess:
-    def __init__(self, programmes: Programmes, tracking: TrackingRecorder | None = None) -> None:
+    def __init__(self, programmes: Programmes, tracking: TrackingRecorder | None = None, *,
+                 vouchers: Vouchers | None = None) -> None:
         self.programmes = programmes
+        self.vouchers = vouchers
         self.tracking = tracking if tracking is not None else tracking_recorder(programmes)
         self.application_name = programmes.store.name
         self.position = self.recorded_position()
@@ -119,6 +125,11 @@ class ClaimsProcess:
                 except DomainError as refusal:
                     # Evaluated by another worker meanwhile, or a record it needs is missing: logged, not retried.
                     log.info("claims process: obligation %s: %s", obligation_id, refusal.message)
+                if notification.topic == REFUNDED and self.vouchers is not None:
+                    try:  # a voucher part of the refunded payment returns (once: the redemption records it)
+                        done.vouchers_returned.extend(self.vouchers.return_voucher_part(obligation_id, REFUND_REASON))
+                    except DomainError as refusal:
+                        log.info("vouchers: obligation %s: %s", obligation_id, refusal.message)
                 self._record(notification.id)
                 self.position = notification.id
             if len(page) < PAGE:

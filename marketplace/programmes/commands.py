@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.programmes.rules import ProgrammeKind, Side
+from domain.programmes.voucher import RedemptionModel
 from domain.shared.money import MAX_AMOUNT
 from marketplace.platform.command import Command, Note, ShortText, one_of
 from marketplace.programmes.conversion_commands import ConversionTermsInput
@@ -52,6 +53,11 @@ class RulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     excludes_related_parties: bool = True
     #: A conversion programme's deadlines (kind ``conversion`` only; its tiers may then be empty).
     conversion: ConversionTermsInput | None = None
+    #: Innovation vouchers: the share for a registered technology SME (the first tier's rate is everyone's),
+    #: the redemption model, and the services a voucher pays for (empty: all).
+    share_tech_sme_bp: RateBp | None = None
+    redemption_model: Annotated[str, one_of(RedemptionModel)] = "provider"
+    services: list[ShortText] = msgspec.field(default_factory=list)
 
 
 class DraftProgramme(Command, frozen=True, kw_only=True):
@@ -116,3 +122,48 @@ class RecordRecovery(Command, frozen=True, kw_only=True):
     bank_reference: ShortText
 
 
+
+
+# --- innovation vouchers ----------------------------------------------------------------------------
+class IssueVouchers(Command, frozen=True, kw_only=True):
+    """The officer issues one voucher to each enterprise named (one: on its application; several: in
+    bulk). ``batch_key`` names the issue: the same issue sent twice issues each voucher once."""
+
+    programme_id: UUID
+    organisation_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=200)]
+    face_value: Amount
+    valid_until: date
+    batch_key: ShortText
+    services: list[ShortText] = msgspec.field(default_factory=list)
+    application_reference: ShortText = ""
+
+
+class ApplyVoucher(Command, frozen=True, kw_only=True):
+    """A member of the voucher's holder applies it to a payment its organisation owes (or, reimbursement:
+    paid). ``amount``: the voucher part wanted (none: the most the voucher pays)."""
+
+    obligation_id: UUID
+    voucher_id: UUID
+    amount: Amount | None = None
+
+
+class SettleRedemption(Command, frozen=True, kw_only=True):
+    """The officer paid a redemption's voucher part (to the seller, or reimbursed the buyer)."""
+
+    voucher_id: UUID
+    obligation_id: UUID
+    bank_reference: ShortText
+
+
+class RecordVoucherRecovery(Command, frozen=True, kw_only=True):
+    """A settled voucher part owed back after its payment was refunded was repaid."""
+
+    voucher_id: UUID
+    obligation_id: UUID
+    bank_reference: ShortText
+
+
+class ExpireVoucher(Command, frozen=True, kw_only=True):
+    """The deadline worker expires a voucher past its date; its unused value returns to the budget."""
+
+    voucher_id: UUID

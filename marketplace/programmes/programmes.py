@@ -11,6 +11,7 @@ claim (the higher award, 就高不重复), and a ``PaymentReview`` records every
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -31,9 +32,11 @@ from domain.programmes.programme import Programme, draft_id
 from domain.programmes.rules import (
     BEIJING,
     BENEFICIARY_FLAGS,
+    REDEMPTION_MODELS,
     CounterpartyRate,
     DealFacts,
     Party,
+    ProgrammeKind,
     Rules,
     Side,
     Tier,
@@ -41,6 +44,7 @@ from domain.programmes.rules import (
     assess,
     higher_of,
 )
+from domain.programmes.voucher import SERVICES
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.programmes import commands as pc
@@ -90,6 +94,9 @@ def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
         excludes_fiscally_funded=given.excludes_fiscally_funded,
         excludes_related_parties=given.excludes_related_parties,
         conversion=None if given.conversion is None else conversion_terms_of(given.conversion),
+        share_tech_sme_bp=given.share_tech_sme_bp,
+        redemption_model=_one_of(given.redemption_model, REDEMPTION_MODELS, f"{field}.redemption_model"),
+        services=_all_of(given.services, SERVICES, f"{field}.services"),
     )
 
 
@@ -205,12 +212,17 @@ class Programmes:
             return []
         facts = self.facts_of(obligation)
         day = facts.paid_at.astimezone(BEIJING).date()
+        # Vouchers are spent by their holders on a payment page, never awarded from a paid deal.
         programmes = [p for p in (self.store.load(Programme, i, "programme_id") for i in self.programme_ids())
-                      if p.runs_on(day)]
+                      if p.runs_on(day) and p.kind is not ProgrammeKind.INNOVATION_VOUCHER]
         changed: list[Aggregate] = []
         outcomes: list[dict[str, object]] = []
         raised: list[UUID] = []
+        whole = facts
         for side, party in ((Side.BUYER, facts.buyer), (Side.SELLER, facts.seller)):
+            # The buyer actually paid the whole less an innovation voucher's part (通兑): a purchase subsidy is
+            # on what it paid, never also on what the voucher paid; the seller received the whole.
+            facts = replace(whole, paid_amount=obligation.to_pay) if side is Side.BUYER else whole
             beneficiary = UUID(party.organisation_id)
             candidates = []
             versions: dict[str, tuple[Programme, int, Rules, AwardLedger]] = {}

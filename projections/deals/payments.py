@@ -129,3 +129,14 @@ def refund_owed(curs: Cursor[DictRow], r: EventRecord) -> None:
     _obligation(
         curs, r, "refund_owed_reason = %s, refund_owed_at = %s", (d.get("reason", ""), d.get("at") or r.timestamp)
     )
+
+
+def voucher_applied(curs: Cursor[DictRow], r: EventRecord) -> None:
+    """An innovation voucher pays part of the payment (通兑: the payer pays the rest) or reimburses it (通用)."""
+    d = plain(r.data)
+    # ``updated_at`` stays: a pending bank transfer's row keeps when the payer started it (the admin's queue).
+    curs.execute(
+        "UPDATE deal_obligations SET voucher_id = %s, voucher_amount = %s, voucher_model = %s, version = %s"
+        " WHERE id = %s",
+        (d["voucher_id"], d["amount"], d.get("model", ""), r.version, r.originator_id),
+    )

@@ -59,7 +59,8 @@ CONTRACT_FROM = (
 OBLIGATION_COLUMNS = (
     "id, contract_id, payer_organisation_id, payee_organisation_id, amount, currency, purpose, due_on, reference,"
     " status, gateway, provider_payment_id, paid_amount, paid_at, provider_refund_id, refunded_amount,"
-    " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at"
+    " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at, voucher_id,"
+    " voucher_amount, voucher_model"
 )
 
 
@@ -478,9 +479,11 @@ def contracts_with_instalments_due(datastore: PostgresDatastore, today: date, li
 _AWAITING_TRANSFER = "o.status = 'pending' AND o.gateway = 'manual'"
 #: The admin's search: a reference's start (case-insensitive; a whole reference is its own start), an amount
 #: due in fen, a status and a gateway, each ignored when ``NULL``.
+#: What the payer pays through the gateway: the whole, less a voucher part the programme pays (通兑).
+_TO_PAY = "(o.amount - CASE WHEN o.voucher_model = 'provider' THEN o.voucher_amount ELSE 0 END)"
 _SEARCH = (
     " WHERE ($1::text IS NULL OR starts_with(upper(o.reference), upper($1)))"
-    " AND ($2::bigint IS NULL OR o.amount = $2)"
+    f" AND ($2::bigint IS NULL OR {_TO_PAY} = $2)"
     " AND ($3::text IS NULL OR o.status = $3) AND ($4::text IS NULL OR o.gateway = $4)"
 )
 
@@ -504,11 +507,13 @@ async def transfers_awaiting_receipt(
     offset: int = 0,
 ) -> tuple[list[TransferRow], int]:
     """Bank transfers awaiting receipt, oldest first, with payer, payee and the contract's title; narrowed to
-    references starting with ``reference`` and to the amount due ``amount`` (fen)."""
+    references starting with ``reference`` and to the amount due ``amount`` (fen). ``amount`` is what the
+    transfer brings: the whole, less a voucher part the programme pays the seller."""
     rows, total = await _found(
         queries,
-        "SELECT o.id, o.contract_id, o.payer_organisation_id, coalesce(b.name, '') AS payer_name,"
-        " o.payee_organisation_id, coalesce(s.name, '') AS payee_name, o.amount, o.currency, o.purpose,"
+        "SELECT o.id, o.contract_id, o.payer_organisation_id, coalesce(b.name, '') AS payer_name,"  # noqa: S608
+        f" o.payee_organisation_id, coalesce(s.name, '') AS payee_name, {_TO_PAY} AS amount,"
+        " o.currency, o.purpose,"
         " o.reference, o.status, o.updated_at AS started_at,"
         " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en"
         " FROM deal_obligations o LEFT JOIN deal_contracts c ON c.id = o.contract_id"

@@ -141,6 +141,15 @@ class ObligationRow(msgspec.Struct, frozen=True, kw_only=True):
     #: Why the money received must go back (the contract can no longer take effect); kept after the refund.
     refund_owed_reason: str | None = None
     refund_owed_at: datetime | None = None
+    #: An innovation voucher applied to the payment, its part and model (``provider``: the payer pays the rest).
+    voucher_id: UUID | None = None
+    voucher_amount: int = 0
+    voucher_model: str = ""
+
+    @property
+    def to_pay(self) -> int:
+        """What the payer pays through the gateway (the whole, less a provider-redeemed voucher part)."""
+        return self.amount - (self.voucher_amount if self.voucher_model == "provider" else 0)
 
     @property
     def awaits_refund(self) -> bool:

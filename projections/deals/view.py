@@ -42,7 +42,7 @@ CONTRACT_EVENTS = (
     "MilestoneReached",
     "Terminated",
 )
-OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed")
+OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed", "VoucherApplied")
 #: Offer statuses once an event of this kind happened (an open offer's status stays ``open``).
 OFFER_STATUS = {"Accepted": "accepted", "Rejected": "rejected", "Withdrawn": "withdrawn", "Expired": "expired"}
 OTHER_SIDE = {"buyer": "seller", "seller": "buyer"}
@@ -112,6 +112,7 @@ class PostgresDealsView(PostgresReadModelView):
             ("PaymentObligation", "Paid"): payments.paid,
             ("PaymentObligation", "Refunded"): payments.refunded,
             ("PaymentObligation", "RefundOwed"): payments.refund_owed,
+            ("PaymentObligation", "VoucherApplied"): payments.voucher_applied,
             ("Patent", "OwnershipTransferred"): self._ownership_transferred,
             ("Listing", "Closed"): self._listing_closed,
         }

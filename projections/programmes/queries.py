@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
+from eventsourcing.postgres import PostgresDatastore
 
 
 class ProgrammeRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,6 +101,113 @@ class ProgrammeFigures(msgspec.Struct, frozen=True, kw_only=True):
     by_status: dict[str, int]
     median_days_to_disbursement: float | None
     disbursed_claims: int
+
+
+class VoucherRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An innovation voucher: its value (face, still to spend, owed, paid out, back in the budget) and terms."""
+
+    id: UUID
+    programme_id: UUID
+    programme_name_zh: str
+    programme_name_en: str
+    programme_organisation_id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    face_value: int
+    remaining: int
+    owed: int
+    settled: int
+    returned: int
+    share_bp: int
+    cap_per_use: int | None
+    redemption_model: str
+    services: list[str]
+    valid_until: date
+    status: str
+    batch_key: str
+    application_reference: str
+    issued_at: datetime
+    expired_at: datetime | None
+    version: int
+
+
+class RedemptionRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A voucher spent on a payment: the cost, the voucher part, and whether the programme paid it out."""
+
+    voucher_id: UUID
+    obligation_id: UUID
+    programme_id: UUID
+    contract_id: UUID
+    payer_organisation_id: UUID
+    payer_name: str
+    payee_organisation_id: UUID
+    payee_name: str
+    cost: int
+    amount: int
+    redemption_model: str
+    status: str
+    bank_reference: str
+    reason: str
+    redeemed_at: datetime
+    settled_at: datetime | None
+    #: The payment's status (``paid``: the buyer's part is received, the voucher part may be settled).
+    payment_status: str = ""
+
+
+class VoucherBook(msgspec.Struct, frozen=True, kw_only=True):
+    """A programme's vouchers in sums. It reconciles to the budget: ``issued = unspent + owed + settled +
+    returned``, and the budget's commitment to vouchers is ``unspent + owed`` (``committed`` of the programme
+    holds it with the claims' commitments)."""
+
+    issued: int
+    unspent: int
+    owed: int
+    settled: int
+    returned: int
+    expired: int  # of ``returned``: what expiries gave back
+    count: int
+    by_status: dict[str, int]
+
+    @property
+    def reconciles(self) -> bool:
+        return self.issued == self.unspent + self.owed + self.settled + self.returned
+
+    @property
+    def redeemed_share_bp(self) -> int | None:
+        """The share of the issued value spent (always within validity: an expired voucher pays nothing), in
+        basis points; ``None`` before any is issued."""
+        return (self.owed + self.settled) * 10_000 // self.issued if self.issued else None
+
+
+VOUCHER_SELECT = (
+    "SELECT v.id, v.programme_id, p.name_zh AS programme_name_zh, p.name_en AS programme_name_en,"
+    " p.organisation_id AS programme_organisation_id, v.organisation_id, coalesce(o.name, '') AS organisation_name,"
+    " v.face_value, v.remaining, v.owed, v.settled, v.returned, v.share_bp, v.cap_per_use, v.redemption_model,"
+    " v.services, v.valid_until, v.status, v.batch_key, v.application_reference, v.issued_at, v.expired_at, v.version"
+    " FROM programme_vouchers v JOIN programmes p ON p.id = v.programme_id"
+    " LEFT JOIN accounts_organisations o ON o.id = v.organisation_id"
+)
+REDEMPTION_SELECT = (
+    "SELECT r.voucher_id, r.obligation_id, r.programme_id, r.contract_id, r.payer_organisation_id,"
+    " coalesce(b.name, '') AS payer_name, r.payee_organisation_id, coalesce(s.name, '') AS payee_name, r.cost,"
+    " r.amount, r.redemption_model, r.status, r.bank_reference, r.reason, r.redeemed_at, r.settled_at,"
+    " coalesce(d.status, '') AS payment_status"
+    " FROM programme_voucher_redemptions r LEFT JOIN deal_obligations d ON d.id = r.obligation_id"
+    " LEFT JOIN accounts_organisations b ON b.id = r.payer_organisation_id"
+    " LEFT JOIN accounts_organisations s ON s.id = r.payee_organisation_id"
+)
+
+
+def vouchers_past_date(datastore: PostgresDatastore, today: date, limit: int = 500) -> list[UUID]:
+    """Active vouchers whose last valid day is before ``today`` (Beijing), for the deadline worker (the
+    voucher re-checks its date)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute(
+            "SELECT id FROM programme_vouchers WHERE status = 'active' AND valid_until < %s"
+            " ORDER BY valid_until, id LIMIT %s",
+            (today, limit),
+        )
+        return [row["id"] for row in curs.fetchall()]
 
 
 class ProgrammesQueries:
@@ -221,3 +329,81 @@ class ProgrammesQueries:
             name, limit,
         )
         return [QualifiedRow(**dict(r)) for r in rows]
+
+    # --- innovation vouchers ----------------------------------------------------------------------
+    async def vouchers(self, *, programme_id: UUID | None = None, organisation_id: UUID | None = None,
+                       status: str | None = None, limit: int = 500) -> list[VoucherRow]:
+        """Vouchers of a programme or of a holder, newest first."""
+        rows = await self.pool.fetch(
+            f"{VOUCHER_SELECT} WHERE ($1::uuid IS NULL OR v.programme_id = $1)"
+            " AND ($2::uuid IS NULL OR v.organisation_id = $2) AND ($3::text IS NULL OR v.status = $3)"
+            " ORDER BY v.issued_at DESC, v.id LIMIT $4",
+            programme_id, organisation_id, status, limit,
+        )
+        return [VoucherRow(**dict(r)) for r in rows]
+
+    async def get_voucher(self, voucher_id: UUID) -> VoucherRow | None:
+        row = await self.pool.fetchrow(f"{VOUCHER_SELECT} WHERE v.id = $1", voucher_id)
+        return VoucherRow(**dict(row)) if row else None
+
+    async def usable_vouchers(self, organisation_id: UUID, today: date) -> list[VoucherRow]:
+        """The holder's vouchers that may be spent today (active, valid, value left), soonest to expire first."""
+        rows = await self.pool.fetch(
+            f"{VOUCHER_SELECT} WHERE v.organisation_id = $1 AND v.status = 'active' AND v.valid_until >= $2"
+            " AND v.remaining > 0 ORDER BY v.valid_until, v.id",
+            organisation_id, today,
+        )
+        return [VoucherRow(**dict(r)) for r in rows]
+
+    async def vouchers_expiring(self, organisation_id: UUID, today: date, days: int = 30) -> list[VoucherRow]:
+        """The holder's vouchers with value left whose validity ends within ``days`` (the to-do)."""
+        rows = await self.pool.fetch(
+            f"{VOUCHER_SELECT} WHERE v.organisation_id = $1 AND v.status = 'active' AND v.remaining > 0"
+            " AND v.valid_until >= $2 AND v.valid_until < $2 + $3::int ORDER BY v.valid_until, v.id",
+            organisation_id, today, days,
+        )
+        return [VoucherRow(**dict(r)) for r in rows]
+
+    async def redemptions(self, *, programme_id: UUID | None = None, voucher_ids: list[UUID] | None = None,
+                          obligation_id: UUID | None = None, status: str | None = None,
+                          limit: int = 500) -> list[RedemptionRow]:
+        """Redemptions of a programme, of some vouchers or of a payment, oldest first (a queue)."""
+        rows = await self.pool.fetch(
+            f"{REDEMPTION_SELECT} WHERE ($1::uuid IS NULL OR r.programme_id = $1)"
+            " AND ($2::uuid[] IS NULL OR r.voucher_id = ANY($2)) AND ($3::uuid IS NULL OR r.obligation_id = $3)"
+            " AND ($4::text IS NULL OR r.status = $4) ORDER BY r.redeemed_at, r.voucher_id LIMIT $5",
+            programme_id, voucher_ids, obligation_id, status, limit,
+        )
+        return [RedemptionRow(**dict(r)) for r in rows]
+
+    async def redemptions_to_settle(self, organisation_id: UUID | None, limit: int = 100) -> list[RedemptionRow]:
+        """Redemptions of a department's programmes (``None``: every department's) the programme owes (to
+        settle: the buyer's part received) or is owed (to recover)."""
+        rows = await self.pool.fetch(
+            f"{REDEMPTION_SELECT} JOIN programmes p ON p.id = r.programme_id"
+            " WHERE ($1::uuid IS NULL OR p.organisation_id = $1)"
+            " AND ((r.status = 'owed' AND d.status = 'paid') OR r.status = 'recovery_due')"
+            " ORDER BY r.redeemed_at, r.voucher_id LIMIT $2",
+            organisation_id, limit,
+        )
+        return [RedemptionRow(**dict(r)) for r in rows]
+
+    async def voucher_book(self, programme_id: UUID) -> VoucherBook:
+        row = await self.pool.fetchrow(
+            "SELECT coalesce(sum(face_value), 0) AS issued, coalesce(sum(remaining), 0) AS unspent,"
+            " coalesce(sum(owed), 0) AS owed, coalesce(sum(settled), 0) AS settled,"
+            " coalesce(sum(returned), 0) AS returned, count(*) AS n FROM programme_vouchers WHERE programme_id = $1",
+            programme_id,
+        )
+        expired = await self.pool.fetchval(
+            "SELECT coalesce(sum(returned), 0) FROM programme_vouchers WHERE programme_id = $1 AND status = 'expired'",
+            programme_id,
+        )
+        statuses = await self.pool.fetch(
+            "SELECT status, count(*) AS n FROM programme_vouchers WHERE programme_id = $1 GROUP BY status",
+            programme_id,
+        )
+        assert row is not None
+        return VoucherBook(issued=int(row["issued"]), unspent=int(row["unspent"]), owed=int(row["owed"]),
+                           settled=int(row["settled"]), returned=int(row["returned"]), expired=int(expired or 0),
+                           count=int(row["n"]), by_status={r["status"]: int(r["n"]) for r in statuses})

@@ -1,4 +1,5 @@
-"""Programmes read model, writing side: ``programmes`` and ``programme_claims`` (migration 0022).
+"""Programmes read model, writing side: ``programmes`` and ``programme_claims`` (migration 0022), and the
+voucher book: ``programme_vouchers`` and ``programme_voucher_redemptions`` (migration 0023).
 
 Every value derives from the events alone (times are event timestamps), so a rebuild reproduces
 identical rows. The payee's bank account of a submitted claim is not projected: the officer reads it
@@ -14,6 +15,7 @@ from psycopg.rows import DictRow
 
 from domain.programmes.claim import Claim
 from domain.programmes.programme import Programme
+from domain.programmes.voucher import Voucher
 from projections.deals.view import handler_key
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
@@ -25,12 +27,15 @@ Handler = Callable[[Cursor[DictRow], EventRecord], None]
 
 class PostgresProgrammesView(PostgresReadModelView):
     name = "programmes"
-    tables = ("programmes", "programme_claims")
+    tables = ("programmes", "programme_claims", "programme_vouchers", "programme_voucher_redemptions")
     topics = frozenset(
         event_topics(Programme, "Drafted", "RulesRevised", "Opened", "Closed", "BudgetCommitted", "Disbursed",
-                     "BudgetReleased", "Recovered")
+                     "BudgetReleased", "Recovered", "VoucherCommitted", "VoucherSettled", "VoucherReleased",
+                     "VoucherRecovered")
         | event_topics(Claim, "Raised", "Submitted", "Approved", "Rejected", "Disbursed", "Withdrawn",
                        "RecoveryRaised", "Recovered")
+        | event_topics(Voucher, "Issued", "Redeemed", "Settled", "RedemptionReturned", "RecoveryRaised", "Recovered",
+                       "Expired")
     )
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
@@ -50,6 +55,17 @@ class PostgresProgrammesView(PostgresReadModelView):
             ("Programme", "Disbursed"): lambda c, r: self._budget(c, r, committed=-1, disbursed=1),
             ("Programme", "BudgetReleased"): lambda c, r: self._budget(c, r, committed=-1),
             ("Programme", "Recovered"): lambda c, r: self._budget(c, r, disbursed=-1),
+            ("Programme", "VoucherCommitted"): lambda c, r: self._budget(c, r, committed=1),
+            ("Programme", "VoucherSettled"): lambda c, r: self._budget(c, r, committed=-1, disbursed=1),
+            ("Programme", "VoucherReleased"): lambda c, r: self._budget(c, r, committed=-1),
+            ("Programme", "VoucherRecovered"): lambda c, r: self._budget(c, r, disbursed=-1),
+            ("Voucher", "Issued"): self._issued,
+            ("Voucher", "Redeemed"): self._redeemed,
+            ("Voucher", "Settled"): self._settled,
+            ("Voucher", "RedemptionReturned"): self._returned,
+            ("Voucher", "RecoveryRaised"): lambda c, r: self._redemption(c, r, "recovery_due"),
+            ("Voucher", "Recovered"): self._recovered,
+            ("Voucher", "Expired"): self._expired,
             ("Claim", "Raised"): self._raised,
             ("Claim", "Submitted"): self._submitted,
             ("Claim", "Approved"): self._approved,
@@ -149,3 +165,77 @@ class PostgresProgrammesView(PostgresReadModelView):
             (status, reason, r.data.get("reason", ""), decided, r.timestamp, r.timestamp, r.version,
              r.originator_id),
         )
+
+    # --- innovation vouchers ------------------------------------------------------------------------
+    @staticmethod
+    def _issued(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO programme_vouchers (id, programme_id, organisation_id, face_value, remaining, share_bp,"
+            " cap_per_use, redemption_model, services, valid_until, status, batch_key, application_reference,"
+            " issued_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'active', %s, %s, %s, %s, %s)",
+            (r.originator_id, d["programme_id"], d["organisation_id"], d["face_value"], d["face_value"],
+             d["share_bp"], d.get("cap_per_use"), d["redemption_model"], json_text(d["services"]), d["valid_until"],
+             d["batch_key"], d.get("application_reference", ""), r.timestamp, r.timestamp, r.version),
+        )
+
+    @staticmethod
+    def _voucher(curs: Cursor[DictRow], r: EventRecord, assignments: str, params: tuple[object, ...]) -> None:
+        curs.execute(
+            f"UPDATE programme_vouchers SET {assignments}, updated_at = %s, version = %s WHERE id = %s",  # noqa: S608
+            (*params, r.timestamp, r.version, r.originator_id),
+        )
+
+    def _redeemed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        amount = int(d["amount"])
+        self._voucher(curs, r, "remaining = remaining - %s, owed = owed + %s", (amount, amount))
+        curs.execute(
+            "INSERT INTO programme_voucher_redemptions (voucher_id, obligation_id, programme_id, contract_id,"
+            " payer_organisation_id, payee_organisation_id, cost, amount, redemption_model, status, redeemed_at,"
+            " updated_at)"
+            " SELECT id, %s, programme_id, %s, organisation_id, %s, %s, %s, %s, 'owed', %s, %s"
+            " FROM programme_vouchers WHERE id = %s"
+            " ON CONFLICT (voucher_id, obligation_id) DO UPDATE SET cost = EXCLUDED.cost, amount = EXCLUDED.amount,"
+            " status = 'owed', bank_reference = '', reason = '', redeemed_at = EXCLUDED.redeemed_at,"
+            " settled_at = NULL, updated_at = EXCLUDED.updated_at",
+            (d["obligation_id"], d["contract_id"], d["payee_organisation_id"], d["cost"], amount,
+             d.get("redemption_model", "provider"), r.timestamp, r.timestamp, r.originator_id),
+        )
+
+    @staticmethod
+    def _redemption(curs: Cursor[DictRow], r: EventRecord, status: str, extra: str = "",
+                    params: tuple[object, ...] = ()) -> None:
+        curs.execute(
+            f"UPDATE programme_voucher_redemptions SET status = %s{extra}, updated_at = %s"  # noqa: S608
+            " WHERE voucher_id = %s AND obligation_id = %s",
+            (status, *params, r.timestamp, r.originator_id, plain(r.data)["obligation_id"]),
+        )
+
+    def _settled(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        amount = int(d["amount"])
+        self._voucher(curs, r, "owed = owed - %s, settled = settled + %s", (amount, amount))
+        self._redemption(curs, r, "settled", ", bank_reference = %s, settled_at = %s",
+                         (d.get("bank_reference", ""), d.get("at") or r.timestamp))
+
+    def _returned(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        amount = int(d["amount"])
+        if d.get("to_voucher"):
+            self._voucher(curs, r, "owed = owed - %s, remaining = remaining + %s", (amount, amount))
+        else:
+            self._voucher(curs, r, "owed = owed - %s, returned = returned + %s", (amount, amount))
+        self._redemption(curs, r, "returned", ", reason = %s", (d.get("reason", ""),))
+
+    def _recovered(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        amount = int(d["amount"])
+        self._voucher(curs, r, "settled = settled - %s, returned = returned + %s", (amount, amount))
+        self._redemption(curs, r, "recovered", ", bank_reference = %s", (d.get("bank_reference", ""),))
+
+    def _expired(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._voucher(curs, r, "status = 'expired', remaining = 0, returned = returned + %s, expired_at = %s",
+                      (int(d["returned"]), r.timestamp))

@@ -56,6 +56,7 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_deals(services)
     check_programmes(services)
     check_conversions(services)
+    check_vouchers(services)
 
 
 def check_conversions(services: Services) -> None:
@@ -66,16 +67,37 @@ def check_conversions(services: Services) -> None:
 
 
 def check_programmes(services: Services) -> None:
-    """The science department runs two open programmes; the demo's paid deals have claims on them,
-    one disbursed, one awaiting review and the others awaiting their beneficiaries."""
+    """The science department runs a subsidy, a reward and innovation vouchers; the demo's paid deals have
+    claims on them, one disbursed, one awaiting review and the others awaiting their beneficiaries."""
     assert scalar(services, "SELECT array_agg(kind ORDER BY kind) FROM programmes WHERE status = 'open'"
-                  " AND kind <> 'conversion'") == [
-        "purchase_subsidy", "transfer_reward"]
+                  " AND kind <> 'conversion'") == ["innovation_voucher", "purchase_subsidy", "transfer_reward"]
     statuses = scalar(services, "SELECT array_agg(status ORDER BY raised_at, id) FROM programme_claims")
     assert statuses[:2] == ["paid", "submitted"]
     assert set(statuses[2:]) == {"raised"}
-    assert scalar(services, "SELECT sum(disbursed) FROM programmes") == scalar(
+    assert scalar(services, "SELECT sum(disbursed) FROM programmes"
+                            " WHERE kind NOT IN ('innovation_voucher', 'conversion')") == scalar(
         services, "SELECT approved_amount FROM programme_claims WHERE status = 'paid'")
+
+
+def check_vouchers(services: Services) -> None:
+    """The voucher programme's enterprises hold vouchers in several states: one spent on a licence fee and
+    settled with the seller, one spent and awaiting settlement, one unused and one about to expire; the book
+    reconciles to the programme's budget."""
+    rows = scalar(services, "SELECT array_agg(o.name || ':' || v.status || ':' || (v.remaining < v.face_value)"
+                            " ORDER BY v.issued_at, v.id) FROM programme_vouchers v"
+                            " JOIN accounts_organisations o ON o.id = v.organisation_id")
+    assert rows == ["厦门智造装备有限公司:active:true", "泉州海洋生物科技有限公司:active:true",
+                    "Minjiang Robotics Co., Ltd.:active:false", "福州新能源科技有限公司:active:false"]
+    assert scalar(services, "SELECT array_agg(r.status || ':' || d.status ORDER BY r.redeemed_at)"
+                            " FROM programme_voucher_redemptions r JOIN deal_obligations d ON d.id = r.obligation_id"
+                            ) == ["settled:paid", "owed:paid"]
+    assert scalar(services, "SELECT bool_and(d.voucher_amount = r.amount AND d.paid_amount = r.cost)"
+                            " FROM programme_voucher_redemptions r JOIN deal_obligations d ON d.id = r.obligation_id")
+    book = scalar(services, "SELECT array[sum(face_value), sum(remaining + owed + settled + returned), sum(settled),"
+                            " sum(remaining + owed)] FROM programme_vouchers")
+    assert book[0] == book[1]  # issued = unspent + owed + settled + returned
+    assert scalar(services, "SELECT array[disbursed, committed] FROM programmes WHERE kind = 'innovation_voucher'"
+                  ) == [book[2], book[3]]
 
 
 def check_deals(services: Services) -> None:

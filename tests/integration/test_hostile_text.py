@@ -17,7 +17,7 @@ import json
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -354,6 +354,64 @@ def _material(h: Harness) -> Body:
     sha, _ = h.app.enquiries.attach_material(ec.AttachMaterial(listing_id=listing, name="报告.pdf", content=pdf(),
                                                                access="confidential"), actor_id=h["uni"])
     return {"listing_id": str(listing), "sha256": sha}
+VOUCHER_PROGRAMME: Body = {**PROGRAMME, "kind": "innovation_voucher", "name_zh": "科技创新券",
+                           "name_en": "Innovation vouchers",
+                           "rules": {"beneficiary": "buyer", "tiers": [{"rate_bp": 5000}],
+                                     "beneficiary_flags": ["tech_sme", "maker"]}}
+
+
+def _voucher_programme(h: Harness) -> str:
+    """An open voucher programme of the officer's department; the firm is a verified technology SME."""
+    if "voucher_programme" not in h.world.ids:
+        h.app.accounts.verify_organisation_flags(ac.VerifyOrganisationFlags(
+            organisation_id=h["firm_org"], flags=["tech_sme"]), actor_id=h["officer"])
+        programme, _ = h.app.programmes.draft_programme(msgspec.convert(VOUCHER_PROGRAMME, pc.DraftProgramme),
+                                                        actor_id=h["officer"])
+        h.app.programmes.open_programme(pc.OpenProgramme(programme_id=programme), actor_id=h["officer"])
+        h.world.ids["voucher_programme"] = programme
+    return str(h["voucher_programme"])
+
+
+def _voucher(h: Harness) -> UUID:
+    ids, _ = h.app.vouchers.issue_vouchers(pc.IssueVouchers(
+        programme_id=UUID(_voucher_programme(h)), organisation_ids=[h["firm_org"]], face_value=1_000_000,
+        valid_until=date(2027, 12, 31), batch_key=f"批次 {h.fresh()}"), actor_id=h["officer"])
+    return ids[0]
+
+
+def _voucher_to_apply(h: Harness) -> Body:
+    """A voucher of the firm and the upfront fee of a signed licence the firm owes."""
+    contract = h.contract(scope=licence_scope())
+    sign_all(h.world, contract)
+    return {"obligation_id": str(obligation_id(contract, "upfront")), "voucher_id": str(_voucher(h))}
+
+
+def _voucher_applied(h: Harness) -> Body:
+    """A voucher of the firm applied to the upfront fee of a signed licence it owes."""
+    body = _voucher_to_apply(h)
+    h.app.vouchers.apply_voucher(msgspec.convert(body, pc.ApplyVoucher), actor_id=h["firm"])
+    return {**body, "bank_reference": "GK-1"}
+
+
+def _voucher_paid(h: Harness) -> Body:
+    """A voucher part applied to a payment whose rest the firm paid: the programme owes it to the seller."""
+    body = _voucher_applied(h)
+    oid = UUID(body["obligation_id"])
+    h.app.payments.start_payment(dc.StartPayment(contract_id=h.world.get(oid).contract_id, gateway="manual"),
+                                 actor_id=h["firm"])
+    h.app.payments.record_manual_receipt(dc.RecordManualReceipt(
+        obligation_id=oid, amount=h.world.get(oid).to_pay, bank_reference="B-9"), actor_id=h["admin"])
+    return body
+
+
+def _voucher_owed_back(h: Harness) -> Body:
+    """A settled voucher part whose payment was then refunded: the seller owes it back."""
+    body = _voucher_paid(h)
+    oid = UUID(body["obligation_id"])
+    h.app.vouchers.settle_redemption(msgspec.convert(body, pc.SettleRedemption), actor_id=h["officer"])
+    h.app.payments.refund_payment(dc.RefundPayment(obligation_id=oid, reason="合同解除"), actor_id=h["admin"])
+    h.app.vouchers.return_voucher_part(oid, "退款")
+    return {**body, "bank_reference": "R-2"}
 
 
 def _member_key(h: Harness) -> str:
@@ -498,6 +556,13 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.RejectClaim: lambda h: ({"claim_id": _submitted_claim(h), "reason": "材料不全\n请补充"}, "officer"),
     pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),
     pc.RecordRecovery: lambda h: ({"claim_id": _claim_owed_back(h), "bank_reference": "R-1"}, "officer"),
+    pc.IssueVouchers: lambda h: ({"programme_id": _voucher_programme(h), "organisation_ids": [str(h["firm_org"])],
+                                  "face_value": 500_000, "valid_until": "2026-12-31", "batch_key": f"申请 {h.fresh()}",
+                                  "application_reference": "闽创券 申-1"}, "officer"),
+    pc.ApplyVoucher: lambda h: (_voucher_to_apply(h), "firm"),
+    pc.SettleRedemption: lambda h: (_voucher_paid(h), "officer"),
+    pc.RecordVoucherRecovery: lambda h: (_voucher_owed_back(h), "officer"),
+    pc.ExpireVoucher: lambda h: ({"voucher_id": str(_voucher(h))}, None),
     vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),
     ec.AskEnquiry: lambda h: ({"listing_id": str(h["listing"]), "kind": "materials", "text": "请提供\n中试数据"},
                               "firm"),

@@ -148,16 +148,20 @@ def test_a_programme_opens_once_closes_once_and_runs_only_in_its_period() -> Non
                         starts_on=date(2026, 2, 1), ends_on=date(2026, 1, 1), rules=RULES, by=OFFICER)
 
 
-def test_a_programme_rewards_the_side_its_kind_names_and_vouchers_wait_for_their_own_build() -> None:
+def test_a_programme_rewards_the_side_its_kind_names_and_a_voucher_covers_at_most_half() -> None:
     buyer_rules = Rules(beneficiary=Side.BUYER, tiers=(Tier(600),))
     with pytest.raises(ValidationError) as refused:
         Programme.draft(organisation_id=uuid4(), kind="transfer_reward", name_zh="x", name_en="x", budget=1,
                         starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1), rules=buyer_rules, by=OFFICER)
     assert refused.value.field == "rules.beneficiary"
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:  # a voucher pays at most half a cost (Fujian's rule)
         Programme.draft(organisation_id=uuid4(), kind="innovation_voucher", name_zh="x", name_en="x", budget=1,
-                        starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1), rules=buyer_rules, by=OFFICER)
-    assert refused.value.field == "kind"
+                        starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1),
+                        rules=Rules(beneficiary=Side.BUYER, tiers=(Tier(6000),)), by=OFFICER)
+    assert (refused.value.field, refused.value.code) == ("rules.tiers.0.rate_bp", "voucher.share")
+    voucher = Programme.draft(organisation_id=uuid4(), kind="innovation_voucher", name_zh="x", name_en="x", budget=1,
+                              starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1), rules=buyer_rules, by=OFFICER)
+    assert voucher.kind == "innovation_voucher"
     p = programme()
     with pytest.raises(ValidationError):
         p.revise_rules(buyer_rules, date(2026, 7, 1), OFFICER)

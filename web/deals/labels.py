@@ -132,6 +132,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "contract.status.terminated": ("已终止", "Terminated"),
     "payment.title": ("付款", "Payment"),
     "payment.amount": ("金额", "Amount"),
+    "payment.voucher_part.provider": (
+        "创新券支付（由计划向卖方兑付）", "Paid by an innovation voucher (the programme pays the seller)",
+    ),
+    "payment.voucher_part.reimbursement": (
+        "创新券报销（计划向买方返还）", "Innovation voucher reimbursement (the programme pays the buyer back)",
+    ),
+    "payment.to_pay": ("买方应付", "Left for the buyer to pay"),
+    "payment.transfer_amount": ("转账金额", "Amount to transfer"),
+    "payment.voucher_link": ("使用科技创新券", "Use an innovation voucher"),
     "payment.purpose": ("款项", "Purpose"),
     "payment.due_on": ("应付日期", "Due on"),
     "payment.reference": ("付款附言（参考号）", "Payment reference"),

@@ -25,7 +25,13 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from domain.shared.errors import PermissionDeniedError
-from projections.programmes.queries import ClaimRow, ProgrammeFigures, ProgrammeRow, ProgrammesQueries
+from projections.programmes.queries import (
+    ClaimRow,
+    ProgrammeFigures,
+    ProgrammeRow,
+    ProgrammesQueries,
+    RedemptionRow,
+)
 from web.api_docs import BEARER
 from web.context import Identity, page_context
 from web.formats import money
@@ -73,6 +79,9 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     owed_back: list[ClaimRow]
     figures: ProgrammeFigures
     aim_days: int = AIM_DAYS
+    #: Innovation vouchers spent on payments: the voucher parts to settle (the buyer's part received) and
+    #: those owed back after a refund, oldest first.
+    vouchers_to_settle: list[RedemptionRow] = msgspec.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ class Section:
 
 
 #: The dashboard's sections, in page order. Innovation vouchers and overdue conversions go here (see above).
-SECTIONS: tuple[Section, ...] = (Section("budgets"), Section("claims"), Section("figures"))
+SECTIONS: tuple[Section, ...] = (Section("budgets"), Section("claims"), Section("vouchers"), Section("figures"))
 
 
 async def dashboard_scope(web: WebState, me: Identity) -> UUID | None:
@@ -112,6 +121,7 @@ async def load_dashboard(programmes: ProgrammesQueries, organisation_id: UUID | 
         to_pay=await programmes.claims_queue(organisation_id, TO_PAY),
         owed_back=await programmes.claims_queue(organisation_id, OWED_BACK),
         figures=await programmes.department_figures(organisation_id),
+        vouchers_to_settle=await programmes.redemptions_to_settle(organisation_id),
     )
 
 

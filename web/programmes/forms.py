@@ -41,8 +41,16 @@ def rules_fields(form: FormMultiDict, kind: str) -> dict[str, Any]:
     if other_rate is not None:
         counterparty.append({"rate_bp": other_rate, "region": text(form, "counterparty_region"),
                              "kinds": ["university", "research_institute"]})
+    voucher: dict[str, Any] = {}
+    if kind == "innovation_voucher":
+        voucher = {
+            "share_tech_sme_bp": percent_to_bp(optional(form, "share_tech_sme"), "rules.share_tech_sme_bp"),
+            "redemption_model": text(form, "redemption_model") or "provider",
+            "services": [str(v) for v in form.getall("services", [])],
+        }
     return {
-        "beneficiary": "buyer" if kind == "purchase_subsidy" else "seller",
+        **voucher,
+        "beneficiary": "buyer" if kind in ("purchase_subsidy", "innovation_voucher") else "seller",
         "tiers": tiers,
         "cap_per_deal": yuan_to_fen(optional(form, "cap_per_deal"), "rules.cap_per_deal"),
         "cap_per_beneficiary_year": yuan_to_fen(optional(form, "cap_per_year"), "rules.cap_per_beneficiary_year"),

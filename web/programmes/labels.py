@@ -6,9 +6,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "nav.programmes": ("扶持计划", "Programmes"),
     "programme.title": ("扶持计划", "Programmes"),
     "programme.help": (
-        "政府主管部门在平台上运行的技术交易补助、转化奖励；按平台上已付款的交易自动测算，申领、审核、拨付全程留痕。",
-        "Subsidies and rewards run by government departments on the platform: awards are calculated from deals "
-        "paid here, and every claim, review and disbursement is on record.",
+        "政府主管部门在平台上运行的技术交易补助、转化奖励和科技创新券；补助按平台上已付款的交易自动测算，"
+        "创新券在付款时抵用，申领、审核、兑付全程留痕。",
+        "Subsidies, rewards and innovation vouchers run by government departments on the platform: awards are "
+        "calculated from deals paid here, vouchers are spent when paying, and every claim, review and payment is "
+        "on record.",
     ),
     "programme.none": ("暂无扶持计划。", "No programmes yet."),
     "programme.mine": ("本单位的计划", "My organisation's programmes"),
@@ -176,6 +178,127 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "programme.refusal.order_payment_after_signing": ("付款早于签约", "paid before signing"),
     "programme.refusal.order_registration_after_signing": ("登记早于签约", "registered before signing"),
+    # --- innovation vouchers (科技创新券) ---
+    "voucher.rules": ("科技创新券（仅创新券计划）", "Innovation vouchers (voucher programmes only)"),
+    "voucher.rules.help": (
+        "上面的“比例”即创新券可抵用的费用比例（最高 50%），“每个项目上限”为单次使用上限，"
+        "“每年上限”为每家企业每年可获券面额；"
+        "受益单位认定为其中任一即可。",
+        "Above, the rate is the share of a cost a voucher covers (at most 50 %), the cap per deal caps one use and the "
+        "cap per year the face value one enterprise may get a year; any one of the ticked qualifications suffices.",
+    ),
+    "voucher.rule.share_tech_sme": ("科技型中小企业的比例（%）", "Share for a registered technology SME (%)"),
+    "voucher.redemption_model": ("兑付方式", "Redemption"),
+    "voucher.model.provider": ("通兑（服务机构兑付）", "Provider redemption (通兑)"),
+    "voucher.model.reimbursement": ("通用（企业报销）", "Reimbursement (通用)"),
+    "voucher.services": ("可支付的服务", "Services it pays for"),
+    "voucher.services.default": ("不选即为计划规定的全部服务。", "None ticked: every service the programme allows."),
+    "voucher.service.technology_transfer": ("技术转让、许可", "Technology transfer or licence"),
+    "voucher.service.development": ("技术开发", "Technology development"),
+    "voucher.service.consulting": ("技术咨询", "Technology consulting"),
+    "voucher.service.service": ("技术服务", "Technology services"),
+    "voucher.service.testing": ("检验检测", "Testing"),
+    "voucher.service.instrument_use": ("科研仪器设备使用", "Use of research instruments"),
+    "voucher.service.data_analysis": ("技术数据分析", "Technical data analysis"),
+    "voucher.book": ("创新券台账", "Voucher book"),
+    "voucher.book.help": (
+        "发放的创新券占用预算；企业付款时抵用，计划向服务机构兑付（通兑）或向企业报销（通用）；过期未用的面额退回预算。",
+        "Issued vouchers commit budget; enterprises spend them when paying, and the programme pays the voucher part "
+        "to the provider (通兑) or back to the enterprise (通用); value unused at expiry returns to the budget.",
+    ),
+    "voucher.book.sums": ("合计", "Totals"),
+    "voucher.issued_value": ("发放面额", "Issued"),
+    "voucher.unspent": ("未使用", "Unspent"),
+    "voucher.owed": ("已抵用待兑付", "Redeemed, to settle"),
+    "voucher.settled_value": ("已兑付", "Settled"),
+    "voucher.returned": ("退回预算", "Back in the budget"),
+    "voucher.reconciles": (
+        "对账一致：发放 = 未使用 + 待兑付 + 已兑付 + 退回；"
+        "计划预算 {budget}，已承诺 {committed}，已拨付 {disbursed}，剩余 {remaining}。",
+        "Reconciled: issued = unspent + to settle + settled + back in the budget; the programme's budget {budget}, "
+        "committed {committed}, disbursed {disbursed}, remaining {remaining}.",
+    ),
+    "voucher.does_not_reconcile": (
+        "对账不一致，请核查：计划预算 {budget}，已承诺 {committed}，已拨付 {disbursed}，剩余 {remaining}。",
+        "The book does not reconcile; check it: the programme's budget {budget}, committed {committed}, disbursed "
+        "{disbursed}, remaining {remaining}.",
+    ),
+    "voucher.redeemed_share": (
+        "有效期内已使用面额占发放面额的 {share}", "{share} of the value issued was spent within validity",
+    ),
+    "voucher.expired_returned": ("其中过期退回 {amount}。", "Of which {amount} came back from expired vouchers."),
+    "voucher.redemptions": ("抵用记录", "Redemptions"),
+    "voucher.redemptions.none": ("暂无抵用。", "No redemptions yet."),
+    "voucher.redemption.status.owed": ("待兑付", "To settle"),
+    "voucher.redemption.status.settled": ("已兑付", "Settled"),
+    "voucher.redemption.status.returned": ("已退回（付款退款）", "Returned (payment refunded)"),
+    "voucher.redemption.status.recovery_due": ("待追回（付款退款）", "To be repaid (payment refunded)"),
+    "voucher.redemption.status.recovered": ("已追回", "Repaid"),
+    "voucher.payment": ("付款", "Payment"),
+    "voucher.cost": ("费用", "Cost"),
+    "voucher.part": ("创新券抵用", "Voucher part"),
+    "voucher.payee.provider": ("兑付给（卖方）", "Paid to (the seller)"),
+    "voucher.payee.reimbursement": ("报销给（买方）", "Reimbursed to (the buyer)"),
+    "voucher.redeemed_at": ("抵用时间", "Redeemed"),
+    "voucher.awaits_payment": (
+        "买方付清其应付部分后即可兑付。", "To settle once the buyer's part of the payment is received.",
+    ),
+    "voucher.settle": ("登记兑付", "Record the settlement"),
+    "voucher.settled": ("兑付已登记。", "The settlement is recorded."),
+    "voucher.recovered": ("追回已登记。", "The repayment is recorded."),
+    "voucher.list": ("已发放的创新券", "Vouchers issued"),
+    "voucher.none": ("尚未发放创新券。", "No vouchers issued yet."),
+    "voucher.holder": ("持券企业", "Holder"),
+    "voucher.face_value": ("面额（元）", "Face value (CNY)"),
+    "voucher.remaining": ("余额", "Remaining"),
+    "voucher.valid_until": ("有效期至", "Valid until"),
+    "voucher.terms": ("使用条件", "Terms"),
+    "voucher.share": ("可抵费用的 {share}", "covers {share} of a cost"),
+    "voucher.cap_per_use": ("单次至多 {cap}", "at most {cap} per use"),
+    "voucher.status.active": ("有效", "Valid"),
+    "voucher.status.expired": ("已过期", "Expired"),
+    "voucher.issue": ("发放创新券", "Issue vouchers"),
+    "voucher.issue.help": (
+        "勾选一家企业即按申请发放，勾选多家即批量发放；同一批次号重复提交只发放一次。企业须经认定为计划规定的资质之一，每年面额不超过上限。",
+        "Tick one enterprise to issue on its application, several to issue in bulk; the same batch sent twice issues "
+        "once. Each must hold one of the qualifications the rules name, and stay within the cap per year.",
+    ),
+    "voucher.enterprises": ("企业", "Enterprises"),
+    "voucher.batch_key": ("批次号", "Batch"),
+    "voucher.application_reference": ("申请编号（可选）", "Application number (optional)"),
+    "voucher.issue.submit": ("发放", "Issue"),
+    "voucher.issued": ("创新券已发放。", "The vouchers are issued."),
+    "voucher.mine": ("我的创新券", "My vouchers"),
+    "voucher.mine.help": (
+        "主管部门发放给本单位的科技创新券：在合同付款页面使用，按比例抵用费用，余款照常支付。",
+        "Innovation vouchers your organisation holds: use one on a contract's payment page; it pays its share of the "
+        "cost and you pay the rest as usual.",
+    ),
+    "voucher.mine.none": ("本单位暂无创新券。", "Your organisation holds no vouchers."),
+    "voucher.expires_soon": ("即将过期", "expires soon"),
+    "voucher.apply.title": ("使用科技创新券", "Use an innovation voucher"),
+    "voucher.apply.help": (
+        "选择一张有效的创新券：通兑券在付款前使用，余款照常支付；通用券在付款后申请报销。",
+        "Choose a valid voucher: a provider-redeemed voucher is used before paying, and you pay the rest as usual; a "
+        "reimbursement voucher is claimed once paid.",
+    ),
+    "voucher.apply.none": (
+        "本单位没有可用于此笔付款的有效创新券。", "Your organisation holds no valid voucher for this payment.",
+    ),
+    "voucher.apply.not_now.provider": ("通兑券须在付款前使用。", "A provider-redeemed voucher is used before paying."),
+    "voucher.apply.not_now.reimbursement": (
+        "通用券在付款完成后申请报销。", "A reimbursement voucher is claimed once paid.",
+    ),
+    "voucher.most": ("本次最多抵用", "The most it pays here"),
+    "voucher.you_pay": ("您还需支付", "You pay"),
+    "voucher.amount": ("抵用金额（元，留空为最多）", "Voucher part (CNY; empty: the most)"),
+    "voucher.apply": ("使用", "Apply"),
+    "voucher.applied": ("创新券已使用。", "The voucher is applied."),
+    "voucher.applied.provider": (
+        "已用创新券抵用 {amount}，您还需支付 {rest}。", "A voucher pays {amount}; you pay {rest}.",
+    ),
+    "voucher.applied.reimbursement": ("已申请创新券报销 {amount}。", "A voucher reimbursement of {amount} is claimed."),
+    "nav.my_vouchers": ("我的创新券", "My vouchers"),
     # --- the officer's dashboard (web/programmes/dashboard.py) ---
     "nav.programme_dashboard": ("扶持工作台", "Programme dashboard"),
     "dashboard.title": ("扶持计划工作台", "Programme dashboard"),
@@ -185,6 +308,8 @@ LABELS: dict[str, tuple[str, str]] = {
                             "admin's view)."),
     "dashboard.section.budgets": ("预算执行", "Budgets"),
     "dashboard.section.claims": ("待处理的申领", "Claims awaiting you"),
+    "dashboard.section.vouchers": ("待兑付的创新券", "Voucher parts to settle"),
+    "dashboard.vouchers.none": ("无待兑付的创新券。", "No voucher part awaits settlement."),
     "dashboard.section.figures": ("申领与拨付指标", "Claims and disbursement figures"),
     "dashboard.chart.title": ("{name}：预算执行", "{name}: budget"),
     "dashboard.chart.desc": (

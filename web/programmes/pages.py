@@ -37,9 +37,9 @@ DONE = {"drafted": "programme.drafted", "opened": "programme.opened", "closed": 
         "submitted": "award.submitted", "approved": "award.approved", "rejected": "award.rejected",
         "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified",
         "revised": "programme.revised"}
-KINDS = ("transfer_reward", "purchase_subsidy")
+KINDS = ("transfer_reward", "purchase_subsidy", "innovation_voucher")
 FLAGS = ("soe", "tech_sme", "maker")
-CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags")
+CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags", "services")
 
 
 def done_message(request: Request[Any, Any, Any]) -> str | None:

@@ -1,0 +1,190 @@
+"""Innovation-voucher commands: officers issue and settle, holders apply vouchers to payments, refunds and
+the deadline give value back.
+
+Who may act is checked on the aggregates: a programme officer of the programme's government organisation
+issues vouchers (to verified enterprises that qualify under the programme's rules), settles redemptions and
+records recoveries; a member of the holder organisation applies its voucher to a payment its organisation
+owes. Every save holds what it changes together: an issue saves the vouchers, the programme's budget and
+each enterprise-year's quota (a concurrent issue conflicts and is evaluated again); a redemption saves the
+voucher and the payment obligation (a concurrent redemption of the same voucher conflicts: a voucher is
+never spent twice).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.accounts.organisation import Organisation
+from domain.deals.payment import PaymentObligation, PaymentStatus
+from domain.programmes.programme import Programme
+from domain.programmes.rules import BEIJING, ProgrammeKind
+from domain.programmes.voucher import (
+    DEAL_SERVICE,
+    Voucher,
+    VoucherQuota,
+    check_holder,
+    quota_id,
+    share_for,
+    voucher_id,
+)
+from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from marketplace.platform.app_base import MarketplaceBase
+from marketplace.programmes import commands as pc
+from marketplace.programmes.programmes import Programmes
+
+RETRIES = 5
+
+
+class Vouchers:
+    """Issuing, redeeming, settling and expiring innovation vouchers."""
+
+    def __init__(self, store: MarketplaceBase, programmes: Programmes) -> None:
+        self.store = store
+        self.programmes = programmes
+
+    def _today(self) -> date:
+        return self.store.clock.now().astimezone(BEIJING).date()
+
+    # --- issuing --------------------------------------------------------------------------------
+    def issue_vouchers(self, cmd: pc.IssueVouchers, *, actor_id: UUID | None) -> tuple[list[UUID], int]:
+        """Issue a voucher to each enterprise named; returns the vouchers (issued now or before) and the
+        position. The whole issue stands or falls: one enterprise that does not qualify refuses it."""
+        if len(set(cmd.organisation_ids)) != len(cmd.organisation_ids):
+            raise ValidationError("organisation_ids: an enterprise is named twice", field="organisation_ids",
+                                  code="voucher.named_twice")
+        for _ in range(RETRIES):
+            programme, officer = self.programmes._own_programme(cmd.programme_id, actor_id)
+            if programme.kind is not ProgrammeKind.INNOVATION_VOUCHER:
+                raise ConflictError("programme_id: only an innovation-voucher programme issues vouchers",
+                                    field="programme_id", code="voucher.not_a_voucher_programme")
+            if programme.status != "open":
+                raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
+                                    code="programme.state", programme_status=programme.status)
+            today = self._today()
+            if cmd.valid_until > programme.ends_on:
+                raise ValidationError(
+                    f"valid_until: a voucher is valid at the latest until the programme ends ({programme.ends_on})",
+                    field="valid_until", code="voucher.after_programme", ends_on=programme.ends_on)
+            _, rules = programme.rules_on(today)
+            changed: list[Aggregate] = []
+            ids: list[UUID] = []
+            for i, org_id in enumerate(cmd.organisation_ids):
+                field = f"organisation_ids.{i}"
+                vid = voucher_id(programme.id, org_id, cmd.batch_key.strip().casefold())
+                ids.append(vid)
+                if self.store.exists(vid):
+                    continue  # issued before (a double submit): once
+                org = self.store.load(Organisation, org_id, field)
+                check_holder(rules, kind=org.kind, verified=org.verified, region=org.region, flags=org.flags,
+                             field=field)
+                voucher = Voucher.issue(
+                    programme_id=programme.id, organisation_id=org.id, face_value=cmd.face_value,
+                    valid_until=cmd.valid_until, today=today, services=list(cmd.services) or sorted(rules.services),
+                    share_bp=share_for(rules, org.flags), cap_per_use=rules.cap_per_deal,
+                    redemption_model=rules.redemption_model, batch_key=cmd.batch_key.strip().casefold(),
+                    by=officer.id, application_reference=cmd.application_reference,
+                )
+                quota = self._quota(programme.id, org.id, today.year)
+                quota.take(voucher.id, cmd.face_value, rules.cap_per_beneficiary_year, field)
+                programme.commit_voucher(voucher.id, cmd.face_value)
+                changed += [voucher, quota]
+            if not changed:
+                return ids, self.store.commit()
+            try:
+                return ids, self.store.commit(programme, *changed)
+            except ConflictError:
+                continue  # another issue of this programme or enterprise-year saved first: evaluate again
+        raise ConflictError("programme_id: others are issuing vouchers of this programme right now; try again",
+                            field="programme_id", code="voucher.busy")
+
+    def _quota(self, programme_id: UUID, organisation_id: UUID, year: int) -> VoucherQuota:
+        try:
+            found: Aggregate = self.store.repository.get(quota_id(programme_id, organisation_id, year))
+        except AggregateNotFoundError:
+            return VoucherQuota(programme_id=programme_id, organisation_id=organisation_id, year=year)
+        assert isinstance(found, VoucherQuota)
+        return found
+
+    # --- redemption -------------------------------------------------------------------------------
+    def apply_voucher(self, cmd: pc.ApplyVoucher, *, actor_id: UUID | None) -> tuple[int, int]:
+        """A member of the holder applies its voucher to a payment of its organisation; returns the voucher
+        part and the position. Saved with the obligation: a second application of the voucher elsewhere at
+        the same time conflicts (the voucher's version), as does a second voucher on this payment."""
+        user = self.store.actor(actor_id)
+        voucher = self.store.load(Voucher, cmd.voucher_id, "voucher_id")
+        if user.organisation_id != voucher.organisation_id:
+            raise PermissionDeniedError("voucher_id: the voucher is another organisation's", field="voucher_id",
+                                        code="voucher.other_organisation")
+        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if obligation.payer_organisation_id != voucher.organisation_id:
+            raise PermissionDeniedError("obligation_id: this payment is not your organisation's to pay",
+                                        field="obligation_id", code="voucher.not_the_payer")
+        if obligation.voucher_id == voucher.id:
+            return obligation.voucher_amount, self.store.commit()  # applied before (a double click): once
+        obligation.refuse_voucher_unless_open(voucher.redemption_model)
+        amount = voucher.redeem(
+            obligation_id=obligation.id, contract_id=obligation.contract_id,
+            payer_organisation_id=obligation.payer_organisation_id,
+            payee_organisation_id=obligation.payee_organisation_id, cost=obligation.amount, amount=cmd.amount,
+            service=DEAL_SERVICE, today=self._today(), by=user.id,
+        )
+        obligation.apply_voucher(voucher_id=voucher.id, amount=amount, model=voucher.redemption_model, by=user.id)
+        return amount, self.store.commit(voucher, obligation)
+
+    def _officers_voucher(self, voucher_uuid: UUID, actor_id: UUID | None) -> tuple[Voucher, Programme, UUID]:
+        voucher = self.store.load(Voucher, voucher_uuid, "voucher_id")
+        programme, officer = self.programmes._own_programme(voucher.programme_id, actor_id)
+        return voucher, programme, officer.id
+
+    def settle_redemption(self, cmd: pc.SettleRedemption, *, actor_id: UUID | None) -> int:
+        """The officer records paying a redemption (bank reference): the budget's commitment is disbursed.
+        Only once the payment is received: the programme pays its part of a payment the buyer made."""
+        voucher, programme, officer = self._officers_voucher(cmd.voucher_id, actor_id)
+        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+        if obligation.status != PaymentStatus.PAID or obligation.refund_owed is not None:
+            raise ConflictError(f"obligation_id: the payment is {obligation.status}; the voucher part is settled "
+                                "once the buyer's part is received", field="obligation_id", code="voucher.unpaid",
+                                payment_status=obligation.status)
+        amount = voucher.settle(obligation_id=cmd.obligation_id, by=officer, bank_reference=cmd.bank_reference,
+                                at=self.store.clock.now().isoformat())
+        programme.settle_voucher(voucher.id, amount)
+        return self.store.commit(voucher, programme)
+
+    def record_voucher_recovery(self, cmd: pc.RecordVoucherRecovery, *, actor_id: UUID | None) -> int:
+        voucher, programme, officer = self._officers_voucher(cmd.voucher_id, actor_id)
+        amount = voucher.record_recovery(obligation_id=cmd.obligation_id, by=officer,
+                                         bank_reference=cmd.bank_reference)
+        programme.recover_voucher(voucher.id, amount)
+        return self.store.commit(voucher, programme)
+
+    # --- refunds and expiry -------------------------------------------------------------------------
+    def return_voucher_part(self, obligation_id: UUID, reason: str) -> list[UUID]:
+        """A refunded payment gives its voucher part back (to the voucher while valid, else to the budget), or
+        raises a recovery for a part already settled. Returns the voucher touched (none: nothing changed)."""
+        obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
+        if obligation.voucher_id is None:
+            return []
+        voucher = self.store.load(Voucher, obligation.voucher_id, "voucher_id")
+        outcome, amount = voucher.reverse(obligation_id, today=self._today(), reason=reason)
+        if outcome == "unchanged":
+            return []
+        changed: list[Aggregate] = [voucher]
+        if outcome == "released":
+            programme = self.store.load(Programme, voucher.programme_id, "programme_id")
+            programme.release_voucher(voucher.id, amount, reason)
+            changed.append(programme)
+        self.store.commit(*changed)
+        return [voucher.id]
+
+    def expire_voucher(self, cmd: pc.ExpireVoucher) -> int:
+        """Past its date a voucher expires and its unused value returns to the programme's budget (the
+        deadline worker; the voucher re-checks the date, so a stale read model is harmless)."""
+        voucher = self.store.load(Voucher, cmd.voucher_id, "voucher_id")
+        programme = self.store.load(Programme, voucher.programme_id, "programme_id")
+        unused = voucher.expire(self._today())
+        programme.release_voucher(voucher.id, unused, "expired")
+        return self.store.commit(voucher, programme)

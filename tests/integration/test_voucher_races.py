@@ -1,0 +1,117 @@
+"""Innovation vouchers spent and issued at once on a real PostgreSQL (issue 12, journey 4): a voucher is never
+spent twice — each redemption saves the voucher, so two payments spending it at once save against the same
+version and one conflicts — and issuing never overspends the budget nor passes an enterprise's annual cap
+(each issue saves the programme and the enterprise-year's quota; a save that lost the race is evaluated again)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID
+
+import pytest
+
+from domain.deals.payment import obligation_id
+from domain.programmes.programme import Programme
+from domain.programmes.voucher import Voucher
+from domain.shared.errors import ConflictError
+from marketplace.accounts import commands as ac
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.migrate import migrate
+from marketplace.programmes import commands as pc
+from tests.integration.test_deal_races import race
+from tests.unit.deal_helpers import World, accept, make_world, offer, past_notice, sign_all
+from tests.unit.test_programme_process import programme, sign_up
+from tests.unit.test_programme_vouchers import voucher_rules
+
+YUAN = 100
+PRICE = 200_000 * YUAN
+PAYMENTS = 4
+ENTERPRISES = ("sme0", "sme1", "sme2", "sme3")
+
+
+@pytest.fixture
+def world(database: DatabaseAddress) -> Iterator[World]:
+    migrate(database.conninfo())
+    w = make_world(database.eventsourcing_env())
+    sign_up(w, "officer", "福建省科学技术厅", "government", "福建省福州市", ("programme_officer",))
+    sign_up(w, "fafu", "福建农林大学", "university", "福建省福州市")
+    for n, key in enumerate(ENTERPRISES):
+        sign_up(w, key, f"福州云智科技{n}号有限公司", "enterprise", "福建省福州市")
+        w.app.accounts.verify_organisation_flags(ac.VerifyOrganisationFlags(organisation_id=w[f"{key}_org"],
+                                                                            flags=["tech_sme"]), actor_id=w["officer"])
+    yield w
+    w.app.close()
+
+
+def issue(world: World, pid: UUID, key: str, face: int, batch: str) -> list[UUID]:
+    ids, _ = world.app.vouchers.issue_vouchers(pc.IssueVouchers(
+        programme_id=pid, organisation_ids=[world[f"{key}_org"]], face_value=face,
+        valid_until=world.clock.now().date().replace(month=12, day=31), batch_key=batch), actor_id=world["officer"])
+    return ids
+
+
+def payments_due(world: World, buyer: str) -> list[UUID]:
+    """``PAYMENTS`` signed sales of the university's patents to ``buyer``, their upfront payments due."""
+    due = []
+    for n in range(PAYMENTS):
+        patent = world.register_patent(["fafu"], number=f"20211075{n:04d}")
+        listing = world.list_patent("fafu", patent, asking_price=PRICE)
+        contract = accept(world, offer(world, buyer=buyer, price=PRICE, listing_id=listing), by="fafu")
+        past_notice(world)
+        sign_all(world, contract, "fafu", buyer)
+        due.append(obligation_id(contract, "upfront"))
+    return due
+
+
+def test_one_voucher_spent_on_several_payments_at_once_is_spent_once(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    (voucher,) = issue(world, pid, "sme0", 60_000 * YUAN, "2025-A")
+    due = payments_due(world, "sme0")
+    outcomes = race(world, *[
+        (lambda o=oid: world.app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=o, voucher_id=voucher),
+                                                        actor_id=world["sme0"]))
+        for oid in due])
+    spent = [o for o in outcomes if isinstance(o, tuple)]
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(spent) == 1, outcomes
+    assert all(isinstance(e, ConflictError) for e in refused), refused
+    after = world.get(voucher)
+    assert isinstance(after, Voucher)
+    assert list(after.redemptions) == [oid for oid in due if world.get(oid).voucher_id == voucher]
+    assert after.remaining == 60_000 * YUAN - spent[0][0] == 0
+    assert [world.get(oid).voucher_amount for oid in due].count(0) == PAYMENTS - 1
+
+
+def test_two_vouchers_on_one_payment_at_once_one_applies(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    first = issue(world, pid, "sme1", 30_000 * YUAN, "2025-A")[0]
+    second = issue(world, pid, "sme1", 30_000 * YUAN, "2025-B")[0]
+    oid = payments_due(world, "sme1")[0]
+    outcomes = race(world, *[
+        (lambda v=v: world.app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=oid, voucher_id=v),
+                                                      actor_id=world["sme1"]))
+        for v in (first, second)])
+    assert sorted(type(o).__name__ for o in outcomes) == sorted(["ConcurrentModificationError", "tuple"]), outcomes
+    spent = [v for v in (first, second) if world.get(v).redemptions]
+    assert len(spent) == 1
+    assert world.get(oid).voucher_id == spent[0]
+
+
+def test_concurrent_issues_never_overspend_the_budget_nor_pass_the_annual_cap(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=250_000 * YUAN)
+    outcomes = race(world, *[(lambda k=key: issue(world, pid, k, 100_000 * YUAN, "2025-bulk"))
+                             for key in ENTERPRISES])
+    issued = [o for o in outcomes if isinstance(o, list)]
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(issued) == 2, outcomes
+    assert all(isinstance(e, ConflictError) and e.code in ("voucher.budget", "voucher.busy") for e in refused)
+    budget = world.get(pid)
+    assert isinstance(budget, Programme)
+    assert budget.remaining == 50_000 * YUAN
+    assert sum(budget.voucher_committed.values()) == 200_000 * YUAN
+
+    capped = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    outcomes = race(world, *[(lambda b=batch: issue(world, capped, "sme3", 80_000 * YUAN, b))
+                             for batch in ("Q1", "Q2", "Q3")])
+    assert len([o for o in outcomes if isinstance(o, list)]) == 2, outcomes  # ¥200,000 a year: 160,000 fits
+    assert world.get(capped).remaining == 840_000 * YUAN

@@ -1,0 +1,333 @@
+"""Innovation-voucher pages and JSON API: the officer's voucher book (issue, settle, recover), "my vouchers",
+and the payment's voucher page where the buyer applies one.
+
+The voucher book and its actions are the programme's department's officers' only; "my vouchers" shows the
+logged-in member's organisation's vouchers; a payment's voucher page is for members of the paying
+organisation. The application checks roles and organisations again on the aggregates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+
+from domain.programmes.rules import BEIJING
+from domain.shared.errors import DomainError, PermissionDeniedError
+from marketplace.platform.application import Marketplace
+from marketplace.programmes import commands as pc
+from projections.deals.queries import DealsQueries
+from projections.deals.rows import ObligationRow
+from projections.programmes.queries import (
+    ProgrammeRow,
+    ProgrammesQueries,
+    RedemptionRow,
+    VoucherBook,
+    VoucherRow,
+)
+from web.answers import Done
+from web.api_docs import BEARER
+from web.commands import run_command
+from web.context import Identity, page_context
+from web.errors import error_page, explain, status_of
+from web.forms import optional, text, to_command, yuan_to_fen
+from web.identity import login_required
+from web.programmes.pages import officer_of
+from web.state import WebState
+
+SERVICES = ("technology_transfer", "development", "consulting", "service", "testing", "instrument_use",
+            "data_analysis")
+
+
+def today_in_beijing(web: WebState) -> date:
+    return web.services.app.clock.now().astimezone(BEIJING).date()
+
+
+async def voucher_programme(web: WebState, programmes: ProgrammesQueries, me: Identity | None,
+                            programme_id: UUID) -> ProgrammeRow:
+    """A voucher programme of the officer's own department (403 for anyone else, 404 when none)."""
+    programme = await programmes.get_programme(programme_id)
+    if programme is None or programme.kind != "innovation_voucher":
+        raise NotFoundException(f"programme_id: no voucher programme with id {programme_id}")
+    if not await officer_of(web, me, programme):
+        raise PermissionDeniedError("programme_id: the voucher book is its department's officers' only",
+                                    field="programme_id", code="programme.other_organisation")
+    return programme
+
+
+async def payers_obligation(deals: DealsQueries, me: Identity, obligation_id: UUID) -> ObligationRow:
+    obligation = await deals.get_obligation(obligation_id)
+    if obligation is None:
+        raise NotFoundException(f"obligation_id: no payment obligation with id {obligation_id}")
+    if obligation.payer_organisation_id != me.organisation_id:
+        raise PermissionDeniedError("obligation_id: this payment is not your organisation's to pay",
+                                    field="obligation_id", code="voucher.not_the_payer")
+    return obligation
+
+
+def most_for(v: VoucherRow, cost: int) -> int:
+    """What the voucher would pay of ``cost`` (the application computes it again on the voucher)."""
+    most = min(cost * v.share_bp // 10_000, v.remaining)
+    return max(0, min(most, v.cap_per_use) if v.cap_per_use is not None else most)
+
+
+# --- JSON -------------------------------------------------------------------------------------------
+class BookOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A programme's voucher book: the sums (``issued = unspent + owed + settled + returned``, and ``committed``
+    of the programme holds ``unspent + owed``), every voucher and every redemption."""
+
+    programme_id: UUID
+    issued: int
+    unspent: int
+    owed: int
+    settled: int
+    returned: int
+    expired: int
+    reconciles: bool
+    #: The share of the issued value spent within validity (basis points; none before any is issued).
+    redeemed_share_bp: int | None
+    vouchers: list[VoucherRow]
+    redemptions: list[RedemptionRow]
+
+    @classmethod
+    def of(cls, programme_id: UUID, book: VoucherBook, vouchers: list[VoucherRow],
+           redemptions: list[RedemptionRow]) -> BookOut:
+        return cls(programme_id=programme_id, issued=book.issued, unspent=book.unspent, owed=book.owed,
+                   settled=book.settled, returned=book.returned, expired=book.expired, reconciles=book.reconciles,
+                   redeemed_share_bp=book.redeemed_share_bp,
+                   vouchers=vouchers, redemptions=redemptions)
+
+
+class MyVouchersOut(msgspec.Struct, frozen=True, kw_only=True):
+    vouchers: list[VoucherRow]
+    redemptions: list[RedemptionRow]
+
+
+class IssueInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Vouchers to issue: one per enterprise (one on its application, several in bulk); ``batch_key`` names
+    the issue, so sending it twice issues each voucher once. Amounts in fen."""
+
+    organisation_ids: list[UUID]
+    face_value: pc.Amount
+    valid_until: date
+    batch_key: str
+    services: list[str] = msgspec.field(default_factory=list)
+    application_reference: str = ""
+
+
+class IssuedOut(msgspec.Struct, frozen=True):
+    voucher_ids: list[UUID]
+    position: int
+
+
+class ApplyInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The voucher to apply and, optionally, the part wanted in fen (none: the most the voucher pays)."""
+
+    voucher_id: UUID
+    amount: pc.Amount | None = None
+
+
+class AppliedOut(msgspec.Struct, frozen=True):
+    """The voucher part recorded on the payment (fen) and the log position."""
+
+    amount: int
+    position: int
+
+
+class BankReferenceInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    bank_reference: str
+
+
+class VouchersApiController(Controller):
+    path = "/api"
+    tags = ["programmes"]  # noqa: RUF012 - litestar declares it as an instance attribute
+
+    @get("/programmes/{programme_id:uuid}/vouchers", summary="A voucher programme's book (its officers)",
+         security=BEARER)
+    async def book(self, programme_id: UUID, web: WebState, programmes: ProgrammesQueries,
+                   me: Identity) -> BookOut:
+        await voucher_programme(web, programmes, me, programme_id)
+        return BookOut.of(programme_id, await programmes.voucher_book(programme_id),
+                          await programmes.vouchers(programme_id=programme_id),
+                          await programmes.redemptions(programme_id=programme_id))
+
+    @post("/programmes/{programme_id:uuid}/vouchers", summary="Issue vouchers (the programme's officers)",
+          status_code=201, security=BEARER)
+    async def issue(self, programme_id: UUID, data: IssueInput, web: WebState, marketplace: Marketplace,
+                    me: Identity) -> IssuedOut:
+        cmd = to_command(pc.IssueVouchers, {"programme_id": programme_id, **msgspec.structs.asdict(data)})
+        ids, position = await run_command(web, marketplace.vouchers.issue_vouchers, cmd, me)
+        return IssuedOut(ids, position)
+
+    @get("/my/vouchers", summary="My organisation's vouchers and their redemptions", security=BEARER)
+    async def mine(self, programmes: ProgrammesQueries, me: Identity) -> MyVouchersOut:
+        vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
+        redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
+        return MyVouchersOut(vouchers=vouchers, redemptions=redemptions)
+
+    @get("/vouchers/{voucher_id:uuid}", summary="A voucher (its holder and the programme's officers)",
+         security=BEARER)
+    async def voucher(self, voucher_id: UUID, web: WebState, programmes: ProgrammesQueries,
+                      me: Identity) -> VoucherRow:
+        found = await programmes.get_voucher(voucher_id)
+        if found is None:
+            raise NotFoundException(f"voucher_id: no voucher with id {voucher_id}")
+        officer = await officer_of(web, me) and found.programme_organisation_id == me.organisation_id
+        if found.organisation_id != me.organisation_id and not officer:
+            raise NotFoundException(f"voucher_id: no voucher with id {voucher_id}")
+        return found
+
+    @post("/payments/{obligation_id:uuid}/voucher", status_code=200, security=BEARER,
+          summary="Apply my organisation's voucher to a payment it owes (or paid: reimbursement)")
+    async def apply(self, obligation_id: UUID, data: ApplyInput, web: WebState, marketplace: Marketplace,
+                    me: Identity) -> AppliedOut:
+        cmd = to_command(pc.ApplyVoucher, {"obligation_id": obligation_id, "voucher_id": data.voucher_id,
+                                           "amount": data.amount})
+        amount, position = await run_command(web, marketplace.vouchers.apply_voucher, cmd, me)
+        return AppliedOut(amount, position)
+
+    @post("/vouchers/{voucher_id:uuid}/redemptions/{obligation_id:uuid}/settle", status_code=200, security=BEARER,
+          summary="Record paying a redemption's voucher part (the programme's officers)")
+    async def settle(self, voucher_id: UUID, obligation_id: UUID, data: BankReferenceInput, web: WebState,
+                     marketplace: Marketplace, me: Identity) -> Done:
+        cmd = to_command(pc.SettleRedemption, {"voucher_id": voucher_id, "obligation_id": obligation_id,
+                                               "bank_reference": data.bank_reference})
+        return Done(await run_command(web, marketplace.vouchers.settle_redemption, cmd, me))
+
+    @post("/vouchers/{voucher_id:uuid}/redemptions/{obligation_id:uuid}/recovery", status_code=200,
+          security=BEARER, summary="Record that a settled voucher part owed back was repaid")
+    async def recovery(self, voucher_id: UUID, obligation_id: UUID, data: BankReferenceInput, web: WebState,
+                       marketplace: Marketplace, me: Identity) -> Done:
+        cmd = to_command(pc.RecordVoucherRecovery, {"voucher_id": voucher_id, "obligation_id": obligation_id,
+                                                    "bank_reference": data.bank_reference})
+        return Done(await run_command(web, marketplace.vouchers.record_voucher_recovery, cmd, me))
+
+
+# --- pages ------------------------------------------------------------------------------------------
+DONE = {"issued": "voucher.issued", "settled": "voucher.settled", "recovered": "voucher.recovered",
+        "applied": "voucher.applied"}
+
+
+class VoucherPagesController(Controller):
+    include_in_schema = False
+    guards = [login_required]  # noqa: RUF012
+
+    async def _book_page(self, request: Request[Any, Any, Any], web: WebState, programmes: ProgrammesQueries,
+                         programme: ProgrammeRow, *, status: int = 200, error: str | None = None,
+                         form: dict[str, Any] | None = None, checked: list[str] | None = None) -> Template:
+        vouchers = await programmes.vouchers(programme_id=programme.id)
+        name = request.query_params.get("name", "").strip()[:100]
+        return Template("programmes/vouchers.html.jinja2", status_code=status, context=page_context(
+            request, p=programme, book=await programmes.voucher_book(programme.id), vouchers=vouchers,
+            holders={v.id: v for v in vouchers}, redemptions=await programmes.redemptions(programme_id=programme.id),
+            enterprises=await programmes.qualifications(name=name), name=name, services=SERVICES,
+            done=DONE.get(request.query_params.get("done", "")), error=error, form=form or {},
+            checked=checked or [], today=today_in_beijing(web)))
+
+    @get("/programmes/{programme_id:uuid}/vouchers", name="programme_vouchers")
+    async def book(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                   programmes: ProgrammesQueries) -> Template:
+        try:
+            programme = await voucher_programme(web, programmes, me, programme_id)
+        except PermissionDeniedError as refused:
+            return error_page(request, refused)
+        return await self._book_page(request, web, programmes, programme)
+
+    @post("/programmes/{programme_id:uuid}/vouchers")
+    async def issue(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                    marketplace: Marketplace, programmes: ProgrammesQueries) -> Template | Redirect:
+        form = await request.form()
+        try:
+            programme = await voucher_programme(web, programmes, me, programme_id)
+        except PermissionDeniedError as refused:
+            return error_page(request, refused)
+        chosen = [str(v) for v in form.getall("organisation_ids", [])]
+        try:
+            cmd = to_command(pc.IssueVouchers, {
+                "programme_id": programme_id, "organisation_ids": chosen,
+                "face_value": yuan_to_fen(optional(form, "face_value"), "face_value"),
+                "valid_until": optional(form, "valid_until"), "batch_key": text(form, "batch_key"),
+                "services": [str(v) for v in form.getall("services", [])],
+                "application_reference": text(form, "application_reference")})
+            await run_command(web, marketplace.vouchers.issue_vouchers, cmd, me)
+        except DomainError as error:
+            return await self._book_page(request, web, programmes, programme, status=status_of(error),
+                                         error=explain(request, error), form=dict(form), checked=chosen)
+        return Redirect(f"/programmes/{programme_id}/vouchers?done=issued", status_code=303)
+
+    @post("/vouchers/{voucher_id:uuid}/redemptions/{obligation_id:uuid}/{action:str}")
+    async def act(self, voucher_id: UUID, obligation_id: UUID, action: str, request: Request[Any, Any, Any],
+                  web: WebState, me: Identity, marketplace: Marketplace,
+                  programmes: ProgrammesQueries) -> Template | Redirect:
+        steps: dict[str, tuple[Any, type[Any], str]] = {
+            "settle": (marketplace.vouchers.settle_redemption, pc.SettleRedemption, "settled"),
+            "recover": (marketplace.vouchers.record_voucher_recovery, pc.RecordVoucherRecovery, "recovered"),
+        }
+        if action not in steps:
+            raise NotFoundException(f"action: no such step {action!r}")
+        voucher = await programmes.get_voucher(voucher_id)
+        if voucher is None:
+            raise NotFoundException(f"voucher_id: no voucher with id {voucher_id}")
+        form = await request.form()
+        command, kind, done = steps[action]
+        try:
+            await run_command(web, command, to_command(kind, {
+                "voucher_id": voucher_id, "obligation_id": obligation_id,
+                "bank_reference": text(form, "bank_reference")}), me)
+        except DomainError as error:
+            return error_page(request, error)
+        return Redirect(f"/programmes/{voucher.programme_id}/vouchers?done={done}#redemption-{obligation_id}",
+                        status_code=303)
+
+    @get("/my/vouchers", name="my_vouchers")
+    async def mine(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                   programmes: ProgrammesQueries) -> Template:
+        vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
+        redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
+        return Template("programmes/my_vouchers.html.jinja2", context=page_context(
+            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web)))
+
+    # --- the payment's voucher page ---------------------------------------------------------------
+    async def _apply_page(self, request: Request[Any, Any, Any], web: WebState, me: Identity, deals: DealsQueries,
+                          programmes: ProgrammesQueries, obligation_id: UUID, *, status: int = 200,
+                          error: str | None = None) -> Template:
+        obligation = await payers_obligation(deals, me, obligation_id)
+        today = today_in_beijing(web)
+        usable = [] if obligation.voucher_id else await programmes.usable_vouchers(me.organisation_id, today)
+        offers = [(v, most_for(v, obligation.amount)) for v in usable]
+        applied = await programmes.redemptions(obligation_id=obligation_id)
+        return Template("programmes/apply_voucher.html.jinja2", status_code=status, context=page_context(
+            request, o=obligation, offers=[(v, most) for v, most in offers if most > 0], applied=applied,
+            error=error))
+
+    @get("/payments/{obligation_id:uuid}/voucher", name="payment_voucher")
+    async def apply_page(self, obligation_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                         deals: DealsQueries, programmes: ProgrammesQueries) -> Template:
+        try:
+            return await self._apply_page(request, web, me, deals, programmes, obligation_id)
+        except PermissionDeniedError as refused:
+            return error_page(request, refused)
+
+    @post("/payments/{obligation_id:uuid}/voucher")
+    async def apply(self, obligation_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                    marketplace: Marketplace, deals: DealsQueries,
+                    programmes: ProgrammesQueries) -> Template | Redirect:
+        form = await request.form()
+        try:
+            cmd = to_command(pc.ApplyVoucher, {"obligation_id": obligation_id,
+                                               "voucher_id": optional(form, "voucher_id"),
+                                               "amount": yuan_to_fen(optional(form, "amount"), "amount")})
+            await run_command(web, marketplace.vouchers.apply_voucher, cmd, me)
+        except DomainError as error:
+            try:
+                return await self._apply_page(request, web, me, deals, programmes, obligation_id,
+                                              status=status_of(error), error=explain(request, error))
+            except PermissionDeniedError as refused:
+                return error_page(request, refused)
+        return Redirect(f"/payments/{obligation_id}#voucher", status_code=303)
+
