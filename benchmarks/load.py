@@ -123,6 +123,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 # --- wrk ------------------------------------------------------------------------------------------
 LUA = """
+%s
 local paths = {%s}
 local counter = %d
 request = function()
@@ -144,19 +145,29 @@ def have_wrk() -> bool:
 
 
 def run_load(base_url: str, paths: list[str], *, label: str, seconds: float, connections: int,
-             offset: int = 0) -> LoadResult:
-    """Closed-loop load: ``connections`` keep-alive connections, each sending the next path when answered."""
+             offset: int = 0, headers: dict[str, str] | None = None) -> LoadResult:
+    """Closed-loop load: ``connections`` keep-alive connections, each sending the next path when answered
+    (with ``headers`` on every request: a session cookie, a bearer token)."""
     if have_wrk():
-        return _run_wrk(base_url, paths, label=label, seconds=seconds, connections=connections, offset=offset)
-    return _run_python_client(base_url, paths, label=label, seconds=seconds, connections=connections, offset=offset)
+        return _run_wrk(base_url, paths, label=label, seconds=seconds, connections=connections, offset=offset,
+                        headers=headers or {})
+    return _run_python_client(base_url, paths, label=label, seconds=seconds, connections=connections, offset=offset,
+                              headers=headers or {})
+
+
+def _lua_string(text: str) -> str:
+    if not text.isascii() or "]==]" in text or "\n" in text or "\r" in text:
+        raise ValueError(f"header values must be ASCII on one line: {text!r}")
+    return f"[==[{text}]==]"
 
 
 def _run_wrk(base_url: str, paths: list[str], *, label: str, seconds: float, connections: int,
-             offset: int) -> LoadResult:
+             offset: int, headers: dict[str, str]) -> LoadResult:
     for path in paths:
         if not path.isascii() or '"' in path or "\\" in path:
             raise ValueError(f"paths must be URL-encoded ASCII: {path!r}")
-    script = LUA % (", ".join(f'"{p}"' for p in paths), offset)
+    header_lines = "\n".join(f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
+    script = LUA % (header_lines, ", ".join(f'"{p}"' for p in paths), offset)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         script_path = f.name
@@ -175,10 +186,10 @@ def _run_wrk(base_url: str, paths: list[str], *, label: str, seconds: float, con
 
 
 def _run_python_client(base_url: str, paths: list[str], *, label: str, seconds: float, connections: int,
-                       offset: int) -> LoadResult:
+                       offset: int, headers: dict[str, str]) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump({"base_url": base_url, "paths": paths, "seconds": seconds, "connections": connections,
-                   "offset": offset}, f)
+                   "offset": offset, "headers": headers}, f)
         spec = f.name
     try:
         done = subprocess.run([PYTHON, "-m", "benchmarks.load", spec], capture_output=True, text=True,
@@ -194,8 +205,9 @@ def _run_python_client(base_url: str, paths: list[str], *, label: str, seconds: 
 
 # --- the fallback client (run in its own process) -------------------------------------------------
 async def _client(base_url: str, paths: list[str], seconds: float, connections: int,
-                  offset: int) -> dict[str, float]:
+                  offset: int, headers: dict[str, str] | None = None) -> dict[str, float]:
     host_port = base_url.removeprefix("http://")
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     host, _, port = host_port.partition(":")
     latencies: list[float] = []
     errors = 0
@@ -210,7 +222,7 @@ async def _client(base_url: str, paths: list[str], seconds: float, connections: 
                 counter += 1
                 path = paths[counter % len(paths)]
                 started = time.perf_counter()
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host_port}\r\n\r\n".encode())
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host_port}\r\n{extra}\r\n".encode())
                 status_line = await reader.readline()
                 status = int(status_line.split()[1])
                 length, chunked = 0, False
@@ -243,7 +255,7 @@ async def _client(base_url: str, paths: list[str], seconds: float, connections: 
 def main() -> None:
     spec = json.loads(Path(sys.argv[1]).read_text())
     result = asyncio.run(_client(spec["base_url"], spec["paths"], spec["seconds"], spec["connections"],
-                                 spec["offset"]))
+                                 spec["offset"], spec.get("headers")))
     print(json.dumps(result))
 
 

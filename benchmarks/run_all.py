@@ -32,6 +32,7 @@ from benchmarks import (
     bench_read_your_writes,
     bench_rebuild,
     bench_search,
+    bench_todo,
 )
 from benchmarks.common import (
     RESULTS_DIR,
@@ -44,7 +45,8 @@ from benchmarks.common import (
     summary_table,
 )
 
-NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of", "logins")
+NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of", "logins",
+         "todo")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -99,6 +101,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
         results.append(_guarded("as_of", lambda: bench_as_of.run(ctx)))
     if "logins" in selected:
         results.append(_guarded("logins", lambda: bench_logins.run(ctx)))
+    if "todo" in selected:
+        results.append(_guarded("todo", lambda: bench_todo.run(ctx)))
     return results
 
 

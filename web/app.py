@@ -149,7 +149,8 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         if run_projections and svc.runner is None:
             svc.start_projections()
         pool = await create_pool(svc, max_size=max(4, settings.pool_size))
-        app.state.web = WebState(svc, pool, CatalogueQueries(pool), AccountsQueries(pool))
+        app.state.web = WebState(svc, pool, CatalogueQueries(pool), AccountsQueries(pool),
+                                 todo_count_seconds=settings.todo_count_seconds)
         session_store.bind(pool)
         try:
             yield

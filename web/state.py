@@ -16,7 +16,7 @@ from litestar.concurrency import sync_to_thread
 from marketplace.platform.services import Services
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
-from projections.shared.health import HealthQueries, slowest_view_statement
+from projections.shared.health import HealthQueries, slowest_view_statement, view_positions_statement
 from web.context import Identity
 
 T = TypeVar("T")
@@ -51,7 +51,12 @@ class WebState:
     pool: asyncpg.Pool
     catalogue: CatalogueQueries
     accounts: AccountsQueries
+    #: How long a user's header to-do count is reused while no read model moves (0: counted every page).
+    todo_count_seconds: float = 5.0
+    #: user id: (the read models' positions, when counted (monotonic), the count) — see ``web.todo.header_count``
+    todo_counts: dict[uuid.UUID, tuple[tuple[int, ...], float, int]] = field(default_factory=dict, repr=False)
     _slowest_query: str | None = field(default=None, repr=False)
+    _positions_query: str | None = field(default=None, repr=False)
     _health: HealthQueries | None = field(default=None, repr=False)
 
     @property
@@ -92,6 +97,13 @@ class WebState:
                 return False
             await asyncio.sleep(delay)
             delay = min(delay * 1.5, 0.01)
+
+    async def view_positions(self) -> tuple[int, ...]:
+        """Every read model's position (one statement): unchanged while no read model applied an event."""
+        if self._positions_query is None:
+            tracking = {name: view.tracking_table_name for name, view in self.services.views.items()}
+            self._positions_query = view_positions_statement(tracking)
+        return tuple(await self.pool.fetchval(self._positions_query, self.services.app.name))
 
     def _slowest_view_query(self) -> str:
         """The statement that reads the lowest position over the read models not stopped (built once)."""

@@ -28,6 +28,7 @@ Acting is checked again by the application on the aggregates.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -649,9 +650,37 @@ async def count_in_header(response: Response[Any]) -> Response[Any]:
         request = response.context.pop(TODO_COUNT_FOR, None)
         me = response.context.get("me")
         if request is not None and isinstance(me, Identity) and "todo_count" not in response.context:
-            web: WebState = request.app.state.web
-            response.context["todo_count"] = len(await todo_items(await reader_for(web, me)))
+            response.context["todo_count"] = await header_count(request.app.state.web, me)
     return response
+
+
+#: Users whose header counts a process keeps at most (the oldest are dropped first).
+MAX_COUNTS_KEPT = 10_000
+
+
+async def header_count(web: WebState, me: Identity) -> int:
+    """The number of the user's to-do items, for the header of every page.
+
+    Counting runs every source (one query each, and the user's roles read from the event store),
+    so a count is reused for ``web.todo_count_seconds`` while no read model has moved: every event a
+    read model applies changes ``web.view_positions()``, so the count right after the user's (or
+    anyone's) command — which waits for the read models before answering — is counted afresh. The
+    seconds bound what only the clock changes (a notice ending, a deadline passing). The positions
+    are read before counting: a count stored under them is at least as recent as they are.
+    """
+    if web.todo_count_seconds <= 0:
+        return len(await todo_items(await reader_for(web, me)))
+    positions = await web.view_positions()
+    kept = web.todo_counts.get(me.user_id)
+    now = time.monotonic()
+    if kept is not None and kept[0] == positions and now - kept[1] < web.todo_count_seconds:
+        return kept[2]
+    count = len(await todo_items(await reader_for(web, me)))
+    web.todo_counts.pop(me.user_id, None)  # re-inserted last: the dict's order is the order of counting
+    web.todo_counts[me.user_id] = (positions, now, count)
+    while len(web.todo_counts) > MAX_COUNTS_KEPT:
+        del web.todo_counts[next(iter(web.todo_counts))]
+    return count
 
 
 class TodoController(Controller):

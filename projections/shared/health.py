@@ -142,6 +142,20 @@ def slowest_view_statement(tracking_tables: Mapping[str, str]) -> str:
         sql.SQL(", ").join(positions)).as_string(None)
 
 
+def view_positions_statement(tracking_tables: Mapping[str, str]) -> str:
+    """Every read model's position, as one array in the order of ``tracking_tables`` (``$1``: the application).
+
+    Any event a read model applies moves its position, so an answer computed from the read models is
+    still current while this array is unchanged (``web.todo``: the header's to-do count).
+    """
+    positions = [
+        sql.SQL("coalesce((SELECT notification_id FROM {} WHERE application_name = $1), 0)").format(
+            sql.Identifier(table))
+        for table in tracking_tables.values()
+    ]
+    return sql.SQL("SELECT ARRAY[{}]::bigint[]").format(sql.SQL(", ").join(positions)).as_string(None)
+
+
 def _status(row: Mapping[str, Any] | asyncpg.Record) -> ReadModelStatus:
     return ReadModelStatus(**{key: row[key] for key in ReadModelStatus.__dataclass_fields__})
 
