@@ -32,7 +32,8 @@ def test_the_officer_finds_the_dashboard_sees_the_budget_charts_and_opens_a_clai
     with served.connect() as conn:
         programmes = conn.execute(
             "SELECT p.id::text, p.name_zh, p.name_en, p.budget, p.disbursed FROM programmes p"
-            " JOIN accounts_organisations o ON o.id = p.organisation_id WHERE o.name = %s AND p.kind <> 'conversion' ORDER BY p.drafted_at",
+            " JOIN accounts_organisations o ON o.id = p.organisation_id WHERE o.name = %s"
+            " AND p.kind <> 'conversion' ORDER BY p.drafted_at",
             (officer.organisation,)).fetchall()
         submitted = conn.execute("SELECT id::text, programme_id::text FROM programme_claims WHERE status = 'submitted'"
                                  " ORDER BY raised_at LIMIT 1").fetchone()
