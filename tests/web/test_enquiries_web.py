@@ -310,3 +310,48 @@ def test_hostile_text_in_a_message_is_refused(client: TestClient[Litestar], serv
     assert "双向文字控制符" in page.text  # type: ignore[attr-defined]
     assert 'id="enquiry-form"' in page.text  # type: ignore[attr-defined]
     assert position(services) == before
+
+
+def test_a_file_refused_for_the_listing_s_material_limit_is_not_kept(
+    client: TestClient[Litestar], services: Services, market: dict[str, object],
+) -> None:
+    """The thirty-first file is refused (a listing holds at most 30): nothing recorded, its bytes not kept."""
+    from base64 import b64encode
+
+    from domain.demand.materials import MATERIALS_LIMIT
+
+    seller = market["seller"]
+    assert isinstance(seller, Member)
+    listing = str(market["listing"])
+    for n in range(MATERIALS_LIMIT):
+        attached = client.post(f"/api/listings/{listing}/materials", headers=seller.headers,
+                               json={"name": f"{n}.pdf", "content": b64encode(pdf(f"part {n}")).decode()})
+        assert attached.status_code == 201, attached.text
+    kept = len(stored_files(services))
+    before = position(services)
+    one_more = pdf("one too many")
+    refused = client.post(f"/api/listings/{listing}/materials", headers=seller.headers,
+                          json={"name": "more.pdf", "content": b64encode(one_more).decode()})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "material.too_many"
+    assert position(services) == before
+    assert len(stored_files(services)) == kept
+    assert digest(one_more) not in {p.name for p in stored_files(services)}
+
+
+def test_a_refused_enquiry_on_a_draft_shows_nothing_of_the_draft(
+    client: TestClient[Litestar], services: Services, market: dict[str, object],
+) -> None:
+    """A stranger who learnt a draft's id posts an enquiry to it: refused as no listing, its title not shown."""
+    from tests.web.test_api import draft, register
+
+    seller = market["seller"]
+    assert isinstance(seller, Member)
+    secret = draft(client, seller, register(client, seller, 7, title_zh="尚未公开的钠电池配方"))
+    as_user(client, BUYER)
+    before = position(services)
+    answer = form_post(client, f"/listings/{secret}/enquiries", f"/listings/{market['listing']}/enquiries",
+                       {"kind": "question", "text": "这是什么？"})
+    assert answer.status_code == 404  # type: ignore[attr-defined]
+    assert "尚未公开的钠电池配方" not in answer.text  # type: ignore[attr-defined]
+    assert position(services) == before
