@@ -88,6 +88,7 @@ def test_an_enquiry_is_answered_read_releases_the_confidential_material_and_beco
     assert "产品介绍.pdf" in section.text
     assert "检测报告.pdf" not in section.text
     assert 'id="hidden-materials"' in section.text
+    assert "暂无资料" not in section.text  # one material is hidden: not "no materials"
     assert client.get(f"/listings/{listing}/enquiries", headers={"HX-Request": "true"}).text.lstrip().startswith(
         '<div id="enquiry-section">')  # the listing page's section, for htmx
     message_id = re.search(r'name="message_id" value="([^"]+)"', section.text)
@@ -113,6 +114,7 @@ def test_an_enquiry_is_answered_read_releases_the_confidential_material_and_beco
     assert f'id="count-{listing}"' in counts.text
     thread = client.get(thread_url)
     assert "请提供循环寿命检测报告。" in thread.text
+    assert "对方尚未接受现行保密条款" in thread.text  # the seller sees why the report is not released yet
     reply_id = re.search(r'name="message_id" value="([^"]+)"', thread.text)
     assert reply_id
     answered = form_post(client, f"{thread_url}/messages", thread_url,
