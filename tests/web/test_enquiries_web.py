@@ -357,3 +357,20 @@ def test_a_refused_enquiry_on_a_draft_shows_nothing_of_the_draft(
     assert answer.status_code == 404  # type: ignore[attr-defined]
     assert "尚未公开的钠电池配方" not in answer.text  # type: ignore[attr-defined]
     assert position(services) == before
+
+
+def test_accepting_terms_that_are_no_digest_is_refused_as_such(
+    client: TestClient[Litestar], services: Services, market: dict[str, object],
+) -> None:
+    """Not 'the terms changed since shown' (409) for something that is no SHA-256 at all: 400 naming the field."""
+    buyer = market["buyer"]
+    assert isinstance(buyer, Member)
+    enquiry = client.post(f"/api/listings/{market['listing']}/enquiries", headers=buyer.headers,
+                          json={"text": "请提供资料"}).json()["id"]
+    before = position(services)
+    for bad in ("x", "A" * 64, "0" * 63, "0" * 64 + "\x00"):
+        refused = client.post(f"/api/enquiries/{enquiry}/terms-acceptance", headers=buyer.headers,
+                              json={"terms_sha256": bad})
+        assert refused.status_code == 400, (bad, refused.text)
+        assert "terms_sha256" in refused.text
+    assert position(services) == before
