@@ -140,6 +140,12 @@ def test_an_enquiry_is_answered_read_releases_the_confidential_material_and_beco
     assert download.headers["content-type"].startswith("application/pdf")
     assert "filename*=UTF-8''" in download.headers["content-disposition"]
     assert len(material_reads(services)) == 1  # the read of a confidential material is recorded
+    as_user(client, SELLER)
+    reads = re.search(r'<table class="list" id="material-reads">(.*?)</table>', client.get(thread_url).text, re.S)
+    assert reads is not None
+    assert "检测报告.pdf" in reads.group(1)
+    assert "<td>chen</td>" in reads.group(1)  # who read it, by name (not a user id)
+    as_user(client, BUYER)
 
     # "Make an offer from this thread" opens the offer form filled in from the listing; one offer results.
     thread = client.get(thread_url)
