@@ -20,7 +20,7 @@ from domain.accounts.user import User
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.deals.offer import Offer, OfferStatus
 from domain.demand.enquiry import Enquiry, Side, enquiry_id
-from domain.demand.materials import Access, ListingMaterials, check_file, materials_id
+from domain.demand.materials import Access, ListingMaterials, check_file, digest, materials_id
 from domain.shared.errors import (
     ConflictError,
     DomainError,
@@ -196,11 +196,13 @@ class Enquiries:
         recorded for a refused file."""
         user, listing = self._changeable(cmd.listing_id, actor_id)
         name, media_type = check_file(cmd.name, cmd.content)
+        key = digest(cmd.content)
         for _ in range(3):
             materials = self._materials(listing, user.id)
-            key = self.files.put(cmd.content)
             changed = materials.attach(by=user.id, sha256=key, name=name, media_type=media_type,
                                        size=len(cmd.content), access=cmd.access)
+            if changed:  # kept only once the listing's materials accept it (a refused file leaves no bytes)
+                self.files.put(cmd.content)
             try:
                 return key, self._done(changed, materials)
             except ConflictError:

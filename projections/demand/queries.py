@@ -91,6 +91,7 @@ class MaterialReadRow(msgspec.Struct, frozen=True, kw_only=True):
     sha256: str
     reader_id: UUID
     read_at: datetime
+    reader_name: str = ""
 
 
 ENQUIRY_SELECT = (
@@ -189,6 +190,8 @@ class DemandQueries:
 
     async def material_reads(self, enquiry_id: UUID) -> list[MaterialReadRow]:
         rows = await self.pool.fetch(
-            "SELECT sha256, reader_id, read_at FROM demand_material_reads WHERE enquiry_id = $1 ORDER BY position",
+            "SELECT r.sha256, r.reader_id, r.read_at, coalesce(u.display_name, '') AS reader_name"
+            " FROM demand_material_reads r LEFT JOIN accounts_users u ON u.id = r.reader_id"
+            " WHERE r.enquiry_id = $1 ORDER BY r.position",
             enquiry_id)
         return [MaterialReadRow(**dict(r)) for r in rows]

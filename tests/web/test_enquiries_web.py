@@ -88,6 +88,7 @@ def test_an_enquiry_is_answered_read_releases_the_confidential_material_and_beco
     assert "产品介绍.pdf" in section.text
     assert "检测报告.pdf" not in section.text
     assert 'id="hidden-materials"' in section.text
+    assert "暂无资料" not in section.text  # one material is hidden: not "no materials"
     assert client.get(f"/listings/{listing}/enquiries", headers={"HX-Request": "true"}).text.lstrip().startswith(
         '<div id="enquiry-section">')  # the listing page's section, for htmx
     message_id = re.search(r'name="message_id" value="([^"]+)"', section.text)
@@ -113,6 +114,7 @@ def test_an_enquiry_is_answered_read_releases_the_confidential_material_and_beco
     assert f'id="count-{listing}"' in counts.text
     thread = client.get(thread_url)
     assert "请提供循环寿命检测报告。" in thread.text
+    assert "对方尚未接受现行保密条款" in thread.text  # the seller sees why the report is not released yet
     reply_id = re.search(r'name="message_id" value="([^"]+)"', thread.text)
     assert reply_id
     answered = form_post(client, f"{thread_url}/messages", thread_url,
@@ -138,6 +140,12 @@ def test_an_enquiry_is_answered_read_releases_the_confidential_material_and_beco
     assert download.headers["content-type"].startswith("application/pdf")
     assert "filename*=UTF-8''" in download.headers["content-disposition"]
     assert len(material_reads(services)) == 1  # the read of a confidential material is recorded
+    as_user(client, SELLER)
+    reads = re.search(r'<table class="list" id="material-reads">(.*?)</table>', client.get(thread_url).text, re.S)
+    assert reads is not None
+    assert "检测报告.pdf" in reads.group(1)
+    assert "<td>chen</td>" in reads.group(1)  # who read it, by name (not a user id)
+    as_user(client, BUYER)
 
     # "Make an offer from this thread" opens the offer form filled in from the listing; one offer results.
     thread = client.get(thread_url)
@@ -309,4 +317,66 @@ def test_hostile_text_in_a_message_is_refused(client: TestClient[Litestar], serv
     assert page.status_code == 400  # type: ignore[attr-defined]
     assert "双向文字控制符" in page.text  # type: ignore[attr-defined]
     assert 'id="enquiry-form"' in page.text  # type: ignore[attr-defined]
+    assert position(services) == before
+
+
+def test_a_file_refused_for_the_listing_s_material_limit_is_not_kept(
+    client: TestClient[Litestar], services: Services, market: dict[str, object],
+) -> None:
+    """The thirty-first file is refused (a listing holds at most 30): nothing recorded, its bytes not kept."""
+    from base64 import b64encode
+
+    from domain.demand.materials import MATERIALS_LIMIT
+
+    seller = market["seller"]
+    assert isinstance(seller, Member)
+    listing = str(market["listing"])
+    for n in range(MATERIALS_LIMIT):
+        attached = client.post(f"/api/listings/{listing}/materials", headers=seller.headers,
+                               json={"name": f"{n}.pdf", "content": b64encode(pdf(f"part {n}")).decode()})
+        assert attached.status_code == 201, attached.text
+    kept = len(stored_files(services))
+    before = position(services)
+    one_more = pdf("one too many")
+    refused = client.post(f"/api/listings/{listing}/materials", headers=seller.headers,
+                          json={"name": "more.pdf", "content": b64encode(one_more).decode()})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "material.too_many"
+    assert position(services) == before
+    assert len(stored_files(services)) == kept
+    assert digest(one_more) not in {p.name for p in stored_files(services)}
+
+
+def test_a_refused_enquiry_on_a_draft_shows_nothing_of_the_draft(
+    client: TestClient[Litestar], services: Services, market: dict[str, object],
+) -> None:
+    """A stranger who learnt a draft's id posts an enquiry to it: refused as no listing, its title not shown."""
+    from tests.web.test_api import draft, register
+
+    seller = market["seller"]
+    assert isinstance(seller, Member)
+    secret = draft(client, seller, register(client, seller, 7, title_zh="尚未公开的钠电池配方"))
+    as_user(client, BUYER)
+    before = position(services)
+    answer = form_post(client, f"/listings/{secret}/enquiries", f"/listings/{market['listing']}/enquiries",
+                       {"kind": "question", "text": "这是什么？"})
+    assert answer.status_code == 404  # type: ignore[attr-defined]
+    assert "尚未公开的钠电池配方" not in answer.text  # type: ignore[attr-defined]
+    assert position(services) == before
+
+
+def test_accepting_terms_that_are_no_digest_is_refused_as_such(
+    client: TestClient[Litestar], services: Services, market: dict[str, object],
+) -> None:
+    """Not 'the terms changed since shown' (409) for something that is no SHA-256 at all: 400 naming the field."""
+    buyer = market["buyer"]
+    assert isinstance(buyer, Member)
+    enquiry = client.post(f"/api/listings/{market['listing']}/enquiries", headers=buyer.headers,
+                          json={"text": "请提供资料"}).json()["id"]
+    before = position(services)
+    for bad in ("x", "A" * 64, "0" * 63, "0" * 64 + "\x00"):
+        refused = client.post(f"/api/enquiries/{enquiry}/terms-acceptance", headers=buyer.headers,
+                              json={"terms_sha256": bad})
+        assert refused.status_code == 400, (bad, refused.text)
+        assert "terms_sha256" in refused.text
     assert position(services) == before

@@ -55,7 +55,7 @@ class MessageInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class AcceptInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The SHA-256 of the confidentiality terms accepted (as ``GET /api/listings/{id}/materials`` gives it)."""
 
-    terms_sha256: str
+    terms_sha256: ec.Sha256
 
 
 class MaterialInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

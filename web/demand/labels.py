@@ -72,6 +72,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "已接受保密条款，保密资料可以下载。",
         "Terms accepted: the confidential materials are released.",
     ),
+    "enquiry.terms_pending": ("对方尚未接受现行保密条款，保密资料尚未向其提供。",
+                              "The enquirer has not accepted the confidentiality terms in force; the confidential "
+                              "materials are not released to it yet."),
     "enquiry.terms_accepted_at": ("已于 {at} 接受保密条款", "Confidentiality terms accepted on {at}"),
     "enquiry.reads": ("保密资料下载记录", "Reads of confidential materials"),
     "material.title": ("资料", "Materials"),

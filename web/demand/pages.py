@@ -99,9 +99,7 @@ class EnquiryPagesController(Controller):
                                                  "message_id": text(form, "message_id") or None})
             thread, _ = await run_command(web, marketplace.enquiries.ask, command, me)
         except DomainError as error:
-            detail = await catalogue.get_one_or_none(listing_id)
-            if detail is None:
-                raise
+            detail = await visible_listing(catalogue, me, listing_id)  # a draft's refusal shows nothing of it
             return form_error(request, "demand/listing.html.jinja2", error, item=detail.listing, seller=False,
                               mine=None, counts=(0, 0), materials=[], hidden=0, released=False,
                               message_id=uuid.uuid4(), form=dict(form))
