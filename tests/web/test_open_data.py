@@ -76,7 +76,7 @@ class Library:
         offer, _ = self.app.offers.make_offer(dc.MakeOffer(listing_id=listing, kind="assignment",
                                                            price=50_000 * YUAN), actor_id=self.ids[buyer])
         contract, _ = self.app.offers.accept_offer(dc.AcceptOffer(offer_id=offer), actor_id=self.ids[seller])
-        digest = self.app.repository.get(contract).text_sha256
+        digest: str = self.app.repository.get(contract).text_sha256
         for party in (seller, buyer):
             self.app.contracts.sign_contract(dc.SignContract(contract_id=contract, text_sha256=digest),
                                              actor_id=self.ids[party])
@@ -126,12 +126,14 @@ def test_the_feed_is_read_to_its_end_then_resumed_after_new_listings_are_publish
 
     items, position = read_to_end(client, 0, 3)  # small pages: the reader pages several times
     positions = [i["position"] for i in items]
-    assert positions == sorted(positions) and len(set(positions)) == len(positions)
+    assert positions == sorted(positions)
+    assert len(set(positions)) == len(positions)
     listing_items = [i for i in items if i["kind"] == "listing"]
     assert {i["id"] for i in listing_items} == {str(listed)}  # a draft is its seller's own
     assert str(draft) not in json.dumps(items)
     published = [i for i in listing_items if i["change"] == "Published"]
-    assert published and published[0]["listing"]["status"] == "published"
+    assert published
+    assert published[0]["listing"]["status"] == "published"
     assert published[0]["listing"]["seller"] == "福建农林大学"
     patent_items = [i for i in items if i["kind"] == "patent" and i["id"] == str(first)]
     assert {"Registered", "FundingRecorded"} <= {i["change"] for i in patent_items}
@@ -194,7 +196,7 @@ def test_the_exports_hold_no_personal_data_and_no_formula(library: Library, clie
     assert len(rows) == 2
     title = next(r["title_zh"] for r in rows if r["id"] == str(hostile))
     assert title == "'" + HOSTILE  # never a formula
-    assert all(not r[k].lstrip()[:1] in "=+-@" for r in rows for k in r if r[k])
+    assert all(r[k].lstrip()[:1] not in "=+-@" for r in rows for k in r if r[k])
     assert {r["owners"] for r in rows} == {"福建农林大学", "福州大学"}
     assert next(r for r in rows if r["id"] == str(hostile))["project_reference"] == "2019N0012"
 
@@ -208,7 +210,8 @@ def test_the_exports_hold_no_personal_data_and_no_formula(library: Library, clie
     lines = client.get("/open-data/listings.jsonl").text.splitlines()
     assert [json.loads(line)["title_zh"] for line in lines] == [HOSTILE]  # JSON keeps the text as it is
     records = [json.loads(line) for line in client.get("/open-data/patents.jsonl").text.splitlines()]
-    assert {r["id"] for r in records} == {str(hostile), rows[0]["patent_id"]} | {r["id"] for r in records}
+    assert len(records) == 2
+    assert str(hostile) in {r["id"] for r in records}
     assert all(set(r) >= {"title_zh", "owners", "inventors", "funding"} for r in records)
     assert not any("email" in json.dumps(r) or "user" in json.dumps(r) for r in records)
 
