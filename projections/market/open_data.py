@@ -22,9 +22,17 @@ from eventsourcing.utils import get_topic
 
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
+from projections.shared.topics import event_topics
 
 #: The stored topic prefixes of the library's aggregates ("module:Class."), and the kind each feeds.
 KINDS: dict[str, str] = {f"{get_topic(Patent)}.": "patent", f"{get_topic(Listing)}.": "listing"}
+#: The changes the feed tells: those of the public record (not deals in negotiation, reservations, drafts opened).
+FEED_TOPICS = sorted(
+    event_topics(Patent, "Registered", "CoOwnershipConfirmed", "RegistrationWithdrawn", "Reregistered",
+                 "FundingRecorded", "LegalStatusChanged", "ListingClosed", "LicenceActivated", "LicenceEnded",
+                 "OwnershipTransferred", "OwnershipReverted", "TransferRegistered")
+    | event_topics(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed",
+                   "DealTypesRestricted", "DealTypesRestored"))
 #: Listing statuses the public may read (a draft is its seller's own).
 PUBLIC_LISTING = ("published", "suspended", "withdrawn", "sold", "closed")
 MAX_LIMIT = 500
@@ -187,16 +195,14 @@ class OpenDataQueries:
     async def feed(self, after: int, limit: int) -> tuple[list[FeedItem], int]:
         """The library's changes after position ``after`` (at most ``limit``) and the position to resume from."""
         limit = max(1, min(limit, MAX_LIMIT))
-        prefixes = list(KINDS)
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             reached = int(await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM catalogue_tracking")
                           or 0)
             rows = await conn.fetch(
                 "SELECT notification_id, originator_id, topic FROM marketplace_events"
                 " WHERE notification_id > $1 AND notification_id <= $2"
-                " AND (left(topic, length($3)) = $3 OR left(topic, length($4)) = $4)"
-                " ORDER BY notification_id LIMIT $5",
-                after, reached, prefixes[0], prefixes[1], limit,
+                " AND topic = ANY($3::text[]) ORDER BY notification_id LIMIT $4",
+                after, reached, FEED_TOPICS, limit,
             )
             resume = int(rows[-1]["notification_id"]) if len(rows) == limit else max(after, reached)
             ids = {kind: [r["originator_id"] for r in rows if (kind_of(r["topic"]) or ("", ""))[0] == kind]

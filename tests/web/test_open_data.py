@@ -234,6 +234,9 @@ def test_the_funding_report_counts_a_seeded_scenario(library: Library, client: T
         {"funder": "福建省科学技术厅", "programme": "福建省科技计划项目", "project_reference": "2019N0012",
          "registered": 3, "listed": 2, "converted": 1},
     ]}
+    changes = {i["change"] for i in client.get("/api/open-data/feed", params={"limit": 500}).json()["items"]}
+    assert "OwnershipTransferred" in changes  # the sale, as the public chain of title shows it
+    assert not changes & {"DealOpened", "SaleReserved", "ListingOpened"}  # not a negotiation's steps
     page = client.get("/open-data/funding")
     assert page.status_code == 200
     assert "财政资助项目成果报告" in page.text
