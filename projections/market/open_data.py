@@ -196,7 +196,8 @@ class OpenDataQueries:
         """The library's changes after position ``after`` (at most ``limit``) and the position to resume from."""
         limit = max(1, min(limit, MAX_LIMIT))
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-            reached = int(await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM catalogue_tracking")
+            reached = int(await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM catalogue_tracking"
+                                          " WHERE application_name = 'marketplace'")
                           or 0)
             rows = await conn.fetch(
                 "SELECT notification_id, originator_id, topic FROM marketplace_events"

@@ -164,6 +164,18 @@ def test_the_feed_is_read_to_its_end_then_resumed_after_new_listings_are_publish
     assert {i["id"] for i in whole if i["position"] not in seen} == {str(draft)}
 
 
+def test_the_feed_reads_the_same_after_the_catalogue_is_rebuilt(library: Library, client: TestClient[Litestar]) -> None:
+    library.listing("fafu", library.patent("fafu", funding=FUNDING))
+    library.caught_up()
+    before, end = read_to_end(client, 0, 500)
+    assert before
+    library.services.views["catalogue"].reset()  # what `marketplace rebuild catalogue` does first
+    halfway = client.get("/api/open-data/feed", params={"after": end}).json()
+    assert halfway == {"items": [], "next": end}  # never behind the reader's position, nothing invented
+    library.caught_up()
+    assert read_to_end(client, 0, 500) == (before, end)
+
+
 def test_the_feed_refuses_what_is_not_a_position(client: TestClient[Litestar]) -> None:
     assert client.get("/api/open-data/feed", params={"after": -1}).status_code == 400
     assert client.get("/api/open-data/feed", params={"after": "x"}).status_code == 400
