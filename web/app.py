@@ -57,6 +57,7 @@ from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.market.api import TechRegistrationApiController
+from web.market.open_data import OpenDataApiController, OpenDataPagesController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.programmes.api import ProgrammesApiController
 from web.programmes.conversions import ConversionPagesController
@@ -170,7 +171,8 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
-            TechRegistrationPagesController, TechRegistrationApiController,
+            TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
+            OpenDataApiController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
