@@ -65,7 +65,12 @@ OBLIGATION_COLUMNS = (
 
 
 def _row(kind: type[Any], record: Any, drop: tuple[str, ...] = ("total",)) -> Any:
+    if kind is ObligationRow and record.get("voucher_id") is None:
+        drop = (*drop, *_VOUCHER_COLUMNS)  # no voucher applied: the answer leaves the voucher out
     return kind(**{k: v for k, v in record.items() if k not in drop})
+
+
+_VOUCHER_COLUMNS = ("voucher_id", "voucher_amount", "voucher_model")
 
 
 class DealsQueries:

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 
 class OfferRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,14 +143,18 @@ class ObligationRow(msgspec.Struct, frozen=True, kw_only=True):
     refund_owed_reason: str | None = None
     refund_owed_at: datetime | None = None
     #: An innovation voucher applied to the payment, its part and model (``provider``: the payer pays the rest).
-    voucher_id: UUID | None = None
-    voucher_amount: int = 0
-    voucher_model: str = ""
+    #: Left out of the answer (``UNSET``) where no voucher was applied: answers to clients written before
+    #: vouchers existed stay exactly as they were (``tests/web/test_old_store_pages.py``).
+    voucher_id: UUID | UnsetType = UNSET
+    voucher_amount: int | UnsetType = UNSET
+    voucher_model: str | UnsetType = UNSET
 
     @property
     def to_pay(self) -> int:
         """What the payer pays through the gateway (the whole, less a provider-redeemed voucher part)."""
-        return self.amount - (self.voucher_amount if self.voucher_model == "provider" else 0)
+        if self.voucher_model == "provider" and isinstance(self.voucher_amount, int):
+            return self.amount - self.voucher_amount
+        return self.amount
 
     @property
     def awaits_refund(self) -> bool:
