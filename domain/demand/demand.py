@@ -168,12 +168,12 @@ def check_proposal(*, approach: str, team: str, listing_ids: list[UUID], price: 
     if len(milestones) > MILESTONES_LIMIT:
         raise ValidationError(f"milestones: at most {MILESTONES_LIMIT}", field="milestones", code="too_long",
                               most=MILESTONES_LIMIT)
-    steps = []
+    steps: list[dict[str, Any]] = []
     for m in milestones:
         steps.append({"title": _text(str(m["title"]), "milestones", TITLE_LIMIT, required=True),
                       "due": date.fromisoformat(str(m["due"])).isoformat(),
                       "amount": _money(int(m["amount"]), "milestones")})
-    if sum(s["amount"] for s in steps) > price:
+    if sum(int(s["amount"]) for s in steps) > price:
         raise ValidationError("milestones: their amounts add up to more than the price", field="milestones",
                               code="demand.milestones_over_price")
     return {"approach": _text(approach, "approach", TEXT_LIMIT, required=True),
@@ -199,7 +199,7 @@ class Demand(Aggregate):
         details: dict[str, Any]
 
     @event(Posted)
-    def __init__(self, id: UUID, organisation_id: UUID, by: UUID, ipc_codes: list[str],  # noqa: A002
+    def __init__(self, id: UUID, organisation_id: UUID, by: UUID, ipc_codes: list[str],
                  details: dict[str, Any]) -> None:
         self.organisation_id = organisation_id
         self.ipc_codes = ipc_codes

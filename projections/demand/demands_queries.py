@@ -108,6 +108,16 @@ DEMAND_SELECT = (
 #: Who sees a demand: public ones anyone; verified-only ones verified organisations and the poster ($1: the
 #: reader's organisation or NULL, $2: whether it is verified).
 VISIBLE = "(d.visibility = 'public' OR $2::boolean OR d.organisation_id = $1::uuid)"
+#: ... and match every word of the search ($3, LIKE-escaped), then the facets chosen ($4 field, $5 want).
+WHERE = ("WHERE " + VISIBLE  # noqa: S608 - fixed text
+         + " AND (SELECT bool_and(d.search LIKE '%' || w || '%') FROM unnest($3::text[]) w) IS NOT FALSE")
+NARROW = " AND ($4 = '' OR $4 = ANY(d.ipc_classes)) AND ($5 = '' OR $5 = ANY(d.wants))"
+SEARCH_ROWS = f"{DEMAND_SELECT} {WHERE}{NARROW} ORDER BY d.posted_at DESC, d.id LIMIT $6 OFFSET $7"
+SEARCH_TOTAL = f"SELECT count(*) FROM demand_demands d {WHERE}{NARROW}"  # noqa: S608
+FACET_FIELDS = (f"SELECT c AS value, count(*)::int AS count FROM demand_demands d, unnest(d.ipc_classes) c"  # noqa: S608
+                f" {WHERE} GROUP BY c ORDER BY count DESC, c LIMIT 20")
+FACET_WANTS = (f"SELECT w AS value, count(*)::int AS count FROM demand_demands d, unnest(d.wants) w"  # noqa: S608
+               f" {WHERE} GROUP BY w ORDER BY w")
 
 
 class DemandsQueries:
@@ -125,19 +135,12 @@ class DemandsQueries:
         """Visible demands matching every word of ``q`` (any language), the IPC subclass ``field`` and ``want``,
         newest first, with the facet counts of the visible demands matching ``q``."""
         words = [w for w in q.casefold().split() if w][:10]
-        where = f"WHERE {VISIBLE} AND (SELECT bool_and(d.search LIKE '%' || w || '%') FROM unnest($3::text[]) w)" \
-                " IS NOT FALSE"
-        narrow = " AND ($4 = '' OR $4 = ANY(d.ipc_classes)) AND ($5 = '' OR $5 = ANY(d.wants))"
         escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
         args = (reader, verified, escaped, field, want)
-        rows = await self.pool.fetch(f"{DEMAND_SELECT} {where}{narrow} ORDER BY d.posted_at DESC, d.id"
-                                     " LIMIT $6 OFFSET $7", *args, limit, offset)
-        total = await self.pool.fetchval(f"SELECT count(*) FROM demand_demands d {where}{narrow}", *args)
-        fields = await self.pool.fetch(f"SELECT c AS value, count(*)::int AS count FROM demand_demands d,"
-                                       f" unnest(d.ipc_classes) c {where} GROUP BY c ORDER BY count DESC, c LIMIT 20",
-                                       reader, verified, escaped)
-        wants = await self.pool.fetch(f"SELECT w AS value, count(*)::int AS count FROM demand_demands d,"
-                                      f" unnest(d.wants) w {where} GROUP BY w ORDER BY w", reader, verified, escaped)
+        rows = await self.pool.fetch(SEARCH_ROWS, *args, limit, offset)
+        total = await self.pool.fetchval(SEARCH_TOTAL, *args)
+        fields = await self.pool.fetch(FACET_FIELDS, reader, verified, escaped)
+        wants = await self.pool.fetch(FACET_WANTS, reader, verified, escaped)
         return DemandSearch(items=[self._row(r) for r in rows], total=int(total or 0),
                             fields=[Facet(r["value"], r["count"]) for r in fields],
                             wants=[Facet(r["value"], r["count"]) for r in wants])

@@ -30,7 +30,8 @@ def world() -> World:
 
 def post(world: World, who: str = "firm", **more: Any) -> uuid.UUID:
     values: dict[str, Any] = {
-        "title_zh": "动力电池低温快充", "description_zh": "寻求低温快充方案", "problem": "零下20度充电慢", "targets": "-20°C 下30分钟充至80%",
+        "title_zh": "动力电池低温快充", "description_zh": "寻求低温快充方案", "problem": "零下20度充电慢",
+        "targets": "-20°C 下30分钟充至80%",
         "budget_min": 100_000_00, "budget_max": 500_000_00, "deadline": DEADLINE,
         "wants": ["licence", "commissioned"], "keywords": ["快充", "低温"], **more}
     demand_id, _ = world.app.demands.post(mc.PostDemand(**values), actor_id=world[who])
@@ -57,7 +58,8 @@ def test_a_sealed_proposal_is_recorded_with_its_hash_and_decided_only_after_the_
     assert demand.proposals[first]["sha256"] == proposal_digest(demand_id, world["uni_org"], content)
     assert isinstance(demand.proposals[first]["by"], uuid.UUID)
     before = head(world.app)
-    assert propose(world, demand_id) == first and head(world.app) == before  # a double submit: one effect
+    assert propose(world, demand_id) == first  # a double submit: one effect
+    assert head(world.app) == before
     with pytest.raises(ConflictError) as other:
         propose(world, demand_id, approach="另一方案")
     assert other.value.code == "demand.proposed_already"
@@ -78,7 +80,8 @@ def test_a_sealed_proposal_is_recorded_with_its_hash_and_decided_only_after_the_
                                           actor_id=world["firm"])
     assert offer_id is not None
     offer: Offer = world.get(offer_id)
-    assert offer.listing_id == world["listing"] and offer.buyer_organisation_id == world["firm_org"]
+    assert offer.listing_id == world["listing"]
+    assert offer.buyer_organisation_id == world["firm_org"]
     again, _ = world.app.demands.award(mc.AwardProposal(demand_id=demand_id, proposal_id=first),
                                        actor_id=world["firm"])
     assert again == offer_id  # a double submit: one offer

@@ -6,6 +6,7 @@ verified-only demand hidden from anonymous and unverified readers."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
-from tests.web.conftest import sign_up_verified
+from tests.web.conftest import csrf_token, login, sign_up_verified
 from tests.web.test_api import Member, _member, listed, position, unverified_member, verified_member
 
 PASSWORD = "secret-password-1"
@@ -86,16 +87,19 @@ def test_a_demand_gets_sealed_proposals_and_the_enterprise_awards_one_and_answer
     first = client.post(f"/api/demands/{demand}/proposals", json=proposal_body(listing), headers=fzu.headers)
     assert first.status_code == 201, first.text
     again = client.post(f"/api/demands/{demand}/proposals", json=proposal_body(listing), headers=fzu.headers)
-    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]  # a double submit: one proposal
+    assert again.status_code == 201  # a double submit: one proposal
+    assert again.json()["id"] == first.json()["id"]
     second = client.post(f"/api/demands/{demand}/proposals", json=proposal_body(), headers=xmu.headers)
     assert second.status_code == 201, second.text
 
     # Before the deadline the enterprise sees who proposed, when and the hash — not the content.
     seen = client.get(f"/api/demands/{demand}", headers=firm.headers).json()
-    assert seen["demand"]["proposals"] == 2 and not seen["closed"]
+    assert seen["demand"]["proposals"] == 2
+    assert not seen["closed"]
     assert all(p["sealed"] and p["content"] is None and len(p["sha256"]) == 64 for p in seen["proposals"])
     early = client.post(f"/api/demands/{demand}/proposals/{first.json()['id']}/award", headers=firm.headers)
-    assert early.status_code == 409 and "demand.sealed" in early.text
+    assert early.status_code == 409
+    assert "demand.sealed" in early.text
     own = client.get(f"/api/demands/{demand}", headers=fzu.headers).json()
     assert [p["organisation_id"] for p in own["proposals"]] == [fzu.organisation_id]  # its own, not the other's
     assert own["proposals"][0]["content"]["approach"] == "原位聚合界面层"
@@ -106,11 +110,14 @@ def test_a_demand_gets_sealed_proposals_and_the_enterprise_awards_one_and_answer
     clock.set(datetime(2026, 3, 12, 16, 0, tzinfo=UTC))  # 00:00 on 13 March in Beijing: the deadline passed
     late = client.post(f"/api/demands/{demand}/proposals", json=proposal_body(),
                        headers=verified_member(client, services, "zhao@hqu.example.cn", "华侨大学").headers)
-    assert late.status_code == 409 and "demand.closed" in late.text
+    assert late.status_code == 409
+    assert "demand.closed" in late.text
     opened = client.get(f"/api/demands/{demand}", headers=firm.headers).json()
-    assert all(not p["sealed"] and p["content"]["price"] == 150_000_000 for p in opened["proposals"])
+    assert not any(p["sealed"] for p in opened["proposals"])
+    assert all(p["content"]["price"] == 150_000_000 for p in opened["proposals"])
     stranger = client.post(f"/api/demands/{demand}/proposals/{first.json()['id']}/award", headers=xmu.headers)
-    assert stranger.status_code == 403 and "demand.not_owner" in stranger.text
+    assert stranger.status_code == 403
+    assert "demand.not_owner" in stranger.text
     award = client.post(f"/api/demands/{demand}/proposals/{first.json()['id']}/award", headers=firm.headers)
     assert award.status_code == 200, award.text
     offer = award.json()["offer_id"]
@@ -118,14 +125,16 @@ def test_a_demand_gets_sealed_proposals_and_the_enterprise_awards_one_and_answer
     assert twice.json()["offer_id"] == offer  # one offer
     offer_seen = client.get(f"/api/offers/{offer}", headers=fzu.headers)
     assert offer_seen.status_code == 200, offer_seen.text
-    assert listing in offer_seen.text and offer_seen.json()["offer"]["buyer_organisation_id"] == firm.organisation_id
+    assert listing in offer_seen.text
+    assert offer_seen.json()["offer"]["buyer_organisation_id"] == firm.organisation_id
     declined = client.post(f"/api/demands/{demand}/proposals/{second.json()['id']}/decision",
                            json={"reason": "fit", "text": "方向与我们的产线不匹配"}, headers=firm.headers)
     assert declined.status_code == 200, declined.text
     told = client.get(f"/api/demands/{demand}", headers=xmu.headers).json()["proposals"][0]
     assert (told["state"], told["reason"], told["reason_text"]) == ("declined", "fit", "方向与我们的产线不匹配")
     figures = client.get(f"/api/demands/{demand}").json()
-    assert figures["demand"]["decided"] == 2 and figures["days_without_proposal"] == 0
+    assert figures["demand"]["decided"] == 2
+    assert figures["days_without_proposal"] == 0
 
 
 def test_who_may_post_propose_and_see(client: TestClient[Litestar], services: Services,
@@ -133,9 +142,11 @@ def test_who_may_post_propose_and_see(client: TestClient[Litestar], services: Se
     firm, fzu, listing = market["firm"], market["fzu"], market["listing"]
     before = position(services)
     by_uni = client.post("/api/demands", json=demand_body(), headers=fzu.headers)
-    assert by_uni.status_code == 403 and "demand.enterprise_only" in by_uni.text
+    assert by_uni.status_code == 403
+    assert "demand.enterprise_only" in by_uni.text
     bad_budget = client.post("/api/demands", json=demand_body(budget_min=9, budget_max=1), headers=firm.headers)
-    assert bad_budget.status_code == 400 and "demand.budget_range" in bad_budget.text
+    assert bad_budget.status_code == 400
+    assert "demand.budget_range" in bad_budget.text
     bad_ipc = client.post("/api/demands", json=demand_body(ipc_codes=["Z99Z 1/00"]), headers=firm.headers)
     assert bad_ipc.status_code == 400
     assert position(services) == before  # nothing bad input sends is recorded
@@ -151,9 +162,83 @@ def test_who_may_post_propose_and_see(client: TestClient[Litestar], services: Se
     assert firm_proposes.status_code == 403
     other_listing = client.post(f"/api/demands/{hidden}/proposals", json=proposal_body(listing),
                                 headers=market["xmu"].headers)
-    assert other_listing.status_code == 403 and "demand.listing_not_yours" in other_listing.text
+    assert other_listing.status_code == 403
+    assert "demand.listing_not_yours" in other_listing.text
     changed = client.post(f"/api/demands/{hidden}/proposals", json=proposal_body(listing), headers=fzu.headers)
     assert changed.status_code == 201
     different = client.post(f"/api/demands/{hidden}/proposals", json=proposal_body(listing, approach="另一方案"),
                             headers=fzu.headers)
-    assert different.status_code == 409 and "demand.proposed_already" in different.text
+    assert different.status_code == 409
+    assert "demand.proposed_already" in different.text
+
+
+def form_post(client: TestClient[Litestar], path: str, page: str, data: dict[str, Any]) -> Any:
+    token = csrf_token(client, page)
+    return client.post(path, data={**data, "_csrf_token": token}, follow_redirects=False)
+
+
+def as_user(client: TestClient[Litestar], email: str) -> None:
+    client.cookies.clear()
+    login(client, email, PASSWORD)
+
+
+def test_the_pages_post_propose_decide_and_the_to_do_asks_for_the_decisions(
+    client: TestClient[Litestar], services: Services, clock: ManualClock, market: dict[str, Any],
+) -> None:
+    as_user(client, "chen@ningde.example.cn")
+    form = client.get("/demands/new")
+    demand_id = re.search(r'name="demand_id" value="([^"]+)"', form.text)
+    assert demand_id
+    fields = {"title_zh": "<script>alert(1)</script>低温快充", "description_zh": "寻求方案", "problem": "充电慢",
+              "targets": "30 分钟 80%", "ipc_codes": "H01M 10/0562", "keywords": "快充，低温", "budget_min": "10万",
+              "budget_max": "500000", "deadline": DEADLINE, "wants": "commissioned", "visibility": "public",
+              "demand_id": demand_id.group(1)}
+    refused = form_post(client, "/demands", "/demands/new", fields)
+    assert refused.status_code == 400  # "10万" is no amount: the form comes back, nothing recorded
+    fields["budget_min"] = "100000"
+    first = form_post(client, "/demands", "/demands/new", fields)
+    again = form_post(client, "/demands", "/demands/new", fields)
+    assert first.status_code == 303
+    assert again.headers["location"] == first.headers["location"]  # a double submit: one demand
+    page_url = first.headers["location"].split("?")[0]
+    demand = page_url.rsplit("/", 1)[1]
+    page = client.get(page_url)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;低温快充" in page.text
+    assert "<script>alert(1)" not in page.text
+    assert 'id="sealed-note"' in page.text
+    assert "技术开发合同本期尚未上线" in page.text
+    listing = client.get("/demands")
+    assert f'id="demand-{demand}"' in listing.text
+    assert "H01M (1)" in listing.text
+    assert "Technology demands" in client.get("/demands?lang=en").text
+
+    as_user(client, "li@xmu.example.cn")
+    proposal = form_post(client, f"/demands/{demand}/proposals", page_url, {
+        "want": "commissioned", "approach": "新型电解液", "team": "课题组", "price": "300000",
+        "milestone_title_1": "样品", "milestone_due_1": "2026-06-30", "milestone_amount_1": "100000"})
+    assert proposal.status_code == 303, proposal.text
+    mine = client.get(page_url)
+    assert 'id="mine"' in mine.text
+    assert "新型电解液" in mine.text
+
+    as_user(client, "chen@ningde.example.cn")
+    sealed = client.get(page_url)
+    assert "新型电解液" not in sealed.text  # sealed until the deadline
+    assert 'class="sha256"' in sealed.text
+    assert f"/demands/{demand}#proposals" not in client.get("/todo").text
+    clock.set(datetime(2026, 3, 13, 1, 0, tzinfo=UTC))
+    opened = client.get(page_url)
+    assert "新型电解液" in opened.text
+    assert f"/demands/{demand}#proposals" in client.get("/todo").text
+    proposal_id = re.search(r'id="proposal-([0-9a-f-]{36})"', opened.text)
+    assert proposal_id
+    decided = form_post(client, f"/demands/{demand}/proposals/{proposal_id.group(1)}/decision", page_url,
+                        {"reason": "price", "text": "超出预算"})
+    assert decided.status_code == 303
+    assert f"/demands/{demand}#proposals" not in client.get("/todo").text
+
+    as_user(client, "li@xmu.example.cn")
+    assert f"/demands/{demand}#mine" in client.get("/todo").text
+    told = client.get(page_url).text
+    assert "价格" in told
+    assert "超出预算" in told
