@@ -32,7 +32,7 @@ def world(services: Services) -> Iterator[World]:
 
 def rows(services: Services) -> dict[str, list[tuple[Any, ...]]]:
     with psycopg.connect(services.address.conninfo()) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}  # noqa: S608
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in TABLES}
 
 
 def _post(world: World) -> Any:
