@@ -10,6 +10,7 @@ from domain.deals.contract import Contract, LicenceContract, TransferContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
+from domain.demand.demand import Demand
 from domain.demand.enquiry import Enquiry
 from domain.demand.materials import ListingMaterials
 from domain.market.registration import ContractRegistration, RegistrationNumber
@@ -24,5 +25,5 @@ AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
-    Voucher, VoucherQuota,
+    Voucher, VoucherQuota, Demand,
 )

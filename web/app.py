@@ -44,6 +44,8 @@ from web.deals.reconciliation import ReconciliationApiController, Reconciliation
 from web.deals.sections import ContractSections
 from web.deals.webhooks import WebhooksController
 from web.demand.api import EnquiriesApiController
+from web.demand.demand_api import DemandsApiController
+from web.demand.demand_pages import DemandPagesController
 from web.demand.pages import EnquiryPagesController
 from web.deps import DEPENDENCIES
 from web.errors import (
@@ -171,6 +173,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
+            DemandPagesController, DemandsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController,
             VoucherPagesController, VouchersApiController,

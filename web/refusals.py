@@ -1119,6 +1119,62 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
            for code, zh, en in (("nature_code", "性质", "nature code"), ("country_code", "国别代码", "country code"),
                                 ("region_code", "行政区划代码", "region code"))},
     }.items()},
+    # --- demand: technology demands (企业出题) and sealed proposals (协同攻关), issue 13 ---
+    "refusal.demand.money": ("金额应在 0 至 {most} 分之间", "an amount is between 0 and {most} fen"),
+    "refusal.demand.budget_range": ("预算上限不得低于下限", "the budget's upper end must not be below its lower end"),
+    "refusal.demand.deadline": (
+        "征集截止日期应在今天之后、{most} 天之内（北京时间）",
+        "the proposal deadline is a day after today and within {most} days (Beijing time)",
+    ),
+    "refusal.demand.title_missing": ("请填写中文或英文标题", "give a title in Chinese or English"),
+    "refusal.demand.description_missing": ("请用中文或英文描述需求", "describe the need in Chinese or English"),
+    "refusal.demand.want_not_asked": ("该需求未征集此类合作", "the demand does not ask for this"),
+    "refusal.demand.listing_needed": (
+        "许可或转让方案须关联所提供成果的挂牌", "a licence or purchase proposal names the listing it offers",
+    ),
+    "refusal.demand.milestones_over_price": ("里程碑金额合计超过报价", "the milestones add up to more than the price"),
+    "refusal.demand.not_owner": (
+        "只有发布该需求的企业可以作出决定", "only the enterprise that posted the demand decides",
+    ),
+    "refusal.demand.sealed": (
+        "方案在征集截止（{deadline} 北京时间当日结束）之前密封，截止后才能查看和决定",
+        "proposals are sealed until the deadline ({deadline}, end of day Beijing time) has passed",
+    ),
+    "refusal.demand.own": ("机构不能应答自己发布的需求", "an organisation does not answer its own demand"),
+    "refusal.demand.closed": ("方案征集已于 {deadline} 截止", "the proposal deadline ({deadline}) has passed"),
+    "refusal.demand.proposed_already": (
+        "本机构已就该需求提交方案，方案提交后不能更改", "your organisation has proposed on this demand already",
+    ),
+    "refusal.demand.full": ("该需求已收到最多 {most} 份方案", "this demand has all the {most} proposals it takes"),
+    "refusal.demand.decided": ("该方案已有决定", "this proposal is decided already"),
+    "refusal.demand.awarded": ("该需求已选定其他方案", "another proposal was awarded already"),
+    "refusal.demand.busy": (
+        "其他人正在应答该需求，请稍后再试", "others are answering this demand right now; try again",
+    ),
+    "refusal.demand.enterprise_only": ("技术需求由企业发布", "technology demands are posted by enterprises"),
+    "refusal.demand.institution_only": (
+        "方案由高校和科研院所提交", "proposals come from universities and research institutes",
+    ),
+    "refusal.demand.listing_not_yours": (
+        "方案只能关联本机构已发布的挂牌", "a proposal links only its organisation's published listings",
+    ),
+    "refusal.demand.id_taken": ("该编号已被使用", "this id is taken"),
+    "refusal.demand.no_licence": ("方案关联的挂牌不提供许可", "the proposal's listing offers no licence"),
+    **{f"refusal.field.{name}": pair for name, pair in {
+        "description_zh": ("中文描述", "Description (Chinese)"),
+        "description_en": ("英文描述", "Description (English)"),
+        "problem": ("要解决的问题", "The problem"), "current_solution": ("现有方案", "Current solution"),
+        "targets": ("目标指标", "Target figures"), "budget_min": ("预算下限", "Budget from"),
+        "budget_max": ("预算上限", "Budget up to"), "deadline": ("截止日期", "Deadline"),
+        "wants": ("合作方式", "What is wanted"), "visibility": ("公开范围", "Visibility"),
+        "want": ("合作方式", "What is proposed"), "approach": ("技术路线", "Approach"), "team": ("团队", "Team"),
+        "listing_ids": ("关联挂牌", "Linked listings"), "demand_id": ("技术需求", "Demand"),
+        "proposal_id": ("方案", "Proposal"),
+    }.items()},
+    "refusal.field.demand.reason": ("理由", "Reason"),
+    "refusal.field.demand.text": ("说明", "Explanation"),
+    "refusal.field.demand.milestones": ("里程碑", "Milestones"),
+    "refusal.field.demand.price": ("报价", "Price"),
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.

@@ -31,7 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -43,6 +43,7 @@ from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
+from projections.demand.demands_queries import DemandsQueries
 from projections.demand.queries import DemandQueries
 from projections.market.queries import MarketQueries
 from projections.programmes.conversion_queries import ConversionsQueries
@@ -138,6 +139,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.enquiry_answered": ("卖方的新回复", "New answers to your enquiries"),
     "todo.enquiry_answered": ("阅读回复", "Read the answer"),
     "todo.enquiry_answered.when": ("回复于", "answered"),
+    "todo.kind.demand_to_decide": ("技术需求：待决定的方案", "Demands: proposals to decide"),
+    "todo.demand_to_decide": ("征集已截止，请对方案作出决定", "The deadline passed: decide on the proposals"),
+    "todo.demand_to_decide.when": ("截止于", "deadline passed"),
+    "todo.kind.demand_decision": ("技术需求：方案的决定", "Demands: decisions on your proposals"),
+    "todo.demand_decision": ("阅读企业对本机构方案的决定", "Read the enterprise's decision on your proposal"),
+    "todo.demand_decision.when": ("决定于", "decided"),
     "todo.kind.tech_registration": ("技术合同认定登记", "Technology-contract registrations"),
     "todo.tech_registration": (
         "办理技术合同认定登记（登记后可享受增值税免征、所得税减免，买方可加计扣除研发费用）",
@@ -491,6 +498,31 @@ async def enquiry_answers_to_read(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def demand_proposals_to_decide(r: Reader) -> list[TodoItem]:
+    """The organisation's demands past their deadline with proposals still without a decision (award one, give
+    every other a reason)."""
+    return [
+        TodoItem(kind="demand_to_decide", label="todo.demand_to_decide", link=f"/demands/{d.demand_id}#proposals",
+                 when=d.since, title_zh=f"{d.title_zh or d.title_en} · {d.count}",
+                 title_en=f"{d.title_en or d.title_zh} · {d.count}")
+        for d in await DemandsQueries(r.web.pool).to_decide(r.me.organisation_id, r.now)
+    ]
+
+
+async def demand_decisions_to_read(r: Reader) -> list[TodoItem]:
+    """Decisions on the organisation's proposals in the last ``DECISION_DAYS`` days (award or reason)."""
+    since = r.now - timedelta(days=DECISION_DAYS)
+    return [
+        TodoItem(kind="demand_decision", label="todo.demand_decision", link=f"/demands/{d.demand_id}#mine",
+                 when=d.since, title_zh=d.title_zh or d.title_en, title_en=d.title_en or d.title_zh)
+        for d in await DemandsQueries(r.web.pool).decisions(r.me.organisation_id, since)
+    ]
+
+
+#: How long a decision on a proposal stays on the proposing organisation's to-do.
+DECISION_DAYS = 14
+
+
 async def tech_registrations_due(r: Reader) -> list[TodoItem]:
     """The organisation's signed sales without a technology-contract registration number: register within
     30 days of signing (技术合同认定登记), which unlocks the parties' tax benefits."""
@@ -553,6 +585,8 @@ KINDS = (
     "conversion_review",
     "enquiry_to_answer",
     "enquiry_answered",
+    "demand_to_decide",
+    "demand_decision",
     "tech_registration",
     "voucher_settle",
     "voucher_expiring",
@@ -575,6 +609,8 @@ SOURCES: list[Source] = [
     conversions_to_review,
     enquiries_to_answer,
     enquiry_answers_to_read,
+    demand_proposals_to_decide,
+    demand_decisions_to_read,
     tech_registrations_due,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,

@@ -6,6 +6,7 @@ from web.accounts.labels import LABELS as ACCOUNT_LABELS
 from web.audit.labels import LABELS as AUDIT_LABELS
 from web.catalogue.labels import LABELS as CATALOGUE_LABELS
 from web.deals.labels import LABELS as DEAL_LABELS
+from web.demand.demand_labels import LABELS as DEMANDS_LABELS
 from web.demand.labels import LABELS as DEMAND_LABELS
 from web.health import LABELS as HEALTH_LABELS
 from web.i18n import SITE_LABELS, Vocabulary
@@ -23,5 +24,5 @@ def site_vocabulary() -> Vocabulary:
     """Every page's labels; a key two trades define with different texts is refused (``DuplicateLabelError``)."""
     return Vocabulary(SITE_LABELS, ACCOUNT_LABELS, CATALOGUE_LABELS, DEAL_LABELS, VALUATION_LABELS, AUDIT_LABELS,
                       HEALTH_LABELS, THROTTLE_LABELS, PROGRAMME_LABELS, CONVERSION_LABELS, DEMAND_LABELS,
-                      MARKET_LABELS, OPEN_DATA_LABELS, TODO_LABELS,
+                      DEMANDS_LABELS, MARKET_LABELS, OPEN_DATA_LABELS, TODO_LABELS,
                       REFUSAL_LABELS)

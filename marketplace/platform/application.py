@@ -5,7 +5,7 @@ ownership on the aggregates themselves (never on a read model), and saves every 
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
 ``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes``,
-``vouchers``, ``conversions``, ``enquiries`` and ``tech_registrations``.
+``vouchers``, ``conversions``, ``enquiries``, ``demands`` and ``tech_registrations``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from marketplace.deals.contracts import Contracts
 from marketplace.deals.gateways.port import PaymentGateway
 from marketplace.deals.offers import Offers
 from marketplace.deals.payments import Payments
+from marketplace.demand.demands import Demands
 from marketplace.demand.enquiries import Enquiries
 from marketplace.demand.storage import MaterialStore
 from marketplace.market.registrations import TechRegistrations
@@ -38,6 +39,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
+    "demands": Demands,
     "tech_registrations": TechRegistrations, "vouchers": Vouchers,
 }
 
@@ -78,5 +80,6 @@ class Marketplace(MarketplaceBase):
         self.programmes = Programmes(self)
         self.conversions = Conversions(self, self.programmes)
         self.enquiries = Enquiries(self, checks, self.offers, materials)
+        self.demands = Demands(self, checks, self.offers)
         self.tech_registrations = TechRegistrations(self)
         self.vouchers = Vouchers(self, self.programmes)

@@ -23,6 +23,7 @@ from projections.audit.chain import PostgresAuditChainView
 from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
+from projections.demand.demands_view import PostgresDemandsView
 from projections.demand.view import PostgresDemandView
 from projections.market.view import PostgresMarketView
 from projections.programmes.conversions import PostgresConversionsView
@@ -45,6 +46,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "programmes": PostgresProgrammesView,
     "conversions": PostgresConversionsView,
     "demand": PostgresDemandView,
+    "demands": PostgresDemandsView,
     "market": PostgresMarketView,
 }
 

@@ -327,6 +327,22 @@ SUMMARIES: dict[str, Summary] = {
     ),
     "ListingMaterials.Removed": lambda d, _: f"Material removed: SHA-256 {d['sha256']}",
     "ListingMaterials.TermsSet": lambda d, _: f"Confidentiality terms set, SHA-256 {d['terms_sha256']}",
+    "Demand.Posted": lambda d, _: (
+        f"Technology demand posted: {d['details'].get('title_zh') or d['details'].get('title_en')}"
+        f" (wants {', '.join(d['details'].get('wants', []))}; budget {_money(d['details'].get('budget_min'), 'CNY')}"
+        f" to {_money(d['details'].get('budget_max'), 'CNY')}; proposals until {d['details'].get('deadline')})"
+    ),
+    # The content is sealed until the deadline: the summary names its hash, never what it says.
+    "Demand.ProposalSubmitted": lambda d, _: (
+        f"Sealed proposal {d['proposal_id']} submitted by organisation {d['organisation_id']}"
+        f" (SHA-256 {d['sha256']})"
+    ),
+    "Demand.ProposalShortlisted": lambda d, _: f"Proposal {d['proposal_id']} shortlisted",
+    "Demand.ProposalAwarded": lambda d, _: f"Proposal {d['proposal_id']} awarded",
+    "Demand.ProposalDeclined": lambda d, _: (
+        f"Proposal {d['proposal_id']} declined: {d['reason'].replace('_', ' ')} ({len(d['text'])} characters)"
+    ),
+    "Demand.OfferMade": lambda d, _: f"Offer {d['offer_id']} made on the awarded proposal {d['proposal_id']}",
     "PaymentReview.Recorded": lambda d, _: (
         f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"
         f" {sum(1 for o in d['outcomes'] if o.get('chosen'))} claim(s) raised"

@@ -30,12 +30,14 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from domain.deals.payment import obligation_id
+from domain.demand.demand import BEIJING
 from domain.shared.errors import DomainError
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue import commands as rc
 from marketplace.deals import commands as dc
 from marketplace.demand import commands as ec
+from marketplace.demand import demand_commands as dm
 from marketplace.market import commands as mc
 from marketplace.platform import command as c
 from marketplace.platform.application import COMMAND_GROUPS, Marketplace
@@ -468,6 +470,30 @@ def _patent(h: Harness) -> Body:
             "public_funding": {"programme": "国家自然科学基金", "project_reference": "NSFC-1"}}
 
 
+def _demand_body(h: Harness) -> Body:
+    """A technology demand of the firm whose proposals are taken until the day after tomorrow (Beijing)."""
+    today = h.app.clock.now().astimezone(BEIJING).date()
+    return {"title_zh": "低温 快充", "title_en": "Fast charging", "description_zh": "寻求\n方案",
+            "problem": "低温下\n充电慢", "current_solution": "预热", "targets": "30 分钟 80%",
+            "ipc_codes": ["H01M 10/0562"], "keywords": ["快充"], "budget_min": 100_000, "budget_max": 500_000,
+            "deadline": (today + timedelta(days=2)).isoformat(), "wants": ["commissioned", "licence"],
+            "visibility": "public"}
+
+
+def _demand(h: Harness) -> str:
+    demand, _ = h.app.demands.post(msgspec.convert(_demand_body(h), dm.PostDemand), actor_id=h["firm"])
+    return str(demand)
+
+
+def _decidable(h: Harness) -> Body:
+    """A demand with the university's proposal, its deadline passed (the clock moves on three days)."""
+    demand = _demand(h)
+    proposal, _ = h.app.demands.submit(dm.SubmitProposal(demand_id=UUID(demand), want="commissioned",
+                                                         approach="电解液\n改性", price=200_000), actor_id=h["uni"])
+    h.world.clock.advance(timedelta(days=3))
+    return {"demand_id": demand, "proposal_id": str(proposal)}
+
+
 TEMPLATES: dict[type[c.Command], Template] = {
     ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
                            "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
@@ -575,6 +601,14 @@ TEMPLATES: dict[type[c.Command], Template] = {
     ec.RemoveMaterial: lambda h: (_material(h), "uni"),
     ec.SetConfidentialityTerms: lambda h: ({"listing_id": str(h.listing()), "text": "保密\n三年"}, "uni"),
     ec.ReadMaterial: lambda h: (_material(h), "uni"),
+    dm.PostDemand: lambda h: (_demand_body(h), "firm"),
+    dm.SubmitProposal: lambda h: ({"demand_id": _demand(h), "want": "commissioned", "approach": "原位\n聚合",
+                                   "team": "课题组\n5 人", "price": 300_000,
+                                   "milestones": [{"title": "样品 一", "due": "2027-06-30", "amount": 100_000}]},
+                                  "uni"),
+    dm.ShortlistProposal: lambda h: (_decidable(h), "firm"),
+    dm.AwardProposal: lambda h: (_decidable(h), "firm"),
+    dm.DeclineProposal: lambda h: (_decidable(h) | {"reason": "other", "text": "方向\n不匹配"}, "firm"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

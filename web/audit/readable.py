@@ -60,7 +60,8 @@ RECORD_FIELDS = frozenset({
 #: Payload fields left out of a summary line (the actor has its own column; long texts and calculations
 #: are in the raw payload).
 SUMMARY_SKIP = frozenset({"by", "text", "text_zh", "text_en", "abstract_zh", "abstract_en", "inputs", "steps",
-                          "assumptions", "number_key", "originator_id_type", "terms_text"})
+                          "assumptions", "number_key", "originator_id_type", "terms_text",
+                          "content", "details"})
 SUMMARY_FACTS = 8  # at most this many facts on one line; the rest are in the raw payload
 TEXT_LIMIT = 160
 
