@@ -58,6 +58,7 @@ from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.market.api import TechRegistrationApiController
 from web.market.pages import TechRegistrationPagesController, contract_section
+from web.market.statistics import MarketStatisticsController
 from web.programmes.api import ProgrammesApiController
 from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
@@ -169,7 +170,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
-            TechRegistrationPagesController, TechRegistrationApiController,
+            TechRegistrationPagesController, TechRegistrationApiController, MarketStatisticsController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),

@@ -10,6 +10,7 @@ from web.demand.labels import LABELS as DEMAND_LABELS
 from web.health import LABELS as HEALTH_LABELS
 from web.i18n import SITE_LABELS, Vocabulary
 from web.market.labels import LABELS as MARKET_LABELS
+from web.market.statistics_labels import LABELS as STATISTICS_LABELS
 from web.programmes.conversion_labels import LABELS as CONVERSION_LABELS
 from web.programmes.labels import LABELS as PROGRAMME_LABELS
 from web.refusals import REFUSAL_LABELS
@@ -22,5 +23,5 @@ def site_vocabulary() -> Vocabulary:
     """Every page's labels; a key two trades define with different texts is refused (``DuplicateLabelError``)."""
     return Vocabulary(SITE_LABELS, ACCOUNT_LABELS, CATALOGUE_LABELS, DEAL_LABELS, VALUATION_LABELS, AUDIT_LABELS,
                       HEALTH_LABELS, THROTTLE_LABELS, PROGRAMME_LABELS, CONVERSION_LABELS, DEMAND_LABELS,
-                      MARKET_LABELS, TODO_LABELS,
+                      MARKET_LABELS, STATISTICS_LABELS, TODO_LABELS,
                       REFUSAL_LABELS)

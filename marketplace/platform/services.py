@@ -24,6 +24,7 @@ from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
 from projections.demand.view import PostgresDemandView
+from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.programmes.conversions import PostgresConversionsView
 from projections.programmes.view import PostgresProgrammesView
@@ -46,6 +47,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "conversions": PostgresConversionsView,
     "demand": PostgresDemandView,
     "market": PostgresMarketView,
+    "market_statistics": PostgresMarketStatisticsView,
 }
 
 

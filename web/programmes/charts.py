@@ -11,15 +11,14 @@ an image to assistive technology (``role="img"``) named by its ``<title>`` and d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
-from xml.etree import ElementTree as ET
 
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-SVG = "{http://www.w3.org/2000/svg}"
+from web.charts import clean as _clean
+
 #: Committed (amber), disbursed (green), remaining (grey): distinct also in grey scale, and labelled.
 COLOURS = ("#b45309", "#15803d", "#9ca3af")
 FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",system-ui,sans-serif'
@@ -53,41 +52,6 @@ def _config() -> dict[str, Any]:
         "margin_left": 14, "spacing": 8,
         "truncate_legend": -1, "truncate_label": -1, "value_formatter": lambda v: f"{v:.0f} %",
     }
-
-
-def _tag(element: ET.Element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return tag.removeprefix(SVG)
-
-
-def _clean(key: str, title: str, description: str) -> Callable[[ET.Element], ET.Element]:
-    """An xml filter: no script, no style, no inline style, no comment, ids unique on the page; the title
-    and a description for assistive technology."""
-
-    def apply(root: ET.Element) -> ET.Element:
-        for parent in root.iter():
-            for child in list(parent):
-                tag, classes = _tag(child), child.get("class", "").split()
-                if tag in ("", "script", "style") or "tooltip-overlay" in classes:  # "": a comment
-                    parent.remove(child)  # pygal's script, its inline style and the tooltips its script shows
-                elif tag == "title" and parent is root:
-                    parent.remove(child)  # pygal's own ("Pygal" when the chart has no visible title)
-                elif tag == "desc" and classes:
-                    parent.remove(child)  # a bar's tooltip data (value, coordinates)
-                elif child.get("id"):
-                    child.set("id", f"{key}-{child.get('id')}")
-        root.set("id", f"chart-{key}")
-        root.set("role", "img")
-        root.set("aria-labelledby", f"{key}-title {key}-desc")
-        named = ET.Element("title", {"id": f"{key}-title"})
-        named.text = title
-        described = ET.Element("desc", {"id": f"{key}-desc"})
-        described.text = description
-        root.insert(0, described)
-        root.insert(0, named)
-        return root
-
-    return apply
 
 
 def _share(part: int, budget: int) -> float:
