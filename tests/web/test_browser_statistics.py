@@ -6,8 +6,10 @@ refusal)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.web.test_browser import (  # noqa: F401 - fixtures
     PHONE,
@@ -24,17 +26,17 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 CHARTED = ("period", "ipc_section", "seller_region", "deal_kind")
 
 
-def charts_are_drawn(page: Page, say: object) -> None:
+def charts_are_drawn(tab: Page, say: Callable[[str], str]) -> None:
     for dimension in CHARTED:
-        chart = page.get_by_role("img", name=say(f"stats.dim.{dimension}"))  # type: ignore[operator]
+        chart = tab.get_by_role("img", name=say(f"stats.dim.{dimension}"))
         expect(chart).to_be_visible()
-        bars = page.locator(f"#chart-stats-{dimension} rect.reactive")
+        bars = tab.locator(f"#chart-stats-{dimension} rect.reactive")
         sizes = bars.evaluate_all(
             "rects => rects.map(r => r.getBoundingClientRect()).map(b => b.width * b.height)")
         assert sizes, dimension
         assert sum(sizes) > 0, (dimension, sizes)
-        expect(page.locator(f"#stats-{dimension} table.stats-table")).to_be_visible()
-        expect(page.locator(f"#stats-{dimension} a.stats-csv")).to_have_attribute(
+        expect(tab.locator(f"#stats-{dimension} table.stats-table")).to_be_visible()
+        expect(tab.locator(f"#stats-{dimension} a.stats-csv")).to_have_attribute(
             "href", f"/statistics/csv/{dimension}?period=month")
 
 
@@ -54,14 +56,14 @@ def test_the_public_reads_the_statistics_charts_in_both_languages_on_a_phone_too
     charts_are_drawn(page, zh)
     assert_fits(page, "statistics")
 
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(ViewportSize(width=PHONE["width"], height=PHONE["height"]))
     for dimension in CHARTED:
         box = page.locator(f"#chart-stats-{dimension}").bounding_box()
         assert box is not None
         assert 200 < box["width"] <= 390, (dimension, box)
         assert box["height"] > 50, (dimension, box)
     screenshot(page, "statistics-phone-charts")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size(ViewportSize(width=1280, height=900))
 
     page.locator("#stats-period select").select_option("year")
     page.locator("#stats-period button").click()
