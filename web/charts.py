@@ -22,8 +22,9 @@ from pygal.style import Style
 
 SVG = "{http://www.w3.org/2000/svg}"
 FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",system-ui,sans-serif'
-#: The first colour of the site's charts (``/static/chart.css`` colours series 1-3 amber, green, grey).
-COLOURS = ("#b45309", "#15803d", "#9ca3af")
+#: The series' colours in order (``/static/chart.css``): amber, green, grey (a budget's committed, disbursed,
+#: remaining), then blue, red and slate (a patent's current and withdrawn assessments, their ranges).
+COLOURS = ("#b45309", "#15803d", "#9ca3af", "#1f5fa8", "#c0392b", "#64748b")
 STYLE = Style(
     background="transparent", plot_background="transparent", foreground="#1f2937", foreground_strong="#111827",
     foreground_subtle="#6b7280", colors=COLOURS, opacity="1", opacity_hover="1", transition="0s",
@@ -51,6 +52,8 @@ def clean(key: str, title: str, description: str) -> Callable[[ET.Element], ET.E
                     parent.remove(child)  # pygal's script, its inline style and the tooltips its script shows
                 elif tag == "title" and parent is root:
                     parent.remove(child)  # pygal's own ("Pygal" when the chart has no visible title)
+                elif tag == "desc" and "label" in classes and "dots" in parent.get("class", "").split():
+                    child.tag, child.attrib = "title", {}  # a point's label: its title, read aloud
                 elif tag == "desc" and classes:
                     parent.remove(child)  # a bar's tooltip data (value, coordinates)
                 elif child.get("id"):

@@ -17,6 +17,7 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
+from web.charts import COLOURS as SITE_COLOURS
 from web.charts import clean as _clean
 
 #: Committed (amber), disbursed (green), remaining (grey): distinct also in grey scale, and labelled.
@@ -74,12 +75,14 @@ def budget_chart(*, key: str, title: str, legend: tuple[str, str, str], amounts:
 
 
 def chart_css() -> str:
-    """The rules pygal would put in each chart's ``<style>``, scoped to ``.pygal-chart`` (``/static/chart.css``)."""
-    chart = pygal.HorizontalStackedBar(**_config())
+    """The rules pygal would put in each chart's ``<style>``, scoped to ``.pygal-chart`` (``/static/chart.css``):
+    every colour of the site's charts (``web.charts.COLOURS``, the budgets' three first)."""
+    chart = pygal.HorizontalStackedBar(**(_config() | {"style": STYLE.__class__(**{
+        **{k: getattr(STYLE, k) for k in dir(STYLE) if not k.startswith("_") and not callable(getattr(STYLE, k))},
+        "colors": SITE_COLOURS})}))
     chart.x_labels = [""]
-    chart.add("a", [1])
-    chart.add("b", [1])
-    chart.add("c", [1])
+    for series in range(len(SITE_COLOURS)):
+        chart.add(str(series), [1])
     svg: str = chart.render(is_unicode=True)
     match = re.search(r"<style[^>]*>(.*?)</style>", svg, re.S)
     assert match is not None
