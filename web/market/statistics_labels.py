@@ -20,6 +20,7 @@ PROVINCES: dict[str, tuple[str, str]] = {
 }
 
 LABELS: dict[str, tuple[str, str]] = {
+    "nav.statistics": ("市场统计", "Statistics"),
     "stats.title": ("技术市场统计", "Technology-market statistics"),
     "stats.explain": (
         "本页统计在本平台生效的专利转让、许可合同（各方签署且首笔款项已付）：合同数、成交额，以及卖方已填写"
