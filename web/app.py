@@ -61,6 +61,7 @@ from web.i18n import history_reason, shown_value
 from web.market.api import TechRegistrationApiController
 from web.market.open_data import OpenDataApiController, OpenDataPagesController
 from web.market.pages import TechRegistrationPagesController, contract_section
+from web.market.statistics import MarketStatisticsController
 from web.programmes.api import ProgrammesApiController
 from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
@@ -175,7 +176,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
-            OpenDataApiController,
+            OpenDataApiController, MarketStatisticsController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),

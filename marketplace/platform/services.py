@@ -25,6 +25,7 @@ from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
 from projections.demand.demands_view import PostgresDemandsView
 from projections.demand.view import PostgresDemandView
+from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.programmes.conversions import PostgresConversionsView
 from projections.programmes.view import PostgresProgrammesView
@@ -48,6 +49,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "demand": PostgresDemandView,
     "demands": PostgresDemandsView,
     "market": PostgresMarketView,
+    "market_statistics": PostgresMarketStatisticsView,
 }
 
 

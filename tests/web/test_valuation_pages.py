@@ -151,29 +151,28 @@ def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_w
     assert "参数录入错误" in history
     chart = client.get(f"/valuation/patents/{setting.patent_id}/chart").text
     assert "<svg" in chart
-    # One point per assessment, titled with who, when, value, range and status, in the order recorded.
-    points = re.findall(r'<g class="point (\w+)"><title>(.*?)</title>(.*?)</g>', chart)
+    assert 'class="pygal-chart"' in chart  # drawn by the site's chart library, not by hand
+    assert "<script" not in chart
+    assert "<style" not in chart
+    # One point per assessment, titled with who, when, value, range and status, in the series' order.
+    points = re.findall(r'<g class="dots"><title>(.*?)</title><circle cx="([\d.]+)" cy="([\d.]+)"', chart)
     today = date.today().isoformat()
-    assert [kind for kind, _, _ in points] == ["superseded", "withdrawn"], chart
-    for kind, label, _ in points:  # amounts as people read them, not 7.0E+5
+    assert [label.rsplit(" ", 1)[1] for label, _, _ in points] == ["superseded", "withdrawn"], chart
+    for label, _, _ in points:  # amounts as people read them, not 7.0E+5
+        kind = label.rsplit(" ", 1)[1]
         assert label == f"华信资产评估有限公司 {today}: 800,000 (700,000–900,000) {kind}", label
-    # The value axis runs from 0 to the highest recorded amount (90 万 yuan); the day axis shows the basis date.
-    labels = re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*font-size="11">(.*?)</text>', chart)
-    assert [text for _, text in labels] == ["0", "45 万", "90 万", today], chart
-    zero, full = float(labels[0][0]) - 4, float(labels[2][0]) - 4  # each label sits 4 px below its tick
-
-    def height(yuan: int) -> float:
-        return round(zero + (full - zero) * yuan / 900_000, 1)
-
-    # Each dot is drawn at the assessed value and its bar spans low to high on that axis; withdrawn is hollow.
-    for kind, _, marks in points:
-        bar = re.search(r'<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"', marks)
-        dot = re.search(r'<circle cx="[\d.]+" cy="([\d.]+)" r="5" fill="(\S+?)"', marks)
-        assert bar is not None, marks
-        assert dot is not None, marks
-        assert (float(bar[1]), float(bar[2])) == (height(700_000), height(900_000)), marks
-        assert float(dot[1]) == height(800_000), marks
-        assert (dot[2] == "white") == (kind == "withdrawn"), marks
+    # Each range is a vertical line from low to high at the basis date; the point sits at the value, halfway.
+    lines = re.findall(r'<path d="M([\d.]+) ([\d.]+) L([\d.]+) ([\d.]+)" class="line reactive nofill"', chart)
+    assert len(lines) == 2, chart
+    for (_, cx, cy), (x1, y1, x2, y2) in zip(points, lines, strict=True):
+        assert abs(float(x1) - float(cx)) < 0.01
+        assert float(x1) == float(x2)
+        low, high = float(y1), float(y2)
+        assert low > high  # low is drawn lower
+        assert abs(float(cy) - (low + high) / 2) < 0.01
+    assert f'id="value-title">{"价值走势：评估、报价与成交价"}</title>' in chart
+    assert "现行评估" in chart  # the legend names the series
+    assert ">90 万<" in chart  # the value axis reads as people read amounts
 
 
 def test_revoked_valuers_and_strangers_are_refused_with_the_rule(

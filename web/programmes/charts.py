@@ -11,15 +11,15 @@ an image to assistive technology (``role="img"``) named by its ``<title>`` and d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
-from xml.etree import ElementTree as ET
 
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-SVG = "{http://www.w3.org/2000/svg}"
+from web.charts import COLOURS as SITE_COLOURS
+from web.charts import clean as _clean
+
 #: Committed (amber), disbursed (green), remaining (grey): distinct also in grey scale, and labelled.
 COLOURS = ("#b45309", "#15803d", "#9ca3af")
 FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",system-ui,sans-serif'
@@ -55,41 +55,6 @@ def _config() -> dict[str, Any]:
     }
 
 
-def _tag(element: ET.Element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return tag.removeprefix(SVG)
-
-
-def _clean(key: str, title: str, description: str) -> Callable[[ET.Element], ET.Element]:
-    """An xml filter: no script, no style, no inline style, no comment, ids unique on the page; the title
-    and a description for assistive technology."""
-
-    def apply(root: ET.Element) -> ET.Element:
-        for parent in root.iter():
-            for child in list(parent):
-                tag, classes = _tag(child), child.get("class", "").split()
-                if tag in ("", "script", "style") or "tooltip-overlay" in classes:  # "": a comment
-                    parent.remove(child)  # pygal's script, its inline style and the tooltips its script shows
-                elif tag == "title" and parent is root:
-                    parent.remove(child)  # pygal's own ("Pygal" when the chart has no visible title)
-                elif tag == "desc" and classes:
-                    parent.remove(child)  # a bar's tooltip data (value, coordinates)
-                elif child.get("id"):
-                    child.set("id", f"{key}-{child.get('id')}")
-        root.set("id", f"chart-{key}")
-        root.set("role", "img")
-        root.set("aria-labelledby", f"{key}-title {key}-desc")
-        named = ET.Element("title", {"id": f"{key}-title"})
-        named.text = title
-        described = ET.Element("desc", {"id": f"{key}-desc"})
-        described.text = description
-        root.insert(0, described)
-        root.insert(0, named)
-        return root
-
-    return apply
-
-
 def _share(part: int, budget: int) -> float:
     return 100 * part / budget if budget > 0 else 0.0
 
@@ -110,12 +75,14 @@ def budget_chart(*, key: str, title: str, legend: tuple[str, str, str], amounts:
 
 
 def chart_css() -> str:
-    """The rules pygal would put in each chart's ``<style>``, scoped to ``.pygal-chart`` (``/static/chart.css``)."""
-    chart = pygal.HorizontalStackedBar(**_config())
+    """The rules pygal would put in each chart's ``<style>``, scoped to ``.pygal-chart`` (``/static/chart.css``):
+    every colour of the site's charts (``web.charts.COLOURS``, the budgets' three first)."""
+    chart = pygal.HorizontalStackedBar(**(_config() | {"style": STYLE.__class__(**{
+        **{k: getattr(STYLE, k) for k in dir(STYLE) if not k.startswith("_") and not callable(getattr(STYLE, k))},
+        "colors": SITE_COLOURS})}))
     chart.x_labels = [""]
-    chart.add("a", [1])
-    chart.add("b", [1])
-    chart.add("c", [1])
+    for series in range(len(SITE_COLOURS)):
+        chart.add(str(series), [1])
     svg: str = chart.render(is_unicode=True)
     match = re.search(r"<style[^>]*>(.*?)</style>", svg, re.S)
     assert match is not None

@@ -1,30 +1,23 @@
-"""The per-patent value chart: an inline SVG drawn on the server from the patent's valuation record.
+"""The per-patent value chart: drawn by pygal on the server (the site's chart kernel, ``web.charts``).
 
-Assessments are drawn at their basis date as a dot on a bar from low to high (superseded ones grey,
-withdrawn ones hollow); offers as diamonds; realised contract prices as squares. Amounts are yuan.
+Assessments are drawn at their basis date as a point with a line from low to high (current blue, superseded
+grey, withdrawn red); offers amber; realised contract prices green. Amounts are yuan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from html import escape
+from typing import Any
 
+import pygal
 from markupsafe import Markup
 
 from projections.valuation.queries import PatentValuationRecord
+from web.charts import STYLE, WIDTH, clean
 from web.valuation.steps import yuan
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 70, 16, 14, 30
-COLOURS = {
-    "current": "#1f5fa8",
-    "superseded": "#9aa5b1",
-    "withdrawn": "#c0392b",
-    "offer": "#d08c00",
-    "price": "#1e8449",
-}
+HEIGHT = 240
 
 
 def _day(value: date | datetime) -> date:
@@ -76,72 +69,44 @@ def _points(record: PatentValuationRecord) -> list[tuple[str, date, float, float
     return points
 
 
-def _scales(
-    points: list[tuple[str, date, float, float, float, str]],
-) -> tuple[Callable[[date], float], Callable[[float], float], float]:
-    first = min(p[1] for p in points).toordinal()
-    last = max(p[1] for p in points).toordinal()
-    span = max(last - first, 1)
-    top = max([p[4] for p in points] + [1.0]) * 1.1
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def x(day: date) -> float:
-        return LEFT + plot_w * ((day.toordinal() - first) / span if last > first else 0.5)
-
-    def y(value: float) -> float:
-        return TOP + plot_h * (1 - value / top)
-
-    return x, y, top
-
-
-def _mark(kind: str, cx: float, cy: float) -> str:
-    colour = COLOURS[kind]
-    if kind == "offer":
-        return (
-            f'<polygon points="{cx:.1f},{cy - 5:.1f} {cx + 5:.1f},{cy:.1f} {cx:.1f},{cy + 5:.1f} '
-            f'{cx - 5:.1f},{cy:.1f}" fill="{colour}"/>'
-        )
-    if kind == "price":
-        return f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" fill="{colour}"/>'
-    fill = "white" if kind == "withdrawn" else colour
-    return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{fill}" stroke="{colour}" stroke-width="2"/>'
+#: The series in the order of the site's chart colours (``web.charts.COLOURS``), with their names.
+SERIES: tuple[tuple[str, str, str], ...] = (
+    ("offer", "报价", "Offers"), ("price", "成交价", "Prices paid"), ("superseded", "已被取代的评估", "Superseded"),
+    ("current", "现行评估", "Current assessments"), ("withdrawn", "已撤回的评估", "Withdrawn"),
+    ("range", "评估区间", "Assessed ranges"),
+)
 
 
 def value_chart(record: PatentValuationRecord, lang: str = "zh", title: str = "") -> Markup:
-    """The SVG, or an empty string when the patent has nothing to draw."""
+    """The chart (pygal, through the site's chart kernel), or an empty string when there is nothing to draw.
+
+    Each assessment, offer and price is a point at its day, titled with what it is; an assessment's low-high
+    range is a vertical line at its day. The description reads every point."""
     points = _points(record)
     if not points:
         return Markup("")
-    x, y, top = _scales(points)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="value-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img"'
-        f' aria-label="{escape(title)}" width="100%">',
-        f"<title>{escape(title)}</title>",
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" stroke="#555"/>',
-        f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}" stroke="#555"/>',
-    ]
-    for fraction in (0, 0.5, 1):
-        value = top / 1.1 * fraction
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{escape(_yuan_label(value, lang))}</text>"
-        )
-    days = sorted({p[1] for p in points})
-    for day in {days[0], days[-1]}:
-        parts.append(f'<text x="{x(day):.1f}" y="{HEIGHT - 10}" text-anchor="middle" font-size="11">{day}</text>')
-    for kind, day, value, low, high, label in points:
-        cx = x(day)
-        group = [f'<g class="point {kind}"><title>{escape(label)}</title>']
-        if high > low:
-            group.append(
-                f'<line x1="{cx:.1f}" y1="{y(low):.1f}" x2="{cx:.1f}" y2="{y(high):.1f}"'
-                f' stroke="{COLOURS[kind]}" stroke-width="3" opacity="0.5"/>'
-            )
-        group.append(_mark(kind, cx, y(value)))
-        group.append("</g>")
-        parts.append("".join(group))
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every text in it went through html.escape
+    chart = pygal.DateLine(
+        style=STYLE, width=WIDTH, height=HEIGHT, explicit_size=False, disable_xml_declaration=True, js=[],
+        allow_interruptions=True, show_legend=True, legend_at_bottom=True, legend_at_bottom_columns=2,
+        truncate_legend=-1, include_x_axis=True, margin=8, spacing=8, dots_size=4, show_minor_x_labels=False,
+        x_labels_major_count=3, y_labels_major_count=3, x_value_formatter=lambda d: d.isoformat(),
+        value_formatter=lambda v: _yuan_label(v, lang), x_label_rotation=0, truncate_label=-1,
+    )
+    for kind, name_zh, name_en in SERIES:
+        name = name_zh if lang == "zh" else name_en
+        if kind == "range":
+            ranges: list[Any] = []
+            for k, day, _, low, high, _ in points:
+                if k in ("current", "superseded", "withdrawn") and high > low:
+                    ranges += [(day, low), (day, high), None]
+            chart.add(name, ranges, stroke=True, show_dots=False)
+        else:
+            chart.add(name, [{"value": (day, value), "label": label}
+                             for k, day, value, _, _, label in points if k == kind], stroke=False)
+    described = "; ".join(label for *_, label in points)
+    chart.add_xml_filter(clean("value", title, described))
+    svg: str = chart.render(is_unicode=True)
+    return Markup(svg)  # noqa: S704 - pygal escapes the texts it is given; no text comes from the request
 
 
 def decimal_text(value: Decimal) -> str:

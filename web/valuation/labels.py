@@ -9,8 +9,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "valuation.history": ("评估记录", "Assessments"),
     "valuation.chart": ("价值走势：评估、报价与成交价", "Value over time: assessments, offers and prices paid"),
     "valuation.chart.legend": (
-        "● 评估（竖线为区间）  ◆ 报价  ■ 成交价",
-        "● assessment (bar: range)  ◆ offer  ■ price paid",
+        "点为评估值、报价与成交价（颜色见图例），竖线为评估的低值至高值区间",
+        "Points: assessed values, offers and prices paid (colours in the legend); vertical lines: assessed ranges",
     ),
     "valuation.record": ("录入评估", "Record an assessment"),
     "valuation.calculate": ("试算", "Calculate"),

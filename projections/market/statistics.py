@@ -1,0 +1,146 @@
+"""Market statistics read model, writing side (技术市场统计, migration 0030): one row per contract.
+
+It follows the log alone: organisations (kind, region text mapped to a GB/T 2260 province code) and patents
+(IPC section and class of the first IPC code) into small tables of its own, contracts from their draft
+(kind, price, patent, parties, copied from those tables as they stood then) and their coming into force (from
+then they count), and the technology-contract registration record (the JJ-001 contract type, technology
+income, the parties' region codes; its number makes it registered). Times are event timestamps, so a rebuild
+reproduces identical rows. The figures are grouped at reading (``projections.market.statistics_queries``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.accounts.organisation import Organisation
+from domain.catalogue.patent import Patent
+from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.market.jj001 import region_code_of
+from domain.market.registration import ContractRegistration
+from projections.deals.view import handler_key
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+from projections.shared.topics import event_topic, event_topics
+
+Handler = Callable[[Cursor[DictRow], EventRecord], None]
+CONTRACTS = (Contract, TransferContract, LicenceContract)
+
+
+def province_of(code: str) -> str:
+    """The province-level GB/T 2260 code of a region code (``350200`` → ``350000``), or ``''``."""
+    code = (code or "").strip()
+    return f"{code[:2]}0000" if len(code) == 6 and code.isdigit() else ""
+
+
+def ipc_parts(codes: Sequence[str]) -> tuple[str, str]:
+    """The IPC section and class of the first code (``A23F 3/06`` → ``A``, ``A23``), or ``''``."""
+    for code in codes:
+        text = str(code).strip().upper()
+        if len(text) >= 3 and text[0] in "ABCDEFGH" and text[1:3].isdigit():
+            return text[0], text[:3]
+    return "", ""
+
+
+class PostgresMarketStatisticsView(PostgresReadModelView):
+    name = "market_statistics"
+    tables = ("market_stat_organisations", "market_stat_patents", "market_stat_contracts")
+    topics = frozenset(
+        {event_topic(Organisation, "Registered")}
+        | event_topics(Patent, "Registered", "Reregistered")
+        | {topic for cls in CONTRACTS for topic in event_topics(cls, "Drafted", "CameIntoForce")}
+        | event_topics(ContractRegistration, "Prepared", "Revised", "NumberRecorded")
+    )
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        handlers: dict[tuple[str, str], Handler] = {
+            ("Organisation", "Registered"): self._organisation,
+            ("Patent", "Registered"): self._patent,
+            ("Patent", "Reregistered"): self._patent,
+            ("Contract", "Drafted"): self._drafted,
+            ("Contract", "CameIntoForce"): self._in_force,
+            ("ContractRegistration", "Prepared"): self._record,
+            ("ContractRegistration", "Revised"): self._record,
+            ("ContractRegistration", "NumberRecorded"): self._numbered,
+        }
+        for r in records:
+            handler = handlers.get(handler_key(r.topic))
+            if handler is not None:
+                handler(curs, r)
+
+    @staticmethod
+    def _organisation(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO market_stat_organisations (id, kind, region_code) VALUES (%s, %s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, region_code = EXCLUDED.region_code",
+            (r.originator_id, d["kind"], province_of(region_code_of(str(d.get("region") or "")))),
+        )
+
+    @staticmethod
+    def _patent(curs: Cursor[DictRow], r: EventRecord) -> None:
+        section, klass = ipc_parts(plain(r.data).get("ipc_codes") or [])
+        curs.execute(
+            "INSERT INTO market_stat_patents (id, ipc_section, ipc_class) VALUES (%s, %s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET ipc_section = EXCLUDED.ipc_section, ipc_class = EXCLUDED.ipc_class",
+            (r.originator_id, section, klass),
+        )
+
+    @staticmethod
+    def _drafted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        terms: dict[str, Any] = d["terms"]
+        curs.execute(
+            "INSERT INTO market_stat_contracts (contract_id, patent_id, deal_kind, amount, currency, ipc_section,"
+            " ipc_class, seller_kind, seller_region, buyer_region, drafted_at, updated_at)"
+            " SELECT %(id)s, %(patent)s, %(kind)s, %(amount)s, %(currency)s,"
+            " coalesce((SELECT ipc_section FROM market_stat_patents WHERE id = %(patent)s), ''),"
+            " coalesce((SELECT ipc_class FROM market_stat_patents WHERE id = %(patent)s), ''),"
+            " coalesce((SELECT kind FROM market_stat_organisations WHERE id = %(seller)s), ''),"
+            " coalesce((SELECT region_code FROM market_stat_organisations WHERE id = %(seller)s), ''),"
+            " coalesce((SELECT region_code FROM market_stat_organisations WHERE id = %(buyer)s), ''),"
+            " %(at)s, %(at)s ON CONFLICT (contract_id) DO NOTHING",
+            {"id": r.originator_id, "patent": d["patent_id"], "kind": str(terms.get("kind", "")),
+             "amount": int(terms.get("price", 0)), "currency": str(terms.get("currency", "CNY")),
+             "seller": d["seller_organisation_id"], "buyer": d["buyer_organisation_id"], "at": r.timestamp},
+        )
+
+    @staticmethod
+    def _in_force(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE market_stat_contracts SET in_force_at = %s, updated_at = %s WHERE contract_id = %s",
+            (plain(r.data).get("at") or r.timestamp, r.timestamp, r.originator_id),
+        )
+
+    @staticmethod
+    def _record(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        record: dict[str, Any] = d["record"]
+        seller, buyer = record.get("seller") or {}, record.get("buyer") or {}
+        income = record.get("technology_income")
+        assignments = (
+            "contract_type = %(type)s, technology_income = %(income)s, record_seller_region = %(seller)s,"
+            " record_buyer_region = %(buyer)s, registration_status = CASE registration_status"
+            " WHEN 'registered' THEN 'registered' ELSE 'prepared' END, registration_id = %(rid)s, updated_at = %(at)s"
+        )
+        values = {"type": str(record.get("contract_type") or ""),
+                  "income": int(income) if isinstance(income, int) else None,
+                  "seller": province_of(str(seller.get("region_code") or "")),
+                  "buyer": province_of(str(buyer.get("region_code") or "")),
+                  "rid": r.originator_id, "at": r.timestamp}
+        if "contract_id" in d:
+            curs.execute(f"UPDATE market_stat_contracts SET {assignments} WHERE contract_id = %(contract)s",  # noqa: S608 - fixed text
+                         values | {"contract": d["contract_id"]})
+        else:
+            curs.execute(f"UPDATE market_stat_contracts SET {assignments} WHERE registration_id = %(rid)s",  # noqa: S608 - fixed text
+                         values)
+
+    @staticmethod
+    def _numbered(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute(
+            "UPDATE market_stat_contracts SET registration_status = 'registered', updated_at = %s"
+            " WHERE registration_id = %s", (r.timestamp, r.originator_id),
+        )
