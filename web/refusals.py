@@ -1107,6 +1107,9 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.claim.registration_mismatch": (
         "与该合同记录的技术合同登记号不一致", "differs from the registration number recorded for this contract",
     ),
+    "refusal.claim.order_registration_after_signing": (
+        "技术合同登记早于合同签订，日期顺序不符", "the registration was recorded before the contract was signed",
+    ),
     **{f"refusal.field.tech_registration.{name}": pair for name, pair in {
         "project_name": ("项目名称", "Project name"), "contract_type": ("合同类别", "Contract type"),
         "term_start": ("有效期自", "Term from"), "term_end": ("有效期至", "Term until"),

@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
 from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.deals.terms import DealKind
@@ -53,6 +54,8 @@ from projections.shared.topics import event_topic
 
 PROGRAMME_DRAFTED = get_topic(Programme.Drafted)
 LISTING_PUBLISHED = event_topic(Listing, "Published")
+#: When the registry numbered a contract's technology-contract registration (技术合同认定登记).
+REGISTRATION_NUMBERED = event_topic(ContractRegistration, "NumberRecorded")
 
 
 def _one_of(value: str, allowed: Iterable[str], field: str) -> str:
@@ -201,7 +204,18 @@ class Programmes:
             signed_at=max(signed) if contract.fully_signed and signed else None,
             offered_from=self._recorded_at(contract.listing_id, LISTING_PUBLISHED),
             contracted_at=self._recorded_at(contract.id),
+            registered_at=self.registered_at(contract.id),
+            fiscally_funded=self._fiscally_funded(contract.patent_id),
         )
+
+    def registered_at(self, contract_id: UUID) -> datetime | None:
+        """When the registry's number was recorded for the contract's registration (market), or ``None``."""
+        rid = registration_id(contract_id)
+        return self._recorded_at(rid, REGISTRATION_NUMBERED) if self.store.exists(rid) else None
+
+    def _fiscally_funded(self, patent_id: UUID) -> bool:
+        """Whether the patent's owner (or an admin) recorded public funding behind it (``Patent.record_funding``)."""
+        return bool(self.store.load(Patent, patent_id, "patent_id").public_funding)
 
     def assess_payment(self, cmd: pc.AssessPayment) -> list[UUID]:
         """Raise the claims one paid obligation earns (none if it was evaluated before); returns them."""
@@ -297,11 +311,21 @@ class Programmes:
         self.store.require_role(user, Role.ORG_ADMIN)
         if claim.status == "raised" and cmd.registration_number.strip():  # none, where the rule asks: refused below
             require_number(cmd.registration_number, self._registration_number(claim.contract_id))
+            self._registered_after_signing(claim.contract_id)
         version = claim.version
         claim.submit(by=user.id, payee_account=cmd.payee_account, registration_number=cmd.registration_number)
         if claim.version == version:  # submitted before: one effect
             return self.store.recorder.max_notification_id() or 0
         return self.store.commit(claim)
+
+    def _registered_after_signing(self, contract_id: UUID) -> None:
+        """Date order checked by the machine: the registration the claim gives follows the contract's signing."""
+        contract = self.store.load(Contract, contract_id, "contract_id")
+        signed = [datetime.fromisoformat(at) for at in contract.signatures.values()]
+        registered = self.registered_at(contract_id)
+        if signed and registered is not None and registered < max(signed):
+            raise ValidationError("registration_number: the registration was recorded before the contract was signed",
+                                  field="registration_number", code="claim.order_registration_after_signing")
 
     def _registration_number(self, contract_id: UUID) -> str | None:
         """The technology-contract registration number recorded for the contract (market), or ``None``."""
