@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from marketplace.accounts import commands as ac
+from tests.unit.tech_registration_helpers import register
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, api_token, csrf_token, login
 from tests.web.test_programmes_web import (  # noqa: F401 - the fixture and helpers of the programmes journey
     PASSWORD,
@@ -36,14 +37,15 @@ def a_claim_to_review_and_one_to_pay(
     market: Market, programme_id: str,  # noqa: F811 - the fixture of the programmes journey
 ) -> tuple[str, str]:
     client = market.client
-    market.paid_sale("fafu", "tea", 800_000)
-    market.paid_sale("fafu", "tea", 300_000)
+    numbers = ("2026350100000123", "2026350100000124")
+    for price, number in zip((800_000, 300_000), numbers, strict=True):  # each contract registered (技术合同登记)
+        register(market.app, market.paid_sale("fafu", "tea", price), market.ids["fafu"], number)
     first, second = market.follow_payments()
     fafu = api_token(client, "fafu@example.test", PASSWORD)
     officer = api_token(client, "officer@example.test", PASSWORD)
-    for claim in (first, second):
+    for claim, number in zip((first, second), numbers, strict=True):
         submitted = client.post(f"/api/claims/{claim}/submit", headers=fafu,
-                                json={"payee_account": "35001234567890", "registration_number": "2026350100000123"})
+                                json={"payee_account": "35001234567890", "registration_number": number})
         assert submitted.status_code == 200, submitted.text
     assert client.post(f"/api/claims/{first}/approve", headers=officer).status_code == 200
     market.services.make_runner().catch_up()

@@ -310,6 +310,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "dashboard.section.claims": ("待处理的申领", "Claims awaiting you"),
     "dashboard.section.vouchers": ("待兑付的创新券", "Voucher parts to settle"),
     "dashboard.vouchers.none": ("无待兑付的创新券。", "No voucher part awaits settlement."),
+    "dashboard.section.conversions": ("逾期未转化的财政资助成果", "Overdue conversions"),
+    "dashboard.conversions.none": ("本部门没有逾期未转化的专利。", "No funded patent of yours is overdue."),
+    "dashboard.no_budget.conversion": ("限时转化计划不设预算：督办到期与逾期的财政资助专利。",
+                                       "A conversion programme has no budget: it follows funded patents' deadlines."),
+    "dashboard.no_budget.other": ("未设预算。", "No budget set."),
     "dashboard.section.figures": ("申领与拨付指标", "Claims and disbursement figures"),
     "dashboard.chart.title": ("{name}：预算执行", "{name}: budget"),
     "dashboard.chart.desc": (
