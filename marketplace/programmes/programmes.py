@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -30,6 +31,7 @@ from domain.market.registration import ContractRegistration, registration_id, re
 from domain.programmes import awarding
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview, claim_id, ledger_id, payment_review_id
 from domain.programmes.programme import Programme, draft_id
+from domain.programmes.related import RelatedParties, related_id
 from domain.programmes.rules import (
     BEIJING,
     BENEFICIARY_FLAGS,
@@ -167,6 +169,42 @@ class Programmes:
         programme.close(officer.id, cmd.reason)
         return self.store.commit(programme)
 
+    # --- related parties ---------------------------------------------------------------------
+    def mark_related_parties(self, cmd: pc.MarkRelatedParties, *, actor_id: UUID | None) -> int:
+        """A programme officer records two organisations as related parties; marked already: nothing new."""
+        officer = self._officer(actor_id)
+        for org_id in (cmd.organisation_id, cmd.related_organisation_id):
+            self.store.load(Organisation, org_id, "organisation_id")
+        rid = related_id(cmd.organisation_id, cmd.related_organisation_id)
+        if not self.store.exists(rid):
+            marked = RelatedParties.mark_new(cmd.organisation_id, cmd.related_organisation_id, by=officer.id,
+                                             reason=cmd.reason)
+            return self.store.commit(marked, duplicate=ConflictError(
+                "organisation_id: these organisations were just marked related", field="organisation_id",
+                code="related_parties.marked"))
+        pair = self.store.load(RelatedParties, rid, "organisation_id")
+        return self.store.commit(pair) if pair.mark(by=officer.id, reason=cmd.reason) else self.store.commit()
+
+    def withdraw_related_parties(self, cmd: pc.WithdrawRelatedParties, *, actor_id: UUID | None) -> int:
+        """A programme officer withdraws a recorded relation; not marked (or withdrawn already): nothing new."""
+        officer = self._officer(actor_id)
+        rid = related_id(cmd.organisation_id, cmd.related_organisation_id)
+        if not self.store.exists(rid):
+            raise ValidationError("related_organisation_id: these organisations are not marked related",
+                                  field="related_organisation_id", code="related_parties.not_marked")
+        pair = self.store.load(RelatedParties, rid, "organisation_id")
+        return self.store.commit(pair) if pair.withdraw(by=officer.id, reason=cmd.reason) else self.store.commit()
+
+    def relation(self, first: UUID, second: UUID) -> RelatedParties | None:
+        """The record of the two organisations' relation, if an officer ever marked them related."""
+        rid = related_id(first, second)
+        return self.store.load(RelatedParties, rid, "organisation_id") if self.store.exists(rid) else None
+
+    def related(self, first: UUID, second: UUID) -> bool:
+        """Whether an officer has recorded the two organisations as related parties (and not withdrawn it)."""
+        found = self.relation(first, second)
+        return found is not None and found.related
+
     def programme_ids(self) -> list[UUID]:
         """Every programme ever drafted, oldest first (from the log: programmes are few)."""
         ids: list[UUID] = []
@@ -206,6 +244,7 @@ class Programmes:
             contracted_at=self._recorded_at(contract.id),
             registered_at=self.registered_at(contract.id),
             fiscally_funded=self._fiscally_funded(contract.patent_id),
+            related_parties=self.related(contract.buyer_organisation_id, contract.seller_organisation_id),
         )
 
     def registered_at(self, contract_id: UUID) -> datetime | None:
@@ -272,6 +311,19 @@ class Programmes:
         duplicate = ConflictError("obligation_id: already evaluated", code="programme.evaluated")
         self.store.commit(review, *changed, duplicate=duplicate)
         return raised
+
+    def payment_assessment(self, obligation_id: UUID, *, actor_id: UUID | None) -> list[dict[str, Any]]:
+        """What the claims process found for one paid obligation: each programme's award to each side, or the
+        reasons it gave nothing (label keys). Read by the payment's two organisations, programme officers and
+        platform admins; empty until the payment is evaluated."""
+        user = self.store.actor(actor_id)
+        obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
+        if user.organisation_id not in (obligation.payer_organisation_id, obligation.payee_organisation_id):
+            self.store.require_role(user, Role.PROGRAMME_OFFICER, Role.PLATFORM_ADMIN)
+        rid = payment_review_id(obligation_id)
+        if not self.store.exists(rid):
+            return []
+        return list(self.store.load(PaymentReview, rid, "obligation_id").outcomes)
 
     def _ledger(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> AwardLedger:
         try:
