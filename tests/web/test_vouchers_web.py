@@ -166,6 +166,7 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
     market.services.make_runner().catch_up()
     mine = client.get("/my/vouchers").text
     assert "已过期" in mine
+    assert '<p id="redeemed-share">有效期内已使用面额占发放面额的 0 %' in mine  # expired unspent
     english = client.get("/lang/en?next=/my/vouchers").text
     assert "Expired" in english
     client.get("/lang/zh?next=/my/vouchers")
@@ -184,7 +185,15 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
         150_000 * YUAN, 80_000 * YUAN, 50_000 * YUAN, True)
     assert answer["redeemed_share_bp"] == 5333
     assert [r["status"] for r in answer["redemptions"]] == ["settled"]
-    assert client.get("/api/programmes/dashboard", headers=officer).json()["vouchers_to_settle"] == []
+    dashboard_answer = client.get("/api/programmes/dashboard", headers=officer).json()
+    assert dashboard_answer["vouchers_to_settle"] == []
+    assert dashboard_answer["voucher_redeemed_share_bp"] == 5333
+    assert re.search(r'id="dashboard-voucher-share">有效期内已使用面额占发放面额的 53.33 %',
+                     client.get("/programmes/dashboard").text)
+    login(client, "tea@example.test", PASSWORD)  # the holder: ¥80,000 of its ¥100,000 spent
+    assert '<p id="redeemed-share">有效期内已使用面额占发放面额的 80 %' in client.get("/my/vouchers").text
+    tea = api_token(client, "tea@example.test", PASSWORD)
+    assert client.get("/api/my/vouchers", headers=tea).json()["redeemed_share_bp"] == 8000
 
 
 def test_outsiders_cannot_issue_apply_or_settle_and_bad_input_records_nothing(market: Market) -> None:

@@ -86,6 +86,8 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     #: Funded patents overdue for conversion under the department's conversion programmes, longest overdue
     #: first (at most 100; the whole queue is at ``/conversions``).
     overdue_conversions: list[ConversionRow] = msgspec.field(default_factory=list)
+    #: The share of the issued voucher value spent within validity (basis points; none before any is issued).
+    voucher_redeemed_share_bp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ async def load_dashboard(programmes: ProgrammesQueries, organisation_id: UUID | 
         figures=await programmes.department_figures(organisation_id),
         vouchers_to_settle=await programmes.redemptions_to_settle(organisation_id),
         overdue_conversions=await conversions.overdue_of(organisation_id),
+        voucher_redeemed_share_bp=await programmes.department_redeemed_share(organisation_id),
     )
 
 

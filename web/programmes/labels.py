@@ -312,6 +312,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "dashboard.section.claims": ("待处理的申领", "Claims awaiting you"),
     "dashboard.section.vouchers": ("待兑付的创新券", "Voucher parts to settle"),
     "dashboard.vouchers.none": ("无待兑付的创新券。", "No voucher part awaits settlement."),
+    "dashboard.voucher_share": ("创新券有效期内使用率", "Voucher value spent within validity"),
     "dashboard.section.conversions": ("逾期未转化的财政资助成果", "Overdue conversions"),
     "dashboard.conversions.none": ("本部门没有逾期未转化的专利。", "No funded patent of yours is overdue."),
     "dashboard.no_budget.conversion": ("限时转化计划不设预算：督办到期与逾期的财政资助专利。",

@@ -29,6 +29,7 @@ from projections.programmes.queries import (
     RedemptionRow,
     VoucherBook,
     VoucherRow,
+    redeemed_share,
 )
 from web.answers import Done
 from web.api_docs import BEARER
@@ -104,8 +105,16 @@ class BookOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MyVouchersOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The organisation's vouchers, their redemptions, and the share of the issued value it spent within
+    validity (basis points; none before any voucher was issued to it)."""
+
     vouchers: list[VoucherRow]
     redemptions: list[RedemptionRow]
+    redeemed_share_bp: int | None = None
+
+
+def my_share(vouchers: list[VoucherRow]) -> int | None:
+    return redeemed_share(sum(v.face_value for v in vouchers), sum(v.owed + v.settled for v in vouchers))
 
 
 class IssueInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -168,7 +177,7 @@ class VouchersApiController(Controller):
     async def mine(self, programmes: ProgrammesQueries, me: Identity) -> MyVouchersOut:
         vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
         redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
-        return MyVouchersOut(vouchers=vouchers, redemptions=redemptions)
+        return MyVouchersOut(vouchers=vouchers, redemptions=redemptions, redeemed_share_bp=my_share(vouchers))
 
     @get("/vouchers/{voucher_id:uuid}", summary="A voucher (its holder and the programme's officers)",
          security=BEARER)
@@ -290,7 +299,8 @@ class VoucherPagesController(Controller):
         vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
         redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
         return Template("programmes/my_vouchers.html.jinja2", context=page_context(
-            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web)))
+            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web),
+            redeemed_share_bp=my_share(vouchers)))
 
     # --- the payment's voucher page ---------------------------------------------------------------
     async def _apply_page(self, request: Request[Any, Any, Any], web: WebState, me: Identity, deals: DealsQueries,
