@@ -229,6 +229,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "有效期内已使用面额占发放面额的 {share}", "{share} of the value issued was spent within validity",
     ),
     "voucher.expired_returned": ("其中过期退回 {amount}。", "Of which {amount} came back from expired vouchers."),
+    "voucher.export": ("导出已兑付记录（CSV）", "Export the settled voucher parts (CSV)"),
     "voucher.redemptions": ("抵用记录", "Redemptions"),
     "voucher.redemptions.none": ("暂无抵用。", "No redemptions yet."),
     "voucher.redemption.status.owed": ("待兑付", "To settle"),

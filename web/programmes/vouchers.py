@@ -8,6 +8,8 @@ organisation. The application checks roles and organisations again on the aggreg
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,7 +17,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from domain.programmes.rules import BEIJING
 from domain.shared.errors import DomainError, PermissionDeniedError
@@ -38,7 +40,7 @@ from web.context import Identity, page_context
 from web.errors import error_page, explain, status_of
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
-from web.programmes.pages import officer_of
+from web.programmes.pages import _cell, officer_of, parse_day
 from web.state import WebState
 
 SERVICES = ("technology_transfer", "development", "consulting", "service", "testing", "instrument_use",
@@ -246,6 +248,35 @@ class VoucherPagesController(Controller):
         except PermissionDeniedError as refused:
             return error_page(request, refused)
         return await self._book_page(request, web, programmes, programme)
+
+    @get("/programmes/{programme_id:uuid}/vouchers.csv")
+    async def export(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                     programmes: ProgrammesQueries) -> Response[str] | Template:
+        """The finance department's export: the voucher parts the programme settled in a period (Beijing dates
+        of the settlement, ``before`` excluded), one row per redemption."""
+        try:
+            programme = await voucher_programme(web, programmes, me, programme_id)
+            start = parse_day(request.query_params.get("from", ""), "from")
+            before = parse_day(request.query_params.get("before", ""), "before")
+        except DomainError as refused:
+            return error_page(request, refused)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["voucher_id", "obligation_id", "contract_id", "holder", "provider", "redemption_model",
+                         "cost_fen", "voucher_part_fen", "status", "bank_reference", "redeemed_at_utc",
+                         "settled_at_utc"])
+        for r in await programmes.redemptions(programme_id=programme.id, limit=100_000):
+            if r.settled_at is None:
+                continue
+            day = r.settled_at.astimezone(BEIJING).date()
+            if (start is not None and day < start) or (before is not None and day >= before):
+                continue
+            writer.writerow([r.voucher_id, r.obligation_id, r.contract_id, _cell(r.payer_name), _cell(r.payee_name),
+                             r.redemption_model, r.cost, r.amount, r.status, _cell(r.bank_reference),
+                             r.redeemed_at.isoformat(), r.settled_at.isoformat()])
+        name = f"vouchers-{programme_id}-{start or 'start'}-{before or 'now'}.csv"
+        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @post("/programmes/{programme_id:uuid}/vouchers")
     async def issue(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
