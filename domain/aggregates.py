@@ -17,6 +17,7 @@ from domain.market.registration import ContractRegistration, RegistrationNumber
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
+from domain.programmes.related import RelatedParties
 from domain.programmes.voucher import Voucher, VoucherQuota
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
@@ -25,5 +26,5 @@ AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
-    Voucher, VoucherQuota, Demand,
+    Voucher, VoucherQuota, Demand, RelatedParties,
 )

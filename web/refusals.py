@@ -1107,6 +1107,15 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.claim.registration_mismatch": (
         "与该合同记录的技术合同登记号不一致", "differs from the registration number recorded for this contract",
     ),
+    "refusal.related_parties.same": ("请填写两个不同的机构", "name two different organisations"),
+    "refusal.related_parties.marked": (
+        "这两个机构刚刚已被标记为关联方", "these organisations were just marked related",
+    ),
+    "refusal.related_parties.not_marked": ("这两个机构未被标记为关联方", "these organisations are not marked related"),
+    "refusal.field.related_organisation_id": ("关联机构", "Related organisation"),
+    "refusal.claim.order_registration_after_signing": (
+        "技术合同登记早于合同签订，日期顺序不符", "the registration was recorded before the contract was signed",
+    ),
     **{f"refusal.field.tech_registration.{name}": pair for name, pair in {
         "project_name": ("项目名称", "Project name"), "contract_type": ("合同类别", "Contract type"),
         "term_start": ("有效期自", "Term from"), "term_end": ("有效期至", "Term until"),

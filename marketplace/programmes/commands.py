@@ -167,3 +167,20 @@ class ExpireVoucher(Command, frozen=True, kw_only=True):
     """The deadline worker expires a voucher past its date; its unused value returns to the budget."""
 
     voucher_id: UUID
+
+
+class MarkRelatedParties(Command, frozen=True, kw_only=True):
+    """A programme officer records that two organisations are related parties (关联方), and why: a rule that
+    excludes related parties then refuses payments between them."""
+
+    organisation_id: UUID
+    related_organisation_id: UUID
+    reason: Note
+
+
+class WithdrawRelatedParties(Command, frozen=True, kw_only=True):
+    """A programme officer withdraws a relation recorded before (no longer true, or recorded in error)."""
+
+    organisation_id: UUID
+    related_organisation_id: UUID
+    reason: Note

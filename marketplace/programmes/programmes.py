@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -22,6 +23,7 @@ from eventsourcing.utils import get_topic
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
 from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.deals.terms import DealKind
@@ -29,6 +31,7 @@ from domain.market.registration import ContractRegistration, registration_id, re
 from domain.programmes import awarding
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview, claim_id, ledger_id, payment_review_id
 from domain.programmes.programme import Programme, draft_id
+from domain.programmes.related import RelatedParties, related_id
 from domain.programmes.rules import (
     BEIJING,
     BENEFICIARY_FLAGS,
@@ -53,6 +56,8 @@ from projections.shared.topics import event_topic
 
 PROGRAMME_DRAFTED = get_topic(Programme.Drafted)
 LISTING_PUBLISHED = event_topic(Listing, "Published")
+#: When the registry numbered a contract's technology-contract registration (技术合同认定登记).
+REGISTRATION_NUMBERED = event_topic(ContractRegistration, "NumberRecorded")
 
 
 def _one_of(value: str, allowed: Iterable[str], field: str) -> str:
@@ -164,6 +169,42 @@ class Programmes:
         programme.close(officer.id, cmd.reason)
         return self.store.commit(programme)
 
+    # --- related parties ---------------------------------------------------------------------
+    def mark_related_parties(self, cmd: pc.MarkRelatedParties, *, actor_id: UUID | None) -> int:
+        """A programme officer records two organisations as related parties; marked already: nothing new."""
+        officer = self._officer(actor_id)
+        for org_id in (cmd.organisation_id, cmd.related_organisation_id):
+            self.store.load(Organisation, org_id, "organisation_id")
+        rid = related_id(cmd.organisation_id, cmd.related_organisation_id)
+        if not self.store.exists(rid):
+            marked = RelatedParties.mark_new(cmd.organisation_id, cmd.related_organisation_id, by=officer.id,
+                                             reason=cmd.reason)
+            return self.store.commit(marked, duplicate=ConflictError(
+                "organisation_id: these organisations were just marked related", field="organisation_id",
+                code="related_parties.marked"))
+        pair = self.store.load(RelatedParties, rid, "organisation_id")
+        return self.store.commit(pair) if pair.mark(by=officer.id, reason=cmd.reason) else self.store.commit()
+
+    def withdraw_related_parties(self, cmd: pc.WithdrawRelatedParties, *, actor_id: UUID | None) -> int:
+        """A programme officer withdraws a recorded relation; not marked (or withdrawn already): nothing new."""
+        officer = self._officer(actor_id)
+        rid = related_id(cmd.organisation_id, cmd.related_organisation_id)
+        if not self.store.exists(rid):
+            raise ValidationError("related_organisation_id: these organisations are not marked related",
+                                  field="related_organisation_id", code="related_parties.not_marked")
+        pair = self.store.load(RelatedParties, rid, "organisation_id")
+        return self.store.commit(pair) if pair.withdraw(by=officer.id, reason=cmd.reason) else self.store.commit()
+
+    def relation(self, first: UUID, second: UUID) -> RelatedParties | None:
+        """The record of the two organisations' relation, if an officer ever marked them related."""
+        rid = related_id(first, second)
+        return self.store.load(RelatedParties, rid, "organisation_id") if self.store.exists(rid) else None
+
+    def related(self, first: UUID, second: UUID) -> bool:
+        """Whether an officer has recorded the two organisations as related parties (and not withdrawn it)."""
+        found = self.relation(first, second)
+        return found is not None and found.related
+
     def programme_ids(self) -> list[UUID]:
         """Every programme ever drafted, oldest first (from the log: programmes are few)."""
         ids: list[UUID] = []
@@ -201,7 +242,19 @@ class Programmes:
             signed_at=max(signed) if contract.fully_signed and signed else None,
             offered_from=self._recorded_at(contract.listing_id, LISTING_PUBLISHED),
             contracted_at=self._recorded_at(contract.id),
+            registered_at=self.registered_at(contract.id),
+            fiscally_funded=self._fiscally_funded(contract.patent_id),
+            related_parties=self.related(contract.buyer_organisation_id, contract.seller_organisation_id),
         )
+
+    def registered_at(self, contract_id: UUID) -> datetime | None:
+        """When the registry's number was recorded for the contract's registration (market), or ``None``."""
+        rid = registration_id(contract_id)
+        return self._recorded_at(rid, REGISTRATION_NUMBERED) if self.store.exists(rid) else None
+
+    def _fiscally_funded(self, patent_id: UUID) -> bool:
+        """Whether the patent's owner (or an admin) recorded public funding behind it (``Patent.record_funding``)."""
+        return bool(self.store.load(Patent, patent_id, "patent_id").public_funding)
 
     def assess_payment(self, cmd: pc.AssessPayment) -> list[UUID]:
         """Raise the claims one paid obligation earns (none if it was evaluated before); returns them."""
@@ -259,6 +312,19 @@ class Programmes:
         self.store.commit(review, *changed, duplicate=duplicate)
         return raised
 
+    def payment_assessment(self, obligation_id: UUID, *, actor_id: UUID | None) -> list[dict[str, Any]]:
+        """What the claims process found for one paid obligation: each programme's award to each side, or the
+        reasons it gave nothing (label keys). Read by the payment's two organisations, programme officers and
+        platform admins; empty until the payment is evaluated."""
+        user = self.store.actor(actor_id)
+        obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
+        if user.organisation_id not in (obligation.payer_organisation_id, obligation.payee_organisation_id):
+            self.store.require_role(user, Role.PROGRAMME_OFFICER, Role.PLATFORM_ADMIN)
+        rid = payment_review_id(obligation_id)
+        if not self.store.exists(rid):
+            return []
+        return list(self.store.load(PaymentReview, rid, "obligation_id").outcomes)
+
     def _ledger(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> AwardLedger:
         try:
             found: Aggregate = self.store.repository.get(ledger_id(programme_id, beneficiary_id, year))
@@ -297,11 +363,21 @@ class Programmes:
         self.store.require_role(user, Role.ORG_ADMIN)
         if claim.status == "raised" and cmd.registration_number.strip():  # none, where the rule asks: refused below
             require_number(cmd.registration_number, self._registration_number(claim.contract_id))
+            self._registered_after_signing(claim.contract_id)
         version = claim.version
         claim.submit(by=user.id, payee_account=cmd.payee_account, registration_number=cmd.registration_number)
         if claim.version == version:  # submitted before: one effect
             return self.store.recorder.max_notification_id() or 0
         return self.store.commit(claim)
+
+    def _registered_after_signing(self, contract_id: UUID) -> None:
+        """Date order checked by the machine: the registration the claim gives follows the contract's signing."""
+        contract = self.store.load(Contract, contract_id, "contract_id")
+        signed = [datetime.fromisoformat(at) for at in contract.signatures.values()]
+        registered = self.registered_at(contract_id)
+        if signed and registered is not None and registered < max(signed):
+            raise ValidationError("registration_number: the registration was recorded before the contract was signed",
+                                  field="registration_number", code="claim.order_registration_after_signing")
 
     def _registration_number(self, contract_id: UUID) -> str | None:
         """The technology-contract registration number recorded for the contract (market), or ``None``."""

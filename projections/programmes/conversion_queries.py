@@ -89,6 +89,14 @@ class ConversionsQueries:
         total = await self.pool.fetchval("SELECT count(*) FROM conversions WHERE status IN ('overdue', 'opened')")
         return _rows(rows), int(total or 0)
 
+    async def overdue_of(self, organisation_id: UUID | None, *, limit: int = 100) -> list[ConversionRow]:
+        """The overdue flags of a department's conversion programmes (``None``: every department's), the
+        longest overdue first (the officer's dashboard)."""
+        rows = await self.pool.fetch(
+            f"{SELECT} WHERE c.status = 'overdue' AND ($1::uuid IS NULL OR c.organisation_id = $1)"
+            " ORDER BY c.deadline, c.id LIMIT $2", organisation_id, limit)
+        return _rows(rows)
+
     async def queue(self, organisation_id: UUID, *, statuses: tuple[str, ...] = QUEUE,
                     limit: int = 200) -> list[ConversionRow]:
         """A department's flags: overdue first, then answered (paused), due, opened; each by deadline."""

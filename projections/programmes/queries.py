@@ -154,6 +154,12 @@ class RedemptionRow(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: str = ""
 
 
+def redeemed_share(issued: int, spent: int) -> int | None:
+    """The share of issued voucher value spent (within validity: an expired voucher pays nothing), in basis
+    points; ``None`` before any is issued (the figure the issue asks of the dashboard)."""
+    return spent * 10_000 // issued if issued else None
+
+
 class VoucherBook(msgspec.Struct, frozen=True, kw_only=True):
     """A programme's vouchers in sums. It reconciles to the budget: ``issued = unspent + owed + settled +
     returned``, and the budget's commitment to vouchers is ``unspent + owed`` (``committed`` of the programme
@@ -176,7 +182,7 @@ class VoucherBook(msgspec.Struct, frozen=True, kw_only=True):
     def redeemed_share_bp(self) -> int | None:
         """The share of the issued value spent (always within validity: an expired voucher pays nothing), in
         basis points; ``None`` before any is issued."""
-        return (self.owed + self.settled) * 10_000 // self.issued if self.issued else None
+        return redeemed_share(self.issued, self.owed + self.settled)
 
 
 VOUCHER_SELECT = (
@@ -387,6 +393,16 @@ class ProgrammesQueries:
             organisation_id, limit,
         )
         return [RedemptionRow(**dict(r)) for r in rows]
+
+    async def department_redeemed_share(self, organisation_id: UUID | None) -> int | None:
+        """The share of the value a department's voucher programmes issued (``None``: every department's) that
+        was spent within validity, in basis points; ``None`` before any is issued."""
+        row = await self.pool.fetchrow(
+            "SELECT coalesce(sum(v.face_value), 0) AS issued, coalesce(sum(v.owed + v.settled), 0) AS spent"
+            " FROM programme_vouchers v JOIN programmes p ON p.id = v.programme_id"
+            " WHERE $1::uuid IS NULL OR p.organisation_id = $1", organisation_id)
+        assert row is not None
+        return redeemed_share(int(row["issued"]), int(row["spent"]))
 
     async def voucher_book(self, programme_id: UUID) -> VoucherBook:
         row = await self.pool.fetchrow(

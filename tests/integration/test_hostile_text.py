@@ -362,6 +362,14 @@ VOUCHER_PROGRAMME: Body = {**PROGRAMME, "kind": "innovation_voucher", "name_zh":
                                      "beneficiary_flags": ["tech_sme", "maker"]}}
 
 
+def _related_pair(h: Harness) -> Body:
+    """The firm and a new organisation, marked related by the officer (a relation to withdraw)."""
+    pair = {"organisation_id": str(h["firm_org"]), "related_organisation_id": str(h.organisation())}
+    h.app.programmes.mark_related_parties(msgspec.convert({**pair, "reason": "母子公司"}, pc.MarkRelatedParties),
+                                          actor_id=h["officer"])
+    return pair
+
+
 def _voucher_programme(h: Harness) -> str:
     """An open voucher programme of the officer's department; the firm is a verified technology SME."""
     if "voucher_programme" not in h.world.ids:
@@ -582,6 +590,10 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.RejectClaim: lambda h: ({"claim_id": _submitted_claim(h), "reason": "材料不全\n请补充"}, "officer"),
     pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),
     pc.RecordRecovery: lambda h: ({"claim_id": _claim_owed_back(h), "bank_reference": "R-1"}, "officer"),
+    pc.MarkRelatedParties: lambda h: ({"organisation_id": str(h["firm_org"]),
+                                       "related_organisation_id": str(h.organisation()),
+                                       "reason": "同一控制人\n持股 60%"}, "officer"),
+    pc.WithdrawRelatedParties: lambda h: (_related_pair(h) | {"reason": "登记有误\n已核实"}, "officer"),
     pc.IssueVouchers: lambda h: ({"programme_id": _voucher_programme(h), "organisation_ids": [str(h["firm_org"])],
                                   "face_value": 500_000, "valid_until": "2026-12-31", "batch_key": f"申请 {h.fresh()}",
                                   "application_reference": "闽创券 申-1"}, "officer"),

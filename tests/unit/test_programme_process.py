@@ -12,6 +12,7 @@ from domain.programmes.claim import Claim, PaymentReview, payment_review_id
 from domain.programmes.programme import Programme
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
 from marketplace.programmes import commands as pc
 from marketplace.programmes.claims_process import ClaimsProcess
@@ -238,3 +239,41 @@ def test_a_subsidy_for_state_owned_buyers_waits_for_the_officer_to_verify_the_bu
     pay_by_webhook(world, contract, payer="maker", event_id="evt_2")
     (claim,) = ClaimsProcess(world.app.programmes).run_once().raised
     assert world.get(claim).amount == 100_000 * YUAN  # 10 %: bought from a Fuzhou university
+
+
+def test_a_deal_on_a_publicly_funded_patent_earns_nothing_where_the_rule_excludes_it(world: World) -> None:
+    """财政科技计划资助的成果: the patent's recorded public funding is what the exclusion reads."""
+    programme(world, "transfer_reward", seller_reward())
+    funding = cc.FundingInput(programme="国家自然科学基金", project_reference="32072000",
+                              funder="国家自然科学基金委员会")
+    world.app.catalogue.record_funding(cc.RecordFunding(patent_id=world["fafu_patent"], public_funding=funding),
+                                       actor_id=world["fafu"])
+    paid = paid_deal(world)
+    assert ClaimsProcess(world.app.programmes).run_once().raised == []
+    review = world.get(payment_review_id(paid))
+    assert [o["refusals"] for o in review.outcomes] == [["programme.refusal.fiscally_funded"]]
+
+
+def test_a_rule_that_does_not_exclude_funded_results_rewards_the_same_deal(world: World) -> None:
+    rules = msgspec.structs.replace(seller_reward(), excludes_fiscally_funded=False)
+    reward = programme(world, "transfer_reward", rules)
+    funding = cc.FundingInput(programme="福建省自然科学基金", project_reference="2021J01", funder="福建省科学技术厅")
+    world.app.catalogue.record_funding(cc.RecordFunding(patent_id=world["fafu_patent"], public_funding=funding),
+                                       actor_id=world["fafu"])
+    paid_deal(world)
+    (raised,) = ClaimsProcess(world.app.programmes).run_once().raised
+    assert world.get(raised).programme_id == reward
+
+
+def test_the_facts_carry_when_the_registry_numbered_the_contract_after_signing(world: World) -> None:
+    programme(world, "transfer_reward", seller_reward())
+    paid = paid_deal(world)
+    (claim_id,) = ClaimsProcess(world.app.programmes).run_once().raised
+    contract = world.get(claim_id).contract_id
+    assert world.app.programmes.registered_at(contract) is None
+    register(world.app, contract, world["fafu"])
+    facts = world.app.programmes.facts_of(world.get(paid))
+    assert facts.registered_at is not None
+    assert facts.signed_at is not None
+    assert facts.registered_at >= facts.signed_at
+    assert not facts.fiscally_funded

@@ -458,3 +458,39 @@ def test_a_conversion_programme_drafted_through_the_api_by_an_officer_only(marke
     shown = client.get(f"/api/programmes/{drafted.json()['id']}", headers=officer).json()
     assert shown["kind"] == "conversion"
     assert shown["rules"]["conversion"]["funder_years"] == [{"funder": "国家自然科学基金委员会", "years": 5}]
+
+
+def test_the_officers_dashboard_lists_the_departments_overdue_conversions_and_draws_no_empty_budget(
+    market: Market,
+) -> None:
+    """The dashboard's "overdue conversions" section (issue 12, Pages): the department's overdue funded patents,
+    each linking to its flag; a conversion programme (no budget) shows no budget chart."""
+    patent, flag, programme_id = overdue_flag(market)
+    client = market.client
+    market.as_user("officer")
+    page = client.get("/programmes/dashboard").text
+    found = re.search(r'<section class="panel dashboard-section" id="dashboard-conversions".*?</section>', page, re.S)
+    assert found is not None, page
+    overdue = found.group(0)
+    assert "逾期未转化的财政资助成果" in overdue
+    assert f'href="/conversions/{flag}"' in overdue
+    assert "一种茶多酚提取方法" in overdue
+    assert 'href="/conversions"' in overdue
+    budget = re.search(rf'<article class="budget" id="budget-{programme_id}">.*?</article>', page, re.S)
+    assert budget is not None
+    assert "<svg" not in budget.group(0)
+    assert "限时转化计划不设预算" in budget.group(0)
+    english = client.get("/lang/en?next=/programmes/dashboard").text
+    assert "Overdue conversions" in english
+    client.get("/lang/zh?next=/")
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    answered = client.get("/api/programmes/dashboard", headers=officer).json()
+    assert [c["id"] for c in answered["overdue_conversions"]] == [str(flag)]
+    assert answered["overdue_conversions"][0]["patent_id"] == str(patent)
+    # Another department's officer does not see this department's flag.
+    market.as_user("xm_officer")
+    other = client.get("/programmes/dashboard").text
+    assert f"/conversions/{flag}" not in other
+    assert "本部门没有逾期未转化的专利" in other
+    xm = api_token(client, "xm_officer@example.test", PASSWORD)
+    assert client.get("/api/programmes/dashboard", headers=xm).json()["overdue_conversions"] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -60,14 +61,18 @@ class Market:
             self.app.accounts.grant_role(ac.GrantRole(user_id=user, role=role), actor_id=self.admin)
         self.ids[key], self.ids[f"{key}_org"] = user, org_id
 
-    def paid_sale(self, seller: str, buyer: str, price_yuan: int) -> UUID:
-        """A patent listed by ``seller`` bought at its listed price by ``buyer`` and paid by bank transfer."""
+    def paid_sale(self, seller: str, buyer: str, price_yuan: int,
+                  registered: Callable[[UUID], object] | None = None) -> UUID:
+        """A patent listed by ``seller`` bought at its listed price by ``buyer`` and paid by bank transfer
+        (``registered``: what the seller does with the patent once registered, before listing it)."""
         self.serial += 1
         patent, _ = self.app.catalogue.register_patent(cc.RegisterPatent(
             application_number=cn(f"2021106{self.serial:05d}"), patent_type="invention", title_zh="一种茶叶加工装置",
             title_en="A tea processing device", ipc_codes=["A23F 3/06"], filing_date=date(2021, 3, 1),
             legal_status="granted", owners=[cc.OwnerShare(organisation_id=self.ids[f"{seller}_org"], share=100)],
             inventors=[cc.InventorShare(name="林一", share=100)]), actor_id=self.ids[seller])
+        if registered is not None:
+            registered(patent)
         listing, _ = self.app.catalogue.draft_listing(cc.DraftListing(
             patent_id=patent, deal_types=["assignment"], price_mode="fixed", asking_price=price_yuan * YUAN,
             maturity="prototype"), actor_id=self.ids[seller])
@@ -336,3 +341,66 @@ def test_the_officer_revises_the_rules_and_later_payments_follow_the_new_version
     assert (claim.rules_version, claim.amount) == (2, 16_000 * YUAN)
     login(client, "tea@example.test", PASSWORD)
     assert client.get(f"/programmes/{programme_id}/rules").status_code == 403
+
+
+def test_related_parties_and_publicly_funded_patents_earn_nothing_and_the_parties_read_why(market: Market) -> None:
+    """Conditions and exclusions (issue 12): no related parties (a relation a programme officer records), no deals
+    on results funded by fiscal science programmes (the funding the owner records on the patent). The payment's
+    parties read each programme's outcome and the reasons over the API."""
+    client = market.client
+    draft_and_open(market)
+    fafu, tea = market.ids["fafu_org"], market.ids["tea_org"]
+    pair = {"organisation_id": str(tea), "related_organisation_id": str(fafu), "reason": "铁观音集团持有校办企业股份"}
+    assert client.post("/api/related-parties", json=pair).status_code == 401
+    seller = api_token(client, "fafu@example.test", PASSWORD)
+    buyer = api_token(client, "tea@example.test", PASSWORD)
+    refused = client.post("/api/related-parties", json=pair, headers=buyer)  # an enterprise does not mark itself
+    assert refused.status_code == 403
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    for hostile in ({**pair, "reason": "关联\u202e方"}, {**pair, "reason": "  "}, {**pair, "reason": "x" * 501},
+                    {**pair, "related_organisation_id": str(tea)}):
+        assert client.post("/api/related-parties", json=hostile, headers=officer).status_code == 400, hostile
+    head = market.app.recorder.max_notification_id() or 0
+    for _ in range(2):  # a double click: one record
+        assert client.post("/api/related-parties", json=pair, headers=officer).status_code == 200
+    assert market.app.recorder.max_notification_id() == head + 1
+    shown = client.get(f"/api/related-parties/{fafu}/{tea}", headers=officer).json()  # either order
+    assert shown == {"related": True, "reason": "铁观音集团持有校办企业股份"}
+    assert client.get(f"/api/related-parties/{fafu}/{tea}", headers=buyer).status_code == 403
+
+    related_sale = market.paid_sale("fafu", "tea", 800_000)
+    assert market.follow_payments() == []
+    paid = obligation_id(related_sale, "upfront")
+    answer = client.get(f"/api/payments/{paid}/programme-assessment", headers=seller)
+    assert answer.status_code == 200, answer.text
+    [outcome] = answer.json()
+    assert (outcome["side"], outcome["amount"], outcome["chosen"]) == ("seller", 0, False)
+    assert [r["key"] for r in outcome["refusals"]] == ["programme.refusal.related_parties"]
+    assert "关联方" in outcome["refusals"][0]["zh"]
+    outsider = api_token(client, "sh@example.test", PASSWORD)
+    assert client.get(f"/api/payments/{paid}/programme-assessment", headers=outsider).status_code == 403
+
+    withdrawn = client.post("/api/related-parties/withdraw", headers=officer,
+                            json={**pair, "reason": "股份已于 2025 年转让"})
+    assert withdrawn.status_code == 200
+    assert client.get(f"/api/related-parties/{tea}/{fafu}", headers=officer).json()["related"] is False
+    again = client.post("/api/related-parties/withdraw", headers=officer, json={**pair, "reason": "再次撤回"})
+    assert again.status_code == 200  # withdrawn already: nothing new
+    stranger = {"organisation_id": str(tea), "related_organisation_id": str(market.ids["sh_org"]), "reason": "无"}
+    unmarked = client.post("/api/related-parties/withdraw", headers=officer, json=stranger)
+    assert (unmarked.status_code, unmarked.json()["code"]) == (400, "related_parties.not_marked")
+
+    funding = {"public_funding": {"funder": "福建省科学技术厅", "programme": "福建省科技计划项目",
+                                  "project_reference": "2019N0012", "end_date": "2022-12-31"}}
+
+    def record_funding(patent: UUID) -> None:  # the university records the patent's public funding
+        assert client.post(f"/api/patents/{patent}/funding", json=funding, headers=seller).status_code == 200
+
+    funded_sale = market.paid_sale("fafu", "tea", 500_000, registered=record_funding)
+    plain_sale = market.paid_sale("fafu", "tea", 300_000)
+    (claim,) = market.follow_payments()  # the plain sale's reward only
+    [mine] = client.get("/api/my/claims", headers=seller).json()
+    assert (mine["id"], mine["amount"], mine["contract_id"]) == (str(claim), 3_000 * YUAN, str(plain_sale))
+    [funded] = client.get(f"/api/payments/{obligation_id(funded_sale, 'upfront')}/programme-assessment",
+                          headers=buyer).json()
+    assert [r["en"] for r in funded["refusals"]] == ["the patent records public (fiscal science) funding"]

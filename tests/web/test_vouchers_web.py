@@ -6,6 +6,8 @@ would try it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date, timedelta
 from uuid import UUID
@@ -157,6 +159,19 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
     page = client.get(settled.headers["location"]).text
     assert "兑付已登记" in page
     assert sums(page) == ["15 万元", "7 万元", "0.00 元", "8 万元", "0.00 元"], sums(page)
+    # The finance department's export of the period's settlements (Beijing dates, ``before`` excluded).
+    assert 'action="/programmes/' + programme_id + '/vouchers.csv"' in page
+    day = today(market).isoformat()
+    export = client.get(f"/programmes/{programme_id}/vouchers.csv?from={day}")
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["voucher_id", "obligation_id", "contract_id"]
+    assert [(r[1], r[3], r[4], r[7], r[8], r[9]) for r in rows[1:]] == [
+        (str(oid), "安溪铁观音集团有限公司", "福建农林大学", str(80_000 * YUAN), "settled", "GK20261205001")]
+    earlier = client.get(f"/programmes/{programme_id}/vouchers.csv?before={day}").text
+    assert len(list(csv.reader(io.StringIO(earlier.lstrip("\ufeff"))))) == 1  # the header only
+    assert client.get(f"/programmes/{programme_id}/vouchers.csv?from=yesterday").status_code == 400
     assert 'id="reconciles" class="hint"' in page
 
     login(client, "maker@example.test", PASSWORD)
@@ -166,6 +181,7 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
     market.services.make_runner().catch_up()
     mine = client.get("/my/vouchers").text
     assert "已过期" in mine
+    assert '<p id="redeemed-share">有效期内已使用面额占发放面额的 0 %' in mine  # expired unspent
     english = client.get("/lang/en?next=/my/vouchers").text
     assert "Expired" in english
     client.get("/lang/zh?next=/my/vouchers")
@@ -184,6 +200,41 @@ def test_a_voucher_pays_half_a_licence_fee_the_officer_settles_and_another_expir
         150_000 * YUAN, 80_000 * YUAN, 50_000 * YUAN, True)
     assert answer["redeemed_share_bp"] == 5333
     assert [r["status"] for r in answer["redemptions"]] == ["settled"]
+    dashboard_answer = client.get("/api/programmes/dashboard", headers=officer).json()
+    assert dashboard_answer["vouchers_to_settle"] == []
+    assert dashboard_answer["voucher_redeemed_share_bp"] == 5333
+    assert re.search(r'id="dashboard-voucher-share">有效期内已使用面额占发放面额的 53.33 %',
+                     client.get("/programmes/dashboard").text)
+    login(client, "tea@example.test", PASSWORD)  # the holder: ¥80,000 of its ¥100,000 spent
+    assert '<p id="redeemed-share">有效期内已使用面额占发放面额的 80 %' in client.get("/my/vouchers").text
+    tea = api_token(client, "tea@example.test", PASSWORD)
+    assert client.get("/api/my/vouchers", headers=tea).json()["redeemed_share_bp"] == 8000
+    assert client.get(f"/programmes/{programme_id}/vouchers.csv").status_code == 403  # the book is the officers'
+
+    # The licence is refunded after the voucher part was settled: the provider owes it back; the officer
+    # records the repayment.
+    admin = api_token(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    refunded = client.post(f"/api/obligations/{oid}/refund", headers=admin, json={"reason": "合同解除"})
+    assert refunded.status_code == 200, refunded.text
+    DeadlineWorker(market.services).run_once()
+    market.services.make_runner().catch_up()
+    login(client, "officer@example.test", PASSWORD)
+    assert f'id="queue-redemption-{oid}"' in client.get("/programmes/dashboard").text  # owed back: in the queue
+    page = client.get(book).text
+    assert "待追回（付款退款）" in page
+    recover = re.search(rf'action="(/vouchers/[0-9a-f-]{{36}}/redemptions/{oid}/recover)"', page)
+    assert recover is not None
+    assert market.form(recover.group(1), book, {"bank_reference": "=HYPERLINK(1)\u202e"}).status_code == 400
+    recovered = market.form(recover.group(1), book, {"bank_reference": "HX-R-001"})
+    assert recovered.status_code == 303, recovered.text
+    again = market.form(recover.group(1), book, {"bank_reference": "HX-R-001"})  # a double click: refused, no effect
+    assert again.status_code == 409
+    page = client.get(recovered.headers["location"]).text
+    assert "已追回" in page
+    assert 'id="reconciles" class="hint"' in page
+    answer = client.get(f"/api/programmes/{programme_id}/vouchers", headers=officer).json()
+    assert [(r["status"], r["bank_reference"]) for r in answer["redemptions"]] == [("recovered", "HX-R-001")]
+    assert answer["reconciles"] is True
     assert client.get("/api/programmes/dashboard", headers=officer).json()["vouchers_to_settle"] == []
 
 

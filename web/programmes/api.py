@@ -21,6 +21,7 @@ from web.answers import Created, Done
 from web.api_docs import BEARER, OPTIONAL_BEARER
 from web.commands import run_command
 from web.context import Identity
+from web.programmes.labels import LABELS
 from web.programmes.pages import officer_of, readable_programme
 from web.state import WebState
 
@@ -84,6 +85,33 @@ class FlagsInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The whole set of verified qualifications: ``soe``, ``tech_sme``, ``maker`` (a flag left out is withdrawn)."""
 
     flags: list[str]
+
+
+class RelatedOut(msgspec.Struct, frozen=True, kw_only=True):
+    """Whether an officer has recorded two organisations as related parties (关联方), and the latest reason."""
+
+    related: bool
+    reason: str = ""
+
+
+class ReasonOut(msgspec.Struct, frozen=True, kw_only=True):
+    """Why a programme gave a payment nothing: the label key and its text in both languages."""
+
+    key: str
+    zh: str
+    en: str
+
+
+class AssessmentOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One programme's outcome for one side of a paid obligation: the award (0 when refused), whether it was
+    chosen (就高不重复: the higher of overlapping awards), and every reason it was refused."""
+
+    programme_id: UUID
+    side: str
+    rules_version: int
+    amount: int
+    chosen: bool
+    refusals: list[ReasonOut]
 
 
 class ApprovedOut(msgspec.Struct, frozen=True):
@@ -195,3 +223,37 @@ class ProgrammesApiController(Controller):
                     me: Identity) -> Done:
         cmd = ac.VerifyOrganisationFlags(organisation_id=organisation_id, flags=data.flags)
         return Done(await run_command(web, marketplace.accounts.verify_organisation_flags, cmd, me))
+
+    @post("/related-parties", status_code=200, security=BEARER,
+          summary="Record two organisations as related parties (programme officer); rules excluding them refuse "
+                  "payments between them")
+    async def mark_related(self, data: pc.MarkRelatedParties, web: WebState, marketplace: Marketplace,
+                           me: Identity) -> Done:
+        return Done(await run_command(web, marketplace.programmes.mark_related_parties, data, me))
+
+    @post("/related-parties/withdraw", status_code=200, security=BEARER,
+          summary="Withdraw a recorded relation between two organisations (programme officer)")
+    async def withdraw_related(self, data: pc.WithdrawRelatedParties, web: WebState, marketplace: Marketplace,
+                               me: Identity) -> Done:
+        return Done(await run_command(web, marketplace.programmes.withdraw_related_parties, data, me))
+
+    @get("/related-parties/{organisation_id:uuid}/{related_organisation_id:uuid}", security=BEARER,
+         summary="Whether two organisations are recorded as related parties (programme officers)")
+    async def related(self, organisation_id: UUID, related_organisation_id: UUID, web: WebState,
+                      marketplace: Marketplace, me: Identity) -> RelatedOut:
+        if not await officer_of(web, me):
+            raise PermissionDeniedException("this needs the role programme_officer")
+        found = await web.run(marketplace.programmes.relation, organisation_id, related_organisation_id)
+        return RelatedOut(related=found is not None and found.related, reason=found.reason if found else "")
+
+    @get("/payments/{obligation_id:uuid}/programme-assessment", security=BEARER,
+          summary="How the open programmes assessed a paid obligation: each award, or why there was none "
+                  "(the payment's organisations, programme officers and platform admins)")
+    async def assessment(self, obligation_id: UUID, web: WebState, marketplace: Marketplace,
+                         me: Identity) -> list[AssessmentOut]:
+        outcomes = await web.run(marketplace.programmes.payment_assessment, obligation_id, actor_id=me.user_id)
+        return [AssessmentOut(programme_id=UUID(str(o["programme_id"])), side=o["side"],
+                              rules_version=o["rules_version"], amount=o["amount"], chosen=o["chosen"],
+                              refusals=[ReasonOut(key=k, zh=LABELS.get(k, (k, k))[0], en=LABELS.get(k, (k, k))[1])
+                                        for k in o["refusals"]])
+                for o in outcomes]

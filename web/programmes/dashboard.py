@@ -4,7 +4,7 @@ A programme officer sees its own department's programmes (drafts too); a platfor
 department's. Anyone else is refused (403). The page and the JSON answer the same :class:`Dashboard`.
 
 **The dashboard is a list of sections** (:data:`SECTIONS`), each a partial template shown in that order.
-To add one (the innovation vouchers' queue, the overdue conversions):
+To add one (as the innovation vouchers' queue and the overdue conversions were):
 
 1. load its rows in :func:`load_dashboard` into a new field of :class:`Dashboard`, with a default
    (``msgspec.field(default_factory=list)``), so that the JSON answer only grows;
@@ -25,6 +25,7 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from domain.shared.errors import PermissionDeniedError
+from projections.programmes.conversion_queries import ConversionRow, ConversionsQueries
 from projections.programmes.queries import (
     ClaimRow,
     ProgrammeFigures,
@@ -82,6 +83,11 @@ class Dashboard(msgspec.Struct, frozen=True, kw_only=True):
     #: Innovation vouchers spent on payments: the voucher parts to settle (the buyer's part received) and
     #: those owed back after a refund, oldest first.
     vouchers_to_settle: list[RedemptionRow] = msgspec.field(default_factory=list)
+    #: Funded patents overdue for conversion under the department's conversion programmes, longest overdue
+    #: first (at most 100; the whole queue is at ``/conversions``).
+    overdue_conversions: list[ConversionRow] = msgspec.field(default_factory=list)
+    #: The share of the issued voucher value spent within validity (basis points; none before any is issued).
+    voucher_redeemed_share_bp: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,9 @@ class Section:
         return f"programmes/dashboard/{self.key}.html.jinja2"
 
 
-#: The dashboard's sections, in page order. Innovation vouchers and overdue conversions go here (see above).
-SECTIONS: tuple[Section, ...] = (Section("budgets"), Section("claims"), Section("vouchers"), Section("figures"))
+#: The dashboard's sections, in page order (see above to add one).
+SECTIONS: tuple[Section, ...] = (Section("budgets"), Section("claims"), Section("vouchers"), Section("conversions"),
+                                 Section("figures"))
 
 
 async def dashboard_scope(web: WebState, me: Identity) -> UUID | None:
@@ -113,6 +120,7 @@ async def dashboard_scope(web: WebState, me: Identity) -> UUID | None:
 
 async def load_dashboard(programmes: ProgrammesQueries, organisation_id: UUID | None) -> Dashboard:
     """One query per part: the programmes, each queue, the figures."""
+    conversions = ConversionsQueries(programmes.pool)
     rows = await programmes.programmes(organisation_id=organisation_id)
     return Dashboard(
         scope="all" if organisation_id is None else "department",
@@ -123,6 +131,8 @@ async def load_dashboard(programmes: ProgrammesQueries, organisation_id: UUID | 
         owed_back=await programmes.claims_queue(organisation_id, OWED_BACK),
         figures=await programmes.department_figures(organisation_id),
         vouchers_to_settle=await programmes.redemptions_to_settle(organisation_id),
+        overdue_conversions=await conversions.overdue_of(organisation_id),
+        voucher_redeemed_share_bp=await programmes.department_redeemed_share(organisation_id),
     )
 
 
@@ -148,7 +158,8 @@ class ProgrammeDashboardController(Controller):
                    programmes: ProgrammesQueries) -> Template:
         d = await load_dashboard(programmes, await dashboard_scope(web, me))
         context = page_context(request, d=d, sections=SECTIONS)
-        charts = {b.programme_id: chart_of(b, context["lang"], context["t"]) for b in d.programmes}
+        # A conversion programme has no budget (deadlines, no awards): no empty chart for it.
+        charts = {b.programme_id: chart_of(b, context["lang"], context["t"]) for b in d.programmes if b.budget}
         return Template("programmes/dashboard.html.jinja2", context={**context, "charts": charts})
 
     @get("/api/programmes/dashboard", tags=["programmes"], security=BEARER,

@@ -169,8 +169,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "programme.refusal.deal_type": ("交易方式不符", "the deal type does not qualify"),
     "programme.refusal.flags": ("受益单位未经认定", "the beneficiary is not verified as required"),
     "programme.refusal.not_signed_here": ("未在平台签约", "not signed on the platform"),
-    "programme.refusal.fiscally_funded": ("财政科技计划资助的交易", "funded by a fiscal science programme"),
-    "programme.refusal.related_parties": ("关联交易", "related parties"),
+    "programme.refusal.fiscally_funded": ("专利记录有财政科技计划资助", "the patent records public (fiscal science) "
+                                          "funding"),
+    "programme.refusal.related_parties": ("买卖双方为关联方（主管部门已记录）", "the buyer and seller are related "
+                                          "parties (recorded by a programme officer)"),
     "programme.refusal.not_signed": ("合同未签署", "the contract is not signed"),
     "programme.refusal.order_offer_before_contract": (
         "挂牌或公示不在签约之前",
@@ -227,6 +229,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "有效期内已使用面额占发放面额的 {share}", "{share} of the value issued was spent within validity",
     ),
     "voucher.expired_returned": ("其中过期退回 {amount}。", "Of which {amount} came back from expired vouchers."),
+    "voucher.export": ("导出已兑付记录（CSV）", "Export the settled voucher parts (CSV)"),
     "voucher.redemptions": ("抵用记录", "Redemptions"),
     "voucher.redemptions.none": ("暂无抵用。", "No redemptions yet."),
     "voucher.redemption.status.owed": ("待兑付", "To settle"),
@@ -310,6 +313,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "dashboard.section.claims": ("待处理的申领", "Claims awaiting you"),
     "dashboard.section.vouchers": ("待兑付的创新券", "Voucher parts to settle"),
     "dashboard.vouchers.none": ("无待兑付的创新券。", "No voucher part awaits settlement."),
+    "dashboard.voucher_share": ("创新券有效期内使用率", "Voucher value spent within validity"),
+    "dashboard.section.conversions": ("逾期未转化的财政资助成果", "Overdue conversions"),
+    "dashboard.conversions.none": ("本部门没有逾期未转化的专利。", "No funded patent of yours is overdue."),
+    "dashboard.no_budget.conversion": ("限时转化计划不设预算：督办到期与逾期的财政资助专利。",
+                                       "A conversion programme has no budget: it follows funded patents' deadlines."),
+    "dashboard.no_budget.other": ("未设预算。", "No budget set."),
     "dashboard.section.figures": ("申领与拨付指标", "Claims and disbursement figures"),
     "dashboard.chart.title": ("{name}：预算执行", "{name}: budget"),
     "dashboard.chart.desc": (

@@ -8,6 +8,8 @@ organisation. The application checks roles and organisations again on the aggreg
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,7 +17,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from domain.programmes.rules import BEIJING
 from domain.shared.errors import DomainError, PermissionDeniedError
@@ -29,6 +31,7 @@ from projections.programmes.queries import (
     RedemptionRow,
     VoucherBook,
     VoucherRow,
+    redeemed_share,
 )
 from web.answers import Done
 from web.api_docs import BEARER
@@ -37,7 +40,7 @@ from web.context import Identity, page_context
 from web.errors import error_page, explain, status_of
 from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
-from web.programmes.pages import officer_of
+from web.programmes.pages import _cell, officer_of, parse_day
 from web.state import WebState
 
 SERVICES = ("technology_transfer", "development", "consulting", "service", "testing", "instrument_use",
@@ -104,8 +107,16 @@ class BookOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MyVouchersOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The organisation's vouchers, their redemptions, and the share of the issued value it spent within
+    validity (basis points; none before any voucher was issued to it)."""
+
     vouchers: list[VoucherRow]
     redemptions: list[RedemptionRow]
+    redeemed_share_bp: int | None = None
+
+
+def my_share(vouchers: list[VoucherRow]) -> int | None:
+    return redeemed_share(sum(v.face_value for v in vouchers), sum(v.owed + v.settled for v in vouchers))
 
 
 class IssueInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -168,7 +179,7 @@ class VouchersApiController(Controller):
     async def mine(self, programmes: ProgrammesQueries, me: Identity) -> MyVouchersOut:
         vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
         redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
-        return MyVouchersOut(vouchers=vouchers, redemptions=redemptions)
+        return MyVouchersOut(vouchers=vouchers, redemptions=redemptions, redeemed_share_bp=my_share(vouchers))
 
     @get("/vouchers/{voucher_id:uuid}", summary="A voucher (its holder and the programme's officers)",
          security=BEARER)
@@ -238,6 +249,35 @@ class VoucherPagesController(Controller):
             return error_page(request, refused)
         return await self._book_page(request, web, programmes, programme)
 
+    @get("/programmes/{programme_id:uuid}/vouchers.csv")
+    async def export(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                     programmes: ProgrammesQueries) -> Response[str] | Template:
+        """The finance department's export: the voucher parts the programme settled in a period (Beijing dates
+        of the settlement, ``before`` excluded), one row per redemption."""
+        try:
+            programme = await voucher_programme(web, programmes, me, programme_id)
+            start = parse_day(request.query_params.get("from", ""), "from")
+            before = parse_day(request.query_params.get("before", ""), "before")
+        except DomainError as refused:
+            return error_page(request, refused)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["voucher_id", "obligation_id", "contract_id", "holder", "provider", "redemption_model",
+                         "cost_fen", "voucher_part_fen", "status", "bank_reference", "redeemed_at_utc",
+                         "settled_at_utc"])
+        for r in await programmes.redemptions(programme_id=programme.id, limit=100_000):
+            if r.settled_at is None:
+                continue
+            day = r.settled_at.astimezone(BEIJING).date()
+            if (start is not None and day < start) or (before is not None and day >= before):
+                continue
+            writer.writerow([r.voucher_id, r.obligation_id, r.contract_id, _cell(r.payer_name), _cell(r.payee_name),
+                             r.redemption_model, r.cost, r.amount, r.status, _cell(r.bank_reference),
+                             r.redeemed_at.isoformat(), r.settled_at.isoformat()])
+        name = f"vouchers-{programme_id}-{start or 'start'}-{before or 'now'}.csv"
+        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
     @post("/programmes/{programme_id:uuid}/vouchers")
     async def issue(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
                     marketplace: Marketplace, programmes: ProgrammesQueries) -> Template | Redirect:
@@ -290,7 +330,8 @@ class VoucherPagesController(Controller):
         vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
         redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
         return Template("programmes/my_vouchers.html.jinja2", context=page_context(
-            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web)))
+            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web),
+            redeemed_share_bp=my_share(vouchers)))
 
     # --- the payment's voucher page ---------------------------------------------------------------
     async def _apply_page(self, request: Request[Any, Any, Any], web: WebState, me: Identity, deals: DealsQueries,
