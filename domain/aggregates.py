@@ -19,6 +19,7 @@ from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
 from domain.programmes.related import RelatedParties
 from domain.programmes.voucher import Voucher, VoucherQuota
+from domain.programmes.voucher_application import VoucherApplication
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
 
@@ -26,5 +27,5 @@ AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
-    Voucher, VoucherQuota, Demand, RelatedParties,
+    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication,
 )

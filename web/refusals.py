@@ -677,6 +677,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "只有科技创新券计划才能发放创新券", "only an innovation-voucher programme issues vouchers",
     ),
     "refusal.voucher.budget": ("预算余额仅剩 {remaining}，不足以发放", "the budget holds only {remaining} more"),
+    "refusal.voucher_application.state": (
+        "该申请已处理（{application_status}）", "the application is already {application_status}",
+    ),
+    "refusal.voucher_application.sent_twice": ("该申请已提交", "this application was sent already"),
     "refusal.voucher.not_an_enterprise": ("创新券只发给经平台审核的企业", "vouchers go to verified enterprises"),
     "refusal.voucher.not_qualified": (
         "该企业未经认定为计划规定的资质（科技型中小企业或创客等）",
@@ -742,6 +746,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.field.face_value": ("面额", "Face value"),
     "refusal.field.valid_until": ("有效期至", "Valid until"),
     "refusal.field.batch_key": ("批次号", "Batch"),
+    "refusal.field.application_id": ("创新券申请", "Voucher application"),
+    "refusal.field.token": ("表单", "Form"),
+    "refusal.field.purpose": ("用途", "Purpose"),
+    "refusal.field.reason": ("理由", "Reason"),
     "refusal.field.organisation_ids": ("企业", "Enterprise"),
     "refusal.field.services": ("可支付的服务", "Services"),
     "refusal.field.application_reference": ("申请编号", "Application number"),

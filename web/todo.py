@@ -125,6 +125,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "向服务机构兑付或向企业报销，或登记追回", "Pay the provider or reimburse the buyer, or record a repayment",
     ),
     "todo.voucher_settle.when": ("抵用于", "redeemed"),
+    "todo.kind.voucher_application": ("待审核的创新券申请", "Voucher applications to decide"),
+    "todo.voucher_application": ("创新券申请", "Voucher application"),
+    "todo.voucher_application.when": ("申请于", "applied"),
+    "todo.kind.voucher_decided": ("创新券申请结果", "Voucher applications decided"),
+    "todo.voucher_decided.issued": ("创新券申请已通过，已发券", "Voucher application granted: voucher issued"),
+    "todo.voucher_decided.refused": ("创新券申请未通过", "Voucher application refused"),
+    "todo.voucher_decided.issued.when": ("决定于", "decided"),
+    "todo.voucher_decided.refused.when": ("决定于", "decided"),
     "todo.kind.voucher_expiring": ("即将过期的创新券", "Vouchers about to expire"),
     "todo.voucher_expiring": (
         "余额将随有效期结束退回预算，请及时使用", "Its remaining value returns to the budget at its date: use it",
@@ -551,6 +559,31 @@ async def voucher_redemptions_to_settle(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def voucher_applications(r: Reader) -> list[TodoItem]:
+    """Voucher applications: to decide for the officer's department; decided ones for the applicant's org
+    admin (until the voucher is spent or a month has passed: the last 30 days' decisions)."""
+    queries = ProgrammesQueries(r.web.pool)
+    if r.me.has("programme_officer"):
+        rows = await queries.voucher_applications(department_id=r.me.organisation_id, status="applied")
+        return [
+            TodoItem(kind="voucher_application", label="todo.voucher_application",
+                     link=f"/programmes/{a.programme_id}/vouchers#application-{a.id}", when=a.applied_at,
+                     title_zh=f"{a.organisation_name} · {a.programme_name_zh}",
+                     title_en=f"{a.organisation_name} · {a.programme_name_en}", amount=a.amount)
+            for a in rows
+        ]
+    if not r.org_admin:
+        return []
+    since = r.now - timedelta(days=30)
+    rows = await queries.voucher_applications(organisation_id=r.me.organisation_id)
+    return [
+        TodoItem(kind="voucher_decided", label=f"todo.voucher_decided.{a.status}",
+                 link=f"/my/vouchers#application-{a.id}", when=a.decided_at,
+                 title_zh=a.programme_name_zh, title_en=a.programme_name_en, amount=a.amount)
+        for a in rows if a.decided_at is not None and a.decided_at >= since
+    ]
+
+
 async def vouchers_about_to_expire(r: Reader) -> list[TodoItem]:
     """The organisation's vouchers with value left whose validity ends within 30 days (Beijing dates)."""
     today = r.now.astimezone(BEIJING).date()
@@ -590,6 +623,8 @@ KINDS = (
     "tech_registration",
     "voucher_settle",
     "voucher_expiring",
+    "voucher_application",
+    "voucher_decided",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -614,6 +649,7 @@ SOURCES: list[Source] = [
     tech_registrations_due,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,
+    voucher_applications,
 ]
 
 

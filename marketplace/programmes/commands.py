@@ -163,6 +163,32 @@ class RecordVoucherRecovery(Command, frozen=True, kw_only=True):
     bank_reference: ShortText
 
 
+class ApplyForVoucher(Command, frozen=True, kw_only=True):
+    """A member of a verified enterprise applies for a voucher under an open voucher programme. ``token``
+    names the form (or the API request): the same application sent twice is one application."""
+
+    programme_id: UUID
+    amount: Amount
+    services: Annotated[list[ShortText], msgspec.Meta(max_length=10)] = msgspec.field(default_factory=list)
+    purpose: Note = ""
+    token: ShortText = ""
+
+
+class IssueOnApplication(Command, frozen=True, kw_only=True):
+    """The officer issues the voucher an application asked for (face value: the amount wanted unless given)."""
+
+    application_id: UUID
+    valid_until: date
+    face_value: Amount | None = None
+
+
+class RefuseVoucherApplication(Command, frozen=True, kw_only=True):
+    """The officer refuses an application, with the reason the applicant reads."""
+
+    application_id: UUID
+    reason: Note
+
+
 class ExpireVoucher(Command, frozen=True, kw_only=True):
     """The deadline worker expires a voucher past its date; its unused value returns to the budget."""
 

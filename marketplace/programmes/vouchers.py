@@ -19,11 +19,13 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation
+from domain.accounts.user import Role
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.programmes.programme import Programme
 from domain.programmes.rules import BEIJING, ProgrammeKind
 from domain.programmes.voucher import (
     DEAL_SERVICE,
+    SERVICES,
     Voucher,
     VoucherQuota,
     check_holder,
@@ -31,6 +33,7 @@ from domain.programmes.voucher import (
     share_for,
     voucher_id,
 )
+from domain.programmes.voucher_application import VoucherApplication, application_id, token_of
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.programmes import commands as pc
@@ -100,6 +103,76 @@ class Vouchers:
                 continue  # another issue of this programme or enterprise-year saved first: evaluate again
         raise ConflictError("programme_id: others are issuing vouchers of this programme right now; try again",
                             field="programme_id", code="voucher.busy")
+
+    # --- applications ------------------------------------------------------------------------------
+    def apply_for_voucher(self, cmd: pc.ApplyForVoucher, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """An org admin of a verified enterprise that qualifies under the programme's rules applies; the form's
+        token makes a double submit one application. Returns the application and the position."""
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.ORG_ADMIN)
+        programme = self.store.load(Programme, cmd.programme_id, "programme_id")
+        if programme.kind is not ProgrammeKind.INNOVATION_VOUCHER:
+            raise ConflictError("programme_id: only an innovation-voucher programme issues vouchers",
+                                field="programme_id", code="voucher.not_a_voucher_programme")
+        if programme.status != "open":
+            raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
+                                code="programme.state", programme_status=programme.status)
+        token = token_of(cmd.token)
+        found = application_id(programme.id, user.organisation_id, token)
+        if self.store.exists(found):
+            return found, self.store.commit()  # sent before (a double submit): once
+        org = self.store.load(Organisation, user.organisation_id, "organisation_id")
+        _, rules = programme.rules_on(self._today())
+        check_holder(rules, kind=org.kind, verified=org.verified, region=org.region, flags=org.flags,
+                     field="organisation_id")
+        if cmd.amount <= 0:
+            raise ValidationError("amount: a voucher is worth more than 0", field="amount", code="amount.positive")
+        if rules.cap_per_beneficiary_year is not None and cmd.amount > rules.cap_per_beneficiary_year:
+            raise ValidationError(f"amount: at most {rules.cap_per_beneficiary_year} a year per enterprise",
+                                  field="amount", code="voucher.annual_cap", cap=rules.cap_per_beneficiary_year,
+                                  already=0)
+        services = sorted(set(cmd.services))
+        for i, service in enumerate(services):
+            if service not in SERVICES:
+                raise ValidationError(f"services.{i}: must be one of {', '.join(SERVICES)}", field=f"services.{i}",
+                                      code="choice")
+        application = VoucherApplication(
+            programme_id=programme.id, organisation_id=org.id, amount=cmd.amount, services=services,
+            purpose=" ".join(cmd.purpose.split()), token=token, by=user.id)
+        sent_twice = ConflictError("token: this application was sent already", field="token",
+                                   code="voucher_application.sent_twice")
+        try:
+            return application.id, self.store.commit(application, duplicate=sent_twice)
+        except ConflictError as clash:
+            if clash is sent_twice or getattr(clash, "code", "") == "voucher_application.sent_twice":
+                return application.id, self.store.recorder.max_notification_id() or 0
+            raise
+
+    def issue_on_application(self, cmd: pc.IssueOnApplication, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        """The officer issues the voucher the application asked for (the existing issue, its batch named by the
+        application, so a second click issues nothing more); the application records the voucher."""
+        application = self.store.load(VoucherApplication, cmd.application_id, "application_id")
+        programme, officer = self.programmes._own_programme(application.programme_id, actor_id)
+        if application.status == "issued" and application.voucher_id is not None:
+            return application.voucher_id, self.store.commit()
+        if application.status != "applied":
+            raise ConflictError(f"application_id: the application is already {application.status}",
+                                field="application_id", code="voucher_application.state",
+                                application_status=application.status)
+        face = application.amount if cmd.face_value is None else cmd.face_value
+        [voucher], _ = self.issue_vouchers(pc.IssueVouchers(
+            programme_id=programme.id, organisation_ids=[application.organisation_id], face_value=face,
+            valid_until=cmd.valid_until, batch_key=f"application:{application.id}", services=application.services,
+            application_reference=str(application.id)), actor_id=actor_id)
+        application = self.store.load(VoucherApplication, cmd.application_id, "application_id")
+        application.issued(voucher_id=voucher, by=officer.id)
+        return voucher, self.store.commit(application)
+
+    def refuse_application(self, cmd: pc.RefuseVoucherApplication, *, actor_id: UUID | None) -> int:
+        application = self.store.load(VoucherApplication, cmd.application_id, "application_id")
+        _, officer = self.programmes._own_programme(application.programme_id, actor_id)
+        application.refuse(reason=cmd.reason, by=officer.id)
+        return self.store.commit(application)
 
     def _quota(self, programme_id: UUID, organisation_id: UUID, year: int) -> VoucherQuota:
         try:

@@ -131,6 +131,27 @@ class VoucherRow(msgspec.Struct, frozen=True, kw_only=True):
     version: int
 
 
+class VoucherApplicationRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An enterprise's application for a voucher: what it asked for, and the officer's decision."""
+
+    id: UUID
+    programme_id: UUID
+    programme_name_zh: str
+    programme_name_en: str
+    programme_organisation_id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    amount: int
+    services: list[str]
+    purpose: str
+    status: str
+    voucher_id: UUID | None
+    reason: str
+    applied_at: datetime
+    decided_at: datetime | None
+    version: int
+
+
 class RedemptionRow(msgspec.Struct, frozen=True, kw_only=True):
     """A voucher spent on a payment: the cost, the voucher part, and whether the programme paid it out."""
 
@@ -185,6 +206,13 @@ class VoucherBook(msgspec.Struct, frozen=True, kw_only=True):
         return redeemed_share(self.issued, self.owed + self.settled)
 
 
+APPLICATION_SELECT = (
+    "SELECT a.id, a.programme_id, p.name_zh AS programme_name_zh, p.name_en AS programme_name_en,"
+    " p.organisation_id AS programme_organisation_id, a.organisation_id, coalesce(o.name, '') AS organisation_name,"
+    " a.amount, a.services, a.purpose, a.status, a.voucher_id, a.reason, a.applied_at, a.decided_at, a.version"
+    " FROM programme_voucher_applications a JOIN programmes p ON p.id = a.programme_id"
+    " LEFT JOIN accounts_organisations o ON o.id = a.organisation_id"
+)
 VOUCHER_SELECT = (
     "SELECT v.id, v.programme_id, p.name_zh AS programme_name_zh, p.name_en AS programme_name_en,"
     " p.organisation_id AS programme_organisation_id, v.organisation_id, coalesce(o.name, '') AS organisation_name,"
@@ -347,6 +375,22 @@ class ProgrammesQueries:
             programme_id, organisation_id, status, limit,
         )
         return [VoucherRow(**dict(r)) for r in rows]
+
+    async def voucher_applications(self, *, programme_id: UUID | None = None, organisation_id: UUID | None = None,
+                                   department_id: UUID | None = None, status: str | None = None,
+                                   limit: int = 500) -> list[VoucherApplicationRow]:
+        """Applications of a programme, of an enterprise, or to a department's programmes, oldest first."""
+        rows = await self.pool.fetch(
+            f"{APPLICATION_SELECT} WHERE ($1::uuid IS NULL OR a.programme_id = $1)"
+            " AND ($2::uuid IS NULL OR a.organisation_id = $2) AND ($3::uuid IS NULL OR p.organisation_id = $3)"
+            " AND ($4::text IS NULL OR a.status = $4) ORDER BY a.applied_at, a.id LIMIT $5",
+            programme_id, organisation_id, department_id, status, limit,
+        )
+        return [VoucherApplicationRow(**dict(r)) for r in rows]
+
+    async def get_voucher_application(self, application_id: UUID) -> VoucherApplicationRow | None:
+        row = await self.pool.fetchrow(f"{APPLICATION_SELECT} WHERE a.id = $1", application_id)
+        return VoucherApplicationRow(**dict(row)) if row is not None else None
 
     async def get_voucher(self, voucher_id: UUID) -> VoucherRow | None:
         row = await self.pool.fetchrow(f"{VOUCHER_SELECT} WHERE v.id = $1", voucher_id)

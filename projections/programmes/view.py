@@ -16,6 +16,7 @@ from psycopg.rows import DictRow
 from domain.programmes.claim import Claim
 from domain.programmes.programme import Programme
 from domain.programmes.voucher import Voucher
+from domain.programmes.voucher_application import VoucherApplication
 from projections.deals.view import handler_key
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
@@ -27,7 +28,8 @@ Handler = Callable[[Cursor[DictRow], EventRecord], None]
 
 class PostgresProgrammesView(PostgresReadModelView):
     name = "programmes"
-    tables = ("programmes", "programme_claims", "programme_vouchers", "programme_voucher_redemptions")
+    tables = ("programmes", "programme_claims", "programme_vouchers", "programme_voucher_redemptions",
+              "programme_voucher_applications")
     topics = frozenset(
         event_topics(Programme, "Drafted", "RulesRevised", "Opened", "Closed", "BudgetCommitted", "Disbursed",
                      "BudgetReleased", "Recovered", "VoucherCommitted", "VoucherSettled", "VoucherReleased",
@@ -36,6 +38,7 @@ class PostgresProgrammesView(PostgresReadModelView):
                        "RecoveryRaised", "Recovered")
         | event_topics(Voucher, "Issued", "Redeemed", "Settled", "RedemptionReturned", "RecoveryRaised", "Recovered",
                        "Expired")
+        | event_topics(VoucherApplication, "Applied", "Issued", "Refused")
     )
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
@@ -66,6 +69,9 @@ class PostgresProgrammesView(PostgresReadModelView):
             ("Voucher", "RecoveryRaised"): lambda c, r: self._redemption(c, r, "recovery_due"),
             ("Voucher", "Recovered"): self._recovered,
             ("Voucher", "Expired"): self._expired,
+            ("VoucherApplication", "Applied"): self._applied,
+            ("VoucherApplication", "Issued"): lambda c, r: self._decided(c, r, "issued"),
+            ("VoucherApplication", "Refused"): lambda c, r: self._decided(c, r, "refused"),
             ("Claim", "Raised"): self._raised,
             ("Claim", "Submitted"): self._submitted,
             ("Claim", "Approved"): self._approved,
@@ -239,3 +245,25 @@ class PostgresProgrammesView(PostgresReadModelView):
         d = plain(r.data)
         self._voucher(curs, r, "status = 'expired', remaining = 0, returned = returned + %s, expired_at = %s",
                       (int(d["returned"]), r.timestamp))
+
+    # --- voucher applications -----------------------------------------------------------------------
+    @staticmethod
+    def _applied(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO programme_voucher_applications (id, programme_id, organisation_id, amount, services,"
+            " purpose, status, applied_by, applied_at, updated_at, version)"
+            " VALUES (%s, %s, %s, %s, %s::jsonb, %s, 'applied', %s, %s, %s, %s)",
+            (r.originator_id, d["programme_id"], d["organisation_id"], d["amount"], json_text(d["services"]),
+             d.get("purpose", ""), d["by"], r.timestamp, r.timestamp, r.version),
+        )
+
+    @staticmethod
+    def _decided(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "UPDATE programme_voucher_applications SET status = %s, voucher_id = %s, reason = %s, decided_at = %s,"
+            " updated_at = %s, version = %s WHERE id = %s",
+            (status, d.get("voucher_id"), d.get("reason", ""), r.timestamp, r.timestamp, r.version,
+             r.originator_id),
+        )

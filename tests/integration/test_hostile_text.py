@@ -389,6 +389,13 @@ def _voucher(h: Harness) -> UUID:
     return ids[0]
 
 
+def _voucher_application(h: Harness) -> str:
+    """The firm's application for a voucher under the open voucher programme."""
+    found, _ = h.app.vouchers.apply_for_voucher(pc.ApplyForVoucher(
+        programme_id=UUID(_voucher_programme(h)), amount=100_000, token=f"t{h.fresh()}"), actor_id=h["firm"])
+    return str(found)
+
+
 def _voucher_to_apply(h: Harness) -> Body:
     """A voucher of the firm and the upfront fee of a signed licence the firm owes."""
     contract = h.contract(scope=licence_scope())
@@ -600,6 +607,13 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.ApplyVoucher: lambda h: (_voucher_to_apply(h), "firm"),
     pc.SettleRedemption: lambda h: (_voucher_paid(h), "officer"),
     pc.RecordVoucherRecovery: lambda h: (_voucher_owed_back(h), "officer"),
+    pc.ApplyForVoucher: lambda h: ({"programme_id": _voucher_programme(h), "amount": 100_000,
+                                    "services": ["consulting"], "purpose": "检测\n费用", "token": f"表单 {h.fresh()}"},
+                                   "firm"),
+    pc.IssueOnApplication: lambda h: ({"application_id": _voucher_application(h), "valid_until": "2026-12-31"},
+                                      "officer"),
+    pc.RefuseVoucherApplication: lambda h: ({"application_id": _voucher_application(h),
+                                             "reason": "材料不全\n请补充"}, "officer"),
     pc.ExpireVoucher: lambda h: ({"voucher_id": str(_voucher(h))}, None),
     vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),
     ec.AskEnquiry: lambda h: ({"listing_id": str(h["listing"]), "kind": "materials", "text": "请提供\n中试数据"},

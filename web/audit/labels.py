@@ -66,6 +66,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.type.ListingMaterials": ("挂牌资料", "Listing materials"),
     "audit.type.Voucher": ("科技创新券", "Innovation voucher"),
     "audit.type.VoucherQuota": ("年度创新券额度", "Voucher quota"),
+    "audit.type.VoucherApplication": ("创新券申请", "Voucher application"),
     "audit.type.Demand": ("技术需求", "Technology demand"),
     # --- readable summaries and diffs (issue 11): event names, field names and values in words ---
     "audit.col.time_beijing": ("时间（北京时间）", "Time (Beijing)"),
@@ -242,6 +243,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.event.Voucher.RecoveryRaised": ("创新券兑付待追回", "Voucher part to be repaid"),
     "audit.event.Voucher.Recovered": ("创新券兑付已追回", "Voucher part repaid"),
     "audit.event.Voucher.Expired": ("创新券过期", "Voucher expired"),
+    "audit.event.VoucherApplication.Applied": ("申请创新券", "Applied for a voucher"),
+    "audit.event.VoucherApplication.Issued": ("依申请发放创新券", "Voucher issued on the application"),
+    "audit.event.VoucherApplication.Refused": ("创新券申请未通过", "Voucher application refused"),
     "audit.event.VoucherQuota.Opened": ("年度额度建立", "Quota opened"),
     "audit.event.VoucherQuota.Taken": ("计入年度额度", "Counted in the year's quota"),
     "audit.field.award_claim_id": ("扶持申领", "Programme claim"),

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -29,6 +30,7 @@ from projections.programmes.queries import (
     ProgrammeRow,
     ProgrammesQueries,
     RedemptionRow,
+    VoucherApplicationRow,
     VoucherBook,
     VoucherRow,
     redeemed_share,
@@ -154,6 +156,41 @@ class BankReferenceInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True
     bank_reference: str
 
 
+class VoucherApplicationInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An application for a voucher: the amount wanted (fen), the services, a short purpose; ``token`` names the
+    request, so sending it twice is one application."""
+
+    amount: pc.Amount
+    token: str
+    services: list[str] = msgspec.field(default_factory=list)
+    purpose: str = ""
+
+
+class AppliedForOut(msgspec.Struct, frozen=True):
+    application_id: UUID
+    position: int
+
+
+class IssueOnApplicationInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The voucher's last valid day and, optionally, its face value in fen (none: the amount asked for)."""
+
+    valid_until: date
+    face_value: pc.Amount | None = None
+
+
+class ReasonInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    reason: str
+
+
+async def officers_application(web: WebState, programmes: ProgrammesQueries, me: Identity | None,
+                               application_id: UUID) -> VoucherApplicationRow:
+    found = await programmes.get_voucher_application(application_id)
+    if found is None:
+        raise NotFoundException(f"application_id: no voucher application with id {application_id}")
+    await voucher_programme(web, programmes, me, found.programme_id)
+    return found
+
+
 class VouchersApiController(Controller):
     path = "/api"
     tags = ["programmes"]  # noqa: RUF012 - litestar declares it as an instance attribute
@@ -174,6 +211,40 @@ class VouchersApiController(Controller):
         cmd = to_command(pc.IssueVouchers, {"programme_id": programme_id, **msgspec.structs.asdict(data)})
         ids, position = await run_command(web, marketplace.vouchers.issue_vouchers, cmd, me)
         return IssuedOut(ids, position)
+
+    @post("/programmes/{programme_id:uuid}/voucher-applications", status_code=201, security=BEARER,
+          summary="Apply for a voucher (an org admin of a verified, qualified enterprise)")
+    async def apply_for(self, programme_id: UUID, data: VoucherApplicationInput, web: WebState,
+                        marketplace: Marketplace, me: Identity) -> AppliedForOut:
+        cmd = to_command(pc.ApplyForVoucher, {"programme_id": programme_id, **msgspec.structs.asdict(data)})
+        found, position = await run_command(web, marketplace.vouchers.apply_for_voucher, cmd, me)
+        return AppliedForOut(found, position)
+
+    @get("/programmes/{programme_id:uuid}/voucher-applications", security=BEARER,
+         summary="A voucher programme's applications (its officers)")
+    async def applications(self, programme_id: UUID, web: WebState, programmes: ProgrammesQueries,
+                           me: Identity) -> list[VoucherApplicationRow]:
+        await voucher_programme(web, programmes, me, programme_id)
+        return await programmes.voucher_applications(programme_id=programme_id)
+
+    @get("/my/voucher-applications", summary="My organisation's voucher applications", security=BEARER)
+    async def my_applications(self, programmes: ProgrammesQueries, me: Identity) -> list[VoucherApplicationRow]:
+        return await programmes.voucher_applications(organisation_id=me.organisation_id)
+
+    @post("/voucher-applications/{application_id:uuid}/issue", status_code=200, security=BEARER,
+          summary="Issue the voucher an application asked for (the programme's officers)")
+    async def issue_on(self, application_id: UUID, data: IssueOnApplicationInput, web: WebState,
+                       marketplace: Marketplace, me: Identity) -> IssuedOut:
+        cmd = to_command(pc.IssueOnApplication, {"application_id": application_id, **msgspec.structs.asdict(data)})
+        found, position = await run_command(web, marketplace.vouchers.issue_on_application, cmd, me)
+        return IssuedOut([found], position)
+
+    @post("/voucher-applications/{application_id:uuid}/refuse", status_code=200, security=BEARER,
+          summary="Refuse a voucher application with a reason (the programme's officers)")
+    async def refuse(self, application_id: UUID, data: ReasonInput, web: WebState, marketplace: Marketplace,
+                     me: Identity) -> Done:
+        cmd = to_command(pc.RefuseVoucherApplication, {"application_id": application_id, "reason": data.reason})
+        return Done(await run_command(web, marketplace.vouchers.refuse_application, cmd, me))
 
     @get("/my/vouchers", summary="My organisation's vouchers and their redemptions", security=BEARER)
     async def mine(self, programmes: ProgrammesQueries, me: Identity) -> MyVouchersOut:
@@ -220,8 +291,9 @@ class VouchersApiController(Controller):
 
 
 # --- pages ------------------------------------------------------------------------------------------
-DONE = {"issued": "voucher.issued", "settled": "voucher.settled", "recovered": "voucher.recovered",
-        "applied": "voucher.applied"}
+DONE = {"application_sent": "voucher_application.applied", "issued_on_application": "voucher_application.issued",
+        "refused": "voucher_application.refused", "issued": "voucher.issued", "settled": "voucher.settled",
+        "recovered": "voucher.recovered", "applied": "voucher.applied"}
 
 
 class VoucherPagesController(Controller):
@@ -238,7 +310,8 @@ class VoucherPagesController(Controller):
             holders={v.id: v for v in vouchers}, redemptions=await programmes.redemptions(programme_id=programme.id),
             enterprises=await programmes.qualifications(name=name), name=name, services=SERVICES,
             done=DONE.get(request.query_params.get("done", "")), error=error, form=form or {},
-            checked=checked or [], today=today_in_beijing(web)))
+            checked=checked or [], today=today_in_beijing(web),
+            applications=await programmes.voucher_applications(programme_id=programme.id)))
 
     @get("/programmes/{programme_id:uuid}/vouchers", name="programme_vouchers")
     async def book(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
@@ -324,14 +397,67 @@ class VoucherPagesController(Controller):
         return Redirect(f"/programmes/{voucher.programme_id}/vouchers?done={done}#redemption-{obligation_id}",
                         status_code=303)
 
+    async def _mine(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                    programmes: ProgrammesQueries, *, status: int = 200, error: str | None = None,
+                    form: dict[str, Any] | None = None) -> Template:
+        vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
+        redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
+        open_programmes = [p for p in await programmes.programmes(public=True)
+                           if p.kind == "innovation_voucher" and p.status == "open"]
+        shown = dict(form or {})
+        token = str(shown.get("token", ""))
+        if not re.fullmatch(r"[0-9a-f]{32}", token):
+            shown["token"] = uuid4().hex
+        if not shown.get("programme_id"):
+            shown["programme_id"] = request.query_params.get("programme", "")
+        return Template("programmes/my_vouchers.html.jinja2", status_code=status, context=page_context(
+            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web),
+            redeemed_share_bp=my_share(vouchers), open_programmes=open_programmes, services=SERVICES,
+            applications=await programmes.voucher_applications(organisation_id=me.organisation_id),
+            form=shown, error=error, done=DONE.get(request.query_params.get("done", ""))))
+
     @get("/my/vouchers", name="my_vouchers")
     async def mine(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
                    programmes: ProgrammesQueries) -> Template:
-        vouchers = await programmes.vouchers(organisation_id=me.organisation_id)
-        redemptions = await programmes.redemptions(voucher_ids=[v.id for v in vouchers]) if vouchers else []
-        return Template("programmes/my_vouchers.html.jinja2", context=page_context(
-            request, vouchers=vouchers, redemptions=redemptions, today=today_in_beijing(web),
-            redeemed_share_bp=my_share(vouchers)))
+        return await self._mine(request, web, me, programmes)
+
+    @post("/my/voucher-applications")
+    async def apply_for(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                        marketplace: Marketplace, programmes: ProgrammesQueries) -> Template | Redirect:
+        form = await request.form()
+        try:
+            cmd = to_command(pc.ApplyForVoucher, {
+                "programme_id": optional(form, "programme_id"),
+                "amount": yuan_to_fen(optional(form, "amount"), "amount"),
+                "services": [str(v) for v in form.getall("services", [])],
+                "purpose": text(form, "purpose"), "token": text(form, "token")})
+            found, _ = await run_command(web, marketplace.vouchers.apply_for_voucher, cmd, me)
+        except DomainError as error:
+            return await self._mine(request, web, me, programmes, status=status_of(error),
+                                    error=explain(request, error), form=dict(form))
+        return Redirect(f"/my/vouchers?done=application_sent#application-{found}", status_code=303)
+
+    @post("/voucher-applications/{application_id:uuid}/{action:str}")
+    async def decide(self, application_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState,
+                     me: Identity, marketplace: Marketplace, programmes: ProgrammesQueries) -> Template | Redirect:
+        if action not in ("issue", "refuse"):
+            raise NotFoundException(f"action: no such step {action!r}")
+        form = await request.form()
+        try:
+            found = await officers_application(web, programmes, me, application_id)
+            if action == "issue":
+                await run_command(web, marketplace.vouchers.issue_on_application, to_command(pc.IssueOnApplication, {
+                    "application_id": application_id, "valid_until": optional(form, "valid_until"),
+                    "face_value": yuan_to_fen(optional(form, "face_value"), "face_value")}), me)
+            else:
+                await run_command(web, marketplace.vouchers.refuse_application, to_command(
+                    pc.RefuseVoucherApplication, {"application_id": application_id, "reason": text(form, "reason")}),
+                    me)
+        except DomainError as error:
+            return error_page(request, error)
+        done = "issued_on_application" if action == "issue" else "refused"
+        return Redirect(f"/programmes/{found.programme_id}/vouchers?done={done}#application-{application_id}",
+                        status_code=303)
 
     # --- the payment's voucher page ---------------------------------------------------------------
     async def _apply_page(self, request: Request[Any, Any, Any], web: WebState, me: Identity, deals: DealsQueries,
