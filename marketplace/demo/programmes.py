@@ -41,7 +41,7 @@ def _rules(spec: dict[str, Any]) -> pc.RulesInput:
 
 def seed_demo_programmes(app: Marketplace, *, officer: UUID, today: date, admin_of: dict[UUID, UUID]) -> list[UUID]:
     """Open the demo programmes (this year's period), raise the claims the demo's payments earn, and move
-    them along: one paid, one submitted; the others wait for their beneficiaries (``admin_of``: each
+    them along: one paid, one submitted, one rejected; the others wait for their beneficiaries (``admin_of``: each
     organisation's first admin). Returns the programmes."""
     programmes: list[UUID] = []
     for spec in DEALS["programmes"]:
@@ -56,16 +56,23 @@ def seed_demo_programmes(app: Marketplace, *, officer: UUID, today: date, admin_
     # The sellers registered the paid contracts (技术合同认定登记): the claims give the registry's numbers.
     numbers = register_demo_contracts(app, [app.repository.get(c).contract_id for c in claims], admin_of=admin_of,
                                       year=today.year)
-    for n, claim_id in enumerate(claims[:2]):
+    # One paid, one submitted, one rejected with its reason (and, with more paid deals, one approved: budget
+    # committed, awaiting the disbursement); the rest (at least one) wait for their beneficiaries.
+    moves = ("paid", "submitted", "rejected", "approved")
+    for claim_id, move in zip(claims[: max(0, len(claims) - 1)], moves, strict=False):
         claim: Claim = app.repository.get(claim_id)
         beneficiary = admin_of[claim.beneficiary_id]
         app.programmes.submit_claim(pc.SubmitClaim(claim_id=claim_id, payee_account=states["payee_account"],
                                                    registration_number=numbers[claim.contract_id]),
                                     actor_id=beneficiary)
-        if n == 0:
+        if move in ("paid", "approved"):
             app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim_id), actor_id=officer)
+        if move == "paid":
             app.programmes.record_disbursement(pc.RecordDisbursement(
                 claim_id=claim_id, bank_reference=states["disbursement_reference"]), actor_id=officer)
+        if move == "rejected":
+            app.programmes.reject_claim(pc.RejectClaim(claim_id=claim_id, reason=states["rejection_reason"]),
+                                        actor_id=officer)
     return programmes
 
 

@@ -68,12 +68,14 @@ def check_conversions(services: Services) -> None:
 
 def check_programmes(services: Services) -> None:
     """The science department runs a subsidy, a reward and innovation vouchers; the demo's paid deals have
-    claims on them, one disbursed, one awaiting review and the others awaiting their beneficiaries."""
+    claims on them, one disbursed, one awaiting review, one rejected with its reason and the others awaiting
+    their beneficiaries."""
     assert scalar(services, "SELECT array_agg(kind ORDER BY kind) FROM programmes WHERE status = 'open'"
                   " AND kind <> 'conversion'") == ["innovation_voucher", "purchase_subsidy", "transfer_reward"]
     statuses = scalar(services, "SELECT array_agg(status ORDER BY raised_at, id) FROM programme_claims")
-    assert statuses[:2] == ["paid", "submitted"]
-    assert set(statuses[2:]) == {"raised"}
+    assert statuses[:3] == ["paid", "submitted", "rejected"]
+    assert set(statuses[3:]) == {"raised"}
+    assert scalar(services, "SELECT reason FROM programme_claims WHERE status = 'rejected'").startswith("合同金额含关联方")
     assert scalar(services, "SELECT sum(disbursed) FROM programmes"
                             " WHERE kind NOT IN ('innovation_voucher', 'conversion')") == scalar(
         services, "SELECT approved_amount FROM programme_claims WHERE status = 'paid'")
