@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from marketplace.accounts import commands as ac
 from tests.web.conftest import api_token, login
 from tests.web.test_programmes_web import PASSWORD, YUAN, Market
 from tests.web.test_vouchers_web import draft_voucher_programme, market, today
@@ -117,10 +118,15 @@ def test_outsiders_cannot_apply_or_decide(market: Market) -> None:
     refused = client.post(f"/api/programmes/{programme_id}/voucher-applications", json=body, headers=fafu)
     assert refused.status_code in (400, 409)
     assert "not_an_enterprise" in refused.text
-    # ... and an unverified enterprise may not apply; nothing is recorded.
-    client.post("/api/auth/signup", json={"email": "new@example.test", "password": PASSWORD, "display_name": "n",
-                                          "organisation_name": "新注册科技有限公司", "organisation_kind": "enterprise",
-                                          "region": "福建省福州市"})
+    # ... and an enterprise the platform has not verified (though its flag is set) may not apply either.
+    market.app.accounts.sign_up(ac.SignUp(email="new@example.test", password=PASSWORD, display_name="n",
+                                          organisation_name="新注册科技有限公司", organisation_kind="enterprise",
+                                          region="福建省福州市"))
+    new = api_token(client, "new@example.test", PASSWORD)
+    refused = client.post(f"/api/programmes/{programme_id}/voucher-applications", json=body, headers=new)
+    assert refused.status_code in (400, 403, 409), refused.text
+    for outsider in (plain, fafu, new):  # nothing was recorded for them
+        assert client.get("/api/my/voucher-applications", headers=outsider).json() == []
     tea = api_token(client, "tea@example.test", PASSWORD)
     # Hostile amounts and unknown services are refused.
     for bad in ({**body, "amount": -1}, {**body, "amount": 10**18}, {**body, "services": ["casino"]},
