@@ -116,8 +116,9 @@ def _licence(app: Marketplace, pool: list[DemoListing], buyer: UUID, today: date
 def seed_demo_vouchers(app: Marketplace, *, officer: UUID, admin: UUID, today: date, admin_of: dict[UUID, UUID],
                        listings: list[DemoListing]) -> UUID:
     """Open the voucher programme, verify the enterprises' qualifications and issue their vouchers; two are
-    spent on licence fees (the buyer pays the rest by bank transfer), one of them settled with the seller.
-    Returns the programme."""
+    spent on licence fees (the buyer pays the rest by bank transfer), one of them settled with the seller;
+    two enterprises applied online, one application awaits the officer and one was refused. Returns the
+    programme."""
     spec = DEALS["voucher_programme"]
     programme_id, _ = app.programmes.draft_programme(pc.DraftProgramme(
         kind=spec["kind"], name_zh=spec["name_zh"], name_en=spec["name_en"], budget=spec["budget"],
@@ -149,4 +150,13 @@ def seed_demo_vouchers(app: Marketplace, *, officer: UUID, admin: UUID, today: d
         if voucher["state"] == "settled":
             app.vouchers.settle_redemption(pc.SettleRedemption(
                 voucher_id=voucher_id, obligation_id=due, bank_reference=voucher["bank_reference"]), actor_id=officer)
+    # Two applications sent online: one awaits the officer, one was refused with its reason.
+    for n, application in enumerate(DEALS["voucher_applications"]):
+        applicant = admin_of[organisation_id(application["enterprise"])]
+        found, _ = app.vouchers.apply_for_voucher(pc.ApplyForVoucher(
+            programme_id=programme_id, amount=application["amount"], services=application["services"],
+            purpose=application["purpose"], token=f"demo-{n + 1}"), actor_id=applicant)
+        if application.get("refusal"):
+            app.vouchers.refuse_application(pc.RefuseVoucherApplication(
+                application_id=found, reason=application["refusal"]), actor_id=officer)
     return programme_id

@@ -85,7 +85,7 @@ def check_programmes(services: Services) -> None:
 def check_vouchers(services: Services) -> None:
     """The voucher programme's enterprises hold vouchers in several states: one spent on a licence fee and
     settled with the seller, one spent and awaiting settlement, one unused and one about to expire; the book
-    reconciles to the programme's budget."""
+    reconciles to the programme's budget. One application sent online awaits the officer, one was refused."""
     rows = scalar(services, "SELECT array_agg(o.name || ':' || v.status || ':' || (v.remaining < v.face_value)"
                             " ORDER BY v.issued_at, v.id) FROM programme_vouchers v"
                             " JOIN accounts_organisations o ON o.id = v.organisation_id")
@@ -101,6 +101,10 @@ def check_vouchers(services: Services) -> None:
     assert book[0] == book[1]  # issued = unspent + owed + settled + returned
     assert scalar(services, "SELECT array[disbursed, committed] FROM programmes WHERE kind = 'innovation_voucher'"
                   ) == [book[2], book[3]]
+    assert scalar(services, "SELECT array_agg(o.name || ':' || a.status ORDER BY a.applied_at, a.id)"
+                            " FROM programme_voucher_applications a"
+                            " JOIN accounts_organisations o ON o.id = a.organisation_id"
+                            ) == ["Minjiang Robotics Co., Ltd.:applied", "福州新能源科技有限公司:refused"]
 
 
 def check_deals(services: Services) -> None:
