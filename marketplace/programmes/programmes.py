@@ -23,7 +23,6 @@ from eventsourcing.utils import get_topic
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
 from domain.catalogue.listing import Listing
-from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.deals.terms import DealKind
@@ -243,7 +242,11 @@ class Programmes:
             offered_from=self._recorded_at(contract.listing_id, LISTING_PUBLISHED),
             contracted_at=self._recorded_at(contract.id),
             registered_at=self.registered_at(contract.id),
-            fiscally_funded=self._fiscally_funded(contract.patent_id),
+            # "Deals funded by fiscal science programmes or government procurement" are the *payments* made
+            # with such money (policy_params: fujian_platform_transaction_subsidy_2024), not deals on results
+            # of funded research — those are what time-limited conversion wants converted. The platform does
+            # not record a payment's source of funds yet, so this exclusion cannot apply (README says so).
+            fiscally_funded=False,
             related_parties=self.related(contract.buyer_organisation_id, contract.seller_organisation_id),
         )
 
@@ -251,10 +254,6 @@ class Programmes:
         """When the registry's number was recorded for the contract's registration (market), or ``None``."""
         rid = registration_id(contract_id)
         return self._recorded_at(rid, REGISTRATION_NUMBERED) if self.store.exists(rid) else None
-
-    def _fiscally_funded(self, patent_id: UUID) -> bool:
-        """Whether the patent's owner (or an admin) recorded public funding behind it (``Patent.record_funding``)."""
-        return bool(self.store.load(Patent, patent_id, "patent_id").public_funding)
 
     def assess_payment(self, cmd: pc.AssessPayment) -> list[UUID]:
         """Raise the claims one paid obligation earns (none if it was evaluated before); returns them."""

@@ -169,8 +169,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "programme.refusal.deal_type": ("交易方式不符", "the deal type does not qualify"),
     "programme.refusal.flags": ("受益单位未经认定", "the beneficiary is not verified as required"),
     "programme.refusal.not_signed_here": ("未在平台签约", "not signed on the platform"),
-    "programme.refusal.fiscally_funded": ("专利记录有财政科技计划资助", "the patent records public (fiscal science) "
-                                          "funding"),
+    "programme.refusal.fiscally_funded": ("交易资金来自财政科技计划或政府采购", "the deal is paid with fiscal "
+                                          "science-programme money or by government procurement"),
     "programme.refusal.related_parties": ("买卖双方为关联方（主管部门已记录）", "the buyer and seller are related "
                                           "parties (recorded by a programme officer)"),
     "programme.refusal.not_signed": ("合同未签署", "the contract is not signed"),
