@@ -124,8 +124,7 @@ async def load_dashboard(programmes: ProgrammesQueries, organisation_id: UUID | 
     rows = await programmes.programmes(organisation_id=organisation_id)
     return Dashboard(
         scope="all" if organisation_id is None else "department",
-        # A conversion programme has no budget to draw (it awards nothing: 限时转化).
-        programmes=[Budget.of(p) for p in rows if p.kind != "conversion"],
+        programmes=[Budget.of(p) for p in rows],  # a conversion programme's shows a note, no chart (no budget)
         to_review=await programmes.claims_queue(organisation_id, TO_REVIEW),
         to_pay=await programmes.claims_queue(organisation_id, TO_PAY),
         owed_back=await programmes.claims_queue(organisation_id, OWED_BACK),
