@@ -18,7 +18,13 @@ def event_classes(aggregate: type) -> list[type]:
 
 
 #: Trades whose aggregates were first stored after the move into trade packages.
-TRADES_ADDED_AFTER_THE_MOVE = ("domain.programmes.", "domain.demand.", "domain.market.")
+TRADES_ADDED_AFTER_THE_MOVE = (
+    "domain.programmes.",
+    "domain.demand.",
+    "domain.market.",
+    "domain.auctions.",
+    "domain.notifications.",
+)
 
 
 def test_every_aggregate_and_event_is_stored_under_its_module_before_the_trade_packages() -> None:
