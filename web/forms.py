@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -15,6 +16,9 @@ from web.refusals import input_refusal
 
 C = TypeVar("C", bound=msgspec.Struct)
 _FIELD_PATH = re.compile(r"`\$\.([A-Za-z0-9_.\[\]]+)`")
+#: An amount as people type it: ASCII digits (full-width ones are folded first), thousands commas, a decimal point.
+#: No exponent (``1e5``), no underscores (``1_000``), no other scripts' digits: Decimal() would take them all.
+_YUAN = re.compile(r"-?[0-9][0-9,]*(?:\.[0-9]+)?|-?\.[0-9]+", re.ASCII)
 
 
 def to_command(kind: type[C], data: dict[str, Any]) -> C:
@@ -46,12 +50,12 @@ def yuan_to_fen(value: str | None, field: str) -> int | None:
     """Prices are typed in yuan (元) with at most two decimals and kept in fen."""
     if value is None or value.strip() == "":
         return None
+    typed = unicodedata.normalize("NFKC", value).strip().removeprefix("¥").strip()  # ５００，０００ -> 500,000
     try:
-        amount = Decimal(value.replace(",", "").strip()) * 100
-        finite = amount.is_finite()
-    except (InvalidOperation, ArithmeticError):  # not a number, or one beyond Decimal's exponent range
-        finite = False
-    if not finite:
+        amount = Decimal(typed.replace(",", "")) * 100 if _YUAN.fullmatch(typed) else None
+    except (InvalidOperation, ArithmeticError):  # beyond Decimal's range
+        amount = None
+    if amount is None or not amount.is_finite():
         raise ValidationError(f"{field}: must be an amount in yuan, such as 500000 or 12.50", field=field,
                               code="amount.yuan")
     if abs(amount) > MAX_AMOUNT:
