@@ -23,7 +23,4 @@ LABELS: dict[str, tuple[str, str]] = {
     "match.reason.price": ("价格在预算内", "price within budget"),
     "match.reason.maturity": ("成熟度：{values}", "maturity: {values}"),
     "match.verified_only": ("仅限认证机构", "verified organisations only"),
-    "refusal.match.not_seller": (
-        "只有挂牌方机构的成员可以查看其匹配的技术需求", "only the seller's members see a listing's matching demands",
-    ),
 }
