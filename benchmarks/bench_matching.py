@@ -4,7 +4,8 @@ Two catalogues: 1,500 listings drawn by the demo generator (Chinese and English,
 subject each listing was drawn from) and the 14,000-odd distinct titles of the WIPO "pizza" export (English
 titles with their IPC codes, no abstracts, prices or maturity; eight demands, one in Chinese, labelled by a
 pattern over the title). Each demand's listings are ranked exactly as the matching read model ranks them
-(``projections.demand.matching_rules``: its candidate rule, then its score, ties by listing id), and
+(``projections.demand.matching_rules``: its candidate rule, then its score; ties by the item's key, where the
+read model breaks them by listing id), and
 precision@5 is the share of relevant listings among the first five, averaged over the demands.
 
 Same-run baselines, ranked the same way from the same facts: **IPC only** (the closest shared IPC level, as a
