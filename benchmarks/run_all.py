@@ -29,6 +29,7 @@ from benchmarks import (
     bench_deals,
     bench_import,
     bench_logins,
+    bench_matching,
     bench_read_your_writes,
     bench_rebuild,
     bench_search,
@@ -46,7 +47,7 @@ from benchmarks.common import (
 )
 
 NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of", "logins",
-         "todo")
+         "todo", "matching")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -103,6 +104,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
         results.append(_guarded("logins", lambda: bench_logins.run(ctx)))
     if "todo" in selected:
         results.append(_guarded("todo", lambda: bench_todo.run(ctx)))
+    if "matching" in selected:
+        results.append(_guarded("matching", lambda: bench_matching.run(ctx)))
     return results
 
 

@@ -46,6 +46,7 @@ from web.deals.webhooks import WebhooksController
 from web.demand.api import EnquiriesApiController
 from web.demand.demand_api import DemandsApiController
 from web.demand.demand_pages import DemandPagesController
+from web.demand.matching import MatchingApiController, MatchingPagesController
 from web.demand.pages import EnquiryPagesController
 from web.deps import DEPENDENCIES
 from web.errors import (
@@ -174,7 +175,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
-            DemandPagesController, DemandsApiController,
+            DemandPagesController, DemandsApiController, MatchingPagesController, MatchingApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController, MarketStatisticsController,
             VoucherPagesController, VouchersApiController,

@@ -1150,6 +1150,9 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "许可或转让方案须关联所提供成果的挂牌", "a licence or purchase proposal names the listing it offers",
     ),
     "refusal.demand.milestones_over_price": ("里程碑金额合计超过报价", "the milestones add up to more than the price"),
+    "refusal.match.not_seller": (
+        "只有挂牌方机构的成员可以查看其匹配的技术需求", "only the seller's members see a listing's matching demands",
+    ),
     "refusal.demand.not_owner": (
         "只有发布该需求的企业可以作出决定", "only the enterprise that posted the demand decides",
     ),

@@ -24,6 +24,7 @@ from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
 from projections.demand.demands_view import PostgresDemandsView
+from projections.demand.matching import PostgresMatchingView
 from projections.demand.view import PostgresDemandView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
@@ -48,6 +49,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "conversions": PostgresConversionsView,
     "demand": PostgresDemandView,
     "demands": PostgresDemandsView,
+    "matching": PostgresMatchingView,
     "market": PostgresMarketView,
     "market_statistics": PostgresMarketStatisticsView,
 }

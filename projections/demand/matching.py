@@ -1,0 +1,249 @@
+"""Matching read model, writing side: each open demand's matching published listings, with reasons (0034).
+
+The view keeps its own copy of the facts it matches on — patents' titles, abstracts and IPC codes; listings'
+terms and status; demands' texts, budget and wants — from the events alone, so a rebuild writes the same rows
+and the catalogue's runner being ahead or behind changes nothing. A pair's score depends on the two sides' facts
+only, so a page of events is folded first (the facts as they stand at the page's end, written in bulk), then
+the matches of every listing and demand the page changed are computed again: a published listing against the
+open demands (loaded once per page), a posted demand against the published listings its indexes select (a
+shared IPC subclass or term). The rows do not depend on paging. A listing withdrawn, suspended or sold, or a
+demand awarded, leaves the matches; a demand whose deadline has passed is left out by the queries (no event
+marks it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from domain.demand.demand import Demand, closes_at
+from projections.catalogue.view import apply_terms
+from projections.demand.matching_rules import DemandFacts, ListingFacts, score
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+from projections.shared.topics import event_topics
+
+LISTING_FACTS = "id, ipc_codes, key_text, full_text, price, maturity"
+DEMAND_FACTS = "id, ipc_codes, key_text, full_text, budget_min, budget_max, wants"
+#: A demand's candidates share an IPC subclass or a token (the rules' ``candidate``), read through the GIN indexes.
+LISTING_CANDIDATES = (f"SELECT {LISTING_FACTS} FROM matching_listings WHERE status = 'published'"  # noqa: S608
+                      " AND (subclasses && %s OR full_tokens && %s OR key_tokens && %s)")
+INSERT_MATCH = ("INSERT INTO matching_matches (demand_id, listing_id, score, reasons) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (demand_id, listing_id) DO UPDATE SET score = EXCLUDED.score,"
+                " reasons = EXCLUDED.reasons")
+
+
+def listing_facts(row: dict[str, Any]) -> ListingFacts:
+    return ListingFacts(ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
+                        price=row["price"], maturity=row["maturity"])
+
+
+def demand_facts(row: dict[str, Any]) -> DemandFacts:
+    return DemandFacts(ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
+                       budget_min=row["budget_min"], budget_max=row["budget_max"], wants=tuple(row["wants"]))
+
+
+def demand_texts(fields: dict[str, Any]) -> tuple[str, str]:
+    """(titles and keywords, descriptions, problem and targets) of a posted demand."""
+    key = " ".join((fields["title_zh"], fields["title_en"], " ".join(fields["keywords"])))
+    full = " ".join(fields[k] for k in ("description_zh", "description_en", "problem", "targets"))
+    return key, full
+
+
+def listing_texts(patent: dict[str, Any], terms: dict[str, Any]) -> tuple[str, str]:
+    key = " ".join((patent["title_zh"], patent["title_en"], " ".join(terms["keywords"])))
+    full = " ".join((patent["abstract"], terms["advantages"], terms["applications"]))
+    return key, full
+
+
+class PostgresMatchingView(PostgresReadModelView):
+    """Writes ``matching_patents``, ``matching_listings``, ``matching_demands`` and ``matching_matches``."""
+
+    name = "matching"
+    tables = ("matching_patents", "matching_listings", "matching_demands", "matching_matches")
+    topics = (event_topics(Patent, "Registered", "Reregistered")
+              | event_topics(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed",
+                             "Closed")
+              | event_topics(Demand, "Posted", "ProposalAwarded"))
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        page = _Page(curs)
+        for r in records:
+            page.fold(r)
+        page.write()
+
+
+STATUS_OF = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
+UPSERT_PATENT = (
+    "INSERT INTO matching_patents (id, title_zh, title_en, abstract, ipc_codes) VALUES (%s, %s, %s, %s, %s)"
+    " ON CONFLICT (id) DO UPDATE SET title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,"
+    " abstract = EXCLUDED.abstract, ipc_codes = EXCLUDED.ipc_codes"
+)
+UPSERT_LISTING = (
+    "INSERT INTO matching_listings (id, patent_id, organisation_id, status, title_zh, title_en, ipc_codes,"
+    " subclasses, key_text, full_text, key_tokens, full_tokens, price, maturity, terms)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title_zh = EXCLUDED.title_zh,"
+    " title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes, subclasses = EXCLUDED.subclasses,"
+    " key_text = EXCLUDED.key_text, full_text = EXCLUDED.full_text, key_tokens = EXCLUDED.key_tokens,"
+    " full_tokens = EXCLUDED.full_tokens, price = EXCLUDED.price, maturity = EXCLUDED.maturity,"
+    " terms = EXCLUDED.terms"
+)
+INSERT_DEMAND = (
+    "INSERT INTO matching_demands (id, organisation_id, status, visibility, title_zh, title_en, closes_at,"
+    " ipc_codes, subclasses, key_text, full_text, key_tokens, full_tokens, budget_min, budget_max, wants)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+NO_PATENT = {"title_zh": "", "title_en": "", "abstract": "", "ipc_codes": []}
+
+
+class _Page:
+    """One page of events folded into the facts they leave, then written with the matches they change."""
+
+    def __init__(self, curs: Cursor[DictRow]) -> None:
+        self.curs = curs
+        self.patents: dict[str, dict[str, Any]] = {}  # changed by this page
+        self.listings: dict[str, dict[str, Any]] = {}  # id -> patent_id, organisation_id, status, terms
+        self.changed: set[str] = set()  # listings whose facts or status changed
+        self.reregistered: set[str] = set()
+        self.demands: dict[str, tuple[Any, ...]] = {}  # posted by this page: the row to insert
+        self.awarded: set[str] = set()
+
+    def fold(self, r: EventRecord) -> None:
+        kind = r.topic.rsplit(":", 1)[1]
+        aggregate, event = kind.split(".", 1)
+        d = r.data
+        if aggregate == "Patent":
+            self.patents[r.originator_id] = {"title_zh": d["title_zh"], "title_en": d["title_en"],
+                                             "abstract": f"{d['abstract_zh']} {d['abstract_en']}",
+                                             "ipc_codes": list(d["ipc_codes"])}
+            if event == "Reregistered":
+                self.reregistered.add(r.originator_id)
+        elif aggregate == "Listing":
+            self._fold_listing(r, event)
+        elif event == "Posted":
+            self.demands[r.originator_id] = self._demand_row(r)
+        else:
+            self.awarded.add(r.originator_id)
+
+    def _fold_listing(self, r: EventRecord, event: str) -> None:
+        d = r.data
+        if event == "Drafted":
+            self.listings[r.originator_id] = {"patent_id": plain(d["patent_id"]),
+                                              "organisation_id": plain(d["organisation_id"]), "status": "draft",
+                                              "terms": plain(d["terms"])}
+        else:
+            row = self._listing(r.originator_id)
+            if row is None:
+                return
+            if event == "Revised":
+                row["terms"] = plain(d["terms"])
+            else:
+                row["status"] = str(d["status"]) if event == "Resumed" else STATUS_OF[event]
+        self.changed.add(r.originator_id)
+
+    def _listing(self, listing_id: str) -> dict[str, Any] | None:
+        if listing_id not in self.listings:
+            self.curs.execute("SELECT patent_id, organisation_id, status, terms FROM matching_listings WHERE id = %s",
+                              (listing_id,))
+            found = self.curs.fetchone()
+            if found is None:
+                return None
+            self.listings[listing_id] = {"patent_id": str(found["patent_id"]),
+                                         "organisation_id": str(found["organisation_id"]),
+                                         "status": found["status"], "terms": dict(found["terms"])}
+        return self.listings[listing_id]
+
+    @staticmethod
+    def _demand_row(r: EventRecord) -> tuple[Any, ...]:
+        d = plain(r.data)
+        f = d["details"]
+        key, full = demand_texts(f)
+        facts = DemandFacts(ipc_codes=tuple(d["ipc_codes"]), key_text=key, full_text=full,
+                            budget_min=f["budget_min"], budget_max=f["budget_max"], wants=tuple(f["wants"]))
+        return (r.originator_id, d["organisation_id"], "open", f["visibility"], f["title_zh"], f["title_en"],
+                closes_at(date.fromisoformat(f["deadline"])), list(facts.ipc_codes), list(facts.subclasses), key,
+                full, sorted(facts.key_tokens), sorted(facts.full_tokens), facts.budget_min, facts.budget_max,
+                list(facts.wants))
+
+    # --- writing ---------------------------------------------------------------------------------------
+    def write(self) -> None:
+        curs = self.curs
+        if self.patents:
+            curs.executemany(UPSERT_PATENT, [(i, p["title_zh"], p["title_en"], p["abstract"], p["ipc_codes"])
+                                             for i, p in sorted(self.patents.items())])
+        if self.reregistered:  # its listings are matched on the patent's new titles and codes
+            curs.execute("SELECT id FROM matching_listings WHERE patent_id = ANY(%s)", (sorted(self.reregistered),))
+            for row in curs.fetchall():
+                if self._listing(str(row["id"])) is not None:
+                    self.changed.add(str(row["id"]))
+        facts = self._write_listings()
+        if self.demands:
+            curs.executemany(INSERT_DEMAND, [self.demands[i] for i in sorted(self.demands)])
+        if self.awarded:
+            curs.execute("UPDATE matching_demands SET status = 'awarded' WHERE id = ANY(%s)", (sorted(self.awarded),))
+        self._write_matches(facts)
+
+    def _patent(self, patent_id: str) -> dict[str, Any]:
+        if patent_id not in self.patents:
+            self.curs.execute("SELECT title_zh, title_en, abstract, ipc_codes FROM matching_patents WHERE id = %s",
+                              (patent_id,))
+            found = self.curs.fetchone()
+            self.patents[patent_id] = dict(found) if found else dict(NO_PATENT)
+        return self.patents[patent_id]
+
+    def _write_listings(self) -> dict[str, ListingFacts]:
+        """Upsert the changed listings; the facts of those published now."""
+        rows, published = [], {}
+        for listing_id in sorted(self.changed):
+            x = self.listings[listing_id]
+            patent = self._patent(x["patent_id"])
+            key, full = listing_texts(patent, x["terms"])
+            priced: dict[str, Any] = {}
+            apply_terms(priced, x["terms"])
+            price = priced["price_amount"] if priced["currency"] == "CNY" else None
+            facts = ListingFacts(ipc_codes=tuple(patent["ipc_codes"]), key_text=key, full_text=full, price=price,
+                                 maturity=x["terms"]["maturity"])
+            rows.append((listing_id, x["patent_id"], x["organisation_id"], x["status"], patent["title_zh"],
+                         patent["title_en"], list(facts.ipc_codes), list(facts.subclasses), key, full,
+                         sorted(facts.key_tokens), sorted(facts.full_tokens), price, facts.maturity,
+                         json.dumps(x["terms"], ensure_ascii=False)))
+            if x["status"] == "published":
+                published[listing_id] = facts
+        if rows:
+            self.curs.executemany(UPSERT_LISTING, rows)
+        return published
+
+    def _write_matches(self, published: dict[str, ListingFacts]) -> None:
+        curs = self.curs
+        listings, demands = sorted(self.changed), sorted(self.demands.keys() | self.awarded)
+        if not listings and not demands:
+            return
+        curs.execute("DELETE FROM matching_matches WHERE listing_id = ANY(%s::uuid[]) OR demand_id = ANY(%s::uuid[])",
+                     (listings, demands))
+        pairs: dict[tuple[str, str], tuple[int, list[dict[str, Any]]]] = {}
+        if published:
+            curs.execute(f"SELECT {DEMAND_FACTS} FROM matching_demands WHERE status = 'open'")  # noqa: S608
+            for row in curs.fetchall():
+                demand = demand_facts(dict(row))
+                for listing_id, facts in published.items():
+                    pairs[(str(row["id"]), listing_id)] = score(demand, facts)
+        for demand_id in sorted(self.demands.keys() - self.awarded):
+            facts_row = self.demands[demand_id]
+            demand = DemandFacts(ipc_codes=tuple(facts_row[7]), key_text=facts_row[9], full_text=facts_row[10],
+                                 budget_min=facts_row[13], budget_max=facts_row[14], wants=tuple(facts_row[15]))
+            curs.execute(LISTING_CANDIDATES, (list(demand.subclasses), sorted(demand.key_tokens),
+                                              sorted(demand.full_tokens)))
+            for row in curs.fetchall():
+                pairs[(demand_id, str(row["id"]))] = score(demand, listing_facts(dict(row)))
+        rows = [(d, x, points, json.dumps(why, ensure_ascii=False))
+                for (d, x), (points, why) in sorted(pairs.items()) if points]
+        if rows:
+            curs.executemany(INSERT_MATCH, rows)
