@@ -27,6 +27,7 @@ from projections.demand.demands_view import PostgresDemandsView
 from projections.demand.view import PostgresDemandView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
+from projections.notifications.view import PostgresNotificationsView
 from projections.programmes.conversions import PostgresConversionsView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
@@ -50,6 +51,8 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "demands": PostgresDemandsView,
     "market": PostgresMarketView,
     "market_statistics": PostgresMarketStatisticsView,
+    # Last: it reads the accounts, catalogue and demand rows the views above wrote for the same page.
+    "notifications": PostgresNotificationsView,
 }
 
 
