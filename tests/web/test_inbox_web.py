@@ -54,7 +54,8 @@ def test_an_offer_and_its_counter_reach_the_other_side_and_reading_takes_them_of
     assert events(client, p.enterprise) == []
     assert events(client, spy) == []
     answer = inbox(client, p.university)
-    assert answer["unread"] == 1 and answer["total"] == 1
+    assert answer["unread"] == 1
+    assert answer["total"] == 1
     assert answer["items"][0]["title_zh"]  # the listing's title, to know what it is about
 
     counter = {"kind": "assignment", "price": 35_000_000, "valid_days": 10}
@@ -67,15 +68,18 @@ def test_an_offer_and_its_counter_reach_the_other_side_and_reading_takes_them_of
     page = client.get("/inbox")
     assert page.status_code == 200
     assert header_inbox(page.text) == 1
-    assert "收到报价" in page.text and "北京时间" in page.text
+    assert "收到报价" in page.text
+    assert "北京时间" in page.text
     item_id = inbox(client, p.university)["items"][0]["id"]
     assert f'href="/inbox/{item_id}"' in page.text
     english = client.get("/inbox?lang=en")
-    assert "Offer received" in english.text and "Beijing time" in english.text
+    assert "Offer received" in english.text
+    assert "Beijing time" in english.text
 
     # Opening the item goes to the offer and marks it read: the count drops, on every page.
     opened = client.get(f"/inbox/{item_id}", follow_redirects=False)
-    assert opened.status_code == 303 and opened.headers["location"] == link
+    assert opened.status_code == 303
+    assert opened.headers["location"] == link
     assert header_inbox(client.get("/listings").text) == 0
     assert events(client, p.university) == [("offer.received", link, True)]
     assert inbox(client, p.university, unread="true")["items"] == []
