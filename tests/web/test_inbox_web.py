@@ -6,19 +6,25 @@ the header, and reading an item (or all) takes it off the count; the JSON answer
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from marketplace.platform.clock import ManualClock
 from tests.web.conftest import post_form
 from tests.web.test_api import Member, listed
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures
     clock,
     manual_client,
+    negotiate,
     ok,
     parties,
+    services_of,
+    through_notice,
 )
+from tests.web.test_demands_web import demand_body, proposal_body
 from tests.web.test_todo import ENTERPRISE, UNIVERSITY, as_user, attacker
 
 
@@ -118,3 +124,54 @@ def test_the_api_marks_one_or_all_read_and_refuses_what_is_not_the_users(
     assert client.post("/api/inbox/read", headers=p.university.headers, json={"id": "x\u202e1"}).status_code == 400
     assert ok(client.post("/api/inbox/read", headers=p.university.headers, json={"all": True}))["unread"] == 0
     assert client.get("/api/inbox").status_code == 401
+
+
+def test_a_whole_deal_tells_each_side_what_it_must_know_from_offer_to_refund(
+    manual_client: TestClient[Litestar], clock: ManualClock,
+) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 42, price_mode="negotiable", asking_price=None)
+    contract_id = negotiate(client, p, listing_id, offered=80_000_000, agreed=90_000_000)
+    contract = f"/contracts/{contract_id}"
+    through_notice(client, p, clock, contract_id)
+    ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
+                   json={"purpose": "upfront"}), 201)
+    obligation = ok(client.get("/api/obligations", headers=p.enterprise.headers))["items"][0]["id"]
+    payment = f"/payments/{obligation}"
+    ok(client.post(f"/api/obligations/{obligation}/receipt", headers=p.admin.headers,
+                   json={"amount": 90_000_000, "bank_reference": "ICBC-20260320-0042"}))
+
+    seller = [(e, link) for e, link, _ in reversed(events(client, p.university))]
+    buyer = [(e, link) for e, link, _ in reversed(events(client, p.enterprise))]
+    offer = seller[0][1]
+    assert seller == [("offer.received", offer), ("offer.accepted", offer), ("contract.to_sign", contract),
+                      ("contract.signed", contract), ("payment.received", payment),
+                      ("contract.in_force", contract)]
+    # The buyer accepted (drafting the contract itself): it is told of what the others did.
+    assert buyer == [("offer.countered", offer), ("contract.signed", contract), ("payment.owed", payment),
+                     ("contract.in_force", contract)]
+    # Each of these is one notice per user: a read model replayed from the log gives the same inbox.
+    services = services_of(client)
+    before = inbox(client, p.university)["items"]
+    services.views["notifications"].reset()
+    services.make_runner(["notifications"]).catch_up()
+    assert inbox(client, p.university)["items"] == before
+
+
+def test_enquiries_and_proposals_reach_the_other_side(manual_client: TestClient[Litestar]) -> None:
+    client = manual_client
+    p = parties(client)
+    listing_id = listed(client, p.university, 43)
+    asked = ok(client.post(f"/api/listings/{listing_id}/enquiries", headers=p.enterprise.headers,
+                           json={"kind": "question", "text": "能否提供中试数据？", "message_id": str(uuid.uuid4())}), 201)
+    thread = f"/enquiries/{asked['id']}"
+    assert events(client, p.university) == [("enquiry.asked", thread, False)]
+    ok(client.post(f"/api/enquiries/{asked['id']}/messages", headers=p.university.headers,
+                   json={"text": "可以，请查看资料。", "message_id": str(uuid.uuid4())}))
+    assert events(client, p.enterprise) == [("enquiry.answered", thread, False)]
+
+    demand = ok(client.post("/api/demands", json=demand_body(), headers=p.enterprise.headers), 201)["id"]
+    ok(client.post(f"/api/demands/{demand}/proposals", json=proposal_body(listing_id), headers=p.university.headers),
+       201)
+    assert events(client, p.enterprise)[0] == ("demand.proposal", f"/demands/{demand}", False)
