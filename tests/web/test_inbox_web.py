@@ -163,8 +163,9 @@ def test_enquiries_and_proposals_reach_the_other_side(manual_client: TestClient[
     client = manual_client
     p = parties(client)
     listing_id = listed(client, p.university, 43)
-    asked = ok(client.post(f"/api/listings/{listing_id}/enquiries", headers=p.enterprise.headers,
-                           json={"kind": "question", "text": "能否提供中试数据？", "message_id": str(uuid.uuid4())}), 201)
+    question = {"kind": "question", "text": "能否提供中试数据？", "message_id": str(uuid.uuid4())}
+    asked = ok(client.post(f"/api/listings/{listing_id}/enquiries", headers=p.enterprise.headers, json=question),
+               201)
     thread = f"/enquiries/{asked['id']}"
     assert events(client, p.university) == [("enquiry.asked", thread, False)]
     ok(client.post(f"/api/enquiries/{asked['id']}/messages", headers=p.university.headers,
