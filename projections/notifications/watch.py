@@ -61,6 +61,13 @@ def _price(terms: dict[str, object]) -> tuple[str, object]:
     return str(terms.get("price_mode", "")), terms.get("asking_price")
 
 
+def _told(ctx: Context, kind: str, event: str, listing: str, users: tuple[str, ...]) -> Iterable[Notice]:
+    """A notice about ``listing`` for ``users`` (none, and no title is read: most listings have no watcher)."""
+    if users:
+        zh, en = ctx.listing_title(listing)
+        yield Notice(kind, event, f"/listings/{listing}", zh, en, users=users)
+
+
 @REGISTRY.on(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed")
 def listing_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     name = r.topic.rsplit(".", 1)[1]
@@ -74,30 +81,28 @@ def listing_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     ctx.curs.execute("SELECT price_mode, asking_price, status FROM notification_listings WHERE listing_id = %s",
                      (listing,))
     known = ctx.curs.fetchone()
-    zh, en = ctx.listing_title(listing)
-    link = f"/listings/{listing}"
     if name == "Revised":
         mode, price = _price(plain(r.data["terms"]))
         ctx.curs.execute("UPDATE notification_listings SET price_mode = %s, asking_price = %s WHERE listing_id = %s",
                          (mode, price, listing))
         if known is not None and known["status"] == "published" and (known["price_mode"], known["asking_price"]) \
                 != (mode, price):
-            yield Notice("follow", "follow.price", link, zh, en, users=_followers(ctx, listing, r.timestamp))
+            yield from _told(ctx, "follow", "follow.price", listing, _followers(ctx, listing, r.timestamp))
         return
     status = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed",
               "Resumed": value(r, "status")}[name]
     ctx.curs.execute("UPDATE notification_listings SET status = %s WHERE listing_id = %s", (status, listing))
     if name == "Published":
         ctx.curs.execute(LISTING_MATCHES, {"at": r.timestamp, "id": listing})
-        users = tuple(row["user_id"] for row in ctx.curs.fetchall())
-        yield Notice("search", "search.listing", link, zh, en, users=users)
+        yield from _told(ctx, "search", "search.listing", listing, tuple(row["user_id"] for row in ctx.curs.fetchall()))
     else:
-        yield Notice("follow", "follow.status", link, zh, en, users=_followers(ctx, listing, r.timestamp))
+        yield from _told(ctx, "follow", "follow.status", listing, _followers(ctx, listing, r.timestamp))
 
 
 @REGISTRY.on(Demand, "Posted")
 def demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     ctx.curs.execute(DEMAND_MATCHES, {"at": r.timestamp, "id": r.originator_id})
     users = tuple(row["user_id"] for row in ctx.curs.fetchall())
-    zh, en = ctx.demand_title(r.originator_id)
-    yield Notice("search", "search.demand", f"/demands/{r.originator_id}", zh, en, users=users)
+    if users:
+        zh, en = ctx.demand_title(r.originator_id)
+        yield Notice("search", "search.demand", f"/demands/{r.originator_id}", zh, en, users=users)
