@@ -22,6 +22,8 @@ from tests.web.conftest import csrf_token, post_form
 from tests.web.mail_server import MailServer, body, free_port, mail_server  # noqa: F401 - the fixture
 from tests.web.test_api import listed
 from tests.web.test_deals_journey import Parties, clock, deal_services, ok, parties, services_of  # noqa: F401
+from tests.web.test_demands_web import demand_body
+from tests.web.test_saved_searches_web import save_search
 from tests.web.test_todo import ENTERPRISE, UNIVERSITY, as_user
 from web.app import create_app
 
@@ -205,3 +207,20 @@ def test_settings_refuse_unknown_choices_and_the_inbox_alone_works_without_mail(
     english = client.get("/inbox/settings?lang=en").text
     assert "Daily digest" in english
     assert "Language of e-mails" in english
+
+
+def test_a_university_is_mailed_of_a_new_demand_matching_its_saved_search(
+    mail_client: TestClient[Litestar], mail_server: MailServer,
+) -> None:
+    client = mail_client
+    p = parties(client)
+    as_user(client, UNIVERSITY)
+    assert save_search(client, "/demands?q=固态电池").status_code == 303
+    posted = ok(client.post("/api/demands", json=demand_body(), headers=p.enterprise.headers), 201)
+    assert len(sender(client).run_once().sent) == 1
+    [message] = mail_server.received.to(SELLER)
+    assert message["Subject"].startswith("新需求符合您保存的搜索")
+    text = body(message)
+    assert f"http://testserver/demands/{posted['id']}" in text
+    assert "固态电池界面阻抗" in text
+    assert unsubscribe_link(text, "search")
