@@ -18,6 +18,8 @@ from projections.notifications.registry import KINDS
 from projections.shared.search import query_parts
 
 MODES = ("immediately", "digest", "off")
+#: Saved searches per user: each newly published listing or demand is matched against every saved search.
+SEARCHES_LIMIT = 50
 
 
 class InboxItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -157,17 +159,19 @@ class InboxQueries:
 
     # --- saved searches and follows -----------------------------------------------------------------------
     async def save_search(self, user_id: UUID, search_id: UUID, s: SavedSearch) -> bool:
-        """Save (once per ``search_id``: a double submit saves one); whether it was new."""
+        """Save (once per ``search_id``: a double submit saves one); whether it was new. Past
+        ``SEARCHES_LIMIT`` searches of the user, nothing is saved."""
         latin, cjk = query_parts(s.q)
         words = [w for w in s.q.casefold().split() if w][:10]
         escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
         status = await self.pool.execute(
             "INSERT INTO notification_searches (id, user_id, scope, q, q_latin, q_cjk, f_section, f_class,"
             " f_deal_type, f_price_min, f_price_max, f_maturity, field, want, words, saved_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now())"
+            " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()"
+            " WHERE (SELECT count(*) FROM notification_searches WHERE user_id = $2) < $16"
             " ON CONFLICT (id) DO NOTHING",
             search_id, user_id, s.scope, s.q, latin, cjk, s.ipc_section, s.ipc_class, s.deal_type, s.price_min,
-            s.price_max, s.maturity, s.field, s.want, escaped)
+            s.price_max, s.maturity, s.field, s.want, escaped, SEARCHES_LIMIT)
         return status.endswith(" 1")
 
     async def searches(self, user_id: UUID) -> list[SavedSearch]:

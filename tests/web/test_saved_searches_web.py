@@ -6,11 +6,13 @@ published before it was saved); following a listing tells of its price and statu
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from projections.notifications.queries import SEARCHES_LIMIT
 from tests.web.conftest import csrf_token
 from tests.web.test_api import Member, listed, terms
 from tests.web.test_deals_journey import clock, manual_client, ok, parties  # noqa: F401 - the fixtures
@@ -116,3 +118,15 @@ def test_a_saved_search_with_hostile_text_is_refused(manual_client: TestClient[L
                                              "q": "电池\u202e", "_csrf_token": token}, follow_redirects=False)
     assert refused.status_code == 400
     assert 'class="saved-search"' not in client.get("/inbox/settings").text
+
+
+def test_a_user_keeps_at_most_fifty_saved_searches(manual_client: TestClient[Litestar]) -> None:
+    client = manual_client
+    parties(client)
+    as_user(client, ENTERPRISE)
+    token = csrf_token(client, "/listings")
+    for n in range(SEARCHES_LIMIT + 1):
+        client.post("/searches", data={"search_id": str(uuid.uuid4()), "scope": "listings", "q": f"电池 {n}",
+                                       "_csrf_token": token}, follow_redirects=False)
+    page = client.get("/inbox/settings").text
+    assert page.count('class="saved-search"') == SEARCHES_LIMIT
