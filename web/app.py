@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -63,6 +64,7 @@ from web.market.api import TechRegistrationApiController
 from web.market.open_data import OpenDataApiController, OpenDataPagesController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
+from web.notifications.pages import InboxApiController, InboxController, UnsubscribeController
 from web.programmes.api import ProgrammesApiController
 from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
@@ -127,7 +129,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.finalize = _shown
     engine.engine.filters.update(day=shown_day, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
                                  history_reason=_history_reason)
-    engine.engine.globals.update(money=money, purpose_label=purpose_label)
+    engine.engine.globals.update(money=money, purpose_label=purpose_label, new_id=uuid.uuid4)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
                                              "non_exclusive_licence", "open_licence"),
                                  maturities=("concept", "prototype", "pilot", "industrialised"),
@@ -180,6 +182,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             OpenDataApiController, MarketStatisticsController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
+            InboxController, UnsubscribeController, InboxApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
         ],
         dependencies={**DEPENDENCIES, "contract_sections": Provide(provide_contract_sections, sync_to_thread=False)},

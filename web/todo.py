@@ -46,6 +46,7 @@ from projections.deals.rows import ContractRow
 from projections.demand.demands_queries import DemandsQueries
 from projections.demand.queries import DemandQueries
 from projections.market.queries import MarketQueries
+from projections.notifications.queries import InboxQueries
 from projections.programmes.conversion_queries import ConversionsQueries
 from projections.programmes.queries import ProgrammesQueries
 from projections.valuation.queries import ValuationQueries
@@ -723,6 +724,10 @@ async def count_in_header(response: Response[Any]) -> Response[Any]:
         me = response.context.get("me")
         if request is not None and isinstance(me, Identity) and "todo_count" not in response.context:
             response.context["todo_count"] = await header_count(request.app.state.web, me)
+        if request is not None and isinstance(me, Identity) and "inbox_count" not in response.context:
+            # One count over a partial index of the unread items: cheap enough for every full page, and
+            # never stale (reading an item changes no read model position the to-do count is keyed on).
+            response.context["inbox_count"] = await InboxQueries(request.app.state.web.pool).unread(me.user_id)
     return response
 
 

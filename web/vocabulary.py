@@ -14,6 +14,7 @@ from web.i18n import SITE_LABELS, Vocabulary
 from web.market.labels import LABELS as MARKET_LABELS
 from web.market.open_data_labels import LABELS as OPEN_DATA_LABELS
 from web.market.statistics_labels import LABELS as STATISTICS_LABELS
+from web.notifications.labels import LABELS as NOTIFICATION_LABELS
 from web.programmes.conversion_labels import LABELS as CONVERSION_LABELS
 from web.programmes.labels import LABELS as PROGRAMME_LABELS
 from web.refusals import REFUSAL_LABELS
@@ -24,7 +25,24 @@ from web.valuation.labels import LABELS as VALUATION_LABELS
 
 def site_vocabulary() -> Vocabulary:
     """Every page's labels; a key two trades define with different texts is refused (``DuplicateLabelError``)."""
-    return Vocabulary(SITE_LABELS, ACCOUNT_LABELS, CATALOGUE_LABELS, DEAL_LABELS, VALUATION_LABELS, AUDIT_LABELS,
-                      HEALTH_LABELS, THROTTLE_LABELS, PROGRAMME_LABELS, CONVERSION_LABELS, DEMAND_LABELS,
-                      DEMANDS_LABELS, MATCHING_LABELS, MARKET_LABELS, OPEN_DATA_LABELS, STATISTICS_LABELS, TODO_LABELS,
-                      REFUSAL_LABELS)
+    return Vocabulary(
+        SITE_LABELS,
+        ACCOUNT_LABELS,
+        CATALOGUE_LABELS,
+        DEAL_LABELS,
+        VALUATION_LABELS,
+        AUDIT_LABELS,
+        HEALTH_LABELS,
+        THROTTLE_LABELS,
+        PROGRAMME_LABELS,
+        CONVERSION_LABELS,
+        DEMAND_LABELS,
+        DEMANDS_LABELS,
+        MATCHING_LABELS,
+        MARKET_LABELS,
+        OPEN_DATA_LABELS,
+        STATISTICS_LABELS,
+        TODO_LABELS,
+        NOTIFICATION_LABELS,
+        REFUSAL_LABELS,
+    )

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.audit.replay_cli import add_replay_commands
+from marketplace.notifications.outbox import outbox_sender
 from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import VIEW_CLASSES, Services, build_services
 from marketplace.platform.settings import Settings
@@ -68,11 +69,16 @@ def cmd_run_projections(settings: Settings, args: argparse.Namespace) -> int:
     console.print("following the event log (Ctrl-C to stop)")
     deadlines = DeadlineWorker(services)
     deadlines.start()
+    mail = outbox_sender(settings, services.recorder.datastore)
+    if mail is not None:
+        mail.start()
     try:
         runner.run_forever()
     except KeyboardInterrupt:
         runner.stop()
     deadlines.stop()
+    if mail is not None:
+        mail.stop()
     services.close()
     return 0
 
@@ -181,12 +187,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     where = (settings.database_url and "the configured PostgreSQL") or f"embedded PostgreSQL in {settings.data_dir}"
     console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
     deadlines = DeadlineWorker(services)
-    if settings.run_projections_in_process:  # else the run-projections worker acts at deadlines
+    mail = outbox_sender(settings, services.recorder.datastore)
+    if settings.run_projections_in_process:  # else the run-projections worker acts at deadlines and sends mail
         deadlines.start()
+        if mail is not None:
+            mail.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
     finally:
         deadlines.stop()
+        if mail is not None:
+            mail.stop()
         services.close()
     return 0
 

@@ -28,6 +28,7 @@ from projections.demand.matching import PostgresMatchingView
 from projections.demand.view import PostgresDemandView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
+from projections.notifications.view import PostgresNotificationsView
 from projections.programmes.conversions import PostgresConversionsView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
@@ -52,6 +53,8 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "matching": PostgresMatchingView,
     "market": PostgresMarketView,
     "market_statistics": PostgresMarketStatisticsView,
+    # Last: it reads the accounts, catalogue and demand rows the views above wrote for the same page.
+    "notifications": PostgresNotificationsView,
 }
 
 

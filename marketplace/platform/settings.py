@@ -56,6 +56,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     platform_fee_rate: int = 100  # basis points of each payment received (100 = 1 %)
     notice_days: int = MIN_NOTICE_DAYS
     materials_dir: Path | None = None  # None: ``<data_dir>/materials``
+    smtp_url: str | None = None  # smtp://user:password@host:port (smtps:// for TLS); None: the inbox alone
+    smtp_sender: str = "noreply@localhost"
+    public_url: str = ""  # the site's address in e-mails' links; "": http://<host>:<port>
+
+    @property
+    def site_url(self) -> str:
+        """The address e-mails link to."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def materials_path(self) -> Path:
@@ -111,4 +119,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             notice_days=int(env.get("MARKETPLACE_NOTICE_DAYS") or MIN_NOTICE_DAYS),
             materials_dir=Path(env["MARKETPLACE_MATERIALS_DIR"]).resolve() if env.get("MARKETPLACE_MATERIALS_DIR")
             else None,
+            smtp_url=env.get("MARKETPLACE_SMTP_URL") or None,
+            smtp_sender=env.get("MARKETPLACE_SMTP_SENDER") or "noreply@localhost",
+            public_url=(env.get("MARKETPLACE_PUBLIC_URL") or "").rstrip("/"),
         )

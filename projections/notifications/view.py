@@ -1,0 +1,73 @@
+"""Inbox read model, writing side: ``notification_items`` per user and event, and the e-mail outbox rows.
+
+Each event is turned into notices by the rules registered in ``REGISTRY`` (``rules`` for the deals, payments,
+programmes and demand trades, ``watch`` for saved searches and follows). An organisation's notice goes to its
+members active at the time the event is applied (read from the accounts read model, which applies each page
+first), but not to the member who acted. An item and its outbox row are written with the tracking position
+in one transaction, so each event notifies each user once, across restarts; what a user read (kept in
+``notification_reads``) and what was sent (``notification_outbox``) survive a rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from projections.notifications import rules, watch  # noqa: F401 - their rules register on import
+from projections.notifications.registry import REGISTRY, Context, Notice, value
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord
+
+MEMBERS = ("SELECT id::text AS id FROM accounts_user_records WHERE organisation_id = ANY(%s::uuid[])"
+           " AND active AND NOT erased ORDER BY 1")
+ACTIVE = "SELECT id::text AS id FROM accounts_user_records WHERE id = ANY(%s::uuid[]) AND active AND NOT erased"
+INSERT_ITEMS = (
+    "INSERT INTO notification_items (user_id, position, seq, kind, event, title_zh, title_en, link, created_at,"
+    " read_at) SELECT u, %(position)s, %(seq)s, %(kind)s, %(event)s, %(zh)s, %(en)s, %(link)s, %(at)s,"
+    " (SELECT r.read_at FROM notification_reads r WHERE r.user_id = u AND r.position = %(position)s"
+    " AND r.seq = %(seq)s) FROM unnest(%(users)s::uuid[]) u ON CONFLICT DO NOTHING"
+)
+#: Immediately: due at the event; daily digest: due at the next 08:00 Beijing time; off: no row.
+INSERT_OUTBOX = (
+    "INSERT INTO notification_outbox (user_id, position, seq, kind, digest, due_at)"
+    " SELECT u, %(position)s, %(seq)s, %(kind)s, coalesce(p.mode, 'immediately') = 'digest',"
+    " CASE WHEN coalesce(p.mode, 'immediately') = 'digest' THEN (date_trunc('day', %(at)s::timestamptz"
+    " AT TIME ZONE 'Asia/Shanghai') + interval '32 hours') AT TIME ZONE 'Asia/Shanghai' ELSE %(at)s END"
+    " FROM unnest(%(users)s::uuid[]) u LEFT JOIN notification_preferences p ON p.user_id = u AND p.kind = %(kind)s"
+    " WHERE coalesce(p.mode, 'immediately') <> 'off' ON CONFLICT DO NOTHING"
+)
+
+
+class PostgresNotificationsView(PostgresReadModelView):
+    name = "notifications"
+    tables = ("notification_items", "notification_parties", "notification_listings")
+    topics = REGISTRY.topics
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        ctx = Context(curs)
+        for r in records:
+            actor = value(r, "by")
+            for seq, notice in enumerate(REGISTRY.notices(ctx, r)):
+                users = [u for u in self._recipients(curs, notice) if u != actor]
+                if users:
+                    self._write(curs, r, seq, notice, users)
+
+    @staticmethod
+    def _recipients(curs: Cursor[DictRow], notice: Notice) -> list[str]:
+        found: list[str] = []
+        if notice.organisations:
+            curs.execute(MEMBERS, (list(notice.organisations),))
+            found += [row["id"] for row in curs.fetchall()]
+        if notice.users:
+            curs.execute(ACTIVE, (list(notice.users),))
+            found += [row["id"] for row in curs.fetchall()]
+        return sorted(set(found))
+
+    @staticmethod
+    def _write(curs: Cursor[DictRow], r: EventRecord, seq: int, n: Notice, users: list[str]) -> None:
+        args = {"position": r.position, "seq": seq, "kind": n.kind, "event": n.event, "zh": n.title_zh,
+                "en": n.title_en, "link": n.link, "at": r.timestamp, "users": users}
+        curs.execute(INSERT_ITEMS, args)
+        curs.execute(INSERT_OUTBOX, args)

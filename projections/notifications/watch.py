@@ -1,0 +1,108 @@
+"""Saved searches and follows as notice rules: a newly published listing or demand that matches a user's
+saved search, and a price or status change of a listing the user follows.
+
+A listing search matches with the very conditions of the listing index (``projections.catalogue.queries``),
+run against the catalogue's row of the new listing (the catalogue read model applies each page of events
+before this one); a demand search with those of the demand index, visibility included. A search saved
+after the event does not match it, so an inbox catching up late tells nobody of the past.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from domain.catalogue.listing import Listing
+from domain.demand.demand import Demand
+from projections.catalogue.queries import _FILTERS, _QUERY
+from projections.demand.demands_queries import NARROW, WHERE
+from projections.notifications.registry import REGISTRY, Context, Notice, value
+from projections.shared.records import EventRecord, plain
+
+REGISTRY.say(
+    search_listing=("新挂牌符合您保存的搜索", "A new listing matches your saved search"),
+    search_demand=("新需求符合您保存的搜索", "A new demand matches your saved search"),
+    follow_price=("关注的挂牌价格变动", "Price changed on a listing you follow"),
+    follow_status=("关注的挂牌状态变动", "Status changed on a listing you follow"),
+)
+
+_LISTING_ARGS = {1: "s.q_latin", 2: "s.q_cjk", 3: "s.f_section", 4: "s.f_class", 5: "s.f_deal_type",
+                 6: "s.f_price_min", 7: "s.f_price_max", 8: "s.f_maturity"}
+_DEMAND_ARGS = {1: "o.id", 2: "coalesce(o.verified, false)", 3: "s.words", 4: "s.field", 5: "s.want"}
+
+
+def _bind(text: str, names: dict[int, str]) -> str:
+    """The index's SQL with its ``$n`` parameters replaced by the saved search's columns."""
+    return re.sub(r"\$(\d+)", lambda m: names[int(m.group(1))], text)
+
+
+LISTING_MATCHES = (
+    "SELECT DISTINCT s.user_id::text AS user_id FROM notification_searches s"  # noqa: S608 - fixed text
+    f" CROSS JOIN catalogue_listings l CROSS JOIN LATERAL (SELECT {_bind(_QUERY, _LISTING_ARGS)} AS query) q"
+    f" WHERE s.scope = 'listings' AND s.saved_at <= %(at)s AND l.id = %(id)s"
+    f" AND {_bind(_FILTERS, _LISTING_ARGS).replace('search @@', 'l.search @@')} ORDER BY 1"
+)
+DEMAND_MATCHES = (
+    "SELECT DISTINCT s.user_id::text AS user_id FROM notification_searches s"  # noqa: S608 - fixed text
+    " JOIN accounts_user_records u ON u.id = s.user_id LEFT JOIN accounts_organisations o"
+    " ON o.id = u.organisation_id CROSS JOIN demand_demands d"
+    f" {_bind(WHERE, _DEMAND_ARGS).replace('%', '%%')}{_bind(NARROW, _DEMAND_ARGS)}"
+    " AND s.scope = 'demands' AND s.saved_at <= %(at)s AND d.id = %(id)s ORDER BY 1"
+)
+
+
+def _followers(ctx: Context, listing_id: str, at: str) -> tuple[str, ...]:
+    ctx.curs.execute("SELECT user_id::text AS u FROM notification_follows WHERE listing_id = %s"
+                     " AND followed_at <= %s ORDER BY 1", (listing_id, at))
+    return tuple(r["u"] for r in ctx.curs.fetchall())
+
+
+def _price(terms: dict[str, object]) -> tuple[str, object]:
+    return str(terms.get("price_mode", "")), terms.get("asking_price")
+
+
+def _told(ctx: Context, kind: str, event: str, listing: str, users: tuple[str, ...]) -> Iterable[Notice]:
+    """A notice about ``listing`` for ``users`` (none, and no title is read: most listings have no watcher)."""
+    if users:
+        zh, en = ctx.listing_title(listing)
+        yield Notice(kind, event, f"/listings/{listing}", zh, en, users=users)
+
+
+@REGISTRY.on(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed")
+def listing_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    name = r.topic.rsplit(".", 1)[1]
+    listing = r.originator_id
+    if name == "Drafted":
+        mode, price = _price(plain(r.data["terms"]))
+        ctx.curs.execute("INSERT INTO notification_listings (listing_id, organisation_id, price_mode, asking_price,"
+                         " status) VALUES (%s, %s, %s, %s, 'draft') ON CONFLICT DO NOTHING",
+                         (listing, value(r, "organisation_id"), mode, price))
+        return
+    ctx.curs.execute("SELECT price_mode, asking_price, status FROM notification_listings WHERE listing_id = %s",
+                     (listing,))
+    known = ctx.curs.fetchone()
+    if name == "Revised":
+        mode, price = _price(plain(r.data["terms"]))
+        ctx.curs.execute("UPDATE notification_listings SET price_mode = %s, asking_price = %s WHERE listing_id = %s",
+                         (mode, price, listing))
+        if known is not None and known["status"] == "published" and (known["price_mode"], known["asking_price"]) \
+                != (mode, price):
+            yield from _told(ctx, "follow", "follow.price", listing, _followers(ctx, listing, r.timestamp))
+        return
+    status = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed",
+              "Resumed": value(r, "status")}[name]
+    ctx.curs.execute("UPDATE notification_listings SET status = %s WHERE listing_id = %s", (status, listing))
+    if name == "Published":
+        ctx.curs.execute(LISTING_MATCHES, {"at": r.timestamp, "id": listing})
+        yield from _told(ctx, "search", "search.listing", listing, tuple(row["user_id"] for row in ctx.curs.fetchall()))
+    else:
+        yield from _told(ctx, "follow", "follow.status", listing, _followers(ctx, listing, r.timestamp))
+
+
+@REGISTRY.on(Demand, "Posted")
+def demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    ctx.curs.execute(DEMAND_MATCHES, {"at": r.timestamp, "id": r.originator_id})
+    users = tuple(row["user_id"] for row in ctx.curs.fetchall())
+    if users:
+        zh, en = ctx.demand_title(r.originator_id)
+        yield Notice("search", "search.demand", f"/demands/{r.originator_id}", zh, en, users=users)

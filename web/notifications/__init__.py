@@ -1,0 +1,1 @@
+"""Notifications pages: the inbox, e-mail settings, unsubscribe, saved searches and follows, the outbox."""
