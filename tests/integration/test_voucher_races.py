@@ -19,7 +19,7 @@ from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from marketplace.programmes import commands as pc
 from tests.integration.test_deal_races import race
-from tests.unit.deal_helpers import World, accept, make_world, offer, past_notice, sign_all
+from tests.unit.deal_helpers import PASSWORD, World, accept, make_world, offer, past_notice, sign_all
 from tests.unit.test_programme_process import programme, sign_up
 from tests.unit.test_programme_vouchers import voucher_rules
 
@@ -115,3 +115,75 @@ def test_concurrent_issues_never_overspend_the_budget_nor_pass_the_annual_cap(wo
                              for batch in ("Q1", "Q2", "Q3")])
     assert len([o for o in outcomes if isinstance(o, list)]) == 2, outcomes  # ¥200,000 a year: 160,000 fits
     assert world.get(capped).remaining == 840_000 * YUAN
+
+
+def second_officer(world: World) -> str:
+    """A colleague of the officer in the same department, also a programme officer."""
+    colleague, _ = world.app.accounts.add_member(ac.AddMember(
+        email="officer2@example.test", password=PASSWORD, display_name="officer2"),
+        actor_id=world["officer"])
+    world.app.accounts.grant_role(ac.GrantRole(user_id=colleague, role="programme_officer"), actor_id=world["admin"])
+    world.ids["officer2"] = colleague
+    return "officer2"
+
+
+def applied(world: World, pid: UUID, key: str, amount: int, token: str) -> UUID:
+    found, _ = world.app.vouchers.apply_for_voucher(pc.ApplyForVoucher(
+        programme_id=pid, amount=amount, services=["technology_transfer"], token=token), actor_id=world[key])
+    return found
+
+
+def issue_application(world: World, application: UUID, officer: str) -> UUID:
+    found, _ = world.app.vouchers.issue_on_application(pc.IssueOnApplication(
+        application_id=application, valid_until=world.clock.now().date().replace(month=12, day=31)),
+        actor_id=world[officer])
+    return found
+
+
+def test_two_officers_issuing_one_application_at_once_issue_one_voucher(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    application = applied(world, pid, "sme0", 80_000 * YUAN, "form-1")
+    colleague = second_officer(world)
+    outcomes = race(world, *[(lambda o=o: issue_application(world, application, o)) for o in ("officer", colleague)])
+    # Both answer with the one voucher: the officer who lost the race reads the application issued.
+    assert all(isinstance(o, UUID) for o in outcomes), outcomes
+    assert outcomes[0] == outcomes[1]
+    issued = world.get(application)
+    assert issued.status == "issued"
+    assert issued.voucher_id == outcomes[0]
+    budget = world.get(pid)
+    assert isinstance(budget, Programme)
+    assert budget.voucher_committed == {outcomes[0]: 80_000 * YUAN}
+    assert budget.remaining == 920_000 * YUAN
+    history = [e.topic.rsplit(".", 1)[-1] for e in world.app.recorder.select_events(application)]
+    assert history == ["Applied", "Issued"]
+
+
+def test_applications_issued_at_once_never_pass_the_annual_cap_nor_the_budget(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    colleague = second_officer(world)
+    # ¥200,000 a year per enterprise: two applications of ¥120,000 from one enterprise, one fits.
+    first, second = (applied(world, pid, "sme1", 120_000 * YUAN, f"form-{n}") for n in (1, 2))
+    outcomes = race(world, lambda: issue_application(world, first, "officer"),
+                    lambda: issue_application(world, second, colleague))
+    issued = [o for o in outcomes if isinstance(o, UUID)]
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(issued) == 1, outcomes
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], ConflictError), refused
+    assert refused[0].code == "voucher.annual_cap", refused
+    statuses = sorted(world.get(a).status for a in (first, second))
+    assert statuses == ["applied", "issued"]  # the refused one waits for the officer, nothing half-saved
+    assert world.get(pid).remaining == 880_000 * YUAN
+
+    # A budget of ¥150,000 left: three enterprises' applications of ¥100,000 issued at once, one fits.
+    small = programme(world, "innovation_voucher", voucher_rules(), budget=150_000 * YUAN)
+    applications = [applied(world, small, key, 100_000 * YUAN, "form-small") for key in ("sme0", "sme2", "sme3")]
+    outcomes = race(world, *[(lambda a=a: issue_application(world, a, "officer")) for a in applications])
+    assert len([o for o in outcomes if isinstance(o, UUID)]) == 1, outcomes
+    assert all(isinstance(o, UUID) or (isinstance(o, ConflictError) and o.code in ("voucher.budget", "voucher.busy"))
+               for o in outcomes), outcomes
+    after = world.get(small)
+    assert after.remaining == 50_000 * YUAN
+    assert sum(after.voucher_committed.values()) == 100_000 * YUAN
+    assert sorted(world.get(a).status for a in applications) == ["applied", "applied", "issued"]
