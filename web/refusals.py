@@ -699,6 +699,12 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "a voucher is valid at the latest until the programme ends ({ends_on})",
     ),
     "refusal.voucher.named_twice": ("同一企业被选了两次", "an enterprise is named twice"),
+    "refusal.voucher.bonus_needs_provider": (
+        "服务机构奖励只适用于通兑（服务机构兑付）方式", "a provider bonus goes with provider redemption (通兑)",
+    ),
+    "refusal.voucher.bonus_only_vouchers": (
+        "只有科技创新券计划才设服务机构奖励", "only an innovation-voucher programme pays provider bonuses",
+    ),
     "refusal.voucher.busy": (
         "其他人正在发放该计划的创新券，请稍后再试",
         "others are issuing vouchers of this programme right now; try again",

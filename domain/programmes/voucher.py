@@ -285,6 +285,7 @@ class Voucher(Aggregate):
     @event("Settled")
     def _settled(self, obligation_id: UUID, amount: int, by: UUID, bank_reference: str, at: str = "") -> None:
         self.redemptions[obligation_id]["status"] = "settled"
+        self.redemptions[obligation_id]["bank_reference"] = bank_reference
 
     def reverse(self, obligation_id: UUID, *, today: date, reason: str) -> tuple[str, int]:
         """The payment was refunded. An unsettled part returns to the voucher while it is valid
@@ -329,6 +330,7 @@ class Voucher(Aggregate):
     @event("Recovered")
     def _recovered(self, obligation_id: UUID, amount: int, by: UUID, bank_reference: str) -> None:
         self.redemptions[obligation_id]["status"] = "recovered"
+        self.redemptions[obligation_id]["bank_reference"] = bank_reference
         self.returned += amount
 
     # --- expiry -----------------------------------------------------------------------------------

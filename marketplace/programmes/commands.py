@@ -58,6 +58,10 @@ class RulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     share_tech_sme_bp: RateBp | None = None
     redemption_model: Annotated[str, one_of(RedemptionModel)] = "provider"
     services: list[ShortText] = msgspec.field(default_factory=list)
+    #: Provider redemption (通兑): a bonus to the provider on the voucher value it redeems, paid with the
+    #: settlement, and its cap per provider and year in fen (none: no bonus, no cap).
+    provider_bonus_bp: RateBp | None = None
+    provider_bonus_cap_per_year: Amount | None = None
 
 
 class DraftProgramme(Command, frozen=True, kw_only=True):

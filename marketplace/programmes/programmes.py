@@ -101,6 +101,8 @@ def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
         share_tech_sme_bp=given.share_tech_sme_bp,
         redemption_model=_one_of(given.redemption_model, REDEMPTION_MODELS, f"{field}.redemption_model"),
         services=_all_of(given.services, SERVICES, f"{field}.services"),
+        provider_bonus_bp=given.provider_bonus_bp,
+        provider_bonus_cap_per_year=given.provider_bonus_cap_per_year,
     )
 
 

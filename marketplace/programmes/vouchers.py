@@ -26,6 +26,7 @@ from domain.programmes.rules import BEIJING, ProgrammeKind
 from domain.programmes.voucher import (
     DEAL_SERVICE,
     SERVICES,
+    RedemptionModel,
     Voucher,
     VoucherQuota,
     check_holder,
@@ -231,23 +232,46 @@ class Vouchers:
 
     def settle_redemption(self, cmd: pc.SettleRedemption, *, actor_id: UUID | None) -> int:
         """The officer records paying a redemption (bank reference): the budget's commitment is disbursed.
-        Only once the payment is received: the programme pays its part of a payment the buyer made."""
-        voucher, programme, officer = self._officers_voucher(cmd.voucher_id, actor_id)
-        obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
-        if obligation.status != PaymentStatus.PAID or obligation.refund_owed is not None:
-            raise ConflictError(f"obligation_id: the payment is {obligation.status}; the voucher part is settled "
-                                "once the buyer's part is received", field="obligation_id", code="voucher.unpaid",
-                                payment_status=obligation.status)
-        amount = voucher.settle(obligation_id=cmd.obligation_id, by=officer, bank_reference=cmd.bank_reference,
-                                at=self.store.clock.now().isoformat())
-        programme.settle_voucher(voucher.id, amount)
-        return self.store.commit(voucher, programme)
+        Only once the payment is received: the programme pays its part of a payment the buyer made. Under
+        provider redemption with a provider bonus in the rules in force today (Beijing), the bonus on the
+        redeemed part is paid with it, in the same transfer: computed, capped by the provider's yearly cap and
+        by what the budget holds. Saved with the programme: officers settling at once are serialised by its
+        version (the one that lost the race is evaluated again, so two bonuses never pass the budget)."""
+        for _ in range(RETRIES):
+            voucher, programme, officer = self._officers_voucher(cmd.voucher_id, actor_id)
+            obligation = self.store.load(PaymentObligation, cmd.obligation_id, "obligation_id")
+            if obligation.status != PaymentStatus.PAID or obligation.refund_owed is not None:
+                raise ConflictError(f"obligation_id: the payment is {obligation.status}; the voucher part is "
+                                    "settled once the buyer's part is received", field="obligation_id",
+                                    code="voucher.unpaid", payment_status=obligation.status)
+            at = self.store.clock.now().isoformat()
+            amount = voucher.settle(obligation_id=cmd.obligation_id, by=officer, bank_reference=cmd.bank_reference,
+                                    at=at)
+            programme.settle_voucher(voucher.id, amount)
+            today = self._today()
+            _, rules = programme.rules_on(today)
+            if voucher.redemption_model == RedemptionModel.PROVIDER and rules.provider_bonus_bp:
+                programme.pay_provider_bonus(
+                    voucher_id=voucher.id, obligation_id=cmd.obligation_id,
+                    provider_id=voucher.redemptions[cmd.obligation_id]["payee_organisation_id"], redeemed=amount,
+                    rate_bp=rules.provider_bonus_bp, cap_per_year=rules.provider_bonus_cap_per_year,
+                    year=today.year, bank_reference=voucher.redemptions[cmd.obligation_id]["bank_reference"],
+                    at=at)
+            try:
+                return self.store.commit(voucher, programme)
+            except ConflictError:
+                continue  # another settlement or issue of this programme saved first: evaluate again
+        raise ConflictError("programme_id: others are settling this programme's vouchers right now; try again",
+                            field="programme_id", code="voucher.busy")
 
     def record_voucher_recovery(self, cmd: pc.RecordVoucherRecovery, *, actor_id: UUID | None) -> int:
+        """The provider (or the reimbursed buyer) repaid a settled voucher part after a refund, and with it the
+        provider bonus paid on it."""
         voucher, programme, officer = self._officers_voucher(cmd.voucher_id, actor_id)
         amount = voucher.record_recovery(obligation_id=cmd.obligation_id, by=officer,
                                          bank_reference=cmd.bank_reference)
         programme.recover_voucher(voucher.id, amount)
+        programme.recover_provider_bonus(cmd.obligation_id, voucher.redemptions[cmd.obligation_id]["bank_reference"])
         return self.store.commit(voucher, programme)
 
     # --- refunds and expiry -------------------------------------------------------------------------
@@ -266,6 +290,10 @@ class Vouchers:
             programme = self.store.load(Programme, voucher.programme_id, "programme_id")
             programme.release_voucher(voucher.id, amount, reason)
             changed.append(programme)
+        elif outcome == "recovery_due":
+            programme = self.store.load(Programme, voucher.programme_id, "programme_id")
+            if programme.provider_bonus_owed_back(obligation_id, " ".join(reason.split())[:500]):
+                changed.append(programme)
         self.store.commit(*changed)
         return [voucher.id]
 

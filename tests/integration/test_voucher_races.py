@@ -15,6 +15,7 @@ from domain.programmes.programme import Programme
 from domain.programmes.voucher import Voucher
 from domain.shared.errors import ConflictError
 from marketplace.accounts import commands as ac
+from marketplace.deals import commands as d
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from marketplace.programmes import commands as pc
@@ -187,3 +188,60 @@ def test_applications_issued_at_once_never_pass_the_annual_cap_nor_the_budget(wo
     assert after.remaining == 50_000 * YUAN
     assert sum(after.voucher_committed.values()) == 100_000 * YUAN
     assert sorted(world.get(a).status for a in applications) == ["applied", "applied", "issued"]
+
+
+def paid_redemption(world: World, voucher: UUID, buyer: str, n: int, part: int) -> UUID:
+    """A sale of a new patent of the university to ``buyer``: the voucher pays ``part``, the buyer the rest."""
+    patent = world.register_patent(["fafu"], number=f"20221086{n:04d}")
+    listing = world.list_patent("fafu", patent, asking_price=PRICE)
+    contract = accept(world, offer(world, buyer=buyer, price=PRICE, listing_id=listing), by="fafu")
+    past_notice(world)
+    sign_all(world, contract, "fafu", buyer)
+    oid = obligation_id(contract, "upfront")
+    world.app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=oid, voucher_id=voucher, amount=part),
+                                     actor_id=world[buyer])
+    world.app.payments.start_payment(d.StartPayment(contract_id=contract, gateway="manual"), actor_id=world[buyer])
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=oid, amount=PRICE - part, bank_reference=f"B-{n}"), actor_id=world["admin"])
+    return oid
+
+
+def settle(world: World, voucher: UUID, oid: UUID, officer: str, reference: str) -> int:
+    return world.app.vouchers.settle_redemption(pc.SettleRedemption(
+        voucher_id=voucher, obligation_id=oid, bank_reference=reference), actor_id=world[officer])
+
+
+def test_bonuses_settled_at_once_never_pass_the_budget_nor_the_providers_yearly_cap(world: World) -> None:
+    """Xiamen's bonus (20 % of the redeemed value): two officers settle two providers' redemptions at once; the
+    programme's version serialises them, and the one evaluated again pays only what the budget (then the
+    yearly cap) still holds."""
+    colleague = second_officer(world)
+    rules = voucher_rules(provider_bonus_bp=2000, provider_bonus_cap_per_year=400_000 * YUAN)
+    # The budget: both vouchers' face values and ¥15,000 more; the bonuses by the rate would be 2 × ¥20,000.
+    pid = programme(world, "innovation_voucher", rules, budget=200_000 * YUAN + 15_000 * YUAN)
+    first, second = (issue(world, pid, key, 100_000 * YUAN, "2025-A")[0] for key in ("sme0", "sme1"))
+    owed = [paid_redemption(world, first, "sme0", 1, 100_000 * YUAN),
+            paid_redemption(world, second, "sme1", 2, 100_000 * YUAN)]
+    outcomes = race(world, lambda: settle(world, first, owed[0], "officer", "GK-A"),
+                    lambda: settle(world, second, owed[1], colleague, "GK-B"))
+    assert all(isinstance(o, int) for o in outcomes), outcomes  # both settled: the loser was evaluated again
+    budget = world.get(pid)
+    assert isinstance(budget, Programme)
+    paid = sorted(b["amount"] for b in budget.provider_bonuses.values())
+    assert paid == [0, 15_000 * YUAN], paid  # the first paid what the budget held; nothing was left
+    assert budget.remaining == 0
+    assert budget.disbursed == 215_000 * YUAN  # never more than the budget
+
+    # The yearly cap: ¥25,000 a provider; two redemptions of ¥100,000 (¥20,000 each by the rate) at once.
+    capped = programme(world, "innovation_voucher",
+                       voucher_rules(provider_bonus_bp=2000, provider_bonus_cap_per_year=25_000 * YUAN),
+                       budget=1_000_000 * YUAN)
+    third, fourth = (issue(world, capped, key, 100_000 * YUAN, "2025-B")[0] for key in ("sme2", "sme3"))
+    owed = [paid_redemption(world, third, "sme2", 3, 100_000 * YUAN),
+            paid_redemption(world, fourth, "sme3", 4, 100_000 * YUAN)]
+    outcomes = race(world, lambda: settle(world, third, owed[0], "officer", "GK-C"),
+                    lambda: settle(world, fourth, owed[1], colleague, "GK-D"))
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    after = world.get(capped)
+    assert sorted(b["amount"] for b in after.provider_bonuses.values()) == [5_000 * YUAN, 20_000 * YUAN]
+    assert after.bonus_paid_to(world["fafu_org"], world.clock.now().year) == 25_000 * YUAN
