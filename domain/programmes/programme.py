@@ -75,6 +75,10 @@ def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
     elif rules.provider_bonus_bp is not None or rules.provider_bonus_cap_per_year is not None:
         raise ValidationError("rules.provider_bonus_bp: only an innovation-voucher programme pays provider bonuses",
                               field="rules.provider_bonus_bp", code="voucher.bonus_only_vouchers")
+    elif rules.provider_regions:
+        raise ValidationError("rules.provider_regions: only an innovation-voucher programme names its providers' "
+                              "regions (a subsidy or reward names the seller's region)",
+                              field="rules.provider_regions", code="voucher.regions_only_vouchers")
 
 
 def _check_conversion(kind: ProgrammeKind, rules: Rules) -> None:

@@ -30,6 +30,7 @@ from domain.programmes.voucher import (
     Voucher,
     VoucherQuota,
     check_holder,
+    check_provider_region,
     quota_id,
     share_for,
     voucher_id,
@@ -216,6 +217,12 @@ class Vouchers:
         if obligation.voucher_id == voucher.id:
             return obligation.voucher_amount, self.store.commit()  # applied before (a double click): once
         obligation.refuse_voucher_unless_open(voucher.redemption_model)
+        # 跨区域: the rules in force today name the regions whose providers the voucher pays (none: any).
+        programme = self.store.load(Programme, voucher.programme_id, "programme_id")
+        _, rules = programme.rules_on(self._today())
+        if rules.provider_regions:
+            provider = self.store.load(Organisation, obligation.payee_organisation_id, "obligation_id")
+            check_provider_region(rules, region=provider.region)
         amount = voucher.redeem(
             obligation_id=obligation.id, contract_id=obligation.contract_id,
             payer_organisation_id=obligation.payer_organisation_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -50,6 +51,7 @@ def rules_fields(form: FormMultiDict, kind: str) -> dict[str, Any]:
             "provider_bonus_bp": percent_to_bp(optional(form, "provider_bonus"), "rules.provider_bonus_bp"),
             "provider_bonus_cap_per_year": yuan_to_fen(optional(form, "provider_bonus_cap"),
                                                        "rules.provider_bonus_cap_per_year"),
+            "provider_regions": [r for r in re.split(r"[,，、;；\s]+", text(form, "provider_regions")) if r],
         }
     return {
         **voucher,

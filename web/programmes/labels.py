@@ -199,6 +199,18 @@ LABELS: dict[str, tuple[str, str]] = {
         "每家服务机构每年奖励上限（元，留空为不限）", "Bonus cap per provider and year (CNY, empty: none)",
     ),
     "voucher.rule.provider_bonus": ("服务机构奖励", "Provider bonus"),
+    "voucher.rule.provider_regions": (
+        "接受哪些地区的服务机构（跨区域；留空为不限）", "Providers accepted from (cross-region; empty: any region)",
+    ),
+    "voucher.rule.provider_regions.help": (
+        "填写省或市的名称或行政区划代码，用逗号或顿号分隔，如“福建、上海、浙江”；省包含其下各市。"
+        "限定地区后，卖方地区不在其中或未登记地区的付款不能使用创新券。",
+        "Name provinces or cities, or their GB/T 2260 codes, separated by commas, e.g. “福建, 上海, 浙江”; a province "
+        "includes its cities. Once regions are named, a voucher cannot pay a seller outside them or whose region is "
+        "not on record.",
+    ),
+    "voucher.rule.provider_regions.shown": ("接受的服务机构地区", "Providers accepted from"),
+    "voucher.rule.provider_regions.any": ("不限地区", "Any region"),
     "voucher.rule.provider_bonus.summary": (
         "兑付金额的 {rate}，随兑付一并支付；每家服务机构每年上限 {cap}",
         "{rate} of the redeemed value, paid with the settlement; at most {cap} a provider a year",
