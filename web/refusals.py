@@ -699,6 +699,30 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "a voucher is valid at the latest until the programme ends ({ends_on})",
     ),
     "refusal.voucher.named_twice": ("同一企业被选了两次", "an enterprise is named twice"),
+    "refusal.voucher.bonus_needs_provider": (
+        "服务机构奖励只适用于通兑（服务机构兑付）方式", "a provider bonus goes with provider redemption (通兑)",
+    ),
+    "refusal.voucher.provider_region": (
+        "卖方（服务机构）位于{region}，该创新券只能用于{accepted}的服务机构",
+        "the seller (the provider) is in {region}; this voucher pays providers in {accepted} only",
+    ),
+    "refusal.voucher.provider_region_unknown": (
+        "卖方（服务机构）未登记可识别的所在地区，无法核对该创新券接受的地区（{accepted}），因此不能使用创新券",
+        "the seller (the provider) has no recognisable region on record, so it cannot be checked against the "
+        "regions this voucher accepts ({accepted}); the voucher cannot be used",
+    ),
+    "refusal.voucher.provider_region_name": (
+        "“{got}”不是平台可识别的省、市名称或行政区划代码（如 福建、厦门、上海、350000）",
+        "“{got}” is not a province or city the platform knows, nor a GB/T 2260 code (e.g. 福建, 厦门, 上海, 350000)",
+    ),
+    "refusal.voucher.regions_only_vouchers": (
+        "只有科技创新券计划才限定服务机构地区（补助和奖励计划请用“卖方所在地区”）",
+        "only an innovation-voucher programme names its providers' regions (a subsidy or reward names the "
+        "seller's region)",
+    ),
+    "refusal.voucher.bonus_only_vouchers": (
+        "只有科技创新券计划才设服务机构奖励", "only an innovation-voucher programme pays provider bonuses",
+    ),
     "refusal.voucher.busy": (
         "其他人正在发放该计划的创新券，请稍后再试",
         "others are issuing vouchers of this programme right now; try again",

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.programmes.rules import ProgrammeKind, Rules, Side, rules_from_dict
+from domain.programmes.rules import BASIS_POINTS, ProgrammeKind, Rules, Side, rules_from_dict
 from domain.shared.errors import ConflictError, ValidationError
 from domain.shared.ids import natural_id
 from domain.shared.money import check_amount
@@ -69,6 +69,16 @@ def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
             if share is not None and not 0 < share <= VOUCHER_MAX_SHARE_BP:
                 raise ValidationError(f"{name}: a voucher covers more than 0 % and at most 50 % of a cost", field=name,
                                       code="voucher.share", most=VOUCHER_MAX_SHARE_BP)
+        if rules.provider_bonus_bp is not None and rules.redemption_model != "provider":
+            raise ValidationError("rules.provider_bonus_bp: a provider bonus goes with provider redemption (通兑)",
+                                  field="rules.provider_bonus_bp", code="voucher.bonus_needs_provider")
+    elif rules.provider_bonus_bp is not None or rules.provider_bonus_cap_per_year is not None:
+        raise ValidationError("rules.provider_bonus_bp: only an innovation-voucher programme pays provider bonuses",
+                              field="rules.provider_bonus_bp", code="voucher.bonus_only_vouchers")
+    elif rules.provider_regions:
+        raise ValidationError("rules.provider_regions: only an innovation-voucher programme names its providers' "
+                              "regions (a subsidy or reward names the seller's region)",
+                              field="rules.provider_regions", code="voucher.regions_only_vouchers")
 
 
 def _check_conversion(kind: ProgrammeKind, rules: Rules) -> None:
@@ -122,6 +132,9 @@ class Programme(Aggregate):
         self.disbursed = 0
         #: voucher -> its value not paid out yet (unspent, or redeemed and owed to the seller or buyer)
         self.voucher_committed: dict[UUID, int] = {}
+        #: obligation -> the provider bonus paid with its settlement: {provider, year, amount, status}; status
+        #: paid | recovery_due | recovered
+        self.provider_bonuses: dict[UUID, dict[str, Any]] = {}
 
     @classmethod
     def draft(
@@ -315,4 +328,70 @@ class Programme(Aggregate):
 
     @event("VoucherRecovered")
     def _voucher_recovered(self, voucher_id: UUID, amount: int) -> None:
+        self.disbursed -= amount
+
+    # --- provider bonuses (通兑) ----------------------------------------------------------------------
+    def bonus_paid_to(self, provider_id: UUID, year: int) -> int:
+        """The bonuses paid to a provider in a year and not repaid (what the yearly cap counts)."""
+        return sum(b["amount"] for b in self.provider_bonuses.values()
+                   if b["provider"] == provider_id and b["year"] == year and b["status"] != "recovered")
+
+    def pay_provider_bonus(
+        self, *, voucher_id: UUID, obligation_id: UUID, provider_id: UUID, redeemed: int, rate_bp: int,
+        cap_per_year: int | None, year: int, bank_reference: str, at: str = "",
+    ) -> int:
+        """The bonus on a settled provider redemption, paid with it: ``redeemed × rate``, within the provider's
+        yearly cap and what the budget holds (never more); recorded also when a cap leaves nothing. Returns
+        the amount paid."""
+        if obligation_id in self.provider_bonuses:
+            return int(self.provider_bonuses[obligation_id]["amount"])
+        computed = redeemed * rate_bp // BASIS_POINTS
+        amount, capped_by = computed, ""
+        if cap_per_year is not None and amount > cap_per_year - self.bonus_paid_to(provider_id, year):
+            amount, capped_by = max(0, cap_per_year - self.bonus_paid_to(provider_id, year)), "year_cap"
+        if amount > max(0, self.remaining):
+            amount, capped_by = max(0, self.remaining), "budget"
+        self._provider_bonus_paid(
+            voucher_id=voucher_id, obligation_id=obligation_id, provider_organisation_id=provider_id, year=year,
+            redeemed=redeemed, rate_bp=rate_bp, computed=computed, amount=amount, capped_by=capped_by,
+            cap_per_year=cap_per_year, bank_reference=bank_reference, at=at)
+        return amount
+
+    @event("ProviderBonusPaid")
+    def _provider_bonus_paid(
+        self, voucher_id: UUID, obligation_id: UUID, provider_organisation_id: UUID, year: int, redeemed: int,
+        rate_bp: int, computed: int, amount: int, capped_by: str, cap_per_year: int | None, bank_reference: str,
+        at: str = "",
+    ) -> None:
+        self.provider_bonuses[obligation_id] = {"provider": provider_organisation_id, "year": year,
+                                                "amount": amount, "status": "paid", "voucher": voucher_id}
+        self.disbursed += amount
+
+    def provider_bonus_owed_back(self, obligation_id: UUID, reason: str) -> int:
+        """The redemption's payment was refunded after its settlement: the provider owes its bonus back too."""
+        bonus = self.provider_bonuses.get(obligation_id)
+        if bonus is None or bonus["status"] != "paid" or not bonus["amount"]:
+            return 0
+        self._provider_bonus_recovery_raised(obligation_id=obligation_id, voucher_id=bonus["voucher"],
+                                             amount=bonus["amount"], reason=reason)
+        return int(bonus["amount"])
+
+    @event("ProviderBonusRecoveryRaised")
+    def _provider_bonus_recovery_raised(self, obligation_id: UUID, voucher_id: UUID, amount: int,
+                                        reason: str) -> None:
+        self.provider_bonuses[obligation_id]["status"] = "recovery_due"
+
+    def recover_provider_bonus(self, obligation_id: UUID, bank_reference: str) -> int:
+        """The provider repaid the bonus (with the voucher part): it returns to the budget."""
+        bonus = self.provider_bonuses.get(obligation_id)
+        if bonus is None or bonus["status"] != "recovery_due":
+            return 0
+        self._provider_bonus_recovered(obligation_id=obligation_id, voucher_id=bonus["voucher"],
+                                       amount=bonus["amount"], bank_reference=bank_reference)
+        return int(bonus["amount"])
+
+    @event("ProviderBonusRecovered")
+    def _provider_bonus_recovered(self, obligation_id: UUID, voucher_id: UUID, amount: int,
+                                  bank_reference: str) -> None:
+        self.provider_bonuses[obligation_id]["status"] = "recovered"
         self.disbursed -= amount

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.accounts.organisation import ORGANISATION_FLAGS
+from domain.market.jj001 import PROVINCES, REGION_NAMES, region_code_of
 from domain.programmes.conversion_terms import ConversionTerms, conversion_terms_from_dict
 from domain.shared.errors import ValidationError
 from domain.shared.money import MAX_AMOUNT, check_amount
@@ -84,6 +85,29 @@ def in_region(region: str, wanted: str) -> bool:
     return any(city in region for city in PROVINCE_CITIES.get(wanted.removesuffix("省"), ()))
 
 
+#: The name of each GB/T 2260 code the regions of the rules may name (福建 for 350000, 厦门 for 350200).
+REGION_OF_CODE: dict[str, str] = {code: name for name, code in REGION_NAMES.items()}
+
+
+def region_code(value: str) -> str:
+    """A region the officer names (``福建``, ``厦门市``, ``350200``) as its GB/T 2260 code; empty when unknown."""
+    return region_code_of(value.strip().removesuffix("省").removesuffix("市"))
+
+
+def region_name(code: str) -> str:
+    return REGION_OF_CODE.get(code, code)
+
+
+def within_region(code: str, accepted: str) -> bool:
+    """Whether a region's code lies in an accepted one: a province (``350000``) holds its cities and districts,
+    a city (``350200``) its districts, a district only itself."""
+    if accepted.endswith("0000"):
+        return code[:2] == accepted[:2]
+    if accepted.endswith("00"):
+        return code[:4] == accepted[:4]
+    return code == accepted
+
+
 @dataclass(frozen=True)
 class Rules:
     """One version of a programme's rules. Empty sets mean "any"."""
@@ -117,6 +141,15 @@ class Rules:
     redemption_model: str = "provider"
     #: The services a voucher pays for (``domain.programmes.voucher.VoucherService``); empty: all of them.
     services: frozenset[str] = frozenset()
+    #: 通兑 only: a bonus to the service provider on the voucher value it redeems, paid with the settlement
+    #: (xiamen_torch_innovation_voucher_2022: 20 % of the redeemed value, at most ¥400,000 a provider a year);
+    #: ``None``: no bonus (the rules stored before the bonus existed load so).
+    provider_bonus_bp: int | None = None
+    provider_bonus_cap_per_year: int | None = None
+    #: 跨区域: the regions whose providers a voucher may pay (GB/T 2260 codes: a province ``350000`` holds its
+    #: cities, a city ``350200`` its districts); empty: any region (the rules stored before this existed, and
+    #: Fujian's, which names its providers by kind — 高校、科研院所、企业 — not by place).
+    provider_regions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.tiers and self.conversion is None:
@@ -142,6 +175,15 @@ class Rules:
             _check_rate(rate.rate_bp, f"counterparty_rates.{i}.rate_bp")
         if self.share_tech_sme_bp is not None:
             _check_rate(self.share_tech_sme_bp, "share_tech_sme_bp")
+        if self.provider_bonus_bp is not None:
+            _check_rate(self.provider_bonus_bp, "provider_bonus_bp")
+        if self.provider_bonus_cap_per_year is not None:
+            check_amount(self.provider_bonus_cap_per_year, "provider_bonus_cap_per_year")
+        for i, code in enumerate(self.provider_regions):
+            if not (len(code) == 6 and code.isascii() and code.isdigit() and code[:2] in PROVINCES):
+                raise ValidationError(f"provider_regions.{i}: a region is a province or city of China (福建, 厦门, "
+                                      "上海) or its GB/T 2260 code", field=f"provider_regions.{i}",
+                                      code="voucher.provider_region_name", got=code)
         if self.redemption_model not in REDEMPTION_MODELS:
             raise ValidationError(f"redemption_model: must be one of {', '.join(REDEMPTION_MODELS)}",
                                   field="redemption_model", code="choice")
@@ -172,6 +214,10 @@ class Rules:
             **({"share_tech_sme_bp": self.share_tech_sme_bp} if self.share_tech_sme_bp is not None else {}),
             **({"redemption_model": self.redemption_model} if self.redemption_model != "provider" else {}),
             **({"services": sorted(self.services)} if self.services else {}),
+            **({"provider_bonus_bp": self.provider_bonus_bp} if self.provider_bonus_bp is not None else {}),
+            **({"provider_bonus_cap_per_year": self.provider_bonus_cap_per_year}
+               if self.provider_bonus_cap_per_year is not None else {}),
+            **({"provider_regions": list(self.provider_regions)} if self.provider_regions else {}),
         }
 
 
@@ -199,6 +245,9 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
         share_tech_sme_bp=data.get("share_tech_sme_bp"),
         redemption_model=data.get("redemption_model", "provider"),
         services=frozenset(data.get("services", ())),
+        provider_bonus_bp=data.get("provider_bonus_bp"),
+        provider_bonus_cap_per_year=data.get("provider_bonus_cap_per_year"),
+        provider_regions=tuple(data.get("provider_regions", ())),
     )
 
 

@@ -28,7 +28,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.programmes.rules import BASIS_POINTS, Rules, in_region
+from domain.programmes.rules import BASIS_POINTS, Rules, in_region, region_code, region_name, within_region
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.ids import natural_id
 from domain.shared.money import check_amount
@@ -105,6 +105,24 @@ def check_holder(rules: Rules, *, kind: str, verified: bool, region: str, flags:
     if not in_region(region, rules.buyer_region):
         raise ValidationError(f"{field}: the enterprise is outside {rules.buyer_region}", field=field,
                               code="voucher.region", region=rules.buyer_region)
+
+
+def check_provider_region(rules: Rules, *, region: str, field: str = "voucher_id") -> None:
+    """跨区域: a voucher pays providers in the regions the rules accept (none named: any region). A provider
+    whose recorded region cannot be placed (none recorded at sign-up, or a place the platform does not know)
+    is refused by name, not silently taken for an outsider."""
+    if not rules.provider_regions:
+        return
+    accepted = "、".join(region_name(c) for c in rules.provider_regions)
+    code = region_code(region)
+    if not code:
+        raise ConflictError(f"{field}: the provider's region is not on record, so it cannot be checked against the "
+                            f"programme's accepted regions ({accepted})", field=field,
+                            code="voucher.provider_region_unknown", accepted=accepted, region=region.strip())
+    if not any(within_region(code, wanted) for wanted in rules.provider_regions):
+        raise ConflictError(f"{field}: the provider is in {region.strip()}; the programme's vouchers pay providers "
+                            f"in {accepted}", field=field, code="voucher.provider_region",
+                            accepted=accepted, region=region.strip())
 
 
 class Voucher(Aggregate):
@@ -285,6 +303,7 @@ class Voucher(Aggregate):
     @event("Settled")
     def _settled(self, obligation_id: UUID, amount: int, by: UUID, bank_reference: str, at: str = "") -> None:
         self.redemptions[obligation_id]["status"] = "settled"
+        self.redemptions[obligation_id]["bank_reference"] = bank_reference
 
     def reverse(self, obligation_id: UUID, *, today: date, reason: str) -> tuple[str, int]:
         """The payment was refunded. An unsettled part returns to the voucher while it is valid
@@ -329,6 +348,7 @@ class Voucher(Aggregate):
     @event("Recovered")
     def _recovered(self, obligation_id: UUID, amount: int, by: UUID, bank_reference: str) -> None:
         self.redemptions[obligation_id]["status"] = "recovered"
+        self.redemptions[obligation_id]["bank_reference"] = bank_reference
         self.returned += amount
 
     # --- expiry -----------------------------------------------------------------------------------

@@ -58,6 +58,13 @@ class RulesInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     share_tech_sme_bp: RateBp | None = None
     redemption_model: Annotated[str, one_of(RedemptionModel)] = "provider"
     services: list[ShortText] = msgspec.field(default_factory=list)
+    #: Provider redemption (通兑): a bonus to the provider on the voucher value it redeems, paid with the
+    #: settlement, and its cap per provider and year in fen (none: no bonus, no cap).
+    provider_bonus_bp: RateBp | None = None
+    provider_bonus_cap_per_year: Amount | None = None
+    #: 跨区域: the regions whose providers a voucher may pay — provinces or cities by name (福建, 厦门, 上海) or
+    #: GB/T 2260 code (350000); empty: any region.
+    provider_regions: Annotated[list[ShortText], msgspec.Meta(max_length=40)] = msgspec.field(default_factory=list)
 
 
 class DraftProgramme(Command, frozen=True, kw_only=True):

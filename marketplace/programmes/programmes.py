@@ -45,6 +45,7 @@ from domain.programmes.rules import (
     Totals,
     assess,
     higher_of,
+    region_code,
 )
 from domain.programmes.voucher import SERVICES
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
@@ -101,7 +102,25 @@ def rules_of(given: pc.RulesInput, field: str = "rules") -> Rules:
         share_tech_sme_bp=given.share_tech_sme_bp,
         redemption_model=_one_of(given.redemption_model, REDEMPTION_MODELS, f"{field}.redemption_model"),
         services=_all_of(given.services, SERVICES, f"{field}.services"),
+        provider_bonus_bp=given.provider_bonus_bp,
+        provider_bonus_cap_per_year=given.provider_bonus_cap_per_year,
+        provider_regions=_regions(given.provider_regions, f"{field}.provider_regions"),
     )
+
+
+def _regions(given: list[str], field: str) -> tuple[str, ...]:
+    """The regions an officer names, as GB/T 2260 codes in the order given (each once); an unknown name is
+    refused by its position."""
+    codes: list[str] = []
+    for i, value in enumerate(given):
+        code = region_code(value)
+        if not code:
+            raise ValidationError(f"{field}.{i}: {value!r} is not a province or city the platform knows (福建, 厦门, "
+                                  "上海) nor a GB/T 2260 code", field=f"{field}.{i}",
+                                  code="voucher.provider_region_name", got=value)
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 class _SentTwiceError(ConflictError):

@@ -175,6 +175,28 @@ class RedemptionRow(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: str = ""
 
 
+class BonusRow(msgspec.Struct, frozen=True, kw_only=True):
+    """The bonus a provider was paid with the settlement of one redemption (通兑): the redeemed base, the rate,
+    the amount by the rate, the amount paid within the yearly cap and the budget (``capped_by``: why less)."""
+
+    programme_id: UUID
+    obligation_id: UUID
+    voucher_id: UUID
+    provider_organisation_id: UUID
+    provider_name: str
+    year: int
+    redeemed: int
+    rate_bp: int
+    computed: int
+    amount: int
+    capped_by: str
+    cap_per_year: int | None
+    status: str
+    bank_reference: str
+    reason: str
+    paid_at: datetime
+
+
 def redeemed_share(issued: int, spent: int) -> int | None:
     """The share of issued voucher value spent (within validity: an expired voucher pays nothing), in basis
     points; ``None`` before any is issued (the figure the issue asks of the dashboard)."""
@@ -220,6 +242,12 @@ VOUCHER_SELECT = (
     " v.services, v.valid_until, v.status, v.batch_key, v.application_reference, v.issued_at, v.expired_at, v.version"
     " FROM programme_vouchers v JOIN programmes p ON p.id = v.programme_id"
     " LEFT JOIN accounts_organisations o ON o.id = v.organisation_id"
+)
+BONUS_SELECT = (
+    "SELECT g.programme_id, g.obligation_id, g.voucher_id, g.provider_organisation_id,"
+    " coalesce(o.name, '') AS provider_name, g.year, g.redeemed, g.rate_bp, g.computed, g.amount, g.capped_by,"
+    " g.cap_per_year, g.status, g.bank_reference, g.reason, g.paid_at"
+    " FROM programme_voucher_bonuses g LEFT JOIN accounts_organisations o ON o.id = g.provider_organisation_id"
 )
 REDEMPTION_SELECT = (
     "SELECT r.voucher_id, r.obligation_id, r.programme_id, r.contract_id, r.payer_organisation_id,"
@@ -425,6 +453,17 @@ class ProgrammesQueries:
             programme_id, voucher_ids, obligation_id, status, limit,
         )
         return [RedemptionRow(**dict(r)) for r in rows]
+
+    async def bonuses(self, *, programme_id: UUID | None = None,
+                      provider_id: UUID | None = None, limit: int = 500) -> list[BonusRow]:
+        """Provider bonuses of a programme or of a provider, oldest first."""
+        rows = await self.pool.fetch(
+            f"{BONUS_SELECT} WHERE ($1::uuid IS NULL OR g.programme_id = $1)"
+            " AND ($2::uuid IS NULL OR g.provider_organisation_id = $2)"
+            " ORDER BY g.paid_at, g.obligation_id LIMIT $3",
+            programme_id, provider_id, limit,
+        )
+        return [BonusRow(**dict(r)) for r in rows]
 
     async def redemptions_to_settle(self, organisation_id: UUID | None, limit: int = 100) -> list[RedemptionRow]:
         """Redemptions of a department's programmes (``None``: every department's) the programme owes (to

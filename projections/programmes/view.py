@@ -1,5 +1,6 @@
 """Programmes read model, writing side: ``programmes`` and ``programme_claims`` (migration 0022), and the
-voucher book: ``programme_vouchers`` and ``programme_voucher_redemptions`` (migration 0023).
+voucher book: ``programme_vouchers`` and ``programme_voucher_redemptions`` (migration 0023) with the
+providers' bonuses ``programme_voucher_bonuses`` (migration 0019).
 
 Every value derives from the events alone (times are event timestamps), so a rebuild reproduces
 identical rows. The payee's bank account of a submitted claim is not projected: the officer reads it
@@ -29,11 +30,12 @@ Handler = Callable[[Cursor[DictRow], EventRecord], None]
 class PostgresProgrammesView(PostgresReadModelView):
     name = "programmes"
     tables = ("programmes", "programme_claims", "programme_vouchers", "programme_voucher_redemptions",
-              "programme_voucher_applications")
+              "programme_voucher_applications", "programme_voucher_bonuses")
     topics = frozenset(
         event_topics(Programme, "Drafted", "RulesRevised", "Opened", "Closed", "BudgetCommitted", "Disbursed",
                      "BudgetReleased", "Recovered", "VoucherCommitted", "VoucherSettled", "VoucherReleased",
-                     "VoucherRecovered")
+                     "VoucherRecovered", "ProviderBonusPaid", "ProviderBonusRecoveryRaised",
+                     "ProviderBonusRecovered")
         | event_topics(Claim, "Raised", "Submitted", "Approved", "Rejected", "Disbursed", "Withdrawn",
                        "RecoveryRaised", "Recovered")
         | event_topics(Voucher, "Issued", "Redeemed", "Settled", "RedemptionReturned", "RecoveryRaised", "Recovered",
@@ -62,6 +64,9 @@ class PostgresProgrammesView(PostgresReadModelView):
             ("Programme", "VoucherSettled"): lambda c, r: self._budget(c, r, committed=-1, disbursed=1),
             ("Programme", "VoucherReleased"): lambda c, r: self._budget(c, r, committed=-1),
             ("Programme", "VoucherRecovered"): lambda c, r: self._budget(c, r, disbursed=-1),
+            ("Programme", "ProviderBonusPaid"): self._bonus_paid,
+            ("Programme", "ProviderBonusRecoveryRaised"): lambda c, r: self._bonus_status(c, r, "recovery_due"),
+            ("Programme", "ProviderBonusRecovered"): self._bonus_recovered,
             ("Voucher", "Issued"): self._issued,
             ("Voucher", "Redeemed"): self._redeemed,
             ("Voucher", "Settled"): self._settled,
@@ -119,6 +124,35 @@ class PostgresProgrammesView(PostgresReadModelView):
             " version = %s WHERE id = %s",
             (committed * amount, disbursed * amount, r.timestamp, r.version, r.originator_id),
         )
+
+    # --- provider bonuses ---------------------------------------------------------------------------
+    def _bonus_paid(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._budget(curs, r, disbursed=1)
+        curs.execute(
+            "INSERT INTO programme_voucher_bonuses (programme_id, obligation_id, voucher_id, provider_organisation_id,"
+            " year, redeemed, rate_bp, computed, amount, capped_by, cap_per_year, status, bank_reference, paid_at,"
+            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'paid', %s, %s, %s)"
+            " ON CONFLICT (programme_id, obligation_id) DO NOTHING",
+            (r.originator_id, d["obligation_id"], d["voucher_id"], d["provider_organisation_id"], d["year"],
+             d["redeemed"], d["rate_bp"], d["computed"], d["amount"], d.get("capped_by", ""), d.get("cap_per_year"),
+             d.get("bank_reference", ""), d.get("at") or r.timestamp, r.timestamp),
+        )
+
+    @staticmethod
+    def _bonus_status(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "UPDATE programme_voucher_bonuses SET status = %s, reason = CASE WHEN %s <> '' THEN %s ELSE reason END,"
+            " bank_reference = CASE WHEN %s <> '' THEN %s ELSE bank_reference END, updated_at = %s"
+            " WHERE programme_id = %s AND obligation_id = %s",
+            (status, d.get("reason", ""), d.get("reason", ""), d.get("bank_reference", ""),
+             d.get("bank_reference", ""), r.timestamp, r.originator_id, d["obligation_id"]),
+        )
+
+    def _bonus_recovered(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        self._budget(curs, r, disbursed=-1)
+        self._bonus_status(curs, r, "recovered")
 
     # --- claims -----------------------------------------------------------------------------------
     @staticmethod

@@ -15,11 +15,12 @@ from domain.programmes.programme import Programme
 from domain.programmes.voucher import Voucher
 from domain.shared.errors import ConflictError
 from marketplace.accounts import commands as ac
+from marketplace.deals import commands as d
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from marketplace.programmes import commands as pc
 from tests.integration.test_deal_races import race
-from tests.unit.deal_helpers import World, accept, make_world, offer, past_notice, sign_all
+from tests.unit.deal_helpers import PASSWORD, World, accept, make_world, offer, past_notice, sign_all
 from tests.unit.test_programme_process import programme, sign_up
 from tests.unit.test_programme_vouchers import voucher_rules
 
@@ -115,3 +116,132 @@ def test_concurrent_issues_never_overspend_the_budget_nor_pass_the_annual_cap(wo
                              for batch in ("Q1", "Q2", "Q3")])
     assert len([o for o in outcomes if isinstance(o, list)]) == 2, outcomes  # ¥200,000 a year: 160,000 fits
     assert world.get(capped).remaining == 840_000 * YUAN
+
+
+def second_officer(world: World) -> str:
+    """A colleague of the officer in the same department, also a programme officer."""
+    colleague, _ = world.app.accounts.add_member(ac.AddMember(
+        email="officer2@example.test", password=PASSWORD, display_name="officer2"),
+        actor_id=world["officer"])
+    world.app.accounts.grant_role(ac.GrantRole(user_id=colleague, role="programme_officer"), actor_id=world["admin"])
+    world.ids["officer2"] = colleague
+    return "officer2"
+
+
+def applied(world: World, pid: UUID, key: str, amount: int, token: str) -> UUID:
+    found, _ = world.app.vouchers.apply_for_voucher(pc.ApplyForVoucher(
+        programme_id=pid, amount=amount, services=["technology_transfer"], token=token), actor_id=world[key])
+    return found
+
+
+def issue_application(world: World, application: UUID, officer: str) -> UUID:
+    found, _ = world.app.vouchers.issue_on_application(pc.IssueOnApplication(
+        application_id=application, valid_until=world.clock.now().date().replace(month=12, day=31)),
+        actor_id=world[officer])
+    return found
+
+
+def test_two_officers_issuing_one_application_at_once_issue_one_voucher(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    application = applied(world, pid, "sme0", 80_000 * YUAN, "form-1")
+    colleague = second_officer(world)
+    outcomes = race(world, *[(lambda o=o: issue_application(world, application, o)) for o in ("officer", colleague)])
+    # Both answer with the one voucher: the officer who lost the race reads the application issued.
+    assert all(isinstance(o, UUID) for o in outcomes), outcomes
+    assert outcomes[0] == outcomes[1]
+    issued = world.get(application)
+    assert issued.status == "issued"
+    assert issued.voucher_id == outcomes[0]
+    budget = world.get(pid)
+    assert isinstance(budget, Programme)
+    assert budget.voucher_committed == {outcomes[0]: 80_000 * YUAN}
+    assert budget.remaining == 920_000 * YUAN
+    history = [e.topic.rsplit(".", 1)[-1] for e in world.app.recorder.select_events(application)]
+    assert history == ["Applied", "Issued"]
+
+
+def test_applications_issued_at_once_never_pass_the_annual_cap_nor_the_budget(world: World) -> None:
+    pid = programme(world, "innovation_voucher", voucher_rules(), budget=1_000_000 * YUAN)
+    colleague = second_officer(world)
+    # ¥200,000 a year per enterprise: two applications of ¥120,000 from one enterprise, one fits.
+    first, second = (applied(world, pid, "sme1", 120_000 * YUAN, f"form-{n}") for n in (1, 2))
+    outcomes = race(world, lambda: issue_application(world, first, "officer"),
+                    lambda: issue_application(world, second, colleague))
+    issued = [o for o in outcomes if isinstance(o, UUID)]
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(issued) == 1, outcomes
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], ConflictError), refused
+    assert refused[0].code == "voucher.annual_cap", refused
+    statuses = sorted(world.get(a).status for a in (first, second))
+    assert statuses == ["applied", "issued"]  # the refused one waits for the officer, nothing half-saved
+    assert world.get(pid).remaining == 880_000 * YUAN
+
+    # A budget of ¥150,000 left: three enterprises' applications of ¥100,000 issued at once, one fits.
+    small = programme(world, "innovation_voucher", voucher_rules(), budget=150_000 * YUAN)
+    applications = [applied(world, small, key, 100_000 * YUAN, "form-small") for key in ("sme0", "sme2", "sme3")]
+    outcomes = race(world, *[(lambda a=a: issue_application(world, a, "officer")) for a in applications])
+    assert len([o for o in outcomes if isinstance(o, UUID)]) == 1, outcomes
+    assert all(isinstance(o, UUID) or (isinstance(o, ConflictError) and o.code in ("voucher.budget", "voucher.busy"))
+               for o in outcomes), outcomes
+    after = world.get(small)
+    assert after.remaining == 50_000 * YUAN
+    assert sum(after.voucher_committed.values()) == 100_000 * YUAN
+    assert sorted(world.get(a).status for a in applications) == ["applied", "applied", "issued"]
+
+
+def paid_redemption(world: World, voucher: UUID, buyer: str, n: int, part: int) -> UUID:
+    """A sale of a new patent of the university to ``buyer``: the voucher pays ``part``, the buyer the rest."""
+    patent = world.register_patent(["fafu"], number=f"20221086{n:04d}")
+    listing = world.list_patent("fafu", patent, asking_price=PRICE)
+    contract = accept(world, offer(world, buyer=buyer, price=PRICE, listing_id=listing), by="fafu")
+    past_notice(world)
+    sign_all(world, contract, "fafu", buyer)
+    oid = obligation_id(contract, "upfront")
+    world.app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=oid, voucher_id=voucher, amount=part),
+                                     actor_id=world[buyer])
+    world.app.payments.start_payment(d.StartPayment(contract_id=contract, gateway="manual"), actor_id=world[buyer])
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=oid, amount=PRICE - part, bank_reference=f"B-{n}"), actor_id=world["admin"])
+    return oid
+
+
+def settle(world: World, voucher: UUID, oid: UUID, officer: str, reference: str) -> int:
+    return world.app.vouchers.settle_redemption(pc.SettleRedemption(
+        voucher_id=voucher, obligation_id=oid, bank_reference=reference), actor_id=world[officer])
+
+
+def test_bonuses_settled_at_once_never_pass_the_budget_nor_the_providers_yearly_cap(world: World) -> None:
+    """Xiamen's bonus (20 % of the redeemed value): two officers settle two providers' redemptions at once; the
+    programme's version serialises them, and the one evaluated again pays only what the budget (then the
+    yearly cap) still holds."""
+    colleague = second_officer(world)
+    rules = voucher_rules(provider_bonus_bp=2000, provider_bonus_cap_per_year=400_000 * YUAN)
+    # The budget: both vouchers' face values and ¥15,000 more; the bonuses by the rate would be 2 × ¥20,000.
+    pid = programme(world, "innovation_voucher", rules, budget=200_000 * YUAN + 15_000 * YUAN)
+    first, second = (issue(world, pid, key, 100_000 * YUAN, "2025-A")[0] for key in ("sme0", "sme1"))
+    owed = [paid_redemption(world, first, "sme0", 1, 100_000 * YUAN),
+            paid_redemption(world, second, "sme1", 2, 100_000 * YUAN)]
+    outcomes = race(world, lambda: settle(world, first, owed[0], "officer", "GK-A"),
+                    lambda: settle(world, second, owed[1], colleague, "GK-B"))
+    assert all(isinstance(o, int) for o in outcomes), outcomes  # both settled: the loser was evaluated again
+    budget = world.get(pid)
+    assert isinstance(budget, Programme)
+    paid = sorted(b["amount"] for b in budget.provider_bonuses.values())
+    assert paid == [0, 15_000 * YUAN], paid  # the first paid what the budget held; nothing was left
+    assert budget.remaining == 0
+    assert budget.disbursed == 215_000 * YUAN  # never more than the budget
+
+    # The yearly cap: ¥25,000 a provider; two redemptions of ¥100,000 (¥20,000 each by the rate) at once.
+    capped = programme(world, "innovation_voucher",
+                       voucher_rules(provider_bonus_bp=2000, provider_bonus_cap_per_year=25_000 * YUAN),
+                       budget=1_000_000 * YUAN)
+    third, fourth = (issue(world, capped, key, 100_000 * YUAN, "2025-B")[0] for key in ("sme2", "sme3"))
+    owed = [paid_redemption(world, third, "sme2", 3, 100_000 * YUAN),
+            paid_redemption(world, fourth, "sme3", 4, 100_000 * YUAN)]
+    outcomes = race(world, lambda: settle(world, third, owed[0], "officer", "GK-C"),
+                    lambda: settle(world, fourth, owed[1], colleague, "GK-D"))
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    after = world.get(capped)
+    assert sorted(b["amount"] for b in after.provider_bonuses.values()) == [5_000 * YUAN, 20_000 * YUAN]
+    assert after.bonus_paid_to(world["fafu_org"], world.clock.now().year) == 25_000 * YUAN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -47,6 +48,10 @@ def rules_fields(form: FormMultiDict, kind: str) -> dict[str, Any]:
             "share_tech_sme_bp": percent_to_bp(optional(form, "share_tech_sme"), "rules.share_tech_sme_bp"),
             "redemption_model": text(form, "redemption_model") or "provider",
             "services": [str(v) for v in form.getall("services", [])],
+            "provider_bonus_bp": percent_to_bp(optional(form, "provider_bonus"), "rules.provider_bonus_bp"),
+            "provider_bonus_cap_per_year": yuan_to_fen(optional(form, "provider_bonus_cap"),
+                                                       "rules.provider_bonus_cap_per_year"),
+            "provider_regions": [r for r in re.split(r"[,，、;；\s]+", text(form, "provider_regions")) if r],
         }
     return {
         **voucher,

@@ -191,6 +191,54 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "voucher.rule.share_tech_sme": ("科技型中小企业的比例（%）", "Share for a registered technology SME (%)"),
     "voucher.redemption_model": ("兑付方式", "Redemption"),
+    "voucher.rule.provider_bonus_rate": (
+        "服务机构奖励比例（%，按兑付金额，仅通兑；留空为无）",
+        "Provider bonus (% of the redeemed value, provider redemption only; empty: none)",
+    ),
+    "voucher.rule.provider_bonus_cap": (
+        "每家服务机构每年奖励上限（元，留空为不限）", "Bonus cap per provider and year (CNY, empty: none)",
+    ),
+    "voucher.rule.provider_bonus": ("服务机构奖励", "Provider bonus"),
+    "voucher.rule.provider_regions": (
+        "接受哪些地区的服务机构（跨区域；留空为不限）", "Providers accepted from (cross-region; empty: any region)",
+    ),
+    "voucher.rule.provider_regions.help": (
+        "填写省或市的名称或行政区划代码，用逗号或顿号分隔，如“福建、上海、浙江”；省包含其下各市。"
+        "限定地区后，卖方地区不在其中或未登记地区的付款不能使用创新券。",
+        "Name provinces or cities, or their GB/T 2260 codes, separated by commas, e.g. “福建, 上海, 浙江”; a province "
+        "includes its cities. Once regions are named, a voucher cannot pay a seller outside them or whose region is "
+        "not on record.",
+    ),
+    "voucher.rule.provider_regions.shown": ("接受的服务机构地区", "Providers accepted from"),
+    "voucher.rule.provider_regions.any": ("不限地区", "Any region"),
+    "voucher.rule.provider_bonus.summary": (
+        "兑付金额的 {rate}，随兑付一并支付；每家服务机构每年上限 {cap}",
+        "{rate} of the redeemed value, paid with the settlement; at most {cap} a provider a year",
+    ),
+    "voucher.bonus": ("服务机构奖励", "Provider bonus"),
+    "voucher.bonus.paid": (
+        "{amount}（兑付金额 {redeemed} 的 {rate}，与兑付同笔支付）",
+        "{amount} ({rate} of the redeemed {redeemed}, paid in the same transfer)",
+    ),
+    "voucher.bonus.capped.year_cap": (
+        "按比例应为 {computed}，受每家服务机构每年上限 {cap} 限制",
+        "{computed} by the rate, held to the cap of {cap} a provider a year",
+    ),
+    "voucher.bonus.capped.budget": (
+        "按比例应为 {computed}，计划预算余额不足，仅付预算所余",
+        "{computed} by the rate; the budget held only what was paid",
+    ),
+    "voucher.bonus.status.paid": ("已支付", "Paid"),
+    "voucher.bonus.status.recovery_due": ("待追回（付款退款）", "To be repaid (payment refunded)"),
+    "voucher.bonus.status.recovered": ("已追回", "Repaid"),
+    "voucher.bonus.to_pay": (
+        "兑付时另付服务机构奖励：按比例 {amount}（{rate}，受每年上限和预算余额限制），与兑付同笔支付。",
+        "With the settlement the provider also gets its bonus: {amount} by the rate ({rate}, within the yearly "
+        "cap and what the budget holds), in the same transfer.",
+    ),
+    "voucher.bonus.total": (
+        "服务机构奖励已支付 {paid}（待追回 {due}）", "Provider bonuses paid {paid} ({due} to be repaid)",
+    ),
     "voucher.model.provider": ("通兑（服务机构兑付）", "Provider redemption (通兑)"),
     "voucher.model.reimbursement": ("通用（企业报销）", "Reimbursement (通用)"),
     "voucher.services": ("可支付的服务", "Services it pays for"),
@@ -216,9 +264,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "voucher.returned": ("退回预算", "Back in the budget"),
     "voucher.reconciles": (
         "对账一致：发放 = 未使用 + 待兑付 + 已兑付 + 退回；"
-        "计划预算 {budget}，已承诺 {committed}，已拨付 {disbursed}，剩余 {remaining}。",
+        "计划预算 {budget}，已承诺 {committed}，已拨付 {disbursed}（含服务机构奖励），剩余 {remaining}。",
         "Reconciled: issued = unspent + to settle + settled + back in the budget; the programme's budget {budget}, "
-        "committed {committed}, disbursed {disbursed}, remaining {remaining}.",
+        "committed {committed}, disbursed {disbursed} (provider bonuses included), remaining {remaining}.",
     ),
     "voucher.does_not_reconcile": (
         "对账不一致，请核查：计划预算 {budget}，已承诺 {committed}，已拨付 {disbursed}，剩余 {remaining}。",

@@ -19,6 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from domain.programmes.programme import IDEMPOTENCY_KEY
+from domain.programmes.rules import region_name
 from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
 from marketplace.accounts import commands as ac
 from marketplace.platform.application import Marketplace
@@ -92,7 +93,7 @@ class ProgrammePagesController(Controller):
         programme = await readable_programme(web, programmes, maybe_me, programme_id)
         return Template("programmes/detail.html.jinja2", context=page_context(
             request, p=programme, officer=await officer_of(web, maybe_me, programme), done=done_message(request),
-            figures=await programmes.figures(programme_id)))
+            figures=await programmes.figures(programme_id), region_name=region_name))
 
     # --- the officer's editor -------------------------------------------------------------------
     @get("/programmes/new", name="programme_new", guards=[login_required])

@@ -27,6 +27,7 @@ from marketplace.programmes import commands as pc
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ObligationRow
 from projections.programmes.queries import (
+    BonusRow,
     ProgrammeRow,
     ProgrammesQueries,
     RedemptionRow,
@@ -98,14 +99,26 @@ class BookOut(msgspec.Struct, frozen=True, kw_only=True):
     redeemed_share_bp: int | None
     vouchers: list[VoucherRow]
     redemptions: list[RedemptionRow]
+    #: The bonuses paid to providers with their settlements (通兑, where the rules give one); omitted when none
+    #: was paid, with their sum in fen (paid, less what was repaid after a refund).
+    provider_bonuses: list[BonusRow] | msgspec.UnsetType = msgspec.UNSET
+    provider_bonus_paid: int | msgspec.UnsetType = msgspec.UNSET
 
     @classmethod
     def of(cls, programme_id: UUID, book: VoucherBook, vouchers: list[VoucherRow],
-           redemptions: list[RedemptionRow]) -> BookOut:
+           redemptions: list[RedemptionRow], bonuses: list[BonusRow] | None = None) -> BookOut:
+        extra: dict[str, Any] = {}
+        if bonuses:
+            extra = {"provider_bonuses": bonuses, "provider_bonus_paid": bonus_paid(bonuses)}
         return cls(programme_id=programme_id, issued=book.issued, unspent=book.unspent, owed=book.owed,
                    settled=book.settled, returned=book.returned, expired=book.expired, reconciles=book.reconciles,
                    redeemed_share_bp=book.redeemed_share_bp,
-                   vouchers=vouchers, redemptions=redemptions)
+                   vouchers=vouchers, redemptions=redemptions, **extra)
+
+
+def bonus_paid(bonuses: list[BonusRow]) -> int:
+    """What the programme paid providers in bonuses and was not repaid."""
+    return sum(b.amount for b in bonuses if b.status != "recovered")
 
 
 class MyVouchersOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -202,7 +215,8 @@ class VouchersApiController(Controller):
         await voucher_programme(web, programmes, me, programme_id)
         return BookOut.of(programme_id, await programmes.voucher_book(programme_id),
                           await programmes.vouchers(programme_id=programme_id),
-                          await programmes.redemptions(programme_id=programme_id))
+                          await programmes.redemptions(programme_id=programme_id),
+                          await programmes.bonuses(programme_id=programme_id))
 
     @post("/programmes/{programme_id:uuid}/vouchers", summary="Issue vouchers (the programme's officers)",
           status_code=201, security=BEARER)
@@ -290,6 +304,23 @@ class VouchersApiController(Controller):
         return Done(await run_command(web, marketplace.vouchers.record_voucher_recovery, cmd, me))
 
 
+def rules_in_force(programme: ProgrammeRow, day: date) -> dict[str, Any]:
+    """The version of the programme's rules in force on ``day`` (the latest that took effect by then)."""
+    chosen = programme.rules_versions[0]["rules"] if programme.rules_versions else programme.rules
+    for version in programme.rules_versions:
+        if str(version["effective_from"]) <= day.isoformat():
+            chosen = version["rules"]
+    return dict(chosen)
+
+
+def bonus_cells(bonus: BonusRow | None) -> list[object]:
+    """The export's bonus columns of a settled redemption (empty when the rules gave none): paid in the same
+    transfer as the voucher part, under the same bank reference."""
+    if bonus is None:
+        return ["", "", "", "", ""]
+    return [bonus.rate_bp, bonus.computed, bonus.amount, bonus.capped_by, bonus.status]
+
+
 # --- pages ------------------------------------------------------------------------------------------
 DONE = {"application_sent": "voucher_application.applied", "issued_on_application": "voucher_application.issued",
         "refused": "voucher_application.refused", "issued": "voucher.issued", "settled": "voucher.settled",
@@ -305,12 +336,16 @@ class VoucherPagesController(Controller):
                          form: dict[str, Any] | None = None, checked: list[str] | None = None) -> Template:
         vouchers = await programmes.vouchers(programme_id=programme.id)
         name = request.query_params.get("name", "").strip()[:100]
+        bonuses = await programmes.bonuses(programme_id=programme.id)
         return Template("programmes/vouchers.html.jinja2", status_code=status, context=page_context(
             request, p=programme, book=await programmes.voucher_book(programme.id), vouchers=vouchers,
             holders={v.id: v for v in vouchers}, redemptions=await programmes.redemptions(programme_id=programme.id),
             enterprises=await programmes.qualifications(name=name), name=name, services=SERVICES,
             done=DONE.get(request.query_params.get("done", "")), error=error, form=form or {},
             checked=checked or [], today=today_in_beijing(web),
+            bonuses={b.obligation_id: b for b in bonuses}, bonus_paid=bonus_paid(bonuses),
+            bonus_due=sum(b.amount for b in bonuses if b.status == "recovery_due"),
+            bonus_rate=rules_in_force(programme, today_in_beijing(web)).get("provider_bonus_bp"),
             applications=await programmes.voucher_applications(programme_id=programme.id)))
 
     @get("/programmes/{programme_id:uuid}/vouchers", name="programme_vouchers")
@@ -337,7 +372,9 @@ class VoucherPagesController(Controller):
         writer = csv.writer(out)
         writer.writerow(["voucher_id", "obligation_id", "contract_id", "holder", "provider", "redemption_model",
                          "cost_fen", "voucher_part_fen", "status", "bank_reference", "redeemed_at_utc",
-                         "settled_at_utc"])
+                         "settled_at_utc", "provider_bonus_rate_bp", "provider_bonus_computed_fen",
+                         "provider_bonus_fen", "provider_bonus_capped_by", "provider_bonus_status"])
+        bonuses = {b.obligation_id: b for b in await programmes.bonuses(programme_id=programme.id, limit=100_000)}
         for r in await programmes.redemptions(programme_id=programme.id, limit=100_000):
             if r.settled_at is None:
                 continue
@@ -346,7 +383,8 @@ class VoucherPagesController(Controller):
                 continue
             writer.writerow([r.voucher_id, r.obligation_id, r.contract_id, _cell(r.payer_name), _cell(r.payee_name),
                              r.redemption_model, r.cost, r.amount, r.status, _cell(r.bank_reference),
-                             r.redeemed_at.isoformat(), r.settled_at.isoformat()])
+                             r.redeemed_at.isoformat(), r.settled_at.isoformat(),
+                             *bonus_cells(bonuses.get(r.obligation_id))])
         name = f"vouchers-{programme_id}-{start or 'start'}-{before or 'now'}.csv"
         return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
