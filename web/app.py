@@ -59,6 +59,8 @@ from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.market.api import TechRegistrationApiController
+from web.market.broker_api import BrokerApiController
+from web.market.brokers import BrokerPagesController
 from web.market.open_data import OpenDataApiController, OpenDataPagesController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
@@ -176,7 +178,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
-            OpenDataApiController, MarketStatisticsController,
+            OpenDataApiController, MarketStatisticsController, BrokerPagesController, BrokerApiController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),

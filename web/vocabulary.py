@@ -10,6 +10,7 @@ from web.demand.demand_labels import LABELS as DEMANDS_LABELS
 from web.demand.labels import LABELS as DEMAND_LABELS
 from web.health import LABELS as HEALTH_LABELS
 from web.i18n import SITE_LABELS, Vocabulary
+from web.market.broker_labels import LABELS as BROKER_LABELS
 from web.market.labels import LABELS as MARKET_LABELS
 from web.market.open_data_labels import LABELS as OPEN_DATA_LABELS
 from web.market.statistics_labels import LABELS as STATISTICS_LABELS
@@ -25,5 +26,5 @@ def site_vocabulary() -> Vocabulary:
     """Every page's labels; a key two trades define with different texts is refused (``DuplicateLabelError``)."""
     return Vocabulary(SITE_LABELS, ACCOUNT_LABELS, CATALOGUE_LABELS, DEAL_LABELS, VALUATION_LABELS, AUDIT_LABELS,
                       HEALTH_LABELS, THROTTLE_LABELS, PROGRAMME_LABELS, CONVERSION_LABELS, DEMAND_LABELS,
-                      DEMANDS_LABELS, MARKET_LABELS, OPEN_DATA_LABELS, STATISTICS_LABELS, TODO_LABELS,
+                      DEMANDS_LABELS, MARKET_LABELS, BROKER_LABELS, OPEN_DATA_LABELS, STATISTICS_LABELS, TODO_LABELS,
                       REFUSAL_LABELS)

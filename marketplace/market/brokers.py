@@ -31,7 +31,7 @@ class Brokers:
     def __init__(self, store: MarketplaceBase) -> None:
         self.store = store
 
-    def today(self) -> date:
+    def _today(self) -> date:
         return self.store.clock.now().astimezone(BEIJING).date()
 
     def _position(self) -> int:
@@ -45,7 +45,7 @@ class Brokers:
         org = self.store.load(Organisation, user.organisation_id, "user_id")
         accreditation = BrokerAccreditation.accredit(
             user_id=user.id, organisation_id=org.id, organisation_kind=org.kind,
-            credential_number=cmd.credential_number, expires_on=cmd.expires_on, today=self.today(), by=admin.id)
+            credential_number=cmd.credential_number, expires_on=cmd.expires_on, today=self._today(), by=admin.id)
         duplicate = ConflictError("user_id: this user is already accredited; renew the accreditation instead",
                                   field="user_id", code="broker.accredited")
         return accreditation.id, self.store.commit(accreditation, duplicate=duplicate)
@@ -54,14 +54,14 @@ class Brokers:
         admin = self.store.actor(actor_id)
         self.store.require_role(admin, Role.PLATFORM_ADMIN)
         accreditation = self.store.load(BrokerAccreditation, broker_id(cmd.user_id), "user_id")
-        accreditation.renew(expires_on=cmd.expires_on, today=self.today(), by=admin.id)
+        accreditation.renew(expires_on=cmd.expires_on, today=self._today(), by=admin.id)
         return self.store.commit(accreditation)
 
     def revoke_broker(self, cmd: mc.RevokeBroker, *, actor_id: UUID | None) -> int:
         admin = self.store.actor(actor_id)
         self.store.require_role(admin, Role.PLATFORM_ADMIN)
         accreditation = self.store.load(BrokerAccreditation, broker_id(cmd.user_id), "user_id")
-        accreditation.revoke(reason=cmd.reason, today=self.today(), by=admin.id)
+        accreditation.revoke(reason=cmd.reason, today=self._today(), by=admin.id)
         return self.store.commit(accreditation)
 
     def accredited_broker(self, actor_id: UUID | None) -> tuple[User, BrokerAccreditation]:
@@ -71,7 +71,7 @@ class Brokers:
             raise PermissionDeniedError("broker: only accredited technology brokers (技术经纪人) do this",
                                         field="broker", code="broker.not_accredited")
         accreditation = self.store.load(BrokerAccreditation, broker_id(user.id), "broker")
-        accreditation.require_valid(self.today())
+        accreditation.require_valid(self._today())
         if accreditation.organisation_id != user.organisation_id:
             raise PermissionDeniedError("broker: the broker has left the accredited agency", field="broker",
                                         code="broker.not_accredited")
@@ -97,7 +97,7 @@ class Brokers:
             raise ValidationError("agency_id: mandate a verified technology transfer agency (技术转移机构)",
                                   field="agency_id", code="mandate.agency_kind")
         commission = percent_to_basis_points(cmd.commission, "commission")
-        mid, today = mandate_id(listing.id, agency.id), self.today()
+        mid, today = mandate_id(listing.id, agency.id), self._today()
         for _ in range(2):
             if self.store.exists(mid):
                 mandate = self.store.load(Mandate, mid, "agency_id")
@@ -120,7 +120,7 @@ class Brokers:
         listing = self.store.load(Listing, cmd.listing_id, "listing_id")
         user = self._seller_admin(actor_id, listing)
         mandate = self.store.load(Mandate, mandate_id(listing.id, cmd.agency_id), "agency_id")
-        mandate.end(reason=cmd.reason, today=self.today(), by=user.id)
+        mandate.end(reason=cmd.reason, today=self._today(), by=user.id)
         return self.store.commit(mandate)
 
     # --- introductions -------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class Brokers:
             return iid, self._already_introduced(iid, user)
         introduction = Introduction.record(
             mandate=mandate, buyer_organisation_id=buyer.id, broker_user_id=user.id,
-            broker_agency_id=accreditation.organisation_id, note=cmd.note, today=self.today())
+            broker_agency_id=accreditation.organisation_id, note=cmd.note, today=self._today())
         try:
             return iid, self.store.commit(introduction)
         except ConflictError:
@@ -177,4 +177,4 @@ class Brokers:
             return None
         introduction = self.store.load(Introduction, iid, "listing_id")
         mandate = self.store.load(Mandate, introduction.mandate_id, "listing_id")
-        return binding_broker(introduction, mandate, self.today())
+        return binding_broker(introduction, mandate, self._today())
