@@ -191,7 +191,8 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
     world.sign_up("agency", "华信资产评估有限公司", "valuation_agency")
     world.sign_up("tta", "海峡技术转移中心", "transfer_agency")
     app.brokers.accredit_broker(mc.AccreditBroker(user_id=world["tta"], credential_number="JJR-0",
-                                                  expires_on=START.date() + timedelta(days=365)), actor_id=world["admin"])
+                                                  expires_on=START.date() + timedelta(days=365)),
+                                actor_id=world["admin"])
     world.ids["patent"] = world.register_patent(["uni"])
     world.ids["listing"] = world.list_patent("uni", world["patent"])
     world.ids["open_listing"] = world.list_patent(
