@@ -29,6 +29,7 @@ from domain.shared.ids import organisation_id
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue.commands import ConfirmCoOwnership
+from marketplace.demo.brokers import seed_demo_brokers
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
@@ -188,6 +189,9 @@ def seed_demo(
                          listings=on_offer)
         seed_demo_conversions(app, officer=officer, today=app.clock.now().astimezone(BEIJING).date(),
                               owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
+        seed_demo_brokers(app, admin=admin_id, listings=on_offer, buyers=buyers,
+                          broker=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency"),
+                          today=app.clock.now().astimezone(BEIJING).date())
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,
