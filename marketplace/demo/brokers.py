@@ -21,7 +21,7 @@ def seed_demo_brokers(app: Marketplace, *, admin: UUID, broker: UUID, listings: 
         return
     app.brokers.accredit_broker(mc.AccreditBroker(user_id=broker, credential_number="闽技经〔2025〕第 0017 号",
                                                   expires_on=today + timedelta(days=730)), actor_id=admin)
-    agency = app.repository.get(broker).organisation_id
+    agency: UUID = app.repository.get(broker).organisation_id
     running, ended = open_ones[-1], open_ones[-2]
     for item, rate in ((running, 3.0), (ended, 2.5)):
         app.brokers.give_mandate(mc.GiveMandate(listing_id=item.listing_id, agency_id=agency, commission=rate,
@@ -31,7 +31,12 @@ def seed_demo_brokers(app: Marketplace, *, admin: UUID, broker: UUID, listings: 
     for n, buyer in enumerate(buyers[:2]):
         introduction, _ = app.brokers.introduce_buyer(
             mc.IntroduceBuyer(listing_id=running.listing_id,
-                              buyer_organisation_id=app.repository.get(buyer).organisation_id,
+                              buyer_organisation_id=_organisation_of(app, buyer),
                               note=("2025 海峡两岸技术对接会" if n == 0 else "电话推介")), actor_id=broker)
         if n == 0:
             app.brokers.confirm_introduction(mc.ConfirmIntroduction(introduction_id=introduction), actor_id=buyer)
+
+
+def _organisation_of(app: Marketplace, user: UUID) -> UUID:
+    organisation: UUID = app.repository.get(user).organisation_id
+    return organisation
