@@ -105,4 +105,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "broker.offer": ("报价", "Offer"),
     "broker.contract": ("合同", "Contract"),
     "broker.seller": ("卖方", "Seller"),
+    "offer.brokered_by": ("经纪方", "Brokered by"),
+    "offer.brokered_by.agency": ("技术转移机构（查看业绩）", "Transfer agency (its performance)"),
 }
