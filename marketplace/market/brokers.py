@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
 from domain.catalogue.listing import Listing
+from domain.deals.offer import Offer
 from domain.market.brokers import BrokerAccreditation, broker_id
 from domain.market.mandates import Introduction, Mandate, binding_broker, introduction_id, mandate_id
 from domain.shared.errors import ConflictError, ListingNotOpenError, PermissionDeniedError, ValidationError
@@ -168,6 +169,23 @@ class Brokers:
         if not introduction.decline(organisation_id=user.organisation_id, reason=cmd.reason, by=user.id):
             return self._position()
         return self.store.commit(introduction)
+
+    # --- acting for the seller (handed to deals) -----------------------------------------------
+    def acts_for_seller(self, user: User, offer: Offer) -> bool:
+        """Whether ``user`` is an accredited broker, valid today, of an agency holding a running mandate for the
+        offer's listing that lets its brokers act for the seller: then it answers the offer as the seller."""
+        if not self.store.exists(broker_id(user.id)):
+            return False
+        accreditation = self.store.load(BrokerAccreditation, broker_id(user.id), "broker")
+        day = self._today()
+        if not accreditation.is_valid_on(day) or accreditation.organisation_id != user.organisation_id:
+            return False
+        mid = mandate_id(offer.listing_id, user.organisation_id)
+        if not self.store.exists(mid):
+            return False
+        mandate = self.store.load(Mandate, mid, "offer_id")
+        return mandate.may_act and mandate.is_live_on(day) and mandate.seller_organisation_id == (
+            offer.seller_organisation_id)
 
     # --- the broker an offer must carry (handed to deals) --------------------------------------
     def binding_broker(self, listing_id: UUID, buyer_organisation_id: UUID) -> tuple[UUID, int] | None:

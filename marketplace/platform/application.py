@@ -87,3 +87,5 @@ class Marketplace(MarketplaceBase):
         self.brokers = Brokers(self)
         # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
         self.offers.introduced_by = self.brokers.binding_broker
+        # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
+        checks.acts_for_seller = self.brokers.acts_for_seller

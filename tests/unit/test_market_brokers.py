@@ -121,3 +121,29 @@ def test_an_offer_without_introduction_is_unchanged() -> None:
     made = world.get(offer(world, buyer="rival"))
     assert made.broker_organisation_id is None
     assert d.MakeOffer  # the deals command is the same struct the API takes
+
+
+def test_a_broker_answers_offers_for_the_seller_only_where_the_mandate_lets_it_act() -> None:
+    world = broker_world(may_act=False)
+    introduce(world)
+    offer_id = offer(world, price=8_000_000)
+    counter = d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000)
+    with pytest.raises(PermissionDeniedError) as read_only:
+        world.app.offers.counter_offer(counter, actor_id=world["broker"])
+    assert read_only.value.code == "offer.not_party"
+
+    acting = broker_world(may_act=True)
+    introduce(acting)
+    offer_id = offer(acting, price=8_000_000)
+    other = offer(acting, buyer="rival", price=8_500_000)
+    acting.app.offers.counter_offer(d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000),
+                                    actor_id=acting["broker"])
+    assert acting.get(offer_id).deal_terms.price.amount == 9_000_000
+    # Once the mandate ends, the broker no longer acts.
+    acting.app.brokers.end_mandate(mc.EndMandate(listing_id=acting["listing"], agency_id=acting["agency_org"]),
+                                   actor_id=acting["uni"])
+    with pytest.raises(PermissionDeniedError):
+        acting.app.offers.reject_offer(d.RejectOffer(offer_id=other), actor_id=acting["broker"])
+    # The buyer accepts the broker's counter-offer; the contract carries the agency as broker.
+    contract = accept(acting, offer_id, by="firm")
+    assert acting.get(contract).broker_organisation_id == acting["agency_org"]
