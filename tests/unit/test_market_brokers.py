@@ -147,3 +147,12 @@ def test_a_broker_answers_offers_for_the_seller_only_where_the_mandate_lets_it_a
     # The buyer accepts the broker's counter-offer; the contract carries the agency as broker.
     contract = accept(acting, offer_id, by="firm")
     assert acting.get(contract).broker_organisation_id == acting["agency_org"]
+
+
+def test_the_agency_subsidy_ceiling_is_two_percent_of_the_years_volume_capped_at_500000_yuan() -> None:
+    from domain.market.agency_subsidy import subsidy_ceiling
+
+    assert subsidy_ceiling(50_000_000) == 1_000_000  # 2 % of 500,000 yuan: 10,000 yuan
+    assert subsidy_ceiling(2_500_000_000) == 50_000_000  # 2 % of 25 million yuan: exactly the cap
+    assert subsidy_ceiling(10_000_000_000) == 50_000_000  # capped at 500,000 yuan
+    assert subsidy_ceiling(0) == 0

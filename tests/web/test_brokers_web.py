@@ -156,6 +156,11 @@ def test_mandate_introduction_offer_payment_and_the_brokers_figures(
     assert figures(agency) == counted
     assert "Conversion rate" in agency
     assert "Mandated listings" in agency
+    # 2 % of the year's 500,000 yuan brokered: a ceiling of 10,000 yuan (Fujian 2019, at most 500,000 a year).
+    ceiling = re.search(r'id="subsidy-table".*?data-fen="(\d+)"[^>]*>[^<]*</td><td class="n" data-fen="(\d+)"', agency,
+                        re.S)
+    assert ceiling
+    assert ceiling.groups() == ("50000000", "1000000")
     download = client.get(f"/brokers/{broker_id}/performance.csv?period=year").text
     rows = list(csv.reader(io.StringIO(download.lstrip("\ufeff"))))
     assert rows[1][1:] == ["1", "1", "500000.00", "15000.00", "1.0000"]

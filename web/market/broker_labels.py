@@ -45,6 +45,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "broker.chart.desc": ("{period}：介绍 {introductions} 次，成交 {deals} 笔，金额 {volume}",
                           "{period}: {introductions} introductions, {deals} deals, {volume}"),
     "broker.total": ("合计", "Total"),
+    "broker.subsidy": ("技术转移机构业绩补助（上限测算）", "Agency performance subsidy (ceiling)"),
+    "broker.subsidy.explain": (
+        "按福建省 2019 年措施，对促进技术交易业绩突出的技术转移服务机构，按其促成交易额的最高 2% 给予补助，"
+        "每家机构每年最高 50 万元。下表为按本平台生效合同测算的上限，补助以主管部门审核为准。",
+        "Under Fujian's 2019 measures, a transfer agency that brokered deals may receive up to 2 % of their volume, "
+        "at most 500,000 yuan a year. The table shows the ceiling the contracts in force here allow; the "
+        "department decides the award.",
+    ),
+    "broker.subsidy.ceiling": ("补助上限", "Ceiling"),
     "broker.agency_brokers": ("本机构的技术经纪人", "The agency's brokers"),
     "broker.agency_mandates": ("受托挂牌", "Mandated listings"),
     # mandates

@@ -21,6 +21,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 from markupsafe import Markup
 
+from domain.market.agency_subsidy import subsidy_ceiling
 from domain.shared.errors import DomainError
 from marketplace.market import commands as mc
 from marketplace.platform.application import Marketplace
@@ -139,8 +140,11 @@ class BrokerPagesController(Controller):
         if agency_id not in names:
             raise NotFoundException(f"agency_id: no transfer agency with id {agency_id}")
         figures = await performance_context(request, web, "agency", agency_id, period)
+        years = await queries.performance("agency", agency_id, "year")
+        ceilings = [(r.period, r.volume, subsidy_ceiling(r.volume)) for r in years if r.volume]
         return Template("market/brokers/agency.html.jinja2", context=page_context(
-            request, agency_id=agency_id, agency_name=names[agency_id], brokers=await queries.brokers_of(agency_id),
+            request, ceilings=ceilings,
+            agency_id=agency_id, agency_name=names[agency_id], brokers=await queries.brokers_of(agency_id),
             mandates=await queries.mandates_of_agency(agency_id), status_of=broker_status, today=today(web),
             csv_link=f"/agencies/{agency_id}/performance.csv", **figures))
 
