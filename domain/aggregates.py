@@ -13,6 +13,8 @@ from domain.deals.webhook import WebhookDelivery
 from domain.demand.demand import Demand
 from domain.demand.enquiry import Enquiry
 from domain.demand.materials import ListingMaterials
+from domain.market.brokers import BrokerAccreditation
+from domain.market.mandates import Introduction, Mandate
 from domain.market.registration import ContractRegistration, RegistrationNumber
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
@@ -27,5 +29,5 @@ AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
-    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication,
+    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, BrokerAccreditation, Mandate, Introduction,
 )

@@ -30,14 +30,23 @@ def reads_everything(me: Identity | None) -> bool:
     return me is not None and any(me.has(role) for role in READ_ALL_ROLES)
 
 
+def brokers(me: Identity | None, deal: OfferRow | ContractRow) -> bool:
+    """Whether ``me`` is of the transfer agency brokering the deal: its members follow it, read-only (every
+    command checks the parties on the aggregates)."""
+    broker = deal.broker_organisation_id
+    return me is not None and broker is not None and me.organisation_id == broker
+
+
 def may_read_offer(me: Identity | None, offer: OfferRow) -> bool:
-    """The thread is for the two parties, platform admins and auditors only."""
-    return me is not None and (reads_everything(me) or me.organisation_id in offer.parties())
+    """The thread is for the two parties, the brokering agency, platform admins and auditors only."""
+    return me is not None and (reads_everything(me) or me.organisation_id in offer.parties() or brokers(me, offer))
 
 
 def may_read_contract(me: Identity | None, contract: ContractRow) -> bool:
-    """A contract is for the two parties, co-owners asked to consent, platform admins and auditors."""
-    return me is not None and (reads_everything(me) or me.organisation_id in contract.parties())
+    """A contract is for the two parties, co-owners asked to consent, the brokering agency, platform admins and
+    auditors."""
+    return me is not None and (reads_everything(me) or me.organisation_id in contract.parties()
+                               or brokers(me, contract))
 
 
 def refuse_offer(me: Identity | None, offer: OfferRow) -> None:
@@ -68,7 +77,7 @@ async def record_read(
 async def guard_offer(request: Request[Any, Any, Any], web: WebState, me: Identity, offer: OfferRow) -> None:
     """Refuse outsiders; record the read of an auditor or platform admin who is not a party."""
     refuse_offer(me, offer)
-    if me.organisation_id not in offer.parties():
+    if me.organisation_id not in offer.parties() and not brokers(me, offer):
         await record_read(request, web, me, offer.id, "Offer")
 
 
@@ -81,7 +90,7 @@ async def guard_contract(
     A payment obligation is read under its contract's policy: pass its id and ``PaymentObligation``.
     """
     refuse_contract(me, contract)
-    if me.organisation_id not in contract.parties():
+    if me.organisation_id not in contract.parties() and not brokers(me, contract):
         await record_read(request, web, me, aggregate_id or contract.id, aggregate_type)
 
 

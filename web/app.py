@@ -61,6 +61,8 @@ from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.market.api import TechRegistrationApiController
+from web.market.broker_api import BrokerApiController
+from web.market.brokers import BrokerPagesController
 from web.market.open_data import OpenDataApiController, OpenDataPagesController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
@@ -179,7 +181,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController, MatchingPagesController, MatchingApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
-            OpenDataApiController, MarketStatisticsController,
+            OpenDataApiController, MarketStatisticsController, BrokerPagesController, BrokerApiController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             InboxController, UnsubscribeController, InboxApiController,

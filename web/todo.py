@@ -45,6 +45,7 @@ from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
 from projections.demand.demands_queries import DemandsQueries
 from projections.demand.queries import DemandQueries
+from projections.market.broker_queries import BrokerQueries
 from projections.market.queries import MarketQueries
 from projections.notifications.queries import InboxQueries
 from projections.programmes.conversion_queries import ConversionsQueries
@@ -155,6 +156,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.demand_decision": ("阅读企业对本机构方案的决定", "Read the enterprise's decision on your proposal"),
     "todo.demand_decision.when": ("决定于", "decided"),
     "todo.kind.tech_registration": ("技术合同认定登记", "Technology-contract registrations"),
+    "todo.kind.introduction_to_confirm": ("待确认的技术经纪人介绍", "Broker introductions to confirm"),
+    "todo.introduction_to_confirm": ("确认或否认该介绍", "Confirm or decline the introduction"),
+    "todo.introduction_to_confirm.when": ("介绍于", "introduced on"),
+    "todo.kind.introduction_awaiting": ("等待买方确认的介绍", "Your introductions awaiting the buyer"),
+    "todo.introduction_awaiting": ("买方尚未确认", "The buyer has not confirmed yet"),
+    "todo.introduction_awaiting.when": ("介绍于", "introduced on"),
     "todo.tech_registration": (
         "办理技术合同认定登记（登记后可享受增值税免征、所得税减免，买方可加计扣除研发费用）",
         "Register the technology contract (it unlocks the VAT exemption and income-tax relief, and the buyer's "
@@ -545,6 +552,31 @@ async def tech_registrations_due(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def introductions_to_confirm(r: Reader) -> list[TodoItem]:
+    """Brokers' introductions of the organisation to listings, awaiting its members' confirmation."""
+    rows = await BrokerQueries(r.web.pool).introductions(buyer_organisation_id=r.me.organisation_id,
+                                                         status="awaiting")
+    return [
+        TodoItem(kind="introduction_to_confirm", label="todo.introduction_to_confirm",
+                 link=f"/introductions#introduction-{i.id}", when=i.introduced_at,
+                 title_zh=f"{i.agency_name} · {i.title_zh or i.title_en}",
+                 title_en=f"{i.agency_name} · {i.title_en or i.title_zh}")
+        for i in rows
+    ]
+
+
+async def introductions_awaiting(r: Reader) -> list[TodoItem]:
+    """The broker's own introductions the buyer has not confirmed yet (to follow up)."""
+    rows = await BrokerQueries(r.web.pool).introductions(broker_user_id=r.me.user_id, status="awaiting")
+    return [
+        TodoItem(kind="introduction_awaiting", label="todo.introduction_awaiting",
+                 link=f"/introductions#introduction-{i.id}", when=i.introduced_at,
+                 title_zh=f"{i.buyer_name} · {i.title_zh or i.title_en}",
+                 title_en=f"{i.buyer_name} · {i.title_en or i.title_zh}")
+        for i in rows
+    ]
+
+
 async def voucher_redemptions_to_settle(r: Reader) -> list[TodoItem]:
     """Vouchers spent on payments under the officer's department's programmes: the voucher part to pay out
     (to the provider, or back to the buyer), or owed back after a refund."""
@@ -622,6 +654,8 @@ KINDS = (
     "demand_to_decide",
     "demand_decision",
     "tech_registration",
+    "introduction_to_confirm",
+    "introduction_awaiting",
     "voucher_settle",
     "voucher_expiring",
     "voucher_application",
@@ -648,6 +682,8 @@ SOURCES: list[Source] = [
     demand_proposals_to_decide,
     demand_decisions_to_read,
     tech_registrations_due,
+    introductions_to_confirm,
+    introductions_awaiting,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,
     voucher_applications,

@@ -11,6 +11,7 @@ from web.demand.labels import LABELS as DEMAND_LABELS
 from web.demand.matching_labels import LABELS as MATCHING_LABELS
 from web.health import LABELS as HEALTH_LABELS
 from web.i18n import SITE_LABELS, Vocabulary
+from web.market.broker_labels import LABELS as BROKER_LABELS
 from web.market.labels import LABELS as MARKET_LABELS
 from web.market.open_data_labels import LABELS as OPEN_DATA_LABELS
 from web.market.statistics_labels import LABELS as STATISTICS_LABELS
@@ -40,6 +41,7 @@ def site_vocabulary() -> Vocabulary:
         DEMANDS_LABELS,
         MATCHING_LABELS,
         MARKET_LABELS,
+        BROKER_LABELS,
         OPEN_DATA_LABELS,
         STATISTICS_LABELS,
         TODO_LABELS,

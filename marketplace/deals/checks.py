@@ -39,11 +39,19 @@ class DealPolicy:
     notice_days: int = 15
 
 
+#: Whether a user (not of the seller) may answer offers on a listing for its seller: a broker under a mandate
+#: that lets it act (委托代理). Given the user and the offer; the market trade (above deals) provides it through
+#: the composition root, so deals holds the rule without importing market.
+ActsForSeller = Callable[[User, Offer], bool]
+
+
 class DealChecks:
     """The rules every deal command checks on the aggregates it loads (see docs/DEALS.md)."""
 
     def __init__(self, store: MarketplaceBase) -> None:
         self.store = store
+        #: Brokers mandated to act for the seller answer its offers (counter, accept, reject).
+        self.acts_for_seller: ActsForSeller | None = None
 
     @staticmethod
     def require_member(user: User, organisation_id: UUID, what: str, field: str) -> None:
@@ -57,9 +65,10 @@ class DealChecks:
             raise PermissionDeniedError(f"{field}: only an org_admin of the {what} may do this", field=field,
                                         code="permission.org_admin")
 
-    @staticmethod
-    def side(user: User, offer: Offer) -> Side:
+    def side(self, user: User, offer: Offer) -> Side:
         side = offer.side_of(user.organisation_id)
+        if side is None and self.acts_for_seller is not None and self.acts_for_seller(user, offer):
+            return Side.SELLER
         if side is None:
             raise PermissionDeniedError(
                 "offer_id: only the buyer or the seller may answer this offer", field="offer_id",

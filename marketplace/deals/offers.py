@@ -44,6 +44,12 @@ def deal_terms(cmd: d.TermsInput) -> DealTerms:
     )
 
 
+#: Given a listing and a buyer organisation, the broker (a transfer agency) and commission (bp) the buyer's
+#: offer must carry today, or ``None``. The market trade (above deals) provides it: the composition root
+#: sets ``Offers.introduced_by``, so deals holds the rule without importing market.
+BindingBroker = Callable[[UUID, UUID], tuple[UUID, int] | None]
+
+
 class Offers:
     """Negotiation on a listing, up to the accepted offer and its drafted contract."""
 
@@ -51,6 +57,8 @@ class Offers:
         self.store = store
         self.checks = checks
         self.policy = policy
+        #: The broker a buyer introduced to the listing must keep on its offer (brokers and agencies).
+        self.introduced_by: BindingBroker | None = None
 
     # --- offers -----------------------------------------------------------------------------
     def make_offer(
@@ -71,7 +79,8 @@ class Offers:
         buyer = self.checks.trading_organisation(user.organisation_id, "organisation")
         terms = deal_terms(cmd)
         check_listing_rules(terms, listing, patent, buyer.id)
-        broker_id, commission = self._broker(cmd, buyer.id, listing.organisation_id)
+        broker_id, commission = self._introduced(cmd, listing.id, buyer.id) or self._broker(
+            cmd, buyer.id, listing.organisation_id)
         now = self.store.clock.now()
         fixed = listing.terms["price_mode"] == "fixed"
         offer = Offer.make(
@@ -88,6 +97,24 @@ class Offers:
         )
         patent.open_deal(offer.id, buyer.id, by=user.id)
         return offer, patent
+
+    def _introduced(self, cmd: d.MakeOffer, listing_id: UUID, buyer: UUID) -> tuple[UUID | None, int] | None:
+        """The broker that introduced the buyer under a running mandate, at the mandate's commission: the
+        offer carries it whether or not the buyer names it, and may not name another broker or commission."""
+        bound = self.introduced_by(listing_id, buyer) if self.introduced_by is not None else None
+        if bound is None:
+            return None
+        agency, commission = bound
+        if cmd.broker_organisation_id not in (None, agency):
+            raise ValidationError(
+                "broker_organisation_id: the buyer was introduced to this listing by a mandated agency's broker; "
+                "the offer carries that agency", field="broker_organisation_id", code="offer.broker_introduced")
+        given = percent_to_basis_points(cmd.broker_commission, "broker_commission")
+        if given not in (0, commission):
+            raise ValidationError(
+                f"broker_commission: the mandate sets the commission at {commission / 100:.2f} %",
+                field="broker_commission", code="offer.commission_mandated", rate=f"{commission / 100:.2f}")
+        return agency, commission
 
     def _broker(self, cmd: d.MakeOffer, buyer: UUID, seller: UUID) -> tuple[UUID | None, int]:
         """The offer's broker and commission (bp): a verified transfer agency that is not a party, and

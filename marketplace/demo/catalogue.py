@@ -29,6 +29,7 @@ from domain.shared.ids import organisation_id
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue.commands import ConfirmCoOwnership
+from marketplace.demo.brokers import seed_demo_brokers
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
@@ -186,12 +187,22 @@ def seed_demo(
         _seed_programmes(app, officer=officer, admin=admin_id,
                          admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids},
                          listings=on_offer)
-        seed_demo_conversions(app, officer=officer, today=app.clock.now().astimezone(BEIJING).date(),
-                              owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
+        _seed_conversions_and_brokers(app, officer=officer, admin=admin_id, admins=admins, org_ids=org_ids,
+                                      listings=on_offer, buyers=buyers)
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,
                       published=published)
+
+
+def _seed_conversions_and_brokers(app: Marketplace, *, officer: UUID, admin: UUID, admins: dict[str, UUID],
+                                  org_ids: dict[str, UUID], listings: list[DemoListing], buyers: list[UUID]) -> None:
+    """Funded patents due for conversion, and the transfer agency's broker with its mandates and introductions."""
+    today = app.clock.now().astimezone(BEIJING).date()
+    seed_demo_conversions(app, officer=officer, today=today,
+                          owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
+    seed_demo_brokers(app, admin=admin, listings=listings, buyers=buyers, today=today,
+                      broker=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency"))
 
 
 def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],

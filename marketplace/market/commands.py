@@ -10,7 +10,7 @@ import msgspec
 
 from domain.market.jj001 import ContractType
 from domain.shared.money import MAX_AMOUNT
-from marketplace.platform.command import Command, ShortText, one_of
+from marketplace.platform.command import Command, Note, Percent, ShortText, one_of
 
 Amount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="fen (1/100 yuan)")]
 Code = Annotated[str, msgspec.Meta(max_length=20)]
@@ -46,3 +46,56 @@ class RecordRegistrationNumber(Command, frozen=True, kw_only=True):
 
     contract_id: UUID
     number: ShortText
+
+
+# --- brokers and transfer agencies (技术经纪人, 技术转移机构) ------------------------------------------
+class AccreditBroker(Command, frozen=True, kw_only=True):
+    """A platform admin accredits a transfer agency's member as a technology broker (技术经纪人)."""
+
+    user_id: UUID
+    credential_number: ShortText
+    expires_on: date
+
+
+class RenewBroker(Command, frozen=True, kw_only=True):
+    user_id: UUID
+    expires_on: date
+
+
+class RevokeBroker(Command, frozen=True, kw_only=True):
+    user_id: UUID
+    reason: Note
+
+
+class GiveMandate(Command, frozen=True, kw_only=True):
+    """The seller's organisation admin mandates a transfer agency for a listing (委托): the commission in % of
+    each payment the seller receives, the last day of the term, and whether the agency's brokers may act."""
+
+    listing_id: UUID
+    agency_id: UUID
+    commission: Percent
+    ends_on: date
+    may_act: bool = False
+
+
+class EndMandate(Command, frozen=True, kw_only=True):
+    listing_id: UUID
+    agency_id: UUID
+    reason: Note = ""
+
+
+class IntroduceBuyer(Command, frozen=True, kw_only=True):
+    """An accredited broker records that it introduced a buyer organisation to a listing its agency holds."""
+
+    listing_id: UUID
+    buyer_organisation_id: UUID
+    note: Note = ""
+
+
+class ConfirmIntroduction(Command, frozen=True, kw_only=True):
+    introduction_id: UUID
+
+
+class DeclineIntroduction(Command, frozen=True, kw_only=True):
+    introduction_id: UUID
+    reason: Note = ""

@@ -26,6 +26,7 @@ from projections.deals.view import PostgresDealsView
 from projections.demand.demands_view import PostgresDemandsView
 from projections.demand.matching import PostgresMatchingView
 from projections.demand.view import PostgresDemandView
+from projections.market.brokers import PostgresBrokersView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.notifications.view import PostgresNotificationsView
@@ -53,6 +54,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "matching": PostgresMatchingView,
     "market": PostgresMarketView,
     "market_statistics": PostgresMarketStatisticsView,
+    "brokers": PostgresBrokersView,
     # Last: it reads the accounts, catalogue and demand rows the views above wrote for the same page.
     "notifications": PostgresNotificationsView,
 }

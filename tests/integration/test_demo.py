@@ -57,6 +57,21 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_programmes(services)
     check_conversions(services)
     check_vouchers(services)
+    check_brokers(services)
+
+
+def check_brokers(services: Services) -> None:
+    """The transfer agency's admin is an accredited broker; the agency holds a running mandate and an ended one;
+    the broker introduced two enterprises to the running one: one confirmed, one awaiting its answer."""
+    assert scalar(services, "SELECT array_agg(o.name) FROM market_brokers b"
+                            " JOIN accounts_organisations o ON o.id = b.organisation_id"
+                            " WHERE b.revoked_on IS NULL") == ["海峡技术转移中心"]
+    assert scalar(services, "SELECT array_agg(commission::text || ':' || (ended_on IS NULL)::text"
+                            " ORDER BY commission DESC) FROM market_mandates") == ["300:true", "250:false"]
+    running = scalar(services, "SELECT listing_id FROM market_mandates WHERE ended_on IS NULL")
+    assert scalar(services, "SELECT array_agg(status ORDER BY introduced_at, id) FROM market_introductions"
+                            " WHERE listing_id = %s", running) == ["confirmed", "awaiting"]
+    assert scalar(services, "SELECT status FROM catalogue_listings WHERE id = %s", running) == "published"
 
 
 def check_conversions(services: Services) -> None:

@@ -189,6 +189,10 @@ def build(services: Services, http: TestClient[Litestar]) -> Harness:
     world.sign_up("firm", "厦门智造装备有限公司", "enterprise")
     world.sign_up("rival", "泉州新材料有限公司", "enterprise")
     world.sign_up("agency", "华信资产评估有限公司", "valuation_agency")
+    world.sign_up("tta", "海峡技术转移中心", "transfer_agency")
+    app.brokers.accredit_broker(mc.AccreditBroker(user_id=world["tta"], credential_number="JJR-0",
+                                                  expires_on=START.date() + timedelta(days=365)),
+                                actor_id=world["admin"])
     world.ids["patent"] = world.register_patent(["uni"])
     world.ids["listing"] = world.list_patent("uni", world["patent"])
     world.ids["open_listing"] = world.list_patent(
@@ -286,6 +290,38 @@ def _registration_record(h: Harness) -> Body:
     contract = _signed_licence(h)
     record = h.app.tech_registrations.prefill(contract, actor_id=h["uni"])
     return dict(msgspec.to_builtins(completed(contract, record, project_name="一种锂电池隔膜（许可）")))
+
+
+def _tta_member(h: Harness) -> UUID:
+    user, _ = h.app.accounts.add_member(ac.AddMember(email=f"b{h.fresh()}@example.test", password=PASSWORD,
+                                                     display_name="经纪人"), actor_id=h["tta"])
+    return user
+
+
+def _broker(h: Harness) -> UUID:
+    """A newly accredited broker of the transfer agency."""
+    user = _tta_member(h)
+    h.app.brokers.accredit_broker(mc.AccreditBroker(user_id=user, credential_number=f"JJR-{h.fresh()}",
+                                                    expires_on=START.date() + timedelta(days=200)),
+                                  actor_id=h["admin"])
+    return user
+
+
+def _mandate(h: Harness) -> Body:
+    return {"listing_id": str(h.listing()), "agency_id": str(h["tta_org"]), "commission": 3.0,
+            "ends_on": (START.date() + timedelta(days=90)).isoformat()}
+
+
+def _mandated(h: Harness) -> str:
+    body = _mandate(h)
+    h.app.brokers.give_mandate(msgspec.convert(body, mc.GiveMandate), actor_id=h["uni"])
+    return str(body["listing_id"])
+
+
+def _introduced(h: Harness) -> str:
+    iid, _ = h.app.brokers.introduce_buyer(mc.IntroduceBuyer(listing_id=UUID(_mandated(h)),
+                                                             buyer_organisation_id=h["firm_org"]), actor_id=h["tta"])
+    return str(iid)
 
 
 def _prepared_registration(h: Harness) -> Body:
@@ -593,6 +629,17 @@ TEMPLATES: dict[type[c.Command], Template] = {
                                      payee_account="3500 1234"), "uni"),
     mc.PrepareRegistration: lambda h: (_registration_record(h), "uni"),
     mc.RecordRegistrationNumber: lambda h: (_prepared_registration(h), "uni"),
+    mc.AccreditBroker: lambda h: ({"user_id": str(_tta_member(h)), "credential_number": "经纪-01",
+                                   "expires_on": "2027-01-01"}, "admin"),
+    mc.RenewBroker: lambda h: ({"user_id": str(_broker(h)), "expires_on": "2027-06-01"}, "admin"),
+    mc.RevokeBroker: lambda h: ({"user_id": str(_broker(h)), "reason": "违规\n收费"}, "admin"),
+    mc.GiveMandate: lambda h: (_mandate(h), "uni"),
+    mc.EndMandate: lambda h: ({"listing_id": _mandated(h), "agency_id": str(h["tta_org"]),
+                               "reason": "改为\n自行推广"}, "uni"),
+    mc.IntroduceBuyer: lambda h: ({"listing_id": _mandated(h), "buyer_organisation_id": str(h["firm_org"]),
+                                   "note": "对接会\n第二场"}, "tta"),
+    mc.ConfirmIntroduction: lambda h: ({"introduction_id": _introduced(h)}, "firm"),
+    mc.DeclineIntroduction: lambda h: ({"introduction_id": _introduced(h), "reason": "未曾\n联系"}, "firm"),
     pc.ApproveClaim: lambda h: ({"claim_id": _submitted_claim(h)}, "officer"),
     pc.RejectClaim: lambda h: ({"claim_id": _submitted_claim(h), "reason": "材料不全\n请补充"}, "officer"),
     pc.RecordDisbursement: lambda h: ({"claim_id": _approved_claim(h), "bank_reference": "HX-2"}, "officer"),
