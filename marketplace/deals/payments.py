@@ -67,6 +67,10 @@ class Payments:
         self.gateways: dict[str, PaymentGateway] = dict(gateways or {})
 
     # --- payments ---------------------------------------------------------------------------
+    def gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
+        """The gateway that takes ``amount`` (the payer's choice, else the default); auction deposits use it too."""
+        return self._gateway_for(amount, wanted)
+
     def _gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
         """The gateway the payer chose, if it can take the amount; without a choice, Stripe when
         configured and the amount fits one PaymentIntent, bank transfer otherwise."""
