@@ -28,6 +28,8 @@ from web.accounts.api import AccountsApiController, SignUpApiController
 from web.accounts.pages import AccountController
 from web.accounts.people import PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
+from web.auctions.api import AuctionsApiController
+from web.auctions.pages import AuctionPagesController
 from web.audit.api import AuditApiController
 from web.audit.pages import AuditController
 from web.audit.roots import DailyRootsController
@@ -174,7 +176,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
-            DemandPagesController, DemandsApiController,
+            DemandPagesController, DemandsApiController, AuctionPagesController, AuctionsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController, MarketStatisticsController,
             VoucherPagesController, VouchersApiController,
