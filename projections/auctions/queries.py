@@ -124,6 +124,21 @@ class AuctionsQueries:
                                      " ORDER BY l.opens_at", organisation_id)
         return [LotRow(**dict(r)) for r in rows]
 
+    async def deposits_to_pay(self, organisation_id: UUID) -> list[tuple[LotRow, DepositRow]]:
+        """The organisation's deposits started and not received yet, on lots still open, with their lots."""
+        rows = await self.pool.fetch(
+            f"{LOT_SELECT} JOIN auction_deposits d ON d.lot_id = l.id WHERE d.organisation_id = $1"
+            " AND d.status = 'pending' AND l.status = 'ready' ORDER BY l.closes_at", organisation_id)
+        found = [LotRow(**dict(r)) for r in rows]
+        deposits = {d.lot_id: d for d in await self.deposits(organisation_id=organisation_id, status="pending")}
+        return [(lot, deposits[lot.id]) for lot in found if lot.id in deposits]
+
+    async def deposits_awaiting_receipt(self) -> list[tuple[LotRow, DepositRow]]:
+        """Every deposit started by bank transfer and not received yet (the platform admin records them)."""
+        pending = [d for d in await self.deposits(status="pending") if d.gateway == "manual"]
+        lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in pending] if lot is not None}
+        return [(lots[d.lot_id], d) for d in pending if d.lot_id in lots and lots[d.lot_id].status == "ready"]
+
     async def won(self, organisation_id: UUID) -> list[LotRow]:
         rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.winner_organisation_id = $1 AND l.status = 'sold'"
                                      " ORDER BY l.closed_at DESC LIMIT 50", organisation_id)

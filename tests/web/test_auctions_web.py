@@ -147,6 +147,7 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
     contract = ok(client.get(f"/api/contracts/{contract_id}", headers=rival.headers))["contract"]
     assert contract["buyer_organisation_id"] == rival.organisation_id
     assert contract["status"] == "drafted"
+    assert ("to_sign", f"/contracts/{contract_id}") in todo_kinds(client, rival)
     deposits = {r["organisation_id"]: r["status"] for r in _deposits(services, lot)}
     assert deposits == {rival.organisation_id: "applied", firm.organisation_id: "refunded"}
 
@@ -169,6 +170,10 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
     assert "流拍" in client.get(f"/lots/{dear}").text
 
 
+def todo_kinds(client: TestClient[Litestar], who: Member) -> list[tuple[str, str]]:
+    return [(item["kind"], item["link"]) for item in ok(client.get("/api/todo", headers=who.headers))["items"]]
+
+
 def _deposits(services: Services, lot: str) -> list[dict[str, Any]]:
     with psycopg.connect(services.address.conninfo(), row_factory=dict_row) as conn:
         return conn.execute("SELECT organisation_id::text, status FROM auction_deposits WHERE lot_id = %s",
@@ -186,6 +191,7 @@ def test_the_lot_page_forms_register_pay_and_bid(
     session = str(ok(client.post("/api/auctions", json={"title_zh": "秋季拍卖会"}, headers=ops.headers), 201)["id"])
     lot = str(ok(client.post(f"/api/auctions/{session}/lots", json=lot_body(session, listing), headers=ops.headers),
                  201)["id"])
+    assert ("auction_consent", f"/lots/{lot}") in todo_kinds(client, uni)
     login(client, "wang@fzu.example.cn", PASSWORD)
     consent = client.post(f"/lots/{lot}/consent", data={"_csrf_token": csrf_token(client, f"/lots/{lot}")},
                           follow_redirects=False)
@@ -202,8 +208,12 @@ def test_the_lot_page_forms_register_pay_and_bid(
     assert 'id="instructions"' in paying.text
     reference = re.search(r"<code>(PT-[A-Z0-9]+)</code>", paying.text)
     assert reference is not None
+    assert ("auction_deposit", f"/lots/{lot}") in todo_kinds(client, firm)
+    assert ("auction_deposit", f"/lots/{lot}") in todo_kinds(client, ops)
+    assert ("auction_consent", f"/lots/{lot}") not in todo_kinds(client, uni)
     ok(client.post(f"/api/lots/{lot}/deposit-receipt", headers=ops.headers, json={
         "organisation_id": firm.organisation_id, "amount": 100_000, "bank_reference": reference.group(1)}))
+    assert ("auction_deposit", f"/lots/{lot}") not in todo_kinds(client, firm)
     bid = client.post(f"/lots/{lot}/bid", follow_redirects=False, data={
         "amount": "10000.00", "_csrf_token": csrf_token(client, f"/lots/{lot}")})
     assert bid.status_code == 303, bid.text

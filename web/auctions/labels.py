@@ -85,11 +85,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.done.registered": ("已登记竞买。", "You are registered to bid."),
     "auction.done.bid": ("出价已被接受。", "Your bid was accepted."),
     "auction.done.consented": ("已同意拍卖。", "You consented to the lot."),
-    "todo.auction_consent": ("同意拍卖拍品：{title}", "Consent to the lot: {title}"),
-    "todo.auction_deposit": (
-        "交纳保证金：{title}（参考号 {reference}）", "Pay the deposit: {title} (reference {reference})",
-    ),
-    "todo.auction_won": ("拍得：{title}，请签署合同", "Won: {title} — sign the contract"),
     # refusals
     "refusal.auction.deposit_rate": (
         "保证金比例应在 5 % 至 20 % 之间", "the deposit is between 5 % and 20 % of the start",
