@@ -41,6 +41,7 @@ CREATE TABLE auction_lots (
     price                   bigint,
     contract_id             uuid,
     closed_at               timestamptz,
+    deposit_paid_in         boolean NOT NULL DEFAULT false,  -- the winner's deposit paid its instalment
     version                 integer NOT NULL
 );
 CREATE INDEX auction_lots_session_idx ON auction_lots (session_id);

@@ -304,3 +304,18 @@ class Lot(Aggregate):
     @event("DepositApplied")
     def _deposit_applied(self, organisation_id: UUID, amount: int, contract_id: UUID, by: UUID) -> None:
         self.deposits[organisation_id]["status"] = DepositStatus.APPLIED.value
+
+    @property
+    def deposit_paid_in(self) -> bool:
+        """The winner's deposit has paid the contract's deposit instalment (``DepositPaidIn``)."""
+        return bool(self.__dict__.get("_deposit_paid_in"))
+
+    def pay_in_deposit(self, *, obligation_id: UUID, by: UUID) -> None:
+        if self.winner is None or self.deposit_paid_in:
+            raise ConflictError("lot_id: no deposit to pay in", field="lot_id", code="auction.deposit_state")
+        self._deposit_paid_in(organisation_id=self.winner, amount=int(self.deposits[self.winner]["amount"]),
+                              obligation_id=obligation_id, by=by)
+
+    @event("DepositPaidIn")
+    def _deposit_paid_in(self, organisation_id: UUID, amount: int, obligation_id: UUID, by: UUID) -> None:
+        self.__dict__["_deposit_paid_in"] = True

@@ -26,9 +26,11 @@ from domain.auctions.session import AuctionSession
 from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
+from domain.deals.contract import Contract
+from domain.deals.contract_terms import instalment_purpose
 from domain.deals.contracting import add_years, check_exclusivity, draft_contract
-from domain.deals.payment import payment_reference
-from domain.deals.terms import DealKind, DealTerms
+from domain.deals.payment import PaymentObligation, obligation_id, payment_reference
+from domain.deals.terms import DealKind, DealTerms, Instalment
 from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
 from domain.shared.ids import natural_id
 from domain.shared.money import Money
@@ -234,22 +236,49 @@ class Auctions:
                                by=SYSTEM_ACTOR)
         return self.store.commit(*changed)
 
+    def pay_in_deposit(self, cmd: ac.PayInDeposit) -> int | None:
+        """The deadline worker pays the winner's deposit into its contract's deposit instalment once signing has
+        raised it; ``None`` when there is nothing to do yet (not signed) or any more (paid in)."""
+        return self._retry(lambda: self._pay_in(cmd.lot_id))
+
+    def _pay_in(self, lot_id: UUID) -> int | None:
+        lot = self.store.load(Lot, lot_id, "lot_id")
+        if lot.winner is None or lot.contract_id is None or lot.deposit_paid_in:
+            return None
+        contract = self.store.load(Contract, lot.contract_id, "contract_id")
+        instalments = contract.terms["instalments"]
+        oid = obligation_id(contract.id, instalment_purpose(len(instalments) - 1, instalments[-1]["due"]))
+        if not self.store.exists(oid):
+            return None  # raised when the contract is signed
+        obligation = self.store.load(PaymentObligation, oid, "obligation_id")
+        held = lot.deposits[lot.winner]
+        changed = self.payments.receive_held(obligation, gateway=str(held["gateway"]),
+                                             provider_payment_id=str(held["provider_payment_id"]), by=SYSTEM_ACTOR)
+        lot.pay_in_deposit(obligation_id=oid, by=SYSTEM_ACTOR)
+        return self.store.commit(lot, *changed)
+
     def _draft(self, lot: Lot, winner: UUID, price: int, now: datetime) -> list[Aggregate]:
         listing = self.store.load(Listing, lot.listing_id, "listing_id")
         patent = self.store.load(Patent, lot.patent_id, "patent_id")
         seller = self.store.load(Organisation, lot.seller_organisation_id, "seller_organisation_id")
         buyer = self.checks.trading_organisation(winner, "buyer_organisation_id")
-        note = f"拍卖成交，保证金 {lot.deposits[winner]['amount']} 分已由平台收取并抵作价款 / Sold at auction; " \
-               f"the deposit of {lot.deposits[winner]['amount']} fen held by the platform counts towards the price"
+        deposit = int(lot.deposits[winner]["amount"])
+        note = (f"拍卖成交。第 2 期价款即竞买保证金 {deposit} 分，由平台以已收取的保证金支付 / Sold at auction. The "
+                f"second instalment is the bidder's deposit of {deposit} fen, paid from the deposit the platform holds")
+        today = now.astimezone(BEIJING).date()
+        # The buyer pays the rest on signing (that payment brings the contract into force); the deposit pays the
+        # second instalment, due today, as soon as signing raises it (``pay_in_deposit``).
+        schedule = (Instalment(None, price - deposit), Instalment(today, deposit))
         if lot.kind == LotKind.ASSIGNMENT.value:
-            terms = DealTerms(kind=DealKind.ASSIGNMENT, price=Money(price, lot.currency), note=note)
+            terms = DealTerms(kind=DealKind.ASSIGNMENT, price=Money(price, lot.currency), instalments=schedule,
+                              note=note)
         else:
-            start = now.astimezone(BEIJING).date()
-            end = add_years(start, LICENCE_YEARS)
+            end = add_years(today, LICENCE_YEARS)
             if patent.expiry_date:
                 end = min(end, date.fromisoformat(str(patent.expiry_date)))
             terms = DealTerms(kind=DealKind.EXCLUSIVE_LICENCE, price=Money(price, lot.currency),
-                              scope=LicenceScope("", "", start, max(end, start + timedelta(days=1))), note=note)
+                              scope=LicenceScope("", "", today, max(end, today + timedelta(days=1))),
+                              instalments=schedule, note=note)
             check_exclusivity(terms, patent, listing)
         contract = draft_contract(
             contract_id=auction_contract_id(lot.id), offer_id=lot.id, listing=listing, patent=patent, seller=seller,

@@ -85,3 +85,9 @@ class CloseLot(Command, frozen=True, kw_only=True):
     """The deadline worker closes a lot whose bidding window ended."""
 
     lot_id: UUID
+
+
+class PayInDeposit(Command, frozen=True, kw_only=True):
+    """The deadline worker pays a winner's deposit into its signed contract's deposit instalment."""
+
+    lot_id: UUID

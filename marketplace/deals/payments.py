@@ -179,6 +179,17 @@ class Payments:
         )
         return self.store.commit(*changed)
 
+    def receive_held(self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str,
+                     by: UUID) -> list[Aggregate]:
+        """Record as paid an obligation whose money the platform already holds (an auction deposit applied to
+        the price): split and effects as for any receipt. The caller saves the aggregates returned."""
+        if not obligation.is_open:
+            raise PaymentStateError(
+                f"obligation_id: this payment is already {obligation.status}", field="obligation_id",
+                code="payment.closed", payment_status=obligation.status,
+            )
+        return self._receive(obligation, gateway=gateway, provider_payment_id=provider_payment_id, by=by)
+
     def _receive(
         self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str, by: UUID, effects: bool = True
     ) -> list[Aggregate]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.shared.errors import DomainError
-from marketplace.auctions.commands import CloseLot
+from marketplace.auctions.commands import CloseLot, PayInDeposit
 from marketplace.catalogue.commands import ExpirePatent
 from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
@@ -27,7 +27,7 @@ from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.commands import ExpireVoucher
 from marketplace.programmes.conversions import FundedPatent
-from projections.auctions.queries import lots_to_close
+from projections.auctions.queries import deposits_to_pay_in, lots_to_close
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
     contracts_with_instalments_due,
@@ -57,6 +57,8 @@ class DeadlineReport:
     vouchers_expired: list[UUID] = field(default_factory=list)
     #: Auction lots closed at the end of their bidding window.
     lots_closed: list[UUID] = field(default_factory=list)
+    #: Winners' deposits paid into their signed contracts' deposit instalments.
+    deposits_paid_in: list[UUID] = field(default_factory=list)
     vouchers_returned: list[UUID] = field(default_factory=list)
 
 
@@ -115,6 +117,15 @@ class DeadlineWorker:
             else:
                 report.lots_closed.append(lot_id)
                 report.last_position = position
+        for lot_id in deposits_to_pay_in(self.services.views["auctions"].datastore):
+            try:
+                paid = app.auctions.pay_in_deposit(PayInDeposit(lot_id=lot_id))
+            except DomainError as refusal:  # the contract terminated, or paid in meanwhile
+                log.info("deposit of lot %s not paid in: %s", lot_id, refusal.message)
+            else:
+                if paid is not None:
+                    report.deposits_paid_in.append(lot_id)
+                    report.last_position = paid
 
     def _flag_conversions(self, report: DeadlineReport) -> None:
         """Funded patents near or past their conversion deadline are flagged (due, then overdue), and a flag

@@ -151,3 +151,12 @@ def lots_to_close(datastore: PostgresDatastore, now: datetime, limit: int = 500)
         curs.execute("SELECT id FROM auction_lots WHERE status = 'ready' AND closes_at <= %s"
                      " ORDER BY closes_at, id LIMIT %s", (now, limit))
         return [row["id"] for row in curs.fetchall()]
+
+
+def deposits_to_pay_in(datastore: PostgresDatastore, limit: int = 500) -> list[UUID]:
+    """Sold lots whose winner's deposit has not paid its contract instalment yet (the application checks whether
+    the contract is signed)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT id FROM auction_lots WHERE status = 'sold' AND contract_id IS NOT NULL"
+                     " AND NOT deposit_paid_in ORDER BY closed_at, id LIMIT %s", (limit,))
+        return [row["id"] for row in curs.fetchall()]

@@ -27,7 +27,7 @@ class PostgresAuctionsView(PostgresReadModelView):
     tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids")
     topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
               | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
-                            "DepositApplied", "BidPlaced", "Closed"))
+                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn"))
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers: dict[tuple[str, str], Handler] = {
@@ -41,6 +41,7 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("Lot", "DepositApplied"): lambda c, r: _deposit(c, r, "applied"),
             ("Lot", "BidPlaced"): self._bid,
             ("Lot", "Closed"): self._closed,
+            ("Lot", "DepositPaidIn"): lambda c, r: self._lot(c, r, ", deposit_paid_in = true"),
         }
         for r in records:
             handler = handlers.get(handler_key(r.topic))

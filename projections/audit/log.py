@@ -363,6 +363,9 @@ SUMMARIES: dict[str, Summary] = {
     "Lot.DepositReceived": lambda d, _: f"Deposit received through {d['gateway']}: {_money(d['amount'], 'CNY')}",
     "Lot.DepositRefunded": lambda d, _: f"Deposit refunded: {_money(d['amount'], 'CNY')}",
     "Lot.DepositApplied": lambda d, _: f"Deposit applied to contract {d['contract_id']}",
+    "Lot.DepositPaidIn": lambda d, _: (
+        f"Deposit of {_money(d['amount'], 'CNY')} paid into the contract's instalment {d['obligation_id']}"
+    ),
     "Lot.BidPlaced": lambda d, _: (
         f"Bid by bidder {d['bidder_number']}: {_money(d['amount'], 'CNY')} at {d['at']} (closes {d['closes_at']})"
     ),

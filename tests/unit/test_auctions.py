@@ -13,10 +13,12 @@ import pytest
 
 from domain.auctions.lot import Lot, check_bid, deposit_amount
 from domain.deals.contract import Contract
+from domain.deals.payment import PaymentObligation, obligation_id
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
-from tests.unit.deal_helpers import START, World, make_world
+from marketplace.deals import commands as d
+from tests.unit.deal_helpers import START, World, make_world, sign_all
 
 
 @pytest.fixture
@@ -118,6 +120,22 @@ def test_a_timed_lot_sells_to_the_highest_bidder_and_refunds_the_other(world: Wo
     assert held.deposits[world["firm_org"]]["status"] == "applied"
     assert held.deposits[world["rival_org"]]["status"] == "refunded"
     assert world.manual.refunds == [("BANK-rival", 100_000, f"refund-{_deposit(lot_id, world['rival_org'])}")]
+
+    # The deposit pays the second instalment once signing raises it; the buyer pays the rest, which brings the
+    # contract into force.
+    assert [i["amount"] for i in contract.terms["instalments"]] == [1_200_000, 100_000]
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # not signed yet
+    sign_all(world, contract.id, "uni", "firm")
+    world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id))
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # once
+    deposit_part: PaymentObligation = world.get(obligation_id(contract.id, "instalment-2"))
+    assert deposit_part.status == "paid"
+    assert deposit_part.amount == 100_000
+    assert world.get(contract.id).status == "signed"
+    rest: PaymentObligation = world.get(obligation_id(contract.id, "upfront"))
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=rest.id, amount=1_200_000, bank_reference="BANK-rest"), actor_id=world["admin"])
+    assert world.get(contract.id).status == "in_force"
 
 
 def _deposit(lot_id: UUID, org: UUID) -> UUID:

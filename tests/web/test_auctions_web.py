@@ -148,6 +148,13 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
     assert contract["buyer_organisation_id"] == rival.organisation_id
     assert contract["status"] == "drafted"
     assert ("to_sign", f"/contracts/{contract_id}") in todo_kinds(client, rival)
+    for party in (rival, uni):
+        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
+                       headers=party.headers))
+    assert len(close_lots(services)) == 0  # the worker's next pass pays the deposit into its instalment
+    paid = ok(client.get(f"/api/contracts/{contract_id}", headers=rival.headers))
+    owed = {o["purpose"]: (o["amount"], o["status"]) for o in paid["obligations"]}
+    assert owed == {"upfront": (1_300_000, "due"), "instalment-2": (100_000, "paid")}
     deposits = {r["organisation_id"]: r["status"] for r in _deposits(services, lot)}
     assert deposits == {rival.organisation_id: "applied", firm.organisation_id: "refunded"}
 
