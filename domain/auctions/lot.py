@@ -28,6 +28,8 @@ SOFT_CLOSE = timedelta(minutes=5)
 MONEY_LIMIT = 10_000_000_000_000
 WINDOW_MOST = timedelta(days=60)
 BIDS_LIMIT = 10_000
+#: The actor recorded on bids a proxy placed (the system acting on the bidder's standing instruction).
+SYSTEM_BIDDER = natural_id("system", "marketplace")
 
 
 class LotKind(StrEnum):
@@ -243,8 +245,7 @@ class Lot(Aggregate):
         self.deposits[organisation_id]["status"] = DepositStatus.REFUNDED.value
 
     # --- bids ----------------------------------------------------------------------------------------
-    def bid(self, *, organisation_id: UUID, amount: int, now: datetime, by: UUID) -> None:
-        """Accept a bid at the server's ``now`` or refuse it; a bid in the soft-close window extends the end."""
+    def _may_bid(self, organisation_id: UUID, now: datetime) -> dict[str, Any]:
         self._ready()
         if now < self.opens:
             raise ConflictError("lot_id: bidding has not opened yet", field="lot_id", code="auction.not_open",
@@ -255,20 +256,82 @@ class Lot(Aggregate):
         if found is None or found["status"] != DepositStatus.RECEIVED.value:
             raise PermissionDeniedError("lot_id: your deposit for this lot has not been received", field="lot_id",
                                         code="auction.deposit_needed")
-        if self.leader == organisation_id:
-            raise ConflictError("amount: you hold the highest bid already", field="amount", code="auction.own_bid")
         if len(self.bids) >= BIDS_LIMIT:
             raise ConflictError("lot_id: the lot takes no more bids", field="lot_id", code="auction.full")
+        return found
+
+    @property
+    def least(self) -> int:
+        """The smallest bid the lot takes now."""
+        return self.start_price if self.current is None else self.current + self.increment
+
+    def bid(self, *, organisation_id: UUID, amount: int, now: datetime, by: UUID) -> None:
+        """Accept a bid at the server's ``now`` or refuse it; a bid in the soft-close window extends the end.
+        Proxy bids of other bidders then answer it."""
+        found = self._may_bid(organisation_id, now)
+        if self.leader == organisation_id:
+            raise ConflictError("amount: you hold the highest bid already", field="amount", code="auction.own_bid")
         check_bid(amount=amount, start=self.start_price, increment=self.increment, current=self.current)
+        self._place(organisation_id, int(found["number"]), amount, now, by, proxy=False)
+        self._answer_proxies(now)
+
+    def _place(self, organisation_id: UUID, number: int, amount: int, now: datetime, by: UUID, *, proxy: bool) -> None:
         closes = self.closes + SOFT_CLOSE if self.closes - now <= SOFT_CLOSE else self.closes
-        self._bid_placed(organisation_id=organisation_id, bidder_number=int(found["number"]), amount=amount,
-                         at=now.isoformat(), closes_at=closes.isoformat(), by=by)
+        self._bid_placed(organisation_id=organisation_id, bidder_number=number, amount=amount, at=now.isoformat(),
+                         closes_at=closes.isoformat(), by=by, proxy=proxy)
 
     @event("BidPlaced")
     def _bid_placed(self, organisation_id: UUID, bidder_number: int, amount: int, at: str, closes_at: str,
-                    by: UUID) -> None:
+                    by: UUID, proxy: bool = False) -> None:
         self.bids.append({"organisation_id": organisation_id, "number": bidder_number, "amount": amount, "at": at})
         self.closes_at = closes_at
+
+    # --- proxy bids (a hidden maximum that bids for its bidder) --------------------------------------
+    @property
+    def proxies(self) -> dict[UUID, dict[str, Any]]:
+        """Each bidder's latest maximum and the order it was set in (ties go to the earlier one)."""
+        found: dict[UUID, dict[str, Any]] = self.__dict__.setdefault("_proxies", {})
+        return found
+
+    def set_proxy(self, *, organisation_id: UUID, maximum: int, now: datetime, by: UUID) -> None:
+        """Set (or raise) the bidder's maximum; it bids at once where it can, then answers others' bids by the
+        smallest raise that keeps it ahead, up to the maximum (proxy bids extend the close like any bid)."""
+        self._may_bid(organisation_id, now)
+        held = self.proxies.get(organisation_id)
+        floor = (held["maximum"] if held else (self.current or 0)) + 1 if self.leader == organisation_id else self.least
+        if maximum < floor:
+            raise ValidationError(f"maximum: at least {floor}", field="maximum", code="auction.bid_too_low",
+                                  least=floor)
+        check_bid(amount=maximum, start=self.start_price, increment=self.increment, current=None)
+        self._proxy_set(organisation_id=organisation_id, maximum=maximum, by=by)
+        self._answer_proxies(now)
+
+    @event("ProxySet")
+    def _proxy_set(self, organisation_id: UUID, maximum: int, by: UUID) -> None:
+        self.proxies[organisation_id] = {"maximum": maximum, "order": len(self.proxies) + len(self.bids)}
+
+    def _answer_proxies(self, now: datetime) -> None:
+        """Let proxies bid until none can better the leader: the strongest challenger (highest maximum, then the
+        earliest set) bids just above what the leader's own maximum can answer; a leader whose maximum covers the
+        challenger's raises itself to it."""
+        while len(self.bids) < BIDS_LIMIT:
+            leader, least = self.leader, self.least
+            challengers = [(p["maximum"], -p["order"], org) for org, p in self.proxies.items()
+                           if org != leader and p["maximum"] >= least]
+            if not challengers:
+                return
+            top, order, challenger = max(challengers)
+            mine = self.proxies.get(leader) if leader is not None else None
+            if leader is not None and mine is not None and (
+                    mine["maximum"] > top or (mine["maximum"] == top and -mine["order"] > order)):
+                self._place(leader, self._number(leader), top, now, SYSTEM_BIDDER, proxy=True)
+                continue
+            ceiling = mine["maximum"] if mine is not None else (self.current or 0)
+            amount = least if self.current is None else min(top, max(least, ceiling + self.increment))
+            self._place(challenger, self._number(challenger), amount, now, SYSTEM_BIDDER, proxy=True)
+
+    def _number(self, organisation_id: UUID) -> int:
+        return int(self.deposits[organisation_id]["number"])
 
     # --- the hammer ----------------------------------------------------------------------------------
     def outcome(self, now: datetime) -> tuple[UUID | None, int | None]:

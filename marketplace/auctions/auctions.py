@@ -199,6 +199,17 @@ class Auctions:
 
         return self._retry(run)
 
+    def set_proxy(self, cmd: ac.SetProxyBid, *, actor_id: UUID | None) -> int:
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            lot.set_proxy(organisation_id=org.id, maximum=cmd.maximum, now=self._now(), by=user.id)
+            return self.store.commit(lot)
+
+        return self._retry(run)
+
     # --- the close ----------------------------------------------------------------------------------
     def close(self, cmd: ac.CloseLot) -> int:
         """Close a lot whose window ended: the winner's contract drafted (its deposit applied), every other

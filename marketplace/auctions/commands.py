@@ -81,6 +81,13 @@ class PlaceBid(Command, frozen=True, kw_only=True):
     amount: Amount
 
 
+class SetProxyBid(Command, frozen=True, kw_only=True):
+    """A bidder whose deposit was received sets a hidden maximum that bids for it (proxy bid)."""
+
+    lot_id: UUID
+    maximum: Amount
+
+
 class CloseLot(Command, frozen=True, kw_only=True):
     """The deadline worker closes a lot whose bidding window ended."""
 

@@ -366,8 +366,11 @@ SUMMARIES: dict[str, Summary] = {
     "Lot.DepositPaidIn": lambda d, _: (
         f"Deposit of {_money(d['amount'], 'CNY')} paid into the contract's instalment {d['obligation_id']}"
     ),
+    # The maximum stays out of the summary: other bidders must not learn it from a screen.
+    "Lot.ProxySet": lambda d, _: f"Proxy maximum set by organisation {d['organisation_id']}",
     "Lot.BidPlaced": lambda d, _: (
-        f"Bid by bidder {d['bidder_number']}: {_money(d['amount'], 'CNY')} at {d['at']} (closes {d['closes_at']})"
+        f"{'Proxy bid' if d.get('proxy') else 'Bid'} by bidder {d['bidder_number']}: {_money(d['amount'], 'CNY')}"
+        f" at {d['at']} (closes {d['closes_at']})"
     ),
     "Lot.Closed": lambda d, _: (
         f"Lot closed: {d['outcome'].replace('_', ' ')}"

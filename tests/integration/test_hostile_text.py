@@ -562,6 +562,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
     au.RecordDepositReceipt: lambda h: (_lot_with_deposit_started(h), "admin"),
     au.PlaceBid: lambda h: ({"lot_id": _lot(h, deposit=True), "amount": 100_000}, "firm"),
     au.CloseLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: still open
+    au.SetProxyBid: lambda h: ({"lot_id": _lot(h, deposit=True), "maximum": 200_000}, "firm"),
     au.PayInDeposit: lambda h: ({"lot_id": _lot(h)}, None),  # nothing to pay in: not sold
     ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
                            "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",

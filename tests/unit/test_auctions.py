@@ -163,3 +163,29 @@ def test_only_a_platform_admin_runs_sessions(world: World) -> None:
         world.app.auctions.schedule_session(ac.ScheduleSession(title_zh="x"), actor_id=world["firm"])
     with pytest.raises(ValidationError):
         lot(world, closes_at=START - timedelta(hours=1))
+
+
+def test_proxy_bids_answer_by_the_smallest_raise_and_ties_go_to_the_earlier(world: World) -> None:
+    lot_id = lot(world, reserve=0)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.sign_up("third", "漳州新材料有限公司", "enterprise")
+    for who in ("firm", "rival", "third"):
+        bidder(world, who, lot_id)
+    world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["firm"])
+    held: Lot = world.get(lot_id)
+    assert (held.leader, held.current) == (world["firm_org"], 1_000_000)  # the proxy opened at the start
+    bid(world, "rival", lot_id, 1_100_000)
+    held = world.get(lot_id)
+    assert (held.leader, held.current) == (world["firm_org"], 1_200_000)  # answered by one increment
+    with pytest.raises(ValidationError):
+        world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_250_000), actor_id=world["rival"])
+    world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["rival"])
+    held = world.get(lot_id)
+    assert (held.leader, held.current) == (world["firm_org"], 1_500_000)  # a tie: the earlier maximum holds
+    bid(world, "third", lot_id, 1_700_000)
+    held = world.get(lot_id)
+    assert (held.leader, held.current) == (world["third_org"], 1_700_000)  # both maxima passed: no answer
+    amounts = [int(b["amount"]) for b in held.bids]
+    assert amounts == sorted(set(amounts))
+    proxied = [e for e in world.app.repository.event_store.get(lot_id) if type(e).__name__ == "BidPlaced"]
+    assert [e.proxy for e in proxied] == [True, False, True, True, False]  # type: ignore[attr-defined]

@@ -227,3 +227,10 @@ def test_the_lot_page_forms_register_pay_and_bid(
     again = client.post(f"/lots/{lot}/bid", data={"amount": "11000", "_csrf_token": csrf_token(client, f"/lots/{lot}")})
     assert again.status_code == 409
     assert "您已是最高出价人" in again.text
+    proxy = client.post(f"/lots/{lot}/proxy", follow_redirects=False, data={
+        "maximum": "15000", "_csrf_token": csrf_token(client, f"/lots/{lot}")})
+    assert proxy.status_code == 303, proxy.text
+    state = ok(client.get(f"/api/lots/{lot}"))
+    assert state["lot"]["current_price"] == 1_000_000  # a maximum bids only when someone else bids
+    assert "1_500_000" not in str(state)
+    assert "1500000" not in client.get(f"/lots/{lot}").text

@@ -65,6 +65,12 @@ class BidInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     amount: Amount
 
 
+class ProxyInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The hidden maximum (fen) that bids for you: on the increment grid, at least the smallest bid taken now."""
+
+    maximum: Amount
+
+
 class RegisterInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     accept_rules: bool
 
@@ -162,6 +168,13 @@ class AuctionsApiController(Controller):
                   me: Identity) -> Done:
         cmd = ac.PlaceBid(lot_id=lot_id, amount=data.amount)
         return Done(await run_command(web, marketplace.auctions.bid, cmd, me))
+
+    @post("/lots/{lot_id:uuid}/proxy", summary="Set a proxy bid: a hidden maximum that bids for you by the "
+          "smallest raise that keeps you ahead", status_code=200, security=BEARER)
+    async def proxy(self, lot_id: UUID, data: ProxyInput, web: WebState, marketplace: Marketplace,
+                    me: Identity) -> Done:
+        cmd = ac.SetProxyBid(lot_id=lot_id, maximum=data.maximum)
+        return Done(await run_command(web, marketplace.auctions.set_proxy, cmd, me))
 
     @get("/lots/{lot_id:uuid}", summary="A lot's live state at the server's clock; after the close, its full bid "
          "log with bidder numbers", security=OPTIONAL_BEARER)

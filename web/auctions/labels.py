@@ -85,6 +85,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.done.registered": ("已登记竞买。", "You are registered to bid."),
     "auction.done.bid": ("出价已被接受。", "Your bid was accepted."),
     "auction.done.consented": ("已同意拍卖。", "You consented to the lot."),
+    "auction.done.proxy": ("已设置代理出价上限。", "Your proxy maximum is set."),
+    "auction.proxy_yuan": ("代理出价上限（元）", "Proxy maximum (yuan)"),
+    "auction.proxy_help": (
+        "系统在上限内以最小加价代您应价；上限不公开。",
+        "The system answers other bids for you by the smallest raise, up to this maximum; nobody else sees it.",
+    ),
+    "auction.set_proxy": ("设置代理出价", "Set a proxy bid"),
+    "refusal.field.maximum": ("代理出价上限", "Proxy maximum"),
     # refusals
     "refusal.auction.deposit_rate": (
         "保证金比例应在 5 % 至 20 % 之间", "the deposit is between 5 % and 20 % of the start",

@@ -24,7 +24,8 @@ from web.forms import text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState
 
-DONE = {"registered": "auction.done.registered", "bid": "auction.done.bid", "consented": "auction.done.consented"}
+DONE = {"registered": "auction.done.registered", "bid": "auction.done.bid", "consented": "auction.done.consented",
+        "proxy": "auction.done.proxy"}
 
 
 class AuctionPagesController(Controller):
@@ -89,7 +90,7 @@ class AuctionPagesController(Controller):
     @post("/lots/{lot_id:uuid}/{action:str}", guards=[login_required])
     async def act(self, lot_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState, me: Identity,
                   marketplace: Marketplace) -> Template | Redirect:
-        """``consent`` (the owner's org admin), ``deposit`` (a registered bidder) or ``bid``."""
+        """``consent`` (the owner's org admin), ``deposit`` (a registered bidder), ``bid`` or ``proxy``."""
         form = await request.form()
         try:
             if action == "consent":
@@ -104,6 +105,11 @@ class AuctionPagesController(Controller):
                 await run_command(web, marketplace.auctions.bid, to_command(ac.PlaceBid, {
                     "lot_id": lot_id, "amount": amount}), me)
                 return Redirect(f"/lots/{lot_id}?done=bid", status_code=303)
+            if action == "proxy":
+                maximum = yuan_to_fen(text(form, "maximum"), "maximum") or 0
+                await run_command(web, marketplace.auctions.set_proxy, to_command(ac.SetProxyBid, {
+                    "lot_id": lot_id, "maximum": maximum}), me)
+                return Redirect(f"/lots/{lot_id}?done=proxy", status_code=303)
         except DomainError as error:
             return await self._lot(request, web, me, marketplace, lot_id, status_code=status_of(error),
                                    error=explain(request, error))
