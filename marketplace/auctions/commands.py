@@ -59,7 +59,7 @@ class RegisterBidder(Command, frozen=True, kw_only=True):
 
 
 class StartDeposit(Command, frozen=True, kw_only=True):
-    """A registered bidder starts paying its deposit for a lot (``stripe`` card or ``manual`` bank transfer)."""
+    """A registered bidder starts paying its deposit for a lot (``manual``: bank transfer, the only way for now)."""
 
     lot_id: UUID
     gateway: ShortText | None = None

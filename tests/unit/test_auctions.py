@@ -75,6 +75,9 @@ def test_a_timed_lot_sells_to_the_highest_bidder_and_refunds_the_other(world: Wo
         world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id), actor_id=world["firm"])
     assert unconsented.value.code == "auction.lot_state"
     world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    with pytest.raises(ValidationError) as by_card:  # a card deposit would not be confirmed: refused for now
+        world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="stripe"), actor_id=world["firm"])
+    assert by_card.value.code == "auction.deposit_by_transfer"
     with pytest.raises(ValidationError):
         world.app.auctions.register(ac.RegisterBidder(session_id=world["session"], accept_rules=False),
                                     actor_id=world["rival"])

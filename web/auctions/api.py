@@ -33,8 +33,8 @@ class Registered(msgspec.Struct, frozen=True):
 
 
 class DepositStarted(msgspec.Struct, frozen=True):
-    """The deposit being paid and what the payer needs next: bank instructions (``manual``) or the card
-    PaymentIntent's client secret (``stripe``)."""
+    """The deposit being paid and what the payer needs next: the bank instructions (``client_secret`` is for a
+    card payment, which deposits do not take yet)."""
 
     deposit_id: UUID
     gateway: str
@@ -46,7 +46,7 @@ class DepositStarted(msgspec.Struct, frozen=True):
 
 
 class DepositInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``gateway``: ``manual`` (bank transfer) or ``stripe`` (card); none: the default for the amount."""
+    """``gateway``: ``manual`` (bank transfer), the only one deposits take for now; none: the same."""
 
     gateway: Annotated[str, msgspec.Meta(max_length=10)] | None = None
 

@@ -120,6 +120,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.still_open": ("竞价尚未结束", "bidding is still open"),
     "refusal.auction.reserve": ("保留价应为空或不低于起拍价", "the reserve is none, or at least the start"),
     "refusal.auction.id_taken": ("该编号已被使用", "this id is taken"),
+    "refusal.auction.deposit_by_transfer": ("保证金请以对公转账方式交纳", "deposits are paid by bank transfer"),
     "refusal.auction.busy": ("出价过于集中，请重试", "many bids are arriving at once; try again"),
     **{f"refusal.field.{name}": pair for name, pair in {
         "session_id": ("拍卖会", "Session"), "lot_id": ("拍品", "Lot"), "start_price": ("起拍价", "Starting price"),
