@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -17,9 +18,13 @@ import psycopg
 import pytest
 
 from domain.auctions.lot import Lot
+from domain.auctions.verify import verify_lot
 from domain.shared.errors import DomainError
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
+from marketplace.auctions.verify_cli import lot_events, verify_from_export
+from marketplace.audit.chain import export
+from marketplace.platform.cli import main
 from marketplace.platform.services import Services
 from projections.audit.log import SUMMARIES
 from tests.unit.deal_helpers import START, World, make_world
@@ -59,7 +64,9 @@ def open_lot(world: World, bidders: list[str]) -> UUID:
     return lot
 
 
-def test_fifty_bidders_at_once_leave_an_ascending_log_and_one_winner(world: World, services: Services) -> None:
+def test_fifty_bidders_at_once_leave_an_ascending_log_and_one_winner(
+    world: World, services: Services, tmp_path: Path,
+) -> None:
     bidders = [f"b{i}" for i in range(BIDDERS)]
     for who in bidders:
         world.sign_up(who, f"竞买企业{who}", "enterprise")
@@ -131,6 +138,25 @@ def test_fifty_bidders_at_once_leave_an_ascending_log_and_one_winner(world: Worl
                                             " WHERE aggregate_type IN ('Lot', 'AuctionSession')").fetchall()}
     assert kinds <= set(SUMMARIES)
     assert {"Lot.BidPlaced", "Lot.Closed", "Lot.DepositRefunded", "Lot.DepositApplied"} <= kinds
+    # Anyone holding an audit export recomputes the result from the bids alone.
+    path = tmp_path / "export.jsonl"
+    export(services.address.conninfo(), path)
+    chained, verdict = verify_from_export(path, lot)
+    assert chained
+    assert verdict.ok, verdict.problems
+    assert (verdict.winner, verdict.price, verdict.bids) == (str(held.winner), amounts[-1], len(amounts))
+    events = lot_events(path, lot)
+    forged = [(name, {**data, "winner_organisation_id": str(world["uni_org"])} if name == "Closed" else data)
+              for name, data in events]
+    assert not verify_lot(forged).ok
+    late = [(name, {**data, "at": "2099-01-01T00:00:00+00:00"} if name == "BidPlaced" else data)
+            for name, data in events]
+    assert any("outside the window" in p for p in verify_lot(late).problems)
+    assert main(["auction", "verify", str(lot), "--export", str(path)]) == 0
+    kept = [line for line in path.read_bytes().splitlines() if b":Lot.Closed" not in line]
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_bytes(b"\n".join(kept) + b"\n")  # the close's line dropped: the chain breaks there
+    assert main(["auction", "verify", str(lot), "--export", str(tampered)]) == 1
     latencies.sort()
     p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
     print(f"\n{len(accepted)} bids accepted of {len(accepted) + len(refused)}; "
