@@ -72,7 +72,7 @@ def check_bid(*, amount: int, start: int, increment: int, current: int | None) -
         raise ValidationError(f"amount: the start plus a whole multiple of the increment {increment}",
                               field="amount", code="auction.bid_step", increment=increment)
     if amount > MONEY_LIMIT:
-        raise ValidationError(f"amount: at most {MONEY_LIMIT} fen", field="amount", code="too_large",
+        raise ValidationError(f"amount: at most {MONEY_LIMIT} fen", field="amount", code="auction.money", least=0,
                               most=MONEY_LIMIT)
 
 
@@ -257,7 +257,8 @@ class Lot(Aggregate):
             raise PermissionDeniedError("lot_id: your deposit for this lot has not been received", field="lot_id",
                                         code="auction.deposit_needed")
         if len(self.bids) >= BIDS_LIMIT:
-            raise ConflictError("lot_id: the lot takes no more bids", field="lot_id", code="auction.full")
+            raise ConflictError("lot_id: the lot takes no more bids", field="lot_id", code="auction.full",
+                                most=BIDS_LIMIT)
         return found
 
     @property
