@@ -25,6 +25,7 @@ class LotRow(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
     session_id: UUID
     listing_id: UUID
+    seller_organisation_id: UUID
     title_zh: str
     title_en: str
     seller_name: str
@@ -66,7 +67,7 @@ class DepositRow(msgspec.Struct, frozen=True, kw_only=True):
 
 
 LOT_SELECT = (
-    "SELECT l.id, l.session_id, l.listing_id, coalesce(c.title_zh, '') AS title_zh,"
+    "SELECT l.id, l.session_id, l.listing_id, l.seller_organisation_id, coalesce(c.title_zh, '') AS title_zh,"
     " coalesce(c.title_en, '') AS title_en, coalesce(o.name, '') AS seller_name, l.kind, l.currency, l.start_price,"
     " CASE WHEN l.reserve_shown THEN l.reserve END AS reserve,"
     " (l.current_price IS NOT NULL AND l.current_price >= l.reserve) AS reserve_met, l.increment, l.deposit,"

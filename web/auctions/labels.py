@@ -92,5 +92,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "The system answers other bids for you by the smallest raise, up to this maximum; nobody else sees it.",
     ),
     "auction.set_proxy": ("设置代理出价", "Set a proxy bid"),
+    "audit.type.AuctionSession": ("拍卖会", "Auction session"),
+    "audit.type.Lot": ("拍品", "Auction lot"),
     "refusal.field.maximum": ("代理出价上限", "Proxy maximum"),
 }

@@ -79,8 +79,7 @@ class AuctionPagesController(Controller):
         org = me.organisation_id if me else None
         number = await queries.bidder_number(state.lot.session_id, org)
         mine = await queries.deposits(organisation_id=org, lot_id=lot_id) if org else []
-        seller = org is not None and await web.pool.fetchval(
-            "SELECT seller_organisation_id = $1 FROM auction_lots WHERE id = $2", org, lot_id)
+        seller = org is not None and org == state.lot.seller_organisation_id
         return Template("auctions/lot.html.jinja2", status_code=status_code, context=page_context(
             request, state=state, lot=state.lot, number=number, deposit=mine[0] if mine else None,
             seller=bool(seller), done=DONE.get(request.query_params.get("done", "")),
