@@ -66,6 +66,28 @@ class DepositRow(msgspec.Struct, frozen=True, kw_only=True):
     status: str
 
 
+class SessionFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """What a session reports (CTEX's first patent auction sold 40 % of its lots): lots, lots closed, lots sold,
+    the sell-through rate of the closed lots and the premium of the hammer prices over the starting prices, in
+    basis points (null until a lot closes, resp. sells)."""
+
+    lots: int
+    closed: int
+    sold: int
+    sell_through: int | None
+    premium: int | None
+
+
+def session_figures(lots: list[LotRow]) -> SessionFigures:
+    closed = [lot for lot in lots if lot.status in ("sold", "unsold")]
+    sold = [lot for lot in closed if lot.status == "sold" and lot.price is not None]
+    starts = sum(lot.start_price for lot in sold)
+    return SessionFigures(
+        lots=len(lots), closed=len(closed), sold=len(sold),
+        sell_through=len(sold) * 10_000 // len(closed) if closed else None,
+        premium=(sum(int(lot.price or 0) for lot in sold) - starts) * 10_000 // starts if starts else None)
+
+
 LOT_SELECT = (
     "SELECT l.id, l.session_id, l.listing_id, l.seller_organisation_id, coalesce(c.title_zh, '') AS title_zh,"
     " coalesce(c.title_en, '') AS title_en, coalesce(o.name, '') AS seller_name, l.kind, l.currency, l.start_price,"

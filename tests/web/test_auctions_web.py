@@ -165,6 +165,8 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
     assert ok(client.get(f"/api/listings/{second}"))["listing"]["status"] == "published"
     assert {r["status"] for r in _deposits(services, dear)} == {"refunded"}
 
+    figures = ok(client.get(f"/api/auctions/{session}"))["figures"]
+    assert figures == {"lots": 2, "closed": 2, "sold": 1, "sell_through": 5000, "premium": 4000}
     login(client, "wang@fzu.example.cn", PASSWORD)
     for lang, words in (("zh", ("已成交", "竞买人 2", "北京时间")), ("en", ("Sold", "Bidder 2", "Beijing"))):
         client.cookies.set("lang", lang)
@@ -175,6 +177,9 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
         assert "/static/auction-lot.js" in page.text
     client.cookies.set("lang", "zh")
     assert "流拍" in client.get(f"/lots/{dear}").text
+    session_page = client.get(f"/auctions/{session}").text
+    assert re.search(r'id="figure-sell-through">50 %<', session_page)
+    assert re.search(r'id="figure-premium">40 %<', session_page)
 
 
 def todo_kinds(client: TestClient[Litestar], who: Member) -> list[tuple[str, str]]:

@@ -17,7 +17,14 @@ from marketplace.auctions import commands as ac
 from marketplace.deals.commands import Amount
 from marketplace.platform.application import Marketplace
 from marketplace.platform.command import ShortText
-from projections.auctions.queries import AuctionsQueries, BidRow, LotRow, SessionRow
+from projections.auctions.queries import (
+    AuctionsQueries,
+    BidRow,
+    LotRow,
+    SessionFigures,
+    SessionRow,
+    session_figures,
+)
 from web.answers import Created, Done
 from web.api_docs import BEARER, OPTIONAL_BEARER
 from web.commands import run_command
@@ -87,6 +94,7 @@ class LotState(msgspec.Struct, frozen=True, kw_only=True):
 class SessionOut(msgspec.Struct, frozen=True):
     session: SessionRow
     lots: list[LotRow]
+    figures: SessionFigures
 
 
 async def lot_state(web: WebState, marketplace: Marketplace, lot_id: UUID) -> LotState:
@@ -120,7 +128,8 @@ class AuctionsApiController(Controller):
         found = await queries.session(session_id)
         if found is None:
             raise NotFoundException(f"session_id: no session with id {session_id}")
-        return SessionOut(found, await queries.lots(session_id))
+        lots = await queries.lots(session_id)
+        return SessionOut(found, lots, session_figures(lots))
 
     @post("/auctions/{session_id:uuid}/lots", summary="Add a published listing as a lot (platform admin); it "
           "waits for the owner's consent", security=BEARER)

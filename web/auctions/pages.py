@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from domain.shared.errors import DomainError
 from marketplace.auctions import commands as ac
 from marketplace.platform.application import Marketplace
-from projections.auctions.queries import AuctionsQueries
+from projections.auctions.queries import AuctionsQueries, session_figures
 from web.auctions.api import lot_state
 from web.commands import run_command
 from web.context import Identity, page_context
@@ -49,8 +49,9 @@ class AuctionPagesController(Controller):
         if found is None:
             raise NotFoundException(f"session_id: no session with id {session_id}")
         number = await queries.bidder_number(session_id, me.organisation_id if me else None)
+        lots = await queries.lots(session_id)
         return Template("auctions/session.html.jinja2", status_code=status_code, context=page_context(
-            request, s=found, lots=await queries.lots(session_id), number=number,
+            request, s=found, lots=lots, figures=session_figures(lots), number=number,
             done=DONE.get(request.query_params.get("done", "")), **values))
 
     @post("/auctions/{session_id:uuid}/register", guards=[login_required])
