@@ -188,6 +188,8 @@ class Auctions:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")
             changed = lot.receive_deposit(organisation_id=cmd.organisation_id, amount=cmd.amount, gateway="manual",
                                           provider_payment_id=cmd.bank_reference.strip(), by=user.id)
+            if changed and lot.finished:  # arrived after the close: it goes back at once, as the losers' did
+                self._refund(lot, cmd.organisation_id, by=user.id)
             return self.store.commit(lot) if changed else self._position()
 
         return self._retry(run)
@@ -243,14 +245,18 @@ class Auctions:
             if org_id == lot.winner and contract_id is not None:
                 lot.apply_deposit(organisation_id=org_id, contract_id=contract_id, by=SYSTEM_ACTOR)
                 continue
-            gateway = self.payments.gateways.get(str(found["gateway"]))
-            if gateway is None:
-                continue  # left received: a platform admin refunds it by hand
-            result = gateway.refund(str(found["provider_payment_id"]), int(found["amount"]),
-                                    idempotency_key=f"refund-{deposit_id(lot.id, org_id)}")
-            lot.refund_deposit(organisation_id=org_id, provider_refund_id=result.provider_refund_id,
-                               by=SYSTEM_ACTOR)
+            self._refund(lot, org_id, by=SYSTEM_ACTOR)
         return self.store.commit(*changed)
+
+    def _refund(self, lot: Lot, org_id: UUID, *, by: UUID) -> None:
+        """Give a received deposit back through the gateway it came by (one refund per deposit: the key)."""
+        found = lot.deposits[org_id]
+        gateway = self.payments.gateways.get(str(found["gateway"]))
+        if gateway is None:
+            return  # left received: the gateway is no longer configured
+        result = gateway.refund(str(found["provider_payment_id"]), int(found["amount"]),
+                                idempotency_key=f"refund-{deposit_id(lot.id, org_id)}")
+        lot.refund_deposit(organisation_id=org_id, provider_refund_id=result.provider_refund_id, by=by)
 
     def pay_in_deposit(self, cmd: ac.PayInDeposit) -> int | None:
         """The deadline worker pays the winner's deposit into its contract's deposit instalment once signing has

@@ -161,6 +161,22 @@ def test_a_lot_missing_its_reserve_is_not_sold(world: World) -> None:
     assert world.get(world["listing"]).status == "published"
 
 
+def test_a_deposit_arriving_after_the_close_goes_back_at_once(world: World) -> None:
+    lot_id = lot(world)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.app.auctions.register(ac.RegisterBidder(session_id=world["session"], accept_rules=True),
+                                actor_id=world["firm"])
+    world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id), actor_id=world["firm"])
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    world.app.auctions.record_deposit(ac.RecordDepositReceipt(
+        lot_id=lot_id, organisation_id=world["firm_org"], amount=100_000, bank_reference="LATE-1"),
+        actor_id=world["admin"])
+    held: Lot = world.get(lot_id)
+    assert held.deposits[world["firm_org"]]["status"] == "refunded"
+    assert world.manual.refunds == [("LATE-1", 100_000, f"refund-{_deposit(lot_id, world['firm_org'])}")]
+
+
 def test_only_a_platform_admin_runs_sessions(world: World) -> None:
     with pytest.raises(PermissionDeniedError):
         world.app.auctions.schedule_session(ac.ScheduleSession(title_zh="x"), actor_id=world["firm"])
