@@ -36,8 +36,8 @@ TABLES = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposi
 
 @pytest.fixture
 def world(services: Services) -> Iterator[World]:
-    w = make_world(services.address.eventsourcing_env() | {"POSTGRES_POOL_SIZE": "10",
-                                                          "POSTGRES_POOL_MAX_OVERFLOW": "10"})
+    w = make_world(services.address.eventsourcing_env() | {"POSTGRES_POOL_SIZE": "5",
+                                                          "POSTGRES_POOL_MAX_OVERFLOW": "5"})
     yield w
     w.app.close()
 
