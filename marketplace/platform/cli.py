@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from marketplace.auctions.verify_cli import add_auction_commands, cmd_auction
+from marketplace.audit.auction_cli import add_auction_commands, cmd_auction
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.audit.replay_cli import add_replay_commands
 from marketplace.platform.deadlines import DeadlineWorker

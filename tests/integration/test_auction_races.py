@@ -22,7 +22,7 @@ from domain.auctions.verify import verify_lot
 from domain.shared.errors import DomainError
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
-from marketplace.auctions.verify_cli import lot_events, verify_from_export
+from marketplace.audit.auction_cli import lot_events, verify_from_export
 from marketplace.audit.chain import export
 from marketplace.platform.cli import main
 from marketplace.platform.services import Services

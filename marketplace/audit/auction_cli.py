@@ -1,4 +1,5 @@
-"""``marketplace auction verify LOT_ID --export FILE``: a lot's result recomputed from an audit export alone."""
+"""``marketplace auction verify LOT_ID --export FILE``: a lot's result recomputed from an audit export alone (in
+the audit trade: it reads exports, whatever trade recorded the events)."""
 
 from __future__ import annotations
 
