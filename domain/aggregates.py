@@ -2,6 +2,8 @@
 
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import User
+from domain.auctions.lot import Lot
+from domain.auctions.session import AuctionSession
 from domain.audit.read import AuditRead
 from domain.catalogue.listing import Listing
 from domain.catalogue.ownership_claim import OwnershipClaim
@@ -30,4 +32,5 @@ AGGREGATES = (
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
     Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, BrokerAccreditation, Mandate, Introduction,
+    AuctionSession, Lot,
 )

@@ -29,6 +29,8 @@ from web.accounts.api import AccountsApiController, SignUpApiController
 from web.accounts.pages import AccountController
 from web.accounts.people import PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
+from web.auctions.api import AuctionsApiController
+from web.auctions.pages import AuctionPagesController
 from web.audit.api import AuditApiController
 from web.audit.pages import AuditController
 from web.audit.roots import DailyRootsController
@@ -180,6 +182,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController, MatchingPagesController, MatchingApiController,
+            AuctionPagesController, AuctionsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController, MarketStatisticsController, BrokerPagesController, BrokerApiController,
             VoucherPagesController, VouchersApiController,

@@ -1266,6 +1266,41 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "mandate_id": ("委托", "Mandate"), "broker": ("技术经纪人", "Broker"),
         "credential_number": ("证书编号", "Certificate number"), "note": ("说明", "Note"),
     }.items()},
+    # --- auctions (issue 15) ---
+    "refusal.auction.deposit_rate": (
+        "保证金比例应在 5 % 至 20 % 之间", "the deposit is between 5 % and 20 % of the start",
+    ),
+    "refusal.auction.full": ("已达上限（{most}）", "the limit ({most}) is reached"),
+    "refusal.auction.rules": ("登记前须接受竞买规则", "accept the session's rules to register"),
+    "refusal.auction.not_registered": (
+        "请先登记竞买并接受规则", "register for the session (and accept its rules) first",
+    ),
+    "refusal.auction.bid_too_low": ("出价至少为 {least} 分", "bid at least {least} fen"),
+    "refusal.auction.bid_step": ("出价应为起拍价加加价幅度（{increment} 分）的整数倍",
+                                 "bid the start plus a whole multiple of the increment ({increment} fen)"),
+    "refusal.auction.money": ("金额应在 {least} 至 {most} 分之间", "an amount between {least} and {most} fen"),
+    "refusal.auction.window": ("竞价时间应从现在或以后开始、结束晚于开始且不超过 60 天",
+                               "the window opens now or later and closes after it opens, within 60 days"),
+    "refusal.auction.not_owner": ("只有挂牌的权利人可以同意拍卖", "only the listing's owner consents to its lot"),
+    "refusal.auction.lot_state": ("拍品当前状态不允许此操作", "the lot's state does not allow this"),
+    "refusal.auction.own_lot": ("权利人不能竞买自己的拍品", "the owner does not bid on its own lot"),
+    "refusal.auction.closed": ("竞价已结束", "bidding has closed"),
+    "refusal.auction.not_open": ("竞价尚未开始", "bidding has not opened yet"),
+    "refusal.auction.no_deposit": ("该竞买人未发起保证金支付", "no deposit was started for this bidder"),
+    "refusal.auction.deposit_state": ("保证金状态不允许此操作", "the deposit's state does not allow this"),
+    "refusal.auction.deposit_needed": ("您的保证金尚未到账，不能出价", "your deposit has not been received"),
+    "refusal.auction.own_bid": ("您已是最高出价人", "you hold the highest bid already"),
+    "refusal.auction.still_open": ("竞价尚未结束", "bidding is still open"),
+    "refusal.auction.reserve": ("保留价应为空或不低于起拍价", "the reserve is none, or at least the start"),
+    "refusal.auction.id_taken": ("该编号已被使用", "this id is taken"),
+    "refusal.auction.deposit_by_transfer": ("保证金请以对公转账方式交纳", "deposits are paid by bank transfer"),
+    "refusal.auction.busy": ("出价过于集中，请重试", "many bids are arriving at once; try again"),
+    **{f"refusal.field.{name}": pair for name, pair in {
+        "session_id": ("拍卖会", "Session"), "lot_id": ("拍品", "Lot"), "start_price": ("起拍价", "Starting price"),
+        "reserve": ("保留价", "Reserve"), "increment": ("加价幅度", "Increment"), "opens_at": ("开始时间", "Opens"),
+        "closes_at": ("结束时间", "Closes"), "accept_rules": ("竞买规则", "Rules"),
+        "deposit_rate": ("保证金比例", "Deposit rate"),
+    }.items()},
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.

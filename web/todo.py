@@ -40,6 +40,7 @@ from litestar.response import Template
 
 from domain.programmes.rules import BEIJING
 from projections.accounts.view import AccountsQueries
+from projections.auctions.queries import AuctionsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
@@ -149,6 +150,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.enquiry_answered": ("卖方的新回复", "New answers to your enquiries"),
     "todo.enquiry_answered": ("阅读回复", "Read the answer"),
     "todo.enquiry_answered.when": ("回复于", "answered"),
+    "todo.kind.auction_consent": ("拍卖：待同意的拍品", "Auctions: lots awaiting your consent"),
+    "todo.auction_consent_item": (
+        "平台拟拍卖本机构的挂牌，请确认是否同意", "The platform proposes to auction your listing",
+    ),
+    "todo.auction_consent_item.when": ("开拍于", "opens"),
+    "todo.kind.auction_deposit": ("拍卖：待到账的保证金", "Auctions: deposits awaiting receipt"),
+    "todo.auction_deposit_item": ("保证金到账后方可出价", "Bidding waits for the deposit"),
+    "todo.auction_deposit_item.when": ("截止于", "bidding closes"),
     "todo.kind.demand_to_decide": ("技术需求：待决定的方案", "Demands: proposals to decide"),
     "todo.demand_to_decide": ("征集已截止，请对方案作出决定", "The deadline passed: decide on the proposals"),
     "todo.demand_to_decide.when": ("截止于", "deadline passed"),
@@ -535,6 +544,32 @@ async def demand_decisions_to_read(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def auction_lots_to_consent(r: Reader) -> list[TodoItem]:
+    """Lots a platform admin proposed on the organisation's listings, awaiting its org admin's consent."""
+    if not r.org_admin:
+        return []
+    return [
+        TodoItem(kind="auction_consent", label="todo.auction_consent_item", link=f"/lots/{lot.id}", when=lot.opens_at,
+                 title_zh=lot.title_zh or lot.title_en, title_en=lot.title_en or lot.title_zh,
+                 amount=lot.start_price, currency=lot.currency)
+        for lot in await AuctionsQueries(r.web.pool).awaiting_consent(r.me.organisation_id)
+    ]
+
+
+async def auction_deposits_to_pay(r: Reader) -> list[TodoItem]:
+    """Deposits the organisation started and the platform has not received yet (bidding waits for them); for a
+    platform admin, bank-transfer deposits to record."""
+    queries = AuctionsQueries(r.web.pool)
+    found = await (queries.deposits_awaiting_receipt() if r.platform_admin
+                   else queries.deposits_to_pay(r.me.organisation_id))
+    return [
+        TodoItem(kind="auction_deposit", label="todo.auction_deposit_item", link=f"/lots/{lot.id}",
+                 when=lot.closes_at, title_zh=f"{lot.title_zh or lot.title_en} · {d.reference}",
+                 title_en=f"{lot.title_en or lot.title_zh} · {d.reference}", amount=d.amount, currency=lot.currency)
+        for lot, d in found
+    ]
+
+
 #: How long a decision on a proposal stays on the proposing organisation's to-do.
 DECISION_DAYS = 14
 
@@ -660,6 +695,8 @@ KINDS = (
     "voucher_expiring",
     "voucher_application",
     "voucher_decided",
+    "auction_consent",
+    "auction_deposit",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -687,6 +724,8 @@ SOURCES: list[Source] = [
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,
     voucher_applications,
+    auction_lots_to_consent,
+    auction_deposits_to_pay,
 ]
 
 

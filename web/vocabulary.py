@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from web.accounts.labels import LABELS as ACCOUNT_LABELS
+from web.auctions.labels import LABELS as AUCTION_LABELS
 from web.audit.labels import LABELS as AUDIT_LABELS
 from web.catalogue.labels import LABELS as CATALOGUE_LABELS
 from web.deals.labels import LABELS as DEAL_LABELS
@@ -46,5 +47,6 @@ def site_vocabulary() -> Vocabulary:
         STATISTICS_LABELS,
         TODO_LABELS,
         NOTIFICATION_LABELS,
+        AUCTION_LABELS,
         REFUSAL_LABELS,
     )

@@ -67,6 +67,10 @@ class Payments:
         self.gateways: dict[str, PaymentGateway] = dict(gateways or {})
 
     # --- payments ---------------------------------------------------------------------------
+    def gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
+        """The gateway that takes ``amount`` (the payer's choice, else the default); auction deposits use it too."""
+        return self._gateway_for(amount, wanted)
+
     def _gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
         """The gateway the payer chose, if it can take the amount; without a choice, Stripe when
         configured and the amount fits one PaymentIntent, bank transfer otherwise."""
@@ -174,6 +178,17 @@ class Payments:
             obligation, gateway="manual", provider_payment_id=cmd.bank_reference.strip(), by=user.id
         )
         return self.store.commit(*changed)
+
+    def receive_held(self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str,
+                     by: UUID) -> list[Aggregate]:
+        """Record as paid an obligation whose money the platform already holds (an auction deposit applied to
+        the price): split and effects as for any receipt. The caller saves the aggregates returned."""
+        if not obligation.is_open:
+            raise PaymentStateError(
+                f"obligation_id: this payment is already {obligation.status}", field="obligation_id",
+                code="payment.closed", payment_status=obligation.status,
+            )
+        return self._receive(obligation, gateway=gateway, provider_payment_id=provider_payment_id, by=by)
 
     def _receive(
         self, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str, by: UUID, effects: bool = True

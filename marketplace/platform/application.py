@@ -5,7 +5,7 @@ ownership on the aggregates themselves (never on a read model), and saves every 
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
 ``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes``,
-``vouchers``, ``conversions``, ``enquiries``, ``demands``, ``tech_registrations`` and ``brokers``.
+``vouchers``, ``conversions``, ``enquiries``, ``demands``, ``auctions``, ``tech_registrations`` and ``brokers``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from domain.catalogue.ipc import IpcScheme
 from marketplace.accounts.people import Accounts
 from marketplace.accounts.personal_data import PersonalData
+from marketplace.auctions.auctions import Auctions
 from marketplace.audit.reads import AuditReads
 from marketplace.catalogue.patents import Catalogue
 from marketplace.catalogue.registrations import Registrations
@@ -40,7 +41,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
-    "demands": Demands,
+    "demands": Demands, "auctions": Auctions,
     "tech_registrations": TechRegistrations, "vouchers": Vouchers, "brokers": Brokers,
 }
 
@@ -89,3 +90,4 @@ class Marketplace(MarketplaceBase):
         self.offers.introduced_by = self.brokers.binding_broker
         # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
         checks.acts_for_seller = self.brokers.acts_for_seller
+        self.auctions = Auctions(self, checks, policy, self.payments)

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from marketplace.audit.auction_cli import add_auction_commands, cmd_auction
 from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.audit.replay_cli import add_replay_commands
 from marketplace.notifications.outbox import outbox_sender
@@ -306,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     add_replay_commands(audit_commands)
     add_chain_commands(audit_commands)
+    add_auction_commands(sub)
     return parser
 
 
@@ -314,6 +316,7 @@ COMMANDS = {
     "import-patents": cmd_import, "seed-demo": cmd_seed_demo, "audit": run_audit, "accounts": cmd_accounts,
 }
 COMMANDS["status"] = cmd_status
+COMMANDS["auction"] = cmd_auction
 
 
 def main(argv: list[str] | None = None) -> int:

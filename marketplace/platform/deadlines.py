@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.shared.errors import DomainError
+from marketplace.auctions.commands import CloseLot, PayInDeposit
 from marketplace.catalogue.commands import ExpirePatent
 from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
@@ -26,6 +27,7 @@ from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.commands import ExpireVoucher
 from marketplace.programmes.conversions import FundedPatent
+from projections.auctions.queries import deposits_to_pay_in, lots_to_close
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
     contracts_with_instalments_due,
@@ -53,6 +55,10 @@ class DeadlineReport:
     conversions: list[UUID] = field(default_factory=list)
     #: Innovation vouchers past their date (expired, their unused value back in the budget).
     vouchers_expired: list[UUID] = field(default_factory=list)
+    #: Auction lots closed at the end of their bidding window.
+    lots_closed: list[UUID] = field(default_factory=list)
+    #: Winners' deposits paid into their signed contracts' deposit instalments.
+    deposits_paid_in: list[UUID] = field(default_factory=list)
     vouchers_returned: list[UUID] = field(default_factory=list)
 
 
@@ -97,7 +103,29 @@ class DeadlineWorker:
         self._expire_patents(report)
         self._flag_conversions(report)
         self._expire_vouchers(report)
+        self._close_lots(report)
         return report
+
+    def _close_lots(self, report: DeadlineReport) -> None:
+        """Auction lots whose bidding window ended close: the winner's contract drafted, other deposits refunded."""
+        app = self.services.app
+        for lot_id in lots_to_close(self.services.views["auctions"].datastore, app.clock.now()):
+            try:
+                position = app.auctions.close(CloseLot(lot_id=lot_id))
+            except DomainError as refusal:  # extended by a last bid, or closed meanwhile
+                log.info("lot %s not closed: %s", lot_id, refusal.message)
+            else:
+                report.lots_closed.append(lot_id)
+                report.last_position = position
+        for lot_id in deposits_to_pay_in(self.services.views["auctions"].datastore):
+            try:
+                paid = app.auctions.pay_in_deposit(PayInDeposit(lot_id=lot_id))
+            except DomainError as refusal:  # the contract terminated, or paid in meanwhile
+                log.info("deposit of lot %s not paid in: %s", lot_id, refusal.message)
+            else:
+                if paid is not None:
+                    report.deposits_paid_in.append(lot_id)
+                    report.last_position = paid
 
     def _flag_conversions(self, report: DeadlineReport) -> None:
         """Funded patents near or past their conversion deadline are flagged (due, then overdue), and a flag

@@ -19,6 +19,7 @@ from marketplace.platform.migrate import migrate
 from marketplace.platform.settings import Settings
 from projections.accounts.credentials import PostgresCredentialsView
 from projections.accounts.view import PostgresAccountsView
+from projections.auctions.view import PostgresAuctionsView
 from projections.audit.chain import PostgresAuditChainView
 from projections.audit.log import PostgresAuditLogView
 from projections.catalogue.view import PostgresCatalogueView
@@ -55,6 +56,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "market": PostgresMarketView,
     "market_statistics": PostgresMarketStatisticsView,
     "brokers": PostgresBrokersView,
+    "auctions": PostgresAuctionsView,
     # Last: it reads the accounts, catalogue and demand rows the views above wrote for the same page.
     "notifications": PostgresNotificationsView,
 }

@@ -343,6 +343,39 @@ SUMMARIES: dict[str, Summary] = {
         f"Proposal {d['proposal_id']} declined: {d['reason'].replace('_', ' ')} ({len(d['text'])} characters)"
     ),
     "Demand.OfferMade": lambda d, _: f"Offer {d['offer_id']} made on the awarded proposal {d['proposal_id']}",
+    "AuctionSession.Scheduled": lambda d, _: (
+        f"Auction session scheduled: {d['title_zh'] or d['title_en']} (deposit {d['deposit_rate'] / 100:g} % of the"
+        " starting price)"
+    ),
+    "AuctionSession.LotAdded": lambda d, _: f"Lot {d['lot_id']} added",
+    "AuctionSession.BidderRegistered": lambda d, _: (
+        f"Bidder {d['bidder_number']} registered: organisation {d['organisation_id']} (rules {d['rules_version']})"
+    ),
+    "Lot.Proposed": lambda d, _: (
+        f"Lot proposed: {d['kind'].replace('_', ' ')} of listing {d['listing_id']}, start"
+        f" {_money(d['start_price'], d['currency'])}, increment {_money(d['increment'], d['currency'])},"
+        f" {d['opens_at']} to {d['closes_at']}"
+    ),
+    "Lot.Consented": lambda d, _: "The owner consented to the lot",
+    "Lot.DepositStarted": lambda d, _: (
+        f"Deposit of bidder {d['bidder_number']} started through {d['gateway']}: {_money(d['amount'], 'CNY')}"
+    ),
+    "Lot.DepositReceived": lambda d, _: f"Deposit received through {d['gateway']}: {_money(d['amount'], 'CNY')}",
+    "Lot.DepositRefunded": lambda d, _: f"Deposit refunded: {_money(d['amount'], 'CNY')}",
+    "Lot.DepositApplied": lambda d, _: f"Deposit applied to contract {d['contract_id']}",
+    "Lot.DepositPaidIn": lambda d, _: (
+        f"Deposit of {_money(d['amount'], 'CNY')} paid into the contract's instalment {d['obligation_id']}"
+    ),
+    # The maximum stays out of the summary: other bidders must not learn it from a screen.
+    "Lot.ProxySet": lambda d, _: f"Proxy maximum set by organisation {d['organisation_id']}",
+    "Lot.BidPlaced": lambda d, _: (
+        f"{'Proxy bid' if d.get('proxy') else 'Bid'} by bidder {d['bidder_number']}: {_money(d['amount'], 'CNY')}"
+        f" at {d['at']} (closes {d['closes_at']})"
+    ),
+    "Lot.Closed": lambda d, _: (
+        f"Lot closed: {d['outcome'].replace('_', ' ')}"
+        + (f", {_money(d['price'], 'CNY')} to organisation {d['winner_organisation_id']}" if d.get('price') else "")
+    ),
     "PaymentReview.Recorded": lambda d, _: (
         f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"
         f" {sum(1 for o in d['outcomes'] if o.get('chosen'))} claim(s) raised"

@@ -33,6 +33,7 @@ from domain.deals.payment import obligation_id
 from domain.demand.demand import BEIJING
 from domain.shared.errors import DomainError
 from marketplace.accounts import commands as ac
+from marketplace.auctions import commands as au
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue import commands as rc
 from marketplace.deals import commands as dc
@@ -545,7 +546,60 @@ def _decidable(h: Harness) -> Body:
     return {"demand_id": demand, "proposal_id": str(proposal)}
 
 
+def _session(h: Harness) -> str:
+    session, _ = h.app.auctions.schedule_session(au.ScheduleSession(title_zh="拍卖会", title_en="Auction"),
+                                                 actor_id=h["admin"])
+    return str(session)
+
+
+def _lot_body(h: Harness) -> Body:
+    now = h.app.clock.now()
+    return {"session_id": _session(h), "listing_id": str(h.listing()), "kind": "assignment", "start_price": 100_000,
+            "increment": 10_000, "reserve": 0, "opens_at": now.isoformat(),
+            "closes_at": (now + timedelta(hours=1)).isoformat()}
+
+
+def _lot(h: Harness, *, registered: bool = False, deposit: bool = False) -> str:
+    """A consented lot open for an hour; ``registered``: the firm registered for the session; ``deposit``: and its
+    deposit received."""
+    body = _lot_body(h)
+    lot, _ = h.app.auctions.add_lot(msgspec.convert(body, au.AddLot, strict=False), actor_id=h["admin"])
+    h.app.auctions.consent(au.ConsentToLot(lot_id=lot), actor_id=h["uni"])
+    if registered or deposit:
+        h.app.auctions.register(au.RegisterBidder(session_id=UUID(body["session_id"]), accept_rules=True),
+                                actor_id=h["firm"])
+    if deposit:
+        h.app.auctions.start_deposit(au.StartDeposit(lot_id=lot, gateway="manual"), actor_id=h["firm"])
+        h.app.auctions.record_deposit(au.RecordDepositReceipt(lot_id=lot, organisation_id=h["firm_org"],
+                                                              amount=10_000, bank_reference="B-1"),
+                                      actor_id=h["admin"])
+    return str(lot)
+
+
+def _lot_with_deposit_started(h: Harness) -> Body:
+    body = _lot_body(h)
+    lot, _ = h.app.auctions.add_lot(msgspec.convert(body, au.AddLot, strict=False), actor_id=h["admin"])
+    h.app.auctions.consent(au.ConsentToLot(lot_id=lot), actor_id=h["uni"])
+    h.app.auctions.register(au.RegisterBidder(session_id=UUID(body["session_id"]), accept_rules=True),
+                            actor_id=h["firm"])
+    h.app.auctions.start_deposit(au.StartDeposit(lot_id=lot, gateway="manual"), actor_id=h["firm"])
+    return {"lot_id": str(lot), "organisation_id": str(h["firm_org"]), "amount": 10_000,
+            "bank_reference": "工行\u00a0回单 1"}
+
+
 TEMPLATES: dict[type[c.Command], Template] = {
+    au.ScheduleSession: lambda h: ({"title_zh": "春季 拍卖会", "title_en": "Spring auction", "deposit_rate": 1000},
+                                   "admin"),
+    au.AddLot: lambda h: (_lot_body(h), "admin"),
+    au.ConsentToLot: lambda h: ({"lot_id": str(h.app.auctions.add_lot(msgspec.convert(
+        _lot_body(h), au.AddLot, strict=False), actor_id=h["admin"])[0])}, "uni"),
+    au.RegisterBidder: lambda h: ({"session_id": _session(h), "accept_rules": True}, "firm"),
+    au.StartDeposit: lambda h: ({"lot_id": _lot(h, registered=True), "gateway": "manual"}, "firm"),
+    au.RecordDepositReceipt: lambda h: (_lot_with_deposit_started(h), "admin"),
+    au.PlaceBid: lambda h: ({"lot_id": _lot(h, deposit=True), "amount": 100_000}, "firm"),
+    au.CloseLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: still open
+    au.SetProxyBid: lambda h: ({"lot_id": _lot(h, deposit=True), "maximum": 200_000}, "firm"),
+    au.PayInDeposit: lambda h: ({"lot_id": _lot(h)}, None),  # nothing to pay in: not sold
     ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
                            "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
                            "region": "福建"}, None),

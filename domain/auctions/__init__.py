@@ -1,0 +1,1 @@
+"""Auctions (拍卖): sessions of lots, bidders' deposits, timed ascending bids and the hammer."""

@@ -1,0 +1,385 @@
+"""A lot (拍品) of an auction session: one published listing sold by timed ascending bids.
+
+The rules (``auction_rules_reference`` in the policy parameters, after CBEX and the judicial online auctions):
+the first bid is at least the starting price and every raise a whole multiple of the increment above it; a
+bidder cannot outbid itself; the server's clock rules and each accepted bid records its time; a bid in the last
+five minutes extends the close by five minutes (anti-sniping); the lot never ends early. At the close the highest
+bid at or above the reserve wins. Only bidders whose deposit (保证金) was received may bid; the winner's deposit is
+applied to the price, every other deposit is refunded at once. All of it is in the lot's own events, so one
+aggregate (one version sequence) orders every bid: two bids saved at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.deals.payment import payment_reference
+from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from domain.shared.ids import natural_id
+
+#: A bid this close to the end extends the end by as much (soft close).
+SOFT_CLOSE = timedelta(minutes=5)
+#: Fen: a hundred billion yuan is a typing error.
+MONEY_LIMIT = 10_000_000_000_000
+WINDOW_MOST = timedelta(days=60)
+BIDS_LIMIT = 10_000
+#: The actor recorded on bids a proxy placed (the system acting on the bidder's standing instruction).
+SYSTEM_BIDDER = natural_id("system", "marketplace")
+
+
+class LotKind(StrEnum):
+    ASSIGNMENT = "assignment"
+    EXCLUSIVE_LICENCE = "exclusive_licence"
+
+
+class LotStatus(StrEnum):
+    PROPOSED = "proposed"  # awaiting the owner's consent
+    READY = "ready"  # consented: open for deposits, bids within the window
+    SOLD = "sold"
+    UNSOLD = "unsold"
+
+
+class DepositStatus(StrEnum):
+    DUE = "due"
+    PENDING = "pending"
+    RECEIVED = "received"
+    REFUNDED = "refunded"
+    APPLIED = "applied"
+
+
+def deposit_id(lot_id: UUID, organisation_id: UUID) -> UUID:
+    """One deposit per lot and bidder; also the id the payment gateway knows it by."""
+    return natural_id("auction-deposit", f"{lot_id}:{organisation_id}")
+
+
+def deposit_amount(start_price: int, rate: int) -> int:
+    """The deposit: ``rate`` basis points of the starting price, rounded up to the fen (never 0)."""
+    return max(1, -(-start_price * rate // 10_000))
+
+
+def check_bid(*, amount: int, start: int, increment: int, current: int | None) -> None:
+    """The amount rule: at least the start (first bid) or the current price plus the increment, and a whole
+    multiple of the increment above the start."""
+    least = start if current is None else current + increment
+    if amount < least:
+        raise ValidationError(f"amount: at least {least}", field="amount", code="auction.bid_too_low", least=least)
+    if (amount - start) % increment:
+        raise ValidationError(f"amount: the start plus a whole multiple of the increment {increment}",
+                              field="amount", code="auction.bid_step", increment=increment)
+    if amount > MONEY_LIMIT:
+        raise ValidationError(f"amount: at most {MONEY_LIMIT} fen", field="amount", code="auction.money", least=0,
+                              most=MONEY_LIMIT)
+
+
+def _money(value: int, field: str, *, least: int = 0) -> int:
+    if not least <= value <= MONEY_LIMIT:
+        raise ValidationError(f"{field}: between {least} and {MONEY_LIMIT} fen", field=field, code="auction.money",
+                              least=least, most=MONEY_LIMIT)
+    return value
+
+
+class Lot(Aggregate):
+    """One listing auctioned in a session: terms, consent, deposits, the bids in order and the result."""
+
+    class Proposed(Aggregate.Created):
+        session_id: UUID
+        listing_id: UUID
+        patent_id: UUID
+        seller_organisation_id: UUID
+        kind: str
+        currency: str
+        start_price: int
+        reserve: int
+        reserve_shown: bool
+        increment: int
+        opens_at: str
+        closes_at: str
+        deposit: int
+        by: UUID
+
+    @event(Proposed)
+    def __init__(self, id: UUID, session_id: UUID, listing_id: UUID, patent_id: UUID, seller_organisation_id: UUID,
+                 kind: str, currency: str, start_price: int, reserve: int, reserve_shown: bool, increment: int,
+                 opens_at: str, closes_at: str, deposit: int, by: UUID) -> None:
+        self.session_id = session_id
+        self.listing_id = listing_id
+        self.patent_id = patent_id
+        self.seller_organisation_id = seller_organisation_id
+        self.kind = kind
+        self.currency = currency
+        self.start_price = start_price
+        self.reserve = reserve
+        self.reserve_shown = reserve_shown
+        self.increment = increment
+        self.opens_at = opens_at
+        self.closes_at = closes_at
+        self.deposit = deposit
+        self.status = LotStatus.PROPOSED.value
+        #: organisation id → {number, status, amount, gateway, provider_payment_id}
+        self.deposits: dict[UUID, dict[str, Any]] = {}
+        #: accepted bids in order: {organisation_id, number, amount, at}
+        self.bids: list[dict[str, Any]] = []
+        self.winner: UUID | None = None
+        self.contract_id: UUID | None = None
+
+    @classmethod
+    def propose(cls, *, lot_id: UUID, session_id: UUID, listing_id: UUID, patent_id: UUID, seller_organisation_id: UUID,
+                kind: str, currency: str, start_price: int, reserve: int, reserve_shown: bool, increment: int,
+                opens_at: datetime, closes_at: datetime, deposit_rate: int, now: datetime, by: UUID) -> Lot:
+        try:
+            kind = LotKind(kind).value
+        except ValueError:
+            raise ValidationError("kind: assignment or exclusive_licence", field="kind", code="choice") from None
+        _money(start_price, "start_price", least=1)
+        _money(reserve, "reserve")
+        _money(increment, "increment", least=1)
+        if opens_at.tzinfo is None or closes_at.tzinfo is None:
+            raise ValidationError("opens_at: give the time zone", field="opens_at", code="auction.window")
+        if not now - timedelta(minutes=1) <= opens_at < closes_at <= opens_at + WINDOW_MOST:
+            raise ValidationError("closes_at: the window opens now or later and closes after it opens, within 60 "
+                                  "days", field="closes_at", code="auction.window")
+        return cls(id=lot_id, session_id=session_id, listing_id=listing_id, patent_id=patent_id,
+                   seller_organisation_id=seller_organisation_id, kind=kind, currency=currency,
+                   start_price=start_price, reserve=reserve, reserve_shown=reserve_shown, increment=increment,
+                   opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
+                   deposit=deposit_amount(start_price, deposit_rate), by=by)
+
+    # --- reading -------------------------------------------------------------------------------------
+    @property
+    def closes(self) -> datetime:
+        return datetime.fromisoformat(self.closes_at)
+
+    @property
+    def opens(self) -> datetime:
+        return datetime.fromisoformat(self.opens_at)
+
+    @property
+    def current(self) -> int | None:
+        return int(self.bids[-1]["amount"]) if self.bids else None
+
+    @property
+    def leader(self) -> UUID | None:
+        return UUID(str(self.bids[-1]["organisation_id"])) if self.bids else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value)
+
+    # --- consent -------------------------------------------------------------------------------------
+    def consent(self, *, organisation_id: UUID, by: UUID) -> bool:
+        if organisation_id != self.seller_organisation_id:
+            raise PermissionDeniedError("lot_id: only the listing's owner consents to its lot", field="lot_id",
+                                        code="auction.not_owner")
+        if self.status != LotStatus.PROPOSED.value:
+            return False
+        self._consented(by=by)
+        return True
+
+    @event("Consented")
+    def _consented(self, by: UUID) -> None:
+        self.status = LotStatus.READY.value
+
+    # --- deposits ------------------------------------------------------------------------------------
+    def _ready(self) -> None:
+        if self.status != LotStatus.READY.value:
+            raise ConflictError(f"lot_id: the lot is {self.status}", field="lot_id", code="auction.lot_state",
+                                lot_status=self.status)
+
+    def require_deposit_open(self, organisation_id: UUID, now: datetime) -> None:
+        self._ready()
+        if organisation_id == self.seller_organisation_id:
+            raise PermissionDeniedError("lot_id: the owner does not bid on its own lot", field="lot_id",
+                                        code="auction.own_lot")
+        if now >= self.closes:
+            raise ConflictError("lot_id: bidding has closed", field="lot_id", code="auction.closed")
+
+    def deposit_started(self, *, organisation_id: UUID, bidder_number: int, gateway: str, provider_payment_id: str,
+                        by: UUID) -> None:
+        self._deposit_started(organisation_id=organisation_id, bidder_number=bidder_number, amount=self.deposit,
+                              reference=payment_reference(deposit_id(self.id, organisation_id)), gateway=gateway,
+                              provider_payment_id=provider_payment_id, by=by)
+
+    @event("DepositStarted")
+    def _deposit_started(self, organisation_id: UUID, bidder_number: int, amount: int, reference: str, gateway: str,
+                         provider_payment_id: str, by: UUID) -> None:
+        self.deposits[organisation_id] = {"number": bidder_number, "status": DepositStatus.PENDING.value,
+                                          "amount": amount, "gateway": gateway,
+                                          "provider_payment_id": provider_payment_id}
+
+    def receive_deposit(self, *, organisation_id: UUID, amount: int, gateway: str, provider_payment_id: str,
+                        by: UUID) -> bool:
+        found = self.deposits.get(organisation_id)
+        if found is None:
+            raise ConflictError("organisation_id: no deposit was started for this bidder", field="organisation_id",
+                                code="auction.no_deposit")
+        if found["status"] == DepositStatus.RECEIVED.value:
+            return False
+        if found["status"] != DepositStatus.PENDING.value:
+            raise ConflictError(f"organisation_id: the deposit is {found['status']}", field="organisation_id",
+                                code="auction.deposit_state")
+        if amount != found["amount"]:
+            raise ValidationError(f"amount: {found['amount']} is due, not {amount}", field="amount",
+                                  code="payment.amount_due", due=found["amount"], given=amount)
+        self._deposit_received(organisation_id=organisation_id, amount=amount, gateway=gateway,
+                               provider_payment_id=provider_payment_id, by=by)
+        return True
+
+    @event("DepositReceived")
+    def _deposit_received(self, organisation_id: UUID, amount: int, gateway: str, provider_payment_id: str,
+                          by: UUID) -> None:
+        self.deposits[organisation_id]["status"] = DepositStatus.RECEIVED.value
+        self.deposits[organisation_id]["gateway"] = gateway
+        self.deposits[organisation_id]["provider_payment_id"] = provider_payment_id
+
+    def refund_deposit(self, *, organisation_id: UUID, provider_refund_id: str, by: UUID) -> None:
+        self._deposit_refunded(organisation_id=organisation_id, amount=int(self.deposits[organisation_id]["amount"]),
+                               provider_refund_id=provider_refund_id, by=by)
+
+    @event("DepositRefunded")
+    def _deposit_refunded(self, organisation_id: UUID, amount: int, provider_refund_id: str, by: UUID) -> None:
+        self.deposits[organisation_id]["status"] = DepositStatus.REFUNDED.value
+
+    # --- bids ----------------------------------------------------------------------------------------
+    def _may_bid(self, organisation_id: UUID, now: datetime) -> dict[str, Any]:
+        self._ready()
+        if now < self.opens:
+            raise ConflictError("lot_id: bidding has not opened yet", field="lot_id", code="auction.not_open",
+                                opens_at=self.opens_at)
+        if now >= self.closes:
+            raise ConflictError("lot_id: bidding has closed", field="lot_id", code="auction.closed")
+        found = self.deposits.get(organisation_id)
+        if found is None or found["status"] != DepositStatus.RECEIVED.value:
+            raise PermissionDeniedError("lot_id: your deposit for this lot has not been received", field="lot_id",
+                                        code="auction.deposit_needed")
+        if len(self.bids) >= BIDS_LIMIT:
+            raise ConflictError("lot_id: the lot takes no more bids", field="lot_id", code="auction.full",
+                                most=BIDS_LIMIT)
+        return found
+
+    @property
+    def least(self) -> int:
+        """The smallest bid the lot takes now."""
+        return self.start_price if self.current is None else self.current + self.increment
+
+    def bid(self, *, organisation_id: UUID, amount: int, now: datetime, by: UUID) -> None:
+        """Accept a bid at the server's ``now`` or refuse it; a bid in the soft-close window extends the end.
+        Proxy bids of other bidders then answer it."""
+        found = self._may_bid(organisation_id, now)
+        if self.leader == organisation_id:
+            raise ConflictError("amount: you hold the highest bid already", field="amount", code="auction.own_bid")
+        check_bid(amount=amount, start=self.start_price, increment=self.increment, current=self.current)
+        self._place(organisation_id, int(found["number"]), amount, now, by, proxy=False)
+        self._answer_proxies(now)
+
+    def _place(self, organisation_id: UUID, number: int, amount: int, now: datetime, by: UUID, *, proxy: bool) -> None:
+        closes = self.closes + SOFT_CLOSE if self.closes - now <= SOFT_CLOSE else self.closes
+        self._bid_placed(organisation_id=organisation_id, bidder_number=number, amount=amount, at=now.isoformat(),
+                         closes_at=closes.isoformat(), by=by, proxy=proxy)
+
+    @event("BidPlaced")
+    def _bid_placed(self, organisation_id: UUID, bidder_number: int, amount: int, at: str, closes_at: str,
+                    by: UUID, proxy: bool = False) -> None:
+        self.bids.append({"organisation_id": organisation_id, "number": bidder_number, "amount": amount, "at": at})
+        self.closes_at = closes_at
+
+    # --- proxy bids (a hidden maximum that bids for its bidder) --------------------------------------
+    @property
+    def proxies(self) -> dict[UUID, dict[str, Any]]:
+        """Each bidder's latest maximum and the order it was set in (ties go to the earlier one)."""
+        found: dict[UUID, dict[str, Any]] = self.__dict__.setdefault("_proxies", {})
+        return found
+
+    def set_proxy(self, *, organisation_id: UUID, maximum: int, now: datetime, by: UUID) -> None:
+        """Set (or raise) the bidder's maximum; it bids at once where it can, then answers others' bids by the
+        smallest raise that keeps it ahead, up to the maximum (proxy bids extend the close like any bid)."""
+        self._may_bid(organisation_id, now)
+        held = self.proxies.get(organisation_id)
+        floor = (held["maximum"] if held else (self.current or 0)) + 1 if self.leader == organisation_id else self.least
+        if maximum < floor:
+            raise ValidationError(f"maximum: at least {floor}", field="maximum", code="auction.bid_too_low",
+                                  least=floor)
+        check_bid(amount=maximum, start=self.start_price, increment=self.increment, current=None)
+        self._proxy_set(organisation_id=organisation_id, maximum=maximum, by=by)
+        self._answer_proxies(now)
+
+    @event("ProxySet")
+    def _proxy_set(self, organisation_id: UUID, maximum: int, by: UUID) -> None:
+        self.proxies[organisation_id] = {"maximum": maximum, "order": len(self.proxies) + len(self.bids)}
+
+    def _answer_proxies(self, now: datetime) -> None:
+        """Let proxies bid until none can better the leader: the strongest challenger (highest maximum, then the
+        earliest set) bids just above what the leader's own maximum can answer; a leader whose maximum covers the
+        challenger's raises itself to it."""
+        while len(self.bids) < BIDS_LIMIT:
+            leader, least = self.leader, self.least
+            challengers = [(p["maximum"], -p["order"], org) for org, p in self.proxies.items()
+                           if org != leader and p["maximum"] >= least]
+            if not challengers:
+                return
+            top, order, challenger = max(challengers)
+            mine = self.proxies.get(leader) if leader is not None else None
+            if leader is not None and mine is not None and (
+                    mine["maximum"] > top or (mine["maximum"] == top and -mine["order"] > order)):
+                self._place(leader, self._number(leader), top, now, SYSTEM_BIDDER, proxy=True)
+                continue
+            ceiling = mine["maximum"] if mine is not None else (self.current or 0)
+            amount = least if self.current is None else min(top, max(least, ceiling + self.increment))
+            self._place(challenger, self._number(challenger), amount, now, SYSTEM_BIDDER, proxy=True)
+
+    def _number(self, organisation_id: UUID) -> int:
+        return int(self.deposits[organisation_id]["number"])
+
+    # --- the hammer ----------------------------------------------------------------------------------
+    def outcome(self, now: datetime) -> tuple[UUID | None, int | None]:
+        """The winner and price at the close: the highest bid if it meets the reserve, else nobody."""
+        self._ready()
+        if now < self.closes:
+            raise ConflictError("lot_id: bidding is still open", field="lot_id", code="auction.still_open",
+                                closes_at=self.closes_at)
+        if self.current is not None and self.current >= self.reserve:
+            return self.leader, self.current
+        return None, None
+
+    def close(self, *, now: datetime, contract_id: UUID | None, by: UUID, refused: str | None = None) -> None:
+        """Record the hammer; ``refused``: why the winner's contract could not be drafted (then no sale)."""
+        winner, price = self.outcome(now)
+        reason = "sold" if winner else ("reserve_not_met" if self.bids else "no_bids")
+        if refused is not None:
+            winner, price, reason = None, None, f"not_contracted:{refused}"
+        self._closed(at=now.isoformat(), winner_organisation_id=winner, price=price, contract_id=contract_id,
+                     outcome=reason, by=by)
+
+    @event("Closed")
+    def _closed(self, at: str, winner_organisation_id: UUID | None, price: int | None, contract_id: UUID | None,
+                outcome: str, by: UUID) -> None:
+        self.status = LotStatus.SOLD.value if winner_organisation_id else LotStatus.UNSOLD.value
+        self.winner = winner_organisation_id
+        self.contract_id = contract_id
+
+    def apply_deposit(self, *, organisation_id: UUID, contract_id: UUID, by: UUID) -> None:
+        self._deposit_applied(organisation_id=organisation_id, amount=int(self.deposits[organisation_id]["amount"]),
+                              contract_id=contract_id, by=by)
+
+    @event("DepositApplied")
+    def _deposit_applied(self, organisation_id: UUID, amount: int, contract_id: UUID, by: UUID) -> None:
+        self.deposits[organisation_id]["status"] = DepositStatus.APPLIED.value
+
+    @property
+    def deposit_paid_in(self) -> bool:
+        """The winner's deposit has paid the contract's deposit instalment (``DepositPaidIn``)."""
+        return bool(self.__dict__.get("_deposit_paid_in"))
+
+    def pay_in_deposit(self, *, obligation_id: UUID, by: UUID) -> None:
+        if self.winner is None or self.deposit_paid_in:
+            raise ConflictError("lot_id: no deposit to pay in", field="lot_id", code="auction.deposit_state")
+        self._deposit_paid_in(organisation_id=self.winner, amount=int(self.deposits[self.winner]["amount"]),
+                              obligation_id=obligation_id, by=by)
+
+    @event("DepositPaidIn")
+    def _deposit_paid_in(self, organisation_id: UUID, amount: int, obligation_id: UUID, by: UUID) -> None:
+        self.__dict__["_deposit_paid_in"] = True

@@ -1,0 +1,1 @@
+"""Auctions: sessions, lots, deposits, bids and the close."""

@@ -1,0 +1,311 @@
+"""Auction commands: schedule a session, add a lot, the owner's consent, bidders' registration and deposits,
+bids, and the close that drafts the winner's contract and refunds the other deposits.
+
+Who may act is checked on the aggregates: sessions and lots are a platform admin's; consent is the listing
+owner's org admin's; bidders are members of verified organisations registered for the session (rules accepted)
+whose deposit for the lot was received. A bid is validated on the lot as it stands at the save: when another bid
+was saved meanwhile (a version clash on PostgreSQL), the bid is validated again against that one, so a lower bid
+is never accepted after a higher one. The deadline worker closes lots whose window ended.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.domain import Aggregate
+
+from domain.accounts.organisation import Organisation
+from domain.accounts.user import Role
+from domain.auctions.lot import DepositStatus, Lot, LotKind, deposit_id
+from domain.auctions.session import AuctionSession
+from domain.catalogue.licences import LicenceScope
+from domain.catalogue.listing import Listing, ListingStatus
+from domain.catalogue.patent import Patent
+from domain.deals.contract import Contract
+from domain.deals.contract_terms import instalment_purpose
+from domain.deals.contracting import add_years, check_exclusivity, draft_contract
+from domain.deals.payment import PaymentObligation, obligation_id, payment_reference
+from domain.deals.terms import DealKind, DealTerms, Instalment
+from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
+from domain.shared.ids import natural_id
+from domain.shared.money import Money
+from marketplace.auctions import commands as ac
+from marketplace.deals.checks import DealChecks, DealPolicy
+from marketplace.deals.gateways.port import PaymentRequest, PaymentStart
+from marketplace.deals.payments import Payments
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
+
+T = TypeVar("T")
+BEIJING = ZoneInfo("Asia/Shanghai")
+#: An exclusive licence sold at auction runs this many years from the close (or to the patent's expiry).
+LICENCE_YEARS = 5
+#: How many times a bid is validated again after others were saved before it.
+RETRIES = 20
+
+
+def auction_contract_id(lot_id: UUID) -> UUID:
+    return natural_id("auction-contract", str(lot_id))
+
+
+class Auctions:
+    """Sessions, lots, deposits, bids and the close."""
+
+    def __init__(self, store: MarketplaceBase, checks: DealChecks, policy: DealPolicy, payments: Payments) -> None:
+        self.store = store
+        self.checks = checks
+        self.policy = policy
+        self.payments = payments
+
+    def _now(self) -> datetime:
+        return self.store.clock.now()
+
+    def _position(self) -> int:
+        return self.store.recorder.max_notification_id() or 0
+
+    def _retry(self, run: Callable[[], T]) -> T:
+        for _ in range(RETRIES):
+            try:
+                return run()
+            except ConflictError as error:
+                if error.code != "version.stale":
+                    raise
+        raise ConflictError("lot_id: many bids are arriving at once; try again", field="lot_id",
+                            code="auction.busy")
+
+    # --- sessions and lots (platform admin) ---------------------------------------------------------
+    def schedule_session(self, cmd: ac.ScheduleSession, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+        session_id = cmd.session_id or uuid.uuid4()
+        session = AuctionSession.schedule(session_id=session_id, title_zh=cmd.title_zh, title_en=cmd.title_en,
+                                          deposit_rate=cmd.deposit_rate, by=user.id)
+        if self.store.exists(session_id):
+            existing = self.store.load(AuctionSession, session_id, "session_id")
+            if (existing.title_zh, existing.title_en, existing.deposit_rate) == (
+                    session.title_zh, session.title_en, session.deposit_rate):
+                return session_id, self._position()  # a double submit
+            raise ConflictError("session_id: this id is taken", field="session_id", code="auction.id_taken")
+        try:
+            return session_id, self.store.commit(session)
+        except ConflictError:
+            return session_id, self._position()
+
+    def add_lot(self, cmd: ac.AddLot, *, actor_id: UUID | None) -> tuple[UUID, int]:
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+        session = self.store.load(AuctionSession, cmd.session_id, "session_id")
+        listing = self.store.load(Listing, cmd.listing_id, "listing_id")
+        if listing.status != ListingStatus.PUBLISHED.value:
+            raise ConflictError(f"listing_id: a {listing.status} listing cannot be auctioned", field="listing_id",
+                                code="listing.state", listing_status=listing.status)
+        if cmd.kind not in listing.terms["deal_types"]:
+            raise ValidationError("kind: the listing does not offer this", field="kind", code="offer.kind_not_offered",
+                                  kinds=list(listing.terms["deal_types"]))
+        if cmd.reserve and cmd.reserve < cmd.start_price:
+            raise ValidationError("reserve: none, or at least the starting price", field="reserve",
+                                  code="auction.reserve")
+        lot_id = natural_id("auction-lot", f"{session.id}:{listing.id}")
+        if self.store.exists(lot_id):
+            return lot_id, self._position()  # the listing is in this session already
+        lot = Lot.propose(lot_id=lot_id, session_id=session.id, listing_id=listing.id, patent_id=listing.patent_id,
+                          seller_organisation_id=listing.organisation_id, kind=cmd.kind,
+                          currency=str(listing.terms["currency"]), start_price=cmd.start_price, reserve=cmd.reserve,
+                          reserve_shown=cmd.reserve_shown, increment=cmd.increment, opens_at=cmd.opens_at,
+                          closes_at=cmd.closes_at, deposit_rate=session.deposit_rate, now=self._now(), by=user.id)
+        session.add_lot(lot_id, by=user.id)
+        return lot_id, self.store.commit(session, lot)
+
+    def consent(self, cmd: ac.ConsentToLot, *, actor_id: UUID | None) -> int:
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            self.checks.require_org_admin(user, lot.seller_organisation_id, "listing's owner", "lot_id")
+            changed = lot.consent(organisation_id=user.organisation_id, by=user.id)
+            return self.store.commit(lot) if changed else self._position()
+
+        return self._retry(run)
+
+    # --- bidders and deposits -----------------------------------------------------------------------
+    def register(self, cmd: ac.RegisterBidder, *, actor_id: UUID | None) -> tuple[int, int]:
+        """Register the user's organisation; returns (bidder number, position)."""
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> tuple[int, int]:
+            session = self.store.load(AuctionSession, cmd.session_id, "session_id")
+            changed = session.register(organisation_id=org.id, rules_accepted=cmd.accept_rules, by=user.id)
+            position = self.store.commit(session) if changed else self._position()
+            return session.bidders[org.id], position
+
+        return self._retry(run)
+
+    def start_deposit(self, cmd: ac.StartDeposit, *, actor_id: UUID | None) -> tuple[PaymentStart, int]:
+        """Start (or resume) paying the deposit for a lot through a payment gateway."""
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> tuple[PaymentStart, int]:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            number = self.store.load(AuctionSession, lot.session_id, "session_id").bidder_number(org.id)
+            lot.require_deposit_open(org.id, self._now())
+            did = deposit_id(lot.id, org.id)
+            # Card deposits are not confirmed yet: Stripe's webhook for a deposit reaches no record, so the money
+            # would be taken and the bidder kept waiting. Deposits go by bank transfer until that is built.
+            if cmd.gateway not in (None, "manual"):
+                raise ValidationError("gateway: deposits are paid by bank transfer (manual)", field="gateway",
+                                      code="auction.deposit_by_transfer")
+            gateway = self.payments.gateway_for(lot.deposit, "manual")
+            request = PaymentRequest(obligation_id=did, amount=lot.deposit, currency=lot.currency,
+                                     reference=payment_reference(did), payer_email=user.email)
+            found = lot.deposits.get(org.id)
+            if found is not None:
+                if found["status"] != DepositStatus.PENDING.value:
+                    raise ConflictError(f"lot_id: your deposit is {found['status']}", field="lot_id",
+                                        code="auction.deposit_state")
+                if found["gateway"] == gateway.name:
+                    resumed = gateway.resume_payment(str(found["provider_payment_id"]), request)
+                    if resumed is not None:
+                        return resumed, self._position()
+            started = gateway.start_payment(request)
+            lot.deposit_started(organisation_id=org.id, bidder_number=number, gateway=started.gateway,
+                                provider_payment_id=started.provider_payment_id, by=user.id)
+            return started, self.store.commit(lot)
+
+        return self._retry(run)
+
+    def record_deposit(self, cmd: ac.RecordDepositReceipt, *, actor_id: UUID | None) -> int:
+        """A platform admin records a deposit received by bank transfer (对公转账)."""
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            changed = lot.receive_deposit(organisation_id=cmd.organisation_id, amount=cmd.amount, gateway="manual",
+                                          provider_payment_id=cmd.bank_reference.strip(), by=user.id)
+            if changed and lot.finished:  # arrived after the close: it goes back at once, as the losers' did
+                self._refund(lot, cmd.organisation_id, by=user.id)
+            return self.store.commit(lot) if changed else self._position()
+
+        return self._retry(run)
+
+    # --- bids ---------------------------------------------------------------------------------------
+    def bid(self, cmd: ac.PlaceBid, *, actor_id: UUID | None) -> int:
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            lot.bid(organisation_id=org.id, amount=cmd.amount, now=self._now(), by=user.id)
+            return self.store.commit(lot)
+
+        return self._retry(run)
+
+    def set_proxy(self, cmd: ac.SetProxyBid, *, actor_id: UUID | None) -> int:
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            lot.set_proxy(organisation_id=org.id, maximum=cmd.maximum, now=self._now(), by=user.id)
+            return self.store.commit(lot)
+
+        return self._retry(run)
+
+    # --- the close ----------------------------------------------------------------------------------
+    def close(self, cmd: ac.CloseLot) -> int:
+        """Close a lot whose window ended: the winner's contract drafted (its deposit applied), every other
+        received deposit refunded at once; no reserve met, no sale (the listing stays published)."""
+        return self._retry(lambda: self._close(cmd.lot_id))
+
+    def _close(self, lot_id: UUID) -> int:
+        lot = self.store.load(Lot, lot_id, "lot_id")
+        if lot.finished:
+            return self._position()
+        now = self._now()
+        winner, price = lot.outcome(now)
+        changed: list[Aggregate] = [lot]
+        contract_id: UUID | None = None
+        refused: str | None = None
+        if winner is not None and price is not None:
+            try:
+                changed += self._draft(lot, winner, price, now)
+                contract_id = auction_contract_id(lot.id)
+            except DomainError as error:
+                refused = error.code or "refused"
+        lot.close(now=now, contract_id=contract_id, refused=refused, by=SYSTEM_ACTOR)
+        for org_id, found in list(lot.deposits.items()):
+            if found["status"] != DepositStatus.RECEIVED.value:
+                continue
+            if org_id == lot.winner and contract_id is not None:
+                lot.apply_deposit(organisation_id=org_id, contract_id=contract_id, by=SYSTEM_ACTOR)
+                continue
+            self._refund(lot, org_id, by=SYSTEM_ACTOR)
+        return self.store.commit(*changed)
+
+    def _refund(self, lot: Lot, org_id: UUID, *, by: UUID) -> None:
+        """Give a received deposit back through the gateway it came by (one refund per deposit: the key)."""
+        found = lot.deposits[org_id]
+        gateway = self.payments.gateways.get(str(found["gateway"]))
+        if gateway is None:
+            return  # left received: the gateway is no longer configured
+        result = gateway.refund(str(found["provider_payment_id"]), int(found["amount"]),
+                                idempotency_key=f"refund-{deposit_id(lot.id, org_id)}")
+        lot.refund_deposit(organisation_id=org_id, provider_refund_id=result.provider_refund_id, by=by)
+
+    def pay_in_deposit(self, cmd: ac.PayInDeposit) -> int | None:
+        """The deadline worker pays the winner's deposit into its contract's deposit instalment once signing has
+        raised it; ``None`` when there is nothing to do yet (not signed) or any more (paid in)."""
+        return self._retry(lambda: self._pay_in(cmd.lot_id))
+
+    def _pay_in(self, lot_id: UUID) -> int | None:
+        lot = self.store.load(Lot, lot_id, "lot_id")
+        if lot.winner is None or lot.contract_id is None or lot.deposit_paid_in:
+            return None
+        contract = self.store.load(Contract, lot.contract_id, "contract_id")
+        instalments = contract.terms["instalments"]
+        oid = obligation_id(contract.id, instalment_purpose(len(instalments) - 1, instalments[-1]["due"]))
+        if not self.store.exists(oid):
+            return None  # raised when the contract is signed
+        obligation = self.store.load(PaymentObligation, oid, "obligation_id")
+        held = lot.deposits[lot.winner]
+        changed = self.payments.receive_held(obligation, gateway=str(held["gateway"]),
+                                             provider_payment_id=str(held["provider_payment_id"]), by=SYSTEM_ACTOR)
+        lot.pay_in_deposit(obligation_id=oid, by=SYSTEM_ACTOR)
+        return self.store.commit(lot, *changed)
+
+    def _draft(self, lot: Lot, winner: UUID, price: int, now: datetime) -> list[Aggregate]:
+        listing = self.store.load(Listing, lot.listing_id, "listing_id")
+        patent = self.store.load(Patent, lot.patent_id, "patent_id")
+        seller = self.store.load(Organisation, lot.seller_organisation_id, "seller_organisation_id")
+        buyer = self.checks.trading_organisation(winner, "buyer_organisation_id")
+        deposit = int(lot.deposits[winner]["amount"])
+        note = (f"拍卖成交。第 2 期价款即竞买保证金 {deposit} 分，由平台以已收取的保证金支付 / Sold at auction. The "
+                f"second instalment is the bidder's deposit of {deposit} fen, paid from the deposit the platform holds")
+        today = now.astimezone(BEIJING).date()
+        # The buyer pays the rest on signing (that payment brings the contract into force); the deposit pays the
+        # second instalment, due today, as soon as signing raises it (``pay_in_deposit``).
+        schedule = (Instalment(None, price - deposit), Instalment(today, deposit))
+        if lot.kind == LotKind.ASSIGNMENT.value:
+            terms = DealTerms(kind=DealKind.ASSIGNMENT, price=Money(price, lot.currency), instalments=schedule,
+                              note=note)
+        else:
+            end = add_years(today, LICENCE_YEARS)
+            if patent.expiry_date:
+                end = min(end, date.fromisoformat(str(patent.expiry_date)))
+            terms = DealTerms(kind=DealKind.EXCLUSIVE_LICENCE, price=Money(price, lot.currency),
+                              scope=LicenceScope("", "", today, max(end, today + timedelta(days=1))),
+                              instalments=schedule, note=note)
+            check_exclusivity(terms, patent, listing)
+        contract = draft_contract(
+            contract_id=auction_contract_id(lot.id), offer_id=lot.id, listing=listing, patent=patent, seller=seller,
+            buyer=buyer, terms=terms, notice_ends_at=None, broker=(None, 0),
+            platform_fee_rate=self.policy.platform_fee_rate, by=SYSTEM_ACTOR, now=now)
+        if patent.is_owned_by(buyer.id):
+            raise PermissionDeniedError("lot_id: the winner owns the patent", field="lot_id", code="offer.own_listing")
+        return [contract, patent]

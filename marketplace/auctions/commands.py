@@ -1,0 +1,100 @@
+"""Command structs (msgspec, frozen) of auctions: sessions, lots, consent, registration, deposits, bids, close.
+
+Amounts are in fen; times are instants with their offset (ISO 8601); ``deposit_rate`` is in basis points of the
+starting price (500–2000: 5–20 %).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.auctions.lot import LotKind
+from domain.auctions.session import DEPOSIT_RATE_DEFAULT, DEPOSIT_RATE_MAX, DEPOSIT_RATE_MIN, TITLE_LIMIT
+from marketplace.deals.commands import Amount
+from marketplace.platform.command import Command, ShortText, one_of
+from marketplace.platform.command_text import LINE, LINE_RULE
+
+Title = Annotated[str, msgspec.Meta(max_length=TITLE_LIMIT, extra=LINE, description=LINE_RULE)]
+Rate = Annotated[int, msgspec.Meta(ge=DEPOSIT_RATE_MIN, le=DEPOSIT_RATE_MAX)]
+
+
+class ScheduleSession(Command, frozen=True, kw_only=True):
+    """A platform admin schedules an auction session (拍卖会); its deposit rate applies to each lot's start."""
+
+    title_zh: Title = ""
+    title_en: Title = ""
+    deposit_rate: Rate = DEPOSIT_RATE_DEFAULT
+    session_id: UUID | None = None
+
+
+class AddLot(Command, frozen=True, kw_only=True):
+    """A platform admin puts a published listing up as a lot; it waits for the owner's consent."""
+
+    session_id: UUID
+    listing_id: UUID
+    kind: Annotated[str, one_of(LotKind)]
+    start_price: Amount
+    reserve: Amount = 0
+    reserve_shown: bool = False
+    increment: Amount
+    opens_at: datetime
+    closes_at: datetime
+
+
+class ConsentToLot(Command, frozen=True, kw_only=True):
+    """An org admin of the listing's owner agrees to the lot's terms."""
+
+    lot_id: UUID
+
+
+class RegisterBidder(Command, frozen=True, kw_only=True):
+    """A member of a verified organisation registers it for a session, accepting the rules."""
+
+    session_id: UUID
+    accept_rules: bool
+
+
+class StartDeposit(Command, frozen=True, kw_only=True):
+    """A registered bidder starts paying its deposit for a lot (``manual``: bank transfer, the only way for now)."""
+
+    lot_id: UUID
+    gateway: ShortText | None = None
+
+
+class RecordDepositReceipt(Command, frozen=True, kw_only=True):
+    """A platform admin records a bidder's deposit received by bank transfer."""
+
+    lot_id: UUID
+    organisation_id: UUID
+    amount: Amount
+    bank_reference: ShortText
+
+
+class PlaceBid(Command, frozen=True, kw_only=True):
+    """A registered bidder whose deposit was received bids on a lot."""
+
+    lot_id: UUID
+    amount: Amount
+
+
+class SetProxyBid(Command, frozen=True, kw_only=True):
+    """A bidder whose deposit was received sets a hidden maximum that bids for it (proxy bid)."""
+
+    lot_id: UUID
+    maximum: Amount
+
+
+class CloseLot(Command, frozen=True, kw_only=True):
+    """The deadline worker closes a lot whose bidding window ended."""
+
+    lot_id: UUID
+
+
+class PayInDeposit(Command, frozen=True, kw_only=True):
+    """The deadline worker pays a winner's deposit into its signed contract's deposit instalment."""
+
+    lot_id: UUID

@@ -1,0 +1,1 @@
+"""Auctions read model: sessions, lots, bidders, deposits and the bid log."""

@@ -1,0 +1,185 @@
+"""Auctions read model, reading side (asyncpg): sessions, lots with their live state, bidders, deposits and the
+bid log (public with bidder numbers once the lot is closed)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from eventsourcing.postgres import PostgresDatastore
+
+
+class SessionRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    title_zh: str
+    title_en: str
+    deposit_rate: int
+    scheduled_at: datetime
+
+
+class LotRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A lot as the public sees it: ``reserve`` is null unless shown; ``reserve_met`` always says."""
+
+    id: UUID
+    session_id: UUID
+    listing_id: UUID
+    seller_organisation_id: UUID
+    title_zh: str
+    title_en: str
+    seller_name: str
+    kind: str
+    currency: str
+    start_price: int
+    reserve: int | None
+    reserve_met: bool
+    increment: int
+    deposit: int
+    opens_at: datetime
+    closes_at: datetime
+    status: str
+    current_price: int | None
+    leader_number: int | None
+    bids: int
+    outcome: str | None
+    price: int | None
+    contract_id: UUID | None
+    version: int
+
+
+class BidRow(msgspec.Struct, frozen=True, kw_only=True):
+    seq: int
+    bidder_number: int
+    amount: int
+    placed_at: datetime
+    closes_at: datetime
+
+
+class DepositRow(msgspec.Struct, frozen=True, kw_only=True):
+    lot_id: UUID
+    organisation_id: UUID
+    bidder_number: int
+    amount: int
+    reference: str
+    gateway: str
+    status: str
+
+
+class SessionFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """What a session reports (CTEX's first patent auction sold 40 % of its lots): lots, lots closed, lots sold,
+    the sell-through rate of the closed lots and the premium of the hammer prices over the starting prices, in
+    basis points (null until a lot closes, resp. sells)."""
+
+    lots: int
+    closed: int
+    sold: int
+    sell_through: int | None
+    premium: int | None
+
+
+def session_figures(lots: list[LotRow]) -> SessionFigures:
+    closed = [lot for lot in lots if lot.status in ("sold", "unsold")]
+    sold = [lot for lot in closed if lot.status == "sold" and lot.price is not None]
+    starts = sum(lot.start_price for lot in sold)
+    return SessionFigures(
+        lots=len(lots), closed=len(closed), sold=len(sold),
+        sell_through=len(sold) * 10_000 // len(closed) if closed else None,
+        premium=(sum(int(lot.price or 0) for lot in sold) - starts) * 10_000 // starts if starts else None)
+
+
+LOT_SELECT = (
+    "SELECT l.id, l.session_id, l.listing_id, l.seller_organisation_id, coalesce(c.title_zh, '') AS title_zh,"
+    " coalesce(c.title_en, '') AS title_en, coalesce(o.name, '') AS seller_name, l.kind, l.currency, l.start_price,"
+    " CASE WHEN l.reserve_shown THEN l.reserve END AS reserve,"
+    " (l.current_price IS NOT NULL AND l.current_price >= l.reserve) AS reserve_met, l.increment, l.deposit,"
+    " l.opens_at, l.closes_at, l.status, l.current_price, l.leader_number, l.bids, l.outcome, l.price,"
+    " l.contract_id, l.version"
+    " FROM auction_lots l LEFT JOIN catalogue_listings c ON c.id = l.listing_id"
+    " LEFT JOIN accounts_organisations o ON o.id = l.seller_organisation_id"
+)
+
+
+class AuctionsQueries:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def sessions(self) -> list[SessionRow]:
+        rows = await self.pool.fetch("SELECT id, title_zh, title_en, deposit_rate, scheduled_at FROM auction_sessions"
+                                     " ORDER BY scheduled_at DESC LIMIT 100")
+        return [SessionRow(**dict(r)) for r in rows]
+
+    async def session(self, session_id: UUID) -> SessionRow | None:
+        row = await self.pool.fetchrow("SELECT id, title_zh, title_en, deposit_rate, scheduled_at"
+                                       " FROM auction_sessions WHERE id = $1", session_id)
+        return SessionRow(**dict(row)) if row else None
+
+    async def lots(self, session_id: UUID) -> list[LotRow]:
+        rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.session_id = $1 ORDER BY l.opens_at, l.id", session_id)
+        return [LotRow(**dict(r)) for r in rows]
+
+    async def lot(self, lot_id: UUID) -> LotRow | None:
+        row = await self.pool.fetchrow(f"{LOT_SELECT} WHERE l.id = $1", lot_id)
+        return LotRow(**dict(row)) if row else None
+
+    async def bids(self, lot_id: UUID) -> list[BidRow]:
+        rows = await self.pool.fetch("SELECT seq, bidder_number, amount, placed_at, closes_at FROM auction_bids"
+                                     " WHERE lot_id = $1 ORDER BY seq", lot_id)
+        return [BidRow(**dict(r)) for r in rows]
+
+    async def bidder_number(self, session_id: UUID, organisation_id: UUID | None) -> int | None:
+        if organisation_id is None:
+            return None
+        number = await self.pool.fetchval("SELECT bidder_number FROM auction_bidders WHERE session_id = $1"
+                                          " AND organisation_id = $2", session_id, organisation_id)
+        return int(number) if number is not None else None
+
+    async def deposits(self, *, organisation_id: UUID | None = None, lot_id: UUID | None = None,
+                       status: str | None = None) -> list[DepositRow]:
+        rows = await self.pool.fetch(
+            "SELECT lot_id, organisation_id, bidder_number, amount, reference, gateway, status FROM auction_deposits"
+            " WHERE ($1::uuid IS NULL OR organisation_id = $1) AND ($2::uuid IS NULL OR lot_id = $2)"
+            " AND ($3::text IS NULL OR status = $3) ORDER BY updated_at", organisation_id, lot_id, status)
+        return [DepositRow(**dict(r)) for r in rows]
+
+    async def awaiting_consent(self, organisation_id: UUID) -> list[LotRow]:
+        rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.seller_organisation_id = $1 AND l.status = 'proposed'"
+                                     " ORDER BY l.opens_at", organisation_id)
+        return [LotRow(**dict(r)) for r in rows]
+
+    async def deposits_to_pay(self, organisation_id: UUID) -> list[tuple[LotRow, DepositRow]]:
+        """The organisation's deposits started and not received yet, on lots still open, with their lots."""
+        rows = await self.pool.fetch(
+            f"{LOT_SELECT} JOIN auction_deposits d ON d.lot_id = l.id WHERE d.organisation_id = $1"
+            " AND d.status = 'pending' AND l.status = 'ready' ORDER BY l.closes_at", organisation_id)
+        found = [LotRow(**dict(r)) for r in rows]
+        deposits = {d.lot_id: d for d in await self.deposits(organisation_id=organisation_id, status="pending")}
+        return [(lot, deposits[lot.id]) for lot in found if lot.id in deposits]
+
+    async def deposits_awaiting_receipt(self) -> list[tuple[LotRow, DepositRow]]:
+        """Every deposit started by bank transfer and not received yet (the platform admin records them)."""
+        pending = [d for d in await self.deposits(status="pending") if d.gateway == "manual"]
+        lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in pending] if lot is not None}
+        return [(lots[d.lot_id], d) for d in pending if d.lot_id in lots and lots[d.lot_id].status == "ready"]
+
+    async def won(self, organisation_id: UUID) -> list[LotRow]:
+        rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.winner_organisation_id = $1 AND l.status = 'sold'"
+                                     " ORDER BY l.closed_at DESC LIMIT 50", organisation_id)
+        return [LotRow(**dict(r)) for r in rows]
+
+
+def lots_to_close(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:
+    """Consented lots whose window has ended (for the deadline worker; the lot itself decides)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT id FROM auction_lots WHERE status = 'ready' AND closes_at <= %s"
+                     " ORDER BY closes_at, id LIMIT %s", (now, limit))
+        return [row["id"] for row in curs.fetchall()]
+
+
+def deposits_to_pay_in(datastore: PostgresDatastore, limit: int = 500) -> list[UUID]:
+    """Sold lots whose winner's deposit has not paid its contract instalment yet (the application checks whether
+    the contract is signed)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT id FROM auction_lots WHERE status = 'sold' AND contract_id IS NOT NULL"
+                     " AND NOT deposit_paid_in ORDER BY closed_at, id LIMIT %s", (limit,))
+        return [row["id"] for row in curs.fetchall()]

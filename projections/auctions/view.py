@@ -1,0 +1,107 @@
+"""Auctions read model, writing side: ``auction_*`` tables (migration 0037), from the events alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.auctions.lot import Lot
+from domain.auctions.session import AuctionSession
+from projections.deals.view import handler_key
+from projections.shared.base import PostgresReadModelView
+from projections.shared.records import EventRecord, plain
+from projections.shared.topics import event_topics
+
+Handler = Callable[[Cursor[DictRow], EventRecord], None]
+
+
+def _deposit(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
+    curs.execute("UPDATE auction_deposits SET status = %s, updated_at = %s WHERE lot_id = %s AND organisation_id = %s",
+                 (status, r.timestamp, r.originator_id, plain(r.data["organisation_id"])))
+
+
+class PostgresAuctionsView(PostgresReadModelView):
+    name = "auctions"
+    tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids")
+    topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
+              | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
+                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn"))
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        handlers: dict[tuple[str, str], Handler] = {
+            ("AuctionSession", "Scheduled"): self._scheduled,
+            ("AuctionSession", "BidderRegistered"): self._registered,
+            ("Lot", "Proposed"): self._proposed,
+            ("Lot", "Consented"): lambda c, r: self._lot(c, r, ", status = 'ready'"),
+            ("Lot", "DepositStarted"): self._deposit_started,
+            ("Lot", "DepositReceived"): lambda c, r: _deposit(c, r, "received"),
+            ("Lot", "DepositRefunded"): lambda c, r: _deposit(c, r, "refunded"),
+            ("Lot", "DepositApplied"): lambda c, r: _deposit(c, r, "applied"),
+            ("Lot", "BidPlaced"): self._bid,
+            ("Lot", "Closed"): self._closed,
+            ("Lot", "DepositPaidIn"): lambda c, r: self._lot(c, r, ", deposit_paid_in = true"),
+        }
+        for r in records:
+            handler = handlers.get(handler_key(r.topic))
+            if handler is not None:
+                handler(curs, r)
+
+    @staticmethod
+    def _scheduled(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = r.data
+        curs.execute("INSERT INTO auction_sessions (id, title_zh, title_en, deposit_rate, scheduled_at)"
+                     " VALUES (%s, %s, %s, %s, %s)", (r.originator_id, d["title_zh"], d["title_en"],
+                                                      d["deposit_rate"], r.timestamp))
+
+    @staticmethod
+    def _registered(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute("INSERT INTO auction_bidders (session_id, organisation_id, bidder_number, registered_at)"
+                     " VALUES (%s, %s, %s, %s)", (r.originator_id, plain(r.data["organisation_id"]),
+                                                  r.data["bidder_number"], r.timestamp))
+
+    @staticmethod
+    def _proposed(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO auction_lots (id, session_id, listing_id, patent_id, seller_organisation_id, kind, currency,"
+            " start_price, reserve, reserve_shown, increment, deposit, opens_at, closes_at, status, version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'proposed', %s)",
+            (r.originator_id, d["session_id"], d["listing_id"], d["patent_id"], d["seller_organisation_id"],
+             d["kind"], d["currency"], d["start_price"], d["reserve"], d["reserve_shown"], d["increment"],
+             d["deposit"], d["opens_at"], d["closes_at"], r.version))
+
+    @staticmethod
+    def _lot(curs: Cursor[DictRow], r: EventRecord, extra: str = "", values: tuple[object, ...] = ()) -> None:
+        curs.execute(f"UPDATE auction_lots SET version = %s{extra} WHERE id = %s",  # noqa: S608 - fixed text
+                     (r.version, *values, r.originator_id))
+
+    @staticmethod
+    def _deposit_started(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO auction_deposits (lot_id, organisation_id, bidder_number, amount, reference, gateway, status,"
+            " updated_at) VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s) ON CONFLICT (lot_id, organisation_id)"
+            " DO UPDATE SET gateway = EXCLUDED.gateway, updated_at = EXCLUDED.updated_at",
+            (r.originator_id, d["organisation_id"], d["bidder_number"], d["amount"], d["reference"], d["gateway"],
+             r.timestamp))
+
+    @staticmethod
+    def _bid(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = r.data
+        curs.execute(
+            "INSERT INTO auction_bids (lot_id, seq, bidder_number, amount, placed_at, closes_at)"
+            " SELECT %s, bids + 1, %s, %s, %s, %s FROM auction_lots WHERE id = %s",
+            (r.originator_id, d["bidder_number"], d["amount"], d["at"], d["closes_at"], r.originator_id))
+        PostgresAuctionsView._lot(curs, r, ", bids = bids + 1, current_price = %s, leader_number = %s,"
+                                  " closes_at = %s", (d["amount"], d["bidder_number"], d["closes_at"]))
+
+    @staticmethod
+    def _closed(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        status = "sold" if d["winner_organisation_id"] else "unsold"
+        PostgresAuctionsView._lot(curs, r, ", status = %s, outcome = %s, winner_organisation_id = %s, price = %s,"
+                                  " contract_id = %s, closed_at = %s",
+                                  (status, d["outcome"], d["winner_organisation_id"], d["price"], d["contract_id"],
+                                   d["at"]))

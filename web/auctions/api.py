@@ -1,0 +1,191 @@
+"""Auctions in the JSON API: sessions and lots (platform admin), the owner's consent, bidders' registration and
+deposits, bids, and the public state of a lot (polled by the lot page) and its bid log (public after the close,
+bidder numbers instead of names)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.exceptions import NotFoundException
+
+from domain.auctions.lot import deposit_id
+from marketplace.auctions import commands as ac
+from marketplace.deals.commands import Amount
+from marketplace.platform.application import Marketplace
+from marketplace.platform.command import ShortText
+from projections.auctions.queries import (
+    AuctionsQueries,
+    BidRow,
+    LotRow,
+    SessionFigures,
+    SessionRow,
+    session_figures,
+)
+from web.answers import Created, Done
+from web.api_docs import BEARER, OPTIONAL_BEARER
+from web.commands import run_command
+from web.context import Identity
+from web.state import WebState
+
+
+class Registered(msgspec.Struct, frozen=True):
+    """The organisation's bidder number in the session (its name in the public bid log)."""
+
+    bidder_number: int
+    position: int
+
+
+class DepositStarted(msgspec.Struct, frozen=True):
+    """The deposit being paid and what the payer needs next: the bank instructions (``client_secret`` is for a
+    card payment, which deposits do not take yet)."""
+
+    deposit_id: UUID
+    gateway: str
+    provider_payment_id: str
+    status: str
+    client_secret: str | None
+    instructions: dict[str, str] | None
+    position: int
+
+
+class DepositInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """``gateway``: ``manual`` (bank transfer), the only one deposits take for now; none: the same."""
+
+    gateway: Annotated[str, msgspec.Meta(max_length=10)] | None = None
+
+
+class ReceiptInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A bidder's deposit received by bank transfer: whose, how much (fen) and the bank's reference."""
+
+    organisation_id: UUID
+    amount: Amount
+    bank_reference: ShortText
+
+
+class BidInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The amount bid, in fen: the start, or the current price plus a whole multiple of the increment."""
+
+    amount: Amount
+
+
+class ProxyInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The hidden maximum (fen) that bids for you: on the increment grid, at least the smallest bid taken now."""
+
+    maximum: Amount
+
+
+class RegisterInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    accept_rules: bool
+
+
+class LotState(msgspec.Struct, frozen=True, kw_only=True):
+    """A lot's live state at the server's clock (``now``): what the lot page polls."""
+
+    lot: LotRow
+    now: datetime
+    seconds_left: int
+    bids: list[BidRow]
+
+
+class SessionOut(msgspec.Struct, frozen=True):
+    session: SessionRow
+    lots: list[LotRow]
+    figures: SessionFigures
+
+
+async def lot_state(web: WebState, marketplace: Marketplace, lot_id: UUID) -> LotState:
+    queries = AuctionsQueries(web.pool)
+    lot = await queries.lot(lot_id)
+    if lot is None:
+        raise NotFoundException(f"lot_id: no lot with id {lot_id}")
+    now = marketplace.clock.now()
+    finished = lot.status in ("sold", "unsold")
+    return LotState(lot=lot, now=now, seconds_left=max(0, int((lot.closes_at - now).total_seconds())),
+                    bids=await queries.bids(lot_id) if finished else [])
+
+
+class AuctionsApiController(Controller):
+    path = "/api"
+    tags = ["auctions"]  # noqa: RUF012 - litestar declares it as an instance attribute
+
+    @post("/auctions", summary="Schedule an auction session (platform admin)", security=BEARER)
+    async def schedule(self, data: ac.ScheduleSession, web: WebState, marketplace: Marketplace,
+                       me: Identity) -> Created:
+        session_id, position = await run_command(web, marketplace.auctions.schedule_session, data, me)
+        return Created(session_id, position)
+
+    @get("/auctions", summary="Auction sessions, newest first", security=OPTIONAL_BEARER)
+    async def sessions(self, web: WebState) -> list[SessionRow]:
+        return await AuctionsQueries(web.pool).sessions()
+
+    @get("/auctions/{session_id:uuid}", summary="A session and its lots", security=OPTIONAL_BEARER)
+    async def session(self, session_id: UUID, web: WebState) -> SessionOut:
+        queries = AuctionsQueries(web.pool)
+        found = await queries.session(session_id)
+        if found is None:
+            raise NotFoundException(f"session_id: no session with id {session_id}")
+        lots = await queries.lots(session_id)
+        return SessionOut(found, lots, session_figures(lots))
+
+    @post("/auctions/{session_id:uuid}/lots", summary="Add a published listing as a lot (platform admin); it "
+          "waits for the owner's consent", security=BEARER)
+    async def add_lot(self, session_id: UUID, data: ac.AddLot, web: WebState, marketplace: Marketplace,
+                      me: Identity) -> Created:
+        if data.session_id != session_id:
+            raise NotFoundException("session_id: the lot names another session")
+        lot_id, position = await run_command(web, marketplace.auctions.add_lot, data, me)
+        return Created(lot_id, position)
+
+    @post("/auctions/{session_id:uuid}/bidders", summary="Register your organisation to bid (verified "
+          "organisations; accept the rules)", security=BEARER)
+    async def register(self, session_id: UUID, data: RegisterInput, web: WebState, marketplace: Marketplace,
+                       me: Identity) -> Registered:
+        cmd = ac.RegisterBidder(session_id=session_id, accept_rules=data.accept_rules)
+        number, position = await run_command(web, marketplace.auctions.register, cmd, me)
+        return Registered(number, position)
+
+    @post("/lots/{lot_id:uuid}/consent", summary="Consent to the lot (an org admin of the listing's owner)",
+          status_code=200, security=BEARER)
+    async def consent(self, lot_id: UUID, web: WebState, marketplace: Marketplace, me: Identity) -> Done:
+        return Done(await run_command(web, marketplace.auctions.consent, ac.ConsentToLot(lot_id=lot_id), me))
+
+    @post("/lots/{lot_id:uuid}/deposit", summary="Start (or resume) paying your deposit for the lot",
+          status_code=200, security=BEARER)
+    async def deposit(self, lot_id: UUID, web: WebState, marketplace: Marketplace, me: Identity,
+                      data: DepositInput | None = None) -> DepositStarted:
+        cmd = ac.StartDeposit(lot_id=lot_id, gateway=(data or DepositInput()).gateway)
+        start, position = await run_command(web, marketplace.auctions.start_deposit, cmd, me)
+        return DepositStarted(deposit_id=deposit_id(lot_id, me.organisation_id), gateway=start.gateway,
+                              provider_payment_id=start.provider_payment_id, status=start.status,
+                              client_secret=start.client_secret, instructions=start.instructions, position=position)
+
+    @post("/lots/{lot_id:uuid}/deposit-receipt", summary="Record a deposit received by bank transfer (platform "
+          "admin)", status_code=200, security=BEARER)
+    async def receipt(self, lot_id: UUID, data: ReceiptInput, web: WebState, marketplace: Marketplace,
+                      me: Identity) -> Done:
+        cmd = ac.RecordDepositReceipt(lot_id=lot_id, organisation_id=data.organisation_id, amount=data.amount,
+                                      bank_reference=data.bank_reference)
+        return Done(await run_command(web, marketplace.auctions.record_deposit, cmd, me))
+
+    @post("/lots/{lot_id:uuid}/bids", summary="Bid on a lot (a registered bidder whose deposit was received)",
+          status_code=200, security=BEARER)
+    async def bid(self, lot_id: UUID, data: BidInput, web: WebState, marketplace: Marketplace,
+                  me: Identity) -> Done:
+        cmd = ac.PlaceBid(lot_id=lot_id, amount=data.amount)
+        return Done(await run_command(web, marketplace.auctions.bid, cmd, me))
+
+    @post("/lots/{lot_id:uuid}/proxy", summary="Set a proxy bid: a hidden maximum that bids for you by the "
+          "smallest raise that keeps you ahead", status_code=200, security=BEARER)
+    async def proxy(self, lot_id: UUID, data: ProxyInput, web: WebState, marketplace: Marketplace,
+                    me: Identity) -> Done:
+        cmd = ac.SetProxyBid(lot_id=lot_id, maximum=data.maximum)
+        return Done(await run_command(web, marketplace.auctions.set_proxy, cmd, me))
+
+    @get("/lots/{lot_id:uuid}", summary="A lot's live state at the server's clock; after the close, its full bid "
+         "log with bidder numbers", security=OPTIONAL_BEARER)
+    async def lot(self, lot_id: UUID, web: WebState, marketplace: Marketplace) -> LotState:
+        return await lot_state(web, marketplace, lot_id)
