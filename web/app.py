@@ -63,6 +63,7 @@ from web.market.open_data import OpenDataApiController, OpenDataPagesController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
 from web.programmes.api import ProgrammesApiController
+from web.programmes.assessment import PaymentAssessmentController
 from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
 from web.programmes.dashboard import ProgrammeDashboardController
@@ -173,6 +174,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
+            PaymentAssessmentController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,

@@ -729,6 +729,12 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "这笔付款当前为“{payment_status}”；买方付清其应付部分后才能兑付创新券",
         "the payment is {payment_status}; the voucher part is settled once the buyer's part is received",
     ),
+    "refusal.payment.funds_locked": (
+        "这笔付款当前为“{payment_status}”；资金来源须在付款前申报，付款开始后不能更改",
+        "the payment is {payment_status}; the source of funds is declared before paying and cannot change once a "
+        "payment has started",
+    ),
+    "refusal.field.funds_source": ("资金来源", "Source of funds"),
     "refusal.payment.voucher_applied": ("这笔付款已使用了创新券", "a voucher is already applied to this payment"),
     "refusal.payment.voucher_too_late": (
         "这笔付款当前为“{payment_status}”；通兑创新券须在付款前（或银行转账到账前）使用",
