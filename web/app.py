@@ -68,6 +68,7 @@ from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
 from web.programmes.dashboard import ProgrammeDashboardController
 from web.programmes.pages import ProgrammePagesController
+from web.programmes.related import RelatedPartiesPagesController
 from web.programmes.vouchers import VoucherPagesController, VouchersApiController
 from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
@@ -174,7 +175,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
-            PaymentAssessmentController,
+            PaymentAssessmentController, RelatedPartiesPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,

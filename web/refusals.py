@@ -1127,6 +1127,13 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     ),
     "refusal.related_parties.not_marked": ("这两个机构未被标记为关联方", "these organisations are not marked related"),
     "refusal.field.related_organisation_id": ("关联机构", "Related organisation"),
+    "refusal.related_parties.no_match": (
+        "没有名称或编号为“{given}”的机构", "no organisation is named “{given}” or has that id",
+    ),
+    "refusal.related_parties.ambiguous": (
+        "有多个机构的名称包含“{given}”，请从查找结果中选择其编号",
+        "several organisations' names contain “{given}”; pick one by its id from the search results",
+    ),
     "refusal.claim.order_registration_after_signing": (
         "技术合同登记早于合同签订，日期顺序不符", "the registration was recorded before the contract was signed",
     ),

@@ -28,6 +28,7 @@ from projections.demand.view import PostgresDemandView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.programmes.conversions import PostgresConversionsView
+from projections.programmes.related import PostgresRelatedPartiesView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
 from projections.shared.base import PostgresReadModelView
@@ -46,6 +47,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "credentials": PostgresCredentialsView,
     "programmes": PostgresProgrammesView,
     "conversions": PostgresConversionsView,
+    "related_parties": PostgresRelatedPartiesView,
     "demand": PostgresDemandView,
     "demands": PostgresDemandsView,
     "market": PostgresMarketView,
