@@ -70,10 +70,12 @@ from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
 from web.notifications.pages import InboxApiController, InboxController, UnsubscribeController
 from web.programmes.api import ProgrammesApiController
+from web.programmes.assessment import PaymentAssessmentController
 from web.programmes.conversions import ConversionPagesController
 from web.programmes.conversions_api import ConversionsApiController
 from web.programmes.dashboard import ProgrammeDashboardController
 from web.programmes.pages import ProgrammePagesController
+from web.programmes.related import RelatedPartiesPagesController
 from web.programmes.vouchers import VoucherPagesController, VouchersApiController
 from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
@@ -180,6 +182,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
+            PaymentAssessmentController, RelatedPartiesPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController, MatchingPagesController, MatchingApiController,
             AuctionPagesController, AuctionsApiController,

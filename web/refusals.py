@@ -753,6 +753,12 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "这笔付款当前为“{payment_status}”；买方付清其应付部分后才能兑付创新券",
         "the payment is {payment_status}; the voucher part is settled once the buyer's part is received",
     ),
+    "refusal.payment.funds_locked": (
+        "这笔付款当前为“{payment_status}”；资金来源须在付款前申报，付款开始后不能更改",
+        "the payment is {payment_status}; the source of funds is declared before paying and cannot change once a "
+        "payment has started",
+    ),
+    "refusal.field.funds_source": ("资金来源", "Source of funds"),
     "refusal.payment.voucher_applied": ("这笔付款已使用了创新券", "a voucher is already applied to this payment"),
     "refusal.payment.voucher_too_late": (
         "这笔付款当前为“{payment_status}”；通兑创新券须在付款前（或银行转账到账前）使用",
@@ -1145,6 +1151,13 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     ),
     "refusal.related_parties.not_marked": ("这两个机构未被标记为关联方", "these organisations are not marked related"),
     "refusal.field.related_organisation_id": ("关联机构", "Related organisation"),
+    "refusal.related_parties.no_match": (
+        "没有名称或编号为“{given}”的机构", "no organisation is named “{given}” or has that id",
+    ),
+    "refusal.related_parties.ambiguous": (
+        "有多个机构的名称包含“{given}”，请从查找结果中选择其编号",
+        "several organisations' names contain “{given}”; pick one by its id from the search results",
+    ),
     "refusal.claim.order_registration_after_signing": (
         "技术合同登记早于合同签订，日期顺序不符", "the registration was recorded before the contract was signed",
     ),

@@ -18,6 +18,21 @@ from domain.shared.topics import stored_as
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
+class FundsSource(StrEnum):
+    """Where the buyer's money for a payment comes from, as the buyer declares it before paying.
+
+    Fujian's transaction subsidy excludes deals paid with fiscal science-programme money or bought by
+    government procurement (policy_params: ``fujian_platform_transaction_subsidy_2024``).
+    """
+
+    OWN = "own"  # 自有资金
+    FISCAL_PROGRAMME = "fiscal_programme"  # 财政科技项目资金
+    GOVERNMENT_PROCUREMENT = "government_procurement"  # 政府采购
+
+
+FUNDS_SOURCES = tuple(s.value for s in FundsSource)
+
+
 class PaymentStatus(StrEnum):
     """States move only forward: due → pending → paid → refunded (pending may be skipped)."""
 
@@ -93,6 +108,8 @@ class PaymentObligation(Aggregate):
         self.voucher_id: UUID | None = None
         self.voucher_amount = 0
         self.voucher_model = ""
+        #: Where the buyer's money comes from (``FundsDeclared``); ``own`` until the buyer says otherwise.
+        self.funds_source = FundsSource.OWN.value
 
     @classmethod
     def fall_due(
@@ -125,6 +142,34 @@ class PaymentObligation(Aggregate):
     def is_open(self) -> bool:
         """Still to be paid (due, or a payment started)."""
         return self.status in (PaymentStatus.DUE, PaymentStatus.PENDING)
+
+    @property
+    def fiscally_funded(self) -> bool:
+        """Paid with fiscal science-programme money or by government procurement, as the buyer declared."""
+        return self.funds_source != FundsSource.OWN
+
+    def declare_funds(self, *, source: str, by: UUID) -> bool:
+        """The buyer says where the money comes from; returns whether anything changed.
+
+        Declared before paying: once a payment has started (or the money was received) the declaration
+        stands as it was — saying the same again records nothing, saying otherwise is refused.
+        """
+        if source not in FUNDS_SOURCES:
+            raise ValidationError(f"funds_source: must be one of {', '.join(FUNDS_SOURCES)}",
+                                  field="funds_source", code="choice")
+        if source == self.funds_source:
+            return False
+        if self.status != PaymentStatus.DUE:
+            raise PaymentStateError(
+                f"funds_source: the payment is {self.status}; the source of funds was declared before paying",
+                field="funds_source", code="payment.funds_locked", payment_status=self.status,
+            )
+        self._funds_declared(source=source, by=by)
+        return True
+
+    @event("FundsDeclared")
+    def _funds_declared(self, source: str, by: UUID) -> None:
+        self.funds_source = source
 
     @property
     def to_pay(self) -> int:

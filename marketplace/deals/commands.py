@@ -138,6 +138,9 @@ class StartPayment(Command, frozen=True, kw_only=True):
     purpose: ShortText = "upfront"
     #: ``stripe`` (card) or ``manual`` (bank transfer); none: card when it can take the amount.
     gateway: ShortText | None = None
+    #: Where the buyer's money comes from: ``own`` (自有资金), ``fiscal_programme`` (财政科技项目资金) or
+    #: ``government_procurement`` (政府采购). None: as declared before (``own`` until declared).
+    funds_source: ShortText | None = None
 
 
 class RecordManualReceipt(Command, frozen=True, kw_only=True):

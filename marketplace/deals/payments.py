@@ -132,6 +132,9 @@ class Payments:
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if contract.status == ContractStatus.SIGNED:
             require_effect_possible(contract, patent, now=self.store.clock.now(), by=user.id)
+        # The source of funds is declared before any money is asked (refused once a payment has started).
+        if cmd.funds_source is not None:
+            obligation.declare_funds(source=cmd.funds_source.strip(), by=user.id)
         # A voucher's part (通兑) is the programme's to pay: the gateway asks only for the rest.
         gateway = self._gateway_for(obligation.to_pay, cmd.gateway)
         request = PaymentRequest(

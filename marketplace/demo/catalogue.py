@@ -34,7 +34,7 @@ from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
 from marketplace.demo.generator import AS_OF, PatentGenerator, status_plan
-from marketplace.demo.programmes import seed_demo_programmes, seed_demo_vouchers
+from marketplace.demo.programmes import seed_demo_claim_states, seed_demo_programmes, seed_demo_vouchers
 from marketplace.demo.vocabulary import (
     AGENCIES,
     ENTERPRISES,
@@ -207,7 +207,8 @@ def _seed_conversions_and_brokers(app: Marketplace, *, officer: UUID, admin: UUI
 
 def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],
                      listings: list[DemoListing]) -> None:
-    """The department's programmes: subsidies and rewards with claims, and innovation vouchers."""
+    """The department's programmes: subsidies and rewards with claims in every state, and innovation vouchers."""
     today = app.clock.now().date()
     seed_demo_programmes(app, officer=officer, today=today, admin_of=admin_of)
     seed_demo_vouchers(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)
+    seed_demo_claim_states(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)

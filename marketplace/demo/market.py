@@ -33,10 +33,11 @@ def completed(contract_id: UUID, record: RegistrationRecord) -> mc.PrepareRegist
 
 
 def register_demo_contracts(app: Marketplace, contract_ids: Iterable[UUID], *, admin_of: dict[UUID, UUID],
-                            year: int) -> dict[UUID, str]:
-    """Each contract's seller admin prepares its record and records a registry number; returns the numbers."""
+                            year: int, first: int = 1) -> dict[UUID, str]:
+    """Each contract's seller admin prepares its record and records a registry number (numbered on from
+    ``first``); returns the numbers."""
     numbers: dict[UUID, str] = {}
-    for n, contract_id in enumerate(dict.fromkeys(contract_ids), start=1):
+    for n, contract_id in enumerate(dict.fromkeys(contract_ids), start=first):
         contract: Contract = app.repository.get(contract_id)
         seller = admin_of.get(contract.seller_organisation_id)
         if seller is None:

@@ -14,6 +14,7 @@ from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, obligation_id
 from domain.programmes.claim import Claim
+from domain.programmes.claim import claim_id as claim_of_party
 from domain.shared.errors import DomainError
 from domain.shared.ids import organisation_id
 from marketplace.accounts import commands as ac
@@ -160,3 +161,63 @@ def seed_demo_vouchers(app: Marketplace, *, officer: UUID, admin: UUID, today: d
             app.vouchers.refuse_application(pc.RefuseVoucherApplication(
                 application_id=found, reason=application["refusal"]), actor_id=officer)
     return programme_id
+
+
+def seed_demo_claim_states(app: Marketplace, *, officer: UUID, admin: UUID, today: date,
+                           admin_of: dict[UUID, UUID], listings: list[DemoListing]) -> dict[str, list[UUID]]:
+    """Four more licences paid by bank transfer, so that claims stand in every state: the first deal's claims
+    approved and left unpaid; the second deal refunded while its claims were unpaid (withdrawn); the third and
+    fourth deals' claims paid, then the deals refunded (recovery due), the fourth's repayment recorded
+    (recovered). Returns the claims of each of these states."""
+    spec = DEALS["claim_states"]
+    # Each buyer takes what licences the listings still give it (a non-exclusive one is taken once per buyer).
+    pools = {admin_of[organisation_id(name)]: list(listings) for name in spec["buyers"]}
+    paid: list[UUID] = []
+    for reference in spec["transfer_references"]:
+        due, buyer = None, None
+        for buyer, pool in pools.items():
+            due = _licence(app, pool, buyer, today)
+            if due is not None:
+                break
+        if due is None or buyer is None:
+            break
+        obligation: PaymentObligation = app.repository.get(due)
+        app.payments.start_payment(d.StartPayment(contract_id=obligation.contract_id, gateway="manual"),
+                                   actor_id=buyer)
+        app.payments.record_manual_receipt(d.RecordManualReceipt(obligation_id=due, amount=obligation.to_pay,
+                                                                 bank_reference=reference), actor_id=admin)
+        paid.append(due)
+    process = ClaimsProcess(app.programmes)
+    process.run_once()  # the claims these payments (and the vouchers' licence fees) earn
+
+    def claims_of(due: UUID) -> list[UUID]:
+        obligation: PaymentObligation = app.repository.get(due)
+        parties = (obligation.payer_organisation_id, obligation.payee_organisation_id)
+        return [c for c in (claim_of_party(due, party) for party in parties) if app.exists(c)]
+
+    contracts: list[UUID] = [app.repository.get(due).contract_id for due in paid]
+    numbers = register_demo_contracts(app, contracts, admin_of=admin_of, year=today.year, first=101)
+    states: dict[str, list[UUID]] = {"approved": [], "withdrawn": [], "recovery_due": [], "recovered": []}
+    for n, due in enumerate(paid):
+        for cid in claims_of(due):
+            claim: Claim = app.repository.get(cid)
+            if n != 1:  # the second deal's claims are refunded before anyone submits them
+                app.programmes.submit_claim(pc.SubmitClaim(
+                    claim_id=cid, payee_account=DEALS["claims"]["payee_account"],
+                    registration_number=numbers[claim.contract_id]), actor_id=admin_of[claim.beneficiary_id])
+                app.programmes.approve_claim(pc.ApproveClaim(claim_id=cid), actor_id=officer)
+            if n >= 2:
+                app.programmes.record_disbursement(pc.RecordDisbursement(
+                    claim_id=cid, bank_reference=spec["disbursement_reference"]), actor_id=officer)
+    for due in paid[1:]:
+        app.payments.refund_payment(d.RefundPayment(obligation_id=due, reason=spec["refund_reason"]),
+                                    actor_id=admin)
+    process.run_once()  # the refunds reverse the claims: unpaid ones withdrawn, paid ones owed back
+    for n, due in enumerate(paid):
+        for cid in claims_of(due):
+            if n == 3:
+                app.programmes.record_recovery(pc.RecordRecovery(
+                    claim_id=cid, bank_reference=spec["recovery_reference"]), actor_id=officer)
+            states[app.repository.get(cid).status].append(cid)
+    return states
+

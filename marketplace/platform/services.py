@@ -32,6 +32,7 @@ from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.notifications.view import PostgresNotificationsView
 from projections.programmes.conversions import PostgresConversionsView
+from projections.programmes.related import PostgresRelatedPartiesView
 from projections.programmes.view import PostgresProgrammesView
 from projections.runner import BatchProjectionRunner
 from projections.shared.base import PostgresReadModelView
@@ -50,6 +51,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "credentials": PostgresCredentialsView,
     "programmes": PostgresProgrammesView,
     "conversions": PostgresConversionsView,
+    "related_parties": PostgresRelatedPartiesView,
     "demand": PostgresDemandView,
     "demands": PostgresDemandsView,
     "matching": PostgresMatchingView,

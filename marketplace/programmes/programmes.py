@@ -263,9 +263,9 @@ class Programmes:
             registered_at=self.registered_at(contract.id),
             # "Deals funded by fiscal science programmes or government procurement" are the *payments* made
             # with such money (policy_params: fujian_platform_transaction_subsidy_2024), not deals on results
-            # of funded research — those are what time-limited conversion wants converted. The platform does
-            # not record a payment's source of funds yet, so this exclusion cannot apply (README says so).
-            fiscally_funded=False,
+            # of funded research — those are what time-limited conversion wants converted. The buyer declares
+            # the payment's source of funds before paying (``PaymentObligation.declare_funds``).
+            fiscally_funded=obligation.fiscally_funded,
             related_parties=self.related(contract.buyer_organisation_id, contract.seller_organisation_id),
         )
 

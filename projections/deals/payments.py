@@ -140,3 +140,10 @@ def voucher_applied(curs: Cursor[DictRow], r: EventRecord) -> None:
         " WHERE id = %s",
         (d["voucher_id"], d["amount"], d.get("model", ""), r.version, r.originator_id),
     )
+
+
+def funds_declared(curs: Cursor[DictRow], r: EventRecord) -> None:
+    """The buyer declared where the money comes from (own funds, fiscal programme money, procurement)."""
+    d = plain(r.data)
+    curs.execute("UPDATE deal_obligations SET funds_source = %s, version = %s WHERE id = %s",
+                 (d.get("source", "own"), r.version, r.originator_id))

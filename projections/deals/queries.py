@@ -60,13 +60,15 @@ OBLIGATION_COLUMNS = (
     "id, contract_id, payer_organisation_id, payee_organisation_id, amount, currency, purpose, due_on, reference,"
     " status, gateway, provider_payment_id, paid_amount, paid_at, provider_refund_id, refunded_amount,"
     " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at, voucher_id,"
-    " voucher_amount, voucher_model"
+    " voucher_amount, voucher_model, funds_source"
 )
 
 
 def _row(kind: type[Any], record: Any, drop: tuple[str, ...] = ("total",)) -> Any:
     if kind is ObligationRow and record.get("voucher_id") is None:
         drop = (*drop, *_VOUCHER_COLUMNS)  # no voucher applied: the answer leaves the voucher out
+    if kind is ObligationRow and record.get("funds_source") in (None, "own"):
+        drop = (*drop, "funds_source")  # the buyer's own funds (the default): left out, as before declarations
     return kind(**{k: v for k, v in record.items() if k not in drop})
 
 

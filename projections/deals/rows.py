@@ -148,6 +148,9 @@ class ObligationRow(msgspec.Struct, frozen=True, kw_only=True):
     voucher_id: UUID | UnsetType = UNSET
     voucher_amount: int | UnsetType = UNSET
     voucher_model: str | UnsetType = UNSET
+    #: Where the buyer's money comes from when not its own (``fiscal_programme``, ``government_procurement``);
+    #: left out (``UNSET``) for the buyer's own funds, the default, so older answers stay as they were.
+    funds_source: str | UnsetType = UNSET
 
     @property
     def to_pay(self) -> int:

@@ -42,7 +42,7 @@ CONTRACT_EVENTS = (
     "MilestoneReached",
     "Terminated",
 )
-OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed", "VoucherApplied")
+OBLIGATION_EVENTS = ("FellDue", "PaymentStarted", "Paid", "Refunded", "RefundOwed", "VoucherApplied", "FundsDeclared")
 #: Offer statuses once an event of this kind happened (an open offer's status stays ``open``).
 OFFER_STATUS = {"Accepted": "accepted", "Rejected": "rejected", "Withdrawn": "withdrawn", "Expired": "expired"}
 OTHER_SIDE = {"buyer": "seller", "seller": "buyer"}
@@ -113,6 +113,7 @@ class PostgresDealsView(PostgresReadModelView):
             ("PaymentObligation", "Refunded"): payments.refunded,
             ("PaymentObligation", "RefundOwed"): payments.refund_owed,
             ("PaymentObligation", "VoucherApplied"): payments.voucher_applied,
+            ("PaymentObligation", "FundsDeclared"): payments.funds_declared,
             ("Patent", "OwnershipTransferred"): self._ownership_transferred,
             ("Listing", "Closed"): self._listing_closed,
         }

@@ -94,6 +94,31 @@ class QualifiedRow(msgspec.Struct, frozen=True, kw_only=True):
     flags: list[str]
 
 
+class RelatedPairRow(msgspec.Struct, frozen=True, kw_only=True):
+    """Two organisations recorded as related parties (or withdrawn), the latest reason, who and when."""
+
+    id: UUID
+    organisation_id: UUID
+    organisation_name: str
+    related_id: UUID
+    related_name: str
+    related: bool
+    reason: str
+    by_user: UUID
+    by_name: str
+    marked_at: datetime
+    updated_at: datetime
+
+
+class OrganisationPick(msgspec.Struct, frozen=True, kw_only=True):
+    """An organisation found by name (or id) for an officer to pick."""
+
+    id: UUID
+    name: str
+    kind: str
+    region: str
+
+
 class ProgrammeFigures(msgspec.Struct, frozen=True, kw_only=True):
     """A programme's claims counted by status, and the median days from a deal's payment to the award's
     disbursement (Xiamen settles quarterly; the aim is 30 days or less). ``None`` until one is paid."""
@@ -391,6 +416,35 @@ class ProgrammesQueries:
             name, limit,
         )
         return [QualifiedRow(**dict(r)) for r in rows]
+
+    # --- related parties (关联方) -------------------------------------------------------------------
+    async def related_pairs(self, limit: int = 500) -> list[RelatedPairRow]:
+        """Every pair recorded as related parties (those still related first), latest change first."""
+        rows = await self.pool.fetch(
+            "SELECT r.id, r.organisation_id, coalesce(a.name, '') AS organisation_name, r.related_id,"
+            " coalesce(b.name, '') AS related_name, r.related, r.reason, r.by_user,"
+            " coalesce(u.display_name, '') AS by_name, r.marked_at, r.updated_at"
+            " FROM programme_related_parties r"
+            " LEFT JOIN accounts_organisations a ON a.id = r.organisation_id"
+            " LEFT JOIN accounts_organisations b ON b.id = r.related_id"
+            " LEFT JOIN accounts_users u ON u.id = r.by_user"
+            " ORDER BY r.related DESC, r.updated_at DESC, r.id LIMIT $1",
+            limit,
+        )
+        return [RelatedPairRow(**dict(r)) for r in rows]
+
+    async def find_organisations(self, text: str, limit: int = 20) -> list[OrganisationPick]:
+        """Organisations whose id is ``text`` or whose name contains it (exact names first)."""
+        wanted = text.strip()
+        if not wanted:
+            return []
+        rows = await self.pool.fetch(
+            "SELECT id, name, kind, region FROM accounts_organisations"
+            " WHERE id::text = lower($1) OR strpos(name, $1) > 0"
+            " ORDER BY (id::text = lower($1) OR name = $1) DESC, name, id LIMIT $2",
+            wanted, limit,
+        )
+        return [OrganisationPick(**dict(r)) for r in rows]
 
     # --- innovation vouchers ----------------------------------------------------------------------
     async def vouchers(self, *, programme_id: UUID | None = None, organisation_id: UUID | None = None,

@@ -83,18 +83,29 @@ def check_conversions(services: Services) -> None:
 
 def check_programmes(services: Services) -> None:
     """The science department runs a subsidy, a reward and innovation vouchers; the demo's paid deals have
-    claims on them, one disbursed, one awaiting review, one rejected with its reason and the others awaiting
-    their beneficiaries."""
+    claims on them in every state: raised (awaiting their beneficiaries), submitted, approved (budget committed,
+    not paid), rejected with its reason, paid, withdrawn (the deal refunded before payment), recovery due and
+    recovered (paid, then the deal refunded)."""
     assert scalar(services, "SELECT array_agg(kind ORDER BY kind) FROM programmes WHERE status = 'open'"
                   " AND kind <> 'conversion'") == ["innovation_voucher", "purchase_subsidy", "transfer_reward"]
     statuses = scalar(services, "SELECT array_agg(status ORDER BY raised_at, id) FROM programme_claims")
-    assert statuses[:3] == ["paid", "submitted", "rejected"]
-    assert set(statuses[3:]) == {"raised"}
+    assert statuses[:3] == ["paid", "submitted", "rejected"]  # the first deals' claims, in order
+    assert set(statuses) == {"raised", "submitted", "approved", "rejected", "paid", "withdrawn", "recovery_due",
+                             "recovered"}
     reason = scalar(services, "SELECT reason FROM programme_claims WHERE status = 'rejected'")
     assert reason.startswith("合同金额含关联方")
-    assert scalar(services, "SELECT sum(disbursed) FROM programmes"
-                            " WHERE kind NOT IN ('innovation_voucher', 'conversion')") == scalar(
-        services, "SELECT approved_amount FROM programme_claims WHERE status = 'paid'")
+    # Withdrawn and owed-back claims name the refund; they belong to refunded payments, the others to paid ones.
+    assert scalar(services, "SELECT bool_and(o.status = CASE WHEN c.status IN ('withdrawn', 'recovery_due',"
+                            " 'recovered') THEN 'refunded' ELSE 'paid' END) FROM programme_claims c"
+                            " JOIN deal_obligations o ON o.id = c.obligation_id")
+    # Approved claims hold the budget; paid and recovery-due ones were disbursed; recovered ones came back.
+    programmes = "FROM programmes WHERE kind NOT IN ('innovation_voucher', 'conversion')"
+    assert scalar(services, f"SELECT sum(committed) {programmes}") == scalar(
+        services, "SELECT sum(approved_amount) FROM programme_claims WHERE status = 'approved'") > 0
+    assert scalar(services, f"SELECT sum(disbursed) {programmes}") == scalar(
+        services, "SELECT sum(approved_amount) FROM programme_claims WHERE status IN ('paid', 'recovery_due')") > 0
+    assert scalar(services, "SELECT count(*) FROM programme_claims WHERE status = 'recovered'"
+                            " AND disbursement_reference <> ''") >= 1
 
 
 def check_vouchers(services: Services) -> None:

@@ -103,6 +103,9 @@ class StartPaymentBody(Body, frozen=True, kw_only=True):
     purpose: ShortText = "upfront"
     #: ``stripe`` (card) or ``manual`` (bank transfer); none: card when it can take the amount.
     gateway: ShortText | None = None
+    #: Where the money comes from: ``own`` (自有资金), ``fiscal_programme`` (财政科技项目资金) or
+    #: ``government_procurement`` (政府采购); declared before paying. None: as declared (``own`` until then).
+    funds_source: ShortText | None = None
 
 
 class RecordManualReceiptBody(Body, frozen=True, kw_only=True):

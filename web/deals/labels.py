@@ -140,6 +140,16 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "payment.to_pay": ("买方应付", "Left for the buyer to pay"),
     "payment.transfer_amount": ("转账金额", "Amount to transfer"),
+    "payment.funds_source": ("资金来源", "Source of funds"),
+    "payment.funds_source.own": ("自有资金", "Own funds"),
+    "payment.funds_source.fiscal_programme": ("财政科技项目资金", "Fiscal science-programme funds"),
+    "payment.funds_source.government_procurement": ("政府采购", "Government procurement"),
+    "payment.funds_source_help": (
+        "付款前请申报资金来源；以财政科技项目资金或政府采购支付的交易不享受交易补助。付款开始后不能更改。",
+        "Declare where the money comes from before paying; deals paid with fiscal science-programme funds or by "
+        "government procurement earn no transaction subsidy. It cannot change once a payment has started.",
+    ),
+    "payment.programme_assessment_link": ("补助与奖励评估", "Subsidies and rewards: assessment"),
     "payment.voucher_link": ("使用科技创新券", "Use an innovation voucher"),
     "payment.purpose": ("款项", "Purpose"),
     "payment.due_on": ("应付日期", "Due on"),

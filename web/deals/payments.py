@@ -65,6 +65,10 @@ async def payment_page(
             k=contract,
             bank=bank,
             is_payer=me.organisation_id == obligation.payer_organisation_id,
+            may_see_assessment=(
+                me.organisation_id in (obligation.payer_organisation_id, obligation.payee_organisation_id)
+                or any(map((await web.with_current_roles(me)).has, ("programme_officer", "platform_admin")))
+            ),
             stripe_enabled=bool(settings.stripe_api_key),
             card=card,
         ),
@@ -156,7 +160,8 @@ class PaymentPagesController(Controller):
         form = await request.form()
         try:
             cmd = to_command(dc.StartPayment, {"contract_id": str(obligation.contract_id),
-                                               "purpose": obligation.purpose, "gateway": optional(form, "gateway")})
+                                               "purpose": obligation.purpose, "gateway": optional(form, "gateway"),
+                                               "funds_source": optional(form, "funds_source")})
             started, _ = await run_command(web, marketplace.payments.start_payment, cmd, me)
         except DomainError as error:
             return error_page(request, error)

@@ -37,7 +37,8 @@ from web.state import WebState
 DONE = {"drafted": "programme.drafted", "opened": "programme.opened", "closed": "programme.closed",
         "submitted": "award.submitted", "approved": "award.approved", "rejected": "award.rejected",
         "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified",
-        "revised": "programme.revised"}
+        "revised": "programme.revised", "related_marked": "related.marked",
+        "related_withdrawn": "related.withdrawn"}
 KINDS = ("transfer_reward", "purchase_subsidy", "innovation_voucher")
 FLAGS = ("soe", "tech_sme", "maker")
 CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags", "services")
