@@ -1174,7 +1174,7 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
                                 ("region_code", "行政区划代码", "region code"))},
     }.items()},
     # --- demand: technology demands (企业出题) and sealed proposals (协同攻关), issue 13 ---
-    "refusal.demand.money": ("金额应在 0 至 {most} 分之间", "an amount is between 0 and {most} fen"),
+    "refusal.demand.money": ("金额应在 0 至 {most} 之间", "an amount is between 0 and {most}"),
     "refusal.demand.budget_range": ("预算上限不得低于下限", "the budget's upper end must not be below its lower end"),
     "refusal.demand.deadline": (
         "征集截止日期应在今天之后、{most} 天之内（北京时间）",
@@ -1288,10 +1288,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.not_registered": (
         "请先登记竞买并接受规则", "register for the session (and accept its rules) first",
     ),
-    "refusal.auction.bid_too_low": ("出价至少为 {least} 分", "bid at least {least} fen"),
-    "refusal.auction.bid_step": ("出价应为起拍价加加价幅度（{increment} 分）的整数倍",
-                                 "bid the start plus a whole multiple of the increment ({increment} fen)"),
-    "refusal.auction.money": ("金额应在 {least} 至 {most} 分之间", "an amount between {least} and {most} fen"),
+    "refusal.auction.bid_too_low": ("出价至少为 {least}", "bid at least {least}"),
+    "refusal.auction.bid_step": ("出价应为起拍价加加价幅度（{increment}）的整数倍",
+                                 "bid the start plus a whole multiple of the increment ({increment})"),
+    "refusal.auction.money": ("金额应在 {least} 至 {most} 之间", "an amount between {least} and {most}"),
     "refusal.auction.window": ("竞价时间应从现在或以后开始、结束晚于开始且不超过 60 天",
                                "the window opens now or later and closes after it opens, within 60 days"),
     "refusal.auction.not_owner": ("只有挂牌的权利人可以同意拍卖", "only the listing's owner consents to its lot"),
@@ -1347,8 +1347,10 @@ _MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "payment.amount_due": ("due", "given"), "payment.card_limit": ("most",),
     "voucher.amount_too_high": ("most", "given"), "voucher.budget": ("remaining",),
     "voucher.annual_cap": ("cap", "already"),
+    "auction.bid_too_low": ("least",), "auction.bid_step": ("increment",), "auction.money": ("least", "most"),
+    "demand.money": ("most",),
 }
-_EXACT_MONEY = ("payment.amount_due", "payment.card_limit")
+_EXACT_MONEY = ("payment.amount_due", "payment.card_limit", "auction.bid_too_low", "auction.bid_step")
 
 
 def _instant(value: object, language: str) -> object:

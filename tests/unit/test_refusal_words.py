@@ -199,3 +199,16 @@ def test_a_field_two_trades_name_alike_is_labelled_for_the_refusals_trade() -> N
     assert field_label(vocabulary, "zh", "purpose", "valuation.purpose") == field_label(vocabulary, "zh", "purpose")
     assert field_label(vocabulary, "en", "claim_id", "claim.state") == "Programme claim"
     assert field_label(vocabulary, "en", "claim_id", "ownership_claim.decided") != "Programme claim"
+
+
+def test_auction_and_demand_amounts_are_said_in_yuan_not_fen() -> None:
+    low = ValidationError("bid too low", field="amount", code="auction.bid_too_low", least=1_234_500)
+    zh, en = both(low)
+    assert "12,345.00 元" in zh
+    assert "CNY 12,345" in en
+    assert "分" not in zh
+    assert "fen" not in en
+    step = ValidationError("off the grid", field="amount", code="auction.bid_step", increment=50_000)
+    assert "500.00 元" in both(step)[0]
+    budget = ValidationError("too much", field="budget_max", code="demand.money", most=10**15)
+    assert "fen" not in both(budget)[1]
