@@ -13,6 +13,7 @@ from domain.deals.webhook import WebhookDelivery
 from domain.demand.demand import Demand
 from domain.demand.enquiry import Enquiry
 from domain.demand.materials import ListingMaterials
+from domain.market.package import Package, PackageFollow
 from domain.market.registration import ContractRegistration, RegistrationNumber
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
@@ -27,5 +28,5 @@ AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
-    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication,
+    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, Package, PackageFollow,
 )

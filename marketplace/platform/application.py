@@ -5,7 +5,7 @@ ownership on the aggregates themselves (never on a read model), and saves every 
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
 ``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes``,
-``vouchers``, ``conversions``, ``enquiries``, ``demands`` and ``tech_registrations``.
+``vouchers``, ``conversions``, ``enquiries``, ``demands``, ``tech_registrations`` and ``packages``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from marketplace.deals.payments import Payments
 from marketplace.demand.demands import Demands
 from marketplace.demand.enquiries import Enquiries
 from marketplace.demand.storage import MaterialStore
+from marketplace.market.packages import Packages
 from marketplace.market.registrations import TechRegistrations
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
@@ -40,7 +41,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
     "demands": Demands,
-    "tech_registrations": TechRegistrations, "vouchers": Vouchers,
+    "tech_registrations": TechRegistrations, "vouchers": Vouchers, "packages": Packages,
 }
 
 
@@ -83,3 +84,4 @@ class Marketplace(MarketplaceBase):
         self.demands = Demands(self, checks, self.offers)
         self.tech_registrations = TechRegistrations(self)
         self.vouchers = Vouchers(self, self.programmes)
+        self.packages = Packages(self)

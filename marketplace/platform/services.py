@@ -25,6 +25,7 @@ from projections.catalogue.view import PostgresCatalogueView
 from projections.deals.view import PostgresDealsView
 from projections.demand.demands_view import PostgresDemandsView
 from projections.demand.view import PostgresDemandView
+from projections.market.packages import PostgresPackagesView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.programmes.conversions import PostgresConversionsView
@@ -50,6 +51,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "demands": PostgresDemandsView,
     "market": PostgresMarketView,
     "market_statistics": PostgresMarketStatisticsView,
+    "market_packages": PostgresPackagesView,
 }
 
 
