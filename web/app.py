@@ -60,6 +60,7 @@ from web.health import HealthController
 from web.i18n import history_reason, shown_value
 from web.market.api import TechRegistrationApiController
 from web.market.open_data import OpenDataApiController, OpenDataPagesController
+from web.market.packages import PackagePagesController, PackagesApiController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
 from web.programmes.api import ProgrammesApiController
@@ -176,7 +177,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
-            OpenDataApiController, MarketStatisticsController,
+            OpenDataApiController, MarketStatisticsController, PackagePagesController, PackagesApiController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),

@@ -45,6 +45,7 @@ from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
 from projections.demand.demands_queries import DemandsQueries
 from projections.demand.queries import DemandQueries
+from projections.market.package_queries import PackagesQueries
 from projections.market.queries import MarketQueries
 from projections.programmes.conversion_queries import ConversionsQueries
 from projections.programmes.queries import ProgrammesQueries
@@ -596,6 +597,17 @@ async def vouchers_about_to_expire(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def package_editions(r: Reader) -> list[TodoItem]:
+    """New editions of the packages the user follows, until the user marks them read on the package's page
+    (科技成果包; the ``Followed`` and ``EditionPublished`` events are what an inbox maps too)."""
+    return [
+        TodoItem(kind="package_edition", label="todo.package_edition", link=f"/packages/{n.package_id}#package-changes",
+                 when=n.published_at, title_zh=f"{n.title_zh or n.title_en} · 第 {n.edition} 版",
+                 title_en=f"{n.title_en or n.title_zh} · edition {n.edition}")
+        for n in await PackagesQueries(r.web.pool).news_for(r.me.user_id)
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -625,6 +637,7 @@ KINDS = (
     "voucher_expiring",
     "voucher_application",
     "voucher_decided",
+    "package_edition",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -650,6 +663,7 @@ SOURCES: list[Source] = [
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,
     voucher_applications,
+    package_editions,
 ]
 
 

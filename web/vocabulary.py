@@ -12,6 +12,7 @@ from web.health import LABELS as HEALTH_LABELS
 from web.i18n import SITE_LABELS, Vocabulary
 from web.market.labels import LABELS as MARKET_LABELS
 from web.market.open_data_labels import LABELS as OPEN_DATA_LABELS
+from web.market.package_labels import LABELS as PACKAGE_LABELS
 from web.market.statistics_labels import LABELS as STATISTICS_LABELS
 from web.programmes.conversion_labels import LABELS as CONVERSION_LABELS
 from web.programmes.labels import LABELS as PROGRAMME_LABELS
@@ -26,4 +27,4 @@ def site_vocabulary() -> Vocabulary:
     return Vocabulary(SITE_LABELS, ACCOUNT_LABELS, CATALOGUE_LABELS, DEAL_LABELS, VALUATION_LABELS, AUDIT_LABELS,
                       HEALTH_LABELS, THROTTLE_LABELS, PROGRAMME_LABELS, CONVERSION_LABELS, DEMAND_LABELS,
                       DEMANDS_LABELS, MARKET_LABELS, OPEN_DATA_LABELS, STATISTICS_LABELS, TODO_LABELS,
-                      REFUSAL_LABELS)
+                      REFUSAL_LABELS, PACKAGE_LABELS)

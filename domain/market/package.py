@@ -108,11 +108,13 @@ class Package(Aggregate):
                listing_ids: Sequence[UUID], by: UUID) -> bool:
         """Replace the next edition's content (the same content again changes nothing)."""
         _texts(title_zh, title_en)
+        ids = _set(listing_ids)
         content = {"title_zh": title_zh, "title_en": title_en, "description_zh": description_zh,
-                   "description_en": description_en, "industry": industry, "listing_ids": _set(listing_ids)}
+                   "description_en": description_en, "industry": industry, "listing_ids": ids}
         if content == self.content():
             return False
-        self._revised(**content, by=by)
+        self._revised(title_zh=title_zh, title_en=title_en, description_zh=description_zh,
+                      description_en=description_en, industry=industry, listing_ids=ids, by=by)
         return True
 
     @event("Revised")

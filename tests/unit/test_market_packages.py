@@ -55,7 +55,8 @@ def test_a_scheduled_package_publishes_on_its_day_and_a_second_edition_records_i
     package_id = draft(world)
     publish_on_the_day(world, package_id)
     package: Package = world.get(package_id)
-    assert package.edition == 1 and package.publish_on is None
+    assert package.edition == 1
+    assert package.publish_on is None
     assert package.editions[0]["added"] == [world["listing"], world["listing2"]]
     world.app.packages.revise_package(pk.RevisePackage(
         package_id=package_id, title_zh="新能源电池成果包 2027 第一期", title_en="New-energy batteries 2027/1",
@@ -127,7 +128,8 @@ def test_a_follower_is_told_of_each_new_edition_once(world: World) -> None:
     world.app.packages.follow_package(follow, actor_id=world["firm"])  # twice: one follow
     fid = follow_id(package_id, world["firm"])
     record: PackageFollow = world.get(fid)
-    assert record.version == 1 and record.seen_edition == 1
+    assert record.version == 1
+    assert record.seen_edition == 1
     world.app.packages.revise_package(pk.RevisePackage(package_id=package_id, title_zh="第二期",
                                                        listing_ids=[world["listing3"]]), actor_id=world["agency"])
     publish_on_the_day(world, package_id)
