@@ -103,12 +103,16 @@ def test_a_package_publishes_itself_on_its_day_and_its_second_edition_shows_its_
     assert "package_edition" not in client.get("/api/todo", headers=firm.headers).text
 
     # Another agency cannot edit it, an enterprise cannot curate; nothing is recorded by them.
-    stranger = client.post(f"/api/packages/{package}", json=body | {"listing_ids": [a]}, headers=market["rival"].headers)
+    version = client.get(f"/api/packages/{package}").json()["package"]["version"]
+    stranger = client.post(f"/api/packages/{package}", json=body | {"listing_ids": [a]},
+                           headers=market["rival"].headers)
     assert stranger.status_code == 403
     assert "package.not_curator" in stranger.text
     firm_draft = client.post("/api/packages", json=body, headers=firm.headers)
     assert firm_draft.status_code == 403
     assert "package.curator_only" in firm_draft.text
+    assert client.get(f"/api/packages/{package}").json()["package"]["version"] == version
+    assert len(client.get("/api/packages").json()["packages"]) == 1
 
     # The second edition drops a, adds c; b is withdrawn meanwhile and shows so inside the package.
     revised = client.post(f"/api/packages/{package}", json=body | {"listing_ids": [b, c],

@@ -119,11 +119,11 @@ class PackageView:
         return {x.id: x for x in self.out.listings}
 
     def title(self, lang: str) -> str:
-        source: Any = self.latest or self.out.package
+        source: EditionRow | PackageRow = self.latest or self.out.package
         return (source.title_en or source.title_zh) if lang == "en" else (source.title_zh or source.title_en)
 
     def description(self, lang: str) -> str:
-        source: Any = self.latest or self.out.package
+        source: EditionRow | PackageRow = self.latest or self.out.package
         return (source.description_en or source.description_zh) if lang == "en" else (
             source.description_zh or source.description_en)
 
