@@ -57,6 +57,39 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_programmes(services)
     check_conversions(services)
     check_vouchers(services)
+    check_year_of_deals(services)
+    check_packages(services)
+
+
+def check_year_of_deals(services: Services) -> None:
+    """A year of licences for the statistics' charts: in force in each of the past twelve months, across IPC
+    sections and the three licence kinds, each registered (技术合同认定登记) with its own number."""
+    contracts, months, sections, kinds, registered, oldest = scalar(
+        services, "SELECT array[count(*), count(DISTINCT to_char(in_force_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')),"
+        " count(DISTINCT ipc_section), count(DISTINCT deal_kind),"
+        " count(*) FILTER (WHERE registration_status = 'registered'),"
+        " extract(day FROM now() - min(in_force_at))::bigint]"
+        " FROM market_stat_contracts WHERE in_force_at < now() - interval '20 days'")
+    assert contracts >= 30
+    assert months >= 11
+    assert sections >= 3
+    assert kinds == 3  # non-exclusive, sole and exclusive licences
+    assert registered == contracts
+    assert 300 <= oldest <= 366
+    assert scalar(services, "SELECT count(DISTINCT number) = count(*) FROM market_tech_registrations"
+                            " WHERE number <> ''")
+
+
+def check_packages(services: Services) -> None:
+    """The transfer agency's package has two editions (the second adds two listings and drops one) and a
+    follower told of the second; the department's is scheduled two weeks ahead."""
+    rows = scalar(services, "SELECT array_agg(p.edition || ':' || coalesce((p.publish_on - current_date)::text, '-')"
+                            " || ':' || o.kind ORDER BY p.edition DESC) FROM market_packages p"
+                            " JOIN accounts_organisations o ON o.id = p.organisation_id")
+    assert rows == ["2:-:transfer_agency", "0:14:government"]
+    assert scalar(services, "SELECT array_agg(cardinality(added) || '+' || cardinality(dropped) ORDER BY number)"
+                            " FROM market_package_editions") == ["5+0", "2+1"]
+    assert scalar(services, "SELECT array_agg(seen_edition) FROM market_package_followers WHERE following") == [1]
 
 
 def check_conversions(services: Services) -> None:
