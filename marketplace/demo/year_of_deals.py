@@ -180,7 +180,7 @@ def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID
             if candidate.mode == "open_licence" and made is not None:
                 candidates.append(candidate)  # another enterprise may take it up later
             elif made is not None:
-                kind = app.repository.get(made).kind
+                kind: str = app.repository.get(made).kind
                 used[kind] = used.get(kind, 0) + 1
             turn += 1
     return contracts
