@@ -76,18 +76,4 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.package_edition": ("关注的成果包有新版本", "New editions of packages you follow"),
     "todo.package_edition": ("查看新版本的变化", "See what changed in the new edition"),
     "todo.package_edition.when": ("发布于", "published"),
-    "refusal.package.curator_only": (
-        "科技成果包由科技主管部门的项目管理人员或已认证技术转移机构的成员遴选。",
-        "Achievement packages are curated by programme officers and members of verified transfer agencies.",
-    ),
-    "refusal.package.not_curator": ("只有遴选机构的成员可以编辑此成果包。",
-                                    "Only the curator organisation's members edit this package."),
-    "refusal.package.listing_not_published": ("成果包只收录挂牌中的成果。",
-                                              "A package presents published listings only."),
-    "refusal.package.title": ("请填写中文或英文名称。", "Give the package a title in Chinese or English."),
-    "refusal.package.too_many": ("一个成果包最多收录 {limit} 项成果。", "A package presents at most {limit} listings."),
-    "refusal.package.date_past": ("发布日期须为今天或以后。", "The publication date is today or later."),
-    "refusal.package.empty": ("每一版至少收录一项成果。", "An edition presents at least one listing."),
-    "refusal.package.id_taken": ("此编号已被占用。", "This id is taken."),
-    "refusal.package.busy": ("此成果包正在被修改，请稍后再试。", "The package is changing right now; try again."),
 }
