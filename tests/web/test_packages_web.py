@@ -16,6 +16,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.deadlines import DeadlineWorker
@@ -163,6 +164,11 @@ def test_a_package_publishes_itself_on_its_day_and_its_second_edition_shows_its_
     seen = client.post(f"/packages/{package}/seen", data={"_csrf_token": token}, follow_redirects=False)
     assert seen.status_code == 303
     assert "package_edition" not in client.get("/api/todo", headers=firm.headers).text
+
+    # The read model is rebuilt from the log identically.
+    report = rebuild_check(services, names=["market_packages"])
+    assert report.tables
+    assert not report.differences, report.lines()
 
 
 def test_a_curator_drafts_and_edits_through_the_forms_and_a_double_submit_drafts_one(
