@@ -1,12 +1,13 @@
 """A year of demo deals, so that the technology-market statistics and their charts show something (issue 14).
 
-Over the twelve months before the demo's first start, verified enterprises take licences (non-exclusive, sole
+Over the calendar year before the demo's first start, verified enterprises take licences (non-exclusive, sole
 and exclusive) of published fixed-price listings of invention patents across the technical fields, at the
 listed price (so no public notice), sign the contracts, pay them by bank transfer, and the sellers register
 them (技术合同认定登记) with a registry number. The commands run at the dates they happened: the application's
 clock is set back for each deal and restored after, so contracts come into force in their month. Licences
-only: the demo's one completed assignment stays the only listing sold. Nothing here raises programme claims in
-the seed itself: the deadline worker evaluates these payments against the open programmes once serving.
+only: the demo's one completed assignment stays the only listing sold. Last year, not the last twelve months:
+the demo's programmes run this calendar year, and payments in their period would each raise claims once the
+deadline worker follows the log (dozens of claims awaiting the demo's organisations); last year's raise none.
 
 Then the demo packages (科技成果包): the transfer agency's, published a month ago and again today with its
 changes (two editions) and followed by an enterprise; and the department's, scheduled for two weeks from today.
@@ -34,7 +35,7 @@ from marketplace.market.packages import BEIJING
 from marketplace.platform.application import Marketplace
 from marketplace.platform.clock import Clock, ManualClock
 
-#: Deals per month, oldest month first (37 in all with enough listings).
+#: Deals per month, January first (37 in all with enough listings).
 PER_MONTH = (2, 3, 4, 3, 2, 4, 3, 3, 4, 2, 3, 4)
 LICENCES = ("non_exclusive_licence", "sole_licence", "exclusive_licence")
 #: Negotiated upfront fees (fen) offered on negotiable listings, in turn.
@@ -150,19 +151,20 @@ def kind_of(candidate: Candidate, used: dict[str, int]) -> str:
 
 
 def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID, buyers: list[UUID]) -> list[UUID]:
-    """About three licences a month over the past twelve months (fewer with a small catalogue); returns the
+    """About three licences a month over last calendar year (Beijing; fewer with a small catalogue); returns the
     contracts, all in force and registered. An open licence is taken by one enterprise after another."""
     candidates = _candidates(app, pool)
-    now = app.clock.now()
+    year = app.clock.now().astimezone(BEIJING).year - 1
+    end = datetime(year + 1, 1, 1, tzinfo=BEIJING)
     contracts: list[UUID] = []
     serial = FIRST_SERIAL
     turn = 0
     used: dict[str, int] = {}
-    for month, count in enumerate(PER_MONTH):
-        first_day = now - timedelta(days=30 * (len(PER_MONTH) - month))
+    for month, count in enumerate(PER_MONTH, start=1):
+        first_day = datetime(year, month, 1, 10, 0, tzinfo=BEIJING)
         for n in range(count):
             instant = first_day + timedelta(days=3 + 8 * n, hours=n)
-            late = instant + timedelta(days=NOTICE_ROOM) > now  # no room for a public notice to end
+            late = instant + timedelta(days=NOTICE_ROOM) >= end  # no room for a public notice to end this year
             usable = [c for c in candidates if not (late and c.mode == "negotiable")]
             if not usable:
                 return contracts
