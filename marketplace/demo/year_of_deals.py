@@ -38,6 +38,8 @@ from marketplace.platform.clock import Clock, ManualClock
 #: Deals per month, January first (37 in all with enough listings).
 PER_MONTH = (2, 3, 4, 3, 2, 4, 3, 3, 4, 2, 3, 4)
 LICENCES = ("non_exclusive_licence", "sole_licence", "exclusive_licence")
+#: How many of the demo's listings are looked at for the deals (each costs two loads).
+SCANNED = 150
 #: Negotiated upfront fees (fen) offered on negotiable listings, in turn.
 NEGOTIATED = (180_000_00, 450_000_00, 800_000_00, 1_200_000_00)
 #: Days a deal needs before today for a public notice (15 days) to end.
@@ -71,7 +73,7 @@ def _candidates(app: Marketplace, pool: list[DemoListing]) -> list[Candidate]:
     interleaved by IPC section so that the months spread over the fields. Negotiable ones first (their
     public notice of 15 days must end before today)."""
     groups: dict[str, dict[str, list[Candidate]]] = {"negotiable": {}, "fixed": {}, "open_licence": {}}
-    for item in pool:
+    for item in pool[:SCANNED]:  # enough for a year's deals; loading every listing would slow the first start
         listing: Listing = app.repository.get(item.listing_id)
         patent: Patent = app.repository.get(item.patent_id)
         mode = str(listing.terms["price_mode"])
