@@ -72,7 +72,7 @@ def check_year_of_deals(services: Services) -> None:
         " count(*) FILTER (WHERE registration_status = 'registered')]"
         " FROM market_stat_contracts WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
         " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1")
-    assert contracts >= 30
+    assert contracts >= 24  # 28 slots; a listing that no enterprise may license (reserved by a sale) loses one
     assert months == 12
     assert sections >= 3
     assert kinds == 3  # non-exclusive, sole and exclusive licences
