@@ -66,6 +66,7 @@ from web.market.api import TechRegistrationApiController
 from web.market.broker_api import BrokerApiController
 from web.market.brokers import BrokerPagesController
 from web.market.open_data import OpenDataApiController, OpenDataPagesController
+from web.market.packages import PackagePagesController, PackagesApiController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
 from web.notifications.pages import InboxApiController, InboxController, UnsubscribeController
@@ -188,6 +189,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             AuctionPagesController, AuctionsApiController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController, MarketStatisticsController, BrokerPagesController, BrokerApiController,
+            PackagePagesController, PackagesApiController,
             VoucherPagesController, VouchersApiController,
             ReconciliationController, ReconciliationApiController,
             InboxController, UnsubscribeController, InboxApiController,

@@ -1087,6 +1087,19 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.tech_registration.nature_code": (
         "性质代码须从所列代码中选择，填写的是“{got}”", "the nature code must be one of the codes listed, not “{got}”",
     ),
+    "refusal.package.curator_only": (
+        "科技成果包由科技主管部门的项目管理人员或已认证技术转移机构的成员遴选",
+        "achievement packages are curated by programme officers and members of verified transfer agencies",
+    ),
+    "refusal.package.not_curator": ("只有遴选机构的成员可以编辑此成果包",
+                                    "only the curator organisation's members edit this package"),
+    "refusal.package.listing_not_published": ("成果包只收录挂牌中的成果", "a package presents published listings only"),
+    "refusal.package.title": ("请填写中文或英文名称", "give the package a title in Chinese or English"),
+    "refusal.package.too_many": ("一个成果包最多收录 {limit} 项成果", "a package presents at most {limit} listings"),
+    "refusal.package.date_past": ("发布日期须为今天或以后", "the publication date is today or later"),
+    "refusal.package.empty": ("每一版至少收录一项成果", "an edition presents at least one listing"),
+    "refusal.package.id_taken": ("此编号已被占用", "this id is taken"),
+    "refusal.package.busy": ("此成果包正在被修改，请稍后再试", "the package is changing right now; try again"),
     "refusal.tech_registration.term_order": ("合同有效期的截止日期须晚于起始日期", "the term must end after it starts"),
     "refusal.tech_registration.signed_on": ("合同签订日期以合同为准", "the signing date is the contract's"),
     "refusal.tech_registration.number_format": (

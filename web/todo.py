@@ -47,6 +47,7 @@ from projections.deals.rows import ContractRow
 from projections.demand.demands_queries import DemandsQueries
 from projections.demand.queries import DemandQueries
 from projections.market.broker_queries import BrokerQueries
+from projections.market.package_queries import PackagesQueries
 from projections.market.queries import MarketQueries
 from projections.notifications.queries import InboxQueries
 from projections.programmes.conversion_queries import ConversionsQueries
@@ -664,6 +665,17 @@ async def vouchers_about_to_expire(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def package_editions(r: Reader) -> list[TodoItem]:
+    """New editions of the packages the user follows, until the user marks them read on the package's page
+    (科技成果包; the ``Followed`` and ``EditionPublished`` events are what an inbox maps too)."""
+    return [
+        TodoItem(kind="package_edition", label="todo.package_edition", link=f"/packages/{n.package_id}#package-changes",
+                 when=n.published_at, title_zh=f"{n.title_zh or n.title_en} · 第 {n.edition} 版",
+                 title_en=f"{n.title_en or n.title_zh} · edition {n.edition}")
+        for n in await PackagesQueries(r.web.pool).news_for(r.me.user_id)
+    ]
+
+
 #: The groups in the order the page shows them.
 KINDS = (
     "offer",
@@ -697,6 +709,7 @@ KINDS = (
     "voucher_decided",
     "auction_consent",
     "auction_deposit",
+    "package_edition",
 )
 SOURCES: list[Source] = [
     offers_to_answer,
@@ -726,6 +739,7 @@ SOURCES: list[Source] = [
     voucher_applications,
     auction_lots_to_consent,
     auction_deposits_to_pay,
+    package_editions,
 ]
 
 

@@ -15,6 +15,7 @@ from web.i18n import SITE_LABELS, Vocabulary
 from web.market.broker_labels import LABELS as BROKER_LABELS
 from web.market.labels import LABELS as MARKET_LABELS
 from web.market.open_data_labels import LABELS as OPEN_DATA_LABELS
+from web.market.package_labels import LABELS as PACKAGE_LABELS
 from web.market.statistics_labels import LABELS as STATISTICS_LABELS
 from web.notifications.labels import LABELS as NOTIFICATION_LABELS
 from web.programmes.conversion_labels import LABELS as CONVERSION_LABELS
@@ -48,5 +49,6 @@ def site_vocabulary() -> Vocabulary:
         TODO_LABELS,
         NOTIFICATION_LABELS,
         AUCTION_LABELS,
+        PACKAGE_LABELS,
         REFUSAL_LABELS,
     )

@@ -45,6 +45,7 @@ from marketplace.demo.vocabulary import (
     UNIVERSITIES,
     WITHDRAW_REASONS,
 )
+from marketplace.demo.year_of_deals import seed_demo_packages, seed_year_of_deals
 from marketplace.platform.application import Marketplace
 
 # --- the report -------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ def _add_members(app: Marketplace, admins: dict[str, UUID], admin_id: UUID,
     return members
 
 
-def seed_demo(
+def seed_demo(  # noqa: PLR0915 - one step after another, each a call
     app: Marketplace,
     *,
     listings: int = 300,
@@ -189,6 +190,7 @@ def seed_demo(
                          listings=on_offer)
         _seed_conversions_and_brokers(app, officer=officer, admin=admin_id, admins=admins, org_ids=org_ids,
                                       listings=on_offer, buyers=buyers)
+        _seed_market(app, on_offer, admin=admin_id, buyers=buyers, officer=officer, admins=admins)
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,
@@ -203,6 +205,12 @@ def _seed_conversions_and_brokers(app: Marketplace, *, officer: UUID, admin: UUI
                           owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
     seed_demo_brokers(app, admin=admin, listings=listings, buyers=buyers, today=today,
                       broker=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency"))
+def _seed_market(app: Marketplace, listings: list[DemoListing], *, admin: UUID, buyers: list[UUID], officer: UUID,
+                 admins: dict[str, UUID]) -> None:
+    """A year of licences for the statistics' charts, then the packages (科技成果包) of the transfer agency."""
+    seed_year_of_deals(app, listings, admin=admin, buyers=buyers)
+    agency = next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency" and o.verified)
+    seed_demo_packages(app, listings, curator=agency, officer=officer, follower=buyers[0])
 
 
 def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],

@@ -5,7 +5,8 @@ ownership on the aggregates themselves (never on a read model), and saves every 
 one atomic ``save``. It returns the notification id of the last event written, so that callers can
 wait for read models to catch up (read-your-writes). The groups: ``accounts``, ``catalogue``,
 ``registrations``, ``offers``, ``contracts``, ``payments``, ``valuation``, ``audit``, ``programmes``,
-``vouchers``, ``conversions``, ``enquiries``, ``demands``, ``auctions``, ``tech_registrations`` and ``brokers``.
+``vouchers``, ``conversions``, ``enquiries``, ``demands``, ``auctions``, ``tech_registrations``, ``brokers`` and
+``packages``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from marketplace.demand.demands import Demands
 from marketplace.demand.enquiries import Enquiries
 from marketplace.demand.storage import MaterialStore
 from marketplace.market.brokers import Brokers
+from marketplace.market.packages import Packages
 from marketplace.market.registrations import TechRegistrations
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
@@ -42,7 +44,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
     "demands": Demands, "auctions": Auctions,
-    "tech_registrations": TechRegistrations, "vouchers": Vouchers, "brokers": Brokers,
+    "tech_registrations": TechRegistrations, "vouchers": Vouchers, "brokers": Brokers, "packages": Packages,
 }
 
 
@@ -91,3 +93,4 @@ class Marketplace(MarketplaceBase):
         # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
         checks.acts_for_seller = self.brokers.acts_for_seller
         self.auctions = Auctions(self, checks, policy, self.payments)
+        self.packages = Packages(self)

@@ -6,7 +6,8 @@ aggregate re-checks the deadline, so a stale read model row is harmless), then a
 application to raise the payment obligations of instalments that have fallen due and the minimum
 annual royalty of licence years that ended without the report that closes them, then expires
 the patents whose statutory term has ended (their listings are suspended with them), then flags funded
-patents near or past their conversion deadline (限时转化, ``app.conversions``). ``serve``
+patents near or past their conversion deadline (限时转化, ``app.conversions``), then publishes the
+achievement packages scheduled for the day (科技成果包, ``app.packages``). ``serve``
 runs it in a thread next to the projection runner; ``run-projections`` runs it in the worker
 process; tests call :meth:`DeadlineWorker.run_once` after moving the injected clock.
 """
@@ -23,6 +24,7 @@ from marketplace.auctions.commands import CloseLot, PayInDeposit
 from marketplace.catalogue.commands import ExpirePatent
 from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
+from marketplace.market.package_commands import PublishDuePackage
 from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.commands import ExpireVoucher
@@ -34,6 +36,7 @@ from projections.deals.queries import (
     licences_owing_minimum_royalty,
     offers_due_to_expire,
 )
+from projections.market.package_queries import packages_due
 from projections.programmes.conversions import funded_patents
 from projections.programmes.queries import vouchers_past_date
 
@@ -60,6 +63,8 @@ class DeadlineReport:
     #: Winners' deposits paid into their signed contracts' deposit instalments.
     deposits_paid_in: list[UUID] = field(default_factory=list)
     vouchers_returned: list[UUID] = field(default_factory=list)
+    #: Achievement packages whose scheduled edition was published (科技成果包).
+    packages_published: list[UUID] = field(default_factory=list)
 
 
 class DeadlineWorker:
@@ -104,6 +109,7 @@ class DeadlineWorker:
         self._flag_conversions(report)
         self._expire_vouchers(report)
         self._close_lots(report)
+        self._publish_packages(report)
         return report
 
     def _close_lots(self, report: DeadlineReport) -> None:
@@ -126,6 +132,21 @@ class DeadlineWorker:
                 if paid is not None:
                     report.deposits_paid_in.append(lot_id)
                     report.last_position = paid
+
+    def _publish_packages(self, report: DeadlineReport) -> None:
+        """Achievement packages scheduled for today or before (Beijing) publish their edition (the aggregate
+        re-checks the day; a curator's save meanwhile is retried on the package as it then stands)."""
+        app = self.services.app
+        today = app.clock.now().astimezone(BEIJING).date()
+        for package_id in packages_due(self.services.views["market_packages"].datastore, today):
+            try:
+                position = app.packages.publish_due_package(PublishDuePackage(package_id=package_id))
+            except DomainError as refusal:  # changing right now: the next pass publishes it
+                log.info("package %s not published: %s", package_id, refusal.message)
+            else:
+                if position is not None:
+                    report.packages_published.append(package_id)
+                    report.last_position = position
 
     def _flag_conversions(self, report: DeadlineReport) -> None:
         """Funded patents near or past their conversion deadline are flagged (due, then overdue), and a flag

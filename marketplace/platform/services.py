@@ -28,6 +28,7 @@ from projections.demand.demands_view import PostgresDemandsView
 from projections.demand.matching import PostgresMatchingView
 from projections.demand.view import PostgresDemandView
 from projections.market.brokers import PostgresBrokersView
+from projections.market.packages import PostgresPackagesView
 from projections.market.statistics import PostgresMarketStatisticsView
 from projections.market.view import PostgresMarketView
 from projections.notifications.view import PostgresNotificationsView
@@ -59,6 +60,7 @@ VIEW_CLASSES: dict[str, type[PostgresReadModelView]] = {
     "market_statistics": PostgresMarketStatisticsView,
     "brokers": PostgresBrokersView,
     "auctions": PostgresAuctionsView,
+    "market_packages": PostgresPackagesView,
     # Last: it reads the accounts, catalogue and demand rows the views above wrote for the same page.
     "notifications": PostgresNotificationsView,
 }

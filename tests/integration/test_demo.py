@@ -18,6 +18,7 @@ from marketplace.demo.vocabulary import TECHNICAL_FIELDS
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from marketplace.platform.settings import Settings
+from marketplace.programmes.claims_process import ClaimsProcess
 
 LISTINGS = 40
 
@@ -58,6 +59,8 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_conversions(services)
     check_vouchers(services)
     check_brokers(services)
+    check_year_of_deals(services)
+    check_packages(services)
 
 
 def check_brokers(services: Services) -> None:
@@ -72,6 +75,43 @@ def check_brokers(services: Services) -> None:
     assert scalar(services, "SELECT array_agg(status ORDER BY introduced_at, id) FROM market_introductions"
                             " WHERE listing_id = %s", running) == ["confirmed", "awaiting"]
     assert scalar(services, "SELECT status FROM catalogue_listings WHERE id = %s", running) == "published"
+
+
+def check_year_of_deals(services: Services) -> None:
+    """A year of licences for the statistics' charts: in force in each month of last calendar year (Beijing;
+    this year's programmes raise no claim on them), across IPC sections and the three licence kinds, each
+    registered (技术合同认定登记) with its own number."""
+    contracts, months, sections, kinds, registered = scalar(
+        services, "SELECT array[count(*), count(DISTINCT to_char(in_force_at AT TIME ZONE 'Asia/Shanghai', 'MM')),"
+        " count(DISTINCT ipc_section), count(DISTINCT deal_kind),"
+        " count(*) FILTER (WHERE registration_status = 'registered')]"
+        " FROM market_stat_contracts WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
+        " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1")
+    assert contracts >= 24  # 28 slots; a listing that no enterprise may license (reserved by a sale) loses one
+    assert months == 12
+    assert sections >= 3
+    assert kinds == 3  # non-exclusive, sole and exclusive licences
+    assert registered == contracts
+    assert scalar(services, "SELECT count(DISTINCT number) = count(*) FROM market_tech_registrations"
+                            " WHERE number <> ''")
+    # The deadline worker, following the log once serving, raises no programme claim on them.
+    raised = ClaimsProcess(services.app.programmes).run_once().raised
+    last_year = set(scalar(services, "SELECT array_agg(contract_id) FROM market_stat_contracts"
+                                     " WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
+                                     " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1"))
+    assert not {services.app.repository.get(c).contract_id for c in raised} & last_year
+
+
+def check_packages(services: Services) -> None:
+    """The transfer agency's package has two editions (the second adds two listings and drops one) and a
+    follower told of the second; the department's is scheduled two weeks ahead."""
+    rows = scalar(services, "SELECT array_agg(p.edition || ':' || coalesce((p.publish_on - current_date)::text, '-')"
+                            " || ':' || o.kind ORDER BY p.edition DESC) FROM market_packages p"
+                            " JOIN accounts_organisations o ON o.id = p.organisation_id")
+    assert rows == ["2:-:transfer_agency", "0:14:government"]
+    assert scalar(services, "SELECT array_agg(cardinality(added) || '+' || cardinality(dropped) ORDER BY number)"
+                            " FROM market_package_editions") == ["5+0", "2+1"]
+    assert scalar(services, "SELECT array_agg(seen_edition) FROM market_package_followers WHERE following") == [1]
 
 
 def check_conversions(services: Services) -> None:

@@ -40,6 +40,7 @@ from marketplace.deals import commands as dc
 from marketplace.demand import commands as ec
 from marketplace.demand import demand_commands as dm
 from marketplace.market import commands as mc
+from marketplace.market import package_commands as pk
 from marketplace.platform import command as c
 from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
@@ -587,6 +588,30 @@ def _lot_with_deposit_started(h: Harness) -> Body:
             "bank_reference": "工行\u00a0回单 1"}
 
 
+def _package_body(h: Harness) -> Body:
+    return {"title_zh": "新能源 成果包", "title_en": "New energy", "description_zh": "简介\n第二段",
+            "description_en": "About\nmore", "industry": "新能源", "listing_ids": [str(h["listing"])]}
+
+
+def _package(h: Harness, *, scheduled: bool = False, published: bool = False) -> str:
+    """A package the officer's department curates; scheduled for today (due) or published on it."""
+    package, _ = h.app.packages.draft_package(msgspec.convert(_package_body(h), pk.DraftPackage),
+                                              actor_id=h["officer"])
+    if scheduled or published:
+        today = h.app.clock.now().astimezone(BEIJING).date()
+        h.app.packages.schedule_package(pk.SchedulePackage(package_id=package, publish_on=today),
+                                        actor_id=h["officer"])
+    if published:
+        h.app.packages.publish_due_package(pk.PublishDuePackage(package_id=package))
+    return str(package)
+
+
+def _followed_package(h: Harness) -> Body:
+    package = _package(h, published=True)
+    h.app.packages.follow_package(pk.FollowPackage(package_id=UUID(package)), actor_id=h["firm"])
+    return {"package_id": package}
+
+
 TEMPLATES: dict[type[c.Command], Template] = {
     au.ScheduleSession: lambda h: ({"title_zh": "春季 拍卖会", "title_en": "Spring auction", "deposit_rate": 1000},
                                    "admin"),
@@ -600,6 +625,14 @@ TEMPLATES: dict[type[c.Command], Template] = {
     au.CloseLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: still open
     au.SetProxyBid: lambda h: ({"lot_id": _lot(h, deposit=True), "maximum": 200_000}, "firm"),
     au.PayInDeposit: lambda h: ({"lot_id": _lot(h)}, None),  # nothing to pay in: not sold
+    pk.DraftPackage: lambda h: (_package_body(h), "officer"),
+    pk.RevisePackage: lambda h: (_package_body(h) | {"package_id": _package(h), "title_zh": "第二 期"}, "officer"),
+    pk.SchedulePackage: lambda h: ({"package_id": _package(h), "publish_on": "2099-01-01"}, "officer"),
+    pk.UnschedulePackage: lambda h: ({"package_id": _package(h, scheduled=True)}, "officer"),
+    pk.PublishDuePackage: lambda h: ({"package_id": _package(h, scheduled=True)}, None),
+    pk.FollowPackage: lambda h: ({"package_id": _package(h, published=True)}, "firm"),
+    pk.UnfollowPackage: lambda h: (_followed_package(h), "firm"),
+    pk.SeePackageEdition: lambda h: (_followed_package(h), "firm"),
     ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
                            "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
                            "region": "福建"}, None),

@@ -25,6 +25,7 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from domain.shared.errors import PermissionDeniedError
+from projections.market.statistics_queries import StatisticsQueries
 from projections.programmes.conversion_queries import ConversionRow, ConversionsQueries
 from projections.programmes.queries import (
     ClaimRow,
@@ -37,6 +38,8 @@ from web.api_docs import BEARER
 from web.context import Identity, page_context
 from web.formats import money
 from web.identity import login_required
+from web.market.statistics import CHARTS, key_label, load_statistics
+from web.market.statistics import chart_of as statistics_chart
 from web.programmes.charts import budget_chart
 from web.state import WebState
 
@@ -104,7 +107,7 @@ class Section:
 
 #: The dashboard's sections, in page order (see above to add one).
 SECTIONS: tuple[Section, ...] = (Section("budgets"), Section("claims"), Section("vouchers"), Section("conversions"),
-                                 Section("figures"))
+                                 Section("figures"), Section("statistics"))
 
 
 async def dashboard_scope(web: WebState, me: Identity) -> UUID | None:
@@ -159,7 +162,14 @@ class ProgrammeDashboardController(Controller):
         context = page_context(request, d=d, sections=SECTIONS)
         # A conversion programme has no budget (deadlines, no awards): no empty chart for it.
         charts = {b.programme_id: chart_of(b, context["lang"], context["t"]) for b in d.programmes if b.budget}
-        return Template("programmes/dashboard.html.jinja2", context={**context, "charts": charts})
+        # The technology market's figures (the public statistics' read model and charts): volume over time, by
+        # field, by region and by type, each with its table and CSV; the JSON is ``/api/statistics``.
+        stats = await load_statistics(StatisticsQueries(web.pool), "month")
+        stat_groups = [g for g in stats.groups if g.dimension in CHARTS]
+        stat_charts = {g.dimension: statistics_chart(g, context["lang"], context["t"]) for g in stat_groups if g.rows}
+        return Template("programmes/dashboard.html.jinja2", context={
+            **context, "charts": charts, "stats": stats, "stat_groups": stat_groups, "stat_charts": stat_charts,
+            "key_label": key_label})
 
     @get("/api/programmes/dashboard", tags=["programmes"], security=BEARER,
          summary="The programme officer's dashboard: budgets, claims to review and to pay, figures")

@@ -392,6 +392,13 @@ LABELS: dict[str, tuple[str, str]] = {
                                        "A conversion programme has no budget: it follows funded patents' deadlines."),
     "dashboard.no_budget.other": ("未设预算。", "No budget set."),
     "dashboard.section.figures": ("申领与拨付指标", "Claims and disbursement figures"),
+    "dashboard.section.statistics": ("技术市场统计", "Technology-market statistics"),
+    "dashboard.statistics.explain": (
+        "全省在本平台生效的技术合同（按月，北京时间），与公开的市场统计页数据相同。",
+        "Technology contracts in force on the platform (by month, Beijing time): the figures of the public "
+        "statistics page.",
+    ),
+    "dashboard.statistics.more": ("按季度、年度及其他分组查看", "By quarter, year and other groupings"),
     "dashboard.chart.title": ("{name}：预算执行", "{name}: budget"),
     "dashboard.chart.desc": (
         "预算 {budget}：已承诺 {committed}，已拨付 {disbursed}，剩余 {remaining}。",

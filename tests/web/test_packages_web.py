@@ -1,0 +1,200 @@
+"""Achievement packages (科技成果包) over HTTP, from the users' side (issue 14, done-when 2): a transfer agency
+curates a package and schedules it; the deadline worker publishes it on its day (a controlled clock); an
+enterprise follows it; a second edition shows what it added and dropped, a withdrawn listing shows so inside
+the package, and the follower is told on its to-do until it marks the edition read. And the attacks: another
+organisation editing, an enterprise curating, an unpublished package hidden, published editions immutable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from marketplace.audit.rebuild_check import rebuild_check
+from marketplace.platform.clock import ManualClock
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.deadlines import DeadlineWorker
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
+from tests.web.conftest import csrf_token, login, sign_up_verified
+from tests.web.test_api import Member, _member, listed, verified_member
+
+PASSWORD = "secret-password-1"
+START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 March in Beijing
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def services(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock) -> Iterator[Services]:
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
+    svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
+    yield svc
+    svc.close()
+
+
+def member(client: TestClient[Litestar], services: Services, email: str, org: str, kind: str) -> Member:
+    sign_up_verified(client, services, email, org, kind=kind, password=PASSWORD)
+    return _member(client, email, PASSWORD)
+
+
+@pytest.fixture
+def market(client: TestClient[Litestar], services: Services) -> dict[str, Any]:
+    fzu = verified_member(client, services, "wang@fzu.example.cn", "福州大学")
+    return {
+        "fzu": fzu,
+        "agency": member(client, services, "lin@hxtt.example.cn", "海峡技术转移中心", "transfer_agency"),
+        "rival": member(client, services, "xu@fjte.example.cn", "福建省技术交易所", "transfer_agency"),
+        "firm": member(client, services, "chen@ningde.example.cn", "宁德新能源科技有限公司", "enterprise"),
+        "listings": [listed(client, fzu, n) for n in (1, 2, 3)],
+    }
+
+
+def publish_day(client: TestClient[Litestar], services: Services, clock: ManualClock, day: datetime) -> list[Any]:
+    clock.set(day)
+    published = DeadlineWorker(services).run_once().packages_published
+    services.make_runner().catch_up()
+    return published
+
+
+def test_a_package_publishes_itself_on_its_day_and_its_second_edition_shows_its_changes_to_a_follower(
+    client: TestClient[Litestar], services: Services, clock: ManualClock, market: dict[str, Any],
+) -> None:
+    agency, firm, fzu = market["agency"], market["firm"], market["fzu"]
+    a, b, c = market["listings"]
+    body = {"title_zh": "新能源电池成果包 2026 第一期", "title_en": "New-energy batteries 2026, issue 1",
+            "description_zh": "固态电池与隔膜成果", "description_en": "Solid-state batteries and separators",
+            "industry": "新能源", "listing_ids": [a, b]}
+    drafted = client.post("/api/packages", json=body, headers=agency.headers)
+    assert drafted.status_code == 201, drafted.text
+    package = drafted.json()["id"]
+    assert client.get(f"/api/packages/{package}").status_code == 404  # not published: hidden from the public
+    assert client.get(f"/packages/{package}").status_code == 404
+    assert package not in client.get("/api/packages").text
+    scheduled = client.post(f"/api/packages/{package}/schedule", json={"publish_on": "2026-03-05"},
+                            headers=agency.headers)
+    assert scheduled.status_code == 200, scheduled.text
+    assert client.get(f"/api/packages/{package}", headers=agency.headers).json()["package"]["publish_on"] == (
+        "2026-03-05")
+
+    # 23:59 on 4 March in Beijing: not yet. 00:00 on 5 March in Beijing: the worker publishes it.
+    assert publish_day(client, services, clock, datetime(2026, 3, 4, 15, 59, tzinfo=UTC)) == []
+    assert client.get(f"/api/packages/{package}").status_code == 404
+    assert [str(x) for x in publish_day(client, services, clock, datetime(2026, 3, 4, 16, 0, tzinfo=UTC))] == [
+        package]
+    first = client.get(f"/api/packages/{package}").json()
+    assert first["package"]["edition"] == 1
+    assert first["package"]["publish_on"] is None
+    assert [e["listing_ids"] for e in first["editions"]] == [[a, b]]
+    assert package in client.get("/api/packages").text
+
+    # An enterprise follows it (twice: one follow); the first edition is no news to it.
+    for _ in range(2):
+        assert client.post(f"/api/packages/{package}/follow", headers=firm.headers).status_code == 200
+    assert client.get(f"/api/packages/{package}").json()["package"]["followers"] == 1
+    assert "package_edition" not in client.get("/api/todo", headers=firm.headers).text
+
+    # Another agency cannot edit it, an enterprise cannot curate; nothing is recorded by them.
+    version = client.get(f"/api/packages/{package}").json()["package"]["version"]
+    stranger = client.post(f"/api/packages/{package}", json=body | {"listing_ids": [a]},
+                           headers=market["rival"].headers)
+    assert stranger.status_code == 403
+    assert "package.not_curator" in stranger.text
+    firm_draft = client.post("/api/packages", json=body, headers=firm.headers)
+    assert firm_draft.status_code == 403
+    assert "package.curator_only" in firm_draft.text
+    assert client.get(f"/api/packages/{package}").json()["package"]["version"] == version
+    assert len(client.get("/api/packages").json()["packages"]) == 1
+
+    # The second edition drops a, adds c; b is withdrawn meanwhile and shows so inside the package.
+    revised = client.post(f"/api/packages/{package}", json=body | {"listing_ids": [b, c],
+                          "title_zh": "新能源电池成果包 2026 第二期", "title_en": "New-energy batteries 2026, issue 2"},
+                          headers=agency.headers)
+    assert revised.status_code == 200, revised.text
+    assert client.get(f"/api/packages/{package}").json()["editions"][0]["listing_ids"] == [a, b]  # edition 1 stands
+    assert client.post(f"/api/packages/{package}/schedule", json={"publish_on": "2026-04-01"},
+                       headers=agency.headers).status_code == 200
+    withdrawn = client.post(f"/api/listings/{b}/withdraw", json={"reason": "已另行转让"}, headers=fzu.headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert publish_day(client, services, clock, datetime(2026, 3, 31, 16, 30, tzinfo=UTC))
+    second = client.get(f"/api/packages/{package}").json()
+    latest = second["editions"][0]
+    assert (latest["number"], latest["added"], latest["dropped"], latest["listing_ids"]) == (2, [c], [a], [b, c])
+    assert {x["id"]: x["status"] for x in second["listings"]}[b] == "withdrawn"
+
+    # The page shows the changes and the withdrawn listing, in Chinese and English; the follower is told.
+    page = client.get(f"/packages/{package}")
+    assert "第 2 版" in page.text
+    assert "新能源电池成果包 2026 第二期" in page.text
+    added = re.search(r'<ul id="package-added">(.*?)</ul>', page.text, re.S)
+    dropped = re.search(r'<ul id="package-dropped">(.*?)</ul>', page.text, re.S)
+    assert added is not None
+    assert c in added.group(1)
+    assert dropped is not None
+    assert a in dropped.group(1)
+    state = re.search(rf'id="package-listing-{b}" data-status="withdrawn".*?</li>', page.text, re.S)
+    assert state is not None
+    assert "已撤牌" in state.group(0)
+    english = client.get(f"/packages/{package}", params={"lang": "en"})
+    assert "Edition 2" in english.text
+    assert "Changes since the previous edition" in english.text
+    assert "Withdrawn" in english.text
+    printable = client.get(f"/packages/{package}/print")
+    assert printable.status_code == 200
+    assert 'id="package-printable"' in printable.text
+    assert "已撤牌" in printable.text
+    todo = client.get("/api/todo", headers=firm.headers).json()
+    news = [i for i in todo["items"] if i["kind"] == "package_edition"]
+    assert [(i["link"], i["title_en"]) for i in news] == [
+        (f"/packages/{package}#package-changes", "New-energy batteries 2026, issue 2 · edition 2")]
+
+    # In the browser's way: the follower reads the page and marks the edition read; the news leaves the to-do.
+    login(client, "chen@ningde.example.cn", PASSWORD)
+    assert "package-news" in client.get(f"/packages/{package}").text
+    token = csrf_token(client, f"/packages/{package}")
+    seen = client.post(f"/packages/{package}/seen", data={"_csrf_token": token}, follow_redirects=False)
+    assert seen.status_code == 303
+    assert "package_edition" not in client.get("/api/todo", headers=firm.headers).text
+
+    # The read model is rebuilt from the log identically.
+    report = rebuild_check(services, names=["market_packages"])
+    assert report.tables
+    assert not report.differences, report.lines()
+
+
+def test_a_curator_drafts_and_edits_through_the_forms_and_a_double_submit_drafts_one(
+    client: TestClient[Litestar], services: Services, market: dict[str, Any],
+) -> None:
+    a, b, _ = market["listings"]
+    login(client, "lin@hxtt.example.cn", PASSWORD)
+    token = csrf_token(client, "/packages/new")
+    page = client.get("/packages/new").text
+    chosen = re.search(r'name="package_id" value="([^"]+)"', page)
+    assert chosen is not None
+    form = {"_csrf_token": token, "package_id": chosen.group(1), "title_zh": "海洋生物成果包",
+            "industry": "海洋经济", "listing_ids": f"{a}\n{b}"}
+    first = client.post("/packages", data=form, follow_redirects=False)
+    again = client.post("/packages", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    mine = client.get("/api/packages", headers=market["agency"].headers).json()["packages"]
+    assert [p["title_zh"] for p in mine] == ["海洋生物成果包"]
+    package = mine[0]["id"]
+    bad = client.post(f"/packages/{package}/schedule", data={"_csrf_token": token, "publish_on": "2026-03-01"})
+    assert bad.status_code == 400  # a day already past: refused on the page, in words
+    assert "发布日期须为今天或以后" in bad.text
+    edited = client.post(f"/packages/{package}/edit", data={**form, "listing_ids": f"{b}"}, follow_redirects=False)
+    assert edited.status_code == 303
+    assert client.get(f"/api/packages/{package}", headers=market["agency"].headers).json()["package"][
+        "listing_ids"] == [b]
+    client.cookies.clear()  # a visitor without a session
+    assert client.get(f"/packages/{package}").status_code == 404  # not published: the public does not see it
