@@ -7,6 +7,7 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.ownership_claim import OwnershipClaim
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.development import DevelopmentContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
@@ -27,5 +28,5 @@ AGGREGATES = (
     Organisation, User, AuditRead, Listing, OwnershipClaim, Patent, Contract, LicenceContract, TransferContract,
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
-    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication,
+    Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, DevelopmentContract,
 )

@@ -329,6 +329,14 @@ class Demand(Aggregate):
         self.proposals[proposal_id]["state"] = ProposalState.DECLINED.value
         self.proposals[proposal_id]["reason"] = reason
 
+    def contract_drafted(self, *, by: UUID, proposal_id: UUID, contract_id: UUID) -> None:
+        """The award of a development proposal drafted its technology development contract (saved together)."""
+        self._contract_drafted(by=by, proposal_id=proposal_id, contract_id=contract_id)
+
+    @event("DevelopmentContractDrafted")
+    def _contract_drafted(self, by: UUID, proposal_id: UUID, contract_id: UUID) -> None:
+        self.proposals[proposal_id]["contract_id"] = contract_id
+
     def offer_made(self, *, by: UUID, proposal_id: UUID, offer_id: UUID) -> None:
         self._offer_made(by=by, proposal_id=proposal_id, offer_id=offer_id)
 

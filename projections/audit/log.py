@@ -77,7 +77,7 @@ def clean(value: Any) -> Any:
 
 #: Aggregate classes filed under their common kind (a contract's events are defined on ``Contract``,
 #: its creation on ``TransferContract`` or ``LicenceContract``): one filter finds them all.
-AGGREGATE_KINDS = {"TransferContract": "Contract", "LicenceContract": "Contract"}
+AGGREGATE_KINDS = {"TransferContract": "Contract", "LicenceContract": "Contract", "DevelopmentContract": "Contract"}
 
 
 def event_type_of(topic: str) -> tuple[str, str]:
@@ -213,6 +213,11 @@ SUMMARIES: dict[str, Summary] = {
     "Contract.CameIntoForce": lambda d, _: "Contract came into force",
     "Contract.RegistrationRecorded": lambda d, _: f"Patent office registration recorded: {d['reference']}",
     "Contract.MilestoneReached": lambda d, _: f"Milestone reached: {d['name']}",
+    "DevelopmentContract.Drafted": lambda d, _: (
+        f"Development contract drafted: {_deal(d['terms'])}, {len(d['terms'].get('milestones', []))} milestone(s),"
+        f" text SHA-256 {d['text_sha256'][:12]}…"
+    ),
+    "DevelopmentContract.MilestoneDelivered": lambda d, _: f"Milestone delivered: {d['name']}",
     "LicenceContract.RoyaltyReported": lambda d, _: (
         f"Royalty report {d['period_start']} to {d['period_end']}: net sales {_money(d['net_sales'], 'CNY')}"
     ),
@@ -343,6 +348,9 @@ SUMMARIES: dict[str, Summary] = {
         f"Proposal {d['proposal_id']} declined: {d['reason'].replace('_', ' ')} ({len(d['text'])} characters)"
     ),
     "Demand.OfferMade": lambda d, _: f"Offer {d['offer_id']} made on the awarded proposal {d['proposal_id']}",
+    "Demand.DevelopmentContractDrafted": lambda d, _: (
+        f"Development contract {d['contract_id']} drafted on the awarded proposal {d['proposal_id']}"
+    ),
     "PaymentReview.Recorded": lambda d, _: (
         f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"
         f" {sum(1 for o in d['outcomes'] if o.get('chosen'))} claim(s) raised"

@@ -47,7 +47,7 @@ CONTRACT_COLUMNS = (
     " c.currency, c.text_zh, c.text_en, c.text_sha256, c.notice_ends_at, c.consents_required, c.consents_given,"
     " c.objections_open, c.objections_upheld, c.signed_by, c.status, c.in_force_at, c.registration_reference,"
     " c.milestones_reached, c.ownership_transferred, c.listing_closed, c.terminated_reason, c.drafted_at,"
-    " c.updated_at, c.version, c.inventor_share,"
+    " c.updated_at, c.version, c.inventor_share, c.milestones_delivered,"
     " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en,"
     " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name, coalesce(s.kind, '') AS seller_kind"
 )

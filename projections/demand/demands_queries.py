@@ -74,6 +74,8 @@ class ProposalRow(msgspec.Struct, frozen=True, kw_only=True):
     decided_at: datetime | None
     sealed: bool
     content: dict[str, Any] | None
+    #: The technology development contract the award drafted (omitted when none).
+    contract_id: UUID | msgspec.UnsetType = msgspec.UNSET
 
 
 class Facet(msgspec.Struct, frozen=True):
@@ -161,7 +163,8 @@ class DemandsQueries:
             return []
         rows = await self.pool.fetch(
             "SELECT p.id, p.demand_id, p.organisation_id, coalesce(o.name, '') AS organisation_name, p.sha256,"
-            " p.want, p.state, p.reason, p.reason_text, p.offer_id, p.submitted_at, p.decided_at, p.content"
+            " p.want, p.state, p.reason, p.reason_text, p.offer_id, p.submitted_at, p.decided_at, p.content,"
+            " p.contract_id"
             " FROM demand_proposals p LEFT JOIN accounts_organisations o ON o.id = p.organisation_id"
             " WHERE p.demand_id = $1 AND ($2 OR p.organisation_id = $3) ORDER BY p.submitted_at, p.id",
             demand.id, owner, reader)
@@ -170,6 +173,8 @@ class DemandsQueries:
             values = dict(r)
             sealed = values["organisation_id"] != reader and not demand.closed(now)
             raw = values.pop("content")
+            if values["contract_id"] is None:
+                values["contract_id"] = msgspec.UNSET
             content = None if sealed else (json.loads(raw) if isinstance(raw, str) else raw)
             out.append(ProposalRow(**values, sealed=sealed, content=content))
         return out

@@ -35,7 +35,8 @@ class PostgresDemandsView(PostgresReadModelView):
     name = "demands"
     tables = ("demand_demands", "demand_proposals")
     topics = event_topics(Demand, "Posted", "ProposalSubmitted", "ProposalShortlisted", "ProposalAwarded",
-                          "ProposalDeclined", "OfferMade")
+                          "ProposalDeclined", "OfferMade",
+                          "DevelopmentContractDrafted")
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers: dict[tuple[str, str], Handler] = {
@@ -45,6 +46,7 @@ class PostgresDemandsView(PostgresReadModelView):
             ("Demand", "ProposalAwarded"): self._awarded,
             ("Demand", "ProposalDeclined"): self._declined,
             ("Demand", "OfferMade"): self._offer_made,
+            ("Demand", "DevelopmentContractDrafted"): self._contract_drafted,
         }
         for r in records:
             handler = handlers.get(handler_key(r.topic))
@@ -101,6 +103,12 @@ class PostgresDemandsView(PostgresReadModelView):
         curs.execute("UPDATE demand_proposals SET state = 'declined', reason = %s, reason_text = %s, decided_at = %s"
                      " WHERE id = %s", (r.data["reason"], r.data["text"], r.timestamp, plain(r.data["proposal_id"])))
         PostgresDemandsView._bump(curs, r, ", decided = decided + 1")
+
+    @staticmethod
+    def _contract_drafted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute("UPDATE demand_proposals SET contract_id = %s WHERE id = %s",
+                     (plain(r.data["contract_id"]), plain(r.data["proposal_id"])))
+        PostgresDemandsView._bump(curs, r)
 
     @staticmethod
     def _offer_made(curs: Cursor[DictRow], r: EventRecord) -> None:

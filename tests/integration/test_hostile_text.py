@@ -509,6 +509,20 @@ def _decidable(h: Harness) -> Body:
     return {"demand_id": demand, "proposal_id": str(proposal)}
 
 
+def _development(h: Harness) -> Body:
+    """A development contract in force: the university's commissioned proposal awarded and signed by both."""
+    ids = _decidable(h)
+    award = h.app.demands.award_proposal(dm.AwardProposal(demand_id=UUID(ids["demand_id"]),
+                                                          proposal_id=UUID(ids["proposal_id"])), actor_id=h["firm"])
+    assert award.contract_id is not None
+    digest = h.world.get(award.contract_id).text_sha256
+    for party in ("uni", "firm"):
+        h.app.contracts.sign_contract(dc.SignContract(contract_id=award.contract_id, text_sha256=digest),
+                                      actor_id=h[party])
+    name = h.world.get(award.contract_id).terms["milestones"][0]["name"]
+    return {"contract_id": str(award.contract_id), "name": name, "note": "样品\n已寄出"}
+
+
 TEMPLATES: dict[type[c.Command], Template] = {
     ac.SignUp: lambda h: ({"email": f"u{h.fresh()}@example.test", "password": PASSWORD, "display_name": "陈",
                            "organisation_name": f"新组织{h.fresh()}", "organisation_kind": "enterprise",
@@ -543,6 +557,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
                                                                      listing_id=h.listing())),
                                        "reference": "ZL-2025-001"}, "firm"),
     dc.ReachMilestone: lambda h: (_milestone_contract(h), "firm"),
+    dc.DeliverMilestone: lambda h: (_development(h), "uni"),
     dc.FileRoyaltyReport: lambda h: ({"contract_id": str(h["contract"]), "period_start": "2025-01-01",
                                       "period_end": "2025-12-31", "net_sales": 1_000}, "firm"),
     dc.TakeOpenLicence: lambda h: ({"listing_id": str(h["open_listing"])}, "rival"),
