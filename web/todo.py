@@ -41,6 +41,7 @@ from litestar.response import Template
 from domain.programmes.rules import BEIJING
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
+from projections.deals.development_queries import DevelopmentQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
 from projections.demand.demands_queries import DemandsQueries
@@ -67,6 +68,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.offer": ("待答复的报价和还价", "Offers and counter-offers awaiting your answer"),
     "todo.kind.in_notice": ("公示中的合同", "Your contracts in public notice"),
     "todo.kind.to_sign": ("待签署的合同", "Contracts to sign now"),
+    "todo.kind.development": ("技术开发里程碑", "Development milestones"),
+    "todo.development.deliver": ("交付里程碑", "Deliver the milestone"),
+    "todo.development.deliver.when": ("约定交付日", "due"),
+    "todo.development.accept": ("验收已交付的里程碑", "Accept the delivered milestone"),
+    "todo.development.accept.when": ("约定交付日", "due"),
     "todo.kind.signing_waits": ("暂不能签署的合同", "Contracts not open for signing yet"),
     "todo.kind.consent": ("请求本机构同意的合同", "Consents asked of your organisation"),
     "todo.kind.objection": ("待决定的公示异议", "Objections to decide"),
@@ -527,6 +533,18 @@ async def demand_decisions_to_read(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def development_milestones(r: Reader) -> list[TodoItem]:
+    """Milestones of the organisation's development contracts in force: the developer's to deliver, the client's
+    delivered ones to accept (its acceptance makes the payment fall due)."""
+    return [
+        TodoItem(kind="development", label=f"todo.development.{m.action}",
+                 link=f"/contracts/{m.contract_id}#milestones",
+                 when_day=m.due, title_zh=f"{m.title} · {m.name}", title_en=f"{m.title} · {m.name}", amount=m.amount,
+                 currency=m.currency)
+        for m in await DevelopmentQueries(r.web.pool).milestones_to_act(r.me.organisation_id)
+    ]
+
+
 #: How long a decision on a proposal stays on the proposing organisation's to-do.
 DECISION_DAYS = 14
 
@@ -620,6 +638,7 @@ KINDS = (
     "enquiry_answered",
     "demand_to_decide",
     "demand_decision",
+    "development",
     "tech_registration",
     "voucher_settle",
     "voucher_expiring",
@@ -646,6 +665,7 @@ SOURCES: list[Source] = [
     enquiry_answers_to_read,
     demand_proposals_to_decide,
     demand_decisions_to_read,
+    development_milestones,
     tech_registrations_due,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,

@@ -293,8 +293,10 @@ class PostgresDealsView(PostgresReadModelView):
             curs,
             r,
             # An open licence is signed by the licensee alone (no offer: the declaration is the licensor's).
+            # A development contract has no offer either, but both parties sign it.
             "signed_by = array_append(signed_by, %s::uuid), status = CASE WHEN status = 'drafted'"
-            " AND (offer_id IS NULL OR seller_organisation_id = ANY(array_append(signed_by, %s::uuid)))"
+            " AND ((offer_id IS NULL AND contract_type <> 'DevelopmentContract')"
+            " OR seller_organisation_id = ANY(array_append(signed_by, %s::uuid)))"
             " AND buyer_organisation_id = ANY(array_append(signed_by, %s::uuid)) THEN 'signed' ELSE status END",
             (d["organisation_id"], d["organisation_id"], d["organisation_id"]),
         )

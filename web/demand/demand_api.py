@@ -49,12 +49,14 @@ class DecisionInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: str = ""
 
 
-class Awarded(msgspec.Struct, frozen=True):
+class Awarded(msgspec.Struct, frozen=True, omit_defaults=True):
     """The award is recorded; ``offer_id``: the offer it opened on the proposal's listing (licence or purchase),
-    or null (development proposals: no contract is drafted yet)."""
+    or null; ``contract_id`` (only for a commissioned or joint development): the technology development contract
+    it drafted, to be signed by both parties at ``/api/contracts/{contract_id}/sign``."""
 
     offer_id: UUID | None
     position: int
+    contract_id: UUID | msgspec.UnsetType = msgspec.UNSET
 
 
 class DemandOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -129,8 +131,9 @@ class DemandsApiController(Controller):
     async def award(self, demand_id: UUID, proposal_id: UUID, web: WebState, marketplace: Marketplace,
                     me: Identity) -> Awarded:
         cmd = mc.AwardProposal(demand_id=demand_id, proposal_id=proposal_id)
-        offer_id, position = await run_command(web, marketplace.demands.award, cmd, me)
-        return Awarded(offer_id, position)
+        done = await run_command(web, marketplace.demands.award_proposal, cmd, me)
+        return Awarded(done.offer_id, done.position,
+                       msgspec.UNSET if done.contract_id is None else done.contract_id)
 
     @post("/demands/{demand_id:uuid}/proposals/{proposal_id:uuid}/decision", status_code=200, security=BEARER,
           summary="Decline a proposal with a reason (the enterprise, after the deadline)")

@@ -159,7 +159,10 @@ class DemandPagesController(Controller):
                 await run_command(web, marketplace.demands.shortlist, to_command(mc.ShortlistProposal, ids), me)
                 done = "decided"
             elif action == "award":
-                await run_command(web, marketplace.demands.award, to_command(mc.AwardProposal, ids), me)
+                award = await run_command(web, marketplace.demands.award_proposal, to_command(mc.AwardProposal, ids),
+                                          me)
+                if award.contract_id is not None:  # a development: on to the contract to sign
+                    return Redirect(f"/contracts/{award.contract_id}", status_code=303)
                 done = "awarded"
             elif action == "decision":
                 command = to_command(mc.DeclineProposal, {**ids, "reason": text(form, "reason"),
