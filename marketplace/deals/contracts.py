@@ -232,7 +232,11 @@ class Contracts:
         return self.store.commit(*changed)
 
     def reach_milestone(self, cmd: d.ReachMilestone, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """A party records a milestone; its payment falls due at once."""
+        """A party records a milestone; its payment falls due at once (on a development contract: the client
+        accepts a delivered one). Of two at once, the one saved second runs again on the state that won."""
+        return self.checks.once_more_if_beaten(lambda: self._reach_milestone(cmd, actor_id=actor_id))
+
+    def _reach_milestone(self, cmd: d.ReachMilestone, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
