@@ -32,6 +32,7 @@ from marketplace.catalogue.commands import ConfirmCoOwnership
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
+from marketplace.demo.demands import seed_demo_demands
 from marketplace.demo.generator import AS_OF, PatentGenerator, status_plan
 from marketplace.demo.programmes import seed_demo_programmes, seed_demo_vouchers
 from marketplace.demo.vocabulary import (
@@ -110,7 +111,7 @@ def _add_members(app: Marketplace, admins: dict[str, UUID], admin_id: UUID,
     return members
 
 
-def seed_demo(
+def seed_demo(  # noqa: PLR0915 - one seeding, step by step, reads best in one place
     app: Marketplace,
     *,
     listings: int = 300,
@@ -188,6 +189,8 @@ def seed_demo(
                          listings=on_offer)
         seed_demo_conversions(app, officer=officer, today=app.clock.now().astimezone(BEIJING).date(),
                               owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
+        seed_demo_demands(app, enterprises=buyers, admin=admin_id,
+                          institutions=[admins[o.name] for o in (*UNIVERSITIES, *INSTITUTES) if o.verified])
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,

@@ -57,6 +57,27 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_programmes(services)
     check_conversions(services)
     check_vouchers(services)
+    check_demands(services)
+
+
+def check_demands(services: Services) -> None:
+    """Two enterprises' technology demands: one open with two sealed proposals; one awarded to a university's
+    commissioned development whose contract is in force (signed by both), its first milestone delivered,
+    accepted and paid by bank transfer, the second still to deliver."""
+    assert scalar(services, "SELECT array_agg(status || ':' || proposals ORDER BY status) FROM demand_demands"
+                  ) == ["awarded:1", "open:2"]
+    row = scalar(services, "SELECT array[c.contract_type, c.kind, c.status, c.terms->>'ownership',"
+                           " array_to_string(c.milestones_delivered, ','), array_to_string(c.milestones_reached, ','),"
+                           " cardinality(c.signed_by)::text]"
+                           " FROM deal_contracts c JOIN demand_proposals p ON p.contract_id = c.id")
+    assert row == ["DevelopmentContract", "commissioned_development", "in_force", "developer", "原理样机", "原理样机",
+                   "2"]
+    paid = scalar(services, "SELECT array_agg(o.purpose || ':' || o.status || ':' || o.amount)"
+                            " FROM deal_obligations o JOIN deal_contracts c ON c.id = o.contract_id"
+                            " WHERE c.contract_type = 'DevelopmentContract'")
+    assert paid == ["milestone-原理样机:paid:20000000"]
+    assert scalar(services, "SELECT count(*) FROM deal_benefit_shares s JOIN deal_contracts c ON c.id = s.contract_id"
+                            " WHERE c.contract_type = 'DevelopmentContract' AND s.recipient = 'inventor'") == 1
 
 
 def check_conversions(services: Services) -> None:
