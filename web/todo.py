@@ -44,7 +44,7 @@ from projections.catalogue.queries import CatalogueQueries
 from projections.deals.development_queries import DevelopmentQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
-from projections.demand.demands_queries import DemandsQueries
+from projections.demand.demands_queries import DemandsQueries, ThreadQueries
 from projections.demand.queries import DemandQueries
 from projections.market.queries import MarketQueries
 from projections.programmes.conversion_queries import ConversionsQueries
@@ -69,6 +69,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.in_notice": ("公示中的合同", "Your contracts in public notice"),
     "todo.kind.to_sign": ("待签署的合同", "Contracts to sign now"),
     "todo.kind.development": ("技术开发里程碑", "Development milestones"),
+    "todo.kind.demand_clarify": ("需求澄清与问答", "Clarifications and questions"),
+    "todo.demand_sent_back": ("需求被退回：请澄清后重新提交", "Demand sent back: clarify and resubmit"),
+    "todo.demand_sent_back.when": ("发布于", "posted"),
+    "todo.demand_question": ("企业就您的方案提问，请答复", "The enterprise asks about your proposal: answer"),
+    "todo.demand_question.when": ("提问于", "asked"),
     "todo.development.deliver": ("交付里程碑", "Deliver the milestone"),
     "todo.development.deliver.when": ("约定交付日", "due"),
     "todo.development.accept": ("验收已交付的里程碑", "Accept the delivered milestone"),
@@ -533,6 +538,16 @@ async def demand_decisions_to_read(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def demand_clarifications(r: Reader) -> list[TodoItem]:
+    """The enterprise's demands sent back for clarification, and the proposer's questions to answer."""
+    return [
+        TodoItem(kind="demand_clarify", label=f"todo.demand_{'question' if c.proposal_id else 'sent_back'}",
+                 link=f"/demands/{c.demand_id}#{'mine' if c.proposal_id else 'clarify'}", when=c.since,
+                 title_zh=c.title_zh or c.title_en, title_en=c.title_en or c.title_zh)
+        for c in await ThreadQueries(r.web.pool).to_do(r.me.organisation_id)
+    ]
+
+
 async def development_milestones(r: Reader) -> list[TodoItem]:
     """Milestones of the organisation's development contracts in force: the developer's to deliver, the client's
     delivered ones to accept (its acceptance makes the payment fall due)."""
@@ -639,6 +654,7 @@ KINDS = (
     "demand_to_decide",
     "demand_decision",
     "development",
+    "demand_clarify",
     "tech_registration",
     "voucher_settle",
     "voucher_expiring",
@@ -666,6 +682,7 @@ SOURCES: list[Source] = [
     demand_proposals_to_decide,
     demand_decisions_to_read,
     development_milestones,
+    demand_clarifications,
     tech_registrations_due,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,

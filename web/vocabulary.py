@@ -7,6 +7,7 @@ from web.audit.labels import LABELS as AUDIT_LABELS
 from web.catalogue.labels import LABELS as CATALOGUE_LABELS
 from web.deals.development_labels import LABELS as DEVELOPMENT_LABELS
 from web.deals.labels import LABELS as DEAL_LABELS
+from web.demand.clarify_labels import LABELS as CLARIFY_LABELS
 from web.demand.demand_labels import LABELS as DEMANDS_LABELS
 from web.demand.labels import LABELS as DEMAND_LABELS
 from web.health import LABELS as HEALTH_LABELS
@@ -27,4 +28,4 @@ def site_vocabulary() -> Vocabulary:
     return Vocabulary(SITE_LABELS, ACCOUNT_LABELS, CATALOGUE_LABELS, DEAL_LABELS, VALUATION_LABELS, AUDIT_LABELS,
                       HEALTH_LABELS, THROTTLE_LABELS, PROGRAMME_LABELS, CONVERSION_LABELS, DEMAND_LABELS,
                       DEMANDS_LABELS, MARKET_LABELS, OPEN_DATA_LABELS, STATISTICS_LABELS, TODO_LABELS,
-                      REFUSAL_LABELS, DEVELOPMENT_LABELS)
+                      REFUSAL_LABELS, DEVELOPMENT_LABELS, CLARIFY_LABELS)

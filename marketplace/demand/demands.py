@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation, OrganisationKind
-from domain.accounts.user import User
+from domain.accounts.user import Role, User
 from domain.catalogue.ipc import parse_ipc
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
@@ -161,6 +161,62 @@ class Demands:
             changed = demand.decline(organisation_id=user.organisation_id, by=user.id, proposal_id=cmd.proposal_id,
                                      reason=cmd.reason, text=cmd.text, now=self._now())
             return self._done(changed, demand)
+
+        return self._retry(run)
+
+    # --- questions and clarification ------------------------------------------------------------------
+    def ask_proposer(self, cmd: mc.AskQuestion, *, actor_id: UUID | None) -> int:
+        """A member of the posting enterprise asks a proposer a question (thread per proposal)."""
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            changed = demand.ask(organisation_id=user.organisation_id, by=user.id, proposal_id=cmd.proposal_id,
+                                 text=cmd.text, now=self._now())
+            return self._done(changed, demand)
+
+        return self._retry(run)
+
+    def answer_enterprise(self, cmd: mc.AnswerQuestion, *, actor_id: UUID | None) -> int:
+        """A member of the proposing organisation answers the open question on its proposal."""
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            changed = demand.answer(organisation_id=user.organisation_id, by=user.id, proposal_id=cmd.proposal_id,
+                                    text=cmd.text)
+            return self._done(changed, demand)
+
+        return self._retry(run)
+
+    def send_back(self, cmd: mc.SendBackDemand, *, actor_id: UUID | None) -> int:
+        """A platform admin sends an open demand back for clarification with a reason (the enterprise's broker
+        may later, once brokers act for enterprises)."""
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            return self._done(demand.send_back(by=user.id, reason=cmd.reason), demand)
+
+        return self._retry(run)
+
+    def resubmit(self, cmd: mc.ResubmitDemand, *, actor_id: UUID | None) -> int:
+        """A member of the enterprise edits the problem, current solution, targets and budget of the demand sent
+        back, and resubmits it (checked as a posting is, its other fields unchanged)."""
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            f = demand.fields
+            fields = check_demand(
+                title_zh=f["title_zh"], title_en=f["title_en"], description_zh=f["description_zh"],
+                description_en=f["description_en"], problem=cmd.problem, current_solution=cmd.current_solution,
+                targets=cmd.targets, keywords=list(f["keywords"]), budget_min=cmd.budget_min,
+                budget_max=cmd.budget_max, deadline=demand.deadline, today=self._today(), wants=list(f["wants"]),
+                visibility=f["visibility"])
+            return self._done(demand.resubmit(organisation_id=user.organisation_id, by=user.id, fields=fields),
+                              demand)
 
         return self._retry(run)
 

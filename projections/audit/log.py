@@ -348,6 +348,10 @@ SUMMARIES: dict[str, Summary] = {
         f"Proposal {d['proposal_id']} declined: {d['reason'].replace('_', ' ')} ({len(d['text'])} characters)"
     ),
     "Demand.OfferMade": lambda d, _: f"Offer {d['offer_id']} made on the awarded proposal {d['proposal_id']}",
+    "Demand.QuestionAsked": lambda d, _: f"Question {d['number']} asked on proposal {d['proposal_id']}",
+    "Demand.QuestionAnswered": lambda d, _: f"Answer {d['number']} given on proposal {d['proposal_id']}",
+    "Demand.SentBackForClarification": lambda d, _: f"Demand sent back for clarification: {d['reason']}",
+    "Demand.Resubmitted": lambda d, _: "Demand clarified and resubmitted",
     "Demand.DevelopmentContractDrafted": lambda d, _: (
         f"Development contract {d['contract_id']} drafted on the awarded proposal {d['proposal_id']}"
     ),

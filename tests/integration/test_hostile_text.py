@@ -509,6 +509,22 @@ def _decidable(h: Harness) -> Body:
     return {"demand_id": demand, "proposal_id": str(proposal)}
 
 
+def _asked(h: Harness) -> Body:
+    """A proposal the firm asked a question on."""
+    ids = _decidable(h)
+    h.app.demands.ask_proposer(dm.AskQuestion(demand_id=UUID(ids["demand_id"]), proposal_id=UUID(ids["proposal_id"]),
+                                     text="样品何时提供？"), actor_id=h["firm"])
+    return ids
+
+
+def _sent_back(h: Harness) -> Body:
+    """A demand of the firm sent back for clarification, with the clarified fields to resubmit."""
+    demand = _demand(h)
+    h.app.demands.send_back(dm.SendBackDemand(demand_id=UUID(demand), reason="目标不清楚"), actor_id=h["admin"])
+    return {"demand_id": demand, "problem": "低温\n充电慢", "current_solution": "预热", "targets": "-20°C\n30 分钟",
+            "budget_min": 100_000, "budget_max": 500_000}
+
+
 def _development(h: Harness) -> Body:
     """A development contract in force: the university's commissioned proposal awarded and signed by both."""
     ids = _decidable(h)
@@ -650,6 +666,10 @@ TEMPLATES: dict[type[c.Command], Template] = {
     dm.ShortlistProposal: lambda h: (_decidable(h), "firm"),
     dm.AwardProposal: lambda h: (_decidable(h), "firm"),
     dm.DeclineProposal: lambda h: (_decidable(h) | {"reason": "other", "text": "方向\n不匹配"}, "firm"),
+    dm.AskQuestion: lambda h: (_decidable(h) | {"text": "样品\n何时提供？"}, "firm"),
+    dm.AnswerQuestion: lambda h: (_asked(h) | {"text": "签约后\n两个月"}, "uni"),
+    dm.SendBackDemand: lambda h: ({"demand_id": _demand(h), "reason": "目标\n不清楚"}, "admin"),
+    dm.ResubmitDemand: lambda h: (_sent_back(h), "firm"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

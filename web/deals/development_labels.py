@@ -34,10 +34,4 @@ LABELS: dict[str, tuple[str, str]] = {
     "development.note": ("交付说明", "Delivery note"),
     "development.accept": ("验收通过", "Accept"),
     "development.contract_link": ("技术开发合同", "Development contract"),
-    # refusals
-    "refusal.development.not_delivered": (
-        "里程碑“{name}”尚未交付，交付后才能验收", "milestone “{name}” is not delivered yet; accept it once it is"),
-    "refusal.development.only": ("只有技术开发合同记录交付", "deliveries are recorded on development contracts only"),
-    "refusal.development.no_milestones": (
-        "技术开发合同按里程碑付款，须有金额", "a development contract pays by milestones and needs a price"),
 }
