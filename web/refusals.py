@@ -1150,6 +1150,11 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "许可或转让方案须关联所提供成果的挂牌", "a licence or purchase proposal names the listing it offers",
     ),
     # technology development contracts and clarifications (issue 13)
+    "refusal.tech_registration.development": (
+        "技术开发合同暂不能在本平台登记，请到技术市场登记机构办理",
+        "technology development contracts are not registered on the platform yet; register it at the technology "
+        "market office",
+    ),
     "refusal.development.not_delivered": (
         "里程碑“{name}”尚未交付，交付后才能验收", "milestone “{name}” is not delivered yet; accept it once it is"),
     "refusal.development.only": ("只有技术开发合同记录交付", "deliveries are recorded on development contracts only"),

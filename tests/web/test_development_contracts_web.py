@@ -129,6 +129,12 @@ def test_a_demand_awarded_to_a_development_proposal_is_signed_and_its_first_mile
     todo = client.get("/todo").text
     assert "交付里程碑" in todo
     assert "中试验证" in todo
+    # JJ-001 registration here knows the transfer types only: no to-do leads to a page that cannot take it.
+    assert f"/contracts/{contract_id}/tech-registration" not in todo
+    client.cookies.clear()
+    refused = client.get(f"/api/contracts/{contract_id}/tech-registration", headers=fzu.headers)
+    assert refused.status_code == 409, refused.text
+    assert "tech_registration.development" in refused.text
 
 
 def test_the_html_forms_award_deliver_and_accept(
