@@ -127,3 +127,16 @@ def test_a_development_contract_ends_before_signing_without_touching_a_patent(wo
     world.app.contracts.terminate_contract(d.TerminateContract(contract_id=contract.id, reason="预算取消"),
                                            actor_id=world["firm"])
     assert world.get(contract.id).status == "terminated"
+
+
+def test_a_paid_milestone_is_refunded_and_the_contract_stays_in_force(world: World) -> None:
+    contract = awarded(world)
+    sign_all(world, contract.id)
+    world.app.contracts.deliver_milestone(d.DeliverMilestone(contract_id=contract.id, name="样品"),
+                                          actor_id=world["uni"])
+    world.app.contracts.reach_milestone(d.ReachMilestone(contract_id=contract.id, name="样品"), actor_id=world["firm"])
+    paid = pay_by_webhook(world, contract.id, purpose="milestone-样品")
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=paid, reason="样品不合格，双方协商退款"),
+                                      actor_id=world["admin"])
+    assert world.get(paid).status == "refunded"
+    assert world.get(contract.id).status == "in_force"  # the work goes on: the next milestone can still be paid
