@@ -9,6 +9,7 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.ownership_claim import OwnershipClaim
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.development import DevelopmentContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from domain.deals.webhook import WebhookDelivery
@@ -34,4 +35,5 @@ AGGREGATES = (
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
     Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, BrokerAccreditation, Mandate, Introduction,
     AuctionSession, Lot, Package, PackageFollow,
+    DevelopmentContract,
 )

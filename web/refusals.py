@@ -1199,6 +1199,26 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.demand.listing_needed": (
         "许可或转让方案须关联所提供成果的挂牌", "a licence or purchase proposal names the listing it offers",
     ),
+    # technology development contracts and clarifications (issue 13)
+    "refusal.tech_registration.development": (
+        "技术开发合同暂不能在本平台登记，请到技术市场登记机构办理",
+        "technology development contracts are not registered on the platform yet; register it at the technology "
+        "market office",
+    ),
+    "refusal.development.not_delivered": (
+        "里程碑“{name}”尚未交付，交付后才能验收", "milestone “{name}” is not delivered yet; accept it once it is"),
+    "refusal.development.only": ("只有技术开发合同记录交付", "deliveries are recorded on development contracts only"),
+    "refusal.development.no_milestones": (
+        "技术开发合同按里程碑付款，须有金额", "a development contract pays by milestones and needs a price"),
+    "refusal.demand.clarifying": (
+        "需求已退回企业澄清，重新提交前不接收方案，也不能选定方案",
+        "the demand was sent back for clarification; until it is resubmitted it takes no proposals or awards",
+    ),
+    "refusal.demand.not_sent_back": ("只有被退回澄清的需求才能重新提交", "only a demand sent back is resubmitted"),
+    "refusal.demand.not_open": ("已选定方案的需求不能退回", "an awarded demand is not sent back"),
+    "refusal.demand.not_proposer": ("只有提交方案的机构可以答复", "only the proposing organisation answers"),
+    "refusal.demand.no_question": ("没有待答复的提问", "no question awaits an answer"),
+    "refusal.demand.thread_full": ("该方案的问答已满 {most} 条", "this thread has its {most} entries"),
     "refusal.demand.milestones_over_price": ("里程碑金额合计超过报价", "the milestones add up to more than the price"),
     "refusal.match.not_seller": (
         "只有挂牌方机构的成员可以查看其匹配的技术需求", "only the seller's members see a listing's matching demands",

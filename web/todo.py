@@ -42,9 +42,10 @@ from domain.programmes.rules import BEIJING
 from projections.accounts.view import AccountsQueries
 from projections.auctions.queries import AuctionsQueries
 from projections.catalogue.queries import CatalogueQueries
+from projections.deals.development_queries import DevelopmentQueries
 from projections.deals.queries import DealsQueries
 from projections.deals.rows import ContractRow
-from projections.demand.demands_queries import DemandsQueries
+from projections.demand.demands_queries import DemandsQueries, ThreadQueries
 from projections.demand.queries import DemandQueries
 from projections.market.broker_queries import BrokerQueries
 from projections.market.package_queries import PackagesQueries
@@ -71,6 +72,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.offer": ("待答复的报价和还价", "Offers and counter-offers awaiting your answer"),
     "todo.kind.in_notice": ("公示中的合同", "Your contracts in public notice"),
     "todo.kind.to_sign": ("待签署的合同", "Contracts to sign now"),
+    "todo.kind.development": ("技术开发里程碑", "Development milestones"),
+    "todo.kind.demand_clarify": ("需求澄清与问答", "Clarifications and questions"),
+    "todo.demand_sent_back": ("需求被退回：请澄清后重新提交", "Demand sent back: clarify and resubmit"),
+    "todo.demand_sent_back.when": ("发布于", "posted"),
+    "todo.demand_question": ("企业就您的方案提问，请答复", "The enterprise asks about your proposal: answer"),
+    "todo.demand_question.when": ("提问于", "asked"),
+    "todo.development.deliver": ("交付里程碑", "Deliver the milestone"),
+    "todo.development.deliver.when": ("约定交付日", "due"),
+    "todo.development.accept": ("验收已交付的里程碑", "Accept the delivered milestone"),
+    "todo.development.accept.when": ("约定交付日", "due"),
     "todo.kind.signing_waits": ("暂不能签署的合同", "Contracts not open for signing yet"),
     "todo.kind.consent": ("请求本机构同意的合同", "Consents asked of your organisation"),
     "todo.kind.objection": ("待决定的公示异议", "Objections to decide"),
@@ -571,6 +582,28 @@ async def auction_deposits_to_pay(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def demand_clarifications(r: Reader) -> list[TodoItem]:
+    """The enterprise's demands sent back for clarification, and the proposer's questions to answer."""
+    return [
+        TodoItem(kind="demand_clarify", label=f"todo.demand_{'question' if c.proposal_id else 'sent_back'}",
+                 link=f"/demands/{c.demand_id}#{'mine' if c.proposal_id else 'clarify'}", when=c.since,
+                 title_zh=c.title_zh or c.title_en, title_en=c.title_en or c.title_zh)
+        for c in await ThreadQueries(r.web.pool).to_do(r.me.organisation_id)
+    ]
+
+
+async def development_milestones(r: Reader) -> list[TodoItem]:
+    """Milestones of the organisation's development contracts in force: the developer's to deliver, the client's
+    delivered ones to accept (its acceptance makes the payment fall due)."""
+    return [
+        TodoItem(kind="development", label=f"todo.development.{m.action}",
+                 link=f"/contracts/{m.contract_id}#milestones",
+                 when_day=m.due, title_zh=f"{m.title} · {m.name}", title_en=f"{m.title} · {m.name}", amount=m.amount,
+                 currency=m.currency)
+        for m in await DevelopmentQueries(r.web.pool).milestones_to_act(r.me.organisation_id)
+    ]
+
+
 #: How long a decision on a proposal stays on the proposing organisation's to-do.
 DECISION_DAYS = 14
 
@@ -700,6 +733,8 @@ KINDS = (
     "enquiry_answered",
     "demand_to_decide",
     "demand_decision",
+    "development",
+    "demand_clarify",
     "tech_registration",
     "introduction_to_confirm",
     "introduction_awaiting",
@@ -731,6 +766,8 @@ SOURCES: list[Source] = [
     enquiry_answers_to_read,
     demand_proposals_to_decide,
     demand_decisions_to_read,
+    development_milestones,
+    demand_clarifications,
     tech_registrations_due,
     introductions_to_confirm,
     introductions_awaiting,

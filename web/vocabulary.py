@@ -6,7 +6,9 @@ from web.accounts.labels import LABELS as ACCOUNT_LABELS
 from web.auctions.labels import LABELS as AUCTION_LABELS
 from web.audit.labels import LABELS as AUDIT_LABELS
 from web.catalogue.labels import LABELS as CATALOGUE_LABELS
+from web.deals.development_labels import LABELS as DEVELOPMENT_LABELS
 from web.deals.labels import LABELS as DEAL_LABELS
+from web.demand.clarify_labels import LABELS as CLARIFY_LABELS
 from web.demand.demand_labels import LABELS as DEMANDS_LABELS
 from web.demand.labels import LABELS as DEMAND_LABELS
 from web.demand.matching_labels import LABELS as MATCHING_LABELS
@@ -33,6 +35,7 @@ def site_vocabulary() -> Vocabulary:
         ACCOUNT_LABELS,
         CATALOGUE_LABELS,
         DEAL_LABELS,
+        DEVELOPMENT_LABELS,
         VALUATION_LABELS,
         AUDIT_LABELS,
         HEALTH_LABELS,
@@ -40,6 +43,7 @@ def site_vocabulary() -> Vocabulary:
         PROGRAMME_LABELS,
         CONVERSION_LABELS,
         DEMAND_LABELS,
+        CLARIFY_LABELS,
         DEMANDS_LABELS,
         MATCHING_LABELS,
         MARKET_LABELS,

@@ -40,6 +40,10 @@ LISTINGS_LIMIT = 10
 PROPOSALS_LIMIT = 200
 #: A budget or price above a hundred billion yuan is a typing error (fen).
 MONEY_LIMIT = 10_000_000_000_000
+#: Questions and answers on one proposal (a thread, not a chat room).
+THREAD_LIMIT = 100
+#: A question, an answer or a reason for sending a demand back.
+NOTE_LIMIT = 2000
 #: How far ahead a proposal deadline may be.
 DEADLINE_HORIZON_DAYS = 366
 
@@ -63,6 +67,7 @@ class Visibility(StrEnum):
 class DemandStatus(StrEnum):
     OPEN = "open"  # taking proposals until the deadline
     AWARDED = "awarded"
+    CLARIFYING = "clarifying"  # sent back for clarification: takes no proposals until the enterprise resubmits
 
 
 class DeclineReason(StrEnum):
@@ -248,6 +253,9 @@ class Demand(Aggregate):
         if organisation_id == self.organisation_id:
             raise PermissionDeniedError("demand_id: an organisation does not answer its own demand",
                                         field="demand_id", code="demand.own")
+        if self.status == DemandStatus.CLARIFYING.value:
+            raise ConflictError("demand_id: the demand was sent back for clarification; it takes no proposals until "
+                                "the enterprise resubmits it", field="demand_id", code="demand.clarifying")
         if self.closed(now) or self.status != DemandStatus.OPEN.value:
             raise ConflictError("demand_id: the proposal deadline has passed", field="demand_id",
                                 code="demand.closed", deadline=self.fields["deadline"])
@@ -297,6 +305,9 @@ class Demand(Aggregate):
         if self.status == DemandStatus.AWARDED.value:
             raise ConflictError("demand_id: another proposal was awarded already", field="demand_id",
                                 code="demand.awarded")
+        if self.status == DemandStatus.CLARIFYING.value:
+            raise ConflictError("demand_id: the demand was sent back for clarification", field="demand_id",
+                                code="demand.clarifying")
         if found["state"] == ProposalState.DECLINED.value:
             raise ConflictError("proposal_id: this proposal is decided already", field="proposal_id",
                                 code="demand.decided")
@@ -329,9 +340,101 @@ class Demand(Aggregate):
         self.proposals[proposal_id]["state"] = ProposalState.DECLINED.value
         self.proposals[proposal_id]["reason"] = reason
 
+    def contract_drafted(self, *, by: UUID, proposal_id: UUID, contract_id: UUID) -> None:
+        """The award of a development proposal drafted its technology development contract (saved together)."""
+        self._contract_drafted(by=by, proposal_id=proposal_id, contract_id=contract_id)
+
+    @event("DevelopmentContractDrafted")
+    def _contract_drafted(self, by: UUID, proposal_id: UUID, contract_id: UUID) -> None:
+        self.proposals[proposal_id]["contract_id"] = contract_id
+
     def offer_made(self, *, by: UUID, proposal_id: UUID, offer_id: UUID) -> None:
         self._offer_made(by=by, proposal_id=proposal_id, offer_id=offer_id)
 
     @event("OfferMade")
     def _offer_made(self, by: UUID, proposal_id: UUID, offer_id: UUID) -> None:
         self.proposals[proposal_id]["offer_id"] = offer_id
+
+    # --- questions on a proposal (the enterprise asks, the proposer answers) --------------------------
+    def thread(self, proposal_id: UUID) -> list[dict[str, Any]]:
+        return list(self.proposal(proposal_id).get("thread", []))
+
+    def ask(self, *, organisation_id: UUID, by: UUID, proposal_id: UUID, text: str, now: datetime) -> bool:
+        """The enterprise asks the proposer a question, once it may read the proposal (after the deadline: the
+        sealed content rules stay). ``False`` when the same question is the thread's last entry (a double
+        submit)."""
+        self._owner(organisation_id)
+        self._after_deadline(now)
+        thread = self.thread(proposal_id)
+        question = _text(text, "text", NOTE_LIMIT, required=True)
+        if thread and thread[-1]["kind"] == "question" and thread[-1]["text"] == question:
+            return False
+        if len(thread) >= THREAD_LIMIT:
+            raise ConflictError("proposal_id: this thread is full", field="proposal_id", code="demand.thread_full",
+                                most=THREAD_LIMIT)
+        self._question_asked(proposal_id=proposal_id, number=len(thread) + 1, text=question, by=by)
+        return True
+
+    @event("QuestionAsked")
+    def _question_asked(self, proposal_id: UUID, number: int, text: str, by: UUID) -> None:
+        self.proposals[proposal_id].setdefault("thread", []).append({"kind": "question", "number": number,
+                                                                     "text": text})
+
+    def answer(self, *, organisation_id: UUID, by: UUID, proposal_id: UUID, text: str) -> bool:
+        """The proposing organisation answers the thread's open question; ``False`` for the same answer again."""
+        found = self.proposal(proposal_id)
+        if found["organisation_id"] != organisation_id:
+            raise PermissionDeniedError("proposal_id: only the proposing organisation answers its questions",
+                                        field="proposal_id", code="demand.not_proposer")
+        thread = self.thread(proposal_id)
+        reply = _text(text, "text", NOTE_LIMIT, required=True)
+        if thread and thread[-1]["kind"] == "answer" and thread[-1]["text"] == reply:
+            return False
+        if not thread or thread[-1]["kind"] != "question":
+            raise ConflictError("proposal_id: no question awaits an answer", field="proposal_id",
+                                code="demand.no_question")
+        self._question_answered(proposal_id=proposal_id, number=len(thread) + 1, text=reply, by=by)
+        return True
+
+    @event("QuestionAnswered")
+    def _question_answered(self, proposal_id: UUID, number: int, text: str, by: UUID) -> None:
+        self.proposals[proposal_id].setdefault("thread", []).append({"kind": "answer", "number": number,
+                                                                     "text": text})
+
+    # --- clarification (a vague demand sent back by the platform) --------------------------------------
+    def send_back(self, *, by: UUID, reason: str) -> bool:
+        """Send an open demand back for clarification (the application checks who may); ``False`` when it is
+        sent back already with this reason."""
+        why = _text(reason, "reason", NOTE_LIMIT, required=True)
+        if self.status == DemandStatus.CLARIFYING.value:
+            if self.__dict__.get("clarify_reason") == why:
+                return False
+            raise ConflictError("demand_id: the demand awaits its enterprise's clarification already",
+                                field="demand_id", code="demand.clarifying")
+        if self.status != DemandStatus.OPEN.value:
+            raise ConflictError("demand_id: an awarded demand is not sent back", field="demand_id",
+                                code="demand.not_open")
+        self._sent_back(reason=why, by=by)
+        return True
+
+    @event("SentBackForClarification")
+    def _sent_back(self, reason: str, by: UUID) -> None:
+        self.status = DemandStatus.CLARIFYING.value
+        self.clarify_reason = reason
+
+    def resubmit(self, *, organisation_id: UUID, by: UUID, fields: dict[str, Any]) -> bool:
+        """The enterprise resubmits the demand it clarified (``fields``: ``check_demand``'s answer); it takes
+        proposals again. ``False`` when it was resubmitted already with these very fields."""
+        self._owner(organisation_id)
+        if self.status != DemandStatus.CLARIFYING.value:
+            if fields == self.fields and self.__dict__.get("clarify_reason") is not None:
+                return False
+            raise ConflictError("demand_id: only a demand sent back for clarification is resubmitted",
+                                field="demand_id", code="demand.not_sent_back")
+        self._resubmitted(details=fields, by=by)
+        return True
+
+    @event("Resubmitted")
+    def _resubmitted(self, details: dict[str, Any], by: UUID) -> None:
+        self.fields = details
+        self.status = DemandStatus.OPEN.value

@@ -115,8 +115,18 @@ class RecordRegistration(Command, frozen=True, kw_only=True):
 
 
 class ReachMilestone(Command, frozen=True, kw_only=True):
+    """A party records a milestone reached; on a development contract, the client accepts a delivered one."""
+
     contract_id: UUID
     name: ShortText
+
+
+class DeliverMilestone(Command, frozen=True, kw_only=True):
+    """The developer records a development contract's milestone as delivered, with a note for the client."""
+
+    contract_id: UUID
+    name: ShortText
+    note: Note = ""
 
 
 class FileRoyaltyReport(Command, frozen=True, kw_only=True):

@@ -15,6 +15,7 @@ from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
 from domain.deals.contract_terms import ContractStatus, open_licence_contract_id
+from domain.deals.contract_text import text_sha256
 from domain.deals.contracting import (
     draft_contract,
     fall_due,
@@ -22,6 +23,16 @@ from domain.deals.contracting import (
     require_effect_possible,
     unique,
 )
+from domain.deals.development import (
+    DevelopmentContract,
+    DevelopmentKind,
+    default_ownership,
+    development_terms,
+    draft_development,
+    drafted_milestones,
+    render_development,
+)
+from domain.deals.payment import obligation_id
 from domain.deals.royalty import closes_licence_year, minimum_royalty_due, royalty_due
 from domain.shared.errors import (
     ConcurrentModificationError,
@@ -118,6 +129,8 @@ class Contracts:
                 code="contract.ended_by_admin", contract_status=contract.status,
             )
         contract.terminate(reason=f"ended before it took effect: {cmd.reason.strip()}", by=user.id)
+        if isinstance(contract, DevelopmentContract):  # nothing was reserved on a patent
+            return self.store.commit(contract)
         released = self.checks.release(contract, reason="ended before it took effect", by=user.id)
         return self.store.commit(contract, released)
 
@@ -140,6 +153,8 @@ class Contracts:
             raise PermissionDeniedError(
                 "contract_id: only an org_admin of a party may sign", field="contract_id", code="contract.signer"
             )
+        if isinstance(contract, DevelopmentContract):
+            return self._sign_development(contract, cmd, user.organisation_id, by=user.id)
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
         if not patent.is_owned_by(contract.seller_organisation_id):
             raise ConflictError(
@@ -152,6 +167,16 @@ class Contracts:
         require_effect_possible(contract, patent, now=now, by=user.id)
         return self.store.commit(*self._after_signature(contract, patent, now, by=user.id))
 
+    def _sign_development(self, contract: DevelopmentContract, cmd: d.SignContract, organisation_id: UUID, *,
+                          by: UUID) -> int:
+        """A development contract stands on no patent; with the last signature it is in force (money follows
+        the work: each milestone falls due when the client accepts it)."""
+        now = self.store.clock.now()
+        contract.sign(organisation_id, text_sha256=cmd.text_sha256, patent_tradable=True, now=now, by=by)
+        if contract.status == ContractStatus.SIGNED:
+            contract.come_into_force(now=now)
+        return self.store.commit(contract)
+
     def _after_signature(self, contract: Contract, patent: Patent, now: datetime, *, by: UUID) -> list[Aggregate]:
         changed: list[Aggregate] = [contract, patent]
         if contract.status != ContractStatus.SIGNED:
@@ -160,6 +185,33 @@ class Contracts:
         if contract.first_purpose() is None:
             changed += self.checks.come_into_force(contract, patent, now, by=by)
         return unique(changed)
+
+    # --- technology development (drafted by an award of the demand trade) ---------------------
+    def draft_development(self, *, contract_id: UUID, developer_id: UUID, client_id: UUID, want: str,
+                          price: int, steps: list[dict[str, Any]], deliverables: str, project: tuple[str, str],
+                          refs: tuple[UUID, UUID], by: UUID) -> DevelopmentContract:
+        """The development contract an award drafts (not saved: the caller saves it with the award).
+
+        ``want``: ``commissioned`` or ``joint``; ``steps``: the proposal's milestones (title, due, amount);
+        ``project``: the demand's title and target figures; ``refs``: the demand and proposal ids. Ownership of
+        the results is the statutory default (民法典 arts. 859, 860); the platform fee and the developer
+        institution's inventors' share are fixed with it, as for every contract."""
+        developer = self.store.load(Organisation, developer_id, "organisation_id")
+        client = self.store.load(Organisation, client_id, "organisation_id")
+        kind = DevelopmentKind.COMMISSIONED.value if want == "commissioned" else DevelopmentKind.JOINT.value
+        fallback = self.store.clock.now().date() + timedelta(days=180)
+        terms = development_terms(
+            kind=kind, price=price, currency="CNY", milestones=drafted_milestones(steps, price, fallback),
+            deliverables=deliverables, ownership=default_ownership(kind), demand_id=refs[0], proposal_id=refs[1],
+            title=project[0],
+        )
+        text = render_development(contract_id=contract_id, terms=terms, client_name=client.name,
+                                  developer_name=developer.name, demand_title=project[0], targets=project[1])
+        return draft_development(
+            contract_id=contract_id, developer_id=developer.id, client_id=client.id, terms=terms, text=text,
+            text_sha256=text_sha256(*text), by=by, platform_fee_rate=self.policy.platform_fee_rate,
+            inventor_share=developer.inventor_share if developer.is_institution else None,
+        )
 
     # --- after signing ----------------------------------------------------------------------
     def record_registration(self, cmd: d.RecordRegistration, *, actor_id: UUID | None) -> int:
@@ -180,18 +232,41 @@ class Contracts:
         return self.store.commit(*changed)
 
     def reach_milestone(self, cmd: d.ReachMilestone, *, actor_id: UUID | None) -> tuple[UUID, int]:
-        """A party records a milestone; its payment falls due at once."""
+        """A party records a milestone; its payment falls due at once (on a development contract: the client
+        accepts a delivered one). Of two at once, the one saved second runs again on the state that won."""
+        return self.checks.once_more_if_beaten(lambda: self._reach_milestone(cmd, actor_id=actor_id))
+
+    def _reach_milestone(self, cmd: d.ReachMilestone, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if user.organisation_id not in (contract.seller_organisation_id, contract.buyer_organisation_id):
             raise PermissionDeniedError(
                 "contract_id: only a party may record a milestone", field="contract_id", code="contract.party_milestone"
             )
+        if isinstance(contract, DevelopmentContract):
+            self.checks.require_member(user, contract.buyer_organisation_id, "client", "contract_id")
+            oid = obligation_id(contract.id, f"milestone-{cmd.name.strip()}")
+            if cmd.name.strip() in contract.milestones_reached and self.store.exists(oid):
+                return oid, self.store.commit()  # accepted already (a double submit): the first answer
         amount = contract.reach_milestone(cmd.name.strip(), by=user.id)
         obligation = fall_due(
             contract, f"milestone-{cmd.name.strip()}", amount, self.store.clock.now().date().isoformat()
         )
         return obligation.id, self.store.commit(contract, obligation)
+
+    def deliver_milestone(self, cmd: d.DeliverMilestone, *, actor_id: UUID | None) -> int:
+        """The developer records a development milestone as delivered; the client is asked to accept it."""
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
+        if not isinstance(contract, DevelopmentContract):
+            raise ContractStateError(
+                "contract_id: deliveries are recorded on development contracts only", field="contract_id",
+                code="development.only",
+            )
+        self.checks.require_member(user, contract.seller_organisation_id, "developer", "contract_id")
+        if not contract.deliver_milestone(cmd.name.strip(), note=cmd.note, by=user.id):
+            return self.store.commit()
+        return self.store.commit(contract)
 
     def file_royalty_report(self, cmd: d.FileRoyaltyReport, *, actor_id: UUID | None) -> tuple[UUID | None, int]:
         """The licensee reports net sales; the royalty (with any minimum-royalty top-up) falls due."""

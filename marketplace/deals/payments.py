@@ -16,6 +16,7 @@ from domain.deals.benefit_sharing import settle
 from domain.deals.contract import Contract, TransferContract
 from domain.deals.contract_terms import ContractStatus, instalment_purpose
 from domain.deals.contracting import require_effect_possible, unique, why_no_effect
+from domain.deals.development import DevelopmentContract
 from domain.deals.payment import PaymentObligation, PaymentStatus, obligation_id
 from domain.deals.webhook import WebhookDelivery, delivery_id
 from domain.shared.errors import (
@@ -39,6 +40,8 @@ from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 from marketplace.platform.units import percent_to_basis_points
 
 PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+#: Who receives the inventors' share of a development payment: the developer's team, named as such.
+DEVELOPMENT_TEAM = "研究开发团队 / development team"
 REFUND_EVENTS = frozenset({"charge.refunded", "refund.created", "refund.updated", "charge.refund.updated"})
 #: The status a refund (or, for ``charge.refunded``, the refunded charge) has once the money went back.
 REFUND_SUCCEEDED = "succeeded"
@@ -129,8 +132,10 @@ class Payments:
             )
         # No money is asked for a contract that can no longer take effect (the patent sold or reserved
         # for another deal, lapsed); an assignment drafted before reservations takes its reservation now.
-        patent = self.store.load(Patent, contract.patent_id, "patent_id")
-        if contract.status == ContractStatus.SIGNED:
+        # A development contract stands on no patent.
+        patent = None if isinstance(contract, DevelopmentContract) else self.store.load(
+            Patent, contract.patent_id, "patent_id")
+        if patent is not None and contract.status == ContractStatus.SIGNED:
             require_effect_possible(contract, patent, now=self.store.clock.now(), by=user.id)
         # The source of funds is declared before any money is asked (refused once a payment has started).
         if cmd.funds_source is not None:
@@ -152,10 +157,10 @@ class Payments:
         ):
             resumed = gateway.resume_payment(obligation.provider_payment_id, request)
             if resumed is not None:
-                return resumed, self.store.commit(patent)
+                return resumed, self.store.commit(*([patent] if patent is not None else []))
         started = gateway.start_payment(request)
         obligation.start(gateway=started.gateway, provider_payment_id=started.provider_payment_id, by=user.id)
-        return started, self.store.commit(obligation, patent)
+        return started, self.store.commit(obligation, *([patent] if patent is not None else []))
 
     def record_manual_receipt(self, cmd: d.RecordManualReceipt, *, actor_id: UUID | None) -> int:
         """A platform admin records a bank transfer received for an obligation (对公转账).
@@ -204,6 +209,9 @@ class Payments:
         ``False``: the caller records the refund at once (it overtook the success), so none is owed.
         """
         contract = self.store.load(Contract, obligation.contract_id, "contract_id")
+        if isinstance(contract, DevelopmentContract):
+            return self._receive_development(contract, obligation, gateway=gateway,
+                                             provider_payment_id=provider_payment_id, by=by, effects=effects)
         patent = self.store.load(Patent, contract.patent_id, "patent_id")
         now = self.store.clock.now()
         why_not = (
@@ -244,6 +252,31 @@ class Payments:
         elif patent.pending_events:
             changed.append(patent)  # a reservation taken now by an assignment drafted before they existed
         return unique(changed)
+
+    def _receive_development(
+        self, contract: DevelopmentContract, obligation: PaymentObligation, *, gateway: str, provider_payment_id: str,
+        by: UUID, effects: bool,
+    ) -> list[Aggregate]:
+        """A development milestone paid: split as any payment (the developer institution's inventors' share goes
+        to its development team as one, since the contract names no persons); nothing else moves. Money for a
+        terminated contract is owed back."""
+        seller = self.store.load(Organisation, contract.seller_organisation_id, "seller_organisation_id")
+        now = self.store.clock.now()
+        shares = settle(
+            obligation.amount,
+            platform_fee_rate=(
+                self.policy.platform_fee_rate if contract.platform_fee_rate is None else contract.platform_fee_rate
+            ),
+            broker_commission_rate=contract.broker_commission,
+            inventor_share=seller.inventor_share if contract.inventor_share is None else contract.inventor_share,
+            inventors=[(DEVELOPMENT_TEAM, None)],
+            institution_seller=seller.is_institution,
+        )
+        obligation.pay(gateway=gateway, provider_payment_id=provider_payment_id, amount=obligation.amount, now=now,
+                       shares=[s.as_dict() for s in shares], by=by)
+        if effects and contract.status == ContractStatus.TERMINATED:
+            obligation.owe_refund(reason="the contract was terminated", now=now, by=by)
+        return [obligation]
 
     def record_gateway_event(self, event: GatewayEvent) -> int | None:
         """Apply a verified provider event once; a repeated delivery is a no-op answered with ``None``.

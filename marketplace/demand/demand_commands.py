@@ -87,6 +87,41 @@ class AwardProposal(Command, frozen=True, kw_only=True):
     proposal_id: UUID
 
 
+class AskQuestion(Command, frozen=True, kw_only=True):
+    """The enterprise asks a proposer a question on its proposal (after the deadline)."""
+
+    demand_id: UUID
+    proposal_id: UUID
+    text: Reason
+
+
+class AnswerQuestion(Command, frozen=True, kw_only=True):
+    """The proposing organisation answers the open question on its proposal."""
+
+    demand_id: UUID
+    proposal_id: UUID
+    text: Reason
+
+
+class SendBackDemand(Command, frozen=True, kw_only=True):
+    """A platform admin sends a vague demand back to its enterprise for clarification, with the reason."""
+
+    demand_id: UUID
+    reason: Reason
+
+
+class ResubmitDemand(Command, frozen=True, kw_only=True):
+    """The enterprise clarifies the demand sent back — the problem, the current solution, the target figures and
+    the budget — and resubmits it: it takes proposals again."""
+
+    demand_id: UUID
+    problem: Body
+    current_solution: Body = ""
+    targets: Body
+    budget_min: Amount = 0
+    budget_max: Amount = 0
+
+
 class DeclineProposal(Command, frozen=True, kw_only=True):
     """The enterprise's decision on a proposal it does not award: a reason from the fixed list, and free text."""
 

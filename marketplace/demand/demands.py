@@ -5,7 +5,8 @@ proposal comes from a member of a verified university or research institute (one
 demand) and may link only its own organisation's published listings; the posting enterprise's members
 decide, and only after the proposal deadline. Awarding a licence or purchase proposal that names a listing
 makes the usual offer on that listing (``Offers.make_offer``) in the same transaction as the award; a
-development proposal's award is recorded only (technology development contracts are not built yet).
+development proposal's award drafts its technology development contract (``Contracts.draft_development``), saved
+with the award: of two awards at once one is saved, the other finds it.
 """
 
 from __future__ import annotations
@@ -13,22 +14,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation, OrganisationKind
-from domain.accounts.user import User
+from domain.accounts.user import Role, User
 from domain.catalogue.ipc import parse_ipc
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
+from domain.deals.development import development_contract_id
 from domain.deals.offer import Offer
 from domain.deals.terms import DealKind
 from domain.demand.demand import BEIJING, Demand, Want, check_demand, check_proposal, demand_proposal_id
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.deals import commands as dc
 from marketplace.deals.checks import DealChecks
+from marketplace.deals.contracts import Contracts
 from marketplace.deals.offers import Offers
 from marketplace.demand import demand_commands as mc
 from marketplace.platform.app_base import MarketplaceBase
@@ -38,13 +41,23 @@ T = TypeVar("T")
 LICENCE_YEARS = 5
 
 
+class Award(NamedTuple):
+    """What an award opened: the offer on the proposal's listing, or the development contract (or neither)."""
+
+    offer_id: UUID | None
+    contract_id: UUID | None
+    position: int
+
+
 class Demands:
     """Technology demands and their proposals (the demand trade's second part)."""
 
-    def __init__(self, store: MarketplaceBase, checks: DealChecks, offers: Offers) -> None:
+    def __init__(self, store: MarketplaceBase, checks: DealChecks, offers: Offers,
+                 contracts: Contracts | None = None) -> None:
         self.store = store
         self.checks = checks
         self.offers = offers
+        self.contracts = contracts
 
     def _now(self) -> datetime:
         return self.store.clock.now()
@@ -151,29 +164,110 @@ class Demands:
 
         return self._retry(run)
 
-    def award(self, cmd: mc.AwardProposal, *, actor_id: UUID | None) -> tuple[UUID | None, int]:
-        """Award a proposal; returns (the offer made on its listing, or None; position)."""
+    # --- questions and clarification ------------------------------------------------------------------
+    def ask_proposer(self, cmd: mc.AskQuestion, *, actor_id: UUID | None) -> int:
+        """A member of the posting enterprise asks a proposer a question (thread per proposal)."""
         user = self.store.actor(actor_id)
 
-        def run() -> tuple[UUID | None, int]:
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            changed = demand.ask(organisation_id=user.organisation_id, by=user.id, proposal_id=cmd.proposal_id,
+                                 text=cmd.text, now=self._now())
+            return self._done(changed, demand)
+
+        return self._retry(run)
+
+    def answer_enterprise(self, cmd: mc.AnswerQuestion, *, actor_id: UUID | None) -> int:
+        """A member of the proposing organisation answers the open question on its proposal."""
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            changed = demand.answer(organisation_id=user.organisation_id, by=user.id, proposal_id=cmd.proposal_id,
+                                    text=cmd.text)
+            return self._done(changed, demand)
+
+        return self._retry(run)
+
+    def send_back(self, cmd: mc.SendBackDemand, *, actor_id: UUID | None) -> int:
+        """A platform admin sends an open demand back for clarification with a reason (the enterprise's broker
+        may later, once brokers act for enterprises)."""
+        user = self.store.actor(actor_id)
+        self.store.require_role(user, Role.PLATFORM_ADMIN)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            return self._done(demand.send_back(by=user.id, reason=cmd.reason), demand)
+
+        return self._retry(run)
+
+    def resubmit(self, cmd: mc.ResubmitDemand, *, actor_id: UUID | None) -> int:
+        """A member of the enterprise edits the problem, current solution, targets and budget of the demand sent
+        back, and resubmits it (checked as a posting is, its other fields unchanged)."""
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            demand = self.store.load(Demand, cmd.demand_id, "demand_id")
+            f = demand.fields
+            fields = check_demand(
+                title_zh=f["title_zh"], title_en=f["title_en"], description_zh=f["description_zh"],
+                description_en=f["description_en"], problem=cmd.problem, current_solution=cmd.current_solution,
+                targets=cmd.targets, keywords=list(f["keywords"]), budget_min=cmd.budget_min,
+                budget_max=cmd.budget_max, deadline=demand.deadline, today=self._today(), wants=list(f["wants"]),
+                visibility=f["visibility"])
+            return self._done(demand.resubmit(organisation_id=user.organisation_id, by=user.id, fields=fields),
+                              demand)
+
+        return self._retry(run)
+
+    def award(self, cmd: mc.AwardProposal, *, actor_id: UUID | None) -> tuple[UUID | None, int]:
+        """Award a proposal; returns (the offer made on its listing, or None; position)."""
+        done = self.award_proposal(cmd, actor_id=actor_id)
+        return done.offer_id, done.position
+
+    def award_proposal(self, cmd: mc.AwardProposal, *, actor_id: UUID | None) -> Award:
+        """Award a proposal: a licence or purchase naming a listing opens an offer on it; a commissioned or joint
+        development drafts the technology development contract. A repeat answers what the first award opened."""
+        user = self.store.actor(actor_id)
+
+        def run() -> Award:
             demand = self.store.load(Demand, cmd.demand_id, "demand_id")
             changed = demand.award(organisation_id=user.organisation_id, by=user.id, proposal_id=cmd.proposal_id,
                                    now=self._now())
             found = demand.proposals[cmd.proposal_id]
             if not changed:
-                return found.get("offer_id"), self.store.recorder.max_notification_id() or 0
+                return Award(found.get("offer_id"), found.get("contract_id"),
+                             self.store.recorder.max_notification_id() or 0)
             content: dict[str, Any] = found["content"]
+            if content["want"] in (Want.COMMISSIONED.value, Want.JOINT.value) and self.contracts is not None:
+                return self._draft_development(demand, cmd.proposal_id, found, by=user.id)
             if content["want"] not in (Want.LICENCE.value, Want.PURCHASE.value) or not content["listing_ids"]:
-                return None, self.store.commit(demand)
+                return Award(None, None, self.store.commit(demand))
             offer_cmd = self._offer_terms(demand, content)
 
             def along(offer: Offer, by: User) -> Sequence[Aggregate]:
                 demand.offer_made(by=by.id, proposal_id=cmd.proposal_id, offer_id=offer.id)
                 return (demand,)
 
-            return self.offers.make_offer(offer_cmd, actor_id=actor_id, along=along)
+            offer_id, position = self.offers.make_offer(offer_cmd, actor_id=actor_id, along=along)
+            return Award(offer_id, None, position)
 
         return self._retry(run)
+
+    def _draft_development(self, demand: Demand, proposal_id: UUID, found: dict[str, Any], *, by: UUID) -> Award:
+        """The award drafts the development contract, saved with it (one per demand: its id is the demand's)."""
+        assert self.contracts is not None
+        content: dict[str, Any] = found["content"]
+        fields = demand.fields
+        contract = self.contracts.draft_development(
+            contract_id=development_contract_id(demand.id), developer_id=found["organisation_id"],
+            client_id=demand.organisation_id, want=content["want"], price=int(content["price"]),
+            steps=list(content["milestones"]), deliverables=content["approach"],
+            project=(fields.get("title_zh") or fields.get("title_en") or "", fields.get("targets") or ""),
+            refs=(demand.id, proposal_id), by=by,
+        )
+        demand.contract_drafted(by=by, proposal_id=proposal_id, contract_id=contract.id)
+        return Award(None, contract.id, self.store.commit(demand, contract))
 
     def _offer_terms(self, demand: Demand, content: dict[str, Any]) -> dc.MakeOffer:
         """The offer an award opens: on the proposal's first listing, at the proposal's price; a purchase is an

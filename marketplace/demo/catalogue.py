@@ -33,6 +33,7 @@ from marketplace.demo.brokers import seed_demo_brokers
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
 from marketplace.demo.deals import DemoListing, seed_demo_deals
+from marketplace.demo.demands import seed_demo_demands
 from marketplace.demo.generator import AS_OF, PatentGenerator, status_plan
 from marketplace.demo.programmes import seed_demo_claim_states, seed_demo_programmes, seed_demo_vouchers
 from marketplace.demo.vocabulary import (
@@ -191,6 +192,8 @@ def seed_demo(  # noqa: PLR0915 - one step after another, each a call
         _seed_conversions_and_brokers(app, officer=officer, admin=admin_id, admins=admins, org_ids=org_ids,
                                       listings=on_offer, buyers=buyers)
         _seed_market(app, on_offer, admin=admin_id, buyers=buyers, officer=officer, admins=admins)
+        seed_demo_demands(app, enterprises=buyers, admin=admin_id,
+                          institutions=[admins[o.name] for o in (*UNIVERSITIES, *INSTITUTES) if o.verified])
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,

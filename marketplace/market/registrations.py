@@ -16,6 +16,7 @@ from domain.accounts.user import Role, User
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.contract_terms import ContractStatus
+from domain.deals.development import DevelopmentContract
 from domain.market.jj001 import OrganisationFacts, PartyCodes, RegistrationRecord, prefill
 from domain.market.registration import (
     ContractRegistration,
@@ -51,6 +52,10 @@ class TechRegistrations:
         if not contract.fully_signed:
             raise ContractStateError("contract_id: a contract is registered once every party has signed it",
                                      field="contract_id", code="tech_registration.not_signed")
+        if isinstance(contract, DevelopmentContract):  # JJ-001 here knows the transfer types only
+            raise ContractStateError("contract_id: technology development contracts are not registered on the "
+                                     "platform yet; register it at the technology market office",
+                                     field="contract_id", code="tech_registration.development")
         return contract
 
     def _seller_member(self, actor_id: UUID | None, contract: Contract, *, admin_too: bool = False) -> User:

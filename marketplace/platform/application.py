@@ -84,7 +84,7 @@ class Marketplace(MarketplaceBase):
         self.programmes = Programmes(self)
         self.conversions = Conversions(self, self.programmes)
         self.enquiries = Enquiries(self, checks, self.offers, materials)
-        self.demands = Demands(self, checks, self.offers)
+        self.demands = Demands(self, checks, self.offers, self.contracts)
         self.tech_registrations = TechRegistrations(self)
         self.vouchers = Vouchers(self, self.programmes)
         self.brokers = Brokers(self)

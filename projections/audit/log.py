@@ -77,7 +77,7 @@ def clean(value: Any) -> Any:
 
 #: Aggregate classes filed under their common kind (a contract's events are defined on ``Contract``,
 #: its creation on ``TransferContract`` or ``LicenceContract``): one filter finds them all.
-AGGREGATE_KINDS = {"TransferContract": "Contract", "LicenceContract": "Contract"}
+AGGREGATE_KINDS = {"TransferContract": "Contract", "LicenceContract": "Contract", "DevelopmentContract": "Contract"}
 
 
 def event_type_of(topic: str) -> tuple[str, str]:
@@ -213,6 +213,11 @@ SUMMARIES: dict[str, Summary] = {
     "Contract.CameIntoForce": lambda d, _: "Contract came into force",
     "Contract.RegistrationRecorded": lambda d, _: f"Patent office registration recorded: {d['reference']}",
     "Contract.MilestoneReached": lambda d, _: f"Milestone reached: {d['name']}",
+    "DevelopmentContract.Drafted": lambda d, _: (
+        f"Development contract drafted: {_deal(d['terms'])}, {len(d['terms'].get('milestones', []))} milestone(s),"
+        f" text SHA-256 {d['text_sha256'][:12]}…"
+    ),
+    "DevelopmentContract.MilestoneDelivered": lambda d, _: f"Milestone delivered: {d['name']}",
     "LicenceContract.RoyaltyReported": lambda d, _: (
         f"Royalty report {d['period_start']} to {d['period_end']}: net sales {_money(d['net_sales'], 'CNY')}"
     ),
@@ -375,6 +380,13 @@ SUMMARIES: dict[str, Summary] = {
     "Lot.Closed": lambda d, _: (
         f"Lot closed: {d['outcome'].replace('_', ' ')}"
         + (f", {_money(d['price'], 'CNY')} to organisation {d['winner_organisation_id']}" if d.get('price') else "")
+    ),
+    "Demand.QuestionAsked": lambda d, _: f"Question {d['number']} asked on proposal {d['proposal_id']}",
+    "Demand.QuestionAnswered": lambda d, _: f"Answer {d['number']} given on proposal {d['proposal_id']}",
+    "Demand.SentBackForClarification": lambda d, _: f"Demand sent back for clarification: {d['reason']}",
+    "Demand.Resubmitted": lambda d, _: "Demand clarified and resubmitted",
+    "Demand.DevelopmentContractDrafted": lambda d, _: (
+        f"Development contract {d['contract_id']} drafted on the awarded proposal {d['proposal_id']}"
     ),
     "PaymentReview.Recorded": lambda d, _: (
         f"Payment evaluated against {len(d['outcomes'])} programme rule(s):"

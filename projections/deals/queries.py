@@ -47,8 +47,8 @@ CONTRACT_COLUMNS = (
     " c.currency, c.text_zh, c.text_en, c.text_sha256, c.notice_ends_at, c.consents_required, c.consents_given,"
     " c.objections_open, c.objections_upheld, c.signed_by, c.status, c.in_force_at, c.registration_reference,"
     " c.milestones_reached, c.ownership_transferred, c.listing_closed, c.terminated_reason, c.drafted_at,"
-    " c.updated_at, c.version, c.inventor_share,"
-    " coalesce(p.title_zh, '') AS title_zh, coalesce(p.title_en, '') AS title_en,"
+    " c.updated_at, c.version, c.inventor_share, c.milestones_delivered,"
+    " coalesce(p.title_zh, c.terms->>'title', '') AS title_zh, coalesce(p.title_en, c.terms->>'title', '') AS title_en,"
     " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name, coalesce(s.kind, '') AS seller_kind"
 )
 CONTRACT_FROM = (
@@ -412,7 +412,8 @@ class DealsQueries:
         licensor does not) or to consent to as a co-owner, oldest first."""
         rows = await self.pool.fetch(
             f"SELECT {CONTRACT_COLUMNS}{CONTRACT_FROM} WHERE c.status = 'drafted'"
-            " AND ((c.buyer_organisation_id = $1 OR c.seller_organisation_id = $1 AND c.offer_id IS NOT NULL)"
+            " AND ((c.buyer_organisation_id = $1 OR c.seller_organisation_id = $1"
+            "       AND (c.offer_id IS NOT NULL OR c.contract_type = 'DevelopmentContract'))"
             "      AND NOT $1 = ANY(c.signed_by)"
             "      OR $1 = ANY(c.consents_required) AND NOT $1 = ANY(c.consents_given))"
             " ORDER BY c.drafted_at, c.id LIMIT $2",

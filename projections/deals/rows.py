@@ -57,8 +57,9 @@ class ContractRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     id: UUID
     contract_type: str
     offer_id: UUID | None
-    listing_id: UUID
-    patent_id: UUID
+    #: ``None`` for a technology development contract (it stands on no patent or listing).
+    listing_id: UUID | None
+    patent_id: UUID | None
     seller_organisation_id: UUID
     buyer_organisation_id: UUID
     broker_organisation_id: UUID | None
@@ -94,6 +95,12 @@ class ContractRow(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     #: The seller institution's inventors' share (bp) fixed when the contract was drafted; ``None`` (left
     #: out of answers): drafted before it was recorded (the rule at payment applies), or not an institution.
     inventor_share: int | None = None
+    #: A development contract's milestones the developer delivered (left out of answers while none).
+    milestones_delivered: list[str] = msgspec.field(default_factory=list)
+
+    @property
+    def is_development(self) -> bool:
+        return self.contract_type == "DevelopmentContract"
 
     def parties(self) -> set[UUID]:
         """Organisations that may read the contract: both parties and every co-owner asked to consent."""

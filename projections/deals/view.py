@@ -19,6 +19,7 @@ from domain.accounts.organisation import Organisation
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.development import DevelopmentContract
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
 from projections.deals import payments
@@ -27,7 +28,9 @@ from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text, price_of
 from projections.shared.topics import event_topic, event_topics
 
-CONTRACTS = (Contract, TransferContract, LicenceContract)
+#: Contracts on a patent (transfer and licence); a technology development contract stands on none.
+PATENT_CONTRACTS = (Contract, TransferContract, LicenceContract)
+CONTRACTS = (*PATENT_CONTRACTS, DevelopmentContract)
 CONTRACT_CLASSES = tuple(cls.__name__ for cls in CONTRACTS)
 
 OFFER_EVENTS = ("Made", "Countered", "Accepted", "Rejected", "Withdrawn", "Expired")
@@ -75,6 +78,7 @@ class PostgresDealsView(PostgresReadModelView):
         | {topic for cls in CONTRACTS for topic in event_topics(cls, *CONTRACT_EVENTS)}
         | {event_topic(LicenceContract, "RoyaltyReported")}  # royalties are a licence's alone
         | {event_topic(LicenceContract, "MinimumRoyaltyFellDue")}
+        | {event_topic(DevelopmentContract, "MilestoneDelivered")}  # a development's milestones are delivered
         | {event_topic(Organisation, "BenefitRulesSet")}
         | event_topics(PaymentObligation, *OBLIGATION_EVENTS)
         | {event_topic(Patent, "OwnershipTransferred"), event_topic(Listing, "Closed")}
@@ -103,6 +107,7 @@ class PostgresDealsView(PostgresReadModelView):
             ("Contract", "CameIntoForce"): self._in_force,
             ("Contract", "RegistrationRecorded"): self._registration,
             ("Contract", "MilestoneReached"): self._milestone,
+            ("Contract", "MilestoneDelivered"): self._milestone_delivered,
             ("Contract", "RoyaltyReported"): self._royalty,
             ("Contract", "Terminated"): self._terminated,
             ("Contract", "MinimumRoyaltyFellDue"): self._minimum_royalty,
@@ -149,8 +154,8 @@ class PostgresDealsView(PostgresReadModelView):
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, 'open', 'seller', 1, %s, %s, %s, %s, %s)",
             (
                 r.originator_id,
-                d["listing_id"],
-                d["patent_id"],
+                d.get("listing_id"),
+                d.get("patent_id"),
                 d["buyer_organisation_id"],
                 d["seller_organisation_id"],
                 d.get("broker_organisation_id"),
@@ -289,8 +294,10 @@ class PostgresDealsView(PostgresReadModelView):
             curs,
             r,
             # An open licence is signed by the licensee alone (no offer: the declaration is the licensor's).
+            # A development contract has no offer either, but both parties sign it.
             "signed_by = array_append(signed_by, %s::uuid), status = CASE WHEN status = 'drafted'"
-            " AND (offer_id IS NULL OR seller_organisation_id = ANY(array_append(signed_by, %s::uuid)))"
+            " AND ((offer_id IS NULL AND contract_type <> 'DevelopmentContract')"
+            " OR seller_organisation_id = ANY(array_append(signed_by, %s::uuid)))"
             " AND buyer_organisation_id = ANY(array_append(signed_by, %s::uuid)) THEN 'signed' ELSE status END",
             (d["organisation_id"], d["organisation_id"], d["organisation_id"]),
         )
@@ -304,6 +311,9 @@ class PostgresDealsView(PostgresReadModelView):
 
     def _milestone(self, curs: Cursor[DictRow], r: EventRecord) -> None:
         self._touch(curs, r, "milestones_reached = array_append(milestones_reached, %s)", (plain(r.data)["name"],))
+
+    def _milestone_delivered(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        self._touch(curs, r, "milestones_delivered = array_append(milestones_delivered, %s)", (plain(r.data)["name"],))
 
     def _royalty(self, curs: Cursor[DictRow], r: EventRecord) -> None:
         d = plain(r.data)

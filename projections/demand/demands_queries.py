@@ -47,6 +47,8 @@ class DemandRow(msgspec.Struct, frozen=True, kw_only=True):
     first_proposal_at: datetime | None
     posted_at: datetime
     version: int
+    #: Why a platform admin sent the demand back for clarification (omitted when it never was).
+    clarify_reason: str | msgspec.UnsetType = msgspec.UNSET
 
     def closed(self, now: datetime) -> bool:
         return now >= self.closes_at
@@ -74,6 +76,8 @@ class ProposalRow(msgspec.Struct, frozen=True, kw_only=True):
     decided_at: datetime | None
     sealed: bool
     content: dict[str, Any] | None
+    #: The technology development contract the award drafted (omitted when none).
+    contract_id: UUID | msgspec.UnsetType = msgspec.UNSET
 
 
 class Facet(msgspec.Struct, frozen=True):
@@ -102,7 +106,7 @@ DEMAND_SELECT = (
     "SELECT d.id, d.organisation_id, coalesce(o.name, '') AS organisation_name, d.title_zh, d.title_en,"
     " d.description_zh, d.description_en, d.problem, d.current_solution, d.targets, d.ipc_codes, d.ipc_classes,"
     " d.keywords, d.budget_min, d.budget_max, d.deadline, d.closes_at, d.wants, d.visibility, d.status,"
-    " d.proposals, d.decided, d.first_proposal_at, d.posted_at, d.version"
+    " d.proposals, d.decided, d.first_proposal_at, d.posted_at, d.version, d.clarify_reason"
     " FROM demand_demands d LEFT JOIN accounts_organisations o ON o.id = d.organisation_id"
 )
 #: Who sees a demand: public ones anyone; verified-only ones verified organisations and the poster ($1: the
@@ -147,7 +151,10 @@ class DemandsQueries:
 
     @staticmethod
     def _row(r: asyncpg.Record) -> DemandRow:
-        return DemandRow(**dict(r))
+        values = dict(r)
+        if not values.get("clarify_reason"):
+            values["clarify_reason"] = msgspec.UNSET
+        return DemandRow(**values)
 
     async def get(self, demand_id: UUID) -> DemandRow | None:
         row = await self.pool.fetchrow(f"{DEMAND_SELECT} WHERE d.id = $1", demand_id)
@@ -161,7 +168,8 @@ class DemandsQueries:
             return []
         rows = await self.pool.fetch(
             "SELECT p.id, p.demand_id, p.organisation_id, coalesce(o.name, '') AS organisation_name, p.sha256,"
-            " p.want, p.state, p.reason, p.reason_text, p.offer_id, p.submitted_at, p.decided_at, p.content"
+            " p.want, p.state, p.reason, p.reason_text, p.offer_id, p.submitted_at, p.decided_at, p.content,"
+            " p.contract_id"
             " FROM demand_proposals p LEFT JOIN accounts_organisations o ON o.id = p.organisation_id"
             " WHERE p.demand_id = $1 AND ($2 OR p.organisation_id = $3) ORDER BY p.submitted_at, p.id",
             demand.id, owner, reader)
@@ -170,6 +178,8 @@ class DemandsQueries:
             values = dict(r)
             sealed = values["organisation_id"] != reader and not demand.closed(now)
             raw = values.pop("content")
+            if values["contract_id"] is None:
+                values["contract_id"] = msgspec.UNSET
             content = None if sealed else (json.loads(raw) if isinstance(raw, str) else raw)
             out.append(ProposalRow(**values, sealed=sealed, content=content))
         return out
@@ -192,3 +202,60 @@ class DemandsQueries:
             " WHERE p.organisation_id = $1 AND p.decided_at >= $2 ORDER BY p.decided_at DESC LIMIT $3",
             organisation_id, since, limit)
         return [DemandTodo(**dict(r)) for r in rows]
+
+
+class ThreadEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A question of the enterprise or an answer of the proposer, on one proposal."""
+
+    number: int
+    kind: str
+    text: str
+    at: datetime
+
+
+class ClarifyTodo(msgspec.Struct, frozen=True, kw_only=True):
+    """A demand sent back to the enterprise, or a proposal whose question awaits the proposer's answer."""
+
+    demand_id: UUID
+    proposal_id: UUID | None
+    title_zh: str
+    title_en: str
+    since: datetime
+
+
+class ThreadQueries:
+    """Threads of questions on proposals and demands sent back: for the two parties of each, never for others
+    (the caller passes the reader's organisation; a thread is read only by the enterprise or the proposer)."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    async def threads(self, demand_id: UUID, reader: UUID | None) -> dict[UUID, list[ThreadEntry]]:
+        """The threads of the demand's proposals the reader is a party to, by proposal."""
+        if reader is None:
+            return {}
+        rows = await self.pool.fetch(
+            "SELECT q.proposal_id, q.number, q.kind, q.text, q.at FROM demand_questions q"
+            " JOIN demand_proposals p ON p.id = q.proposal_id JOIN demand_demands d ON d.id = q.demand_id"
+            " WHERE q.demand_id = $1 AND (d.organisation_id = $2 OR p.organisation_id = $2)"
+            " ORDER BY q.proposal_id, q.number", demand_id, reader)
+        out: dict[UUID, list[ThreadEntry]] = {}
+        for r in rows:
+            out.setdefault(r["proposal_id"], []).append(
+                ThreadEntry(number=r["number"], kind=r["kind"], text=r["text"], at=r["at"]))
+        return out
+
+    async def to_do(self, organisation_id: UUID, limit: int = 100) -> list[ClarifyTodo]:
+        """In one query: the organisation's demands sent back for clarification (``proposal_id`` NULL), and its
+        proposals whose last thread entry is a question awaiting its answer."""
+        rows = await self.pool.fetch(
+            "(SELECT d.id AS demand_id, NULL::uuid AS proposal_id, d.title_zh, d.title_en, d.posted_at AS since"
+            "  FROM demand_demands d WHERE d.organisation_id = $1 AND d.status = 'clarifying')"
+            " UNION ALL"
+            " (SELECT d.id, p.id, d.title_zh, d.title_en, q.at"
+            "  FROM demand_proposals p JOIN demand_demands d ON d.id = p.demand_id"
+            "  JOIN LATERAL (SELECT kind, at FROM demand_questions WHERE proposal_id = p.id"
+            "                ORDER BY number DESC LIMIT 1) q ON true"
+            "  WHERE p.organisation_id = $1 AND q.kind = 'question')"
+            " ORDER BY since LIMIT $2", organisation_id, limit)
+        return [ClarifyTodo(**dict(r)) for r in rows]

@@ -33,9 +33,11 @@ def search_text(fields: dict[str, object], ipc_codes: list[str]) -> str:
 
 class PostgresDemandsView(PostgresReadModelView):
     name = "demands"
-    tables = ("demand_demands", "demand_proposals")
+    tables = ("demand_demands", "demand_proposals", "demand_questions")
     topics = event_topics(Demand, "Posted", "ProposalSubmitted", "ProposalShortlisted", "ProposalAwarded",
-                          "ProposalDeclined", "OfferMade")
+                          "ProposalDeclined", "OfferMade",
+                          "DevelopmentContractDrafted", "QuestionAsked", "QuestionAnswered",
+                          "SentBackForClarification", "Resubmitted")
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers: dict[tuple[str, str], Handler] = {
@@ -45,6 +47,11 @@ class PostgresDemandsView(PostgresReadModelView):
             ("Demand", "ProposalAwarded"): self._awarded,
             ("Demand", "ProposalDeclined"): self._declined,
             ("Demand", "OfferMade"): self._offer_made,
+            ("Demand", "DevelopmentContractDrafted"): self._contract_drafted,
+            ("Demand", "QuestionAsked"): lambda c, r: self._thread(c, r, "question"),
+            ("Demand", "QuestionAnswered"): lambda c, r: self._thread(c, r, "answer"),
+            ("Demand", "SentBackForClarification"): self._sent_back,
+            ("Demand", "Resubmitted"): self._resubmitted,
         }
         for r in records:
             handler = handlers.get(handler_key(r.topic))
@@ -101,6 +108,36 @@ class PostgresDemandsView(PostgresReadModelView):
         curs.execute("UPDATE demand_proposals SET state = 'declined', reason = %s, reason_text = %s, decided_at = %s"
                      " WHERE id = %s", (r.data["reason"], r.data["text"], r.timestamp, plain(r.data["proposal_id"])))
         PostgresDemandsView._bump(curs, r, ", decided = decided + 1")
+
+    @staticmethod
+    def _thread(curs: Cursor[DictRow], r: EventRecord, kind: str) -> None:
+        d = plain(r.data)
+        curs.execute("INSERT INTO demand_questions (proposal_id, number, demand_id, kind, text, by_user, at)"
+                     " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                     (d["proposal_id"], d["number"], r.originator_id, kind, d["text"], d.get("by"), r.timestamp))
+        PostgresDemandsView._bump(curs, r)
+
+    @staticmethod
+    def _sent_back(curs: Cursor[DictRow], r: EventRecord) -> None:
+        PostgresDemandsView._bump(curs, r, ", status = 'clarifying', clarify_reason = %s", (r.data["reason"],))
+
+    @staticmethod
+    def _resubmitted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        f = plain(r.data)["details"]
+        curs.execute("SELECT ipc_codes FROM demand_demands WHERE id = %s", (r.originator_id,))
+        found = curs.fetchone()
+        codes = list(found["ipc_codes"]) if found else []
+        PostgresDemandsView._bump(
+            curs, r, ", status = 'open', problem = %s, current_solution = %s, targets = %s, budget_min = %s,"
+            " budget_max = %s, search = %s",
+            (f["problem"], f["current_solution"], f["targets"], f["budget_min"], f["budget_max"],
+             search_text(f, codes)))
+
+    @staticmethod
+    def _contract_drafted(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute("UPDATE demand_proposals SET contract_id = %s WHERE id = %s",
+                     (plain(r.data["contract_id"]), plain(r.data["proposal_id"])))
+        PostgresDemandsView._bump(curs, r)
 
     @staticmethod
     def _offer_made(curs: Cursor[DictRow], r: EventRecord) -> None:

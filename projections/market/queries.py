@@ -95,6 +95,7 @@ class MarketQueries:
             " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
             " LEFT JOIN accounts_organisations b ON b.id = c.buyer_organisation_id"
             " WHERE c.seller_organisation_id = $1 AND c.status IN ('signed', 'in_force')"
+            " AND c.contract_type <> 'DevelopmentContract'"  # registered off the platform for now
             " AND coalesce(r.number, '') = ''"
             " ORDER BY g.signed_at, c.id LIMIT $2",
             seller_organisation_id, limit,

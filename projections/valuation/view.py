@@ -24,7 +24,7 @@ from domain.deals.payment import PaymentObligation
 from domain.shared.errors import DomainError
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
-from projections.deals.view import CONTRACTS, handler_key
+from projections.deals.view import PATENT_CONTRACTS, handler_key
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text, price_of
@@ -85,7 +85,7 @@ class PostgresValuationView(PostgresReadModelView):
             "DealTypesRestored",
         )
         | event_topics(Offer, "Made", "Countered")
-        | {topic for cls in CONTRACTS for topic in event_topics(cls, "Drafted")}
+        | {topic for cls in PATENT_CONTRACTS for topic in event_topics(cls, "Drafted")}
         | event_topics(PaymentObligation, "FellDue", "Paid", "Refunded")
     )
 

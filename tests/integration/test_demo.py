@@ -61,6 +61,7 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_brokers(services)
     check_year_of_deals(services)
     check_packages(services)
+    check_demands(services)
 
 
 def check_brokers(services: Services) -> None:
@@ -112,6 +113,26 @@ def check_packages(services: Services) -> None:
     assert scalar(services, "SELECT array_agg(cardinality(added) || '+' || cardinality(dropped) ORDER BY number)"
                             " FROM market_package_editions") == ["5+0", "2+1"]
     assert scalar(services, "SELECT array_agg(seen_edition) FROM market_package_followers WHERE following") == [1]
+
+
+def check_demands(services: Services) -> None:
+    """Two enterprises' technology demands: one open with two sealed proposals; one awarded to a university's
+    commissioned development whose contract is in force (signed by both), its first milestone delivered,
+    accepted and paid by bank transfer, the second still to deliver."""
+    assert scalar(services, "SELECT array_agg(status || ':' || proposals ORDER BY status) FROM demand_demands"
+                  ) == ["awarded:1", "open:2"]
+    row = scalar(services, "SELECT array[c.contract_type, c.kind, c.status, c.terms->>'ownership',"
+                           " array_to_string(c.milestones_delivered, ','), array_to_string(c.milestones_reached, ','),"
+                           " cardinality(c.signed_by)::text]"
+                           " FROM deal_contracts c JOIN demand_proposals p ON p.contract_id = c.id")
+    assert row == ["DevelopmentContract", "commissioned_development", "in_force", "developer", "原理样机", "原理样机",
+                   "2"]
+    paid = scalar(services, "SELECT array_agg(o.purpose || ':' || o.status || ':' || o.amount)"
+                            " FROM deal_obligations o JOIN deal_contracts c ON c.id = o.contract_id"
+                            " WHERE c.contract_type = 'DevelopmentContract'")
+    assert paid == ["milestone-原理样机:paid:20000000"]
+    assert scalar(services, "SELECT count(*) FROM deal_benefit_shares s JOIN deal_contracts c ON c.id = s.contract_id"
+                            " WHERE c.contract_type = 'DevelopmentContract' AND s.recipient = 'inventor'") == 1
 
 
 def check_conversions(services: Services) -> None:

@@ -610,6 +610,34 @@ def _followed_package(h: Harness) -> Body:
     package = _package(h, published=True)
     h.app.packages.follow_package(pk.FollowPackage(package_id=UUID(package)), actor_id=h["firm"])
     return {"package_id": package}
+def _asked(h: Harness) -> Body:
+    """A proposal the firm asked a question on."""
+    ids = _decidable(h)
+    h.app.demands.ask_proposer(dm.AskQuestion(demand_id=UUID(ids["demand_id"]), proposal_id=UUID(ids["proposal_id"]),
+                                     text="样品何时提供？"), actor_id=h["firm"])
+    return ids
+
+
+def _sent_back(h: Harness) -> Body:
+    """A demand of the firm sent back for clarification, with the clarified fields to resubmit."""
+    demand = _demand(h)
+    h.app.demands.send_back(dm.SendBackDemand(demand_id=UUID(demand), reason="目标不清楚"), actor_id=h["admin"])
+    return {"demand_id": demand, "problem": "低温\n充电慢", "current_solution": "预热", "targets": "-20°C\n30 分钟",
+            "budget_min": 100_000, "budget_max": 500_000}
+
+
+def _development(h: Harness) -> Body:
+    """A development contract in force: the university's commissioned proposal awarded and signed by both."""
+    ids = _decidable(h)
+    award = h.app.demands.award_proposal(dm.AwardProposal(demand_id=UUID(ids["demand_id"]),
+                                                          proposal_id=UUID(ids["proposal_id"])), actor_id=h["firm"])
+    assert award.contract_id is not None
+    digest = h.world.get(award.contract_id).text_sha256
+    for party in ("uni", "firm"):
+        h.app.contracts.sign_contract(dc.SignContract(contract_id=award.contract_id, text_sha256=digest),
+                                      actor_id=h[party])
+    name = h.world.get(award.contract_id).terms["milestones"][0]["name"]
+    return {"contract_id": str(award.contract_id), "name": name, "note": "样品\n已寄出"}
 
 
 TEMPLATES: dict[type[c.Command], Template] = {
@@ -666,6 +694,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
                                                                      listing_id=h.listing())),
                                        "reference": "ZL-2025-001"}, "firm"),
     dc.ReachMilestone: lambda h: (_milestone_contract(h), "firm"),
+    dc.DeliverMilestone: lambda h: (_development(h), "uni"),
     dc.FileRoyaltyReport: lambda h: ({"contract_id": str(h["contract"]), "period_start": "2025-01-01",
                                       "period_end": "2025-12-31", "net_sales": 1_000}, "firm"),
     dc.TakeOpenLicence: lambda h: ({"listing_id": str(h["open_listing"])}, "rival"),
@@ -769,6 +798,10 @@ TEMPLATES: dict[type[c.Command], Template] = {
     dm.ShortlistProposal: lambda h: (_decidable(h), "firm"),
     dm.AwardProposal: lambda h: (_decidable(h), "firm"),
     dm.DeclineProposal: lambda h: (_decidable(h) | {"reason": "other", "text": "方向\n不匹配"}, "firm"),
+    dm.AskQuestion: lambda h: (_decidable(h) | {"text": "样品\n何时提供？"}, "firm"),
+    dm.AnswerQuestion: lambda h: (_asked(h) | {"text": "签约后\n两个月"}, "uni"),
+    dm.SendBackDemand: lambda h: ({"demand_id": _demand(h), "reason": "目标\n不清楚"}, "admin"),
+    dm.ResubmitDemand: lambda h: (_sent_back(h), "firm"),
 }
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.

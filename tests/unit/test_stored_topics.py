@@ -24,6 +24,7 @@ TRADES_ADDED_AFTER_THE_MOVE = (
     "domain.market.",
     "domain.auctions.",
     "domain.notifications.",
+    "domain.deals.development",  # technology development contracts (issue 13)
 )
 
 

@@ -107,7 +107,7 @@ def test_views_follow_the_topics_events_were_always_stored_under() -> None:
 def test_every_followed_topic_has_a_handler_and_every_handler_a_topic(view: Any) -> None:
     # The handlers are keyed by (aggregate family, event); a topic without one would be read and dropped.
     handlers = view._handlers(object.__new__(view))
-    contracts = {"Contract", "TransferContract", "LicenceContract"}
+    contracts = {"Contract", "TransferContract", "LicenceContract", "DevelopmentContract"}
     keys = set()
     for topic in view.topics:
         aggregate, kind = topic.rsplit(":", 1)[1].rsplit(".", 1)

@@ -102,8 +102,11 @@ def test_an_enterprise_posts_a_demand_a_university_proposes_sealed_and_is_awarde
         page.locator(f"a[href='{demand_url.removeprefix(served.url)}#proposals']").click()
         expect(page.locator("article.proposal .proposal-approach")).to_have_text("喷雾干燥 + 固相烧结，一步合成。")
         page.locator("article.proposal button.award").click()
-        expect(page.locator("#done")).to_have_text(zh("demand.awarded"))
-        expect(page.locator("article.proposal .proposal-state")).to_have_text(zh("demand.proposal.state.awarded"))
+        # A commissioned development: the award drafts the development contract, shown at once.
+        expect(page.locator("#contract-demand")).to_have_text("钠离子电池正极材料低成本制备")
+        page.goto(demand_url)
+        expect(page.locator("article.proposal .proposal-state")).to_contain_text(zh("demand.proposal.state.awarded"))
+        expect(page.locator("article.proposal a.proposal-contract")).to_have_text(zh("development.contract_link"))
         expect(page.locator("#demand-status")).to_contain_text(zh("demand.status.awarded"))
         _switch_language(page)
         expect(page.locator("#demand-status")).to_contain_text(en("demand.status.awarded"))

@@ -206,7 +206,7 @@ def test_the_pages_post_propose_decide_and_the_to_do_asks_for_the_decisions(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;低温快充" in page.text
     assert "<script>alert(1)" not in page.text
     assert 'id="sealed-note"' in page.text
-    assert "技术开发合同本期尚未上线" in page.text
+    assert "平台按方案的里程碑拟定技术开发合同" in page.text
     listing = client.get("/demands")
     assert f'id="demand-{demand}"' in listing.text
     assert "H01M (1)" in listing.text

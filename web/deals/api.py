@@ -39,6 +39,7 @@ from web.deals.answers import (
 from web.deals.bodies import (
     CounterOfferBody,
     DecideObjectionBody,
+    DeliverMilestoneBody,
     FileObjectionBody,
     FileRoyaltyReportBody,
     MakeOfferBody,
@@ -207,6 +208,14 @@ class DealsApiController(Controller):
         cmd = dc.ReachMilestone(contract_id=contract_id, **asdict(data))
         _, position = await run_command(web, marketplace.contracts.reach_milestone, cmd, me)
         return Done(position)
+
+    @post("/contracts/{contract_id:uuid}/deliveries", summary="Record a development milestone as delivered (the "
+          "developer); the client then accepts it at /milestones and its payment falls due", status_code=200)
+    async def deliver(
+        self, contract_id: UUID, data: DeliverMilestoneBody, me: Identity, web: WebState, marketplace: Marketplace
+    ) -> Done:
+        cmd = dc.DeliverMilestone(contract_id=contract_id, **asdict(data))
+        return Done(await run_command(web, marketplace.contracts.deliver_milestone, cmd, me))
 
     @post("/contracts/{contract_id:uuid}/royalty-reports", summary="File a royalty report", status_code=200)
     async def royalty_report(

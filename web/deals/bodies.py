@@ -89,6 +89,13 @@ class ReachMilestoneBody(Body, frozen=True, kw_only=True):
     name: ShortText
 
 
+class DeliverMilestoneBody(Body, frozen=True, kw_only=True):
+    """A development milestone delivered, with a note for the client."""
+
+    name: ShortText
+    note: Note = ""
+
+
 class FileRoyaltyReportBody(Body, frozen=True, kw_only=True):
     """Net sales (minor units) over [period_start, period_end]."""
 

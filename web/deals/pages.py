@@ -266,6 +266,20 @@ class DealsController(Controller):
             f"/contracts/{contract_id}",
         )
 
+    @post("/contracts/{contract_id:uuid}/deliveries")
+    async def deliver(
+        self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState,
+        marketplace: Marketplace,
+    ) -> Template | Redirect:
+        """The developer records a development milestone's delivery."""
+        form = await request.form()
+        return await form_command(
+            request, web, me, marketplace.contracts.deliver_milestone,
+            lambda: to_command(dc.DeliverMilestone, {"contract_id": str(contract_id), "name": text(form, "name"),
+                                                     "note": text(form, "note")}),
+            f"/contracts/{contract_id}#milestones",
+        )
+
     @post("/contracts/{contract_id:uuid}/royalties")
     async def royalty(
         self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState,

@@ -16,7 +16,14 @@ from marketplace.deals.commands import Amount
 from marketplace.demand import demand_commands as mc
 from marketplace.platform.application import Marketplace
 from marketplace.platform.command import one_of
-from projections.demand.demands_queries import DemandRow, DemandSearch, DemandsQueries, ProposalRow
+from projections.demand.demands_queries import (
+    DemandRow,
+    DemandSearch,
+    DemandsQueries,
+    ProposalRow,
+    ThreadEntry,
+    ThreadQueries,
+)
 from web.answers import Created, Done
 from web.api_docs import BEARER, OPTIONAL_BEARER
 from web.commands import run_command
@@ -49,12 +56,48 @@ class DecisionInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     text: str = ""
 
 
-class Awarded(msgspec.Struct, frozen=True):
+class NoteInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A question to a proposer, or a proposer's answer: a few words (at most 2,000 characters)."""
+
+    text: mc.Reason
+
+
+class SendBackInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Why the demand goes back to its enterprise for clarification (the enterprise reads it)."""
+
+    reason: mc.Reason
+
+
+class ResubmitInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The clarified problem, current solution, target figures and budget (fen)."""
+
+    problem: mc.Body
+    targets: mc.Body
+    current_solution: mc.Body = ""
+    budget_min: Amount = 0
+    budget_max: Amount = 0
+
+
+class ProposalThread(msgspec.Struct, frozen=True):
+    proposal_id: UUID
+    entries: list[ThreadEntry]
+
+
+class ThreadsOut(msgspec.Struct, frozen=True):
+    """The question threads of the demand's proposals the reader is a party to (the enterprise: all of them;
+    a proposer: its own; anyone else: none)."""
+
+    threads: list[ProposalThread]
+
+
+class Awarded(msgspec.Struct, frozen=True, omit_defaults=True):
     """The award is recorded; ``offer_id``: the offer it opened on the proposal's listing (licence or purchase),
-    or null (development proposals: no contract is drafted yet)."""
+    or null; ``contract_id`` (only for a commissioned or joint development): the technology development contract
+    it drafted, to be signed by both parties at ``/api/contracts/{contract_id}/sign``."""
 
     offer_id: UUID | None
     position: int
+    contract_id: UUID | msgspec.UnsetType = msgspec.UNSET
 
 
 class DemandOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -116,6 +159,43 @@ class DemandsApiController(Controller):
         proposal_id, position = await run_command(web, marketplace.demands.submit, cmd, me)
         return Created(proposal_id, position)
 
+    @get("/demands/{demand_id:uuid}/threads", summary="The question threads of the proposals the reader is a "
+         "party to", security=BEARER)
+    async def threads(self, demand_id: UUID, web: WebState, me: Identity) -> ThreadsOut:
+        await visible_demand(DemandsQueries(web.pool), me, demand_id)
+        found = await ThreadQueries(web.pool).threads(demand_id, me.organisation_id)
+        return ThreadsOut([ProposalThread(pid, entries) for pid, entries in found.items()])
+
+    @post("/demands/{demand_id:uuid}/proposals/{proposal_id:uuid}/questions", status_code=200, security=BEARER,
+          summary="Ask the proposer a question (the enterprise, after the deadline; only the two see the thread)")
+    async def ask(self, demand_id: UUID, proposal_id: UUID, data: NoteInput, web: WebState, marketplace: Marketplace,
+                  me: Identity) -> Done:
+        cmd = mc.AskQuestion(demand_id=demand_id, proposal_id=proposal_id, text=data.text)
+        return Done(await run_command(web, marketplace.demands.ask_proposer, cmd, me))
+
+    @post("/demands/{demand_id:uuid}/proposals/{proposal_id:uuid}/answers", status_code=200, security=BEARER,
+          summary="Answer the open question on your proposal (the proposing organisation)")
+    async def answer(self, demand_id: UUID, proposal_id: UUID, data: NoteInput, web: WebState,
+                     marketplace: Marketplace, me: Identity) -> Done:
+        cmd = mc.AnswerQuestion(demand_id=demand_id, proposal_id=proposal_id, text=data.text)
+        return Done(await run_command(web, marketplace.demands.answer_enterprise, cmd, me))
+
+    @post("/demands/{demand_id:uuid}/send-back", status_code=200, security=BEARER,
+          summary="Send a demand back for clarification with a reason (a platform admin); it takes no proposals "
+          "until resubmitted")
+    async def send_back(self, demand_id: UUID, data: SendBackInput, web: WebState, marketplace: Marketplace,
+                        me: Identity) -> Done:
+        cmd = mc.SendBackDemand(demand_id=demand_id, reason=data.reason)
+        return Done(await run_command(web, marketplace.demands.send_back, cmd, me))
+
+    @post("/demands/{demand_id:uuid}/resubmit", status_code=200, security=BEARER,
+          summary="Resubmit a demand sent back, with the problem, current solution, targets and budget clarified")
+    async def resubmit(self, demand_id: UUID, data: ResubmitInput, web: WebState, marketplace: Marketplace,
+                       me: Identity) -> Done:
+        cmd = mc.ResubmitDemand(demand_id=demand_id, problem=data.problem, current_solution=data.current_solution,
+                                targets=data.targets, budget_min=data.budget_min, budget_max=data.budget_max)
+        return Done(await run_command(web, marketplace.demands.resubmit, cmd, me))
+
     @post("/demands/{demand_id:uuid}/proposals/{proposal_id:uuid}/shortlist", status_code=200, security=BEARER,
           summary="Shortlist a proposal (the enterprise, after the deadline)")
     async def shortlist(self, demand_id: UUID, proposal_id: UUID, web: WebState, marketplace: Marketplace,
@@ -129,8 +209,9 @@ class DemandsApiController(Controller):
     async def award(self, demand_id: UUID, proposal_id: UUID, web: WebState, marketplace: Marketplace,
                     me: Identity) -> Awarded:
         cmd = mc.AwardProposal(demand_id=demand_id, proposal_id=proposal_id)
-        offer_id, position = await run_command(web, marketplace.demands.award, cmd, me)
-        return Awarded(offer_id, position)
+        done = await run_command(web, marketplace.demands.award_proposal, cmd, me)
+        return Awarded(done.offer_id, done.position,
+                       msgspec.UNSET if done.contract_id is None else done.contract_id)
 
     @post("/demands/{demand_id:uuid}/proposals/{proposal_id:uuid}/decision", status_code=200, security=BEARER,
           summary="Decline a proposal with a reason (the enterprise, after the deadline)")

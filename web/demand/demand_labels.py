@@ -71,10 +71,11 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "demand.contract_note": (
         "选定许可或转让方案时，平台会在方案关联的挂牌上自动发起一份报价，后续按常规流程议价、签约和付款。"
-        "委托开发和合作开发方案选定后仅作记录：技术开发合同本期尚未上线。",
+        "选定委托开发或合作开发方案时，平台按方案的里程碑拟定技术开发合同，双方签署后逐个里程碑交付、验收和付款。",
         "Awarding a licence or purchase proposal opens the usual offer on its linked listing, negotiated, signed and "
-        "paid as usual. Awarding a commissioned or joint development proposal is recorded only: technology "
-        "development contracts (技术开发合同) are not built yet.",
+        "paid as usual. Awarding a commissioned or joint development proposal drafts a technology development "
+        "contract (技术开发合同) with the proposal's milestones; once both parties sign, each milestone is delivered, "
+        "accepted and paid.",
     ),
     "demand.proposals": ("方案", "Proposals"),
     "demand.proposal.organisation": ("提交机构", "Proposed by"),

@@ -10,6 +10,7 @@ Verified-only demands are not found for anonymous readers and unverified organis
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from domain.demand.demand import DeclineReason, Visibility, Want
 from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
 from marketplace.demand import demand_commands as mc
 from marketplace.platform.application import Marketplace
-from projections.demand.demands_queries import DemandRow, DemandsQueries
+from projections.demand.demands_queries import DemandRow, DemandsQueries, ThreadQueries
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.demand.demand_api import visible_demand
@@ -32,7 +33,8 @@ from web.identity import login_required
 from web.state import WebState
 
 DONE = {"posted": "demand.posted", "proposed": "demand.proposed", "decided": "demand.decided",
-        "awarded": "demand.awarded"}
+        "awarded": "demand.awarded", "asked": "clarify.asked", "answered": "clarify.answered",
+        "sent_back": "clarify.sent_back", "resubmitted": "clarify.resubmitted"}
 #: Milestone rows the proposal form offers.
 MILESTONE_ROWS = 3
 
@@ -126,8 +128,10 @@ class DemandPagesController(Controller):
         proposals = await queries.proposals(demand, reader=reader, now=now)
         owner = reader is not None and reader == demand.organisation_id
         mine = next((p for p in proposals if p.organisation_id == reader), None)
+        threads = await ThreadQueries(web.pool).threads(demand_id, reader)
         return Template("demand/demand.html.jinja2", status_code=status_code, context=page_context(
             request, d=demand, proposals=proposals, owner=owner, mine=mine, closed=demand.closed(now),
+            threads=threads, admin=me is not None and me.has("platform_admin"),
             days_without=demand.days_without_proposal(now), reasons=[r.value for r in DeclineReason],
             rows=range(1, MILESTONE_ROWS + 1), done=DONE.get(request.query_params.get("done", "")),
             form=values.pop("form", {}), **values))
@@ -147,6 +151,45 @@ class DemandPagesController(Controller):
                                     error=explain(request, error), error_field=error.field, form=dict(form))
         return Redirect(f"/demands/{demand_id}?done=proposed#mine", status_code=303)
 
+    @post("/demands/{demand_id:uuid}/send-back", guards=[login_required])
+    async def send_back(self, demand_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                        marketplace: Marketplace) -> Template | Redirect:
+        """A platform admin sends the demand back for clarification, with the reason."""
+        await demand_or_404(DemandsQueries(web.pool), me, demand_id)
+        form = await request.form()
+        fields = {"demand_id": demand_id, "reason": text(form, "reason")}
+        return await self._clarify(request, web, me, marketplace, demand_id, "sent_back",
+                                   marketplace.demands.send_back, lambda: to_command(mc.SendBackDemand, fields))
+
+    @post("/demands/{demand_id:uuid}/resubmit", guards=[login_required])
+    async def resubmit(self, demand_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                       marketplace: Marketplace) -> Template | Redirect:
+        """The enterprise edits the problem, current solution, targets and budget, and resubmits the demand."""
+        await demand_or_404(DemandsQueries(web.pool), me, demand_id)
+        form = await request.form()
+
+        def build() -> mc.ResubmitDemand:
+            return to_command(mc.ResubmitDemand, {
+                "demand_id": demand_id, "problem": text(form, "problem"),
+                "current_solution": text(form, "current_solution"), "targets": text(form, "targets"),
+                "budget_min": yuan_to_fen(text(form, "budget_min"), "budget_min") or 0,
+                "budget_max": yuan_to_fen(text(form, "budget_max"), "budget_max") or 0})
+
+        return await self._clarify(request, web, me, marketplace, demand_id, "resubmitted",
+                                   marketplace.demands.resubmit, build, form=dict(form))
+
+    async def _clarify(self, request: Request[Any, Any, Any], web: WebState, me: Identity, marketplace: Marketplace,
+                       demand_id: UUID, done: str, command: Callable[..., int], build: Callable[[], Any],
+                       **values: Any) -> Template | Redirect:
+        try:
+            await run_command(web, command, build(), me)
+        except PermissionDeniedError as error:
+            return error_page(request, error)
+        except DomainError as error:
+            return await self._page(request, web, me, marketplace, demand_id, status_code=status_of(error),
+                                    error=explain(request, error), error_field=error.field, **values)
+        return Redirect(f"/demands/{demand_id}?done={done}", status_code=303)
+
     @post("/demands/{demand_id:uuid}/proposals/{proposal_id:uuid}/{action:str}", guards=[login_required])
     async def decide(self, demand_id: UUID, proposal_id: UUID, action: str, request: Request[Any, Any, Any],
                      web: WebState, me: Identity, marketplace: Marketplace) -> Template | Redirect:
@@ -159,8 +202,20 @@ class DemandPagesController(Controller):
                 await run_command(web, marketplace.demands.shortlist, to_command(mc.ShortlistProposal, ids), me)
                 done = "decided"
             elif action == "award":
-                await run_command(web, marketplace.demands.award, to_command(mc.AwardProposal, ids), me)
+                award = await run_command(web, marketplace.demands.award_proposal, to_command(mc.AwardProposal, ids),
+                                          me)
+                if award.contract_id is not None:  # a development: on to the contract to sign
+                    return Redirect(f"/contracts/{award.contract_id}", status_code=303)
                 done = "awarded"
+            elif action in ("question", "answer"):
+                thread_cmd = to_command(mc.AskQuestion if action == "question" else mc.AnswerQuestion,
+                                        {**ids, "text": text(form, "text")})
+                demands = marketplace.demands
+                thread_run = demands.ask_proposer if action == "question" else demands.answer_enterprise
+                await run_command(web, thread_run, thread_cmd, me)
+                anchor = f"proposal-{proposal_id}" if action == "question" else "mine"
+                done = "asked" if action == "question" else "answered"
+                return Redirect(f"/demands/{demand_id}?done={done}#{anchor}", status_code=303)
             elif action == "decision":
                 command = to_command(mc.DeclineProposal, {**ids, "reason": text(form, "reason"),
                                                           "text": text(form, "text")})
