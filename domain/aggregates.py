@@ -18,6 +18,7 @@ from domain.demand.materials import ListingMaterials
 from domain.market.brokers import BrokerAccreditation
 from domain.market.mandates import Introduction, Mandate
 from domain.market.registration import ContractRegistration, RegistrationNumber
+from domain.notifications.watching import Follow, SavedSearches
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
@@ -32,5 +33,5 @@ AGGREGATES = (
     Offer, PaymentObligation, WebhookDelivery, Valuation, ValuerAccreditation, Programme, Claim, AwardLedger,
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
     Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, BrokerAccreditation, Mandate, Introduction,
-    AuctionSession, Lot,
+    AuctionSession, Lot, SavedSearches, Follow,
 )

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from projections.notifications.queries import SEARCHES_LIMIT
+from domain.notifications.watching import SEARCHES_LIMIT
 from tests.web.conftest import csrf_token
 from tests.web.test_api import Member, listed, terms
 from tests.web.test_deals_journey import clock, manual_client, ok, parties  # noqa: F401 - the fixtures
