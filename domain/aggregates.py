@@ -20,6 +20,7 @@ from domain.market.brokers import BrokerAccreditation
 from domain.market.mandates import Introduction, Mandate
 from domain.market.package import Package, PackageFollow
 from domain.market.registration import ContractRegistration, RegistrationNumber
+from domain.notifications.watching import Follow, SavedSearches
 from domain.programmes.claim import AwardLedger, Claim, PaymentReview
 from domain.programmes.conversion import Conversion
 from domain.programmes.programme import Programme
@@ -35,5 +36,5 @@ AGGREGATES = (
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
     Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, BrokerAccreditation, Mandate, Introduction,
     AuctionSession, Lot, Package, PackageFollow,
-    DevelopmentContract,
+    DevelopmentContract, SavedSearches, Follow,
 )

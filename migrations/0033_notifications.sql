@@ -1,6 +1,7 @@
 -- Notifications: the inbox read model (written by projections.notifications.view, exactly once per
--- event with its tracking row), and the tables of the users' own choices and the e-mail outbox, which
--- are not rebuilt from the log (a rebuild of the inbox keeps what was read, chosen and sent).
+-- event with its tracking row: items, parties, listings, saved searches and follows, all rebuilt from
+-- the log), and beside it the users' own state, which is not rebuilt from the log: what each user read,
+-- the e-mail choices and the e-mail outbox (a rebuild of the inbox keeps what was read, chosen and sent).
 
 -- Who is concerned by an aggregate, remembered from the event that created it (offer, contract, ...).
 CREATE TABLE notification_parties (
@@ -57,7 +58,8 @@ CREATE TABLE notification_listings (
     status          text NOT NULL
 );
 
--- Saved searches (listings or demands, with their criteria) and followed listings.
+-- Saved searches (listings or demands, with their criteria) and followed listings, kept from the users'
+-- events (domain.notifications.watching: SavedSearches.Saved/Deleted, Follow.Followed/Refollowed/Unfollowed).
 CREATE TABLE notification_searches (
     id          uuid PRIMARY KEY,
     user_id     uuid NOT NULL,

@@ -1312,6 +1312,13 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "mandate_id": ("委托", "Mandate"), "broker": ("技术经纪人", "Broker"),
         "credential_number": ("证书编号", "Certificate number"), "note": ("说明", "Note"),
     }.items()},
+    # --- saved searches and follows (notifications) ---
+    "refusal.search.limit": ("每位用户最多保存 {limit} 个搜索，请先删除一个",
+                             "a user keeps at most {limit} saved searches; delete one first"),
+    "refusal.search.busy": ("您保存的搜索正在被修改，请稍后再试",
+                            "your saved searches are being changed right now; try again"),
+    "refusal.follow.busy": ("此关注正在被修改，请稍后再试", "this follow is being changed right now; try again"),
+    "refusal.field.search_id": ("保存的搜索", "Saved search"),
     # --- auctions (issue 15) ---
     "refusal.auction.deposit_rate": (
         "保证金比例应在 5 % 至 20 % 之间", "the deposit is between 5 % and 20 % of the start",

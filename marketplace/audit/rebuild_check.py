@@ -5,6 +5,12 @@ database: it catches the live views up, builds a second set of the same views in
 schema (``rebuild_check``; tables ``LIKE`` the live ones, reached through ``search_path``,
 since the views' SQL names tables unqualified), runs them over the log up to the live views'
 position, then compares each pair of tables both ways with ``EXCEPT ALL``.
+
+A view's ``side_tables`` (users' own state it reads or writes beside the log: what they read, their
+e-mail choices, the outbox) are not rebuilt: the scratch schema gets a copy of their rows, so that
+the rebuild reads what the live view reads (a rebuilt inbox item takes its ``read_at`` from the
+reads), and they are not compared. A serial column of such a copy draws from a sequence of its own,
+so the rebuild consumes no number of the live table's sequence.
 """
 
 from __future__ import annotations
@@ -141,6 +147,26 @@ def _create_scratch(curs: Cursor[DictRow], live_schema: str, schema: str, tables
             sql.Identifier(schema), sql.Identifier(table), sql.Identifier(live_schema), sql.Identifier(table)))
 
 
+def _copy_side_tables(curs: Cursor[DictRow], live_schema: str, schema: str, tables: Sequence[str]) -> None:
+    """Scratch copies of the views' side tables, rows included; serial columns on their own sequences."""
+    for table in tables:
+        scratch, live = (sql.SQL("{}.{}").format(sql.Identifier(n), sql.Identifier(table))
+                         for n in (schema, live_schema))
+        curs.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(scratch, live))
+        curs.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(scratch, live))
+        curs.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s"
+                     " AND table_name = %s AND column_default LIKE 'nextval(%%'", (schema, table))
+        for row in curs.fetchall():
+            column = sql.Identifier(row["column_name"])
+            name = f"{table}_{row['column_name']}_seq"
+            sequence = sql.Identifier(schema, name)
+            curs.execute(sql.SQL("CREATE SEQUENCE {}").format(sequence))
+            curs.execute(sql.SQL("SELECT setval({}, coalesce((SELECT max({}) FROM {}), 0) + 1, false)").format(
+                sql.Literal(f'"{schema}"."{name}"'), column, scratch))
+            curs.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT nextval({}::regclass)").format(
+                scratch, column, sql.Literal(f'"{schema}"."{name}"')))
+
+
 def _positions(curs: Cursor[DictRow], schema: str, views: Sequence[PostgresReadModelView], app: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for view in views:
@@ -210,10 +236,12 @@ def rebuild_check(
     live_schema = services.recorder.datastore.schema
     _catch_up_live(services)
     tables = [t for view in live_views for t in view.tables]
+    side_tables = list(dict.fromkeys(t for view in live_views for t in view.side_tables))
     scratch = _scratch_datastore(services, schema)
     try:
         with services.recorder.datastore.transaction(commit=True) as curs:
             _create_scratch(curs, live_schema, schema, tables)
+            _copy_side_tables(curs, live_schema, schema, side_tables)
         rebuilt = [type(view)(scratch) for view in live_views]
         for view in rebuilt:
             view.create_table()  # the tracking table, through the library (see ARCHITECTURE)

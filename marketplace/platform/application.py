@@ -31,6 +31,7 @@ from marketplace.demand.storage import MaterialStore
 from marketplace.market.brokers import Brokers
 from marketplace.market.packages import Packages
 from marketplace.market.registrations import TechRegistrations
+from marketplace.notifications.watching import Watching
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
 from marketplace.programmes.conversions import Conversions
@@ -43,7 +44,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "accounts": Accounts, "catalogue": Catalogue, "registrations": Registrations, "offers": Offers,
     "contracts": Contracts, "payments": Payments, "valuation": Valuations, "audit": AuditReads,
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
-    "demands": Demands, "auctions": Auctions,
+    "demands": Demands, "auctions": Auctions, "watching": Watching,
     "tech_registrations": TechRegistrations, "vouchers": Vouchers, "brokers": Brokers, "packages": Packages,
 }
 
@@ -94,3 +95,4 @@ class Marketplace(MarketplaceBase):
         checks.acts_for_seller = self.brokers.acts_for_seller
         self.auctions = Auctions(self, checks, policy, self.payments)
         self.packages = Packages(self)
+        self.watching = Watching(self)

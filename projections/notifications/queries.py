@@ -1,8 +1,8 @@
 """Inbox read model, reading side (asyncpg): a user's notifications, the unread count, what the user read,
 the user's e-mail choices, saved searches and follows, and the outbox's trouble for the platform admin.
 
-The users' own choices are plain rows, not events: they concern one user's mail, not a trade, and the
-inbox view reads them when it applies an event (a search saved later does not match an earlier listing).
+Saved searches and follows are events (``marketplace.notifications.watching`` records them), kept here by the
+inbox view; the e-mail choices and the read marks are the users' own rows, written here.
 """
 
 from __future__ import annotations
@@ -15,11 +15,8 @@ import asyncpg
 import msgspec
 
 from projections.notifications.registry import KINDS
-from projections.shared.search import query_parts
 
 MODES = ("immediately", "digest", "off")
-#: Saved searches per user: each newly published listing or demand is matched against every saved search.
-SEARCHES_LIMIT = 50
 
 
 class InboxItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -158,39 +155,10 @@ class InboxQueries:
                                 " ON CONFLICT (user_id) DO UPDATE SET language = $2", user_id, language)
 
     # --- saved searches and follows -----------------------------------------------------------------------
-    async def save_search(self, user_id: UUID, search_id: UUID, s: SavedSearch) -> bool:
-        """Save (once per ``search_id``: a double submit saves one); whether it was new. Past
-        ``SEARCHES_LIMIT`` searches of the user, nothing is saved."""
-        latin, cjk = query_parts(s.q)
-        words = [w for w in s.q.casefold().split() if w][:10]
-        escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
-        status = await self.pool.execute(
-            "INSERT INTO notification_searches (id, user_id, scope, q, q_latin, q_cjk, f_section, f_class,"
-            " f_deal_type, f_price_min, f_price_max, f_maturity, field, want, words, saved_at)"
-            " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, now()"
-            " WHERE (SELECT count(*) FROM notification_searches WHERE user_id = $2) < $16"
-            " ON CONFLICT (id) DO NOTHING",
-            search_id, user_id, s.scope, s.q, latin, cjk, s.ipc_section, s.ipc_class, s.deal_type, s.price_min,
-            s.price_max, s.maturity, s.field, s.want, escaped, SEARCHES_LIMIT)
-        return status.endswith(" 1")
-
     async def searches(self, user_id: UUID) -> list[SavedSearch]:
         rows = await self.pool.fetch(f"SELECT {SEARCH_FIELDS} FROM notification_searches"  # noqa: S608
                                      " WHERE user_id = $1 ORDER BY saved_at DESC, id", user_id)
         return [SavedSearch(**dict(r)) for r in rows]
-
-    async def delete_search(self, user_id: UUID, search_id: UUID) -> bool:
-        status = await self.pool.execute("DELETE FROM notification_searches WHERE id = $1 AND user_id = $2",
-                                         search_id, user_id)
-        return status.endswith(" 1")
-
-    async def follow(self, user_id: UUID, listing_id: UUID, on: bool) -> None:
-        if on:
-            await self.pool.execute("INSERT INTO notification_follows (user_id, listing_id, followed_at)"
-                                    " VALUES ($1, $2, now()) ON CONFLICT DO NOTHING", user_id, listing_id)
-        else:
-            await self.pool.execute("DELETE FROM notification_follows WHERE user_id = $1 AND listing_id = $2",
-                                    user_id, listing_id)
 
     async def followed(self, user_id: UUID) -> list[FollowedListing]:
         rows = await self.pool.fetch(

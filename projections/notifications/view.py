@@ -4,8 +4,20 @@ Each event is turned into notices by the rules registered in ``REGISTRY`` (``rul
 programmes and demand trades, ``watch`` for saved searches and follows). An organisation's notice goes to its
 members active at the time the event is applied (read from the accounts read model, which applies each page
 first), but not to the member who acted. An item and its outbox row are written with the tracking position
-in one transaction, so each event notifies each user once, across restarts; what a user read (kept in
-``notification_reads``) and what was sent (``notification_outbox``) survive a rebuild.
+in one transaction, so each event notifies each user once, across restarts.
+
+What the view rebuilds from the log (``tables``): the items, what it remembers of parties and listings, and
+the saved searches and follows, which are events of the users (``domain.notifications.watching``), so a
+search deleted later still matched the listings published while it stood, in a rebuild as live.
+
+What it does not rebuild (``side_tables``): the users' own state, kept as plain rows because it concerns one
+user's reading and mail, not a trade — what each user read (``notification_reads``, from which a rebuilt
+item takes its ``read_at``), the e-mail choices (per kind and language, read when an outbox row is written)
+and the outbox itself. The outbox stays written here, in the transaction of the tracking row: moving it
+out would need a second tracking position to keep "one e-mail per notice across a killed worker". A reset
+keeps these tables (a replay does not send again: the outbox's key refuses a second row, and the sender
+skips stale rows); the rebuild check (``marketplace.audit.rebuild_check``) gives the scratch view a copy of
+them and does not compare them.
 """
 
 from __future__ import annotations
@@ -42,7 +54,9 @@ INSERT_OUTBOX = (
 
 class PostgresNotificationsView(PostgresReadModelView):
     name = "notifications"
-    tables = ("notification_items", "notification_parties", "notification_listings")
+    tables = ("notification_items", "notification_parties", "notification_listings", "notification_searches",
+              "notification_follows")
+    side_tables = ("notification_reads", "notification_preferences", "notification_languages", "notification_outbox")
     topics = REGISTRY.topics
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:

@@ -3,8 +3,12 @@ saved search, and a price or status change of a listing the user follows.
 
 A listing search matches with the very conditions of the listing index (``projections.catalogue.queries``),
 run against the catalogue's row of the new listing (the catalogue read model applies each page of events
-before this one); a demand search with those of the demand index, visibility included. A search saved
-after the event does not match it, so an inbox catching up late tells nobody of the past.
+before this one); a demand search with those of the demand index, visibility included.
+
+The searches and follows themselves are events (``domain.notifications.watching``): this view keeps them
+in ``notification_searches`` and ``notification_follows`` as it meets them in the log, so a listing is
+matched against the searches saved before it in the log and not deleted yet. An inbox rebuilt from the log,
+or catching up late, gives the same notices, and tells nobody of the past.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from collections.abc import Iterable
 
 from domain.catalogue.listing import Listing
 from domain.demand.demand import Demand
+from domain.notifications.watching import Follow, SavedSearches
 from projections.catalogue.queries import _FILTERS, _QUERY
 from projections.demand.demands_queries import NARROW, WHERE
 from projections.notifications.registry import REGISTRY, Context, Notice, value
 from projections.shared.records import EventRecord, plain
+from projections.shared.search import query_parts
 
 REGISTRY.say(
     search_listing=("新挂牌符合您保存的搜索", "A new listing matches your saved search"),
@@ -39,7 +45,7 @@ def _bind(text: str, names: dict[int, str]) -> str:
 LISTING_MATCHES = (
     "SELECT DISTINCT s.user_id::text AS user_id FROM notification_searches s"  # noqa: S608 - fixed text
     f" CROSS JOIN catalogue_listings l CROSS JOIN LATERAL (SELECT {_bind(_QUERY, _LISTING_ARGS)} AS query) q"
-    f" WHERE s.scope = 'listings' AND s.saved_at <= %(at)s AND l.id = %(id)s"
+    f" WHERE s.scope = 'listings' AND l.id = %(id)s"
     f" AND {_bind(_FILTERS, _LISTING_ARGS).replace('search @@', 'l.search @@')} ORDER BY 1"
 )
 DEMAND_MATCHES = (
@@ -47,13 +53,13 @@ DEMAND_MATCHES = (
     " JOIN accounts_user_records u ON u.id = s.user_id LEFT JOIN accounts_organisations o"
     " ON o.id = u.organisation_id CROSS JOIN demand_demands d"
     f" {_bind(WHERE, _DEMAND_ARGS).replace('%', '%%')}{_bind(NARROW, _DEMAND_ARGS)}"
-    " AND s.scope = 'demands' AND s.saved_at <= %(at)s AND d.id = %(id)s ORDER BY 1"
+    " AND s.scope = 'demands' AND d.id = %(id)s ORDER BY 1"
 )
 
 
-def _followers(ctx: Context, listing_id: str, at: str) -> tuple[str, ...]:
-    ctx.curs.execute("SELECT user_id::text AS u FROM notification_follows WHERE listing_id = %s"
-                     " AND followed_at <= %s ORDER BY 1", (listing_id, at))
+def _followers(ctx: Context, listing_id: str) -> tuple[str, ...]:
+    ctx.curs.execute("SELECT user_id::text AS u FROM notification_follows WHERE listing_id = %s ORDER BY 1",
+                     (listing_id,))
     return tuple(r["u"] for r in ctx.curs.fetchall())
 
 
@@ -87,22 +93,67 @@ def listing_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
                          (mode, price, listing))
         if known is not None and known["status"] == "published" and (known["price_mode"], known["asking_price"]) \
                 != (mode, price):
-            yield from _told(ctx, "follow", "follow.price", listing, _followers(ctx, listing, r.timestamp))
+            yield from _told(ctx, "follow", "follow.price", listing, _followers(ctx, listing))
         return
     status = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed",
               "Resumed": value(r, "status")}[name]
     ctx.curs.execute("UPDATE notification_listings SET status = %s WHERE listing_id = %s", (status, listing))
     if name == "Published":
-        ctx.curs.execute(LISTING_MATCHES, {"at": r.timestamp, "id": listing})
+        ctx.curs.execute(LISTING_MATCHES, {"id": listing})
         yield from _told(ctx, "search", "search.listing", listing, tuple(row["user_id"] for row in ctx.curs.fetchall()))
     else:
-        yield from _told(ctx, "follow", "follow.status", listing, _followers(ctx, listing, r.timestamp))
+        yield from _told(ctx, "follow", "follow.status", listing, _followers(ctx, listing))
 
 
 @REGISTRY.on(Demand, "Posted")
 def demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
-    ctx.curs.execute(DEMAND_MATCHES, {"at": r.timestamp, "id": r.originator_id})
+    ctx.curs.execute(DEMAND_MATCHES, {"id": r.originator_id})
     users = tuple(row["user_id"] for row in ctx.curs.fetchall())
     if users:
         zh, en = ctx.demand_title(r.originator_id)
         yield Notice("search", "search.demand", f"/demands/{r.originator_id}", zh, en, users=users)
+
+
+# --- what the users watch: kept from their own events --------------------------------------------------
+
+SAVE_SEARCH = (
+    "INSERT INTO notification_searches (id, user_id, scope, q, q_latin, q_cjk, f_section, f_class, f_deal_type,"
+    " f_price_min, f_price_max, f_maturity, field, want, words, saved_at) VALUES (%(id)s, %(user)s, %(scope)s,"
+    " %(q)s, %(latin)s, %(cjk)s, %(section)s, %(class)s, %(deal_type)s, %(min)s, %(max)s, %(maturity)s,"
+    " %(field)s, %(want)s, %(words)s, %(at)s) ON CONFLICT (id) DO NOTHING"
+)
+
+
+def _text(r: EventRecord, name: str) -> str | None:
+    found = plain(r.data.get(name))
+    return None if found is None else str(found)
+
+
+@REGISTRY.on(SavedSearches, "Saved", "Deleted")
+def search_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    """Keep the user's saved search as the index's matching needs it (its words split as the index splits)."""
+    if r.topic.endswith(".Deleted"):
+        ctx.curs.execute("DELETE FROM notification_searches WHERE id = %s", (value(r, "search_id"),))
+        return ()
+    q = value(r, "q")
+    latin, cjk = query_parts(q)
+    words = [w for w in q.casefold().split() if w][:10]
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
+    ctx.curs.execute(SAVE_SEARCH, {
+        "id": value(r, "search_id"), "user": value(r, "user_id"), "scope": value(r, "scope"), "q": q,
+        "latin": latin, "cjk": cjk, "section": _text(r, "ipc_section"), "class": _text(r, "ipc_class"),
+        "deal_type": _text(r, "deal_type"), "min": plain(r.data.get("price_min")),
+        "max": plain(r.data.get("price_max")), "maturity": _text(r, "maturity"), "field": value(r, "field"),
+        "want": value(r, "want"), "words": escaped, "at": r.timestamp})
+    return ()
+
+
+@REGISTRY.on(Follow, "Followed", "Refollowed", "Unfollowed")
+def follow_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    user, listing = value(r, "user_id"), value(r, "listing_id")
+    if r.topic.endswith(".Unfollowed"):
+        ctx.curs.execute("DELETE FROM notification_follows WHERE user_id = %s AND listing_id = %s", (user, listing))
+    else:
+        ctx.curs.execute("INSERT INTO notification_follows (user_id, listing_id, followed_at) VALUES (%s, %s, %s)"
+                         " ON CONFLICT DO NOTHING", (user, listing, r.timestamp))
+    return ()

@@ -24,6 +24,9 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
+    #: Tables the view reads or writes that are not rebuilt from the log (users' own state kept beside it):
+    #: a reset keeps them, and the rebuild check gives its scratch view a copy of them without comparing them.
+    side_tables: ClassVar[tuple[str, ...]] = ()
     topics: ClassVar[frozenset[str]]
 
     def __init__(self, datastore: PostgresDatastore) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 import msgspec.inspect as mi
@@ -41,6 +41,7 @@ from marketplace.demand import commands as ec
 from marketplace.demand import demand_commands as dm
 from marketplace.market import commands as mc
 from marketplace.market import package_commands as pk
+from marketplace.notifications import commands as nc
 from marketplace.platform import command as c
 from marketplace.platform.application import COMMAND_GROUPS, Marketplace
 from marketplace.platform.clock import ManualClock
@@ -779,6 +780,11 @@ TEMPLATES: dict[type[c.Command], Template] = {
                                              "reason": "材料不全\n请补充"}, "officer"),
     pc.ExpireVoucher: lambda h: ({"voucher_id": str(_voucher(h))}, None),
     vc.CountersignAssessment: lambda h: (_signed_assessment(h), "agency"),
+    nc.SaveSearch: lambda h: ({"search_id": str(uuid4()), "scope": "listings", "q": "固态 电池", "ipc_section": "H",
+                               "ipc_class": "H01", "deal_type": "assignment", "price_min": 0, "price_max": 5_000_000,
+                               "maturity": "pilot", "field": "H", "want": "licence"}, "firm"),
+    nc.DeleteSearch: lambda h: ({"search_id": _saved_search(h)}, "firm"),
+    nc.FollowListing: lambda h: ({"listing_id": str(h["listing"]), "on": h.fresh() % 2 == 0}, "firm"),
     ec.AskEnquiry: lambda h: ({"listing_id": str(h["listing"]), "kind": "materials", "text": "请提供\n中试数据"},
                               "firm"),
     ec.AnswerEnquiry: lambda h: ({"enquiry_id": _enquiry(h), "text": "已上传\n请查收"}, "uni"),
@@ -803,6 +809,14 @@ TEMPLATES: dict[type[c.Command], Template] = {
     dm.SendBackDemand: lambda h: ({"demand_id": _demand(h), "reason": "目标\n不清楚"}, "admin"),
     dm.ResubmitDemand: lambda h: (_sent_back(h), "firm"),
 }
+
+
+def _saved_search(h: Harness) -> str:
+    """A search the firm's member saved (deleted by the template's command)."""
+    search = uuid4()
+    h.app.watching.save_search(nc.SaveSearch(search_id=search, q=f"电池 {h.fresh()}"), actor_id=h["firm"])
+    return str(search)
+
 
 #: Structs the application takes only inside a larger input: driven through the JSON API.
 HTTP_ROUTES: dict[type[c.Command], Callable[[Body], tuple[str, str, Body]]] = {

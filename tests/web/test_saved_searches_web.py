@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from projections.notifications.queries import SEARCHES_LIMIT
+from domain.notifications.watching import SEARCHES_LIMIT
 from tests.web.conftest import csrf_token
 from tests.web.test_api import Member, listed, terms
 from tests.web.test_deals_journey import clock, manual_client, ok, parties  # noqa: F401 - the fixtures
@@ -125,8 +125,10 @@ def test_a_user_keeps_at_most_fifty_saved_searches(manual_client: TestClient[Lit
     parties(client)
     as_user(client, ENTERPRISE)
     token = csrf_token(client, "/listings")
-    for n in range(SEARCHES_LIMIT + 1):
-        client.post("/searches", data={"search_id": str(uuid.uuid4()), "scope": "listings", "q": f"电池 {n}",
-                                       "_csrf_token": token}, follow_redirects=False)
+    answers = [client.post("/searches", data={"search_id": str(uuid.uuid4()), "scope": "listings", "q": f"电池 {n}",
+                                              "_csrf_token": token}, follow_redirects=False)
+               for n in range(SEARCHES_LIMIT + 1)]
+    assert [a.status_code for a in answers] == [303] * SEARCHES_LIMIT + [409]
+    assert "最多保存 50 个搜索" in answers[-1].text
     page = client.get("/inbox/settings").text
     assert page.count('class="saved-search"') == SEARCHES_LIMIT

@@ -1,7 +1,8 @@
 """The inbox (站内通知) and its JSON answer, the e-mail settings, the no-login unsubscribe link, saved searches
 and follows, and the platform admin's view of the outbox.
 
-Reading an item is the user's own state (no event): opening ``/inbox/<id>`` marks it read and goes to the
+Saving a search and following a listing are commands (events the inbox matches against); reading an item is the
+user's own state (no event): opening ``/inbox/<id>`` marks it read and goes to the
 thing it is about. Every form carries the CSRF token; the JSON endpoints take and return msgspec structs.
 """
 
@@ -16,13 +17,15 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Parameter
 from litestar.response import Redirect, Template
 
-from domain.shared.text import checked
+from marketplace.notifications import commands as nc
 from marketplace.notifications.outbox import signature_ok
-from projections.notifications.queries import MODES, InboxItem, InboxQueries, SavedSearch, parse_item_id
+from marketplace.platform.application import Marketplace
+from projections.notifications.queries import MODES, InboxItem, InboxQueries, parse_item_id
 from projections.notifications.registry import KINDS
 from web.api_docs import BEARER
+from web.commands import run_command
 from web.context import Identity, page_context
-from web.forms import text
+from web.forms import text, to_command
 from web.identity import login_required
 from web.state import WebState
 
@@ -112,7 +115,10 @@ class InboxController(Controller):
 
     # --- saved searches and follows -----------------------------------------------------------------------
     @post("/searches", name="search_save")
-    async def save_search(self, request: Request[Any, Any, Any], web: WebState, me: Identity) -> Redirect:
+    async def save_search(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                          marketplace: Marketplace) -> Redirect:
+        """Save the page's search (its form carries the criteria and an id, so a double submit saves one).
+        Hostile text is a 400; a 51st search is refused with the rule's words (a 409)."""
         form = await request.form()
         scope = _choice(text(form, "scope"), ("listings", "demands")) or "listings"
         try:
@@ -121,27 +127,28 @@ class InboxController(Controller):
             search_id = UUID(int=0)
         if search_id.int == 0:
             raise ClientException("search_id: the form's id is missing")
-        search = SavedSearch(
-            id=search_id, scope=scope, q=text(form, "q")[:200], ipc_section=text(form, "ipc_section")[:1] or None,
-            ipc_class=text(form, "ipc_class")[:3] or None, deal_type=text(form, "deal_type")[:40] or None,
-            price_min=_int(text(form, "price_min")), price_max=_int(text(form, "price_max")),
-            maturity=text(form, "maturity")[:40] or None, field=text(form, "field")[:4], want=text(form, "want")[:40])
-        for name in ("q", "ipc_section", "ipc_class", "deal_type", "maturity", "field", "want"):
-            checked(str(getattr(search, name) or ""), name)  # control characters, bidi overrides: a 400
-        await InboxQueries(web.pool).save_search(me.user_id, search_id, search)
+        cmd = to_command(nc.SaveSearch, {
+            "search_id": search_id, "scope": scope, "q": text(form, "q")[:200],
+            "ipc_section": text(form, "ipc_section")[:1] or None, "ipc_class": text(form, "ipc_class")[:3] or None,
+            "deal_type": text(form, "deal_type")[:40] or None, "price_min": _int(text(form, "price_min")),
+            "price_max": _int(text(form, "price_max")), "maturity": text(form, "maturity")[:40] or None,
+            "field": text(form, "field")[:4], "want": text(form, "want")[:40]})
+        await run_command(web, marketplace.watching.save_search, cmd, me)
         return Redirect("/inbox/settings?done=1#searches", status_code=303)
 
     @post("/searches/{search_id:uuid}/delete", name="search_delete")
-    async def delete_search(self, search_id: UUID, web: WebState, me: Identity) -> Redirect:
-        await InboxQueries(web.pool).delete_search(me.user_id, search_id)
+    async def delete_search(self, search_id: UUID, web: WebState, me: Identity,
+                            marketplace: Marketplace) -> Redirect:
+        await run_command(web, marketplace.watching.delete_search, nc.DeleteSearch(search_id=search_id), me)
         return Redirect("/inbox/settings#searches", status_code=303)
 
     @post("/listings/{listing_id:uuid}/follow", name="listing_follow")
     async def follow(self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState,
-                     me: Identity) -> Redirect:
+                     me: Identity, marketplace: Marketplace) -> Redirect:
         form = await request.form()
         on = text(form, "on") != "0"
-        await InboxQueries(web.pool).follow(me.user_id, listing_id, on)
+        cmd = nc.FollowListing(listing_id=listing_id, on=on)
+        await run_command(web, marketplace.watching.follow_listing, cmd, me)
         return Redirect(f"/listings/{listing_id}" if on else "/inbox/settings#follows", status_code=303)
 
     # --- the outbox ---------------------------------------------------------------------------------------

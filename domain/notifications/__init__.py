@@ -1,0 +1,1 @@
+"""Notifications: what each user watches (saved searches and followed listings), recorded as events."""
