@@ -79,6 +79,8 @@ def _candidates(app: Marketplace, pool: list[DemoListing]) -> list[Candidate]:
         mode = str(listing.terms["price_mode"])
         if listing.status != "published" or len(patent.owners) != 1 or mode not in groups:
             continue
+        if patent.sale_reservation is not None:  # being sold in another part of the demo: nothing else agreed on it
+            continue
         kinds = tuple(k for k in LICENCES if k in listing.terms["deal_types"])
         if mode == "open_licence":
             if int((listing.terms.get("open_licence") or {}).get("fee") or 0) <= 0:
@@ -170,7 +172,9 @@ def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID
             usable = [c for c in candidates if not (late and c.mode == "negotiable")]
             if not usable:
                 return contracts
-            candidate = usable[0]
+            # The licence kind used least so far, on the first listing (in the fields' spread) that offers it.
+            wanted = min(LICENCES, key=lambda k: (used.get(k, 0), -LICENCES.index(k)))
+            candidate = next((c for c in usable if c.mode != "open_licence" and wanted in c.kinds), usable[0])
             candidates.remove(candidate)
             made: UUID | None = None
             with clock_at(app, instant):
