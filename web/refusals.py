@@ -1282,6 +1282,9 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
                                         "only the introduced buyer's members answer an introduction"),
     "refusal.introduction.confirmed": ("该介绍已被确认", "the introduction is confirmed"),
     "refusal.introduction.declined": ("该介绍已被买方否认", "the buyer declined the introduction"),
+    "refusal.introduction.buyer_trading": ("只能介绍经平台认证、可参与交易的机构（主管部门除外）",
+                                           "introduce a verified organisation that may buy (not a government "
+                                           "department)"),
     "refusal.introduction.exists": ("该买方已被介绍到此挂牌", "this buyer was already introduced to the listing"),
     "refusal.introduction.not_mandated": ("您的机构未受托经纪此挂牌",
                                           "your agency holds no mandate for this listing"),

@@ -114,7 +114,21 @@ class Offers:
             raise ValidationError(
                 f"broker_commission: the mandate sets the commission at {commission / 100:.2f} %",
                 field="broker_commission", code="offer.commission_mandated", rate=f"{commission / 100:.2f}")
+        self.commission_room(commission)  # a mandate given before the platform fee rose must not break payments
         return agency, commission
+
+    def commission_room(self, commission: int, field: str = "broker_commission") -> None:
+        """A commission leaves room for the platform fee: together at most 100 % of each payment (``settle``
+        refuses more, so a contract with more could never record a payment)."""
+        if commission + self.policy.platform_fee_rate > FULL_RATE:
+            room = FULL_RATE - self.policy.platform_fee_rate
+            raise ValidationError(
+                f"{field}: the broker commission and the platform fee "
+                f"({self.policy.platform_fee_rate / 100:.2f} %) together may not exceed 100 % of a payment; "
+                f"at most {room / 100:.2f} %",
+                field=field, code="offer.commission_room",
+                fee=f"{self.policy.platform_fee_rate / 100:.2f}", most=f"{room / 100:.2f}",
+            )
 
     def _broker(self, cmd: d.MakeOffer, buyer: UUID, seller: UUID) -> tuple[UUID | None, int]:
         """The offer's broker and commission (bp): a verified transfer agency that is not a party, and
@@ -138,15 +152,7 @@ class Offers:
                 "broker_organisation_id: a broker must be a technology transfer agency",
                 field="broker_organisation_id", code="offer.broker_kind",
             )
-        if commission + self.policy.platform_fee_rate > FULL_RATE:
-            room = FULL_RATE - self.policy.platform_fee_rate
-            raise ValidationError(
-                f"broker_commission: the broker commission and the platform fee "
-                f"({self.policy.platform_fee_rate / 100:.2f} %) together may not exceed 100 % of a payment; "
-                f"at most {room / 100:.2f} %",
-                field="broker_commission", code="offer.commission_room",
-                fee=f"{self.policy.platform_fee_rate / 100:.2f}", most=f"{room / 100:.2f}",
-            )
+        self.commission_room(commission)
         return broker.id, commission
 
     def counter_offer(self, cmd: d.CounterOffer, *, actor_id: UUID | None) -> int:

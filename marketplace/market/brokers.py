@@ -8,6 +8,7 @@ trade (``Offers.introduced_by``) by the composition root, so that deals never im
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -29,8 +30,10 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 class Brokers:
     """The register of brokers, the mandates of agencies, and brokers' introductions of buyers."""
 
-    def __init__(self, store: MarketplaceBase) -> None:
+    def __init__(self, store: MarketplaceBase, commission_room: Callable[[int, str], None] | None = None) -> None:
         self.store = store
+        #: The deals trade's rule that a commission leaves room for the platform fee (``Offers.commission_room``).
+        self.commission_room = commission_room
 
     def _today(self) -> date:
         return self.store.clock.now().astimezone(BEIJING).date()
@@ -98,6 +101,8 @@ class Brokers:
             raise ValidationError("agency_id: mandate a verified technology transfer agency (技术转移机构)",
                                   field="agency_id", code="mandate.agency_kind")
         commission = percent_to_basis_points(cmd.commission, "commission")
+        if self.commission_room is not None:
+            self.commission_room(commission, "commission")
         mid, today = mandate_id(listing.id, agency.id), self._today()
         for _ in range(2):
             if self.store.exists(mid):
@@ -138,6 +143,9 @@ class Brokers:
                                         field="listing_id", code="introduction.not_mandated")
         mandate = self.store.load(Mandate, mid, "listing_id")
         buyer = self.store.load(Organisation, cmd.buyer_organisation_id, "buyer_organisation_id")
+        if not buyer.can_trade or buyer.kind == OrganisationKind.GOVERNMENT.value:
+            raise ValidationError("buyer_organisation_id: a broker introduces a verified organisation that may buy",
+                                  field="buyer_organisation_id", code="introduction.buyer_trading")
         iid = introduction_id(listing.id, buyer.id)
         if self.store.exists(iid):
             return iid, self._already_introduced(iid, user)
@@ -173,8 +181,9 @@ class Brokers:
     # --- acting for the seller (handed to deals) -----------------------------------------------
     def acts_for_seller(self, user: User, offer: Offer) -> bool:
         """Whether ``user`` is an accredited broker, valid today, of an agency holding a running mandate for the
-        offer's listing that lets its brokers act for the seller: then it answers the offer as the seller."""
-        if not self.store.exists(broker_id(user.id)):
+        offer's listing that lets its brokers act for the seller, and the offer is one its agency brokers (the
+        deals its members may read): then it answers the offer as the seller."""
+        if offer.broker_organisation_id != user.organisation_id or not self.store.exists(broker_id(user.id)):
             return False
         accreditation = self.store.load(BrokerAccreditation, broker_id(user.id), "broker")
         day = self._today()

@@ -88,7 +88,7 @@ class Marketplace(MarketplaceBase):
         self.demands = Demands(self, checks, self.offers, self.contracts)
         self.tech_registrations = TechRegistrations(self)
         self.vouchers = Vouchers(self, self.programmes)
-        self.brokers = Brokers(self)
+        self.brokers = Brokers(self, self.offers.commission_room)
         # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
         self.offers.introduced_by = self.brokers.binding_broker
         # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).

@@ -152,7 +152,7 @@ def performance_sql(scope: Scope, period: Period) -> str:
         "WITH deals AS (SELECT c.id, c.listing_id, c.buyer_organisation_id, c.price_amount, c.in_force_at"  # noqa: S608 - fixed text: scope and period choose constants
         f" FROM deal_contracts c WHERE c.in_force_at IS NOT NULL AND {DEAL_SCOPE[scope]}),"
         " intros AS (SELECT i.listing_id, i.buyer_organisation_id, i.introduced_on FROM market_introductions i"
-        f" WHERE {INTRO_SCOPE[scope]} AND i.status <> 'declined')"
+        f" WHERE {INTRO_SCOPE[scope]} AND i.status = 'confirmed')"  # the buyer's word: no padding by the broker
         " SELECT period, sum(introductions)::int AS introductions, sum(converted)::int AS converted,"
         " sum(deals)::int AS deals, sum(volume)::bigint AS volume, sum(commission)::bigint AS commission FROM ("
         f"  SELECT to_char(i.introduced_on, '{fmt}') AS period, 1 AS introductions,"

@@ -139,6 +139,9 @@ def test_a_broker_answers_offers_for_the_seller_only_where_the_mandate_lets_it_a
     acting.app.offers.counter_offer(d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000),
                                     actor_id=acting["broker"])
     assert acting.get(offer_id).deal_terms.price.amount == 9_000_000
+    # An offer its agency does not broker (a buyer it never introduced) it can neither read nor answer.
+    with pytest.raises(PermissionDeniedError):
+        acting.app.offers.reject_offer(d.RejectOffer(offer_id=other), actor_id=acting["broker"])
     # Once the mandate ends, the broker no longer acts.
     acting.app.brokers.end_mandate(mc.EndMandate(listing_id=acting["listing"], agency_id=acting["agency_org"]),
                                    actor_id=acting["uni"])
@@ -156,3 +159,30 @@ def test_the_agency_subsidy_ceiling_is_two_percent_of_the_years_volume_capped_at
     assert subsidy_ceiling(2_500_000_000) == 50_000_000  # 2 % of 25 million yuan: exactly the cap
     assert subsidy_ceiling(10_000_000_000) == 50_000_000  # capped at 500,000 yuan
     assert subsidy_ceiling(0) == 0
+
+
+def test_a_mandate_leaves_room_for_the_platform_fee_so_its_deals_can_be_paid() -> None:
+    world = broker_world()
+    with pytest.raises(ValidationError) as greedy:  # 99.5 % + the platform's 1 % could never be settled
+        world.app.brokers.give_mandate(
+            mc.GiveMandate(listing_id=world["listing"], agency_id=world["agency_org"], commission=99.5,
+                           ends_on=date(2025, 6, 1)), actor_id=world["uni"])
+    assert (greedy.value.code, greedy.value.field) == ("offer.commission_room", "commission")
+    world.app.brokers.end_mandate(mc.EndMandate(listing_id=world["listing"], agency_id=world["agency_org"],
+                                                reason="改约"), actor_id=world["uni"])
+    world.app.brokers.give_mandate(  # 99 % leaves exactly the fee
+        mc.GiveMandate(listing_id=world["listing"], agency_id=world["agency_org"], commission=99.0,
+                       ends_on=date(2025, 6, 1)), actor_id=world["uni"])
+
+
+def test_a_broker_introduces_only_verified_organisations_that_may_buy() -> None:
+    world = broker_world()
+    world.sign_up("dept", "福建省科学技术厅", "government")
+    world.sign_up("newco", "福州未审核科技有限公司", "enterprise", verify=False)
+    for who in ("dept_org", "newco_org"):
+        with pytest.raises(ValidationError) as refused:
+            world.app.brokers.introduce_buyer(
+                mc.IntroduceBuyer(listing_id=world["listing"], buyer_organisation_id=world[who]),
+                actor_id=world["broker"])
+        assert refused.value.code == "introduction.buyer_trading"
+    assert introduce(world, confirm=False)  # a verified enterprise is introduced
