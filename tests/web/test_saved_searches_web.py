@@ -92,7 +92,10 @@ def test_following_a_listing_tells_of_its_price_and_status_changes(manual_client
     assert "关注的挂牌状态变动" in client.get("/inbox").text
     assert "Status changed on a listing you follow" in client.get("/inbox?lang=en").text
     # Unfollowed from the settings page.
-    assert listing_id in client.get("/inbox/settings").text
+    settings = client.get("/inbox/settings").text
+    assert listing_id in settings.split('id="follows"')[1]
+    assert settings.count('id="follows"') == 1  # listed once, in the page, not inside its <title>
+    assert listing_id not in settings.split("</title>")[0]
     token = csrf_token(client, "/inbox/settings")
     client.post(f"/listings/{listing_id}/follow", data={"on": "0", "_csrf_token": token})
     assert f"/listings/{listing_id}" not in client.get("/inbox/settings").text.split('id="follows"')[1]
