@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.auctions.lot import Lot
+from domain.deals.contract import Contract
 from domain.deals.development import DevelopmentContract
 from domain.market.mandates import Introduction, Mandate
 from domain.market.package import Package, PackageFollow
 from projections.notifications.registry import REGISTRY, Context, Notice, value
-from projections.notifications.rules import contract_drafted, contract_event
+from projections.notifications.rules import contract_drafted
 from projections.shared.records import EventRecord
 
 REGISTRY.say(
@@ -139,16 +140,32 @@ def introduction_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
 
 
 # --- development contracts ------------------------------------------------------------------------------
+# A development contract's own events are stored under its class; those it shares with every contract
+# (``Signed``, ``CameIntoForce``, ``MilestoneReached``) under ``Contract``'s stored topics, which the contract
+# rules follow already. Its parties are remembered as a developer and a client too, which tells its
+# ``MilestoneReached`` apart from another contract's.
 
-REGISTRY.on(DevelopmentContract, "Drafted")(contract_drafted)
-REGISTRY.on(DevelopmentContract, "Signed", "CameIntoForce")(contract_event)
 
-
-@REGISTRY.on(DevelopmentContract, "MilestoneDelivered", "MilestoneReached")
-def milestone_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+@REGISTRY.on(DevelopmentContract, "Drafted")
+def development_drafted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     """The developer is the contract's seller, the client its buyer (``draft_development``)."""
-    delivered = _name(r) == "MilestoneDelivered"
-    to = ctx.parties(r.originator_id, "buyer" if delivered else "seller")
+    ctx.remember(r.originator_id, "developer", value(r, "seller_organisation_id"))
+    ctx.remember(r.originator_id, "client", value(r, "buyer_organisation_id"))
+    yield from contract_drafted(ctx, r)
+
+
+def _milestone(ctx: Context, r: EventRecord, event: str, to: tuple[str, ...]) -> Iterable[Notice]:
     if to:
-        yield Notice("contract", "development.delivered" if delivered else "development.accepted",
-                     f"/contracts/{r.originator_id}", value(r, "name"), value(r, "name"), organisations=to)
+        name = value(r, "name")
+        yield Notice("contract", event, f"/contracts/{r.originator_id}", name, name, organisations=to)
+
+
+@REGISTRY.on(DevelopmentContract, "MilestoneDelivered")
+def milestone_delivered(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    yield from _milestone(ctx, r, "development.delivered", ctx.parties(r.originator_id, "client"))
+
+
+@REGISTRY.on(Contract, "MilestoneReached")
+def milestone_accepted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    """The client accepted a development milestone (other contracts' milestones have no developer: no notice)."""
+    yield from _milestone(ctx, r, "development.accepted", ctx.parties(r.originator_id, "developer"))
