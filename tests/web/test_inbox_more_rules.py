@@ -18,7 +18,7 @@ from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.deadlines import DeadlineWorker
 from projections.notifications.registry import KIND_WORDS, KINDS, REGISTRY
-from tests.web.conftest import sign_up_verified
+from tests.web.conftest import login, sign_up_verified
 from tests.web.test_api import Member, _member, listed
 from tests.web.test_brokers_web import agency_broker
 from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures
@@ -107,6 +107,16 @@ def test_a_packages_followers_are_told_of_its_new_edition_until_they_unfollow(
     run_deadlines(client, clock, datetime(2026, 4, 30, 16, 0, tzinfo=UTC))
     assert events(client, follower) == [("package.edition", link, False)] * 2
     assert events(client, other) == [("package.edition", link, False)]
+
+    # The follower reads it in its inbox and may choose its e-mails for followed packages, in both languages.
+    login(client, "buyer@cells.example.cn", PASSWORD)
+    assert "新一期成果包" in client.get("/inbox").text
+    assert "New edition of a package you follow" in client.get("/inbox", params={"lang": "en"}).text
+    settings = client.get("/inbox/settings")
+    for words in ("关注的成果包", "拍卖：同意、出价、保证金与结果", "经纪委托与居间介绍"):
+        assert words in settings.text
+    assert "Followed achievement packages" in client.get("/inbox/settings", params={"lang": "en"}).text
+    client.cookies.clear()
     assert_rebuilds_identically(client)
 
 
