@@ -18,7 +18,8 @@ from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topic
 
 #: The kinds a user chooses e-mail for (immediately, daily digest, off), in the order the settings show them.
-KINDS = ("offer", "contract", "payment", "claim", "enquiry", "demand", "search", "follow")
+KINDS = ("offer", "contract", "payment", "claim", "enquiry", "demand", "search", "follow", "package", "auction",
+         "broker")
 KIND_WORDS = {
     "offer": ("报价与还价", "Offers and counter-offers"),
     "contract": ("合同、公示与异议", "Contracts, public notices and objections"),
@@ -28,6 +29,9 @@ KIND_WORDS = {
     "demand": ("需求与方案", "Demands and proposals"),
     "search": ("保存的搜索", "Saved searches"),
     "follow": ("关注的挂牌", "Followed listings"),
+    "package": ("关注的成果包", "Followed achievement packages"),
+    "auction": ("拍卖：同意、出价、保证金与结果", "Auctions: consent, bids, deposits and results"),
+    "broker": ("经纪委托与居间介绍", "Broker mandates and introductions"),
 }
 
 
@@ -56,6 +60,16 @@ class Context:
                 self.curs.execute(
                     "INSERT INTO notification_parties (aggregate_id, role, organisation_id) VALUES (%s, %s, %s)"
                     " ON CONFLICT DO NOTHING", (aggregate_id, role, organisation))
+
+    def forget(self, aggregate_id: str, role: str, *organisations: str | None) -> None:
+        """Forget ``organisations`` (or users) in ``role`` of the aggregate; all of that role when none is given."""
+        if not organisations:
+            self.curs.execute("DELETE FROM notification_parties WHERE aggregate_id = %s AND role = %s",
+                              (aggregate_id, role))
+        for organisation in organisations:
+            if organisation:
+                self.curs.execute("DELETE FROM notification_parties WHERE aggregate_id = %s AND role = %s"
+                                  " AND organisation_id = %s", (aggregate_id, role, organisation))
 
     def parties(self, aggregate_id: str, *roles: str) -> tuple[str, ...]:
         self.curs.execute("SELECT DISTINCT organisation_id::text AS o FROM notification_parties"

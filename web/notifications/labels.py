@@ -10,9 +10,9 @@ assert PostgresNotificationsView.topics  # the rules are registered (their words
 LABELS: dict[str, tuple[str, str]] = {
     "nav.inbox": ("通知", "Inbox"),
     "inbox.title": ("站内通知", "Inbox"),
-    "inbox.explain": ("与您的单位有关的交易、付款、补助和需求动态，以及您保存的搜索和关注的挂牌。",
-                      "What happens in your organisation's deals, payments, claims and demands, and news of your "
-                      "saved searches and followed listings."),
+    "inbox.explain": ("与您的单位有关的交易、付款、补助、需求、拍卖和经纪动态，以及您保存的搜索、关注的挂牌和成果包。",
+                      "What happens in your organisation's deals, payments, claims, demands, auctions and brokerage,"
+                      " and news of your saved searches, followed listings and packages."),
     "inbox.unread": ("未读", "Unread"),
     "inbox.read": ("已读", "Read"),
     "inbox.all": ("全部", "All"),
