@@ -1215,6 +1215,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "the demand was sent back for clarification; until it is resubmitted it takes no proposals or awards",
     ),
     "refusal.demand.not_sent_back": ("只有被退回澄清的需求才能重新提交", "only a demand sent back is resubmitted"),
+    "refusal.demand.not_reviewer": (
+        "只有平台或持证技术经纪人可以将需求退回澄清",
+        "only the platform or an accredited technology broker sends a demand back for clarification",
+    ),
     "refusal.demand.not_open": ("已选定方案的需求不能退回", "an awarded demand is not sent back"),
     "refusal.demand.not_proposer": ("只有提交方案的机构可以答复", "only the proposing organisation answers"),
     "refusal.demand.no_question": ("没有待答复的提问", "no question awaits an answer"),

@@ -41,6 +41,12 @@ T = TypeVar("T")
 LICENCE_YEARS = 5
 
 
+#: Whether a user is an accredited technology broker valid today: ``True`` if so, ``False`` if never accredited,
+#: a coded refusal when the accreditation expired or was revoked. The market trade (above demand) provides it: the
+#: composition root sets ``Demands.accredited_broker``, so demand holds the rule without importing market.
+BrokerCheck = Callable[[User], bool]
+
+
 class Award(NamedTuple):
     """What an award opened: the offer on the proposal's listing, or the development contract (or neither)."""
 
@@ -58,6 +64,8 @@ class Demands:
         self.checks = checks
         self.offers = offers
         self.contracts = contracts
+        #: Whether the acting user is an accredited broker today (it may send a demand back, as the platform may).
+        self.accredited_broker: BrokerCheck | None = None
 
     def _now(self) -> datetime:
         return self.store.clock.now()
@@ -189,11 +197,30 @@ class Demands:
 
         return self._retry(run)
 
+    def _require_reviewer(self, user: User) -> None:
+        """A platform admin, or an accredited technology broker valid today, reviews demands (refused otherwise:
+        an expired or revoked broker with the broker's own refusal)."""
+        if user.has_role(Role.PLATFORM_ADMIN):
+            return
+        if self.accredited_broker is not None and self.accredited_broker(user):
+            return
+        raise PermissionDeniedError(
+            "demand_id: only the platform or an accredited technology broker sends a demand back for clarification",
+            field="demand_id", code="demand.not_reviewer")
+
+    def may_send_back(self, actor_id: UUID) -> bool:
+        """Whether the user may send demands back (for the page: whether to show the form)."""
+        try:
+            self._require_reviewer(self.store.actor(actor_id))
+        except PermissionDeniedError:
+            return False
+        return True
+
     def send_back(self, cmd: mc.SendBackDemand, *, actor_id: UUID | None) -> int:
-        """A platform admin sends an open demand back for clarification with a reason (the enterprise's broker
-        may later, once brokers act for enterprises)."""
+        """A platform admin or an accredited technology broker (技术经纪人, valid today) sends an open demand
+        back for clarification with a reason."""
         user = self.store.actor(actor_id)
-        self.store.require_role(user, Role.PLATFORM_ADMIN)
+        self._require_reviewer(user)
 
         def run() -> int:
             demand = self.store.load(Demand, cmd.demand_id, "demand_id")

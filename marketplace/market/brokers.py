@@ -178,6 +178,20 @@ class Brokers:
             return self._position()
         return self.store.commit(introduction)
 
+    # --- reviewing demands (handed to demand) --------------------------------------------------
+    def reviews_demands(self, user: User) -> bool:
+        """Whether ``user`` is an accredited broker valid today, of the agency it was accredited in: ``False``
+        when it was never accredited; the broker's coded refusal when its accreditation expired, was revoked
+        or it left the agency."""
+        if not self.store.exists(broker_id(user.id)):
+            return False
+        accreditation = self.store.load(BrokerAccreditation, broker_id(user.id), "broker")
+        accreditation.require_valid(self._today())
+        if accreditation.organisation_id != user.organisation_id:
+            raise PermissionDeniedError("broker: the broker has left the accredited agency", field="broker",
+                                        code="broker.not_accredited")
+        return True
+
     # --- acting for the seller (handed to deals) -----------------------------------------------
     def acts_for_seller(self, user: User, offer: Offer) -> bool:
         """Whether ``user`` is an accredited broker, valid today, of an agency holding a running mandate for the

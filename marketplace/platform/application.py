@@ -93,6 +93,8 @@ class Marketplace(MarketplaceBase):
         self.offers.introduced_by = self.brokers.binding_broker
         # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
         checks.acts_for_seller = self.brokers.acts_for_seller
+        # An accredited broker sends a demand back for clarification, as the platform does (the market's rule).
+        self.demands.accredited_broker = self.brokers.reviews_demands
         self.auctions = Auctions(self, checks, policy, self.payments)
         self.packages = Packages(self)
         self.watching = Watching(self)

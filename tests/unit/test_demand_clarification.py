@@ -11,6 +11,8 @@ import pytest
 
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.demand import demand_commands as mc
+from marketplace.market import commands as market
+from tests.unit.broker_helpers import broker_world
 from tests.unit.deal_helpers import World, head, make_world
 
 DEADLINE = date(2025, 3, 13)
@@ -87,3 +89,30 @@ def test_a_demand_sent_back_takes_no_proposals_until_the_enterprise_resubmits_it
     assert world.get(demand).status == "open"
     world.app.demands.submit(propose, actor_id=world["uni"])
     assert len(world.get(demand).proposals) == 1
+
+
+def test_an_accredited_broker_sends_a_demand_back_and_an_expired_or_unaccredited_one_may_not() -> None:
+    world = broker_world()  # 福建海峡技术转移中心's broker, accredited until 2027
+    world.sign_up("lapsed", "福州第二技术转移中心", "transfer_agency")
+    world.app.brokers.accredit_broker(
+        market.AccreditBroker(user_id=world["lapsed"], credential_number="FJ-JJR-2025-009",
+                              expires_on=date(2025, 3, 5)), actor_id=world["admin"])
+    world.sign_up("plain", "厦门技术转移中心", "transfer_agency")  # an agency's member, never accredited
+    demand = post(world)
+    world.clock.advance(timedelta(days=3))  # 6 March: the lapsed broker's accreditation ended on the 5th
+    send_back = mc.SendBackDemand(demand_id=demand, reason="预算与目标不一致，请补充。")
+    with pytest.raises(PermissionDeniedError) as expired:
+        world.app.demands.send_back(send_back, actor_id=world["lapsed"])
+    assert expired.value.code == "broker.expired"
+    for who in ("plain", "uni", "firm"):
+        with pytest.raises(PermissionDeniedError) as refused:
+            world.app.demands.send_back(send_back, actor_id=world[who])
+        assert refused.value.code == "demand.not_reviewer"
+    assert world.get(demand).status == "open"
+    assert not world.app.demands.may_send_back(world["lapsed"])
+    assert world.app.demands.may_send_back(world["broker"])
+    world.app.demands.send_back(send_back, actor_id=world["broker"])
+    before = head(world.app)
+    world.app.demands.send_back(send_back, actor_id=world["broker"])
+    assert head(world.app) == before  # a double submit: sent back once
+    assert (world.get(demand).status, world.get(demand).clarify_reason) == ("clarifying", "预算与目标不一致，请补充。")

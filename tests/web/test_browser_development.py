@@ -127,7 +127,7 @@ def test_a_development_proposal_is_awarded_signed_delivered_accepted_and_its_fir
         expect(page.locator("#payment-status")).to_have_text(zh("payment.status.paid"))
         page.goto(contract_url)
         expect(page.locator("tr.milestone").first.locator(".milestone-state")).to_have_text(
-            zh("development.state.accepted"))
+            zh("development.state.paid"))
         page.locator("a[data-lang-switch]").click()
         expect(page.locator("#development-how")).to_have_text(en("development.how"))
         expect(page.locator("#ownership")).to_have_text(en("development.ownership.developer"))

@@ -121,7 +121,7 @@ def test_a_demand_awarded_to_a_development_proposal_is_signed_and_its_first_mile
     login(client, *UNIVERSITY)
     page = client.get(f"/contracts/{contract_id}").text
     states = re.findall(r'<tr class="milestone" data-state="(\w+)">', page)
-    assert states == ["accepted", "open"]
+    assert states == ["paid", "open"]
     assert "研究开发方（《民法典》第八百五十九条）" in page
     assert "委托方验收后，该里程碑的款项即到期" in page
     english = client.get(f"/contracts/{contract_id}?lang=en").text

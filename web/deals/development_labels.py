@@ -30,6 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "development.state.open": ("待交付", "to deliver"),
     "development.state.delivered": ("已交付，待验收", "delivered, awaiting acceptance"),
     "development.state.accepted": ("已验收，款项到期", "accepted, payment due"),
+    "development.state.paid": ("已验收，款项已付", "accepted and paid"),
     "development.deliver": ("记录交付", "Record delivery"),
     "development.note": ("交付说明", "Delivery note"),
     "development.accept": ("验收通过", "Accept"),

@@ -181,7 +181,8 @@ class DemandsApiController(Controller):
         return Done(await run_command(web, marketplace.demands.answer_enterprise, cmd, me))
 
     @post("/demands/{demand_id:uuid}/send-back", status_code=200, security=BEARER,
-          summary="Send a demand back for clarification with a reason (a platform admin); it takes no proposals "
+          summary="Send a demand back for clarification with a reason (a platform admin or an accredited "
+          "broker); it takes no proposals "
           "until resubmitted")
     async def send_back(self, demand_id: UUID, data: SendBackInput, web: WebState, marketplace: Marketplace,
                         me: Identity) -> Done:

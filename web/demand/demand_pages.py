@@ -129,9 +129,11 @@ class DemandPagesController(Controller):
         owner = reader is not None and reader == demand.organisation_id
         mine = next((p for p in proposals if p.organisation_id == reader), None)
         threads = await ThreadQueries(web.pool).threads(demand_id, reader)
+        reviewer = me is not None and demand.status == "open" and not owner and (
+            me.has("platform_admin") or await web.run(marketplace.demands.may_send_back, me.user_id))
         return Template("demand/demand.html.jinja2", status_code=status_code, context=page_context(
             request, d=demand, proposals=proposals, owner=owner, mine=mine, closed=demand.closed(now),
-            threads=threads, admin=me is not None and me.has("platform_admin"),
+            threads=threads, admin=reviewer,
             days_without=demand.days_without_proposal(now), reasons=[r.value for r in DeclineReason],
             rows=range(1, MILESTONE_ROWS + 1), done=DONE.get(request.query_params.get("done", "")),
             form=values.pop("form", {}), **values))
@@ -154,7 +156,7 @@ class DemandPagesController(Controller):
     @post("/demands/{demand_id:uuid}/send-back", guards=[login_required])
     async def send_back(self, demand_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
                         marketplace: Marketplace) -> Template | Redirect:
-        """A platform admin sends the demand back for clarification, with the reason."""
+        """A platform admin or an accredited broker sends the demand back for clarification, with the reason."""
         await demand_or_404(DemandsQueries(web.pool), me, demand_id)
         form = await request.form()
         fields = {"demand_id": demand_id, "reason": text(form, "reason")}
