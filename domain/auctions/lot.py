@@ -273,6 +273,13 @@ class Lot(Aggregate):
         if self.leader == organisation_id:
             raise ConflictError("amount: you hold the highest bid already", field="amount", code="auction.own_bid")
         check_bid(amount=amount, start=self.start_price, increment=self.increment, current=self.current)
+        if any(org != organisation_id and p["maximum"] == amount for org, p in self.proxies.items()):
+            # Equal maxima: the earlier holds. A proxy maximum set before this bid already stands at this amount,
+            # so the proxy keeps the lead; it cannot say so by bidding the same amount again (the log is strictly
+            # ascending), so the bid is refused, naming the least amount that takes the lead.
+            least = amount + self.increment
+            raise ValidationError(f"amount: an earlier maximum holds at {amount}; at least {least}", field="amount",
+                                  code="auction.bid_too_low", least=least)
         self._place(organisation_id, int(found["number"]), amount, now, by, proxy=False)
         self._answer_proxies(now)
 

@@ -127,7 +127,14 @@ class Auctions:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")
             self.checks.require_org_admin(user, lot.seller_organisation_id, "listing's owner", "lot_id")
             changed = lot.consent(organisation_id=user.organisation_id, by=user.id)
-            return self.store.commit(lot) if changed else self._position()
+            if not changed:
+                return self._position()
+            # The live lot holds its patent: no other sale or licence is agreed on it until the close. The
+            # reservation is the lot's (its id in ``contract_id``); no buyer is known yet, so it names the seller.
+            patent = self.store.load(Patent, lot.patent_id, "patent_id")
+            patent.reserve_sale(lot.id, buyer_organisation_id=lot.seller_organisation_id,
+                                at=self._now().isoformat(), by=user.id)
+            return self.store.commit(lot, patent)
 
         return self._retry(run)
 
@@ -229,15 +236,20 @@ class Auctions:
             return self._position()
         now = self._now()
         winner, price = lot.outcome(now)
-        changed: list[Aggregate] = [lot]
+        # The lot's hold on its patent ends in the close's save, before the winner's contract is drafted (an
+        # assignment's draft reserves the patent for that contract). Lots consented before the hold held none.
+        patent = self._released(lot)
+        changed: list[Aggregate] = [lot, patent]
         contract_id: UUID | None = None
         refused: str | None = None
         if winner is not None and price is not None:
             try:
-                changed += self._draft(lot, winner, price, now)
+                changed.append(self._draft(lot, patent, winner, price, now))
                 contract_id = auction_contract_id(lot.id)
             except DomainError as error:
                 refused = error.code or "refused"
+                patent = self._released(lot)  # nothing the failed draft did to the patent is saved
+                changed = [lot, patent]
         lot.close(now=now, contract_id=contract_id, refused=refused, by=SYSTEM_ACTOR)
         for org_id, found in list(lot.deposits.items()):
             if found["status"] != DepositStatus.RECEIVED.value:
@@ -279,9 +291,14 @@ class Auctions:
         lot.pay_in_deposit(obligation_id=oid, by=SYSTEM_ACTOR)
         return self.store.commit(lot, *changed)
 
-    def _draft(self, lot: Lot, winner: UUID, price: int, now: datetime) -> list[Aggregate]:
-        listing = self.store.load(Listing, lot.listing_id, "listing_id")
+    def _released(self, lot: Lot) -> Patent:
+        """The lot's patent as stored, its reservation for the lot ended (nothing recorded if it held none)."""
         patent = self.store.load(Patent, lot.patent_id, "patent_id")
+        patent.end_sale_reservation(lot.id, reason="auction_closed", by=SYSTEM_ACTOR)
+        return patent
+
+    def _draft(self, lot: Lot, patent: Patent, winner: UUID, price: int, now: datetime) -> Contract:
+        listing = self.store.load(Listing, lot.listing_id, "listing_id")
         seller = self.store.load(Organisation, lot.seller_organisation_id, "seller_organisation_id")
         buyer = self.checks.trading_organisation(winner, "buyer_organisation_id")
         deposit = int(lot.deposits[winner]["amount"])
@@ -308,4 +325,4 @@ class Auctions:
             platform_fee_rate=self.policy.platform_fee_rate, by=SYSTEM_ACTOR, now=now)
         if patent.is_owned_by(buyer.id):
             raise PermissionDeniedError("lot_id: the winner owns the patent", field="lot_id", code="offer.own_listing")
-        return [contract, patent]
+        return contract

@@ -18,7 +18,7 @@ from domain.shared.errors import ConflictError, PermissionDeniedError, Validatio
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
 from marketplace.deals import commands as d
-from tests.unit.deal_helpers import START, World, make_world, sign_all
+from tests.unit.deal_helpers import START, World, accept, make_world, offer, sign_all
 
 
 @pytest.fixture
@@ -201,6 +201,9 @@ def test_proxy_bids_answer_by_the_smallest_raise_and_ties_go_to_the_earlier(worl
     world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["rival"])
     held = world.get(lot_id)
     assert (held.leader, held.current) == (world["firm_org"], 1_500_000)  # a tie: the earlier maximum holds
+    with pytest.raises(ValidationError) as tied:  # a manual bid equal to the earlier maximum does not take the lead
+        bid(world, "third", lot_id, 1_500_000)
+    assert (tied.value.code, tied.value.params["least"]) == ("auction.bid_too_low", 1_600_000)
     bid(world, "third", lot_id, 1_700_000)
     held = world.get(lot_id)
     assert (held.leader, held.current) == (world["third_org"], 1_700_000)  # both maxima passed: no answer
@@ -208,3 +211,101 @@ def test_proxy_bids_answer_by_the_smallest_raise_and_ties_go_to_the_earlier(worl
     assert amounts == sorted(set(amounts))
     proxied = [e for e in world.app.repository.event_store.get(lot_id) if type(e).__name__ == "BidPlaced"]
     assert [e.proxy for e in proxied] == [True, False, True, True, False]  # type: ignore[attr-defined]
+
+
+def test_a_manual_bid_equal_to_an_earlier_proxy_maximum_is_refused_naming_the_least_that_leads(
+        world: World) -> None:
+    """eBay's rule: equal maxima, the earlier holds. The proxy cannot answer with an equal bid (the log is strictly
+    ascending), so the later manual bid is refused and told the least amount that takes the lead."""
+    lot_id = lot(world, reserve=0)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    for who in ("firm", "rival"):
+        bidder(world, who, lot_id)
+    bid(world, "rival", lot_id, 1_000_000)
+    world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["firm"])
+    held: Lot = world.get(lot_id)
+    assert (held.leader, held.current) == (world["firm_org"], 1_100_000)
+    with pytest.raises(ValidationError) as tied:
+        bid(world, "rival", lot_id, 1_500_000)
+    assert tied.value.code == "auction.bid_too_low"
+    assert tied.value.params["least"] == 1_600_000
+    held = world.get(lot_id)
+    assert (held.leader, held.current, len(held.bids)) == (world["firm_org"], 1_100_000, 2)  # nothing recorded
+    bid(world, "rival", lot_id, 1_400_000)  # below the maximum: the proxy answers with its maximum
+    held = world.get(lot_id)
+    assert (held.leader, held.current) == (world["firm_org"], 1_500_000)
+    bid(world, "rival", lot_id, 1_600_000)  # above it: the manual bid leads
+    held = world.get(lot_id)
+    assert (held.leader, held.current) == (world["rival_org"], 1_600_000)
+    amounts = [int(b["amount"]) for b in held.bids]
+    assert amounts == sorted(set(amounts))
+
+
+def test_a_live_lot_holds_its_patent_until_the_close_drafts_the_winners_contract(world: World) -> None:
+    lot_id = lot(world)
+    world.sign_up("rival2", "漳州新材料有限公司", "enterprise")
+    early = offer(world, buyer="rival2")  # made before the consent
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    assert world.get(world["patent"]).sale_reservation["contract_id"] == str(lot_id)
+    with pytest.raises(ConflictError) as made:  # no offer is made on the listing while the lot is live
+        offer(world, buyer="rival")
+    assert made.value.code == "patent.reserved"
+    with pytest.raises(ConflictError) as licence:  # nor a licence
+        offer(world, buyer="rival", kind="non_exclusive_licence")
+    assert licence.value.code == "patent.reserved"
+    with pytest.raises(ConflictError) as accepted:  # an offer made before cannot be accepted
+        accept(world, early)
+    assert accepted.value.code == "patent.reserved"
+    bidder(world, "firm", lot_id)
+    bid(world, "firm", lot_id, 1_300_000)
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    held: Lot = world.get(lot_id)
+    assert held.status == "sold"
+    assert held.contract_id == auction_contract_id(lot_id)
+    # the lot's hold ended in the close's save; the winner's assignment holds the patent now
+    assert world.get(world["patent"]).sale_reservation["contract_id"] == str(held.contract_id)
+    with pytest.raises(ConflictError) as after:
+        accept(world, early)
+    assert after.value.code == "patent.reserved"
+
+
+def test_an_unsold_lot_lets_go_of_its_patent(world: World) -> None:
+    lot_id = lot(world, reserve=5_000_000)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])  # a double submit: one hold
+    bidder(world, "firm", lot_id)
+    bid(world, "firm", lot_id, 1_000_000)
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    assert world.get(lot_id).status == "unsold"
+    assert world.get(world["patent"]).sale_reservation is None
+    contract_id = accept(world, offer(world, buyer="rival"))  # an ordinary offer is accepted again
+    assert world.get(world["patent"]).sale_reservation["contract_id"] == str(contract_id)
+
+
+def test_a_lot_is_not_consented_while_another_sale_holds_the_patent(world: World) -> None:
+    contract_id = accept(world, offer(world, buyer="rival"))
+    lot_id = lot(world)
+    with pytest.raises(ConflictError) as refused:
+        world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    assert refused.value.code == "patent.reserved"
+    assert refused.value.params["contract"] == str(contract_id)
+    assert world.get(lot_id).status == "proposed"
+
+
+def test_a_lot_whose_contract_cannot_be_drafted_still_lets_go_of_its_patent(world: World) -> None:
+    accept(world, offer(world, buyer="rival", kind="non_exclusive_licence"))  # a licence drafted before the lot
+    lot_id = lot(world, kind="exclusive_licence")
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    bidder(world, "firm", lot_id)
+    bid(world, "firm", lot_id, 1_300_000)
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    held: Lot = world.get(lot_id)
+    assert (held.status, held.contract_id) == ("unsold", None)
+    closed = [e for e in world.app.repository.event_store.get(lot_id) if type(e).__name__ == "Closed"]
+    assert closed[0].outcome == "not_contracted:licence.overlap"  # type: ignore[attr-defined]
+    assert held.deposits[world["firm_org"]]["status"] == "refunded"
+    assert world.get(world["patent"]).sale_reservation is None
+    assert not list(world.app.repository.event_store.get(auction_contract_id(lot_id)))
