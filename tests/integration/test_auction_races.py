@@ -27,7 +27,7 @@ from marketplace.audit.chain import export
 from marketplace.platform.cli import main
 from marketplace.platform.services import Services
 from projections.audit.log import SUMMARIES
-from tests.unit.deal_helpers import START, World, make_world
+from tests.unit.deal_helpers import START, World, accept, make_world, offer
 
 BIDDERS = 50
 START_PRICE, INCREMENT = 1_000_000, 10_000
@@ -169,3 +169,40 @@ def test_fifty_bidders_at_once_leave_an_ascending_log_and_one_winner(
 def _close(world: World, lot: UUID) -> None:
     with contextlib.suppress(DomainError):  # closed by another worker meanwhile
         world.app.auctions.close(ac.CloseLot(lot_id=lot))
+
+
+def test_a_consent_and_an_acceptance_at_once_leave_the_patent_held_by_one_of_them(world: World) -> None:
+    """The owner consents to a lot while its org accepts an offer made earlier: both save the patent, so one is
+    refused (``patent.reserved``) and the patent holds one sale, the lot's or the contract's."""
+    app = world.app
+    early = offer(world, buyer="rival")
+    session, _ = app.auctions.schedule_session(ac.ScheduleSession(title_zh="并发拍卖会"), actor_id=world["admin"])
+    lot, _ = app.auctions.add_lot(ac.AddLot(
+        session_id=session, listing_id=world["listing"], kind="assignment", start_price=START_PRICE,
+        increment=INCREMENT, opens_at=START, closes_at=START + timedelta(hours=1)), actor_id=world["admin"])
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, command: Any) -> None:
+        barrier.wait()
+        try:
+            command()
+            outcomes[name] = "ok"
+        except DomainError as error:
+            outcomes[name] = str(error.code)
+
+    threads = [threading.Thread(target=run, args=("consent", lambda: app.auctions.consent(
+                   ac.ConsentToLot(lot_id=lot), actor_id=world["uni"]))),
+               threading.Thread(target=run, args=("accept", lambda: accept(world, early)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["ok", "patent.reserved"], outcomes
+    held = world.get(world["patent"]).sale_reservation
+    if outcomes["consent"] == "ok":
+        assert world.get(lot).status == "ready"
+        assert held["contract_id"] == str(lot)
+    else:
+        assert world.get(lot).status == "proposed"
+        assert held["contract_id"] != str(lot)
