@@ -105,6 +105,11 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
         "organisation_id": firm.organisation_id, "amount": 100_000, "bank_reference": "BANK-dear"}))
 
     stranger = enterprise(client, services, "he@zzxc.example.cn", "漳州新材料有限公司")
+    # The live lot holds its patent: a direct offer on its listing is refused, with the catalogue's reason.
+    direct = client.post(f"/api/listings/{first}/offers", headers=stranger.headers,
+                         json={"kind": "assignment", "price": 50_000_000, "valid_days": 14})
+    assert direct.status_code == 409, direct.text
+    assert direct.json()["code"] == "patent.reserved"
     no_deposit = client.post(f"/api/lots/{lot}/bids", json={"amount": 1_000_000}, headers=stranger.headers)
     assert no_deposit.status_code in (403, 409), no_deposit.text
     ok(client.post(f"/api/lots/{lot}/bids", json={"amount": 1_000_000}, headers=firm.headers))
@@ -132,6 +137,10 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
 
     clock.advance(timedelta(minutes=4))  # past the first end: the worker closes only the lot without the extension
     assert close_lots(services) == [uuid.UUID(dear)]
+    # The unsold lot let go of its patent: an ordinary offer on its listing is made and accepted.
+    offered = ok(client.post(f"/api/listings/{second}/offers", headers=stranger.headers,
+                             json={"kind": "assignment", "price": 50_000_000, "valid_days": 14}), 201)
+    ok(client.post(f"/api/offers/{offered['id']}/accept", headers=uni.headers))
     late = client.post(f"/api/lots/{lot}/bids", json={"amount": 1_400_000}, headers=rival.headers)
     assert late.status_code == 200, late.text  # still open: its end moved
     clock.advance(timedelta(minutes=10))
