@@ -191,7 +191,8 @@ def seed_demo(  # noqa: PLR0915 - one step after another, each a call
                          listings=on_offer)
         _seed_conversions_and_brokers(app, officer=officer, admin=admin_id, admins=admins, org_ids=org_ids,
                                       listings=on_offer, buyers=buyers)
-        _seed_market(app, on_offer, admin=admin_id, buyers=buyers, officer=officer, admins=admins)
+        _seed_market(app, on_offer, admin=admin_id, buyers=buyers, officer=officer, admins=admins,
+                     admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
         seed_demo_demands(app, enterprises=buyers, admin=admin_id,
                           institutions=[admins[o.name] for o in (*UNIVERSITIES, *INSTITUTES) if o.verified])
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
@@ -208,10 +209,12 @@ def _seed_conversions_and_brokers(app: Marketplace, *, officer: UUID, admin: UUI
                           owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
     seed_demo_brokers(app, admin=admin, listings=listings, buyers=buyers, today=today,
                       broker=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency"))
+
+
 def _seed_market(app: Marketplace, listings: list[DemoListing], *, admin: UUID, buyers: list[UUID], officer: UUID,
-                 admins: dict[str, UUID]) -> None:
+                 admins: dict[str, UUID], admin_of: dict[UUID, UUID]) -> None:
     """A year of licences for the statistics' charts, then the packages (科技成果包) of the transfer agency."""
-    seed_year_of_deals(app, listings, admin=admin, buyers=buyers)
+    seed_year_of_deals(app, listings, admin=admin, buyers=buyers, admin_of=admin_of)
     agency = next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency" and o.verified)
     seed_demo_packages(app, listings, curator=agency, officer=officer, follower=buyers[0])
 

@@ -67,7 +67,7 @@ class Candidate(NamedTuple):
     mode: str  # fixed | negotiable | open_licence
 
 
-def _candidates(app: Marketplace, pool: list[DemoListing]) -> list[Candidate]:
+def _candidates(app: Marketplace, pool: list[DemoListing], admin_of: dict[UUID, UUID]) -> list[Candidate]:
     """Published listings of single-owner patents that license: offers on fixed-price and negotiable listings
     offering a licence (invention patents: a two-year licence within their term), and open licences; each group
     interleaved by IPC section so that the months spread over the fields. Negotiable ones first (their
@@ -77,7 +77,11 @@ def _candidates(app: Marketplace, pool: list[DemoListing]) -> list[Candidate]:
         listing: Listing = app.repository.get(item.listing_id)
         patent: Patent = app.repository.get(item.patent_id)
         mode = str(listing.terms["price_mode"])
-        if listing.status != "published" or len(patent.owners) != 1 or mode not in groups:
+        if listing.status != "published" or mode not in groups:
+            continue
+        # Co-owners consent to an exclusive or sole licence (专利法 art. 14): each must be a demo organisation.
+        if any(UUID(str(o["organisation_id"])) not in admin_of for o in patent.owners if o["organisation_id"]) \
+                or any(o["organisation_id"] is None for o in patent.owners):
             continue
         if patent.sale_reservation is not None:  # being sold in another part of the demo: nothing else agreed on it
             continue
@@ -115,7 +119,8 @@ def _pay_and_register(app: Marketplace, contract_id: UUID, *, seller: UUID, buye
     return contract_id
 
 
-def _deal(app: Marketplace, c: Candidate, kind: str, buyer: UUID, admin: UUID, serial: int) -> UUID | None:
+def _deal(app: Marketplace, c: Candidate, kind: str, buyer: UUID, admin: UUID, serial: int,
+          admin_of: dict[UUID, UUID]) -> UUID | None:
     """One licence, at the clock's time: an open licence taken up, or an offer at the listed price (a negotiated
     one for a negotiable listing, signed once its public notice ends), signed, paid and registered."""
     item = c.item
@@ -138,6 +143,8 @@ def _deal(app: Marketplace, c: Candidate, kind: str, buyer: UUID, admin: UUID, s
         return None  # this enterprise may not license this patent (an owner; reserved by a sale): the next one
     contract_id, _ = app.offers.accept_offer(d.AcceptOffer(offer_id=offer), actor_id=item.seller)
     contract: Contract = app.repository.get(contract_id)
+    for co_owner in contract.consents_required:  # the other owners of the patent consent first
+        app.contracts.consent_as_co_owner(d.ConsentAsCoOwner(contract_id=contract_id), actor_id=admin_of[co_owner])
     if contract.notice_ends_at:  # a negotiated price of an institution: signed after its public notice (公示)
         clock = app.clock
         assert isinstance(clock, ManualClock)
@@ -154,10 +161,11 @@ def kind_of(candidate: Candidate, used: dict[str, int]) -> str:
     return min(candidate.kinds or ("non_exclusive_licence",), key=lambda k: (used.get(k, 0), -LICENCES.index(k)))
 
 
-def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID, buyers: list[UUID]) -> list[UUID]:
+def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID, buyers: list[UUID],
+                       admin_of: dict[UUID, UUID]) -> list[UUID]:
     """About three licences a month over last calendar year (Beijing; fewer with a small catalogue); returns the
     contracts, all in force and registered. An open licence is taken by one enterprise after another."""
-    candidates = _candidates(app, pool)
+    candidates = _candidates(app, pool, admin_of)
     year = app.clock.now().astimezone(BEIJING).year - 1
     end = datetime(year + 1, 1, 1, tzinfo=BEIJING)
     contracts: list[UUID] = []
@@ -180,7 +188,7 @@ def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID
             with clock_at(app, instant):
                 for attempt in range(len(buyers)):
                     buyer = buyers[(turn + attempt) % len(buyers)]
-                    made = _deal(app, candidate, kind_of(candidate, used), buyer, admin, serial)
+                    made = _deal(app, candidate, kind_of(candidate, used), buyer, admin, serial, admin_of)
                     if made is not None:
                         contracts.append(made)
                         serial += 1

@@ -13,6 +13,7 @@ from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError
 from marketplace.deals.gateways.factory import build_gateways
 from marketplace.demo.catalogue import DemoReport, is_empty, seed_demo
+from marketplace.demo.year_of_deals import PER_MONTH
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.vocabulary import TECHNICAL_FIELDS
 from marketplace.platform.application import Marketplace
@@ -80,7 +81,7 @@ def check_brokers(services: Services) -> None:
 
 def check_year_of_deals(services: Services) -> None:
     """A year of licences for the statistics' charts: in force in each month of last calendar year (Beijing;
-    this year's programmes raise no claim on them), across IPC sections and licence kinds, each
+    this year's programmes raise no claim on them), across IPC sections and the three licence kinds, each
     registered (技术合同认定登记) with its own number."""
     contracts, months, sections, kinds, registered = scalar(
         services, "SELECT array[count(*), count(DISTINCT to_char(in_force_at AT TIME ZONE 'Asia/Shanghai', 'MM')),"
@@ -88,12 +89,10 @@ def check_year_of_deals(services: Services) -> None:
         " count(*) FILTER (WHERE registration_status = 'registered')]"
         " FROM market_stat_contracts WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
         " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1")
-    assert contracts >= 24  # 28 slots; a listing that no enterprise may license (reserved by a sale) loses one
+    assert contracts == sum(PER_MONTH)  # every slot of the year filled (28)
     assert months == 12
-    assert sections >= 3
-    # Non-exclusive licences and at least one sole or exclusive one: which of the two depends on the listings the
-    # demo's other deals (this year's programmes, brokers) left unreserved.
-    assert kinds >= 2
+    assert sections == 4  # the demo catalogue's sections that offer a licence
+    assert kinds == 3  # non-exclusive, sole and exclusive licences
     assert registered == contracts
     assert scalar(services, "SELECT count(DISTINCT number) = count(*) FROM market_tech_registrations"
                             " WHERE number <> ''")
@@ -103,6 +102,10 @@ def check_year_of_deals(services: Services) -> None:
                                      " WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
                                      " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1"))
     assert not {services.app.repository.get(c).contract_id for c in raised} & last_year
+    services.make_runner().catch_up()
+    claimed = set(scalar(services, "SELECT array_agg(contract_id) FROM programme_claims") or [])
+    assert claimed  # this year's paid deals did raise claims: the check above can see one
+    assert not claimed & last_year
 
 
 def check_packages(services: Services) -> None:
