@@ -13,9 +13,9 @@ from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError
 from marketplace.deals.gateways.factory import build_gateways
 from marketplace.demo.catalogue import DemoReport, is_empty, seed_demo
-from marketplace.demo.year_of_deals import PER_MONTH
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.vocabulary import TECHNICAL_FIELDS
+from marketplace.demo.year_of_deals import PER_MONTH
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
 from marketplace.platform.settings import Settings
