@@ -211,4 +211,5 @@ def test_auction_and_demand_amounts_are_said_in_yuan_not_fen() -> None:
     step = ValidationError("off the grid", field="amount", code="auction.bid_step", increment=50_000)
     assert "500.00 元" in both(step)[0]
     budget = ValidationError("too much", field="budget_max", code="demand.money", most=10**15)
-    assert "fen" not in both(budget)[1]
+    assert both(budget) == ("预算上限：金额应在 0 至 1,000,000,000 万元 之间",
+                            "Budget up to: an amount is between 0 and CNY 10,000,000,000,000")
