@@ -110,6 +110,16 @@ class Served:
         return next((a for a in self.demo.accounts if a.organisation == organisation and "org_admin" in a.roles),
                     None)
 
+    def free_listings(self, buyer: DemoAccount, price_mode: str = "fixed") -> list[tuple[dict[str, Any], DemoAccount]]:
+        """Published assignment listings at ``price_mode`` that no offer has touched yet, of single-owner demo
+        accounts other than ``buyer``'s organisation, with their seller's account."""
+        with self.connect() as conn:
+            busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
+        return [(r, a) for r in self.listings()
+                if r["price_mode"] == price_mode and "assignment" in r["deal_types"] and r["id"] not in busy
+                and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation
+                and (a := self.account_of(r["organisation_name"])) is not None]
+
 
 def shown_title(row: dict[str, Any], lang: str) -> str:
     """The title a card shows (the ``title`` macro): the page language's title, else the other one."""
@@ -511,6 +521,10 @@ def log_in(page: Page, served: Served, account: DemoAccount) -> None:
     page.wait_for_url(f"{served.url}/todo")
 
 
+def log_out(page: Page) -> None:
+    page.locator("header form[action='/logout'] button").click()
+
+
 @pytest.mark.browser
 def test_an_enterprise_offers_the_university_counters_and_the_as_of_page_shows_the_listing(
     served: Served, page: Page
@@ -713,16 +727,9 @@ def test_a_new_user_signs_up_in_the_browser_and_lands_logged_in_on_their_organis
 def test_a_buyer_opens_the_payment_page_and_starts_a_bank_transfer(served: Served, page: Page) -> None:
     """A signed assignment at the listed price (no public notice): the buyer goes from the contract to its
     payment page, chooses a bank transfer and is shown the amount and the reference (PT-…) to quote."""
-    with served.connect() as conn:
-        busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
     buyer = served.account_of("厦门智造装备有限公司")
     assert buyer is not None
-    listing, seller = next(
-        ((r, a) for r in served.listings()
-         if r["price_mode"] == "fixed" and "assignment" in r["deal_types"] and r["id"] not in busy
-         and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation
-         and (a := served.account_of(r["organisation_name"])) is not None),
-        (None, None))
+    listing, seller = next(iter(served.free_listings(buyer)), (None, None))
     assert listing is not None, "no fixed-price listing of a demo account"
     assert seller is not None
     app = served.services.app

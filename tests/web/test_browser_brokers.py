@@ -18,6 +18,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     browser,
     en,
     log_in,
+    log_out,
     page,
     served,
     zh,
@@ -26,10 +27,6 @@ from web.formats import BEIJING
 
 AGENCY = "海峡技术转移中心"
 BUYER = "厦门智造装备有限公司"
-
-
-def _log_out(tab: Page) -> None:
-    tab.locator("header form[action='/logout'] button").click()
 
 
 @pytest.mark.browser
@@ -64,7 +61,7 @@ def test_a_mandated_brokers_introduction_carries_into_the_buyers_offer(
     expect(page.locator("#done")).to_have_text(zh("mandate.given"))
     expect(page.locator("#mandates")).to_contain_text(AGENCY)
     expect(page.locator("#mandates")).to_contain_text(zh("mandate.live"))
-    _log_out(page)
+    log_out(page)
 
     # The agency's broker records the enterprise it introduced.
     log_in(page, served, broker)
@@ -74,7 +71,7 @@ def test_a_mandated_brokers_introduction_carries_into_the_buyers_offer(
     form.locator("input[name=note]").fill("福州技术对接会上推介")
     form.get_by_role("button", name=zh("introduction.submit"), exact=True).click()
     expect(page.locator("#done")).to_have_text(zh("introduction.recorded"))
-    _log_out(page)
+    log_out(page)
 
     # The enterprise finds it on its to-do, confirms it, and offers without naming a broker.
     log_in(page, served, buyer)
@@ -92,7 +89,7 @@ def test_a_mandated_brokers_introduction_carries_into_the_buyers_offer(
     page.wait_for_url(re.compile(r"/offers/[0-9a-f-]{36}$"))
     thread_url = page.url
     expect(page.locator("#offer-broker")).to_contain_text("3.00 %")
-    _log_out(page)
+    log_out(page)
 
     # The broker follows the thread among the agency's deals, and has nothing to act on there.
     log_in(page, served, broker)

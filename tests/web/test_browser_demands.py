@@ -18,14 +18,11 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     browser,
     en,
     log_in,
+    log_out,
     page,
     served,
     zh,
 )
-
-
-def _log_out(tab: Page) -> None:
-    tab.locator("header form[action='/logout'] button").click()
 
 
 def _switch_language(tab: Page) -> None:
@@ -67,7 +64,7 @@ def test_an_enterprise_posts_a_demand_a_university_proposes_sealed_and_is_awarde
         expect(page.locator("#figure-proposals")).to_have_text("0")
         demand_url = page.url.split("?")[0]
         assert_fits(page, "demand")
-        _log_out(page)
+        log_out(page)
 
         # The university finds it by a word and proposes with a milestone.
         log_in(page, served, university)
@@ -86,7 +83,7 @@ def test_an_enterprise_posts_a_demand_a_university_proposes_sealed_and_is_awarde
         expect(page.locator("#done")).to_have_text(zh("demand.proposed"))
         expect(page.locator("#my-state")).to_have_text(zh("demand.proposal.state.submitted"))
         assert_fits(page, "demand-proposal")
-        _log_out(page)
+        log_out(page)
 
         # Before the deadline the enterprise sees the hash, not the content.
         log_in(page, served, firm)

@@ -22,14 +22,11 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     browser,
     en,
     log_in,
+    log_out,
     page,
     served,
     zh,
 )
-
-
-def _log_out(tab: Page) -> None:
-    tab.locator("header form[action='/logout'] button").click()
 
 
 @pytest.mark.browser
@@ -70,7 +67,7 @@ def test_a_development_proposal_is_awarded_signed_delivered_accepted_and_its_fir
         form.locator("input[name=milestone_amount_2]").fill("400000")
         form.locator("#submit-proposal").click()
         expect(page.locator("#done")).to_have_text(zh("demand.proposed"))
-        _log_out(page)
+        log_out(page)
 
         # After the deadline the enterprise awards it and lands on the drafted development contract; it signs.
         app.clock = ManualClock(start + timedelta(days=3))
@@ -85,7 +82,7 @@ def test_a_development_proposal_is_awarded_signed_delivered_accepted_and_its_fir
         page.locator("#sign").click()
         expect(page.locator("#sign")).to_have_count(0)
         assert_fits(page, "development-contract")
-        _log_out(page)
+        log_out(page)
 
         # The university signs (the contract is in force) and delivers the first milestone.
         log_in(page, served, university)
@@ -96,7 +93,7 @@ def test_a_development_proposal_is_awarded_signed_delivered_accepted_and_its_fir
         first.locator("input[name=note]").fill("小试报告与样品已提交")
         first.locator("form.deliver button").click()
         expect(page.locator("tr.milestone").first).to_have_attribute("data-state", "delivered")
-        _log_out(page)
+        log_out(page)
 
         # The enterprise's to-do asks it to accept; it accepts and starts paying by bank transfer.
         log_in(page, served, firm)

@@ -18,6 +18,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     browser,
     en,
     log_in,
+    log_out,
     page,
     served,
     zh,
@@ -39,10 +40,6 @@ def _listing_and_parties(served: Served) -> tuple[dict[str, Any], Any, Any]:  # 
     buyer = served.account_of("厦门智造装备有限公司")
     assert buyer is not None
     return listing, seller, buyer
-
-
-def _log_out(tab: Page) -> None:
-    tab.locator("header form[action='/logout'] button").click()
 
 
 def _switch_language(tab: Page) -> None:
@@ -71,7 +68,7 @@ def test_an_enterprise_requests_materials_the_university_answers_and_the_thread_
     expect(page.locator("main table.materials")).to_contain_text("中试检测报告.pdf")
     expect(page.locator("main table.materials")).to_contain_text(zh("material.access.confidential"))
     assert_fits(page, "listing-materials")
-    _log_out(page)
+    log_out(page)
 
     # The enterprise requests the materials from the listing page (the section htmx loads).
     log_in(page, served, buyer)
@@ -86,7 +83,7 @@ def test_an_enterprise_requests_materials_the_university_answers_and_the_thread_
     expect(page.locator("#done")).to_have_text(zh("enquiry.asked"))
     expect(page.locator("#messages")).to_contain_text("请提供中试线的循环寿命检测报告，谢谢。")
     expect(page.locator("#enquiry-status")).to_have_text(zh("enquiry.status.awaiting_seller"))
-    _log_out(page)
+    log_out(page)
 
     # The university finds it on its to-do and answers.
     log_in(page, served, seller)
@@ -103,7 +100,7 @@ def test_an_enterprise_requests_materials_the_university_answers_and_the_thread_
     _switch_language(page)
     page.goto(listing_url)
     expect(page.locator("#enquiry-counts")).to_have_text(re.compile("本挂牌收到咨询 1 条，其中 0 条待回复"))
-    _log_out(page)
+    log_out(page)
 
     # The enterprise reads the answer from its to-do, accepts the terms, downloads, and makes an offer.
     log_in(page, served, buyer)
@@ -163,7 +160,7 @@ def test_an_english_reader_asks_a_question_and_the_seller_sees_the_count_in_engl
     page.goto(f"{served.url}/enquiries")
     expect(page.locator("#asked")).to_contain_text(en("enquiry.status.awaiting_seller"))
     assert_fits(page, "enquiries-en")
-    _log_out(page)
+    log_out(page)
 
     log_in(page, served, seller)
     page.goto(listing_url)

@@ -27,16 +27,9 @@ from tests.web.test_browser import (  # noqa: F401 - the browser fixtures
 
 def _offers(served: Served, count: int) -> tuple[list[str], object]:
     """``count`` offers by a demo enterprise on listings of one demo seller; their thread links and the seller."""
-    with served.connect() as conn:
-        busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
     buyer = served.account_of("厦门智造装备有限公司")
     assert buyer is not None
-    candidates = [
-        (r, a) for r in served.listings()
-        if r["price_mode"] == "negotiable" and "assignment" in r["deal_types"] and r["id"] not in busy
-        and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation
-        and (a := served.account_of(r["organisation_name"])) is not None
-    ]
+    candidates = served.free_listings(buyer, "negotiable")
     assert candidates, "no negotiable listing of a demo account"
     seller = candidates[0][1]
     mine = [r for r, a in candidates if a == seller][:count]

@@ -59,16 +59,9 @@ def one(site: Served, query: str, *args: Any) -> dict[str, Any]:
 
 def signed_deal(site: Served) -> tuple[DemoAccount, DemoAccount, UUID, UUID]:
     """A fixed-price assignment accepted at the asking price and signed by both: (buyer, seller, offer, contract)."""
-    with site.connect() as conn:
-        busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
     buyer = site.account_of("厦门智造装备有限公司")
     assert buyer is not None
-    listing, seller = next(
-        ((r, a) for r in site.listings()
-         if r["price_mode"] == "fixed" and "assignment" in r["deal_types"] and r["id"] not in busy
-         and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation
-         and (a := site.account_of(r["organisation_name"])) is not None),
-        (None, None))
+    listing, seller = next(iter(site.free_listings(buyer)), (None, None))
     assert listing is not None, "no fixed-price listing of a demo account"
     assert seller is not None
     app = site.services.app

@@ -32,16 +32,9 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 def test_a_buyer_declares_fiscal_funds_and_reads_why_the_payment_earned_nothing(
     served: Served, page: Page,  # noqa: F811 - the fixtures of test_browser
 ) -> None:
-    with served.connect() as conn:
-        busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
     buyer = served.account_of("福州新能源科技有限公司")
     assert buyer is not None
-    listing, seller = next(
-        ((r, a) for r in served.listings()
-         if r["price_mode"] == "fixed" and "assignment" in r["deal_types"] and r["id"] not in busy
-         and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation
-         and (a := served.account_of(r["organisation_name"])) is not None),
-        (None, None))
+    listing, seller = next(iter(served.free_listings(buyer)), (None, None))
     assert listing is not None
     assert seller is not None
     app = served.services.app
