@@ -15,7 +15,6 @@ from domain.programmes.programme import Programme
 from domain.programmes.voucher import Voucher
 from domain.shared.errors import ConflictError
 from marketplace.accounts import commands as ac
-from marketplace.deals import commands as d
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from marketplace.programmes import commands as pc
@@ -23,6 +22,7 @@ from tests.integration.test_deal_races import race
 from tests.unit.deal_helpers import PASSWORD, World, accept, make_world, offer, past_notice, sign_all
 from tests.unit.test_programme_process import programme, sign_up
 from tests.unit.test_programme_vouchers import voucher_rules
+from tests.unit.test_voucher_provider_bonus import paid_with_voucher
 
 YUAN = 100
 PRICE = 200_000 * YUAN
@@ -190,22 +190,6 @@ def test_applications_issued_at_once_never_pass_the_annual_cap_nor_the_budget(wo
     assert sorted(world.get(a).status for a in applications) == ["applied", "applied", "issued"]
 
 
-def paid_redemption(world: World, voucher: UUID, buyer: str, n: int, part: int) -> UUID:
-    """A sale of a new patent of the university to ``buyer``: the voucher pays ``part``, the buyer the rest."""
-    patent = world.register_patent(["fafu"], number=f"20221086{n:04d}")
-    listing = world.list_patent("fafu", patent, asking_price=PRICE)
-    contract = accept(world, offer(world, buyer=buyer, price=PRICE, listing_id=listing), by="fafu")
-    past_notice(world)
-    sign_all(world, contract, "fafu", buyer)
-    oid = obligation_id(contract, "upfront")
-    world.app.vouchers.apply_voucher(pc.ApplyVoucher(obligation_id=oid, voucher_id=voucher, amount=part),
-                                     actor_id=world[buyer])
-    world.app.payments.start_payment(d.StartPayment(contract_id=contract, gateway="manual"), actor_id=world[buyer])
-    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
-        obligation_id=oid, amount=PRICE - part, bank_reference=f"B-{n}"), actor_id=world["admin"])
-    return oid
-
-
 def settle(world: World, voucher: UUID, oid: UUID, officer: str, reference: str) -> int:
     return world.app.vouchers.settle_redemption(pc.SettleRedemption(
         voucher_id=voucher, obligation_id=oid, bank_reference=reference), actor_id=world[officer])
@@ -220,8 +204,8 @@ def test_bonuses_settled_at_once_never_pass_the_budget_nor_the_providers_yearly_
     # The budget: both vouchers' face values and ¥15,000 more; the bonuses by the rate would be 2 × ¥20,000.
     pid = programme(world, "innovation_voucher", rules, budget=200_000 * YUAN + 15_000 * YUAN)
     first, second = (issue(world, pid, key, 100_000 * YUAN, "2025-A")[0] for key in ("sme0", "sme1"))
-    owed = [paid_redemption(world, first, "sme0", 1, 100_000 * YUAN),
-            paid_redemption(world, second, "sme1", 2, 100_000 * YUAN)]
+    owed = [paid_with_voucher(world, first, 1, buyer="sme0", part=100_000 * YUAN),
+            paid_with_voucher(world, second, 2, buyer="sme1", part=100_000 * YUAN)]
     outcomes = race(world, lambda: settle(world, first, owed[0], "officer", "GK-A"),
                     lambda: settle(world, second, owed[1], colleague, "GK-B"))
     assert all(isinstance(o, int) for o in outcomes), outcomes  # both settled: the loser was evaluated again
@@ -237,8 +221,8 @@ def test_bonuses_settled_at_once_never_pass_the_budget_nor_the_providers_yearly_
                        voucher_rules(provider_bonus_bp=2000, provider_bonus_cap_per_year=25_000 * YUAN),
                        budget=1_000_000 * YUAN)
     third, fourth = (issue(world, capped, key, 100_000 * YUAN, "2025-B")[0] for key in ("sme2", "sme3"))
-    owed = [paid_redemption(world, third, "sme2", 3, 100_000 * YUAN),
-            paid_redemption(world, fourth, "sme3", 4, 100_000 * YUAN)]
+    owed = [paid_with_voucher(world, third, 3, buyer="sme2", part=100_000 * YUAN),
+            paid_with_voucher(world, fourth, 4, buyer="sme3", part=100_000 * YUAN)]
     outcomes = race(world, lambda: settle(world, third, owed[0], "officer", "GK-C"),
                     lambda: settle(world, fourth, owed[1], colleague, "GK-D"))
     assert all(isinstance(o, int) for o in outcomes), outcomes
