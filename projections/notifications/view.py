@@ -41,12 +41,15 @@ INSERT_ITEMS = (
     " (SELECT r.read_at FROM notification_reads r WHERE r.user_id = u AND r.position = %(position)s"
     " AND r.seq = %(seq)s) FROM unnest(%(users)s::uuid[]) u ON CONFLICT DO NOTHING"
 )
+#: The first 08:00 Beijing time strictly after ``%(at)s``: a notice at 00:30 goes out at 08:00 that morning, one at
+#: 08:00 or later the next morning. (Truncating the Beijing day of ``at - 8 h`` and adding 32 hours gives that.)
+NEXT_DIGEST_AT = ("(date_trunc('day', (%(at)s::timestamptz AT TIME ZONE 'Asia/Shanghai') - interval '8 hours')"
+                  " + interval '32 hours') AT TIME ZONE 'Asia/Shanghai'")
 #: Immediately: due at the event; daily digest: due at the next 08:00 Beijing time; off: no row.
 INSERT_OUTBOX = (
-    "INSERT INTO notification_outbox (user_id, position, seq, kind, digest, due_at)"
+    "INSERT INTO notification_outbox (user_id, position, seq, kind, digest, due_at)"  # noqa: S608 - constants only
     " SELECT u, %(position)s, %(seq)s, %(kind)s, coalesce(p.mode, 'immediately') = 'digest',"
-    " CASE WHEN coalesce(p.mode, 'immediately') = 'digest' THEN (date_trunc('day', %(at)s::timestamptz"
-    " AT TIME ZONE 'Asia/Shanghai') + interval '32 hours') AT TIME ZONE 'Asia/Shanghai' ELSE %(at)s END"
+    " CASE WHEN coalesce(p.mode, 'immediately') = 'digest' THEN " + NEXT_DIGEST_AT + " ELSE %(at)s END"
     " FROM unnest(%(users)s::uuid[]) u LEFT JOIN notification_preferences p ON p.user_id = u AND p.kind = %(kind)s"
     " WHERE coalesce(p.mode, 'immediately') <> 'off' ON CONFLICT DO NOTHING"
 )

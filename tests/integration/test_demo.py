@@ -111,7 +111,9 @@ def check_year_of_deals(services: Services) -> None:
 def check_packages(services: Services) -> None:
     """The transfer agency's package has two editions (the second adds two listings and drops one) and a
     follower told of the second; the department's is scheduled two weeks ahead."""
-    rows = scalar(services, "SELECT array_agg(p.edition || ':' || coalesce((p.publish_on - current_date)::text, '-')"
+    beijing_today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+    rows = scalar(services, "SELECT array_agg(p.edition || ':' || coalesce((p.publish_on - " + beijing_today
+                            + ")::text, '-')"
                             " || ':' || o.kind ORDER BY p.edition DESC) FROM market_packages p"
                             " JOIN accounts_organisations o ON o.id = p.organisation_id")
     assert rows == ["2:-:transfer_agency", "0:14:government"]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar import Litestar
@@ -192,6 +193,27 @@ def test_a_daily_digest_gathers_the_days_notifications_in_one_message_at_eight(
     [digest] = mail_server.received.to(SELLER)
     assert "每日摘要" in digest["Subject"]
     assert body(digest).count("收到报价") == 2
+
+
+@pytest.mark.parametrize(("beijing", "due"), [
+    ("2026-12-06 00:21", "2026-12-06 08:00"),  # after midnight: that morning, not the one after
+    ("2026-12-06 07:59", "2026-12-06 08:00"),
+    ("2026-12-06 08:00", "2026-12-07 08:00"),  # at eight: the day's digest has gone; the next one
+    ("2026-12-06 23:59", "2026-12-07 08:00"),
+    ("2026-12-31 12:00", "2027-01-01 08:00"),
+])
+def test_a_digest_notice_is_due_at_the_first_eight_oclock_beijing_time_after_it(
+    mail_client: TestClient[Litestar], beijing: str, due: str,
+) -> None:
+    from projections.notifications.view import NEXT_DIGEST_AT
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    at = datetime.fromisoformat(beijing).replace(tzinfo=shanghai)
+    with services_of(mail_client).recorder.datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT " + NEXT_DIGEST_AT + " AS due", {"at": at})
+        row = curs.fetchone()
+    assert row is not None
+    assert row["due"] == datetime.fromisoformat(due).replace(tzinfo=shanghai)
 
 
 def test_settings_refuse_unknown_choices_and_the_inbox_alone_works_without_mail(
