@@ -29,6 +29,7 @@ from web.accounts.api import AccountsApiController, SignUpApiController
 from web.accounts.pages import AccountController
 from web.accounts.people import PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
+from web.auctions.admin_pages import AuctionAdminController, AuctionReportController
 from web.auctions.api import AuctionsApiController
 from web.auctions.pages import AuctionPagesController
 from web.audit.api import AuditApiController
@@ -186,7 +187,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             PaymentAssessmentController, RelatedPartiesPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController, MatchingPagesController, MatchingApiController,
-            AuctionPagesController, AuctionsApiController,
+            AuctionPagesController, AuctionsApiController, AuctionAdminController, AuctionReportController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController, MarketStatisticsController, BrokerPagesController, BrokerApiController,
             PackagePagesController, PackagesApiController,

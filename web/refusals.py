@@ -1354,6 +1354,11 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.reserve": ("保留价应为空或不低于起拍价", "the reserve is none, or at least the start"),
     "refusal.auction.id_taken": ("该编号已被使用", "this id is taken"),
     "refusal.auction.deposit_by_transfer": ("保证金请以对公转账方式交纳", "deposits are paid by bank transfer"),
+    "refusal.auction.runner": ("拍卖会由平台管理员或经认证的技术转移机构的机构管理员组织，且机构只能管理自己的拍卖会",
+                               "a platform admin, or an org admin of a verified transfer agency for its own sessions, "
+                               "runs auction sessions"),
+    "refusal.auction.when": ("请填写日期和时间（北京时间），如 2026-03-02T10:00",
+                             "give a date and time (Beijing time) such as 2026-03-02T10:00"),
     "refusal.auction.busy": ("出价过于集中，请重试", "many bids are arriving at once; try again"),
     **{f"refusal.field.{name}": pair for name, pair in {
         "session_id": ("拍卖会", "Session"), "lot_id": ("拍品", "Lot"), "start_price": ("起拍价", "Starting price"),
