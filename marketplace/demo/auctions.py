@@ -54,8 +54,9 @@ class Auctioned(NamedTuple):
 def _free(app: Marketplace, pool: list[DemoListing], buyers: set[UUID], count: int) -> list[DemoListing]:
     """Published assignment listings of single-owner patents not the bidders', with nothing held on the patent (no
     sale reserved, no offer open), from the end of the pool (the deals took from its start): enterprises' first,
-    then institutions' (whose listings the browser tests pick from the start of the catalogue)."""
-    found: list[tuple[bool, DemoListing]] = []
+    then institutions' (whose listings the browser tests pick from the start of the catalogue); fixed-price ones
+    first in each (the browser tests look for negotiable listings without offers)."""
+    found: list[tuple[tuple[bool, bool], DemoListing]] = []
     for item in reversed(pool):
         listing: Listing = app.repository.get(item.listing_id)
         patent: Patent = app.repository.get(item.patent_id)
@@ -63,8 +64,9 @@ def _free(app: Marketplace, pool: list[DemoListing], buyers: set[UUID], count: i
         if (listing.status == "published" and "assignment" in listing.terms["deal_types"]
                 and len(patent.owners) == 1 and owner.id not in buyers
                 and patent.sale_reservation is None and not patent.open_deals):
-            found.append((owner.kind in ("university", "research_institute"), item))
-    found.sort(key=lambda pair: pair[0])  # stable: enterprises' first, each group from the end of the pool
+            found.append(((owner.kind in ("university", "research_institute"),
+                           listing.terms["price_mode"] != "fixed"), item))
+    found.sort(key=lambda pair: pair[0])  # stable: each group from the end of the pool
     return [item for _, item in found[:count]]
 
 
