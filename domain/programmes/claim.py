@@ -64,6 +64,11 @@ class Claim(Aggregate):
         amount: int
         steps: list[dict[str, Any]]
         requires_registration: bool = True
+        #: An agency subsidy's claim (side ``agency``): every payment of the year on the deals the agency
+        #: brokered that it had not claimed before, counted or not and why (``agency_subsidy.basis_entry``);
+        #: its ``obligation_id`` and ``contract_id`` are then the basis's id (``agency_subsidy.basis_id``).
+        #: ``None`` on the claims of paid deals (and on every claim stored before agencies claimed).
+        basis: list[dict[str, Any]] | None = None
 
     @staticmethod
     def create_id(obligation_id: UUID, beneficiary_id: UUID, **_: object) -> UUID:
@@ -83,6 +88,7 @@ class Claim(Aggregate):
         amount: int,
         steps: list[dict[str, Any]],
         requires_registration: bool = True,
+        basis: list[dict[str, Any]] | None = None,
     ) -> None:
         self.programme_id = programme_id
         self.rules_version = rules_version
@@ -95,6 +101,7 @@ class Claim(Aggregate):
         self.amount = amount
         self.steps = steps
         self.requires_registration = requires_registration
+        self.basis = basis
         self.status = "raised"
         self.approved_amount = 0
         self.registration_number = ""
@@ -214,6 +221,10 @@ class AwardLedger(Aggregate):
         self.beneficiary_id = beneficiary_id
         self.year = year
         self.paid_counted = 0  # paid amounts the rules' tiers have counted this year
+        #: The payments counted (an agency claims each of its brokered payments once a year and programme).
+        self.counted_payments: set[UUID] = set()
+        #: The claims an agency made for the year, in order (``PaymentsClaimed``).
+        self.claims: list[UUID] = []
         self.awards: dict[UUID, tuple[UUID, int]] = {}  # claim -> (contract, amount)
 
     @property
@@ -230,6 +241,21 @@ class AwardLedger(Aggregate):
     @event("PaymentCounted")
     def _payment_counted(self, obligation_id: UUID, amount: int) -> None:
         self.paid_counted += amount
+        self.counted_payments.add(obligation_id)
+
+    def claim_payments(self, claim_id: UUID, payments: list[tuple[UUID, int]]) -> None:
+        """An agency's claim counts these payments (obligation, amount) toward the year: each once."""
+        fresh = [(o, a) for o, a in payments if o not in self.counted_payments]
+        if fresh:
+            self._payments_claimed(award_claim_id=claim_id,
+                                   payments=[{"obligation_id": o, "amount": a} for o, a in fresh])
+
+    @event("PaymentsClaimed")
+    def _payments_claimed(self, award_claim_id: UUID, payments: list[dict[str, Any]]) -> None:
+        for payment in payments:
+            self.paid_counted += int(payment["amount"])
+            self.counted_payments.add(UUID(str(payment["obligation_id"])))
+        self.claims.append(award_claim_id)
 
     def grant(
         self, *, claim_id: UUID, contract_id: UUID, amount: int, cap_per_deal: int | None, cap_per_year: int | None

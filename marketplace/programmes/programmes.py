@@ -147,6 +147,14 @@ class Programmes:
                                         field="programme_id", code="programme.other_organisation")
         return user
 
+    def own_programme(self, programme_id: UUID, actor_id: UUID | None) -> tuple[Programme, User]:
+        """The programme, if the actor is a programme officer of its department (else refused)."""
+        return self._own_programme(programme_id, actor_id)
+
+    def ledger(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> AwardLedger:
+        """The beneficiary-year's award ledger under the programme (a new one if none was saved)."""
+        return self._ledger(programme_id, beneficiary_id, year)
+
     def _own_programme(self, programme_id: UUID, actor_id: UUID | None) -> tuple[Programme, User]:
         programme = self.store.load(Programme, programme_id, "programme_id")
         return programme, self._officer(actor_id, programme.organisation_id)
