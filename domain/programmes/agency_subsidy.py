@@ -76,9 +76,10 @@ def agency_refusals(*, refunded: bool, terminated: bool, rule_refusals: Sequence
     return tuple(key for failed, key in checks if failed) + tuple(rule_refusals)
 
 
-def assess_year(rules: Rules, payments: Sequence[BrokeredPayment], totals: Totals = Totals()) -> Assessment:
+def assess_year(rules: Rules, payments: Sequence[BrokeredPayment], totals: Totals | None = None) -> Assessment:
     """The award for the payments counted: their sum × the rate (tiers continue from what the year counted
     before), then the cap per agency-year less what was awarded already. Every step is kept."""
+    totals = totals or Totals()
     counted = [p for p in payments if p.counts]
     volume = sum(p.amount for p in counted)
     if not counted:

@@ -18,10 +18,12 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
-from domain.deals.contract import Contract, ContractStatus
+from domain.deals.contract import Contract
+from domain.deals.contract_terms import ContractStatus
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.programmes.agency_subsidy import BrokeredPayment, agency_refusals, assess_year, basis_id
 from domain.programmes.claim import AwardLedger, Claim, claim_id
@@ -114,6 +116,7 @@ class AgencySubsidies:
 
     def _contract(self, contract_id: UUID, cache: dict[UUID, Contract | None]) -> Contract | None:
         if contract_id not in cache:
+            found: Aggregate | None
             try:
                 found = self.store.repository.get(contract_id)
             except AggregateNotFoundError:
