@@ -193,18 +193,35 @@ def test_attackers_and_the_cap_across_two_claims(market: Market) -> None:  # noq
     assert hostile.status_code == 400
     assert client.get("/api/my/claims", headers=hx).json() == []
 
-    first = client.post(url, headers=hx, json=body)
-    assert first.status_code == 201, first.text
+    # The officer reads the agency's figures on the page, and raises every agency's claim from it.
+    login(client, "officer@example.test", PASSWORD)
+    page = client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}&agency_id={m.ids['hx_org']}").text
+    assert fen(page, "claimable") == 20_000 * YUAN
+    assert 'id="apply"' not in page  # an officer applies for nobody
+    raised = m.form(f"/programmes/{programme_id}/agency-subsidy/raise", f"/programmes/{programme_id}/agency-subsidy",
+                    {"year": str(year)})
+    assert raised.status_code == 303, raised.text
+    queue = client.get(raised.headers["location"]).text
+    assert "已为各机构生成本年度申领" in queue
+    (raised_claim,) = client.get("/api/my/claims", headers=hx).json()
+    assert (raised_claim["status"], raised_claim["amount"]) == ("raised", 20_000 * YUAN)
+    # The agency finds it on its to-do and submits it as any claim.
+    login(client, "hx@example.test", PASSWORD)
+    assert f'href="/my/claims#claim-{raised_claim["id"]}"' in client.get("/todo").text
+    submitted = client.post(f"/api/claims/{raised_claim['id']}/submit", headers=hx,
+                            json={"payee_account": "3500 0001"})
+    assert submitted.status_code == 200, submitted.text
+    first_id = raised_claim["id"]
     brokered_sale(m, "fafu", "sh", 1_000_000, "hx")  # another 20,000 yuan: 10,000 left under the cap
     m.services.make_runner().catch_up()
     second = client.post(url, headers=hx, json=body)
     assert second.status_code == 201, second.text
-    assert second.json()["id"] != first.json()["id"]
+    assert second.json()["id"] != first_id
     officer = api_token(client, "officer@example.test", PASSWORD)
     xm_officer = api_token(client, "xm_officer@example.test", PASSWORD)
-    assert client.post(f"/api/claims/{first.json()['id']}/approve", headers=xm_officer).status_code == 403
-    amounts = [client.post(f"/api/claims/{c.json()['id']}/approve", headers=officer).json()["amount"]
-               for c in (first, second)]
+    assert client.post(f"/api/claims/{first_id}/approve", headers=xm_officer).status_code == 403
+    amounts = [client.post(f"/api/claims/{c}/approve", headers=officer).json()["amount"]
+               for c in (first_id, second.json()["id"])]
     assert amounts == [20_000 * YUAN, 10_000 * YUAN]
     third = client.post(url, headers=hx, json=body)  # nothing new: the second claim answers
     assert third.json()["id"] == second.json()["id"]
