@@ -223,8 +223,10 @@ class AwardLedger(Aggregate):
         self.paid_counted = 0  # paid amounts the rules' tiers have counted this year
         #: The payments counted (an agency claims each of its brokered payments once a year and programme).
         self.counted_payments: set[UUID] = set()
-        #: The claims an agency made for the year, in order (``PaymentsClaimed``).
+        #: The claims an agency made for the year, in order (``PaymentsClaimed``), and the payments each counts
+        #: (obligation, amount) until it is withdrawn (``PaymentsReleased``).
         self.claims: list[UUID] = []
+        self.claimed: dict[UUID, list[tuple[UUID, int]]] = {}
         self.awards: dict[UUID, tuple[UUID, int]] = {}  # claim -> (contract, amount)
 
     @property
@@ -252,10 +254,28 @@ class AwardLedger(Aggregate):
 
     @event("PaymentsClaimed")
     def _payments_claimed(self, award_claim_id: UUID, payments: list[dict[str, Any]]) -> None:
-        for payment in payments:
-            self.paid_counted += int(payment["amount"])
-            self.counted_payments.add(UUID(str(payment["obligation_id"])))
+        counted = [(UUID(str(p["obligation_id"])), int(p["amount"])) for p in payments]
+        for obligation, amount in counted:
+            self.paid_counted += amount
+            self.counted_payments.add(obligation)
         self.claims.append(award_claim_id)
+        self.claimed[award_claim_id] = counted
+
+    def claim_of(self, obligation_id: UUID) -> UUID | None:
+        """The agency's claim that counts this payment (not withdrawn), if any."""
+        return next((claim for claim, payments in self.claimed.items()
+                     if any(o == obligation_id for o, _ in payments)), None)
+
+    def release_payments(self, claim_id: UUID, reason: str) -> None:
+        """A withdrawn agency claim's payments count no more: those not refunded may be claimed again."""
+        if claim_id in self.claimed:
+            self._payments_released(award_claim_id=claim_id, reason=reason)
+
+    @event("PaymentsReleased")
+    def _payments_released(self, award_claim_id: UUID, reason: str) -> None:
+        for obligation, amount in self.claimed.pop(award_claim_id):
+            self.paid_counted -= amount
+            self.counted_payments.discard(obligation)
 
     def grant(
         self, *, claim_id: UUID, contract_id: UUID, amount: int, cap_per_deal: int | None, cap_per_year: int | None

@@ -25,8 +25,9 @@ from domain.accounts.user import Role, User
 from domain.deals.contract import Contract
 from domain.deals.contract_terms import ContractStatus
 from domain.deals.payment import PaymentObligation, PaymentStatus
+from domain.programmes import awarding
 from domain.programmes.agency_subsidy import BrokeredPayment, agency_refusals, assess_year, basis_id
-from domain.programmes.claim import AwardLedger, Claim, claim_id
+from domain.programmes.claim import AwardLedger, Claim, claim_id, ledger_id
 from domain.programmes.programme import Programme
 from domain.programmes.rules import BEIJING, Assessment, ProgrammeKind, Rules, Side, Totals, refusals_of
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
@@ -233,7 +234,8 @@ class AgencySubsidies:
     def _existing(figures: YearFigures, ledger: AwardLedger) -> UUID | None:
         """The agency's last claim of the year, when no payment counted since (the second of a double
         application answers the first one's claim)."""
-        return ledger.claims[-1] if not figures.counted and ledger.claims else None
+        last = ledger.claims[-1] if ledger.claims else None
+        return last if not figures.counted and last in ledger.claimed else None
 
     def raise_for_agencies(self, cmd: pc.RaiseAgencySubsidies, *, actor_id: UUID | None) -> tuple[list[UUID], int]:
         """A programme officer raises every agency's claim for the year (each agency submits its own)."""
@@ -249,3 +251,35 @@ class AgencySubsidies:
             return [], self.store.recorder.max_notification_id() or 0
         position = self.store.commit(*raised)
         return [a.id for a in raised if isinstance(a, Claim)], position
+
+    # --- refunds --------------------------------------------------------------------------------
+    def reverse_payment(self, obligation_id: UUID, reason: str) -> list[UUID]:
+        """A refunded payment an agency's unpaid claim counts withdraws that claim (its budget and cap room
+        return) and releases its payments, so the agency claims the others again without the refunded one. A
+        paid claim is left as it is (a partial recovery is not built)."""
+        obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
+        contract = self._contract(obligation.contract_id, {})
+        if not obligation.paid_at or contract is None or contract.broker_organisation_id is None:
+            return []
+        agency = contract.broker_organisation_id
+        year = datetime.fromisoformat(obligation.paid_at).astimezone(BEIJING).year
+        changed: list[Aggregate] = []
+        touched: list[UUID] = []
+        for programme_id in self.programmes.programme_ids():
+            if not self.store.exists(ledger_id(programme_id, agency, year)):
+                continue
+            ledger = self.programmes.ledger(programme_id, agency, year)
+            cid = ledger.claim_of(obligation_id)
+            if cid is None:
+                continue
+            claim = self.store.load(Claim, cid, "claim_id")
+            if claim.status not in ("raised", "submitted", "approved"):
+                continue
+            programme = self.store.load(Programme, programme_id, "programme_id")
+            awarding.reverse(claim, programme, ledger, reason)
+            ledger.release_payments(cid, reason)
+            changed.extend((claim, programme, ledger))
+            touched.append(cid)
+        if changed:
+            self.store.commit(*changed)
+        return touched

@@ -245,3 +245,36 @@ def test_the_officer_raises_every_agencys_claim_and_the_agency_submits_it(world:
     world.app.programmes.submit_claim(pc.SubmitClaim(claim_id=claim.id, payee_account="3500 9"),
                                       actor_id=world["agency"])
     assert world.get(claim.id).status == "submitted"
+
+
+def test_a_refund_withdraws_the_unpaid_claim_and_the_agency_claims_the_rest_again(world: World) -> None:
+    pid = agency_programme(world)
+    kept = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    first = apply(world, pid)
+    world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=first), actor_id=world["officer"])
+    assert world.get(pid).remaining == 5_000_000 * YUAN - 30_000 * YUAN
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                      actor_id=world["admin"])
+    assert world.app.programmes.reverse_payment(refunded, "退款") == [first]  # the claims process's step
+    assert world.get(first).status == "withdrawn"
+    assert world.get(pid).remaining == 5_000_000 * YUAN  # the commitment returned
+    assert world.app.programmes.reverse_payment(refunded, "退款") == []  # handled again: no second effect
+    again = apply(world, pid)
+    assert again != first
+    claim = world.get(again)
+    assert (claim.amount, claim.paid_amount) == (20_000 * YUAN, 1_000_000 * YUAN)
+    assert {(b["obligation_id"], b["counts"]) for b in claim.basis} == {(str(kept), True), (str(refunded), False)}
+
+
+def test_a_paid_claim_stays_paid_after_a_refund(world: World) -> None:
+    pid = agency_programme(world)
+    refunded = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    claim = apply(world, pid)
+    world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim), actor_id=world["officer"])
+    world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=claim, bank_reference="HX-1"),
+                                             actor_id=world["officer"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                      actor_id=world["admin"])
+    assert world.app.programmes.reverse_payment(refunded, "退款") == []
+    assert world.get(claim).status == "paid"
