@@ -253,7 +253,7 @@ class AgencySubsidies:
         return [a.id for a in raised if isinstance(a, Claim)], position
 
     # --- refunds --------------------------------------------------------------------------------
-    def reverse_payment(self, obligation_id: UUID, reason: str) -> list[UUID]:
+    def withdraw_for_refund(self, obligation_id: UUID, reason: str) -> list[UUID]:
         """A refunded payment an agency's unpaid claim counts withdraws that claim (its budget and cap room
         return) and releases its payments, so the agency claims the others again without the refunded one. A
         paid claim is left as it is (a partial recovery is not built)."""
