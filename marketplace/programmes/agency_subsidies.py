@@ -241,8 +241,12 @@ class AgencySubsidies:
         """A programme officer raises every agency's claim for the year (each agency submits its own)."""
         self.programmes.own_programme(cmd.programme_id, actor_id)
         programme = self._programme(cmd.programme_id, cmd.year)
+        _, rules = programme.rules_on(self.store.clock.now().astimezone(BEIJING).date())
         raised: list[Any] = []
         for agency_id, payments in sorted(self.brokered(programme, cmd.year).items(), key=lambda kv: str(kv[0])):
+            agency = self.store.load(Organisation, agency_id, "agency_id")
+            if not (agency.verified and rules.beneficiary_flags <= agency.flags):
+                continue  # as an application would be refused
             figures, ledger = self._figures(programme, agency_id, cmd.year, payments)
             if not figures.assessment.eligible:
                 continue
