@@ -3,7 +3,7 @@ yields identical rows; the deadline worker expires an offer at its deadline (not
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from domain.deals.payment import obligation_id
 from marketplace.deals import commands as d
@@ -153,3 +153,25 @@ def test_the_deadline_worker_raises_an_instalment_when_it_falls_due(services: Se
     assert rows(services, "SELECT purpose, status FROM deal_obligations WHERE contract_id = %s ORDER BY purpose",
                 contract_id) == [("instalment-2", "due"), ("upfront", "paid")]
     assert worker.run_once().last_position == 0  # raised once only
+
+
+def test_the_deadline_worker_raises_an_instalment_from_midnight_beijing_time_on_its_due_day(
+    services: Services,
+) -> None:
+    """An instalment due on 6 December 2026 is due from 00:00 that day in Beijing (16:00 UTC on the 5th)."""
+    w = world_on(services)
+    due = date(2026, 12, 6)
+    instalments = [d.InstalmentInput(amount=4_000_000), d.InstalmentInput(amount=6_000_000, due=due)]
+    contract_id = accept(w, offer(w, instalments=instalments))
+    sign_all(w, contract_id)
+    pay_by_webhook(w, contract_id)
+    services.make_runner().catch_up()
+    worker = DeadlineWorker(services)
+    second = obligation_id(contract_id, "instalment-2")
+
+    w.clock.set(datetime(2026, 12, 5, 15, 59, tzinfo=UTC))  # 23:59 on the 5th in Beijing: not yet
+    worker.run_once()
+    assert not services.app.exists(second)
+    w.clock.set(datetime.fromisoformat("2026-12-06T00:21+08:00").astimezone(UTC))  # the clock tells UTC: the 5th
+    assert worker.run_once().last_position > 0
+    assert (w.get(second).amount, w.get(second).due_on) == (6_000_000, "2026-12-06")
