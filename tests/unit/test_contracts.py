@@ -308,7 +308,8 @@ def test_an_open_licence_taken_after_midnight_beijing_time_starts_on_that_beijin
         open_licence=cc.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5),
     )
     world.clock.set(NEW_YEAR_IN_BEIJING)
-    contract_id, _ = world.app.contracts.take_open_licence(d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    contract_id, _ = world.app.contracts.take_open_licence(
+        d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
     scope = world.get(contract_id).terms["scope"]
     assert (scope["start"], scope["end"]) == ("2027-01-01", "2032-01-01")
 
