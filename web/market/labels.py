@@ -71,6 +71,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "techreg.type.transfer_patent_right": ("技术转让（专利权）", "Technology transfer (patent right)"),
     "techreg.type.transfer_patent_application": ("技术转让（专利申请权）", "Technology transfer (patent application)"),
     "techreg.type.licence_patent": ("技术转让（专利实施许可）", "Technology transfer (patent licence)"),
+    "techreg.type.development_commissioned": ("技术开发（委托开发）", "Technology development (commissioned)"),
+    "techreg.type.development_joint": ("技术开发（合作开发）", "Technology development (joint)"),
+    "techreg.development": (
+        "技术开发合同由研究开发方（受托方、卖方）申请认定登记，委托方（买方）可以查看。技术交易额已按合同价款预填；"
+        "其中购置设备、材料等非技术性支出不计入技术交易额，请在登记前扣除。合同有效期应至最后一个里程碑的交付日。",
+        "A technology development contract is registered by the developer (the contractor, seller here); the client "
+        "(buyer) reads it. The technology income is pre-filled with the contract price: take out what is not "
+        "technical income (equipment and materials bought for the work) before registering. The term must run to "
+        "the last milestone's due date.",
+    ),
     "techreg.findings": (
         "以下各项将使登记机构初审不予登记，请改正后再导出：",
         "The registry's first review would refuse the record for these reasons; correct them before exporting:",
