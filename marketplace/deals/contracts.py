@@ -216,7 +216,11 @@ class Contracts:
     def agree_development_results(self, cmd: d.AgreeDevelopmentResults, *, actor_id: UUID | None) -> int:
         """A party's org admin (who may sign) sets the draft's results clauses: ownership of the results and the
         confidentiality's years; the text and its SHA-256 change with them, so the other party signs what was
-        agreed. Refused once a party has signed; the same terms again change nothing (a double submit)."""
+        agreed. Refused once a party has signed; the same terms again change nothing (a double submit: of two at
+        once, the one saved second runs again on the state that won)."""
+        return self.checks.once_more_if_beaten(lambda: self._agree_development_results(cmd, actor_id=actor_id))
+
+    def _agree_development_results(self, cmd: d.AgreeDevelopmentResults, *, actor_id: UUID | None) -> int:
         user = self.store.actor(actor_id)
         contract = self.store.load(Contract, cmd.contract_id, "contract_id")
         if not isinstance(contract, DevelopmentContract):
