@@ -29,6 +29,7 @@ from tests.web.test_deals_journey import (  # noqa: F401 - the fixtures of test_
     services_of,
 )
 from tests.web.test_development_contracts_web import ENTERPRISE, UNIVERSITY, awarded
+from tests.web.test_inbox_web import events
 
 NUMBER = "2026350100001234"
 
@@ -78,6 +79,12 @@ def test_the_results_are_agreed_before_signing_and_the_developer_registers_the_c
     assert agreed["text_sha256"] == text_sha256(agreed["text_zh"], agreed["text_en"]) != drafted["text_sha256"]
     stale = client.post(f"{url}/sign", headers=firm.headers, json={"text_sha256": drafted["text_sha256"]})
     assert stale.status_code == 409  # the text read before the change is not the one in force
+    services_of(client).make_runner().catch_up()
+    link = f"/contracts/{contract_id}"
+    # The client is told that the text it would sign is another now (the developer changed it: no notice to itself).
+    assert ("development.results_agreed", link, False) in events(client, firm)
+    for other in (fzu, outsider):
+        assert not any(e == "development.results_agreed" for e, _, _ in events(client, other))
 
     login(client, *ENTERPRISE)
     page = client.get(f"/contracts/{contract_id}").text
