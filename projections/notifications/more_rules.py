@@ -171,7 +171,7 @@ def milestone_delivered(ctx: Context, r: EventRecord) -> Iterable[Notice]:
 @REGISTRY.on(DevelopmentContract, "ResultsAgreed")
 def results_agreed(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     """The draft's results clauses changed (either party may change them before anyone signs): the parties are
-    told — the text they would sign is now another — all but the members of the one who changed them."""
+    told — the text they would sign is now another — all but the user who changed them (as for every notice)."""
     to = ctx.parties(r.originator_id, "developer", "client")
     if to:
         yield Notice("contract", "development.results_agreed", f"/contracts/{r.originator_id}", organisations=to)

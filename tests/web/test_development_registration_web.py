@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 
 from domain.deals.contract_text import text_sha256
 from domain.market.registration import registration_id
+from marketplace.audit.rebuild_check import rebuild_check
 from marketplace.platform.clock import ManualClock
 from tests.web.conftest import login, post_form
 from tests.web.test_api import verified_member
@@ -204,3 +205,7 @@ def test_the_results_are_agreed_before_signing_and_the_developer_registers_the_c
     assert stats["registration_status"] == {"registered": (1, 150_000_000, 120_000_000)}
     assert stats["deal_kind"] == {"commissioned_development": (1, 150_000_000, 120_000_000)}
     assert stats["contract_type"] == {"development_commissioned": (1, 150_000_000, 120_000_000)}
+    # The read models it touched are rebuilt from the log identically.
+    report = rebuild_check(services_of(client))  # all: the inbox rules read the accounts and the catalogue
+    assert report.tables
+    assert not report.differences, report.lines()
