@@ -7,13 +7,13 @@ from domain.market.jj001 import PARTY_TYPE_CODES
 LABELS: dict[str, tuple[str, str]] = {
     "techreg.title": ("技术合同认定登记", "Technology-contract registration"),
     "techreg.explain": (
-        "技术合同签订后，由卖方（转让方、许可方）在 30 日内向技术合同登记机构申请认定登记。本页按合同预先填写"
-        "《技术合同登记表》（表号 JJ-001）的各项内容，请核对并补全；通过下列初审要点后即可打印或导出，"
-        "登记机构编号后请在此记录 16 位合同登记编号。",
-        "Within 30 days of signing, the seller (assignor or licensor) applies to the technology-contract registry "
-        "for registration. This page pre-fills the registration form (JJ-001) from the contract: check and "
-        "complete it; once it passes the checks below, print or export it, and record here the 16-digit "
-        "number the registry assigns.",
+        "技术合同签订后，由卖方（转让方、许可方；技术开发合同为研究开发方）在 30 日内向技术合同登记机构申请认定登记。"
+        "本页按合同预先填写《技术合同登记表》（表号 JJ-001）的各项内容，请核对并补全；通过下列初审要点后即可打印或"
+        "导出，登记机构编号后请在此记录 16 位合同登记编号。",
+        "Within 30 days of signing, the seller (assignor or licensor; of a development contract, the developer) "
+        "applies to the technology-contract registry for registration. This page pre-fills the registration form "
+        "(JJ-001) from the contract: check and complete it; once it passes the checks below, print or export it, "
+        "and record here the 16-digit number the registry assigns.",
     ),
     "techreg.benefits": ("认定登记后可享受的税收优惠", "The tax benefits registration unlocks"),
     "techreg.benefit.vat": (
