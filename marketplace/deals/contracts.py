@@ -218,6 +218,31 @@ class Contracts:
             inventor_share=developer.inventor_share if developer.is_institution else None,
         )
 
+    def agree_development_results(self, cmd: d.AgreeDevelopmentResults, *, actor_id: UUID | None) -> int:
+        """A party's org admin (who may sign) sets the draft's results clauses: ownership of the results and the
+        confidentiality's years; the text and its SHA-256 change with them, so the other party signs what was
+        agreed. Refused once a party has signed; the same terms again change nothing (a double submit: of two at
+        once, the one saved second runs again on the state that won)."""
+        return self.checks.once_more_if_beaten(lambda: self._agree_development_results(cmd, actor_id=actor_id))
+
+    def _agree_development_results(self, cmd: d.AgreeDevelopmentResults, *, actor_id: UUID | None) -> int:
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
+        if not isinstance(contract, DevelopmentContract):
+            raise ContractStateError(
+                "contract_id: the results clauses belong to development contracts", field="contract_id",
+                code="development.results_only",
+            )
+        if not user.has_role(Role.ORG_ADMIN) or user.organisation_id not in contract.parties:
+            raise PermissionDeniedError(
+                "contract_id: only an org_admin of a party may agree the contract's terms", field="contract_id",
+                code="contract.signer",
+            )
+        if not contract.agree_results(ownership=cmd.ownership, confidential_years=cmd.confidential_years,
+                                      by=user.id):
+            return self.store.commit()
+        return self.store.commit(contract)
+
     # --- after signing ----------------------------------------------------------------------
     def record_registration(self, cmd: d.RecordRegistration, *, actor_id: UUID | None) -> int:
         """A party enters the patent office's reference (著录项目变更 for a transfer, 备案 for a licence)."""
