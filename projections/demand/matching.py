@@ -26,13 +26,13 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.demand.demand import Demand, closes_at
 from projections.catalogue.view import apply_terms
-from projections.demand.matching_rules import DemandFacts, ListingFacts, score
+from projections.demand.matching_rules import DemandFacts, ListingFacts, score, with_tokens
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topics
 
-LISTING_FACTS = "id, ipc_codes, key_text, full_text, price, maturity"
-DEMAND_FACTS = "id, ipc_codes, key_text, full_text, budget_min, budget_max, wants"
+LISTING_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, price, maturity"
+DEMAND_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, budget_min, budget_max, wants"
 #: A demand's candidates share an IPC subclass or a token (the rules' ``candidate``), read through the GIN indexes.
 LISTING_CANDIDATES = (f"SELECT {LISTING_FACTS} FROM matching_listings WHERE status = 'published'"  # noqa: S608
                       " AND (subclasses && %s OR full_tokens && %s OR key_tokens && %s)")
@@ -42,12 +42,16 @@ INSERT_MATCH = ("INSERT INTO matching_matches (demand_id, listing_id, score, rea
 
 
 def listing_facts(row: dict[str, Any]) -> ListingFacts:
-    return ListingFacts(ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
-                        price=row["price"], maturity=row["maturity"])
+    """A listing's facts from its stored row (``LISTING_FACTS``), with the tokens stored."""
+    return with_tokens(ListingFacts, key_tokens=row["key_tokens"], full_tokens=row["full_tokens"],
+                       ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
+                       price=row["price"], maturity=row["maturity"])
 
 
 def demand_facts(row: dict[str, Any]) -> DemandFacts:
-    return DemandFacts(ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
+    """A demand's facts from its stored row (``DEMAND_FACTS``), with the tokens stored."""
+    return with_tokens(DemandFacts, key_tokens=row["key_tokens"], full_tokens=row["full_tokens"],
+                       ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
                        budget_min=row["budget_min"], budget_max=row["budget_max"], wants=tuple(row["wants"]))
 
 

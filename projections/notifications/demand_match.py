@@ -72,12 +72,12 @@ def matched(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     page.fold(r)
     page.write_facts()
     if r.topic.endswith(":Demand.Posted"):
-        yield from _demand_posted(ctx, r)
+        yield from demand_posted(ctx, r)
     elif r.topic.endswith(":Listing.Published"):
-        yield from _listing_published(ctx, r)
+        yield from listing_published(ctx, r)
 
 
-def _demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+def demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     ctx.curs.execute(f"SELECT organisation_id::text AS organisation_id, visibility, title_zh, title_en, {DEMAND_FACTS}"  # noqa: S608
                      " FROM notification_match_demands WHERE id = %s", (r.originator_id,))
     row = ctx.curs.fetchone()
@@ -95,7 +95,7 @@ def _demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
                      organisations=organisations, unless_told=True)
 
 
-def _listing_published(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+def listing_published(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     ctx.curs.execute(f"SELECT organisation_id::text AS organisation_id, title_zh, title_en, {LISTING_FACTS}"  # noqa: S608
                      " FROM notification_match_listings WHERE id = %s", (r.originator_id,))
     row = ctx.curs.fetchone()
