@@ -3,7 +3,8 @@
 demand, and the university whose published listing answers it — with no saved search — gets exactly one e-mail
 and one inbox item linking to the demand, where the ranked match shows its reasons; a university whose listings
 do not answer it gets nothing. A newly published listing tells the enterprise whose open demand it answers. The
-kind has its own e-mail choice on the settings page: off, the inbox item comes without an e-mail."""
+kind has its own e-mail choice on the settings page: off, the inbox item comes without an e-mail. A member whose
+saved search told it of the demand is not told again by the match."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.web.test_deals_journey import clock, ok, parties, services_of  # noqa
 from tests.web.test_demand_matching_web import BREAD, SEPARATOR, matched
 from tests.web.test_development_contracts_web import ENTERPRISE, UNIVERSITY, demand_body
 from tests.web.test_notification_mail import mail_client, sender  # noqa: F401 - the fixture
+from tests.web.test_saved_searches_web import save_search
 
 XMU = ("lab@xmu.example.cn", "secret-password-1")
 CATHODE = {"title_zh": "一种固态电池复合正极界面层",
@@ -101,3 +103,19 @@ def test_the_kind_has_its_own_e_mail_choice_and_off_keeps_the_inbox_item(
     assert mail_server.received.messages == []
     # A verified-only demand reaches the verified university's inbox.
     assert _inbox(client, p.university.headers) == [("demand_match.demand", f"/demands/{demand}", "固态电池界面阻抗")]
+
+
+def test_a_member_told_by_a_saved_search_is_not_told_again_by_the_match(
+    mail_client: TestClient[Litestar], mail_server: MailServer, clock: ManualClock,
+) -> None:
+    client = mail_client
+    p = parties(client)
+    listed(client, p.university, 81, SEPARATOR, asking_price=100_000_000, maturity="pilot")
+    login(client, *UNIVERSITY)
+    assert save_search(client, "/demands?q=固态电池").status_code == 303
+    client.cookies.clear()
+    demand = ok(client.post("/api/demands", json=demand_body(), headers=p.enterprise.headers), 201)["id"]
+    assert len(sender(client).run_once().sent) == 1
+    [message] = mail_server.received.to(UNIVERSITY[0])
+    assert message["Subject"] == "新需求符合您保存的搜索 · 专利交易平台"
+    assert _inbox(client, p.university.headers) == [("search.demand", f"/demands/{demand}", "固态电池界面阻抗")]
