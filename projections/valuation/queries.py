@@ -89,6 +89,8 @@ class PriceRow(msgspec.Struct, frozen=True):
     drafted_at: datetime
     paid_at: datetime
     year: int
+    #: ``auction`` (a hammer price), ``negotiated`` or ``open_licence``.
+    source: str = "negotiated"
 
 
 class OpenLicenceRow(msgspec.Struct, frozen=True):
@@ -290,7 +292,7 @@ class ValuationQueries:
             patent_id,
         )
         prices = await self.pool.fetch(
-            "SELECT contract_id, patent_id, deal_type, price, currency, drafted_at, paid_at, year"
+            "SELECT contract_id, patent_id, deal_type, price, currency, drafted_at, paid_at, year, source"
             " FROM valuation_market_prices WHERE patent_id = $1 AND NOT refunded ORDER BY paid_at, contract_id",
             patent_id,
         )
