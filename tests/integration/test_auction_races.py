@@ -22,9 +22,9 @@ from domain.deals.payment import obligation_id
 from domain.shared.errors import ConflictError, DomainError
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
-from marketplace.deals import commands as d
 from marketplace.audit.auction_cli import lot_events, verify_from_export
 from marketplace.audit.chain import export
+from marketplace.deals import commands as d
 from marketplace.platform.cli import main
 from marketplace.platform.services import Services
 from projections.audit.log import SUMMARIES
@@ -270,4 +270,5 @@ def test_a_winner_paying_as_the_forfeit_deadline_passes_is_either_paid_or_forfei
         assert held.status == "sold"
         assert held.deposits[world["firm_org"]]["status"] == "applied"
         assert status == "in_force"
-        assert paid.status == "paid" and paid.refund_owed is None
+        assert paid.status == "paid"
+        assert paid.refund_owed is None
