@@ -429,7 +429,7 @@ class Lot(Aggregate):
         deadline = self.settle_by
         if deadline is None or now < deadline:
             raise ConflictError("lot_id: the winner's term to sign and pay still runs", field="lot_id",
-                                code="auction.term_runs", settle_by=deadline.isoformat() if deadline else "")
+                                code="auction.term_runs", until=deadline.isoformat() if deadline else "")
         if contract_in_force or self.deposit_paid_in:
             raise ConflictError("lot_id: the winner has paid", field="lot_id", code="auction.winner_paid")
         held = self.deposits.get(self.winner) or {}

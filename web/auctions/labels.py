@@ -105,5 +105,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.set_proxy": ("设置代理出价", "Set a proxy bid"),
     "audit.type.AuctionSession": ("拍卖会", "Auction session"),
     "audit.type.Lot": ("拍品", "Auction lot"),
+    "audit.type.DepositPayment": ("保证金银行卡支付", "Card deposit payment"),
     "refusal.field.maximum": ("代理出价上限", "Proxy maximum"),
 }
