@@ -3,7 +3,8 @@ a lot with a high reserve; the university's org admin consents; two enterprises 
 bank transfer (recorded by the admin) and bid; a bid in the last minutes extends the close; the deadline worker
 closes both lots: the winner's contract is drafted (deposit applied), the loser refunded, the bid log public with
 bidder numbers; once the winner's payment brings the contract into force, its deposit pays the last instalment;
-the lot that missed its reserve is not sold and its listing stays published. And the refusals: bidding without a deposit, outbidding oneself, a stranger consenting, a member who is not an admin scheduling."""
+the lot that missed its reserve is not sold and its listing stays published. And the refusals: bidding without a
+deposit, outbidding oneself, a stranger consenting, a member who is not an admin scheduling."""
 
 from __future__ import annotations
 
