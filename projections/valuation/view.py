@@ -40,7 +40,7 @@ Handler = Callable[[Cursor[DictRow], EventRecord], None]
 def price_source(contract_id: UUID | str, drafted: dict[str, Any]) -> str:
     """Where a contract's price came from: ``auction`` (a lot's hammer price: its contract's id is the lot's
     ``auction_contract_id``, the lot standing as its offer), ``open_licence`` (posted terms taken up, no offer) or
-    ``negotiated``."""
+    ``negotiated`` (migration 0043 fills rows written before the same way)."""
     offer_id = drafted.get("offer_id")
     if offer_id is None:
         return "open_licence"
