@@ -1,4 +1,4 @@
-"""An auction session (拍卖会): run by a platform admin, it groups lots and registers bidders.
+"""An auction session (拍卖会): run by a platform admin or a transfer agency, it groups lots and registers bidders.
 
 A bidder is a verified organisation that accepted the session's rules; it gets a bidder number (1, 2, …) that
 stands for it in the public bid log. Deposits are paid per lot (``domain.auctions.lot``).
@@ -31,10 +31,13 @@ class AuctionSession(Aggregate):
         deposit_rate: int
         by: UUID
         settle_days: int = SETTLE_DAYS_DEFAULT
+        #: The transfer agency running the session; none: the platform runs it (and every session before this).
+        organisation_id: UUID | None = None
 
     @event(Scheduled)
     def __init__(self, id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID,
-                 settle_days: int = SETTLE_DAYS_DEFAULT) -> None:
+                 settle_days: int = SETTLE_DAYS_DEFAULT, organisation_id: UUID | None = None) -> None:
+        self.organisation_id = organisation_id
         self.title_zh = title_zh
         self.title_en = title_en
         self.deposit_rate = deposit_rate
@@ -46,7 +49,7 @@ class AuctionSession(Aggregate):
 
     @classmethod
     def schedule(cls, *, session_id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID,
-                 settle_days: int = SETTLE_DAYS_DEFAULT) -> AuctionSession:
+                 settle_days: int = SETTLE_DAYS_DEFAULT, organisation_id: UUID | None = None) -> AuctionSession:
         title_zh, title_en = title_zh.strip(), title_en.strip()
         if not (title_zh or title_en):
             raise ValidationError("title_zh: give the session a title in Chinese or English", field="title_zh",
@@ -61,7 +64,7 @@ class AuctionSession(Aggregate):
             raise ValidationError("settle_days: the winner's term is 1 to 60 days", field="settle_days",
                                   code="auction.settle_days", least=SETTLE_DAYS_MIN, most=SETTLE_DAYS_MAX)
         return cls(id=session_id, title_zh=title_zh, title_en=title_en, deposit_rate=deposit_rate, by=by,
-                   settle_days=settle_days)
+                   settle_days=settle_days, organisation_id=organisation_id)
 
     def add_lot(self, lot_id: UUID, *, by: UUID) -> None:
         if lot_id in self.lot_ids:

@@ -52,11 +52,11 @@ class PostgresAuctionsView(PostgresReadModelView):
 
     @staticmethod
     def _scheduled(curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = r.data
-        curs.execute("INSERT INTO auction_sessions (id, title_zh, title_en, deposit_rate, scheduled_at, settle_days)"
-                     " VALUES (%s, %s, %s, %s, %s, %s)", (r.originator_id, d["title_zh"], d["title_en"],
-                                                          d["deposit_rate"], r.timestamp,
-                                                          d.get("settle_days", SETTLE_DAYS_DEFAULT)))
+        d = plain(r.data)
+        curs.execute("INSERT INTO auction_sessions (id, title_zh, title_en, deposit_rate, scheduled_at,"
+                     " organisation_id, settle_days) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                     (r.originator_id, d["title_zh"], d["title_en"], d["deposit_rate"], r.timestamp,
+                      d.get("organisation_id"), d.get("settle_days", SETTLE_DAYS_DEFAULT)))
 
     @staticmethod
     def _registered(curs: Cursor[DictRow], r: EventRecord) -> None:
