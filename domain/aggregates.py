@@ -2,6 +2,7 @@
 
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import User
+from domain.auctions.deposit_payment import DepositPayment
 from domain.auctions.lot import Lot
 from domain.auctions.session import AuctionSession
 from domain.audit.read import AuditRead
@@ -36,5 +37,5 @@ AGGREGATES = (
     PaymentReview, Conversion, Enquiry, ListingMaterials, ContractRegistration, RegistrationNumber,
     Voucher, VoucherQuota, Demand, RelatedParties, VoucherApplication, BrokerAccreditation, Mandate, Introduction,
     AuctionSession, Lot, Package, PackageFollow,
-    DevelopmentContract, SavedSearches, Follow,
+    DevelopmentContract, SavedSearches, Follow, DepositPayment,
 )

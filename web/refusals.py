@@ -1384,6 +1384,11 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.when": ("请填写日期和时间（北京时间），如 2026-03-02T10:00",
                              "give a date and time (Beijing time) such as 2026-03-02T10:00"),
     "refusal.auction.busy": ("出价过于集中，请重试", "many bids are arriving at once; try again"),
+    "refusal.auction.settle_days": ("买受人签约付款期限应为 {least} 至 {most} 天",
+                                    "the winner's term is {least} to {most} days"),
+    "refusal.auction.term_runs": ("买受人签约付款期限尚未届满（至 {until}）", "the winner's term to sign and pay runs "
+                                  "until {until}"),
+    "refusal.auction.winner_paid": ("买受人已付款，不能没收保证金", "the winner has paid: nothing is forfeited"),
     **{f"refusal.field.{name}": pair for name, pair in {
         "session_id": ("拍卖会", "Session"), "lot_id": ("拍品", "Lot"), "start_price": ("起拍价", "Starting price"),
         "reserve": ("保留价", "Reserve"), "increment": ("加价幅度", "Increment"), "opens_at": ("开始时间", "Opens"),

@@ -11,10 +11,11 @@ aggregate (one version sequence) orders every bid: two bids saved at once cannot
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
@@ -24,6 +25,7 @@ from domain.shared.ids import natural_id
 
 #: A bid this close to the end extends the end by as much (soft close).
 SOFT_CLOSE = timedelta(minutes=5)
+BEIJING = ZoneInfo("Asia/Shanghai")
 #: Fen: a hundred billion yuan is a typing error.
 MONEY_LIMIT = 10_000_000_000_000
 WINDOW_MOST = timedelta(days=60)
@@ -42,6 +44,8 @@ class LotStatus(StrEnum):
     READY = "ready"  # consented: open for deposits, bids within the window
     SOLD = "sold"
     UNSOLD = "unsold"
+    #: sold, but the winner did not sign and pay within the session's term: its deposit kept, its contract ended
+    FORFEITED = "forfeited"
 
 
 class DepositStatus(StrEnum):
@@ -50,11 +54,18 @@ class DepositStatus(StrEnum):
     RECEIVED = "received"
     REFUNDED = "refunded"
     APPLIED = "applied"
+    #: kept: the winner did not sign and pay within the session's term (never refunded)
+    FORFEITED = "forfeited"
 
 
 def deposit_id(lot_id: UUID, organisation_id: UUID) -> UUID:
     """One deposit per lot and bidder; also the id the payment gateway knows it by."""
     return natural_id("auction-deposit", f"{lot_id}:{organisation_id}")
+
+
+def auction_contract_id(lot_id: UUID) -> UUID:
+    """The id of the contract a lot's close drafts for its winner (read models tell auction prices by it)."""
+    return natural_id("auction-contract", str(lot_id))
 
 
 def deposit_amount(start_price: int, rate: int) -> int:
@@ -168,7 +179,7 @@ class Lot(Aggregate):
 
     @property
     def finished(self) -> bool:
-        return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value)
+        return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value)
 
     # --- consent -------------------------------------------------------------------------------------
     def consent(self, *, organisation_id: UUID, by: UUID) -> bool:
@@ -352,21 +363,26 @@ class Lot(Aggregate):
             return self.leader, self.current
         return None, None
 
-    def close(self, *, now: datetime, contract_id: UUID | None, by: UUID, refused: str | None = None) -> None:
-        """Record the hammer; ``refused``: why the winner's contract could not be drafted (then no sale)."""
+    def close(self, *, now: datetime, contract_id: UUID | None, by: UUID, refused: str | None = None,
+              settle_by: datetime | None = None) -> None:
+        """Record the hammer; ``refused``: why the winner's contract could not be drafted (then no sale);
+        ``settle_by``: when the winner must have signed and paid (the session's term), else it forfeits."""
         winner, price = self.outcome(now)
         reason = "sold" if winner else ("reserve_not_met" if self.bids else "no_bids")
         if refused is not None:
             winner, price, reason = None, None, f"not_contracted:{refused}"
         self._closed(at=now.isoformat(), winner_organisation_id=winner, price=price, contract_id=contract_id,
-                     outcome=reason, by=by)
+                     outcome=reason, by=by,
+                     settle_by=settle_by.isoformat() if settle_by is not None and winner is not None else None)
 
     @event("Closed")
     def _closed(self, at: str, winner_organisation_id: UUID | None, price: int | None, contract_id: UUID | None,
-                outcome: str, by: UUID) -> None:
+                outcome: str, by: UUID, settle_by: str | None = None) -> None:
         self.status = LotStatus.SOLD.value if winner_organisation_id else LotStatus.UNSOLD.value
         self.winner = winner_organisation_id
         self.contract_id = contract_id
+        self.__dict__["_closed_at"] = at
+        self.__dict__["_settle_by"] = settle_by
 
     def apply_deposit(self, *, organisation_id: UUID, contract_id: UUID, by: UUID) -> None:
         self._deposit_applied(organisation_id=organisation_id, amount=int(self.deposits[organisation_id]["amount"]),
@@ -390,3 +406,49 @@ class Lot(Aggregate):
     @event("DepositPaidIn")
     def _deposit_paid_in(self, organisation_id: UUID, amount: int, obligation_id: UUID, by: UUID) -> None:
         self.__dict__["_deposit_paid_in"] = True
+
+    # --- the winner's term (after the hammer) --------------------------------------------------------
+    @property
+    def settle_by(self) -> datetime | None:
+        """When the winner must have signed and paid: recorded with the close (lots closed before the term
+        was recorded: the default term from their close)."""
+        recorded = self.__dict__.get("_settle_by")
+        if recorded:
+            return datetime.fromisoformat(str(recorded))
+        closed_at = self.__dict__.get("_closed_at")
+        if self.winner is None or not closed_at:
+            return None
+        return settle_deadline(datetime.fromisoformat(str(closed_at)), SETTLE_DAYS_DEFAULT)
+
+    def forfeit(self, *, now: datetime, contract_in_force: bool, by: UUID) -> None:
+        """The winner did not sign and pay by ``settle_by``: its deposit is kept (not refunded) and the lot is
+        not sold. Refused while the term runs, once the contract is in force (paid) and after a forfeit."""
+        if self.status != LotStatus.SOLD.value or self.winner is None or self.contract_id is None:
+            raise ConflictError(f"lot_id: the lot is {self.status}", field="lot_id", code="auction.lot_state",
+                                lot_status=self.status)
+        deadline = self.settle_by
+        if deadline is None or now < deadline:
+            raise ConflictError("lot_id: the winner's term to sign and pay still runs", field="lot_id",
+                                code="auction.term_runs", until=deadline.isoformat() if deadline else "")
+        if contract_in_force or self.deposit_paid_in:
+            raise ConflictError("lot_id: the winner has paid", field="lot_id", code="auction.winner_paid")
+        held = self.deposits.get(self.winner) or {}
+        self._winner_forfeited(organisation_id=self.winner, amount=int(held.get("amount", 0)),
+                               contract_id=self.contract_id, at=now.isoformat(), by=by)
+
+    @event("WinnerForfeited")
+    def _winner_forfeited(self, organisation_id: UUID, amount: int, contract_id: UUID, at: str, by: UUID) -> None:
+        self.status = LotStatus.FORFEITED.value
+        if organisation_id in self.deposits:
+            self.deposits[organisation_id]["status"] = DepositStatus.FORFEITED.value
+
+
+#: The winner's term to sign and pay, in Beijing days after the close's day (a session may set another).
+SETTLE_DAYS_DEFAULT = 10
+SETTLE_DAYS_MIN, SETTLE_DAYS_MAX = 1, 60
+
+
+def settle_deadline(closed_at: datetime, days: int) -> datetime:
+    """The end of the Beijing day ``days`` days after the close's Beijing day (midnight Beijing time)."""
+    day = closed_at.astimezone(BEIJING).date() + timedelta(days=days + 1)
+    return datetime.combine(day, time(0), BEIJING)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAYS_MIN
 from domain.shared.errors import ConflictError, ValidationError
 
 #: The deposit as a share of a lot's starting price, in basis points (judicial online auctions: 5–20 %).
@@ -29,23 +30,26 @@ class AuctionSession(Aggregate):
         title_en: str
         deposit_rate: int
         by: UUID
+        settle_days: int = SETTLE_DAYS_DEFAULT
         #: The transfer agency running the session; none: the platform runs it (and every session before this).
         organisation_id: UUID | None = None
 
     @event(Scheduled)
     def __init__(self, id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID,
-                 organisation_id: UUID | None = None) -> None:
+                 settle_days: int = SETTLE_DAYS_DEFAULT, organisation_id: UUID | None = None) -> None:
         self.organisation_id = organisation_id
         self.title_zh = title_zh
         self.title_en = title_en
         self.deposit_rate = deposit_rate
+        #: Beijing days after a lot's close within which its winner signs and pays, else forfeits its deposit.
+        self.settle_days = settle_days
         self.lot_ids: list[UUID] = []
         #: organisation id → bidder number
         self.bidders: dict[UUID, int] = {}
 
     @classmethod
     def schedule(cls, *, session_id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID,
-                 organisation_id: UUID | None = None) -> AuctionSession:
+                 settle_days: int = SETTLE_DAYS_DEFAULT, organisation_id: UUID | None = None) -> AuctionSession:
         title_zh, title_en = title_zh.strip(), title_en.strip()
         if not (title_zh or title_en):
             raise ValidationError("title_zh: give the session a title in Chinese or English", field="title_zh",
@@ -56,8 +60,11 @@ class AuctionSession(Aggregate):
         if not DEPOSIT_RATE_MIN <= deposit_rate <= DEPOSIT_RATE_MAX:
             raise ValidationError("deposit_rate: between 5 % and 20 % of the starting price", field="deposit_rate",
                                   code="auction.deposit_rate", least=DEPOSIT_RATE_MIN, most=DEPOSIT_RATE_MAX)
+        if not SETTLE_DAYS_MIN <= settle_days <= SETTLE_DAYS_MAX:
+            raise ValidationError("settle_days: the winner's term is 1 to 60 days", field="settle_days",
+                                  code="auction.settle_days", least=SETTLE_DAYS_MIN, most=SETTLE_DAYS_MAX)
         return cls(id=session_id, title_zh=title_zh, title_en=title_en, deposit_rate=deposit_rate, by=by,
-                   organisation_id=organisation_id)
+                   settle_days=settle_days, organisation_id=organisation_id)
 
     def add_lot(self, lot_id: UUID, *, by: UUID) -> None:
         if lot_id in self.lot_ids:

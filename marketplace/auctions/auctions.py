@@ -22,14 +22,15 @@ from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
-from domain.auctions.lot import DepositStatus, Lot, LotKind, deposit_id
+from domain.auctions.deposit_payment import DepositPayment, deposit_payment_id
+from domain.auctions.lot import DepositStatus, Lot, LotKind, auction_contract_id, deposit_id, settle_deadline
 from domain.auctions.session import AuctionSession
 from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
-from domain.deals.contract_terms import instalment_purpose
-from domain.deals.contracting import add_years, check_exclusivity, draft_contract
+from domain.deals.contract_terms import ContractStatus, instalment_purpose
+from domain.deals.contracting import add_years, check_exclusivity, draft_contract, release
 from domain.deals.payment import PaymentObligation, obligation_id, payment_reference
 from domain.deals.terms import DealKind, DealTerms, Instalment
 from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
@@ -37,9 +38,11 @@ from domain.shared.ids import natural_id
 from domain.shared.money import Money
 from marketplace.auctions import commands as ac
 from marketplace.deals.checks import DealChecks, DealPolicy
-from marketplace.deals.gateways.port import PaymentRequest, PaymentStart
-from marketplace.deals.payments import Payments
+from marketplace.deals.gateways.port import GatewayEvent, PaymentRequest, PaymentStart
+from marketplace.deals.payments import PAYMENT_SUCCEEDED, Payments
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
+
+__all__ = ["LICENCE_YEARS", "RETRIES", "Auctions", "HeldDeposits", "auction_contract_id"]
 
 T = TypeVar("T")
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -47,10 +50,6 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 LICENCE_YEARS = 5
 #: How many times a bid is validated again after others were saved before it.
 RETRIES = 20
-
-
-def auction_contract_id(lot_id: UUID) -> UUID:
-    return natural_id("auction-contract", str(lot_id))
 
 
 class Auctions:
@@ -103,11 +102,13 @@ class Auctions:
         runner = self.runner_of(user)
         session_id = cmd.session_id or uuid.uuid4()
         session = AuctionSession.schedule(session_id=session_id, title_zh=cmd.title_zh, title_en=cmd.title_en,
-                                          deposit_rate=cmd.deposit_rate, by=user.id, organisation_id=runner)
+                                          deposit_rate=cmd.deposit_rate, settle_days=cmd.settle_days, by=user.id,
+                                          organisation_id=runner)
         if self.store.exists(session_id):
             existing = self.store.load(AuctionSession, session_id, "session_id")
-            if (existing.title_zh, existing.title_en, existing.deposit_rate, existing.organisation_id) == (
-                    session.title_zh, session.title_en, session.deposit_rate, session.organisation_id):
+            if (existing.title_zh, existing.title_en, existing.deposit_rate, existing.settle_days,
+                    existing.organisation_id) == (session.title_zh, session.title_en, session.deposit_rate,
+                                                  session.settle_days, session.organisation_id):
                 return session_id, self._position()  # a double submit
             raise ConflictError("session_id: this id is taken", field="session_id", code="auction.id_taken")
         try:
@@ -152,6 +153,13 @@ class Auctions:
             # The live lot holds its patent: no other sale or licence is agreed on it until the close. The
             # reservation is the lot's (its id in ``contract_id``); no buyer is known yet, so it names the seller.
             patent = self.store.load(Patent, lot.patent_id, "patent_id")
+            if lot.kind == LotKind.EXCLUSIVE_LICENCE.value:
+                # An exclusive licence sold at auction may not contradict a licence the patent already has (an
+                # exclusive or sole one, or a non-exclusive one it would exclude), nor its open licence: the
+                # deals' own check, on the licence the close would draft (from today to the longest term).
+                listing = self.store.load(Listing, lot.listing_id, "listing_id")
+                check_exclusivity(self._licence_terms(lot, patent, lot.start_price, self._now(), lot.closes),
+                                  patent, listing)
             patent.reserve_sale(lot.id, buyer_organisation_id=lot.seller_organisation_id,
                                 at=self._now().isoformat(), by=user.id)
             return self.store.commit(lot, patent)
@@ -182,12 +190,9 @@ class Auctions:
             number = self.store.load(AuctionSession, lot.session_id, "session_id").bidder_number(org.id)
             lot.require_deposit_open(org.id, self._now())
             did = deposit_id(lot.id, org.id)
-            # Card deposits are not confirmed yet: Stripe's webhook for a deposit reaches no record, so the money
-            # would be taken and the bidder kept waiting. Deposits go by bank transfer until that is built.
-            if cmd.gateway not in (None, "manual"):
-                raise ValidationError("gateway: deposits are paid by bank transfer (manual)", field="gateway",
-                                      code="auction.deposit_by_transfer")
-            gateway = self.payments.gateway_for(lot.deposit, "manual")
+            # By bank transfer unless the bidder asks for a card: Stripe's webhook then confirms it, found through
+            # the ``DepositPayment`` saved with the start (``HeldDeposits``).
+            gateway = self.payments.gateway_for(lot.deposit, cmd.gateway or "manual")
             request = PaymentRequest(obligation_id=did, amount=lot.deposit, currency=lot.currency,
                                      reference=payment_reference(did), payer_email=user.email)
             found = lot.deposits.get(org.id)
@@ -202,7 +207,12 @@ class Auctions:
             started = gateway.start_payment(request)
             lot.deposit_started(organisation_id=org.id, bidder_number=number, gateway=started.gateway,
                                 provider_payment_id=started.provider_payment_id, by=user.id)
-            return started, self.store.commit(lot)
+            changed: list[Aggregate] = [lot]
+            if started.gateway != "manual" and not self.store.exists(
+                    deposit_payment_id(started.gateway, started.provider_payment_id)):
+                changed.append(DepositPayment.start(lot_id=lot.id, organisation_id=org.id, gateway=started.gateway,
+                                                    provider_payment_id=started.provider_payment_id))
+            return started, self.store.commit(*changed)
 
         return self._retry(run)
 
@@ -256,6 +266,7 @@ class Auctions:
             return self._position()
         now = self._now()
         winner, price = lot.outcome(now)
+        term = self.store.load(AuctionSession, lot.session_id, "session_id").settle_days
         # The lot's hold on its patent ends in the close's save, before the winner's contract is drafted (an
         # assignment's draft reserves the patent for that contract). Lots consented before the hold held none.
         patent = self._released(lot)
@@ -270,7 +281,8 @@ class Auctions:
                 refused = error.code or "refused"
                 patent = self._released(lot)  # nothing the failed draft did to the patent is saved
                 changed = [lot, patent]
-        lot.close(now=now, contract_id=contract_id, refused=refused, by=SYSTEM_ACTOR)
+        lot.close(now=now, contract_id=contract_id, refused=refused, by=SYSTEM_ACTOR,
+                  settle_by=settle_deadline(now, term))
         for org_id, found in list(lot.deposits.items()):
             if found["status"] != DepositStatus.RECEIVED.value:
                 continue
@@ -300,6 +312,10 @@ class Auctions:
         if lot.winner is None or lot.contract_id is None or lot.deposit_paid_in:
             return None
         contract = self.store.load(Contract, lot.contract_id, "contract_id")
+        if contract.status != ContractStatus.IN_FORCE:
+            # Held until the winner's own payment brought the contract into force: a winner who does not pay
+            # within the term forfeits the deposit, which must still be the platform's to keep.
+            return None
         instalments = contract.terms["instalments"]
         oid = obligation_id(contract.id, instalment_purpose(len(instalments) - 1, instalments[-1]["due"]))
         if not self.store.exists(oid):
@@ -326,18 +342,13 @@ class Auctions:
                 f"second instalment is the bidder's deposit of {deposit} fen, paid from the deposit the platform holds")
         today = now.astimezone(BEIJING).date()
         # The buyer pays the rest on signing (that payment brings the contract into force); the deposit pays the
-        # second instalment, due today, as soon as signing raises it (``pay_in_deposit``).
+        # second instalment, due today, once that payment is in (``pay_in_deposit``).
         schedule = (Instalment(None, price - deposit), Instalment(today, deposit))
         if lot.kind == LotKind.ASSIGNMENT.value:
             terms = DealTerms(kind=DealKind.ASSIGNMENT, price=Money(price, lot.currency), instalments=schedule,
                               note=note)
         else:
-            end = add_years(today, LICENCE_YEARS)
-            if patent.expiry_date:
-                end = min(end, date.fromisoformat(str(patent.expiry_date)))
-            terms = DealTerms(kind=DealKind.EXCLUSIVE_LICENCE, price=Money(price, lot.currency),
-                              scope=LicenceScope("", "", today, max(end, today + timedelta(days=1))),
-                              instalments=schedule, note=note)
+            terms = self._licence_terms(lot, patent, price, now, now, schedule=schedule, note=note)
             check_exclusivity(terms, patent, listing)
         contract = draft_contract(
             contract_id=auction_contract_id(lot.id), offer_id=lot.id, listing=listing, patent=patent, seller=seller,
@@ -346,3 +357,74 @@ class Auctions:
         if patent.is_owned_by(buyer.id):
             raise PermissionDeniedError("lot_id: the winner owns the patent", field="lot_id", code="offer.own_listing")
         return contract
+
+    @staticmethod
+    def _licence_terms(lot: Lot, patent: Patent, price: int, begins: datetime, closes: datetime, *,
+                       schedule: tuple[Instalment, ...] = (), note: str = "") -> DealTerms:
+        """The exclusive licence a lot sells: the whole field and territory, from ``begins`` to
+        ``LICENCE_YEARS`` after the (Beijing) day of ``closes``, or the patent's expiry."""
+        start = begins.astimezone(BEIJING).date()
+        end = add_years(closes.astimezone(BEIJING).date(), LICENCE_YEARS)
+        if patent.expiry_date:
+            end = min(end, date.fromisoformat(str(patent.expiry_date)))
+        return DealTerms(kind=DealKind.EXCLUSIVE_LICENCE, price=Money(price, lot.currency),
+                         scope=LicenceScope("", "", start, max(end, start + timedelta(days=1))),
+                         instalments=schedule, note=note)
+
+    # --- after the hammer: the winner's term --------------------------------------------------------
+    def forfeit(self, cmd: ac.ForfeitLot) -> int:
+        """The winner did not sign and pay within the session's term: its deposit is forfeited (kept, not
+        refunded), its drafted contract ended, and the patent's reservation for that contract released, so the
+        listing (which stayed published) can be sold again. The lot does not pass to the runner-up: its deposit
+        was refunded at the close.
+
+        The contract is saved with the lot: a payment that brings it into force at the same moment (it saves the
+        contract too) and this forfeit cannot both succeed; whichever is second sees the other's result (a
+        payment after the forfeit is owed back, ``RefundOwed``)."""
+        return self._retry(lambda: self._forfeit(cmd.lot_id))
+
+    def _forfeit(self, lot_id: UUID) -> int:
+        lot = self.store.load(Lot, lot_id, "lot_id")
+        if lot.contract_id is None:
+            raise ConflictError(f"lot_id: the lot is {lot.status}", field="lot_id", code="auction.lot_state",
+                                lot_status=lot.status)
+        contract = self.store.load(Contract, lot.contract_id, "contract_id")
+        lot.forfeit(now=self._now(), contract_in_force=contract.status == ContractStatus.IN_FORCE, by=SYSTEM_ACTOR)
+        changed: list[Aggregate] = [lot]
+        if contract.status != ContractStatus.TERMINATED:
+            contract.terminate(reason="the auction's winner did not sign and pay within the session's term",
+                               by=SYSTEM_ACTOR)
+            patent = self.store.load(Patent, contract.patent_id, "patent_id")
+            changed += [contract, release(contract, patent, reason="auction winner forfeited", by=SYSTEM_ACTOR)]
+        return self.store.commit(*changed)
+
+
+class HeldDeposits:
+    """Stripe's events about auction deposits paid by card (``Payments.held``): a payment's success receives the
+    deposit (refunded at once if its lot closed meanwhile); its refunds were recorded when the marketplace asked
+    for them, so they change nothing."""
+
+    def __init__(self, auctions: Auctions) -> None:
+        self.auctions = auctions
+
+    def knows(self, event: GatewayEvent) -> bool:
+        return bool(event.provider_payment_id) and self.auctions.store.exists(
+            deposit_payment_id(event.provider, str(event.provider_payment_id)))
+
+    def apply(self, event: GatewayEvent) -> list[Aggregate]:
+        store = self.auctions.store
+        pointer = store.load(DepositPayment, deposit_payment_id(event.provider, str(event.provider_payment_id)),
+                             "provider_payment_id")
+        if event.event_type != PAYMENT_SUCCEEDED:
+            return []
+        lot = store.load(Lot, pointer.lot_id, "lot_id")
+        found = lot.deposits.get(pointer.organisation_id)
+        if found is None or found["status"] != DepositStatus.PENDING.value or (
+                event.amount is not None and event.amount != int(found["amount"])):
+            return []  # received already, restarted another way, or not the whole deposit
+        lot.receive_deposit(organisation_id=pointer.organisation_id, amount=int(found["amount"]),
+                            gateway=pointer.gateway, provider_payment_id=pointer.provider_payment_id,
+                            by=SYSTEM_ACTOR)
+        if lot.finished:  # paid after the close: it goes back at once, as the losers' did
+            self.auctions._refund(lot, pointer.organisation_id, by=SYSTEM_ACTOR)
+        return [lot]

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.auctions.lot import LotKind
+from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAYS_MIN, LotKind
 from domain.auctions.session import DEPOSIT_RATE_DEFAULT, DEPOSIT_RATE_MAX, DEPOSIT_RATE_MIN, TITLE_LIMIT
 from marketplace.deals.commands import Amount
 from marketplace.platform.command import Command, ShortText, one_of
@@ -20,15 +20,19 @@ from marketplace.platform.command_text import LINE, LINE_RULE
 
 Title = Annotated[str, msgspec.Meta(max_length=TITLE_LIMIT, extra=LINE, description=LINE_RULE)]
 Rate = Annotated[int, msgspec.Meta(ge=DEPOSIT_RATE_MIN, le=DEPOSIT_RATE_MAX)]
+SettleDays = Annotated[int, msgspec.Meta(ge=SETTLE_DAYS_MIN, le=SETTLE_DAYS_MAX)]
 
 
 class ScheduleSession(Command, frozen=True, kw_only=True):
-    """A platform admin schedules an auction session (拍卖会); its deposit rate applies to each lot's start."""
+    """A platform admin schedules an auction session (拍卖会); its deposit rate applies to each lot's start;
+    ``settle_days``: the Beijing days after a lot's close within which its winner signs and pays (else it forfeits
+    its deposit)."""
 
     title_zh: Title = ""
     title_en: Title = ""
     deposit_rate: Rate = DEPOSIT_RATE_DEFAULT
     session_id: UUID | None = None
+    settle_days: SettleDays = SETTLE_DAYS_DEFAULT
 
 
 class AddLot(Command, frozen=True, kw_only=True):
@@ -59,7 +63,8 @@ class RegisterBidder(Command, frozen=True, kw_only=True):
 
 
 class StartDeposit(Command, frozen=True, kw_only=True):
-    """A registered bidder starts paying its deposit for a lot (``manual``: bank transfer, the only way for now)."""
+    """A registered bidder starts paying its deposit for a lot: ``manual`` (bank transfer, the default) or
+    ``stripe`` (card; confirmed by Stripe's webhook)."""
 
     lot_id: UUID
     gateway: ShortText | None = None
@@ -96,5 +101,11 @@ class CloseLot(Command, frozen=True, kw_only=True):
 
 class PayInDeposit(Command, frozen=True, kw_only=True):
     """The deadline worker pays a winner's deposit into its signed contract's deposit instalment."""
+
+    lot_id: UUID
+
+
+class ForfeitLot(Command, frozen=True, kw_only=True):
+    """The deadline worker ends a sale whose winner did not sign and pay within the session's term."""
 
     lot_id: UUID

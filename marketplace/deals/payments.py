@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -53,6 +54,19 @@ _TRANSFER_KEPT = {
 }
 
 
+class HeldPayments(Protocol):
+    """Money the platform takes outside a contract (auction deposits, a higher trade) that a gateway's events may
+    be about; set by the composition root."""
+
+    def knows(self, event: GatewayEvent) -> bool:
+        """Whether the event is about a payment this holder started."""
+        ...
+
+    def apply(self, event: GatewayEvent) -> list[Aggregate]:
+        """What the event does to the holder's records (the caller saves them with the delivery)."""
+        ...
+
+
 class Payments:
     """Money due under a contract: paid, split between the beneficiaries, refunded."""
 
@@ -68,6 +82,8 @@ class Payments:
         self.policy = policy
         #: Payment gateways by name (``stripe``, ``manual``), given by the composition root.
         self.gateways: dict[str, PaymentGateway] = dict(gateways or {})
+        #: Payments of money held outside contracts (auction deposits), given by the composition root.
+        self.held: HeldPayments | None = None
 
     # --- payments ---------------------------------------------------------------------------
     def gateway_for(self, amount: int, wanted: str | None = None) -> PaymentGateway:
@@ -295,7 +311,9 @@ class Payments:
             payload_sha256=event.payload_sha256,
         )
         changed: list[Aggregate] = [delivery]
-        if event.obligation_id is not None and self.store.exists(event.obligation_id):
+        if self.held is not None and self.held.knows(event):
+            changed += self.held.apply(event)
+        elif event.obligation_id is not None and self.store.exists(event.obligation_id):
             obligation = self.store.load(PaymentObligation, event.obligation_id, "obligation_id")
             changed += self._apply_gateway_event(obligation, event)
         try:
@@ -304,6 +322,10 @@ class Payments:
             if self.store.exists(did):
                 return None
             raise
+
+    def knows_held(self, event: GatewayEvent) -> bool:
+        """Whether a provider event is about money held outside contracts (an auction deposit)."""
+        return self.held is not None and self.held.knows(event)
 
     def _apply_gateway_event(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
         """What a verified provider event does to its obligation (the caller records the delivery anyway).

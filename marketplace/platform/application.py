@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from domain.catalogue.ipc import IpcScheme
 from marketplace.accounts.people import Accounts
 from marketplace.accounts.personal_data import PersonalData
-from marketplace.auctions.auctions import Auctions
+from marketplace.auctions.auctions import Auctions, HeldDeposits
 from marketplace.audit.reads import AuditReads
 from marketplace.catalogue.patents import Catalogue
 from marketplace.catalogue.registrations import Registrations
@@ -102,5 +102,7 @@ class Marketplace(MarketplaceBase):
         # An accredited broker sends a demand back for clarification, as the platform does (the market's rule).
         self.demands.accredited_broker = self.brokers.reviews_demands
         self.auctions = Auctions(self, checks, policy, self.payments)
+        # Stripe's events about auction deposits paid by card reach the lots (the auctions trade's records).
+        self.payments.held = HeldDeposits(self.auctions)
         self.packages = Packages(self)
         self.watching = Watching(self)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.shared.errors import DomainError
-from marketplace.auctions.commands import CloseLot, PayInDeposit
+from marketplace.auctions.commands import CloseLot, ForfeitLot, PayInDeposit
 from marketplace.catalogue.commands import ExpirePatent
 from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
@@ -29,7 +29,7 @@ from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.commands import ExpireVoucher
 from marketplace.programmes.conversions import FundedPatent
-from projections.auctions.queries import deposits_to_pay_in, lots_to_close
+from projections.auctions.queries import deposits_to_pay_in, lots_to_close, lots_to_forfeit
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
     contracts_with_instalments_due,
@@ -62,6 +62,8 @@ class DeadlineReport:
     lots_closed: list[UUID] = field(default_factory=list)
     #: Winners' deposits paid into their signed contracts' deposit instalments.
     deposits_paid_in: list[UUID] = field(default_factory=list)
+    #: Sold lots whose winner did not sign and pay within the session's term (deposit forfeited, contract ended).
+    lots_forfeited: list[UUID] = field(default_factory=list)
     vouchers_returned: list[UUID] = field(default_factory=list)
     #: Achievement packages whose scheduled edition was published (科技成果包).
     packages_published: list[UUID] = field(default_factory=list)
@@ -114,7 +116,9 @@ class DeadlineWorker:
         return report
 
     def _close_lots(self, report: DeadlineReport) -> None:
-        """Auction lots whose bidding window ended close: the winner's contract drafted, other deposits refunded."""
+        """Auction lots whose bidding window ended close: the winner's contract drafted, other deposits refunded; a
+        winner's deposit pays its instalment once its contract is in force; a winner past the session's term
+        without paying forfeits its deposit (its contract ended, the patent free for the listing again)."""
         app = self.services.app
         for lot_id in lots_to_close(self.services.views["auctions"].datastore, app.clock.now()):
             try:
@@ -133,6 +137,14 @@ class DeadlineWorker:
                 if paid is not None:
                     report.deposits_paid_in.append(lot_id)
                     report.last_position = paid
+        for lot_id in lots_to_forfeit(self.services.views["auctions"].datastore, app.clock.now()):
+            try:
+                position = app.auctions.forfeit(ForfeitLot(lot_id=lot_id))
+            except DomainError as refusal:  # paid meanwhile (in force), or forfeited by another worker
+                log.info("lot %s not forfeited: %s", lot_id, refusal.message)
+            else:
+                report.lots_forfeited.append(lot_id)
+                report.last_position = position
 
     def _publish_packages(self, report: DeadlineReport) -> None:
         """Achievement packages scheduled for today or before (Beijing) publish their edition (the aggregate

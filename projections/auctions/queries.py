@@ -17,6 +17,8 @@ class SessionRow(msgspec.Struct, frozen=True, kw_only=True):
     title_en: str
     deposit_rate: int
     scheduled_at: datetime
+    #: Beijing days after a lot's close within which its winner signs and pays, else forfeits its deposit.
+    settle_days: int = 10
     #: The transfer agency running the session; null: the platform.
     organisation_id: UUID | None = None
 
@@ -48,6 +50,8 @@ class LotRow(msgspec.Struct, frozen=True, kw_only=True):
     price: int | None
     contract_id: UUID | None
     version: int
+    #: A sold lot's deadline for its winner to sign and pay (then ``forfeited`` if it did not).
+    settle_by: datetime | None = None
 
 
 class BidRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,7 +94,7 @@ class SessionFigures(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def session_figures(lots: list[LotRow]) -> SessionFigures:
-    closed = [lot for lot in lots if lot.status in ("sold", "unsold")]
+    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited")]
     sold = [lot for lot in closed if lot.status == "sold" and lot.price is not None]
     starts = sum(lot.start_price for lot in sold)
     return SessionFigures(
@@ -99,14 +103,15 @@ def session_figures(lots: list[LotRow]) -> SessionFigures:
         premium=(sum(int(lot.price or 0) for lot in sold) - starts) * 10_000 // starts if starts else None)
 
 
-SESSION_SELECT = "SELECT id, title_zh, title_en, deposit_rate, scheduled_at, organisation_id FROM auction_sessions"
+SESSION_SELECT = ("SELECT id, title_zh, title_en, deposit_rate, scheduled_at, organisation_id, settle_days"
+                  " FROM auction_sessions")
 LOT_SELECT = (
     "SELECT l.id, l.session_id, l.listing_id, l.seller_organisation_id, coalesce(c.title_zh, '') AS title_zh,"
     " coalesce(c.title_en, '') AS title_en, coalesce(o.name, '') AS seller_name, l.kind, l.currency, l.start_price,"
     " CASE WHEN l.reserve_shown THEN l.reserve END AS reserve,"
     " (l.current_price IS NOT NULL AND l.current_price >= l.reserve) AS reserve_met, l.increment, l.deposit,"
     " l.opens_at, l.closes_at, l.status, l.current_price, l.leader_number, l.bids, l.outcome, l.price,"
-    " l.contract_id, l.version"
+    " l.contract_id, l.version, l.settle_by"
     " FROM auction_lots l LEFT JOIN catalogue_listings c ON c.id = l.listing_id"
     " LEFT JOIN accounts_organisations o ON o.id = l.seller_organisation_id"
 )
@@ -214,4 +219,13 @@ def deposits_to_pay_in(datastore: PostgresDatastore, limit: int = 500) -> list[U
     with datastore.transaction(commit=False) as curs:
         curs.execute("SELECT id FROM auction_lots WHERE status = 'sold' AND contract_id IS NOT NULL"
                      " AND NOT deposit_paid_in ORDER BY closed_at, id LIMIT %s", (limit,))
+        return [row["id"] for row in curs.fetchall()]
+
+
+def lots_to_forfeit(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:
+    """Sold lots past their winner's term whose deposit has not paid its instalment (for the deadline worker; the
+    application checks whether the contract came into force)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT id FROM auction_lots WHERE status = 'sold' AND contract_id IS NOT NULL"
+                     " AND NOT deposit_paid_in AND settle_by <= %s ORDER BY settle_by, id LIMIT %s", (now, limit))
         return [row["id"] for row in curs.fetchall()]

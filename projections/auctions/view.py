@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.auctions.lot import Lot
+from domain.auctions.lot import SETTLE_DAYS_DEFAULT, Lot, settle_deadline
 from domain.auctions.session import AuctionSession
 from projections.deals.view import handler_key
 from projections.shared.base import PostgresReadModelView
@@ -27,7 +28,7 @@ class PostgresAuctionsView(PostgresReadModelView):
     tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids")
     topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
               | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
-                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn"))
+                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn", "WinnerForfeited"))
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers: dict[tuple[str, str], Handler] = {
@@ -42,6 +43,7 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("Lot", "BidPlaced"): self._bid,
             ("Lot", "Closed"): self._closed,
             ("Lot", "DepositPaidIn"): lambda c, r: self._lot(c, r, ", deposit_paid_in = true"),
+            ("Lot", "WinnerForfeited"): self._forfeited,
         }
         for r in records:
             handler = handlers.get(handler_key(r.topic))
@@ -52,9 +54,9 @@ class PostgresAuctionsView(PostgresReadModelView):
     def _scheduled(curs: Cursor[DictRow], r: EventRecord) -> None:
         d = plain(r.data)
         curs.execute("INSERT INTO auction_sessions (id, title_zh, title_en, deposit_rate, scheduled_at,"
-                     " organisation_id) VALUES (%s, %s, %s, %s, %s, %s)",
+                     " organisation_id, settle_days) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                      (r.originator_id, d["title_zh"], d["title_en"], d["deposit_rate"], r.timestamp,
-                      d.get("organisation_id")))
+                      d.get("organisation_id"), d.get("settle_days", SETTLE_DAYS_DEFAULT)))
 
     @staticmethod
     def _registered(curs: Cursor[DictRow], r: EventRecord) -> None:
@@ -102,7 +104,15 @@ class PostgresAuctionsView(PostgresReadModelView):
     def _closed(curs: Cursor[DictRow], r: EventRecord) -> None:
         d = plain(r.data)
         status = "sold" if d["winner_organisation_id"] else "unsold"
+        settle_by = d.get("settle_by")
+        if settle_by is None and d["winner_organisation_id"]:  # closed before the term was recorded: the default
+            settle_by = settle_deadline(datetime.fromisoformat(str(d["at"])), SETTLE_DAYS_DEFAULT).isoformat()
         PostgresAuctionsView._lot(curs, r, ", status = %s, outcome = %s, winner_organisation_id = %s, price = %s,"
-                                  " contract_id = %s, closed_at = %s",
+                                  " contract_id = %s, closed_at = %s, settle_by = %s",
                                   (status, d["outcome"], d["winner_organisation_id"], d["price"], d["contract_id"],
-                                   d["at"]))
+                                   d["at"], settle_by))
+
+    @staticmethod
+    def _forfeited(curs: Cursor[DictRow], r: EventRecord) -> None:
+        PostgresAuctionsView._lot(curs, r, ", status = 'forfeited', outcome = 'forfeited'")
+        _deposit(curs, r, "forfeited")

@@ -392,6 +392,13 @@ SUMMARIES: dict[str, Summary] = {
         f"Lot closed: {d['outcome'].replace('_', ' ')}"
         + (f", {_money(d['price'], 'CNY')} to organisation {d['winner_organisation_id']}" if d.get('price') else "")
     ),
+    "Lot.WinnerForfeited": lambda d, _: (
+        f"The winner (organisation {d['organisation_id']}) did not sign and pay in time: deposit of"
+        f" {_money(d['amount'], 'CNY')} forfeited, contract {d['contract_id']} ended"
+    ),
+    "DepositPayment.Started": lambda d, _: (
+        f"Card deposit for lot {d['lot_id']} started through {d['gateway']} ({d['provider_payment_id']})"
+    ),
     "Demand.QuestionAsked": lambda d, _: f"Question {d['number']} asked on proposal {d['proposal_id']}",
     "Demand.QuestionAnswered": lambda d, _: f"Answer {d['number']} given on proposal {d['proposal_id']}",
     "Demand.SentBackForClarification": lambda d, _: f"Demand sent back for clarification: {d['reason']}",

@@ -27,6 +27,9 @@ REGISTRY.say(
     auction_deposit_refunded=("拍卖保证金已退还", "Auction deposit refunded"),
     auction_won=("您已竞得拍卖标的，合同待签署", "You won the lot: the contract awaits your signature"),
     auction_result=("拍卖已结束", "The auction of a lot has closed"),
+    auction_forfeited=("买受人未在期限内签约付款：保证金不予退还，标的重新开放交易",
+                       "The winner did not sign and pay in time: its deposit is forfeited and the lot's listing is"
+                       " open again"),
     broker_introduction=("经纪人介绍待您确认", "A broker's introduction awaits your confirmation"),
     broker_confirmed=("买方已确认介绍", "The buyer confirmed the introduction"),
     broker_declined=("买方否认了介绍", "The buyer declined the introduction"),
@@ -81,7 +84,8 @@ def _lot(ctx: Context, r: EventRecord, event: str, to: tuple[str, ...], link: st
         yield Notice("auction", event, link or f"/lots/{r.originator_id}", zh, en, organisations=to)
 
 
-@REGISTRY.on(Lot, "Proposed", "DepositStarted", "DepositReceived", "DepositRefunded", "BidPlaced", "Closed")
+@REGISTRY.on(Lot, "Proposed", "DepositStarted", "DepositReceived", "DepositRefunded", "BidPlaced", "Closed",
+             "WinnerForfeited")
 def lot_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     lot, name, organisation = r.originator_id, _name(r), value(r, "organisation_id")
     if name == "Proposed":
@@ -94,6 +98,8 @@ def lot_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
         yield from _lot(ctx, r, "auction.deposit_received", (organisation,))
     elif name == "DepositRefunded":
         yield from _lot(ctx, r, "auction.deposit_refunded", (organisation,))
+    elif name == "WinnerForfeited":  # the winner and the seller (whose listing is open again)
+        yield from _lot(ctx, r, "auction.forfeited", (organisation, *ctx.parties(lot, "seller")))
     elif name == "BidPlaced":
         previous = ctx.parties(lot, "leader")
         ctx.forget(lot, "leader")

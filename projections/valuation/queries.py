@@ -80,7 +80,7 @@ class OfferRow(msgspec.Struct, frozen=True):
     offered_at: datetime
 
 
-class PriceRow(msgspec.Struct, frozen=True):
+class PriceRow(msgspec.Struct, frozen=True, omit_defaults=True):
     contract_id: UUID
     patent_id: UUID
     deal_type: str
@@ -89,6 +89,9 @@ class PriceRow(msgspec.Struct, frozen=True):
     drafted_at: datetime
     paid_at: datetime
     year: int
+    #: Where the price came from: ``auction`` (a hammer price) or ``open_licence``; left out for a negotiated price
+    #: (the answer as it always was).
+    source: str | None = None
 
 
 class OpenLicenceRow(msgspec.Struct, frozen=True):
@@ -290,7 +293,8 @@ class ValuationQueries:
             patent_id,
         )
         prices = await self.pool.fetch(
-            "SELECT contract_id, patent_id, deal_type, price, currency, drafted_at, paid_at, year"
+            "SELECT contract_id, patent_id, deal_type, price, currency, drafted_at, paid_at, year,"
+            " nullif(source, 'negotiated') AS source"
             " FROM valuation_market_prices WHERE patent_id = $1 AND NOT refunded ORDER BY paid_at, contract_id",
             patent_id,
         )

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from domain.auctions.lot import auction_contract_id
 from domain.catalogue.ipc import parse_ipc
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
@@ -33,6 +35,18 @@ from projections.shared.topics import event_topics
 LISTING_STATUS = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
 
 Handler = Callable[[Cursor[DictRow], EventRecord], None]
+
+
+def price_source(contract_id: UUID | str, drafted: dict[str, Any]) -> str:
+    """Where a contract's price came from: ``auction`` (a lot's hammer price: its contract's id is the lot's
+    ``auction_contract_id``, the lot standing as its offer), ``open_licence`` (posted terms taken up, no offer) or
+    ``negotiated`` (migration 0043 fills rows written before the same way)."""
+    offer_id = drafted.get("offer_id")
+    if offer_id is None:
+        return "open_licence"
+    if auction_contract_id(UUID(str(offer_id))) == UUID(str(contract_id)):
+        return "auction"
+    return "negotiated"
 
 
 def ipc_fields(codes: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
@@ -313,9 +327,10 @@ class PostgresValuationView(PostgresReadModelView):
         # An open-licence take-up is drafted without an offer (docs/DEALS.md): count it as its own deal type.
         deal_type = "open_licence" if d.get("offer_id") is None else str(d["terms"].get("kind", ""))
         curs.execute(
-            "INSERT INTO valuation_contracts (contract_id, patent_id, deal_type, price, currency, drafted_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s)",
-            (r.originator_id, d["patent_id"], deal_type, price, currency, r.timestamp),
+            "INSERT INTO valuation_contracts (contract_id, patent_id, deal_type, price, currency, drafted_at, source)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (r.originator_id, d["patent_id"], deal_type, price, currency, r.timestamp,
+             price_source(r.originator_id, d)),
         )
 
     @staticmethod
@@ -333,9 +348,9 @@ class PostgresValuationView(PostgresReadModelView):
         paid_at = plain(r.data.get("at")) or r.timestamp
         curs.execute(
             "INSERT INTO valuation_market_prices (contract_id, patent_id, deal_type, price, currency, drafted_at,"
-            " paid_at, year)"
+            " paid_at, year, source)"
             " SELECT c.contract_id, c.patent_id, c.deal_type, c.price, c.currency, c.drafted_at, %s::timestamptz,"
-            " extract(year FROM %s::timestamptz AT TIME ZONE 'Asia/Shanghai')::int"
+            " extract(year FROM %s::timestamptz AT TIME ZONE 'Asia/Shanghai')::int, c.source"
             " FROM valuation_obligations o JOIN valuation_contracts c USING (contract_id)"
             " WHERE o.obligation_id = %s AND (o.purpose = 'upfront' OR o.purpose LIKE 'instalment-%%')"
             " ON CONFLICT (contract_id) DO UPDATE SET paid_at = EXCLUDED.paid_at, year = EXCLUDED.year,"

@@ -19,11 +19,13 @@ import pytest
 
 from domain.auctions.lot import Lot
 from domain.auctions.verify import verify_lot
+from domain.deals.payment import obligation_id
 from domain.shared.errors import ConflictError, DomainError
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
 from marketplace.audit.auction_cli import lot_events, verify_from_export
 from marketplace.audit.chain import export
+from marketplace.deals import commands as d
 from marketplace.platform.cli import main
 from marketplace.platform.services import Services
 from projections.audit.log import SUMMARIES
@@ -211,6 +213,66 @@ def test_a_consent_and_an_acceptance_at_once_leave_the_patent_held_by_one_of_the
     else:
         assert world.get(lot).status == "proposed"
         assert held["contract_id"] != str(lot)
+
+
+def test_a_winner_paying_as_the_forfeit_deadline_passes_is_either_paid_or_forfeited_never_both(
+    world: World,
+) -> None:
+    """The winner's payment (it brings the contract into force) and the deadline worker's forfeit (it ends the
+    contract) both save the contract: one of them wins. Paid: the contract is in force and the lot stays sold.
+    Forfeited: the contract ended, the patent free, and the payment, if it was recorded after, is owed back."""
+    app = world.app
+    lot = open_lot(world, ["firm", "rival"])
+    app.auctions.bid(ac.PlaceBid(lot_id=lot, amount=START_PRICE), actor_id=world["rival"])
+    app.auctions.bid(ac.PlaceBid(lot_id=lot, amount=START_PRICE + INCREMENT), actor_id=world["firm"])
+    world.clock.advance(timedelta(hours=2))
+    app.auctions.close(ac.CloseLot(lot_id=lot))
+    contract = auction_contract_id(lot)
+    for party in ("uni", "firm"):
+        app.contracts.sign_contract(d.SignContract(contract_id=contract, text_sha256=world.get(contract).text_sha256),
+                                    actor_id=world[party])
+    held: Lot = world.get(lot)
+    assert held.settle_by is not None
+    world.clock.set(held.settle_by)  # the very moment the term ends
+    upfront = obligation_id(contract, "upfront")
+    amount = world.get(upfront).amount
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, command: Any) -> None:
+        barrier.wait(timeout=30)
+        try:
+            command()
+            outcomes[name] = "ok"
+        except DomainError as error:
+            outcomes[name] = str(error.code)
+
+    threads = [
+        threading.Thread(target=run, args=("forfeit", lambda: app.auctions.forfeit(ac.ForfeitLot(lot_id=lot)))),
+        threading.Thread(target=run, args=("pay", lambda: app.payments.record_manual_receipt(d.RecordManualReceipt(
+            obligation_id=upfront, amount=amount, bank_reference="BANK-at-the-deadline"), actor_id=world["admin"]))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    held = world.get(lot)
+    status = world.get(contract).status
+    paid = world.get(upfront)
+    if outcomes["forfeit"] == "ok":
+        assert held.status == "forfeited"
+        assert held.deposits[world["firm_org"]]["status"] == "forfeited"
+        assert status == "terminated"
+        assert world.get(world["patent"]).sale_reservation is None
+        # The payment lost the save (``version.stale``) or came second and is owed back: it took no effect.
+        assert outcomes["pay"] == "version.stale" or paid.refund_owed is not None, outcomes
+    else:
+        assert outcomes == {"forfeit": "auction.winner_paid", "pay": "ok"}, outcomes
+        assert held.status == "sold"
+        assert held.deposits[world["firm_org"]]["status"] == "applied"
+        assert status == "in_force"
+        assert paid.status == "paid"
+        assert paid.refund_owed is None
 
 
 def test_fifty_bidders_and_proxies_at_once_never_accept_a_lower_bid_after_a_higher_one(world: World) -> None:

@@ -670,8 +670,8 @@ def _development(h: Harness) -> Body:
 
 
 TEMPLATES: dict[type[c.Command], Template] = {
-    au.ScheduleSession: lambda h: ({"title_zh": "春季 拍卖会", "title_en": "Spring auction", "deposit_rate": 1000},
-                                   "admin"),
+    au.ScheduleSession: lambda h: ({"title_zh": "春季 拍卖会", "title_en": "Spring auction", "deposit_rate": 1000,
+                                    "settle_days": 10}, "admin"),
     au.AddLot: lambda h: (_lot_body(h), "admin"),
     au.ConsentToLot: lambda h: ({"lot_id": str(h.app.auctions.add_lot(msgspec.convert(
         _lot_body(h), au.AddLot, strict=False), actor_id=h["admin"])[0])}, "uni"),
@@ -682,6 +682,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
     au.CloseLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: still open
     au.SetProxyBid: lambda h: ({"lot_id": _lot(h, deposit=True), "maximum": 200_000}, "firm"),
     au.PayInDeposit: lambda h: ({"lot_id": _lot(h)}, None),  # nothing to pay in: not sold
+    au.ForfeitLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: not sold
     pk.DraftPackage: lambda h: (_package_body(h), "officer"),
     pk.RevisePackage: lambda h: (_package_body(h) | {"package_id": _package(h), "title_zh": "第二 期"}, "officer"),
     pk.SchedulePackage: lambda h: ({"package_id": _package(h), "publish_on": "2099-01-01"}, "officer"),

@@ -5,19 +5,22 @@ its reserve is not sold."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain.auctions.lot import Lot, check_bid, deposit_amount
+from domain.auctions.session import AuctionSession
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, obligation_id
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
 from marketplace.deals import commands as d
+from marketplace.deals.gateways.port import GatewayEvent
 from tests.unit.deal_helpers import START, World, accept, make_world, offer, sign_all
 
 
@@ -75,9 +78,9 @@ def test_a_timed_lot_sells_to_the_highest_bidder_and_refunds_the_other(world: Wo
         world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id), actor_id=world["firm"])
     assert unconsented.value.code == "auction.lot_state"
     world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
-    with pytest.raises(ValidationError) as by_card:  # a card deposit would not be confirmed: refused for now
-        world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="stripe"), actor_id=world["firm"])
-    assert by_card.value.code == "auction.deposit_by_transfer"
+    with pytest.raises(ValidationError) as by_cheque:
+        world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="cheque"), actor_id=world["firm"])
+    assert by_cheque.value.code == "choice"
     with pytest.raises(ValidationError):
         world.app.auctions.register(ac.RegisterBidder(session_id=world["session"], accept_rules=False),
                                     actor_id=world["rival"])
@@ -124,21 +127,29 @@ def test_a_timed_lot_sells_to_the_highest_bidder_and_refunds_the_other(world: Wo
     assert held.deposits[world["rival_org"]]["status"] == "refunded"
     assert world.manual.refunds == [("BANK-rival", 100_000, f"refund-{_deposit(lot_id, world['rival_org'])}")]
 
-    # The deposit pays the second instalment once signing raises it; the buyer pays the rest, which brings the
-    # contract into force.
+    # No public notice: an auction's price is not negotiated.
+    assert contract.notice_ends_at is None
+    # The buyer pays the rest, which brings the contract into force; only then does the deposit pay the second
+    # instalment (until then it is the platform's to keep, should the winner forfeit).
     assert [i["amount"] for i in contract.terms["instalments"]] == [1_200_000, 100_000]
     assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # not signed yet
     sign_all(world, contract.id, "uni", "firm")
-    world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id))
-    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # once
-    deposit_part: PaymentObligation = world.get(obligation_id(contract.id, "instalment-2"))
-    assert deposit_part.status == "paid"
-    assert deposit_part.amount == 100_000
-    assert world.get(contract.id).status == "signed"
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # signed, not paid
+    assert world.get(obligation_id(contract.id, "instalment-2")).status == "due"
     rest: PaymentObligation = world.get(obligation_id(contract.id, "upfront"))
     world.app.payments.record_manual_receipt(d.RecordManualReceipt(
         obligation_id=rest.id, amount=1_200_000, bank_reference="BANK-rest"), actor_id=world["admin"])
     assert world.get(contract.id).status == "in_force"
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is not None
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # once
+    deposit_part: PaymentObligation = world.get(obligation_id(contract.id, "instalment-2"))
+    assert deposit_part.status == "paid"
+    assert deposit_part.amount == 100_000
+    # Paid: past the term nothing is forfeited.
+    world.clock.advance(timedelta(days=30))
+    with pytest.raises(ConflictError) as paid:
+        world.app.auctions.forfeit(ac.ForfeitLot(lot_id=lot_id))
+    assert paid.value.code == "auction.winner_paid"
 
 
 def _deposit(lot_id: UUID, org: UUID) -> UUID:
@@ -294,18 +305,165 @@ def test_a_lot_is_not_consented_while_another_sale_holds_the_patent(world: World
     assert world.get(lot_id).status == "proposed"
 
 
-def test_a_lot_whose_contract_cannot_be_drafted_still_lets_go_of_its_patent(world: World) -> None:
-    accept(world, offer(world, buyer="rival", kind="non_exclusive_licence"))  # a licence drafted before the lot
+def test_an_exclusive_licence_lot_is_refused_consent_while_a_licence_it_would_contradict_exists(
+        world: World) -> None:
+    """A non-exclusive licence drafted before the lot: an exclusive licence would exclude its licensee, so the
+    owner's consent is refused with the deals' own reason, and the lot holds nothing."""
+    licence = accept(world, offer(world, buyer="rival", kind="non_exclusive_licence"))
     lot_id = lot(world, kind="exclusive_licence")
+    with pytest.raises(ConflictError) as refused:
+        world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    assert refused.value.code == "licence.overlap"
+    assert world.get(lot_id).status == "proposed"
+    assert world.get(world["patent"]).sale_reservation is None
+    # Once that licence ended before taking effect, the same lot is consented.
+    world.app.contracts.terminate_contract(d.TerminateContract(contract_id=licence, reason="不再需要"),
+                                           actor_id=world["uni"])
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    assert world.get(lot_id).status == "ready"
+    assert world.get(world["patent"]).sale_reservation["contract_id"] == str(lot_id)
+
+
+def test_an_assignment_lot_is_consented_beside_a_licence(world: World) -> None:
+    """Licences survive a transfer: an assignment lot is not refused for a licence the patent has."""
+    accept(world, offer(world, buyer="rival", kind="exclusive_licence"))
+    lot_id = lot(world)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    assert world.get(lot_id).status == "ready"
+
+
+def _sold(world: World, **more: Any) -> UUID:
+    """A lot sold to the firm at 1,300,000 (the rival bid 1,200,000), closed at START + 2 h (18:00 Beijing)."""
+    lot_id = lot(world, **more)
     world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
     bidder(world, "firm", lot_id)
+    bidder(world, "rival", lot_id)
+    bid(world, "rival", lot_id, 1_200_000)
     bid(world, "firm", lot_id, 1_300_000)
     world.clock.advance(timedelta(hours=2))
     world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    return lot_id
+
+
+def test_a_winner_who_does_not_pay_within_the_term_forfeits_its_deposit(world: World) -> None:
+    lot_id = _sold(world)
     held: Lot = world.get(lot_id)
-    assert (held.status, held.contract_id) == ("unsold", None)
-    closed = [e for e in world.app.repository.event_store.get(lot_id) if type(e).__name__ == "Closed"]
-    assert closed[0].outcome == "not_contracted:licence.overlap"  # type: ignore[attr-defined]
-    assert held.deposits[world["firm_org"]]["status"] == "refunded"
+    # Closed on 3 March at 18:00 Beijing time; the default term is 10 Beijing days: to the end of 13 March.
+    assert held.settle_by == datetime(2025, 3, 14, tzinfo=ZoneInfo("Asia/Shanghai"))
+    contract = auction_contract_id(lot_id)
+    sign_all(world, contract, "uni", "firm")  # signed, never paid
+    world.clock.set(datetime(2025, 3, 13, 15, 59, 59, tzinfo=UTC))  # 23:59:59 on 13 March in Beijing
+    with pytest.raises(ConflictError) as early:
+        world.app.auctions.forfeit(ac.ForfeitLot(lot_id=lot_id))
+    assert early.value.code == "auction.term_runs"
+    world.clock.set(datetime(2025, 3, 13, 16, 0, tzinfo=UTC))
+    world.app.auctions.forfeit(ac.ForfeitLot(lot_id=lot_id))
+    held = world.get(lot_id)
+    assert held.status == "forfeited"
+    assert held.deposits[world["firm_org"]]["status"] == "forfeited"
+    assert held.deposits[world["rival_org"]]["status"] == "refunded"  # refunded at the close, as before
+    assert [r[0] for r in world.manual.refunds] == ["BANK-rival"]  # the winner's deposit never went back
+    assert world.get(contract).status == "terminated"
     assert world.get(world["patent"]).sale_reservation is None
-    assert not list(world.app.repository.event_store.get(auction_contract_id(lot_id)))
+    assert world.get(world["listing"]).status == "published"
+    with pytest.raises(ConflictError) as again:  # a second worker: nothing more
+        world.app.auctions.forfeit(ac.ForfeitLot(lot_id=lot_id))
+    assert again.value.code == "auction.lot_state"
+    forfeited = [e for e in world.app.repository.event_store.get(lot_id) if type(e).__name__ == "WinnerForfeited"]
+    assert [(e.organisation_id, e.amount) for e in forfeited] == [  # type: ignore[attr-defined]
+        (world["firm_org"], 100_000)]
+    # The patent is sellable again: an ordinary offer on the listing is accepted.
+    contract_id = accept(world, offer(world, buyer="rival"))
+    assert world.get(world["patent"]).sale_reservation["contract_id"] == str(contract_id)
+    # Money that arrives afterwards for the ended contract is owed back, never brings it into force.
+    rest = obligation_id(contract, "upfront")
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=rest, amount=1_200_000, bank_reference="BANK-late"), actor_id=world["admin"])
+    late: PaymentObligation = world.get(rest)
+    assert late.refund_owed is not None
+    assert world.get(contract).status == "terminated"
+
+
+def test_a_session_sets_the_winners_term(world: World) -> None:
+    session_id, _ = world.app.auctions.schedule_session(
+        ac.ScheduleSession(title_zh="短期拍卖会", settle_days=3), actor_id=world["admin"])
+    assert world.get(session_id).settle_days == 3
+    with pytest.raises(ValidationError):
+        AuctionSession.schedule(session_id=session_id, title_zh="x", title_en="", deposit_rate=1000, settle_days=0,
+                                by=world["admin"])
+    world.ids["session"] = session_id
+    values: dict[str, Any] = {"kind": "assignment", "start_price": 1_000_000, "reserve": 0, "increment": 100_000,
+                              "opens_at": START, "closes_at": START + timedelta(hours=1)}
+    lot_id, _ = world.app.auctions.add_lot(ac.AddLot(session_id=session_id, listing_id=world["listing"], **values),
+                                           actor_id=world["admin"])
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    bidder(world, "firm", lot_id)
+    bid(world, "firm", lot_id, 1_000_000)
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    assert world.get(lot_id).settle_by == datetime(2025, 3, 7, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_a_card_deposit_is_received_by_stripes_webhook_and_a_losers_goes_back_by_card(world: World) -> None:
+    lot_id = lot(world)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    bidder(world, "firm", lot_id)
+    world.app.auctions.register(ac.RegisterBidder(session_id=world["session"], accept_rules=True),
+                                actor_id=world["rival"])
+    started, _ = world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="stripe"),
+                                                  actor_id=world["rival"])
+    assert (started.gateway, started.client_secret) == ("stripe", f"{started.provider_payment_id}_secret")
+    again, _ = world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="stripe"),
+                                                actor_id=world["rival"])
+    assert again.provider_payment_id == started.provider_payment_id  # resumed, not a second payment
+    with pytest.raises(PermissionDeniedError):  # not received yet
+        bid(world, "rival", lot_id, 1_000_000)
+
+    def event(event_id: str, kind: str, amount: int | None) -> GatewayEvent:
+        return GatewayEvent(provider="stripe", event_id=event_id, event_type=kind,
+                            provider_payment_id=started.provider_payment_id,
+                            obligation_id=_deposit(lot_id, world["rival_org"]), amount=amount)
+
+    assert world.app.payments.record_gateway_event(event("evt_part", "payment_intent.succeeded", 1)) is not None
+    assert world.get(lot_id).deposits[world["rival_org"]]["status"] == "pending"  # not the whole deposit
+    assert world.app.payments.record_gateway_event(event("evt_ok", "payment_intent.succeeded", 100_000)) is not None
+    assert world.app.payments.record_gateway_event(event("evt_ok", "payment_intent.succeeded", 100_000)) is None
+    held: Lot = world.get(lot_id)
+    assert held.deposits[world["rival_org"]] | {} == {
+        "number": 2, "status": "received", "amount": 100_000, "gateway": "stripe",
+        "provider_payment_id": started.provider_payment_id}
+    bid(world, "rival", lot_id, 1_000_000)
+    bid(world, "firm", lot_id, 1_300_000)
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    held = world.get(lot_id)
+    assert held.deposits[world["rival_org"]]["status"] == "refunded"
+    assert world.stripe.refunds == [(started.provider_payment_id, 100_000,
+                                     f"refund-{_deposit(lot_id, world['rival_org'])}")]
+    # Stripe then reports the refund (without metadata): known, recorded once, nothing else changes.
+    refunded = GatewayEvent(provider="stripe", event_id="evt_refund", event_type="charge.refunded",
+                            provider_payment_id=started.provider_payment_id, obligation_id=None, amount=100_000,
+                            status="succeeded")
+    assert world.app.payments.knows_held(refunded)
+    version = world.get(lot_id).version
+    assert world.app.payments.record_gateway_event(refunded) is not None
+    assert world.get(lot_id).version == version
+    stranger = GatewayEvent(provider="stripe", event_id="evt_x", event_type="charge.refunded",
+                            provider_payment_id="pi_unknown", obligation_id=None, amount=1)
+    assert not world.app.payments.knows_held(stranger)
+
+
+def test_a_card_deposit_paid_after_the_close_goes_back_at_once(world: World) -> None:
+    lot_id = lot(world)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.app.auctions.register(ac.RegisterBidder(session_id=world["session"], accept_rules=True),
+                                actor_id=world["firm"])
+    started, _ = world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="stripe"),
+                                                  actor_id=world["firm"])
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    world.app.payments.record_gateway_event(GatewayEvent(
+        provider="stripe", event_id="evt_late", event_type="payment_intent.succeeded",
+        provider_payment_id=started.provider_payment_id, obligation_id=None, amount=100_000))
+    assert world.get(lot_id).deposits[world["firm_org"]]["status"] == "refunded"
+    assert [r[0] for r in world.stripe.refunds] == [started.provider_payment_id]

@@ -2,8 +2,9 @@
 a lot with a high reserve; the university's org admin consents; two enterprises register, pay their deposits by
 bank transfer (recorded by the admin) and bid; a bid in the last minutes extends the close; the deadline worker
 closes both lots: the winner's contract is drafted (deposit applied), the loser refunded, the bid log public with
-bidder numbers; the lot that missed its reserve is not sold and its listing stays published. And the refusals:
-bidding without a deposit, outbidding oneself, a stranger consenting, a member who is not an admin scheduling."""
+bidder numbers; once the winner's payment brings the contract into force, its deposit pays the last instalment;
+the lot that missed its reserve is not sold and its listing stays published. And the refusals: bidding without a
+deposit, outbidding oneself, a stranger consenting, a member who is not an admin scheduling."""
 
 from __future__ import annotations
 
@@ -161,10 +162,18 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
     for party in (rival, uni):
         ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
                        headers=party.headers))
+    assert len(close_lots(services)) == 0  # signed, not paid: the deposit stays held (a forfeit would keep it)
+    signed = ok(client.get(f"/api/contracts/{contract_id}", headers=rival.headers))
+    owed = {o["purpose"]: (o["amount"], o["status"]) for o in signed["obligations"]}
+    assert owed == {"upfront": (1_300_000, "due"), "instalment-2": (100_000, "due")}
+    upfront = next(o for o in signed["obligations"] if o["purpose"] == "upfront")
+    ok(client.post(f"/api/obligations/{upfront['id']}/receipt", headers=ops.headers,
+                   json={"amount": 1_300_000, "bank_reference": "BANK-rest"}))
     assert len(close_lots(services)) == 0  # the worker's next pass pays the deposit into its instalment
     paid = ok(client.get(f"/api/contracts/{contract_id}", headers=rival.headers))
     owed = {o["purpose"]: (o["amount"], o["status"]) for o in paid["obligations"]}
-    assert owed == {"upfront": (1_300_000, "due"), "instalment-2": (100_000, "paid")}
+    assert owed == {"upfront": (1_300_000, "paid"), "instalment-2": (100_000, "paid")}
+    assert paid["contract"]["status"] == "in_force"
     deposits = {r["organisation_id"]: r["status"] for r in _deposits(services, lot)}
     assert deposits == {rival.organisation_id: "applied", firm.organisation_id: "refunded"}
 

@@ -40,8 +40,8 @@ class Registered(msgspec.Struct, frozen=True):
 
 
 class DepositStarted(msgspec.Struct, frozen=True):
-    """The deposit being paid and what the payer needs next: the bank instructions (``client_secret`` is for a
-    card payment, which deposits do not take yet)."""
+    """The deposit being paid and what the payer needs next: the bank instructions, or the card payment's
+    ``client_secret`` (Stripe; the deposit is received when Stripe's webhook says the payment succeeded)."""
 
     deposit_id: UUID
     gateway: str
@@ -53,7 +53,7 @@ class DepositStarted(msgspec.Struct, frozen=True):
 
 
 class DepositInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """``gateway``: ``manual`` (bank transfer), the only one deposits take for now; none: the same."""
+    """``gateway``: ``manual`` (bank transfer; none: the same) or ``stripe`` (card)."""
 
     gateway: Annotated[str, msgspec.Meta(max_length=10)] | None = None
 

@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.status.ready": ("竞价中 / 待开始", "Open for bids"),
     "auction.status.sold": ("已成交", "Sold"),
     "auction.status.unsold": ("流拍", "Not sold"),
+    "auction.status.forfeited": ("买受人悔拍", "Winner forfeited"),
     "auction.current_price": ("当前价", "Current price"),
     "auction.leader": ("领先竞买号", "Leading bidder"),
     "auction.bids": ("出价次数", "Bids"),
@@ -68,6 +69,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.outcome.reserve_not_met": ("未达保留价，流拍", "Reserve not met: not sold"),
     "auction.outcome.no_bids": ("无人出价，流拍", "No bids: not sold"),
     "auction.outcome.not_contracted": ("无法订立合同，流拍", "No contract could be drafted: not sold"),
+    "auction.outcome.forfeited": (
+        "买受人未在期限内签约付款，保证金不予退还；挂牌重新开放交易",
+        "The winner did not sign and pay in time: its deposit is forfeited and the listing is open again",
+    ),
+    "auction.settle_by": ("买受人签约付款截止（北京时间）", "Winner signs and pays by (Beijing)"),
     "auction.contract": ("成交合同", "The contract"),
     "auction.bid_log": ("出价记录", "Bid log"),
     "auction.bidder": ("竞买人", "Bidder"),
@@ -86,6 +92,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.deposit.received": ("保证金已到账", "Deposit received"),
     "auction.deposit.refunded": ("保证金已退还", "Deposit refunded"),
     "auction.deposit.applied": ("保证金已抵作价款", "Deposit applied to the price"),
+    "auction.deposit.forfeited": ("保证金不予退还（悔拍）", "Deposit forfeited"),
     "auction.amount_yuan": ("出价（元）", "Your bid (yuan)"),
     "auction.place_bid": ("出价", "Bid"),
     "auction.done.registered": ("已登记竞买。", "You are registered to bid."),
@@ -100,6 +107,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.set_proxy": ("设置代理出价", "Set a proxy bid"),
     "audit.type.AuctionSession": ("拍卖会", "Auction session"),
     "audit.type.Lot": ("拍品", "Auction lot"),
+    "audit.type.DepositPayment": ("保证金银行卡支付", "Card deposit payment"),
     "refusal.field.maximum": ("代理出价上限", "Proxy maximum"),
 }
 

@@ -4,7 +4,8 @@ The raw body is verified against the signing secret before anything is parsed (a
 is answered 400 and nothing is recorded). An event without ``metadata.obligation_id`` (Stripe's
 refund objects) is matched to its obligation through its PaymentIntent id in the deals read model;
 the command still validates on the aggregate. A payment or refund whose obligation cannot be found
-is answered 503 with nothing recorded, so that Stripe delivers it again later. The application
+is answered 503 with nothing recorded, so that Stripe delivers it again later (unless it is about money held
+outside contracts, an auction deposit paid by card, which the application finds by its PaymentIntent). The application
 records the delivery in its inbox in the same atomic save as the effect, so a repeated delivery is
 answered 200 and changes nothing.
 """
@@ -50,7 +51,7 @@ class WebhooksController(Controller):
             )
             if found is not None:
                 event = msgspec.structs.replace(event, obligation_id=found)
-            elif event.event_type in MONEY_EVENTS:
+            elif event.event_type in MONEY_EVENTS and not await web.run(marketplace.payments.knows_held, event):
                 # Not known (yet): maybe the read model is a moment behind, maybe not ours. Record
                 # nothing and let Stripe deliver again later (it retries for days), rather than
                 # acknowledge a payment or refund that then changes nothing.

@@ -21,6 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "valuation.steps": ("计算过程", "Calculation steps"),
     "valuation.offers": ("报价", "Offers"),
     "valuation.prices": ("成交价（已付款）", "Contract prices paid"),
+    "valuation.source.auction": ("拍卖成交价", "Auction hammer price"),
     "valuation.open_licences": ("开放许可条件", "Open-licence terms"),
     "valuation.withdraw": ("撤回评估", "Withdraw"),
     "valuation.supersede": ("以新评估替代", "Supersede with a new assessment"),
