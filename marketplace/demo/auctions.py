@@ -29,8 +29,10 @@ from marketplace.platform.application import Marketplace
 from marketplace.platform.clock import ManualClock
 
 YUAN = 100
+#: The past session gives its winner the longest term (60 days), so the sold lot's drafted contract waits on the
+#: winner's to-do in a served demo instead of being forfeited by the deadline worker a few days after seeding.
 PAST = ac.ScheduleSession(title_zh="海峡专利拍卖会（第一期，网络竞价）",
-                          title_en="Straits patent auction, first session (timed bidding)")
+                          title_en="Straits patent auction, first session (timed bidding)", settle_days=60)
 UPCOMING = ac.ScheduleSession(title_zh="新能源与智能制造专利拍卖专场",
                               title_en="New energy and smart manufacturing patent auction")
 #: Start, reserve, reserve shown, increment (fen) of the past session's lots: sold, then reserve not met.
