@@ -34,7 +34,7 @@ BUYER = "厦门智造装备有限公司"
 NEW_BROKER = "林晓东"
 
 
-def user_id_of(served: Served, email: str) -> str:
+def user_id_of(served: Served, email: str) -> str:  # noqa: F811 - ``served`` the fixture's value
     with served.connect() as conn:
         row = conn.execute("SELECT id::text FROM accounts_users WHERE email = %s", (email,)).fetchone()
     assert row is not None

@@ -1,7 +1,7 @@
 """Technology-market statistics from the public's side over HTTP (issue 14, journey 3): a seeded year of
-deals (months apart, several fields, sellers and buyers in Fujian cities and another province, one registered with its record's
-region codes) and the statistics page, its JSON answer and its CSVs, whose figures equal this test's own
-computation from the raw events of the log. The read model is rebuilt from the log identically."""
+deals (months apart, several fields, sellers and buyers in Fujian cities and another province, one registered
+with its record's region codes) and the statistics page, its JSON answer and its CSVs, whose figures equal this
+test's own computation from the raw events of the log. The read model is rebuilt from the log identically."""
 
 from __future__ import annotations
 

@@ -229,7 +229,8 @@ def test_a_curator_picks_listings_by_title_or_number_instead_of_typing_ids(
     number = client.post("/packages", data={**form, "listing_id": other, "find": "1", "find_text": "202110000002"})
     assert re.findall(r'id="picker-found-([0-9a-f-]{36})"', number.text) == [b]
     assert re.findall(r'id="picker-chosen-([0-9a-f-]{36})"', number.text) == [other]  # still ticked
-    assert "没有找到已发布的挂牌" in client.post("/packages", data={**form, "find": "1", "find_text": "%_"}).text  # wildcards are text
+    wildcards = client.post("/packages", data={**form, "find": "1", "find_text": "%_"})
+    assert "没有找到已发布的挂牌" in wildcards.text  # wildcards are text
 
     # Ticked ones are saved in their order.
     saved = client.post("/packages", data={**form, "listing_id": [other, b]}, follow_redirects=False)

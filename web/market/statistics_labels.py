@@ -37,7 +37,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "first payment paid): their number, amount, and the technology income where the seller prepared the "
         "registration form; by the period they came into force (Beijing time), technical field (the patent's "
         "IPC section and class), the seller's and the buyer's region (the form's GB/T 2260 code, else the "
-        "organisation's region; Fujian by city, other provinces whole), contract type, seller kind and registration status.",
+        "organisation's region; Fujian by city, other provinces whole), contract type, seller kind and "
+        "registration status.",
     ),
     "stats.period": ("统计周期", "Period"),
     "stats.period.month": ("按月", "By month"),
