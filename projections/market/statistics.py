@@ -1,9 +1,9 @@
 """Market statistics read model, writing side (技术市场统计, migrations 0030 and 0041): one row per contract.
 
 It follows the log alone: organisations (kind, region text mapped to a GB/T 2260 code: a Fujian city, else the
-province) and patents (IPC section and class of the first IPC code) into small tables of its own, contracts
-from their draft (kind, price, patent, parties, copied from those tables as they stood then) and their coming into force (from
-then they count), and the technology-contract registration record (the JJ-001 contract type, technology
+province) and patents (IPC section and class of the first IPC code) into small tables of its own, contracts from
+their draft (kind, price, patent, parties, copied from those tables as they stood then) and their coming into force
+(from then they count), and the technology-contract registration record (the JJ-001 contract type, technology
 income, the parties' region codes; its number makes it registered). Times are event timestamps, so a rebuild
 reproduces identical rows. The figures are grouped at reading (``projections.market.statistics_queries``).
 """
