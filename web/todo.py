@@ -184,6 +184,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.offer_for_principal": ("代委托方答复的报价", "Offers to answer for the seller you act for"),
     "todo.offer_for_principal": ("受托代卖方答复", "Answer for the seller under the mandate"),
     "todo.offer_for_principal.when": ("答复期限", "answer by"),
+    "todo.kind.mandate_ending": ("即将期满的经纪委托", "Agency mandates about to end"),
+    "todo.mandate_ending": ("续签或任其期满", "Give it again or let it end"),
+    "todo.mandate_ending.when": ("委托期限至", "runs until"),
     "todo.kind.broker_expiring": ("即将到期的技术经纪人资格", "Broker accreditations about to expire"),
     "todo.broker_expiring": ("续期或任其到期", "Renew it or let it lapse"),
     "todo.broker_expiring.when": ("有效期至", "valid until"),
@@ -668,6 +671,25 @@ async def offers_for_principal(r: Reader) -> list[TodoItem]:
     ]
 
 
+#: How long before its term ends a mandate is on the seller's org admin's to-do.
+MANDATE_NOTICE_DAYS = 14
+
+
+async def mandates_ending(r: Reader) -> list[TodoItem]:
+    """For the seller's org admin: its running mandates of transfer agencies whose term ends within 14 days."""
+    if not r.org_admin:
+        return []
+    today = r.now.astimezone(BEIJING).date()
+    rows = await BrokerQueries(r.web.pool).mandates_ending(r.me.organisation_id, today,
+                                                           today + timedelta(days=MANDATE_NOTICE_DAYS))
+    return [
+        TodoItem(kind="mandate_ending", label="todo.mandate_ending", link=f"/listings/{m.listing_id}/brokerage",
+                 when_day=m.ends_on, title_zh=f"{m.agency_name} · {m.title_zh or m.title_en}",
+                 title_en=f"{m.agency_name} · {m.title_en or m.title_zh}")
+        for m in rows
+    ]
+
+
 #: How long before its expiry an accreditation is on the platform admin's to-do.
 BROKER_RENEWAL_DAYS = 30
 
@@ -779,6 +801,7 @@ KINDS = (
     "introduction_to_confirm",
     "introduction_awaiting",
     "offer_for_principal",
+    "mandate_ending",
     "broker_expiring",
     "voucher_settle",
     "voucher_expiring",
@@ -814,6 +837,7 @@ SOURCES: list[Source] = [
     introductions_to_confirm,
     introductions_awaiting,
     offers_for_principal,
+    mandates_ending,
     brokers_expiring,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,

@@ -277,3 +277,11 @@ class BrokerQueries:
         """The user's accreditation as a broker (whatever its state), or ``None``."""
         row = await self.pool.fetchrow(f"{BROKERS} WHERE b.user_id = $1", user_id)
         return None if row is None else msgspec.convert(dict(row), BrokerRow)
+
+    async def mandates_ending(self, seller_organisation_id: UUID, day: date, until: date) -> list[MandateRow]:
+        """The seller's mandates running on ``day`` whose term ends by ``until``: to renew (give again) or let end."""
+        rows = await self.pool.fetch(
+            f"{MANDATES} WHERE m.seller_organisation_id = $1 AND m.starts_on <= $2 AND m.ends_on >= $2"
+            " AND (m.ended_on IS NULL OR m.ended_on > $2) AND m.ends_on <= $3 ORDER BY m.ends_on, m.id",
+            seller_organisation_id, day, until)
+        return [msgspec.convert(dict(r), MandateRow) for r in rows]

@@ -140,12 +140,18 @@ def test_a_broker_whose_mandate_lets_it_act_answers_the_sellers_offer_and_others
 
     # The university mandates the agency on both: on one its brokers may act for it, on the other not.
     as_user(client, UNIVERSITY)
-    for listing, may_act in ((acting, "yes"), (watching, "")):
+    for listing, may_act, ends_on in ((acting, "yes", "2026-12-31"), (watching, "", "2026-03-16")):
         given = post_form(client, f"/listings/{listing}/mandates",
-                          {"agency_id": broker.organisation_id, "commission": "2.5", "ends_on": "2026-12-31",
+                          {"agency_id": broker.organisation_id, "commission": "2.5", "ends_on": ends_on,
                            "may_act": may_act}, form_page=f"/listings/{listing}/brokerage")
         assert given.status_code == 303, given.text
     assert [m["may_act"] for m in ok(client.get(f"/api/listings/{acting}/mandates"))] == [True]
+    # The one ending within 14 days is on the university admin's to-do, linked to the listing's mandates.
+    todo = client.get("/todo").text
+    assert "即将期满的经纪委托" in todo
+    assert f'href="/listings/{watching}/brokerage"' in todo
+    assert f'href="/listings/{acting}/brokerage"' not in todo
+    assert "2026-03-16" in todo
 
     # The enterprise offers on both through the agency.
     offers = {}
