@@ -69,6 +69,9 @@ def test_the_admin_accredits_renews_and_revokes_on_the_register_and_others_are_r
     done = post_form(client, "/brokers", {"user_id": broker.user_id, "credential_number": "闽技经-0001",
                                           "expires_on": "2026-03-22"}, form_page="/brokers")
     assert done.status_code == 303, done.text
+    twice = post_form(client, "/brokers", {"user_id": broker.user_id, "credential_number": "闽技经-0001",
+                                           "expires_on": "2026-03-22"}, form_page="/brokers")
+    assert (twice.status_code, twice.headers["location"]) == (303, done.headers["location"])  # one accreditation
     profile_url = done.headers["location"]
     broker_id = profile_url.split("/")[2].split("?")[0]
     profile = client.get(profile_url).text
@@ -90,6 +93,12 @@ def test_the_admin_accredits_renews_and_revokes_on_the_register_and_others_are_r
     renewed = post_form(client, f"/brokers/{broker_id}/renew", {"expires_on": "2027-03-01"}, form_page="/brokers")
     assert renewed.status_code == 303, renewed.text
     assert "资格已续期。" in client.get(renewed.headers["location"]).text
+    renewed_twice = post_form(client, f"/brokers/{broker_id}/renew", {"expires_on": "2027-03-01"},
+                              form_page="/brokers")
+    assert renewed_twice.status_code == 303  # the second click: renewed as asked already
+    shorter = post_form(client, f"/brokers/{broker_id}/renew", {"expires_on": "2027-02-01"}, form_page="/brokers")
+    assert shorter.status_code == 400
+    assert "须晚于当前有效期（2027-03-01）和今天（2026-03-02）" in shorter.text
     assert "即将到期的技术经纪人资格" not in client.get("/todo").text
     assert ok(client.get(f"/api/brokers/{broker_id}/performance"))["rows"] == []
 
@@ -105,6 +114,9 @@ def test_the_admin_accredits_renews_and_revokes_on_the_register_and_others_are_r
     revoked = post_form(client, f"/brokers/{broker_id}/revoke", {"reason": "证书被发证机关注销"},
                         form_page="/brokers")
     assert revoked.status_code == 303, revoked.text
+    revoked_twice = post_form(client, f"/brokers/{broker_id}/revoke", {"reason": "证书被发证机关注销"},
+                              form_page="/brokers")
+    assert revoked_twice.status_code == 303  # the second click
     shown = client.get(revoked.headers["location"]).text
     assert "资格已撤销。" in shown
     assert '<dd id="broker-status">已撤销</dd>' in shown

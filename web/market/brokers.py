@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -183,6 +184,12 @@ class BrokerPagesController(Controller):
                                                  "expires_on": text(form, "expires_on") or None})
             broker_id, _ = await run_command(web, marketplace.brokers.accredit_broker, cmd, me)
         except DomainError as error:
+            same = await self._same_again(web, error, "broker.accredited", text(form, "user_id"),
+                                          lambda b: b.revoked_on is None and (b.credential_number, str(b.expires_on))
+                                          == (" ".join(text(form, "credential_number").split()),
+                                              text(form, "expires_on")))
+            if same is not None:  # a second click: the first accredited it as asked
+                return Redirect(f"/brokers/{same.id}?done=accredited", status_code=303)
             context = await register_context(web, me)
             return form_error(request, "market/brokers/index.html.jinja2", error, **context, form=dict(form))
         return Redirect(f"/brokers/{broker_id}?done=accredited", status_code=303)
@@ -197,6 +204,9 @@ class BrokerPagesController(Controller):
                                               "expires_on": text(form, "expires_on") or None})
             await run_command(web, marketplace.brokers.renew_broker, cmd, me)
         except DomainError as error:
+            if await self._same_again(web, error, "broker.expires_after", str(broker.user_id),
+                                      lambda b: str(b.expires_on) == text(form, "expires_on")):
+                return Redirect(f"/brokers/{broker_id}?done=renewed", status_code=303)  # a second click
             return await self._profile_refused(request, web, me, broker, error, dict(form))
         return Redirect(f"/brokers/{broker_id}?done=renewed", status_code=303)
 
@@ -209,8 +219,24 @@ class BrokerPagesController(Controller):
             cmd = to_command(mc.RevokeBroker, {"user_id": broker.user_id, "reason": text(form, "reason")})
             await run_command(web, marketplace.brokers.revoke_broker, cmd, me)
         except DomainError as error:
+            if await self._same_again(web, error, "broker.revoked", str(broker.user_id),
+                                      lambda b: b.revocation_reason == " ".join(text(form, "reason").split())):
+                return Redirect(f"/brokers/{broker_id}?done=revoked", status_code=303)  # a second click
             return await self._profile_refused(request, web, me, broker, error, dict(form))
         return Redirect(f"/brokers/{broker_id}?done=revoked", status_code=303)
+
+    @staticmethod
+    async def _same_again(web: WebState, error: DomainError, code: str, user_id: str,
+                          done: Callable[[BrokerRow], bool]) -> BrokerRow | None:
+        """The accreditation when ``error`` (of ``code``) refused a form the accreditation already answers as
+        asked — the form sent twice — else ``None`` (then the refusal is shown)."""
+        if error.code != code:
+            return None
+        try:
+            broker = await BrokerQueries(web.pool).broker_of_user(UUID(user_id))
+        except ValueError:
+            return None
+        return broker if broker is not None and done(broker) else None
 
     @staticmethod
     async def _broker_row(web: WebState, broker_id: UUID) -> BrokerRow:
