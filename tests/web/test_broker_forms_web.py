@@ -65,6 +65,14 @@ def test_the_admin_accredits_renews_and_revokes_on_the_register_and_others_are_r
     assert not_agency.status_code == 403
     assert "只有技术转移机构的成员可以登记为技术经纪人" in not_agency.text
 
+    # Hostile text is refused, not recorded.
+    for hostile in ("闽技经\u202e-0001", "闽技经\x07-0001"):
+        bad = post_form(client, "/brokers", {"user_id": broker.user_id, "credential_number": hostile,
+                                             "expires_on": "2027-03-01"}, form_page="/brokers")
+        assert bad.status_code == 400, hostile
+        assert 'role="alert"' in bad.text
+    assert ok(client.get("/api/brokers")) == []
+
     # Accredited for 20 days: on the admin's to-do as expiring, with its day.
     done = post_form(client, "/brokers", {"user_id": broker.user_id, "credential_number": "闽技经-0001",
                                           "expires_on": "2026-03-22"}, form_page="/brokers")
