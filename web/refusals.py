@@ -1159,6 +1159,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.tech_registration.term_before_signing": (
         "合同有效期须在签订日期之后届满", "the term must end after the signing date",
     ),
+    "refusal.tech_registration.term_before_milestones": (
+        "合同有效期须至最后一个里程碑的交付日，与合同内容一致",
+        "the term must run to the last milestone's due date, as the contract says",
+    ),
     "refusal.tech_registration.party_code_missing": ("登记表须填写此项", "the form requires this"),
     "refusal.tech_registration.transfer_figures_missing": (
         "技术转让合同须填写此项", "a technology transfer's form requires this",
@@ -1213,10 +1217,17 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "许可或转让方案须关联所提供成果的挂牌", "a licence or purchase proposal names the listing it offers",
     ),
     # technology development contracts and clarifications (issue 13)
-    "refusal.tech_registration.development": (
-        "技术开发合同暂不能在本平台登记，请到技术市场登记机构办理",
-        "technology development contracts are not registered on the platform yet; register it at the technology "
-        "market office",
+    "refusal.development.terms_signed": (
+        "研究开发成果的归属与保密期限须在任何一方签署之前约定",
+        "the ownership of the results and the confidentiality are agreed before either party signs",
+    ),
+    "refusal.development.confidential_years": (
+        "保密期限为合同终止后 1 至 {most} 年", "confidentiality lasts 1 to {most} years after the contract ends"),
+    "refusal.development.text_clause": (
+        "合同文本中找不到成果归属条款，无法修改", "the contract text does not hold its clause on the results"),
+    "refusal.development.results_only": (
+        "只有技术开发合同约定研究开发成果的归属",
+        "the ownership of the results is agreed on development contracts only",
     ),
     "refusal.development.not_delivered": (
         "里程碑“{name}”尚未交付，交付后才能验收", "milestone “{name}” is not delivered yet; accept it once it is"),

@@ -886,7 +886,8 @@ async def work_links(r: Reader) -> list[WorkLink]:
     officer's programmes and the enterprises' qualifications, the auction sessions one runs."""
     links = []
     if r.me.has("valuer"):
-        accreditation = await ValuationQueries(r.web.pool).get_accreditation(r.me.user_id, r.now.date())
+        today = r.now.astimezone(BEIJING).date()
+        accreditation = await ValuationQueries(r.web.pool).get_accreditation(r.me.user_id, today)
         links.append(
             WorkLink(
                 label="todo.link.valuer",

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from domain.shared.errors import InvalidPatentNumberError
+
+#: Application years are CNIPA's: a number filed on 1 January Beijing time carries the new year.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 # --- CN application numbers ----------------------------------------------------------------
 #
@@ -149,7 +153,7 @@ def parse_application_number(
     if not compact:
         raise InvalidPatentNumberError(f"{field}: must not be empty", field=field, code="required")
     if office_code == "CN":
-        return _parse_cn_application(compact, field=field, today=today or datetime.now(tz=UTC).date())
+        return _parse_cn_application(compact, field=field, today=today or datetime.now(tz=BEIJING).date())
     return _parse_other_application(text, office_code, field=field)
 
 

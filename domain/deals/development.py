@@ -24,12 +24,14 @@ from eventsourcing.domain import event
 
 from domain.deals.contract import Contract
 from domain.deals.contract_terms import ContractStatus
-from domain.deals.contract_text import money_en, money_zh
+from domain.deals.contract_text import money_en, money_zh, text_sha256
 from domain.shared.errors import ContractStateError, ValidationError
 from domain.shared.ids import natural_id
 
-#: Confidentiality lasts this many years after the contract ends (the contract says so).
+#: Confidentiality lasts this many years after the contract ends unless the parties agree otherwise.
 CONFIDENTIAL_YEARS = 3
+#: The longest confidentiality the parties may agree on the platform (years after the contract ends).
+CONFIDENTIAL_YEARS_MOST = 20
 #: A delivery note: a line or a short paragraph.
 NOTE_LIMIT = 2000
 
@@ -50,6 +52,21 @@ class Ownership(StrEnum):
 def default_ownership(kind: str) -> str:
     """The statutory default: commissioned → the developer (art. 859), joint → the parties jointly (art. 860)."""
     return Ownership.DEVELOPER.value if kind == DevelopmentKind.COMMISSIONED.value else Ownership.JOINT.value
+
+
+def check_ownership(ownership: str) -> str:
+    if ownership not in {o.value for o in Ownership}:
+        raise ValidationError("ownership: not a choice", field="ownership", code="choice")
+    return ownership
+
+
+def check_confidential_years(years: int) -> int:
+    if not 1 <= years <= CONFIDENTIAL_YEARS_MOST:
+        raise ValidationError(
+            f"confidential_years: from 1 to {CONFIDENTIAL_YEARS_MOST} years after the contract ends",
+            field="confidential_years", code="development.confidential_years", most=CONFIDENTIAL_YEARS_MOST,
+        )
+    return years
 
 
 def development_contract_id(demand_id: UUID) -> UUID:
@@ -101,8 +118,7 @@ def development_terms(
     price) and the development's own."""
     if kind not in {k.value for k in DevelopmentKind}:
         raise ValidationError("kind: not a development", field="kind", code="choice")
-    if ownership not in {o.value for o in Ownership}:
-        raise ValidationError("ownership: not a choice", field="ownership", code="choice")
+    check_ownership(ownership)
     if not milestones or price <= 0:
         raise ValidationError(
             "milestones: a development contract pays by milestones",
@@ -153,6 +169,34 @@ _OWNERSHIP = {
         "belongs to Party A.",
     ),
 }
+
+
+def _confidentiality(years: int) -> tuple[str, str]:
+    return (
+        f"双方对履行本合同中知悉的对方技术信息和经营信息负有保密义务，保密期限至本合同终止后{years}年。",
+        f"Each party keeps confidential the other's technical and business information "
+        f"learnt under this contract, until {years} years after the contract ends.",
+    )
+
+
+#: The headings of the two clauses the parties may agree before signing (each text has each once).
+_RESULTS_HEADINGS = (("研究开发成果的归属", "Ownership of the results"), ("保密", "Confidentiality"))
+
+
+def revised_text(text: tuple[str, str], old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, str]:
+    """The texts with the ownership and confidentiality clauses of ``new`` in place of ``old``'s: the same
+    bytes ``render_development`` gives for the new terms (the other clauses do not depend on them)."""
+    olds = (_OWNERSHIP[str(old["ownership"])], _confidentiality(int(old["confidential_years"])))
+    news = (_OWNERSHIP[str(new["ownership"])], _confidentiality(int(new["confidential_years"])))
+    out = list(text)
+    for lang in (0, 1):
+        for heading, before, after in zip(_RESULTS_HEADINGS, olds, news, strict=True):
+            was, now = f"{heading[lang]}\n{before[lang]}\n", f"{heading[lang]}\n{after[lang]}\n"
+            if out[lang].count(was) != 1:
+                raise ContractStateError("contract_id: the contract text does not hold its clause on the results",
+                                         field="contract_id", code="development.text_clause")
+            out[lang] = out[lang].replace(was, now)
+    return out[0], out[1]
 
 
 def render_development(
@@ -215,12 +259,9 @@ def render_development(
         ("研究开发成果的归属", [own_zh], "Ownership of the results", [own_en]),
         (
             "保密",
-            [f"双方对履行本合同中知悉的对方技术信息和经营信息负有保密义务，保密期限至本合同终止后{years}年。"],
+            [_confidentiality(years)[0]],
             "Confidentiality",
-            [
-                f"Each party keeps confidential the other's technical and business information "
-                f"learnt under this contract, until {years} years after the contract ends."
-            ],
+            [_confidentiality(years)[1]],
         ),
         (
             "签署与生效",
@@ -264,6 +305,32 @@ class DevelopmentContract(Contract):
     def scheduled_payments(self, today: date) -> list[tuple[str, int, str | None]]:
         """No price is raised on signing: each milestone falls due when the client accepts it."""
         return []
+
+    # --- the results clauses, agreed before signing ------------------------------------------------
+    def agree_results(self, *, ownership: str, confidential_years: int, by: UUID) -> bool:
+        """Set who holds the right to apply for patents on the results (民法典 arts. 859–861: the parties may
+        agree otherwise than the default) and how long confidentiality lasts; the text is revised and its
+        SHA-256 with it. Only while no party has signed (a signature is given on the text it read); ``False``
+        when the terms are these already (a double submit)."""
+        if self.status != ContractStatus.DRAFTED.value or self.signatures:
+            raise ContractStateError(
+                "contract_id: the results and confidentiality are agreed before anyone signs",
+                field="contract_id", code="development.terms_signed",
+            )
+        owner, years = check_ownership(ownership), check_confidential_years(confidential_years)
+        new = {"ownership": owner, "confidential_years": years}
+        if all(self.terms.get(k) == v for k, v in new.items()):
+            return False
+        zh, en = revised_text((self.text_zh, self.text_en), self.terms, new)
+        self._results_agreed(ownership=owner, confidential_years=years, text_zh=zh, text_en=en,
+                             text_sha256=text_sha256(zh, en), by=by)
+        return True
+
+    @event("ResultsAgreed")
+    def _results_agreed(self, ownership: str, text_zh: str, text_en: str, text_sha256: str, by: UUID,
+                        confidential_years: int = CONFIDENTIAL_YEARS) -> None:
+        self.terms = {**self.terms, "ownership": ownership, "confidential_years": confidential_years}
+        self.text_zh, self.text_en, self.text_sha256 = text_zh, text_en, text_sha256
 
     @property
     def milestones_delivered(self) -> dict[str, str]:

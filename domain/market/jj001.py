@@ -64,15 +64,23 @@ _DIGITS = re.compile(r"[0-9]+")
 
 
 class ContractType(StrEnum):
-    """The JJ-001 contract types a patent deal can be (all 技术转让)."""
+    """The JJ-001 contract types a deal on the platform can be: a patent deal is a 技术转让, an awarded
+    development a 技术开发 (委托 or 合作)."""
 
     PATENT_RIGHT = "transfer_patent_right"  # 专利权转让
     PATENT_APPLICATION = "transfer_patent_application"  # 专利申请权转让
     PATENT_LICENCE = "licence_patent"  # 专利实施许可
+    DEVELOPMENT_COMMISSIONED = "development_commissioned"  # 技术开发（委托开发）
+    DEVELOPMENT_JOINT = "development_joint"  # 技术开发（合作开发）
 
 
 #: Types that are technology transfers (技术转让): expected new investment and output are required.
-TRANSFER_TYPES = frozenset(ContractType)
+TRANSFER_TYPES = frozenset({ContractType.PATENT_RIGHT, ContractType.PATENT_APPLICATION, ContractType.PATENT_LICENCE})
+#: The development contract's kind (``domain.deals.development.DevelopmentKind``) and its JJ-001 type.
+DEVELOPMENT_TYPES: dict[str, ContractType] = {
+    "commissioned_development": ContractType.DEVELOPMENT_COMMISSIONED,
+    "joint_development": ContractType.DEVELOPMENT_JOINT,
+}
 
 
 def _digits(value: str, length: int) -> bool:
@@ -194,7 +202,7 @@ FINDING_CODES = (
     "tech_registration.amount_below_price", "tech_registration.income_missing",
     "tech_registration.income_exceeds_amount", "tech_registration.term_missing",
     "tech_registration.term_before_signing", "tech_registration.party_code_missing",
-    "tech_registration.transfer_figures_missing",
+    "tech_registration.transfer_figures_missing", "tech_registration.term_before_milestones",
 )
 
 
@@ -202,17 +210,22 @@ def types_of(deal_kind: str) -> frozenset[str]:
     """The contract types a deal of this kind may be registered as (the title must match the content)."""
     if deal_kind == "assignment":
         return frozenset({ContractType.PATENT_RIGHT.value, ContractType.PATENT_APPLICATION.value})
+    if deal_kind in DEVELOPMENT_TYPES:  # a commissioned development is not registered as a joint one, nor back
+        return frozenset({DEVELOPMENT_TYPES[deal_kind].value})
     return frozenset({ContractType.PATENT_LICENCE.value})
 
 
-def findings(record: RegistrationRecord, *, deal_kind: str, contract_price: int) -> tuple[Finding, ...]:
+def findings(record: RegistrationRecord, *, deal_kind: str, contract_price: int,
+             last_due: date | None = None) -> tuple[Finding, ...]:
     """What the registrar's first review would refuse, in the form's order (empty: the record passes).
 
     The machine-checkable refusal grounds of 技术合同认定规则: subject unclear (no project name, or a type
     that does not match the contract: "title does not match content"); price unclear (no amount, or less
     than the contract's price); amounts inconsistent (technology income missing or above the amount);
     and the fields the form requires — the term, both parties' codes, and for a technology transfer the
-    expected new investment and output.
+    expected new investment and output. A technology development is held to the same grounds except the
+    transfer's figures, and its term must run to the last milestone's due date (``last_due``, where the
+    contract has milestones): a term that ends before the work is due does not match the contract.
     """
     checks: list[tuple[bool, str, str]] = [
         (not record.project_name, "tech_registration.subject_unclear", "project_name"),
@@ -225,6 +238,8 @@ def findings(record: RegistrationRecord, *, deal_kind: str, contract_price: int)
         (record.term_end is None, "tech_registration.term_missing", "term_end"),
         (record.term_end is not None and record.term_end <= record.signed_on,
          "tech_registration.term_before_signing", "term_end"),
+        (record.term_end is not None and last_due is not None and record.term_end < last_due,
+         "tech_registration.term_before_milestones", "term_end"),
     ]
     for side in ("seller", "buyer"):
         codes = getattr(record, side)
@@ -288,4 +303,32 @@ def prefill(*, deal_kind: str, terms: dict[str, Any], patent_pending: bool, titl
         contract_type=kind.value, project_name=" ".join(title.split())[:PROJECT_NAME_LIMIT], signed_on=signed_on,
         seller=codes(seller), buyer=codes(buyer), term_start=start, term_end=end, amount=price,
         technology_income=price,
+    )
+
+
+def last_due_of(terms: dict[str, Any]) -> date | None:
+    """A development contract's last milestone due date (``None`` for a contract without milestones)."""
+    days = [date.fromisoformat(str(m["due"])) for m in terms.get("milestones") or [] if m.get("due")]
+    return max(days) if days else None
+
+
+def prefill_development(*, kind: str, terms: dict[str, Any], title: str, signed_on: date,
+                        developer: OrganisationFacts, client: OrganisationFacts) -> RegistrationRecord:
+    """The record of a technology development contract as the contract says it: type 技术开发 (委托 or 合作, the
+    contract's kind), the project (the demand's title), the term from signing to the last milestone's due
+    date, the amount (the contract price) and the technology income (技术交易额): the price too, which the
+    developer lowers by what is not technical income (equipment, materials bought for the client) before it
+    registers; seller (卖方) is the developer (研究开发方), buyer (买方) the client; no expected investment and
+    output (a transfer's figures)."""
+    if kind not in DEVELOPMENT_TYPES:
+        raise ValidationError("kind: not a development", field="kind", code="choice")
+    price = int(terms.get("price", 0))
+
+    def codes(org: OrganisationFacts) -> PartyCodes:
+        return PartyCodes(nature_code_of(org), CHINA, region_code_of(org.region))
+
+    return RegistrationRecord(
+        contract_type=DEVELOPMENT_TYPES[kind].value, project_name=" ".join(title.split())[:PROJECT_NAME_LIMIT],
+        signed_on=signed_on, seller=codes(developer), buyer=codes(client), term_start=signed_on,
+        term_end=last_due_of(terms), amount=price, technology_income=price,
     )

@@ -59,6 +59,7 @@ class ContractRegistration(Aggregate):
         contract_price: int
         record: dict[str, Any]
         by: UUID
+        last_due: str | None = None  # a development contract's last milestone due date (ISO); older: none
 
     @staticmethod
     def create_id(contract_id: UUID, **_: object) -> UUID:
@@ -66,7 +67,7 @@ class ContractRegistration(Aggregate):
 
     @event(Prepared)
     def __init__(self, contract_id: UUID, seller_organisation_id: UUID, buyer_organisation_id: UUID, deal_kind: str,
-                 contract_price: int, record: dict[str, Any], by: UUID) -> None:
+                 contract_price: int, record: dict[str, Any], by: UUID, last_due: str | None = None) -> None:
         self.contract_id = contract_id
         self.seller_organisation_id = seller_organisation_id
         self.buyer_organisation_id = buyer_organisation_id
@@ -74,6 +75,7 @@ class ContractRegistration(Aggregate):
         self.contract_price = contract_price
         self.record_data = dict(record)
         self.number = ""
+        self.last_due = date.fromisoformat(last_due) if last_due else None
 
     @property
     def record(self) -> RegistrationRecord:
@@ -81,7 +83,8 @@ class ContractRegistration(Aggregate):
 
     @property
     def findings(self) -> tuple[Finding, ...]:
-        return findings(self.record, deal_kind=self.deal_kind, contract_price=self.contract_price)
+        return findings(self.record, deal_kind=self.deal_kind, contract_price=self.contract_price,
+                        last_due=getattr(self, "last_due", None))
 
     def revise(self, record: RegistrationRecord, *, by: UUID) -> bool:
         """Replace the record (the same record again changes nothing); returns whether it changed."""

@@ -129,6 +129,16 @@ class DeliverMilestone(Command, frozen=True, kw_only=True):
     note: Note = ""
 
 
+class AgreeDevelopmentResults(Command, frozen=True, kw_only=True):
+    """A party's org admin sets a draft development contract's results clauses before anyone signs: who holds the
+    right to apply for patents on the results (``developer``, ``joint`` or ``client``; 民法典 arts. 859–861) and
+    the years confidentiality lasts after the contract ends."""
+
+    contract_id: UUID
+    ownership: Annotated[str, msgspec.Meta(max_length=20)]
+    confidential_years: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+
+
 class FileRoyaltyReport(Command, frozen=True, kw_only=True):
     contract_id: UUID
     period_start: date

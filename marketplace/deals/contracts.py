@@ -42,6 +42,7 @@ from domain.shared.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from marketplace.catalogue.patents import BEIJING
 from marketplace.deals import commands as d
 from marketplace.deals.checks import DealChecks, DealPolicy
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
@@ -62,6 +63,10 @@ class Contracts:
         self.store = store
         self.checks = checks
         self.policy = policy
+
+    def _today(self) -> date:
+        """Today's Beijing date: the day due dates and licence starts are counted in."""
+        return self.store.clock.now().astimezone(BEIJING).date()
 
     def file_objection(self, cmd: d.FileObjection, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """A member of a verified organisation other than the seller objects to a negotiated price while
@@ -181,7 +186,7 @@ class Contracts:
         changed: list[Aggregate] = [contract, patent]
         if contract.status != ContractStatus.SIGNED:
             return changed
-        changed += self.checks.raise_scheduled(contract, now.date())
+        changed += self.checks.raise_scheduled(contract, now.astimezone(BEIJING).date())
         if contract.first_purpose() is None:
             changed += self.checks.come_into_force(contract, patent, now, by=by)
         return unique(changed)
@@ -199,7 +204,7 @@ class Contracts:
         developer = self.store.load(Organisation, developer_id, "organisation_id")
         client = self.store.load(Organisation, client_id, "organisation_id")
         kind = DevelopmentKind.COMMISSIONED.value if want == "commissioned" else DevelopmentKind.JOINT.value
-        fallback = self.store.clock.now().date() + timedelta(days=180)
+        fallback = self._today() + timedelta(days=180)
         terms = development_terms(
             kind=kind, price=price, currency="CNY", milestones=drafted_milestones(steps, price, fallback),
             deliverables=deliverables, ownership=default_ownership(kind), demand_id=refs[0], proposal_id=refs[1],
@@ -212,6 +217,31 @@ class Contracts:
             text_sha256=text_sha256(*text), by=by, platform_fee_rate=self.policy.platform_fee_rate,
             inventor_share=developer.inventor_share if developer.is_institution else None,
         )
+
+    def agree_development_results(self, cmd: d.AgreeDevelopmentResults, *, actor_id: UUID | None) -> int:
+        """A party's org admin (who may sign) sets the draft's results clauses: ownership of the results and the
+        confidentiality's years; the text and its SHA-256 change with them, so the other party signs what was
+        agreed. Refused once a party has signed; the same terms again change nothing (a double submit: of two at
+        once, the one saved second runs again on the state that won)."""
+        return self.checks.once_more_if_beaten(lambda: self._agree_development_results(cmd, actor_id=actor_id))
+
+    def _agree_development_results(self, cmd: d.AgreeDevelopmentResults, *, actor_id: UUID | None) -> int:
+        user = self.store.actor(actor_id)
+        contract = self.store.load(Contract, cmd.contract_id, "contract_id")
+        if not isinstance(contract, DevelopmentContract):
+            raise ContractStateError(
+                "contract_id: the results clauses belong to development contracts", field="contract_id",
+                code="development.results_only",
+            )
+        if not user.has_role(Role.ORG_ADMIN) or user.organisation_id not in contract.parties:
+            raise PermissionDeniedError(
+                "contract_id: only an org_admin of a party may agree the contract's terms", field="contract_id",
+                code="contract.signer",
+            )
+        if not contract.agree_results(ownership=cmd.ownership, confidential_years=cmd.confidential_years,
+                                      by=user.id):
+            return self.store.commit()
+        return self.store.commit(contract)
 
     # --- after signing ----------------------------------------------------------------------
     def record_registration(self, cmd: d.RecordRegistration, *, actor_id: UUID | None) -> int:
@@ -250,7 +280,7 @@ class Contracts:
                 return oid, self.store.commit()  # accepted already (a double submit): the first answer
         amount = contract.reach_milestone(cmd.name.strip(), by=user.id)
         obligation = fall_due(
-            contract, f"milestone-{cmd.name.strip()}", amount, self.store.clock.now().date().isoformat()
+            contract, f"milestone-{cmd.name.strip()}", amount, self._today().isoformat()
         )
         return obligation.id, self.store.commit(contract, obligation)
 
@@ -294,7 +324,7 @@ class Contracts:
         obligation = None
         if due.total > 0:
             obligation = fall_due(
-                contract, f"royalty-{cmd.period_end.isoformat()}", due.total, self.store.clock.now().date().isoformat()
+                contract, f"royalty-{cmd.period_end.isoformat()}", due.total, self._today().isoformat()
             )
         contract.report_royalty(
             period_start=cmd.period_start,
@@ -433,7 +463,7 @@ class Contracts:
             patent=patent,
             seller=seller,
             buyer=buyer,
-            terms=open_licence_terms(posted, now.date()),
+            terms=open_licence_terms(posted, now.astimezone(BEIJING).date()),
             notice_ends_at=None,
             broker=(None, 0),
             platform_fee_rate=self.policy.platform_fee_rate,

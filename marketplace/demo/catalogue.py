@@ -225,7 +225,7 @@ def _seed_market(app: Marketplace, listings: list[DemoListing], *, admin: UUID, 
 def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],
                      listings: list[DemoListing]) -> None:
     """The department's programmes: subsidies and rewards with claims in every state, and innovation vouchers."""
-    today = app.clock.now().date()
+    today = app.clock.now().astimezone(BEIJING).date()
     seed_demo_programmes(app, officer=officer, today=today, admin_of=admin_of)
     seed_demo_vouchers(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)
     seed_demo_claim_states(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)

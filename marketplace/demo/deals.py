@@ -19,6 +19,7 @@ from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.payment import obligation_id
 from domain.valuation.methods import calculate
+from marketplace.catalogue.patents import BEIJING
 from marketplace.deals import commands as d
 from marketplace.demo.vocabulary import data_file
 from marketplace.platform.application import Marketplace
@@ -66,7 +67,8 @@ def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int) ->
               "share": a["share"]}
     value = calculate(a["method"], inputs).value
     app.valuation.record_assessment(vc.RecordAssessment(
-        patent_id=item.patent_id, purpose=a["purpose"], basis_date=app.clock.now().date(), method=a["method"],
+        patent_id=item.patent_id, purpose=a["purpose"], basis_date=app.clock.now().astimezone(BEIJING).date(),
+        method=a["method"],
         inputs=inputs, low=(value * Decimal(a["low"])).quantize(Decimal(1)),
         high=(value * Decimal(a["high"])).quantize(Decimal(1)),
         assumptions=a["assumptions"], report_reference=a["report_reference"].format(scale=scale)), actor_id=valuer)
@@ -119,7 +121,7 @@ def seed_demo_deals(
         made += 1
     if talking is not None:  # a licence negotiation in progress
         terms = DEALS["negotiation"]
-        start = app.clock.now().date() + timedelta(days=terms["starts_in_days"])
+        start = app.clock.now().astimezone(BEIJING).date() + timedelta(days=terms["starts_in_days"])
         app.offers.make_offer(d.MakeOffer(
             listing_id=talking.listing_id, kind="exclusive_licence", price=terms["price"],
             royalty_rate=terms["royalty_rate"], minimum_annual_royalty=terms["minimum_annual_royalty"],

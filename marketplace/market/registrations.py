@@ -1,8 +1,12 @@
 """Technology-contract registration commands (技术合同认定登记): prepare the record, record the registry's number.
 
 Who may act is checked on the aggregates: the seller organisation's members prepare and revise the
-record of a signed contract; they or a platform admin record the registry's number. The pre-filled record
-is computed from the contract, its patent and both organisations (never from a read model).
+record of a signed contract; they or a platform admin record the registry's number. The seller side applies
+(``tech_contract_registration.who_applies``: "developer, transferor, …"): of a patent deal the seller, of a
+technology development contract the developer (研究开发方 / 受托方, the institution that proposed), which is that
+contract's seller — the client's members read it but do not prepare it. The pre-filled record is computed from
+the contract, its patent (a development has none: its demand's title) and both organisations (never from a read
+model).
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.contract_terms import ContractStatus
 from domain.deals.development import DevelopmentContract
-from domain.market.jj001 import OrganisationFacts, PartyCodes, RegistrationRecord, prefill
+from domain.market.jj001 import (
+    OrganisationFacts,
+    PartyCodes,
+    RegistrationRecord,
+    last_due_of,
+    prefill,
+    prefill_development,
+)
 from domain.market.registration import (
     ContractRegistration,
     RegistrationNumber,
@@ -37,6 +48,14 @@ def signed_on(contract: Contract) -> date:
     return max(datetime.fromisoformat(at) for at in contract.signatures.values()).astimezone(BEIJING).date()
 
 
+def _last_due(contract: Contract) -> str | None:
+    """A development contract's last milestone due date (its record's term must run to it)."""
+    if not isinstance(contract, DevelopmentContract):
+        return None
+    due = last_due_of(contract.terms)
+    return due.isoformat() if due else None
+
+
 class TechRegistrations:
     """The seller's registration record of each signed contract, and the registry's number."""
 
@@ -52,10 +71,6 @@ class TechRegistrations:
         if not contract.fully_signed:
             raise ContractStateError("contract_id: a contract is registered once every party has signed it",
                                      field="contract_id", code="tech_registration.not_signed")
-        if isinstance(contract, DevelopmentContract):  # JJ-001 here knows the transfer types only
-            raise ContractStateError("contract_id: technology development contracts are not registered on the "
-                                     "platform yet; register it at the technology market office",
-                                     field="contract_id", code="tech_registration.development")
         return contract
 
     def _seller_member(self, actor_id: UUID | None, contract: Contract, *, admin_too: bool = False) -> User:
@@ -77,12 +92,15 @@ class TechRegistrations:
         return self._prefilled(contract)
 
     def _prefilled(self, contract: Contract) -> RegistrationRecord:
-        patent = self.store.load(Patent, contract.patent_id, "patent_id")
-
         def facts(organisation_id: UUID) -> OrganisationFacts:
             org = self.store.load(Organisation, organisation_id, "organisation_id")
             return OrganisationFacts(org.kind, org.region, org.flags)
 
+        if isinstance(contract, DevelopmentContract):  # 技术开发: the developer (seller) registers it
+            return prefill_development(kind=contract.kind, terms=contract.terms, title=str(contract.terms["title"]),
+                                       signed_on=signed_on(contract), developer=facts(contract.seller_organisation_id),
+                                       client=facts(contract.buyer_organisation_id))
+        patent = self.store.load(Patent, contract.patent_id, "patent_id")
         return prefill(deal_kind=contract.kind, terms=contract.terms, patent_pending=patent.legal_status == "pending",
                        title=patent.title_zh or patent.title_en, signed_on=signed_on(contract),
                        seller=facts(contract.seller_organisation_id), buyer=facts(contract.buyer_organisation_id))
@@ -116,7 +134,8 @@ class TechRegistrations:
                 registration = ContractRegistration(
                     contract_id=contract.id, seller_organisation_id=contract.seller_organisation_id,
                     buyer_organisation_id=contract.buyer_organisation_id, deal_kind=contract.kind,
-                    contract_price=int(contract.terms.get("price", 0)), record=record.as_dict(), by=user.id)
+                    contract_price=int(contract.terms.get("price", 0)), record=record.as_dict(), by=user.id,
+                    last_due=_last_due(contract))
             try:
                 return rid, self.store.commit(registration)
             except ConflictError:

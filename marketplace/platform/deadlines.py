@@ -98,13 +98,14 @@ class DeadlineWorker:
         report.claims_raised.extend(claims.raised)
         report.claims_reversed.extend(claims.reversed)
         report.vouchers_returned.extend(claims.vouchers_returned)
-        due = contracts_with_instalments_due(self.services.views["deals"].datastore, now.date())
+        today = now.astimezone(BEIJING).date()  # instalments and licence years fall due on Beijing days
+        due = contracts_with_instalments_due(self.services.views["deals"].datastore, today)
         if due:
-            report.last_position = app.contracts.raise_due_instalments(now.date(), due) or report.last_position
+            report.last_position = app.contracts.raise_due_instalments(today, due) or report.last_position
         # A licence year over without the report that closes it owes its minimum annual royalty (once).
-        owing = licences_owing_minimum_royalty(self.services.views["deals"].datastore, now.date())
+        owing = licences_owing_minimum_royalty(self.services.views["deals"].datastore, today)
         if owing:
-            report.last_position = app.contracts.raise_minimum_royalties(now.date(), owing) or report.last_position
+            report.last_position = app.contracts.raise_minimum_royalties(today, owing) or report.last_position
         self._expire_patents(report)
         self._flag_conversions(report)
         self._expire_vouchers(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
@@ -18,6 +19,8 @@ from domain.valuation.valuer import ValuerAccreditation, accreditation_id
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.valuation import commands as vc
 
+BEIJING = ZoneInfo("Asia/Shanghai")
+
 
 class Valuations:
     """Accrediting valuers and recording, superseding and withdrawing assessments."""
@@ -26,7 +29,8 @@ class Valuations:
         self.store = store
 
     def today(self) -> date:
-        return self.store.clock.now().date()
+        """Today's Beijing date (accreditations and basis dates are Beijing days)."""
+        return self.store.clock.now().astimezone(BEIJING).date()
 
     # --- accreditation (platform admin) -------------------------------------------------
     def accredit_valuer(self, cmd: vc.AccreditValuer, *, actor_id: UUID | None) -> tuple[UUID, int]:

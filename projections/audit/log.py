@@ -218,6 +218,10 @@ SUMMARIES: dict[str, Summary] = {
         f" text SHA-256 {d['text_sha256'][:12]}…"
     ),
     "DevelopmentContract.MilestoneDelivered": lambda d, _: f"Milestone delivered: {d['name']}",
+    "DevelopmentContract.ResultsAgreed": lambda d, _: (
+        f"Results clauses agreed: ownership {d['ownership']}, confidentiality {d.get('confidential_years', 3)}"
+        f" years, text SHA-256 {d['text_sha256'][:12]}…"
+    ),
     "LicenceContract.RoyaltyReported": lambda d, _: (
         f"Royalty report {d['period_start']} to {d['period_end']}: net sales {_money(d['net_sales'], 'CNY')}"
     ),

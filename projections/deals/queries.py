@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -62,6 +63,8 @@ OBLIGATION_COLUMNS = (
     " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at, voucher_id,"
     " voucher_amount, voucher_model, funds_source"
 )
+
+BEIJING = ZoneInfo("Asia/Shanghai")  # a licence year and a report's due day are Beijing days
 
 
 def _row(kind: type[Any], record: Any, drop: tuple[str, ...] = ("total",)) -> Any:
@@ -339,7 +342,7 @@ class DealsQueries:
         until ``report_due_on`` of the year's last day (30 days later), ``overdue`` after it. Reports
         are contiguous (``domain.deals.royalty``), so a licence awaits one report at a time.
         """
-        today = now.date()
+        today = now.astimezone(BEIJING).date()
         rows = await self.pool.fetch(
             "SELECT c.id, c.buyer_organisation_id, c.seller_organisation_id, c.terms, c.currency,"
             " coalesce(b.name, '') AS buyer_name, coalesce(s.name, '') AS seller_name,"

@@ -79,6 +79,7 @@ class PostgresDealsView(PostgresReadModelView):
         | {event_topic(LicenceContract, "RoyaltyReported")}  # royalties are a licence's alone
         | {event_topic(LicenceContract, "MinimumRoyaltyFellDue")}
         | {event_topic(DevelopmentContract, "MilestoneDelivered")}  # a development's milestones are delivered
+        | {event_topic(DevelopmentContract, "ResultsAgreed")}  # and its results clauses agreed before signing
         | {event_topic(Organisation, "BenefitRulesSet")}
         | event_topics(PaymentObligation, *OBLIGATION_EVENTS)
         | {event_topic(Patent, "OwnershipTransferred"), event_topic(Listing, "Closed")}
@@ -108,6 +109,7 @@ class PostgresDealsView(PostgresReadModelView):
             ("Contract", "RegistrationRecorded"): self._registration,
             ("Contract", "MilestoneReached"): self._milestone,
             ("Contract", "MilestoneDelivered"): self._milestone_delivered,
+            ("Contract", "ResultsAgreed"): self._results_agreed,
             ("Contract", "RoyaltyReported"): self._royalty,
             ("Contract", "Terminated"): self._terminated,
             ("Contract", "MinimumRoyaltyFellDue"): self._minimum_royalty,
@@ -314,6 +316,12 @@ class PostgresDealsView(PostgresReadModelView):
 
     def _milestone_delivered(self, curs: Cursor[DictRow], r: EventRecord) -> None:
         self._touch(curs, r, "milestones_delivered = array_append(milestones_delivered, %s)", (plain(r.data)["name"],))
+
+    def _results_agreed(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        changed = {"ownership": d["ownership"], "confidential_years": d.get("confidential_years", 3)}
+        self._touch(curs, r, "terms = terms || %s::jsonb, text_zh = %s, text_en = %s, text_sha256 = %s",
+                    (json_text(changed), d["text_zh"], d["text_en"], d["text_sha256"]))
 
     def _royalty(self, curs: Cursor[DictRow], r: EventRecord) -> None:
         d = plain(r.data)

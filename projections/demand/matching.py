@@ -14,6 +14,7 @@ marks it).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -25,13 +26,13 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.demand.demand import Demand, closes_at
 from projections.catalogue.view import apply_terms
-from projections.demand.matching_rules import DemandFacts, ListingFacts, score
+from projections.demand.matching_rules import DemandFacts, ListingFacts, score, with_tokens
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topics
 
-LISTING_FACTS = "id, ipc_codes, key_text, full_text, price, maturity"
-DEMAND_FACTS = "id, ipc_codes, key_text, full_text, budget_min, budget_max, wants"
+LISTING_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, price, maturity"
+DEMAND_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, budget_min, budget_max, wants"
 #: A demand's candidates share an IPC subclass or a token (the rules' ``candidate``), read through the GIN indexes.
 LISTING_CANDIDATES = (f"SELECT {LISTING_FACTS} FROM matching_listings WHERE status = 'published'"  # noqa: S608
                       " AND (subclasses && %s OR full_tokens && %s OR key_tokens && %s)")
@@ -41,12 +42,16 @@ INSERT_MATCH = ("INSERT INTO matching_matches (demand_id, listing_id, score, rea
 
 
 def listing_facts(row: dict[str, Any]) -> ListingFacts:
-    return ListingFacts(ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
-                        price=row["price"], maturity=row["maturity"])
+    """A listing's facts from its stored row (``LISTING_FACTS``), with the tokens stored."""
+    return with_tokens(ListingFacts, key_tokens=row["key_tokens"], full_tokens=row["full_tokens"],
+                       ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
+                       price=row["price"], maturity=row["maturity"])
 
 
 def demand_facts(row: dict[str, Any]) -> DemandFacts:
-    return DemandFacts(ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
+    """A demand's facts from its stored row (``DEMAND_FACTS``), with the tokens stored."""
+    return with_tokens(DemandFacts, key_tokens=row["key_tokens"], full_tokens=row["full_tokens"],
+                       ipc_codes=tuple(row["ipc_codes"]), key_text=row["key_text"], full_text=row["full_text"],
                        budget_min=row["budget_min"], budget_max=row["budget_max"], wants=tuple(row["wants"]))
 
 
@@ -74,7 +79,7 @@ class PostgresMatchingView(PostgresReadModelView):
               | event_topics(Demand, "Posted", "ProposalAwarded"))
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
-        page = _Page(curs)
+        page = FactsPage(curs)
         for r in records:
             page.fold(r)
         page.write()
@@ -104,11 +109,23 @@ INSERT_DEMAND = (
 NO_PATENT = {"title_zh": "", "title_en": "", "abstract": "", "ipc_codes": []}
 
 
-class _Page:
-    """One page of events folded into the facts they leave, then written with the matches they change."""
+def _renamed(text: str, prefix: str) -> str:
+    """``text`` with the facts tables ``matching_*`` named ``{prefix}_*`` instead."""
+    return text if prefix == "matching" else _FACTS_TABLE.sub(lambda m: f"{prefix}_{m.group(1)}", text)
 
-    def __init__(self, curs: Cursor[DictRow]) -> None:
+
+_FACTS_TABLE = re.compile(r"\bmatching_(patents|listings|demands)\b")
+
+
+class FactsPage:
+    """One page of events folded into the facts they leave, then written with the matches they change.
+
+    ``prefix`` names the tables the facts are kept in (``matching_*``; the inbox keeps its own copy,
+    ``notification_match_*``, with the same columns: ``projections.notifications.demand_match``)."""
+
+    def __init__(self, curs: Cursor[DictRow], prefix: str = "matching") -> None:
         self.curs = curs
+        self.prefix = prefix
         self.patents: dict[str, dict[str, Any]] = {}  # changed by this page
         self.listings: dict[str, dict[str, Any]] = {}  # id -> patent_id, organisation_id, status, terms
         self.changed: set[str] = set()  # listings whose facts or status changed
@@ -151,8 +168,8 @@ class _Page:
 
     def _listing(self, listing_id: str) -> dict[str, Any] | None:
         if listing_id not in self.listings:
-            self.curs.execute("SELECT patent_id, organisation_id, status, terms FROM matching_listings WHERE id = %s",
-                              (listing_id,))
+            self.curs.execute(self._sql("SELECT patent_id, organisation_id, status, terms FROM matching_listings"
+                                        " WHERE id = %s"), (listing_id,))
             found = self.curs.fetchone()
             if found is None:
                 return None
@@ -173,28 +190,37 @@ class _Page:
                 full, sorted(facts.key_tokens), sorted(facts.full_tokens), facts.budget_min, facts.budget_max,
                 list(facts.wants))
 
+    def _sql(self, text: str) -> str:
+        return _renamed(text, self.prefix)
+
     # --- writing ---------------------------------------------------------------------------------------
     def write(self) -> None:
+        self._write_matches(self.write_facts())
+
+    def write_facts(self) -> dict[str, ListingFacts]:
+        """Write the facts the page leaves; the facts of the listings it changed that are published now."""
         curs = self.curs
         if self.patents:
-            curs.executemany(UPSERT_PATENT, [(i, p["title_zh"], p["title_en"], p["abstract"], p["ipc_codes"])
+            curs.executemany(self._sql(UPSERT_PATENT), [(i, p["title_zh"], p["title_en"], p["abstract"], p["ipc_codes"])
                                              for i, p in sorted(self.patents.items())])
         if self.reregistered:  # its listings are matched on the patent's new titles and codes
-            curs.execute("SELECT id FROM matching_listings WHERE patent_id = ANY(%s)", (sorted(self.reregistered),))
+            curs.execute(self._sql("SELECT id FROM matching_listings WHERE patent_id = ANY(%s)"),
+                         (sorted(self.reregistered),))
             for row in curs.fetchall():
                 if self._listing(str(row["id"])) is not None:
                     self.changed.add(str(row["id"]))
         facts = self._write_listings()
         if self.demands:
-            curs.executemany(INSERT_DEMAND, [self.demands[i] for i in sorted(self.demands)])
+            curs.executemany(self._sql(INSERT_DEMAND), [self.demands[i] for i in sorted(self.demands)])
         if self.awarded:
-            curs.execute("UPDATE matching_demands SET status = 'awarded' WHERE id = ANY(%s)", (sorted(self.awarded),))
-        self._write_matches(facts)
+            curs.execute(self._sql("UPDATE matching_demands SET status = 'awarded' WHERE id = ANY(%s)"),
+                         (sorted(self.awarded),))
+        return facts
 
     def _patent(self, patent_id: str) -> dict[str, Any]:
         if patent_id not in self.patents:
-            self.curs.execute("SELECT title_zh, title_en, abstract, ipc_codes FROM matching_patents WHERE id = %s",
-                              (patent_id,))
+            self.curs.execute(self._sql("SELECT title_zh, title_en, abstract, ipc_codes FROM matching_patents"
+                                        " WHERE id = %s"), (patent_id,))
             found = self.curs.fetchone()
             self.patents[patent_id] = dict(found) if found else dict(NO_PATENT)
         return self.patents[patent_id]
@@ -218,7 +244,7 @@ class _Page:
             if x["status"] == "published":
                 published[listing_id] = facts
         if rows:
-            self.curs.executemany(UPSERT_LISTING, rows)
+            self.curs.executemany(self._sql(UPSERT_LISTING), rows)
         return published
 
     def _write_matches(self, published: dict[str, ListingFacts]) -> None:

@@ -18,8 +18,10 @@ the log writes identical rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import MISSING, dataclass, field, fields
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from domain.catalogue.ipc import parse_ipc
 from domain.shared.errors import DomainError
@@ -87,6 +89,25 @@ class Facts:
         object.__setattr__(self, "subclasses", subclasses(self.ipc_codes))
 
 
+F = TypeVar("F", bound=Facts)
+
+
+def with_tokens(cls: type[F], *, key_tokens: Iterable[str], full_tokens: Iterable[str], **values: Any) -> F:
+    """``cls``'s facts with the tokens a read model stored (cut from the same texts by ``tokens`` when it wrote
+    them), so that scoring a pair does not cut its texts again; the other fields from ``values`` or defaults."""
+    facts = object.__new__(cls)
+    for f in fields(cls):
+        if f.init:
+            value = values.get(f.name, f.default)
+            if value is MISSING:
+                raise TypeError(f"with_tokens: {f.name} is required")
+            object.__setattr__(facts, f.name, value)
+    object.__setattr__(facts, "key_tokens", frozenset(key_tokens))
+    object.__setattr__(facts, "full_tokens", frozenset(full_tokens))
+    object.__setattr__(facts, "subclasses", subclasses(facts.ipc_codes))
+    return facts
+
+
 @dataclass(frozen=True)
 class DemandFacts(Facts):
     budget_min: int = 0
@@ -104,6 +125,7 @@ def subclasses(codes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(sorted({c.replace(" ", "")[:4].upper() for c in codes if len(c.replace(" ", "")) >= 4}))
 
 
+@lru_cache(maxsize=65536)
 def _ipc_parts(code: str) -> tuple[str, str, str] | None:
     """(subclass, main group, full code) of a group-level code, e.g. ("H01M", "H01M 10/00", "H01M 10/0525")."""
     try:

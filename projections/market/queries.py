@@ -1,7 +1,8 @@
 """Market read model, reading side (asyncpg): technology-contract registrations, and the contracts awaiting one.
 
 The contracts awaiting registration are read from the deals read model (market reads deals): signed or in
-force, sold by the organisation, with no registry number recorded yet.
+force, sold by the organisation (of a development contract: developed by it), with no registry number recorded
+yet.
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ class MarketQueries:
     async def registrations_due(self, seller_organisation_id: UUID, *, limit: int = 200) -> list[RegistrationDueRow]:
         """The seller's signed contracts without a registry number, the earliest signed first."""
         rows = await self.pool.fetch(
-            "SELECT c.id AS contract_id, g.signed_at, coalesce(p.title_zh, '') AS title_zh,"
-            " coalesce(p.title_en, '') AS title_en, coalesce(b.name, '') AS buyer_name,"
+            "SELECT c.id AS contract_id, g.signed_at, coalesce(p.title_zh, c.terms->>'title', '') AS title_zh,"
+            " coalesce(p.title_en, c.terms->>'title', '') AS title_en, coalesce(b.name, '') AS buyer_name,"
             " CASE WHEN r.contract_id IS NULL THEN 'not_prepared' ELSE r.status END AS status"
             " FROM deal_contracts c"
             " JOIN LATERAL (SELECT max(s.signed_at) AS signed_at FROM deal_signatures s"
@@ -95,7 +96,6 @@ class MarketQueries:
             " LEFT JOIN catalogue_patents p ON p.id = c.patent_id"
             " LEFT JOIN accounts_organisations b ON b.id = c.buyer_organisation_id"
             " WHERE c.seller_organisation_id = $1 AND c.status IN ('signed', 'in_force')"
-            " AND c.contract_type <> 'DevelopmentContract'"  # registered off the platform for now
             " AND coalesce(r.number, '') = ''"
             " ORDER BY g.signed_at, c.id LIMIT $2",
             seller_organisation_id, limit,

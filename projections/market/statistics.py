@@ -19,6 +19,7 @@ from psycopg.rows import DictRow
 from domain.accounts.organisation import Organisation
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
+from domain.deals.development import DevelopmentContract
 from domain.market.jj001 import region_code_of
 from domain.market.registration import ContractRegistration
 from projections.deals.view import handler_key
@@ -27,7 +28,8 @@ from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topic, event_topics
 
 Handler = Callable[[Cursor[DictRow], EventRecord], None]
-CONTRACTS = (Contract, TransferContract, LicenceContract)
+#: Every contract kind, technology development contracts too (技术开发: no patent, so no technical field).
+CONTRACTS = (Contract, TransferContract, LicenceContract, DevelopmentContract)
 
 
 #: The province whose technology market this is (福建, GB/T 2260 ``35``): its cities are told apart.

@@ -34,6 +34,9 @@ REGISTRY.say(
     broker_mandate_ended=("经纪委托已终止", "Brokerage mandate ended"),
     development_delivered=("里程碑已交付，待验收", "Milestone delivered: to accept"),
     development_accepted=("里程碑已验收", "Milestone accepted"),
+    development_results_agreed=("技术开发合同的成果归属或保密条款已修改，请重新阅读后签署",
+                                "A development contract's results or confidentiality clause changed: read it again "
+                                "before signing"),
 )
 
 
@@ -163,6 +166,15 @@ def _milestone(ctx: Context, r: EventRecord, event: str, to: tuple[str, ...]) ->
 @REGISTRY.on(DevelopmentContract, "MilestoneDelivered")
 def milestone_delivered(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     yield from _milestone(ctx, r, "development.delivered", ctx.parties(r.originator_id, "client"))
+
+
+@REGISTRY.on(DevelopmentContract, "ResultsAgreed")
+def results_agreed(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    """The draft's results clauses changed (either party may change them before anyone signs): the parties are
+    told — the text they would sign is now another — all but the user who changed them (as for every notice)."""
+    to = ctx.parties(r.originator_id, "developer", "client")
+    if to:
+        yield Notice("contract", "development.results_agreed", f"/contracts/{r.originator_id}", organisations=to)
 
 
 @REGISTRY.on(Contract, "MilestoneReached")

@@ -18,8 +18,8 @@ from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topic
 
 #: The kinds a user chooses e-mail for (immediately, daily digest, off), in the order the settings show them.
-KINDS = ("offer", "contract", "payment", "claim", "enquiry", "demand", "search", "follow", "package", "auction",
-         "broker")
+KINDS = ("offer", "contract", "payment", "claim", "enquiry", "demand", "demand_match", "search", "follow", "package",
+         "auction", "broker")
 KIND_WORDS = {
     "offer": ("报价与还价", "Offers and counter-offers"),
     "contract": ("合同、公示与异议", "Contracts, public notices and objections"),
@@ -27,6 +27,7 @@ KIND_WORDS = {
     "claim": ("补助申领", "Programme claims"),
     "enquiry": ("咨询", "Enquiries"),
     "demand": ("需求与方案", "Demands and proposals"),
+    "demand_match": ("与您匹配的新需求和新挂牌", "New demands and listings that match yours"),
     "search": ("保存的搜索", "Saved searches"),
     "follow": ("关注的挂牌", "Followed listings"),
     "package": ("关注的成果包", "Followed achievement packages"),
@@ -46,6 +47,10 @@ class Notice:
     title_en: str = ""
     organisations: tuple[str, ...] = ()
     users: tuple[str, ...] = ()
+    #: Leave out the users another notice of the same event already tells, with the same link (a demand's
+    #: match notice and a saved search's notice of the same demand make one item). Such notices come after
+    #: the others of their event, whatever the order their rules registered in.
+    unless_told: bool = False
 
 
 class Context:

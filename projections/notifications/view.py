@@ -1,7 +1,8 @@
 """Inbox read model, writing side: ``notification_items`` per user and event, and the e-mail outbox rows.
 
 Each event is turned into notices by the rules registered in ``REGISTRY`` (``rules`` for the deals, payments,
-programmes and demand trades, ``watch`` for saved searches and follows). An organisation's notice goes to its
+programmes and demand trades, ``watch`` for saved searches and follows, ``demand_match`` for the organisations
+a new demand or listing matches). An organisation's notice goes to its
 members active at the time the event is applied (read from the accounts read model, which applies each page
 first), but not to the member who acted. An item and its outbox row are written with the tracking position
 in one transaction, so each event notifies each user once, across restarts.
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from projections.notifications import more_rules, rules, watch  # noqa: F401 - their rules register on import
+from projections.notifications import demand_match, more_rules, rules, watch  # noqa: F401 - their rules register
 from projections.notifications.registry import REGISTRY, Context, Notice, value
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord
@@ -58,7 +59,8 @@ INSERT_OUTBOX = (
 class PostgresNotificationsView(PostgresReadModelView):
     name = "notifications"
     tables = ("notification_items", "notification_parties", "notification_listings", "notification_searches",
-              "notification_follows")
+              "notification_follows", "notification_match_patents", "notification_match_listings",
+              "notification_match_demands")
     side_tables = ("notification_reads", "notification_preferences", "notification_languages", "notification_outbox")
     topics = REGISTRY.topics
 
@@ -66,8 +68,13 @@ class PostgresNotificationsView(PostgresReadModelView):
         ctx = Context(curs)
         for r in records:
             actor = value(r, "by")
-            for seq, notice in enumerate(REGISTRY.notices(ctx, r)):
-                users = [u for u in self._recipients(curs, notice) if u != actor]
+            notices = REGISTRY.notices(ctx, r)
+            told: set[tuple[str, str]] = set()  # (user, link)
+            for seq, notice in enumerate([n for n in notices if not n.unless_told]
+                                         + [n for n in notices if n.unless_told]):
+                users = [u for u in self._recipients(curs, notice)
+                         if u != actor and not (notice.unless_told and (u, notice.link) in told)]
+                told.update((u, notice.link) for u in users)
                 if users:
                     self._write(curs, r, seq, notice, users)
 

@@ -157,7 +157,8 @@ class PostgresValuationView(PostgresReadModelView):
     def _revoked(curs: Cursor[DictRow], r: EventRecord) -> None:
         d = r.data
         curs.execute(
-            "UPDATE valuation_accreditations SET revoked_on = COALESCE(%s::date, %s::timestamptz::date),"
+            "UPDATE valuation_accreditations SET revoked_on ="
+            " COALESCE(%s::date, (%s::timestamptz AT TIME ZONE 'Asia/Shanghai')::date),"  # old event: its Beijing day
             " revocation_reason = %s, updated_at = %s, version = %s WHERE accreditation_id = %s",
             (d.get("revoked_on") or None, r.timestamp, d["reason"], r.timestamp, r.version, r.originator_id),
         )

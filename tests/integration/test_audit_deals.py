@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -83,7 +84,8 @@ def run_scenario(services: Services) -> Scenario:
         asking_price=80_000_000, maturity="pilot"), actor_id=seller)
     app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=seller)
     app.valuation.record_assessment(vc.RecordAssessment(
-        patent_id=patent, purpose="transfer", basis_date=clock.now().date(), method="income_stream",
+        patent_id=patent, purpose="transfer", basis_date=clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date(),
+        method="income_stream",
         inputs={"incomes": ["30", "30", "30", "30"], "discount_rate": "0.1", "share": "0.3"},
         low=Decimal("25"), high=Decimal("32"), report_reference="闽联评报字〔2026〕第001号"), actor_id=valuer)
     _pause()

@@ -3,7 +3,7 @@ yields identical rows; the deadline worker expires an offer at its deadline (not
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from domain.deals.payment import obligation_id
 from marketplace.deals import commands as d
@@ -153,3 +153,57 @@ def test_the_deadline_worker_raises_an_instalment_when_it_falls_due(services: Se
     assert rows(services, "SELECT purpose, status FROM deal_obligations WHERE contract_id = %s ORDER BY purpose",
                 contract_id) == [("instalment-2", "due"), ("upfront", "paid")]
     assert worker.run_once().last_position == 0  # raised once only
+
+
+def test_the_deadline_worker_raises_an_instalment_from_midnight_beijing_time_on_its_due_day(
+    services: Services,
+) -> None:
+    """An instalment due on 6 December 2026 is due from 00:00 that day in Beijing (16:00 UTC on the 5th)."""
+    w = world_on(services)
+    due = date(2026, 12, 6)
+    instalments = [d.InstalmentInput(amount=4_000_000), d.InstalmentInput(amount=6_000_000, due=due)]
+    contract_id = accept(w, offer(w, instalments=instalments))
+    sign_all(w, contract_id)
+    pay_by_webhook(w, contract_id)
+    services.make_runner().catch_up()
+    worker = DeadlineWorker(services)
+    second = obligation_id(contract_id, "instalment-2")
+
+    w.clock.set(datetime(2026, 12, 5, 15, 59, tzinfo=UTC))  # 23:59 on the 5th in Beijing: not yet
+    worker.run_once()
+    assert not services.app.exists(second)
+    w.clock.set(datetime.fromisoformat("2026-12-06T00:21+08:00").astimezone(UTC))  # the clock tells UTC: the 5th
+    assert worker.run_once().last_position > 0
+    assert (w.get(second).amount, w.get(second).due_on) == (6_000_000, "2026-12-06")
+
+
+async def test_a_royalty_report_is_awaited_and_overdue_from_midnight_beijing_time(services: Services) -> None:
+    """A licence year ending 31 March 2026 awaits its report from 00:00 on 1 April in Beijing (16:00 UTC on
+    31 March); the report due on 30 April is overdue from 00:00 on 1 May in Beijing."""
+    from projections.deals.queries import DealsQueries
+    from web.state import create_pool
+
+    w = world_on(services)
+    licence = offer(w, kind="non_exclusive_licence", price=100_000, scope=licence_scope(start=date(2025, 4, 1)),
+                    royalty_rate=5.0)
+    contract_id = accept(w, licence)
+    past_notice(w)
+    sign_all(w, contract_id)
+    pay_by_webhook(w, contract_id)
+    services.make_runner().catch_up()
+    pool = await create_pool(services)
+    try:
+        queries = DealsQueries(pool)
+
+        async def awaited(at: datetime) -> list[tuple[date, date, str]]:
+            return [(r.period_end, r.due_on, r.status) for r in await queries.royalty_reports_due(w["firm_org"], at)]
+
+        assert await awaited(datetime(2026, 3, 31, 15, 59, tzinfo=UTC)) == []  # 23:59 on 31 March in Beijing
+        assert await awaited(datetime(2026, 3, 31, 16, 30, tzinfo=UTC)) == [
+            (date(2026, 3, 31), date(2026, 4, 30), "due")]
+        assert await awaited(datetime(2026, 4, 30, 15, 59, tzinfo=UTC)) == [
+            (date(2026, 3, 31), date(2026, 4, 30), "due")]
+        assert await awaited(datetime(2026, 4, 30, 16, 30, tzinfo=UTC)) == [
+            (date(2026, 3, 31), date(2026, 4, 30), "overdue")]
+    finally:
+        await pool.close()

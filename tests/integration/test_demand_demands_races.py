@@ -1,7 +1,7 @@
 """Technology demands on a real PostgreSQL: two clicks on "submit" at once record one proposal, two proposals
 of different universities at once are both kept, two clicks on "award" at once make one offer; the demands
 read model rebuilds from the log to identical rows, and every event is summarised for the auditor without the
-sealed content."""
+sealed content; the platform and a broker sending one demand back at once record one send-back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from domain.accounts.organisation import OrganisationKind
+from domain.shared.errors import ConflictError
 from marketplace.demand import demand_commands as mc
+from marketplace.market.commands import AccreditBroker
 from marketplace.platform.services import Services
 from projections.audit.log import SUMMARIES
 from tests.integration.test_deal_races import race
@@ -78,3 +81,44 @@ def test_one_proposal_of_two_clicks_both_universities_kept_and_one_offer_of_two_
     assert kinds == {"Demand.Posted", "Demand.ProposalSubmitted", "Demand.ProposalAwarded", "Demand.OfferMade"}
     assert kinds <= set(SUMMARIES)
     assert all("绝密配方" not in summary for _, summary in found)  # the sealed content stays out of the summary
+
+
+def _reviewers(world: World) -> tuple[Any, Any]:
+    """The platform admin and an accredited technology broker of a transfer agency (valid until 2028)."""
+    world.sign_up("broker", "福建省技术转移中心", OrganisationKind.TRANSFER_AGENCY.value)
+    world.app.brokers.accredit_broker(AccreditBroker(user_id=world["broker"], credential_number="FJ-TT-0042",
+                                                     expires_on=date(2028, 1, 1)), actor_id=world["admin"])
+    return world["admin"], world["broker"]
+
+
+def _sent_back(world: World, demand: Any) -> list[tuple[str, str]]:
+    """Each send-back recorded on the demand: (reason, who)."""
+    events = world.app.repository.event_store.get(demand)
+    return [(e.reason, str(e.by)) for e in events if type(e).__name__ == "SentBackForClarification"]
+
+
+def test_the_platform_and_a_broker_sending_a_demand_back_at_once_record_one_send_back(world: World) -> None:
+    admin, broker = _reviewers(world)
+    # The same reason at the same moment: one send-back; the other click is answered with it, not refused.
+    demand = _post(world)
+    same = mc.SendBackDemand(demand_id=demand, reason="请写明目标指标：充电倍率与循环寿命")
+    outcomes = race(world, lambda: world.app.demands.send_back(same, actor_id=admin),
+                    lambda: world.app.demands.send_back(same, actor_id=broker))
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    [(reason, by)] = _sent_back(world, demand)
+    assert reason == same.reason
+    assert by in {str(admin), str(broker)}
+    assert world.get(demand).status == "clarifying"
+
+    # Two different reasons at the same moment: one is recorded, the other refused because the demand awaits
+    # the enterprise's clarification already.
+    other = _post(world)
+    first = mc.SendBackDemand(demand_id=other, reason="预算范围过宽")
+    second = mc.SendBackDemand(demand_id=other, reason="缺少现有方案说明")
+    outcomes = race(world, lambda: world.app.demands.send_back(first, actor_id=admin),
+                    lambda: world.app.demands.send_back(second, actor_id=broker))
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert [(type(e), e.code) for e in refused] == [(ConflictError, "demand.clarifying")], outcomes
+    [(reason, by)] = _sent_back(world, other)
+    winner = 1 if outcomes[0] is refused[0] else 0
+    assert (reason, by) == ([first, second][winner].reason, str([admin, broker][winner]))

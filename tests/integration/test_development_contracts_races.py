@@ -12,6 +12,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from domain.deals.contract_text import text_sha256
 from domain.deals.development import DevelopmentContract, development_contract_id
 from domain.shared.errors import ConflictError
 from marketplace.deals import commands as d
@@ -91,6 +92,48 @@ def test_two_awards_at_once_draft_one_development_contract(world: World, service
     assert all(isinstance(o, tuple) for o in accepted), accepted  # the second gets the first's answer
     assert len({o[0] for o in accepted}) == 1, accepted
     assert world.get(contract.id).milestones_reached == ["样品"]
+
+    services.make_runner().catch_up()
+    before = contract_rows(services)
+    services.views["deals"].reset()
+    services.make_runner(["deals"]).catch_up()
+    assert contract_rows(services) == before
+
+
+def test_the_results_agreed_twice_at_once_are_agreed_once_and_a_signature_meets_one_text(
+    world: World, services: Services,
+) -> None:
+    """Both parties agree the same results clauses at once: one ``ResultsAgreed``, both answered. A change and a
+    signature at once: either the signature comes first and the change is refused, or the change comes first
+    and the signature on the old text is refused — never a signature on a text that is no longer the contract's."""
+    demand, first, _second = _demand_with_two_proposals(world)
+    world.app.demands.award_proposal(mc.AwardProposal(demand_id=demand, proposal_id=first), actor_id=world["firm"])
+    contract_id = development_contract_id(demand)
+    agree = d.AgreeDevelopmentResults(contract_id=contract_id, ownership="client", confidential_years=5)
+    both = race(world, lambda: world.app.contracts.agree_development_results(agree, actor_id=world["uni"]),
+                lambda: world.app.contracts.agree_development_results(agree, actor_id=world["firm"]))
+    assert not [o for o in both if isinstance(o, Exception)], both
+    topics = [e.topic.rsplit(".", 1)[1] for e in world.app.recorder.select_events(contract_id)]
+    assert topics == ["Drafted", "ResultsAgreed"]
+
+    digest = world.get(contract_id).text_sha256
+    change = d.AgreeDevelopmentResults(contract_id=contract_id, ownership="joint", confidential_years=5)
+    outcomes = race(world, lambda: world.app.contracts.agree_development_results(change, actor_id=world["uni"]),
+                    lambda: world.app.contracts.sign_contract(d.SignContract(contract_id=contract_id,
+                                                                             text_sha256=digest),
+                                                              actor_id=world["firm"]))
+    lost = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(lost) == 1, outcomes
+    contract = world.get(contract_id)
+    if isinstance(outcomes[0], Exception):  # the signature won: the change is refused
+        assert getattr(lost[0], "code", None) == "development.terms_signed"
+        assert (contract.terms["ownership"], contract.text_sha256) == ("client", digest)
+        assert list(contract.signatures) == [str(world["firm_org"])]
+    else:  # the change won: the signature on the old text is refused
+        assert isinstance(lost[0], ConflictError)
+        assert contract.terms["ownership"] == "joint"
+        assert contract.signatures == {}
+    assert contract.text_sha256 == text_sha256(contract.text_zh, contract.text_en)
 
     services.make_runner().catch_up()
     before = contract_rows(services)

@@ -312,7 +312,7 @@ def _broker(h: Harness) -> UUID:
 
 def _mandate(h: Harness) -> Body:
     return {"listing_id": str(h.listing()), "agency_id": str(h["tta_org"]), "commission": 3.0,
-            "ends_on": (START.date() + timedelta(days=90)).isoformat()}
+            "ends_on": (h.app.clock.now().date() + timedelta(days=90)).isoformat()}  # the clock moves on
 
 
 def _mandated(h: Harness) -> str:
@@ -646,6 +646,15 @@ def _sent_back(h: Harness) -> Body:
             "budget_min": 100_000, "budget_max": 500_000}
 
 
+def _development_draft(h: Harness) -> Body:
+    """A drafted development contract nobody signed yet: the university's commissioned proposal awarded."""
+    ids = _decidable(h)
+    award = h.app.demands.award_proposal(dm.AwardProposal(demand_id=UUID(ids["demand_id"]),
+                                                          proposal_id=UUID(ids["proposal_id"])), actor_id=h["firm"])
+    assert award.contract_id is not None
+    return {"contract_id": str(award.contract_id), "ownership": "client", "confidential_years": 5}
+
+
 def _development(h: Harness) -> Body:
     """A development contract in force: the university's commissioned proposal awarded and signed by both."""
     ids = _decidable(h)
@@ -715,6 +724,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
                                        "reference": "ZL-2025-001"}, "firm"),
     dc.ReachMilestone: lambda h: (_milestone_contract(h), "firm"),
     dc.DeliverMilestone: lambda h: (_development(h), "uni"),
+    dc.AgreeDevelopmentResults: lambda h: (_development_draft(h), "uni"),
     dc.FileRoyaltyReport: lambda h: ({"contract_id": str(h["contract"]), "period_start": "2025-01-01",
                                       "period_end": "2025-12-31", "net_sales": 1_000}, "firm"),
     dc.TakeOpenLicence: lambda h: ({"listing_id": str(h["open_listing"])}, "rival"),

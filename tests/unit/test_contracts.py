@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -295,3 +295,28 @@ def test_royalty_reports_are_contiguous_and_no_licence_year_escapes_its_minimum(
     second = report(world, contract_id, date(2026, 4, 1), date(2027, 3, 31), 2_000_000)
     assert second is not None
     assert world.get(second).amount == 1_000_000  # 100,000 royalty + 900,000 top-up
+
+
+#: 00:30 on 1 January 2027 in Beijing, still 31 December 2026 in UTC: the day is Beijing's.
+NEW_YEAR_IN_BEIJING = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
+
+
+def test_an_open_licence_taken_after_midnight_beijing_time_starts_on_that_beijing_day(world: World) -> None:
+    patent = world.register_patent(["uni"], number="202110111111")
+    listing = world.list_patent(
+        "uni", patent, deal_types=["open_licence"], price_mode="open_licence", asking_price=None,
+        open_licence=cc.OpenLicenceInput(fee=0, royalty_rate=3, term_years=5),
+    )
+    world.clock.set(NEW_YEAR_IN_BEIJING)
+    contract_id, _ = world.app.contracts.take_open_licence(
+        d.TakeOpenLicence(listing_id=listing), actor_id=world["firm"])
+    scope = world.get(contract_id).terms["scope"]
+    assert (scope["start"], scope["end"]) == ("2027-01-01", "2032-01-01")
+
+
+def test_a_royalty_reported_after_midnight_beijing_time_falls_due_on_that_beijing_day(world: World) -> None:
+    contract_id = _licence_in_force(world)
+    world.clock.set(datetime(2025, 6, 30, 16, 30, tzinfo=UTC))  # 1 July 2025, 00:30 in Beijing
+    obligation = report(world, contract_id, date(2025, 4, 1), date(2025, 6, 30), net_sales=10_000_000)
+    assert obligation is not None
+    assert (world.get(obligation).amount, world.get(obligation).due_on) == (500_000, "2025-07-01")

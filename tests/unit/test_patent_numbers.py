@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -174,6 +174,20 @@ def test_future_year_is_refused() -> None:
     with pytest.raises(InvalidPatentNumberError, match="from 2003 to 2026, got 2027"):
         parse_application_number(number, today=date(2026, 5, 1))
     assert parse_application_number(number, today=date(2027, 1, 2)).key == "CN202710123456"
+
+
+def test_a_new_years_number_is_accepted_from_midnight_beijing_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 00:30 on 1 January 2027 in Beijing (16:30 UTC on 31 December) CNIPA's 2027 numbers exist."""
+
+    class NewYearInBeijing(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> NewYearInBeijing:
+            return cls(2026, 12, 31, 16, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr("domain.catalogue.patent_numbers.datetime", NewYearInBeijing)
+    assert parse_application_number(_with_check("202710123456")).key == "CN202710123456"
+    with pytest.raises(InvalidPatentNumberError, match="from 2003 to 2027, got 2028"):
+        parse_application_number(_with_check("202810123456"))
 
 
 def test_twelve_digit_form_before_2003_is_refused() -> None:

@@ -435,3 +435,17 @@ def test_a_valuer_of_a_party_to_an_open_deal_may_not_assess_until_it_closes(mark
     patent.close_deal(offer_id, by=market.owner)
     app.save(patent)
     assert isinstance(app.repository.get(assess(market)), Valuation)
+
+
+def test_an_accreditation_ends_and_is_revoked_on_beijing_days(market: Market) -> None:
+    """At 00:30 on 1 January 2028 in Beijing (still 31 December 2027 in UTC) an accreditation valid to the
+    end of 2027 has expired; a revocation at 00:21 on 6 December 2026 in Beijing is dated that day."""
+    market.clock.set(datetime(2027, 12, 31, 16, 30, tzinfo=UTC))
+    refused(market, PermissionDeniedError, "you may not record assessments: the accreditation expired on 2027-12-31",
+            assess, market, basis_date=date(2027, 12, 31))
+    market.clock.set(datetime(2026, 12, 5, 16, 21, tzinfo=UTC))
+    market.app.valuation.revoke_accreditation(
+        vc.RevokeAccreditation(user_id=market.other_valuer, reason="证书被注销"), actor_id=market.admin)
+    accreditation = market.app.repository.get(accreditation_id(market.other_valuer))
+    assert isinstance(accreditation, ValuerAccreditation)
+    assert accreditation.revoked_on == date(2026, 12, 6)

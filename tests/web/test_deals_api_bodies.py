@@ -38,6 +38,7 @@ BODIES: list[tuple[type[b.Body], type[msgspec.Struct], set[str]]] = [
     (b.RecordRegistrationBody, dc.RecordRegistration, {"contract_id"}),
     (b.ReachMilestoneBody, dc.ReachMilestone, {"contract_id"}),
     (b.DeliverMilestoneBody, dc.DeliverMilestone, {"contract_id"}),
+    (b.AgreeDevelopmentResultsBody, dc.AgreeDevelopmentResults, {"contract_id"}),
     (b.FileRoyaltyReportBody, dc.FileRoyaltyReport, {"contract_id"}),
     (b.StartPaymentBody, dc.StartPayment, {"contract_id"}),
     (b.RecordManualReceiptBody, dc.RecordManualReceipt, {"obligation_id"}),

@@ -1,8 +1,8 @@
 # ruff: noqa: F811 - pytest fixtures imported from other test modules are parameters here
-"""Issue 13, done-when (1), as one journey from the users' side over HTTP: a university member saves a demand
-search; an enterprise posts a matching demand; the university is told by e-mail (a real SMTP server on
-127.0.0.1) and in its inbox; it opens the demand's ranked matches with their reasons, proposes a commissioned
-development with two milestones; after the deadline the enterprise awards it; both sign the development
+"""Issue 13, done-when (1), as one journey from the users' side over HTTP: an enterprise posts a demand that
+the university's published listing answers; the university, which saved no search, is told by e-mail (a real
+SMTP server on 127.0.0.1) and in its inbox; it opens the demand's ranked matches with their reasons, proposes a
+commissioned development with two milestones; after the deadline the enterprise awards it; both sign the development
 contract; the developer delivers the first milestone, the enterprise accepts it, pays it by bank transfer,
 the receipt is recorded, and the contract page shows the milestone paid, in Chinese and in English."""
 
@@ -22,23 +22,16 @@ from tests.web.test_deals_journey import clock, ok, parties  # noqa: F401 - the 
 from tests.web.test_demand_matching_web import SEPARATOR, matched
 from tests.web.test_development_contracts_web import ENTERPRISE, PROPOSAL, UNIVERSITY, demand_body
 from tests.web.test_notification_mail import mail_client, sender  # noqa: F401 - the fixture
-from tests.web.test_saved_searches_web import save_search
-from tests.web.test_todo import as_user
 
 
-def test_a_saved_search_leads_a_university_from_a_new_demand_to_a_paid_first_milestone(
+def test_a_matching_listing_leads_a_university_from_a_new_demand_to_a_paid_first_milestone(
     mail_client: TestClient[Litestar], mail_server: MailServer, clock: ManualClock,
 ) -> None:
     client = mail_client
     p = parties(client)
     layer = listed(client, p.university, 81, SEPARATOR, asking_price=100_000_000, maturity="pilot")
 
-    # The university's member saves a demand search on /demands.
-    as_user(client, UNIVERSITY)
-    assert save_search(client, "/demands?q=固态电池").status_code == 303
-    client.cookies.clear()
-
-    # An enterprise posts a matching demand.
+    # An enterprise posts a demand the university's listing answers (the university saved no search).
     demand = ok(client.post("/api/demands", json={**demand_body(), "keywords": ["固态电池", "界面"]},
                             headers=p.enterprise.headers), 201)["id"]
 
@@ -47,13 +40,13 @@ def test_a_saved_search_leads_a_university_from_a_new_demand_to_a_paid_first_mil
     assert len(mail.run_once().sent) == 1
     assert mail.run_once().sent == []
     [message] = mail_server.received.to(UNIVERSITY[0])
-    assert message["Subject"].startswith("新需求符合您保存的搜索")
+    assert message["Subject"] == "新需求与您的挂牌匹配 · 专利交易平台"
     text = body(message)
     assert f"http://testserver/demands/{demand}" in text
     assert "固态电池界面阻抗" in text
     assert mail_server.received.to(ENTERPRISE[0]) == []
     items = ok(client.get("/api/inbox", headers=p.university.headers))["items"]
-    assert [(i["event"], i["link"], i["read"]) for i in items] == [("search.demand", f"/demands/{demand}", False)]
+    assert [(i["event"], i["link"], i["read"]) for i in items] == [("demand_match.demand", f"/demands/{demand}", False)]
 
     # It opens the demand's ranked matches: its own listing, with the reasons, in both languages.
     [match] = matched(client, demand, **p.university.headers)

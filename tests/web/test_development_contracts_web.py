@@ -129,12 +129,11 @@ def test_a_demand_awarded_to_a_development_proposal_is_signed_and_its_first_mile
     todo = client.get("/todo").text
     assert "交付里程碑" in todo
     assert "中试验证" in todo
-    # JJ-001 registration here knows the transfer types only: no to-do leads to a page that cannot take it.
-    assert f"/contracts/{contract_id}/tech-registration" not in todo
+    # The developer registers the contract (技术合同认定登记, 30 days after signing): its to-do leads there.
+    assert f"/contracts/{contract_id}/tech-registration" in todo
     client.cookies.clear()
-    refused = client.get(f"/api/contracts/{contract_id}/tech-registration", headers=fzu.headers)
-    assert refused.status_code == 409, refused.text
-    assert "tech_registration.development" in refused.text
+    record = ok(client.get(f"/api/contracts/{contract_id}/tech-registration", headers=fzu.headers))["record"]
+    assert record["contract_type"] == "development_commissioned"
 
 
 def test_the_html_forms_award_deliver_and_accept(

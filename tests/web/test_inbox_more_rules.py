@@ -61,7 +61,7 @@ def test_the_new_kinds_have_words_and_every_notice_event_has_both_languages() ->
     for event in ("package.edition", "auction.consent", "auction.outbid", "auction.deposit_received",
                   "auction.deposit_refunded", "auction.won", "auction.result", "broker.introduction",
                   "broker.confirmed", "broker.declined", "broker.mandate_given", "broker.mandate_ended",
-                  "development.delivered", "development.accepted"):
+                  "development.delivered", "development.accepted", "development.results_agreed"):
         zh, en = REGISTRY.words[event]
         assert zh, event
         assert en, event

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -15,7 +14,7 @@ from marketplace.platform.services import Services
 from tests.unit.tech_registration_helpers import register
 from tests.web.conftest import api_token, login, post_form, sign_up_verified
 from tests.web.test_programmes_web import REWARD_FORM, Market, claim_ids, draft_and_open
-from tests.web.test_valuation_pages import COST, make_setting, record_form
+from tests.web.test_valuation_pages import COST, beijing_today, make_setting, record_form
 
 PASSWORD = "secret-password-1"
 _SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
@@ -58,7 +57,7 @@ def test_accreditation_and_recording_refusals_are_said_in_the_json_in_each_langu
     client: TestClient[Litestar], services: Services
 ) -> None:
     setting = make_setting(client, services)
-    today = date.today().isoformat()
+    today = beijing_today().isoformat()
     past = {"user_id": setting.valuer_id, "credential_number": "CPV-2", "expires_on": "2020-01-01"}
     stranger = sign_up_verified(client, services, "x@corp.test", "某企业", "enterprise")
     body = {"patent_id": setting.patent_id, "purpose": "transfer", "basis_date": today, "method": "cost_depreciated",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar import Litestar
@@ -26,6 +27,11 @@ class Setting:
     valuer_id: str
     valuer: dict[str, str]
     admin: dict[str, str]
+
+
+def beijing_today() -> date:
+    """Today in Beijing: the day the marketplace counts accreditations and basis dates in."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _me(client: TestClient[Litestar], email: str) -> dict[str, Any]:
@@ -64,7 +70,7 @@ def make_setting(client: TestClient[Litestar], services: Services) -> Setting:
         json={
             "user_id": valuer_id,
             "credential_number": "CPV-350001",
-            "expires_on": (date.today() + timedelta(days=365)).isoformat(),
+            "expires_on": (beijing_today() + timedelta(days=365)).isoformat(),
         },
     )
     assert accredited.status_code == 201, accredited.text
@@ -76,7 +82,7 @@ def record_form(setting: Setting, **changes: str) -> dict[str, str]:
         "method": "cost_depreciated",
         **{f"in.{k}": v for k, v in COST.items()},
         "purpose": "transfer",
-        "basis_date": date.today().isoformat(),
+        "basis_date": beijing_today().isoformat(),
         "low": "700000",
         "high": "900000",
         "report_reference": "华信评报字〔2026〕第018号",
@@ -156,7 +162,7 @@ def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_w
     assert "<style" not in chart
     # One point per assessment, titled with who, when, value, range and status, in the series' order.
     points = re.findall(r'<g class="dots"><title>(.*?)</title><circle cx="([\d.]+)" cy="([\d.]+)"', chart)
-    today = date.today().isoformat()
+    today = beijing_today().isoformat()
     assert [label.rsplit(" ", 1)[1] for label, _, _ in points] == ["superseded", "withdrawn"], chart
     for label, _, _ in points:  # amounts as people read them, not 7.0E+5
         kind = label.rsplit(" ", 1)[1]
@@ -181,7 +187,7 @@ def test_revoked_valuers_and_strangers_are_refused_with_the_rule(
     body = {
         "patent_id": setting.patent_id,
         "purpose": "transfer",
-        "basis_date": date.today().isoformat(),
+        "basis_date": beijing_today().isoformat(),
         "method": "cost_depreciated",
         "inputs": COST,
         "low": "700000",
@@ -209,7 +215,7 @@ def test_profile_field_and_admin_pages(client: TestClient[Litestar], setting: Se
     body = {
         "patent_id": setting.patent_id,
         "purpose": "licence",
-        "basis_date": date.today().isoformat(),
+        "basis_date": beijing_today().isoformat(),
         "method": "cost_depreciated",
         "inputs": COST,
         "low": "700000",

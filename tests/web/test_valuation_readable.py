@@ -5,7 +5,6 @@ and the open licences taken up in a field's record; in both languages, with the 
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,7 +19,7 @@ from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 from tests.fixtures.old_store import database_url, restore
 from tests.web.conftest import api_token, login, post_form, sign_up_verified
-from tests.web.test_valuation_pages import PASSWORD, Setting, _me, make_setting
+from tests.web.test_valuation_pages import PASSWORD, Setting, _me, beijing_today, make_setting
 from web.app import create_app
 
 
@@ -50,7 +49,7 @@ def market_form(**changes: str) -> dict[str, str]:
         "method": "market_comparables",
         **ROWS,
         "purpose": "pledge",
-        "basis_date": date.today().isoformat(),
+        "basis_date": beijing_today().isoformat(),
         "low": "300000",
         "high": "380000",
         "report_reference": "华信评报字〔2026〕第031号",
@@ -164,7 +163,7 @@ def test_the_record_is_exact_the_pages_round_and_name_the_method_and_the_report_
         assert "市场法（可比交易修正）" in page, path
         assert "340666.6" not in page, path
     chart = client.get(f"/valuation/patents/{setting.patent_id}/chart").text
-    assert f"华信资产评估有限公司 {date.today().isoformat()}: 340,667 (300,000–380,000) current" in chart
+    assert f"华信资产评估有限公司 {beijing_today().isoformat()}: 340,667 (300,000–380,000) current" in chart
 
 
 def test_only_an_admin_of_the_valuers_agency_countersigns_once_and_the_page_shows_it(
@@ -181,7 +180,7 @@ def test_only_an_admin_of_the_valuers_agency_countersigns_once_and_the_page_show
     sign_up_verified(client, services, "chen@zhongrui.test", "中瑞评估有限公司", "valuation_agency")
     client.post("/api/valuers", headers=setting.admin, json={
         "user_id": _me(client, "chen@zhongrui.test")["user_id"], "credential_number": "CPV-350002",
-        "expires_on": date.today().replace(year=date.today().year + 1).isoformat()})
+        "expires_on": beijing_today().replace(year=beijing_today().year + 1).isoformat()})
     rival = api_token(client, "chen@zhongrui.test", PASSWORD)  # with the valuer role now
     refused = client.post(url, headers=rival, json={"report_sha256": digest})
     assert refused.status_code == 403
@@ -192,7 +191,7 @@ def test_only_an_admin_of_the_valuers_agency_countersigns_once_and_the_page_show
     member = api_token(client, "zhao@huaxin.test", PASSWORD)
     assert client.post(url, headers=member, json={"report_sha256": digest}).status_code == 403
     # A member without the valuer role cannot sign either: recording is the valuer's signature.
-    body = {"patent_id": setting.patent_id, "purpose": "transfer", "basis_date": date.today().isoformat(),
+    body = {"patent_id": setting.patent_id, "purpose": "transfer", "basis_date": beijing_today().isoformat(),
             "method": "cost_depreciated", "inputs": {"replacement_cost": "1000000", "years_used": "2",
                                                      "remaining_years": "8"},
             "low": "700000", "high": "900000", "report_reference": "R-X"}
@@ -249,11 +248,11 @@ def test_a_field_record_counts_the_open_licences_taken_up_in_both_languages(
         assert taken.status_code == 201, taken.text
     field = client.get("/api/valuation/fields/H01M10/00").json()
     [stats] = field["open_licence_take_ups"]
-    assert (stats["year"], stats["count"], stats["paid"], stats["median"]) == (date.today().year, 2, 0, 2_000_000)
+    assert (stats["year"], stats["count"], stats["paid"], stats["median"]) == (beijing_today().year, 2, 0, 2_000_000)
     zh = client.get("/valuation/fields/H01M?lang=zh").text
     take_ups = zh[zh.index('id="take-ups"'):]
     assert "<h2>开放许可实施（按年度）</h2>" in take_ups
-    assert f'<tr><td>{date.today().year}</td><td>2</td><td>0</td><td class="price">2 万元</td>' in take_ups
+    assert f'<tr><td>{beijing_today().year}</td><td>2</td><td>0</td><td class="price">2 万元</td>' in take_ups
     en = client.get("/valuation/fields/H01M?lang=en").text
     assert "<h2>Open licences taken up, by year</h2>" in en
     assert '<td class="price">CNY 20,000</td>' in en

@@ -141,6 +141,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.event.Contract.MilestoneReached": ("达成里程碑", "Milestone reached"),
     "audit.event.DevelopmentContract.Drafted": ("技术开发合同拟定", "Development contract drafted"),
     "audit.event.DevelopmentContract.MilestoneDelivered": ("里程碑交付", "Milestone delivered"),
+    "audit.event.DevelopmentContract.ResultsAgreed": ("约定成果归属与保密", "Results clauses agreed"),
     "audit.event.Contract.Terminated": ("合同终止", "Contract terminated"),
     "audit.event.LicenceContract.RoyaltyReported": ("提成费报告", "Royalty reported"),
     "audit.event.PaymentObligation.FellDue": ("款项到期", "Payment fell due"),

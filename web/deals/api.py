@@ -37,6 +37,7 @@ from web.deals.answers import (
     OpenLicenceText,
 )
 from web.deals.bodies import (
+    AgreeDevelopmentResultsBody,
     CounterOfferBody,
     DecideObjectionBody,
     DeliverMilestoneBody,
@@ -216,6 +217,16 @@ class DealsApiController(Controller):
     ) -> Done:
         cmd = dc.DeliverMilestone(contract_id=contract_id, **asdict(data))
         return Done(await run_command(web, marketplace.contracts.deliver_milestone, cmd, me))
+
+    @post("/contracts/{contract_id:uuid}/development-results", summary="Agree a draft development contract's "
+          "ownership of the results and confidentiality (a party's org admin, before anyone signs); the text and its "
+          "SHA-256 change with them", status_code=200)
+    async def development_results(
+        self, contract_id: UUID, data: AgreeDevelopmentResultsBody, me: Identity, web: WebState,
+        marketplace: Marketplace,
+    ) -> Done:
+        cmd = dc.AgreeDevelopmentResults(contract_id=contract_id, **asdict(data))
+        return Done(await run_command(web, marketplace.contracts.agree_development_results, cmd, me))
 
     @post("/contracts/{contract_id:uuid}/royalty-reports", summary="File a royalty report", status_code=200)
     async def royalty_report(

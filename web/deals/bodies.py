@@ -96,6 +96,14 @@ class DeliverMilestoneBody(Body, frozen=True, kw_only=True):
     note: Note = ""
 
 
+class AgreeDevelopmentResultsBody(Body, frozen=True, kw_only=True):
+    """A draft development contract's results clauses: who holds the right to apply for patents on the results
+    (``developer``, ``joint`` or ``client``) and confidentiality's years after the contract ends (1–20)."""
+
+    ownership: Annotated[str, msgspec.Meta(max_length=20)]
+    confidential_years: Annotated[int, msgspec.Meta(ge=1, le=20)] = 3
+
+
 class FileRoyaltyReportBody(Body, frozen=True, kw_only=True):
     """Net sales (minor units) over [period_start, period_end]."""
 

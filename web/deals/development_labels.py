@@ -15,6 +15,16 @@ LABELS: dict[str, tuple[str, str]] = {
                                     "both parties jointly (Civil Code, art. 860)"),
     "development.ownership.client": ("委托方（双方约定）", "the client (as agreed)"),
     "development.confidential": ("保密期限", "Confidentiality"),
+    "development.confidential_years.field": (
+        "保密期限（合同终止后年数）", "Confidentiality (years after the contract ends)"),
+    "development.results.hint": (
+        "签署前，双方可约定研究开发成果的归属与保密期限（未约定的，委托开发归研究开发方，合作开发归双方共有，"
+        "《民法典》第八百五十九至八百六十一条）。修改后合同文本及其 SHA-256 随之更新；任一方签署后不能再改。",
+        "Before signing, the parties may agree who owns the results and how long confidentiality lasts (without "
+        "an agreement, a commissioned development's belong to the developer, a joint one's to both: Civil Code, "
+        "arts. 859–861). The text and its SHA-256 change with them; once a party has signed they cannot change.",
+    ),
+    "development.results.agree": ("更新合同条款", "Update the contract"),
     "development.confidential_years": ("合同终止后 {years} 年", "{years} years after the contract ends"),
     "development.demand": ("技术需求", "Technology demand"),
     "development.how": (

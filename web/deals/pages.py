@@ -287,6 +287,21 @@ class DealsController(Controller):
             f"/contracts/{contract_id}#milestones",
         )
 
+    @post("/contracts/{contract_id:uuid}/development-results")
+    async def development_results(
+        self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState,
+        marketplace: Marketplace,
+    ) -> Template | Redirect:
+        """A party's org admin agrees the draft development contract's results clauses before anyone signs."""
+        form = await request.form()
+        return await form_command(
+            request, web, me, marketplace.contracts.agree_development_results,
+            lambda: to_command(dc.AgreeDevelopmentResults, {
+                "contract_id": str(contract_id), "ownership": text(form, "ownership"),
+                "confidential_years": text(form, "confidential_years") or "3"}),
+            f"/contracts/{contract_id}#results",
+        )
+
     @post("/contracts/{contract_id:uuid}/royalties")
     async def royalty(
         self, contract_id: UUID, request: Request[Any, Any, Any], me: Identity, web: WebState,

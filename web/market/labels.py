@@ -7,13 +7,13 @@ from domain.market.jj001 import PARTY_TYPE_CODES
 LABELS: dict[str, tuple[str, str]] = {
     "techreg.title": ("技术合同认定登记", "Technology-contract registration"),
     "techreg.explain": (
-        "技术合同签订后，由卖方（转让方、许可方）在 30 日内向技术合同登记机构申请认定登记。本页按合同预先填写"
-        "《技术合同登记表》（表号 JJ-001）的各项内容，请核对并补全；通过下列初审要点后即可打印或导出，"
-        "登记机构编号后请在此记录 16 位合同登记编号。",
-        "Within 30 days of signing, the seller (assignor or licensor) applies to the technology-contract registry "
-        "for registration. This page pre-fills the registration form (JJ-001) from the contract: check and "
-        "complete it; once it passes the checks below, print or export it, and record here the 16-digit "
-        "number the registry assigns.",
+        "技术合同签订后，由卖方（转让方、许可方；技术开发合同为研究开发方）在 30 日内向技术合同登记机构申请认定登记。"
+        "本页按合同预先填写《技术合同登记表》（表号 JJ-001）的各项内容，请核对并补全；通过下列初审要点后即可打印或"
+        "导出，登记机构编号后请在此记录 16 位合同登记编号。",
+        "Within 30 days of signing, the seller (assignor or licensor; of a development contract, the developer) "
+        "applies to the technology-contract registry for registration. This page pre-fills the registration form "
+        "(JJ-001) from the contract: check and complete it; once it passes the checks below, print or export it, "
+        "and record here the 16-digit number the registry assigns.",
     ),
     "techreg.benefits": ("认定登记后可享受的税收优惠", "The tax benefits registration unlocks"),
     "techreg.benefit.vat": (
@@ -71,6 +71,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "techreg.type.transfer_patent_right": ("技术转让（专利权）", "Technology transfer (patent right)"),
     "techreg.type.transfer_patent_application": ("技术转让（专利申请权）", "Technology transfer (patent application)"),
     "techreg.type.licence_patent": ("技术转让（专利实施许可）", "Technology transfer (patent licence)"),
+    "techreg.type.development_commissioned": ("技术开发（委托开发）", "Technology development (commissioned)"),
+    "techreg.type.development_joint": ("技术开发（合作开发）", "Technology development (joint)"),
+    "techreg.development": (
+        "技术开发合同由研究开发方（受托方、卖方）申请认定登记，委托方（买方）可以查看。技术交易额已按合同价款预填；"
+        "其中购置设备、材料等非技术性支出不计入技术交易额，请在登记前扣除。合同有效期应至最后一个里程碑的交付日。",
+        "A technology development contract is registered by the developer (the contractor, seller here); the client "
+        "(buyer) reads it. The technology income is pre-filled with the contract price: take out what is not "
+        "technical income (equipment and materials bought for the work) before registering. The term must run to "
+        "the last milestone's due date.",
+    ),
     "techreg.findings": (
         "以下各项将使登记机构初审不予登记，请改正后再导出：",
         "The registry's first review would refuse the record for these reasons; correct them before exporting:",

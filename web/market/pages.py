@@ -18,7 +18,15 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
-from domain.market.jj001 import PARTY_TYPE_CODES, TAX_BENEFITS, ContractType, Finding, RegistrationRecord, findings
+from domain.market.jj001 import (
+    PARTY_TYPE_CODES,
+    TAX_BENEFITS,
+    ContractType,
+    Finding,
+    RegistrationRecord,
+    findings,
+    last_due_of,
+)
 from domain.market.registration import deadline
 from domain.shared.errors import DomainError, ValidationError
 from marketplace.market import commands as mc
@@ -82,13 +90,15 @@ async def registration_view(request: Request[Any, Any, Any], web: WebState, me: 
     current = await web.with_current_roles(me)
     seller = me.organisation_id == contract.seller_organisation_id
     row = await MarketQueries(web.pool).registration(contract_id)
+    # A development contract's term must run to its last milestone (its milestones are fixed once signed).
+    last_due = last_due_of(contract.terms) if contract.is_development else None
     record: RegistrationRecord | None = None
     if row is not None:
         record = RegistrationRecord.from_dict(row.record)
-        found = findings(record, deal_kind=row.deal_kind, contract_price=row.contract_price)
+        found = findings(record, deal_kind=row.deal_kind, contract_price=row.contract_price, last_due=last_due)
     elif seller or current.has("platform_admin"):
         record = await web.run(marketplace.tech_registrations.prefill, contract_id, actor_id=me.user_id)
-        found = findings(record, deal_kind=contract.kind, contract_price=contract.price_amount)
+        found = findings(record, deal_kind=contract.kind, contract_price=contract.price_amount, last_due=last_due)
     else:
         found = ()
     return RegistrationView(contract=contract, row=row, record=record, findings=found, may_prepare=seller,

@@ -38,6 +38,7 @@ from projections.valuation.queries import (
 from web.commands import run_command
 from web.context import Identity, language_of, page_context
 from web.errors import error_page, explain, status_of
+from web.formats import BEIJING
 from web.forms import optional, text, to_command
 from web.identity import login_required
 from web.state import WebState
@@ -46,7 +47,7 @@ from web.valuation.steps import steps_table
 
 
 def today(web: WebState) -> date:
-    return web.services.app.clock.now().date()
+    return web.services.app.clock.now().astimezone(BEIJING).date()
 
 
 class MethodFieldOut(msgspec.Struct, frozen=True):

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from marketplace.catalogue.importing.csv_files import read_csv
 from marketplace.catalogue.importing.json_lines import read_jsonl
@@ -79,7 +80,7 @@ def read_patents(
     fmt = fmt or detect_format(path)
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    day = today or datetime.datetime.now(tz=datetime.UTC).date()
+    day = today or datetime.datetime.now(tz=ZoneInfo("Asia/Shanghai")).date()  # Beijing's date
     if fmt == "jsonl":
         return read_jsonl(path, day)
     factory = {"wipo": wipo_builder, "lens": lens_builder, "native-csv": native_builder}[fmt]
