@@ -181,6 +181,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.introduction_to_confirm": ("确认或否认该介绍", "Confirm or decline the introduction"),
     "todo.introduction_to_confirm.when": ("介绍于", "introduced on"),
     "todo.kind.introduction_awaiting": ("等待买方确认的介绍", "Your introductions awaiting the buyer"),
+    "todo.kind.offer_for_principal": ("代委托方答复的报价", "Offers to answer for the seller you act for"),
+    "todo.offer_for_principal": ("受托代卖方答复", "Answer for the seller under the mandate"),
+    "todo.offer_for_principal.when": ("答复期限", "answer by"),
+    "todo.kind.mandate_ending": ("即将期满的经纪委托", "Agency mandates about to end"),
+    "todo.mandate_ending": ("续签或任其期满", "Give it again or let it end"),
+    "todo.mandate_ending.when": ("委托期限至", "runs until"),
+    "todo.kind.broker_expiring": ("即将到期的技术经纪人资格", "Broker accreditations about to expire"),
+    "todo.broker_expiring": ("续期或任其到期", "Renew it or let it lapse"),
+    "todo.broker_expiring.when": ("有效期至", "valid until"),
+    "todo.link.brokers": ("技术经纪人名录与登记", "Register of brokers: accredit, renew, revoke"),
+    "todo.link.broker": ("我的介绍与经纪的交易", "My introductions and the deals my agency brokers"),
+    "todo.link.packages": ("科技成果包", "Achievement packages"),
     "todo.introduction_awaiting": ("买方尚未确认", "The buyer has not confirmed yet"),
     "todo.introduction_awaiting.when": ("介绍于", "introduced on"),
     "todo.tech_registration": (
@@ -646,6 +658,56 @@ async def introductions_awaiting(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def offers_for_principal(r: Reader) -> list[TodoItem]:
+    """Offers awaiting the seller's answer that the broker may answer for it (its agency's mandate lets its
+    brokers act, and its accreditation is valid today)."""
+    today = r.now.astimezone(BEIJING).date()
+    rows = await BrokerQueries(r.web.pool).offers_to_answer_for_seller(r.me.user_id, r.me.organisation_id, today)
+    return [
+        TodoItem(kind="offer_for_principal", label="todo.offer_for_principal", link=f"/offers/{o.offer_id}",
+                 when=o.expires_at, title_zh=f"{o.seller_name} · {o.title_zh or o.title_en}",
+                 title_en=f"{o.seller_name} · {o.title_en or o.title_zh}", amount=o.price_amount)
+        for o in rows
+    ]
+
+
+#: How long before its term ends a mandate is on the seller's org admin's to-do.
+MANDATE_NOTICE_DAYS = 14
+
+
+async def mandates_ending(r: Reader) -> list[TodoItem]:
+    """For the seller's org admin: its running mandates of transfer agencies whose term ends within 14 days."""
+    if not r.org_admin:
+        return []
+    today = r.now.astimezone(BEIJING).date()
+    rows = await BrokerQueries(r.web.pool).mandates_ending(r.me.organisation_id, today,
+                                                           today + timedelta(days=MANDATE_NOTICE_DAYS))
+    return [
+        TodoItem(kind="mandate_ending", label="todo.mandate_ending", link=f"/listings/{m.listing_id}/brokerage",
+                 when_day=m.ends_on, title_zh=f"{m.agency_name} · {m.title_zh or m.title_en}",
+                 title_en=f"{m.agency_name} · {m.title_en or m.title_zh}")
+        for m in rows
+    ]
+
+
+#: How long before its expiry an accreditation is on the platform admin's to-do.
+BROKER_RENEWAL_DAYS = 30
+
+
+async def brokers_expiring(r: Reader) -> list[TodoItem]:
+    """For a platform admin: brokers' accreditations that expire within 30 days (Beijing dates)."""
+    if not r.platform_admin:
+        return []
+    today = r.now.astimezone(BEIJING).date()
+    rows = await BrokerQueries(r.web.pool).expiring(today, today + timedelta(days=BROKER_RENEWAL_DAYS))
+    return [
+        TodoItem(kind="broker_expiring", label="todo.broker_expiring", link=f"/brokers/{b.id}#broker-admin",
+                 when_day=b.expires_on, title_zh=f"{b.display_name} · {b.agency_name}",
+                 title_en=f"{b.display_name} · {b.agency_name}")
+        for b in rows
+    ]
+
+
 async def voucher_redemptions_to_settle(r: Reader) -> list[TodoItem]:
     """Vouchers spent on payments under the officer's department's programmes: the voucher part to pay out
     (to the provider, or back to the buyer), or owed back after a refund."""
@@ -738,6 +800,9 @@ KINDS = (
     "tech_registration",
     "introduction_to_confirm",
     "introduction_awaiting",
+    "offer_for_principal",
+    "mandate_ending",
+    "broker_expiring",
     "voucher_settle",
     "voucher_expiring",
     "voucher_application",
@@ -771,6 +836,9 @@ SOURCES: list[Source] = [
     tech_registrations_due,
     introductions_to_confirm,
     introductions_awaiting,
+    offers_for_principal,
+    mandates_ending,
+    brokers_expiring,
     voucher_redemptions_to_settle,
     vouchers_about_to_expire,
     voucher_applications,
@@ -828,6 +896,10 @@ async def work_links(r: Reader) -> list[WorkLink]:
                 when_label="todo.link.valuer_expires" if accreditation else None,
             )
         )
+    if r.platform_admin:
+        links.append(WorkLink(label="todo.link.brokers", link="/brokers#accredit"))
+    if await BrokerQueries(r.web.pool).broker_of_user(r.me.user_id) is not None:
+        links.append(WorkLink(label="todo.link.broker", link="/introductions"))
     if r.me.has("auditor"):
         links += [
             WorkLink(label="todo.link.audit", link="/audit/events"),
@@ -841,6 +913,7 @@ async def work_links(r: Reader) -> list[WorkLink]:
             WorkLink(label="todo.link.programmes", link="/programmes#my-programmes"),
             WorkLink(label="todo.link.qualifications", link="/programmes/qualifications"),
             WorkLink(label="todo.link.conversions", link="/conversions"),
+            WorkLink(label="todo.link.packages", link="/packages"),
         ]
     return links
 

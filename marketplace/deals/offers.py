@@ -17,7 +17,7 @@ from domain.deals.contract_terms import contract_id_for_offer
 from domain.deals.contracting import check_listing_rules, draft_contract, notice_end
 from domain.deals.offer import Offer
 from domain.deals.terms import FULL_RATE, DealTerms, Instalment, Milestone, parse_kind
-from domain.shared.errors import ListingNotOpenError, ValidationError
+from domain.shared.errors import ListingNotOpenError, PermissionDeniedError, ValidationError
 from domain.shared.money import Money
 from marketplace.deals import commands as d
 from marketplace.deals.checks import DealChecks, DealPolicy
@@ -154,6 +154,16 @@ class Offers:
             )
         self.commission_room(commission)
         return broker.id, commission
+
+    def answering_side(self, offer_id: UUID, *, actor_id: UUID | None) -> str | None:
+        """The side the user answers the offer for, read only: its organisation's side, ``seller`` for a broker
+        whose mandate lets it act for the seller (``DealChecks.side``), else ``None``."""
+        user = self.store.actor(actor_id)
+        offer = self.store.load(Offer, offer_id, "offer_id")
+        try:
+            return str(self.checks.side(user, offer))
+        except PermissionDeniedError:
+            return None
 
     def counter_offer(self, cmd: d.CounterOffer, *, actor_id: UUID | None) -> int:
         """The side whose turn it is proposes new terms; the listing's rules apply as to the offer."""

@@ -91,6 +91,8 @@ class BrokeredDealRow(msgspec.Struct, frozen=True, kw_only=True):
     contract_status: str | None
     price_amount: int
     commission: int
+    #: The offer's answer deadline (given where the broker answers it for the seller).
+    expires_at: datetime | None = None
 
 
 class PerformanceRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -230,3 +232,56 @@ class BrokerQueries:
             "SELECT id, name FROM accounts_organisations WHERE verified AND ($1::text IS NULL OR kind = $1)"
             " AND NOT (kind = ANY($2::text[])) ORDER BY name LIMIT $3", kind, list(not_kind), limit)
         return [(r["id"], r["name"]) for r in rows]
+
+    async def accreditable(self, limit: int = 500) -> list[tuple[UUID, str, str]]:
+        """Members of verified transfer agencies not accredited yet: the choices of the accreditation form
+        (user id, name, agency)."""
+        rows = await self.pool.fetch(
+            "SELECT u.id, u.display_name, o.name FROM accounts_users u"
+            " JOIN accounts_organisations o ON o.id = u.organisation_id"
+            " WHERE o.verified AND o.kind = 'transfer_agency'"
+            " AND NOT EXISTS (SELECT 1 FROM market_brokers b WHERE b.user_id = u.id)"
+            " ORDER BY o.name, u.display_name, u.id LIMIT $1", limit)
+        return [(r["id"], r["display_name"], r["name"]) for r in rows]
+
+    async def expiring(self, day: date, until: date) -> list[BrokerRow]:
+        """Accreditations not revoked that are valid on ``day`` and expire by ``until``: to renew or let lapse."""
+        rows = await self.pool.fetch(
+            f"{BROKERS} WHERE b.revoked_on IS NULL AND b.expires_on >= $1 AND b.expires_on <= $2"
+            " ORDER BY b.expires_on, b.id", day, until)
+        return [msgspec.convert(dict(r), BrokerRow) for r in rows]
+
+    async def offers_to_answer_for_seller(self, user_id: UUID, organisation_id: UUID,
+                                          day: date) -> list[BrokeredDealRow]:
+        """Open offers awaiting the seller's answer that the broker ``user_id`` may answer for it: its agency
+        brokers them under a mandate running on ``day`` that lets its brokers act, and its accreditation is
+        valid that day (the application checks it all again when the broker acts)."""
+        rows = await self.pool.fetch(
+            "SELECT o.id AS offer_id, NULL::uuid AS contract_id, o.listing_id, coalesce(p.title_zh, '') AS title_zh,"
+            " coalesce(p.title_en, '') AS title_en, coalesce(b.name, '') AS buyer_name,"
+            " coalesce(s.name, '') AS seller_name, o.status AS offer_status, NULL::text AS contract_status,"
+            " o.price_amount, o.broker_commission AS commission, o.expires_at"
+            " FROM deal_offers o JOIN market_mandates m ON m.listing_id = o.listing_id AND m.agency_id = $2"
+            " AND m.seller_organisation_id = o.seller_organisation_id"
+            " JOIN market_brokers k ON k.user_id = $1 AND k.organisation_id = $2"
+            " LEFT JOIN catalogue_patents p ON p.id = o.patent_id"
+            " LEFT JOIN accounts_organisations b ON b.id = o.buyer_organisation_id"
+            " LEFT JOIN accounts_organisations s ON s.id = o.seller_organisation_id"
+            " WHERE o.broker_organisation_id = $2 AND o.status = 'open' AND o.awaiting = 'seller'"
+            " AND m.may_act AND m.starts_on <= $3 AND m.ends_on >= $3 AND (m.ended_on IS NULL OR m.ended_on > $3)"
+            " AND k.accredited_on <= $3 AND k.expires_on >= $3 AND (k.revoked_on IS NULL OR k.revoked_on > $3)"
+            " ORDER BY o.made_at, o.id", user_id, organisation_id, day)
+        return [msgspec.convert(dict(r), BrokeredDealRow) for r in rows]
+
+    async def broker_of_user(self, user_id: UUID) -> BrokerRow | None:
+        """The user's accreditation as a broker (whatever its state), or ``None``."""
+        row = await self.pool.fetchrow(f"{BROKERS} WHERE b.user_id = $1", user_id)
+        return None if row is None else msgspec.convert(dict(row), BrokerRow)
+
+    async def mandates_ending(self, seller_organisation_id: UUID, day: date, until: date) -> list[MandateRow]:
+        """The seller's mandates running on ``day`` whose term ends by ``until``: to renew (give again) or let end."""
+        rows = await self.pool.fetch(
+            f"{MANDATES} WHERE m.seller_organisation_id = $1 AND m.starts_on <= $2 AND m.ends_on >= $2"
+            " AND (m.ended_on IS NULL OR m.ended_on > $2) AND m.ends_on <= $3 ORDER BY m.ends_on, m.id",
+            seller_organisation_id, day, until)
+        return [msgspec.convert(dict(r), MandateRow) for r in rows]

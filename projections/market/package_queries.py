@@ -111,6 +111,22 @@ class PackagesQueries:
             " l.asking_price FROM catalogue_listings l WHERE l.id = ANY($1::uuid[])", listing_ids)
         return {r["id"]: msgspec.convert(dict(r), PackageListingRow) for r in rows}
 
+    async def find_published(self, text: str, limit: int = 20) -> list[PackageListingRow]:
+        """Published listings whose Chinese or English title or patent number contains ``text`` (the number's
+        punctuation and spaces ignored): the choices of a curator's listing picker, by title."""
+        words = " ".join(text.split())[:200]
+        if not words:
+            return []
+        like = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        number = "".join(ch for ch in words.upper() if ch.isascii() and ch.isalnum())
+        rows = await self.pool.fetch(
+            "SELECT l.id, l.title_zh, l.title_en, l.organisation_name, l.patent_number, l.status, l.price_mode,"
+            " l.asking_price FROM catalogue_listings l WHERE l.status = 'published'"
+            " AND (l.title_zh ILIKE $1 OR l.title_en ILIKE $1"
+            "  OR ($2 <> '' AND regexp_replace(upper(l.patent_number), '[^A-Z0-9]', '', 'g') LIKE '%' || $2 || '%'))"
+            " ORDER BY l.title_zh, l.id LIMIT $3", like, number, limit)
+        return [msgspec.convert(dict(r), PackageListingRow) for r in rows]
+
     async def following(self, package_id: UUID, user_id: UUID) -> tuple[bool, int]:
         """Whether the user follows the package, and the edition it has seen."""
         row = await self.pool.fetchrow("SELECT following, seen_edition FROM market_package_followers"

@@ -1,9 +1,9 @@
-"""Market statistics read model, writing side (技术市场统计, migration 0030): one row per contract.
+"""Market statistics read model, writing side (技术市场统计, migrations 0030 and 0041): one row per contract.
 
-It follows the log alone: organisations (kind, region text mapped to a GB/T 2260 province code) and patents
-(IPC section and class of the first IPC code) into small tables of its own, contracts from their draft
-(kind, price, patent, parties, copied from those tables as they stood then) and their coming into force (from
-then they count), and the technology-contract registration record (the JJ-001 contract type, technology
+It follows the log alone: organisations (kind, region text mapped to a GB/T 2260 code: a Fujian city, else the
+province) and patents (IPC section and class of the first IPC code) into small tables of its own, contracts from
+their draft (kind, price, patent, parties, copied from those tables as they stood then) and their coming into force
+(from then they count), and the technology-contract registration record (the JJ-001 contract type, technology
 income, the parties' region codes; its number makes it registered). Times are event timestamps, so a rebuild
 reproduces identical rows. The figures are grouped at reading (``projections.market.statistics_queries``).
 """
@@ -32,10 +32,20 @@ Handler = Callable[[Cursor[DictRow], EventRecord], None]
 CONTRACTS = (Contract, TransferContract, LicenceContract, DevelopmentContract)
 
 
-def province_of(code: str) -> str:
-    """The province-level GB/T 2260 code of a region code (``350200`` → ``350000``), or ``''``."""
+#: The province whose technology market this is (福建, GB/T 2260 ``35``): its cities are told apart.
+HOME_PROVINCE = "35"
+
+
+def statistics_region(code: str) -> str:
+    """The GB/T 2260 code a region counts under: in Fujian its city (设区市: ``350203`` → ``350200``, 平潭
+    ``350128`` under 福州 ``350100``; the province alone stays ``350000``), elsewhere the province (``310115`` →
+    ``310000``); ``''`` for no code."""
     code = (code or "").strip()
-    return f"{code[:2]}0000" if len(code) == 6 and code.isdigit() else ""
+    if len(code) != 6 or not code.isdigit():
+        return ""
+    if code.startswith(HOME_PROVINCE) and code[2:4] != "00":
+        return f"{code[:4]}00"
+    return f"{code[:2]}0000"
 
 
 def ipc_parts(codes: Sequence[str]) -> tuple[str, str]:
@@ -79,7 +89,7 @@ class PostgresMarketStatisticsView(PostgresReadModelView):
         curs.execute(
             "INSERT INTO market_stat_organisations (id, kind, region_code) VALUES (%s, %s, %s)"
             " ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, region_code = EXCLUDED.region_code",
-            (r.originator_id, d["kind"], province_of(region_code_of(str(d.get("region") or "")))),
+            (r.originator_id, d["kind"], statistics_region(region_code_of(str(d.get("region") or "")))),
         )
 
     @staticmethod
@@ -130,8 +140,8 @@ class PostgresMarketStatisticsView(PostgresReadModelView):
         )
         values = {"type": str(record.get("contract_type") or ""),
                   "income": int(income) if isinstance(income, int) else None,
-                  "seller": province_of(str(seller.get("region_code") or "")),
-                  "buyer": province_of(str(buyer.get("region_code") or "")),
+                  "seller": statistics_region(str(seller.get("region_code") or "")),
+                  "buyer": statistics_region(str(buyer.get("region_code") or "")),
                   "rid": r.originator_id, "at": r.timestamp}
         if "contract_id" in d:
             curs.execute(f"UPDATE market_stat_contracts SET {assignments} WHERE contract_id = %(contract)s",  # noqa: S608 - fixed text

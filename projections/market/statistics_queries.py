@@ -3,8 +3,9 @@
 A contract counts from its coming into force (signed by every party and its first payment paid), in the
 Beijing-time period it came into force. Its amount is the contract price (fen); its technology income is
 the registration record's where the seller prepared one. A party's region is the record's GB/T 2260 code
-(province level) where present, else the organisation's region text mapped to a province code, else
-``unknown``. The technical field is the patent's first IPC code (section, class), else ``unknown``.
+where present, else the organisation's region text mapped to a code, else ``unknown`` — in Fujian its city
+(设区市), elsewhere its province (``projections.market.statistics.statistics_region``). The technical field is
+the patent's first IPC code (section, class), else ``unknown``.
 """
 
 from __future__ import annotations

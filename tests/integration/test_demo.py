@@ -148,6 +148,12 @@ def check_year_of_deals(services: Services) -> None:
     assert sections == 4  # the demo catalogue's sections that offer a licence
     assert kinds == 3  # non-exclusive, sole and exclusive licences
     assert registered == contracts
+    # By region (the statistics' chart): the sellers' Fujian cities told apart (福州, 厦门), and the buyers'.
+    regions = "array_agg(DISTINCT coalesce(nullif(record_{0}_region, ''), nullif({0}_region, ''), 'unknown'))"
+    assert scalar(services, f"SELECT {regions.format('seller')} FROM market_stat_contracts"
+                            " WHERE in_force_at IS NOT NULL") == ["350100", "350200"]
+    assert scalar(services, f"SELECT {regions.format('buyer')} FROM market_stat_contracts"
+                            " WHERE in_force_at IS NOT NULL") == ["350100", "350200", "350500"]
     assert scalar(services, "SELECT count(DISTINCT number) = count(*) FROM market_tech_registrations"
                             " WHERE number <> ''")
     # The deadline worker, following the log once serving, raises no programme claim on them.

@@ -49,11 +49,20 @@ def test_the_public_reads_the_statistics_charts_in_both_languages_on_a_phone_too
             "SELECT count(*) AS n FROM market_stat_contracts WHERE in_force_at IS NOT NULL").fetchone()
     assert counted is not None
     assert counted["n"] > 0  # the demo's paid deals
+    with served.connect() as conn:
+        regions = conn.execute(
+            "SELECT count(DISTINCT coalesce(nullif(record_seller_region, ''), nullif(seller_region, ''), 'unknown'))"
+            " AS n FROM market_stat_contracts WHERE in_force_at IS NOT NULL").fetchone()
+    assert regions is not None
+    assert regions["n"] >= 2  # the sellers' Fujian cities are told apart
 
     page.goto(f"{served.url}/statistics")
     expect(page.locator("h1")).to_have_text(zh("stats.title"))
     expect(page.locator("#stats-total-contracts")).to_have_text(str(counted["n"]))
     charts_are_drawn(page, zh)
+    expect(page.locator("#chart-stats-seller_region rect.reactive")).to_have_count(regions["n"])  # a bar each
+    expect(page.locator("#stats-seller_region tbody tr")).to_have_count(regions["n"])
+    expect(page.locator("#stats-seller_region")).to_contain_text("福州市")
     assert_fits(page, "statistics")
 
     page.set_viewport_size(ViewportSize(width=PHONE["width"], height=PHONE["height"]))

@@ -1,7 +1,7 @@
 """Technology-market statistics from the public's side over HTTP (issue 14, journey 3): a seeded year of
-deals (months apart, several fields, sellers and buyers in two provinces, one registered with its record's
-region codes) and the statistics page, its JSON answer and its CSVs, whose figures equal this test's own
-computation from the raw events of the log. The read model is rebuilt from the log identically."""
+deals (months apart, several fields, sellers and buyers in Fujian cities and another province, one registered
+with its record's region codes) and the statistics page, its JSON answer and its CSVs, whose figures equal this
+test's own computation from the raw events of the log. The read model is rebuilt from the log identically."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from web.market.statistics import _cell
 
 YUAN = 100
 BEIJING = ZoneInfo("Asia/Shanghai")
-#: This test's own reading of a region text or code: the province's GB/T 2260 code.
+#: This test's own reading of a region text or code (GB/T 2260): a Fujian city told apart, another province whole.
+CITY = {"福州": "350100", "厦门": "350200", "泉州": "350500"}
 PROVINCE = {"福建": "350000", "上海": "310000"}
 
 
@@ -55,10 +56,10 @@ def sale(market: Market, seller: str, buyer: str, price_yuan: int, ipc: str, ser
     return contract
 
 
-def province(text: str) -> str:
+def region(text: str) -> str:
     if len(text) == 6 and text.isdigit():
-        return text[:2] + "0000"
-    return next((code for name, code in PROVINCE.items() if name in text), "unknown")
+        return text[:4] + "00" if text.startswith("35") and text[2:4] != "00" else text[:2] + "0000"
+    return next((code for name, code in (*CITY.items(), *PROVINCE.items()) if name in text), "unknown")
 
 
 def expected_from_the_log(market: Market) -> dict[str, dict[str, tuple[int, int, int]]]:  # noqa: F811
@@ -72,7 +73,7 @@ def expected_from_the_log(market: Market) -> dict[str, dict[str, tuple[int, int,
         name = e.topic.rsplit(":", 1)[1]
         d = plain(e.data)
         if name == "Organisation.Registered":
-            orgs[e.originator_id] = {"kind": d["kind"], "region": province(d["region"])}
+            orgs[e.originator_id] = {"kind": d["kind"], "region": region(d["region"])}
         elif name in ("Patent.Registered", "Patent.Reregistered"):
             patents[e.originator_id] = d["ipc_codes"][0]
         elif name.endswith("Contract.Drafted"):
@@ -89,8 +90,8 @@ def expected_from_the_log(market: Market) -> dict[str, dict[str, tuple[int, int,
             registrations[e.originator_id] = contract_id
             c, record = contracts[contract_id], d["record"]
             c |= {"income": record["technology_income"], "type": record["contract_type"],
-                  "seller_region": province(record["seller"]["region_code"]),
-                  "buyer_region": province(record["buyer"]["region_code"])}
+                  "seller_region": region(record["seller"]["region_code"]),
+                  "buyer_region": region(record["buyer"]["region_code"])}
             if c["status"] == "none":
                 c["status"] = "prepared"
         elif name == "ContractRegistration.NumberRecorded":
@@ -163,17 +164,17 @@ def test_the_statistics_equal_the_logs_own_figures_in_both_languages(market: Mar
         assert "<script" not in svg
         assert "<style" not in svg
         assert 'role="img"' in svg
-    for words in ("福建省", "H 电学", "转让"):
+    for words in ("福州市", "泉州市", "H 电学", "转让"):
         assert words in html
     sheet = client.get("/statistics/csv/seller_region")
     assert sheet.headers["content-type"].startswith("text/csv")
     cells = list(csv.reader(io.StringIO(sheet.text.lstrip("\ufeff"))))
     assert cells[0][:3] == ["卖方地区", "key", "合同数"]
-    assert {r[1]: (int(r[2]), r[3]) for r in cells[1:]} == {"350000": (3, "950000.00"), "310000": (1, "50000.00")}
+    assert {r[1]: (int(r[2]), r[3]) for r in cells[1:]} == {"350100": (3, "950000.00"), "310000": (1, "50000.00")}
 
     english = client.get("/lang/en?next=/statistics").text
     assert "Technology-market statistics" in english
-    for words in ("Fujian", "H Electricity", "Assignment"):
+    for words in ("Fuzhou", "Quanzhou", "H Electricity", "Assignment"):
         assert words in english
     assert client.get("/statistics/csv/buyer_region").text.splitlines()[0].lstrip("\ufeff").startswith("Buyer")
 

@@ -23,7 +23,7 @@ from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 from tests.web.conftest import csrf_token, login, sign_up_verified
-from tests.web.test_api import Member, _member, listed, verified_member
+from tests.web.test_api import Member, _member, listed, patent_body, verified_member
 
 PASSWORD = "secret-password-1"
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 March in Beijing
@@ -198,3 +198,65 @@ def test_a_curator_drafts_and_edits_through_the_forms_and_a_double_submit_drafts
         "listing_ids"] == [b]
     client.cookies.clear()  # a visitor without a session
     assert client.get(f"/packages/{package}").status_code == 404  # not published: the public does not see it
+
+
+def test_a_curator_picks_listings_by_title_or_number_instead_of_typing_ids(
+    client: TestClient[Litestar], services: Services, market: dict[str, Any],
+) -> None:
+    a, b, c = market["listings"]
+    fzu = market["fzu"]
+    other = listed(client, fzu, 4, patent={"title_zh": "海水淡化反渗透膜", "title_en": "Reverse-osmosis membrane"})
+    draft_only = client.post("/api/patents", headers=fzu.headers, json=patent_body(fzu.organisation_id, 5,
+                             title_zh="海水淡化预处理装置", title_en="Desalination pretreatment"))
+    assert draft_only.status_code == 201  # registered, never listed: not offered by the picker
+    login(client, "lin@hxtt.example.cn", PASSWORD)
+    token = csrf_token(client, "/packages/new")
+    page = client.get("/packages/new").text
+    assert 'id="picker-none"' in page
+    assert 'name="listing_ids"' not in page  # no ids to type
+    package_id = re.search(r'name="package_id" value="([^"]+)"', page)
+    assert package_id is not None
+    form = {"_csrf_token": token, "package_id": package_id.group(1), "title_zh": "海水淡化成果包",
+            "industry": "海洋经济"}
+
+    # A search by title finds the published listing only, and keeps what was typed.
+    found = client.post("/packages", data={**form, "find": "1", "find_text": "海水淡化"})
+    assert found.status_code == 200
+    assert re.findall(r'id="picker-found-([0-9a-f-]{36})"', found.text) == [other]
+    assert 'value="海水淡化成果包"' in found.text
+    assert client.get("/api/packages", headers=market["agency"].headers).json()["packages"] == []  # nothing saved
+    # A search by the patent number, typed without its punctuation, finds that patent's listing.
+    number = client.post("/packages", data={**form, "listing_id": other, "find": "1", "find_text": "202110000002"})
+    assert re.findall(r'id="picker-found-([0-9a-f-]{36})"', number.text) == [b]
+    assert re.findall(r'id="picker-chosen-([0-9a-f-]{36})"', number.text) == [other]  # still ticked
+    wildcards = client.post("/packages", data={**form, "find": "1", "find_text": "%_"})
+    assert "没有找到已发布的挂牌" in wildcards.text  # wildcards are text
+
+    # Ticked ones are saved in their order.
+    saved = client.post("/packages", data={**form, "listing_id": [other, b]}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    package = saved.headers["location"].split("/")[2].split("?")[0]
+    assert client.get(f"/api/packages/{package}", headers=market["agency"].headers).json()["package"][
+        "listing_ids"] == [other, b]
+
+    # On the package's page: the chosen ones ticked; untick one to drop it, search and tick one to add it.
+    edit_page = client.get(f"/packages/{package}").text
+    assert re.findall(r'id="picker-chosen-([0-9a-f-]{36})"', edit_page) == [other, b]
+    edit = {"_csrf_token": token, "title_zh": "海水淡化成果包", "industry": "海洋经济"}
+    more = client.post(f"/packages/{package}/edit", data={**edit, "listing_id": [other], "find": "1",
+                                                           "find_text": "202110000003"})
+    assert more.status_code == 200
+    assert re.findall(r'id="picker-found-([0-9a-f-]{36})"', more.text) == [c]
+    edited = client.post(f"/packages/{package}/edit", data={**edit, "listing_id": [other, c]},
+                         follow_redirects=False)
+    assert edited.status_code == 303
+    assert client.get(f"/api/packages/{package}", headers=market["agency"].headers).json()["package"][
+        "listing_ids"] == [other, c]
+    assert a not in client.get(f"/packages/{package}").text
+
+    # Another agency cannot search its way into this package's form.
+    client.cookies.clear()
+    login(client, "xu@fjte.example.cn", PASSWORD)
+    rival = client.post(f"/packages/{package}/edit", data={**edit, "_csrf_token": csrf_token(client, "/packages"),
+                                                            "find": "1", "find_text": "海水淡化"})
+    assert rival.status_code == 404

@@ -79,6 +79,12 @@ class DealsController(Controller):
             if me.organisation_id == offer.seller_organisation_id
             else None
         )
+        # A broker whose agency's mandate lets it act for the seller answers as the seller (the application
+        # decides it, as it does again when the broker acts).
+        acting = my_side is None and offer.broker_organisation_id == me.organisation_id and (
+            await web.run(marketplace.offers.answering_side, offer_id, actor_id=me.user_id)) == "seller"
+        if acting:
+            my_side = "seller"
         detail = await catalogue.get_one_or_none(offer.listing_id)
         deal_kinds = [k for k in (detail.listing.deal_types if detail else [offer.kind]) if k != "open_licence"]
         return Template(
@@ -88,6 +94,7 @@ class DealsController(Controller):
                 offer=offer,
                 thread=thread,
                 my_side=my_side,
+                acting_for_seller=acting,
                 deal_kinds=deal_kinds,
                 as_of=as_of_url(offer.listing_id, offer.made_at),
                 now=marketplace.clock.now(),

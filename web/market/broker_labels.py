@@ -9,6 +9,23 @@ LABELS: dict[str, tuple[str, str]] = {
         "Technology brokers are members of technology transfer agencies accredited by the platform: mandated by "
         "sellers, they introduce buyers to listed results and help deals happen.",
     ),
+    "broker.accredit": ("登记技术经纪人", "Accredit a broker"),
+    "broker.accredit.explain": (
+        "技术转移机构的成员经平台登记后成为技术经纪人：填写证书编号和有效期。",
+        "A member of a technology transfer agency becomes a broker once the platform accredits it: give its "
+        "certificate number and the expiry.",
+    ),
+    "broker.accredit.user": ("技术转移机构成员", "Member of a transfer agency"),
+    "broker.accredit.submit": ("登记", "Accredit"),
+    "broker.accredit.none": ("没有可登记的技术转移机构成员", "No member of a transfer agency awaits accreditation"),
+    "broker.accredited_done": ("已登记为技术经纪人。", "The broker is accredited."),
+    "broker.manage": ("资格管理", "Accreditation"),
+    "broker.renew_until": ("续期至", "Renew until"),
+    "broker.renew": ("续期", "Renew"),
+    "broker.renewed_done": ("资格已续期。", "The accreditation is renewed."),
+    "broker.revoke_reason": ("撤销原因", "Reason for revoking"),
+    "broker.revoke": ("撤销资格", "Revoke"),
+    "broker.revoked_done": ("资格已撤销。", "The accreditation is revoked."),
     "broker.none": ("暂无登记的技术经纪人", "No broker is accredited yet"),
     "broker.name": ("姓名", "Name"),
     "broker.agency": ("技术转移机构", "Transfer agency"),
@@ -115,5 +132,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "broker.contract": ("合同", "Contract"),
     "broker.seller": ("卖方", "Seller"),
     "offer.brokered_by": ("经纪方", "Brokered by"),
+    "offer.acting_for_seller": ("您作为受托技术经纪人，按委托代卖方（{seller}）答复此报价。",
+                                "As the mandated broker you answer this offer for the seller ({seller}), as the "
+                                "mandate allows."),
     "offer.brokered_by.agency": ("技术转移机构（查看业绩）", "Transfer agency (its performance)"),
 }

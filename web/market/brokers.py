@@ -1,6 +1,7 @@
-"""Brokers and transfer agencies on the site: the public register (``/brokers``), broker and agency
-performance pages with their chart, table and CSV, a listing's mandates (委托) and introductions, and the
-introductions page where buyers confirm and brokers follow their deals.
+"""Brokers and transfer agencies on the site: the public register (``/brokers``) with the platform admin's forms
+to accredit, renew and revoke brokers, broker and agency performance pages with their chart, table and CSV, a
+listing's mandates (委托) and introductions, and the introductions page where buyers confirm and brokers follow
+their deals.
 
 Forms post the commands the JSON API takes (``web.market.broker_api``); the application checks again who
 acts, on the aggregates. Performance figures are read from the brokers read model with the deals'
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -39,7 +41,8 @@ from web.i18n import vocabulary_of
 from web.identity import login_required
 from web.state import WebState
 
-DONE = {"given": "mandate.given", "ended": "mandate.ended_done", "introduced": "introduction.recorded",
+DONE = {"accredited": "broker.accredited_done", "renewed": "broker.renewed_done", "revoked": "broker.revoked_done",
+        "given": "mandate.given", "ended": "mandate.ended_done", "introduced": "introduction.recorded",
         "confirmed": "introduction.confirmed_done", "declined": "introduction.declined_done"}
 
 
@@ -102,26 +105,42 @@ def csv_response(rows: list[PerformanceRow], request: Request[Any, Any, Any], na
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
+async def register_context(web: WebState, me: Identity | None) -> dict[str, Any]:
+    """The register, and for a platform admin the members of transfer agencies it may accredit."""
+    queries = BrokerQueries(web.pool)
+    admin = me is not None and me.has("platform_admin")
+    return {"brokers": await queries.brokers(), "status_of": broker_status, "today": today(web), "admin": admin,
+            "candidates": await queries.accreditable() if admin else []}
+
+
+async def profile_context(request: Request[Any, Any, Any], web: WebState, me: Identity | None, broker: BrokerRow,
+                          period: Period) -> dict[str, Any]:
+    """A broker's public profile and figures; a platform admin also gets the renewal and revocation forms."""
+    figures = await performance_context(request, web, "broker", broker.user_id, period)
+    return {"b": broker, "status": broker_status(broker, today(web)), "today": today(web),
+            "admin": me is not None and me.has("platform_admin"),
+            "csv_link": f"/brokers/{broker.id}/performance.csv",
+            "done": DONE.get(request.query_params.get("done", "")), **figures}
+
+
 class BrokerPagesController(Controller):
     include_in_schema = False
 
     # --- the public register and performance --------------------------------------------------
     @get("/brokers", name="brokers")
-    async def register(self, request: Request[Any, Any, Any], web: WebState) -> Template:
-        brokers = await BrokerQueries(web.pool).brokers()
+    async def register(self, request: Request[Any, Any, Any], web: WebState,
+                       maybe_me: Identity | None) -> Template:
         return Template("market/brokers/index.html.jinja2", context=page_context(
-            request, brokers=brokers, status_of=broker_status, today=today(web)))
+            request, **await register_context(web, maybe_me)))
 
     @get("/brokers/{broker_id:uuid}", name="broker")
     async def profile(self, broker_id: UUID, request: Request[Any, Any, Any], web: WebState,
-                      period: Period = "month") -> Template:
+                      maybe_me: Identity | None, period: Period = "month") -> Template:
         broker = await BrokerQueries(web.pool).broker(broker_id)
         if broker is None:
             raise NotFoundException(f"broker_id: no broker with id {broker_id}")
-        figures = await performance_context(request, web, "broker", broker.user_id, period)
         return Template("market/brokers/profile.html.jinja2", context=page_context(
-            request, b=broker, status=broker_status(broker, today(web)),
-            csv_link=f"/brokers/{broker_id}/performance.csv", **figures))
+            request, **await profile_context(request, web, maybe_me, broker, period)))
 
     @get("/brokers/{broker_id:uuid}/performance.csv", name="broker_csv")
     async def profile_csv(self, broker_id: UUID, request: Request[Any, Any, Any], web: WebState,
@@ -153,6 +172,84 @@ class BrokerPagesController(Controller):
                          period: Period = "month") -> Response[str]:
         rows = await BrokerQueries(web.pool).performance("agency", agency_id, period)
         return csv_response(rows, request, f"agency-{agency_id}-{period}")
+
+    # --- the platform admin's forms: accredit, renew, revoke ----------------------------------
+    @post("/brokers", guards=[login_required])
+    async def accredit(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                       marketplace: Marketplace) -> Template | Redirect:
+        form = await request.form()
+        try:
+            cmd = to_command(mc.AccreditBroker, {"user_id": text(form, "user_id") or None,
+                                                 "credential_number": text(form, "credential_number"),
+                                                 "expires_on": text(form, "expires_on") or None})
+            broker_id, _ = await run_command(web, marketplace.brokers.accredit_broker, cmd, me)
+        except DomainError as error:
+            same = await self._same_again(web, error, "broker.accredited", text(form, "user_id"),
+                                          lambda b: b.revoked_on is None and (b.credential_number, str(b.expires_on))
+                                          == (" ".join(text(form, "credential_number").split()),
+                                              text(form, "expires_on")))
+            if same is not None:  # a second click: the first accredited it as asked
+                return Redirect(f"/brokers/{same.id}?done=accredited", status_code=303)
+            context = await register_context(web, me)
+            return form_error(request, "market/brokers/index.html.jinja2", error, **context, form=dict(form))
+        return Redirect(f"/brokers/{broker_id}?done=accredited", status_code=303)
+
+    @post("/brokers/{broker_id:uuid}/renew", guards=[login_required])
+    async def renew(self, broker_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                    marketplace: Marketplace) -> Template | Redirect:
+        broker = await self._broker_row(web, broker_id)
+        form = await request.form()
+        try:
+            cmd = to_command(mc.RenewBroker, {"user_id": broker.user_id,
+                                              "expires_on": text(form, "expires_on") or None})
+            await run_command(web, marketplace.brokers.renew_broker, cmd, me)
+        except DomainError as error:
+            if await self._same_again(web, error, "broker.expires_after", str(broker.user_id),
+                                      lambda b: str(b.expires_on) == text(form, "expires_on")):
+                return Redirect(f"/brokers/{broker_id}?done=renewed", status_code=303)  # a second click
+            return await self._profile_refused(request, web, me, broker, error, dict(form))
+        return Redirect(f"/brokers/{broker_id}?done=renewed", status_code=303)
+
+    @post("/brokers/{broker_id:uuid}/revoke", guards=[login_required])
+    async def revoke(self, broker_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
+                     marketplace: Marketplace) -> Template | Redirect:
+        broker = await self._broker_row(web, broker_id)
+        form = await request.form()
+        try:
+            cmd = to_command(mc.RevokeBroker, {"user_id": broker.user_id, "reason": text(form, "reason")})
+            await run_command(web, marketplace.brokers.revoke_broker, cmd, me)
+        except DomainError as error:
+            if await self._same_again(web, error, "broker.revoked", str(broker.user_id),
+                                      lambda b: b.revocation_reason == " ".join(text(form, "reason").split())):
+                return Redirect(f"/brokers/{broker_id}?done=revoked", status_code=303)  # a second click
+            return await self._profile_refused(request, web, me, broker, error, dict(form))
+        return Redirect(f"/brokers/{broker_id}?done=revoked", status_code=303)
+
+    @staticmethod
+    async def _same_again(web: WebState, error: DomainError, code: str, user_id: str,
+                          done: Callable[[BrokerRow], bool]) -> BrokerRow | None:
+        """The accreditation when ``error`` (of ``code``) refused a form the accreditation already answers as
+        asked — the form sent twice — else ``None`` (then the refusal is shown)."""
+        if error.code != code:
+            return None
+        try:
+            broker = await BrokerQueries(web.pool).broker_of_user(UUID(user_id))
+        except ValueError:
+            return None
+        return broker if broker is not None and done(broker) else None
+
+    @staticmethod
+    async def _broker_row(web: WebState, broker_id: UUID) -> BrokerRow:
+        broker = await BrokerQueries(web.pool).broker(broker_id)
+        if broker is None:
+            raise NotFoundException(f"broker_id: no broker with id {broker_id}")
+        return broker
+
+    @staticmethod
+    async def _profile_refused(request: Request[Any, Any, Any], web: WebState, me: Identity, broker: BrokerRow,
+                       error: DomainError, form: dict[str, Any]) -> Template:
+        context = await profile_context(request, web, me, broker, "month")
+        return form_error(request, "market/brokers/profile.html.jinja2", error, **context, form=form)
 
     # --- a listing's mandates and introductions ------------------------------------------------
     async def _section(self, request: Request[Any, Any, Any], web: WebState, me: Identity | None,

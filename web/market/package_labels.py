@@ -32,6 +32,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "package.unpublished": ("尚未发布", "Not published yet"),
     "package.scheduled": ("已安排于 {day}（北京时间）发布", "Scheduled for publication on {day} (Beijing time)"),
     "package.listings": ("成果清单", "Listings"),
+    "package.picker.help": (
+        "已选的挂牌打勾显示，取消勾选即移出；按标题或专利号搜索已发布的挂牌，勾选后保存即加入。",
+        "The listings chosen are ticked: untick one to drop it. Search published listings by title or patent "
+        "number, tick those to add, and save.",
+    ),
+    "package.picker.none": ("尚未选择挂牌", "No listing chosen yet"),
+    "package.picker.find": ("按标题或专利号搜索", "Search by title or patent number"),
+    "package.picker.search": ("搜索", "Search"),
+    "package.picker.nothing": ("没有找到已发布的挂牌", "No published listing found"),
     "package.listings.count": ("{n} 项成果", "{n} listings"),
     "package.changes": ("与上一版相比的变化", "Changes since the previous edition"),
     "package.changes.first": ("首版发布。", "The first edition."),

@@ -78,10 +78,45 @@ def _ids(value: str) -> list[str]:
     return [part for part in _SPLIT.split(value) if part]
 
 
+def chosen_ids(form: FormMultiDict) -> list[str]:
+    """The listings the form names: the picker's ticked boxes (``listing_id``, in their order), then any ids a
+    script sent as text (``listing_ids``), each once."""
+    ticked = [str(v).strip() for v in form.getall("listing_id", []) if str(v).strip()]
+    return list(dict.fromkeys([*ticked, *_ids(text(form, "listing_ids"))]))
+
+
 def package_fields(form: FormMultiDict) -> dict[str, Any]:
     return {"title_zh": text(form, "title_zh"), "title_en": text(form, "title_en"),
             "description_zh": text(form, "description_zh"), "description_en": text(form, "description_en"),
-            "industry": text(form, "industry"), "listing_ids": _ids(text(form, "listing_ids"))}
+            "industry": text(form, "industry"), "listing_ids": chosen_ids(form)}
+
+
+@dataclass(frozen=True)
+class Picker:
+    """The curator's listing picker: the listings chosen (ticked; untick to drop), and the published listings
+    a search by title or patent number found (tick to add)."""
+
+    chosen: list[PackageListingRow]
+    found: list[PackageListingRow]
+    query: str
+    searched: bool
+
+
+async def picker(queries: PackagesQueries, chosen: list[str], query: str = "", searched: bool = False) -> Picker:
+    ids = [UUID(i) for i in chosen if _is_uuid(i)]
+    rows = await queries.listings(ids)
+    found = await queries.find_published(query) if query.strip() else []
+    kept = set(ids)
+    return Picker(chosen=[rows[i] for i in ids if i in rows], found=[x for x in found if x.id not in kept],
+                  query=query, searched=searched)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 async def visible_package(queries: PackagesQueries, me: Identity | None, package_id: UUID) -> PackageRow:
@@ -144,19 +179,23 @@ class PackagePagesController(Controller):
         return Template("market/packages.html.jinja2", context=page_context(request, packages=rows))
 
     @get("/packages/new", name="package_new", guards=[login_required])
-    async def new(self, request: Request[Any, Any, Any]) -> Template:
-        return self._form(request)
+    async def new(self, request: Request[Any, Any, Any], web: WebState) -> Template:
+        return self._form(request, picker=await picker(PackagesQueries(web.pool), []))
 
     @staticmethod
     def _form(request: Request[Any, Any, Any], status_code: int = 200, **values: Any) -> Template:
         values.setdefault("form", {})
         return Template("market/package_new.html.jinja2", status_code=status_code, context=page_context(
-            request, package_id=values.pop("package_id", None) or uuid.uuid4(), **values))
+            request, package_id=values.pop("package_id", None) or uuid.uuid4(), listing_title=listing_title, **values))
 
     @post("/packages", guards=[login_required])
     async def create(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
                      marketplace: Marketplace) -> Template | Redirect:
         form = await request.form()
+        chosen = await picker(PackagesQueries(web.pool), chosen_ids(form), text(form, "find_text"),
+                              searched=bool(text(form, "find")))
+        if chosen.searched:  # the picker's search: the form again, as filled in, with what it found
+            return self._form(request, form=dict(form), picker=chosen, package_id=text(form, "package_id") or None)
         try:
             cmd = to_command(pk.DraftPackage, {**package_fields(form), "package_id": text(form, "package_id") or None})
             package_id, _ = await run_command(web, marketplace.packages.draft_package, cmd, me)
@@ -164,7 +203,7 @@ class PackagePagesController(Controller):
             return error_page(request, error)
         except DomainError as error:
             return self._form(request, status_code=status_of(error), error=explain(request, error),
-                              form=dict(form), package_id=text(form, "package_id") or None)
+                              form=dict(form), picker=chosen, package_id=text(form, "package_id") or None)
         return Redirect(f"/packages/{package_id}?done=saved", status_code=303)
 
     @get("/packages/{package_id:uuid}", name="package")
@@ -175,9 +214,12 @@ class PackagePagesController(Controller):
     @staticmethod
     async def _page(request: Request[Any, Any, Any], web: WebState, me: Identity | None, package_id: UUID,
                     status_code: int = 200, template: str = "market/package.html.jinja2", **values: Any) -> Template:
-        out = await package_out(PackagesQueries(web.pool), me, package_id)
+        queries = PackagesQueries(web.pool)
+        out = await package_out(queries, me, package_id)
         view = PackageView(out, curator=me is not None and me.organisation_id == out.package.organisation_id)
         now = web.services.app.clock.now()
+        if view.curator and "picker" not in values:
+            values["picker"] = await picker(queries, [str(i) for i in out.package.listing_ids])
         return Template(template, status_code=status_code, context=page_context(
             request, v=view, p=out.package, listing_title=listing_title, printed_at=now.astimezone(BEIJING),
             done=DONE.get(request.query_params.get("done", "")), form=values.pop("form", {}), **values))
@@ -194,6 +236,10 @@ class PackagePagesController(Controller):
         await visible_package(PackagesQueries(web.pool), me, package_id)
         form = await request.form()
         ids = {"package_id": package_id}
+        chosen = await picker(PackagesQueries(web.pool), chosen_ids(form), text(form, "find_text"),
+                              searched=action == "edit" and bool(text(form, "find")))
+        if chosen.searched:  # the picker's search: the form again, as filled in, with what it found
+            return await self._page(request, web, me, package_id, form=dict(form), picker=chosen)
         packages = marketplace.packages
         actions: dict[str, tuple[Any, type[Any], dict[str, Any], str]] = {
             "edit": (packages.revise_package, pk.RevisePackage, package_fields(form), "saved"),
@@ -212,8 +258,9 @@ class PackagePagesController(Controller):
         except PermissionDeniedError as error:
             return error_page(request, error)
         except DomainError as error:
+            extra: dict[str, Any] = {"picker": chosen} if action == "edit" else {}
             return await self._page(request, web, me, package_id, status_code=status_of(error),
-                                    error=explain(request, error), form=dict(form))
+                                    error=explain(request, error), form=dict(form), **extra)
         return Redirect(f"/packages/{package_id}?done={done}", status_code=303)
 
 

@@ -19,6 +19,13 @@ PROVINCES: dict[str, tuple[str, str]] = {
     "820000": ("澳门特别行政区", "Macao"),
 }
 
+#: Fujian's cities (设区市), which the statistics tell apart (平潭 counts under 福州).
+FUJIAN_CITIES: dict[str, tuple[str, str]] = {
+    "350100": ("福州市", "Fuzhou"), "350200": ("厦门市", "Xiamen"), "350300": ("莆田市", "Putian"),
+    "350400": ("三明市", "Sanming"), "350500": ("泉州市", "Quanzhou"), "350600": ("漳州市", "Zhangzhou"),
+    "350700": ("南平市", "Nanping"), "350800": ("龙岩市", "Longyan"), "350900": ("宁德市", "Ningde"),
+}
+
 LABELS: dict[str, tuple[str, str]] = {
     "nav.statistics": ("市场统计", "Statistics"),
     "stats.title": ("技术市场统计", "Technology-market statistics"),
@@ -26,13 +33,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "本页统计在本平台生效的专利转让、许可合同（各方签署且首笔款项已付）和技术开发合同（双方签署）：合同数、成交额，"
         "以及卖方（技术开发合同为研究开发方）已填写技术合同登记表的技术交易额；按生效时间（北京时间）、技术领域"
         "（专利的 IPC 部、大类；技术开发合同无专利，计为未知）、卖方与买方所在地区"
-        "（登记表的行政区划代码，否则为机构所在地）、合同类型、卖方类型和认定登记状态分组。",
+        "（登记表的行政区划代码，否则为机构所在地；福建省内按设区市，省外按省份）、合同类型、卖方类型和认定登记状态分组。",
         "Patent assignment and licence contracts that came into force on this platform (signed by every party, "
         "first payment paid) and technology development contracts (signed by both): their number, amount, and the "
         "technology income where the seller (of a development, the developer) prepared the registration form; by "
         "the period they came into force (Beijing time), technical field (the patent's IPC section and class; a "
         "development stands on no patent: unknown), the seller's and the buyer's region (the form's GB/T 2260 "
-        "code, else the organisation's region), contract type, seller kind and registration status.",
+        "code, else the organisation's region; Fujian by city, other provinces whole), contract type, seller kind "
+        "and registration status.",
     ),
     "stats.period": ("统计周期", "Period"),
     "stats.period.month": ("按月", "By month"),
@@ -70,5 +78,5 @@ LABELS: dict[str, tuple[str, str]] = {
     "stats.registration.none": ("未填写登记表", "No registration form"),
     "stats.registration.prepared": ("已填写，待编号", "Form prepared, no number yet"),
     "stats.registration.registered": ("已认定登记", "Registered"),
-    **{f"stats.region.{code}": names for code, names in PROVINCES.items()},
+    **{f"stats.region.{code}": names for code, names in (PROVINCES | FUJIAN_CITIES).items()},
 }
