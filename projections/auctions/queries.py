@@ -196,6 +196,14 @@ class AuctionsQueries:
         lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in pending] if lot is not None}
         return [(lots[d.lot_id], d) for d in pending if d.lot_id in lots and lots[d.lot_id].status == "ready"]
 
+    async def reveals_due(self, organisation_id: UUID, now: datetime) -> list[LotRow]:
+        """Sealed lots in their reveal window on which the organisation committed and has not revealed yet."""
+        rows = await self.pool.fetch(
+            f"{LOT_SELECT} JOIN auction_commitments m ON m.lot_id = l.id WHERE m.organisation_id = $1"
+            " AND m.amount IS NULL AND NOT m.forfeited AND l.status = 'ready' AND l.closes_at <= $2"
+            " AND $2 < l.reveal_closes_at ORDER BY l.reveal_closes_at", organisation_id, now)
+        return [LotRow(**dict(r)) for r in rows]
+
     async def won(self, organisation_id: UUID) -> list[LotRow]:
         rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.winner_organisation_id = $1 AND l.status = 'sold'"
                                      " ORDER BY l.closed_at DESC LIMIT 50", organisation_id)

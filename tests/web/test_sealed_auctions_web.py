@@ -21,6 +21,7 @@ from marketplace.platform.clock import ManualClock
 from tests.web.conftest import csrf_token, login
 from tests.web.mail_server import MailServer, mail_server  # noqa: F401 - the fixture
 from tests.web.test_api import Member, listed
+from tests.web.test_auctions_web import todo_kinds
 from tests.web.test_deals_journey import clock, ok, parties, services_of  # noqa: F401 - the fixtures
 from tests.web.test_inbox_more_rules import member, run_deadlines
 from tests.web.test_inbox_web import events
@@ -151,6 +152,11 @@ def test_a_sealed_second_price_lot_with_one_unrevealed_commitment(
     services.make_runner().catch_up()
     assert "您的报价已公开" in client.get(f"/lots/{lot}").text
 
+    # Each bidder's to-do lists its sealed bid while it is still to reveal.
+    assert ("auction_reveal", link) in todo_kinds(client, bidders["third"])
+    assert ("auction_reveal", link) not in todo_kinds(client, bidders["rival"])
+    assert ("auction_reveal", link) not in todo_kinds(client, bidders["firm"])
+
     # Halfway through the window the one still to reveal is reminded again.
     assert len(run_deadlines(client, clock, now + 2 * HOUR + timedelta(minutes=1)).reveals_reminded) == 1
     sent.run_once()
@@ -177,8 +183,11 @@ def test_a_sealed_second_price_lot_with_one_unrevealed_commitment(
                                       bidders["third"].organisation_id: "forfeited"}
     assert ("auction.deposit_forfeited", link, False) in events(client, bidders["third"])
     assert ("auction.deposit_refunded", link, False) in events(client, bidders["rival"])
+    assert ("auction_reveal", link) not in todo_kinds(client, bidders["third"])
 
     client.cookies.clear()
+    client.cookies.set("lang", "zh")
+    assert "密封报价（最高价者按第二高报价成交）" in client.get(f"/auctions/{session}").text
     for lang, words in (("zh", ("竞买人 3", "未开标，保证金不予退还", "1.30 万元", SALTS["rival"])),
                         ("en", ("Bidder 3", "Not revealed: deposit forfeited", "CNY 15,000", SALTS["firm"]))):
         client.cookies.set("lang", lang)
