@@ -17,6 +17,7 @@ from playwright.sync_api import Page, Request, expect
 
 from tests.web.test_browser import (  # noqa: F401 - fixtures
     Served,
+    assert_fits,
     browser,
     log_in,
     page,
@@ -83,6 +84,7 @@ def test_a_bidder_commits_in_the_browser_and_reveals_from_the_kept_receipt(
     assert "1234" not in posted[0].replace(receipt["commitment"], "").replace(receipt["salt"], "")
     expect(page.locator("#my-commitment")).to_contain_text(receipt["commitment"])
     expect(page.locator("#receipt-link")).to_be_visible()
+    assert_fits(page, "sealed-lot-committed")  # the 64-digit digest wraps on a phone
 
     # The deadline passes: the polling page redraws itself in the reveal phase, the form filled from the receipt.
     time.sleep(max(0.0, (deadline - served.services.app.clock.now()).total_seconds()))
