@@ -23,7 +23,7 @@ from tests.web.mail_server import MailServer, mail_server  # noqa: F401 - the fi
 from tests.web.test_api import Member, listed
 from tests.web.test_auctions_web import todo_kinds
 from tests.web.test_deals_journey import clock, ok, parties, services_of  # noqa: F401 - the fixtures
-from tests.web.test_inbox_more_rules import member, run_deadlines
+from tests.web.test_inbox_more_rules import assert_rebuilds_identically, member, run_deadlines
 from tests.web.test_inbox_web import events
 from tests.web.test_notification_mail import mail_client, sender  # noqa: F401 - the fixture
 
@@ -184,6 +184,7 @@ def test_a_sealed_second_price_lot_with_one_unrevealed_commitment(
     assert ("auction.deposit_forfeited", link, False) in events(client, bidders["third"])
     assert ("auction.deposit_refunded", link, False) in events(client, bidders["rival"])
     assert ("auction_reveal", link) not in todo_kinds(client, bidders["third"])
+    assert_rebuilds_identically(client)  # the sealed log and the reminders come back the same from the events
 
     client.cookies.clear()
     client.cookies.set("lang", "zh")
