@@ -24,6 +24,7 @@ from typing import Any
 
 from benchmarks import (
     bench_as_of,
+    bench_auctions,
     bench_audit_chain,
     bench_commands,
     bench_deals,
@@ -47,7 +48,7 @@ from benchmarks.common import (
 )
 
 NAMES = ("import", "commands", "deals", "search", "read_your_writes", "rebuild", "audit_chain", "as_of", "logins",
-         "todo", "matching")
+         "todo", "matching", "auctions")
 
 
 class BenchmarkTimeoutError(Exception):
@@ -106,6 +107,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
         results.append(_guarded("todo", lambda: bench_todo.run(ctx)))
     if "matching" in selected:
         results.append(_guarded("matching", lambda: bench_matching.run(ctx)))
+    if "auctions" in selected:
+        results.append(_guarded("auctions", lambda: bench_auctions.run(ctx)))
     return results
 
 

@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from jinja2 import pass_context
@@ -29,6 +30,7 @@ from web.accounts.api import AccountsApiController, SignUpApiController
 from web.accounts.pages import AccountController
 from web.accounts.people import PeopleFormsController
 from web.api_docs import declare_answers, openapi_config
+from web.auctions.admin_pages import AuctionAdminController, AuctionReportController
 from web.auctions.api import AuctionsApiController
 from web.auctions.pages import AuctionPagesController
 from web.audit.api import AuditApiController
@@ -70,6 +72,7 @@ from web.market.packages import PackagePagesController, PackagesApiController
 from web.market.pages import TechRegistrationPagesController, contract_section
 from web.market.statistics import MarketStatisticsController
 from web.notifications.pages import InboxApiController, InboxController, UnsubscribeController
+from web.programmes.agency_subsidy import AgencySubsidyApiController, AgencySubsidyPagesController
 from web.programmes.api import ProgrammesApiController
 from web.programmes.assessment import PaymentAssessmentController
 from web.programmes.conversions import ConversionPagesController
@@ -132,10 +135,15 @@ def _history_reason(context: Context, reason: str | None) -> str:
     return history_reason(reason, context["t"], context.get("lang", "zh"))
 
 
+def _instant(value: str | datetime | None) -> str:
+    """An instant recorded as ISO text in a payload (an agency claim's basis) shown like ``day``."""
+    return shown_day(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def _template_engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.finalize = _shown
     engine.engine.filters.update(day=shown_day, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
-                                 history_reason=_history_reason)
+                                 history_reason=_history_reason, instant=_instant)
     engine.engine.globals.update(money=money, purpose_label=purpose_label, new_id=uuid.uuid4)
     engine.engine.globals.update(deal_types=("assignment", "exclusive_licence", "sole_licence",
                                              "non_exclusive_licence", "open_licence"),
@@ -183,10 +191,11 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
             RegistrationPagesController, RegistrationsApiController,
             PeopleFormsController, SignUpApiController, AccountsApiController, TodoController,
             ProgrammeDashboardController, ProgrammePagesController, ProgrammesApiController, ConversionPagesController,
+            AgencySubsidyPagesController, AgencySubsidyApiController,
             PaymentAssessmentController, RelatedPartiesPagesController,
             ConversionsApiController, EnquiryPagesController, EnquiriesApiController,
             DemandPagesController, DemandsApiController, MatchingPagesController, MatchingApiController,
-            AuctionPagesController, AuctionsApiController,
+            AuctionPagesController, AuctionsApiController, AuctionAdminController, AuctionReportController,
             TechRegistrationPagesController, TechRegistrationApiController, OpenDataPagesController,
             OpenDataApiController, MarketStatisticsController, BrokerPagesController, BrokerApiController,
             PackagePagesController, PackagesApiController,

@@ -819,9 +819,19 @@ async def todo_items(r: Reader) -> list[TodoItem]:
     return sorted(items, key=lambda item: order.get(item.kind, len(order)))
 
 
+async def runs_auctions(r: Reader) -> bool:
+    """A platform admin, or an org admin of a verified transfer agency, runs auction sessions."""
+    if r.platform_admin:
+        return True
+    if not r.org_admin:
+        return False
+    org = await r.accounts.get_organisation(r.me.organisation_id)
+    return org is not None and org.kind == "transfer_agency" and org.verified
+
+
 async def work_links(r: Reader) -> list[WorkLink]:
     """The pages of each role's standing work: the valuer's record, the audit pages, the programme
-    officer's programmes and the enterprises' qualifications."""
+    officer's programmes and the enterprises' qualifications, the auction sessions one runs."""
     links = []
     if r.me.has("valuer"):
         accreditation = await ValuationQueries(r.web.pool).get_accreditation(r.me.user_id, r.now.date())
@@ -838,6 +848,8 @@ async def work_links(r: Reader) -> list[WorkLink]:
             WorkLink(label="todo.link.audit", link="/audit/events"),
             WorkLink(label="todo.link.roots", link="/audit/roots"),
         ]
+    if await runs_auctions(r):
+        links.append(WorkLink(label="todo.link.auctions", link="/auctions/manage"))
     if r.me.has("programme_officer"):
         links += [
             WorkLink(label="todo.link.dashboard", link="/programmes/dashboard"),

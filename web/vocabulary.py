@@ -20,6 +20,7 @@ from web.market.open_data_labels import LABELS as OPEN_DATA_LABELS
 from web.market.package_labels import LABELS as PACKAGE_LABELS
 from web.market.statistics_labels import LABELS as STATISTICS_LABELS
 from web.notifications.labels import LABELS as NOTIFICATION_LABELS
+from web.programmes.agency_labels import LABELS as AGENCY_SUBSIDY_LABELS
 from web.programmes.conversion_labels import LABELS as CONVERSION_LABELS
 from web.programmes.labels import LABELS as PROGRAMME_LABELS
 from web.refusals import REFUSAL_LABELS
@@ -42,6 +43,7 @@ def site_vocabulary() -> Vocabulary:
         THROTTLE_LABELS,
         PROGRAMME_LABELS,
         CONVERSION_LABELS,
+        AGENCY_SUBSIDY_LABELS,
         DEMAND_LABELS,
         CLARIFY_LABELS,
         DEMANDS_LABELS,

@@ -1,4 +1,4 @@
-"""An auction session (拍卖会): run by a platform admin, it groups lots and registers bidders.
+"""An auction session (拍卖会): run by a platform admin or a transfer agency, it groups lots and registers bidders.
 
 A bidder is a verified organisation that accepted the session's rules; it gets a bidder number (1, 2, …) that
 stands for it in the public bid log. Deposits are paid per lot (``domain.auctions.lot``).
@@ -29,9 +29,13 @@ class AuctionSession(Aggregate):
         title_en: str
         deposit_rate: int
         by: UUID
+        #: The transfer agency running the session; none: the platform runs it (and every session before this).
+        organisation_id: UUID | None = None
 
     @event(Scheduled)
-    def __init__(self, id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID) -> None:
+    def __init__(self, id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID,
+                 organisation_id: UUID | None = None) -> None:
+        self.organisation_id = organisation_id
         self.title_zh = title_zh
         self.title_en = title_en
         self.deposit_rate = deposit_rate
@@ -40,7 +44,8 @@ class AuctionSession(Aggregate):
         self.bidders: dict[UUID, int] = {}
 
     @classmethod
-    def schedule(cls, *, session_id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID) -> AuctionSession:
+    def schedule(cls, *, session_id: UUID, title_zh: str, title_en: str, deposit_rate: int, by: UUID,
+                 organisation_id: UUID | None = None) -> AuctionSession:
         title_zh, title_en = title_zh.strip(), title_en.strip()
         if not (title_zh or title_en):
             raise ValidationError("title_zh: give the session a title in Chinese or English", field="title_zh",
@@ -51,7 +56,8 @@ class AuctionSession(Aggregate):
         if not DEPOSIT_RATE_MIN <= deposit_rate <= DEPOSIT_RATE_MAX:
             raise ValidationError("deposit_rate: between 5 % and 20 % of the starting price", field="deposit_rate",
                                   code="auction.deposit_rate", least=DEPOSIT_RATE_MIN, most=DEPOSIT_RATE_MAX)
-        return cls(id=session_id, title_zh=title_zh, title_en=title_en, deposit_rate=deposit_rate, by=by)
+        return cls(id=session_id, title_zh=title_zh, title_en=title_en, deposit_rate=deposit_rate, by=by,
+                   organisation_id=organisation_id)
 
     def add_lot(self, lot_id: UUID, *, by: UUID) -> None:
         if lot_id in self.lot_ids:

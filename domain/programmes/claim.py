@@ -64,6 +64,11 @@ class Claim(Aggregate):
         amount: int
         steps: list[dict[str, Any]]
         requires_registration: bool = True
+        #: An agency subsidy's claim (side ``agency``): every payment of the year on the deals the agency
+        #: brokered that it had not claimed before, counted or not and why (``agency_subsidy.basis_entry``);
+        #: its ``obligation_id`` and ``contract_id`` are then the basis's id (``agency_subsidy.basis_id``).
+        #: ``None`` on the claims of paid deals (and on every claim stored before agencies claimed).
+        basis: list[dict[str, Any]] | None = None
 
     @staticmethod
     def create_id(obligation_id: UUID, beneficiary_id: UUID, **_: object) -> UUID:
@@ -83,6 +88,7 @@ class Claim(Aggregate):
         amount: int,
         steps: list[dict[str, Any]],
         requires_registration: bool = True,
+        basis: list[dict[str, Any]] | None = None,
     ) -> None:
         self.programme_id = programme_id
         self.rules_version = rules_version
@@ -95,6 +101,7 @@ class Claim(Aggregate):
         self.amount = amount
         self.steps = steps
         self.requires_registration = requires_registration
+        self.basis = basis
         self.status = "raised"
         self.approved_amount = 0
         self.registration_number = ""
@@ -214,6 +221,12 @@ class AwardLedger(Aggregate):
         self.beneficiary_id = beneficiary_id
         self.year = year
         self.paid_counted = 0  # paid amounts the rules' tiers have counted this year
+        #: The payments counted (an agency claims each of its brokered payments once a year and programme).
+        self.counted_payments: set[UUID] = set()
+        #: The claims an agency made for the year, in order (``PaymentsClaimed``), and the payments each counts
+        #: (obligation, amount) until it is withdrawn (``PaymentsReleased``).
+        self.claims: list[UUID] = []
+        self.claimed: dict[UUID, list[tuple[UUID, int]]] = {}
         self.awards: dict[UUID, tuple[UUID, int]] = {}  # claim -> (contract, amount)
 
     @property
@@ -230,6 +243,39 @@ class AwardLedger(Aggregate):
     @event("PaymentCounted")
     def _payment_counted(self, obligation_id: UUID, amount: int) -> None:
         self.paid_counted += amount
+        self.counted_payments.add(obligation_id)
+
+    def claim_payments(self, claim_id: UUID, payments: list[tuple[UUID, int]]) -> None:
+        """An agency's claim counts these payments (obligation, amount) toward the year: each once."""
+        fresh = [(o, a) for o, a in payments if o not in self.counted_payments]
+        if fresh:
+            self._payments_claimed(award_claim_id=claim_id,
+                                   payments=[{"obligation_id": o, "amount": a} for o, a in fresh])
+
+    @event("PaymentsClaimed")
+    def _payments_claimed(self, award_claim_id: UUID, payments: list[dict[str, Any]]) -> None:
+        counted = [(UUID(str(p["obligation_id"])), int(p["amount"])) for p in payments]
+        for obligation, amount in counted:
+            self.paid_counted += amount
+            self.counted_payments.add(obligation)
+        self.claims.append(award_claim_id)
+        self.claimed[award_claim_id] = counted
+
+    def claim_of(self, obligation_id: UUID) -> UUID | None:
+        """The agency's claim that counts this payment (not withdrawn), if any."""
+        return next((claim for claim, payments in self.claimed.items()
+                     if any(o == obligation_id for o, _ in payments)), None)
+
+    def release_payments(self, claim_id: UUID, reason: str) -> None:
+        """A withdrawn agency claim's payments count no more: those not refunded may be claimed again."""
+        if claim_id in self.claimed:
+            self._payments_released(award_claim_id=claim_id, reason=reason)
+
+    @event("PaymentsReleased")
+    def _payments_released(self, award_claim_id: UUID, reason: str) -> None:
+        for obligation, amount in self.claimed.pop(award_claim_id):
+            self.paid_counted -= amount
+            self.counted_payments.discard(obligation)
 
     def grant(
         self, *, claim_id: UUID, contract_id: UUID, amount: int, cap_per_deal: int | None, cap_per_year: int | None

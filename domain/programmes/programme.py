@@ -47,13 +47,15 @@ def draft_id(officer_id: UUID, idempotency_key: str) -> UUID:
 
 #: Who each kind of programme rewards (a voucher's holder pays for services: it is the buyer).
 BENEFICIARY = {ProgrammeKind.PURCHASE_SUBSIDY: Side.BUYER, ProgrammeKind.TRANSFER_REWARD: Side.SELLER,
-               ProgrammeKind.INNOVATION_VOUCHER: Side.BUYER}
+               ProgrammeKind.INNOVATION_VOUCHER: Side.BUYER, ProgrammeKind.AGENCY_SUBSIDY: Side.AGENCY}
 #: A voucher covers at most half of a cost (fujian_innovation_voucher: max_share_of_actual_cost 0.5).
 VOUCHER_MAX_SHARE_BP = 5_000
 
 
 def _check_beneficiary(kind: ProgrammeKind, rules: Rules) -> None:
     expected = BENEFICIARY.get(kind)
+    if expected is None and rules.beneficiary is Side.AGENCY:
+        expected = Side.SELLER  # only an agency subsidy rewards agencies
     if expected is not None and rules.beneficiary is not expected:
         raise ValidationError(
             f"rules.beneficiary: a {kind.value.replace('_', ' ')} rewards the {expected.value}",
@@ -232,7 +234,12 @@ class Programme(Aggregate):
 
     @property
     def awards_deals(self) -> bool:
-        return self.kind is not ProgrammeKind.CONVERSION
+        return self.kind not in (ProgrammeKind.CONVERSION, ProgrammeKind.AGENCY_SUBSIDY)
+
+    def runs_in(self, year: int) -> bool:
+        """Whether an open agency-subsidy programme's period meets the calendar year (its claims are by year)."""
+        return (self.kind is ProgrammeKind.AGENCY_SUBSIDY and self.status == "open"
+                and self.starts_on.year <= year <= self.ends_on.year)
 
     def watches_on(self, day: date) -> bool:
         """Whether a conversion programme is open and running on ``day`` (its deadlines are flagged)."""

@@ -33,6 +33,9 @@ class ProgrammeKind(StrEnum):
     TRANSFER_REWARD = "transfer_reward"  # 转让、许可奖励, to the seller
     INNOVATION_VOUCHER = "innovation_voucher"  # 科技创新券
     CONVERSION = "conversion"  # 财政资助成果限时转化: deadlines, no per-deal awards
+    #: 技术转移机构业绩补助: a share of the deals an agency brokered in a year, claimed by the agency for the year
+    #: (``domain.programmes.agency_subsidy``), never awarded per payment.
+    AGENCY_SUBSIDY = "agency_subsidy"
 
 
 #: How a voucher is redeemed: 通兑 (the provider redeems the voucher part) or 通用 (the buyer is reimbursed).
@@ -42,6 +45,8 @@ REDEMPTION_MODELS = ("provider", "reimbursement")
 class Side(StrEnum):
     BUYER = "buyer"
     SELLER = "seller"
+    #: The transfer agency that brokered the deals (an agency performance subsidy's beneficiary).
+    AGENCY = "agency"
 
 
 def _check_rate(rate_bp: int, name: str) -> None:
@@ -329,7 +334,9 @@ def refusals_of(rules: Rules, facts: DealFacts) -> tuple[str, ...]:
         (not in_region(facts.buyer.region, rules.buyer_region), "programme.refusal.buyer_region"),
         (not in_region(facts.seller.region, rules.seller_region), "programme.refusal.seller_region"),
         (bool(rules.deal_types) and facts.deal_type not in rules.deal_types, "programme.refusal.deal_type"),
-        (not rules.beneficiary_flags <= beneficiary.flags, "programme.refusal.flags"),
+        # An agency's own flags are asked of the agency when it applies, not of a party to the deal.
+        (rules.beneficiary is not Side.AGENCY and not rules.beneficiary_flags <= beneficiary.flags,
+         "programme.refusal.flags"),
         (rules.requires_platform_signing and not facts.signed_on_platform, "programme.refusal.not_signed_here"),
         (rules.excludes_fiscally_funded and facts.fiscally_funded, "programme.refusal.fiscally_funded"),
         (rules.excludes_related_parties and facts.related_parties, "programme.refusal.related_parties"),
@@ -350,7 +357,7 @@ def refusals_of(rules: Rules, facts: DealFacts) -> tuple[str, ...]:
     return tuple(key for failed, key in checks if failed)
 
 
-def _tiered(tiers: Sequence[Tier], before: int, paid: int) -> list[Step]:
+def tiered(tiers: Sequence[Tier], before: int, paid: int) -> list[Step]:
     """The paid amount split over the tiers by where it falls in the year's running total."""
     steps: list[Step] = []
     low = 0
@@ -375,7 +382,7 @@ def assess(rules: Rules, facts: DealFacts, totals: Totals = Totals()) -> Assessm
     override = next((r for r in rules.counterparty_rates if r.applies_to(counterparty)), None)
     tiers: Sequence[Tier] = (Tier(override.rate_bp),) if override is not None else rules.tiers
     steps = [Step("programme.step.paid", facts.paid_amount, {"paid": facts.paid_amount})]
-    rated = _tiered(tiers, totals.year_paid, facts.paid_amount)
+    rated = tiered(tiers, totals.year_paid, facts.paid_amount)
     steps.extend(rated)
     amount = sum(s.amount for s in rated)
     steps.append(Step("programme.step.subtotal", amount))

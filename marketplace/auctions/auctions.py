@@ -1,8 +1,9 @@
 """Auction commands: schedule a session, add a lot, the owner's consent, bidders' registration and deposits,
 bids, and the close that drafts the winner's contract and refunds the other deposits.
 
-Who may act is checked on the aggregates: sessions and lots are a platform admin's; consent is the listing
-owner's org admin's; bidders are members of verified organisations registered for the session (rules accepted)
+Who may act is checked on the aggregates: sessions and lots are a platform admin's, or a verified transfer
+agency's (技术转移机构: its org admins run the agency's own sessions only); consent is the listing owner's org
+admin's; bidders are members of verified organisations registered for the session (rules accepted)
 whose deposit for the lot was received. A bid is validated on the lot as it stands at the save: when another bid
 was saved meanwhile (a version clash on PostgreSQL), the bid is validated again against that one, so a lower bid
 is never accepted after a higher one. The deadline worker closes lots whose window ended.
@@ -19,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
-from domain.accounts.organisation import Organisation
-from domain.accounts.user import Role
+from domain.accounts.organisation import Organisation, OrganisationKind
+from domain.accounts.user import Role, User
 from domain.auctions.lot import DepositStatus, Lot, LotKind, deposit_id
 from domain.auctions.session import AuctionSession
 from domain.catalogue.licences import LicenceScope
@@ -77,17 +78,36 @@ class Auctions:
         raise ConflictError("lot_id: many bids are arriving at once; try again", field="lot_id",
                             code="auction.busy")
 
-    # --- sessions and lots (platform admin) ---------------------------------------------------------
+    # --- sessions and lots (platform admin or transfer agency) --------------------------------------
+    def runner_of(self, user: User) -> UUID | None:
+        """Who runs the sessions the user schedules: ``None``, the platform (a platform admin), or the verified
+        transfer agency the user is an org admin of; anyone else is refused."""
+        if user.has_role(Role.PLATFORM_ADMIN):
+            return None
+        org = self.store.load(Organisation, user.organisation_id, "organisation")
+        if org.kind != OrganisationKind.TRANSFER_AGENCY.value or not org.can_trade or not user.has_role(
+                Role.ORG_ADMIN):
+            raise PermissionDeniedError("session_id: a platform admin or an org admin of a verified transfer agency "
+                                        "runs auction sessions", field="session_id", code="auction.runner")
+        return org.id
+
+    def require_runner(self, user: User, session: AuctionSession) -> None:
+        """A platform admin runs every session; an agency's org admin only its agency's."""
+        runner = self.runner_of(user)
+        if runner is not None and runner != session.organisation_id:
+            raise PermissionDeniedError("session_id: another organisation runs this session", field="session_id",
+                                        code="auction.runner")
+
     def schedule_session(self, cmd: ac.ScheduleSession, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
-        self.store.require_role(user, Role.PLATFORM_ADMIN)
+        runner = self.runner_of(user)
         session_id = cmd.session_id or uuid.uuid4()
         session = AuctionSession.schedule(session_id=session_id, title_zh=cmd.title_zh, title_en=cmd.title_en,
-                                          deposit_rate=cmd.deposit_rate, by=user.id)
+                                          deposit_rate=cmd.deposit_rate, by=user.id, organisation_id=runner)
         if self.store.exists(session_id):
             existing = self.store.load(AuctionSession, session_id, "session_id")
-            if (existing.title_zh, existing.title_en, existing.deposit_rate) == (
-                    session.title_zh, session.title_en, session.deposit_rate):
+            if (existing.title_zh, existing.title_en, existing.deposit_rate, existing.organisation_id) == (
+                    session.title_zh, session.title_en, session.deposit_rate, session.organisation_id):
                 return session_id, self._position()  # a double submit
             raise ConflictError("session_id: this id is taken", field="session_id", code="auction.id_taken")
         try:
@@ -97,8 +117,8 @@ class Auctions:
 
     def add_lot(self, cmd: ac.AddLot, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
-        self.store.require_role(user, Role.PLATFORM_ADMIN)
         session = self.store.load(AuctionSession, cmd.session_id, "session_id")
+        self.require_runner(user, session)
         listing = self.store.load(Listing, cmd.listing_id, "listing_id")
         if listing.status != ListingStatus.PUBLISHED.value:
             raise ConflictError(f"listing_id: a {listing.status} listing cannot be auctioned", field="listing_id",

@@ -29,6 +29,7 @@ from domain.shared.ids import organisation_id
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.catalogue.commands import ConfirmCoOwnership
+from marketplace.demo.auctions import seed_demo_auctions
 from marketplace.demo.brokers import seed_demo_brokers
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.conversions import seed_demo_conversions
@@ -195,6 +196,8 @@ def seed_demo(  # noqa: PLR0915 - one step after another, each a call
                      admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
         seed_demo_demands(app, enterprises=buyers, admin=admin_id,
                           institutions=[admins[o.name] for o in (*UNIVERSITIES, *INSTITUTES) if o.verified])
+        seed_demo_auctions(app, on_offer, admin=admin_id, bidders=(buyers[0], buyers[1]),
+                           agency=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency" and o.verified))
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,

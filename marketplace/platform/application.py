@@ -34,6 +34,7 @@ from marketplace.market.registrations import TechRegistrations
 from marketplace.notifications.watching import Watching
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.platform.clock import Clock
+from marketplace.programmes.agency_subsidies import AgencySubsidies
 from marketplace.programmes.conversions import Conversions
 from marketplace.programmes.programmes import Programmes
 from marketplace.programmes.vouchers import Vouchers
@@ -46,6 +47,7 @@ COMMAND_GROUPS: dict[str, type] = {
     "programmes": Programmes, "conversions": Conversions, "enquiries": Enquiries,
     "demands": Demands, "auctions": Auctions, "watching": Watching,
     "tech_registrations": TechRegistrations, "vouchers": Vouchers, "brokers": Brokers, "packages": Packages,
+    "agency_subsidies": AgencySubsidies,
 }
 
 
@@ -88,6 +90,10 @@ class Marketplace(MarketplaceBase):
         self.demands = Demands(self, checks, self.offers, self.contracts)
         self.tech_registrations = TechRegistrations(self)
         self.vouchers = Vouchers(self, self.programmes)
+        self.agency_subsidies = AgencySubsidies(self, self.programmes)
+        # A refund withdraws the unpaid agency-subsidy claim that counts the payment (programmes' own rule, kept
+        # in its own command group).
+        self.programmes.also_reverse = self.agency_subsidies.withdraw_for_refund
         self.brokers = Brokers(self, self.offers.commission_room)
         # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
         self.offers.introduced_by = self.brokers.binding_broker

@@ -130,6 +130,25 @@ class RecordRecovery(Command, frozen=True, kw_only=True):
 
 
 
+#: A calendar year an agency's deals are counted in (Beijing).
+Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+
+
+class ApplyForAgencySubsidy(Command, frozen=True, kw_only=True):
+    """A transfer agency's org admin claims an agency performance subsidy for a year: the payments received that
+    year on the deals it brokered and not claimed before; ``payee_account`` is where the award is paid."""
+
+    programme_id: UUID
+    year: Year
+    payee_account: ShortText
+
+
+class RaiseAgencySubsidies(Command, frozen=True, kw_only=True):
+    """A programme officer raises every agency's agency-subsidy claim for a year (each agency submits its own)."""
+
+    programme_id: UUID
+    year: Year
+
 
 # --- innovation vouchers ----------------------------------------------------------------------------
 class IssueVouchers(Command, frozen=True, kw_only=True):

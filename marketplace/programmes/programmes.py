@@ -10,7 +10,7 @@ claim (the higher award, 就高不重复), and a ``PaymentReview`` records every
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -132,6 +132,9 @@ class Programmes:
 
     def __init__(self, store: MarketplaceBase) -> None:
         self.store = store
+        #: What a refund also reverses beyond the parties' claims (agency subsidies' claims, set by the
+        #: composition root): ``(obligation_id, reason) -> claims touched``.
+        self.also_reverse: Callable[[UUID, str], list[UUID]] | None = None
 
     # --- who may act --------------------------------------------------------------------------
     def _officer(self, actor_id: UUID | None, organisation_id: UUID | None = None) -> User:
@@ -146,6 +149,14 @@ class Programmes:
             raise PermissionDeniedError("programme_id: this programme belongs to another organisation",
                                         field="programme_id", code="programme.other_organisation")
         return user
+
+    def own_programme(self, programme_id: UUID, actor_id: UUID | None) -> tuple[Programme, User]:
+        """The programme, if the actor is a programme officer of its department (else refused)."""
+        return self._own_programme(programme_id, actor_id)
+
+    def ledger(self, programme_id: UUID, beneficiary_id: UUID, year: int) -> AwardLedger:
+        """The beneficiary-year's award ledger under the programme (a new one if none was saved)."""
+        return self._ledger(programme_id, beneficiary_id, year)
 
     def _own_programme(self, programme_id: UUID, actor_id: UUID | None) -> tuple[Programme, User]:
         programme = self.store.load(Programme, programme_id, "programme_id")
@@ -368,6 +379,8 @@ class Programmes:
                 touched.append(cid)
         if changed:
             self.store.commit(*changed)
+        if self.also_reverse is not None:
+            touched.extend(self.also_reverse(obligation_id, reason))
         return touched
 
     # --- claims -----------------------------------------------------------------------------------

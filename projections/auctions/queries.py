@@ -17,6 +17,8 @@ class SessionRow(msgspec.Struct, frozen=True, kw_only=True):
     title_en: str
     deposit_rate: int
     scheduled_at: datetime
+    #: The transfer agency running the session; null: the platform.
+    organisation_id: UUID | None = None
 
 
 class LotRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,6 +78,15 @@ class BidRow(msgspec.Struct, frozen=True, kw_only=True):
     closes_at: datetime
 
 
+class BidderRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A registered bidder as the session's runner sees it (the public sees bidder numbers only)."""
+
+    bidder_number: int
+    organisation_id: UUID
+    organisation_name: str
+    registered_at: datetime
+
+
 class DepositRow(msgspec.Struct, frozen=True, kw_only=True):
     lot_id: UUID
     organisation_id: UUID
@@ -108,6 +119,7 @@ def session_figures(lots: list[LotRow]) -> SessionFigures:
         premium=(sum(int(lot.price or 0) for lot in sold) - starts) * 10_000 // starts if starts else None)
 
 
+SESSION_SELECT = "SELECT id, title_zh, title_en, deposit_rate, scheduled_at, organisation_id FROM auction_sessions"
 LOT_SELECT = (
     "SELECT l.id, l.session_id, l.listing_id, l.seller_organisation_id, coalesce(c.title_zh, '') AS title_zh,"
     " coalesce(c.title_en, '') AS title_en, coalesce(o.name, '') AS seller_name, l.kind, l.currency, l.start_price,"
@@ -125,13 +137,33 @@ class AuctionsQueries:
         self.pool = pool
 
     async def sessions(self) -> list[SessionRow]:
-        rows = await self.pool.fetch("SELECT id, title_zh, title_en, deposit_rate, scheduled_at FROM auction_sessions"
-                                     " ORDER BY scheduled_at DESC LIMIT 100")
+        rows = await self.pool.fetch(f"{SESSION_SELECT} ORDER BY scheduled_at DESC LIMIT 100")
         return [SessionRow(**dict(r)) for r in rows]
 
+    async def run_by(self, organisation_id: UUID | None) -> list[SessionRow]:
+        """The sessions an organisation runs (``None``: every session, for a platform admin), newest first."""
+        rows = await self.pool.fetch(f"{SESSION_SELECT} WHERE $1::uuid IS NULL OR organisation_id = $1"
+                                     " ORDER BY scheduled_at DESC LIMIT 100", organisation_id)
+        return [SessionRow(**dict(r)) for r in rows]
+
+    async def bidders(self, session_id: UUID) -> list[BidderRow]:
+        """The organisations registered for a session, by bidder number (for the people running it)."""
+        rows = await self.pool.fetch(
+            "SELECT b.bidder_number, b.organisation_id, coalesce(o.name, '') AS organisation_name, b.registered_at"
+            " FROM auction_bidders b LEFT JOIN accounts_organisations o ON o.id = b.organisation_id"
+            " WHERE b.session_id = $1 ORDER BY b.bidder_number", session_id)
+        return [BidderRow(**dict(r)) for r in rows]
+
+    async def session_deposits(self, session_id: UUID) -> list[DepositRow]:
+        """Every deposit started on the session's lots (for the people running it)."""
+        rows = await self.pool.fetch(
+            "SELECT d.lot_id, d.organisation_id, d.bidder_number, d.amount, d.reference, d.gateway, d.status"
+            " FROM auction_deposits d JOIN auction_lots l ON l.id = d.lot_id WHERE l.session_id = $1"
+            " ORDER BY l.opens_at, l.id, d.bidder_number", session_id)
+        return [DepositRow(**dict(r)) for r in rows]
+
     async def session(self, session_id: UUID) -> SessionRow | None:
-        row = await self.pool.fetchrow("SELECT id, title_zh, title_en, deposit_rate, scheduled_at"
-                                       " FROM auction_sessions WHERE id = $1", session_id)
+        row = await self.pool.fetchrow(f"{SESSION_SELECT} WHERE id = $1", session_id)
         return SessionRow(**dict(row)) if row else None
 
     async def lots(self, session_id: UUID) -> list[LotRow]:

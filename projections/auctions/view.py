@@ -56,10 +56,11 @@ class PostgresAuctionsView(PostgresReadModelView):
 
     @staticmethod
     def _scheduled(curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = r.data
-        curs.execute("INSERT INTO auction_sessions (id, title_zh, title_en, deposit_rate, scheduled_at)"
-                     " VALUES (%s, %s, %s, %s, %s)", (r.originator_id, d["title_zh"], d["title_en"],
-                                                      d["deposit_rate"], r.timestamp))
+        d = plain(r.data)
+        curs.execute("INSERT INTO auction_sessions (id, title_zh, title_en, deposit_rate, scheduled_at,"
+                     " organisation_id) VALUES (%s, %s, %s, %s, %s, %s)",
+                     (r.originator_id, d["title_zh"], d["title_en"], d["deposit_rate"], r.timestamp,
+                      d.get("organisation_id")))
 
     @staticmethod
     def _registered(curs: Cursor[DictRow], r: EventRecord) -> None:

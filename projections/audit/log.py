@@ -293,6 +293,13 @@ SUMMARIES: dict[str, Summary] = {
     "AwardLedger.Opened": lambda d, _: f"Award ledger opened for {d['year']}",
     "AwardLedger.PaymentCounted": lambda d, _: f"Payment counted toward the year: {_money(d['amount'], 'CNY')}",
     "AwardLedger.Granted": lambda d, _: f"Award counted against the caps: {_money(d['amount'], 'CNY')}",
+    "AwardLedger.PaymentsReleased": lambda d, _: (
+        f"Brokered payments of claim {d['award_claim_id']} released: {d.get('reason', '')}"
+    ),
+    "AwardLedger.PaymentsClaimed": lambda d, _: (
+        f"{len(d['payments'])} brokered payments claimed by claim {d['award_claim_id']}:"
+        f" {_money(sum(int(p['amount']) for p in d['payments']), 'CNY')}"
+    ),
     "AwardLedger.TakenBack": lambda d, _: f"Award of claim {d['award_claim_id']} no longer counted",
     "Patent.FundingRecorded": lambda d, _: (
         "Public funding recorded: " + " · ".join(

@@ -65,6 +65,10 @@ class ClaimRow(msgspec.Struct, frozen=True, kw_only=True):
     decided_at: datetime | None
     paid_at: datetime | None
     version: int
+    #: An agency subsidy's claim (``side`` ``agency``): each payment of the year on the deals the agency brokered
+    #: that the claim took up — ``obligation_id``, ``contract_id``, ``paid_at``, ``amount`` (fen), whether it
+    #: ``counts`` and the ``refusals`` (label keys) why not; empty on the claims of paid deals.
+    basis: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
 
 PROGRAMME_SELECT = (
@@ -78,7 +82,7 @@ CLAIM_SELECT = (
     " p.organisation_id AS programme_organisation_id, c.rules_version, c.obligation_id, c.contract_id,"
     " c.beneficiary_id, coalesce(o.name, '') AS beneficiary_name, c.side, c.year, c.paid_amount, c.amount,"
     " c.approved_amount, c.steps, c.requires_registration, c.status, c.registration_number, c.reason,"
-    " c.disbursement_reference, c.raised_at, c.submitted_at, c.decided_at, c.paid_at, c.version"
+    " c.disbursement_reference, c.raised_at, c.submitted_at, c.decided_at, c.paid_at, c.version, c.basis"
     " FROM programme_claims c JOIN programmes p ON p.id = c.programme_id"
     " LEFT JOIN accounts_organisations o ON o.id = c.beneficiary_id"
 )

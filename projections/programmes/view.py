@@ -161,11 +161,12 @@ class PostgresProgrammesView(PostgresReadModelView):
         curs.execute(
             "INSERT INTO programme_claims (id, programme_id, rules_version, obligation_id, contract_id,"
             " beneficiary_id, side, year, paid_amount, amount, steps, requires_registration, status, raised_at,"
-            " updated_at, version)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'raised', %s, %s, %s)",
+            " updated_at, version, basis)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, 'raised', %s, %s, %s, %s::jsonb)",
             (r.originator_id, d["programme_id"], d["rules_version"], d["obligation_id"], d["contract_id"],
              d["beneficiary_id"], d["side"], d["year"], d["paid_amount"], d["amount"], json_text(d["steps"]),
-             d.get("requires_registration", True), r.timestamp, r.timestamp, r.version),
+             d.get("requires_registration", True), r.timestamp, r.timestamp, r.version,
+             json_text(d.get("basis") or [])),
         )
 
     @staticmethod

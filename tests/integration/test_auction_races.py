@@ -4,6 +4,7 @@ rebuilds from the log to identical rows."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -210,3 +211,88 @@ def test_a_consent_and_an_acceptance_at_once_leave_the_patent_held_by_one_of_the
     else:
         assert world.get(lot).status == "proposed"
         assert held["contract_id"] != str(lot)
+
+
+def test_fifty_bidders_and_proxies_at_once_never_accept_a_lower_bid_after_a_higher_one(world: World) -> None:
+    """Fifty bidders at once on one lot, half bidding and half raising proxy maxima: in the order the log gives
+    the lot's bids (notification ids), the amounts strictly increase; a bid accepted after another was accepted
+    (the second began after the first had returned) is the higher; the plain bids in the log are exactly the
+    accepted ones; three closers at once record one close, with one winner: the last bid."""
+    bidders = [f"p{i}" for i in range(BIDDERS)]
+    for who in bidders:
+        world.sign_up(who, f"代理竞买企业{who}", "enterprise")
+    lot = open_lot(world, bidders)
+    barrier = threading.Barrier(BIDDERS)
+    accepted: list[tuple[str, str, int, float, float, int]] = []  # who, kind, amount, began, ended, position
+    refused: list[str] = []
+    lock = threading.Lock()
+
+    def bidding(who: str) -> None:
+        draw = random.Random(f"proxy-{who}")
+        proxy = int(who[1:]) % 2 == 0
+        barrier.wait(timeout=30)
+        for _ in range(3):
+            held: Lot = world.app.repository.get(lot)
+            amount = held.least + draw.randint(0, 30 if proxy else 10) * INCREMENT
+            began = time.perf_counter()
+            try:
+                if proxy:
+                    position = world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot, maximum=amount),
+                                                            actor_id=world[who])
+                else:
+                    position = world.app.auctions.bid(ac.PlaceBid(lot_id=lot, amount=amount), actor_id=world[who])
+            except DomainError as error:
+                with lock:
+                    refused.append(error.code or "")
+            else:
+                with lock:
+                    accepted.append((who, "proxy" if proxy else "bid", amount, began, time.perf_counter(), position))
+
+    threads = [threading.Thread(target=bidding, args=(who,)) for who in bidders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    assert not any(thread.is_alive() for thread in threads)
+    assert set(refused) <= {"auction.bid_too_low", "auction.own_bid", "auction.busy"}, set(refused)
+
+    topic = "domain.auctions.lot:Lot.BidPlaced"
+    logged = [(n.id, world.app.mapper.to_domain_event(n))
+              for n in world.app.recorder.select_notifications(start=1, limit=100_000, topics=[topic])
+              if n.originator_id == lot]
+    amounts = [int(e.amount) for _, e in logged]  # type: ignore[attr-defined]
+    proxied = [bool(e.proxy) for _, e in logged]  # type: ignore[attr-defined]
+    assert proxied.count(True) >= 1
+    assert proxied.count(False) >= 1  # both kinds of bid in the race
+    assert all(a < b for a, b in itertools.pairwise(amounts)), "a lower bid followed a higher one"
+    versions = [e.originator_version for _, e in logged]
+    assert versions == sorted(set(versions))  # the log's order is the lot's own order
+    org_of = {world[f"{who}_org"]: who for who in bidders}
+    plain = sorted((org_of[e.organisation_id], int(e.amount)) for _, e in logged  # type: ignore[attr-defined]
+                   if not e.proxy)  # type: ignore[attr-defined]
+    assert plain == sorted((who, amount) for who, kind, amount, *_ in accepted if kind == "bid")
+    bids = [(amount, began, ended) for _, kind, amount, began, ended, _ in accepted if kind == "bid"]
+    for first_amount, _, first_ended in bids:
+        for later_amount, later_began, _ in bids:
+            if later_began > first_ended:
+                assert later_amount > first_amount, "a bid accepted later was not the higher"
+    # Each accepted bid answered with the log position of its save: at or after its own BidPlaced.
+    placed_at = {(org_of[e.organisation_id], int(e.amount)): i for i, e in logged  # type: ignore[attr-defined]
+                 if not e.proxy}  # type: ignore[attr-defined]
+    assert all(position >= placed_at[(who, amount)]
+               for who, kind, amount, _, _, position in accepted if kind == "bid")
+
+    world.clock.advance(timedelta(hours=2))
+    closing = [threading.Thread(target=lambda: _close(world, lot)) for _ in range(3)]
+    for thread in closing:
+        thread.start()
+    for thread in closing:
+        thread.join(timeout=60)
+    events = list(world.app.repository.event_store.get(lot))
+    closes = [e for e in events if type(e).__name__ == "Closed"]
+    assert len(closes) == 1
+    last = logged[-1][1]
+    assert closes[0].winner_organisation_id == last.organisation_id  # type: ignore[attr-defined]
+    assert closes[0].price == amounts[-1]  # type: ignore[attr-defined]
+    statuses = [d["status"] for d in world.get(lot).deposits.values()]
+    assert (statuses.count("applied"), statuses.count("refunded")) == (1, BIDDERS - 1)

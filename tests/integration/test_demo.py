@@ -12,9 +12,10 @@ from domain.catalogue.ipc import IpcScheme, parse_ipc
 from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError
 from marketplace.deals.gateways.factory import build_gateways
+from marketplace.demo.auctions import DAYS_AGO, OPENS_IN_DAYS, PAST, RAISE, SNIPE, SOLD_LOT, UNSOLD_LOT, UPCOMING
 from marketplace.demo.catalogue import DemoReport, is_empty, seed_demo
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
-from marketplace.demo.vocabulary import TECHNICAL_FIELDS
+from marketplace.demo.vocabulary import ENTERPRISES, TECHNICAL_FIELDS
 from marketplace.demo.year_of_deals import PER_MONTH
 from marketplace.platform.application import Marketplace
 from marketplace.platform.services import Services
@@ -63,6 +64,53 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_year_of_deals(services)
     check_packages(services)
     check_demands(services)
+    check_auctions(services)
+
+
+def check_auctions(services: Services) -> None:
+    """A past session of the platform's with its results: a lot sold after a proxy bid and a sniping bid that
+    extended its close, a lot whose reserve was not met; and the transfer agency's upcoming session, its lots
+    consented (open for deposits) and one bidder registered."""
+    sessions = scalar(services, "SELECT array_agg(coalesce(o.name, 'platform') || ':' || s.title_zh"
+                                " ORDER BY s.scheduled_at) FROM auction_sessions s"
+                                " LEFT JOIN accounts_organisations o ON o.id = s.organisation_id")
+    assert sessions == [f"platform:{PAST.title_zh}", f"海峡技术转移中心:{UPCOMING.title_zh}"]
+    past, upcoming = scalar(services, "SELECT array_agg(id ORDER BY scheduled_at) FROM auction_sessions")
+    assert scalar(services, "SELECT array_agg(DISTINCT ((now() AT TIME ZONE 'Asia/Shanghai')::date - (opens_at"
+                            " AT TIME ZONE 'Asia/Shanghai')::date) || ':' || to_char(opens_at AT TIME ZONE"
+                            " 'Asia/Shanghai', 'HH24:MI')) FROM auction_lots WHERE session_id = %s", past) == [
+        f"{DAYS_AGO}:10:00"]
+    lots = scalar(services, "SELECT array_agg(array[status, coalesce(outcome, ''), coalesce(price, 0)::text,"
+                            " start_price::text, reserve::text, bids::text, (closes_at - opens_at)::text]"
+                            " ORDER BY start_price) FROM auction_lots WHERE session_id = %s", past)
+    assert lots == [
+        ["sold", "sold", str(SNIPE), str(SOLD_LOT[0]), str(SOLD_LOT[1]), "4", "1 day 00:05:00"],
+        ["unsold", "reserve_not_met", "0", str(UNSOLD_LOT[0]), str(UNSOLD_LOT[1]), "1", "1 day"],
+    ]
+    sold = scalar(services, "SELECT id FROM auction_lots WHERE session_id = %s AND status = 'sold'", past)
+    assert scalar(services, "SELECT array_agg(bidder_number || ':' || amount ORDER BY seq) FROM auction_bids"
+                            " WHERE lot_id = %s", sold) == [
+        f"2:{SOLD_LOT[0]}", f"1:{RAISE}", f"2:{RAISE + SOLD_LOT[3]}", f"1:{SNIPE}"]
+    proxied = [e.proxy for e in services.app.repository.event_store.get(sold)
+               if type(e).__name__ == "BidPlaced"]
+    assert proxied == [True, False, True, False]
+    assert scalar(services, "SELECT array_agg(d.status || ':' || d.bidder_number ORDER BY l.start_price,"
+                            " d.bidder_number) FROM auction_deposits d JOIN auction_lots l ON l.id = d.lot_id"
+                            " WHERE l.session_id = %s", past) == ["applied:1", "refunded:2", "refunded:1"]
+    contract = scalar(services, "SELECT array[c.status, c.price_amount::text, o.name] FROM deal_contracts c"
+                                " JOIN accounts_organisations o ON o.id = c.buyer_organisation_id"
+                                " JOIN auction_lots l ON l.contract_id = c.id WHERE l.id = %s", sold)
+    assert contract == ["drafted", str(SNIPE), next(o for o in ENTERPRISES if o.verified).name]
+    assert scalar(services, "SELECT array_agg(c.status ORDER BY l.start_price) FROM auction_lots l"
+                            " JOIN catalogue_listings c ON c.id = l.listing_id") == ["published"] * 4
+    upcoming_lots = scalar(services, "SELECT array_agg(status || ':' || ((opens_at AT TIME ZONE 'Asia/Shanghai')"
+                                     "::date - (now() AT TIME ZONE 'Asia/Shanghai')::date) || ':' ||"
+                                     " to_char(opens_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') ORDER BY start_price)"
+                                     " FROM auction_lots WHERE session_id = %s", upcoming)
+    assert upcoming_lots == [f"ready:{OPENS_IN_DAYS}:10:00"] * 2
+    assert scalar(services, "SELECT array_agg(o.name ORDER BY b.bidder_number) FROM auction_bidders b"
+                            " JOIN accounts_organisations o ON o.id = b.organisation_id"
+                            " WHERE b.session_id = %s", upcoming) == [next(o for o in ENTERPRISES if o.verified).name]
 
 
 def check_brokers(services: Services) -> None:

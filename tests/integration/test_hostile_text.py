@@ -422,6 +422,25 @@ def _voucher_programme(h: Harness) -> str:
     return str(h["voucher_programme"])
 
 
+AGENCY_PROGRAMME: Body = {"kind": "agency_subsidy", "name_zh": "技术转移机构业绩补助", "name_en": "Agency subsidy",
+                          "budget": 10**12, "starts_on": "2025-01-01", "ends_on": "2027-12-31",
+                          "rules": {"beneficiary": "agency", "tiers": [{"rate_bp": 200}],
+                                    "cap_per_beneficiary_year": 50_000_000, "requires_registration": False},
+                          "source": "闽政〔2019〕"}
+
+
+def _agency_programme(h: Harness) -> str:
+    """An open agency performance subsidy of the officer's department, and a new licence the transfer agency
+    brokered, paid (each application claims the payments not claimed before)."""
+    if "agency_programme" not in h.world.ids:
+        programme, _ = h.app.programmes.draft_programme(msgspec.convert(AGENCY_PROGRAMME, pc.DraftProgramme),
+                                                        actor_id=h["officer"])
+        h.app.programmes.open_programme(pc.OpenProgramme(programme_id=programme), actor_id=h["officer"])
+        h.world.ids["agency_programme"] = programme
+    h.in_force(scope=licence_scope(), broker_organisation_id=h["tta_org"], broker_commission=3.0)
+    return str(h["agency_programme"])
+
+
 def _voucher(h: Harness) -> UUID:
     ids, _ = h.app.vouchers.issue_vouchers(pc.IssueVouchers(
         programme_id=UUID(_voucher_programme(h)), organisation_ids=[h["firm_org"]], face_value=1_000_000,
@@ -799,6 +818,9 @@ TEMPLATES: dict[type[c.Command], Template] = {
     pc.ApplyVoucher: lambda h: (_voucher_to_apply(h), "firm"),
     pc.SettleRedemption: lambda h: (_voucher_paid(h), "officer"),
     pc.RecordVoucherRecovery: lambda h: (_voucher_owed_back(h), "officer"),
+    pc.ApplyForAgencySubsidy: lambda h: ({"programme_id": _agency_programme(h), "year": 2025,
+                                          "payee_account": "3500 1234\u3000招商银行"}, "tta"),
+    pc.RaiseAgencySubsidies: lambda h: ({"programme_id": _agency_programme(h), "year": 2025}, "officer"),
     pc.ApplyForVoucher: lambda h: ({"programme_id": _voucher_programme(h), "amount": 100_000,
                                     "services": ["consulting"], "purpose": "检测\n费用", "token": f"表单 {h.fresh()}"},
                                    "firm"),

@@ -111,10 +111,11 @@ class Served:
                     None)
 
     def free_listings(self, buyer: DemoAccount, price_mode: str = "fixed") -> list[tuple[dict[str, Any], DemoAccount]]:
-        """Published assignment listings at ``price_mode`` that no offer has touched yet, of single-owner demo
-        accounts other than ``buyer``'s organisation, with their seller's account."""
+        """Published assignment listings at ``price_mode`` that no offer or auction lot has touched yet, of
+        single-owner demo accounts other than ``buyer``'s organisation, with their seller's account."""
         with self.connect() as conn:
             busy = {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM deal_offers").fetchall()}
+            busy |= {r["listing_id"] for r in conn.execute("SELECT listing_id::text FROM auction_lots").fetchall()}
         return [(r, a) for r in self.listings()
                 if r["price_mode"] == price_mode and "assignment" in r["deal_types"] and r["id"] not in busy
                 and len(r["owners"]) == 1 and r["organisation_name"] != buyer.organisation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from web.auctions.admin_labels import ADMIN_LABELS
+
 LABELS: dict[str, tuple[str, str]] = {
     "nav.auctions": ("拍卖", "Auctions"),
     "auction.title": ("专利拍卖会", "Patent auctions"),
@@ -164,3 +166,5 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.type.Lot": ("拍品", "Auction lot"),
     "refusal.field.maximum": ("代理出价上限", "Proxy maximum"),
 }
+
+LABELS.update(ADMIN_LABELS)

@@ -185,6 +185,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.event.AwardLedger.Opened": ("台账建立", "Ledger opened"),
     "audit.event.AwardLedger.PaymentCounted": ("计入年度付款", "Payment counted"),
     "audit.event.AwardLedger.Granted": ("计入年度扶持", "Award counted"),
+    "audit.event.AwardLedger.PaymentsClaimed": ("居间付款申领", "Brokered payments claimed"),
+    "audit.event.AwardLedger.PaymentsReleased": ("居间付款释放", "Brokered payments released"),
     "audit.event.AwardLedger.TakenBack": ("扣除年度扶持", "Award taken back"),
     "audit.event.PaymentReview.Recorded": ("付款扶持测算", "Payment evaluated"),
     "audit.event.Patent.FundingRecorded": ("记录财政资助", "Public funding recorded"),

@@ -55,7 +55,8 @@ def rules_fields(form: FormMultiDict, kind: str) -> dict[str, Any]:
         }
     return {
         **voucher,
-        "beneficiary": "buyer" if kind in ("purchase_subsidy", "innovation_voucher") else "seller",
+        "beneficiary": ("buyer" if kind in ("purchase_subsidy", "innovation_voucher")
+                        else "agency" if kind == "agency_subsidy" else "seller"),
         "tiers": tiers,
         "cap_per_deal": yuan_to_fen(optional(form, "cap_per_deal"), "rules.cap_per_deal"),
         "cap_per_beneficiary_year": yuan_to_fen(optional(form, "cap_per_year"), "rules.cap_per_beneficiary_year"),

@@ -38,8 +38,8 @@ DONE = {"drafted": "programme.drafted", "opened": "programme.opened", "closed": 
         "submitted": "award.submitted", "approved": "award.approved", "rejected": "award.rejected",
         "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified",
         "revised": "programme.revised", "related_marked": "related.marked",
-        "related_withdrawn": "related.withdrawn"}
-KINDS = ("transfer_reward", "purchase_subsidy", "innovation_voucher")
+        "related_withdrawn": "related.withdrawn", "raised": "agency_subsidy.raised_done"}
+KINDS = ("transfer_reward", "purchase_subsidy", "innovation_voucher", "agency_subsidy")
 FLAGS = ("soe", "tech_sme", "maker")
 CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags", "services")
 

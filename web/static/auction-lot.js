@@ -1,4 +1,5 @@
-// The lot page's live state: polls GET /api/lots/{id} every 3 seconds and counts down between polls. The
+// The lot page's live state: polls GET /api/lots/{id} every 3 seconds (current price, leading bidder number, bids,
+// whether the reserve is met, the end and status) and counts down between polls. The
 // server's clock rules: the countdown restarts from the seconds left the server gives, never the browser's time.
 (function () {
   "use strict";
@@ -44,6 +45,7 @@
         set("current-price", money(l.current_price));
         set("leader", l.leader_number === null ? "—" : String(l.leader_number));
         set("bid-count", String(l.bids));
+        set("reserve-met", live.getAttribute(l.reserve_met ? "data-word-yes" : "data-word-no"));
         set("closes-at", beijing(l.closes_at));
         set("lot-status", labels[l.status] || l.status);
         set("commitment-count", String(l.commitments));

@@ -1,0 +1,132 @@
+"""Demo auctions (issue 15): a past session with its results and an upcoming one open for registration.
+
+The past session, run by the platform ten days ago (the application's clock set back for each step): two
+enterprise-owned listings whose owners consented, two verified enterprises registered with their deposits received
+by bank transfer. The first lot (start 100,000 yuan, hidden reserve 120,000) is sold: the second bidder's proxy
+maximum of 130,000 answers the first bidder's raise, then the first bidder's bid of 140,000 three minutes before
+the end extends the close by five minutes and wins; its contract is drafted (the deposit applied to the price),
+the other deposit refunded. The second lot (start 200,000 yuan, reserve 300,000 shown) gets one bid at the start
+and is not sold: the listing stays published. Sell-through 50 %, premium 40 %.
+
+The upcoming session, run by the transfer agency, opens in a week: two lots whose owners consented (deposits can
+be paid), one bidder registered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import NamedTuple
+from uuid import UUID
+
+from domain.accounts.organisation import Organisation
+from domain.catalogue.listing import Listing
+from domain.catalogue.patent import Patent
+from marketplace.auctions import commands as ac
+from marketplace.demo.deals import DemoListing
+from marketplace.demo.year_of_deals import clock_at
+from marketplace.market.packages import BEIJING
+from marketplace.platform.application import Marketplace
+from marketplace.platform.clock import ManualClock
+
+YUAN = 100
+PAST = ac.ScheduleSession(title_zh="海峡专利拍卖会（第一期，网络竞价）",
+                          title_en="Straits patent auction, first session (timed bidding)")
+UPCOMING = ac.ScheduleSession(title_zh="新能源与智能制造专利拍卖专场",
+                              title_en="New energy and smart manufacturing patent auction")
+#: Start, reserve, reserve shown, increment (fen) of the past session's lots: sold, then reserve not met.
+SOLD_LOT = (100_000 * YUAN, 120_000 * YUAN, False, 5_000 * YUAN)
+UNSOLD_LOT = (200_000 * YUAN, 300_000 * YUAN, True, 10_000 * YUAN)
+PROXY_MAXIMUM = 130_000 * YUAN
+RAISE, SNIPE = 110_000 * YUAN, 140_000 * YUAN
+#: Start, reserve, reserve shown, increment (fen) of the upcoming session's lots.
+UPCOMING_LOTS = ((50_000 * YUAN, 0, False, 2_000 * YUAN), (80_000 * YUAN, 100_000 * YUAN, True, 5_000 * YUAN))
+DAYS_AGO, OPENS_IN_DAYS = 10, 7
+
+
+class Auctioned(NamedTuple):
+    """What the demo auctions made: the sessions and their lots (for the report and the tests)."""
+
+    past: UUID
+    upcoming: UUID
+    lots: tuple[UUID, ...]
+
+
+def _free(app: Marketplace, pool: list[DemoListing], buyers: set[UUID], count: int) -> list[DemoListing]:
+    """Published assignment listings of single-owner patents not the bidders', with nothing held on the patent (no
+    sale reserved, no offer open), from the end of the pool (the deals took from its start): enterprises' first,
+    then institutions' (whose listings the browser tests pick from the start of the catalogue); fixed-price ones
+    first in each (the browser tests look for negotiable listings without offers)."""
+    found: list[tuple[tuple[bool, bool], DemoListing]] = []
+    for item in reversed(pool):
+        listing: Listing = app.repository.get(item.listing_id)
+        patent: Patent = app.repository.get(item.patent_id)
+        owner: Organisation = app.repository.get(listing.organisation_id)
+        if (listing.status == "published" and "assignment" in listing.terms["deal_types"]
+                and len(patent.owners) == 1 and owner.id not in buyers
+                and patent.sale_reservation is None and not patent.open_deals):
+            found.append(((owner.kind in ("university", "research_institute"),
+                           listing.terms["price_mode"] != "fixed"), item))
+    found.sort(key=lambda pair: pair[0])  # stable: each group from the end of the pool
+    return [item for _, item in found[:count]]
+
+
+def _lot(app: Marketplace, session: UUID, item: DemoListing, terms: tuple[int, int, bool, int], opens: datetime,
+         *, by: UUID) -> UUID:
+    start, reserve, shown, increment = terms
+    lot: UUID
+    lot, _ = app.auctions.add_lot(ac.AddLot(
+        session_id=session, listing_id=item.listing_id, kind="assignment", start_price=start, reserve=reserve,
+        reserve_shown=shown, increment=increment, opens_at=opens, closes_at=opens + timedelta(days=1)), actor_id=by)
+    app.auctions.consent(ac.ConsentToLot(lot_id=lot), actor_id=item.seller)
+    return lot
+
+
+def _deposit(app: Marketplace, lot: UUID, bidder: UUID, admin: UUID, reference: str) -> None:
+    app.auctions.start_deposit(ac.StartDeposit(lot_id=lot, gateway="manual"), actor_id=bidder)
+    org: UUID = app.repository.get(bidder).organisation_id
+    amount: int = app.repository.get(lot).deposit
+    app.auctions.record_deposit(ac.RecordDepositReceipt(lot_id=lot, organisation_id=org, amount=amount,
+                                                        bank_reference=reference), actor_id=admin)
+
+
+def _past(app: Marketplace, clock: ManualClock, items: list[DemoListing], *, admin: UUID,
+          bidders: tuple[UUID, UUID]) -> tuple[UUID, UUID, UUID]:
+    first, second = bidders
+    opens = clock.now()
+    session, _ = app.auctions.schedule_session(PAST, actor_id=admin)
+    sold = _lot(app, session, items[0], SOLD_LOT, opens, by=admin)
+    unsold = _lot(app, session, items[1], UNSOLD_LOT, opens, by=admin)
+    for n, who in enumerate(bidders, 1):
+        app.auctions.register(ac.RegisterBidder(session_id=session, accept_rules=True), actor_id=who)
+        _deposit(app, sold, who, admin, f"DEMO-AUC-{n}")
+    _deposit(app, unsold, first, admin, "DEMO-AUC-3")
+    clock.advance(timedelta(hours=1))
+    app.auctions.set_proxy(ac.SetProxyBid(lot_id=sold, maximum=PROXY_MAXIMUM), actor_id=second)
+    app.auctions.bid(ac.PlaceBid(lot_id=unsold, amount=UNSOLD_LOT[0]), actor_id=first)
+    clock.advance(timedelta(hours=2))
+    app.auctions.bid(ac.PlaceBid(lot_id=sold, amount=RAISE), actor_id=first)  # the proxy answers
+    clock.set(opens + timedelta(days=1) - timedelta(minutes=3))
+    app.auctions.bid(ac.PlaceBid(lot_id=sold, amount=SNIPE), actor_id=first)  # extends the close by 5 minutes
+    clock.set(opens + timedelta(days=1, minutes=10))
+    for lot in (sold, unsold):
+        app.auctions.close(ac.CloseLot(lot_id=lot))
+    return session, sold, unsold
+
+
+def seed_demo_auctions(app: Marketplace, pool: list[DemoListing], *, admin: UUID, agency: UUID,
+                       bidders: tuple[UUID, UUID]) -> Auctioned | None:
+    """The past session with its results and the upcoming one; ``None`` when the pool has too few free listings."""
+    buyer_orgs: set[UUID] = {app.repository.get(b).organisation_id for b in bidders}
+    items = _free(app, pool, buyer_orgs, 4)
+    if len(items) < 4:
+        return None
+    today = app.clock.now().astimezone(BEIJING).date()
+    ten_am = datetime.combine(today - timedelta(days=DAYS_AGO), time(10), tzinfo=BEIJING)
+    with clock_at(app, ten_am) as clock:
+        past, sold, unsold = _past(app, clock, items[:2], admin=admin, bidders=bidders)
+    opens = datetime.combine(today + timedelta(days=OPENS_IN_DAYS), time(10), tzinfo=BEIJING)
+    upcoming, _ = app.auctions.schedule_session(UPCOMING, actor_id=agency)
+    lots = tuple(_lot(app, upcoming, item, terms, opens, by=agency)
+                 for item, terms in zip(items[2:], UPCOMING_LOTS, strict=True))
+    app.auctions.register(ac.RegisterBidder(session_id=upcoming, accept_rules=True), actor_id=bidders[0])
+    return Auctioned(past, upcoming, (sold, unsold, *lots))

@@ -1,0 +1,77 @@
+"""An agency's admins applying for its subsidy at once on a real PostgreSQL (issue 14): one claim, each payment
+claimed once, and the yearly cap held when the officer's approvals race."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID
+
+import pytest
+
+from domain.programmes.claim import Claim
+from marketplace.accounts import commands as ac
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.migrate import migrate
+from marketplace.programmes import commands as pc
+from tests.integration.test_deal_races import race
+from tests.unit.deal_helpers import PASSWORD, World, make_world
+from tests.unit.test_agency_subsidy import YUAN, agency_programme, brokered_deal
+from tests.unit.test_programme_process import sign_up
+
+CLICKS = 4
+
+
+@pytest.fixture
+def world(database: DatabaseAddress) -> Iterator[World]:
+    migrate(database.conninfo())
+    w = make_world(database.eventsourcing_env())
+    sign_up(w, "officer", "福建省科学技术厅", "government", "福建省福州市", ("programme_officer",))
+    sign_up(w, "agency", "福建海峡技术转移中心", "transfer_agency", "福建省福州市")
+    w.ids["patent2"] = w.register_patent(["uni"], number="202110654321")
+    w.ids["listing2"] = w.list_patent("uni", w["patent2"])
+    yield w
+    w.app.close()
+
+
+def second_admin(world: World) -> UUID:
+    user, _ = world.app.accounts.add_member(ac.AddMember(email="admin2@example.test", password=PASSWORD,
+                                                         display_name="admin2"), actor_id=world["agency"])
+    world.app.accounts.grant_role(ac.GrantRole(user_id=user, role="org_admin"), actor_id=world["agency"])
+    return user
+
+
+def test_applications_at_once_make_one_claim(world: World) -> None:
+    pid = agency_programme(world)
+    paid = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    admins = [world["agency"], second_admin(world)]
+    outcomes = race(world, *[
+        (lambda who=admins[n % 2]: world.app.agency_subsidies.apply(
+            pc.ApplyForAgencySubsidy(programme_id=pid, year=2025, payee_account="3500 1234"), actor_id=who))
+        for n in range(CLICKS)])
+    answered = {o[0] for o in outcomes if isinstance(o, tuple)}
+    assert len(answered) == 1, outcomes  # every click answers the one claim (or was told to try again)
+    assert all(isinstance(o, tuple) or getattr(o, "code", "") == "claim.busy" for o in outcomes), outcomes
+    (claim_id,) = answered
+    claim = world.get(claim_id)
+    assert isinstance(claim, Claim)
+    assert (claim.status, claim.amount) == ("submitted", 20_000 * YUAN)
+    ledger = world.app.programmes.ledger(pid, world["agency_org"], 2025)
+    assert ledger.counted_payments == {paid}
+    assert ledger.claims == [claim_id]
+    assert ledger.paid_counted == 1_000_000 * YUAN
+
+
+def test_approvals_at_once_hold_the_yearly_cap_across_claims(world: World) -> None:
+    pid = agency_programme(world, cap=25_000 * YUAN)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    first, _ = world.app.agency_subsidies.apply(
+        pc.ApplyForAgencySubsidy(programme_id=pid, year=2025, payee_account="3500 1"), actor_id=world["agency"])
+    brokered_deal(world, "listing2", 1_000_000 * YUAN)
+    second, _ = world.app.agency_subsidies.apply(
+        pc.ApplyForAgencySubsidy(programme_id=pid, year=2025, payee_account="3500 1"), actor_id=world["agency"])
+    outcomes = race(world, *[
+        (lambda c=claim: world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=c), actor_id=world["officer"]))
+        for claim in (first, second)])
+    approved = sorted(o[0] for o in outcomes if isinstance(o, tuple))
+    assert approved == [5_000 * YUAN, 20_000 * YUAN], outcomes
+    assert world.app.programmes.ledger(pid, world["agency_org"], 2025).awarded == 25_000 * YUAN

@@ -1,0 +1,280 @@
+"""The agency performance subsidy (Fujian 2019: up to 2 % of the deals an agency brokered, at most ¥500,000 a year):
+its rules as pure functions, and an agency's claim for a year computed from the log (in memory)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.programmes.agency_subsidy import (
+    FUJIAN_CAP_PER_YEAR,
+    FUJIAN_RATE_BP,
+    BrokeredPayment,
+    agency_refusals,
+    assess_year,
+    basis_id,
+)
+from domain.programmes.claim import AwardLedger, Claim
+from domain.programmes.programme import Programme
+from domain.programmes.rules import Rules, Side, Tier, Totals
+from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from marketplace.deals import commands as d
+from marketplace.programmes import commands as pc
+from tests.unit.deal_helpers import World, accept, make_world, offer, past_notice, pay_by_webhook, sign_all
+from tests.unit.test_programme_process import sign_up
+
+YUAN = 100
+FUJIAN = Rules(beneficiary=Side.AGENCY, tiers=(Tier(FUJIAN_RATE_BP),), cap_per_beneficiary_year=FUJIAN_CAP_PER_YEAR,
+               requires_registration=False)
+AT = datetime(2025, 6, 1, 2, 0, tzinfo=UTC)
+
+
+def paid(amount_yuan: int, *refusals: str, contract: UUID | None = None) -> BrokeredPayment:
+    return BrokeredPayment(obligation_id=uuid4(), contract_id=contract or uuid4(), paid_at=AT,
+                           amount=amount_yuan * YUAN, refusals=refusals)
+
+
+def test_two_percent_of_the_counted_payments_and_every_step_shown() -> None:
+    one = uuid4()
+    payments = [paid(1_000_000, contract=one), paid(500_000, contract=one), paid(300_000, "x.refunded")]
+    award = assess_year(FUJIAN, payments)
+    assert award.amount == 30_000 * YUAN  # 2 % of 1,500,000 yuan; the refunded 300,000 does not count
+    assert [s.key for s in award.steps] == ["agency_subsidy.step.volume", "programme.step.rate",
+                                            "programme.step.subtotal"]
+    assert award.steps[0].figures == {"payments": 2, "deals": 1}
+    assert award.steps[0].amount == 1_500_000 * YUAN
+
+
+def test_the_yearly_cap_is_500000_yuan_and_counts_what_the_year_awarded_before() -> None:
+    award = assess_year(FUJIAN, [paid(30_000_000)])  # 2 %: 600,000 yuan
+    assert award.amount == 500_000 * YUAN
+    assert award.steps[-1].key == "programme.step.cap_per_year"
+    later = assess_year(FUJIAN, [paid(10_000_000)], Totals(year_paid=20_000_000 * YUAN, year_awarded=400_000 * YUAN))
+    assert later.amount == 100_000 * YUAN  # 200,000 computed, 100,000 of the cap left
+
+
+def test_tiers_continue_from_what_the_year_counted_before() -> None:
+    tiered = Rules(beneficiary=Side.AGENCY, tiers=(Tier(200, 1_000_000 * YUAN), Tier(100)))
+    award = assess_year(tiered, [paid(1_000_000)], Totals(year_paid=500_000 * YUAN))
+    assert award.amount == (500_000 * 200 + 500_000 * 100) * YUAN // 10_000
+
+
+def test_nothing_counted_gives_nothing_with_its_reason() -> None:
+    award = assess_year(FUJIAN, [paid(100, "agency_subsidy.refusal.terminated")])
+    assert (award.amount, award.refusals) == (0, ("agency_subsidy.refusal.nothing_counted",))
+
+
+def test_the_basis_id_names_the_payments_whatever_their_order() -> None:
+    programme, agency, a, b = uuid4(), uuid4(), uuid4(), uuid4()
+    assert basis_id(programme, agency, 2025, [a, b]) == basis_id(programme, agency, 2025, [b, a])
+    assert basis_id(programme, agency, 2025, [a]) != basis_id(programme, agency, 2025, [a, b])
+    assert basis_id(programme, agency, 2025, [a]) != basis_id(programme, agency, 2026, [a])
+
+
+def test_the_refusals_come_in_a_fixed_order() -> None:
+    assert agency_refusals(refunded=True, terminated=True, rule_refusals=["programme.refusal.fiscally_funded"],
+                           requires_registration=True, registered=False, agency_related=True,
+                           excludes_related=True) == (
+        "agency_subsidy.refusal.refunded", "agency_subsidy.refusal.terminated",
+        "agency_subsidy.refusal.not_registered", "agency_subsidy.refusal.agency_related",
+        "programme.refusal.fiscally_funded")
+    assert agency_refusals(refunded=False, terminated=False, rule_refusals=[], requires_registration=False,
+                           registered=False, agency_related=True, excludes_related=False) == ()
+
+
+def test_only_an_agency_subsidy_rewards_an_agency_and_it_awards_no_single_payment() -> None:
+    officer = uuid4()
+    with pytest.raises(ValidationError) as refused:
+        Programme.draft(organisation_id=uuid4(), kind="transfer_reward", name_zh="奖励", name_en="Reward", budget=1,
+                        starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31), rules=FUJIAN, by=officer)
+    assert refused.value.code == "programme.beneficiary"
+    with pytest.raises(ValidationError):
+        Programme.draft(organisation_id=uuid4(), kind="agency_subsidy", name_zh="补助", name_en="Subsidy", budget=1,
+                        starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
+                        rules=Rules(beneficiary=Side.SELLER, tiers=(Tier(200),)), by=officer)
+    p = Programme.draft(organisation_id=uuid4(), kind="agency_subsidy", name_zh="补助", name_en="Subsidy", budget=1,
+                        starts_on=date(2025, 1, 1), ends_on=date(2026, 6, 30), rules=FUJIAN, by=officer)
+    p.open(officer)
+    assert not p.runs_on(date(2025, 6, 1))  # the claims process never awards it per payment
+    assert (p.runs_in(2024), p.runs_in(2025), p.runs_in(2026), p.runs_in(2027)) == (False, True, True, False)
+
+
+# --- the application, in memory -------------------------------------------------------------------------
+@pytest.fixture
+def world() -> World:
+    w = make_world()
+    sign_up(w, "officer", "福建省科学技术厅", "government", "福建省福州市", ("programme_officer",))
+    sign_up(w, "other_officer", "厦门市科学技术局", "government", "福建省厦门市", ("programme_officer",))
+    sign_up(w, "agency", "福建海峡技术转移中心", "transfer_agency", "福建省福州市")
+    sign_up(w, "rival_agency", "厦门技术转移中心", "transfer_agency", "福建省厦门市")
+    w.ids["patent2"] = w.register_patent(["uni"], number="202110654321")
+    w.ids["listing2"] = w.list_patent("uni", w["patent2"])
+    w.ids["patent3"] = w.register_patent(["uni"], number="202210777777")
+    w.ids["listing3"] = w.list_patent("uni", w["patent3"])
+    return w
+
+
+def agency_programme(world: World, *, budget: int = 5_000_000 * YUAN, cap: int = FUJIAN_CAP_PER_YEAR,
+                     **rules: object) -> UUID:
+    pid, _ = world.app.programmes.draft_programme(pc.DraftProgramme(
+        kind="agency_subsidy", name_zh="技术转移机构业绩补助", name_en="Agency performance subsidy", budget=budget,
+        starts_on=date(2025, 1, 1), ends_on=date(2026, 12, 31),
+        rules=pc.RulesInput(beneficiary="agency", tiers=[pc.TierInput(rate_bp=FUJIAN_RATE_BP)],
+                            cap_per_beneficiary_year=cap, requires_registration=False, **rules),  # type: ignore[arg-type]
+        source="闽政〔2019〕"), actor_id=world["officer"])
+    world.app.programmes.open_programme(pc.OpenProgramme(programme_id=pid), actor_id=world["officer"])
+    return pid
+
+
+def brokered_deal(world: World, listing: str, price: int, *, buyer: str = "firm", agency: str | None = "agency",
+                  purpose_event: str = "evt") -> UUID:
+    broker = {"broker_organisation_id": world[f"{agency}_org"], "broker_commission": 3.0} if agency else {}
+    contract = accept(world, offer(world, buyer=buyer, price=price, listing_id=world[listing], **broker))
+    past_notice(world)
+    sign_all(world, contract, "uni", buyer)
+    return pay_by_webhook(world, contract, payer=buyer, event_id=f"{purpose_event}-{contract}")
+
+
+def apply(world: World, pid: UUID, who: str = "agency", year: int = 2025) -> UUID:
+    cid, _ = world.app.agency_subsidies.apply(
+        pc.ApplyForAgencySubsidy(programme_id=pid, year=year, payee_account="3500 1234 5678"), actor_id=world[who])
+    return cid
+
+
+def test_an_agency_claims_its_years_brokered_payments_and_is_paid(world: World) -> None:
+    pid = agency_programme(world)
+    first = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 400_000 * YUAN)
+    brokered_deal(world, "listing3", 700_000 * YUAN, agency=None)  # not brokered: not the agency's
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                      actor_id=world["admin"])
+    figures = world.app.agency_subsidies.figures(pid, 2025, actor_id=world["agency"])
+    assert [(p.obligation_id, p.counts) for p in figures.payments] == [(first, True), (refunded, False)]
+    assert figures.payments[1].refusals[0] == "agency_subsidy.refusal.refunded"
+    assert figures.assessment.amount == 1_000_000 * YUAN * 200 // 10_000
+    cid = apply(world, pid)
+    claim = world.get(cid)
+    assert isinstance(claim, Claim)
+    assert (claim.status, claim.side, claim.amount, claim.paid_amount) == ("submitted", "agency", 20_000 * YUAN,
+                                                                           1_000_000 * YUAN)
+    assert [b["obligation_id"] for b in claim.basis or []] == [str(first), str(refunded)]
+    amount, _ = world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=cid), actor_id=world["officer"])
+    assert amount == 20_000 * YUAN
+    world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=cid, bank_reference="HX-2025-01"),
+                                             actor_id=world["officer"])
+    assert world.get(cid).status == "paid"
+    assert world.get(pid).disbursed == 20_000 * YUAN
+
+
+def test_applying_twice_makes_one_claim_and_a_second_claim_takes_only_new_payments(world: World) -> None:
+    pid = agency_programme(world)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    first = apply(world, pid)
+    assert apply(world, pid) == first  # the double click answers the first claim
+    later = brokered_deal(world, "listing2", 500_000 * YUAN)
+    second = apply(world, pid)
+    assert second != first
+    assert [b["obligation_id"] for b in world.get(second).basis] == [str(later)]
+    assert world.get(second).amount == 10_000 * YUAN
+
+
+def test_the_yearly_cap_holds_across_two_claims(world: World) -> None:
+    pid = agency_programme(world, cap=25_000 * YUAN)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)  # 20,000 yuan
+    first = apply(world, pid)
+    brokered_deal(world, "listing2", 1_000_000 * YUAN)  # another 20,000 yuan, 5,000 of the cap left once approved
+    second = apply(world, pid)
+    assert world.get(second).amount == 20_000 * YUAN  # nothing approved yet: the cap is applied at approval
+    officer = world["officer"]
+    assert world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=first), actor_id=officer)[0] == 20_000 * YUAN
+    assert world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=second), actor_id=officer)[0] == 5_000 * YUAN
+    assert world.get(second).steps[-1]["key"] == "programme.step.cap_at_approval"
+    ledger = world.app.programmes.ledger(pid, world["agency_org"], 2025)
+    assert isinstance(ledger, AwardLedger)
+    assert ledger.awarded == 25_000 * YUAN
+
+
+def test_who_may_apply(world: World) -> None:
+    pid = agency_programme(world)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    with pytest.raises(PermissionDeniedError) as refused:  # the seller is no agency
+        apply(world, pid, who="uni")
+    assert refused.value.code == "agency_subsidy.not_agency"
+    # Another agency has no brokered payment: nothing to claim, and it never sees the first agency's.
+    with pytest.raises(ConflictError) as nothing:
+        apply(world, pid, who="rival_agency")
+    assert nothing.value.code == "agency_subsidy.nothing_to_claim"
+    with pytest.raises(PermissionDeniedError):  # an agency's figures are its own and the programme officers'
+        world.app.agency_subsidies.figures(pid, 2025, world["agency_org"], actor_id=world["rival_agency"])
+    with pytest.raises(PermissionDeniedError):  # an officer of another department
+        world.app.agency_subsidies.figures(pid, 2025, world["agency_org"], actor_id=world["other_officer"])
+    assert world.app.agency_subsidies.figures(pid, 2025, world["agency_org"],
+                                              actor_id=world["officer"]).assessment.amount == 20_000 * YUAN
+    with pytest.raises(ValidationError) as outside:
+        apply(world, pid, year=2027)
+    assert outside.value.code == "agency_subsidy.year_outside"
+    assert world.app.agency_subsidies.figures(pid, 2025, actor_id=world["agency"]).payments  # not consumed
+
+
+def test_an_unverified_agency_cannot_apply(world: World) -> None:
+    pid = agency_programme(world)
+    world.sign_up("newcomer", "新成立技术转移所", "transfer_agency", verify=False)
+    with pytest.raises(PermissionDeniedError) as refused:
+        apply(world, pid, who="newcomer")
+    assert refused.value.code == "agency_subsidy.unverified"
+
+
+def test_the_officer_raises_every_agencys_claim_and_the_agency_submits_it(world: World) -> None:
+    pid = agency_programme(world)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    brokered_deal(world, "listing2", 600_000 * YUAN, agency="rival_agency")
+    with pytest.raises(PermissionDeniedError):
+        world.app.agency_subsidies.raise_for_agencies(pc.RaiseAgencySubsidies(programme_id=pid, year=2025),
+                                                      actor_id=world["other_officer"])
+    raised, _ = world.app.agency_subsidies.raise_for_agencies(pc.RaiseAgencySubsidies(programme_id=pid, year=2025),
+                                                              actor_id=world["officer"])
+    by_agency = {world.get(c).beneficiary_id: world.get(c) for c in raised}
+    assert {k: (c.status, c.amount) for k, c in by_agency.items()} == {
+        world["agency_org"]: ("raised", 20_000 * YUAN), world["rival_agency_org"]: ("raised", 12_000 * YUAN)}
+    again, _ = world.app.agency_subsidies.raise_for_agencies(pc.RaiseAgencySubsidies(programme_id=pid, year=2025),
+                                                             actor_id=world["officer"])
+    assert again == []  # each payment is claimed once
+    claim = by_agency[world["agency_org"]]
+    world.app.programmes.submit_claim(pc.SubmitClaim(claim_id=claim.id, payee_account="3500 9"),
+                                      actor_id=world["agency"])
+    assert world.get(claim.id).status == "submitted"
+
+
+def test_a_refund_withdraws_the_unpaid_claim_and_the_agency_claims_the_rest_again(world: World) -> None:
+    pid = agency_programme(world)
+    kept = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    first = apply(world, pid)
+    world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=first), actor_id=world["officer"])
+    assert world.get(pid).remaining == 5_000_000 * YUAN - 30_000 * YUAN
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                      actor_id=world["admin"])
+    assert world.app.programmes.reverse_payment(refunded, "退款") == [first]  # the claims process's step
+    assert world.get(first).status == "withdrawn"
+    assert world.get(pid).remaining == 5_000_000 * YUAN  # the commitment returned
+    assert world.app.programmes.reverse_payment(refunded, "退款") == []  # handled again: no second effect
+    again = apply(world, pid)
+    assert again != first
+    claim = world.get(again)
+    assert (claim.amount, claim.paid_amount) == (20_000 * YUAN, 1_000_000 * YUAN)
+    assert {(b["obligation_id"], b["counts"]) for b in claim.basis} == {(str(kept), True), (str(refunded), False)}
+
+
+def test_a_paid_claim_stays_paid_after_a_refund(world: World) -> None:
+    pid = agency_programme(world)
+    refunded = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    claim = apply(world, pid)
+    world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim), actor_id=world["officer"])
+    world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=claim, bank_reference="HX-1"),
+                                             actor_id=world["officer"])
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                      actor_id=world["admin"])
+    assert world.app.programmes.reverse_payment(refunded, "退款") == []
+    assert world.get(claim).status == "paid"

@@ -1,0 +1,67 @@
+"""Labels (zh/en) of the pages that run auction sessions and of a session's report; ``web.auctions.labels`` adds
+them to the auction labels."""
+
+from __future__ import annotations
+
+ADMIN_LABELS: dict[str, tuple[str, str]] = {
+    "auction.manage": ("管理拍卖会", "Run auction sessions"),
+    "auction.manage_help": (
+        "平台管理员管理全部拍卖会；经认证的技术转移机构的机构管理员管理本机构组织的拍卖会。拍品须经挂牌权利人同意后方可竞价。",
+        "A platform admin runs every session; an org admin of a verified transfer agency runs its agency's. A lot "
+        "is open for bids once the listing's owner consents.",
+    ),
+    "auction.my_sessions": ("组织的拍卖会", "Sessions you run"),
+    "auction.run_by": ("组织方", "Run by"),
+    "auction.run_by_platform": ("平台", "The platform"),
+    "auction.schedule": ("新建拍卖会", "Schedule a session"),
+    "auction.title_zh": ("名称（中文）", "Title (Chinese)"),
+    "auction.title_en": ("名称（英文）", "Title (English)"),
+    "auction.deposit_rate_pct": ("保证金比例（起拍价的 %，5–20）", "Deposit (% of the starting price, 5–20)"),
+    "auction.schedule_submit": ("创建", "Schedule"),
+    "auction.add_lot": ("添加拍品", "Add a lot"),
+    "auction.pick_listing": ("挂牌（已发布）", "Published listing"),
+    "auction.search_listings": ("搜索挂牌", "Search listings"),
+    "auction.search": ("搜索", "Search"),
+    "auction.no_listings": ("没有可拍卖的已发布挂牌。", "No published listing to auction."),
+    "auction.reserve_yuan": ("保留价（元，可空）", "Reserve (yuan, optional)"),
+    "auction.reserve_shown": ("公开保留价", "Show the reserve"),
+    "auction.start_yuan": ("起拍价（元）", "Starting price (yuan)"),
+    "auction.increment_yuan": ("加价幅度（元）", "Increment (yuan)"),
+    "auction.opens_beijing": ("开始（北京时间）", "Opens (Beijing time)"),
+    "auction.closes_beijing": ("结束（北京时间）", "Closes (Beijing time)"),
+    "auction.add_lot_submit": ("添加（待权利人同意）", "Add (awaits the owner's consent)"),
+    "auction.consent_state": ("权利人同意", "Owner's consent"),
+    "auction.consented": ("已同意", "Consented"),
+    "auction.awaiting_consent": ("待同意", "Awaiting"),
+    "auction.bidders": ("登记的竞买人", "Registered bidders"),
+    "auction.no_bidders": ("尚无竞买人登记。", "No bidder has registered yet."),
+    "auction.organisation": ("机构", "Organisation"),
+    "auction.registered_at": ("登记时间（北京时间）", "Registered (Beijing time)"),
+    "auction.deposits": ("保证金", "Deposits"),
+    "auction.no_deposits": ("尚无保证金。", "No deposit yet."),
+    "auction.record_receipt": ("登记到账", "Record receipt"),
+    "auction.bank_reference": ("银行流水号", "Bank reference"),
+    "auction.amount_received_yuan": ("到账金额（元）", "Amount received (yuan)"),
+    "auction.receipts_by_platform": (
+        "保证金由平台收取，到账由平台管理员登记。",
+        "The platform holds deposits: a platform admin records their receipt.",
+    ),
+    "auction.report": ("拍卖会报告", "Session report"),
+    "auction.hammer_price": ("成交价", "Hammer price"),
+    "auction.lot_premium": ("溢价率", "Premium"),
+    "auction.outcome": ("结果", "Outcome"),
+    "auction.pending_outcome": ("未结束", "Not closed"),
+    "auction.public_page": ("公开页面", "Public page"),
+    "auction.done.scheduled": ("拍卖会已创建，请添加拍品。", "The session is scheduled: add its lots."),
+    "auction.done.lot_added": ("拍品已添加，等待权利人同意。", "The lot is added and awaits the owner's consent."),
+    "auction.done.receipt": ("保证金到账已登记。", "The deposit's receipt is recorded."),
+    "auction.how_to_pay": (
+        "登记后，在各拍品页面点击“交纳保证金”获取银行转账信息（注明参考号）；平台登记到账后即可出价。",
+        "Once registered, open a lot and press “Pay the deposit” for the bank-transfer details (quote the "
+        "reference); you may bid once the platform records its receipt.",
+    ),
+    "todo.link.auctions": ("管理拍卖会", "Run auction sessions"),
+    "refusal.field.deposit_rate": ("保证金比例", "Deposit rate"),
+    "refusal.field.opens_at": ("开始时间", "Opens"),
+    "refusal.field.closes_at": ("结束时间", "Closes"),
+}
