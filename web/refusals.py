@@ -1395,6 +1395,22 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "closes_at": ("结束时间", "Closes"), "accept_rules": ("竞买规则", "Rules"),
         "deposit_rate": ("保证金比例", "Deposit rate"),
     }.items()},
+    # --- sealed-bid lots (issue 15) ---
+    "refusal.auction.format": ("本拍品不以此方式竞价", "the lot is not sold this way"),
+    "refusal.auction.commitment": ("承诺值应为 SHA-256 摘要（64 位小写十六进制）",
+                                   "a commitment is a SHA-256 digest (64 lowercase hex digits)"),
+    "refusal.auction.committed": ("您已对本拍品提交密封报价，不能更改", "you committed a bid on this lot already"),
+    "refusal.auction.reveal_not_open": ("开标期在报价截止后开始", "the reveal window opens at the commit deadline"),
+    "refusal.auction.reveal_closed": ("开标期已结束", "the reveal window has closed"),
+    "refusal.auction.no_commitment": ("您未对本拍品提交密封报价", "you committed no bid on this lot"),
+    "refusal.auction.salt": ("随机盐应为 32 至 128 位小写十六进制", "the salt is 32 to 128 lowercase hex digits"),
+    "refusal.auction.revealed": ("您的报价已开标", "your bid was revealed already"),
+    "refusal.auction.reveal_mismatch": ("金额与随机盐不符合您提交的承诺值",
+                                        "this amount and salt do not give the digest you committed"),
+    **{f"refusal.field.{name}": pair for name, pair in {
+        "commitment": ("承诺值", "Commitment"), "salt": ("随机盐", "Salt"),
+        "reveal_closes_at": ("开标截止时间", "Reveal window ends"), "auction_format": ("竞价方式", "Format"),
+    }.items()},
 }
 
 #: Values named by their labels: a parameter's name and the label prefix of its values.

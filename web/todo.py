@@ -170,6 +170,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.auction_deposit": ("拍卖：待到账的保证金", "Auctions: deposits awaiting receipt"),
     "todo.auction_deposit_item": ("保证金到账后方可出价", "Bidding waits for the deposit"),
     "todo.auction_deposit_item.when": ("截止于", "bidding closes"),
+    "todo.kind.auction_reveal": ("拍卖：待开标的密封报价", "Auctions: sealed bids to reveal"),
+    "todo.auction_reveal_item": ("请公开您的密封报价，否则保证金不予退还",
+                                 "Reveal your sealed bid, or the deposit is forfeited"),
+    "todo.auction_reveal_item.when": ("开标截止", "the reveal window ends"),
     "todo.kind.demand_to_decide": ("技术需求：待决定的方案", "Demands: proposals to decide"),
     "todo.demand_to_decide": ("征集已截止，请对方案作出决定", "The deadline passed: decide on the proposals"),
     "todo.demand_to_decide.when": ("截止于", "deadline passed"),
@@ -594,6 +598,16 @@ async def auction_deposits_to_pay(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def auction_reveals_due(r: Reader) -> list[TodoItem]:
+    """Sealed bids the organisation committed and has not revealed, while the reveal window is open."""
+    return [
+        TodoItem(kind="auction_reveal", label="todo.auction_reveal_item", link=f"/lots/{lot.id}",
+                 when=lot.reveal_closes_at, title_zh=lot.title_zh or lot.title_en,
+                 title_en=lot.title_en or lot.title_zh)
+        for lot in await AuctionsQueries(r.web.pool).reveals_due(r.me.organisation_id, r.now)
+    ]
+
+
 async def demand_clarifications(r: Reader) -> list[TodoItem]:
     """The enterprise's demands sent back for clarification, and the proposer's questions to answer."""
     return [
@@ -809,6 +823,7 @@ KINDS = (
     "voucher_decided",
     "auction_consent",
     "auction_deposit",
+    "auction_reveal",
     "package_edition",
 )
 SOURCES: list[Source] = [
@@ -844,6 +859,7 @@ SOURCES: list[Source] = [
     voucher_applications,
     auction_lots_to_consent,
     auction_deposits_to_pay,
+    auction_reveals_due,
     package_editions,
 ]
 

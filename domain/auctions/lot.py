@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.auctions.sealed import COMMITMENT_PATTERN, SALT_PATTERN, LotFormat, commitment_of, sealed_result
 from domain.deals.payment import payment_reference
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.ids import natural_id
@@ -30,6 +31,8 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MONEY_LIMIT = 10_000_000_000_000
 WINDOW_MOST = timedelta(days=60)
 BIDS_LIMIT = 10_000
+#: A sealed lot's reveal window (开标) after its commit deadline: at least this long, at most that.
+REVEAL_LEAST, REVEAL_MOST = timedelta(minutes=10), timedelta(days=14)
 #: The actor recorded on bids a proxy placed (the system acting on the bidder's standing instruction).
 SYSTEM_BIDDER = natural_id("system", "marketplace")
 
@@ -54,7 +57,7 @@ class DepositStatus(StrEnum):
     RECEIVED = "received"
     REFUNDED = "refunded"
     APPLIED = "applied"
-    #: kept: the winner did not sign and pay within the session's term (never refunded)
+    #: kept: the winner did not sign and pay within the session's term, or a sealed commitment was never revealed
     FORFEITED = "forfeited"
 
 
@@ -87,6 +90,25 @@ def check_bid(*, amount: int, start: int, increment: int, current: int | None) -
                               most=MONEY_LIMIT)
 
 
+def _reveal_window(auction_format: str, closes_at: datetime, reveal_closes_at: datetime | None) -> str:
+    """A sealed lot's end of reveal as stored ("" for a timed lot); refuses a window too short or too long."""
+    try:
+        sealed = LotFormat(auction_format) != LotFormat.TIMED
+    except ValueError:
+        raise ValidationError("auction_format: timed, sealed_first_price or sealed_second_price",
+                              field="auction_format", code="choice") from None
+    if not sealed:
+        if reveal_closes_at is not None:
+            raise ValidationError("reveal_closes_at: only a sealed lot has a reveal window", field="reveal_closes_at",
+                                  code="auction.window")
+        return ""
+    if reveal_closes_at is None or reveal_closes_at.tzinfo is None or closes_at.tzinfo is None or not (
+            closes_at + REVEAL_LEAST <= reveal_closes_at <= closes_at + REVEAL_MOST):
+        raise ValidationError("reveal_closes_at: a sealed lot's reveal window ends 10 minutes to 14 days after its "
+                              "commit deadline (give the time zone)", field="reveal_closes_at", code="auction.window")
+    return reveal_closes_at.isoformat()
+
+
 def _money(value: int, field: str, *, least: int = 0) -> int:
     if not least <= value <= MONEY_LIMIT:
         raise ValidationError(f"{field}: between {least} and {MONEY_LIMIT} fen", field=field, code="auction.money",
@@ -112,11 +134,18 @@ class Lot(Aggregate):
         closes_at: str
         deposit: int
         by: UUID
+        #: ``timed`` (lots proposed before sealed bids existed), ``sealed_first_price`` or ``sealed_second_price``
+        auction_format: str = LotFormat.TIMED.value
+        #: a sealed lot's end of the reveal window ("" for a timed lot); ``closes_at`` is its commit deadline
+        reveal_closes_at: str = ""
 
     @event(Proposed)
     def __init__(self, id: UUID, session_id: UUID, listing_id: UUID, patent_id: UUID, seller_organisation_id: UUID,
                  kind: str, currency: str, start_price: int, reserve: int, reserve_shown: bool, increment: int,
-                 opens_at: str, closes_at: str, deposit: int, by: UUID) -> None:
+                 opens_at: str, closes_at: str, deposit: int, by: UUID, auction_format: str = LotFormat.TIMED.value,
+                 reveal_closes_at: str = "") -> None:
+        self.auction_format = auction_format
+        self.reveal_closes_at = reveal_closes_at
         self.session_id = session_id
         self.listing_id = listing_id
         self.patent_id = patent_id
@@ -141,11 +170,13 @@ class Lot(Aggregate):
     @classmethod
     def propose(cls, *, lot_id: UUID, session_id: UUID, listing_id: UUID, patent_id: UUID, seller_organisation_id: UUID,
                 kind: str, currency: str, start_price: int, reserve: int, reserve_shown: bool, increment: int,
-                opens_at: datetime, closes_at: datetime, deposit_rate: int, now: datetime, by: UUID) -> Lot:
+                opens_at: datetime, closes_at: datetime, deposit_rate: int, now: datetime, by: UUID,
+                auction_format: str = LotFormat.TIMED.value, reveal_closes_at: datetime | None = None) -> Lot:
         try:
             kind = LotKind(kind).value
         except ValueError:
             raise ValidationError("kind: assignment or exclusive_licence", field="kind", code="choice") from None
+        reveal = _reveal_window(auction_format, closes_at, reveal_closes_at)
         _money(start_price, "start_price", least=1)
         _money(reserve, "reserve")
         _money(increment, "increment", least=1)
@@ -158,7 +189,8 @@ class Lot(Aggregate):
                    seller_organisation_id=seller_organisation_id, kind=kind, currency=currency,
                    start_price=start_price, reserve=reserve, reserve_shown=reserve_shown, increment=increment,
                    opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(),
-                   deposit=deposit_amount(start_price, deposit_rate), by=by)
+                   deposit=deposit_amount(start_price, deposit_rate), by=by, auction_format=auction_format,
+                   reveal_closes_at=reveal)
 
     # --- reading -------------------------------------------------------------------------------------
     @property
@@ -280,6 +312,7 @@ class Lot(Aggregate):
     def bid(self, *, organisation_id: UUID, amount: int, now: datetime, by: UUID) -> None:
         """Accept a bid at the server's ``now`` or refuse it; a bid in the soft-close window extends the end.
         Proxy bids of other bidders then answer it."""
+        self._format(sealed=False)
         found = self._may_bid(organisation_id, now)
         if self.leader == organisation_id:
             raise ConflictError("amount: you hold the highest bid already", field="amount", code="auction.own_bid")
@@ -315,6 +348,7 @@ class Lot(Aggregate):
     def set_proxy(self, *, organisation_id: UUID, maximum: int, now: datetime, by: UUID) -> None:
         """Set (or raise) the bidder's maximum; it bids at once where it can, then answers others' bids by the
         smallest raise that keeps it ahead, up to the maximum (proxy bids extend the close like any bid)."""
+        self._format(sealed=False)
         self._may_bid(organisation_id, now)
         held = self.proxies.get(organisation_id)
         floor = (held["maximum"] if held else (self.current or 0)) + 1 if self.leader == organisation_id else self.least
@@ -355,6 +389,8 @@ class Lot(Aggregate):
     # --- the hammer ----------------------------------------------------------------------------------
     def outcome(self, now: datetime) -> tuple[UUID | None, int | None]:
         """The winner and price at the close: the highest bid if it meets the reserve, else nobody."""
+        if self.sealed:
+            return self._sealed_outcome(now)
         self._ready()
         if now < self.closes:
             raise ConflictError("lot_id: bidding is still open", field="lot_id", code="auction.still_open",
@@ -368,7 +404,9 @@ class Lot(Aggregate):
         """Record the hammer; ``refused``: why the winner's contract could not be drafted (then no sale);
         ``settle_by``: when the winner must have signed and paid (the session's term), else it forfeits."""
         winner, price = self.outcome(now)
-        reason = "sold" if winner else ("reserve_not_met" if self.bids else "no_bids")
+        if self.sealed:
+            self._forfeit_unrevealed(by)
+        reason = "sold" if winner else ("reserve_not_met" if self.bids or self.valid_reveals else "no_bids")
         if refused is not None:
             winner, price, reason = None, None, f"not_contracted:{refused}"
         self._closed(at=now.isoformat(), winner_organisation_id=winner, price=price, contract_id=contract_id,
@@ -442,6 +480,150 @@ class Lot(Aggregate):
         if organisation_id in self.deposits:
             self.deposits[organisation_id]["status"] = DepositStatus.FORFEITED.value
 
+
+    # --- sealed bids: commit, reveal, forfeit (``domain.auctions.sealed`` states the encoding and the rule) ----
+    @property
+    def sealed(self) -> bool:
+        return str(self.__dict__.get("auction_format", LotFormat.TIMED.value)) != LotFormat.TIMED.value
+
+    @property
+    def reveal_closes(self) -> datetime:
+        return datetime.fromisoformat(str(self.reveal_closes_at))
+
+    @property
+    def commitments(self) -> dict[UUID, dict[str, Any]]:
+        """Each bidder's commitment in commitment order: {number, commitment, at, order} and, once revealed,
+        {amount, salt, revealed_at}; ``forfeited`` once its deposit was forfeited for want of a reveal."""
+        found: dict[UUID, dict[str, Any]] = self.__dict__.setdefault("_commitments", {})
+        return found
+
+    @property
+    def valid_reveals(self) -> list[tuple[int, UUID, int]]:
+        """(commitment order, bidder, amount) of the revealed bids at least the starting price."""
+        return [(int(c["order"]), org, int(c["amount"])) for org, c in self.commitments.items()
+                if c.get("amount") is not None and self.start_price <= int(c["amount"]) <= MONEY_LIMIT]
+
+    def phase(self, now: datetime) -> str:
+        """``proposed``, ``upcoming``, ``commit``, ``reveal`` (sealed) or ``bidding`` (timed), ``closing`` (over,
+        not closed yet), ``closed``."""
+        if self.finished:
+            return "closed"
+        if self.status == LotStatus.PROPOSED.value:
+            return "proposed"
+        if now < self.opens:
+            return "upcoming"
+        if now < self.closes:
+            return "commit" if self.sealed else "bidding"
+        if self.sealed and now < self.reveal_closes:
+            return "reveal"
+        return "closing"
+
+    def _format(self, *, sealed: bool) -> None:
+        if self.sealed != sealed:
+            raise ConflictError(f"lot_id: the lot is sold by {self.auction_format}", field="lot_id",
+                                code="auction.format", auction_format=self.auction_format)
+
+    def commit_bid(self, *, organisation_id: UUID, commitment: str, now: datetime, by: UUID) -> bool:
+        """Record a bidder's sealed commitment (one per bidder, before the commit deadline); ``False`` (nothing
+        recorded) when the same commitment was recorded already."""
+        self._format(sealed=True)
+        found = self._may_bid(organisation_id, now)
+        if not COMMITMENT_PATTERN.match(commitment):
+            raise ValidationError("commitment: the SHA-256 digest, 64 lowercase hex digits", field="commitment",
+                                  code="auction.commitment")
+        held = self.commitments.get(organisation_id)
+        if held is not None:
+            if held["commitment"] == commitment:
+                return False
+            raise ConflictError("commitment: you committed a bid on this lot already", field="commitment",
+                                code="auction.committed")
+        self._bid_committed(organisation_id=organisation_id, bidder_number=int(found["number"]),
+                            commitment=commitment, at=now.isoformat(), by=by)
+        return True
+
+    @event("BidCommitted")
+    def _bid_committed(self, organisation_id: UUID, bidder_number: int, commitment: str, at: str, by: UUID) -> None:
+        self.commitments[organisation_id] = {"number": bidder_number, "commitment": commitment, "at": at,
+                                             "order": len(self.commitments)}
+
+    def reveal_bid(self, *, organisation_id: UUID, amount: int, salt: str, now: datetime, by: UUID) -> bool:
+        """Open a commitment in the reveal window: the digest of (lot, bidder number, amount, salt) must be the one
+        committed. ``False`` (nothing recorded) when the same reveal was recorded already."""
+        self._format(sealed=True)
+        self._ready()
+        if now < self.closes:
+            raise ConflictError("lot_id: the reveal window opens at the commit deadline", field="lot_id",
+                                code="auction.reveal_not_open", opens_at=self.closes_at)
+        if now >= self.reveal_closes:
+            raise ConflictError("lot_id: the reveal window has closed", field="lot_id", code="auction.reveal_closed")
+        held = self.commitments.get(organisation_id)
+        if held is None:
+            raise ConflictError("lot_id: you committed no bid on this lot", field="lot_id",
+                                code="auction.no_commitment")
+        if not SALT_PATTERN.match(salt):
+            raise ValidationError("salt: 32 to 128 lowercase hex digits", field="salt", code="auction.salt")
+        if not 0 <= amount <= MONEY_LIMIT:
+            raise ValidationError(f"amount: between 0 and {MONEY_LIMIT} fen", field="amount", code="auction.money",
+                                  least=0, most=MONEY_LIMIT)
+        if held.get("amount") is not None:
+            if (held["amount"], held["salt"]) == (amount, salt):
+                return False
+            raise ConflictError("lot_id: your bid was revealed already", field="lot_id", code="auction.revealed")
+        if commitment_of(self.id, int(held["number"]), amount, salt) != held["commitment"]:
+            raise ValidationError("salt: this amount and salt do not give the digest you committed", field="salt",
+                                  code="auction.reveal_mismatch")
+        self._bid_revealed(organisation_id=organisation_id, bidder_number=int(held["number"]), amount=amount,
+                           salt=salt, at=now.isoformat(), by=by)
+        return True
+
+    @event("BidRevealed")
+    def _bid_revealed(self, organisation_id: UUID, bidder_number: int, amount: int, salt: str, at: str,
+                      by: UUID) -> None:
+        self.commitments[organisation_id].update(amount=amount, salt=salt, revealed_at=at)
+
+    @property
+    def unrevealed(self) -> list[UUID]:
+        return [org for org, c in self.commitments.items() if c.get("amount") is None and not c.get("forfeited")]
+
+    def remind_reveals(self, *, now: datetime, by: UUID) -> bool:
+        """In the reveal window, name the bidders who committed and have not revealed (twice: when the window
+        opens, and once half of it has passed); ``False`` when nothing is due."""
+        if not self.sealed or self.status != LotStatus.READY.value or not self.closes <= now < self.reveal_closes:
+            return False
+        stage = 2 if now >= self.closes + (self.reveal_closes - self.closes) / 2 else 1
+        if stage <= self.reminded or not self.unrevealed:
+            return False
+        self._reveal_reminded(stage=stage, organisation_ids=self.unrevealed, by=by)
+        return True
+
+    @property
+    def reminded(self) -> int:
+        return int(self.__dict__.get("_reminded", 0))
+
+    @event("RevealReminded")
+    def _reveal_reminded(self, stage: int, organisation_ids: list[UUID], by: UUID) -> None:
+        self.__dict__["_reminded"] = stage
+
+    def _sealed_outcome(self, now: datetime) -> tuple[UUID | None, int | None]:
+        self._ready()
+        if now < self.reveal_closes:
+            raise ConflictError("lot_id: the reveal window is still open", field="lot_id", code="auction.still_open",
+                                closes_at=self.reveal_closes_at)
+        return sealed_result(self.valid_reveals, start=self.start_price, reserve=self.reserve,
+                             second_price=self.auction_format == LotFormat.SECOND_PRICE.value, most=MONEY_LIMIT)
+
+    def _forfeit_unrevealed(self, by: UUID) -> None:
+        """At the close, each commitment never revealed forfeits its bidder's deposit (it is not refunded)."""
+        for org in self.unrevealed:
+            held = self.deposits.get(org)
+            if held is not None and held["status"] == DepositStatus.RECEIVED.value:
+                self._commitment_forfeited(organisation_id=org, bidder_number=int(held["number"]),
+                                           amount=int(held["amount"]), by=by)
+
+    @event("CommitmentForfeited")
+    def _commitment_forfeited(self, organisation_id: UUID, bidder_number: int, amount: int, by: UUID) -> None:
+        self.commitments[organisation_id]["forfeited"] = True
+        self.deposits[organisation_id]["status"] = DepositStatus.FORFEITED.value
 
 #: The winner's term to sign and pay, in Beijing days after the close's day (a session may set another).
 SETTLE_DAYS_DEFAULT = 10

@@ -1,5 +1,8 @@
 """Recompute a lot's result from its events alone (an audit export): every bid checked against the rules, the
-soft close replayed, the winner and price recomputed and compared with the recorded hammer.
+soft close replayed, the winner and price recomputed and compared with the recorded hammer. For a sealed lot:
+every commitment made in the commit window by a bidder whose deposit was received, every reveal in the reveal
+window and matching its commitment (``domain.auctions.sealed``), every unrevealed commitment forfeited at the
+close, and the winner and price recomputed by the first- or second-price rule.
 
 Standard library only: ``marketplace auction verify ID --export FILE`` feeds it the lot's events decoded from an
 export, whose hash chain ``marketplace audit verify --export FILE`` checks.
@@ -11,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.auctions.lot import SOFT_CLOSE
+from domain.auctions.lot import MONEY_LIMIT, SOFT_CLOSE
+from domain.auctions.sealed import COMMITMENT_PATTERN, LotFormat, commitment_of, sealed_result
 
 
 @dataclass
@@ -23,14 +27,21 @@ class Verdict:
     price: int | None = None
     recorded_outcome: str | None = None
     problems: list[str] = field(default_factory=list)
+    #: sealed lots: commitments, reveals and forfeits counted in the events
+    commitments: int = 0
+    reveals: int = 0
+    forfeits: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.recorded_outcome is not None
 
 
-def verify_lot(events: list[tuple[str, dict[str, Any]]]) -> Verdict:
-    """``events``: the lot's events in version order as (event name, plain data: ids and times as text)."""
+def verify_lot(events: list[tuple[str, dict[str, Any]]], lot_id: str | None = None) -> Verdict:
+    """``events``: the lot's events in version order as (event name, plain data: ids and times as text); ``lot_id``
+    (the events' originator) is needed to check a sealed lot's reveals."""
+    if events and events[0][0] == "Proposed" and events[0][1].get("auction_format", "timed") != "timed":
+        return verify_sealed_lot(events, lot_id)
     verdict = Verdict()
     terms: dict[str, Any] = {}
     received: set[str] = set()
@@ -83,6 +94,87 @@ def _check_close(verdict: Verdict, terms: dict[str, Any], d: dict[str, Any], cur
         verdict.problems.append(f"closed at {d['at']}, before the end {closes.isoformat()}")
     sold = current is not None and current >= int(terms["reserve"])
     verdict.winner, verdict.price = (leader, current) if sold else (None, None)
+    recorded = (str(d["winner_organisation_id"]) if d.get("winner_organisation_id") else None, d.get("price"))
+    if str(d["outcome"]).startswith("not_contracted:"):
+        if not sold:
+            verdict.problems.append("recorded as not contracted, but no bid met the reserve")
+        return
+    if recorded != (verdict.winner, verdict.price):
+        verdict.problems.append(f"recorded winner and price {recorded}, recomputed {(verdict.winner, verdict.price)}")
+
+
+def verify_sealed_lot(events: list[tuple[str, dict[str, Any]]], lot_id: str | None) -> Verdict:
+    verdict = Verdict()
+    terms = events[0][1]
+    opens, closes = datetime.fromisoformat(terms["opens_at"]), datetime.fromisoformat(terms["closes_at"])
+    reveal_closes = datetime.fromisoformat(terms["reveal_closes_at"])
+    received: set[str] = set()
+    committed: dict[str, dict[str, Any]] = {}
+    forfeited: set[str] = set()
+    for name, d in events[1:]:
+        org = str(d.get("organisation_id"))
+        if name == "DepositReceived":
+            received.add(org)
+        elif name == "BidPlaced":
+            verdict.problems.append("a sealed lot took an open bid")
+        elif name == "BidCommitted":
+            verdict.commitments += 1
+            at = datetime.fromisoformat(d["at"])
+            if org not in received:
+                verdict.problems.append(f"commitment {verdict.commitments}: the bidder's deposit was not received")
+            if not opens <= at < closes:
+                verdict.problems.append(f"commitment {verdict.commitments}: made at {d['at']}, outside the commit "
+                                        "window")
+            if org in committed:
+                verdict.problems.append(f"commitment {verdict.commitments}: the bidder committed twice")
+            if not COMMITMENT_PATTERN.match(str(d["commitment"])):
+                verdict.problems.append(f"commitment {verdict.commitments}: not a SHA-256 digest")
+            committed.setdefault(org, {"order": len(committed), "number": int(d["bidder_number"]),
+                                       "commitment": str(d["commitment"])})
+        elif name == "BidRevealed":
+            verdict.reveals += 1
+            _check_reveal(verdict, lot_id, committed.get(org), d, closes, reveal_closes)
+        elif name == "CommitmentForfeited":
+            verdict.forfeits += 1
+            if org not in committed or "amount" in committed[org]:
+                verdict.problems.append(f"bidder {d['bidder_number']}'s deposit forfeited, but it revealed its bid "
+                                        "or never committed")
+            forfeited.add(org)
+        elif name == "Closed":
+            verdict.recorded_outcome = str(d["outcome"])
+            if datetime.fromisoformat(d["at"]) < reveal_closes:
+                verdict.problems.append(f"closed at {d['at']}, before the reveal window ended")
+            unrevealed = {org for org, c in committed.items() if "amount" not in c}
+            if unrevealed != forfeited:
+                verdict.problems.append("the forfeited deposits are not those of the unrevealed commitments")
+            bids = [(int(c["order"]), org, int(c["amount"])) for org, c in committed.items() if "amount" in c]
+            winner, price = sealed_result(bids, start=int(terms["start_price"]), reserve=int(terms["reserve"]),
+                                          second_price=terms["auction_format"] == LotFormat.SECOND_PRICE.value,
+                                          most=MONEY_LIMIT)
+            verdict.winner, verdict.price = winner, price
+            _compare(verdict, d, winner is not None)
+    verdict.bids = verdict.reveals
+    if verdict.recorded_outcome is None:
+        verdict.problems.append("the lot is not closed")
+    return verdict
+
+
+def _check_reveal(verdict: Verdict, lot_id: str | None, held: dict[str, Any] | None, d: dict[str, Any],
+                  closes: datetime, reveal_closes: datetime) -> None:
+    n, at = verdict.reveals, datetime.fromisoformat(d["at"])
+    if held is None or "amount" in held:
+        verdict.problems.append(f"reveal {n}: no commitment to open, or opened twice")
+        return
+    if not closes <= at < reveal_closes:
+        verdict.problems.append(f"reveal {n}: made at {d['at']}, outside the reveal window")
+    if lot_id is None:
+        verdict.problems.append(f"reveal {n}: the lot id is needed to check it")
+    elif commitment_of(lot_id, held["number"], int(d["amount"]), str(d["salt"])) != held["commitment"]:
+        verdict.problems.append(f"reveal {n}: amount and salt do not give the committed digest")
+    held["amount"] = int(d["amount"])
+
+
+def _compare(verdict: Verdict, d: dict[str, Any], sold: bool) -> None:
     recorded = (str(d["winner_organisation_id"]) if d.get("winner_organisation_id") else None, d.get("price"))
     if str(d["outcome"]).startswith("not_contracted:"):
         if not sold:

@@ -137,7 +137,8 @@ class Auctions:
                           seller_organisation_id=listing.organisation_id, kind=cmd.kind,
                           currency=str(listing.terms["currency"]), start_price=cmd.start_price, reserve=cmd.reserve,
                           reserve_shown=cmd.reserve_shown, increment=cmd.increment, opens_at=cmd.opens_at,
-                          closes_at=cmd.closes_at, deposit_rate=session.deposit_rate, now=self._now(), by=user.id)
+                          closes_at=cmd.closes_at, deposit_rate=session.deposit_rate, now=self._now(), by=user.id,
+                          auction_format=cmd.auction_format, reveal_closes_at=cmd.reveal_closes_at)
         session.add_lot(lot_id, by=user.id)
         return lot_id, self.store.commit(session, lot)
 
@@ -251,6 +252,41 @@ class Auctions:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")
             lot.set_proxy(organisation_id=org.id, maximum=cmd.maximum, now=self._now(), by=user.id)
             return self.store.commit(lot)
+
+        return self._retry(run)
+
+    # --- sealed bids: commit and reveal ------------------------------------------------------------
+    def commit_sealed_bid(self, cmd: ac.CommitSealedBid, *, actor_id: UUID | None) -> int:
+        """Record the bidder's commitment (the digest only: the server never sees the amount before the reveal)."""
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            changed = lot.commit_bid(organisation_id=org.id, commitment=cmd.commitment, now=self._now(), by=user.id)
+            return self.store.commit(lot) if changed else self._position()
+
+        return self._retry(run)
+
+    def reveal_sealed_bid(self, cmd: ac.RevealSealedBid, *, actor_id: UUID | None) -> int:
+        """Open the bidder's commitment in the reveal window (a mismatching amount or salt is refused)."""
+        user = self.store.actor(actor_id)
+        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            changed = lot.reveal_bid(organisation_id=org.id, amount=cmd.amount, salt=cmd.salt, now=self._now(),
+                                     by=user.id)
+            return self.store.commit(lot) if changed else self._position()
+
+        return self._retry(run)
+
+    def remind_reveals(self, cmd: ac.RemindReveals) -> int | None:
+        """The deadline worker: record a reminder to the bidders who have not revealed (``None``: none due)."""
+
+        def run() -> int | None:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            return self.store.commit(lot) if lot.remind_reveals(now=self._now(), by=SYSTEM_ACTOR) else None
 
         return self._retry(run)
 

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAYS_MIN, LotKind
+from domain.auctions.sealed import LotFormat
 from domain.auctions.session import DEPOSIT_RATE_DEFAULT, DEPOSIT_RATE_MAX, DEPOSIT_RATE_MIN, TITLE_LIMIT
 from marketplace.deals.commands import Amount
 from marketplace.platform.command import Command, ShortText, one_of
@@ -47,6 +48,10 @@ class AddLot(Command, frozen=True, kw_only=True):
     increment: Amount
     opens_at: datetime
     closes_at: datetime
+    #: ``timed`` (ascending bids), ``sealed_first_price`` or ``sealed_second_price`` (commit–reveal: ``closes_at``
+    #: is then the commit deadline and ``reveal_closes_at`` the end of the reveal window)
+    auction_format: Annotated[str, one_of(LotFormat)] = LotFormat.TIMED.value
+    reveal_closes_at: datetime | None = None
 
 
 class ConsentToLot(Command, frozen=True, kw_only=True):
@@ -107,5 +112,32 @@ class PayInDeposit(Command, frozen=True, kw_only=True):
 
 class ForfeitLot(Command, frozen=True, kw_only=True):
     """The deadline worker ends a sale whose winner did not sign and pay within the session's term."""
+
+    lot_id: UUID
+
+
+Commitment = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$", description=(
+    "SHA-256 (64 lowercase hex digits) of the ASCII text sealed-bid:v1:<lot id>:<bidder number>:<amount in fen>:"
+    "<salt>, computed by the bidder: the amount never reaches the server before the reveal"))]
+Salt = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{32,128}$", description="32 to 128 lowercase hex digits")]
+
+
+class CommitSealedBid(Command, frozen=True, kw_only=True):
+    """A registered bidder whose deposit was received commits its sealed bid before the commit deadline."""
+
+    lot_id: UUID
+    commitment: Commitment
+
+
+class RevealSealedBid(Command, frozen=True, kw_only=True):
+    """In the reveal window, the bidder opens its commitment: the amount (fen) and the salt it hashed."""
+
+    lot_id: UUID
+    amount: Amount
+    salt: Salt
+
+
+class RemindReveals(Command, frozen=True, kw_only=True):
+    """The deadline worker reminds the bidders of a sealed lot who committed and have not revealed."""
 
     lot_id: UUID

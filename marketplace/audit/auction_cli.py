@@ -50,7 +50,7 @@ def lot_events(path: Path, lot_id: UUID) -> list[tuple[str, dict[str, Any]]]:
 
 def verify_from_export(path: Path, lot_id: UUID) -> tuple[bool, Verdict]:
     """(the export's hash chain holds, the lot's verdict)."""
-    return verify_export(path).ok, verify_lot(lot_events(path, lot_id))
+    return verify_export(path).ok, verify_lot(lot_events(path, lot_id), str(lot_id))
 
 
 def cmd_auction(settings: Settings, args: argparse.Namespace) -> int:
@@ -60,6 +60,8 @@ def cmd_auction(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     chained, verdict = verify_from_export(path, args.lot_id)
     print(f"hash chain of the export: {'intact' if chained else 'BROKEN'}")
+    if verdict.commitments:
+        print(f"sealed: {verdict.commitments} commitments, {verdict.reveals} revealed, {verdict.forfeits} forfeited")
     print(f"lot {args.lot_id}: {verdict.bids} bids; recorded outcome {verdict.recorded_outcome}; "
           f"recomputed winner {verdict.winner}, price {verdict.price}")
     for problem in verdict.problems:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.shared.errors import DomainError
-from marketplace.auctions.commands import CloseLot, ForfeitLot, PayInDeposit
+from marketplace.auctions.commands import CloseLot, ForfeitLot, PayInDeposit, RemindReveals
 from marketplace.catalogue.commands import ExpirePatent
 from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
@@ -29,7 +29,7 @@ from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.commands import ExpireVoucher
 from marketplace.programmes.conversions import FundedPatent
-from projections.auctions.queries import deposits_to_pay_in, lots_to_close, lots_to_forfeit
+from projections.auctions.queries import deposits_to_pay_in, lots_to_close, lots_to_forfeit, lots_to_remind
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
     contracts_with_instalments_due,
@@ -60,6 +60,8 @@ class DeadlineReport:
     vouchers_expired: list[UUID] = field(default_factory=list)
     #: Auction lots closed at the end of their bidding window.
     lots_closed: list[UUID] = field(default_factory=list)
+    #: Sealed lots whose bidders that have not revealed were reminded.
+    reveals_reminded: list[UUID] = field(default_factory=list)
     #: Winners' deposits paid into their signed contracts' deposit instalments.
     deposits_paid_in: list[UUID] = field(default_factory=list)
     #: Sold lots whose winner did not sign and pay within the session's term (deposit forfeited, contract ended).
@@ -120,6 +122,15 @@ class DeadlineWorker:
         winner's deposit pays its instalment once its contract is in force; a winner past the session's term
         without paying forfeits its deposit (its contract ended, the patent free for the listing again)."""
         app = self.services.app
+        for lot_id in lots_to_remind(self.services.views["auctions"].datastore, app.clock.now()):
+            try:
+                reminded = app.auctions.remind_reveals(RemindReveals(lot_id=lot_id))
+            except DomainError as refusal:
+                log.info("lot %s not reminded: %s", lot_id, refusal.message)
+            else:
+                if reminded is not None:
+                    report.reveals_reminded.append(lot_id)
+                    report.last_position = reminded
         for lot_id in lots_to_close(self.services.views["auctions"].datastore, app.clock.now()):
             try:
                 position = app.auctions.close(CloseLot(lot_id=lot_id))

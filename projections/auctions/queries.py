@@ -52,6 +52,26 @@ class LotRow(msgspec.Struct, frozen=True, kw_only=True):
     version: int
     #: A sold lot's deadline for its winner to sign and pay (then ``forfeited`` if it did not).
     settle_by: datetime | None = None
+    #: ``timed``, ``sealed_first_price`` or ``sealed_second_price``; a sealed lot's ``closes_at`` is its commit
+    #: deadline and ``reveal_closes_at`` the end of its reveal window
+    auction_format: str = "timed"
+    reveal_closes_at: datetime | None = None
+    commitments: int = 0
+    reveals: int = 0
+
+
+class CommitmentRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A sealed bid in the public log after the close: the digest committed and, if revealed, the amount and salt
+    (anyone can recompute the digest); ``forfeited``: never revealed, the deposit kept."""
+
+    seq: int
+    bidder_number: int
+    commitment: str
+    committed_at: datetime
+    amount: int | None
+    salt: str | None
+    revealed_at: datetime | None
+    forfeited: bool
 
 
 class BidRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -111,7 +131,8 @@ LOT_SELECT = (
     " CASE WHEN l.reserve_shown THEN l.reserve END AS reserve,"
     " (l.current_price IS NOT NULL AND l.current_price >= l.reserve) AS reserve_met, l.increment, l.deposit,"
     " l.opens_at, l.closes_at, l.status, l.current_price, l.leader_number, l.bids, l.outcome, l.price,"
-    " l.contract_id, l.version, l.settle_by"
+    " l.contract_id, l.version, l.settle_by,"
+    " l.auction_format, l.reveal_closes_at, l.commitments, l.reveals"
     " FROM auction_lots l LEFT JOIN catalogue_listings c ON c.id = l.listing_id"
     " LEFT JOIN accounts_organisations o ON o.id = l.seller_organisation_id"
 )
@@ -164,6 +185,20 @@ class AuctionsQueries:
                                      " WHERE lot_id = $1 ORDER BY seq", lot_id)
         return [BidRow(**dict(r)) for r in rows]
 
+    async def commitments(self, lot_id: UUID) -> list[CommitmentRow]:
+        rows = await self.pool.fetch("SELECT seq, bidder_number, commitment, committed_at, amount, salt, revealed_at,"
+                                     " forfeited FROM auction_commitments WHERE lot_id = $1 ORDER BY seq", lot_id)
+        return [CommitmentRow(**dict(r)) for r in rows]
+
+    async def my_commitment(self, lot_id: UUID, organisation_id: UUID | None) -> CommitmentRow | None:
+        """The organisation's own commitment on the lot (its page says whether it still has to reveal)."""
+        if organisation_id is None:
+            return None
+        row = await self.pool.fetchrow("SELECT seq, bidder_number, commitment, committed_at, amount, salt,"
+                                       " revealed_at, forfeited FROM auction_commitments WHERE lot_id = $1"
+                                       " AND organisation_id = $2", lot_id, organisation_id)
+        return CommitmentRow(**dict(row)) if row else None
+
     async def bidder_number(self, session_id: UUID, organisation_id: UUID | None) -> int | None:
         if organisation_id is None:
             return None
@@ -199,6 +234,14 @@ class AuctionsQueries:
         lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in pending] if lot is not None}
         return [(lots[d.lot_id], d) for d in pending if d.lot_id in lots and lots[d.lot_id].status == "ready"]
 
+    async def reveals_due(self, organisation_id: UUID, now: datetime) -> list[LotRow]:
+        """Sealed lots in their reveal window on which the organisation committed and has not revealed yet."""
+        rows = await self.pool.fetch(
+            f"{LOT_SELECT} JOIN auction_commitments m ON m.lot_id = l.id WHERE m.organisation_id = $1"
+            " AND m.amount IS NULL AND NOT m.forfeited AND l.status = 'ready' AND l.closes_at <= $2"
+            " AND $2 < l.reveal_closes_at ORDER BY l.reveal_closes_at", organisation_id, now)
+        return [LotRow(**dict(r)) for r in rows]
+
     async def won(self, organisation_id: UUID) -> list[LotRow]:
         rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.winner_organisation_id = $1 AND l.status = 'sold'"
                                      " ORDER BY l.closed_at DESC LIMIT 50", organisation_id)
@@ -206,10 +249,22 @@ class AuctionsQueries:
 
 
 def lots_to_close(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:
-    """Consented lots whose window has ended (for the deadline worker; the lot itself decides)."""
+    """Consented lots whose window (a sealed lot's: its reveal window) has ended (for the deadline worker; the lot
+    itself decides)."""
     with datastore.transaction(commit=False) as curs:
-        curs.execute("SELECT id FROM auction_lots WHERE status = 'ready' AND closes_at <= %s"
-                     " ORDER BY closes_at, id LIMIT %s", (now, limit))
+        curs.execute("SELECT id FROM auction_lots WHERE status = 'ready' AND coalesce(reveal_closes_at, closes_at)"
+                     " <= %s ORDER BY coalesce(reveal_closes_at, closes_at), id LIMIT %s", (now, limit))
+        return [row["id"] for row in curs.fetchall()]
+
+
+def lots_to_remind(datastore: PostgresDatastore, now: datetime, limit: int = 500) -> list[UUID]:
+    """Sealed lots in their reveal window with commitments not revealed and a reminder due: the first when the
+    window opens, the second once half of it has passed (the lot decides again)."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT id FROM auction_lots WHERE status = 'ready' AND reveal_closes_at IS NOT NULL"
+                     " AND closes_at <= %s AND %s < reveal_closes_at AND commitments > reveals"
+                     " AND reminded < CASE WHEN %s >= closes_at + (reveal_closes_at - closes_at) / 2 THEN 2 ELSE 1"
+                     " END ORDER BY reveal_closes_at, id LIMIT %s", (now, now, now, limit))
         return [row["id"] for row in curs.fetchall()]
 
 

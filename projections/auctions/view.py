@@ -1,4 +1,4 @@
-"""Auctions read model, writing side: ``auction_*`` tables (migration 0037), from the events alone."""
+"""Auctions read model, writing side: ``auction_*`` tables (migrations 0037, 0042), from the events alone."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ def _deposit(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
 
 class PostgresAuctionsView(PostgresReadModelView):
     name = "auctions"
-    tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids")
+    tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids",
+              "auction_commitments")
     topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
               | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
-                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn", "WinnerForfeited"))
+                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn", "WinnerForfeited",
+                            "BidCommitted", "BidRevealed", "RevealReminded", "CommitmentForfeited"))
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers: dict[tuple[str, str], Handler] = {
@@ -43,7 +45,11 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("Lot", "BidPlaced"): self._bid,
             ("Lot", "Closed"): self._closed,
             ("Lot", "DepositPaidIn"): lambda c, r: self._lot(c, r, ", deposit_paid_in = true"),
-            ("Lot", "WinnerForfeited"): self._forfeited,
+            ("Lot", "WinnerForfeited"): self._winner_forfeited,
+            ("Lot", "BidCommitted"): self._committed,
+            ("Lot", "BidRevealed"): self._revealed,
+            ("Lot", "RevealReminded"): lambda c, r: self._lot(c, r, ", reminded = %s", (r.data["stage"],)),
+            ("Lot", "CommitmentForfeited"): self._commitment_forfeited,
         }
         for r in records:
             handler = handlers.get(handler_key(r.topic))
@@ -74,6 +80,9 @@ class PostgresAuctionsView(PostgresReadModelView):
             (r.originator_id, d["session_id"], d["listing_id"], d["patent_id"], d["seller_organisation_id"],
              d["kind"], d["currency"], d["start_price"], d["reserve"], d["reserve_shown"], d["increment"],
              d["deposit"], d["opens_at"], d["closes_at"], r.version))
+        if d.get("auction_format", "timed") != "timed":
+            curs.execute("UPDATE auction_lots SET auction_format = %s, reveal_closes_at = %s WHERE id = %s",
+                         (d["auction_format"], d["reveal_closes_at"], r.originator_id))
 
     @staticmethod
     def _lot(curs: Cursor[DictRow], r: EventRecord, extra: str = "", values: tuple[object, ...] = ()) -> None:
@@ -113,6 +122,29 @@ class PostgresAuctionsView(PostgresReadModelView):
                                    d["at"], settle_by))
 
     @staticmethod
-    def _forfeited(curs: Cursor[DictRow], r: EventRecord) -> None:
+    def _winner_forfeited(curs: Cursor[DictRow], r: EventRecord) -> None:
         PostgresAuctionsView._lot(curs, r, ", status = 'forfeited', outcome = 'forfeited'")
+        _deposit(curs, r, "forfeited")
+
+    @staticmethod
+    def _committed(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute(
+            "INSERT INTO auction_commitments (lot_id, organisation_id, seq, bidder_number, commitment, committed_at)"
+            " SELECT %s, %s, commitments + 1, %s, %s, %s FROM auction_lots WHERE id = %s",
+            (r.originator_id, d["organisation_id"], d["bidder_number"], d["commitment"], d["at"], r.originator_id))
+        PostgresAuctionsView._lot(curs, r, ", commitments = commitments + 1")
+
+    @staticmethod
+    def _revealed(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute("UPDATE auction_commitments SET amount = %s, salt = %s, revealed_at = %s"
+                     " WHERE lot_id = %s AND organisation_id = %s",
+                     (d["amount"], d["salt"], d["at"], r.originator_id, d["organisation_id"]))
+        PostgresAuctionsView._lot(curs, r, ", reveals = reveals + 1")
+
+    @staticmethod
+    def _commitment_forfeited(curs: Cursor[DictRow], r: EventRecord) -> None:
+        curs.execute("UPDATE auction_commitments SET forfeited = true WHERE lot_id = %s AND organisation_id = %s",
+                     (r.originator_id, plain(r.data["organisation_id"])))
         _deposit(curs, r, "forfeited")

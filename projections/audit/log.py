@@ -388,6 +388,15 @@ SUMMARIES: dict[str, Summary] = {
         f"{'Proxy bid' if d.get('proxy') else 'Bid'} by bidder {d['bidder_number']}: {_money(d['amount'], 'CNY')}"
         f" at {d['at']} (closes {d['closes_at']})"
     ),
+    "Lot.BidCommitted": lambda d, _: f"Sealed bid committed by bidder {d['bidder_number']}: {d['commitment']}",
+    # The amount stays out of the summary until the close publishes the log.
+    "Lot.BidRevealed": lambda d, _: f"Sealed bid of bidder {d['bidder_number']} revealed",
+    "Lot.RevealReminded": lambda d, _: (
+        f"Reminder {d['stage']} to reveal sent to {len(d.get('organisation_ids') or [])} bidder(s)"
+    ),
+    "Lot.CommitmentForfeited": lambda d, _: (
+        f"Bidder {d['bidder_number']} did not reveal: deposit of {_money(d['amount'], 'CNY')} forfeited"
+    ),
     "Lot.Closed": lambda d, _: (
         f"Lot closed: {d['outcome'].replace('_', ' ')}"
         + (f", {_money(d['price'], 'CNY')} to organisation {d['winner_organisation_id']}" if d.get('price') else "")

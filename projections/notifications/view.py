@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from projections.notifications import demand_match, more_rules, rules, watch  # noqa: F401 - their rules register
+from projections.notifications import demand_match, more_rules, rules, sealed_rules, watch  # noqa: F401 - rules
 from projections.notifications.registry import REGISTRY, Context, Notice, value
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord

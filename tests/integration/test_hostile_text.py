@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from domain.auctions.sealed import commitment_of
 from domain.deals.payment import obligation_id
 from domain.demand.demand import BEIJING
 from domain.shared.errors import DomainError
@@ -597,6 +598,29 @@ def _lot(h: Harness, *, registered: bool = False, deposit: bool = False) -> str:
     return str(lot)
 
 
+def _sealed_lot(h: Harness, *, committed: bool = False) -> str:
+    """A consented sealed second-price lot (commit for an hour, reveal for an hour after), the firm's deposit
+    received; ``committed``: and the firm committed 100 000 fen with ``SEALED_SALT``, the clock at its reveal."""
+    body = _lot_body(h) | {"auction_format": "sealed_second_price",
+                           "reveal_closes_at": (h.app.clock.now() + timedelta(hours=2)).isoformat()}
+    lot, _ = h.app.auctions.add_lot(msgspec.convert(body, au.AddLot, strict=False), actor_id=h["admin"])
+    h.app.auctions.consent(au.ConsentToLot(lot_id=lot), actor_id=h["uni"])
+    h.app.auctions.register(au.RegisterBidder(session_id=UUID(body["session_id"]), accept_rules=True),
+                            actor_id=h["firm"])
+    h.app.auctions.start_deposit(au.StartDeposit(lot_id=lot, gateway="manual"), actor_id=h["firm"])
+    h.app.auctions.record_deposit(au.RecordDepositReceipt(lot_id=lot, organisation_id=h["firm_org"], amount=10_000,
+                                                          bank_reference="B-1"), actor_id=h["admin"])
+    if committed:
+        number = int(h.app.repository.get(lot).deposits[h["firm_org"]]["number"])
+        h.app.auctions.commit_sealed_bid(au.CommitSealedBid(
+            lot_id=lot, commitment=commitment_of(lot, number, 100_000, SEALED_SALT)), actor_id=h["firm"])
+        h.world.clock.advance(timedelta(hours=1))
+    return str(lot)
+
+
+SEALED_SALT = "0f" * 32
+
+
 def _lot_with_deposit_started(h: Harness) -> Body:
     body = _lot_body(h)
     lot, _ = h.app.auctions.add_lot(msgspec.convert(body, au.AddLot, strict=False), actor_id=h["admin"])
@@ -683,6 +707,10 @@ TEMPLATES: dict[type[c.Command], Template] = {
     au.SetProxyBid: lambda h: ({"lot_id": _lot(h, deposit=True), "maximum": 200_000}, "firm"),
     au.PayInDeposit: lambda h: ({"lot_id": _lot(h)}, None),  # nothing to pay in: not sold
     au.ForfeitLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: not sold
+    au.CommitSealedBid: lambda h: ({"lot_id": _sealed_lot(h), "commitment": "ab" * 32}, "firm"),
+    au.RevealSealedBid: lambda h: ({"lot_id": _sealed_lot(h, committed=True), "amount": 100_000,
+                                    "salt": SEALED_SALT}, "firm"),
+    au.RemindReveals: lambda h: ({"lot_id": _sealed_lot(h)}, None),  # nothing due: the commit window is open
     pk.DraftPackage: lambda h: (_package_body(h), "officer"),
     pk.RevisePackage: lambda h: (_package_body(h) | {"package_id": _package(h), "title_zh": "第二 期"}, "officer"),
     pk.SchedulePackage: lambda h: ({"package_id": _package(h), "publish_on": "2099-01-01"}, "officer"),

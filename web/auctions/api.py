@@ -20,6 +20,7 @@ from marketplace.platform.command import ShortText
 from projections.auctions.queries import (
     AuctionsQueries,
     BidRow,
+    CommitmentRow,
     LotRow,
     SessionFigures,
     SessionRow,
@@ -78,17 +79,54 @@ class ProxyInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     maximum: Amount
 
 
+class CommitInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Your sealed bid's commitment: SHA-256 (64 lowercase hex digits) of the ASCII text
+    ``sealed-bid:v1:<lot id>:<your bidder number>:<amount in fen>:<salt>``, computed on your side with a salt of 32
+    to 128 random lowercase hex digits that you keep: the amount never reaches the server before the reveal."""
+
+    commitment: ac.Commitment
+
+
+class RevealInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """In the reveal window: the amount (fen) and the salt you committed to."""
+
+    amount: Amount
+    salt: ac.Salt
+
+
 class RegisterInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     accept_rules: bool
 
 
 class LotState(msgspec.Struct, frozen=True, kw_only=True):
-    """A lot's live state at the server's clock (``now``): what the lot page polls."""
+    """A lot's live state at the server's clock (``now``): what the lot page polls. ``phase``: ``proposed``,
+    ``upcoming``, ``bidding`` (timed), ``commit`` or ``reveal`` (sealed), ``closing`` (over, the close pending) or
+    ``closed``; ``seconds_left``: until the end of the phase (bidding or commit: ``closes_at``; reveal:
+    ``reveal_closes_at``). After the close, ``bids`` (timed) or ``commitments`` (sealed: each digest with its
+    revealed amount and salt, or forfeited) is the full log with bidder numbers."""
 
     lot: LotRow
     now: datetime
     seconds_left: int
     bids: list[BidRow]
+    phase: str = ""
+    commitments: list[CommitmentRow] = msgspec.field(default_factory=list)
+
+
+def lot_phase(lot: LotRow, now: datetime) -> tuple[str, datetime]:
+    """The lot's phase at ``now`` and the end of that phase (see :class:`LotState`)."""
+    sealed = lot.auction_format != "timed" and lot.reveal_closes_at is not None
+    if lot.status in ("sold", "unsold"):
+        return "closed", lot.closes_at
+    if lot.status == "proposed":
+        return "proposed", lot.opens_at
+    if now < lot.opens_at:
+        return "upcoming", lot.opens_at
+    if now < lot.closes_at:
+        return ("commit" if sealed else "bidding"), lot.closes_at
+    if sealed and lot.reveal_closes_at is not None and now < lot.reveal_closes_at:
+        return "reveal", lot.reveal_closes_at
+    return "closing", lot.reveal_closes_at if sealed and lot.reveal_closes_at is not None else lot.closes_at
 
 
 class SessionOut(msgspec.Struct, frozen=True):
@@ -104,8 +142,12 @@ async def lot_state(web: WebState, marketplace: Marketplace, lot_id: UUID) -> Lo
         raise NotFoundException(f"lot_id: no lot with id {lot_id}")
     now = marketplace.clock.now()
     finished = lot.status in ("sold", "unsold")
-    return LotState(lot=lot, now=now, seconds_left=max(0, int((lot.closes_at - now).total_seconds())),
-                    bids=await queries.bids(lot_id) if finished else [])
+    phase, ends = lot_phase(lot, now)
+    if lot.auction_format == "timed":
+        ends = lot.closes_at
+    return LotState(lot=lot, now=now, seconds_left=max(0, int((ends - now).total_seconds())),
+                    bids=await queries.bids(lot_id) if finished else [], phase=phase,
+                    commitments=await queries.commitments(lot_id) if finished else [])
 
 
 class AuctionsApiController(Controller):
@@ -184,6 +226,21 @@ class AuctionsApiController(Controller):
                     me: Identity) -> Done:
         cmd = ac.SetProxyBid(lot_id=lot_id, maximum=data.maximum)
         return Done(await run_command(web, marketplace.auctions.set_proxy, cmd, me))
+
+    @post("/lots/{lot_id:uuid}/commitments", summary="Commit your sealed bid before the commit deadline (a "
+          "registered bidder whose deposit was received): the digest only, computed on your side", status_code=200,
+          security=BEARER)
+    async def commit(self, lot_id: UUID, data: CommitInput, web: WebState, marketplace: Marketplace,
+                     me: Identity) -> Done:
+        cmd = ac.CommitSealedBid(lot_id=lot_id, commitment=data.commitment)
+        return Done(await run_command(web, marketplace.auctions.commit_sealed_bid, cmd, me))
+
+    @post("/lots/{lot_id:uuid}/reveals", summary="Reveal your sealed bid in the reveal window: the amount and salt "
+          "must give the digest you committed", status_code=200, security=BEARER)
+    async def reveal(self, lot_id: UUID, data: RevealInput, web: WebState, marketplace: Marketplace,
+                     me: Identity) -> Done:
+        cmd = ac.RevealSealedBid(lot_id=lot_id, amount=data.amount, salt=data.salt)
+        return Done(await run_command(web, marketplace.auctions.reveal_sealed_bid, cmd, me))
 
     @get("/lots/{lot_id:uuid}", summary="A lot's live state at the server's clock; after the close, its full bid "
          "log with bidder numbers", security=OPTIONAL_BEARER)

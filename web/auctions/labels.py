@@ -92,7 +92,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.deposit.received": ("保证金已到账", "Deposit received"),
     "auction.deposit.refunded": ("保证金已退还", "Deposit refunded"),
     "auction.deposit.applied": ("保证金已抵作价款", "Deposit applied to the price"),
-    "auction.deposit.forfeited": ("保证金不予退还（悔拍）", "Deposit forfeited"),
+    "auction.deposit.forfeited": ("保证金不予退还", "Deposit forfeited"),
     "auction.amount_yuan": ("出价（元）", "Your bid (yuan)"),
     "auction.place_bid": ("出价", "Bid"),
     "auction.done.registered": ("已登记竞买。", "You are registered to bid."),
@@ -105,6 +105,69 @@ LABELS: dict[str, tuple[str, str]] = {
         "The system answers other bids for you by the smallest raise, up to this maximum; nobody else sees it.",
     ),
     "auction.set_proxy": ("设置代理出价", "Set a proxy bid"),
+    # --- sealed-bid lots (密封报价, 开标) ---
+    "auction.format": ("竞价方式", "Format"),
+    "auction.format.timed": ("网络竞价（公开增价）", "Timed ascending bids"),
+    "auction.format.sealed_first_price": ("密封报价（最高价者按自己的报价成交）",
+                                          "Sealed bids, first price (the winner pays its own bid)"),
+    "auction.format.sealed_second_price": ("密封报价（最高价者按第二高报价成交）",
+                                           "Sealed bids, second price (the winner pays the second bid)"),
+    "auction.sealed_rules": (
+        "密封报价：报价截止前只提交报价与随机盐的 SHA-256 承诺值（在您的浏览器中计算，平台看不到金额）；"
+        "截止后在开标期内公开金额与随机盐，平台核对承诺值。开标期结束仍未公开的，保证金不予退还。不低于起拍价的报价有效；最高有效报价"
+        "达到保留价的成交，同价时先提交承诺者优先；第一价格：按自己的报价成交；第二价格：按第二高有效报价、保留价、"
+        "起拍价中最高者成交。未成交的竞买人保证金在结束时立即退还。",
+        "Sealed bids: before the commit deadline you send only the SHA-256 commitment of your amount and a random "
+        "salt (computed in your browser: nobody, the platform included, sees the amount); after it, in the reveal "
+        "window, you reveal amount and salt and the platform checks them against the commitment. A commitment not "
+        "revealed by the end of the reveal window forfeits the deposit. Bids at least the starting price are valid; "
+        "the highest valid bid at or above the reserve wins, ties to the earlier commitment; first price: the "
+        "winner pays its own bid; second price: the highest of the second valid bid, the reserve and the starting "
+        "price. Other bidders' deposits are refunded at the close.",
+    ),
+    "auction.phase": ("阶段", "Phase"),
+    "auction.phase.proposed": ("待权利人同意", "Awaiting the owner's consent"),
+    "auction.phase.upcoming": ("未开始", "Not open yet"),
+    "auction.phase.bidding": ("竞价中", "Bidding"),
+    "auction.phase.commit": ("报价期（提交承诺值）", "Commit: sealed bids taken"),
+    "auction.phase.reveal": ("开标期（公开报价）", "Reveal: open your sealed bid"),
+    "auction.phase.closing": ("待结束", "Ended: closing"),
+    "auction.phase.closed": ("已结束", "Closed"),
+    "auction.commit_deadline": ("报价截止", "Commit deadline"),
+    "auction.reveal_closes_at": ("开标截止", "Reveal window ends"),
+    "auction.commitments": ("已提交密封报价", "Sealed bids committed"),
+    "auction.reveals": ("已开标", "Revealed"),
+    "auction.sealed_amount_yuan": ("密封报价（元，不会发送给平台）",
+                                   "Your sealed bid (yuan; not sent to the platform)"),
+    "auction.commit_help": (
+        "点击后浏览器生成随机盐、计算承诺值并下载一份回执（金额与随机盐），只把承诺值发送给平台。"
+        "请保存回执：开标时需要它。",
+        "Your browser draws a random salt, computes the commitment and downloads a receipt (amount and salt); only "
+        "the commitment is sent. Keep the receipt: you need it to reveal.",
+    ),
+    "auction.commit": ("提交密封报价", "Commit my sealed bid"),
+    "auction.needs_script": ("提交密封报价需要启用 JavaScript（承诺值在浏览器中计算）。",
+                             "Committing needs JavaScript: the commitment is computed in your browser."),
+    "auction.committed_at": ("您已提交承诺值", "You committed"),
+    "auction.receipt": ("下载回执（金额与随机盐）", "Download the receipt (amount and salt)"),
+    "auction.receipt_file": ("从回执文件读取", "Read from the receipt file"),
+    "auction.salt": ("随机盐", "Salt"),
+    "auction.reveal": ("开标：公开我的报价", "Reveal my bid"),
+    "auction.reveal_help": ("请在开标截止前公开，否则保证金不予退还。",
+                            "Reveal before the window ends, or the deposit is forfeited."),
+    "auction.revealed": ("您的报价已公开", "Your bid is revealed"),
+    "auction.no_commitment": ("您未提交密封报价。", "You committed no sealed bid."),
+    "auction.forfeited": ("未开标，保证金不予退还", "Not revealed: deposit forfeited"),
+    "auction.commitment": ("承诺值 (SHA-256)", "Commitment (SHA-256)"),
+    "auction.revealed_at": ("开标时间（北京时间）", "Revealed (Beijing)"),
+    "auction.done.committed": ("密封报价已提交。请保存回执，开标期内公开。",
+                               "Your sealed bid is committed. Keep the receipt and reveal in the reveal window."),
+    "auction.done.revealed": ("报价已公开并通过核对。", "Your bid is revealed and matches its commitment."),
+    "auction.check_yourself": (
+        "任何人都可核对：SHA-256(\"sealed-bid:v1:拍品编号:竞买号:金额(分):随机盐\") 应等于承诺值。",
+        "Anyone can check: SHA-256(\"sealed-bid:v1:<lot id>:<bidder number>:<amount in fen>:<salt>\") is the "
+        "commitment.",
+    ),
     "audit.type.AuctionSession": ("拍卖会", "Auction session"),
     "audit.type.Lot": ("拍品", "Auction lot"),
     "audit.type.DepositPayment": ("保证金银行卡支付", "Card deposit payment"),

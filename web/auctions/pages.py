@@ -25,7 +25,7 @@ from web.identity import login_required
 from web.state import WebState
 
 DONE = {"registered": "auction.done.registered", "bid": "auction.done.bid", "consented": "auction.done.consented",
-        "proxy": "auction.done.proxy"}
+        "proxy": "auction.done.proxy", "committed": "auction.done.committed", "revealed": "auction.done.revealed"}
 
 
 class AuctionPagesController(Controller):
@@ -81,6 +81,7 @@ class AuctionPagesController(Controller):
         number = await queries.bidder_number(state.lot.session_id, org)
         mine = await queries.deposits(organisation_id=org, lot_id=lot_id) if org else []
         seller = org is not None and org == state.lot.seller_organisation_id
+        values.setdefault("commitment", await queries.my_commitment(lot_id, org))
         return Template("auctions/lot.html.jinja2", status_code=status_code, context=page_context(
             request, state=state, lot=state.lot, number=number, deposit=mine[0] if mine else None,
             seller=bool(seller), done=DONE.get(request.query_params.get("done", "")),
@@ -90,7 +91,8 @@ class AuctionPagesController(Controller):
     @post("/lots/{lot_id:uuid}/{action:str}", guards=[login_required])
     async def act(self, lot_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState, me: Identity,
                   marketplace: Marketplace) -> Template | Redirect:
-        """``consent`` (the owner's org admin), ``deposit`` (a registered bidder), ``bid`` or ``proxy``."""
+        """``consent`` (the owner's org admin), ``deposit`` (a registered bidder), ``bid`` or ``proxy``; on a sealed
+        lot ``commit`` (the digest the page's script computed: the amount is not sent) or ``reveal``."""
         form = await request.form()
         try:
             if action == "consent":
@@ -110,7 +112,23 @@ class AuctionPagesController(Controller):
                 await run_command(web, marketplace.auctions.set_proxy, to_command(ac.SetProxyBid, {
                     "lot_id": lot_id, "maximum": maximum}), me)
                 return Redirect(f"/lots/{lot_id}?done=proxy", status_code=303)
+            if action in ("commit", "reveal"):
+                return await _sealed(action, lot_id, form, web, me, marketplace)
         except DomainError as error:
             return await self._lot(request, web, me, marketplace, lot_id, status_code=status_of(error),
                                    error=explain(request, error))
         raise NotFoundException(f"no action {action}")
+
+
+async def _sealed(action: str, lot_id: UUID, form: Any, web: WebState, me: Identity,
+                  marketplace: Marketplace) -> Redirect:
+    """A sealed lot's ``commit`` (the digest alone: the page's script computed it, the amount is not sent) or
+    ``reveal`` (amount in yuan and salt)."""
+    if action == "commit":
+        await run_command(web, marketplace.auctions.commit_sealed_bid, to_command(ac.CommitSealedBid, {
+            "lot_id": lot_id, "commitment": text(form, "commitment")}), me)
+        return Redirect(f"/lots/{lot_id}?done=committed", status_code=303)
+    amount = yuan_to_fen(text(form, "amount"), "amount") or 0
+    await run_command(web, marketplace.auctions.reveal_sealed_bid, to_command(ac.RevealSealedBid, {
+        "lot_id": lot_id, "amount": amount, "salt": text(form, "salt").lower()}), me)
+    return Redirect(f"/lots/{lot_id}?done=revealed", status_code=303)

@@ -10,6 +10,9 @@
   var left = parseInt(live.getAttribute("data-seconds-left"), 10) || 0;
   var finished = live.getAttribute("data-finished") === "yes";
   var labels = JSON.parse(document.getElementById("lot-status").getAttribute("data-labels"));
+  var phaseEl = document.getElementById("lot-phase");
+  var phases = phaseEl ? JSON.parse(phaseEl.getAttribute("data-labels")) : {};
+  var phase = live.getAttribute("data-phase");
   function money(fen) {
     if (fen === null || fen === undefined) { return "—"; }
     var yuan = fen / 100;
@@ -45,6 +48,11 @@
         set("reserve-met", live.getAttribute(l.reserve_met ? "data-word-yes" : "data-word-no"));
         set("closes-at", beijing(l.closes_at));
         set("lot-status", labels[l.status] || l.status);
+        set("commitment-count", String(l.commitments));
+        set("reveal-count", String(l.reveals));
+        if (state.phase) { set("lot-phase", phases[state.phase] || state.phase); }
+        // A sealed lot's forms change with its phase (commit, then reveal): the page is drawn again.
+        if (l.auction_format !== "timed" && state.phase && state.phase !== phase && !finished) { window.location.reload(); }
         if ((l.status === "sold" || l.status === "unsold") && !finished) { window.location.reload(); }
       })
       .catch(function () { /* the next poll tries again */ });

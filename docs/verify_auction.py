@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Check an auction's results from an audit export alone: Python 3.11+ standard library, no marketplace code.
+
+    python3 verify_auction.py EXPORT.jsonl [LOT_ID ...] [--root POSITION:HASH ...]
+
+EXPORT.jsonl is what ``marketplace audit export FILE`` writes (docs/AUDIT_CHAIN.md, "Export format"): one stored
+event per line with its recorded chain hash. The script
+
+1. recomputes the hash chain of every line (docs/AUDIT_CHAIN.md states the rule) and, given published daily roots
+   (``--root POSITION:HASH``), checks that the export reaches them;
+2. replays every lot named (or, with none named, every lot in the export) from its own events and recomputes its
+   result:
+
+   - a **timed** lot: every bid from a bidder whose deposit was received, inside the window, at least the start
+     (first bid) or the current price plus the increment, on the increment grid, not outbidding itself (a proxy may
+     raise its own leader), each bid's recorded end after the soft close (a bid within 5 minutes of the end moves
+     it 5 minutes); the winner is the last (highest) bidder if its bid meets the reserve, at its bid;
+   - a **sealed** lot (first or second price, commit–reveal): every commitment made in the commit window by a
+     bidder whose deposit was received, one per bidder; every reveal in the reveal window, its amount and salt
+     giving the committed digest ``sha256("sealed-bid:v1:<lot id>:<bidder number>:<amount>:<salt>")``; every
+     commitment not revealed forfeited at the close, and no other; the winner is the highest valid revealed bid
+     (at least the start) if it meets the reserve, ties to the earlier commitment; the price is its own bid (first
+     price) or the highest of the second-ranked valid bid, the reserve and the start (second price);
+
+   and compares the recomputation with the recorded ``Closed`` event (winner and price).
+
+It prints one line per lot and exits 0 when the chain holds and every lot agrees, 1 otherwise, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import re
+import struct
+import sys
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+SOFT_CLOSE = timedelta(minutes=5)
+MONEY_LIMIT = 10_000_000_000_000  # fen
+COMMITMENT = re.compile(r"^[0-9a-f]{64}$")
+
+
+# --- 1. the hash chain ---------------------------------------------------------------------------------
+def _u64(n: int) -> bytes:
+    return struct.pack(">Q", n)
+
+
+def check_chain(lines: list[dict[str, Any]], roots: dict[str, str]) -> str | None:
+    """None when every line's hash is the recomputed link (and the published roots are reached), else why not."""
+    previous, last = bytes(32), 0
+    roots = dict(roots)
+    for e in lines:
+        state = base64.b64decode(e["state_b64"], validate=True)
+        topic, stamp = e["topic"].encode(), e["timestamp"].encode()
+        link = hashlib.sha256(previous + _u64(e["position"]) + uuid.UUID(e["originator_id"]).bytes
+                              + _u64(e["version"]) + _u64(len(topic)) + topic + _u64(len(stamp)) + stamp
+                              + _u64(len(state)) + state).digest()
+        if e["position"] <= last or link.hex() != e["hash"]:
+            return f"the chain breaks at position {e['position']}"
+        if roots.pop(str(e["position"]), link.hex()) != link.hex():
+            return f"position {e['position']} is not the published root"
+        previous, last = link, e["position"]
+    if roots:
+        return f"published roots not in the export: {', '.join(roots)}"
+    return None
+
+
+# --- 2. the lots' events --------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    """The stored JSON's ``{"_type_", "_data_"}`` envelopes (UUIDs, datetimes) as their text."""
+    if isinstance(value, dict):
+        if "_type_" in value and "_data_" in value:
+            data = value["_data_"]
+            return str(uuid.UUID(data)) if value["_type_"] == "uuid_hex" else _plain(data)
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def lots_in(lines: list[dict[str, Any]]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Each lot's events in version order, as (event name, plain data); a lot's topic is ``…:Lot.<Event>``."""
+    found: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
+    for e in lines:
+        module, _, name = e["topic"].partition(":")
+        if not name.startswith("Lot.") or not module.endswith("auctions.lot"):
+            continue
+        state = _plain(json.loads(base64.b64decode(e["state_b64"])))
+        found.setdefault(e["originator_id"], []).append((int(e["version"]), name[4:], state))
+    return {lot: [(n, d) for _, n, d in sorted(events, key=lambda x: x[0])] for lot, events in found.items()}
+
+
+# --- 3. the rules ---------------------------------------------------------------------------------------
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def timed_result(events: list[tuple[str, dict[str, Any]]], problems: list[str]) -> tuple[str | None, int | None]:
+    terms = events[0][1]
+    start, step, reserve = int(terms["start_price"]), int(terms["increment"]), int(terms["reserve"])
+    opens, closes = _at(terms["opens_at"]), _at(terms["closes_at"])
+    received: set[str] = set()
+    current: int | None = None
+    leader: str | None = None
+    n = 0
+    for name, d in events[1:]:
+        if name == "DepositReceived":
+            received.add(d["organisation_id"])
+        elif name == "BidPlaced":
+            n += 1
+            org, amount, at = d["organisation_id"], int(d["amount"]), _at(d["at"])
+            least = start if current is None else current + step
+            if org not in received:
+                problems.append(f"bid {n}: the bidder's deposit was not received")
+            if amount < least or (amount - start) % step or amount > MONEY_LIMIT:
+                problems.append(f"bid {n}: {amount} breaks the amount rule (at least {least}, steps of {step})")
+            if org == leader and not d.get("proxy"):
+                problems.append(f"bid {n}: the leader outbid itself")
+            if not opens <= at < closes:
+                problems.append(f"bid {n}: placed at {d['at']}, outside the window")
+            expected = closes + SOFT_CLOSE if closes - at <= SOFT_CLOSE else closes
+            if _at(d["closes_at"]) != expected:
+                problems.append(f"bid {n}: the end after it should be {expected.isoformat()}")
+            current, leader, closes = amount, org, _at(d["closes_at"])
+        elif name == "Closed" and _at(d["at"]) < closes:
+            problems.append(f"closed at {d['at']}, before the end {closes.isoformat()}")
+    if current is not None and current >= reserve:
+        return leader, current
+    return None, None
+
+
+def commitment_of(lot_id: str, number: int, amount: int, salt: str) -> str:
+    return hashlib.sha256(f"sealed-bid:v1:{lot_id}:{number}:{amount}:{salt}".encode("ascii")).hexdigest()
+
+
+def sealed_result(lot_id: str, events: list[tuple[str, dict[str, Any]]],
+                  problems: list[str]) -> tuple[str | None, int | None]:
+    terms = events[0][1]
+    start, reserve = int(terms["start_price"]), int(terms["reserve"])
+    opens, closes, reveal_closes = _at(terms["opens_at"]), _at(terms["closes_at"]), _at(terms["reveal_closes_at"])
+    received: set[str] = set()
+    committed: dict[str, dict[str, Any]] = {}
+    forfeited: set[str] = set()
+    for name, d in events[1:]:
+        org = str(d.get("organisation_id"))
+        if name == "DepositReceived":
+            received.add(org)
+        elif name == "BidPlaced":
+            problems.append("a sealed lot took an open bid")
+        elif name == "BidCommitted":
+            if org not in received:
+                problems.append(f"bidder {d['bidder_number']} committed without a received deposit")
+            if not opens <= _at(d["at"]) < closes:
+                problems.append(f"bidder {d['bidder_number']} committed at {d['at']}, outside the commit window")
+            if org in committed or not COMMITMENT.match(str(d["commitment"])):
+                problems.append(f"bidder {d['bidder_number']}: a second or malformed commitment")
+            committed.setdefault(org, {"order": len(committed), "number": int(d["bidder_number"]),
+                                       "commitment": d["commitment"]})
+        elif name == "BidRevealed":
+            held = committed.get(org)
+            if held is None or "amount" in held:
+                problems.append(f"bidder {d['bidder_number']}: a reveal without a commitment, or a second one")
+                continue
+            if not closes <= _at(d["at"]) < reveal_closes:
+                problems.append(f"bidder {d['bidder_number']} revealed at {d['at']}, outside the reveal window")
+            if commitment_of(lot_id, held["number"], int(d["amount"]), str(d["salt"])) != held["commitment"]:
+                problems.append(f"bidder {d['bidder_number']}: amount and salt do not give the committed digest")
+            held["amount"] = int(d["amount"])
+        elif name == "CommitmentForfeited":
+            forfeited.add(org)
+        elif name == "Closed" and _at(d["at"]) < reveal_closes:
+            problems.append(f"closed at {d['at']}, before the reveal window ended")
+    if {org for org, c in committed.items() if "amount" not in c} != forfeited:
+        problems.append("the forfeited deposits are not those of the unrevealed commitments")
+    valid = sorted((-c["amount"], c["order"], org) for org, c in committed.items()
+                   if "amount" in c and start <= c["amount"] <= MONEY_LIMIT)
+    if not valid or -valid[0][0] < reserve:
+        return None, None
+    top, _, winner = valid[0]
+    if terms["auction_format"] == "sealed_first_price":
+        return winner, -top
+    return winner, max(-valid[1][0] if len(valid) > 1 else 0, reserve, start)
+
+
+def verify_lot(lot_id: str, events: list[tuple[str, dict[str, Any]]]) -> tuple[bool, str]:
+    """(agrees, one line saying what was found)."""
+    if not events or events[0][0] != "Proposed":
+        return False, f"lot {lot_id}: its first event is not Lot.Proposed"
+    problems: list[str] = []
+    fmt = events[0][1].get("auction_format", "timed")
+    if fmt == "timed":
+        winner, price = timed_result(events, problems)
+    else:
+        winner, price = sealed_result(lot_id, events, problems)
+    closed = [d for name, d in events if name == "Closed"]
+    if not closed:
+        return False, f"lot {lot_id} ({fmt}): not closed"
+    d = closed[-1]
+    recorded = (d.get("winner_organisation_id") or None, d.get("price"))
+    if str(d["outcome"]).startswith("not_contracted:"):
+        if winner is None:
+            problems.append("recorded as not contracted, but no bid met the reserve")
+    elif recorded != (winner, price):
+        problems.append(f"recorded winner {recorded[0]} at {recorded[1]}, recomputed {winner} at {price}")
+    line = f"lot {lot_id} ({fmt}): recorded {d['outcome']}; recomputed winner {winner}, price {price}"
+    return not problems, "; ".join([line, *problems])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Check auction results from an audit export (stdlib only).")
+    parser.add_argument("export")
+    parser.add_argument("lots", nargs="*", help="lot ids (default: every lot in the export)")
+    parser.add_argument("--root", action="append", default=[], help="a published daily root POSITION:HASH")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.export, "rb") as handle:
+            lines = [json.loads(raw) for raw in handle if raw.strip()]
+        roots = dict(root.split(":", 1) for root in args.root)
+    except (OSError, ValueError) as error:
+        print(f"cannot read the export: {error}")
+        return 2
+    ok = True
+    broken = check_chain(lines, roots)
+    print(f"hash chain: {broken or 'intact'}")
+    ok = broken is None
+    lots = lots_in(lines)
+    wanted = [str(uuid.UUID(lot)) for lot in args.lots] or sorted(lots)
+    for lot_id in wanted:
+        agrees, said = verify_lot(lot_id, lots.get(lot_id, []))
+        print(("OK   " if agrees else "FAIL ") + said)
+        ok = ok and agrees
+    print("OK: every result is the one the bids give" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
