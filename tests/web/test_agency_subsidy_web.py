@@ -225,3 +225,70 @@ def test_attackers_and_the_cap_across_two_claims(market: Market) -> None:  # noq
     assert amounts == [20_000 * YUAN, 10_000 * YUAN]
     third = client.post(url, headers=hx, json=body)  # nothing new: the second claim answers
     assert third.json()["id"] == second.json()["id"]
+
+
+def test_a_refund_after_the_agency_was_paid_is_owed_back_and_repaid(market: Market) -> None:  # noqa: F811
+    """Claim paid → the buyer refunded → the payment's share owed back, on the officer's queue and the agency's
+    claims → repaid → the budget and the agency's yearly cap room restored, to the fen."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)
+    year = m.clock.now().astimezone(BEIJING).year
+    kept = brokered_sale(m, "fafu", "tea", 1_000_000, "hx")  # 2 %: 20,000 yuan
+    refunded = brokered_sale(m, "fafu", "sh", 500_000, "hx")  # 2 %: 10,000 yuan
+    m.follow_payments()
+    hx = api_token(client, "hx@example.test", PASSWORD)
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    applied = client.post(f"/api/programmes/{programme_id}/agency-subsidy", headers=hx,
+                          json={"year": year, "payee_account": "3500 1234"})
+    assert applied.status_code == 201, applied.text
+    claim_id = applied.json()["id"]
+    assert client.post(f"/api/claims/{claim_id}/approve", headers=officer).json()["amount"] == 30_000 * YUAN
+    assert client.post(f"/api/claims/{claim_id}/disbursement", headers=officer,
+                       json={"bank_reference": "GK-1"}).status_code == 200
+
+    # The buyer of the second deal is refunded; the claims process follows the log.
+    m.app.payments.refund_payment(dc.RefundPayment(obligation_id=refunded, reason="合同解除"), actor_id=m.admin)
+    m.follow_payments()
+    (claim,) = client.get("/api/my/claims", headers=hx).json()
+    assert (claim["status"], claim["owed_back"], claim["repaid"], claim["parts_owed"]) == (
+        "recovery_due", 10_000 * YUAN, 0, {str(refunded): 10_000 * YUAN})
+    budget = client.get(f"/api/programmes/{programme_id}", headers=officer).json()
+    assert budget["disbursed"] == 30_000 * YUAN  # returns once repaid
+
+    # The officer sees it to recover: the dashboard's queue, the to-do and the claims page, with the amount owed.
+    login(client, "officer@example.test", PASSWORD)
+    dashboard = client.get("/api/programmes/dashboard", headers=officer).json()
+    assert [(c["id"], c["owed_back"]) for c in dashboard["owed_back"]] == [(claim_id, 10_000 * YUAN)]
+    page = client.get("/programmes/dashboard").text
+    assert re.search(rf'id="queue-claim-{claim_id}".*?data-fen="{10_000 * YUAN}"', page, re.S)
+    assert f'href="/programmes/{programme_id}/claims#claim-{claim_id}"' in client.get("/todo").text
+    queue = client.get(f"/programmes/{programme_id}/claims").text
+    assert f'class="owed-back" data-fen="{10_000 * YUAN}"' in queue
+    assert f'id="basis-{refunded}"' in queue
+    assert 'action="/claims/' + claim_id + '/recover"' in queue
+    # The agency sees what it owes back, and for which payment.
+    login(client, "hx@example.test", PASSWORD)
+    mine = client.get("/my/claims").text
+    assert "待追回" in mine
+    assert f'class="owed-back" data-fen="{10_000 * YUAN}"' in mine
+    assert re.search(rf'id="basis-{refunded}".*?class="n owed-back" data-fen="{10_000 * YUAN}"', mine, re.S)
+    assert re.search(rf'id="basis-{kept}".*?class="n owed-back" data-fen="0"', mine, re.S)
+    # Only the programme's officer records the repayment; hostile text is refused and records nothing.
+    assert client.post(f"/api/claims/{claim_id}/recovery", headers=hx,
+                       json={"bank_reference": "R-1"}).status_code == 403
+    hostile = client.post(f"/api/claims/{claim_id}/recovery", headers=officer,
+                          json={"bank_reference": "R\u202e-1"})
+    assert hostile.status_code == 400, hostile.text
+    repaid = client.post(f"/api/claims/{claim_id}/recovery", headers=officer, json={"bank_reference": "HK-2026-7"})
+    assert repaid.status_code == 200, repaid.text
+    twice = client.post(f"/api/claims/{claim_id}/recovery", headers=officer, json={"bank_reference": "HK-2026-7"})
+    assert twice.status_code == 409  # nothing more owed: the budget is restored once
+    m.services.make_runner().catch_up()
+    (claim,) = client.get("/api/my/claims", headers=hx).json()
+    assert (claim["status"], claim["owed_back"], claim["repaid"]) == ("paid", 10_000 * YUAN, 10_000 * YUAN)
+    budget = client.get(f"/api/programmes/{programme_id}", headers=officer).json()
+    assert (budget["disbursed"], budget["remaining"]) == (20_000 * YUAN, 2_000_000 * YUAN - 20_000 * YUAN)
+    assert client.get("/api/programmes/dashboard", headers=officer).json()["owed_back"] == []
+    figures = client.get(f"/api/programmes/{programme_id}/agency-subsidy", params={"year": year}, headers=hx).json()
+    assert figures["already_awarded"] == 20_000 * YUAN  # the yearly cap room returned by the repayment
