@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
+
+import psycopg
 
 from domain.deals.payment import obligation_id
 from domain.programmes.rules import BEIJING
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as dc
+from projections.shared.records import EventRecord
 from tests.unit.deal_helpers import cn
 from tests.web.conftest import api_token, login
 from tests.web.test_programmes_web import PASSWORD, YUAN, Market, market  # noqa: F401 - the fixture
@@ -267,7 +270,8 @@ def test_a_refund_after_the_agency_was_paid_is_owed_back_and_repaid(market: Mark
     assert f'class="owed-back" data-fen="{10_000 * YUAN}"' in queue
     assert f'id="basis-{refunded}"' in queue
     assert 'action="/claims/' + claim_id + '/recover"' in queue
-    # The agency sees what it owes back, and for which payment.
+    # The agency is told, and sees what it owes back, and for which payment.
+    assert "claim.recovery_due" in [i.get("event") for i in client.get("/api/inbox", headers=hx).json()["items"]]
     login(client, "hx@example.test", PASSWORD)
     mine = client.get("/my/claims").text
     assert "待追回" in mine
@@ -292,3 +296,36 @@ def test_a_refund_after_the_agency_was_paid_is_owed_back_and_repaid(market: Mark
     assert client.get("/api/programmes/dashboard", headers=officer).json()["owed_back"] == []
     figures = client.get(f"/api/programmes/{programme_id}/agency-subsidy", params={"year": year}, headers=hx).json()
     assert figures["already_awarded"] == 20_000 * YUAN  # the yearly cap room returned by the repayment
+
+
+def test_the_claims_read_model_follows_repayments_stored_before_and_after_amounts(market: Market) -> None:  # noqa: F811
+    """A deal's claim repaid before repayments had amounts (its ``Recovered`` without one) is repaid in full; an
+    agency claim's partial repayment leaves it paid for the rest."""
+    view = market.services.views["programmes"]
+    old, agency = uuid4(), uuid4()
+    with psycopg.connect(market.services.address.conninfo()) as conn:
+        for claim, side in ((old, "seller"), (agency, "agency")):
+            conn.execute(
+                "INSERT INTO programme_claims (id, programme_id, rules_version, obligation_id, contract_id,"
+                " beneficiary_id, side, year, paid_amount, amount, approved_amount, steps, requires_registration,"
+                " status, raised_at, updated_at, version) VALUES (%s, %s, 1, %s, %s, %s, %s, 2025, 100000, 3000,"
+                " 3000, '[]', false, 'paid', now(), now(), 4)", (claim, uuid4(), uuid4(), uuid4(), uuid4(), side))
+    topic = "domain.programmes.claim:Claim."
+    part = str(uuid4())
+    records = [
+        EventRecord(1, str(old), 5, topic + "RecoveryRaised", "2025-06-01T00:00:00+00:00",
+                    {"reason": "退款", "amount": 3000}),
+        EventRecord(2, str(old), 6, topic + "Recovered", "2025-06-02T00:00:00+00:00",
+                    {"by": str(uuid4()), "bank_reference": "R-OLD"}),  # stored before amounts
+        EventRecord(3, str(agency), 5, topic + "PartRecoveryRaised", "2025-06-01T00:00:00+00:00",
+                    {"obligation_id": part, "amount": 1000, "reason": "退款"}),
+        EventRecord(4, str(agency), 6, topic + "Recovered", "2025-06-02T00:00:00+00:00",
+                    {"by": str(uuid4()), "bank_reference": "R-1", "amount": 1000}),
+    ]
+    with view.datastore.transaction(commit=True) as curs:
+        view.apply(curs, records)
+    with psycopg.connect(market.services.address.conninfo()) as conn:
+        rows = dict(conn.execute("SELECT id, (status, owed_back, repaid, parts_owed::text) FROM programme_claims"
+                                 " WHERE id = ANY(%s)", ([old, agency],)).fetchall())
+    assert rows[old] == ("recovered", "3000", "3000", "{}")
+    assert rows[agency] == ("paid", "1000", "1000", f'{{"{part}": 1000}}')
