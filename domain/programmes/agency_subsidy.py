@@ -14,6 +14,14 @@ claim is (``domain.programmes.rules.refusals_of``: kinds, regions, deal types, f
 date order), unregistered where the rules ask for registration (``not_registered``), or between the agency and a
 party it is related to (``agency_related``).
 
+**A refund after the claim was paid.** A payment the claim counted that is refunded later (the per-deal claims'
+reversal: the obligation's ``Refunded``) owes back that payment's share of the award paid (:func:`payment_shares`):
+the claim records it (``PartRecoveryRaised``, once per payment) and is ``recovery_due``; the officer records the
+repayment with the claims' recovery step, and the budget and the agency-year's cap room return by that much.
+A claim not paid yet is withdrawn instead (its other payments may be claimed again). A **rejected** claim is final,
+as a deal's claim is: its payments stay counted for the year and are not claimed again (a deal's rejected claim is
+never raised again either); the officer's reason tells the agency why.
+
 **What the platform cannot check** (the officer judges it on review, and says why when rejecting): that the
 agency's performance is "outstanding" (业绩突出) beyond the figures; its standing as a legal entity beyond the
 platform's verification; the national demonstration agency's one-off ¥300,000 (not a share of deals); the
@@ -97,3 +105,21 @@ def assess_year(rules: Rules, payments: Sequence[BrokeredPayment], totals: Total
             steps.append(Step("programme.step.cap_per_year", amount,
                               {"cap": rules.cap_per_beneficiary_year, "already": totals.year_awarded}))
     return Assessment(amount, steps=tuple(steps))
+
+
+def payment_shares(award: int, basis: Sequence[dict[str, Any]]) -> dict[UUID, int]:
+    """What each payment a claim counted earned of its ``award`` (the amount approved and paid, after any cap or
+    budget cut): the award in proportion to the amounts, cut where the claim's payments run up in the basis's
+    order and rounded down as the rates are (``A(x) = award × x // volume``, a payment's share the step of ``A``
+    over its amount), so the shares add up to the award exactly. Uncut, with one rate, a payment's share is exactly the
+    rate × its amount where that is whole fen (to a fen otherwise). Payments the claim did not count earn nothing."""
+    counted = [(UUID(str(b["obligation_id"])), int(b["amount"])) for b in basis if b.get("counts")]
+    volume = sum(amount for _, amount in counted)
+    shares: dict[UUID, int] = {}
+    running = earned = 0
+    for obligation, amount in counted:
+        running += amount
+        upto = award * running // volume
+        shares[obligation] = upto - earned
+        earned = upto
+    return shares

@@ -51,10 +51,13 @@ def reverse(claim: Claim, programme: Programme, ledger: AwardLedger, reason: str
     return outcome
 
 
-def recovered(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UUID, bank_reference: str) -> None:
-    claim.record_recovery(by=by, bank_reference=bank_reference)
-    programme.recover(claim.id, claim.approved_amount)
-    ledger.take_back(claim.id)
+def recovered(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UUID, bank_reference: str) -> int:
+    """The beneficiary repaid what it owed back: the budget and the beneficiary-year's cap room return by that
+    much (the whole award of a reversed deal; the refunded payments' shares of an agency's claim)."""
+    amount = claim.record_recovery(by=by, bank_reference=bank_reference)
+    programme.recover(claim.id, amount)
+    ledger.take_back_part(claim.id, amount)
+    return amount
 
 
 def disburse(claim: Claim, programme: Programme, *, by: UUID, bank_reference: str, at: str = "") -> None:

@@ -108,6 +108,11 @@ class Claim(Aggregate):
         self.payee_account = ""
         self.reason = ""
         self.disbursement_reference = ""
+        #: What the beneficiary owes back (a refund reversed the deal or, on an agency's claim, some of its
+        #: payments) and what it repaid; an agency claim's parts owed back by payment (obligation -> amount).
+        self.owed_back = 0
+        self.repaid = 0
+        self.parts_owed: dict[UUID, int] = {}
 
     def submit(self, *, by: UUID, payee_account: str, registration_number: str = "") -> None:
         if self.status == "submitted":
@@ -191,16 +196,48 @@ class Claim(Aggregate):
     def _recovery_raised(self, reason: str, amount: int) -> None:
         self.status = "recovery_due"
         self.reason = reason
+        self.owed_back = self.approved_amount
 
-    def record_recovery(self, *, by: UUID, bank_reference: str) -> None:
+    def owe_back_part(self, *, obligation_id: UUID, amount: int, reason: str) -> bool:
+        """A payment an agency's paid claim counted was refunded: its share of the award (``amount``, see
+        ``agency_subsidy.payment_shares``) is owed back. Once per payment; ``False`` when nothing changed (the
+        payment's share owed already, nothing to owe, or the claim not paid)."""
+        if self.status not in ("paid", "recovery_due") or obligation_id in self.parts_owed or amount <= 0:
+            return False
+        if amount > self.approved_amount - self.owed_back:
+            raise ConflictError("obligation_id: more than the award is left to owe back", field="obligation_id",
+                                code="claim.recovery_exceeds")
+        self._part_recovery_raised(obligation_id=obligation_id, amount=amount, reason=_reason(reason, "reason"))
+        return True
+
+    @event("PartRecoveryRaised")
+    def _part_recovery_raised(self, obligation_id: UUID, amount: int, reason: str) -> None:
+        self.status = "recovery_due"
+        self.reason = reason
+        self.parts_owed[obligation_id] = amount
+        self.owed_back += amount
+
+    @property
+    def outstanding(self) -> int:
+        """What is owed back and not repaid yet."""
+        return self.owed_back - self.repaid
+
+    def record_recovery(self, *, by: UUID, bank_reference: str) -> int:
+        """The beneficiary repaid what it owed back (everything outstanding); returns that amount. A claim owed
+        back in full is ``recovered``; an agency's claim owing back some payments' shares is ``paid`` again for
+        the rest."""
         if self.status != "recovery_due":
             raise ConflictError(f"claim_id: the claim is {self.status}, nothing is owed back", field="claim_id",
                                 code="claim.state", award_status=self.status)
-        self._recovered(by=by, bank_reference=_reference(bank_reference, "bank_reference"))
+        amount = self.outstanding
+        self._recovered(by=by, bank_reference=_reference(bank_reference, "bank_reference"), amount=amount)
+        return amount
 
     @event("Recovered")
-    def _recovered(self, by: UUID, bank_reference: str) -> None:
-        self.status = "recovered"
+    def _recovered(self, by: UUID, bank_reference: str, amount: int = 0) -> None:
+        # Stored before partial recoveries: no amount, everything owed (the whole award) was repaid.
+        self.repaid += amount or self.outstanding
+        self.status = "recovered" if self.repaid >= self.approved_amount else "paid"
 
 
 class AwardLedger(Aggregate):
@@ -305,6 +342,21 @@ class AwardLedger(Aggregate):
     @event("TakenBack")
     def _taken_back(self, award_claim_id: UUID) -> None:
         del self.awards[award_claim_id]
+
+    def take_back_part(self, claim_id: UUID, amount: int) -> None:
+        """Part of an award repaid (an agency's claim owing back a refunded payment's share) no longer counts
+        against the caps; all of it: as :meth:`take_back`."""
+        if claim_id not in self.awards:
+            return
+        if amount >= self.awards[claim_id][1]:
+            self._taken_back(award_claim_id=claim_id)
+        elif amount > 0:
+            self._part_taken_back(award_claim_id=claim_id, amount=amount)
+
+    @event("PartTakenBack")
+    def _part_taken_back(self, award_claim_id: UUID, amount: int) -> None:
+        contract, awarded = self.awards[award_claim_id]
+        self.awards[award_claim_id] = (contract, awarded - amount)
 
 
 def payment_review_id(obligation_id: UUID) -> UUID:

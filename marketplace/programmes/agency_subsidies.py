@@ -26,11 +26,17 @@ from domain.deals.contract import Contract
 from domain.deals.contract_terms import ContractStatus
 from domain.deals.payment import PaymentObligation, PaymentStatus
 from domain.programmes import awarding
-from domain.programmes.agency_subsidy import BrokeredPayment, agency_refusals, assess_year, basis_id
+from domain.programmes.agency_subsidy import (
+    BrokeredPayment,
+    agency_refusals,
+    assess_year,
+    basis_id,
+    payment_shares,
+)
 from domain.programmes.claim import AwardLedger, Claim, claim_id, ledger_id
 from domain.programmes.programme import Programme
 from domain.programmes.rules import BEIJING, Assessment, ProgrammeKind, Rules, Side, Totals, refusals_of
-from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from domain.shared.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.programmes import commands as pc
 from marketplace.programmes.programmes import Programmes
@@ -258,9 +264,19 @@ class AgencySubsidies:
 
     # --- refunds --------------------------------------------------------------------------------
     def withdraw_for_refund(self, obligation_id: UUID, reason: str) -> list[UUID]:
-        """A refunded payment an agency's unpaid claim counts withdraws that claim (its budget and cap room
-        return) and releases its payments, so the agency claims the others again without the refunded one. A
-        paid claim is left as it is (a partial recovery is not built)."""
+        """A refunded payment an agency's claim counts: an unpaid claim is withdrawn (its budget and cap room
+        return) and its payments released, so the agency claims the others again without the refunded one; a
+        paid claim owes back the payment's share of the award (``payment_shares``), once, repaid with the claims'
+        recovery step. Handling the refund again changes nothing; a claim saved meanwhile (another refund of the
+        same claim at once) is read again."""
+        for _ in range(4):
+            try:
+                return self._reverse_for_refund(obligation_id, reason)
+            except ConcurrentModificationError:
+                continue
+        return self._reverse_for_refund(obligation_id, reason)  # a clash again: the claims process retries later
+
+    def _reverse_for_refund(self, obligation_id: UUID, reason: str) -> list[UUID]:
         obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
         contract = self._contract(obligation.contract_id, {})
         if not obligation.paid_at or contract is None or contract.broker_organisation_id is None:
@@ -277,8 +293,14 @@ class AgencySubsidies:
             if cid is None:
                 continue
             claim = self.store.load(Claim, cid, "claim_id")
-            if claim.status not in ("raised", "submitted", "approved"):
+            if claim.status in ("paid", "recovery_due"):
+                share = payment_shares(claim.approved_amount, claim.basis or []).get(obligation_id, 0)
+                if claim.owe_back_part(obligation_id=obligation_id, amount=share, reason=reason):
+                    changed.append(claim)
+                    touched.append(cid)
                 continue
+            if claim.status not in ("raised", "submitted", "approved"):
+                continue  # rejected (final), withdrawn or recovered in full: nothing more to do
             programme = self.store.load(Programme, programme_id, "programme_id")
             awarding.reverse(claim, programme, ledger, reason)
             ledger.release_payments(cid, reason)

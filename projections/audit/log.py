@@ -280,7 +280,12 @@ SUMMARIES: dict[str, Summary] = {
     "Claim.Disbursed": lambda d, _: f"Award paid, bank reference {d['bank_reference']}",
     "Claim.Withdrawn": lambda d, _: f"Claim withdrawn: {d.get('reason', '')}",
     "Claim.RecoveryRaised": lambda d, _: f"Award to be repaid: {_money(d['amount'], 'CNY')}: {d.get('reason', '')}",
-    "Claim.Recovered": lambda d, _: f"Award repaid, bank reference {d['bank_reference']}",
+    "Claim.PartRecoveryRaised": lambda d, _: (
+        f"Share of refunded payment {d['obligation_id']} to be repaid: {_money(d['amount'], 'CNY')}:"
+        f" {d.get('reason', '')}"
+    ),
+    "Claim.Recovered": lambda d, _: f"Award repaid, bank reference {d['bank_reference']}" + (
+        f": {_money(d['amount'], 'CNY')}" if d.get("amount") else ""),
     "ContractRegistration.Prepared": lambda d, _: (
         f"Technology-contract registration form prepared for contract {d['contract_id']}:"
         f" {str(d['record'].get('contract_type', '')).replace('_', ' ')},"
@@ -305,6 +310,9 @@ SUMMARIES: dict[str, Summary] = {
         f" {_money(sum(int(p['amount']) for p in d['payments']), 'CNY')}"
     ),
     "AwardLedger.TakenBack": lambda d, _: f"Award of claim {d['award_claim_id']} no longer counted",
+    "AwardLedger.PartTakenBack": lambda d, _: (
+        f"{_money(d['amount'], 'CNY')} of claim {d['award_claim_id']} repaid, no longer counted"
+    ),
     "Patent.FundingRecorded": lambda d, _: (
         "Public funding recorded: " + " · ".join(
             v for v in ((d.get("public_funding") or {}).get(k) for k in ("funder", "programme", "project_reference",

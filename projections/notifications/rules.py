@@ -34,6 +34,7 @@ REGISTRY.say(
     claim_approved=("补助申领已批准", "Programme claim approved"),
     claim_rejected=("补助申领被驳回", "Programme claim rejected"),
     claim_paid=("补助已拨付", "Programme claim paid"),
+    claim_recovery_due=("付款退款，部分补助应退回", "A payment was refunded: part of the award is owed back"),
     enquiry_asked=("收到咨询", "Enquiry received"),
     enquiry_answered=("咨询已答复", "Enquiry answered"),
     demand_proposal=("收到方案", "Proposal received"),
@@ -137,7 +138,7 @@ def payment_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
 # --- programme claims -----------------------------------------------------------------------------------
 
 CLAIM_EVENTS = {"Raised": "claim.raised", "Approved": "claim.approved", "Rejected": "claim.rejected",
-                "Disbursed": "claim.paid"}
+                "Disbursed": "claim.paid", "PartRecoveryRaised": "claim.recovery_due"}
 
 
 @REGISTRY.on(Claim, *CLAIM_EVENTS)

@@ -69,6 +69,15 @@ class ClaimRow(msgspec.Struct, frozen=True, kw_only=True):
     #: that the claim took up — ``obligation_id``, ``contract_id``, ``paid_at``, ``amount`` (fen), whether it
     #: ``counts`` and the ``refusals`` (label keys) why not; empty on the claims of paid deals.
     basis: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    #: What the beneficiary owes back after refunds (fen) and what it repaid; an agency claim's parts owed back
+    #: by refunded payment (obligation id -> fen).
+    owed_back: int = 0
+    repaid: int = 0
+    parts_owed: dict[str, int] = msgspec.field(default_factory=dict)
+
+    @property
+    def outstanding(self) -> int:
+        return self.owed_back - self.repaid
 
 
 PROGRAMME_SELECT = (
@@ -82,7 +91,8 @@ CLAIM_SELECT = (
     " p.organisation_id AS programme_organisation_id, c.rules_version, c.obligation_id, c.contract_id,"
     " c.beneficiary_id, coalesce(o.name, '') AS beneficiary_name, c.side, c.year, c.paid_amount, c.amount,"
     " c.approved_amount, c.steps, c.requires_registration, c.status, c.registration_number, c.reason,"
-    " c.disbursement_reference, c.raised_at, c.submitted_at, c.decided_at, c.paid_at, c.version, c.basis"
+    " c.disbursement_reference, c.raised_at, c.submitted_at, c.decided_at, c.paid_at, c.version, c.basis,"
+    " c.owed_back, c.repaid, c.parts_owed"
     " FROM programme_claims c JOIN programmes p ON p.id = c.programme_id"
     " LEFT JOIN accounts_organisations o ON o.id = c.beneficiary_id"
 )

@@ -37,7 +37,7 @@ class PostgresProgrammesView(PostgresReadModelView):
                      "VoucherRecovered", "ProviderBonusPaid", "ProviderBonusRecoveryRaised",
                      "ProviderBonusRecovered")
         | event_topics(Claim, "Raised", "Submitted", "Approved", "Rejected", "Disbursed", "Withdrawn",
-                       "RecoveryRaised", "Recovered")
+                       "RecoveryRaised", "PartRecoveryRaised", "Recovered")
         | event_topics(Voucher, "Issued", "Redeemed", "Settled", "RedemptionReturned", "RecoveryRaised", "Recovered",
                        "Expired")
         | event_topics(VoucherApplication, "Applied", "Issued", "Refused")
@@ -83,8 +83,9 @@ class PostgresProgrammesView(PostgresReadModelView):
             ("Claim", "Rejected"): lambda c, r: self._claim_status(c, r, "rejected", reason=True, decided=True),
             ("Claim", "Disbursed"): self._claim_paid,
             ("Claim", "Withdrawn"): lambda c, r: self._claim_status(c, r, "withdrawn", reason=True),
-            ("Claim", "RecoveryRaised"): lambda c, r: self._claim_status(c, r, "recovery_due", reason=True),
-            ("Claim", "Recovered"): lambda c, r: self._claim_status(c, r, "recovered"),
+            ("Claim", "RecoveryRaised"): self._recovery_raised,
+            ("Claim", "PartRecoveryRaised"): self._part_recovery_raised,
+            ("Claim", "Recovered"): self._claim_recovered,
         }
 
     # --- programmes -------------------------------------------------------------------------------
@@ -205,6 +206,32 @@ class PostgresProgrammesView(PostgresReadModelView):
             " updated_at = %s, version = %s WHERE id = %s",
             (status, reason, r.data.get("reason", ""), decided, r.timestamp, r.timestamp, r.version,
              r.originator_id),
+        )
+
+    def _recovery_raised(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        self._claim_status(curs, r, "recovery_due", reason=True)
+        curs.execute("UPDATE programme_claims SET owed_back = approved_amount WHERE id = %s", (r.originator_id,))
+
+    def _part_recovery_raised(self, curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        self._claim_status(curs, r, "recovery_due", reason=True)
+        curs.execute(
+            "UPDATE programme_claims SET owed_back = owed_back + %s,"
+            " parts_owed = parts_owed || jsonb_build_object(%s::text, %s::bigint) WHERE id = %s",
+            (d["amount"], str(d["obligation_id"]), d["amount"], r.originator_id),
+        )
+
+    @staticmethod
+    def _claim_recovered(curs: Cursor[DictRow], r: EventRecord) -> None:
+        """What was outstanding is repaid (stored before amounts: the whole award); repaid in full: ``recovered``,
+        otherwise an agency's claim is ``paid`` again for the rest."""
+        amount = int(r.data.get("amount") or 0)
+        curs.execute(
+            "UPDATE programme_claims SET repaid = CASE WHEN %s > 0 THEN repaid + %s"
+            " ELSE greatest(owed_back, approved_amount) END,"
+            " status = CASE WHEN %s > 0 AND repaid + %s < approved_amount THEN 'paid' ELSE 'recovered' END,"
+            " updated_at = %s, version = %s WHERE id = %s",
+            (amount, amount, amount, amount, r.timestamp, r.version, r.originator_id),
         )
 
     # --- innovation vouchers ------------------------------------------------------------------------

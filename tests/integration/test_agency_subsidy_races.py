@@ -10,6 +10,7 @@ import pytest
 
 from domain.programmes.claim import Claim
 from marketplace.accounts import commands as ac
+from marketplace.deals import commands as d
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from marketplace.programmes import commands as pc
@@ -75,3 +76,37 @@ def test_approvals_at_once_hold_the_yearly_cap_across_claims(world: World) -> No
     approved = sorted(o[0] for o in outcomes if isinstance(o, tuple))
     assert approved == [5_000 * YUAN, 20_000 * YUAN], outcomes
     assert world.app.programmes.ledger(pid, world["agency_org"], 2025).awarded == 25_000 * YUAN
+
+
+def test_two_refunds_of_a_paid_claim_at_once_owe_back_two_shares_once_each(world: World) -> None:
+    pid = agency_programme(world)
+    one = brokered_deal(world, "listing", 1_000_000 * YUAN)  # 20,000 yuan of the award
+    two = brokered_deal(world, "listing2", 500_000 * YUAN)  # 10,000 yuan
+    claim, _ = world.app.agency_subsidies.apply(
+        pc.ApplyForAgencySubsidy(programme_id=pid, year=2025, payee_account="3500 1"), actor_id=world["agency"])
+    world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim), actor_id=world["officer"])
+    world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=claim, bank_reference="HX-1"),
+                                             actor_id=world["officer"])
+    for refunded in (one, two):
+        world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                          actor_id=world["admin"])
+    # Each refund handled twice at once (two workers following the log), all four together.
+    outcomes = race(world, *[(lambda o=o: world.app.programmes.reverse_payment(o, "退款"))
+                             for o in (one, two, one, two)])
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    assert sorted(len(o) for o in outcomes) == [0, 0, 1, 1], outcomes  # each refund changed the claim once
+    c = world.get(claim)
+    assert isinstance(c, Claim)
+    assert (c.status, c.owed_back, c.parts_owed) == ("recovery_due", 30_000 * YUAN,
+                                                     {one: 20_000 * YUAN, two: 10_000 * YUAN})
+    parts = [e for e in world.app.repository.event_store.get(claim) if type(e).__name__ == "PartRecoveryRaised"]
+    assert len(parts) == 2
+
+    # Two officers' clicks recording the repayment at once: repaid once, the budget restored once.
+    repaid = race(world, *[(lambda: world.app.programmes.record_recovery(
+        pc.RecordRecovery(claim_id=claim, bank_reference="HK-7"), actor_id=world["officer"])) for _ in range(2)])
+    assert sum(isinstance(o, int) for o in repaid) == 1, repaid
+    c = world.get(claim)
+    assert (c.status, c.repaid) == ("recovered", 30_000 * YUAN)
+    assert world.get(pid).disbursed == 0
+    assert world.app.programmes.ledger(pid, world["agency_org"], 2025).awarded == 0

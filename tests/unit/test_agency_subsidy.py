@@ -15,6 +15,7 @@ from domain.programmes.agency_subsidy import (
     agency_refusals,
     assess_year,
     basis_id,
+    payment_shares,
 )
 from domain.programmes.claim import AwardLedger, Claim
 from domain.programmes.programme import Programme
@@ -267,14 +268,145 @@ def test_a_refund_withdraws_the_unpaid_claim_and_the_agency_claims_the_rest_agai
     assert {(b["obligation_id"], b["counts"]) for b in claim.basis} == {(str(kept), True), (str(refunded), False)}
 
 
-def test_a_paid_claim_stays_paid_after_a_refund(world: World) -> None:
-    pid = agency_programme(world)
-    refunded = brokered_deal(world, "listing", 1_000_000 * YUAN)
+def paid_claim(world: World, pid: UUID) -> UUID:
     claim = apply(world, pid)
     world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=claim), actor_id=world["officer"])
     world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=claim, bank_reference="HX-1"),
                                              actor_id=world["officer"])
-    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+    return claim
+
+
+def refund(world: World, obligation: UUID) -> list[UUID]:
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=obligation, reason="合同解除"),
                                       actor_id=world["admin"])
-    assert world.app.programmes.reverse_payment(refunded, "退款") == []
-    assert world.get(claim).status == "paid"
+    return world.app.programmes.reverse_payment(obligation, "退款")  # the claims process's step
+
+
+def recover(world: World, claim: UUID, reference: str) -> None:
+    world.app.programmes.record_recovery(pc.RecordRecovery(claim_id=claim, bank_reference=reference),
+                                         actor_id=world["officer"])
+
+
+def entry(amount: int, counts: bool = True) -> dict[str, object]:
+    return {"obligation_id": str(uuid4()), "amount": amount, "counts": counts}
+
+
+def test_a_payments_share_is_the_rate_times_its_amount_and_the_shares_add_up_to_the_award() -> None:
+    a, b, skipped = entry(1_000_000 * YUAN), entry(500_000 * YUAN), entry(300_000 * YUAN, counts=False)
+    shares = payment_shares(30_000 * YUAN, [a, skipped, b])  # uncut: 2 % of 1,500,000 yuan
+    assert shares == {UUID(str(a["obligation_id"])): 20_000 * YUAN, UUID(str(b["obligation_id"])): 10_000 * YUAN}
+    cut = payment_shares(25_000 * YUAN, [a, skipped, b])  # the cap cut the claim to 25,000 yuan
+    assert list(cut.values()) == [1_666_666, 833_334]  # in proportion, rounded down where they run up
+    assert sum(cut.values()) == 25_000 * YUAN
+    odd = [entry(333), entry(333), entry(334)]
+    assert list(payment_shares(7, odd).values()) == [2, 2, 3]  # 7 × 333 // 1000 = 2, 7 × 666 // 1000 = 4, 7
+    assert payment_shares(0, odd) == {UUID(str(e["obligation_id"])): 0 for e in odd}
+
+
+def test_a_refund_after_the_claim_was_paid_owes_back_that_payments_share(world: World) -> None:
+    pid = agency_programme(world)
+    kept = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    claim = paid_claim(world, pid)
+    assert world.get(pid).disbursed == 30_000 * YUAN
+    assert refund(world, refunded) == [claim]
+    c = world.get(claim)
+    assert (c.status, c.owed_back, c.repaid, c.parts_owed) == ("recovery_due", 10_000 * YUAN, 0,
+                                                              {refunded: 10_000 * YUAN})
+    assert world.app.programmes.reverse_payment(refunded, "退款") == []  # handled again: owed once
+    assert world.get(claim).owed_back == 10_000 * YUAN
+    assert world.get(pid).disbursed == 30_000 * YUAN  # the budget returns once repaid
+    with pytest.raises(PermissionDeniedError):  # only the programme's officers record a repayment
+        world.app.programmes.record_recovery(pc.RecordRecovery(claim_id=claim, bank_reference="R-1"),
+                                             actor_id=world["agency"])
+    recover(world, claim, "R-1")
+    c = world.get(claim)
+    assert (c.status, c.owed_back, c.repaid) == ("paid", 10_000 * YUAN, 10_000 * YUAN)  # the rest stays paid
+    assert world.get(pid).disbursed == 20_000 * YUAN
+    assert world.get(pid).remaining == 5_000_000 * YUAN - 20_000 * YUAN
+    ledger = world.app.programmes.ledger(pid, world["agency_org"], 2025)
+    assert ledger.awarded == 20_000 * YUAN  # the cap room returned by the repayment
+    with pytest.raises(ConflictError):  # nothing more is owed
+        recover(world, claim, "R-2")
+    # The other payment refunded too: its share is owed, and the two repayments add up to the award.
+    assert refund(world, kept) == [claim]
+    assert world.get(claim).outstanding == 20_000 * YUAN
+    recover(world, claim, "R-3")
+    c = world.get(claim)
+    assert (c.status, c.repaid) == ("recovered", 30_000 * YUAN)
+    assert world.get(pid).disbursed == 0
+    assert world.app.programmes.ledger(pid, world["agency_org"], 2025).awarded == 0
+
+
+def test_two_refunds_before_a_repayment_are_repaid_together(world: World) -> None:
+    pid = agency_programme(world)
+    one = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    two = brokered_deal(world, "listing2", 500_000 * YUAN)
+    claim = paid_claim(world, pid)
+    assert refund(world, one) == [claim]
+    assert refund(world, two) == [claim]
+    assert world.get(claim).parts_owed == {one: 20_000 * YUAN, two: 10_000 * YUAN}
+    recover(world, claim, "R-1")
+    assert (world.get(claim).status, world.get(claim).repaid) == ("recovered", 30_000 * YUAN)
+    assert world.get(pid).disbursed == 0
+
+
+def test_a_capped_claim_owes_back_what_the_payment_earned_of_the_capped_award(world: World) -> None:
+    pid = agency_programme(world, cap=25_000 * YUAN)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    claim = paid_claim(world, pid)  # 30,000 computed, cut to the cap: 25,000
+    assert world.get(claim).approved_amount == 25_000 * YUAN
+    refund(world, refunded)
+    assert world.get(claim).owed_back == 833_334  # 25,000 yuan × 500,000 / 1,500,000, its share of the cut award
+    recover(world, claim, "R-1")
+    assert world.get(pid).disbursed == 25_000 * YUAN - 833_334
+    assert world.app.programmes.ledger(pid, world["agency_org"], 2025).awarded == 25_000 * YUAN - 833_334
+
+
+def test_a_refund_of_a_payment_outside_any_paid_claim_owes_nothing(world: World) -> None:
+    pid = agency_programme(world)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    claim = paid_claim(world, pid)
+    later = brokered_deal(world, "listing2", 500_000 * YUAN)  # not claimed yet
+    assert refund(world, later) == []
+    assert (world.get(claim).status, world.get(claim).owed_back) == ("paid", 0)
+
+
+def test_a_rejected_claim_is_final_as_a_deals_claim_is(world: World) -> None:
+    pid = agency_programme(world)
+    paid_once = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    claim = apply(world, pid)
+    world.app.programmes.reject_claim(pc.RejectClaim(claim_id=claim, reason="材料缺失 documents missing"),
+                                      actor_id=world["officer"])
+    assert world.get(claim).status == "rejected"
+    figures = world.app.agency_subsidies.figures(pid, 2025, actor_id=world["agency"])
+    assert (figures.payments, figures.assessment.amount) == ((), 0)  # its payments stay claimed
+    assert apply(world, pid) == claim  # applying again answers the rejected claim: no second claim
+    ledger = world.app.programmes.ledger(pid, world["agency_org"], 2025)
+    assert (ledger.claims, ledger.awarded) == ([claim], 0)
+    assert world.get(pid).remaining == 5_000_000 * YUAN
+    assert refund(world, paid_once) == []  # nothing was paid: nothing owed back
+    assert world.get(claim).status == "rejected"
+    # Payments received later are claimed apart.
+    later = brokered_deal(world, "listing2", 500_000 * YUAN)
+    second = apply(world, pid)
+    assert second != claim
+    assert [b["obligation_id"] for b in world.get(second).basis] == [str(later)]
+
+
+def test_a_repayment_stored_before_amounts_repays_the_whole_award() -> None:
+    officer, obligation = uuid4(), uuid4()
+    claim = Claim(programme_id=uuid4(), rules_version=1, obligation_id=obligation, contract_id=uuid4(),
+                  beneficiary_id=uuid4(), side="seller", year=2025, paid_amount=100 * YUAN, amount=5 * YUAN,
+                  steps=[], requires_registration=False)
+    claim.submit(by=officer, payee_account="3500")
+    claim.approve(by=officer, amount=5 * YUAN, steps=[])
+    claim.record_disbursement(by=officer, bank_reference="HX")
+    assert claim.reverse("退款") == "recovery_due"
+    recovered = Claim.Recovered  # type: ignore[attr-defined]
+    old = object.__new__(recovered)  # as the store reconstructs a stored event: its payload, no ``amount``
+    old.__dict__.update(originator_id=claim.id, originator_version=claim.version + 1,
+                        timestamp=recovered.create_timestamp(), by=officer, bank_reference="R-OLD")
+    old.mutate(claim)
+    assert (claim.status, claim.repaid, claim.owed_back) == ("recovered", 5 * YUAN, 5 * YUAN)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
+
+import psycopg
 
 from domain.deals.payment import obligation_id
 from domain.programmes.rules import BEIJING
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as dc
+from projections.shared.records import EventRecord
 from tests.unit.deal_helpers import cn
 from tests.web.conftest import api_token, login
 from tests.web.test_programmes_web import PASSWORD, YUAN, Market, market  # noqa: F401 - the fixture
@@ -225,3 +228,104 @@ def test_attackers_and_the_cap_across_two_claims(market: Market) -> None:  # noq
     assert amounts == [20_000 * YUAN, 10_000 * YUAN]
     third = client.post(url, headers=hx, json=body)  # nothing new: the second claim answers
     assert third.json()["id"] == second.json()["id"]
+
+
+def test_a_refund_after_the_agency_was_paid_is_owed_back_and_repaid(market: Market) -> None:  # noqa: F811
+    """Claim paid → the buyer refunded → the payment's share owed back, on the officer's queue and the agency's
+    claims → repaid → the budget and the agency's yearly cap room restored, to the fen."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)
+    year = m.clock.now().astimezone(BEIJING).year
+    kept = brokered_sale(m, "fafu", "tea", 1_000_000, "hx")  # 2 %: 20,000 yuan
+    refunded = brokered_sale(m, "fafu", "sh", 500_000, "hx")  # 2 %: 10,000 yuan
+    m.follow_payments()
+    hx = api_token(client, "hx@example.test", PASSWORD)
+    officer = api_token(client, "officer@example.test", PASSWORD)
+    applied = client.post(f"/api/programmes/{programme_id}/agency-subsidy", headers=hx,
+                          json={"year": year, "payee_account": "3500 1234"})
+    assert applied.status_code == 201, applied.text
+    claim_id = applied.json()["id"]
+    assert client.post(f"/api/claims/{claim_id}/approve", headers=officer).json()["amount"] == 30_000 * YUAN
+    assert client.post(f"/api/claims/{claim_id}/disbursement", headers=officer,
+                       json={"bank_reference": "GK-1"}).status_code == 200
+
+    # The buyer of the second deal is refunded; the claims process follows the log.
+    m.app.payments.refund_payment(dc.RefundPayment(obligation_id=refunded, reason="合同解除"), actor_id=m.admin)
+    m.follow_payments()
+    (claim,) = client.get("/api/my/claims", headers=hx).json()
+    assert (claim["status"], claim["owed_back"], claim["repaid"], claim["parts_owed"]) == (
+        "recovery_due", 10_000 * YUAN, 0, {str(refunded): 10_000 * YUAN})
+    budget = client.get(f"/api/programmes/{programme_id}", headers=officer).json()
+    assert budget["disbursed"] == 30_000 * YUAN  # returns once repaid
+
+    # The officer sees it to recover: the dashboard's queue, the to-do and the claims page, with the amount owed.
+    login(client, "officer@example.test", PASSWORD)
+    dashboard = client.get("/api/programmes/dashboard", headers=officer).json()
+    assert [(c["id"], c["owed_back"]) for c in dashboard["owed_back"]] == [(claim_id, 10_000 * YUAN)]
+    page = client.get("/programmes/dashboard").text
+    assert re.search(rf'id="queue-claim-{claim_id}".*?data-fen="{10_000 * YUAN}"', page, re.S)
+    assert f'href="/programmes/{programme_id}/claims#claim-{claim_id}"' in client.get("/todo").text
+    queue = client.get(f"/programmes/{programme_id}/claims").text
+    assert f'class="owed-back" data-fen="{10_000 * YUAN}"' in queue
+    assert f'id="basis-{refunded}"' in queue
+    assert 'action="/claims/' + claim_id + '/recover"' in queue
+    # The agency is told, and sees what it owes back, and for which payment.
+    assert "claim.recovery_due" in [i.get("event") for i in client.get("/api/inbox", headers=hx).json()["items"]]
+    login(client, "hx@example.test", PASSWORD)
+    mine = client.get("/my/claims").text
+    assert "待追回" in mine
+    assert f'class="owed-back" data-fen="{10_000 * YUAN}"' in mine
+    assert re.search(rf'id="basis-{refunded}".*?class="n owed-back" data-fen="{10_000 * YUAN}"', mine, re.S)
+    assert re.search(rf'id="basis-{kept}".*?class="n owed-back" data-fen="0"', mine, re.S)
+    # Only the programme's officer records the repayment; hostile text is refused and records nothing.
+    assert client.post(f"/api/claims/{claim_id}/recovery", headers=hx,
+                       json={"bank_reference": "R-1"}).status_code == 403
+    hostile = client.post(f"/api/claims/{claim_id}/recovery", headers=officer,
+                          json={"bank_reference": "R\u202e-1"})
+    assert hostile.status_code == 400, hostile.text
+    repaid = client.post(f"/api/claims/{claim_id}/recovery", headers=officer, json={"bank_reference": "HK-2026-7"})
+    assert repaid.status_code == 200, repaid.text
+    twice = client.post(f"/api/claims/{claim_id}/recovery", headers=officer, json={"bank_reference": "HK-2026-7"})
+    assert twice.status_code == 409  # nothing more owed: the budget is restored once
+    m.services.make_runner().catch_up()
+    (claim,) = client.get("/api/my/claims", headers=hx).json()
+    assert (claim["status"], claim["owed_back"], claim["repaid"]) == ("paid", 10_000 * YUAN, 10_000 * YUAN)
+    budget = client.get(f"/api/programmes/{programme_id}", headers=officer).json()
+    assert (budget["disbursed"], budget["remaining"]) == (20_000 * YUAN, 2_000_000 * YUAN - 20_000 * YUAN)
+    assert client.get("/api/programmes/dashboard", headers=officer).json()["owed_back"] == []
+    figures = client.get(f"/api/programmes/{programme_id}/agency-subsidy", params={"year": year}, headers=hx).json()
+    assert figures["already_awarded"] == 20_000 * YUAN  # the yearly cap room returned by the repayment
+
+
+def test_the_claims_read_model_follows_repayments_stored_before_and_after_amounts(market: Market) -> None:  # noqa: F811
+    """A deal's claim repaid before repayments had amounts (its ``Recovered`` without one) is repaid in full; an
+    agency claim's partial repayment leaves it paid for the rest."""
+    view = market.services.views["programmes"]
+    old, agency = uuid4(), uuid4()
+    with psycopg.connect(market.services.address.conninfo()) as conn:
+        for claim, side in ((old, "seller"), (agency, "agency")):
+            conn.execute(
+                "INSERT INTO programme_claims (id, programme_id, rules_version, obligation_id, contract_id,"
+                " beneficiary_id, side, year, paid_amount, amount, approved_amount, steps, requires_registration,"
+                " status, raised_at, updated_at, version) VALUES (%s, %s, 1, %s, %s, %s, %s, 2025, 100000, 3000,"
+                " 3000, '[]', false, 'paid', now(), now(), 4)", (claim, uuid4(), uuid4(), uuid4(), uuid4(), side))
+    topic = "domain.programmes.claim:Claim."
+    part = str(uuid4())
+    records = [
+        EventRecord(1, str(old), 5, topic + "RecoveryRaised", "2025-06-01T00:00:00+00:00",
+                    {"reason": "退款", "amount": 3000}),
+        EventRecord(2, str(old), 6, topic + "Recovered", "2025-06-02T00:00:00+00:00",
+                    {"by": str(uuid4()), "bank_reference": "R-OLD"}),  # stored before amounts
+        EventRecord(3, str(agency), 5, topic + "PartRecoveryRaised", "2025-06-01T00:00:00+00:00",
+                    {"obligation_id": part, "amount": 1000, "reason": "退款"}),
+        EventRecord(4, str(agency), 6, topic + "Recovered", "2025-06-02T00:00:00+00:00",
+                    {"by": str(uuid4()), "bank_reference": "R-1", "amount": 1000}),
+    ]
+    with view.datastore.transaction(commit=True) as curs:
+        view.apply(curs, records)
+    with psycopg.connect(market.services.address.conninfo()) as conn:
+        rows = dict(conn.execute("SELECT id, (status, owed_back, repaid, parts_owed::text) FROM programme_claims"
+                                 " WHERE id = ANY(%s)", ([old, agency],)).fetchall())
+    assert rows[old] == ("recovered", "3000", "3000", "{}")
+    assert rows[agency] == ("paid", "1000", "1000", f'{{"{part}": 1000}}')

@@ -29,6 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "agency_subsidy.payment": ("付款", "Payment"),
     "agency_subsidy.counts": ("是否计入", "Counted"),
     "agency_subsidy.counts.yes": ("计入", "counted"),
+    "agency_subsidy.owed_back": ("退款应退回的补助", "Owed back (payment refunded)"),
     "agency_subsidy.apply": ("提交申领", "Submit the claim"),
     "agency_subsidy.raise": ("为全部机构生成本年度申领", "Raise every agency's claim for the year"),
     "agency_subsidy.raise.help": (

@@ -133,6 +133,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "award.status.withdrawn": ("已撤销（交易退款）", "Withdrawn (deal refunded)"),
     "award.status.recovery_due": ("待追回（交易退款）", "To be repaid (deal refunded)"),
     "award.status.recovered": ("已追回", "Repaid"),
+    "award.owed_back": ("应退回", "Owed back"),
+    "award.repaid": ("已退回", "Repaid so far"),
     "award.steps": ("测算过程", "Calculation"),
     "award.raised_at": ("产生时间", "Raised"),
     "award.payee_account": ("收款账号", "Account to pay"),
