@@ -15,6 +15,7 @@ the stdlib script ``docs/verify_auction.py``: both agree with each lot's recorde
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -31,9 +33,11 @@ from marketplace.audit.chain import export
 from marketplace.platform.cli import main
 from marketplace.platform.clock import ManualClock
 from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card
-from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token, login
 from tests.web.test_api import Member, _member, listed, verified_member
+from tests.web.test_auction_admin_pages import form, lot_form, schedule
 from tests.web.test_auction_settlement_web import (  # noqa: F401 - clock, relay, stripe_client: fixtures
+    PASSWORD,
     START,
     clock,
     deposits,
@@ -232,3 +236,77 @@ def test_a_session_of_three_lots_from_deposits_to_the_verifier(
             "price 1300000") in lines
     assert f"OK   lot {c} (timed): recorded reserve_not_met; recomputed winner None, price None" in lines
     assert lines[-1] == "OK: every result is the one the bids give"
+
+
+def test_a_sealed_lot_added_from_the_admin_form_and_a_card_deposit_from_the_lot_page(
+    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe, relay: WebhookReceiver,
+) -> None:
+    client = stripe_client
+    uni = verified_member(client, services_of(client), "wang@fzu.example.cn", "福州大学")
+    listing = listed(client, uni, 44)
+    firm = enterprise(client, "chen@xmzz.example.cn", "厦门智造装备有限公司")
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    client.cookies.set("lang", "zh")
+    session = schedule(client, title_zh="密封报价专场", deposit_rate_pct="10")
+    page = client.get(f"/auctions/{session}/manage").text
+    assert re.search(r'<select name="auction_format" id="lot-format">', page)
+    assert "密封报价（最高价者按第二高报价成交）" in page
+    assert 'name="reveal_closes_at"' in page
+    manage = f"/auctions/{session}/manage"
+    for bad in ({"auction_format": "sealed_second_price"},  # a sealed lot needs its reveal window
+                {"auction_format": "dutch", "reveal_closes_at": "2026-03-02T12:00"},
+                {"auction_format": "sealed_first_price", "reveal_closes_at": "2026-03-02T12:00+08:00"},
+                {"auction_format": "sealed_first_price", "reveal_closes_at": "2026-03-02T10:30"}):
+        refused = form(client, manage, f"{manage}/lots", lot_form(listing, **bad))
+        assert refused.status_code == 400, (bad, refused.text)
+        assert 'id="form-error"' in refused.text
+    assert _lots(client, session) == []
+    added = form(client, manage, f"{manage}/lots", lot_form(
+        listing, auction_format="sealed_second_price", reveal_closes_at="2026-03-02T12:00"))
+    assert added.status_code == 303, added.text
+    # The window typed in Beijing time: commits until 11:00 (03:00 UTC), reveals until 12:00 (04:00 UTC).
+    [(lot, fmt, closes, reveal)] = _lots(client, session)
+    assert (fmt, closes, reveal) == ("sealed_second_price", START + HOUR, START + 2 * HOUR)
+    assert re.search(r'class="format">密封报价（最高价者按第二高报价成交）<', client.get(manage).text)
+    ok(client.post(f"/api/lots/{lot}/consent", headers=uni.headers))
+    ok(client.post(f"/api/auctions/{session}/bidders", json={"accept_rules": True}, headers=firm.headers), 201)
+
+    # The bidder's lot page offers the card beside the bank transfer; the card button answers with Stripe's form.
+    client.cookies.clear()
+    login(client, "chen@xmzz.example.cn", PASSWORD)
+    client.cookies.set("lang", "zh")
+    page = client.get(f"/lots/{lot}").text
+    assert re.search(r'name="gateway" value="stripe" id="pay-deposit-card">银行卡交纳保证金<', page)
+    assert re.search(r'name="gateway" value="manual" id="pay-deposit">银行转账交纳保证金<', page)
+    assert 'id="card-payment"' not in page
+    card = client.post(f"/lots/{lot}/deposit", data={"gateway": "stripe",
+                                                      "_csrf_token": csrf_token(client, f"/lots/{lot}")})
+    assert card.status_code == 200, card.text
+    found = re.search(r'data-client-secret="(pi_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+"', card.text)
+    assert found is not None, card.text
+    intent = found.group(1)
+    assert 'data-publishable-key="pk_test_auctions"' in card.text
+    assert f'data-return-url="http://testserver.local/lots/{lot}"' in card.text
+    assert "/static/stripe-payment.js" in card.text
+    assert "https://js.stripe.com" in card.headers["content-security-policy"]
+    assert "https://js.stripe.com" not in client.get(f"/lots/{lot}").headers["content-security-policy"]
+    assert localstripe.client.v1.payment_intents.retrieve(intent).to_dict()["amount"] == 100_000
+    assert deposits(client, lot) == {firm.organisation_id: ("stripe", "pending")}
+    again = client.post(f"/lots/{lot}/deposit", data={"gateway": "stripe",
+                                                       "_csrf_token": csrf_token(client, f"/lots/{lot}")})
+    assert f'data-client-secret="{intent}_secret_' in again.text  # a second click resumes the same payment
+    confirm_with_test_card(localstripe.client, intent)
+    body, signature = relay.events_for(intent, {"payment_intent.succeeded"})["payment_intent.succeeded"]
+    ok(client.post("/webhooks/stripe", content=body,
+                   headers={"Stripe-Signature": signature, "Content-Type": "application/json"}))
+    assert deposits(client, lot) == {firm.organisation_id: ("stripe", "received")}
+    page = client.get(f"/lots/{lot}").text
+    assert "保证金已到账" in page
+    assert 'id="commit-form"' in page
+    assert 'id="pay-deposit-card"' not in page
+
+
+def _lots(client: TestClient[Litestar], session: str) -> list[tuple[str, str, datetime, datetime | None]]:
+    with psycopg.connect(services_of(client).address.conninfo()) as conn:
+        return conn.execute("SELECT id::text, auction_format, closes_at, reveal_closes_at FROM auction_lots"
+                            " WHERE session_id = %s", (session,)).fetchall()
