@@ -45,8 +45,9 @@ STRIPE_POLICY: Policy = {
     "img-src": ("https://*.stripe.com",),
     "style-src": ("'sha256-0hAheEzaMe6uXIKV4EehS9pu1am1lj/KnnzrOYqckXk='",),
 }
-# The payment page, and the card form that ``POST /payments/{id}/start`` answers with.
-STRIPE_PAGES = re.compile(r"^/payments/[0-9a-fA-F-]{36}(/start)?/?$")
+# The payment page, the card form that ``POST /payments/{id}/start`` answers with, and the card form of an auction
+# deposit that ``POST /lots/{id}/deposit`` answers with.
+STRIPE_PAGES = re.compile(r"^(/payments/[0-9a-fA-F-]{36}(/start)?|/lots/[0-9a-fA-F-]{36}/deposit)/?$")
 
 HSTS = "max-age=31536000; includeSubDomains"
 

@@ -29,6 +29,11 @@ ADMIN_LABELS: dict[str, tuple[str, str]] = {
     "auction.increment_yuan": ("加价幅度（元）", "Increment (yuan)"),
     "auction.opens_beijing": ("开始（北京时间）", "Opens (Beijing time)"),
     "auction.closes_beijing": ("结束（北京时间）", "Closes (Beijing time)"),
+    "auction.reveal_closes_beijing": ("开标截止（北京时间，仅密封报价）",
+                                      "Reveal window ends (Beijing time, sealed lots)"),
+    "auction.format_help": ("密封报价：“结束”为提交承诺值的截止时间，其后至开标截止为公开报价期。",
+                            "Sealed bids: “Closes” is the commit deadline; bids are revealed from then until the "
+                            "reveal window ends."),
     "auction.add_lot_submit": ("添加（待权利人同意）", "Add (awaits the owner's consent)"),
     "auction.consent_state": ("权利人同意", "Owner's consent"),
     "auction.consented": ("已同意", "Consented"),

@@ -103,7 +103,11 @@ def lot_command(session_id: UUID, form: FormMultiDict) -> ac.AddLot:
         "reserve_shown": text(form, "reserve_shown") == "yes",
         "increment": yuan_to_fen(text(form, "increment"), "increment"),
         "opens_at": beijing_instant(text(form, "opens_at"), "opens_at"),
-        "closes_at": beijing_instant(text(form, "closes_at"), "closes_at")})
+        "closes_at": beijing_instant(text(form, "closes_at"), "closes_at"),
+        "auction_format": text(form, "auction_format") or "timed",
+        # A sealed lot's reveal window ends here (its ``closes_at`` is the commit deadline); a timed lot has none.
+        "reveal_closes_at": beijing_instant(reveal, "reveal_closes_at") if (reveal := text(form, "reveal_closes_at"))
+        else None})
 
 
 class AuctionAdminController(Controller):

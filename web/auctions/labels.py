@@ -88,6 +88,11 @@ LABELS: dict[str, tuple[str, str]] = {
                              "(bank transfer quoting the reference)."),
     "auction.reference": ("参考号", "Reference"),
     "auction.pay_deposit": ("交纳保证金", "Pay the deposit"),
+    "auction.pay_deposit_card": ("银行卡交纳保证金", "Pay the deposit by card"),
+    "auction.pay_deposit_transfer": ("银行转账交纳保证金", "Pay the deposit by bank transfer"),
+    "auction.deposit_card": ("银行卡交纳保证金", "Deposit by card"),
+    "auction.deposit_card_help": ("银行卡付款由 Stripe 确认后保证金即到账。", "The deposit is received once Stripe "
+                                  "confirms the card payment."),
     "auction.deposit.pending": ("保证金待到账", "Deposit awaited"),
     "auction.deposit.received": ("保证金已到账", "Deposit received"),
     "auction.deposit.refunded": ("保证金已退还", "Deposit refunded"),

@@ -20,7 +20,7 @@ from web.auctions.api import lot_state
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.errors import explain, status_of
-from web.forms import text, to_command, yuan_to_fen
+from web.forms import optional, text, to_command, yuan_to_fen
 from web.identity import login_required
 from web.state import WebState
 
@@ -85,8 +85,23 @@ class AuctionPagesController(Controller):
         return Template("auctions/lot.html.jinja2", status_code=status_code, context=page_context(
             request, state=state, lot=state.lot, number=number, deposit=mine[0] if mine else None,
             seller=bool(seller), done=DONE.get(request.query_params.get("done", "")),
+            stripe_enabled=bool(web.services.settings.stripe_api_key),
             least=state.lot.start_price if state.lot.current_price is None
             else state.lot.current_price + state.lot.increment, **values))
+
+    async def _deposit(self, request: Request[Any, Any, Any], web: WebState, me: Identity, marketplace: Marketplace,
+                       lot_id: UUID, gateway: str | None) -> Template:
+        """Start (or resume) paying the deposit: by bank transfer (the instructions) or by card (Stripe's card form
+        on the lot page; the client secret lives only in this response; Stripe returns the bidder to the lot page
+        and its webhook records the deposit)."""
+        cmd = to_command(ac.StartDeposit, {"lot_id": lot_id, "gateway": gateway or "manual"})
+        start, _ = await run_command(web, marketplace.auctions.start_deposit, cmd, me)
+        publishable = web.services.settings.stripe_publishable_key
+        if start.gateway == "stripe" and start.client_secret and publishable and start.status != "succeeded":
+            card = {"client_secret": start.client_secret, "publishable_key": publishable,
+                    "return_url": f"{request.base_url}".rstrip("/") + f"/lots/{lot_id}"}
+            return await self._lot(request, web, me, marketplace, lot_id, card=card)
+        return await self._lot(request, web, me, marketplace, lot_id, instructions=start.instructions)
 
     @post("/lots/{lot_id:uuid}/{action:str}", guards=[login_required])
     async def act(self, lot_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState, me: Identity,
@@ -99,9 +114,7 @@ class AuctionPagesController(Controller):
                 await run_command(web, marketplace.auctions.consent, ac.ConsentToLot(lot_id=lot_id), me)
                 return Redirect(f"/lots/{lot_id}?done=consented", status_code=303)
             if action == "deposit":
-                cmd = to_command(ac.StartDeposit, {"lot_id": lot_id, "gateway": "manual"})
-                start, _ = await run_command(web, marketplace.auctions.start_deposit, cmd, me)
-                return await self._lot(request, web, me, marketplace, lot_id, instructions=start.instructions)
+                return await self._deposit(request, web, me, marketplace, lot_id, optional(form, "gateway"))
             if action == "bid":
                 amount = yuan_to_fen(text(form, "amount"), "amount") or 0
                 await run_command(web, marketplace.auctions.bid, to_command(ac.PlaceBid, {
