@@ -662,6 +662,9 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "预算或上限已无余额可用于此项奖补", "nothing of this award fits the budget or the caps any more",
     ),
     "refusal.claim.not_committed": ("尚未为此申领预留预算", "no budget is committed for this claim"),
+    "refusal.claim.recovery_exceeds": (
+        "应退回金额超过该申领尚未退回的奖补", "more than what is left of the award would be owed back",
+    ),
     "refusal.claim.other_organisation": ("该申领属于其他机构", "this claim is another organisation's"),
     "refusal.claim.busy": (
         "其他人正在审批该计划的申领，请稍后再试", "others are approving claims of this programme right now; try again",
