@@ -64,9 +64,13 @@ def ranked(scored: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str]]
     return [s for s in sorted(scored, key=lambda s: (-s[0], s[1]))[:TOP] if s[0] >= LEAST]
 
 
-@REGISTRY.on(Patent, "Registered", "Reregistered")
-@REGISTRY.on(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed")
-@REGISTRY.on(Demand, "Posted", "ProposalAwarded")
+#: Added on 2026-12-05, after notices of these events were stored: its notices are numbered after theirs.
+ADDED = 1
+
+
+@REGISTRY.on(Patent, "Registered", "Reregistered", later=ADDED)
+@REGISTRY.on(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed", later=ADDED)
+@REGISTRY.on(Demand, "Posted", "ProposalAwarded", later=ADDED)
 def matched(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     page = FactsPage(ctx.curs, PREFIX)
     page.fold(r)

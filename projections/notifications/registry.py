@@ -101,13 +101,23 @@ class Registry:
 
     rules: dict[str, list[Rule]] = field(default_factory=dict)
     words: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Each rule's ``later`` (see ``on``).
+    later: dict[Rule, int] = field(default_factory=dict)
 
-    def on(self, aggregate: type, *events: str) -> Callable[[Rule], Rule]:
-        """Register the decorated rule for ``aggregate``'s events named ``events``."""
+    def on(self, aggregate: type, *events: str, later: int = 0) -> Callable[[Rule], Rule]:
+        """Register the decorated rule for ``aggregate``'s events named ``events``.
+
+        An event's notices are numbered (``seq``) in the order of its rules, and the numbers key what users read and
+        the e-mail outbox, which a replay of the inbox keeps: a rule added after notices of its events were stored
+        registers with a higher ``later``, so its notices come after theirs whatever the order modules are imported
+        in, and the stored notices keep their numbers."""
 
         def register(rule: Rule) -> Rule:
+            self.later[rule] = later
             for name in events:
-                self.rules.setdefault(event_topic(aggregate, name), []).append(rule)
+                found = self.rules.setdefault(event_topic(aggregate, name), [])
+                found.append(rule)
+                found.sort(key=lambda r: self.later[r])  # stable: import order within one ``later``
             return rule
 
         return register
