@@ -7,6 +7,7 @@ organisation editing, an enterprise curating, an unpublished package hidden, pub
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 from tests.web.conftest import csrf_token, login, sign_up_verified
-from tests.web.test_api import Member, _member, listed, patent_body, verified_member
+from tests.web.test_api import Member, _member, draft, listed, patent_body, register, verified_member
 
 PASSWORD = "secret-password-1"
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 March in Beijing
@@ -260,3 +261,31 @@ def test_a_curator_picks_listings_by_title_or_number_instead_of_typing_ids(
     rival = client.post(f"/packages/{package}/edit", data={**edit, "_csrf_token": csrf_token(client, "/packages"),
                                                             "find": "1", "find_text": "海水淡化"})
     assert rival.status_code == 404
+
+
+def test_the_picker_shows_no_unpublished_listing_a_form_names(
+    client: TestClient[Litestar], services: Services, market: dict[str, Any],
+) -> None:
+    fzu = market["fzu"]
+    hidden = draft(client, fzu, register(client, fzu, 7, title_zh="未公开的固态电解质",
+                                         title_en="Unpublished electrolyte"))
+    published = market["listings"][0]
+    login(client, "chen@ningde.example.cn", PASSWORD)  # an enterprise's member: no curator at all
+    form = {"_csrf_token": csrf_token(client, "/packages/new"), "title_zh": "成果包", "industry": "新能源"}
+    page = client.post("/packages", data={**form, "listing_id": [hidden, published], "find": "1", "find_text": ""})
+    assert page.status_code == 200
+    assert re.findall(r'id="picker-chosen-([0-9a-f-]{36})"', page.text) == [published]
+    assert "未公开的固态电解质" not in page.text
+    assert "Unpublished electrolyte" not in page.text
+    # A curator's own package keeps showing a listing it holds once that listing is no longer published.
+    client.cookies.clear()
+    login(client, "lin@hxtt.example.cn", PASSWORD)
+    token = csrf_token(client, "/packages/new")
+    saved = client.post("/packages", data={"_csrf_token": token, "package_id": str(uuid.uuid4()), "title_zh": "成果包",
+                                           "industry": "新能源", "listing_id": [published]}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    package = saved.headers["location"].split("/")[2].split("?")[0]
+    withdrawn = client.post(f"/api/listings/{published}/withdraw", headers=fzu.headers, json={"reason": "已转让"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    services.make_runner().catch_up()
+    assert re.findall(r'id="picker-chosen-([0-9a-f-]{36})"', client.get(f"/packages/{package}").text) == [published]

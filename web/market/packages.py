@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -102,9 +103,14 @@ class Picker:
     searched: bool
 
 
-async def picker(queries: PackagesQueries, chosen: list[str], query: str = "", searched: bool = False) -> Picker:
+async def picker(queries: PackagesQueries, chosen: list[str], query: str = "", searched: bool = False,
+                 keep: Iterable[UUID] = ()) -> Picker:
+    """The picker's ticked listings and what its search found. A ticked id is shown only if its listing is
+    published or already in the package (``keep``): a form naming any id must not show another organisation's
+    draft, withdrawn or suspended listing."""
     ids = [UUID(i) for i in chosen if _is_uuid(i)]
-    rows = await queries.listings(ids)
+    kept_ids = set(keep)
+    rows = {i: row for i, row in (await queries.listings(ids)).items() if row.status == "published" or i in kept_ids}
     found = await queries.find_published(query) if query.strip() else []
     kept = set(ids)
     return Picker(chosen=[rows[i] for i in ids if i in rows], found=[x for x in found if x.id not in kept],
@@ -219,7 +225,8 @@ class PackagePagesController(Controller):
         view = PackageView(out, curator=me is not None and me.organisation_id == out.package.organisation_id)
         now = web.services.app.clock.now()
         if view.curator and "picker" not in values:
-            values["picker"] = await picker(queries, [str(i) for i in out.package.listing_ids])
+            values["picker"] = await picker(queries, [str(i) for i in out.package.listing_ids],
+                                            keep=out.package.listing_ids)
         return Template(template, status_code=status_code, context=page_context(
             request, v=view, p=out.package, listing_title=listing_title, printed_at=now.astimezone(BEIJING),
             done=DONE.get(request.query_params.get("done", "")), form=values.pop("form", {}), **values))
@@ -233,11 +240,12 @@ class PackagePagesController(Controller):
     async def act(self, package_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState,
                   me: Identity, marketplace: Marketplace) -> Template | Redirect:
         """``edit``, ``schedule``, ``unschedule`` (the curator's), ``follow``, ``unfollow``, ``seen``."""
-        await visible_package(PackagesQueries(web.pool), me, package_id)
+        package = await visible_package(PackagesQueries(web.pool), me, package_id)
         form = await request.form()
         ids = {"package_id": package_id}
         chosen = await picker(PackagesQueries(web.pool), chosen_ids(form), text(form, "find_text"),
-                              searched=action == "edit" and bool(text(form, "find")))
+                              searched=action == "edit" and bool(text(form, "find")),
+                              keep=package.listing_ids if me.organisation_id == package.organisation_id else ())
         if chosen.searched:  # the picker's search: the form again, as filled in, with what it found
             return await self._page(request, web, me, package_id, form=dict(form), picker=chosen)
         packages = marketplace.packages
