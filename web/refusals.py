@@ -1299,6 +1299,8 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     # --- brokers and transfer agencies (技术经纪人, 委托, 居间介绍) ---
     "refusal.broker.accredited": ("该用户已登记为技术经纪人，请改为续期",
                                   "this user is already accredited; renew the accreditation instead"),
+    "refusal.broker.agency_unverified": ("该技术转移机构尚未通过平台审核，其成员不能登记为技术经纪人",
+                                         "the transfer agency is not verified yet: its members cannot be accredited"),
     "refusal.broker.agency_member": ("只有技术转移机构的成员可以登记为技术经纪人",
                                      "only members of a technology transfer agency can be accredited as brokers"),
     "refusal.broker.expired": ("该技术经纪人资格已于 {expiry} 到期", "the broker's accreditation expired on {expiry}"),

@@ -47,6 +47,9 @@ class Brokers:
         self.store.require_role(admin, Role.PLATFORM_ADMIN)
         user = self.store.load(User, cmd.user_id, "user_id")
         org = self.store.load(Organisation, user.organisation_id, "user_id")
+        if org.kind == OrganisationKind.TRANSFER_AGENCY.value and not org.verified:
+            raise PermissionDeniedError("user_id: the broker's transfer agency has not been verified by the platform",
+                                        field="user_id", code="broker.agency_unverified")
         accreditation = BrokerAccreditation.accredit(
             user_id=user.id, organisation_id=org.id, organisation_kind=org.kind,
             credential_number=cmd.credential_number, expires_on=cmd.expires_on, today=self._today(), by=admin.id)

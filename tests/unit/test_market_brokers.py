@@ -29,6 +29,14 @@ def test_only_a_transfer_agency_member_is_accredited_and_only_by_a_platform_admi
             mc.AccreditBroker(user_id=world["broker"], credential_number="X-1", expires_on=date(2026, 1, 1)),
             actor_id=world["admin"])
     assert twice.value.code == "broker.accredited"
+    # A member of an agency the platform has not verified is not accredited either (the form lists verified ones
+    # only; a hand-made request is refused the same way).
+    world.sign_up("unverified", "未审核的技术转移中心", "transfer_agency", verify=False)
+    with pytest.raises(PermissionDeniedError) as unverified:
+        world.app.brokers.accredit_broker(
+            mc.AccreditBroker(user_id=world["unverified"], credential_number="X-2", expires_on=date(2026, 1, 1)),
+            actor_id=world["admin"])
+    assert unverified.value.code == "broker.agency_unverified"
 
 
 def test_an_introduced_buyer_offering_without_naming_the_broker_carries_it_and_the_agency_is_paid() -> None:
