@@ -105,18 +105,25 @@ class Auctions:
         session = AuctionSession.schedule(session_id=session_id, title_zh=cmd.title_zh, title_en=cmd.title_en,
                                           deposit_rate=cmd.deposit_rate, settle_days=cmd.settle_days, by=user.id,
                                           organisation_id=runner)
-        if self.store.exists(session_id):
+        taken = ConflictError("session_id: this request key was used for another session", field="session_id",
+                              code="auction.id_taken")
+
+        def same() -> bool:
             existing = self.store.load(AuctionSession, session_id, "session_id")  # nothing else is saved there
-            if (existing.title_zh, existing.title_en, existing.deposit_rate, existing.settle_days,
+            return (existing.title_zh, existing.title_en, existing.deposit_rate, existing.settle_days,
                     existing.organisation_id) == (session.title_zh, session.title_en, session.deposit_rate,
-                                                  session.settle_days, session.organisation_id):
+                                                  session.settle_days, session.organisation_id)
+
+        if self.store.exists(session_id):
+            if same():
                 return session_id, self._position()  # a double submit
-            raise ConflictError("session_id: this request key was used for another session", field="session_id",
-                                code="auction.id_taken")
+            raise taken
         try:
             return session_id, self.store.commit(session)
-        except ConflictError:
-            return session_id, self._position()
+        except ConflictError:  # the same request twice at once: the first one stands
+            if same():
+                return session_id, self._position()
+            raise taken from None
 
     def add_lot(self, cmd: ac.AddLot, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
