@@ -1114,7 +1114,8 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.package.too_many": ("一个成果包最多收录 {limit} 项成果", "a package presents at most {limit} listings"),
     "refusal.package.date_past": ("发布日期须为今天或以后", "the publication date is today or later"),
     "refusal.package.empty": ("每一版至少收录一项成果", "an edition presents at least one listing"),
-    "refusal.package.id_taken": ("此编号已被占用", "this id is taken"),
+    "refusal.package.id_taken": ("此请求编号已用于另一成果包，请重新打开表单再提交",
+                                 "this request key was used for another package; open the form again and send it"),
     "refusal.package.busy": ("此成果包正在被修改，请稍后再试", "the package is changing right now; try again"),
     "refusal.tech_registration.term_order": ("合同有效期的截止日期须晚于起始日期", "the term must end after it starts"),
     "refusal.tech_registration.signed_on": ("合同签订日期以合同为准", "the signing date is the contract's"),
@@ -1279,7 +1280,8 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.demand.listing_not_yours": (
         "方案只能关联本机构已发布的挂牌", "a proposal links only its organisation's published listings",
     ),
-    "refusal.demand.id_taken": ("该编号已被使用", "this id is taken"),
+    "refusal.demand.id_taken": ("此请求编号已用于另一需求，请重新打开表单再提交",
+                                "this request key was used for another demand; open the form again and send it"),
     "refusal.demand.no_licence": ("方案关联的挂牌不提供许可", "the proposal's listing offers no licence"),
     **{f"refusal.field.{name}": pair for name, pair in {
         "description_zh": ("中文描述", "Description (Chinese)"),
@@ -1381,7 +1383,11 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.own_bid": ("您已是最高出价人", "you hold the highest bid already"),
     "refusal.auction.still_open": ("竞价尚未结束", "bidding is still open"),
     "refusal.auction.reserve": ("保留价应为空或不低于起拍价", "the reserve is none, or at least the start"),
-    "refusal.auction.id_taken": ("该编号已被使用", "this id is taken"),
+    "refusal.auction.id_taken": ("此请求编号已用于另一拍卖会，请换一个再提交",
+                                 "this request key was used for another session; send it with a new one"),
+    "refusal.auction.id_held": ("该记录应使用的编号已被其他记录占用，无法保存，请联系平台",
+                                "the id this record is derived to is held by another record; it cannot be saved, "
+                                "tell the platform"),
     "refusal.auction.deposit_by_transfer": ("保证金请以对公转账方式交纳", "deposits are paid by bank transfer"),
     "refusal.auction.runner": ("拍卖会由平台管理员或经认证的技术转移机构的机构管理员组织，且机构只能管理自己的拍卖会",
                                "a platform admin, or an org admin of a verified transfer agency for its own sessions, "

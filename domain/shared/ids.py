@@ -14,6 +14,18 @@ def natural_id(kind: str, key: str) -> UUID:
     return uuid5(NAMESPACE, f"{kind}:{key.strip().casefold()}")
 
 
+def requested_id(kind: str, actor_id: UUID, key: UUID) -> UUID:
+    """The id of the aggregate of ``kind`` that the user ``actor_id``'s request named by ``key`` creates.
+
+    ``key`` is the client's idempotency key (a form's token, an API client's retry key): sent twice, the request
+    names the same aggregate, so a double submit has one effect. The key is never used as the id itself: other
+    aggregates' ids are derived from things anyone knows (a lot's contract, a session's lot), so a client choosing
+    ids could take (squat) the id another aggregate will be saved under and stop it from being saved. Derived in
+    the user's own namespace, a requested id cannot be steered onto another aggregate's id.
+    """
+    return natural_id(f"{kind}-request", f"{actor_id}:{key}")
+
+
 def organisation_id(name: str) -> UUID:
     """Organisations are identified by their legal name as names compare (``domain.text.name_key``:
     NFKC, case-folded, no invisible characters), so ``ＦＺＵ福州大学`` is ``FZU福州大学``.

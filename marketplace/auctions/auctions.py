@@ -34,7 +34,7 @@ from domain.deals.contracting import add_years, check_exclusivity, draft_contrac
 from domain.deals.payment import PaymentObligation, obligation_id, payment_reference
 from domain.deals.terms import DealKind, DealTerms, Instalment
 from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
-from domain.shared.ids import natural_id
+from domain.shared.ids import natural_id, requested_id
 from domain.shared.money import Money
 from marketplace.auctions import commands as ac
 from marketplace.deals.checks import DealChecks, DealPolicy
@@ -100,21 +100,30 @@ class Auctions:
     def schedule_session(self, cmd: ac.ScheduleSession, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
         runner = self.runner_of(user)
-        session_id = cmd.session_id or uuid.uuid4()
+        # ``cmd.session_id`` is the client's idempotency key, never the id itself (``requested_id``).
+        session_id = requested_id("auction-session", user.id, cmd.session_id) if cmd.session_id else uuid.uuid4()
         session = AuctionSession.schedule(session_id=session_id, title_zh=cmd.title_zh, title_en=cmd.title_en,
                                           deposit_rate=cmd.deposit_rate, settle_days=cmd.settle_days, by=user.id,
                                           organisation_id=runner)
-        if self.store.exists(session_id):
-            existing = self.store.load(AuctionSession, session_id, "session_id")
-            if (existing.title_zh, existing.title_en, existing.deposit_rate, existing.settle_days,
+        taken = ConflictError("session_id: this request key was used for another session", field="session_id",
+                              code="auction.id_taken")
+
+        def same() -> bool:
+            existing = self.store.load(AuctionSession, session_id, "session_id")  # nothing else is saved there
+            return (existing.title_zh, existing.title_en, existing.deposit_rate, existing.settle_days,
                     existing.organisation_id) == (session.title_zh, session.title_en, session.deposit_rate,
-                                                  session.settle_days, session.organisation_id):
+                                                  session.settle_days, session.organisation_id)
+
+        if self.store.exists(session_id):
+            if same():
                 return session_id, self._position()  # a double submit
-            raise ConflictError("session_id: this id is taken", field="session_id", code="auction.id_taken")
+            raise taken
         try:
             return session_id, self.store.commit(session)
-        except ConflictError:
-            return session_id, self._position()
+        except ConflictError:  # the same request twice at once: the first one stands
+            if same():
+                return session_id, self._position()
+            raise taken from None
 
     def add_lot(self, cmd: ac.AddLot, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
@@ -132,6 +141,7 @@ class Auctions:
                                   code="auction.reserve")
         lot_id = natural_id("auction-lot", f"{session.id}:{listing.id}")
         if self.store.exists(lot_id):
+            self._require_kind(Lot, lot_id, "lot_id")
             return lot_id, self._position()  # the listing is in this session already
         lot = Lot.propose(lot_id=lot_id, session_id=session.id, listing_id=listing.id, patent_id=listing.patent_id,
                           seller_organisation_id=listing.organisation_id, kind=cmd.kind,
@@ -326,7 +336,22 @@ class Auctions:
                 lot.apply_deposit(organisation_id=org_id, contract_id=contract_id, by=SYSTEM_ACTOR)
                 continue
             self._refund(lot, org_id, by=SYSTEM_ACTOR)
-        return self.store.commit(*changed)
+        try:
+            return self.store.commit(*changed)
+        except ConflictError as error:
+            # A clash on the new contract's id with a record of another kind is no race: retrying cannot help.
+            if error.code == "version.stale" and contract_id is not None and self.store.exists(contract_id):
+                self._require_kind(Contract, contract_id, "contract_id")
+            raise
+
+    def _require_kind(self, kind: type[Aggregate], aggregate_id: UUID, field: str) -> None:
+        """Refuse (not as a race to retry) when the id an aggregate of ``kind`` is derived to is held by a record
+        of another kind."""
+        found: Aggregate = self.store.repository.get(aggregate_id)
+        if not isinstance(found, kind):
+            raise ConflictError(f"{field}: the id {aggregate_id} this {kind.__name__.lower()} is derived to is held "
+                                f"by a {type(found).__name__.lower()}", field=field, code="auction.id_held",
+                                kind=kind.__name__.lower(), held_by=type(found).__name__.lower())
 
     def _refund(self, lot: Lot, org_id: UUID, *, by: UUID) -> None:
         """Give a received deposit back through the gateway it came by (one refund per deposit: the key)."""

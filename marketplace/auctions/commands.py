@@ -16,7 +16,7 @@ from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAY
 from domain.auctions.sealed import LotFormat
 from domain.auctions.session import DEPOSIT_RATE_DEFAULT, DEPOSIT_RATE_MAX, DEPOSIT_RATE_MIN, TITLE_LIMIT
 from marketplace.deals.commands import Amount
-from marketplace.platform.command import Command, ShortText, one_of
+from marketplace.platform.command import Command, RequestKey, ShortText, one_of
 from marketplace.platform.command_text import LINE, LINE_RULE
 
 Title = Annotated[str, msgspec.Meta(max_length=TITLE_LIMIT, extra=LINE, description=LINE_RULE)]
@@ -27,12 +27,13 @@ SettleDays = Annotated[int, msgspec.Meta(ge=SETTLE_DAYS_MIN, le=SETTLE_DAYS_MAX)
 class ScheduleSession(Command, frozen=True, kw_only=True):
     """A platform admin schedules an auction session (拍卖会); its deposit rate applies to each lot's start;
     ``settle_days``: the Beijing days after a lot's close within which its winner signs and pays (else it forfeits
-    its deposit)."""
+    its deposit). ``session_id`` is an idempotency key (a double submit schedules one session), not the session's
+    id: the answer gives that."""
 
     title_zh: Title = ""
     title_en: Title = ""
     deposit_rate: Rate = DEPOSIT_RATE_DEFAULT
-    session_id: UUID | None = None
+    session_id: RequestKey | None = None
     settle_days: SettleDays = SETTLE_DAYS_DEFAULT
 
 

@@ -1,7 +1,8 @@
 """Command structs (msgspec, frozen) of technology demands (企业出题) and proposals (协同攻关).
 
-``demand_id`` on ``PostDemand`` is chosen by the form (or API client) that sends it, so posting twice records
-one demand; amounts are in fen; the deadline is a date in Beijing time.
+``demand_id`` on ``PostDemand`` is an idempotency key chosen by the form (or API client) that sends it, so posting
+twice records one demand (the demand's id is derived from it and the user, and answered); amounts are in fen; the
+deadline is a date in Beijing time.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from domain.demand.demand import (
     Want,
 )
 from marketplace.deals.commands import Amount
-from marketplace.platform.command import Command, ShortText, list_of, one_of
+from marketplace.platform.command import Command, RequestKey, ShortText, list_of, one_of
 from marketplace.platform.command_text import LINE, LINE_RULE, LINES, LINES_RULE
 
 Title = Annotated[str, msgspec.Meta(max_length=TITLE_LIMIT, extra=LINE, description=LINE_RULE)]
@@ -58,7 +59,7 @@ class PostDemand(Command, frozen=True, kw_only=True):
     deadline: date
     wants: Annotated[list[ShortText], list_of(Want)]
     visibility: Annotated[str, one_of(Visibility)] = Visibility.PUBLIC.value
-    demand_id: UUID | None = None
+    demand_id: RequestKey | None = None
 
 
 class SubmitProposal(Command, frozen=True, kw_only=True):

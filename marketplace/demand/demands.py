@@ -29,6 +29,7 @@ from domain.deals.offer import Offer
 from domain.deals.terms import DealKind
 from domain.demand.demand import BEIJING, Demand, Want, check_demand, check_proposal, demand_proposal_id
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from domain.shared.ids import requested_id
 from marketplace.deals import commands as dc
 from marketplace.deals.checks import DealChecks
 from marketplace.deals.contracts import Contracts
@@ -107,12 +108,14 @@ class Demands:
             description_en=cmd.description_en, problem=cmd.problem, current_solution=cmd.current_solution,
             targets=cmd.targets, keywords=list(cmd.keywords), budget_min=cmd.budget_min, budget_max=cmd.budget_max,
             deadline=cmd.deadline, today=self._today(), wants=list(cmd.wants), visibility=cmd.visibility)
-        demand_id = cmd.demand_id or uuid.uuid4()
+        # ``cmd.demand_id`` is the form's idempotency key, never the id itself (``requested_id``).
+        demand_id = requested_id("demand", user.id, cmd.demand_id) if cmd.demand_id else uuid.uuid4()
         if self.store.exists(demand_id):
             existing = self.store.load(Demand, demand_id, "demand_id")
             if existing.organisation_id == org.id and existing.fields == fields:
                 return demand_id, self.store.recorder.max_notification_id() or 0  # a double submit
-            raise ConflictError("demand_id: this id is taken", field="demand_id", code="demand.id_taken")
+            raise ConflictError("demand_id: this request key was used for another demand", field="demand_id",
+                                code="demand.id_taken")
         demand = Demand.post(demand_id=demand_id, organisation_id=org.id, by=user.id,
                              ipc_codes=list(dict.fromkeys(str(c) for c in codes)), fields=fields)
         try:

@@ -9,14 +9,14 @@ from uuid import UUID
 import msgspec
 
 from domain.market.package import MAX_LISTINGS
-from marketplace.platform.command import Command, ShortText, Text
+from marketplace.platform.command import Command, RequestKey, ShortText, Text
 
 ListingIds = Annotated[list[UUID], msgspec.Meta(max_length=MAX_LISTINGS)]
 
 
 class DraftPackage(Command, frozen=True, kw_only=True):
-    """A programme officer or a transfer agency's member drafts a package (``package_id``: chosen by the form,
-    so a double submit drafts one)."""
+    """A programme officer or a transfer agency's member drafts a package (``package_id``: an idempotency key
+    chosen by the form, so a double submit drafts one; the answer gives the package's id)."""
 
     title_zh: ShortText = ""
     title_en: ShortText = ""
@@ -24,7 +24,7 @@ class DraftPackage(Command, frozen=True, kw_only=True):
     description_en: Text = ""
     industry: ShortText = ""
     listing_ids: ListingIds = msgspec.field(default_factory=list)
-    package_id: UUID | None = None
+    package_id: RequestKey | None = None
 
 
 class RevisePackage(Command, frozen=True, kw_only=True):

@@ -22,6 +22,7 @@ from domain.accounts.user import Role, User
 from domain.catalogue.listing import Listing, ListingStatus
 from domain.market.package import Package, PackageFollow, follow_id
 from domain.shared.errors import ConflictError, NotFoundError, PermissionDeniedError
+from domain.shared.ids import requested_id
 from marketplace.market import package_commands as pk
 from marketplace.platform.app_base import MarketplaceBase
 
@@ -75,12 +76,14 @@ class Packages:
     def draft_package(self, cmd: pk.DraftPackage, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self._curator(actor_id)
         self._check_listings(cmd.listing_ids, ())
-        package_id = cmd.package_id or uuid.uuid4()
+        # ``cmd.package_id`` is the form's idempotency key, never the id itself (``requested_id``).
+        package_id = requested_id("package", user.id, cmd.package_id) if cmd.package_id else uuid.uuid4()
         package = Package.draft(organisation_id=user.organisation_id, title_zh=cmd.title_zh, title_en=cmd.title_en,
                                 description_zh=cmd.description_zh, description_en=cmd.description_en,
                                 industry=cmd.industry, listing_ids=cmd.listing_ids, by=user.id,
                                 package_id=package_id)
-        taken = ConflictError("package_id: this id is taken", field="package_id", code="package.id_taken")
+        taken = ConflictError("package_id: this request key was used for another package", field="package_id",
+                              code="package.id_taken")
         if self.store.exists(package_id):
             existing = self._package(package_id)
             if existing.organisation_id == user.organisation_id and existing.content() == package.content():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 
@@ -16,6 +17,12 @@ Text = Annotated[str, msgspec.Meta(max_length=20_000, extra=LINES, description=L
 Note = Annotated[str, msgspec.Meta(max_length=500, extra=LINES, description=LINES_RULE)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=200, extra=SECRET)]
 Percent = Annotated[float, msgspec.Meta(ge=0, le=100)]
+#: A client's idempotency key (a form's token, an API client's retry key) on a command that creates an aggregate:
+#: the same user sending the same key again is answered with what the first request created. It is not the new
+#: aggregate's id (``domain.shared.ids.requested_id`` derives that; the response gives it).
+RequestKey = Annotated[UUID, msgspec.Meta(
+    description="An idempotency key: sent again by the same user, the request is answered with what the first one "
+                "created (one effect). Not the new record's id: the response gives that.")]
 
 
 def one_of(values: type[StrEnum], *, optional: bool = False) -> msgspec.Meta:

@@ -358,3 +358,29 @@ def test_fifty_bidders_and_proxies_at_once_never_accept_a_lower_bid_after_a_high
     assert closes[0].price == amounts[-1]  # type: ignore[attr-defined]
     statuses = [d["status"] for d in world.get(lot).deposits.values()]
     assert (statuses.count("applied"), statuses.count("refunded")) == (1, BIDDERS - 1)
+
+
+def test_a_session_sent_twice_at_once_with_one_key_is_one_session(world: World) -> None:
+    """A double click: the same user's two requests with one idempotency key, at once, both answer the one
+    session the first saved (its id derived from the user and the key, not the key)."""
+    app = world.app
+    key = UUID("5d2f8a41-9c3b-4e7d-8f16-2a0b1c3d4e5f")
+    command = ac.ScheduleSession(title_zh="并发拍卖会", session_id=key)
+    barrier = threading.Barrier(2)
+    answers: list[UUID] = []
+    before = app.recorder.max_notification_id() or 0
+
+    def run() -> None:
+        barrier.wait()
+        answers.append(app.auctions.schedule_session(command, actor_id=world["admin"])[0])
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 2
+    assert answers[0] == answers[1] != key
+    assert world.get(answers[0]).version == 1
+    recorded = app.recorder.select_notifications(start=before + 1, limit=10)
+    assert [(n.originator_id, n.topic.rsplit(".", 1)[-1]) for n in recorded] == [(answers[0], "Scheduled")]

@@ -17,6 +17,7 @@ from domain.auctions.session import AuctionSession
 from domain.deals.contract import Contract
 from domain.deals.payment import PaymentObligation, obligation_id
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
+from domain.shared.ids import natural_id
 from marketplace.auctions import commands as ac
 from marketplace.auctions.auctions import auction_contract_id
 from marketplace.deals import commands as d
@@ -467,3 +468,89 @@ def test_a_card_deposit_paid_after_the_close_goes_back_at_once(world: World) -> 
         provider_payment_id=started.provider_payment_id, obligation_id=None, amount=100_000))
     assert world.get(lot_id).deposits[world["firm_org"]]["status"] == "refunded"
     assert [r[0] for r in world.stripe.refunds] == [started.provider_payment_id]
+
+
+def squat(world: World, taken: UUID, who: str = "agency") -> UUID:
+    """A verified transfer agency's org admin schedules a session whose key is another record's (derived) id."""
+    session_id, _ = world.app.auctions.schedule_session(ac.ScheduleSession(title_zh="占位拍卖会", session_id=taken),
+                                                        actor_id=world[who])
+    return session_id
+
+
+def test_a_session_key_cannot_take_a_lots_contract_id_and_the_lot_still_closes(world: World) -> None:
+    lot_id = lot(world, reserve=0)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.sign_up("agency", "海峡技术转移中心", "transfer_agency")
+    contract_id = auction_contract_id(lot_id)
+    squatted = squat(world, contract_id)
+    assert squatted != contract_id  # the key is not the id
+    assert not world.app.exists(contract_id)
+    assert isinstance(world.get(squatted), AuctionSession)
+    bidder(world, "firm", lot_id)
+    bid(world, "firm", lot_id, 1_000_000)
+    world.clock.advance(timedelta(hours=2))
+    world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    held: Lot = world.get(lot_id)
+    assert (held.status, held.contract_id) == ("sold", contract_id)
+    contract = world.get(contract_id)
+    assert isinstance(contract, Contract)
+    assert contract.buyer_organisation_id == world["firm_org"]
+
+
+def test_a_session_key_cannot_take_the_id_of_a_lot_to_come(world: World) -> None:
+    session_id, _ = world.app.auctions.schedule_session(ac.ScheduleSession(title_zh="春季拍卖会"),
+                                                        actor_id=world["admin"])
+    world.sign_up("agency", "海峡技术转移中心", "transfer_agency")
+    future = natural_id("auction-lot", f"{session_id}:{world['listing']}")
+    squat(world, future)
+    lot_id, _ = world.app.auctions.add_lot(ac.AddLot(
+        session_id=session_id, listing_id=world["listing"], kind="assignment", start_price=1_000_000,
+        increment=100_000, opens_at=START, closes_at=START + timedelta(hours=1)), actor_id=world["admin"])
+    assert lot_id == future
+    added: Lot = world.get(lot_id)
+    assert (added.session_id, added.listing_id) == (session_id, world["listing"])
+    assert world.get(session_id).lot_ids == [lot_id]
+
+
+def test_a_double_submitted_session_is_one_session_and_keys_are_each_users_own(world: World) -> None:
+    world.sign_up("agency", "海峡技术转移中心", "transfer_agency")
+    key = UUID("0b5e2c1a-7f3d-4e8a-9c21-5d6e7f8a9b0c")
+    first = squat(world, key)
+    before = world.app.recorder.max_notification_id()
+    assert squat(world, key) == first  # sent again: answered with the first, nothing recorded
+    assert world.app.recorder.max_notification_id() == before
+    assert world.get(first).version == 1
+    with pytest.raises(ConflictError) as other:  # the same key for a different session
+        world.app.auctions.schedule_session(ac.ScheduleSession(title_zh="另一场", session_id=key),
+                                            actor_id=world["agency"])
+    assert other.value.code == "auction.id_taken"
+    theirs = squat(world, key, who="admin")  # another user's same key is another session
+    assert theirs not in (first, key)
+    assert world.get(theirs).organisation_id is None
+    assert world.get(first).organisation_id == world["agency_org"]
+
+
+def test_a_record_already_held_at_a_derived_id_is_refused_not_retried(world: World) -> None:
+    """A squat stored before keys were derived: the close (and adding the lot) fails with its own code
+    instead of retrying a "race" twenty times and answering ``auction.busy``."""
+    lot_id = lot(world, reserve=0)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.app.save(AuctionSession.schedule(session_id=auction_contract_id(lot_id), title_zh="旧占位", title_en="",
+                                           deposit_rate=1000, by=world["admin"]))
+    bidder(world, "firm", lot_id)
+    bid(world, "firm", lot_id, 1_000_000)
+    world.clock.advance(timedelta(hours=2))
+    with pytest.raises(ConflictError) as held:
+        world.app.auctions.close(ac.CloseLot(lot_id=lot_id))
+    assert (held.value.code, held.value.field) == ("auction.id_held", "contract_id")
+    assert world.get(lot_id).status != "sold"
+    session_id, _ = world.app.auctions.schedule_session(ac.ScheduleSession(title_zh="秋季拍卖会"),
+                                                        actor_id=world["admin"])
+    future = natural_id("auction-lot", f"{session_id}:{world['listing']}")
+    world.app.save(AuctionSession.schedule(session_id=future, title_zh="旧占位", title_en="", deposit_rate=1000,
+                                           by=world["admin"]))
+    with pytest.raises(ConflictError) as taken:
+        world.app.auctions.add_lot(ac.AddLot(
+            session_id=session_id, listing_id=world["listing"], kind="assignment", start_price=1_000_000,
+            increment=100_000, opens_at=START, closes_at=START + timedelta(hours=1)), actor_id=world["admin"])
+    assert (taken.value.code, taken.value.field) == ("auction.id_held", "lot_id")

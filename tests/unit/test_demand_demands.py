@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from domain.deals.development import DevelopmentContract, development_contract_id
 from domain.deals.offer import Offer
 from domain.demand.demand import Demand, check_demand, demand_proposal_id, proposal_digest
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
@@ -129,3 +130,32 @@ def test_a_demand_is_checked_before_anything_is_recorded() -> None:
         with pytest.raises(ValidationError) as refused:
             check_demand(**{**base, **change})
         assert refused.value.code == code
+
+
+def test_a_demand_key_cannot_take_the_id_of_a_rivals_development_contract(world: World) -> None:
+    """``demand_id`` is an idempotency key: posting with another record's (derived) id as key takes nothing."""
+    victim = post(world)
+    contract_id = development_contract_id(victim)
+    squatted = post(world, "rival", demand_id=contract_id)
+    assert squatted != contract_id
+    assert not world.app.exists(contract_id)
+    proposal_id = propose(world, victim, want="commissioned", listing_ids=[], price=200_000_00)
+    world.clock.advance(timedelta(days=11))
+    award = world.app.demands.award_proposal(mc.AwardProposal(demand_id=victim, proposal_id=proposal_id),
+                                             actor_id=world["firm"])
+    assert award.contract_id == contract_id
+    assert isinstance(world.get(contract_id), DevelopmentContract)
+
+
+def test_a_double_posted_demand_is_one_demand_and_keys_are_each_users_own(world: World) -> None:
+    key = uuid.UUID("3c9a7e51-2b4d-4f60-8a1e-6d7c8b9a0f12")
+    first = post(world, demand_id=key)
+    before = world.app.recorder.max_notification_id()
+    assert post(world, demand_id=key) == first  # sent again: the first answers, nothing recorded
+    assert world.app.recorder.max_notification_id() == before
+    with pytest.raises(ConflictError) as other:
+        post(world, demand_id=key, problem="另一个问题")
+    assert other.value.code == "demand.id_taken"
+    theirs = post(world, "rival", demand_id=key)
+    assert theirs not in (first, key)
+    assert world.get(theirs).organisation_id == world["rival_org"]

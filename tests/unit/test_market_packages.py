@@ -112,10 +112,16 @@ def test_a_past_date_an_empty_set_and_no_title_are_refused(world: World) -> None
 def test_a_double_submit_drafts_one_package(world: World) -> None:
     chosen = UUID("6b0f0c4e-1d1e-4c57-9a38-0d3a0e6f0a01")
     first = draft(world, package_id=chosen)
+    before = world.app.recorder.max_notification_id()
     again = draft(world, package_id=chosen)
-    assert first == again == chosen
-    with pytest.raises(ConflictError):
+    assert first == again != chosen  # the key names the request; the package's id is derived from it
+    assert world.app.recorder.max_notification_id() == before
+    with pytest.raises(ConflictError) as other:
         draft(world, package_id=chosen, title_zh="另一个")
+    assert other.value.code == "package.id_taken"
+    theirs = draft(world, "agency2", package_id=chosen)  # another curator's same key: another package
+    assert theirs not in (first, chosen)
+    assert world.get(theirs).organisation_id == world["agency2_org"]
 
 
 def test_a_follower_is_told_of_each_new_edition_once(world: World) -> None:
@@ -142,3 +148,16 @@ def test_a_follower_is_told_of_each_new_edition_once(world: World) -> None:
 def test_changes_keep_each_sets_order() -> None:
     a, b, c = (UUID(int=n) for n in (1, 2, 3))
     assert changes([a, b], [c, b]) == ([c], [a])
+
+
+def test_a_package_key_cannot_take_the_id_of_a_follow_to_come(world: World) -> None:
+    """``package_id`` is an idempotency key: a curator drafting with another record's (derived) id as key (here
+    the firm's follow of a rival's package) takes nothing; the follow is recorded."""
+    victim = draft(world)
+    publish_on_the_day(world, victim)
+    follow = follow_id(victim, world["firm"])
+    squatted = draft(world, "agency2", package_id=follow)
+    assert squatted != follow
+    world.app.packages.follow_package(pk.FollowPackage(package_id=victim), actor_id=world["firm"])
+    record: PackageFollow = world.get(follow)
+    assert (record.following, record.seen_edition) == (True, 1)

@@ -21,6 +21,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from psycopg.rows import dict_row
 
+from domain.auctions.lot import auction_contract_id
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.deadlines import DeadlineWorker
@@ -96,6 +97,11 @@ def test_a_session_with_a_sniped_lot_and_a_lot_missing_its_reserve(
                  201)["id"])
     dear = str(ok(client.post(f"/api/auctions/{session}/lots", headers=ops.headers,
                               json=lot_body(session, second, reserve=9_000_000, reserve_shown=True)), 201)["id"])
+    # ``session_id`` is an idempotency key, never the id: sent twice it answers one session, and a key that is
+    # the lot's contract's id takes nothing from the lot (it is sold below).
+    key = {"title_zh": "占位拍卖会", "session_id": str(auction_contract_id(uuid.UUID(lot)))}
+    squat = ok(client.post("/api/auctions", json=key, headers=ops.headers), 201)["id"]
+    assert ok(client.post("/api/auctions", json=key, headers=ops.headers), 201)["id"] == squat != key["session_id"]
     assert client.post(f"/api/lots/{lot}/consent", headers=firm.headers).status_code == 403
     for each in (lot, dear):
         ok(client.post(f"/api/lots/{each}/consent", headers=uni.headers))
