@@ -679,6 +679,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.agency_subsidy.future": ("该年度尚未开始", "a year not begun has no deals"),
     "refusal.agency_subsidy.nothing_to_claim": ("该年度没有可申领的付款，或已达年度上限",
                                                 "no payment of the year is left to claim, or the cap leaves nothing"),
+    "refusal.agency_subsidy.basis_changed": (
+        "申领计入的 {payments} 笔付款在申领后已退款或合同已解除；该申领已撤回，机构可重新申领其余付款",
+        "{payments} payment(s) the claim counts were refunded, or their contract terminated, after the claim was "
+        "made; the claim is withdrawn and the agency may claim the other payments again"),
     "refusal.agency_subsidy.flags": ("该计划要求的资质本机构不具备：{flags}",
                                      "the programme asks qualifications the agency does not hold: {flags}"),
     "refusal.programme.state": ("该计划当前为“{programme_status}”", "the programme is {programme_status}"),

@@ -6,7 +6,12 @@ first tier (200 bp) and its cap per beneficiary-year (50,000,000 fen); the offic
 
 **The basis.** An agency claims for a calendar year (Beijing): the payments received that year, inside the
 programme's period, on contracts whose broker is the agency (the offer carried it: named, or bound by an
-introduction under a mandate). Each payment is counted once per programme and agency-year (the ``AwardLedger``
+introduction under a mandate). Only an **established** broker counts: the buyer's organisation confirmed an
+introduction by the agency under the seller's mandate, or the seller's mandate for the listing names the agency, in
+force when the offer was made (read from the mandate's and the introduction's events as they stood then). A broker
+the buyer merely named on its offer (neither the agency nor the seller confirmed it, at any commission, even 0 %)
+is shown and not counted (``broker_named_only``): otherwise an agency could have friendly buyers name it and
+collect public money on their deals. Each payment is counted once per programme and agency-year (the ``AwardLedger``
 records it), so a second application in a year claims only the payments received since; the yearly cap holds
 across claims (approval cuts a claim to what the ledger still holds). A payment does not count, with its reason:
 refunded or owed back (``refunded``), on a terminated contract (``terminated``), or refused by the rules as a deal
@@ -73,9 +78,11 @@ def basis_id(programme_id: UUID, agency_id: UUID, year: int, counted: Sequence[U
 
 
 def agency_refusals(*, refunded: bool, terminated: bool, rule_refusals: Sequence[str], requires_registration: bool,
-                    registered: bool, agency_related: bool, excludes_related: bool) -> tuple[str, ...]:
+                    registered: bool, agency_related: bool, excludes_related: bool,
+                    broker_established: bool = True) -> tuple[str, ...]:
     """Why a brokered payment does not count (label keys, in a fixed order)."""
     checks = [
+        (not broker_established, "agency_subsidy.refusal.broker_named_only"),
         (refunded, "agency_subsidy.refusal.refunded"),
         (terminated, "agency_subsidy.refusal.terminated"),
         (requires_registration and not registered, "agency_subsidy.refusal.not_registered"),

@@ -94,6 +94,7 @@ class Marketplace(MarketplaceBase):
         # A refund withdraws the unpaid agency-subsidy claim that counts the payment (programmes' own rule, kept
         # in its own command group).
         self.programmes.also_reverse = self.agency_subsidies.withdraw_for_refund
+        self.programmes.check_basis = self.agency_subsidies.check_basis
         self.brokers = Brokers(self, self.offers.commission_room)
         # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
         self.offers.introduced_by = self.brokers.binding_broker

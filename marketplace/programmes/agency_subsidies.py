@@ -39,11 +39,14 @@ from domain.programmes.rules import BEIJING, Assessment, ProgrammeKind, Rules, S
 from domain.shared.errors import ConcurrentModificationError, ConflictError, PermissionDeniedError, ValidationError
 from marketplace.platform.app_base import MarketplaceBase
 from marketplace.programmes import commands as pc
+from marketplace.programmes.established_brokers import EstablishedBrokers
 from marketplace.programmes.programmes import Programmes
 from projections.shared.topics import event_topic
 
 PAID = event_topic(PaymentObligation, "Paid")
 PAGE = 500
+#: The reason a claim withdrawn at approval or disbursement records (a payment refunded after it was counted).
+REFUNDED_SINCE = "退款或合同解除发生在申领之后 refunded or terminated after the claim was made"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class AgencySubsidies:
     def __init__(self, store: MarketplaceBase, programmes: Programmes) -> None:
         self.store = store
         self.programmes = programmes
+        self.brokers = EstablishedBrokers(store)
 
     # --- who may act ----------------------------------------------------------------------------
     def _agency_admin(self, actor_id: UUID | None) -> tuple[User, Organisation]:
@@ -152,9 +156,11 @@ class AgencySubsidies:
             found.setdefault(contract.broker_organisation_id, []).append((obligation, contract))
         return found
 
-    def _entry(self, rules: Rules, agency_id: UUID, obligation: PaymentObligation,
-               contract: Contract) -> BrokeredPayment:
+    def _entry(self, rules: Rules, agency_id: UUID, obligation: PaymentObligation, contract: Contract,
+               established: dict[UUID, bool]) -> BrokeredPayment:
         facts = self.programmes.facts_of(obligation)
+        if contract.id not in established:
+            established[contract.id] = self.brokers.established(contract)
         related = any(self.programmes.related(agency_id, party)
                       for party in (contract.buyer_organisation_id, contract.seller_organisation_id))
         refusals = agency_refusals(
@@ -162,7 +168,7 @@ class AgencySubsidies:
             terminated=contract.status == ContractStatus.TERMINATED.value,
             rule_refusals=refusals_of(rules, facts), requires_registration=rules.requires_registration,
             registered=facts.registered_at is not None, agency_related=related,
-            excludes_related=rules.excludes_related_parties)
+            excludes_related=rules.excludes_related_parties, broker_established=established[contract.id])
         return BrokeredPayment(obligation_id=obligation.id, contract_id=contract.id, paid_at=facts.paid_at,
                                amount=obligation.amount, refusals=refusals)
 
@@ -170,8 +176,10 @@ class AgencySubsidies:
                  payments: list[tuple[PaymentObligation, Contract]]) -> tuple[YearFigures, AwardLedger]:
         ledger = self.programmes.ledger(programme.id, agency_id, year)
         version, rules = programme.rules_on(self.store.clock.now().astimezone(BEIJING).date())
+        established: dict[UUID, bool] = {}
         entries = sorted(
-            (self._entry(rules, agency_id, o, c) for o, c in payments if o.id not in ledger.counted_payments),
+            (self._entry(rules, agency_id, o, c, established) for o, c in payments
+             if o.id not in ledger.counted_payments),
             key=lambda p: (p.paid_at, str(p.obligation_id)))
         totals = Totals(year_paid=ledger.paid_counted, year_awarded=ledger.awarded)
         figures = YearFigures(programme_id=programme.id, agency_id=agency_id, year=year, rules_version=version,
@@ -261,6 +269,33 @@ class AgencySubsidies:
             return [], self.store.recorder.max_notification_id() or 0
         position = self.store.commit(*raised)
         return [a.id for a in raised if isinstance(a, Claim)], position
+
+    # --- the basis again, at approval and disbursement ------------------------------------------
+    def _gone(self, obligation_id: UUID) -> bool:
+        """Whether a payment a claim counted is refunded or owed back, or its contract terminated, by now."""
+        obligation = self.store.load(PaymentObligation, obligation_id, "obligation_id")
+        if obligation.status == PaymentStatus.REFUNDED.value or obligation.refund_owed is not None:
+            return True
+        contract = self._contract(obligation.contract_id, {})
+        return contract is not None and contract.status == ContractStatus.TERMINATED.value
+
+    def check_basis(self, claim: Claim) -> None:
+        """Before an agency's claim is approved or paid: each payment it counts is read again. A refund handled
+        while the claim was being applied for found no claim to reverse; here the claim is withdrawn as a refund
+        would have done (its budget and cap room return, its other payments may be claimed again) and the
+        officer's step is refused with the reason. Other claims pass unchanged."""
+        if claim.side != Side.AGENCY.value or claim.status not in ("submitted", "approved"):
+            return
+        gone = [UUID(str(b["obligation_id"])) for b in claim.basis or []
+                if b.get("counts") and self._gone(UUID(str(b["obligation_id"])))]
+        if not gone:
+            return
+        for obligation_id in gone:
+            self.withdraw_for_refund(obligation_id, REFUNDED_SINCE)
+        raise ConflictError(
+            "claim_id: a payment the claim counts was refunded, or its contract terminated, after the claim was "
+            "made; the claim is withdrawn and the agency may claim the other payments again", field="claim_id",
+            code="agency_subsidy.basis_changed", payments=len(gone))
 
     # --- refunds --------------------------------------------------------------------------------
     def withdraw_for_refund(self, obligation_id: UUID, reason: str) -> list[UUID]:

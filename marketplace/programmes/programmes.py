@@ -135,6 +135,9 @@ class Programmes:
         #: What a refund also reverses beyond the parties' claims (agency subsidies' claims, set by the
         #: composition root): ``(obligation_id, reason) -> claims touched``.
         self.also_reverse: Callable[[UUID, str], list[UUID]] | None = None
+        #: Reads a claim's basis again before it is approved or paid (agency subsidies: a payment refunded since
+        #: the claim was made withdraws it); set in the composition root.
+        self.check_basis: Callable[[Claim], None] | None = None
 
     # --- who may act --------------------------------------------------------------------------
     def _officer(self, actor_id: UUID | None, organisation_id: UUID | None = None) -> User:
@@ -430,6 +433,8 @@ class Programmes:
         """
         for _ in range(5):
             claim, programme, officer = self._review(cmd.claim_id, actor_id)
+            if self.check_basis is not None:
+                self.check_basis(claim)
             ledger = self._ledger(programme.id, claim.beneficiary_id, claim.year)
             amount = awarding.approve(claim, programme, ledger, by=officer.id)
             try:
@@ -446,6 +451,8 @@ class Programmes:
 
     def record_disbursement(self, cmd: pc.RecordDisbursement, *, actor_id: UUID | None) -> int:
         claim, programme, officer = self._review(cmd.claim_id, actor_id)
+        if self.check_basis is not None:
+            self.check_basis(claim)
         awarding.disburse(claim, programme, by=officer.id, bank_reference=cmd.bank_reference,
                           at=self.store.clock.now().isoformat())
         return self.store.commit(claim, programme)

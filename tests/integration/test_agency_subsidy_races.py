@@ -1,14 +1,18 @@
 """An agency's admins applying for its subsidy at once on a real PostgreSQL (issue 14): one claim, each payment
-claimed once, and the yearly cap held when the officer's approvals race."""
+claimed once, and the yearly cap held when the officer's approvals race; a refund handled while the agency applies
+is caught when the claim is approved."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
 import pytest
 
 from domain.programmes.claim import Claim
+from domain.shared.errors import ConflictError
 from marketplace.accounts import commands as ac
 from marketplace.deals import commands as d
 from marketplace.platform.database import DatabaseAddress
@@ -110,3 +114,52 @@ def test_two_refunds_of_a_paid_claim_at_once_owe_back_two_shares_once_each(world
     assert (c.status, c.repaid) == ("recovered", 30_000 * YUAN)
     assert world.get(pid).disbursed == 0
     assert world.app.programmes.ledger(pid, world["agency_org"], 2025).awarded == 0
+
+
+def test_a_refund_handled_while_the_agency_applies_is_caught_at_approval(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The application reads its basis; a refund is handled (and its claims reversed: none saved yet) before the
+    claim is saved. The claim counts the refunded payment, so approving it withdraws it, and the agency's new
+    claim counts only the payment kept."""
+    pid = agency_programme(world)
+    kept = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    subsidies = world.app.agency_subsidies
+    computed = subsidies._figures
+    basis_read, refund_done = threading.Event(), threading.Event()
+
+    def slow(*args: object, **kwargs: object) -> object:
+        figures = computed(*args, **kwargs)  # type: ignore[arg-type]
+        basis_read.set()
+        assert refund_done.wait(30)
+        return figures
+
+    def refund_meanwhile() -> list[UUID]:
+        assert basis_read.wait(30)
+        world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                          actor_id=world["admin"])
+        reversed_claims = world.app.programmes.reverse_payment(refunded, "退款")
+        refund_done.set()
+        return reversed_claims
+
+    monkeypatch.setattr(subsidies, "_figures", slow)
+    with ThreadPoolExecutor(2) as pool:
+        applying = pool.submit(lambda: subsidies.apply(
+            pc.ApplyForAgencySubsidy(programme_id=pid, year=2025, payee_account="3500 1"), actor_id=world["agency"]))
+        refunding = pool.submit(refund_meanwhile)
+        first, _ = applying.result(60)
+        assert refunding.result(60) == []  # the refund found no claim to reverse
+    monkeypatch.undo()
+    assert world.get(first).amount == 30_000 * YUAN  # saved counting the refunded payment
+    with pytest.raises(ConflictError) as refused:
+        world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=first), actor_id=world["officer"])
+    assert refused.value.code == "agency_subsidy.basis_changed"
+    assert world.get(first).status == "withdrawn"
+    assert world.get(pid).remaining == world.get(pid).budget
+    again, _ = subsidies.apply(pc.ApplyForAgencySubsidy(programme_id=pid, year=2025, payee_account="3500 1"),
+                               actor_id=world["agency"])
+    claim = world.get(again)
+    assert (claim.amount, claim.paid_amount) == (20_000 * YUAN, 1_000_000 * YUAN)
+    assert {(b["obligation_id"], b["counts"]) for b in claim.basis} == {(str(kept), True), (str(refunded), False)}
+    assert world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=again),
+                                              actor_id=world["officer"])[0] == 20_000 * YUAN

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.market.brokers import broker_id
 from domain.programmes.agency_subsidy import (
     FUJIAN_CAP_PER_YEAR,
     FUJIAN_RATE_BP,
@@ -22,6 +23,7 @@ from domain.programmes.programme import Programme
 from domain.programmes.rules import Rules, Side, Tier, Totals
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from marketplace.deals import commands as d
+from marketplace.market import commands as mc
 from marketplace.programmes import commands as pc
 from tests.unit.deal_helpers import World, accept, make_world, offer, past_notice, pay_by_webhook, sign_all
 from tests.unit.test_programme_process import sign_up
@@ -129,9 +131,37 @@ def agency_programme(world: World, *, budget: int = 5_000_000 * YUAN, cap: int =
     return pid
 
 
+def mandate(world: World, listing: str, agency: str = "agency") -> None:
+    """The seller (the university) mandates the agency for the listing at 3 %, to the end of 2026."""
+    world.app.brokers.give_mandate(mc.GiveMandate(listing_id=world[listing], agency_id=world[f"{agency}_org"],
+                                                  commission=3.0, ends_on=date(2026, 12, 31)), actor_id=world["uni"])
+
+
+def introduced(world: World, listing: str, buyer: str, agency: str = "agency") -> None:
+    """The agency's accredited broker introduces the buyer to the listing under a mandate; the buyer confirms."""
+    mandate(world, listing, agency)
+    if not world.app.exists(broker_id(world[agency])):
+        world.app.brokers.accredit_broker(mc.AccreditBroker(user_id=world[agency], credential_number="FJ-JJR-1",
+                                                            expires_on=date(2027, 1, 1)), actor_id=world["admin"])
+    iid, _ = world.app.brokers.introduce_buyer(
+        mc.IntroduceBuyer(listing_id=world[listing], buyer_organisation_id=world[f"{buyer}_org"]),
+        actor_id=world[agency])
+    world.app.brokers.confirm_introduction(mc.ConfirmIntroduction(introduction_id=iid), actor_id=world[buyer])
+
+
 def brokered_deal(world: World, listing: str, price: int, *, buyer: str = "firm", agency: str | None = "agency",
-                  purpose_event: str = "evt") -> UUID:
-    broker = {"broker_organisation_id": world[f"{agency}_org"], "broker_commission": 3.0} if agency else {}
+                  purpose_event: str = "evt", basis: str = "mandate") -> UUID:
+    """A paid deal on the listing; the agency brokers it under the seller's mandate (``mandate``), by a confirmed
+    introduction (``introduction``: the buyer names no broker, the offer carries it) or named by the buyer only,
+    at 0 % (``named``)."""
+    broker: dict[str, object] = {}
+    if agency and basis == "mandate":
+        mandate(world, listing, agency)
+        broker = {"broker_organisation_id": world[f"{agency}_org"], "broker_commission": 3.0}
+    elif agency and basis == "introduction":
+        introduced(world, listing, buyer, agency)
+    elif agency:
+        broker = {"broker_organisation_id": world[f"{agency}_org"], "broker_commission": 0.0}
     contract = accept(world, offer(world, buyer=buyer, price=price, listing_id=world[listing], **broker))
     past_notice(world)
     sign_all(world, contract, "uni", buyer)
@@ -410,3 +440,103 @@ def test_a_repayment_stored_before_amounts_repays_the_whole_award() -> None:
                         timestamp=recovered.create_timestamp(), by=officer, bank_reference="R-OLD")
     old.mutate(claim)
     assert (claim.status, claim.repaid, claim.owed_back) == ("recovered", 5 * YUAN, 5 * YUAN)
+
+
+# --- an established broker only --------------------------------------------------------------------------
+NAMED_ONLY = "agency_subsidy.refusal.broker_named_only"
+
+
+def test_a_broker_the_buyer_named_alone_is_shown_and_not_counted(world: World) -> None:
+    """A friendly buyer names the agency at 0 %: neither the agency nor the seller confirmed it, so the deal earns
+    no public money; the mandated deal and the introduced one count, at exactly 2 %."""
+    pid = agency_programme(world)
+    named = brokered_deal(world, "listing", 1_000_000 * YUAN, basis="named")
+    mandated = brokered_deal(world, "listing2", 500_000 * YUAN)
+    introduced_deal = brokered_deal(world, "listing3", 700_000 * YUAN, basis="introduction")
+    assert world.get(world.get(introduced_deal).contract_id).broker_organisation_id == world["agency_org"]
+    figures = world.app.agency_subsidies.figures(pid, 2025, actor_id=world["agency"])
+    assert [(p.obligation_id, p.refusals) for p in figures.payments] == [
+        (named, (NAMED_ONLY,)), (mandated, ()), (introduced_deal, ())]
+    assert figures.volume == 1_200_000 * YUAN
+    assert figures.assessment.amount == 24_000 * YUAN  # 2 % of 500,000 + 700,000 yuan; the named 1,000,000 not
+    claim = world.get(apply(world, pid))
+    assert (claim.amount, claim.paid_amount) == (24_000 * YUAN, 1_200_000 * YUAN)
+    assert [(b["obligation_id"], b["counts"], b["refusals"]) for b in claim.basis] == [
+        (str(named), False, [NAMED_ONLY]), (str(mandated), True, []), (str(introduced_deal), True, [])]
+
+
+def test_only_named_deals_leave_nothing_to_claim(world: World) -> None:
+    pid = agency_programme(world)
+    brokered_deal(world, "listing", 1_000_000 * YUAN, basis="named")
+    with pytest.raises(ConflictError) as nothing:
+        apply(world, pid)
+    assert nothing.value.code == "agency_subsidy.nothing_to_claim"
+
+
+def test_a_mandate_ended_before_the_offer_or_given_after_it_does_not_establish_the_broker(world: World) -> None:
+    pid = agency_programme(world)
+    mandate(world, "listing")
+    world.app.brokers.end_mandate(mc.EndMandate(listing_id=world["listing"], agency_id=world["agency_org"],
+                                                reason="解除"), actor_id=world["uni"])
+    ended = brokered_deal(world, "listing", 1_000_000 * YUAN, basis="named")
+    contract = accept(world, offer(world, buyer="firm", price=400_000 * YUAN, listing_id=world["listing2"],
+                                   broker_organisation_id=world["agency_org"], broker_commission=0.0))
+    mandate(world, "listing2")  # the seller's mandate given once the offer was made and accepted
+    past_notice(world)
+    sign_all(world, contract, "uni", "firm")
+    later = pay_by_webhook(world, contract, payer="firm", event_id=f"late-{contract}")
+    figures = world.app.agency_subsidies.figures(pid, 2025, actor_id=world["agency"])
+    assert [(p.obligation_id, p.refusals) for p in figures.payments] == [(ended, (NAMED_ONLY,)),
+                                                                         (later, (NAMED_ONLY,))]
+    assert figures.assessment.amount == 0
+
+
+# --- a refund racing an application ------------------------------------------------------------------------
+def test_a_refund_handled_while_the_claim_was_applied_for_withdraws_it_at_approval(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = agency_programme(world)
+    kept = brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    subsidies = world.app.agency_subsidies
+    computed = subsidies._figures
+
+    def refund_meanwhile(*args: object, **kwargs: object) -> object:
+        figures = computed(*args, **kwargs)  # type: ignore[arg-type]
+        if not world.get(refunded).refund_owed and world.get(refunded).status != "refunded":
+            assert refund(world, refunded) == []  # no claim saved yet: nothing to reverse
+        return figures
+
+    monkeypatch.setattr(subsidies, "_figures", refund_meanwhile)
+    first = apply(world, pid)
+    monkeypatch.undo()
+    assert world.get(first).amount == 30_000 * YUAN  # counted the refunded payment: saved after the refund
+    with pytest.raises(ConflictError) as refused:
+        world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=first), actor_id=world["officer"])
+    assert (refused.value.code, refused.value.params["payments"]) == ("agency_subsidy.basis_changed", 1)
+    assert world.get(first).status == "withdrawn"
+    assert world.get(pid).remaining == 5_000_000 * YUAN
+    again = apply(world, pid)
+    claim = world.get(again)
+    assert (claim.amount, claim.paid_amount) == (20_000 * YUAN, 1_000_000 * YUAN)
+    assert {(b["obligation_id"], b["counts"]) for b in claim.basis} == {(str(kept), True), (str(refunded), False)}
+    amount, _ = world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=again), actor_id=world["officer"])
+    assert amount == 20_000 * YUAN
+
+
+def test_a_refund_the_claims_process_missed_stops_the_disbursement(world: World) -> None:
+    pid = agency_programme(world)
+    brokered_deal(world, "listing", 1_000_000 * YUAN)
+    refunded = brokered_deal(world, "listing2", 500_000 * YUAN)
+    first = apply(world, pid)
+    world.app.programmes.approve_claim(pc.ApproveClaim(claim_id=first), actor_id=world["officer"])
+    assert world.get(pid).remaining == 5_000_000 * YUAN - 30_000 * YUAN
+    world.app.payments.refund_payment(d.RefundPayment(obligation_id=refunded, reason="合同解除"),
+                                      actor_id=world["admin"])  # the claims process has not handled it yet
+    with pytest.raises(ConflictError) as refused:
+        world.app.programmes.record_disbursement(pc.RecordDisbursement(claim_id=first, bank_reference="HX-9"),
+                                                 actor_id=world["officer"])
+    assert refused.value.code == "agency_subsidy.basis_changed"
+    assert world.get(first).status == "withdrawn"
+    assert (world.get(pid).disbursed, world.get(pid).remaining) == (0, 5_000_000 * YUAN)
+    assert world.app.programmes.reverse_payment(refunded, "退款") == []  # handled later: nothing more to do
+    assert world.get(apply(world, pid)).amount == 20_000 * YUAN

@@ -8,16 +8,19 @@ two claims."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 
 from domain.deals.payment import obligation_id
+from domain.market.brokers import broker_id
 from domain.programmes.rules import BEIJING
 from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as dc
+from marketplace.market import commands as mc
 from projections.shared.records import EventRecord
 from tests.unit.deal_helpers import cn
 from tests.web.conftest import api_token, login
@@ -28,9 +31,12 @@ AGENCY_FORM = {"kind": "agency_subsidy", "name_zh": "技术转移机构业绩补
                "starts_on": "2025-01-01", "ends_on": "2030-12-31", "rate": "2", "cap_per_year": "500000"}
 
 
-def brokered_sale(m: Market, seller: str, buyer: str, price_yuan: int, agency: str | None) -> UUID:
-    """A patent of ``seller`` bought at its listed price by ``buyer``, the offer naming ``agency`` as its broker
-    (3 %), signed and paid by bank transfer: the obligation paid."""
+def brokered_sale(m: Market, seller: str, buyer: str, price_yuan: int, agency: str | None,
+                  basis: str = "mandate") -> UUID:
+    """A patent of ``seller`` bought at its listed price by ``buyer``, signed and paid by bank transfer: the
+    obligation paid. The agency brokers it under the seller's mandate, the offer naming it at 3 % (``mandate``), by
+    an introduction the buyer confirmed, the offer naming no broker (``introduction``), or named by the buyer
+    alone at 0 % (``named``)."""
     m.serial += 1
     patent, _ = m.app.catalogue.register_patent(cc.RegisterPatent(
         application_number=cn(f"2022107{m.serial:05d}"), patent_type="invention", title_zh="一种电池管理装置",
@@ -41,8 +47,24 @@ def brokered_sale(m: Market, seller: str, buyer: str, price_yuan: int, agency: s
         patent_id=patent, deal_types=["assignment"], price_mode="fixed", asking_price=price_yuan * YUAN,
         maturity="prototype"), actor_id=m.ids[seller])
     m.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=m.ids[seller])
-    broker: dict[str, Any] = ({"broker_organisation_id": m.ids[f"{agency}_org"], "broker_commission": 3.0}
-                              if agency else {})
+    broker: dict[str, Any] = {}
+    if agency and basis in ("mandate", "introduction"):
+        m.app.brokers.give_mandate(mc.GiveMandate(
+            listing_id=listing, agency_id=m.ids[f"{agency}_org"], commission=3.0,
+            ends_on=m.clock.now().astimezone(BEIJING).date() + timedelta(days=365)), actor_id=m.ids[seller])
+    if agency and basis == "mandate":
+        broker = {"broker_organisation_id": m.ids[f"{agency}_org"], "broker_commission": 3.0}
+    elif agency and basis == "introduction":
+        if not m.app.exists(broker_id(m.ids[agency])):
+            m.app.brokers.accredit_broker(mc.AccreditBroker(
+                user_id=m.ids[agency], credential_number="FJ-JJR-2025-7",
+                expires_on=m.clock.now().astimezone(BEIJING).date() + timedelta(days=730)), actor_id=m.admin)
+        introduction, _ = m.app.brokers.introduce_buyer(mc.IntroduceBuyer(
+            listing_id=listing, buyer_organisation_id=m.ids[f"{buyer}_org"]), actor_id=m.ids[agency])
+        m.app.brokers.confirm_introduction(mc.ConfirmIntroduction(introduction_id=introduction),
+                                           actor_id=m.ids[buyer])
+    elif agency:
+        broker = {"broker_organisation_id": m.ids[f"{agency}_org"], "broker_commission": 0.0}
     offer, _ = m.app.offers.make_offer(dc.MakeOffer(listing_id=listing, kind="assignment", price=price_yuan * YUAN,
                                                     **broker), actor_id=m.ids[buyer])
     contract, _ = m.app.offers.accept_offer(dc.AcceptOffer(offer_id=offer), actor_id=m.ids[seller])
@@ -329,3 +351,43 @@ def test_the_claims_read_model_follows_repayments_stored_before_and_after_amount
                                  " WHERE id = ANY(%s)", ([old, agency],)).fetchall())
     assert rows[old] == ("recovered", "3000", "3000", "{}")
     assert rows[agency] == ("paid", "1000", "1000", f'{{"{part}": 1000}}')
+
+
+def test_a_broker_the_buyer_named_alone_is_shown_with_its_reason_and_not_counted(market: Market) -> None:  # noqa: F811
+    """An agency asks a friendly buyer to name it at 0 %: the deal is listed in its basis, not counted, with the
+    reason in both languages; the deals under the seller's mandate and a confirmed introduction count, at 2 %."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)
+    year = m.clock.now().astimezone(BEIJING).year
+    named = brokered_sale(m, "fafu", "tea", 1_000_000, "hx", basis="named")
+    mandated = brokered_sale(m, "fafu", "tea", 654_321, "hx")
+    introduced = brokered_sale(m, "fafu", "sh", 345_679, "hx", basis="introduction")
+    contract = m.app.repository.get(m.app.repository.get(named).contract_id)
+    assert (contract.broker_organisation_id, contract.broker_commission) == (m.ids["hx_org"], 0)
+    m.services.make_runner().catch_up()
+    volume = (654_321 + 345_679) * YUAN
+    agency = api_token(client, "hx@example.test", PASSWORD)
+    body = client.get(f"/api/programmes/{programme_id}/agency-subsidy", params={"year": year},
+                      headers=agency).json()
+    assert (body["volume"], body["amount"]) == (volume, 20_000 * YUAN)
+    assert {e["obligation_id"]: (e["amount"], e["counts"], e["refusals"]) for e in body["basis"]} == {
+        str(named): (1_000_000 * YUAN, False, ["agency_subsidy.refusal.broker_named_only"]),
+        str(mandated): (654_321 * YUAN, True, []), str(introduced): (345_679 * YUAN, True, [])}
+    login(client, "hx@example.test", PASSWORD)
+    client.cookies.set("lang", "zh")
+    page = client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}").text
+    assert (fen(page, "volume"), fen(page, "claimable")) == (volume, 20_000 * YUAN)
+    assert page.count('class="counted"') == 2
+    assert "经纪机构仅由买方填写，无卖方委托或经确认的居间介绍" in page
+    client.cookies.set("lang", "en")
+    english = client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}").text
+    assert "broker named by the buyer only, no mandate or confirmed introduction" in english
+    client.cookies.set("lang", "zh")
+    applied = client.post(f"/api/programmes/{programme_id}/agency-subsidy", headers=agency,
+                          json={"year": year, "payee_account": "3500 1234 5678 90"})
+    assert applied.status_code == 201, applied.text
+    claim = client.get("/api/my/claims", headers=agency).json()[0]
+    assert (claim["amount"], claim["paid_amount"]) == (20_000 * YUAN, volume)
+    assert {e["obligation_id"]: e["counts"] for e in claim["basis"]} == {
+        str(named): False, str(mandated): True, str(introduced): True}

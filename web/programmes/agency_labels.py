@@ -50,6 +50,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "agency_subsidy.claim_year": ("申领年度", "Year claimed"),
     "agency_subsidy.step.volume": ("计入的居间付款合计（{payments} 笔，{deals} 份合同）",
                                    "Brokered payments counted ({payments} payments, {deals} contracts)"),
+    "agency_subsidy.refusal.broker_named_only": (
+        "经纪机构仅由买方填写，无卖方委托或经确认的居间介绍",
+        "broker named by the buyer only, no mandate or confirmed introduction"),
     "agency_subsidy.refusal.refunded": ("已退款", "refunded"),
     "agency_subsidy.refusal.terminated": ("合同已解除", "the contract was terminated"),
     "agency_subsidy.refusal.not_registered": ("合同未完成技术合同认定登记", "the contract is not registered"),
