@@ -114,7 +114,7 @@ class SessionFigures(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def session_figures(lots: list[LotRow]) -> SessionFigures:
-    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited")]
+    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited", "seller_default")]
     sold = [lot for lot in closed if lot.status == "sold" and lot.price is not None]
     starts = sum(lot.start_price for lot in sold)
     return SessionFigures(
@@ -284,3 +284,11 @@ def lots_to_forfeit(datastore: PostgresDatastore, now: datetime, limit: int = 50
         curs.execute("SELECT id FROM auction_lots WHERE status = 'sold' AND contract_id IS NOT NULL"
                      " AND NOT deposit_paid_in AND settle_by <= %s ORDER BY settle_by, id LIMIT %s", (now, limit))
         return [row["id"] for row in curs.fetchall()]
+
+
+def lots_owing_refunds(datastore: PostgresDatastore, limit: int = 500) -> list[UUID]:
+    """Lots with a deposit refund the gateway refused (``refund_owed``), for the deadline worker to try again."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT DISTINCT lot_id FROM auction_deposits WHERE status = 'refund_owed' ORDER BY lot_id"
+                     " LIMIT %s", (limit,))
+        return [row["lot_id"] for row in curs.fetchall()]
