@@ -234,6 +234,13 @@ class AuctionsQueries:
         lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in pending] if lot is not None}
         return [(lots[d.lot_id], d) for d in pending if d.lot_id in lots and lots[d.lot_id].status == "ready"]
 
+    async def refunds_owed(self) -> list[tuple[LotRow, DepositRow]]:
+        """Every deposit whose refund the gateway refused or could not make (the deadline worker retries it; the
+        platform admin follows it up)."""
+        owed = await self.deposits(status="refund_owed")
+        lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in owed] if lot is not None}
+        return [(lots[d.lot_id], d) for d in owed if d.lot_id in lots]
+
     async def reveals_due(self, organisation_id: UUID, now: datetime) -> list[LotRow]:
         """Sealed lots in their reveal window on which the organisation committed and has not revealed yet."""
         rows = await self.pool.fetch(
