@@ -321,6 +321,12 @@ def test_a_seller_who_ends_the_auction_contract_defaults_and_the_winner_gets_its
     assert deposits(client, lot) == {firm.organisation_id: ("manual", "refunded"),
                                      rival.organisation_id: ("manual", "refunded")}
     assert ok(client.get(f"/api/listings/{listing}"))["listing"]["status"] == "published"
+    for who in (firm, uni):
+        inbox = ok(client.get("/api/inbox", headers=who.headers))["items"]
+        assert any(n["event"] == "auction.seller_default" and n["link"] == f"/lots/{lot}" for n in inbox), inbox
+        assert not any(n["event"] == "auction.forfeited" for n in inbox)
+    assert not any(n["event"] == "auction.seller_default"
+                   for n in ok(client.get("/api/inbox", headers=rival.headers))["items"])
     for lang, words in (("zh", ("出卖方违约，未成交", "买受人保证金全额退还")),
                         ("en", ("Seller defaulted: not sold", "deposit is refunded in full"))):
         client.cookies.set("lang", lang)
