@@ -1379,6 +1379,8 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.not_owner": ("只有挂牌的权利人可以同意拍卖", "only the listing's owner consents to its lot"),
     "refusal.auction.lot_state": ("拍品当前状态不允许此操作", "the lot's state does not allow this"),
     "refusal.auction.own_lot": ("权利人不能竞买自己的拍品", "the owner does not bid on its own lot"),
+    "refusal.auction.runner_bids": ("拍卖人不得在自己组织的拍卖会上竞买（《拍卖法》第二十二条）",
+                                    "the agency running the session does not bid in it (Auction Law art. 22)"),
     "refusal.auction.closed": ("竞价已结束", "bidding has closed"),
     "refusal.auction.not_open": ("竞价尚未开始", "bidding has not opened yet"),
     "refusal.auction.no_deposit": ("该竞买人未发起保证金支付", "no deposit was started for this bidder"),

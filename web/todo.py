@@ -170,6 +170,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.kind.auction_deposit": ("拍卖：待到账的保证金", "Auctions: deposits awaiting receipt"),
     "todo.auction_deposit_item": ("保证金到账后方可出价", "Bidding waits for the deposit"),
     "todo.auction_deposit_item.when": ("截止于", "bidding closes"),
+    "todo.kind.auction_refund_owed": ("拍卖：待退还的保证金", "Auctions: deposit refunds owed"),
+    "todo.auction_refund_owed_item": ("支付渠道未能退款，平台将自动重试；必要时请人工退还",
+                                      "The payment provider did not refund it; retried automatically, refund by"
+                                      " hand if need be"),
+    "todo.auction_refund_owed_item.when": ("竞价结束于", "bidding closed"),
     "todo.kind.auction_reveal": ("拍卖：待开标的密封报价", "Auctions: sealed bids to reveal"),
     "todo.auction_reveal_item": ("请公开您的密封报价，否则保证金不予退还",
                                  "Reveal your sealed bid, or the deposit is forfeited"),
@@ -598,6 +603,19 @@ async def auction_deposits_to_pay(r: Reader) -> list[TodoItem]:
     ]
 
 
+async def auction_refunds_owed(r: Reader) -> list[TodoItem]:
+    """For a platform admin: deposit refunds the payment gateway refused or could not make (owed; the deadline
+    worker tries them again)."""
+    if not r.platform_admin:
+        return []
+    return [
+        TodoItem(kind="auction_refund_owed", label="todo.auction_refund_owed_item", link=f"/lots/{lot.id}",
+                 when=lot.reveal_closes_at or lot.closes_at, title_zh=f"{lot.title_zh or lot.title_en} · {d.reference}",
+                 title_en=f"{lot.title_en or lot.title_zh} · {d.reference}", amount=d.amount, currency=lot.currency)
+        for lot, d in await AuctionsQueries(r.web.pool).refunds_owed()
+    ]
+
+
 async def auction_reveals_due(r: Reader) -> list[TodoItem]:
     """Sealed bids the organisation committed and has not revealed, while the reveal window is open."""
     return [
@@ -824,6 +842,7 @@ KINDS = (
     "auction_consent",
     "auction_deposit",
     "auction_reveal",
+    "auction_refund_owed",
     "package_edition",
 )
 SOURCES: list[Source] = [
@@ -860,6 +879,7 @@ SOURCES: list[Source] = [
     auction_lots_to_consent,
     auction_deposits_to_pay,
     auction_reveals_due,
+    auction_refunds_owed,
     package_editions,
 ]
 

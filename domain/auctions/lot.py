@@ -49,6 +49,9 @@ class LotStatus(StrEnum):
     UNSOLD = "unsold"
     #: sold, but the winner did not sign and pay within the session's term: its deposit kept, its contract ended
     FORFEITED = "forfeited"
+    #: sold, but the seller's side did not sign (or consent) within the term, or ended the contract: the winner's
+    #: deposit refunded, no sale
+    SELLER_DEFAULT = "seller_default"
 
 
 class DepositStatus(StrEnum):
@@ -59,6 +62,8 @@ class DepositStatus(StrEnum):
     APPLIED = "applied"
     #: kept: the winner did not sign and pay within the session's term, or a sealed commitment was never revealed
     FORFEITED = "forfeited"
+    #: to be refunded, but the gateway refused or is not configured: the deadline worker tries again
+    REFUND_OWED = "refund_owed"
 
 
 def deposit_id(lot_id: UUID, organisation_id: UUID) -> UUID:
@@ -211,7 +216,8 @@ class Lot(Aggregate):
 
     @property
     def finished(self) -> bool:
-        return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value)
+        return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value,
+                               LotStatus.SELLER_DEFAULT.value)
 
     # --- consent -------------------------------------------------------------------------------------
     def consent(self, *, organisation_id: UUID, by: UUID) -> bool:
@@ -286,6 +292,23 @@ class Lot(Aggregate):
     @event("DepositRefunded")
     def _deposit_refunded(self, organisation_id: UUID, amount: int, provider_refund_id: str, by: UUID) -> None:
         self.deposits[organisation_id]["status"] = DepositStatus.REFUNDED.value
+
+    def owe_refund(self, *, organisation_id: UUID, reason: str, by: UUID) -> bool:
+        """A refund the gateway refused (or that has no configured gateway) is owed: recorded once, retried by the
+        deadline worker; ``False`` when it was recorded as owed already."""
+        if self.deposits[organisation_id]["status"] == DepositStatus.REFUND_OWED.value:
+            return False
+        self._deposit_refund_owed(organisation_id=organisation_id,
+                                  amount=int(self.deposits[organisation_id]["amount"]), reason=reason[:200], by=by)
+        return True
+
+    @event("DepositRefundOwed")
+    def _deposit_refund_owed(self, organisation_id: UUID, amount: int, reason: str, by: UUID) -> None:
+        self.deposits[organisation_id]["status"] = DepositStatus.REFUND_OWED.value
+
+    @property
+    def refunds_owed(self) -> list[UUID]:
+        return [org for org, d in self.deposits.items() if d["status"] == DepositStatus.REFUND_OWED.value]
 
     # --- bids ----------------------------------------------------------------------------------------
     def _may_bid(self, organisation_id: UUID, now: datetime) -> dict[str, Any]:
@@ -458,9 +481,8 @@ class Lot(Aggregate):
             return None
         return settle_deadline(datetime.fromisoformat(str(closed_at)), SETTLE_DAYS_DEFAULT)
 
-    def forfeit(self, *, now: datetime, contract_in_force: bool, by: UUID) -> None:
-        """The winner did not sign and pay by ``settle_by``: its deposit is kept (not refunded) and the lot is
-        not sold. Refused while the term runs, once the contract is in force (paid) and after a forfeit."""
+    def _term_over(self, now: datetime, contract_in_force: bool) -> UUID:
+        """The winner, once its term has run out without the contract coming into force."""
         if self.status != LotStatus.SOLD.value or self.winner is None or self.contract_id is None:
             raise ConflictError(f"lot_id: the lot is {self.status}", field="lot_id", code="auction.lot_state",
                                 lot_status=self.status)
@@ -470,9 +492,32 @@ class Lot(Aggregate):
                                 code="auction.term_runs", until=deadline.isoformat() if deadline else "")
         if contract_in_force or self.deposit_paid_in:
             raise ConflictError("lot_id: the winner has paid", field="lot_id", code="auction.winner_paid")
-        held = self.deposits.get(self.winner) or {}
-        self._winner_forfeited(organisation_id=self.winner, amount=int(held.get("amount", 0)),
+        return self.winner
+
+    def forfeit(self, *, now: datetime, contract_in_force: bool, by: UUID) -> None:
+        """The winner did not sign, or did not pay once all signed, by ``settle_by`` (the buyer's fault): its
+        deposit is kept (not refunded) and the lot is not sold. Refused while the term runs, once the contract is
+        in force (paid) and after a forfeit."""
+        winner = self._term_over(now, contract_in_force)
+        held = self.deposits.get(winner) or {}
+        assert self.contract_id is not None
+        self._winner_forfeited(organisation_id=winner, amount=int(held.get("amount", 0)),
                                contract_id=self.contract_id, at=now.isoformat(), by=by)
+
+    def seller_defaulted(self, *, now: datetime, contract_in_force: bool, reason: str, by: UUID) -> UUID:
+        """The seller's side is at fault (did not sign or consent by ``settle_by``, or ended the contract): no
+        sale, and the winner's deposit is to be refunded (the caller refunds it); returns the winner."""
+        winner = self._term_over(now, contract_in_force)
+        held = self.deposits.get(winner) or {}
+        assert self.contract_id is not None
+        self._seller_defaulted(organisation_id=winner, amount=int(held.get("amount", 0)),
+                               contract_id=self.contract_id, reason=reason, at=now.isoformat(), by=by)
+        return winner
+
+    @event("SellerDefaulted")
+    def _seller_defaulted(self, organisation_id: UUID, amount: int, contract_id: UUID, reason: str, at: str,
+                          by: UUID) -> None:
+        self.status = LotStatus.SELLER_DEFAULT.value
 
     @event("WinnerForfeited")
     def _winner_forfeited(self, organisation_id: UUID, amount: int, contract_id: UUID, at: str, by: UUID) -> None:

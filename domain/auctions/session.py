@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAYS_MIN
-from domain.shared.errors import ConflictError, ValidationError
+from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 
 #: The deposit as a share of a lot's starting price, in basis points (judicial online auctions: 5–20 %).
 DEPOSIT_RATE_MIN, DEPOSIT_RATE_MAX, DEPOSIT_RATE_DEFAULT = 500, 2000, 1000
@@ -83,6 +83,10 @@ class AuctionSession(Aggregate):
         if not rules_accepted:
             raise ValidationError("accept_rules: accept the session's rules to register", field="accept_rules",
                                   code="auction.rules")
+        if self.organisation_id is not None and organisation_id == self.organisation_id:
+            # 拍卖法 art. 22: the auctioneer may not bid in its own auction.
+            raise PermissionDeniedError("session_id: the agency running the session does not bid in it",
+                                        field="session_id", code="auction.runner_bids")
         if organisation_id in self.bidders:
             return False
         if len(self.bidders) >= BIDDERS_LIMIT:

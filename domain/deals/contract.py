@@ -351,6 +351,13 @@ class Contract(Aggregate):
     @event("Terminated")
     def _terminated(self, reason: str, by: UUID) -> None:
         self.status = ContractStatus.TERMINATED.value
+        self.__dict__["_terminated_by"] = by
+
+    @property
+    def terminated_by(self) -> UUID | None:
+        """The user (or the system actor) who ended the contract; ``None`` while it is not terminated."""
+        found = self.__dict__.get("_terminated_by")
+        return UUID(str(found)) if found else None
 
 
 class TransferContract(Contract):

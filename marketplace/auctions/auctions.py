@@ -38,7 +38,7 @@ from domain.shared.ids import natural_id, requested_id
 from domain.shared.money import Money
 from marketplace.auctions import commands as ac
 from marketplace.deals.checks import DealChecks, DealPolicy
-from marketplace.deals.gateways.port import GatewayEvent, PaymentRequest, PaymentStart
+from marketplace.deals.gateways.port import GatewayEvent, PaymentGatewayError, PaymentRequest, PaymentStart
 from marketplace.deals.payments import PAYMENT_SUCCEEDED, Payments
 from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
 
@@ -353,15 +353,35 @@ class Auctions:
                                 f"by a {type(found).__name__.lower()}", field=field, code="auction.id_held",
                                 kind=kind.__name__.lower(), held_by=type(found).__name__.lower())
 
-    def _refund(self, lot: Lot, org_id: UUID, *, by: UUID) -> None:
-        """Give a received deposit back through the gateway it came by (one refund per deposit: the key)."""
+    def _refund(self, lot: Lot, org_id: UUID, *, by: UUID) -> bool:
+        """Give a deposit back through the gateway it came by (one refund per deposit: the key). A refund the
+        gateway refuses (a disputed or already refunded charge, the provider unreachable) or cannot make (the
+        gateway no longer configured) never stops what called it: the deposit is recorded as owed
+        (``refund_owed``, with the reason), shown to the platform admin and retried by the deadline worker.
+        ``True`` when refunded."""
         found = lot.deposits[org_id]
         gateway = self.payments.gateways.get(str(found["gateway"]))
         if gateway is None:
-            return  # left received: the gateway is no longer configured
-        result = gateway.refund(str(found["provider_payment_id"]), int(found["amount"]),
-                                idempotency_key=f"refund-{deposit_id(lot.id, org_id)}")
+            lot.owe_refund(organisation_id=org_id, reason=f"gateway {found['gateway']} is not configured", by=by)
+            return False
+        try:
+            result = gateway.refund(str(found["provider_payment_id"]), int(found["amount"]),
+                                    idempotency_key=f"refund-{deposit_id(lot.id, org_id)}")
+        except PaymentGatewayError as error:
+            lot.owe_refund(organisation_id=org_id, reason=f"{error.code or 'refused'}: {error.message}", by=by)
+            return False
         lot.refund_deposit(organisation_id=org_id, provider_refund_id=result.provider_refund_id, by=by)
+        return True
+
+    def retry_refunds(self, cmd: ac.RetryRefunds) -> int | None:
+        """The deadline worker tries again the lot's refunds owed; ``None`` when none went through."""
+
+        def run() -> int | None:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            refunded = [org for org in lot.refunds_owed if self._refund(lot, org, by=SYSTEM_ACTOR)]
+            return self.store.commit(lot) if refunded else None
+
+        return self._retry(run)
 
     def pay_in_deposit(self, cmd: ac.PayInDeposit) -> int | None:
         """The deadline worker pays the winner's deposit into its contract's deposit instalment once signing has
@@ -444,16 +464,41 @@ class Auctions:
         payment after the forfeit is owed back, ``RefundOwed``)."""
         return self._retry(lambda: self._forfeit(cmd.lot_id))
 
+    def _seller_fault(self, lot: Lot, contract: Contract) -> str | None:
+        """Why the seller's side, not the winner, kept the contract from coming into force (``None``: the winner
+        is at fault). The winner is at fault when it ended the contract itself, did not sign although it could,
+        or did not pay once all had signed; the seller's side when another party (or the platform) ended the
+        contract, a co-owner's consent (which every signature waits for) never came, or the winner signed and
+        the seller did not."""
+        if contract.status == ContractStatus.TERMINATED:
+            ender = contract.terminated_by
+            if ender is not None and ender != SYSTEM_ACTOR and self.store.exists(ender) and self.store.load(
+                    User, ender, "user_id").organisation_id == lot.winner:
+                return None
+            return "terminated"
+        if any(org not in contract.consents for org in contract.consents_required):
+            return "consent_missing"
+        if str(lot.winner) in contract.signatures and not contract.fully_signed:
+            return "seller_not_signed"
+        return None
+
     def _forfeit(self, lot_id: UUID) -> int:
         lot = self.store.load(Lot, lot_id, "lot_id")
         if lot.contract_id is None:
             raise ConflictError(f"lot_id: the lot is {lot.status}", field="lot_id", code="auction.lot_state",
                                 lot_status=lot.status)
         contract = self.store.load(Contract, lot.contract_id, "contract_id")
-        lot.forfeit(now=self._now(), contract_in_force=contract.status == ContractStatus.IN_FORCE, by=SYSTEM_ACTOR)
+        in_force = contract.status == ContractStatus.IN_FORCE
+        fault = None if in_force else self._seller_fault(lot, contract)
+        if fault is not None:
+            winner = lot.seller_defaulted(now=self._now(), contract_in_force=in_force, reason=fault, by=SYSTEM_ACTOR)
+            self._refund(lot, winner, by=SYSTEM_ACTOR)
+        else:
+            lot.forfeit(now=self._now(), contract_in_force=in_force, by=SYSTEM_ACTOR)
         changed: list[Aggregate] = [lot]
         if contract.status != ContractStatus.TERMINATED:
-            contract.terminate(reason="the auction's winner did not sign and pay within the session's term",
+            contract.terminate(reason="the auction's winner did not sign and pay within the session's term"
+                               if fault is None else "the seller's side did not sign within the auction's term",
                                by=SYSTEM_ACTOR)
             patent = self.store.load(Patent, contract.patent_id, "patent_id")
             changed += [contract, release(contract, patent, reason="auction winner forfeited", by=SYSTEM_ACTOR)]

@@ -117,6 +117,12 @@ class ForfeitLot(Command, frozen=True, kw_only=True):
     lot_id: UUID
 
 
+class RetryRefunds(Command, frozen=True, kw_only=True):
+    """The deadline worker tries again the refunds of a lot's deposits that the gateway refused (owed)."""
+
+    lot_id: UUID
+
+
 Commitment = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$", description=(
     "SHA-256 (64 lowercase hex digits) of the ASCII text sealed-bid:v1:<lot id>:<bidder number>:<amount in fen>:"
     "<salt>, computed by the bidder: the amount never reaches the server before the reveal"))]

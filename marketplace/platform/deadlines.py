@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from domain.shared.errors import DomainError
-from marketplace.auctions.commands import CloseLot, ForfeitLot, PayInDeposit, RemindReveals
+from marketplace.auctions.commands import CloseLot, ForfeitLot, PayInDeposit, RemindReveals, RetryRefunds
 from marketplace.catalogue.commands import ExpirePatent
 from marketplace.catalogue.patents import BEIJING
 from marketplace.deals.commands import ExpireOffer
@@ -29,7 +29,13 @@ from marketplace.platform.services import Services
 from marketplace.programmes.claims_process import ClaimsProcess
 from marketplace.programmes.commands import ExpireVoucher
 from marketplace.programmes.conversions import FundedPatent
-from projections.auctions.queries import deposits_to_pay_in, lots_to_close, lots_to_forfeit, lots_to_remind
+from projections.auctions.queries import (
+    deposits_to_pay_in,
+    lots_owing_refunds,
+    lots_to_close,
+    lots_to_forfeit,
+    lots_to_remind,
+)
 from projections.catalogue.queries import patents_past_term
 from projections.deals.queries import (
     contracts_with_instalments_due,
@@ -66,6 +72,8 @@ class DeadlineReport:
     deposits_paid_in: list[UUID] = field(default_factory=list)
     #: Sold lots whose winner did not sign and pay within the session's term (deposit forfeited, contract ended).
     lots_forfeited: list[UUID] = field(default_factory=list)
+    #: Lots whose deposit refunds owed (refused by the gateway before) went through this time.
+    refunds_retried: list[UUID] = field(default_factory=list)
     vouchers_returned: list[UUID] = field(default_factory=list)
     #: Achievement packages whose scheduled edition was published (科技成果包).
     packages_published: list[UUID] = field(default_factory=list)
@@ -156,6 +164,21 @@ class DeadlineWorker:
             else:
                 report.lots_forfeited.append(lot_id)
                 report.last_position = position
+        self._retry_refunds(report)
+
+    def _retry_refunds(self, report: DeadlineReport) -> None:
+        """Deposit refunds the gateway refused before (owed) are tried again; the lot records those that go
+        through (a refusal again changes nothing)."""
+        app = self.services.app
+        for lot_id in lots_owing_refunds(self.services.views["auctions"].datastore):
+            try:
+                retried = app.auctions.retry_refunds(RetryRefunds(lot_id=lot_id))
+            except DomainError as refusal:
+                log.info("refunds of lot %s not retried: %s", lot_id, refusal.message)
+            else:
+                if retried is not None:
+                    report.refunds_retried.append(lot_id)
+                    report.last_position = retried
 
     def _publish_packages(self, report: DeadlineReport) -> None:
         """Achievement packages scheduled for today or before (Beijing) publish their edition (the aggregate

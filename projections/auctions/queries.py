@@ -114,7 +114,7 @@ class SessionFigures(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def session_figures(lots: list[LotRow]) -> SessionFigures:
-    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited")]
+    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited", "seller_default")]
     sold = [lot for lot in closed if lot.status == "sold" and lot.price is not None]
     starts = sum(lot.start_price for lot in sold)
     return SessionFigures(
@@ -234,6 +234,13 @@ class AuctionsQueries:
         lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in pending] if lot is not None}
         return [(lots[d.lot_id], d) for d in pending if d.lot_id in lots and lots[d.lot_id].status == "ready"]
 
+    async def refunds_owed(self) -> list[tuple[LotRow, DepositRow]]:
+        """Every deposit whose refund the gateway refused or could not make (the deadline worker retries it; the
+        platform admin follows it up)."""
+        owed = await self.deposits(status="refund_owed")
+        lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in owed] if lot is not None}
+        return [(lots[d.lot_id], d) for d in owed if d.lot_id in lots]
+
     async def reveals_due(self, organisation_id: UUID, now: datetime) -> list[LotRow]:
         """Sealed lots in their reveal window on which the organisation committed and has not revealed yet."""
         rows = await self.pool.fetch(
@@ -284,3 +291,11 @@ def lots_to_forfeit(datastore: PostgresDatastore, now: datetime, limit: int = 50
         curs.execute("SELECT id FROM auction_lots WHERE status = 'sold' AND contract_id IS NOT NULL"
                      " AND NOT deposit_paid_in AND settle_by <= %s ORDER BY settle_by, id LIMIT %s", (now, limit))
         return [row["id"] for row in curs.fetchall()]
+
+
+def lots_owing_refunds(datastore: PostgresDatastore, limit: int = 500) -> list[UUID]:
+    """Lots with a deposit refund the gateway refused (``refund_owed``), for the deadline worker to try again."""
+    with datastore.transaction(commit=False) as curs:
+        curs.execute("SELECT DISTINCT lot_id FROM auction_deposits WHERE status = 'refund_owed' ORDER BY lot_id"
+                     " LIMIT %s", (limit,))
+        return [row["lot_id"] for row in curs.fetchall()]

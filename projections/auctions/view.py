@@ -30,6 +30,7 @@ class PostgresAuctionsView(PostgresReadModelView):
     topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
               | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
                             "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn", "WinnerForfeited",
+                            "SellerDefaulted", "DepositRefundOwed",
                             "BidCommitted", "BidRevealed", "RevealReminded", "CommitmentForfeited"))
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
@@ -46,6 +47,9 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("Lot", "Closed"): self._closed,
             ("Lot", "DepositPaidIn"): lambda c, r: self._lot(c, r, ", deposit_paid_in = true"),
             ("Lot", "WinnerForfeited"): self._winner_forfeited,
+            ("Lot", "SellerDefaulted"): lambda c, r: self._lot(c, r, ", status = 'seller_default',"
+                                                                " outcome = 'seller_default'"),
+            ("Lot", "DepositRefundOwed"): lambda c, r: _deposit(c, r, "refund_owed"),
             ("Lot", "BidCommitted"): self._committed,
             ("Lot", "BidRevealed"): self._revealed,
             ("Lot", "RevealReminded"): lambda c, r: self._lot(c, r, ", reminded = %s", (r.data["stage"],)),

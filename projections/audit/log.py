@@ -409,6 +409,14 @@ SUMMARIES: dict[str, Summary] = {
         f"Lot closed: {d['outcome'].replace('_', ' ')}"
         + (f", {_money(d['price'], 'CNY')} to organisation {d['winner_organisation_id']}" if d.get('price') else "")
     ),
+    "Lot.SellerDefaulted": lambda d, _: (
+        f"The seller's side kept the sale from taking effect ({d['reason']}): the winner's (organisation"
+        f" {d['organisation_id']}) deposit of {_money(d['amount'], 'CNY')} is refunded, contract {d['contract_id']}"
+        " ended"
+    ),
+    "Lot.DepositRefundOwed": lambda d, _: (
+        f"Deposit refund of {_money(d['amount'], 'CNY')} owed (the gateway did not refund it: {d['reason']})"
+    ),
     "Lot.WinnerForfeited": lambda d, _: (
         f"The winner (organisation {d['organisation_id']}) did not sign and pay in time: deposit of"
         f" {_money(d['amount'], 'CNY')} forfeited, contract {d['contract_id']} ended"

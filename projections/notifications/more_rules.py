@@ -30,6 +30,9 @@ REGISTRY.say(
     auction_forfeited=("买受人未在期限内签约付款：保证金不予退还，标的重新开放交易",
                        "The winner did not sign and pay in time: its deposit is forfeited and the lot's listing is"
                        " open again"),
+    auction_seller_default=("出卖方未在期限内签约或终止了合同：买受人保证金全额退还，未成交",
+                            "The seller's side did not sign in time or ended the contract: the winner's deposit is"
+                            " refunded in full, the lot is not sold"),
     broker_introduction=("经纪人介绍待您确认", "A broker's introduction awaits your confirmation"),
     broker_confirmed=("买方已确认介绍", "The buyer confirmed the introduction"),
     broker_declined=("买方否认了介绍", "The buyer declined the introduction"),
@@ -85,7 +88,7 @@ def _lot(ctx: Context, r: EventRecord, event: str, to: tuple[str, ...], link: st
 
 
 @REGISTRY.on(Lot, "Proposed", "DepositStarted", "DepositReceived", "DepositRefunded", "BidPlaced", "Closed",
-             "WinnerForfeited")
+             "WinnerForfeited", "SellerDefaulted")
 def lot_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     lot, name, organisation = r.originator_id, _name(r), value(r, "organisation_id")
     if name == "Proposed":
@@ -100,6 +103,8 @@ def lot_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
         yield from _lot(ctx, r, "auction.deposit_refunded", (organisation,))
     elif name == "WinnerForfeited":  # the winner and the seller (whose listing is open again)
         yield from _lot(ctx, r, "auction.forfeited", (organisation, *ctx.parties(lot, "seller")))
+    elif name == "SellerDefaulted":  # the winner (refunded) and the seller
+        yield from _lot(ctx, r, "auction.seller_default", (organisation, *ctx.parties(lot, "seller")))
     elif name == "BidPlaced":
         previous = ctx.parties(lot, "leader")
         ctx.forget(lot, "leader")

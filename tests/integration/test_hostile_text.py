@@ -707,6 +707,7 @@ TEMPLATES: dict[type[c.Command], Template] = {
     au.SetProxyBid: lambda h: ({"lot_id": _lot(h, deposit=True), "maximum": 200_000}, "firm"),
     au.PayInDeposit: lambda h: ({"lot_id": _lot(h)}, None),  # nothing to pay in: not sold
     au.ForfeitLot: lambda h: ({"lot_id": _lot(h)}, None),  # refused: not sold
+    au.RetryRefunds: lambda h: ({"lot_id": _lot(h)}, None),  # nothing owed
     au.CommitSealedBid: lambda h: ({"lot_id": _sealed_lot(h), "commitment": "ab" * 32}, "firm"),
     au.RevealSealedBid: lambda h: ({"lot_id": _sealed_lot(h, committed=True), "amount": 100_000,
                                     "salt": SEALED_SALT}, "firm"),

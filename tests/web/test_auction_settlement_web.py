@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from psycopg.rows import dict_row
 
+from marketplace.deals.gateways.port import PaymentGatewayError
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.deadlines import DeadlineWorker
@@ -283,3 +284,97 @@ def test_an_exclusive_licence_lot_is_refused_while_the_patent_has_an_exclusive_l
     _, other = session_and_lot(client, ops, listing)
     ok(client.post(f"/api/lots/{other}/consent", headers=uni.headers))
     assert ok(client.get(f"/api/lots/{other}"))["lot"]["status"] == "ready"
+
+
+def _sold_to_firm(client: TestClient[Litestar]) -> tuple[Member, Member, Member, Member, str, str]:
+    """A lot sold to the firm at 1,200,000 (the rival bid 1,000,000), closed at 12:00 on 2 March in Beijing with a
+    term of three days (to the end of 5 March in Beijing, 16:00 UTC)."""
+    ops = _member(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    uni = verified_member(client, services_of(client), "wang@fzu.example.cn", "福州大学")
+    listing = listed(client, uni, 32)
+    firm = enterprise(client, "chen@xmzz.example.cn", "厦门智造装备有限公司")
+    rival = enterprise(client, "lin@qzxc.example.cn", "泉州新材料有限公司")
+    session, lot = session_and_lot(client, ops, listing, settle_days=3)
+    ok(client.post(f"/api/lots/{lot}/consent", headers=uni.headers))
+    by_transfer(client, ops, firm, session, lot)
+    by_transfer(client, ops, rival, session, lot)
+    ok(client.post(f"/api/lots/{lot}/bids", json={"amount": 1_000_000}, headers=rival.headers))
+    ok(client.post(f"/api/lots/{lot}/bids", json={"amount": 1_200_000}, headers=firm.headers))
+    return ops, uni, firm, rival, listing, lot
+
+
+def test_a_seller_who_ends_the_auction_contract_defaults_and_the_winner_gets_its_deposit_back(
+    manual_client: TestClient[Litestar], clock: ManualClock,
+) -> None:
+    client = manual_client
+    _, uni, firm, rival, listing, lot = _sold_to_firm(client)
+    clock.advance(timedelta(hours=2))
+    assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]
+    contract = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
+    ok(client.post(f"/api/contracts/{contract}/terminate", headers=uni.headers, json={"reason": "另有买家"}))
+    clock.set(datetime(2026, 3, 5, 16, 0, tzinfo=UTC))
+    assert run_deadlines(client).lots_forfeited == [uuid.UUID(lot)]
+    state = ok(client.get(f"/api/lots/{lot}"))
+    assert (state["lot"]["status"], state["lot"]["outcome"], state["phase"]) == (
+        "seller_default", "seller_default", "closed")
+    assert [(b["bidder_number"], b["amount"]) for b in state["bids"]] == [(2, 1_000_000), (1, 1_200_000)]
+    assert deposits(client, lot) == {firm.organisation_id: ("manual", "refunded"),
+                                     rival.organisation_id: ("manual", "refunded")}
+    assert ok(client.get(f"/api/listings/{listing}"))["listing"]["status"] == "published"
+    for who in (firm, uni):
+        inbox = ok(client.get("/api/inbox", headers=who.headers))["items"]
+        assert any(n["event"] == "auction.seller_default" and n["link"] == f"/lots/{lot}" for n in inbox), inbox
+        assert not any(n["event"] == "auction.forfeited" for n in inbox)
+    assert not any(n["event"] == "auction.seller_default"
+                   for n in ok(client.get("/api/inbox", headers=rival.headers))["items"])
+    for lang, words in (("zh", ("出卖方违约，未成交", "买受人保证金全额退还")),
+                        ("en", ("Seller defaulted: not sold", "deposit is refunded in full"))):
+        client.cookies.set("lang", lang)
+        page = client.get(f"/lots/{lot}")
+        assert page.status_code == 200
+        assert 'id="bid-log"' in page.text
+        for word in words:
+            assert word in page.text, (lang, word)
+
+
+def test_a_forfeited_lot_keeps_its_public_bid_log(manual_client: TestClient[Litestar], clock: ManualClock) -> None:
+    client = manual_client
+    _, _, _, _, _, lot = _sold_to_firm(client)
+    clock.advance(timedelta(hours=2))
+    run_deadlines(client)
+    clock.set(datetime(2026, 3, 5, 16, 0, tzinfo=UTC))
+    assert run_deadlines(client).lots_forfeited == [uuid.UUID(lot)]
+    state = ok(client.get(f"/api/lots/{lot}"))
+    assert (state["lot"]["status"], state["phase"]) == ("forfeited", "closed")
+    assert [(b["bidder_number"], b["amount"]) for b in state["bids"]] == [(2, 1_000_000), (1, 1_200_000)]
+
+
+def test_a_refund_the_bank_refuses_is_owed_shown_to_the_platform_and_retried(
+    manual_client: TestClient[Litestar], clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = manual_client
+    ops, _, firm, rival, _, lot = _sold_to_firm(client)
+    bank = services_of(client).app.payments.gateways["manual"]
+    original = bank.refund
+
+    def refused(provider_payment_id: str, amount: int, *, idempotency_key: str) -> Any:
+        raise PaymentGatewayError("charge_disputed: the charge is disputed", provider="manual", code="charge_disputed")
+
+    monkeypatch.setattr(bank, "refund", refused)
+    clock.advance(timedelta(hours=2))
+    assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]  # the close is saved all the same
+    assert ok(client.get(f"/api/lots/{lot}"))["lot"]["status"] == "sold"
+    assert deposits(client, lot) == {firm.organisation_id: ("manual", "applied"),
+                                     rival.organisation_id: ("manual", "refund_owed")}
+    owed = [(i["kind"], i["link"]) for i in ok(client.get("/api/todo", headers=ops.headers))["items"]
+            if i["kind"] == "auction_refund_owed"]
+    assert owed == [("auction_refund_owed", f"/lots/{lot}")]
+    assert not any(i["kind"] == "auction_refund_owed"
+                   for i in ok(client.get("/api/todo", headers=rival.headers))["items"])
+    assert run_deadlines(client).refunds_retried == []  # refused again: still owed
+    monkeypatch.setattr(bank, "refund", original)
+    assert run_deadlines(client).refunds_retried == [uuid.UUID(lot)]
+    assert deposits(client, lot)[rival.organisation_id] == ("manual", "refunded")
+    assert run_deadlines(client).refunds_retried == []
+    assert not any(i["kind"] == "auction_refund_owed"
+                   for i in ok(client.get("/api/todo", headers=ops.headers))["items"])

@@ -113,10 +113,15 @@ class LotState(msgspec.Struct, frozen=True, kw_only=True):
     commitments: list[CommitmentRow] = msgspec.field(default_factory=list)
 
 
+#: A lot's statuses once closed (its log public): sold, unsold, and after a sale the winner's forfeit or the
+#: seller's default.
+FINISHED = ("sold", "unsold", "forfeited", "seller_default")
+
+
 def lot_phase(lot: LotRow, now: datetime) -> tuple[str, datetime]:
     """The lot's phase at ``now`` and the end of that phase (see :class:`LotState`)."""
     sealed = lot.auction_format != "timed" and lot.reveal_closes_at is not None
-    if lot.status in ("sold", "unsold"):
+    if lot.status in FINISHED:
         return "closed", lot.closes_at
     if lot.status == "proposed":
         return "proposed", lot.opens_at
@@ -141,7 +146,7 @@ async def lot_state(web: WebState, marketplace: Marketplace, lot_id: UUID) -> Lo
     if lot is None:
         raise NotFoundException(f"lot_id: no lot with id {lot_id}")
     now = marketplace.clock.now()
-    finished = lot.status in ("sold", "unsold")
+    finished = lot.status in FINISHED
     phase, ends = lot_phase(lot, now)
     if lot.auction_format == "timed":
         ends = lot.closes_at

@@ -56,6 +56,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.status.sold": ("已成交", "Sold"),
     "auction.status.unsold": ("流拍", "Not sold"),
     "auction.status.forfeited": ("买受人悔拍", "Winner forfeited"),
+    "auction.status.seller_default": ("出卖方违约，未成交", "Seller defaulted: not sold"),
     "auction.current_price": ("当前价", "Current price"),
     "auction.leader": ("领先竞买号", "Leading bidder"),
     "auction.bids": ("出价次数", "Bids"),
@@ -72,6 +73,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.outcome.forfeited": (
         "买受人未在期限内签约付款，保证金不予退还；挂牌重新开放交易",
         "The winner did not sign and pay in time: its deposit is forfeited and the listing is open again",
+    ),
+    "auction.outcome.seller_default": (
+        "出卖方未在期限内签约（或共有人未同意、或合同被出卖方终止），买受人保证金全额退还；未成交",
+        "The seller's side did not sign in time (or a co-owner did not consent, or the seller ended the contract): "
+        "the winner's deposit is refunded in full; not sold",
     ),
     "auction.settle_by": ("买受人签约付款截止（北京时间）", "Winner signs and pays by (Beijing)"),
     "auction.contract": ("成交合同", "The contract"),
@@ -98,6 +104,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.deposit.refunded": ("保证金已退还", "Deposit refunded"),
     "auction.deposit.applied": ("保证金已抵作价款", "Deposit applied to the price"),
     "auction.deposit.forfeited": ("保证金不予退还", "Deposit forfeited"),
+    "auction.deposit.refund_owed": ("保证金待退还（支付渠道退款未成功，平台将重试）",
+                                    "Deposit refund owed (the payment provider refused it; the platform retries)"),
     "auction.amount_yuan": ("出价（元）", "Your bid (yuan)"),
     "auction.place_bid": ("出价", "Bid"),
     "auction.done.registered": ("已登记竞买。", "You are registered to bid."),
