@@ -199,7 +199,7 @@ class Brokers:
     def acts_for_seller(self, user: User, offer: Offer) -> bool:
         """Whether ``user`` is an accredited broker, valid today, of an agency holding a running mandate for the
         offer's listing that lets its brokers act for the seller, and the offer is one its agency brokers (the
-        deals its members may read): then it answers the offer as the seller."""
+        deals its members may read) at the mandate's commission: then it answers the offer as the seller."""
         if offer.broker_organisation_id != user.organisation_id or not self.store.exists(broker_id(user.id)):
             return False
         accreditation = self.store.load(BrokerAccreditation, broker_id(user.id), "broker")
@@ -210,8 +210,10 @@ class Brokers:
         if not self.store.exists(mid):
             return False
         mandate = self.store.load(Mandate, mid, "offer_id")
+        # The seller agreed to the mandate's commission only: an offer whose buyer named the agency at another rate
+        # is the seller's own to answer, or the broker could accept a higher commission for itself.
         return mandate.may_act and mandate.is_live_on(day) and mandate.seller_organisation_id == (
-            offer.seller_organisation_id)
+            offer.seller_organisation_id) and offer.broker_commission == mandate.commission
 
     # --- the broker an offer must carry (handed to deals) --------------------------------------
     def binding_broker(self, listing_id: UUID, buyer_organisation_id: UUID) -> tuple[UUID, int] | None:

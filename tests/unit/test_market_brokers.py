@@ -147,6 +147,14 @@ def test_a_broker_answers_offers_for_the_seller_only_where_the_mandate_lets_it_a
     acting.app.offers.counter_offer(d.CounterOffer(offer_id=offer_id, kind="assignment", price=9_000_000),
                                     actor_id=acting["broker"])
     assert acting.get(offer_id).deal_terms.price.amount == 9_000_000
+    # An offer whose buyer named the agency (no introduction) at a commission the seller never agreed to is the
+    # seller's to answer: the broker cannot accept a higher commission for its own agency.
+    acting.sign_up("third", "厦门第三科技有限公司", "enterprise")
+    named = offer(acting, buyer="third", price=8_600_000, broker_organisation_id=acting["agency_org"],
+                  broker_commission=5.0)
+    with pytest.raises(PermissionDeniedError) as higher:
+        acting.app.offers.accept_offer(d.AcceptOffer(offer_id=named), actor_id=acting["broker"])
+    assert higher.value.code == "offer.not_party"
     # An offer its agency does not broker (a buyer it never introduced) it can neither read nor answer.
     with pytest.raises(PermissionDeniedError):
         acting.app.offers.reject_offer(d.RejectOffer(offer_id=other), actor_id=acting["broker"])
