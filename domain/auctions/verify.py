@@ -94,13 +94,7 @@ def _check_close(verdict: Verdict, terms: dict[str, Any], d: dict[str, Any], cur
         verdict.problems.append(f"closed at {d['at']}, before the end {closes.isoformat()}")
     sold = current is not None and current >= int(terms["reserve"])
     verdict.winner, verdict.price = (leader, current) if sold else (None, None)
-    recorded = (str(d["winner_organisation_id"]) if d.get("winner_organisation_id") else None, d.get("price"))
-    if str(d["outcome"]).startswith("not_contracted:"):
-        if not sold:
-            verdict.problems.append("recorded as not contracted, but no bid met the reserve")
-        return
-    if recorded != (verdict.winner, verdict.price):
-        verdict.problems.append(f"recorded winner and price {recorded}, recomputed {(verdict.winner, verdict.price)}")
+    _compare(verdict, d, sold)
 
 
 def verify_sealed_lot(events: list[tuple[str, dict[str, Any]]], lot_id: str | None) -> Verdict:
@@ -175,6 +169,7 @@ def _check_reveal(verdict: Verdict, lot_id: str | None, held: dict[str, Any] | N
 
 
 def _compare(verdict: Verdict, d: dict[str, Any], sold: bool) -> None:
+    """The close's recorded winner and price against those recomputed (a lot not contracted needs a sale)."""
     recorded = (str(d["winner_organisation_id"]) if d.get("winner_organisation_id") else None, d.get("price"))
     if str(d["outcome"]).startswith("not_contracted:"):
         if not sold:

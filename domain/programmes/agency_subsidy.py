@@ -41,7 +41,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.programmes.rules import Assessment, Rules, Step, Totals, tiered
+from domain.programmes.rules import Assessment, Rules, Step, Totals, capped, tiered
 from domain.shared.ids import natural_id
 
 #: Fujian 2019: 2 % of the deals an agency brokered (basis points) and at most ¥500,000 a year (fen).
@@ -105,12 +105,7 @@ def assess_year(rules: Rules, payments: Sequence[BrokeredPayment], totals: Total
     steps.extend(rated)
     amount = sum(s.amount for s in rated)
     steps.append(Step("programme.step.subtotal", amount))
-    if rules.cap_per_beneficiary_year is not None:
-        room = max(0, rules.cap_per_beneficiary_year - totals.year_awarded)
-        if amount > room:
-            amount = room
-            steps.append(Step("programme.step.cap_per_year", amount,
-                              {"cap": rules.cap_per_beneficiary_year, "already": totals.year_awarded}))
+    amount = capped(amount, steps, "programme.step.cap_per_year", rules.cap_per_beneficiary_year, totals.year_awarded)
     return Assessment(amount, steps=tuple(steps))
 
 

@@ -20,9 +20,7 @@ def approve(claim: Claim, programme: Programme, ledger: AwardLedger, *, by: UUID
     if claim.status != "submitted":
         raise ConflictError(f"claim_id: the claim is {claim.status}, not awaiting review", field="claim_id",
                             code="claim.state", award_status=claim.status)
-    if programme.status != "open":
-        raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
-                            code="programme.state", programme_status=programme.status)
+    programme.require_open()
     _, rules = programme.rule_versions[claim.rules_version - 1]
     steps: list[dict[str, Any]] = []
     wanted = min(claim.amount, programme.remaining)

@@ -228,6 +228,12 @@ class Programme(Aggregate):
     def _closed(self, by: UUID, reason: str) -> None:
         self.status = "closed"
 
+    def require_open(self) -> None:
+        """Refuse (``programme.state``) unless the programme is open: what claims, vouchers and subsidies need."""
+        if self.status != "open":
+            raise ConflictError(f"programme_id: the programme is {self.status}", field="programme_id",
+                                code="programme.state", programme_status=self.status)
+
     def runs_on(self, day: date) -> bool:
         """Whether a payment on ``day`` falls in an open programme's period (a conversion programme awards none)."""
         return self.status == "open" and self.starts_on <= day <= self.ends_on and self.awards_deals

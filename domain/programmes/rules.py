@@ -386,19 +386,20 @@ def assess(rules: Rules, facts: DealFacts, totals: Totals = Totals()) -> Assessm
     steps.extend(rated)
     amount = sum(s.amount for s in rated)
     steps.append(Step("programme.step.subtotal", amount))
-    if rules.cap_per_deal is not None:
-        room = max(0, rules.cap_per_deal - totals.deal_awarded)
-        if amount > room:
-            amount = room
-            steps.append(Step("programme.step.cap_per_deal", amount,
-                              {"cap": rules.cap_per_deal, "already": totals.deal_awarded}))
-    if rules.cap_per_beneficiary_year is not None:
-        room = max(0, rules.cap_per_beneficiary_year - totals.year_awarded)
-        if amount > room:
-            amount = room
-            steps.append(Step("programme.step.cap_per_year", amount,
-                              {"cap": rules.cap_per_beneficiary_year, "already": totals.year_awarded}))
+    amount = capped(amount, steps, "programme.step.cap_per_deal", rules.cap_per_deal, totals.deal_awarded)
+    amount = capped(amount, steps, "programme.step.cap_per_year", rules.cap_per_beneficiary_year, totals.year_awarded)
     return Assessment(amount, steps=tuple(steps))
+
+
+def capped(amount: int, steps: list[Step], key: str, cap: int | None, already: int) -> int:
+    """``amount`` cut to the room a cap leaves after what was awarded ``already`` (a step ``key`` added to
+    ``steps`` when it cuts); no cap (``None``) leaves it whole."""
+    if cap is not None:
+        room = max(0, cap - already)
+        if amount > room:
+            steps.append(Step(key, room, {"cap": cap, "already": already}))
+            return room
+    return amount
 
 
 def higher_of(candidates: Iterable[tuple[str, Assessment]]) -> tuple[str, Assessment] | None:

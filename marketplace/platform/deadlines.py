@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -130,70 +131,32 @@ class DeadlineWorker:
         winner's deposit pays its instalment once its contract is in force; a winner past the session's term
         without paying forfeits its deposit (its contract ended, the patent free for the listing again)."""
         app = self.services.app
-        for lot_id in lots_to_remind(self.services.views["auctions"].datastore, app.clock.now()):
-            try:
-                reminded = app.auctions.remind_reveals(RemindReveals(lot_id=lot_id))
-            except DomainError as refusal:
-                log.info("lot %s not reminded: %s", lot_id, refusal.message)
-            else:
-                if reminded is not None:
-                    report.reveals_reminded.append(lot_id)
-                    report.last_position = reminded
-        for lot_id in lots_to_close(self.services.views["auctions"].datastore, app.clock.now()):
-            try:
-                position = app.auctions.close(CloseLot(lot_id=lot_id))
-            except DomainError as refusal:  # extended by a last bid, or closed meanwhile
-                log.info("lot %s not closed: %s", lot_id, refusal.message)
-            else:
-                report.lots_closed.append(lot_id)
-                report.last_position = position
-        for lot_id in deposits_to_pay_in(self.services.views["auctions"].datastore):
-            try:
-                paid = app.auctions.pay_in_deposit(PayInDeposit(lot_id=lot_id))
-            except DomainError as refusal:  # the contract terminated, or paid in meanwhile
-                log.info("deposit of lot %s not paid in: %s", lot_id, refusal.message)
-            else:
-                if paid is not None:
-                    report.deposits_paid_in.append(lot_id)
-                    report.last_position = paid
-        for lot_id in lots_to_forfeit(self.services.views["auctions"].datastore, app.clock.now()):
-            try:
-                position = app.auctions.forfeit(ForfeitLot(lot_id=lot_id))
-            except DomainError as refusal:  # paid meanwhile (in force), or forfeited by another worker
-                log.info("lot %s not forfeited: %s", lot_id, refusal.message)
-            else:
-                report.lots_forfeited.append(lot_id)
-                report.last_position = position
-        self._retry_refunds(report)
-
-    def _retry_refunds(self, report: DeadlineReport) -> None:
-        """Deposit refunds the gateway refused before (owed) are tried again; the lot records those that go
-        through (a refusal again changes nothing)."""
-        app = self.services.app
-        for lot_id in lots_owing_refunds(self.services.views["auctions"].datastore):
-            try:
-                retried = app.auctions.retry_refunds(RetryRefunds(lot_id=lot_id))
-            except DomainError as refusal:
-                log.info("refunds of lot %s not retried: %s", lot_id, refusal.message)
-            else:
-                if retried is not None:
-                    report.refunds_retried.append(lot_id)
-                    report.last_position = retried
+        lots = self.services.views["auctions"].datastore
+        _each(report, lots_to_remind(lots, app.clock.now()), report.reveals_reminded, "lot %s not reminded: %s",
+              lambda lot_id: app.auctions.remind_reveals(RemindReveals(lot_id=lot_id)))
+        # Not closed: extended by a last bid, or closed meanwhile.
+        _each(report, lots_to_close(lots, app.clock.now()), report.lots_closed, "lot %s not closed: %s",
+              lambda lot_id: app.auctions.close(CloseLot(lot_id=lot_id)))
+        # Not paid in: the contract terminated, or paid in meanwhile.
+        _each(report, deposits_to_pay_in(lots), report.deposits_paid_in, "deposit of lot %s not paid in: %s",
+              lambda lot_id: app.auctions.pay_in_deposit(PayInDeposit(lot_id=lot_id)))
+        # Not forfeited: paid meanwhile (in force), or forfeited by another worker.
+        _each(report, lots_to_forfeit(lots, app.clock.now()), report.lots_forfeited, "lot %s not forfeited: %s",
+              lambda lot_id: app.auctions.forfeit(ForfeitLot(lot_id=lot_id)))
+        # Deposit refunds the gateway refused before (owed) are tried again; the lot records those that go
+        # through (a refusal again changes nothing).
+        _each(report, lots_owing_refunds(lots), report.refunds_retried, "refunds of lot %s not retried: %s",
+              lambda lot_id: app.auctions.retry_refunds(RetryRefunds(lot_id=lot_id)))
 
     def _publish_packages(self, report: DeadlineReport) -> None:
         """Achievement packages scheduled for today or before (Beijing) publish their edition (the aggregate
         re-checks the day; a curator's save meanwhile is retried on the package as it then stands)."""
         app = self.services.app
         today = app.clock.now().astimezone(BEIJING).date()
-        for package_id in packages_due(self.services.views["market_packages"].datastore, today):
-            try:
-                position = app.packages.publish_due_package(PublishDuePackage(package_id=package_id))
-            except DomainError as refusal:  # changing right now: the next pass publishes it
-                log.info("package %s not published: %s", package_id, refusal.message)
-            else:
-                if position is not None:
-                    report.packages_published.append(package_id)
-                    report.last_position = position
+        # Not published: changing right now, the next pass publishes it.
+        _each(report, packages_due(self.services.views["market_packages"].datastore, today),
+              report.packages_published, "package %s not published: %s",
+              lambda package_id: app.packages.publish_due_package(PublishDuePackage(package_id=package_id)))
 
     def _flag_conversions(self, report: DeadlineReport) -> None:
         """Funded patents near or past their conversion deadline are flagged (due, then overdue), and a flag
@@ -214,27 +177,19 @@ class DeadlineWorker:
         """Innovation vouchers past their date (Beijing) expire; their unused value returns to the budget."""
         app = self.services.app
         today = app.clock.now().astimezone(BEIJING).date()
-        for voucher_id in vouchers_past_date(self.services.views["programmes"].datastore, today):
-            try:
-                position = app.vouchers.expire_voucher(ExpireVoucher(voucher_id=voucher_id))
-            except DomainError as refusal:  # expired meanwhile (another worker)
-                log.info("voucher %s not expired: %s", voucher_id, refusal.message)
-            else:
-                report.vouchers_expired.append(voucher_id)
-                report.last_position = position
+        # Not expired: expired meanwhile (another worker).
+        _each(report, vouchers_past_date(self.services.views["programmes"].datastore, today),
+              report.vouchers_expired, "voucher %s not expired: %s",
+              lambda voucher_id: app.vouchers.expire_voucher(ExpireVoucher(voucher_id=voucher_id)))
 
     def _expire_patents(self, report: DeadlineReport) -> None:
         """Patents past their statutory term expire on their expiry date (Beijing), their listings suspended."""
         app = self.services.app
         today = app.clock.now().astimezone(BEIJING).date()
-        for patent_id in patents_past_term(self.services.views["catalogue"].datastore, today):
-            try:
-                position = app.catalogue.expire_patent(ExpirePatent(patent_id=patent_id))
-            except DomainError as refusal:  # expired, lapsed or withdrawn meanwhile
-                log.info("patent %s not expired: %s", patent_id, refusal.message)
-            else:
-                report.patents_expired.append(patent_id)
-                report.last_position = position
+        # Not expired: expired, lapsed or withdrawn meanwhile.
+        _each(report, patents_past_term(self.services.views["catalogue"].datastore, today),
+              report.patents_expired, "patent %s not expired: %s",
+              lambda patent_id: app.catalogue.expire_patent(ExpirePatent(patent_id=patent_id)))
 
     def run_forever(self) -> None:
         while not self._stop.is_set():
@@ -261,3 +216,19 @@ class DeadlineWorker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+def _each(report: DeadlineReport, ids: Iterable[UUID], done: list[UUID], not_done: str,
+          act: Callable[[UUID], int | None]) -> None:
+    """Act on each id the read model says is due: the aggregate re-checks, so a refusal (it changed meanwhile)
+    is logged with ``not_done`` and skipped; an id it changed goes into ``done`` and its position into the
+    report (``None``: nothing to do)."""
+    for id_ in ids:
+        try:
+            position = act(id_)
+        except DomainError as refusal:
+            log.info(not_done, id_, refusal.message)
+        else:
+            if position is not None:
+                done.append(id_)
+                report.last_position = position

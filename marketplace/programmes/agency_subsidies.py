@@ -102,9 +102,7 @@ class AgencySubsidies:
         if programme.kind is not ProgrammeKind.AGENCY_SUBSIDY:
             raise ValidationError("programme_id: the programme is no agency performance subsidy",
                                   field="programme_id", code="agency_subsidy.not_agency_programme")
-        if programme.status != "open":
-            raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
-                                code="programme.state", programme_status=programme.status)
+        programme.require_open()
         if not programme.runs_in(year):
             raise ValidationError(f"year: the programme runs from {programme.starts_on} to {programme.ends_on}",
                                   field="year", code="agency_subsidy.year_outside", starts_on=programme.starts_on,

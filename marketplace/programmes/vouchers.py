@@ -80,9 +80,7 @@ class Vouchers:
         if programme.kind is not ProgrammeKind.INNOVATION_VOUCHER:
             raise ConflictError("programme_id: only an innovation-voucher programme issues vouchers",
                                 field="programme_id", code="voucher.not_a_voucher_programme")
-        if programme.status != "open":
-            raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
-                                code="programme.state", programme_status=programme.status)
+        programme.require_open()
         today = self._today()
         if cmd.valid_until > programme.ends_on:
             raise ValidationError(
@@ -123,9 +121,7 @@ class Vouchers:
         if programme.kind is not ProgrammeKind.INNOVATION_VOUCHER:
             raise ConflictError("programme_id: only an innovation-voucher programme issues vouchers",
                                 field="programme_id", code="voucher.not_a_voucher_programme")
-        if programme.status != "open":
-            raise ConflictError(f"programme_id: the programme is {programme.status}", field="programme_id",
-                                code="programme.state", programme_status=programme.status)
+        programme.require_open()
         token = token_of(cmd.token)
         found = application_id(programme.id, user.organisation_id, token)
         if self.store.exists(found):

@@ -136,6 +136,8 @@ LOT_SELECT = (
     " FROM auction_lots l LEFT JOIN catalogue_listings c ON c.id = l.listing_id"
     " LEFT JOIN accounts_organisations o ON o.id = l.seller_organisation_id"
 )
+COMMITMENT_SELECT = ("SELECT seq, bidder_number, commitment, committed_at, amount, salt, revealed_at, forfeited"
+                     " FROM auction_commitments")
 
 
 class AuctionsQueries:
@@ -186,17 +188,15 @@ class AuctionsQueries:
         return [BidRow(**dict(r)) for r in rows]
 
     async def commitments(self, lot_id: UUID) -> list[CommitmentRow]:
-        rows = await self.pool.fetch("SELECT seq, bidder_number, commitment, committed_at, amount, salt, revealed_at,"
-                                     " forfeited FROM auction_commitments WHERE lot_id = $1 ORDER BY seq", lot_id)
+        rows = await self.pool.fetch(f"{COMMITMENT_SELECT} WHERE lot_id = $1 ORDER BY seq", lot_id)
         return [CommitmentRow(**dict(r)) for r in rows]
 
     async def my_commitment(self, lot_id: UUID, organisation_id: UUID | None) -> CommitmentRow | None:
         """The organisation's own commitment on the lot (its page says whether it still has to reveal)."""
         if organisation_id is None:
             return None
-        row = await self.pool.fetchrow("SELECT seq, bidder_number, commitment, committed_at, amount, salt,"
-                                       " revealed_at, forfeited FROM auction_commitments WHERE lot_id = $1"
-                                       " AND organisation_id = $2", lot_id, organisation_id)
+        row = await self.pool.fetchrow(f"{COMMITMENT_SELECT} WHERE lot_id = $1 AND organisation_id = $2", lot_id,
+                                       organisation_id)
         return CommitmentRow(**dict(row)) if row else None
 
     async def bidder_number(self, session_id: UUID, organisation_id: UUID | None) -> int | None:
@@ -238,7 +238,8 @@ class AuctionsQueries:
         """Every deposit whose refund the gateway refused or could not make (the deadline worker retries it; the
         platform admin follows it up)."""
         owed = await self.deposits(status="refund_owed")
-        lots = {lot.id: lot for lot in [await self.lot(d.lot_id) for d in owed] if lot is not None}
+        rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.id = ANY($1::uuid[])", list({d.lot_id for d in owed}))
+        lots = {lot.id: lot for lot in (LotRow(**dict(r)) for r in rows)}
         return [(lots[d.lot_id], d) for d in owed if d.lot_id in lots]
 
     async def reveals_due(self, organisation_id: UUID, now: datetime) -> list[LotRow]:
