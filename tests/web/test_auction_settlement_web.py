@@ -208,18 +208,9 @@ def test_a_winner_who_does_not_sign_and_pay_forfeits_and_the_listing_sells_again
     manual_client: TestClient[Litestar], clock: ManualClock,
 ) -> None:
     client = manual_client
-    ops = _member(client, ADMIN_EMAIL, ADMIN_PASSWORD)
-    uni = verified_member(client, services_of(client), "wang@fzu.example.cn", "福州大学")
-    listing = listed(client, uni, 32)
-    firm = enterprise(client, "chen@xmzz.example.cn", "厦门智造装备有限公司")
-    rival = enterprise(client, "lin@qzxc.example.cn", "泉州新材料有限公司")
-    session, lot = session_and_lot(client, ops, listing, settle_days=3)
+    _, uni, firm, rival, listing, lot = _sold_to_firm(client)
+    session = ok(client.get(f"/api/lots/{lot}"))["lot"]["session_id"]
     assert ok(client.get(f"/api/auctions/{session}"))["session"]["settle_days"] == 3
-    ok(client.post(f"/api/lots/{lot}/consent", headers=uni.headers))
-    by_transfer(client, ops, firm, session, lot)
-    by_transfer(client, ops, rival, session, lot)
-    ok(client.post(f"/api/lots/{lot}/bids", json={"amount": 1_000_000}, headers=rival.headers))
-    ok(client.post(f"/api/lots/{lot}/bids", json={"amount": 1_200_000}, headers=firm.headers))
     clock.advance(timedelta(hours=2))  # closed at 12:00 on 2 March, Beijing time
     assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]
     sold = ok(client.get(f"/api/lots/{lot}"))["lot"]
