@@ -7,10 +7,7 @@ that is not verified, where the public one does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -18,28 +15,16 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.demand import demand_commands as mc
-from marketplace.platform.clock import ManualClock
-from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services
-from tests.integration.test_notification_restarts import Killed, rows, sender
+from tests.integration.test_notification_restarts import Killed, mail_client, rows, sender  # noqa: F401 - the fixture
 from tests.web.mail_server import MailServer, mail_server  # noqa: F401 - the fixture
 from tests.web.test_api import listed, verified_member
-from tests.web.test_deals_journey import Parties, clock, deal_services, parties, services_of  # noqa: F401
+from tests.web.test_deals_journey import Parties, clock, parties, services_of  # noqa: F401
 from tests.web.test_demand_matching_web import BREAD, SEPARATOR
-from web.app import create_app
 
 UNIVERSITY = "tto@fzu.example.cn"
 ITEMS = ("SELECT user_id::text, position, seq, kind, event, title_zh, link FROM notification_items"
          " WHERE kind = 'demand_match' ORDER BY 1, 2, 3")
-
-
-@pytest.fixture
-def mail_client(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock,
-                mail_server: MailServer) -> Iterator[TestClient[Litestar]]:
-    svc = deal_services(database, ipc_scheme, tmp_path, clock, {"MARKETPLACE_SMTP_URL": mail_server.url})
-    with TestClient(create_app(svc, start_projections=True)) as client:
-        yield client
-    svc.close()
 
 
 def _stop(services: Services) -> None:

@@ -93,10 +93,11 @@ def test_only_an_agency_subsidy_rewards_an_agency_and_it_awards_no_single_paymen
         Programme.draft(organisation_id=uuid4(), kind="transfer_reward", name_zh="奖励", name_en="Reward", budget=1,
                         starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31), rules=FUJIAN, by=officer)
     assert refused.value.code == "programme.beneficiary"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as seller_rules:
         Programme.draft(organisation_id=uuid4(), kind="agency_subsidy", name_zh="补助", name_en="Subsidy", budget=1,
                         starts_on=date(2025, 1, 1), ends_on=date(2025, 12, 31),
                         rules=Rules(beneficiary=Side.SELLER, tiers=(Tier(200),)), by=officer)
+    assert (seller_rules.value.code, seller_rules.value.field) == ("programme.beneficiary", "rules.beneficiary")
     p = Programme.draft(organisation_id=uuid4(), kind="agency_subsidy", name_zh="补助", name_en="Subsidy", budget=1,
                         starts_on=date(2025, 1, 1), ends_on=date(2026, 6, 30), rules=FUJIAN, by=officer)
     p.open(officer)
@@ -237,10 +238,12 @@ def test_who_may_apply(world: World) -> None:
     with pytest.raises(ConflictError) as nothing:
         apply(world, pid, who="rival_agency")
     assert nothing.value.code == "agency_subsidy.nothing_to_claim"
-    with pytest.raises(PermissionDeniedError):  # an agency's figures are its own and the programme officers'
+    with pytest.raises(PermissionDeniedError) as rival:  # an agency's figures are its own and the programme officers'
         world.app.agency_subsidies.figures(pid, 2025, world["agency_org"], actor_id=world["rival_agency"])
-    with pytest.raises(PermissionDeniedError):  # an officer of another department
+    assert rival.value.code == "role.needed"
+    with pytest.raises(PermissionDeniedError) as other:  # an officer of another department
         world.app.agency_subsidies.figures(pid, 2025, world["agency_org"], actor_id=world["other_officer"])
+    assert other.value.code == "programme.other_organisation"
     assert world.app.agency_subsidies.figures(pid, 2025, world["agency_org"],
                                               actor_id=world["officer"]).assessment.amount == 20_000 * YUAN
     with pytest.raises(ValidationError) as outside:
@@ -261,9 +264,10 @@ def test_the_officer_raises_every_agencys_claim_and_the_agency_submits_it(world:
     pid = agency_programme(world)
     brokered_deal(world, "listing", 1_000_000 * YUAN)
     brokered_deal(world, "listing2", 600_000 * YUAN, agency="rival_agency")
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(PermissionDeniedError) as other:
         world.app.agency_subsidies.raise_for_agencies(pc.RaiseAgencySubsidies(programme_id=pid, year=2025),
                                                       actor_id=world["other_officer"])
+    assert other.value.code == "programme.other_organisation"
     raised, _ = world.app.agency_subsidies.raise_for_agencies(pc.RaiseAgencySubsidies(programme_id=pid, year=2025),
                                                               actor_id=world["officer"])
     by_agency = {world.get(c).beneficiary_id: world.get(c) for c in raised}
@@ -346,9 +350,10 @@ def test_a_refund_after_the_claim_was_paid_owes_back_that_payments_share(world: 
     assert world.app.programmes.reverse_payment(refunded, "退款") == []  # handled again: owed once
     assert world.get(claim).owed_back == 10_000 * YUAN
     assert world.get(pid).disbursed == 30_000 * YUAN  # the budget returns once repaid
-    with pytest.raises(PermissionDeniedError):  # only the programme's officers record a repayment
+    with pytest.raises(PermissionDeniedError) as agency:  # only the programme's officers record a repayment
         world.app.programmes.record_recovery(pc.RecordRecovery(claim_id=claim, bank_reference="R-1"),
                                              actor_id=world["agency"])
+    assert agency.value.code == "role.needed"
     recover(world, claim, "R-1")
     c = world.get(claim)
     assert (c.status, c.owed_back, c.repaid) == ("paid", 10_000 * YUAN, 10_000 * YUAN)  # the rest stays paid
@@ -356,8 +361,9 @@ def test_a_refund_after_the_claim_was_paid_owes_back_that_payments_share(world: 
     assert world.get(pid).remaining == 5_000_000 * YUAN - 20_000 * YUAN
     ledger = world.app.programmes.ledger(pid, world["agency_org"], 2025)
     assert ledger.awarded == 20_000 * YUAN  # the cap room returned by the repayment
-    with pytest.raises(ConflictError):  # nothing more is owed
+    with pytest.raises(ConflictError) as nothing_owed:  # nothing more is owed
         recover(world, claim, "R-2")
+    assert nothing_owed.value.code == "claim.state"
     # The other payment refunded too: its share is owed, and the two repayments add up to the award.
     assert refund(world, kept) == [claim]
     assert world.get(claim).outstanding == 20_000 * YUAN

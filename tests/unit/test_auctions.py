@@ -389,9 +389,10 @@ def test_a_session_sets_the_winners_term(world: World) -> None:
     session_id, _ = world.app.auctions.schedule_session(
         ac.ScheduleSession(title_zh="短期拍卖会", settle_days=3), actor_id=world["admin"])
     assert world.get(session_id).settle_days == 3
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as no_term:
         AuctionSession.schedule(session_id=session_id, title_zh="x", title_en="", deposit_rate=1000, settle_days=0,
                                 by=world["admin"])
+    assert (no_term.value.code, no_term.value.field) == ("auction.settle_days", "settle_days")
     world.ids["session"] = session_id
     values: dict[str, Any] = {"kind": "assignment", "start_price": 1_000_000, "reserve": 0, "increment": 100_000,
                               "opens_at": START, "closes_at": START + timedelta(hours=1)}
@@ -417,8 +418,9 @@ def test_a_card_deposit_is_received_by_stripes_webhook_and_a_losers_goes_back_by
     again, _ = world.app.auctions.start_deposit(ac.StartDeposit(lot_id=lot_id, gateway="stripe"),
                                                 actor_id=world["rival"])
     assert again.provider_payment_id == started.provider_payment_id  # resumed, not a second payment
-    with pytest.raises(PermissionDeniedError):  # not received yet
+    with pytest.raises(PermissionDeniedError) as unpaid:  # not received yet
         bid(world, "rival", lot_id, 1_000_000)
+    assert unpaid.value.code == "auction.deposit_needed"
 
     def event(event_id: str, kind: str, amount: int | None) -> GatewayEvent:
         return GatewayEvent(provider="stripe", event_id=event_id, event_type=kind,

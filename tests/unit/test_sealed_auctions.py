@@ -155,9 +155,14 @@ def test_a_second_price_lot_with_a_forfeit_sells_at_the_second_bid(world: World)
         str(world["firm_org"]), 1_300_000, 3, 2, 1)
     forged = [(n, {**d, "amount": 1_400_000} if n == "BidRevealed" and d["amount"] == 1_300_000 else d)
               for n, d in events(world, lot_id)]
-    assert any("do not give the committed digest" in p for p in verify_lot(forged, str(lot_id)).problems)
+    firm = world["firm_org"]
+    assert verify_lot(forged, str(lot_id)).problems == [
+        "reveal 2: amount and salt do not give the committed digest",
+        f"recorded winner and price ('{firm}', 1300000), recomputed ('{firm}', 1400000)"]
     unforfeited = [(n, d) for n, d in events(world, lot_id) if n != "CommitmentForfeited"]
     assert not verify_lot(unforfeited, str(lot_id)).ok
+    assert verify_lot(unforfeited, str(lot_id)).problems == [
+        "the forfeited deposits are not those of the unrevealed commitments"]
 
 
 def test_a_first_price_tie_goes_to_the_earlier_commitment_at_its_own_bid(world: World) -> None:

@@ -218,6 +218,10 @@ def test_attackers_and_the_cap_across_two_claims(market: Market) -> None:  # noq
     assert hostile.status_code == 400
     assert client.get("/api/my/claims", headers=hx).json() == []
 
+    # The agency's admin is offered the application form on the page (the control for the officer's page below).
+    login(client, "hx@example.test", PASSWORD)
+    assert 'id="apply"' in client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}").text
+    client.cookies.clear()
     # The officer reads the agency's figures on the page, and raises every agency's claim from it.
     login(client, "officer@example.test", PASSWORD)
     page = client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}&agency_id={m.ids['hx_org']}").text

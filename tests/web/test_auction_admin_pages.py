@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - pytest fixtures imported from other test modules are parameters here
 """The pages that run auction sessions (issue 15), over HTTP: a platform admin schedules a session and adds a lot
 from forms (window typed in Beijing time), sees the owner's consent, the registered bidders and the deposits, and
 records a deposit received by bank transfer; a transfer agency runs its own session and nobody else's; the report
@@ -8,39 +9,29 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.platform.clock import ManualClock
-from marketplace.platform.database import DatabaseAddress
-from marketplace.platform.services import Services, build_services
-from marketplace.platform.settings import Settings
+from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token, login, sign_up_verified
 from tests.web.test_api import Member, admin, listed, verified_member
-from tests.web.test_auctions_web import PASSWORD, START, close_lots, enterprise, ok
+from tests.web.test_auctions_web import (  # noqa: F401 - the clock and services fixtures
+    PASSWORD,
+    START,
+    clock,
+    close_lots,
+    enterprise,
+    ok,
+    services,
+)
 
 #: START is 10:00 in Beijing; the window typed on the form is Beijing time.
 OPENS, CLOSES = "2026-03-02T10:00", "2026-03-02T11:00"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def services(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock) -> Iterator[Services]:
-    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
-    svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
-    yield svc
-    svc.close()
 
 
 def form(client: TestClient[Litestar], page: str, path: str, data: dict[str, Any]) -> Any:

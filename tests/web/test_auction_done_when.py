@@ -282,6 +282,7 @@ def test_a_sealed_lot_added_from_the_admin_form_and_a_card_deposit_from_the_lot_
     card = client.post(f"/lots/{lot}/deposit", data={"gateway": "stripe",
                                                       "_csrf_token": csrf_token(client, f"/lots/{lot}")})
     assert card.status_code == 200, card.text
+    assert 'id="card-payment"' in card.text  # the form the page above had not drawn yet
     found = re.search(r'data-client-secret="(pi_[A-Za-z0-9]+)_secret_[A-Za-z0-9]+"', card.text)
     assert found is not None, card.text
     intent = found.group(1)

@@ -29,6 +29,7 @@ from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 from tests.web.conftest import csrf_token, login, sign_up_verified
 from tests.web.test_api import Member, _member, admin, listed, verified_member
+from web.formats import money
 
 PASSWORD = "secret-password-1"
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
@@ -271,4 +272,5 @@ def test_the_lot_page_forms_register_pay_and_bid(
     client.cookies.clear()
     page = client.get(f"/lots/{lot}")
     assert page.status_code == 200
-    assert not any(said in page.text for said in ("1500000", "15000", "15,000"))
+    assert f'<dd id="current-price">{money(1_000_000)}</dd>' in page.text  # the page says amounts in 万元
+    assert not any(said in page.text for said in ("1500000", "15000", "15,000", money(1_500_000)))

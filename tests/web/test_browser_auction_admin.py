@@ -6,7 +6,8 @@ how to pay its deposit; the admin records the bank transfer from the session's p
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +28,25 @@ from tests.web.test_browser_auctions import _api, _token
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
+def schedule_and_fill_lot(tab: Page, listing: dict[str, Any], opens_at: datetime, closes_at: datetime) -> str:
+    """On the admin's auction page with the session's titles filled: schedule the session (10 % deposits), then
+    fill the lot form for ``listing`` found by its patent number (start 10,000, reserve 12,000, increment 1,000
+    yuan; the window in the times given, Beijing time), short of adding it. The session's id."""
+    tab.locator("#deposit-rate").fill("10")
+    tab.locator("#schedule-session").click()
+    expect(tab.locator("#done")).to_have_text(zh("auction.done.scheduled"))
+    session = tab.url.split("/auctions/")[1].split("/")[0]
+    tab.locator("#listing-q").fill(listing["patent_number"])
+    tab.locator("#search-listings").click()
+    tab.locator("#listing").select_option(listing["id"])
+    tab.locator("#start-price").fill("10000")
+    tab.locator("#reserve").fill("12000")
+    tab.locator("#increment").fill("1000")
+    tab.locator("#opens-at").fill(opens_at.strftime("%Y-%m-%dT%H:%M"))
+    tab.locator("#closes-at").fill(closes_at.strftime("%Y-%m-%dT%H:%M"))
+    return session
+
+
 @pytest.mark.browser
 def test_an_admin_schedules_a_lot_the_owner_consents_and_a_bidder_registers(
     served: Served, page: Page,  # noqa: F811 - the fixtures of test_browser
@@ -45,18 +65,7 @@ def test_an_admin_schedules_a_lot_the_owner_consents_and_a_bidder_registers(
     page.locator("main a[href='/auctions/manage']").first.click()
     page.locator("#title-zh").fill("冬季专利拍卖会")
     page.locator("#title-en").fill("Winter patent auction")
-    page.locator("#deposit-rate").fill("10")
-    page.locator("#schedule-session").click()
-    expect(page.locator("#done")).to_have_text(zh("auction.done.scheduled"))
-    session = page.url.split("/auctions/")[1].split("/")[0]
-    page.locator("#listing-q").fill(listing["patent_number"])
-    page.locator("#search-listings").click()
-    page.locator("#listing").select_option(listing["id"])
-    page.locator("#start-price").fill("10000")
-    page.locator("#reserve").fill("12000")
-    page.locator("#increment").fill("1000")
-    page.locator("#opens-at").fill(now.strftime("%Y-%m-%dT%H:%M"))
-    page.locator("#closes-at").fill((now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    session = schedule_and_fill_lot(page, listing, now, now + timedelta(hours=2))
     page.locator("#add-lot-submit").click()
     expect(page.locator("#done")).to_have_text(zh("auction.done.lot_added"))
     expect(page.locator("#lot-table tbody tr")).to_have_count(1)

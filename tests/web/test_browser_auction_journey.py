@@ -38,6 +38,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     served,
     zh,
 )
+from tests.web.test_browser_auction_admin import schedule_and_fill_lot
 from tests.web.test_browser_auctions import _api, _token
 from web.formats import money
 
@@ -136,18 +137,7 @@ def test_an_admin_adds_a_sealed_lot_from_the_form_and_a_bidder_pays_its_deposit_
     log_in(page, served, ops)
     page.goto(f"{served.url}/auctions/manage")
     page.locator("#title-zh").fill("密封报价专场")
-    page.locator("#deposit-rate").fill("10")
-    page.locator("#schedule-session").click()
-    expect(page.locator("#done")).to_have_text(zh("auction.done.scheduled"))
-    session = page.url.split("/auctions/")[1].split("/")[0]
-    page.locator("#listing-q").fill(listing["patent_number"])
-    page.locator("#search-listings").click()
-    page.locator("#listing").select_option(listing["id"])
-    page.locator("#start-price").fill("10000")
-    page.locator("#reserve").fill("12000")
-    page.locator("#increment").fill("1000")
-    page.locator("#opens-at").fill(now.strftime("%Y-%m-%dT%H:%M"))
-    page.locator("#closes-at").fill((now + HOUR).strftime("%Y-%m-%dT%H:%M"))
+    session = schedule_and_fill_lot(page, listing, now, now + HOUR)
     page.locator("#lot-format").select_option("sealed_second_price")
     page.locator("#reveal-closes-at").fill((now + 2 * HOUR).strftime("%Y-%m-%dT%H:%M"))
     page.locator("#add-lot-submit").click()

@@ -27,6 +27,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     served,
     zh,
 )
+from tests.web.test_browser_brokers import unmandated_university_listing
 from web.formats import BEIJING
 
 AGENCY = "海峡技术转移中心"
@@ -92,20 +93,7 @@ def test_the_admin_accredits_a_broker_from_its_to_do_and_revokes_it(
 def test_a_broker_mandated_to_act_counters_the_buyers_offer_for_the_seller_who_then_ends_the_mandate(
     served: Served, page: Page,  # noqa: F811 - the fixtures of test_browser
 ) -> None:
-    with served.connect() as conn:
-        busy = {r["id"] for r in conn.execute(
-            "SELECT listing_id::text AS id FROM deal_offers UNION SELECT listing_id::text FROM market_mandates")}
-    listing, seller = next(
-        ((r, a) for r in served.listings()
-         if r["price_mode"] == "negotiable" and "assignment" in r["deal_types"] and r["id"] not in busy
-         and len(r["owners"]) == 1 and (a := served.account_of(r["organisation_name"])) is not None
-         and "大学" in r["organisation_name"]), (None, None))
-    assert listing is not None, "no free negotiable listing of a demo university"
-    assert seller is not None
-    broker = served.account_of(AGENCY)
-    buyer = served.account_of(BUYER)
-    assert broker is not None
-    assert buyer is not None
+    listing, seller, broker, buyer = unmandated_university_listing(served)
     listing_url = f"{served.url}/listings/{listing['id']}"
     ends_on = served.services.app.clock.now().astimezone(BEIJING).date() + timedelta(days=180)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from marketplace.demo.catalogue import DemoAccount
 from tests.web.test_browser import (  # noqa: F401 - fixtures
     Served,
     assert_fits,
@@ -29,10 +31,11 @@ AGENCY = "海峡技术转移中心"
 BUYER = "厦门智造装备有限公司"
 
 
-@pytest.mark.browser
-def test_a_mandated_brokers_introduction_carries_into_the_buyers_offer(
-    served: Served, page: Page,  # noqa: F811 - the fixtures of test_browser
-) -> None:
+def unmandated_university_listing(
+    served: Served,  # noqa: F811 - the fixture's value
+) -> tuple[dict[str, Any], DemoAccount, DemoAccount, DemoAccount]:
+    """A negotiable assignment listing of a single demo university that no offer or mandate has touched yet, with
+    the university's admin, the transfer agency's broker and the buyer enterprise's admin."""
     with served.connect() as conn:
         busy = {r["id"] for r in conn.execute(
             "SELECT listing_id::text AS id FROM deal_offers UNION SELECT listing_id::text FROM market_mandates")}
@@ -47,6 +50,14 @@ def test_a_mandated_brokers_introduction_carries_into_the_buyers_offer(
     buyer = served.account_of(BUYER)
     assert broker is not None
     assert buyer is not None
+    return listing, seller, broker, buyer
+
+
+@pytest.mark.browser
+def test_a_mandated_brokers_introduction_carries_into_the_buyers_offer(
+    served: Served, page: Page,  # noqa: F811 - the fixtures of test_browser
+) -> None:
+    listing, seller, broker, buyer = unmandated_university_listing(served)
     listing_url = f"{served.url}/listings/{listing['id']}"
 
     # The seller's admin mandates the agency from the listing page's section.

@@ -163,8 +163,10 @@ def test_the_results_are_agreed_before_signing_and_the_developer_registers_the_c
     refused = client.post(reg, headers=firm.headers, json=body)
     assert (refused.status_code, refused.json()["code"]) == (403, "tech_registration.seller_only")
     assert client.post(f"{reg}/number", headers=firm.headers, json={"number": NUMBER}).status_code == 403
-    assert client.post(reg, headers=outsider.headers, json=body).status_code in (403, 404)
-    assert client.get(reg, headers=outsider.headers).status_code in (403, 404)
+    stranger = client.post(reg, headers=outsider.headers, json=body)
+    assert (stranger.status_code, stranger.json()["code"]) == (403, "tech_registration.seller_only")
+    unseen = client.get(reg, headers=outsider.headers)
+    assert (unseen.status_code, unseen.json()["code"]) == (403, "access.contract")
     assert services_of(client).app.recorder.max_notification_id() == head
     assert ok(client.get(reg, headers=firm.headers))["may_prepare"] is False
 

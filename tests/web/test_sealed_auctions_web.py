@@ -85,10 +85,12 @@ def test_a_sealed_second_price_lot_with_one_unrevealed_commitment(
     amount_sent = client.post(f"/api/lots/{lot}/commitments", headers=bidders["third"].headers,
                               json={"commitment": digest("third", 9_000_000), "amount": 9_000_000})
     assert amount_sent.status_code == 400  # the API takes the digest alone
+    assert (amount_sent.json()["code"], amount_sent.json()["field"]) == ("unknown_field", "amount")
     ok(client.post(f"/api/lots/{lot}/commitments", json={"commitment": digest("third", 9_000_000)},
                    headers=bidders["third"].headers))
     stranger = client.post(f"/api/lots/{lot}/commitments", json={"commitment": "ab" * 32}, headers=uni.headers)
     assert stranger.status_code == 403  # the owner has no deposit (and may not bid on its own lot)
+    assert stranger.json()["code"] == "auction.deposit_needed"
 
     # The page's commit form: the amount field has no name (the browser never sends it), the script computes the
     # digest; here the test plays the script and posts what it would.

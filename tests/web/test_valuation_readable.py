@@ -5,6 +5,7 @@ and the open licences taken up in a field's record; in both languages, with the 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -178,9 +179,10 @@ def test_only_an_admin_of_the_valuers_agency_countersigns_once_and_the_page_show
     assert own.status_code == 403
     assert "the valuer who signed the report" in own.json()["detail"]
     sign_up_verified(client, services, "chen@zhongrui.test", "中瑞评估有限公司", "valuation_agency")
-    client.post("/api/valuers", headers=setting.admin, json={
+    accredited = client.post("/api/valuers", headers=setting.admin, json={
         "user_id": _me(client, "chen@zhongrui.test")["user_id"], "credential_number": "CPV-350002",
-        "expires_on": beijing_today().replace(year=beijing_today().year + 1).isoformat()})
+        "expires_on": (beijing_today() + timedelta(days=365)).isoformat()})  # replace(year=…) fails on 29 February
+    assert accredited.status_code == 201, accredited.text
     rival = api_token(client, "chen@zhongrui.test", PASSWORD)  # with the valuer role now
     refused = client.post(url, headers=rival, json={"report_sha256": digest})
     assert refused.status_code == 403
