@@ -384,6 +384,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
         "no way to pay is set up on the platform yet; ask a platform admin",
     ),
     "refusal.payment.no_such": ("本合同没有这笔应付款项", "no such payment is due on this contract"),
+    "refusal.payment.paid_from_held": (
+        "本期价款由平台以买受人的竞买保证金支付，无需另行付款",
+        "this instalment is paid from the winner's auction deposit the platform holds: it is not paid again",
+    ),
     "refusal.payment.closed": (
         "该款项{payment_status}，不能重复付款或登记收款",
         "this payment is already {payment_status}",
@@ -1406,6 +1410,10 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.term_runs": ("买受人签约付款期限尚未届满（至 {until}）", "the winner's term to sign and pay runs "
                                   "until {until}"),
     "refusal.auction.winner_paid": ("买受人已付款，不能没收保证金", "the winner has paid: nothing is forfeited"),
+    "refusal.auction.payment_underway": ("买受人的付款正在支付渠道处理中，暂不没收保证金",
+                                         "the winner's payment is under way at the payment provider: nothing is "
+                                         "forfeited"),
+    "refusal.auction.paid_late": ("买受人在期限届满后才付款", "the winner paid after its term"),
     **{f"refusal.field.{name}": pair for name, pair in {
         "session_id": ("拍卖会", "Session"), "lot_id": ("拍品", "Lot"), "start_price": ("起拍价", "Starting price"),
         "reserve": ("保留价", "Reserve"), "increment": ("加价幅度", "Increment"), "opens_at": ("开始时间", "Opens"),

@@ -52,6 +52,9 @@ class LotStatus(StrEnum):
     #: sold, but the seller's side did not sign (or consent) within the term, or ended the contract: the winner's
     #: deposit refunded, no sale
     SELLER_DEFAULT = "seller_default"
+    #: forfeited, then undone: the winner's payment succeeded at the provider within the term but reached the
+    #: platform after the forfeit; no sale, the payment and the deposit go back
+    UNWOUND = "unwound"
 
 
 class DepositStatus(StrEnum):
@@ -74,6 +77,11 @@ def deposit_id(lot_id: UUID, organisation_id: UUID) -> UUID:
 def auction_contract_id(lot_id: UUID) -> UUID:
     """The id of the contract a lot's close drafts for its winner (read models tell auction prices by it)."""
     return natural_id("auction-contract", str(lot_id))
+
+
+def payment_key(gateway: str, provider_payment_id: str) -> str:
+    """How a lot knows one provider payment (a PaymentIntent, a bank transfer's reference)."""
+    return f"{gateway}:{provider_payment_id}"
 
 
 def deposit_amount(start_price: int, rate: int) -> int:
@@ -217,7 +225,7 @@ class Lot(Aggregate):
     @property
     def finished(self) -> bool:
         return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value,
-                               LotStatus.SELLER_DEFAULT.value)
+                               LotStatus.SELLER_DEFAULT.value, LotStatus.UNWOUND.value)
 
     # --- consent -------------------------------------------------------------------------------------
     def consent(self, *, organisation_id: UUID, by: UUID) -> bool:
@@ -262,21 +270,81 @@ class Lot(Aggregate):
 
     def receive_deposit(self, *, organisation_id: UUID, amount: int, gateway: str, provider_payment_id: str,
                         by: UUID) -> bool:
+        """Money in for a bidder's deposit. The first payment is the deposit (counted once); a second payment of
+        the same deposit (another gateway, another card payment, a bank receipt after the card paid, or money
+        after the deposit went back) is recorded as such (``DepositPaidTwice``), never counted, and is for the
+        caller to refund at once through its own gateway. ``False``: this very payment was recorded already."""
         found = self.deposits.get(organisation_id)
         if found is None:
             raise ConflictError("organisation_id: no deposit was started for this bidder", field="organisation_id",
                                 code="auction.no_deposit")
-        if found["status"] == DepositStatus.RECEIVED.value:
+        if payment_key(gateway, provider_payment_id) in self.second_payments:
             return False
         if found["status"] != DepositStatus.PENDING.value:
-            raise ConflictError(f"organisation_id: the deposit is {found['status']}", field="organisation_id",
-                                code="auction.deposit_state")
+            if (found["gateway"], found["provider_payment_id"]) == (gateway, provider_payment_id):
+                return False  # the payment that paid the deposit, reported again
+            if not 0 < amount <= MONEY_LIMIT:
+                raise ValidationError(f"amount: between 1 and {MONEY_LIMIT} fen", field="amount",
+                                      code="auction.money", least=1, most=MONEY_LIMIT)
+            self._deposit_paid_twice(organisation_id=organisation_id, amount=amount, gateway=gateway,
+                                     provider_payment_id=provider_payment_id, deposit_status=str(found["status"]),
+                                     by=by)
+            return True
         if amount != found["amount"]:
             raise ValidationError(f"amount: {found['amount']} is due, not {amount}", field="amount",
                                   code="payment.amount_due", due=found["amount"], given=amount)
         self._deposit_received(organisation_id=organisation_id, amount=amount, gateway=gateway,
                                provider_payment_id=provider_payment_id, by=by)
         return True
+
+    # --- second payments of a deposit (refunded at once, never counted) -------------------------------
+    @property
+    def second_payments(self) -> dict[str, dict[str, Any]]:
+        """``gateway:provider payment id`` → {organisation_id, amount, gateway, provider_payment_id, status}
+        (``received``, ``refunded`` or ``refund_owed``) of payments made for a deposit already paid."""
+        found: dict[str, dict[str, Any]] = self.__dict__.setdefault("_second_payments", {})
+        return found
+
+    @property
+    def second_refunds_due(self) -> list[str]:
+        """The second payments not refunded yet (received, or owed after the gateway refused)."""
+        return [key for key, p in self.second_payments.items() if p["status"] != DepositStatus.REFUNDED.value]
+
+    @event("DepositPaidTwice")
+    def _deposit_paid_twice(self, organisation_id: UUID, amount: int, gateway: str, provider_payment_id: str,
+                            deposit_status: str, by: UUID) -> None:
+        self.second_payments[payment_key(gateway, provider_payment_id)] = {
+            "organisation_id": organisation_id, "amount": amount, "gateway": gateway,
+            "provider_payment_id": provider_payment_id, "status": DepositStatus.RECEIVED.value}
+
+    def refund_second_payment(self, *, key: str, provider_refund_id: str, by: UUID) -> None:
+        held = self.second_payments[key]
+        self._second_payment_refunded(organisation_id=held["organisation_id"], amount=int(held["amount"]),
+                                      gateway=str(held["gateway"]),
+                                      provider_payment_id=str(held["provider_payment_id"]),
+                                      provider_refund_id=provider_refund_id, by=by)
+
+    @event("SecondPaymentRefunded")
+    def _second_payment_refunded(self, organisation_id: UUID, amount: int, gateway: str, provider_payment_id: str,
+                                 provider_refund_id: str, by: UUID) -> None:
+        self.second_payments[payment_key(gateway, provider_payment_id)]["status"] = DepositStatus.REFUNDED.value
+
+    def owe_second_refund(self, *, key: str, reason: str, by: UUID) -> bool:
+        """The gateway refused (or is gone): the second payment is owed back, retried by the deadline worker;
+        ``False`` when recorded as owed already."""
+        held = self.second_payments[key]
+        if held["status"] == DepositStatus.REFUND_OWED.value:
+            return False
+        self._second_payment_refund_owed(organisation_id=held["organisation_id"], amount=int(held["amount"]),
+                                         gateway=str(held["gateway"]),
+                                         provider_payment_id=str(held["provider_payment_id"]), reason=reason[:200],
+                                         by=by)
+        return True
+
+    @event("SecondPaymentRefundOwed")
+    def _second_payment_refund_owed(self, organisation_id: UUID, amount: int, gateway: str,
+                                    provider_payment_id: str, reason: str, by: UUID) -> None:
+        self.second_payments[payment_key(gateway, provider_payment_id)]["status"] = DepositStatus.REFUND_OWED.value
 
     @event("DepositReceived")
     def _deposit_received(self, organisation_id: UUID, amount: int, gateway: str, provider_payment_id: str,
@@ -504,10 +572,21 @@ class Lot(Aggregate):
         self._winner_forfeited(organisation_id=winner, amount=int(held.get("amount", 0)),
                                contract_id=self.contract_id, at=now.isoformat(), by=by)
 
-    def seller_defaulted(self, *, now: datetime, contract_in_force: bool, reason: str, by: UUID) -> UUID:
+    def seller_defaulted(self, *, now: datetime, contract_in_force: bool, reason: str, by: UUID,
+                         certain: bool = False) -> UUID:
         """The seller's side is at fault (did not sign or consent by ``settle_by``, or ended the contract): no
-        sale, and the winner's deposit is to be refunded (the caller refunds it); returns the winner."""
-        winner = self._term_over(now, contract_in_force)
+        sale, and the winner's deposit is to be refunded (the caller refunds it); returns the winner.
+        ``certain``: the seller's side (or the platform) ended the contract, so nothing the winner does can
+        mend it: settled at once, without waiting for the term."""
+        if certain:
+            if self.status != LotStatus.SOLD.value or self.winner is None or self.contract_id is None:
+                raise ConflictError(f"lot_id: the lot is {self.status}", field="lot_id", code="auction.lot_state",
+                                    lot_status=self.status)
+            if contract_in_force or self.deposit_paid_in:
+                raise ConflictError("lot_id: the winner has paid", field="lot_id", code="auction.winner_paid")
+            winner = self.winner
+        else:
+            winner = self._term_over(now, contract_in_force)
         held = self.deposits.get(winner) or {}
         assert self.contract_id is not None
         self._seller_defaulted(organisation_id=winner, amount=int(held.get("amount", 0)),
@@ -524,6 +603,30 @@ class Lot(Aggregate):
         self.status = LotStatus.FORFEITED.value
         if organisation_id in self.deposits:
             self.deposits[organisation_id]["status"] = DepositStatus.FORFEITED.value
+
+    def unwind_forfeit(self, *, paid_at: datetime, obligation_id: UUID, now: datetime, by: UUID) -> UUID:
+        """The winner's payment succeeded at the provider at ``paid_at``, within its term, but reached the
+        platform after the forfeit: the forfeit is undone (the lot ends unsold, ``unwound``) and the winner's
+        deposit is to be refunded (the caller refunds it; its contract stays ended, the payment goes back).
+        Refused unless the lot was forfeited and the payment was in time; returns the winner."""
+        deadline = self.settle_by
+        if self.status != LotStatus.FORFEITED.value or self.winner is None or self.contract_id is None:
+            raise ConflictError(f"lot_id: the lot is {self.status}", field="lot_id", code="auction.lot_state",
+                                lot_status=self.status)
+        if deadline is None or paid_at >= deadline:
+            raise ConflictError("lot_id: the winner paid after its term", field="lot_id", code="auction.paid_late")
+        held = self.deposits.get(self.winner) or {}
+        self._forfeit_unwound(organisation_id=self.winner, amount=int(held.get("amount", 0)),
+                              contract_id=self.contract_id, obligation_id=obligation_id, paid_at=paid_at.isoformat(),
+                              at=now.isoformat(), by=by)
+        return self.winner
+
+    @event("ForfeitUnwound")
+    def _forfeit_unwound(self, organisation_id: UUID, amount: int, contract_id: UUID, obligation_id: UUID,
+                         paid_at: str, at: str, by: UUID) -> None:
+        self.status = LotStatus.UNWOUND.value
+        if organisation_id in self.deposits:
+            self.deposits[organisation_id]["status"] = DepositStatus.RECEIVED.value  # held again, to go back
 
 
     # --- sealed bids: commit, reveal, forfeit (``domain.auctions.sealed`` states the encoding and the rule) ----

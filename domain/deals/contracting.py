@@ -233,8 +233,10 @@ def open_licence_terms(posted: Mapping[str, Any], today: date) -> DealTerms:
     )
 
 
-def fall_due(contract: Contract, purpose: str, amount: int, due_on: str | None) -> PaymentObligation:
-    """A payment the buyer owes the seller under ``contract``."""
+def fall_due(contract: Contract, purpose: str, amount: int, due_on: str | None, *,
+             paid_from: str = "") -> PaymentObligation:
+    """A payment the buyer owes the seller under ``contract`` (``paid_from``: what the platform pays it from, when
+    not the buyer)."""
     return PaymentObligation.fall_due(
         contract_id=contract.id,
         payer_organisation_id=contract.buyer_organisation_id,
@@ -243,6 +245,7 @@ def fall_due(contract: Contract, purpose: str, amount: int, due_on: str | None) 
         currency=str(contract.terms["currency"]),
         purpose=purpose,
         due_on=due_on,
+        paid_from=paid_from,
     )
 
 

@@ -72,6 +72,9 @@ class PaymentObligation(Aggregate):
         purpose: str
         due_on: str | None
         reference: str
+        #: what the platform pays it from, not the payer (``auction_deposit``: an auction winner's deposit);
+        #: "" for every obligation the payer pays (all those recorded before this existed)
+        paid_from: str = ""
 
     @staticmethod
     def create_id(contract_id: UUID, purpose: str, **_: object) -> UUID:
@@ -88,6 +91,7 @@ class PaymentObligation(Aggregate):
         purpose: str,
         due_on: str | None,
         reference: str,
+        paid_from: str = "",
     ) -> None:
         self.contract_id = contract_id
         self.payer_organisation_id = payer_organisation_id
@@ -97,6 +101,7 @@ class PaymentObligation(Aggregate):
         self.purpose = purpose
         self.due_on = due_on
         self.reference = reference
+        self.paid_from = paid_from
         self.status = PaymentStatus.DUE.value
         self.gateway: str | None = None
         self.provider_payment_id: str | None = None
@@ -122,6 +127,7 @@ class PaymentObligation(Aggregate):
         currency: str,
         purpose: str,
         due_on: str | None,
+        paid_from: str = "",
     ) -> PaymentObligation:
         if amount <= 0:
             raise ValidationError(
@@ -136,6 +142,7 @@ class PaymentObligation(Aggregate):
             purpose=purpose,
             due_on=due_on,
             reference=payment_reference(obligation_id(contract_id, purpose)),
+            paid_from=paid_from,
         )
 
     @property

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -23,7 +23,16 @@ from eventsourcing.domain import Aggregate
 from domain.accounts.organisation import Organisation, OrganisationKind
 from domain.accounts.user import Role, User
 from domain.auctions.deposit_payment import DepositPayment, deposit_payment_id
-from domain.auctions.lot import DepositStatus, Lot, LotKind, auction_contract_id, deposit_id, settle_deadline
+from domain.auctions.lot import (
+    DepositStatus,
+    Lot,
+    LotKind,
+    LotStatus,
+    auction_contract_id,
+    deposit_id,
+    payment_key,
+    settle_deadline,
+)
 from domain.auctions.session import AuctionSession
 from domain.catalogue.licences import LicenceScope
 from domain.catalogue.listing import Listing, ListingStatus
@@ -31,7 +40,7 @@ from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.contract_terms import ContractStatus, instalment_purpose
 from domain.deals.contracting import add_years, check_exclusivity, draft_contract, release
-from domain.deals.payment import PaymentObligation, obligation_id, payment_reference
+from domain.deals.payment import PaymentObligation, PaymentStatus, obligation_id, payment_reference
 from domain.deals.terms import DealKind, DealTerms, Instalment
 from domain.shared.errors import ConflictError, DomainError, PermissionDeniedError, ValidationError
 from domain.shared.ids import natural_id, requested_id
@@ -48,6 +57,10 @@ T = TypeVar("T")
 BEIJING = ZoneInfo("Asia/Shanghai")
 #: An exclusive licence sold at auction runs this many years from the close (or to the patent's expiry).
 LICENCE_YEARS = 5
+#: A card payment the provider is processing or has taken: made, whatever its webhook's delay.
+PAYMENT_UNDERWAY = frozenset({"processing", "requires_capture", "succeeded"})
+#: What an auction contract's deposit instalment is paid from (``PaymentObligation.paid_from``).
+PAID_FROM_DEPOSIT = "auction_deposit"
 #: How many times a bid is validated again after others were saved before it.
 RETRIES = 20
 
@@ -234,13 +247,44 @@ class Auctions:
 
         def run() -> int:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")
-            changed = lot.receive_deposit(organisation_id=cmd.organisation_id, amount=cmd.amount, gateway="manual",
-                                          provider_payment_id=cmd.bank_reference.strip(), by=user.id)
-            if changed and lot.finished:  # arrived after the close: it goes back at once, as the losers' did
-                self._refund(lot, cmd.organisation_id, by=user.id)
+            changed = self.take_payment(lot, cmd.organisation_id, amount=cmd.amount, gateway="manual",
+                                        provider_payment_id=cmd.bank_reference.strip(), by=user.id)
             return self.store.commit(lot) if changed else self._position()
 
         return self._retry(run)
+
+    def take_payment(self, lot: Lot, org_id: UUID, *, amount: int, gateway: str, provider_payment_id: str,
+                     by: UUID) -> bool:
+        """Money in for a bidder's deposit, by whichever gateway: the first payment is the deposit (back at once if
+        the lot closed meanwhile, as the losers' deposits went back); any further payment of the same deposit is
+        refunded at once through its own gateway (or recorded as owed, retried by the deadline worker) and never
+        counted. ``False``: this payment was recorded already."""
+        if not lot.receive_deposit(organisation_id=org_id, amount=amount, gateway=gateway,
+                                   provider_payment_id=provider_payment_id, by=by):
+            return False
+        key = payment_key(gateway, provider_payment_id)
+        if key in lot.second_payments:
+            self._refund_second(lot, key, by=by)
+        elif lot.finished:
+            self._refund(lot, org_id, by=by)
+        return True
+
+    def _refund_second(self, lot: Lot, key: str, *, by: UUID) -> bool:
+        """Give a second payment of a deposit back through the gateway it came by (its own idempotency key, apart
+        from the deposit's); a refusal is recorded as owed. ``True`` when refunded."""
+        held = lot.second_payments[key]
+        gateway = self.payments.gateways.get(str(held["gateway"]))
+        if gateway is None:
+            lot.owe_second_refund(key=key, reason=f"gateway {held['gateway']} is not configured", by=by)
+            return False
+        try:
+            result = gateway.refund(str(held["provider_payment_id"]), int(held["amount"]),
+                                    idempotency_key=f"refund-second-{natural_id('auction-second-payment', key)}")
+        except PaymentGatewayError as error:
+            lot.owe_second_refund(key=key, reason=f"{error.code or 'refused'}: {error.message}", by=by)
+            return False
+        lot.refund_second_payment(key=key, provider_refund_id=result.provider_refund_id, by=by)
+        return True
 
     # --- bids ---------------------------------------------------------------------------------------
     def bid(self, cmd: ac.PlaceBid, *, actor_id: UUID | None) -> int:
@@ -379,7 +423,8 @@ class Auctions:
         def run() -> int | None:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")
             refunded = [org for org in lot.refunds_owed if self._refund(lot, org, by=SYSTEM_ACTOR)]
-            return self.store.commit(lot) if refunded else None
+            seconds = [key for key in lot.second_refunds_due if self._refund_second(lot, key, by=SYSTEM_ACTOR)]
+            return self.store.commit(lot) if refunded or seconds else None
 
         return self._retry(run)
 
@@ -403,6 +448,13 @@ class Auctions:
             return None  # raised when the contract is signed
         obligation = self.store.load(PaymentObligation, oid, "obligation_id")
         held = lot.deposits[lot.winner]
+        if not obligation.is_open:
+            # Paid by the winner itself (before the deposit could be, on a contract drafted before that was
+            # refused): its deposit must not pay for it twice, it goes back.
+            if held["status"] != DepositStatus.APPLIED.value:
+                return None
+            self._refund(lot, lot.winner, by=SYSTEM_ACTOR)
+            return self.store.commit(lot)
         changed = self.payments.receive_held(obligation, gateway=str(held["gateway"]),
                                              provider_payment_id=str(held["provider_payment_id"]), by=SYSTEM_ACTOR)
         lot.pay_in_deposit(obligation_id=oid, by=SYSTEM_ACTOR)
@@ -494,6 +546,8 @@ class Auctions:
             winner = lot.seller_defaulted(now=self._now(), contract_in_force=in_force, reason=fault, by=SYSTEM_ACTOR)
             self._refund(lot, winner, by=SYSTEM_ACTOR)
         else:
+            if not in_force and lot.status == LotStatus.SOLD.value:
+                self._require_no_payment_underway(contract)
             lot.forfeit(now=self._now(), contract_in_force=in_force, by=SYSTEM_ACTOR)
         changed: list[Aggregate] = [lot]
         if contract.status != ContractStatus.TERMINATED:
@@ -503,6 +557,84 @@ class Auctions:
             patent = self.store.load(Patent, contract.patent_id, "patent_id")
             changed += [contract, release(contract, patent, reason="auction winner forfeited", by=SYSTEM_ACTOR)]
         return self.store.commit(*changed)
+
+
+    def _require_no_payment_underway(self, contract: Contract) -> None:
+        """Before a winner forfeits: a card payment of its contract's first instalment that the provider is
+        processing or has taken (its webhook not here yet) was made in time and must not cost the deposit. The
+        provider is asked; while it cannot answer, nothing is forfeited either (the worker asks again)."""
+        purpose = contract.first_purpose()
+        oid = obligation_id(contract.id, purpose) if purpose else None
+        if oid is None or not self.store.exists(oid):
+            return
+        obligation = self.store.load(PaymentObligation, oid, "obligation_id")
+        if obligation.status != PaymentStatus.PENDING.value or not obligation.provider_payment_id:
+            return
+        gateway = self.payments.gateways.get(obligation.gateway or "")
+        if gateway is None or gateway.name == "manual":
+            return  # a bank transfer is known only once the platform records it
+        underway = ConflictError("lot_id: the winner's payment is under way at the payment provider",
+                                 field="lot_id", code="auction.payment_underway")
+        request = PaymentRequest(obligation_id=obligation.id, amount=obligation.to_pay, currency=obligation.currency,
+                                 reference=obligation.reference, attempt=max(1, obligation.payment_attempts))
+        try:
+            found = gateway.resume_payment(obligation.provider_payment_id, request)
+        except PaymentGatewayError as error:
+            raise underway from error
+        if found is not None and found.status in PAYMENT_UNDERWAY:
+            raise underway
+
+    # --- hooks the deals trade calls (wired by the composition root) --------------------------------
+    def paid_from_deposit(self, contract: Contract, purpose: str) -> str:
+        """``auction_deposit`` when the payment ``purpose`` of ``contract`` is the instalment its winner's deposit
+        pays (the buyer never pays it itself), else ``""``."""
+        lot_id = contract.offer_id
+        if lot_id is None or contract.id != auction_contract_id(lot_id):
+            return ""
+        instalments = contract.terms["instalments"]
+        if len(instalments) < 2:
+            return ""
+        last = len(instalments) - 1
+        return PAID_FROM_DEPOSIT if purpose == instalment_purpose(last, instalments[last]["due"]) else ""
+
+    def contract_ended(self, contract: Contract, user: User) -> list[Aggregate]:
+        """An auction contract ended before it took effect: when the seller's side (or a platform admin) ended it,
+        the seller's default is certain: the lot is settled at once (``seller_default``, the winner's deposit
+        refunded). A winner ending its own contract waits for the term (then it forfeits)."""
+        lot_id = contract.offer_id
+        if lot_id is None or contract.id != auction_contract_id(lot_id) or not self.store.exists(lot_id):
+            return []
+        lot = self.store.load(Lot, lot_id, "lot_id")
+        if lot.status != LotStatus.SOLD.value or lot.contract_id != contract.id or lot.winner is None:
+            return []
+        if user.organisation_id == lot.winner and not user.has_role(Role.PLATFORM_ADMIN):
+            return []
+        winner = lot.seller_defaulted(now=self._now(), contract_in_force=False, reason="terminated", by=user.id,
+                                      certain=True)
+        self._refund(lot, winner, by=user.id)
+        return [lot]
+
+    def paid_after_end(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
+        """The winner's payment reached the platform after its contract had ended (the caller recorded it as owed
+        back). It goes back at once through its gateway. If the lot was forfeited although the provider took the
+        payment within the winner's term (the provider's own time of the success), the forfeit is undone: the
+        deposit goes back too (``unwound``). A payment taken after the term leaves the forfeit as it was."""
+        contract = self.store.load(Contract, obligation.contract_id, "contract_id")
+        lot_id = contract.offer_id
+        if lot_id is None or contract.id != auction_contract_id(lot_id) or not self.store.exists(lot_id):
+            return []
+        changed: list[Aggregate] = self.payments.refund_owed_now(
+            obligation, reason="the auction contract had ended when the payment arrived", by=SYSTEM_ACTOR)
+        lot = self.store.load(Lot, lot_id, "lot_id")
+        paid_at = datetime.fromtimestamp(event.created, tz=UTC) if event.created > 0 else None
+        deadline = lot.settle_by
+        if (lot.status == LotStatus.FORFEITED.value and obligation.purpose == contract.first_purpose()
+                and paid_at is not None and deadline is not None and paid_at < deadline):
+            winner = lot.unwind_forfeit(paid_at=paid_at, obligation_id=obligation.id, now=self._now(),
+                                        by=SYSTEM_ACTOR)
+            self._refund(lot, winner, by=SYSTEM_ACTOR)
+            changed.append(lot)
+        return changed
 
 
 class HeldDeposits:
@@ -517,6 +649,9 @@ class HeldDeposits:
         return bool(event.provider_payment_id) and self.auctions.store.exists(
             deposit_payment_id(event.provider, str(event.provider_payment_id)))
 
+    def paid_after_end(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
+        return self.auctions.paid_after_end(obligation, event)
+
     def apply(self, event: GatewayEvent) -> list[Aggregate]:
         store = self.auctions.store
         pointer = store.load(DepositPayment, deposit_payment_id(event.provider, str(event.provider_payment_id)),
@@ -525,12 +660,14 @@ class HeldDeposits:
             return []
         lot = store.load(Lot, pointer.lot_id, "lot_id")
         found = lot.deposits.get(pointer.organisation_id)
-        if found is None or found["status"] != DepositStatus.PENDING.value or (
-                event.amount is not None and event.amount != int(found["amount"])):
-            return []  # received already, restarted another way, or not the whole deposit
-        lot.receive_deposit(organisation_id=pointer.organisation_id, amount=int(found["amount"]),
-                            gateway=pointer.gateway, provider_payment_id=pointer.provider_payment_id,
-                            by=SYSTEM_ACTOR)
-        if lot.finished:  # paid after the close: it goes back at once, as the losers' did
-            self.auctions._refund(lot, pointer.organisation_id, by=SYSTEM_ACTOR)
-        return [lot]
+        if found is None:
+            return []
+        pending = found["status"] == DepositStatus.PENDING.value
+        if pending and event.amount is not None and event.amount != int(found["amount"]):
+            return []  # not the whole deposit
+        # A deposit paid already (by bank transfer, or by another card payment): this money is a second payment,
+        # refunded at once through the card it came by.
+        amount = int(found["amount"]) if pending or event.amount is None else event.amount
+        changed = self.auctions.take_payment(lot, pointer.organisation_id, amount=amount, gateway=pointer.gateway,
+                                             provider_payment_id=pointer.provider_payment_id, by=SYSTEM_ACTOR)
+        return [lot] if changed else []

@@ -43,6 +43,8 @@ class DealPolicy:
 #: that lets it act (委托代理). Given the user and the offer; the market trade (above deals) provides it through
 #: the composition root, so deals holds the rule without importing market.
 ActsForSeller = Callable[[User, Offer], bool]
+#: What the platform pays a contract's payment from, when not the buyer ("" for the buyer): a higher trade's rule.
+PaidFrom = Callable[[Contract, str], str]
 
 
 class DealChecks:
@@ -52,6 +54,8 @@ class DealChecks:
         self.store = store
         #: Brokers mandated to act for the seller answer its offers (counter, accept, reject).
         self.acts_for_seller: ActsForSeller | None = None
+        #: Whether a scheduled payment is paid from money the platform holds (an auction winner's deposit).
+        self.paid_from: PaidFrom | None = None
 
     @staticmethod
     def require_member(user: User, organisation_id: UUID, what: str, field: str) -> None:
@@ -115,5 +119,6 @@ class DealChecks:
         raised: list[Aggregate] = []
         for purpose, amount, due in contract.scheduled_payments(today):
             if not self.store.exists(obligation_id(contract.id, purpose)):
-                raised.append(fall_due(contract, purpose, amount, due))
+                paid_from = self.paid_from(contract, purpose) if self.paid_from is not None else ""
+                raised.append(fall_due(contract, purpose, amount, due, paid_from=paid_from))
         return raised

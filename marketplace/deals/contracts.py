@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.accounts.organisation import Organisation
-from domain.accounts.user import Role
+from domain.accounts.user import Role, User
 from domain.catalogue.listing import DealType, Listing, ListingStatus
 from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract, LicenceContract, TransferContract
@@ -63,6 +63,9 @@ class Contracts:
         self.store = store
         self.checks = checks
         self.policy = policy
+        #: What a higher trade does when a contract of its own ends before taking effect (the auctions settle a
+        #: lot whose seller ended its winner's contract): aggregates saved with the termination.
+        self.on_ended: Callable[[Contract, User], list[Aggregate]] | None = None
 
     def _today(self) -> date:
         """Today's Beijing date: the day due dates and licence starts are counted in."""
@@ -137,7 +140,8 @@ class Contracts:
         if isinstance(contract, DevelopmentContract):  # nothing was reserved on a patent
             return self.store.commit(contract)
         released = self.checks.release(contract, reason="ended before it took effect", by=user.id)
-        return self.store.commit(contract, released)
+        followed = self.on_ended(contract, user) if self.on_ended is not None else []
+        return self.store.commit(contract, released, *followed)
 
     def consent_as_co_owner(self, cmd: d.ConsentAsCoOwner, *, actor_id: UUID | None) -> int:
         user = self.store.actor(actor_id)

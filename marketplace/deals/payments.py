@@ -34,6 +34,7 @@ from marketplace.deals.gateways.port import (
     STRIPE_MAX_AMOUNT,
     GatewayEvent,
     PaymentGateway,
+    PaymentGatewayError,
     PaymentRequest,
     PaymentStart,
 )
@@ -65,6 +66,21 @@ class HeldPayments(Protocol):
     def apply(self, event: GatewayEvent) -> list[Aggregate]:
         """What the event does to the holder's records (the caller saves them with the delivery)."""
         ...
+
+    def paid_after_end(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:
+        """A provider's payment of ``obligation`` arrived after its contract had ended (recorded as owed back): what
+        the holder does about it and the money it holds for that contract (the caller saves what is returned)."""
+        ...
+
+
+def _refuse_paid_from(obligation: PaymentObligation, field: str) -> None:
+    """An obligation the platform pays from money it holds (an auction winner's deposit) is not the payer's to pay,
+    nor a bank receipt's: paying it too would pay it twice."""
+    if obligation.paid_from:
+        raise PaymentStateError(
+            f"{field}: this payment is made from the {obligation.paid_from} the platform holds", field=field,
+            code="payment.paid_from_held", paid_from=obligation.paid_from,
+        )
 
 
 class Payments:
@@ -146,6 +162,7 @@ class Payments:
                 f"purpose: this payment is already {obligation.status}", field="purpose",
                 code="payment.closed", payment_status=obligation.status,
             )
+        _refuse_paid_from(obligation, "purpose")
         # No money is asked for a contract that can no longer take effect (the patent sold or reserved
         # for another deal, lapsed); an assignment drafted before reservations takes its reservation now.
         # A development contract stands on no patent.
@@ -193,6 +210,7 @@ class Payments:
                 f"obligation_id: this payment is already {obligation.status}", field="obligation_id",
                 code="payment.closed", payment_status=obligation.status,
             )
+        _refuse_paid_from(obligation, "obligation_id")
         if cmd.amount != obligation.to_pay:
             raise ValidationError(
                 f"amount: {obligation.to_pay} is due, not {cmd.amount}", field="amount",
@@ -341,9 +359,12 @@ class Payments:
         payment_id = event.provider_payment_id or obligation.provider_payment_id or event.event_id
         if event.event_type == PAYMENT_SUCCEEDED:
             if obligation.is_open and (event.amount is None or event.amount == obligation.to_pay):
-                return self._receive(
+                changed = self._receive(
                     obligation, gateway=event.provider, provider_payment_id=payment_id, by=SYSTEM_ACTOR
                 )
+                if obligation.refund_owed is not None and self.held is not None:
+                    changed = unique(changed + self.held.paid_after_end(obligation, event))
+                return changed
             return []
         if event.event_type in REFUND_EVENTS and obligation.status != PaymentStatus.REFUNDED:
             if event.status != REFUND_SUCCEEDED or event.amount != obligation.to_pay:
@@ -388,6 +409,22 @@ class Payments:
             provider_refund_id=result.provider_refund_id, reason=cmd.reason, now=self.store.clock.now(), by=user.id
         )
         return self.store.commit(*changed)
+
+    def refund_owed_now(self, obligation: PaymentObligation, *, reason: str, by: UUID) -> list[Aggregate]:
+        """Give back at once, through its gateway, a payment just recorded as owed back (its contract had ended);
+        when the gateway refuses or is gone it stays owed, on the platform admin's refund queue."""
+        gateway = self.gateways.get(obligation.gateway or "")
+        if obligation.refund_owed is None or obligation.status != PaymentStatus.PAID or gateway is None:
+            return [obligation]
+        try:
+            result = gateway.refund(obligation.provider_payment_id or "", obligation.to_pay,
+                                    idempotency_key=f"refund-{obligation.id}")
+        except PaymentGatewayError:
+            return [obligation]
+        changed = self._refund(obligation, refund_id=None, reason=reason, by=by, strict=False)
+        obligation.refund(provider_refund_id=result.provider_refund_id, reason=reason, now=self.store.clock.now(),
+                          by=by)
+        return changed
 
     def _refund(
         self, obligation: PaymentObligation, *, refund_id: str | None, reason: str, by: UUID, strict: bool

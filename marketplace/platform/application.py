@@ -105,5 +105,9 @@ class Marketplace(MarketplaceBase):
         self.auctions = Auctions(self, checks, policy, self.payments)
         # Stripe's events about auction deposits paid by card reach the lots (the auctions trade's records).
         self.payments.held = HeldDeposits(self.auctions)
+        # The instalment an auction winner's deposit pays is not the winner's to pay (the auctions' rule), and a
+        # seller ending its winner's contract settles the lot at once.
+        checks.paid_from = self.auctions.paid_from_deposit
+        self.contracts.on_ended = self.auctions.contract_ended
         self.packages = Packages(self)
         self.watching = Watching(self)

@@ -295,8 +295,9 @@ def lots_to_forfeit(datastore: PostgresDatastore, now: datetime, limit: int = 50
 
 
 def lots_owing_refunds(datastore: PostgresDatastore, limit: int = 500) -> list[UUID]:
-    """Lots with a deposit refund the gateway refused (``refund_owed``), for the deadline worker to try again."""
+    """Lots with a deposit refund the gateway refused (``refund_owed``), or a second payment of a deposit not
+    refunded yet, for the deadline worker to try again."""
     with datastore.transaction(commit=False) as curs:
-        curs.execute("SELECT DISTINCT lot_id FROM auction_deposits WHERE status = 'refund_owed' ORDER BY lot_id"
-                     " LIMIT %s", (limit,))
+        curs.execute("SELECT lot_id FROM auction_deposits WHERE status = 'refund_owed' UNION SELECT lot_id FROM"
+                     " auction_second_payments WHERE status <> 'refunded' ORDER BY lot_id LIMIT %s", (limit,))
         return [row["lot_id"] for row in curs.fetchall()]

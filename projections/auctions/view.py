@@ -26,12 +26,14 @@ def _deposit(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
 class PostgresAuctionsView(PostgresReadModelView):
     name = "auctions"
     tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids",
-              "auction_commitments")
+              "auction_commitments", "auction_second_payments")
     topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
               | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
                             "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn", "WinnerForfeited",
                             "SellerDefaulted", "DepositRefundOwed",
-                            "BidCommitted", "BidRevealed", "RevealReminded", "CommitmentForfeited"))
+                            "BidCommitted", "BidRevealed", "RevealReminded", "CommitmentForfeited",
+                            "DepositPaidTwice", "SecondPaymentRefunded", "SecondPaymentRefundOwed",
+                            "ForfeitUnwound"))
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         handlers: dict[tuple[str, str], Handler] = {
@@ -54,6 +56,10 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("Lot", "BidRevealed"): self._revealed,
             ("Lot", "RevealReminded"): lambda c, r: self._lot(c, r, ", reminded = %s", (r.data["stage"],)),
             ("Lot", "CommitmentForfeited"): self._commitment_forfeited,
+            ("Lot", "DepositPaidTwice"): self._paid_twice,
+            ("Lot", "SecondPaymentRefunded"): lambda c, r: self._second(c, r, "refunded"),
+            ("Lot", "SecondPaymentRefundOwed"): lambda c, r: self._second(c, r, "refund_owed"),
+            ("Lot", "ForfeitUnwound"): self._unwound,
         }
         for r in records:
             handler = handlers.get(handler_key(r.topic))
@@ -129,6 +135,26 @@ class PostgresAuctionsView(PostgresReadModelView):
     def _winner_forfeited(curs: Cursor[DictRow], r: EventRecord) -> None:
         PostgresAuctionsView._lot(curs, r, ", status = 'forfeited', outcome = 'forfeited'")
         _deposit(curs, r, "forfeited")
+
+    @staticmethod
+    def _paid_twice(curs: Cursor[DictRow], r: EventRecord) -> None:
+        d = plain(r.data)
+        curs.execute("INSERT INTO auction_second_payments (lot_id, gateway, provider_payment_id, organisation_id,"
+                     " amount, status, updated_at) VALUES (%s, %s, %s, %s, %s, 'received', %s)",
+                     (r.originator_id, d["gateway"], d["provider_payment_id"], d["organisation_id"], d["amount"],
+                      r.timestamp))
+
+    @staticmethod
+    def _second(curs: Cursor[DictRow], r: EventRecord, status: str) -> None:
+        d = plain(r.data)
+        curs.execute("UPDATE auction_second_payments SET status = %s, updated_at = %s WHERE lot_id = %s"
+                     " AND gateway = %s AND provider_payment_id = %s",
+                     (status, r.timestamp, r.originator_id, d["gateway"], d["provider_payment_id"]))
+
+    @staticmethod
+    def _unwound(curs: Cursor[DictRow], r: EventRecord) -> None:
+        PostgresAuctionsView._lot(curs, r, ", status = 'unwound', outcome = 'unwound'")
+        _deposit(curs, r, "received")
 
     @staticmethod
     def _committed(curs: Cursor[DictRow], r: EventRecord) -> None:

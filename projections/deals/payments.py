@@ -41,8 +41,8 @@ def fell_due(curs: Cursor[DictRow], r: EventRecord) -> None:
     d = plain(r.data)
     curs.execute(
         "INSERT INTO deal_obligations (id, contract_id, payer_organisation_id, payee_organisation_id, amount,"
-        " currency, purpose, due_on, reference, status, fell_due_at, updated_at, version)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'due', %s, %s, %s)",
+        " currency, purpose, due_on, reference, status, fell_due_at, updated_at, version, paid_from)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'due', %s, %s, %s, %s)",
         (
             r.originator_id,
             d["contract_id"],
@@ -56,6 +56,7 @@ def fell_due(curs: Cursor[DictRow], r: EventRecord) -> None:
             r.timestamp,
             r.timestamp,
             r.version,
+            d.get("paid_from") or None,
         ),
     )
 

@@ -61,7 +61,7 @@ OBLIGATION_COLUMNS = (
     "id, contract_id, payer_organisation_id, payee_organisation_id, amount, currency, purpose, due_on, reference,"
     " status, gateway, provider_payment_id, paid_amount, paid_at, provider_refund_id, refunded_amount,"
     " refund_reason, refunded_at, fell_due_at, version, refund_owed_reason, refund_owed_at, voucher_id,"
-    " voucher_amount, voucher_model, funds_source"
+    " voucher_amount, voucher_model, funds_source, paid_from"
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # a licence year and a report's due day are Beijing days
@@ -72,6 +72,8 @@ def _row(kind: type[Any], record: Any, drop: tuple[str, ...] = ("total",)) -> An
         drop = (*drop, *_VOUCHER_COLUMNS)  # no voucher applied: the answer leaves the voucher out
     if kind is ObligationRow and record.get("funds_source") in (None, "own"):
         drop = (*drop, "funds_source")  # the buyer's own funds (the default): left out, as before declarations
+    if kind is ObligationRow and not record.get("paid_from"):
+        drop = (*drop, "paid_from")  # the payer pays it (every obligation but an auction deposit's): left out
     return kind(**{k: v for k, v in record.items() if k not in drop})
 
 
@@ -437,10 +439,11 @@ class DealsQueries:
         return [_row(ObjectionRow, r) for r in rows]
 
     async def obligations_owed(self, payer_organisation_id: UUID, limit: int = 100) -> list[ObligationRow]:
-        """Payments the organisation owes: due, or started and not paid yet, earliest due first."""
+        """Payments the organisation owes: due, or started and not paid yet, earliest due first (not those the
+        platform pays from money it holds, such as an auction winner's deposit)."""
         rows = await self.pool.fetch(
             f"SELECT {OBLIGATION_COLUMNS} FROM deal_obligations"  # noqa: S608 - constants
-            " WHERE payer_organisation_id = $1 AND status IN ('due', 'pending')"
+            " WHERE payer_organisation_id = $1 AND status IN ('due', 'pending') AND paid_from IS NULL"
             " ORDER BY due_on NULLS FIRST, fell_due_at, id LIMIT $2",
             payer_organisation_id,
             limit,

@@ -158,6 +158,9 @@ class ObligationRow(msgspec.Struct, frozen=True, kw_only=True):
     #: Where the buyer's money comes from when not its own (``fiscal_programme``, ``government_procurement``);
     #: left out (``UNSET``) for the buyer's own funds, the default, so older answers stay as they were.
     funds_source: str | UnsetType = UNSET
+    #: What the platform pays it from when not the payer (``auction_deposit``: an auction winner's deposit); left
+    #: out (``UNSET``) for the payer's own payments, so older answers stay as they were.
+    paid_from: str | UnsetType = UNSET
 
     @property
     def to_pay(self) -> int:

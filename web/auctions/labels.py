@@ -57,6 +57,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.status.unsold": ("流拍", "Not sold"),
     "auction.status.forfeited": ("买受人悔拍", "Winner forfeited"),
     "auction.status.seller_default": ("出卖方违约，未成交", "Seller defaulted: not sold"),
+    "auction.status.unwound": ("悔拍已撤销：买受人按期付款，未成交", "Forfeit undone: the winner paid in time; not sold"),
     "auction.current_price": ("当前价", "Current price"),
     "auction.leader": ("领先竞买号", "Leading bidder"),
     "auction.bids": ("出价次数", "Bids"),
@@ -78,6 +79,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "出卖方未在期限内签约（或共有人未同意、或合同被出卖方终止），买受人保证金全额退还；未成交",
         "The seller's side did not sign in time (or a co-owner did not consent, or the seller ended the contract): "
         "the winner's deposit is refunded in full; not sold",
+    ),
+    "auction.outcome.unwound": (
+        "买受人在期限内已付款，但款项在悔拍处理后才到达平台：悔拍撤销，价款与保证金全额退还；未成交",
+        "The winner paid within its term but the payment reached the platform after the forfeit: the forfeit is "
+        "undone, the payment and the deposit are refunded in full; not sold",
     ),
     "auction.settle_by": ("买受人签约付款截止（北京时间）", "Winner signs and pays by (Beijing)"),
     "auction.contract": ("成交合同", "The contract"),

@@ -157,6 +157,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "payment.status": ("状态", "Status"),
     "payment.start_stripe": ("用银行卡付款（Stripe）", "Pay by card (Stripe)"),
     "payment.start_manual": ("对公转账", "Pay by bank transfer"),
+    "payment.paid_from.auction_deposit": (
+        "本期价款由平台以买受人已交纳的竞买保证金支付，买受人无需另行付款（合同生效后自动抵付）。",
+        "This instalment is paid from the winner's auction deposit the platform holds: the winner pays nothing "
+        "more for it (applied once the contract is in force).",
+    ),
     "payment.intent": ("Stripe 支付单号", "Stripe PaymentIntent"),
     "payment.stripe_help": (
         "请在 Stripe 支付页面用此支付单完成付款；付款结果由 Stripe 通知本平台后自动入账。",
