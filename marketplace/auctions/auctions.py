@@ -609,9 +609,10 @@ class Auctions:
             return []
         if user.organisation_id == lot.winner and not user.has_role(Role.PLATFORM_ADMIN):
             return []
-        winner = lot.seller_defaulted(now=self._now(), contract_in_force=False, reason="terminated", by=user.id,
-                                      certain=True)
-        self._refund(lot, winner, by=user.id)
+        # The platform settles the lot (both sides are told); who ended the contract is on the contract's event.
+        winner = lot.seller_defaulted(now=self._now(), contract_in_force=False, reason="terminated",
+                                      by=SYSTEM_ACTOR, certain=True)
+        self._refund(lot, winner, by=SYSTEM_ACTOR)
         return [lot]
 
     def paid_after_end(self, obligation: PaymentObligation, event: GatewayEvent) -> list[Aggregate]:

@@ -42,7 +42,7 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("Lot", "Proposed"): self._proposed,
             ("Lot", "Consented"): lambda c, r: self._lot(c, r, ", status = 'ready'"),
             ("Lot", "DepositStarted"): self._deposit_started,
-            ("Lot", "DepositReceived"): lambda c, r: _deposit(c, r, "received"),
+            ("Lot", "DepositReceived"): self._received,
             ("Lot", "DepositRefunded"): lambda c, r: _deposit(c, r, "refunded"),
             ("Lot", "DepositApplied"): lambda c, r: _deposit(c, r, "applied"),
             ("Lot", "BidPlaced"): self._bid,
@@ -135,6 +135,13 @@ class PostgresAuctionsView(PostgresReadModelView):
     def _winner_forfeited(curs: Cursor[DictRow], r: EventRecord) -> None:
         PostgresAuctionsView._lot(curs, r, ", status = 'forfeited', outcome = 'forfeited'")
         _deposit(curs, r, "forfeited")
+
+    @staticmethod
+    def _received(curs: Cursor[DictRow], r: EventRecord) -> None:
+        """The deposit received, by the gateway that paid it (the bidder may have started another one since)."""
+        curs.execute("UPDATE auction_deposits SET status = 'received', gateway = %s, updated_at = %s"
+                     " WHERE lot_id = %s AND organisation_id = %s",
+                     (r.data["gateway"], r.timestamp, r.originator_id, plain(r.data["organisation_id"])))
 
     @staticmethod
     def _paid_twice(curs: Cursor[DictRow], r: EventRecord) -> None:

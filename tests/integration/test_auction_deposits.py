@@ -29,7 +29,7 @@ from marketplace.deals import commands as d
 from marketplace.deals.gateways.port import GatewayEvent, PaymentGatewayError, RefundResult
 from marketplace.platform.services import Services
 from tests.unit.deal_helpers import World, make_world, sign_all
-from tests.unit.test_auctions import _sold, bid, bidder, lot
+from tests.unit.test_auctions import _sold, bid, lot
 
 #: ``_sold`` closes on 3 March at 18:00 Beijing; the default term runs to the end of 13 March in Beijing.
 TERM_OVER = datetime(2025, 3, 13, 16, 0, tzinfo=UTC)
@@ -243,8 +243,6 @@ def test_the_winner_cannot_pay_the_instalment_its_deposit_pays(world: World) -> 
     contract = auction_contract_id(lot_id)
     sign_all(world, contract, "uni", "firm")
     covered = obligation_id(contract, "instalment-2")
-    assert world.get(covered).paid_from == "auction_deposit"
-    assert world.get(obligation_id(contract, "upfront")).paid_from == ""
     for gateway in ("stripe", "manual"):
         with pytest.raises(PaymentStateError) as refused:
             world.app.payments.start_payment(d.StartPayment(contract_id=contract, purpose="instalment-2",
@@ -255,6 +253,8 @@ def test_the_winner_cannot_pay_the_instalment_its_deposit_pays(world: World) -> 
             obligation_id=covered, amount=DEPOSIT, bank_reference="BANK-x"), actor_id=world["admin"])
     assert receipt.value.code == "payment.paid_from_held"
     assert world.get(covered).status == "due"
+    assert world.get(covered).paid_from == "auction_deposit"
+    assert world.get(obligation_id(contract, "upfront")).paid_from == ""
     world.app.payments.record_manual_receipt(d.RecordManualReceipt(
         obligation_id=obligation_id(contract, "upfront"), amount=1_200_000, bank_reference="BANK-rest"),
         actor_id=world["admin"])
@@ -291,9 +291,3 @@ def test_a_winner_ending_its_own_contract_still_waits_for_the_term_and_forfeits(
     assert world.get(lot_id).status == "forfeited"
     assert [r[0] for r in world.manual.refunds] == ["BANK-rival"]
 
-
-def test_bidder_helper_still_pays_one_deposit(world: World) -> None:
-    lot_id = lot(world)
-    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
-    bidder(world, "firm", lot_id)
-    assert world.get(lot_id).second_payments == {}

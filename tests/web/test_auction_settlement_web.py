@@ -28,7 +28,7 @@ from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card
 from tests.localstripe import stripe_signature as sign
-from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, sign_up_verified
+from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form, sign_up_verified
 from tests.web.test_api import Member, _member, listed, verified_member
 from web.app import create_app
 
@@ -303,8 +303,11 @@ def test_a_seller_who_ends_the_auction_contract_defaults_and_the_winner_gets_its
     assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]
     contract = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
     ok(client.post(f"/api/contracts/{contract}/terminate", headers=uni.headers, json={"reason": "另有买家"}))
+    # The seller's default is certain once it ended the contract: settled at once, not when the term runs out.
+    state = ok(client.get(f"/api/lots/{lot}"))
+    assert state["lot"]["status"] == "seller_default"
     clock.set(datetime(2026, 3, 5, 16, 0, tzinfo=UTC))
-    assert run_deadlines(client).lots_forfeited == [uuid.UUID(lot)]
+    assert run_deadlines(client).lots_forfeited == []
     state = ok(client.get(f"/api/lots/{lot}"))
     assert (state["lot"]["status"], state["lot"]["outcome"], state["phase"]) == (
         "seller_default", "seller_default", "closed")
@@ -369,3 +372,114 @@ def test_a_refund_the_bank_refuses_is_owed_shown_to_the_platform_and_retried(
     assert run_deadlines(client).refunds_retried == []
     assert not any(i["kind"] == "auction_refund_owed"
                    for i in ok(client.get("/api/todo", headers=ops.headers))["items"])
+
+
+def second_payments(client: TestClient[Litestar], lot: str) -> list[tuple[str, int, str]]:
+    with psycopg.connect(services_of(client).address.conninfo(), row_factory=dict_row) as conn:
+        rows = conn.execute("SELECT gateway, amount, status FROM auction_second_payments WHERE lot_id = %s"
+                            " ORDER BY updated_at", (lot,)).fetchall()
+    return [(r["gateway"], r["amount"], r["status"]) for r in rows]
+
+
+def test_a_deposit_paid_by_transfer_and_by_card_keeps_one_and_refunds_the_card(
+    stripe_client: TestClient[Litestar], localstripe: Localstripe, relay: WebhookReceiver,
+) -> None:
+    client = stripe_client
+    ops = _member(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    uni = verified_member(client, services_of(client), "wang@fzu.example.cn", "福州大学")
+    listing = listed(client, uni, 34)
+    firm = enterprise(client, "chen@xmzz.example.cn", "厦门智造装备有限公司")
+    session, lot = session_and_lot(client, ops, listing)
+    ok(client.post(f"/api/lots/{lot}/consent", headers=uni.headers))
+    ok(client.post(f"/api/auctions/{session}/bidders", json={"accept_rules": True}, headers=firm.headers), 201)
+    ok(client.post(f"/api/lots/{lot}/deposit", json={"gateway": "manual"}, headers=firm.headers))
+    intent = ok(client.post(f"/api/lots/{lot}/deposit", json={"gateway": "stripe"},
+                            headers=firm.headers))["provider_payment_id"]
+    confirm_with_test_card(localstripe.client, intent)  # the card is paid ...
+    ok(client.post(f"/api/lots/{lot}/deposit-receipt", headers=ops.headers, json={  # ... and so is the transfer
+        "organisation_id": firm.organisation_id, "amount": 100_000, "bank_reference": "BANK-first"}))
+    body, signature = relay.events_for(intent, {"payment_intent.succeeded"})["payment_intent.succeeded"]
+    ok(client.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": signature}))
+    services_of(client).make_runner().catch_up()
+    assert deposits(client, lot) == {firm.organisation_id: ("manual", "received")}  # counted once
+    refunds = [r for r in localstripe.client.v1.refunds.list().to_dict()["data"] if r["payment_intent"] == intent]
+    assert [r["amount"] for r in refunds] == [100_000]  # the card money went back at once
+    assert second_payments(client, lot) == [("stripe", 100_000, "refunded")]
+    assert run_deadlines(client).refunds_retried == []  # nothing owed
+
+
+def test_a_card_payment_made_in_time_holds_off_the_forfeit_until_its_webhook_arrives(
+    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe, relay: WebhookReceiver,
+) -> None:
+    client = stripe_client
+    _, uni, firm, _, _, lot = _sold_to_firm(client)
+    clock.advance(timedelta(hours=2))
+    assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]
+    contract_id = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
+    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))["contract"]
+    for party in (firm, uni):
+        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
+                       headers=party.headers))
+    intent = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=firm.headers,
+                            json={"purpose": "upfront", "gateway": "stripe"}), 201)["provider_payment_id"]
+    confirm_with_test_card(localstripe.client, intent)  # paid within the term; the webhook is held up
+    clock.set(datetime(2026, 3, 5, 16, 0, tzinfo=UTC))
+    report = run_deadlines(client)
+    assert report.lots_forfeited == []
+    assert ok(client.get(f"/api/lots/{lot}"))["lot"]["status"] == "sold"
+    assert deposits(client, firm_lot := lot)[firm.organisation_id] == ("manual", "applied")
+    body, signature = relay.events_for(intent, {"payment_intent.succeeded"})["payment_intent.succeeded"]
+    ok(client.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": signature}))
+    assert run_deadlines(client).deposits_paid_in == [uuid.UUID(firm_lot)]
+    paid = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))
+    assert paid["contract"]["status"] == "in_force"
+    assert {o["purpose"]: o["status"] for o in paid["obligations"]} == {"upfront": "paid", "instalment-2": "paid"}
+    assert run_deadlines(client).lots_forfeited == []
+
+
+def test_the_instalment_the_deposit_pays_is_not_offered_to_the_winner(
+    manual_client: TestClient[Litestar], clock: ManualClock,
+) -> None:
+    client = manual_client
+    ops, uni, firm, _, _, lot = _sold_to_firm(client)
+    clock.advance(timedelta(hours=2))
+    run_deadlines(client)
+    contract_id = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
+    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))["contract"]
+    for party in (firm, uni):
+        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
+                       headers=party.headers))
+    services_of(client).make_runner().catch_up()
+    obligations = {o["purpose"]: o for o in ok(client.get(f"/api/contracts/{contract_id}",
+                                                          headers=firm.headers))["obligations"]}
+    covered = obligations["instalment-2"]
+    assert covered["paid_from"] == "auction_deposit"
+    assert "paid_from" not in obligations["upfront"]
+    refused = client.post(f"/api/contracts/{contract_id}/payments", headers=firm.headers,
+                          json={"purpose": "instalment-2", "gateway": "manual"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "payment.paid_from_held"
+    receipt = client.post(f"/api/obligations/{covered['id']}/receipt", headers=ops.headers,
+                          json={"amount": 100_000, "bank_reference": "BANK-twice"})
+    assert receipt.status_code == 409, receipt.text
+    assert receipt.json()["code"] == "payment.paid_from_held"
+    login(client, "chen@xmzz.example.cn", PASSWORD)
+    for lang, words, refusal in (
+            ("zh", "由平台以买受人已交纳的竞买保证金支付", "无需另行付款"),
+            ("en", "auction deposit the platform holds", "it is not paid again")):
+        client.cookies.set("lang", lang)
+        page = client.get(f"/payments/{covered['id']}")
+        assert page.status_code == 200
+        assert 'id="paid-from"' in page.text
+        assert words in page.text, lang
+        assert 'id="start-payment"' not in page.text  # no way to pay it from the page
+        upfront = client.get(f"/payments/{obligations['upfront']['id']}")
+        assert 'id="start-payment"' in upfront.text
+        assert 'id="paid-from"' not in upfront.text
+        posted = post_form(client, f"/payments/{covered['id']}/start", {"gateway": "manual"},
+                           form_page=f"/payments/{obligations['upfront']['id']}")
+        assert posted.status_code == 409, posted.text
+        assert refusal in posted.text, lang
+    # The winner's to-do list does not ask it to pay the deposit's instalment.
+    owed = [i for i in ok(client.get("/api/todo", headers=firm.headers))["items"] if covered["id"] in i["link"]]
+    assert owed == []
