@@ -421,6 +421,22 @@ SUMMARIES: dict[str, Summary] = {
         f"The winner (organisation {d['organisation_id']}) did not sign and pay in time: deposit of"
         f" {_money(d['amount'], 'CNY')} forfeited, contract {d['contract_id']} ended"
     ),
+    "Lot.DepositPaidTwice": lambda d, _: (
+        f"A second payment of {_money(d['amount'], 'CNY')} through {d['gateway']} for a deposit already paid"
+        f" ({d['deposit_status']}): not counted, to be refunded at once"
+    ),
+    "Lot.SecondPaymentRefunded": lambda d, _: (
+        f"Second deposit payment of {_money(d['amount'], 'CNY')} refunded through {d['gateway']}"
+    ),
+    "Lot.SecondPaymentRefundOwed": lambda d, _: (
+        f"Refund of a second deposit payment of {_money(d['amount'], 'CNY')} owed (the gateway did not refund it:"
+        f" {d['reason']})"
+    ),
+    "Lot.ForfeitUnwound": lambda d, _: (
+        f"Forfeit undone: the winner (organisation {d['organisation_id']}) paid within its term (taken at"
+        f" {d['paid_at']}) but the payment arrived after the forfeit; its deposit of {_money(d['amount'], 'CNY')}"
+        " and the payment are refunded"
+    ),
     "DepositPayment.Started": lambda d, _: (
         f"Card deposit for lot {d['lot_id']} started through {d['gateway']} ({d['provider_payment_id']})"
     ),
