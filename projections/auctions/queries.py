@@ -114,7 +114,7 @@ class SessionFigures(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def session_figures(lots: list[LotRow]) -> SessionFigures:
-    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited", "seller_default")]
+    closed = [lot for lot in lots if lot.status in ("sold", "unsold", "forfeited", "seller_default", "unwound")]
     sold = [lot for lot in closed if lot.status == "sold" and lot.price is not None]
     starts = sum(lot.start_price for lot in sold)
     return SessionFigures(
@@ -236,8 +236,14 @@ class AuctionsQueries:
 
     async def refunds_owed(self) -> list[tuple[LotRow, DepositRow]]:
         """Every deposit whose refund the gateway refused or could not make (the deadline worker retries it; the
-        platform admin follows it up)."""
+        platform admin follows it up), and every second payment of a deposit whose refund is owed (its reference:
+        the payment's own, a bank reference or a PaymentIntent)."""
         owed = await self.deposits(status="refund_owed")
+        seconds = await self.pool.fetch(
+            "SELECT s.lot_id, s.organisation_id, d.bidder_number, s.amount, s.provider_payment_id AS reference,"
+            " s.gateway, s.status FROM auction_second_payments s JOIN auction_deposits d ON d.lot_id = s.lot_id"
+            " AND d.organisation_id = s.organisation_id WHERE s.status = 'refund_owed' ORDER BY s.updated_at")
+        owed += [DepositRow(**dict(r)) for r in seconds]
         rows = await self.pool.fetch(f"{LOT_SELECT} WHERE l.id = ANY($1::uuid[])", list({d.lot_id for d in owed}))
         lots = {lot.id: lot for lot in (LotRow(**dict(r)) for r in rows)}
         return [(lots[d.lot_id], d) for d in owed if d.lot_id in lots]

@@ -33,6 +33,11 @@ REGISTRY.say(
     auction_seller_default=("出卖方未在期限内签约或终止了合同：买受人保证金全额退还，未成交",
                             "The seller's side did not sign in time or ended the contract: the winner's deposit is"
                             " refunded in full, the lot is not sold"),
+    auction_forfeit_unwound=("买受人已按期付款（款项晚于悔拍处理到达）：悔拍撤销，价款与保证金全额退还，未成交",
+                             "The winner paid in time (the payment arrived after the forfeit): the forfeit is undone,"
+                             " the payment and the deposit are refunded in full, the lot is not sold"),
+    auction_second_payment_refunded=("重复交纳的拍卖保证金已原路退还",
+                                     "A second payment of your auction deposit was refunded the way it came"),
     broker_introduction=("经纪人介绍待您确认", "A broker's introduction awaits your confirmation"),
     broker_confirmed=("买方已确认介绍", "The buyer confirmed the introduction"),
     broker_declined=("买方否认了介绍", "The buyer declined the introduction"),
@@ -115,6 +120,16 @@ def lot_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
         if winner:
             yield from _lot(ctx, r, "auction.won", (winner,), f"/contracts/{contract}" if contract else "")
         yield from _lot(ctx, r, "auction.result", tuple(o for o in ctx.parties(lot, "bidder") if o != winner))
+
+
+@REGISTRY.on(Lot, "ForfeitUnwound", "SecondPaymentRefunded", later=1)
+def lot_money_back(ctx: Context, r: EventRecord) -> Iterable[Notice]:
+    """An undone forfeit (the winner and the seller), a second payment of a deposit refunded (its payer)."""
+    organisation = value(r, "organisation_id")
+    if _name(r) == "ForfeitUnwound":
+        yield from _lot(ctx, r, "auction.forfeit_unwound", (organisation, *ctx.parties(r.originator_id, "seller")))
+    else:
+        yield from _lot(ctx, r, "auction.second_payment_refunded", (organisation,))
 
 
 # --- brokers --------------------------------------------------------------------------------------------

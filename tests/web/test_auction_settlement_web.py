@@ -406,6 +406,8 @@ def test_a_deposit_paid_by_transfer_and_by_card_keeps_one_and_refunds_the_card(
     assert [r["amount"] for r in refunds] == [100_000]  # the card money went back at once
     assert second_payments(client, lot) == [("stripe", 100_000, "refunded")]
     assert run_deadlines(client).refunds_retried == []  # nothing owed
+    inbox = ok(client.get("/api/inbox", headers=firm.headers))["items"]
+    assert [n["link"] for n in inbox if n["event"] == "auction.second_payment_refunded"] == [f"/lots/{lot}"]
 
 
 def test_a_card_payment_made_in_time_holds_off_the_forfeit_until_its_webhook_arrives(
@@ -483,3 +485,78 @@ def test_the_instalment_the_deposit_pays_is_not_offered_to_the_winner(
     # The winner's to-do list does not ask it to pay the deposit's instalment.
     owed = [i for i in ok(client.get("/api/todo", headers=firm.headers))["items"] if covered["id"] in i["link"]]
     assert owed == []
+
+
+def test_a_payment_taken_in_time_whose_webhook_comes_after_the_forfeit_undoes_it(
+    stripe_client: TestClient[Litestar], clock: ManualClock, localstripe: Localstripe,
+) -> None:
+    client = stripe_client
+    _, uni, firm, _, _, lot = _sold_to_firm(client)
+    clock.advance(timedelta(hours=2))
+    run_deadlines(client)
+    contract_id = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
+    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))["contract"]
+    for party in (firm, uni):
+        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
+                       headers=party.headers))
+    started = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=firm.headers,
+                             json={"purpose": "upfront", "gateway": "stripe"}), 201)
+    term = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)
+    clock.set(term)  # the provider has nothing under way yet: the winner forfeits
+    assert run_deadlines(client).lots_forfeited == [uuid.UUID(lot)]
+    confirm_with_test_card(localstripe.client, started["provider_payment_id"])
+    # Stripe's own record: the money was taken at 23:00 on 5 March (Beijing), within the term; the event reaches
+    # the platform only now.
+    body = json.dumps({"id": "evt_upfront_late", "type": "payment_intent.succeeded",
+                       "created": int((term - timedelta(hours=1)).timestamp()),
+                       "data": {"object": {"id": started["provider_payment_id"], "object": "payment_intent",
+                                           "amount": 1_100_000, "status": "succeeded",
+                                           "metadata": {"obligation_id": started["obligation_id"]}}}}).encode()
+    ok(client.post("/webhooks/stripe", content=body, headers={"Stripe-Signature": sign(body, WEBHOOK_SECRET)}))
+    services_of(client).make_runner().catch_up()
+    state = ok(client.get(f"/api/lots/{lot}"))["lot"]
+    assert (state["status"], state["outcome"]) == ("unwound", "unwound")
+    assert deposits(client, lot)[firm.organisation_id] == ("manual", "refunded")
+    refunds = [r for r in localstripe.client.v1.refunds.list().to_dict()["data"]
+               if r["payment_intent"] == started["provider_payment_id"]]
+    assert [r["amount"] for r in refunds] == [1_100_000]
+    obligation = ok(client.get(f"/api/obligations/{started['obligation_id']}", headers=firm.headers))
+    assert obligation["status"] == "refunded"
+    for who in (firm, uni):
+        inbox = ok(client.get("/api/inbox", headers=who.headers))["items"]
+        assert [n["link"] for n in inbox if n["event"] == "auction.forfeit_unwound"] == [f"/lots/{lot}"], inbox
+    for lang, words in (("zh", ("悔拍已撤销", "价款与保证金全额退还")),
+                        ("en", ("Forfeit undone", "the payment and the deposit are refunded in full"))):
+        client.cookies.set("lang", lang)
+        page = client.get(f"/lots/{lot}")
+        assert page.status_code == 200
+        for word in words:
+            assert word in page.text, (lang, word)
+
+
+def test_a_second_bank_receipt_the_bank_will_not_refund_is_owed_shown_and_retried(
+    manual_client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = manual_client
+    ops, _, firm, _, _, lot = _sold_to_firm(client)
+    bank = services_of(client).app.payments.gateways["manual"]
+    original = bank.refund
+
+    def refused(provider_payment_id: str, amount: int, *, idempotency_key: str) -> Any:
+        raise PaymentGatewayError("account_closed: the payer's account is closed", provider="manual",
+                                  code="account_closed")
+
+    monkeypatch.setattr(bank, "refund", refused)
+    ok(client.post(f"/api/lots/{lot}/deposit-receipt", headers=ops.headers, json={
+        "organisation_id": firm.organisation_id, "amount": 100_000, "bank_reference": "BANK-again"}))
+    services_of(client).make_runner().catch_up()
+    assert second_payments(client, lot) == [("manual", 100_000, "refund_owed")]
+    owed = [(i["kind"], i["link"], i["title_en"].rsplit(" · ", 1)[-1])
+            for i in ok(client.get("/api/todo", headers=ops.headers))["items"] if i["kind"] == "auction_refund_owed"]
+    assert owed == [("auction_refund_owed", f"/lots/{lot}", "BANK-again")]
+    assert run_deadlines(client).refunds_retried == []
+    monkeypatch.setattr(bank, "refund", original)
+    assert run_deadlines(client).refunds_retried == [uuid.UUID(lot)]
+    assert second_payments(client, lot) == [("manual", 100_000, "refunded")]
+    assert not any(i["kind"] == "auction_refund_owed"
+                   for i in ok(client.get("/api/todo", headers=ops.headers))["items"])

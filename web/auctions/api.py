@@ -115,7 +115,7 @@ class LotState(msgspec.Struct, frozen=True, kw_only=True):
 
 #: A lot's statuses once closed (its log public): sold, unsold, and after a sale the winner's forfeit or the
 #: seller's default.
-FINISHED = ("sold", "unsold", "forfeited", "seller_default")
+FINISHED = ("sold", "unsold", "forfeited", "seller_default", "unwound")
 
 
 def lot_phase(lot: LotRow, now: datetime) -> tuple[str, datetime]:
