@@ -263,6 +263,28 @@ def test_the_winner_cannot_pay_the_instalment_its_deposit_pays(world: World) -> 
     assert world.get(lot_id).deposits[world["firm_org"]]["status"] == "applied"
 
 
+def test_an_instalment_the_winner_paid_itself_before_the_rule_gives_the_deposit_back(world: World) -> None:
+    """A contract signed before the deposit's instalment was marked (its obligation says nothing): the winner paid
+    it itself; the deposit then goes back instead of paying it a second time."""
+    lot_id = _sold(world)
+    contract = auction_contract_id(lot_id)
+    world.app.contracts.checks.paid_from = None  # as before this release: the obligation is not marked
+    sign_all(world, contract, "uni", "firm")
+    covered = obligation_id(contract, "instalment-2")
+    assert world.get(covered).paid_from == ""
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=covered, amount=DEPOSIT, bank_reference="BANK-own"), actor_id=world["admin"])
+    world.app.payments.record_manual_receipt(d.RecordManualReceipt(
+        obligation_id=obligation_id(contract, "upfront"), amount=1_200_000, bank_reference="BANK-rest"),
+        actor_id=world["admin"])
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is not None
+    held: Lot = world.get(lot_id)
+    assert held.deposits[world["firm_org"]]["status"] == "refunded"
+    assert [r[0] for r in world.manual.refunds] == ["BANK-rival", "BANK-firm"]
+    assert world.app.auctions.pay_in_deposit(ac.PayInDeposit(lot_id=lot_id)) is None  # once
+    assert len(world.manual.refunds) == 2
+
+
 # --- 4. the seller's certain default ----------------------------------------------------------------------
 @pytest.mark.parametrize("ender", ["uni", "admin"])
 def test_the_seller_or_the_platform_ending_the_contract_settles_the_lot_at_once(world: World, ender: str) -> None:
