@@ -5,7 +5,8 @@ the first bid is at least the starting price and every raise a whole multiple of
 bidder cannot outbid itself; the server's clock rules and each accepted bid records its time; a bid in the last
 five minutes extends the close by five minutes (anti-sniping); the lot never ends early. At the close the highest
 bid at or above the reserve wins. Only bidders whose deposit (保证金) was received may bid; the winner's deposit is
-applied to the price, every other deposit is refunded at once. All of it is in the lot's own events, so one
+applied to the price, every other deposit is refunded at once; a deposit is counted once, and a second payment of
+it is recorded apart (``DepositPaidTwice``) to go back at once. All of it is in the lot's own events, so one
 aggregate (one version sequence) orders every bid: two bids saved at once cannot both succeed.
 """
 

@@ -512,8 +512,10 @@ class Auctions:
         was refunded at the close.
 
         The contract is saved with the lot: a payment that brings it into force at the same moment (it saves the
-        contract too) and this forfeit cannot both succeed; whichever is second sees the other's result (a
-        payment after the forfeit is owed back, ``RefundOwed``)."""
+        contract too) and this forfeit cannot both succeed; whichever is second sees the other's result. A card
+        payment the provider is processing or has taken (its webhook late) holds the forfeit off
+        (``auction.payment_underway``); a payment arriving after the forfeit goes back at once, and undoes the
+        forfeit when the provider took it within the term (``paid_after_end``)."""
         return self._retry(lambda: self._forfeit(cmd.lot_id))
 
     def _seller_fault(self, lot: Lot, contract: Contract) -> str | None:
@@ -640,8 +642,10 @@ class Auctions:
 
 class HeldDeposits:
     """Stripe's events about auction deposits paid by card (``Payments.held``): a payment's success receives the
-    deposit (refunded at once if its lot closed meanwhile); its refunds were recorded when the marketplace asked
-    for them, so they change nothing."""
+    deposit (refunded at once if its lot closed meanwhile), or, when the deposit was paid already (by bank
+    transfer or another card payment), is a second payment refunded at once through that card; its refunds were
+    recorded when the marketplace asked for them, so they change nothing. A winner's contract payment that arrives
+    after its contract ended goes to ``Auctions.paid_after_end``."""
 
     def __init__(self, auctions: Auctions) -> None:
         self.auctions = auctions
