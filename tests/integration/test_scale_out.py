@@ -201,3 +201,52 @@ def test_two_web_and_two_projection_workers_survive_a_kill_of_the_active_project
         row = conn.execute("SELECT count(*) FROM accounts_organisations WHERE name LIKE 'Scale Org %'").fetchone()
     assert row is not None
     assert row[0] == len(signed_up)
+
+
+def test_serve_with_two_web_workers_shares_key_sessions_and_reads_and_runs_the_projections_under_leases(
+        prepared: tuple[Services, dict[str, str]], processes: Processes) -> None:
+    services, env = prepared
+    port = free_port()
+    processes.env = {**env, "MARKETPLACE_INPROCESS_PROJECTIONS": "1", "MARKETPLACE_SECRET_KEY": ""}
+    serve = processes.start("-m", "marketplace", "serve", "--workers", "2", "--port", str(port))
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: answers(url), 60, "the server answers")
+    children = wait_until(lambda: len(worker_processes(serve.pid)) == 2 and worker_processes(serve.pid), 30,
+                          "two web worker processes")
+    # The serving process runs the projections as one leased worker among any.
+    leases = lease_groups(list(services.views))
+    wait_until(lambda: set(holders(services)) == set(leases), 20, "the serving process holds the leases")
+    assert set(holders(services).values()) == {f"{socket.gethostname()[:40]}:{serve.pid}"}
+    # Each request on a new connection may reach either worker: a token one signs (the key, generated once
+    # by the serving process, is shared), a write one records and the other reads.
+    with httpx.Client(base_url=url, timeout=20) as client:
+        signed = client.post("/api/signup", json={"email": "w@scale.test", "password": "secret-password-1",
+                                                  "display_name": "W", "organisation_name": "Two Workers Ltd",
+                                                  "organisation_kind": "enterprise"})
+        assert signed.status_code == 201, signed.text
+    for _ in range(4):
+        with httpx.Client(base_url=url, timeout=20) as fresh:
+            token = fresh.post("/api/auth/token", json={"email": "w@scale.test", "password": "secret-password-1"})
+            assert token.status_code == 201, token.text
+        with httpx.Client(base_url=url, timeout=20) as fresh:
+            names = {o["name"] for o in fresh.get("/api/organisations").json()["items"]}
+            assert "Two Workers Ltd" in names
+            me = fresh.post("/api/auth/logout", headers={"Authorization": f"Bearer {token.json()['token']}"})
+            assert me.status_code == 204, me.text
+    assert len(children) == 2
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The web workers uvicorn started under ``pid`` (its multiprocessing children, not the resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == pid and b"resource_tracker" not in cmdline:
+            found.append(int(entry.name))
+    return found
