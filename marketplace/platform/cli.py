@@ -192,7 +192,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     where = (settings.database_url and "the configured PostgreSQL") or f"embedded PostgreSQL in {settings.data_dir}"
     # In-process projections run as one leased worker: next to ``run-projections`` workers, they share the work.
     worker = leased_projections(services) if settings.run_projections_in_process else None
-    thread = threading.Thread(target=worker.run, name="leases", daemon=True) if worker is not None else None
+    thread = threading.Thread(target=worker.run_forever, name="leases", daemon=True) if worker is not None else None
     if thread is not None:
         thread.start()
     log_level = settings.log_level.lower()

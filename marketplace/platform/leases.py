@@ -124,6 +124,16 @@ class LeasedProjections:
         self._conn: psycopg.Connection[Any] | None = None
 
     # --- the loop -------------------------------------------------------------------------------
+    def run_forever(self, retry_after: float = 2.0) -> None:
+        """:meth:`run` again after ``retry_after`` seconds whenever the lease connection is lost (``serve``)."""
+        while not self._stop.is_set():
+            try:
+                self.run()
+            except Exception:
+                log.exception("projection worker %s lost its leases; taking them again in %.0f s", self.name,
+                              retry_after)
+                self._stop.wait(retry_after)
+
     def run(self) -> None:
         self._conn = lease_connection(self.conninfo, self.name)
         try:

@@ -106,3 +106,29 @@ def wait_for(check: object, timeout: float = 20) -> None:
     while not check():  # type: ignore[operator]
         assert time.monotonic() < deadline, "not in time"
         time.sleep(0.05)
+
+
+def test_a_worker_whose_lease_connection_ends_stops_applying_and_says_so(services: Services) -> None:
+    scenario(services.app)
+    worker = LeasedProjections(conninfo=services.address.conninfo(), application_name=services.app.name,
+                               view_names=list(services.views), make_runner=services.make_runner, name="cut:3")
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            worker.run()
+        except Exception as exc:  # what ends the process (systemd starts it again)
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    leases = lease_groups(list(services.views))
+    wait_for(lambda: len(worker.held) == len(leases))
+    with psycopg.connect(services.address.conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                     " WHERE application_name = 'marketplace-projections cut:3'")
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+        assert len(failures) == 1
+        assert worker.held == []  # its runner stopped before the error went up
+        assert lease_holders(conn, services.app.name, list(leases)) == {}
