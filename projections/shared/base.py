@@ -67,7 +67,7 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
         """
         select = sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
             sql.Identifier(self.datastore.schema, self.tracking_table_name))
-        row = curs.execute(select, (application_name,)).fetchone()
+        row = curs.execute(select, (application_name,), prepare=True).fetchone()
         if row is None:  # no position yet: create it at 0, or wait for the writer that is creating it
             curs.execute(sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
                 sql.Identifier(self.datastore.schema, self.tracking_table_name)), (application_name,))
