@@ -26,7 +26,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
-from projections.shared.base import PostgresReadModelView
+from projections.shared.base import PositionMovedError, PostgresReadModelView
 from projections.shared.health import ReadModelHealth, ViewFailure, error_text
 from projections.shared.records import EventRecord, StoredNotification, decode
 
@@ -108,7 +108,7 @@ class BatchProjectionRunner:
                 if done >= last:
                     continue
                 todo = records if done < page[0].id else [r for r in records if r.position > done]
-                stopped = self._apply(view, todo, unreadable)
+                stopped = self._apply(view, todo, unreadable, after=done)
                 if stopped is None:
                     positions[view.name] = last
                     self._applied(view.name)
@@ -143,9 +143,10 @@ class BatchProjectionRunner:
 
         return [view for view in self.views if due(view)]
 
-    def _apply(self, view: PostgresReadModelView, records: list[EventRecord],
-               unreadable: dict[int, str]) -> tuple[ViewFailure, BaseException | None] | None:
-        """Apply ``records``; if one cannot be, apply those before it and return why it cannot."""
+    def _apply(self, view: PostgresReadModelView, records: list[EventRecord], unreadable: dict[int, str],
+               after: int | None = None) -> tuple[ViewFailure, BaseException | None] | None:
+        """Apply ``records`` (they follow position ``after``); if one cannot be, apply those before it and
+        return why it cannot. A position moved by another worker meanwhile is read again, never overwritten."""
         culprit = next((r for r in records if r.position in unreadable and view.follows(r.topic)), None)
         if culprit is not None:
             records = [r for r in records if r.position < culprit.position]
@@ -153,16 +154,25 @@ class BatchProjectionRunner:
         while pending:
             chunk = pending[:size]
             try:
-                view.process(chunk, Tracking(self.application_name, chunk[-1].position))
+                view.process(chunk, Tracking(self.application_name, chunk[-1].position), after=after)
+            except PositionMovedError:  # another worker applied some of these: go on after its position
+                moved = view.position(self.application_name)
+                if after is not None and moved < after:
+                    raise  # reset meanwhile (a rebuild): the next catch-up starts again from the new position
+                after = moved
+                pending = [r for r in pending if r.position > after]
+                continue
             except Exception as exc:  # the view's own failure; the database's is raised below
                 done = view.position(self.application_name)  # raises if the database cannot be reached
                 pending = [r for r in pending if r.position > done]
+                after = done
                 if done >= chunk[-1].position:
                     continue  # another runner (a second process) applied this chunk first
                 if len(chunk) == 1:
                     return ViewFailure(view.name, chunk[0].position, chunk[0].topic, error_text(exc)), exc
                 size = len(chunk) // 2  # halve the chunk until the one event the view cannot apply is found
                 continue
+            after = chunk[-1].position
             pending = pending[len(chunk):]
         if culprit is not None:
             return ViewFailure(view.name, culprit.position, culprit.topic, unreadable[culprit.position]), None

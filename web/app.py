@@ -81,6 +81,7 @@ from web.programmes.dashboard import ProgrammeDashboardController
 from web.programmes.pages import ProgrammePagesController
 from web.programmes.related import RelatedPartiesPagesController
 from web.programmes.vouchers import VoucherPagesController, VouchersApiController
+from web.replica import read_your_writes_middleware, replica_router
 from web.security_headers import answer_head, security_headers
 from web.sessions import PostgresSessionStore, SessionConfig, credentials_middleware
 from web.state import WebState, create_pool
@@ -170,10 +171,12 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         run_projections = settings.run_projections_in_process if start_projections is None else start_projections
         if run_projections and svc.runner is None:
             svc.start_projections()
-        pool = await create_pool(svc, max_size=max(4, settings.pool_size))
+        primary = await create_pool(svc, max_size=max(4, settings.pool_size))
+        pool = await replica_router(svc, primary)  # the primary itself unless a read replica is configured
         app.state.web = WebState(svc, pool, CatalogueQueries(pool), AccountsQueries(pool),
-                                 todo_count_seconds=settings.todo_count_seconds)
-        session_store.bind(pool)
+                                 todo_count_seconds=settings.todo_count_seconds,
+                                 primary_pool=primary if pool is not primary else None)
+        session_store.bind(primary)
         try:
             yield
         finally:
@@ -208,7 +211,8 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         lifespan=[lifespan],
         stores={"sessions": session_store},
         middleware=[SessionConfig(secure=settings.secure_cookies, httponly=True, samesite="lax", max_age=8 * 3600,
-                                  exclude=["^/static/"]).middleware, credentials_middleware],
+                                  exclude=["^/static/"]).middleware, credentials_middleware,
+                    *([read_your_writes_middleware(settings.secure_cookies)] if settings.read_database_url else [])],
         csrf_config=CSRFConfig(secret=settings.secret_key, exclude=["^/api/", "^/static/", "^/webhooks/"],
                                cookie_secure=settings.secure_cookies, cookie_httponly=False),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,

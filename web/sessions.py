@@ -162,7 +162,7 @@ async def _checked_bearer(scope: Scope) -> Identity | str | None:
     except NotAuthorizedException as refused:
         return str(refused.detail)
     assert claims is not None
-    standing = await CredentialsQueries(web.pool).token_standing(
+    standing = await CredentialsQueries(web.primary).token_standing(
         claims.identity.user_id, claims.identity.version, claims.jti
     )
     if not standing.known:

@@ -13,10 +13,12 @@ import asyncpg
 import msgspec
 from litestar.concurrency import sync_to_thread
 
+from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import CatalogueQueries
 from projections.shared.health import HealthQueries, slowest_view_statement, view_positions_statement
+from web import replica
 from web.context import Identity
 
 T = TypeVar("T")
@@ -35,8 +37,9 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """The web keeps no session state (no LISTEN, locks or SET): skip asyncpg's reset on release."""
 
 
-async def create_pool(services: Services, max_size: int = 10) -> asyncpg.Pool:
-    address = services.address
+async def create_pool(services: Services, max_size: int = 10, address: DatabaseAddress | None = None) -> asyncpg.Pool:
+    """The web's asyncpg pool on the primary (or on ``address``: the read replica)."""
+    address = address or services.address
     return await asyncpg.create_pool(
         host=address.host, port=address.port, user=address.user, password=address.password or None,
         database=address.dbname, min_size=2, max_size=max_size, init=_init_connection, reset=_keep_session,
@@ -55,9 +58,16 @@ class WebState:
     todo_count_seconds: float = 5.0
     #: user id: (the read models' positions, when counted (monotonic), the count) — see ``web.todo.header_count``
     todo_counts: dict[uuid.UUID, tuple[tuple[int, ...], float, int]] = field(default_factory=dict, repr=False)
+    #: The primary's pool when ``pool`` sends reads to a replica (``web.replica``); None: ``pool`` is the primary.
+    primary_pool: asyncpg.Pool | None = field(default=None, repr=False)
     _slowest_query: str | None = field(default=None, repr=False)
     _positions_query: str | None = field(default=None, repr=False)
     _health: HealthQueries | None = field(default=None, repr=False)
+
+    @property
+    def primary(self) -> asyncpg.Pool:
+        """The primary database: for what must not lag (sessions, tokens, the wait after a command)."""
+        return self.primary_pool or self.pool
 
     @property
     def health(self) -> HealthQueries:
@@ -90,8 +100,9 @@ class WebState:
         deadline = time.monotonic() + patience
         delay = 0.001
         query = self._slowest_view_query()
+        replica.wrote(position)  # the rest of this request, and the next ones (a cookie), must see it
         while True:
-            if (await self.pool.fetchval(query, self.services.app.name) or 0) >= position:
+            if (await self.primary.fetchval(query, self.services.app.name) or 0) >= position:
                 return True
             if time.monotonic() > deadline:
                 return False

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
+import threading
 import time
 from datetime import UTC
 from pathlib import Path
@@ -20,6 +22,7 @@ from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.audit.replay_cli import add_replay_commands
 from marketplace.notifications.outbox import outbox_sender
 from marketplace.platform.deadlines import DeadlineWorker
+from marketplace.platform.leases import DUTIES, LeasedProjections, lease_groups, lease_holders
 from marketplace.platform.services import VIEW_CLASSES, Services, build_services
 from marketplace.platform.settings import Settings
 from projections.shared.health import ReadModelStatus, read_statuses
@@ -57,30 +60,34 @@ def catch_up(services: Services, names: list[str] | None = None, label: str = "p
     return count, time.perf_counter() - started
 
 
+def leased_projections(services: Services) -> LeasedProjections:
+    """This process as one projection worker among any number (``marketplace.platform.leases``)."""
+    settings = services.settings
+    return LeasedProjections(
+        conninfo=services.address.conninfo(), application_name=services.app.name, view_names=list(services.views),
+        make_runner=services.make_runner,
+        duties={"deadlines": lambda: DeadlineWorker(services),
+                "mail": lambda: outbox_sender(settings, services.recorder.datastore)},
+    )
+
+
 def cmd_run_projections(settings: Settings, args: argparse.Namespace) -> int:
     services = _services(settings)
-    count, seconds = catch_up(services)
-    console.print(f"caught up: {count} events in {seconds:.1f} s")
-    warn_stopped(services)
     if args.once:
+        count, seconds = catch_up(services)
+        console.print(f"caught up: {count} events in {seconds:.1f} s")
+        warn_stopped(services)
         services.close()
         return 0
-    runner = services.make_runner()
-    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
-    console.print("following the event log (Ctrl-C to stop)")
-    deadlines = DeadlineWorker(services)
-    deadlines.start()
-    mail = outbox_sender(settings, services.recorder.datastore)
-    if mail is not None:
-        mail.start()
+    worker = leased_projections(services)
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    console.print(f"projection worker {worker.name}: following the event log under leases (Ctrl-C to stop)")
     try:
-        runner.run_forever()
+        worker.run()  # raises if its lease connection is lost: the process ends, its leases with it
     except KeyboardInterrupt:
-        runner.stop()
-    deadlines.stop()
-    if mail is not None:
-        mail.stop()
-    services.close()
+        pass
+    finally:
+        services.close()
     return 0
 
 
@@ -175,8 +182,6 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from web.app import create_app
-
     host = args.host or settings.host
     port = args.port or settings.port
     services = _services(settings)
@@ -184,21 +189,33 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         seed_if_empty(services, args.demo_listings)
     catch_up(services)
     warn_stopped(services)  # the server starts anyway: the other read models and every command still work
-    app = create_app(services, start_projections=settings.run_projections_in_process)
     where = (settings.database_url and "the configured PostgreSQL") or f"embedded PostgreSQL in {settings.data_dir}"
-    console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
-    deadlines = DeadlineWorker(services)
-    mail = outbox_sender(settings, services.recorder.datastore)
-    if settings.run_projections_in_process:  # else the run-projections worker acts at deadlines and sends mail
-        deadlines.start()
-        if mail is not None:
-            mail.start()
+    # In-process projections run as one leased worker: next to ``run-projections`` workers, they share the work.
+    worker = leased_projections(services) if settings.run_projections_in_process else None
+    thread = threading.Thread(target=worker.run_forever, name="leases", daemon=True) if worker is not None else None
+    if thread is not None:
+        thread.start()
+    log_level = settings.log_level.lower()
     try:
-        uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
+        if args.workers > 1:
+            # The web workers are new processes: they find the database and the key the same way as this one.
+            os.environ.update(MARKETPLACE_DATABASE_URL=services.address.url(),
+                              MARKETPLACE_SECRET_KEY=settings.secret_key,
+                              MARKETPLACE_INPROCESS_PROJECTIONS="0", MARKETPLACE_DEMO_DATA="0")
+            console.print(f"serving the marketplace at http://{host}:{port} with {args.workers} web workers"
+                          f" (data: {where})")
+            uvicorn.run("web.app:create_app", factory=True, workers=args.workers, host=host, port=port,
+                        log_level=log_level, access_log=False)
+        else:
+            from web.app import create_app
+
+            app = create_app(services, start_projections=False)
+            console.print(f"serving the marketplace at http://{host}:{port} (data: {where})")
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     finally:
-        deadlines.stop()
-        if mail is not None:
-            mail.stop()
+        if worker is not None and thread is not None:
+            worker.stop()
+            thread.join(timeout=10)
         services.close()
     return 0
 
@@ -209,20 +226,34 @@ def read_model_statuses(services: Services) -> list[ReadModelStatus]:
         return read_statuses(conn, services.health_statement())
 
 
-def print_statuses(statuses: list[ReadModelStatus]) -> None:
-    """The read models as a table (position, lag, state), then each stopped one's event and error."""
+def read_model_workers(services: Services) -> dict[str, str]:
+    """Read model (and duty): the projection worker (``host:pid``) that holds its lease now."""
+    groups = lease_groups(list(services.views))
+    with psycopg.connect(services.address.conninfo()) as conn:
+        holders = lease_holders(conn, services.app.name, list(groups))
+    return {name: worker for lease, worker in holders.items() for name in groups[lease] or [lease]}
+
+
+def print_statuses(statuses: list[ReadModelStatus], workers: dict[str, str] | None = None) -> None:
+    """The read models as a table (position, lag, state, worker), then each stopped one's event and error."""
     out = Console(soft_wrap=True)
     head = max((s.head for s in statuses), default=0)
     table = Table(title=f"read models (head of the event log: {head:,})")
     table.add_column("read model", no_wrap=True)
     for column in ("position", "lag", "state", "stops at", "tries", "next try"):
         table.add_column(column, no_wrap=True, justify="left" if column == "state" else "right")
+    if workers is not None:
+        table.add_column("worker", no_wrap=True)
     colour = {"ok": "green", "behind": "yellow", "stopped": "red"}
     for s in statuses:
-        table.add_row(s.name, f"{s.position:,}", f"{s.lag:,}", f"[{colour[s.state]}]{s.state}",
-                      "" if s.failed_position is None else f"{s.failed_position:,}", str(s.attempts or ""),
-                      retry_at(s).removesuffix(" UTC"))
+        cells = [s.name, f"{s.position:,}", f"{s.lag:,}", f"[{colour[s.state]}]{s.state}",
+                 "" if s.failed_position is None else f"{s.failed_position:,}", str(s.attempts or ""),
+                 retry_at(s).removesuffix(" UTC")]
+        table.add_row(*cells, *([workers.get(s.name, "none")] if workers is not None else []))
     out.print(table)
+    if workers is not None:
+        out.print("; ".join(f"{duty}: {workers.get(duty, 'none')}" for duty in DUTIES)
+                  + " (the projection worker that holds each lease; none: no worker running)", highlight=False)
     for s in statuses:
         if s.state == "stopped":
             since = s.failing_since.astimezone(UTC) if s.failing_since else None
@@ -257,9 +288,10 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 console.print("no read model is stopped")
         statuses = read_model_statuses(services)
+        workers = read_model_workers(services)
     finally:
         services.close()
-    print_statuses(statuses)
+    print_statuses(statuses, workers)
     return 1 if any(s.state == "stopped" for s in statuses) else 0
 def cmd_accounts(settings: Settings, args: argparse.Namespace) -> int:
     """``accounts unconfirmed-roles``: old platform-wide grants revoked by the upgrade, awaiting confirmation."""
@@ -285,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--demo-listings", type=int, default=300)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="web worker processes (uvicorn); they share the database, the secret key and sessions")
     sub.add_parser("migrate", help="apply the read-model migrations")
     run = sub.add_parser("run-projections", help="keep the read models up to date (a worker process)")
     run.add_argument("--once", action="store_true", help="catch up and exit")

@@ -6,7 +6,7 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlparse
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,15 @@ class DatabaseAddress:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
         }
+
+    def url(self) -> str:
+        """The address as a URL that :meth:`from_url` reads back (a socket directory as ``?host=``)."""
+        user, password = quote(self.user, safe=""), quote(self.password, safe="")
+        credentials = f"{user}:{password}@" if password else f"{user}@"
+        if self.host.startswith("/"):
+            return f"postgresql://{credentials}/{quote(self.dbname)}?host={quote(self.host)}&port={self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return f"postgresql://{credentials}{host}:{self.port}/{quote(self.dbname)}"
 
     def conninfo(self) -> str:
         """A libpq keyword/value string (psycopg)."""

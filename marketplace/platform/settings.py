@@ -33,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything configurable, documented in the README's configuration table."""
 
     database_url: str | None = None
+    read_database_url: str | None = None  # a read-only replica for the web's queries; None: the primary
     data_dir: Path = PROJECT_ROOT / "var"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -93,6 +94,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         secret = env.get("MARKETPLACE_SECRET_KEY", "")
         return cls(
             database_url=env.get("MARKETPLACE_DATABASE_URL") or None,
+            read_database_url=env.get("MARKETPLACE_READ_DATABASE_URL") or None,
             data_dir=Path(env.get("MARKETPLACE_DATA_DIR") or PROJECT_ROOT / "var").resolve(),
             host=env.get("MARKETPLACE_HOST") or "127.0.0.1",
             port=int(env.get("MARKETPLACE_PORT") or 8000),

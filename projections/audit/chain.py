@@ -73,7 +73,8 @@ class PostgresAuditChainView(PostgresReadModelView):
             " ON true"
         ).format(sql.Identifier(self.datastore.schema, self.tracking_table_name)).as_string()
 
-    def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
+    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None) -> None:
+        # ``after`` is not needed: under the table lock, the chain's own head says what is chained.
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("LOCK TABLE audit_chain IN SHARE ROW EXCLUSIVE MODE")
             head = self._read_head(curs, tracking.application_name)

@@ -497,8 +497,10 @@ class PostgresAuditLogView(PostgresReadModelView):
     tables = ("audit_log_events", "audit_reads")
     topics: ClassVar[frozenset[str]] = frozenset()  # all topics: see ``process``
 
-    def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
+    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None) -> None:
         with self.datastore.transaction(commit=True) as curs:
+            if after is not None:
+                self.claim(curs, tracking.application_name, after)
             if records:
                 self.apply(curs, records)
             self._insert_tracking(curs, tracking)

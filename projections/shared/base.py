@@ -6,12 +6,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from projections.shared.records import EventRecord
+
+
+class PositionMovedError(IntegrityError):
+    """A read model's position is not where the writer thought: another worker applied those events."""
 
 
 class PostgresReadModelView(PostgresTrackingRecorder, ABC):
@@ -36,15 +40,41 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
         """Whether this read model applies events of ``topic`` (one without topics follows every event)."""
         return not self.topics or topic in self.topics
 
-    def process(self, records: Sequence[EventRecord], tracking: Tracking) -> None:
+    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None) -> None:
+        """Apply ``records`` and move the position to ``tracking``, in one transaction.
+
+        ``after``: the position these records follow; if the tracking row says otherwise (another
+        worker moved it meanwhile), :class:`PositionMovedError` and nothing is written (see :meth:`claim`).
+        """
         with self.datastore.transaction(commit=True) as curs:
             # A read model can always be rebuilt from the log, and its tracking row commits with it,
             # so it need not wait for the WAL flush: a crash loses at most a page that is replayed.
             curs.execute("SET LOCAL synchronous_commit = off")
+            if after is not None:
+                self.claim(curs, tracking.application_name, after)
             relevant = [r for r in records if r.topic in self.topics]
             if relevant:
                 self.apply(curs, relevant)
             self._insert_tracking(curs, tracking)
+
+    def claim(self, curs: Cursor[DictRow], application_name: str, after: int) -> None:
+        """Lock the tracking row until the transaction ends and check that it still says ``after``.
+
+        The row lock makes two writers of this read model take turns; the second then finds the
+        position moved and applies nothing. So even a worker that lost its lease without knowing
+        it (its lease connection cut, a holder killed while its COMMIT was in flight), or a
+        ``run-projections --once`` next to the workers, never applies an event twice.
+        """
+        select = sql.SQL("SELECT notification_id FROM {} WHERE application_name = %s FOR UPDATE").format(
+            sql.Identifier(self.datastore.schema, self.tracking_table_name))
+        row = curs.execute(select, (application_name,), prepare=True).fetchone()
+        if row is None:  # no position yet: create it at 0, or wait for the writer that is creating it
+            curs.execute(sql.SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(
+                sql.Identifier(self.datastore.schema, self.tracking_table_name)), (application_name,))
+            row = curs.execute(select, (application_name,)).fetchone()
+        position = row["notification_id"] if row is not None else 0
+        if position != after:
+            raise PositionMovedError(f"{self.name}: position {position}, not {after}: another worker moved it")
 
     @abstractmethod
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
