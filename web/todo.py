@@ -38,6 +38,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
+from domain.auctions.lot import CONSENT_GRACE
 from domain.programmes.rules import BEIJING
 from projections.accounts.view import AccountsQueries
 from projections.auctions.queries import AuctionsQueries
@@ -587,7 +588,7 @@ async def auction_lots_to_consent(r: Reader) -> list[TodoItem]:
                  title_zh=lot.title_zh or lot.title_en, title_en=lot.title_en or lot.title_zh,
                  amount=lot.start_price, currency=lot.currency)
         for lot in await AuctionsQueries(r.web.pool).awaiting_consent(r.me.organisation_id)
-        if lot.opens_at >= r.now
+        if lot.opens_at + CONSENT_GRACE >= r.now
     ]
 
 

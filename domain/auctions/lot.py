@@ -36,6 +36,9 @@ BIDS_LIMIT = 10_000
 REVEAL_LEAST, REVEAL_MOST = timedelta(minutes=10), timedelta(days=14)
 #: The actor recorded on bids a proxy placed (the system acting on the bidder's standing instruction).
 SYSTEM_BIDDER = natural_id("system", "marketplace")
+#: How long after its window opens a proposed lot may still be consented: a lot proposed to open at once (the form
+#: takes the minute; a window may open up to a minute before its proposal) is consented in its first minutes, no later.
+CONSENT_GRACE = timedelta(minutes=5)
 #: The owner's reason for declining a proposed lot, in characters.
 DECLINE_REASON_LIMIT = 500
 #: A proposed or declined lot is shown only to the session's runner, the owner and platform admins/auditors.
@@ -236,14 +239,14 @@ class Lot(Aggregate):
 
     def consent(self, *, organisation_id: UUID, by: UUID, now: datetime | None = None) -> bool:
         """The owner agrees to the lot's terms; ``False`` (nothing recorded) when it consented already. Refused
-        once it declined the lot, and once the lot's bidding window has opened (``now``): bidders could not have
-        paid a deposit for a lot that was not yet consented."""
+        once it declined the lot, and once the lot's bidding window has opened (``now``; ``CONSENT_GRACE`` for a lot
+        proposed to open at once): bidders could not have paid a deposit for a lot that was not yet consented."""
         self._owner(organisation_id)
         if self.status == LotStatus.DECLINED.value:
             raise ConflictError("lot_id: the owner declined this lot", field="lot_id", code="auction.declined")
         if self.status != LotStatus.PROPOSED.value:
             return False
-        if now is not None and now > self.opens:
+        if now is not None and now > self.opens + CONSENT_GRACE:
             raise ConflictError("lot_id: the lot's bidding window has opened; it can no longer be consented",
                                 field="lot_id", code="auction.consent_late", opens_at=self.opens_at)
         self._consented(by=by)

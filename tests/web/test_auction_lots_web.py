@@ -21,6 +21,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from domain.accounts.organisation import Organisation
+from domain.auctions.lot import CONSENT_GRACE
 from domain.auctions.sealed import commitment_of
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
@@ -185,7 +186,7 @@ def test_consent_checks_the_listing_and_the_window_again(
     refused = client.post(f"/api/lots/{gone}/consent", headers=uni.headers)
     assert refused.status_code == 409, refused.text
     assert refused.json()["code"] == "auction.listing_unavailable"
-    clock.advance(HOUR + timedelta(seconds=1))  # the second lot's window opened a second ago
+    clock.advance(HOUR + CONSENT_GRACE + timedelta(seconds=1))  # the second lot's window opened (and its grace)
     too_late = client.post(f"/api/lots/{opened}/consent", headers=uni.headers)
     assert too_late.status_code == 409, too_late.text
     assert too_late.json()["code"] == "auction.consent_late"
