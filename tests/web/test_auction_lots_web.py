@@ -38,6 +38,7 @@ from tests.web.test_auctions_web import (  # noqa: F401 - the clock and services
     services,
     todo_kinds,
 )
+from tests.web.test_inbox_more_rules import assert_rebuilds_identically
 
 AGENCY_EMAIL = "li@agency.example.cn"
 HOUR = timedelta(hours=1)
@@ -158,6 +159,8 @@ def test_an_agencys_proposal_is_private_until_the_owner_answers_and_the_owner_de
     ok(client.post(f"/api/lots/{kept}/consent", headers=uni.headers))
     assert [x["id"] for x in ok(client.get(f"/api/auctions/{session}", headers=firm.headers))["lots"]] == [kept]
     assert ok(client.get(f"/api/lots/{kept}"))["lot"]["status"] == "ready"
+    # The declined lot, its reason and the notices come back the same from the events.
+    assert_rebuilds_identically(client)
 
 
 def test_a_platform_sessions_proposer_is_told_of_a_decline(client: TestClient[Litestar], services: Services) -> None:
