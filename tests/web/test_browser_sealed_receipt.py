@@ -1,7 +1,9 @@
-"""A sealed bid committed from the lot page in a real browser (issue 15): a double click on "commit" records one
-commitment, the page posts once, and the receipt the browser keeps (amount and salt the bidder needs to reveal) is
-the one whose digest the server recorded; in the reveal window the form is filled from that receipt, a receipt file
-for another commitment is refused, and the reveal goes through. The site runs on a test clock."""
+"""The demo's sealed results page, and a sealed bid committed from the lot page in a real browser (issue 15): the
+demo's past session shows its sealed second-price lot's full log (two reveals, one forfeit, sold at the second bid),
+in Chinese and English; a double click on "commit" records one commitment, the page posts once, and the receipt
+the browser keeps (amount and salt the bidder needs to reveal) is the one whose digest the server recorded; in the
+reveal window the form is filled from that receipt, a receipt file for another commitment is refused, and the
+reveal goes through. The site runs on a test clock."""
 
 from __future__ import annotations
 
@@ -45,6 +47,22 @@ def services(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: 
     svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
     yield svc
     svc.close()
+
+
+@pytest.mark.browser
+def test_the_demo_shows_a_sealed_lots_results(served: Served, page: Page) -> None:  # noqa: F811 - fixtures
+    with served.connect() as conn:
+        found = conn.execute("SELECT id::text FROM auction_lots WHERE auction_format = 'sealed_second_price'"
+                             " AND status = 'sold'").fetchall()
+    assert len(found) == 1
+    page.goto(f"{served.url}/lots/{found[0]['id']}")
+    expect(page.locator("#lot-phase")).to_have_text(zh("auction.phase.closed"))
+    expect(page.locator("#bid-log tbody tr")).to_have_count(3)
+    expect(page.locator("#outcome")).to_contain_text("16.50 万元")
+    expect(page.locator("#bid-log")).to_contain_text(zh("auction.forfeited"))
+    page.locator("a[data-lang-switch]").click()
+    expect(page.locator("#outcome")).to_contain_text("CNY 165,000")
+    expect(page.locator("#bid-log")).to_contain_text(en("auction.forfeited"))
 
 
 @pytest.mark.browser
