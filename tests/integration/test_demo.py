@@ -155,14 +155,13 @@ def check_sealed_lot(services: Services, past: Any) -> None:
                                                   ("2", str(SEALED_BIDS[1]), "false"), ("3", "", "true")]
     for number, digest, amount, salt, _ in rows[:2]:
         assert commitment_of(lot, int(number), int(amount), salt) == digest
-    revealed_by = {e.bidder_number: e.by for e in services.app.repository.event_store.get(UUID(lot))
-                   if type(e).__name__ == "BidRevealed"}
+    events = [(type(e).__name__, vars(e)) for e in services.app.repository.event_store.get(UUID(lot))]
+    revealed_by = {d["bidder_number"]: d["by"] for name, d in events if name == "BidRevealed"}
     assert {int(r[0]): r[3] for r in rows[:2]} == {n: salt_of(UUID(lot), by) for n, by in revealed_by.items()}
     assert scalar(services, "SELECT b.bidder_number FROM auction_lots l JOIN auction_bidders b ON b.session_id ="
                             " l.session_id AND b.organisation_id = l.winner_organisation_id WHERE l.id = %s",
                   lot) == 2
-    reminded = [e.organisation_ids for e in services.app.repository.event_store.get(UUID(lot))
-                if type(e).__name__ == "RevealReminded"]
+    reminded = [d["organisation_ids"] for name, d in events if name == "RevealReminded"]
     assert len(reminded) == 1
     assert len(reminded[0]) == 3
 
