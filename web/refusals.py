@@ -1432,6 +1432,14 @@ REFUSAL_LABELS: dict[str, tuple[str, str]] = {
     "refusal.auction.revealed": ("您的报价已开标", "your bid was revealed already"),
     "refusal.auction.reveal_mismatch": ("金额与随机盐不符合您提交的承诺值",
                                         "this amount and salt do not give the digest you committed"),
+    "refusal.auction.declined": ("权利人已拒绝拍卖此拍品，不能再同意或竞买",
+                                 "the owner declined this lot: it can no longer be consented to or bid on"),
+    "refusal.auction.consent_late": ("拍品竞价已开始，不能再同意拍卖；请拍卖会组织者另行安排",
+                                     "the lot's bidding window has opened, so it can no longer be consented to; ask "
+                                     "the session's runner for a new lot"),
+    "refusal.auction.listing_unavailable": ("该挂牌已撤回、暂停或已售出，不能拍卖",
+                                            "the listing has been withdrawn, suspended or sold: it cannot be "
+                                            "auctioned"),
     **{f"refusal.field.{name}": pair for name, pair in {
         "commitment": ("承诺值", "Commitment"), "salt": ("随机盐", "Salt"),
         "reveal_closes_at": ("开标截止时间", "Reveal window ends"), "auction_format": ("竞价方式", "Format"),

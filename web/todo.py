@@ -38,6 +38,7 @@ import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
+from domain.auctions.lot import CONSENT_GRACE
 from domain.programmes.rules import BEIJING
 from projections.accounts.view import AccountsQueries
 from projections.auctions.queries import AuctionsQueries
@@ -164,7 +165,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "todo.enquiry_answered.when": ("回复于", "answered"),
     "todo.kind.auction_consent": ("拍卖：待同意的拍品", "Auctions: lots awaiting your consent"),
     "todo.auction_consent_item": (
-        "平台拟拍卖本机构的挂牌，请确认是否同意", "The platform proposes to auction your listing",
+        "拍卖会拟拍卖本机构的挂牌：请同意或说明理由拒绝",
+        "An auction session proposes to auction your listing: consent, or decline saying why",
     ),
     "todo.auction_consent_item.when": ("开拍于", "opens"),
     "todo.kind.auction_deposit": ("拍卖：待到账的保证金", "Auctions: deposits awaiting receipt"),
@@ -578,14 +580,15 @@ async def demand_decisions_to_read(r: Reader) -> list[TodoItem]:
 
 
 async def auction_lots_to_consent(r: Reader) -> list[TodoItem]:
-    """Lots a platform admin proposed on the organisation's listings, awaiting its org admin's consent."""
-    if not r.org_admin:
-        return []
+    """Lots a session's runner (the platform or a transfer agency) proposed on the organisation's listings, awaiting
+    its answer: its org admins consent, any member may decline (saying why); a lot whose window has opened can
+    no longer be consented to, so it is no longer a task."""
     return [
         TodoItem(kind="auction_consent", label="todo.auction_consent_item", link=f"/lots/{lot.id}", when=lot.opens_at,
                  title_zh=lot.title_zh or lot.title_en, title_en=lot.title_en or lot.title_zh,
                  amount=lot.start_price, currency=lot.currency)
         for lot in await AuctionsQueries(r.web.pool).awaiting_consent(r.me.organisation_id)
+        if lot.opens_at + CONSENT_GRACE >= r.now
     ]
 
 

@@ -24,6 +24,7 @@ from domain.auctions.sealed import COMMITMENT_PATTERN, SALT_PATTERN, LotFormat, 
 from domain.deals.payment import payment_reference
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.ids import natural_id
+from domain.shared.text import checked
 
 #: A bid this close to the end extends the end by as much (soft close).
 SOFT_CLOSE = timedelta(minutes=5)
@@ -36,6 +37,13 @@ BIDS_LIMIT = 10_000
 REVEAL_LEAST, REVEAL_MOST = timedelta(minutes=10), timedelta(days=14)
 #: The actor recorded on bids a proxy placed (the system acting on the bidder's standing instruction).
 SYSTEM_BIDDER = natural_id("system", "marketplace")
+#: How long after its window opens a proposed lot may still be consented: a lot proposed to open at once (the form
+#: takes the minute; a window may open up to a minute before its proposal) is consented in its first minutes, no later.
+CONSENT_GRACE = timedelta(minutes=5)
+#: The owner's reason for declining a proposed lot, in characters.
+DECLINE_REASON_LIMIT = 500
+#: A proposed or declined lot is shown only to the session's runner, the owner and platform admins/auditors.
+UNCONSENTED = frozenset({"proposed", "declined"})
 
 
 class LotKind(StrEnum):
@@ -45,6 +53,8 @@ class LotKind(StrEnum):
 
 class LotStatus(StrEnum):
     PROPOSED = "proposed"  # awaiting the owner's consent
+    #: the owner declined the proposal (with its reason): never consented, never bid on
+    DECLINED = "declined"
     READY = "ready"  # consented: open for deposits, bids within the window
     SOLD = "sold"
     UNSOLD = "unsold"
@@ -174,6 +184,8 @@ class Lot(Aggregate):
         self.closes_at = closes_at
         self.deposit = deposit
         self.status = LotStatus.PROPOSED.value
+        #: who proposed the lot (told if its owner declines it)
+        self.proposed_by = by
         #: organisation id → {number, status, amount, gateway, provider_payment_id}
         self.deposits: dict[UUID, dict[str, Any]] = {}
         #: accepted bids in order: {organisation_id, number, amount, at}
@@ -228,19 +240,56 @@ class Lot(Aggregate):
         return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value,
                                LotStatus.SELLER_DEFAULT.value, LotStatus.UNWOUND.value)
 
-    # --- consent -------------------------------------------------------------------------------------
-    def consent(self, *, organisation_id: UUID, by: UUID) -> bool:
+    # --- consent ----------------------------------------------------------------------------------------
+    def _owner(self, organisation_id: UUID) -> None:
         if organisation_id != self.seller_organisation_id:
             raise PermissionDeniedError("lot_id: only the listing's owner consents to its lot", field="lot_id",
                                         code="auction.not_owner")
+
+    def consent(self, *, organisation_id: UUID, by: UUID, now: datetime | None = None) -> bool:
+        """The owner agrees to the lot's terms; ``False`` (nothing recorded) when it consented already. Refused
+        once it declined the lot, and once the lot's bidding window has opened (``now``; ``CONSENT_GRACE`` for a lot
+        proposed to open at once): bidders could not have paid a deposit for a lot that was not yet consented."""
+        self._owner(organisation_id)
+        if self.status == LotStatus.DECLINED.value:
+            raise ConflictError("lot_id: the owner declined this lot", field="lot_id", code="auction.declined")
         if self.status != LotStatus.PROPOSED.value:
             return False
+        if now is not None and now > self.opens + CONSENT_GRACE:
+            raise ConflictError("lot_id: the lot's bidding window has opened; it can no longer be consented",
+                                field="lot_id", code="auction.consent_late", opens_at=self.opens_at)
         self._consented(by=by)
         return True
 
     @event("Consented")
     def _consented(self, by: UUID) -> None:
         self.status = LotStatus.READY.value
+
+    def decline(self, *, organisation_id: UUID, reason: str, now: datetime, by: UUID,
+                runner_organisation_id: UUID | None = None) -> bool:
+        """The owner declines a proposed lot, saying why; the runner is told (``runner_organisation_id``: the agency
+        running the session, none for the platform: then whoever proposed it). ``False`` (nothing recorded) when
+        it was declined already; refused once consented."""
+        self._owner(organisation_id)
+        if self.status == LotStatus.DECLINED.value:
+            return False
+        if self.status != LotStatus.PROPOSED.value:
+            raise ConflictError(f"lot_id: the lot is {self.status}", field="lot_id", code="auction.lot_state",
+                                lot_status=self.status)
+        text = checked(reason, "reason", "lines").strip()
+        if not text:
+            raise ValidationError("reason: say why you decline the lot", field="reason", code="required")
+        if len(text) > DECLINE_REASON_LIMIT:
+            raise ValidationError(f"reason: at most {DECLINE_REASON_LIMIT} characters", field="reason",
+                                  code="too_long", most=DECLINE_REASON_LIMIT)
+        self._declined(reason=text, by=by, at=now.isoformat(), runner_organisation_id=runner_organisation_id,
+                       proposed_by=self.proposed_by)
+        return True
+
+    @event("Declined")
+    def _declined(self, reason: str, by: UUID, at: str = "", runner_organisation_id: UUID | None = None,
+                  proposed_by: UUID | None = None) -> None:
+        self.status = LotStatus.DECLINED.value
 
     # --- deposits ------------------------------------------------------------------------------------
     def _ready(self) -> None:
@@ -657,8 +706,8 @@ class Lot(Aggregate):
         not closed yet), ``closed``."""
         if self.finished:
             return "closed"
-        if self.status == LotStatus.PROPOSED.value:
-            return "proposed"
+        if self.status in (LotStatus.PROPOSED.value, LotStatus.DECLINED.value):
+            return self.status
         if now < self.opens:
             return "upcoming"
         if now < self.closes:

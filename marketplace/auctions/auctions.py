@@ -171,7 +171,17 @@ class Auctions:
         def run() -> int:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")
             self.checks.require_org_admin(user, lot.seller_organisation_id, "listing's owner", "lot_id")
-            changed = lot.consent(organisation_id=user.organisation_id, by=user.id)
+            now = self._now()
+            if lot.status == LotStatus.PROPOSED.value:
+                # The listing as it stands now, not as it stood when the lot was proposed: withdrawn, suspended or
+                # sold since, or passed to another owner, it cannot be auctioned.
+                listing = self.store.load(Listing, lot.listing_id, "listing_id")
+                if listing.status != ListingStatus.PUBLISHED.value or listing.organisation_id != \
+                        lot.seller_organisation_id:
+                    raise ConflictError(f"listing_id: a {listing.status} listing cannot be auctioned",
+                                        field="listing_id", code="auction.listing_unavailable",
+                                        listing_status=listing.status)
+            changed = lot.consent(organisation_id=user.organisation_id, now=now, by=user.id)
             if not changed:
                 return self._position()
             # The live lot holds its patent: no other sale or licence is agreed on it until the close. The
@@ -182,11 +192,28 @@ class Auctions:
                 # exclusive or sole one, or a non-exclusive one it would exclude), nor its open licence: the
                 # deals' own check, on the licence the close would draft (from today to the longest term).
                 listing = self.store.load(Listing, lot.listing_id, "listing_id")
-                check_exclusivity(self._licence_terms(lot, patent, lot.start_price, self._now(), lot.closes),
+                check_exclusivity(self._licence_terms(lot, patent, lot.start_price, now, lot.closes),
                                   patent, listing)
             patent.reserve_sale(lot.id, buyer_organisation_id=lot.seller_organisation_id,
-                                at=self._now().isoformat(), by=user.id)
+                                at=now.isoformat(), by=user.id)
             return self.store.commit(lot, patent)
+
+        return self._retry(run)
+
+    def decline(self, cmd: ac.DeclineLot, *, actor_id: UUID | None) -> int:
+        """A member of the listing's owner declines a proposed lot with a reason: it is never consented nor bid on,
+        and the session's runner is told (``Lot.Declined``)."""
+        user = self.store.actor(actor_id)
+
+        def run() -> int:
+            lot = self.store.load(Lot, cmd.lot_id, "lot_id")
+            if user.organisation_id != lot.seller_organisation_id:
+                raise PermissionDeniedError("lot_id: only the listing's owner declines its lot", field="lot_id",
+                                            code="auction.not_owner")
+            session = self.store.load(AuctionSession, lot.session_id, "session_id")
+            changed = lot.decline(organisation_id=user.organisation_id, reason=cmd.reason, now=self._now(),
+                                  by=user.id, runner_organisation_id=session.organisation_id)
+            return self.store.commit(lot) if changed else self._position()
 
         return self._retry(run)
 
@@ -325,7 +352,10 @@ class Auctions:
     def reveal_sealed_bid(self, cmd: ac.RevealSealedBid, *, actor_id: UUID | None) -> int:
         """Open the bidder's commitment in the reveal window (a mismatching amount or salt is refused)."""
         user = self.store.actor(actor_id)
-        org = self.checks.trading_organisation(user.organisation_id, "organisation")
+        # Revealing honours a commitment already made: it asks no verification (a bidder whose verification lapsed
+        # after committing would otherwise forfeit its deposit for want of a reveal); the lot checks the commitment
+        # is the organisation's. Committing and bidding still need a verified organisation.
+        org = self.store.load(Organisation, user.organisation_id, "organisation")
 
         def run() -> int:
             lot = self.store.load(Lot, cmd.lot_id, "lot_id")

@@ -16,7 +16,7 @@ from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAY
 from domain.auctions.sealed import LotFormat
 from domain.auctions.session import DEPOSIT_RATE_DEFAULT, DEPOSIT_RATE_MAX, DEPOSIT_RATE_MIN, TITLE_LIMIT
 from marketplace.deals.commands import Amount
-from marketplace.platform.command import Command, RequestKey, ShortText, one_of
+from marketplace.platform.command import Command, Note, RequestKey, ShortText, one_of
 from marketplace.platform.command_text import LINE, LINE_RULE
 
 Title = Annotated[str, msgspec.Meta(max_length=TITLE_LIMIT, extra=LINE, description=LINE_RULE)]
@@ -59,6 +59,13 @@ class ConsentToLot(Command, frozen=True, kw_only=True):
     """An org admin of the listing's owner agrees to the lot's terms."""
 
     lot_id: UUID
+
+
+class DeclineLot(Command, frozen=True, kw_only=True):
+    """A member of the listing's owner declines a proposed lot, saying why (the runner is told)."""
+
+    lot_id: UUID
+    reason: Note
 
 
 class RegisterBidder(Command, frozen=True, kw_only=True):

@@ -196,7 +196,7 @@ def seed_demo(  # noqa: PLR0915 - one step after another, each a call
                      admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
         seed_demo_demands(app, enterprises=buyers, admin=admin_id,
                           institutions=[admins[o.name] for o in (*UNIVERSITIES, *INSTITUTES) if o.verified])
-        seed_demo_auctions(app, on_offer, admin=admin_id, bidders=(buyers[0], buyers[1]),
+        seed_demo_auctions(app, on_offer, admin=admin_id, bidders=(buyers[0], buyers[1], buyers[2]),
                            agency=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency" and o.verified))
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,

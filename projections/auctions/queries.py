@@ -58,6 +58,8 @@ class LotRow(msgspec.Struct, frozen=True, kw_only=True):
     reveal_closes_at: datetime | None = None
     commitments: int = 0
     reveals: int = 0
+    #: a lot its owner declined: the owner's reason (shown to the session's runner only: such a lot is not public)
+    decline_reason: str | None = None
 
 
 class CommitmentRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -132,7 +134,7 @@ LOT_SELECT = (
     " (l.current_price IS NOT NULL AND l.current_price >= l.reserve) AS reserve_met, l.increment, l.deposit,"
     " l.opens_at, l.closes_at, l.status, l.current_price, l.leader_number, l.bids, l.outcome, l.price,"
     " l.contract_id, l.version, l.settle_by,"
-    " l.auction_format, l.reveal_closes_at, l.commitments, l.reveals"
+    " l.auction_format, l.reveal_closes_at, l.commitments, l.reveals, l.decline_reason"
     " FROM auction_lots l LEFT JOIN catalogue_listings c ON c.id = l.listing_id"
     " LEFT JOIN accounts_organisations o ON o.id = l.seller_organisation_id"
 )

@@ -1,4 +1,5 @@
-"""Auctions read model, writing side: ``auction_*`` tables (migrations 0037, 0042), from the events alone."""
+"""Auctions read model, writing side: ``auction_*`` tables (migrations 0037, 0042-0044, 0047), from the events
+alone."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ class PostgresAuctionsView(PostgresReadModelView):
     tables = ("auction_sessions", "auction_bidders", "auction_lots", "auction_deposits", "auction_bids",
               "auction_commitments", "auction_second_payments")
     topics = (event_topics(AuctionSession, "Scheduled", "BidderRegistered")
-              | event_topics(Lot, "Proposed", "Consented", "DepositStarted", "DepositReceived", "DepositRefunded",
-                            "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn", "WinnerForfeited",
-                            "SellerDefaulted", "DepositRefundOwed",
+              | event_topics(Lot, "Proposed", "Consented", "Declined", "DepositStarted", "DepositReceived",
+                            "DepositRefunded", "DepositApplied", "BidPlaced", "Closed", "DepositPaidIn",
+                            "WinnerForfeited", "SellerDefaulted", "DepositRefundOwed",
                             "BidCommitted", "BidRevealed", "RevealReminded", "CommitmentForfeited",
                             "DepositPaidTwice", "SecondPaymentRefunded", "SecondPaymentRefundOwed",
                             "ForfeitUnwound"))
@@ -41,6 +42,9 @@ class PostgresAuctionsView(PostgresReadModelView):
             ("AuctionSession", "BidderRegistered"): self._registered,
             ("Lot", "Proposed"): self._proposed,
             ("Lot", "Consented"): lambda c, r: self._lot(c, r, ", status = 'ready'"),
+            ("Lot", "Declined"): lambda c, r: self._lot(c, r, ", status = 'declined', decline_reason = %s,"
+                                                        " declined_at = %s", (r.data["reason"],
+                                                                              r.data.get("at") or r.timestamp)),
             ("Lot", "DepositStarted"): self._deposit_started,
             ("Lot", "DepositReceived"): self._received,
             ("Lot", "DepositRefunded"): lambda c, r: _deposit(c, r, "refunded"),

@@ -381,6 +381,8 @@ SUMMARIES: dict[str, Summary] = {
         f" {d['opens_at']} to {d['closes_at']}"
     ),
     "Lot.Consented": lambda d, _: "The owner consented to the lot",
+    # The owner's reason is in the event, for the runner; the summary only says what happened.
+    "Lot.Declined": lambda d, _: "The owner declined the lot",
     "Lot.DepositStarted": lambda d, _: (
         f"Deposit of bidder {d['bidder_number']} started through {d['gateway']}: {_money(d['amount'], 'CNY')}"
     ),

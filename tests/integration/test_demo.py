@@ -8,11 +8,25 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from domain.auctions.sealed import commitment_of
 from domain.catalogue.ipc import IpcScheme, parse_ipc
 from domain.catalogue.patent import Patent
 from domain.shared.errors import ConflictError
 from marketplace.deals.gateways.factory import build_gateways
-from marketplace.demo.auctions import DAYS_AGO, OPENS_IN_DAYS, PAST, RAISE, SNIPE, SOLD_LOT, UNSOLD_LOT, UPCOMING
+from marketplace.demo.auctions import (
+    DAYS_AGO,
+    OPENS_IN_DAYS,
+    PAST,
+    RAISE,
+    REVEAL_HOURS,
+    SEALED_BIDS,
+    SEALED_LOT,
+    SNIPE,
+    SOLD_LOT,
+    UNSOLD_LOT,
+    UPCOMING,
+    salt_of,
+)
 from marketplace.demo.catalogue import DemoReport, is_empty, seed_demo
 from marketplace.demo.conversions import PATENTS as CONVERSION_PATENTS
 from marketplace.demo.vocabulary import ENTERPRISES, TECHNICAL_FIELDS
@@ -85,9 +99,12 @@ def check_auctions(services: Services) -> None:
                             " ORDER BY start_price) FROM auction_lots WHERE session_id = %s", past)
     assert lots == [
         ["sold", "sold", str(SNIPE), str(SOLD_LOT[0]), str(SOLD_LOT[1]), "4", "1 day 00:05:00"],
+        ["sold", "sold", str(SEALED_BIDS[0]), str(SEALED_LOT[0]), "0", "0", "1 day"],
         ["unsold", "reserve_not_met", "0", str(UNSOLD_LOT[0]), str(UNSOLD_LOT[1]), "1", "1 day"],
     ]
-    sold = scalar(services, "SELECT id FROM auction_lots WHERE session_id = %s AND status = 'sold'", past)
+    check_sealed_lot(services, past)
+    sold = scalar(services, "SELECT id FROM auction_lots WHERE session_id = %s AND status = 'sold'"
+                            " AND auction_format = 'timed'", past)
     assert scalar(services, "SELECT array_agg(bidder_number || ':' || amount ORDER BY seq) FROM auction_bids"
                             " WHERE lot_id = %s", sold) == [
         f"2:{SOLD_LOT[0]}", f"1:{RAISE}", f"2:{RAISE + SOLD_LOT[3]}", f"1:{SNIPE}"]
@@ -96,7 +113,10 @@ def check_auctions(services: Services) -> None:
     assert proxied == [True, False, True, False]
     assert scalar(services, "SELECT array_agg(d.status || ':' || d.bidder_number ORDER BY l.start_price,"
                             " d.bidder_number) FROM auction_deposits d JOIN auction_lots l ON l.id = d.lot_id"
-                            " WHERE l.session_id = %s", past) == ["applied:1", "refunded:2", "refunded:1"]
+                            " WHERE l.session_id = %s", past) == [
+        "applied:1", "refunded:2",  # the timed lot sold
+        "refunded:1", "applied:2", "forfeited:3",  # the sealed lot: the winner's applied, the unrevealed kept
+        "refunded:1"]  # the lot whose reserve was not met
     contract = scalar(services, "SELECT array[c.status, c.price_amount::text, o.name] FROM deal_contracts c"
                                 " JOIN accounts_organisations o ON o.id = c.buyer_organisation_id"
                                 " JOIN auction_lots l ON l.contract_id = c.id WHERE l.id = %s", sold)
@@ -108,7 +128,7 @@ def check_auctions(services: Services) -> None:
                             " ZONE 'Asia/Shanghai')::int] FROM auction_lots l JOIN auction_sessions s"
                             " ON s.id = l.session_id WHERE l.id = %s", sold) == [60, 52, 0]
     assert scalar(services, "SELECT array_agg(c.status ORDER BY l.start_price) FROM auction_lots l"
-                            " JOIN catalogue_listings c ON c.id = l.listing_id") == ["published"] * 4
+                            " JOIN catalogue_listings c ON c.id = l.listing_id") == ["published"] * 5
     upcoming_lots = scalar(services, "SELECT array_agg(status || ':' || ((opens_at AT TIME ZONE 'Asia/Shanghai')"
                                      "::date - (now() AT TIME ZONE 'Asia/Shanghai')::date) || ':' ||"
                                      " to_char(opens_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') ORDER BY start_price)"
@@ -117,6 +137,33 @@ def check_auctions(services: Services) -> None:
     assert scalar(services, "SELECT array_agg(o.name ORDER BY b.bidder_number) FROM auction_bidders b"
                             " JOIN accounts_organisations o ON o.id = b.organisation_id"
                             " WHERE b.session_id = %s", upcoming) == [next(o for o in ENTERPRISES if o.verified).name]
+
+
+def check_sealed_lot(services: Services, past: Any) -> None:
+    """The past session's sealed second-price lot: three commitments, two revealed (each digest recomputed from its
+    amount and salt), the higher winning at the lower, the third forfeited; its reveal window closed two hours after
+    the commit deadline; the winner's contract drafted at the second price; the unrevealed bidder was reminded."""
+    lot, window, contract, outcome = scalar(
+        services, "SELECT array[l.id::text, (l.reveal_closes_at - l.closes_at)::text, c.price_amount::text,"
+                  " l.outcome] FROM auction_lots l JOIN deal_contracts c ON c.id = l.contract_id"
+                  " WHERE l.session_id = %s AND l.auction_format = 'sealed_second_price'", past)
+    assert (window, contract, outcome) == (f"{REVEAL_HOURS:02}:00:00", str(SEALED_BIDS[0]), "sold")
+    rows = scalar(services, "SELECT array_agg(array[bidder_number::text, commitment, coalesce(amount::text, ''),"
+                            " coalesce(salt, ''), forfeited::text] ORDER BY seq) FROM auction_commitments"
+                            " WHERE lot_id = %s", lot)
+    assert [(r[0], r[2], r[4]) for r in rows] == [("1", str(SEALED_BIDS[0]), "false"),
+                                                  ("2", str(SEALED_BIDS[1]), "false"), ("3", "", "true")]
+    for number, digest, amount, salt, _ in rows[:2]:
+        assert commitment_of(lot, int(number), int(amount), salt) == digest
+    events = [(type(e).__name__, vars(e)) for e in services.app.repository.event_store.get(UUID(lot))]
+    revealed_by = {d["bidder_number"]: d["by"] for name, d in events if name == "BidRevealed"}
+    assert {int(r[0]): r[3] for r in rows[:2]} == {n: salt_of(UUID(lot), by) for n, by in revealed_by.items()}
+    assert scalar(services, "SELECT b.bidder_number FROM auction_lots l JOIN auction_bidders b ON b.session_id ="
+                            " l.session_id AND b.organisation_id = l.winner_organisation_id WHERE l.id = %s",
+                  lot) == 2
+    reminded = [d["organisation_ids"] for name, d in events if name == "RevealReminded"]
+    assert len(reminded) == 1
+    assert len(reminded[0]) == 3
 
 
 def check_brokers(services: Services) -> None:

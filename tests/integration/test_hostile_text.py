@@ -699,6 +699,8 @@ TEMPLATES: dict[type[c.Command], Template] = {
     au.AddLot: lambda h: (_lot_body(h), "admin"),
     au.ConsentToLot: lambda h: ({"lot_id": str(h.app.auctions.add_lot(msgspec.convert(
         _lot_body(h), au.AddLot, strict=False), actor_id=h["admin"])[0])}, "uni"),
+    au.DeclineLot: lambda h: ({"lot_id": str(h.app.auctions.add_lot(msgspec.convert(
+        _lot_body(h), au.AddLot, strict=False), actor_id=h["admin"])[0]), "reason": "价格 过低\n另有洽谈"}, "uni"),
     au.RegisterBidder: lambda h: ({"session_id": _session(h), "accept_rules": True}, "firm"),
     au.StartDeposit: lambda h: ({"lot_id": _lot(h, registered=True), "gateway": "manual"}, "firm"),
     au.RecordDepositReceipt: lambda h: (_lot_with_deposit_started(h), "admin"),

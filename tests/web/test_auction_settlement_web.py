@@ -270,7 +270,8 @@ def test_an_exclusive_licence_lot_is_refused_while_the_patent_has_an_exclusive_l
     refused = client.post(f"/api/lots/{lot}/consent", headers=uni.headers)
     assert refused.status_code == 409, refused.text
     assert refused.json()["code"] == "licence.overlap"
-    assert ok(client.get(f"/api/lots/{lot}"))["lot"]["status"] == "proposed"
+    # Still proposed (seen by its owner: an unconsented lot is not public).
+    assert ok(client.get(f"/api/lots/{lot}", headers=uni.headers))["lot"]["status"] == "proposed"
     # An assignment lot of the same listing is consented: licences survive a transfer.
     _, other = session_and_lot(client, ops, listing)
     ok(client.post(f"/api/lots/{other}/consent", headers=uni.headers))

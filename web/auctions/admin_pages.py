@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,12 +23,14 @@ from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from domain.auctions.lot import SETTLE_DAYS_DEFAULT, SETTLE_DAYS_MAX, SETTLE_DAYS_MIN
 from domain.auctions.session import DEPOSIT_RATE_DEFAULT, DEPOSIT_RATE_MAX, DEPOSIT_RATE_MIN
 from domain.shared.errors import DomainError, PermissionDeniedError, ValidationError
 from marketplace.auctions import commands as ac
 from marketplace.platform.application import Marketplace
 from projections.auctions.queries import AuctionsQueries, LotRow, SessionRow, session_figures
 from projections.catalogue.queries import ListingFilters
+from web.auctions.api import visible_lots
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.errors import explain, status_of
@@ -57,6 +60,24 @@ def percent_to_basis_points(value: str, field: str) -> int:
         raise ValidationError(f"{field}: a percentage such as 10 or 12.5", field=field, code="auction.deposit_rate",
                               least=DEPOSIT_RATE_MIN, most=DEPOSIT_RATE_MAX)
     return int(found * 100)
+
+
+def whole_days(value: str, field: str) -> int:
+    """The winner's term typed on the form (whole days); empty: the default term."""
+    typed = unicodedata.normalize("NFKC", value).strip()
+    if not typed:
+        return SETTLE_DAYS_DEFAULT
+    if not re.fullmatch(r"[0-9]{1,3}", typed, re.ASCII):
+        raise ValidationError(f"{field}: whole days, {SETTLE_DAYS_MIN} to {SETTLE_DAYS_MAX}", field=field,
+                              code="auction.settle_days", least=SETTLE_DAYS_MIN, most=SETTLE_DAYS_MAX)
+    return int(typed)
+
+
+def _key(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def beijing_instant(value: str, field: str) -> datetime:
@@ -122,8 +143,12 @@ class AuctionAdminController(Controller):
     async def _index(request: Request[Any, Any, Any], web: WebState, me: Identity, status_code: int = 200,
                      **values: Any) -> Template:
         sessions = await AuctionsQueries(web.pool).run_by(await runner(web, me))
-        return Template("auctions/manage.html.jinja2", status_code=status_code,
-                        context=page_context(request, sessions=sessions, **values))
+        # The schedule form's request key, chosen when the page is drawn (kept when it is drawn again with a
+        # refusal): a double submit schedules one session.
+        key = _key(str((values.get("form") or {}).get("session_id", ""))) or uuid.uuid4()
+        return Template("auctions/manage.html.jinja2", status_code=status_code, context=page_context(
+            request, sessions=sessions, session_key=key, settle_days_default=SETTLE_DAYS_DEFAULT,
+            settle_days_min=SETTLE_DAYS_MIN, settle_days_max=SETTLE_DAYS_MAX, **values))
 
     @post("/auctions/manage")
     async def schedule(self, request: Request[Any, Any, Any], web: WebState, me: Identity,
@@ -132,7 +157,9 @@ class AuctionAdminController(Controller):
         try:
             cmd = to_command(ac.ScheduleSession, {
                 "title_zh": text(form, "title_zh"), "title_en": text(form, "title_en"),
-                "deposit_rate": percent_to_basis_points(text(form, "deposit_rate_pct"), "deposit_rate")})
+                "deposit_rate": percent_to_basis_points(text(form, "deposit_rate_pct"), "deposit_rate"),
+                "settle_days": whole_days(text(form, "settle_days"), "settle_days"),
+                "session_id": text(form, "session_id") or None})
             session_id, _ = await run_command(web, marketplace.auctions.schedule_session, cmd, me)
         except DomainError as error:
             return await self._index(request, web, me, status_code=status_of(error), error=explain(request, error),
@@ -193,13 +220,15 @@ class AuctionReportController(Controller):
     include_in_schema = False
 
     @get("/auctions/{session_id:uuid}/report", name="auction_report")
-    async def report(self, session_id: UUID, request: Request[Any, Any, Any], web: WebState) -> Template:
-        """The session's figures (public, like the results they come from) and each lot's result."""
+    async def report(self, session_id: UUID, request: Request[Any, Any, Any], web: WebState,
+                     maybe_me: Identity | None) -> Template:
+        """The session's figures (public, like the results they come from) and each lot's result; lots their owner
+        has not consented to only for those who may see them."""
         queries = AuctionsQueries(web.pool)
         found = await queries.session(session_id)
         if found is None:
             raise NotFoundException(f"session_id: no session with id {session_id}")
-        lots = await queries.lots(session_id)
+        lots = await visible_lots(queries, found, maybe_me)
         return Template("auctions/report.html.jinja2", context=page_context(
             request, s=found, lots=lots, figures=session_figures(lots),
             premiums={lot.id: lot_premium(lot) for lot in lots}))

@@ -12,11 +12,11 @@ import msgspec
 from litestar import Controller, get, post
 from litestar.exceptions import NotFoundException
 
-from domain.auctions.lot import deposit_id
+from domain.auctions.lot import UNCONSENTED, deposit_id
 from marketplace.auctions import commands as ac
 from marketplace.deals.commands import Amount
 from marketplace.platform.application import Marketplace
-from marketplace.platform.command import ShortText
+from marketplace.platform.command import Note, ShortText
 from projections.auctions.queries import (
     AuctionsQueries,
     BidRow,
@@ -26,6 +26,7 @@ from projections.auctions.queries import (
     SessionRow,
     session_figures,
 )
+from web.access import reads_everything
 from web.answers import Created, Done
 from web.api_docs import BEARER, OPTIONAL_BEARER
 from web.commands import run_command
@@ -94,12 +95,19 @@ class RevealInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     salt: ac.Salt
 
 
+class DeclineInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Why the listing's owner declines the proposed lot (the session's runner reads it)."""
+
+    reason: Note
+
+
 class RegisterInput(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     accept_rules: bool
 
 
 class LotState(msgspec.Struct, frozen=True, kw_only=True):
-    """A lot's live state at the server's clock (``now``): what the lot page polls. ``phase``: ``proposed``,
+    """A lot's live state at the server's clock (``now``): what the lot page polls. ``phase``: ``proposed`` (or
+    ``declined``: the owner's members, the runner, platform admins and auditors alone see such a lot),
     ``upcoming``, ``bidding`` (timed), ``commit`` or ``reveal`` (sealed), ``closing`` (over, the close pending) or
     ``closed``; ``seconds_left``: until the end of the phase (bidding or commit: ``closes_at``; reveal:
     ``reveal_closes_at``). After the close, ``bids`` (timed) or ``commitments`` (sealed: each digest with its
@@ -123,8 +131,8 @@ def lot_phase(lot: LotRow, now: datetime) -> tuple[str, datetime]:
     sealed = lot.auction_format != "timed" and lot.reveal_closes_at is not None
     if lot.status in FINISHED:
         return "closed", lot.closes_at
-    if lot.status == "proposed":
-        return "proposed", lot.opens_at
+    if lot.status in UNCONSENTED:
+        return lot.status, lot.opens_at
     if now < lot.opens_at:
         return "upcoming", lot.opens_at
     if now < lot.closes_at:
@@ -140,10 +148,28 @@ class SessionOut(msgspec.Struct, frozen=True):
     figures: SessionFigures
 
 
-async def lot_state(web: WebState, marketplace: Marketplace, lot_id: UUID) -> LotState:
+def may_see_lot(me: Identity | None, lot: LotRow, runner: UUID | None) -> bool:
+    """A lot its owner has not consented to (proposed, or declined) is shown only to the owner's members, the
+    session's runner (``runner``: the agency; the platform's sessions: its admins) and platform admins and
+    auditors: an agency may propose any listing, and the owner has not agreed to see it auctioned. Consented lots
+    are public."""
+    if lot.status not in UNCONSENTED:
+        return True
+    return me is not None and (reads_everything(me) or me.organisation_id == lot.seller_organisation_id
+                               or (runner is not None and me.organisation_id == runner))
+
+
+async def visible_lots(queries: AuctionsQueries, session: SessionRow, me: Identity | None) -> list[LotRow]:
+    """The session's lots that ``me`` may see (:func:`may_see_lot`)."""
+    return [lot for lot in await queries.lots(session.id) if may_see_lot(me, lot, session.organisation_id)]
+
+
+async def lot_state(web: WebState, marketplace: Marketplace, lot_id: UUID, me: Identity | None) -> LotState:
     queries = AuctionsQueries(web.pool)
     lot = await queries.lot(lot_id)
-    if lot is None:
+    session = await queries.session(lot.session_id) if lot is not None else None
+    if lot is None or not may_see_lot(me, lot, session.organisation_id if session else None):
+        # An unconsented lot is not public: to anyone else it does not exist.
         raise NotFoundException(f"lot_id: no lot with id {lot_id}")
     now = marketplace.clock.now()
     finished = lot.status in FINISHED
@@ -170,12 +196,12 @@ class AuctionsApiController(Controller):
         return await AuctionsQueries(web.pool).sessions()
 
     @get("/auctions/{session_id:uuid}", summary="A session and its lots", security=OPTIONAL_BEARER)
-    async def session(self, session_id: UUID, web: WebState) -> SessionOut:
+    async def session(self, session_id: UUID, web: WebState, maybe_me: Identity | None) -> SessionOut:
         queries = AuctionsQueries(web.pool)
         found = await queries.session(session_id)
         if found is None:
             raise NotFoundException(f"session_id: no session with id {session_id}")
-        lots = await queries.lots(session_id)
+        lots = await visible_lots(queries, found, maybe_me)
         return SessionOut(found, lots, session_figures(lots))
 
     @post("/auctions/{session_id:uuid}/lots", summary="Add a published listing as a lot (platform admin); it "
@@ -199,6 +225,14 @@ class AuctionsApiController(Controller):
           status_code=200, security=BEARER)
     async def consent(self, lot_id: UUID, web: WebState, marketplace: Marketplace, me: Identity) -> Done:
         return Done(await run_command(web, marketplace.auctions.consent, ac.ConsentToLot(lot_id=lot_id), me))
+
+    @post("/lots/{lot_id:uuid}/decline", summary="Decline a proposed lot, saying why (a member of the listing's "
+          "owner); the session's runner is told, and the lot can no longer be consented to or bid on",
+          status_code=200, security=BEARER)
+    async def decline(self, lot_id: UUID, data: DeclineInput, web: WebState, marketplace: Marketplace,
+                      me: Identity) -> Done:
+        cmd = ac.DeclineLot(lot_id=lot_id, reason=data.reason)
+        return Done(await run_command(web, marketplace.auctions.decline, cmd, me))
 
     @post("/lots/{lot_id:uuid}/deposit", summary="Start (or resume) paying your deposit for the lot",
           status_code=200, security=BEARER)
@@ -249,5 +283,6 @@ class AuctionsApiController(Controller):
 
     @get("/lots/{lot_id:uuid}", summary="A lot's live state at the server's clock; after the close, its full bid "
          "log with bidder numbers", security=OPTIONAL_BEARER)
-    async def lot(self, lot_id: UUID, web: WebState, marketplace: Marketplace) -> LotState:
-        return await lot_state(web, marketplace, lot_id)
+    async def lot(self, lot_id: UUID, web: WebState, marketplace: Marketplace,
+                  maybe_me: Identity | None) -> LotState:
+        return await lot_state(web, marketplace, lot_id, maybe_me)

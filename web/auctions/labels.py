@@ -52,6 +52,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "auction.live": ("实时状态", "Live state"),
     "auction.status": ("状态", "Status"),
     "auction.status.proposed": ("待权利人同意", "Awaiting the owner's consent"),
+    "auction.receipt_missing": ("本设备上没有与您提交的承诺值相符的回执：开标时请选择您保存的回执文件。",
+                                "No receipt on this device matches the commitment you made: choose the receipt file "
+                                "you kept to reveal."),
+    "auction.receipt_wrong": ("该回执与您提交的承诺值不符，请选择正确的回执文件。",
+                              "This receipt is not the one you committed: choose the right receipt file."),
+    "auction.status.declined": ("权利人已拒绝", "Declined by the owner"),
+    "auction.phase.declined": ("权利人已拒绝", "Declined by the owner"),
+    "auction.decline": ("拒绝拍卖", "Decline the lot"),
+    "auction.decline_reason": ("拒绝理由", "Why you decline"),
+    "auction.decline_help": ("如不同意拍卖此挂牌，请说明理由；拍卖会组织者会收到通知，拍品不再开放同意或竞买。",
+                             "If you do not agree to this auction, say why: the session's runner is told, and the "
+                             "lot can no longer be consented to or bid on."),
+    "auction.done.declined": ("已拒绝拍卖，组织者已收到通知。", "You declined the lot; the runner is told."),
+    "auction.settle_days": ("买受人签约付款期限（天）", "Winner's term to sign and pay (days)"),
+    "auction.settle_days_help": ("成交日（北京时间）后的天数，逾期未签约付款的，保证金不予退还。",
+                                 "Beijing days after the close; a winner who has not signed and paid by then forfeits "
+                                 "its deposit."),
     "auction.status.ready": ("竞价中 / 待开始", "Open for bids"),
     "auction.status.sold": ("已成交", "Sold"),
     "auction.status.unsold": ("流拍", "Not sold"),

@@ -16,7 +16,7 @@ from domain.shared.errors import DomainError
 from marketplace.auctions import commands as ac
 from marketplace.platform.application import Marketplace
 from projections.auctions.queries import AuctionsQueries, session_figures
-from web.auctions.api import lot_state
+from web.auctions.api import lot_state, visible_lots
 from web.commands import run_command
 from web.context import Identity, page_context
 from web.errors import explain, status_of
@@ -25,6 +25,7 @@ from web.identity import login_required
 from web.state import WebState
 
 DONE = {"registered": "auction.done.registered", "bid": "auction.done.bid", "consented": "auction.done.consented",
+        "declined": "auction.done.declined",
         "proxy": "auction.done.proxy", "committed": "auction.done.committed", "revealed": "auction.done.revealed"}
 
 
@@ -49,7 +50,7 @@ class AuctionPagesController(Controller):
         if found is None:
             raise NotFoundException(f"session_id: no session with id {session_id}")
         number = await queries.bidder_number(session_id, me.organisation_id if me else None)
-        lots = await queries.lots(session_id)
+        lots = await visible_lots(queries, found, me)
         return Template("auctions/session.html.jinja2", status_code=status_code, context=page_context(
             request, s=found, lots=lots, figures=session_figures(lots), number=number,
             done=DONE.get(request.query_params.get("done", "")), **values))
@@ -75,7 +76,7 @@ class AuctionPagesController(Controller):
     @staticmethod
     async def _lot(request: Request[Any, Any, Any], web: WebState, me: Identity | None, marketplace: Marketplace,
                    lot_id: UUID, status_code: int = 200, **values: Any) -> Template:
-        state = await lot_state(web, marketplace, lot_id)
+        state = await lot_state(web, marketplace, lot_id, me)
         queries = AuctionsQueries(web.pool)
         org = me.organisation_id if me else None
         number = await queries.bidder_number(state.lot.session_id, org)
@@ -106,13 +107,13 @@ class AuctionPagesController(Controller):
     @post("/lots/{lot_id:uuid}/{action:str}", guards=[login_required])
     async def act(self, lot_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState, me: Identity,
                   marketplace: Marketplace) -> Template | Redirect:
-        """``consent`` (the owner's org admin), ``deposit`` (a registered bidder), ``bid`` or ``proxy``; on a sealed
+        """``consent`` (the owner's org admin), ``decline`` (a member of the owner, with a reason), ``deposit`` (a
+        registered bidder), ``bid`` or ``proxy``; on a sealed
         lot ``commit`` (the digest the page's script computed: the amount is not sent) or ``reveal``."""
         form = await request.form()
         try:
-            if action == "consent":
-                await run_command(web, marketplace.auctions.consent, ac.ConsentToLot(lot_id=lot_id), me)
-                return Redirect(f"/lots/{lot_id}?done=consented", status_code=303)
+            if action in ("consent", "decline"):
+                return await _answer(action, lot_id, form, web, me, marketplace)
             if action == "deposit":
                 return await self._deposit(request, web, me, marketplace, lot_id, optional(form, "gateway"))
             if action == "bid":
@@ -131,6 +132,17 @@ class AuctionPagesController(Controller):
             return await self._lot(request, web, me, marketplace, lot_id, status_code=status_of(error),
                                    error=explain(request, error))
         raise NotFoundException(f"no action {action}")
+
+
+async def _answer(action: str, lot_id: UUID, form: Any, web: WebState, me: Identity,
+                  marketplace: Marketplace) -> Redirect:
+    """The owner's answer to a proposed lot: ``consent``, or ``decline`` with its reason."""
+    if action == "consent":
+        await run_command(web, marketplace.auctions.consent, ac.ConsentToLot(lot_id=lot_id), me)
+        return Redirect(f"/lots/{lot_id}?done=consented", status_code=303)
+    await run_command(web, marketplace.auctions.decline, to_command(ac.DeclineLot, {
+        "lot_id": lot_id, "reason": text(form, "reason")}), me)
+    return Redirect(f"/lots/{lot_id}?done=declined", status_code=303)
 
 
 async def _sealed(action: str, lot_id: UUID, form: Any, web: WebState, me: Identity,
