@@ -14,7 +14,10 @@ event per line with its recorded chain hash. The script
    - a **timed** lot: every bid from a bidder whose deposit was received, inside the window, at least the start
      (first bid) or the current price plus the increment, on the increment grid, not outbidding itself (a proxy may
      raise its own leader), each bid's recorded end after the soft close (a bid within 5 minutes of the end moves
-     it 5 minutes); the winner is the last (highest) bidder if its bid meets the reserve, at its bid;
+     it 5 minutes); every bid marked ``proxy`` exactly the next answer the proxy rule gives from the maxima
+     (``Lot.ProxySet``) set before it (the strongest other maximum bids just above what the leader's maximum can
+     answer, a leader whose maximum covers it raises itself to it), and no answer the rule owes left out; the
+     winner is the last (highest) bidder if its bid meets the reserve, at its bid;
    - a **sealed** lot (first or second price, commit–reveal): every commitment made in the commit window by a
      bidder whose deposit was received, one per bidder; every reveal in the reveal window, its amount and salt
      giving the committed digest ``sha256("sealed-bid:v1:<lot id>:<bidder number>:<amount>:<salt>")``; every
@@ -42,6 +45,7 @@ from typing import Any
 
 SOFT_CLOSE = timedelta(minutes=5)
 MONEY_LIMIT = 10_000_000_000_000  # fen
+BIDS_LIMIT = 10_000  # a lot takes no more bids
 COMMITMENT = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -100,26 +104,84 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def proxy_answer(leader: str | None, current: int | None, start: int, step: int,
+                 proxies: dict[str, dict[str, int]]) -> tuple[str, int] | None:
+    """The next bid the proxy maxima place (bidder, amount), or None: the strongest challenger (highest maximum,
+    then the earliest set) bids just above what the leader's own maximum can answer; a leader whose maximum covers
+    the challenger's raises itself to it."""
+    least = start if current is None else current + step
+    challengers = [(p["maximum"], -p["order"], org) for org, p in proxies.items()
+                   if org != leader and p["maximum"] >= least]
+    if not challengers:
+        return None
+    top, order, challenger = max(challengers)
+    mine = proxies.get(leader) if leader is not None else None
+    if mine is not None and (mine["maximum"] > top or (mine["maximum"] == top and -mine["order"] > order)):
+        return str(leader), top
+    ceiling = mine["maximum"] if mine is not None else (current or 0)
+    return challenger, least if current is None else min(top, max(least, ceiling + step))
+
+
+def set_proxy(d: dict[str, Any], proxies: dict[str, dict[str, int]], received: set[str],
+              now: tuple[int | None, str | None, int], start: int, step: int, problems: list[str]) -> None:
+    """A maximum set (``Lot.ProxySet``): by a bidder whose deposit was received, on the grid, above the leader's
+    own bid (or maximum), else at least the next bid; ``now`` is (current price, leader, bids so far)."""
+    current, leader, n = now
+    org, maximum = d["organisation_id"], int(d["maximum"])
+    least = start if current is None else current + step
+    floor = (proxies[org]["maximum"] if org in proxies else (current or 0)) + 1 if org == leader else least
+    if org not in received:
+        problems.append(f"a proxy maximum of {org}: the bidder's deposit was not received")
+    if maximum < floor or (maximum - start) % step or maximum > MONEY_LIMIT:
+        problems.append(f"a proxy maximum of {org}: {maximum} breaks the amount rule (at least {floor})")
+    proxies[org] = {"maximum": maximum, "order": len(proxies) + n}
+
+
+def check_proxy_bid(n: int, org: str, amount: int, proxy_bid: bool, due: tuple[str, int] | None,
+                    proxies: dict[str, dict[str, int]], problems: list[str]) -> None:
+    """A proxy bid must be the answer ``due``; a manual bid may not equal another bidder's earlier maximum."""
+    if proxy_bid and due is None:
+        problems.append(f"bid {n}: a proxy bid no proxy maximum (ProxySet) owes")
+    elif proxy_bid and due is not None and due != (org, amount):
+        problems.append(f"bid {n}: a proxy bid of {amount} for {org}; the proxy maxima set give {due[1]} for {due[0]}")
+    elif not proxy_bid and any(o != org and p["maximum"] == amount for o, p in proxies.items()):
+        problems.append(f"bid {n}: {amount} equals an earlier proxy maximum, which holds")
+
+
 def timed_result(events: list[tuple[str, dict[str, Any]]], problems: list[str]) -> tuple[str | None, int | None]:
     terms = events[0][1]
     start, step, reserve = int(terms["start_price"]), int(terms["increment"]), int(terms["reserve"])
     opens, closes = _at(terms["opens_at"]), _at(terms["closes_at"])
     received: set[str] = set()
+    proxies: dict[str, dict[str, int]] = {}
     current: int | None = None
     leader: str | None = None
     n = 0
-    for name, d in events[1:]:
+
+    def owed() -> tuple[str, int] | None:
+        return proxy_answer(leader, current, start, step, proxies) if n < BIDS_LIMIT else None
+
+    for name, d in [*events[1:], ("End", {})]:
+        proxy_bid = name == "BidPlaced" and bool(d.get("proxy"))
+        if not proxy_bid and owed() is not None:
+            who, amount = owed()  # type: ignore[misc]
+            problems.append(f"after bid {n}: the proxy rule bids {amount} for {who}, and no such proxy bid follows")
+            proxies.clear()
         if name == "DepositReceived":
             received.add(d["organisation_id"])
+        elif name == "ProxySet":
+            set_proxy(d, proxies, received, (current, leader, n), start, step, problems)
         elif name == "BidPlaced":
-            n += 1
             org, amount, at = d["organisation_id"], int(d["amount"]), _at(d["at"])
+            due = owed() if proxy_bid else None
+            n += 1
             least = start if current is None else current + step
+            check_proxy_bid(n, org, amount, proxy_bid, due, proxies, problems)
             if org not in received:
                 problems.append(f"bid {n}: the bidder's deposit was not received")
             if amount < least or (amount - start) % step or amount > MONEY_LIMIT:
                 problems.append(f"bid {n}: {amount} breaks the amount rule (at least {least}, steps of {step})")
-            if org == leader and not d.get("proxy"):
+            if org == leader and not proxy_bid:
                 problems.append(f"bid {n}: the leader outbid itself")
             if not opens <= at < closes:
                 problems.append(f"bid {n}: placed at {d['at']}, outside the window")
