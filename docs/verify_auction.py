@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Check an auction's results from an audit export alone: Python 3.11+ standard library, no marketplace code.
 
-    python3 verify_auction.py EXPORT.jsonl [LOT_ID ...] [--root POSITION:HASH ...]
+    python3 verify_auction.py EXPORT.jsonl [LOT_ID ...] [--root POSITION:HASH|FILE ...] [--require-anchored]
 
 EXPORT.jsonl is what ``marketplace audit export FILE`` writes (docs/AUDIT_CHAIN.md, "Export format"): one stored
 event per line with its recorded chain hash. The script
 
 1. recomputes the hash chain of every line (docs/AUDIT_CHAIN.md states the rule) and, given published daily roots
-   (``--root POSITION:HASH``), checks that the export reaches them;
+   (``--root POSITION:HASH``, or a file: the JSON of ``GET /api/audit/roots`` or ``marketplace audit roots``'
+   lines), checks that the export reaches them, and says which positions they anchor. An export carries its own
+   hashes: rewritten wholesale with them recomputed it still chains, so only a root published before the rewrite
+   pins it. Events after the last published root are "unanchored from position N"; ``--require-anchored`` fails a
+   lot with unanchored events;
 2. replays every lot named (or, with none named, every lot in the export) from its own events and recomputes its
    result:
 
@@ -36,11 +40,12 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import re
 import struct
 import sys
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 SOFT_CLOSE = timedelta(minutes=5)
@@ -54,10 +59,12 @@ def _u64(n: int) -> bytes:
     return struct.pack(">Q", n)
 
 
-def check_chain(lines: list[dict[str, Any]], roots: dict[str, str]) -> str | None:
-    """None when every line's hash is the recomputed link (and the published roots are reached), else why not."""
-    previous, last = bytes(32), 0
-    roots = dict(roots)
+def check_chain(lines: list[dict[str, Any]], roots: dict[int, str]) -> tuple[str | None, int, list[str]]:
+    """(None when every line's hash is the recomputed link, else why not; the last position a published root
+    anchors, 0 if none; the published roots the export does not reach or contradicts)."""
+    previous, last, anchored = bytes(32), 0, 0
+    missing = dict(roots)
+    mismatches: list[str] = []
     for e in lines:
         state = base64.b64decode(e["state_b64"], validate=True)
         topic, stamp = e["topic"].encode(), e["timestamp"].encode()
@@ -65,13 +72,53 @@ def check_chain(lines: list[dict[str, Any]], roots: dict[str, str]) -> str | Non
                               + _u64(e["version"]) + _u64(len(topic)) + topic + _u64(len(stamp)) + stamp
                               + _u64(len(state)) + state).digest()
         if e["position"] <= last or link.hex() != e["hash"]:
-            return f"the chain breaks at position {e['position']}"
-        if roots.pop(str(e["position"]), link.hex()) != link.hex():
-            return f"position {e['position']} is not the published root"
+            return f"the chain breaks at position {e['position']}", anchored, mismatches
+        published = missing.pop(e["position"], None)
+        if published is not None and published != link.hex():
+            mismatches.append(f"position {e['position']} is not the published root: rewritten history")
+        elif published is not None:
+            anchored = e["position"]
         previous, last = link, e["position"]
-    if roots:
-        return f"published roots not in the export: {', '.join(roots)}"
-    return None
+    mismatches.extend(f"the published root at position {p} is not in the export" for p in sorted(missing))
+    return None, anchored, mismatches
+
+
+def read_roots(specs: list[str], today: date) -> tuple[dict[int, str], list[str]]:
+    """Published roots: ``POSITION:HASH``, or a file of them (the JSON of GET /api/audit/roots, or the lines
+    ``DAY POSITION HASH`` of ``marketplace audit roots``); a day's root is used once that UTC day has ended (the
+    current day's moves with the chain head). Returns the roots and notes on those left out."""
+    found: dict[int, str] = {}
+    notes: list[str] = []
+    for spec in specs:
+        if ":" in spec and not os.path.exists(spec):
+            position, _, digest = spec.partition(":")
+            items: list[dict[str, Any]] = [{"position": position, "hash": digest, "final": True}]
+        else:
+            with open(spec, encoding="utf-8") as handle:
+                text = handle.read()
+            if text.lstrip().startswith(("{", "[")):
+                document = json.loads(text)
+                items = document["items"] if isinstance(document, dict) else document
+            else:
+                items = []
+                for line in text.splitlines():
+                    parts = line.replace(":", " ").split()
+                    if len(parts) == 3:
+                        items.append({"day": parts[0], "position": parts[1], "hash": parts[2]})
+                    elif len(parts) == 2:
+                        items.append({"position": parts[0], "hash": parts[1], "final": True})
+                    elif parts:
+                        raise ValueError(f"not a root: {line!r}")
+        for item in items:
+            at, digest, day = int(item["position"]), str(item["hash"]).lower(), str(item.get("day") or "")
+            if at < 1 or not re.fullmatch(r"[0-9a-f]{64}", digest):
+                raise ValueError(f"not a root: {item!r}")
+            final = item.get("final")
+            if not (final if isinstance(final, bool) else bool(day) and date.fromisoformat(day) < today):
+                notes.append(f"the root of {day or at} is not final (its UTC day has not ended): not used")
+                continue
+            found[at] = digest
+    return found, notes
 
 
 # --- 2. the lots' events --------------------------------------------------------------------------------
@@ -85,6 +132,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def last_positions(lines: list[dict[str, Any]]) -> dict[str, int]:
+    """Each lot's last position in the log."""
+    found: dict[str, int] = {}
+    for e in lines:
+        module, _, name = e["topic"].partition(":")
+        if name.startswith("Lot.") and module.endswith("auctions.lot"):
+            found[e["originator_id"]] = e["position"]
+    return found
 
 
 def lots_in(lines: list[dict[str, Any]]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
@@ -277,23 +334,39 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check auction results from an audit export (stdlib only).")
     parser.add_argument("export")
     parser.add_argument("lots", nargs="*", help="lot ids (default: every lot in the export)")
-    parser.add_argument("--root", action="append", default=[], help="a published daily root POSITION:HASH")
+    parser.add_argument("--root", action="append", default=[],
+                        help="a published daily root POSITION:HASH, or a file of them (GET /api/audit/roots JSON, "
+                             "or `marketplace audit roots` lines)")
+    parser.add_argument("--require-anchored", action="store_true",
+                        help="fail unless a published root anchors every event of the lots checked")
     args = parser.parse_args(argv)
     try:
         with open(args.export, "rb") as handle:
             lines = [json.loads(raw) for raw in handle if raw.strip()]
-        roots = dict(root.split(":", 1) for root in args.root)
-    except (OSError, ValueError) as error:
-        print(f"cannot read the export: {error}")
+        roots, notes = read_roots(args.root, datetime.now(UTC).date())
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"cannot read the export or the roots: {error}")
         return 2
-    ok = True
-    broken = check_chain(lines, roots)
+    broken, anchored, mismatches = check_chain(lines, roots)
     print(f"hash chain: {broken or 'intact'}")
-    ok = broken is None
-    lots = lots_in(lines)
+    ok = broken is None and not mismatches
+    for note in notes:
+        print(f"note: {note}")
+    for mismatch in mismatches:
+        print(f"MISMATCH: {mismatch}")
+    print(f"anchored: positions 1 to {anchored} by a published root" if anchored
+          else "anchored: none (no published root given, or none matched)")
+    last = lines[-1]["position"] if lines else 0
+    if last > anchored:
+        print(f"unanchored from position {anchored + 1}: later events are checked only against hashes the export "
+              "itself carries, which a rewrite recomputes")
+    lots, ends = lots_in(lines), last_positions(lines)
     wanted = [str(uuid.UUID(lot)) for lot in args.lots] or sorted(lots)
     for lot_id in wanted:
         agrees, said = verify_lot(lot_id, lots.get(lot_id, []))
+        if ends.get(lot_id, 0) > anchored:
+            said += f"; unanchored from position {anchored + 1}"
+            agrees = agrees and not args.require_anchored
         print(("OK   " if agrees else "FAIL ") + said)
         ok = ok and agrees
     print("OK: every result is the one the bids give" if ok else "FAILED")
