@@ -395,3 +395,52 @@ def test_a_broker_the_buyer_named_alone_is_shown_with_its_reason_and_not_counted
     assert (claim["amount"], claim["paid_amount"]) == (20_000 * YUAN, volume)
     assert {e["obligation_id"]: e["counts"] for e in claim["basis"]} == {
         str(named): False, str(mandated): True, str(introduced): True}
+
+
+def test_an_agency_applying_after_the_officer_raised_its_claim_is_told_so_not_submitted(
+        market: Market) -> None:  # noqa: F811
+    """The officer raised the year's claim; the agency then applies on the page. Its application answers the
+    officer's claim (nothing new to claim) and submits nothing: it is told that, in zh and en, with a link to the
+    claim to submit — not "submitted"."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)
+    year = m.clock.now().astimezone(BEIJING).year
+    brokered_sale(m, "fafu", "tea", 1_000_000, "hx")
+    m.services.make_runner().catch_up()
+    raised = m.form(f"/programmes/{programme_id}/agency-subsidy/raise", f"/programmes/{programme_id}/agency-subsidy",
+                    {"year": str(year)})
+    assert raised.status_code == 303, raised.text
+    hx = api_token(client, "hx@example.test", PASSWORD)
+    (claim,) = client.get("/api/my/claims", headers=hx).json()
+    client.cookies.clear()
+    login(client, "hx@example.test", PASSWORD)
+    page = f"/programmes/{programme_id}/agency-subsidy?year={year}"
+    applied = m.form(f"/programmes/{programme_id}/agency-subsidy", page,
+                     {"year": str(year), "payee_account": "3500 0001"})
+    assert applied.status_code == 303, applied.text
+    location = applied.headers["location"]
+    assert "done=officer_raised" in location
+    assert location.endswith(f"#claim-{claim['id']}")
+    assert "submitted" not in location
+    client.cookies.set("lang", "zh")
+    told = client.get(location).text
+    assert "本年度的申领已由主管部门的项目官员提出，尚未提交：本次申请未提交任何内容。" in told
+    assert f'<a href="#claim-{claim["id"]}" class="pointed-claim">查看该申领</a>' in told
+    assert "申领已提交" not in told
+    client.cookies.set("lang", "en")
+    told = client.get(location).text
+    assert "A programme officer already raised this year&#39;s claim for your agency" in told
+    assert "See the claim" in told
+    ((status, claim_id),) = [(c["status"], c["id"]) for c in client.get("/api/my/claims", headers=hx).json()]
+    assert (status, claim_id) == ("raised", claim["id"])  # nothing was submitted behind the agency's back
+    # The agency submits the officer's claim from that page; applying again then truly says "submitted".
+    submitted = client.post(f"/api/claims/{claim['id']}/submit", headers=hx, json={"payee_account": "3500 0001"})
+    assert submitted.status_code == 200, submitted.text
+    client.cookies.set("lang", "zh")
+    again = m.form(f"/programmes/{programme_id}/agency-subsidy", page,
+                   {"year": str(year), "payee_account": "3500 0001"})
+    assert "done=submitted" in again.headers["location"]
+    assert "申领已提交，等待主管部门审核。" in client.get(again.headers["location"]).text
+    # A hostile claim id in the address names no claim: no link is made of it.
+    assert "pointed-claim" not in client.get("/my/claims?done=officer_raised&claim=%22%3E%3Cscript%3E").text

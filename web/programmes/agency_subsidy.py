@@ -179,7 +179,15 @@ class AgencySubsidyPagesController(Controller):
             return form_error(request, "programmes/agency_subsidy.html.jinja2", error,
                               p=await readable_programme(web, programmes, me, programme_id), officer=False,
                               year=text(form, "year"), f=None, claims=[], f_steps=[], f_basis=[])
-        return Redirect(f"/my/claims?done=submitted#claim-{claim_id}", status_code=303)
+        # The application answers the year's claim already made when nothing has counted since: say which, not
+        # "submitted" — a claim a programme officer raised still waits for the agency's own submission.
+        claim = await programmes.get_claim(claim_id)
+        done = "submitted"
+        if claim is not None and claim.status == "raised":
+            done = "officer_raised"
+        elif claim is not None and claim.status != "submitted":
+            done = "already_claimed"  # decided (approved, paid, rejected…) before this application
+        return Redirect(f"/my/claims?done={done}&claim={claim_id}#claim-{claim_id}", status_code=303)
 
     @post("/raise", guards=[login_required])
     async def raise_all(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,
