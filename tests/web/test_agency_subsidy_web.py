@@ -444,3 +444,39 @@ def test_an_agency_applying_after_the_officer_raised_its_claim_is_told_so_not_su
     assert "申领已提交，等待主管部门审核。" in client.get(again.headers["location"]).text
     # A hostile claim id in the address names no claim: no link is made of it.
     assert "pointed-claim" not in client.get("/my/claims?done=officer_raised&claim=%22%3E%3Cscript%3E").text
+
+
+def test_a_programme_officers_reads_of_an_agencys_basis_are_recorded(market: Market) -> None:  # noqa: F811
+    """The basis names the payments of other parties' contracts the agency brokered: an officer's read of it, on
+    the page or in the API, is recorded like an auditor's read of a confidential record; the agency's own is not."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)  # logs the officer in
+    year = m.clock.now().astimezone(BEIJING).year
+    brokered_sale(m, "fafu", "tea", 1_000_000, "hx")
+    m.services.make_runner().catch_up()
+    hx_org = str(m.ids["hx_org"])
+
+    def reads() -> list[tuple[Any, ...]]:
+        with psycopg.connect(m.services.address.conninfo()) as conn:
+            return conn.execute("SELECT reader_id::text, aggregate_type, page FROM audit_reads"
+                                " WHERE aggregate_id = %s ORDER BY position", (hx_org,)).fetchall()
+
+    page = client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}&agency_id={hx_org}")
+    assert fen(page.text, "claimable") == 20_000 * YUAN
+    officer = str(m.ids["officer"])
+    assert reads() == [(officer, "Organisation",
+                        f"GET /programmes/{programme_id}/agency-subsidy?year={year}&agency_id={hx_org}")]
+    token = api_token(client, "officer@example.test", PASSWORD)
+    api = client.get(f"/api/programmes/{programme_id}/agency-subsidy",
+                     params={"year": year, "agency_id": hx_org}, headers=token)
+    assert api.status_code == 200, api.text
+    assert [r[2].split("?")[0] for r in reads()] == [f"GET /programmes/{programme_id}/agency-subsidy",
+                                                     f"GET /api/programmes/{programme_id}/agency-subsidy"]
+    hx = api_token(client, "hx@example.test", PASSWORD)
+    assert client.get(f"/api/programmes/{programme_id}/agency-subsidy", params={"year": year},
+                      headers=hx).status_code == 200
+    client.cookies.clear()
+    login(client, "hx@example.test", PASSWORD)
+    assert client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}").status_code == 200
+    assert len(reads()) == 2  # the agency reading its own figures is no outsider's read
