@@ -32,6 +32,12 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MONEY_LIMIT = 10_000_000_000_000
 WINDOW_MOST = timedelta(days=60)
 BIDS_LIMIT = 10_000
+#: What the audit's reading surfaces show in place of a secret of a lot still open: a proxy maximum, a revealed
+#: sealed amount and its salt (a platform insider who read them could bid against them).
+WITHHELD = "(withheld until the close)"
+#: The event fields withheld so until the lot closes (``Lot.Closed``), by event type.
+WITHHELD_UNTIL_CLOSE: dict[str, frozenset[str]] = {"Lot.ProxySet": frozenset({"maximum"}),
+                                                   "Lot.BidRevealed": frozenset({"amount", "salt"})}
 #: a bidder's key: its organisation id in the aggregate, its id's text in the verifier
 K = TypeVar("K", bound=Hashable)
 #: A sealed lot's reveal window (开标) after its commit deadline: at least this long, at most that.
@@ -244,6 +250,29 @@ class Lot(Aggregate):
     def finished(self) -> bool:
         return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value,
                                LotStatus.SELLER_DEFAULT.value)
+
+    # --- what the audit's replay shows (``marketplace.audit.replay``) -------------------------------------
+    def audit_extras(self) -> dict[str, Any]:
+        """State the plain fields leave out (it is kept under ``_`` names): each bidder's proxy maximum and sealed
+        commitment, shown to auditors, their secret parts withheld while the lot is open (:meth:`audit_withhold`)."""
+        return {"proxies": self.proxies, "commitments": self.commitments}
+
+    @property
+    def audit_open(self) -> bool:
+        """Whether the audit withholds the secret parts of this lot: until it has closed."""
+        return "_closed_at" not in self.__dict__ and not self.finished
+
+    @staticmethod
+    def audit_withhold(fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` (plain values) with the proxy maxima, revealed amounts and salts replaced by :data:`WITHHELD`."""
+        secret = {"proxies": ("maximum",), "commitments": ("amount", "salt")}
+        out = dict(fields)
+        for name, keys in secret.items():
+            held = fields.get(name)
+            if isinstance(held, dict):
+                out[name] = {who: {k: WITHHELD if k in keys and v is not None else v for k, v in entry.items()}
+                             if isinstance(entry, dict) else entry for who, entry in held.items()}
+        return out
 
     # --- consent -------------------------------------------------------------------------------------
     def consent(self, *, organisation_id: UUID, by: UUID) -> bool:
