@@ -10,8 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 from domain.auctions.lot import WITHHELD
-from marketplace.audit.replay import history, state_at
 from marketplace.auctions import commands as ac
+from marketplace.audit.replay import history, state_at
 from tests.unit.deal_helpers import make_world
 from tests.unit.test_auctions import bid, bidder, lot
 from tests.unit.test_sealed_auctions import HOUR, SALT, commit, reveal, sealed
