@@ -4,7 +4,9 @@
     python3 verify_auction.py EXPORT.jsonl [LOT_ID ...] [--root POSITION:HASH|FILE ...] [--require-anchored]
 
 EXPORT.jsonl is what ``marketplace audit export FILE`` writes (docs/AUDIT_CHAIN.md, "Export format"): one stored
-event per line with its recorded chain hash. The script
+event per line with its recorded chain hash; or a closed lot's own export, public at
+``GET /api/lots/{id}/export.jsonl``, whose lines also carry ``previous``, the chain hash of the event before
+each (its events alone: it cannot reach a published root). The script
 
 1. recomputes the hash chain of every line (docs/AUDIT_CHAIN.md states the rule) and, given published daily roots
    (``--root POSITION:HASH``, or a file: the JSON of ``GET /api/audit/roots`` or ``marketplace audit roots``'
@@ -66,6 +68,8 @@ def check_chain(lines: list[dict[str, Any]], roots: dict[int, str]) -> tuple[str
     missing = dict(roots)
     mismatches: list[str] = []
     for e in lines:
+        if "previous" in e:  # a lot's own export: each event with the hash before it, the events between not in it
+            previous = bytes.fromhex(e["previous"])
         state = base64.b64decode(e["state_b64"], validate=True)
         topic, stamp = e["topic"].encode(), e["timestamp"].encode()
         link = hashlib.sha256(previous + _u64(e["position"]) + uuid.UUID(e["originator_id"]).bytes
@@ -76,7 +80,7 @@ def check_chain(lines: list[dict[str, Any]], roots: dict[int, str]) -> tuple[str
         published = missing.pop(e["position"], None)
         if published is not None and published != link.hex():
             mismatches.append(f"position {e['position']} is not the published root: rewritten history")
-        elif published is not None:
+        elif published is not None and "previous" not in e:
             anchored = e["position"]
         previous, last = link, e["position"]
     mismatches.extend(f"the published root at position {p} is not in the export" for p in sorted(missing))
@@ -355,12 +359,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: {note}")
     for mismatch in mismatches:
         print(f"MISMATCH: {mismatch}")
+    if lines and "previous" in lines[0]:
+        print("note: a lot's own export holds its events alone, so no published root can anchor it; an auditor's "
+              "full export, which can, holds the same lines")
     print(f"anchored: positions 1 to {anchored} by a published root" if anchored
           else "anchored: none (no published root given, or none matched)")
     last = lines[-1]["position"] if lines else 0
+    first = lines[0]["position"] if lines else 0
     if last > anchored:
-        print(f"unanchored from position {anchored + 1}: later events are checked only against hashes the export "
-              "itself carries, which a rewrite recomputes")
+        print(f"unanchored from position {max(anchored + 1, first)}: later events are checked only against hashes "
+              "the export itself carries, which a rewrite recomputes")
     lots, spans = lots_in(lines), lot_positions(lines)
     wanted = [str(uuid.UUID(lot)) for lot in args.lots] or sorted(lots)
     for lot_id in wanted:

@@ -22,7 +22,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.auctions.verify import Verdict, verify_lot
-from marketplace.audit.chain import verify_export
+from domain.audit.chain import link_hash
+from marketplace.audit.chain import state_timestamp, verify_export
 from marketplace.platform.settings import Settings
 
 
@@ -65,14 +66,17 @@ class Anchoring:
     """What the published roots pin of an export: every position up to ``through`` (0: none)."""
 
     through: int = 0
+    first: int = 0
     last: int = 0
+    #: a per-record export (``GET /api/lots/{id}/export.jsonl``): no root can anchor it
+    per_record: bool = False
     mismatches: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
     @property
     def unanchored_from(self) -> int | None:
         """The first position no published root pins (None: the whole export is anchored)."""
-        return self.through + 1 if self.last > self.through else None
+        return max(self.through + 1, self.first) if self.last > self.through else None
 
 
 _HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -136,7 +140,9 @@ def read_export(path: Path, lot_id: UUID, roots: list[Root]) -> tuple[list[tuple
         for raw in lines:
             line = json.loads(raw)
             position = int(line["position"])
+            anchoring.first = anchoring.first or position
             anchoring.last = max(anchoring.last, position)
+            anchoring.per_record = anchoring.per_record or "previous" in line
             if position in wanted:
                 seen[position] = str(line["hash"])
             if line["originator_id"] != str(lot_id) or ":Lot." not in line["topic"]:
@@ -150,7 +156,7 @@ def read_export(path: Path, lot_id: UUID, roots: list[Root]) -> tuple[list[tuple
             anchoring.mismatches.append(f"{name} is not in the export")
         elif seen[root.position] != root.hash:
             anchoring.mismatches.append(f"{name} is not the export's hash there: rewritten history")
-        else:
+        elif not anchoring.per_record:  # a per-record export lacks the events between its lines
             anchoring.through = max(anchoring.through, root.position)
     events = [(name, data) for _, name, data in sorted(found, key=lambda f: f[0])]
     return events, sorted(positions), anchoring
@@ -176,10 +182,16 @@ def cmd_auction(settings: Settings, args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"cannot read the published roots: {error}")
         return 2
-    chained = verify_export(path).ok
     events, positions, anchoring = read_export(path, args.lot_id, roots)
+    if anchoring.per_record:
+        broken = check_links(path)
+        chained = broken is None
+        print(f"hash links of the lot's export: {broken or 'intact'} (each event hashed from the hash before it, "
+              "as the export states it; the events between are other records', not in it)")
+    else:
+        chained = verify_export(path).ok
+        print(f"hash chain of the export: {'intact' if chained else 'BROKEN'}")
     verdict = verify_lot(events, str(args.lot_id))
-    print(f"hash chain of the export: {'intact' if chained else 'BROKEN'}")
     anchored = report_anchoring(anchoring, notes, positions)
     if verdict.commitments:
         print(f"sealed: {verdict.commitments} commitments, {verdict.reveals} revealed, {verdict.forfeits} forfeited")
@@ -194,12 +206,36 @@ def cmd_auction(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def check_links(path: Path) -> str | None:
+    """A per-record export's lines: each hash the link of its event from the ``previous`` hash it states, the
+    timestamp the one inside the state, positions rising. None when they hold, else where not."""
+    last = 0
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            try:
+                line = json.loads(raw)
+                state = base64.b64decode(line["state_b64"], validate=True)
+                link = link_hash(bytes.fromhex(line["previous"]), int(line["position"]), str(line["originator_id"]),
+                                 int(line["version"]), str(line["topic"]), str(line["timestamp"]), state)
+            except (ValueError, KeyError, TypeError) as error:
+                return f"line {number} is not a valid export line ({error})"
+            if line["timestamp"] != state_timestamp(state):
+                return f"line {number}: its timestamp is not the one inside its state"
+            if int(line["position"]) <= last or link.hex() != line["hash"]:
+                return f"BROKEN at position {line['position']}"
+            last = int(line["position"])
+    return None
+
+
 def report_anchoring(anchoring: Anchoring, notes: list[str], positions: list[int]) -> bool:
     """Print which positions the published roots anchor; whether they anchor every one of the lot's events."""
     for note in notes:
         print(f"note: {note}")
     for mismatch in anchoring.mismatches:
         print(f"MISMATCH: {mismatch}")
+    if anchoring.per_record:
+        print("note: a lot's own export holds its events alone, so no published root can anchor it; an auditor's "
+              "full export, which can, holds the same lines")
     if anchoring.through:
         print(f"anchored: positions 1 to {anchoring.through} by a published root")
     else:

@@ -19,7 +19,7 @@ from marketplace.audit.replay_cli import print_history, print_state
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login
-from tests.web.test_api import admin, listed, verified_member
+from tests.web.test_api import Member, admin, listed, verified_member
 from tests.web.test_auctions_web import (  # noqa: F401 - the clock and services fixtures
     bidder,
     clock,
@@ -50,9 +50,8 @@ def surfaces(client: TestClient[Litestar], lot: str, headers: dict[str, str]) ->
     return read
 
 
-def test_no_audit_surface_shows_a_proxy_maximum_before_the_close(
-    client: TestClient[Litestar], services: Services, clock: ManualClock, capsys: pytest.CaptureFixture[str],
-) -> None:
+def open_lot_with_a_proxy(client: TestClient[Litestar], services: Services) -> tuple[Member, Member, Member, str]:
+    """A lot with two bidders: the firm's proxy maximum (version 7) answers the rival's bid; not closed yet."""
     ops = admin(client)
     uni = verified_member(client, services, "wang@fzu.example.cn", "福州大学")
     firm = enterprise(client, services, "chen@xmzz.example.cn", "厦门智造装备有限公司")
@@ -66,6 +65,13 @@ def test_no_audit_surface_shows_a_proxy_maximum_before_the_close(
     ok(client.post(f"/api/lots/{lot}/proxy", json={"maximum": MAXIMUM}, headers=firm.headers))  # version 7
     ok(client.post(f"/api/lots/{lot}/bids", json={"amount": 1_100_000}, headers=rival.headers))
     services.make_runner().catch_up()
+    return ops, firm, rival, lot
+
+
+def test_no_audit_surface_shows_a_proxy_maximum_before_the_close(
+    client: TestClient[Litestar], services: Services, clock: ManualClock, capsys: pytest.CaptureFixture[str],
+) -> None:
+    ops, firm, _, lot = open_lot_with_a_proxy(client, services)
     login(client, ADMIN_EMAIL, ADMIN_PASSWORD)  # a platform admin reads as an auditor does
 
     secret = (str(MAXIMUM), money(MAXIMUM, "zh"), money(MAXIMUM, "en"))
