@@ -308,7 +308,8 @@ def state_at(
 ) -> AggregateState:
     """The aggregate's state at ``version`` or instant ``at`` (now without either), secrets redacted."""
     aggregate = aggregate_at(app, aggregate_id, version=version, at=at)
-    latest = aggregate if version is None and at is None else app.repository.get(aggregate_id)
+    past = (version is not None or at is not None) and hasattr(type(aggregate), "audit_withhold")
+    latest = app.repository.get(aggregate_id) if past else aggregate  # withholding follows the record as it is now
     return AggregateState(
         aggregate_id=aggregate.id,
         aggregate_type=type(aggregate).__name__,
