@@ -182,7 +182,12 @@ def cmd_auction(settings: Settings, args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"cannot read the published roots: {error}")
         return 2
-    events, positions, anchoring = read_export(path, args.lot_id, roots)
+    try:
+        events, positions, anchoring = read_export(path, args.lot_id, roots)
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        print(f"hash chain of the export: BROKEN (a line cannot be read: {error})")
+        print("FAILED")
+        return 1
     if anchoring.per_record:
         broken = check_links(path)
         chained = broken is None

@@ -7,6 +7,7 @@ answer — fails both."""
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -45,10 +46,14 @@ def _text(value: Any) -> Any:
     return value
 
 
+def as_plain(stored: Iterable[object]) -> Events:
+    """Domain events as an export gives them to the verifiers: (event name, plain data)."""
+    return [(type(e).__name__, {k: _text(v) for k, v in vars(e).items() if k not in META}) for e in stored]
+
+
 def plain_events(world: World, lot_id: UUID) -> Events:
-    """The lot's events as an export gives them to the verifiers: (event name, plain data)."""
-    return [(type(e).__name__, {k: _text(v) for k, v in vars(e).items() if k not in META})
-            for e in world.app.repository.event_store.get(lot_id)]
+    """The lot's events as an export gives them to the verifiers."""
+    return as_plain(world.app.repository.event_store.get(lot_id))
 
 
 def proxied_lot(world: World) -> tuple[UUID, Events]:
