@@ -7,6 +7,7 @@ answer — fails both."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -131,3 +132,30 @@ def test_an_answer_the_proxy_rule_owes_cannot_be_left_out(script: ModuleType) ->
     expected = f"after bid 2: the proxy rule bids 1200000 for {world['firm_org']}, and no such proxy bid follows"
     assert expected in problems
     assert expected in said
+
+
+def test_published_roots_are_read_from_a_value_the_api_or_the_roots_command(script: ModuleType,
+                                                                           tmp_path: Path) -> None:
+    """``--root`` takes POSITION:HASH, the JSON of GET /api/audit/roots or the lines of ``marketplace audit roots``;
+    a day's root is used once that UTC day has ended (the API's ``final``, else the day before today)."""
+    from marketplace.audit.auction_cli import Root, parse_roots
+
+    a, b, c = "a" * 64, "b" * 64, "c" * 64
+    api = tmp_path / "roots.json"
+    api.write_text(json.dumps({"items": [{"day": "2026-12-05", "position": 30, "hash": c, "final": False},
+                                         {"day": "2026-12-04", "position": 20, "hash": b, "final": True}],
+                               "total": 2}))
+    lines = tmp_path / "roots.txt"
+    lines.write_text(f"2026-12-03        10  {a}\n2026-12-05        30  {c}\n")
+    today = date(2026, 12, 5)
+    roots, notes = parse_roots([f"5:{a}", str(api), str(lines)], today=today)
+    assert roots == [Root(5, a), Root(20, b, "2026-12-04"), Root(10, a, "2026-12-03")]
+    assert notes == ["the root of 2026-12-05 is not final (its UTC day has not ended): not used"] * 2
+    found, said = script.read_roots([f"5:{a}", str(api), str(lines)], today)
+    assert found == {5: a, 20: b, 10: a}
+    assert len(said) == 2
+    for bad in ("5:xyz", "0:" + a):
+        with pytest.raises(ValueError, match="not a root"):
+            parse_roots([bad], today=today)
+        with pytest.raises(ValueError, match="not a root"):
+            script.read_roots([bad], today)
