@@ -34,6 +34,7 @@ from web.auctions.admin_pages import AuctionAdminController, AuctionReportContro
 from web.auctions.api import AuctionsApiController
 from web.auctions.pages import AuctionPagesController
 from web.audit.api import AuditApiController
+from web.audit.lot_export import LotExportController
 from web.audit.pages import AuditController
 from web.audit.roots import DailyRootsController
 from web.catalogue.api import ApiController
@@ -188,7 +189,8 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
     app = Litestar(
         route_handlers=[
             PagesController, AccountController, MemberFormsController, ApiController, AuditController,
-            AuditApiController, DailyRootsController, DealsController, DealsApiController, WebhooksController,
+            AuditApiController, DailyRootsController, LotExportController, DealsController, DealsApiController,
+            WebhooksController,
             NoticesController, NoticesApiController, PaymentPagesController, PaymentsApiController,
             ValuationPagesController, ValuationApiController, HealthController,
             RegistrationPagesController, RegistrationsApiController,

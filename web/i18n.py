@@ -29,6 +29,7 @@ SITE_LABELS: dict[str, tuple[str, str]] = {
     "roots.explain": ("事件日志的每一条记录都以 SHA-256 链式哈希相连；每个 UTC 日结束时的链头即当日根哈希，可在别处公开，以便任何人核验历史未被篡改。", "Every stored event is chained to the one before it by SHA-256; the chain head at the end of each UTC day is that day's root. Publish these elsewhere, and anyone can check that the history has not been rewritten."),
     "roots.day": ("日期", "Day"),
     "roots.position": ("日志位置", "Log position"),
+    "roots.moving": ("当日未结束，仍随链头变化，勿公开", "the day has not ended: still moving with the chain head, not for publishing"),
     "nav.admin": ("平台管理", "Platform admin"),
     "nav.admin_organisations": ("机构审核", "Organisation review"),
     "nav.refunds": ("待退款项", "Refunds owed"),

@@ -12,9 +12,10 @@ aggregate (one version sequence) orders every bid: two bids saved at once cannot
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,14 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MONEY_LIMIT = 10_000_000_000_000
 WINDOW_MOST = timedelta(days=60)
 BIDS_LIMIT = 10_000
+#: What the audit's reading surfaces show in place of a secret of a lot still open: a proxy maximum, a revealed
+#: sealed amount and its salt (a platform insider who read them could bid against them).
+WITHHELD = "(withheld until the close)"
+#: The event fields withheld so until the lot closes (``Lot.Closed``), by event type.
+WITHHELD_UNTIL_CLOSE: dict[str, frozenset[str]] = {"Lot.ProxySet": frozenset({"maximum"}),
+                                                   "Lot.BidRevealed": frozenset({"amount", "salt"})}
+#: a bidder's key: its organisation id in the aggregate, its id's text in the verifier
+K = TypeVar("K", bound=Hashable)
 #: A sealed lot's reveal window (开标) after its commit deadline: at least this long, at most that.
 REVEAL_LEAST, REVEAL_MOST = timedelta(minutes=10), timedelta(days=14)
 #: The actor recorded on bids a proxy placed (the system acting on the bidder's standing instruction).
@@ -112,6 +121,29 @@ def check_bid(*, amount: int, start: int, increment: int, current: int | None) -
     if amount > MONEY_LIMIT:
         raise ValidationError(f"amount: at most {MONEY_LIMIT} fen", field="amount", code="auction.money", least=0,
                               most=MONEY_LIMIT)
+
+
+def proxy_answer(*, leader: K | None, current: int | None, start: int, increment: int,
+                 proxies: Mapping[K, Mapping[str, Any]]) -> tuple[K, int] | None:
+    """The next bid the proxies place, as (bidder, amount), or ``None`` when none can better the leader.
+
+    The strongest challenger (highest maximum, then the earliest set: lowest ``order``) bids just above what the
+    leader's own maximum can answer; a leader whose maximum covers the challenger's raises itself to it. The rule
+    of :meth:`Lot._answer_proxies`, and of the verifier (``domain.auctions.verify``) replaying a lot's events.
+    """
+    least = start if current is None else current + increment
+    challengers = [(int(p["maximum"]), -int(p["order"]), org) for org, p in proxies.items()
+                   if org != leader and int(p["maximum"]) >= least]
+    if not challengers:
+        return None
+    top, order, challenger = max(challengers)
+    mine = proxies.get(leader) if leader is not None else None
+    if leader is not None and mine is not None and (
+            int(mine["maximum"]) > top or (int(mine["maximum"]) == top and -int(mine["order"]) > order)):
+        return leader, top
+    ceiling = int(mine["maximum"]) if mine is not None else (current or 0)
+    amount = least if current is None else min(top, max(least, ceiling + increment))
+    return challenger, amount
 
 
 def _reveal_window(auction_format: str, closes_at: datetime, reveal_closes_at: datetime | None) -> str:
@@ -239,6 +271,29 @@ class Lot(Aggregate):
     def finished(self) -> bool:
         return self.status in (LotStatus.SOLD.value, LotStatus.UNSOLD.value, LotStatus.FORFEITED.value,
                                LotStatus.SELLER_DEFAULT.value, LotStatus.UNWOUND.value)
+
+    # --- what the audit's replay shows (``marketplace.audit.replay``) -------------------------------------
+    def audit_extras(self) -> dict[str, Any]:
+        """State the plain fields leave out (it is kept under ``_`` names): each bidder's proxy maximum and sealed
+        commitment, shown to auditors, their secret parts withheld while the lot is open (:meth:`audit_withhold`)."""
+        return {"proxies": self.proxies, "commitments": self.commitments}
+
+    @property
+    def audit_open(self) -> bool:
+        """Whether the audit withholds the secret parts of this lot: until it has closed."""
+        return "_closed_at" not in self.__dict__ and not self.finished
+
+    @staticmethod
+    def audit_withhold(fields: dict[str, Any]) -> dict[str, Any]:
+        """``fields`` (plain values) with the proxy maxima, revealed amounts and salts replaced by :data:`WITHHELD`."""
+        secret = {"proxies": ("maximum",), "commitments": ("amount", "salt")}
+        out = dict(fields)
+        for name, keys in secret.items():
+            held = fields.get(name)
+            if isinstance(held, dict):
+                out[name] = {who: {k: WITHHELD if k in keys and v is not None else v for k, v in entry.items()}
+                             if isinstance(entry, dict) else entry for who, entry in held.items()}
+        return out
 
     # --- consent ----------------------------------------------------------------------------------------
     def _owner(self, organisation_id: UUID) -> None:
@@ -505,24 +560,14 @@ class Lot(Aggregate):
         self.proxies[organisation_id] = {"maximum": maximum, "order": len(self.proxies) + len(self.bids)}
 
     def _answer_proxies(self, now: datetime) -> None:
-        """Let proxies bid until none can better the leader: the strongest challenger (highest maximum, then the
-        earliest set) bids just above what the leader's own maximum can answer; a leader whose maximum covers the
-        challenger's raises itself to it."""
+        """Let proxies bid until none can better the leader (:func:`proxy_answer` says each bid)."""
         while len(self.bids) < BIDS_LIMIT:
-            leader, least = self.leader, self.least
-            challengers = [(p["maximum"], -p["order"], org) for org, p in self.proxies.items()
-                           if org != leader and p["maximum"] >= least]
-            if not challengers:
+            answer = proxy_answer(leader=self.leader, current=self.current, start=self.start_price,
+                                  increment=self.increment, proxies=self.proxies)
+            if answer is None:
                 return
-            top, order, challenger = max(challengers)
-            mine = self.proxies.get(leader) if leader is not None else None
-            if leader is not None and mine is not None and (
-                    mine["maximum"] > top or (mine["maximum"] == top and -mine["order"] > order)):
-                self._place(leader, self._number(leader), top, now, SYSTEM_BIDDER, proxy=True)
-                continue
-            ceiling = mine["maximum"] if mine is not None else (self.current or 0)
-            amount = least if self.current is None else min(top, max(least, ceiling + self.increment))
-            self._place(challenger, self._number(challenger), amount, now, SYSTEM_BIDDER, proxy=True)
+            organisation_id, amount = answer
+            self._place(organisation_id, self._number(organisation_id), amount, now, SYSTEM_BIDDER, proxy=True)
 
     def _number(self, organisation_id: UUID) -> int:
         return int(self.deposits[organisation_id]["number"])

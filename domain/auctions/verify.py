@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.auctions.lot import MONEY_LIMIT, SOFT_CLOSE
+from domain.auctions.lot import BIDS_LIMIT, MONEY_LIMIT, SOFT_CLOSE, proxy_answer
 from domain.auctions.sealed import COMMITMENT_PATTERN, LotFormat, commitment_of, sealed_result
 
 
@@ -43,28 +43,90 @@ def verify_lot(events: list[tuple[str, dict[str, Any]]], lot_id: str | None = No
     if events and events[0][0] == "Proposed" and events[0][1].get("auction_format", "timed") != "timed":
         return verify_sealed_lot(events, lot_id)
     verdict = Verdict()
-    terms: dict[str, Any] = {}
-    received: set[str] = set()
-    current: int | None = None
-    leader: str | None = None
-    closes: datetime | None = None
+    replay = _Timed(verdict)
     for name, d in events:
         if name == "Proposed":
-            terms = d
-            closes = datetime.fromisoformat(d["closes_at"])
-        elif name == "DepositReceived":
-            received.add(str(d["organisation_id"]))
+            replay.terms = d
+            replay.closes = datetime.fromisoformat(d["closes_at"])
+            continue
+        if not (name == "BidPlaced" and d.get("proxy")):
+            replay.answers_done()
+        if name == "DepositReceived":
+            replay.received.add(str(d["organisation_id"]))
+        elif name == "ProxySet":
+            replay.proxy_set(d)
         elif name == "BidPlaced":
             verdict.bids += 1
-            current, leader, closes = _check_bid(verdict, terms, received, d, current, leader, closes)
+            replay.bid(d)
         elif name == "Closed":
             verdict.recorded_outcome = str(d["outcome"])
-            _check_close(verdict, terms, d, current, leader, closes)
-    if not terms:
+            _check_close(verdict, replay.terms, d, replay.current, replay.leader, replay.closes)
+    replay.answers_done()
+    if not replay.terms:
         verdict.problems.append("no Lot.Proposed event: not a lot")
     elif verdict.recorded_outcome is None:
         verdict.problems.append("the lot is not closed")
     return verdict
+
+
+class _Timed:
+    """A timed lot replayed event by event: the bids, the proxies' maxima (``ProxySet``) and the bids they owe.
+
+    A proxy bid (``proxy: true``) is placed by the system for a bidder's maximum: each must be exactly the next
+    answer :func:`~domain.auctions.lot.proxy_answer` gives from the maxima set so far, and once a bid or a maximum
+    has been answered (the next event is not a proxy bid) no answer may be left owing."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self.terms: dict[str, Any] = {}
+        self.received: set[str] = set()
+        self.current: int | None = None
+        self.leader: str | None = None
+        self.closes: datetime | None = None
+        self.count = 0
+        self.proxies: dict[str, dict[str, int]] = {}
+
+    def _answer(self) -> tuple[str, int] | None:
+        if not self.terms or self.count >= BIDS_LIMIT:
+            return None
+        return proxy_answer(leader=self.leader, current=self.current, start=int(self.terms["start_price"]),
+                            increment=int(self.terms["increment"]), proxies=self.proxies)
+
+    def answers_done(self) -> None:
+        owed = self._answer()
+        if owed is not None:
+            self.verdict.problems.append(f"after bid {self.verdict.bids}: the proxy rule bids {owed[1]} for "
+                                         f"{owed[0]}, and no such proxy bid follows")
+            self.proxies.clear()  # one report, not one per later event
+
+    def proxy_set(self, d: dict[str, Any]) -> None:
+        org, maximum = str(d["organisation_id"]), int(d["maximum"])
+        start, step = int(self.terms["start_price"]), int(self.terms["increment"])
+        held = self.proxies.get(org)
+        least = start if self.current is None else self.current + step
+        floor = (held["maximum"] if held else (self.current or 0)) + 1 if self.leader == org else least
+        if org not in self.received:
+            self.verdict.problems.append(f"a proxy maximum of {org}: the bidder's deposit was not received")
+        if maximum < floor or (maximum - start) % step or maximum > MONEY_LIMIT:
+            self.verdict.problems.append(f"a proxy maximum of {org}: {maximum} breaks the amount rule (at least "
+                                         f"{floor}, steps of {step})")
+        self.proxies[org] = {"maximum": maximum, "order": len(self.proxies) + self.count}
+
+    def bid(self, d: dict[str, Any]) -> None:
+        verdict, terms = self.verdict, self.terms
+        n, org, amount = verdict.bids, str(d["organisation_id"]), int(d["amount"])
+        if d.get("proxy"):
+            due = self._answer()
+            if due is None:
+                verdict.problems.append(f"bid {n}: a proxy bid no proxy maximum (ProxySet) owes")
+            elif due != (org, amount):
+                verdict.problems.append(f"bid {n}: a proxy bid of {amount} for {org}; the proxy maxima set give "
+                                        f"{due[1]} for {due[0]}")
+        elif any(o != org and p["maximum"] == amount for o, p in self.proxies.items()):
+            verdict.problems.append(f"bid {n}: {amount} equals an earlier proxy maximum, which holds")
+        self.current, self.leader, self.closes = _check_bid(verdict, terms, self.received, d, self.current,
+                                                            self.leader, self.closes)
+        self.count += 1
 
 
 def _check_bid(verdict: Verdict, terms: dict[str, Any], received: set[str], d: dict[str, Any], current: int | None,

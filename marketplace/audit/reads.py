@@ -21,10 +21,11 @@ class AuditReads:
         self, *, actor_id: UUID | None, aggregate_id: UUID, aggregate_type: str, page: str,
         version: int | None = None, as_of: datetime | None = None,
     ) -> int:
-        """Record that an auditor or platform admin (not a party) read a confidential record: an event,
-        hash-chained with the rest of the history like everything else."""
+        """Record that an auditor or platform admin (not a party) read a confidential record, or a programme officer
+        another organisation's confidential figures (an agency's subsidy basis): an event, hash-chained with the
+        rest of the history like everything else."""
         reader = self.store.actor(actor_id)
-        self.store.require_role(reader, Role.AUDITOR, Role.PLATFORM_ADMIN)
+        self.store.require_role(reader, Role.AUDITOR, Role.PLATFORM_ADMIN, Role.PROGRAMME_OFFICER)
         read = AuditRead(
             reader_id=reader.id, reader_roles=sorted(reader.roles), aggregate_id=aggregate_id,
             aggregate_type=aggregate_type, page=scrubbed(page)[:2000], shown_version=version,

@@ -11,7 +11,7 @@ listing page from the same events.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -104,8 +104,22 @@ def plain(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
 
 
 def _fields(aggregate: Aggregate) -> dict[str, Any]:
-    """The aggregate's own state (the library's ``_id``, ``_version``… left out), unredacted."""
-    return {k: plain(v) for k, v in vars(aggregate).items() if not k.startswith("_")}
+    """The aggregate's own state (the library's ``_id``, ``_version``… left out), unredacted, with what it offers
+    the audit besides (``audit_extras()``: state it keeps under ``_`` names, such as a lot's proxy maxima)."""
+    fields = {k: plain(v) for k, v in vars(aggregate).items() if not k.startswith("_")}
+    extras = getattr(aggregate, "audit_extras", None)
+    if callable(extras):
+        fields.update(plain(extras()))
+    return fields
+
+
+def _withholding(latest: Aggregate | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """How the aggregate's fields are shown now: with its secrets withheld while ``latest`` (its state now) says
+    so (``audit_open``, ``audit_withhold``: a lot's proxy maxima and revealed sealed amounts until it closes)."""
+    withhold = getattr(type(latest), "audit_withhold", None)
+    if latest is not None and getattr(latest, "audit_open", False) and callable(withhold):
+        return cast("Callable[[dict[str, Any]], dict[str, Any]]", withhold)
+    return lambda fields: fields
 
 
 def _redacted(fields: dict[str, Any]) -> dict[str, Any]:
@@ -153,12 +167,18 @@ def actor(event: StoredEvent) -> UUID | None:
 def history(app: Application[UUID], aggregate_id: UUID) -> list[HistoryEntry]:
     """Every event of the aggregate with its actor, time and the fields it changed."""
     aggregate: Aggregate | None = None
-    before: dict[str, Any] = {}
-    entries: list[HistoryEntry] = []
+    folded: list[tuple[StoredEvent, dict[str, Any]]] = []
     for event in events(app, aggregate_id):
         aggregate = event.mutate(aggregate)
         assert aggregate is not None
-        after = _fields(aggregate)
+        folded.append((event, _fields(aggregate)))
+    if not folded:
+        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id", code="not_found")
+    shown = _withholding(aggregate)  # as the record stands now: a lot closed since shows what it withheld
+    before: dict[str, Any] = {}
+    entries: list[HistoryEntry] = []
+    for event, fields in folded:
+        after = shown(fields)
         entries.append(
             HistoryEntry(
                 version=event.originator_version,
@@ -169,8 +189,6 @@ def history(app: Application[UUID], aggregate_id: UUID) -> list[HistoryEntry]:
             )
         )
         before = after
-    if not entries:
-        raise NotFoundError(f"aggregate_id: no record with id {aggregate_id}", field="aggregate_id", code="not_found")
     return entries
 
 
@@ -290,11 +308,13 @@ def state_at(
 ) -> AggregateState:
     """The aggregate's state at ``version`` or instant ``at`` (now without either), secrets redacted."""
     aggregate = aggregate_at(app, aggregate_id, version=version, at=at)
+    past = (version is not None or at is not None) and hasattr(type(aggregate), "audit_withhold")
+    latest = app.repository.get(aggregate_id) if past else aggregate  # withholding follows the record as it is now
     return AggregateState(
         aggregate_id=aggregate.id,
         aggregate_type=type(aggregate).__name__,
         version=aggregate.version,
         created_on=aggregate.created_on,
         modified_on=aggregate.modified_on,
-        state=_redacted(_fields(aggregate)),
+        state=_redacted(_withholding(latest)(_fields(aggregate))),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
+from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import Tracking
@@ -153,6 +154,21 @@ class AuditChainQueries:
             return [DailyRoot(r["day"], r["position"], r["hash"]) for r in rows], int(rows[0]["total"])
         total = int(await self.pool.fetchval("SELECT count(*) FROM audit_daily_roots"))
         return [], total
+
+    async def chained_events(self, aggregate_id: UUID, event_types: Sequence[str]) -> list[asyncpg.Record]:
+        """The aggregate's stored events of ``event_types`` (``Lot.BidPlaced``…), in version order, each with its
+        chain hash (NULL while not chained) and the chain hash of the event before it in the log (``previous``;
+        NULL for the first event of the log): what a per-record export gives a verifier."""
+        return list(await self.pool.fetch(
+            "SELECT e.notification_id AS position, e.originator_id::text AS originator_id,"
+            " e.originator_version AS version, e.topic, e.state, encode(c.hash, 'hex') AS hash,"
+            " (SELECT encode(p.hash, 'hex') FROM audit_chain p WHERE p.position < e.notification_id"
+            " ORDER BY p.position DESC LIMIT 1) AS previous"
+            " FROM marketplace_events e LEFT JOIN audit_chain c ON c.position = e.notification_id"
+            " WHERE e.originator_id = $1 AND split_part(e.topic, ':', 2) = ANY($2::text[])"
+            " ORDER BY e.originator_version",
+            aggregate_id, list(event_types),
+        ))
 
     async def get_head(self) -> DailyRoot | None:
         """The latest root: the chain head now."""

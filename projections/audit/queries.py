@@ -9,6 +9,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from domain.auctions.lot import WITHHELD, WITHHELD_UNTIL_CLOSE
 from projections.audit.log import SYSTEM_ACTOR
 
 
@@ -149,14 +150,24 @@ class AuditPayload(msgspec.Struct, frozen=True):
 
 
 async def payloads(pool: asyncpg.Pool, positions: Sequence[int]) -> dict[int, AuditPayload]:
-    """The payloads (and hash-chain links, once chained) of the log rows at ``positions``."""
+    """The payloads (and hash-chain links, once chained) of the log rows at ``positions``; the fields a lot keeps
+    secret until it closes (a proxy maximum, a revealed sealed amount: ``WITHHELD_UNTIL_CLOSE``) are withheld
+    while the lot has no ``Lot.Closed`` event."""
     rows = await pool.fetch(
-        "SELECT e.position, e.data::text AS data, e.summary, encode(c.hash, 'hex') AS chain_hash"
+        "SELECT e.position, e.aggregate_id, e.event_type, e.data::text AS data, e.summary,"
+        " encode(c.hash, 'hex') AS chain_hash, (e.event_type = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM"
+        " audit_log_events d WHERE d.aggregate_id = e.aggregate_id AND d.event_type = 'Lot.Closed')) AS withheld"
         " FROM audit_log_events e LEFT JOIN audit_chain c ON c.position = e.position WHERE e.position = ANY($1)",
-        list(positions),
+        list(positions), list(WITHHELD_UNTIL_CLOSE),
     )
-    return {r["position"]: AuditPayload(r["position"], msgspec.json.decode(r["data"]), r["summary"], r["chain_hash"])
-            for r in rows}
+    found: dict[int, AuditPayload] = {}
+    for r in rows:
+        data = msgspec.json.decode(r["data"])
+        if r["withheld"]:
+            secret = WITHHELD_UNTIL_CLOSE[r["event_type"]]
+            data = {k: WITHHELD if k in secret else v for k, v in data.items()}
+        found[r["position"]] = AuditPayload(r["position"], data, r["summary"], r["chain_hash"])
+    return found
 
 
 async def record_names(pool: asyncpg.Pool, ids: Sequence[UUID]) -> dict[str, str]:

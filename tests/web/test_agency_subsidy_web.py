@@ -395,3 +395,88 @@ def test_a_broker_the_buyer_named_alone_is_shown_with_its_reason_and_not_counted
     assert (claim["amount"], claim["paid_amount"]) == (20_000 * YUAN, volume)
     assert {e["obligation_id"]: e["counts"] for e in claim["basis"]} == {
         str(named): False, str(mandated): True, str(introduced): True}
+
+
+def test_an_agency_applying_after_the_officer_raised_its_claim_is_told_so_not_submitted(
+        market: Market) -> None:  # noqa: F811
+    """The officer raised the year's claim; the agency then applies on the page. Its application answers the
+    officer's claim (nothing new to claim) and submits nothing: it is told that, in zh and en, with a link to the
+    claim to submit — not "submitted"."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)
+    year = m.clock.now().astimezone(BEIJING).year
+    brokered_sale(m, "fafu", "tea", 1_000_000, "hx")
+    m.services.make_runner().catch_up()
+    raised = m.form(f"/programmes/{programme_id}/agency-subsidy/raise", f"/programmes/{programme_id}/agency-subsidy",
+                    {"year": str(year)})
+    assert raised.status_code == 303, raised.text
+    hx = api_token(client, "hx@example.test", PASSWORD)
+    (claim,) = client.get("/api/my/claims", headers=hx).json()
+    client.cookies.clear()
+    login(client, "hx@example.test", PASSWORD)
+    page = f"/programmes/{programme_id}/agency-subsidy?year={year}"
+    applied = m.form(f"/programmes/{programme_id}/agency-subsidy", page,
+                     {"year": str(year), "payee_account": "3500 0001"})
+    assert applied.status_code == 303, applied.text
+    location = applied.headers["location"]
+    assert "done=officer_raised" in location
+    assert location.endswith(f"#claim-{claim['id']}")
+    assert "submitted" not in location
+    client.cookies.set("lang", "zh")
+    told = client.get(location).text
+    assert "本年度的申领已由主管部门的项目官员提出，尚未提交：本次申请未提交任何内容。" in told
+    assert f'<a href="#claim-{claim["id"]}" class="pointed-claim">查看该申领</a>' in told
+    assert "申领已提交" not in told
+    client.cookies.set("lang", "en")
+    told = client.get(location).text
+    assert "A programme officer already raised this year&#39;s claim for your agency" in told
+    assert "See the claim" in told
+    ((status, claim_id),) = [(c["status"], c["id"]) for c in client.get("/api/my/claims", headers=hx).json()]
+    assert (status, claim_id) == ("raised", claim["id"])  # nothing was submitted behind the agency's back
+    # The agency submits the officer's claim from that page; applying again then truly says "submitted".
+    submitted = client.post(f"/api/claims/{claim['id']}/submit", headers=hx, json={"payee_account": "3500 0001"})
+    assert submitted.status_code == 200, submitted.text
+    client.cookies.set("lang", "zh")
+    again = m.form(f"/programmes/{programme_id}/agency-subsidy", page,
+                   {"year": str(year), "payee_account": "3500 0001"})
+    assert "done=submitted" in again.headers["location"]
+    assert "申领已提交，等待主管部门审核。" in client.get(again.headers["location"]).text
+    # A hostile claim id in the address names no claim: no link is made of it.
+    assert "pointed-claim" not in client.get("/my/claims?done=officer_raised&claim=%22%3E%3Cscript%3E").text
+
+
+def test_a_programme_officers_reads_of_an_agencys_basis_are_recorded(market: Market) -> None:  # noqa: F811
+    """The basis names the payments of other parties' contracts the agency brokered: an officer's read of it, on
+    the page or in the API, is recorded like an auditor's read of a confidential record; the agency's own is not."""
+    m, client = market, market.client
+    agencies(m)
+    programme_id = open_programme(m)  # logs the officer in
+    year = m.clock.now().astimezone(BEIJING).year
+    brokered_sale(m, "fafu", "tea", 1_000_000, "hx")
+    m.services.make_runner().catch_up()
+    hx_org = str(m.ids["hx_org"])
+
+    def reads() -> list[tuple[Any, ...]]:
+        with psycopg.connect(m.services.address.conninfo()) as conn:
+            return conn.execute("SELECT reader_id::text, aggregate_type, page FROM audit_reads"
+                                " WHERE aggregate_id = %s ORDER BY position", (hx_org,)).fetchall()
+
+    page = client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}&agency_id={hx_org}")
+    assert fen(page.text, "claimable") == 20_000 * YUAN
+    officer = str(m.ids["officer"])
+    assert reads() == [(officer, "Organisation",
+                        f"GET /programmes/{programme_id}/agency-subsidy?year={year}&agency_id={hx_org}")]
+    token = api_token(client, "officer@example.test", PASSWORD)
+    api = client.get(f"/api/programmes/{programme_id}/agency-subsidy",
+                     params={"year": year, "agency_id": hx_org}, headers=token)
+    assert api.status_code == 200, api.text
+    assert [r[2].split("?")[0] for r in reads()] == [f"GET /programmes/{programme_id}/agency-subsidy",
+                                                     f"GET /api/programmes/{programme_id}/agency-subsidy"]
+    hx = api_token(client, "hx@example.test", PASSWORD)
+    assert client.get(f"/api/programmes/{programme_id}/agency-subsidy", params={"year": year},
+                      headers=hx).status_code == 200
+    client.cookies.clear()
+    login(client, "hx@example.test", PASSWORD)
+    assert client.get(f"/programmes/{programme_id}/agency-subsidy?year={year}").status_code == 200
+    assert len(reads()) == 2  # the agency reading its own figures is no outsider's read

@@ -219,3 +219,31 @@ def test_pages_refuse_in_words(client: TestClient[Litestar], services: Services)
     assert lots_of(services, session) == []
     with psycopg.connect(services.address.conninfo()) as conn:
         assert conn.execute("SELECT count(*) FROM auction_sessions").fetchone() == (1,)
+
+
+def _reads_of(services: Services, aggregate_id: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(services.address.conninfo()) as conn:
+        return conn.execute("SELECT reader_id::text, aggregate_type, page FROM audit_reads WHERE aggregate_id = %s"
+                            " ORDER BY position", (aggregate_id,)).fetchall()
+
+
+def test_a_platform_admins_read_of_a_sessions_bidders_is_recorded(
+    client: TestClient[Litestar], services: Services,
+) -> None:
+    """The manage page names every registered bidder and deposit before the close: a platform admin's read of it is
+    recorded like an auditor's read of a confidential record (the agency running its own session is its party)."""
+    ops: Member = admin(client)
+    platform = str(ok(client.post("/api/auctions", json={"title_zh": "平台拍卖会"}, headers=ops.headers), 201)["id"])
+    sign_up_verified(client, services, "li@agency.example.cn", "福建技术转移中心", kind="transfer_agency",
+                     password=PASSWORD)
+    ours = ok(client.post("/api/auctions", json={"title_zh": "机构拍卖会"},
+                          headers=_headers(client, "li@agency.example.cn")), 201)["id"]
+    login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
+    assert client.get(f"/auctions/{platform}/manage").status_code == 200
+    assert client.get(f"/auctions/{ours}/manage").status_code == 200
+    assert _reads_of(services, platform) == [(str(ops.user_id), "AuctionSession", f"GET /auctions/{platform}/manage")]
+    assert _reads_of(services, ours) == [(str(ops.user_id), "AuctionSession", f"GET /auctions/{ours}/manage")]
+    client.cookies.clear()
+    login(client, "li@agency.example.cn", PASSWORD)
+    assert client.get(f"/auctions/{ours}/manage").status_code == 200
+    assert len(_reads_of(services, ours)) == 1  # the runner's own page is not an outsider's read

@@ -30,6 +30,7 @@ from marketplace.auctions import commands as ac
 from marketplace.platform.application import Marketplace
 from projections.auctions.queries import AuctionsQueries, LotRow, SessionRow, session_figures
 from projections.catalogue.queries import ListingFilters
+from web.access import record_read
 from web.auctions.api import visible_lots
 from web.commands import run_command
 from web.context import Identity, page_context
@@ -175,6 +176,8 @@ class AuctionAdminController(Controller):
     async def _session(request: Request[Any, Any, Any], web: WebState, me: Identity, session_id: UUID,
                        status_code: int = 200, **values: Any) -> Template:
         found, platform = await run_session(web, me, session_id)
+        if platform:  # the page names every bidder, before the close too: a platform admin's read is recorded
+            await record_read(request, web, me, session_id, "AuctionSession")
         queries = AuctionsQueries(web.pool)
         lots = await queries.lots(session_id)
         q = request.query_params.get("q", "").strip()[:100]

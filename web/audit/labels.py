@@ -84,6 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "audit.value.no": ("否", "no"),
     "audit.value.none": ("（空）", "(empty)"),
     "audit.value.redacted": ("（已隐去）", "(redacted)"),
+    "audit.value.withheld": ("（截止前不予显示：拍品成交或流拍后公开）", "(withheld until the lot closes)"),
     "audit.value.changed": ("（已更改）", "(changed)"),
     "audit.value.on_signing": ("签约时", "on signing"),
     "audit.value.more": ("等 {n} 项", "and {n} more"),

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.auctions.lot import WITHHELD
 from web.i18n import Vocabulary
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -167,6 +168,8 @@ class Reader:
             return self.word("audit.value.none")
         if value == "(redacted)":
             return self.word("audit.value.redacted")
+        if value == WITHHELD:
+            return self.word("audit.value.withheld")
         if value == "changed":
             return self.word("audit.value.changed")
         if isinstance(value, bool):

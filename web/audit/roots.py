@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Any
 
 import msgspec
@@ -16,9 +17,13 @@ from web.state import WebState
 
 
 class DailyRootItem(msgspec.Struct, frozen=True):
+    """A day's root; ``final`` once its UTC day has ended (the current day's root moves with the chain head, so
+    only a final root is worth publishing, and the auction verifiers use only final ones)."""
+
     day: str
     position: int
     hash: str
+    final: bool = True
 
 
 class DailyRootCollection(msgspec.Struct, frozen=True):
@@ -26,8 +31,10 @@ class DailyRootCollection(msgspec.Struct, frozen=True):
     total: int
 
 
-def _item(root: DailyRoot) -> DailyRootItem:
-    return DailyRootItem(root.day.isoformat(), root.position, root.hash)
+def _items(web: WebState, roots: list[DailyRoot]) -> list[DailyRootItem]:
+    today = web.services.app.clock.now().astimezone(UTC).date()
+    newest = max((r.day for r in roots), default=None)
+    return [DailyRootItem(r.day.isoformat(), r.position, r.hash, r.day < today or r.day != newest) for r in roots]
 
 
 class DailyRootsController(Controller):
@@ -37,7 +44,7 @@ class DailyRootsController(Controller):
     async def page(self, request: Request[Any, Any, Any], web: WebState) -> Template:
         roots, total = await AuditChainQueries(web.pool).list_daily_roots(limit=366)
         return Template("audit/roots.html.jinja2",
-                        context=page_context(request, roots=[_item(r) for r in roots], total=total))
+                        context=page_context(request, roots=_items(web, roots), total=total))
 
     @get("/api/audit/roots", tags=["audit"], summary="Daily roots of the event log's hash chain (public)")
     async def api(
@@ -45,4 +52,4 @@ class DailyRootsController(Controller):
         limit: Annotated[int, Parameter(ge=1, le=1000, description="page size")] = 366, offset: Offset = 0,
     ) -> DailyRootCollection:
         roots, total = await AuditChainQueries(web.pool).list_daily_roots(limit=limit, offset=offset)
-        return DailyRootCollection([_item(r) for r in roots], total)
+        return DailyRootCollection(_items(web, roots), total)

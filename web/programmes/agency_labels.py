@@ -39,6 +39,15 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "agency_subsidy.raised_done": ("已为各机构生成本年度申领", "Every agency's claim for the year is raised"),
     "agency_subsidy.applied": ("申领已提交，等待主管部门审核", "The claim is submitted; the department reviews it"),
+    "agency_subsidy.officer_raised": (
+        "本年度的申领已由主管部门的项目官员提出，尚未提交：本次申请未提交任何内容。请核对该申领并填写收款账户后提交。",
+        "A programme officer already raised this year's claim for your agency, and it is not submitted yet: your "
+        "application submitted nothing. Check that claim and submit it with your payee account."),
+    "agency_subsidy.already_claimed": (
+        "本年度的款项已经申领过，没有新的款项可申领：本次申请未提交任何内容。请查看已有的申领。",
+        "This year's payments were claimed already and none has counted since: your application submitted nothing. "
+        "See the existing claim."),
+    "agency_subsidy.see_claim": ("查看该申领", "See the claim"),
     "agency_subsidy.unchecked": (
         "平台无法核验、由主管部门审核时判断的条件：业绩是否“突出”；机构的法人资格（平台只核验注册）；"
         "国家级示范机构一次性 30 万元奖励；技术合同登记机构补助（不属于本项）；平台外促成的交易。",

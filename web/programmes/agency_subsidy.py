@@ -18,6 +18,7 @@ from marketplace.platform.application import Marketplace
 from marketplace.programmes import commands as pc
 from marketplace.programmes.agency_subsidies import YearFigures
 from projections.programmes.queries import ProgrammesQueries
+from web.access import record_read
 from web.answers import Created
 from web.api_docs import BEARER
 from web.commands import run_command
@@ -101,16 +102,25 @@ def year_of(value: str, marketplace: Marketplace) -> int:
     return int(value)
 
 
+async def record_basis_read(request: Request[Any, Any, Any], web: WebState, me: Identity, agency_id: UUID) -> None:
+    """A programme officer's read of an agency's basis (the payments on the deals it brokered: other parties'
+    contract prices) is recorded like an auditor's read of a confidential record; the agency's own read is not."""
+    if agency_id != me.organisation_id:
+        await record_read(request, web, me, agency_id, "Organisation")
+
+
 class AgencySubsidyApiController(Controller):
     path = "/api/programmes/{programme_id:uuid}/agency-subsidy"
     tags = ["programmes"]  # noqa: RUF012 - litestar declares it as an instance attribute
 
     @get("", security=BEARER, summary="What an agency may claim for a year, with its basis (the agency's members; a "
                                       "programme officer of the programme's department names the agency)")
-    async def figures(self, programme_id: UUID, web: WebState, marketplace: Marketplace, me: Identity,
-                      year: int, agency_id: UUID | None = None) -> AgencyFiguresOut:
+    async def figures(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState,
+                      marketplace: Marketplace, me: Identity, year: int,
+                      agency_id: UUID | None = None) -> AgencyFiguresOut:
         found = await web.run(marketplace.agency_subsidies.figures, programme_id, year, agency_id,
                               actor_id=me.user_id)
+        await record_basis_read(request, web, me, found.agency_id)
         return AgencyFiguresOut.of(found)
 
     @post("", security=BEARER, summary="Claim the year's brokered payments not claimed before (the agency's org "
@@ -148,6 +158,8 @@ class AgencySubsidyPagesController(Controller):
                                         UUID(agency) if agency else None, actor_id=me.user_id)
             except (DomainError, ValueError) as error:
                 refusal = error if isinstance(error, DomainError) else ValidationError("agency_id: not an id")
+            else:
+                await record_basis_read(request, web, me, figures.agency_id)
         claims = [c for c in await programmes.claims(beneficiary_id=me.organisation_id)
                   if c.programme_id == programme_id] if not officer else []
         if refusal is not None and "error" not in values:
@@ -179,7 +191,15 @@ class AgencySubsidyPagesController(Controller):
             return form_error(request, "programmes/agency_subsidy.html.jinja2", error,
                               p=await readable_programme(web, programmes, me, programme_id), officer=False,
                               year=text(form, "year"), f=None, claims=[], f_steps=[], f_basis=[])
-        return Redirect(f"/my/claims?done=submitted#claim-{claim_id}", status_code=303)
+        # The application answers the year's claim already made when nothing has counted since: say which, not
+        # "submitted" — a claim a programme officer raised still waits for the agency's own submission.
+        claim = await programmes.get_claim(claim_id)
+        done = "submitted"
+        if claim is not None and claim.status == "raised":
+            done = "officer_raised"
+        elif claim is not None and claim.status != "submitted":
+            done = "already_claimed"  # decided (approved, paid, rejected…) before this application
+        return Redirect(f"/my/claims?done={done}&claim={claim_id}#claim-{claim_id}", status_code=303)
 
     @post("/raise", guards=[login_required])
     async def raise_all(self, programme_id: UUID, request: Request[Any, Any, Any], web: WebState, me: Identity,

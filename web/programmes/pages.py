@@ -38,7 +38,8 @@ DONE = {"drafted": "programme.drafted", "opened": "programme.opened", "closed": 
         "submitted": "award.submitted", "approved": "award.approved", "rejected": "award.rejected",
         "disbursed": "award.disbursed", "recovered": "award.recovered", "qualified": "programme.qualified",
         "revised": "programme.revised", "related_marked": "related.marked",
-        "related_withdrawn": "related.withdrawn", "raised": "agency_subsidy.raised_done"}
+        "related_withdrawn": "related.withdrawn", "raised": "agency_subsidy.raised_done",
+        "officer_raised": "agency_subsidy.officer_raised", "already_claimed": "agency_subsidy.already_claimed"}
 KINDS = ("transfer_reward", "purchase_subsidy", "innovation_voucher", "agency_subsidy")
 FLAGS = ("soe", "tech_sme", "maker")
 CHOICES = ("seller_kinds", "buyer_kinds", "deal_types", "flags", "services")
@@ -270,8 +271,10 @@ class ProgrammePagesController(Controller):
     async def my_claims(self, request: Request[Any, Any, Any], me: Identity,
                         programmes: ProgrammesQueries) -> Template:
         rows = await programmes.claims(beneficiary_id=me.organisation_id)
+        named = request.query_params.get("claim", "")
+        pointed = next((c.id for c in rows if str(c.id) == named), None)  # only a claim of the page, never the text
         return Template("programmes/my_claims.html.jinja2",
-                        context=page_context(request, rows=rows, done=done_message(request)))
+                        context=page_context(request, rows=rows, done=done_message(request), pointed=pointed))
 
 
 def _cell(value: str) -> str:
