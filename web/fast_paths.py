@@ -81,9 +81,9 @@ def _etag_matches(scope: Scope, etag: bytes) -> bool:
 
 
 async def _answer(send: Send, status: int, headers: Headers, body: bytes) -> None:
-    if status != 304:
-        headers.append((b"content-length", str(len(body)).encode()))
-    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": headers}
+    # A new list each time: the ``before_send`` hooks add the security headers to the one they are given.
+    sent = [*headers, (b"content-length", str(len(body)).encode())] if status != 304 else [*headers]
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": sent}
     await send(start)
     await send({"type": "http.response.body", "body": b"" if status == 304 else body, "more_body": False})
 

@@ -6,10 +6,12 @@ seen at once by the writer and by everyone else."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import msgspec
 import psycopg
 import pytest
 from litestar import Litestar
@@ -64,6 +66,16 @@ def another_browser(client: TestClient[Litestar]) -> Iterator[TestClient[Litesta
             client.cookies.set(name, value, domain="testserver.local")
 
 
+def settle(client: TestClient[Litestar]) -> None:
+    """Wait until the read models have applied the fixtures' events (the page cache starts over at each)."""
+    client.get("/listings")
+    for _ in range(100):
+        if client.get("/listings").headers["etag"] == client.get("/listings").headers["etag"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the catalogue never stood still")
+
+
 def page_token(html: str) -> str:
     found = re.search(r'hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'', html)
     assert found, "the page carries no CSRF token for htmx"
@@ -98,6 +110,10 @@ def test_a_static_file_is_answered_whole_with_its_etag_then_304_with_the_securit
     assert other.content == (STATIC / "site.js").read_bytes()
     nested = client.get("/static/swagger-ui/LICENSE")
     assert nested.status_code == 200
+    for _ in range(3):  # each answer has its headers once, however often the file was served
+        answer = client.get("/static/app.css")
+        for header in ("content-length", "content-security-policy", "etag", "x-request-id"):
+            assert len(answer.headers.get_list(header)) == 1, header
 
 
 @pytest.mark.parametrize("path", ["/static/../app.py", "/static/%2e%2e/app.py", "/static/missing.css",
@@ -127,6 +143,8 @@ def test_an_anonymous_visit_writes_no_session_and_sets_no_session_cookie(
 
 
 def test_each_browser_gets_its_own_csrf_token_in_a_cached_page(client: TestClient[Litestar]) -> None:
+    settle(client)
+    client.cookies.clear()
     first = client.get("/listings")
     assert first.status_code == 200
     assert page_token(first.text) == client.cookies["csrftoken"]
@@ -137,6 +155,8 @@ def test_each_browser_gets_its_own_csrf_token_in_a_cached_page(client: TestClien
         assert page_token(second.text) == other.cookies["csrftoken"]
         assert page_token(second.text) != page_token(first.text)
         assert_hardened(second)
+    for header in ("content-length", "content-security-policy", "etag", "cache-control", "vary"):
+        assert len(client.get("/listings").headers.get_list(header)) == 1, header
     again = client.get("/listings")  # the browser now holds its token: the page carries it, no new cookie
     assert page_token(again.text) == client.cookies["csrftoken"] == page_token(first.text)
     assert "csrftoken" not in again.headers.get("set-cookie", "")
@@ -180,6 +200,7 @@ def test_the_htmx_part_and_the_whole_page_are_kept_apart(client: TestClient[Lite
 def test_a_logged_in_page_is_never_served_to_someone_else_nor_kept_by_any_cache(
     client: TestClient[Litestar], member: dict[str, str]
 ) -> None:
+    settle(client)
     login(client, "wang@fzu.example.cn", PASSWORD)
     mine = client.get("/listings")
     assert mine.status_code == 200
@@ -187,6 +208,7 @@ def test_a_logged_in_page_is_never_served_to_someone_else_nor_kept_by_any_cache(
     assert mine.headers["cache-control"] == "private, no-store"
     assert "etag" not in mine.headers
     with another_browser(client) as stranger:
+        settle(stranger)
         for _ in range(2):
             theirs = stranger.get("/listings")
             assert "wang" not in theirs.text
@@ -205,3 +227,51 @@ def test_a_search_is_never_served_from_the_page_cache(client: TestClient[Litesta
     client.get("/listings?q=电池")
     assert page_cache(client).hits == 0
     assert page_cache(client).pages == {}
+
+
+# --- pre-rendered cards ---------------------------------------------------------------------------
+def test_a_search_shows_a_listing_s_card_as_its_row_stands_now(
+    client: TestClient[Litestar], member: dict[str, str]
+) -> None:
+    """Cards are kept by their row's content: a revised price shows at once, in both languages."""
+    _, listing_id = register_and_draft(client, bearer(member), member["organisation_id"])
+    assert client.post(f"/api/listings/{listing_id}/publish", headers=bearer(member)).status_code == 200
+    for _ in range(2):  # the second draws the kept card
+        assert "CNY 88,000" in client.get("/listings?q=固态锂电池", headers={"Accept-Language": "en"}).text
+        assert "8.80 万元" in client.get("/listings?q=固态锂电池").text
+    revised = client.put(f"/api/listings/{listing_id}", headers=bearer(member), json={
+        "deal_types": ["assignment"], "price_mode": "fixed", "asking_price": 99_000_00, "maturity": "pilot"})
+    assert revised.status_code == 200, revised.text
+    english = client.get("/listings?q=固态锂电池", headers={"Accept-Language": "en"}).text
+    assert "CNY 99,000" in english
+    assert "CNY 88,000" not in english
+    assert "9.90 万元" in client.get("/listings?q=固态锂电池").text
+
+
+def test_a_kept_card_is_escaped_markup_and_one_per_language() -> None:
+    from markupsafe import Markup
+
+    from projections.catalogue.queries import ListingItem
+    from web.catalogue.cards import CardCache
+
+    item = msgspec.convert({
+        "id": "00000000-0000-0000-0000-000000000001", "patent_id": "00000000-0000-0000-0000-000000000002",
+        "title": "<b>x</b>", "title_zh": "<b>x</b>", "title_en": "", "status": "published", "deal_types": [],
+        "price_mode": "negotiable", "asking_price": None, "price_amount": None, "currency": "CNY",
+        "maturity": "pilot", "trl": None, "organisation_id": "00000000-0000-0000-0000-000000000003",
+        "organisation_name": "o", "jurisdiction": "CN", "patent_number": "1", "patent_type": "invention",
+        "legal_status": "granted", "ipc_codes": [], "keywords": [], "published_at": None,
+        "updated_at": "2026-01-01T00:00:00Z", "version": 1}, ListingItem)
+    cards = CardCache(size=1)
+    drawn: list[str] = []
+
+    def draw(listing: ListingItem) -> str:
+        drawn.append(listing.title)
+        return listing.title  # a plain string (not the macro's Markup) must come out escaped
+
+    assert cards.html("zh", item, draw) == Markup("&lt;b&gt;x&lt;/b&gt;")
+    assert cards.html("zh", item, draw) == Markup("&lt;b&gt;x&lt;/b&gt;")
+    assert len(drawn) == 1
+    cards.html("en", item, draw)  # another language: drawn again, and the size bound drops the oldest
+    assert len(drawn) == 2
+    assert len(cards.cards) == 1
