@@ -221,7 +221,7 @@ FACETS_SQL = (
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
 )
 
-# A filtered search on a cold facet cache: the matches are read once (they are thousands for a broad term, each
+# A text search on a cold facet cache: the matches are read once (they are thousands for a broad term, each
 # on its own heap page) for the page's rows and for the facet counts, where the list and the facets each read
 # them before. {rank}: the ranking expression; {order}: the page's order over ``m``.
 _SEARCH_WITH_FACETS = (
@@ -229,8 +229,8 @@ _SEARCH_WITH_FACETS = (
     " m AS MATERIALIZED (SELECT id, status, ipc_sections, ipc_classes, deal_types, maturity, price_mode,"
     " price_amount, published_at, CASE WHEN status = $10 THEN {rank} END AS rank FROM catalogue_listings, q"
     f" WHERE status = ANY($9::text[]) AND {_FILTERS}),"
-    " page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS n FROM m WHERE status = $10"
-    " ORDER BY {order} LIMIT $11 OFFSET $12)"
+    " page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS n FROM (SELECT * FROM m WHERE status = $10"
+    " ORDER BY {order} LIMIT $11 OFFSET $12) top)"  # a top-N sort of the matches, then a sort of the page
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM m GROUP BY status"
     " UNION ALL SELECT 'ipc_section', s, count(*) FROM m, unnest(ipc_sections) s WHERE m.status = $10 GROUP BY s"
     " UNION ALL SELECT 'ipc_class', c, count(*) FROM m, unnest(ipc_classes) c WHERE m.status = $10 GROUP BY c"
@@ -333,11 +333,14 @@ class CatalogueQueries(ClaimQueries):
                 # Facet counts of filtered searches, kept while no event has changed the catalogue.
                 key = (await self._position(conn), f.status, *args)
                 cached = self._cached_facets(key)
-                if cached is None:
+                if cached is not None:
+                    counted = cached
+                elif searching:
                     rows, counted = await self._search_with_facets(conn, f, args, searching)
                     self._keep_facets(key, counted)
-                else:
-                    counted = cached
+                else:  # filters only: the page's rows come straight from the (status, published_at) index
+                    counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status))
+                    self._keep_facets(key, counted)
             if rows is None:
                 rows = list(await conn.fetch(_order_sql(f, searching), *args, f.status, f.limit, f.offset))
             facets: dict[str, list[FacetCount]] = {}
