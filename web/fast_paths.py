@@ -10,7 +10,8 @@ Both sit in front of litestar's middleware (``web.app.create_app`` wraps its ASG
   cookie or bearer token, keyed by the catalogue read model's position in the event log, the query string,
   the page's language and the htmx target. Any event the catalogue applies moves the position, so a cached
   page is never older than what a new request would read: a writer who waited for the read models (read your
-  writes, ``WebState.wait_for``) sees the change, in this worker or any other. A logged-in user's requests carry
+  writes, ``WebState.wait_for``) sees the change, in this worker or any other (a browser holding the read
+  replica's ``marketplace_seen`` cookie is not served from here at all). A logged-in user's requests carry
   the session cookie and never touch this cache, nor does a cached page ever hold anything of a user: it is
   rendered for an anonymous request, and only the CSRF token (per browser) is put in when it is served.
 
@@ -38,6 +39,7 @@ from markupsafe import escape
 
 from web.errors import REQUEST_ID_HEADER
 from web.i18n import pick_language
+from web.replica import COOKIE as SEEN_COOKIE
 
 if TYPE_CHECKING:
     from litestar.config.csrf import CSRFConfig
@@ -184,6 +186,8 @@ def _cacheable(scope: Scope, cookies: dict[str, str]) -> bool:
     if scope.get("method") != "GET" or scope["path"] not in CACHED_PATHS:
         return False
     if "session" in cookies or "" in cookies or _header(scope, b"authorization") is not None:
+        return False
+    if SEEN_COOKIE in cookies:  # a browser that just wrote must see its write: read as web.replica decides
         return False
     query: bytes = scope.get("query_string", b"")
     return not any(p.startswith(b"q=") and len(p) > 2 for p in query.split(b"&"))

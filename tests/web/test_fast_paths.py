@@ -275,3 +275,16 @@ def test_a_kept_card_is_escaped_markup_and_one_per_language() -> None:
     cards.html("en", item, draw)  # another language: drawn again, and the size bound drops the oldest
     assert len(drawn) == 2
     assert len(cards.cards) == 1
+
+
+def test_a_browser_that_just_wrote_reads_past_the_page_cache(client: TestClient[Litestar]) -> None:
+    """A ``marketplace_seen`` cookie (web/replica.py: the position its own write must be seen at) sends the
+    request down the read-your-writes path, never to a page kept at an older position."""
+    settle(client)
+    client.get("/listings")
+    before = page_cache(client).hits
+    client.get("/listings")
+    assert page_cache(client).hits == before + 1
+    client.cookies.set("marketplace_seen", "1", domain="testserver.local")
+    assert client.get("/listings").status_code == 200
+    assert page_cache(client).hits == before + 1
