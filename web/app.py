@@ -62,6 +62,7 @@ from web.errors import (
     internal_error_handler,
     refuse_nul_in_query,
 )
+from web.fast_paths import PageCache, cache_public_pages, serve_static
 from web.formats import money, shown_day
 from web.health import HealthController
 from web.i18n import history_reason, shown_value
@@ -230,6 +231,10 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         after_request=count_in_header,
         before_send=[security_headers(https=settings.secure_cookies)],
     )
-    app.asgi_handler = answer_head(app.asgi_handler)
+    # Static files and anonymous listing pages are answered before the session, CSRF and identity middleware
+    # they have no use for (web/fast_paths.py); litestar's ``before_send`` still adds the security headers.
+    app.state.page_cache = PageCache()
+    app.asgi_handler = answer_head(serve_static(cache_public_pages(app.asgi_handler, app.state.page_cache),
+                                                HERE / "static"))
     declare_answers(app)
     return app

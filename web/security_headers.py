@@ -50,6 +50,18 @@ STRIPE_POLICY: Policy = {
 STRIPE_PAGES = re.compile(r"^(/payments/[0-9a-fA-F-]{36}(/start)?|/lots/[0-9a-fA-F-]{36}/deposit)/?$")
 
 HSTS = "max-age=31536000; includeSubDomains"
+#: What a response to a logged-in request (session cookie or bearer token) says when it says nothing of caching:
+#: kept by no cache, the browser's own included, so that nobody else at the machine or behind a proxy sees it.
+PRIVATE_CACHE_CONTROL = "private, no-store"
+_SESSION_COOKIE = re.compile(rb"(?:^|;)\s*session=")
+
+
+def is_personal(scope: Scope) -> bool:
+    """The request comes from a logged-in browser or a client with a token (its answer may be personal)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" or (name == b"cookie" and _SESSION_COOKIE.search(value)):
+            return True
+    return False
 
 
 def policy_text(*policies: Policy) -> str:
@@ -93,6 +105,9 @@ def security_headers(*, https: bool) -> Callable[[Message, Scope], Awaitable[Non
         headers[REQUEST_ID_HEADER] = request_id(scope)
         if https:
             headers["Strict-Transport-Security"] = HSTS
+        if "cache-control" not in headers and (is_personal(scope) or any(
+                c.startswith("session=") for c in headers.getall("set-cookie", []))):
+            headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
         if scope.get("method") == "OPTIONS" and message["status"] == 204 and "path_template" in scope:
             methods = allowed_methods(scope["app"], scope["path_template"])
             if methods:

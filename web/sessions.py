@@ -22,7 +22,8 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
+from litestar.types.empty import Empty
 
 from marketplace.accounts.passwords import PasswordPoolBusyError, run_in_password_pool
 from projections.accounts.credentials import CredentialsQueries
@@ -108,6 +109,19 @@ class RenewingSessionBackend(ServerSideSessionBackend):
             scope[_NEW_SESSION] = self.generate_session_id()
         new_id = scope.get(_NEW_SESSION)
         return new_id if isinstance(new_id, str) else super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session: ScopeSession, message: Message,
+                               connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        """Remember nothing for a visitor who has no session and was given nothing to keep.
+
+        litestar stores even an empty session: every anonymous page view wrote a ``web_sessions`` row and
+        set a session cookie (one INSERT per public page; a cookie that then sent each later request down
+        the session path). A session exists from the first value put in it (a login) until it is cleared.
+        """
+        if (not scope_session and scope_session is not Empty and self.config.key not in connection.cookies
+                and _NEW_SESSION not in connection.scope):
+            return
+        await super().store_in_message(scope_session, message, connection)
 
 
 @dataclass

@@ -221,6 +221,35 @@ FACETS_SQL = (
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
 )
 
+# A text search on a cold facet cache: the matches are read once (they are thousands for a broad term, each
+# on its own heap page) for the page's rows and for the facet counts, where the list and the facets each read
+# them before. {rank}: the ranking expression; {order}: the page's order over ``m``.
+_SEARCH_WITH_FACETS = (
+    f"WITH q AS ({_QUERY[1:-1]} AS query),"  # noqa: S608
+    " m AS MATERIALIZED (SELECT id, status, ipc_sections, ipc_classes, deal_types, maturity, price_mode,"
+    " price_amount, published_at, CASE WHEN status = $10 THEN {rank} END AS rank FROM catalogue_listings, q"
+    f" WHERE status = ANY($9::text[]) AND {_FILTERS}),"
+    " page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS n FROM (SELECT * FROM m WHERE status = $10"
+    " ORDER BY {order} LIMIT $11 OFFSET $12) top)"  # a top-N sort of the matches, then a sort of the page
+    " SELECT 'status' AS facet, status AS value, count(*) AS n FROM m GROUP BY status"
+    " UNION ALL SELECT 'ipc_section', s, count(*) FROM m, unnest(ipc_sections) s WHERE m.status = $10 GROUP BY s"
+    " UNION ALL SELECT 'ipc_class', c, count(*) FROM m, unnest(ipc_classes) c WHERE m.status = $10 GROUP BY c"
+    " UNION ALL SELECT 'deal_type', d, count(*) FROM m, unnest(deal_types) d WHERE m.status = $10 GROUP BY d"
+    " UNION ALL SELECT 'maturity', maturity, count(*) FROM m WHERE m.status = $10 GROUP BY maturity"
+    " UNION ALL SELECT '', id::text, n FROM page"
+)
+_ORDERS = {
+    "relevance": "rank DESC, published_at DESC NULLS LAST, id",
+    "newest": "published_at DESC NULLS LAST, id",
+    "price_asc": f"{_UNPRICED}, price_amount ASC, published_at DESC NULLS LAST, id",
+    "price_desc": f"{_UNPRICED}, price_amount DESC, published_at DESC NULLS LAST, id",
+}
+SEARCH_WITH_FACETS_SQL = {
+    sort: _SEARCH_WITH_FACETS.format(rank="ts_rank(search, q.query)" if sort == "relevance" else "0", order=order)
+    for sort, order in _ORDERS.items()
+}
+LISTINGS_BY_ID_SQL = f"SELECT {_LISTING_FIELDS} FROM catalogue_listings WHERE id = ANY($1::uuid[])"  # noqa: S608
+
 POSITION_SQL = "SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace'"
 STORED_FACETS_SQL = (
     "SELECT facet, value, listings AS n FROM catalogue_listing_facets"
@@ -234,13 +263,14 @@ def _filter_args(f: ListingFilters) -> list[Any]:
 
 
 def _order_sql(f: ListingFilters, searching: bool) -> str:
-    if f.sort == "price_asc":
-        return PRICE_ASC_SQL
-    if f.sort == "price_desc":
-        return PRICE_DESC_SQL
-    if f.sort == "newest" or not searching:
-        return LATEST_SQL
-    return LIST_SQL
+    return {"price_asc": PRICE_ASC_SQL, "price_desc": PRICE_DESC_SQL, "newest": LATEST_SQL,
+            "relevance": LIST_SQL}[_sort(f, searching)]
+
+
+def _sort(f: ListingFilters, searching: bool) -> str:
+    if f.sort in ("price_asc", "price_desc", "newest"):
+        return f.sort
+    return "relevance" if searching else "newest"
 
 
 _LICENCE_FIELDS = (
@@ -264,37 +294,61 @@ class CatalogueQueries(ClaimQueries):
         self._facets: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
         self._facet_cache_size = facet_cache_size
 
-    async def _filtered_facets(self, conn: Connection, args: list[Any], status: str) -> list[Any]:
-        position = await conn.fetchval(POSITION_SQL)
-        key = (position, status, *args)
+    async def _position(self, conn: Connection) -> int:
+        return int(await conn.fetchval(POSITION_SQL) or 0)
+
+    def _cached_facets(self, key: tuple[Any, ...]) -> list[Any] | None:
         cached = self._facets.get(key)
         if cached is not None:
             self._facets.move_to_end(key)
-            return cached
-        counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), status))
+        return cached
+
+    def _keep_facets(self, key: tuple[Any, ...], counted: list[Any]) -> None:
         self._facets[key] = counted
         if len(self._facets) > self._facet_cache_size:
             self._facets.popitem(last=False)
-        return counted
+
+    async def _search_with_facets(self, conn: Connection, f: ListingFilters, args: list[Any],
+                                  searching: bool) -> tuple[list[Any], list[Any]]:
+        """The page's rows and the facet counts, the matches read once (``SEARCH_WITH_FACETS_SQL``)."""
+        counted = await conn.fetch(SEARCH_WITH_FACETS_SQL[_sort(f, searching)], *args, list(PUBLIC_STATUSES),
+                                   f.status, f.limit, f.offset)
+        order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
+        rows = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
+        # Read a moment later: a listing whose status changed since is left out, as the page's query would.
+        rows = sorted((r for r in rows if r["status"] == f.status), key=lambda r: order[r["id"]])
+        return rows, [r for r in counted if r["facet"] != ""]
 
     async def list_and_count(self, f: ListingFilters, *, with_facets: bool = True) -> ListingPage:
         args = _filter_args(f)
-        unfiltered = not any(args[:2]) and all(a is None for a in args[2:])
+        searching = bool(any(args[:2]))
+        unfiltered = not searching and all(a is None for a in args[2:])
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(_order_sql(f, bool(any(args[:2]))), *args, f.status, f.limit, f.offset)
-            facets: dict[str, list[FacetCount]] = {}
+            counted: list[Any] = []
+            rows: list[Any] | None = None
             if unfiltered:
                 # The projection keeps these counters; nothing to count per request.
-                counted = await conn.fetch(STORED_FACETS_SQL, list(PUBLIC_STATUSES), f.status)
+                counted = list(await conn.fetch(STORED_FACETS_SQL, list(PUBLIC_STATUSES), f.status))
             elif with_facets:
-                counted = await self._filtered_facets(conn, args, f.status)
-            else:
-                counted = []
+                # Facet counts of filtered searches, kept while no event has changed the catalogue.
+                key = (await self._position(conn), f.status, *args)
+                cached = self._cached_facets(key)
+                if cached is not None:
+                    counted = cached
+                elif searching:
+                    rows, counted = await self._search_with_facets(conn, f, args, searching)
+                    self._keep_facets(key, counted)
+                else:  # filters only: the page's rows come straight from the (status, published_at) index
+                    counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status))
+                    self._keep_facets(key, counted)
+            if rows is None:
+                rows = list(await conn.fetch(_order_sql(f, searching), *args, f.status, f.limit, f.offset))
+            facets: dict[str, list[FacetCount]] = {}
             for r in counted:
                 facets.setdefault(r["facet"], []).append(FacetCount(r["value"], r["n"]))
             for values in facets.values():
                 values.sort(key=lambda fc: (-fc.count, fc.value))
-            if f.offset == 0 and len(rows) < f.limit:
+            if f.offset == 0 and len(rows) < f.limit and (unfiltered or not with_facets):
                 total = len(rows)
             elif unfiltered or with_facets:
                 # The status facet counts the same filtered set per status: no second count needed.

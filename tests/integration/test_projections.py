@@ -255,3 +255,41 @@ async def test_cached_search_facets_follow_the_catalogue(services: Services) -> 
         assert await status_counts() == {"published": 1, "withdrawn": 1}
     finally:
         await pool.close()
+
+
+@pytest.mark.parametrize("filters", [
+    {"q": "电池"}, {"q": "电池", "sort": "newest"}, {"q": "电池", "sort": "price_asc"},
+    {"q": "电池", "sort": "price_desc"}, {"q": "电池", "limit": 1, "offset": 1}, {"q": "battery 电池"},
+    {"deal_type": "assignment"}, {"ipc_section": "H", "sort": "price_desc"}, {"q": "电池", "status": "withdrawn"},
+    {"q": "茶叶", "status": "withdrawn"}, {"maturity": "pilot", "limit": 1}, {"q": "火箭"},
+])
+async def test_a_search_read_once_answers_as_its_separate_statements(
+    services: Services, filters: dict[str, object]
+) -> None:
+    """On a cold facet cache the page's rows and the facets come from one pass over the matches: the same rows
+    in the same order, the same counts and total as the list and facet statements give each on its own."""
+    from projections.catalogue.queries import (
+        FACETS_SQL,
+        PUBLIC_STATUSES,
+        CatalogueQueries,
+        ListingFilters,
+        _filter_args,
+        _order_sql,
+    )
+    from web.state import create_pool
+
+    scenario(services.app)
+    services.make_runner().catch_up()
+    pool = await create_pool(services)
+    try:
+        f = ListingFilters(**filters)  # type: ignore[arg-type]
+        page = await CatalogueQueries(pool).list_and_count(f)  # a new cache: cold
+        args = _filter_args(f)
+        rows = await pool.fetch(_order_sql(f, bool(any(args[:2]))), *args, f.status, f.limit, f.offset)
+        counted = await pool.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status)
+        assert [i.id for i in page.items] == [r["id"] for r in rows]
+        assert {(k, c.value, c.count) for k, v in page.facets.items() for c in v} == {
+            (r["facet"], r["value"], r["n"]) for r in counted}
+        assert page.total == next((r["n"] for r in counted if r["facet"] == "status" and r["value"] == f.status), 0)
+    finally:
+        await pool.close()

@@ -16,6 +16,7 @@ from litestar.response import File, Redirect, Template
 
 from projections.accounts.view import AccountsQueries
 from projections.catalogue.queries import SORTS, CatalogueQueries, ListingFilters
+from web.catalogue.cards import prerendered_card
 from web.catalogue.ipc import ipc_titles
 from web.context import Identity, page_context
 from web.forms import yuan_to_fen
@@ -76,7 +77,7 @@ class PagesController(Controller):
 
         classes = [f.value for f in result.facets.get("ipc_class", [])[:12]]
         context = page_context(request, result=result, active=active, page=page, pages=pages, link=link,
-                               filters=filters, ipc_class_titles=ipc_titles(web, classes))
+                               filters=filters, ipc_class_titles=ipc_titles(web, classes), card_html=prerendered_card)
         template = "listings/partials/results.html.jinja2" if partial else "listings/index.html.jinja2"
         return Template(template, context=context)
 

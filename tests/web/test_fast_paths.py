@@ -1,0 +1,290 @@
+"""Static files and anonymous listing pages served before the session, CSRF and identity middleware
+(web/fast_paths.py): as safe as the slow path — security headers on every answer, 304s included, the CSRF
+token per browser, a logged-in user's page never shown to anyone else, never kept by any cache, and a change
+seen at once by the writer and by everyone else."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import msgspec
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from psycopg.rows import dict_row
+
+from marketplace.platform.services import Services
+from tests.web.conftest import login, sign_up_verified
+from tests.web.test_security import (
+    PASSWORD,
+    TITLE,
+    assert_hardened,
+    bearer,
+    organisation_of,
+    register_and_draft,
+)
+from web.fast_paths import PageCache
+
+STATIC = Path(__file__).parents[2] / "web" / "static"
+HX_RESULTS = {"HX-Request": "true", "HX-Target": "results"}
+
+
+@pytest.fixture
+def client(web_app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(web_app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def member(client: TestClient[Litestar], services: Services) -> dict[str, str]:
+    headers = sign_up_verified(client, services, "wang@fzu.example.cn", "福州大学")
+    client.cookies.clear()
+    return headers | {"organisation_id": organisation_of(client, "wang@fzu.example.cn")}
+
+
+def page_cache(client: TestClient[Litestar]) -> PageCache:
+    cache = client.app.state.page_cache
+    assert isinstance(cache, PageCache)
+    return cache
+
+
+@contextmanager
+def another_browser(client: TestClient[Litestar]) -> Iterator[TestClient[Litestar]]:
+    """The same app seen from a browser with no cookies (the client's own are put back after)."""
+    kept = dict(client.cookies.items())
+    client.cookies.clear()
+    try:
+        yield client
+    finally:
+        client.cookies.clear()
+        for name, value in kept.items():
+            client.cookies.set(name, value, domain="testserver.local")
+
+
+def settle(client: TestClient[Litestar]) -> None:
+    """Wait until the read models have applied the fixtures' events (the page cache starts over at each)."""
+    client.get("/listings")
+    for _ in range(100):
+        if client.get("/listings").headers["etag"] == client.get("/listings").headers["etag"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the catalogue never stood still")
+
+
+def page_token(html: str) -> str:
+    found = re.search(r'hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'', html)
+    assert found, "the page carries no CSRF token for htmx"
+    return found.group(1)
+
+
+def session_rows(services: Services) -> int:
+    with psycopg.connect(services.address.conninfo(), row_factory=dict_row) as conn:
+        row = conn.execute("SELECT count(*) AS n FROM web_sessions").fetchone()
+    assert row is not None
+    return int(row["n"])
+
+
+# --- static files ---------------------------------------------------------------------------------
+def test_a_static_file_is_answered_whole_with_its_etag_then_304_with_the_security_headers(
+    client: TestClient[Litestar],
+) -> None:
+    first = client.get("/static/app.css")
+    assert first.status_code == 200
+    assert first.content == (STATIC / "app.css").read_bytes()
+    assert first.headers["content-type"].startswith("text/css")
+    assert first.headers["cache-control"] == "public, max-age=3600"
+    assert "set-cookie" not in first.headers  # neither a session nor a CSRF cookie for a stylesheet
+    assert_hardened(first)
+    again = client.get("/static/app.css", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert_hardened(again)
+    assert again.headers["x-request-id"] != first.headers["x-request-id"]
+    other = client.get("/static/site.js", headers={"If-None-Match": first.headers["etag"]})
+    assert other.status_code == 200  # another file's tag is not this one's
+    assert other.content == (STATIC / "site.js").read_bytes()
+    nested = client.get("/static/swagger-ui/LICENSE")
+    assert nested.status_code == 200
+    for _ in range(3):  # each answer has its headers once, however often the file was served
+        answer = client.get("/static/app.css")
+        for header in ("content-length", "content-security-policy", "etag", "x-request-id"):
+            assert len(answer.headers.get_list(header)) == 1, header
+
+
+@pytest.mark.parametrize("path", ["/static/../app.py", "/static/%2e%2e/app.py", "/static/missing.css",
+                                  "/static/swagger-ui/../../app.py", "/static/"])
+def test_nothing_outside_the_static_files_is_served(client: TestClient[Litestar], path: str) -> None:
+    answer = client.get(path)
+    assert answer.status_code == 404
+    assert b"create_app" not in answer.content
+    assert_hardened(answer)
+
+
+def test_a_static_file_refuses_a_post_as_before(client: TestClient[Litestar]) -> None:
+    assert client.post("/static/app.css").status_code in (403, 405)
+
+
+# --- anonymous pages ------------------------------------------------------------------------------
+def test_an_anonymous_visit_writes_no_session_and_sets_no_session_cookie(
+    client: TestClient[Litestar], services: Services
+) -> None:
+    before = session_rows(services)
+    for path in ("/", "/listings", "/listings?deal_type=assignment", "/patents", "/login"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert "session" not in client.cookies, path
+        assert not any(c.startswith("session=") for c in answer.headers.get_list("set-cookie")), path
+    assert session_rows(services) == before
+
+
+def test_each_browser_gets_its_own_csrf_token_in_a_cached_page(client: TestClient[Litestar]) -> None:
+    settle(client)
+    client.cookies.clear()
+    first = client.get("/listings")
+    assert first.status_code == 200
+    assert page_token(first.text) == client.cookies["csrftoken"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    with another_browser(client) as other:
+        second = other.get("/listings")
+        assert page_cache(client).hits >= 1  # the same page, kept
+        assert page_token(second.text) == other.cookies["csrftoken"]
+        assert page_token(second.text) != page_token(first.text)
+        assert_hardened(second)
+    for header in ("content-length", "content-security-policy", "etag", "cache-control", "vary"):
+        assert len(client.get("/listings").headers.get_list(header)) == 1, header
+    again = client.get("/listings")  # the browser now holds its token: the page carries it, no new cookie
+    assert page_token(again.text) == client.cookies["csrftoken"] == page_token(first.text)
+    assert "csrftoken" not in again.headers.get("set-cookie", "")
+
+
+def test_a_cached_page_is_revalidated_with_304_until_the_catalogue_moves(
+    client: TestClient[Litestar], member: dict[str, str]
+) -> None:
+    _, listing_id = register_and_draft(client, bearer(member), member["organisation_id"])
+    client.get("/listings")  # the browser's CSRF cookie
+    page = client.get("/listings")
+    assert TITLE not in page.text  # a draft is not public
+    etag = page.headers["etag"]
+    unchanged = client.get("/listings", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert_hardened(unchanged)
+    assert unchanged.headers["etag"] == etag
+    published = client.post(f"/api/listings/{listing_id}/publish", headers=bearer(member))
+    assert published.status_code == 200, published.text
+    changed = client.get("/listings", headers={"If-None-Match": etag})
+    assert changed.status_code == 200  # the writer's change is seen at once, by anyone
+    assert TITLE in changed.text
+    assert changed.headers["etag"] != etag
+
+
+def test_the_htmx_part_and_the_whole_page_are_kept_apart(client: TestClient[Litestar]) -> None:
+    part = client.get("/listings", headers=HX_RESULTS)
+    whole = client.get("/listings")
+    part_again = client.get("/listings", headers=HX_RESULTS)
+    assert "<html" not in part.text
+    assert part_again.text == part.text
+    assert "<html" not in part_again.text
+    assert "<html" in whole.text
+    english = client.get("/listings", headers={"Accept-Language": "en-GB"})
+    assert '<html lang="en"' in english.text
+    assert "<html lang=\"zh-CN\"" in client.get("/listings").text
+
+
+# --- logged-in users ------------------------------------------------------------------------------
+def test_a_logged_in_page_is_never_served_to_someone_else_nor_kept_by_any_cache(
+    client: TestClient[Litestar], member: dict[str, str]
+) -> None:
+    settle(client)
+    login(client, "wang@fzu.example.cn", PASSWORD)
+    mine = client.get("/listings")
+    assert mine.status_code == 200
+    assert 'class="who">wang<' in mine.text
+    assert mine.headers["cache-control"] == "private, no-store"
+    assert "etag" not in mine.headers
+    with another_browser(client) as stranger:
+        settle(stranger)
+        for _ in range(2):
+            theirs = stranger.get("/listings")
+            assert "wang" not in theirs.text
+            assert 'href="/login"' in theirs.text
+            assert theirs.headers["cache-control"] == "private, no-cache"
+    assert page_cache(client).hits >= 1
+    again = client.get("/listings")  # after the anonymous page was kept: still the member's own page
+    assert 'class="who">wang<' in again.text
+    assert page_token(again.text) == client.cookies["csrftoken"]
+    api = client.get("/api/listings", headers=bearer(member))
+    assert api.headers["cache-control"] == "private, no-store"
+
+
+def test_a_search_is_never_served_from_the_page_cache(client: TestClient[Litestar]) -> None:
+    client.get("/listings?q=电池")
+    client.get("/listings?q=电池")
+    assert page_cache(client).hits == 0
+    assert page_cache(client).pages == {}
+
+
+# --- pre-rendered cards ---------------------------------------------------------------------------
+def test_a_search_shows_a_listing_s_card_as_its_row_stands_now(
+    client: TestClient[Litestar], member: dict[str, str]
+) -> None:
+    """Cards are kept by their row's content: a revised price shows at once, in both languages."""
+    _, listing_id = register_and_draft(client, bearer(member), member["organisation_id"])
+    assert client.post(f"/api/listings/{listing_id}/publish", headers=bearer(member)).status_code == 200
+    for _ in range(2):  # the second draws the kept card
+        assert "CNY 88,000" in client.get("/listings?q=固态锂电池", headers={"Accept-Language": "en"}).text
+        assert "8.80 万元" in client.get("/listings?q=固态锂电池").text
+    revised = client.put(f"/api/listings/{listing_id}", headers=bearer(member), json={
+        "deal_types": ["assignment"], "price_mode": "fixed", "asking_price": 99_000_00, "maturity": "pilot"})
+    assert revised.status_code == 200, revised.text
+    english = client.get("/listings?q=固态锂电池", headers={"Accept-Language": "en"}).text
+    assert "CNY 99,000" in english
+    assert "CNY 88,000" not in english
+    assert "9.90 万元" in client.get("/listings?q=固态锂电池").text
+
+
+def test_a_kept_card_is_escaped_markup_and_one_per_language() -> None:
+    from markupsafe import Markup
+
+    from projections.catalogue.queries import ListingItem
+    from web.catalogue.cards import CardCache
+
+    item = msgspec.convert({
+        "id": "00000000-0000-0000-0000-000000000001", "patent_id": "00000000-0000-0000-0000-000000000002",
+        "title": "<b>x</b>", "title_zh": "<b>x</b>", "title_en": "", "status": "published", "deal_types": [],
+        "price_mode": "negotiable", "asking_price": None, "price_amount": None, "currency": "CNY",
+        "maturity": "pilot", "trl": None, "organisation_id": "00000000-0000-0000-0000-000000000003",
+        "organisation_name": "o", "jurisdiction": "CN", "patent_number": "1", "patent_type": "invention",
+        "legal_status": "granted", "ipc_codes": [], "keywords": [], "published_at": None,
+        "updated_at": "2026-01-01T00:00:00Z", "version": 1}, ListingItem)
+    cards = CardCache(size=1)
+    drawn: list[str] = []
+
+    def draw(listing: ListingItem) -> str:
+        drawn.append(listing.title)
+        return listing.title  # a plain string (not the macro's Markup) must come out escaped
+
+    assert cards.html("zh", item, draw) == Markup("&lt;b&gt;x&lt;/b&gt;")
+    assert cards.html("zh", item, draw) == Markup("&lt;b&gt;x&lt;/b&gt;")
+    assert len(drawn) == 1
+    cards.html("en", item, draw)  # another language: drawn again, and the size bound drops the oldest
+    assert len(drawn) == 2
+    assert len(cards.cards) == 1
+
+
+def test_a_browser_that_just_wrote_reads_past_the_page_cache(client: TestClient[Litestar]) -> None:
+    """A ``marketplace_seen`` cookie (web/replica.py: the position its own write must be seen at) sends the
+    request down the read-your-writes path, never to a page kept at an older position."""
+    settle(client)
+    client.get("/listings")
+    before = page_cache(client).hits
+    client.get("/listings")
+    assert page_cache(client).hits == before + 1
+    client.cookies.set("marketplace_seen", "1", domain="testserver.local")
+    assert client.get("/listings").status_code == 200
+    assert page_cache(client).hits == before + 1
