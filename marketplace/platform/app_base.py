@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -31,6 +31,7 @@ from marketplace.accounts.personal_data import (
     PersonalDataRecorder,
     PostgresPersonalData,
 )
+from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository
 from marketplace.platform.clock import Clock, SystemClock
 
 A = TypeVar("A", bound=Aggregate)
@@ -71,6 +72,24 @@ class MarketplaceBase(Application[UUID]):
         )
 
     # --- plumbing ---------------------------------------------------------------------------
+    def construct_repository(self) -> FastForwardRepository:
+        """Aggregates are cached per process and fast-forwarded from the event store on every load
+        (``marketplace.platform.aggregate_cache``); ``AGGREGATE_CACHE_MAXSIZE=0`` turns the cache off."""
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return FastForwardRepository(self.events, snapshot_store=self.snapshots,
+                                     cache_size=int(size) if size else DEFAULT_CACHE_SIZE)
+
+    @property
+    def repository(self) -> FastForwardRepository:
+        repository = self._repository
+        assert isinstance(repository, FastForwardRepository)
+        return repository
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        recordings = super()._record(processing_event)
+        self.repository.remember(processing_event.events)
+        return recordings
+
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id)
@@ -100,6 +119,8 @@ class MarketplaceBase(Application[UUID]):
                 else self.save(*aggregates)
             )
         except IntegrityError:
+            # Someone else saved one of these meanwhile (or the natural key is taken): load them afresh next time.
+            self.repository.forget(a.id for a in aggregates)
             if duplicate is not None:
                 raise duplicate from None
             raise ConcurrentModificationError(
