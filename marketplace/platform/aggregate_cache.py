@@ -33,6 +33,9 @@ from eventsourcing.application import (
     project_aggregate,
 )
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from psycopg.sql import SQL
 
 #: Aggregates kept per process when ``AGGREGATE_CACHE_MAXSIZE`` is not set.
 DEFAULT_CACHE_SIZE = 5000
@@ -71,6 +74,52 @@ class FastForwardRepository(Repository[UUID]):
                 return deepcopy(cached)
         finally:
             self._disuse_fastforward_lock(aggregate_id)
+
+    def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
+        """The aggregate (as ``get``) and the rows of one more read-only ``statement``, in one round trip when the
+        aggregate is cached on PostgreSQL: both SELECTs go in one pipeline (the acting user and its personal data,
+        read by every command). Otherwise the two are read one after the other."""
+        recorder = getattr(self.event_store, "recorder", None)
+        if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
+            return self.get(aggregate_id), self._rows(recorder, statement, params)
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    cached = self.lru.get(aggregate_id)
+                except KeyError:
+                    cached = None
+                if cached is None:
+                    cached = self.replay(aggregate_id)
+                    self.lru.put(aggregate_id, cached)
+                    return deepcopy(cached), self._rows(recorder, statement, params)
+                with recorder.datastore.get_connection() as conn, conn.pipeline(), \
+                        conn.cursor() as events, conn.cursor() as along:
+                    events.execute(recorder.select_events_statement
+                                   + SQL(" AND originator_version > %s ORDER BY originator_version ASC"),
+                                   (aggregate_id, cached.version), prepare=True)
+                    along.execute(statement, params, prepare=True)
+                    stored = [StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"],
+                                          topic=r["topic"], state=bytes(r["state"])) for r in events.fetchall()]
+                    rows = along.fetchall()
+                if stored:
+                    mapper = self.event_store.mapper
+                    cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
+                return deepcopy(cached), rows
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
+    @staticmethod
+    def _rows(recorder: Any, statement: str, params: Sequence[Any]) -> list[Any]:
+        if not isinstance(recorder, PostgresAggregateRecorder):
+            return []
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return curs.fetchall()
+
+    def holds(self, aggregate_id: UUID) -> bool:
+        """Whether the cache holds the aggregate (so it exists: stored events are never deleted)."""
+        return self.lru is not None and aggregate_id in self.lru.cache
 
     def replay(self, aggregate_id: UUID) -> Any:
         """The aggregate rebuilt from the store (its latest snapshot and the events after it), bypassing the cache."""
