@@ -32,7 +32,7 @@ from eventsourcing.application import (
     Repository,
     project_aggregate,
 )
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import DomainEventProtocol, TDomainEvent, TMutableOrImmutableAggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg.sql import SQL
@@ -53,12 +53,16 @@ class FastForwardRepository(Repository[UUID]):
         aggregate_id: UUID,
         *,
         version: int | None = None,
-        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        projector_func: ProjectorFunction[TMutableOrImmutableAggregate, TDomainEvent] = project_aggregate,
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
-    ) -> Any:
+    ) -> TMutableOrImmutableAggregate:
         if self.lru is None or version is not None or projector_func is not project_aggregate:
             return self._reconstruct_aggregate(aggregate_id, version, projector_func)
+        return cast("TMutableOrImmutableAggregate", self._cached(aggregate_id))
+
+    def _cached(self, aggregate_id: UUID) -> Any:
+        assert self.lru is not None
         lock = self._use_fastforward_lock(aggregate_id)
         try:
             with lock:

@@ -14,6 +14,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from domain.auctions.lot import Lot
 from domain.catalogue.listing import Listing
 from domain.shared.errors import (
     ConcurrentModificationError,
@@ -120,7 +121,8 @@ def test_a_save_refused_for_the_other_workers_save_empties_the_cache_and_the_nex
     assert outcomes[lost[0]].code == "version.stale"
     loser = (world.app, other)[lost[0]]
     assert cached(loser, listing) is None  # the refused save dropped the listing
-    won_at = world.app.repository.get(listing).version
+    winner: Listing = world.app.repository.get(listing)
+    won_at = winner.version
     # The loser's next command reads the winner's version and is saved on top of it.
     loser.catalogue.revise_listing(cc.ReviseListing(
         listing_id=listing, deal_types=["assignment"], price_mode="fixed", asking_price=40_000_000,
@@ -200,7 +202,8 @@ def test_bids_on_two_workers_at_once_are_each_checked_against_the_bid_that_won(
         assert saves == [1, 1], saves
         expected = [1_020_000]
     for app in (world.app, other):
-        assert [int(b["amount"]) for b in app.repository.get(lot).bids] == expected
+        held: Lot = app.repository.get(lot)
+        assert [int(b["amount"]) for b in held.bids] == expected
 
 
 def test_a_member_the_worker_holds_carries_no_personal_data(world: World) -> None:
