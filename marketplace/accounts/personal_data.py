@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor, errors
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 
 from domain.shared.errors import ConflictError
@@ -164,14 +166,23 @@ class PostgresPersonalData:
     def get(self, user_id: UUID) -> Person | None:
         return self._one("user_id = %s", user_id)
 
+    #: The statement of ``get``, for reading it in one round trip with the user's events (``row_person``).
+    BY_USER_ID = "SELECT user_id, email, display_name, password_hash FROM personal_data WHERE user_id = %s"
+
+    @staticmethod
+    def row_person(rows: Sequence[Any]) -> Person | None:
+        row = rows[0] if rows else None
+        return Person(row["user_id"], row["email"], row["display_name"], row["password_hash"]) if row else None
+
     def find_by_email(self, email: str) -> Person | None:
         return self._one("email = %s", email)
 
     def _one(self, where: str, value: object) -> Person | None:
-        with self.datastore.transaction(commit=False) as curs:
+        # One statement on the pool's autocommit connection: one round trip (a transaction around it took three).
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 f"SELECT user_id, email, display_name, password_hash FROM personal_data WHERE {where}",  # noqa: S608
-                (value,),
+                (value,), prepare=True,
             )
             row = curs.fetchone()
         return Person(row["user_id"], row["email"], row["display_name"], row["password_hash"]) if row else None
@@ -235,11 +246,34 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
     inserts the events, before them; a version clash rolls both back.)
     """
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """One round trip: BEGIN, the personal-data changes, the table lock, NOTIFY, the INSERT and COMMIT are sent
+        in one pipeline and synced once (eventsourcing syncs after the INSERT, then again for the COMMIT). A
+        version clash still raises ``IntegrityError`` and rolls everything back: the server skips the COMMIT after
+        the failed INSERT, and the failed transaction is rolled back before the connection goes back to the pool."""
         if kwargs.get("personal_changes") and self.datastore.enable_db_functions:
             raise NotImplementedError("personal-data changes need the recorder's own transaction")
-        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
-        return ids
+        if self.datastore.enable_db_functions or not stored_events:
+            ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return ids
+        rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                for e in stored_events]
+        with self.datastore.get_connection() as conn:
+            try:
+                with conn.pipeline() as pipeline, conn.cursor() as curs, conn.cursor() as insert:
+                    curs.execute("BEGIN")
+                    self._insert_events(curs, stored_events, **kwargs)
+                    self._lock_table(curs)
+                    self._notify_channel(curs)
+                    insert.execute(self.insert_events_statement, (rows,), prepare=True)
+                    curs.execute("COMMIT")
+                    pipeline.sync()
+                    return [row["notification_id"] for row in insert.fetchall()]
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
+                raise
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)

@@ -80,10 +80,15 @@ class Auctions:
     def _position(self) -> int:
         return self.store.recorder.max_notification_id() or 0
 
-    def _retry(self, run: Callable[[], T]) -> T:
+    def _retry(self, run: Callable[[], T], lot_id: UUID | None = None) -> T:
+        """Run a lot command again when another save won the race; ``lot_id``: this process's bids on the lot take
+        turns (one load-to-save at a time), so only other workers' bids race them."""
         for _ in range(RETRIES):
             try:
-                return run()
+                if lot_id is None:
+                    return run()
+                with self.store.one_at_a_time(lot_id):
+                    return run()
             except ConflictError as error:
                 if error.code != "version.stale":
                     raise
@@ -323,7 +328,7 @@ class Auctions:
             lot.bid(organisation_id=org.id, amount=cmd.amount, now=self._now(), by=user.id)
             return self.store.commit(lot)
 
-        return self._retry(run)
+        return self._retry(run, cmd.lot_id)
 
     def set_proxy(self, cmd: ac.SetProxyBid, *, actor_id: UUID | None) -> int:
         user = self.store.actor(actor_id)
@@ -334,7 +339,7 @@ class Auctions:
             lot.set_proxy(organisation_id=org.id, maximum=cmd.maximum, now=self._now(), by=user.id)
             return self.store.commit(lot)
 
-        return self._retry(run)
+        return self._retry(run, cmd.lot_id)
 
     # --- sealed bids: commit and reveal ------------------------------------------------------------
     def commit_sealed_bid(self, cmd: ac.CommitSealedBid, *, actor_id: UUID | None) -> int:
@@ -347,7 +352,7 @@ class Auctions:
             changed = lot.commit_bid(organisation_id=org.id, commitment=cmd.commitment, now=self._now(), by=user.id)
             return self.store.commit(lot) if changed else self._position()
 
-        return self._retry(run)
+        return self._retry(run, cmd.lot_id)
 
     def reveal_sealed_bid(self, cmd: ac.RevealSealedBid, *, actor_id: UUID | None) -> int:
         """Open the bidder's commitment in the reveal window (a mismatching amount or salt is refused)."""
@@ -363,7 +368,7 @@ class Auctions:
                                      by=user.id)
             return self.store.commit(lot) if changed else self._position()
 
-        return self._retry(run)
+        return self._retry(run, cmd.lot_id)
 
     def remind_reveals(self, cmd: ac.RemindReveals) -> int | None:
         """The deadline worker: record a reminder to the bidders who have not revealed (``None``: none due)."""

@@ -72,8 +72,10 @@ class Catalogue:
         registration was withdrawn is registered again on the same record (``Patent.Reregistered``).
         """
         user = self.store.actor(actor_id)
+        loaded: dict[UUID, Organisation] = {}  # each organisation read once per command
         if not user.has_role(Role.PLATFORM_ADMIN):
-            org = self.store.load(Organisation, user.organisation_id, "organisation_id")
+            org = loaded[user.organisation_id] = self.store.load(Organisation, user.organisation_id,
+                                                                 "organisation_id")
             if not org.verified:
                 raise PermissionDeniedError(
                     f"organisation: {org.name} must be verified by the platform before it can register patents",
@@ -81,7 +83,8 @@ class Catalogue:
                 )
         owners = []
         for i, share in enumerate(cmd.owners):
-            org = self.store.load(Organisation, share.organisation_id, f"owners.{i}.organisation_id")
+            org = loaded.get(share.organisation_id) or self.store.load(
+                Organisation, share.organisation_id, f"owners.{i}.organisation_id")
             owners.append(Owner(org.id, org.name, percent_to_basis_points(share.share, f"owners.{i}.share")))
         if not user.has_role(Role.PLATFORM_ADMIN) and user.organisation_id not in {o.organisation_id for o in owners}:
             raise PermissionDeniedError(
@@ -124,13 +127,17 @@ class Catalogue:
             field="application_number" if patent.application_number else "publication_number",
             code="number.registered",
         )
-        if self.store.exists(patent.id):
-            withdrawn = self.store.load(Patent, patent.id, "application_number")
-            if not withdrawn.registration_withdrawn:
-                raise duplicate
-            withdrawn.reregister(patent, source="form", by=user.id)
-            patent = withdrawn
-        return patent.id, self.store.commit(patent, duplicate=duplicate)
+        # A number seen before is found by the save itself (its record's first version is taken): no read first.
+        try:
+            return patent.id, self.store.commit(patent, duplicate=duplicate)
+        except ConflictError as error:
+            if error is not duplicate:
+                raise
+        withdrawn = self.store.load(Patent, patent.id, "application_number")
+        if not withdrawn.registration_withdrawn:
+            raise duplicate
+        withdrawn.reregister(patent, source="form", by=user.id)
+        return withdrawn.id, self.store.commit(withdrawn, duplicate=duplicate)
 
     def change_legal_status(self, cmd: cc.ChangeLegalStatus, *, actor_id: UUID | None) -> int:
         """Record a new legal status; the active listing is suspended or resumed with it."""

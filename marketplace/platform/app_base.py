@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -31,6 +33,7 @@ from marketplace.accounts.personal_data import (
     PersonalDataRecorder,
     PostgresPersonalData,
 )
+from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository
 from marketplace.platform.clock import Clock, SystemClock
 
 A = TypeVar("A", bound=Aggregate)
@@ -70,7 +73,47 @@ class MarketplaceBase(Application[UUID]):
             else MemoryPersonalData()
         )
 
+        self._turns_guard = threading.Lock()
+        self._turns: dict[UUID, tuple[threading.Lock, int]] = {}
+
     # --- plumbing ---------------------------------------------------------------------------
+    @contextmanager
+    def one_at_a_time(self, aggregate_id: UUID) -> Iterator[None]:
+        """Commands of this process on one hot aggregate (a lot many bidders bid on) take turns from load to save,
+        instead of all loading one version and all but one losing the save to retry; other workers' commands
+        still meet the version check at save."""
+        with self._turns_guard:
+            lock, users = self._turns.get(aggregate_id) or (threading.Lock(), 0)
+            self._turns[aggregate_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._turns_guard:
+                lock, users = self._turns[aggregate_id]
+                if users == 1:
+                    del self._turns[aggregate_id]
+                else:
+                    self._turns[aggregate_id] = (lock, users - 1)
+
+    def construct_repository(self) -> FastForwardRepository:
+        """Aggregates are cached per process and fast-forwarded from the event store on every load
+        (``marketplace.platform.aggregate_cache``); ``AGGREGATE_CACHE_MAXSIZE=0`` turns the cache off."""
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return FastForwardRepository(self.events, snapshot_store=self.snapshots,
+                                     cache_size=int(size) if size else DEFAULT_CACHE_SIZE)
+
+    @property
+    def repository(self) -> FastForwardRepository:
+        repository = self._repository
+        assert isinstance(repository, FastForwardRepository)
+        return repository
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        recordings = super()._record(processing_event)
+        self.repository.remember(processing_event.events)
+        return recordings
+
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
         try:
             aggregate: Aggregate = self.repository.get(aggregate_id)
@@ -83,7 +126,8 @@ class MarketplaceBase(Application[UUID]):
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.recorder.select_events(aggregate_id, limit=1))
+        """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted)."""
+        return self.repository.holds(aggregate_id) or bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def commit(
         self, *aggregates: Aggregate, duplicate: DomainError | None = None, personal: Sequence[PersonalChange] = ()
@@ -100,6 +144,8 @@ class MarketplaceBase(Application[UUID]):
                 else self.save(*aggregates)
             )
         except IntegrityError:
+            # Someone else saved one of these meanwhile (or the natural key is taken): load them afresh next time.
+            self.repository.forget(a.id for a in aggregates)
             if duplicate is not None:
                 raise duplicate from None
             raise ConcurrentModificationError(
@@ -123,13 +169,23 @@ class MarketplaceBase(Application[UUID]):
         """The acting user, with its e-mail and name; a deactivated or erased account cannot act."""
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this", code="auth.login")
-        user = self.find_user(actor_id)
+        person: Person | None
+        if isinstance(self.personal, PostgresPersonalData):  # the user's new events and its person: one round trip
+            try:
+                found, rows = self.repository.get_along(actor_id, PostgresPersonalData.BY_USER_ID, (actor_id,))
+            except AggregateNotFoundError:
+                found, rows = None, []
+            user = found if isinstance(found, User) else None
+            person = PostgresPersonalData.row_person(rows)
+        else:
+            user = self.find_user(actor_id)
+            person = self.personal.get(user.id) if user is not None else None
         if user is None:
             raise NotAuthenticatedError("your account no longer exists; log in again", code="auth.gone")
         if not user.active:
             raise NotAuthenticatedError("your account is deactivated; ask your organisation's admin",
                                          code="auth.deactivated")
-        person = self.personal.get(user.id) or self.adopt_person(user)
+        person = person or self.adopt_person(user)
         if person is not None:
             user.attach_person(person.email, person.display_name)
         return user

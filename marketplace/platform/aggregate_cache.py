@@ -1,0 +1,184 @@
+"""The repository every command loads aggregates through: a per-process cache that is fast-forwarded on every load.
+
+Each load reads the events stored after the cached version (one ``SELECT ... WHERE originator_id = %s AND
+originator_version > %s``) and applies them, so a command decides on the aggregate as the database has it when the
+command reads it, whichever worker wrote the events in between: the cache saves the replay of the history and, for
+patents and listings, the snapshot query, never the read of what changed. A save that the database refuses
+(another worker saved the aggregate meanwhile) drops the aggregates from the cache; the command's usual retry then
+reloads them.
+
+The cache holds only state replayed from stored events: a saved aggregate is remembered by applying (copies of) the
+events just recorded to the cached copy, never by keeping the object a command changed (commands attach data that
+is not in the events, such as a user's e-mail and name). Every load hands out its own deep copy, taken under the
+aggregate's lock, so a command's changes and another thread's fast-forward never meet.
+
+eventsourcing's own ``Repository`` (``AGGREGATE_CACHE_MAXSIZE``) copies the cached aggregate after releasing the
+fast-forward lock, so a copy could be taken while another thread applies newer events to it; and it caches nothing
+on save when fast-forwarding. ``AGGREGATE_CACHE_MAXSIZE`` still sets the size here (0: no cache).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    LRUCache,
+    ProjectorFunction,
+    Repository,
+    project_aggregate,
+)
+from eventsourcing.domain import DomainEventProtocol, TDomainEvent, TMutableOrImmutableAggregate
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from psycopg.sql import SQL
+
+#: Aggregates kept per process when ``AGGREGATE_CACHE_MAXSIZE`` is not set.
+DEFAULT_CACHE_SIZE = 5000
+
+
+class FastForwardRepository(Repository[UUID]):
+    """An LRU cache of aggregates, fast-forwarded from the event store on every load (see the module's text)."""
+
+    def __init__(self, event_store: Any, *, snapshot_store: Any = None, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        super().__init__(event_store, snapshot_store=snapshot_store, cache_maxsize=None)
+        self.lru: LRUCache[UUID, Any] | None = LRUCache(maxsize=cache_size) if cache_size > 0 else None
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: ProjectorFunction[TMutableOrImmutableAggregate, TDomainEvent] = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> TMutableOrImmutableAggregate:
+        if self.lru is None or version is not None or projector_func is not project_aggregate:
+            return self._reconstruct_aggregate(aggregate_id, version, projector_func)
+        return cast("TMutableOrImmutableAggregate", self._cached(aggregate_id))
+
+    def _cached(self, aggregate_id: UUID) -> Any:
+        assert self.lru is not None
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    cached = self.lru.get(aggregate_id)
+                except KeyError:
+                    cached = self.replay(aggregate_id)
+                    self.lru.put(aggregate_id, cached)
+                else:
+                    new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
+                    if new_events:
+                        cached = self._apply(aggregate_id, cached, new_events)
+                return deepcopy(cached)
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
+    def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
+        """The aggregate (as ``get``) and the rows of one more read-only ``statement``, in one round trip when the
+        aggregate is cached on PostgreSQL: both SELECTs go in one pipeline (the acting user and its personal data,
+        read by every command). Otherwise the two are read one after the other."""
+        recorder = getattr(self.event_store, "recorder", None)
+        if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
+            return self.get(aggregate_id), self._rows(recorder, statement, params)
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    cached = self.lru.get(aggregate_id)
+                except KeyError:
+                    cached = None
+                if cached is None:
+                    cached = self.replay(aggregate_id)
+                    self.lru.put(aggregate_id, cached)
+                    return deepcopy(cached), self._rows(recorder, statement, params)
+                with recorder.datastore.get_connection() as conn, conn.pipeline(), \
+                        conn.cursor() as events, conn.cursor() as along:
+                    events.execute(recorder.select_events_statement
+                                   + SQL(" AND originator_version > %s ORDER BY originator_version ASC"),
+                                   (aggregate_id, cached.version), prepare=True)
+                    along.execute(statement, params, prepare=True)
+                    stored = [StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"],
+                                          topic=r["topic"], state=bytes(r["state"])) for r in events.fetchall()]
+                    rows = along.fetchall()
+                if stored:
+                    mapper = self.event_store.mapper
+                    cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
+                return deepcopy(cached), rows
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
+    @staticmethod
+    def _rows(recorder: Any, statement: str, params: Sequence[Any]) -> list[Any]:
+        if not isinstance(recorder, PostgresAggregateRecorder):
+            return []
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            return curs.fetchall()
+
+    def holds(self, aggregate_id: UUID) -> bool:
+        """Whether the cache holds the aggregate (so it exists: stored events are never deleted)."""
+        return self.lru is not None and aggregate_id in self.lru.cache
+
+    def replay(self, aggregate_id: UUID) -> Any:
+        """The aggregate rebuilt from the store (its latest snapshot and the events after it), bypassing the cache."""
+        return self._reconstruct_aggregate(aggregate_id, None, cast("ProjectorFunction[Any, Any]", project_aggregate))
+
+    def remember(self, events: Sequence[DomainEventProtocol[UUID]]) -> None:
+        """After a save: apply copies of the recorded events to the cached aggregates they follow on from (a new
+        aggregate is cached from its first events), so the next load reads no history."""
+        if self.lru is None:
+            return
+        by_aggregate: dict[UUID, list[DomainEventProtocol[UUID]]] = {}
+        for event in events:
+            by_aggregate.setdefault(event.originator_id, []).append(event)
+        for aggregate_id, own in by_aggregate.items():
+            lock = self._use_fastforward_lock(aggregate_id)
+            try:
+                with lock:
+                    try:
+                        cached = self.lru.get(aggregate_id)
+                    except KeyError:
+                        cached = None
+                    first = own[0].originator_version
+                    if cached is None and first == 1:
+                        self._apply(aggregate_id, None, deepcopy(own))
+                    elif cached is not None and cached.version == first - 1:
+                        self._apply(aggregate_id, cached, deepcopy(own))
+                    # otherwise the cache is behind (or ahead, after another thread's load): the next load catches up
+            finally:
+                self._disuse_fastforward_lock(aggregate_id)
+
+    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Drop these aggregates from the cache (their save was refused: the next load reads them afresh)."""
+        if self.lru is None:
+            return
+        for aggregate_id in aggregate_ids:
+            lock = self._use_fastforward_lock(aggregate_id)
+            try:
+                with lock, contextlib.suppress(KeyError):
+                    self.lru.get(aggregate_id, evict=True)
+            finally:
+                self._disuse_fastforward_lock(aggregate_id)
+
+    def _apply(self, aggregate_id: UUID, cached: Any, events: Iterable[DomainEventProtocol[UUID]]) -> Any:
+        """Apply ``events`` to the cached aggregate (under its lock); a failure leaves nothing half-applied cached."""
+        try:
+            aggregate = project_aggregate(cached, cast("Iterable[Any]", events))
+        except BaseException:
+            self._evict(aggregate_id)
+            raise
+        if aggregate is None:
+            self._evict(aggregate_id)
+            raise AggregateNotFoundError(aggregate_id)
+        self.lru.put(aggregate_id, aggregate)  # type: ignore[union-attr]
+        return aggregate
+
+    def _evict(self, aggregate_id: UUID) -> None:
+        with contextlib.suppress(KeyError):
+            self.lru.get(aggregate_id, evict=True)  # type: ignore[union-attr]
