@@ -251,3 +251,39 @@ def query_terms_zh() -> list[str]:
 def query_terms_en() -> list[str]:
     terms = ["battery"] + [n[1].split()[-1] for f in FIELDS for n in f.nouns[:4]] + ["graphene", "tea", "robot"]
     return list(dict.fromkeys(terms))
+
+
+# Many distinct search terms, for loads where no term may repeat (a repeated term is served from caches
+# that any write empties in production). Tiers from broad to narrow; every combination stays inside one
+# field, as titles and abstracts do, so that combined terms still match listings.
+def search_term_tiers(language: str) -> list[list[str]]:
+    """Candidate terms in ``language`` ("zh" or "en"), in four tiers: single words (and, in Chinese,
+    every substring of a word: users type fragments), modifier/use/process + noun, two nouns of a field,
+    modifier + two nouns of a field / modifier + noun + process. Not yet deduplicated by what the search
+    makes of them (``projections.shared.search.query_parts``; stemming for English)."""
+    zh = language == "zh"
+
+    def word(pair: tuple[str, str]) -> str:
+        return pair[0] if zh else pair[1]
+
+    singles: list[str] = []
+    for text in [word(n) for f in FIELDS for n in f.nouns] + [word(m) for m in MODIFIERS] + [
+            word(p) for p in PROCESSES] + [word(u) for f in FIELDS for u in f.uses]:
+        if zh:
+            singles += [text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)]
+        else:
+            singles += [text, *text.replace("-", " ").split()]
+    pairs: list[str] = []
+    threes: list[str] = []
+    triples: list[str] = []
+    for f in FIELDS:
+        nouns = [word(n) for n in f.nouns]
+        for n in nouns:
+            pairs += [f"{word(m)} {n}" for m in MODIFIERS] + [f"{n} {word(p)}" for p in PROCESSES]
+            pairs += [f"{word(u)} {n}" for u in f.uses]
+            triples += [f"{word(m)} {n} {word(p)}" for m in MODIFIERS for p in PROCESSES]
+        for i, a in enumerate(nouns):
+            for b in nouns[i + 1:]:
+                threes.append(f"{a} {b}")
+                triples += [f"{word(m)} {a} {b}" for m in MODIFIERS]
+    return [singles, pairs, threes, triples]
