@@ -93,7 +93,8 @@ def _run(ctx: Context, selected: list[str]) -> list[BenchResult]:
     if "search" in selected or "rebuild" in selected:
         # One catalogue of generated listings serves both: searched, then rebuilt from its events.
         with fresh_database(ctx.server, "catalogue") as address:
-            catalogue = _guarded("catalogue", lambda: bench_search.build_catalogue(ctx, address))
+            # 100,000 listings through every read model: a hang guard of an hour, not 15 minutes
+            catalogue = _guarded("catalogue", lambda: bench_search.build_catalogue(ctx, address), limit=3600)
             results.append(catalogue)
             if not catalogue.error:
                 if "search" in selected:
