@@ -589,7 +589,7 @@ def _report(result: BenchResult, by_workers: dict[int, dict[str, Measured]], sin
                 continue
             goal = GOAL_OF.get(key, "") if workers == 1 else ""
             if key == "static":
-                target, met = f"≥ {TARGET_STATIC:.0%} of bare", at_least(r.rps / ceiling.rps, TARGET_STATIC)
+                target, met = f"≥ {TARGET_STATIC * 100:.0f} % of bare", at_least(r.rps / ceiling.rps, TARGET_STATIC)
             elif key == "index":
                 target = f"≥ {TARGET_RPS:,.0f} req/s, p99 ≤ {TARGET_P99_MS:.0f} ms"
                 met = at_least(r.rps, TARGET_RPS) and at_most(r.p99_ms, TARGET_P99_MS)
