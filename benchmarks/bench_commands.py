@@ -46,7 +46,7 @@ from marketplace.accounts import commands as ac
 from marketplace.catalogue import commands as cc
 from marketplace.platform.database import DatabaseAddress
 
-TARGET_RATIO = 0.70
+TARGET_RATIO = 0.50  # issue 16: one-aggregate commands at >= 50 % of a raw INSERT + COMMIT
 ORG_NAME = "福州大学（基准测试）"
 
 
@@ -266,13 +266,12 @@ def run(ctx: Context) -> BenchResult:
         rate = median(rates[kind])
         ratios = [r / b for r, b in zip(rates[kind], rates["raw"], strict=True)]
         say(f"  {label}: {rate:,.0f}/s, p50 {median(lat[kind]) * 1000:.2f} ms,"
-            f" p99 {percentile(lat[kind], 99) * 1000:.2f} ms; per round vs raw: "
-            + ", ".join(f"{r:.0%}" for r in ratios))
-        metric = result.add(f"{label} commands/s", rate, "cmd/s", baseline=raw_rate, baseline_name="raw tx/s",
-                            ratio=median(ratios))
-        if kind in ("register", "publish"):
-            metric.target = f"≥ {TARGET_RATIO:.0%} of raw"
-            metric.met = at_least(median(ratios), TARGET_RATIO)
+            f" p99 {percentile(lat[kind], 99) * 1000:.2f} ms; {rate / raw_rate:.0%} of raw (median rate over median"
+            " raw rate); per round, for the spread: " + ", ".join(f"{r:.0%}" for r in ratios))
+        result.add(f"{label} commands/s", rate, "cmd/s", baseline=raw_rate, baseline_name="raw tx/s",
+                   target=f"≥ {TARGET_RATIO * 100:.0f} % of raw", met=at_least(rate / raw_rate, TARGET_RATIO),
+                   goal="commands", note=f"p99 {percentile(lat[kind], 99) * 1000:.1f} ms")
+        result.details[f"{kind}_round_ratios"] = ratios
         result.details[f"{kind}_p50_ms"] = median(lat[kind]) * 1000
         result.details[f"{kind}_p99_ms"] = percentile(lat[kind], 99) * 1000
     result.add("raw single-row INSERT transaction", raw_rate, "tx/s", note=f"p50 {median(lat['raw']) * 1000:.2f} ms")

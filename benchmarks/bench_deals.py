@@ -22,7 +22,17 @@ from typing import Any
 from uuid import UUID
 
 from benchmarks.bench_commands import Commands, raw_connection, raw_inserts
-from benchmarks.common import BenchResult, Context, execute, fresh_database, make_services, median, percentile, say
+from benchmarks.common import (
+    BenchResult,
+    Context,
+    at_least,
+    execute,
+    fresh_database,
+    make_services,
+    median,
+    percentile,
+    say,
+)
 from domain.deals.contract import Contract
 from domain.deals.payment import obligation_id
 from domain.shared.ids import organisation_id
@@ -32,6 +42,7 @@ from marketplace.deals import commands as d
 
 BUYER = "福建新能源科技有限公司（基准测试）"
 COMMANDS_PER_JOURNEY = 7
+TARGET_OFFER_RATIO = 0.35  # issue 16: make_offer at >= 35 % of a raw INSERT + COMMIT
 
 
 class Deals(Commands):
@@ -121,19 +132,24 @@ def run(ctx: Context) -> BenchResult:
     offer_ratios = [o / b for o, b in zip(rates["offer"], rates["raw"], strict=True)]
     say(f"  make_offer: {median(rates['offer']):,.0f}/s, p50 {median(lat['offer']) * 1000:.2f} ms,"
         f" p99 {percentile(lat['offer'], 99) * 1000:.2f} ms; per round vs raw: "
-        + ", ".join(f"{x:.0%}" for x in offer_ratios))
+        + ", ".join(f"{x:.0%}" for x in offer_ratios) + " (the row's ratio: median rate over median raw rate)")
     journey_ratios = [j * COMMANDS_PER_JOURNEY / b for j, b in zip(rates["journey"], rates["raw"], strict=True)]
     say(f"  complete deal journey ({COMMANDS_PER_JOURNEY} commands, manual settlement):"
         f" {median(rates['journey']):,.1f}/s, p50 {median(lat['journey']) * 1000:.1f} ms,"
         f" p99 {percentile(lat['journey'], 99) * 1000:.1f} ms; commands/s vs raw tx/s per round: "
         + ", ".join(f"{x:.0%}" for x in journey_ratios))
     say(f"  ownership transfers recorded: {closed}")
-    result.add("make_offer commands/s", median(rates["offer"]), "cmd/s", baseline=raw, baseline_name="raw tx/s",
-               ratio=median(offer_ratios))
-    result.add("deal journeys/s (7 commands, manual)", median(rates["journey"]), "deal/s", baseline=raw,
-               baseline_name="raw tx/s (÷ 7 commands)", ratio=median(journey_ratios))
+    # The ratio is the row's own value over its own baseline (median offers/s over median raw tx/s of the same
+    # rounds); the per-round ratios above are printed for the spread only.
+    offer_rate = median(rates["offer"])
+    result.add("make_offer commands/s", offer_rate, "cmd/s", baseline=raw, baseline_name="raw tx/s",
+               target=f"≥ {TARGET_OFFER_RATIO * 100:.0f} % of raw", met=at_least(offer_rate / raw, TARGET_OFFER_RATIO),
+               goal="make_offer", note=f"p99 {percentile(lat['offer'], 99) * 1000:.1f} ms")
+    result.add("deal journeys/s (7 commands, manual)", median(rates["journey"]), "deal/s",
+               baseline=raw / COMMANDS_PER_JOURNEY, baseline_name="raw tx/s ÷ 7")
     result.add("raw single-row INSERT transaction", raw, "tx/s")
-    result.details.update(rates=rates, offer_p50_ms=median(lat["offer"]) * 1000,
+    result.details.update(rates=rates, offer_round_ratios=offer_ratios, journey_round_ratios=journey_ratios,
+                          offer_p50_ms=median(lat["offer"]) * 1000,
                           offer_p99_ms=percentile(lat["offer"], 99) * 1000,
                           journey_p50_ms=median(lat["journey"]) * 1000,
                           journey_p99_ms=percentile(lat["journey"], 99) * 1000, transfers=closed)

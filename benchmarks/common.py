@@ -168,7 +168,13 @@ class Timer:
 # --- results ---------------------------------------------------------------------------------
 @dataclass
 class Metric:
-    """One figure of the summary: value, optional same-run baseline and target."""
+    """One figure of the summary: value, optional same-run baseline and target.
+
+    The ratio is always this row's own value over this row's own baseline (never a median of
+    per-round ratios or any other figure): what the row prints is what it divides. Errors
+    (failed requests or commands, timeouts, non-2xx/3xx answers) mark a goal missed, whatever
+    the figures.
+    """
 
     bench: str
     name: str
@@ -176,15 +182,21 @@ class Metric:
     unit: str
     baseline: float | None = None
     baseline_name: str = ""
-    ratio: float | None = None
     target: str = ""
     met: bool | None = None
     note: str = ""
+    errors: int = 0
+    #: the line of issue 16's table this figure answers ("" for the detail rows)
+    goal: str = ""
+    ratio: float | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        if self.ratio is None and self.baseline not in (None, 0) and not math.isnan(self.value):
+        if self.baseline not in (None, 0) and not math.isnan(self.value):
             assert self.baseline is not None
             self.ratio = self.value / self.baseline
+        if self.errors and self.target:
+            self.met = False
+            self.note = f"{self.errors:,} errors; " + self.note if self.note else f"{self.errors:,} errors"
 
 
 def at_least(value: float, threshold: float) -> bool:
@@ -253,11 +265,51 @@ def summary_table(results: list[BenchResult]) -> str:
     rows: list[tuple[str, ...]] = []
     for result in results:
         if result.error:
-            rows.append((result.name, "FAILED: " + result.error[:80], "", "", "", "", "", ""))
+            rows.append((result.name, "FAILED: " + " ".join(result.error.split())[:80], "", "", "", "", "", ""))
         for m in result.metrics:
             baseline = f"{fmt(m.baseline)} {m.baseline_name}".strip() if m.baseline is not None else ""
-            met = "" if m.met is None else ("yes" if m.met else "NO")
+            met = "" if m.met is None else ("yes" if m.met else ("NO (errors)" if m.errors else "NO"))
             rows.append((m.bench, m.name, fmt(m.value, m.unit), m.unit, baseline, ratio_text(m.ratio), m.target, met))
+    widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    lines = [_line(header, widths), _line(tuple("-" * w for w in widths), widths)]
+    lines += [_line(r, widths) for r in rows]
+    return "\n".join(lines)
+
+
+# The lines of issue 16's table, in its order: (key, what, goal, the benchmark that measures it).
+GOALS: tuple[tuple[str, str, str, str], ...] = (
+    ("commands", "one-aggregate commands vs raw single-row INSERT + COMMIT", "≥ 50 % of raw", "commands"),
+    ("make_offer", "make_offer vs raw single-row INSERT + COMMIT", "≥ 35 % of raw", "deals"),
+    ("writers", "8 concurrent writers, commands/s vs 1 writer", "≥ 2× one writer", "writers"),
+    ("listings", "GET /listings, 100,000 listings, 16 connections, 1 worker", "≥ 1,500 req/s, p99 ≤ 50 ms", "search"),
+    ("search", "GET /listings?q=<term> zh / en, distinct terms, under writes", "≥ 300 req/s, p99 ≤ 100 ms",
+     "search"),
+    ("static", "GET /static/app.css vs a bare litestar app", "≥ 50 % of bare", "search"),
+    ("rebuild", "rebuild of the catalogue (~400,000 events)", "≥ 50,000 events/s, rows identical", "rebuild"),
+    ("catch_up", "catch-up after a 100,000-listing import (catalogue + accounts)", "≥ 30,000 events/s", "catalogue"),
+    ("rss", "server RSS after the search benchmark", "— (measured)", "search"),
+)
+
+
+def goal_table(results: list[BenchResult]) -> str:
+    """One block per line of issue 16's table: each figure that answers it, its same-run baseline,
+    ratio (value / baseline), goal and met/missed; "not run" for lines whose benchmark was not selected."""
+    header = ("issue 16 line", "figure", "value", "unit", "baseline (same run)", "ratio", "goal", "met", "note")
+    by_name = {r.name: r for r in results}
+    rows: list[tuple[str, ...]] = []
+    for key, what, goal, bench in GOALS:
+        metrics = [m for r in results for m in r.metrics if m.goal == key]
+        if not metrics:
+            ran = by_name.get(bench)
+            failed = "FAILED: " + " ".join(ran.error.split())[:60] if ran is not None and ran.error else "no figure"
+            state = "not run" if ran is None else failed
+            rows.append((what, state, "", "", "", "", goal, "", ""))
+            continue
+        for i, m in enumerate(metrics):
+            baseline = f"{fmt(m.baseline)} {m.baseline_name}".strip() if m.baseline is not None else ""
+            met = "" if m.met is None else ("met" if m.met else "MISSED")
+            rows.append((what if i == 0 else "", m.name, fmt(m.value, m.unit), m.unit, baseline, ratio_text(m.ratio),
+                         m.target or goal, met, m.note))
     widths = [max(_width(r[i]) for r in (header, *rows)) for i in range(len(header))]
     lines = [_line(header, widths), _line(tuple("-" * w for w in widths), widths)]
     lines += [_line(r, widths) for r in rows]

@@ -60,6 +60,49 @@ class Server:
     log_path: Path
 
 
+def rss_kib(pid: int) -> int:
+    """VmRSS of a process in KiB (``/proc/<pid>/status``); 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def server_rss(process: subprocess.Popen[bytes]) -> dict[str, int]:
+    """RSS (KiB) of the processes that serve: uvicorn itself with one worker; with several, its worker
+    children (uvicorn's supervisor and multiprocessing's resource tracker listed apart, not counted)."""
+    workers: dict[str, int] = {}
+    other: dict[str, int] = {}
+    pending = _children(process.pid)
+    while pending:
+        pid = pending.pop()
+        pending += _children(pid)
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        (other if b"resource_tracker" in cmdline else workers)[str(pid)] = rss_kib(pid)
+    if not workers:
+        workers[str(process.pid)] = rss_kib(process.pid)
+    else:
+        other[f"supervisor {process.pid}"] = rss_kib(process.pid)
+    return {"total_kib": sum(workers.values()), **{f"worker {k}": v for k, v in workers.items()},
+            **{f"not counted: {k}": v for k, v in other.items()}}
+
+
 @contextmanager
 def serve(address: DatabaseAddress, *, workers: int = 1, projections: bool = False,
           extra_env: dict[str, str] | None = None, app: str = "web.app:create_app",

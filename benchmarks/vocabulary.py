@@ -251,3 +251,52 @@ def query_terms_zh() -> list[str]:
 def query_terms_en() -> list[str]:
     terms = ["battery"] + [n[1].split()[-1] for f in FIELDS for n in f.nouns[:4]] + ["graphene", "tea", "robot"]
     return list(dict.fromkeys(terms))
+
+
+# Many distinct search terms, for loads where no term may repeat (a repeated term is served from caches
+# that any write empties in production).
+def search_term_tiers(language: str) -> list[list[str]]:
+    """Candidate terms in ``language`` ("zh" or "en") from the vocabulary, in two tiers: single words (in
+    Chinese also every substring of a word: users type fragments), and two nouns of one field (titles and
+    abstracts name two nouns of a field, so such a pair matches listings). Not yet deduplicated by what
+    the search makes of them (``projections.shared.search.query_parts``; stemming for English)."""
+    zh = language == "zh"
+
+    def word(pair: tuple[str, str]) -> str:
+        return pair[0] if zh else pair[1]
+
+    singles: list[str] = []
+    for text in [word(n) for f in FIELDS for n in f.nouns] + [word(m) for m in MODIFIERS] + [
+            word(p) for p in PROCESSES] + [word(u) for f in FIELDS for u in f.uses]:
+        if zh:
+            singles += [text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)]
+        else:
+            singles += [text, *text.replace("-", " ").split()]
+    pairs: list[str] = []
+    for f in FIELDS:
+        nouns = [word(n) for n in f.nouns]
+        pairs += [f"{a} {b}" for i, a in enumerate(nouns) for b in nouns[i + 1:]]
+    return [singles, pairs]
+
+
+def title_fragments(titles: list[str], language: str, rng: random.Random) -> tuple[list[str], list[str]]:
+    """Terms cut from the catalogue's own titles, so that each matches at least its listing: short
+    fragments (2-4 characters; two consecutive words) and long ones (5-9 characters; three or four
+    consecutive words)."""
+    short: list[str] = []
+    long: list[str] = []
+    for text in titles:
+        if language == "zh":
+            for lengths, out in (((2, 4), short), ((5, 9), long)):
+                for _ in range(3):
+                    n = min(len(text), rng.randint(*lengths))
+                    start = rng.randrange(0, len(text) - n + 1)
+                    out.append(text[start:start + n])
+        else:
+            words = text.split()
+            for lengths, out in (((2, 2), short), ((3, 4), long)):
+                for _ in range(3):
+                    n = min(len(words), rng.randint(*lengths))
+                    start = rng.randrange(0, len(words) - n + 1)
+                    out.append(" ".join(words[start:start + n]))
+    return short, long

@@ -1,0 +1,198 @@
+"""Concurrent writers: commands/s of 8 writers at once against one writer, in the same run.
+
+Eight writer processes (as eight web workers or command handlers would be: separate processes,
+each with its own ``Marketplace`` and connection pool, so the figures are not bounded by one
+interpreter's lock) each act for their own verified organisation: ``register_patent``,
+``draft_listing``, ``publish_listing``, again and again, each command its own transaction. In
+interleaved rounds (noise on this shared machine hits both sides alike) one writer runs alone for
+a fixed time, then all eight at once for the same time. Commands/s = commands completed by all
+the writers of a round / the round's wall time. A command that fails (any exception, a conflict
+included) is counted and marks the goal missed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import time
+import traceback
+from typing import Any
+
+from benchmarks.bench_commands import Commands
+from benchmarks.common import (
+    BenchResult,
+    Context,
+    at_least,
+    database_url,
+    fresh_database,
+    make_services,
+    median,
+    percentile,
+    say,
+)
+from domain.shared.ids import organisation_id
+from marketplace.accounts import commands as ac
+from marketplace.catalogue import commands as cc
+from marketplace.platform.database import DatabaseAddress
+
+WRITERS = 8
+TARGET_SPEED_UP = 2.0  # issue 16: 8 concurrent writers at >= 2x one writer's commands/s
+
+
+def _org_name(index: int) -> str:
+    return f"并发写入基准大学{index}"
+
+
+class WriterCommands(Commands):
+    """The commands benchmark's supply of valid commands, for an organisation set up by the parent."""
+
+    def __init__(self, app: Any, user: Any, org: Any, index: int) -> None:  # no sign-up: done by the parent
+        self.app = app
+        self.rng = random.Random(100 + index)
+        self.serial = (index + 1) * 1_000_000  # distinct application numbers per writer
+        self.user = user
+        self.org = org
+
+    def triple(self) -> int:
+        patent, _ = self.app.catalogue.register_patent(self.register(), actor_id=self.user)
+        listing, _ = self.app.catalogue.draft_listing(self.draft(patent), actor_id=self.user)
+        self.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=self.user)
+        return 3
+
+
+def _writer(url: str, index: int, user: str, inbox: Any, outbox: Any, setup_lock: Any) -> None:
+    """One writer process: warm up, then on each ("run", start_at, seconds) write until the time is up."""
+    from uuid import UUID
+
+    try:
+        with setup_lock:  # one at a time: the store's CREATE TABLE IF NOT EXISTS races with itself
+            services = make_services(DatabaseAddress.from_url(url), with_scheme=False)
+    except Exception:
+        outbox.put(("failed", index, traceback.format_exc()))
+        return
+    try:
+        cmds = WriterCommands(services.app, UUID(user), organisation_id(_org_name(index)), index)
+        for _ in range(3):
+            cmds.triple()
+        outbox.put(("ready", index, ""))
+        while True:
+            message = inbox.get()
+            if message[0] != "run":
+                break
+            _, start_at, seconds = message
+            time.sleep(max(0.0, start_at - time.time()))
+            done, failures = 0, 0
+            latencies: list[float] = []
+            errors: list[str] = []
+            began = time.perf_counter()
+            while time.perf_counter() - began < seconds:
+                started = time.perf_counter()
+                try:
+                    done += cmds.triple()
+                except Exception as exc:  # counted, and the goal is missed
+                    failures += 1
+                    if len(errors) < 3:
+                        errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                latencies.append((time.perf_counter() - started) / 3)
+            outbox.put(("done", index, {"commands": done, "failures": failures, "seconds": time.perf_counter() - began,
+                                        "ended_at": time.time(), "latencies": latencies, "errors": errors}))
+    finally:
+        services.close()
+
+
+def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float) -> dict[str, Any]:
+    start_at = time.time() + 0.3
+    for inbox in inboxes[:writers]:
+        inbox.put(("run", start_at, seconds))
+    reports = []
+    for _ in range(writers):
+        kind, index, report = outbox.get(timeout=seconds + 120)
+        if kind != "done":
+            raise RuntimeError(f"writer {index}: {report}")
+        reports.append(report)
+    wall = max(r["ended_at"] for r in reports) - start_at
+    commands = sum(r["commands"] for r in reports)
+    return {"writers": writers, "commands": commands, "wall": wall, "rate": commands / wall,
+            "failures": sum(r["failures"] for r in reports), "errors": [e for r in reports for e in r["errors"]],
+            "latencies": [x for r in reports for x in r["latencies"]]}
+
+
+def _setup(address: DatabaseAddress) -> list[str]:
+    """The platform admin and one verified organisation with a member per writer; the members' ids."""
+    services = make_services(address, with_scheme=False)
+    try:
+        app = services.app
+        admin = app.accounts.bootstrap_platform_admin(
+            email="ops@writers.bench.example.cn", password="bench-admin-password", display_name="Ops",
+            organisation_name="平台运营（并发基准）")
+        users = []
+        for index in range(WRITERS):
+            user, _ = app.accounts.sign_up(ac.SignUp(
+                email=f"tto{index}@writers.bench.example.cn", password="bench-user-password",
+                display_name=f"写入者{index}", organisation_name=_org_name(index), organisation_kind="university",
+                region="福州"))
+            app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=organisation_id(_org_name(index))),
+                                             actor_id=admin)
+            users.append(str(user))
+        return users
+    finally:
+        services.close()
+
+
+def run(ctx: Context) -> BenchResult:
+    result = BenchResult("writers")
+    rounds, seconds = (2, 3.0) if ctx.quick else (3, 8.0)
+    spawn = multiprocessing.get_context("spawn")  # fresh interpreters: no connection or lock shared by fork
+    with fresh_database(ctx.server, "writers") as address:
+        users = _setup(address)
+        url = database_url(address)
+        outbox = spawn.Queue()
+        setup_lock = spawn.Lock()
+        inboxes = [spawn.Queue() for _ in range(WRITERS)]
+        processes = [spawn.Process(target=_writer, args=(url, i, users[i], inboxes[i], outbox, setup_lock), daemon=True)
+                     for i in range(WRITERS)]
+        for p in processes:
+            p.start()
+        try:
+            for _ in range(WRITERS):
+                kind, index, text = outbox.get(timeout=300)
+                if kind != "ready":
+                    raise RuntimeError(f"writer {index} did not start: {text.strip().splitlines()[-1]}")
+            say(f"  {WRITERS} writer processes ready; {rounds} rounds of {seconds:.0f} s: one writer, then {WRITERS}")
+            one: list[dict[str, Any]] = []
+            many: list[dict[str, Any]] = []
+            for r in range(rounds):
+                one.append(_round(inboxes, outbox, 1, seconds))
+                many.append(_round(inboxes, outbox, WRITERS, seconds))
+                say(f"    round {r + 1}: 1 writer {one[-1]['rate']:,.0f} cmd/s, {WRITERS} writers"
+                    f" {many[-1]['rate']:,.0f} cmd/s ({many[-1]['rate'] / one[-1]['rate']:.2f}x)")
+        finally:
+            for inbox in inboxes:
+                inbox.put(("stop",))
+            for p in processes:
+                p.join(timeout=30)
+                if p.is_alive():
+                    p.kill()
+
+    one_rate, many_rate = median([x["rate"] for x in one]), median([x["rate"] for x in many])
+    failures = sum(x["failures"] for x in one + many)
+    one_lat = [x for r in one for x in r["latencies"]]
+    many_lat = [x for r in many for x in r["latencies"]]
+    say(f"  1 writer: {one_rate:,.0f} cmd/s, p50 {median(one_lat) * 1000:.1f} ms, p99"
+        f" {percentile(one_lat, 99) * 1000:.1f} ms per command; {WRITERS} writers: {many_rate:,.0f} cmd/s,"
+        f" p50 {median(many_lat) * 1000:.1f} ms, p99 {percentile(many_lat, 99) * 1000:.1f} ms; {failures} failed")
+    errors = [e for x in one + many for e in x["errors"]]
+    if errors:
+        result.note(f"{failures} commands failed, e.g. {errors[0]}")
+    result.add(f"{WRITERS} concurrent writers, commands/s", many_rate, "cmd/s", baseline=one_rate,
+               baseline_name="cmd/s one writer", target=f"≥ {TARGET_SPEED_UP:.0f}× one writer",
+               met=at_least(many_rate / one_rate, TARGET_SPEED_UP), errors=failures, goal="writers",
+               note=f"p99 {percentile(many_lat, 99) * 1000:.1f} ms per command (1 writer:"
+                    f" {percentile(one_lat, 99) * 1000:.1f} ms)")
+    result.add("one writer, commands/s", one_rate, "cmd/s")
+    result.details.update(writers=WRITERS, rounds=rounds, seconds=seconds,
+                          one=[{k: v for k, v in x.items() if k != "latencies"} for x in one],
+                          many=[{k: v for k, v in x.items() if k != "latencies"} for x in many],
+                          one_p50_ms=median(one_lat) * 1000, one_p99_ms=percentile(one_lat, 99) * 1000,
+                          many_p50_ms=median(many_lat) * 1000, many_p99_ms=percentile(many_lat, 99) * 1000)
+    return result
