@@ -205,7 +205,7 @@ class Auctions:
 
         return self._retry(run)
 
-    def decline(self, cmd: ac.DeclineLot, *, actor_id: UUID | None) -> int:
+    def decline_lot(self, cmd: ac.DeclineLot, *, actor_id: UUID | None) -> int:
         """A member of the listing's owner declines a proposed lot with a reason: it is never consented nor bid on,
         and the session's runner is told (``Lot.Declined``)."""
         user = self.store.actor(actor_id)

@@ -232,7 +232,7 @@ class AuctionsApiController(Controller):
     async def decline(self, lot_id: UUID, data: DeclineInput, web: WebState, marketplace: Marketplace,
                       me: Identity) -> Done:
         cmd = ac.DeclineLot(lot_id=lot_id, reason=data.reason)
-        return Done(await run_command(web, marketplace.auctions.decline, cmd, me))
+        return Done(await run_command(web, marketplace.auctions.decline_lot, cmd, me))
 
     @post("/lots/{lot_id:uuid}/deposit", summary="Start (or resume) paying your deposit for the lot",
           status_code=200, security=BEARER)

@@ -140,7 +140,7 @@ async def _answer(action: str, lot_id: UUID, form: Any, web: WebState, me: Ident
     if action == "consent":
         await run_command(web, marketplace.auctions.consent, ac.ConsentToLot(lot_id=lot_id), me)
         return Redirect(f"/lots/{lot_id}?done=consented", status_code=303)
-    await run_command(web, marketplace.auctions.decline, to_command(ac.DeclineLot, {
+    await run_command(web, marketplace.auctions.decline_lot, to_command(ac.DeclineLot, {
         "lot_id": lot_id, "reason": text(form, "reason")}), me)
     return Redirect(f"/lots/{lot_id}?done=declined", status_code=303)
 
