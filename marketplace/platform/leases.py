@@ -21,6 +21,7 @@ worker at a time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -144,6 +145,10 @@ class LeasedProjections:
             self._stop_runner()
             self._stop_duties(list(self._duties))
             self.held = []
+            # At once, not when the server notices the closed connection: a successor need not wait. A
+            # connection already gone took its leases with it.
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
             self._conn.close()  # the server releases every lease with the connection
 
     def stop(self) -> None:
