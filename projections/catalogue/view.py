@@ -296,10 +296,15 @@ class PostgresCatalogueView(PostgresReadModelView):
                 changed_listings.add(r.originator_id)
         if changed_patents:
             PATENT_STAGING.copy(curs, (patent_params(patents[i]) for i in sorted(changed_patents)))
-            curs.execute(UPSERT_PATENT)
-        if changed_listings:
-            LISTING_STAGING.copy(curs, (listing_params(listings[i], patents[str(listings[i]["patent_id"])])
-                                        for i in sorted(changed_listings)))
+        # The server writes the patents (search vectors, indexes) while Python cuts the listings' tokens:
+        # in a pipeline the statement is sent at once and its result read when the block ends.
+        with curs.connection.pipeline():
+            if changed_patents:
+                curs.execute(UPSERT_PATENT)
+            listing_rows = [listing_params(listings[i], patents[str(listings[i]["patent_id"])])
+                            for i in sorted(changed_listings)]
+        if listing_rows:
+            LISTING_STAGING.copy(curs, listing_rows)
             curs.execute(UPSERT_LISTING)
         if history:
             HISTORY_STAGING.copy(curs, history)

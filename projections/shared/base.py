@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg import Cursor, sql
+from psycopg import Cursor, DataError, errors, sql
 from psycopg.rows import DictRow
 
 from projections.shared.records import EventRecord
@@ -111,13 +111,19 @@ class Staging:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             name, sql.SQL(", ").join(sql.Identifier(c) for c, _ in self.columns))
         arrays = [i for i, (_, kind) in enumerate(self.columns) if kind.endswith("[]")]
-        with curs.copy(statement) as copy:
-            for row in rows:
-                values = list(row)
-                for i in arrays:
-                    if values[i] is not None:
-                        values[i] = array_literal(values[i])
-                copy.write_row(values)
+        try:
+            with curs.copy(statement) as copy:
+                for row in rows:
+                    values = list(row)
+                    for i in arrays:
+                        if values[i] is not None:
+                            values[i] = array_literal(values[i])
+                    copy.write_row(values)
+        except errors.CharacterNotInRepertoire as exc:
+            if "0x00" not in str(exc):
+                raise
+            # Said as psycopg says it of a bound parameter (COPY leaves the check to the server).
+            raise DataError(f"PostgreSQL text fields cannot contain NUL (0x00) bytes ({self.table})") from exc
 
 
 def array_literal(values: Iterable[Any]) -> str:
