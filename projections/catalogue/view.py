@@ -1,8 +1,10 @@
 """Catalogue read model, writing side: patents, their status history, and listing pages.
 
 Each page of events is folded in Python over the rows it touches (loaded once), then the
-changed rows are upserted in bulk, so a rebuild costs a few statements per page rather than
-several per event. Listing rows copy the patent facts they show and search on, and are
+final state of each changed row is copied (``COPY``) into a staging table and written with one
+upsert per table, so a rebuild costs a few statements per page rather than several per event.
+Live traffic takes the same path with pages of one event, so both give the same rows
+(``tests/integration/test_projection_pages.py``). Listing rows copy the patent facts they show and search on, and are
 refreshed whenever their patent changes. Every value derives from the events alone (times are
 event timestamps), so a rebuild reproduces identical rows.
 """
