@@ -47,9 +47,9 @@ def index_parts(*texts: str) -> tuple[str, list[str]]:
     return latin_text(joined), sorted(set(cjk_tokens(joined)))
 
 
-@lru_cache(maxsize=65536)
-def _part(text: str) -> tuple[str, frozenset[str]]:
-    return latin_text(text), frozenset(cjk_tokens(text))
+@lru_cache(maxsize=8192)  # a page's texts and then some; tuples of strings are not tracked by the GC
+def _part(text: str) -> tuple[str, tuple[str, ...]]:
+    return latin_text(text), tuple(set(cjk_tokens(text)))
 
 
 def joined_index_parts(parts: Sequence[str]) -> tuple[str, list[str]]:
@@ -57,13 +57,13 @@ def joined_index_parts(parts: Sequence[str]) -> tuple[str, list[str]]:
 
     A space is not CJK, so the runs of the joined text are those of its parts: its Latin text is the
     parts' Latin texts joined by spaces and its tokens their union. A patent's abstract and titles are
-    also in its listing's document, and a page re-indexes a row each time it changes: the cache
-    tokenises them once (a rebuild spent 17 % of its time here).
+    also in its listing's document (in the same page when both are new): the cache tokenises them once
+    (a rebuild spent 17 % of its time here).
     """
     cut = [_part(p) for p in parts]
     tokens: set[str] = set()
     for _, cjk in cut:
-        tokens |= cjk
+        tokens.update(cjk)
     return " ".join(latin for latin, _ in cut), sorted(tokens)
 
 
