@@ -19,7 +19,7 @@ from psycopg.rows import DictRow
 
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import User
-from projections.shared.base import PostgresReadModelView, Staging, fetch_rows
+from projections.shared.base import PostgresReadModelView, array_literal, fetch_rows
 from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topics
 
@@ -73,7 +73,7 @@ class PostgresAccountsView(PostgresReadModelView):
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         """Fold the page to the final state of each organisation and user it touches, then write each
-        table with one ``COPY`` and one upsert (a statement per event before: 46 % of a catch-up)."""
+        table with one upsert of arrays (``unnest``) instead of a statement per event."""
         organisations = _rows(curs, "accounts_organisations", ORGANISATION_COLUMNS, records, ORG, True)
         users = _rows(curs, "accounts_user_records", USER_COLUMNS, records, ORG, False)
         for r in records:
@@ -112,11 +112,10 @@ class PostgresAccountsView(PostgresReadModelView):
                 elif kind in self._STATES:
                     row["active"], row["erased"] = self._STATES[kind]
             row["version"] = r.version
-        for staging, upsert, rows in ((ORGANISATION_STAGING, UPSERT_ORGANISATIONS, organisations),
-                                      (USER_STAGING, UPSERT_USERS, users)):
+        for columns, upsert, rows in ((ORGANISATION_COLUMNS, UPSERT_ORGANISATIONS, organisations),
+                                      (USER_COLUMNS, UPSERT_USERS, users)):
             if rows:
-                staging.copy(curs, ([row[c] for c, _ in staging.columns] for row in rows.values()))
-                curs.execute(upsert)
+                curs.execute(upsert, [[_param(row[c], kind) for row in rows.values()] for c, kind in columns])
 
 
 ORGANISATION_COLUMNS = (("id", "uuid"), ("name", "text"), ("kind", "text"), ("region", "text"),
@@ -124,18 +123,27 @@ ORGANISATION_COLUMNS = (("id", "uuid"), ("name", "text"), ("kind", "text"), ("re
                         ("version", "integer"), ("flags", "text[]"))
 USER_COLUMNS = (("id", "uuid"), ("organisation_id", "uuid"), ("roles", "text[]"), ("signed_up_at", "timestamptz"),
                 ("version", "integer"), ("active", "boolean"), ("erased", "boolean"))
-ORGANISATION_STAGING = Staging("accounts_organisations", ORGANISATION_COLUMNS)
-USER_STAGING = Staging("accounts_user_records", USER_COLUMNS)
 
 
-def _upsert(staging: Staging) -> str:
-    names = [c for c, _ in staging.columns]
-    return (f"INSERT INTO {staging.table} ({', '.join(names)}) SELECT * FROM {staging.name}"  # noqa: S608
+def _upsert(table: str, columns: Sequence[tuple[str, str]]) -> str:
+    """One row per element of the arrays bound in ``columns``' order; array columns arrive as literals."""
+    names = [c for c, _ in columns]
+    picked = ", ".join(f"{c}::{kind}" if kind.endswith("[]") else c for c, kind in columns)
+    arrays = ", ".join(f"%s::{'text' if kind.endswith('[]') else kind}[]" for _, kind in columns)
+    return (f"INSERT INTO {table} ({', '.join(names)}) SELECT {picked}"  # noqa: S608 - constants only
+            f" FROM unnest({arrays}) AS r({', '.join(names)})"
             f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in names[1:])}")
 
 
-UPSERT_ORGANISATIONS = _upsert(ORGANISATION_STAGING)
-UPSERT_USERS = _upsert(USER_STAGING)
+def _param(value: Any, kind: str) -> Any:
+    """A value as the upsert's array of ``kind`` takes it (text for ids and times read back or decoded)."""
+    if value is None or kind in ("text", "boolean", "integer"):
+        return value
+    return array_literal(value) if kind.endswith("[]") else str(value)
+
+
+UPSERT_ORGANISATIONS = _upsert("accounts_organisations", ORGANISATION_COLUMNS)
+UPSERT_USERS = _upsert("accounts_user_records", USER_COLUMNS)
 
 
 def _rows(curs: Cursor[DictRow], table: str, columns: Sequence[tuple[str, str]], records: Sequence[EventRecord],

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
-from psycopg import Cursor, DataError, errors, sql
+from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from projections.shared.records import EventRecord
@@ -78,57 +77,9 @@ def fetch_rows(
     return curs.fetchall()
 
 
-def staging_table(table: str) -> str:
-    """The name of ``table``'s staging table (a temporary table of the connection)."""
-    return f"{table}_page"
-
-
-@dataclass(frozen=True)
-class Staging:
-    """A connection's temporary table that receives a page's final rows for ``table`` by ``COPY``.
-
-    A view folds a page of events in Python to the final state of each row it touches, copies those
-    rows here, and writes ``table`` with one ``INSERT … SELECT … ON CONFLICT`` (or ``UPDATE … FROM``):
-    a statement per table per page instead of one per event or row, and ``COPY`` is the cheapest way
-    to send rows (no JSON to build and parse, no bound parameters). The table empties at every commit
-    and lives on the connection (``pg_temp`` is searched first, whatever the ``search_path``).
-    """
-
-    table: str
-    columns: tuple[tuple[str, str], ...]  # (name, SQL type)
-
-    @property
-    def name(self) -> str:
-        return staging_table(self.table)
-
-    def copy(self, curs: Cursor[DictRow], rows: Iterable[Sequence[Any]]) -> None:
-        """Copy ``rows`` (values in ``columns``' order) into the staging table (once per transaction)."""
-        name = sql.Identifier(self.name)
-        curs.execute("SET LOCAL client_min_messages = warning")  # no notice that the table exists
-        curs.execute(sql.SQL("CREATE TEMPORARY TABLE IF NOT EXISTS {} ({}) ON COMMIT DELETE ROWS").format(
-            name, sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
-                                     for c, t in self.columns)))
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            name, sql.SQL(", ").join(sql.Identifier(c) for c, _ in self.columns))
-        arrays = [i for i, (_, kind) in enumerate(self.columns) if kind.endswith("[]")]
-        try:
-            with curs.copy(statement) as copy:
-                for row in rows:
-                    values = list(row)
-                    for i in arrays:
-                        if values[i] is not None:
-                            values[i] = array_literal(values[i])
-                    copy.write_row(values)
-        except errors.CharacterNotInRepertoire as exc:
-            if "0x00" not in str(exc):
-                raise
-            # Said as psycopg says it of a bound parameter (COPY leaves the check to the server).
-            raise DataError(f"PostgreSQL text fields cannot contain NUL (0x00) bytes ({self.table})") from exc
-
-
 def array_literal(values: Iterable[Any]) -> str:
-    """``values`` as a PostgreSQL array literal, every element quoted (psycopg's list dumper, written in
-    Python, cost a rebuild more than all its search tokens)."""
+    """``values`` as a PostgreSQL array literal, every element quoted (for arrays of arrays, which
+    ``unnest`` cannot take: each row's array is sent as one text and cast back)."""
     items = [str(v) for v in values]
     if not items:
         return "{}"
