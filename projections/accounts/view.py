@@ -19,7 +19,7 @@ from psycopg.rows import DictRow
 
 from domain.accounts.organisation import Organisation
 from domain.accounts.user import User
-from projections.shared.base import PostgresReadModelView
+from projections.shared.base import PostgresReadModelView, array_literal, fetch_rows
 from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topics
 
@@ -72,51 +72,87 @@ class PostgresAccountsView(PostgresReadModelView):
     }
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        """Fold the page to the final state of each organisation and user it touches, then write each
+        table with one upsert of arrays (``unnest``) instead of a statement per event."""
+        organisations = _rows(curs, "accounts_organisations", ORGANISATION_COLUMNS, records, ORG, True)
+        users = _rows(curs, "accounts_user_records", USER_COLUMNS, records, ORG, False)
         for r in records:
             kind = r.topic.rsplit(".", 1)[1]
             d = r.data
             if r.topic.startswith(ORG):
                 if kind == "Registered":
-                    curs.execute(
-                        "INSERT INTO accounts_organisations (id, name, kind, region, verified, registered_at,"
-                        " verified_at, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                        (r.originator_id, d["name"], d["kind"], d["region"], d["verified"], r.timestamp,
-                         r.timestamp if d["verified"] else None, r.version),
-                    )
-                elif kind == "FlagsVerified":
-                    curs.execute("UPDATE accounts_organisations SET flags = %s, version = %s WHERE id = %s",
-                                 (d["flags"], r.version, r.originator_id))
+                    organisations[r.originator_id] = {
+                        "id": r.originator_id, "name": d["name"], "kind": d["kind"], "region": d["region"],
+                        "verified": d["verified"], "registered_at": r.timestamp,
+                        "verified_at": r.timestamp if d["verified"] else None, "version": r.version, "flags": [],
+                    }
+                    continue
+                row = organisations.get(r.originator_id)
+                if row is None:  # an update of a row that is not there changes nothing
+                    continue
+                if kind == "FlagsVerified":
+                    row["flags"] = list(d["flags"])
                 else:
-                    curs.execute(
-                        "UPDATE accounts_organisations SET verified = true, verified_at = %s, version = %s"
-                        " WHERE id = %s",
-                        (r.timestamp, r.version, r.originator_id),
-                    )
-            elif kind == "SignedUp":
-                curs.execute(
-                    "INSERT INTO accounts_user_records (id, organisation_id, roles, signed_up_at, version, active,"
-                    " erased) VALUES (%s, %s, %s, %s, %s, true, false)",
-                    (r.originator_id, plain(d["organisation_id"]), d["roles"], r.timestamp, r.version),
-                )
-            elif kind == "RoleGranted":
-                curs.execute(
-                    "UPDATE accounts_user_records SET roles = array_append(roles, %s), version = %s WHERE id = %s",
-                    (d["role"], r.version, r.originator_id),
-                )
-            elif kind == "RoleRevoked":
-                curs.execute(
-                    "UPDATE accounts_user_records SET roles = array_remove(roles, %s), version = %s WHERE id = %s",
-                    (d["role"], r.version, r.originator_id),
-                )
-            elif kind in self._STATES:
-                active, erased = self._STATES[kind]
-                curs.execute(
-                    "UPDATE accounts_user_records SET active = %s, erased = %s, version = %s WHERE id = %s",
-                    (active, erased, r.version, r.originator_id),
-                )
+                    row.update(verified=True, verified_at=r.timestamp)
             else:
-                curs.execute(
-                    "UPDATE accounts_user_records SET version = %s WHERE id = %s", (r.version, r.originator_id))
+                if kind == "SignedUp":
+                    users[r.originator_id] = {
+                        "id": r.originator_id, "organisation_id": plain(d["organisation_id"]),
+                        "roles": list(d["roles"]), "signed_up_at": r.timestamp, "version": r.version,
+                        "active": True, "erased": False,
+                    }
+                    continue
+                row = users.get(r.originator_id)
+                if row is None:
+                    continue
+                if kind == "RoleGranted":
+                    row["roles"] = [*row["roles"], d["role"]]  # array_append: a role held twice stays twice
+                elif kind == "RoleRevoked":
+                    row["roles"] = [role for role in row["roles"] if role != d["role"]]  # array_remove: all
+                elif kind in self._STATES:
+                    row["active"], row["erased"] = self._STATES[kind]
+            row["version"] = r.version
+        for columns, upsert, rows in ((ORGANISATION_COLUMNS, UPSERT_ORGANISATIONS, organisations),
+                                      (USER_COLUMNS, UPSERT_USERS, users)):
+            if rows:
+                curs.execute(upsert, [[_param(row[c], kind) for row in rows.values()] for c, kind in columns])
+
+
+ORGANISATION_COLUMNS = (("id", "uuid"), ("name", "text"), ("kind", "text"), ("region", "text"),
+                        ("verified", "boolean"), ("registered_at", "timestamptz"), ("verified_at", "timestamptz"),
+                        ("version", "integer"), ("flags", "text[]"))
+USER_COLUMNS = (("id", "uuid"), ("organisation_id", "uuid"), ("roles", "text[]"), ("signed_up_at", "timestamptz"),
+                ("version", "integer"), ("active", "boolean"), ("erased", "boolean"))
+
+
+def _upsert(table: str, columns: Sequence[tuple[str, str]]) -> str:
+    """One row per element of the arrays bound in ``columns``' order; array columns arrive as literals."""
+    names = [c for c, _ in columns]
+    picked = ", ".join(f"{c}::{kind}" if kind.endswith("[]") else c for c, kind in columns)
+    arrays = ", ".join(f"%s::{'text' if kind.endswith('[]') else kind}[]" for _, kind in columns)
+    return (f"INSERT INTO {table} ({', '.join(names)}) SELECT {picked}"  # noqa: S608 - constants only
+            f" FROM unnest({arrays}) AS r({', '.join(names)})"
+            f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in names[1:])}")
+
+
+def _param(value: Any, kind: str) -> Any:
+    """A value as the upsert's array of ``kind`` takes it (text for ids and times read back or decoded)."""
+    if value is None or kind in ("text", "boolean", "integer"):
+        return value
+    return array_literal(value) if kind.endswith("[]") else str(value)
+
+
+UPSERT_ORGANISATIONS = _upsert("accounts_organisations", ORGANISATION_COLUMNS)
+UPSERT_USERS = _upsert("accounts_user_records", USER_COLUMNS)
+
+
+def _rows(curs: Cursor[DictRow], table: str, columns: Sequence[tuple[str, str]], records: Sequence[EventRecord],
+          org_topic: str, organisations: bool) -> dict[str, dict[str, Any]]:
+    """The stored rows of ``table`` the page's updates touch (those it creates are folded from nothing)."""
+    ids = sorted({r.originator_id for r in records
+                  if r.topic.startswith(org_topic) == organisations
+                  and not r.topic.endswith((".Registered", ".SignedUp"))})
+    return {str(row["id"]): dict(row) for row in fetch_rows(curs, table, "id", ids, [c for c, _ in columns])}
 
 
 class AccountsQueries:

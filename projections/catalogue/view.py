@@ -24,7 +24,7 @@ from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
 from projections.shared.base import PostgresReadModelView, fetch_rows
 from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text
-from projections.shared.search import index_parts, number_lexemes
+from projections.shared.search import joined_index_parts, number_lexemes
 from projections.shared.topics import event_topics
 
 PATENT = get_topic(Patent)
@@ -82,7 +82,8 @@ def _upsert_sql(table: str, columns: Sequence[str]) -> str:
 UPSERT_PATENT = _upsert_sql("catalogue_patents", PATENT_COLUMNS)
 UPSERT_LISTING = _upsert_sql("catalogue_listings", LISTING_COLUMNS)
 UPSERT_FACET = (
-    "INSERT INTO catalogue_listing_facets (status, facet, value, listings) VALUES (%s, %s, %s, %s)"
+    "INSERT INTO catalogue_listing_facets (status, facet, value, listings)"
+    " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::integer[])"
     " ON CONFLICT (status, facet, value) DO UPDATE"
     " SET listings = catalogue_listing_facets.listings + EXCLUDED.listings"
 )
@@ -201,28 +202,29 @@ def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
         patent_type=patent["patent_type"], legal_status=patent["legal_status"], ipc_codes=patent["ipc_codes"],
         ipc_sections=sections, ipc_classes=classes,
         # Kept only for the search vector, never stored as columns of the listing.
-        _abstract=" ".join((patent["abstract_zh"], patent["abstract_en"])),
+        _abstract=(patent["abstract_zh"], patent["abstract_en"]),
         _owners=" ".join(o["name"] for o in patent["owners"]),
         _numbers=(patent["application_number"], patent["publication_number"]),
     )
 
 
 def _with_search(
-    row: dict[str, Any], columns: Sequence[str], a: str, b: str, numbers: Sequence[str | None] = ()
+    row: dict[str, Any], columns: Sequence[str], a: Sequence[str], b: Sequence[str], numbers: Sequence[str | None] = ()
 ) -> dict[str, Any]:
-    latin_a, cjk_a = index_parts(a)
+    """The row's columns and its search vector's parts for texts ``a`` and ``b`` (each ``" ".join`` of its parts)."""
+    latin_a, cjk_a = joined_index_parts(a)
     # A patent's numbers, as typed with or without office, dot, check character or kind code, rank as titles.
     cjk_a = sorted({*cjk_a, *number_lexemes(*numbers)})
-    latin_b, cjk_b = index_parts(b)
+    latin_b, cjk_b = joined_index_parts(b)
     return {**{c: row[c] for c in columns}, "latin_a": latin_a, "cjk_a": cjk_a, "latin_b": latin_b, "cjk_b": cjk_b}
 
 
 def patent_params(row: dict[str, Any]) -> dict[str, Any]:
-    title = f"{row['title_zh']} {row['title_en']}"
-    rest = " ".join((
+    title = (row["title_zh"], row["title_en"])
+    rest = (
         row["abstract_zh"], row["abstract_en"], row["publication_number"] or "", row["application_number"] or "",
         " ".join(o["name"] for o in row["owners"]), " ".join(i["name"] for i in row["inventors"]),
-    ))
+    )
     return _with_search(row, PATENT_COLUMNS, title, rest,
                         (row["application_number"], row["publication_number"]))
 
@@ -230,8 +232,8 @@ def patent_params(row: dict[str, Any]) -> dict[str, Any]:
 def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> dict[str, Any]:
     if "_abstract" not in row:
         copy_patent_facts(row, patent)
-    title = " ".join((row["title_zh"], row["title_en"], " ".join(row["keywords"])))
-    rest = " ".join((row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"]))
+    title = (row["title_zh"], row["title_en"], " ".join(row["keywords"]))
+    rest = (*row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"])
     return _with_search(row, LISTING_COLUMNS, title, rest, row["_numbers"])
 
 
@@ -270,13 +272,16 @@ class PostgresCatalogueView(PostgresReadModelView):
             else:
                 self._fold_listing(r, event, patents, listings)
                 changed_listings.add(r.originator_id)
-        if changed_patents:
-            page = [patent_params(patents[i]) for i in sorted(changed_patents)]
-            curs.execute(UPSERT_PATENT, (json_text(page),))
-        if changed_listings:
+        # The server writes the patents (search vectors, indexes) while Python cuts the listings' tokens:
+        # in a pipeline the statement is sent at once and its result read when the block ends.
+        with curs.connection.pipeline():
+            if changed_patents:
+                page = [patent_params(patents[i]) for i in sorted(changed_patents)]
+                curs.execute(UPSERT_PATENT, (json_text(page),))
             page = [
                 listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)
             ]
+        if page:
             curs.execute(UPSERT_LISTING, (json_text(page),))
         if history:
             curs.executemany(INSERT_HISTORY, history)
@@ -296,8 +301,8 @@ class PostgresCatalogueView(PostgresReadModelView):
         for keys in after.values():
             delta.update(keys)
         changes = [(*key, n) for key, n in sorted(delta.items()) if n]
-        if changes:
-            curs.executemany(UPSERT_FACET, changes)
+        if changes:  # one statement for the page's counters, not one per counter
+            curs.execute(UPSERT_FACET, [list(column) for column in zip(*changes, strict=True)])
             # A counter that reaches zero goes, so incremental and rebuilt tables hold the same rows.
             curs.execute("DELETE FROM catalogue_listing_facets WHERE listings = 0")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -105,3 +105,15 @@ def fetch_rows(
     )
     curs.execute(query, (list(ids),))
     return curs.fetchall()
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """``values`` as a PostgreSQL array literal, every element quoted (for arrays of arrays, which
+    ``unnest`` cannot take: each row's array is sent as one text and cast back)."""
+    items = [str(v) for v in values]
+    if not items:
+        return "{}"
+    text = '","'.join(items)
+    if "\\" in text or '"' in text:
+        text = '","'.join(item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
+    return '{"' + text + '"}'

@@ -38,6 +38,8 @@ class EventRecord(NamedTuple):
 
 def plain(value: Any) -> Any:
     """Unwrap the transcoder's ``{"_type_", "_data_"}`` envelopes (UUIDs, datetimes) to strings."""
+    if value.__class__ is str:  # most values: the checks below cost a rebuild more than decoding
+        return value
     if isinstance(value, dict):
         if "_type_" in value and "_data_" in value:
             data = value["_data_"]
@@ -52,12 +54,15 @@ def plain(value: Any) -> Any:
 
 def decode(notification: StoredNotification) -> EventRecord:
     state = _decoder.decode(notification.state)
+    timestamp = state.get("timestamp")
+    if timestamp.__class__ is dict and timestamp.get("_type_") == "datetime_iso":
+        timestamp = timestamp["_data_"]  # what ``plain`` gives, without its walk
     return EventRecord(
         position=notification.id,
         originator_id=str(notification.originator_id),
         version=notification.originator_version,
         topic=notification.topic,
-        timestamp=plain(state.get("timestamp")),
+        timestamp=plain(timestamp),
         data=state,
         state=notification.state,
     )
