@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -304,18 +304,27 @@ class Auctions:
     def _refund_second(self, lot: Lot, key: str, *, by: UUID) -> bool:
         """Give a second payment of a deposit back through the gateway it came by (its own idempotency key, apart
         from the deposit's); a refusal is recorded as owed. ``True`` when refunded."""
-        held = lot.second_payments[key]
+        return self._give_back(
+            lot.second_payments[key], f"refund-second-{natural_id('auction-second-payment', key)}",
+            owe=lambda reason: lot.owe_second_refund(key=key, reason=reason, by=by),
+            refunded=lambda refund_id: lot.refund_second_payment(key=key, provider_refund_id=refund_id, by=by))
+
+    def _give_back(self, held: dict[str, Any], idempotency_key: str, *, owe: Callable[[str], object],
+                   refunded: Callable[[str], object]) -> bool:
+        """Refund a payment held (its gateway, provider payment id and amount) through the gateway it came by,
+        under ``idempotency_key``: ``refunded(provider_refund_id)`` when the gateway refunds, ``owe(reason)`` when
+        it refuses or is not configured. ``True`` when refunded."""
         gateway = self.payments.gateways.get(str(held["gateway"]))
         if gateway is None:
-            lot.owe_second_refund(key=key, reason=f"gateway {held['gateway']} is not configured", by=by)
+            owe(f"gateway {held['gateway']} is not configured")
             return False
         try:
             result = gateway.refund(str(held["provider_payment_id"]), int(held["amount"]),
-                                    idempotency_key=f"refund-second-{natural_id('auction-second-payment', key)}")
+                                    idempotency_key=idempotency_key)
         except PaymentGatewayError as error:
-            lot.owe_second_refund(key=key, reason=f"{error.code or 'refused'}: {error.message}", by=by)
+            owe(f"{error.code or 'refused'}: {error.message}")
             return False
-        lot.refund_second_payment(key=key, provider_refund_id=result.provider_refund_id, by=by)
+        refunded(result.provider_refund_id)
         return True
 
     # --- bids ---------------------------------------------------------------------------------------
@@ -438,19 +447,10 @@ class Auctions:
         gateway no longer configured) never stops what called it: the deposit is recorded as owed
         (``refund_owed``, with the reason), shown to the platform admin and retried by the deadline worker.
         ``True`` when refunded."""
-        found = lot.deposits[org_id]
-        gateway = self.payments.gateways.get(str(found["gateway"]))
-        if gateway is None:
-            lot.owe_refund(organisation_id=org_id, reason=f"gateway {found['gateway']} is not configured", by=by)
-            return False
-        try:
-            result = gateway.refund(str(found["provider_payment_id"]), int(found["amount"]),
-                                    idempotency_key=f"refund-{deposit_id(lot.id, org_id)}")
-        except PaymentGatewayError as error:
-            lot.owe_refund(organisation_id=org_id, reason=f"{error.code or 'refused'}: {error.message}", by=by)
-            return False
-        lot.refund_deposit(organisation_id=org_id, provider_refund_id=result.provider_refund_id, by=by)
-        return True
+        return self._give_back(
+            lot.deposits[org_id], f"refund-{deposit_id(lot.id, org_id)}",
+            owe=lambda reason: lot.owe_refund(organisation_id=org_id, reason=reason, by=by),
+            refunded=lambda refund_id: lot.refund_deposit(organisation_id=org_id, provider_refund_id=refund_id, by=by))
 
     def retry_refunds(self, cmd: ac.RetryRefunds) -> int | None:
         """The deadline worker tries again the lot's refunds owed; ``None`` when none went through."""
