@@ -20,7 +20,7 @@ on save when fast-forwarding. ``AGGREGATE_CACHE_MAXSIZE`` still sets the size he
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from copy import deepcopy
 from typing import Any, cast
 from uuid import UUID
@@ -63,21 +63,16 @@ class FastForwardRepository(Repository[UUID]):
 
     def _cached(self, aggregate_id: UUID) -> Any:
         assert self.lru is not None
-        lock = self._use_fastforward_lock(aggregate_id)
-        try:
-            with lock:
-                try:
-                    cached = self.lru.get(aggregate_id)
-                except KeyError:
-                    cached = self.replay(aggregate_id)
-                    self.lru.put(aggregate_id, cached)
-                else:
-                    new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
-                    if new_events:
-                        cached = self._apply(aggregate_id, cached, new_events)
-                return deepcopy(cached)
-        finally:
-            self._disuse_fastforward_lock(aggregate_id)
+        with self._locked(aggregate_id):
+            cached = self._peek(aggregate_id)
+            if cached is None:
+                cached = self.replay(aggregate_id)
+                self.lru.put(aggregate_id, cached)
+            else:
+                new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
+                if new_events:
+                    cached = self._apply(aggregate_id, cached, new_events)
+            return deepcopy(cached)
 
     def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
         """The aggregate (as ``get``) and the rows of one more read-only ``statement``, in one round trip when the
@@ -86,32 +81,25 @@ class FastForwardRepository(Repository[UUID]):
         recorder = getattr(self.event_store, "recorder", None)
         if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
             return self.get(aggregate_id), self._rows(recorder, statement, params)
-        lock = self._use_fastforward_lock(aggregate_id)
-        try:
-            with lock:
-                try:
-                    cached = self.lru.get(aggregate_id)
-                except KeyError:
-                    cached = None
-                if cached is None:
-                    cached = self.replay(aggregate_id)
-                    self.lru.put(aggregate_id, cached)
-                    return deepcopy(cached), self._rows(recorder, statement, params)
-                with recorder.datastore.get_connection() as conn, conn.pipeline(), \
-                        conn.cursor() as events, conn.cursor() as along:
-                    events.execute(recorder.select_events_statement
-                                   + SQL(" AND originator_version > %s ORDER BY originator_version ASC"),
-                                   (aggregate_id, cached.version), prepare=True)
-                    along.execute(statement, params, prepare=True)
-                    stored = [StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"],
-                                          topic=r["topic"], state=bytes(r["state"])) for r in events.fetchall()]
-                    rows = along.fetchall()
-                if stored:
-                    mapper = self.event_store.mapper
-                    cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
-                return deepcopy(cached), rows
-        finally:
-            self._disuse_fastforward_lock(aggregate_id)
+        with self._locked(aggregate_id):
+            cached = self._peek(aggregate_id)
+            if cached is None:
+                cached = self.replay(aggregate_id)
+                self.lru.put(aggregate_id, cached)
+                return deepcopy(cached), self._rows(recorder, statement, params)
+            with recorder.datastore.get_connection() as conn, conn.pipeline(), \
+                    conn.cursor() as events, conn.cursor() as along:
+                events.execute(recorder.select_events_statement
+                               + SQL(" AND originator_version > %s ORDER BY originator_version ASC"),
+                               (aggregate_id, cached.version), prepare=True)
+                along.execute(statement, params, prepare=True)
+                stored = [StoredEvent(originator_id=r["originator_id"], originator_version=r["originator_version"],
+                                      topic=r["topic"], state=bytes(r["state"])) for r in events.fetchall()]
+                rows = along.fetchall()
+            if stored:
+                mapper = self.event_store.mapper
+                cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
+            return deepcopy(cached), rows
 
     @staticmethod
     def _rows(recorder: Any, statement: str, params: Sequence[Any]) -> list[Any]:
@@ -138,33 +126,39 @@ class FastForwardRepository(Repository[UUID]):
         for event in events:
             by_aggregate.setdefault(event.originator_id, []).append(event)
         for aggregate_id, own in by_aggregate.items():
-            lock = self._use_fastforward_lock(aggregate_id)
-            try:
-                with lock:
-                    try:
-                        cached = self.lru.get(aggregate_id)
-                    except KeyError:
-                        cached = None
-                    first = own[0].originator_version
-                    if cached is None and first == 1:
-                        self._apply(aggregate_id, None, deepcopy(own))
-                    elif cached is not None and cached.version == first - 1:
-                        self._apply(aggregate_id, cached, deepcopy(own))
-                    # otherwise the cache is behind (or ahead, after another thread's load): the next load catches up
-            finally:
-                self._disuse_fastforward_lock(aggregate_id)
+            with self._locked(aggregate_id):
+                cached = self._peek(aggregate_id)
+                first = own[0].originator_version
+                if cached is None and first == 1:
+                    self._apply(aggregate_id, None, deepcopy(own))
+                elif cached is not None and cached.version == first - 1:
+                    self._apply(aggregate_id, cached, deepcopy(own))
+                # otherwise the cache is behind (or ahead, after another thread's load): the next load catches up
 
     def forget(self, aggregate_ids: Iterable[UUID]) -> None:
         """Drop these aggregates from the cache (their save was refused: the next load reads them afresh)."""
         if self.lru is None:
             return
         for aggregate_id in aggregate_ids:
-            lock = self._use_fastforward_lock(aggregate_id)
-            try:
-                with lock, contextlib.suppress(KeyError):
-                    self.lru.get(aggregate_id, evict=True)
-            finally:
-                self._disuse_fastforward_lock(aggregate_id)
+            with self._locked(aggregate_id):
+                self._evict(aggregate_id)
+
+    @contextlib.contextmanager
+    def _locked(self, aggregate_id: UUID) -> Iterator[None]:
+        """Hold the aggregate's fast-forward lock (shared by the threads that use it, dropped with the last)."""
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                yield
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
+    def _peek(self, aggregate_id: UUID) -> Any:
+        """The cached aggregate (not a copy; under its lock), or ``None``."""
+        try:
+            return self.lru.get(aggregate_id)  # type: ignore[union-attr]
+        except KeyError:
+            return None
 
     def _apply(self, aggregate_id: UUID, cached: Any, events: Iterable[DomainEventProtocol[UUID]]) -> Any:
         """Apply ``events`` to the cached aggregate (under its lock); a failure leaves nothing half-applied cached."""
