@@ -295,6 +295,16 @@ def _sold_to_firm(client: TestClient[Litestar]) -> tuple[Member, Member, Member,
     return ops, uni, firm, rival, listing, lot
 
 
+def _signed_by_both(client: TestClient[Litestar], lot: str, winner: Member, seller: Member) -> str:
+    """The closed lot's contract, signed by the winner and then the seller; its id."""
+    contract_id = str(ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"])
+    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=winner.headers))["contract"]
+    for party in (winner, seller):
+        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
+                       headers=party.headers))
+    return contract_id
+
+
 def test_a_seller_who_ends_the_auction_contract_defaults_and_the_winner_gets_its_deposit_back(
     manual_client: TestClient[Litestar], clock: ManualClock,
 ) -> None:
@@ -418,11 +428,7 @@ def test_a_card_payment_made_in_time_holds_off_the_forfeit_until_its_webhook_arr
     _, uni, firm, _, _, lot = _sold_to_firm(client)
     clock.advance(timedelta(hours=2))
     assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]
-    contract_id = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
-    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))["contract"]
-    for party in (firm, uni):
-        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
-                       headers=party.headers))
+    contract_id = _signed_by_both(client, lot, firm, uni)
     intent = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=firm.headers,
                             json={"purpose": "upfront", "gateway": "stripe"}), 201)["provider_payment_id"]
     confirm_with_test_card(localstripe.client, intent)  # paid within the term; the webhook is held up
@@ -447,11 +453,7 @@ def test_the_instalment_the_deposit_pays_is_not_offered_to_the_winner(
     ops, uni, firm, _, _, lot = _sold_to_firm(client)
     clock.advance(timedelta(hours=2))
     run_deadlines(client)
-    contract_id = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
-    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))["contract"]
-    for party in (firm, uni):
-        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
-                       headers=party.headers))
+    contract_id = _signed_by_both(client, lot, firm, uni)
     services_of(client).make_runner().catch_up()
     obligations = {o["purpose"]: o for o in ok(client.get(f"/api/contracts/{contract_id}",
                                                           headers=firm.headers))["obligations"]}
@@ -495,11 +497,7 @@ def test_a_payment_taken_in_time_whose_webhook_comes_after_the_forfeit_undoes_it
     _, uni, firm, _, _, lot = _sold_to_firm(client)
     clock.advance(timedelta(hours=2))
     run_deadlines(client)
-    contract_id = ok(client.get(f"/api/lots/{lot}"))["lot"]["contract_id"]
-    contract = ok(client.get(f"/api/contracts/{contract_id}", headers=firm.headers))["contract"]
-    for party in (firm, uni):
-        ok(client.post(f"/api/contracts/{contract_id}/sign", json={"text_sha256": contract["text_sha256"]},
-                       headers=party.headers))
+    contract_id = _signed_by_both(client, lot, firm, uni)
     started = ok(client.post(f"/api/contracts/{contract_id}/payments", headers=firm.headers,
                              json={"purpose": "upfront", "gateway": "stripe"}), 201)
     term = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)
