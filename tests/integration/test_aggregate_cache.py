@@ -30,7 +30,8 @@ from marketplace.deals import commands as d
 from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
-from tests.unit.deal_helpers import PASSWORD, START, World, accept, make_world, offer
+from tests.integration.test_auction_races import open_lot
+from tests.unit.deal_helpers import PASSWORD, World, accept, make_world, offer
 
 
 @pytest.fixture
@@ -136,24 +137,6 @@ def test_a_save_refused_for_the_other_workers_save_empties_the_cache_and_the_nex
         other.catalogue.revise_listing(cc.ReviseListing(
             listing_id=listing, deal_types=["assignment"], price_mode="fixed", asking_price=50_000_000,
             maturity="prototype", expected_version=won_at), actor_id=world["uni"])
-
-
-def open_lot(world: World, bidders: list[str]) -> UUID:
-    app = world.app
-    session, _ = app.auctions.schedule_session(auc.ScheduleSession(title_zh="两个进程的拍卖会"),
-                                               actor_id=world["admin"])
-    lot, _ = app.auctions.add_lot(auc.AddLot(
-        session_id=session, listing_id=world["listing"], kind="assignment", start_price=1_000_000,
-        increment=10_000, opens_at=START, closes_at=START + timedelta(hours=1)), actor_id=world["admin"])
-    app.auctions.consent(auc.ConsentToLot(lot_id=lot), actor_id=world["uni"])
-    deposit = world.get(lot).deposit
-    for who in bidders:
-        app.auctions.register(auc.RegisterBidder(session_id=session, accept_rules=True), actor_id=world[who])
-        app.auctions.start_deposit(auc.StartDeposit(lot_id=lot, gateway="manual"), actor_id=world[who])
-        app.auctions.record_deposit(auc.RecordDepositReceipt(lot_id=lot, organisation_id=world[f"{who}_org"],
-                                                             amount=deposit, bank_reference=f"B-{who}"),
-                                    actor_id=world["admin"])
-    return lot
 
 
 def test_bids_on_two_workers_at_once_are_each_checked_against_the_bid_that_won(
