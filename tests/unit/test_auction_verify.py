@@ -20,7 +20,7 @@ import pytest
 from domain.auctions.verify import verify_lot
 from marketplace.auctions import commands as ac
 from tests.unit.deal_helpers import World, make_world
-from tests.unit.test_auctions import bid, bidder, lot
+from tests.unit.test_auctions import bid, three_bidders_lot
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "verify_auction.py"
 META = ("originator_id", "originator_version", "timestamp", "originator_topic")
@@ -59,11 +59,7 @@ def plain_events(world: World, lot_id: UUID) -> Events:
 
 def proxied_lot(world: World) -> tuple[UUID, Events]:
     """Three bidders, two proxy maxima (1.5 million fen each: the earlier holds), a manual bid above both; closed."""
-    lot_id = lot(world, reserve=0)
-    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
-    world.sign_up("third", "漳州新材料有限公司", "enterprise")
-    for who in ("firm", "rival", "third"):
-        bidder(world, who, lot_id)
+    lot_id = three_bidders_lot(world)
     world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["firm"])
     bid(world, "rival", lot_id, 1_100_000)  # answered by the firm's proxy at 1 200 000
     world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["rival"])

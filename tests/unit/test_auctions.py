@@ -53,6 +53,16 @@ def bidder(world: World, who: str, lot_id: UUID) -> None:
         actor_id=world["admin"])
 
 
+def three_bidders_lot(world: World) -> UUID:
+    """A consented lot without a reserve, the firm, the rival and a third enterprise registered with deposits."""
+    lot_id = lot(world, reserve=0)
+    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
+    world.sign_up("third", "漳州新材料有限公司", "enterprise")
+    for who in ("firm", "rival", "third"):
+        bidder(world, who, lot_id)
+    return lot_id
+
+
 def bid(world: World, who: str, lot_id: UUID, amount: int) -> None:
     world.app.auctions.bid(ac.PlaceBid(lot_id=lot_id, amount=amount), actor_id=world[who])
 
@@ -197,11 +207,7 @@ def test_only_a_platform_admin_runs_sessions(world: World) -> None:
 
 
 def test_proxy_bids_answer_by_the_smallest_raise_and_ties_go_to_the_earlier(world: World) -> None:
-    lot_id = lot(world, reserve=0)
-    world.app.auctions.consent(ac.ConsentToLot(lot_id=lot_id), actor_id=world["uni"])
-    world.sign_up("third", "漳州新材料有限公司", "enterprise")
-    for who in ("firm", "rival", "third"):
-        bidder(world, who, lot_id)
+    lot_id = three_bidders_lot(world)
     world.app.auctions.set_proxy(ac.SetProxyBid(lot_id=lot_id, maximum=1_500_000), actor_id=world["firm"])
     held: Lot = world.get(lot_id)
     assert (held.leader, held.current) == (world["firm_org"], 1_000_000)  # the proxy opened at the start
