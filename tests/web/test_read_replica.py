@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from litestar.testing import TestClient
 from psycopg import sql
 
 from marketplace.platform.database import DatabaseAddress
-from marketplace.platform.services import Services, build_services
+from marketplace.platform.services import build_services
 from marketplace.platform.settings import Settings
 from web.app import create_app
 from web.replica import COOKIE, ReadRouter, reads_only
@@ -42,11 +43,24 @@ def lagging_replica(pg_server: DatabaseAddress, tmp_path: Path) -> Iterator[Data
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def served(database: DatabaseAddress, read_url: str, tmp_path: Path, ipc_scheme: Any) -> tuple[Services, Litestar]:
+@contextmanager
+def signed_up(database: DatabaseAddress, read_url: str, tmp_path: Path, ipc_scheme: Any, email: str,
+              organisation_name: str) -> Iterator[tuple[TestClient[Litestar], ReadRouter, dict[str, Any]]]:
+    """The site reading from ``read_url``; a client that has just signed up (its answer) and the read router."""
     settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0",
                                   "MARKETPLACE_READ_DATABASE_URL": read_url})
     services = build_services(settings, address=database, ipc_scheme=ipc_scheme)
-    return services, create_app(services, start_projections=True)
+    try:
+        app = create_app(services, start_projections=True)
+        with TestClient(app) as client:
+            signed = client.post("/api/signup", json={**SIGN_UP, "email": email,
+                                                      "organisation_name": organisation_name})
+            assert signed.status_code == 201, signed.text
+            router = app.state.web.pool
+            assert isinstance(router, ReadRouter)
+            yield client, router, signed.json()
+    finally:
+        services.close()
 
 
 def organisation_names(client: TestClient[Litestar]) -> set[str]:
@@ -57,49 +71,33 @@ def organisation_names(client: TestClient[Litestar]) -> set[str]:
 
 def test_reads_go_to_a_lagging_replica_except_for_a_user_who_must_see_their_own_write(
         database: DatabaseAddress, lagging_replica: DatabaseAddress, tmp_path: Path, ipc_scheme: Any) -> None:
-    services, app = served(database, lagging_replica.url(), tmp_path, ipc_scheme)
-    try:
-        with TestClient(app) as client:
-            signed = client.post("/api/signup", json={**SIGN_UP, "email": "ada@replica.test",
-                                                      "organisation_name": "Replica Works"})
-            assert signed.status_code == 201, signed.text
-            # The answer carries the write's position: the writer's next requests, on any web worker, must see it.
-            assert client.cookies.get(COOKIE) == str(signed.json()["position"])
-            # The replica has none of it, and the replica is behind: the writer reads from the primary.
-            assert "Replica Works" in organisation_names(client)
-            router = app.state.web.pool
-            assert isinstance(router, ReadRouter)
-            assert router.primary_reads > 0
-            # Someone who wrote nothing reads from the replica (which lags: the organisation is not there yet).
-            client.cookies.clear()
-            replica_reads = router.replica_reads
-            assert "Replica Works" not in organisation_names(client)
-            assert router.replica_reads > replica_reads
-            # A forged cookie from the future costs its bearer the short wait and a read from the primary, no more.
-            client.cookies.set(COOKIE, "999999999999")
-            assert "Replica Works" in organisation_names(client)
-            client.cookies.set(COOKIE, "-1")
-            assert "Replica Works" not in organisation_names(client)
-    finally:
-        services.close()
+    with signed_up(database, lagging_replica.url(), tmp_path, ipc_scheme, "ada@replica.test",
+                   "Replica Works") as (client, router, signed):
+        # The answer carries the write's position: the writer's next requests, on any web worker, must see it.
+        assert client.cookies.get(COOKIE) == str(signed["position"])
+        # The replica has none of it, and the replica is behind: the writer reads from the primary.
+        assert "Replica Works" in organisation_names(client)
+        assert router.primary_reads > 0
+        # Someone who wrote nothing reads from the replica (which lags: the organisation is not there yet).
+        client.cookies.clear()
+        replica_reads = router.replica_reads
+        assert "Replica Works" not in organisation_names(client)
+        assert router.replica_reads > replica_reads
+        # A forged cookie from the future costs its bearer the short wait and a read from the primary, no more.
+        client.cookies.set(COOKIE, "999999999999")
+        assert "Replica Works" in organisation_names(client)
+        client.cookies.set(COOKIE, "-1")
+        assert "Replica Works" not in organisation_names(client)
 
 
 def test_the_same_server_as_replica_serves_every_read_and_the_write_at_once(
         database: DatabaseAddress, tmp_path: Path, ipc_scheme: Any) -> None:
-    services, app = served(database, database.url(), tmp_path, ipc_scheme)
-    try:
-        with TestClient(app) as writer:
-            signed = writer.post("/api/signup", json={**SIGN_UP, "email": "bo@replica.test",
-                                                      "organisation_name": "Same Server"})
-            assert signed.status_code == 201, signed.text
-            router = app.state.web.pool
-            assert isinstance(router, ReadRouter)
-            primary_before = router.primary_reads
-            assert "Same Server" in organisation_names(writer)
-            assert router.primary_reads == primary_before  # the "replica" had the write: nothing fell back
-            assert writer.get("/listings").status_code == 200
-    finally:
-        services.close()
+    with signed_up(database, database.url(), tmp_path, ipc_scheme, "bo@replica.test",
+                   "Same Server") as (writer, router, _):
+        primary_before = router.primary_reads
+        assert "Same Server" in organisation_names(writer)
+        assert router.primary_reads == primary_before  # the "replica" had the write: nothing fell back
+        assert writer.get("/listings").status_code == 200
 
 
 def test_only_statements_that_read_go_to_the_replica() -> None:
