@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Request, expect
 
 from marketplace.platform.clock import ManualClock
-from marketplace.platform.database import DatabaseAddress
-from marketplace.platform.services import Services, build_services
-from marketplace.platform.settings import Settings
+from tests.web.test_auctions_web import services  # noqa: F401 - the site on the clock below
 from tests.web.test_browser import (  # noqa: F401 - fixtures
     Served,
     browser,
@@ -39,14 +35,6 @@ FIRM = "厦门智造装备有限公司"
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime.now(UTC).replace(microsecond=0))
-
-
-@pytest.fixture
-def services(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock) -> Iterator[Services]:
-    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
-    svc = build_services(settings, address=database, ipc_scheme=ipc_scheme, clock=clock)
-    yield svc
-    svc.close()
 
 
 @pytest.mark.browser
