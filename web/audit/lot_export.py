@@ -20,7 +20,7 @@ from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 
 from domain.audit.chain import GENESIS
-from marketplace.audit.chain import state_timestamp
+from marketplace.audit.chain import ExportLine, state_timestamp
 from projections.audit.chain import AuditChainQueries
 from web.state import WebState
 
@@ -32,15 +32,10 @@ PUBLIC_LOT_EVENTS = ("Lot.Proposed", "Lot.DepositReceived", "Lot.ProxySet", "Lot
                      "Lot.BidRevealed", "Lot.CommitmentForfeited", "Lot.Closed")
 
 
-class LotExportLine(msgspec.Struct, frozen=True):
-    """An export line (docs/AUDIT_CHAIN.md) and ``previous``: the chain hash of the event before it in the log."""
+class LotExportLine(ExportLine):
+    """An export line (docs/AUDIT_CHAIN.md: the chain's own ``ExportLine``, its hash always recorded here) and
+    ``previous``: the chain hash of the event before it in the log."""
 
-    position: int
-    originator_id: str
-    version: int
-    topic: str
-    timestamp: str
-    state_b64: str
     hash: str
     previous: str
 
