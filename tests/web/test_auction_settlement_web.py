@@ -119,6 +119,23 @@ def run_deadlines(client: TestClient[Litestar]) -> Any:
     return report
 
 
+def told_of(client: TestClient[Litestar], lot: str, event: str, *members: Member) -> None:
+    """Each member's inbox holds ``event`` once, linking the lot's page."""
+    for who in members:
+        inbox = ok(client.get("/api/inbox", headers=who.headers))["items"]
+        assert [n["link"] for n in inbox if n["event"] == event] == [f"/lots/{lot}"], inbox
+
+
+def lot_page_says(client: TestClient[Litestar], lot: str, *, zh: tuple[str, ...], en: tuple[str, ...]) -> None:
+    """The lot's page, in Chinese and in English, shows each of the words (or marks) given for the language."""
+    for lang, words in (("zh", zh), ("en", en)):
+        client.cookies.set("lang", lang)
+        page = client.get(f"/lots/{lot}")
+        assert page.status_code == 200
+        for word in words:
+            assert word in page.text, (lang, word)
+
+
 def deposits(client: TestClient[Litestar], lot: str) -> dict[str, tuple[str, str]]:
     with psycopg.connect(services_of(client).address.conninfo(), row_factory=dict_row) as conn:
         rows = conn.execute("SELECT organisation_id::text AS org, gateway, status FROM auction_deposits"
@@ -240,17 +257,10 @@ def test_a_winner_who_does_not_sign_and_pay_forfeits_and_the_listing_sells_again
                              json={"kind": "assignment", "price": 50_000_000, "valid_days": 14}), 201)
     ok(client.post(f"/api/offers/{offered['id']}/accept", headers=uni.headers))
     # The winner and the seller are told in their inboxes, once each.
-    for who in (firm, uni):
-        inbox = ok(client.get("/api/inbox", headers=who.headers))["items"]
-        assert [n["link"] for n in inbox if n["event"] == "auction.forfeited"] == [f"/lots/{lot}"], inbox
+    told_of(client, lot, "auction.forfeited", firm, uni)
     assert not any(n["event"] == "auction.forfeited"
                    for n in ok(client.get("/api/inbox", headers=rival.headers))["items"])
-    for lang, words in (("zh", ("买受人悔拍", "保证金不予退还")), ("en", ("Winner forfeited", "deposit is forfeited"))):
-        client.cookies.set("lang", lang)
-        page = client.get(f"/lots/{lot}")
-        assert page.status_code == 200
-        for word in words:
-            assert word in page.text, (lang, word)
+    lot_page_says(client, lot, zh=("买受人悔拍", "保证金不予退还"), en=("Winner forfeited", "deposit is forfeited"))
 
 
 def test_an_exclusive_licence_lot_is_refused_while_the_patent_has_an_exclusive_licence(
@@ -332,14 +342,8 @@ def test_a_seller_who_ends_the_auction_contract_defaults_and_the_winner_gets_its
         assert not any(n["event"] == "auction.forfeited" for n in inbox)
     assert not any(n["event"] == "auction.seller_default"
                    for n in ok(client.get("/api/inbox", headers=rival.headers))["items"])
-    for lang, words in (("zh", ("出卖方违约，未成交", "买受人保证金全额退还")),
-                        ("en", ("Seller defaulted: not sold", "deposit is refunded in full"))):
-        client.cookies.set("lang", lang)
-        page = client.get(f"/lots/{lot}")
-        assert page.status_code == 200
-        assert 'id="bid-log"' in page.text
-        for word in words:
-            assert word in page.text, (lang, word)
+    lot_page_says(client, lot, zh=("出卖方违约，未成交", "买受人保证金全额退还", 'id="bid-log"'),
+                  en=("Seller defaulted: not sold", "deposit is refunded in full", 'id="bid-log"'))
 
 
 def test_a_forfeited_lot_keeps_its_public_bid_log(manual_client: TestClient[Litestar], clock: ManualClock) -> None:
@@ -417,8 +421,7 @@ def test_a_deposit_paid_by_transfer_and_by_card_keeps_one_and_refunds_the_card(
     assert [r["amount"] for r in refunds] == [100_000]  # the card money went back at once
     assert second_payments(client, lot) == [("stripe", 100_000, "refunded")]
     assert run_deadlines(client).refunds_retried == []  # nothing owed
-    inbox = ok(client.get("/api/inbox", headers=firm.headers))["items"]
-    assert [n["link"] for n in inbox if n["event"] == "auction.second_payment_refunded"] == [f"/lots/{lot}"]
+    told_of(client, lot, "auction.second_payment_refunded", firm)
 
 
 def test_a_card_payment_made_in_time_holds_off_the_forfeit_until_its_webhook_arrives(
@@ -521,16 +524,9 @@ def test_a_payment_taken_in_time_whose_webhook_comes_after_the_forfeit_undoes_it
     assert [r["amount"] for r in refunds] == [1_100_000]
     obligation = ok(client.get(f"/api/obligations/{started['obligation_id']}", headers=firm.headers))
     assert obligation["status"] == "refunded"
-    for who in (firm, uni):
-        inbox = ok(client.get("/api/inbox", headers=who.headers))["items"]
-        assert [n["link"] for n in inbox if n["event"] == "auction.forfeit_unwound"] == [f"/lots/{lot}"], inbox
-    for lang, words in (("zh", ("悔拍已撤销", "价款与保证金全额退还")),
-                        ("en", ("Forfeit undone", "the payment and the deposit are refunded in full"))):
-        client.cookies.set("lang", lang)
-        page = client.get(f"/lots/{lot}")
-        assert page.status_code == 200
-        for word in words:
-            assert word in page.text, (lang, word)
+    told_of(client, lot, "auction.forfeit_unwound", firm, uni)
+    lot_page_says(client, lot, zh=("悔拍已撤销", "价款与保证金全额退还"),
+                  en=("Forfeit undone", "the payment and the deposit are refunded in full"))
 
 
 def test_a_second_bank_receipt_the_bank_will_not_refund_is_owed_shown_and_retried(
