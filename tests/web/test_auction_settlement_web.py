@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,19 @@ def lot_page_says(client: TestClient[Litestar], lot: str, *, zh: tuple[str, ...]
         assert page.status_code == 200
         for word in words:
             assert word in page.text, (lang, word)
+
+
+def bank_refuses(client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch, code: str,
+                 why: str) -> Callable[[], None]:
+    """The bank transfer gateway refuses every refund (``code``: ``why``) until the function returned is called."""
+    bank = services_of(client).app.payments.gateways["manual"]
+    original = bank.refund
+
+    def refused(provider_payment_id: str, amount: int, *, idempotency_key: str) -> Any:
+        raise PaymentGatewayError(f"{code}: {why}", provider="manual", code=code)
+
+    monkeypatch.setattr(bank, "refund", refused)
+    return lambda: monkeypatch.setattr(bank, "refund", original)
 
 
 def deposits(client: TestClient[Litestar], lot: str) -> dict[str, tuple[str, str]]:
@@ -363,13 +376,7 @@ def test_a_refund_the_bank_refuses_is_owed_shown_to_the_platform_and_retried(
 ) -> None:
     client = manual_client
     ops, _, firm, rival, _, lot = _sold_to_firm(client)
-    bank = services_of(client).app.payments.gateways["manual"]
-    original = bank.refund
-
-    def refused(provider_payment_id: str, amount: int, *, idempotency_key: str) -> Any:
-        raise PaymentGatewayError("charge_disputed: the charge is disputed", provider="manual", code="charge_disputed")
-
-    monkeypatch.setattr(bank, "refund", refused)
+    bank_works_again = bank_refuses(client, monkeypatch, "charge_disputed", "the charge is disputed")
     clock.advance(timedelta(hours=2))
     assert run_deadlines(client).lots_closed == [uuid.UUID(lot)]  # the close is saved all the same
     assert ok(client.get(f"/api/lots/{lot}"))["lot"]["status"] == "sold"
@@ -381,7 +388,7 @@ def test_a_refund_the_bank_refuses_is_owed_shown_to_the_platform_and_retried(
     assert not any(i["kind"] == "auction_refund_owed"
                    for i in ok(client.get("/api/todo", headers=rival.headers))["items"])
     assert run_deadlines(client).refunds_retried == []  # refused again: still owed
-    monkeypatch.setattr(bank, "refund", original)
+    bank_works_again()
     assert run_deadlines(client).refunds_retried == [uuid.UUID(lot)]
     assert deposits(client, lot)[rival.organisation_id] == ("manual", "refunded")
     assert run_deadlines(client).refunds_retried == []
@@ -534,14 +541,7 @@ def test_a_second_bank_receipt_the_bank_will_not_refund_is_owed_shown_and_retrie
 ) -> None:
     client = manual_client
     ops, _, firm, _, _, lot = _sold_to_firm(client)
-    bank = services_of(client).app.payments.gateways["manual"]
-    original = bank.refund
-
-    def refused(provider_payment_id: str, amount: int, *, idempotency_key: str) -> Any:
-        raise PaymentGatewayError("account_closed: the payer's account is closed", provider="manual",
-                                  code="account_closed")
-
-    monkeypatch.setattr(bank, "refund", refused)
+    bank_works_again = bank_refuses(client, monkeypatch, "account_closed", "the payer's account is closed")
     ok(client.post(f"/api/lots/{lot}/deposit-receipt", headers=ops.headers, json={
         "organisation_id": firm.organisation_id, "amount": 100_000, "bank_reference": "BANK-again"}))
     services_of(client).make_runner().catch_up()
@@ -550,7 +550,7 @@ def test_a_second_bank_receipt_the_bank_will_not_refund_is_owed_shown_and_retrie
             for i in ok(client.get("/api/todo", headers=ops.headers))["items"] if i["kind"] == "auction_refund_owed"]
     assert owed == [("auction_refund_owed", f"/lots/{lot}", "BANK-again")]
     assert run_deadlines(client).refunds_retried == []
-    monkeypatch.setattr(bank, "refund", original)
+    bank_works_again()
     assert run_deadlines(client).refunds_retried == [uuid.UUID(lot)]
     assert second_payments(client, lot) == [("manual", 100_000, "refunded")]
     assert not any(i["kind"] == "auction_refund_owed"
