@@ -44,11 +44,27 @@ def test_the_old_stores_answers_are_unchanged(database: DatabaseAddress, ipc_sch
     expected = fixture["expected"]
     assert sorted(answers) == sorted(expected)
     for name, answer in answers.items():
-        assert answer == expected[name], name
+        assert without_added_fields(name, answer) == expected[name], name
     for path, words in page_words(fixture).items():  # the pages show what the old code's answers said
         assert pages[path].status_code == 200, path
         for word in words:
             assert word in pages[path].text, (path, word)
+
+
+#: Fields the JSON answers gained since the old code, by answer: an addition, not a change of what was there.
+ADDED_FIELDS = {"daily_roots": "final"}  # whether the day has ended (UTC), so that its root no longer moves
+
+
+def without_added_fields(name: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer less the fields added since the old code (each checked for its type on the way out)."""
+    field = ADDED_FIELDS.get(name)
+    if field is None:
+        return answer
+    items = []
+    for item in answer["body"]["items"]:
+        assert isinstance(item.pop(field), bool), (name, item)
+        items.append(item)
+    return {**answer, "body": {**answer["body"], "items": items}}
 
 
 def page_words(fixture: dict[str, Any]) -> dict[str, list[str]]:
