@@ -581,8 +581,10 @@ async def demand_decisions_to_read(r: Reader) -> list[TodoItem]:
 
 async def auction_lots_to_consent(r: Reader) -> list[TodoItem]:
     """Lots a session's runner (the platform or a transfer agency) proposed on the organisation's listings, awaiting
-    its answer: its org admins consent, any member may decline (saying why); a lot whose window has opened can
-    no longer be consented to, so it is no longer a task."""
+    its org admin's answer (consent, or decline saying why); a lot whose window has opened can no longer be
+    consented to, so it is no longer a task."""
+    if not r.org_admin:
+        return []
     return [
         TodoItem(kind="auction_consent", label="todo.auction_consent_item", link=f"/lots/{lot.id}", when=lot.opens_at,
                  title_zh=lot.title_zh or lot.title_en, title_en=lot.title_en or lot.title_zh,

@@ -206,8 +206,9 @@ class Auctions:
         return self._retry(run)
 
     def decline_lot(self, cmd: ac.DeclineLot, *, actor_id: UUID | None) -> int:
-        """A member of the listing's owner declines a proposed lot with a reason: it is never consented nor bid on,
-        and the session's runner is told (``Lot.Declined``)."""
+        """An org admin of the listing's owner (who alone may consent) declines a proposed lot with a reason: it is
+        never consented nor bid on, and the session's runner is told (``Lot.Declined``). A decline cannot be taken
+        back, so it needs the same role as the consent."""
         user = self.store.actor(actor_id)
 
         def run() -> int:
@@ -215,6 +216,7 @@ class Auctions:
             if user.organisation_id != lot.seller_organisation_id:
                 raise PermissionDeniedError("lot_id: only the listing's owner declines its lot", field="lot_id",
                                             code="auction.not_owner")
+            self.checks.require_org_admin(user, lot.seller_organisation_id, "listing's owner", "lot_id")
             session = self.store.load(AuctionSession, lot.session_id, "session_id")
             changed = lot.decline(organisation_id=user.organisation_id, reason=cmd.reason, now=self._now(),
                                   by=user.id, runner_organisation_id=session.organisation_id)

@@ -170,6 +170,15 @@ def test_a_platform_sessions_proposer_is_told_of_a_decline(client: TestClient[Li
     session = str(ok(client.post("/api/auctions", json={"title_zh": "平台拍卖会"}, headers=ops.headers), 201)["id"])
     lot = str(ok(client.post(f"/api/auctions/{session}/lots", json=lot_body(session, listing), headers=ops.headers),
                  201)["id"])
+    # A plain member of the owner cannot decline: a decline is final, so it takes the org admin who alone may consent.
+    added = client.post("/api/members", headers=uni.headers, json={
+        "email": "zhao@fzu.example.cn", "password": "secret-password-1", "display_name": "赵", "roles": ["member"]})
+    assert added.status_code == 201, added.text
+    plain = _member(client, "zhao@fzu.example.cn", "secret-password-1")
+    refused = client.post(f"/api/lots/{lot}/decline", json={"reason": "不卖"}, headers=plain.headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission.org_admin"), refused.text
+    assert lot_status(services, lot)[0] == "proposed"
+    assert ("auction_consent", f"/lots/{lot}") not in todo_kinds(client, plain)  # not a task it could do
     ok(client.post(f"/api/lots/{lot}/decline", json={"reason": "价格过低"}, headers=uni.headers))
     assert [n["link"] for n in inbox(client, ops) if n["event"] == "auction.declined"] == [f"/lots/{lot}"]
 

@@ -107,7 +107,7 @@ class AuctionPagesController(Controller):
     @post("/lots/{lot_id:uuid}/{action:str}", guards=[login_required])
     async def act(self, lot_id: UUID, action: str, request: Request[Any, Any, Any], web: WebState, me: Identity,
                   marketplace: Marketplace) -> Template | Redirect:
-        """``consent`` (the owner's org admin), ``decline`` (a member of the owner, with a reason), ``deposit`` (a
+        """``consent`` (the owner's org admin), ``decline`` (the owner's org admin, with a reason), ``deposit`` (a
         registered bidder), ``bid`` or ``proxy``; on a sealed
         lot ``commit`` (the digest the page's script computed: the amount is not sent) or ``reveal``."""
         form = await request.form()
