@@ -71,7 +71,12 @@ def _cookies(scope: Scope) -> dict[str, str]:
         parsed.load(raw.decode("latin-1"))
     except Exception:  # a malformed Cookie header: litestar's own parser decides further in
         return {"": ""}
-    return {k: m.value for k, m in parsed.items()}
+    cookies = {k: m.value for k, m in parsed.items()}
+    if b"session=" in raw and "session" not in cookies:
+        # ``SimpleCookie`` gives up silently at a pair it cannot read (``path=/; session=…``) where litestar's
+        # parser reads on: such a browser may be logged in, so it is not taken for an anonymous one.
+        return {"": ""}
+    return cookies
 
 
 def _etag_matches(scope: Scope, etag: bytes) -> bool:
