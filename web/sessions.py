@@ -203,6 +203,6 @@ async def authenticate(request: ASGIConnection[Any, Any, Any, Any], web: WebStat
     if user is None:
         return None
     await throttle.logged_in(email, address)
-    if not await CredentialsQueries(web.pool).is_user(user.id):  # signed up a moment ago: not yet projected
+    if not await CredentialsQueries(web.primary).is_user(user.id):  # signed up a moment ago: not yet projected
         await web.wait_for(await web.run(web.services.recorder.max_notification_id) or 0)
     return Identity(user.id, user.display_name, user.organisation_id, tuple(user.roles), user.version)

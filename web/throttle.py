@@ -183,8 +183,9 @@ class Throttle:
 
 
 def throttle_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Throttle:
+    """The throttles on the primary: a read replica that lags could make a known address look new."""
     web = connection.app.state.web
-    return Throttle(web.pool, web.services.settings.secret_key)
+    return Throttle(web.primary, web.services.settings.secret_key)
 
 
 async def throttle_objections(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

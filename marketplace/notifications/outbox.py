@@ -254,9 +254,11 @@ class OutboxSender:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop, returning once the thread has ended: a sending pass in flight finishes first (whoever holds this duty's
+        lease gives it back only then, so no other process starts the duty while this one still runs it)."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=15)
+            self._thread.join()
 
 
 def outbox_sender(settings: Any, datastore: PostgresDatastore) -> OutboxSender | None:

@@ -22,7 +22,15 @@ from marketplace.audit.chain_cli import add_chain_commands, run_audit
 from marketplace.audit.replay_cli import add_replay_commands
 from marketplace.notifications.outbox import outbox_sender
 from marketplace.platform.deadlines import DeadlineWorker
-from marketplace.platform.leases import DUTIES, LeasedProjections, lease_groups, lease_holders
+from marketplace.platform.leases import (
+    DUTIES,
+    LEASE_CLASS,
+    LeasedProjections,
+    lease_groups,
+    lease_holders,
+    lease_key,
+    worker_name,
+)
 from marketplace.platform.services import VIEW_CLASSES, Services, build_services
 from marketplace.platform.settings import Settings
 from projections.shared.health import ReadModelStatus, read_statuses
@@ -96,12 +104,29 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
         console.print(f"[red]unknown read model {args.name!r}; choose from {', '.join(VIEW_CLASSES)}")
         return 2
     services = _services(settings)
-    services.views[args.name].reset()
-    count, seconds = catch_up(services, [args.name], label=f"rebuilding {args.name}")
-    rate = count / seconds if seconds else 0
-    console.print(f"rebuilt {args.name}: {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")
-    warn_stopped(services)
-    services.close()
+    try:
+        # The read model's lease, held for the whole rebuild: no projection worker applies a page to it meanwhile
+        # (nor takes it up while the tables are emptied); another worker takes it once this command ends.
+        lease = next(lead for lead, names in lease_groups(list(services.views)).items() if args.name in names)
+        with psycopg.connect(services.address.conninfo(), autocommit=True,
+                             application_name=f"marketplace-rebuild {worker_name()}"[:63]) as conn:
+            key = (LEASE_CLASS, lease_key(services.app.name, lease))
+            if not (row := conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()) or not row[0]:
+                holder = lease_holders(conn, services.app.name, [lease]).get(lease, "another process")
+                console.print(f"[red]读模型 {args.name} 正由投影工作进程 {holder} 运行（租约 {lease}），未重建："
+                              "请先停止所有投影工作进程（run-projections，或带进程内投影的 serve），再重建。\n"
+                              f"read model {args.name} not rebuilt: projection worker {holder} runs it (lease {lease});"
+                              " stop the projection workers (run-projections, or serve with in-process projections)"
+                              " first, then rebuild.", highlight=False)
+                return 1
+            services.views[args.name].reset()
+            count, seconds = catch_up(services, [args.name], label=f"rebuilding {args.name}")
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+        rate = count / seconds if seconds else 0
+        console.print(f"rebuilt {args.name}: {count} events in {seconds:.2f} s ({rate:,.0f} events/s)")
+        warn_stopped(services)
+    finally:
+        services.close()
     return 0
 
 

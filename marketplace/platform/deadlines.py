@@ -213,9 +213,11 @@ class DeadlineWorker:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop, returning once the thread has ended: a deadline pass in flight finishes first (whoever holds this
+        duty's lease gives it back only then, so no other process starts the duty while this one still runs it)."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join()
 
 
 def _each(report: DeadlineReport, ids: Iterable[UUID], done: list[UUID], not_done: str,

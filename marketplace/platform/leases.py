@@ -51,7 +51,9 @@ class Duty(Protocol):
 
     def start(self) -> None: ...
 
-    def stop(self) -> None: ...
+    def stop(self) -> None:
+        """Stop, returning only once the duty's thread has ended (its lease is given back after: never two
+        processes running the duty at once)."""
 
 
 def lease_groups(view_names: Sequence[str]) -> dict[str, list[str]]:
@@ -103,15 +105,23 @@ class LeasedProjections:
     the worker may run (a missing one, e.g. ``mail`` without SMTP, is still leased so that no other
     worker's share counts it twice). :meth:`run` returns when :meth:`stop` is called; it raises if the
     lease connection is lost (the process should then exit, and be restarted: its leases are gone).
+
+    ``run_duties=False`` (a web process's in-process projections, ``Services.start_projections``): the worker
+    takes read models' leases only, never a duty's; its share is still counted over every lease, so that
+    the workers together have room for all of them, and a worker that runs duties takes theirs first.
     """
 
     def __init__(self, *, conninfo: str, application_name: str, view_names: Sequence[str],
                  make_runner: Callable[[list[str]], BatchProjectionRunner],
                  duties: dict[str, Callable[[], Duty | None]] | None = None,
-                 interval: float = 1.0, name: str | None = None) -> None:
+                 interval: float = 1.0, name: str | None = None, run_duties: bool = True) -> None:
         self.conninfo = conninfo
         self.application_name = application_name
         self.groups = lease_groups(view_names)
+        #: The leases this worker may take, in the order it takes them: duties first (a duty has no other taker
+        #: among the workers that run no duties), then the read models.
+        self.takeable = ([lease for lease in self.groups if lease in DUTIES] if run_duties else []) \
+            + [lease for lease in self.groups if lease not in DUTIES]
         self.view_order = list(view_names)
         self.make_runner = make_runner
         self.duty_factories = duties or {}
@@ -123,6 +133,13 @@ class LeasedProjections:
         self._duties: dict[str, Duty] = {}
         self._stop = threading.Event()
         self._conn: psycopg.Connection[Any] | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- in a thread of its own (a web process's in-process projections) ---------------------------
+    def start(self) -> None:
+        """:meth:`run_forever` in a daemon thread, until :meth:`stop`."""
+        self._thread = threading.Thread(target=self.run_forever, name="leases", daemon=True)
+        self._thread.start()
 
     # --- the loop -------------------------------------------------------------------------------
     def run_forever(self, retry_after: float = 2.0) -> None:
@@ -152,7 +169,11 @@ class LeasedProjections:
             self._conn.close()  # the server releases every lease with the connection
 
     def stop(self) -> None:
+        """Stop; when started with :meth:`start`, return once its runner and duties have stopped and its leases
+        are given back."""
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
 
     def balance(self) -> None:
         """Take free leases up to this worker's share; give back what is beyond it (a worker joined)."""
@@ -167,7 +188,7 @@ class LeasedProjections:
         if len(self.held) > share:
             given = self.held[share:]
         else:
-            for lease in self.groups:
+            for lease in self.takeable:
                 if len(self.held) + len(taken) >= share:
                     break
                 if lease not in self.held and self._try_lock(lease):

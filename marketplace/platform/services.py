@@ -15,6 +15,7 @@ from marketplace.deals.gateways.factory import build_gateways
 from marketplace.demand.storage import FileMaterialStore
 from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress, resolve_database
+from marketplace.platform.leases import LeasedProjections
 from marketplace.platform.migrate import migrate
 from marketplace.platform.settings import Settings
 from projections.accounts.credentials import PostgresCredentialsView
@@ -75,7 +76,8 @@ class Services:
     app: Marketplace
     ipc_scheme: IpcScheme | None
     views: dict[str, PostgresReadModelView] = field(default_factory=dict)
-    runner: BatchProjectionRunner | None = None
+    #: The in-process projections (``start_projections``), if running.
+    runner: LeasedProjections | None = None
 
     @property
     def recorder(self) -> PostgresApplicationRecorder:
@@ -101,7 +103,11 @@ class Services:
         return status_statement(tracking, self.recorder.events_table_name, self.app.name)
 
     def start_projections(self) -> None:
-        self.runner = self.make_runner()
+        """Run the read models in this process as one projection worker under leases (``leases``), taking the
+        read models no other worker holds: any number of processes may do so next to ``run-projections``
+        workers. It runs no duty (deadlines, mail): those are ``run-projections``' and ``serve``'s."""
+        self.runner = LeasedProjections(conninfo=self.address.conninfo(), application_name=self.app.name,
+                                        view_names=list(self.views), make_runner=self.make_runner, run_duties=False)
         self.runner.start()
 
     def close(self) -> None:

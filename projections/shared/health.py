@@ -125,6 +125,11 @@ def status_statement(tracking_tables: Mapping[str, str], events_table: str, appl
     ).format(events=sql.Identifier(events_table), views=views, app=app).as_string(None)
 
 
+def head_statement(events_table: str) -> str:
+    """The head of the event log: its last position (NULL while it is empty)."""
+    return sql.SQL("SELECT max(notification_id) FROM {}").format(sql.Identifier(events_table)).as_string(None)
+
+
 def slowest_view_statement(tracking_tables: Mapping[str, str]) -> str:
     """The lowest tracking position over the read models not stopped, as one statement (``$1``: the application).
 

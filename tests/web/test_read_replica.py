@@ -7,6 +7,7 @@ models stand at position 0), so whatever the web reads from it is visibly not th
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,8 @@ from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import build_services
 from marketplace.platform.settings import Settings
 from web.app import create_app
-from web.replica import COOKIE, ReadRouter, reads_only
+from web.replica import COOKIE, ReadRouter, read_your_writes_middleware, reads_only
+from web.throttle import LIMITS, Limit
 
 SIGN_UP = {"password": "secret-password-1", "display_name": "Ada", "organisation_kind": "enterprise"}
 
@@ -83,11 +85,75 @@ def test_reads_go_to_a_lagging_replica_except_for_a_user_who_must_see_their_own_
         replica_reads = router.replica_reads
         assert "Replica Works" not in organisation_names(client)
         assert router.replica_reads > replica_reads
-        # A forged cookie from the future costs its bearer the short wait and a read from the primary, no more.
-        client.cookies.set(COOKIE, "999999999999")
-        assert "Replica Works" in organisation_names(client)
+        # A cookie that is not a position is ignored.
         client.cookies.set(COOKIE, "-1")
         assert "Replica Works" not in organisation_names(client)
+
+
+def test_a_cookie_beyond_the_head_of_the_log_or_not_a_number_is_ignored_without_waiting(
+        database: DatabaseAddress, lagging_replica: DatabaseAddress, tmp_path: Path, ipc_scheme: Any) -> None:
+    with signed_up(database, lagging_replica.url(), tmp_path, ipc_scheme, "cy@replica.test",
+                   "Forged Works") as (client, router, signed):
+        router.patience = 30.0  # a request that waited for the replica would wait this long, polling it
+        polls = PositionPolls(router)
+        # A position far beyond the head (forged, or from a database since restored): the request reads from the
+        # replica like any reader who wrote nothing, after one look at the replica's and one at the log's head.
+        head = client.app.state.web.services.recorder.max_notification_id()
+        for forged in ("999999999999", str(head + 1)):
+            client.cookies.clear()
+            client.cookies.set(COOKIE, forged)
+            assert "Forged Works" not in organisation_names(client)
+            assert polls.take() == 1
+        # Digits Python reads as numbers but a position never is: ignored, not a failure of every request.
+        for garbage in ("\u00b2", "1\u00b9", "12abc", ""):
+            client.cookies.clear()
+            answer = client.get("/api/organisations", headers={"cookie": f"{COOKIE}={garbage}".encode("latin-1")})
+            assert answer.status_code == 200, answer.text
+            assert polls.take() == 0
+        # The writer's own, genuine position is still waited for (the replica never gets it: the primary answers).
+        router.patience = 0.0
+        client.cookies.clear()
+        client.cookies.set(COOKIE, str(signed["position"]))
+        assert "Forged Works" in organisation_names(client)
+
+
+class PositionPolls:
+    """Counts the router's looks at the replica's position (each one a poll of a request that waits)."""
+
+    def __init__(self, router: ReadRouter) -> None:
+        self.count = 0
+        replica, query = router.replica, router.position_query
+
+        class Counting:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(replica, name)
+
+            async def fetchval(inner, statement: str, *args: Any) -> Any:  # noqa: N805 - the pool's method
+                if statement == query:
+                    self.count += 1
+                return await replica.fetchval(statement, *args)
+
+        router.replica = Counting()  # type: ignore[assignment]
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+
+def test_a_repeat_login_is_known_to_the_throttle_though_the_replica_lags(
+        database: DatabaseAddress, lagging_replica: DatabaseAddress, tmp_path: Path, ipc_scheme: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # One failed login per account from a new address; an address the account logged in from skips that bucket.
+    monkeypatch.setitem(LIMITS, "login.account", Limit(1, 3600))
+    with signed_up(database, lagging_replica.url(), tmp_path, ipc_scheme, "di@replica.test",
+                   "Known Works") as (client, _, _):
+        login = {"email": "di@replica.test", "password": SIGN_UP["password"]}
+        assert client.post("/api/auth/token", json=login).status_code == 201
+        client.cookies.clear()  # later, in another browser: nothing to wait for, reads may go to the replica
+        for _ in range(3):  # mistyped passwords from the address it logged in from: not taken from the account
+            wrong = client.post("/api/auth/token", json={**login, "password": "wrong-password-1"})
+            assert wrong.status_code == 401, wrong.text
+        assert client.post("/api/auth/token", json=login).status_code == 201
 
 
 def test_the_same_server_as_replica_serves_every_read_and_the_write_at_once(
@@ -108,3 +174,38 @@ def test_only_statements_that_read_go_to_the_replica() -> None:
     assert not reads_only("SELECT * FROM offers WHERE id = $1 FOR UPDATE")
     assert not reads_only("SELECT pg_advisory_xact_lock(1)")
     assert not reads_only("DELETE FROM web_sessions WHERE expires_at < now()")
+
+
+def test_every_read_of_a_request_that_may_write_goes_to_the_primary() -> None:
+    """The checks a handler makes before a command (who may act, what stands now) must not read the past."""
+
+    class Pool:
+        def __init__(self) -> None:
+            self.reads: list[str] = []
+
+        async def fetchval(self, query: str, *args: Any) -> Any:
+            self.reads.append(query)
+            return 0
+
+    primary, replica = Pool(), Pool()
+    router = ReadRouter(primary, replica, "SELECT 0", "marketplace")  # type: ignore[arg-type]
+
+    async def handler(scope: Any, receive: Any, send: Any) -> None:
+        await router.fetchval("SELECT 1 FROM accounts_members WHERE user_id = $1", 1)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    app = read_your_writes_middleware(secure=False)(handler)
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        pass
+
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        primary.reads.clear()
+        replica.reads.clear()
+        asyncio.run(app({"type": "http", "method": method, "headers": []}, receive, send))
+        assert (primary.reads if method in ("POST", "PUT", "PATCH", "DELETE") else replica.reads) == [
+            "SELECT 1 FROM accounts_members WHERE user_id = $1"], method
