@@ -82,7 +82,7 @@ def test_a_colleague_added_between_two_offers_is_told_of_the_second_only_live_pa
 def test_the_demo_history_gives_the_same_inbox_live_paged_and_rebuilt(services: Services) -> None:
     seed_demo(services.app, listings=12)
     rows = live_paged_and_rebuilt(services)
-    assert rows["notification_listings"] and rows["notification_match_listings"] and rows["notification_members"]
+    assert all(rows[t] for t in ("notification_listings", "notification_match_listings", "notification_members"))
 
 
 def test_a_member_s_notices_do_not_depend_on_the_page_that_holds_the_member_s_sign_up(
