@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.accounts.user import User
-from projections.notifications.registry import REGISTRY, Context, Notice, value
+from projections.notifications.registry import REGISTRY, Context, Notice, canonical, value
 from projections.shared.records import EventRecord
 
 #: The account's state after each event (active and not erased), as the accounts read model has it.
@@ -43,7 +43,7 @@ class Members:
 
     def members(self, organisations: Iterable[str]) -> list[str]:
         """The active members of ``organisations`` now (at the event being applied)."""
-        wanted = set(organisations)
+        wanted = {canonical(o) for o in organisations}
         unknown = sorted(wanted - self.of_organisation.keys())
         if unknown:
             self.curs.execute("SELECT organisation_id::text AS o, user_id::text AS u FROM notification_members"
@@ -55,7 +55,7 @@ class Members:
         return [u for o in sorted(wanted) for u in self.of_organisation.get(o, ())]
 
     def active_users(self, users: Iterable[str]) -> list[str]:
-        wanted = set(users)
+        wanted = {canonical(u) for u in users}
         unknown = sorted(wanted - self.active.keys())
         if unknown:
             self.curs.execute("SELECT user_id::text AS u FROM notification_members WHERE user_id = ANY(%s::uuid[])"

@@ -82,7 +82,7 @@ class Context:
 
     def prefetch(self, aggregate_ids: Iterable[str]) -> None:
         """Read the parties of ``aggregate_ids`` in one round trip (those not read yet)."""
-        wanted = sorted({a for a in map(_canonical, aggregate_ids) if a not in self._parties})
+        wanted = sorted({a for a in map(canonical, aggregate_ids) if a not in self._parties})
         if not wanted:
             return
         self.curs.execute("SELECT aggregate_id::text AS a, role, organisation_id::text AS o"
@@ -115,7 +115,7 @@ class Context:
 
     # --- parties --------------------------------------------------------------------------------------
     def _of(self, aggregate_id: str) -> set[tuple[str, str]]:
-        key = _canonical(aggregate_id)
+        key = canonical(aggregate_id)
         found = self._parties.get(key)
         if found is None:
             self.prefetch((key,))
@@ -125,7 +125,7 @@ class Context:
     def remember(self, aggregate_id: str, role: str, *organisations: str | None) -> None:
         for organisation in organisations:
             if organisation:
-                self._of(aggregate_id).add((role, _canonical(organisation)))
+                self._of(aggregate_id).add((role, canonical(organisation)))
 
     def forget(self, aggregate_id: str, role: str, *organisations: str | None) -> None:
         """Forget ``organisations`` (or users) in ``role`` of the aggregate; all of that role when none is given."""
@@ -134,7 +134,7 @@ class Context:
             rows.difference_update([x for x in rows if x[0] == role])
         for organisation in organisations:
             if organisation:
-                rows.discard((role, _canonical(organisation)))
+                rows.discard((role, canonical(organisation)))
 
     def parties(self, aggregate_id: str, *roles: str) -> tuple[str, ...]:
         return tuple(sorted({o for role, o in self._of(aggregate_id) if role in roles}))
@@ -161,7 +161,7 @@ class PageState(Protocol):
     def flush(self) -> None: ...
 
 
-def _canonical(text: str) -> str:
+def canonical(text: str) -> str:
     """A uuid as PostgreSQL writes it back (the parties are uuids); other text as it is (the write refuses it)."""
     try:
         return str(UUID(text))

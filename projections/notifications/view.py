@@ -46,15 +46,16 @@ INSERT_ITEMS = (
     " %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[]) WITH ORDINALITY"
     " AS t(u, p, s, k, e, zh, en, l, at, n) ORDER BY t.n ON CONFLICT DO NOTHING"
 )
-#: The first 08:00 Beijing time strictly after ``t.at``: a notice at 00:30 goes out at 08:00 that morning, one at
+#: The first 08:00 Beijing time strictly after ``%(at)s``: a notice at 00:30 goes out at 08:00 that morning, one at
 #: 08:00 or later the next morning. (Truncating the Beijing day of ``at - 8 h`` and adding 32 hours gives that.)
-NEXT_DIGEST_AT = ("(date_trunc('day', (t.at AT TIME ZONE 'Asia/Shanghai') - interval '8 hours')"
+NEXT_DIGEST_AT = ("(date_trunc('day', (%(at)s::timestamptz AT TIME ZONE 'Asia/Shanghai') - interval '8 hours')"
                   " + interval '32 hours') AT TIME ZONE 'Asia/Shanghai'")
 #: Immediately: due at the event; daily digest: due at the next 08:00 Beijing time; off: no row.
 INSERT_OUTBOX = (
     "INSERT INTO notification_outbox (user_id, position, seq, kind, digest, due_at)"  # noqa: S608 - constants only
     " SELECT t.u, t.p, t.s, t.k, coalesce(m.mode, 'immediately') = 'digest',"
-    " CASE WHEN coalesce(m.mode, 'immediately') = 'digest' THEN " + NEXT_DIGEST_AT + " ELSE t.at END"
+    " CASE WHEN coalesce(m.mode, 'immediately') = 'digest' THEN " + NEXT_DIGEST_AT.replace("%(at)s", "t.at")
+    + " ELSE t.at END"
     " FROM unnest(%s::uuid[], %s::bigint[], %s::int[], %s::text[], %s::timestamptz[]) WITH ORDINALITY"
     " AS t(u, p, s, k, at, n) LEFT JOIN notification_preferences m ON m.user_id = t.u AND m.kind = t.k"
     " WHERE coalesce(m.mode, 'immediately') <> 'off' ORDER BY t.n ON CONFLICT DO NOTHING"
