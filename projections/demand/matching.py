@@ -27,7 +27,7 @@ from domain.catalogue.patent import Patent
 from domain.demand.demand import Demand, closes_at
 from projections.catalogue.view import apply_terms
 from projections.demand.matching_rules import DemandFacts, ListingFacts, score, with_tokens
-from projections.shared.base import PostgresReadModelView, array_literal
+from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
 from projections.shared.topics import event_topics
 
@@ -92,18 +92,10 @@ UPSERT_PATENT = (
     " ON CONFLICT (id) DO UPDATE SET title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,"
     " abstract = EXCLUDED.abstract, ipc_codes = EXCLUDED.ipc_codes"
 )
-_LISTING_COLUMNS = (("id", "uuid"), ("patent_id", "uuid"), ("organisation_id", "uuid"), ("status", "text"),
-                    ("title_zh", "text"), ("title_en", "text"), ("ipc_codes", "text[]"), ("subclasses", "text[]"),
-                    ("key_text", "text"), ("full_text", "text"), ("key_tokens", "text[]"), ("full_tokens", "text[]"),
-                    ("price", "bigint"), ("maturity", "text"), ("terms", "jsonb"))
-_SENT = {"text[]": "text", "jsonb": "text"}  # sent as text, cast back per row
-#: The changed listings of a page in one statement: one row per element of the arrays bound in the columns' order,
-#: array columns as literals (``array_literal``) and the terms as JSON text.
-UPSERT_LISTINGS = (
-    f"INSERT INTO matching_listings ({', '.join(c for c, _ in _LISTING_COLUMNS)})"  # noqa: S608 - constants only
-    f" SELECT {', '.join(f'{c}::{kind}' if kind in ('text[]', 'jsonb') else c for c, kind in _LISTING_COLUMNS)}"
-    f" FROM unnest({', '.join(f'%s::{_SENT.get(kind, kind)}[]' for _, kind in _LISTING_COLUMNS)})"
-    f" AS r({', '.join(c for c, _ in _LISTING_COLUMNS)})"
+UPSERT_LISTING = (
+    "INSERT INTO matching_listings (id, patent_id, organisation_id, status, title_zh, title_en, ipc_codes,"
+    " subclasses, key_text, full_text, key_tokens, full_tokens, price, maturity, terms)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title_zh = EXCLUDED.title_zh,"
     " title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes, subclasses = EXCLUDED.subclasses,"
     " key_text = EXCLUDED.key_text, full_text = EXCLUDED.full_text, key_tokens = EXCLUDED.key_tokens,"
@@ -301,9 +293,7 @@ class FactsPage:
             if row[3] == "published":
                 published[listing_id] = facts
         if rows:
-            self.curs.execute(self._sql(UPSERT_LISTINGS), [
-                [array_literal(row[i]) if kind == "text[]" else row[i] for row in rows]
-                for i, (_, kind) in enumerate(_LISTING_COLUMNS)])
+            self.curs.executemany(self._sql(UPSERT_LISTING), rows)
         return published
 
     def _write_matches(self, published: dict[str, ListingFacts]) -> None:
