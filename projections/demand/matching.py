@@ -80,6 +80,7 @@ class PostgresMatchingView(PostgresReadModelView):
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         page = FactsPage(curs)
+        page.prefetch(records)
         for r in records:
             page.fold(r)
         page.write()
@@ -107,6 +108,9 @@ INSERT_DEMAND = (
     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 NO_PATENT = {"title_zh": "", "title_en": "", "abstract": "", "ipc_codes": []}
+_DRAFTED = event_topics(Listing, "Drafted")
+_LISTING_CHANGES = event_topics(Listing, "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed")
+_PATENT_TOPICS = event_topics(Patent, "Registered", "Reregistered")
 
 
 def _renamed(text: str, prefix: str) -> str:
@@ -132,12 +136,39 @@ class FactsPage:
         self.reregistered: set[str] = set()
         self.demands: dict[str, tuple[Any, ...]] = {}  # posted by this page: the row to insert
         self.awarded: set[str] = set()
+        self._rows: dict[str, tuple[tuple[Any, ...], ListingFacts]] = {}  # listing -> its row, as folded so far
+        self._read_patents: dict[str, dict[str, Any]] = {}  # prefetched, not changed (``patents`` are written)
+
+    def prefetch(self, records: Sequence[EventRecord]) -> None:
+        """Read in one round trip each the stored facts of the listings ``records`` change but do not draft, and
+        of their patents (what ``_listing`` and ``_patent`` would read one at a time)."""
+        drafted = {r.originator_id for r in records if r.topic in _DRAFTED}
+        wanted = sorted({r.originator_id for r in records if r.topic in _LISTING_CHANGES} - drafted
+                        - self.listings.keys())
+        if wanted:
+            self.curs.execute(self._sql("SELECT id::text AS id, patent_id, organisation_id, status, terms"
+                                        " FROM matching_listings WHERE id = ANY(%s::uuid[])"), (wanted,))
+            for found in self.curs.fetchall():
+                self.listings[found["id"]] = {"patent_id": str(found["patent_id"]),
+                                              "organisation_id": str(found["organisation_id"]),
+                                              "status": found["status"], "terms": dict(found["terms"])}
+        registered = {r.originator_id for r in records if r.topic in _PATENT_TOPICS}
+        patents = sorted({x["patent_id"] for i, x in self.listings.items() if i in wanted} - registered
+                         - self.patents.keys())
+        patents += sorted({plain(r.data.get("patent_id")) for r in records if r.topic in _DRAFTED}
+                          - registered - self.patents.keys() - set(patents) - {None})
+        if patents:
+            self.curs.execute(self._sql("SELECT id::text AS id, title_zh, title_en, abstract, ipc_codes"
+                                        " FROM matching_patents WHERE id = ANY(%s::uuid[])"), (patents,))
+            self._read_patents.update({str(row.pop("id")): dict(row) for row in self.curs.fetchall()})
+            self._read_patents.update((p, dict(NO_PATENT)) for p in patents if p not in self._read_patents)
 
     def fold(self, r: EventRecord) -> None:
         kind = r.topic.rsplit(":", 1)[1]
         aggregate, event = kind.split(".", 1)
         d = r.data
         if aggregate == "Patent":
+            self._rows.clear()  # a listing's row holds its patent's titles and codes
             self.patents[r.originator_id] = {"title_zh": d["title_zh"], "title_en": d["title_en"],
                                              "abstract": f"{d['abstract_zh']} {d['abstract_en']}",
                                              "ipc_codes": list(d["ipc_codes"])}
@@ -152,6 +183,7 @@ class FactsPage:
 
     def _fold_listing(self, r: EventRecord, event: str) -> None:
         d = r.data
+        self._rows.pop(r.originator_id, None)
         if event == "Drafted":
             self.listings[r.originator_id] = {"patent_id": plain(d["patent_id"]),
                                               "organisation_id": plain(d["organisation_id"]), "status": "draft",
@@ -218,30 +250,47 @@ class FactsPage:
         return facts
 
     def _patent(self, patent_id: str) -> dict[str, Any]:
-        if patent_id not in self.patents:
+        """The patent's facts as the page leaves them: changed by the page, else as stored (read, never written)."""
+        found = self.patents.get(patent_id) or self._read_patents.get(patent_id)
+        if found is None:
             self.curs.execute(self._sql("SELECT title_zh, title_en, abstract, ipc_codes FROM matching_patents"
                                         " WHERE id = %s"), (patent_id,))
-            found = self.curs.fetchone()
-            self.patents[patent_id] = dict(found) if found else dict(NO_PATENT)
-        return self.patents[patent_id]
+            row = self.curs.fetchone()
+            found = self._read_patents[patent_id] = dict(row) if row else dict(NO_PATENT)
+        return found
+
+    def listing_row(self, listing_id: str) -> tuple[tuple[Any, ...], ListingFacts] | None:
+        """The row the listing's facts are written as (``UPSERT_LISTING``'s values), and its facts, as the events
+        folded so far leave them (None: a listing the facts do not know)."""
+        cached = self._rows.get(listing_id)
+        if cached is not None:
+            return cached
+        x = self._listing(listing_id)
+        if x is None:
+            return None
+        patent = self._patent(x["patent_id"])
+        key, full = listing_texts(patent, x["terms"])
+        priced: dict[str, Any] = {}
+        apply_terms(priced, x["terms"])
+        price = priced["price_amount"] if priced["currency"] == "CNY" else None
+        facts = ListingFacts(ipc_codes=tuple(patent["ipc_codes"]), key_text=key, full_text=full, price=price,
+                             maturity=x["terms"]["maturity"])
+        row = (listing_id, x["patent_id"], x["organisation_id"], x["status"], patent["title_zh"],
+               patent["title_en"], list(facts.ipc_codes), list(facts.subclasses), key, full,
+               sorted(facts.key_tokens), sorted(facts.full_tokens), price, facts.maturity,
+               json.dumps(x["terms"], ensure_ascii=False))
+        self._rows[listing_id] = (row, facts)
+        return row, facts
 
     def _write_listings(self) -> dict[str, ListingFacts]:
         """Upsert the changed listings; the facts of those published now."""
         rows, published = [], {}
         for listing_id in sorted(self.changed):
-            x = self.listings[listing_id]
-            patent = self._patent(x["patent_id"])
-            key, full = listing_texts(patent, x["terms"])
-            priced: dict[str, Any] = {}
-            apply_terms(priced, x["terms"])
-            price = priced["price_amount"] if priced["currency"] == "CNY" else None
-            facts = ListingFacts(ipc_codes=tuple(patent["ipc_codes"]), key_text=key, full_text=full, price=price,
-                                 maturity=x["terms"]["maturity"])
-            rows.append((listing_id, x["patent_id"], x["organisation_id"], x["status"], patent["title_zh"],
-                         patent["title_en"], list(facts.ipc_codes), list(facts.subclasses), key, full,
-                         sorted(facts.key_tokens), sorted(facts.full_tokens), price, facts.maturity,
-                         json.dumps(x["terms"], ensure_ascii=False)))
-            if x["status"] == "published":
+            found = self.listing_row(listing_id)
+            assert found is not None  # a changed listing is known
+            row, facts = found
+            rows.append(row)
+            if row[3] == "published":
                 published[listing_id] = facts
         if rows:
             self.curs.executemany(self._sql(UPSERT_LISTING), rows)

@@ -23,7 +23,7 @@ from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.demand.demand import Demand
 from projections.demand.matching import DEMAND_FACTS, LISTING_FACTS, FactsPage, demand_facts, listing_facts
-from projections.demand.matching_rules import score
+from projections.demand.matching_rules import DemandFacts, score
 from projections.notifications.registry import REGISTRY, Context, Notice
 from projections.shared.records import EventRecord
 
@@ -68,17 +68,68 @@ def ranked(scored: Iterable[tuple[int, str, str]]) -> list[tuple[int, str, str]]
 ADDED = 1
 
 
+class Facts:
+    """The page's facts (``FactsPage``), written when the page ends or before a query reads them, and the open
+    demands a published listing is scored against, read once per page and kept as the page's events change them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.curs = ctx.curs
+        self.page = FactsPage(self.curs, PREFIX)
+        self.page.prefetch(ctx.records)
+        self.open: dict[str, tuple[str, str, frozenset[str], DemandFacts]] | None = None  # id -> owner, visibility
+        self.verified: dict[str, bool] = {}  # organisation -> verified (the accounts read model, at the page's end)
+
+    def flush(self) -> None:
+        self.page.write_facts()
+        self.page = FactsPage(self.curs, PREFIX)
+
+    def fold(self, r: EventRecord) -> None:
+        self.page.fold(r)
+        if self.open is None:
+            return
+        if r.topic.endswith(":Demand.ProposalAwarded"):
+            self.open.pop(r.originator_id, None)
+        elif r.topic.endswith(":Demand.Posted") and r.originator_id in self.page.demands:
+            row = self.page.demands[r.originator_id]
+            self.open[r.originator_id] = (row[1], row[3], frozenset(row[8]), demand_facts(
+                {"ipc_codes": row[7], "key_text": row[9], "full_text": row[10], "key_tokens": row[11],
+                 "full_tokens": row[12], "budget_min": row[13], "budget_max": row[14], "wants": row[15]}))
+
+    def open_demands(self) -> dict[str, tuple[str, str, frozenset[str], DemandFacts]]:
+        if self.open is None:
+            self.curs.execute(f"SELECT organisation_id::text AS organisation_id, visibility, subclasses, {DEMAND_FACTS}"  # noqa: S608
+                              " FROM notification_match_demands WHERE status = 'open'")
+            self.open = {str(d["id"]): (d["organisation_id"], d["visibility"], frozenset(d["subclasses"]),
+                                        demand_facts(dict(d)))
+                         for d in self.curs.fetchall() if str(d["id"]) not in self.page.awarded}
+        return self.open
+
+    def is_verified(self, organisation: str) -> bool:
+        if organisation not in self.verified:
+            self.curs.execute("SELECT verified FROM accounts_organisations WHERE id = %s", (organisation,))
+            row = self.curs.fetchone()
+            self.verified[organisation] = row is not None and row["verified"] is True
+        return self.verified[organisation]
+
+
+def facts(ctx: Context) -> Facts:
+    found: Facts = ctx.state("demand_match", Facts)
+    return found
+
+
 @REGISTRY.on(Patent, "Registered", "Reregistered", later=ADDED)
 @REGISTRY.on(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed", later=ADDED)
 @REGISTRY.on(Demand, "Posted", "ProposalAwarded", later=ADDED)
 def matched(ctx: Context, r: EventRecord) -> Iterable[Notice]:
-    page = FactsPage(ctx.curs, PREFIX)
+    """Fold the event into the page's facts; a posted demand or a published listing is scored at once, against
+    the facts as this event leaves them (written first when the query reads the table)."""
+    page = facts(ctx)
     page.fold(r)
-    page.write_facts()
     if r.topic.endswith(":Demand.Posted"):
+        page.flush()
         yield from demand_posted(ctx, r)
     elif r.topic.endswith(":Listing.Published"):
-        yield from listing_published(ctx, r)
+        yield from listing_published(page, r)
 
 
 def demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
@@ -99,20 +150,24 @@ def demand_posted(ctx: Context, r: EventRecord) -> Iterable[Notice]:
                      organisations=organisations, unless_told=True)
 
 
-def listing_published(ctx: Context, r: EventRecord) -> Iterable[Notice]:
-    ctx.curs.execute(f"SELECT organisation_id::text AS organisation_id, title_zh, title_en, {LISTING_FACTS}"  # noqa: S608
-                     " FROM notification_match_listings WHERE id = %s", (r.originator_id,))
-    row = ctx.curs.fetchone()
-    if row is None:
+def listing_published(page: Facts, r: EventRecord) -> Iterable[Notice]:
+    """The open demands of other organisations that the listing's organisation may see and that share an IPC
+    subclass or a term with it (``DEMANDS``' conditions, over the page's open demands), ranked by score."""
+    demands = page.open_demands()
+    if not demands:
         return
-    listing = listing_facts(dict(row))
-    ctx.curs.execute(DEMANDS, {"owner": row["organisation_id"], "subclasses": list(listing.subclasses),
-                               "key": sorted(listing.key_tokens), "full": sorted(listing.full_tokens)})
-    scored = [(score(demand_facts(dict(d)), listing)[0], str(d["id"]), d["organisation_id"])
-              for d in ctx.curs.fetchall()]
+    found = page.page.listing_row(r.originator_id)
+    if found is None:
+        return
+    row, listing = found
+    owner, subclasses, key, full = str(row[2]), set(listing.subclasses), listing.key_tokens, listing.full_tokens
+    scored = [(score(demand, listing)[0], demand_id, org) for demand_id, (org, visibility, demand_subclasses, demand)
+              in demands.items()
+              if org != owner and (visibility == "public" or page.is_verified(owner))
+              and (not subclasses.isdisjoint(demand_subclasses) or not demand.full_tokens.isdisjoint(key)
+                   or not demand.key_tokens.isdisjoint(full))]
     best: dict[str, str] = {}  # organisation -> its best-ranked demand
     for _, demand_id, org in ranked(scored):
         best.setdefault(org, demand_id)
     for org, demand_id in sorted(best.items()):
-        yield Notice(KIND, "demand_match.listing", f"/demands/{demand_id}", row["title_zh"], row["title_en"],
-                     organisations=(org,))
+        yield Notice(KIND, "demand_match.listing", f"/demands/{demand_id}", row[4], row[5], organisations=(org,))

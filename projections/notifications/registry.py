@@ -8,8 +8,10 @@ rebuild of the inbox gives the same notices.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -54,42 +56,117 @@ class Notice:
 
 
 class Context:
-    """What a rule may read: the parties the view remembered of each aggregate, and listing titles."""
+    """What a rule may read: the parties the view remembered of each aggregate, listing titles, and members.
 
-    def __init__(self, curs: Cursor[DictRow]) -> None:
+    One context serves a page of events, applied one after another: what a rule remembers or forgets is kept
+    in memory and written when the page ends (``flush``), so a rule reads the parties as its event leaves
+    them without a round trip per event. Listing and demand titles are the catalogue's and the demand
+    read model's rows, which the runner writes for the whole page before this view: they are read once per
+    page. Rule modules keep their own page state with ``state`` (flushed in the order first asked for)."""
+
+    def __init__(self, curs: Cursor[DictRow], records: Sequence[EventRecord] = ()) -> None:
         self.curs = curs
+        self.records = records  # the page, for page states that read what its events need at once
+        self._parties: dict[str, set[tuple[str, str]]] = {}  # aggregate -> {(role, organisation)} now
+        self._stored: dict[str, set[tuple[str, str]]] = {}  # aggregate -> the rows the table holds
+        self._titles: dict[tuple[str, str], tuple[str, str]] = {}
+        self._states: dict[str, PageState] = {}
+
+    # --- page state -----------------------------------------------------------------------------------
+    def state(self, key: str, make: Callable[[Context], PageState]) -> Any:
+        """The page state a rule module keeps under ``key`` (made by ``make`` on first use)."""
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = make(self)
+        return found
+
+    def prefetch(self, aggregate_ids: Iterable[str]) -> None:
+        """Read the parties of ``aggregate_ids`` in one round trip (those not read yet)."""
+        wanted = sorted({a for a in map(canonical, aggregate_ids) if a not in self._parties})
+        if not wanted:
+            return
+        self.curs.execute("SELECT aggregate_id::text AS a, role, organisation_id::text AS o"
+                          " FROM notification_parties WHERE aggregate_id = ANY(%s::uuid[])", (wanted,))
+        found: dict[str, set[tuple[str, str]]] = {a: set() for a in wanted}
+        for row in self.curs.fetchall():
+            found[row["a"]].add((row["role"], row["o"]))
+        for a, rows in found.items():
+            self._stored[a] = rows
+            self._parties[a] = set(rows)
+
+    def flush(self) -> None:
+        """Write what the page's rules remembered and forgot, then each module's page state."""
+        added, removed = [], []
+        for a, now in self._parties.items():
+            stored = self._stored[a]
+            added += [(a, role, o) for role, o in sorted(now - stored)]
+            removed += [(a, role, o) for role, o in sorted(stored - now)]
+            self._stored[a] = set(now)
+        if removed:
+            self.curs.execute("DELETE FROM notification_parties p USING unnest(%s::uuid[], %s::text[], %s::uuid[])"
+                              " AS t(a, r, o) WHERE p.aggregate_id = t.a AND p.role = t.r AND p.organisation_id = t.o",
+                              ([x[0] for x in removed], [x[1] for x in removed], [x[2] for x in removed]))
+        if added:
+            self.curs.execute("INSERT INTO notification_parties (aggregate_id, role, organisation_id)"
+                              " SELECT * FROM unnest(%s::uuid[], %s::text[], %s::uuid[]) ON CONFLICT DO NOTHING",
+                              ([x[0] for x in added], [x[1] for x in added], [x[2] for x in added]))
+        for state in self._states.values():
+            state.flush()
+
+    # --- parties --------------------------------------------------------------------------------------
+    def _of(self, aggregate_id: str) -> set[tuple[str, str]]:
+        key = canonical(aggregate_id)
+        found = self._parties.get(key)
+        if found is None:
+            self.prefetch((key,))
+            found = self._parties[key]
+        return found
 
     def remember(self, aggregate_id: str, role: str, *organisations: str | None) -> None:
         for organisation in organisations:
             if organisation:
-                self.curs.execute(
-                    "INSERT INTO notification_parties (aggregate_id, role, organisation_id) VALUES (%s, %s, %s)"
-                    " ON CONFLICT DO NOTHING", (aggregate_id, role, organisation))
+                self._of(aggregate_id).add((role, canonical(organisation)))
 
     def forget(self, aggregate_id: str, role: str, *organisations: str | None) -> None:
         """Forget ``organisations`` (or users) in ``role`` of the aggregate; all of that role when none is given."""
+        rows = self._of(aggregate_id)
         if not organisations:
-            self.curs.execute("DELETE FROM notification_parties WHERE aggregate_id = %s AND role = %s",
-                              (aggregate_id, role))
+            rows.difference_update([x for x in rows if x[0] == role])
         for organisation in organisations:
             if organisation:
-                self.curs.execute("DELETE FROM notification_parties WHERE aggregate_id = %s AND role = %s"
-                                  " AND organisation_id = %s", (aggregate_id, role, organisation))
+                rows.discard((role, canonical(organisation)))
 
     def parties(self, aggregate_id: str, *roles: str) -> tuple[str, ...]:
-        self.curs.execute("SELECT DISTINCT organisation_id::text AS o FROM notification_parties"
-                          " WHERE aggregate_id = %s AND role = ANY(%s) ORDER BY 1", (aggregate_id, list(roles)))
-        return tuple(r["o"] for r in self.curs.fetchall())
+        return tuple(sorted({o for role, o in self._of(aggregate_id) if role in roles}))
 
+    # --- titles ---------------------------------------------------------------------------------------
     def listing_title(self, listing_id: str) -> tuple[str, str]:
-        self.curs.execute("SELECT title_zh, title_en FROM catalogue_listings WHERE id = %s", (listing_id,))
-        row = self.curs.fetchone()
-        return (row["title_zh"], row["title_en"]) if row else ("", "")
+        return self._title("catalogue_listings", listing_id)
 
     def demand_title(self, demand_id: str) -> tuple[str, str]:
-        self.curs.execute("SELECT title_zh, title_en FROM demand_demands WHERE id = %s", (demand_id,))
-        row = self.curs.fetchone()
-        return (row["title_zh"], row["title_en"]) if row else ("", "")
+        return self._title("demand_demands", demand_id)
+
+    def _title(self, table: str, row_id: str) -> tuple[str, str]:
+        key = (table, row_id)
+        if key not in self._titles:
+            self.curs.execute(f"SELECT title_zh, title_en FROM {table} WHERE id = %s", (row_id,))  # noqa: S608
+            row = self.curs.fetchone()
+            self._titles[key] = (row["title_zh"], row["title_en"]) if row else ("", "")
+        return self._titles[key]
+
+
+class PageState(Protocol):
+    """A rule module's state for one page of events: written by ``flush`` when the page ends."""
+
+    def flush(self) -> None: ...
+
+
+def canonical(text: str) -> str:
+    """A uuid as PostgreSQL writes it back (the parties are uuids); other text as it is (the write refuses it)."""
+    try:
+        return str(UUID(text))
+    except ValueError:
+        return text
 
 
 Rule = Callable[[Context, EventRecord], Iterable[Notice]]

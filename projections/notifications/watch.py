@@ -24,6 +24,7 @@ from projections.demand.demands_queries import NARROW, WHERE
 from projections.notifications.registry import REGISTRY, Context, Notice, value
 from projections.shared.records import EventRecord, plain
 from projections.shared.search import query_parts
+from projections.shared.topics import event_topics
 
 REGISTRY.say(
     search_listing=("新挂牌符合您保存的搜索", "A new listing matches your saved search"),
@@ -57,10 +58,85 @@ DEMAND_MATCHES = (
 )
 
 
-def _followers(ctx: Context, listing_id: str) -> tuple[str, ...]:
-    ctx.curs.execute("SELECT user_id::text AS u FROM notification_follows WHERE listing_id = %s ORDER BY 1",
-                     (listing_id,))
-    return tuple(r["u"] for r in ctx.curs.fetchall())
+LISTING_TOPICS = event_topics(Listing, "Drafted", "Revised", "Published", "Withdrawn", "Suspended", "Resumed", "Closed")
+
+
+class Watched:
+    """The page's view of what is watched: the listings' owner, price and status (``notification_listings``,
+    read in one round trip for the page's listings and written when the page ends), their followers, and
+    whether any listing search is saved (none: a published listing asks nothing)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.curs = ctx.curs
+        self.listings: dict[str, list[object] | None] = {}  # listing -> [organisation, mode, price, status]
+        self.changed: set[str] = set()
+        self.followers: dict[str, set[str]] = {}  # listing -> following users (read for the page's listings)
+        self.listing_searches: bool | None = None
+        self.load(r.originator_id for r in ctx.records if r.topic in LISTING_TOPICS)
+
+    def load(self, listing_ids: Iterable[str]) -> None:
+        wanted = sorted({i for i in listing_ids if i not in self.listings})
+        if not wanted:
+            return
+        self.curs.execute("SELECT listing_id::text AS id, organisation_id::text AS o, price_mode, asking_price, status"
+                          " FROM notification_listings WHERE listing_id = ANY(%s::uuid[])", (wanted,))
+        self.listings.update((i, None) for i in wanted)
+        for row in self.curs.fetchall():
+            self.listings[row["id"]] = [row["o"], row["price_mode"], row["asking_price"], row["status"]]
+        self.curs.execute("SELECT listing_id::text AS id, user_id::text AS u FROM notification_follows"
+                          " WHERE listing_id = ANY(%s::uuid[])", (wanted,))
+        self.followers.update((i, set()) for i in wanted)
+        for row in self.curs.fetchall():
+            self.followers[row["id"]].add(row["u"])
+
+    def listing(self, listing_id: str) -> list[object] | None:
+        if listing_id not in self.listings:
+            self.load((listing_id,))
+        return self.listings[listing_id]
+
+    def drafted(self, listing_id: str, organisation: str, mode: str, price: object) -> None:
+        if self.listing(listing_id) is None:  # ON CONFLICT DO NOTHING: a listing drafted twice keeps its first row
+            self.listings[listing_id] = [organisation, mode, price, "draft"]
+            self.changed.add(listing_id)
+
+    def update(self, listing_id: str, **values: object) -> None:
+        known = self.listing(listing_id)
+        if known is not None:  # an UPDATE of a listing not drafted changes nothing
+            for name, found in values.items():
+                known[("price_mode", "asking_price", "status").index(name) + 1] = found
+            self.changed.add(listing_id)
+
+    def following(self, listing_id: str) -> tuple[str, ...]:
+        if listing_id not in self.followers:
+            self.load((listing_id,))
+        return tuple(sorted(self.followers.get(listing_id, ())))
+
+    def followed(self, user: str, listing_id: str, on: bool) -> None:
+        if listing_id in self.followers:
+            (self.followers[listing_id].add if on else self.followers[listing_id].discard)(user)
+
+    def any_listing_search(self) -> bool:
+        if self.listing_searches is None:
+            self.curs.execute("SELECT EXISTS (SELECT 1 FROM notification_searches WHERE scope = 'listings') AS e")
+            row = self.curs.fetchone()
+            self.listing_searches = bool(row and row["e"])
+        return self.listing_searches
+
+    def flush(self) -> None:
+        rows = [(i, *known) for i in sorted(self.changed) if (known := self.listings[i]) is not None]
+        self.changed.clear()
+        if rows:
+            self.curs.execute(
+                "INSERT INTO notification_listings (listing_id, organisation_id, price_mode, asking_price, status)"
+                " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::bigint[], %s::text[])"
+                " ON CONFLICT (listing_id) DO UPDATE SET price_mode = EXCLUDED.price_mode,"
+                " asking_price = EXCLUDED.asking_price, status = EXCLUDED.status",
+                [list(c) for c in zip(*rows, strict=True)])
+
+
+def watched(ctx: Context) -> Watched:
+    found: Watched = ctx.state("watch", Watched)
+    return found
 
 
 def _price(terms: dict[str, object]) -> tuple[str, object]:
@@ -78,31 +154,29 @@ def _told(ctx: Context, kind: str, event: str, listing: str, users: tuple[str, .
 def listing_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     name = r.topic.rsplit(".", 1)[1]
     listing = r.originator_id
+    page = watched(ctx)
     if name == "Drafted":
         mode, price = _price(plain(r.data["terms"]))
-        ctx.curs.execute("INSERT INTO notification_listings (listing_id, organisation_id, price_mode, asking_price,"
-                         " status) VALUES (%s, %s, %s, %s, 'draft') ON CONFLICT DO NOTHING",
-                         (listing, value(r, "organisation_id"), mode, price))
+        page.drafted(listing, value(r, "organisation_id"), mode, price)
         return
-    ctx.curs.execute("SELECT price_mode, asking_price, status FROM notification_listings WHERE listing_id = %s",
-                     (listing,))
-    known = ctx.curs.fetchone()
+    known = page.listing(listing)
     if name == "Revised":
         mode, price = _price(plain(r.data["terms"]))
-        ctx.curs.execute("UPDATE notification_listings SET price_mode = %s, asking_price = %s WHERE listing_id = %s",
-                         (mode, price, listing))
-        if known is not None and known["status"] == "published" and (known["price_mode"], known["asking_price"]) \
-                != (mode, price):
-            yield from _told(ctx, "follow", "follow.price", listing, _followers(ctx, listing))
+        before = None if known is None else (known[1], known[2], known[3])
+        page.update(listing, price_mode=mode, asking_price=price)
+        if before is not None and before[2] == "published" and (before[0], before[1]) != (mode, price):
+            yield from _told(ctx, "follow", "follow.price", listing, page.following(listing))
         return
     status = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed",
               "Resumed": value(r, "status")}[name]
-    ctx.curs.execute("UPDATE notification_listings SET status = %s WHERE listing_id = %s", (status, listing))
+    page.update(listing, status=status)
     if name == "Published":
-        ctx.curs.execute(LISTING_MATCHES, {"id": listing})
-        yield from _told(ctx, "search", "search.listing", listing, tuple(row["user_id"] for row in ctx.curs.fetchall()))
+        if page.any_listing_search():
+            ctx.curs.execute(LISTING_MATCHES, {"id": listing})
+            yield from _told(ctx, "search", "search.listing", listing,
+                             tuple(row["user_id"] for row in ctx.curs.fetchall()))
     else:
-        yield from _told(ctx, "follow", "follow.status", listing, _followers(ctx, listing))
+        yield from _told(ctx, "follow", "follow.status", listing, page.following(listing))
 
 
 @REGISTRY.on(Demand, "Posted")
@@ -132,9 +206,11 @@ def _text(r: EventRecord, name: str) -> str | None:
 @REGISTRY.on(SavedSearches, "Saved", "Deleted")
 def search_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     """Keep the user's saved search as the index's matching needs it (its words split as the index splits)."""
-    if r.topic.endswith(".Deleted"):
+    if r.topic.endswith(".Deleted"):  # the page may still think a listing search stands: it asks the table
         ctx.curs.execute("DELETE FROM notification_searches WHERE id = %s", (value(r, "search_id"),))
         return ()
+    if value(r, "scope") == "listings":
+        watched(ctx).listing_searches = True
     q = value(r, "q")
     latin, cjk = query_parts(q)
     words = [w for w in q.casefold().split() if w][:10]
@@ -151,6 +227,7 @@ def search_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
 @REGISTRY.on(Follow, "Followed", "Refollowed", "Unfollowed")
 def follow_event(ctx: Context, r: EventRecord) -> Iterable[Notice]:
     user, listing = value(r, "user_id"), value(r, "listing_id")
+    watched(ctx).followed(user, listing, not r.topic.endswith(".Unfollowed"))
     if r.topic.endswith(".Unfollowed"):
         ctx.curs.execute("DELETE FROM notification_follows WHERE user_id = %s AND listing_id = %s", (user, listing))
     else:
