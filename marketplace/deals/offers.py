@@ -21,7 +21,7 @@ from domain.shared.errors import ListingNotOpenError, PermissionDeniedError, Val
 from domain.shared.money import Money
 from marketplace.deals import commands as d
 from marketplace.deals.checks import DealChecks, DealPolicy
-from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase, reads_together
 from marketplace.platform.units import percent_to_basis_points
 
 
@@ -61,6 +61,7 @@ class Offers:
         self.introduced_by: BindingBroker | None = None
 
     # --- offers -----------------------------------------------------------------------------
+    @reads_together(lambda cmd: (cmd.listing_id,))  # the buyer's organisation, the listing's patent
     def make_offer(
         self, cmd: d.MakeOffer, *, actor_id: UUID | None,
         along: Callable[[Offer, User], Sequence[Aggregate]] | None = None,
