@@ -171,8 +171,9 @@ class PostgresPersonalData:
 
     @staticmethod
     def row_person(rows: Sequence[Any]) -> Person | None:
-        row = rows[0] if rows else None
-        return Person(row["user_id"], row["email"], row["display_name"], row["password_hash"]) if row else None
+        row = rows[0] if rows else None  # a row, or the row as JSON (AggregateCache.freshen): the id as text
+        return Person(UUID(str(row["user_id"])), row["email"], row["display_name"], row["password_hash"]) \
+            if row else None
 
     def find_by_email(self, email: str) -> Person | None:
         return self._one("email = %s", email)

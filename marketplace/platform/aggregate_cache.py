@@ -105,7 +105,8 @@ class FastForwardRepository(Repository[UUID]):
                 follow: Callable[[Any], Iterable[UUID | None]] = lambda _: ()) -> tuple[dict[UUID, int], list[Any]]:
         """Fast-forward those of ``aggregate_ids`` this process holds, and the aggregates ``follow`` names from them
         (the organisation of a user, the patent of a listing: what a command reads next), reading the rows of one
-        more read-only ``statement`` too: one round trip for all. The events stored after each cached version are
+        more read-only ``statement`` too (each row as a JSON object: a dict of JSON values): one statement, one
+        round trip for all. The events stored after each cached version are
         read in one SELECT and applied; the answer is the version each aggregate had in the database at that
         SELECT, by id (``copy_fresh`` hands out a copy at least that fresh). Aggregates not held are left out
         (``get`` replays them); without PostgreSQL or a cache nothing is freshened and ``statement`` is read alone."""
@@ -129,15 +130,14 @@ class FastForwardRepository(Repository[UUID]):
         if not versions:
             return {}, self._rows(recorder, statement, params)
         ids = list(versions)
-        with recorder.datastore.get_connection() as conn, conn.pipeline(), \
-                conn.cursor() as events, conn.cursor() as along:
-            events.execute(self._fresh_statement(recorder), (ids, [versions[i] for i in ids]), prepare=True)
-            along.execute(statement, params, prepare=True)
-            stored = events.fetchall()
-            rows = along.fetchall()
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._fresh_statement(recorder, statement), (ids, [versions[i] for i in ids], *params),
+                         prepare=True)
+            found = curs.fetchall()
+        rows = [r["along"] for r in found if r["along"] is not None]
         mapper = self.event_store.mapper
         new: dict[UUID, list[Any]] = {}
-        for r in stored:
+        for r in sorted((r for r in found if r["along"] is None), key=lambda r: r["originator_version"]):
             new.setdefault(r["originator_id"], []).append(mapper.to_domain_event(StoredEvent(
                 originator_id=r["originator_id"], originator_version=r["originator_version"], topic=r["topic"],
                 state=bytes(r["state"]))))
@@ -167,16 +167,20 @@ class FastForwardRepository(Repository[UUID]):
                 return None
             return deepcopy(cached)
 
-    def _fresh_statement(self, recorder: PostgresAggregateRecorder) -> Any:
-        statement = getattr(self, "_fresh_sql", None)
+    def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
+        """One statement: the events after each given version (rows with ``along`` NULL), then the rows of the
+        ``along`` statement, each as one JSON object in the column ``along``."""
+        statements: dict[str, Any] = self.__dict__.setdefault("_fresh_statements", {})
+        statement = statements.get(along)
         if statement is None:
-            statement = self._fresh_sql = SQL(
-                "SELECT e.originator_id, e.originator_version, e.topic, e.state"
+            statement = statements[along] = SQL(
+                "SELECT e.originator_id, e.originator_version, e.topic, e.state, NULL::json AS along"
                 " FROM {schema}.{table} e JOIN unnest(%s::{id_type}[], %s::bigint[]) AS c(id, version)"
                 " ON e.originator_id = c.id AND e.originator_version > c.version"
-                " ORDER BY e.originator_id, e.originator_version",
+                " UNION ALL SELECT NULL, NULL, NULL, NULL, row_to_json(a) FROM ({along}) a",
             ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name),
-                     id_type=Identifier(recorder.datastore.originator_id_type))
+                     id_type=Identifier(recorder.datastore.originator_id_type),
+                     along=SQL(along))
         return statement
 
     @staticmethod

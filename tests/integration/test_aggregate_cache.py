@@ -103,7 +103,9 @@ def test_a_listing_withdrawn_on_one_worker_takes_no_offer_from_a_member_the_othe
     assert cached(other, world["listing"]).status == "withdrawn"
 
 
-def test_an_organisation_verified_on_one_worker_registers_patents_on_the_other(world: World, other: Marketplace) -> None:
+def test_an_organisation_verified_on_one_worker_registers_patents_on_the_other(
+    world: World, other: Marketplace,
+) -> None:
     """The actor's organisation is read with the actor, found from the user the worker holds: its verification on
     the other worker is seen by the next command."""
     world.sign_up("lab", "福建省实验室", "research_institute", verify=False)
