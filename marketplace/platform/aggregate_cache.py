@@ -7,6 +7,10 @@ patents and listings, the snapshot query, never the read of what changed. A save
 (another worker saved the aggregate meanwhile) drops the aggregates from the cache; the command's usual retry then
 reloads them.
 
+A command that reads several aggregates (``MarketplaceBase.reading_together``) reads what changed in all of those
+this process holds, and the actor's personal data, in one statement at its start (``freshen``): each is then as the
+database had it at that statement, during the command, and the command's later loads of them take no round trip.
+
 The cache holds only state replayed from stored events: a saved aggregate is remembered by applying (copies of) the
 events just recorded to the cached copy, never by keeping the object a command changed (commands attach data that
 is not in the events, such as a user's e-mail and name). Every load hands out its own deep copy, taken under the
