@@ -106,18 +106,21 @@ class FastForwardRepository(Repository[UUID]):
             return deepcopy(cached), rows
 
     def freshen(self, aggregate_ids: Sequence[UUID], statement: str, params: Sequence[Any],
-                follow: Callable[[Any], Iterable[UUID | None]] = lambda _: ()) -> tuple[dict[UUID, int], list[Any]]:
+                follow: Callable[[Any], Iterable[UUID | None]] = lambda _: (),
+                ) -> tuple[dict[UUID, int], list[Any], set[UUID]]:
         """Fast-forward those of ``aggregate_ids`` this process holds, and the aggregates ``follow`` names from them
         (the organisation of a user, the patent of a listing: what a command reads next), reading the rows of one
         more read-only ``statement`` too (each row as a JSON object: a dict of JSON values): one statement, one
-        round trip for all. The events stored after each cached version are
-        read in one SELECT and applied; the answer is the version each aggregate had in the database at that
-        SELECT, by id (``copy_fresh`` hands out a copy at least that fresh). Aggregates not held are left out
-        (``get`` replays them); without PostgreSQL or a cache nothing is freshened and ``statement`` is read alone."""
+        round trip for all. The events stored after each cached version are read in one SELECT and applied; the
+        answer is the version each aggregate had in the database at that SELECT, by id (``copy_fresh`` hands out a
+        copy at least that fresh), the rows, and those of the followed aggregates not held that had no events at
+        that SELECT (absent: an introduction no broker made). Other aggregates not held are left out (``get``
+        replays them); without PostgreSQL or a cache nothing is freshened and ``statement`` is read alone."""
         recorder = getattr(self.event_store, "recorder", None)
         if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
-            return {}, self._rows(recorder, statement, params)
+            return {}, self._rows(recorder, statement, params), set()
         versions: dict[UUID, int] = {}
+        probed: list[UUID] = []
         for aggregate_id in aggregate_ids:
             with self._locked(aggregate_id):
                 cached = self._peek(aggregate_id)
@@ -131,17 +134,21 @@ class FastForwardRepository(Repository[UUID]):
                         held = self._peek(other)
                         if held is not None:
                             versions[other] = held.version
+                        elif other not in probed:
+                            probed.append(other)
         if not versions:
-            return {}, self._rows(recorder, statement, params)
+            return {}, self._rows(recorder, statement, params), set()
         ids = list(versions)
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._fresh_statement(recorder, statement), (ids, [versions[i] for i in ids], *params),
-                         prepare=True)
+            curs.execute(self._fresh_statement(recorder, statement),
+                         (ids, [versions[i] for i in ids], probed, *params), prepare=True)
             found = curs.fetchall()
         rows = [r["along"] for r in found if r["along"] is not None]
+        absent = set(probed) - {r["originator_id"] for r in found if r["originator_version"] is None}
         mapper = self.event_store.mapper
         new: dict[UUID, list[Any]] = {}
-        for r in sorted((r for r in found if r["along"] is None), key=lambda r: r["originator_version"]):
+        events = (r for r in found if r["originator_version"] is not None)
+        for r in sorted(events, key=lambda r: r["originator_version"]):
             new.setdefault(r["originator_id"], []).append(mapper.to_domain_event(StoredEvent(
                 originator_id=r["originator_id"], originator_version=r["originator_version"], topic=r["topic"],
                 state=bytes(r["state"]))))
@@ -158,7 +165,7 @@ class FastForwardRepository(Repository[UUID]):
                 if after:
                     self._apply(aggregate_id, cached, after)
             fresh[aggregate_id] = own[-1].originator_version if own else versions[aggregate_id]
-        return fresh, rows
+        return fresh, rows, absent
 
     def copy_fresh(self, aggregate_id: UUID, version: int) -> Any:
         """A copy of the cached aggregate if it is at ``version`` or later (as ``freshen`` found it, or newer), else
@@ -172,8 +179,8 @@ class FastForwardRepository(Repository[UUID]):
             return deepcopy(cached)
 
     def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
-        """One statement: the events after each given version (rows with ``along`` NULL), then the rows of the
-        ``along`` statement, each as one JSON object in the column ``along``."""
+        """One statement: the events after each given version, the ids of the probed aggregates that have events
+        (rows with no version), then the rows of the ``along`` statement, each as one JSON object in ``along``."""
         statements: dict[str, Any] = self.__dict__.setdefault("_fresh_statements", {})
         statement = statements.get(along)
         if statement is None:
@@ -181,6 +188,8 @@ class FastForwardRepository(Repository[UUID]):
                 "SELECT e.originator_id, e.originator_version, e.topic, e.state, NULL::json AS along"
                 " FROM {schema}.{table} e JOIN unnest(%s::{id_type}[], %s::bigint[]) AS c(id, version)"
                 " ON e.originator_id = c.id AND e.originator_version > c.version"
+                " UNION ALL SELECT p.id, NULL, NULL, NULL, NULL FROM unnest(%s::{id_type}[]) AS p(id)"
+                " WHERE EXISTS (SELECT 1 FROM {schema}.{table} x WHERE x.originator_id = p.id)"
                 " UNION ALL SELECT NULL, NULL, NULL, NULL, row_to_json(a) FROM ({along}) a",
             ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name),
                      id_type=Identifier(recorder.datastore.originator_id_type),

@@ -50,9 +50,22 @@ class _ReadTogether:
     """The aggregates a running command reads with its actor (``MarketplaceBase.reading_together``)."""
 
     ids: tuple[UUID, ...]
+    #: What else the command reads, named by an aggregate it reads (beside ``_named_next``).
+    also: Callable[[Any], Iterable[UUID | None]] | None = None
     #: The version each was found at by the actor's round trip, by id: a ``load`` of one of them in this command
     #: is served from the cache (at that version or newer) without another round trip, once.
     fresh: dict[UUID, int] = field(default_factory=dict)
+    #: Aggregates that had no events at the actor's round trip: ``exists`` answers False without a query.
+    absent: set[UUID] = field(default_factory=set)
+
+    def clear(self) -> None:
+        self.fresh.clear()
+        self.absent.clear()
+
+    def next_of(self, aggregate: Any) -> Iterator[UUID | None]:
+        yield from _named_next(aggregate)
+        if self.also is not None:
+            yield from self.also(aggregate)
 
 
 _READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("marketplace_read_together", default=None)
@@ -79,15 +92,17 @@ R = TypeVar("R")
 
 def reads_together(
     ids: Callable[[Any], Iterable[UUID | None]] = lambda _: (),
+    also: Callable[[Any, Any, Any], Iterable[UUID | None]] | None = None,
 ) -> Callable[[Callable[Concatenate[S, C, P], R]], Callable[Concatenate[S, C, P], R]]:
     """A command (``method(self, cmd, *, actor_id)`` of a group with ``store``) that reads its actor, the aggregates
-    ``ids(cmd)`` names and those they name in turn (an organisation, a patent) in one round trip, when this
-    process holds them: see ``MarketplaceBase.reading_together``."""
+    ``ids(cmd)`` names and those they name in turn (an organisation, a patent; and ``also(group, cmd, aggregate)``)
+    in one round trip, when this process holds them: see ``MarketplaceBase.reading_together``."""
 
     def decorate(method: Callable[Concatenate[S, C, P], R]) -> Callable[Concatenate[S, C, P], R]:
         @functools.wraps(method)
         def command(group: S, cmd: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            with group.store.reading_together(*ids(cmd)):
+            more = None if also is None else functools.partial(also, group, cmd)
+            with group.store.reading_together(*ids(cmd), also=more):
                 return method(group, cmd, *args, **kwargs)
 
         return command
@@ -150,13 +165,15 @@ class MarketplaceBase(Application[UUID]):
                     self._turns[aggregate_id] = (lock, users - 1)
 
     @contextmanager
-    def reading_together(self, *aggregate_ids: UUID | None) -> Iterator[None]:
+    def reading_together(self, *aggregate_ids: UUID | None,
+                         also: Callable[[Any], Iterable[UUID | None]] | None = None) -> Iterator[None]:
         """While the block runs (one command), ``actor`` also fast-forwards ``aggregate_ids`` and the aggregates
         they and the actor name (``_named_next``) in its one round trip, and each following ``load`` of one of
         them takes the cached copy instead of reading the store again. The copies are as the database had them
         during this command (never older than the actor's read), so the command decides on current state; the
-        block's end, a save or the next ``actor`` ends what was read (a retry reads afresh)."""
-        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None)))
+        block's end, a save or the next ``actor`` ends what was read (a retry reads afresh). ``also(aggregate)``
+        names more aggregates to read with it; one found with no events is known absent to ``exists``."""
+        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also))
         try:
             yield
         finally:
@@ -197,7 +214,11 @@ class MarketplaceBase(Application[UUID]):
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted)."""
+        """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted) or
+        the command's read together found it had none."""
+        together = _READ_TOGETHER.get()
+        if together is not None and aggregate_id in together.absent:
+            return False
         return self.repository.holds(aggregate_id) or bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def commit(
@@ -210,7 +231,7 @@ class MarketplaceBase(Application[UUID]):
         """
         reading = _READ_TOGETHER.get()
         if reading is not None:  # what the command reads after its save, it reads afresh
-            reading.fresh.clear()
+            reading.clear()
         together = isinstance(self.recorder, PersonalDataRecorder)
         try:
             recordings: list[Recording[UUID]] = (
@@ -248,12 +269,13 @@ class MarketplaceBase(Application[UUID]):
             together = _READ_TOGETHER.get()
             found = None
             if together is not None:
-                together.fresh.clear()
+                together.clear()
                 if self.repository.holds(actor_id):
-                    fresh, rows = self.repository.freshen(
-                        [actor_id, *together.ids], PostgresPersonalData.BY_USER_ID, (actor_id,), follow=_named_next)
+                    fresh, rows, absent = self.repository.freshen(
+                        [actor_id, *together.ids], PostgresPersonalData.BY_USER_ID, (actor_id,),
+                        follow=together.next_of)
                     actor_version = fresh.pop(actor_id, None)
-                    together.fresh = fresh
+                    together.fresh, together.absent = fresh, absent
                     found = self.repository.copy_fresh(actor_id, actor_version) if actor_version is not None else None
             if found is None:
                 try:

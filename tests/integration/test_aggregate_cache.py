@@ -31,6 +31,7 @@ from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from tests.integration.test_auction_races import open_lot
+from tests.unit.broker_helpers import broker_world, introduce
 from tests.unit.deal_helpers import PASSWORD, World, accept, cn, make_world, offer
 
 
@@ -101,6 +102,29 @@ def test_a_listing_withdrawn_on_one_worker_takes_no_offer_from_a_member_the_othe
                                 actor_id=world["firm"])
     assert refused.value.code == "listing.no_offers"
     assert cached(other, world["listing"]).status == "withdrawn"
+
+
+def test_an_introduction_made_on_one_worker_binds_the_next_offer_on_the_other(database: DatabaseAddress) -> None:
+    """make_offer reads whether a broker introduced the buyer with its actor: found absent by one command, an
+    introduction made meanwhile on the other worker still binds the next offer (the commission goes to the agency)."""
+    migrate(database.conninfo())
+    world = broker_world(database.eventsourcing_env(), commission=3.0)
+    other = Marketplace(database.eventsourcing_env(), clock=world.clock,
+                        gateways={"stripe": world.stripe, "manual": world.manual})
+    try:
+        for _ in range(2):  # the second offer reads with the actor the worker now holds that there is none
+            first, _ = other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment",
+                                                           price=10_000_000), actor_id=world["firm"])
+            assert other.repository.get(first).broker_organisation_id is None  # no introduction yet
+            other.offers.withdraw_offer(d.WithdrawOffer(offer_id=first), actor_id=world["firm"])
+        introduce(world)  # on the first worker
+        second, _ = other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment",
+                                                        price=10_000_000), actor_id=world["firm"])
+        made = other.repository.get(second)
+        assert (made.broker_organisation_id, made.broker_commission) == (world["agency_org"], 300)
+    finally:
+        other.close()
+        world.app.close()
 
 
 def test_an_organisation_verified_on_one_worker_registers_patents_on_the_other(
