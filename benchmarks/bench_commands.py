@@ -171,6 +171,9 @@ def instrumented(app: Any, timer: Timer) -> Iterator[None]:
         restore.append(lambda: setattr(owner, name, original) if own else delattr(owner, name))
 
     wrap(app.repository, "get", "load aggregates (SELECT events + replay)")
+    wrap(app.repository, "get_along", "load aggregates (SELECT events + replay)")
+    wrap(app.repository, "freshen", "read actor + aggregates together (one SELECT) and fast-forward")
+    wrap(app.repository, "copy_fresh", "copy cached aggregates")
     wrap(app, "exists", "duplicate check (SELECT by id)")
     wrap(Patent, "register", "domain: validate + build events")
     wrap(app.mapper, "to_stored_event", "encode events (JSON)")

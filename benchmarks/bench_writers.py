@@ -13,10 +13,13 @@ included) is counted and marks the goal missed.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import time
 import traceback
 from typing import Any
+
+import psycopg
 
 from benchmarks.bench_commands import Commands
 from benchmarks.common import (
@@ -84,6 +87,7 @@ def _writer(url: str, index: int, user: str, inbox: Any, outbox: Any, setup_lock
             done, failures = 0, 0
             latencies: list[float] = []
             errors: list[str] = []
+            cpu = os.times()
             began = time.perf_counter()
             while time.perf_counter() - began < seconds:
                 started = time.perf_counter()
@@ -94,13 +98,42 @@ def _writer(url: str, index: int, user: str, inbox: Any, outbox: Any, setup_lock
                     if len(errors) < 3:
                         errors.append(f"{type(exc).__name__}: {exc}"[:200])
                 latencies.append((time.perf_counter() - started) / 3)
+            used = os.times()
             outbox.put(("done", index, {"commands": done, "failures": failures, "seconds": time.perf_counter() - began,
+                                        "cpu": used.user + used.system - cpu.user - cpu.system,
                                         "ended_at": time.time(), "latencies": latencies, "errors": errors}))
     finally:
         services.close()
 
 
-def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float) -> dict[str, Any]:
+def _machine_cpu() -> tuple[int, int]:
+    """Jiffies of all CPUs since boot: (total, idle); (0, 0) where /proc/stat is not there."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    return sum(values), values[3] + values[4]
+
+
+def _backend_cpu(monitor: psycopg.Connection[Any]) -> float:
+    """CPU seconds used so far by the database's backends (read from /proc: a server on this machine), else 0."""
+    pids = [r[0] for r in monitor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                          " AND pid <> pg_backend_pid()").fetchall()]
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float,
+           monitor: psycopg.Connection[Any]) -> dict[str, Any]:
+    backends_before, (total_before, idle_before) = _backend_cpu(monitor), _machine_cpu()
     start_at = time.time() + 0.3
     for inbox in inboxes[:writers]:
         inbox.put(("run", start_at, seconds))
@@ -111,10 +144,19 @@ def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float) -> dic
             raise RuntimeError(f"writer {index}: {report}")
         reports.append(report)
     wall = max(r["ended_at"] for r in reports) - start_at
+    total, idle = _machine_cpu()
     commands = sum(r["commands"] for r in reports)
+    # Where the CPU went: the writers' own time, their backends' time (both in cores over the round), and how busy
+    # the whole machine was (other programs included): on a saturated shared machine the writers get only a
+    # share of the cores, whatever the product does.
+    writers_cpu = sum(r["cpu"] for r in reports)
+    backends_cpu = max(0.0, _backend_cpu(monitor) - backends_before)
     return {"writers": writers, "commands": commands, "wall": wall, "rate": commands / wall,
             "failures": sum(r["failures"] for r in reports), "errors": [e for r in reports for e in r["errors"]],
-            "latencies": [x for r in reports for x in r["latencies"]]}
+            "latencies": [x for r in reports for x in r["latencies"]],
+            "writer_cores": writers_cpu / wall, "backend_cores": backends_cpu / wall,
+            "cpu_ms_per_command": (writers_cpu + backends_cpu) / max(1, commands) * 1000,
+            "machine_busy": 1 - (idle - idle_before) / (total - total_before) if total > total_before else None}
 
 
 def _setup(address: DatabaseAddress) -> list[str]:
@@ -145,6 +187,7 @@ def run(ctx: Context) -> BenchResult:
     spawn = multiprocessing.get_context("spawn")  # fresh interpreters: no connection or lock shared by fork
     with fresh_database(ctx.server, "writers") as address:
         users = _setup(address)
+        monitor = psycopg.connect(address.conninfo(), autocommit=True)  # opened before the writers take connections
         url = database_url(address)
         outbox = spawn.Queue()
         setup_lock = spawn.Lock()
@@ -162,10 +205,14 @@ def run(ctx: Context) -> BenchResult:
             one: list[dict[str, Any]] = []
             many: list[dict[str, Any]] = []
             for r in range(rounds):
-                one.append(_round(inboxes, outbox, 1, seconds))
-                many.append(_round(inboxes, outbox, WRITERS, seconds))
+                one.append(_round(inboxes, outbox, 1, seconds, monitor))
+                many.append(_round(inboxes, outbox, WRITERS, seconds, monitor))
                 say(f"    round {r + 1}: 1 writer {one[-1]['rate']:,.0f} cmd/s, {WRITERS} writers"
-                    f" {many[-1]['rate']:,.0f} cmd/s ({many[-1]['rate'] / one[-1]['rate']:.2f}x)")
+                    f" {many[-1]['rate']:,.0f} cmd/s ({many[-1]['rate'] / one[-1]['rate']:.2f}x); " + "; ".join(
+                        f"{x['writers']} writer(s): {x['writer_cores'] + x['backend_cores']:.2f} cores for writers +"
+                        f" backends ({x['cpu_ms_per_command']:.1f} ms CPU per command), machine "
+                        + (f"{x['machine_busy']:.0%} busy" if x["machine_busy"] is not None else "busy unknown")
+                        for x in (one[-1], many[-1])))
         finally:
             for inbox in inboxes:
                 inbox.put(("stop",))
@@ -173,6 +220,7 @@ def run(ctx: Context) -> BenchResult:
                 p.join(timeout=30)
                 if p.is_alive():
                     p.kill()
+            monitor.close()
 
     one_rate, many_rate = median([x["rate"] for x in one]), median([x["rate"] for x in many])
     failures = sum(x["failures"] for x in one + many)
@@ -181,6 +229,14 @@ def run(ctx: Context) -> BenchResult:
     say(f"  1 writer: {one_rate:,.0f} cmd/s, p50 {median(one_lat) * 1000:.1f} ms, p99"
         f" {percentile(one_lat, 99) * 1000:.1f} ms per command; {WRITERS} writers: {many_rate:,.0f} cmd/s,"
         f" p50 {median(many_lat) * 1000:.1f} ms, p99 {percentile(many_lat, 99) * 1000:.1f} ms; {failures} failed")
+    busy = [x["machine_busy"] for x in one + many if x["machine_busy"] is not None]
+    one_cores = median([x["writer_cores"] + x["backend_cores"] for x in one])
+    many_cores = median([x["writer_cores"] + x["backend_cores"] for x in many])
+    result.details.update(one_cores=one_cores, many_cores=many_cores, machine_busy=median(busy) if busy else None)
+    if busy and median(busy) >= 0.95:
+        result.note(f"the machine's CPUs were {median(busy):.0%} busy (median of the rounds, other programs included)"
+                    f" while one writer and its backend used {one_cores:.2f} cores and {WRITERS} writers"
+                    f" {many_cores:.2f}: the speed-up is bounded by the CPU share this shared machine leaves")
     errors = [e for x in one + many for e in x["errors"]]
     if errors:
         result.note(f"{failures} commands failed, e.g. {errors[0]}")

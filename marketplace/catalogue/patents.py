@@ -16,7 +16,7 @@ from domain.catalogue.patent_terms import SUSPENDING_STATUSES, LegalStatus
 from domain.shared.errors import ConflictError, PermissionDeniedError, ValidationError
 from domain.shared.money import Money
 from marketplace.catalogue import commands as cc
-from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase, reads_together
 from marketplace.platform.units import percent_to_basis_points
 
 #: Patent terms end on a day of the Chinese calendar: the deadline worker reads "today" in Beijing.
@@ -65,6 +65,7 @@ class Catalogue:
         self.store = store
 
     # --- patents ----------------------------------------------------------------------------
+    @reads_together()  # the actor and its organisation
     def register_patent(self, cmd: cc.RegisterPatent, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """Register a patent for the actor's verified organisation (a platform admin for anyone).
 
@@ -194,6 +195,7 @@ class Catalogue:
             )
 
     # --- listings ---------------------------------------------------------------------------
+    @reads_together(lambda cmd: (cmd.patent_id,))
     def draft_listing(self, cmd: cc.DraftListing, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
@@ -229,6 +231,7 @@ class Catalogue:
         listing.revise(listing_terms(cmd), by=user.id)
         return self.store.commit(listing)
 
+    @reads_together(lambda cmd: (cmd.listing_id,))  # and the listing's organisation and patent
     def publish_listing(self, cmd: cc.PublishListing, *, actor_id: UUID | None) -> int:
         user = self.store.actor(actor_id)
         listing = self._own_listing(user, cmd.listing_id)

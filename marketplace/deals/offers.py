@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -21,7 +22,7 @@ from domain.shared.errors import ListingNotOpenError, PermissionDeniedError, Val
 from domain.shared.money import Money
 from marketplace.deals import commands as d
 from marketplace.deals.checks import DealChecks, DealPolicy
-from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase
+from marketplace.platform.app_base import SYSTEM_ACTOR, MarketplaceBase, reads_together
 from marketplace.platform.units import percent_to_basis_points
 
 
@@ -59,8 +60,12 @@ class Offers:
         self.policy = policy
         #: The broker a buyer introduced to the listing must keep on its offer (brokers and agencies).
         self.introduced_by: BindingBroker | None = None
+        #: The id of the introduction of a buyer organisation to a listing (``introduced_by`` reads it).
+        self.introduction_of: Callable[[UUID, UUID], UUID] | None = None
 
     # --- offers -----------------------------------------------------------------------------
+    @reads_together(lambda cmd: (cmd.listing_id,),  # the buyer's organisation, the listing's patent
+                    also=lambda offers, cmd, aggregate: offers.introduction(cmd, aggregate))
     def make_offer(
         self, cmd: d.MakeOffer, *, actor_id: UUID | None,
         along: Callable[[Offer, User], Sequence[Aggregate]] | None = None,
@@ -72,6 +77,12 @@ class Offers:
         user = self.store.actor(actor_id)
         offer, patent = self._prepare_offer(cmd, user)
         return offer.id, self.store.commit(offer, patent, *(along(offer, user) if along else ()))
+
+    def introduction(self, cmd: d.MakeOffer, aggregate: Any) -> Iterator[UUID]:
+        """The introduction a broker may have made of the acting user's organisation to the listing: read with the
+        actor (``introduced_by`` asks whether it exists)."""
+        if isinstance(aggregate, User) and self.introduction_of is not None:
+            yield self.introduction_of(cmd.listing_id, aggregate.organisation_id)
 
     def _prepare_offer(self, cmd: d.MakeOffer, user: User) -> tuple[Offer, Patent]:
         listing = self.store.load(Listing, cmd.listing_id, "listing_id")

@@ -7,6 +7,10 @@ patents and listings, the snapshot query, never the read of what changed. A save
 (another worker saved the aggregate meanwhile) drops the aggregates from the cache; the command's usual retry then
 reloads them.
 
+A command that reads several aggregates (``MarketplaceBase.reading_together``) reads what changed in all of those
+this process holds, and the actor's personal data, in one statement at its start (``freshen``): each is then as the
+database had it at that statement, during the command, and the command's later loads of them take no round trip.
+
 The cache holds only state replayed from stored events: a saved aggregate is remembered by applying (copies of) the
 events just recorded to the cached copy, never by keeping the object a command changed (commands attach data that
 is not in the events, such as a user's e-mail and name). Every load hands out its own deep copy, taken under the
@@ -20,7 +24,7 @@ on save when fast-forwarding. ``AGGREGATE_CACHE_MAXSIZE`` still sets the size he
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import deepcopy
 from typing import Any, cast
 from uuid import UUID
@@ -35,7 +39,7 @@ from eventsourcing.application import (
 from eventsourcing.domain import DomainEventProtocol, TDomainEvent, TMutableOrImmutableAggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 #: Aggregates kept per process when ``AGGREGATE_CACHE_MAXSIZE`` is not set.
 DEFAULT_CACHE_SIZE = 5000
@@ -100,6 +104,97 @@ class FastForwardRepository(Repository[UUID]):
                 mapper = self.event_store.mapper
                 cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
             return deepcopy(cached), rows
+
+    def freshen(self, aggregate_ids: Sequence[UUID], statement: str, params: Sequence[Any],
+                follow: Callable[[Any], Iterable[UUID | None]] = lambda _: (),
+                ) -> tuple[dict[UUID, int], list[Any], set[UUID]]:
+        """Fast-forward those of ``aggregate_ids`` this process holds, and the aggregates ``follow`` names from them
+        (the organisation of a user, the patent of a listing: what a command reads next), reading the rows of one
+        more read-only ``statement`` too (each row as a JSON object: a dict of JSON values): one statement, one
+        round trip for all. The events stored after each cached version are read in one SELECT and applied; the
+        answer is the version each aggregate had in the database at that SELECT, by id (``copy_fresh`` hands out a
+        copy at least that fresh), the rows, and those of the followed aggregates not held that had no events at
+        that SELECT (absent: an introduction no broker made). Other aggregates not held are left out (``get``
+        replays them); without PostgreSQL or a cache nothing is freshened and ``statement`` is read alone."""
+        recorder = getattr(self.event_store, "recorder", None)
+        if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
+            return {}, self._rows(recorder, statement, params), set()
+        versions: dict[UUID, int] = {}
+        probed: list[UUID] = []
+        for aggregate_id in aggregate_ids:
+            with self._locked(aggregate_id):
+                cached = self._peek(aggregate_id)
+                if cached is None:
+                    continue
+                versions[aggregate_id] = cached.version
+                followed = [f for f in follow(cached) if f is not None]
+            for other in followed:
+                if other not in versions:
+                    with self._locked(other):
+                        held = self._peek(other)
+                        if held is not None:
+                            versions[other] = held.version
+                        elif other not in probed:
+                            probed.append(other)
+        if not versions:
+            return {}, self._rows(recorder, statement, params), set()
+        ids = list(versions)
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._fresh_statement(recorder, statement),
+                         (ids, [versions[i] for i in ids], probed, *params), prepare=True)
+            found = curs.fetchall()
+        rows = [r["along"] for r in found if r["along"] is not None]
+        absent = set(probed) - {r["originator_id"] for r in found if r["originator_version"] is None}
+        mapper = self.event_store.mapper
+        new: dict[UUID, list[Any]] = {}
+        events = (r for r in found if r["originator_version"] is not None)
+        for r in sorted(events, key=lambda r: r["originator_version"]):
+            new.setdefault(r["originator_id"], []).append(mapper.to_domain_event(StoredEvent(
+                originator_id=r["originator_id"], originator_version=r["originator_version"], topic=r["topic"],
+                state=bytes(r["state"]))))
+        fresh: dict[UUID, int] = {}
+        for aggregate_id in ids:
+            own = new.get(aggregate_id, [])
+            with self._locked(aggregate_id):
+                cached = self._peek(aggregate_id)
+                if cached is None:  # dropped meanwhile (a refused save): ``get`` reads it afresh
+                    continue
+                # The cache may have moved on since the versions were taken (another thread's load or save, both
+                # later than the SELECT's start): only the events after what it holds now apply.
+                after = [e for e in own if e.originator_version > cached.version]
+                if after:
+                    self._apply(aggregate_id, cached, after)
+            fresh[aggregate_id] = own[-1].originator_version if own else versions[aggregate_id]
+        return fresh, rows, absent
+
+    def copy_fresh(self, aggregate_id: UUID, version: int) -> Any:
+        """A copy of the cached aggregate if it is at ``version`` or later (as ``freshen`` found it, or newer), else
+        ``None`` (dropped from the cache meanwhile)."""
+        if self.lru is None:
+            return None
+        with self._locked(aggregate_id):
+            cached = self._peek(aggregate_id)
+            if cached is None or cached.version < version:
+                return None
+            return deepcopy(cached)
+
+    def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
+        """One statement: the events after each given version, the ids of the probed aggregates that have events
+        (rows with no version), then the rows of the ``along`` statement, each as one JSON object in ``along``."""
+        statements: dict[str, Any] = self.__dict__.setdefault("_fresh_statements", {})
+        statement = statements.get(along)
+        if statement is None:
+            statement = statements[along] = SQL(
+                "SELECT e.originator_id, e.originator_version, e.topic, e.state, NULL::json AS along"
+                " FROM {schema}.{table} e JOIN unnest(%s::{id_type}[], %s::bigint[]) AS c(id, version)"
+                " ON e.originator_id = c.id AND e.originator_version > c.version"
+                " UNION ALL SELECT p.id, NULL, NULL, NULL, NULL FROM unnest(%s::{id_type}[]) AS p(id)"
+                " WHERE EXISTS (SELECT 1 FROM {schema}.{table} x WHERE x.originator_id = p.id)"
+                " UNION ALL SELECT NULL, NULL, NULL, NULL, row_to_json(a) FROM ({along}) a",
+            ).format(schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name),
+                     id_type=Identifier(recorder.datastore.originator_id_type),
+                     along=SQL(along))
+        return statement
 
     @staticmethod
     def _rows(recorder: Any, statement: str, params: Sequence[Any]) -> list[Any]:

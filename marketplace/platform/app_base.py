@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar, TypeVar
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Concatenate, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -40,6 +43,71 @@ A = TypeVar("A", bound=Aggregate)
 
 #: The actor recorded on events written by the system itself (imports, automatic suspensions).
 SYSTEM_ACTOR = natural_id("system", "marketplace")
+
+
+@dataclass
+class _ReadTogether:
+    """The aggregates a running command reads with its actor (``MarketplaceBase.reading_together``)."""
+
+    ids: tuple[UUID, ...]
+    #: What else the command reads, named by an aggregate it reads (beside ``_named_next``).
+    also: Callable[[Any], Iterable[UUID | None]] | None = None
+    #: The version each was found at by the actor's round trip, by id: a ``load`` of one of them in this command
+    #: is served from the cache (at that version or newer) without another round trip, once.
+    fresh: dict[UUID, int] = field(default_factory=dict)
+    #: Aggregates that had no events at the actor's round trip: ``exists`` answers False without a query.
+    absent: set[UUID] = field(default_factory=set)
+
+    def clear(self) -> None:
+        self.fresh.clear()
+        self.absent.clear()
+
+    def next_of(self, aggregate: Any) -> Iterator[UUID | None]:
+        yield from _named_next(aggregate)
+        if self.also is not None:
+            yield from self.also(aggregate)
+
+
+_READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("marketplace_read_together", default=None)
+
+
+def _named_next(aggregate: Any) -> Iterator[UUID | None]:
+    """The aggregates a command usually reads after this one: its organisation, its patent (a user's organisation;
+    a listing's organisation and patent)."""
+    for name in ("organisation_id", "patent_id"):
+        value = getattr(aggregate, name, None)
+        if isinstance(value, UUID):
+            yield value
+
+
+class _HasStore(Protocol):
+    store: MarketplaceBase
+
+
+S = TypeVar("S", bound=_HasStore)
+C = TypeVar("C")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reads_together(
+    ids: Callable[[Any], Iterable[UUID | None]] = lambda _: (),
+    also: Callable[[Any, Any, Any], Iterable[UUID | None]] | None = None,
+) -> Callable[[Callable[Concatenate[S, C, P], R]], Callable[Concatenate[S, C, P], R]]:
+    """A command (``method(self, cmd, *, actor_id)`` of a group with ``store``) that reads its actor, the aggregates
+    ``ids(cmd)`` names and those they name in turn (an organisation, a patent; and ``also(group, cmd, aggregate)``)
+    in one round trip, when this process holds them: see ``MarketplaceBase.reading_together``."""
+
+    def decorate(method: Callable[Concatenate[S, C, P], R]) -> Callable[Concatenate[S, C, P], R]:
+        @functools.wraps(method)
+        def command(group: S, cmd: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            more = None if also is None else functools.partial(also, group, cmd)
+            with group.store.reading_together(*ids(cmd), also=more):
+                return method(group, cmd, *args, **kwargs)
+
+        return command
+
+    return decorate
 
 
 class MarketplaceBase(Application[UUID]):
@@ -96,6 +164,21 @@ class MarketplaceBase(Application[UUID]):
                 else:
                     self._turns[aggregate_id] = (lock, users - 1)
 
+    @contextmanager
+    def reading_together(self, *aggregate_ids: UUID | None,
+                         also: Callable[[Any], Iterable[UUID | None]] | None = None) -> Iterator[None]:
+        """While the block runs (one command), ``actor`` also fast-forwards ``aggregate_ids`` and the aggregates
+        they and the actor name (``_named_next``) in its one round trip, and each following ``load`` of one of
+        them takes the cached copy instead of reading the store again. The copies are as the database had them
+        during this command (never older than the actor's read), so the command decides on current state; the
+        block's end, a save or the next ``actor`` ends what was read (a retry reads afresh). ``also(aggregate)``
+        names more aggregates to read with it; one found with no events is known absent to ``exists``."""
+        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also))
+        try:
+            yield
+        finally:
+            _READ_TOGETHER.reset(token)
+
     def construct_repository(self) -> FastForwardRepository:
         """Aggregates are cached per process and fast-forwarded from the event store on every load
         (``marketplace.platform.aggregate_cache``); ``AGGREGATE_CACHE_MAXSIZE=0`` turns the cache off."""
@@ -115,8 +198,13 @@ class MarketplaceBase(Application[UUID]):
         return recordings
 
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
+        together = _READ_TOGETHER.get()
+        version = together.fresh.pop(aggregate_id, None) if together is not None else None
+        aggregate: Aggregate | None = (self.repository.copy_fresh(aggregate_id, version)
+                                       if version is not None else None)
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            if aggregate is None:
+                aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(f"{field}: no {kind.__name__.lower()} with id {aggregate_id}", field=field,
                                 code="not_found") from None
@@ -126,7 +214,11 @@ class MarketplaceBase(Application[UUID]):
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted)."""
+        """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted) or
+        the command's read together found it had none."""
+        together = _READ_TOGETHER.get()
+        if together is not None and aggregate_id in together.absent:
+            return False
         return self.repository.holds(aggregate_id) or bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def commit(
@@ -137,6 +229,9 @@ class MarketplaceBase(Application[UUID]):
         ``personal``: changes to the personal-data store that the events record (a new password hash, an
         erasure); on PostgreSQL they are written in the events' transaction, so both stand or neither.
         """
+        reading = _READ_TOGETHER.get()
+        if reading is not None:  # what the command reads after its save, it reads afresh
+            reading.clear()
         together = isinstance(self.recorder, PersonalDataRecorder)
         try:
             recordings: list[Recording[UUID]] = (
@@ -171,10 +266,22 @@ class MarketplaceBase(Application[UUID]):
             raise NotAuthenticatedError("log in to do this", code="auth.login")
         person: Person | None
         if isinstance(self.personal, PostgresPersonalData):  # the user's new events and its person: one round trip
-            try:
-                found, rows = self.repository.get_along(actor_id, PostgresPersonalData.BY_USER_ID, (actor_id,))
-            except AggregateNotFoundError:
-                found, rows = None, []
+            together = _READ_TOGETHER.get()
+            found = None
+            if together is not None:
+                together.clear()
+                if self.repository.holds(actor_id):
+                    fresh, rows, absent = self.repository.freshen(
+                        [actor_id, *together.ids], PostgresPersonalData.BY_USER_ID, (actor_id,),
+                        follow=together.next_of)
+                    actor_version = fresh.pop(actor_id, None)
+                    together.fresh, together.absent = fresh, absent
+                    found = self.repository.copy_fresh(actor_id, actor_version) if actor_version is not None else None
+            if found is None:
+                try:
+                    found, rows = self.repository.get_along(actor_id, PostgresPersonalData.BY_USER_ID, (actor_id,))
+                except AggregateNotFoundError:
+                    found, rows = None, []
             user = found if isinstance(found, User) else None
             person = PostgresPersonalData.row_person(rows)
         else:

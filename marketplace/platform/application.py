@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.catalogue.ipc import IpcScheme
+from domain.market.mandates import introduction_id
 from marketplace.accounts.people import Accounts
 from marketplace.accounts.personal_data import PersonalData
 from marketplace.auctions.auctions import Auctions, HeldDeposits
@@ -98,6 +99,7 @@ class Marketplace(MarketplaceBase):
         self.brokers = Brokers(self, self.offers.commission_room)
         # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
         self.offers.introduced_by = self.brokers.binding_broker
+        self.offers.introduction_of = introduction_id
         # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
         checks.acts_for_seller = self.brokers.acts_for_seller
         # An accredited broker sends a demand back for clarification, as the platform does (the market's rule).

@@ -31,7 +31,8 @@ from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from tests.integration.test_auction_races import open_lot
-from tests.unit.deal_helpers import PASSWORD, World, accept, make_world, offer
+from tests.unit.broker_helpers import broker_world, introduce
+from tests.unit.deal_helpers import PASSWORD, World, accept, cn, make_world, offer
 
 
 @pytest.fixture
@@ -83,6 +84,67 @@ def test_a_member_deactivated_on_one_worker_cannot_act_on_the_other(world: World
         other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment", price=11_000_000),
                                 actor_id=world["firm"])
     assert refused.value.code == "auth.deactivated"
+
+
+def test_a_listing_withdrawn_on_one_worker_takes_no_offer_from_a_member_the_other_holds(
+    world: World, other: Marketplace,
+) -> None:
+    """make_offer reads its actor, the listing, the listing's patent and the buyer's organisation in one round trip
+    when the worker holds them: the listing withdrawn on the other worker meanwhile is still what it decides on."""
+    offer_id, _ = other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment",
+                                                      price=10_000_000), actor_id=world["firm"])
+    for held in (world["firm"], world["firm_org"], world["listing"], world["patent"]):
+        assert cached(other, held) is not None  # the next offer reads all of them together
+    world.app.offers.withdraw_offer(d.WithdrawOffer(offer_id=offer_id), actor_id=world["firm"])
+    world.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=world["listing"]), actor_id=world["uni"])
+    with pytest.raises(ConflictError) as refused:
+        other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment", price=10_000_000),
+                                actor_id=world["firm"])
+    assert refused.value.code == "listing.no_offers"
+    assert cached(other, world["listing"]).status == "withdrawn"
+
+
+def test_an_introduction_made_on_one_worker_binds_the_next_offer_on_the_other(database: DatabaseAddress) -> None:
+    """make_offer reads whether a broker introduced the buyer with its actor: found absent by one command, an
+    introduction made meanwhile on the other worker still binds the next offer (the commission goes to the agency)."""
+    migrate(database.conninfo())
+    world = broker_world(database.eventsourcing_env(), commission=3.0)
+    other = Marketplace(database.eventsourcing_env(), clock=world.clock,
+                        gateways={"stripe": world.stripe, "manual": world.manual})
+    try:
+        for _ in range(2):  # the second offer reads with the actor the worker now holds that there is none
+            first, _ = other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment",
+                                                           price=10_000_000), actor_id=world["firm"])
+            assert other.repository.get(first).broker_organisation_id is None  # no introduction yet
+            other.offers.withdraw_offer(d.WithdrawOffer(offer_id=first), actor_id=world["firm"])
+        introduce(world)  # on the first worker
+        second, _ = other.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment",
+                                                        price=10_000_000), actor_id=world["firm"])
+        made = other.repository.get(second)
+        assert (made.broker_organisation_id, made.broker_commission) == (world["agency_org"], 300)
+    finally:
+        other.close()
+        world.app.close()
+
+
+def test_an_organisation_verified_on_one_worker_registers_patents_on_the_other(
+    world: World, other: Marketplace,
+) -> None:
+    """The actor's organisation is read with the actor, found from the user the worker holds: its verification on
+    the other worker is seen by the next command."""
+    world.sign_up("lab", "福建省实验室", "research_institute", verify=False)
+    command = cc.RegisterPatent(
+        application_number=cn("202110987654"), patent_type="invention", title_zh="一种钠离子电池正极材料",
+        ipc_codes=["H01M 4/36"], filing_date=world.clock.now().date() - timedelta(days=400), legal_status="pending",
+        owners=[cc.OwnerShare(organisation_id=world["lab_org"], share=100)])
+    with pytest.raises(DomainError) as refused:
+        other.catalogue.register_patent(command, actor_id=world["lab"])
+    assert refused.value.code == "organisation.unverified_register"
+    assert not cached(other, world["lab_org"]).verified  # the other worker holds the unverified organisation
+    world.app.accounts.verify_organisation(ac.VerifyOrganisation(organisation_id=world["lab_org"]),
+                                           actor_id=world["admin"])
+    patent_id, _ = other.catalogue.register_patent(command, actor_id=world["lab"])
+    assert world.app.repository.get(patent_id).owners[0]["organisation_id"] == str(world["lab_org"])
 
 
 def test_a_save_refused_for_the_other_workers_save_empties_the_cache_and_the_next_command_reads_afresh(

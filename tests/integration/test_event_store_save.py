@@ -1,0 +1,79 @@
+"""The save of a command's events on PostgreSQL (issue 16): one call of migration 0048's function, in its own
+transaction, with the table lock and the NOTIFY; on a store not migrated yet, the recorder's own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from domain.catalogue.listing import Listing
+from domain.shared.errors import ConcurrentModificationError
+from marketplace.catalogue import commands as cc
+from marketplace.catalogue.patents import listing_terms
+from marketplace.platform.application import Marketplace
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.migrate import migrate
+from tests.unit.deal_helpers import World, make_world
+
+
+@pytest.fixture
+def world(database: DatabaseAddress) -> Iterator[World]:
+    migrate(database.conninfo())
+    w = make_world(database.eventsourcing_env())
+    yield w
+    w.app.close()
+
+
+def revise(app: Marketplace, world: World, price: int, expected: int | None = None) -> int:
+    return app.catalogue.revise_listing(cc.ReviseListing(
+        listing_id=world["listing"], deal_types=["assignment"], price_mode="fixed", asking_price=price,
+        maturity="prototype", expected_version=expected), actor_id=world["uni"])
+
+
+def stored(database: DatabaseAddress, statement: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        cur = conn.execute(statement)
+        return cur.fetchall() if cur.description else []
+
+
+def test_a_save_through_the_insert_function_answers_its_notification_id_and_a_clash_writes_nothing(
+    world: World, database: DatabaseAddress,
+) -> None:
+    position = revise(world.app, world, 20_000_000)
+    assert position == stored(database, "SELECT max(notification_id) FROM marketplace_events")[0][0]
+    listing: Listing = world.app.repository.get(world["listing"])
+    assert listing.terms["asking_price"] == 20_000_000
+    assert world.app.recorder._insert_function()  # type: ignore[attr-defined]  # the function was found and used
+    count = stored(database, "SELECT count(*) FROM marketplace_events")[0][0]
+    held: Listing = world.app.repository.get(world["listing"])  # loaded before the other save
+    revise(world.app, world, 25_000_000)
+    held.revise(listing_terms(cc.ReviseListing(listing_id=held.id, deal_types=["assignment"], price_mode="fixed",
+                                               asking_price=30_000_000, maturity="prototype")), by=world["uni"])
+    with pytest.raises(ConcurrentModificationError):  # its version was taken meanwhile: nothing is written
+        world.app.commit(held)
+    assert stored(database, "SELECT count(*) FROM marketplace_events")[0][0] == count + 1
+    assert world.app.repository.get(world["listing"]).terms["asking_price"] == 25_000_000
+
+
+def test_a_store_without_the_insert_function_saves_in_the_recorders_transaction(database: DatabaseAddress) -> None:
+    migrate(database.conninfo())
+    stored(database, "DROP FUNCTION marketplace_insert_events")
+    world = make_world(database.eventsourcing_env())
+    try:
+        position = revise(world.app, world, 20_000_000)
+        assert position == stored(database, "SELECT max(notification_id) FROM marketplace_events")[0][0]
+        assert not world.app.recorder._insert_function()  # type: ignore[attr-defined]
+        listing: Listing = world.app.repository.get(world["listing"])
+        assert listing.terms["asking_price"] == 20_000_000
+        # A clash still rolls the whole save back.
+        with pytest.raises(ConcurrentModificationError):
+            revise(world.app, world, 30_000_000, expected=listing.version - 1)
+        other = Marketplace(database.eventsourcing_env())
+        try:
+            assert other.repository.get(world["listing"]).terms["asking_price"] == 20_000_000
+        finally:
+            other.close()
+    finally:
+        world.app.close()
