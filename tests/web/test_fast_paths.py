@@ -485,3 +485,26 @@ def test_concurrent_requests_share_one_read_of_the_catalogue_position() -> None:
         assert catalogue.reads - before < 6
 
     asyncio.run(scenario())
+
+
+def test_a_broad_search_says_its_total_is_an_estimate_and_its_counts_partial_in_both_languages(
+    client: TestClient[Litestar], member: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projections.catalogue import queries
+    from web.catalogue import pages
+
+    _, listing_id = register_and_draft(client, bearer(member), member["organisation_id"])
+    assert client.post(f"/api/listings/{listing_id}/publish", headers=bearer(member)).status_code == 200
+    narrow = client.get("/listings?q=固态锂电池").text
+    assert 'id="facets-of"' not in narrow
+    assert TITLE in narrow
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 0)  # any match is broad, and one match fills the window
+    monkeypatch.setattr(queries, "BROAD_WINDOW", 1)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    zh = client.get("/listings?q=锂电池").text
+    assert TITLE in zh
+    assert "约 <strong" in zh
+    assert "下列分类计数仅统计最新的 1 条匹配" in zh
+    en = client.get("/listings?q=锂电池&lang=en").text
+    assert "about <strong" in en
+    assert "the counts below are those of the newest 1 matches only" in en
