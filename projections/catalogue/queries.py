@@ -260,15 +260,33 @@ SEARCH_WITH_FACETS_SQL = {
 # matches follow newest first; the facets count that window and say so; the total is the estimate.
 BROAD_MATCHES = 2000
 BROAD_WINDOW = 200
+#: Rows of the index read at most for the window (a term this broad fills it within some 10,000).
+BROAD_SCAN = 20_000
+#: The newest listings a term of several lexemes is tried on when the planner's estimate (which takes the
+#: lexemes for independent: the bigrams of one Chinese word or the words of a phrase are not) is too low to
+#: trust while any of its lexemes alone would be broad.
+PROBE_ROWS = 4000
 ESTIMATE_SQL = (
     f"EXPLAIN (FORMAT JSON) WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
     f" SELECT 1 FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
 )
+# The same with any of the lexemes ($1 words joined by " or ", $2 lexemes by " | "): at least the matches.
+ESTIMATE_ANY_SQL = ESTIMATE_SQL.replace("plainto_tsquery('english', $1)", "websearch_to_tsquery('english', $1)")
+# The newest rows in index order, whatever the planner thinks of the term: ``$limit`` of them at most.
+_NEWEST = (
+    "(SELECT * FROM catalogue_listings WHERE status = $9 ORDER BY published_at DESC NULLS LAST, id LIMIT {limit})"
+    " catalogue_listings"
+)
+PROBE_SQL = (
+    f"WITH q AS ({_QUERY[1:-1]} AS query) SELECT count(*) AS hits,"  # noqa: S608
+    " (SELECT coalesce(sum(listings), 0) FROM catalogue_listing_facets WHERE facet = 'status' AND status = $9)"
+    f" AS listings FROM {_NEWEST.format(limit='$10')}, q WHERE {_FILTERS}"
+)
 BROAD_SEARCH_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query),"  # noqa: S608
     " w AS MATERIALIZED (SELECT id, ipc_sections, ipc_classes, deal_types, maturity, published_at,"
-    " ts_rank(search, q.query) AS rank FROM catalogue_listings, q"
-    f" WHERE status = $9 AND {_FILTERS} ORDER BY published_at DESC NULLS LAST, id LIMIT $12),"
+    f" ts_rank(search, q.query) AS rank FROM {_NEWEST.format(limit='$13')}, q"
+    f" WHERE {_FILTERS} ORDER BY published_at DESC NULLS LAST, id LIMIT $12),"
     " page AS (SELECT id, row_number() OVER (ORDER BY rank DESC, published_at DESC NULLS LAST, id) AS n"
     " FROM (SELECT * FROM w ORDER BY rank DESC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11) top)"
     " SELECT 'ipc_section' AS facet, s AS value, count(*) AS n FROM w, unnest(ipc_sections) s GROUP BY s"
@@ -350,9 +368,24 @@ class CatalogueQueries(ClaimQueries):
         return rows, [r for r in counted if r["facet"] != ""]
 
     async def _estimate(self, conn: Connection, f: ListingFilters, args: list[Any]) -> int:
-        """The planner's estimate of the matches (its statistics of the search index's lexemes)."""
+        """The matches of a text search, estimated: the planner's estimate (its statistics of the search index's
+        lexemes); for several lexemes, where it is below ``BROAD_MATCHES`` while any of them alone is above, the
+        share of matches among the ``PROBE_ROWS`` newest listings."""
         plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_SQL, *args, f.status))
-        return int(plan[0]["Plan"]["Plan Rows"])
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        latin, cjk = args[0], args[1]
+        if estimate > BROAD_MATCHES or (len(latin.split()) + len(cjk.split(" & ")) * bool(cjk) < 2 and not (
+                ":*" in cjk or "-" in latin)):
+            return estimate  # one lexeme: the planner knows it
+        if ":*" not in cjk and "-" not in latin:  # (a prefix or a compound word: it cannot tell)
+            any_args = [" or ".join(latin.split()), cjk.replace(" & ", " | "), *args[2:]]
+            plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_ANY_SQL, *any_args, f.status))
+            if int(plan[0]["Plan"]["Plan Rows"]) <= BROAD_MATCHES:
+                return estimate  # fewer than that match any lexeme: fewer match them all
+        probe = await conn.fetchrow(PROBE_SQL, *args, f.status, PROBE_ROWS)
+        assert probe is not None
+        listings = int(probe["listings"])
+        return max(estimate, int(probe["hits"]) * listings // PROBE_ROWS if listings > PROBE_ROWS else 0)
 
     async def _broad_search(self, conn: Connection, f: ListingFilters, args: list[Any],
                             estimate: int | None) -> tuple[list[Any] | None, list[Any]]:
@@ -361,7 +394,7 @@ class CatalogueQueries(ClaimQueries):
         ranked = _sort(f, True) == "relevance" and f.offset < BROAD_WINDOW
         window = max(BROAD_WINDOW, f.offset + f.limit) if ranked else BROAD_WINDOW
         counted = await conn.fetch(BROAD_SEARCH_SQL, *args, f.status, f.limit if ranked else 0,
-                                   f.offset if ranked else 0, window)
+                                   f.offset if ranked else 0, window, BROAD_SCAN)
         rows: list[Any] | None = None
         if ranked:
             order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
