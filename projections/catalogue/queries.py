@@ -262,10 +262,6 @@ BROAD_MATCHES = 2000
 BROAD_WINDOW = 200
 #: Rows of the index read at most for the window (a term this broad fills it within some 10,000).
 BROAD_SCAN = 20_000
-#: The newest listings a term of several lexemes is tried on when the planner's estimate (which takes the
-#: lexemes for independent: the bigrams of one Chinese word or the words of a phrase are not) is too low to
-#: trust while any of its lexemes alone would be broad.
-PROBE_ROWS = 4000
 ESTIMATE_SQL = (
     f"EXPLAIN (FORMAT JSON) WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
     f" SELECT 1 FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
@@ -274,17 +270,17 @@ ESTIMATE_SQL = (
 ESTIMATE_ANY_SQL = ESTIMATE_SQL.replace("plainto_tsquery('english', $1)", "websearch_to_tsquery('english', $1)")
 # The newest rows in index order, whatever the planner thinks of the term: ``$limit`` of them at most.
 _NEWEST = (
-    "(SELECT * FROM catalogue_listings WHERE status = $9 ORDER BY published_at DESC NULLS LAST, id LIMIT {limit})"
-    " catalogue_listings"
+    "(SELECT *, row_number() OVER (ORDER BY published_at DESC NULLS LAST, id) AS scanned FROM catalogue_listings"
+    " WHERE status = $9 ORDER BY published_at DESC NULLS LAST, id LIMIT {limit}) catalogue_listings"
 )
-PROBE_SQL = (
-    f"WITH q AS ({_QUERY[1:-1]} AS query) SELECT count(*) AS hits,"  # noqa: S608
-    " (SELECT coalesce(sum(listings), 0) FROM catalogue_listing_facets WHERE facet = 'status' AND status = $9)"
-    f" AS listings FROM {_NEWEST.format(limit='$10')}, q WHERE {_FILTERS}"
+# The matches counted up to ``$10`` (a term of several lexemes the planner cannot estimate: see ``_estimate``).
+COUNT_UP_TO_SQL = (
+    f"WITH q AS ({_QUERY[1:-1]} AS query) SELECT count(*) FROM (SELECT 1 FROM catalogue_listings, q"  # noqa: S608
+    f" WHERE status = $9 AND {_FILTERS} LIMIT $10) m"
 )
 BROAD_SEARCH_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query),"  # noqa: S608
-    " w AS MATERIALIZED (SELECT id, ipc_sections, ipc_classes, deal_types, maturity, published_at,"
+    " w AS MATERIALIZED (SELECT id, ipc_sections, ipc_classes, deal_types, maturity, published_at, scanned,"
     f" ts_rank(search, q.query) AS rank FROM {_NEWEST.format(limit='$13')}, q"
     f" WHERE {_FILTERS} ORDER BY published_at DESC NULLS LAST, id LIMIT $12),"
     " page AS (SELECT id, row_number() OVER (ORDER BY rank DESC, published_at DESC NULLS LAST, id) AS n"
@@ -294,6 +290,10 @@ BROAD_SEARCH_SQL = (
     " UNION ALL SELECT 'deal_type', d, count(*) FROM w, unnest(deal_types) d GROUP BY d"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM w GROUP BY maturity"
     " UNION ALL SELECT 'window', '', count(*) FROM w"
+    # how many of the newest rows held the window, and the listings of the status: the matches, estimated
+    " UNION ALL SELECT 'scanned', '', coalesce(max(scanned), 0) FROM w"
+    " UNION ALL SELECT 'listings', '', coalesce(sum(listings), 0) FROM catalogue_listing_facets"
+    " WHERE facet = 'status' AND status = $9"
     " UNION ALL SELECT '', id::text, n FROM page"
 )
 LISTINGS_BY_ID_SQL = f"SELECT {_LISTING_FIELDS} FROM catalogue_listings WHERE id = ANY($1::uuid[])"  # noqa: S608
@@ -369,28 +369,26 @@ class CatalogueQueries(ClaimQueries):
 
     async def _estimate(self, conn: Connection, f: ListingFilters, args: list[Any]) -> int:
         """The matches of a text search, estimated: the planner's estimate (its statistics of the search index's
-        lexemes); for several lexemes, where it is below ``BROAD_MATCHES`` while any of them alone is above, the
-        share of matches among the ``PROBE_ROWS`` newest listings."""
+        lexemes). It takes the lexemes of a query for independent (the bigrams of one Chinese word, the words of
+        a phrase are not) and cannot estimate a prefix or a compound word: for those, unless fewer than
+        ``BROAD_MATCHES`` listings match any of the lexemes, the matches are counted up to one more than that."""
         plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_SQL, *args, f.status))
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         latin, cjk = args[0], args[1]
-        if estimate > BROAD_MATCHES or (len(latin.split()) + len(cjk.split(" & ")) * bool(cjk) < 2 and not (
-                ":*" in cjk or "-" in latin)):
+        unsure = ":*" in cjk or "-" in latin
+        if estimate > BROAD_MATCHES or (len(latin.split()) + len(cjk.split(" & ")) * bool(cjk) < 2 and not unsure):
             return estimate  # one lexeme: the planner knows it
-        if ":*" not in cjk and "-" not in latin:  # (a prefix or a compound word: it cannot tell)
+        if not unsure:
             any_args = [" or ".join(latin.split()), cjk.replace(" & ", " | "), *args[2:]]
             plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_ANY_SQL, *any_args, f.status))
             if int(plan[0]["Plan"]["Plan Rows"]) <= BROAD_MATCHES:
                 return estimate  # fewer than that match any lexeme: fewer match them all
-        probe = await conn.fetchrow(PROBE_SQL, *args, f.status, PROBE_ROWS)
-        assert probe is not None
-        listings = int(probe["listings"])
-        return max(estimate, int(probe["hits"]) * listings // PROBE_ROWS if listings > PROBE_ROWS else 0)
+        return int(await conn.fetchval(COUNT_UP_TO_SQL, *args, f.status, BROAD_MATCHES + 1))
 
     async def _broad_search(self, conn: Connection, f: ListingFilters, args: list[Any],
-                            estimate: int | None) -> tuple[list[Any] | None, list[Any]]:
+                            estimate: int | None) -> tuple[list[Any] | None, list[Any]] | None:
         """The page's rows (relevance order, a page within the window) and the window's facet counts
-        (``BROAD_SEARCH_SQL``); with ``estimate``, the status facet says it."""
+        (``BROAD_SEARCH_SQL``); with ``estimate``, the status facet says it (None: the term is not broad)."""
         ranked = _sort(f, True) == "relevance" and f.offset < BROAD_WINDOW
         window = max(BROAD_WINDOW, f.offset + f.limit) if ranked else BROAD_WINDOW
         counted = await conn.fetch(BROAD_SEARCH_SQL, *args, f.status, f.limit if ranked else 0,
@@ -400,9 +398,14 @@ class CatalogueQueries(ClaimQueries):
             order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
             found = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
             rows = sorted((r for r in found if r["status"] == f.status), key=lambda r: order[r["id"]])
-        facets: list[Any] = [r for r in counted if r["facet"] not in ("", "window")]
+        facets: list[Any] = [r for r in counted if r["facet"] not in ("", "window", "scanned", "listings")]
         if estimate is not None:
-            read = next(int(r["n"]) for r in counted if r["facet"] == "window")
+            read, scanned, listings = (next(int(r["n"]) for r in counted if r["facet"] == name)
+                                       for name in ("window", "scanned", "listings"))
+            # The share of matches among the newest rows, over all the listings (the planner's may be too low).
+            estimate = max(estimate, read * listings // scanned if scanned else 0)
+            if read < window and listings > BROAD_SCAN:
+                return None  # the newest BROAD_SCAN rows held fewer than the window: not that broad after all
             if read < window:  # the window holds every match: its counts are all of them
                 facets.append({"facet": "status", "value": f.status, "n": read})
             else:
@@ -428,9 +431,10 @@ class CatalogueQueries(ClaimQueries):
                     counted = cached
                     if any(r["facet"] == "window" for r in cached) and _sort(f, True) == "relevance" and (
                             f.offset < BROAD_WINDOW):
-                        rows, _ = await self._broad_search(conn, f, args, None)
-                elif searching and (estimate := await self._estimate(conn, f, args)) > BROAD_MATCHES:
-                    rows, counted = await self._broad_search(conn, f, args, estimate)
+                        rows = (await self._broad_search(conn, f, args, None) or (None, []))[0]
+                elif searching and (estimate := await self._estimate(conn, f, args)) > BROAD_MATCHES and (
+                        broad_search := await self._broad_search(conn, f, args, estimate)) is not None:
+                    rows, counted = broad_search
                     self._keep_facets(key, counted)
                 elif searching:
                     rows, counted = await self._search_with_facets(conn, f, args, searching)
