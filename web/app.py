@@ -21,6 +21,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from domain.accounts.user import ERASED_PERSON
 from domain.shared.errors import DomainError
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
@@ -130,6 +131,8 @@ def ipc_short(title: str, limit: int = 90) -> str:
 @pass_context
 def _shown(context: Context, value: object) -> object:
     """Every printed value: an erased person's name in the page's language only (``web.i18n.shown_value``)."""
+    if value != ERASED_PERSON:  # (a page prints hundreds of values: the context is looked up only for that one)
+        return value
     return shown_value(value, context.get("t"))
 
 

@@ -7,13 +7,17 @@ Both sit in front of litestar's middleware (``web.app.create_app`` wraps its ASG
   behind the session, CSRF and credentials middleware, about a tenth of the framework's rate.
 * :func:`cache_public_pages` keeps the rendered listing index (``GET /listings``, its facet filters and
   pages, not a text search: those are unbounded and each is asked rarely) for visitors without a session
-  cookie or bearer token, keyed by the catalogue read model's position in the event log, the query string,
-  the page's language and the htmx target. Any event the catalogue applies moves the position, so a cached
-  page is never older than what a new request would read: a writer who waited for the read models (read your
-  writes, ``WebState.wait_for``) sees the change, in this worker or any other (a browser holding the read
-  replica's ``marketplace_seen`` cookie is not served from here at all). A logged-in user's requests carry
-  the session cookie and never touch this cache, nor does a cached page ever hold anything of a user: it is
-  rendered for an anonymous request, and only the CSRF token (per browser) is put in when it is served.
+  cookie or bearer token, keyed by the parameters the page reads (any others are ignored), the page's language
+  and whether htmx asks for the results only; each page is kept with the catalogue read model's position in
+  the event log it was rendered at. Any event the catalogue applies moves the position: the first request
+  after that renders the page anew, and one rendering runs per page at a time (the requests for it meanwhile
+  get the page kept, if it began rendering at most ``STALE_SECONDS`` ago, or wait for the rendering), so a
+  stream of writes costs one rendering per change, not one per waiting request. An anonymous visitor may
+  thus see a page up to that bound old; nobody who wrote does: a logged-in user's requests carry the session
+  cookie and never touch this cache, nor does a browser holding the ``marketplace_seen`` cookie (it just
+  wrote: read your writes, ``web.replica``), nor a bearer token. A cached page never holds anything of a
+  user: it is rendered for an anonymous request, and only the CSRF token (per browser) is put in when it is
+  served.
 
 Both are inside litestar's ``before_send`` hooks (``Litestar.__call__`` wraps ``send`` before it calls the
 ASGI handler): every answer here gets the security headers and request id of ``web.security_headers``,
@@ -22,23 +26,29 @@ ASGI handler): every answer here gets the security headers and request id of ``w
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import mimetypes
+import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
 from email.utils import formatdate
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl, urlencode
 
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
 from litestar.middleware.csrf import generate_csrf_token
 from markupsafe import escape
 
+from projections.catalogue.queries import PUBLIC_STATUSES, SORTS
+from web.catalogue.pages import FILTER_KEYS
 from web.errors import REQUEST_ID_HEADER
-from web.i18n import pick_language
+from web.i18n import LANGUAGES, pick_language
+from web.params import page_number
 from web.replica import COOKIE as SEEN_COOKIE
 
 if TYPE_CHECKING:
@@ -49,8 +59,13 @@ Headers = list[tuple[bytes, bytes]]
 
 #: How long a browser may keep a static file before asking again (it asks with ``If-None-Match``).
 STATIC_MAX_AGE = 3600
-#: Pages kept per process (per catalogue position: all are dropped when it moves).
+#: Pages kept per process (the least recently asked for go first).
 PAGE_CACHE_SIZE = 128
+#: How old (since its rendering began) a kept page may be when it is served while the catalogue has moved and
+#: the page is being rendered anew: an anonymous visitor sees every change older than this.
+STALE_SECONDS = 1.0
+#: The query parameters the listing index reads (``web.catalogue.pages``).
+PAGE_PARAMETERS = (*FILTER_KEYS, "page", "lang")
 CACHED_PATHS = frozenset({"/listings"})
 #: An anonymous page may be kept by the browser but checked each time; never by a shared cache (its body
 #: holds the browser's CSRF token, and a first answer sets that cookie).
@@ -150,22 +165,41 @@ class _Page:
     status: int
     headers: Headers  # the security headers and content type litestar gave, less cookies, length, request id
     parts: tuple[bytes, ...]  # the body cut where the (HTML-escaped) CSRF token stood
+    position: int = -1  # the catalogue's position when its rendering began: it shows every event up to there
+    started: float = 0.0  # when its rendering began (``PageCache.clock``)
+
+
+@dataclass
+class _Flight:
+    """A rendering under way: the requests for the same page that cannot be answered from the cache wait for it."""
+
+    position: int
+    started: float
+    done: asyncio.Future[_Page | None]
 
 
 class PageCache:
-    """Rendered anonymous pages of one process, for one catalogue position at a time."""
+    """Rendered anonymous pages of one process, each kept with the catalogue position it was rendered at.
 
-    def __init__(self, size: int = PAGE_CACHE_SIZE) -> None:
+    A page is fresh while the catalogue stands at its position. When the catalogue has moved, the first
+    request renders the page anew (one rendering per page at a time: a request that finds one under way
+    waits for it rather than rendering too); while that rendering runs, the others are answered with the
+    page kept, as long as its rendering began at most ``stale_seconds`` ago: an anonymous page then shows
+    every change older than that bound. A logged-in user, a bearer token and a browser holding the
+    ``marketplace_seen`` cookie never come here (``_cacheable``), so none of them ever gets a kept page.
+    """
+
+    def __init__(self, size: int = PAGE_CACHE_SIZE, stale_seconds: float = STALE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.size = size
-        self.position = -1
+        self.stale_seconds = stale_seconds
+        self.clock = clock
         self.pages: OrderedDict[tuple[Any, ...], _Page] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
-
-    def at(self, position: int) -> None:
-        if position != self.position:
-            self.pages.clear()
-            self.position = position
+        self.flights: dict[tuple[Any, ...], _Flight] = {}
+        self.hits = 0  # answered with a page at the catalogue's position
+        self.stale = 0  # answered with an older page while it was being rendered anew
+        self.misses = 0  # renderings (and requests that waited for one)
+        self._reading: asyncio.Future[int] | None = None
 
     def get(self, key: tuple[Any, ...]) -> _Page | None:
         page = self.pages.get(key)
@@ -174,9 +208,31 @@ class PageCache:
         return page
 
     def put(self, key: tuple[Any, ...], page: _Page) -> None:
+        kept = self.pages.get(key)
+        if kept is not None and kept.position > page.position:
+            return  # a rendering begun later has already finished
         self.pages[key] = page
+        self.pages.move_to_end(key)
         while len(self.pages) > self.size:
             self.pages.popitem(last=False)
+
+    async def position(self, read: Callable[[], Awaitable[int]]) -> int:
+        """The catalogue's position; requests arriving while one read is under way share its answer."""
+        reading = self._reading
+        if reading is None:
+            reading = self._reading = asyncio.ensure_future(read())
+
+            def forget(done: asyncio.Future[int]) -> None:
+                if self._reading is done:
+                    self._reading = None
+                if not done.cancelled():
+                    done.exception()  # retrieved: the requests awaiting it each see it
+
+            reading.add_done_callback(forget)
+        return await asyncio.shield(reading)
+
+    def servable_stale(self, page: _Page) -> bool:
+        return self.clock() - page.started <= self.stale_seconds
 
 
 def _csrf_cookie_header(config: CSRFConfig, token: str) -> bytes:
@@ -187,32 +243,60 @@ def _csrf_cookie_header(config: CSRFConfig, token: str) -> bytes:
 
 
 def _cacheable(scope: Scope, cookies: dict[str, str]) -> bool:
-    """An anonymous GET of a cached path, not a text search."""
+    """An anonymous GET of a cached path."""
     if scope.get("method") != "GET" or scope["path"] not in CACHED_PATHS:
         return False
     if "session" in cookies or "" in cookies or _header(scope, b"authorization") is not None:
         return False
-    if SEEN_COOKIE in cookies:  # a browser that just wrote must see its write: read as web.replica decides
-        return False
-    query: bytes = scope.get("query_string", b"")
-    return not any(p.startswith(b"q=") and len(p) > 2 for p in query.split(b"&"))
+    # A browser that just wrote must see its write: read as web.replica decides, never from a kept page.
+    return SEEN_COOKIE not in cookies
 
 
-def _page_key(scope: Scope, cookies: dict[str, str]) -> tuple[Any, ...]:
-    query: bytes = scope.get("query_string", b"")
-    lang_query = next((p[5:].decode("latin-1") for p in query.split(b"&") if p.startswith(b"lang=")), None)
+def _page_query(scope: Scope) -> tuple[tuple[str, str], ...] | None:
+    """The parameters the listing index reads, as it reads them (``web.catalogue.pages``: the first value of
+    each, stripped; defaults and values it ignores left out), or None for a text search (not kept: each is
+    asked rarely). Any other parameter (``?utm=…``, ``?%71=`` which is an empty ``q``) leaves the page as it
+    is, so it neither fills the cache with copies nor pushes pages out."""
+    raw: bytes = scope.get("query_string", b"")
+    first: dict[str, str] = {}
+    if raw:  # as litestar parses it (``litestar._parsers.parse_qsl``)
+        for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True, separator="&"):
+            if name in PAGE_PARAMETERS:
+                first.setdefault(name, value)
+    if first.get("q", "").strip():
+        return None
+    kept: list[tuple[str, str]] = []
+    for name in PAGE_PARAMETERS:
+        value = first.get(name, "")
+        if name == "page":
+            number = page_number(value)
+            value = str(number) if number > 1 else ""
+        elif name == "lang":
+            value = value if value in LANGUAGES else ""
+        else:
+            value = value.strip()
+            if (name == "status" and value not in PUBLIC_STATUSES[1:]) or (name == "sort" and value not in SORTS):
+                value = ""
+        if value:
+            kept.append((name, value))
+    return tuple(kept)
+
+
+def _page_key(scope: Scope, cookies: dict[str, str], query: tuple[tuple[str, str], ...]) -> tuple[Any, ...]:
     accept = (_header(scope, b"accept-language") or b"").decode("latin-1")
-    lang = pick_language(lang_query, cookies.get("lang"), accept)
-    return (scope["path"], query, lang, _header(scope, b"hx-request"), _header(scope, b"hx-target"))
+    lang = pick_language(dict(query).get("lang"), cookies.get("lang"), accept)
+    partial = _header(scope, b"hx-request") == b"true" and _header(scope, b"hx-target") == b"results"
+    return (scope["path"], query, lang, partial)
 
 
 def cache_public_pages(app: ASGIApp, cache: PageCache | None = None) -> ASGIApp:
-    """Serve anonymous ``GET /listings`` pages from ``cache`` while the catalogue has not moved."""
+    """Serve anonymous ``GET /listings`` pages from ``cache`` (see ``PageCache``)."""
     pages = cache if cache is not None else PageCache()
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
         cookies = _cookies(scope) if scope["type"] == ScopeType.HTTP else {}
-        if not _cacheable(scope, cookies):
+        query = _page_query(scope) if _cacheable(scope, cookies) else None
+        if query is None:
             await app(scope, receive, send)
             return
         litestar = scope["app"]
@@ -221,25 +305,55 @@ def cache_public_pages(app: ASGIApp, cache: PageCache | None = None) -> ASGIApp:
             await app(scope, receive, send)
             return
         try:
-            position = await litestar.state.web.catalogue.position()
+            position = await pages.position(litestar.state.web.catalogue.position)
         except Exception:  # the database is away: litestar answers (and reports) as it would without the cache
             await app(scope, receive, send)
             return
-        pages.at(position)
-        key = _page_key(scope, cookies)
+        key = _page_key(scope, cookies, query)
         page = pages.get(key)
-        if page is None:
+        flight = pages.flights.get(key)
+        if page is not None and page.position >= position:
+            pages.hits += 1
+        elif page is not None and flight is not None and pages.servable_stale(page):
+            pages.stale += 1  # rendered anew meanwhile by another request
+        elif flight is not None and pages.clock() - flight.started <= pages.stale_seconds:
             pages.misses += 1
-            page = await _render(app, scope, receive, send, csrf, cookies)
+            page = await asyncio.shield(flight.done)
+            if page is None:  # that rendering kept nothing: answered here as litestar answers
+                await app(scope, receive, send)
+                return
+        else:
+            pages.misses += 1
+            # Rendered for the parameters the page reads (its own links then carry no others).
+            asked = cast("Scope", {**scope, "query_string": urlencode(query).encode("ascii")})
+            page = await _render_once(pages, key, position, app, asked, receive, send, csrf, cookies)
             if page is None:
                 return  # not a page to keep: already answered as litestar answered it
-            pages.at(position)
-            pages.put(key, page)
-        else:
-            pages.hits += 1
-        await _serve(scope, send, page, csrf, cookies.get(csrf.cookie_name), position)
+        await _serve(scope, send, page, csrf, cookies.get(csrf.cookie_name))
 
     return handle
+
+
+async def _render_once(pages: PageCache, key: tuple[Any, ...], position: int, app: ASGIApp, scope: Scope,
+                       receive: Receive, send: Send, csrf: CSRFConfig, cookies: dict[str, str]) -> _Page | None:
+    """Render the page, the requests for it arriving meanwhile waiting for this rendering (or served the
+    page kept, see ``PageCache``), and keep it."""
+    flight = _Flight(position, pages.clock(), asyncio.get_running_loop().create_future())
+    mine = key not in pages.flights
+    if mine:
+        pages.flights[key] = flight
+    page: _Page | None = None
+    try:
+        page = await _render(app, scope, receive, send, csrf, cookies)
+        if page is not None:
+            page = replace(page, position=position, started=flight.started)
+            pages.put(key, page)
+        return page
+    finally:
+        if mine:
+            if pages.flights.get(key) is flight:
+                del pages.flights[key]
+            flight.done.set_result(page)
 
 
 async def _render(app: ASGIApp, scope: Scope, receive: Receive, send: Send, csrf: CSRFConfig,
@@ -281,10 +395,10 @@ def _set_token(headers: Iterable[tuple[bytes, bytes]], name: str) -> str | None:
     return None
 
 
-async def _serve(scope: Scope, send: Send, page: _Page, csrf: CSRFConfig, held: str | None, position: int) -> None:
+async def _serve(scope: Scope, send: Send, page: _Page, csrf: CSRFConfig, held: str | None) -> None:
     token = held or generate_csrf_token(secret=csrf.secret)
     body = str(escape(token)).encode("latin-1", "xmlcharrefreplace").join(page.parts)
-    etag = b'W/"' + f"{position}-{hashlib.blake2b(body, digest_size=12).hexdigest()}".encode() + b'"'
+    etag = b'W/"' + f"{page.position}-{hashlib.blake2b(body, digest_size=12).hexdigest()}".encode() + b'"'
     headers = [*page.headers, (b"etag", etag), (b"cache-control", PUBLIC_CACHE_CONTROL), (b"vary", VARY)]
     if held is None:
         headers.append((b"set-cookie", _csrf_cookie_header(csrf, token)))

@@ -293,3 +293,41 @@ async def test_a_search_read_once_answers_as_its_separate_statements(
         assert page.total == next((r["n"] for r in counted if r["facet"] == "status" and r["value"] == f.status), 0)
     finally:
         await pool.close()
+
+
+async def test_a_broad_search_ranks_its_newest_matches_then_lists_the_rest_and_says_its_counts_are_partial(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``BROAD_MATCHES`` (here: any match) only the newest ``BROAD_WINDOW`` matches are read for the rank and
+    the facets: the pages still hold every match once, the total is the estimate and the page says so."""
+    from projections.catalogue import queries
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
+    from web.state import create_pool
+
+    ids = scenario(services.app)
+    services.make_runner().catch_up()
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+    monkeypatch.setattr(queries, "BROAD_WINDOW", 1)
+    pool = await create_pool(services)
+    try:
+        catalogue = CatalogueQueries(pool)
+        first = await catalogue.list_and_count(ListingFilters(q="电池", limit=1))
+        again = await catalogue.list_and_count(ListingFilters(q="电池", limit=1))  # facets from the cache
+        second = await catalogue.list_and_count(ListingFilters(q="电池", limit=1, offset=1))
+        assert [i.id for i in first.items] == [i.id for i in again.items] == [ids["listing3"]]  # the newest
+        assert [i.id for i in second.items] == [ids["listing0"]]  # then the older ones, newest first
+        assert first.estimated
+        assert first.facets_of == 1
+        assert first.total >= 1
+        assert sum(c.count for c in first.facets["maturity"]) == 1  # the window's counts
+        assert first.facets["maturity"] == [queries.FacetCount("concept", 1)]
+        newest = await CatalogueQueries(pool).list_and_count(ListingFilters(q="电池", sort="newest", limit=5))
+        assert [i.id for i in newest.items] == [ids["listing3"], ids["listing0"]]
+        monkeypatch.setattr(queries, "BROAD_WINDOW", 5)  # a window that holds every match: exact counts
+        whole = await CatalogueQueries(pool).list_and_count(ListingFilters(q="电池", limit=5))
+        assert not whole.estimated
+        assert whole.facets_of is None
+        assert whole.total == 2
+        assert {i.id for i in whole.items} == {ids["listing0"], ids["listing3"]}
+    finally:
+        await pool.close()

@@ -5,11 +5,14 @@ seen at once by the writer and by everyone else."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import msgspec
 import psycopg
@@ -292,3 +295,216 @@ def test_a_browser_that_just_wrote_reads_past_the_page_cache(client: TestClient[
     client.cookies.set("marketplace_seen", "1", domain="testserver.local")
     assert client.get("/listings").status_code == 200
     assert page_cache(client).hits == before + 1
+
+
+# --- one rendering per change, kept pages served while it runs -------------------------------------
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Catalogue:
+    def __init__(self) -> None:
+        self.at = 1
+        self.reads = 0
+
+    async def position(self) -> int:
+        self.reads += 1
+        return self.at
+
+
+class _Renderer:
+    """A stand-in for litestar behind the cache: each rendering says the catalogue position it saw and whom
+    it was rendered for; renderings wait at ``gate`` while it is closed."""
+
+    def __init__(self, catalogue: _Catalogue) -> None:
+        self.catalogue = catalogue
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.renderings: list[str] = []  # the query string of each
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        seen = self.catalogue.at
+        cookie = next((v for k, v in scope["headers"] if k == b"cookie"), b"").decode()
+        self.renderings.append(scope["query_string"].decode())
+        await self.gate.wait()
+        who = "member" if "session=" in cookie else "anonymous"
+        token = "t" * 60 + f"{len(self.renderings):04d}"
+        body = f"<p>{who} at {seen} ?{scope['query_string'].decode()}</p><i>{token}</i>".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/html"), (b"set-cookie", f"csrftoken={token}; Path=/".encode())]})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _stub_stack(stale_seconds: float = 1.0) -> tuple[Any, PageCache, _Catalogue, _Renderer, _Clock]:
+    from litestar.config.csrf import CSRFConfig
+
+    from web.fast_paths import cache_public_pages
+
+    catalogue = _Catalogue()
+    renderer = _Renderer(catalogue)
+    clock = _Clock()
+    cache = PageCache(stale_seconds=stale_seconds, clock=clock)
+    handler = cache_public_pages(renderer, cache)
+    litestar = SimpleNamespace(csrf_config=CSRFConfig(secret="s" * 32),
+                               state=SimpleNamespace(web=SimpleNamespace(catalogue=catalogue)))
+
+    async def get(query: str = "", cookie: str = "") -> str:
+        headers = [(b"cookie", cookie.encode())] if cookie else []
+        scope = {"type": "http", "method": "GET", "path": "/listings", "query_string": query.encode(),
+                 "headers": headers, "app": litestar}
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        async def receive() -> Any:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        await handler(cast("Any", scope), receive, send)
+        assert sent[0]["status"] == 200
+        return b"".join(m.get("body", b"") for m in sent[1:]).decode()
+
+    return get, cache, catalogue, renderer, clock
+
+
+def test_concurrent_misses_of_one_page_render_it_once() -> None:
+    async def scenario() -> None:
+        get, cache, _, renderer, _ = _stub_stack()
+        renderer.gate.clear()
+        waiting = [asyncio.ensure_future(get()) for _ in range(8)]
+        await asyncio.sleep(0)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        renderer.gate.set()
+        bodies = await asyncio.gather(*waiting)
+        assert len(renderer.renderings) == 1
+        assert all("anonymous at 1" in b for b in bodies)
+        assert len({b.split("<i>")[1] for b in bodies}) == 8  # each browser its own CSRF token
+        assert cache.misses == 8
+        assert cache.hits == 0
+
+    asyncio.run(scenario())
+
+
+def test_after_a_change_one_request_renders_while_anonymous_visitors_get_the_kept_page() -> None:
+    async def scenario() -> None:
+        get, cache, catalogue, renderer, clock = _stub_stack()
+        assert "anonymous at 1" in await get()
+        catalogue.at = 2
+        clock.now += 0.5
+        renderer.gate.clear()
+        rendering = asyncio.ensure_future(get())  # the first to see the change renders the page anew
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert "anonymous at 1" in await get()  # meanwhile, within the bound: the page kept
+        assert cache.stale == 1
+        member = asyncio.ensure_future(get(cookie="session=abc"))  # a member never gets a kept page
+        seen = asyncio.ensure_future(get(cookie="marketplace_seen=2"))  # nor a browser that just wrote
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not member.done()
+        assert not seen.done()
+        renderer.gate.set()
+        assert "anonymous at 2" in await rendering
+        assert "member at 2" in await member
+        assert "anonymous at 2" in await seen
+        assert "anonymous at 2" in await get()  # kept at the new position
+        assert len(renderer.renderings) == 4  # the two renderings of the page, the member's and the writer's
+
+    asyncio.run(scenario())
+
+
+def test_a_kept_page_older_than_the_bound_is_not_served_after_a_change() -> None:
+    async def scenario() -> None:
+        get, cache, catalogue, renderer, clock = _stub_stack(stale_seconds=1.0)
+        assert "anonymous at 1" in await get()
+        catalogue.at = 2
+        clock.now += 1.5  # the kept page began rendering longer ago than the bound
+        renderer.gate.clear()
+        rendering = asyncio.ensure_future(get())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        other = asyncio.ensure_future(get())  # waits for the rendering under way rather than the old page
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not other.done()
+        renderer.gate.set()
+        assert "anonymous at 2" in await rendering
+        assert "anonymous at 2" in await other
+        assert cache.stale == 0
+        assert len(renderer.renderings) == 2
+
+    asyncio.run(scenario())
+
+
+def test_a_change_is_shown_by_the_next_request_once_nothing_renders() -> None:
+    async def scenario() -> None:
+        get, _, catalogue, renderer, _ = _stub_stack()
+        assert "anonymous at 1" in await get()
+        catalogue.at = 2
+        assert "anonymous at 2" in await get()
+        assert "anonymous at 2" in await get()
+        assert len(renderer.renderings) == 2
+
+    asyncio.run(scenario())
+
+
+def test_parameters_the_page_does_not_read_neither_copy_nor_push_out_kept_pages() -> None:
+    async def scenario() -> None:
+        get, cache, _, renderer, _ = _stub_stack()
+        cache.size = 2
+        await get()
+        for junk in ("utm=1", "%71=", "q=+", "page=1", "status=published", "sort=bogus", "lang=xx", "a=1&a=2"):
+            assert "anonymous at 1 ?</p>" in await get(junk)
+        assert len(renderer.renderings) == 1
+        assert len(cache.pages) == 1
+        # What the page reads, as it reads it: the first value, stripped, is rendered and kept once.
+        assert "?page=2&lang=en</p>" in await get("lang=en&page=2&page=5&x=1")
+        await get("page=2&lang=en")
+        await get("deal_type=+assignment+&lang=en")
+        await get("deal_type=assignment&lang=en")
+        assert len(renderer.renderings) == 3
+        assert len(cache.pages) == 2  # the bound: the least recently asked for went first
+        await get("%71=%E7%94%B5%E6%B1%A0")  # a text search, however it is spelt: not kept
+        assert len(cache.pages) == 2
+        assert renderer.renderings[-1] == "%71=%E7%94%B5%E6%B1%A0"
+
+    asyncio.run(scenario())
+
+
+def test_concurrent_requests_share_one_read_of_the_catalogue_position() -> None:
+    async def scenario() -> None:
+        get, _, catalogue, _, _ = _stub_stack()
+        await get()
+        before = catalogue.reads
+        await asyncio.gather(*(get() for _ in range(6)))
+        assert catalogue.reads - before < 6
+
+    asyncio.run(scenario())
+
+
+def test_a_broad_search_says_its_total_is_an_estimate_and_its_counts_partial_in_both_languages(
+    client: TestClient[Litestar], member: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from projections.catalogue import queries
+    from web.catalogue import pages
+
+    _, listing_id = register_and_draft(client, bearer(member), member["organisation_id"])
+    assert client.post(f"/api/listings/{listing_id}/publish", headers=bearer(member)).status_code == 200
+    narrow = client.get("/listings?q=固态锂电池").text
+    assert 'id="facets-of"' not in narrow
+    assert TITLE in narrow
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 0)  # any match is broad, and one match fills the window
+    monkeypatch.setattr(queries, "BROAD_WINDOW", 1)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    zh = client.get("/listings?q=锂电池").text
+    assert TITLE in zh
+    assert "约 <strong" in zh
+    assert "下列分类计数仅统计最新的 1 条匹配" in zh
+    en = client.get("/listings?q=锂电池&lang=en").text
+    assert "about <strong" in en
+    assert "the counts below are those of the newest 1 matches only" in en
