@@ -21,8 +21,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
@@ -57,6 +59,10 @@ def read_page(page: Sequence[StoredNotification]) -> tuple[list[EventRecord], di
                                        notification.originator_version, notification.topic, "", {},
                                        notification.state))
     return records, unreadable
+
+
+#: A page as read: the stored notifications, their records, the unreadable ones, what views prepared.
+Page = tuple[Sequence[StoredNotification], list[EventRecord], dict[int, str], dict[str, Any]]
 
 
 @contextmanager
@@ -103,6 +109,8 @@ class BatchProjectionRunner:
         health: ReadModelHealth | None = None,
         retry_first: float = 1.0,
         retry_max: float = 300.0,
+        bulk_after: int = 10_000,
+        bulk_page_size: int = 10_000,
     ) -> None:
         self.application_name = application_name
         self.recorder = recorder
@@ -111,6 +119,11 @@ class BatchProjectionRunner:
         self.health = health
         self.retry_first = retry_first
         self.retry_max = retry_max
+        #: Read models further behind the head than ``bulk_after`` events (a rebuild, the catch-up after an
+        #: import) are caught up in pages of ``bulk_page_size``, each read and decoded in a second thread
+        #: while the read models write the one before; see :meth:`_catch_up`.
+        self.bulk_after = bulk_after
+        self.bulk_page_size = max(bulk_page_size, page_size)
         self.stopped: dict[str, StoppedView] = {}
         self._recorded: set[str] = set()  # views with a row in read_model_health, cleared once they apply
         self._first_pass = True
@@ -134,33 +147,73 @@ class BatchProjectionRunner:
 
     def _catch_up(self, views: list[PostgresReadModelView], positions: dict[str, int], head: int,
                   progress: Callable[[int, int], None] | None) -> int:
+        """Read pages from the lowest position of ``views`` and let each view apply what it has not.
+
+        A long backlog (the lowest position more than ``bulk_after`` behind the head) is read in pages of
+        ``bulk_page_size``: a view folds a large page to its final rows and writes each row once. Meanwhile a
+        second thread reads, decodes and prepares the next page (``PostgresReadModelView.prepare``), so Python
+        decodes while the server writes. Each page is applied as on the live path (its tracking row claimed,
+        a failing event found by halving): the thread only reads. A failure of that read is raised here, where
+        the page is taken, as a read of this thread's own would be; the thread ends with the catch-up, however
+        it ends. The live path (a short backlog) is unchanged.
+        """
         total = 0
-        while views and not self._stop.is_set():
-            start = min(positions[view.name] for view in views)
-            page = self.recorder.select_notifications(start=start, limit=self.page_size, inclusive_of_start=False)
-            if not page:
-                break
-            records, unreadable = read_page(page)
-            last = page[-1].id
-            for view in list(views):
-                done = positions[view.name]
-                if done >= last:
-                    continue
-                todo = records if done < page[0].id else [r for r in records if r.position > done]
-                stopped = self._apply(view, todo, unreadable, after=done)
-                if stopped is None:
-                    positions[view.name] = last
-                    self._applied(view.name)
+        reader: ThreadPoolExecutor | None = None
+        ahead: tuple[int, int, Future[Page]] | None = None  # (start, limit, the page being read)
+        bulk = False  # once in bulk, the catch-up stays in bulk to its end (the page read ahead is the next)
+        try:
+            while views and not self._stop.is_set():
+                start = min(positions[view.name] for view in views)
+                bulk = bulk or head - start > self.bulk_after
+                limit = self.bulk_page_size if bulk else self.page_size
+                if ahead is not None and ahead[:2] == (start, limit):
+                    page, records, unreadable, prepared = ahead[2].result()
                 else:
-                    self._stopped_at(*stopped)
-                    views.remove(view)
-            total += len(page)
-            if progress is not None:
-                progress(last, head)
+                    page, records, unreadable, prepared = self._read(start, limit, views if bulk else [])
+                ahead = None
+                if not page:
+                    break
+                last = page[-1].id
+                if bulk and last < head:
+                    reader = reader or ThreadPoolExecutor(1, thread_name_prefix="projection-pages")
+                    ahead = (last, limit, reader.submit(self._read, last, limit, list(views)))
+                for view in list(views):
+                    done = positions[view.name]
+                    if done >= last:
+                        continue
+                    todo = records if done < page[0].id else [r for r in records if r.position > done]
+                    stopped = self._apply(view, todo, unreadable, after=done, prepared=prepared.get(view.name))
+                    if stopped is None:
+                        positions[view.name] = last
+                        self._applied(view.name)
+                    else:
+                        self._stopped_at(*stopped)
+                        views.remove(view)
+                total += len(page)
+                if progress is not None:
+                    progress(last, head)
+        finally:  # a page read ahead and not taken (stopped, failed, views all stopped) is dropped
+            if reader is not None:
+                reader.shutdown(wait=True, cancel_futures=True)
         for view in views:  # a record left by a run that applied the event but stopped before clearing it
             if view.name in self._recorded and positions[view.name] >= head:
                 self._applied(view.name)
         return total
+
+    def _read(self, start: int, limit: int, views: Sequence[PostgresReadModelView]) -> Page:
+        """A page, decoded, and what ``views`` prepare for it (``PostgresReadModelView.prepare``)."""
+        page = self.recorder.select_notifications(start=start, limit=limit, inclusive_of_start=False)
+        records, unreadable = read_page(page)
+        prepared: dict[str, Any] = {}
+        for view in views:
+            try:
+                ready = view.prepare(records)
+            except Exception:  # the view's apply meets the event it cannot take, and stops before it
+                log.debug("read model %s cannot prepare the page after %d", view.name, start, exc_info=True)
+                continue
+            if ready is not None:
+                prepared[view.name] = ready
+        return page, records, unreadable, prepared
 
     def _views_due(self) -> list[PostgresReadModelView]:
         """The views to run now: all on a runner's first pass, else those not stopped or due a retry."""
@@ -183,7 +236,7 @@ class BatchProjectionRunner:
         return [view for view in self.views if due(view)]
 
     def _apply(self, view: PostgresReadModelView, records: list[EventRecord], unreadable: dict[int, str],
-               after: int | None = None) -> tuple[ViewFailure, BaseException | None] | None:
+               after: int | None = None, prepared: Any = None) -> tuple[ViewFailure, BaseException | None] | None:
         """Apply ``records`` (they follow position ``after``); if one cannot be, apply those before it and
         return why it cannot. A position moved by another worker meanwhile is read again, never overwritten."""
         culprit = next((r for r in records if r.position in unreadable and view.follows(r.topic)), None)
@@ -193,7 +246,8 @@ class BatchProjectionRunner:
         while pending:
             chunk = pending[:size]
             try:
-                view.process(chunk, Tracking(self.application_name, chunk[-1].position), after=after)
+                view.process(chunk, Tracking(self.application_name, chunk[-1].position), after=after,
+                             prepared=prepared)
             except PositionMovedError:  # another worker applied some of these: go on after its position
                 moved = view.position(self.application_name)
                 if after is not None and moved < after:

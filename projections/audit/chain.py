@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -74,7 +74,8 @@ class PostgresAuditChainView(PostgresReadModelView):
             " ON true"
         ).format(sql.Identifier(self.datastore.schema, self.tracking_table_name)).as_string()
 
-    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None) -> None:
+    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None,
+                prepared: Any = None) -> None:
         # ``after`` is not needed: under the table lock, the chain's own head says what is chained.
         with self.datastore.transaction(commit=True) as curs:
             curs.execute("LOCK TABLE audit_chain IN SHARE ROW EXCLUSIVE MODE")

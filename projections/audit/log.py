@@ -499,7 +499,8 @@ class PostgresAuditLogView(PostgresReadModelView):
     tables = ("audit_log_events", "audit_reads")
     topics: ClassVar[frozenset[str]] = frozenset()  # all topics: see ``process``
 
-    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None) -> None:
+    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None,
+                prepared: Any = None) -> None:
         with self.datastore.transaction(commit=True) as curs:
             if after is not None:
                 self.claim(curs, tracking.application_name, after)

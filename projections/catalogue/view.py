@@ -24,7 +24,7 @@ from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
 from projections.shared.base import PostgresReadModelView, fetch_rows
 from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text
-from projections.shared.search import joined_index_parts, number_lexemes
+from projections.shared.search import joined_index_parts, number_lexemes, part
 from projections.shared.topics import event_topics
 
 PATENT = get_topic(Patent)
@@ -62,6 +62,8 @@ COLUMN_TYPES = {
     "latin_a": "text", "cjk_a": "text[]", "latin_b": "text", "cjk_b": "text[]",
 }
 SEARCH_PARTS = ("latin_a", "cjk_a", "latin_b", "cjk_b")
+#: Rows of a page beyond which their texts outgrow the token cache (``joined_index_parts``, 8,192 texts).
+BIG_PAGE_ROWS = 500
 
 
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
@@ -110,9 +112,11 @@ ACTIVATE_LICENCE = "UPDATE catalogue_licences SET status = 'active', activated_a
 END_LICENCE = (
     "UPDATE catalogue_licences SET status = 'ended', ended_at = %s, end_reason = %s WHERE contract_id = %s"
 )
+# A page's status history in one statement (a rebuild registers thousands of patents a page): one array a column.
 INSERT_HISTORY = (
     "INSERT INTO catalogue_status_history (patent_id, version, legal_status, effective_date, reason, by_user,"
-    " recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+    " recorded_at) SELECT * FROM unnest(%s::uuid[], %s::integer[], %s::text[], %s::date[], %s::text[], %s::uuid[],"
+    " %s::timestamptz[]) ON CONFLICT DO NOTHING"
 )
 
 
@@ -208,33 +212,37 @@ def copy_patent_facts(row: dict[str, Any], patent: dict[str, Any]) -> None:
     )
 
 
+Memo = dict[str, tuple[str, tuple[str, ...]]]
+
+
 def _with_search(
-    row: dict[str, Any], columns: Sequence[str], a: Sequence[str], b: Sequence[str], numbers: Sequence[str | None] = ()
+    row: dict[str, Any], columns: Sequence[str], a: Sequence[str], b: Sequence[str], numbers: Sequence[str | None] = (),
+    memo: Memo | None = None,
 ) -> dict[str, Any]:
     """The row's columns and its search vector's parts for texts ``a`` and ``b`` (each ``" ".join`` of its parts)."""
-    latin_a, cjk_a = joined_index_parts(a)
+    latin_a, cjk_a = joined_index_parts(a, memo)
     # A patent's numbers, as typed with or without office, dot, check character or kind code, rank as titles.
     cjk_a = sorted({*cjk_a, *number_lexemes(*numbers)})
-    latin_b, cjk_b = joined_index_parts(b)
+    latin_b, cjk_b = joined_index_parts(b, memo)
     return {**{c: row[c] for c in columns}, "latin_a": latin_a, "cjk_a": cjk_a, "latin_b": latin_b, "cjk_b": cjk_b}
 
 
-def patent_params(row: dict[str, Any]) -> dict[str, Any]:
+def patent_params(row: dict[str, Any], memo: Memo | None = None) -> dict[str, Any]:
     title = (row["title_zh"], row["title_en"])
     rest = (
         row["abstract_zh"], row["abstract_en"], row["publication_number"] or "", row["application_number"] or "",
         " ".join(o["name"] for o in row["owners"]), " ".join(i["name"] for i in row["inventors"]),
     )
     return _with_search(row, PATENT_COLUMNS, title, rest,
-                        (row["application_number"], row["publication_number"]))
+                        (row["application_number"], row["publication_number"]), memo)
 
 
-def listing_params(row: dict[str, Any], patent: dict[str, Any]) -> dict[str, Any]:
+def listing_params(row: dict[str, Any], patent: dict[str, Any], memo: Memo | None = None) -> dict[str, Any]:
     if "_abstract" not in row:
         copy_patent_facts(row, patent)
     title = (row["title_zh"], row["title_en"], " ".join(row["keywords"]))
     rest = (*row["_abstract"], row["advantages"], row["applications"], row["_owners"], row["patent_number"])
-    return _with_search(row, LISTING_COLUMNS, title, rest, row["_numbers"])
+    return _with_search(row, LISTING_COLUMNS, title, rest, row["_numbers"], memo)
 
 
 class PostgresCatalogueView(PostgresReadModelView):
@@ -253,6 +261,23 @@ class PostgresCatalogueView(PostgresReadModelView):
                        "DealTypesRestricted", "DealTypesRestored")
         | CLAIM_TOPICS
     )
+
+    def prepare(self, records: Sequence[EventRecord]) -> Memo:
+        """The search tokens of the texts the page's new patents and listing terms bring (``part`` of each,
+        so the rows are those :meth:`apply` would cut itself), cut in the reading thread."""
+        texts: list[str] = []
+        for r in records:
+            d = r.data
+            if r.topic.startswith(PATENT):
+                if r.topic.endswith((".Registered", ".Reregistered")):
+                    owners = " ".join(o["name"] for o in d["owners"])
+                    texts += (d["title_zh"], d["title_en"], d["abstract_zh"], d["abstract_en"], owners,
+                              d["publication_number"] or "", d["application_number"] or "",
+                              " ".join(i["name"] for i in d["inventors"]))
+            elif r.topic.endswith((".Drafted", ".Revised")) and not r.topic.startswith(CLAIM):
+                terms = d["terms"]
+                texts += (" ".join(terms["keywords"]), terms["advantages"], terms["applications"])
+        return {text: part(text) for text in texts if isinstance(text, str)}
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         apply_claims(curs, [r for r in records if r.topic.startswith(CLAIM)])
@@ -274,17 +299,22 @@ class PostgresCatalogueView(PostgresReadModelView):
                 changed_listings.add(r.originator_id)
         # The server writes the patents (search vectors, indexes) while Python cuts the listings' tokens:
         # in a pipeline the statement is sent at once and its result read when the block ends.
+        # More texts than the process's token cache holds (a bulk page): the page keeps its own.
+        memo: Memo | None = self.prepared()
+        if memo is None and len(changed_patents) + len(changed_listings) > BIG_PAGE_ROWS:
+            memo = {}
         with curs.connection.pipeline():
             if changed_patents:
-                page = [patent_params(patents[i]) for i in sorted(changed_patents)]
+                page = [patent_params(patents[i], memo) for i in sorted(changed_patents)]
                 curs.execute(UPSERT_PATENT, (json_text(page),))
             page = [
-                listing_params(listings[i], patents[str(listings[i]["patent_id"])]) for i in sorted(changed_listings)
+                listing_params(listings[i], patents[str(listings[i]["patent_id"])], memo)
+                for i in sorted(changed_listings)
             ]
         if page:
             curs.execute(UPSERT_LISTING, (json_text(page),))
         if history:
-            curs.executemany(INSERT_HISTORY, history)
+            curs.execute(INSERT_HISTORY, [list(column) for column in zip(*history, strict=True)])
         for statement, params in register:  # in log order: a licence is reserved before it is activated
             curs.execute(statement, params)
         self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},

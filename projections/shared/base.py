@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -12,6 +13,9 @@ from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from projections.shared.records import EventRecord
+
+#: What the view's :meth:`PostgresReadModelView.prepare` computed for the page being applied (see ``prepared``).
+_PREPARED: ContextVar[Any] = ContextVar("prepared", default=None)
 
 
 class PositionMovedError(IntegrityError):
@@ -40,11 +44,14 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
         """Whether this read model applies events of ``topic`` (one without topics follows every event)."""
         return not self.topics or topic in self.topics
 
-    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None) -> None:
+    def process(self, records: Sequence[EventRecord], tracking: Tracking, after: int | None = None,
+                prepared: Any = None) -> None:
         """Apply ``records`` and move the position to ``tracking``, in one transaction.
 
         ``after``: the position these records follow; if the tracking row says otherwise (another
         worker moved it meanwhile), :class:`PositionMovedError` and nothing is written (see :meth:`claim`).
+        ``prepared``: what :meth:`prepare` computed for these records beforehand (or ``None``); it spares
+        work only, and the page claims its position as any other.
         """
         with self.datastore.transaction(commit=True) as curs:
             # A read model can always be rebuilt from the log, and its tracking row commits with it,
@@ -54,7 +61,11 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
                 self.claim(curs, tracking.application_name, after)
             relevant = [r for r in records if r.topic in self.topics]
             if relevant:
-                self.apply(curs, relevant)
+                token = _PREPARED.set(prepared)
+                try:
+                    self.apply(curs, relevant)
+                finally:
+                    _PREPARED.reset(token)
             self._insert_tracking(curs, tracking)
 
     def claim(self, curs: Cursor[DictRow], application_name: str, after: int) -> None:
@@ -79,6 +90,18 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
     @abstractmethod
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
         """Write the view changes for ``records`` (all of this view's topics, in log order)."""
+
+    def prepare(self, records: Sequence[EventRecord]) -> Any:
+        """Work on a page that needs no database and no earlier page, done ahead in the runner's reading
+        thread during a bulk catch-up (while the server writes the page before); ``None``: nothing to do.
+        :meth:`apply` finds it in :meth:`prepared`; it must only spare work there, never change what is written
+        (it may be missing, or cover more records than those applied: a page is halved to find a bad event)."""
+        return None
+
+    @staticmethod
+    def prepared() -> Any:
+        """In :meth:`apply`: what :meth:`prepare` computed for the page (``None`` if nothing)."""
+        return _PREPARED.get()
 
     def reset(self) -> None:
         """Empty the view and forget its position, so that it is replayed from the start."""

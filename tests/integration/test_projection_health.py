@@ -138,7 +138,9 @@ def test_a_stopped_read_model_is_tried_again_with_backoff_and_at_once_on_request
     assert positions(services)["accounts"] == bad - 1
 
 
-def test_the_event_a_read_model_cannot_apply_is_found_inside_a_page(services: Services) -> None:
+@pytest.mark.parametrize("bulk", [False, True], ids=["live", "bulk"])
+def test_the_event_a_read_model_cannot_apply_is_found_inside_a_page(services: Services, bulk: bool) -> None:
+    """Also on the bulk path (a read model far behind: pages read and tokenised ahead in a second thread)."""
     scenario(services.app)
     published = [int(r[0]) for r in rows(services, "SELECT notification_id FROM marketplace_events"
                                                    " WHERE topic LIKE '%Listing.Published' ORDER BY 1")]
@@ -154,6 +156,8 @@ def test_the_event_a_read_model_cannot_apply_is_found_inside_a_page(services: Se
     others = [v for name, v in services.views.items() if name != "catalogue"]
     runner = BatchProjectionRunner(application_name=services.app.name, recorder=services.recorder,
                                    views=[catalogue, *others], health=services.health)
+    if bulk:
+        runner.bulk_after, runner.bulk_page_size = 0, 50  # pages read ahead
     assert runner.catch_up() == services.recorder.max_notification_id()
     assert catalogue.position(services.app.name) == bad - 1
     assert rows(services, "SELECT count(*) FROM catalogue_listings WHERE status = 'published'") == [(1,)]

@@ -3,15 +3,24 @@
 Live traffic reaches a read model one event at a time; a rebuild or a catch-up after an import in pages of
 thousands. Both paths are replayed here over varied histories (the demo data, and the old store written by
 the code before the trade-package move) and every row of every table is compared: one event per
-transaction, small odd pages that cut aggregates' histories anywhere, and one page holding the whole log.
+transaction, small odd pages that cut aggregates' histories anywhere, and one page holding the whole log;
+and the runner's bulk path (a read model far behind: large pages read, decoded and tokenised ahead in a
+second thread), in odd pages and in one.
 """
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
+from eventsourcing.persistence import Tracking
 
 from marketplace.demo.catalogue import seed_demo
 from marketplace.platform.services import Services
+from projections.runner import BatchProjectionRunner, read_page
+from projections.shared.base import PositionMovedError
+from projections.shared.records import EventRecord
 from tests.integration.test_old_store import old_services, old_store  # noqa: F401 - fixtures
 
 VIEWS = ("catalogue", "accounts")
@@ -28,10 +37,23 @@ def snapshot(services: Services) -> dict[str, list[str]]:
     return out
 
 
-def replay(services: Services, page_size: int) -> dict[str, list[str]]:
+def bulk_runner(services: Services, page_size: int, names: tuple[str, ...] = VIEWS) -> BatchProjectionRunner:
+    """A runner that takes the log as a rebuild of a large one does: every page read ahead, in bulk."""
+    runner = services.make_runner(list(names), page_size=page_size)
+    runner.bulk_after, runner.bulk_page_size = 0, page_size
+    return runner
+
+
+def reading_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("projection-pages")]
+
+
+def replay(services: Services, page_size: int, *, bulk: bool = False) -> dict[str, list[str]]:
     for name in VIEWS:
         services.views[name].reset()
-    services.make_runner(list(VIEWS), page_size=page_size).catch_up()
+    runner = bulk_runner(services, page_size) if bulk else services.make_runner(list(VIEWS), page_size=page_size)
+    runner.catch_up()
+    assert reading_threads() == []  # the reading thread ends with the catch-up
     return snapshot(services)
 
 
@@ -48,6 +70,8 @@ def assert_paging_changes_nothing(services: Services) -> dict[str, list[str]]:
     assert one_at_a_time == live
     assert replay(services, 7) == live
     assert replay(services, 1_000_000) == live
+    assert replay(services, 7, bulk=True) == live
+    assert replay(services, 1_000_000, bulk=True) == live
     return live
 
 
@@ -74,3 +98,56 @@ def test_old_store_gives_the_same_rows_event_by_event_and_in_pages_of_any_size(
     assert len(rows["catalogue_listings"]) > 10
     assert len(rows["accounts_user_records"]) > 10
 
+
+
+def first_records(services: Services, count: int) -> list[EventRecord]:
+    page = services.recorder.select_notifications(start=0, limit=count, inclusive_of_start=False)
+    return read_page(page)[0]
+
+
+def test_a_bulk_page_behind_another_workers_position_applies_nothing(demo: Services) -> None:
+    """Exactly once under leases: a bulk page claims its read model's position as every page does."""
+    demo.make_runner().catch_up()
+    live = snapshot(demo)
+    view = demo.views["catalogue"]
+    records = first_records(demo, 50)
+    with pytest.raises(PositionMovedError):  # a worker that read position 0 before another applied everything
+        view.process(records, Tracking(demo.app.name, records[-1].position), after=0, prepared=view.prepare(records))
+    assert snapshot(demo) == live
+    # The runner's bulk path, from positions read before another worker applied everything: it reads the
+    # position again and goes on after it, applying nothing twice.
+    runner = bulk_runner(demo, 7)
+    head = demo.recorder.max_notification_id() or 0
+    assert runner._catch_up(list(runner.views), dict.fromkeys(VIEWS, 0), head, None) > 0
+    assert snapshot(demo) == live
+    assert reading_threads() == []
+
+
+def test_a_failed_read_ahead_is_the_catch_ups_failure_and_loses_nothing(
+        demo: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database failing under the reading thread fails the catch-up as a read of its own would (the runner
+    tries again later); the pages applied before stay, and the next catch-up goes on from there."""
+    demo.make_runner().catch_up()
+    live = snapshot(demo)
+    for name in VIEWS:
+        demo.views[name].reset()
+    select = demo.recorder.select_notifications
+    reads: list[int] = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs["start"])
+        if len(reads) == 3:  # the second page read ahead
+            raise ConnectionError("the server went away")
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(demo.recorder, "select_notifications", failing)
+    runner = bulk_runner(demo, 50)
+    with pytest.raises(ConnectionError):
+        runner.catch_up()
+    assert reading_threads() == []
+    # the two pages read before were applied (the second while the third was being read)
+    assert {name: demo.views[name].position(demo.app.name) for name in VIEWS} == dict.fromkeys(VIEWS, reads[2])
+    assert runner.stopped == {}  # no read model is blamed for the database
+    monkeypatch.setattr(demo.recorder, "select_notifications", select)
+    runner.catch_up()
+    assert snapshot(demo) == live
