@@ -49,14 +49,18 @@ class CardCache:
 CARDS = CardCache()
 
 
+def shown_html(value: object, t: Callable[..., str]) -> str:
+    """``{{ value }}`` in a page: the template's ``finalize`` (an erased person's name translated), then escaped."""
+    if value == ERASED_PERSON:
+        value = shown_value(value, t)
+    return str(escape(value))
+
+
 def draw_card(item: ListingItem, lang: str, t: Callable[..., str]) -> Markup:
     """The ``card`` macro's HTML for ``item`` in ``lang`` (``t``: the page's translator)."""
 
     def put(value: object) -> str:
-        """``{{ value }}``: the template's ``finalize`` (an erased person's name translated), then escaped."""
-        if value == ERASED_PERSON:
-            value = shown_value(value, t)
-        return str(escape(value))
+        return shown_html(value, t)
 
     # Every value below goes through ``put``; the rest is the macro's own markup.
     if lang == "en" and item.title_en:
