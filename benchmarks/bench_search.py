@@ -161,11 +161,11 @@ def time_each_view(services: Services, names: list[str]) -> dict[str, float]:
     for name in names:
         view = services.views[name]
 
-        def timed(records: Any, tracking: Any, after: int | None = None, *, _process: Any = view.process,
-                  _name: str = name) -> None:
+        def timed(records: Any, tracking: Any, after: int | None = None, prepared: Any = None, *,
+                  _process: Any = view.process, _name: str = name) -> None:
             started = time.perf_counter()
             try:
-                _process(records, tracking, after)
+                _process(records, tracking, after, prepared)
             finally:
                 spent[_name] += time.perf_counter() - started
 
