@@ -62,7 +62,7 @@ class Members:
                               " AND active", (unknown,))
             found = {row["u"] for row in self.curs.fetchall()}
             self.active.update((u, u in found) for u in unknown)
-        return [u for u in wanted if self.active.get(u)]
+        return [u for u in sorted(wanted) if self.active.get(u)]  # in a fixed order, as members()
 
     def flush(self) -> None:
         """Nothing to write at the page's end: the rare membership changes are written as they come."""
