@@ -369,12 +369,16 @@ class _Renderer:
         self.gate = asyncio.Event()
         self.gate.set()
         self.renderings: list[str] = []  # the query string of each
+        self.failures = 0  # the next renderings that raise (once through the gate)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         seen = self.catalogue.at
         cookie = next((v for k, v in scope["headers"] if k == b"cookie"), b"").decode()
         self.renderings.append(scope["query_string"].decode())
         await self.gate.wait()
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the database went away mid-page")
         who = "member" if "session=" in cookie else "anonymous"
         token = "t" * 60 + f"{len(self.renderings):04d}"
         body = f"<p>{who} at {seen} ?{scope['query_string'].decode()}</p><i>{token}</i>".encode()
@@ -516,6 +520,29 @@ def test_parameters_the_page_does_not_read_neither_copy_nor_push_out_kept_pages(
         await get("%71=%E7%94%B5%E6%B1%A0")  # a text search, however it is spelt: not kept
         assert len(cache.pages) == 2
         assert renderer.renderings[-1] == "%71=%E7%94%B5%E6%B1%A0"
+
+    asyncio.run(scenario())
+
+
+def test_a_rendering_that_fails_leaves_no_one_waiting_and_the_next_request_renders_again() -> None:
+    async def scenario() -> None:
+        get, cache, _, renderer, _ = _stub_stack()
+        renderer.gate.clear()
+        renderer.failures = 1
+        first = asyncio.ensure_future(get())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        waiting = [asyncio.ensure_future(get()) for _ in range(3)]  # they wait for the failing rendering
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert not any(w.done() for w in waiting)
+        renderer.gate.set()
+        with pytest.raises(RuntimeError):
+            await first
+        bodies = await asyncio.gather(*waiting)  # each answered as litestar answers it: neither failed nor hung
+        assert all("anonymous at 1" in b for b in bodies)
+        assert not cache.flights
+        assert "anonymous at 1" in await get()
 
     asyncio.run(scenario())
 
