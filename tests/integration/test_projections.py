@@ -380,3 +380,51 @@ async def test_a_term_the_planner_underestimates_is_counted_and_searched_broadly
         assert sorted(i.id for p in pages for i in p.items) == sorted(matches)  # every match once
     finally:
         await pool.close()
+
+
+@pytest.mark.parametrize("limit", [2, 3])
+async def test_a_broad_search_paged_by_any_limit_lists_every_match_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """The API pages by any ``limit``: a page that reaches past the ranked window must not rank a larger
+    window than the pages before it did (an older, better-ranked match would then push a match shown on an
+    earlier page onto this one, and itself be skipped by the newest-first pages after)."""
+    from projections.catalogue import queries
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
+    from web.state import create_pool
+
+    ids = scenario(services.app)
+    user = ids["user"]
+    org = services.app.repository.get(user).organisation_id
+    # Published oldest first: the three older ones say 'separator' in the title and rank first, the newer in the
+    # abstract.
+    for n in range(6):
+        patent, _ = services.app.catalogue.register_patent(cc.RegisterPatent(
+            application_number=cn(f"20211012345{n}"), patent_type="invention",
+            title_zh=f"隔膜第{n}号", title_en=("Separator membrane" if n < 3 else "Membrane") + f" number {n}",
+            abstract_en="" if n < 3 else "A separator.",
+            ipc_codes=["H01M 2/14"],
+            filing_date=date(2021, 1, 2), legal_status="granted",
+            owners=[cc.OwnerShare(organisation_id=org, share=100)]), actor_id=user)
+        listing, _ = services.app.catalogue.draft_listing(cc.DraftListing(
+            patent_id=patent, deal_types=["assignment"], price_mode="fixed", asking_price=10_000_000,
+            maturity="pilot"), actor_id=user)
+        services.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=user)
+    services.make_runner().catch_up()
+    pool = await create_pool(services)
+    try:
+        every = await CatalogueQueries(pool).list_and_count(ListingFilters(q="separator", limit=100))
+        assert not every.estimated
+        matches = sorted(i.id for i in every.items)
+        assert len(matches) == 7
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+        monkeypatch.setattr(queries, "BROAD_WINDOW", 4)
+        catalogue = CatalogueQueries(pool)
+        listed = []
+        for offset in range(0, len(matches) + limit, limit):
+            page = await catalogue.list_and_count(ListingFilters(q="separator", limit=limit, offset=offset))
+            assert page.estimated
+            listed.extend(i.id for i in page.items)
+        assert sorted(listed) == matches
+    finally:
+        await pool.close()
