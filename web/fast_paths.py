@@ -34,11 +34,11 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from email.utils import formatdate
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
+from litestar._parsers import parse_cookie_string
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
 from litestar.middleware.csrf import generate_csrf_token
@@ -77,21 +77,21 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((v for k, v in scope.get("headers", ()) if k == name), None)
 
 
+def _cookie_header(scope: Scope) -> str:
+    return "; ".join(v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"cookie")
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
-    raw = b"; ".join(v for k, v in scope.get("headers", ()) if k == b"cookie")
+    """The browser's cookies as litestar reads them (``Request.cookies``: URL-decoded, past any pair that
+    ``SimpleCookie`` would give up at), so that the session, ``marketplace_seen`` and ``lang`` cookies the page
+    would see are the ones the cache sees."""
+    raw = _cookie_header(scope)
     if not raw:
         return {}
-    parsed: SimpleCookie = SimpleCookie()
     try:
-        parsed.load(raw.decode("latin-1"))
-    except Exception:  # a malformed Cookie header: litestar's own parser decides further in
+        return parse_cookie_string(raw)
+    except Exception:  # a cookie litestar could not read either: not taken for an anonymous browser
         return {"": ""}
-    cookies = {k: m.value for k, m in parsed.items()}
-    if b"session=" in raw and "session" not in cookies:
-        # ``SimpleCookie`` gives up silently at a pair it cannot read (``path=/; session=…``) where litestar's
-        # parser reads on: such a browser may be logged in, so it is not taken for an anonymous one.
-        return {"": ""}
-    return cookies
 
 
 def _etag_matches(scope: Scope, etag: bytes) -> bool:
@@ -282,10 +282,19 @@ def _page_query(scope: Scope) -> tuple[tuple[str, str], ...] | None:
     return tuple(kept)
 
 
+def _htmx_header(scope: Scope, name: bytes) -> str | None:
+    """An htmx header as the page reads it (``litestar_htmx``: URI-decoded when htmx says it encoded it)."""
+    value = _header(scope, name)
+    if not value:
+        return None
+    text = value.decode("latin-1")
+    return unquote(text) if _header(scope, name + b"-uri-autoencoded") == b"true" else text
+
+
 def _page_key(scope: Scope, cookies: dict[str, str], query: tuple[tuple[str, str], ...]) -> tuple[Any, ...]:
     accept = (_header(scope, b"accept-language") or b"").decode("latin-1")
     lang = pick_language(dict(query).get("lang"), cookies.get("lang"), accept)
-    partial = _header(scope, b"hx-request") == b"true" and _header(scope, b"hx-target") == b"results"
+    partial = _htmx_header(scope, b"hx-request") == "true" and _htmx_header(scope, b"hx-target") == "results"
     return (scope["path"], query, lang, partial)
 
 
@@ -366,10 +375,13 @@ async def _render(app: ASGIApp, scope: Scope, receive: Receive, send: Send, csrf
 
     # Rendered as for a browser without a CSRF token, whatever this one holds: the fresh token is then
     # 128 hex characters found nowhere else, and the body can be cut where it stands.
+    # The other cookies are passed on as the browser spelt them (decoded and spelt again, a value would be
+    # decoded twice), so that the page reads what the cache read.
     headers = [(k, v) for k, v in scope["headers"] if k != b"cookie"]
     if cookies:
-        kept = "; ".join(f"{k}={v}" for k, v in cookies.items() if k != csrf.cookie_name)
-        if kept:
+        kept = ";".join(part for part in _cookie_header(scope).split(";")
+                        if part.split("=", 1)[0].strip() != csrf.cookie_name)
+        if kept.strip(" ;"):
             headers.append((b"cookie", kept.encode("latin-1")))
     await app(cast("Scope", {**scope, "headers": headers}), receive, keep)
     start = messages[0] if messages else None

@@ -390,14 +390,18 @@ class CatalogueQueries(ClaimQueries):
         """The page's rows (relevance order, a page within the window) and the window's facet counts
         (``BROAD_SEARCH_SQL``); with ``estimate``, the status facet says it (None: the term is not broad)."""
         ranked = _sort(f, True) == "relevance" and f.offset < BROAD_WINDOW
-        window = max(BROAD_WINDOW, f.offset + f.limit) if ranked else BROAD_WINDOW
-        counted = await conn.fetch(BROAD_SEARCH_SQL, *args, f.status, f.limit if ranked else 0,
+        # The same window for every page, whatever its limit: a page reaching past it takes the window's last
+        # ranked rows, then the older matches newest first (as the pages after it), so each match is on one page.
+        window = BROAD_WINDOW
+        counted = await conn.fetch(BROAD_SEARCH_SQL, *args, f.status, min(f.limit, window - f.offset) if ranked else 0,
                                    f.offset if ranked else 0, window, BROAD_SCAN)
         rows: list[Any] | None = None
         if ranked:
             order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
             found = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
             rows = sorted((r for r in found if r["status"] == f.status), key=lambda r: order[r["id"]])
+            if f.offset + f.limit > window:
+                rows += await conn.fetch(LATEST_SQL, *args, f.status, f.offset + f.limit - window, window)
         facets: list[Any] = [r for r in counted if r["facet"] not in ("", "window", "scanned", "listings")]
         if estimate is not None:
             read, scanned, listings = (next(int(r["n"]) for r in counted if r["facet"] == name)

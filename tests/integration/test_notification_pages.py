@@ -96,3 +96,30 @@ def test_a_member_s_notices_do_not_depend_on_the_page_that_holds_the_member_s_si
     services.make_runner(page_size=1_000_000).catch_up()  # the offer and the sign-up in one page
     assert [i for i in items(services) if str(i["user_id"]) == str(late)] == []
     assert UUID(str(world["uni"])) in {i["user_id"] for i in items(services)}
+
+
+def test_a_colleague_who_leaves_comes_back_and_is_erased_is_told_only_while_a_member_live_paged_and_rebuilt(
+        services: Services, world: World) -> None:
+    """Leaving the organisation is the account's deactivation, coming back its reactivation (there is no other
+    way in or out: the member role cannot be revoked); an erased account is told of nothing more."""
+    colleague, _ = world.app.accounts.add_member(
+        ac.AddMember(email="colleague@example.test", password=PASSWORD, display_name="同事"), actor_id=world["uni"])
+    first = offer(world, "firm")
+    world.app.accounts.deactivate_user(ac.DeactivateUser(user_id=colleague), actor_id=world["uni"])
+    second = offer(world, "rival")
+    world.app.accounts.reactivate_user(ac.ReactivateUser(user_id=colleague), actor_id=world["uni"])
+    third = offer(world, "firm", price=12_000_000)
+    world.app.accounts.erase_user(ac.EraseUser(user_id=colleague), actor_id=world["admin"])
+    fourth = offer(world, "rival", price=13_000_000)
+
+    rows = live_paged_and_rebuilt(services)
+
+    mate = str(colleague)
+
+    def told(user: str) -> list[str]:
+        return sorted(i["link"] for i in items(services)
+                      if i["event"] == "offer.received" and str(i["user_id"]) == user)
+
+    assert told(mate) == sorted([f"/offers/{first}", f"/offers/{third}"])
+    assert told(str(world["uni"])) == sorted(f"/offers/{o}" for o in (first, second, third, fourth))
+    assert any(row.startswith(f"({mate},") and row.endswith(",f)") for row in rows["notification_members"])

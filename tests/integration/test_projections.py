@@ -331,3 +331,100 @@ async def test_a_broad_search_ranks_its_newest_matches_then_lists_the_rest_and_s
         assert {i.id for i in whole.items} == {ids["listing0"], ids["listing3"]}
     finally:
         await pool.close()
+
+
+# The planner underestimating a term (its lexemes taken for independent, a prefix it cannot estimate): it says
+# no listing matches the term, and (``_ANY``) that very many match any one of its lexemes.
+_PLANNER_SAYS = (
+    "SELECT '[{{\"Plan\": {{\"Plan Rows\": {rows}}}}}]'::text FROM (SELECT $1::text, $2::text, $3::text,"
+    " $4::text, $5::text, $6::bigint, $7::bigint, $8::text, $9::text) args"
+)
+
+
+@pytest.mark.parametrize("term", ["电", "新能源"])
+async def test_a_term_the_planner_underestimates_is_counted_and_searched_broadly_past_broad_matches(
+    services: Services, monkeypatch: pytest.MonkeyPatch, term: str
+) -> None:
+    """A prefix (电 → 电:*) or a term of several lexemes (新能源 → 新能 & 能源) whose estimate the planner
+    cannot be trusted with has its matches counted up to ``BROAD_MATCHES + 1``: more than ``BROAD_MATCHES``
+    and the search is broad (the newest window ranked, the total estimated, every match still on exactly one
+    page); no more and it is exact."""
+    from projections.catalogue import queries
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
+    from web.state import create_pool
+
+    ids = scenario(services.app)
+    services.make_runner().catch_up()
+    monkeypatch.setattr(queries, "ESTIMATE_SQL", _PLANNER_SAYS.format(rows=0))
+    monkeypatch.setattr(queries, "ESTIMATE_ANY_SQL", _PLANNER_SAYS.format(rows=1_000_000))
+    monkeypatch.setattr(queries, "BROAD_WINDOW", 1)
+    pool = await create_pool(services)
+    try:
+        exact = await CatalogueQueries(pool).list_and_count(ListingFilters(q=term, limit=5))
+        assert not exact.estimated
+        matches = {i.id for i in exact.items}
+        assert len(matches) == exact.total == 2  # counted, not the planner's 0
+        assert ids["listing3"] in matches
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 2)  # counted up to 3, found 2: not broad
+        narrow = await CatalogueQueries(pool).list_and_count(ListingFilters(q=term, limit=5))
+        assert not narrow.estimated
+        assert {i.id for i in narrow.items} == matches
+        assert narrow.total == 2
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 1)  # counted up to 2, found 2: broad
+        catalogue = CatalogueQueries(pool)
+        pages = [await catalogue.list_and_count(ListingFilters(q=term, limit=1, offset=n)) for n in range(3)]
+        assert pages[0].estimated
+        assert pages[0].facets_of == 1
+        assert pages[0].total >= 2
+        assert [i.id for i in pages[0].items] == [ids["listing3"]]  # the newest match, ranked in the window
+        assert sorted(i.id for p in pages for i in p.items) == sorted(matches)  # every match once
+    finally:
+        await pool.close()
+
+
+@pytest.mark.parametrize("limit", [2, 3])
+async def test_a_broad_search_paged_by_any_limit_lists_every_match_once(
+    services: Services, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """The API pages by any ``limit``: a page that reaches past the ranked window must not rank a larger
+    window than the pages before it did (an older, better-ranked match would then push a match shown on an
+    earlier page onto this one, and itself be skipped by the newest-first pages after)."""
+    from projections.catalogue import queries
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
+    from web.state import create_pool
+
+    ids = scenario(services.app)
+    user = ids["user"]
+    org = services.app.repository.get(user).organisation_id
+    # Published oldest first: the three older ones say 'separator' in the title and rank first, the newer in the
+    # abstract.
+    for n in range(6):
+        patent, _ = services.app.catalogue.register_patent(cc.RegisterPatent(
+            application_number=cn(f"20211012345{n}"), patent_type="invention",
+            title_zh=f"隔膜第{n}号", title_en=("Separator membrane" if n < 3 else "Membrane") + f" number {n}",
+            abstract_en="" if n < 3 else "A separator.",
+            ipc_codes=["H01M 2/14"],
+            filing_date=date(2021, 1, 2), legal_status="granted",
+            owners=[cc.OwnerShare(organisation_id=org, share=100)]), actor_id=user)
+        listing, _ = services.app.catalogue.draft_listing(cc.DraftListing(
+            patent_id=patent, deal_types=["assignment"], price_mode="fixed", asking_price=10_000_000,
+            maturity="pilot"), actor_id=user)
+        services.app.catalogue.publish_listing(cc.PublishListing(listing_id=listing), actor_id=user)
+    services.make_runner().catch_up()
+    pool = await create_pool(services)
+    try:
+        every = await CatalogueQueries(pool).list_and_count(ListingFilters(q="separator", limit=100))
+        assert not every.estimated
+        matches = sorted(i.id for i in every.items)
+        assert len(matches) == 7
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+        monkeypatch.setattr(queries, "BROAD_WINDOW", 4)
+        catalogue = CatalogueQueries(pool)
+        listed = []
+        for offset in range(0, len(matches) + limit, limit):
+            page = await catalogue.list_and_count(ListingFilters(q="separator", limit=limit, offset=offset))
+            assert page.estimated
+            listed.extend(i.id for i in page.items)
+        assert sorted(listed) == matches
+    finally:
+        await pool.close()
