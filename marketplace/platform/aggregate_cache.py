@@ -51,9 +51,6 @@ class FastForwardRepository(Repository[UUID]):
     def __init__(self, event_store: Any, *, snapshot_store: Any = None, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         super().__init__(event_store, snapshot_store=snapshot_store, cache_maxsize=None)
         self.lru: LRUCache[UUID, Any] | None = LRUCache(maxsize=cache_size) if cache_size > 0 else None
-        #: Ids found with no events (by ``freshen`` or a query): a command deciding on the cache takes them as
-        #: absent and its save checks they still are (``MarketplaceBase.reads_together(cached=True)``).
-        self.absent: LRUCache[UUID, bool] | None = LRUCache(maxsize=cache_size) if cache_size > 0 else None
 
     def get(
         self,
@@ -190,21 +187,6 @@ class FastForwardRepository(Repository[UUID]):
             cached = self._peek(aggregate_id)
             return None if cached is None else deepcopy(cached)
 
-    def note_absent(self, aggregate_ids: Iterable[UUID]) -> None:
-        """These aggregates had no events when read (``known_absent`` answers True, until one is saved here)."""
-        if self.absent is not None:
-            for aggregate_id in aggregate_ids:
-                self.absent.put(aggregate_id, True)
-
-    def known_absent(self, aggregate_id: UUID) -> bool:
-        """Whether the aggregate had no events when this process last looked (perhaps no longer true elsewhere)."""
-        if self.absent is None:
-            return False
-        try:
-            return self.absent.get(aggregate_id)
-        except KeyError:
-            return False
-
     def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
         """One statement: the events after each given version, the ids of the probed aggregates that have events
         (rows with no version), then the rows of the ``along`` statement, each as one JSON object in ``along``."""
@@ -248,7 +230,6 @@ class FastForwardRepository(Repository[UUID]):
         for event in events:
             by_aggregate.setdefault(event.originator_id, []).append(event)
         for aggregate_id, own in by_aggregate.items():
-            self._unmark_absent(aggregate_id)
             with self._locked(aggregate_id):
                 cached = self._peek(aggregate_id)
                 first = own[0].originator_version
@@ -263,14 +244,8 @@ class FastForwardRepository(Repository[UUID]):
         if self.lru is None:
             return
         for aggregate_id in aggregate_ids:
-            self._unmark_absent(aggregate_id)
             with self._locked(aggregate_id):
                 self._evict(aggregate_id)
-
-    def _unmark_absent(self, aggregate_id: UUID) -> None:
-        if self.absent is not None:
-            with contextlib.suppress(KeyError):
-                self.absent.get(aggregate_id, evict=True)
 
     @contextlib.contextmanager
     def _locked(self, aggregate_id: UUID) -> Iterator[None]:

@@ -220,10 +220,10 @@ class MarketplaceBase(Application[UUID]):
                           also: Callable[[Any], Iterable[UUID | None]] | None = None,
                           ) -> Iterator[_ReadTogether | None]:
         """While the block runs (one command), ``actor``, ``load`` and ``exists`` answer from this process's cache
-        with no round trip (an aggregate not held is read from the store) and note each version read; the
-        command's save has the database check, under the table lock, that none of them has newer events
-        (migration 0049), else nothing is saved and ``_NotOnCache`` is raised. Yields None (and changes nothing)
-        where the save cannot check, or inside another command's reads."""
+        with no round trip (an aggregate not held is read from the store by ``load``, taken as absent by ``exists``)
+        and note each version read (0: absent); the command's save has the database check, under the table lock,
+        that none of them has newer events (migration 0049), else nothing is saved and ``_NotOnCache`` is raised.
+        Yields None (and changes nothing) where the save cannot check, or inside another command's reads."""
         recorder = self.recorder
         if (_READ_TOGETHER.get() is not None or self.repository.lru is None
                 or not isinstance(recorder, PersonalDataRecorder) or not recorder.checks_reads()):
@@ -293,11 +293,9 @@ class MarketplaceBase(Application[UUID]):
         if together is not None and together.cached is not None:  # deciding on the cache
             if self.repository.holds(aggregate_id):
                 return True
-            if not self.repository.known_absent(aggregate_id):
-                if self.recorder.select_events(aggregate_id, limit=1):
-                    return True
-                self.repository.note_absent((aggregate_id,))
-            together.read(aggregate_id, 0)  # the save checks it still has no events
+            # Not held: taken as absent without a query, and the save checks that it has no events (if it has,
+            # nothing is saved and the command runs again reading the store, which then finds and holds it).
+            together.read(aggregate_id, 0)
             return False
         if together is not None and aggregate_id in together.absent:
             return False
@@ -372,7 +370,6 @@ class MarketplaceBase(Application[UUID]):
                         follow=together.next_of)
                     actor_version = fresh.pop(actor_id, None)
                     together.fresh, together.absent = fresh, absent
-                    self.repository.note_absent(absent)
                     found = self.repository.copy_fresh(actor_id, actor_version) if actor_version is not None else None
             if found is None:
                 try:
