@@ -208,7 +208,13 @@ class MarketplaceBase(Application[UUID]):
         them takes the cached copy instead of reading the store again. The copies are as the database had them
         during this command (never older than the actor's read), so the command decides on current state; the
         block's end, a save or the next ``actor`` ends what was read (a retry reads afresh). ``also(aggregate)``
-        names more aggregates to read with it; one found with no events is known absent to ``exists``."""
+        names more aggregates to read with it; one found with no events is known absent to ``exists``. Inside a
+        command deciding on the cache (``deciding_on_cache``), that command's reads go on: what it runs reads as it
+        does, so that the first save checks all it read."""
+        outer = _READ_TOGETHER.get()
+        if outer is not None and outer.cached is not None:
+            yield
+            return
         token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also))
         try:
             yield
