@@ -64,6 +64,8 @@ class _ReadTogether:
     cached: dict[UUID, int] | None = None
     #: Whether a save of this command went through (a command deciding on the cache is run again only before).
     saved: bool = False
+    #: The application whose command this is: another one in the same thread (a test's second worker) ignores it.
+    store: object = None
 
     def read(self, aggregate_id: UUID, version: int) -> None:
         """Note a version read on the cache (the oldest, if read twice: the save checks nothing came after it)."""
@@ -211,11 +213,11 @@ class MarketplaceBase(Application[UUID]):
         names more aggregates to read with it; one found with no events is known absent to ``exists``. Inside a
         command deciding on the cache (``deciding_on_cache``), that command's reads go on: what it runs reads as it
         does, so that the first save checks all it read."""
-        outer = _READ_TOGETHER.get()
+        outer = self._together()
         if outer is not None and outer.cached is not None:
             yield
             return
-        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also))
+        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also, store=self))
         try:
             yield
         finally:
@@ -231,16 +233,21 @@ class MarketplaceBase(Application[UUID]):
         that none of them has newer events (migration 0049), else nothing is saved and ``_NotOnCache`` is raised.
         Yields None (and changes nothing) where the save cannot check, or inside another command's reads."""
         recorder = self.recorder
-        if (_READ_TOGETHER.get() is not None or self.repository.lru is None
+        if (self._together() is not None or self.repository.lru is None
                 or not isinstance(recorder, PersonalDataRecorder) or not recorder.checks_reads()):
             yield None
             return
-        together = _ReadTogether(tuple(i for i in aggregate_ids if i is not None), also, cached={})
+        together = _ReadTogether(tuple(i for i in aggregate_ids if i is not None), also, cached={}, store=self)
         token = _READ_TOGETHER.set(together)
         try:
             yield together
         finally:
             _READ_TOGETHER.reset(token)
+
+    def _together(self) -> _ReadTogether | None:
+        """The reads of this application's running command in this thread (``reading_together``), if any."""
+        together = _READ_TOGETHER.get()
+        return together if together is not None and together.store is self else None
 
     def construct_repository(self) -> FastForwardRepository:
         """Aggregates are cached per process and fast-forwarded from the event store on every load
@@ -261,7 +268,7 @@ class MarketplaceBase(Application[UUID]):
         return recordings
 
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
-        together = _READ_TOGETHER.get()
+        together = self._together()
         if together is not None and together.cached is not None:
             return self._load_cached(together, kind, aggregate_id, field)
         version = together.fresh.pop(aggregate_id, None) if together is not None else None
@@ -295,7 +302,7 @@ class MarketplaceBase(Application[UUID]):
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted) or
         the command's read together found it had none."""
-        together = _READ_TOGETHER.get()
+        together = self._together()
         if together is not None and together.cached is not None:  # deciding on the cache
             if self.repository.holds(aggregate_id):
                 return True
@@ -315,7 +322,7 @@ class MarketplaceBase(Application[UUID]):
         ``personal``: changes to the personal-data store that the events record (a new password hash, an
         erasure); on PostgreSQL they are written in the events' transaction, so both stand or neither.
         """
-        reading = _READ_TOGETHER.get()
+        reading = self._together()
         read_set = None
         if reading is not None:  # what the command reads after its save, it reads afresh
             read_set = reading.cached  # (kept if the save fails: a further save still checks what was read)
@@ -363,7 +370,7 @@ class MarketplaceBase(Application[UUID]):
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this", code="auth.login")
         person: Person | None
-        together = _READ_TOGETHER.get()
+        together = self._together()
         if together is not None and together.cached is not None:
             return self._actor_cached(together, actor_id)
         if isinstance(self.personal, PostgresPersonalData):  # the user's new events and its person: one round trip

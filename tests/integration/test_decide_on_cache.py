@@ -5,6 +5,7 @@ workers on one database; the other worker's change is saved between the command'
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -48,13 +49,24 @@ def before_the_first_save(app: Marketplace, meanwhile: Callable[[], Any]) -> lis
     saves: list[list[UUID]] = []
 
     def save(*aggregates: Any, **kwargs: Any) -> Any:
-        if not saves:
-            meanwhile()
+        if not saves:  # in a thread of its own, as another worker: nothing of this command's context is shared
+            failed: list[BaseException] = []
+            worker = threading.Thread(target=lambda: run(meanwhile, failed))
+            worker.start()
+            worker.join(timeout=60)
+            assert not failed, failed
         saves.append([a.id for a in aggregates])
         return real_save(*aggregates, **kwargs)
 
     app.save = save  # type: ignore[method-assign]
     return saves
+
+
+def run(command: Callable[[], Any], failed: list[BaseException]) -> None:
+    try:
+        command()
+    except BaseException as error:
+        failed.append(error)
 
 
 def registration(world: World, number: str) -> cc.RegisterPatent:
@@ -103,6 +115,27 @@ def test_a_member_deactivated_between_the_decision_and_the_save_registers_nothin
     assert refused.value.code == "auth.deactivated"  # said by the run reading the store, after the refused save
     assert len(saves) == 1
     assert events_of(database, saves[0][0]) == 0  # the patent decided on the cached member was not written
+
+
+def test_a_person_erased_between_the_decision_and_the_save_drafts_no_listing(
+    database: DatabaseAddress, world: World, other: Marketplace,
+) -> None:
+    """The member's personal data is not read by a command deciding on the cache; its erasure is an event of the
+    member, which refuses the save: the command, run again on the store, finds the account can no longer act."""
+    first = world.register_patent(["uni"], "202110000004")
+    second = world.register_patent(["uni"], "202110000005")
+    terms: dict[str, Any] = {"deal_types": ["assignment"], "price_mode": "fixed", "asking_price": 10_000_000,
+                             "maturity": "prototype"}
+    other.catalogue.draft_listing(cc.DraftListing(patent_id=first, **terms), actor_id=world["uni"])  # now held
+    other.repository.get(second)
+    saves = before_the_first_save(other, lambda: world.app.accounts.erase_user(
+        ac.EraseUser(user_id=world["uni"]), actor_id=world["admin"]))
+    with pytest.raises(NotAuthenticatedError) as refused:
+        other.catalogue.draft_listing(cc.DraftListing(patent_id=second, **terms), actor_id=world["uni"])
+    assert refused.value.code == "auth.deactivated"  # as for any erased account
+    assert len(saves) == 1
+    assert [events_of(database, i) for i in saves[0]] == [1, 0]  # the patent as registered; no listing
+    assert world.app.personal.get(world["uni"]) is None
 
 
 def test_an_introduction_made_between_the_decision_and_the_save_binds_the_offer(database: DatabaseAddress) -> None:
