@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError, StoredEvent
+from eventsourcing.persistence import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import Cursor, errors
@@ -238,6 +244,15 @@ def write_changes(curs: Cursor[DictRow], changes: Sequence[PersonalChange]) -> N
             curs.execute("DELETE FROM personal_data WHERE user_id = %s", (change.user_id,))
 
 
+class StaleReadError(Exception):
+    """A save with a read set (``insert_events(..., read_set=...)``) found that an aggregate the command read has
+    events beyond the version it read (or that the save cannot check it): nothing was written."""
+
+
+#: The SQLSTATE of migration 0049's refusal.
+STALE_READ_SQLSTATE = "MKS01"
+
+
 class PersonalDataRecorder(PostgresApplicationRecorder):
     """The event store's recorder, writing the personal-data changes that events record in their transaction.
 
@@ -255,6 +270,9 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         the failed INSERT, and the failed transaction is rolled back before the connection goes back to the pool."""
         if kwargs.get("personal_changes") and self.datastore.enable_db_functions:
             raise NotImplementedError("personal-data changes need the recorder's own transaction")
+        read_set = kwargs.get("read_set")
+        if read_set is not None:
+            return self._insert_checking_reads(stored_events, read_set, bool(kwargs.get("personal_changes")))
         if self.datastore.enable_db_functions or not stored_events:
             ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return ids
@@ -303,6 +321,42 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
                 [e.topic for e in stored_events], [e.state for e in stored_events],
                 f"{self.datastore.lock_timeout}s"), prepare=True)
             return [row["notification_id"] for row in curs.fetchall()]
+
+    #: Migration 0049's function: the save refuses (SQLSTATE MKS01) if an aggregate read has newer events.
+    INSERT_CHECKING_FUNCTION = ("SELECT marketplace_insert_events_checked(%s, %s, %s, %s, %s, %s::uuid[],"
+                                " %s::bigint[]) AS notification_id")
+    _checking: bool | None = None
+
+    def checks_reads(self) -> bool:
+        """Whether a save can check a command's read set (``insert_events(..., read_set=...)``): migration 0049's
+        function on the table it names, until a call finds no such function."""
+        if self._checking is None:
+            self._checking = not self.datastore.enable_db_functions and self._insert_function()
+        return self._checking
+
+    def _insert_checking_reads(self, stored_events: Sequence[StoredEvent],
+                               read_set: tuple[Sequence[UUID], Sequence[int]], personal: bool) -> list[int]:
+        """The events' INSERT (as ``_insert_by_function``) only if no aggregate of ``read_set`` (ids, versions
+        read; 0 for one found with no events) has an event beyond its version, checked under the table lock;
+        ``StaleReadError`` if one has, or if this store cannot check (nothing is written then)."""
+        if personal or not stored_events or not self.checks_reads():
+            raise StaleReadError("this save cannot check what the command read")
+        ids, versions = read_set
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(self.INSERT_CHECKING_FUNCTION, (
+                    [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
+                    [e.topic for e in stored_events], [e.state for e in stored_events],
+                    f"{self.datastore.lock_timeout}s", list(ids), list(versions)), prepare=True)
+                return [row["notification_id"] for row in curs.fetchall()]
+        except DatabaseError as error:
+            cause = error.__cause__
+            if isinstance(cause, errors.UndefinedFunction):
+                self._checking = False  # a store not migrated yet (migration 0049): commands read first again
+                raise StaleReadError("this store's save cannot check what the command read") from None
+            if getattr(cause, "sqlstate", None) == STALE_READ_SQLSTATE:
+                raise StaleReadError(str(error)) from None
+            raise
 
     def _insert_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)

@@ -65,7 +65,7 @@ class Catalogue:
         self.store = store
 
     # --- patents ----------------------------------------------------------------------------
-    @reads_together()  # the actor and its organisation
+    @reads_together(cached=lambda _: True)  # the actor and its organisation
     def register_patent(self, cmd: cc.RegisterPatent, *, actor_id: UUID | None) -> tuple[UUID, int]:
         """Register a patent for the actor's verified organisation (a platform admin for anyone).
 
@@ -195,7 +195,7 @@ class Catalogue:
             )
 
     # --- listings ---------------------------------------------------------------------------
-    @reads_together(lambda cmd: (cmd.patent_id,))
+    @reads_together(lambda cmd: (cmd.patent_id,), cached=lambda _: True)
     def draft_listing(self, cmd: cc.DraftListing, *, actor_id: UUID | None) -> tuple[UUID, int]:
         user = self.store.actor(actor_id)
         patent = self.store.load(Patent, cmd.patent_id, "patent_id")
@@ -231,7 +231,7 @@ class Catalogue:
         listing.revise(listing_terms(cmd), by=user.id)
         return self.store.commit(listing)
 
-    @reads_together(lambda cmd: (cmd.listing_id,))  # and the listing's organisation and patent
+    @reads_together(lambda cmd: (cmd.listing_id,), cached=lambda _: True)  # its organisation and patent
     def publish_listing(self, cmd: cc.PublishListing, *, actor_id: UUID | None) -> int:
         user = self.store.actor(actor_id)
         listing = self._own_listing(user, cmd.listing_id)

@@ -65,7 +65,8 @@ class Offers:
 
     # --- offers -----------------------------------------------------------------------------
     @reads_together(lambda cmd: (cmd.listing_id,),  # the buyer's organisation, the listing's patent
-                    also=lambda offers, cmd, aggregate: offers.introduction(cmd, aggregate))
+                    also=lambda offers, cmd, aggregate: offers.introduction(cmd, aggregate),
+                    cached=lambda kwargs: kwargs.get("along") is None)  # what goes along may read more
     def make_offer(
         self, cmd: d.MakeOffer, *, actor_id: UUID | None,
         along: Callable[[Offer, User], Sequence[Aggregate]] | None = None,

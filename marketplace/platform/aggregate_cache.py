@@ -11,6 +11,11 @@ A command that reads several aggregates (``MarketplaceBase.reading_together``) r
 this process holds, and the actor's personal data, in one statement at its start (``freshen``): each is then as the
 database had it at that statement, during the command, and the command's later loads of them take no round trip.
 
+A command that may decide on the cache alone (``reads_together(cached=...)``) reads nothing first: it takes copies
+of what this process holds (``cached_copy``) and its save checks, under the table lock, that no aggregate it read
+has events beyond the version it read (migration 0049); a refused save drops them and the command runs again with
+the read above.
+
 The cache holds only state replayed from stored events: a saved aggregate is remembered by applying (copies of) the
 events just recorded to the cached copy, never by keeping the object a command changed (commands attach data that
 is not in the events, such as a user's e-mail and name). Every load hands out its own deep copy, taken under the
@@ -177,6 +182,15 @@ class FastForwardRepository(Repository[UUID]):
             if cached is None or cached.version < version:
                 return None
             return deepcopy(cached)
+
+    def cached_copy(self, aggregate_id: UUID) -> Any:
+        """A copy of the cached aggregate as this process holds it (no round trip: perhaps older than the database's;
+        a command deciding on it has its save check the version), or ``None`` if not held."""
+        if self.lru is None:
+            return None
+        with self._locked(aggregate_id):
+            cached = self._peek(aggregate_id)
+            return None if cached is None else deepcopy(cached)
 
     def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
         """One statement: the events after each given version, the ids of the probed aggregates that have events

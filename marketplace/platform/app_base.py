@@ -35,6 +35,7 @@ from marketplace.accounts.personal_data import (
     PersonalData,
     PersonalDataRecorder,
     PostgresPersonalData,
+    StaleReadError,
 )
 from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository
 from marketplace.platform.clock import Clock, SystemClock
@@ -57,6 +58,19 @@ class _ReadTogether:
     fresh: dict[UUID, int] = field(default_factory=dict)
     #: Aggregates that had no events at the actor's round trip: ``exists`` answers False without a query.
     absent: set[UUID] = field(default_factory=set)
+    #: While the command decides on this process's cached copies without reading the store first
+    #: (``reads_together(cached=...)``): the version of each aggregate it read, by id (0: found with no events),
+    #: which its save has the database check. None otherwise, and after the save.
+    cached: dict[UUID, int] | None = None
+    #: Whether a save of this command went through (a command deciding on the cache is run again only before).
+    saved: bool = False
+    #: The application whose command this is: another one in the same thread (a test's second worker) ignores it.
+    store: object = None
+
+    def read(self, aggregate_id: UUID, version: int) -> None:
+        """Note a version read on the cache (the oldest, if read twice: the save checks nothing came after it)."""
+        assert self.cached is not None
+        self.cached[aggregate_id] = min(version, self.cached.get(aggregate_id, version))
 
     def clear(self) -> None:
         self.fresh.clear()
@@ -69,6 +83,11 @@ class _ReadTogether:
 
 
 _READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("marketplace_read_together", default=None)
+
+
+class _NotOnCache(Exception):  # noqa: N818 (a signal, caught by ``reads_together``)
+    """A command deciding on the cache cannot (its actor is not held, a read the cache cannot answer) or its save
+    found that something it read changed meanwhile: it runs again, reading the store first."""
 
 
 def _named_next(aggregate: Any) -> Iterator[UUID | None]:
@@ -93,15 +112,34 @@ R = TypeVar("R")
 def reads_together(
     ids: Callable[[Any], Iterable[UUID | None]] = lambda _: (),
     also: Callable[[Any, Any, Any], Iterable[UUID | None]] | None = None,
+    *,
+    cached: Callable[[Mapping[str, Any]], bool] | None = None,
 ) -> Callable[[Callable[Concatenate[S, C, P], R]], Callable[Concatenate[S, C, P], R]]:
     """A command (``method(self, cmd, *, actor_id)`` of a group with ``store``) that reads its actor, the aggregates
     ``ids(cmd)`` names and those they name in turn (an organisation, a patent; and ``also(group, cmd, aggregate)``)
-    in one round trip, when this process holds them: see ``MarketplaceBase.reading_together``."""
+    in one round trip, when this process holds them: see ``MarketplaceBase.reading_together``.
+
+    ``cached(kwargs)``: True when this call of the command may first decide on this process's cached copies with
+    no read of the store at all (``MarketplaceBase.deciding_on_cache``): only for a command that uses nothing of
+    its actor's personal data (the actor is handed out without it) and that has no effect before its save but the
+    save; a refusal, a read the cache cannot answer or a save finding a read aggregate changed runs it again as
+    above."""
 
     def decorate(method: Callable[Concatenate[S, C, P], R]) -> Callable[Concatenate[S, C, P], R]:
         @functools.wraps(method)
         def command(group: S, cmd: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
             more = None if also is None else functools.partial(also, group, cmd)
+            if cached is not None and cached(kwargs):
+                with group.store.deciding_on_cache(*ids(cmd), also=more) as together:
+                    if together is not None:
+                        try:
+                            return method(group, cmd, *args, **kwargs)
+                        except _NotOnCache:
+                            pass
+                        except DomainError:
+                            if together.saved:
+                                raise
+                            # refused on cached copies: decided again below, on what the store has
             with group.store.reading_together(*ids(cmd), also=more):
                 return method(group, cmd, *args, **kwargs)
 
@@ -172,12 +210,44 @@ class MarketplaceBase(Application[UUID]):
         them takes the cached copy instead of reading the store again. The copies are as the database had them
         during this command (never older than the actor's read), so the command decides on current state; the
         block's end, a save or the next ``actor`` ends what was read (a retry reads afresh). ``also(aggregate)``
-        names more aggregates to read with it; one found with no events is known absent to ``exists``."""
-        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also))
+        names more aggregates to read with it; one found with no events is known absent to ``exists``. Inside a
+        command deciding on the cache (``deciding_on_cache``), that command's reads go on: what it runs reads as it
+        does, so that the first save checks all it read."""
+        outer = self._together()
+        if outer is not None and outer.cached is not None:
+            yield
+            return
+        token = _READ_TOGETHER.set(_ReadTogether(tuple(i for i in aggregate_ids if i is not None), also, store=self))
         try:
             yield
         finally:
             _READ_TOGETHER.reset(token)
+
+    @contextmanager
+    def deciding_on_cache(self, *aggregate_ids: UUID | None,
+                          also: Callable[[Any], Iterable[UUID | None]] | None = None,
+                          ) -> Iterator[_ReadTogether | None]:
+        """While the block runs (one command), ``actor``, ``load`` and ``exists`` answer from this process's cache
+        with no round trip (an aggregate not held is read from the store by ``load``, taken as absent by ``exists``)
+        and note each version read (0: absent); the command's save has the database check, under the table lock,
+        that none of them has newer events (migration 0049), else nothing is saved and ``_NotOnCache`` is raised.
+        Yields None (and changes nothing) where the save cannot check, or inside another command's reads."""
+        recorder = self.recorder
+        if (self._together() is not None or self.repository.lru is None
+                or not isinstance(recorder, PersonalDataRecorder) or not recorder.checks_reads()):
+            yield None
+            return
+        together = _ReadTogether(tuple(i for i in aggregate_ids if i is not None), also, cached={}, store=self)
+        token = _READ_TOGETHER.set(together)
+        try:
+            yield together
+        finally:
+            _READ_TOGETHER.reset(token)
+
+    def _together(self) -> _ReadTogether | None:
+        """The reads of this application's running command in this thread (``reading_together``), if any."""
+        together = _READ_TOGETHER.get()
+        return together if together is not None and together.store is self else None
 
     def construct_repository(self) -> FastForwardRepository:
         """Aggregates are cached per process and fast-forwarded from the event store on every load
@@ -198,7 +268,9 @@ class MarketplaceBase(Application[UUID]):
         return recordings
 
     def load(self, kind: type[A], aggregate_id: UUID, field: str) -> A:
-        together = _READ_TOGETHER.get()
+        together = self._together()
+        if together is not None and together.cached is not None:
+            return self._load_cached(together, kind, aggregate_id, field)
         version = together.fresh.pop(aggregate_id, None) if together is not None else None
         aggregate: Aggregate | None = (self.repository.copy_fresh(aggregate_id, version)
                                        if version is not None else None)
@@ -213,10 +285,31 @@ class MarketplaceBase(Application[UUID]):
                                 code="not_found")
         return aggregate
 
+    def _load_cached(self, together: _ReadTogether, kind: type[A], aggregate_id: UUID, field: str) -> A:
+        """``load`` while deciding on the cache: the held copy, or the store's if not held; its version noted."""
+        aggregate = self.repository.cached_copy(aggregate_id)
+        if aggregate is None:
+            try:
+                aggregate = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise _NotOnCache from None  # not found: said after reading the store first
+        assert aggregate is not None
+        together.read(aggregate_id, aggregate.version)
+        if not isinstance(aggregate, kind):
+            raise _NotOnCache
+        return aggregate
+
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether the aggregate has events: no query when this process holds it (aggregates are never deleted) or
         the command's read together found it had none."""
-        together = _READ_TOGETHER.get()
+        together = self._together()
+        if together is not None and together.cached is not None:  # deciding on the cache
+            if self.repository.holds(aggregate_id):
+                return True
+            # Not held: taken as absent without a query, and the save checks that it has no events (if it has,
+            # nothing is saved and the command runs again reading the store, which then finds and holds it).
+            together.read(aggregate_id, 0)
+            return False
         if together is not None and aggregate_id in together.absent:
             return False
         return self.repository.holds(aggregate_id) or bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -229,15 +322,25 @@ class MarketplaceBase(Application[UUID]):
         ``personal``: changes to the personal-data store that the events record (a new password hash, an
         erasure); on PostgreSQL they are written in the events' transaction, so both stand or neither.
         """
-        reading = _READ_TOGETHER.get()
+        reading = self._together()
+        read_set = None
         if reading is not None:  # what the command reads after its save, it reads afresh
+            read_set = reading.cached  # (kept if the save fails: a further save still checks what was read)
             reading.clear()
         together = isinstance(self.recorder, PersonalDataRecorder)
+        saving: dict[str, Any] = {}
+        if together and personal:
+            saving["personal_changes"] = tuple(personal)
+        if read_set is not None:  # decided on cached copies: the save checks none of them changed meanwhile
+            if personal:
+                raise _NotOnCache
+            saving["read_set"] = (list(read_set), list(read_set.values()))
         try:
-            recordings: list[Recording[UUID]] = (
-                self.save(*aggregates, personal_changes=tuple(personal)) if together and personal
-                else self.save(*aggregates)
-            )
+            recordings: list[Recording[UUID]] = self.save(*aggregates, **saving)
+        except StaleReadError:
+            assert read_set is not None
+            self.repository.forget(read_set)  # read afresh when the command runs again
+            raise _NotOnCache from None
         except IntegrityError:
             # Someone else saved one of these meanwhile (or the natural key is taken): load them afresh next time.
             self.repository.forget(a.id for a in aggregates)
@@ -247,6 +350,8 @@ class MarketplaceBase(Application[UUID]):
                 "version: the record was changed by someone else meanwhile; reload and try again",
                 field="expected_version", code="version.stale",
             ) from None
+        if reading is not None:
+            reading.cached, reading.saved = None, True
         if personal and not together:  # the in-memory store of the unit tests: after the save
             self.personal.apply(personal)
         return recordings[-1].notification.id if recordings else self.recorder.max_notification_id() or 0
@@ -265,8 +370,10 @@ class MarketplaceBase(Application[UUID]):
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this", code="auth.login")
         person: Person | None
+        together = self._together()
+        if together is not None and together.cached is not None:
+            return self._actor_cached(together, actor_id)
         if isinstance(self.personal, PostgresPersonalData):  # the user's new events and its person: one round trip
-            together = _READ_TOGETHER.get()
             found = None
             if together is not None:
                 together.clear()
@@ -295,6 +402,16 @@ class MarketplaceBase(Application[UUID]):
         person = person or self.adopt_person(user)
         if person is not None:
             user.attach_person(person.email, person.display_name)
+        return user
+
+    def _actor_cached(self, together: _ReadTogether, actor_id: UUID) -> User:
+        """``actor`` while deciding on the cache: the held user, without its personal data (the command uses none);
+        its version noted, so that a deactivation or erasure saved meanwhile refuses the save. Not held, or not
+        able to act: the command runs again, reading the store first (which says why it cannot act)."""
+        user = self.repository.cached_copy(actor_id)
+        if not isinstance(user, User) or not user.active or user.erased or user.legacy_person is not None:
+            raise _NotOnCache
+        together.read(actor_id, user.version)
         return user
 
     def find_user(self, user_id: UUID) -> User | None:
