@@ -99,6 +99,10 @@ def cmd_run_projections(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+#: The application name of a rebuild's lease connection (``lease_holders`` shows it as the lease's holder).
+REBUILD_PREFIX = "marketplace-rebuild "
+
+
 def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     if args.name not in VIEW_CLASSES:
         console.print(f"[red]unknown read model {args.name!r}; choose from {', '.join(VIEW_CLASSES)}")
@@ -109,10 +113,17 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
         # (nor takes it up while the tables are emptied); another worker takes it once this command ends.
         lease = next(lead for lead, names in lease_groups(list(services.views)).items() if args.name in names)
         with psycopg.connect(services.address.conninfo(), autocommit=True,
-                             application_name=f"marketplace-rebuild {worker_name()}"[:63]) as conn:
+                             application_name=f"{REBUILD_PREFIX}{worker_name()}"[:63]) as conn:
             key = (LEASE_CLASS, lease_key(services.app.name, lease))
             if not (row := conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()) or not row[0]:
                 holder = lease_holders(conn, services.app.name, [lease]).get(lease, "another process")
+                if holder.startswith(REBUILD_PREFIX):  # another `marketplace rebuild`, not a worker to stop
+                    other = holder.removeprefix(REBUILD_PREFIX)
+                    console.print(f"[red]读模型 {args.name} 未重建：另一个重建命令（{other}）正持有租约 {lease}，"
+                                  "请等它结束后再试。\n"
+                                  f"read model {args.name} not rebuilt: another rebuild ({other}) holds lease {lease};"
+                                  " wait for it to end, then try again.", highlight=False)
+                    return 1
                 console.print(f"[red]读模型 {args.name} 正由投影工作进程 {holder} 运行（租约 {lease}），未重建："
                               "请先停止所有投影工作进程（run-projections，或带进程内投影的 serve），再重建。\n"
                               f"read model {args.name} not rebuilt: projection worker {holder} runs it (lease {lease});"

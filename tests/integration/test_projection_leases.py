@@ -259,6 +259,24 @@ def test_a_rebuild_is_refused_while_a_projection_worker_holds_the_read_model(
         thread.join()
 
 
+def test_a_rebuild_is_refused_while_another_rebuild_holds_the_lease_and_says_to_wait(
+        services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scenario(services.app)
+    services.make_runner().catch_up()
+    digest = table_digest(services, "catalogue_status_history")
+    lease = next(lead for lead, names in lease_groups(list(services.views)).items() if "catalogue" in names)
+    # Another `marketplace rebuild` on host "other", process 9, holds the catalogue's lease.
+    with psycopg.connect(services.address.conninfo(), autocommit=True,
+                         application_name=f"{cli.REBUILD_PREFIX}other:9") as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", (LEASE_CLASS, lease_key(services.app.name, lease)))
+        assert cli.cmd_rebuild(rebuild_settings(services, tmp_path), argparse.Namespace(name="catalogue")) == 1
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"read model catalogue not rebuilt: another rebuild (other:9) holds lease {lease}; wait for it" in said
+    assert "读模型 catalogue 未重建：另一个重建命令（other:9）正持有租约" in said
+    assert "projection worker" not in said  # nothing to stop: no worker runs it
+    assert table_digest(services, "catalogue_status_history") == digest
+
+
 def test_a_rebuild_holds_the_read_model_s_lease_so_no_worker_applies_to_it_meanwhile(
         services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario(services.app)
