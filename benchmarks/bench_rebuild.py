@@ -95,6 +95,8 @@ def instrumented(timer: Timer) -> Iterator[None]:
     patch(PostgresCatalogueView, "apply", "apply (total)", flag="apply")
     patch(psycopg.Cursor, "execute", None)
     patch(psycopg.Cursor, "executemany", None)
+    # A statement sent in a pipeline is waited for when the block ends: that wait is the server's, not the fold's.
+    patch(psycopg.Pipeline, "__exit__", None)
     try:
         yield
     finally:
