@@ -26,6 +26,7 @@ from marketplace.platform.leases import (
     DUTIES,
     LEASE_CLASS,
     LeasedProjections,
+    lease_connection,
     lease_groups,
     lease_holders,
     lease_key,
@@ -112,8 +113,7 @@ def cmd_rebuild(settings: Settings, args: argparse.Namespace) -> int:
         # The read model's lease, held for the whole rebuild: no projection worker applies a page to it meanwhile
         # (nor takes it up while the tables are emptied); another worker takes it once this command ends.
         lease = next(lead for lead, names in lease_groups(list(services.views)).items() if args.name in names)
-        with psycopg.connect(services.address.conninfo(), autocommit=True,
-                             application_name=f"{REBUILD_PREFIX}{worker_name()}"[:63]) as conn:
+        with lease_connection(services.address.conninfo(), worker_name(), REBUILD_PREFIX) as conn:
             key = (LEASE_CLASS, lease_key(services.app.name, lease))
             if not (row := conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()) or not row[0]:
                 holder = lease_holders(conn, services.app.name, [lease]).get(lease, "another process")

@@ -75,14 +75,18 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
-def lease_connection(conninfo: str, name: str) -> psycopg.Connection[Any]:
-    """The worker's connection that holds its leases: named after it, and ended by the server within about
-    15 s if the worker's machine vanishes without closing it (keepalives on both ends)."""
-    conn = psycopg.connect(conninfo, autocommit=True, application_name=(WORKER_PREFIX + name)[:63],
+def lease_connection(conninfo: str, name: str, prefix: str = WORKER_PREFIX) -> psycopg.Connection[Any]:
+    """The connection that holds a worker's (or a rebuild's) leases: named ``prefix + name``, and ended by the server
+    within about 15 s if the worker's machine vanishes without closing it (keepalives on both ends). A managed
+    server's ``idle_session_timeout`` does not apply to it: it may sit idle for a whole rebuild, and ending it would
+    give its leases away while the worker still runs."""
+    conn = psycopg.connect(conninfo, autocommit=True, application_name=(prefix + name)[:63],
                            keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=3)
     conn.execute("SET tcp_keepalives_idle = 5")
     conn.execute("SET tcp_keepalives_interval = 2")
     conn.execute("SET tcp_keepalives_count = 3")
+    if conn.info.server_version >= 140000:  # the setting came with PostgreSQL 14
+        conn.execute("SET idle_session_timeout = 0")
     return conn
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.leases import (
     LEASE_CLASS,
     LeasedProjections,
+    lease_connection,
     lease_groups,
     lease_holders,
     lease_key,
@@ -257,6 +259,20 @@ def test_a_rebuild_is_refused_while_a_projection_worker_holds_the_read_model(
     finally:
         worker.stop()
         thread.join()
+
+
+def test_a_lease_connection_outlives_a_managed_server_s_idle_session_timeout(services: Services) -> None:
+    # A managed PostgreSQL may end sessions idle for longer than idle_session_timeout (here 300 ms, as a role's or
+    # database's default would set it): a lease connection idle through a rebuild must keep its leases.
+    conninfo = psycopg.conninfo.make_conninfo(services.address.conninfo(), options="-c idle_session_timeout=300")
+    with psycopg.connect(conninfo, autocommit=True) as plain, lease_connection(conninfo, "idle:1") as lease:
+        lease.execute("SELECT pg_advisory_lock(%s, %s)", (LEASE_CLASS, lease_key(services.app.name, "catalogue")))
+        time.sleep(1.0)
+        with pytest.raises(psycopg.OperationalError):  # the server ended the plain session, as it would
+            plain.execute("SELECT 1")
+        assert lease.execute("SELECT 1").fetchone() == (1,)
+        with psycopg.connect(services.address.conninfo(), autocommit=True) as conn:
+            assert lease_holders(conn, services.app.name, ["catalogue"]) == {"catalogue": "idle:1"}
 
 
 def test_a_rebuild_is_refused_while_another_rebuild_holds_the_lease_and_says_to_wait(
