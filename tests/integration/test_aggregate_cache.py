@@ -6,7 +6,6 @@ retried before still retries on the state that won."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -32,24 +31,7 @@ from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from tests.integration.test_auction_races import open_lot
 from tests.unit.broker_helpers import broker_world, introduce
-from tests.unit.deal_helpers import PASSWORD, World, accept, cn, make_world, offer
-
-
-@pytest.fixture
-def world(database: DatabaseAddress) -> Iterator[World]:
-    migrate(database.conninfo())  # the personal-data table the accounts need
-    w = make_world(database.eventsourcing_env())
-    yield w
-    w.app.close()
-
-
-@pytest.fixture
-def other(database: DatabaseAddress, world: World) -> Iterator[Marketplace]:
-    """A second worker on the same database, with its own (empty) cache."""
-    app = Marketplace(database.eventsourcing_env(), clock=world.clock,
-                      gateways={"stripe": world.stripe, "manual": world.manual})
-    yield app
-    app.close()
+from tests.unit.deal_helpers import PASSWORD, World, accept, cn, offer
 
 
 def cached(app: Marketplace, aggregate_id: UUID) -> Any:

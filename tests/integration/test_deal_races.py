@@ -5,26 +5,14 @@ refused for the rule it now breaks (or answers what the winner recorded)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
-
-import pytest
 
 from domain.shared.errors import ConflictError
 from marketplace.catalogue import commands as cc
 from marketplace.deals import commands as d
-from marketplace.platform.database import DatabaseAddress
-from marketplace.platform.migrate import migrate
-from tests.unit.deal_helpers import World, head, make_world, offer
-
-
-@pytest.fixture
-def world(database: DatabaseAddress) -> Iterator[World]:
-    migrate(database.conninfo())  # the personal-data table the accounts need
-    w = make_world(database.eventsourcing_env())
-    yield w
-    w.app.close()
+from tests.unit.deal_helpers import World, head, offer
 
 
 def race(world: World, *commands: Callable[[], Any]) -> list[Any]:

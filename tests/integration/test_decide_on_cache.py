@@ -6,7 +6,7 @@ workers on one database; the other worker's change is saved between the command'
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -22,24 +22,7 @@ from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from tests.unit.broker_helpers import broker_world, introduce
-from tests.unit.deal_helpers import World, cn, make_world
-
-
-@pytest.fixture
-def world(database: DatabaseAddress) -> Iterator[World]:
-    migrate(database.conninfo())
-    w = make_world(database.eventsourcing_env())
-    yield w
-    w.app.close()
-
-
-@pytest.fixture
-def other(database: DatabaseAddress, world: World) -> Iterator[Marketplace]:
-    """A second worker on the same database, with its own (empty) cache."""
-    app = Marketplace(database.eventsourcing_env(), clock=world.clock,
-                      gateways={"stripe": world.stripe, "manual": world.manual})
-    yield app
-    app.close()
+from tests.unit.deal_helpers import World, cn
 
 
 def before_the_first_save(app: Marketplace, meanwhile: Callable[[], Any]) -> list[list[UUID]]:

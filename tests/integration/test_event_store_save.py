@@ -3,8 +3,6 @@ transaction, with the table lock and the NOTIFY; on a store not migrated yet, th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import psycopg
 import pytest
 
@@ -16,14 +14,6 @@ from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import migrate
 from tests.unit.deal_helpers import World, make_world
-
-
-@pytest.fixture
-def world(database: DatabaseAddress) -> Iterator[World]:
-    migrate(database.conninfo())
-    w = make_world(database.eventsourcing_env())
-    yield w
-    w.app.close()
 
 
 def revise(app: Marketplace, world: World, price: int, expected: int | None = None) -> int:
