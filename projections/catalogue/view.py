@@ -245,6 +245,15 @@ def listing_params(row: dict[str, Any], patent: dict[str, Any], memo: Memo | Non
     return _with_search(row, LISTING_COLUMNS, title, rest, row["_numbers"], memo)
 
 
+def listings_by_patent(listings: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """The page's listings of each patent (in the page's order), kept as listings are drafted: a patent's event
+    finds its listings without scanning the page (a page of legal-status changes was quadratic)."""
+    of: dict[str, list[str]] = {}
+    for listing_id, listing in listings.items():
+        of.setdefault(str(listing["patent_id"]), []).append(listing_id)
+    return of
+
+
 class PostgresCatalogueView(PostgresReadModelView):
     """Writes ``catalogue_patents``, ``catalogue_status_history`` and ``catalogue_listings``."""
 
@@ -284,6 +293,7 @@ class PostgresCatalogueView(PostgresReadModelView):
         records = [r for r in records if not r.topic.startswith(CLAIM)]
         patents, listings = self._load(curs, records)
         before = {listing_id: facet_keys(row) for listing_id, row in listings.items()}
+        listings_of = listings_by_patent(listings)
         changed_patents: set[str] = set()
         changed_listings: set[str] = set()
         history: list[tuple[Any, ...]] = []
@@ -291,11 +301,11 @@ class PostgresCatalogueView(PostgresReadModelView):
         for r in records:
             event = r.topic.rsplit(".", 1)[1]
             if r.topic.startswith(PATENT):
-                self._fold_patent(r, event, patents, listings, changed_listings, history)
+                self._fold_patent(r, event, patents, listings, changed_listings, history, listings_of)
                 register.extend(self._register_statements(r, event))
                 changed_patents.add(r.originator_id)
             else:
-                self._fold_listing(r, event, patents, listings)
+                self._fold_listing(r, event, patents, listings, listings_of)
                 changed_listings.add(r.originator_id)
         # The server writes the patents (search vectors, indexes) while Python cuts the listings' tokens:
         # in a pipeline the statement is sent at once and its result read when the block ends.
@@ -377,6 +387,7 @@ class PostgresCatalogueView(PostgresReadModelView):
         listings: dict[str, dict[str, Any]],
         changed_listings: set[str],
         history: list[tuple[Any, ...]],
+        listings_of: dict[str, list[str]],
     ) -> None:
         d = r.data
         if event in ("Registered", "Reregistered"):
@@ -402,10 +413,9 @@ class PostgresCatalogueView(PostgresReadModelView):
             row["legal_status"] = d["status"]
             history.append((r.originator_id, r.version, d["status"], d["effective_date"], d["reason"],
                             plain(d["by"]), r.timestamp))
-            for listing_id, listing in listings.items():
-                if str(listing["patent_id"]) == r.originator_id:
-                    copy_patent_facts(listing, row)
-                    changed_listings.add(listing_id)
+            for listing_id in listings_of.get(r.originator_id, ()):
+                copy_patent_facts(listings[listing_id], row)
+                changed_listings.add(listing_id)
         elif event == "ListingOpened":
             row["active_listing_id"] = plain(d["listing_id"])
         elif event == "ListingClosed":
@@ -452,11 +462,13 @@ class PostgresCatalogueView(PostgresReadModelView):
 
     @staticmethod
     def _fold_listing(
-        r: EventRecord, event: str, patents: dict[str, dict[str, Any]], listings: dict[str, dict[str, Any]]
+        r: EventRecord, event: str, patents: dict[str, dict[str, Any]], listings: dict[str, dict[str, Any]],
+        listings_of: dict[str, list[str]],
     ) -> None:
         d = r.data
         if event == "Drafted":
-            listings[r.originator_id] = listing_row(r, patents[plain(d["patent_id"])])
+            listings[r.originator_id] = row = listing_row(r, patents[plain(d["patent_id"])])
+            listings_of.setdefault(str(row["patent_id"]), []).append(r.originator_id)
             return
         row = listings[r.originator_id]
         # The patent's facts as they stand at this event (not at the end of the page, which a later

@@ -97,6 +97,19 @@ def test_listing_rows_follow_the_events(services: Services) -> None:
     assert rows(services, "SELECT active_listing_id FROM catalogue_patents WHERE id = %s", ids["patent1"]) == [(None,)]
 
 
+def test_a_listing_drafted_in_the_page_follows_its_patent_s_legal_status_change_in_that_page(
+        services: Services) -> None:
+    # The draft (listing4) is not suspended by the lapse, so only the patent's event carries the new status to it;
+    # the whole history is one page, so the listing is drafted in the same page as the change.
+    ids = scenario(services.app)
+    services.app.catalogue.change_legal_status(cc.ChangeLegalStatus(
+        patent_id=ids["patent4"], legal_status="lapsed", effective_date=date(2024, 6, 1), reason="annuity"),
+        actor_id=ids["user"])
+    services.make_runner().catch_up()
+    assert rows(services, "SELECT status, legal_status FROM catalogue_listings WHERE id = %s", ids["listing4"]) == [
+        ("draft", "lapsed")]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
