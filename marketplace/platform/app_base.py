@@ -67,10 +67,12 @@ class _ReadTogether:
     #: The application whose command this is: another one in the same thread (a test's second worker) ignores it.
     store: object = None
 
-    def read(self, aggregate_id: UUID, version: int) -> None:
-        """Note a version read on the cache (the oldest, if read twice: the save checks nothing came after it)."""
+    def read(self, aggregate_id: UUID | str, version: int) -> None:
+        """Note a version read on the cache (the oldest, if read twice: the save checks nothing came after it). An id
+        given as text (a command built from a read model's row) is noted as the UUID it is."""
         assert self.cached is not None
-        self.cached[aggregate_id] = min(version, self.cached.get(aggregate_id, version))
+        key = _as_uuid(aggregate_id)
+        self.cached[key] = min(version, self.cached.get(key, version))
 
     def clear(self) -> None:
         self.fresh.clear()
@@ -83,6 +85,10 @@ class _ReadTogether:
 
 
 _READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("marketplace_read_together", default=None)
+
+
+def _as_uuid(aggregate_id: UUID | str) -> UUID:
+    return aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
 
 
 class _NotOnCache(Exception):  # noqa: N818 (a signal, caught by ``reads_together``)
@@ -287,6 +293,7 @@ class MarketplaceBase(Application[UUID]):
 
     def _load_cached(self, together: _ReadTogether, kind: type[A], aggregate_id: UUID, field: str) -> A:
         """``load`` while deciding on the cache: the held copy, or the store's if not held; its version noted."""
+        aggregate_id = _as_uuid(aggregate_id)  # the cache's key (an id may come as text from a read model's row)
         aggregate = self.repository.cached_copy(aggregate_id)
         if aggregate is None:
             try:
@@ -304,6 +311,7 @@ class MarketplaceBase(Application[UUID]):
         the command's read together found it had none."""
         together = self._together()
         if together is not None and together.cached is not None:  # deciding on the cache
+            aggregate_id = _as_uuid(aggregate_id)
             if self.repository.holds(aggregate_id):
                 return True
             # Not held: taken as absent without a query, and the save checks that it has no events (if it has,

@@ -171,3 +171,18 @@ def test_a_store_without_the_checking_save_reads_first_and_saves(
     patent_id, _ = other.catalogue.register_patent(registration(world, "202110000002"), actor_id=world["uni"])
     assert events_of(database, patent_id) == 1
     assert not other.recorder.checks_reads()  # type: ignore[attr-defined]
+
+
+def test_an_offer_on_a_listing_named_by_text_is_made_on_the_cache(database: DatabaseAddress, world: World) -> None:
+    """A command built from a read model's row names the listing as text (the demo's deals, a page's form): its
+    read set still holds one UUID per aggregate, and the save goes through."""
+    first, _ = world.app.offers.make_offer(d.MakeOffer(listing_id=world["listing"], kind="assignment",
+                                                       price=10_000_000), actor_id=world["firm"])
+    world.app.offers.withdraw_offer(d.WithdrawOffer(offer_id=first), actor_id=world["firm"])  # all now held
+    reads: list[str] = []
+    for name in ("freshen", "get_along", "get"):
+        setattr(world.app.repository, name, noting(reads, name, getattr(world.app.repository, name)))
+    second, _ = world.app.offers.make_offer(d.MakeOffer(listing_id=str(world["listing"]),  # type: ignore[arg-type]
+                                                        kind="assignment", price=10_000_000), actor_id=world["firm"])
+    assert reads == []  # decided on the cache
+    assert events_of(database, second) == 1
