@@ -175,22 +175,19 @@ class FastForwardRepository(Repository[UUID]):
     def copy_fresh(self, aggregate_id: UUID, version: int) -> Any:
         """A copy of the cached aggregate if it is at ``version`` or later (as ``freshen`` found it, or newer), else
         ``None`` (dropped from the cache meanwhile)."""
+        return self.cached_copy(aggregate_id, at_least=version)
+
+    def cached_copy(self, aggregate_id: UUID, at_least: int = 0) -> Any:
+        """A copy of the cached aggregate as this process holds it (no round trip: perhaps older than the database's;
+        a command deciding on it has its save check the version), or ``None`` if not held or older than
+        ``at_least``."""
         if self.lru is None:
             return None
         with self._locked(aggregate_id):
             cached = self._peek(aggregate_id)
-            if cached is None or cached.version < version:
+            if cached is None or cached.version < at_least:
                 return None
             return deepcopy(cached)
-
-    def cached_copy(self, aggregate_id: UUID) -> Any:
-        """A copy of the cached aggregate as this process holds it (no round trip: perhaps older than the database's;
-        a command deciding on it has its save check the version), or ``None`` if not held."""
-        if self.lru is None:
-            return None
-        with self._locked(aggregate_id):
-            cached = self._peek(aggregate_id)
-            return None if cached is None else deepcopy(cached)
 
     def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
         """One statement: the events after each given version, the ids of the probed aggregates that have events
