@@ -8,11 +8,13 @@ Both sit in front of litestar's middleware (``web.app.create_app`` wraps its ASG
 * :func:`cache_public_pages` keeps the rendered listing index (``GET /listings``, its facet filters and
   pages, not a text search: those are unbounded and each is asked rarely) for visitors without a session
   cookie or bearer token, keyed by the parameters the page reads (any others are ignored), the page's language
-  and whether htmx asks for the results only; each page is kept with the catalogue read model's position in
-  the event log it was rendered at. Any event the catalogue applies moves the position: the first request
-  after that renders the page anew, and one rendering runs per page at a time (the requests for it meanwhile
-  get the page kept, if it began rendering at most ``STALE_SECONDS`` ago, or wait for the rendering), so a
-  stream of writes costs one rendering per change, not one per waiting request. An anonymous visitor may
+  and whether htmx asks for the results only (a new page takes a full cache's least recently asked place only
+  if asked for more often lately, so one-off pages do not push out the popular ones); each page is kept with
+  the catalogue read model's position in the event log it was rendered at. Any event the catalogue applies
+  moves the position: the first request after that renders the page anew, and one rendering runs per page at
+  a time (the requests for it meanwhile get the page kept, if it began rendering at most ``STALE_SECONDS``
+  ago, or wait for the rendering), so a stream of writes costs one rendering per change, not one per waiting
+  request. An anonymous visitor may
   thus see a page up to that bound old; nobody who wrote does: a logged-in user's requests carry the session
   cookie and never touch this cache, nor does a browser holding the ``marketplace_seen`` cookie (it just
   wrote: read your writes, ``web.replica``), nor a bearer token. A cached page never holds anything of a
@@ -61,6 +63,8 @@ Headers = list[tuple[bytes, bytes]]
 STATIC_MAX_AGE = 3600
 #: Pages kept per process (the least recently asked for go first).
 PAGE_CACHE_SIZE = 128
+#: Requests counted per page kept before every page's count is halved (``PageCache.put``).
+ADMISSION_SAMPLE = 10
 #: How old (since its rendering began) a kept page may be when it is served while the catalogue has moved and
 #: the page is being rendered anew: an anonymous visitor sees every change older than this.
 STALE_SECONDS = 1.0
@@ -199,22 +203,47 @@ class PageCache:
         self.hits = 0  # answered with a page at the catalogue's position
         self.stale = 0  # answered with an older page while it was being rendered anew
         self.misses = 0  # renderings (and requests that waited for one)
+        self.refused = 0  # renderings not kept: asked for less often lately than the page they would push out
+        self.asked: dict[int, int] = {}  # requests per page lately, by the hash of its key (see ``put``)
+        self._counted = 0
         self._reading: asyncio.Future[int] | None = None
 
     def get(self, key: tuple[Any, ...]) -> _Page | None:
+        """The page kept for ``key`` (or ``None``); counts the request (see ``put``)."""
+        self._count(key)
         page = self.pages.get(key)
         if page is not None:
             self.pages.move_to_end(key)
         return page
 
     def put(self, key: tuple[Any, ...], page: _Page) -> None:
+        """Keep ``page``. When the cache is full, a new page takes the place of the least recently asked for only
+        if it was asked for more often lately; otherwise it is served to those who asked, and not kept. So pages
+        asked for once each (a crawler, or someone walking ``ipc_class=A01``, ``A02``, … to empty the cache) do
+        not push out the pages visitors keep asking for, while a page that becomes popular gets in."""
         kept = self.pages.get(key)
-        if kept is not None and kept.position > page.position:
-            return  # a rendering begun later has already finished
+        if kept is not None:
+            if kept.position > page.position:
+                return  # a rendering begun later has already finished
+        elif len(self.pages) >= self.size:
+            coldest = next(iter(self.pages))
+            if self.asked.get(hash(key), 0) <= self.asked.get(hash(coldest), 0):
+                self.refused += 1
+                return
+            del self.pages[coldest]
         self.pages[key] = page
         self.pages.move_to_end(key)
-        while len(self.pages) > self.size:
-            self.pages.popitem(last=False)
+
+    def _count(self, key: tuple[Any, ...]) -> None:
+        """Count a request for ``key``: by its hash (a few bytes, whatever the parameters' length); every count is
+        halved after ``ADMISSION_SAMPLE`` requests per page kept, so the counts say what is asked for lately and
+        stay few (one-off keys are dropped at the halving)."""
+        h = hash(key)
+        self.asked[h] = self.asked.get(h, 0) + 1
+        self._counted += 1
+        if self._counted >= self.size * ADMISSION_SAMPLE:
+            self._counted = 0
+            self.asked = {k: n // 2 for k, n in self.asked.items() if n > 1}
 
     async def position(self, read: Callable[[], Awaitable[int]]) -> int:
         """The catalogue's position; requests arriving while one read is under way share its answer."""
