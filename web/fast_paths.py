@@ -217,27 +217,35 @@ class PageCache:
         return page
 
     def put(self, key: tuple[Any, ...], page: _Page) -> None:
-        """Keep ``page``. When the cache is full, a new page takes the place of the least recently asked for only
-        if it was asked for more often lately; otherwise it is served to those who asked, and not kept. So pages
-        asked for once each (a crawler, or someone walking ``ipc_class=A01``, ``A02``, … to empty the cache) do
-        not push out the pages visitors keep asking for, while a page that becomes popular gets in."""
+        """Keep ``page``. When the cache is full, a new page takes the place of the kept page asked for least
+        often lately (of those, the least recently asked for), and only if it was itself asked for more often;
+        otherwise it is served to those who asked, and not kept. So pages asked for once each (a crawler, or
+        someone walking ``ipc_class=A01``, ``A02``, … to empty the cache) do not push out the pages visitors keep
+        asking for, while a page that becomes popular gets in (a page much asked for that falls quiet blocks
+        nothing: any page kept that is asked for less often than the newcomer gives way)."""
+        if self.size <= 0:
+            return
         kept = self.pages.get(key)
         if kept is not None:
             if kept.position > page.position:
                 return  # a rendering begun later has already finished
         elif len(self.pages) >= self.size:
-            coldest = next(iter(self.pages))
-            if self.asked.get(hash(key), 0) <= self.asked.get(hash(coldest), 0):
+            asked = self.asked.get
+            coldest = min(self.pages, key=lambda k: asked(hash(k), 0))  # the first such: least recently asked
+            if asked(hash(key), 0) <= asked(hash(coldest), 0):
                 self.refused += 1
                 return
             del self.pages[coldest]
         self.pages[key] = page
         self.pages.move_to_end(key)
+        while len(self.pages) > self.size:  # the size was lowered
+            self.pages.popitem(last=False)
 
     def _count(self, key: tuple[Any, ...]) -> None:
         """Count a request for ``key``: by its hash (a few bytes, whatever the parameters' length); every count is
         halved after ``ADMISSION_SAMPLE`` requests per page kept, so the counts say what is asked for lately and
-        stay few (one-off keys are dropped at the halving)."""
+        stay few (one-off keys are dropped at the halving: at most twice ``ADMISSION_SAMPLE`` counts per page
+        kept)."""
         h = hash(key)
         self.asked[h] = self.asked.get(h, 0) + 1
         self._counted += 1
