@@ -8,14 +8,14 @@ Both sit in front of litestar's middleware (``web.app.create_app`` wraps its ASG
 * :func:`cache_public_pages` keeps the rendered listing index (``GET /listings``, its facet filters and
   pages, not a text search: those are unbounded and each is asked rarely) for visitors without a session
   cookie or bearer token, keyed by the parameters the page reads (any others are ignored), the page's language
-  and whether htmx asks for the results only (a new page takes a full cache's least recently asked place only
-  if asked for more often lately, so one-off pages do not push out the popular ones); each page is kept with
-  the catalogue read model's position in the event log it was rendered at. Any event the catalogue applies
-  moves the position: the first request after that renders the page anew, and one rendering runs per page at
-  a time (the requests for it meanwhile get the page kept, if it began rendering at most ``STALE_SECONDS``
-  ago, or wait for the rendering), so a stream of writes costs one rendering per change, not one per waiting
-  request. An anonymous visitor may
-  thus see a page up to that bound old; nobody who wrote does: a logged-in user's requests carry the session
+  and whether htmx asks for the results only (a full cache takes a new page in only if it was asked for more
+  often lately than the kept page asked for least often, which gives way: one-off pages do not push out the
+  popular ones); each page is kept with the catalogue read model's position in the event log it was rendered
+  at. Any event the catalogue applies moves the position: the first request after that renders the page anew,
+  and one rendering runs per page at a time (the requests for it meanwhile get the page kept, if it began
+  rendering at most ``STALE_SECONDS`` ago, or wait for the rendering), so a stream of writes costs one
+  rendering per change, not one per waiting request. An anonymous visitor may thus see a page up to that
+  bound old; nobody who wrote does: a logged-in user's requests carry the session
   cookie and never touch this cache, nor does a browser holding the ``marketplace_seen`` cookie (it just
   wrote: read your writes, ``web.replica``), nor a bearer token. A cached page never holds anything of a
   user: it is rendered for an anonymous request, and only the CSRF token (per browser) is put in when it is
@@ -61,7 +61,7 @@ Headers = list[tuple[bytes, bytes]]
 
 #: How long a browser may keep a static file before asking again (it asks with ``If-None-Match``).
 STATIC_MAX_AGE = 3600
-#: Pages kept per process (the least recently asked for go first).
+#: Pages kept per process (when full, the page asked for least often lately gives way; see ``PageCache.put``).
 PAGE_CACHE_SIZE = 128
 #: Requests counted per page kept before every page's count is halved (``PageCache.put``).
 ADMISSION_SAMPLE = 10
@@ -246,6 +246,8 @@ class PageCache:
         halved after ``ADMISSION_SAMPLE`` requests per page kept, so the counts say what is asked for lately and
         stay few (one-off keys are dropped at the halving: at most twice ``ADMISSION_SAMPLE`` counts per page
         kept)."""
+        if self.size <= 0:
+            return  # nothing is kept: nothing to weigh
         h = hash(key)
         self.asked[h] = self.asked.get(h, 0) + 1
         self._counted += 1
