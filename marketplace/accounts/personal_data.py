@@ -27,6 +27,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow
 
 from domain.shared.errors import ConflictError
+from marketplace.platform.pg_arrays import BigintArray, ByteaArray, TextArray, UuidArray
 
 
 @dataclass(frozen=True)
@@ -316,11 +317,17 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
     def _insert_by_function(self, stored_events: Sequence[StoredEvent]) -> list[int]:
         """The events' INSERT with the table lock and NOTIFY, as the one statement of an autocommit transaction."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.INSERT_FUNCTION, (
-                [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events], [e.state for e in stored_events],
-                f"{self.datastore.lock_timeout}s"), prepare=True)
+            curs.execute(self.INSERT_FUNCTION, (*self._event_arrays(stored_events),
+                                                f"{self.datastore.lock_timeout}s"), prepare=True)
             return [row["notification_id"] for row in curs.fetchall()]
+
+    @staticmethod
+    def _event_arrays(stored_events: Sequence[StoredEvent]) -> tuple[UuidArray, BigintArray, TextArray, ByteaArray]:
+        """The events' ids, versions, topics and states as the functions' four array parameters (typed: see
+        ``pg_arrays``)."""
+        return (UuidArray([e.originator_id for e in stored_events]),
+                BigintArray([e.originator_version for e in stored_events]),
+                TextArray([e.topic for e in stored_events]), ByteaArray([e.state for e in stored_events]))
 
     #: Migration 0049's function: the save refuses (SQLSTATE MKS01) if an aggregate read has newer events.
     INSERT_CHECKING_FUNCTION = ("SELECT marketplace_insert_events_checked(%s, %s, %s, %s, %s, %s::uuid[],"
@@ -345,9 +352,8 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         try:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
                 curs.execute(self.INSERT_CHECKING_FUNCTION, (
-                    [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
-                    [e.topic for e in stored_events], [e.state for e in stored_events],
-                    f"{self.datastore.lock_timeout}s", list(ids), list(versions)), prepare=True)
+                    *self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s", UuidArray(ids),
+                    BigintArray(versions)), prepare=True)
                 return [row["notification_id"] for row in curs.fetchall()]
         except DatabaseError as error:
             cause = error.__cause__

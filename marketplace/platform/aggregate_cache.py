@@ -19,7 +19,8 @@ the read above.
 The cache holds only state replayed from stored events: a saved aggregate is remembered by applying (copies of) the
 events just recorded to the cached copy, never by keeping the object a command changed (commands attach data that
 is not in the events, such as a user's e-mail and name). Every load hands out its own deep copy, taken under the
-aggregate's lock, so a command's changes and another thread's fast-forward never meet.
+aggregate's lock, so a command's changes and another thread's fast-forward never meet (``state_copy``: what
+``copy.deepcopy`` makes, 5-8 times faster on these aggregates).
 
 eventsourcing's own ``Repository`` (``AGGREGATE_CACHE_MAXSIZE``) copies the cached aggregate after releasing the
 fast-forward lock, so a copy could be taken while another thread applies newer events to it; and it caches nothing
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from copy import deepcopy
 from typing import Any, cast
 from uuid import UUID
 
@@ -45,6 +45,9 @@ from eventsourcing.domain import DomainEventProtocol, TDomainEvent, TMutableOrIm
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg.sql import SQL, Identifier
+
+from marketplace.platform.pg_arrays import BigintArray, UuidArray
+from marketplace.platform.state_copy import state_copy
 
 #: Aggregates kept per process when ``AGGREGATE_CACHE_MAXSIZE`` is not set.
 DEFAULT_CACHE_SIZE = 5000
@@ -81,7 +84,7 @@ class FastForwardRepository(Repository[UUID]):
                 new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
                 if new_events:
                     cached = self._apply(aggregate_id, cached, new_events)
-            return deepcopy(cached)
+            return state_copy(cached)
 
     def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
         """The aggregate (as ``get``) and the rows of one more read-only ``statement``, in one round trip when the
@@ -95,7 +98,7 @@ class FastForwardRepository(Repository[UUID]):
             if cached is None:
                 cached = self.replay(aggregate_id)
                 self.lru.put(aggregate_id, cached)
-                return deepcopy(cached), self._rows(recorder, statement, params)
+                return state_copy(cached), self._rows(recorder, statement, params)
             with recorder.datastore.get_connection() as conn, conn.pipeline(), \
                     conn.cursor() as events, conn.cursor() as along:
                 events.execute(recorder.select_events_statement
@@ -108,7 +111,7 @@ class FastForwardRepository(Repository[UUID]):
             if stored:
                 mapper = self.event_store.mapper
                 cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
-            return deepcopy(cached), rows
+            return state_copy(cached), rows
 
     def freshen(self, aggregate_ids: Sequence[UUID], statement: str, params: Sequence[Any],
                 follow: Callable[[Any], Iterable[UUID | None]] = lambda _: (),
@@ -146,7 +149,8 @@ class FastForwardRepository(Repository[UUID]):
         ids = list(versions)
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._fresh_statement(recorder, statement),
-                         (ids, [versions[i] for i in ids], probed, *params), prepare=True)
+                         (UuidArray(ids), BigintArray([versions[i] for i in ids]), UuidArray(probed), *params),
+                         prepare=True)
             found = curs.fetchall()
         rows = [r["along"] for r in found if r["along"] is not None]
         absent = set(probed) - {r["originator_id"] for r in found if r["originator_version"] is None}
@@ -187,7 +191,7 @@ class FastForwardRepository(Repository[UUID]):
             cached = self._peek(aggregate_id)
             if cached is None or cached.version < at_least:
                 return None
-            return deepcopy(cached)
+            return state_copy(cached)
 
     def _fresh_statement(self, recorder: PostgresAggregateRecorder, along: str) -> Any:
         """One statement: the events after each given version, the ids of the probed aggregates that have events
@@ -236,9 +240,9 @@ class FastForwardRepository(Repository[UUID]):
                 cached = self._peek(aggregate_id)
                 first = own[0].originator_version
                 if cached is None and first == 1:
-                    self._apply(aggregate_id, None, deepcopy(own))
+                    self._apply(aggregate_id, None, state_copy(own))
                 elif cached is not None and cached.version == first - 1:
-                    self._apply(aggregate_id, cached, deepcopy(own))
+                    self._apply(aggregate_id, cached, state_copy(own))
                 # otherwise the cache is behind (or ahead, after another thread's load): the next load catches up
 
     def forget(self, aggregate_ids: Iterable[UUID]) -> None:
