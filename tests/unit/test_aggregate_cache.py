@@ -27,3 +27,19 @@ def test_with_the_cache_off_every_load_replays_and_commands_work() -> None:
     app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=world["listing"]), actor_id=world["uni"])
     assert app.repository.get(world["listing"]).status == "withdrawn"
     assert not app.repository.holds(world["listing"])
+
+
+def test_a_replay_and_a_save_equal_what_eventsourcing_makes_of_the_same_events() -> None:
+    """The cache applies events in turn without eventsourcing's per-event protocol assertion, and a save collects
+    an aggregate's events without its protocol checks: the aggregates are those the library's own projection makes,
+    and everything a command triggered is stored."""
+    from eventsourcing.application import project_aggregate
+
+    world = make_world()
+    app = world.app
+    app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=world["listing"]), actor_id=world["uni"])
+    for key in ("uni", "uni_org", "patent", "listing"):
+        events = list(app.repository.event_store.get(world[key]))
+        assert vars(app.repository.replay(world[key])) == vars(project_aggregate(None, events))
+        assert vars(app.repository.get(world[key])) == vars(project_aggregate(None, events))
+    assert [type(e).__name__ for e in app.repository.event_store.get(world["listing"])][-1] == "Withdrawn"
