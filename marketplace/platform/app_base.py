@@ -39,6 +39,7 @@ from marketplace.accounts.personal_data import (
 )
 from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository
 from marketplace.platform.clock import Clock, SystemClock
+from marketplace.platform.pool_order import most_recent_first
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -191,6 +192,8 @@ class MarketplaceBase(Application[UUID]):
         personal: PersonalData | None = None,
     ) -> None:
         super().__init__(env)
+        if isinstance(self.recorder, PostgresApplicationRecorder):
+            most_recent_first(self.recorder.datastore.pool)  # a worker's commands keep to its warm connections
         self.ipc_scheme = ipc_scheme
         #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
         self.clock: Clock = clock or SystemClock()
