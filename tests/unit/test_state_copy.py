@@ -129,3 +129,22 @@ def test_values_with_their_own_copy_rules_are_copied_by_deepcopy() -> None:
     assert copied["plain"] is value["plain"]
     assert copied["ids"] is value["ids"]
 
+
+
+def test_subclasses_of_containers_keep_their_contents_and_type() -> None:
+    from collections import Counter, OrderedDict, defaultdict, namedtuple
+
+    class Codes(list[Any]):
+        pass
+
+    class Shares(dict[str, Any]):
+        pass
+
+    pair = namedtuple("pair", "left right")
+    values = [Codes([1, [2]]), Shares(a=[1]), pair([1], 2), OrderedDict(a=[1]), defaultdict(list, a=[1]),
+              Counter(a=2)]
+    for value in values:
+        copied = state_copy(value)
+        assert type(copied) is type(value)
+        assert copied == value
+        assert copied is not value
