@@ -161,14 +161,13 @@ class _Collected(ProcessingEvent[UUID]):
     Python 3.11, measured); anything else is collected as eventsourcing collects it."""
 
     def collect_events(self, *objs: Any, **kwargs: Any) -> None:
-        others = []
-        for obj in objs:
+        for obj in objs:  # in the order given, as eventsourcing collects them (the log's order)
             if isinstance(obj, Aggregate):
                 self.events.extend(obj.collect_events())
                 self.aggregates[obj.id] = obj
             elif obj is not None:
-                others.append(obj)
-        super().collect_events(*others, **kwargs)
+                super().collect_events(obj)
+        super().collect_events(**kwargs)
 
 
 class MarketplaceBase(Application[UUID]):

@@ -7,9 +7,9 @@ a command. A list built as one of the classes below is dumped by a dumper regist
 type is known, each element is written as it is (16 bytes a UUID, 8 an integer, the text's bytes, the state's
 bytes), and the whole parameter takes a few microseconds.
 
-Use them where the element type is certain (the classes check nothing beyond what the encoding needs: a wrong
-element fails in ``dump`` with the encoding's exception, such as ``TypeError``, ``AttributeError`` or ``struct.error``
-for an integer beyond 64 bits, and sends nothing). ``None``
+Use them where the element type is certain: a wrong element fails in ``dump`` and nothing is sent (a
+``TypeError`` or ``AttributeError`` for an element of another type, psycopg's ``DataError`` for an integer beyond
+64 bits, as the server would say). A UUID may also be given as text in any form ``uuid.UUID`` reads. ``None``
 elements are sent as SQL NULLs.
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg import DataError
 from psycopg.abc import AdaptContext, Buffer
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
@@ -45,7 +46,7 @@ class TextArray(list[str | None]):
     """A ``text[]`` parameter."""
 
 
-class ByteaArray(list[bytes | None]):
+class ByteaArray(list[bytes | bytearray | memoryview | None]):
     """A ``bytea[]`` parameter."""
 
 
@@ -89,10 +90,15 @@ def _uuid(_self: Any, value: UUID | str) -> bytes:
 
 
 def _bigint(_self: Any, value: int) -> bytes:
-    return _BIGINT.pack(8, value)
+    try:
+        return _BIGINT.pack(8, value)
+    except struct.error:
+        raise DataError(f"bigint out of range: {value!r}") from None
 
 
-def _bytea(_self: Any, value: bytes) -> bytes:
+def _bytea(_self: Any, value: bytes | bytearray | memoryview) -> bytes:
+    if not isinstance(value, (bytes, bytearray, memoryview)):  # bytes(3) would be three zero bytes
+        raise TypeError(f"a bytea element must be bytes, not {type(value).__name__}")
     data = bytes(value)
     return _LENGTH.pack(len(data)) + data
 

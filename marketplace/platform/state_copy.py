@@ -10,25 +10,32 @@ command's ~1.1 ms.
 their contents copied the same way (keeping aliasing: a container met twice is copied once, as the memo does), and
 copies an object whose state is its plain ``__dict__`` (aggregates, dataclass events, frozen or not) by building a
 new instance around a copy of that dict. Anything else (a class with its own ``__deepcopy__``, ``__reduce_ex__``,
-``__getstate__`` or ``__slots__``, a msgspec struct) is handed to ``copy.deepcopy`` with the same memo.
+``__getstate__``, ``__getattr__`` or ``__slots__``, one registered with ``copyreg``, a msgspec struct) is handed to
+``copy.deepcopy`` with the same memo. A ``datetime`` is shared with its copy unless its time zone is of a kind
+other than ``timezone`` or ``ZoneInfo``. How a class is copied is decided at its first copy: a copy hook or
+``copyreg`` registration added to a class later is not seen (the marketplace's classes add none).
 """
 
 from __future__ import annotations
 
 import copy
+import copyreg
 import enum
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 T = TypeVar("T")
 
 #: Types whose values never change: a copy is the value itself (``copy.deepcopy`` agrees for the built-in ones).
 IMMUTABLE: frozenset[type] = frozenset({
-    str, int, float, bool, complex, bytes, type(None), range, UUID, datetime, date, time, timedelta, timezone, Decimal,
+    str, int, float, bool, complex, bytes, type(None), range, UUID, date, timedelta, timezone, Decimal,
 })
+#: Time zones a ``datetime`` or ``time`` may share with its copy (immutable; other ``tzinfo`` classes are copied).
+SHARED_ZONES: frozenset[type] = frozenset({type(None), timezone, ZoneInfo})
 
 Memo = dict[int, Any]
 _Copier = Callable[[Any, Memo], Any]
@@ -80,10 +87,22 @@ def _dict(value: dict[Any, Any], memo: Memo) -> dict[Any, Any]:
 
 
 def _tuple(value: tuple[Any, ...], memo: Memo) -> tuple[Any, ...]:
+    key = id(value)
+    done = memo.get(key)
+    if done is not None:
+        return done  # type: ignore[no-any-return]
     items = [_copy(item, memo) for item in value]
     if all(a is b for a, b in zip(items, value, strict=True)):
         return value  # nothing in it changes: deepcopy hands back the same tuple
-    return tuple(items)
+    new = memo[key] = tuple(items)
+    _keep(value, memo)
+    return new
+
+
+def _moment(value: datetime | time, memo: Memo) -> Any:
+    if type(value.tzinfo) in SHARED_ZONES:
+        return value
+    return copy.deepcopy(value, memo)  # a time zone of another kind is copied, as deepcopy does
 
 
 def _set(value: set[Any], memo: Memo) -> set[Any]:
@@ -132,7 +151,8 @@ def _copier_for(cls: type) -> _Copier:
     """How values of ``cls`` are copied (decided once per class)."""
     if issubclass(cls, enum.Enum):
         return _same  # members are singletons; deepcopy returns them as they are
-    exact: dict[type, _Copier] = {list: _list, dict: _dict, tuple: _tuple, set: _set, frozenset: _frozenset}
+    exact: dict[type, _Copier] = {list: _list, dict: _dict, tuple: _tuple, set: _set, frozenset: _frozenset,
+                                  datetime: _moment, time: _moment}
     if cls in exact:
         return exact[cls]
     if _plain_state(cls):
@@ -150,8 +170,10 @@ def _plain_state(cls: type) -> bool:
     if "__dict__" not in {name for klass in cls.__mro__ for name in vars(klass)}:
         return False
     hooks = ("__deepcopy__", "__reduce_ex__", "__reduce__", "__getstate__", "__setstate__", "__getnewargs__",
-             "__getnewargs_ex__")
+             "__getnewargs_ex__", "__getattr__", "__getattribute__")  # (deepcopy looks hooks up on the instance)
     if any(getattr(cls, hook, None) is not getattr(object, hook, None) for hook in hooks):
+        return False
+    if cls in copyreg.dispatch_table:  # a reduction registered with ``copyreg.pickle``
         return False
     built_by: Any = cls.__new__
     return built_by is object.__new__ and copy._deepcopy_dispatch.get(cls) is None  # type: ignore[attr-defined]

@@ -3,6 +3,8 @@ a command's changes never reach the cache unsaved, and ``AGGREGATE_CACHE_MAXSIZE
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.catalogue.listing import Listing
 from marketplace.catalogue import commands as cc
 from tests.unit.deal_helpers import make_world
@@ -43,3 +45,34 @@ def test_a_replay_and_a_save_equal_what_eventsourcing_makes_of_the_same_events()
         assert vars(app.repository.replay(world[key])) == vars(project_aggregate(None, events))
         assert vars(app.repository.get(world[key])) == vars(project_aggregate(None, events))
     assert [type(e).__name__ for e in app.repository.event_store.get(world["listing"])][-1] == "Withdrawn"
+
+
+def test_a_save_collects_events_in_the_order_given_as_eventsourcing_does() -> None:
+    """Aggregates and events passed directly go to the log in the order given (the notification log's order)."""
+    from eventsourcing.application import ProcessingEvent
+    from eventsourcing.domain import Aggregate, event
+
+    from marketplace.platform.app_base import _Collected
+
+    class Thing(Aggregate):
+        @event("Created")
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        @event("Poked")
+        def poke(self) -> None:
+            pass
+
+    def collected(collector: ProcessingEvent[Any]) -> list[tuple[str, str]]:
+        a, b = Thing("a"), Thing("b")
+        b_created = b.collect_events()
+        b.poke()
+        b_poked = b.collect_events()
+        names = {a.id: "a", b.id: "b"}
+        collector.collect_events(*b_created, a, None, *b_poked, reason="kept")
+        assert collector.saved_kwargs == {"reason": "kept"}
+        return [(names[e.originator_id], type(e).__name__) for e in collector.events]
+
+    expected = [("b", "Created"), ("a", "Created"), ("b", "Poked")]
+    assert collected(ProcessingEvent()) == expected
+    assert collected(_Collected()) == expected

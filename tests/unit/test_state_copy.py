@@ -148,3 +148,46 @@ def test_subclasses_of_containers_keep_their_contents_and_type() -> None:
         assert type(copied) is type(value)
         assert copied == value
         assert copied is not value
+
+
+def test_copyreg_reductions_custom_time_zones_and_shared_tuples_copy_as_deepcopy_does() -> None:
+    import copyreg
+    from datetime import UTC, datetime, timedelta, tzinfo
+    from zoneinfo import ZoneInfo
+
+    class Cached:
+        def __init__(self) -> None:
+            self.cache = [1]
+
+    copyreg.pickle(Cached, lambda _obj: (Cached, ()))  # copied as a new Cached(), whatever the original holds
+    try:
+        assert state_copy(Cached()).cache == copy.deepcopy(Cached()).cache == [1]
+        original = Cached()
+        original.cache.append(2)
+        assert state_copy(original).cache == copy.deepcopy(original).cache == [1]  # rebuilt by the reduction
+    finally:
+        del copyreg.dispatch_table[Cached]
+
+    class Shifting(tzinfo):
+        def __init__(self) -> None:
+            self.hours = [8]
+
+        def utcoffset(self, _dt: datetime | None) -> timedelta:
+            return timedelta(hours=self.hours[0])
+
+        def dst(self, _dt: datetime | None) -> timedelta:
+            return timedelta(0)
+
+        def tzname(self, _dt: datetime | None) -> str:
+            return "shifting"
+
+    moment = datetime(2026, 12, 6, 12, tzinfo=Shifting())
+    assert state_copy(moment).tzinfo is not moment.tzinfo
+    beijing = datetime(2026, 12, 6, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert state_copy(beijing) is beijing
+    assert state_copy(datetime(2026, 12, 6, tzinfo=UTC)).tzinfo is UTC
+
+    pair = ([1], "x")
+    copied = state_copy([pair, pair])
+    assert copied[0] is copied[1]
+    assert copied[0] is not pair
