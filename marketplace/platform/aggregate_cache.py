@@ -20,7 +20,7 @@ The cache holds only state replayed from stored events: a saved aggregate is rem
 events just recorded to the cached copy, never by keeping the object a command changed (commands attach data that
 is not in the events, such as a user's e-mail and name). Every load hands out its own deep copy, taken under the
 aggregate's lock, so a command's changes and another thread's fast-forward never meet (``state_copy``: what
-``copy.deepcopy`` makes, 5-8 times faster on these aggregates).
+``copy.deepcopy`` makes, 4-9 times faster on these aggregates).
 
 eventsourcing's own ``Repository`` (``AGGREGATE_CACHE_MAXSIZE``) copies the cached aggregate after releasing the
 fast-forward lock, so a copy could be taken while another thread applies newer events to it; and it caches nothing

@@ -16,7 +16,6 @@ elements are sent as SQL NULLs.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -56,8 +55,9 @@ def _type_oids(name: str) -> tuple[int, int]:
 
 
 class _ArrayDumper(Dumper):
+    """A one-dimensional array of ``element_oid``, each element written by ``element``."""
+
     format = Format.BINARY
-    element_type = ""
     element_oid = 0
 
     def element(self, value: Any) -> bytes:
@@ -79,32 +79,34 @@ class _ArrayDumper(Dumper):
         return b"".join(parts)
 
 
-def _dumper(name: str, element: Callable[[Any, Any], bytes]) -> type[_ArrayDumper]:
-    element_oid, array_oid = _type_oids(name)
-    return type(f"{name.title()}ArrayDumper", (_ArrayDumper,), {
-        "element_type": name, "element_oid": element_oid, "oid": array_oid, "element": element})
+class _UuidArrayDumper(_ArrayDumper):
+    element_oid, oid = _type_oids("uuid")
+
+    def element(self, value: UUID | str) -> bytes:
+        return b"\x00\x00\x00\x10" + (value if isinstance(value, UUID) else UUID(value)).bytes
 
 
-def _uuid(_self: Any, value: UUID | str) -> bytes:
-    return b"\x00\x00\x00\x10" + (value if isinstance(value, UUID) else UUID(value)).bytes
+class _BigintArrayDumper(_ArrayDumper):
+    element_oid, oid = _type_oids("int8")
+
+    def element(self, value: int) -> bytes:
+        try:
+            return _BIGINT.pack(8, value)
+        except struct.error:
+            raise DataError(f"bigint out of range: {value!r}") from None
 
 
-def _bigint(_self: Any, value: int) -> bytes:
-    try:
-        return _BIGINT.pack(8, value)
-    except struct.error:
-        raise DataError(f"bigint out of range: {value!r}") from None
+class _ByteaArrayDumper(_ArrayDumper):
+    element_oid, oid = _type_oids("bytea")
 
-
-def _bytea(_self: Any, value: bytes | bytearray | memoryview) -> bytes:
-    if not isinstance(value, (bytes, bytearray, memoryview)):  # bytes(3) would be three zero bytes
-        raise TypeError(f"a bytea element must be bytes, not {type(value).__name__}")
-    data = bytes(value)
-    return _LENGTH.pack(len(data)) + data
+    def element(self, value: bytes | bytearray | memoryview) -> bytes:
+        if not isinstance(value, (bytes, bytearray, memoryview)):  # bytes(3) would be three zero bytes
+            raise TypeError(f"a bytea element must be bytes, not {type(value).__name__}")
+        data = bytes(value)
+        return _LENGTH.pack(len(data)) + data
 
 
 class _TextArrayDumper(_ArrayDumper):
-    element_type = "text"
     element_oid, oid = _type_oids("text")
 
     def __init__(self, cls: type, context: AdaptContext | None = None) -> None:
@@ -117,18 +119,15 @@ class _TextArrayDumper(_ArrayDumper):
 
 
 DUMPERS: dict[type, type[Dumper]] = {
-    UuidArray: _dumper("uuid", _uuid),
-    BigintArray: _dumper("int8", _bigint),
-    ByteaArray: _dumper("bytea", _bytea),
+    UuidArray: _UuidArrayDumper, BigintArray: _BigintArrayDumper, ByteaArray: _ByteaArrayDumper,
     TextArray: _TextArrayDumper,
 }
 
 
-def register(context: AdaptContext | None = None) -> None:
-    """Register the dumpers on ``context`` (default: psycopg's global adapters, which every new connection copies)."""
-    adapters = context.adapters if context is not None else psycopg.adapters
+def register() -> None:
+    """Register the dumpers on psycopg's global adapters, which every connection made afterwards copies."""
     for cls, dumper in DUMPERS.items():
-        adapters.register_dumper(cls, dumper)
+        psycopg.adapters.register_dumper(cls, dumper)
 
 
 register()
