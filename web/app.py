@@ -147,6 +147,9 @@ def _instant(value: str | datetime | None) -> str:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
+    # The templates ship with the code: read once per process, not checked for changes (a stat of each file
+    # a page includes) on every page. Restart the server after editing one.
+    engine.engine.auto_reload = False
     engine.engine.finalize = _shown
     engine.engine.filters.update(day=shown_day, ipc_short=ipc_short, pct=lambda bp: f"{bp / 100:g} %",
                                  history_reason=_history_reason, instant=_instant)

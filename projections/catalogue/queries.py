@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
@@ -166,11 +167,28 @@ class ListingDetail(msgspec.Struct, frozen=True):
     status_history: list[StatusChange]
 
 
+class ListingPageFacts(msgspec.Struct, frozen=True):
+    """A listing's public page: the listing, whether its patent is under negotiation, and the kinds of licence
+    in force on the patent, in order."""
+
+    detail: ListingDetail
+    under_negotiation: bool
+    licensed_kinds: list[str]
+
+
 _LISTING_FIELDS = (
     "id, patent_id, CASE WHEN title_zh <> '' THEN title_zh ELSE title_en END AS title, title_zh, title_en,"
     " status, deal_types, price_mode, asking_price, price_amount, currency, maturity, trl, organisation_id,"
     " organisation_name, jurisdiction, patent_number, patent_type, legal_status, ipc_codes, keywords,"
     " published_at, updated_at, version"
+)
+# Beside a listing's row (``FROM catalogue_listings l``), for its public page: as ``under_negotiation`` reads it,
+# and the kinds of the patent's active licences (``patent_licences``).
+_PAGE_FACTS = (
+    ", (SELECT cardinality(p.open_deal_ids) > 0 OR p.sale_reserved FROM catalogue_patents p"
+    " WHERE p.id = l.patent_id) AS under_negotiation,"
+    " ARRAY(SELECT DISTINCT c.kind FROM catalogue_licences c WHERE c.patent_id = l.patent_id"
+    " AND c.status = 'active') AS licensed_kinds"
 )
 _PATENT_FIELDS = (
     "id, jurisdiction, application_number, publication_number, patent_type, title_zh, title_en, abstract_zh,"
@@ -232,7 +250,7 @@ _SEARCH_WITH_FACETS = (
     f"WITH q AS ({_QUERY[1:-1]} AS query),"  # noqa: S608
     " m AS MATERIALIZED (SELECT id, status, ipc_sections, ipc_classes, deal_types, maturity, price_mode,"
     " price_amount, published_at, CASE WHEN status = $10 THEN {rank} END AS rank FROM catalogue_listings, q"
-    f" WHERE status = ANY($9::text[]) AND {_FILTERS}),"
+    f" WHERE status = ANY($9::text[]) AND {_FILTERS}{{limit}}),"
     " page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS n FROM (SELECT * FROM m WHERE status = $10"
     " ORDER BY {order} LIMIT $11 OFFSET $12) top)"  # a top-N sort of the matches, then a sort of the page
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM m GROUP BY status"
@@ -241,6 +259,7 @@ _SEARCH_WITH_FACETS = (
     " UNION ALL SELECT 'deal_type', d, count(*) FROM m, unnest(deal_types) d WHERE m.status = $10 GROUP BY d"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM m WHERE m.status = $10 GROUP BY maturity"
     " UNION ALL SELECT '', id::text, n FROM page"
+    " UNION ALL SELECT 'matched', '', count(*) FROM m"
 )
 _ORDERS = {
     "relevance": "rank DESC, published_at DESC NULLS LAST, id",
@@ -248,10 +267,21 @@ _ORDERS = {
     "price_asc": f"{_UNPRICED}, price_amount ASC, published_at DESC NULLS LAST, id",
     "price_desc": f"{_UNPRICED}, price_amount DESC, published_at DESC NULLS LAST, id",
 }
-SEARCH_WITH_FACETS_SQL = {
-    sort: _SEARCH_WITH_FACETS.format(rank="ts_rank(search, q.query)" if sort == "relevance" else "0", order=order)
-    for sort, order in _ORDERS.items()
-}
+
+
+@functools.cache
+def _search_with_facets_sql(sort: str, limit: int | None) -> str:
+    """The statement of a text search on a cold facet cache in the ``sort`` order, reading at most ``limit``
+    matches (of any public status; ``None``: all of them). The limit is a constant of the statement, not a
+    parameter: the planner plans the matches' scan as it plans the unlimited one, where a parameter would let a
+    generic plan assume a fast-start scan. The ``matched`` row counts the matches read."""
+    return _SEARCH_WITH_FACETS.format(
+        rank="ts_rank(search, q.query)" if sort == "relevance" else "0", order=_ORDERS[sort],
+        limit="" if limit is None else f" LIMIT {int(limit)}")
+
+
+SEARCH_WITH_FACETS_SQL = {sort: _search_with_facets_sql(sort, None) for sort in _ORDERS}
+
 # A broad text search (more than ``BROAD_MATCHES`` matches by the planner's estimate, ``ESTIMATE_SQL``): its
 # matches are spread over most of the table's pages and reading them all (for the rank, the count and the
 # facets) costs about 20 µs each (0.8 s for 40,000 at 100,000 listings). Instead the newest ``BROAD_WINDOW``
@@ -266,14 +296,12 @@ ESTIMATE_SQL = (
     f"EXPLAIN (FORMAT JSON) WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
     f" SELECT 1 FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
 )
-# The same with any of the lexemes ($1 words joined by " or ", $2 lexemes by " | "): at least the matches.
-ESTIMATE_ANY_SQL = ESTIMATE_SQL.replace("plainto_tsquery('english', $1)", "websearch_to_tsquery('english', $1)")
 # The newest rows in index order, whatever the planner thinks of the term: ``$limit`` of them at most.
 _NEWEST = (
     "(SELECT *, row_number() OVER (ORDER BY published_at DESC NULLS LAST, id) AS scanned FROM catalogue_listings"
     " WHERE status = $9 ORDER BY published_at DESC NULLS LAST, id LIMIT {limit}) catalogue_listings"
 )
-# The matches counted up to ``$10`` (a term of several lexemes the planner cannot estimate: see ``_estimate``).
+# The matches counted up to ``$10`` (a term the planner underestimates: see ``CatalogueQueries._search``).
 COUNT_UP_TO_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query) SELECT count(*) FROM (SELECT 1 FROM catalogue_listings, q"  # noqa: S608
     f" WHERE status = $9 AND {_FILTERS} LIMIT $10) m"
@@ -357,33 +385,40 @@ class CatalogueQueries(ClaimQueries):
             self._facets.popitem(last=False)
 
     async def _search_with_facets(self, conn: Connection, f: ListingFilters, args: list[Any],
-                                  searching: bool) -> tuple[list[Any], list[Any]]:
-        """The page's rows and the facet counts, the matches read once (``SEARCH_WITH_FACETS_SQL``)."""
-        counted = await conn.fetch(SEARCH_WITH_FACETS_SQL[_sort(f, searching)], *args, list(PUBLIC_STATUSES),
+                                  limit: int | None) -> tuple[list[Any], list[Any], int]:
+        """The page's rows, the facet counts and how many matches were read (all of them when fewer than
+        ``limit``), the matches read once (``_search_with_facets_sql``)."""
+        counted = await conn.fetch(_search_with_facets_sql(_sort(f, True), limit), *args, list(PUBLIC_STATUSES),
                                    f.status, f.limit, f.offset)
         order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
+        matched = next(int(r["n"]) for r in counted if r["facet"] == "matched")
         rows = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
         # Read a moment later: a listing whose status changed since is left out, as the page's query would.
         rows = sorted((r for r in rows if r["status"] == f.status), key=lambda r: order[r["id"]])
-        return rows, [r for r in counted if r["facet"] != ""]
+        return rows, [r for r in counted if r["facet"] not in ("", "matched")], matched
 
-    async def _estimate(self, conn: Connection, f: ListingFilters, args: list[Any]) -> int:
-        """The matches of a text search, estimated: the planner's estimate (its statistics of the search index's
-        lexemes). It takes the lexemes of a query for independent (the bigrams of one Chinese word, the words of
-        a phrase are not) and cannot estimate a prefix or a compound word: for those, unless fewer than
-        ``BROAD_MATCHES`` listings match any of the lexemes, the matches are counted up to one more than that."""
+    async def _search(self, conn: Connection, f: ListingFilters, args: list[Any]) -> tuple[list[Any] | None,
+                                                                                            list[Any]]:
+        """A text search on a cold facet cache: the page's rows and the facet counts, exact for a term of at most
+        ``BROAD_MATCHES`` matches, from the newest window (``_broad_search``) for a broader one.
+
+        The planner's estimate (its statistics of the search index's lexemes) decides first: past
+        ``BROAD_MATCHES`` the term is broad. It takes a query's lexemes for independent (the bigrams of one
+        Chinese word, the words of a phrase are not) and cannot estimate a prefix, so a lower estimate is not
+        trusted: the matches are read, ``BROAD_MATCHES + 1`` at most, for the page and the counts in one
+        statement. Only when there are more than that are they counted for the status asked, up to one more
+        than ``BROAD_MATCHES``, to tell whether the term is broad after all."""
         plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_SQL, *args, f.status))
         estimate = int(plan[0]["Plan"]["Plan Rows"])
-        latin, cjk = args[0], args[1]
-        unsure = ":*" in cjk or "-" in latin
-        if estimate > BROAD_MATCHES or (len(latin.split()) + len(cjk.split(" & ")) * bool(cjk) < 2 and not unsure):
-            return estimate  # one lexeme: the planner knows it
-        if not unsure:
-            any_args = [" or ".join(latin.split()), cjk.replace(" & ", " | "), *args[2:]]
-            plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_ANY_SQL, *any_args, f.status))
-            if int(plan[0]["Plan"]["Plan Rows"]) <= BROAD_MATCHES:
-                return estimate  # fewer than that match any lexeme: fewer match them all
-        return int(await conn.fetchval(COUNT_UP_TO_SQL, *args, f.status, BROAD_MATCHES + 1))
+        if estimate <= BROAD_MATCHES:
+            rows, counted, matched = await self._search_with_facets(conn, f, args, BROAD_MATCHES + 1)
+            if matched <= BROAD_MATCHES:
+                return rows, counted
+            estimate = int(await conn.fetchval(COUNT_UP_TO_SQL, *args, f.status, BROAD_MATCHES + 1))
+        if estimate > BROAD_MATCHES and (broad := await self._broad_search(conn, f, args, estimate)) is not None:
+            return broad
+        rows, counted, _ = await self._search_with_facets(conn, f, args, None)
+        return rows, counted
 
     async def _broad_search(self, conn: Connection, f: ListingFilters, args: list[Any],
                             estimate: int | None) -> tuple[list[Any] | None, list[Any]] | None:
@@ -436,12 +471,8 @@ class CatalogueQueries(ClaimQueries):
                     if any(r["facet"] == "window" for r in cached) and _sort(f, True) == "relevance" and (
                             f.offset < BROAD_WINDOW):
                         rows = (await self._broad_search(conn, f, args, None) or (None, []))[0]
-                elif searching and (estimate := await self._estimate(conn, f, args)) > BROAD_MATCHES and (
-                        broad_search := await self._broad_search(conn, f, args, estimate)) is not None:
-                    rows, counted = broad_search
-                    self._keep_facets(key, counted)
                 elif searching:
-                    rows, counted = await self._search_with_facets(conn, f, args, searching)
+                    rows, counted = await self._search(conn, f, args)
                     self._keep_facets(key, counted)
                 else:  # filters only: the page's rows come straight from the (status, published_at) index
                     counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status))
@@ -473,19 +504,36 @@ class CatalogueQueries(ClaimQueries):
 
     async def get_one_or_none(self, listing_id: UUID) -> ListingDetail | None:
         async with self.pool.acquire() as conn:
-            row = await conn.fetchrow(
-                f"SELECT {_LISTING_FIELDS}, advantages, applications, open_licence, drafted_at"  # noqa: S608
-                " FROM catalogue_listings WHERE id = $1",
-                listing_id,
-            )
-            if row is None:
-                return None
-            patent = await self._patent(conn, row["patent_id"])
-            history = await self._history(conn, row["patent_id"])
-        data = dict(row)
-        extra = {k: data.pop(k) for k in ("advantages", "applications", "open_licence", "drafted_at")}
+            found = await self._detail(conn, listing_id, "")
+        return found[0] if found else None
+
+    async def listing_page(self, listing_id: UUID) -> ListingPageFacts | None:
+        """The listing with what its public page shows beside it, read over one connection: whether its patent
+        is under negotiation (``under_negotiation``) and the kinds of licence in force on the patent (not who
+        holds them: that is for the licensor and the licensee, see ``patent_licences``)."""
+        async with self.pool.acquire() as conn:
+            found = await self._detail(conn, listing_id, _PAGE_FACTS)
+        if found is None:
+            return None
+        detail, row = found
+        return ListingPageFacts(detail, bool(row["under_negotiation"]), sorted(row["licensed_kinds"]))
+
+    async def _detail(self, conn: Connection, listing_id: UUID, extra: str) -> tuple[ListingDetail, Any] | None:
+        row = await conn.fetchrow(
+            f"SELECT {_LISTING_FIELDS}, advantages, applications, open_licence, drafted_at{extra}"  # noqa: S608
+            " FROM catalogue_listings l WHERE l.id = $1",
+            listing_id,
+        )
+        if row is None:
+            return None
+        patent = await self._patent(conn, row["patent_id"])
+        history = await self._history(conn, row["patent_id"])
+        data = {k: row[k] for k in ListingItem.__struct_fields__}
         assert patent is not None
-        return ListingDetail(listing=ListingItem(**data), patent=patent, status_history=history, **extra)
+        return ListingDetail(
+            listing=ListingItem(**data), patent=patent, status_history=history, advantages=row["advantages"],
+            applications=row["applications"], open_licence=row["open_licence"], drafted_at=row["drafted_at"],
+        ), row
 
     async def list_for_organisation(self, organisation_id: UUID, limit: int = 100) -> list[ListingItem]:
         rows = await self.pool.fetch(

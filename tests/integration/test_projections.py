@@ -347,21 +347,21 @@ async def test_a_broad_search_ranks_its_newest_matches_then_lists_the_rest_and_s
 
 
 # The planner underestimating a term (its lexemes taken for independent, a prefix it cannot estimate): it says
-# no listing matches the term, and (``_ANY``) that very many match any one of its lexemes.
+# no listing matches the term.
 _PLANNER_SAYS = (
     "SELECT '[{{\"Plan\": {{\"Plan Rows\": {rows}}}}}]'::text FROM (SELECT $1::text, $2::text, $3::text,"
     " $4::text, $5::text, $6::bigint, $7::bigint, $8::text, $9::text) args"
 )
 
 
-@pytest.mark.parametrize("term", ["电", "新能源"])
+@pytest.mark.parametrize("term", ["电", "新能源", "电池"])
 async def test_a_term_the_planner_underestimates_is_counted_and_searched_broadly_past_broad_matches(
     services: Services, monkeypatch: pytest.MonkeyPatch, term: str
 ) -> None:
-    """A prefix (电 → 电:*) or a term of several lexemes (新能源 → 新能 & 能源) whose estimate the planner
-    cannot be trusted with has its matches counted up to ``BROAD_MATCHES + 1``: more than ``BROAD_MATCHES``
-    and the search is broad (the newest window ranked, the total estimated, every match still on exactly one
-    page); no more and it is exact."""
+    """A term whose estimate the planner gets wrong, a prefix (电 → 电:*), a term of several lexemes
+    (新能源 → 新能 & 能源) or one lexeme (电池) its statistics underrate, has its matches read up to
+    ``BROAD_MATCHES + 1``: more than ``BROAD_MATCHES`` and the search is broad (the newest window ranked, the
+    total estimated, every match still on exactly one page); no more and it is exact."""
     from projections.catalogue import queries
     from projections.catalogue.queries import CatalogueQueries, ListingFilters
     from web.state import create_pool
@@ -369,7 +369,6 @@ async def test_a_term_the_planner_underestimates_is_counted_and_searched_broadly
     ids = scenario(services.app)
     services.make_runner().catch_up()
     monkeypatch.setattr(queries, "ESTIMATE_SQL", _PLANNER_SAYS.format(rows=0))
-    monkeypatch.setattr(queries, "ESTIMATE_ANY_SQL", _PLANNER_SAYS.format(rows=1_000_000))
     monkeypatch.setattr(queries, "BROAD_WINDOW", 1)
     pool = await create_pool(services)
     try:
@@ -378,12 +377,12 @@ async def test_a_term_the_planner_underestimates_is_counted_and_searched_broadly
         matches = {i.id for i in exact.items}
         assert len(matches) == exact.total == 2  # counted, not the planner's 0
         assert ids["listing3"] in matches
-        monkeypatch.setattr(queries, "BROAD_MATCHES", 2)  # counted up to 3, found 2: not broad
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 2)  # read up to 3, found 2: not broad
         narrow = await CatalogueQueries(pool).list_and_count(ListingFilters(q=term, limit=5))
         assert not narrow.estimated
         assert {i.id for i in narrow.items} == matches
         assert narrow.total == 2
-        monkeypatch.setattr(queries, "BROAD_MATCHES", 1)  # counted up to 2, found 2: broad
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 1)  # read up to 2, found 2: broad
         catalogue = CatalogueQueries(pool)
         pages = [await catalogue.list_and_count(ListingFilters(q=term, limit=1, offset=n)) for n in range(3)]
         assert pages[0].estimated
@@ -391,6 +390,32 @@ async def test_a_term_the_planner_underestimates_is_counted_and_searched_broadly
         assert pages[0].total >= 2
         assert [i.id for i in pages[0].items] == [ids["listing3"]]  # the newest match, ranked in the window
         assert sorted(i.id for p in pages for i in p.items) == sorted(matches)  # every match once
+    finally:
+        await pool.close()
+
+
+async def test_matches_of_other_statuses_do_not_make_a_search_broad(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search reads up to ``BROAD_MATCHES + 1`` matches of every public status (for the status facet); past
+    that it counts the matches of the status asked before calling the term broad. 膜 matches one published
+    listing (隔膜) and one suspended (导热膜): with ``BROAD_MATCHES`` at 1 it is still searched exactly."""
+    from projections.catalogue import queries
+    from projections.catalogue.queries import CatalogueQueries, FacetCount, ListingFilters
+    from web.state import create_pool
+
+    ids = scenario(services.app)
+    services.make_runner().catch_up()
+    monkeypatch.setattr(queries, "ESTIMATE_SQL", _PLANNER_SAYS.format(rows=0))
+    monkeypatch.setattr(queries, "BROAD_MATCHES", 1)
+    pool = await create_pool(services)
+    try:
+        page = await CatalogueQueries(pool).list_and_count(ListingFilters(q="膜", limit=5))
+        assert not page.estimated
+        assert [i.id for i in page.items] == [ids["listing0"]]
+        assert page.total == 1
+        assert sorted(page.facets["status"], key=lambda c: c.value) == [
+            FacetCount("published", 1), FacetCount("suspended", 1)]
     finally:
         await pool.close()
 

@@ -235,6 +235,10 @@ def test_a_licence_in_force_shows_on_the_patent_and_on_the_licensees_my_page(
     contract_id = ok(client.get(f"/api/offers/{offer_id}", headers=p.enterprise.headers))["offer"]["contract_id"]
     reserved = client.get(f"/patents/{patent_id}", params={"lang": "en"}).text
     assert "Reserved (contract not yet in force)" in reserved
+    # Reserved is not yet licensed: the listing says it is in talks, not that it is licensed.
+    in_talks = client.get(f"/listings/{listing_id}", params={"lang": "en"}).text
+    assert "Licensed · " not in in_talks
+    assert 'id="under-negotiation"' in in_talks
     through_notice(client, p, clock, contract_id)
     ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
                    json={"purpose": "upfront"}), 201)

@@ -148,21 +148,20 @@ class PagesController(Controller):
         self, listing_id: UUID, request: Request[Any, Any, Any], web: WebState, catalogue: CatalogueQueries,
         accounts: AccountsQueries, maybe_me: Identity | None,
     ) -> Template:
-        detail = await catalogue.get_one_or_none(listing_id)
+        page = await catalogue.listing_page(listing_id)
         me = maybe_me
-        if detail is None or (
-            detail.listing.status == "draft"
-            and not (me and (me.organisation_id == detail.listing.organisation_id or me.has("platform_admin")))
+        if page is None or (
+            page.detail.listing.status == "draft"
+            and not (me and (me.organisation_id == page.detail.listing.organisation_id or me.has("platform_admin")))
         ):
             raise NotFoundException(f"listing_id: no listing with id {listing_id}")
+        detail = page.detail
         can_edit = me is not None and me.organisation_id == detail.listing.organisation_id
         mine = await accounts.get_organisation(me.organisation_id) if me else None
-        licences = await catalogue.patent_licences(detail.patent.id)
         return Template("listings/detail.html.jinja2", context=page_context(
             request, d=detail, ipc=ipc_titles(web, detail.patent.ipc_codes), can_edit=can_edit,
-            under_negotiation=await catalogue.under_negotiation(detail.patent.id),
-            may_trade=mine is not None and mine.verified,
-            licensed_kinds=sorted({lic.kind for lic in licences if lic.status == "active"})))
+            under_negotiation=page.under_negotiation, may_trade=mine is not None and mine.verified,
+            licensed_kinds=page.licensed_kinds))
 
     @get("/patents", name="patents")
     async def patents(self, request: Request[Any, Any, Any], catalogue: CatalogueQueries) -> Template:
