@@ -385,17 +385,20 @@ class CatalogueQueries(ClaimQueries):
             self._facets.popitem(last=False)
 
     async def _search_with_facets(self, conn: Connection, f: ListingFilters, args: list[Any],
-                                  limit: int | None) -> tuple[list[Any], list[Any], int]:
-        """The page's rows, the facet counts and how many matches were read (all of them when fewer than
-        ``limit``), the matches read once (``_search_with_facets_sql``)."""
+                                  limit: int | None) -> tuple[dict[UUID, int], list[Any], int]:
+        """The page's listings (their places on it), the facet counts and how many matches were read (all of them
+        when fewer than ``limit``), the matches read once (``_search_with_facets_sql``)."""
         counted = await conn.fetch(_search_with_facets_sql(_sort(f, True), limit), *args, list(PUBLIC_STATUSES),
                                    f.status, f.limit, f.offset)
         order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
         matched = next(int(r["n"]) for r in counted if r["facet"] == "matched")
+        return order, [r for r in counted if r["facet"] not in ("", "matched")], matched
+
+    @staticmethod
+    async def _page_rows(conn: Connection, f: ListingFilters, order: dict[UUID, int]) -> list[Any]:
         rows = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
         # Read a moment later: a listing whose status changed since is left out, as the page's query would.
-        rows = sorted((r for r in rows if r["status"] == f.status), key=lambda r: order[r["id"]])
-        return rows, [r for r in counted if r["facet"] not in ("", "matched")], matched
+        return sorted((r for r in rows if r["status"] == f.status), key=lambda r: order[r["id"]])
 
     async def _search(self, conn: Connection, f: ListingFilters, args: list[Any]) -> tuple[list[Any] | None,
                                                                                             list[Any]]:
@@ -406,19 +409,23 @@ class CatalogueQueries(ClaimQueries):
         ``BROAD_MATCHES`` the term is broad. It takes a query's lexemes for independent (the bigrams of one
         Chinese word, the words of a phrase are not) and cannot estimate a prefix, so a lower estimate is not
         trusted: the matches are read, ``BROAD_MATCHES + 1`` at most, for the page and the counts in one
-        statement. Only when there are more than that are they counted for the status asked, up to one more
-        than ``BROAD_MATCHES``, to tell whether the term is broad after all."""
+        statement. When there are more than that, the term is broad if more than ``BROAD_MATCHES`` of those
+        read have the status asked; otherwise (matches of other statuses filled the read) the status's own
+        are counted, up to one more than ``BROAD_MATCHES``, to tell."""
         plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_SQL, *args, f.status))
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         if estimate <= BROAD_MATCHES:
-            rows, counted, matched = await self._search_with_facets(conn, f, args, BROAD_MATCHES + 1)
+            order, counted, matched = await self._search_with_facets(conn, f, args, BROAD_MATCHES + 1)
             if matched <= BROAD_MATCHES:
-                return rows, counted
-            estimate = int(await conn.fetchval(COUNT_UP_TO_SQL, *args, f.status, BROAD_MATCHES + 1))
+                return await self._page_rows(conn, f, order), counted
+            # More matches than that: those of the status asked, if they alone are more, or else counted.
+            read = next((int(r["n"]) for r in counted if r["facet"] == "status" and r["value"] == f.status), 0)
+            estimate = read if read > BROAD_MATCHES else int(
+                await conn.fetchval(COUNT_UP_TO_SQL, *args, f.status, BROAD_MATCHES + 1))
         if estimate > BROAD_MATCHES and (broad := await self._broad_search(conn, f, args, estimate)) is not None:
             return broad
-        rows, counted, _ = await self._search_with_facets(conn, f, args, None)
-        return rows, counted
+        order, counted, _ = await self._search_with_facets(conn, f, args, None)
+        return await self._page_rows(conn, f, order), counted
 
     async def _broad_search(self, conn: Connection, f: ListingFilters, args: list[Any],
                             estimate: int | None) -> tuple[list[Any] | None, list[Any]] | None:
@@ -433,8 +440,7 @@ class CatalogueQueries(ClaimQueries):
         rows: list[Any] | None = None
         if ranked:
             order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
-            found = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
-            rows = sorted((r for r in found if r["status"] == f.status), key=lambda r: order[r["id"]])
+            rows = await self._page_rows(conn, f, order)
             if f.offset + f.limit > window:
                 rows += await conn.fetch(LATEST_SQL, *args, f.status, f.offset + f.limit - window, window)
         facets: list[Any] = [r for r in counted if r["facet"] not in ("", "window", "scanned", "listings")]
