@@ -184,8 +184,11 @@ _LISTING_FIELDS = (
 )
 # Beside a listing's row (``FROM catalogue_listings l``), for its public page: as ``under_negotiation`` reads it,
 # and the kinds of the patent's active licences (``patent_licences``).
+# Whether a patent (``p``) is under negotiation: offers open on it, a contract on it not yet in force, or reserved
+# for an assignment.
+_UNDER_NEGOTIATION = "cardinality(p.open_deal_ids) > 0 OR p.sale_reserved"
 _PAGE_FACTS = (
-    ", (SELECT cardinality(p.open_deal_ids) > 0 OR p.sale_reserved FROM catalogue_patents p"
+    f", (SELECT {_UNDER_NEGOTIATION} FROM catalogue_patents p"  # noqa: S608 - constant SQL
     " WHERE p.id = l.patent_id) AS under_negotiation,"
     " ARRAY(SELECT DISTINCT c.kind FROM catalogue_licences c WHERE c.patent_id = l.patent_id"
     " AND c.status = 'active') AS licensed_kinds"
@@ -279,8 +282,6 @@ def _search_with_facets_sql(sort: str, limit: int | None) -> str:
         rank="ts_rank(search, q.query)" if sort == "relevance" else "0", order=_ORDERS[sort],
         limit="" if limit is None else f" LIMIT {int(limit)}")
 
-
-SEARCH_WITH_FACETS_SQL = {sort: _search_with_facets_sql(sort, None) for sort in _ORDERS}
 
 # A broad text search (more than ``BROAD_MATCHES`` matches by the planner's estimate, ``ESTIMATE_SQL``): its
 # matches are spread over most of the table's pages and reading them all (for the rank, the count and the
@@ -615,7 +616,7 @@ class CatalogueQueries(ClaimQueries):
         """Whether offers are open on the patent, or a contract on it (in its public notice, say) is not yet
         in force, or it is reserved for an assignment (the Patent's ``DealOpened``/``SaleReserved``)."""
         value = await self.pool.fetchval(
-            "SELECT cardinality(open_deal_ids) > 0 OR sale_reserved FROM catalogue_patents WHERE id = $1", patent_id
+            f"SELECT {_UNDER_NEGOTIATION} FROM catalogue_patents p WHERE p.id = $1", patent_id  # noqa: S608
         )
         return bool(value)
 

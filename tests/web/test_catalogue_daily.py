@@ -239,6 +239,7 @@ def test_a_licence_in_force_shows_on_the_patent_and_on_the_licensees_my_page(
     in_talks = client.get(f"/listings/{listing_id}", params={"lang": "en"}).text
     assert "Licensed · " not in in_talks
     assert 'id="under-negotiation"' in in_talks
+    assert "宁德电芯科技有限公司" not in in_talks  # nor who is to hold it
     through_notice(client, p, clock, contract_id)
     ok(client.post(f"/api/contracts/{contract_id}/payments", headers=p.enterprise.headers,
                    json={"purpose": "upfront"}), 201)
@@ -260,6 +261,7 @@ def test_a_licence_in_force_shows_on_the_patent_and_on_the_licensees_my_page(
         listing = client.get(f"/listings/{listing_id}", params={"lang": lang}).text
         assert ("已许可 · 独占许可" if lang == "zh" else "Licensed · Exclusive licence") in listing
         assert 'id="under-negotiation"' not in listing
+        assert "宁德电芯科技有限公司" not in listing  # the kind of licence, not the licensee
     assert "宁德电芯科技有限公司" not in client.get(f"/patents/{patent_id}").text
     # The licensor and the licensee see the licensee's name.
     for email in ("tto@fzu.example.cn", "buyer@cells.example.cn"):
