@@ -182,11 +182,11 @@ _LISTING_FIELDS = (
     " organisation_name, jurisdiction, patent_number, patent_type, legal_status, ipc_codes, keywords,"
     " published_at, updated_at, version"
 )
-# Beside a listing's row (``FROM catalogue_listings l``), for its public page: as ``under_negotiation`` reads it,
-# and the kinds of the patent's active licences (``patent_licences``).
 # Whether a patent (``p``) is under negotiation: offers open on it, a contract on it not yet in force, or reserved
 # for an assignment.
 _UNDER_NEGOTIATION = "cardinality(p.open_deal_ids) > 0 OR p.sale_reserved"
+# Beside a listing's row (``FROM catalogue_listings l``), for its public page: whether its patent is under
+# negotiation, and the kinds of the patent's active licences (``patent_licences``).
 _PAGE_FACTS = (
     f", (SELECT {_UNDER_NEGOTIATION} FROM catalogue_patents p"  # noqa: S608 - constant SQL
     " WHERE p.id = l.patent_id) AS under_negotiation,"
