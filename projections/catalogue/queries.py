@@ -235,14 +235,27 @@ COUNT_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query)"  # noqa: S608
     f" SELECT count(*) FROM catalogue_listings, q WHERE status = $9 AND {_FILTERS}"
 )
+
+
+def _array_facets(rows: str, where: str = "") -> str:
+    """``UNION ALL`` branches counting each value of the array facets over ``rows`` (``where``: which of them).
+
+    Each array is unnested in the select list (a ProjectSet), not joined to a lateral ``unnest``: the join ran a
+    function scan per row, 2 ms more for a search of 1,700 matches (three facets), the same counts."""
+    return "".join(
+        f" UNION ALL SELECT '{facet}', v, count(*) FROM (SELECT unnest({column}) AS v FROM {rows}{where}) x"  # noqa: S608 - constant SQL
+        " GROUP BY v"
+        for facet, column in (("ipc_section", "ipc_sections"), ("ipc_class", "ipc_classes"),
+                              ("deal_type", "deal_types"))
+    )
+
+
 FACETS_SQL = (
     f"WITH q AS ({_QUERY[1:-1]} AS query),"  # noqa: S608
     " f AS MATERIALIZED (SELECT status, ipc_sections, ipc_classes, deal_types, maturity FROM catalogue_listings, q"
     f" WHERE status = ANY($9::text[]) AND {_FILTERS})"
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM f GROUP BY status"
-    " UNION ALL SELECT 'ipc_section', s, count(*) FROM f, unnest(ipc_sections) s WHERE f.status = $10 GROUP BY s"
-    " UNION ALL SELECT 'ipc_class', c, count(*) FROM f, unnest(ipc_classes) c WHERE f.status = $10 GROUP BY c"
-    " UNION ALL SELECT 'deal_type', d, count(*) FROM f, unnest(deal_types) d WHERE f.status = $10 GROUP BY d"
+    f"{_array_facets('f', ' WHERE f.status = $10')}"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
 )
 
@@ -257,9 +270,7 @@ _SEARCH_WITH_FACETS = (
     " page AS (SELECT id, row_number() OVER (ORDER BY {order}) AS n FROM (SELECT * FROM m WHERE status = $10"
     " ORDER BY {order} LIMIT $11 OFFSET $12) top)"  # a top-N sort of the matches, then a sort of the page
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM m GROUP BY status"
-    " UNION ALL SELECT 'ipc_section', s, count(*) FROM m, unnest(ipc_sections) s WHERE m.status = $10 GROUP BY s"
-    " UNION ALL SELECT 'ipc_class', c, count(*) FROM m, unnest(ipc_classes) c WHERE m.status = $10 GROUP BY c"
-    " UNION ALL SELECT 'deal_type', d, count(*) FROM m, unnest(deal_types) d WHERE m.status = $10 GROUP BY d"
+    f"{_array_facets('m', ' WHERE m.status = $10')}"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM m WHERE m.status = $10 GROUP BY maturity"
     " UNION ALL SELECT '', id::text, n FROM page"
     " UNION ALL SELECT 'matched', '', count(*) FROM m"
@@ -314,10 +325,8 @@ BROAD_SEARCH_SQL = (
     f" WHERE {_FILTERS} ORDER BY published_at DESC NULLS LAST, id LIMIT $12),"
     " page AS (SELECT id, row_number() OVER (ORDER BY rank DESC, published_at DESC NULLS LAST, id) AS n"
     " FROM (SELECT * FROM w ORDER BY rank DESC, published_at DESC NULLS LAST, id LIMIT $10 OFFSET $11) top)"
-    " SELECT 'ipc_section' AS facet, s AS value, count(*) AS n FROM w, unnest(ipc_sections) s GROUP BY s"
-    " UNION ALL SELECT 'ipc_class', c, count(*) FROM w, unnest(ipc_classes) c GROUP BY c"
-    " UNION ALL SELECT 'deal_type', d, count(*) FROM w, unnest(deal_types) d GROUP BY d"
-    " UNION ALL SELECT 'maturity', maturity, count(*) FROM w GROUP BY maturity"
+    " SELECT 'maturity' AS facet, maturity AS value, count(*) AS n FROM w GROUP BY maturity"
+    f"{_array_facets('w')}"
     " UNION ALL SELECT 'window', '', count(*) FROM w"
     # how many of the newest rows held the window, and the listings of the status: the matches, estimated
     " UNION ALL SELECT 'scanned', '', coalesce(max(scanned), 0) FROM w"

@@ -169,6 +169,36 @@ async def test_facets_and_filters(services: Services) -> None:
         await pool.close()
 
 
+@pytest.mark.parametrize(("filters", "broad", "deal_types"), [
+    ({"maturity": "concept"}, False, {"assignment": 1, "non_exclusive_licence": 1}),  # filters only
+    ({"q": "电池"}, False, {"sole_licence": 1, "assignment": 1, "non_exclusive_licence": 1}),  # a search
+    ({"q": "电池"}, True, {"sole_licence": 1, "assignment": 1, "non_exclusive_licence": 1}),  # a broad one's window
+])
+async def test_every_value_of_a_listing_s_deal_types_is_counted_in_the_facets(
+    services: Services, monkeypatch: pytest.MonkeyPatch, filters: dict[str, str], broad: bool,
+    deal_types: dict[str, int],
+) -> None:
+    """listing3 offers an assignment and a non-exclusive licence: each of its deal types counts once, whichever
+    statement counted the facets."""
+    from projections.catalogue import queries
+    from projections.catalogue.queries import CatalogueQueries, ListingFilters
+    from web.state import create_pool
+
+    scenario(services.app)
+    services.make_runner().catch_up()
+    if broad:
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+        monkeypatch.setattr(queries, "BROAD_WINDOW", 5)  # the window holds every match
+    pool = await create_pool(services)
+    try:
+        page = await CatalogueQueries(pool).list_and_count(ListingFilters(**filters))  # type: ignore[arg-type]
+        assert {c.value: c.count for c in page.facets["deal_type"]} == deal_types
+        assert {c.value: c.count for c in page.facets["ipc_section"]} == {"H": page.total}
+        assert {c.value: c.count for c in page.facets["ipc_class"]} == {"H01": page.total}
+    finally:
+        await pool.close()
+
+
 def test_rebuild_reproduces_identical_rows(services: Services) -> None:
     scenario(services.app)
     services.make_runner().catch_up()
