@@ -9,10 +9,17 @@ hash every row of the catalogue tables (all of ``view.tables``), then
 3. the measured rebuild: ``view.reset()`` then ``services.make_runner(["catalogue"]).catch_up()``;
 
 and hash the rows again: a rebuild must reproduce every row exactly.
+
+It also measures this machine's ceilings for a rebuild and for the catch-up after an import, whatever the code
+(``ceilings``): the server's time to write the catalogue's final rows alone (copied with ``INSERT … SELECT`` from
+the tables just built: no event read, decoded, folded or tokenised, no search vector computed), and the time to
+read and decode the log alone. A projection that reads the log and writes these rows cannot beat either, nor
+their sum spread over every core of the machine.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +28,7 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import Tracking
 
+from benchmarks.bench_search import TARGET_CATCH_UP, read_log
 from benchmarks.common import BenchResult, Context, Timer, at_least, execute, make_services, say
 from marketplace.platform.database import DatabaseAddress
 from projections.catalogue import view as catalogue_view
@@ -28,6 +36,8 @@ from projections.catalogue.view import PostgresCatalogueView
 from projections.shared.records import decode
 
 TARGET_RATE = 50_000.0
+
+
 def table_hashes(address: DatabaseAddress, tables: tuple[str, ...]) -> dict[str, tuple[int, str]]:
     """(row count, md5 over the md5 of every whole row, in the order of those hashes) per table."""
     hashes = {}
@@ -36,6 +46,43 @@ def table_hashes(address: DatabaseAddress, tables: tuple[str, ...]) -> dict[str,
                                          f" FROM (SELECT md5(t::text) AS h FROM {table} t) rows")[0]
         hashes[table] = (int(count), str(digest))
     return hashes
+
+
+def write_floor(address: DatabaseAddress, tables: tuple[str, ...]) -> tuple[float, float]:
+    """Seconds the server takes to write ``tables``' rows as they stand, in one statement per table, with no event
+    read and nothing computed: (into copies with every index, as a catch-up writes beside live indexes; into bare
+    copies whose indexes are built afterwards, the cheapest a rebuild could do). Copies are dropped after."""
+    indexed = bare = 0.0
+    with psycopg.connect(address.conninfo(), autocommit=True) as conn:
+        for table in tables:
+            copy = f"ceiling_{table}"
+            conn.execute(f"DROP TABLE IF EXISTS {copy}")
+            conn.execute(f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)")
+            started = time.perf_counter()
+            conn.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+            indexed += time.perf_counter() - started
+            conn.execute(f"TRUNCATE {copy}")
+            indexes = [str(r[0]) for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s",
+                                                       (copy,)).fetchall()]
+            for (constraint,) in conn.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass"
+                                              " AND contype IN ('p', 'u')", (copy,)).fetchall():
+                conn.execute(f'ALTER TABLE {copy} DROP CONSTRAINT "{constraint}"')
+            for (index,) in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s",
+                                         (copy,)).fetchall():
+                conn.execute(f'DROP INDEX "{index}"')
+            started = time.perf_counter()
+            conn.execute(f"INSERT INTO {copy} SELECT * FROM {table}")
+            for definition in indexes:
+                conn.execute(definition)
+            bare += time.perf_counter() - started
+            conn.execute(f"DROP TABLE {copy}")
+    return indexed, bare
+
+
+def ceiling(events: int, write_seconds: float, decode_seconds: float, cores: int) -> float:
+    """Events/s at best: the server's write and Python's read and decode each take their own time, and together
+    no less than their sum spread over every core (a perfect overlap, nothing else running, no fold at all)."""
+    return events / max(write_seconds, decode_seconds, (write_seconds + decode_seconds) / cores)
 
 
 def per_event_baseline(services: Any, events: int) -> tuple[int, float]:
@@ -156,6 +203,17 @@ def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
         for name, spent in sorted(steps.items(), key=lambda kv: -kv[1]):
             say(f"    {spent:6.2f} s  {spent / total:4.0%}  {name}")
 
+        floor_indexed, floor_bare = write_floor(address, tables)
+        read_events, read_seconds = read_log(services)
+        cores = os.cpu_count() or 1
+        catch_up_ceiling = ceiling(read_events, floor_indexed, read_seconds, cores)
+        rebuild_ceiling = ceiling(read_events, min(floor_indexed, floor_bare), read_seconds, cores)
+        say(f"  this machine's ceilings ({cores} cores), whatever the code: the server writes the catalogue's"
+            f" {sum(n for n, _ in before.values()):,} rows alone in {floor_indexed:.1f} s with every index"
+            f" ({floor_bare:.1f} s into bare tables, indexes built after); reading + decoding the log alone takes"
+            f" {read_seconds:.1f} s ({read_events:,} events). So at best, with no fold and a perfect overlap:"
+            f" catch-up {catch_up_ceiling:,.0f} events/s, rebuild {rebuild_ceiling:,.0f} events/s")
+
         view.reset()
         started = time.perf_counter()
         events = services.make_runner(["catalogue"]).catch_up()
@@ -177,11 +235,22 @@ def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
                goal="rebuild",
                note=f"{events:,} events in {seconds:.1f} s; rows {'identical' if identical else 'DIFFER'}")
     result.add("rebuild seconds", seconds, "s", note=f"{events:,} events (log head {head:,})")
+    result.add("rebuild ceiling on this machine", rebuild_ceiling, "events/s",
+               note=f"goal {TARGET_RATE:,.0f}/s {'within' if rebuild_ceiling >= TARGET_RATE else 'ABOVE'} it: rows"
+                    f" written alone {min(floor_indexed, floor_bare):.1f} s, log read + decoded alone"
+                    f" {read_seconds:.1f} s, {cores} cores")
+    result.add("catch-up ceiling on this machine", catch_up_ceiling, "events/s",
+               note=f"goal {TARGET_CATCH_UP:,.0f}/s {'within' if catch_up_ceiling >= TARGET_CATCH_UP else 'ABOVE'}"
+                    f" it: rows written alone beside live indexes {floor_indexed:.1f} s, log read + decoded alone"
+                    f" {read_seconds:.1f} s, {cores} cores")
     result.add("rows identical after rebuild", 1.0 if identical else 0.0, "bool", target="1", met=identical,
                goal="rebuild")
     top = max(steps.items(), key=lambda kv: kv[1])
     result.note(f"rebuild: largest step {top[0]} ({top[1] / total:.0%} of the instrumented replay)")
     result.details.update(events=events, seconds=seconds, baseline_events=done, baseline_rate=baseline_rate,
                           breakdown_seconds=steps, breakdown_events=counted, breakdown_total=total,
-                          hashes_before=before, hashes_after=after, identical=identical)
+                          hashes_before=before, hashes_after=after, identical=identical,
+                          floor_indexed_seconds=floor_indexed, floor_bare_seconds=floor_bare,
+                          read_decode_seconds=read_seconds, cores=cores, rebuild_ceiling=rebuild_ceiling,
+                          catch_up_ceiling=catch_up_ceiling)
     return result

@@ -232,7 +232,14 @@ def run(ctx: Context) -> BenchResult:
     busy = [x["machine_busy"] for x in one + many if x["machine_busy"] is not None]
     one_cores = median([x["writer_cores"] + x["backend_cores"] for x in one])
     many_cores = median([x["writer_cores"] + x["backend_cores"] for x in many])
-    result.details.update(one_cores=one_cores, many_cores=many_cores, machine_busy=median(busy) if busy else None)
+    # This machine's ceiling, whatever the code: every core for the writers and their backends, and a command costing
+    # no more CPU with 8 writers than with one (no contention at all).
+    cores = os.cpu_count() or 1
+    speed_up_ceiling = cores / one_cores if one_cores > 0 else float("nan")
+    say(f"  this machine's ceiling: {cores} cores / {one_cores:.2f} cores for one writer and its backend ="
+        f" {speed_up_ceiling:.2f}x one writer, with no contention at all (goal {TARGET_SPEED_UP:.0f}x)")
+    result.details.update(one_cores=one_cores, many_cores=many_cores, machine_busy=median(busy) if busy else None,
+                          cores=cores, speed_up_ceiling=speed_up_ceiling)
     if busy and median(busy) >= 0.95:
         result.note(f"the machine's CPUs were {median(busy):.0%} busy (median of the rounds, other programs included)"
                     f" while one writer and its backend used {one_cores:.2f} cores and {WRITERS} writers"
@@ -246,6 +253,10 @@ def run(ctx: Context) -> BenchResult:
                note=f"p99 {percentile(many_lat, 99) * 1000:.1f} ms per command (1 writer:"
                     f" {percentile(one_lat, 99) * 1000:.1f} ms)")
     result.add("one writer, commands/s", one_rate, "cmd/s")
+    result.add("8 writers' ceiling on this machine", speed_up_ceiling, "× one writer",
+               note=f"{cores} cores / {one_cores:.2f} cores one writer and its backend use; {TARGET_SPEED_UP:.0f}×"
+                    f" one writer needs {TARGET_SPEED_UP * one_cores:.2f} of the {cores} cores at one writer's CPU per"
+                    " command")
     result.details.update(writers=WRITERS, rounds=rounds, seconds=seconds,
                           one=[{k: v for k, v in x.items() if k != "latencies"} for x in one],
                           many=[{k: v for k, v in x.items() if k != "latencies"} for x in many],
