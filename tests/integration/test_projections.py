@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -186,12 +187,21 @@ async def test_every_value_of_a_listing_s_deal_types_is_counted_in_the_facets(
 
     scenario(services.app)
     services.make_runner().catch_up()
+    windows: list[int | None] = []
     if broad:
         monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
         monkeypatch.setattr(queries, "BROAD_WINDOW", 5)  # the window holds every match
+        window_search = CatalogueQueries._broad_search
+
+        async def broad_search(self: CatalogueQueries, *args: Any) -> Any:
+            windows.append(args[-1])
+            return await window_search(self, *args)
+
+        monkeypatch.setattr(CatalogueQueries, "_broad_search", broad_search)
     pool = await create_pool(services)
     try:
         page = await CatalogueQueries(pool).list_and_count(ListingFilters(**filters))  # type: ignore[arg-type]
+        assert len(windows) == int(broad)  # the counts came from the broad search's window, or not
         assert {c.value: c.count for c in page.facets["deal_type"]} == deal_types
         assert {c.value: c.count for c in page.facets["ipc_section"]} == {"H": page.total}
         assert {c.value: c.count for c in page.facets["ipc_class"]} == {"H01": page.total}
