@@ -6,6 +6,7 @@ how to pay its deposit; the admin records the bank transfer from the session's p
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,18 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 from tests.web.test_browser_auctions import _api, _token
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def this_minute(market: Served, slack: float = 20.0) -> datetime:
+    """The current minute in Beijing time (the lot form's times have no seconds), with at least ``slack`` seconds
+    left to add a lot opening then: a bidding window may start at most a minute ago (``Lot``), so a lot opening at
+    the current minute is refused once that minute is over. Near its end this waits for the next one."""
+    now = market.services.app.clock.now()
+    left = 60 - now.second - now.microsecond / 1_000_000
+    if left < slack:
+        time.sleep(left + 0.1)
+        now = market.services.app.clock.now()
+    return now.astimezone(BEIJING).replace(second=0, microsecond=0)
 
 
 def schedule_and_fill_lot(tab: Page, listing: dict[str, Any], opens_at: datetime, closes_at: datetime) -> str:
@@ -58,13 +71,13 @@ def test_an_admin_schedules_a_lot_the_owner_consents_and_a_bidder_registers(
     assert rival is not None
     listing, owner = next(iter(served.free_listings(firm)))
     assert listing["organisation_name"] != rival.organisation
-    now = served.services.app.clock.now().astimezone(BEIJING).replace(second=0, microsecond=0)
 
     # The admin: from the to-do to a new session, then a lot on the listing found by its patent number.
     log_in(page, served, ops)
     page.locator("main a[href='/auctions/manage']").first.click()
     page.locator("#title-zh").fill("冬季专利拍卖会")
     page.locator("#title-en").fill("Winter patent auction")
+    now = this_minute(served)  # the lot opens at once: the bids below need it open
     session = schedule_and_fill_lot(page, listing, now, now + timedelta(hours=2))
     page.locator("#add-lot-submit").click()
     expect(page.locator("#done")).to_have_text(zh("auction.done.lot_added"))

@@ -38,7 +38,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
     served,
     zh,
 )
-from tests.web.test_browser_auction_admin import schedule_and_fill_lot
+from tests.web.test_browser_auction_admin import schedule_and_fill_lot, this_minute
 from tests.web.test_browser_auctions import _api, _token
 from web.formats import money
 
@@ -132,11 +132,11 @@ def test_an_admin_adds_a_sealed_lot_from_the_form_and_a_bidder_pays_its_deposit_
     firm = served.account_of(FIRM)
     assert firm is not None
     listing, owner = next(iter(served.free_listings(firm)))
-    now = served.services.app.clock.now().astimezone(BEIJING).replace(second=0, microsecond=0)
 
     log_in(page, served, ops)
     page.goto(f"{served.url}/auctions/manage")
     page.locator("#title-zh").fill("密封报价专场")
+    now = this_minute(served)  # the lot opens at once: the commitments below need it open
     session = schedule_and_fill_lot(page, listing, now, now + HOUR)
     page.locator("#lot-format").select_option("sealed_second_price")
     page.locator("#reveal-closes-at").fill((now + 2 * HOUR).strftime("%Y-%m-%dT%H:%M"))
