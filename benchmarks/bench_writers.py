@@ -232,11 +232,11 @@ def run(ctx: Context) -> BenchResult:
     busy = [x["machine_busy"] for x in one + many if x["machine_busy"] is not None]
     one_cores = median([x["writer_cores"] + x["backend_cores"] for x in one])
     many_cores = median([x["writer_cores"] + x["backend_cores"] for x in many])
-    # This machine's ceiling, whatever the code: every core for the writers and their backends, and a command costing
-    # no more CPU with 8 writers than with one (no contention at all).
+    # The speed-up at this code's CPU per command with no contention at all: every core for the writers and their
+    # backends, a command costing no more CPU with 8 writers than with one, no lock to wait for.
     cores = os.cpu_count() or 1
     speed_up_ceiling = cores / one_cores if one_cores > 0 else float("nan")
-    say(f"  this machine's ceiling: {cores} cores / {one_cores:.2f} cores for one writer and its backend ="
+    say(f"  ceiling with no contention: {cores} cores / {one_cores:.2f} cores for one writer and its backend ="
         f" {speed_up_ceiling:.2f}x one writer, with no contention at all (goal {TARGET_SPEED_UP:.0f}x)")
     result.details.update(one_cores=one_cores, many_cores=many_cores, machine_busy=median(busy) if busy else None,
                           cores=cores, speed_up_ceiling=speed_up_ceiling)
