@@ -251,12 +251,11 @@ def _english_keys(address: DatabaseAddress, terms: list[str]) -> list[str]:
     return [str(key) for _, key in rows]
 
 
-def distinct_terms(address: DatabaseAddress, language: str, seed: int = 17) -> list[str]:
+def distinct_term_tiers(address: DatabaseAddress, language: str, seed: int = 17) -> list[list[str]]:
     """Search terms the search reads differently from all the others (the CJK bigram set of
-    ``query_parts``; the stemmed lexemes for English), in four tiers interleaved one term of each in
-    turn while a tier lasts: the vocabulary's single words (broad; they run out first), pairs of nouns
-    of a field, and short and long fragments of the titles of 60,000 listings of the catalogue (each
-    matches at least its own listing)."""
+    ``query_parts``; the stemmed lexemes for English), in four tiers, each shuffled: the vocabulary's single
+    words (broad: a few hundred), pairs of nouns of a field, and short and long fragments of the titles of
+    60,000 listings of the catalogue (each matches at least its own listing; tens of thousands)."""
     rng = random.Random(seed)
     rows = execute(address, f"SELECT title_{language} FROM catalogue_patents ORDER BY md5(id::text) LIMIT 60000")
     titles = [str(r[0]) for r in rows if r[0]]
@@ -275,29 +274,66 @@ def distinct_terms(address: DatabaseAddress, language: str, seed: int = 17) -> l
                 kept.append(term)
         rng.shuffle(kept)
         out_tiers.append(kept)
-    mixed: list[str] = []
-    while any(out_tiers):
-        for tier in out_tiers:
-            if tier:
-                mixed.append(tier.pop())
-    return mixed
+    return out_tiers
+
+
+def _interleaved(tiers: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for i in range(max((len(t) for t in tiers), default=0)):
+        out += [t[i] for t in tiers if i < len(t)]
+    return out
+
+
+def _spread(parts: list[list[str]]) -> list[str]:
+    """The terms of ``parts`` in one list, each part's spread evenly over its length (a part of n terms in a
+    list of N has one term about every N/n places)."""
+    keyed = [((j + 0.5) / len(part), k, term) for k, part in enumerate(parts) for j, term in enumerate(part)]
+    return [term for _, _, term in sorted(keyed)]
 
 
 class TermSupply:
-    """Hands out terms never handed out before in this benchmark (so never served before by any server)."""
+    """Terms never handed out before in this benchmark (so never served before by any server), dealt so that
+    every cold run gets the same mix.
 
-    def __init__(self, terms: list[str]) -> None:
-        self.terms = terms
+    The single words and noun pairs are few (a few hundred each), the title fragments many. Handed out in turn,
+    as before, the first run took every single word and the later runs (the API's, the second server's) had
+    only fragments: their figures were of an easier load. Now each of ``runs`` cold runs gets an equal part of
+    every tier, spread evenly over the first ``planned`` terms of the run (what a run at the goal's rate
+    serves), then fragments only. A run that serves at most ``planned`` requests sees the same mix as every
+    other; the mix of those ``planned`` is ``mix``."""
+
+    def __init__(self, tiers: list[list[str]], runs: int, planned: int, warm: int) -> None:
+        self.terms = [t for tier in tiers for t in tier]
+        few, fragments = tiers[:2], [list(t) for t in tiers[2:]]
+        # Warm-up terms (one list per server) from the fragments' ends: never a measured term.
+        self.warm = [[fragments[n % len(fragments)].pop() for n in range(warm)] for _ in range(2)]
+        quota = planned // len(tiers)  # a tier's part of a run: a quarter at most
+        self.runs: list[list[str]] = []
+        self.mix: list[float] = []
+        for k in range(runs):
+            heads = [tier[k::runs][:quota] for tier in few]
+            dealt = [tier[k::runs] for tier in fragments]
+            need = planned - sum(len(h) for h in heads)
+            counts = [need // len(dealt) + (1 if n < need % len(dealt) else 0) for n in range(len(dealt))]
+            heads += [tier[:c] for tier, c in zip(dealt, counts, strict=True)]
+            tail = _interleaved([tier[c:] for tier, c in zip(dealt, counts, strict=True)])
+            self.runs.append(_spread(heads) + tail)
+            if not self.mix:
+                self.mix = [len(h) / planned for h in heads]
         self.used = 0
 
-    def take(self, n: int) -> list[str]:
-        taken = self.terms[self.used:self.used + n]
-        self.used += len(taken)
-        return taken
+    def take_warm(self) -> list[str]:
+        return self.warm.pop(0)
+
+    def take(self) -> list[str]:
+        """The next cold run's terms."""
+        run = self.runs[self.used]
+        self.used += 1
+        return run
 
     @property
     def left(self) -> int:
-        return len(self.terms) - self.used
+        return len(self.runs) - self.used
 
 
 async def _match_counts(address: DatabaseAddress, terms: list[str]) -> list[int]:
@@ -423,24 +459,24 @@ def _search_paths(terms: list[str], template: str) -> list[str]:
     return [template.format(quote(t)) for t in terms]
 
 
-def plan(sample_ids: list[str], zh: TermSupply, en: TermSupply, per_run: dict[str, int]) -> list[Scenario]:
+def plan(sample_ids: list[str], zh: TermSupply, en: TermSupply) -> list[Scenario]:
     """The endpoints of one server, in order; cold term scenarios take fresh terms from the supplies."""
     rng = random.Random(11)
     api = "/api/listings?q={}&deal_type="
-    warm_zh, warm_en = zh.take(300), en.take(300)
+    warm_zh, warm_en = zh.take_warm(), en.take_warm()
     out = [
         Scenario(STATIC, "static", ["/static/app.css"], ["/static/app.css"]),
         Scenario("GET /listings (index, page 1)", "index", ["/listings"], ["/listings"]),
-        Scenario("GET /listings?q=<zh term>, cold", "zh cold", _search_paths(zh.take(per_run["zh"]), "/listings?q={}"),
+        Scenario("GET /listings?q=<zh term>, cold", "zh cold", _search_paths(zh.take(), "/listings?q={}"),
                  _search_paths(warm_zh, "/listings?q={}"), cold=True),
         Scenario("GET /listings?q=<zh term>, warm", "zh warm", [], _search_paths(warm_zh, "/listings?q={}"),
                  repeat_of="zh cold"),
-        Scenario("GET /listings?q=<en term>, cold", "en cold", _search_paths(en.take(per_run["en"]), "/listings?q={}"),
+        Scenario("GET /listings?q=<en term>, cold", "en cold", _search_paths(en.take(), "/listings?q={}"),
                  _search_paths(warm_en, "/listings?q={}"), cold=True),
         Scenario("GET /listings?q=<en term>, warm", "en warm", [], _search_paths(warm_en, "/listings?q={}"),
                  repeat_of="en cold"),
         Scenario("GET /api/listings?q=<zh>&deal_type=<d>, cold", "api cold",
-                 [p + rng.choice(DEAL_TYPES) for p in _search_paths(zh.take(per_run["zh"]), api)],
+                 [p + rng.choice(DEAL_TYPES) for p in _search_paths(zh.take(), api)],
                  [p + "assignment" for p in _search_paths(warm_zh, api)], cold=True),
         Scenario("GET /listings/{id}", "detail", [f"/listings/{i}" for i in sample_ids],
                  [f"/listings/{i}" for i in sample_ids[:50]]),
@@ -551,13 +587,17 @@ def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
             f" EXPLAIN ANALYZE: {parts}")
     result.details["sql"] = sql
 
-    zh, en = TermSupply(distinct_terms(address, "zh")), TermSupply(distinct_terms(address, "en"))
     seconds = 3.0 if ctx.quick else 6.0
-    # Each cold run gets its share of the terms: zh feeds two scenarios per server, en one; two servers.
-    per_run = {"zh": (zh.left - 600) // 4, "en": (en.left - 600) // 2}
-    say(f"  distinct terms: {len(zh.terms):,} Chinese, {len(en.terms):,} English; per cold run {per_run['zh']:,} zh,"
-        f" {per_run['en']:,} en (a run faster than {min(per_run.values()) / seconds:,.0f} req/s would run out"
-        " and repeat terms: counted as errors)")
+    # Every cold run (zh: the page's and the API's, on each server; en: the page's on each) the same mix of
+    # terms for as many requests as a run at the goal's rate serves (TermSupply).
+    planned = round(TARGET_SEARCH_RPS * seconds)
+    zh = TermSupply(distinct_term_tiers(address, "zh"), runs=4, planned=planned, warm=300)
+    en = TermSupply(distinct_term_tiers(address, "en"), runs=2, planned=planned, warm=300)
+    tiers = ("single words", "noun pairs", "short title fragments", "long title fragments")
+    for lang, supply in (("zh", zh), ("en", en)):
+        say(f"  {lang} cold runs: {len(supply.runs[0]):,} distinct terms each; the first {planned:,} of every run: "
+            + ", ".join(f"{share:.0%} {name}" for share, name in zip(supply.mix, tiers, strict=True))
+            + " (then fragments only)")
     by_workers: dict[int, dict[str, Measured]] = {}
     singles: dict[str, Measured] = {}
     rss: dict[int, dict[str, Any]] = {}
@@ -568,13 +608,13 @@ def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
         cmds.serial = 5_000_000  # application numbers clear of the generated catalogue's (index < 5,000,000)
         with WriteStream(services, cmds, WRITE_RATE) as stream:
             for workers in (1, 2):
-                plans[workers] = plan(shared["sample_ids"], zh, en, per_run)
+                plans[workers] = plan(shared["sample_ids"], zh, en)
                 loads, single, rss[workers] = load_tests(address, plans[workers], stream, workers=workers,
                                                          seconds=seconds, latency_runs=workers == 1)
                 by_workers[workers] = loads
                 singles |= single
         mix = {lang: asyncio.run(_match_counts(address, random.Random(3).sample(
-            [t for s in plans[1] if s.cold and s.key.startswith(lang) for t in _terms_of(s)], 60)))
+            [t for s in plans[1] if s.cold and s.key.startswith(lang) for t in _terms_of(s)[:planned]], 60)))
             for lang in ("zh", "en")}
     finally:
         services.close()
@@ -591,7 +631,8 @@ def run(ctx: Context, address: DatabaseAddress) -> BenchResult:
     result.details["write_stream"] = {"rate_asked": WRITE_RATE, "rate": stream.achieved, "commands": stream.done,
                                       "failures": stream.failures, "messages": stream.messages}
     result.details["term_matches"] = mix
-    result.details["terms"] = {"zh": len(zh.terms), "en": len(en.terms), "per_cold_run": per_run}
+    result.details["terms"] = {"zh": len(zh.terms), "en": len(en.terms), "planned_per_cold_run": planned,
+                               "mix": {"zh": zh.mix, "en": en.mix}, "tiers": list(tiers)}
     _report(result, by_workers, singles, rss, sql, seconds)
     return result
 
