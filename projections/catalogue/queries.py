@@ -182,6 +182,34 @@ _LISTING_FIELDS = (
     " organisation_name, jurisdiction, patent_number, patent_type, legal_status, ipc_codes, keywords,"
     " published_at, updated_at, version"
 )
+def _listing_json(alias: str) -> str:
+    """A ``ListingItem`` of the row ``alias`` as one JSON object (msgspec decodes a page of them straight into the
+    structs): the fields of ``_LISTING_FIELDS``, the instants in UTC as ``…Z`` whatever the session's time zone."""
+    fields = []
+    for name in ListingItem.__struct_fields__:
+        if name == "title":
+            value = f"CASE WHEN {alias}.title_zh <> '' THEN {alias}.title_zh ELSE {alias}.title_en END"
+        elif name in ("published_at", "updated_at"):
+            value = f"""to_char({alias}.{name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+        else:
+            value = f"{alias}.{name}"
+        fields.append(f"'{name}', {value}")
+    return f"json_build_object({', '.join(fields)})"
+
+
+def _page_and_position(status: str) -> str:
+    """``UNION ALL`` rows of a statement with a ``page`` (id, n): the page's listings of the status ``status`` (a
+    parameter), as a JSON array in its order (``rows``), and the catalogue's position in the log (``position``),
+    both read with the counts, in one snapshot: the counts a position keys are those of that position."""
+    return (
+        " UNION ALL SELECT 'rows', (SELECT coalesce(json_agg("  # noqa: S608 - constant SQL
+        f"{_listing_json('l')} ORDER BY p.n), '[]') FROM page p JOIN catalogue_listings l ON l.id = p.id"
+        f" AND l.status = {status})::text, 0"
+        " UNION ALL SELECT 'position', '', coalesce((SELECT notification_id FROM catalogue_tracking"
+        " WHERE application_name = 'marketplace'), 0)"
+    )
+
+
 # Whether a patent (``p``) is under negotiation: offers open on it, a contract on it not yet in force, or reserved
 # for an assignment.
 _UNDER_NEGOTIATION = "cardinality(p.open_deal_ids) > 0 OR p.sale_reserved"
@@ -257,6 +285,8 @@ FACETS_SQL = (
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM f GROUP BY status"
     f"{_array_facets('f', ' WHERE f.status = $10')}"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
+    " UNION ALL SELECT 'position', '', coalesce((SELECT notification_id FROM catalogue_tracking"
+    " WHERE application_name = 'marketplace'), 0)"
 )
 
 # A text search on a cold facet cache: the matches are read once (they are thousands for a broad term, each
@@ -274,6 +304,7 @@ _SEARCH_WITH_FACETS = (
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM m WHERE m.status = $10 GROUP BY maturity"
     " UNION ALL SELECT '', id::text, n FROM page"
     " UNION ALL SELECT 'matched', '', count(*) FROM m"
+    f"{_page_and_position('$10')}"
 )
 _ORDERS = {
     "relevance": "rank DESC, published_at DESC NULLS LAST, id",
@@ -333,14 +364,19 @@ BROAD_SEARCH_SQL = (
     " UNION ALL SELECT 'listings', '', coalesce(sum(listings), 0) FROM catalogue_listing_facets"
     " WHERE facet = 'status' AND status = $9"
     " UNION ALL SELECT '', id::text, n FROM page"
+    f"{_page_and_position('$9')}"
 )
-LISTINGS_BY_ID_SQL = f"SELECT {_LISTING_FIELDS} FROM catalogue_listings WHERE id = ANY($1::uuid[])"  # noqa: S608
 
 POSITION_SQL = "SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace'"
 STORED_FACETS_SQL = (
     "SELECT facet, value, listings AS n FROM catalogue_listing_facets"
     " WHERE (facet = 'status' AND status = ANY($1::text[])) OR (facet <> 'status' AND status = $2)"
 )
+
+
+def _items(rows: list[Any]) -> list[ListingItem]:
+    """Rows of ``_LISTING_FIELDS`` as the page's listings."""
+    return [ListingItem(**dict(r)) for r in rows]
 
 
 def _filter_args(f: ListingFilters) -> list[Any]:
@@ -375,45 +411,58 @@ class CatalogueQueries(ClaimQueries):
 
     def __init__(self, pool: asyncpg.Pool, facet_cache_size: int = 512) -> None:
         self.pool = pool
-        # Facet counts of filtered searches, keyed by the filters and the catalogue's position in
-        # the event log: a cached count is reused only while no event has changed the catalogue.
-        self._facets: OrderedDict[tuple[Any, ...], list[Any]] = OrderedDict()
+        # Facet counts of filtered searches, keyed by the filters, with the catalogue's position in the event
+        # log they were read at: a cached count is reused only while no event has changed the catalogue.
+        self._facets: OrderedDict[tuple[Any, ...], tuple[int, list[Any]]] = OrderedDict()
         self._facet_cache_size = facet_cache_size
 
     async def _position(self, conn: Connection) -> int:
         return int(await conn.fetchval(POSITION_SQL) or 0)
 
-    def _cached_facets(self, key: tuple[Any, ...]) -> list[Any] | None:
+    def _cached_facets(self, key: tuple[Any, ...]) -> tuple[int, list[Any]] | None:
         cached = self._facets.get(key)
         if cached is not None:
             self._facets.move_to_end(key)
         return cached
 
-    def _keep_facets(self, key: tuple[Any, ...], counted: list[Any]) -> None:
-        self._facets[key] = counted
+    def _keep_facets(self, key: tuple[Any, ...], position: int, counted: list[Any]) -> None:
+        self._facets[key] = (position, counted)
         if len(self._facets) > self._facet_cache_size:
             self._facets.popitem(last=False)
 
+    @staticmethod
+    def _read(counted: list[Any], *names: str) -> tuple[list[Any], list[ListingItem], int]:
+        """The facet counts of a statement's rows (without ``names``, its other rows), the page's listings it
+        read (``rows``: a JSON array) and the catalogue's position it read them at."""
+        items: list[ListingItem] = []
+        position = 0
+        facets = []
+        for r in counted:
+            facet = r["facet"]
+            if facet == "rows":
+                items = msgspec.json.decode(r["value"], type=list[ListingItem])
+            elif facet == "position":
+                position = int(r["n"])
+            elif facet not in names:
+                facets.append(r)
+        return facets, items, position
+
     async def _search_with_facets(self, conn: Connection, f: ListingFilters, args: list[Any],
-                                  limit: int | None) -> tuple[dict[UUID, int], list[Any], int]:
-        """The page's listings (their places on it), the facet counts and how many matches were read (all of them
-        when fewer than ``limit``), the matches read once (``_search_with_facets_sql``)."""
+                                  limit: int | None) -> tuple[list[ListingItem], list[Any], int, int]:
+        """The page's listings, the facet counts, how many matches were read (all of them when fewer than
+        ``limit``) and the catalogue's position they were read at, the matches read once
+        (``_search_with_facets_sql``)."""
         counted = await conn.fetch(_search_with_facets_sql(_sort(f, True), limit), *args, list(PUBLIC_STATUSES),
                                    f.status, f.limit, f.offset)
-        order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
         matched = next(int(r["n"]) for r in counted if r["facet"] == "matched")
-        return order, [r for r in counted if r["facet"] not in ("", "matched")], matched
+        facets, items, position = self._read(counted, "", "matched")
+        return items, facets, matched, position
 
-    @staticmethod
-    async def _page_rows(conn: Connection, f: ListingFilters, order: dict[UUID, int]) -> list[Any]:
-        rows = await conn.fetch(LISTINGS_BY_ID_SQL, list(order)) if order else []
-        # Read a moment later: a listing whose status changed since is left out, as the page's query would.
-        return sorted((r for r in rows if r["status"] == f.status), key=lambda r: order[r["id"]])
-
-    async def _search(self, conn: Connection, f: ListingFilters, args: list[Any]) -> tuple[list[Any] | None,
-                                                                                            list[Any]]:
-        """A text search on a cold facet cache: the page's rows and the facet counts, exact for a term of at most
-        ``BROAD_MATCHES`` matches, from the newest window (``_broad_search``) for a broader one.
+    async def _search(self, conn: Connection, f: ListingFilters,
+                      args: list[Any]) -> tuple[list[ListingItem] | None, list[Any], int]:
+        """A text search on a cold facet cache: the page's listings, the facet counts and the catalogue's position
+        they were read at, exact for a term of at most ``BROAD_MATCHES`` matches, from the newest window
+        (``_broad_search``) for a broader one.
 
         The planner's estimate (its statistics of the search index's lexemes) decides first: past
         ``BROAD_MATCHES`` the term is broad. It takes a query's lexemes for independent (the bigrams of one
@@ -425,35 +474,35 @@ class CatalogueQueries(ClaimQueries):
         plan = msgspec.json.decode(await conn.fetchval(ESTIMATE_SQL, *args, f.status))
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         if estimate <= BROAD_MATCHES:
-            order, counted, matched = await self._search_with_facets(conn, f, args, BROAD_MATCHES + 1)
+            items, counted, matched, position = await self._search_with_facets(conn, f, args, BROAD_MATCHES + 1)
             if matched <= BROAD_MATCHES:
-                return await self._page_rows(conn, f, order), counted
+                return items, counted, position
             # More matches than that: those of the status asked, if they alone are more, or else counted.
             read = next((int(r["n"]) for r in counted if r["facet"] == "status" and r["value"] == f.status), 0)
             estimate = read if read > BROAD_MATCHES else int(
                 await conn.fetchval(COUNT_UP_TO_SQL, *args, f.status, BROAD_MATCHES + 1))
         if estimate > BROAD_MATCHES and (broad := await self._broad_search(conn, f, args, estimate)) is not None:
             return broad
-        order, counted, _ = await self._search_with_facets(conn, f, args, None)
-        return await self._page_rows(conn, f, order), counted
+        items, counted, _, position = await self._search_with_facets(conn, f, args, None)
+        return items, counted, position
 
     async def _broad_search(self, conn: Connection, f: ListingFilters, args: list[Any],
-                            estimate: int | None) -> tuple[list[Any] | None, list[Any]] | None:
-        """The page's rows (relevance order, a page within the window) and the window's facet counts
-        (``BROAD_SEARCH_SQL``); with ``estimate``, the status facet says it (None: the term is not broad)."""
+                            estimate: int | None) -> tuple[list[ListingItem] | None, list[Any], int] | None:
+        """The page's listings (relevance order, a page within the window), the window's facet counts
+        (``BROAD_SEARCH_SQL``) and the catalogue's position they were read at; with ``estimate``, the status
+        facet says it (None: the term is not broad)."""
         ranked = _sort(f, True) == "relevance" and f.offset < BROAD_WINDOW
         # The same window for every page, whatever its limit: a page reaching past it takes the window's last
         # ranked rows, then the older matches newest first (as the pages after it), so each match is on one page.
         window = BROAD_WINDOW
         counted = await conn.fetch(BROAD_SEARCH_SQL, *args, f.status, min(f.limit, window - f.offset) if ranked else 0,
                                    f.offset if ranked else 0, window, BROAD_SCAN)
-        rows: list[Any] | None = None
+        facets, items, position = self._read(counted, "", "window", "scanned", "listings")
+        rows: list[ListingItem] | None = None
         if ranked:
-            order = {UUID(r["value"]): r["n"] for r in counted if r["facet"] == ""}
-            rows = await self._page_rows(conn, f, order)
+            rows = items
             if f.offset + f.limit > window:
-                rows += await conn.fetch(LATEST_SQL, *args, f.status, f.offset + f.limit - window, window)
-        facets: list[Any] = [r for r in counted if r["facet"] not in ("", "window", "scanned", "listings")]
+                rows += _items(await conn.fetch(LATEST_SQL, *args, f.status, f.offset + f.limit - window, window))
         if estimate is not None:
             read, scanned, listings = (next(int(r["n"]) for r in counted if r["facet"] == name)
                                        for name in ("window", "scanned", "listings"))
@@ -466,7 +515,7 @@ class CatalogueQueries(ClaimQueries):
             else:
                 facets.append({"facet": "status", "value": f.status, "n": max(estimate, read)})
                 facets.append({"facet": "window", "value": "", "n": read})
-        return rows, facets
+        return rows, facets, position
 
     async def list_and_count(self, f: ListingFilters, *, with_facets: bool = True) -> ListingPage:
         args = _filter_args(f)
@@ -474,32 +523,35 @@ class CatalogueQueries(ClaimQueries):
         unfiltered = not searching and all(a is None for a in args[2:])
         async with self.pool.acquire() as conn:
             counted: list[Any] = []
-            rows: list[Any] | None = None
+            rows: list[ListingItem] | None = None
             if unfiltered:
                 # The projection keeps these counters; nothing to count per request.
                 counted = list(await conn.fetch(STORED_FACETS_SQL, list(PUBLIC_STATUSES), f.status))
             elif with_facets:
-                # Facet counts of filtered searches, kept while no event has changed the catalogue.
-                key = (await self._position(conn), f.status, *args)
+                # Facet counts of filtered searches, kept while no event has changed the catalogue: those kept are
+                # used if the catalogue is still at the position they were read at (one read of the position);
+                # others are read with the position, in the statement that counts them.
+                key = (f.status, *args)
                 cached = self._cached_facets(key)
-                if cached is not None:
-                    counted = cached
-                    if any(r["facet"] == "window" for r in cached) and _sort(f, True) == "relevance" and (
+                if cached is not None and cached[0] == await self._position(conn):
+                    counted = cached[1]
+                    if any(r["facet"] == "window" for r in counted) and _sort(f, True) == "relevance" and (
                             f.offset < BROAD_WINDOW):
-                        rows = (await self._broad_search(conn, f, args, None) or (None, []))[0]
+                        rows = (await self._broad_search(conn, f, args, None) or (None, [], 0))[0]
                 elif searching:
-                    rows, counted = await self._search(conn, f, args)
-                    self._keep_facets(key, counted)
+                    rows, counted, position = await self._search(conn, f, args)
+                    self._keep_facets(key, position, counted)
                 else:  # filters only: the page's rows come straight from the (status, published_at) index
-                    counted = list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status))
-                    self._keep_facets(key, counted)
+                    counted, _, position = self._read(
+                        list(await conn.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status)))
+                    self._keep_facets(key, position, counted)
             broad = next((int(r["n"]) for r in counted if r["facet"] == "window"), None)
             if rows is None:
                 # A broad search past its ranked window: the older matches, newest first (the window's rows
                 # are the newest matches, so the offset counts them).
                 sql = LATEST_SQL if broad is not None and _sort(f, searching) == "relevance" else _order_sql(
                     f, searching)
-                rows = list(await conn.fetch(sql, *args, f.status, f.limit, f.offset))
+                rows = _items(await conn.fetch(sql, *args, f.status, f.limit, f.offset))
             facets: dict[str, list[FacetCount]] = {}
             for r in counted:
                 if r["facet"] != "window":
@@ -515,8 +567,7 @@ class CatalogueQueries(ClaimQueries):
                 total = int(await conn.fetchval(COUNT_SQL, *args, f.status))
         if not with_facets:
             facets = {}
-        return ListingPage([ListingItem(**dict(r)) for r in rows], total, facets, estimated=broad is not None,
-                           facets_of=broad)
+        return ListingPage(rows, total, facets, estimated=broad is not None, facets_of=broad)
 
     async def get_one_or_none(self, listing_id: UUID) -> ListingDetail | None:
         async with self.pool.acquire() as conn:

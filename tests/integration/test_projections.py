@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -286,7 +286,7 @@ def test_concurrent_writers_get_a_conflict_not_a_lost_update(services: Services)
     assert services.app.repository.get(ids["listing0"]).terms["asking_price"] == saved
 
 
-async def test_cached_search_facets_follow_the_catalogue(services: Services) -> None:
+async def test_cached_search_facets_follow_the_catalogue(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     from projections.catalogue.queries import CatalogueQueries, ListingFilters
     from web.state import create_pool
 
@@ -294,6 +294,14 @@ async def test_cached_search_facets_follow_the_catalogue(services: Services) -> 
     runner = services.make_runner()
     runner.catch_up()
     pool = await create_pool(services)
+    counted: list[Any] = []
+    search = CatalogueQueries._search
+
+    async def counting_search(self: CatalogueQueries, *args: Any) -> Any:
+        counted.append(args[0])
+        return await search(self, *args)
+
+    monkeypatch.setattr(CatalogueQueries, "_search", counting_search)
     try:
         queries = CatalogueQueries(pool)
 
@@ -302,10 +310,50 @@ async def test_cached_search_facets_follow_the_catalogue(services: Services) -> 
             return {fc.value: fc.count for fc in page.facets["status"]}
 
         assert await status_counts() == {"published": 2}
-        assert await status_counts() == {"published": 2}  # served from the cache
+        assert len(counted) == 1
+        assert await status_counts() == {"published": 2}
+        assert len(counted) == 1  # served from the cache: the catalogue is where the counts were read
         services.app.catalogue.withdraw_listing(cc.WithdrawListing(listing_id=ids["listing3"]), actor_id=ids["user"])
         runner.catch_up()
         assert await status_counts() == {"published": 1, "withdrawn": 1}
+        assert len(counted) == 2  # the catalogue moved: counted again
+        assert await status_counts() == {"published": 1, "withdrawn": 1}
+        assert len(counted) == 2
+    finally:
+        await pool.close()
+
+
+async def test_a_search_page_s_listings_are_the_same_whatever_the_session_s_time_zone(services: Services) -> None:
+    """The page's listings come as JSON from the statement that counts the facets: their instants are the
+    stored ones (UTC), as the list statement's rows give them, on a connection in Beijing time too."""
+    import asyncpg
+
+    from projections.catalogue.queries import (
+        BROAD_MATCHES,
+        CatalogueQueries,
+        ListingFilters,
+        ListingItem,
+        _filter_args,
+        _order_sql,
+    )
+    from web.state import _init_connection
+
+    scenario(services.app)
+    services.make_runner().catch_up()
+    a = services.address
+    pool = await asyncpg.create_pool(host=a.host, port=a.port, user=a.user, password=a.password or None,
+                                     database=a.dbname, min_size=1, max_size=2, init=_init_connection,
+                                     server_settings={"timezone": "Asia/Shanghai"})
+    try:
+        assert await pool.fetchval("SHOW timezone") == "Asia/Shanghai"
+        f = ListingFilters(q="电池")
+        page = await CatalogueQueries(pool).list_and_count(f)
+        assert page.total <= BROAD_MATCHES
+        assert page.items
+        rows = await pool.fetch(_order_sql(f, True), *_filter_args(f), f.status, f.limit, f.offset)
+        assert page.items == [ListingItem(**dict(r)) for r in rows]
+        assert all(i.updated_at.utcoffset() == timedelta(0) for i in page.items)
+        assert all(i.published_at is not None and i.published_at.utcoffset() == timedelta(0) for i in page.items)
     finally:
         await pool.close()
 
@@ -326,6 +374,7 @@ async def test_a_search_read_once_answers_as_its_separate_statements(
         PUBLIC_STATUSES,
         CatalogueQueries,
         ListingFilters,
+        ListingItem,
         _filter_args,
         _order_sql,
     )
@@ -340,9 +389,10 @@ async def test_a_search_read_once_answers_as_its_separate_statements(
         args = _filter_args(f)
         rows = await pool.fetch(_order_sql(f, bool(any(args[:2]))), *args, f.status, f.limit, f.offset)
         counted = await pool.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status)
-        assert [i.id for i in page.items] == [r["id"] for r in rows]
+        # Every field as the list statement gives it (the page's listings come as JSON from the counting statement)
+        assert page.items == [ListingItem(**dict(r)) for r in rows]
         assert {(k, c.value, c.count) for k, v in page.facets.items() for c in v} == {
-            (r["facet"], r["value"], r["n"]) for r in counted}
+            (r["facet"], r["value"], r["n"]) for r in counted if r["facet"] != "position"}
         assert page.total == next((r["n"] for r in counted if r["facet"] == "status" and r["value"] == f.status), 0)
     finally:
         await pool.close()
