@@ -302,7 +302,6 @@ _SEARCH_WITH_FACETS = (
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM m GROUP BY status"
     f"{_array_facets('m', ' WHERE m.status = $10')}"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM m WHERE m.status = $10 GROUP BY maturity"
-    " UNION ALL SELECT '', id::text, n FROM page"
     " UNION ALL SELECT 'matched', '', count(*) FROM m"
     f"{_page_and_position('$10')}"
 )
@@ -363,7 +362,6 @@ BROAD_SEARCH_SQL = (
     " UNION ALL SELECT 'scanned', '', coalesce(max(scanned), 0) FROM w"
     " UNION ALL SELECT 'listings', '', coalesce(sum(listings), 0) FROM catalogue_listing_facets"
     " WHERE facet = 'status' AND status = $9"
-    " UNION ALL SELECT '', id::text, n FROM page"
     f"{_page_and_position('$9')}"
 )
 
@@ -455,7 +453,7 @@ class CatalogueQueries(ClaimQueries):
         counted = await conn.fetch(_search_with_facets_sql(_sort(f, True), limit), *args, list(PUBLIC_STATUSES),
                                    f.status, f.limit, f.offset)
         matched = next(int(r["n"]) for r in counted if r["facet"] == "matched")
-        facets, items, position = self._read(counted, "", "matched")
+        facets, items, position = self._read(counted, "matched")
         return items, facets, matched, position
 
     async def _search(self, conn: Connection, f: ListingFilters,
@@ -497,7 +495,7 @@ class CatalogueQueries(ClaimQueries):
         window = BROAD_WINDOW
         counted = await conn.fetch(BROAD_SEARCH_SQL, *args, f.status, min(f.limit, window - f.offset) if ranked else 0,
                                    f.offset if ranked else 0, window, BROAD_SCAN)
-        facets, items, position = self._read(counted, "", "window", "scanned", "listings")
+        facets, items, position = self._read(counted, "window", "scanned", "listings")
         rows: list[ListingItem] | None = None
         if ranked:
             rows = items

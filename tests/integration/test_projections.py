@@ -426,12 +426,19 @@ async def test_a_broad_search_ranks_its_newest_matches_then_lists_the_rest_and_s
         assert first.facets["maturity"] == [queries.FacetCount("concept", 1)]
         newest = await CatalogueQueries(pool).list_and_count(ListingFilters(q="电池", sort="newest", limit=5))
         assert [i.id for i in newest.items] == [ids["listing3"], ids["listing0"]]
+        # The window's listing comes as JSON from the broad statement, the one past it as a row of the list
+        # statement, as every listing of the newest-first page: the same listing, field for field.
+        assert first.items == again.items == newest.items[:1]
+        assert second.items == newest.items[1:]
         monkeypatch.setattr(queries, "BROAD_WINDOW", 5)  # a window that holds every match: exact counts
         whole = await CatalogueQueries(pool).list_and_count(ListingFilters(q="电池", limit=5))
         assert not whole.estimated
         assert whole.facets_of is None
         assert whole.total == 2
         assert {i.id for i in whole.items} == {ids["listing0"], ids["listing3"]}
+        assert sorted(whole.items, key=lambda i: i.id) == sorted(newest.items, key=lambda i: i.id)
+        for page in (first, again, second, newest, whole):  # what the statements say besides counts is no facet
+            assert set(page.facets) <= {"status", "ipc_section", "ipc_class", "deal_type", "maturity"}
     finally:
         await pool.close()
 
