@@ -106,8 +106,9 @@ def server_rss(process: subprocess.Popen[bytes]) -> dict[str, int]:
 @contextmanager
 def serve(address: DatabaseAddress, *, workers: int = 1, projections: bool = False,
           extra_env: dict[str, str] | None = None, app: str = "web.app:create_app",
-          ready_path: str = "/static/app.css") -> Iterator[Server]:
-    """uvicorn with the app factory (as ``web.app.create_app()`` wires itself from the environment)."""
+          ready_path: str = "/static/app.css", root: Path = PROJECT_ROOT) -> Iterator[Server]:
+    """uvicorn with the app factory (as ``web.app.create_app()`` wires itself from the environment), serving the
+    code of the checkout at ``root`` (another revision's worktree: ``benchmarks.compare_search``)."""
     port = free_port()
     log_dir = Path(tempfile.mkdtemp(prefix="mkt-bench-web-"))
     log_path = log_dir / "uvicorn.log"
@@ -118,13 +119,13 @@ def serve(address: DatabaseAddress, *, workers: int = 1, projections: bool = Fal
         "MARKETPLACE_DEMO_DATA": "0",
         "MARKETPLACE_DATA_DIR": str(log_dir),
         "MARKETPLACE_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": str(root),
     } | (extra_env or {})
     command = [PYTHON, "-m", "uvicorn", app, *(["--factory"] if app.endswith("create_app") else []),
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
                "--no-access-log"]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     try:
