@@ -323,19 +323,21 @@ async def test_cached_search_facets_follow_the_catalogue(services: Services, mon
         await pool.close()
 
 
+async def listed(pool: Any, f: Any) -> list[Any]:
+    """The page's listings as the list statement gives them (``_order_sql``), the oracle of the one-pass search."""
+    from projections.catalogue.queries import ListingItem, _filter_args, _order_sql
+
+    args = _filter_args(f)
+    rows = await pool.fetch(_order_sql(f, bool(any(args[:2]))), *args, f.status, f.limit, f.offset)
+    return [ListingItem(**dict(r)) for r in rows]
+
+
 async def test_a_search_page_s_listings_are_the_same_whatever_the_session_s_time_zone(services: Services) -> None:
     """The page's listings come as JSON from the statement that counts the facets: their instants are the
     stored ones (UTC), as the list statement's rows give them, on a connection in Beijing time too."""
     import asyncpg
 
-    from projections.catalogue.queries import (
-        BROAD_MATCHES,
-        CatalogueQueries,
-        ListingFilters,
-        ListingItem,
-        _filter_args,
-        _order_sql,
-    )
+    from projections.catalogue.queries import BROAD_MATCHES, CatalogueQueries, ListingFilters
     from web.state import _init_connection
 
     scenario(services.app)
@@ -350,8 +352,7 @@ async def test_a_search_page_s_listings_are_the_same_whatever_the_session_s_time
         page = await CatalogueQueries(pool).list_and_count(f)
         assert page.total <= BROAD_MATCHES
         assert page.items
-        rows = await pool.fetch(_order_sql(f, True), *_filter_args(f), f.status, f.limit, f.offset)
-        assert page.items == [ListingItem(**dict(r)) for r in rows]
+        assert page.items == await listed(pool, f)
         assert all(i.updated_at.utcoffset() == timedelta(0) for i in page.items)
         assert all(i.published_at is not None and i.published_at.utcoffset() == timedelta(0) for i in page.items)
     finally:
@@ -374,9 +375,7 @@ async def test_a_search_read_once_answers_as_its_separate_statements(
         PUBLIC_STATUSES,
         CatalogueQueries,
         ListingFilters,
-        ListingItem,
         _filter_args,
-        _order_sql,
     )
     from web.state import create_pool
 
@@ -386,11 +385,9 @@ async def test_a_search_read_once_answers_as_its_separate_statements(
     try:
         f = ListingFilters(**filters)  # type: ignore[arg-type]
         page = await CatalogueQueries(pool).list_and_count(f)  # a new cache: cold
-        args = _filter_args(f)
-        rows = await pool.fetch(_order_sql(f, bool(any(args[:2]))), *args, f.status, f.limit, f.offset)
-        counted = await pool.fetch(FACETS_SQL, *args, list(PUBLIC_STATUSES), f.status)
+        counted = await pool.fetch(FACETS_SQL, *_filter_args(f), list(PUBLIC_STATUSES), f.status)
         # Every field as the list statement gives it (the page's listings come as JSON from the counting statement)
-        assert page.items == [ListingItem(**dict(r)) for r in rows]
+        assert page.items == await listed(pool, f)
         assert {(k, c.value, c.count) for k, v in page.facets.items() for c in v} == {
             (r["facet"], r["value"], r["n"]) for r in counted if r["facet"] != "position"}
         assert page.total == next((r["n"] for r in counted if r["facet"] == "status" and r["value"] == f.status), 0)
