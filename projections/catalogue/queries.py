@@ -182,6 +182,8 @@ _LISTING_FIELDS = (
     " organisation_name, jurisdiction, patent_number, patent_type, legal_status, ipc_codes, keywords,"
     " published_at, updated_at, version"
 )
+
+
 def _listing_json(alias: str) -> str:
     """A ``ListingItem`` of the row ``alias`` as one JSON object (msgspec decodes a page of them straight into the
     structs): the fields of ``_LISTING_FIELDS``, the instants in UTC as ``…Z`` whatever the session's time zone."""
