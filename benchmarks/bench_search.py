@@ -331,10 +331,6 @@ class TermSupply:
         self.used += 1
         return run
 
-    @property
-    def left(self) -> int:
-        return len(self.runs) - self.used
-
 
 async def _match_counts(address: DatabaseAddress, terms: list[str]) -> list[int]:
     """How many published listings each term matches (the index page's COUNT, as the app runs it)."""

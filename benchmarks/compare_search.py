@@ -35,8 +35,13 @@ CONNECTIONS = 8  # each side: 16 in all, as the search benchmark's one load
 @contextmanager
 def worktree(rev: str) -> Iterator[Path]:
     """The checkout of ``rev`` in a temporary git worktree (removed afterwards)."""
+    # Resolved to a commit first: a "revision" that git would read as an option is refused here.
+    commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    if not commit:
+        raise SystemExit(f"not a commit of this repository: {rev!r}")
     path = Path(tempfile.mkdtemp(prefix="mkt-compare-")) / "tree"
-    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), rev], cwd=PROJECT_ROOT, check=True)
+    subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(path), commit], cwd=PROJECT_ROOT, check=True)
     try:
         yield path
     finally:

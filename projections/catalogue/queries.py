@@ -176,12 +176,19 @@ class ListingPageFacts(msgspec.Struct, frozen=True):
     licensed_kinds: list[str]
 
 
+# A listing's title in lists: the Chinese one, else the English ({0}: the row's alias and a dot, or nothing).
+_TITLE = "CASE WHEN {0}title_zh <> '' THEN {0}title_zh ELSE {0}title_en END"
 _LISTING_FIELDS = (
-    "id, patent_id, CASE WHEN title_zh <> '' THEN title_zh ELSE title_en END AS title, title_zh, title_en,"
+    f"id, patent_id, {_TITLE.format('')} AS title, title_zh, title_en,"
     " status, deal_types, price_mode, asking_price, price_amount, currency, maturity, trl, organisation_id,"
     " organisation_name, jurisdiction, patent_number, patent_type, legal_status, ipc_codes, keywords,"
     " published_at, updated_at, version"
 )
+
+
+#: The catalogue's position in the event log (its tracking row), and the same as a row of a counting statement.
+POSITION_SQL = "SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace'"
+_POSITION_ROW = f" UNION ALL SELECT 'position', '', coalesce(({POSITION_SQL}), 0)"
 
 
 def _listing_json(alias: str) -> str:
@@ -190,7 +197,7 @@ def _listing_json(alias: str) -> str:
     fields = []
     for name in ListingItem.__struct_fields__:
         if name == "title":
-            value = f"CASE WHEN {alias}.title_zh <> '' THEN {alias}.title_zh ELSE {alias}.title_en END"
+            value = _TITLE.format(f"{alias}.")
         elif name in ("published_at", "updated_at"):
             value = f"""to_char({alias}.{name} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
         else:
@@ -206,9 +213,7 @@ def _page_and_position(status: str) -> str:
     return (
         " UNION ALL SELECT 'rows', (SELECT coalesce(json_agg("  # noqa: S608 - constant SQL
         f"{_listing_json('l')} ORDER BY p.n), '[]') FROM page p JOIN catalogue_listings l ON l.id = p.id"
-        f" AND l.status = {status})::text, 0"
-        " UNION ALL SELECT 'position', '', coalesce((SELECT notification_id FROM catalogue_tracking"
-        " WHERE application_name = 'marketplace'), 0)"
+        f" AND l.status = {status})::text, 0{_POSITION_ROW}"
     )
 
 
@@ -287,8 +292,7 @@ FACETS_SQL = (
     " SELECT 'status' AS facet, status AS value, count(*) AS n FROM f GROUP BY status"
     f"{_array_facets('f', ' WHERE f.status = $10')}"
     " UNION ALL SELECT 'maturity', maturity, count(*) FROM f WHERE f.status = $10 GROUP BY maturity"
-    " UNION ALL SELECT 'position', '', coalesce((SELECT notification_id FROM catalogue_tracking"
-    " WHERE application_name = 'marketplace'), 0)"
+    f"{_POSITION_ROW}"
 )
 
 # A text search on a cold facet cache: the matches are read once (they are thousands for a broad term, each
@@ -367,7 +371,6 @@ BROAD_SEARCH_SQL = (
     f"{_page_and_position('$9')}"
 )
 
-POSITION_SQL = "SELECT notification_id FROM catalogue_tracking WHERE application_name = 'marketplace'"
 STORED_FACETS_SQL = (
     "SELECT facet, value, listings AS n FROM catalogue_listing_facets"
     " WHERE (facet = 'status' AND status = ANY($1::text[])) OR (facet <> 'status' AND status = $2)"
