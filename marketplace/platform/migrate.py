@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from marketplace.platform.settings import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-# One lock id for "migrating": concurrent starters wait instead of racing.
+# One lock id for "changing the schema": concurrent starters wait instead of racing.
 _ADVISORY_LOCK = 7_482_001
 
 
@@ -36,28 +38,45 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return found
 
 
-def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
-    """Apply every migration not yet recorded, each in its own transaction; return their names."""
-    applied: list[str] = []
+@contextmanager
+def schema_lock(conninfo: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """Hold the schema's advisory lock on a connection of its own while the block runs.
+
+    Every process that changes the schema at start-up (migrations, the event store's tables and function, the read
+    models' tables) does so inside this lock. PostgreSQL does not serialise ``CREATE ... IF NOT EXISTS`` or
+    ``CREATE OR REPLACE FUNCTION`` run at once by two sessions: one of them fails with "tuple concurrently updated"
+    or a duplicate key in the catalogue, which is how a second web worker started beside a first one died."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK,))
         try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_versions ("
-                " version integer PRIMARY KEY, name text NOT NULL,"
-                " applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            done = {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
-            for migration in discover(directory):
-                if migration.version in done:
-                    continue
-                with conn.transaction():
-                    conn.execute(migration.path.read_text(encoding="utf-8"))
-                    conn.execute(
-                        "INSERT INTO schema_versions (version, name) VALUES (%s, %s)",
-                        (migration.version, migration.name),
-                    )
-                applied.append(migration.name)
+            yield conn
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_ADVISORY_LOCK,))
+
+
+def migrate(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """Apply every migration not yet recorded, each in its own transaction; return their names."""
+    with schema_lock(conninfo) as conn:
+        return apply_migrations(conn, directory)
+
+
+def apply_migrations(conn: psycopg.Connection[tuple[object, ...]], directory: Path = MIGRATIONS_DIR) -> list[str]:
+    """``migrate``'s work on ``conn``, an autocommit connection that holds ``schema_lock``."""
+    applied: list[str] = []
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_versions ("
+        " version integer PRIMARY KEY, name text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
+    for migration in discover(directory):
+        if migration.version in done:
+            continue
+        with conn.transaction():
+            conn.execute(migration.path.read_text(encoding="utf-8"))
+            conn.execute(
+                "INSERT INTO schema_versions (version, name) VALUES (%s, %s)",
+                (migration.version, migration.name),
+            )
+        applied.append(migration.name)
     return applied

@@ -16,7 +16,7 @@ from marketplace.demand.storage import FileMaterialStore
 from marketplace.platform.application import Marketplace
 from marketplace.platform.database import DatabaseAddress, resolve_database
 from marketplace.platform.leases import LeasedProjections
-from marketplace.platform.migrate import migrate
+from marketplace.platform.migrate import apply_migrations, schema_lock
 from marketplace.platform.settings import Settings
 from projections.accounts.credentials import PostgresCredentialsView
 from projections.accounts.view import PostgresAccountsView
@@ -119,7 +119,6 @@ class Services:
 def build_services(settings: Settings, **overrides: Any) -> Services:
     """Resolve the database (embedded by default), migrate, and wire the application and views."""
     address: DatabaseAddress = overrides.get("address") or resolve_database(settings.database_url, settings.data_dir)
-    migrate(address.conninfo())
     env = address.eventsourcing_env() | {
         "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout_seconds),
         "POSTGRES_POOL_SIZE": str(settings.pool_size),
@@ -129,19 +128,23 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         scheme = default_ipc_scheme(settings.ipc_scheme_path)
     elif scheme is None and "ipc_scheme" not in overrides:
         log.warning("IPC scheme %s not found: IPC codes are checked for form only", settings.ipc_scheme_path)
-    app = Marketplace(
-        env,
-        ipc_scheme=scheme,
-        clock=overrides.get("clock"),
-        gateways=overrides.get("gateways") or build_gateways(settings),
-        deal_policy=DealPolicy(platform_fee_rate=settings.platform_fee_rate, notice_days=settings.notice_days),
-        materials=overrides.get("materials") or FileMaterialStore(settings.materials_path),
-    )
-    datastore = app.recorder.datastore  # type: ignore[attr-defined]
-    views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
-    for view in views.values():
-        view.create_table()
-    adopted, revoked = app.accounts.upgrade_old_accounts()
+    # Processes started at once (web workers, projection workers) take turns to change the schema and to upgrade
+    # old accounts, so that no two of them create the same table or function, or write the same account, at once.
+    with schema_lock(address.conninfo()) as conn:
+        apply_migrations(conn)
+        app = Marketplace(
+            env,
+            ipc_scheme=scheme,
+            clock=overrides.get("clock"),
+            gateways=overrides.get("gateways") or build_gateways(settings),
+            deal_policy=DealPolicy(platform_fee_rate=settings.platform_fee_rate, notice_days=settings.notice_days),
+            materials=overrides.get("materials") or FileMaterialStore(settings.materials_path),
+        )
+        datastore = app.recorder.datastore  # type: ignore[attr-defined]
+        views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
+        for view in views.values():
+            view.create_table()
+        adopted, revoked = app.accounts.upgrade_old_accounts()
     if adopted or revoked:
         log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"
                     " role(s) granted without a platform admin revoked, awaiting confirmation", adopted, revoked)

@@ -1,0 +1,53 @@
+"""Processes started at once (web workers beside projection workers) each set up the same database at start-up."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import psycopg
+
+from domain.catalogue.ipc import IpcScheme
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.migrate import discover
+from marketplace.platform.services import Services, build_services
+from marketplace.platform.settings import Settings
+
+STARTERS = 4
+
+
+def start_together(database: DatabaseAddress, ipc_scheme: IpcScheme, tmp_path: Path) -> list[BaseException]:
+    """``STARTERS`` threads build the services on ``database`` at the same instant; the errors they met."""
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
+    barrier = threading.Barrier(STARTERS)
+    errors: list[BaseException] = []
+    built: list[Services] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            built.append(build_services(settings, address=database, ipc_scheme=ipc_scheme))
+        except BaseException as error:  # the test reports every starter's failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(STARTERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for services in built:
+        services.close()
+    assert not any(thread.is_alive() for thread in threads), "a starter still runs after 120 s"
+    return errors
+
+
+def test_workers_started_at_once_on_a_new_database_and_on_an_existing_one_all_start(
+        database: DatabaseAddress, ipc_scheme: IpcScheme, tmp_path: Path) -> None:
+    # A new database: every starter finds the schema missing. Then the same database again: every starter finds it
+    # there and replaces the event store's function (``CREATE OR REPLACE FUNCTION``), which two sessions cannot do at
+    # once ("tuple concurrently updated": how a second web worker died in CI on 2026-12-07).
+    for _ in range(3):
+        assert start_together(database, ipc_scheme, tmp_path) == []
+    with psycopg.connect(database.conninfo()) as conn:
+        versions = {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
+    assert versions == {migration.version for migration in discover()}
