@@ -63,13 +63,13 @@ class WriterCommands(Commands):
         return 3
 
 
-def _writer(url: str, index: int, user: str, inbox: Any, outbox: Any, setup_lock: Any) -> None:
+def _writer(url: str, index: int, user: str, inbox: Any, outbox: Any) -> None:
     """One writer process: warm up, then on each ("run", start_at, seconds) write until the time is up."""
     from uuid import UUID
 
     try:
-        with setup_lock:  # one at a time: the store's CREATE TABLE IF NOT EXISTS races with itself
-            services = make_services(DatabaseAddress.from_url(url), with_scheme=False)
+        # All at once, as web workers start: ``build_services`` takes turns on the schema (``schema_lock``).
+        services = make_services(DatabaseAddress.from_url(url), with_scheme=False)
     except Exception:
         outbox.put(("failed", index, traceback.format_exc()))
         return
@@ -190,9 +190,8 @@ def run(ctx: Context) -> BenchResult:
         monitor = psycopg.connect(address.conninfo(), autocommit=True)  # opened before the writers take connections
         url = database_url(address)
         outbox = spawn.Queue()
-        setup_lock = spawn.Lock()
         inboxes = [spawn.Queue() for _ in range(WRITERS)]
-        processes = [spawn.Process(target=_writer, args=(url, i, users[i], inboxes[i], outbox, setup_lock), daemon=True)
+        processes = [spawn.Process(target=_writer, args=(url, i, users[i], inboxes[i], outbox), daemon=True)
                      for i in range(WRITERS)]
         for p in processes:
             p.start()

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import psycopg
 import pytest
 from argon2 import profiles
@@ -66,6 +67,18 @@ def services(database: DatabaseAddress, ipc_scheme, tmp_path: Path) -> Iterator[
     svc = build_services(settings, address=database, ipc_scheme=ipc_scheme)
     yield svc
     svc.close()
+
+
+#: How long a web command waits for the read models in the tests that serve the app with projections running: on
+#: a loaded CI machine they sometimes lag more than the 5 s a user waits, and a test then read a page (or set a row
+#: back) before the read models had applied the command. A read model that is caught up ends the wait at once.
+TEST_READ_WAIT_SECONDS = 60.0
+
+
+def patient(services: Services) -> Services:
+    """``services``, its web commands waiting up to ``TEST_READ_WAIT_SECONDS`` for the read models."""
+    services.settings = msgspec.structs.replace(services.settings, read_wait_seconds=TEST_READ_WAIT_SECONDS)
+    return services
 
 
 @pytest.fixture

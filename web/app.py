@@ -184,6 +184,7 @@ def create_app(services: Services | None = None, *, start_projections: bool | No
         pool = await replica_router(svc, primary)  # the primary itself unless a read replica is configured
         app.state.web = WebState(svc, pool, CatalogueQueries(pool), AccountsQueries(pool),
                                  todo_count_seconds=settings.todo_count_seconds,
+                                 read_wait_seconds=settings.read_wait_seconds,
                                  primary_pool=primary if pool is not primary else None)
         session_store.bind(primary)
         if owned:

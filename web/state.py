@@ -56,6 +56,8 @@ class WebState:
     accounts: AccountsQueries
     #: How long a user's header to-do count is reused while no read model moves (0: counted every page).
     todo_count_seconds: float = 5.0
+    #: How long ``wait_for`` waits for the read models at most (``Settings.read_wait_seconds``).
+    read_wait_seconds: float = 5.0
     #: user id: (the read models' positions, when counted (monotonic), the count) — see ``web.todo.header_count``
     todo_counts: dict[uuid.UUID, tuple[tuple[int, ...], float, int]] = field(default_factory=dict, repr=False)
     #: The primary's pool when ``pool`` sends reads to a replica (``web.replica``); None: ``pool`` is the primary.
@@ -89,15 +91,15 @@ class WebState:
         """Run a (synchronous) application command in a worker thread."""
         return await sync_to_thread(fn, *args, **kwargs)
 
-    async def wait_for(self, position: int, patience: float = 5.0) -> bool:
+    async def wait_for(self, position: int, patience: float | None = None) -> bool:
         """Wait until every read model has processed ``position`` (read your writes).
 
         A read model stopped at an event it cannot apply (``read_model_health``) is not waited
         for: it will not move until its cause is fixed, and the health page says so. Gives up
         after ``patience`` seconds (the command is recorded either way; the page may then show
-        the read model a moment behind).
+        the read model a moment behind). ``patience``: ``read_wait_seconds`` unless given.
         """
-        deadline = time.monotonic() + patience
+        deadline = time.monotonic() + (self.read_wait_seconds if patience is None else patience)
         delay = 0.001
         query = self._slowest_view_query()
         replica.wrote(position)  # the rest of this request, and the next ones (a cookie), must see it

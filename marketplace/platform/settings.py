@@ -44,6 +44,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     lock_timeout_seconds: int = 5
     pool_size: int = 10
     todo_count_seconds: float = 5.0  # how long the header's to-do count is reused while no read model moves
+    #: How long a web command waits for every read model to apply its events before it answers (read your writes).
+    read_wait_seconds: float = 5.0
     secure_cookies: bool = False
     log_level: str = "INFO"
     stripe_api_key: str | None = None
@@ -107,6 +109,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             lock_timeout_seconds=int(env.get("MARKETPLACE_LOCK_TIMEOUT") or 5),
             pool_size=int(env.get("MARKETPLACE_DB_POOL_SIZE") or 10),
             todo_count_seconds=float(env.get("MARKETPLACE_TODO_COUNT_SECONDS") or 5.0),
+            read_wait_seconds=float(env.get("MARKETPLACE_READ_WAIT_SECONDS") or 5.0),
             secure_cookies=_flag(env.get("MARKETPLACE_SECURE_COOKIES"), False),
             log_level=env.get("MARKETPLACE_LOG_LEVEL") or "INFO",
             stripe_api_key=env.get("MARKETPLACE_STRIPE_API_KEY") or None,

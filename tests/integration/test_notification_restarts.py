@@ -22,6 +22,7 @@ from marketplace.notifications.outbox import OutboxSender, SendReport
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services
+from tests.conftest import patient
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login
 from tests.web.mail_server import MailServer, mail_server  # noqa: F401 - the fixture
 from tests.web.test_api import draft, register
@@ -41,7 +42,7 @@ class Killed(Exception):  # noqa: N818 - what happened to the worker
 def mail_client(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, clock: ManualClock,
                 mail_server: MailServer) -> Iterator[TestClient[Litestar]]:
     svc = deal_services(database, ipc_scheme, tmp_path, clock, {"MARKETPLACE_SMTP_URL": mail_server.url})
-    with TestClient(create_app(svc, start_projections=True)) as client:
+    with TestClient(create_app(patient(svc), start_projections=True)) as client:
         yield client
     svc.close()
 

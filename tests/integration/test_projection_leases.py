@@ -267,7 +267,7 @@ def test_a_lease_connection_outlives_a_managed_server_s_idle_session_timeout(ser
     conninfo = psycopg.conninfo.make_conninfo(services.address.conninfo(), options="-c idle_session_timeout=300")
     with psycopg.connect(conninfo, autocommit=True) as plain, lease_connection(conninfo, "idle:1") as lease:
         lease.execute("SELECT pg_advisory_lock(%s, %s)", (LEASE_CLASS, lease_key(services.app.name, "catalogue")))
-        time.sleep(1.0)
+        time.sleep(3.0)  # ten times the timeout: a loaded server may end the idle session late
         with pytest.raises(psycopg.OperationalError):  # the server ended the plain session, as it would
             plain.execute("SELECT 1")
         assert lease.execute("SELECT 1").fetchone() == (1,)

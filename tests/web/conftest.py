@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from marketplace.platform.services import Services
+from tests.conftest import patient
 from web.app import create_app
 
 ADMIN_EMAIL = "admin@platform.test"
@@ -22,7 +23,7 @@ def web_app(services: Services) -> Litestar:
     services.app.accounts.bootstrap_platform_admin(
         email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Platform Admin", organisation_name="Platform Ops"
     )
-    return create_app(services, start_projections=True)
+    return create_app(patient(services), start_projections=True)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.deadlines import DeadlineWorker
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
+from tests.conftest import patient
 from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card
 from tests.localstripe import stripe_signature as sign
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form, sign_up_verified
@@ -58,7 +59,7 @@ def stripe_client(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, cl
         "MARKETPLACE_STRIPE_API_KEY": localstripe.api_key, "MARKETPLACE_STRIPE_API_BASE": localstripe.api_base,
         "MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET, "MARKETPLACE_STRIPE_LOCALSTRIPE": "1",
         "MARKETPLACE_STRIPE_PUBLISHABLE_KEY": "pk_test_auctions"})
-    with TestClient(create_app(svc, start_projections=True)) as client:
+    with TestClient(create_app(patient(svc), start_projections=True)) as client:
         yield client
     svc.close()
 
@@ -67,7 +68,7 @@ def stripe_client(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, cl
 def manual_client(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path,
                   clock: ManualClock) -> Iterator[TestClient[Litestar]]:
     svc = _services(database, ipc_scheme, tmp_path, clock, {})
-    with TestClient(create_app(svc, start_projections=True)) as client:
+    with TestClient(create_app(patient(svc), start_projections=True)) as client:
         yield client
     svc.close()
 

@@ -38,6 +38,7 @@ from marketplace.deals import commands as d
 from marketplace.demo.catalogue import DemoAccount, DemoReport, seed_demo
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.services import Services
+from tests.conftest import patient
 from tests.web.conftest import login, post_form
 from tests.web.test_api import listed
 from tests.web.test_deals_journey import (  # noqa: F401 - clock and stripe_client are the journeys' fixtures
@@ -165,7 +166,7 @@ def served(services: Services) -> Iterator[Served]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(services, start_projections=True), log_level="warning", lifespan="on")
+    config = uvicorn.Config(create_app(patient(services), start_projections=True), log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn-browser-test",
                               daemon=True)

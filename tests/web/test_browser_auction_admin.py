@@ -137,15 +137,15 @@ def test_an_admin_schedules_a_lot_the_owner_consents_and_a_bidder_registers(
     page.goto(f"{served.url}/lots/{lot_id}")
     expect(page.locator("#reserve-met")).to_have_text(zh("auction.no"))
     _api(page, served, "POST", f"/api/lots/{lot_id}/bids", theirs, {"amount": 1_100_000})
-    expect(page.locator("#current-price")).to_have_text("1.10 万元", timeout=8000)
+    expect(page.locator("#current-price")).to_have_text("1.10 万元", timeout=20_000)  # the page polls every 3 s
     expect(page.locator("#leader")).to_have_text("2")
     expect(page.locator("#reserve-met")).to_have_text(zh("auction.no"))
     _api(page, served, "POST", f"/api/lots/{lot_id}/bids", _token(page, served, firm.email, firm.password),
          {"amount": 1_200_000})  # the firm bids from another tab: this one is not reloaded
-    expect(page.locator("#current-price")).to_have_text("1.20 万元", timeout=8000)
+    expect(page.locator("#current-price")).to_have_text("1.20 万元", timeout=20_000)  # the page polls every 3 s
     expect(page.locator("#leader")).to_have_text("1")
     expect(page.locator("#reserve-met")).to_have_text(zh("auction.yes"))
     _api(page, served, "POST", f"/api/lots/{lot_id}/bids", theirs, {"amount": 1_300_000})
-    expect(page.locator("#current-price")).to_have_text("1.30 万元", timeout=8000)
+    expect(page.locator("#current-price")).to_have_text("1.30 万元", timeout=20_000)  # the page polls every 3 s
     expect(page.locator("#leader")).to_have_text("2")
     expect(page.locator("#reserve-met")).to_have_text(zh("auction.yes"))

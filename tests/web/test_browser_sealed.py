@@ -26,7 +26,7 @@ from tests.web.test_browser import (  # noqa: F401 - fixtures
 )
 from tests.web.test_browser_auctions import _api, _token
 
-COMMIT_SECONDS = 25
+COMMIT_SECONDS = 45  # the set-up below (eight API calls, a login, the page) must fit in it on a loaded machine
 
 
 @pytest.mark.browser

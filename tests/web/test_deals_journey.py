@@ -28,6 +28,7 @@ from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
+from tests.conftest import patient
 from tests.localstripe import Localstripe, WebhookReceiver, confirm_with_test_card
 from tests.localstripe import stripe_signature as sign
 from tests.web.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login, post_form
@@ -77,7 +78,7 @@ def stripe_client(
             "MARKETPLACE_STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
         },
     )
-    with TestClient(create_app(svc, start_projections=True)) as client:
+    with TestClient(create_app(patient(svc), start_projections=True)) as client:
         yield client
     svc.close()
 
@@ -88,7 +89,7 @@ def manual_client(
 ) -> Iterator[TestClient[Litestar]]:
     """The marketplace without Stripe: every payment goes by bank transfer (对公转账)."""
     svc = deal_services(database, ipc_scheme, tmp_path, clock, {"MARKETPLACE_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET})
-    with TestClient(create_app(svc, start_projections=True)) as client:
+    with TestClient(create_app(patient(svc), start_projections=True)) as client:
         yield client
     svc.close()
 

@@ -71,6 +71,12 @@ def another_browser(client: TestClient[Litestar]) -> Iterator[TestClient[Litesta
 
 def settle(client: TestClient[Litestar]) -> None:
     """Wait until the read models have applied the fixtures' events (the page cache starts over at each)."""
+    services: Services = client.app.state.web.services
+    head = services.recorder.max_notification_id() or 0
+    deadline = time.monotonic() + 60  # a loaded CI machine; caught up, the loop ends at once
+    while any(view.position(services.app.name) < head for view in services.views.values()):
+        assert time.monotonic() < deadline, "the read models did not catch up"
+        time.sleep(0.02)
     client.get("/listings")
     for _ in range(100):
         if client.get("/listings").headers["etag"] == client.get("/listings").headers["etag"]:

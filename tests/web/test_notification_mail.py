@@ -19,6 +19,7 @@ from litestar.testing import TestClient
 from marketplace.notifications.outbox import OutboxSender, SendReport
 from marketplace.platform.clock import ManualClock
 from marketplace.platform.database import DatabaseAddress
+from tests.conftest import patient
 from tests.web.conftest import csrf_token, post_form
 from tests.web.mail_server import MailServer, body, free_port, mail_server  # noqa: F401 - the fixture
 from tests.web.test_api import listed
@@ -38,7 +39,7 @@ def mail_client(database: DatabaseAddress, ipc_scheme: Any, tmp_path: Path, cloc
     env = {"MARKETPLACE_SMTP_URL": mail_server.url, "MARKETPLACE_SMTP_SENDER": "noreply@market.example.cn",
            "MARKETPLACE_PUBLIC_URL": "http://testserver"}
     svc = deal_services(database, ipc_scheme, tmp_path, clock, env)
-    with TestClient(create_app(svc, start_projections=True)) as client:
+    with TestClient(create_app(patient(svc), start_projections=True)) as client:
         yield client
     svc.close()
 

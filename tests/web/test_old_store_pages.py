@@ -18,6 +18,7 @@ from marketplace.platform.cli import main
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import build_services
 from marketplace.platform.settings import Settings
+from tests.conftest import patient
 from tests.fixtures.old_store import database_url, restore
 from tests.fixtures.old_store_answers import capture
 from web.app import create_app
@@ -36,7 +37,7 @@ def test_the_old_stores_answers_are_unchanged(database: DatabaseAddress, ipc_sch
     # (asked during the replay, a listing page raced the catalogue and now and then showed it half rebuilt).
     services.make_runner().catch_up()
     try:
-        with TestClient(create_app(services, start_projections=True)) as client:
+        with TestClient(create_app(patient(services), start_projections=True)) as client:
             answers = capture(client, fixture)
             pages = {path: client.get(path) for path in page_words(fixture)}
     finally:

@@ -23,6 +23,7 @@ from psycopg import sql
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import build_services
 from marketplace.platform.settings import Settings
+from tests.conftest import patient
 from web.app import create_app
 from web.replica import COOKIE, ReadRouter, read_your_writes_middleware, reads_only
 from web.throttle import LIMITS, Limit
@@ -53,7 +54,7 @@ def signed_up(database: DatabaseAddress, read_url: str, tmp_path: Path, ipc_sche
                                   "MARKETPLACE_READ_DATABASE_URL": read_url})
     services = build_services(settings, address=database, ipc_scheme=ipc_scheme)
     try:
-        app = create_app(services, start_projections=True)
+        app = create_app(patient(services), start_projections=True)
         with TestClient(app) as client:
             signed = client.post("/api/signup", json={**SIGN_UP, "email": email,
                                                       "organisation_name": organisation_name})

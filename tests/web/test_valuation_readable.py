@@ -18,6 +18,7 @@ from marketplace.platform.cli import main
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
+from tests.conftest import patient
 from tests.fixtures.old_store import database_url, restore
 from tests.web.conftest import api_token, login, post_form, sign_up_verified
 from tests.web.test_valuation_pages import PASSWORD, Setting, _me, beijing_today, make_setting
@@ -270,7 +271,7 @@ def test_assessments_recorded_before_signing_load_and_show_not_signed(
     assert main(["migrate"]) == 0
     services = build_services(Settings.from_env(), address=database, ipc_scheme=ipc_scheme)
     try:
-        with TestClient(create_app(services, start_projections=True)) as client:
+        with TestClient(create_app(patient(services), start_projections=True)) as client:
             patent = fixture["ids"]["sold_patent"]
             zh = client.get(f"/patents/{patent}/valuations?lang=zh").text
             en = client.get(f"/patents/{patent}/valuations?lang=en").text
