@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ from pathlib import Path
 import psycopg
 
 from marketplace.platform.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -47,7 +50,10 @@ def schema_lock(conninfo: str) -> Iterator[psycopg.Connection[tuple[object, ...]
     ``CREATE OR REPLACE FUNCTION`` run at once by two sessions: one of them fails with "tuple concurrently updated"
     or a duplicate key in the catalogue, which is how a second web worker started beside a first one died."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK,))
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (_ADVISORY_LOCK,)).fetchone()
+        if not (row and row[0]):
+            log.info("another process is bringing the schema up to date: waiting for it")
+            conn.execute("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK,))
         try:
             yield conn
         finally:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from domain.catalogue.ipc import IpcScheme
 from marketplace.platform.database import DatabaseAddress
-from marketplace.platform.migrate import discover
+from marketplace.platform.migrate import discover, schema_lock
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
 
@@ -51,3 +53,21 @@ def test_workers_started_at_once_on_a_new_database_and_on_an_existing_one_all_st
     with psycopg.connect(database.conninfo()) as conn:
         versions = {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
     assert versions == {migration.version for migration in discover()}
+
+
+def test_a_worker_starting_while_another_sets_up_the_schema_says_it_waits_and_starts_once_that_one_is_done(
+        database: DatabaseAddress, ipc_scheme: IpcScheme, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
+    started: list[Services] = []
+    caplog.set_level(logging.INFO, logger="marketplace.platform.migrate")
+    with schema_lock(database.conninfo()):  # another process, busy with the schema
+        starter = threading.Thread(target=lambda: started.append(
+            build_services(settings, address=database, ipc_scheme=ipc_scheme)))
+        starter.start()
+        starter.join(2)
+        assert starter.is_alive(), "it started without waiting for the schema"
+        assert started == []
+        assert "waiting for it" in caplog.text
+    starter.join(120)
+    assert len(started) == 1
+    started[0].close()
