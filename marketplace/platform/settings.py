@@ -84,6 +84,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(
                 f"MARKETPLACE_PLATFORM_FEE_BP: must be between 0 and 10000 basis points; got {self.platform_fee_rate}"
             )
+        if not 0 <= self.read_wait_seconds <= 600:  # also refuses NaN, with which a command would wait for ever
+            raise ValueError(
+                f"MARKETPLACE_READ_WAIT_SECONDS: must be between 0 and 600 seconds; got {self.read_wait_seconds}"
+            )
         if self.stripe_api_key and not self.stripe_webhook_secret:
             raise ValueError(
                 "MARKETPLACE_STRIPE_WEBHOOK_SECRET: must be set with MARKETPLACE_STRIPE_API_KEY, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import msgspec
+import pytest
 from litestar.testing import TestClient
 
 from marketplace.platform.services import Services
@@ -15,6 +16,13 @@ from web.app import create_app
 def test_the_wait_is_read_from_the_environment_and_is_five_seconds_by_default() -> None:
     assert Settings.from_env({}).read_wait_seconds == 5.0
     assert Settings.from_env({"MARKETPLACE_READ_WAIT_SECONDS": "0.5"}).read_wait_seconds == 0.5
+    assert Settings.from_env({"MARKETPLACE_READ_WAIT_SECONDS": "0"}).read_wait_seconds == 0.0
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf", "601", "1e9"])
+def test_a_wait_a_command_could_never_end_or_that_is_negative_is_refused_at_start_up(value: str) -> None:
+    with pytest.raises(ValueError, match="MARKETPLACE_READ_WAIT_SECONDS"):
+        Settings.from_env({"MARKETPLACE_READ_WAIT_SECONDS": value})
 
 
 def test_a_command_answers_after_the_wait_when_the_read_models_do_not_move_and_is_recorded(services: Services) -> None:
