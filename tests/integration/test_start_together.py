@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -64,10 +67,14 @@ def test_a_worker_starting_while_another_sets_up_the_schema_says_it_waits_and_st
         starter = threading.Thread(target=lambda: started.append(
             build_services(settings, address=database, ipc_scheme=ipc_scheme)))
         starter.start()
-        starter.join(2)
+        deadline = time.monotonic() + 60
+        while "waiting for it" not in caplog.text:  # it says whom it waits for, then waits
+            assert time.monotonic() < deadline, "the starter never said it waits"
+            time.sleep(0.05)
+        assert f"{socket.gethostname()[:40]}:{os.getpid()} is bringing the schema up to date" in caplog.text
+        starter.join(1)
         assert starter.is_alive(), "it started without waiting for the schema"
         assert started == []
-        assert "waiting for it" in caplog.text
     starter.join(120)
     assert len(started) == 1
     started[0].close()
