@@ -91,15 +91,15 @@ class WebState:
         """Run a (synchronous) application command in a worker thread."""
         return await sync_to_thread(fn, *args, **kwargs)
 
-    async def wait_for(self, position: int, patience: float | None = None) -> bool:
+    async def wait_for(self, position: int) -> bool:
         """Wait until every read model has processed ``position`` (read your writes).
 
         A read model stopped at an event it cannot apply (``read_model_health``) is not waited
         for: it will not move until its cause is fixed, and the health page says so. Gives up
-        after ``patience`` seconds (the command is recorded either way; the page may then show
-        the read model a moment behind). ``patience``: ``read_wait_seconds`` unless given.
+        after ``read_wait_seconds`` (the command is recorded either way; the page may then show
+        the read model a moment behind).
         """
-        deadline = time.monotonic() + (self.read_wait_seconds if patience is None else patience)
+        deadline = time.monotonic() + self.read_wait_seconds
         delay = 0.001
         query = self._slowest_view_query()
         replica.wrote(position)  # the rest of this request, and the next ones (a cookie), must see it

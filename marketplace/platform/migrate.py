@@ -6,7 +6,6 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return found
 
 
-@contextmanager
+@contextlib.contextmanager
 def schema_lock(conninfo: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     """Hold the schema's advisory lock on a connection of its own while the block runs.
 
