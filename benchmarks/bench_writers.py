@@ -15,8 +15,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import threading
 import time
 import traceback
+from collections import Counter
 from typing import Any
 
 import psycopg
@@ -131,18 +133,46 @@ def _backend_cpu(monitor: psycopg.Connection[Any]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+class _Waits(threading.Thread):
+    """Samples, every 5 ms while a round runs, what the database's busy backends (the writers' statements) are
+    doing: waiting for the events table's lock (``Lock:relation``), for the WAL flush (``IO:WalSync``), for
+    another lock, or running (``CPU``); ``shares()`` gives each one's share of the samples."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.counts, self.done = url, Counter[str](), threading.Event()
+
+    def run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.done.wait(0.005):
+                for (waiting,) in conn.execute(
+                        "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"
+                        " AND backend_type = 'client backend'").fetchall():
+                    self.counts[waiting] += 1
+
+    def shares(self) -> dict[str, float]:
+        self.done.set()
+        self.join()
+        total = sum(self.counts.values())
+        return {k: v / total for k, v in self.counts.most_common()} if total else {}
+
+
 def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float,
-           monitor: psycopg.Connection[Any]) -> dict[str, Any]:
+           monitor: psycopg.Connection[Any], url: str) -> dict[str, Any]:
     backends_before, (total_before, idle_before) = _backend_cpu(monitor), _machine_cpu()
     start_at = time.time() + 0.3
     for inbox in inboxes[:writers]:
         inbox.put(("run", start_at, seconds))
+    waits = _Waits(url)
+    waits.start()
     reports = []
     for _ in range(writers):
         kind, index, report = outbox.get(timeout=seconds + 120)
         if kind != "done":
             raise RuntimeError(f"writer {index}: {report}")
         reports.append(report)
+    waiting = waits.shares()
     wall = max(r["ended_at"] for r in reports) - start_at
     total, idle = _machine_cpu()
     commands = sum(r["commands"] for r in reports)
@@ -156,7 +186,12 @@ def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float,
             "latencies": [x for r in reports for x in r["latencies"]],
             "writer_cores": writers_cpu / wall, "backend_cores": backends_cpu / wall,
             "cpu_ms_per_command": (writers_cpu + backends_cpu) / max(1, commands) * 1000,
-            "machine_busy": 1 - (idle - idle_before) / (total - total_before) if total > total_before else None}
+            "machine_busy": 1 - (idle - idle_before) / (total - total_before) if total > total_before else None,
+            "waits": waiting}
+
+
+def _shares(waits: dict[str, float]) -> str:
+    return ", ".join(f"{share:.0%} {what}" for what, share in list(waits.items())[:4]) or "no samples"
 
 
 def _setup(address: DatabaseAddress) -> list[str]:
@@ -204,14 +239,16 @@ def run(ctx: Context) -> BenchResult:
             one: list[dict[str, Any]] = []
             many: list[dict[str, Any]] = []
             for r in range(rounds):
-                one.append(_round(inboxes, outbox, 1, seconds, monitor))
-                many.append(_round(inboxes, outbox, WRITERS, seconds, monitor))
+                one.append(_round(inboxes, outbox, 1, seconds, monitor, address.conninfo()))
+                many.append(_round(inboxes, outbox, WRITERS, seconds, monitor, address.conninfo()))
                 say(f"    round {r + 1}: 1 writer {one[-1]['rate']:,.0f} cmd/s, {WRITERS} writers"
                     f" {many[-1]['rate']:,.0f} cmd/s ({many[-1]['rate'] / one[-1]['rate']:.2f}x); " + "; ".join(
                         f"{x['writers']} writer(s): {x['writer_cores'] + x['backend_cores']:.2f} cores for writers +"
-                        f" backends ({x['cpu_ms_per_command']:.1f} ms CPU per command), machine "
+                        f" backends ({x['writer_cores']:.2f} + {x['backend_cores']:.2f};"
+                        f" {x['cpu_ms_per_command']:.1f} ms CPU per command), machine "
                         + (f"{x['machine_busy']:.0%} busy" if x["machine_busy"] is not None else "busy unknown")
                         for x in (one[-1], many[-1])))
+                say(f"      busy backends, {WRITERS} writers: " + _shares(many[-1]["waits"]))
         finally:
             for inbox in inboxes:
                 inbox.put(("stop",))
