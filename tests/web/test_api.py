@@ -338,9 +338,13 @@ def test_legal_status_lapse_suspends_and_grant_resumes(client: TestClient[Litest
     assert listing["listing"]["legal_status"] == "lapsed"
     assert search(client)["total"] == 0
     assert [item["id"] for item in search(client, status="suspended")["items"]] == [listing_id]
-    history = client.get(f"/api/patents/{patent_id}").json()["status_history"]
+    patent = client.get(f"/api/patents/{patent_id}").json()
+    history = patent["status_history"]
     assert [(h["legal_status"], h["effective_date"], h["reason"]) for h in history] == [
         ("pending", "2021-06-04", "registered"), ("lapsed", "2024-03-01", "未缴年费")]
+    # The listing's own page reads its patent and the patent's history with it: the same, in order.
+    assert listing["status_history"] == history
+    assert listing["patent"] == patent["patent"]
 
     granted = client.post(f"/api/patents/{patent_id}/legal-status", headers=member_a.headers,
                           json={"legal_status": "granted", "effective_date": "2024-05-01"})
@@ -348,6 +352,8 @@ def test_legal_status_lapse_suspends_and_grant_resumes(client: TestClient[Litest
     listing = client.get(f"/api/listings/{listing_id}").json()
     assert listing["listing"]["status"] == "published"
     assert listing["listing"]["legal_status"] == "granted"
+    assert [h["legal_status"] for h in listing["status_history"]] == ["pending", "lapsed", "granted"]
+    assert listing["patent"]["legal_status"] == "granted"
     assert [item["id"] for item in search(client)["items"]] == [listing_id]
     assert client.get(f"/api/patents/{patent_id}").json()["patent"]["legal_status"] == "granted"
 
