@@ -140,11 +140,15 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
             deal_policy=DealPolicy(platform_fee_rate=settings.platform_fee_rate, notice_days=settings.notice_days),
             materials=overrides.get("materials") or FileMaterialStore(settings.materials_path),
         )
-        datastore = app.recorder.datastore  # type: ignore[attr-defined]
-        views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
-        for view in views.values():
-            view.create_table()
-        adopted, revoked = app.accounts.upgrade_old_accounts()
+        try:
+            datastore = app.recorder.datastore  # type: ignore[attr-defined]
+            views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
+            for view in views.values():
+                view.create_table()
+            adopted, revoked = app.accounts.upgrade_old_accounts()
+        except BaseException:
+            app.close()  # a start-up that fails here leaves no pool of connections open behind it
+            raise
     if adopted or revoked:
         log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"
                     " role(s) granted without a platform admin revoked, awaiting confirmation", adopted, revoked)

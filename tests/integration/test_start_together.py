@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from domain.catalogue.ipc import IpcScheme
+from marketplace.accounts.people import Accounts
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import discover, schema_lock
 from marketplace.platform.services import Services, build_services
@@ -78,3 +79,27 @@ def test_a_worker_starting_while_another_sets_up_the_schema_says_it_waits_and_st
     starter.join(120)
     assert len(started) == 1
     started[0].close()
+
+
+def test_a_start_up_that_fails_after_the_application_was_built_leaves_no_connection_open(
+        database: DatabaseAddress, ipc_scheme: IpcScheme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
+    build_services(settings, address=database, ipc_scheme=ipc_scheme).close()  # the schema in place
+
+    def backends(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND pid <> pg_backend_pid()").fetchone()
+        return int(row[0]) if row else 0
+
+    def upgrade_fails(self: object) -> tuple[int, int]:
+        raise RuntimeError("the accounts upgrade failed")
+
+    monkeypatch.setattr(Accounts, "upgrade_old_accounts", upgrade_fails)
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        before = backends(conn)
+        with pytest.raises(RuntimeError, match="the accounts upgrade failed"):
+            build_services(settings, address=database, ipc_scheme=ipc_scheme)
+        deadline = time.monotonic() + 10
+        while backends(conn) > before and time.monotonic() < deadline:
+            time.sleep(0.05)  # a closed connection's backend ends a moment later
+        assert backends(conn) == before
