@@ -116,6 +116,9 @@ def test_calculate_answers_value_and_steps_and_records_nothing(
 def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_withdraw(
     client: TestClient[Litestar], setting: Setting
 ) -> None:
+    # One basis date for every record of the test, read once: a run crossing midnight in Beijing still records
+    # (yesterday is a past basis date) and the chart's labels still name the date sent.
+    today = beijing_today().isoformat()
     # Before anything is recorded the listing's chart panel says so and links the record (no empty panel).
     empty = client.get(f"/valuation/patents/{setting.patent_id}/chart").text
     assert "<svg" not in empty
@@ -128,21 +131,22 @@ def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_w
     assert 'name="in.replacement_cost"' in client.get(f"{form_page}?method=cost_depreciated").text
     inputs = client.get("/valuation/inputs?method=relief_from_royalty")
     assert 'name="in.royalty_rate"' in inputs.text
-    preview = post_form(client, "/valuation/preview", record_form(setting), form_page=form_page)
+    preview = post_form(client, "/valuation/preview", record_form(setting, basis_date=today), form_page=form_page)
     assert preview.status_code == 200
     assert "800,000" in preview.text
 
-    refused = post_form(client, form_page, record_form(setting, low="850000"), form_page=form_page)
+    refused = post_form(client, form_page, record_form(setting, low="850000", basis_date=today), form_page=form_page)
     assert refused.status_code == 400
     assert "区间下限（元）：不得高于算出的评估值 80 万元" in refused.text
 
-    done = post_form(client, form_page, record_form(setting), form_page=form_page)
+    done = post_form(client, form_page, record_form(setting, basis_date=today), form_page=form_page)
     assert done.status_code == 303, done.text
     history = client.get(f"/patents/{setting.patent_id}/valuations").text
     assert "华信评报字〔2026〕第018号" in history
     first = re.search(r'id="assessment-([0-9a-f-]{36})"', history)
     assert first is not None
-    again = record_form(setting, supersedes=first.group(1), purpose="pledge", report_reference="R-2")
+    again = record_form(setting, supersedes=first.group(1), purpose="pledge", report_reference="R-2",
+                        basis_date=today)
     assert post_form(client, form_page, again, form_page=form_page).status_code == 303
     history = client.get(f"/patents/{setting.patent_id}/valuations").text
     assert f'class="assessment superseded" id="assessment-{first.group(1)}"' in history
@@ -162,7 +166,6 @@ def test_a_valuer_records_through_the_form_and_the_history_marks_supersede_and_w
     assert "<style" not in chart
     # One point per assessment, titled with who, when, value, range and status, in the series' order.
     points = re.findall(r'<g class="dots"><title>(.*?)</title><circle cx="([\d.]+)" cy="([\d.]+)"', chart)
-    today = beijing_today().isoformat()
     assert [label.rsplit(" ", 1)[1] for label, _, _ in points] == ["superseded", "withdrawn"], chart
     for label, _, _ in points:  # amounts as people read them, not 7.0E+5
         kind = label.rsplit(" ", 1)[1]
