@@ -18,6 +18,7 @@ from marketplace.platform.database import DatabaseAddress, resolve_database
 from marketplace.platform.leases import LeasedProjections
 from marketplace.platform.migrate import apply_migrations, schema_lock
 from marketplace.platform.settings import Settings
+from marketplace.programmes.claims_process import tracking_recorder
 from projections.accounts.credentials import PostgresCredentialsView
 from projections.accounts.view import PostgresAccountsView
 from projections.auctions.view import PostgresAuctionsView
@@ -145,6 +146,7 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
             views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
             for view in views.values():
                 view.create_table()
+            tracking_recorder(app.programmes)  # the claims process's tracking table, made by whichever process runs it
             adopted, revoked = app.accounts.upgrade_old_accounts()
         except BaseException:
             app.close()  # a start-up that fails here leaves no pool of connections open behind it

@@ -18,6 +18,7 @@ from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import discover, schema_lock
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
+from marketplace.programmes.claims_process import TRACKING_TABLE
 
 STARTERS = 4
 
@@ -56,7 +57,10 @@ def test_workers_started_at_once_on_a_new_database_and_on_an_existing_one_all_st
         assert start_together(database, ipc_scheme, tmp_path) == []
     with psycopg.connect(database.conninfo()) as conn:
         versions = {row[0] for row in conn.execute("SELECT version FROM schema_versions")}
+        # The claims process's tracking table too, made at start-up under the lock (not by its first worker).
+        claims_tracking = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (TRACKING_TABLE,)).fetchone()
     assert versions == {migration.version for migration in discover()}
+    assert claims_tracking == (True,)
 
 
 def test_a_worker_starting_while_another_sets_up_the_schema_says_it_waits_and_starts_once_that_one_is_done(
