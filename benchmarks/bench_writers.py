@@ -167,12 +167,14 @@ def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float,
     waits = _Waits(url)
     waits.start()
     reports = []
-    for _ in range(writers):
-        kind, index, report = outbox.get(timeout=seconds + 120)
-        if kind != "done":
-            raise RuntimeError(f"writer {index}: {report}")
-        reports.append(report)
-    waiting = waits.shares()
+    try:
+        for _ in range(writers):
+            kind, index, report = outbox.get(timeout=seconds + 120)
+            if kind != "done":
+                raise RuntimeError(f"writer {index}: {report}")
+            reports.append(report)
+    finally:
+        waiting = waits.shares()  # the sampler stopped and its connection closed, whatever happened
     wall = max(r["ended_at"] for r in reports) - start_at
     total, idle = _machine_cpu()
     commands = sum(r["commands"] for r in reports)

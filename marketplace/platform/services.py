@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,10 +147,11 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
             views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
             for view in views.values():
                 view.create_table()
-            tracking_recorder(app.programmes)  # the claims process's tracking table, made by whichever process runs it
+            tracking_recorder(app.programmes)  # the claims process's tracking table, for whichever process runs it
             adopted, revoked = app.accounts.upgrade_old_accounts()
         except BaseException:
-            app.close()  # a start-up that fails here leaves no pool of connections open behind it
+            with contextlib.suppress(Exception):  # the start-up's own error is the one to report
+                app.close()  # a start-up that fails here leaves no pool of connections open behind it
             raise
     if adopted or revoked:
         log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"

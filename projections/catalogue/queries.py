@@ -718,6 +718,8 @@ class CatalogueQueries(ClaimQueries):
 
 
 _PATENT_NAMES = tuple(name.strip() for name in _PATENT_FIELDS.split(","))
+# Read as records by ``_detail_sql``: no uuid or jsonb column here (the pool decodes those as text, a record's
+# values come in binary).
 _HISTORY_FIELDS = "version, legal_status, effective_date, reason, recorded_at"
 _HISTORY_NAMES = tuple(name.strip() for name in _HISTORY_FIELDS.split(","))
 
