@@ -164,7 +164,7 @@ def _round(inboxes: list[Any], outbox: Any, writers: int, seconds: float,
     start_at = time.time() + 0.3
     for inbox in inboxes[:writers]:
         inbox.put(("run", start_at, seconds))
-    waits = _Waits(url)
+    waits = _Waits(url)  # in the one-writer rounds too: both sides of the ratio bear the sampler's load
     waits.start()
     reports = []
     try:

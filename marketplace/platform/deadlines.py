@@ -87,7 +87,7 @@ class DeadlineWorker:
     def __init__(self, services: Services, *, interval: float = 10.0) -> None:
         self.services = services
         self.interval = interval
-        self.claims = ClaimsProcess(services.app.programmes, vouchers=services.app.vouchers)
+        self.claims = ClaimsProcess(services.app.programmes, services.claims_tracking, vouchers=services.app.vouchers)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None

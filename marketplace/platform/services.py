@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from eventsourcing.persistence import TrackingRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.catalogue.ipc import IpcScheme
@@ -78,6 +79,8 @@ class Services:
     app: Marketplace
     ipc_scheme: IpcScheme | None
     views: dict[str, PostgresReadModelView] = field(default_factory=dict)
+    #: The claims process's tracking recorder, its table made at start-up under the schema lock (``ClaimsProcess``).
+    claims_tracking: TrackingRecorder | None = None
     #: The in-process projections (``start_projections``), if running.
     runner: LeasedProjections | None = None
 
@@ -147,7 +150,7 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
             views = {name: cls(datastore) for name, cls in VIEW_CLASSES.items()}
             for view in views.values():
                 view.create_table()
-            tracking_recorder(app.programmes)  # the claims process's tracking table, for whichever process runs it
+            claims_tracking = tracking_recorder(app.programmes)
             adopted, revoked = app.accounts.upgrade_old_accounts()
         except BaseException:
             with contextlib.suppress(Exception):  # the start-up's own error is the one to report
@@ -156,4 +159,5 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
     if adopted or revoked:
         log.warning("accounts of old events: personal data of %d copied into the personal-data store; %d platform-wide"
                     " role(s) granted without a platform admin revoked, awaiting confirmation", adopted, revoked)
-    return Services(settings=settings, address=address, app=app, ipc_scheme=scheme, views=views)
+    return Services(settings=settings, address=address, app=app, ipc_scheme=scheme, views=views,
+                    claims_tracking=claims_tracking)
