@@ -30,7 +30,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import sql
 
-from projections.shared.base import PositionMovedError, PostgresReadModelView
+from projections.shared.base import FoldingView, PositionMovedError, PostgresReadModelView
 from projections.shared.health import ReadModelHealth, ViewFailure, error_text
 from projections.shared.records import EventRecord, StoredNotification, decode
 
@@ -89,6 +89,58 @@ def fewer_collections(wanted: bool) -> Iterator[None]:
             _collections_held.pop()
             if not _collections_held:
                 gc.set_threshold(*_collections_saved)
+
+
+class FoldAhead:
+    """A folding view's pages in a bulk catch-up: each page's writes go to the server from a thread of their own
+    while the runner folds the next page (``FoldingView``), which reads the rows the page in flight touched from
+    its ``carry``. One page is in flight at a time: a fold reads from the tables only what is committed."""
+
+    def __init__(self, view: FoldingView[Any, Any]) -> None:
+        self.view = view
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix=f"projection-writes-{view.name}")
+        self.carry: Any = None
+        self.in_flight: Future[None] | None = None
+        self.written = False  # a page of this catch-up was written
+        self.failed = False  # a page failed to be folded or written: nothing more is sent
+
+    def fold(self, records: list[EventRecord], application_name: str, after: int, prepared: Any) -> bool:
+        """Fold ``records`` (they follow position ``after``), wait for the page in flight, then send these
+        records' writes; False (nothing sent, nor ever again) if the fold or the page in flight failed."""
+        if self.failed:
+            return False
+        try:
+            folded = self.view.fold_page(records, self.carry, prepared)
+        except Exception:  # the ordinary path applies the page again and finds the event it cannot take
+            log.debug("read model %s cannot fold the page after %d", self.view.name, after, exc_info=True)
+            self.wait()
+            self.failed = True
+            return False
+        if not self.wait():
+            return False
+        writes = None
+        if folded is not None:
+            writes, self.carry = folded
+        tracking = Tracking(application_name, records[-1].position)
+        self.in_flight = self.writer.submit(self.view.write_page, writes, tracking, after)
+        return True
+
+    def wait(self) -> bool:
+        """Wait for the page in flight; False if it or an earlier one failed (nothing of it was written)."""
+        in_flight, self.in_flight = self.in_flight, None
+        if in_flight is not None:
+            try:
+                in_flight.result()
+            except Exception:
+                log.debug("read model %s could not write a page folded ahead", self.view.name, exc_info=True)
+                self.failed = True
+            else:
+                self.written = True
+        return not self.failed
+
+    def close(self) -> None:
+        self.wait()
+        self.writer.shutdown(wait=True)
 
 
 _collections_lock = threading.Lock()
@@ -157,14 +209,17 @@ class BatchProjectionRunner:
         the page is taken, as a read of this thread's own would be; the thread ends with the catch-up, however
         it ends. The live path (a short backlog) is unchanged.
         """
-        total = 0
+        total = counted = 0  # notifications read, each counted once (a page read again is not), and the last
         reader: ThreadPoolExecutor | None = None
         ahead: tuple[int, int, Future[Page]] | None = None  # (start, limit, the page being read)
         bulk = False  # once in bulk, the catch-up stays in bulk to its end (the page read ahead is the next)
+        folding: dict[str, FoldAhead] = {}  # in bulk: the folding views whose pages are written in their own thread
         try:
             while views and not self._stop.is_set():
                 start = min(positions[view.name] for view in views)
-                bulk = bulk or head - start > self.bulk_after
+                if not bulk and head - start > self.bulk_after:
+                    bulk = True
+                    folding = {v.name: FoldAhead(v) for v in views if isinstance(v, FoldingView)}
                 limit = self.bulk_page_size if bulk else self.page_size
                 if ahead is not None and ahead[:2] == (start, limit):
                     page, records, unreadable, prepared = ahead[2].result()
@@ -172,7 +227,9 @@ class BatchProjectionRunner:
                     page, records, unreadable, prepared = self._read(start, limit, views if bulk else [])
                 ahead = None
                 if not page:
-                    break
+                    if self._landed(folding, positions):
+                        break
+                    continue  # a page written ahead failed: its view applies it again the ordinary way
                 last = page[-1].id
                 if bulk and last < head:
                     reader = reader or ThreadPoolExecutor(1, thread_name_prefix="projection-pages")
@@ -182,23 +239,69 @@ class BatchProjectionRunner:
                     if done >= last:
                         continue
                     todo = records if done < page[0].id else [r for r in records if r.position > done]
-                    stopped = self._apply(view, todo, unreadable, after=done, prepared=prepared.get(view.name))
-                    if stopped is None:
-                        positions[view.name] = last
-                        self._applied(view.name)
-                    else:
-                        self._stopped_at(*stopped)
+                    if not self._take(view, todo, unreadable, done, prepared.get(view.name), folding, positions):
                         views.remove(view)
-                total += len(page)
+                total += len(page) if page[0].id > counted else sum(n.id > counted for n in page)
+                counted = max(counted, last)
                 if progress is not None:
                     progress(last, head)
         finally:  # a page read ahead and not taken (stopped, failed, views all stopped) is dropped
             if reader is not None:
                 reader.shutdown(wait=True, cancel_futures=True)
+            self._land_all(folding, positions)
         for view in views:  # a record left by a run that applied the event but stopped before clearing it
             if view.name in self._recorded and positions[view.name] >= head:
                 self._applied(view.name)
         return total
+
+    def _take(self, view: PostgresReadModelView, records: list[EventRecord], unreadable: dict[int, str], after: int,
+              prepared: Any, folding: dict[str, FoldAhead], positions: dict[str, int]) -> bool:
+        """Let ``view`` apply ``records`` (they follow position ``after``), folded while the page before is written
+        if it is in ``folding``; False if it stopped at an event it cannot apply. A folding view whose fold or
+        write fails, or whose page holds an event that cannot be decoded, goes on the ordinary way (its page in
+        flight landed first); if that page failed, from the position it has, read again."""
+        folded = folding.get(view.name)
+        if folded is not None:
+            if not any(r.position in unreadable for r in records) and folded.fold(
+                    records, self.application_name, after, prepared):
+                positions[view.name] = records[-1].position  # folded; written once the page in flight is
+                if folded.written:
+                    self._applied(view.name)
+                return True
+            if not self._landed({view.name: folding.pop(view.name)}, positions):
+                return True
+            folded.close()
+        stopped = self._apply(view, records, unreadable, after=after, prepared=prepared)
+        if stopped is not None:
+            self._stopped_at(*stopped)
+            return False
+        positions[view.name] = records[-1].position
+        self._applied(view.name)
+        return True
+
+    def _land_all(self, folding: dict[str, FoldAhead], positions: dict[str, int]) -> None:
+        """At the end of a catch-up, however it ends: the pages in flight landed (or their views' positions read
+        again), and the writing threads ended."""
+        try:
+            self._landed(folding, positions)
+        finally:
+            for folded in folding.values():
+                folded.close()
+
+    def _landed(self, folding: dict[str, FoldAhead], positions: dict[str, int]) -> bool:
+        """Wait for the pages of ``folding`` in flight; True if all were written. A view whose page failed
+        goes on the ordinary way from the position it has (read again), with no page written ahead."""
+        landed = True
+        for name, folded in list(folding.items()):
+            if folded.wait():
+                if folded.written:
+                    self._applied(name)
+                continue
+            landed = False
+            folded.close()
+            del folding[name]
+            positions[name] = folded.view.position(self.application_name)
+        return landed
 
     def _read(self, start: int, limit: int, views: Sequence[PostgresReadModelView]) -> Page:
         """A page, decoded, and what ``views`` prepare for it (``PostgresReadModelView.prepare``)."""

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
+from psycopg.types.json import Jsonb
 
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
-from projections.shared.base import PostgresReadModelView, fetch_rows
+from projections.shared.base import FoldingView, fetch_rows
 from projections.shared.records import EventRecord, plain
-from projections.shared.rows import json_text
+from projections.shared.rows import json_bytes, json_text
 from projections.shared.search import joined_index_parts, number_lexemes, part
 from projections.shared.topics import event_topics
 
@@ -245,6 +247,39 @@ def listing_params(row: dict[str, Any], patent: dict[str, Any], memo: Memo | Non
     return _with_search(row, LISTING_COLUMNS, title, rest, row["_numbers"], memo)
 
 
+def facet_changes(before: dict[str, list[FacetKey]], after: dict[str, list[FacetKey]]) -> list[tuple[Any, ...]]:
+    """How each facet counter moves when the changed listings' contributions move from ``before`` to ``after``."""
+    delta: Counter[FacetKey] = Counter()
+    for keys in before.values():
+        delta.subtract(keys)
+    for keys in after.values():
+        delta.update(keys)
+    return [(*key, n) for key, n in sorted(delta.items()) if n]
+
+
+#: The rows a page read or wrote, by id: (patents, listings).
+Rows = tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
+#: Keys ``copy_patent_facts`` adds to a listing's row for its search vector only (never columns).
+_SEARCH_ONLY = ("_abstract", "_owners", "_numbers")
+
+
+def _as_is(data: bytes) -> bytes:
+    """The JSON already encoded (``json_bytes``), for psycopg's ``Jsonb`` wrapper."""
+    return data
+
+
+@dataclass(frozen=True)
+class CatalogueWrites:
+    """What one page writes (``PostgresCatalogueView.fold``), ready to send: nothing in it reads the tables."""
+
+    claims: list[EventRecord]
+    patents: bytes | None  # a JSON array of patent rows with their search parts
+    listings: bytes | None
+    history: list[list[Any]]  # one list per column of catalogue_status_history
+    register: list[tuple[str, tuple[Any, ...]]]  # the chain of title's and licence register's, in log order
+    facets: list[tuple[Any, ...]]  # (status, facet, value, change)
+
+
 def listings_by_patent(listings: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     """The page's listings of each patent (in the page's order), kept as listings are drafted: a patent's event
     finds its listings without scanning the page (a page of legal-status changes was quadratic)."""
@@ -254,7 +289,7 @@ def listings_by_patent(listings: dict[str, dict[str, Any]]) -> dict[str, list[st
     return of
 
 
-class PostgresCatalogueView(PostgresReadModelView):
+class PostgresCatalogueView(FoldingView["CatalogueWrites", "Rows"]):
     """Writes ``catalogue_patents``, ``catalogue_status_history`` and ``catalogue_listings``."""
 
     name = "catalogue"
@@ -288,10 +323,14 @@ class PostgresCatalogueView(PostgresReadModelView):
                 texts += (" ".join(terms["keywords"]), terms["advantages"], terms["applications"])
         return {text: part(text) for text in texts if isinstance(text, str)}
 
-    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
-        apply_claims(curs, [r for r in records if r.topic.startswith(CLAIM)])
+    def fold(self, curs: Cursor[DictRow], records: Sequence[EventRecord],
+             carry: Rows | None = None) -> tuple[CatalogueWrites, Rows]:
+        """What the page writes, and every row it read or wrote (``carry`` for the next page): the rows it
+        touches are read (from ``carry``, the previous page's, when that page may not be committed yet), folded
+        over its events, and sent as one JSON array per table."""
+        claims = [r for r in records if r.topic.startswith(CLAIM)]
         records = [r for r in records if not r.topic.startswith(CLAIM)]
-        patents, listings = self._load(curs, records)
+        patents, listings = self._load(curs, records, carry)
         before = {listing_id: facet_keys(row) for listing_id, row in listings.items()}
         listings_of = listings_by_patent(listings)
         changed_patents: set[str] = set()
@@ -307,49 +346,49 @@ class PostgresCatalogueView(PostgresReadModelView):
             else:
                 self._fold_listing(r, event, patents, listings, listings_of)
                 changed_listings.add(r.originator_id)
-        # The server writes the patents (search vectors, indexes) while Python cuts the listings' tokens:
-        # in a pipeline the statement is sent at once and its result read when the block ends.
         # More texts than the process's token cache holds (a bulk page): the page keeps its own.
         memo: Memo | None = self.prepared()
         if memo is None and len(changed_patents) + len(changed_listings) > BIG_PAGE_ROWS:
             memo = {}
+        patent_page = [patent_params(patents[i], memo) for i in sorted(changed_patents)]
+        listing_page = [listing_params(listings[i], patents[str(listings[i]["patent_id"])], memo)
+                        for i in sorted(changed_listings)]
+        writes = CatalogueWrites(
+            claims=claims,
+            patents=json_bytes(patent_page) if patent_page else None,
+            listings=json_bytes(listing_page) if listing_page else None,
+            history=[list(column) for column in zip(*history, strict=True)],
+            register=register,
+            facets=facet_changes({i: before.get(i, []) for i in changed_listings},
+                                 {i: facet_keys(listings[i]) for i in changed_listings}),
+        )
+        for row in listings.values():  # what the search vector took from the patent: read again from it next time
+            for key in _SEARCH_ONLY:
+                row.pop(key, None)
+        return writes, (patents, listings)
+
+    def write(self, curs: Cursor[DictRow], writes: CatalogueWrites) -> None:
+        apply_claims(curs, writes.claims)
+        # The server writes the patents (search vectors, indexes) while the listings' array is sent: in a
+        # pipeline each statement is sent at once and the results are read when the block ends.
         with curs.connection.pipeline():
-            if changed_patents:
-                page = [patent_params(patents[i], memo) for i in sorted(changed_patents)]
-                curs.execute(UPSERT_PATENT, (json_text(page),))
-            page = [
-                listing_params(listings[i], patents[str(listings[i]["patent_id"])], memo)
-                for i in sorted(changed_listings)
-            ]
-        if page:
-            curs.execute(UPSERT_LISTING, (json_text(page),))
-        if history:
-            curs.execute(INSERT_HISTORY, [list(column) for column in zip(*history, strict=True)])
-        for statement, params in register:  # in log order: a licence is reserved before it is activated
-            curs.execute(statement, params)
-        self._count_facets(curs, {i: before.get(i, []) for i in changed_listings},
-                           {i: facet_keys(listings[i]) for i in changed_listings})
+            if writes.patents is not None:
+                curs.execute(UPSERT_PATENT, (Jsonb(writes.patents, dumps=_as_is),))
+            if writes.listings is not None:
+                curs.execute(UPSERT_LISTING, (Jsonb(writes.listings, dumps=_as_is),))
+            if writes.history:
+                curs.execute(INSERT_HISTORY, writes.history)
+            for statement, params in writes.register:  # in log order: a licence is reserved before activated
+                curs.execute(statement, params)
+            if writes.facets:  # one statement for the page's counters, not one per counter
+                curs.execute(UPSERT_FACET, [list(column) for column in zip(*writes.facets, strict=True)])
+                # A counter that reaches zero goes, so incremental and rebuilt tables hold the same rows.
+                curs.execute("DELETE FROM catalogue_listing_facets WHERE listings = 0")
 
     @staticmethod
-    def _count_facets(
-        curs: Cursor[DictRow], before: dict[str, list[FacetKey]], after: dict[str, list[FacetKey]]
-    ) -> None:
-        """Move each changed listing's contribution from its old facet values to its new ones."""
-        delta: Counter[FacetKey] = Counter()
-        for keys in before.values():
-            delta.subtract(keys)
-        for keys in after.values():
-            delta.update(keys)
-        changes = [(*key, n) for key, n in sorted(delta.items()) if n]
-        if changes:  # one statement for the page's counters, not one per counter
-            curs.execute(UPSERT_FACET, [list(column) for column in zip(*changes, strict=True)])
-            # A counter that reaches zero goes, so incremental and rebuilt tables hold the same rows.
-            curs.execute("DELETE FROM catalogue_listing_facets WHERE listings = 0")
-
-    @staticmethod
-    def _load(
-        curs: Cursor[DictRow], records: Sequence[EventRecord]
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    def _load(curs: Cursor[DictRow], records: Sequence[EventRecord], carry: Rows | None = None) -> Rows:
+        """The rows ``records`` touch: from ``carry`` (the previous page's rows, which may not be committed yet)
+        where it has them, else from the tables."""
         patent_ids: set[str] = set()
         listing_ids: set[str] = set()
         status_changed: set[str] = set()
@@ -362,19 +401,25 @@ class PostgresCatalogueView(PostgresReadModelView):
                 listing_ids.add(r.originator_id)
                 if r.topic.endswith(".Drafted"):
                     patent_ids.add(plain(r.data["patent_id"]))
-        def patent_rows(ids: set[str]) -> list[DictRow]:
-            return fetch_rows(curs, "catalogue_patents", "id", sorted(ids), PATENT_COLUMNS)
+        kept_patents, kept_listings = carry or ({}, {})
 
-        def listing_rows(column: str, ids: set[str]) -> list[DictRow]:
-            return fetch_rows(curs, "catalogue_listings", column, sorted(ids), LISTING_COLUMNS)
+        def patent_rows(ids: set[str]) -> dict[str, dict[str, Any]]:
+            rows = {i: kept_patents[i] for i in ids if i in kept_patents}
+            for p in fetch_rows(curs, "catalogue_patents", "id", sorted(ids - rows.keys()), PATENT_COLUMNS):
+                rows[str(p["id"])] = dict(p)
+            return rows
 
-        patents = {str(p["id"]): dict(p) for p in patent_rows(patent_ids)}
-        listings = {str(x["id"]): dict(x) for x in listing_rows("id", listing_ids)}
-        for x in listing_rows("patent_id", status_changed):
-            listings.setdefault(str(x["id"]), dict(x))
-        missing = {str(x["patent_id"]) for x in listings.values()} - patents.keys()
-        for p in patent_rows(missing):
-            patents[str(p["id"])] = dict(p)
+        patents = patent_rows(patent_ids)
+        listings = {i: kept_listings[i] for i in listing_ids if i in kept_listings}
+        for x in fetch_rows(curs, "catalogue_listings", "id", sorted(listing_ids - listings.keys()), LISTING_COLUMNS):
+            listings[str(x["id"])] = dict(x)
+        if status_changed:
+            for x in fetch_rows(curs, "catalogue_listings", "patent_id", sorted(status_changed), LISTING_COLUMNS):
+                listings.setdefault(str(x["id"]), dict(x))
+            for i, x in kept_listings.items():  # newer than the table's, or not in it yet
+                if str(x["patent_id"]) in status_changed:
+                    listings[i] = x
+        patents.update(patent_rows({str(x["patent_id"]) for x in listings.values()} - patents.keys()))
         for p in patents.values():
             p["id"] = str(p["id"])
         return patents, listings

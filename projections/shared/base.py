@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -115,6 +115,54 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
 
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0
+
+
+Writes = TypeVar("Writes")
+Carry = TypeVar("Carry")
+
+
+class FoldingView(PostgresReadModelView, Generic[Writes, Carry]):
+    """A read model whose page is folded in Python to writes that read nothing back (:meth:`fold`), then sent
+    (:meth:`write`). A bulk catch-up (``BatchProjectionRunner``) folds the next page while the server writes
+    this one: the next fold reads the rows this page touched from its ``carry``, not from the tables, which
+    hold them only once this page commits. Everything else the fold reads was committed before."""
+
+    @abstractmethod
+    def fold(self, curs: Cursor[DictRow], records: Sequence[EventRecord],
+             carry: Carry | None = None) -> tuple[Writes, Carry]:
+        """The writes of ``records`` (this view's topics, in log order) and every row they read or wrote (the
+        next page's ``carry``). It may read the tables through ``curs``; it must not write them."""
+
+    @abstractmethod
+    def write(self, curs: Cursor[DictRow], writes: Writes) -> None:
+        """Send what :meth:`fold` computed."""
+
+    def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        self.write(curs, self.fold(curs, records)[0])
+
+    def fold_page(self, records: Sequence[EventRecord], carry: Carry | None,
+                  prepared: Any = None) -> tuple[Writes, Carry] | None:
+        """:meth:`fold` of the records of this view's topics among ``records``, in a read-only transaction of its
+        own; ``None`` when none is of them (the page moves the position only)."""
+        relevant = [r for r in records if r.topic in self.topics]
+        if not relevant:
+            return None
+        token = _PREPARED.set(prepared)
+        try:
+            with self.datastore.transaction(commit=False) as curs:
+                return self.fold(curs, relevant, carry)
+        finally:
+            _PREPARED.reset(token)
+
+    def write_page(self, writes: Writes | None, tracking: Tracking, after: int) -> None:
+        """Send ``writes`` (:meth:`fold_page`'s, ``None``: nothing) and move the position from ``after`` to
+        ``tracking``, in one transaction, as :meth:`process` does."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute("SET LOCAL synchronous_commit = off")  # as in ``process``
+            self.claim(curs, tracking.application_name, after)
+            if writes is not None:
+                self.write(curs, writes)
+            self._insert_tracking(curs, tracking)
 
 
 def fetch_rows(

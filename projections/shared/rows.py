@@ -14,6 +14,12 @@ def json_text(value: Any) -> str:
     return _encoder.encode(value).decode()
 
 
+def json_bytes(value: Any) -> bytes:
+    """``value`` as UTF-8 JSON, for psycopg's ``Jsonb(…, dumps=…)`` to send as it is: a large array (a bulk page's
+    rows) is not decoded into a ``str`` only to be encoded again."""
+    return _encoder.encode(value)
+
+
 def price_of(terms: dict[str, Any]) -> tuple[int, str]:
     """The price (assignment price or licence upfront fee, minor units) and its currency from a terms dict."""
     price = terms.get("price")

@@ -9,11 +9,13 @@ as a code change to that read model (it drops the NUL) followed by a retry or a 
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from litestar.testing import TestClient
 from psycopg import Cursor
@@ -139,41 +141,55 @@ def test_a_stopped_read_model_is_tried_again_with_backoff_and_at_once_on_request
     assert positions(services)["accounts"] == bad - 1
 
 
+@pytest.mark.parametrize("refused_by", ["fold", "server"])
 @pytest.mark.parametrize("bulk", [False, True], ids=["live", "bulk"])
-def test_the_event_a_read_model_cannot_apply_is_found_inside_a_page(services: Services, bulk: bool) -> None:
-    """Also on the bulk path (a read model far behind: pages read and tokenised ahead in a second thread)."""
+def test_the_event_a_read_model_cannot_apply_is_found_inside_a_page(
+        services: Services, bulk: bool, refused_by: str) -> None:
+    """Also on the bulk path (a read model far behind: pages read and tokenised ahead in a second thread, and
+    each page folded while the page before it is written): whether Python refuses the event while folding
+    it, or the server refuses the row it gives while the next page is already folded."""
     scenario(services.app)
-    published = [int(r[0]) for r in rows(services, "SELECT notification_id FROM marketplace_events"
-                                                   " WHERE topic LIKE '%Listing.Published' ORDER BY 1")]
-    bad = published[1]
+    published = rows(services, "SELECT notification_id, originator_id, originator_version FROM marketplace_events"
+                               " WHERE topic LIKE '%Listing.Published' ORDER BY 1")
+    bad, listing_id, version = int(published[1][0]), published[1][1], published[1][2]
 
     class Refusing(PostgresCatalogueView):
-        def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
-            if any(r.position == bad for r in records):
+        def fold(self, curs: Cursor[DictRow], records: Sequence[EventRecord], carry: Any = None) -> Any:
+            if refused_by == "fold" and any(r.position == bad for r in records):
                 raise RuntimeError("refused on purpose")
-            super().apply(curs, records)
+            return super().fold(curs, records, carry)
 
+    if refused_by == "server":  # a row the table refuses: that listing as published, or as it is after
+        with psycopg.connect(services.address.conninfo(), autocommit=True) as conn:
+            conn.execute("ALTER TABLE catalogue_listings ADD CONSTRAINT refused_on_purpose"
+                         f" CHECK (NOT (id = '{listing_id}' AND version >= {version})) NOT VALID")
     catalogue = Refusing(services.recorder.datastore)
     others = [v for name, v in services.views.items() if name != "catalogue"]
     runner = BatchProjectionRunner(application_name=services.app.name, recorder=services.recorder,
                                    views=[catalogue, *others], health=services.health)
     if bulk:
-        runner.bulk_after, runner.bulk_page_size = 0, 50  # pages read ahead
+        runner.bulk_after, runner.bulk_page_size = 0, 5  # pages read ahead, folded while the one before is written
     assert runner.catch_up() == services.recorder.max_notification_id()
     assert catalogue.position(services.app.name) == bad - 1
     assert rows(services, "SELECT count(*) FROM catalogue_listings WHERE status = 'published'") == [(1,)]
     assert {v.position(services.app.name) for v in others} == {services.recorder.max_notification_id()}
-    assert health_rows(services) == [("catalogue", bad, "domain.listing:Listing.Published",
-                                      "RuntimeError: refused on purpose", 1)]
+    [(view, position, topic, error, attempts)] = health_rows(services)
+    assert (view, position, topic, attempts) == ("catalogue", bad, "domain.listing:Listing.Published", 1)
+    assert error == "RuntimeError: refused on purpose" if refused_by == "fold" else "refused_on_purpose" in error
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("projection-")]
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["live", "bulk"])
 def test_a_stored_event_that_cannot_be_decoded_stops_only_the_read_models_that_follow_it(
-        services: Services) -> None:
+        services: Services, bulk: bool) -> None:
     scenario(services.app)
     [(bad,)] = rows(services, "SELECT min(notification_id) FROM marketplace_events WHERE topic LIKE '%Listing.Drafted'")
     rows(services, f"UPDATE marketplace_events SET state = 'not json'::bytea WHERE notification_id = {bad}"
                    " RETURNING 1")
-    services.make_runner(page_size=7).catch_up()
+    runner = services.make_runner(page_size=7)
+    if bulk:  # the catalogue folds each page while the page before is written: it lands that one first
+        runner.bulk_after, runner.bulk_page_size = 0, 7
+    runner.catch_up()
     head = services.recorder.max_notification_id()
     stopped = {name for name, view in services.views.items() if view.follows("domain.listing:Listing.Drafted")}
     assert {"catalogue", "audit_log", "audit_chain"} <= stopped  # those that follow listings, or every event
