@@ -61,11 +61,16 @@ COLUMN_TYPES = {
     "registration_status": "text", "registrant_organisation_id": "uuid", "unconfirmed_owner_ids": "uuid[]",
     "open_deal_ids": "uuid[]", "sale_reserved": "boolean",
     # the search vector's parts: Latin text for the english configuration, CJK bigrams as lexemes
-    "latin_a": "text", "cjk_a": "text[]", "latin_b": "text", "cjk_b": "text[]",
+    "latin_a": "text", "cjk_a": "text", "latin_b": "text", "cjk_b": "text",
 }
 SEARCH_PARTS = ("latin_a", "cjk_a", "latin_b", "cjk_b")
 #: Rows of a page beyond which their texts outgrow the token cache (``joined_index_parts``, 8,192 texts).
 BIG_PAGE_ROWS = 500
+
+
+def _lexemes(tokens: str) -> str:
+    """SQL of the tsvector of ``tokens``, lexemes joined by single spaces (``joined_index_parts``); '': none."""
+    return f"array_to_tsvector(string_to_array({tokens}, ' '))"
 
 
 def _upsert_sql(table: str, columns: Sequence[str]) -> str:
@@ -77,8 +82,8 @@ def _upsert_sql(table: str, columns: Sequence[str]) -> str:
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns[1:], "search"))
     return (
         f"INSERT INTO {table} ({cols}, search)"  # noqa: S608 - constants only
-        f" SELECT {picked}, setweight(to_tsvector('english', r.latin_a) || array_to_tsvector(r.cjk_a), 'A')"
-        " || setweight(to_tsvector('english', r.latin_b) || array_to_tsvector(r.cjk_b), 'B')"
+        f" SELECT {picked}, setweight(to_tsvector('english', r.latin_a) || {_lexemes('r.cjk_a')}, 'A')"
+        f" || setweight(to_tsvector('english', r.latin_b) || {_lexemes('r.cjk_b')}, 'B')"
         f" FROM jsonb_to_recordset(%s::jsonb) AS r({record}) ON CONFLICT (id) DO UPDATE SET {updates}"
     )
 
@@ -224,7 +229,7 @@ def _with_search(
     """The row's columns and its search vector's parts for texts ``a`` and ``b`` (each ``" ".join`` of its parts)."""
     latin_a, cjk_a = joined_index_parts(a, memo)
     # A patent's numbers, as typed with or without office, dot, check character or kind code, rank as titles.
-    cjk_a = sorted({*cjk_a, *number_lexemes(*numbers)})
+    cjk_a = " ".join(filter(None, (cjk_a, *number_lexemes(*numbers))))
     latin_b, cjk_b = joined_index_parts(b, memo)
     return {**{c: row[c] for c in columns}, "latin_a": latin_a, "cjk_a": cjk_a, "latin_b": latin_b, "cjk_b": cjk_b}
 
