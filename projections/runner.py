@@ -101,6 +101,8 @@ class FoldAhead:
         self.writer = ThreadPoolExecutor(1, thread_name_prefix=f"projection-writes-{view.name}")
         self.carry: Any = None
         self.in_flight: Future[None] | None = None
+        self.in_flight_to = 0  # the position the page in flight moves the view to
+        self.committed: int | None = None  # the view's position as this catch-up last knew it committed
         self.written = False  # a page of this catch-up was written
         self.failed = False  # a page failed to be folded or written: nothing more is sent
 
@@ -109,10 +111,13 @@ class FoldAhead:
         records' writes; False (nothing sent, nor ever again) if the fold or the page in flight failed."""
         if self.failed:
             return False
+        if self.committed is None:
+            self.committed = after
         try:
             folded = self.view.fold_page(records, self.carry, prepared)
         except Exception:  # the ordinary path applies the page again and finds the event it cannot take
-            log.debug("read model %s cannot fold the page after %d", self.view.name, after, exc_info=True)
+            log.warning("read model %s cannot fold the page after position %d: it goes on page by page",
+                        self.view.name, after, exc_info=log.isEnabledFor(logging.DEBUG))
             self.wait()
             self.failed = True
             return False
@@ -123,6 +128,7 @@ class FoldAhead:
             writes, self.carry = folded
         tracking = Tracking(application_name, records[-1].position)
         self.in_flight = self.writer.submit(self.view.write_page, writes, tracking, after)
+        self.in_flight_to = tracking.notification_id
         return True
 
     def wait(self) -> bool:
@@ -132,15 +138,20 @@ class FoldAhead:
             try:
                 in_flight.result()
             except Exception:
-                log.debug("read model %s could not write a page folded ahead", self.view.name, exc_info=True)
+                log.warning("read model %s could not write the page up to position %d folded ahead: it goes on"
+                            " page by page", self.view.name, self.in_flight_to,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
                 self.failed = True
             else:
                 self.written = True
+                self.committed = self.in_flight_to
         return not self.failed
 
     def close(self) -> None:
-        self.wait()
-        self.writer.shutdown(wait=True)
+        try:
+            self.wait()
+        finally:
+            self.writer.shutdown(wait=True)
 
 
 _collections_lock = threading.Lock()
@@ -177,6 +188,10 @@ class BatchProjectionRunner:
         self.bulk_after = bulk_after
         self.bulk_page_size = max(bulk_page_size, page_size)
         self.stopped: dict[str, StoppedView] = {}
+        #: Pages a folding view folded while the page before was written (bulk), and times one went back to the
+        #: ordinary path (its fold or write failed, or its page held an event it follows that cannot be decoded).
+        self.folded_ahead = 0
+        self.fallbacks = 0
         self._recorded: set[str] = set()  # views with a row in read_model_health, cleared once they apply
         self._first_pass = True
         self._stop = threading.Event()
@@ -262,15 +277,19 @@ class BatchProjectionRunner:
         flight landed first); if that page failed, from the position it has, read again."""
         folded = folding.get(view.name)
         if folded is not None:
-            if not any(r.position in unreadable for r in records) and folded.fold(
+            if not any(r.position in unreadable and view.follows(r.topic) for r in records) and folded.fold(
                     records, self.application_name, after, prepared):
+                self.folded_ahead += 1
                 positions[view.name] = records[-1].position  # folded; written once the page in flight is
                 if folded.written:
                     self._applied(view.name)
                 return True
-            if not self._landed({view.name: folding.pop(view.name)}, positions):
-                return True
-            folded.close()
+            self.fallbacks += 1
+            try:
+                if not self._landed({view.name: folding.pop(view.name)}, positions):
+                    return True
+            finally:
+                folded.close()
         stopped = self._apply(view, records, unreadable, after=after, prepared=prepared)
         if stopped is not None:
             self._stopped_at(*stopped)
@@ -300,7 +319,10 @@ class BatchProjectionRunner:
             landed = False
             folded.close()
             del folding[name]
-            positions[name] = folded.view.position(self.application_name)
+            moved = folded.view.position(self.application_name)
+            if folded.committed is not None and moved < folded.committed:  # reset meanwhile, as ``_apply`` says
+                raise PositionMovedError(f"{name}: position {moved}, below {folded.committed}: reset meanwhile")
+            positions[name] = moved
         return landed
 
     def _read(self, start: int, limit: int, views: Sequence[PostgresReadModelView]) -> Page:

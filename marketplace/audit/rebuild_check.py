@@ -135,7 +135,7 @@ def _catch_up_live(services: Services) -> None:
 
 def _scratch_datastore(services: Services, schema: str) -> ScratchDatastore:
     a = services.address
-    return ScratchDatastore(a.dbname, a.host, a.port, a.user, a.password, schema=schema, pool_size=2,
+    return ScratchDatastore(a.dbname, a.host, a.port, a.user, a.password, schema=schema, pool_size=3,
                             lock_timeout=services.settings.lock_timeout_seconds)
 
 

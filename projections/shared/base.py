@@ -125,7 +125,10 @@ class FoldingView(PostgresReadModelView, Generic[Writes, Carry]):
     """A read model whose page is folded in Python to writes that read nothing back (:meth:`fold`), then sent
     (:meth:`write`). A bulk catch-up (``BatchProjectionRunner``) folds the next page while the server writes
     this one: the next fold reads the rows this page touched from its ``carry``, not from the tables, which
-    hold them only once this page commits. Everything else the fold reads was committed before."""
+    hold them only once this page commits. Everything else the fold reads was committed before. The bulk path
+    calls :meth:`fold` and :meth:`write` (through :meth:`fold_page` and :meth:`write_page`), never :meth:`apply`
+    or :meth:`process`; it holds three connections of the pool at once (the page read ahead, the fold's reads,
+    the page being written)."""
 
     @abstractmethod
     def fold(self, curs: Cursor[DictRow], records: Sequence[EventRecord],
