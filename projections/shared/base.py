@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -53,12 +54,7 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
         ``prepared``: what :meth:`prepare` computed for these records beforehand (or ``None``); it spares
         work only, and the page claims its position as any other.
         """
-        with self.datastore.transaction(commit=True) as curs:
-            # A read model can always be rebuilt from the log, and its tracking row commits with it,
-            # so it need not wait for the WAL flush: a crash loses at most a page that is replayed.
-            curs.execute("SET LOCAL synchronous_commit = off")
-            if after is not None:
-                self.claim(curs, tracking.application_name, after)
+        with self._page(tracking, after) as curs:
             relevant = [r for r in records if r.topic in self.topics]
             if relevant:
                 token = _PREPARED.set(prepared)
@@ -66,6 +62,17 @@ class PostgresReadModelView(PostgresTrackingRecorder, ABC):
                     self.apply(curs, relevant)
                 finally:
                     _PREPARED.reset(token)
+
+    @contextmanager
+    def _page(self, tracking: Tracking, after: int | None) -> Iterator[Cursor[DictRow]]:
+        """A page's transaction: its position claimed first (``after``, if given), moved to ``tracking`` last."""
+        with self.datastore.transaction(commit=True) as curs:
+            # A read model can always be rebuilt from the log, and its tracking row commits with it,
+            # so it need not wait for the WAL flush: a crash loses at most a page that is replayed.
+            curs.execute("SET LOCAL synchronous_commit = off")
+            if after is not None:
+                self.claim(curs, tracking.application_name, after)
+            yield curs
             self._insert_tracking(curs, tracking)
 
     def claim(self, curs: Cursor[DictRow], application_name: str, after: int) -> None:
@@ -160,12 +167,9 @@ class FoldingView(PostgresReadModelView, Generic[Writes, Carry]):
     def write_page(self, writes: Writes | None, tracking: Tracking, after: int) -> None:
         """Send ``writes`` (:meth:`fold_page`'s, ``None``: nothing) and move the position from ``after`` to
         ``tracking``, in one transaction, as :meth:`process` does."""
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute("SET LOCAL synchronous_commit = off")  # as in ``process``
-            self.claim(curs, tracking.application_name, after)
+        with self._page(tracking, after) as curs:
             if writes is not None:
                 self.write(curs, writes)
-            self._insert_tracking(curs, tracking)
 
 
 def fetch_rows(
