@@ -18,7 +18,7 @@ be paid), one bidder registered.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
@@ -153,13 +153,12 @@ def _past(app: Marketplace, clock: ManualClock, items: list[DemoListing], *, adm
 
 
 def seed_demo_auctions(app: Marketplace, pool: list[DemoListing], *, admin: UUID, agency: UUID,
-                       bidders: tuple[UUID, UUID, UUID]) -> Auctioned | None:
+                       bidders: tuple[UUID, UUID, UUID], today: date) -> Auctioned | None:
     """The past session with its results and the upcoming one; ``None`` when the pool has too few free listings."""
     buyer_orgs: set[UUID] = {app.repository.get(b).organisation_id for b in bidders}
     items = _free(app, pool, buyer_orgs, 5)
     if len(items) < 5:
         return None
-    today = app.clock.now().astimezone(BEIJING).date()
     ten_am = datetime.combine(today - timedelta(days=DAYS_AGO), time(10), tzinfo=BEIJING)
     with clock_at(app, ten_am) as clock:
         past, sold, unsold, sealed = _past(app, clock, items[:3], admin=admin, bidders=bidders)

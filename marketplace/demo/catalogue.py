@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import msgspec
@@ -64,13 +64,15 @@ class DemoAccount(msgspec.Struct, frozen=True):
 
 
 class DemoReport(msgspec.Struct, frozen=True):
-    """What ``seed_demo`` created; ``published`` counts listings that end up published."""
+    """What ``seed_demo`` created; ``published`` counts listings that end up published; ``today``: the Beijing date
+    the demo's dates are counted from (read once, so a seeding that runs past midnight in Beijing stays whole)."""
 
     accounts: list[DemoAccount]
     organisations: int
     patents: int
     listings: int
     published: int
+    today: date
 
 
 # --- seeding ----------------------------------------------------------------------------------
@@ -130,6 +132,7 @@ def seed_demo(  # noqa: PLR0915 - one step after another, each a call
         raise ValueError("listings must not be negative")
     if not is_empty(app):
         raise ConflictError("demo data goes only into an empty marketplace; this one already has records")
+    today = app.clock.now().astimezone(BEIJING).date()
     rng = random.Random(seed)  # noqa: S311 - reproducible demo content; passwords come from ``secrets``
     accounts: list[DemoAccount] = []
     org_ids: dict[str, UUID] = {}
@@ -185,29 +188,29 @@ def seed_demo(  # noqa: PLR0915 - one step after another, each a call
             progress(done, listings)
     if on_offer:
         buyers = [admins[org.name] for org in ENTERPRISES if org.verified]
-        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email])
+        seed_demo_deals(app, on_offer, admin=admin_id, buyers=buyers, valuer=members[MEMBERS[0].email], today=today)
         officer = next(members[m.email] for m in MEMBERS if m.role == "programme_officer")
-        _seed_programmes(app, officer=officer, admin=admin_id,
+        _seed_programmes(app, officer=officer, admin=admin_id, today=today,
                          admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids},
                          listings=on_offer)
-        _seed_conversions_and_brokers(app, officer=officer, admin=admin_id, admins=admins, org_ids=org_ids,
+        _seed_conversions_and_brokers(app, officer=officer, admin=admin_id, admins=admins, org_ids=org_ids, today=today,
                                       listings=on_offer, buyers=buyers)
-        _seed_market(app, on_offer, admin=admin_id, buyers=buyers, officer=officer, admins=admins,
+        _seed_market(app, on_offer, admin=admin_id, buyers=buyers, officer=officer, admins=admins, today=today,
                      admin_of={org_ids[name]: user for name, user in admins.items() if name in org_ids})
-        seed_demo_demands(app, enterprises=buyers, admin=admin_id,
+        seed_demo_demands(app, enterprises=buyers, admin=admin_id, today=today,
                           institutions=[admins[o.name] for o in (*UNIVERSITIES, *INSTITUTES) if o.verified])
-        seed_demo_auctions(app, on_offer, admin=admin_id, bidders=(buyers[0], buyers[1], buyers[2]),
+        seed_demo_auctions(app, on_offer, admin=admin_id, bidders=(buyers[0], buyers[1], buyers[2]), today=today,
                            agency=next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency" and o.verified))
         published = sum(1 for item in on_offer if app.repository.get(item.listing_id).status == "published")
     return DemoReport(accounts=accounts, organisations=len(organisations) + 1,
                       patents=listings + (len(CONVERSION_PATENTS) if on_offer else 0), listings=listings,
-                      published=published)
+                      published=published, today=today)
 
 
 def _seed_conversions_and_brokers(app: Marketplace, *, officer: UUID, admin: UUID, admins: dict[str, UUID],
-                                  org_ids: dict[str, UUID], listings: list[DemoListing], buyers: list[UUID]) -> None:
+                                  org_ids: dict[str, UUID], listings: list[DemoListing], buyers: list[UUID],
+                                  today: date) -> None:
     """Funded patents due for conversion, and the transfer agency's broker with its mandates and introductions."""
-    today = app.clock.now().astimezone(BEIJING).date()
     seed_demo_conversions(app, officer=officer, today=today,
                           owner=next((admins[o.name], org_ids[o.name]) for o in UNIVERSITIES if o.verified))
     seed_demo_brokers(app, admin=admin, listings=listings, buyers=buyers, today=today,
@@ -215,17 +218,16 @@ def _seed_conversions_and_brokers(app: Marketplace, *, officer: UUID, admin: UUI
 
 
 def _seed_market(app: Marketplace, listings: list[DemoListing], *, admin: UUID, buyers: list[UUID], officer: UUID,
-                 admins: dict[str, UUID], admin_of: dict[UUID, UUID]) -> None:
+                 admins: dict[str, UUID], admin_of: dict[UUID, UUID], today: date) -> None:
     """A year of licences for the statistics' charts, then the packages (科技成果包) of the transfer agency."""
-    seed_year_of_deals(app, listings, admin=admin, buyers=buyers, admin_of=admin_of)
+    seed_year_of_deals(app, listings, admin=admin, buyers=buyers, admin_of=admin_of, year=today.year - 1)
     agency = next(admins[o.name] for o in AGENCIES if o.kind == "transfer_agency" and o.verified)
-    seed_demo_packages(app, listings, curator=agency, officer=officer, follower=buyers[0])
+    seed_demo_packages(app, listings, curator=agency, officer=officer, follower=buyers[0], today=today)
 
 
 def _seed_programmes(app: Marketplace, *, officer: UUID, admin: UUID, admin_of: dict[UUID, UUID],
-                     listings: list[DemoListing]) -> None:
+                     listings: list[DemoListing], today: date) -> None:
     """The department's programmes: subsidies and rewards with claims in every state, and innovation vouchers."""
-    today = app.clock.now().astimezone(BEIJING).date()
     seed_demo_programmes(app, officer=officer, today=today, admin_of=admin_of)
     seed_demo_vouchers(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)
     seed_demo_claim_states(app, officer=officer, admin=admin, today=today, admin_of=admin_of, listings=listings)

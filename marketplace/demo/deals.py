@@ -8,7 +8,7 @@ references and valuation inputs are in ``marketplace/demo/data/deals.toml``.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -19,7 +19,6 @@ from domain.catalogue.patent import Patent
 from domain.deals.contract import Contract
 from domain.deals.payment import obligation_id
 from domain.valuation.methods import calculate
-from marketplace.catalogue.patents import BEIJING
 from marketplace.deals import commands as d
 from marketplace.demo.vocabulary import data_file
 from marketplace.platform.application import Marketplace
@@ -60,14 +59,14 @@ def _pick(
     return None
 
 
-def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int) -> None:
+def _assess(app: Marketplace, valuer: UUID, item: DemoListing, *, scale: int, today: date) -> None:
     """An income-approach assessment in yuan, with a range around the computed value."""
     a = DEALS["assessment"]
     inputs = {"incomes": [str(scale * k * 10_000) for k in a["income_factors"]], "discount_rate": a["discount_rate"],
               "share": a["share"]}
     value = calculate(a["method"], inputs).value
     app.valuation.record_assessment(vc.RecordAssessment(
-        patent_id=item.patent_id, purpose=a["purpose"], basis_date=app.clock.now().astimezone(BEIJING).date(),
+        patent_id=item.patent_id, purpose=a["purpose"], basis_date=today,
         method=a["method"],
         inputs=inputs, low=(value * Decimal(a["low"])).quantize(Decimal(1)),
         high=(value * Decimal(a["high"])).quantize(Decimal(1)),
@@ -83,9 +82,10 @@ def _pay_by_transfer(app: Marketplace, contract_id: UUID, *, buyer: UUID, admin:
 
 
 def seed_demo_deals(
-    app: Marketplace, published: list[DemoListing], *, admin: UUID, buyers: list[UUID], valuer: UUID
+    app: Marketplace, published: list[DemoListing], *, admin: UUID, buyers: list[UUID], valuer: UUID, today: date
 ) -> int:
-    """Create the demo deals and assessments; returns how many contracts were made."""
+    """Create the demo deals and assessments (valued, and a negotiation starting, from ``today`` in Beijing);
+    returns how many contracts were made."""
     pool = list(published)
     accreditation = DEALS["valuer"]
     app.valuation.accredit_valuer(vc.AccreditValuer(
@@ -96,7 +96,7 @@ def seed_demo_deals(
     talking = _pick(app, pool, modes=("negotiable", "fixed"), deal_type="exclusive_licence", institution=True)
     for scale, item in enumerate((sold, noticed, talking), start=DEALS["assessment"]["first_scale"]):
         if item is not None:
-            _assess(app, valuer, item, scale=scale)
+            _assess(app, valuer, item, scale=scale, today=today)
     made = 0
     if sold is not None:  # a completed assignment at the listed price: no notice; paid by bank transfer
         listing: Listing = app.repository.get(sold.listing_id)
@@ -121,7 +121,7 @@ def seed_demo_deals(
         made += 1
     if talking is not None:  # a licence negotiation in progress
         terms = DEALS["negotiation"]
-        start = app.clock.now().astimezone(BEIJING).date() + timedelta(days=terms["starts_in_days"])
+        start = today + timedelta(days=terms["starts_in_days"])
         app.offers.make_offer(d.MakeOffer(
             listing_id=talking.listing_id, kind="exclusive_licence", price=terms["price"],
             royalty_rate=terms["royalty_rate"], minimum_annual_royalty=terms["minimum_annual_royalty"],

@@ -24,13 +24,8 @@ PROPOSAL_DAYS = 14
 MILESTONE_REFERENCE = "CMB-20260115-0318"
 
 
-def _today(app: Marketplace) -> date:
-    return app.clock.now().astimezone(BEIJING).date()
-
-
-def _open_demand(app: Marketplace, *, enterprise: UUID, institutions: list[UUID]) -> UUID:
+def _open_demand(app: Marketplace, *, enterprise: UUID, institutions: list[UUID], today: date) -> UUID:
     """A demand still taking proposals, with two sealed ones."""
-    today = _today(app)
     demand, _ = app.demands.post(mc.PostDemand(
         title_zh="储能电池固态电解质界面改性", title_en="Solid electrolyte interface modification for storage cells",
         description_zh="寻求降低固态电解质与正极界面阻抗、提高循环寿命的改性技术。",
@@ -95,11 +90,12 @@ def _development_in_progress(app: Marketplace, *, enterprise: UUID, developer: U
     return contract.id
 
 
-def seed_demo_demands(app: Marketplace, *, enterprises: list[UUID], institutions: list[UUID], admin: UUID) -> None:
+def seed_demo_demands(app: Marketplace, *, enterprises: list[UUID], institutions: list[UUID], admin: UUID,
+                      today: date) -> None:
     """Two enterprises' demands: one open with two proposals, one with a development contract in progress.
 
     ``enterprises`` and ``institutions``: org admins of verified organisations (at least two of each)."""
     if len(enterprises) < 2 or len(institutions) < 2:
         return
-    _open_demand(app, enterprise=enterprises[-1], institutions=institutions[:2])
+    _open_demand(app, enterprise=enterprises[-1], institutions=institutions[:2], today=today)
     _development_in_progress(app, enterprise=enterprises[-2], developer=institutions[0], admin=admin)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
@@ -162,11 +162,10 @@ def kind_of(candidate: Candidate, used: dict[str, int]) -> str:
 
 
 def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID, buyers: list[UUID],
-                       admin_of: dict[UUID, UUID]) -> list[UUID]:
+                       admin_of: dict[UUID, UUID], year: int) -> list[UUID]:
     """About three licences a month over last calendar year (Beijing; fewer with a small catalogue); returns the
     contracts, all in force and registered. An open licence is taken by one enterprise after another."""
     candidates = _candidates(app, pool, admin_of)
-    year = app.clock.now().astimezone(BEIJING).year - 1
     end = datetime(year + 1, 1, 1, tzinfo=BEIJING)
     contracts: list[UUID] = []
     serial = FIRST_SERIAL
@@ -203,7 +202,7 @@ def seed_year_of_deals(app: Marketplace, pool: list[DemoListing], *, admin: UUID
 
 
 def seed_demo_packages(app: Marketplace, pool: list[DemoListing], *, curator: UUID, officer: UUID,
-                       follower: UUID) -> list[UUID]:
+                       follower: UUID, today: date) -> list[UUID]:
     """The transfer agency's package (two editions: a month ago and today, followed by an enterprise since the
     first) and the department's (scheduled two weeks from today). Returns both."""
     published = [item.listing_id for item in pool
@@ -220,8 +219,8 @@ def seed_demo_packages(app: Marketplace, pool: list[DemoListing], *, curator: UU
             description_en="Patents of Fujian's universities and institutes in new materials and energy, ready to "
                            "license or buy.",
             industry="新材料与新能源", listing_ids=first), actor_id=curator)
-        today = app.clock.now().astimezone(BEIJING).date()
-        app.packages.schedule_package(pk.SchedulePackage(package_id=package, publish_on=today), actor_id=curator)
+        month_ago = app.clock.now().astimezone(BEIJING).date()
+        app.packages.schedule_package(pk.SchedulePackage(package_id=package, publish_on=month_ago), actor_id=curator)
         app.packages.publish_due_package(pk.PublishDuePackage(package_id=package))
         app.packages.follow_package(pk.FollowPackage(package_id=package), actor_id=follower)
     app.packages.revise_package(pk.RevisePackage(
@@ -230,8 +229,9 @@ def seed_demo_packages(app: Marketplace, pool: list[DemoListing], *, curator: UU
         description_zh="第二期：新增两项成果，移出一项已达成意向的成果。",
         description_en="Issue 2: two listings added, one dropped after an agreement in principle.",
         industry="新材料与新能源", listing_ids=second), actor_id=curator)
-    today = now.astimezone(BEIJING).date()
-    app.packages.schedule_package(pk.SchedulePackage(package_id=package, publish_on=today), actor_id=curator)
+    # Published on the clock's own day (a seeding that ran past midnight in Beijing may not publish on the day before).
+    app.packages.schedule_package(pk.SchedulePackage(package_id=package, publish_on=max(
+        today, app.clock.now().astimezone(BEIJING).date())), actor_id=curator)
     app.packages.publish_due_package(pk.PublishDuePackage(package_id=package))
     scheduled, _ = app.packages.draft_package(pk.DraftPackage(
         title_zh="福建省科技厅·2027 年智能制造成果包", title_en="Fujian science department: smart manufacturing 2027",

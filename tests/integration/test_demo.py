@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -44,10 +46,18 @@ LISTINGS = 40
 @pytest.fixture
 def seeded(services: Services) -> tuple[Services, DemoReport]:
     calls: list[tuple[int, int]] = []
+    before = beijing_today()
     report = seed_demo(services.app, listings=LISTINGS, progress=lambda done, total: calls.append((done, total)))
+    # The checks count the demo's dates from the day it was seeded, not from the day they run (a run may cross
+    # midnight in Beijing, 16:00 UTC).
+    assert report.today in (before, beijing_today())
     assert calls == [(i, LISTINGS) for i in range(1, LISTINGS + 1)]
     services.make_runner().catch_up()
     return services, report
+
+
+def beijing_today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def scalar(services: Services, query: str, *params: Any) -> Any:
@@ -77,13 +87,13 @@ def test_read_models_show_what_the_report_says(seeded: tuple[Services, DemoRepor
     check_conversions(services)
     check_vouchers(services)
     check_brokers(services)
-    check_year_of_deals(services)
-    check_packages(services)
+    check_year_of_deals(services, report.today)
+    check_packages(services, report.today)
     check_demands(services)
-    check_auctions(services)
+    check_auctions(services, report.today)
 
 
-def check_auctions(services: Services) -> None:
+def check_auctions(services: Services, today: date) -> None:
     """A past session of the platform's with its results: a lot sold after a proxy bid and a sniping bid that
     extended its close, a lot whose reserve was not met; and the transfer agency's upcoming session, its lots
     consented (open for deposits) and one bidder registered."""
@@ -92,9 +102,9 @@ def check_auctions(services: Services) -> None:
                                 " LEFT JOIN accounts_organisations o ON o.id = s.organisation_id")
     assert sessions == [f"platform:{PAST.title_zh}", f"海峡技术转移中心:{UPCOMING.title_zh}"]
     past, upcoming = scalar(services, "SELECT array_agg(id ORDER BY scheduled_at) FROM auction_sessions")
-    assert scalar(services, "SELECT array_agg(DISTINCT ((now() AT TIME ZONE 'Asia/Shanghai')::date - (opens_at"
+    assert scalar(services, "SELECT array_agg(DISTINCT (%s::date - (opens_at"
                             " AT TIME ZONE 'Asia/Shanghai')::date) || ':' || to_char(opens_at AT TIME ZONE"
-                            " 'Asia/Shanghai', 'HH24:MI')) FROM auction_lots WHERE session_id = %s", past) == [
+                            " 'Asia/Shanghai', 'HH24:MI')) FROM auction_lots WHERE session_id = %s", today, past) == [
         f"{DAYS_AGO}:10:00"]
     lots = scalar(services, "SELECT array_agg(array[status, coalesce(outcome, ''), coalesce(price, 0)::text,"
                             " start_price::text, reserve::text, bids::text, (closes_at - opens_at)::text]"
@@ -130,15 +140,15 @@ def check_auctions(services: Services) -> None:
     # The winner signs and pays within 60 Beijing days of the close (nine days ago): by the midnight that ends
     # the 60th day, 52 days from today, so a served demo's deadline worker does not forfeit it.
     assert scalar(services, "SELECT array[s.settle_days, (l.settle_by AT TIME ZONE 'Asia/Shanghai')::date"
-                            " - (now() AT TIME ZONE 'Asia/Shanghai')::date, extract(hour FROM l.settle_by AT TIME"
+                            " - %s::date, extract(hour FROM l.settle_by AT TIME"
                             " ZONE 'Asia/Shanghai')::int] FROM auction_lots l JOIN auction_sessions s"
-                            " ON s.id = l.session_id WHERE l.id = %s", sold) == [60, 52, 0]
+                            " ON s.id = l.session_id WHERE l.id = %s", today, sold) == [60, 52, 0]
     assert scalar(services, "SELECT array_agg(c.status ORDER BY l.start_price) FROM auction_lots l"
                             " JOIN catalogue_listings c ON c.id = l.listing_id") == ["published"] * 5
     upcoming_lots = scalar(services, "SELECT array_agg(status || ':' || ((opens_at AT TIME ZONE 'Asia/Shanghai')"
-                                     "::date - (now() AT TIME ZONE 'Asia/Shanghai')::date) || ':' ||"
+                                     "::date - %s::date) || ':' ||"
                                      " to_char(opens_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') ORDER BY start_price)"
-                                     " FROM auction_lots WHERE session_id = %s", upcoming)
+                                     " FROM auction_lots WHERE session_id = %s", today, upcoming)
     assert upcoming_lots == [f"ready:{OPENS_IN_DAYS}:10:00"] * 2
     assert scalar(services, "SELECT array_agg(o.name ORDER BY b.bidder_number) FROM auction_bidders b"
                             " JOIN accounts_organisations o ON o.id = b.organisation_id"
@@ -186,7 +196,7 @@ def check_brokers(services: Services) -> None:
     assert scalar(services, "SELECT status FROM catalogue_listings WHERE id = %s", running) == "published"
 
 
-def check_year_of_deals(services: Services) -> None:
+def check_year_of_deals(services: Services, today: date) -> None:
     """A year of licences for the statistics' charts: in force in each month of last calendar year (Beijing;
     this year's programmes raise no claim on them), across IPC sections and the three licence kinds, each
     registered (技术合同认定登记) with its own number."""
@@ -195,7 +205,7 @@ def check_year_of_deals(services: Services) -> None:
         " count(DISTINCT ipc_section), count(DISTINCT deal_kind),"
         " count(*) FILTER (WHERE registration_status = 'registered')]"
         " FROM market_stat_contracts WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
-        " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1")
+        " = %s", today.year - 1)
     assert contracts == sum(PER_MONTH)  # every slot of the year filled (28)
     assert months == 12
     assert sections == 4  # the demo catalogue's sections that offer a licence
@@ -213,7 +223,7 @@ def check_year_of_deals(services: Services) -> None:
     raised = ClaimsProcess(services.app.programmes).run_once().raised
     last_year = set(scalar(services, "SELECT array_agg(contract_id) FROM market_stat_contracts"
                                      " WHERE extract(year FROM in_force_at AT TIME ZONE 'Asia/Shanghai')"
-                                     " = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') - 1"))
+                                     " = %s", today.year - 1))
     assert not {services.app.repository.get(c).contract_id for c in raised} & last_year
     services.make_runner().catch_up()
     claimed = set(scalar(services, "SELECT array_agg(contract_id) FROM programme_claims") or [])
@@ -221,14 +231,12 @@ def check_year_of_deals(services: Services) -> None:
     assert not claimed & last_year
 
 
-def check_packages(services: Services) -> None:
+def check_packages(services: Services, today: date) -> None:
     """The transfer agency's package has two editions (the second adds two listings and drops one) and a
     follower told of the second; the department's is scheduled two weeks ahead."""
-    beijing_today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
-    rows = scalar(services, "SELECT array_agg(p.edition || ':' || coalesce((p.publish_on - " + beijing_today
-                            + ")::text, '-')"
+    rows = scalar(services, "SELECT array_agg(p.edition || ':' || coalesce((p.publish_on - %s::date)::text, '-')"
                             " || ':' || o.kind ORDER BY p.edition DESC) FROM market_packages p"
-                            " JOIN accounts_organisations o ON o.id = p.organisation_id")
+                            " JOIN accounts_organisations o ON o.id = p.organisation_id", today)
     assert rows == ["2:-:transfer_agency", "0:14:government"]
     assert scalar(services, "SELECT array_agg(cardinality(added) || '+' || cardinality(dropped) ORDER BY number)"
                             " FROM market_package_editions") == ["5+0", "2+1"]
