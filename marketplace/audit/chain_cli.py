@@ -14,7 +14,6 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 from marketplace.audit.chain import VerifyResult, daily_roots, export, verify_export, verify_store
 from marketplace.platform.services import Services, build_services
 from marketplace.platform.settings import Settings
-from projections.audit.chain import PostgresAuditChainView
 from projections.runner import BatchProjectionRunner
 from projections.shared.health import ViewFailure
 
@@ -48,12 +47,9 @@ def _progress(*, in_bytes: bool = False) -> Progress:
 
 
 def chain_runner(services: Services) -> BatchProjectionRunner:
-    """A runner for the chain follower alone (its view built here if the composition root lacks it)."""
-    if "audit_chain" in services.views:
-        return services.make_runner(["audit_chain"])
-    view = PostgresAuditChainView(services.recorder.datastore)
-    view.create_table()
-    return BatchProjectionRunner(application_name=services.app.name, recorder=services.recorder, views=[view])
+    """A runner for the chain follower alone (its table made at start-up, with every read model's, under the schema
+    lock: ``build_services``)."""
+    return services.make_runner(["audit_chain"])
 
 
 def bring_chain_up_to_date(services: Services) -> ViewFailure | None:

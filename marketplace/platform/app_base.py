@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -191,17 +192,22 @@ class MarketplaceBase(Application[UUID]):
         personal: PersonalData | None = None,
     ) -> None:
         super().__init__(env)
-        if isinstance(self.recorder, PostgresApplicationRecorder):
-            most_recent_first(self.recorder.datastore.pool)  # a worker's commands keep to its warm connections
-        self.ipc_scheme = ipc_scheme
-        #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
-        self.clock: Clock = clock or SystemClock()
-        #: E-mail, name and password hash of each person, by user id: never in the events. By default
-        #: beside the events on PostgreSQL, in memory otherwise.
-        self.personal: PersonalData = personal or (
-            PostgresPersonalData(self.recorder.datastore) if isinstance(self.recorder, PostgresApplicationRecorder)
-            else MemoryPersonalData()
-        )
+        try:
+            if isinstance(self.recorder, PostgresApplicationRecorder):
+                most_recent_first(self.recorder.datastore.pool)  # a worker's commands keep to its warm connections
+            self.ipc_scheme = ipc_scheme
+            #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
+            self.clock: Clock = clock or SystemClock()
+            #: E-mail, name and password hash of each person, by user id: never in the events. By default
+            #: beside the events on PostgreSQL, in memory otherwise.
+            self.personal: PersonalData = personal or (
+                PostgresPersonalData(self.recorder.datastore) if isinstance(self.recorder, PostgresApplicationRecorder)
+                else MemoryPersonalData()
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):  # the constructor's own error is the one to report
+                self.close()  # a constructor that fails leaves no pool of connections open behind it
+            raise
 
         self._turns_guard = threading.Lock()
         self._turns: dict[UUID, tuple[threading.Lock, int]] = {}

@@ -11,6 +11,7 @@ wait for read models to catch up (read-your-writes). The groups: ``accounts``, `
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 from domain.catalogue.ipc import IpcScheme
@@ -75,41 +76,46 @@ class Marketplace(MarketplaceBase):
         the events on PostgreSQL, in memory otherwise); ``materials``: where materials' bytes are kept (default: in
         memory)."""
         super().__init__(env, ipc_scheme=ipc_scheme, clock=clock, personal=personal)
-        policy = deal_policy or DealPolicy()
-        checks = DealChecks(self)
-        self.accounts = Accounts(self)
-        self.catalogue = Catalogue(self)
-        self.registrations = Registrations(self)
-        self.offers = Offers(self, checks, policy)
-        self.contracts = Contracts(self, checks, policy)
-        self.payments = Payments(self, checks, policy, gateways)
-        self.valuation = Valuations(self)
-        self.audit = AuditReads(self)
-        self.programmes = Programmes(self)
-        self.conversions = Conversions(self, self.programmes)
-        self.enquiries = Enquiries(self, checks, self.offers, materials)
-        self.demands = Demands(self, checks, self.offers, self.contracts)
-        self.tech_registrations = TechRegistrations(self)
-        self.vouchers = Vouchers(self, self.programmes)
-        self.agency_subsidies = AgencySubsidies(self, self.programmes)
-        # A refund withdraws the unpaid agency-subsidy claim that counts the payment (programmes' own rule, kept
-        # in its own command group).
-        self.programmes.also_reverse = self.agency_subsidies.withdraw_for_refund
-        self.programmes.check_basis = self.agency_subsidies.check_basis
-        self.brokers = Brokers(self, self.offers.commission_room)
-        # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
-        self.offers.introduced_by = self.brokers.binding_broker
-        self.offers.introduction_of = introduction_id
-        # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
-        checks.acts_for_seller = self.brokers.acts_for_seller
-        # An accredited broker sends a demand back for clarification, as the platform does (the market's rule).
-        self.demands.accredited_broker = self.brokers.reviews_demands
-        self.auctions = Auctions(self, checks, policy, self.payments)
-        # Stripe's events about auction deposits paid by card reach the lots (the auctions trade's records).
-        self.payments.held = HeldDeposits(self.auctions)
-        # The instalment an auction winner's deposit pays is not the winner's to pay (the auctions' rule), and a
-        # seller ending its winner's contract settles the lot at once.
-        checks.paid_from = self.auctions.paid_from_deposit
-        self.contracts.on_ended = self.auctions.contract_ended
-        self.packages = Packages(self)
-        self.watching = Watching(self)
+        try:
+            policy = deal_policy or DealPolicy()
+            checks = DealChecks(self)
+            self.accounts = Accounts(self)
+            self.catalogue = Catalogue(self)
+            self.registrations = Registrations(self)
+            self.offers = Offers(self, checks, policy)
+            self.contracts = Contracts(self, checks, policy)
+            self.payments = Payments(self, checks, policy, gateways)
+            self.valuation = Valuations(self)
+            self.audit = AuditReads(self)
+            self.programmes = Programmes(self)
+            self.conversions = Conversions(self, self.programmes)
+            self.enquiries = Enquiries(self, checks, self.offers, materials)
+            self.demands = Demands(self, checks, self.offers, self.contracts)
+            self.tech_registrations = TechRegistrations(self)
+            self.vouchers = Vouchers(self, self.programmes)
+            self.agency_subsidies = AgencySubsidies(self, self.programmes)
+            # A refund withdraws the unpaid agency-subsidy claim that counts the payment (programmes' own rule, kept
+            # in its own command group).
+            self.programmes.also_reverse = self.agency_subsidies.withdraw_for_refund
+            self.programmes.check_basis = self.agency_subsidies.check_basis
+            self.brokers = Brokers(self, self.offers.commission_room)
+            # An introduced buyer's offers carry its broker: the market trade's rule, handed to deals here.
+            self.offers.introduced_by = self.brokers.binding_broker
+            self.offers.introduction_of = introduction_id
+            # A broker whose mandate lets it act answers the seller's offers (the market trade's rule).
+            checks.acts_for_seller = self.brokers.acts_for_seller
+            # An accredited broker sends a demand back for clarification, as the platform does (the market's rule).
+            self.demands.accredited_broker = self.brokers.reviews_demands
+            self.auctions = Auctions(self, checks, policy, self.payments)
+            # Stripe's events about auction deposits paid by card reach the lots (the auctions trade's records).
+            self.payments.held = HeldDeposits(self.auctions)
+            # The instalment an auction winner's deposit pays is not the winner's to pay (the auctions' rule), and a
+            # seller ending its winner's contract settles the lot at once.
+            checks.paid_from = self.auctions.paid_from_deposit
+            self.contracts.on_ended = self.auctions.contract_ended
+            self.packages = Packages(self)
+            self.watching = Watching(self)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the constructor's own error is the one to report
+                self.close()  # a constructor that fails leaves no pool of connections open behind it
+            raise

@@ -14,6 +14,7 @@ import pytest
 
 from domain.catalogue.ipc import IpcScheme
 from marketplace.accounts.people import Accounts
+from marketplace.platform import application
 from marketplace.platform.database import DatabaseAddress
 from marketplace.platform.migrate import discover, schema_lock
 from marketplace.platform.services import Services, build_services
@@ -85,25 +86,45 @@ def test_a_worker_starting_while_another_sets_up_the_schema_says_it_waits_and_st
     started[0].close()
 
 
+def _clients(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+    """Client connections to the test's own database but this one (autovacuum's workers not counted)."""
+    row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _no_client_left(database: DatabaseAddress, settings: Settings, ipc_scheme: IpcScheme, error: str) -> None:
+    """A start-up fails with ``error``; afterwards no connection of it is left open."""
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        with pytest.raises(RuntimeError, match=error):
+            build_services(settings, address=database, ipc_scheme=ipc_scheme)
+        deadline = time.monotonic() + 10
+        while _clients(conn) > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)  # a closed connection's backend (the first start's too) ends a moment later
+        assert _clients(conn) == 0
+
+
 def test_a_start_up_that_fails_after_the_application_was_built_leaves_no_connection_open(
         database: DatabaseAddress, ipc_scheme: IpcScheme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
     build_services(settings, address=database, ipc_scheme=ipc_scheme).close()  # the schema in place
 
-    def clients(conn: psycopg.Connection[tuple[object, ...]]) -> int:
-        """Client connections to the test's own database but this one (autovacuum's workers not counted)."""
-        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchone()
-        return int(row[0]) if row else 0
-
     def upgrade_fails(self: object) -> tuple[int, int]:
         raise RuntimeError("the accounts upgrade failed")
 
     monkeypatch.setattr(Accounts, "upgrade_old_accounts", upgrade_fails)
-    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
-        with pytest.raises(RuntimeError, match="the accounts upgrade failed"):
-            build_services(settings, address=database, ipc_scheme=ipc_scheme)
-        deadline = time.monotonic() + 10
-        while clients(conn) > 0 and time.monotonic() < deadline:
-            time.sleep(0.05)  # a closed connection's backend (the first start's too) ends a moment later
-        assert clients(conn) == 0
+    _no_client_left(database, settings, ipc_scheme, "the accounts upgrade failed")
+
+
+def test_an_application_whose_constructor_fails_after_opening_its_pool_leaves_no_connection_open(
+        database: DatabaseAddress, ipc_scheme: IpcScheme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The event store's pool is opened first (eventsourcing's ``Application``); a command group that then fails
+    to build (here the packages') closes it again."""
+    settings = Settings.from_env({"MARKETPLACE_DATA_DIR": str(tmp_path), "MARKETPLACE_DEMO_DATA": "0"})
+    build_services(settings, address=database, ipc_scheme=ipc_scheme).close()  # the schema in place
+
+    def packages_fail(app: object) -> None:
+        raise RuntimeError("the packages could not be built")
+
+    monkeypatch.setattr(application, "Packages", packages_fail)
+    _no_client_left(database, settings, ipc_scheme, "the packages could not be built")
