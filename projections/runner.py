@@ -258,8 +258,8 @@ class BatchProjectionRunner:
                         views.remove(view)
                 total += len(page) if page[0].id > counted else sum(n.id > counted for n in page)
                 counted = max(counted, last)
-                if progress is not None:
-                    progress(last, head)
+                if progress is not None:  # never backwards: a page read again after a fallback was reported once
+                    progress(counted, head)
         finally:  # a page read ahead and not taken (stopped, failed, views all stopped) is dropped
             if reader is not None:
                 reader.shutdown(wait=True, cancel_futures=True)
