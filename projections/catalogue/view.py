@@ -18,14 +18,13 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.types.json import Jsonb
 
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from projections.catalogue.claims import CLAIM, CLAIM_TOPICS, apply_claims
 from projections.shared.base import FoldingView, fetch_rows
 from projections.shared.records import EventRecord, plain
-from projections.shared.rows import json_bytes, json_text
+from projections.shared.rows import encoded_jsonb, json_bytes, json_text
 from projections.shared.search import joined_index_parts, number_lexemes, part
 from projections.shared.topics import event_topics
 
@@ -268,11 +267,6 @@ Rows = tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]
 _SEARCH_ONLY = ("_abstract", "_owners", "_numbers")
 
 
-def _as_is(data: bytes) -> bytes:
-    """The JSON already encoded (``json_bytes``), for psycopg's ``Jsonb`` wrapper."""
-    return data
-
-
 @dataclass(frozen=True)
 class CatalogueWrites:
     """What one page writes (``PostgresCatalogueView.fold``), ready to send: nothing in it reads the tables."""
@@ -378,9 +372,9 @@ class PostgresCatalogueView(FoldingView["CatalogueWrites", "Rows"]):
         # pipeline each statement is sent at once and the results are read when the block ends.
         with curs.connection.pipeline():
             if writes.patents is not None:
-                curs.execute(UPSERT_PATENT, (Jsonb(writes.patents, dumps=_as_is),))
+                curs.execute(UPSERT_PATENT, (encoded_jsonb(writes.patents),))
             if writes.listings is not None:
-                curs.execute(UPSERT_LISTING, (Jsonb(writes.listings, dumps=_as_is),))
+                curs.execute(UPSERT_LISTING, (encoded_jsonb(writes.listings),))
             if writes.history:
                 curs.execute(INSERT_HISTORY, writes.history)
             for statement, params in writes.register:  # in log order: a licence is reserved before activated

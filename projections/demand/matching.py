@@ -29,6 +29,7 @@ from projections.catalogue.view import apply_terms
 from projections.demand.matching_rules import DemandFacts, ListingFacts, score, with_tokens
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
+from projections.shared.rows import encoded_jsonb, json_bytes
 from projections.shared.topics import event_topics
 
 LISTING_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, price, maturity"
@@ -87,16 +88,30 @@ class PostgresMatchingView(PostgresReadModelView):
 
 
 STATUS_OF = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
+PATENT_COLUMNS = {"id": "uuid", "title_zh": "text", "title_en": "text", "abstract": "text", "ipc_codes": "text[]"}
+LISTING_COLUMNS = {
+    "id": "uuid", "patent_id": "uuid", "organisation_id": "uuid", "status": "text", "title_zh": "text",
+    "title_en": "text", "ipc_codes": "text[]", "subclasses": "text[]", "key_text": "text", "full_text": "text",
+    "key_tokens": "text[]", "full_tokens": "text[]", "price": "bigint", "maturity": "text", "terms": "jsonb",
+}
+
+
+def _from_page(table: str, columns: dict[str, str]) -> str:
+    """Insert a page of rows sent as one JSON array of objects (keys: ``columns``): one statement, where a row per
+    statement had psycopg dump every token of every array parameter in Python."""
+    names = ", ".join(columns)
+    record = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    return f"INSERT INTO {table} ({names}) SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"  # noqa: S608
+
+
 UPSERT_PATENT = (
-    "INSERT INTO matching_patents (id, title_zh, title_en, abstract, ipc_codes) VALUES (%s, %s, %s, %s, %s)"
-    " ON CONFLICT (id) DO UPDATE SET title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,"
+    _from_page("matching_patents", PATENT_COLUMNS)
+    + " ON CONFLICT (id) DO UPDATE SET title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,"
     " abstract = EXCLUDED.abstract, ipc_codes = EXCLUDED.ipc_codes"
 )
 UPSERT_LISTING = (
-    "INSERT INTO matching_listings (id, patent_id, organisation_id, status, title_zh, title_en, ipc_codes,"
-    " subclasses, key_text, full_text, key_tokens, full_tokens, price, maturity, terms)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title_zh = EXCLUDED.title_zh,"
+    _from_page("matching_listings", LISTING_COLUMNS)
+    + " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title_zh = EXCLUDED.title_zh,"
     " title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes, subclasses = EXCLUDED.subclasses,"
     " key_text = EXCLUDED.key_text, full_text = EXCLUDED.full_text, key_tokens = EXCLUDED.key_tokens,"
     " full_tokens = EXCLUDED.full_tokens, price = EXCLUDED.price, maturity = EXCLUDED.maturity,"
@@ -233,8 +248,9 @@ class FactsPage:
         """Write the facts the page leaves; the facts of the listings it changed that are published now."""
         curs = self.curs
         if self.patents:
-            curs.executemany(self._sql(UPSERT_PATENT), [(i, p["title_zh"], p["title_en"], p["abstract"], p["ipc_codes"])
-                                             for i, p in sorted(self.patents.items())])
+            curs.execute(self._sql(UPSERT_PATENT), (encoded_jsonb(json_bytes([
+                {"id": i, "title_zh": p["title_zh"], "title_en": p["title_en"], "abstract": p["abstract"],
+                 "ipc_codes": p["ipc_codes"]} for i, p in sorted(self.patents.items())])),))
         if self.reregistered:  # its listings are matched on the patent's new titles and codes
             curs.execute(self._sql("SELECT id FROM matching_listings WHERE patent_id = ANY(%s)"),
                          (sorted(self.reregistered),))
@@ -277,8 +293,7 @@ class FactsPage:
                              maturity=x["terms"]["maturity"])
         row = (listing_id, x["patent_id"], x["organisation_id"], x["status"], patent["title_zh"],
                patent["title_en"], list(facts.ipc_codes), list(facts.subclasses), key, full,
-               sorted(facts.key_tokens), sorted(facts.full_tokens), price, facts.maturity,
-               json.dumps(x["terms"], ensure_ascii=False))
+               sorted(facts.key_tokens), sorted(facts.full_tokens), price, facts.maturity, x["terms"])
         self._rows[listing_id] = (row, facts)
         return row, facts
 
@@ -293,7 +308,8 @@ class FactsPage:
             if row[3] == "published":
                 published[listing_id] = facts
         if rows:
-            self.curs.executemany(self._sql(UPSERT_LISTING), rows)
+            self.curs.execute(self._sql(UPSERT_LISTING), (encoded_jsonb(json_bytes(
+                [dict(zip(LISTING_COLUMNS, row, strict=True)) for row in rows])),))
         return published
 
     def _write_matches(self, published: dict[str, ListingFacts]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from psycopg.types.json import Jsonb
 
 _encoder = msgspec.json.Encoder()
 
@@ -18,6 +19,15 @@ def json_bytes(value: Any) -> bytes:
     """``value`` as UTF-8 JSON, for psycopg's ``Jsonb(…, dumps=…)`` to send as it is: a large array (a bulk page's
     rows) is not decoded into a ``str`` only to be encoded again."""
     return _encoder.encode(value)
+
+
+def _as_is(data: bytes) -> bytes:
+    return data
+
+
+def encoded_jsonb(data: bytes) -> Jsonb:
+    """A ``%s::jsonb`` parameter of JSON already encoded (``json_bytes``): psycopg sends the bytes as they are."""
+    return Jsonb(data, dumps=_as_is)
 
 
 def price_of(terms: dict[str, Any]) -> tuple[int, str]:
