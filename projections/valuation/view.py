@@ -18,12 +18,10 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.auctions.lot import auction_contract_id
-from domain.catalogue.ipc import parse_ipc
 from domain.catalogue.listing import Listing
 from domain.catalogue.patent import Patent
 from domain.deals.offer import Offer
 from domain.deals.payment import PaymentObligation
-from domain.shared.errors import DomainError
 from domain.valuation.valuation import Valuation
 from domain.valuation.valuer import ValuerAccreditation
 from projections.deals.view import PATENT_CONTRACTS, handler_key
@@ -31,8 +29,7 @@ from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
 from projections.shared.rows import json_text, price_of
 from projections.shared.topics import event_topics
-
-LISTING_STATUS = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
+from projections.valuation.listing_facts import ListingFactsPage
 
 Handler = Callable[[Cursor[DictRow], EventRecord], None]
 
@@ -47,25 +44,6 @@ def price_source(contract_id: UUID | str, drafted: dict[str, Any]) -> str:
     if auction_contract_id(UUID(str(offer_id))) == UUID(str(contract_id)):
         return "auction"
     return "negotiated"
-
-
-def ipc_fields(codes: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
-    """The main groups (``H01M 10/00``), subclasses (``H01M``) and classes (``H01``) of the codes."""
-    groups: set[str] = set()
-    subclasses: set[str] = set()
-    classes: set[str] = set()
-    for text in codes:
-        try:
-            code = parse_ipc(text)
-        except DomainError:
-            continue
-        if code.main_group_code:
-            groups.add(code.main_group_code)
-        if code.subclass_code:
-            subclasses.add(code.subclass_code)
-        if code.class_code:
-            classes.add(code.class_code)
-    return sorted(groups), sorted(subclasses), sorted(classes)
 
 
 class PostgresValuationView(PostgresReadModelView):
@@ -107,15 +85,17 @@ class PostgresValuationView(PostgresReadModelView):
         """A statement per event, sent in a pipeline: the page's statements do not wait for each other's answers
         (a handler that reads waits for its own), so a catch-up costs a round trip per page, not per event; a
         statement that fails still fails the page, which the runner then halves."""
-        handlers = self._handlers()
+        page = ListingFactsPage()  # patents' fields and open licences: written once, at the page's end
+        handlers = self._handlers(page)
         with curs.connection.pipeline():
             for r in records:
                 handler = handlers.get(handler_key(r.topic))
                 if handler is not None:
                     handler(curs, r)
+            page.write(curs)
 
-    def _handlers(self) -> dict[tuple[str, str], Handler]:
-        listing_status: Handler = self._listing_status
+    def _handlers(self, page: ListingFactsPage) -> dict[tuple[str, str], Handler]:
+        listing_status: Handler = page.listing_status
         return {
             ("ValuerAccreditation", "Accredited"): self._accredited,
             ("ValuerAccreditation", "Renewed"): self._renewed,
@@ -124,16 +104,16 @@ class PostgresValuationView(PostgresReadModelView):
             ("Valuation", "Superseded"): self._superseded,
             ("Valuation", "Withdrawn"): self._withdrawn,
             ("Valuation", "Countersigned"): self._countersigned,
-            ("Patent", "Registered"): self._patent_registered,
-            ("Patent", "Reregistered"): self._patent_registered,  # the number's new registration: its facts
-            ("Listing", "Drafted"): self._listing_drafted,
-            ("Listing", "Revised"): self._listing_revised,
+            ("Patent", "Registered"): page.patent_registered,
+            ("Patent", "Reregistered"): page.patent_registered,  # the number's new registration: its facts
+            ("Listing", "Drafted"): page.listing_drafted,
+            ("Listing", "Revised"): page.listing_revised,
             **{
                 ("Listing", kind): listing_status
                 for kind in ("Published", "Withdrawn", "Suspended", "Resumed", "Closed")
             },
-            ("Listing", "DealTypesRestricted"): self._open_licence_offered,
-            ("Listing", "DealTypesRestored"): self._open_licence_offered,
+            ("Listing", "DealTypesRestricted"): page.open_licence_offered,
+            ("Listing", "DealTypesRestored"): page.open_licence_offered,
             ("Offer", "Made"): self._offer,
             ("Offer", "Countered"): self._offer,
             ("Contract", "Drafted"): self._contract_drafted,
@@ -241,69 +221,6 @@ class PostgresValuationView(PostgresReadModelView):
             " version = %s WHERE id = %s",
             (r.data["reason"], r.timestamp, r.version, r.originator_id),
         )
-
-    # --- patents and listings -------------------------------------------------------------
-    @staticmethod
-    def _patent_registered(curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = r.data
-        codes = list(d["ipc_codes"])
-        groups, subclasses, classes = ipc_fields(codes)
-        number = d.get("publication_number") or d.get("application_number") or d.get("number_key", "")
-        curs.execute(
-            "INSERT INTO valuation_patent_fields (patent_id, patent_number, title_zh, title_en, ipc_codes,"
-            " main_groups, subclasses, classes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (patent_id) DO UPDATE SET patent_number = EXCLUDED.patent_number,"
-            " title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes,"
-            " main_groups = EXCLUDED.main_groups, subclasses = EXCLUDED.subclasses, classes = EXCLUDED.classes",
-            (r.originator_id, number, d["title_zh"], d["title_en"], codes, groups, subclasses, classes),
-        )
-
-    @staticmethod
-    def _open_terms(terms: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
-        ol = terms.get("open_licence")
-        if not ol:
-            return None, None, None, None
-        return (
-            ol.get("fee"),
-            ol.get("currency") or terms.get("currency") or "CNY",
-            ol.get("royalty_rate"),
-            ol.get("term_years"),
-        )
-
-    def _listing_drafted(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        d = plain(r.data)
-        curs.execute(
-            "INSERT INTO valuation_open_licences (listing_id, patent_id, status, fee, currency, royalty_rate,"
-            " term_years, updated_at) VALUES (%s, %s, 'draft', %s, %s, %s, %s, %s)",
-            (r.originator_id, d["patent_id"], *self._open_terms(d["terms"]), r.timestamp),
-        )
-
-    def _listing_revised(self, curs: Cursor[DictRow], r: EventRecord) -> None:
-        curs.execute(
-            "UPDATE valuation_open_licences SET fee = %s, currency = %s, royalty_rate = %s, term_years = %s,"
-            " updated_at = %s WHERE listing_id = %s",
-            (*self._open_terms(plain(r.data["terms"])), r.timestamp, r.originator_id),
-        )
-
-    @staticmethod
-    def _listing_status(curs: Cursor[DictRow], r: EventRecord) -> None:
-        kind = r.topic.rsplit(".", 1)[1]
-        status = r.data.get("status") if kind == "Resumed" else LISTING_STATUS[kind]
-        curs.execute(
-            "UPDATE valuation_open_licences SET status = %s, updated_at = %s WHERE listing_id = %s",
-            (status, r.timestamp, r.originator_id),
-        )
-
-    @staticmethod
-    def _open_licence_offered(curs: Cursor[DictRow], r: EventRecord) -> None:
-        """An exclusive or sole licence takes the open licence off the listing; a refund puts it back."""
-        restricted = r.topic.endswith(".DealTypesRestricted")
-        changed = r.data.get("removed" if restricted else "restored") or []
-        if "open_licence" in changed:
-            curs.execute(
-                "UPDATE valuation_open_licences SET offered = %s, updated_at = %s WHERE listing_id = %s",
-                (not restricted, r.timestamp, r.originator_id),
-            )
 
     # --- deals ----------------------------------------------------------------------------
     @staticmethod
