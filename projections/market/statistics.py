@@ -32,6 +32,8 @@ Handler = Callable[[Cursor[DictRow], EventRecord], None]
 CONTRACTS = (Contract, TransferContract, LicenceContract, DevelopmentContract)
 
 
+#: A patent's registration (or its number's new one): its IPC section and class.
+_REGISTERED = frozenset({("Patent", "Registered"), ("Patent", "Reregistered")})
 #: The province whose technology market this is (福建, GB/T 2260 ``35``): its cities are told apart.
 HOME_PROVINCE = "35"
 
@@ -68,20 +70,44 @@ class PostgresMarketStatisticsView(PostgresReadModelView):
     )
 
     def apply(self, curs: Cursor[DictRow], records: Sequence[EventRecord]) -> None:
+        """A page's statements in one pipeline (none waits for another's answer). The patents registered one after
+        another (an import's run of them) are written as one statement, sent before the next other statement: a
+        contract's draft copies its patent's row as the events before it left it."""
+        patents: dict[str, tuple[str, str]] = {}
         handlers: dict[tuple[str, str], Handler] = {
             ("Organisation", "Registered"): self._organisation,
-            ("Patent", "Registered"): self._patent,
-            ("Patent", "Reregistered"): self._patent,
             ("Contract", "Drafted"): self._drafted,
             ("Contract", "CameIntoForce"): self._in_force,
             ("ContractRegistration", "Prepared"): self._record,
             ("ContractRegistration", "Revised"): self._record,
             ("ContractRegistration", "NumberRecorded"): self._numbered,
         }
-        for r in records:
-            handler = handlers.get(handler_key(r.topic))
-            if handler is not None:
-                handler(curs, r)
+        with curs.connection.pipeline():
+            for r in records:
+                key = handler_key(r.topic)
+                if key in _REGISTERED:
+                    patents.pop(r.originator_id, None)  # the last registration of the run stands
+                    patents[r.originator_id] = ipc_parts(plain(r.data).get("ipc_codes") or [])
+                    continue
+                handler = handlers.get(key)
+                if handler is not None:
+                    self._patents(curs, patents)
+                    handler(curs, r)
+            self._patents(curs, patents)
+
+    @staticmethod
+    def _patents(curs: Cursor[DictRow], patents: dict[str, tuple[str, str]]) -> None:
+        """Upsert the patents' IPC section and class (patent id -> (section, class)), then forget them."""
+        if not patents:
+            return
+        ids, sections, classes = zip(*((i, *parts) for i, parts in patents.items()), strict=True)
+        curs.execute(
+            "INSERT INTO market_stat_patents (id, ipc_section, ipc_class)"
+            " SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[])"
+            " ON CONFLICT (id) DO UPDATE SET ipc_section = EXCLUDED.ipc_section, ipc_class = EXCLUDED.ipc_class",
+            (list(ids), list(sections), list(classes)),
+        )
+        patents.clear()
 
     @staticmethod
     def _organisation(curs: Cursor[DictRow], r: EventRecord) -> None:
@@ -90,15 +116,6 @@ class PostgresMarketStatisticsView(PostgresReadModelView):
             "INSERT INTO market_stat_organisations (id, kind, region_code) VALUES (%s, %s, %s)"
             " ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, region_code = EXCLUDED.region_code",
             (r.originator_id, d["kind"], statistics_region(region_code_of(str(d.get("region") or "")))),
-        )
-
-    @staticmethod
-    def _patent(curs: Cursor[DictRow], r: EventRecord) -> None:
-        section, klass = ipc_parts(plain(r.data).get("ipc_codes") or [])
-        curs.execute(
-            "INSERT INTO market_stat_patents (id, ipc_section, ipc_class) VALUES (%s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET ipc_section = EXCLUDED.ipc_section, ipc_class = EXCLUDED.ipc_class",
-            (r.originator_id, section, klass),
         )
 
     @staticmethod

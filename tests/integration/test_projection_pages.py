@@ -28,7 +28,7 @@ from tests.integration.test_old_store import old_services, old_store  # noqa: F4
 
 VIEWS = ("catalogue", "accounts")
 #: Read models that keep their own copy of patents' and listings' facts, folded over a page and written at its end.
-FACTS_VIEWS = ("valuation", "matching", "notifications")
+FACTS_VIEWS = ("valuation", "matching", "notifications", "market_statistics")
 
 
 def snapshot(services: Services, names: tuple[str, ...] = VIEWS) -> dict[str, list[str]]:
@@ -128,11 +128,13 @@ def revise_open_licences(services: Services) -> None:
 
 def test_facts_kept_per_page_are_the_same_event_by_event_and_in_pages_of_any_size(demo: Services) -> None:
     """The valuation, matching and inbox read models fold a page's patents and listings (registered, drafted,
-    revised, published, withdrawn, an open licence taken off by an exclusive licence) before writing them once."""
+    revised, published, withdrawn, an open licence taken off by an exclusive licence) before writing them once; the
+    market statistics write a run of patents at once, before the contract drafted after them copies its patent's."""
     revise_open_licences(demo)
     rows = assert_paging_changes_nothing(demo, FACTS_VIEWS)
     assert all(rows[t] for t in ("valuation_patent_fields", "valuation_open_licences", "matching_patents",
-                                 "matching_listings", "notification_match_patents", "notification_match_listings"))
+                                 "matching_listings", "notification_match_patents", "notification_match_listings",
+                                 "market_stat_patents", "market_stat_contracts"))
     assert topics(demo) >= {"Patent.Registered", "Listing.Drafted", "Listing.Revised", "Listing.Published",
                             "Listing.Withdrawn", "Listing.Suspended", "Listing.DealTypesRestricted"}
 
