@@ -84,8 +84,9 @@ class Facts:
     subclasses: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key_tokens", tokens(self.key_text))
-        object.__setattr__(self, "full_tokens", tokens(self.key_text) | tokens(self.full_text))
+        key = tokens(self.key_text)
+        object.__setattr__(self, "key_tokens", key)
+        object.__setattr__(self, "full_tokens", key | tokens(self.full_text))
         object.__setattr__(self, "subclasses", subclasses(self.ipc_codes))
 
 
