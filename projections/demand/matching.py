@@ -29,7 +29,7 @@ from projections.catalogue.view import apply_terms
 from projections.demand.matching_rules import DemandFacts, ListingFacts, score, with_tokens
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
-from projections.shared.rows import encoded_jsonb, json_bytes
+from projections.shared.rows import checked, encoded_jsonb, json_bytes
 from projections.shared.topics import event_topics
 
 LISTING_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, price, maturity"
@@ -94,6 +94,10 @@ LISTING_COLUMNS = {
     "title_en": "text", "ipc_codes": "text[]", "subclasses": "text[]", "key_text": "text", "full_text": "text",
     "key_tokens": "text[]", "full_tokens": "text[]", "price": "bigint", "maturity": "text", "terms": "jsonb",
 }
+
+
+#: The listing columns whose values come from the events as they are (the others are cut or computed here).
+_FROM_EVENTS = ("status", "title_zh", "title_en", "ipc_codes", "price", "maturity")
 
 
 def _from_page(table: str, columns: dict[str, str]) -> str:
@@ -248,9 +252,10 @@ class FactsPage:
         """Write the facts the page leaves; the facts of the listings it changed that are published now."""
         curs = self.curs
         if self.patents:
-            curs.execute(self._sql(UPSERT_PATENT), (encoded_jsonb(json_bytes([
-                {"id": i, "title_zh": p["title_zh"], "title_en": p["title_en"], "abstract": p["abstract"],
-                 "ipc_codes": p["ipc_codes"]} for i, p in sorted(self.patents.items())])),))
+            patents = [checked({"id": i, "title_zh": p["title_zh"], "title_en": p["title_en"],
+                                "abstract": p["abstract"], "ipc_codes": p["ipc_codes"]}, PATENT_COLUMNS, PATENT_COLUMNS)
+                       for i, p in sorted(self.patents.items())]
+            curs.execute(self._sql(UPSERT_PATENT), (encoded_jsonb(json_bytes(patents)),))
         if self.reregistered:  # its listings are matched on the patent's new titles and codes
             curs.execute(self._sql("SELECT id FROM matching_listings WHERE patent_id = ANY(%s)"),
                          (sorted(self.reregistered),))
@@ -308,8 +313,9 @@ class FactsPage:
             if row[3] == "published":
                 published[listing_id] = facts
         if rows:
-            self.curs.execute(self._sql(UPSERT_LISTING), (encoded_jsonb(json_bytes(
-                [dict(zip(LISTING_COLUMNS, row, strict=True)) for row in rows])),))
+            listings = [checked(dict(zip(LISTING_COLUMNS, row, strict=True)), LISTING_COLUMNS, _FROM_EVENTS,
+                                nullable=("price",)) for row in rows]
+            self.curs.execute(self._sql(UPSERT_LISTING), (encoded_jsonb(json_bytes(listings)),))
         return published
 
     def _write_matches(self, published: dict[str, ListingFacts]) -> None:

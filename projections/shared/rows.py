@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import msgspec
@@ -28,6 +29,37 @@ def _as_is(data: bytes) -> bytes:
 def encoded_jsonb(data: bytes) -> Jsonb:
     """A ``%s::jsonb`` parameter of JSON already encoded (``json_bytes``): psycopg sends the bytes as they are."""
     return Jsonb(data, dumps=_as_is)
+
+
+_INT_RANGE = {"integer": 2**31, "bigint": 2**63}
+
+
+def checked(values: dict[str, Any], columns: dict[str, str], names: Iterable[str], *,
+            nullable: Collection[str] = ()) -> dict[str, Any]:
+    """``values`` (a row, or the columns an event sets) after a check of ``names`` against their SQL types in
+    ``columns``: text a string, integers whole and in range, booleans, text arrays of strings, nothing null unless
+    ``nullable``. A read model that folds a page's events into rows written at the page's end raises here, at the
+    event that gives another kind of value, so that it stops at that event whatever the page's size (a statement
+    per event failed there; a later event of the page could otherwise hide the bad value)."""
+    for name in names:
+        if name not in values:
+            continue
+        value, kind = values[name], columns[name]
+        if value is None:
+            ok = name in nullable
+        elif kind in _INT_RANGE:
+            ok = type(value) is int and -_INT_RANGE[kind] <= value < _INT_RANGE[kind]
+        elif kind == "text":
+            ok = isinstance(value, str)
+        elif kind == "text[]":
+            ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        elif kind == "boolean":
+            ok = isinstance(value, bool)
+        else:
+            ok = True  # uuid, timestamptz, jsonb: the server reads them
+        if not ok:
+            raise ValueError(f"{name}: {type(value).__name__} is not a {kind} value")
+    return values
 
 
 def price_of(terms: dict[str, Any]) -> tuple[int, str]:

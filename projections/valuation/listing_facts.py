@@ -26,7 +26,7 @@ from psycopg.rows import DictRow
 from domain.catalogue.ipc import parse_ipc
 from domain.shared.errors import DomainError
 from projections.shared.records import EventRecord, plain
-from projections.shared.rows import encoded_jsonb, json_bytes
+from projections.shared.rows import checked, encoded_jsonb, json_bytes
 
 PATENT_FIELDS = {
     "patent_id": "uuid", "patent_number": "text", "title_zh": "text", "title_en": "text", "ipc_codes": "text[]",
@@ -36,6 +36,8 @@ OPEN_LICENCE = {
     "listing_id": "uuid", "patent_id": "uuid", "status": "text", "fee": "bigint", "currency": "text",
     "royalty_rate": "integer", "term_years": "integer", "offered": "boolean", "updated_at": "timestamptz",
 }
+#: The open licence's own columns: null when the listing offers none.
+_OPEN_TERMS = frozenset({"fee", "currency", "royalty_rate", "term_years"})
 LISTING_STATUS = {"Published": "published", "Withdrawn": "withdrawn", "Suspended": "suspended", "Closed": "closed"}
 
 
@@ -108,17 +110,21 @@ class ListingFactsPage:
         codes = list(d["ipc_codes"])
         groups, subclasses, classes = ipc_fields(codes)
         self.patents.pop(r.originator_id, None)
-        self.patents[r.originator_id] = {
+        self.patents[r.originator_id] = checked({
             "patent_id": r.originator_id,
             "patent_number": d.get("publication_number") or d.get("application_number") or d.get("number_key", ""),
             "title_zh": d["title_zh"], "title_en": d["title_en"], "ipc_codes": codes, "main_groups": groups,
             "subclasses": subclasses, "classes": classes,
-        }
+        }, PATENT_FIELDS, PATENT_FIELDS)
 
     def listing_drafted(self, _curs: Cursor[DictRow], r: EventRecord) -> None:
+        if r.originator_id in self.drafted:  # as the table's key refused a second insert
+            raise ValueError(f"listing {r.originator_id} drafted twice")
         d = plain(r.data)
-        self.drafted[r.originator_id] = {"listing_id": r.originator_id, "patent_id": d["patent_id"], "status": "draft",
-                                         **open_terms(d["terms"]), "offered": True, "updated_at": r.timestamp}
+        self.changed.pop(r.originator_id, None)  # changes before the draft: an update of no row, as they were
+        self.drafted[r.originator_id] = checked(
+            {"listing_id": r.originator_id, "patent_id": d["patent_id"], "status": "draft", **open_terms(d["terms"]),
+             "offered": True, "updated_at": r.timestamp}, OPEN_LICENCE, OPEN_LICENCE, nullable=_OPEN_TERMS)
 
     def listing_revised(self, _curs: Cursor[DictRow], r: EventRecord) -> None:
         self._set(r.originator_id, **open_terms(plain(r.data["terms"])), updated_at=r.timestamp)
@@ -136,6 +142,7 @@ class ListingFactsPage:
             self._set(r.originator_id, offered=not restricted, updated_at=r.timestamp)
 
     def _set(self, listing_id: str, **columns: Any) -> None:
+        checked(columns, OPEN_LICENCE, columns, nullable=_OPEN_TERMS)
         row = self.drafted.get(listing_id)
         (row if row is not None else self.changed.setdefault(listing_id, {})).update(columns)
 
