@@ -94,7 +94,9 @@ class PostgresValuationView(PostgresReadModelView):
                     handler(curs, r)
             page.write(curs)
 
-    def _handlers(self, page: ListingFactsPage) -> dict[tuple[str, str], Handler]:
+    def _handlers(self, page: ListingFactsPage | None = None) -> dict[tuple[str, str], Handler]:
+        """The handler of each (aggregate family, event) followed; patents and listings fold into ``page``."""
+        page = page or ListingFactsPage()
         listing_status: Handler = page.listing_status
         return {
             ("ValuerAccreditation", "Accredited"): self._accredited,
