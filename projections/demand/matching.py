@@ -29,7 +29,7 @@ from projections.catalogue.view import apply_terms
 from projections.demand.matching_rules import DemandFacts, ListingFacts, score, with_tokens
 from projections.shared.base import PostgresReadModelView
 from projections.shared.records import EventRecord, plain
-from projections.shared.rows import checked, encoded_jsonb, json_bytes
+from projections.shared.rows import checked, encoded_jsonb, insert_json_page, json_bytes
 from projections.shared.topics import event_topics
 
 LISTING_FACTS = "id, ipc_codes, key_text, full_text, key_tokens, full_tokens, price, maturity"
@@ -100,21 +100,13 @@ LISTING_COLUMNS = {
 _FROM_EVENTS = ("status", "title_zh", "title_en", "ipc_codes", "price", "maturity")
 
 
-def _from_page(table: str, columns: dict[str, str]) -> str:
-    """Insert a page of rows sent as one JSON array of objects (keys: ``columns``): one statement, where a row per
-    statement had psycopg dump every token of every array parameter in Python."""
-    names = ", ".join(columns)
-    record = ", ".join(f"{name} {kind}" for name, kind in columns.items())
-    return f"INSERT INTO {table} ({names}) SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"  # noqa: S608
-
-
 UPSERT_PATENT = (
-    _from_page("matching_patents", PATENT_COLUMNS)
+    insert_json_page("matching_patents", PATENT_COLUMNS)
     + " ON CONFLICT (id) DO UPDATE SET title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,"
     " abstract = EXCLUDED.abstract, ipc_codes = EXCLUDED.ipc_codes"
 )
 UPSERT_LISTING = (
-    _from_page("matching_listings", LISTING_COLUMNS)
+    insert_json_page("matching_listings", LISTING_COLUMNS)
     + " ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, title_zh = EXCLUDED.title_zh,"
     " title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes, subclasses = EXCLUDED.subclasses,"
     " key_text = EXCLUDED.key_text, full_text = EXCLUDED.full_text, key_tokens = EXCLUDED.key_tokens,"

@@ -31,6 +31,19 @@ def encoded_jsonb(data: bytes) -> Jsonb:
     return Jsonb(data, dumps=_as_is)
 
 
+def json_page_columns(columns: dict[str, str], names: Iterable[str] | None = None) -> str:
+    """The column list of ``jsonb_to_recordset(...) AS r(...)`` for ``names`` (default: all) of ``columns``."""
+    return ", ".join(f"{name} {columns[name]}" for name in (columns if names is None else names))
+
+
+def insert_json_page(table: str, columns: dict[str, str]) -> str:
+    """Insert a page of rows sent as one JSON array of objects (keys: ``columns``, SQL types as values) in one
+    statement, where a row per statement had psycopg dump every value in Python."""
+    names = ", ".join(columns)
+    return (f"INSERT INTO {table} ({names}) SELECT {names}"  # noqa: S608 - table and columns are ours
+            f" FROM jsonb_to_recordset(%s::jsonb) AS r({json_page_columns(columns)})")
+
+
 _INT_RANGE = {"integer": 2**31, "bigint": 2**63}
 
 

@@ -26,7 +26,7 @@ from psycopg.rows import DictRow
 from domain.catalogue.ipc import parse_ipc
 from domain.shared.errors import DomainError
 from projections.shared.records import EventRecord, plain
-from projections.shared.rows import checked, encoded_jsonb, json_bytes
+from projections.shared.rows import checked, encoded_jsonb, insert_json_page, json_bytes, json_page_columns
 
 PATENT_FIELDS = {
     "patent_id": "uuid", "patent_number": "text", "title_zh": "text", "title_en": "text", "ipc_codes": "text[]",
@@ -60,21 +60,13 @@ def ipc_fields(codes: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
     return sorted(groups), sorted(subclasses), sorted(classes)
 
 
-def _record(columns: dict[str, str], names: tuple[str, ...] | None = None) -> str:
-    return ", ".join(f"{name} {columns[name]}" for name in names or columns)
-
-
 UPSERT_PATENT_FIELDS = (
-    f"INSERT INTO valuation_patent_fields ({', '.join(PATENT_FIELDS)}) SELECT {', '.join(PATENT_FIELDS)}"  # noqa: S608
-    f" FROM jsonb_to_recordset(%s::jsonb) AS r({_record(PATENT_FIELDS)})"
-    " ON CONFLICT (patent_id) DO UPDATE SET patent_number = EXCLUDED.patent_number,"
+    insert_json_page("valuation_patent_fields", PATENT_FIELDS)
+    + " ON CONFLICT (patent_id) DO UPDATE SET patent_number = EXCLUDED.patent_number,"
     " title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en, ipc_codes = EXCLUDED.ipc_codes,"
     " main_groups = EXCLUDED.main_groups, subclasses = EXCLUDED.subclasses, classes = EXCLUDED.classes"
 )
-INSERT_OPEN_LICENCES = (
-    f"INSERT INTO valuation_open_licences ({', '.join(OPEN_LICENCE)}) SELECT {', '.join(OPEN_LICENCE)}"  # noqa: S608
-    f" FROM jsonb_to_recordset(%s::jsonb) AS r({_record(OPEN_LICENCE)})"
-)
+INSERT_OPEN_LICENCES = insert_json_page("valuation_open_licences", OPEN_LICENCE)
 
 
 @functools.cache
@@ -83,7 +75,7 @@ def update_open_licences(names: tuple[str, ...]) -> str:
     assignments = ", ".join(f"{name} = r.{name}" for name in names)
     return (
         f"UPDATE valuation_open_licences t SET {assignments}"  # noqa: S608 - the column names are ours
-        f" FROM jsonb_to_recordset(%s::jsonb) AS r({_record(OPEN_LICENCE, ('listing_id', *names))})"
+        f" FROM jsonb_to_recordset(%s::jsonb) AS r({json_page_columns(OPEN_LICENCE, ('listing_id', *names))})"
         " WHERE t.listing_id = r.listing_id"
     )
 
