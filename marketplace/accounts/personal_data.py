@@ -315,10 +315,31 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         return self._function
 
     def _insert_by_function(self, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """The events' INSERT with the table lock and NOTIFY, as the one statement of an autocommit transaction."""
+        """The events' INSERT with the table lock and NOTIFY, in one call (``_save``)."""
+        return self._save(self.SAVE_PROCEDURE, self.INSERT_FUNCTION,
+                          (*self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s"))
+
+    #: Migration 0053's procedures: 0048's and 0052's saves, committed without holding the table lock through the
+    #: commit's WAL flush, answered once the save is on disk (see the migration).
+    SAVE_PROCEDURE = "CALL marketplace_save_events(%s, %s, %s, %s, %s, NULL)"
+    SAVE_CHECKED_PROCEDURE = ("CALL marketplace_save_events_checked(%s, %s, %s, %s, %s, %s::uuid[], %s::bigint[],"
+                              " NULL)")
+    _procedures = True
+
+    def _save(self, procedure: str, function: str, args: tuple[Any, ...]) -> list[int]:
+        """The notification ids of a save by ``procedure`` (migration 0053), or by ``function`` (0048, 0052: the
+        lock held through the flush) on a store that has no such procedure yet: one statement, on an autocommit
+        connection of the pool (a procedure that commits cannot run inside a transaction block)."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.INSERT_FUNCTION, (*self._event_arrays(stored_events),
-                                                f"{self.datastore.lock_timeout}s"), prepare=True)
+            if self._procedures:
+                try:
+                    curs.execute(procedure, args, prepare=True)
+                except errors.UndefinedFunction:
+                    self._procedures = False  # a store not migrated yet: the functions, until it is
+                else:
+                    row = curs.fetchone()
+                    return list(row["notification_ids"]) if row is not None else []
+            curs.execute(function, args, prepare=True)
             return [row["notification_id"] for row in curs.fetchall()]
 
     @staticmethod
@@ -350,11 +371,9 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
             raise StaleReadError("this save cannot check what the command read")
         ids, versions = read_set
         try:
-            with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(self.INSERT_CHECKING_FUNCTION, (
-                    *self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s", UuidArray(ids),
-                    BigintArray(versions)), prepare=True)
-                return [row["notification_id"] for row in curs.fetchall()]
+            return self._save(self.SAVE_CHECKED_PROCEDURE, self.INSERT_CHECKING_FUNCTION, (
+                *self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s", UuidArray(ids),
+                BigintArray(versions)))
         except DatabaseError as error:
             cause = error.__cause__
             if isinstance(cause, errors.UndefinedFunction):

@@ -64,6 +64,41 @@ def test_the_save_checks_what_the_command_read_through_the_index(database: Datab
     assert saved[0] == before + GROWN + 9  # every run's check let its event through
 
 
+def sequential_reads_by_calls(database: DatabaseAddress, statement: str, params: Callable[[], Any]) -> int:
+    """Call ``statement`` (a procedure that commits: not inside a transaction block) nine times in one session: how
+    many sequential scans of the log the server counted meanwhile (this session's figures reported at once)."""
+    counted = "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'marketplace_events'"
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_force_next_flush()")
+        before = conn.execute(counted).fetchone()
+        for _ in range(9):
+            conn.execute(statement, params(), prepare=True).fetchall()
+        conn.execute("SELECT pg_stat_force_next_flush()")
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        after = conn.execute(counted).fetchone()
+    assert before is not None
+    assert after is not None
+    return int(after[0]) - int(before[0])
+
+
+def test_the_save_procedure_checks_what_the_command_read_through_the_index(
+    database: DatabaseAddress, world: World,
+) -> None:
+    """The save the recorder calls (migration 0053's procedure) checks the read set as 0052's function does."""
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        before = conn.execute("SELECT count(*) FROM marketplace_events").fetchone()[0]  # type: ignore[index]
+    grow(database)
+    read = [uuid.uuid4(), uuid.uuid4(), uuid.uuid4()]
+    statement = ("CALL marketplace_save_events_checked(%s, %s, %s, %s, '5s', %s::uuid[], %s::bigint[], NULL)")
+    scans = sequential_reads_by_calls(database, statement, lambda: (
+        [uuid.uuid4()], [1], [TOPIC], [b"{}"], read, [0, 0, 0]))
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:
+        saved = conn.execute("SELECT count(*) FROM marketplace_events").fetchone()
+    assert scans == 0
+    assert saved is not None
+    assert saved[0] == before + GROWN + 9  # every call's check let its event through
+
+
 def test_a_command_reading_several_aggregates_fast_forwards_them_through_the_index(
     database: DatabaseAddress, world: World,
 ) -> None:

@@ -1,0 +1,71 @@
+-- A command's save that does not hold the events table's lock through its commit's WAL flush (issue 16).
+--
+-- 0048/0052's functions run in the call's own transaction: the EXCLUSIVE lock that orders the notification ids as
+-- the commits is taken, the events inserted, and the lock released at COMMIT, after the server has flushed the
+-- commit's WAL to disk. Every other save waits for that flush: with eight writers, 83 % of their busy backends'
+-- samples waited for the lock and the WAL flushes of concurrent saves were never grouped.
+--
+-- These procedures do the same work, then commit the save with synchronous_commit off: the commit record is
+-- written (the lock is released, the events are visible to readers, in the same order as before) without waiting
+-- for the disk. A second transaction of the same call then writes one WAL record (setval of a sequence) and commits
+-- with the session's synchronous_commit (on): that flush covers every WAL record before it, the save's commit
+-- included, so the call returns only once the save is on disk, as before. Concurrent saves now flush together.
+--
+-- What changes: between its commit and the flush (the flush's time, well under a millisecond) a save's events can
+-- be read by others before they are on disk. If the server crashed in that moment the save would be lost, as an
+-- unanswered save is lost today, and its command would not have been answered; anything durable written after a
+-- reader read those events (a read model's rows and position, another command's events) is written to the WAL
+-- after the save's commit and flushed with it or after it, so the database never keeps a consequence without its
+-- cause. What does not change: the order of notification ids, the read-set check (0052) and the version clash are
+-- decided under the lock in the first transaction, and a refusal rolls it back with nothing written.
+--
+-- A procedure that commits must be CALLed outside a transaction block: the recorder calls it on its pool's
+-- autocommit connections. The notification ids come back in the INOUT parameter, in the order of the events.
+
+CREATE SEQUENCE IF NOT EXISTS marketplace_save_flush;
+
+CREATE OR REPLACE PROCEDURE marketplace_save_events(
+    originator_ids uuid[], originator_versions bigint[], topics text[], states bytea[], lock_timeout text,
+    INOUT notification_ids bigint[] DEFAULT NULL
+) LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('lock_timeout', lock_timeout, true);
+    PERFORM set_config('synchronous_commit', 'off', true);
+    LOCK TABLE marketplace_events IN EXCLUSIVE MODE;
+    NOTIFY marketplace_events;
+    WITH inserted AS (
+        INSERT INTO marketplace_events (originator_id, originator_version, topic, state)
+        SELECT * FROM unnest(originator_ids, originator_versions, topics, states)
+        RETURNING notification_id
+    ) SELECT array_agg(notification_id ORDER BY notification_id) INTO notification_ids FROM inserted;
+    COMMIT;
+    PERFORM setval('marketplace_save_flush', 1);
+END
+$$;
+
+CREATE OR REPLACE PROCEDURE marketplace_save_events_checked(
+    originator_ids uuid[], originator_versions bigint[], topics text[], states bytea[], lock_timeout text,
+    read_ids uuid[], read_versions bigint[], INOUT notification_ids bigint[] DEFAULT NULL
+) LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('lock_timeout', lock_timeout, true);
+    PERFORM set_config('synchronous_commit', 'off', true);
+    LOCK TABLE marketplace_events IN EXCLUSIVE MODE;
+    FOR i IN 1 .. coalesce(array_length(read_ids, 1), 0) LOOP
+        PERFORM FROM marketplace_events e
+            WHERE e.originator_id = read_ids[i] AND e.originator_version > read_versions[i];
+        IF FOUND THEN
+            RAISE EXCEPTION 'marketplace_save_events_checked: an aggregate the command read was changed meanwhile'
+                USING ERRCODE = 'MKS01';
+        END IF;
+    END LOOP;
+    NOTIFY marketplace_events;
+    WITH inserted AS (
+        INSERT INTO marketplace_events (originator_id, originator_version, topic, state)
+        SELECT * FROM unnest(originator_ids, originator_versions, topics, states)
+        RETURNING notification_id
+    ) SELECT array_agg(notification_id ORDER BY notification_id) INTO notification_ids FROM inserted;
+    COMMIT;
+    PERFORM setval('marketplace_save_flush', 1);
+END
+$$;
