@@ -11,7 +11,8 @@
 -- with the session's synchronous_commit (on): that flush covers every WAL record before it, the save's commit
 -- included, so the call returns only once the save is on disk, as before. Concurrent saves now flush together.
 --
--- What changes: between its commit and the flush (the flush's time, well under a millisecond) a save's events can
+-- What changes: between its commit and the flush (one WAL flush's time, longer when many saves queue for it) a
+-- save's events can
 -- be read by others before they are on disk. If the server crashed in that moment the save would be lost, as an
 -- unanswered save is lost today, and its command would not have been answered; anything durable written after a
 -- reader read those events (a read model's rows and position, another command's events) is written to the WAL
@@ -19,10 +20,19 @@
 -- cause. What does not change: the order of notification ids, the read-set check (0052) and the version clash are
 -- decided under the lock in the first transaction, and a refusal rolls it back with nothing written.
 --
+-- Readers outside the database are not covered by that: a page, an e-mail sent or a payment made on what such a
+-- save wrote, or a position the open-data feed handed out (after a crash the ids of lost events can be given
+-- again), may rest on a save a crash then loses. A process's aggregate cache is: the recorder notices a restarted
+-- server on its next connection, empties the cache, and refuses a save decided before (see PersonalDataRecorder).
+--
+-- If the second transaction fails (a cancel, a timeout) after the first committed, the call fails although the
+-- save stands: the recorder, finding its version taken when it saves again, recognises its own events and answers
+-- with them. The flush's sequence is named with its schema, so no temporary namesake takes its place.
+--
 -- A procedure that commits must be CALLed outside a transaction block: the recorder calls it on its pool's
 -- autocommit connections. The notification ids come back in the INOUT parameter, in the order of the events.
 
-CREATE SEQUENCE IF NOT EXISTS marketplace_save_flush;
+CREATE SEQUENCE IF NOT EXISTS public.marketplace_save_flush;
 
 CREATE OR REPLACE PROCEDURE marketplace_save_events(
     originator_ids uuid[], originator_versions bigint[], topics text[], states bytea[], lock_timeout text,
@@ -39,7 +49,8 @@ BEGIN
         RETURNING notification_id
     ) SELECT array_agg(notification_id ORDER BY notification_id) INTO notification_ids FROM inserted;
     COMMIT;
-    PERFORM setval('marketplace_save_flush', 1);
+    PERFORM set_config('lock_timeout', lock_timeout, true);
+    PERFORM setval('public.marketplace_save_flush', 1);
 END
 $$;
 
@@ -66,6 +77,7 @@ BEGIN
         RETURNING notification_id
     ) SELECT array_agg(notification_id ORDER BY notification_id) INTO notification_ids FROM inserted;
     COMMIT;
-    PERFORM setval('marketplace_save_flush', 1);
+    PERFORM set_config('lock_timeout', lock_timeout, true);
+    PERFORM setval('public.marketplace_save_flush', 1);
 END
 $$;

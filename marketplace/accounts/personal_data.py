@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import (
     DatabaseError,
+    IntegrityError,
     InterfaceError,
     OperationalError,
     ProgrammingError,
@@ -28,6 +29,8 @@ from psycopg.rows import DictRow
 
 from domain.shared.errors import ConflictError
 from marketplace.platform.pg_arrays import BigintArray, ByteaArray, TextArray, UuidArray
+from marketplace.platform.server_restarts import ServerRestarts
+from marketplace.platform.server_restarts import watch as watch_restarts
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,11 @@ class StaleReadError(Exception):
     events beyond the version it read (or that the save cannot check it): nothing was written."""
 
 
+class ServerRestartedError(StaleReadError):
+    """The database server restarted (a crash, perhaps) after the command started reading: what it decided on may
+    have been lost with the crash, so nothing was written (``server_restarts``)."""
+
+
 #: The SQLSTATE of migration 0049's refusal.
 STALE_READ_SQLSTATE = "MKS01"
 
@@ -272,14 +280,16 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         if kwargs.get("personal_changes") and self.datastore.enable_db_functions:
             raise NotImplementedError("personal-data changes need the recorder's own transaction")
         read_set = kwargs.get("read_set")
+        generation = kwargs.get("generation")
         if read_set is not None:
-            return self._insert_checking_reads(stored_events, read_set, bool(kwargs.get("personal_changes")))
+            return self._insert_checking_reads(stored_events, read_set, bool(kwargs.get("personal_changes")),
+                                               generation)
         if self.datastore.enable_db_functions or not stored_events:
             ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return ids
         if not kwargs.get("personal_changes") and self._insert_function():
             try:
-                return self._insert_by_function(stored_events)
+                return self._insert_by_function(stored_events, generation)
             except ProgrammingError as error:
                 if not isinstance(error.__cause__, errors.UndefinedFunction):
                     raise
@@ -287,6 +297,7 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                 for e in stored_events]
         with self.datastore.get_connection() as conn:
+            self._refuse_after_restart(generation)
             try:
                 with conn.pipeline() as pipeline, conn.cursor() as curs, conn.cursor() as insert:
                     curs.execute("BEGIN")
@@ -314,33 +325,98 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
             self._function = self.events_table_name == "marketplace_events" and self.datastore.schema in ("", "public")
         return self._function
 
-    def _insert_by_function(self, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def _insert_by_function(self, stored_events: Sequence[StoredEvent], generation: int | None = None) -> list[int]:
         """The events' INSERT with the table lock and NOTIFY, in one call (``_save``)."""
         return self._save(self.SAVE_PROCEDURE, self.INSERT_FUNCTION,
-                          (*self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s"))
+                          (*self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s"), generation)
 
     #: Migration 0053's procedures: 0048's and 0052's saves, committed without holding the table lock through the
     #: commit's WAL flush, answered once the save is on disk (see the migration).
     SAVE_PROCEDURE = "CALL marketplace_save_events(%s, %s, %s, %s, %s, NULL)"
     SAVE_CHECKED_PROCEDURE = ("CALL marketplace_save_events_checked(%s, %s, %s, %s, %s, %s::uuid[], %s::bigint[],"
                               " NULL)")
-    _procedures = True
+    #: The procedures a call found missing (a store not migrated yet): their functions save instead.
+    _missing: frozenset[str] = frozenset()
+    #: The restarts of the database server this recorder's pool noticed (``server_restarts``), if it watches.
+    restarts: ServerRestarts | None = None
 
-    def _save(self, procedure: str, function: str, args: tuple[Any, ...]) -> list[int]:
+    def saves_by_procedure(self, procedure: str = SAVE_PROCEDURE) -> bool:
+        """Whether saves go through ``procedure`` (no call has found it missing)."""
+        return procedure not in self._missing
+
+    def watch_restarts(self) -> ServerRestarts | None:
+        """Have the pool's new connections notice a restarted server (``server_restarts``): the restarts, or None
+        where this pool cannot be watched."""
+        if self.restarts is None:
+            restarts = ServerRestarts()
+            if not watch_restarts(self.datastore.pool, restarts):
+                return None
+            self.restarts = restarts
+        return self.restarts
+
+    def generation(self) -> int | None:
+        """The restarts noticed so far (a command notes it when it starts reading), or None if not watched."""
+        return self.restarts.count if self.restarts is not None else None
+
+    def _refuse_after_restart(self, generation: int | None) -> None:
+        """``ServerRestartedError`` if the server restarted since a command noted ``generation``: checked once the
+        save has its connection (a new connection is checked before it is handed out)."""
+        if generation is not None and self.restarts is not None and self.restarts.count != generation:
+            raise ServerRestartedError("the database server restarted while this command ran: what it read may be"
+                                       " gone")
+
+    def _save(self, procedure: str, function: str, args: tuple[Any, ...], generation: int | None) -> list[int]:
         """The notification ids of a save by ``procedure`` (migration 0053), or by ``function`` (0048, 0052: the
         lock held through the flush) on a store that has no such procedure yet: one statement, on an autocommit
-        connection of the pool (a procedure that commits cannot run inside a transaction block)."""
+        connection of the pool (a procedure that commits cannot run inside a transaction block).
+
+        A save refused for a version taken (or, checking a read set, for newer events) may be refused for its own
+        events: an earlier call committed them and then failed (its connection cut, a cancel during the flush), and
+        ``insert_events`` called again. Then the store holds these very events, and their ids are the answer."""
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                self._refuse_after_restart(generation)
+                if procedure not in self._missing:
+                    try:
+                        curs.execute(procedure, args, prepare=True)
+                    except errors.UndefinedFunction:
+                        self._missing = self._missing | {procedure}  # not migrated yet: the function, from now on
+                    else:
+                        row = curs.fetchone()
+                        return list(row["notification_ids"]) if row is not None else []
+                curs.execute(function, args, prepare=True)
+                return [row["notification_id"] for row in curs.fetchall()]
+        except DatabaseError as error:
+            refused = isinstance(error, IntegrityError) or getattr(error.__cause__, "sqlstate", None) == \
+                STALE_READ_SQLSTATE
+            saved = self._saved_already(args[:4], procedure) if refused else None
+            if saved is None:
+                raise
+            return saved
+
+    #: The stored ids of a save's events, by their position in it: NULL where the store does not hold that event
+    #: (the same aggregate, version, topic and state).
+    SAVED_ALREADY = (
+        "SELECT e.notification_id FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+        " WITH ORDINALITY AS s(id, version, topic, state, n) LEFT JOIN marketplace_events e"
+        " ON e.originator_id = s.id AND e.originator_version = s.version AND e.topic = s.topic AND e.state = s.state"
+        " ORDER BY s.n"
+    )
+    #: A transaction that writes one WAL record and commits synchronously: once it returns, every commit before it
+    #: is on disk (migration 0053's second transaction).
+    FLUSH = "SELECT setval('public.marketplace_save_flush', 1)"
+
+    def _saved_already(self, events: tuple[Any, ...], procedure: str) -> list[int] | None:
+        """The notification ids of ``events`` (a save's four arrays) if the store holds every one of them, once they
+        are on disk (a save by ``procedure`` that failed after its commit may not have flushed); otherwise None."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            if self._procedures:
-                try:
-                    curs.execute(procedure, args, prepare=True)
-                except errors.UndefinedFunction:
-                    self._procedures = False  # a store not migrated yet: the functions, until it is
-                else:
-                    row = curs.fetchone()
-                    return list(row["notification_ids"]) if row is not None else []
-            curs.execute(function, args, prepare=True)
-            return [row["notification_id"] for row in curs.fetchall()]
+            curs.execute(self.SAVED_ALREADY, events, prepare=True)
+            ids = [row["notification_id"] for row in curs.fetchall()]
+            if not ids or any(i is None for i in ids):
+                return None
+            if procedure not in self._missing:
+                curs.execute(self.FLUSH)
+        return [int(i) for i in ids]
 
     @staticmethod
     def _event_arrays(stored_events: Sequence[StoredEvent]) -> tuple[UuidArray, BigintArray, TextArray, ByteaArray]:
@@ -363,7 +439,8 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         return self._checking
 
     def _insert_checking_reads(self, stored_events: Sequence[StoredEvent],
-                               read_set: tuple[Sequence[UUID], Sequence[int]], personal: bool) -> list[int]:
+                               read_set: tuple[Sequence[UUID], Sequence[int]], personal: bool,
+                               generation: int | None = None) -> list[int]:
         """The events' INSERT (as ``_insert_by_function``) only if no aggregate of ``read_set`` (ids, versions
         read; 0 for one found with no events) has an event beyond its version, checked under the table lock;
         ``StaleReadError`` if one has, or if this store cannot check (nothing is written then)."""
@@ -373,7 +450,7 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         try:
             return self._save(self.SAVE_CHECKED_PROCEDURE, self.INSERT_CHECKING_FUNCTION, (
                 *self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s", UuidArray(ids),
-                BigintArray(versions)))
+                BigintArray(versions)), generation)
         except DatabaseError as error:
             cause = error.__cause__
             if isinstance(cause, errors.UndefinedFunction):

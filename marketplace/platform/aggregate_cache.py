@@ -77,6 +77,24 @@ class FastForwardRepository(Repository[UUID]):
         self.lru: LRUCache[UUID, Any] | None = LRUCache(maxsize=cache_size) if cache_size > 0 else None
         #: The locks the cached aggregates share (``_locked``).
         self.locks = tuple(threading.RLock() for _ in range(LOCK_STRIPES))
+        #: How many times the cache was emptied (``clear``): a read that began before may not keep what it read.
+        self.generation = 0
+
+    def clear(self) -> None:
+        """Forget every aggregate held (the database server restarted: ``server_restarts``). A load running
+        meanwhile that began with a copy held before does not put it back (``_kept``)."""
+        if self.lru is None:
+            return
+        self.generation += 1
+        self.lru = LRUCache(maxsize=self.lru.maxsize)
+
+    def _kept(self, aggregate_id: UUID, generation: int) -> bool:
+        """After a read that fast-forwarded a held copy: False (and the copy dropped) if the cache was emptied since
+        ``generation``, when the read began; the copy it began with may rest on events the server lost."""
+        if self.generation == generation:
+            return True
+        self._evict(aggregate_id)
+        return False
 
     def get(
         self,
@@ -97,14 +115,17 @@ class FastForwardRepository(Repository[UUID]):
     def _cached(self, aggregate_id: UUID) -> Any:
         assert self.lru is not None
         with self._locked(aggregate_id):
+            generation = self.generation
             cached = self._peek(aggregate_id)
-            if cached is None:
-                cached = self.replay(aggregate_id)
-                self.lru.put(aggregate_id, cached)
-            else:
+            if cached is not None:
                 new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
                 if new_events:
                     cached = self._apply(aggregate_id, cached, new_events)
+                if not self._kept(aggregate_id, generation):
+                    cached = None
+            if cached is None:
+                cached = self.replay(aggregate_id)
+                self.lru.put(aggregate_id, cached)
             return state_copy(cached)
 
     def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
@@ -115,6 +136,7 @@ class FastForwardRepository(Repository[UUID]):
         if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
             return self.get(aggregate_id), self._rows(recorder, statement, params)
         with self._locked(aggregate_id):
+            generation = self.generation
             cached = self._peek(aggregate_id)
             if cached is None:
                 cached = self.replay(aggregate_id)
@@ -132,6 +154,9 @@ class FastForwardRepository(Repository[UUID]):
             if stored:
                 mapper = self.event_store.mapper
                 cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
+            if not self._kept(aggregate_id, generation):
+                cached = self.replay(aggregate_id)
+                self.lru.put(aggregate_id, cached)
             return state_copy(cached), rows
 
     def freshen(self, aggregate_ids: Sequence[UUID], statement: str, params: Sequence[Any],
@@ -150,6 +175,7 @@ class FastForwardRepository(Repository[UUID]):
             return {}, self._rows(recorder, statement, params), set()
         versions: dict[UUID, int] = {}
         probed: list[UUID] = []
+        generation = self.generation
         for aggregate_id in aggregate_ids:
             with self._locked(aggregate_id):
                 cached = self._peek(aggregate_id)
@@ -175,6 +201,8 @@ class FastForwardRepository(Repository[UUID]):
             found = curs.fetchall()
         rows = [r["along"] for r in found if r["along"] is not None]
         absent = set(probed) - {r["originator_id"] for r in found if r["originator_version"] is None}
+        if self.generation != generation:  # emptied meanwhile: the versions taken may be of lost events
+            return {}, rows, absent
         mapper = self.event_store.mapper
         new: dict[UUID, list[Any]] = {}
         events = (r for r in found if r["originator_version"] is not None)

@@ -36,6 +36,7 @@ from marketplace.accounts.personal_data import (
     PersonalData,
     PersonalDataRecorder,
     PostgresPersonalData,
+    ServerRestartedError,
     StaleReadError,
 )
 from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository
@@ -87,6 +88,9 @@ class _ReadTogether:
 
 
 _READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("marketplace_read_together", default=None)
+#: The database server restarts the running command's recorder had seen when the command started reading (its
+#: actor): a save of it is refused if the count moved since (``server_restarts``).
+_DECIDED_IN: ContextVar[int | None] = ContextVar("marketplace_decided_in", default=None)
 
 
 def _as_uuid(aggregate_id: UUID | str) -> UUID:
@@ -195,6 +199,8 @@ class MarketplaceBase(Application[UUID]):
         try:
             if isinstance(self.recorder, PostgresApplicationRecorder):
                 most_recent_first(self.recorder.datastore.pool)  # a worker's commands keep to its warm connections
+            if isinstance(self.recorder, PersonalDataRecorder):
+                self._watch_restarts(self.recorder)
             self.ipc_scheme = ipc_scheme
             #: The time commands act at (offer expiry, notice windows, due dates); tests inject their own.
             self.clock: Clock = clock or SystemClock()
@@ -211,6 +217,16 @@ class MarketplaceBase(Application[UUID]):
 
         self._turns_guard = threading.Lock()
         self._turns: dict[UUID, tuple[threading.Lock, int]] = {}
+
+    def _watch_restarts(self, recorder: PersonalDataRecorder) -> None:
+        """Empty the aggregate cache when the database server restarted (``server_restarts``): what it holds may
+        include events a crash lost. The server's start is read once now, for the connections opened before."""
+        restarts = recorder.watch_restarts()
+        if restarts is None:
+            return
+        restarts.on_restart(self.repository.clear)
+        with recorder.datastore.get_connection() as conn:
+            restarts.check(conn)
 
     # --- plumbing ---------------------------------------------------------------------------
     @contextmanager
@@ -367,6 +383,8 @@ class MarketplaceBase(Application[UUID]):
         """
         reading = self._together()
         read_set = None
+        generation = _DECIDED_IN.get()
+        _DECIDED_IN.set(None)  # what the command reads after its save is noted afresh
         if reading is not None:  # what the command reads after its save, it reads afresh
             read_set = reading.cached  # (kept if the save fails: a further save still checks what was read)
             reading.clear()
@@ -378,12 +396,20 @@ class MarketplaceBase(Application[UUID]):
             if personal:
                 raise _NotOnCache
             saving["read_set"] = (list(read_set), list(read_set.values()))
+        if together and generation is not None:
+            saving["generation"] = generation
         try:
             recordings: list[Recording[UUID]] = self.save(*aggregates, **saving)
-        except StaleReadError:
-            assert read_set is not None
-            self.repository.forget(read_set)  # read afresh when the command runs again
-            raise _NotOnCache from None
+        except StaleReadError as error:
+            if read_set is not None:
+                self.repository.forget(read_set)  # read afresh when the command runs again
+                raise _NotOnCache from None
+            if not isinstance(error, ServerRestartedError):
+                raise
+            raise ConcurrentModificationError(
+                "version: the database restarted while this was being done; reload and try again",
+                field="expected_version", code="version.stale",
+            ) from None
         except IntegrityError:
             # Someone else saved one of these meanwhile (or the natural key is taken): load them afresh next time.
             self.repository.forget(a.id for a in aggregates)
@@ -412,6 +438,7 @@ class MarketplaceBase(Application[UUID]):
         """The acting user, with its e-mail and name; a deactivated or erased account cannot act."""
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this", code="auth.login")
+        self._note_generation()
         person: Person | None
         together = self._together()
         if together is not None and together.cached is not None:
@@ -446,6 +473,13 @@ class MarketplaceBase(Application[UUID]):
         if person is not None:
             user.attach_person(person.email, person.display_name)
         return user
+
+    def _note_generation(self) -> None:
+        """A command starts reading (its actor): note the server restarts seen so far, unless an earlier read of
+        this command noted them (``commit`` has its save refused if a restart came after)."""
+        recorder = self.recorder
+        if isinstance(recorder, PersonalDataRecorder) and _DECIDED_IN.get() is None:
+            _DECIDED_IN.set(recorder.generation())
 
     def _actor_cached(self, together: _ReadTogether, actor_id: UUID) -> User:
         """``actor`` while deciding on the cache: the held user, without its personal data (the command uses none);

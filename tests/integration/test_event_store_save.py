@@ -5,6 +5,9 @@ store without either, the recorder's own transaction."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import psycopg
 import pytest
 
@@ -64,7 +67,7 @@ def test_a_save_is_answered_only_once_it_is_on_disk(world: World, database: Data
         position = revise(world.app, world, price)
         assert insert_position(database, "flush") > before
         assert position == stored(database, "SELECT max(notification_id) FROM marketplace_events")[0][0]
-    assert world.app.recorder._procedures  # type: ignore[attr-defined]  # the procedure was found and used
+    assert world.app.recorder.saves_by_procedure()  # type: ignore[attr-defined]  # the procedure was found and used
 
 
 def test_a_store_without_the_save_procedures_saves_through_the_insert_function(database: DatabaseAddress) -> None:
@@ -74,7 +77,7 @@ def test_a_store_without_the_save_procedures_saves_through_the_insert_function(d
     try:
         position = revise(world.app, world, 20_000_000)
         assert position == stored(database, "SELECT max(notification_id) FROM marketplace_events")[0][0]
-        assert not world.app.recorder._procedures  # type: ignore[attr-defined]
+        assert not world.app.recorder.saves_by_procedure()  # type: ignore[attr-defined]
         assert world.app.recorder._insert_function()  # type: ignore[attr-defined]
         listing: Listing = world.app.repository.get(world["listing"])
         with pytest.raises(ConcurrentModificationError):  # a clash still writes nothing
@@ -105,3 +108,42 @@ def test_a_store_without_the_insert_function_saves_in_the_recorders_transaction(
             other.close()
     finally:
         world.app.close()
+
+
+def test_a_save_whose_call_failed_after_its_commit_is_answered_with_its_own_events(
+    world: World, database: DatabaseAddress,
+) -> None:
+    """The procedure's first transaction commits the events; if its second (the flush) then fails (here cancelled
+    while it waits for the flush's sequence, as a statement timeout or an operator's cancel would), the call fails
+    although the save stands. The recorder calls again, finds the version taken by these very events, and answers
+    with them: the command succeeds once, with one set of events."""
+    before = stored(database, "SELECT count(*) FROM marketplace_events")[0][0]
+    answered: list[int] = []
+    failed: list[BaseException] = []
+
+    def command() -> None:
+        try:
+            answered.append(revise(world.app, world, 20_000_000))
+        except BaseException as error:
+            failed.append(error)
+
+    with psycopg.connect(database.conninfo()) as holder:  # a transaction holding the sequence against setval
+        holder.execute("ALTER SEQUENCE public.marketplace_save_flush RESTART")
+        worker = threading.Thread(target=command)
+        worker.start()
+        waiting = ("SELECT pid FROM pg_stat_activity WHERE query LIKE 'CALL marketplace_save_events%'"
+                   " AND wait_event_type = 'Lock'")
+        deadline = time.monotonic() + 10
+        while not (pids := stored(database, waiting)):
+            assert time.monotonic() < deadline, "the save never waited for the sequence"
+            time.sleep(0.01)
+        assert stored(database, "SELECT count(*) FROM marketplace_events")[0][0] == before + 1  # committed
+        stored(database, f"SELECT pg_cancel_backend({pids[0][0]})")
+        time.sleep(0.05)
+        holder.rollback()
+    worker.join(timeout=30)
+    assert not failed, failed
+    assert answered == [stored(database, "SELECT max(notification_id) FROM marketplace_events")[0][0]]
+    assert stored(database, "SELECT count(*) FROM marketplace_events")[0][0] == before + 1
+    listing: Listing = world.app.repository.get(world["listing"])
+    assert listing.terms["asking_price"] == 20_000_000

@@ -1,0 +1,120 @@
+"""What a worker keeps in memory after the database server restarted (issue 16, migration 0053).
+
+A save's events may be read by other workers a moment before they are on disk; a crash in that moment loses them,
+and a later save may take their versions. A worker must then neither keep them in its aggregate cache nor save a
+command it decided on them. The server cannot be crashed here; the worker is told instead that it saw the server
+start at another time, and the pool's connections are cut as a crash cuts them."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from domain.catalogue.listing import Listing
+from domain.shared.errors import ConcurrentModificationError
+from marketplace.accounts.personal_data import PersonalDataRecorder
+from marketplace.platform.application import Marketplace
+from marketplace.platform.database import DatabaseAddress
+from marketplace.platform.server_restarts import ServerRestarts
+from tests.integration.test_aggregate_cache import cached
+from tests.integration.test_decide_on_cache import before_the_first_save, registration
+from tests.integration.test_event_store_save import revise, stored
+from tests.unit.deal_helpers import World
+
+
+def restarts_of(app: Marketplace) -> ServerRestarts:
+    recorder = app.recorder
+    assert isinstance(recorder, PersonalDataRecorder)
+    assert recorder.restarts is not None  # the application watches its pool
+    return recorder.restarts
+
+
+def restart_seen(app: Marketplace) -> None:
+    """The worker learns (as a new connection would tell it) that the server started after it last looked."""
+    restarts = restarts_of(app)
+    assert restarts.started is not None
+    assert restarts.seen(restarts.started + timedelta(seconds=1))
+
+
+def events_of(database: DatabaseAddress, aggregate_id: Any) -> int:
+    return int(str(stored(database, f"SELECT count(*) FROM marketplace_events WHERE originator_id = '{aggregate_id}'")
+                   [0][0]))
+
+
+def test_connections_opened_after_a_restart_empty_the_workers_cache(world: World, database: DatabaseAddress) -> None:
+    app = world.app
+    app.repository.get(world["listing"])
+    assert cached(app, world["listing"]) is not None
+    restarts = restarts_of(app)
+    assert restarts.count == 0
+    assert restarts.started is not None
+    restarts.started -= timedelta(hours=1)  # as if the server started again since the worker last looked
+    with psycopg.connect(database.conninfo(), autocommit=True) as conn:  # a crash cuts every connection
+        others = ("FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                  " AND backend_type = 'client backend'")
+        conn.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        deadline = time.monotonic() + 10
+        while conn.execute(f"SELECT count(*) {others}").fetchone() != (0,):  # gone when their processes end
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    app.recorder.datastore.pool.check()  # type: ignore[attr-defined]  # the pool replaces its cut connections
+    deadline = time.monotonic() + 10
+    while restarts.count == 0 and time.monotonic() < deadline:  # in its own threads: the first new one tells
+        time.sleep(0.01)
+    assert restarts.count == 1
+    assert cached(app, world["listing"]) is None
+    position = revise(app, world, 20_000_000)  # the worker goes on, on what the server has
+    assert position == stored(database, "SELECT max(notification_id) FROM marketplace_events")[0][0]
+    listing: Listing = app.repository.get(world["listing"])
+    assert listing.terms["asking_price"] == 20_000_000
+
+
+def test_a_command_that_read_before_a_restart_is_refused_and_writes_nothing(
+    world: World, database: DatabaseAddress,
+) -> None:
+    app = world.app
+    before = events_of(database, world["listing"])
+    before_the_first_save(app, lambda: restart_seen(app))
+    with pytest.raises(ConcurrentModificationError) as refused:
+        revise(app, world, 20_000_000)
+    assert "restarted" in str(refused.value)
+    assert events_of(database, world["listing"]) == before
+    assert cached(app, world["listing"]) is None
+    revise(app, world, 21_000_000)  # tried again, it reads what the server has and saves
+    assert events_of(database, world["listing"]) == before + 1
+
+
+def test_a_command_decided_on_the_cache_before_a_restart_runs_again_on_what_the_server_has(
+    world: World, database: DatabaseAddress,
+) -> None:
+    app = world.app
+    app.catalogue.register_patent(registration(world, "202110000001"), actor_id=world["uni"])  # all it reads held
+    saves = before_the_first_save(app, lambda: restart_seen(app))
+    patent, _ = app.catalogue.register_patent(registration(world, "202110000002"), actor_id=world["uni"])
+    assert len(saves) == 2  # refused once (decided before the restart), then read afresh and saved
+    assert events_of(database, patent) == 1
+
+
+def test_a_load_that_began_with_a_copy_held_before_a_restart_does_not_keep_it(world: World) -> None:
+    app = world.app
+    repository = app.repository
+    repository.get(world["listing"])
+    held = cached(app, world["listing"])
+    held.terms = {**held.terms, "asking_price": 1}  # what a lost event would have left in the copy
+    real_get = repository.event_store.get
+
+    def get(*args: Any, **kwargs: Any) -> Any:  # the restart is noticed while the load reads the new events
+        restart_seen(app)
+        return real_get(*args, **kwargs)
+
+    repository.event_store.get = get  # type: ignore[method-assign]
+    try:
+        listing: Listing = repository.get(world["listing"])
+    finally:
+        repository.event_store.get = real_get  # type: ignore[method-assign]
+    assert listing.terms["asking_price"] != 1
+    assert cached(app, world["listing"]).terms["asking_price"] != 1
