@@ -29,6 +29,10 @@
 -- save stands: the recorder, finding its version taken when it saves again, recognises its own events and answers
 -- with them. The flush's sequence is named with its schema, so no temporary namesake takes its place.
 --
+-- Under the lock, each procedure also refuses (SQLSTATE MKS02) an event whose aggregate does not have the version
+-- before it: a worker deciding on a copy that includes a lost event would otherwise leave a gap in the history,
+-- which could no longer be replayed.
+--
 -- A procedure that commits must be CALLed outside a transaction block: the recorder calls it on its pool's
 -- autocommit connections. The notification ids come back in the INOUT parameter, in the order of the events.
 
@@ -42,6 +46,18 @@ BEGIN
     PERFORM set_config('lock_timeout', lock_timeout, true);
     PERFORM set_config('synchronous_commit', 'off', true);
     LOCK TABLE marketplace_events IN EXCLUSIVE MODE;
+    FOR i IN 1 .. coalesce(array_length(originator_ids, 1), 0) LOOP
+        -- The version a save's first event of an aggregate follows must be stored (a worker's cached copy may
+        -- rest on an event a crash lost): one probe of the primary key per aggregate.
+        CONTINUE WHEN originator_versions[i] = 1 OR (i > 1 AND originator_ids[i - 1] = originator_ids[i]
+                                                      AND originator_versions[i - 1] = originator_versions[i] - 1);
+        PERFORM FROM marketplace_events e
+            WHERE e.originator_id = originator_ids[i] AND e.originator_version = originator_versions[i] - 1;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'marketplace_save_events: version % of % does not follow a stored version',
+                originator_versions[i], originator_ids[i] USING ERRCODE = 'MKS02';
+        END IF;
+    END LOOP;
     NOTIFY marketplace_events;
     WITH inserted AS (
         INSERT INTO marketplace_events (originator_id, originator_version, topic, state)
@@ -68,6 +84,18 @@ BEGIN
         IF FOUND THEN
             RAISE EXCEPTION 'marketplace_save_events_checked: an aggregate the command read was changed meanwhile'
                 USING ERRCODE = 'MKS01';
+        END IF;
+    END LOOP;
+    FOR i IN 1 .. coalesce(array_length(originator_ids, 1), 0) LOOP
+        -- The version a save's first event of an aggregate follows must be stored (a worker's cached copy may
+        -- rest on an event a crash lost): one probe of the primary key per aggregate.
+        CONTINUE WHEN originator_versions[i] = 1 OR (i > 1 AND originator_ids[i - 1] = originator_ids[i]
+                                                      AND originator_versions[i - 1] = originator_versions[i] - 1);
+        PERFORM FROM marketplace_events e
+            WHERE e.originator_id = originator_ids[i] AND e.originator_version = originator_versions[i] - 1;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'marketplace_save_events: version % of % does not follow a stored version',
+                originator_versions[i], originator_ids[i] USING ERRCODE = 'MKS02';
         END IF;
     END LOOP;
     NOTIFY marketplace_events;

@@ -254,9 +254,14 @@ class StaleReadError(Exception):
 
 
 class ServerRestartedError(StaleReadError):
-    """The database server restarted (a crash, perhaps) after the command started reading: what it decided on may
-    have been lost with the crash, so nothing was written (``server_restarts``)."""
+    """The database server crashed after the command started reading, or the save would follow a version the store
+    does not have (a cached copy resting on an event a crash lost): nothing was written (``server_restarts``)."""
 
+
+#: What a save refused for a crash of the server says.
+RESTARTED = "the database server crashed while this command ran: what it read may be gone"
+#: The SQLSTATE of migration 0053's refusal of an event that does not follow a stored version.
+GAP_SQLSTATE = "MKS02"
 
 #: The SQLSTATE of migration 0049's refusal.
 STALE_READ_SQLSTATE = "MKS01"
@@ -358,12 +363,14 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         """The restarts noticed so far (a command notes it when it starts reading), or None if not watched."""
         return self.restarts.count if self.restarts is not None else None
 
+    def _restarted_since(self, generation: int | None) -> bool:
+        """Whether the server crashed since a command noted ``generation`` at its first read: asked once the save
+        has its connection (a new connection is checked before it is handed out)."""
+        return generation is not None and self.restarts is not None and self.restarts.count != generation
+
     def _refuse_after_restart(self, generation: int | None) -> None:
-        """``ServerRestartedError`` if the server restarted since a command noted ``generation``: checked once the
-        save has its connection (a new connection is checked before it is handed out)."""
-        if generation is not None and self.restarts is not None and self.restarts.count != generation:
-            raise ServerRestartedError("the database server restarted while this command ran: what it read may be"
-                                       " gone")
+        if self._restarted_since(generation):
+            raise ServerRestartedError(RESTARTED)
 
     def _save(self, procedure: str, function: str, args: tuple[Any, ...], generation: int | None) -> list[int]:
         """The notification ids of a save by ``procedure`` (migration 0053), or by ``function`` (0048, 0052: the
@@ -375,7 +382,13 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         ``insert_events`` called again. Then the store holds these very events, and their ids are the answer."""
         try:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                self._refuse_after_restart(generation)
+                if self._restarted_since(generation):
+                    # Refused, unless an earlier call of this save committed before the crash and then failed:
+                    # then its events survived (and everything it read, written to the WAL before them).
+                    saved = self._saved_already(curs, args[:4], procedure)
+                    if saved is None:
+                        raise ServerRestartedError(RESTARTED)
+                    return saved
                 if procedure not in self._missing:
                     try:
                         curs.execute(procedure, args, prepare=True)
@@ -387,9 +400,13 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
                 curs.execute(function, args, prepare=True)
                 return [row["notification_id"] for row in curs.fetchall()]
         except DatabaseError as error:
-            refused = isinstance(error, IntegrityError) or getattr(error.__cause__, "sqlstate", None) == \
-                STALE_READ_SQLSTATE
-            saved = self._saved_already(args[:4], procedure) if refused else None
+            sqlstate = getattr(error.__cause__, "sqlstate", None)
+            if sqlstate == GAP_SQLSTATE:
+                raise ServerRestartedError(f"{RESTARTED} ({error})") from None
+            if not (isinstance(error, IntegrityError) or sqlstate == STALE_READ_SQLSTATE):
+                raise
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                saved = self._saved_already(curs, args[:4], procedure)
             if saved is None:
                 raise
             return saved
@@ -403,19 +420,18 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         " ORDER BY s.n"
     )
     #: A transaction that writes one WAL record and commits synchronously: once it returns, every commit before it
-    #: is on disk (migration 0053's second transaction).
-    FLUSH = "SELECT setval('public.marketplace_save_flush', 1)"
+    #: is on disk (migration 0053's second transaction), waiting for the sequence no longer than a save's lock.
+    FLUSH = "SELECT set_config('lock_timeout', %s, true), setval('public.marketplace_save_flush', 1)"
 
-    def _saved_already(self, events: tuple[Any, ...], procedure: str) -> list[int] | None:
+    def _saved_already(self, curs: Cursor[DictRow], events: tuple[Any, ...], procedure: str) -> list[int] | None:
         """The notification ids of ``events`` (a save's four arrays) if the store holds every one of them, once they
         are on disk (a save by ``procedure`` that failed after its commit may not have flushed); otherwise None."""
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.SAVED_ALREADY, events, prepare=True)
-            ids = [row["notification_id"] for row in curs.fetchall()]
-            if not ids or any(i is None for i in ids):
-                return None
-            if procedure not in self._missing:
-                curs.execute(self.FLUSH)
+        curs.execute(self.SAVED_ALREADY, events, prepare=True)
+        ids = [row["notification_id"] for row in curs.fetchall()]
+        if not ids or any(i is None for i in ids):
+            return None
+        if procedure not in self._missing:
+            curs.execute(self.FLUSH, (f"{self.datastore.lock_timeout}s",))
         return [int(i) for i in ids]
 
     @staticmethod

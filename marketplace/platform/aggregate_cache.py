@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from typing import Any, cast
 from uuid import UUID
 
@@ -48,6 +49,7 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from psycopg.sql import SQL, Identifier
 
 from marketplace.platform.pg_arrays import BigintArray, UuidArray
+from marketplace.platform.server_restarts import ServerRestarts
 from marketplace.platform.state_copy import state_copy
 
 #: Aggregates kept per process when ``AGGREGATE_CACHE_MAXSIZE`` is not set.
@@ -69,6 +71,19 @@ def mutate_in_turn(aggregate: Any, events: Iterable[Any]) -> Any:
 MUTATE_IN_TURN = cast("ProjectorFunction[Any, Any]", mutate_in_turn)
 
 
+#: The crashes noticed (the watcher and its count) when the running command first read an aggregate: ``commit`` has
+#: its save refused if the count moved since (``first_read``).
+_FIRST_READ: ContextVar[tuple[ServerRestarts, int] | None] = ContextVar("marketplace_first_read", default=None)
+
+
+def first_read() -> tuple[ServerRestarts, int] | None:
+    """What the running command noted at its first read (``_FIRST_READ``), forgotten for the next command: a command
+    takes it when it saves."""
+    noted = _FIRST_READ.get()
+    _FIRST_READ.set(None)
+    return noted
+
+
 class FastForwardRepository(Repository[UUID]):
     """An LRU cache of aggregates, fast-forwarded from the event store on every load (see the module's text)."""
 
@@ -79,6 +94,14 @@ class FastForwardRepository(Repository[UUID]):
         self.locks = tuple(threading.RLock() for _ in range(LOCK_STRIPES))
         #: How many times the cache was emptied (``clear``): a read that began before may not keep what it read.
         self.generation = 0
+        #: The crashes of the store's server this process noticed (``server_restarts``), if it watches them: each
+        #: read notes their count for the running command (``first_read``).
+        self.restarts: ServerRestarts | None = None
+
+    def _note_read(self) -> None:
+        """A read for the running command: the first one notes the crashes noticed so far (``first_read``)."""
+        if self.restarts is not None and _FIRST_READ.get() is None:
+            _FIRST_READ.set((self.restarts, self.restarts.count))
 
     def clear(self) -> None:
         """Forget every aggregate held (the database server restarted: ``server_restarts``). A load running
@@ -87,6 +110,12 @@ class FastForwardRepository(Repository[UUID]):
             return
         self.generation += 1
         self.lru = LRUCache(maxsize=self.lru.maxsize)
+
+    def _put(self, aggregate_id: UUID, aggregate: Any, generation: int) -> None:
+        """Keep a replayed aggregate, unless the cache was emptied since ``generation``, when the replay began (it
+        may have read events the server then lost)."""
+        if self.generation == generation:
+            self.lru.put(aggregate_id, aggregate)  # type: ignore[union-attr]
 
     def _kept(self, aggregate_id: UUID, generation: int) -> bool:
         """After a read that fast-forwarded a held copy: False (and the copy dropped) if the cache was emptied since
@@ -105,6 +134,7 @@ class FastForwardRepository(Repository[UUID]):
         fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,
     ) -> TMutableOrImmutableAggregate:
+        self._note_read()
         if projector_func is not project_aggregate:  # another projection of the events: never cached
             return self._reconstruct_aggregate(aggregate_id, version, projector_func)
         if self.lru is None or version is not None:
@@ -124,14 +154,16 @@ class FastForwardRepository(Repository[UUID]):
                 if not self._kept(aggregate_id, generation):
                     cached = None
             if cached is None:
+                generation = self.generation
                 cached = self.replay(aggregate_id)
-                self.lru.put(aggregate_id, cached)
+                self._put(aggregate_id, cached, generation)
             return state_copy(cached)
 
     def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
         """The aggregate (as ``get``) and the rows of one more read-only ``statement``, in one round trip when the
         aggregate is cached on PostgreSQL: both SELECTs go in one pipeline (the acting user and its personal data,
         read by every command). Otherwise the two are read one after the other."""
+        self._note_read()
         recorder = getattr(self.event_store, "recorder", None)
         if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
             return self.get(aggregate_id), self._rows(recorder, statement, params)
@@ -140,7 +172,7 @@ class FastForwardRepository(Repository[UUID]):
             cached = self._peek(aggregate_id)
             if cached is None:
                 cached = self.replay(aggregate_id)
-                self.lru.put(aggregate_id, cached)
+                self._put(aggregate_id, cached, generation)
                 return state_copy(cached), self._rows(recorder, statement, params)
             with recorder.datastore.get_connection() as conn, conn.pipeline(), \
                     conn.cursor() as events, conn.cursor() as along:
@@ -155,8 +187,9 @@ class FastForwardRepository(Repository[UUID]):
                 mapper = self.event_store.mapper
                 cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
             if not self._kept(aggregate_id, generation):
+                generation = self.generation
                 cached = self.replay(aggregate_id)
-                self.lru.put(aggregate_id, cached)
+                self._put(aggregate_id, cached, generation)
             return state_copy(cached), rows
 
     def freshen(self, aggregate_ids: Sequence[UUID], statement: str, params: Sequence[Any],
@@ -170,6 +203,7 @@ class FastForwardRepository(Repository[UUID]):
         copy at least that fresh), the rows, and those of the followed aggregates not held that had no events at
         that SELECT (absent: an introduction no broker made). Other aggregates not held are left out (``get``
         replays them); without PostgreSQL or a cache nothing is freshened and ``statement`` is read alone."""
+        self._note_read()
         recorder = getattr(self.event_store, "recorder", None)
         if self.lru is None or not isinstance(recorder, PostgresAggregateRecorder):
             return {}, self._rows(recorder, statement, params), set()
@@ -234,6 +268,7 @@ class FastForwardRepository(Repository[UUID]):
         """A copy of the cached aggregate as this process holds it (no round trip: perhaps older than the database's;
         a command deciding on it has its save check the version), or ``None`` if not held or older than
         ``at_least``."""
+        self._note_read()
         if self.lru is None:
             return None
         with self._locked(aggregate_id):
@@ -270,6 +305,7 @@ class FastForwardRepository(Repository[UUID]):
 
     def holds(self, aggregate_id: UUID) -> bool:
         """Whether the cache holds the aggregate (so it exists: stored events are never deleted)."""
+        self._note_read()
         return self.lru is not None and aggregate_id in self.lru.cache
 
     def replay(self, aggregate_id: UUID) -> Any:

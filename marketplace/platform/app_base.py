@@ -39,7 +39,7 @@ from marketplace.accounts.personal_data import (
     ServerRestartedError,
     StaleReadError,
 )
-from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository
+from marketplace.platform.aggregate_cache import DEFAULT_CACHE_SIZE, FastForwardRepository, first_read
 from marketplace.platform.clock import Clock, SystemClock
 from marketplace.platform.pool_order import most_recent_first
 
@@ -88,9 +88,6 @@ class _ReadTogether:
 
 
 _READ_TOGETHER: ContextVar[_ReadTogether | None] = ContextVar("marketplace_read_together", default=None)
-#: The database server restarts the running command's recorder had seen when the command started reading (its
-#: actor): a save of it is refused if the count moved since (``server_restarts``).
-_DECIDED_IN: ContextVar[int | None] = ContextVar("marketplace_decided_in", default=None)
 
 
 def _as_uuid(aggregate_id: UUID | str) -> UUID:
@@ -219,12 +216,13 @@ class MarketplaceBase(Application[UUID]):
         self._turns: dict[UUID, tuple[threading.Lock, int]] = {}
 
     def _watch_restarts(self, recorder: PersonalDataRecorder) -> None:
-        """Empty the aggregate cache when the database server restarted (``server_restarts``): what it holds may
-        include events a crash lost. The server's start is read once now, for the connections opened before."""
+        """Empty the aggregate cache when the database server crashed (``server_restarts``): what it holds may
+        include events the crash lost. The server's mark is read once now, for the connections opened before."""
         restarts = recorder.watch_restarts()
         if restarts is None:
             return
         restarts.on_restart(self.repository.clear)
+        self.repository.restarts = restarts
         with recorder.datastore.get_connection() as conn:
             restarts.check(conn)
 
@@ -383,8 +381,7 @@ class MarketplaceBase(Application[UUID]):
         """
         reading = self._together()
         read_set = None
-        generation = _DECIDED_IN.get()
-        _DECIDED_IN.set(None)  # what the command reads after its save is noted afresh
+        noted = first_read()  # what the command reads after its save is noted afresh
         if reading is not None:  # what the command reads after its save, it reads afresh
             read_set = reading.cached  # (kept if the save fails: a further save still checks what was read)
             reading.clear()
@@ -396,8 +393,8 @@ class MarketplaceBase(Application[UUID]):
             if personal:
                 raise _NotOnCache
             saving["read_set"] = (list(read_set), list(read_set.values()))
-        if together and generation is not None:
-            saving["generation"] = generation
+        if together and noted is not None and noted[0] is self.repository.restarts:
+            saving["generation"] = noted[1]  # refused if the server crashed since the command's first read
         try:
             recordings: list[Recording[UUID]] = self.save(*aggregates, **saving)
         except StaleReadError as error:
@@ -406,6 +403,7 @@ class MarketplaceBase(Application[UUID]):
                 raise _NotOnCache from None
             if not isinstance(error, ServerRestartedError):
                 raise
+            self.repository.forget(a.id for a in aggregates)
             raise ConcurrentModificationError(
                 "version: the database restarted while this was being done; reload and try again",
                 field="expected_version", code="version.stale",
@@ -438,7 +436,6 @@ class MarketplaceBase(Application[UUID]):
         """The acting user, with its e-mail and name; a deactivated or erased account cannot act."""
         if actor_id is None:
             raise NotAuthenticatedError("log in to do this", code="auth.login")
-        self._note_generation()
         person: Person | None
         together = self._together()
         if together is not None and together.cached is not None:
@@ -473,13 +470,6 @@ class MarketplaceBase(Application[UUID]):
         if person is not None:
             user.attach_person(person.email, person.display_name)
         return user
-
-    def _note_generation(self) -> None:
-        """A command starts reading (its actor): note the server restarts seen so far, unless an earlier read of
-        this command noted them (``commit`` has its save refused if a restart came after)."""
-        recorder = self.recorder
-        if isinstance(recorder, PersonalDataRecorder) and _DECIDED_IN.get() is None:
-            _DECIDED_IN.set(recorder.generation())
 
     def _actor_cached(self, together: _ReadTogether, actor_id: UUID) -> User:
         """``actor`` while deciding on the cache: the held user, without its personal data (the command uses none);

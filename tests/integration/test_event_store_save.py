@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 import psycopg
 import pytest
@@ -110,8 +111,9 @@ def test_a_store_without_the_insert_function_saves_in_the_recorders_transaction(
         world.app.close()
 
 
+@pytest.mark.parametrize("crash_noticed", [False, True], ids=["", "a crash noticed before the call again"])
 def test_a_save_whose_call_failed_after_its_commit_is_answered_with_its_own_events(
-    world: World, database: DatabaseAddress,
+    world: World, database: DatabaseAddress, crash_noticed: bool,
 ) -> None:
     """The procedure's first transaction commits the events; if its second (the flush) then fails (here cancelled
     while it waits for the flush's sequence, as a statement timeout or an operator's cancel would), the call fails
@@ -131,14 +133,17 @@ def test_a_save_whose_call_failed_after_its_commit_is_answered_with_its_own_even
         holder.execute("ALTER SEQUENCE public.marketplace_save_flush RESTART")
         worker = threading.Thread(target=command)
         worker.start()
-        waiting = ("SELECT pid FROM pg_stat_activity WHERE query LIKE 'CALL marketplace_save_events%'"
-                   " AND wait_event_type = 'Lock'")
+        waiting = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                   " AND query LIKE 'CALL marketplace_save_events%' AND wait_event_type = 'Lock'")
         deadline = time.monotonic() + 10
         while not (pids := stored(database, waiting)):
             assert time.monotonic() < deadline, "the save never waited for the sequence"
             time.sleep(0.01)
         assert stored(database, "SELECT count(*) FROM marketplace_events")[0][0] == before + 1  # committed
         stored(database, f"SELECT pg_cancel_backend({pids[0][0]})")
+        if crash_noticed:  # the save's events survived it (on disk or not lost): they are still the answer
+            restarts = world.app.recorder.restarts  # type: ignore[attr-defined]
+            assert restarts.seen(uuid.uuid4())
         time.sleep(0.05)
         holder.rollback()
     worker.join(timeout=30)
@@ -147,3 +152,26 @@ def test_a_save_whose_call_failed_after_its_commit_is_answered_with_its_own_even
     assert stored(database, "SELECT count(*) FROM marketplace_events")[0][0] == before + 1
     listing: Listing = world.app.repository.get(world["listing"])
     assert listing.terms["asking_price"] == 20_000_000
+
+
+def test_a_save_that_would_skip_a_version_is_refused_and_the_history_still_replays(
+    world: World, database: DatabaseAddress,
+) -> None:
+    """A worker whose cached copy includes an event the server lost (a crash just after another worker's commit)
+    would save the next version on top of a version the store does not have: the save is refused (migration 0053's
+    check under the lock), the copy is dropped, and the command goes through when tried again."""
+    app = world.app
+    app.repository.get(world["listing"])
+    held = app.repository.lru.get(world["listing"])  # type: ignore[union-attr]
+    held._version += 1  # as if it had applied an event that is not in the store
+    count = stored(database, "SELECT count(*) FROM marketplace_events")[0][0]
+    with pytest.raises(ConcurrentModificationError):
+        revise(app, world, 20_000_000)
+    assert stored(database, "SELECT count(*) FROM marketplace_events")[0][0] == count
+    revise(app, world, 21_000_000)
+    other = Marketplace(database.eventsourcing_env())
+    try:
+        replayed: Listing = other.repository.get(world["listing"])
+        assert replayed.terms["asking_price"] == 21_000_000
+    finally:
+        other.close()
