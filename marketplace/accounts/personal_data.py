@@ -335,12 +335,11 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
         return self._save(self.SAVE_PROCEDURE, self.INSERT_FUNCTION,
                           (*self._event_arrays(stored_events), f"{self.datastore.lock_timeout}s"), generation)
 
-    #: Migration 0053's procedures: 0048's and 0052's saves, committed without holding the table lock through the
-    #: commit's WAL flush, answered once the save is on disk (see the migration).
-    SAVE_PROCEDURE = "CALL marketplace_save_events(%s, %s, %s, %s, %s, NULL)"
-    SAVE_CHECKED_PROCEDURE = ("CALL marketplace_save_events_checked(%s, %s, %s, %s, %s, %s::uuid[], %s::bigint[],"
-                              " NULL)")
-    #: The procedures a call found missing (a store not migrated yet): their functions save instead.
+    #: Migration 0053's procedure: 0048's save, or 0052's with a read set, committed without holding the table lock
+    #: through the commit's WAL flush, answered once the save is on disk (see the migration).
+    SAVE_PROCEDURE = "CALL marketplace_save_events(%s, %s, %s, %s, %s, NULL, NULL, NULL)"
+    SAVE_CHECKED_PROCEDURE = "CALL marketplace_save_events(%s, %s, %s, %s, %s, %s::uuid[], %s::bigint[], NULL)"
+    #: The calls of the procedure that found it missing (a store not migrated yet): the functions save instead.
     _missing: frozenset[str] = frozenset()
     #: The restarts of the database server this recorder's pool noticed (``server_restarts``), if it watches.
     restarts: ServerRestarts | None = None

@@ -166,7 +166,7 @@ def test_a_store_without_the_checking_save_reads_first_and_saves(
     database: DatabaseAddress, world: World, other: Marketplace,
 ) -> None:
     with psycopg.connect(database.conninfo(), autocommit=True) as conn:
-        conn.execute("DROP PROCEDURE marketplace_save_events_checked")
+        conn.execute("DROP PROCEDURE marketplace_save_events")
         conn.execute("DROP FUNCTION marketplace_insert_events_checked")
     other.catalogue.register_patent(registration(world, "202110000001"), actor_id=world["uni"])
     patent_id, _ = other.catalogue.register_patent(registration(world, "202110000002"), actor_id=world["uni"])

@@ -89,7 +89,7 @@ def test_the_save_procedure_checks_what_the_command_read_through_the_index(
         before = conn.execute("SELECT count(*) FROM marketplace_events").fetchone()[0]  # type: ignore[index]
     grow(database)
     read = [uuid.uuid4(), uuid.uuid4(), uuid.uuid4()]
-    statement = ("CALL marketplace_save_events_checked(%s, %s, %s, %s, '5s', %s::uuid[], %s::bigint[], NULL)")
+    statement = "CALL marketplace_save_events(%s, %s, %s, %s, '5s', %s::uuid[], %s::bigint[], NULL)"
     scans = sequential_reads_by_calls(database, statement, lambda: (
         [uuid.uuid4()], [1], [TOPIC], [b"{}"], read, [0, 0, 0]))
     with psycopg.connect(database.conninfo(), autocommit=True) as conn:
