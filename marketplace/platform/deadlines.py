@@ -14,6 +14,7 @@ process; tests call :meth:`DeadlineWorker.run_once` after moving the injected cl
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -93,7 +94,12 @@ class DeadlineWorker:
         self.error: BaseException | None = None
 
     def run_once(self) -> DeadlineReport:
-        """One pass over the deadlines that have passed at the application's clock."""
+        """One pass over the deadlines that have passed at the application's clock, in a context of its own: what
+        a command of an earlier pass read and did not save (a refusal) is not taken for this pass's reads (a save
+        is refused if the database server crashed after the command's first read: ``server_restarts``)."""
+        return contextvars.Context().run(self._run_once)
+
+    def _run_once(self) -> DeadlineReport:
         app = self.services.app
         report = DeadlineReport()
         now = app.clock.now()

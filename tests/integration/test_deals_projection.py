@@ -3,6 +3,7 @@ yields identical rows; the deadline worker expires an offer at its deadline (not
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from domain.deals.payment import obligation_id
@@ -207,3 +208,20 @@ async def test_a_royalty_report_is_awaited_and_overdue_from_midnight_beijing_tim
             (date(2026, 3, 31), date(2026, 4, 30), "overdue")]
     finally:
         await pool.close()
+
+
+def test_a_deadline_pass_after_a_crash_of_the_database_server_is_not_refused_for_an_earlier_read(
+    services: Services,
+) -> None:
+    """A worker thread's earlier reads (a command refused, nothing saved) were made before the crash; the next
+    deadline pass reads afresh and expires what is due (a save is refused only for a crash after its own command's
+    first read)."""
+    w = world_on(services)
+    due = offer(w, price=9_000_000, valid_days=2)
+    services.make_runner().catch_up()
+    worker = DeadlineWorker(services)
+    services.app.repository.get(due)  # read in this thread, not saved after
+    restarts = services.app.recorder.restarts  # type: ignore[attr-defined]
+    assert restarts.seen(uuid.uuid4())  # a new connection found the server crashed since
+    w.clock.advance(timedelta(days=2))
+    assert worker.run_once().expired == [due]
