@@ -65,11 +65,12 @@ class ServerRestarts:
 
     def check(self, conn: Any) -> None:
         """Read the mark of the server that ``conn`` (a psycopg connection, autocommit) reaches, and note it. A store
-        without the mark's table (not migrated yet) is not watched."""
+        without the mark's table (not migrated yet) or that cannot be written (a standby: no saves there either) is
+        not watched."""
         with conn.cursor() as curs:
             try:
                 curs.execute(MARK_SQL)
-            except errors.UndefinedTable:
+            except (errors.UndefinedTable, errors.ReadOnlySqlTransaction):
                 return
             row = curs.fetchone()
         if row is not None:

@@ -186,3 +186,15 @@ def test_crash_recovery_without_a_new_postmaster_is_noticed(own_server: Database
         assert contextvars.Context().run(revise, app, world, 20_000_000) > 0  # the next request goes on
     finally:
         app.close()
+
+
+def test_a_server_that_cannot_be_written_is_not_watched(world: World, database: DatabaseAddress) -> None:
+    """A standby (read-only: no save could be made there either) has no mark to make: its connections are still
+    handed out, unwatched."""
+    restarts = ServerRestarts()
+    with psycopg.connect(database.conninfo(), autocommit=True, options="-c default_transaction_read_only=on",
+                         row_factory=psycopg.rows.dict_row) as conn:
+        restarts.check(conn)
+        assert conn.execute("SELECT 1 AS one").fetchone() == {"one": 1}  # the connection is fine after it
+    assert restarts.mark is None
+    assert restarts.count == 0
