@@ -358,10 +358,6 @@ class PersonalDataRecorder(PostgresApplicationRecorder):
             self.restarts = restarts
         return self.restarts
 
-    def generation(self) -> int | None:
-        """The restarts noticed so far (a command notes it when it starts reading), or None if not watched."""
-        return self.restarts.count if self.restarts is not None else None
-
     def _restarted_since(self, generation: int | None) -> bool:
         """Whether the server crashed since a command noted ``generation`` at its first read: asked once the save
         has its connection (a new connection is checked before it is handed out)."""

@@ -111,11 +111,14 @@ class FastForwardRepository(Repository[UUID]):
         self.generation += 1
         self.lru = LRUCache(maxsize=self.lru.maxsize)
 
-    def _put(self, aggregate_id: UUID, aggregate: Any, generation: int) -> None:
-        """Keep a replayed aggregate, unless the cache was emptied since ``generation``, when the replay began (it
-        may have read events the server then lost)."""
+    def _replayed(self, aggregate_id: UUID) -> Any:
+        """The aggregate replayed from the store, kept unless the cache was emptied while the replay read (it may
+        have read events the server then lost)."""
+        generation = self.generation
+        aggregate = self.replay(aggregate_id)
         if self.generation == generation:
             self.lru.put(aggregate_id, aggregate)  # type: ignore[union-attr]
+        return aggregate
 
     def _kept(self, aggregate_id: UUID, generation: int) -> bool:
         """After a read that fast-forwarded a held copy: False (and the copy dropped) if the cache was emptied since
@@ -154,9 +157,7 @@ class FastForwardRepository(Repository[UUID]):
                 if not self._kept(aggregate_id, generation):
                     cached = None
             if cached is None:
-                generation = self.generation
-                cached = self.replay(aggregate_id)
-                self._put(aggregate_id, cached, generation)
+                cached = self._replayed(aggregate_id)
             return state_copy(cached)
 
     def get_along(self, aggregate_id: UUID, statement: str, params: Sequence[Any]) -> tuple[Any, list[Any]]:
@@ -171,8 +172,7 @@ class FastForwardRepository(Repository[UUID]):
             generation = self.generation
             cached = self._peek(aggregate_id)
             if cached is None:
-                cached = self.replay(aggregate_id)
-                self._put(aggregate_id, cached, generation)
+                cached = self._replayed(aggregate_id)
                 return state_copy(cached), self._rows(recorder, statement, params)
             with recorder.datastore.get_connection() as conn, conn.pipeline(), \
                     conn.cursor() as events, conn.cursor() as along:
@@ -187,9 +187,7 @@ class FastForwardRepository(Repository[UUID]):
                 mapper = self.event_store.mapper
                 cached = self._apply(aggregate_id, cached, [mapper.to_domain_event(e) for e in stored])
             if not self._kept(aggregate_id, generation):
-                generation = self.generation
-                cached = self.replay(aggregate_id)
-                self._put(aggregate_id, cached, generation)
+                cached = self._replayed(aggregate_id)
             return state_copy(cached), rows
 
     def freshen(self, aggregate_ids: Sequence[UUID], statement: str, params: Sequence[Any],
